@@ -1,0 +1,15 @@
+// The acknowledgement function's settings, parsed once at load.
+import { z } from 'zod';
+import { resolveSecret } from '#shared/adapters/secrets.ts';
+import { common, parseEnv } from '#shared/config.ts';
+import { parseTokenKeys } from '#shared/core/tokens.ts';
+
+const env = parseEnv(
+  z.object({ TABLE_NAME: common.TABLE_NAME, REDRIVE_AFTER: common.REDRIVE_AFTER, LMS_QUEUE_URL: z.url() }),
+  process.env,
+);
+
+export const config = Object.freeze({
+  ...env,
+  tokenKeys: parseTokenKeys(await resolveSecret(process.env, 'ACK_TOKEN_KEYS')),
+});

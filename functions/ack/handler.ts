@@ -1,0 +1,39 @@
+// GET and POST /ack/{token}: the policy page and the recording of an agreement.
+import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeLogger } from '#shared/adapters/logger.ts';
+import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
+import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
+import { type HttpEvent, type HttpResult, rawBody } from '#shared/edge/http.ts';
+import { config } from './config.ts';
+import { errorPage, viewPage } from './pages.ts';
+
+const logger = makeLogger();
+const ack = makeAcknowledgement({
+  store: makeDynamoStore(config.TABLE_NAME),
+  lmsQueue: makeSqsQueue(config.LMS_QUEUE_URL),
+  clock: { now: () => new Date() },
+  logger,
+  tokenKeys: config.tokenKeys,
+  redriveAfterMs: config.REDRIVE_AFTER,
+});
+
+export async function handler(event: HttpEvent): Promise<HttpResult> {
+  const token = event.pathParameters?.token ?? '';
+  const formAction = `/ack/${encodeURIComponent(token)}`;
+  try {
+    if (event.requestContext.http.method === 'POST') {
+      const form = new URLSearchParams(rawBody(event));
+      const view = await ack.recordAcknowledgement({
+        token,
+        fullName: form.get('fullName') ?? undefined,
+        agree: form.get('agree') ?? undefined,
+        ipAddress: event.requestContext.http.sourceIp,
+        userAgent: event.requestContext.http.userAgent ?? '',
+      });
+      return viewPage(view, formAction);
+    }
+    return viewPage(await ack.showAcknowledgement(token), formAction);
+  } catch (error) {
+    return errorPage(error, logger);
+  }
+}

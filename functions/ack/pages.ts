@@ -1,0 +1,77 @@
+// The page edge of the acknowledgement function: views to HTML responses, errors to friendly pages.
+
+import type { AckView } from '#shared/core/acknowledge.ts';
+import { type AttestError, NotFoundError, TokenError } from '#shared/core/errors.ts';
+import { type HttpResult, pageHeaders } from '#shared/edge/http.ts';
+import type { Logger } from '#shared/ports.ts';
+import { PAGE_CSP, renderAckPage, renderErrorPage, renderReceiptPage } from '#templates/ack-page.ts';
+
+const page = (statusCode: number, body: string): HttpResult => ({
+  statusCode,
+  headers: pageHeaders(PAGE_CSP),
+  body,
+});
+
+export function viewPage(view: AckView, formAction: string): HttpResult {
+  switch (view.kind) {
+    case 'form': {
+      const errors = view.errors && { name: view.errors.fullName, agree: view.errors.agree };
+      // A re-shown form answers 422 so tools can tell it from a fresh page; browsers show it alike.
+      return page(
+        errors ? 422 : 200,
+        renderAckPage({ policy: view.policy, formAction, values: { name: view.values?.fullName }, errors }),
+      );
+    }
+    case 'receipt':
+      return page(
+        200,
+        renderReceiptPage({
+          policy: view.policy,
+          acknowledgedAt: view.evidence.acknowledgedAt,
+          typedName: view.evidence.typedName,
+          evidenceId: view.evidence.evidenceId,
+          already: view.already,
+        }),
+      );
+    case 'withdrawn':
+      return page(
+        410,
+        renderErrorPage({
+          title: 'This request has been withdrawn',
+          message:
+            'You no longer need to sign this policy. If you think that is wrong, contact your HR team.',
+        }),
+      );
+  }
+}
+
+/** Token and lookup failures get a page that reveals nothing; anything else is a logged 500 page. */
+export function errorPage(error: unknown, logger: Pick<Logger, 'error'>): HttpResult {
+  if (error instanceof TokenError && error.code === 'token.expired') {
+    return page(
+      410,
+      renderErrorPage({
+        title: 'This link has expired',
+        message: 'For your security, links to sign a policy expire. Ask your HR team to send you a new one.',
+      }),
+    );
+  }
+  if (error instanceof TokenError || error instanceof NotFoundError) {
+    return page(
+      404,
+      renderErrorPage({
+        title: 'This link is not valid',
+        message:
+          'Check that you opened the whole link from your email, or ask your HR team to send you a new one.',
+      }),
+    );
+  }
+  logger.error('unhandled error', {
+    error: error instanceof Error ? error.name : typeof error,
+    code: (error as AttestError)?.code,
+  });
+  return page(
+    500,
+    renderErrorPage({ title: 'Something went wrong', message: 'Please try again in a few minutes.' }),
+  );
+}

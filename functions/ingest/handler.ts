@@ -1,0 +1,38 @@
+// POST /v1/starters: verify the HR system's signature, validate, ingest, answer 202 or a problem.
+import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeLogger } from '#shared/adapters/logger.ts';
+import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
+import { AttestError } from '#shared/core/errors.ts';
+import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
+import { parseStarterEvent, starterEventSchema } from '#shared/core/starter-event.ts';
+import { makeWebhookVerifier } from '#shared/core/webhooks.ts';
+import { type HttpEvent, type HttpResult, headers, json, rawBody, toProblem } from '#shared/edge/http.ts';
+import { bundledPolicies } from '#templates/policies.ts';
+import { config } from './config.ts';
+
+const MAX_BODY_BYTES = 64 * 1024;
+const logger = makeLogger();
+const schema = starterEventSchema(new Set(bundledPolicies.keys()));
+const verify = makeWebhookVerifier(config.hrWebhookSecret);
+const ingest = makeIngestStarterEvent({
+  store: makeDynamoStore(config.TABLE_NAME),
+  mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
+  clock: { now: () => new Date() },
+  logger,
+  policies: bundledPolicies,
+  defaultPolicies: config.DEFAULT_POLICIES,
+  redriveAfterMs: config.REDRIVE_AFTER,
+});
+
+export async function handler(event: HttpEvent): Promise<HttpResult> {
+  try {
+    const body = rawBody(event);
+    if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
+      throw new AttestError('request.too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+    }
+    const starterEvent = parseStarterEvent(schema, verify(body, headers(event)));
+    return json(202, await ingest(starterEvent));
+  } catch (error) {
+    return toProblem(error, logger);
+  }
+}

@@ -1,0 +1,16 @@
+// The sweeper's settings, parsed once at load.
+import { z } from 'zod';
+import { common, parseEnv } from '#shared/config.ts';
+import { durationSetting } from '#shared/core/duration.ts';
+
+export const config = parseEnv(
+  z.object({
+    TABLE_NAME: common.TABLE_NAME,
+    REDRIVE_AFTER: common.REDRIVE_AFTER,
+    MAIL_QUEUE_URL: z.url(),
+    LMS_QUEUE_URL: z.url(),
+    /** The time between sweeps: the schedule on AWS, the timer locally. */
+    SWEEP_INTERVAL: durationSetting.default(5 * 60_000),
+  }),
+  process.env,
+);

@@ -1,0 +1,58 @@
+// `npm run demo`: sends a signed sample starter to the running local stack and says where to look.
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { LOCAL_SECRETS, localPorts } from './settings.ts';
+
+const ports = localPorts(process.env);
+const api = process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.api}`;
+const secret = process.env.HR_WEBHOOK_SECRET ?? LOCAL_SECRETS.HR_WEBHOOK_SECRET;
+const suffix = randomUUID().slice(0, 8);
+
+const event = {
+  type: 'starter.created',
+  id: `evt_demo_${suffix}`,
+  data: {
+    employeeId: `DEMO-${suffix}`,
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    email: `ada.lovelace+${suffix}@example.org`,
+    startDate: new Date(Date.now() + 7 * 86400_000).toISOString().slice(0, 10),
+    manager: { name: 'Grace Hopper', email: 'grace.hopper@example.org' },
+    department: "Children's Services",
+    locale: 'en-GB',
+    timeZone: 'Europe/London',
+    policies: ['safe-internet-use'],
+  },
+};
+
+const body = JSON.stringify(event);
+const webhookId = `msg_${randomUUID()}`;
+const now = new Date();
+let response: Response;
+try {
+  response = await fetch(`${api}/v1/starters`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': webhookId,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(webhookId, now, body),
+    },
+    body,
+  });
+} catch {
+  console.error(`attest demo: nothing answers at ${api}. Start the stack first: npm start`);
+  process.exit(1);
+}
+const text = await response.text();
+if (response.status !== 202) {
+  console.error(`attest demo: the API answered ${response.status}:\n${text}`);
+  process.exit(1);
+}
+console.log(`Sent a signed starter.created for ${event.data.givenName} ${event.data.familyName} (${event.data.email}).
+API answered 202: ${text}
+
+Next:
+  1. Open the mailbox: http://127.0.0.1:${ports.ses} — the invite arrives within a few seconds.
+  2. Follow its "Read and sign" link, type the name, tick the box and submit.
+  3. Open the demo LMS receiver: http://127.0.0.1:${ports.lms} — the signed completion appears.`);

@@ -1,0 +1,162 @@
+// The local AWS emulators (dynalite, fauxqs, aws-ses-v2-local) and the resources the stack needs in them.
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { buildApp, interceptLocalhostDns } from 'fauxqs';
+import { DUE_INDEX } from '#shared/adapters/dynamo-store.ts';
+import { LOCAL_REGION, type LocalPorts, TABLE_NAME } from './settings.ts';
+
+// aws-ses-v2-local is CommonJS with its server as `exports.default`; ESM loaders (Node, tsx,
+// vitest) disagree on what a default import of it is, while require() means one thing everywhere.
+const startSes = createRequire(import.meta.url)('aws-ses-v2-local').default as typeof import('aws-ses-v2-local').default;
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const HOST = '127.0.0.1';
+
+export interface Emulators {
+  endpoints: { dynamodb: string; sqs: string; ses: string };
+  queues: { mail: string; mailDlq: string; lms: string; lmsDlq: string };
+  stop(): Promise<void>;
+}
+
+async function listen(server: Server, port: number): Promise<number> {
+  server.listen(port, HOST);
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+const closeServer = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+
+async function createTable(client: DynamoDBClient): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: TABLE_NAME,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'dueShard', AttributeType: 'S' },
+          { AttributeName: 'dueAt', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: DUE_INDEX,
+            KeySchema: [
+              { AttributeName: 'dueShard', KeyType: 'HASH' },
+              { AttributeName: 'dueAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    await client
+      .send(
+        new UpdateTimeToLiveCommand({
+          TableName: TABLE_NAME,
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        }),
+      )
+      .catch(() => undefined); // dynalite may not implement TTL; expiry is an AWS-side nicety.
+  } catch (error) {
+    // Kept under .local/ from an earlier run.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
+
+async function createQueue(
+  client: SQSClient,
+  name: string,
+  visibilitySeconds: number,
+): Promise<{ url: string; dlq: string }> {
+  const dlq = (await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl as string;
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }),
+  );
+  const url = (
+    await client.send(
+      new CreateQueueCommand({
+        QueueName: name,
+        Attributes: {
+          VisibilityTimeout: String(visibilitySeconds),
+          // As on AWS: after five failed receives a message rests in the dead-letter queue.
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: 5 }),
+        },
+      }),
+    )
+  ).QueueUrl as string;
+  return { url, dlq };
+}
+
+export interface EmulatorOptions {
+  ports: LocalPorts;
+  /** Where dynalite keeps its data; undefined keeps it in memory. */
+  dataDir: string | undefined;
+  /** How long a received message stays invisible before it is retried. */
+  visibilitySeconds: number;
+}
+
+export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    await Promise.all(stops.map((fn) => fn()));
+  };
+  try {
+    const dynamo = dynalite({ ...(options.dataDir && { path: options.dataDir }), createTableMs: 0 });
+    const dynamoPort = await listen(dynamo, options.ports.dynamodb);
+    stops.push(() => closeServer(dynamo));
+    // buildApp rather than startFauxqs: the latter listens on every interface, we want loopback only.
+    const sqs = buildApp({ logger: false, defaultRegion: LOCAL_REGION });
+    // Queue URLs are AWS-style (http://sqs.eu-west-2.localhost:port/…) and the SDK sends to the
+    // queue URL's host. RFC 6761 makes *.localhost loopback, but glibc does not resolve it, so in
+    // this process fauxqs's helper does.
+    const restoreDns = interceptLocalhostDns();
+    stops.push(async () => restoreDns());
+    const sqsPort = Number(new URL(await sqs.listen({ port: options.ports.sqs, host: HOST })).port);
+    stops.push(() => sqs.close());
+    const ses = await startSes({ host: HOST, port: options.ports.ses });
+    if (!ses.listening) await once(ses, 'listening');
+    stops.push(() => closeServer(ses));
+
+    const endpoints = {
+      dynamodb: `http://${HOST}:${dynamoPort}`,
+      // The queue URLs' own host, so the SDK's endpoint and queue URLs agree (else it warns).
+      sqs: `http://sqs.${LOCAL_REGION}.localhost:${sqsPort}`,
+      ses: `http://${HOST}:${(ses.address() as AddressInfo).port}`,
+    };
+    const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const ddb = new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb });
+    const sqsClient = new SQSClient({ ...clientConfig, endpoint: endpoints.sqs });
+    try {
+      await createTable(ddb);
+      const mail = await createQueue(sqsClient, 'attest-mail', options.visibilitySeconds);
+      const lms = await createQueue(sqsClient, 'attest-lms', options.visibilitySeconds);
+      return { endpoints, queues: { mail: mail.url, mailDlq: mail.dlq, lms: lms.url, lmsDlq: lms.dlq }, stop };
+    } finally {
+      ddb.destroy();
+      sqsClient.destroy();
+    }
+  } catch (error) {
+    // Leave nothing listening behind a failed start (a port in use, say).
+    await stop();
+    throw error;
+  }
+}

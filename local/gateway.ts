@@ -1,0 +1,124 @@
+// The local HTTP gateway: turns requests into API Gateway v2 (payload 2.0) events for the same handlers.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface Route {
+  method: string;
+  /** An API Gateway route path such as `/ack/{token}`. */
+  path: string;
+  handler: HttpHandler;
+}
+
+/** Like API Gateway's payload limit, scaled down: nothing legitimate comes near it. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function match(routePath: string, path: string): Record<string, string> | undefined {
+  const want = routePath.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of want.entries()) {
+    const value = got[i] as string;
+    if (part.startsWith('{') && part.endsWith('}')) {
+      if (!value) return undefined;
+      params[part.slice(1, -1)] = decodeURIComponent(value);
+    } else if (part !== value) return undefined;
+  }
+  return params;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  route: Route,
+  params: Record<string, string>,
+  body: Buffer,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const now = new Date();
+  const routeKey = `${route.method} ${route.path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    pathParameters: params,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: 'local',
+      http: {
+        method: route.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    // API Gateway base64-encodes bodies that are not text; the handlers accept both.
+    body: body.length ? body.toString('base64') : undefined,
+    isBase64Encoded: body.length > 0,
+  };
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  res.end(result.body && result.isBase64Encoded ? Buffer.from(result.body, 'base64') : (result.body ?? ''));
+}
+
+function problem(res: ServerResponse, status: number, title: string): void {
+  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify({ type: 'about:blank', title, status }));
+}
+
+/** Serves `routes`, plus any `extra` handlers (health) that are not Lambda routes. */
+export function createGateway(
+  routes: Route[],
+  extra: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>,
+  onError: (error: unknown) => void,
+): Server {
+  return createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const own = extra[`${req.method} ${url.pathname}`];
+      if (own) return await own(req, res);
+      const candidates = routes
+        .map((r) => ({ route: r, params: match(r.path, url.pathname) }))
+        .filter((c) => c.params);
+      if (candidates.length === 0) return problem(res, 404, 'Not Found');
+      const hit = candidates.find((c) => c.route.method === req.method);
+      if (!hit?.params) return problem(res, 405, 'Method Not Allowed');
+      const body = await readBody(req);
+      if (body === undefined) return problem(res, 413, 'Payload Too Large');
+      send(res, await hit.route.handler(toEvent(req, url, hit.route, hit.params, body)));
+    } catch (error) {
+      // A handler that throws is a 500 on API Gateway too.
+      onError(error);
+      if (!res.headersSent) problem(res, 500, 'Internal Server Error');
+    }
+  });
+}

@@ -1,0 +1,99 @@
+// The demo LMS receiver: verifies each webhook's Standard Webhooks signature and lists what it received.
+import { createServer, type Server } from 'node:http';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { escapeHtml } from '#shared/core/html.ts';
+
+export interface ReceivedCompletion {
+  webhookId: string;
+  receivedAt: string;
+  attempts: number;
+  /** What arrived on the first attempt, so a test can verify the signature itself. */
+  raw: { body: string; headers: Record<string, string> };
+  payload: {
+    type: string;
+    timestamp: string;
+    data: Record<string, unknown> & { policy?: Record<string, unknown> };
+  };
+}
+
+export interface LmsReceiver {
+  server: Server;
+  received(): ReceivedCompletion[];
+  /** Signed requests rejected (bad signature or timestamp): a demo of what a forged call gets. */
+  rejected(): number;
+}
+
+const page = (items: ReceivedCompletion[], rejected: number) => `<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="5"><title>Demo LMS receiver</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:1rem auto;max-width:60rem;padding:0 1rem;color:#1b1b1b}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}
+code{font-size:.85em}</style></head><body>
+<h1>Demo LMS receiver</h1>
+<p>Completions received and verified with <code>LMS_WEBHOOK_SECRET</code>: <strong>${items.length}</strong>.
+Rejected (bad signature): ${rejected}. JSON: <a href="/received">/received</a>. Refreshes every 5 s.</p>
+<table><thead><tr><th>Received</th><th>Who</th><th>Policy</th><th>Acknowledged</th><th>webhook-id / attempts</th></tr></thead><tbody>
+${items
+  .map((c) => {
+    const d = c.payload.data;
+    const p = d.policy ?? {};
+    return `<tr><td>${escapeHtml(c.receivedAt)}</td><td>${escapeHtml(`${d.givenName} ${d.familyName}`)}<br><code>${escapeHtml(String(d.employeeId))}</code></td>
+<td>${escapeHtml(String(p.title))} v${escapeHtml(String(p.version))}<br><code>${escapeHtml(String(p.sha256).slice(0, 16))}…</code></td>
+<td>${escapeHtml(String(d.acknowledgedAt))}<br><code>${escapeHtml(String(d.evidenceId))}</code></td>
+<td><code>${escapeHtml(c.webhookId)}</code><br>${c.attempts}</td></tr>`;
+  })
+  .join('\n')}
+</tbody></table></body></html>`;
+
+/** Starts the receiver; it de-duplicates by `webhook-id`, as a real LMS should. */
+export function createLmsReceiver(secret: string): LmsReceiver {
+  const webhook = new Webhook(secret);
+  const byId = new Map<string, ReceivedCompletion>();
+  let rejected = 0;
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'POST' && url.pathname === '/webhook') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks).toString('utf8');
+      try {
+        const payload = webhook.verify(
+          body,
+          req.headers as Record<string, string>,
+        ) as ReceivedCompletion['payload'];
+        const id = String(req.headers['webhook-id']);
+        const seen = byId.get(id);
+        if (seen) seen.attempts++;
+        else {
+          const headers = Object.fromEntries(
+            ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [h, String(req.headers[h])]),
+          );
+          byId.set(id, {
+            webhookId: id,
+            receivedAt: new Date().toISOString(),
+            attempts: 1,
+            raw: { body, headers },
+            payload,
+          });
+        }
+        res.writeHead(204).end();
+      } catch (error) {
+        rejected++;
+        const status = error instanceof WebhookVerificationError ? 401 : 400;
+        res.writeHead(status, { 'content-type': 'text/plain' }).end('rejected');
+      }
+      return;
+    }
+    const items = [...byId.values()];
+    if (req.method === 'GET' && url.pathname === '/received') {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ received: items, rejected }));
+    } else if (req.method === 'GET' && url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(items, rejected));
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  return { server, received: () => [...byId.values()], rejected: () => rejected };
+}

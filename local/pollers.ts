@@ -1,0 +1,93 @@
+// Local queue pollers: hand SQS batches to the same handlers as Lambda's event source mapping, honouring partial batch failures.
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { LOCAL_REGION } from './settings.ts';
+
+export type QueueHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+export interface Poller {
+  stop(): Promise<void>;
+}
+
+/**
+ * Polls `queueUrl` and hands each batch to `handler`. Successes are deleted; failures stay, so they
+ * come back after the visibility timeout and, after the redrive policy's count, rest in the DLQ.
+ */
+export function startPoller(
+  client: SQSClient,
+  queueUrl: string,
+  handler: QueueHandler,
+  onError: (error: unknown) => void,
+): Poller {
+  let running = true;
+  const abort = new AbortController();
+  const arn = `arn:aws:sqs:${LOCAL_REGION}:000000000000:${queueUrl.split('/').pop()}`;
+
+  async function once(): Promise<void> {
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+      }),
+      { abortSignal: abort.signal },
+    );
+    if (Messages.length === 0) return;
+    const records: SQSRecord[] = Messages.map((m) => ({
+      messageId: m.MessageId as string,
+      receiptHandle: m.ReceiptHandle as string,
+      body: m.Body ?? '',
+      attributes: {
+        ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+        SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp:
+          m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: m.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: arn,
+      awsRegion: LOCAL_REGION,
+    }));
+    let failed: Set<string>;
+    try {
+      const response = await handler({ Records: records });
+      failed = new Set(response?.batchItemFailures?.map((f) => f.itemIdentifier) ?? []);
+    } catch (error) {
+      // A handler that throws fails the whole batch, as with Lambda.
+      onError(error);
+      failed = new Set(records.map((r) => r.messageId));
+    }
+    const done = records.filter((r) => !failed.has(r.messageId));
+    if (done.length) {
+      await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
+    }
+  }
+
+  const loop = (async () => {
+    while (running) {
+      try {
+        await once();
+      } catch (error) {
+        if (!running) break;
+        onError(error);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      running = false;
+      abort.abort();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,185 @@
+// The embedded local stack: emulators, the same handlers behind a gateway and pollers, the sweeper timer, the demo LMS.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from './emulators.ts';
+import { createGateway, type HttpHandler } from './gateway.ts';
+import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
+import { type QueueHandler, startPoller } from './pollers.ts';
+import { LOCAL_REGION, LOCAL_SECRETS, type LocalPorts, TABLE_NAME } from './settings.ts';
+
+export interface LocalStackOptions {
+  ports: LocalPorts;
+  /** dynalite's data directory; undefined keeps everything in memory. */
+  dataDir: string | undefined;
+  /** Settings passed to the functions over the local defaults (e.g. SWEEP_INTERVAL, LOG_LEVEL). */
+  env?: Record<string, string>;
+  /** Where the stack reports a handler's unexpected error. */
+  onError?: (error: unknown) => void;
+}
+
+export interface LocalStack {
+  urls: { api: string; mailbox: string; lms: string; dynamodb: string; sqs: string };
+  queues: { mail: string; mailDlq: string; lms: string; lmsDlq: string };
+  env: Record<string, string>;
+  lms: LmsReceiver;
+  /** Runs one sweep now (the timer also runs them). */
+  sweep(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+async function listen(server: Server, port: number): Promise<number> {
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const onError = options.onError ?? ((error) => console.error(error));
+  // The SDK warns on Node 20 that its 2027 releases need Node 22; the Lambdas run Node 22 already.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const visibilitySeconds = 10;
+  const emulators = await startEmulators({ ports: options.ports, dataDir: options.dataDir, visibilitySeconds });
+  const lms = createLmsReceiver(options.env?.LMS_WEBHOOK_SECRET ?? LOCAL_SECRETS.LMS_WEBHOOK_SECRET);
+  const opened: Server[] = [];
+  try {
+    return await startServices(options, emulators, lms, opened, onError);
+  } catch (error) {
+    // Leave nothing listening behind a failed start (a port in use, say).
+    for (const server of opened) server.close();
+    await emulators.stop();
+    throw error;
+  }
+}
+
+async function startServices(
+  options: LocalStackOptions,
+  emulators: Emulators,
+  lms: LmsReceiver,
+  opened: Server[],
+  onError: (error: unknown) => void,
+): Promise<LocalStack> {
+  const lmsPort = await listen(lms.server, options.ports.lms);
+  opened.push(lms.server);
+
+  // The gateway must know its port before the handlers load: the links they mint point at it.
+  const gatewayRoutes: Array<{ method: string; path: string; handler: HttpHandler }> = [];
+  const health = async (_req: unknown, res: import('node:http').ServerResponse) => {
+    const status = await checkHealth();
+    res.writeHead(status.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(status));
+  };
+  const gateway = createGateway(gatewayRoutes, { 'GET /healthz': health }, onError);
+  const apiPort = await listen(gateway, options.ports.api);
+  opened.push(gateway);
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+
+  const env: Record<string, string> = {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: emulators.endpoints.sqs,
+    AWS_ENDPOINT_URL_SESV2: emulators.endpoints.ses,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TABLE_NAME,
+    MAIL_QUEUE_URL: emulators.queues.mail,
+    LMS_QUEUE_URL: emulators.queues.lms,
+    PUBLIC_BASE_URL: apiUrl,
+    MAIL_FROM: 'onboarding@attest.example',
+    SES_CONFIGURATION_SET: 'attest',
+    ORGANISATION_NAME: 'Wirral Children’s Services',
+    LMS_WEBHOOK_URL: `http://127.0.0.1:${lmsPort}/webhook`,
+    SWEEP_INTERVAL: 'PT10S',
+    REDRIVE_AFTER: 'PT1M',
+    POWERTOOLS_SERVICE_NAME: 'attest',
+    ...LOCAL_SECRETS,
+    ...options.env,
+  };
+  // The functions read their configuration from the environment at load, exactly as on Lambda.
+  Object.assign(process.env, env);
+  const [ingest, ack, mailer, lmsPush, sweeper, sweeperConfig] = await Promise.all([
+    import('#functions/ingest/handler.ts'),
+    import('#functions/ack/handler.ts'),
+    import('#functions/mailer/handler.ts'),
+    import('#functions/lms-push/handler.ts'),
+    import('#functions/sweeper/handler.ts'),
+    import('#functions/sweeper/config.ts'),
+  ]);
+  gatewayRoutes.push(
+    { method: 'POST', path: '/v1/starters', handler: ingest.handler },
+    { method: 'GET', path: '/ack/{token}', handler: ack.handler },
+    { method: 'POST', path: '/ack/{token}', handler: ack.handler },
+  );
+
+  const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.endpoints.sqs });
+  const ddb = new DynamoDBClient({ ...clientConfig, endpoint: emulators.endpoints.dynamodb });
+  const pollers = [
+    startPoller(sqs, emulators.queues.mail, mailer.handler as QueueHandler, onError),
+    startPoller(sqs, emulators.queues.lms, lmsPush.handler as QueueHandler, onError),
+  ];
+
+  // The sweeper on a timer, as EventBridge runs it on AWS; a slow sweep is never overlapped.
+  let sweeping: Promise<unknown> | undefined;
+  const sweep = () => {
+    sweeping ??= sweeper
+      .handler()
+      .catch(onError)
+      .finally(() => {
+        sweeping = undefined;
+      });
+    return sweeping;
+  };
+  const timer = setInterval(sweep, sweeperConfig.config.SWEEP_INTERVAL);
+
+  async function checkHealth() {
+    const probe = async (fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+        return 'up';
+      } catch {
+        return 'down';
+      }
+    };
+    const components = {
+      dynamodb: await probe(() => ddb.send(new ListTablesCommand({}))),
+      sqs: await probe(() => sqs.send(new ListQueuesCommand({}))),
+      ses: await probe(async () => {
+        const r = await fetch(`${emulators.endpoints.ses}/health-check`);
+        if (!r.ok) throw new Error(String(r.status));
+      }),
+      lms: lms.server.listening ? 'up' : 'down',
+    };
+    return { ok: Object.values(components).every((s) => s === 'up'), components };
+  }
+
+  return {
+    urls: {
+      api: apiUrl,
+      mailbox: emulators.endpoints.ses,
+      lms: `http://127.0.0.1:${lmsPort}`,
+      dynamodb: emulators.endpoints.dynamodb,
+      sqs: emulators.endpoints.sqs.replace(`sqs.${LOCAL_REGION}.localhost`, '127.0.0.1'),
+    },
+    queues: emulators.queues,
+    env,
+    lms,
+    sweep,
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(pollers.map((p) => p.stop()));
+      await sweeping;
+      const close = (s: Server) =>
+        new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      await Promise.all([close(gateway), close(lms.server)]);
+      sqs.destroy();
+      ddb.destroy();
+      await emulators.stop();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// `npm start`: the whole pipeline on this machine, on 127.0.0.1, until Ctrl-C.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LOCAL_SECRETS, localPorts } from './settings.ts';
+import { startLocalStack } from './stack.ts';
+
+const USAGE = `Usage: npm start [-- --in-memory] [-- --data-dir DIR]
+
+Starts attest locally: DynamoDB (dynalite), SQS (fauxqs), SES (aws-ses-v2-local), the API gateway,
+queue pollers, the sweeper and a demo LMS receiver. Ports come from PORT, SES_LOCAL_PORT,
+DYNAMODB_LOCAL_PORT, SQS_LOCAL_PORT and LMS_RECEIVER_PORT.
+
+  --in-memory      keep DynamoDB's data in memory (default: under .local/dynamodb)
+  --data-dir DIR   keep DynamoDB's data in DIR
+  -h, --help       show this help`;
+
+function fail(message: string): never {
+  console.error(`attest: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+let args: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      'in-memory': { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  }).values;
+}
+try {
+  args = parse();
+} catch (error) {
+  fail((error as Error).message);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (args['in-memory'] && args['data-dir']) fail('--in-memory and --data-dir cannot be used together');
+
+const dataDir = args['in-memory'] ? undefined : resolve(args['data-dir'] ?? '.local/dynamodb');
+if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+const started = Date.now();
+const passthrough = Object.fromEntries(
+  [
+    'SWEEP_INTERVAL',
+    'REDRIVE_AFTER',
+    'TOKEN_TTL',
+    'LMS_WEBHOOK_URL',
+    'PUBLIC_BASE_URL',
+    'ORGANISATION_NAME',
+    'MAIL_FROM',
+    'LOG_LEVEL',
+  ]
+    .filter((name) => process.env[name])
+    .map((name) => [name, process.env[name] as string]),
+);
+const stack = await startLocalStack({ ports: localPorts(process.env), dataDir, env: passthrough }).catch(
+  (error) => {
+    const hint =
+      (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? ' (is another attest already running? set the *_PORT variables)'
+        : '';
+    console.error(`attest: could not start: ${(error as Error).message}${hint}`);
+    process.exit(1);
+  },
+);
+
+console.log(`
+attest is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
+
+  API and signing pages  ${stack.urls.api}        (health: ${stack.urls.api}/healthz)
+  Mailbox (sent email)   ${stack.urls.mailbox}
+  Demo LMS receiver      ${stack.urls.lms}
+  DynamoDB (dynalite)    ${stack.urls.dynamodb}   data: ${dataDir ?? 'in memory'}
+  SQS (fauxqs)           ${stack.urls.sqs}
+
+  Local secrets (for your HR simulator and LMS; never use them anywhere else):
+    HR_WEBHOOK_SECRET=${stack.env.HR_WEBHOOK_SECRET ?? LOCAL_SECRETS.HR_WEBHOOK_SECRET}
+    LMS_WEBHOOK_SECRET=${stack.env.LMS_WEBHOOK_SECRET ?? LOCAL_SECRETS.LMS_WEBHOOK_SECRET}
+    ACK_TOKEN_KEYS=${stack.env.ACK_TOKEN_KEYS ?? LOCAL_SECRETS.ACK_TOKEN_KEYS}
+
+  Try it: npm run demo        Stop: Ctrl-C
+`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  await stack.stop();
+  console.log('stopped.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,70 @@
+// Errors the domain raises; each carries a stable `code` that edges map to problem documents or pages.
+
+export interface FieldIssue {
+  /** Dotted path of the offending field, e.g. `data.email`. */
+  field: string;
+  message: string;
+}
+
+export class AttestError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AttestError';
+    this.code = code;
+  }
+}
+
+/** Input failed validation; `issues` names each bad field. Safe to show. */
+export class ValidationError extends AttestError {
+  readonly issues: FieldIssue[];
+
+  constructor(code: string, issues: FieldIssue[], options?: { cause?: unknown }) {
+    super(code, `Invalid input: ${issues.map((i) => i.field).join(', ')}`, options);
+    this.name = 'ValidationError';
+    this.issues = issues;
+  }
+}
+
+/** A webhook's signature or timestamp did not verify. Reveals nothing about why. */
+export class SignatureError extends AttestError {
+  constructor(options?: { cause?: unknown }) {
+    super('signature.invalid', 'The request signature could not be verified.', options);
+    this.name = 'SignatureError';
+  }
+}
+
+export type TokenErrorCode = 'token.malformed' | 'token.expired' | 'token.invalid';
+
+/** An acknowledgement link's token is malformed, expired, tampered or for another purpose. */
+export class TokenError extends AttestError {
+  constructor(code: TokenErrorCode, options?: { cause?: unknown }) {
+    super(code, 'The link is not valid.', options);
+    this.name = 'TokenError';
+  }
+}
+
+/** A record the request refers to does not exist. */
+export class NotFoundError extends AttestError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** Configuration is missing or malformed; raised at load so a bad deploy fails fast. */
+export class ConfigError extends AttestError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('config.invalid', message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A downstream dependency failed in a way worth retrying later. */
+export class RetryableError extends AttestError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'RetryableError';
+  }
+}

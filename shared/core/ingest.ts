@@ -1,0 +1,134 @@
+// Use case: take an HR starter event and converge the starter, its assignments and the owed invites.
+import type { Clock, Logger, Queue, Store } from '../ports.ts';
+import { assignmentIdFor, starterIdFor } from './ids.ts';
+import type { Assignment, AssignmentStatus, PolicyVersion, Starter } from './model.ts';
+import type { StarterData, StarterEvent } from './starter-event.ts';
+
+export const HR_SOURCE = 'hr';
+/** How long an HR event id is remembered: well beyond any sender's retry window. */
+const RECEIPT_TTL_MS = 7 * 24 * 3600_000;
+
+export interface IngestResult {
+  starterId: string;
+  assignments: Array<{ id: string; policyId: string; policyVersion: number; status: AssignmentStatus }>;
+}
+
+export interface IngestDeps {
+  store: Store;
+  mailQueue: Queue;
+  clock: Clock;
+  logger: Pick<Logger, 'info' | 'warn'>;
+  /** The policies this deployment can assign, at their current versions. */
+  policies: ReadonlyMap<string, PolicyVersion>;
+  defaultPolicies: readonly string[];
+  /** When an owed invite is re-driven by the sweeper if its queue message is lost. */
+  redriveAfterMs: number;
+}
+
+/**
+ * Ingests one starter event.
+ * 1. An event id seen before returns the stored response and changes nothing.
+ * 2. created / updated: upsert the starter; publish each required policy version; create one
+ *    assignment per (employee, policy) by conditional put, owing an invite; enqueue the invite.
+ * 3. cancelled: mark the starter cancelled and stop every assignment not yet acknowledged.
+ * 4. Remember the response under the event id.
+ * Converges: ids are derived from (employee, policy) and writes are conditional, so a retry of a
+ * half-finished event completes it; an invite already owed is simply enqueued again, and the
+ * mailer's lease makes a second message harmless.
+ */
+export function makeIngestStarterEvent(deps: IngestDeps) {
+  const { store, mailQueue, clock, logger } = deps;
+
+  async function upsert(data: StarterData, existing: Starter | undefined, now: Date): Promise<Starter> {
+    const starter: Starter = {
+      starterId: starterIdFor(data.employeeId),
+      employeeId: data.employeeId,
+      givenName: data.givenName,
+      familyName: data.familyName,
+      email: data.email,
+      startDate: data.startDate,
+      locale: data.locale,
+      timeZone: data.timeZone,
+      policies: data.policies ?? existing?.policies ?? [...deps.defaultPolicies],
+      status: 'active',
+      updatedAt: now.toISOString(),
+      ...(data.manager && { manager: data.manager }),
+      ...(data.department && { department: data.department }),
+    };
+    await store.putStarter(starter);
+    return starter;
+  }
+
+  async function assign(starter: Starter, policyId: string, now: Date): Promise<Assignment> {
+    const policy = deps.policies.get(policyId);
+    if (!policy) throw new Error(`policy ${policyId} is not configured`);
+    await store.putPolicyVersion(policy);
+    const assignment = await store.createAssignment({
+      assignmentId: assignmentIdFor(starter.employeeId, policyId),
+      starterId: starter.starterId,
+      policyId,
+      policyVersion: policy.version,
+      policySha256: policy.sha256,
+      status: 'pending',
+      createdAt: now.toISOString(),
+      dueAt: new Date(now.getTime() + deps.redriveAfterMs).toISOString(),
+      dueKind: 'invite',
+      sends: [],
+    });
+    if (assignment.dueKind === 'invite') {
+      try {
+        await mailQueue.send({ assignmentId: assignment.assignmentId, kind: 'invite' });
+      } catch (error) {
+        // Not lost: the invite is owed in the table and the sweeper re-drives it at dueAt.
+        logger.warn('invite not enqueued; the sweeper will re-drive it', {
+          assignmentId: assignment.assignmentId,
+          error: (error as Error).name,
+        });
+      }
+    }
+    return assignment;
+  }
+
+  return async function ingestStarterEvent(event: StarterEvent): Promise<IngestResult> {
+    const seen = await store.getEventReceipt(HR_SOURCE, event.id);
+    if (seen) return seen as IngestResult;
+
+    const now = clock.now();
+    const starterId = starterIdFor(event.data.employeeId);
+    const existing = await store.getStarter(starterId);
+    let assignments: Assignment[];
+    if (event.type === 'starter.cancelled') {
+      assignments = [];
+      if (existing) {
+        await store.putStarter({ ...existing, status: 'cancelled', updatedAt: now.toISOString() });
+        for (const policyId of existing.policies) {
+          const id = assignmentIdFor(existing.employeeId, policyId);
+          await store.cancelAssignment(id, now);
+          const after = await store.getAssignment(id);
+          if (after) assignments.push(after);
+        }
+      }
+    } else {
+      const starter = await upsert(event.data, existing, now);
+      assignments = [];
+      for (const policyId of starter.policies) assignments.push(await assign(starter, policyId, now));
+    }
+
+    const result: IngestResult = {
+      starterId,
+      assignments: assignments.map((a) => ({
+        id: a.assignmentId,
+        policyId: a.policyId,
+        policyVersion: a.policyVersion,
+        status: a.status,
+      })),
+    };
+    await store.putEventReceipt(HR_SOURCE, event.id, result, new Date(now.getTime() + RECEIPT_TTL_MS));
+    logger.info('starter event ingested', {
+      type: event.type,
+      starterId,
+      assignments: result.assignments.length,
+    });
+    return result;
+  };
+}

@@ -1,0 +1,93 @@
+// The HR starter event: its schema (DESIGN section 5) and the translation of zod issues to field errors.
+import { z } from 'zod';
+import { type FieldIssue, ValidationError } from './errors.ts';
+
+/** A string field whose absence reads "Required." rather than zod's type jargon. */
+const text = () =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'Required.' : 'Expected text.') });
+
+const isoDate = text()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected a date as YYYY-MM-DD.')
+  .refine(
+    (s) =>
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    {
+      message: 'Not a calendar date.',
+    },
+  );
+
+const timeZone = text().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'Not an IANA time zone such as Europe/London.' },
+);
+
+const name = text().trim().min(1, 'Required.').max(200);
+const email = text().pipe(z.email('Not an email address.').max(254));
+
+/** Builds the schema; `knownPolicies` are the ids this deployment can assign. */
+export function starterEventSchema(knownPolicies: ReadonlySet<string>) {
+  const person = z.object({
+    employeeId: text().trim().min(1, 'Required.').max(100),
+    givenName: name,
+    familyName: name,
+    email,
+    startDate: isoDate,
+    manager: z.object({ name, email }).optional(),
+    department: text().trim().max(200).optional(),
+    locale: text()
+      .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'Expected a locale such as en-GB.')
+      .default('en-GB'),
+    timeZone: timeZone.default('Europe/London'),
+    policies: z
+      .array(z.string().refine((id) => knownPolicies.has(id), { message: 'Unknown policy.' }))
+      .min(1)
+      .optional(),
+  });
+  const eventId = text().trim().min(1, 'Required.').max(200);
+  return z.discriminatedUnion(
+    'type',
+    [
+      z.object({ type: z.literal('starter.created'), id: eventId, data: person }),
+      z.object({ type: z.literal('starter.updated'), id: eventId, data: person }),
+      // A cancellation needs only to say who; whatever else HR sends is ignored.
+      z.object({
+        type: z.literal('starter.cancelled'),
+        id: eventId,
+        data: z.object({ employeeId: person.shape.employeeId }),
+      }),
+    ],
+    { error: () => 'Expected starter.created, starter.updated or starter.cancelled.' },
+  );
+}
+
+export type StarterEvent = z.infer<ReturnType<typeof starterEventSchema>>;
+export type StarterData = Extract<StarterEvent, { type: 'starter.created' }>['data'];
+
+/** Flattens zod's issues into one entry per bad field, named by dotted path (`data.email`). */
+export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+  const seen = new Map<string, FieldIssue>();
+  for (const issue of error.issues) {
+    // A policy id's index is noise to the sender: `data.policies` names the field.
+    const path = issue.path.filter((p) => typeof p === 'string');
+    const field = path.length ? path.join('.') : '(root)';
+    if (!seen.has(field)) seen.set(field, { field, message: issue.message });
+  }
+  return [...seen.values()];
+}
+
+/** Validates an event, throwing a ValidationError that names each bad field. */
+export function parseStarterEvent(
+  schema: ReturnType<typeof starterEventSchema>,
+  input: unknown,
+): StarterEvent {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationError('starter.invalid', toFieldIssues(result.error));
+  return result.data;
+}

@@ -1,0 +1,119 @@
+// Signed, expiring, single-purpose link tokens: HMAC-SHA256 under a key id so keys can rotate.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ConfigError, TokenError } from './errors.ts';
+import { ID_BYTES } from './ids.ts';
+
+export type TokenPurpose = 'ack' | 'resend';
+
+const PURPOSES: readonly TokenPurpose[] = ['ack', 'resend'];
+const FORMAT_VERSION = 1;
+const TOKEN_ID_BYTES = 8;
+/** 128 bits of HMAC-SHA256 is ample against forgery and keeps links short. */
+const MAC_BYTES = 16;
+// version(1) purpose(1) expiry seconds(4) assignment id(16) token id(8)
+const PAYLOAD_BYTES = 2 + 4 + ID_BYTES + TOKEN_ID_BYTES;
+const KID_PATTERN = /^[a-z0-9]{1,8}$/;
+const MIN_SECRET_LENGTH = 32;
+
+export interface TokenKeys {
+  /** The key new tokens are signed with; the others still verify until removed. */
+  signingKid: string;
+  keys: ReadonlyMap<string, Buffer>;
+}
+
+export interface TokenClaims {
+  assignmentId: string;
+  purpose: TokenPurpose;
+  expiresAt: Date;
+  tokenId: string;
+}
+
+/**
+ * Reads the key set from configuration: either JSON `{"signing":"k2","k2":"…","k1":"…"}` (what
+ * the CDK stack generates in Secrets Manager) or `k2:secret,k1:secret` with the signing key first.
+ */
+export function parseTokenKeys(raw: string): TokenKeys {
+  const entries: Array<[string, string]> = [];
+  let signingKid: string | undefined;
+  if (raw.trim().startsWith('{')) {
+    const parsed = JSON.parse(raw) as Record<string, unknown>;
+    for (const [kid, secret] of Object.entries(parsed)) {
+      if (kid === 'signing') signingKid = String(secret);
+      else entries.push([kid, String(secret)]);
+    }
+  } else {
+    for (const part of raw.split(',')) {
+      const at = part.indexOf(':');
+      entries.push([part.slice(0, at).trim(), part.slice(at + 1).trim()]);
+    }
+    signingKid = entries[0]?.[0];
+  }
+  const keys = new Map<string, Buffer>();
+  for (const [kid, secret] of entries) {
+    if (!KID_PATTERN.test(kid)) throw new ConfigError(`token key id "${kid}" must be 1-8 of [a-z0-9]`);
+    if (secret.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`token key "${kid}" must be at least ${MIN_SECRET_LENGTH} characters`);
+    }
+    keys.set(kid, Buffer.from(secret, 'utf8'));
+  }
+  if (signingKid === undefined || !keys.has(signingKid)) {
+    throw new ConfigError('token keys must name a signing key that is present');
+  }
+  return { signingKid, keys };
+}
+
+function mac(key: Buffer, kid: string, payload: Buffer): Buffer {
+  // The kid is covered by the MAC so a token cannot be re-labelled to another key.
+  return createHmac('sha256', key).update(kid).update('.').update(payload).digest().subarray(0, MAC_BYTES);
+}
+
+/** Mints a token: `{kid}.{base64url(payload ‖ mac)}`, about 65 characters, no personal data. */
+export function signToken(keys: TokenKeys, claims: TokenClaims): string {
+  const key = keys.keys.get(keys.signingKid) as Buffer;
+  const assignment = Buffer.from(claims.assignmentId, 'base64url');
+  const tokenId = Buffer.from(claims.tokenId, 'base64url');
+  if (assignment.length !== ID_BYTES || tokenId.length !== TOKEN_ID_BYTES) {
+    throw new RangeError('assignment id or token id has the wrong length');
+  }
+  const payload = Buffer.alloc(PAYLOAD_BYTES);
+  payload.writeUInt8(FORMAT_VERSION, 0);
+  payload.writeUInt8(PURPOSES.indexOf(claims.purpose), 1);
+  payload.writeUInt32BE(Math.floor(claims.expiresAt.getTime() / 1000), 2);
+  assignment.copy(payload, 6);
+  tokenId.copy(payload, 6 + ID_BYTES);
+  return `${keys.signingKid}.${Buffer.concat([payload, mac(key, keys.signingKid, payload)]).toString('base64url')}`;
+}
+
+/**
+ * Verifies a token for one purpose. The MAC is checked (in constant time) before anything in
+ * the payload is believed; every failure is a TokenError, never another exception.
+ */
+export function verifyToken(keys: TokenKeys, token: string, purpose: TokenPurpose, now: Date): TokenClaims {
+  const dot = token.indexOf('.');
+  const kid = token.slice(0, dot);
+  const body = token.slice(dot + 1);
+  if (dot < 1 || !KID_PATTERN.test(kid) || !/^[A-Za-z0-9_-]+$/.test(body))
+    throw new TokenError('token.malformed');
+  const bytes = Buffer.from(body, 'base64url');
+  // Re-encoding must give back the text: base64url ignores a final character's spare bits, and a
+  // token that differs anywhere from the one issued must not verify.
+  if (bytes.length !== PAYLOAD_BYTES + MAC_BYTES || bytes.toString('base64url') !== body) {
+    throw new TokenError('token.malformed');
+  }
+  const key = keys.keys.get(kid);
+  if (!key) throw new TokenError('token.invalid');
+  const payload = bytes.subarray(0, PAYLOAD_BYTES);
+  if (!timingSafeEqual(mac(key, kid, payload), bytes.subarray(PAYLOAD_BYTES)))
+    throw new TokenError('token.invalid');
+  if (payload.readUInt8(0) !== FORMAT_VERSION || PURPOSES[payload.readUInt8(1)] !== purpose) {
+    throw new TokenError('token.invalid');
+  }
+  const expiresAt = new Date(payload.readUInt32BE(2) * 1000);
+  if (expiresAt.getTime() <= now.getTime()) throw new TokenError('token.expired');
+  return {
+    assignmentId: payload.subarray(6, 6 + ID_BYTES).toString('base64url'),
+    purpose,
+    expiresAt,
+    tokenId: payload.subarray(6 + ID_BYTES).toString('base64url'),
+  };
+}

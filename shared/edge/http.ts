@@ -1,0 +1,98 @@
+// The HTTP edge: reading API Gateway v2 events and writing JSON, problem documents and pages.
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { AttestError, SignatureError, ValidationError } from '../core/errors.ts';
+import type { Logger } from '../ports.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export function rawBody(event: HttpEvent): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/** API Gateway v2 lower-cases header names; the local gateway does the same. */
+export function headers(event: HttpEvent): Record<string, string | undefined> {
+  return event.headers ?? {};
+}
+
+export function json(statusCode: number, body: unknown): HttpResult {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  [extension: string]: unknown;
+}
+
+function problem(p: Problem): HttpResult {
+  return {
+    statusCode: p.status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify(p),
+  };
+}
+
+const typeOf = (code: string) => `urn:attest:problem:${code}`;
+
+/**
+ * Maps an error to an RFC 9457 problem document. Only AttestErrors say anything specific; any
+ * other error is logged once (with no personal data) and answered with a generic 500.
+ */
+export function toProblem(error: unknown, logger: Pick<Logger, 'error'>): HttpResult {
+  if (error instanceof ValidationError) {
+    return problem({
+      type: typeOf(error.code),
+      title: 'The request is invalid',
+      status: 400,
+      detail: `${error.issues.length} field(s) are invalid: ${error.issues.map((i) => i.field).join(', ')}.`,
+      errors: error.issues.map((i) => ({
+        field: i.field,
+        pointer: `/${i.field.split('.').join('/')}`,
+        detail: i.message,
+      })),
+    });
+  }
+  if (error instanceof SignatureError) {
+    return problem({
+      type: typeOf(error.code),
+      title: 'Unauthorized',
+      status: 401,
+      detail: 'The webhook signature is missing, invalid or too old.',
+    });
+  }
+  if (error instanceof AttestError && error.code === 'request.too_large') {
+    return problem({
+      type: typeOf(error.code),
+      title: 'Payload too large',
+      status: 413,
+      detail: error.message,
+    });
+  }
+  logger.error('unhandled error', {
+    error: error instanceof Error ? error.name : typeof error,
+    code: (error as AttestError)?.code,
+  });
+  return problem({
+    type: 'about:blank',
+    title: 'Internal Server Error',
+    status: 500,
+    detail: 'Something went wrong; try again later.',
+  });
+}
+
+/** Headers for every page: nothing cached, nothing framed, and the token never sent as a Referer. */
+export function pageHeaders(csp: string): Record<string, string> {
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': csp,
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  };
+}

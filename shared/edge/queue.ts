@@ -1,0 +1,18 @@
+// The queue edge: reading work messages from SQS record bodies.
+import { z } from 'zod';
+import type { DueKind, WorkMessage } from '../core/model.ts';
+
+const workMessage = z.object({
+  assignmentId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  kind: z.enum(['invite', 'lms']),
+});
+
+/**
+ * Parses a message meant for `kind`'s consumer. A malformed one throws, so after its retries it
+ * rests in the dead-letter queue where an operator can see it, rather than vanishing.
+ */
+export function parseWorkMessage(body: string, kind: DueKind): WorkMessage {
+  const message = workMessage.parse(JSON.parse(body));
+  if (message.kind !== kind) throw new Error(`a ${message.kind} message reached the ${kind} consumer`);
+  return message;
+}

@@ -1,0 +1,93 @@
+// The local queue pollers against a real fauxqs: partial batch failures are retried alone, then dead-lettered.
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { buildApp } from 'fauxqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPoller } from '../../local/pollers.ts';
+import { waitFor } from '../support/local.ts';
+
+describe('startPoller', () => {
+  const app = buildApp({ logger: false });
+  let sqs: SQSClient;
+
+  beforeAll(async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    sqs = new SQSClient({
+      endpoint: address,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      useQueueUrlAsEndpoint: false,
+    });
+  });
+
+  afterAll(async () => {
+    sqs.destroy();
+    await app.close();
+  });
+
+  async function queueWithDlq(name: string) {
+    const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl as string;
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes
+      ?.QueueArn;
+    const url = (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: name,
+          Attributes: {
+            VisibilityTimeout: '1',
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 2 }),
+          },
+        }),
+      )
+    ).QueueUrl as string;
+    return { url, dlq };
+  }
+
+  it('retries only the records a handler reports as failed', async () => {
+    // Prepare: "b" fails on its first delivery only
+    const { url } = await queueWithDlq('partial');
+    const seen: string[] = [];
+    const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      const failures = event.Records.filter((r) => {
+        seen.push(r.body);
+        return r.body === 'b' && seen.filter((s) => s === 'b').length === 1;
+      });
+      return { batchItemFailures: failures.map((r) => ({ itemIdentifier: r.messageId })) };
+    };
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'a' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'b' }));
+
+    // Act
+    const poller = startPoller(sqs, url, handler, () => undefined);
+    await waitFor('b redelivered', async () => (seen.filter((s) => s === 'b').length === 2 ? true : undefined));
+    await poller.stop();
+
+    // Assess: "a" was handled once and deleted; "b" came back once, then was deleted
+    expect(seen.filter((s) => s === 'a')).toHaveLength(1);
+    expect(seen.filter((s) => s === 'b')).toHaveLength(2);
+    const left = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }));
+    expect(left.Messages ?? []).toHaveLength(0);
+  });
+
+  it('leaves a message that always fails in the dead-letter queue', async () => {
+    // Prepare
+    const { url, dlq } = await queueWithDlq('poison');
+    const errors: unknown[] = [];
+    const handler = async (): Promise<SQSBatchResponse> => {
+      throw new Error('always fails');
+    };
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }));
+
+    // Act
+    const poller = startPoller(sqs, url, handler, (e) => errors.push(e));
+    const dead = await waitFor('the dead letter', async () => {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, WaitTimeSeconds: 0 }));
+      return got.Messages?.[0];
+    });
+    await poller.stop();
+
+    // Assess: the message is kept, not lost, and each failure was reported
+    expect(dead.Body).toBe('poison');
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+  });
+});

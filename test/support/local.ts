@@ -1,0 +1,112 @@
+// Helpers for integration tests against the embedded local stack.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { Webhook } from 'standardwebhooks';
+import { inject } from 'vitest';
+
+export const stack = () => inject('stack');
+
+const FIXTURES = new URL('../../../shared/fixtures/starters/', import.meta.url);
+
+export function fixture<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as T;
+}
+
+/** A copy of a fixture event with a fresh event id, employee id and address, so tests never share state. */
+export function uniqueStarter(name = 'created-full.json') {
+  const event = fixture<{ type: string; id: string; data: Record<string, unknown> }>(name);
+  const suffix = randomUUID().slice(0, 8);
+  return {
+    ...event,
+    id: `${event.id}_${suffix}`,
+    data: {
+      ...event.data,
+      employeeId: `${String(event.data.employeeId)}-${suffix}`,
+      email: `starter.${suffix}@example.org`,
+    },
+  };
+}
+
+export function signedHeaders(
+  body: string,
+  secret = stack().env.HR_WEBHOOK_SECRET as string,
+  at = new Date(),
+) {
+  const id = `msg_${randomUUID()}`;
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(id, at, body),
+  };
+}
+
+export async function postStarter(event: unknown, headers?: Record<string, string>) {
+  const body = JSON.stringify(event);
+  return fetch(`${stack().urls.api}/v1/starters`, {
+    method: 'POST',
+    headers: headers ?? signedHeaders(body),
+    body,
+  });
+}
+
+/** Polls until `probe` returns a value, or fails after `timeoutMs` with `what` in the message. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface StoredEmail {
+  messageId: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: Array<{ name: string; value: string }>;
+}
+
+export async function emailsTo(address: string): Promise<StoredEmail[]> {
+  const store = (await (await fetch(`${stack().urls.mailbox}/store`)).json()) as { emails: StoredEmail[] };
+  return store.emails.filter((e) => e.destination.to.includes(address));
+}
+
+export function ackLink(email: StoredEmail): string {
+  const match = /https?:\/\/[^\s"'<>]+\/ack\/[A-Za-z0-9._~%-]+/.exec(email.body.text ?? '');
+  if (!match) throw new Error('no acknowledgement link in the email');
+  return match[0];
+}
+
+export function table() {
+  const s = stack();
+  const client = new DynamoDBClient({
+    endpoint: s.urls.dynamodb,
+    region: s.env.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const doc = DynamoDBDocumentClient.from(client);
+  const TableName = s.env.TABLE_NAME as string;
+  return {
+    get: async (pk: string, sk: string) =>
+      (await doc.send(new GetCommand({ TableName, Key: { pk, sk } }))).Item,
+    partition: async (pk: string) =>
+      (
+        await doc.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+          }),
+        )
+      ).Items ?? [],
+  };
+}
