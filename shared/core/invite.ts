@@ -12,7 +12,7 @@ export interface InviteContent {
   keyPoints: string[];
   ackUrl: string;
   expiresOn: string;
-  startDate?: string;
+  startDate: string;
 }
 
 export interface InviteDeps {

@@ -1,0 +1,88 @@
+// Policies as published: front matter + Markdown, the canonical text, and its sha256 that names the version.
+import { createHash } from 'node:crypto';
+import { Marked } from 'marked';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ValidationError } from './errors.ts';
+import { escapeHtml } from './html.ts';
+import type { PolicyVersion } from './model.ts';
+import { toFieldIssues } from './starter-event.ts';
+
+export const policyFrontMatterSchema = z.object({
+  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Expected a lower-case id such as safe-internet-use.'),
+  version: z.number().int().positive(),
+  title: z.string().trim().min(1),
+  effectiveDate: z.union([z.string(), z.date()]).transform((d, ctx) => {
+    const text = d instanceof Date ? d.toISOString().slice(0, 10) : d;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) ctx.addIssue({ code: 'custom', message: 'Expected YYYY-MM-DD.' });
+    return text;
+  }),
+  statement: z.string().trim().min(1),
+  keyPoints: z.array(z.string().trim().min(1)).min(1).max(8),
+});
+
+const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/;
+
+/** One normal form for text, so the same words always hash the same. */
+function normalise(text: string): string {
+  return `${text
+    .normalize('NFC')
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.replace(/[ \t]+$/, ''))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
+}
+
+/** The exact text a person is shown and agrees to: title, body and statement. */
+export function canonicalPolicyText(p: Pick<PolicyVersion, 'title' | 'body' | 'statement'>): string {
+  return normalise([p.title, '', p.body, '', p.statement].join('\n'));
+}
+
+export function policySha256(p: Pick<PolicyVersion, 'title' | 'body' | 'statement'>): string {
+  return createHash('sha256').update(canonicalPolicyText(p), 'utf8').digest('hex');
+}
+
+/** Parses a policy file; a missing or malformed field is a ValidationError naming it. */
+export function parsePolicy(source: string): PolicyVersion {
+  const match = FRONT_MATTER.exec(source);
+  if (!match)
+    throw new ValidationError('policy.invalid', [
+      { field: 'front matter', message: 'Missing --- front matter.' },
+    ]);
+  const result = policyFrontMatterSchema.safeParse(parseYaml(match[1] as string));
+  if (!result.success) throw new ValidationError('policy.invalid', toFieldIssues(result.error));
+  const fm = result.data;
+  const body = normalise(match[2] as string);
+  const policy = {
+    policyId: fm.id,
+    version: fm.version,
+    title: fm.title,
+    statement: fm.statement,
+    effectiveDate: fm.effectiveDate,
+    keyPoints: fm.keyPoints,
+    body,
+  };
+  return { ...policy, sha256: policySha256(policy) };
+}
+
+// Raw HTML in a policy is shown as text: the page's markup is ours alone.
+const marked = new Marked({
+  gfm: true,
+  async: false,
+  renderer: {
+    html: ({ text }) => escapeHtml(text),
+  },
+});
+const rendered = new Map<string, string>();
+
+/** The policy body as HTML, rendered once per distinct body. */
+export function renderPolicyHtml(body: string): string {
+  let html = rendered.get(body);
+  if (html === undefined) {
+    html = marked.parse(body, { async: false });
+    rendered.set(body, html);
+  }
+  return html;
+}

@@ -1,0 +1,171 @@
+// The acknowledgement pages: the policy with its form, the receipt, and the friendly error page.
+import { createHash } from 'node:crypto';
+import { escapeHtml } from '#shared/core/html.ts';
+import type { PolicyVersion } from '#shared/core/model.ts';
+import { renderPolicyHtml } from '#shared/core/policy.ts';
+
+// One inline stylesheet, allowed by its hash: no external asset, no script, nothing else may run.
+const CSS = `
+*,*::before,*::after{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;font:1.0625rem/1.6 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff}
+main{max-width:42rem;margin:0 auto;padding:1rem 1.25rem 3rem}
+h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0 .25rem}
+h2{font-size:1.25rem;line-height:1.3;margin:2rem 0 .5rem}
+.meta{color:#4a4a4a;margin:0 0 1.5rem;font-size:.95rem}
+.policy ol,.policy ul{padding-left:1.5rem}
+.policy li{margin:.4rem 0}
+.agree{margin-top:2.5rem;padding:1.25rem;border:2px solid #0b4f8a;border-radius:8px;background:#f5f9fd}
+.statement{font-weight:700;font-size:1.1rem;margin:0 0 1rem}
+label{display:block;font-weight:700;margin:1rem 0 .35rem}
+input[type=text]{width:100%;font:inherit;padding:.65rem .75rem;border:2px solid #4a4a4a;border-radius:4px}
+.check{display:flex;gap:.75rem;align-items:flex-start;margin-top:1rem}
+.check input{width:1.6rem;height:1.6rem;margin:.15rem 0 0;flex:none}
+.check label{margin:0;font-weight:400}
+button{margin-top:1.5rem;width:100%;font:inherit;font-weight:700;font-size:1.1rem;padding:.85rem 1rem;color:#fff;background:#0b4f8a;border:0;border-radius:6px;cursor:pointer}
+button:hover{background:#083a66}
+:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
+input:focus-visible{box-shadow:0 0 0 2px #1b1b1b}
+.error{color:#b00020;font-weight:700;margin:.25rem 0}
+input[aria-invalid=true]{border-color:#b00020}
+.summary{border:3px solid #b00020;padding:1rem;margin:1rem 0;border-radius:6px}
+.summary h2{margin-top:0;font-size:1.15rem}
+.summary a{color:#b00020}
+.receipt{border-left:6px solid #00703c;padding:.5rem 1rem;background:#f3faf6}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem}
+dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
+@media (min-width:48rem){button{width:auto;padding:.85rem 2rem}}
+`.trim();
+
+const cssHash = createHash('sha256').update(CSS).digest('base64');
+
+/** The Content-Security-Policy every page is served with. */
+export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${cssHash}'; img-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+
+function layout(title: string, content: string): string {
+  return `<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+${content}
+</main>
+</body>
+</html>
+`;
+}
+
+/** "24 November 2026, 10:15 UTC": unambiguous in a receipt read years later. */
+function formatMoment(iso: string): string {
+  const at = new Date(iso);
+  const date = new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(at);
+  const time = new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'UTC',
+  }).format(at);
+  return `${date}, ${time} UTC`;
+}
+
+function formatDay(isoDate: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(`${isoDate}T12:00:00Z`));
+}
+
+export interface AckPageInput {
+  policy: PolicyVersion;
+  formAction: string;
+  values?: { name?: string | undefined };
+  errors?: { name?: string | undefined; agree?: string | undefined } | undefined;
+}
+
+export function renderAckPage({ policy, formAction, values, errors }: AckPageInput): string {
+  const nameError = errors?.name;
+  const agreeError = errors?.agree;
+  const summary =
+    nameError || agreeError
+      ? `<div class="summary" role="alert" aria-labelledby="summary-title">
+<h2 id="summary-title">There is a problem</h2>
+<ul>${nameError ? `<li><a href="#fullName">${escapeHtml(nameError)}</a></li>` : ''}${
+          agreeError ? `<li><a href="#agree">${escapeHtml(agreeError)}</a></li>` : ''
+        }</ul>
+</div>`
+      : '';
+  const content = `${summary}
+<h1>${escapeHtml(policy.title)}</h1>
+<p class="meta">Version ${policy.version} · effective ${escapeHtml(formatDay(policy.effectiveDate))}</p>
+<article class="policy">
+${renderPolicyHtml(policy.body)}
+</article>
+<form class="agree" method="post" action="${escapeHtml(formAction)}" novalidate>
+<h2>Your agreement</h2>
+<p class="statement" id="statement">${escapeHtml(policy.statement)}</p>
+<label for="fullName">Your full name</label>
+${nameError ? `<p class="error" id="fullName-error">${escapeHtml(nameError)}</p>` : ''}
+<input type="text" id="fullName" name="fullName" autocomplete="name" maxlength="200" required value="${escapeHtml(values?.name ?? '')}"${
+    nameError ? ' aria-invalid="true" aria-describedby="fullName-error"' : ''
+  }>
+${agreeError ? `<p class="error" id="agree-error">${escapeHtml(agreeError)}</p>` : ''}
+<div class="check">
+<input type="checkbox" id="agree" name="agree" value="yes" required${
+    agreeError
+      ? ' aria-invalid="true" aria-describedby="agree-error statement"'
+      : ' aria-describedby="statement"'
+  }>
+<label for="agree">I have read this policy and I agree to the statement above</label>
+</div>
+<button type="submit">Sign the policy</button>
+</form>`;
+  return layout(`${errors ? 'Error: ' : ''}${policy.title}`, content);
+}
+
+export interface ReceiptPageInput {
+  policy: PolicyVersion;
+  acknowledgedAt: string;
+  typedName: string;
+  evidenceId: string;
+  already: boolean;
+}
+
+export function renderReceiptPage({
+  policy,
+  acknowledgedAt,
+  typedName,
+  evidenceId,
+  already,
+}: ReceiptPageInput): string {
+  const heading = already ? 'You have already signed this policy' : 'Thank you — you have signed the policy';
+  const content = `<div class="receipt" role="status">
+<h1>${heading}</h1>
+<p>${already ? 'Your agreement was recorded earlier; nothing has changed.' : 'Your agreement has been recorded.'} You can close this page.</p>
+</div>
+<h2>Your receipt</h2>
+<dl>
+<dt>Policy</dt><dd>${escapeHtml(policy.title)}, version ${policy.version}</dd>
+<dt>You agreed</dt><dd>${escapeHtml(policy.statement)}</dd>
+<dt>Signed as</dt><dd>${escapeHtml(typedName)}</dd>
+<dt>When</dt><dd>${escapeHtml(formatMoment(acknowledgedAt))}</dd>
+<dt>Reference</dt><dd>${escapeHtml(evidenceId)}</dd>
+<dt>Text fingerprint</dt><dd>sha256 ${escapeHtml(policy.sha256)}</dd>
+</dl>`;
+  return layout(heading, content);
+}
+
+export function renderErrorPage({ title, message }: { title: string; message: string }): string {
+  return layout(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
+}
