@@ -1,0 +1,12 @@
+// The CDK app: one stack, checked by cdk-nag's AWS Solutions rules on every synth.
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AttestStack } from './attest-stack.ts';
+
+const app = new App();
+new AttestStack(app, 'Attest', {
+  description: 'attest: policy acknowledgements for new starters, with LMS completions',
+  defaultPolicies: String(app.node.tryGetContext('attest:defaultPolicies') ?? 'safe-internet-use'),
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+app.synth();
