@@ -1,0 +1,10 @@
+// `npm run bench`: each figure against its baseline, measured in the same run.
+import { run as render } from './render.ts';
+
+const figures: Array<[string, () => Promise<void>]> = [['render', render]];
+
+const only = process.argv.slice(2);
+console.log(`attest benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+for (const [name, run] of figures) {
+  if (only.length === 0 || only.includes(name)) await run();
+}
