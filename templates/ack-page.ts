@@ -43,7 +43,7 @@ const cssHash = createHash('sha256').update(CSS).digest('base64');
 export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${cssHash}'; img-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
 function layout(title: string, content: string): string {
-  return `<!doctype html>
+  return `<!DOCTYPE html>
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">

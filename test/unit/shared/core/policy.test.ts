@@ -1,0 +1,100 @@
+// Policy parsing, the canonical text and the sha256 that names a version.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '#shared/core/errors.ts';
+import { canonicalPolicyText, parsePolicy, renderPolicyHtml } from '#shared/core/policy.ts';
+
+const source = (body = 'Para one.\n\n## Heading\n\n1. Step\n') => `---
+id: sample
+version: 2
+title: Sample – Policy
+effectiveDate: 2026-01-31
+statement: I agree.
+keyPoints:
+  - One point
+---
+
+${body}`;
+
+describe('parsePolicy', () => {
+  it('reads the front matter and body and names the text by its sha256', () => {
+    // Act
+    const p = parsePolicy(source());
+
+    // Assess
+    expect(p).toMatchObject({
+      policyId: 'sample',
+      version: 2,
+      title: 'Sample – Policy',
+      effectiveDate: '2026-01-31',
+    });
+    expect(p.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('gives the same sha256 to the same words whatever the line endings and trailing spaces', () => {
+    // Act
+    const a = parsePolicy(source('Para one.\n\n## Heading\n'));
+    const b = parsePolicy(source('Para one.   \n\n\n\n## Heading\n').replace(/\n/g, '\r\n'));
+
+    // Assess
+    expect(b.sha256).toBe(a.sha256);
+  });
+
+  it('changes the sha256 when a word changes', () => {
+    // Act
+    const a = parsePolicy(source('You must not.\n'));
+    const b = parsePolicy(source('You must.\n'));
+
+    // Assess
+    expect(b.sha256).not.toBe(a.sha256);
+  });
+
+  it('covers the title, body and statement in the canonical text', () => {
+    // Act
+    const text = canonicalPolicyText({ title: 'T', body: 'B', statement: 'I agree.' });
+
+    // Assess
+    expect(text).toBe('T\n\nB\n\nI agree.\n');
+  });
+
+  it('names a malformed field', () => {
+    // Act
+    let error: unknown;
+    try {
+      parsePolicy(source().replace('version: 2\n', 'version: two\n'));
+    } catch (e) {
+      error = e;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => i.field)).toEqual(['version']);
+  });
+
+  it('refuses a file without front matter', () => {
+    // Assess
+    expect(() => parsePolicy('just text')).toThrow(ValidationError);
+  });
+});
+
+describe('renderPolicyHtml', () => {
+  it('renders headings and numbered lists', () => {
+    // Act
+    const html = renderPolicyHtml('## Steps\n\n1. One\n2. Two\n');
+
+    // Assess
+    expect(html).toContain('<h2>Steps</h2>');
+    expect(html).toMatch(/<ol>\s*<li>One<\/li>/);
+  });
+
+  it('shows raw HTML in a policy as text, never as markup', () => {
+    // Assess
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const html = renderPolicyHtml(`<script>${s}</script>\n\n<img src=x onerror=alert(1)>`);
+        expect(html).not.toMatch(/<script|<img/i);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,105 @@
+// The acknowledgement pages: the policy and its form, the receipt, the error page.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { PAGE_CSP, renderAckPage, renderErrorPage, renderReceiptPage } from '#templates/ack-page.ts';
+import { getBundledPolicy } from '#templates/policies.ts';
+import { pageProblems } from '../../support/html.ts';
+
+const policy = getBundledPolicy('safe-internet-use') ?? (undefined as never);
+
+describe('renderAckPage', () => {
+  it('shows the whole policy, its version, the statement and a labelled form', async () => {
+    // Act
+    const html = renderAckPage({ policy, formAction: '/ack/k1.abc' });
+
+    // Assess
+    expect(html).toContain('<html lang="en-GB">');
+    expect(html).toContain('<h1>Safe Internet Use – Guidance for Staff</h1>');
+    expect(html).toContain('Version 1');
+    expect(html).toContain('<h2>Ten Steps to Minimise Professional Risk</h2>');
+    expect(html).toContain(policy.statement);
+    expect(html).toMatch(/<form[^>]*method="post"[^>]*action="\/ack\/k1.abc"/);
+    expect(html).toMatch(/<label for="fullName">/);
+    expect(html).toMatch(/<input type="text" id="fullName" name="fullName" autocomplete="name"/);
+    expect(html).toMatch(/<input type="checkbox" id="agree" name="agree" value="yes"/);
+    expect(html).toMatch(/<label for="agree">/);
+    expect(html).toMatch(/<button type="submit">/);
+    expect(html).not.toMatch(/<script|<link|src=/);
+    expect(await pageProblems(html)).toEqual([]);
+  });
+
+  it('ties each error to its field and keeps what was typed', async () => {
+    // Act
+    const html = renderAckPage({
+      policy,
+      formAction: '/ack/x',
+      values: { name: 'Ada "the" <Countess>' },
+      errors: { name: 'Enter your full name.', agree: 'Tick the box to confirm you agree.' },
+    });
+
+    // Assess
+    expect(html).toContain('aria-describedby="fullName-error"');
+    expect(html).toContain('<p class="error" id="fullName-error">Enter your full name.</p>');
+    expect(html).toContain('aria-describedby="agree-error statement"');
+    expect(html).toContain('value="Ada &quot;the&quot; &lt;Countess&gt;"');
+    expect(html).toContain('<title>Error: ');
+    expect(await pageProblems(html)).toEqual([]);
+  });
+
+  it('is allowed its one stylesheet by the CSP hash and nothing else', () => {
+    // Prepare
+    const html = renderAckPage({ policy, formAction: '/ack/x' });
+    const css = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
+
+    // Assess
+    expect(PAGE_CSP).toContain(`'sha256-${createHash('sha256').update(css).digest('base64')}'`);
+    expect(PAGE_CSP).toContain("default-src 'none'");
+    expect(PAGE_CSP).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe('renderReceiptPage', () => {
+  it('says what was agreed, when, as whom, with the reference', async () => {
+    // Act
+    const html = renderReceiptPage({
+      policy,
+      acknowledgedAt: '2026-11-24T10:15:00.000Z',
+      typedName: 'Ada <Lovelace>',
+      evidenceId: 'ev_123',
+      already: false,
+    });
+
+    // Assess
+    expect(html).toContain('you have signed the policy');
+    expect(html).toContain('24 November 2026, 10:15 UTC');
+    expect(html).toContain('Ada &lt;Lovelace&gt;');
+    expect(html).toContain('ev_123');
+    expect(html).toContain(policy.sha256);
+    expect(await pageProblems(html)).toEqual([]);
+  });
+
+  it('says so when the policy was already signed', () => {
+    // Act
+    const html = renderReceiptPage({
+      policy,
+      acknowledgedAt: '2026-11-24T10:15:00Z',
+      typedName: 'A',
+      evidenceId: 'e',
+      already: true,
+    });
+
+    // Assess
+    expect(html).toContain('You have already signed this policy');
+  });
+});
+
+describe('renderErrorPage', () => {
+  it('renders a valid page with the escaped message', async () => {
+    // Act
+    const html = renderErrorPage({ title: 'This link is not valid', message: '<b>x</b>' });
+
+    // Assess
+    expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
+    expect(await pageProblems(html)).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+// The customer's policy as carried: their wording kept, the web page's debris gone.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { getBundledPolicy } from '#templates/policies.ts';
+
+const seed = readFileSync(
+  new URL('../../../../shared/policies/safe-internet-use.seed.txt', import.meta.url),
+  'utf8',
+);
+const policy = getBundledPolicy('safe-internet-use');
+
+describe('the safe-internet-use policy', () => {
+  it('is bundled at version 1 with its title and statement', () => {
+    // Assess
+    expect(policy).toMatchObject({
+      policyId: 'safe-internet-use',
+      version: 1,
+      title: 'Safe Internet Use – Guidance for Staff',
+      statement: 'I understand and agree to adhere to the Policy on the Use of Social Networking Websites',
+    });
+  });
+
+  it('has none of the scrape debris', () => {
+    // Assess
+    const body = policy?.body ?? '';
+    expect(body).not.toContain('Translate');
+    expect(body).not.toContain('\u00a0');
+    expect(body).not.toMatch(/ {2,}/);
+    expect(body).not.toContain('dismissal.I understand');
+    expect(body).not.toContain(policy?.statement);
+    expect(body.trimEnd().endsWith('may result in your dismissal.')).toBe(true);
+  });
+
+  it('keeps every sentence of the customer’s wording', () => {
+    // Prepare: the seed's prose, debris removed, as whitespace-normalised sentences
+    const clean = seed
+      .replace(/\u00a0/g, ' ')
+      .replace('Translate »', '')
+      .replace('dismissal.I', 'dismissal. I');
+    const sentences = clean
+      .split(/\n+/)
+      .map((l) =>
+        l
+          .replace(/^\s*(\d+\.|•)\s*/, '')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
+      .filter((l) => l.length > 0 && !l.startsWith('Safe Internet Use'));
+    const shown = `${policy?.body}\n${policy?.statement}`.replace(/\s+/g, ' ');
+
+    // Assess
+    for (const sentence of sentences) {
+      for (const part of sentence.split(/(?<=\.) (?=I understand)/)) expect(shown).toContain(part);
+    }
+  });
+
+  it('keeps the structure: headings, the ten numbered steps, the should and must-not lists', () => {
+    // Assess
+    const body = policy?.body ?? '';
+    expect(body).toContain('## Ten Steps to Minimise Professional Risk');
+    expect(body).toContain('## Guidance for Acceptable Use');
+    for (let n = 1; n <= 10; n++) expect(body).toMatch(new RegExp(`^${n}\\. `, 'm'));
+    expect(body).toMatch(/All staff should:\n\n(- .+\n){4}/);
+    expect(body).toMatch(/Staff must not\n\n(- .+\n?){2}/);
+  });
+
+  it('has key points for the invite', () => {
+    // Assess
+    expect(policy?.keyPoints.length).toBeGreaterThanOrEqual(3);
+  });
+});
