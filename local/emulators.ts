@@ -1,7 +1,7 @@
 // The local AWS emulators (dynalite, fauxqs, aws-ses-v2-local) and the resources the stack needs in them.
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
@@ -17,7 +17,8 @@ import { LOCAL_REGION, type LocalPorts, TABLE_NAME } from './settings.ts';
 
 // aws-ses-v2-local is CommonJS with its server as `exports.default`; ESM loaders (Node, tsx,
 // vitest) disagree on what a default import of it is, while require() means one thing everywhere.
-const startSes = createRequire(import.meta.url)('aws-ses-v2-local').default as typeof import('aws-ses-v2-local').default;
+const startSes = createRequire(import.meta.url)('aws-ses-v2-local')
+  .default as typeof import('aws-ses-v2-local').default;
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const HOST = '127.0.0.1';
@@ -149,7 +150,11 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
       await createTable(ddb);
       const mail = await createQueue(sqsClient, 'attest-mail', options.visibilitySeconds);
       const lms = await createQueue(sqsClient, 'attest-lms', options.visibilitySeconds);
-      return { endpoints, queues: { mail: mail.url, mailDlq: mail.dlq, lms: lms.url, lmsDlq: lms.dlq }, stop };
+      return {
+        endpoints,
+        queues: { mail: mail.url, mailDlq: mail.dlq, lms: lms.url, lmsDlq: lms.dlq },
+        stop,
+      };
     } finally {
       ddb.destroy();
       sqsClient.destroy();

@@ -41,7 +41,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // The SDK warns on Node 20 that its 2027 releases need Node 22; the Lambdas run Node 22 already.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const visibilitySeconds = 10;
-  const emulators = await startEmulators({ ports: options.ports, dataDir: options.dataDir, visibilitySeconds });
+  const emulators = await startEmulators({
+    ports: options.ports,
+    dataDir: options.dataDir,
+    visibilitySeconds,
+  });
   const lms = createLmsReceiver(options.env?.LMS_WEBHOOK_SECRET ?? LOCAL_SECRETS.LMS_WEBHOOK_SECRET);
   const opened: Server[] = [];
   try {

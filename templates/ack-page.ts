@@ -29,7 +29,8 @@ input:focus-visible{box-shadow:0 0 0 2px #1b1b1b}
 .error{color:#b00020;font-weight:700;margin:.25rem 0}
 input[aria-invalid=true]{border-color:#b00020}
 .summary{border:3px solid #b00020;padding:1rem;margin:1rem 0;border-radius:6px}
-.summary h2{margin-top:0;font-size:1.15rem}
+.summary h2,.agree h2{margin-top:0}
+.summary h2{font-size:1.15rem}
 .summary a{color:#b00020}
 .receipt{border-left:6px solid #00703c;padding:.5rem 1rem;background:#f3faf6}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem}

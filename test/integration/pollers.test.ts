@@ -1,5 +1,11 @@
 // The local queue pollers against a real fauxqs: partial batch failures are retried alone, then dead-lettered.
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { buildApp } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +33,9 @@ describe('startPoller', () => {
 
   async function queueWithDlq(name: string) {
     const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl as string;
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes
-      ?.QueueArn;
+    const arn = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn;
     const url = (
       await sqs.send(
         new CreateQueueCommand({
@@ -59,7 +66,9 @@ describe('startPoller', () => {
 
     // Act
     const poller = startPoller(sqs, url, handler, () => undefined);
-    await waitFor('b redelivered', async () => (seen.filter((s) => s === 'b').length === 2 ? true : undefined));
+    await waitFor('b redelivered', async () =>
+      seen.filter((s) => s === 'b').length === 2 ? true : undefined,
+    );
     await poller.stop();
 
     // Assess: "a" was handled once and deleted; "b" came back once, then was deleted

@@ -17,7 +17,7 @@ const vars: InviteVars = {
 describe('renderInvite', () => {
   it('greets the starter and carries the policy, its key points, the link and its expiry', () => {
     // Act
-    const { subject, html, text } = renderInvite(vars);
+    const { subject, html } = renderInvite(vars);
 
     // Assess
     expect(subject).toBe('Please read and sign: Safe Internet Use – Guidance for Staff');
