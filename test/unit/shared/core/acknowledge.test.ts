@@ -9,9 +9,12 @@ import { policy, scenario, tokenKeys } from '../../../support/scenario.ts';
 async function setup(overrides = {}) {
   const s = await scenario({ status: 'invited', dueAt: undefined, dueKind: undefined, ...overrides });
   const tokenId = 'AAAAAAAAAAA';
-  s.store.assignments.set(s.assignment.assignmentId, {
-    ...(s.store.assignments.get(s.assignment.assignmentId) as never),
-    sends: [{ kind: 'invite', tokenId, messageId: 'ses-42', at: s.clock.now().toISOString() }],
+  // The invite that carried this token was sent as SES message ses-42.
+  s.store.assignments.get(s.assignment.assignmentId)?.sends.push({
+    kind: 'invite',
+    tokenId,
+    messageId: 'ses-42',
+    at: s.clock.now().toISOString(),
   });
   const token = signToken(tokenKeys, {
     assignmentId: s.assignment.assignmentId,

@@ -60,7 +60,7 @@ describe('ingestStarterEvent', () => {
     // Prepare
     const { store, queue, ingest } = setup();
     const first = await ingest(created());
-    store.assignments.forEach((a) => Object.assign(a, { status: 'invited' }));
+    for (const a of store.assignments.values()) a.status = 'invited';
 
     // Act
     const second = await ingest(created());
