@@ -35,6 +35,7 @@ input[aria-invalid=true]{border-color:#b00020}
 .receipt{border-left:6px solid #00703c;padding:.5rem 1rem;background:#f3faf6}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem}
 dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
+@media (max-width:30rem){dl{grid-template-columns:1fr;gap:0}dd{margin-bottom:.6rem}}
 @media (min-width:48rem){button{width:auto;padding:.85rem 2rem}}
 `.trim();
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ValidationError } from './errors.ts';
 import { escapeHtml } from './html.ts';
 import type { PolicyVersion } from './model.ts';
-import { toFieldIssues } from './starter-event.ts';
+import { toFieldIssues } from './validation.ts';
 
 export const policyFrontMatterSchema = z.object({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Expected a lower-case id such as safe-internet-use.'),

@@ -1,6 +1,7 @@
 // The HR starter event: its schema (DESIGN section 5) and the translation of zod issues to field errors.
 import { z } from 'zod';
-import { type FieldIssue, ValidationError } from './errors.ts';
+import { ValidationError } from './errors.ts';
+import { toFieldIssues } from './validation.ts';
 
 /** A string field whose absence reads "Required." rather than zod's type jargon. */
 const text = () =>
@@ -69,18 +70,6 @@ export function starterEventSchema(knownPolicies: ReadonlySet<string>) {
 
 export type StarterEvent = z.infer<ReturnType<typeof starterEventSchema>>;
 export type StarterData = Extract<StarterEvent, { type: 'starter.created' }>['data'];
-
-/** Flattens zod's issues into one entry per bad field, named by dotted path (`data.email`). */
-export function toFieldIssues(error: z.ZodError): FieldIssue[] {
-  const seen = new Map<string, FieldIssue>();
-  for (const issue of error.issues) {
-    // A policy id's index is noise to the sender: `data.policies` names the field.
-    const path = issue.path.filter((p) => typeof p === 'string');
-    const field = path.length ? path.join('.') : '(root)';
-    if (!seen.has(field)) seen.set(field, { field, message: issue.message });
-  }
-  return [...seen.values()];
-}
 
 /** Validates an event, throwing a ValidationError that names each bad field. */
 export function parseStarterEvent(
