@@ -23,7 +23,18 @@ export interface LmsReceiver {
   rejected(): number;
 }
 
-const page = (items: ReceivedCompletion[], rejected: number) => `<!doctype html>
+/** While an outage is on, every webhook gets 503, so a person (or a test) can watch retries. */
+interface Outage {
+  on: boolean;
+  refused: number;
+}
+
+const page = (
+  items: ReceivedCompletion[],
+  rejected: number,
+  outage: Outage,
+  origin: string,
+) => `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="5"><title>Demo LMS receiver</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:1rem auto;max-width:60rem;padding:0 1rem;color:#1b1b1b}
@@ -32,6 +43,8 @@ code{font-size:.85em}</style></head><body>
 <h1>Demo LMS receiver</h1>
 <p>Completions received and verified with <code>LMS_WEBHOOK_SECRET</code>: <strong>${items.length}</strong>.
 Rejected (bad signature): ${rejected}. JSON: <a href="/received">/received</a>. Refreshes every 5 s.</p>
+<p>Simulated outage: <strong>${outage.on ? 'ON — answering 503' : 'off'}</strong> (${outage.refused} refused).
+Start one with <code>curl -X PUT ${escapeHtml(origin)}/outage</code>, end it with <code>curl -X DELETE ${escapeHtml(origin)}/outage</code>.</p>
 <table><thead><tr><th>Received</th><th>Who</th><th>Policy</th><th>Acknowledged</th><th>webhook-id / attempts</th></tr></thead><tbody>
 ${items
   .map((c) => {
@@ -50,8 +63,20 @@ export function createLmsReceiver(secret: string): LmsReceiver {
   const webhook = new Webhook(secret);
   const byId = new Map<string, ReceivedCompletion>();
   let rejected = 0;
+  const outage: Outage = { on: false, refused: 0 };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/outage' && (req.method === 'PUT' || req.method === 'DELETE')) {
+      outage.on = req.method === 'PUT';
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(outage));
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/webhook' && outage.on) {
+      req.resume();
+      outage.refused++;
+      res.writeHead(503, { 'retry-after': '5', 'content-type': 'text/plain' }).end('simulated outage');
+      return;
+    }
     if (req.method === 'POST' && url.pathname === '/webhook') {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -90,7 +115,9 @@ export function createLmsReceiver(secret: string): LmsReceiver {
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ received: items, rejected }));
     } else if (req.method === 'GET' && url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(items, rejected));
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(page(items, rejected, outage, `http://${req.headers.host ?? '127.0.0.1'}`));
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }

@@ -56,8 +56,9 @@ export function startPoller(
       const response = await handler({ Records: records });
       failed = new Set(response?.batchItemFailures?.map((f) => f.itemIdentifier) ?? []);
     } catch (error) {
-      // A handler that throws fails the whole batch, as with Lambda.
-      onError(error);
+      // A handler that throws fails the whole batch, as with Lambda. Powertools throws
+      // FullBatchFailureError when every record failed: that is a retry, already logged per record.
+      if ((error as Error).name !== 'FullBatchFailureError') onError(error);
       failed = new Set(records.map((r) => r.messageId));
     }
     const done = records.filter((r) => !failed.has(r.messageId));

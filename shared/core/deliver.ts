@@ -77,6 +77,8 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     const delivered = status !== null && status >= 200 && status < 300;
     await store.recordDeliveryAttempt(assignmentId, { status, delivered, at: clock.now() });
     if (!delivered) {
+      if (status !== null)
+        deps.logger.warn('LMS refused the delivery; it will be retried', { assignmentId, status });
       throw new RetryableError('lms.unavailable', `LMS answered ${status ?? 'nothing'}; will retry`);
     }
     await store.appendAudit(assignmentId, 'delivered', clock.now(), { webhookId: assignment.lms.webhookId });

@@ -245,3 +245,48 @@ describe('the pipeline', () => {
     });
   });
 });
+
+describe('a completion while the LMS is down', () => {
+  it('is retried until the LMS is back, then arrives once with its original webhook id', async () => {
+    // Prepare: the LMS answers 503 from now on
+    const lms = stack().urls.lms;
+    await fetch(`${lms}/outage`, { method: 'PUT' });
+    const event = uniqueStarter();
+    const assignmentId = assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
+    try {
+      await postStarter(event);
+      const [invite] = await waitFor('the invite email', async () => {
+        const found = await emailsTo(event.data.email as string);
+        return found.length ? found : undefined;
+      });
+
+      // Act: the starter agrees during the outage
+      expect((await agree(ackLink(invite as never), 'Ada Lovelace')).status).toBe(200);
+
+      // Assess: the delivery was attempted, refused, recorded, and is still owed
+      const refused = await waitFor('a refused attempt', async () => {
+        const a = await table().get(`ASSIGN#${assignmentId}`, 'ASSIGNMENT');
+        return a?.lms?.attempts >= 1 ? a : undefined;
+      });
+      expect(refused).toMatchObject({ dueKind: 'lms', lms: { state: 'pending', lastStatus: 503 } });
+      expect((await received()).some((c) => c.payload.data.assignmentId === assignmentId)).toBe(false);
+    } finally {
+      // Act: the LMS comes back
+      await fetch(`${lms}/outage`, { method: 'DELETE' });
+    }
+
+    // Assess: a retry delivers it, once, with the webhook id fixed at acknowledgement
+    const completion = await waitFor(
+      'the delivery after the outage',
+      async () => (await received()).find((c) => c.payload.data.assignmentId === assignmentId),
+      40_000,
+    );
+    const stored = await waitFor('the delivery recorded', async () => {
+      const a = await table().get(`ASSIGN#${assignmentId}`, 'ASSIGNMENT');
+      return a?.lms?.state === 'delivered' ? a : undefined;
+    });
+    expect(completion.webhookId).toBe(stored.lms.webhookId);
+    expect(completion.attempts).toBe(1);
+    expect(stored.lms.attempts).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+});
