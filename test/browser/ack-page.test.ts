@@ -1,0 +1,126 @@
+// The acknowledgement page in a real headless Chromium on a phone-sized screen: labels, errors, receipt, accessibility.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ackLink, emailsTo, postStarter, uniqueStarter, waitFor } from '../support/local.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = 'test-results/browser';
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  // The page's CSP forbids scripts, so axe is evaluated by the driver, not injected as a tag.
+  await page.evaluate(axeSource);
+  const result = (await page.evaluate(
+    'axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] })',
+  )) as { violations: AxeViolation[] };
+  return result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+}
+
+async function invitedLink(): Promise<string> {
+  const event = uniqueStarter();
+  expect((await postStarter(event)).status).toBe(202);
+  const [email] = await waitFor('the invite email', async () => {
+    const found = await emailsTo(event.data.email as string);
+    return found.length ? found : undefined;
+  });
+  return ackLink(email as never);
+}
+
+describe('the acknowledgement page in Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** JavaScript is off, as for a starter who has it off: the page must work without it. */
+  async function openOnPhone(url: string, { forAxe = false } = {}): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      javaScriptEnabled: forAxe,
+      // Only the checker's own script needs past the page's CSP.
+      bypassCSP: forAxe,
+    });
+    page = await context.newPage();
+    await page.goto(url);
+    return page;
+  }
+
+  it('is signed by its labels on a phone and shows a receipt', async () => {
+    // Prepare
+    const page = await openOnPhone(await invitedLink());
+    await page.screenshot({ path: `${ARTIFACTS}/ack-page-phone.png` });
+
+    // Act
+    await page.getByLabel('Your full name').fill('Ada Lovelace');
+    await page.getByLabel(/I have read this policy/).check();
+    await page.getByRole('button', { name: 'Sign the policy' }).click();
+
+    // Assess
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+      'you have signed the policy',
+    );
+    await expect(page.locator('dd').filter({ hasText: 'Ada Lovelace' }).count()).resolves.toBe(1);
+    await page.screenshot({ path: `${ARTIFACTS}/receipt-phone.png`, fullPage: true });
+  });
+
+  it('re-shows the form with errors tied to their fields when nothing is filled in', async () => {
+    // Prepare
+    const page = await openOnPhone(await invitedLink());
+
+    // Act
+    await page.getByRole('button', { name: 'Sign the policy' }).click();
+
+    // Assess
+    const name = page.getByLabel('Your full name');
+    await expect(name.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#fullName-error').textContent()).resolves.toBe('Enter your full name.');
+    await expect(
+      page.getByLabel(/I have read this policy/).getAttribute('aria-describedby'),
+    ).resolves.toContain('agree-error');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('There is a problem');
+    await page.screenshot({ path: `${ARTIFACTS}/ack-page-errors-phone.png` });
+  });
+
+  it('has no accessibility violations, with or without errors', async () => {
+    // Prepare
+    const page = await openOnPhone(await invitedLink(), { forAxe: true });
+
+    // Act
+    const fresh = await axeViolations(page);
+    await page.getByRole('button', { name: 'Sign the policy' }).click();
+    const withErrors = await axeViolations(page);
+
+    // Assess
+    expect(fresh).toEqual([]);
+    expect(withErrors).toEqual([]);
+  });
+});
