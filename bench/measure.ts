@@ -29,7 +29,9 @@ export function report(
   baseline: [string, number],
 ): void {
   console.log(`\n${title}`);
-  console.log(`  ${subject[0].padEnd(34)} ${fmt(subject[1]).padStart(12)} ${unit}`);
-  console.log(`  ${baseline[0].padEnd(34)} ${fmt(baseline[1]).padStart(12)} ${unit}`);
-  console.log(`  ratio                              ${fmt(subject[1] / baseline[1]).padStart(12)}×`);
+  console.log(`  ${subject[0].padEnd(44)} ${fmt(subject[1]).padStart(12)} ${unit}`);
+  console.log(`  ${baseline[0].padEnd(44)} ${fmt(baseline[1]).padStart(12)} ${unit}`);
+  console.log(
+    `  ratio                                        ${fmt(subject[1] / baseline[1]).padStart(12)}×`,
+  );
 }

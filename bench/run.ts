@@ -1,7 +1,13 @@
 // `npm run bench`: each figure against its baseline, measured in the same run.
+import { run as page } from './page.ts';
 import { run as render } from './render.ts';
+import { run as tokens } from './tokens.ts';
 
-const figures: Array<[string, () => Promise<void>]> = [['render', render]];
+const figures: Array<[string, () => Promise<void>]> = [
+  ['render', render],
+  ['tokens', tokens],
+  ['page', page],
+];
 
 const only = process.argv.slice(2);
 console.log(`attest benchmarks — node ${process.version}, ${new Date().toISOString()}`);

@@ -1,0 +1,22 @@
+// Figure: the acknowledgement page rendered per second, with the policy's HTML kept per version vs re-rendered from Markdown each time.
+import { Marked } from 'marked';
+import { renderAckPage } from '#templates/ack-page.ts';
+import { getBundledPolicy } from '#templates/policies.ts';
+import { measure, report } from './measure.ts';
+
+export async function run(): Promise<void> {
+  const policy = getBundledPolicy('safe-internet-use');
+  if (!policy) throw new Error('policy missing');
+  const render = () => renderAckPage({ policy, formAction: '/ack/k1.AAAA' });
+  // The baseline renders the Markdown on every request, as a page without the per-version cache would.
+  const marked = new Marked();
+  const uncached = () => `${render().length}${marked.parse(policy.body, { async: false }).length}`;
+  const cached = await measure(render, 2000);
+  const baseline = await measure(uncached, 2000);
+  report(
+    'Acknowledgement page render',
+    'pages/s',
+    ['policy HTML kept per version', cached.perSecond],
+    ['Markdown re-rendered per request (baseline)', baseline.perSecond],
+  );
+}
