@@ -121,6 +121,7 @@ export class AttestStack extends Stack {
         ...common,
         ACK_TOKEN_KEYS_SECRET_ARN: secrets.ackTokenKeys.secretArn,
         LMS_QUEUE_URL: lms.queue.queueUrl,
+        MAIL_QUEUE_URL: mail.queue.queueUrl,
       },
     });
     const lmsPush = attestFunction(this, 'LmsPush', {
@@ -151,6 +152,7 @@ export class AttestStack extends Stack {
     secrets.lmsWebhook.grantRead(lmsPush);
     mail.queue.grantSendMessages(ingest);
     mail.queue.grantSendMessages(sweeper);
+    mail.queue.grantSendMessages(ack);
     lms.queue.grantSendMessages(ack);
     lms.queue.grantSendMessages(sweeper);
     mailer.addToRolePolicy(
@@ -198,6 +200,11 @@ export class AttestStack extends Stack {
       path: '/ack/{token}',
       methods: [HttpMethod.GET, HttpMethod.POST],
       integration: new HttpLambdaIntegration('AckRoute', ack),
+    });
+    api.addRoutes({
+      path: '/ack/resend/{token}',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('FreshLinkRoute', ack),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: baseUrl });

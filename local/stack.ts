@@ -115,6 +115,7 @@ async function startServices(
     { method: 'POST', path: '/v1/starters', handler: ingest.handler },
     { method: 'GET', path: '/ack/{token}', handler: ack.handler },
     { method: 'POST', path: '/ack/{token}', handler: ack.handler },
+    { method: 'POST', path: '/ack/resend/{token}', handler: ack.handler },
   );
 
   const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };

@@ -64,6 +64,12 @@ export interface Store {
     webhookId: string,
     lmsDueAt: Date,
   ): Promise<AckOutcome>;
+  /**
+   * Makes a fresh invite owed now, for a starter whose link expired: only if not acknowledged or
+   * cancelled, nothing else is owed, and no fresh link was asked for since `notSince`.
+   * Returns false when refused.
+   */
+  requestFreshLink(assignmentId: string, now: Date, notSince: Date): Promise<boolean>;
   /** Records one LMS delivery attempt; `delivered` clears the owed delivery. */
   recordDeliveryAttempt(
     assignmentId: string,

@@ -171,3 +171,13 @@ export function renderReceiptPage({
 export function renderErrorPage({ title, message }: { title: string; message: string }): string {
   return layout(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
 }
+
+/** An expired signing link: one button sends a fresh link to the address on file, never to one typed in. */
+export function renderExpiredPage({ resendAction }: { resendAction: string }): string {
+  const content = `<h1>This link has expired</h1>
+<p>For your security, links to sign a policy only work for a while. We can email you a fresh one, to the address your employer gave us.</p>
+<form method="post" action="${escapeHtml(resendAction)}">
+<button type="submit">Email me a fresh link</button>
+</form>`;
+  return layout('This link has expired', content);
+}

@@ -2,10 +2,18 @@
 import { z } from 'zod';
 import { resolveSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
+import { durationSetting } from '#shared/core/duration.ts';
 import { parseTokenKeys } from '#shared/core/tokens.ts';
 
 const env = parseEnv(
-  z.object({ TABLE_NAME: common.TABLE_NAME, REDRIVE_AFTER: common.REDRIVE_AFTER, LMS_QUEUE_URL: z.url() }),
+  z.object({
+    TABLE_NAME: common.TABLE_NAME,
+    REDRIVE_AFTER: common.REDRIVE_AFTER,
+    LMS_QUEUE_URL: z.url(),
+    MAIL_QUEUE_URL: z.url(),
+    /** The least time between two fresh links for one assignment. */
+    FRESH_LINK_INTERVAL: durationSetting.default(15 * 60_000),
+  }),
   process.env,
 );
 

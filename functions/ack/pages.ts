@@ -4,7 +4,13 @@ import type { AckView } from '#shared/core/acknowledge.ts';
 import { type AttestError, NotFoundError, TokenError } from '#shared/core/errors.ts';
 import { type HttpResult, pageHeaders } from '#shared/edge/http.ts';
 import type { Logger } from '#shared/ports.ts';
-import { PAGE_CSP, renderAckPage, renderErrorPage, renderReceiptPage } from '#templates/ack-page.ts';
+import {
+  PAGE_CSP,
+  renderAckPage,
+  renderErrorPage,
+  renderExpiredPage,
+  renderReceiptPage,
+} from '#templates/ack-page.ts';
 
 const page = (statusCode: number, body: string): HttpResult => ({
   statusCode,
@@ -33,6 +39,20 @@ export function viewPage(view: AckView, formAction: string): HttpResult {
           already: view.already,
         }),
       );
+    case 'expired':
+      return page(
+        410,
+        renderExpiredPage({ resendAction: `/ack/resend/${encodeURIComponent(view.resendToken)}` }),
+      );
+    case 'fresh-link-sent':
+      return page(
+        200,
+        renderErrorPage({
+          title: 'Check your email',
+          message:
+            'We have sent a fresh link to the email address your employer gave us. It can take a few minutes to arrive; if it does not, ask your HR team.',
+        }),
+      );
     case 'withdrawn':
       return page(
         410,
@@ -48,11 +68,12 @@ export function viewPage(view: AckView, formAction: string): HttpResult {
 /** Token and lookup failures get a page that reveals nothing; anything else is a logged 500 page. */
 export function errorPage(error: unknown, logger: Pick<Logger, 'error'>): HttpResult {
   if (error instanceof TokenError && error.code === 'token.expired') {
+    // Only an expired fresh-link button lands here; an expired signing link gets renderExpiredPage.
     return page(
       410,
       renderErrorPage({
-        title: 'This link has expired',
-        message: 'For your security, links to sign a policy expire. Ask your HR team to send you a new one.',
+        title: 'This page has expired',
+        message: 'Open the link in your email again to ask for a fresh one, or ask your HR team.',
       }),
     );
   }

@@ -216,6 +216,31 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       }
     },
 
+    async requestFreshLink(assignmentId, now, notSince) {
+      return conditionally(
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.assignment(assignmentId),
+            UpdateExpression: 'SET dueKind = :invite, dueAt = :now, dueShard = :shard, freshLinkAt = :now',
+            // Unsigned, not withdrawn, owing nothing but (perhaps) an invite, and not asked lately.
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled ' +
+              'AND (attribute_not_exists(dueKind) OR dueKind = :invite) ' +
+              'AND (attribute_not_exists(freshLinkAt) OR freshLinkAt < :since)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':invite': 'invite',
+              ':now': now.toISOString(),
+              ':since': notSince.toISOString(),
+              ':shard': DUE_SHARD,
+              ':cancelled': 'cancelled',
+            },
+          }),
+        ),
+      );
+    },
+
     async recordDeliveryAttempt(assignmentId, attempt) {
       const values: Item = { ':one': 1, ':status': attempt.status, ':lms': 'lms' };
       let update = 'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status REMOVE leaseUntil';

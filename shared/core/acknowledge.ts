@@ -1,24 +1,32 @@
 // Use cases behind the acknowledgement link: show the policy (records nothing) and record agreement once.
 import type { Clock, Logger, Queue, Store } from '../ports.ts';
-import { NotFoundError } from './errors.ts';
-import { newEvidenceId } from './ids.ts';
+import { NotFoundError, TokenError } from './errors.ts';
+import { newEvidenceId, newTokenId } from './ids.ts';
 import type { Assignment, Evidence, PolicyVersion } from './model.ts';
-import { type TokenKeys, verifyToken } from './tokens.ts';
+import { inspectToken, signToken, type TokenKeys, verifyToken } from './tokens.ts';
 
 export interface AckDeps {
   store: Store;
   lmsQueue: Queue;
+  mailQueue: Queue;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
   tokenKeys: TokenKeys;
   /** When an owed LMS delivery is re-driven by the sweeper if its queue message is lost. */
   redriveAfterMs: number;
+  /** The least time between two fresh links for one assignment. */
+  freshLinkIntervalMs: number;
 }
+
+/** How long the "email me a fresh link" button on an expired-link page works. */
+const RESEND_TOKEN_TTL_MS = 60 * 60_000;
 
 export type AckView =
   | { kind: 'form'; policy: PolicyVersion; values?: { fullName: string }; errors?: FormErrors }
   | { kind: 'receipt'; policy: PolicyVersion; evidence: Evidence; already: boolean }
-  | { kind: 'withdrawn' };
+  | { kind: 'withdrawn' }
+  | { kind: 'expired'; resendToken: string }
+  | { kind: 'fresh-link-sent' };
 
 export interface FormErrors {
   fullName?: string;
@@ -58,12 +66,45 @@ export function makeAcknowledgement(deps: AckDeps) {
     return { assignment, policy, tokenId: claims.tokenId };
   }
 
+  async function loadOrExpired(token: string) {
+    try {
+      return await load(token);
+    } catch (error) {
+      return { view: await expired(token, error) };
+    }
+  }
+
+  /**
+   * An expired link still names its assignment (its MAC holds): offer a fresh link, unless the
+   * policy was signed or the request withdrawn meanwhile. Any other token failure propagates.
+   */
+  async function expired(token: string, error: unknown): Promise<AckView> {
+    if (!(error instanceof TokenError && error.code === 'token.expired')) throw error;
+    const { assignmentId } = inspectToken(deps.tokenKeys, token, 'ack');
+    const assignment = await store.getAssignment(assignmentId);
+    if (!assignment) throw new NotFoundError('assignment.not_found', 'The link is not valid.');
+    if (assignment.ack) {
+      const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
+      if (policy) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
+    }
+    if (assignment.status === 'cancelled') return { kind: 'withdrawn' };
+    const resendToken = signToken(deps.tokenKeys, {
+      assignmentId,
+      purpose: 'resend',
+      expiresAt: new Date(clock.now().getTime() + RESEND_TOKEN_TTL_MS),
+      tokenId: newTokenId(),
+    });
+    return { kind: 'expired', resendToken };
+  }
+
   /**
    * GET: shows the policy version the assignment was issued for, or the receipt if already agreed.
    * Records nothing: mail scanners open links before people do.
    */
   async function showAcknowledgement(token: string): Promise<AckView> {
-    const { assignment, policy } = await load(token);
+    const loaded = await loadOrExpired(token);
+    if ('view' in loaded) return loaded.view;
+    const { assignment, policy } = loaded;
     if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
     if (assignment.status === 'cancelled') return { kind: 'withdrawn' };
     return { kind: 'form', policy };
@@ -79,7 +120,9 @@ export function makeAcknowledgement(deps: AckDeps) {
    * 4. Enqueue the LMS delivery; if that fails the sweeper re-drives it from the table.
    */
   async function recordAcknowledgement(submission: AckSubmission): Promise<AckView> {
-    const { assignment, policy, tokenId } = await load(submission.token);
+    const loaded = await loadOrExpired(submission.token);
+    if ('view' in loaded) return loaded.view;
+    const { assignment, policy, tokenId } = loaded;
     if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
     if (assignment.status === 'cancelled') return { kind: 'withdrawn' };
     const fullName = (submission.fullName ?? '').trim().replace(/\s+/g, ' ');
@@ -127,5 +170,38 @@ export function makeAcknowledgement(deps: AckDeps) {
     return { kind: 'receipt', policy, evidence: recorded, already: false };
   }
 
-  return { showAcknowledgement, recordAcknowledgement };
+  /**
+   * POST from the expired-link page: makes a fresh invite owed, to the address on file (never one
+   * typed in), at most once per interval per assignment.
+   * 1. Verify the resend token (its own purpose, an hour's life).
+   * 2. One conditional update makes the invite owed now, unless signed, withdrawn, owing other
+   *    work, or asked for within the interval; the sweeper re-drives it if the message is lost.
+   * 3. Enqueue the invite; the mailer sends it with a new link.
+   * The answer is the same whether or not the interval held, so the page reveals nothing.
+   */
+  async function requestFreshLink(resendToken: string): Promise<AckView> {
+    const { assignmentId } = verifyToken(deps.tokenKeys, resendToken, 'resend', clock.now());
+    const now = clock.now();
+    if (await store.requestFreshLink(assignmentId, now, new Date(now.getTime() - deps.freshLinkIntervalMs))) {
+      await store.appendAudit(assignmentId, 'fresh-link-requested', now);
+      try {
+        await deps.mailQueue.send({ assignmentId, kind: 'invite' });
+      } catch (error) {
+        deps.logger.warn('fresh link not enqueued; the sweeper will re-drive it', {
+          assignmentId,
+          error: (error as Error).name,
+        });
+      }
+      return { kind: 'fresh-link-sent' };
+    }
+    const assignment = await store.getAssignment(assignmentId);
+    if (assignment?.status === 'cancelled') return { kind: 'withdrawn' };
+    if (assignment?.ack) {
+      const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
+      if (policy) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
+    }
+    return { kind: 'fresh-link-sent' };
+  }
+
+  return { showAcknowledgement, recordAcknowledgement, requestFreshLink };
 }

@@ -85,10 +85,10 @@ export function signToken(keys: TokenKeys, claims: TokenClaims): string {
 }
 
 /**
- * Verifies a token for one purpose. The MAC is checked (in constant time) before anything in
- * the payload is believed; every failure is a TokenError, never another exception.
+ * Checks a token's MAC (in constant time) and purpose, but not its expiry: for the expired-link
+ * page, which must know whose link it was. Every failure is a TokenError.
  */
-export function verifyToken(keys: TokenKeys, token: string, purpose: TokenPurpose, now: Date): TokenClaims {
+export function inspectToken(keys: TokenKeys, token: string, purpose: TokenPurpose): TokenClaims {
   const dot = token.indexOf('.');
   const kid = token.slice(0, dot);
   const body = token.slice(dot + 1);
@@ -108,12 +108,17 @@ export function verifyToken(keys: TokenKeys, token: string, purpose: TokenPurpos
   if (payload.readUInt8(0) !== FORMAT_VERSION || PURPOSES[payload.readUInt8(1)] !== purpose) {
     throw new TokenError('token.invalid');
   }
-  const expiresAt = new Date(payload.readUInt32BE(2) * 1000);
-  if (expiresAt.getTime() <= now.getTime()) throw new TokenError('token.expired');
   return {
     assignmentId: payload.subarray(6, 6 + ID_BYTES).toString('base64url'),
     purpose,
-    expiresAt,
+    expiresAt: new Date(payload.readUInt32BE(2) * 1000),
     tokenId: payload.subarray(6 + ID_BYTES).toString('base64url'),
   };
+}
+
+/** Verifies a token for one purpose and that it has not expired. */
+export function verifyToken(keys: TokenKeys, token: string, purpose: TokenPurpose, now: Date): TokenClaims {
+  const claims = inspectToken(keys, token, purpose);
+  if (claims.expiresAt.getTime() <= now.getTime()) throw new TokenError('token.expired');
+  return claims;
 }

@@ -127,7 +127,12 @@ describe('AttestStack', () => {
 
   it('routes the contract paths to the API', () => {
     // Assess
-    for (const routeKey of ['POST /v1/starters', 'GET /ack/{token}', 'POST /ack/{token}']) {
+    for (const routeKey of [
+      'POST /v1/starters',
+      'GET /ack/{token}',
+      'POST /ack/{token}',
+      'POST /ack/resend/{token}',
+    ]) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
     }
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {

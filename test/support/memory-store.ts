@@ -83,6 +83,13 @@ export class MemoryStore implements Store {
     delete a.leaseUntil;
     return { recorded: true as const, assignment: copy(a) };
   }
+  async requestFreshLink(id: string, now: Date, notSince: Date) {
+    const a = this.assignments.get(id) as (Assignment & { freshLinkAt?: string }) | undefined;
+    if (!a || a.ack || a.status === 'cancelled' || (a.dueKind && a.dueKind !== 'invite')) return false;
+    if (a.freshLinkAt && a.freshLinkAt >= notSince.toISOString()) return false;
+    Object.assign(a, { dueKind: 'invite', dueAt: now.toISOString(), freshLinkAt: now.toISOString() });
+    return true;
+  }
   async recordDeliveryAttempt(id: string, attempt: { status: number | null; delivered: boolean; at: Date }) {
     const a = this.assignments.get(id);
     if (a?.dueKind !== 'lms' || !a.lms)

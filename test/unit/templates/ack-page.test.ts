@@ -1,7 +1,13 @@
 // The acknowledgement pages: the policy and its form, the receipt, the error page.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { PAGE_CSP, renderAckPage, renderErrorPage, renderReceiptPage } from '#templates/ack-page.ts';
+import {
+  PAGE_CSP,
+  renderAckPage,
+  renderErrorPage,
+  renderExpiredPage,
+  renderReceiptPage,
+} from '#templates/ack-page.ts';
 import { getBundledPolicy } from '#templates/policies.ts';
 import { pageProblems } from '../../support/html.ts';
 
@@ -100,6 +106,19 @@ describe('renderErrorPage', () => {
 
     // Assess
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
+    expect(await pageProblems(html)).toEqual([]);
+  });
+});
+
+describe('renderExpiredPage', () => {
+  it('offers one button that posts to the fresh-link action, and asks for nothing', async () => {
+    // Act
+    const html = renderExpiredPage({ resendAction: '/ack/resend/k1.abc' });
+
+    // Assess
+    expect(html).toContain('<form method="post" action="/ack/resend/k1.abc">');
+    expect(html).toContain('<button type="submit">Email me a fresh link</button>');
+    expect(html).not.toContain('<input');
     expect(await pageProblems(html)).toEqual([]);
   });
 });

@@ -158,6 +158,33 @@ describe('makeDynamoStore', () => {
     await expect(publish).rejects.toThrow(/already published/);
   });
 
+  it('grants a fresh link only to an unsigned, unwithdrawn assignment not asked for lately', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
+
+    // Act
+    const refused = await store().requestFreshLink(
+      'a1',
+      new Date('2026-01-01T01:00:00Z'),
+      new Date('2026-01-01T00:45:00Z'),
+    );
+    const granted = await store().requestFreshLink(
+      'a1',
+      new Date('2026-01-01T01:00:00Z'),
+      new Date('2026-01-01T00:45:00Z'),
+    );
+
+    // Assess
+    expect([refused, granted]).toEqual([false, true]);
+    expect(ddb).toReceiveCommandWith(UpdateCommand, {
+      ConditionExpression:
+        'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled ' +
+        'AND (attribute_not_exists(dueKind) OR dueKind = :invite) ' +
+        'AND (attribute_not_exists(freshLinkAt) OR freshLinkAt < :since)',
+      ExpressionAttributeValues: expect.objectContaining({ ':since': '2026-01-01T00:45:00.000Z' }),
+    });
+  });
+
   it('passes other errors through', async () => {
     // Prepare
     ddb.on(UpdateCommand).rejects(new Error('ProvisionedThroughputExceeded'));

@@ -23,13 +23,16 @@ async function setup(overrides = {}) {
     tokenId,
   });
   const lmsQueue = new RecordingQueue();
+  const mailQueue = new RecordingQueue();
   const ack = makeAcknowledgement({
     store: s.store,
     lmsQueue,
+    mailQueue,
     clock: s.clock,
     logger: silentLogger,
     tokenKeys,
     redriveAfterMs: 60_000,
+    freshLinkIntervalMs: 15 * 60_000,
   });
   const submit = (fullName: string | undefined, agree: string | undefined) =>
     ack.recordAcknowledgement({
@@ -39,7 +42,7 @@ async function setup(overrides = {}) {
       ipAddress: '203.0.113.7',
       userAgent: 'Mobile Safari',
     });
-  return { ...s, token, lmsQueue, ack, submit };
+  return { ...s, token, lmsQueue, mailQueue, ack, submit };
 }
 
 describe('showAcknowledgement', () => {
@@ -176,5 +179,73 @@ describe('recordAcknowledgement', () => {
     expect(await store.queryDue(new Date('2026-11-24T10:05:00Z'), 10)).toEqual([
       { assignmentId: assignment.assignmentId, dueAt: '2026-11-24T10:01:00.000Z', dueKind: 'lms' },
     ]);
+  });
+});
+
+describe('an expired link', () => {
+  it('offers a fresh link instead of the form, and the offer sends one to the address on file', async () => {
+    // Prepare: the link expired a day after it was sent
+    const { ack, token, clock, store, mailQueue, assignment } = await setup();
+    clock.advance(2 * 86400_000);
+
+    // Act
+    const view = await ack.showAcknowledgement(token);
+    const sent = view.kind === 'expired' ? await ack.requestFreshLink(view.resendToken) : view;
+
+    // Assess: a new invite is owed now and enqueued; the starter is told to look in their inbox
+    expect(view.kind).toBe('expired');
+    expect(sent.kind).toBe('fresh-link-sent');
+    expect(store.assignments.get(assignment.assignmentId)).toMatchObject({
+      dueKind: 'invite',
+      dueAt: clock.now().toISOString(),
+    });
+    expect(mailQueue.sent).toEqual([
+      { message: { assignmentId: assignment.assignmentId, kind: 'invite' }, delaySeconds: undefined },
+    ]);
+    expect(store.audit.map((e) => e.kind)).toEqual(['fresh-link-requested']);
+  });
+
+  it('sends at most one fresh link per interval, and says the same either way', async () => {
+    // Prepare
+    const { ack, token, clock, mailQueue } = await setup();
+    clock.advance(2 * 86400_000);
+    const view = await ack.showAcknowledgement(token);
+    if (view.kind !== 'expired') throw new Error(view.kind);
+
+    // Act
+    const answers = [
+      await ack.requestFreshLink(view.resendToken),
+      await ack.requestFreshLink(view.resendToken),
+    ];
+    clock.advance(16 * 60_000);
+    const later = await ack.showAcknowledgement(token);
+    if (later.kind !== 'expired') throw new Error(later.kind);
+    const afterInterval = await ack.requestFreshLink(later.resendToken);
+
+    // Assess: the second request within 15 minutes sent nothing; after it, another may go
+    expect(answers.map((a) => a.kind)).toEqual(['fresh-link-sent', 'fresh-link-sent']);
+    expect(afterInterval.kind).toBe('fresh-link-sent');
+    expect(mailQueue.sent).toHaveLength(2);
+  });
+
+  it('shows the receipt, not an offer, when the policy was signed meanwhile', async () => {
+    // Prepare
+    const { ack, token, clock, submit } = await setup();
+    await submit('Ada Lovelace', 'yes');
+    clock.advance(2 * 86400_000);
+
+    // Act
+    const view = await ack.showAcknowledgement(token);
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'receipt', already: true });
+  });
+
+  it('refuses an acknowledgement token used as a resend token', async () => {
+    // Prepare
+    const { ack, token } = await setup();
+
+    // Assess
+    await expect(ack.requestFreshLink(token)).rejects.toBeInstanceOf(TokenError);
   });
 });
