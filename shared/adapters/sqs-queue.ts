@@ -9,7 +9,8 @@ export function makeSqsQueue(queueUrl: string, client: SQSClient = new SQSClient
         new SendMessageCommand({
           QueueUrl: queueUrl,
           MessageBody: JSON.stringify(message),
-          ...(delaySeconds && { DelaySeconds: delaySeconds }),
+          // 0 is sent too: overdue work must not inherit a queue's default delay.
+          ...(delaySeconds !== undefined && { DelaySeconds: delaySeconds }),
         }),
       );
     },

@@ -68,7 +68,8 @@ export interface LmsDelivery {
   state: 'pending' | 'delivered';
   webhookId: string;
   attempts: number;
-  lastStatus?: number;
+  /** The last answer's HTTP status; null when there was none (network error or timeout). */
+  lastStatus?: number | null;
   deliveredAt?: string;
 }
 

@@ -33,24 +33,33 @@ export interface TokenClaims {
  * the CDK stack generates in Secrets Manager) or `k2:secret,k1:secret` with the signing key first.
  */
 export function parseTokenKeys(raw: string): TokenKeys {
+  // No message here quotes the input: it is a secret, and configuration errors are logged.
   const entries: Array<[string, string]> = [];
   let signingKid: string | undefined;
   if (raw.trim().startsWith('{')) {
-    const parsed = JSON.parse(raw) as Record<string, unknown>;
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      throw new ConfigError('token keys are not valid JSON');
+    }
     for (const [kid, secret] of Object.entries(parsed)) {
       if (kid === 'signing') signingKid = String(secret);
       else entries.push([kid, String(secret)]);
     }
   } else {
-    for (const part of raw.split(',')) {
+    for (const [index, part] of raw.split(',').entries()) {
       const at = part.indexOf(':');
+      if (at < 0) throw new ConfigError(`token key entry ${index + 1} must be kid:secret`);
       entries.push([part.slice(0, at).trim(), part.slice(at + 1).trim()]);
     }
     signingKid = entries[0]?.[0];
   }
   const keys = new Map<string, Buffer>();
-  for (const [kid, secret] of entries) {
-    if (!KID_PATTERN.test(kid)) throw new ConfigError(`token key id "${kid}" must be 1-8 of [a-z0-9]`);
+  for (const [index, [kid, secret]] of entries.entries()) {
+    if (!KID_PATTERN.test(kid))
+      throw new ConfigError(`token key entry ${index + 1}: the key id must be 1-8 of [a-z0-9]`);
+    if (keys.has(kid)) throw new ConfigError(`token key id "${kid}" appears twice`);
     if (secret.length < MIN_SECRET_LENGTH) {
       throw new ConfigError(`token key "${kid}" must be at least ${MIN_SECRET_LENGTH} characters`);
     }

@@ -38,6 +38,15 @@ function problem(p: Problem): HttpResult {
 
 const typeOf = (code: string) => `urn:attest:problem:${code}`;
 
+/** RFC 6901: `data.email` → `/data/email`; the whole body → the empty pointer. */
+function jsonPointer(field: string): string {
+  if (field === '(root)') return '';
+  return field
+    .split('.')
+    .map((segment) => `/${segment.replace(/~/g, '~0').replace(/\//g, '~1')}`)
+    .join('');
+}
+
 /**
  * Maps an error to an RFC 9457 problem document. Only AttestErrors say anything specific; any
  * other error is logged once (with no personal data) and answered with a generic 500.
@@ -51,7 +60,7 @@ export function toProblem(error: unknown, logger: Pick<Logger, 'error'>): HttpRe
       detail: `${error.issues.length} field(s) are invalid: ${error.issues.map((i) => i.field).join(', ')}.`,
       errors: error.issues.map((i) => ({
         field: i.field,
-        pointer: `/${i.field.split('.').join('/')}`,
+        pointer: jsonPointer(i.field),
         detail: i.message,
       })),
     });

@@ -1,96 +1,140 @@
-// Showing the policy (records nothing) and recording agreement exactly once, with the evidence.
+// Showing the policy (records nothing) and recording agreement exactly once, with all of its evidence.
 import { describe, expect, it } from 'vitest';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
-import { TokenError } from '#shared/core/errors.ts';
-import { signToken } from '#shared/core/tokens.ts';
-import { RecordingQueue, silentLogger } from '../../../support/memory-store.ts';
-import { policy, scenario, tokenKeys } from '../../../support/scenario.ts';
+import { NotFoundError, TokenError } from '#shared/core/errors.ts';
+import type { Assignment } from '#shared/core/model.ts';
+import { parseTokenKeys, signToken } from '#shared/core/tokens.ts';
+import { FakeClock, FakeQueue, seededStore, silentLogger } from '../../../support/fakes.ts';
 
-async function setup(overrides = {}) {
-  const s = await scenario({ status: 'invited', dueAt: undefined, dueKind: undefined, ...overrides });
-  const tokenId = 'AAAAAAAAAAA';
-  // The invite that carried this token was sent as SES message ses-42.
-  s.store.assignments.get(s.assignment.assignmentId)?.sends.push({
-    kind: 'invite',
-    tokenId,
-    messageId: 'ses-42',
-    at: s.clock.now().toISOString(),
+const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');
+const TOKEN_ID = 'AAAAAAAAAAA';
+const REDRIVE_MS = 60_000;
+
+async function setup(overrides: Partial<Assignment> = {}) {
+  const clock = new FakeClock('2026-11-24T10:00:00.000Z');
+  const seeded = await seededStore({
+    status: 'invited',
+    dueAt: undefined,
+    dueKind: undefined,
+    // Two invites went out; the link used came in the second, SES message ses-42.
+    sends: [
+      { kind: 'invite', tokenId: 'BBBBBBBBBBB', messageId: 'ses-41', at: '2026-11-20T10:00:00.000Z' },
+      { kind: 'invite', tokenId: TOKEN_ID, messageId: 'ses-42', at: '2026-11-23T10:00:00.000Z' },
+    ],
+    ...overrides,
   });
   const token = signToken(tokenKeys, {
-    assignmentId: s.assignment.assignmentId,
+    assignmentId: seeded.assignment.assignmentId,
     purpose: 'ack',
-    expiresAt: new Date(s.clock.now().getTime() + 86400_000),
-    tokenId,
+    expiresAt: new Date(clock.now().getTime() + 86400_000),
+    tokenId: TOKEN_ID,
   });
-  const lmsQueue = new RecordingQueue();
-  const mailQueue = new RecordingQueue();
+  const lmsQueue = new FakeQueue();
+  const mailQueue = new FakeQueue();
   const ack = makeAcknowledgement({
-    store: s.store,
+    store: seeded.store,
     lmsQueue,
     mailQueue,
-    clock: s.clock,
+    clock,
     logger: silentLogger,
     tokenKeys,
-    redriveAfterMs: 60_000,
+    redriveAfterMs: REDRIVE_MS,
     freshLinkIntervalMs: 15 * 60_000,
   });
-  const submit = (fullName: string | undefined, agree: string | undefined) =>
+  const submit = (fullName: string | undefined, agree: string | undefined, t = token) =>
     ack.recordAcknowledgement({
-      token,
+      token: t,
       fullName,
       agree,
       ipAddress: '203.0.113.7',
-      userAgent: 'Mobile Safari',
+      userAgent: 'Mozilla/5.0 (iPhone) Mobile Safari',
     });
-  return { ...s, token, lmsQueue, mailQueue, ack, submit };
+  return { ...seeded, clock, token, lmsQueue, mailQueue, ack, submit };
 }
 
+/** The token with one character of its MAC changed. */
+const tamper = (token: string) =>
+  `${token.slice(0, -3)}${token.at(-3) === 'A' ? 'B' : 'A'}${token.slice(-2)}`;
+
 describe('showAcknowledgement', () => {
-  it('shows the form for the issued policy version and records nothing', async () => {
+  it('shows the form for the issued policy version and records nothing, however often it is opened', async () => {
     // Prepare
-    const { store, ack, token, assignment } = await setup();
-    const before = JSON.stringify(store.assignments.get(assignment.assignmentId));
+    const { store, ack, token, policy, assignment } = await setup();
+    const before = store.peek(assignment.assignmentId);
 
     // Act
     const views = await Promise.all([ack.showAcknowledgement(token), ack.showAcknowledgement(token)]);
 
     // Assess
-    expect(views.map((v) => v.kind)).toEqual(['form', 'form']);
-    expect(views[0]).toMatchObject({ policy: { version: policy.version, sha256: policy.sha256 } });
-    expect(JSON.stringify(store.assignments.get(assignment.assignmentId))).toBe(before);
+    expect(views).toEqual([
+      { kind: 'form', policy },
+      { kind: 'form', policy },
+    ]);
+    expect(store.writes).toEqual([]);
     expect(store.audit).toEqual([]);
+    expect(store.peek(assignment.assignmentId)).toEqual(before);
   });
 
-  it('throws a TokenError for a tampered token', async () => {
+  it('shows the receipt once the policy has been agreed to', async () => {
     // Prepare
-    const { ack, token } = await setup();
+    const { ack, token, submit } = await setup();
+    await submit('Ada Lovelace', 'yes');
+
+    // Act
+    const view = await ack.showAcknowledgement(token);
 
     // Assess
-    await expect(ack.showAcknowledgement(`${token.slice(0, -2)}xx`)).rejects.toBeInstanceOf(TokenError);
+    expect(view).toMatchObject({ kind: 'receipt', already: true, evidence: { typedName: 'Ada Lovelace' } });
   });
 
   it('says the request is withdrawn for a cancelled assignment', async () => {
     // Prepare
     const { ack, token } = await setup({ status: 'cancelled' });
 
+    // Act
+    const view = await ack.showAcknowledgement(token);
+
     // Assess
-    expect((await ack.showAcknowledgement(token)).kind).toBe('withdrawn');
+    expect(view).toEqual({ kind: 'withdrawn' });
+  });
+
+  it('throws a TokenError for a tampered token or one minted for another purpose', async () => {
+    // Prepare
+    const { ack, token, assignment, clock } = await setup();
+    const resend = signToken(tokenKeys, {
+      assignmentId: assignment.assignmentId,
+      purpose: 'resend',
+      expiresAt: new Date(clock.now().getTime() + 60_000),
+      tokenId: TOKEN_ID,
+    });
+
+    // Assess
+    await expect(ack.showAcknowledgement(tamper(token))).rejects.toBeInstanceOf(TokenError);
+    await expect(ack.showAcknowledgement(resend)).rejects.toBeInstanceOf(TokenError);
+  });
+
+  it('treats a valid token for a vanished assignment as a dead link', async () => {
+    // Prepare
+    const { ack, token, store, assignment } = await setup();
+    store.assignments.delete(assignment.assignmentId);
+
+    // Assess
+    await expect(ack.showAcknowledgement(token)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
 describe('recordAcknowledgement', () => {
-  it('records every part of the evidence once and owes the LMS delivery', async () => {
+  it('records every part of the evidence, including the message id of the email that carried the link', async () => {
     // Prepare
-    const { store, submit, lmsQueue, assignment } = await setup();
+    const { store, submit, assignment, policy } = await setup();
 
     // Act
     const view = await submit('  Ada   Lovelace ', 'yes');
 
     // Assess
-    expect(view).toMatchObject({ kind: 'receipt', already: false });
-    const stored = store.assignments.get(assignment.assignmentId);
+    const stored = store.peek(assignment.assignmentId);
     expect(stored?.ack).toEqual({
-      evidenceId: expect.stringMatching(/^ev_/),
+      evidenceId: expect.stringMatching(/^ev_[0-9a-f-]{36}$/),
       acknowledgedAt: '2026-11-24T10:00:00.000Z',
       policyId: policy.policyId,
       policyVersion: policy.version,
@@ -99,43 +143,91 @@ describe('recordAcknowledgement', () => {
       statement: policy.statement,
       typedName: 'Ada Lovelace',
       ipAddress: '203.0.113.7',
-      userAgent: 'Mobile Safari',
-      tokenId: 'AAAAAAAAAAA',
+      userAgent: 'Mozilla/5.0 (iPhone) Mobile Safari',
+      tokenId: TOKEN_ID,
       messageId: 'ses-42',
     });
+    expect(view).toEqual({ kind: 'receipt', policy, evidence: stored?.ack, already: false });
+  });
+
+  it('owes the LMS delivery in the same write, under a webhook id fixed now, and enqueues it', async () => {
+    // Prepare
+    const { store, submit, lmsQueue, assignment } = await setup();
+
+    // Act
+    await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    const stored = store.peek(assignment.assignmentId);
     expect(stored).toMatchObject({
       status: 'acknowledged',
       dueKind: 'lms',
-      lms: { state: 'pending', attempts: 0 },
+      dueAt: '2026-11-24T10:01:00.000Z',
+      lms: { state: 'pending', attempts: 0, webhookId: `msg_${stored?.ack?.evidenceId.slice(3)}` },
     });
     expect(lmsQueue.sent).toEqual([
       { message: { assignmentId: assignment.assignmentId, kind: 'lms' }, delaySeconds: undefined },
     ]);
+    expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
+      ['acknowledged', { evidenceId: stored?.ack?.evidenceId }],
+    ]);
+  });
+
+  it('records no message id when the link came from no recorded email', async () => {
+    // Prepare
+    const { store, submit, assignment } = await setup({ sends: [] });
+
+    // Act
+    await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(store.peek(assignment.assignmentId)?.ack?.messageId).toBeNull();
+  });
+
+  it('keeps at most 512 characters of the user agent', async () => {
+    // Prepare
+    const { store, ack, token, assignment } = await setup();
+
+    // Act
+    await ack.recordAcknowledgement({
+      token,
+      fullName: 'Ada',
+      agree: 'yes',
+      ipAddress: '::1',
+      userAgent: 'x'.repeat(2000),
+    });
+
+    // Assess
+    expect(store.peek(assignment.assignmentId)?.ack?.userAgent).toHaveLength(512);
   });
 
   it.each([
     ['an empty name', '   ', 'yes', { fullName: 'Enter your full name.' }],
-    ['an unticked box', 'Ada', undefined, { agree: 'Tick the box to confirm you agree.' }],
+    ['a missing name', undefined, 'yes', { fullName: 'Enter your full name.' }],
     [
-      'both',
-      undefined,
-      'no',
-      { fullName: 'Enter your full name.', agree: 'Tick the box to confirm you agree.' },
+      'a name over 200 characters',
+      'A'.repeat(201),
+      'yes',
+      { fullName: 'Your name must be 200 characters or fewer.' },
     ],
+    ['an unticked box', 'Ada Lovelace', undefined, { agree: 'Tick the box to confirm you agree.' }],
+    ['both', '', 'no', { fullName: 'Enter your full name.', agree: 'Tick the box to confirm you agree.' }],
   ])('re-shows the form for %s and stores nothing', async (_, name, agree, errors) => {
     // Prepare
-    const { store, submit, lmsQueue, assignment } = await setup();
+    const { store, submit, lmsQueue, assignment, policy } = await setup();
+    const before = store.peek(assignment.assignmentId);
 
     // Act
     const view = await submit(name, agree);
 
     // Assess
-    expect(view).toMatchObject({ kind: 'form', errors });
-    expect(store.assignments.get(assignment.assignmentId)?.ack).toBeUndefined();
+    expect(view).toEqual({ kind: 'form', policy, values: { fullName: (name ?? '').trim() }, errors });
+    expect(store.writes).toEqual([]);
+    expect(store.peek(assignment.assignmentId)).toEqual(before);
     expect(lmsQueue.sent).toEqual([]);
   });
 
-  it('records one acknowledgement however many POSTs race, and every one gets a receipt', async () => {
+  it('records one acknowledgement when 20 POSTs race, and every one of them gets its receipt', async () => {
     // Prepare
     const { store, submit, lmsQueue, assignment } = await setup();
 
@@ -143,30 +235,61 @@ describe('recordAcknowledgement', () => {
     const views = await Promise.all(Array.from({ length: 20 }, (_, i) => submit(`Person ${i}`, 'yes')));
 
     // Assess
+    const evidence = store.peek(assignment.assignmentId)?.ack;
+    expect(store.writes.filter((w) => w === 'recordAcknowledgement')).toHaveLength(20);
+    expect(store.audit.filter((e) => e.kind === 'acknowledged')).toHaveLength(1);
     expect(views.every((v) => v.kind === 'receipt')).toBe(true);
     expect(views.filter((v) => v.kind === 'receipt' && !v.already)).toHaveLength(1);
-    const evidence = store.assignments.get(assignment.assignmentId)?.ack;
-    expect(new Set(views.map((v) => (v.kind === 'receipt' ? v.evidence.evidenceId : '')))).toEqual(
-      new Set([evidence?.evidenceId]),
-    );
+    for (const v of views) expect(v).toMatchObject({ kind: 'receipt', evidence });
     expect(lmsQueue.sent).toHaveLength(1);
   });
 
-  it('shows the existing receipt to a second POST and changes nothing', async () => {
+  it('shows the existing receipt to a later POST and changes nothing', async () => {
     // Prepare
     const { store, submit, assignment } = await setup();
     await submit('Ada Lovelace', 'yes');
-    const first = structuredClone(store.assignments.get(assignment.assignmentId));
+    const first = store.peek(assignment.assignmentId);
 
     // Act
     const view = await submit('Someone Else', 'yes');
 
     // Assess
     expect(view).toMatchObject({ kind: 'receipt', already: true, evidence: { typedName: 'Ada Lovelace' } });
-    expect(store.assignments.get(assignment.assignmentId)).toEqual(first);
+    expect(store.peek(assignment.assignmentId)).toEqual(first);
   });
 
-  it('keeps the acknowledgement when the LMS enqueue fails: the delivery stays owed', async () => {
+  it('says the request is withdrawn for a cancelled assignment and stores nothing', async () => {
+    // Prepare
+    const { store, submit, assignment } = await setup({ status: 'cancelled' });
+
+    // Act
+    const view = await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(view).toEqual({ kind: 'withdrawn' });
+    expect(store.peek(assignment.assignmentId)?.ack).toBeUndefined();
+  });
+
+  it('says withdrawn when the cancellation lands between reading and writing', async () => {
+    // Prepare
+    const { store, submit, assignment } = await setup();
+    const read = store.getAssignment.bind(store);
+    store.getAssignment = async (id) => {
+      const seen = await read(id);
+      await store.cancelAssignment(id, new Date('2026-11-24T10:00:00Z'));
+      return seen;
+    };
+
+    // Act
+    const view = await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(view).toEqual({ kind: 'withdrawn' });
+    expect(store.peek(assignment.assignmentId)).toMatchObject({ status: 'cancelled' });
+    expect(store.peek(assignment.assignmentId)?.ack).toBeUndefined();
+  });
+
+  it('keeps the acknowledgement when the LMS enqueue fails: the delivery stays owed for the sweeper', async () => {
     // Prepare
     const { store, submit, lmsQueue, assignment } = await setup();
     lmsQueue.failWith = new Error('SQS down');
@@ -175,16 +298,28 @@ describe('recordAcknowledgement', () => {
     const view = await submit('Ada Lovelace', 'yes');
 
     // Assess
-    expect(view.kind).toBe('receipt');
+    expect(view).toMatchObject({ kind: 'receipt', already: false });
     expect(await store.queryDue(new Date('2026-11-24T10:05:00Z'), 10)).toEqual([
       { assignmentId: assignment.assignmentId, dueAt: '2026-11-24T10:01:00.000Z', dueKind: 'lms' },
     ]);
   });
+
+  it('throws a TokenError for a tampered token and stores nothing', async () => {
+    // Prepare
+    const { store, submit, token } = await setup();
+
+    // Act
+    const attempt = submit('Ada Lovelace', 'yes', tamper(token));
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(TokenError);
+    expect(store.writes).toEqual([]);
+  });
 });
 
 describe('an expired link', () => {
-  it('offers a fresh link instead of the form, and the offer sends one to the address on file', async () => {
-    // Prepare: the link expired a day after it was sent
+  it('offers a fresh link instead of the form, and accepting sends one to the address on file', async () => {
+    // Prepare
     const { ack, token, clock, store, mailQueue, assignment } = await setup();
     clock.advance(2 * 86400_000);
 
@@ -192,20 +327,32 @@ describe('an expired link', () => {
     const view = await ack.showAcknowledgement(token);
     const sent = view.kind === 'expired' ? await ack.requestFreshLink(view.resendToken) : view;
 
-    // Assess: a new invite is owed now and enqueued; the starter is told to look in their inbox
+    // Assess
     expect(view.kind).toBe('expired');
-    expect(sent.kind).toBe('fresh-link-sent');
-    expect(store.assignments.get(assignment.assignmentId)).toMatchObject({
+    expect(sent).toEqual({ kind: 'fresh-link-sent' });
+    expect(store.peek(assignment.assignmentId)).toMatchObject({
       dueKind: 'invite',
       dueAt: clock.now().toISOString(),
     });
     expect(mailQueue.sent).toEqual([
       { message: { assignmentId: assignment.assignmentId, kind: 'invite' }, delaySeconds: undefined },
     ]);
-    expect(store.audit.map((e) => e.kind)).toEqual(['fresh-link-requested']);
   });
 
-  it('sends at most one fresh link per interval, and says the same either way', async () => {
+  it('records nothing when an expired link is POSTed', async () => {
+    // Prepare
+    const { store, submit, clock, assignment } = await setup();
+    clock.advance(2 * 86400_000);
+
+    // Act
+    const view = await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(view.kind).toBe('expired');
+    expect(store.peek(assignment.assignmentId)?.ack).toBeUndefined();
+  });
+
+  it('sends at most one fresh link per interval, and answers the same either way', async () => {
     // Prepare
     const { ack, token, clock, mailQueue } = await setup();
     clock.advance(2 * 86400_000);
@@ -222,13 +369,13 @@ describe('an expired link', () => {
     if (later.kind !== 'expired') throw new Error(later.kind);
     const afterInterval = await ack.requestFreshLink(later.resendToken);
 
-    // Assess: the second request within 15 minutes sent nothing; after it, another may go
-    expect(answers.map((a) => a.kind)).toEqual(['fresh-link-sent', 'fresh-link-sent']);
-    expect(afterInterval.kind).toBe('fresh-link-sent');
+    // Assess
+    expect(answers).toEqual([{ kind: 'fresh-link-sent' }, { kind: 'fresh-link-sent' }]);
+    expect(afterInterval).toEqual({ kind: 'fresh-link-sent' });
     expect(mailQueue.sent).toHaveLength(2);
   });
 
-  it('shows the receipt, not an offer, when the policy was signed meanwhile', async () => {
+  it('shows the receipt, not an offer, when the policy was agreed to meanwhile', async () => {
     // Prepare
     const { ack, token, clock, submit } = await setup();
     await submit('Ada Lovelace', 'yes');

@@ -1,41 +1,66 @@
-// Ingesting HR events: convergence on deterministic ids, idempotency by event id, cancellation.
+// Ingesting HR events: convergence on derived ids, idempotency by event id, default policies, cancellation.
 import { describe, expect, it } from 'vitest';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
-import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
+import { HR_SOURCE, makeIngestStarterEvent } from '#shared/core/ingest.ts';
 import type { StarterEvent } from '#shared/core/starter-event.ts';
-import { bundledPolicies } from '#templates/policies.ts';
-import { MemoryStore, RecordingQueue, silentLogger, TestClock } from '../../../support/memory-store.ts';
+import { aPolicy, FakeClock, FakeQueue, FakeStore, silentLogger } from '../../../support/fakes.ts';
 
-const created = (id = 'evt_1', policies?: string[]): StarterEvent => ({
-  type: 'starter.created',
+const safe = aPolicy();
+const privacy = aPolicy({
+  policyId: 'data-protection',
+  version: 2,
+  title: 'Data protection',
+  sha256: 'b'.repeat(64),
+});
+const REDRIVE_MS = 15 * 60_000;
+
+function created(
+  id = 'evt_1',
+  extra: { policies?: string[]; email?: string } = {},
+): Extract<StarterEvent, { type: 'starter.created' }> {
+  return {
+    type: 'starter.created',
+    id,
+    data: {
+      employeeId: 'E1001',
+      givenName: 'Ada',
+      familyName: 'Lovelace',
+      email: extra.email ?? 'ada@example.org',
+      startDate: '2026-12-01',
+      locale: 'en-GB',
+      timeZone: 'Europe/London',
+      ...(extra.policies && { policies: extra.policies }),
+    },
+  };
+}
+
+const cancelled = (id = 'evt_cancel', employeeId = 'E1001'): StarterEvent => ({
+  type: 'starter.cancelled',
   id,
-  data: {
-    employeeId: 'E1001',
-    givenName: 'Ada',
-    familyName: 'Lovelace',
-    email: 'ada@example.org',
-    startDate: '2026-12-01',
-    locale: 'en-GB',
-    timeZone: 'Europe/London',
-    ...(policies && { policies }),
-  },
+  data: { employeeId },
 });
 
-function setup() {
-  const store = new MemoryStore();
-  const queue = new RecordingQueue();
-  const clock = new TestClock();
+function setup(defaultPolicies: string[] = ['safe-internet-use']) {
+  const store = new FakeStore();
+  const queue = new FakeQueue();
+  const clock = new FakeClock('2026-11-24T10:00:00.000Z');
   const ingest = makeIngestStarterEvent({
     store,
     mailQueue: queue,
     clock,
     logger: silentLogger,
-    policies: bundledPolicies,
-    defaultPolicies: ['safe-internet-use'],
-    redriveAfterMs: 60_000,
+    policies: new Map([
+      [safe.policyId, safe],
+      [privacy.policyId, privacy],
+    ]),
+    defaultPolicies,
+    redriveAfterMs: REDRIVE_MS,
   });
   return { store, queue, clock, ingest };
 }
+
+const safeId = assignmentIdFor('E1001', 'safe-internet-use');
+const privacyId = assignmentIdFor('E1001', 'data-protection');
 
 describe('ingestStarterEvent', () => {
   it('creates the starter and an assignment owing an invite, and enqueues the invite', async () => {
@@ -46,27 +71,114 @@ describe('ingestStarterEvent', () => {
     const result = await ingest(created());
 
     // Assess
-    const id = assignmentIdFor('E1001', 'safe-internet-use');
     expect(result).toEqual({
       starterId: starterIdFor('E1001'),
-      assignments: [{ id, policyId: 'safe-internet-use', policyVersion: 1, status: 'pending' }],
+      assignments: [{ id: safeId, policyId: 'safe-internet-use', policyVersion: 3, status: 'pending' }],
     });
-    expect(store.assignments.get(id)).toMatchObject({ dueKind: 'invite', dueAt: '2026-11-24T10:01:00.000Z' });
-    expect(queue.sent).toEqual([{ message: { assignmentId: id, kind: 'invite' }, delaySeconds: undefined }]);
-    expect(store.policies.size).toBe(1);
+    expect(store.starters.get(starterIdFor('E1001'))).toMatchObject({
+      employeeId: 'E1001',
+      email: 'ada@example.org',
+      status: 'active',
+      policies: ['safe-internet-use'],
+    });
+    expect(store.peek(safeId)).toMatchObject({
+      starterId: starterIdFor('E1001'),
+      policyVersion: 3,
+      policySha256: safe.sha256,
+      status: 'pending',
+      dueKind: 'invite',
+      dueAt: '2026-11-24T10:15:00.000Z',
+      sends: [],
+    });
+    expect(await store.getPolicyVersion('safe-internet-use', 3)).toEqual(safe);
+    expect(queue.sent).toEqual([
+      { message: { assignmentId: safeId, kind: 'invite' }, delaySeconds: undefined },
+    ]);
   });
 
   it('answers the same event id with the same body and does nothing more', async () => {
     // Prepare
-    const { store, queue, ingest } = setup();
+    const { store, queue, ingest, clock } = setup();
     const first = await ingest(created());
-    for (const a of store.assignments.values()) a.status = 'invited';
+    const writes = store.writes.length;
+    clock.advance(60_000);
 
     // Act
     const second = await ingest(created());
 
     // Assess
     expect(second).toEqual(first);
+    expect(queue.sent).toHaveLength(1);
+    expect(store.writes).toHaveLength(writes);
+  });
+
+  it('remembers the event id for a week', async () => {
+    // Prepare
+    const { store, ingest } = setup();
+
+    // Act
+    await ingest(created('evt_ttl'));
+
+    // Assess
+    expect(store.receipts.get(`${HR_SOURCE}#evt_ttl`)?.expiresAt.toISOString()).toBe(
+      '2026-12-01T10:00:00.000Z',
+    );
+  });
+
+  it('assigns the configured default policies when the event names none', async () => {
+    // Prepare
+    const { store, queue, ingest } = setup(['safe-internet-use', 'data-protection']);
+
+    // Act
+    const result = await ingest(created());
+
+    // Assess
+    expect(result.assignments.map((a) => [a.policyId, a.policyVersion])).toEqual([
+      ['safe-internet-use', 3],
+      ['data-protection', 2],
+    ]);
+    expect(store.assignments.size).toBe(2);
+    expect(queue.sent.map((s) => s.message.assignmentId)).toEqual([safeId, privacyId]);
+  });
+
+  it('assigns the policies the event names instead of the defaults', async () => {
+    // Prepare
+    const { store, ingest } = setup(['safe-internet-use']);
+
+    // Act
+    await ingest(created('evt_1', { policies: ['data-protection'] }));
+
+    // Assess
+    expect([...store.assignments.keys()]).toEqual([privacyId]);
+  });
+
+  it('updates the starter without a second assignment or a second invite', async () => {
+    // Prepare
+    const { store, queue, ingest } = setup();
+    await ingest(created('evt_1'));
+    await store.claimWork(
+      safeId,
+      'invite',
+      new Date('2026-11-24T10:00:00Z'),
+      new Date('2026-11-24T10:02:00Z'),
+    );
+    await store.recordSend(safeId, {
+      kind: 'invite',
+      tokenId: 't',
+      messageId: 'ses-1',
+      at: '2026-11-24T10:00:01Z',
+    });
+
+    // Act
+    const result = await ingest({
+      ...created('evt_2', { email: 'ada.l@example.org' }),
+      type: 'starter.updated',
+    });
+
+    // Assess
+    expect(store.starters.get(starterIdFor('E1001'))?.email).toBe('ada.l@example.org');
+    expect(result.assignments).toEqual([expect.objectContaining({ id: safeId, status: 'invited' })]);
+    expect(store.assignments.size).toBe(1);
     expect(queue.sent).toHaveLength(1);
   });
 
@@ -81,48 +193,73 @@ describe('ingestStarterEvent', () => {
     // Act
     const result = await ingest(created());
 
-    // Assess: one starter, one assignment, the owed invite enqueued now
+    // Assess
     expect(store.starters.size).toBe(1);
     expect(store.assignments.size).toBe(1);
     expect(result.assignments).toHaveLength(1);
-    expect(queue.sent).toHaveLength(1);
+    expect(queue.sent).toEqual([
+      { message: { assignmentId: safeId, kind: 'invite' }, delaySeconds: undefined },
+    ]);
   });
 
-  it('leaves the invite owed in the table when the enqueue fails', async () => {
+  it('leaves the invite owed in the table for the sweeper when the enqueue fails', async () => {
     // Prepare
     const { store, queue, ingest } = setup();
-    queue.failWith = new Error('SQS down');
+    queue.failWith = Object.assign(new Error('SQS down'), { name: 'ServiceUnavailable' });
 
     // Act
-    await ingest(created());
+    const result = await ingest(created());
 
-    // Assess: the sweeper will find it
-    expect(await store.queryDue(new Date('2026-11-24T10:05:00Z'), 10)).toHaveLength(1);
+    // Assess: the event is still answered; the owed invite is found once it falls due
+    expect(result.assignments).toHaveLength(1);
+    expect(await store.queryDue(new Date('2026-11-24T10:14:59Z'), 10)).toEqual([]);
+    expect(await store.queryDue(new Date('2026-11-24T10:15:00Z'), 10)).toEqual([
+      { assignmentId: safeId, dueAt: '2026-11-24T10:15:00.000Z', dueKind: 'invite' },
+    ]);
   });
 
-  it('cancels every unsigned assignment of a cancelled starter', async () => {
+  it('stops chasing a cancelled starter: every unsigned assignment is cancelled and owes nothing', async () => {
     // Prepare
-    const { store, ingest } = setup();
+    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
     await ingest(created());
 
     // Act
-    const result = await ingest({ type: 'starter.cancelled', id: 'evt_2', data: { employeeId: 'E1001' } });
+    const result = await ingest(cancelled());
 
     // Assess
-    expect(result.assignments.map((a) => a.status)).toEqual(['cancelled']);
+    expect(result.assignments.map((a) => a.status)).toEqual(['cancelled', 'cancelled']);
     expect(store.starters.get(starterIdFor('E1001'))?.status).toBe('cancelled');
     expect(await store.queryDue(new Date('2030-01-01T00:00:00Z'), 10)).toEqual([]);
   });
 
-  it('answers a cancellation of an unknown starter with no assignments', async () => {
+  it('keeps an acknowledged assignment as it is when the starter is cancelled', async () => {
+    // Prepare
+    const { store, ingest } = setup();
+    await ingest(created());
+    await store.recordAcknowledgement(
+      safeId,
+      { evidenceId: 'ev_1' } as never,
+      'msg_1',
+      new Date('2026-11-24T10:01:00Z'),
+    );
+
+    // Act
+    const result = await ingest(cancelled());
+
+    // Assess
+    expect(result.assignments.map((a) => a.status)).toEqual(['acknowledged']);
+    expect(store.peek(safeId)).toMatchObject({ status: 'acknowledged', dueKind: 'lms' });
+  });
+
+  it('answers a cancellation of an unknown starter with no assignments and stores no starter', async () => {
     // Prepare
     const { store, ingest } = setup();
 
     // Act
-    const result = await ingest({ type: 'starter.cancelled', id: 'evt_3', data: { employeeId: 'NOBODY' } });
+    const result = await ingest(cancelled('evt_x', 'NOBODY'));
 
     // Assess
-    expect(result.assignments).toEqual([]);
+    expect(result).toEqual({ starterId: starterIdFor('NOBODY'), assignments: [] });
     expect(store.starters.size).toBe(0);
   });
 });

@@ -1,127 +1,258 @@
-// Sending the owed invite once, with a link that verifies and carries no personal data.
-import { describe, expect, it } from 'vitest';
-import { makeSendInvite } from '#shared/core/invite.ts';
-import { verifyToken } from '#shared/core/tokens.ts';
-import { renderInvite } from '#templates/invite.ts';
-import { RecordingMailer, silentLogger } from '../../../support/memory-store.ts';
-import { scenario, tokenKeys } from '../../../support/scenario.ts';
+// Sending an owed invite exactly once, with a fresh link that verifies and carries no personal data.
+import { describe, expect, it, vi } from 'vitest';
+import { type InviteContent, makeSendInvite } from '#shared/core/invite.ts';
+import type { Assignment } from '#shared/core/model.ts';
+import { parseTokenKeys, verifyToken } from '#shared/core/tokens.ts';
+import { FakeClock, FakeMailer, seededStore, silentLogger } from '../../../support/fakes.ts';
 
-async function setup(overrides = {}) {
-  const s = await scenario(overrides);
-  const mailer = new RecordingMailer();
+const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');
+const BASE_URL = 'https://attest.example.org';
+const TTL_MS = 30 * 86400_000;
+const LEASE_MS = 120_000;
+
+async function setup(overrides: Partial<Assignment> = {}) {
+  const seeded = await seededStore(overrides);
+  const mailer = new FakeMailer();
+  const clock = new FakeClock('2026-11-24T10:00:00.000Z');
+  const rendered: InviteContent[] = [];
   const sendInvite = makeSendInvite({
-    store: s.store,
+    store: seeded.store,
     mailer,
-    clock: s.clock,
+    clock,
     logger: silentLogger,
     tokenKeys,
-    renderInvite,
-    publicBaseUrl: 'https://attest.example.org',
-    organisationName: 'Wirral',
-    tokenTtlMs: 30 * 86400_000,
-    leaseMs: 120_000,
+    renderInvite: (content) => {
+      rendered.push(content);
+      return {
+        subject: `Please read ${content.policyTitle}`,
+        html: `<a href="${content.ackUrl}">`,
+        text: content.ackUrl,
+      };
+    },
+    publicBaseUrl: BASE_URL,
+    organisationName: 'Wirral Council',
+    tokenTtlMs: TTL_MS,
+    leaseMs: LEASE_MS,
   });
-  return { ...s, mailer, sendInvite };
+  const message = { assignmentId: seeded.assignment.assignmentId, kind: 'invite' as const };
+  return { ...seeded, mailer, clock, rendered, sendInvite, message };
 }
 
 describe('sendInvite', () => {
-  it('sends the invite and records its message id and token, clearing the owed work', async () => {
+  it('sends the invite and records its message id and token id, clearing the owed work', async () => {
     // Prepare
-    const { store, mailer, sendInvite, assignment } = await setup();
+    const { store, mailer, sendInvite, message, assignment } = await setup();
 
     // Act
-    const outcome = await sendInvite({ assignmentId: assignment.assignmentId, kind: 'invite' });
+    const outcome = await sendInvite(message);
 
     // Assess
     expect(outcome).toBe('sent');
-    expect(mailer.sent).toHaveLength(1);
-    expect(mailer.sent[0]).toMatchObject({
-      to: 'ada@example.org',
-      tags: { kind: 'invite', policy: 'safe-internet-use' },
+    expect(mailer.sent).toEqual([
+      expect.objectContaining({
+        to: 'ada@example.org',
+        subject: 'Please read Safe internet use',
+        tags: { kind: 'invite', policy: 'safe-internet-use' },
+        headers: { 'X-Attest-Assignment': assignment.assignmentId },
+      }),
+    ]);
+    const stored = store.peek(assignment.assignmentId);
+    expect(stored).toMatchObject({
+      status: 'invited',
+      sends: [
+        { kind: 'invite', messageId: 'ses-1', tokenId: expect.any(String), at: '2026-11-24T10:00:00.000Z' },
+      ],
     });
-    const stored = store.assignments.get(assignment.assignmentId);
-    expect(stored).toMatchObject({ status: 'invited', sends: [{ kind: 'invite', messageId: 'ses-1' }] });
     expect(stored?.dueKind).toBeUndefined();
-    expect(store.audit.map((e) => e.kind)).toEqual(['invited']);
+    expect(stored?.dueAt).toBeUndefined();
+    expect(stored?.leaseUntil).toBeUndefined();
+    expect(store.audit).toEqual([
+      {
+        assignmentId: assignment.assignmentId,
+        kind: 'invited',
+        at: '2026-11-24T10:00:00.000Z',
+        detail: { messageId: 'ses-1', tokenId: stored?.sends[0]?.tokenId },
+      },
+    ]);
   });
 
-  it('mints a link whose token verifies for this assignment and holds no personal data', async () => {
+  it('fills the invite with the policy, the expiry in the starter’s time zone and the start date', async () => {
     // Prepare
-    const { store, mailer, sendInvite, assignment, clock } = await setup();
+    const { rendered, sendInvite, message } = await setup();
 
     // Act
-    await sendInvite({ assignmentId: assignment.assignmentId, kind: 'invite' });
+    await sendInvite(message);
 
     // Assess
-    const url = /https:\/\/attest\.example\.org\/ack\/(\S+)/.exec(mailer.sent[0]?.text ?? '');
-    const token = url?.[1] as string;
+    expect(rendered).toEqual([
+      {
+        organisationName: 'Wirral Council',
+        givenName: 'Ada',
+        policyTitle: 'Safe internet use',
+        policyVersion: 3,
+        keyPoints: ['Lock your screen', 'Report phishing'],
+        ackUrl: expect.stringMatching(/^https:\/\/attest\.example\.org\/ack\//),
+        expiresOn: '24 December 2026',
+        startDate: '1 December 2026',
+      },
+    ]);
+  });
+
+  it('links to a token that verifies for this assignment and names the recorded send', async () => {
+    // Prepare
+    const { store, rendered, sendInvite, message, assignment, clock } = await setup();
+
+    // Act
+    await sendInvite(message);
+
+    // Assess
+    const url = rendered[0]?.ackUrl as string;
+    const token = url.slice(`${BASE_URL}/ack/`.length);
     const claims = verifyToken(tokenKeys, token, 'ack', clock.now());
-    expect(claims.assignmentId).toBe(assignment.assignmentId);
-    expect(claims.tokenId).toBe(store.assignments.get(assignment.assignmentId)?.sends[0]?.tokenId);
-    expect(claims.expiresAt.toISOString()).toBe('2026-12-24T10:00:00.000Z');
-    for (const personal of ['ada@', 'Lovelace', 'E1001', '@']) expect(token).not.toContain(personal);
+    expect(claims).toEqual({
+      assignmentId: assignment.assignmentId,
+      purpose: 'ack',
+      expiresAt: new Date(clock.now().getTime() + TTL_MS),
+      tokenId: store.peek(assignment.assignmentId)?.sends[0]?.tokenId,
+    });
+  });
+
+  it('puts no email address, name or employee id in the link', async () => {
+    // Prepare
+    const { rendered, sendInvite, message, starter } = await setup();
+
+    // Act
+    await sendInvite(message);
+
+    // Assess
+    const url = rendered[0]?.ackUrl as string;
+    expect(url).toMatch(/^https:\/\/attest\.example\.org\/ack\/[a-z0-9]+\.[A-Za-z0-9_-]+$/);
+    for (const personal of [starter.email, 'ada', 'Ada', 'Lovelace', starter.employeeId, '@', '?']) {
+      expect(url).not.toContain(personal);
+    }
+  });
+
+  it('mints a different token for each invite', async () => {
+    // Prepare: a fresh link was asked for after the first invite
+    const { store, rendered, sendInvite, message, clock, assignment } = await setup();
+    await sendInvite(message);
+    clock.advance(86400_000);
+    await store.requestFreshLink(assignment.assignmentId, clock.now(), new Date(0));
+
+    // Act
+    await sendInvite(message);
+
+    // Assess
+    expect(rendered).toHaveLength(2);
+    expect(rendered[0]?.ackUrl).not.toBe(rendered[1]?.ackUrl);
+    const tokenIds = store.peek(assignment.assignmentId)?.sends.map((s) => s.tokenId);
+    expect(new Set(tokenIds).size).toBe(2);
   });
 
   it('sends nothing for a duplicate message', async () => {
     // Prepare
-    const { mailer, sendInvite, assignment } = await setup();
-    await sendInvite({ assignmentId: assignment.assignmentId, kind: 'invite' });
+    const { mailer, sendInvite, message } = await setup();
+    await sendInvite(message);
 
     // Act
-    const again = await sendInvite({ assignmentId: assignment.assignmentId, kind: 'invite' });
+    const again = await sendInvite(message);
 
     // Assess
     expect(again).toBe('not-owed');
     expect(mailer.sent).toHaveLength(1);
   });
 
-  it('sends nothing while another worker holds the lease', async () => {
+  it('sends once when two messages for the same invite arrive together', async () => {
     // Prepare
-    const { store, mailer, sendInvite, assignment, clock } = await setup();
-    await store.claimWork(
-      assignment.assignmentId,
-      'invite',
-      clock.now(),
-      new Date(clock.now().getTime() + 60_000),
-    );
+    const { mailer, sendInvite, message } = await setup();
 
     // Act
-    const outcome = await sendInvite({ assignmentId: assignment.assignmentId, kind: 'invite' });
+    const outcomes = await Promise.all([sendInvite(message), sendInvite(message), sendInvite(message)]);
 
     // Assess
-    expect(outcome).toBe('busy');
-    expect(mailer.sent).toHaveLength(0);
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
+    expect(mailer.sent).toHaveLength(1);
   });
 
-  it.each([
-    ['acknowledged', { status: 'acknowledged', dueKind: 'lms' }],
-    ['cancelled', { status: 'cancelled', dueKind: undefined, dueAt: undefined }],
-  ])('skips an assignment that is %s', async (_, overrides) => {
+  it('sends nothing while another worker holds an unexpired lease, and sends once it lapses', async () => {
     // Prepare
-    const { mailer, sendInvite, assignment } = await setup(overrides);
+    const { store, mailer, sendInvite, message, clock } = await setup({
+      leaseUntil: '2026-11-24T10:01:00.000Z',
+    });
 
     // Act
-    const outcome = await sendInvite({ assignmentId: assignment.assignmentId, kind: 'invite' });
+    const during = await sendInvite(message);
+    clock.set('2026-11-24T10:01:00.001Z');
+    const after = await sendInvite(message);
+
+    // Assess
+    expect([during, after]).toEqual(['busy', 'sent']);
+    expect(mailer.sent).toHaveLength(1);
+    expect(store.peek(message.assignmentId)?.status).toBe('invited');
+  });
+
+  it.each<[string, Partial<Assignment>]>([
+    ['acknowledged', { status: 'acknowledged', dueKind: 'lms', ack: { evidenceId: 'ev_1' } as never }],
+    ['cancelled', { status: 'cancelled', dueKind: undefined, dueAt: undefined }],
+    ['already invited', { status: 'invited', dueKind: undefined, dueAt: undefined }],
+  ])('skips an assignment that is %s', async (_, overrides) => {
+    // Prepare
+    const { store, mailer, sendInvite, message } = await setup(overrides);
+
+    // Act
+    const outcome = await sendInvite(message);
 
     // Assess
     expect(outcome).toBe('not-owed');
-    expect(mailer.sent).toHaveLength(0);
+    expect(mailer.sent).toEqual([]);
+    expect(store.writes).toEqual([]);
   });
 
   it('gives the lease back and throws when SES fails, so a retry can send at once', async () => {
     // Prepare
-    const { store, mailer, sendInvite, assignment } = await setup();
-    mailer.failWith = Object.assign(new Error('Throttling'), { name: 'TooManyRequestsException' });
+    const { store, mailer, sendInvite, message } = await setup();
+    mailer.failWith = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
 
     // Act
-    const attempt = sendInvite({ assignmentId: assignment.assignmentId, kind: 'invite' });
+    const attempt = sendInvite(message);
 
     // Assess
-    await expect(attempt).rejects.toThrow('Throttling');
-    const stored = store.assignments.get(assignment.assignmentId);
+    await expect(attempt).rejects.toThrow('Rate exceeded');
+    const stored = store.peek(message.assignmentId);
     expect(stored?.leaseUntil).toBeUndefined();
-    expect(stored?.dueKind).toBe('invite');
+    expect(stored).toMatchObject({ dueKind: 'invite', status: 'pending', sends: [] });
     mailer.failWith = undefined;
-    expect(await sendInvite({ assignmentId: assignment.assignmentId, kind: 'invite' })).toBe('sent');
+    expect(await sendInvite(message)).toBe('sent');
+  });
+
+  it('keeps the lease when the table write fails after SES took the email, so a retry waits', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, message, clock } = await setup();
+    vi.spyOn(store, 'recordSend').mockRejectedValueOnce(new Error('ProvisionedThroughputExceeded'));
+
+    // Act
+    const attempt = sendInvite(message);
+
+    // Assess
+    await expect(attempt).rejects.toThrow('ProvisionedThroughputExceeded');
+    expect(store.peek(message.assignmentId)?.leaseUntil).toBe(
+      new Date(clock.now().getTime() + LEASE_MS).toISOString(),
+    );
+    expect(await sendInvite(message)).toBe('busy');
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('gives the lease back and throws when the starter is missing', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, message, starter } = await setup();
+    store.starters.delete(starter.starterId);
+
+    // Act
+    const attempt = sendInvite(message);
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/missing starter/);
+    expect(mailer.sent).toEqual([]);
+    expect(store.peek(message.assignmentId)?.leaseUntil).toBeUndefined();
   });
 });

@@ -1,54 +1,106 @@
-// The sweeper: dispatches what falls due before the next sweep, on time, once, and retries what it could not dispatch.
+// The sweeper: dispatches what falls due before the next sweep, on time and once, and keeps what it could not dispatch.
 import { describe, expect, it } from 'vitest';
+import type { Assignment } from '#shared/core/model.ts';
 import { makeSweepDue } from '#shared/core/sweep.ts';
-import { RecordingQueue, silentLogger } from '../../../support/memory-store.ts';
-import { scenario } from '../../../support/scenario.ts';
+import { FakeClock, FakeQueue, seededStore, silentLogger } from '../../../support/fakes.ts';
 
-async function setup(dueAt: string) {
-  const s = await scenario({ dueAt });
-  const mail = new RecordingQueue();
-  const lms = new RecordingQueue();
+const INTERVAL_MS = 5 * 60_000;
+const REDRIVE_MS = 15 * 60_000;
+
+async function setup(overrides: Partial<Assignment>, intervalMs = INTERVAL_MS) {
+  const seeded = await seededStore(overrides);
+  const clock = new FakeClock('2026-11-24T10:00:00.000Z');
+  const mail = new FakeQueue();
+  const lms = new FakeQueue();
   const sweep = makeSweepDue({
-    store: s.store,
+    store: seeded.store,
     queues: { invite: mail, lms },
-    clock: s.clock,
+    clock,
     logger: silentLogger,
-    intervalMs: 5 * 60_000,
-    redriveAfterMs: 15 * 60_000,
+    intervalMs,
+    redriveAfterMs: REDRIVE_MS,
   });
-  return { ...s, mail, lms, sweep };
+  return { ...seeded, clock, mail, lms, sweep, id: seeded.assignment.assignmentId };
 }
 
 describe('sweepDue', () => {
-  it('dispatches work due before the next sweep with a delay that fires it on time', async () => {
-    // Prepare: due in 90 s; the clock is at 10:00:00
-    const { mail, sweep, store, assignment } = await setup('2026-11-24T10:01:30.000Z');
+  it('dispatches work due before the next sweep with the delay that fires it on time', async () => {
+    // Prepare: due in 90 s
+    const { mail, lms, sweep, store, id } = await setup({ dueAt: '2026-11-24T10:01:30.000Z' });
 
     // Act
     const result = await sweep();
 
     // Assess
     expect(result).toEqual({ read: 1, dispatched: 1 });
-    expect(mail.sent).toEqual([
-      { message: { assignmentId: assignment.assignmentId, kind: 'invite' }, delaySeconds: 90 },
-    ]);
-    expect(store.assignments.get(assignment.assignmentId)?.dueAt).toBe('2026-11-24T10:16:30.000Z');
+    expect(mail.sent).toEqual([{ message: { assignmentId: id, kind: 'invite' }, delaySeconds: 90 }]);
+    expect(lms.sent).toEqual([]);
+    // If the message is lost, the item falls due again redriveAfter past its due time.
+    expect(store.peek(id)?.dueAt).toBe('2026-11-24T10:16:30.000Z');
   });
 
-  it('dispatches overdue work at once', async () => {
+  it('rounds a part second up, so the message never fires early', async () => {
     // Prepare
-    const { mail, sweep } = await setup('2026-11-24T09:00:00.000Z');
+    const { mail, sweep } = await setup({ dueAt: '2026-11-24T10:00:10.200Z' });
+
+    // Act
+    await sweep();
+
+    // Assess
+    expect(mail.sent[0]?.delaySeconds).toBe(11);
+  });
+
+  it('sends an owed LMS delivery to the LMS queue', async () => {
+    // Prepare
+    const { mail, lms, sweep, id } = await setup({ dueKind: 'lms', dueAt: '2026-11-24T10:00:00.000Z' });
+
+    // Act
+    await sweep();
+
+    // Assess
+    expect(lms.sent).toEqual([{ message: { assignmentId: id, kind: 'lms' }, delaySeconds: 0 }]);
+    expect(mail.sent).toEqual([]);
+  });
+
+  it('dispatches overdue work at once and moves its redrive time on from now', async () => {
+    // Prepare
+    const { mail, sweep, store, id } = await setup({ dueAt: '2026-11-24T09:00:00.000Z' });
 
     // Act
     await sweep();
 
     // Assess
     expect(mail.sent[0]?.delaySeconds).toBe(0);
+    expect(store.peek(id)?.dueAt).toBe('2026-11-24T10:15:00.000Z');
+  });
+
+  it('never asks SQS for more than its 900-second delay limit', async () => {
+    // Prepare: sweeps an hour apart, work due in 40 minutes
+    const { mail, sweep } = await setup({ dueAt: '2026-11-24T10:40:00.000Z' }, 60 * 60_000);
+
+    // Act
+    await sweep();
+
+    // Assess
+    expect(mail.sent[0]?.delaySeconds).toBe(900);
   });
 
   it('leaves work due after the next sweep alone', async () => {
     // Prepare
-    const { mail, sweep } = await setup('2026-11-24T10:06:00.000Z');
+    const { mail, sweep, store, id } = await setup({ dueAt: '2026-11-24T10:05:00.001Z' });
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toEqual({ read: 0, dispatched: 0 });
+    expect(mail.sent).toEqual([]);
+    expect(store.peek(id)?.dueAt).toBe('2026-11-24T10:05:00.001Z');
+  });
+
+  it('leaves alone an assignment that owes nothing', async () => {
+    // Prepare
+    const { mail, sweep } = await setup({ status: 'invited', dueKind: undefined, dueAt: undefined });
 
     // Act
     const result = await sweep();
@@ -58,47 +110,87 @@ describe('sweepDue', () => {
     expect(mail.sent).toEqual([]);
   });
 
-  it('dispatches an item once when two sweeps overlap', async () => {
-    // Prepare
-    const { mail, sweep } = await setup('2026-11-24T10:00:00.000Z');
+  it('dispatches each item once when two sweeps overlap', async () => {
+    // Prepare: a second assignment also due
+    const { mail, sweep, store, assignment } = await setup({ dueAt: '2026-11-24T10:00:00.000Z' });
+    store.seed({ ...assignment, assignmentId: 'second', dueAt: '2026-11-24T10:02:00.000Z' });
 
     // Act
     const results = await Promise.all([sweep(), sweep()]);
 
     // Assess
-    expect(results.reduce((n, r) => n + r.dispatched, 0)).toBe(1);
-    expect(mail.sent).toHaveLength(1);
+    expect(results.reduce((n, r) => n + r.dispatched, 0)).toBe(2);
+    expect(mail.sent.map((s) => s.message.assignmentId).sort()).toEqual(
+      [assignment.assignmentId, 'second'].sort(),
+    );
   });
 
   it('re-drives work whose message was lost, once its redrive time comes', async () => {
     // Prepare: a sweep dispatched it, and the message vanished
-    const { mail, sweep, clock } = await setup('2026-11-24T10:00:00.000Z');
+    const { mail, sweep, clock } = await setup({ dueAt: '2026-11-24T10:00:00.000Z' });
     await sweep();
-    mail.sent = [];
+    mail.sent.length = 0;
 
     // Act
-    await sweep();
-    const early = mail.sent.length;
-    clock.advance(15 * 60_000);
-    await sweep();
+    clock.advance(INTERVAL_MS);
+    const early = await sweep();
+    clock.advance(REDRIVE_MS - INTERVAL_MS);
+    const due = await sweep();
 
     // Assess
-    expect(early).toBe(0);
+    expect(early.dispatched).toBe(0);
+    expect(due.dispatched).toBe(1);
     expect(mail.sent).toHaveLength(1);
   });
 
-  it('leaves an item it could not dispatch for a later sweep', async () => {
+  it('leaves an item it could not dispatch owed, for a later sweep', async () => {
     // Prepare
-    const { mail, sweep, clock } = await setup('2026-11-24T10:00:00.000Z');
+    const { mail, sweep, clock, store, id } = await setup({ dueAt: '2026-11-24T10:00:00.000Z' });
     mail.failWith = new Error('SQS down');
-    await sweep();
-    mail.failWith = undefined;
 
     // Act
-    clock.advance(15 * 60_000);
+    const failed = await sweep();
+    mail.failWith = undefined;
+    clock.advance(REDRIVE_MS);
+    const retried = await sweep();
+
+    // Assess
+    expect(failed).toEqual({ read: 1, dispatched: 0 });
+    expect(retried).toEqual({ read: 1, dispatched: 1 });
+    expect(mail.sent).toHaveLength(1);
+    expect(store.peek(id)?.dueKind).toBe('invite');
+  });
+
+  it('reads at most a page of due items per sweep, oldest first', async () => {
+    // Prepare
+    const seeded = await seededStore({ dueAt: '2026-11-24T09:00:00.000Z' });
+    for (let i = 1; i <= 4; i++) {
+      seeded.store.seed({
+        ...seeded.assignment,
+        assignmentId: `a${i}`,
+        dueAt: `2026-11-24T09:0${i}:00.000Z`,
+      });
+    }
+    const mail = new FakeQueue();
+    const sweep = makeSweepDue({
+      store: seeded.store,
+      queues: { invite: mail, lms: new FakeQueue() },
+      clock: new FakeClock('2026-11-24T10:00:00.000Z'),
+      logger: silentLogger,
+      intervalMs: INTERVAL_MS,
+      redriveAfterMs: REDRIVE_MS,
+      pageSize: 3,
+    });
+
+    // Act
     const result = await sweep();
 
     // Assess
-    expect(result.dispatched).toBe(1);
+    expect(result).toEqual({ read: 3, dispatched: 3 });
+    expect(mail.sent.map((s) => s.message.assignmentId)).toEqual([
+      seeded.assignment.assignmentId,
+      'a1',
+      'a2',
+    ]);
   });
 });

@@ -1,48 +1,172 @@
-// Problem documents (RFC 9457) at the HTTP edge: specific for errors safe to show, generic otherwise.
+// Problem documents (RFC 9457) at the HTTP edge: specific for errors safe to show, generic for the rest.
 import { describe, expect, it } from 'vitest';
-import { SignatureError, ValidationError } from '#shared/core/errors.ts';
-import { toProblem } from '#shared/edge/http.ts';
+import { AttestError, SignatureError, TokenError, ValidationError } from '#shared/core/errors.ts';
+import type { HttpEvent } from '#shared/edge/http.ts';
+import { headers, json, pageHeaders, rawBody, toProblem } from '#shared/edge/http.ts';
 
-const logged: unknown[] = [];
-const logger = { error: (...args: unknown[]) => logged.push(args) };
+function recordingLogger() {
+  const logged: Array<[string, Record<string, unknown> | undefined]> = [];
+  return {
+    logged,
+    error: (message: string, extra?: Record<string, unknown>) => logged.push([message, extra]),
+  };
+}
+
+const bodyOf = (result: { body?: string }) => JSON.parse(result.body ?? 'null');
 
 describe('toProblem', () => {
-  it('lists each bad field with a JSON pointer in a 400', () => {
+  it('answers a validation error with a 400 listing each bad field with a JSON pointer', () => {
+    // Prepare
+    const logger = recordingLogger();
+    const error = new ValidationError('starter.invalid', [
+      { field: 'data.email', message: 'Not an email address.' },
+      { field: 'data.manager.email', message: 'Not an email address.' },
+      { field: 'type', message: 'Expected starter.created, starter.updated or starter.cancelled.' },
+    ]);
+
+    // Act
+    const result = toProblem(error, logger);
+
+    // Assess
+    expect(result.statusCode).toBe(400);
+    expect(result.headers).toEqual({ 'content-type': 'application/problem+json' });
+    expect(bodyOf(result)).toEqual({
+      type: 'urn:attest:problem:starter.invalid',
+      title: 'The request is invalid',
+      status: 400,
+      detail: '3 field(s) are invalid: data.email, data.manager.email, type.',
+      errors: [
+        { field: 'data.email', pointer: '/data/email', detail: 'Not an email address.' },
+        { field: 'data.manager.email', pointer: '/data/manager/email', detail: 'Not an email address.' },
+        {
+          field: 'type',
+          pointer: '/type',
+          detail: 'Expected starter.created, starter.updated or starter.cancelled.',
+        },
+      ],
+    });
+    expect(logger.logged).toEqual([]);
+  });
+
+  it('points at the whole document when the body itself is wrong', () => {
+    // Act: toFieldIssues names an issue at the root "(root)"
+    const result = toProblem(
+      new ValidationError('starter.invalid', [{ field: '(root)', message: 'Expected object.' }]),
+      recordingLogger(),
+    );
+
+    // Assess: RFC 6901's pointer to the whole document is the empty string
+    expect(bodyOf(result).errors).toEqual([{ field: '(root)', pointer: '', detail: 'Expected object.' }]);
+  });
+
+  it('answers a signature failure with a 401 that says nothing of why', () => {
+    // Prepare
+    const logger = recordingLogger();
+
     // Act
     const result = toProblem(
-      new ValidationError('starter.invalid', [
-        { field: 'data.email', message: 'Not an email address.' },
-        { field: 'type', message: 'Unknown type.' },
-      ]),
+      new SignatureError({ cause: new Error('timestamp too old: 1700000000') }),
       logger,
     );
 
     // Assess
-    expect(result.statusCode).toBe(400);
-    expect(result.headers?.['content-type']).toBe('application/problem+json');
-    expect(JSON.parse(result.body as string)).toMatchObject({
-      type: 'urn:attest:problem:starter.invalid',
-      status: 400,
-      errors: [
-        { field: 'data.email', pointer: '/data/email', detail: 'Not an email address.' },
-        { field: 'type', pointer: '/type', detail: 'Unknown type.' },
-      ],
+    expect(result.statusCode).toBe(401);
+    expect(bodyOf(result)).toEqual({
+      type: 'urn:attest:problem:signature.invalid',
+      title: 'Unauthorized',
+      status: 401,
+      detail: 'The webhook signature is missing, invalid or too old.',
+    });
+    expect(result.body).not.toContain('1700000000');
+  });
+
+  it('answers a request that is too large with a 413', () => {
+    // Act
+    const result = toProblem(
+      new AttestError('request.too_large', 'The body exceeds 64 KiB.'),
+      recordingLogger(),
+    );
+
+    // Assess
+    expect(result.statusCode).toBe(413);
+    expect(bodyOf(result)).toMatchObject({
+      type: 'urn:attest:problem:request.too_large',
+      detail: 'The body exceeds 64 KiB.',
     });
   });
 
-  it('answers a signature failure with 401', () => {
-    // Assess
-    expect(toProblem(new SignatureError(), logger).statusCode).toBe(401);
-  });
+  it.each([
+    ['an unknown error', new Error('ConditionalCheckFailed on table attest-prod for ada@example.org')],
+    ['a domain error it has no mapping for', new TokenError('token.invalid', { cause: 'ada@example.org' })],
+    ['a thrown string', 'ada@example.org broke it'],
+    ['undefined', undefined],
+  ])('answers %s with a generic 500 that never leaks the message', (_, error) => {
+    // Prepare
+    const logger = recordingLogger();
 
-  it('answers anything else with a generic 500 that never carries the error’s message', () => {
     // Act
-    const result = toProblem(new Error('secret table name and ada@example.org'), logger);
+    const result = toProblem(error, logger);
 
     // Assess
     expect(result.statusCode).toBe(500);
-    expect(result.body).not.toContain('ada@example.org');
-    expect(result.body).not.toContain('secret');
-    expect(JSON.stringify(logged)).not.toContain('ada@example.org');
+    expect(result.headers).toEqual({ 'content-type': 'application/problem+json' });
+    expect(bodyOf(result)).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'Something went wrong; try again later.',
+    });
+    expect(logger.logged).toHaveLength(1);
+    expect(JSON.stringify(logger.logged)).not.toContain('ada@example.org');
+  });
+
+  it('logs an unknown error by its name only', () => {
+    // Prepare
+    const logger = recordingLogger();
+    const error = Object.assign(new Error('secret detail'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
+
+    // Act
+    toProblem(error, logger);
+
+    // Assess
+    expect(logger.logged).toEqual([
+      ['unhandled error', { error: 'ProvisionedThroughputExceededException', code: undefined }],
+    ]);
+  });
+});
+
+describe('rawBody and headers', () => {
+  const event = (body: string | undefined, isBase64Encoded: boolean) =>
+    ({ body, isBase64Encoded, headers: { 'webhook-id': 'msg_1' } }) as unknown as HttpEvent;
+
+  it('decodes a base64 body and passes a plain one through', () => {
+    // Assess
+    expect(rawBody(event(Buffer.from('{"a":"é"}').toString('base64'), true))).toBe('{"a":"é"}');
+    expect(rawBody(event('{"a":1}', false))).toBe('{"a":1}');
+    expect(rawBody(event(undefined, false))).toBe('');
+    expect(headers(event('', false))).toEqual({ 'webhook-id': 'msg_1' });
+  });
+});
+
+describe('json and pageHeaders', () => {
+  it('writes JSON, and pages that are never cached, framed or sent as a Referer', () => {
+    // Act
+    const result = json(202, { ok: true });
+    const page = pageHeaders("default-src 'none'");
+
+    // Assess
+    expect(result).toEqual({
+      statusCode: 202,
+      headers: { 'content-type': 'application/json' },
+      body: '{"ok":true}',
+    });
+    expect(page).toMatchObject({
+      'content-security-policy': "default-src 'none'",
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      'x-frame-options': 'DENY',
+    });
   });
 });

@@ -1,0 +1,379 @@
+// Hand-written fakes of the ports for core unit tests: an in-memory Store that refuses exactly what the DynamoDB adapter's conditions refuse, recorders for the rest, and sample records.
+import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
+import type {
+  Assignment,
+  DueKind,
+  Evidence,
+  PolicyVersion,
+  SendRecord,
+  Starter,
+  WorkMessage,
+} from '#shared/core/model.ts';
+import type {
+  AckOutcome,
+  Clock,
+  HttpClient,
+  HttpResponse,
+  Logger,
+  Mailer,
+  OutgoingEmail,
+  Queue,
+  Store,
+} from '#shared/ports.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** What DynamoDB throws when a ConditionExpression fails; the adapter lets some of these through. */
+export function conditionFailed(): Error {
+  return Object.assign(new Error('The conditional request failed'), {
+    name: 'ConditionalCheckFailedException',
+  });
+}
+
+type StoredAssignment = Assignment & { cancelledAt?: string; freshLinkAt?: string };
+
+/**
+ * The Store port in memory. Each write checks and mutates with no await in between, so it is as
+ * atomic as a single-item DynamoDB write; reads return copies, so callers cannot mutate the state.
+ */
+export class FakeStore implements Store {
+  readonly receipts = new Map<string, { response: unknown; expiresAt: Date }>();
+  readonly starters = new Map<string, Starter>();
+  readonly assignments = new Map<string, StoredAssignment>();
+  readonly policies = new Map<string, PolicyVersion>();
+  readonly audit: Array<{ assignmentId: string; kind: string; at: string; detail?: Record<string, string> }> =
+    [];
+  /** Names of the writes made, in order, for asserting that a path wrote nothing. */
+  readonly writes: string[] = [];
+
+  async getEventReceipt(source: string, eventId: string) {
+    return copy(this.receipts.get(`${source}#${eventId}`)?.response);
+  }
+
+  async putEventReceipt(source: string, eventId: string, response: unknown, expiresAt: Date) {
+    this.writes.push('putEventReceipt');
+    // attribute_not_exists(pk): the first receipt stands.
+    const k = `${source}#${eventId}`;
+    if (!this.receipts.has(k)) this.receipts.set(k, { response: copy(response), expiresAt });
+  }
+
+  async getStarter(starterId: string) {
+    return copy(this.starters.get(starterId));
+  }
+
+  async putStarter(starter: Starter) {
+    this.writes.push('putStarter');
+    this.starters.set(starter.starterId, copy(starter));
+  }
+
+  async createAssignment(assignment: Assignment) {
+    this.writes.push('createAssignment');
+    // attribute_not_exists(pk): an existing assignment is returned as stored.
+    if (!this.assignments.has(assignment.assignmentId)) {
+      this.assignments.set(assignment.assignmentId, copy(assignment));
+      return copy(assignment);
+    }
+    return copy(this.assignments.get(assignment.assignmentId) as Assignment);
+  }
+
+  async getAssignment(assignmentId: string) {
+    return copy(this.assignments.get(assignmentId));
+  }
+
+  async cancelAssignment(assignmentId: string, at: Date) {
+    this.writes.push('cancelAssignment');
+    const a = this.assignments.get(assignmentId);
+    // attribute_exists(pk) AND attribute_not_exists(ack)
+    if (!a || a.ack) return;
+    a.status = 'cancelled';
+    a.cancelledAt = at.toISOString();
+    clearDue(a);
+  }
+
+  async claimWork(assignmentId: string, kind: DueKind, now: Date, leaseUntil: Date) {
+    this.writes.push('claimWork');
+    const a = this.assignments.get(assignmentId);
+    // dueKind = :kind AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)
+    if (!a || a.dueKind !== kind) return undefined;
+    if (a.leaseUntil !== undefined && !(a.leaseUntil < now.toISOString())) return undefined;
+    a.leaseUntil = leaseUntil.toISOString();
+    return copy(a);
+  }
+
+  async releaseWork(assignmentId: string, kind: DueKind) {
+    this.writes.push('releaseWork');
+    const a = this.assignments.get(assignmentId);
+    // dueKind = :kind
+    if (a?.dueKind === kind) delete a.leaseUntil;
+  }
+
+  async recordSend(assignmentId: string, send: SendRecord) {
+    this.writes.push('recordSend');
+    const a = this.assignments.get(assignmentId);
+    // dueKind = :invite AND attribute_exists(leaseUntil); the adapter lets the failure through.
+    if (a?.dueKind !== 'invite' || a.leaseUntil === undefined) throw conditionFailed();
+    a.status = 'invited';
+    a.sends = [...(a.sends ?? []), copy(send)];
+    clearDue(a);
+  }
+
+  async recordAcknowledgement(
+    assignmentId: string,
+    evidence: Evidence,
+    webhookId: string,
+    lmsDueAt: Date,
+  ): Promise<AckOutcome> {
+    this.writes.push('recordAcknowledgement');
+    const a = this.assignments.get(assignmentId);
+    // attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled
+    if (!a || a.ack || a.status === 'cancelled') {
+      return { recorded: false, assignment: copy(a) as Assignment };
+    }
+    a.ack = copy(evidence);
+    a.status = 'acknowledged';
+    a.lms = { state: 'pending', webhookId, attempts: 0 };
+    a.dueAt = lmsDueAt.toISOString();
+    a.dueKind = 'lms';
+    delete a.leaseUntil;
+    return { recorded: true, assignment: copy(a) };
+  }
+
+  async requestFreshLink(assignmentId: string, now: Date, notSince: Date) {
+    this.writes.push('requestFreshLink');
+    const a = this.assignments.get(assignmentId);
+    if (!a || a.ack || a.status === 'cancelled') return false;
+    if (a.dueKind !== undefined && a.dueKind !== 'invite') return false;
+    if (a.freshLinkAt !== undefined && !(a.freshLinkAt < notSince.toISOString())) return false;
+    a.dueKind = 'invite';
+    a.dueAt = now.toISOString();
+    a.freshLinkAt = now.toISOString();
+    return true;
+  }
+
+  async recordDeliveryAttempt(
+    assignmentId: string,
+    attempt: { status: number | null; delivered: boolean; at: Date },
+  ) {
+    this.writes.push('recordDeliveryAttempt');
+    const a = this.assignments.get(assignmentId);
+    // dueKind = :lms; the adapter lets the failure through.
+    if (a?.dueKind !== 'lms') throw conditionFailed();
+    // DynamoDB refuses `lms.attempts + :one` on an item with no lms map.
+    if (!a.lms)
+      throw Object.assign(new Error('The document path is invalid'), { name: 'ValidationException' });
+    a.lms.attempts += 1;
+    // The adapter writes the status as given, null for no answer.
+    (a.lms as { lastStatus?: number | null }).lastStatus = attempt.status;
+    delete a.leaseUntil;
+    if (attempt.delivered) {
+      a.lms.state = 'delivered';
+      a.lms.deliveredAt = attempt.at.toISOString();
+      clearDue(a);
+    }
+  }
+
+  async queryDue(before: Date, limit: number) {
+    // The sparse index holds only assignments owing work, sorted by dueAt.
+    return [...this.assignments.values()]
+      .filter((a) => a.dueKind !== undefined && a.dueAt !== undefined && a.dueAt <= before.toISOString())
+      .sort((x, y) => (x.dueAt as string).localeCompare(y.dueAt as string))
+      .slice(0, limit)
+      .map((a) => ({
+        assignmentId: a.assignmentId,
+        dueAt: a.dueAt as string,
+        dueKind: a.dueKind as DueKind,
+      }));
+  }
+
+  async deferDue(assignmentId: string, seenDueAt: string, redriveAt: Date) {
+    this.writes.push('deferDue');
+    const a = this.assignments.get(assignmentId);
+    // dueAt = :seen
+    if (a?.dueAt !== seenDueAt) return false;
+    a.dueAt = redriveAt.toISOString();
+    return true;
+  }
+
+  async putPolicyVersion(policy: PolicyVersion) {
+    this.writes.push('putPolicyVersion');
+    const k = `${policy.policyId}#${policy.version}`;
+    const existing = this.policies.get(k);
+    if (!existing) this.policies.set(k, copy(policy));
+    else if (existing.sha256 !== policy.sha256) {
+      throw new Error(
+        `policy ${policy.policyId} version ${policy.version} is already published with other text`,
+      );
+    }
+  }
+
+  async getPolicyVersion(policyId: string, version: number) {
+    return copy(this.policies.get(`${policyId}#${version}`));
+  }
+
+  async appendAudit(assignmentId: string, kind: string, at: Date, detail?: Record<string, string>) {
+    this.writes.push('appendAudit');
+    // The key is (assignment, time, kind), written once.
+    const iso = at.toISOString();
+    if (this.audit.some((e) => e.assignmentId === assignmentId && e.at === iso && e.kind === kind)) return;
+    this.audit.push({ assignmentId, kind, at: iso, ...(detail && { detail: copy(detail) }) });
+  }
+
+  /** The stored assignment itself (a copy), for assertions. */
+  peek(assignmentId: string): StoredAssignment | undefined {
+    return copy(this.assignments.get(assignmentId));
+  }
+
+  /** Writes an assignment as it is, bypassing every condition: for arranging a test. */
+  seed(assignment: Assignment): void {
+    this.assignments.set(assignment.assignmentId, copy(assignment));
+  }
+}
+
+function clearDue(a: Assignment): void {
+  delete a.dueAt;
+  delete a.dueKind;
+  delete a.leaseUntil;
+}
+
+/** Records each message sent; set `failWith` to make every send throw. */
+export class FakeQueue implements Queue {
+  readonly sent: Array<{ message: WorkMessage; delaySeconds: number | undefined }> = [];
+  failWith: Error | undefined;
+
+  async send(message: WorkMessage, delaySeconds?: number) {
+    if (this.failWith) throw this.failWith;
+    this.sent.push({ message: copy(message), delaySeconds });
+  }
+}
+
+/** Records each email and answers with `ses-1`, `ses-2`, …; set `failWith` to make sends throw. */
+export class FakeMailer implements Mailer {
+  readonly sent: OutgoingEmail[] = [];
+  failWith: Error | undefined;
+
+  async send(email: OutgoingEmail) {
+    if (this.failWith) throw this.failWith;
+    this.sent.push(copy(email));
+    return `ses-${this.sent.length}`;
+  }
+}
+
+/**
+ * Answers each POST with the next scripted status, repeating the last; an Error in the script is
+ * thrown as a network failure.
+ */
+export class FakeHttp implements HttpClient {
+  readonly requests: Array<{
+    url: string;
+    headers: Record<string, string>;
+    body: string;
+    timeoutMs: number;
+  }> = [];
+  private readonly script: Array<number | Error>;
+
+  constructor(script: Array<number | Error> = [200]) {
+    this.script = [...script];
+  }
+
+  async post(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    timeoutMs: number,
+  ): Promise<HttpResponse> {
+    this.requests.push({ url, headers: copy(headers), body, timeoutMs });
+    const next = this.script.length > 1 ? this.script.shift() : this.script[0];
+    if (next instanceof Error) throw next;
+    return { status: next ?? 200, body: '' };
+  }
+}
+
+/** A clock that stands still until told to move. */
+export class FakeClock implements Clock {
+  private at: Date;
+
+  constructor(at: Date | string = '2026-11-24T10:00:00.000Z') {
+    this.at = new Date(at);
+  }
+
+  now(): Date {
+    return new Date(this.at);
+  }
+
+  set(at: Date | string): void {
+    this.at = new Date(at);
+  }
+
+  advance(ms: number): void {
+    this.at = new Date(this.at.getTime() + ms);
+  }
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A published policy version, independent of the bundled policy files. */
+export function aPolicy(overrides: Partial<PolicyVersion> = {}): PolicyVersion {
+  return {
+    policyId: 'safe-internet-use',
+    version: 3,
+    title: 'Safe internet use',
+    statement: 'I have read and will follow the Safe internet use policy.',
+    effectiveDate: '2026-01-01',
+    keyPoints: ['Lock your screen', 'Report phishing'],
+    body: '# Safe internet use\n\nBe careful.',
+    sha256: 'a'.repeat(64),
+    ...overrides,
+  };
+}
+
+export function aStarter(overrides: Partial<Starter> = {}): Starter {
+  const employeeId = overrides.employeeId ?? 'E1001';
+  return {
+    starterId: starterIdFor(employeeId),
+    employeeId,
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    email: 'ada@example.org',
+    startDate: '2026-12-01',
+    locale: 'en-GB',
+    timeZone: 'Europe/London',
+    policies: ['safe-internet-use'],
+    status: 'active',
+    updatedAt: '2026-11-24T09:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** An assignment as ingest leaves it: pending, owing an invite. */
+export function anAssignment(
+  starter: Starter = aStarter(),
+  policy: PolicyVersion = aPolicy(),
+  overrides: Partial<Assignment> = {},
+): Assignment {
+  return {
+    assignmentId: assignmentIdFor(starter.employeeId, policy.policyId),
+    starterId: starter.starterId,
+    policyId: policy.policyId,
+    policyVersion: policy.version,
+    policySha256: policy.sha256,
+    status: 'pending',
+    createdAt: '2026-11-24T09:00:00.000Z',
+    dueAt: '2026-11-24T10:15:00.000Z',
+    dueKind: 'invite',
+    sends: [],
+    ...overrides,
+  };
+}
+
+/** A FakeStore holding one starter, one policy version and one assignment (with `overrides`). */
+export async function seededStore(overrides: Partial<Assignment> = {}) {
+  const store = new FakeStore();
+  const starter = aStarter();
+  const policy = aPolicy();
+  const assignment = anAssignment(starter, policy, overrides);
+  await store.putStarter(starter);
+  await store.putPolicyVersion(policy);
+  store.seed(assignment);
+  store.writes.length = 0;
+  return { store, starter, policy, assignment };
+}
