@@ -8,5 +8,6 @@ new AttestStack(app, 'Attest', {
   description: 'attest: policy acknowledgements for new starters, with LMS completions',
   defaultPolicies: String(app.node.tryGetContext('attest:defaultPolicies') ?? 'safe-internet-use'),
 });
+// cdk-nag v3 is a validation plugin (v2's Aspects are gone): an unacknowledged finding fails the synth.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 app.synth();

@@ -1,6 +1,7 @@
 // The single DynamoDB table and its sparse "due" index.
-import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 
 export class Data extends Construct {
@@ -15,16 +16,29 @@ export class Data extends Construct {
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiresAt',
-      // Evidence of agreement must outlive the stack.
+      // Evidence of agreement must outlive the stack, and survive a mistaken delete in the console.
       removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
       globalSecondaryIndexes: [
         {
           // Sparse: only assignments that owe work carry dueShard, so a sweep reads what is due.
           indexName: 'due',
           partitionKey: { name: 'dueShard', type: AttributeType.STRING },
           sortKey: { name: 'dueAt', type: AttributeType.STRING },
+          // The sweeper acts on what it reads from the index, without a second read per item.
+          projectionType: ProjectionType.ALL,
         },
       ],
+    });
+  }
+
+  /** Item reads and writes on this table and its index; no table management, no other table. */
+  grantReadWriteData(fn: IFunction): void {
+    this.table.grantReadWriteData(fn);
+    const tableId = Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnElement);
+    Validations.of(fn).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+      reason: 'The table’s own indexes (the sparse due index); the grant names this one table.',
     });
   }
 }

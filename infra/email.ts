@@ -1,4 +1,7 @@
-// SES v2: the configuration set every email is sent with, and its event topic (bounces, complaints, deliveries).
+// SES v2: the configuration set every email is sent with, its event topic (bounces, complaints, deliveries), and who may send.
+import { Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   ConfigurationSet,
   ConfigurationSetEventDestination,
@@ -10,6 +13,7 @@ import { Construct } from 'constructs';
 
 export class Email extends Construct {
   readonly configurationSet: ConfigurationSet;
+  /** SES events for the assignment status; its consumer (ses-events) comes in a later change. */
   readonly events: Topic;
 
   constructor(scope: Construct, id: string) {
@@ -29,6 +33,34 @@ export class Email extends Construct {
         EmailSendingEvent.DELIVERY,
         EmailSendingEvent.REJECT,
       ],
+    });
+  }
+
+  /**
+   * Lets `fn` send from `from` only, through this configuration set. The identity is left open
+   * within the account and region: the operator verifies their own domain (or the address), and
+   * in the SES sandbox the verified recipients are checked against the same statement.
+   */
+  grantSend(fn: IFunction, from: string): void {
+    const stack = Stack.of(this);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
+          stack.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: this.configurationSet.configurationSetName,
+          }),
+        ],
+        conditions: { StringEquals: { 'ses:FromAddress': from } },
+      }),
+    );
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+      reason:
+        'The sender identity is the operator’s, verified outside the stack; the statement is held to this account, region and From address.',
     });
   }
 }

@@ -1,14 +1,28 @@
-// The work queues (mail, LMS), each with a dead-letter queue and an alarm on it.
+// The work queues (mail, LMS): each with a dead-letter queue, an alarm on it, and the one function that consumes it.
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+
+export interface WorkQueueProps {
+  /** The consumer's timeout: the queue's visibility timeout is derived from it. */
+  consumerTimeout: Duration;
+  /** Where the dead-letter alarm is announced. */
+  alarms: ITopic;
+}
+
+/** How long the event source may wait to fill a batch: short, so an invite leaves within seconds. */
+const BATCHING_WINDOW = Duration.seconds(1);
 
 export class WorkQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetters: Queue;
 
-  constructor(scope: Construct, id: string, props: { consumerTimeout: Duration }) {
+  constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
     this.deadLetters = new Queue(this, 'DeadLetters', {
       retentionPeriod: Duration.days(14),
@@ -16,19 +30,38 @@ export class WorkQueue extends Construct {
       enforceSSL: true,
     });
     this.queue = new Queue(this, 'Queue', {
-      // AWS's guidance for Lambda consumers: at least six times the function's timeout.
-      visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
+      // AWS's guidance for Lambda consumers: six times the function's timeout plus the batching
+      // window, so a batch retried after throttling is not made visible again while it is in flight.
+      visibilityTimeout: Duration.seconds(
+        props.consumerTimeout.toSeconds() * 6 + BATCHING_WINDOW.toSeconds(),
+      ),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
     });
-    new Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: `${id}: messages in the dead-letter queue need an operator`,
+    const alarm = new Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription: `attest ${id}: messages reached the dead-letter queue; inspect and replay them`,
       metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    alarm.addAlarmAction(new SnsAction(props.alarms));
+  }
+
+  /**
+   * Feeds the queue to its consumer in batches of ten; a failed record is retried alone
+   * (ReportBatchItemFailures), so one bad message never re-sends the nine good ones.
+   */
+  feed(consumer: IFunction, options: { maxConcurrency?: number } = {}): void {
+    consumer.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 10,
+        maxBatchingWindow: BATCHING_WINDOW,
+        reportBatchItemFailures: true,
+        ...options,
+      }),
+    );
   }
 }

@@ -1,0 +1,71 @@
+// The HTTP API: the HR route, the acknowledgement page routes, and access logs that never hold a token.
+import { Validations } from 'aws-cdk-lib';
+import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface ApiProps {
+  ingest: IFunction;
+  ack: IFunction;
+}
+
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  /** `https://{id}.execute-api.{region}.amazonaws.com`, no trailing slash. */
+  readonly endpoint: string;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    this.httpApi = new HttpApi(this, 'Http', { createDefaultStage: false, description: 'attest HTTP API' });
+    this.endpoint = this.httpApi.apiEndpoint;
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      // Starters arrive in HR batches of tens, not thousands; this caps a runaway sender's cost.
+      throttle: { burstLimit: 100, rateLimit: 50 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // The route key (`GET /ack/{token}`) names the route without the token; the path would hold it.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: AccessLogField.contextRequestId(),
+            routeKey: AccessLogField.contextRouteKey(),
+            status: AccessLogField.contextStatus(),
+            ip: AccessLogField.contextIdentitySourceIp(),
+            latency: AccessLogField.contextResponseLatency(),
+          }),
+        ),
+      },
+    });
+
+    // The same route table as the local gateway (local/stack.ts).
+    const payloadFormatVersion = PayloadFormatVersion.VERSION_2_0;
+    const ingest = new HttpLambdaIntegration('Ingest', props.ingest, { payloadFormatVersion });
+    const ack = new HttpLambdaIntegration('Ack', props.ack, { payloadFormatVersion });
+    this.httpApi.addRoutes({ path: '/v1/starters', methods: [HttpMethod.POST], integration: ingest });
+    this.httpApi.addRoutes({
+      path: '/ack/{token}',
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration: ack,
+    });
+    this.httpApi.addRoutes({ path: '/ack/resend/{token}', methods: [HttpMethod.POST], integration: ack });
+
+    Validations.of(this.httpApi).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG4',
+      reason:
+        'Callers authenticate in the handler: HR by Standard Webhooks signature, starters by a signed single-purpose token.',
+    });
+  }
+}
