@@ -5,9 +5,11 @@ import { getBundledPolicy } from '#templates/policies.ts';
 import { measure, report } from './measure.ts';
 
 export async function run(): Promise<void> {
-  const policy = getBundledPolicy('safe-internet-use');
-  if (!policy) throw new Error('policy missing');
-  const render = () => renderAckPage({ policy, formAction: '/ack/k1.AAAA' });
+  const text = getBundledPolicy('safe-internet-use');
+  if (!text) throw new Error('policy missing');
+  const policy = { ...text, version: 1, publishedAt: '2026-11-24T09:00:00.000Z' };
+  const render = () =>
+    renderAckPage({ policy, formAction: '/ack/k1.AAAA', shown: 'k1.1795000000.AAAAAAAAAAAAAAAAAAAAAA' });
   // The baseline renders the Markdown on every request, as a page without the per-version cache would.
   const marked = new Marked();
   const uncached = () => `${render().length}${marked.parse(policy.body, { async: false }).length}`;

@@ -1,8 +1,9 @@
-// The single DynamoDB table and its sparse "due" index.
+// The single DynamoDB table and its sparse indexes (shared/adapters/table-schema.ts).
 import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { TABLE_INDEXES } from '../shared/adapters/table-schema.ts';
 
 export class Data extends Construct {
   readonly table: TableV2;
@@ -19,16 +20,18 @@ export class Data extends Construct {
       // Evidence of agreement must outlive the stack, and survive a mistaken delete in the console.
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
-      globalSecondaryIndexes: [
-        {
-          // Sparse: only assignments that owe work carry dueShard, so a sweep reads what is due.
-          indexName: 'due',
-          partitionKey: { name: 'dueShard', type: AttributeType.STRING },
-          sortKey: { name: 'dueAt', type: AttributeType.STRING },
-          // The sweeper acts on what it reads from the index, without a second read per item.
-          projectionType: ProjectionType.ALL,
+      // The sweeper acts on what it reads from the lanes' indexes, without a second read per item.
+      globalSecondaryIndexes: TABLE_INDEXES.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: {
+          name: index.sortKey.name,
+          type: index.sortKey.type === 'N' ? AttributeType.NUMBER : AttributeType.STRING,
         },
-      ],
+        ...(index.include
+          ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: index.include }
+          : { projectionType: ProjectionType.ALL }),
+      })),
     });
   }
 
@@ -38,7 +41,8 @@ export class Data extends Construct {
     const tableId = Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnElement);
     Validations.of(fn).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
-      reason: 'The table’s own indexes (the sparse due index); the grant names this one table.',
+      reason:
+        'The table’s own indexes (the sparse lanes and signers indexes); the grant names this one table.',
     });
   }
 }

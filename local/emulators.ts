@@ -4,15 +4,20 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import {
+  type AttributeValue,
   CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
-  ResourceInUseException,
+  PutItemCommand,
+  ResourceNotFoundException,
+  ScanCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
-import { DUE_INDEX } from '#shared/adapters/dynamo-store.ts';
+import { TABLE_INDEXES } from '#shared/adapters/table-schema.ts';
 import { LOCAL_REGION, type LocalPorts, TABLE_NAME } from './settings.ts';
 
 // aws-ses-v2-local is CommonJS with its server as `exports.default`; ESM loaders (Node, tsx,
@@ -41,46 +46,65 @@ const closeServer = (server: Server) =>
     server.closeAllConnections?.();
   });
 
+const tableDefinition = {
+  TableName: TABLE_NAME,
+  BillingMode: 'PAY_PER_REQUEST' as const,
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' as const },
+    { AttributeName: 'sk', AttributeType: 'S' as const },
+    ...TABLE_INDEXES.flatMap((index) => [
+      { AttributeName: index.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: index.sortKey.name, AttributeType: index.sortKey.type },
+    ]),
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' as const },
+    { AttributeName: 'sk', KeyType: 'RANGE' as const },
+  ],
+  GlobalSecondaryIndexes: TABLE_INDEXES.map((index) => ({
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: index.sortKey.name, KeyType: 'RANGE' as const },
+    ],
+    Projection: index.include
+      ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.include }
+      : { ProjectionType: 'ALL' as const },
+  })),
+};
+
+/**
+ * Creates the table with every index, or, for data kept under .local/ by an older version whose
+ * table lacks an index, rebuilds it with its items (dynalite cannot add an index to a table).
+ */
 async function createTable(client: DynamoDBClient): Promise<void> {
+  let existing: Array<Record<string, AttributeValue>> | undefined;
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE_NAME,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'dueShard', AttributeType: 'S' },
-          { AttributeName: 'dueAt', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: DUE_INDEX,
-            KeySchema: [
-              { AttributeName: 'dueShard', KeyType: 'HASH' },
-              { AttributeName: 'dueAt', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
-    await client
-      .send(
-        new UpdateTimeToLiveCommand({
-          TableName: TABLE_NAME,
-          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-        }),
-      )
-      .catch(() => undefined); // dynalite may not implement TTL; expiry is an AWS-side nicety.
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE_NAME }));
+    const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    if (TABLE_INDEXES.every((index) => have.has(index.name))) return;
+    existing = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(new ScanCommand({ TableName: TABLE_NAME, ExclusiveStartKey: start }));
+      existing.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    await client.send(new DeleteTableCommand({ TableName: TABLE_NAME }));
   } catch (error) {
-    // Kept under .local/ from an earlier run.
-    if (!(error instanceof ResourceInUseException)) throw error;
+    if (!(error instanceof ResourceNotFoundException)) throw error;
   }
+  await client.send(new CreateTableCommand(tableDefinition));
+  for (const item of existing ?? [])
+    await client.send(new PutItemCommand({ TableName: TABLE_NAME, Item: item }));
+  await client
+    .send(
+      new UpdateTimeToLiveCommand({
+        TableName: TABLE_NAME,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
+    )
+    .catch(() => undefined); // dynalite may not implement TTL; expiry is an AWS-side nicety.
 }
 
 async function createQueue(

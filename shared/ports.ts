@@ -24,6 +24,25 @@ export type AckOutcome =
   | { recorded: true; assignment: Assignment }
   | { recorded: false; assignment: Assignment };
 
+export interface DueItem {
+  assignmentId: string;
+  dueAt: string;
+  dueKind: DueKind;
+}
+
+/** An acknowledged assignment, from the signers' index. */
+export interface Signer {
+  assignmentId: string;
+  starterId: string;
+  policyVersion: number;
+}
+
+export interface AuditEvent {
+  kind: string;
+  at: string;
+  detail: Record<string, string>;
+}
+
 export interface Store {
   /** The stored response to an HR event already processed, if any. */
   getEventReceipt(source: string, eventId: string): Promise<unknown | undefined>;
@@ -51,18 +70,19 @@ export interface Store {
   ): Promise<Assignment | undefined>;
   /** Gives a lease back after a failure, so a retry or the sweeper can take the work again. */
   releaseWork(assignmentId: string, kind: DueKind): Promise<void>;
-  /** Records a sent invite and clears the owed invite, conditional on holding its lease. */
+  /** Records a sent email and clears it from the mail lane, conditional on holding its lease. */
   recordSend(assignmentId: string, send: SendRecord): Promise<void>;
 
   /**
    * Records the evidence exactly once (conditional on attribute_not_exists(ack)), in the same
-   * write making the LMS delivery owed from `lmsDueAt`.
+   * write making the receipt email and the LMS delivery owed from `dueAt` (when the sweeper
+   * re-drives them, should their queue messages be lost) and listing it among the signers.
    */
   recordAcknowledgement(
     assignmentId: string,
     evidence: Evidence,
     webhookId: string,
-    lmsDueAt: Date,
+    dueAt: Date,
   ): Promise<AckOutcome>;
   /**
    * Makes a fresh invite owed now, for a starter whose link expired: only if not acknowledged or
@@ -70,28 +90,37 @@ export interface Store {
    * Returns false when refused.
    */
   requestFreshLink(assignmentId: string, now: Date, notSince: Date): Promise<boolean>;
-  /** Records one LMS delivery attempt; `delivered` clears the owed delivery. */
+  /** Records one LMS delivery attempt; `delivered` clears the LMS lane. */
   recordDeliveryAttempt(
     assignmentId: string,
     attempt: { status: number | null; delivered: boolean; at: Date },
   ): Promise<void>;
 
-  /** Assignments whose owed work falls due before `before`, oldest first, from the sparse index. */
-  queryDue(
-    before: Date,
-    limit: number,
-  ): Promise<Array<{ assignmentId: string; dueAt: string; dueKind: DueKind }>>;
   /**
-   * Claims a due item for dispatch by moving its dueAt to `redriveAt`, conditional on it still
-   * being `seenDueAt`: of two overlapping sweeps only one dispatches it.
+   * Work falling due before `before`, oldest first, from both lanes' sparse indexes (at most
+   * `limit` per lane).
    */
-  deferDue(assignmentId: string, seenDueAt: string, redriveAt: Date): Promise<boolean>;
+  queryDue(before: Date, limit: number): Promise<DueItem[]>;
+  /**
+   * Claims a due item for dispatch by moving its lane's due time to `redriveAt`, conditional on
+   * it still being `seenDueAt`: of two overlapping sweeps only one dispatches it.
+   */
+  deferDue(assignmentId: string, kind: DueKind, seenDueAt: string, redriveAt: Date): Promise<boolean>;
+  /** Acknowledged assignments of a policy at versions below `belowVersion`, newest version first. */
+  signers(policyId: string, belowVersion: number): AsyncIterable<Signer>;
 
-  /** Stores a policy version unless present; fails if a different text holds that version. */
-  putPolicyVersion(policy: PolicyVersion): Promise<void>;
+  /**
+   * Stores a policy version unless that version exists: 'created', 'same' (already stored with
+   * this text) or 'conflict' (stored with other text, which never changes).
+   */
+  putPolicyVersion(policy: PolicyVersion): Promise<'created' | 'same' | 'conflict'>;
   getPolicyVersion(policyId: string, version: number): Promise<PolicyVersion | undefined>;
+  /** The newest published version of a policy, which new assignments get. */
+  getLatestPolicyVersion(policyId: string): Promise<PolicyVersion | undefined>;
 
+  /** Appends to an assignment's audit trail; the same (time, kind) twice is stored once. */
   appendAudit(assignmentId: string, kind: string, at: Date, detail?: Record<string, string>): Promise<void>;
+  getAuditTrail(assignmentId: string): Promise<AuditEvent[]>;
 }
 
 export interface Queue {

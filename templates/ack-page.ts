@@ -92,11 +92,13 @@ function formatDay(isoDate: string): string {
 export interface AckPageInput {
   policy: PolicyVersion;
   formAction: string;
+  /** The signed stamp of when the form was first shown, returned with the agreement. */
+  shown: string;
   values?: { name?: string | undefined };
   errors?: { name?: string | undefined; agree?: string | undefined } | undefined;
 }
 
-export function renderAckPage({ policy, formAction, values, errors }: AckPageInput): string {
+export function renderAckPage({ policy, formAction, shown, values, errors }: AckPageInput): string {
   const nameError = errors?.name;
   const agreeError = errors?.agree;
   const summary =
@@ -115,6 +117,7 @@ export function renderAckPage({ policy, formAction, values, errors }: AckPageInp
 ${renderPolicyHtml(policy.body)}
 </article>
 <form class="agree" method="post" action="${escapeHtml(formAction)}" novalidate>
+<input type="hidden" name="shown" value="${escapeHtml(shown)}">
 <h2>Your agreement</h2>
 <p class="statement" id="statement">${escapeHtml(policy.statement)}</p>
 <label for="fullName">Your full name</label>

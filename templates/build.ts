@@ -24,6 +24,11 @@ export async function buildTemplates(): Promise<void> {
     here('./generated/invite.html.ts'),
     `${banner}export const inviteHtml = ${JSON.stringify(invite)};\n`,
   );
+  const receipt = await compileMjml(readFileSync(here('./receipt.mjml'), 'utf8'));
+  writeFileSync(
+    here('./generated/receipt.html.ts'),
+    `${banner}export const receiptHtml = ${JSON.stringify(receipt)};\n`,
+  );
   const policies: Record<string, string> = {};
   for (const file of readdirSync(here('./policies'))
     .filter((f) => f.endsWith('.md'))

@@ -1,9 +1,9 @@
 // The policies this build carries, parsed once from templates/policies/*.md (bundled at build).
-import type { PolicyVersion } from '#shared/core/model.ts';
+import type { PolicyText } from '#shared/core/model.ts';
 import { parsePolicy } from '#shared/core/policy.ts';
 import { policySources } from './generated/policies.ts';
 
-export const bundledPolicies: ReadonlyMap<string, PolicyVersion> = new Map(
+export const bundledPolicies: ReadonlyMap<string, PolicyText> = new Map(
   Object.entries(policySources).map(([file, source]) => {
     const policy = parsePolicy(source);
     // The file name is the id, so a policy cannot be published under another's name by mistake.
@@ -12,6 +12,6 @@ export const bundledPolicies: ReadonlyMap<string, PolicyVersion> = new Map(
   }),
 );
 
-export function getBundledPolicy(id: string): PolicyVersion | undefined {
+export function getBundledPolicy(id: string): PolicyText | undefined {
   return bundledPolicies.get(id);
 }

@@ -32,6 +32,7 @@ export async function handler(event: HttpEvent): Promise<HttpResult> {
         token,
         fullName: form.get('fullName') ?? undefined,
         agree: form.get('agree') ?? undefined,
+        shown: form.get('shown') ?? undefined,
         ipAddress: event.requestContext.http.sourceIp,
         userAgent: event.requestContext.http.userAgent ?? '',
       });

@@ -25,7 +25,13 @@ export function viewPage(view: AckView, formAction: string): HttpResult {
       // A re-shown form answers 422 so tools can tell it from a fresh page; browsers show it alike.
       return page(
         errors ? 422 : 200,
-        renderAckPage({ policy: view.policy, formAction, values: { name: view.values?.fullName }, errors }),
+        renderAckPage({
+          policy: view.policy,
+          formAction,
+          shown: view.shown,
+          values: { name: view.values?.fullName },
+          errors,
+        }),
       );
     }
     case 'receipt':

@@ -23,7 +23,7 @@ const deliverCompletion = makeDeliverCompletion({
 });
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  await deliverCompletion(parseWorkMessage(record.body, 'lms').assignmentId);
+  await deliverCompletion(parseWorkMessage(record.body, ['lms']).assignmentId);
 }
 
 export const handler = (event: SQSEvent) => processPartialResponse(event, recordHandler, processor);

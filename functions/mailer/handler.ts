@@ -1,23 +1,25 @@
-// Mail queue consumer: sends each owed invite; failed records are retried alone (partial batch failure).
+// Mail queue consumer: sends each owed email (invite or receipt); failed records are retried alone (partial batch failure).
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeLogger } from '#shared/adapters/logger.ts';
 import { makeSesMailer } from '#shared/adapters/ses-mailer.ts';
-import { makeSendInvite } from '#shared/core/invite.ts';
+import { makeSendEmail } from '#shared/core/mail.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
 import { renderInvite } from '#templates/invite.ts';
+import { renderReceipt } from '#templates/receipt.ts';
 import { config } from './config.ts';
 
 const logger = makeLogger();
 const processor = new BatchProcessor(EventType.SQS);
-const sendInvite = makeSendInvite({
+const sendEmail = makeSendEmail({
   store: makeDynamoStore(config.TABLE_NAME),
   mailer: makeSesMailer({ from: config.MAIL_FROM, configurationSet: config.SES_CONFIGURATION_SET }),
   clock: { now: () => new Date() },
   logger,
   tokenKeys: config.tokenKeys,
   renderInvite,
+  renderReceipt,
   publicBaseUrl: config.PUBLIC_BASE_URL,
   organisationName: config.ORGANISATION_NAME,
   tokenTtlMs: config.TOKEN_TTL,
@@ -25,7 +27,7 @@ const sendInvite = makeSendInvite({
 });
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  await sendInvite(parseWorkMessage(record.body, 'invite'));
+  await sendEmail(parseWorkMessage(record.body, ['invite', 'receipt']));
 }
 
 export const handler = (event: SQSEvent) => processPartialResponse(event, recordHandler, processor);

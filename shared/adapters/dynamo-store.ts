@@ -9,11 +9,25 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Assignment, DueKind, Evidence, PolicyVersion, SendRecord, Starter } from '../core/model.ts';
-import type { AckOutcome, Store } from '../ports.ts';
+import type { AckOutcome, AuditEvent, DueItem, Signer, Store } from '../ports.ts';
+import { DUE_INDEX, LMS_DUE_INDEX, SIGNED_INDEX } from './table-schema.ts';
 
-/** The sparse index's partition value: set only while an assignment owes work. */
+/** The sparse indexes' partition value: set only while an assignment owes work in that lane. */
 const DUE_SHARD = 'due';
-export const DUE_INDEX = 'due';
+
+/** The two lanes of owed work (model.ts): each has its own due time, index and lease. */
+const LANES = {
+  mail: { due: 'dueAt', shard: 'dueShard', lease: 'leaseUntil', index: DUE_INDEX },
+  lms: { due: 'lmsDueAt', shard: 'lmsShard', lease: 'lmsLeaseUntil', index: LMS_DUE_INDEX },
+} as const;
+const laneOf = (kind: DueKind) => (kind === 'lms' ? LANES.lms : LANES.mail);
+
+/** "This lane owes work of this kind": the mail lane names its kind; the LMS lane has one. */
+function owes(kind: DueKind): { condition: string; values: Item } {
+  return kind === 'lms'
+    ? { condition: 'attribute_exists(lmsDueAt)', values: {} }
+    : { condition: 'dueKind = :kind', values: { ':kind': kind } };
+}
 
 const key = {
   starter: (id: string) => ({ pk: `STARTER#${id}`, sk: 'PROFILE' }),
@@ -29,7 +43,16 @@ type Item = Record<string, unknown>;
 
 function strip<T>(item: Item | undefined): T | undefined {
   if (!item) return undefined;
-  const { pk: _pk, sk: _sk, dueShard: _shard, expiresAt: _exp, ...rest } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    dueShard: _shard,
+    lmsShard: _lmsShard,
+    signedPolicy: _signedPolicy,
+    signedVersion: _signedVersion,
+    expiresAt: _exp,
+    ...rest
+  } = item;
   return rest as T;
 }
 
@@ -95,6 +118,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
         ...key.assignment(assignment.assignmentId),
         ...assignment,
         ...(assignment.dueKind && { dueShard: DUE_SHARD }),
+        ...(assignment.lmsDueAt && { lmsShard: DUE_SHARD }),
       };
       const created = await conditionally(
         doc.send(new PutCommand({ TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
@@ -124,17 +148,18 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     },
 
     async claimWork(assignmentId, kind, now, leaseUntil) {
+      const lane = laneOf(kind);
+      const owed = owes(kind);
       try {
         const out = await doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
-            UpdateExpression: 'SET leaseUntil = :until',
+            UpdateExpression: `SET ${lane.lease} = :until`,
             // Owed, and nobody holds an unexpired lease on it.
-            ConditionExpression:
-              'dueKind = :kind AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+            ConditionExpression: `${owed.condition} AND (attribute_not_exists(${lane.lease}) OR ${lane.lease} < :now)`,
             ExpressionAttributeValues: {
-              ':kind': kind,
+              ...owed.values,
               ':now': now.toISOString(),
               ':until': leaseUntil.toISOString(),
             },
@@ -149,33 +174,36 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     },
 
     async releaseWork(assignmentId, kind) {
+      const owed = owes(kind);
       await conditionally(
         doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
-            UpdateExpression: 'REMOVE leaseUntil',
-            ConditionExpression: 'dueKind = :kind',
-            ExpressionAttributeValues: { ':kind': kind },
+            UpdateExpression: `REMOVE ${laneOf(kind).lease}`,
+            ConditionExpression: owed.condition,
+            ...(kind !== 'lms' && { ExpressionAttributeValues: owed.values }),
           }),
         ),
       );
     },
 
     async recordSend(assignmentId, send: SendRecord) {
+      // An invite moves the status on; a receipt leaves it acknowledged.
+      const status = send.kind === 'invite' ? ' #status = :invited,' : '';
       await doc.send(
         new UpdateCommand({
           TableName,
           Key: key.assignment(assignmentId),
           UpdateExpression:
-            'SET #status = :invited, sends = list_append(if_not_exists(sends, :none), :send) ' +
+            `SET${status} sends = list_append(if_not_exists(sends, :none), :send) ` +
             'REMOVE dueAt, dueKind, dueShard, leaseUntil',
-          // Only the lease holder of an owed invite records it.
-          ConditionExpression: 'dueKind = :invite AND attribute_exists(leaseUntil)',
-          ExpressionAttributeNames: { '#status': 'status' },
+          // Only the lease holder of the owed email records it.
+          ConditionExpression: 'dueKind = :kind AND attribute_exists(leaseUntil)',
+          ...(status && { ExpressionAttributeNames: { '#status': 'status' } }),
           ExpressionAttributeValues: {
-            ':invited': 'invited',
-            ':invite': 'invite',
+            ...(status && { ':invited': 'invited' }),
+            ':kind': send.kind,
             ':none': [],
             ':send': [send],
           },
@@ -183,15 +211,18 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       );
     },
 
-    async recordAcknowledgement(assignmentId, evidence: Evidence, webhookId, lmsDueAt): Promise<AckOutcome> {
+    async recordAcknowledgement(assignmentId, evidence: Evidence, webhookId, dueAt): Promise<AckOutcome> {
       try {
         const out = await doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
-            // One write: the evidence, the new status, the owed LMS delivery, and no more invites.
+            // One write: the evidence, the new status, the owed receipt in place of any owed invite,
+            // the owed LMS delivery, and the entry in the signers' index.
             UpdateExpression:
-              'SET ack = :ack, #status = :acknowledged, lms = :lms, dueAt = :due, dueKind = :kind, dueShard = :shard ' +
+              'SET ack = :ack, #status = :acknowledged, lms = :lms, ' +
+              'dueAt = :due, dueKind = :receipt, dueShard = :shard, lmsDueAt = :due, lmsShard = :shard, ' +
+              'signedPolicy = :policy, signedVersion = :version ' +
               'REMOVE leaseUntil',
             ConditionExpression:
               'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled',
@@ -201,9 +232,11 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
               ':acknowledged': 'acknowledged',
               ':cancelled': 'cancelled',
               ':lms': { state: 'pending', webhookId, attempts: 0 },
-              ':due': lmsDueAt.toISOString(),
-              ':kind': 'lms',
+              ':due': dueAt.toISOString(),
+              ':receipt': 'receipt',
               ':shard': DUE_SHARD,
+              ':policy': evidence.policyId,
+              ':version': evidence.policyVersion,
             },
             ReturnValues: 'ALL_NEW',
           }),
@@ -242,12 +275,12 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     },
 
     async recordDeliveryAttempt(assignmentId, attempt) {
-      const values: Item = { ':one': 1, ':status': attempt.status, ':lms': 'lms' };
-      let update = 'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status REMOVE leaseUntil';
+      const values: Item = { ':one': 1, ':status': attempt.status };
+      let update = 'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status REMOVE lmsLeaseUntil';
       if (attempt.delivered) {
         update =
           'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status, lms.#state = :delivered, ' +
-          'lms.deliveredAt = :at REMOVE leaseUntil, dueAt, dueKind, dueShard';
+          'lms.deliveredAt = :at REMOVE lmsLeaseUntil, lmsDueAt, lmsShard';
         Object.assign(values, { ':delivered': 'delivered', ':at': attempt.at.toISOString() });
       }
       await doc.send(
@@ -255,7 +288,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
           TableName,
           Key: key.assignment(assignmentId),
           UpdateExpression: update,
-          ConditionExpression: 'dueKind = :lms',
+          ConditionExpression: 'attribute_exists(lmsDueAt)',
           ExpressionAttributeValues: values,
           ...(attempt.delivered && { ExpressionAttributeNames: { '#state': 'state' } }),
         }),
@@ -263,43 +296,73 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     },
 
     async queryDue(before, limit) {
-      const found: Array<{ assignmentId: string; dueAt: string; dueKind: DueKind }> = [];
-      let start: QueryCommandOutput['LastEvaluatedKey'];
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName,
-            IndexName: DUE_INDEX,
-            KeyConditionExpression: 'dueShard = :shard AND dueAt <= :before',
-            ExpressionAttributeValues: { ':shard': DUE_SHARD, ':before': before.toISOString() },
-            Limit: limit - found.length,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          found.push({
-            assignmentId: item.assignmentId as string,
-            dueAt: item.dueAt as string,
-            dueKind: item.dueKind as DueKind,
-          });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start && found.length < limit);
-      return found;
+      // Both lanes, each from its own sparse index; the cost follows what is due.
+      const found: DueItem[] = [];
+      for (const [name, lane] of Object.entries(LANES)) {
+        let start: QueryCommandOutput['LastEvaluatedKey'];
+        let read = 0;
+        do {
+          const page = await doc.send(
+            new QueryCommand({
+              TableName,
+              IndexName: lane.index,
+              KeyConditionExpression: `${lane.shard} = :shard AND ${lane.due} <= :before`,
+              ExpressionAttributeValues: { ':shard': DUE_SHARD, ':before': before.toISOString() },
+              Limit: limit - read,
+              ExclusiveStartKey: start,
+            }),
+          );
+          for (const item of page.Items ?? []) {
+            read++;
+            found.push({
+              assignmentId: item.assignmentId as string,
+              dueAt: item[lane.due] as string,
+              dueKind: name === 'lms' ? 'lms' : (item.dueKind as DueKind),
+            });
+          }
+          start = page.LastEvaluatedKey;
+        } while (start && read < limit);
+      }
+      return found.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
     },
 
-    async deferDue(assignmentId, seenDueAt, redriveAt) {
+    async deferDue(assignmentId, kind, seenDueAt, redriveAt) {
+      const lane = laneOf(kind);
       return conditionally(
         doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
-            UpdateExpression: 'SET dueAt = :next',
-            ConditionExpression: 'dueAt = :seen',
+            UpdateExpression: `SET ${lane.due} = :next`,
+            ConditionExpression: `${lane.due} = :seen`,
             ExpressionAttributeValues: { ':seen': seenDueAt, ':next': redriveAt.toISOString() },
           }),
         ),
       );
+    },
+
+    async *signers(policyId, belowVersion) {
+      let start: QueryCommandOutput['LastEvaluatedKey'];
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName,
+            IndexName: SIGNED_INDEX,
+            KeyConditionExpression: 'signedPolicy = :policy AND signedVersion < :below',
+            ExpressionAttributeValues: { ':policy': policyId, ':below': belowVersion },
+            ScanIndexForward: false,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          yield {
+            assignmentId: item.assignmentId as string,
+            starterId: item.starterId as string,
+            policyVersion: item.signedVersion as number,
+          } satisfies Signer;
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
     },
 
     async putPolicyVersion(policy) {
@@ -313,18 +376,49 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
           }),
         ),
       );
-      if (stored) return;
-      const existing = strip<PolicyVersion>(await get(k));
+      if (stored) return 'created';
       // A version is immutable: evidence names it, so its text may never change under it.
-      if (existing?.sha256 !== policy.sha256) {
-        throw new Error(
-          `policy ${policy.policyId} version ${policy.version} is already published with other text`,
-        );
-      }
+      return strip<PolicyVersion>(await get(k))?.sha256 === policy.sha256 ? 'same' : 'conflict';
     },
 
     async getPolicyVersion(policyId, version) {
       return strip<PolicyVersion>(await get(key.policy(policyId, version)));
+    },
+
+    async getLatestPolicyVersion(policyId) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+          ExpressionAttributeValues: { ':pk': key.policy(policyId, 0).pk, ':v': 'V#' },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      return strip<PolicyVersion>(out.Items?.[0]);
+    },
+
+    async getAuditTrail(assignmentId) {
+      const events: AuditEvent[] = [];
+      let start: QueryCommandOutput['LastEvaluatedKey'];
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+            ExpressionAttributeValues: { ':pk': key.assignment(assignmentId).pk, ':evt': 'EVT#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const { pk: _pk, sk: _sk, kind, at, ...detail } = item;
+          events.push({ kind: kind as string, at: at as string, detail: detail as Record<string, string> });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return events;
     },
 
     async appendAudit(assignmentId, kind, at, detail) {
@@ -334,11 +428,12 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
           new PutCommand({
             TableName,
             Item: {
+              // Detail first: it can never overwrite the key, the kind or the time.
+              ...detail,
               pk: `ASSIGN#${assignmentId}`,
               sk: `EVT#${at.toISOString()}#${kind}`,
               kind,
               at: at.toISOString(),
-              ...detail,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),

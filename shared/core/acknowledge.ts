@@ -2,8 +2,8 @@
 import type { Clock, Logger, Queue, Store } from '../ports.ts';
 import { NotFoundError, TokenError } from './errors.ts';
 import { newEvidenceId, newTokenId } from './ids.ts';
-import type { Assignment, Evidence, PolicyVersion } from './model.ts';
-import { inspectToken, signToken, type TokenKeys, verifyToken } from './tokens.ts';
+import type { Assignment, Evidence, PolicyVersion, WorkMessage } from './model.ts';
+import { inspectToken, readShown, signToken, stampShown, type TokenKeys, verifyToken } from './tokens.ts';
 
 export interface AckDeps {
   store: Store;
@@ -12,7 +12,7 @@ export interface AckDeps {
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
   tokenKeys: TokenKeys;
-  /** When an owed LMS delivery is re-driven by the sweeper if its queue message is lost. */
+  /** When the owed receipt and LMS delivery are re-driven by the sweeper if their messages are lost. */
   redriveAfterMs: number;
   /** The least time between two fresh links for one assignment. */
   freshLinkIntervalMs: number;
@@ -22,7 +22,14 @@ export interface AckDeps {
 const RESEND_TOKEN_TTL_MS = 60 * 60_000;
 
 export type AckView =
-  | { kind: 'form'; policy: PolicyVersion; values?: { fullName: string }; errors?: FormErrors }
+  | {
+      kind: 'form';
+      policy: PolicyVersion;
+      /** The signed stamp of when the form was first shown, for the hidden field. */
+      shown: string;
+      values?: { fullName: string };
+      errors?: FormErrors;
+    }
   | { kind: 'receipt'; policy: PolicyVersion; evidence: Evidence; already: boolean }
   | { kind: 'withdrawn' }
   | { kind: 'expired'; resendToken: string }
@@ -37,6 +44,8 @@ export interface AckSubmission {
   token: string;
   fullName: string | undefined;
   agree: string | undefined;
+  /** The form's hidden stamp of when it was shown. */
+  shown?: string | undefined;
   ipAddress: string;
   userAgent: string;
 }
@@ -53,6 +62,18 @@ function validate(fullName: string, agree: string | undefined): FormErrors | und
 
 export function makeAcknowledgement(deps: AckDeps) {
   const { store, clock } = deps;
+
+  /** Hints the worker; the work is owed in the table already, so a failure only delays it. */
+  async function enqueue(queue: Queue, message: WorkMessage): Promise<void> {
+    try {
+      await queue.send(message);
+    } catch (error) {
+      deps.logger.warn(`${message.kind} not enqueued; the sweeper will re-drive it`, {
+        assignmentId: message.assignmentId,
+        error: (error as Error).name,
+      });
+    }
+  }
 
   async function load(
     token: string,
@@ -104,10 +125,10 @@ export function makeAcknowledgement(deps: AckDeps) {
   async function showAcknowledgement(token: string): Promise<AckView> {
     const loaded = await loadOrExpired(token);
     if ('view' in loaded) return loaded.view;
-    const { assignment, policy } = loaded;
+    const { assignment, policy, tokenId } = loaded;
     if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
     if (assignment.status === 'cancelled') return { kind: 'withdrawn' };
-    return { kind: 'form', policy };
+    return { kind: 'form', policy, shown: stampShown(deps.tokenKeys, tokenId, clock.now()) };
   }
 
   /**
@@ -125,11 +146,16 @@ export function makeAcknowledgement(deps: AckDeps) {
     const { assignment, policy, tokenId } = loaded;
     if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
     if (assignment.status === 'cancelled') return { kind: 'withdrawn' };
+    const now = clock.now();
+    const shownAt = readShown(deps.tokenKeys, tokenId, submission.shown, now);
     const fullName = (submission.fullName ?? '').trim().replace(/\s+/g, ' ');
     const errors = validate(fullName, submission.agree);
-    if (errors) return { kind: 'form', policy, values: { fullName }, errors };
+    if (errors) {
+      // Re-shown, the form keeps the time it was first shown.
+      const shown = shownAt ? (submission.shown as string) : stampShown(deps.tokenKeys, tokenId, now);
+      return { kind: 'form', policy, shown, values: { fullName }, errors };
+    }
 
-    const now = clock.now();
     const evidence: Evidence = {
       evidenceId: newEvidenceId(),
       acknowledgedAt: now.toISOString(),
@@ -143,6 +169,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       userAgent: submission.userAgent.slice(0, 512),
       tokenId,
       messageId: assignment.sends.find((s) => s.tokenId === tokenId)?.messageId ?? null,
+      ...(shownAt && { pageShownAt: shownAt.toISOString() }),
     };
     const outcome = await store.recordAcknowledgement(
       assignment.assignmentId,
@@ -155,18 +182,14 @@ export function makeAcknowledgement(deps: AckDeps) {
     if (!recorded) return { kind: 'withdrawn' };
     if (!outcome.recorded) return { kind: 'receipt', policy, evidence: recorded, already: true };
 
-    await store.appendAudit(assignment.assignmentId, 'acknowledged', now, {
-      evidenceId: recorded.evidenceId,
-    });
-    try {
-      await deps.lmsQueue.send({ assignmentId: assignment.assignmentId, kind: 'lms' });
-    } catch (error) {
-      deps.logger.warn('LMS delivery not enqueued; the sweeper will re-drive it', {
-        assignmentId: assignment.assignmentId,
-        error: (error as Error).name,
-      });
-    }
-    deps.logger.info('acknowledgement recorded', { assignmentId: assignment.assignmentId });
+    const { assignmentId } = assignment;
+    if (shownAt) await store.appendAudit(assignmentId, 'opened', shownAt, { tokenId });
+    await store.appendAudit(assignmentId, 'acknowledged', now, { evidenceId: recorded.evidenceId, tokenId });
+    await Promise.all([
+      enqueue(deps.mailQueue, { assignmentId, kind: 'receipt' }),
+      enqueue(deps.lmsQueue, { assignmentId, kind: 'lms' }),
+    ]);
+    deps.logger.info('acknowledgement recorded', { assignmentId });
     return { kind: 'receipt', policy, evidence: recorded, already: false };
   }
 
@@ -184,14 +207,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     const now = clock.now();
     if (await store.requestFreshLink(assignmentId, now, new Date(now.getTime() - deps.freshLinkIntervalMs))) {
       await store.appendAudit(assignmentId, 'fresh-link-requested', now);
-      try {
-        await deps.mailQueue.send({ assignmentId, kind: 'invite' });
-      } catch (error) {
-        deps.logger.warn('fresh link not enqueued; the sweeper will re-drive it', {
-          assignmentId,
-          error: (error as Error).name,
-        });
-      }
+      await enqueue(deps.mailQueue, { assignmentId, kind: 'invite' });
       return { kind: 'fresh-link-sent' };
     }
     const assignment = await store.getAssignment(assignmentId);

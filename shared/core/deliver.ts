@@ -54,7 +54,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
 
   return async function deliverCompletion(assignmentId: string): Promise<DeliverOutcome> {
     const current = await store.getAssignment(assignmentId);
-    if (current?.dueKind !== 'lms' || !current.ack || !current.lms) return 'not-owed';
+    if (!current?.lmsDueAt || !current.ack || !current.lms) return 'not-owed';
     const now = clock.now();
     const assignment = await store.claimWork(
       assignmentId,

@@ -21,9 +21,21 @@ export function starterIdFor(employeeId: string): string {
   return derive('starter', employeeId);
 }
 
-/** One assignment per (employee, policy): a retried event converges on it. */
-export function assignmentIdFor(employeeId: string, policyId: string): string {
-  return derive('assignment', employeeId, policyId);
+/**
+ * One assignment per (employee, policy): a retried event converges on it. A re-acknowledgement
+ * of a later version is another assignment, one per (employee, policy, version).
+ */
+export function assignmentIdFor(employeeId: string, policyId: string, reackVersion?: number): string {
+  return reackVersion === undefined
+    ? derive('assignment', employeeId, policyId)
+    : derive('assignment', employeeId, policyId, `v${reackVersion}`);
+}
+
+/** Every assignment an employee can have for a policy whose newest version is `latestVersion`. */
+export function assignmentIdsFor(employeeId: string, policyId: string, latestVersion: number): string[] {
+  const ids = [assignmentIdFor(employeeId, policyId)];
+  for (let v = 2; v <= latestVersion; v++) ids.push(assignmentIdFor(employeeId, policyId, v));
+  return ids;
 }
 
 /** A random id for a token, so evidence can name the exact link that was used. */

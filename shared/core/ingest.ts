@@ -1,7 +1,8 @@
 // Use case: take an HR starter event and converge the starter, its assignments and the owed invites.
 import type { Clock, Logger, Queue, Store } from '../ports.ts';
-import { assignmentIdFor, starterIdFor } from './ids.ts';
-import type { Assignment, AssignmentStatus, PolicyVersion, Starter } from './model.ts';
+import { assignmentIdFor, assignmentIdsFor, starterIdFor } from './ids.ts';
+import type { Assignment, AssignmentStatus, PolicyText, Starter } from './model.ts';
+import { makePublishPolicy } from './publish.ts';
 import type { StarterData, StarterEvent } from './starter-event.ts';
 
 export const HR_SOURCE = 'hr';
@@ -18,8 +19,8 @@ export interface IngestDeps {
   mailQueue: Queue;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
-  /** The policies this deployment can assign, at their current versions. */
-  policies: ReadonlyMap<string, PolicyVersion>;
+  /** The policies this deployment can assign; each is published as version 1 when first needed. */
+  policies: ReadonlyMap<string, PolicyText>;
   defaultPolicies: readonly string[];
   /** When an owed invite is re-driven by the sweeper if its queue message is lost. */
   redriveAfterMs: number;
@@ -28,9 +29,11 @@ export interface IngestDeps {
 /**
  * Ingests one starter event.
  * 1. An event id seen before returns the stored response and changes nothing.
- * 2. created / updated: upsert the starter; publish each required policy version; create one
- *    assignment per (employee, policy) by conditional put, owing an invite; enqueue the invite.
- * 3. cancelled: mark the starter cancelled and stop every assignment not yet acknowledged.
+ * 2. created / updated: upsert the starter; create one assignment per (employee, policy) for the
+ *    policy's newest published version (publishing the bundled text as version 1 if there is
+ *    none yet) by conditional put, owing an invite; enqueue the invite.
+ * 3. cancelled: mark the starter cancelled and stop every assignment not yet acknowledged,
+ *    re-acknowledgements of later versions included.
  * 4. Remember the response under the event id.
  * Converges: ids are derived from (employee, policy) and writes are conditional, so a retry of a
  * half-finished event completes it; an invite already owed is simply enqueued again, and the
@@ -38,6 +41,7 @@ export interface IngestDeps {
  */
 export function makeIngestStarterEvent(deps: IngestDeps) {
   const { store, mailQueue, clock, logger } = deps;
+  const publisher = makePublishPolicy({ store, clock, logger });
 
   async function upsert(data: StarterData, existing: Starter | undefined, now: Date): Promise<Starter> {
     const starter: Starter = {
@@ -60,9 +64,9 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
   }
 
   async function assign(starter: Starter, policyId: string, now: Date): Promise<Assignment> {
-    const policy = deps.policies.get(policyId);
-    if (!policy) throw new Error(`policy ${policyId} is not configured`);
-    await store.putPolicyVersion(policy);
+    const text = deps.policies.get(policyId);
+    if (!text) throw new Error(`policy ${policyId} is not configured`);
+    const policy = await publisher.current(text);
     const assignment = await store.createAssignment({
       assignmentId: assignmentIdFor(starter.employeeId, policyId),
       starterId: starter.starterId,
@@ -102,10 +106,12 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       if (existing) {
         await store.putStarter({ ...existing, status: 'cancelled', updatedAt: now.toISOString() });
         for (const policyId of existing.policies) {
-          const id = assignmentIdFor(existing.employeeId, policyId);
-          await store.cancelAssignment(id, now);
-          const after = await store.getAssignment(id);
-          if (after) assignments.push(after);
+          const latest = await store.getLatestPolicyVersion(policyId);
+          for (const id of assignmentIdsFor(existing.employeeId, policyId, latest?.version ?? 1)) {
+            await store.cancelAssignment(id, now);
+            const after = await store.getAssignment(id);
+            if (after) assignments.push(after);
+          }
         }
       }
     } else {

@@ -34,16 +34,29 @@ export interface PolicyVersion {
   /** The policy's body in Markdown, exactly as shown on the page. */
   body: string;
   sha256: string;
+  publishedAt: string;
 }
+
+/** A policy's text before publishing gives it a version number. */
+export type PolicyText = Omit<PolicyVersion, 'version' | 'publishedAt'>;
 
 export type AssignmentStatus = 'pending' | 'invited' | 'acknowledged' | 'cancelled';
 
-/** The work an assignment still owes; present only while owed (it keys the sparse "due" index). */
-export type DueKind = 'invite' | 'lms';
+/** Why an assignment was created: the starter's first request, or a new version to re-acknowledge. */
+export type AssignmentReason = 'starter' | 'reacknowledge';
+
+/**
+ * The work an assignment still owes, in two lanes that run side by side, each present only while
+ * owed and each keying its own sparse index: emails to the starter (`dueAt`/`dueKind`: the invite,
+ * then after signing the receipt) and the LMS delivery (`lmsDueAt`).
+ */
+export type MailKind = 'invite' | 'receipt';
+export type DueKind = MailKind | 'lms';
 
 export interface SendRecord {
-  kind: 'invite';
-  tokenId: string;
+  kind: MailKind;
+  /** The token in an invite's link; a receipt carries none. */
+  tokenId?: string;
   messageId: string;
   at: string;
 }
@@ -62,6 +75,8 @@ export interface Evidence {
   tokenId: string;
   /** The SES message id of the email that carried the link, when known. */
   messageId: string | null;
+  /** When the server sent the page that was signed (from the form's signed stamp), when known. */
+  pageShownAt?: string;
 }
 
 export interface LmsDelivery {
@@ -79,11 +94,17 @@ export interface Assignment {
   policyId: string;
   policyVersion: number;
   policySha256: string;
+  /** Absent for a starter's first request. */
+  reason?: AssignmentReason;
   status: AssignmentStatus;
   createdAt: string;
+  /** The mail lane: the next email owed, when, and the lease of the worker sending it. */
   dueAt?: string;
-  dueKind?: DueKind;
+  dueKind?: MailKind;
   leaseUntil?: string;
+  /** The LMS lane: when the owed delivery falls due, and the lease of the worker sending it. */
+  lmsDueAt?: string;
+  lmsLeaseUntil?: string;
   sends: SendRecord[];
   ack?: Evidence;
   lms?: LmsDelivery;

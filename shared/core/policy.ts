@@ -5,12 +5,11 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError } from './errors.ts';
 import { escapeHtml } from './html.ts';
-import type { PolicyVersion } from './model.ts';
+import type { PolicyText, PolicyVersion } from './model.ts';
 import { toFieldIssues } from './validation.ts';
 
 export const policyFrontMatterSchema = z.object({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Expected a lower-case id such as safe-internet-use.'),
-  version: z.number().int().positive(),
   title: z.string().trim().min(1),
   effectiveDate: z.union([z.string(), z.date()]).transform((d, ctx) => {
     const text = d instanceof Date ? d.toISOString().slice(0, 10) : d;
@@ -19,6 +18,9 @@ export const policyFrontMatterSchema = z.object({
   }),
   statement: z.string().trim().min(1),
   keyPoints: z.array(z.string().trim().min(1)).min(1).max(8),
+  version: z
+    .undefined({ error: 'Remove it: publishing numbers the versions (changed text becomes the next one).' })
+    .optional(),
 });
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/;
@@ -44,8 +46,11 @@ export function policySha256(p: Pick<PolicyVersion, 'title' | 'body' | 'statemen
   return createHash('sha256').update(canonicalPolicyText(p), 'utf8').digest('hex');
 }
 
-/** Parses a policy file; a missing or malformed field is a ValidationError naming it. */
-export function parsePolicy(source: string): PolicyVersion {
+/**
+ * Parses a policy file; a missing or malformed field is a ValidationError naming it. The version
+ * number is not the file's to say: publishing gives the next one to text that changed.
+ */
+export function parsePolicy(source: string): PolicyText {
   const match = FRONT_MATTER.exec(source);
   if (!match)
     throw new ValidationError('policy.invalid', [
@@ -57,7 +62,6 @@ export function parsePolicy(source: string): PolicyVersion {
   const body = normalise(match[2] as string);
   const policy = {
     policyId: fm.id,
-    version: fm.version,
     title: fm.title,
     statement: fm.statement,
     effectiveDate: fm.effectiveDate,

@@ -11,7 +11,7 @@ export interface SweepDeps {
   intervalMs: number;
   /** If the dispatched message is lost, the item falls due again this long after its due time. */
   redriveAfterMs: number;
-  /** Items read per page of the index query. */
+  /** Items read per lane per sweep, at most. */
   pageSize?: number;
 }
 
@@ -25,8 +25,8 @@ export interface SweepResult {
 
 /**
  * One sweep.
- * 1. Query the "due" index for work due before the next sweep (its cost follows what is due,
- *    not what is pending: the index holds only assignments with work owed).
+ * 1. Query both lanes' sparse indexes for work due before the next sweep (its cost follows what
+ *    is due, not what is pending: the indexes hold only assignments with work owed).
  * 2. Claim each by moving its dueAt forward, conditional on the dueAt read: of two overlapping
  *    sweeps only one dispatches an item.
  * 3. Send it to its queue with DelaySeconds so it fires on time. If that message is lost, the
@@ -47,7 +47,7 @@ export function makeSweepDue(deps: SweepDeps) {
         Math.max(0, Math.ceil((dueMs - now.getTime()) / 1000)),
       );
       const redriveAt = new Date(Math.max(dueMs, now.getTime()) + deps.redriveAfterMs);
-      if (!(await store.deferDue(item.assignmentId, item.dueAt, redriveAt))) continue;
+      if (!(await store.deferDue(item.assignmentId, item.dueKind, item.dueAt, redriveAt))) continue;
       try {
         await deps.queues[item.dueKind].send(
           { assignmentId: item.assignmentId, kind: item.dueKind },

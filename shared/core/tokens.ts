@@ -131,3 +131,45 @@ export function verifyToken(keys: TokenKeys, token: string, purpose: TokenPurpos
   if (claims.expiresAt.getTime() <= now.getTime()) throw new TokenError('token.expired');
   return claims;
 }
+
+/** How old a page stamp may be and still count: longer than anyone reads a policy. */
+const STAMP_MAX_AGE_MS = 7 * 24 * 3600_000;
+
+function stampMac(key: Buffer, kid: string, tokenId: string, seconds: number): Buffer {
+  return mac(key, kid, Buffer.from(`shown\0${tokenId}\0${seconds}`, 'utf8'));
+}
+
+/**
+ * A stamp of when the server showed the form for one link: `{kid}.{seconds}.{mac}`, carried in a
+ * hidden field, so the evidence can say when the page was opened without GET recording anything.
+ */
+export function stampShown(keys: TokenKeys, tokenId: string, at: Date): string {
+  const key = keys.keys.get(keys.signingKid) as Buffer;
+  const seconds = Math.floor(at.getTime() / 1000);
+  return `${keys.signingKid}.${seconds}.${stampMac(key, keys.signingKid, tokenId, seconds).toString('base64url')}`;
+}
+
+/**
+ * When the form was shown, from its stamp: only for a stamp this server made for this link, not
+ * in the future and not older than a week. Anything else is undefined, never an error: the stamp
+ * adds to the evidence but signing does not depend on it.
+ */
+export function readShown(
+  keys: TokenKeys,
+  tokenId: string,
+  stamp: string | undefined,
+  now: Date,
+): Date | undefined {
+  const match = /^([a-z0-9]{1,8})\.(\d{1,12})\.([A-Za-z0-9_-]{22})$/.exec(stamp ?? '');
+  if (!match) return undefined;
+  const [, kid, secondsText, macText] = match as unknown as [string, string, string, string];
+  const key = keys.keys.get(kid);
+  if (!key) return undefined;
+  const seconds = Number(secondsText);
+  const given = Buffer.from(macText, 'base64url');
+  if (given.length !== MAC_BYTES || !timingSafeEqual(stampMac(key, kid, tokenId, seconds), given))
+    return undefined;
+  const at = new Date(seconds * 1000);
+  const age = now.getTime() - at.getTime();
+  return age >= -1000 && age <= STAMP_MAX_AGE_MS ? at : undefined;
+}

@@ -4,15 +4,17 @@ import type { DueKind, WorkMessage } from '../core/model.ts';
 
 const workMessage = z.object({
   assignmentId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
-  kind: z.enum(['invite', 'lms']),
+  kind: z.enum(['invite', 'receipt', 'lms']),
 });
 
 /**
- * Parses a message meant for `kind`'s consumer. A malformed one throws, so after its retries it
- * rests in the dead-letter queue where an operator can see it, rather than vanishing.
+ * Parses a message meant for a consumer of `kinds`. A malformed one throws, so after its retries
+ * it rests in the dead-letter queue where an operator can see it, rather than vanishing.
  */
-export function parseWorkMessage(body: string, kind: DueKind): WorkMessage {
+export function parseWorkMessage(body: string, kinds: readonly DueKind[]): WorkMessage {
   const message = workMessage.parse(JSON.parse(body));
-  if (message.kind !== kind) throw new Error(`a ${message.kind} message reached the ${kind} consumer`);
+  if (!kinds.includes(message.kind)) {
+    throw new Error(`a ${message.kind} message reached the ${kinds.join('/')} consumer`);
+  }
   return message;
 }

@@ -80,7 +80,7 @@ describe('AttestStack', () => {
     for (const s of nag?.suppressedViolations ?? []) expect(s.reason.length).toBeGreaterThan(20);
   });
 
-  it('keeps one table keyed by pk and sk with the sparse due index, TTL and point-in-time recovery', () => {
+  it('keeps one table keyed by pk and sk with the sparse lane and signers indexes, TTL and point-in-time recovery', () => {
     // Assess
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     template.hasResource('AWS::DynamoDB::GlobalTable', {
@@ -100,6 +100,22 @@ describe('AttestStack', () => {
               { AttributeName: 'dueAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'lms-due',
+            KeySchema: [
+              { AttributeName: 'lmsShard', KeyType: 'HASH' },
+              { AttributeName: 'lmsDueAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'signed',
+            KeySchema: [
+              { AttributeName: 'signedPolicy', KeyType: 'HASH' },
+              { AttributeName: 'signedVersion', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['assignmentId', 'starterId'] },
           },
         ],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },

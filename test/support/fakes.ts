@@ -93,26 +93,27 @@ export class FakeStore implements Store {
   async claimWork(assignmentId: string, kind: DueKind, now: Date, leaseUntil: Date) {
     this.writes.push('claimWork');
     const a = this.assignments.get(assignmentId);
-    // dueKind = :kind AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)
-    if (!a || a.dueKind !== kind) return undefined;
-    if (a.leaseUntil !== undefined && !(a.leaseUntil < now.toISOString())) return undefined;
-    a.leaseUntil = leaseUntil.toISOString();
+    // owes(kind) AND (attribute_not_exists(lease) OR lease < :now)
+    if (!a || !owes(a, kind)) return undefined;
+    const lease = kind === 'lms' ? 'lmsLeaseUntil' : 'leaseUntil';
+    if (a[lease] !== undefined && !((a[lease] as string) < now.toISOString())) return undefined;
+    a[lease] = leaseUntil.toISOString();
     return copy(a);
   }
 
   async releaseWork(assignmentId: string, kind: DueKind) {
     this.writes.push('releaseWork');
     const a = this.assignments.get(assignmentId);
-    // dueKind = :kind
-    if (a?.dueKind === kind) delete a.leaseUntil;
+    // owes(kind)
+    if (a && owes(a, kind)) delete a[kind === 'lms' ? 'lmsLeaseUntil' : 'leaseUntil'];
   }
 
   async recordSend(assignmentId: string, send: SendRecord) {
     this.writes.push('recordSend');
     const a = this.assignments.get(assignmentId);
-    // dueKind = :invite AND attribute_exists(leaseUntil); the adapter lets the failure through.
-    if (a?.dueKind !== 'invite' || a.leaseUntil === undefined) throw conditionFailed();
-    a.status = 'invited';
+    // dueKind = :kind AND attribute_exists(leaseUntil); the adapter lets the failure through.
+    if (a?.dueKind !== send.kind || a.leaseUntil === undefined) throw conditionFailed();
+    if (send.kind === 'invite') a.status = 'invited';
     a.sends = [...(a.sends ?? []), copy(send)];
     clearDue(a);
   }
@@ -121,7 +122,7 @@ export class FakeStore implements Store {
     assignmentId: string,
     evidence: Evidence,
     webhookId: string,
-    lmsDueAt: Date,
+    dueAt: Date,
   ): Promise<AckOutcome> {
     this.writes.push('recordAcknowledgement');
     const a = this.assignments.get(assignmentId);
@@ -132,8 +133,9 @@ export class FakeStore implements Store {
     a.ack = copy(evidence);
     a.status = 'acknowledged';
     a.lms = { state: 'pending', webhookId, attempts: 0 };
-    a.dueAt = lmsDueAt.toISOString();
-    a.dueKind = 'lms';
+    a.dueAt = dueAt.toISOString();
+    a.dueKind = 'receipt';
+    a.lmsDueAt = dueAt.toISOString();
     delete a.leaseUntil;
     return { recorded: true, assignment: copy(a) };
   }
@@ -156,58 +158,92 @@ export class FakeStore implements Store {
   ) {
     this.writes.push('recordDeliveryAttempt');
     const a = this.assignments.get(assignmentId);
-    // dueKind = :lms; the adapter lets the failure through.
-    if (a?.dueKind !== 'lms') throw conditionFailed();
+    // attribute_exists(lmsDueAt); the adapter lets the failure through.
+    if (a?.lmsDueAt === undefined) throw conditionFailed();
     // DynamoDB refuses `lms.attempts + :one` on an item with no lms map.
     if (!a.lms)
       throw Object.assign(new Error('The document path is invalid'), { name: 'ValidationException' });
     a.lms.attempts += 1;
     // The adapter writes the status as given, null for no answer.
     (a.lms as { lastStatus?: number | null }).lastStatus = attempt.status;
-    delete a.leaseUntil;
+    delete a.lmsLeaseUntil;
     if (attempt.delivered) {
       a.lms.state = 'delivered';
       a.lms.deliveredAt = attempt.at.toISOString();
-      clearDue(a);
+      delete a.lmsDueAt;
     }
   }
 
   async queryDue(before: Date, limit: number) {
-    // The sparse index holds only assignments owing work, sorted by dueAt.
-    return [...this.assignments.values()]
-      .filter((a) => a.dueKind !== undefined && a.dueAt !== undefined && a.dueAt <= before.toISOString())
-      .sort((x, y) => (x.dueAt as string).localeCompare(y.dueAt as string))
-      .slice(0, limit)
-      .map((a) => ({
-        assignmentId: a.assignmentId,
-        dueAt: a.dueAt as string,
-        dueKind: a.dueKind as DueKind,
-      }));
+    // Each lane's sparse index holds only assignments owing work in it, sorted by due time.
+    const lane = (due: (a: Assignment) => string | undefined, kind: (a: Assignment) => DueKind) =>
+      [...this.assignments.values()]
+        .filter((a) => (due(a) ?? '\uffff') <= before.toISOString())
+        .sort((x, y) => (due(x) as string).localeCompare(due(y) as string))
+        .slice(0, limit)
+        .map((a) => ({ assignmentId: a.assignmentId, dueAt: due(a) as string, dueKind: kind(a) }));
+    return [
+      ...lane(
+        (a) => (a.dueKind ? a.dueAt : undefined),
+        (a) => a.dueKind as DueKind,
+      ),
+      ...lane(
+        (a) => a.lmsDueAt,
+        () => 'lms',
+      ),
+    ].sort((x, y) => x.dueAt.localeCompare(y.dueAt));
   }
 
-  async deferDue(assignmentId: string, seenDueAt: string, redriveAt: Date) {
+  async deferDue(assignmentId: string, kind: DueKind, seenDueAt: string, redriveAt: Date) {
     this.writes.push('deferDue');
     const a = this.assignments.get(assignmentId);
-    // dueAt = :seen
-    if (a?.dueAt !== seenDueAt) return false;
-    a.dueAt = redriveAt.toISOString();
+    const due = kind === 'lms' ? 'lmsDueAt' : 'dueAt';
+    // {due} = :seen
+    if (!a || a[due] !== seenDueAt) return false;
+    a[due] = redriveAt.toISOString();
     return true;
+  }
+
+  async *signers(policyId: string, belowVersion: number) {
+    // The sparse index holds acknowledged assignments by (policy, version), read newest first.
+    const signed = [...this.assignments.values()]
+      .filter((a) => a.ack && a.ack.policyId === policyId && a.ack.policyVersion < belowVersion)
+      .sort((x, y) => (y.ack?.policyVersion ?? 0) - (x.ack?.policyVersion ?? 0));
+    for (const a of signed) {
+      yield {
+        assignmentId: a.assignmentId,
+        starterId: a.starterId,
+        policyVersion: a.ack?.policyVersion as number,
+      };
+    }
   }
 
   async putPolicyVersion(policy: PolicyVersion) {
     this.writes.push('putPolicyVersion');
     const k = `${policy.policyId}#${policy.version}`;
     const existing = this.policies.get(k);
-    if (!existing) this.policies.set(k, copy(policy));
-    else if (existing.sha256 !== policy.sha256) {
-      throw new Error(
-        `policy ${policy.policyId} version ${policy.version} is already published with other text`,
-      );
+    // attribute_not_exists(pk); a version's text never changes.
+    if (!existing) {
+      this.policies.set(k, copy(policy));
+      return 'created' as const;
     }
+    return existing.sha256 === policy.sha256 ? ('same' as const) : ('conflict' as const);
   }
 
   async getPolicyVersion(policyId: string, version: number) {
     return copy(this.policies.get(`${policyId}#${version}`));
+  }
+
+  async getLatestPolicyVersion(policyId: string) {
+    const versions = [...this.policies.values()].filter((p) => p.policyId === policyId);
+    return copy(versions.sort((x, y) => y.version - x.version)[0]);
+  }
+
+  async getAuditTrail(assignmentId: string) {
+    return this.audit
+      .filter((e) => e.assignmentId === assignmentId)
+      .sort((x, y) => `${x.at}#${x.kind}`.localeCompare(`${y.at}#${y.kind}`))
+      .map((e) => ({ kind: e.kind, at: e.at, detail: copy(e.detail ?? {}) }));
   }
 
   async appendAudit(assignmentId: string, kind: string, at: Date, detail?: Record<string, string>) {
@@ -227,6 +263,11 @@ export class FakeStore implements Store {
   seed(assignment: Assignment): void {
     this.assignments.set(assignment.assignmentId, copy(assignment));
   }
+}
+
+/** What the adapter's condition for "owes work of this kind" checks. */
+function owes(a: Assignment, kind: DueKind): boolean {
+  return kind === 'lms' ? a.lmsDueAt !== undefined : a.dueKind === kind;
 }
 
 function clearDue(a: Assignment): void {
@@ -322,6 +363,7 @@ export function aPolicy(overrides: Partial<PolicyVersion> = {}): PolicyVersion {
     keyPoints: ['Lock your screen', 'Report phishing'],
     body: '# Safe internet use\n\nBe careful.',
     sha256: 'a'.repeat(64),
+    publishedAt: '2026-01-01T09:00:00.000Z',
     ...overrides,
   };
 }

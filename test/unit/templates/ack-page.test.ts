@@ -11,12 +11,17 @@ import {
 import { getBundledPolicy } from '#templates/policies.ts';
 import { pageProblems } from '../../support/html.ts';
 
-const policy = getBundledPolicy('safe-internet-use') ?? (undefined as never);
+const policy = {
+  ...(getBundledPolicy('safe-internet-use') ?? (undefined as never)),
+  version: 1,
+  publishedAt: '2026-11-24T09:00:00.000Z',
+};
+const shown = 'k1.1795000000.AAAAAAAAAAAAAAAAAAAAAA';
 
 describe('renderAckPage', () => {
   it('shows the whole policy, its version, the statement and a labelled form', async () => {
     // Act
-    const html = renderAckPage({ policy, formAction: '/ack/k1.abc' });
+    const html = renderAckPage({ policy, formAction: '/ack/k1.abc', shown });
 
     // Assess
     expect(html).toContain('<html lang="en-GB">');
@@ -39,6 +44,7 @@ describe('renderAckPage', () => {
     const html = renderAckPage({
       policy,
       formAction: '/ack/x',
+      shown,
       values: { name: 'Ada "the" <Countess>' },
       errors: { name: 'Enter your full name.', agree: 'Tick the box to confirm you agree.' },
     });
@@ -54,7 +60,7 @@ describe('renderAckPage', () => {
 
   it('is allowed its one stylesheet by the CSP hash and nothing else', () => {
     // Prepare
-    const html = renderAckPage({ policy, formAction: '/ack/x' });
+    const html = renderAckPage({ policy, formAction: '/ack/x', shown });
     const css = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
 
     // Assess

@@ -10,7 +10,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
-import type { Assignment, Evidence } from '#shared/core/model.ts';
+import type { Assignment, Evidence, PolicyVersion } from '#shared/core/model.ts';
+import type { Signer } from '#shared/ports.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const conditionFailed = () =>
@@ -20,8 +21,20 @@ const key = { pk: 'ASSIGN#a1', sk: 'ASSIGNMENT' };
 const now = new Date('2026-11-24T10:00:00.000Z');
 const later = new Date('2026-11-24T10:02:00.000Z');
 
-const LEASE_CONDITION = 'dueKind = :kind AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)';
+const MAIL_LEASE_CONDITION = 'dueKind = :kind AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)';
+const LMS_LEASE_CONDITION =
+  'attribute_exists(lmsDueAt) AND (attribute_not_exists(lmsLeaseUntil) OR lmsLeaseUntil < :now)';
 const ACK_CONDITION = 'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled';
+const ACK_UPDATE =
+  'SET ack = :ack, #status = :acknowledged, lms = :lms, ' +
+  'dueAt = :due, dueKind = :receipt, dueShard = :shard, lmsDueAt = :due, lmsShard = :shard, ' +
+  'signedPolicy = :policy, signedVersion = :version ' +
+  'REMOVE leaseUntil';
+const SEND_CONDITION = 'dueKind = :kind AND attribute_exists(leaseUntil)';
+const SEND_REMOVE = 'REMOVE dueAt, dueKind, dueShard, leaseUntil';
+
+/** The attributes only the table's indexes need, which no caller should see. */
+const INDEX_ONLY = { dueShard: 'due', lmsShard: 'due', signedPolicy: 'p', signedVersion: 1 };
 
 const assignment: Assignment = {
   assignmentId: 'a1',
@@ -35,6 +48,22 @@ const assignment: Assignment = {
   dueKind: 'invite',
   sends: [],
 };
+
+/** An acknowledged assignment: a receipt owed on the mail lane and the delivery on the LMS lane. */
+const acknowledged: Assignment = {
+  ...assignment,
+  status: 'acknowledged',
+  dueKind: 'receipt',
+  lmsDueAt: later.toISOString(),
+  ack: { evidenceId: 'ev_1', policyId: 'p', policyVersion: 1 } as Evidence,
+  lms: { state: 'pending', webhookId: 'msg_1', attempts: 0 },
+};
+
+async function collect(signers: AsyncIterable<Signer>): Promise<Signer[]> {
+  const found: Signer[] = [];
+  for await (const signer of signers) found.push(signer);
+  return found;
+}
 
 describe('makeDynamoStore', () => {
   beforeEach(() => {
@@ -59,7 +88,20 @@ describe('makeDynamoStore', () => {
       expect(ddb).not.toReceiveCommand(GetCommand);
     });
 
-    it('leaves an assignment owing nothing out of the due index', async () => {
+    it('indexes an assignment owing an LMS delivery in the LMS lane', async () => {
+      // Prepare
+      ddb.on(PutCommand).resolves({});
+
+      // Act
+      await store().createAssignment(acknowledged);
+
+      // Assess
+      expect(ddb).toReceiveCommandWith(PutCommand, {
+        Item: { ...key, ...acknowledged, dueShard: 'due', lmsShard: 'due' },
+      });
+    });
+
+    it('leaves an assignment owing nothing out of the due indexes', async () => {
       // Prepare
       ddb.on(PutCommand).resolves({});
       const { dueAt: _dueAt, dueKind: _dueKind, ...owingNothing } = assignment;
@@ -68,7 +110,9 @@ describe('makeDynamoStore', () => {
       await store().createAssignment(owingNothing);
 
       // Assess
-      expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item).not.toHaveProperty('dueShard');
+      const item = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item;
+      expect(item).not.toHaveProperty('dueShard');
+      expect(item).not.toHaveProperty('lmsShard');
     });
 
     it('answers an existing assignment with the stored one, read consistently, without its keys', async () => {
@@ -85,8 +129,33 @@ describe('makeDynamoStore', () => {
     });
   });
 
+  describe('getAssignment', () => {
+    it('hides the keys and every index-only attribute', async () => {
+      // Prepare
+      ddb.on(GetCommand).resolves({ Item: { ...key, ...acknowledged, ...INDEX_ONLY } });
+
+      // Act
+      const stored = await store().getAssignment('a1');
+
+      // Assess
+      expect(stored).toEqual(acknowledged);
+      expect(ddb).toReceiveCommandWith(GetCommand, { TableName: 'attest', Key: key, ConsistentRead: true });
+    });
+
+    it('answers a missing assignment with undefined', async () => {
+      // Prepare
+      ddb.on(GetCommand).resolves({});
+
+      // Act
+      const stored = await store().getAssignment('a1');
+
+      // Assess
+      expect(stored).toBeUndefined();
+    });
+  });
+
   describe('claimWork', () => {
-    it('leases the work only while it is owed and no unexpired lease is held', async () => {
+    it('leases an owed email only while it is owed and no unexpired mail lease is held', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolves({
         Attributes: { ...key, ...assignment, leaseUntil: later.toISOString(), dueShard: 'due' },
@@ -98,14 +167,50 @@ describe('makeDynamoStore', () => {
       // Assess
       expect(claimed).toEqual({ ...assignment, leaseUntil: later.toISOString() });
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        TableName: 'attest',
         Key: key,
         UpdateExpression: 'SET leaseUntil = :until',
-        ConditionExpression: LEASE_CONDITION,
+        ConditionExpression: MAIL_LEASE_CONDITION,
         ExpressionAttributeValues: {
           ':kind': 'invite',
           ':now': now.toISOString(),
           ':until': later.toISOString(),
         },
+        ReturnValues: 'ALL_NEW',
+      });
+    });
+
+    it('names the owed email kind, so a receipt is claimed only while a receipt is owed', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({ Attributes: { ...key, ...acknowledged } });
+
+      // Act
+      await store().claimWork('a1', 'receipt', now, later);
+
+      // Assess
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        ConditionExpression: MAIL_LEASE_CONDITION,
+        ExpressionAttributeValues: expect.objectContaining({ ':kind': 'receipt' }),
+      });
+    });
+
+    it('leases the LMS delivery on its own lane, while it is owed and no unexpired LMS lease is held', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({
+        Attributes: { ...key, ...acknowledged, ...INDEX_ONLY, lmsLeaseUntil: later.toISOString() },
+      });
+
+      // Act
+      const claimed = await store().claimWork('a1', 'lms', now, later);
+
+      // Assess
+      expect(claimed).toEqual({ ...acknowledged, lmsLeaseUntil: later.toISOString() });
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression: 'SET lmsLeaseUntil = :until',
+        ConditionExpression: LMS_LEASE_CONDITION,
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':until': later.toISOString() },
         ReturnValues: 'ALL_NEW',
       });
     });
@@ -149,7 +254,7 @@ describe('makeDynamoStore', () => {
   });
 
   describe('releaseWork', () => {
-    it('removes the lease only while that work is still owed, and ignores a failed condition', async () => {
+    it('removes the mail lease only while that email is still owed, and ignores a failed condition', async () => {
       // Prepare
       ddb.on(UpdateCommand).rejects(conditionFailed());
 
@@ -159,15 +264,45 @@ describe('makeDynamoStore', () => {
       // Assess
       await expect(release).resolves.toBeUndefined();
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: key,
         UpdateExpression: 'REMOVE leaseUntil',
         ConditionExpression: 'dueKind = :kind',
         ExpressionAttributeValues: { ':kind': 'invite' },
       });
     });
+
+    it('removes the LMS lease only while the delivery is still owed, naming no values', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().releaseWork('a1', 'lms');
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toMatchObject({
+        Key: key,
+        UpdateExpression: 'REMOVE lmsLeaseUntil',
+        ConditionExpression: 'attribute_exists(lmsDueAt)',
+      });
+      // DynamoDB refuses an empty ExpressionAttributeValues.
+      expect(input).not.toHaveProperty('ExpressionAttributeValues');
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const release = store().releaseWork('a1', 'receipt');
+
+      // Assess
+      await expect(release).rejects.toThrow('InternalServerError');
+    });
   });
 
   describe('recordSend', () => {
-    it('records the send and clears the owed invite only for the lease holder', async () => {
+    it('records an invite, moves the status on and clears the mail lane, only for the lease holder', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolves({});
       const send = { kind: 'invite' as const, tokenId: 't1', messageId: 'ses-1', at: now.toISOString() };
@@ -177,11 +312,33 @@ describe('makeDynamoStore', () => {
 
       // Assess
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        TableName: 'attest',
         Key: key,
-        UpdateExpression: expect.stringMatching(/REMOVE dueAt, dueKind, dueShard, leaseUntil$/),
-        ConditionExpression: 'dueKind = :invite AND attribute_exists(leaseUntil)',
-        ExpressionAttributeValues: expect.objectContaining({ ':send': [send], ':invited': 'invited' }),
+        UpdateExpression: `SET #status = :invited, sends = list_append(if_not_exists(sends, :none), :send) ${SEND_REMOVE}`,
+        ConditionExpression: SEND_CONDITION,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':invited': 'invited', ':kind': 'invite', ':none': [], ':send': [send] },
       });
+    });
+
+    it('records a receipt and clears the mail lane, leaving the status acknowledged', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+      const send = { kind: 'receipt' as const, messageId: 'ses-2', at: now.toISOString() };
+
+      // Act
+      await store().recordSend('a1', send);
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toMatchObject({
+        Key: key,
+        UpdateExpression: `SET sends = list_append(if_not_exists(sends, :none), :send) ${SEND_REMOVE}`,
+        ConditionExpression: SEND_CONDITION,
+      });
+      expect(input?.ExpressionAttributeValues).toEqual({ ':kind': 'receipt', ':none': [], ':send': [send] });
+      // DynamoDB refuses a name the expressions do not use.
+      expect(input).not.toHaveProperty('ExpressionAttributeNames');
     });
 
     it('throws when the lease was lost, so the caller does not believe it recorded', async () => {
@@ -197,55 +354,51 @@ describe('makeDynamoStore', () => {
   });
 
   describe('recordAcknowledgement', () => {
-    it('records the evidence only if none exists, with the owed LMS delivery in the same write', async () => {
+    it('records the evidence once, owing the receipt and the LMS delivery and listing the signer, in one write', async () => {
       // Prepare
+      const evidence = { evidenceId: 'ev_1', policyId: 'p', policyVersion: 3 } as Evidence;
       ddb.on(UpdateCommand).resolves({
-        Attributes: { ...key, assignmentId: 'a1', ack: { evidenceId: 'ev_1' }, dueShard: 'due' },
+        Attributes: { ...key, ...INDEX_ONLY, assignmentId: 'a1', ack: evidence },
       });
 
       // Act
-      const outcome = await store().recordAcknowledgement(
-        'a1',
-        { evidenceId: 'ev_1' } as Evidence,
-        'msg_1',
-        later,
-      );
+      const outcome = await store().recordAcknowledgement('a1', evidence, 'msg_1', later);
 
       // Assess
-      expect(outcome).toEqual({
-        recorded: true,
-        assignment: { assignmentId: 'a1', ack: { evidenceId: 'ev_1' } },
-      });
+      expect(outcome).toEqual({ recorded: true, assignment: { assignmentId: 'a1', ack: evidence } });
+      expect(ddb).toReceiveCommandTimes(UpdateCommand, 1);
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
         TableName: 'attest',
         Key: key,
+        UpdateExpression: ACK_UPDATE,
         ConditionExpression: ACK_CONDITION,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':ack': { evidenceId: 'ev_1' },
+          ':ack': evidence,
           ':acknowledged': 'acknowledged',
           ':cancelled': 'cancelled',
           ':lms': { state: 'pending', webhookId: 'msg_1', attempts: 0 },
           ':due': later.toISOString(),
-          ':kind': 'lms',
+          ':receipt': 'receipt',
           ':shard': 'due',
+          ':policy': 'p',
+          ':version': 3,
         },
         ReturnValues: 'ALL_NEW',
       });
-      expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input.UpdateExpression).toMatch(
-        /SET ack = :ack, .*dueKind = :kind, dueShard = :shard REMOVE leaseUntil/,
-      );
     });
 
     it('answers a failed condition with the stored assignment, recorded: false', async () => {
       // Prepare
       ddb.on(UpdateCommand).rejects(conditionFailed());
-      ddb.on(GetCommand).resolves({ Item: { ...key, assignmentId: 'a1', ack: { evidenceId: 'ev_first' } } });
+      ddb.on(GetCommand).resolves({
+        Item: { ...key, ...INDEX_ONLY, assignmentId: 'a1', ack: { evidenceId: 'ev_first' } },
+      });
 
       // Act
       const outcome = await store().recordAcknowledgement(
         'a1',
-        { evidenceId: 'ev_2' } as Evidence,
+        { evidenceId: 'ev_2', policyId: 'p', policyVersion: 1 } as Evidence,
         'msg_2',
         later,
       );
@@ -255,6 +408,7 @@ describe('makeDynamoStore', () => {
         recorded: false,
         assignment: { assignmentId: 'a1', ack: { evidenceId: 'ev_first' } },
       });
+      expect(ddb).toReceiveCommandWith(GetCommand, { Key: key, ConsistentRead: true });
     });
 
     it('passes other errors through', async () => {
@@ -281,7 +435,8 @@ describe('makeDynamoStore', () => {
       // Assess
       await expect(cancel).resolves.toBeUndefined();
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
-        UpdateExpression: expect.stringMatching(/REMOVE dueAt, dueKind, dueShard, leaseUntil$/),
+        UpdateExpression:
+          'SET #status = :cancelled, cancelledAt = :at REMOVE dueAt, dueKind, dueShard, leaseUntil',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ack)',
         ExpressionAttributeValues: { ':cancelled': 'cancelled', ':at': now.toISOString() },
       });
@@ -314,7 +469,7 @@ describe('makeDynamoStore', () => {
   });
 
   describe('recordDeliveryAttempt', () => {
-    it('counts a failed attempt and keeps the delivery owed', async () => {
+    it('counts a failed attempt, gives the LMS lease back and keeps the delivery owed', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolves({});
 
@@ -323,14 +478,28 @@ describe('makeDynamoStore', () => {
 
       // Assess
       const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-      expect(input).toMatchObject({ ConditionExpression: 'dueKind = :lms' });
+      expect(input).toMatchObject({ Key: key, ConditionExpression: 'attribute_exists(lmsDueAt)' });
       expect(input?.UpdateExpression).toBe(
-        'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status REMOVE leaseUntil',
+        'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status REMOVE lmsLeaseUntil',
       );
-      expect(input?.ExpressionAttributeValues).toEqual({ ':one': 1, ':status': 503, ':lms': 'lms' });
+      expect(input?.ExpressionAttributeValues).toEqual({ ':one': 1, ':status': 503 });
+      expect(input).not.toHaveProperty('ExpressionAttributeNames');
     });
 
-    it('marks a delivered attempt and clears the owed work', async () => {
+    it('records a timeout as a null status', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().recordDeliveryAttempt('a1', { status: null, delivered: false, at: now });
+
+      // Assess
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        ExpressionAttributeValues: { ':one': 1, ':status': null },
+      });
+    });
+
+    it('marks a delivered attempt and clears the LMS lane, leaving the mail lane alone', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolves({});
 
@@ -339,54 +508,115 @@ describe('makeDynamoStore', () => {
 
       // Assess
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
-        ConditionExpression: 'dueKind = :lms',
-        UpdateExpression: expect.stringMatching(
-          /lms\.#state = :delivered.*REMOVE leaseUntil, dueAt, dueKind, dueShard$/,
-        ),
+        Key: key,
+        ConditionExpression: 'attribute_exists(lmsDueAt)',
+        UpdateExpression:
+          'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status, lms.#state = :delivered, ' +
+          'lms.deliveredAt = :at REMOVE lmsLeaseUntil, lmsDueAt, lmsShard',
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: expect.objectContaining({
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':status': 204,
           ':delivered': 'delivered',
           ':at': now.toISOString(),
-        }),
+        },
       });
+    });
+
+    it('throws when the delivery is no longer owed', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const record = store().recordDeliveryAttempt('a1', { status: 204, delivered: true, at: now });
+
+      // Assess
+      await expect(record).rejects.toBeInstanceOf(ConditionalCheckFailedException);
     });
   });
 
   describe('queryDue', () => {
-    it('reads only the sparse due index, page by page, asking for no more than the limit', async () => {
+    it('reads both lanes from their sparse indexes and answers oldest first, the LMS lane as lms', async () => {
       // Prepare
-      ddb
-        .on(QueryCommand)
-        .resolvesOnce({
-          Items: [{ assignmentId: 'a1', dueAt: 't1', dueKind: 'invite' }],
-          LastEvaluatedKey: { pk: 'x' },
-        })
-        .resolves({ Items: [{ assignmentId: 'a2', dueAt: 't2', dueKind: 'lms' }] });
+      ddb.on(QueryCommand, { IndexName: 'due' }).resolves({
+        Items: [
+          { assignmentId: 'a1', dueAt: 't3', dueKind: 'invite' },
+          { assignmentId: 'a2', dueAt: 't1', dueKind: 'receipt' },
+        ],
+      });
+      // The LMS index projects the whole item, mail lane included: only lmsDueAt counts here.
+      ddb.on(QueryCommand, { IndexName: 'lms-due' }).resolves({
+        Items: [{ assignmentId: 'a2', lmsDueAt: 't2', dueAt: 't1', dueKind: 'receipt' }],
+      });
 
       // Act
       const due = await store().queryDue(now, 10);
 
       // Assess
       expect(due).toEqual([
-        { assignmentId: 'a1', dueAt: 't1', dueKind: 'invite' },
+        { assignmentId: 'a2', dueAt: 't1', dueKind: 'receipt' },
         { assignmentId: 'a2', dueAt: 't2', dueKind: 'lms' },
+        { assignmentId: 'a1', dueAt: 't3', dueKind: 'invite' },
       ]);
       expect(ddb).toReceiveCommandTimes(QueryCommand, 2);
       expect(ddb).toReceiveNthCommandWith(QueryCommand, 1, {
+        TableName: 'attest',
         IndexName: 'due',
         KeyConditionExpression: 'dueShard = :shard AND dueAt <= :before',
         ExpressionAttributeValues: { ':shard': 'due', ':before': now.toISOString() },
         Limit: 10,
       });
-      expect(ddb).toReceiveNthCommandWith(QueryCommand, 2, { Limit: 9, ExclusiveStartKey: { pk: 'x' } });
+      expect(ddb).toReceiveNthCommandWith(QueryCommand, 2, {
+        TableName: 'attest',
+        IndexName: 'lms-due',
+        KeyConditionExpression: 'lmsShard = :shard AND lmsDueAt <= :before',
+        ExpressionAttributeValues: { ':shard': 'due', ':before': now.toISOString() },
+        Limit: 10,
+      });
     });
 
-    it('stops at the limit even when more pages remain', async () => {
+    it('reads each lane page by page, asking for no more than the limit per lane', async () => {
       // Prepare
-      ddb.on(QueryCommand).resolves({
+      ddb
+        .on(QueryCommand, { IndexName: 'due' })
+        .resolvesOnce({
+          Items: [{ assignmentId: 'a1', dueAt: 't1', dueKind: 'invite' }],
+          LastEvaluatedKey: { pk: 'x' },
+        })
+        .resolves({ Items: [{ assignmentId: 'a2', dueAt: 't3', dueKind: 'invite' }] });
+      ddb
+        .on(QueryCommand, { IndexName: 'lms-due' })
+        .resolves({ Items: [{ assignmentId: 'a3', lmsDueAt: 't2' }] });
+
+      // Act
+      const due = await store().queryDue(now, 10);
+
+      // Assess
+      expect(due.map((item) => item.assignmentId)).toEqual(['a1', 'a3', 'a2']);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 3);
+      expect(ddb).toReceiveNthCommandWith(QueryCommand, 2, {
+        IndexName: 'due',
+        Limit: 9,
+        ExclusiveStartKey: { pk: 'x' },
+      });
+      // The LMS lane starts afresh, from its own first page and with its own limit.
+      expect(ddb).toReceiveNthCommandWith(QueryCommand, 3, { IndexName: 'lms-due', Limit: 10 });
+      expect(ddb.commandCalls(QueryCommand)[2]?.args[0].input.ExclusiveStartKey).toBeUndefined();
+    });
+
+    it('stops each lane at the limit even when more pages remain', async () => {
+      // Prepare
+      ddb.on(QueryCommand, { IndexName: 'due' }).resolves({
         Items: [
           { assignmentId: 'a1', dueAt: 't1', dueKind: 'invite' },
           { assignmentId: 'a2', dueAt: 't2', dueKind: 'invite' },
+        ],
+        LastEvaluatedKey: { pk: 'more' },
+      });
+      ddb.on(QueryCommand, { IndexName: 'lms-due' }).resolves({
+        Items: [
+          { assignmentId: 'a3', lmsDueAt: 't1' },
+          { assignmentId: 'a4', lmsDueAt: 't2' },
         ],
         LastEvaluatedKey: { pk: 'more' },
       });
@@ -395,27 +625,136 @@ describe('makeDynamoStore', () => {
       const due = await store().queryDue(now, 2);
 
       // Assess
-      expect(due).toHaveLength(2);
-      expect(ddb).toReceiveCommandTimes(QueryCommand, 1);
+      expect(due).toHaveLength(4);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 2);
+    });
+
+    it('answers nothing due with an empty list', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({});
+
+      // Act
+      const due = await store().queryDue(now, 10);
+
+      // Assess
+      expect(due).toEqual([]);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 2);
     });
   });
 
   describe('deferDue', () => {
-    it('claims a due item by compare-and-set on dueAt', async () => {
+    it('claims a due email by compare-and-set on dueAt', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolvesOnce({}).rejects(conditionFailed());
 
       // Act
-      const first = await store().deferDue('a1', now.toISOString(), later);
-      const second = await store().deferDue('a1', now.toISOString(), later);
+      const first = await store().deferDue('a1', 'invite', now.toISOString(), later);
+      const second = await store().deferDue('a1', 'invite', now.toISOString(), later);
 
       // Assess
       expect([first, second]).toEqual([true, false]);
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: key,
         UpdateExpression: 'SET dueAt = :next',
         ConditionExpression: 'dueAt = :seen',
         ExpressionAttributeValues: { ':seen': now.toISOString(), ':next': later.toISOString() },
       });
+    });
+
+    it('claims a due LMS delivery by compare-and-set on lmsDueAt', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolvesOnce({}).rejects(conditionFailed());
+
+      // Act
+      const first = await store().deferDue('a1', 'lms', now.toISOString(), later);
+      const second = await store().deferDue('a1', 'lms', now.toISOString(), later);
+
+      // Assess
+      expect([first, second]).toEqual([true, false]);
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: key,
+        UpdateExpression: 'SET lmsDueAt = :next',
+        ConditionExpression: 'lmsDueAt = :seen',
+        ExpressionAttributeValues: { ':seen': now.toISOString(), ':next': later.toISOString() },
+      });
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const defer = store().deferDue('a1', 'receipt', now.toISOString(), later);
+
+      // Assess
+      await expect(defer).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  describe('signers', () => {
+    it('reads the signed index below a version, newest first, page by page', async () => {
+      // Prepare
+      ddb
+        .on(QueryCommand)
+        .resolvesOnce({
+          Items: [{ ...key, assignmentId: 'a1', starterId: 's1', signedPolicy: 'p', signedVersion: 2 }],
+          LastEvaluatedKey: { pk: 'ASSIGN#a1' },
+        })
+        .resolves({
+          Items: [{ assignmentId: 'a2', starterId: 's2', signedPolicy: 'p', signedVersion: 1 }],
+        });
+
+      // Act
+      const signers = await collect(store().signers('p', 3));
+
+      // Assess
+      expect(signers).toEqual([
+        { assignmentId: 'a1', starterId: 's1', policyVersion: 2 },
+        { assignmentId: 'a2', starterId: 's2', policyVersion: 1 },
+      ]);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 2);
+      expect(ddb).toReceiveNthCommandWith(QueryCommand, 1, {
+        TableName: 'attest',
+        IndexName: 'signed',
+        KeyConditionExpression: 'signedPolicy = :policy AND signedVersion < :below',
+        ExpressionAttributeValues: { ':policy': 'p', ':below': 3 },
+        ScanIndexForward: false,
+      });
+      expect(ddb).toReceiveNthCommandWith(QueryCommand, 2, {
+        IndexName: 'signed',
+        ScanIndexForward: false,
+        ExclusiveStartKey: { pk: 'ASSIGN#a1' },
+      });
+    });
+
+    it('reads no further page than the caller asks for', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({
+        Items: [{ assignmentId: 'a1', starterId: 's1', signedVersion: 2 }],
+        LastEvaluatedKey: { pk: 'more' },
+      });
+
+      // Act
+      let first: Signer | undefined;
+      for await (const signer of store().signers('p', 3)) {
+        first = signer;
+        break;
+      }
+
+      // Assess
+      expect(first).toEqual({ assignmentId: 'a1', starterId: 's1', policyVersion: 2 });
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 1);
+    });
+
+    it('yields nothing when nobody signed an earlier version', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({ Items: [] });
+
+      // Act
+      const signers = await collect(store().signers('p', 1));
+
+      // Assess
+      expect(signers).toEqual([]);
     });
   });
 
@@ -455,38 +794,95 @@ describe('makeDynamoStore', () => {
   });
 
   describe('putPolicyVersion', () => {
-    const policy = { policyId: 'p', version: 7, sha256: 'aaa' } as never;
+    const policy = { policyId: 'p', version: 7, sha256: 'aaa' } as PolicyVersion;
+    const policyKey = { pk: 'POLICY#p', sk: 'V#000007' };
 
-    it('publishes a version once under a zero-padded sort key', async () => {
+    it('publishes a version once under a zero-padded sort key, answering created', async () => {
       // Prepare
       ddb.on(PutCommand).resolves({});
 
       // Act
-      await store().putPolicyVersion(policy);
+      const outcome = await store().putPolicyVersion(policy);
 
       // Assess
+      expect(outcome).toBe('created');
       expect(ddb).toReceiveCommandWith(PutCommand, {
-        Item: expect.objectContaining({ pk: 'POLICY#p', sk: 'V#000007' }),
+        TableName: 'attest',
+        Item: { ...policyKey, ...policy },
         ConditionExpression: 'attribute_not_exists(pk)',
       });
+      expect(ddb).not.toReceiveCommand(GetCommand);
     });
 
-    it('accepts the same text again', async () => {
+    it('answers same when the version is already stored with this text', async () => {
       // Prepare
       ddb.on(PutCommand).rejects(conditionFailed());
-      ddb.on(GetCommand).resolves({ Item: { policyId: 'p', version: 7, sha256: 'aaa' } });
+      ddb.on(GetCommand).resolves({ Item: { ...policyKey, policyId: 'p', version: 7, sha256: 'aaa' } });
+
+      // Act
+      const outcome = await store().putPolicyVersion(policy);
 
       // Assess
-      await expect(store().putPolicyVersion(policy)).resolves.toBeUndefined();
+      expect(outcome).toBe('same');
+      expect(ddb).toReceiveCommandWith(GetCommand, { Key: policyKey, ConsistentRead: true });
     });
 
-    it('refuses different text under an existing version', async () => {
+    it('answers conflict when the version is already stored with other text', async () => {
       // Prepare
       ddb.on(PutCommand).rejects(conditionFailed());
-      ddb.on(GetCommand).resolves({ Item: { policyId: 'p', version: 7, sha256: 'bbb' } });
+      ddb.on(GetCommand).resolves({ Item: { ...policyKey, policyId: 'p', version: 7, sha256: 'bbb' } });
+
+      // Act
+      const outcome = await store().putPolicyVersion(policy);
 
       // Assess
-      await expect(store().putPolicyVersion(policy)).rejects.toThrow(/already published/);
+      expect(outcome).toBe('conflict');
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(PutCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const put = store().putPolicyVersion(policy);
+
+      // Assess
+      await expect(put).rejects.toThrow('InternalServerError');
+      expect(ddb).not.toReceiveCommand(GetCommand);
+    });
+  });
+
+  describe('getLatestPolicyVersion', () => {
+    it('reads the highest version of the policy, consistently, without its keys', async () => {
+      // Prepare
+      const stored = { policyId: 'p', version: 7, sha256: 'aaa' } as PolicyVersion;
+      ddb.on(QueryCommand).resolves({ Items: [{ pk: 'POLICY#p', sk: 'V#000007', ...stored }] });
+
+      // Act
+      const latest = await store().getLatestPolicyVersion('p');
+
+      // Assess
+      expect(latest).toEqual(stored);
+      expect(ddb).toReceiveCommandWith(QueryCommand, {
+        TableName: 'attest',
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+        ExpressionAttributeValues: { ':pk': 'POLICY#p', ':v': 'V#' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      });
+      expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).not.toHaveProperty('IndexName');
+    });
+
+    it('answers an unpublished policy with undefined', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({ Items: [] });
+
+      // Act
+      const latest = await store().getLatestPolicyVersion('p');
+
+      // Assess
+      expect(latest).toBeUndefined();
     });
   });
 
@@ -510,6 +906,50 @@ describe('makeDynamoStore', () => {
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       });
+    });
+  });
+
+  describe('getAuditTrail', () => {
+    it("reads the assignment's events page by page, each as its kind, time and detail", async () => {
+      // Prepare
+      const evt = (at: Date, kind: string) => ({ pk: 'ASSIGN#a1', sk: `EVT#${at.toISOString()}#${kind}` });
+      ddb
+        .on(QueryCommand)
+        .resolvesOnce({
+          Items: [{ ...evt(now, 'invited'), kind: 'invited', at: now.toISOString(), messageId: 'ses-1' }],
+          LastEvaluatedKey: evt(now, 'invited'),
+        })
+        .resolves({
+          Items: [{ ...evt(later, 'acknowledged'), kind: 'acknowledged', at: later.toISOString() }],
+        });
+
+      // Act
+      const trail = await store().getAuditTrail('a1');
+
+      // Assess
+      expect(trail).toEqual([
+        { kind: 'invited', at: now.toISOString(), detail: { messageId: 'ses-1' } },
+        { kind: 'acknowledged', at: later.toISOString(), detail: {} },
+      ]);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 2);
+      expect(ddb).toReceiveNthCommandWith(QueryCommand, 1, {
+        TableName: 'attest',
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+        ExpressionAttributeValues: { ':pk': 'ASSIGN#a1', ':evt': 'EVT#' },
+        ConsistentRead: true,
+      });
+      expect(ddb).toReceiveNthCommandWith(QueryCommand, 2, { ExclusiveStartKey: evt(now, 'invited') });
+    });
+
+    it('answers an assignment without events with an empty trail', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({});
+
+      // Act
+      const trail = await store().getAuditTrail('a1');
+
+      // Assess
+      expect(trail).toEqual([]);
     });
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
 import { NotFoundError, TokenError } from '#shared/core/errors.ts';
 import type { Assignment } from '#shared/core/model.ts';
-import { parseTokenKeys, signToken } from '#shared/core/tokens.ts';
+import { parseTokenKeys, readShown, signToken, stampShown } from '#shared/core/tokens.ts';
 import { FakeClock, FakeQueue, seededStore, silentLogger } from '../../../support/fakes.ts';
 
 const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');
@@ -41,11 +41,12 @@ async function setup(overrides: Partial<Assignment> = {}) {
     redriveAfterMs: REDRIVE_MS,
     freshLinkIntervalMs: 15 * 60_000,
   });
-  const submit = (fullName: string | undefined, agree: string | undefined, t = token) =>
+  const submit = (fullName: string | undefined, agree: string | undefined, t = token, shown?: string) =>
     ack.recordAcknowledgement({
       token: t,
       fullName,
       agree,
+      shown,
       ipAddress: '203.0.113.7',
       userAgent: 'Mozilla/5.0 (iPhone) Mobile Safari',
     });
@@ -66,9 +67,10 @@ describe('showAcknowledgement', () => {
     const views = await Promise.all([ack.showAcknowledgement(token), ack.showAcknowledgement(token)]);
 
     // Assess
+    const shown = stampShown(tokenKeys, TOKEN_ID, new Date('2026-11-24T10:00:00.000Z'));
     expect(views).toEqual([
-      { kind: 'form', policy },
-      { kind: 'form', policy },
+      { kind: 'form', policy, shown },
+      { kind: 'form', policy, shown },
     ]);
     expect(store.writes).toEqual([]);
     expect(store.audit).toEqual([]);
@@ -150,9 +152,9 @@ describe('recordAcknowledgement', () => {
     expect(view).toEqual({ kind: 'receipt', policy, evidence: stored?.ack, already: false });
   });
 
-  it('owes the LMS delivery in the same write, under a webhook id fixed now, and enqueues it', async () => {
+  it('owes the receipt and the LMS delivery in the same write, under a webhook id fixed now, and enqueues both', async () => {
     // Prepare
-    const { store, submit, lmsQueue, assignment } = await setup();
+    const { store, submit, lmsQueue, mailQueue, assignment } = await setup();
 
     // Act
     await submit('Ada Lovelace', 'yes');
@@ -161,16 +163,70 @@ describe('recordAcknowledgement', () => {
     const stored = store.peek(assignment.assignmentId);
     expect(stored).toMatchObject({
       status: 'acknowledged',
-      dueKind: 'lms',
+      dueKind: 'receipt',
       dueAt: '2026-11-24T10:01:00.000Z',
+      lmsDueAt: '2026-11-24T10:01:00.000Z',
       lms: { state: 'pending', attempts: 0, webhookId: `msg_${stored?.ack?.evidenceId.slice(3)}` },
     });
     expect(lmsQueue.sent).toEqual([
       { message: { assignmentId: assignment.assignmentId, kind: 'lms' }, delaySeconds: undefined },
     ]);
-    expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
-      ['acknowledged', { evidenceId: stored?.ack?.evidenceId }],
+    expect(mailQueue.sent).toEqual([
+      { message: { assignmentId: assignment.assignmentId, kind: 'receipt' }, delaySeconds: undefined },
     ]);
+    expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
+      ['acknowledged', { evidenceId: stored?.ack?.evidenceId, tokenId: TOKEN_ID }],
+    ]);
+  });
+
+  it('dates the opening of the page from the form’s signed stamp, in the evidence and the audit trail', async () => {
+    // Prepare: the form was shown at 09:52, and signed at 10:00
+    const { store, submit, token, assignment } = await setup();
+    const shown = stampShown(tokenKeys, TOKEN_ID, new Date('2026-11-24T09:52:00.000Z'));
+
+    // Act
+    await submit('Ada Lovelace', 'yes', token, shown);
+
+    // Assess
+    expect(store.peek(assignment.assignmentId)?.ack?.pageShownAt).toBe('2026-11-24T09:52:00.000Z');
+    expect(store.audit.map((e) => [e.kind, e.at])).toEqual([
+      ['opened', '2026-11-24T09:52:00.000Z'],
+      ['acknowledged', '2026-11-24T10:00:00.000Z'],
+    ]);
+  });
+
+  it.each([
+    ['forged', 'k1.1795514000.AAAAAAAAAAAAAAAAAAAAAA'],
+    ['made for another link', stampShown(tokenKeys, 'BBBBBBBBBBB', new Date('2026-11-24T09:52:00.000Z'))],
+    ['from the future', stampShown(tokenKeys, TOKEN_ID, new Date('2026-11-24T10:05:00.000Z'))],
+    ['over a week old', stampShown(tokenKeys, TOKEN_ID, new Date('2026-11-16T10:00:00.000Z'))],
+    ['garbage', '<script>'],
+  ])('ignores a page stamp that is %s, and still records the agreement', async (_, shown) => {
+    // Prepare
+    const { store, submit, token, assignment } = await setup();
+
+    // Act
+    const view = await submit('Ada Lovelace', 'yes', token, shown);
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'receipt', already: false });
+    expect(store.peek(assignment.assignmentId)?.ack?.pageShownAt).toBeUndefined();
+    expect(store.audit.map((e) => e.kind)).toEqual(['acknowledged']);
+  });
+
+  it('keeps the first stamp when the form is re-shown with an error', async () => {
+    // Prepare
+    const { submit, token } = await setup();
+    const shown = stampShown(tokenKeys, TOKEN_ID, new Date('2026-11-24T09:52:00.000Z'));
+
+    // Act
+    const view = await submit('', 'yes', token, shown);
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'form', shown });
+    expect(readShown(tokenKeys, TOKEN_ID, shown, new Date('2026-11-24T10:00:00.000Z'))?.toISOString()).toBe(
+      '2026-11-24T09:52:00.000Z',
+    );
   });
 
   it('records no message id when the link came from no recorded email', async () => {
@@ -221,7 +277,13 @@ describe('recordAcknowledgement', () => {
     const view = await submit(name, agree);
 
     // Assess
-    expect(view).toEqual({ kind: 'form', policy, values: { fullName: (name ?? '').trim() }, errors });
+    expect(view).toEqual({
+      kind: 'form',
+      policy,
+      shown: stampShown(tokenKeys, TOKEN_ID, new Date('2026-11-24T10:00:00.000Z')),
+      values: { fullName: (name ?? '').trim() },
+      errors,
+    });
     expect(store.writes).toEqual([]);
     expect(store.peek(assignment.assignmentId)).toEqual(before);
     expect(lmsQueue.sent).toEqual([]);
@@ -289,18 +351,21 @@ describe('recordAcknowledgement', () => {
     expect(store.peek(assignment.assignmentId)?.ack).toBeUndefined();
   });
 
-  it('keeps the acknowledgement when the LMS enqueue fails: the delivery stays owed for the sweeper', async () => {
+  it('keeps the acknowledgement when both enqueues fail: receipt and delivery stay owed for the sweeper', async () => {
     // Prepare
-    const { store, submit, lmsQueue, assignment } = await setup();
+    const { store, submit, lmsQueue, mailQueue } = await setup();
     lmsQueue.failWith = new Error('SQS down');
+    mailQueue.failWith = new Error('SQS down');
 
     // Act
     const view = await submit('Ada Lovelace', 'yes');
 
     // Assess
     expect(view).toMatchObject({ kind: 'receipt', already: false });
-    expect(await store.queryDue(new Date('2026-11-24T10:05:00Z'), 10)).toEqual([
-      { assignmentId: assignment.assignmentId, dueAt: '2026-11-24T10:01:00.000Z', dueKind: 'lms' },
+    const due = await store.queryDue(new Date('2026-11-24T10:05:00Z'), 10);
+    expect(due.map((d) => [d.dueKind, d.dueAt]).sort()).toEqual([
+      ['lms', '2026-11-24T10:01:00.000Z'],
+      ['receipt', '2026-11-24T10:01:00.000Z'],
     ]);
   });
 

@@ -77,9 +77,10 @@ describe('deliverCompletion', () => {
       lastStatus: status,
       deliveredAt: '2026-11-24T10:00:00.000Z',
     });
-    expect(stored?.dueKind).toBeUndefined();
-    expect(stored?.dueAt).toBeUndefined();
-    expect(stored?.leaseUntil).toBeUndefined();
+    expect(stored?.lmsDueAt).toBeUndefined();
+    expect(stored?.lmsLeaseUntil).toBeUndefined();
+    // The mail lane is left to the receipt.
+    expect(stored?.dueKind).toBe('receipt');
     expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([['delivered', { webhookId: 'msg_1' }]]);
   });
 
@@ -145,7 +146,7 @@ describe('deliverCompletion', () => {
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(RetryableError);
     const stored = store.peek(id);
-    expect(stored).toMatchObject({ dueKind: 'lms', status: 'acknowledged' });
+    expect(stored).toMatchObject({ lmsDueAt: '2026-11-24T10:00:00.000Z', status: 'acknowledged' });
     expect(stored?.lms).toMatchObject({ state: 'pending', attempts: 1, lastStatus });
     expect(stored?.leaseUntil).toBeUndefined();
     expect(store.audit).toEqual([]);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import { HR_SOURCE, makeIngestStarterEvent } from '#shared/core/ingest.ts';
+import type { Assignment } from '#shared/core/model.ts';
 import type { StarterEvent } from '#shared/core/starter-event.ts';
 import { aPolicy, FakeClock, FakeQueue, FakeStore, silentLogger } from '../../../support/fakes.ts';
 
@@ -40,8 +41,13 @@ const cancelled = (id = 'evt_cancel', employeeId = 'E1001'): StarterEvent => ({
   data: { employeeId },
 });
 
-function setup(defaultPolicies: string[] = ['safe-internet-use']) {
+/** With `published`, the store already holds safe at version 3 and privacy at version 2. */
+function setup(defaultPolicies: string[] = ['safe-internet-use'], published = true) {
   const store = new FakeStore();
+  if (published) {
+    store.policies.set(`${safe.policyId}#${safe.version}`, safe);
+    store.policies.set(`${privacy.policyId}#${privacy.version}`, privacy);
+  }
   const queue = new FakeQueue();
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
   const ingest = makeIngestStarterEvent({
@@ -248,7 +254,66 @@ describe('ingestStarterEvent', () => {
 
     // Assess
     expect(result.assignments.map((a) => a.status)).toEqual(['acknowledged']);
-    expect(store.peek(safeId)).toMatchObject({ status: 'acknowledged', dueKind: 'lms' });
+    expect(store.peek(safeId)).toMatchObject({ status: 'acknowledged', dueKind: 'receipt' });
+  });
+
+  it('publishes the bundled text as version 1 when the policy has no version yet, once', async () => {
+    // Prepare
+    const { store, ingest } = setup(['safe-internet-use'], false);
+
+    // Act
+    const first = await ingest(created('evt_1'));
+    const second = await ingest(created('evt_2', { email: 'ada.l@example.org' }));
+
+    // Assess
+    expect(first.assignments.map((a) => a.policyVersion)).toEqual([1]);
+    expect(second.assignments.map((a) => a.policyVersion)).toEqual([1]);
+    expect([...store.policies.keys()].filter((k) => k.startsWith('safe-internet-use'))).toEqual([
+      'safe-internet-use#1',
+    ]);
+  });
+
+  it('assigns a new starter the newest published version, whatever the bundled text says', async () => {
+    // Prepare: version 4 was published after this deployment's text
+    const { store, ingest } = setup();
+    store.policies.set('safe-internet-use#4', { ...safe, version: 4, sha256: 'c'.repeat(64) });
+
+    // Act
+    const result = await ingest(created());
+
+    // Assess
+    expect(result.assignments).toEqual([
+      expect.objectContaining({ policyId: 'safe-internet-use', policyVersion: 4 }),
+    ]);
+    expect(store.peek(safeId)?.policySha256).toBe('c'.repeat(64));
+  });
+
+  it('cancels re-acknowledgements of later versions too when the starter is cancelled', async () => {
+    // Prepare: signed version 3, asked to sign version 4
+    const { store, ingest } = setup();
+    await ingest(created());
+    await store.recordAcknowledgement(safeId, { evidenceId: 'ev_1' } as never, 'msg_1', new Date());
+    store.policies.set('safe-internet-use#4', { ...safe, version: 4, sha256: 'c'.repeat(64) });
+    const reackId = assignmentIdFor('E1001', 'safe-internet-use', 4);
+    store.seed({
+      ...(store.peek(safeId) as Assignment),
+      assignmentId: reackId,
+      policyVersion: 4,
+      ack: undefined,
+      status: 'pending',
+      dueKind: 'invite',
+      dueAt: '2026-11-24T10:00:00.000Z',
+    });
+
+    // Act
+    const result = await ingest(cancelled());
+
+    // Assess
+    expect(result.assignments.map((a) => [a.id, a.status])).toEqual([
+      [safeId, 'acknowledged'],
+      [reackId, 'cancelled'],
+    ]);
+    expect(store.peek(reackId)?.dueKind).toBeUndefined();
   });
 
   it('answers a cancellation of an unknown starter with no assignments and stores no starter', async () => {

@@ -6,7 +6,6 @@ import { canonicalPolicyText, parsePolicy, renderPolicyHtml } from '#shared/core
 
 const source = (body = 'Para one.\n\n## Heading\n\n1. Step\n') => `---
 id: sample
-version: 2
 title: Sample – Policy
 effectiveDate: 2026-01-31
 statement: I agree.
@@ -24,7 +23,6 @@ describe('parsePolicy', () => {
     // Assess
     expect(p).toMatchObject({
       policyId: 'sample',
-      version: 2,
       title: 'Sample – Policy',
       effectiveDate: '2026-01-31',
     });
@@ -61,14 +59,29 @@ describe('parsePolicy', () => {
     // Act
     let error: unknown;
     try {
-      parsePolicy(source().replace('version: 2\n', 'version: two\n'));
+      parsePolicy(source().replace('effectiveDate: 2026-01-31\n', 'effectiveDate: 31/01/2026\n'));
     } catch (e) {
       error = e;
     }
 
     // Assess
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).issues.map((i) => i.field)).toEqual(['version']);
+    expect((error as ValidationError).issues.map((i) => i.field)).toEqual(['effectiveDate']);
+  });
+
+  it('refuses a version number in the file: publishing gives the numbers', () => {
+    // Act
+    const attempt = () => parsePolicy(source().replace('title:', 'version: 2\ntitle:'));
+
+    // Assess
+    expect(attempt).toThrow(ValidationError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ValidationError).issues).toEqual([
+        { field: 'version', message: expect.stringMatching(/publishing numbers the versions/) },
+      ]);
+    }
   });
 
   it('refuses a file without front matter', () => {

@@ -14,7 +14,7 @@ async function setup(overrides: Partial<Assignment>, intervalMs = INTERVAL_MS) {
   const lms = new FakeQueue();
   const sweep = makeSweepDue({
     store: seeded.store,
-    queues: { invite: mail, lms },
+    queues: { invite: mail, receipt: mail, lms },
     clock,
     logger: silentLogger,
     intervalMs,
@@ -52,7 +52,11 @@ describe('sweepDue', () => {
 
   it('sends an owed LMS delivery to the LMS queue', async () => {
     // Prepare
-    const { mail, lms, sweep, id } = await setup({ dueKind: 'lms', dueAt: '2026-11-24T10:00:00.000Z' });
+    const { mail, lms, sweep, id } = await setup({
+      dueKind: undefined,
+      dueAt: undefined,
+      lmsDueAt: '2026-11-24T10:00:00.000Z',
+    });
 
     // Act
     await sweep();
@@ -60,6 +64,24 @@ describe('sweepDue', () => {
     // Assess
     expect(lms.sent).toEqual([{ message: { assignmentId: id, kind: 'lms' }, delaySeconds: 0 }]);
     expect(mail.sent).toEqual([]);
+  });
+
+  it('dispatches both lanes of one assignment: the receipt to the mail queue, the delivery to the LMS queue', async () => {
+    // Prepare: just acknowledged, both messages lost
+    const at = '2026-11-24T09:59:00.000Z';
+    const { mail, lms, sweep, store, id } = await setup({ dueKind: 'receipt', dueAt: at, lmsDueAt: at });
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toEqual({ read: 2, dispatched: 2 });
+    expect(mail.sent).toEqual([{ message: { assignmentId: id, kind: 'receipt' }, delaySeconds: 0 }]);
+    expect(lms.sent).toEqual([{ message: { assignmentId: id, kind: 'lms' }, delaySeconds: 0 }]);
+    expect(store.peek(id)).toMatchObject({
+      dueAt: '2026-11-24T10:15:00.000Z',
+      lmsDueAt: '2026-11-24T10:15:00.000Z',
+    });
   });
 
   it('dispatches overdue work at once and moves its redrive time on from now', async () => {
@@ -174,7 +196,7 @@ describe('sweepDue', () => {
     const mail = new FakeQueue();
     const sweep = makeSweepDue({
       store: seeded.store,
-      queues: { invite: mail, lms: new FakeQueue() },
+      queues: { invite: mail, receipt: mail, lms: new FakeQueue() },
       clock: new FakeClock('2026-11-24T10:00:00.000Z'),
       logger: silentLogger,
       intervalMs: INTERVAL_MS,

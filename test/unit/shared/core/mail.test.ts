@@ -1,6 +1,6 @@
-// Sending an owed invite exactly once, with a fresh link that verifies and carries no personal data.
+// Sending an owed email exactly once: the invite with a fresh link that verifies and carries no personal data, and the receipt.
 import { describe, expect, it, vi } from 'vitest';
-import { type InviteContent, makeSendInvite } from '#shared/core/invite.ts';
+import { type InviteContent, makeSendEmail, type ReceiptContent } from '#shared/core/mail.ts';
 import type { Assignment } from '#shared/core/model.ts';
 import { parseTokenKeys, verifyToken } from '#shared/core/tokens.ts';
 import { FakeClock, FakeMailer, seededStore, silentLogger } from '../../../support/fakes.ts';
@@ -15,7 +15,8 @@ async function setup(overrides: Partial<Assignment> = {}) {
   const mailer = new FakeMailer();
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
   const rendered: InviteContent[] = [];
-  const sendInvite = makeSendInvite({
+  const receipts: ReceiptContent[] = [];
+  const sendInvite = makeSendEmail({
     store: seeded.store,
     mailer,
     clock,
@@ -29,13 +30,17 @@ async function setup(overrides: Partial<Assignment> = {}) {
         text: content.ackUrl,
       };
     },
+    renderReceipt: (content) => {
+      receipts.push(content);
+      return { subject: `Receipt: ${content.policyTitle}`, html: '<p>receipt</p>', text: content.evidenceId };
+    },
     publicBaseUrl: BASE_URL,
     organisationName: 'Wirral Council',
     tokenTtlMs: TTL_MS,
     leaseMs: LEASE_MS,
   });
   const message = { assignmentId: seeded.assignment.assignmentId, kind: 'invite' as const };
-  return { ...seeded, mailer, clock, rendered, sendInvite, message };
+  return { ...seeded, mailer, clock, rendered, receipts, sendInvite, message };
 }
 
 describe('sendInvite', () => {
@@ -94,6 +99,7 @@ describe('sendInvite', () => {
         ackUrl: expect.stringMatching(/^https:\/\/attest\.example\.org\/ack\//),
         expiresOn: '24 December 2026',
         startDate: '1 December 2026',
+        reacknowledge: false,
       },
     ]);
   });
@@ -192,7 +198,7 @@ describe('sendInvite', () => {
   });
 
   it.each<[string, Partial<Assignment>]>([
-    ['acknowledged', { status: 'acknowledged', dueKind: 'lms', ack: { evidenceId: 'ev_1' } as never }],
+    ['acknowledged', { status: 'acknowledged', dueKind: 'receipt', ack: { evidenceId: 'ev_1' } as never }],
     ['cancelled', { status: 'cancelled', dueKind: undefined, dueAt: undefined }],
     ['already invited', { status: 'invited', dueKind: undefined, dueAt: undefined }],
   ])('skips an assignment that is %s', async (_, overrides) => {
@@ -254,5 +260,114 @@ describe('sendInvite', () => {
     await expect(attempt).rejects.toThrow(/missing starter/);
     expect(mailer.sent).toEqual([]);
     expect(store.peek(message.assignmentId)?.leaseUntil).toBeUndefined();
+  });
+});
+
+describe('sendEmail: the receipt', () => {
+  const evidence = {
+    evidenceId: 'ev_8d0c3a6e-0b7a-4f43-9a4b-6b0f7f1f2a10',
+    acknowledgedAt: '2026-11-26T09:14:03.123Z',
+    policyId: 'safe-internet-use',
+    policyVersion: 3,
+    policyTitle: 'Safe internet use',
+    policySha256: 'a'.repeat(64),
+    statement: 'I have read and will follow the Safe internet use policy.',
+    typedName: 'Ada King Lovelace',
+    ipAddress: '192.0.2.1',
+    userAgent: 'Mozilla/5.0',
+    tokenId: 'AAAAAAAAAAA',
+    messageId: 'ses-0',
+  };
+  const acknowledged: Partial<Assignment> = {
+    status: 'acknowledged',
+    ack: evidence,
+    dueKind: 'receipt',
+    dueAt: '2026-11-26T09:15:03.123Z',
+    lmsDueAt: '2026-11-26T09:15:03.123Z',
+  };
+
+  it('restates the evidence to the starter and records it, leaving the LMS delivery owed', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, receipts, assignment } = await setup(acknowledged);
+    const message = { assignmentId: assignment.assignmentId, kind: 'receipt' as const };
+
+    // Act
+    const outcome = await sendInvite(message);
+
+    // Assess
+    expect(outcome).toBe('sent');
+    expect(receipts).toEqual([
+      {
+        organisationName: 'Wirral Council',
+        givenName: 'Ada',
+        typedName: 'Ada King Lovelace',
+        policyTitle: 'Safe internet use',
+        policyVersion: 3,
+        effectiveDate: '2026-01-01',
+        statement: evidence.statement,
+        acknowledgedAt: '26 November 2026 at 09:14 (Europe/London)',
+        acknowledgedAtUtc: '2026-11-26T09:14:03.123Z',
+        evidenceId: evidence.evidenceId,
+        policySha256: 'a'.repeat(64),
+      },
+    ]);
+    expect(mailer.sent).toEqual([
+      expect.objectContaining({
+        to: 'ada@example.org',
+        tags: { kind: 'receipt', policy: 'safe-internet-use' },
+      }),
+    ]);
+    const stored = store.peek(assignment.assignmentId);
+    expect(stored).toMatchObject({
+      status: 'acknowledged',
+      sends: [{ kind: 'receipt', messageId: 'ses-1', at: '2026-11-24T10:00:00.000Z' }],
+      lmsDueAt: '2026-11-26T09:15:03.123Z',
+    });
+    expect(stored?.dueKind).toBeUndefined();
+    expect(stored?.dueAt).toBeUndefined();
+    expect(store.audit).toEqual([
+      expect.objectContaining({ kind: 'receipt-sent', detail: { messageId: 'ses-1' } }),
+    ]);
+  });
+
+  it('sends the receipt once for two messages, and not for an invite message', async () => {
+    // Prepare
+    const { mailer, sendInvite, assignment } = await setup(acknowledged);
+    const id = assignment.assignmentId;
+
+    // Act
+    const outcomes = await Promise.all([
+      sendInvite({ assignmentId: id, kind: 'receipt' }),
+      sendInvite({ assignmentId: id, kind: 'receipt' }),
+      sendInvite({ assignmentId: id, kind: 'invite' }),
+    ]);
+
+    // Assess
+    expect(outcomes.sort()).toEqual(['busy', 'not-owed', 'sent']);
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('refuses a receipt owed without evidence, giving the lease back', async () => {
+    // Prepare: a corrupted item
+    const { store, mailer, sendInvite, assignment } = await setup({ dueKind: 'receipt' });
+
+    // Act
+    const attempt = sendInvite({ assignmentId: assignment.assignmentId, kind: 'receipt' });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/no evidence/);
+    expect(mailer.sent).toEqual([]);
+    expect(store.peek(assignment.assignmentId)?.leaseUntil).toBeUndefined();
+  });
+
+  it('words the invite of a re-acknowledgement as such', async () => {
+    // Prepare
+    const { sendInvite, message, rendered } = await setup({ reason: 'reacknowledge' });
+
+    // Act
+    await sendInvite(message);
+
+    // Assess
+    expect(rendered[0]?.reacknowledge).toBe(true);
   });
 });

@@ -1,0 +1,39 @@
+// The table's indexes, described once for the CDK stack and the local emulator alike.
+
+export interface IndexSpec {
+  name: string;
+  partitionKey: string;
+  sortKey: { name: string; type: 'S' | 'N' };
+  /** Attributes copied into the index besides the keys; undefined copies all. */
+  include?: string[];
+  why: string;
+}
+
+/** The mail lane's sparse index: assignments owing an email, by when it falls due. */
+export const DUE_INDEX = 'due';
+/** The LMS lane's sparse index: assignments owing an LMS delivery, by when it falls due. */
+export const LMS_DUE_INDEX = 'lms-due';
+/** Acknowledged assignments by policy and version: who signed what, for re-acknowledgement. */
+export const SIGNED_INDEX = 'signed';
+
+export const TABLE_INDEXES: readonly IndexSpec[] = [
+  {
+    name: DUE_INDEX,
+    partitionKey: 'dueShard',
+    sortKey: { name: 'dueAt', type: 'S' },
+    why: 'Sparse: only assignments owing an email carry dueShard, so a sweep reads what is due.',
+  },
+  {
+    name: LMS_DUE_INDEX,
+    partitionKey: 'lmsShard',
+    sortKey: { name: 'lmsDueAt', type: 'S' },
+    why: 'Sparse: only assignments owing an LMS delivery carry lmsShard.',
+  },
+  {
+    name: SIGNED_INDEX,
+    partitionKey: 'signedPolicy',
+    sortKey: { name: 'signedVersion', type: 'N' },
+    include: ['assignmentId', 'starterId'],
+    why: 'Sparse: only acknowledged assignments carry signedPolicy; publishing a version that needs re-acknowledgement reads its signers here.',
+  },
+];

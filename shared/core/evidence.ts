@@ -1,0 +1,84 @@
+// Use case: answer "who agreed to what, when, and how do we know" for one assignment, from the records alone.
+import type { AuditEvent, Store } from '../ports.ts';
+import { NotFoundError } from './errors.ts';
+import type { Assignment, Evidence, PolicyVersion } from './model.ts';
+import { canonicalPolicyText, policySha256 } from './policy.ts';
+
+export interface EvidenceReport {
+  assignmentId: string;
+  status: Assignment['status'];
+  reason: NonNullable<Assignment['reason']>;
+  starter: { starterId: string; employeeId: string; name: string; email: string } | null;
+  policy: { id: string; version: number; title: string; sha256: string; publishedAt: string };
+  evidence: Evidence | null;
+  /**
+   * The stored text of the version agreed to, hashed again now: `matches` says it is still exactly
+   * the text whose sha256 the evidence names.
+   */
+  integrity: { recomputedSha256: string; matches: boolean } | null;
+  emails: Assignment['sends'];
+  lms: Assignment['lms'] | null;
+  audit: AuditEvent[];
+}
+
+export function makeEvidenceReport(store: Store) {
+  /** Gathers the assignment, its evidence, the text's integrity and the audit trail. */
+  async function report(assignmentId: string): Promise<{ report: EvidenceReport; text: string }> {
+    const assignment = await store.getAssignment(assignmentId);
+    if (!assignment) throw new NotFoundError('assignment.not_found', `No assignment ${assignmentId}.`);
+    const [starter, policy, audit] = await Promise.all([
+      store.getStarter(assignment.starterId),
+      store.getPolicyVersion(assignment.policyId, assignment.policyVersion),
+      store.getAuditTrail(assignmentId),
+    ]);
+    if (!policy) {
+      throw new NotFoundError(
+        'policy.not_found',
+        `Policy ${assignment.policyId} version ${assignment.policyVersion} is missing.`,
+      );
+    }
+    const evidence = assignment.ack ?? null;
+    return {
+      report: {
+        assignmentId,
+        status: assignment.status,
+        reason: assignment.reason ?? 'starter',
+        starter: starter
+          ? {
+              starterId: starter.starterId,
+              employeeId: starter.employeeId,
+              name: `${starter.givenName} ${starter.familyName}`,
+              email: starter.email,
+            }
+          : null,
+        policy: describe(policy),
+        evidence,
+        integrity: evidence ? integrity(policy, evidence) : null,
+        emails: assignment.sends,
+        lms: assignment.lms ?? null,
+        audit,
+      },
+      text: canonicalPolicyText(policy),
+    };
+  }
+
+  return { report };
+}
+
+function describe(policy: PolicyVersion): EvidenceReport['policy'] {
+  return {
+    id: policy.policyId,
+    version: policy.version,
+    title: policy.title,
+    sha256: policy.sha256,
+    publishedAt: policy.publishedAt,
+  };
+}
+
+function integrity(policy: PolicyVersion, evidence: Evidence): EvidenceReport['integrity'] {
+  const recomputedSha256 = policySha256(policy);
+  return {
+    recomputedSha256,
+    matches: recomputedSha256 === evidence.policySha256 && policy.version === evidence.policyVersion,
+  };
+}

@@ -1,0 +1,277 @@
+// Publishing policy versions (changed text → next version, same text → nothing) and asking earlier signers again.
+import { describe, expect, it, vi } from 'vitest';
+import { assignmentIdFor } from '#shared/core/ids.ts';
+import type { Evidence, PolicyText, PolicyVersion } from '#shared/core/model.ts';
+import { makePublishPolicy } from '#shared/core/publish.ts';
+import {
+  anAssignment,
+  aPolicy,
+  aStarter,
+  FakeClock,
+  FakeStore,
+  silentLogger,
+} from '../../../support/fakes.ts';
+
+const text = (sha: string, title = 'Safe internet use'): PolicyText => {
+  const { version: _v, publishedAt: _p, ...rest } = aPolicy({ sha256: sha, title });
+  return rest;
+};
+
+function setup() {
+  const store = new FakeStore();
+  const clock = new FakeClock('2026-11-26T10:00:00.000Z');
+  return { store, clock, ...makePublishPolicy({ store, clock, logger: silentLogger }) };
+}
+
+/** A starter who signed `policy`, on the assignment `reackVersion` names (undefined: their first). */
+async function signer(store: FakeStore, employeeId: string, policy: PolicyVersion, reackVersion?: number) {
+  const starter = aStarter({ employeeId, email: `${employeeId.toLowerCase()}@example.org` });
+  await store.putStarter(starter);
+  const assignment = anAssignment(starter, policy, {
+    assignmentId: assignmentIdFor(employeeId, policy.policyId, reackVersion),
+    status: 'invited',
+    dueAt: undefined,
+    dueKind: undefined,
+  });
+  store.seed(assignment);
+  const evidence = {
+    evidenceId: `ev_${employeeId}`,
+    policyId: policy.policyId,
+    policyVersion: policy.version,
+  };
+  await store.recordAcknowledgement(assignment.assignmentId, evidence as Evidence, 'msg', new Date());
+  return { starter, assignment };
+}
+
+describe('publish', () => {
+  it('publishes the first text as version 1, stamped with the time', async () => {
+    // Prepare
+    const { publish } = setup();
+
+    // Act
+    const outcome = await publish(text('a'.repeat(64)));
+
+    // Assess
+    expect(outcome.created).toBe(true);
+    expect(outcome.policy).toMatchObject({
+      version: 1,
+      sha256: 'a'.repeat(64),
+      publishedAt: '2026-11-26T10:00:00.000Z',
+    });
+  });
+
+  it('publishes nothing new for unchanged text', async () => {
+    // Prepare
+    const { store, publish } = setup();
+    await publish(text('a'.repeat(64)));
+    store.writes.length = 0;
+
+    // Act
+    const outcome = await publish(text('a'.repeat(64)));
+
+    // Assess
+    expect(outcome).toMatchObject({ created: false, policy: { version: 1 } });
+    expect(store.writes).toEqual([]);
+  });
+
+  it('publishes changed text as the next version, keeping the earlier one as it was', async () => {
+    // Prepare
+    const { store, publish } = setup();
+    await publish(text('a'.repeat(64)));
+
+    // Act
+    const outcome = await publish(text('b'.repeat(64), 'Safe internet use (revised)'));
+
+    // Assess
+    expect(outcome).toMatchObject({ created: true, policy: { version: 2, sha256: 'b'.repeat(64) } });
+    expect(await store.getPolicyVersion('safe-internet-use', 1)).toMatchObject({ sha256: 'a'.repeat(64) });
+    expect(await store.getLatestPolicyVersion('safe-internet-use')).toMatchObject({ version: 2 });
+  });
+
+  it('gives a text that went back to an older wording a new version of its own', async () => {
+    // Prepare
+    const { publish } = setup();
+    await publish(text('a'.repeat(64)));
+    await publish(text('b'.repeat(64)));
+
+    // Act
+    const outcome = await publish(text('a'.repeat(64)));
+
+    // Assess
+    expect(outcome).toMatchObject({ created: true, policy: { version: 3 } });
+  });
+
+  it('takes the next number when another publisher took this one with other text', async () => {
+    // Prepare: between reading the latest and writing, someone publishes version 2
+    const { store, publish } = setup();
+    await publish(text('a'.repeat(64)));
+    const put = store.putPolicyVersion.bind(store);
+    vi.spyOn(store, 'putPolicyVersion').mockImplementationOnce(async (policy) => {
+      await put({ ...policy, sha256: 'c'.repeat(64) });
+      return put(policy);
+    });
+
+    // Act
+    const outcome = await publish(text('b'.repeat(64)));
+
+    // Assess
+    expect(outcome).toMatchObject({ created: true, policy: { version: 3, sha256: 'b'.repeat(64) } });
+  });
+
+  it('reports nothing new when another publisher stored the same text first', async () => {
+    // Prepare
+    const { store, publish } = setup();
+    const put = store.putPolicyVersion.bind(store);
+    vi.spyOn(store, 'putPolicyVersion').mockImplementationOnce(async (policy) => {
+      await put(policy);
+      return put(policy);
+    });
+
+    // Act
+    const outcome = await publish(text('a'.repeat(64)));
+
+    // Assess
+    expect(outcome).toMatchObject({ created: false, policy: { version: 1 } });
+  });
+
+  it('gives up with a clear error when the numbers keep changing', async () => {
+    // Prepare
+    const { store, publish } = setup();
+    vi.spyOn(store, 'putPolicyVersion').mockResolvedValue('conflict');
+
+    // Act
+    const attempt = publish(text('a'.repeat(64)));
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/try again/);
+  });
+});
+
+describe('current', () => {
+  it('is the newest version when there is one, and publishes nothing', async () => {
+    // Prepare
+    const { store, publish, current } = setup();
+    await publish(text('a'.repeat(64)));
+    await publish(text('b'.repeat(64)));
+
+    // Act
+    const policy = await current(text('a'.repeat(64)));
+
+    // Assess
+    expect(policy.version).toBe(2);
+    expect(await store.getLatestPolicyVersion('safe-internet-use')).toMatchObject({ version: 2 });
+  });
+});
+
+describe('reacknowledge', () => {
+  it('asks everyone who signed an earlier version, with a new assignment owing an invite now', async () => {
+    // Prepare
+    const { store, publish, reacknowledge } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    const ada = await signer(store, 'E1', v1);
+    const bob = await signer(store, 'E2', v1);
+    const v2 = (await publish(text('b'.repeat(64)))).policy;
+
+    // Act
+    const outcome = await reacknowledge(v2);
+
+    // Assess
+    expect(outcome).toEqual({ asked: 2, alreadyAsked: 0, skipped: 0 });
+    for (const { starter, assignment } of [ada, bob]) {
+      const id = assignmentIdFor(starter.employeeId, 'safe-internet-use', 2);
+      expect(store.peek(id)).toMatchObject({
+        starterId: starter.starterId,
+        policyVersion: 2,
+        policySha256: 'b'.repeat(64),
+        reason: 'reacknowledge',
+        status: 'pending',
+        dueKind: 'invite',
+        dueAt: '2026-11-26T10:00:00.000Z',
+      });
+      // The earlier agreement stands as it was.
+      expect(store.peek(assignment.assignmentId)).toMatchObject({ status: 'acknowledged', policyVersion: 1 });
+      expect(store.audit).toContainEqual(
+        expect.objectContaining({
+          assignmentId: id,
+          kind: 'reacknowledge-requested',
+          detail: { previousAssignmentId: assignment.assignmentId, previousVersion: '1' },
+        }),
+      );
+    }
+  });
+
+  it('asks nobody twice when run again, and leaves those who have not signed anything alone', async () => {
+    // Prepare
+    const { store, publish, reacknowledge } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    await signer(store, 'E1', v1);
+    const unsigned = anAssignment(aStarter({ employeeId: 'E3' }), v1, {
+      assignmentId: assignmentIdFor('E3', 'safe-internet-use'),
+    });
+    await store.putStarter(aStarter({ employeeId: 'E3' }));
+    store.seed(unsigned);
+    const v2 = (await publish(text('b'.repeat(64)))).policy;
+    await reacknowledge(v2);
+
+    // Act
+    const again = await reacknowledge(v2);
+
+    // Assess
+    expect(again).toEqual({ asked: 0, alreadyAsked: 1, skipped: 0 });
+    expect(store.peek(assignmentIdFor('E3', 'safe-internet-use', 2))).toBeUndefined();
+    expect(store.peek(unsigned.assignmentId)).toMatchObject({ policyVersion: 1, dueKind: 'invite' });
+  });
+
+  it('skips starters who were cancelled or are gone', async () => {
+    // Prepare
+    const { store, publish, reacknowledge } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    const left = await signer(store, 'E1', v1);
+    await store.putStarter({ ...left.starter, status: 'cancelled' });
+    const gone = await signer(store, 'E2', v1);
+    store.starters.delete(gone.starter.starterId);
+    const v2 = (await publish(text('b'.repeat(64)))).policy;
+
+    // Act
+    const outcome = await reacknowledge(v2);
+
+    // Assess
+    expect(outcome).toEqual({ asked: 0, alreadyAsked: 0, skipped: 2 });
+  });
+
+  it('judges a starter by the last version they signed, and withdraws an unsigned ask for a version in between', async () => {
+    // Prepare: E1 signed v1 and v2; E2 signed v1 and was asked for v2 but has not signed it
+    const { store, publish, reacknowledge } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    await signer(store, 'E1', v1);
+    await signer(store, 'E2', v1);
+    const v2 = (await publish(text('b'.repeat(64)))).policy;
+    await reacknowledge(v2);
+    const e1v2 = assignmentIdFor('E1', 'safe-internet-use', 2);
+    await store.recordAcknowledgement(
+      e1v2,
+      { evidenceId: 'ev_E1v2', policyId: 'safe-internet-use', policyVersion: 2 } as Evidence,
+      'msg',
+      new Date(),
+    );
+    const v3 = (await publish(text('c'.repeat(64)))).policy;
+
+    // Act
+    const outcome = await reacknowledge(v3);
+
+    // Assess
+    expect(outcome).toEqual({ asked: 2, alreadyAsked: 0, skipped: 0 });
+    expect(store.peek(e1v2)?.status).toBe('acknowledged');
+    const e2v2 = assignmentIdFor('E2', 'safe-internet-use', 2);
+    expect(store.peek(e2v2)).toMatchObject({ status: 'cancelled' });
+    expect(store.peek(e2v2)?.dueKind).toBeUndefined();
+    expect(store.audit).toContainEqual(
+      expect.objectContaining({
+        assignmentId: e2v2,
+        kind: 'superseded',
+        detail: { by: assignmentIdFor('E2', 'safe-internet-use', 3), version: '3' },
+      }),
+    );
+    expect(store.peek(assignmentIdFor('E1', 'safe-internet-use', 3))).toMatchObject({ dueKind: 'invite' });
+  });
+});
