@@ -9,7 +9,7 @@ export async function run(): Promise<void> {
   if (!text) throw new Error('policy missing');
   const policy = { ...text, version: 1, publishedAt: '2026-11-24T09:00:00.000Z' };
   const render = () =>
-    renderAckPage({ policy, formAction: '/ack/k1.AAAA', shown: 'k1.1795000000.AAAAAAAAAAAAAAAAAAAAAA' });
+    renderAckPage({ policy, formAction: '/ack/k1.AAAA', shown: 'k1.1795000000000.AAAAAAAAAAAAAAAAAAAAAA' });
   // The baseline renders the Markdown on every request, as a page without the per-version cache would.
   const marked = new Marked();
   const uncached = () => `${render().length}${marked.parse(policy.body, { async: false }).length}`;

@@ -106,7 +106,9 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       const ids = await evidenceIds(deps.store, sub, values.employee, values.policy);
       for (const id of ids) {
         const { report, text } = await reporter.report(id);
-        io.out(values.text ? text : JSON.stringify(report, null, 2));
+        // io.out ends the line: the text's own final newline is dropped, so the bytes printed are
+        // exactly the canonical text and `… --text | sha256sum` gives the evidence's sha256.
+        io.out(values.text ? text.replace(/\n$/, '') : JSON.stringify(report, null, 2));
       }
       return 0;
     }

@@ -39,7 +39,7 @@ function wording(v: Vars) {
   type Intro = (title: string, esc: (s: string) => string) => string;
   if (v.reacknowledge) {
     return {
-      subject: `Updated policy, please read and sign again: ${v.policyTitle}`,
+      subject: `Updated policy to sign: ${v.policyTitle}`,
       preview: `${v.organisationName} has updated ${v.policyTitle}; please read and sign the new version.`,
       intro: ((title) =>
         `We have updated our policy ${title} (version ${v.policyVersion}). You signed an earlier version, so please read this one and sign it again.`) as Intro,

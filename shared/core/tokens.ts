@@ -135,18 +135,18 @@ export function verifyToken(keys: TokenKeys, token: string, purpose: TokenPurpos
 /** How old a page stamp may be and still count: longer than anyone reads a policy. */
 const STAMP_MAX_AGE_MS = 7 * 24 * 3600_000;
 
-function stampMac(key: Buffer, kid: string, tokenId: string, seconds: number): Buffer {
-  return mac(key, kid, Buffer.from(`shown\0${tokenId}\0${seconds}`, 'utf8'));
+function stampMac(key: Buffer, kid: string, tokenId: string, ms: number): Buffer {
+  return mac(key, kid, Buffer.from(`shown\0${tokenId}\0${ms}`, 'utf8'));
 }
 
 /**
- * A stamp of when the server showed the form for one link: `{kid}.{seconds}.{mac}`, carried in a
+ * A stamp of when the server showed the form for one link: `{kid}.{epoch ms}.{mac}`, carried in a
  * hidden field, so the evidence can say when the page was opened without GET recording anything.
  */
 export function stampShown(keys: TokenKeys, tokenId: string, at: Date): string {
   const key = keys.keys.get(keys.signingKid) as Buffer;
-  const seconds = Math.floor(at.getTime() / 1000);
-  return `${keys.signingKid}.${seconds}.${stampMac(key, keys.signingKid, tokenId, seconds).toString('base64url')}`;
+  const ms = at.getTime();
+  return `${keys.signingKid}.${ms}.${stampMac(key, keys.signingKid, tokenId, ms).toString('base64url')}`;
 }
 
 /**
@@ -160,16 +160,16 @@ export function readShown(
   stamp: string | undefined,
   now: Date,
 ): Date | undefined {
-  const match = /^([a-z0-9]{1,8})\.(\d{1,12})\.([A-Za-z0-9_-]{22})$/.exec(stamp ?? '');
+  const match = /^([a-z0-9]{1,8})\.(\d{1,15})\.([A-Za-z0-9_-]{22})$/.exec(stamp ?? '');
   if (!match) return undefined;
-  const [, kid, secondsText, macText] = match as unknown as [string, string, string, string];
+  const [, kid, msText, macText] = match as unknown as [string, string, string, string];
   const key = keys.keys.get(kid);
   if (!key) return undefined;
-  const seconds = Number(secondsText);
+  const ms = Number(msText);
   const given = Buffer.from(macText, 'base64url');
-  if (given.length !== MAC_BYTES || !timingSafeEqual(stampMac(key, kid, tokenId, seconds), given))
+  if (given.length !== MAC_BYTES || !timingSafeEqual(stampMac(key, kid, tokenId, ms), given))
     return undefined;
-  const at = new Date(seconds * 1000);
+  const at = new Date(ms);
   const age = now.getTime() - at.getTime();
   return age >= -1000 && age <= STAMP_MAX_AGE_MS ? at : undefined;
 }

@@ -1,13 +1,16 @@
 // The whole path on the embedded local stack: signed HR event → email → link → agreement → signed LMS webhook.
+import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
 import {
   ackLink,
+  attest,
   emailsTo,
   fixture,
   postStarter,
+  shownStamp,
   signedHeaders,
   stack,
   table,
@@ -20,8 +23,12 @@ async function received(): Promise<ReceivedCompletion[]> {
     .received;
 }
 
-const agree = (link: string, fullName: string) =>
-  fetch(link, { method: 'POST', body: new URLSearchParams({ fullName, agree: 'yes' }), redirect: 'manual' });
+const agree = (link: string, fullName: string, shown = '') =>
+  fetch(link, {
+    method: 'POST',
+    body: new URLSearchParams({ fullName, agree: 'yes', shown }),
+    redirect: 'manual',
+  });
 
 describe('the pipeline', () => {
   it('takes a signed starter event all the way to a verified LMS completion', async () => {
@@ -82,8 +89,8 @@ describe('the pipeline', () => {
     );
     expect((await table().get(`ASSIGN#${assignmentId}`, 'ASSIGNMENT'))?.ack).toBeUndefined();
 
-    // Act: the starter agrees
-    const receipt = await agree(link, 'Ada Lovelace');
+    // Act: the starter agrees, the form sending back its stamp of when it was shown
+    const receipt = await agree(link, 'Ada Lovelace', shownStamp(html));
 
     // Assess: a receipt, and the evidence in the table names the exact text and the email
     expect(receipt.status).toBe(200);
@@ -99,7 +106,22 @@ describe('the pipeline', () => {
       statement: 'I understand and agree to adhere to the Policy on the Use of Social Networking Websites',
     });
     expect(stored?.ack.policySha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Date.parse(stored?.ack.pageShownAt)).toBeLessThanOrEqual(Date.parse(stored?.ack.acknowledgedAt));
     expect(receiptHtml).toContain(stored?.ack.evidenceId);
+
+    // Assess: the receipt email restates what was agreed, when, and the evidence reference
+    const receiptEmail = await waitFor('the receipt email', async () =>
+      (await emailsTo(email)).find((e) => e.subject.startsWith('Receipt')),
+    );
+    expect(receiptEmail.subject).toBe(`Receipt: you signed ${stored?.ack.policyTitle} (version 1)`);
+    for (const part of [receiptEmail.body.text ?? '', receiptEmail.body.html ?? '']) {
+      expect(part).toContain(stored?.ack.evidenceId);
+      expect(part).toContain(stored?.ack.policySha256);
+      expect(part).toContain('Ada Lovelace');
+      expect(part).toContain(stored?.ack.acknowledgedAt);
+    }
+    expect(receiptEmail.body.text).toContain(stored?.ack.statement);
+    expect(receiptEmail.body.html).not.toMatch(/<a\s|<img/);
 
     // Act: lms-push delivers the completion
     const completion = await waitFor('the LMS completion', async () =>
@@ -134,6 +156,27 @@ describe('the pipeline', () => {
       const a = await table().get(`ASSIGN#${assignmentId}`, 'ASSIGNMENT');
       return a?.lms?.state === 'delivered' ? a : undefined;
     });
+
+    // Assess: the evidence, from the records alone, names the exact text and the trail of events
+    const shown = await attest('evidence', assignmentId);
+    expect(shown.code).toBe(0);
+    const report = JSON.parse(shown.out);
+    expect(report).toMatchObject({
+      status: 'acknowledged',
+      evidence: stored?.ack,
+      integrity: { recomputedSha256: stored?.ack.policySha256, matches: true },
+      lms: { state: 'delivered', attempts: 1 },
+    });
+    expect(report.audit.map((e: { kind: string }) => e.kind)).toEqual([
+      'invited',
+      'opened',
+      'acknowledged',
+      ...(report.audit[3].kind === 'delivered'
+        ? ['delivered', 'receipt-sent']
+        : ['receipt-sent', 'delivered']),
+    ]);
+    const text = await attest('evidence', assignmentId, '--text');
+    expect(createHash('sha256').update(`${text.out}\n`).digest('hex')).toBe(stored?.ack.policySha256);
 
     // Act: a second click
     const again = await agree(link, 'Someone Else');

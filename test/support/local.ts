@@ -5,6 +5,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { inject } from 'vitest';
+import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { runCli } from '../../bin/attest.ts';
 
 export const stack = () => inject('stack');
 
@@ -43,9 +45,9 @@ export function signedHeaders(
   };
 }
 
-export async function postStarter(event: unknown, headers?: Record<string, string>) {
+export async function postStarter(event: unknown, headers?: Record<string, string>, api = stack().urls.api) {
   const body = JSON.stringify(event);
-  return fetch(`${stack().urls.api}/v1/starters`, {
+  return fetch(`${api}/v1/starters`, {
     method: 'POST',
     headers: headers ?? signedHeaders(body),
     body,
@@ -75,8 +77,8 @@ export interface StoredEmail {
   headers?: Array<{ name: string; value: string }>;
 }
 
-export async function emailsTo(address: string): Promise<StoredEmail[]> {
-  const store = (await (await fetch(`${stack().urls.mailbox}/store`)).json()) as { emails: StoredEmail[] };
+export async function emailsTo(address: string, mailbox = stack().urls.mailbox): Promise<StoredEmail[]> {
+  const store = (await (await fetch(`${mailbox}/store`)).json()) as { emails: StoredEmail[] };
   return store.emails.filter((e) => e.destination.to.includes(address));
 }
 
@@ -109,4 +111,35 @@ export function table() {
         )
       ).Items ?? [],
   };
+}
+
+/** Runs the attest CLI against the local stack's table; answers its exit code and output. */
+export function attest(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return attestOn(stack(), argv);
+}
+
+/** Runs the attest CLI against the table of `s`, a stack the test started itself. */
+export async function attestOn(
+  s: { urls: { dynamodb: string }; env: Record<string, string | undefined> },
+  argv: string[],
+): Promise<{ code: number; out: string; err: string }> {
+  const client = new DynamoDBClient({
+    endpoint: s.urls.dynamodb,
+    region: s.env.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    store: makeDynamoStore(s.env.TABLE_NAME as string, client),
+    io: { out: (t) => out.push(t), err: (t) => err.push(t) },
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** The value of the form's hidden page stamp, as a browser would send it back. */
+export function shownStamp(html: string): string {
+  const match = /<input type="hidden" name="shown" value="([^"]+)">/.exec(html);
+  if (!match) throw new Error('no page stamp in the form');
+  return match[1] as string;
 }

@@ -16,7 +16,7 @@ const policy = {
   version: 1,
   publishedAt: '2026-11-24T09:00:00.000Z',
 };
-const shown = 'k1.1795000000.AAAAAAAAAAAAAAAAAAAAAA';
+const shown = 'k1.1795000000000.AAAAAAAAAAAAAAAAAAAAAA';
 
 describe('renderAckPage', () => {
   it('shows the whole policy, its version, the statement and a labelled form', async () => {

@@ -1,4 +1,4 @@
-// The invite email: escaped values in fixed slots, both parts, valid HTML.
+// The invite email: escaped values in fixed slots, both parts, valid HTML, and the re-acknowledgement wording.
 import { describe, expect, it } from 'vitest';
 import { type InviteVars, renderInvite } from '#templates/invite.ts';
 import { emailProblems } from '../../support/html.ts';
@@ -63,5 +63,105 @@ describe('renderInvite', () => {
   it('produces HTML that validates, bar the rules email markup breaks by design', async () => {
     // Assess
     expect(await emailProblems(renderInvite(vars).html)).toEqual([]);
+  });
+});
+
+describe('renderInvite for a re-acknowledgement', () => {
+  const reack: InviteVars = { ...vars, policyVersion: 2, reacknowledge: true };
+
+  it('says the policy was updated in the subject', () => {
+    // Act
+    const { subject } = renderInvite(reack);
+
+    // Assess
+    expect(subject).toBe(
+      'Updated policy to sign: Safe Internet Use – Guidance for Staff',
+    );
+    expect(subject.startsWith('Updated policy')).toBe(true);
+  });
+
+  it('tells the signer they signed an earlier version, in both parts, without welcoming them', () => {
+    // Act
+    const { html, text } = renderInvite(reack);
+
+    // Assess
+    expect(html).toContain('You signed an earlier version');
+    expect(text).toContain('You signed an earlier version');
+    expect(html).toContain('(version 2)');
+    expect(text).toContain('"Safe Internet Use – Guidance for Staff" (version 2)');
+    expect(html).not.toContain('Welcome');
+    expect(text).not.toContain('Welcome');
+    expect(html).not.toContain('1 December 2026');
+    expect(text).not.toContain('1 December 2026');
+  });
+
+  it('gives a different reason in the footer from a new starter’s', () => {
+    // Act
+    const updated = renderInvite(reack);
+    const first = renderInvite(vars);
+
+    // Assess
+    const reason =
+      'You are receiving this email because you signed an earlier version of this policy for Wirral Children’s Services.';
+    expect(updated.text).toContain(reason);
+    expect(updated.html).toContain(reason);
+    expect(updated.text).not.toContain('new member of staff');
+    expect(updated.html).not.toContain('new member of staff');
+    expect(first.text).not.toContain(reason);
+  });
+
+  it('escapes the policy title and sets it in bold', () => {
+    // Act
+    const { subject, html, text } = renderInvite({ ...reack, policyTitle: 'Rules <i>new</i> & "old"' });
+
+    // Assess
+    expect(html).toContain('<strong>Rules &lt;i&gt;new&lt;/i&gt; &amp; &quot;old&quot;</strong>');
+    expect(html).not.toContain('<i>new</i>');
+    expect(subject).toBe('Updated policy to sign: Rules <i>new</i> & "old"');
+    expect(text).toContain('"Rules <i>new</i> & "old""');
+  });
+
+  it('produces HTML that validates, bar the rules email markup breaks by design', async () => {
+    // Assess: with the real policy's title, the subject (also the <title>) fits in 70 characters
+    expect(await emailProblems(renderInvite(reack).html)).toEqual([]);
+  });
+});
+
+describe('renderInvite for a new starter (reacknowledge omitted)', () => {
+  it('welcomes the starter with their start date in both parts', () => {
+    // Act
+    const { subject, html, text } = renderInvite(vars);
+
+    // Assess
+    expect(subject.startsWith('Please read and sign:')).toBe(true);
+    expect(html).toContain(
+      'Welcome. Before you start on 1 December 2026, please read and sign our policy <strong>Safe Internet Use – Guidance for Staff</strong> (version 1).',
+    );
+    expect(text).toContain(
+      'Welcome. Before you start on 1 December 2026, please read and sign our policy "Safe Internet Use – Guidance for Staff" (version 1).',
+    );
+    expect(text).toContain(
+      'You are receiving this email because Wirral Children’s Services has you down as a new member of staff.',
+    );
+    expect(html).not.toContain('You signed an earlier version');
+    expect(text).not.toContain('You signed an earlier version');
+  });
+
+  it('reads the same when reacknowledge is false', () => {
+    // Act
+    const omitted = renderInvite(vars);
+    const explicit = renderInvite({ ...vars, reacknowledge: false });
+
+    // Assess
+    expect(explicit).toEqual(omitted);
+  });
+
+  it('escapes the start date in the HTML', () => {
+    // Act
+    const { html } = renderInvite({ ...vars, startDate: '<b>Monday</b>' });
+
+    // Assess
+    expect(html).toContain('Before you start on &lt;b&gt;Monday&lt;/b&gt;,');
+    expect(html).not.toContain('<b>Monday</b>');
   });
 });

@@ -196,7 +196,7 @@ describe('recordAcknowledgement', () => {
   });
 
   it.each([
-    ['forged', 'k1.1795514000.AAAAAAAAAAAAAAAAAAAAAA'],
+    ['forged', 'k1.1795514000000.AAAAAAAAAAAAAAAAAAAAAA'],
     ['made for another link', stampShown(tokenKeys, 'BBBBBBBBBBB', new Date('2026-11-24T09:52:00.000Z'))],
     ['from the future', stampShown(tokenKeys, TOKEN_ID, new Date('2026-11-24T10:05:00.000Z'))],
     ['over a week old', stampShown(tokenKeys, TOKEN_ID, new Date('2026-11-16T10:00:00.000Z'))],
