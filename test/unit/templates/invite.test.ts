@@ -74,9 +74,7 @@ describe('renderInvite for a re-acknowledgement', () => {
     const { subject } = renderInvite(reack);
 
     // Assess
-    expect(subject).toBe(
-      'Updated policy to sign: Safe Internet Use – Guidance for Staff',
-    );
+    expect(subject).toBe('Updated policy to sign: Safe Internet Use – Guidance for Staff');
     expect(subject.startsWith('Updated policy')).toBe(true);
   });
 
