@@ -179,6 +179,8 @@ function storeFromEnv(env: NodeJS.ProcessEnv, io: CliIo): Store {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // The SDK warns on Node 20 that its 2027 releases need Node 22: noise for a command's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const io: CliIo = { out: (t) => console.log(t), err: (t) => console.error(t) };
   process.exitCode = await runCli(process.argv.slice(2), { store: storeFromEnv(process.env, io), io });
 }

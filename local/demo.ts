@@ -55,4 +55,9 @@ API answered 202: ${text}
 Next:
   1. Open the mailbox: http://127.0.0.1:${ports.ses} — the invite arrives within a few seconds.
   2. Follow its "Read and sign" link, type the name, tick the box and submit.
-  3. Open the demo LMS receiver: http://127.0.0.1:${ports.lms} — the signed completion appears.`);
+     A receipt email follows in the mailbox.
+  3. Open the demo LMS receiver: http://127.0.0.1:${ports.lms} — the signed completion appears.
+  4. The evidence and its audit trail, from the records alone:
+       npm run attest -- evidence --employee ${event.data.employeeId} --policy safe-internet-use
+  5. Publish a changed policy and ask those who signed to sign again:
+       npm run attest -- policy publish templates/policies/safe-internet-use.md --reacknowledge`);

@@ -9,6 +9,7 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  ListTablesCommand,
   PutItemCommand,
   ResourceNotFoundException,
   ScanCommand,
@@ -73,30 +74,52 @@ const tableDefinition = {
   })),
 };
 
+const listed = async (client: DynamoDBClient) =>
+  ((await client.send(new ListTablesCommand({}))).TableNames ?? []).includes(TABLE_NAME);
+
+/** Waits for a deleted table to go: dynalite finishes a delete after it answers. */
+async function gone(client: DynamoDBClient): Promise<void> {
+  for (let i = 0; i < 100 && (await listed(client)); i++) await new Promise((r) => setTimeout(r, 50));
+  if (await listed(client)) throw new Error(`the old ${TABLE_NAME} table did not go`);
+}
+
+/** Waits for a created table to be usable: dynalite finishes a create after it answers. */
+async function active(client: DynamoDBClient): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE_NAME })).catch(() => ({
+      Table: undefined,
+    }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the ${TABLE_NAME} table did not become active`);
+}
+
 /**
  * Creates the table with every index, or, for data kept under .local/ by an older version whose
  * table lacks an index, rebuilds it with its items (dynalite cannot add an index to a table).
  */
 async function createTable(client: DynamoDBClient): Promise<void> {
-  let existing: Array<Record<string, AttributeValue>> | undefined;
-  try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE_NAME }));
-    const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
-    if (TABLE_INDEXES.every((index) => have.has(index.name))) return;
-    existing = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await client.send(new ScanCommand({ TableName: TABLE_NAME, ExclusiveStartKey: start }));
-      existing.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+  let existing: Array<Record<string, AttributeValue>> = [];
+  if (await listed(client)) {
+    const table = await client
+      .send(new DescribeTableCommand({ TableName: TABLE_NAME }))
+      .then((out) => out.Table)
+      // Listed but not described: left half-deleted by an interrupted run.
+      .catch((error) => {
+        if (error instanceof ResourceNotFoundException) return undefined;
+        throw error;
+      });
+    const have = new Set((table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    if (table && TABLE_INDEXES.every((index) => have.has(index.name))) return;
+    if (table) existing = await scanAll(client);
     await client.send(new DeleteTableCommand({ TableName: TABLE_NAME }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await gone(client);
   }
   await client.send(new CreateTableCommand(tableDefinition));
-  for (const item of existing ?? [])
-    await client.send(new PutItemCommand({ TableName: TABLE_NAME, Item: item }));
+  await active(client);
+  for (const item of existing)
+    await client.send(new PutItemCommand({ TableName: TABLE_NAME, Item: upgrade(item) }));
   await client
     .send(
       new UpdateTimeToLiveCommand({
@@ -105,6 +128,36 @@ async function createTable(client: DynamoDBClient): Promise<void> {
       }),
     )
     .catch(() => undefined); // dynalite may not implement TTL; expiry is an AWS-side nicety.
+}
+
+/** An item as an older version wrote it, in today's shape: the LMS lane, the signers' index. */
+function upgrade(item: Record<string, AttributeValue>): Record<string, AttributeValue> {
+  const out = { ...item };
+  if (out.dueKind?.S === 'lms' && out.dueAt && out.dueShard) {
+    out.lmsDueAt = out.dueAt;
+    out.lmsShard = out.dueShard;
+    delete out.dueAt;
+    delete out.dueKind;
+    delete out.dueShard;
+    delete out.leaseUntil;
+  }
+  const ack = out.ack?.M;
+  if (ack?.policyId?.S && ack.policyVersion?.N && !out.signedPolicy) {
+    out.signedPolicy = { S: ack.policyId.S };
+    out.signedVersion = { N: ack.policyVersion.N };
+  }
+  return out;
+}
+
+async function scanAll(client: DynamoDBClient): Promise<Array<Record<string, AttributeValue>>> {
+  const items: Array<Record<string, AttributeValue>> = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: TABLE_NAME, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 async function createQueue(
@@ -145,7 +198,11 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     await Promise.all(stops.map((fn) => fn()));
   };
   try {
-    const dynamo = dynalite({ ...(options.dataDir && { path: options.dataDir }), createTableMs: 0 });
+    const dynamo = dynalite({
+      ...(options.dataDir && { path: options.dataDir }),
+      createTableMs: 0,
+      deleteTableMs: 0,
+    });
     const dynamoPort = await listen(dynamo, options.ports.dynamodb);
     stops.push(() => closeServer(dynamo));
     // buildApp rather than startFauxqs: the latter listens on every interface, we want loopback only.

@@ -157,7 +157,7 @@ export function renderReceiptPage({
   const heading = already ? 'You have already signed this policy' : 'Thank you — you have signed the policy';
   const content = `<div class="receipt" role="status">
 <h1>${heading}</h1>
-<p>${already ? 'Your agreement was recorded earlier; nothing has changed.' : 'Your agreement has been recorded.'} You can close this page.</p>
+<p>${already ? 'Your agreement was recorded earlier; nothing has changed.' : 'Your agreement has been recorded, and a copy of this receipt is on its way to your email.'} You can close this page.</p>
 </div>
 <h2>Your receipt</h2>
 <dl>

@@ -116,7 +116,7 @@ export function makeSendEmail(deps: MailDeps) {
       typedName: evidence.typedName,
       policyTitle: evidence.policyTitle,
       policyVersion: evidence.policyVersion,
-      effectiveDate: policy.effectiveDate,
+      effectiveDate: formatDate(new Date(`${policy.effectiveDate}T12:00:00Z`), 'UTC'),
       statement: evidence.statement,
       acknowledgedAt: formatMoment(at, starter.timeZone),
       acknowledgedAtUtc: evidence.acknowledgedAt,

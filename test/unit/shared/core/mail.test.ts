@@ -303,7 +303,7 @@ describe('sendEmail: the receipt', () => {
         typedName: 'Ada King Lovelace',
         policyTitle: 'Safe internet use',
         policyVersion: 3,
-        effectiveDate: '2026-01-01',
+        effectiveDate: '1 January 2026',
         statement: evidence.statement,
         acknowledgedAt: '26 November 2026 at 09:14 (Europe/London)',
         acknowledgedAtUtc: '2026-11-26T09:14:03.123Z',
