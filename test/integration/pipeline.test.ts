@@ -336,3 +336,37 @@ describe('a completion while the LMS is down', () => {
     expect(stored.lms.attempts).toBeGreaterThanOrEqual(2);
   }, 60_000);
 });
+
+describe('many clicks at once', () => {
+  it('records one agreement for 20 concurrent POSTs, shows each its receipt, and sends one receipt and one completion', async () => {
+    // Prepare
+    const event = uniqueStarter();
+    const email = event.data.email as string;
+    const assignmentId = assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
+    expect((await postStarter(event)).status).toBe(202);
+    const invite = await waitFor('the invite email', async () => (await emailsTo(email))[0]);
+    const link = ackLink(invite);
+
+    // Act
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => agree(link, `Person ${i}`)));
+
+    // Assess: every one is a receipt for the one agreement that was recorded
+    const stored = await table().get(`ASSIGN#${assignmentId}`, 'ASSIGNMENT');
+    const pages = await Promise.all(responses.map((r) => r.text()));
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    for (const page of pages) expect(page).toContain(stored?.ack.evidenceId);
+    expect(pages.filter((p) => p.includes('You have already signed'))).toHaveLength(19);
+    const trail = await table().partition(`ASSIGN#${assignmentId}`);
+    expect(trail.filter((i) => i.kind === 'acknowledged')).toHaveLength(1);
+    await waitFor('the completion', async () =>
+      (await received()).find((c) => c.payload.data.assignmentId === assignmentId),
+    );
+    await waitFor('the receipt email', async () =>
+      (await emailsTo(email)).find((e) => e.subject.startsWith('Receipt')),
+    );
+    // Give any duplicate a chance to arrive before counting.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await received()).filter((c) => c.payload.data.assignmentId === assignmentId)).toHaveLength(1);
+    expect((await emailsTo(email)).filter((e) => e.subject.startsWith('Receipt'))).toHaveLength(1);
+  });
+});
