@@ -368,6 +368,39 @@ export function aPolicy(overrides: Partial<PolicyVersion> = {}): PolicyVersion {
   };
 }
 
+/** The evidence of an agreement to `policy`, as the acknowledgement records it. */
+export function anEvidence(policy: PolicyVersion = aPolicy(), overrides: Partial<Evidence> = {}): Evidence {
+  return {
+    evidenceId: 'ev_1',
+    acknowledgedAt: '2026-11-24T09:59:00.000Z',
+    policyId: policy.policyId,
+    policyVersion: policy.version,
+    policyTitle: policy.title,
+    policySha256: policy.sha256,
+    statement: policy.statement,
+    typedName: 'Ada Lovelace',
+    ipAddress: '203.0.113.7',
+    userAgent: 'Mozilla/5.0',
+    tokenId: 'AAAAAAAAAAA',
+    messageId: 'ses-1',
+    ...overrides,
+  };
+}
+
+/** A policy file's source: front matter for the policy `sample` and `body`. */
+export function aPolicySource(body = 'Para one.\n\n## Heading\n\n1. Step\n'): string {
+  return `---
+id: sample
+title: Sample – Policy
+effectiveDate: 2026-01-31
+statement: I agree.
+keyPoints:
+  - One point
+---
+
+${body}`;
+}
+
 export function aStarter(overrides: Partial<Starter> = {}): Starter {
   const employeeId = overrides.employeeId ?? 'E1001';
   return {

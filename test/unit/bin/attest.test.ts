@@ -6,20 +6,19 @@ import type { Evidence, PolicyVersion } from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
 import { runCli, USAGE } from '../../../bin/attest.ts';
-import { anAssignment, aStarter, FakeClock, FakeStore, silentLogger } from '../../support/fakes.ts';
+import {
+  anAssignment,
+  anEvidence,
+  aPolicySource,
+  aStarter,
+  FakeClock,
+  FakeStore,
+  silentLogger,
+} from '../../support/fakes.ts';
 
 const NOW = '2026-11-26T10:00:00.000Z';
 
-const policySource = (body = 'Para one.\n\n## Heading\n\n1. Step\n') => `---
-id: sample
-title: Sample – Policy
-effectiveDate: 2026-01-31
-statement: I agree.
-keyPoints:
-  - One point
----
-
-${body}`;
+const policySource = aPolicySource;
 
 /** Runs the CLI against `store`, reading every file as `files` says; collects what it prints. */
 async function cli(argv: string[], store = new FakeStore(), files: Record<string, string> = {}) {
@@ -46,20 +45,7 @@ async function cli(argv: string[], store = new FakeStore(), files: Record<string
 }
 
 function evidenceFor(policy: PolicyVersion, evidenceId = 'ev_1'): Evidence {
-  return {
-    evidenceId,
-    acknowledgedAt: '2026-11-25T14:03:00.000Z',
-    policyId: policy.policyId,
-    policyVersion: policy.version,
-    policyTitle: policy.title,
-    policySha256: policy.sha256,
-    statement: policy.statement,
-    typedName: 'Ada Lovelace',
-    ipAddress: '203.0.113.7',
-    userAgent: 'Mozilla/5.0',
-    tokenId: 'tok1',
-    messageId: 'ses-1',
-  };
+  return anEvidence(policy, { evidenceId, acknowledgedAt: '2026-11-25T14:03:00.000Z', tokenId: 'tok1' });
 }
 
 /** A store with a genuinely published policy and a starter who signed its version 1. */

@@ -3,28 +3,21 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeDeliverCompletion } from '#shared/core/deliver.ts';
 import { RetryableError } from '#shared/core/errors.ts';
-import type { Evidence } from '#shared/core/model.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
-import { aPolicy, FakeClock, FakeHttp, seededStore, silentLogger } from '../../../support/fakes.ts';
+import {
+  anEvidence,
+  aPolicy,
+  FakeClock,
+  FakeHttp,
+  seededStore,
+  silentLogger,
+} from '../../../support/fakes.ts';
 
 const SECRET = 'whsec_dW5pdC10ZXN0LWxtcy1zZWNyZXQtdW5pdC10ZXN0';
 const LMS_URL = 'https://lms.example.org/hooks/attest';
 const policy = aPolicy();
 
-const evidence: Evidence = {
-  evidenceId: 'ev_1',
-  acknowledgedAt: '2026-11-24T09:59:00.000Z',
-  policyId: policy.policyId,
-  policyVersion: policy.version,
-  policyTitle: policy.title,
-  policySha256: policy.sha256,
-  statement: policy.statement,
-  typedName: 'Ada Lovelace',
-  ipAddress: '203.0.113.7',
-  userAgent: 'UA',
-  tokenId: 'AAAAAAAAAAA',
-  messageId: 'ses-1',
-};
+const evidence = anEvidence(policy, { userAgent: 'UA' });
 
 async function setup(script: Array<number | Error>) {
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');

@@ -4,21 +4,9 @@ import { NotFoundError } from '#shared/core/errors.ts';
 import { makeEvidenceReport } from '#shared/core/evidence.ts';
 import type { Evidence, PolicyVersion } from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy, policySha256 } from '#shared/core/policy.ts';
-import { anAssignment, aStarter, FakeStore } from '../../../support/fakes.ts';
+import { anAssignment, anEvidence, aPolicySource, aStarter, FakeStore } from '../../../support/fakes.ts';
 
-const source = `---
-id: sample
-title: Sample – Policy
-effectiveDate: 2026-01-31
-statement: I agree.
-keyPoints:
-  - One point
----
-
-Para one.
-
-## Heading
-`;
+const source = aPolicySource('Para one.\n\n## Heading\n');
 
 /** A genuine policy version: its sha256 is over its own canonical text. */
 function samplePolicy(): PolicyVersion {
@@ -26,21 +14,7 @@ function samplePolicy(): PolicyVersion {
 }
 
 function evidenceFor(policy: PolicyVersion, overrides: Partial<Evidence> = {}): Evidence {
-  return {
-    evidenceId: 'ev_1',
-    acknowledgedAt: '2026-11-25T14:03:00.000Z',
-    policyId: policy.policyId,
-    policyVersion: policy.version,
-    policyTitle: policy.title,
-    policySha256: policy.sha256,
-    statement: policy.statement,
-    typedName: 'Ada Lovelace',
-    ipAddress: '203.0.113.7',
-    userAgent: 'Mozilla/5.0',
-    tokenId: 'tok1',
-    messageId: 'ses-1',
-    ...overrides,
-  };
+  return anEvidence(policy, { acknowledgedAt: '2026-11-25T14:03:00.000Z', tokenId: 'tok1', ...overrides });
 }
 
 /** A store with a starter, the sample policy and an invited assignment; `signed` records evidence. */

@@ -3,17 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#shared/core/errors.ts';
 import { canonicalPolicyText, parsePolicy, renderPolicyHtml } from '#shared/core/policy.ts';
+import { aPolicySource } from '../../../support/fakes.ts';
 
-const source = (body = 'Para one.\n\n## Heading\n\n1. Step\n') => `---
-id: sample
-title: Sample – Policy
-effectiveDate: 2026-01-31
-statement: I agree.
-keyPoints:
-  - One point
----
-
-${body}`;
+const source = aPolicySource;
 
 describe('parsePolicy', () => {
   it('reads the front matter and body and names the text by its sha256', () => {
