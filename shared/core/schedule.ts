@@ -1,0 +1,140 @@
+// The chase's clock: send windows in the starter's time zone (weekends and daylight saving included) and the next step.
+import { DateTime } from 'luxon';
+import { ValidationError } from './errors.ts';
+
+/** Days (1 = Monday … 7 = Sunday, ISO) and times of day (minutes after local midnight, end exclusive). */
+export interface SendWindow {
+  days: ReadonlySet<number>;
+  startMinute: number;
+  endMinute: number;
+  text: string;
+}
+
+/** `always` turns the window off: steps are sent the moment they fall due. */
+export type Window = SendWindow | 'always';
+
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+function day(name: string, text: string): number {
+  const index = DAYS.indexOf(name.toLowerCase());
+  if (index < 0) throw windowError(text, `"${name}" is not a day (Mon … Sun)`);
+  return index + 1;
+}
+
+function minute(hhmm: string, text: string): number {
+  const match = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(hhmm);
+  const value = match ? Number(match[1]) * 60 + Number(match[2]) : Number.NaN;
+  if (!(value <= 24 * 60)) throw windowError(text, `"${hhmm}" is not a time (HH:MM)`);
+  return value;
+}
+
+function windowError(text: string, why: string): ValidationError {
+  return new ValidationError('schedule.invalid', [
+    {
+      field: 'SEND_WINDOW',
+      message: `${why} in "${text}"; expected e.g. "Mon-Fri 09:00-17:30" or "always".`,
+    },
+  ]);
+}
+
+/**
+ * Parses `Mon-Fri 09:00-17:30`, `Mon,Wed,Fri 08:00-12:00`, `Sat-Sun 10:00-16:00` or `always`.
+ * A window may not run past midnight; ranges of days may wrap (`Fri-Mon`).
+ */
+export function parseSendWindow(text: string): Window {
+  const trimmed = text.trim();
+  if (trimmed.toLowerCase() === 'always') return 'always';
+  const match = /^(\S+)\s+(\S+)-(\S+)$/.exec(trimmed);
+  if (!match) throw windowError(trimmed, 'days and times are needed');
+  const [, dayPart, from, to] = match as unknown as [string, string, string, string];
+  const days = new Set<number>();
+  for (const piece of dayPart.split(',')) {
+    const [first, last] = piece.split('-') as [string, string | undefined];
+    const a = day(first, trimmed);
+    const b = last === undefined ? a : day(last, trimmed);
+    for (let d = a; ; d = (d % 7) + 1) {
+      days.add(d);
+      if (d === b) break;
+    }
+  }
+  const startMinute = minute(from, trimmed);
+  const endMinute = minute(to, trimmed);
+  if (endMinute <= startMinute)
+    throw windowError(trimmed, 'the window must end after it starts, on the same day');
+  return { days, startMinute, endMinute, text: trimmed };
+}
+
+/** Is `at` inside the window, in `timeZone`? */
+export function inWindow(at: Date, window: Window, timeZone: string): boolean {
+  if (window === 'always') return true;
+  const local = DateTime.fromJSDate(at, { zone: timeZone });
+  const m = local.hour * 60 + local.minute + local.second / 60 + local.millisecond / 60_000;
+  return window.days.has(local.weekday) && m >= window.startMinute && m < window.endMinute;
+}
+
+/**
+ * The first moment at or after `at` inside the window, in the starter's time zone: a step due in
+ * the evening or at a weekend waits for the next opening. Local times are resolved by the zone's
+ * rules, so daylight-saving changes move the UTC instant, never the local hour.
+ */
+export function nextOpening(at: Date, window: Window, timeZone: string): Date {
+  if (window === 'always' || inWindow(at, window, timeZone)) return at;
+  let local = DateTime.fromJSDate(at, { zone: timeZone });
+  for (let i = 0; i < 8; i++) {
+    const open = local.set({
+      hour: Math.floor(window.startMinute / 60),
+      minute: window.startMinute % 60,
+      second: 0,
+      millisecond: 0,
+    });
+    if (window.days.has(local.weekday) && open.toMillis() >= at.getTime()) return open.toJSDate();
+    local = local.plus({ days: 1 }).startOf('day');
+  }
+  throw new Error(`no opening in the window "${window.text}"`); // a window always has a day: unreachable
+}
+
+export interface ChasePlan {
+  /** After the invite, when each reminder falls due (strictly increasing). */
+  reminderOffsetsMs: readonly number[];
+  /** After the invite, when the manager is told (after the last reminder). */
+  escalationOffsetMs: number;
+  window: Window;
+}
+
+export type ChaseStep =
+  | { kind: 'reminder'; number: number; dueAt: Date }
+  | { kind: 'escalation'; dueAt: Date };
+
+/**
+ * The step owed after `remindersSent` reminders of an invite first sent at `invitedAt`: the next
+ * reminder, or the escalation once they are all sent; at its offset from the invite, moved to the
+ * window's next opening, and never before `now`.
+ */
+export function nextChaseStep(
+  plan: ChasePlan,
+  invitedAt: Date,
+  remindersSent: number,
+  timeZone: string,
+  now: Date,
+): ChaseStep {
+  const offset = plan.reminderOffsetsMs[remindersSent];
+  const raw = new Date(invitedAt.getTime() + (offset ?? plan.escalationOffsetMs));
+  const dueAt = nextOpening(raw.getTime() < now.getTime() ? now : raw, plan.window, timeZone);
+  return offset === undefined
+    ? { kind: 'escalation', dueAt }
+    : { kind: 'reminder', number: remindersSent + 1, dueAt };
+}
+
+/** Checks a plan's offsets: reminders strictly increasing, the escalation after the last. */
+export function checkChasePlan(plan: ChasePlan, field = 'REMINDER_OFFSETS'): ChasePlan {
+  const offsets = plan.reminderOffsetsMs;
+  const issues = [];
+  if (offsets.some((o, i) => o <= 0 || (i > 0 && o <= (offsets[i - 1] as number)))) {
+    issues.push({ field, message: 'Reminder offsets must be positive and strictly increasing.' });
+  }
+  if (plan.escalationOffsetMs <= (offsets.at(-1) ?? 0)) {
+    issues.push({ field: 'ESCALATION_OFFSET', message: 'The escalation must come after the last reminder.' });
+  }
+  if (issues.length) throw new ValidationError('schedule.invalid', issues);
+  return plan;
+}
