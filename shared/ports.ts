@@ -1,8 +1,12 @@
 // The small interfaces the core needs from the outside world; adapters implement them.
 import type {
   Assignment,
+  Chase,
+  Digest,
+  DigestKey,
   DueKind,
   Evidence,
+  MailKind,
   PolicyVersion,
   SendRecord,
   Starter,
@@ -23,6 +27,12 @@ export interface Logger {
 export type AckOutcome =
   | { recorded: true; assignment: Assignment }
   | { recorded: false; assignment: Assignment };
+
+export interface AfterSend {
+  next?: { kind: MailKind; dueAt: Date };
+  chase?: Chase;
+  status?: 'invited';
+}
 
 export interface DueItem {
   assignmentId: string;
@@ -70,8 +80,40 @@ export interface Store {
   ): Promise<Assignment | undefined>;
   /** Gives a lease back after a failure, so a retry or the sweeper can take the work again. */
   releaseWork(assignmentId: string, kind: DueKind): Promise<void>;
-  /** Records a sent email and clears it from the mail lane, conditional on holding its lease. */
-  recordSend(assignmentId: string, send: SendRecord): Promise<void>;
+  /**
+   * Records a sent email, conditional on holding its lease: the mail lane then owes `after.next`
+   * (the next reminder or the escalation) or nothing; `after.chase` and `after.status` are stored.
+   */
+  recordSend(assignmentId: string, send: SendRecord, after?: AfterSend): Promise<void>;
+  /** Clears a step that turned out to need no email, conditional on holding its lease. */
+  finishStep(assignmentId: string, kind: MailKind): Promise<void>;
+  /**
+   * The escalation, conditional on holding its lease: status overdue, chasing stopped; with
+   * `digestDueAt` (the digest's owner) the mail lane owes the digest email then.
+   */
+  escalate(assignmentId: string, update: { at: Date; digest?: DigestKey; digestDueAt?: Date }): Promise<void>;
+  /**
+   * Joins a manager's digest of a day: 'owner' for the first to join (who owes its email),
+   * 'member' for the rest, 'closed' when it has gone already (join the next day's).
+   */
+  joinDigest(
+    key: DigestKey,
+    managerName: string,
+    assignmentId: string,
+  ): Promise<'owner' | 'member' | 'closed'>;
+  /** Closes a digest to late joiners, for its owner only (again after a crash); returns it. */
+  closeDigest(key: DigestKey, owner: string, at: Date): Promise<Digest | undefined>;
+  recordDigestSent(key: DigestKey, at: Date, messageId: string): Promise<void>;
+  /**
+   * SES reported a bounce or complaint for an email of this assignment: unless signed, cancelled
+   * or bounced already, status bounced, chasing stopped, and (with `noticeDueAt`) the manager's
+   * notice owed. Returns false when nothing changed.
+   */
+  markBounced(
+    assignmentId: string,
+    bounce: NonNullable<Assignment['bounce']>,
+    noticeDueAt: Date | undefined,
+  ): Promise<boolean>;
 
   /**
    * Records the evidence exactly once (conditional on attribute_not_exists(ack)), in the same

@@ -29,6 +29,11 @@ export async function buildTemplates(): Promise<void> {
     here('./generated/receipt.html.ts'),
     `${banner}export const receiptHtml = ${JSON.stringify(receipt)};\n`,
   );
+  const manager = await compileMjml(readFileSync(here('./manager.mjml'), 'utf8'));
+  writeFileSync(
+    here('./generated/manager.html.ts'),
+    `${banner}export const managerHtml = ${JSON.stringify(manager)};\n`,
+  );
   const policies: Record<string, string> = {};
   for (const file of readdirSync(here('./policies'))
     .filter((f) => f.endsWith('.md'))

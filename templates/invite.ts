@@ -1,4 +1,4 @@
-// The invite email: its variables' schema, the HTML from the MJML compiled at build, and the plain-text part.
+// The invite email (and its reminders): its variables' schema, the HTML from the MJML compiled at build, and the plain-text part.
 import { z } from 'zod';
 import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
 import { compileSlots } from '#shared/core/template.ts';
@@ -15,6 +15,15 @@ export const inviteVarsSchema = z.object({
   startDate: z.string().min(1),
   /** A new version for someone who signed an earlier one, rather than a new starter's first ask. */
   reacknowledge: z.boolean().default(false),
+  /** A reminder: which, whether the last, and the days left before the manager is told (negative: overdue). */
+  reminder: z
+    .object({
+      number: z.number().int().positive(),
+      last: z.boolean(),
+      daysLeft: z.number().int(),
+      dueOn: z.string().min(1),
+    })
+    .optional(),
 });
 
 export type InviteVars = z.input<typeof inviteVarsSchema>;
@@ -33,10 +42,45 @@ const renderHtml = compileSlots(inviteHtml, {
   whyYou: 'text',
 });
 
-/** The opening and the reasons, which differ for a new starter and for a new policy version. */
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/**
+ * A reminder's subject and opening: how long is left, or how overdue; firmer as reminders go on,
+ * never rude.
+ */
+function reminderWording(v: Vars, r: NonNullable<Vars['reminder']>) {
+  type Intro = (title: string, esc: (s: string) => string) => string;
+  const when =
+    r.daysLeft > 0
+      ? `You have ${plural(r.daysLeft, 'day')} left: please sign it by ${r.dueOn}.`
+      : r.daysLeft === 0
+        ? 'It is due today.'
+        : `It is now ${plural(-r.daysLeft, 'day')} overdue.`;
+  const subject =
+    r.daysLeft < 0
+      ? `Overdue: please sign ${v.policyTitle}`
+      : r.last
+        ? `Last reminder: please sign ${v.policyTitle}`
+        : `Reminder: please sign ${v.policyTitle}`;
+  const ask = r.last
+    ? 'This is the last reminder. If it is not signed by then, we will let your manager know it is outstanding.'
+    : r.number === 1
+      ? 'Reading it takes about ten minutes.'
+      : 'Please set aside ten minutes today to read and sign it.';
+  return {
+    subject,
+    preview: `${when} ${v.policyTitle}`,
+    intro: ((title, esc) =>
+      `${r.number === 1 ? 'A reminder' : 'Another reminder'}: we still need you to read and sign our policy ${title} (version ${v.policyVersion}). ${esc(when)} ${esc(ask)}`) as Intro,
+    whyYou: `${v.organisationName} asked you to sign this policy and has not yet received your signature`,
+  };
+}
+
+/** The opening and the reasons: a new starter, a new policy version, or a reminder. */
 function wording(v: Vars) {
   // `title` arrives formatted for the part (quoted in text, bold in HTML); `esc` escapes for it.
   type Intro = (title: string, esc: (s: string) => string) => string;
+  if (v.reminder) return reminderWording(v, v.reminder);
   if (v.reacknowledge) {
     return {
       subject: `Updated policy to sign: ${v.policyTitle}`,

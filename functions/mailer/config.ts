@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { resolveSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
+import { ConfigError, ValidationError } from '#shared/core/errors.ts';
+import { type ChasePlan, chasePlan } from '#shared/core/schedule.ts';
 import { parseTokenKeys } from '#shared/core/tokens.ts';
+import { bundledPolicies } from '#templates/policies.ts';
 
 const env = parseEnv(
   z.object({
@@ -20,11 +23,42 @@ const env = parseEnv(
     ORGANISATION_NAME: z.string().min(1),
     /** How long an acknowledgement link stays valid. */
     TOKEN_TTL: durationSetting.default(30 * 24 * 3600_000),
+    /** The chase (ISO 8601 durations after the invite, and the send window); policies may override. */
+    REMINDER_OFFSETS: z.string().optional(),
+    ESCALATION_OFFSET: z.string().optional(),
+    SEND_WINDOW: z.string().optional(),
+    /** How long a manager's digest collects escalations before it is sent. */
+    DIGEST_DELAY: durationSetting.default(15 * 60_000),
   }),
   process.env,
 );
 
+/** The chase per policy: its front matter's overrides over the environment's settings over the defaults. */
+function chasePlans(): (policyId: string) => ChasePlan {
+  const settings = {
+    reminderOffsets: env.REMINDER_OFFSETS,
+    escalationOffset: env.ESCALATION_OFFSET,
+    sendWindow: env.SEND_WINDOW,
+  };
+  try {
+    const fallback = chasePlan(settings);
+    const plans = new Map(
+      [...bundledPolicies].map(([id, policy]) => [
+        id,
+        chasePlan(policy.chase ?? {}, settings, `${id}: chase.`),
+      ]),
+    );
+    return (policyId) => plans.get(policyId) ?? fallback;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ConfigError(
+      `invalid configuration: ${error.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+    );
+  }
+}
+
 export const config = Object.freeze({
   ...env,
   tokenKeys: parseTokenKeys(await resolveSecret(process.env, 'ACK_TOKEN_KEYS')),
+  planFor: chasePlans(),
 });

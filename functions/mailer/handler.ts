@@ -1,4 +1,4 @@
-// Mail queue consumer: sends each owed email (invite or receipt); failed records are retried alone (partial batch failure).
+// Mail queue consumer: does each owed mail-lane step (invite, reminder, escalation, digest, receipt, bounce notice); failed records are retried alone (partial batch failure).
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
@@ -7,6 +7,7 @@ import { makeSesMailer } from '#shared/adapters/ses-mailer.ts';
 import { makeSendEmail } from '#shared/core/mail.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
 import { renderInvite } from '#templates/invite.ts';
+import { renderBounceNotice, renderDigest } from '#templates/manager.ts';
 import { renderReceipt } from '#templates/receipt.ts';
 import { config } from './config.ts';
 
@@ -20,6 +21,10 @@ const sendEmail = makeSendEmail({
   tokenKeys: config.tokenKeys,
   renderInvite,
   renderReceipt,
+  renderDigest,
+  renderBounceNotice,
+  planFor: config.planFor,
+  digestDelayMs: config.DIGEST_DELAY,
   publicBaseUrl: config.PUBLIC_BASE_URL,
   organisationName: config.ORGANISATION_NAME,
   tokenTtlMs: config.TOKEN_TTL,
@@ -27,7 +32,9 @@ const sendEmail = makeSendEmail({
 });
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  await sendEmail(parseWorkMessage(record.body, ['invite', 'receipt']));
+  await sendEmail(
+    parseWorkMessage(record.body, ['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice']),
+  );
 }
 
 export const handler = (event: SQSEvent) => processPartialResponse(event, recordHandler, processor);

@@ -5,10 +5,9 @@ import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeSweepDue, type SweepResult } from '#shared/core/sweep.ts';
 import { config } from './config.ts';
 
-const mailQueue = makeSqsQueue(config.MAIL_QUEUE_URL);
 const sweepDue = makeSweepDue({
   store: makeDynamoStore(config.TABLE_NAME),
-  queues: { invite: mailQueue, receipt: mailQueue, lms: makeSqsQueue(config.LMS_QUEUE_URL) },
+  queues: { mail: makeSqsQueue(config.MAIL_QUEUE_URL), lms: makeSqsQueue(config.LMS_QUEUE_URL) },
   clock: { now: () => new Date() },
   logger: makeLogger(),
   intervalMs: config.SWEEP_INTERVAL,

@@ -8,8 +8,18 @@ import {
   type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Assignment, DueKind, Evidence, PolicyVersion, SendRecord, Starter } from '../core/model.ts';
-import type { AckOutcome, AuditEvent, DueItem, Signer, Store } from '../ports.ts';
+import { digestIdFor } from '../core/ids.ts';
+import type {
+  Assignment,
+  Digest,
+  DigestKey,
+  DueKind,
+  Evidence,
+  PolicyVersion,
+  SendRecord,
+  Starter,
+} from '../core/model.ts';
+import type { AckOutcome, AfterSend, AuditEvent, DueItem, Signer, Store } from '../ports.ts';
 import { DUE_INDEX, LMS_DUE_INDEX, SIGNED_INDEX } from './table-schema.ts';
 
 /** The sparse indexes' partition value: set only while an assignment owes work in that lane. */
@@ -33,6 +43,7 @@ const key = {
   starter: (id: string) => ({ pk: `STARTER#${id}`, sk: 'PROFILE' }),
   assignment: (id: string) => ({ pk: `ASSIGN#${id}`, sk: 'ASSIGNMENT' }),
   receipt: (source: string, eventId: string) => ({ pk: `EVENT#${source}#${eventId}`, sk: 'RECEIPT' }),
+  digest: (k: DigestKey) => ({ pk: `DIGEST#${digestIdFor(k.managerEmail)}`, sk: `DAY#${k.day}` }),
   policy: (id: string, version: number) => ({
     pk: `POLICY#${id}`,
     sk: `V#${String(version).padStart(6, '0')}`,
@@ -188,26 +199,170 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       );
     },
 
-    async recordSend(assignmentId, send: SendRecord) {
-      // An invite moves the status on; a receipt leaves it acknowledged.
-      const status = send.kind === 'invite' ? ' #status = :invited,' : '';
+    async recordSend(assignmentId, send: SendRecord, after: AfterSend = {}) {
+      const names: Record<string, string> = {};
+      const values: Item = { ':kind': send.kind, ':none': [], ':send': [send] };
+      const set = ['sends = list_append(if_not_exists(sends, :none), :send)'];
+      if (after.status) {
+        set.push('#status = :status');
+        names['#status'] = 'status';
+        values[':status'] = after.status;
+      }
+      if (after.chase) {
+        set.push('chase = :chase');
+        values[':chase'] = after.chase;
+      }
+      let remove = 'REMOVE leaseUntil';
+      if (after.next) {
+        // The lane moves on to the next step; the item stays in the sparse index.
+        set.push('dueKind = :next, dueAt = :nextAt');
+        Object.assign(values, { ':next': after.next.kind, ':nextAt': after.next.dueAt.toISOString() });
+      } else {
+        remove = 'REMOVE dueAt, dueKind, dueShard, leaseUntil';
+      }
       await doc.send(
         new UpdateCommand({
           TableName,
           Key: key.assignment(assignmentId),
-          UpdateExpression:
-            `SET${status} sends = list_append(if_not_exists(sends, :none), :send) ` +
-            'REMOVE dueAt, dueKind, dueShard, leaseUntil',
+          UpdateExpression: `SET ${set.join(', ')} ${remove}`,
           // Only the lease holder of the owed email records it.
           ConditionExpression: 'dueKind = :kind AND attribute_exists(leaseUntil)',
-          ...(status && { ExpressionAttributeNames: { '#status': 'status' } }),
-          ExpressionAttributeValues: {
-            ...(status && { ':invited': 'invited' }),
-            ':kind': send.kind,
-            ':none': [],
-            ':send': [send],
-          },
+          ...(after.status && { ExpressionAttributeNames: names }),
+          ExpressionAttributeValues: values,
         }),
+      );
+    },
+
+    async finishStep(assignmentId, kind) {
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: key.assignment(assignmentId),
+          UpdateExpression: 'REMOVE dueAt, dueKind, dueShard, leaseUntil',
+          ConditionExpression: 'dueKind = :kind AND attribute_exists(leaseUntil)',
+          ExpressionAttributeValues: { ':kind': kind },
+        }),
+      );
+    },
+
+    async escalate(assignmentId, update) {
+      const values: Item = {
+        ':escalation': 'escalation',
+        ':overdue': 'overdue',
+        ':at': update.at.toISOString(),
+      };
+      let expression = 'SET #status = :overdue, escalatedAt = :at';
+      if (update.digest) {
+        expression += ', digest = :digest';
+        values[':digest'] = update.digest;
+      }
+      if (update.digestDueAt) {
+        expression += ', dueKind = :digestKind, dueAt = :digestAt REMOVE leaseUntil';
+        Object.assign(values, { ':digestKind': 'digest', ':digestAt': update.digestDueAt.toISOString() });
+      } else {
+        expression += ' REMOVE dueAt, dueKind, dueShard, leaseUntil';
+      }
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: key.assignment(assignmentId),
+          UpdateExpression: expression,
+          ConditionExpression: 'dueKind = :escalation AND attribute_exists(leaseUntil)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    },
+
+    async joinDigest(digestKey, managerName, assignmentId) {
+      try {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.digest(digestKey),
+            UpdateExpression:
+              'SET managerEmail = :email, #day = :day, managerName = if_not_exists(managerName, :name), ' +
+              '#owner = if_not_exists(#owner, :me) ADD members :me_set',
+            ConditionExpression: 'attribute_not_exists(closedAt)',
+            ExpressionAttributeNames: { '#owner': 'owner', '#day': 'day' },
+            ExpressionAttributeValues: {
+              ':email': digestKey.managerEmail,
+              ':day': digestKey.day,
+              ':name': managerName,
+              ':me': assignmentId,
+              ':me_set': new Set([assignmentId]),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return out.Attributes?.owner === assignmentId ? 'owner' : 'member';
+      } catch (error) {
+        if (isConditionFailure(error)) return 'closed';
+        throw error;
+      }
+    },
+
+    async closeDigest(digestKey, owner, at) {
+      try {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.digest(digestKey),
+            UpdateExpression: 'SET closedAt = if_not_exists(closedAt, :at)',
+            ConditionExpression: '#owner = :owner',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':owner': owner, ':at': at.toISOString() },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        const { members, ...rest } = strip<Item>(out.Attributes) ?? {};
+        return { ...rest, members: [...((members as Set<string>) ?? [])] } as Digest;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async recordDigestSent(digestKey, at, messageId) {
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: key.digest(digestKey),
+          UpdateExpression: 'SET sentAt = :at, messageId = :id',
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':id': messageId },
+        }),
+      );
+    },
+
+    async markBounced(assignmentId, bounce, noticeDueAt) {
+      const values: Item = {
+        ':bounced': 'bounced',
+        ':cancelled': 'cancelled',
+        ':bounce': bounce,
+      };
+      let expression = 'SET #status = :bounced, bounce = :bounce';
+      if (noticeDueAt) {
+        expression += ', dueKind = :notice, dueAt = :at, dueShard = :shard REMOVE leaseUntil';
+        Object.assign(values, {
+          ':notice': 'bounce-notice',
+          ':at': noticeDueAt.toISOString(),
+          ':shard': DUE_SHARD,
+        });
+      } else {
+        expression += ' REMOVE dueAt, dueKind, dueShard, leaseUntil';
+      }
+      return conditionally(
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.assignment(assignmentId),
+            UpdateExpression: expression,
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND #status <> :bounced',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
+          }),
+        ),
       );
     },
 
@@ -258,8 +413,8 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
             UpdateExpression: 'SET dueKind = :invite, dueAt = :now, dueShard = :shard, freshLinkAt = :now',
             // Unsigned, not withdrawn, owing nothing but (perhaps) an invite, and not asked lately.
             ConditionExpression:
-              'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled ' +
-              'AND (attribute_not_exists(dueKind) OR dueKind = :invite) ' +
+              'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND #status <> :bounced ' +
+              'AND (attribute_not_exists(dueKind) OR dueKind IN (:invite, :reminder)) ' +
               'AND (attribute_not_exists(freshLinkAt) OR freshLinkAt < :since)',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
@@ -268,6 +423,8 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
               ':since': notSince.toISOString(),
               ':shard': DUE_SHARD,
               ':cancelled': 'cancelled',
+              ':bounced': 'bounced',
+              ':reminder': 'reminder',
             },
           }),
         ),

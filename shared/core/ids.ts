@@ -38,6 +38,11 @@ export function assignmentIdsFor(employeeId: string, policyId: string, latestVer
   return ids;
 }
 
+/** A manager's digests are filed under a pseudonym of their address, not the address itself. */
+export function digestIdFor(managerEmail: string): string {
+  return derive('digest', managerEmail.toLowerCase());
+}
+
 /** A random id for a token, so evidence can name the exact link that was used. */
 export function newTokenId(): string {
   return randomBytes(8).toString('base64url');

@@ -1,7 +1,8 @@
-// Use case: send the email an assignment owes (the invite with a fresh signed link, or the receipt), once.
-import type { Clock, Logger, Mailer, Store } from '../ports.ts';
+// Use case: do the step an assignment's mail lane owes — invite, reminder, escalation, manager digest, receipt, bounce notice — once.
+import type { Clock, Logger, Mailer, OutgoingEmail, Store } from '../ports.ts';
 import { newTokenId } from './ids.ts';
-import type { Assignment, MailKind, PolicyVersion, Starter, WorkMessage } from './model.ts';
+import type { Assignment, Chase, DigestKey, MailKind, PolicyVersion, Starter, WorkMessage } from './model.ts';
+import { type ChasePlan, nextChaseStep, nextOpening } from './schedule.ts';
 import { signToken, type TokenKeys } from './tokens.ts';
 
 export interface InviteContent {
@@ -14,6 +15,30 @@ export interface InviteContent {
   expiresOn: string;
   startDate: string;
   reacknowledge: boolean;
+  /** Present for a reminder: which one, and how long is left before the manager is told. */
+  reminder?: { number: number; last: boolean; daysLeft: number; dueOn: string };
+}
+
+export interface DigestContent {
+  organisationName: string;
+  managerName: string;
+  people: Array<{
+    name: string;
+    email: string;
+    policyTitle: string;
+    policyVersion: number;
+    invitedOn: string;
+    reminders: number;
+  }>;
+}
+
+export interface BounceNoticeContent {
+  organisationName: string;
+  managerName: string;
+  starterName: string;
+  email: string;
+  policyTitle: string;
+  reason: 'bounced' | 'complained';
 }
 
 export interface ReceiptContent {
@@ -40,6 +65,12 @@ export interface MailDeps {
   tokenKeys: TokenKeys;
   renderInvite: (content: InviteContent) => Rendered;
   renderReceipt: (content: ReceiptContent) => Rendered;
+  renderDigest: (content: DigestContent) => Rendered;
+  renderBounceNotice: (content: BounceNoticeContent) => Rendered;
+  /** The chase for a policy: reminder offsets, escalation and send window (its overrides or the defaults). */
+  planFor: (policyId: string) => ChasePlan;
+  /** How long a manager's digest collects escalations before it is sent. */
+  digestDelayMs: number;
   publicBaseUrl: string;
   organisationName: string;
   tokenTtlMs: number;
@@ -47,7 +78,23 @@ export interface MailDeps {
   leaseMs: number;
 }
 
-export type MailOutcome = 'sent' | 'not-owed' | 'busy';
+export type MailOutcome = 'sent' | 'escalated' | 'not-owed' | 'busy';
+
+const DAY_MS = 86_400_000;
+
+/** The local calendar day of `at` in `timeZone`, YYYY-MM-DD. */
+export function localDay(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    timeZone,
+  }).format(at);
+}
+
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T12:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+}
 
 /** "24 December 2026" in the starter's time zone: how people read a date in an email. */
 export function formatDate(at: Date, timeZone: string, locale = 'en-GB'): string {
@@ -68,22 +115,21 @@ export function formatMoment(at: Date, timeZone: string, locale = 'en-GB'): stri
 }
 
 /**
- * Sends the one email an assignment's mail lane owes.
- * 1. Re-read the assignment: nothing is sent unless that email is still owed (an invite not yet
- *    sent, acknowledged or cancelled; a receipt not yet sent) — queue messages are hints, the
- *    table is the truth.
- * 2. Lease it by conditional update, so a duplicate message or an overlapping sweep sends nothing.
- * 3. Compose: an invite mints a fresh token (a link that never carries personal data); a receipt
- *    restates the evidence. Render, send through SES.
- * 4. Record the message id (and token id), clearing the owed email, conditional on the lease;
- *    append it to the audit trail.
- * A failed send gives the lease back and throws, so SQS retries it; should everything fail the
- * email stays owed and the sweeper re-drives it.
+ * Does the one step an assignment's mail lane owes.
+ * 1. Re-read the assignment: nothing is done unless that step is still owed (not acknowledged,
+ *    cancelled or bounced meanwhile) — queue messages are hints, the table is the truth.
+ * 2. Lease it by conditional update, so a duplicate message or an overlapping sweep does nothing.
+ * 3. Do it: an invite or reminder mints a fresh link; an escalation joins the manager's digest of
+ *    the day; a digest lists the manager's starters still unsigned; a receipt restates the evidence.
+ * 4. Record it and what falls due next (the next reminder, the escalation, or nothing), conditional
+ *    on the lease; append it to the audit trail.
+ * A failure before the email left gives the lease back and throws, so SQS retries it; should
+ * everything fail the step stays owed and the sweeper re-drives it.
  */
 export function makeSendEmail(deps: MailDeps) {
   const { store, clock, logger } = deps;
 
-  function invite(assignment: Assignment, starter: Starter, policy: PolicyVersion, now: Date) {
+  function link(assignment: Assignment, now: Date) {
     const tokenId = newTokenId();
     const expiresAt = new Date(now.getTime() + deps.tokenTtlMs);
     const token = signToken(deps.tokenKeys, {
@@ -92,18 +138,54 @@ export function makeSendEmail(deps: MailDeps) {
       expiresAt,
       tokenId,
     });
+    return { tokenId, expiresAt, url: `${deps.publicBaseUrl}/ack/${token}` };
+  }
+
+  /** The invite or a reminder: a fresh link, and the chase's next step after it. */
+  function chaseEmail(
+    kind: 'invite' | 'reminder',
+    assignment: Assignment,
+    starter: Starter,
+    policy: PolicyVersion,
+    now: Date,
+  ) {
+    const plan = deps.planFor(assignment.policyId);
+    const chase: Chase = {
+      invitedAt: assignment.chase?.invitedAt ?? now.toISOString(),
+      remindersSent: (assignment.chase?.remindersSent ?? 0) + (kind === 'reminder' ? 1 : 0),
+    };
+    const invitedAt = new Date(chase.invitedAt);
+    const dueOn = new Date(invitedAt.getTime() + plan.escalationOffsetMs);
+    const { tokenId, expiresAt, url } = link(assignment, now);
     const email = deps.renderInvite({
       organisationName: deps.organisationName,
       givenName: starter.givenName,
       policyTitle: policy.title,
       policyVersion: policy.version,
       keyPoints: policy.keyPoints,
-      ackUrl: `${deps.publicBaseUrl}/ack/${token}`,
+      ackUrl: url,
       expiresOn: formatDate(expiresAt, starter.timeZone),
       startDate: formatDate(new Date(`${starter.startDate}T12:00:00Z`), 'UTC'),
       reacknowledge: assignment.reason === 'reacknowledge',
+      ...(kind === 'reminder' && {
+        reminder: {
+          number: chase.remindersSent,
+          last: chase.remindersSent >= plan.reminderOffsetsMs.length,
+          daysLeft: Math.ceil((dueOn.getTime() - now.getTime()) / DAY_MS),
+          dueOn: formatDate(dueOn, starter.timeZone),
+        },
+      }),
     });
-    return { email, tokenId, audit: 'invited' };
+    const audit = kind === 'invite' ? 'invited' : `reminded-${chase.remindersSent}`;
+    // A fresh link for someone already escalated (or bounced and re-sent) chases no further.
+    if (assignment.status === 'overdue') return { email, tokenId, audit, after: { chase } };
+    const step = nextChaseStep(plan, invitedAt, chase.remindersSent, starter.timeZone, now);
+    return {
+      email,
+      tokenId,
+      audit,
+      after: { next: { kind: step.kind, dueAt: step.dueAt }, chase, status: 'invited' as const },
+    };
   }
 
   function receipt(assignment: Assignment, starter: Starter, policy: PolicyVersion) {
@@ -123,7 +205,93 @@ export function makeSendEmail(deps: MailDeps) {
       evidenceId: evidence.evidenceId,
       policySha256: evidence.policySha256,
     });
-    return { email, tokenId: undefined, audit: 'receipt-sent' };
+    return { email, tokenId: undefined, audit: 'receipt-sent', after: {} };
+  }
+
+  function bounceNotice(assignment: Assignment, starter: Starter, policy: PolicyVersion) {
+    const manager = starter.manager;
+    if (!manager) return undefined;
+    const email = deps.renderBounceNotice({
+      organisationName: deps.organisationName,
+      managerName: manager.name,
+      starterName: `${starter.givenName} ${starter.familyName}`,
+      email: assignment.bounce?.email ?? starter.email,
+      policyTitle: policy.title,
+      reason: assignment.bounce?.reason ?? 'bounced',
+    });
+    return { to: manager.email, email, audit: 'manager-told-of-bounce' };
+  }
+
+  /**
+   * The escalation: join the manager's digest of the day (the first to join owes the digest email,
+   * after `digestDelayMs`, in the window), and stop chasing: the assignment is overdue.
+   */
+  async function escalate(assignment: Assignment, starter: Starter, now: Date): Promise<MailOutcome> {
+    const manager = starter.manager;
+    if (!manager) {
+      await store.escalate(assignment.assignmentId, { at: now });
+      await store.appendAudit(assignment.assignmentId, 'overdue', now, { manager: 'none on file' });
+      return 'escalated';
+    }
+    let key: DigestKey = { managerEmail: manager.email.toLowerCase(), day: localDay(now, starter.timeZone) };
+    for (let i = 0; i < 7; i++) {
+      const joined = await store.joinDigest(key, manager.name, assignment.assignmentId);
+      if (joined !== 'closed') {
+        const plan = deps.planFor(assignment.policyId);
+        const digestDueAt = nextOpening(
+          new Date(now.getTime() + deps.digestDelayMs),
+          plan.window,
+          starter.timeZone,
+        );
+        await store.escalate(assignment.assignmentId, {
+          at: now,
+          digest: key,
+          ...(joined === 'owner' && { digestDueAt }),
+        });
+        await store.appendAudit(assignment.assignmentId, 'escalated', now, { day: key.day });
+        logger.info('escalated to the manager’s digest', {
+          assignmentId: assignment.assignmentId,
+          owner: joined === 'owner',
+        });
+        return 'escalated';
+      }
+      // That day's digest has gone: join the next day's.
+      key = { ...key, day: nextDay(key.day) };
+    }
+    throw new Error('no open digest in a week of days');
+  }
+
+  /** The digest: close it to late joiners, list those still unsigned, send one email. */
+  async function digest(assignment: Assignment) {
+    const key = assignment.digest;
+    if (!key) throw new Error('a digest is owed by an assignment that joined none');
+    const closed = await store.closeDigest(key, assignment.assignmentId, clock.now());
+    if (!closed) throw new Error('the digest is not this assignment’s to send');
+    const people: DigestContent['people'] = [];
+    for (const id of [...closed.members].sort()) {
+      const member = await store.getAssignment(id);
+      if (!member || member.ack || member.status === 'cancelled' || member.status === 'bounced') continue;
+      const [starter, policy] = await Promise.all([
+        store.getStarter(member.starterId),
+        store.getPolicyVersion(member.policyId, member.policyVersion),
+      ]);
+      if (!starter || !policy || starter.status === 'cancelled') continue;
+      people.push({
+        name: `${starter.givenName} ${starter.familyName}`,
+        email: starter.email,
+        policyTitle: policy.title,
+        policyVersion: policy.version,
+        invitedOn: member.chase ? formatDate(new Date(member.chase.invitedAt), starter.timeZone) : 'not yet',
+        reminders: member.chase?.remindersSent ?? 0,
+      });
+    }
+    if (!people.length) return undefined;
+    const email = deps.renderDigest({
+      organisationName: deps.organisationName,
+      managerName: closed.managerName,
+      people,
+    });
+    return { to: closed.managerEmail, email, audit: 'digest-sent', people: people.length };
   }
 
   return async function sendEmail(message: WorkMessage): Promise<MailOutcome> {
@@ -141,22 +309,43 @@ export function makeSendEmail(deps: MailDeps) {
         store.getPolicyVersion(assignment.policyId, assignment.policyVersion),
       ]);
       if (!starter || !policy) throw new Error('assignment refers to a missing starter or policy version');
-      const composed =
-        kind === 'invite' ? invite(assignment, starter, policy, now) : receipt(assignment, starter, policy);
+      if (kind === 'escalation') return await escalate(assignment, starter, now);
+
+      let to = starter.email;
+      let composed: {
+        email: Omit<OutgoingEmail, 'to' | 'tags'>;
+        tokenId?: string | undefined;
+        audit: string;
+        after: Parameters<Store['recordSend']>[2];
+      };
+      if (kind === 'invite' || kind === 'reminder')
+        composed = chaseEmail(kind, assignment, starter, policy, now);
+      else if (kind === 'receipt') composed = receipt(assignment, starter, policy);
+      else {
+        const made = kind === 'digest' ? await digest(assignment) : bounceNotice(assignment, starter, policy);
+        if (!made) {
+          // Nobody left to tell about (all signed since), or no manager on file: nothing to send.
+          await store.finishStep(assignmentId, kind);
+          await store.appendAudit(assignmentId, `${kind}-not-needed`, now);
+          return 'sent';
+        }
+        to = made.to;
+        composed = { email: made.email, audit: made.audit, after: {} };
+      }
       messageId = await deps.mailer.send({
-        to: starter.email,
+        to,
         ...composed.email,
-        tags: { kind, policy: policy.policyId },
+        tags: { kind, policy: policy.policyId, assignment: assignmentId },
         headers: { 'X-Attest-Assignment': assignmentId },
       });
       const at = clock.now();
       const tokenId = composed.tokenId;
-      await store.recordSend(assignmentId, {
-        kind,
-        messageId,
-        at: at.toISOString(),
-        ...(tokenId && { tokenId }),
-      });
+      await store.recordSend(
+        assignmentId,
+        { kind, messageId, at: at.toISOString(), ...(tokenId && { tokenId }) },
+        composed.after,
+      );
+      if (kind === 'digest') await store.recordDigestSent(assignment.digest as DigestKey, at, messageId);
       await store.appendAudit(assignmentId, composed.audit, at, { messageId, ...(tokenId && { tokenId }) });
       logger.info(`${kind} sent`, { assignmentId, messageId });
       return 'sent';

@@ -35,12 +35,18 @@ export interface PolicyVersion {
   body: string;
   sha256: string;
   publishedAt: string;
+  /** The policy's own chase settings, overriding the deployment's (not part of the text). */
+  chase?: { reminderOffsets?: string; escalationOffset?: string; sendWindow?: string };
 }
 
 /** A policy's text before publishing gives it a version number. */
 export type PolicyText = Omit<PolicyVersion, 'version' | 'publishedAt'>;
 
-export type AssignmentStatus = 'pending' | 'invited' | 'acknowledged' | 'cancelled';
+/**
+ * `overdue`: the manager was told and chasing stopped; `bounced`: the address bounced or
+ * complained, chasing stopped. Either can still be signed through a link already sent.
+ */
+export type AssignmentStatus = 'pending' | 'invited' | 'acknowledged' | 'cancelled' | 'overdue' | 'bounced';
 
 /** Why an assignment was created: the starter's first request, or a new version to re-acknowledge. */
 export type AssignmentReason = 'starter' | 'reacknowledge';
@@ -50,11 +56,11 @@ export type AssignmentReason = 'starter' | 'reacknowledge';
  * owed and each keying its own sparse index: emails to the starter (`dueAt`/`dueKind`: the invite,
  * then after signing the receipt) and the LMS delivery (`lmsDueAt`).
  */
-export type MailKind = 'invite' | 'receipt';
+export type MailKind = 'invite' | 'reminder' | 'escalation' | 'digest' | 'receipt' | 'bounce-notice';
 export type DueKind = MailKind | 'lms';
 
 export interface SendRecord {
-  kind: MailKind;
+  kind: Exclude<MailKind, 'escalation'>;
   /** The token in an invite's link; a receipt carries none. */
   tokenId?: string;
   messageId: string;
@@ -102,12 +108,39 @@ export interface Assignment {
   dueAt?: string;
   dueKind?: MailKind;
   leaseUntil?: string;
+  /** The chase: when the first invite went, and how many reminders since. */
+  chase?: Chase;
+  /** The manager digest this assignment's escalation joined, once escalated. */
+  digest?: DigestKey;
+  /** Why chasing stopped at the address: SES reported a permanent bounce or a complaint. */
+  bounce?: { reason: 'bounced' | 'complained'; email: string; at: string };
   /** The LMS lane: when the owed delivery falls due, and the lease of the worker sending it. */
   lmsDueAt?: string;
   lmsLeaseUntil?: string;
   sends: SendRecord[];
   ack?: Evidence;
   lms?: LmsDelivery;
+}
+
+export interface Chase {
+  invitedAt: string;
+  remindersSent: number;
+}
+
+/** One manager's digest of a day: everyone of theirs whose chase ran out, in one email. */
+export interface DigestKey {
+  managerEmail: string;
+  /** The day in the starter's time zone, YYYY-MM-DD. */
+  day: string;
+}
+
+export interface Digest extends DigestKey {
+  managerName: string;
+  /** The assignment whose mail lane owes the digest email. */
+  owner: string;
+  members: string[];
+  closedAt?: string;
+  sentAt?: string;
 }
 
 /** What the queues carry: a hint naming the assignment whose owed work should be done now. */

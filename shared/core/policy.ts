@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ValidationError } from './errors.ts';
 import { escapeHtml } from './html.ts';
 import type { PolicyText, PolicyVersion } from './model.ts';
+import { chaseOverridesSchema, chasePlan } from './schedule.ts';
 import { toFieldIssues } from './validation.ts';
 
 export const policyFrontMatterSchema = z.object({
@@ -18,6 +19,8 @@ export const policyFrontMatterSchema = z.object({
   }),
   statement: z.string().trim().min(1),
   keyPoints: z.array(z.string().trim().min(1)).min(1).max(8),
+  /** Overrides of the chase (REMINDER_OFFSETS, ESCALATION_OFFSET, SEND_WINDOW) for this policy. */
+  chase: chaseOverridesSchema.optional(),
   version: z
     .undefined({ error: 'Remove it: publishing numbers the versions (changed text becomes the next one).' })
     .optional(),
@@ -59,6 +62,8 @@ export function parsePolicy(source: string): PolicyText {
   const result = policyFrontMatterSchema.safeParse(parseYaml(match[1] as string));
   if (!result.success) throw new ValidationError('policy.invalid', toFieldIssues(result.error));
   const fm = result.data;
+  // A malformed override fails here, naming it, rather than when a reminder falls due.
+  if (fm.chase) chasePlan(fm.chase, {}, 'chase.');
   const body = normalise(match[2] as string);
   const policy = {
     policyId: fm.id,
@@ -67,6 +72,7 @@ export function parsePolicy(source: string): PolicyText {
     effectiveDate: fm.effectiveDate,
     keyPoints: fm.keyPoints,
     body,
+    ...(fm.chase && { chase: fm.chase }),
   };
   return { ...policy, sha256: policySha256(policy) };
 }

@@ -1,5 +1,7 @@
 // The chase's clock: send windows in the starter's time zone (weekends and daylight saving included) and the next step.
 import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
 import { ValidationError } from './errors.ts';
 
 /** Days (1 = Monday … 7 = Sunday, ISO) and times of day (minutes after local midnight, end exclusive). */
@@ -126,15 +128,83 @@ export function nextChaseStep(
 }
 
 /** Checks a plan's offsets: reminders strictly increasing, the escalation after the last. */
-export function checkChasePlan(plan: ChasePlan, field = 'REMINDER_OFFSETS'): ChasePlan {
+export function checkChasePlan(
+  plan: ChasePlan,
+  fields = { offsets: 'REMINDER_OFFSETS', escalation: 'ESCALATION_OFFSET' },
+): ChasePlan {
   const offsets = plan.reminderOffsetsMs;
   const issues = [];
   if (offsets.some((o, i) => o <= 0 || (i > 0 && o <= (offsets[i - 1] as number)))) {
-    issues.push({ field, message: 'Reminder offsets must be positive and strictly increasing.' });
+    issues.push({
+      field: fields.offsets,
+      message: 'Reminder offsets must be positive and strictly increasing.',
+    });
   }
   if (plan.escalationOffsetMs <= (offsets.at(-1) ?? 0)) {
-    issues.push({ field: 'ESCALATION_OFFSET', message: 'The escalation must come after the last reminder.' });
+    issues.push({ field: fields.escalation, message: 'The escalation must come after the last reminder.' });
   }
   if (issues.length) throw new ValidationError('schedule.invalid', issues);
   return plan;
 }
+
+/** The chase's settings as written (environment, or a policy's front matter): ISO 8601 durations and a window. */
+export interface ChaseSettings {
+  reminderOffsets?: string | undefined;
+  escalationOffset?: string | undefined;
+  sendWindow?: string | undefined;
+}
+
+export const CHASE_DEFAULTS = {
+  reminderOffsets: 'P3D,P7D,P10D',
+  escalationOffset: 'P14D',
+  sendWindow: 'Mon-Fri 09:00-17:30',
+} as const;
+
+/**
+ * A chase plan from settings, each missing one taken from `base` then the defaults; a malformed
+ * one is a ValidationError naming it (as `prefix` + the setting's name).
+ */
+export function chasePlan(settings: ChaseSettings, base: ChaseSettings = {}, prefix = ''): ChasePlan {
+  const pick = (k: keyof ChaseSettings) => settings[k] ?? base[k] ?? CHASE_DEFAULTS[k];
+  // Environment settings are named as variables, front matter as keys.
+  const ENV = {
+    reminderOffsets: 'REMINDER_OFFSETS',
+    escalationOffset: 'ESCALATION_OFFSET',
+    sendWindow: 'SEND_WINDOW',
+  };
+  const named = (k: keyof typeof ENV) => (prefix === '' ? ENV[k] : `${prefix}${k}`);
+  const issues: Array<{ field: string; message: string }> = [];
+  const duration = (field: string, text: string) => {
+    try {
+      return parseDuration(text.trim());
+    } catch (error) {
+      issues.push({ field, message: (error as Error).message });
+      return 0;
+    }
+  };
+  const offsets = pick('reminderOffsets')
+    .split(',')
+    .filter((t) => t.trim() !== '')
+    .map((t) => duration(named('reminderOffsets'), t));
+  const escalation = duration(named('escalationOffset'), pick('escalationOffset'));
+  let window: Window = 'always';
+  try {
+    window = parseSendWindow(pick('sendWindow'));
+  } catch (error) {
+    issues.push({ field: named('sendWindow'), message: (error as ValidationError).issues[0]?.message ?? '' });
+  }
+  if (issues.length) throw new ValidationError('schedule.invalid', issues);
+  return checkChasePlan(
+    { reminderOffsetsMs: offsets, escalationOffsetMs: escalation, window },
+    { offsets: named('reminderOffsets'), escalation: named('escalationOffset') },
+  );
+}
+
+/** A policy's front matter may override the chase. */
+export const chaseOverridesSchema = z
+  .object({
+    reminderOffsets: z.string().optional(),
+    escalationOffset: z.string().optional(),
+    sendWindow: z.string().optional(),
+  })
+  .strict();

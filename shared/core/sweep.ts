@@ -1,10 +1,10 @@
 // Use case: the sweeper — re-drive owed work from the table's sparse "due" index onto the queues.
 import type { Clock, Logger, Queue, Store } from '../ports.ts';
-import type { DueKind } from './model.ts';
 
 export interface SweepDeps {
   store: Store;
-  queues: Record<DueKind, Queue>;
+  /** Every email step goes to the mail queue, the LMS delivery to the LMS queue. */
+  queues: { mail: Queue; lms: Queue };
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
   /** Time until the next sweep: work due before then is dispatched now with a delay. */
@@ -49,7 +49,7 @@ export function makeSweepDue(deps: SweepDeps) {
       const redriveAt = new Date(Math.max(dueMs, now.getTime()) + deps.redriveAfterMs);
       if (!(await store.deferDue(item.assignmentId, item.dueKind, item.dueAt, redriveAt))) continue;
       try {
-        await deps.queues[item.dueKind].send(
+        await deps.queues[item.dueKind === 'lms' ? 'lms' : 'mail'].send(
           { assignmentId: item.assignmentId, kind: item.dueKind },
           delaySeconds,
         );

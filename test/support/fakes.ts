@@ -2,8 +2,11 @@
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import type {
   Assignment,
+  Digest,
+  DigestKey,
   DueKind,
   Evidence,
+  MailKind,
   PolicyVersion,
   SendRecord,
   Starter,
@@ -11,6 +14,7 @@ import type {
 } from '#shared/core/model.ts';
 import type {
   AckOutcome,
+  AfterSend,
   Clock,
   HttpClient,
   HttpResponse,
@@ -30,7 +34,7 @@ export function conditionFailed(): Error {
   });
 }
 
-type StoredAssignment = Assignment & { cancelledAt?: string; freshLinkAt?: string };
+type StoredAssignment = Assignment & { cancelledAt?: string; freshLinkAt?: string; escalatedAt?: string };
 
 /**
  * The Store port in memory. Each write checks and mutates with no await in between, so it is as
@@ -41,6 +45,7 @@ export class FakeStore implements Store {
   readonly starters = new Map<string, Starter>();
   readonly assignments = new Map<string, StoredAssignment>();
   readonly policies = new Map<string, PolicyVersion>();
+  readonly digests = new Map<string, Digest>();
   readonly audit: Array<{ assignmentId: string; kind: string; at: string; detail?: Record<string, string> }> =
     [];
   /** Names of the writes made, in order, for asserting that a path wrote nothing. */
@@ -108,14 +113,87 @@ export class FakeStore implements Store {
     if (a && owes(a, kind)) delete a[kind === 'lms' ? 'lmsLeaseUntil' : 'leaseUntil'];
   }
 
-  async recordSend(assignmentId: string, send: SendRecord) {
+  async recordSend(assignmentId: string, send: SendRecord, after: AfterSend = {}) {
     this.writes.push('recordSend');
     const a = this.assignments.get(assignmentId);
     // dueKind = :kind AND attribute_exists(leaseUntil); the adapter lets the failure through.
     if (a?.dueKind !== send.kind || a.leaseUntil === undefined) throw conditionFailed();
-    if (send.kind === 'invite') a.status = 'invited';
+    if (after.status) a.status = after.status;
+    if (after.chase) a.chase = copy(after.chase);
     a.sends = [...(a.sends ?? []), copy(send)];
+    if (after.next) {
+      a.dueKind = after.next.kind;
+      a.dueAt = after.next.dueAt.toISOString();
+      delete a.leaseUntil;
+    } else clearDue(a);
+  }
+
+  async finishStep(assignmentId: string, kind: MailKind) {
+    this.writes.push('finishStep');
+    const a = this.assignments.get(assignmentId);
+    if (a?.dueKind !== kind || a.leaseUntil === undefined) throw conditionFailed();
     clearDue(a);
+  }
+
+  async escalate(assignmentId: string, update: { at: Date; digest?: DigestKey; digestDueAt?: Date }) {
+    this.writes.push('escalate');
+    const a = this.assignments.get(assignmentId);
+    // dueKind = :escalation AND attribute_exists(leaseUntil)
+    if (a?.dueKind !== 'escalation' || a.leaseUntil === undefined) throw conditionFailed();
+    a.status = 'overdue';
+    (a as StoredAssignment).escalatedAt = update.at.toISOString();
+    if (update.digest) a.digest = copy(update.digest);
+    if (update.digestDueAt) {
+      a.dueKind = 'digest';
+      a.dueAt = update.digestDueAt.toISOString();
+      delete a.leaseUntil;
+    } else clearDue(a);
+  }
+
+  async joinDigest(key: DigestKey, managerName: string, assignmentId: string) {
+    this.writes.push('joinDigest');
+    const k = `${key.managerEmail}#${key.day}`;
+    const d = this.digests.get(k);
+    // attribute_not_exists(closedAt); owner = if_not_exists(owner, :me); ADD members :me
+    if (d?.closedAt) return 'closed' as const;
+    const digest = d ?? { ...copy(key), managerName, owner: assignmentId, members: [] };
+    if (!digest.members.includes(assignmentId)) digest.members.push(assignmentId);
+    this.digests.set(k, digest);
+    return digest.owner === assignmentId ? ('owner' as const) : ('member' as const);
+  }
+
+  async closeDigest(key: DigestKey, owner: string, at: Date) {
+    this.writes.push('closeDigest');
+    const d = this.digests.get(`${key.managerEmail}#${key.day}`);
+    // #owner = :owner; closedAt = if_not_exists(closedAt, :at)
+    if (d?.owner !== owner) return undefined;
+    d.closedAt ??= at.toISOString();
+    return copy(d);
+  }
+
+  async recordDigestSent(key: DigestKey, at: Date, _messageId: string) {
+    this.writes.push('recordDigestSent');
+    const d = this.digests.get(`${key.managerEmail}#${key.day}`);
+    if (d) d.sentAt = at.toISOString();
+  }
+
+  async markBounced(
+    assignmentId: string,
+    bounce: NonNullable<Assignment['bounce']>,
+    noticeDueAt: Date | undefined,
+  ) {
+    this.writes.push('markBounced');
+    const a = this.assignments.get(assignmentId);
+    // attribute_exists(pk) AND attribute_not_exists(ack) AND status not cancelled or bounced
+    if (!a || a.ack || a.status === 'cancelled' || a.status === 'bounced') return false;
+    a.status = 'bounced';
+    a.bounce = copy(bounce);
+    if (noticeDueAt) {
+      a.dueKind = 'bounce-notice';
+      a.dueAt = noticeDueAt.toISOString();
+      delete a.leaseUntil;
+    } else clearDue(a);
+    return true;
   }
 
   async recordAcknowledgement(
@@ -143,8 +221,8 @@ export class FakeStore implements Store {
   async requestFreshLink(assignmentId: string, now: Date, notSince: Date) {
     this.writes.push('requestFreshLink');
     const a = this.assignments.get(assignmentId);
-    if (!a || a.ack || a.status === 'cancelled') return false;
-    if (a.dueKind !== undefined && a.dueKind !== 'invite') return false;
+    if (!a || a.ack || a.status === 'cancelled' || a.status === 'bounced') return false;
+    if (a.dueKind !== undefined && a.dueKind !== 'invite' && a.dueKind !== 'reminder') return false;
     if (a.freshLinkAt !== undefined && !(a.freshLinkAt < notSince.toISOString())) return false;
     a.dueKind = 'invite';
     a.dueAt = now.toISOString();

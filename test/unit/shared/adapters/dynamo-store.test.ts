@@ -302,22 +302,37 @@ describe('makeDynamoStore', () => {
   });
 
   describe('recordSend', () => {
-    it('records an invite, moves the status on and clears the mail lane, only for the lease holder', async () => {
+    it('records an invite with its chase, moving the status on and the lane to the next step', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolves({});
       const send = { kind: 'invite' as const, tokenId: 't1', messageId: 'ses-1', at: now.toISOString() };
+      const chase = { invitedAt: now.toISOString(), remindersSent: 0 };
 
       // Act
-      await store().recordSend('a1', send);
+      await store().recordSend('a1', send, {
+        status: 'invited',
+        chase,
+        next: { kind: 'reminder', dueAt: later },
+      });
 
       // Assess
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
         TableName: 'attest',
         Key: key,
-        UpdateExpression: `SET #status = :invited, sends = list_append(if_not_exists(sends, :none), :send) ${SEND_REMOVE}`,
+        UpdateExpression:
+          'SET sends = list_append(if_not_exists(sends, :none), :send), #status = :status, chase = :chase, ' +
+          'dueKind = :next, dueAt = :nextAt REMOVE leaseUntil',
         ConditionExpression: SEND_CONDITION,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':invited': 'invited', ':kind': 'invite', ':none': [], ':send': [send] },
+        ExpressionAttributeValues: {
+          ':status': 'invited',
+          ':kind': 'invite',
+          ':none': [],
+          ':send': [send],
+          ':chase': chase,
+          ':next': 'reminder',
+          ':nextAt': later.toISOString(),
+        },
       });
     });
 
@@ -457,8 +472,8 @@ describe('makeDynamoStore', () => {
       expect([refused, granted]).toEqual([false, true]);
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
         ConditionExpression:
-          'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled ' +
-          'AND (attribute_not_exists(dueKind) OR dueKind = :invite) ' +
+          'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND #status <> :bounced ' +
+          'AND (attribute_not_exists(dueKind) OR dueKind IN (:invite, :reminder)) ' +
           'AND (attribute_not_exists(freshLinkAt) OR freshLinkAt < :since)',
         ExpressionAttributeValues: expect.objectContaining({
           ':since': since.toISOString(),

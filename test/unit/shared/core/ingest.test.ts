@@ -168,12 +168,11 @@ describe('ingestStarterEvent', () => {
       new Date('2026-11-24T10:00:00Z'),
       new Date('2026-11-24T10:02:00Z'),
     );
-    await store.recordSend(safeId, {
-      kind: 'invite',
-      tokenId: 't',
-      messageId: 'ses-1',
-      at: '2026-11-24T10:00:01Z',
-    });
+    await store.recordSend(
+      safeId,
+      { kind: 'invite', tokenId: 't', messageId: 'ses-1', at: '2026-11-24T10:00:01Z' },
+      { status: 'invited' },
+    );
 
     // Act
     const result = await ingest({

@@ -1,7 +1,14 @@
 // Sending an owed email exactly once: the invite with a fresh link that verifies and carries no personal data, and the receipt.
 import { describe, expect, it, vi } from 'vitest';
-import { type InviteContent, makeSendEmail, type ReceiptContent } from '#shared/core/mail.ts';
+import {
+  type BounceNoticeContent,
+  type DigestContent,
+  type InviteContent,
+  makeSendEmail,
+  type ReceiptContent,
+} from '#shared/core/mail.ts';
 import type { Assignment } from '#shared/core/model.ts';
+import { parseSendWindow } from '#shared/core/schedule.ts';
 import { parseTokenKeys, verifyToken } from '#shared/core/tokens.ts';
 import { FakeClock, FakeMailer, seededStore, silentLogger } from '../../../support/fakes.ts';
 
@@ -9,6 +16,14 @@ const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');
 const BASE_URL = 'https://attest.example.org';
 const TTL_MS = 30 * 86400_000;
 const LEASE_MS = 120_000;
+const DAY = 86_400_000;
+const DIGEST_DELAY_MS = 15 * 60_000;
+/** The default chase: reminders 3, 7 and 10 days after the invite, the manager told after 14, weekdays 09:00-17:30. */
+const PLAN = {
+  reminderOffsetsMs: [3 * DAY, 7 * DAY, 10 * DAY],
+  escalationOffsetMs: 14 * DAY,
+  window: parseSendWindow('Mon-Fri 09:00-17:30'),
+};
 
 async function setup(overrides: Partial<Assignment> = {}) {
   const seeded = await seededStore(overrides);
@@ -16,6 +31,8 @@ async function setup(overrides: Partial<Assignment> = {}) {
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
   const rendered: InviteContent[] = [];
   const receipts: ReceiptContent[] = [];
+  const digests: DigestContent[] = [];
+  const notices: BounceNoticeContent[] = [];
   const sendInvite = makeSendEmail({
     store: seeded.store,
     mailer,
@@ -34,17 +51,27 @@ async function setup(overrides: Partial<Assignment> = {}) {
       receipts.push(content);
       return { subject: `Receipt: ${content.policyTitle}`, html: '<p>receipt</p>', text: content.evidenceId };
     },
+    renderDigest: (content) => {
+      digests.push(content);
+      return { subject: `Digest for ${content.managerName}`, html: '<p>digest</p>', text: 'digest' };
+    },
+    renderBounceNotice: (content) => {
+      notices.push(content);
+      return { subject: `Could not reach ${content.starterName}`, html: '<p>notice</p>', text: 'notice' };
+    },
+    planFor: () => PLAN,
+    digestDelayMs: DIGEST_DELAY_MS,
     publicBaseUrl: BASE_URL,
     organisationName: 'Wirral Council',
     tokenTtlMs: TTL_MS,
     leaseMs: LEASE_MS,
   });
   const message = { assignmentId: seeded.assignment.assignmentId, kind: 'invite' as const };
-  return { ...seeded, mailer, clock, rendered, receipts, sendInvite, message };
+  return { ...seeded, mailer, clock, rendered, receipts, digests, notices, sendInvite, message };
 }
 
 describe('sendInvite', () => {
-  it('sends the invite and records its message id and token id, clearing the owed work', async () => {
+  it('sends the invite and records its message id and token id, owing the first reminder next', async () => {
     // Prepare
     const { store, mailer, sendInvite, message, assignment } = await setup();
 
@@ -57,7 +84,7 @@ describe('sendInvite', () => {
       expect.objectContaining({
         to: 'ada@example.org',
         subject: 'Please read Safe internet use',
-        tags: { kind: 'invite', policy: 'safe-internet-use' },
+        tags: { kind: 'invite', policy: 'safe-internet-use', assignment: assignment.assignmentId },
         headers: { 'X-Attest-Assignment': assignment.assignmentId },
       }),
     ]);
@@ -67,9 +94,11 @@ describe('sendInvite', () => {
       sends: [
         { kind: 'invite', messageId: 'ses-1', tokenId: expect.any(String), at: '2026-11-24T10:00:00.000Z' },
       ],
+      chase: { invitedAt: '2026-11-24T10:00:00.000Z', remindersSent: 0 },
+      // Tuesday 10:00 UTC + 3 days: Friday 10:00 in London, inside the window.
+      dueKind: 'reminder',
+      dueAt: '2026-11-27T10:00:00.000Z',
     });
-    expect(stored?.dueKind).toBeUndefined();
-    expect(stored?.dueAt).toBeUndefined();
     expect(stored?.leaseUntil).toBeUndefined();
     expect(store.audit).toEqual([
       {
@@ -314,7 +343,7 @@ describe('sendEmail: the receipt', () => {
     expect(mailer.sent).toEqual([
       expect.objectContaining({
         to: 'ada@example.org',
-        tags: { kind: 'receipt', policy: 'safe-internet-use' },
+        tags: { kind: 'receipt', policy: 'safe-internet-use', assignment: assignment.assignmentId },
       }),
     ]);
     const stored = store.peek(assignment.assignmentId);

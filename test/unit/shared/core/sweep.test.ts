@@ -14,7 +14,7 @@ async function setup(overrides: Partial<Assignment>, intervalMs = INTERVAL_MS) {
   const lms = new FakeQueue();
   const sweep = makeSweepDue({
     store: seeded.store,
-    queues: { invite: mail, receipt: mail, lms },
+    queues: { mail, lms },
     clock,
     logger: silentLogger,
     intervalMs,
@@ -196,7 +196,7 @@ describe('sweepDue', () => {
     const mail = new FakeQueue();
     const sweep = makeSweepDue({
       store: seeded.store,
-      queues: { invite: mail, receipt: mail, lms: new FakeQueue() },
+      queues: { mail, lms: new FakeQueue() },
       clock: new FakeClock('2026-11-24T10:00:00.000Z'),
       logger: silentLogger,
       intervalMs: INTERVAL_MS,
