@@ -1,14 +1,25 @@
 // The attest stack: deploy-time parameters, and the wiring of functions to the table, queues, API, SES, secrets and schedule.
-import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  Duration,
+  Fn,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SnsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { Data } from './data.ts';
 import { Email } from './email.ts';
 import { attestFunction } from './functions.ts';
-import { WorkQueue } from './queues.ts';
+import { alarmOnDeadLetters, WorkQueue } from './queues.ts';
 import { Secrets } from './secrets.ts';
 
 export interface AttestStackProps extends StackProps {
@@ -117,8 +128,27 @@ export class AttestStack extends Stack {
       },
     });
 
+    // SES bounces and complaints arrive on the configuration set's topic; what fails after Lambda's
+    // retries (and what SNS cannot deliver) is kept in a dead-letter queue with an alarm.
+    const sesDeadLetters = new Queue(this, 'SesEventsDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(sesDeadLetters).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the ses-events function and its subscription.',
+    });
+    alarmOnDeadLetters(this, 'SesEventsDeadLettersAlarm', sesDeadLetters, alarms);
+    const sesEvents = attestFunction(this, 'SesEvents', {
+      name: 'ses-events',
+      deadLetterQueue: sesDeadLetters,
+      environment: { ...common, MAIL_QUEUE_URL: mail.queue.queueUrl },
+    });
+    sesEvents.addEventSource(new SnsEventSource(email.events, { deadLetterQueue: sesDeadLetters }));
+
     // Least privilege: item access to the one table, sends to the queues each function feeds, its own secret.
-    for (const fn of [ingest, mailer, ack, lmsPush, sweeper]) data.grantReadWriteData(fn);
+    for (const fn of [ingest, mailer, ack, lmsPush, sweeper, sesEvents]) data.grantReadWriteData(fn);
     secrets.hrWebhook.grantRead(ingest);
     secrets.ackTokenKeys.grantRead(mailer);
     secrets.ackTokenKeys.grantRead(ack);
@@ -126,6 +156,7 @@ export class AttestStack extends Stack {
     mail.queue.grantSendMessages(ingest);
     mail.queue.grantSendMessages(ack);
     mail.queue.grantSendMessages(sweeper);
+    mail.queue.grantSendMessages(sesEvents);
     lms.queue.grantSendMessages(ack);
     lms.queue.grantSendMessages(sweeper);
     email.grantSend(mailer, mailFrom);

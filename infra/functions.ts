@@ -4,11 +4,12 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export type FunctionName = 'ingest' | 'mailer' | 'ack' | 'lms-push' | 'sweeper';
+export type FunctionName = 'ingest' | 'mailer' | 'ack' | 'lms-push' | 'sweeper' | 'ses-events';
 
 export interface AttestFunctionProps {
   /** The folder under `functions/` whose `handler.ts` exports `handler`. */
@@ -17,6 +18,8 @@ export interface AttestFunctionProps {
   environment: Record<string, string>;
   memorySize?: number;
   timeout?: Duration;
+  /** For a function invoked asynchronously: where an event goes after Lambda's retries fail. */
+  deadLetterQueue?: IQueue;
 }
 
 export function attestFunction(scope: Construct, id: string, props: AttestFunctionProps): NodejsFunction {
@@ -29,6 +32,7 @@ export function attestFunction(scope: Construct, id: string, props: AttestFuncti
     runtime: Runtime.NODEJS_22_X,
     architecture: Architecture.ARM_64,
     memorySize: props.memorySize ?? 256,
+    ...(props.deadLetterQueue && { deadLetterQueue: props.deadLetterQueue }),
     timeout: props.timeout ?? Duration.seconds(30),
     tracing: Tracing.ACTIVE,
     logGroup,

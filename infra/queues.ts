@@ -18,6 +18,19 @@ export interface WorkQueueProps {
 /** How long the event source may wait to fill a batch: short, so an invite leaves within seconds. */
 const BATCHING_WINDOW = Duration.seconds(1);
 
+/** An alarm on a dead-letter queue: anything in it is announced on `alarms`. */
+export function alarmOnDeadLetters(scope: Construct, id: string, deadLetters: Queue, alarms: ITopic): void {
+  const alarm = new Alarm(scope, id, {
+    alarmDescription: `attest ${scope.node.id}: messages reached the dead-letter queue; inspect and replay them`,
+    metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+    threshold: 0,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(new SnsAction(alarms));
+}
+
 export class WorkQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetters: Queue;
@@ -39,15 +52,7 @@ export class WorkQueue extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
     });
-    const alarm = new Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: `attest ${id}: messages reached the dead-letter queue; inspect and replay them`,
-      metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new SnsAction(props.alarms));
+    alarmOnDeadLetters(this, 'DeadLettersAlarm', this.deadLetters, props.alarms);
   }
 
   /**

@@ -8,6 +8,7 @@ import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from './emulators.t
 import { createGateway, type HttpHandler } from './gateway.ts';
 import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
 import { type QueueHandler, startPoller } from './pollers.ts';
+import { startSesSimulator } from './ses-simulator.ts';
 import { LOCAL_REGION, LOCAL_SECRETS, type LocalPorts, TABLE_NAME } from './settings.ts';
 
 export interface LocalStackOptions {
@@ -27,6 +28,8 @@ export interface LocalStack {
   lms: LmsReceiver;
   /** Runs one sweep now (the timer also runs them). */
   sweep(): Promise<unknown>;
+  /** Hands an SNS-wrapped SES event to the ses-events handler, as the topic would. */
+  sesEvent(event: import('aws-lambda').SNSEvent): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,19 +100,22 @@ async function startServices(
     LMS_WEBHOOK_URL: `http://127.0.0.1:${lmsPort}/webhook`,
     SWEEP_INTERVAL: 'PT10S',
     REDRIVE_AFTER: 'PT1M',
+    // A manager's digest collects escalations for seconds, not the quarter hour it does on AWS.
+    DIGEST_DELAY: 'PT10S',
     POWERTOOLS_SERVICE_NAME: 'attest',
     ...LOCAL_SECRETS,
     ...options.env,
   };
   // The functions read their configuration from the environment at load, exactly as on Lambda.
   Object.assign(process.env, env);
-  const [ingest, ack, mailer, lmsPush, sweeper, sweeperConfig] = await Promise.all([
+  const [ingest, ack, mailer, lmsPush, sweeper, sweeperConfig, sesEvents] = await Promise.all([
     import('#functions/ingest/handler.ts'),
     import('#functions/ack/handler.ts'),
     import('#functions/mailer/handler.ts'),
     import('#functions/lms-push/handler.ts'),
     import('#functions/sweeper/handler.ts'),
     import('#functions/sweeper/config.ts'),
+    import('#functions/ses-events/handler.ts'),
   ]);
   gatewayRoutes.push(
     { method: 'POST', path: '/v1/starters', handler: ingest.handler },
@@ -138,6 +144,8 @@ async function startServices(
     return sweeping;
   };
   const timer = setInterval(sweep, sweeperConfig.config.SWEEP_INTERVAL);
+  // SES's mailbox simulator addresses bounce and complain here too, through the same handler.
+  const simulator = startSesSimulator(emulators.endpoints.ses, sesEvents.handler, onError);
 
   async function checkHealth() {
     const probe = async (fn: () => Promise<unknown>) => {
@@ -172,9 +180,10 @@ async function startServices(
     env,
     lms,
     sweep,
+    sesEvent: sesEvents.handler,
     async stop() {
       clearInterval(timer);
-      await Promise.all(pollers.map((p) => p.stop()));
+      await Promise.all([...pollers.map((p) => p.stop()), simulator.stop()]);
       await sweeping;
       const close = (s: Server) =>
         new Promise<void>((resolve) => {

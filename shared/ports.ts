@@ -105,6 +105,11 @@ export interface Store {
   closeDigest(key: DigestKey, owner: string, at: Date): Promise<Digest | undefined>;
   recordDigestSent(key: DigestKey, at: Date, messageId: string): Promise<void>;
   /**
+   * The starter has a new address: a bounced assignment owes the invite again, from `dueAt`
+   * (when the sweeper re-drives it). Returns false unless it was bounced.
+   */
+  reopenBounced(assignmentId: string, dueAt: Date): Promise<boolean>;
+  /**
    * SES reported a bounce or complaint for an email of this assignment: unless signed, cancelled
    * or bounced already, status bounced, chasing stopped, and (with `noticeDueAt`) the manager's
    * notice owed. Returns false when nothing changed.

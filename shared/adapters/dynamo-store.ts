@@ -329,8 +329,31 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
           TableName,
           Key: key.digest(digestKey),
           UpdateExpression: 'SET sentAt = :at, messageId = :id',
+          ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':at': at.toISOString(), ':id': messageId },
         }),
+      );
+    },
+
+    async reopenBounced(assignmentId, dueAt) {
+      return conditionally(
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.assignment(assignmentId),
+            UpdateExpression:
+              'SET #status = :pending, dueKind = :invite, dueAt = :at, dueShard = :shard REMOVE bounce, leaseUntil',
+            ConditionExpression: '#status = :bounced',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':pending': 'pending',
+              ':invite': 'invite',
+              ':at': dueAt.toISOString(),
+              ':shard': DUE_SHARD,
+              ':bounced': 'bounced',
+            },
+          }),
+        ),
       );
     },
 

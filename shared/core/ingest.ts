@@ -79,18 +79,32 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       dueKind: 'invite',
       sends: [],
     });
-    if (assignment.dueKind === 'invite') {
-      try {
-        await mailQueue.send({ assignmentId: assignment.assignmentId, kind: 'invite' });
-      } catch (error) {
-        // Not lost: the invite is owed in the table and the sweeper re-drives it at dueAt.
-        logger.warn('invite not enqueued; the sweeper will re-drive it', {
-          assignmentId: assignment.assignmentId,
-          error: (error as Error).name,
-        });
+    if (assignment.dueKind === 'invite') await enqueue(assignment.assignmentId);
+    return assignment;
+  }
+
+  /** A new address re-opens what bounced at the old one: the invite is owed again, to the new address. */
+  async function reopen(starter: Starter, now: Date): Promise<void> {
+    for (const policyId of starter.policies) {
+      const latest = await store.getLatestPolicyVersion(policyId);
+      for (const id of assignmentIdsFor(starter.employeeId, policyId, latest?.version ?? 1)) {
+        if (!(await store.reopenBounced(id, new Date(now.getTime() + deps.redriveAfterMs)))) continue;
+        await store.appendAudit(id, 'reopened', now, { reason: 'new email address' });
+        await enqueue(id);
       }
     }
-    return assignment;
+  }
+
+  async function enqueue(assignmentId: string): Promise<void> {
+    try {
+      await mailQueue.send({ assignmentId, kind: 'invite' });
+    } catch (error) {
+      // Not lost: the invite is owed in the table and the sweeper re-drives it at dueAt.
+      logger.warn('invite not enqueued; the sweeper will re-drive it', {
+        assignmentId,
+        error: (error as Error).name,
+      });
+    }
   }
 
   return async function ingestStarterEvent(event: StarterEvent): Promise<IngestResult> {
@@ -117,6 +131,8 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     } else {
       const starter = await upsert(event.data, existing, now);
       assignments = [];
+      if (existing && existing.email.toLowerCase() !== starter.email.toLowerCase())
+        await reopen(starter, now);
       for (const policyId of starter.policies) assignments.push(await assign(starter, policyId, now));
     }
 

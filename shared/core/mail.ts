@@ -336,7 +336,7 @@ export function makeSendEmail(deps: MailDeps) {
         to,
         ...composed.email,
         tags: { kind, policy: policy.policyId, assignment: assignmentId },
-        headers: { 'X-Attest-Assignment': assignmentId },
+        headers: { 'X-Attest-Assignment': assignmentId, 'X-Attest-Kind': kind },
       });
       const at = clock.now();
       const tokenId = composed.tokenId;

@@ -11,7 +11,7 @@ type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPol
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 /** The functions by their construct ids in the stack. */
-const FUNCTIONS = ['Ingest', 'Mailer', 'Ack', 'LmsPush', 'Sweeper'] as const;
+const FUNCTIONS = ['Ingest', 'Mailer', 'Ack', 'LmsPush', 'Sweeper', 'SesEvents'] as const;
 type FunctionId = (typeof FUNCTIONS)[number];
 
 describe('AttestStack', () => {
@@ -130,13 +130,13 @@ describe('AttestStack', () => {
     });
   });
 
-  it('gives each work queue an encrypted dead-letter queue after five receives, with an alarm that notifies', () => {
+  it('gives each work queue (and ses-events) an encrypted dead-letter queue, with an alarm that notifies', () => {
     // Assess
     const queues = Object.values(template.findResources('AWS::SQS::Queue')) as Resource[];
     const work = queues.filter((q) => q.Properties.RedrivePolicy);
     const deadLetters = queues.filter((q) => !q.Properties.RedrivePolicy);
     expect(work).toHaveLength(2);
-    expect(deadLetters).toHaveLength(2);
+    expect(deadLetters).toHaveLength(3);
     for (const q of work) expect(q.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
     for (const q of deadLetters) expect(q.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
     for (const q of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
@@ -149,7 +149,7 @@ describe('AttestStack', () => {
           ]),
         },
       },
-      4,
+      5,
     );
     template.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
@@ -160,7 +160,7 @@ describe('AttestStack', () => {
         ComparisonOperator: 'GreaterThanThreshold',
         AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
       },
-      2,
+      3,
     );
   });
 
@@ -178,9 +178,9 @@ describe('AttestStack', () => {
     }
   });
 
-  it('runs five functions on Node.js 22 arm64, traced, logging to a group kept for a month', () => {
+  it('runs six functions on Node.js 22 arm64, traced, logging to a group kept for a month', () => {
     // Assess
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+    template.resourceCountIs('AWS::Lambda::Function', 6);
     for (const id of FUNCTIONS) {
       const { Properties: p } = fn(id);
       expect(p).toMatchObject({
@@ -211,6 +211,7 @@ describe('AttestStack', () => {
       Ack: ['ACK_TOKEN_KEYS_SECRET_ARN', 'LMS_QUEUE_URL', 'MAIL_QUEUE_URL'],
       LmsPush: ['LMS_WEBHOOK_URL', 'LMS_WEBHOOK_SECRET_ARN'],
       Sweeper: ['MAIL_QUEUE_URL', 'LMS_QUEUE_URL', 'SWEEP_INTERVAL'],
+      SesEvents: ['MAIL_QUEUE_URL'],
     };
 
     // Assess
@@ -253,6 +254,7 @@ describe('AttestStack', () => {
       Ack: [secret('AckTokenKeys')],
       LmsPush: [secret('LmsWebhookSecret')],
       Sweeper: [],
+      SesEvents: [],
     };
 
     // Assess
@@ -274,6 +276,8 @@ describe('AttestStack', () => {
       Ack: [lms, mail],
       LmsPush: [],
       Sweeper: [lms, mail],
+      // Its own dead letters: an event Lambda could not handle after its retries.
+      SesEvents: [mail, logicalId('SesEventsDeadLetters', 'AWS::SQS::Queue')].sort(),
     };
 
     // Assess
@@ -382,6 +386,22 @@ describe('AttestStack', () => {
       }),
     });
     template.resourceCountIs('AWS::SES::EmailIdentity', 0);
+  });
+
+  it('hands the topic’s events to ses-events, keeping what fails in its dead-letter queue', () => {
+    // Prepare
+    const deadLetters = logicalId('SesEventsDeadLetters', 'AWS::SQS::Queue');
+
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: logicalId('EmailEvents', 'AWS::SNS::Topic') },
+      Endpoint: { 'Fn::GetAtt': [logicalId('SesEvents', 'AWS::Lambda::Function'), 'Arn'] },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] } },
+    });
+    expect(fn('SesEvents').Properties.DeadLetterConfig).toEqual({
+      TargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] },
+    });
   });
 
   it('takes deploy-time inputs as parameters, and links to the API URL when no public base URL is given', () => {

@@ -177,6 +177,19 @@ export class FakeStore implements Store {
     if (d) d.sentAt = at.toISOString();
   }
 
+  async reopenBounced(assignmentId: string, dueAt: Date) {
+    this.writes.push('reopenBounced');
+    const a = this.assignments.get(assignmentId);
+    // #status = :bounced
+    if (a?.status !== 'bounced') return false;
+    a.status = 'pending';
+    a.dueKind = 'invite';
+    a.dueAt = dueAt.toISOString();
+    delete a.bounce;
+    delete a.leaseUntil;
+    return true;
+  }
+
   async markBounced(
     assignmentId: string,
     bounce: NonNullable<Assignment['bounce']>,

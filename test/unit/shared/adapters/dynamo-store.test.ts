@@ -10,7 +10,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
-import type { Assignment, Evidence, PolicyVersion } from '#shared/core/model.ts';
+import { digestIdFor } from '#shared/core/ids.ts';
+import type { Assignment, DigestKey, Evidence, PolicyVersion } from '#shared/core/model.ts';
 import type { Signer } from '#shared/ports.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -32,6 +33,17 @@ const ACK_UPDATE =
   'REMOVE leaseUntil';
 const SEND_CONDITION = 'dueKind = :kind AND attribute_exists(leaseUntil)';
 const SEND_REMOVE = 'REMOVE dueAt, dueKind, dueShard, leaseUntil';
+const ESCALATION_CONDITION = 'dueKind = :escalation AND attribute_exists(leaseUntil)';
+const BOUNCE_CONDITION =
+  'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND #status <> :bounced';
+const FRESH_LINK_CONDITION =
+  'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND #status <> :bounced ' +
+  'AND (attribute_not_exists(dueKind) OR dueKind IN (:invite, :reminder)) ' +
+  'AND (attribute_not_exists(freshLinkAt) OR freshLinkAt < :since)';
+
+/** A manager's digest of a day, filed under a pseudonym of the address rather than the address. */
+const digestKey: DigestKey = { managerEmail: 'mia.manager@example.com', day: '2026-11-24' };
+const digestItemKey = { pk: `DIGEST#${digestIdFor('mia.manager@example.com')}`, sk: 'DAY#2026-11-24' };
 
 /** The attributes only the table's indexes need, which no caller should see. */
 const INDEX_ONLY = { dueShard: 'due', lmsShard: 'due', signedPolicy: 'p', signedVersion: 1 };
@@ -356,6 +368,53 @@ describe('makeDynamoStore', () => {
       expect(input).not.toHaveProperty('ExpressionAttributeNames');
     });
 
+    it('moves a reminder on to the next step, naming no attribute when the status stays', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+      const send = { kind: 'reminder' as const, tokenId: 't2', messageId: 'ses-3', at: now.toISOString() };
+      const chase = { invitedAt: now.toISOString(), remindersSent: 1 };
+
+      // Act
+      await store().recordSend('a1', send, { chase, next: { kind: 'escalation', dueAt: later } });
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression:
+          'SET sends = list_append(if_not_exists(sends, :none), :send), chase = :chase, ' +
+          'dueKind = :next, dueAt = :nextAt REMOVE leaseUntil',
+        ConditionExpression: SEND_CONDITION,
+        ExpressionAttributeValues: {
+          ':kind': 'reminder',
+          ':none': [],
+          ':send': [send],
+          ':chase': chase,
+          ':next': 'escalation',
+          ':nextAt': later.toISOString(),
+        },
+      });
+    });
+
+    it('records the last email of a chase and clears the mail lane, keeping its chase', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+      const send = { kind: 'reminder' as const, tokenId: 't3', messageId: 'ses-4', at: now.toISOString() };
+      const chase = { invitedAt: now.toISOString(), remindersSent: 2 };
+
+      // Act
+      await store().recordSend('a1', send, { chase });
+
+      // Assess
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: key,
+        UpdateExpression: `SET sends = list_append(if_not_exists(sends, :none), :send), chase = :chase ${SEND_REMOVE}`,
+        ConditionExpression: SEND_CONDITION,
+        ExpressionAttributeValues: { ':kind': 'reminder', ':none': [], ':send': [send], ':chase': chase },
+      });
+    });
+
     it('throws when the lease was lost, so the caller does not believe it recorded', async () => {
       // Prepare
       ddb.on(UpdateCommand).rejects(conditionFailed());
@@ -365,6 +424,412 @@ describe('makeDynamoStore', () => {
 
       // Assess
       await expect(record).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const record = store().recordSend('a1', { kind: 'receipt', messageId: 'm', at: '' });
+
+      // Assess
+      await expect(record).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  describe('finishStep', () => {
+    it('clears the mail lane and its lease, only for the lease holder of that step', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().finishStep('a1', 'reminder');
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression: SEND_REMOVE,
+        ConditionExpression: SEND_CONDITION,
+        ExpressionAttributeValues: { ':kind': 'reminder' },
+      });
+    });
+
+    it('throws when the lease was lost', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const finish = store().finishStep('a1', 'invite');
+
+      // Assess
+      await expect(finish).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const finish = store().finishStep('a1', 'invite');
+
+      // Assess
+      await expect(finish).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  describe('escalate', () => {
+    it("marks the owner overdue in the manager's digest, the mail lane owing the digest email", async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().escalate('a1', { at: now, digest: digestKey, digestDueAt: later });
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression:
+          'SET #status = :overdue, escalatedAt = :at, digest = :digest, ' +
+          'dueKind = :digestKind, dueAt = :digestAt REMOVE leaseUntil',
+        ConditionExpression: ESCALATION_CONDITION,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':escalation': 'escalation',
+          ':overdue': 'overdue',
+          ':at': now.toISOString(),
+          ':digest': digestKey,
+          ':digestKind': 'digest',
+          ':digestAt': later.toISOString(),
+        },
+      });
+    });
+
+    it('marks a member overdue in the digest and clears the mail lane, which owes nothing more', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().escalate('a1', { at: now, digest: digestKey });
+
+      // Assess
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: key,
+        UpdateExpression: `SET #status = :overdue, escalatedAt = :at, digest = :digest ${SEND_REMOVE}`,
+        ConditionExpression: ESCALATION_CONDITION,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':escalation': 'escalation',
+          ':overdue': 'overdue',
+          ':at': now.toISOString(),
+          ':digest': digestKey,
+        },
+      });
+    });
+
+    it('marks an assignment without a manager overdue, with no digest', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().escalate('a1', { at: now });
+
+      // Assess
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        UpdateExpression: `SET #status = :overdue, escalatedAt = :at ${SEND_REMOVE}`,
+        ConditionExpression: ESCALATION_CONDITION,
+        ExpressionAttributeValues: {
+          ':escalation': 'escalation',
+          ':overdue': 'overdue',
+          ':at': now.toISOString(),
+        },
+      });
+    });
+
+    it('throws when the lease was lost', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const escalate = store().escalate('a1', { at: now });
+
+      // Assess
+      await expect(escalate).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const escalate = store().escalate('a1', { at: now, digest: digestKey, digestDueAt: later });
+
+      // Assess
+      await expect(escalate).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  describe('joinDigest', () => {
+    it("files the digest under a pseudonym of the manager's address and the day, whatever its case", async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({ Attributes: { owner: 'a1' } });
+
+      // Act
+      await store().joinDigest({ ...digestKey, managerEmail: 'MIA.Manager@Example.com' }, 'Mia', 'a1');
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.Key).toEqual(digestItemKey);
+      expect(JSON.stringify(input?.Key)).not.toMatch(/example\.com/i);
+    });
+
+    it('answers owner to the first to join, who becomes the owner, adding it to the members', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({
+        Attributes: {
+          ...digestItemKey,
+          ...digestKey,
+          managerName: 'Mia',
+          owner: 'a1',
+          members: new Set(['a1']),
+        },
+      });
+
+      // Act
+      const role = await store().joinDigest(digestKey, 'Mia', 'a1');
+
+      // Assess
+      expect(role).toBe('owner');
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        TableName: 'attest',
+        Key: digestItemKey,
+        UpdateExpression:
+          'SET managerEmail = :email, #day = :day, managerName = if_not_exists(managerName, :name), ' +
+          '#owner = if_not_exists(#owner, :me) ADD members :me_set',
+        ConditionExpression: 'attribute_not_exists(closedAt)',
+        ExpressionAttributeNames: { '#owner': 'owner', '#day': 'day' },
+        ExpressionAttributeValues: {
+          ':email': digestKey.managerEmail,
+          ':day': digestKey.day,
+          ':name': 'Mia',
+          ':me': 'a1',
+          ':me_set': new Set(['a1']),
+        },
+        ReturnValues: 'ALL_NEW',
+      });
+      // A string set, so that DynamoDB's ADD unions it (a list would be refused).
+      const members =
+        ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':me_set'];
+      expect(members).toBeInstanceOf(Set);
+    });
+
+    it('answers member to a later joiner, the owner being another', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({
+        Attributes: { ...digestItemKey, ...digestKey, owner: 'a0', members: new Set(['a0', 'a2']) },
+      });
+
+      // Act
+      const role = await store().joinDigest(digestKey, 'Mia', 'a2');
+
+      // Assess
+      expect(role).toBe('member');
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        ExpressionAttributeValues: expect.objectContaining({ ':me': 'a2', ':me_set': new Set(['a2']) }),
+      });
+    });
+
+    it('answers closed when the digest has gone already', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const role = await store().joinDigest(digestKey, 'Mia', 'a2');
+
+      // Assess
+      expect(role).toBe('closed');
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const join = store().joinDigest(digestKey, 'Mia', 'a1');
+
+      // Assess
+      await expect(join).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  describe('closeDigest', () => {
+    it('closes the digest for its owner, keeping the first closing time, and answers it with its members', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({
+        Attributes: {
+          ...digestItemKey,
+          ...digestKey,
+          managerName: 'Mia',
+          owner: 'a1',
+          members: new Set(['a1', 'a2']),
+          closedAt: now.toISOString(),
+        },
+      });
+
+      // Act
+      const digest = await store().closeDigest(digestKey, 'a1', later);
+
+      // Assess
+      expect(digest).toEqual({
+        ...digestKey,
+        managerName: 'Mia',
+        owner: 'a1',
+        members: ['a1', 'a2'],
+        closedAt: now.toISOString(),
+      });
+      expect(Array.isArray(digest?.members)).toBe(true);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: digestItemKey,
+        UpdateExpression: 'SET closedAt = if_not_exists(closedAt, :at)',
+        ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': 'a1', ':at': later.toISOString() },
+        ReturnValues: 'ALL_NEW',
+      });
+    });
+
+    it('answers undefined to anyone but its owner', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const digest = await store().closeDigest(digestKey, 'a2', later);
+
+      // Assess
+      expect(digest).toBeUndefined();
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const close = store().closeDigest(digestKey, 'a1', later);
+
+      // Assess
+      await expect(close).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  describe('recordDigestSent', () => {
+    it('records when the digest email went and its message id', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().recordDigestSent(digestKey, later, 'ses-9');
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: digestItemKey,
+        UpdateExpression: 'SET sentAt = :at, messageId = :id',
+        // Never a stray item holding only the time.
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': later.toISOString(), ':id': 'ses-9' },
+      });
+    });
+
+    it('passes errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const record = store().recordDigestSent(digestKey, later, 'ses-9');
+
+      // Assess
+      await expect(record).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  describe('markBounced', () => {
+    const bounce = { reason: 'bounced' as const, email: 'sam@example.com', at: now.toISOString() };
+
+    it("stops chasing a bounced address and owes the manager's notice, answering true", async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      const changed = await store().markBounced('a1', bounce, later);
+
+      // Assess
+      expect(changed).toBe(true);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression:
+          'SET #status = :bounced, bounce = :bounce, dueKind = :notice, dueAt = :at, dueShard = :shard ' +
+          'REMOVE leaseUntil',
+        ConditionExpression: BOUNCE_CONDITION,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':bounced': 'bounced',
+          ':cancelled': 'cancelled',
+          ':bounce': bounce,
+          ':notice': 'bounce-notice',
+          ':at': later.toISOString(),
+          ':shard': 'due',
+        },
+      });
+    });
+
+    it('stops chasing and clears the mail lane when there is no manager to tell', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+      const complaint = { ...bounce, reason: 'complained' as const };
+
+      // Act
+      const changed = await store().markBounced('a1', complaint, undefined);
+
+      // Assess
+      expect(changed).toBe(true);
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: key,
+        UpdateExpression: `SET #status = :bounced, bounce = :bounce ${SEND_REMOVE}`,
+        ConditionExpression: BOUNCE_CONDITION,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':bounced': 'bounced', ':cancelled': 'cancelled', ':bounce': complaint },
+      });
+    });
+
+    it('answers false for a signed, cancelled or already bounced assignment', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const changed = await store().markBounced('a1', bounce, later);
+
+      // Assess
+      expect(changed).toBe(false);
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const mark = store().markBounced('a1', bounce, undefined);
+
+      // Assess
+      await expect(mark).rejects.toThrow('InternalServerError');
     });
   });
 
@@ -471,15 +936,52 @@ describe('makeDynamoStore', () => {
       // Assess
       expect([refused, granted]).toEqual([false, true]);
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
-        ConditionExpression:
-          'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND #status <> :bounced ' +
-          'AND (attribute_not_exists(dueKind) OR dueKind IN (:invite, :reminder)) ' +
-          'AND (attribute_not_exists(freshLinkAt) OR freshLinkAt < :since)',
+        ConditionExpression: FRESH_LINK_CONDITION,
         ExpressionAttributeValues: expect.objectContaining({
           ':since': since.toISOString(),
           ':now': now.toISOString(),
         }),
       });
+    });
+
+    it('makes the invite owed now in place of an owed invite or reminder, refusing a bounced address', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+      const since = new Date('2026-11-24T09:45:00.000Z');
+
+      // Act
+      const granted = await store().requestFreshLink('a1', now, since);
+
+      // Assess
+      expect(granted).toBe(true);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression: 'SET dueKind = :invite, dueAt = :now, dueShard = :shard, freshLinkAt = :now',
+        ConditionExpression: FRESH_LINK_CONDITION,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':invite': 'invite',
+          ':reminder': 'reminder',
+          ':now': now.toISOString(),
+          ':since': since.toISOString(),
+          ':shard': 'due',
+          ':cancelled': 'cancelled',
+          ':bounced': 'bounced',
+        },
+      });
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const request = store().requestFreshLink('a1', now, now);
+
+      // Assess
+      await expect(request).rejects.toThrow('InternalServerError');
     });
   });
 

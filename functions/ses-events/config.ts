@@ -1,0 +1,11 @@
+// The ses-events function's settings, parsed once at load.
+import { z } from 'zod';
+import { common, parseEnv } from '#shared/config.ts';
+
+export const config = parseEnv(
+  z.object({
+    TABLE_NAME: common.TABLE_NAME,
+    MAIL_QUEUE_URL: z.url(),
+  }),
+  process.env,
+);

@@ -1,0 +1,26 @@
+// SES events (configuration set → SNS → here): a permanent bounce or a complaint stops the chase and tells the manager.
+import type { SNSEvent } from 'aws-lambda';
+import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeLogger } from '#shared/adapters/logger.ts';
+import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
+import { makeHandleSesEvent } from '#shared/core/bounces.ts';
+import { config } from './config.ts';
+
+const logger = makeLogger();
+const handleSesEvent = makeHandleSesEvent({
+  store: makeDynamoStore(config.TABLE_NAME),
+  mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
+  clock: { now: () => new Date() },
+  logger,
+});
+
+/**
+ * SNS delivers one message per invocation in practice; each is handled in turn. A failure throws,
+ * so Lambda retries the invocation and then keeps it in the function's dead-letter queue; a
+ * repeat is harmless (the write is conditional).
+ */
+export async function handler(event: SNSEvent): Promise<void> {
+  for (const record of event.Records) {
+    await handleSesEvent(JSON.parse(record.Sns.Message));
+  }
+}

@@ -1,0 +1,106 @@
+// Use case: SES reports a bounce or complaint (configuration set → SNS → ses-events): stop chasing that address and tell the manager.
+import { z } from 'zod';
+import type { Clock, Logger, Queue, Store } from '../ports.ts';
+
+/** The parts of an SES event (configuration-set event publishing, or identity notifications) attest reads. */
+const sesEventSchema = z
+  .object({
+    eventType: z.string().optional(),
+    notificationType: z.string().optional(),
+    mail: z.object({
+      messageId: z.string(),
+      timestamp: z.string().optional(),
+      tags: z.record(z.string(), z.array(z.string())).optional(),
+      headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+    }),
+    bounce: z
+      .object({
+        bounceType: z.string(),
+        bouncedRecipients: z.array(z.object({ emailAddress: z.string() })).default([]),
+        timestamp: z.string().optional(),
+      })
+      .optional(),
+    complaint: z
+      .object({
+        complainedRecipients: z.array(z.object({ emailAddress: z.string() })).default([]),
+        timestamp: z.string().optional(),
+      })
+      .optional(),
+  })
+  .refine((e) => e.eventType ?? e.notificationType, { message: 'neither eventType nor notificationType' });
+
+export type SesEvent = z.infer<typeof sesEventSchema>;
+
+export interface BounceDeps {
+  store: Store;
+  mailQueue: Queue;
+  clock: Clock;
+  logger: Pick<Logger, 'info' | 'warn'>;
+}
+
+export type BounceOutcome = 'stopped' | 'already' | 'ignored';
+
+/** Emails whose bounce means the starter cannot be reached; a manager's digest bouncing is another matter. */
+const CHASE_KINDS = new Set(['invite', 'reminder']);
+
+/** A tag SES echoes back, or (for identity notifications) the header the mailer set. */
+function tag(event: SesEvent, name: string, header: string): string | undefined {
+  return (
+    event.mail.tags?.[name]?.[0] ?? event.mail.headers?.find((h) => h.name.toLowerCase() === header)?.value
+  );
+}
+
+export function makeHandleSesEvent(deps: BounceDeps) {
+  const { store, clock, logger } = deps;
+
+  /**
+   * Handles one SES event.
+   * 1. Only a permanent bounce or a complaint, about an invite or reminder attest sent (its
+   *    `assignment` and `kind` tags), stops anything; transient bounces, deliveries and other
+   *    mail are logged and left.
+   * 2. One conditional write marks the assignment bounced and stops its chase, unless it was
+   *    signed, withdrawn or marked already; with a manager on file it owes them a notice.
+   * 3. The notice is enqueued; if that fails the sweeper re-drives it from the table.
+   * Malformed events throw (SNS retries, then the function's dead letters keep them).
+   */
+  return async function handleSesEvent(raw: unknown): Promise<BounceOutcome> {
+    const event = sesEventSchema.parse(raw);
+    const type = (event.eventType ?? event.notificationType) as string;
+    const permanent = type === 'Bounce' && event.bounce?.bounceType === 'Permanent';
+    const complaint = type === 'Complaint';
+    const assignmentId = tag(event, 'assignment', 'x-attest-assignment');
+    const kind = tag(event, 'kind', 'x-attest-kind');
+    if (!(permanent || complaint) || !assignmentId || !kind || !CHASE_KINDS.has(kind)) {
+      logger.info('SES event left alone', { type, bounceType: event.bounce?.bounceType, kind });
+      return 'ignored';
+    }
+    const assignment = await store.getAssignment(assignmentId);
+    if (!assignment) {
+      logger.warn('SES event for an unknown assignment', { type });
+      return 'ignored';
+    }
+    const starter = await store.getStarter(assignment.starterId);
+    const now = clock.now();
+    const recipients = permanent ? event.bounce?.bouncedRecipients : event.complaint?.complainedRecipients;
+    const bounce = {
+      reason: permanent ? ('bounced' as const) : ('complained' as const),
+      email: recipients?.[0]?.emailAddress ?? starter?.email ?? '',
+      at: (permanent ? event.bounce?.timestamp : event.complaint?.timestamp) ?? now.toISOString(),
+    };
+    const noticeDueAt = starter?.manager ? now : undefined;
+    if (!(await store.markBounced(assignmentId, bounce, noticeDueAt))) return 'already';
+    await store.appendAudit(assignmentId, bounce.reason, now, { messageId: event.mail.messageId });
+    if (noticeDueAt) {
+      try {
+        await deps.mailQueue.send({ assignmentId, kind: 'bounce-notice' });
+      } catch (error) {
+        logger.warn('bounce notice not enqueued; the sweeper will re-drive it', {
+          assignmentId,
+          error: (error as Error).name,
+        });
+      }
+    }
+    logger.info('chasing stopped', { assignmentId, reason: bounce.reason });
+    return 'stopped';
+  };
+}
