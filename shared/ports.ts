@@ -77,6 +77,8 @@ export interface Store {
     kind: DueKind,
     now: Date,
     leaseUntil: Date,
+    /** When given, the lane's due time must still be this: the step the message was sent for. */
+    seenDueAt?: string,
   ): Promise<Assignment | undefined>;
   /** Gives a lease back after a failure, so a retry or the sweeper can take the work again. */
   releaseWork(assignmentId: string, kind: DueKind): Promise<void>;
@@ -89,20 +91,23 @@ export interface Store {
   finishStep(assignmentId: string, kind: MailKind): Promise<void>;
   /**
    * The escalation, conditional on holding its lease: status overdue, chasing stopped; with
-   * `digestDueAt` (the digest's owner) the mail lane owes the digest email then.
+   * `digestDueAt` the mail lane owes the digest email then.
    */
   escalate(assignmentId: string, update: { at: Date; digest?: DigestKey; digestDueAt?: Date }): Promise<void>;
   /**
-   * Joins a manager's digest of a day: 'owner' for the first to join (who owes its email),
-   * 'member' for the rest, 'closed' when it has gone already (join the next day's).
+   * Joins a manager's digest of a day: 'owner' for the first to join, 'member' for the rest,
+   * 'closed' when it has gone already (join the next day's).
    */
   joinDigest(
     key: DigestKey,
     managerName: string,
     assignmentId: string,
   ): Promise<'owner' | 'member' | 'closed'>;
-  /** Closes a digest to late joiners, for its owner only (again after a crash); returns it. */
-  closeDigest(key: DigestKey, owner: string, at: Date): Promise<Digest | undefined>;
+  /**
+   * Closes a digest to late joiners; the first to close it is `closedBy` (and sends it). Returns
+   * it, or undefined if there is no such digest.
+   */
+  closeDigest(key: DigestKey, by: string, at: Date): Promise<Digest | undefined>;
   recordDigestSent(key: DigestKey, at: Date, messageId: string): Promise<void>;
   /**
    * The starter has a new address: a bounced assignment owes the invite again, from `dueAt`

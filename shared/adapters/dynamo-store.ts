@@ -158,9 +158,10 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       );
     },
 
-    async claimWork(assignmentId, kind, now, leaseUntil) {
+    async claimWork(assignmentId, kind, now, leaseUntil, seenDueAt) {
       const lane = laneOf(kind);
       const owed = owes(kind);
+      const step = seenDueAt === undefined ? '' : ` AND ${lane.due} = :seen`;
       try {
         const out = await doc.send(
           new UpdateCommand({
@@ -168,9 +169,10 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
             Key: key.assignment(assignmentId),
             UpdateExpression: `SET ${lane.lease} = :until`,
             // Owed, and nobody holds an unexpired lease on it.
-            ConditionExpression: `${owed.condition} AND (attribute_not_exists(${lane.lease}) OR ${lane.lease} < :now)`,
+            ConditionExpression: `${owed.condition}${step} AND (attribute_not_exists(${lane.lease}) OR ${lane.lease} < :now)`,
             ExpressionAttributeValues: {
               ...owed.values,
+              ...(seenDueAt !== undefined && { ':seen': seenDueAt }),
               ':now': now.toISOString(),
               ':until': leaseUntil.toISOString(),
             },
@@ -302,16 +304,16 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       }
     },
 
-    async closeDigest(digestKey, owner, at) {
+    async closeDigest(digestKey, by, at) {
       try {
         const out = await doc.send(
           new UpdateCommand({
             TableName,
             Key: key.digest(digestKey),
-            UpdateExpression: 'SET closedAt = if_not_exists(closedAt, :at)',
-            ConditionExpression: '#owner = :owner',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': owner, ':at': at.toISOString() },
+            UpdateExpression:
+              'SET closedAt = if_not_exists(closedAt, :at), closedBy = if_not_exists(closedBy, :by)',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':by': by, ':at': at.toISOString() },
             ReturnValues: 'ALL_NEW',
           }),
         );

@@ -2,7 +2,7 @@
 import type { Clock, Logger, Mailer, OutgoingEmail, Store } from '../ports.ts';
 import { newTokenId } from './ids.ts';
 import type { Assignment, Chase, DigestKey, MailKind, PolicyVersion, Starter, WorkMessage } from './model.ts';
-import { type ChasePlan, nextChaseStep, nextOpening } from './schedule.ts';
+import { type ChasePlan, nextChaseStep, nextOpening, startOfLocalDay } from './schedule.ts';
 import { signToken, type TokenKeys } from './tokens.ts';
 
 export interface InviteContent {
@@ -223,8 +223,9 @@ export function makeSendEmail(deps: MailDeps) {
   }
 
   /**
-   * The escalation: join the manager's digest of the day (the first to join owes the digest email,
-   * after `digestDelayMs`, in the window), and stop chasing: the assignment is overdue.
+   * The escalation: join the manager's digest of the day and stop chasing (the assignment is
+   * overdue). Every member owes the digest email, after `digestDelayMs`, in the window: whichever
+   * member's step comes first sends it, so it goes even if some members sign or leave meanwhile.
    */
   async function escalate(assignment: Assignment, starter: Starter, now: Date): Promise<MailOutcome> {
     const manager = starter.manager;
@@ -238,16 +239,11 @@ export function makeSendEmail(deps: MailDeps) {
       const joined = await store.joinDigest(key, manager.name, assignment.assignmentId);
       if (joined !== 'closed') {
         const plan = deps.planFor(assignment.policyId);
-        const digestDueAt = nextOpening(
-          new Date(now.getTime() + deps.digestDelayMs),
-          plan.window,
-          starter.timeZone,
-        );
-        await store.escalate(assignment.assignmentId, {
-          at: now,
-          digest: key,
-          ...(joined === 'owner' && { digestDueAt }),
-        });
+        // Today's digest goes after the delay; a later day's not before that day begins.
+        const dayStart = startOfLocalDay(key.day, starter.timeZone).getTime();
+        const earliest = new Date(Math.max(now.getTime() + deps.digestDelayMs, dayStart));
+        const digestDueAt = nextOpening(earliest, plan.window, starter.timeZone);
+        await store.escalate(assignment.assignmentId, { at: now, digest: key, digestDueAt });
         await store.appendAudit(assignment.assignmentId, 'escalated', now, { day: key.day });
         logger.info('escalated to the manager’s digest', {
           assignmentId: assignment.assignmentId,
@@ -261,12 +257,16 @@ export function makeSendEmail(deps: MailDeps) {
     throw new Error('no open digest in a week of days');
   }
 
-  /** The digest: close it to late joiners, list those still unsigned, send one email. */
+  /**
+   * The digest: close it to late joiners (the first member to close it sends it; a retry after a
+   * crash finds it closed by itself), list those still unsigned, send one email.
+   */
   async function digest(assignment: Assignment) {
     const key = assignment.digest;
     if (!key) throw new Error('a digest is owed by an assignment that joined none');
     const closed = await store.closeDigest(key, assignment.assignmentId, clock.now());
-    if (!closed) throw new Error('the digest is not this assignment’s to send');
+    if (!closed) throw new Error('the digest this assignment joined is missing');
+    if (closed.closedBy !== assignment.assignmentId) return 'sent-by-another' as const;
     const people: DigestContent['people'] = [];
     for (const id of [...closed.members].sort()) {
       const member = await store.getAssignment(id);
@@ -299,8 +299,16 @@ export function makeSendEmail(deps: MailDeps) {
     const kind = message.kind as MailKind;
     const current = await store.getAssignment(assignmentId);
     if (current?.dueKind !== kind) return 'not-owed';
+    // A sweeper's message names the due time it dispatched: once that step is done it is stale.
+    if (message.dueAt !== undefined && current.dueAt !== message.dueAt) return 'not-owed';
     const now = clock.now();
-    const assignment = await store.claimWork(assignmentId, kind, now, new Date(now.getTime() + deps.leaseMs));
+    const assignment = await store.claimWork(
+      assignmentId,
+      kind,
+      now,
+      new Date(now.getTime() + deps.leaseMs),
+      message.dueAt,
+    );
     if (!assignment) return 'busy';
     let messageId: string | undefined;
     try {
@@ -323,6 +331,11 @@ export function makeSendEmail(deps: MailDeps) {
       else if (kind === 'receipt') composed = receipt(assignment, starter, policy);
       else {
         const made = kind === 'digest' ? await digest(assignment) : bounceNotice(assignment, starter, policy);
+        if (made === 'sent-by-another') {
+          await store.finishStep(assignmentId, kind);
+          await store.appendAudit(assignmentId, 'digest-sent-by-another-member', now);
+          return 'sent';
+        }
         if (!made) {
           // Nobody left to tell about (all signed since), or no manager on file: nothing to send.
           await store.finishStep(assignmentId, kind);

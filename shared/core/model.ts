@@ -136,10 +136,12 @@ export interface DigestKey {
 
 export interface Digest extends DigestKey {
   managerName: string;
-  /** The assignment whose mail lane owes the digest email. */
+  /** The first to join. */
   owner: string;
   members: string[];
   closedAt?: string;
+  /** The member whose step closed it, and so sends it. */
+  closedBy?: string;
   sentAt?: string;
 }
 
@@ -147,4 +149,10 @@ export interface Digest extends DigestKey {
 export interface WorkMessage {
   assignmentId: string;
   kind: DueKind;
+  /**
+   * From the sweeper: the lane's due time as it set it when dispatching. A message whose step has
+   * since been done (the lane moved on, perhaps to another step of the same kind) no longer matches
+   * and does nothing.
+   */
+  dueAt?: string;
 }

@@ -95,6 +95,11 @@ export function nextOpening(at: Date, window: Window, timeZone: string): Date {
   throw new Error(`no opening in the window "${window.text}"`); // a window always has a day: unreachable
 }
 
+/** The first moment of a local calendar day (YYYY-MM-DD) in `timeZone`. */
+export function startOfLocalDay(day: string, timeZone: string): Date {
+  return DateTime.fromISO(day, { zone: timeZone }).startOf('day').toJSDate();
+}
+
 export interface ChasePlan {
   /** After the invite, when each reminder falls due (strictly increasing). */
   reminderOffsetsMs: readonly number[];
@@ -110,7 +115,7 @@ export type ChaseStep =
 /**
  * The step owed after `remindersSent` reminders of an invite first sent at `invitedAt`: the next
  * reminder, or the escalation once they are all sent; at its offset from the invite, moved to the
- * window's next opening, and never before `now`.
+ * window's next opening; never sooner after `now` than half its usual spacing from the last step.
  */
 export function nextChaseStep(
   plan: ChasePlan,
@@ -120,8 +125,13 @@ export function nextChaseStep(
   now: Date,
 ): ChaseStep {
   const offset = plan.reminderOffsetsMs[remindersSent];
-  const raw = new Date(invitedAt.getTime() + (offset ?? plan.escalationOffsetMs));
-  const dueAt = nextOpening(raw.getTime() < now.getTime() ? now : raw, plan.window, timeZone);
+  const thisOffset = offset ?? plan.escalationOffsetMs;
+  const previousOffset = remindersSent === 0 ? 0 : (plan.reminderOffsetsMs[remindersSent - 1] ?? 0);
+  // Late (after an outage, or a long wait for the window), steps keep at least half their usual
+  // spacing rather than arriving back to back.
+  const raw = invitedAt.getTime() + thisOffset;
+  const earliest = now.getTime() + (thisOffset - previousOffset) / 2;
+  const dueAt = nextOpening(new Date(Math.max(raw, earliest)), plan.window, timeZone);
   return offset === undefined
     ? { kind: 'escalation', dueAt }
     : { kind: 'reminder', number: remindersSent + 1, dueAt };

@@ -50,7 +50,7 @@ export function makeSweepDue(deps: SweepDeps) {
       if (!(await store.deferDue(item.assignmentId, item.dueKind, item.dueAt, redriveAt))) continue;
       try {
         await deps.queues[item.dueKind === 'lms' ? 'lms' : 'mail'].send(
-          { assignmentId: item.assignmentId, kind: item.dueKind },
+          { assignmentId: item.assignmentId, kind: item.dueKind, dueAt: redriveAt.toISOString() },
           delaySeconds,
         );
         dispatched++;

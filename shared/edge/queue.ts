@@ -5,6 +5,7 @@ import type { DueKind, WorkMessage } from '../core/model.ts';
 const workMessage = z.object({
   assignmentId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
   kind: z.enum(['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice', 'lms']),
+  dueAt: z.iso.datetime().optional(),
 });
 
 /**

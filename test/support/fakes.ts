@@ -95,11 +95,12 @@ export class FakeStore implements Store {
     clearDue(a);
   }
 
-  async claimWork(assignmentId: string, kind: DueKind, now: Date, leaseUntil: Date) {
+  async claimWork(assignmentId: string, kind: DueKind, now: Date, leaseUntil: Date, seenDueAt?: string) {
     this.writes.push('claimWork');
     const a = this.assignments.get(assignmentId);
-    // owes(kind) AND (attribute_not_exists(lease) OR lease < :now)
+    // owes(kind) [AND due = :seen] AND (attribute_not_exists(lease) OR lease < :now)
     if (!a || !owes(a, kind)) return undefined;
+    if (seenDueAt !== undefined && (kind === 'lms' ? a.lmsDueAt : a.dueAt) !== seenDueAt) return undefined;
     const lease = kind === 'lms' ? 'lmsLeaseUntil' : 'leaseUntil';
     if (a[lease] !== undefined && !((a[lease] as string) < now.toISOString())) return undefined;
     a[lease] = leaseUntil.toISOString();
@@ -162,12 +163,13 @@ export class FakeStore implements Store {
     return digest.owner === assignmentId ? ('owner' as const) : ('member' as const);
   }
 
-  async closeDigest(key: DigestKey, owner: string, at: Date) {
+  async closeDigest(key: DigestKey, by: string, at: Date) {
     this.writes.push('closeDigest');
     const d = this.digests.get(`${key.managerEmail}#${key.day}`);
-    // #owner = :owner; closedAt = if_not_exists(closedAt, :at)
-    if (d?.owner !== owner) return undefined;
+    // attribute_exists(pk); closedAt, closedBy = if_not_exists(…)
+    if (!d) return undefined;
     d.closedAt ??= at.toISOString();
+    d.closedBy ??= by;
     return copy(d);
   }
 

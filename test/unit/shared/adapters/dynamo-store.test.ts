@@ -192,6 +192,26 @@ describe('makeDynamoStore', () => {
       });
     });
 
+    it('claims only the step a sweeper’s message was sent for, when it names one', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({ Attributes: { ...key, ...assignment } });
+
+      // Act
+      await store().claimWork('a1', 'reminder', now, later, '2026-11-27T10:00:00.000Z');
+
+      // Assess
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        ConditionExpression:
+          'dueKind = :kind AND dueAt = :seen AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+        ExpressionAttributeValues: {
+          ':kind': 'reminder',
+          ':seen': '2026-11-27T10:00:00.000Z',
+          ':now': now.toISOString(),
+          ':until': later.toISOString(),
+        },
+      });
+    });
+
     it('names the owed email kind, so a receipt is claimed only while a receipt is owed', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolves({ Attributes: { ...key, ...acknowledged } });
@@ -667,7 +687,7 @@ describe('makeDynamoStore', () => {
   });
 
   describe('closeDigest', () => {
-    it('closes the digest for its owner, keeping the first closing time, and answers it with its members', async () => {
+    it('closes the digest, keeping the first closing time and closer, and answers it with its members', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolves({
         Attributes: {
@@ -677,6 +697,7 @@ describe('makeDynamoStore', () => {
           owner: 'a1',
           members: new Set(['a1', 'a2']),
           closedAt: now.toISOString(),
+          closedBy: 'a2',
         },
       });
 
@@ -690,21 +711,22 @@ describe('makeDynamoStore', () => {
         owner: 'a1',
         members: ['a1', 'a2'],
         closedAt: now.toISOString(),
+        closedBy: 'a2',
       });
       expect(Array.isArray(digest?.members)).toBe(true);
       const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
       expect(input).toEqual({
         TableName: 'attest',
         Key: digestItemKey,
-        UpdateExpression: 'SET closedAt = if_not_exists(closedAt, :at)',
-        ConditionExpression: '#owner = :owner',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':owner': 'a1', ':at': later.toISOString() },
+        UpdateExpression:
+          'SET closedAt = if_not_exists(closedAt, :at), closedBy = if_not_exists(closedBy, :by)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':by': 'a1', ':at': later.toISOString() },
         ReturnValues: 'ALL_NEW',
       });
     });
 
-    it('answers undefined to anyone but its owner', async () => {
+    it('answers undefined when there is no such digest', async () => {
       // Prepare
       ddb.on(UpdateCommand).rejects(conditionFailed());
 

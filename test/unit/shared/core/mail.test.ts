@@ -1,4 +1,5 @@
 // Sending an owed email exactly once: the invite with a fresh link that verifies and carries no personal data, and the receipt.
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import {
   type BounceNoticeContent,
@@ -7,10 +8,19 @@ import {
   makeSendEmail,
   type ReceiptContent,
 } from '#shared/core/mail.ts';
-import type { Assignment } from '#shared/core/model.ts';
-import { parseSendWindow } from '#shared/core/schedule.ts';
+import type { Assignment, MailKind, Manager, PolicyVersion, Starter } from '#shared/core/model.ts';
+import { inWindow, parseSendWindow } from '#shared/core/schedule.ts';
 import { parseTokenKeys, verifyToken } from '#shared/core/tokens.ts';
-import { FakeClock, FakeMailer, seededStore, silentLogger } from '../../../support/fakes.ts';
+import {
+  anAssignment,
+  anEvidence,
+  aStarter,
+  FakeClock,
+  FakeMailer,
+  type FakeStore,
+  seededStore,
+  silentLogger,
+} from '../../../support/fakes.ts';
 
 const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');
 const BASE_URL = 'https://attest.example.org';
@@ -85,7 +95,7 @@ describe('sendInvite', () => {
         to: 'ada@example.org',
         subject: 'Please read Safe internet use',
         tags: { kind: 'invite', policy: 'safe-internet-use', assignment: assignment.assignmentId },
-        headers: { 'X-Attest-Assignment': assignment.assignmentId },
+        headers: { 'X-Attest-Assignment': assignment.assignmentId, 'X-Attest-Kind': 'invite' },
       }),
     ]);
     const stored = store.peek(assignment.assignmentId);
@@ -398,5 +408,754 @@ describe('sendEmail: the receipt', () => {
 
     // Assess
     expect(rendered[0]?.reacknowledge).toBe(true);
+  });
+});
+
+/** The starter's manager, told in a digest when the chase runs out. */
+const MANAGER = { name: 'Grace Hopper', email: 'grace@example.org' };
+const MAIL_KINDS: MailKind[] = ['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice'];
+/** Tuesday 24 November 2026: invited then, the chase runs 27 Nov, 1, 4 and 8 December at 10:00 London (GMT). */
+const INVITED_AT = '2026-11-24T10:00:00.000Z';
+
+/** An assignment part-way through its chase: invited at `invitedAt`, `remindersSent` reminders since. */
+function chasing(
+  invitedAt: string,
+  remindersSent: number,
+  dueKind: 'reminder' | 'escalation',
+  dueAt: string,
+): Partial<Assignment> {
+  return { status: 'invited', chase: { invitedAt, remindersSent }, dueKind, dueAt };
+}
+
+/** Another starter of the same policy (under `manager`), with an assignment seeded as `overrides`. */
+async function aColleague(
+  store: FakeStore,
+  policy: PolicyVersion,
+  employeeId: string,
+  givenName: string,
+  overrides: Partial<Assignment>,
+  manager: Manager | undefined = MANAGER,
+) {
+  const starter = aStarter({
+    employeeId,
+    givenName,
+    familyName: 'Colleague',
+    email: `${givenName.toLowerCase()}@example.org`,
+    ...(manager && { manager }),
+  });
+  await store.putStarter(starter);
+  const assignment = anAssignment(starter, policy, overrides);
+  store.seed(assignment);
+  return assignment.assignmentId;
+}
+
+/** Ada's starter record, given her manager. */
+async function withManager(store: FakeStore, starter: Starter, manager: Manager = MANAGER) {
+  await store.putStarter({ ...starter, manager });
+}
+
+describe('sendEmail: reminders', () => {
+  it.each([
+    {
+      sent: 0,
+      at: '2026-11-27T10:00:00.000Z',
+      reminder: { number: 1, last: false, daysLeft: 11, dueOn: '8 December 2026' },
+      next: { dueKind: 'reminder', dueAt: '2026-12-01T10:00:00.000Z' },
+    },
+    {
+      sent: 1,
+      at: '2026-12-01T10:00:00.000Z',
+      reminder: { number: 2, last: false, daysLeft: 7, dueOn: '8 December 2026' },
+      next: { dueKind: 'reminder', dueAt: '2026-12-04T10:00:00.000Z' },
+    },
+    {
+      sent: 2,
+      at: '2026-12-04T10:00:00.000Z',
+      reminder: { number: 3, last: true, daysLeft: 4, dueOn: '8 December 2026' },
+      next: { dueKind: 'escalation', dueAt: '2026-12-08T10:00:00.000Z' },
+    },
+  ])(
+    'sends reminder $reminder.number with a fresh link, then owes $next.dueKind',
+    async ({ sent, at, reminder, next }) => {
+      // Prepare
+      const { store, mailer, clock, rendered, sendInvite, assignment } = await setup(
+        chasing(INVITED_AT, sent, 'reminder', at),
+      );
+      clock.set(at);
+      const id = assignment.assignmentId;
+
+      // Act
+      const outcome = await sendInvite({ assignmentId: id, kind: 'reminder' });
+
+      // Assess
+      expect(outcome).toBe('sent');
+      expect(rendered).toHaveLength(1);
+      expect(rendered[0]?.reminder).toEqual(reminder);
+      expect(mailer.sent).toEqual([
+        expect.objectContaining({
+          to: 'ada@example.org',
+          tags: { kind: 'reminder', policy: 'safe-internet-use', assignment: id },
+        }),
+      ]);
+      const stored = store.peek(id);
+      expect(stored).toMatchObject({
+        status: 'invited',
+        chase: { invitedAt: INVITED_AT, remindersSent: sent + 1 },
+        sends: [{ kind: 'reminder', messageId: 'ses-1', tokenId: expect.any(String), at }],
+        ...next,
+      });
+      expect(stored?.leaseUntil).toBeUndefined();
+      const url = rendered[0]?.ackUrl as string;
+      const token = url.slice(`${BASE_URL}/ack/`.length);
+      expect(verifyToken(tokenKeys, token, 'ack', clock.now())).toEqual({
+        assignmentId: id,
+        purpose: 'ack',
+        expiresAt: new Date(clock.now().getTime() + TTL_MS),
+        tokenId: stored?.sends[0]?.tokenId,
+      });
+      expect(store.audit).toEqual([
+        {
+          assignmentId: id,
+          kind: `reminded-${sent + 1}`,
+          at,
+          detail: { messageId: 'ses-1', tokenId: stored?.sends[0]?.tokenId },
+        },
+      ]);
+    },
+  );
+
+  it('moves the escalation after the last reminder into the window', async () => {
+    // Prepare: invited on a Tuesday at 18:00 London, so 14 days on is after the window closes
+    const { store, clock, rendered, sendInvite, assignment } = await setup(
+      chasing('2026-11-24T18:00:00.000Z', 2, 'reminder', '2026-12-07T09:00:00.000Z'),
+    );
+    clock.set('2026-12-07T09:00:00.000Z');
+
+    // Act
+    await sendInvite({ assignmentId: assignment.assignmentId, kind: 'reminder' });
+
+    // Assess: told on Wednesday 9 December at 09:00, the first opening after Tuesday 18:00
+    expect(rendered[0]?.reminder).toEqual({ number: 3, last: true, daysLeft: 2, dueOn: '8 December 2026' });
+    expect(store.peek(assignment.assignmentId)).toMatchObject({
+      dueKind: 'escalation',
+      dueAt: '2026-12-09T09:00:00.000Z',
+    });
+  });
+
+  it('counts the days left as negative for a reminder sent after the escalation date', async () => {
+    // Prepare: invited on 1 November, the first reminder only sent on 24 November
+    const { store, clock, rendered, sendInvite, assignment } = await setup(
+      chasing('2026-11-01T10:00:00.000Z', 0, 'reminder', '2026-11-04T10:00:00.000Z'),
+    );
+
+    // Act
+    await sendInvite({ assignmentId: assignment.assignmentId, kind: 'reminder' });
+
+    // Assess: the manager was due to be told on 15 November, nine days ago
+    expect(rendered[0]?.reminder).toEqual({
+      number: 1,
+      last: false,
+      daysLeft: -9,
+      dueOn: '15 November 2026',
+    });
+    // The second reminder's offset has passed too: it is owed half its usual spacing (two days)
+    // from now, never in the past and never back to back.
+    expect(store.peek(assignment.assignmentId)).toMatchObject({
+      dueKind: 'reminder',
+      dueAt: new Date(clock.now().getTime() + 2 * 86_400_000).toISOString(),
+    });
+  });
+
+  it.each([
+    ['in winter (GMT)', '2026-11-25T10:00:00.000Z', '2026-11-30T09:00:00.000Z'],
+    ['in summer (BST)', '2026-06-24T10:00:00.000Z', '2026-06-29T08:00:00.000Z'],
+  ])(
+    'moves a first reminder falling on a Saturday to Monday 09:00 London, %s',
+    async (_, wednesday, monday) => {
+      // Prepare: the invite goes on a Wednesday
+      const { store, clock, sendInvite, message } = await setup();
+      clock.set(wednesday);
+
+      // Act
+      await sendInvite(message);
+
+      // Assess
+      expect(store.peek(message.assignmentId)).toMatchObject({
+        status: 'invited',
+        chase: { invitedAt: wednesday, remindersSent: 0 },
+        dueKind: 'reminder',
+        dueAt: monday,
+      });
+    },
+  );
+
+  it('sends no reminder once the starter has signed', async () => {
+    // Prepare: invited, then signed before the first reminder
+    const { store, mailer, clock, policy, sendInvite, message } = await setup();
+    await sendInvite(message);
+    const id = message.assignmentId;
+    clock.advance(DAY);
+    const signed = await store.recordAcknowledgement(id, anEvidence(policy), 'wh_1', clock.now());
+    expect(signed.recorded).toBe(true);
+    clock.set('2026-11-27T10:00:00.000Z');
+
+    // Act
+    const reminder = await sendInvite({ assignmentId: id, kind: 'reminder' });
+    const escalation = await sendInvite({ assignmentId: id, kind: 'escalation' });
+
+    // Assess
+    expect([reminder, escalation]).toEqual(['not-owed', 'not-owed']);
+    expect(mailer.sent.map((e) => e.tags.kind)).toEqual(['invite']);
+    expect(store.peek(id)).toMatchObject({
+      status: 'acknowledged',
+      dueKind: 'receipt',
+      chase: { remindersSent: 0 },
+    });
+    expect(store.audit.map((e) => e.kind)).toEqual(['invited']);
+  });
+
+  it('chases no further after a fresh link for an assignment already overdue', async () => {
+    // Prepare: escalated (chasing stopped), then the starter asks for a fresh link
+    const chase = { invitedAt: '2026-11-10T10:00:00.000Z', remindersSent: 3 };
+    const { store, rendered, clock, sendInvite, message } = await setup({
+      status: 'overdue',
+      chase,
+      dueKind: undefined,
+      dueAt: undefined,
+    });
+    expect(await store.requestFreshLink(message.assignmentId, clock.now(), new Date(0))).toBe(true);
+
+    // Act
+    const outcome = await sendInvite(message);
+
+    // Assess
+    expect(outcome).toBe('sent');
+    expect(rendered).toHaveLength(1);
+    expect(rendered[0]?.reminder).toBeUndefined();
+    const stored = store.peek(message.assignmentId);
+    expect(stored).toMatchObject({
+      status: 'overdue',
+      chase,
+      sends: [{ kind: 'invite', messageId: 'ses-1', tokenId: expect.any(String) }],
+    });
+    expect(stored?.dueKind).toBeUndefined();
+    expect(stored?.dueAt).toBeUndefined();
+    expect(stored?.leaseUntil).toBeUndefined();
+  });
+});
+
+describe('sendEmail: a whole chase', () => {
+  it('owes each step once, invite to digest, at increasing times inside the window', async () => {
+    // Prepare
+    const { store, mailer, clock, rendered, digests, starter, sendInvite, assignment } = await setup();
+    await withManager(store, starter);
+    const id = assignment.assignmentId;
+    const steps: Array<{ kind: MailKind; dueAt: string; outcome: string }> = [];
+
+    // Act: do what is owed when it falls due, offering every other kind alongside
+    for (let i = 0; i < 10; i++) {
+      const owed = store.peek(id);
+      if (!owed?.dueKind || !owed.dueAt) break;
+      const kind = owed.dueKind;
+      clock.set(owed.dueAt);
+      for (const other of MAIL_KINDS.filter((k) => k !== kind)) {
+        expect(await sendInvite({ assignmentId: id, kind: other })).toBe('not-owed');
+      }
+      const outcome = await sendInvite({ assignmentId: id, kind });
+      steps.push({ kind, dueAt: owed.dueAt, outcome });
+    }
+
+    // Assess
+    expect(steps).toEqual([
+      { kind: 'invite', dueAt: '2026-11-24T10:15:00.000Z', outcome: 'sent' },
+      { kind: 'reminder', dueAt: '2026-11-27T10:15:00.000Z', outcome: 'sent' },
+      { kind: 'reminder', dueAt: '2026-12-01T10:15:00.000Z', outcome: 'sent' },
+      { kind: 'reminder', dueAt: '2026-12-04T10:15:00.000Z', outcome: 'sent' },
+      { kind: 'escalation', dueAt: '2026-12-08T10:15:00.000Z', outcome: 'escalated' },
+      { kind: 'digest', dueAt: '2026-12-08T10:30:00.000Z', outcome: 'sent' },
+    ]);
+    const times = steps.map((s) => Date.parse(s.dueAt));
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1] as number);
+    for (const s of steps) expect(inWindow(new Date(s.dueAt), PLAN.window, 'Europe/London')).toBe(true);
+    expect(rendered.map((r) => r.reminder?.number)).toEqual([undefined, 1, 2, 3]);
+    expect(mailer.sent.map((e) => [e.tags.kind, e.to])).toEqual([
+      ['invite', 'ada@example.org'],
+      ['reminder', 'ada@example.org'],
+      ['reminder', 'ada@example.org'],
+      ['reminder', 'ada@example.org'],
+      ['digest', 'grace@example.org'],
+    ]);
+    expect(digests).toEqual([
+      {
+        organisationName: 'Wirral Council',
+        managerName: 'Grace Hopper',
+        people: [
+          {
+            name: 'Ada Lovelace',
+            email: 'ada@example.org',
+            policyTitle: 'Safe internet use',
+            policyVersion: 3,
+            invitedOn: '24 November 2026',
+            reminders: 3,
+          },
+        ],
+      },
+    ]);
+    expect(store.peek(id)).toMatchObject({ status: 'overdue', chase: { remindersSent: 3 } });
+    expect(store.audit.map((e) => e.kind)).toEqual([
+      'invited',
+      'reminded-1',
+      'reminded-2',
+      'reminded-3',
+      'escalated',
+      'digest-sent',
+    ]);
+  });
+
+  // BUG: sendEmail checks only that the message's kind is owed, and a reminder is followed by a
+  // reminder: a redelivered message for reminder 1 (SQS delivers at least once) finds reminder 2
+  // owed days ahead and sends it at once.
+  it('sends nothing for a duplicate of a reminder message once that reminder has gone', async () => {
+    // Prepare: the sweeper dispatched the first reminder (its message names the due time it set);
+    // once sent, the second is owed on Tuesday 1 December
+    const { store, mailer, clock, sendInvite, assignment } = await setup(
+      chasing(INVITED_AT, 0, 'reminder', '2026-11-27T10:00:00.000Z'),
+    );
+    const id = assignment.assignmentId;
+    const message = { assignmentId: id, kind: 'reminder' as const, dueAt: '2026-11-27T10:00:00.000Z' };
+    clock.set('2026-11-27T10:00:00.000Z');
+    await sendInvite(message);
+    clock.advance(60_000);
+
+    // Act: the same message, delivered again
+    const again = await sendInvite(message);
+
+    // Assess
+    expect(again).toBe('not-owed');
+    expect(mailer.sent).toHaveLength(1);
+    expect(store.peek(id)).toMatchObject({ chase: { remindersSent: 1 }, dueAt: '2026-12-01T10:00:00.000Z' });
+  });
+
+  it('runs reminders 1 to 3 then the escalation, never early and always in the window, in any zone', async () => {
+    const ZONES = [
+      'Europe/London',
+      'America/New_York',
+      'America/Los_Angeles',
+      'Asia/Kolkata',
+      'Asia/Tokyo',
+      'Australia/Sydney',
+      'Pacific/Auckland',
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.date({
+          min: new Date('2026-01-01T00:00:00Z'),
+          max: new Date('2028-12-31T23:59:59Z'),
+          noInvalidDate: true,
+        }),
+        fc.constantFrom(...ZONES),
+        async (invitedAt, timeZone) => {
+          // Prepare
+          const { store, clock, rendered, starter, sendInvite, message } = await setup();
+          await store.putStarter({ ...starter, timeZone });
+          clock.set(invitedAt);
+          expect(await sendInvite(message)).toBe('sent');
+          const offsets = [...PLAN.reminderOffsetsMs, PLAN.escalationOffsetMs];
+          const kinds: string[] = [];
+          let previous = invitedAt.getTime();
+
+          // Act: each step done the moment it falls due
+          for (const offset of offsets) {
+            const owed = store.peek(message.assignmentId);
+            const dueAt = new Date(owed?.dueAt as string);
+            kinds.push(owed?.dueKind as string);
+
+            // Assess: never before the previous step nor its offset, inside the window
+            expect(dueAt.getTime()).toBeGreaterThanOrEqual(previous);
+            expect(dueAt.getTime()).toBeGreaterThanOrEqual(invitedAt.getTime() + offset);
+            expect(inWindow(dueAt, PLAN.window, timeZone)).toBe(true);
+            previous = dueAt.getTime();
+            clock.set(dueAt);
+            expect(
+              await sendInvite({ assignmentId: message.assignmentId, kind: owed?.dueKind as MailKind }),
+            ).toBe(owed?.dueKind === 'escalation' ? 'escalated' : 'sent');
+          }
+
+          // Assess
+          expect(kinds).toEqual(['reminder', 'reminder', 'reminder', 'escalation']);
+          expect(rendered.map((r) => r.reminder && [r.reminder.number, r.reminder.last])).toEqual([
+            undefined,
+            [1, false],
+            [2, false],
+            [3, true],
+          ]);
+          const stored = store.peek(message.assignmentId);
+          expect(stored?.status).toBe('overdue');
+          expect(stored?.dueKind).toBeUndefined();
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('sendEmail: the escalation and the manager’s digest', () => {
+  const escalating = chasing('2026-11-10T10:00:00.000Z', 3, 'escalation', INVITED_AT);
+
+  it('joins the manager’s digest of the day as its owner, sending nothing yet', async () => {
+    // Prepare
+    const { store, mailer, starter, sendInvite, assignment } = await setup(escalating);
+    await withManager(store, starter);
+    const id = assignment.assignmentId;
+
+    // Act
+    const outcome = await sendInvite({ assignmentId: id, kind: 'escalation' });
+
+    // Assess
+    expect(outcome).toBe('escalated');
+    expect(mailer.sent).toEqual([]);
+    const stored = store.peek(id);
+    expect(stored).toMatchObject({
+      status: 'overdue',
+      digest: { managerEmail: 'grace@example.org', day: '2026-11-24' },
+      dueKind: 'digest',
+      dueAt: '2026-11-24T10:15:00.000Z',
+    });
+    expect(stored?.leaseUntil).toBeUndefined();
+    expect([...store.digests.values()]).toEqual([
+      {
+        managerEmail: 'grace@example.org',
+        day: '2026-11-24',
+        managerName: 'Grace Hopper',
+        owner: id,
+        members: [id],
+      },
+    ]);
+    expect(store.audit).toEqual([
+      { assignmentId: id, kind: 'escalated', at: INVITED_AT, detail: { day: '2026-11-24' } },
+    ]);
+  });
+
+  it('owes the digest at the next opening when the delay runs past the window', async () => {
+    // Prepare: escalated on Friday at 17:20 London, ten minutes before the window closes
+    const { store, clock, starter, sendInvite, assignment } = await setup(
+      chasing('2026-11-13T17:20:00.000Z', 3, 'escalation', '2026-11-27T17:20:00.000Z'),
+    );
+    await withManager(store, starter);
+    clock.set('2026-11-27T17:20:00.000Z');
+
+    // Act
+    await sendInvite({ assignmentId: assignment.assignmentId, kind: 'escalation' });
+
+    // Assess: the digest of Friday goes on Monday at 09:00
+    expect(store.peek(assignment.assignmentId)).toMatchObject({
+      digest: { day: '2026-11-27' },
+      dueKind: 'digest',
+      dueAt: '2026-11-30T09:00:00.000Z',
+    });
+  });
+
+  it('sends one digest listing everyone escalated that day, then the next joins the next day’s', async () => {
+    // Prepare: Ada and Alan share a manager (Alan's record spells the address in capitals)
+    const { store, mailer, clock, policy, starter, digests, sendInvite, assignment } =
+      await setup(escalating);
+    await withManager(store, starter);
+    const ada = assignment.assignmentId;
+    const alan = await aColleague(store, policy, 'E1002', 'Alan', escalating, {
+      ...MANAGER,
+      email: 'Grace@Example.ORG',
+    });
+    const joan = await aColleague(store, policy, 'E1003', 'Joan', escalating);
+    const key = 'grace@example.org#2026-11-24';
+
+    // Act
+    const first = await sendInvite({ assignmentId: ada, kind: 'escalation' });
+    clock.advance(5 * 60_000);
+    const second = await sendInvite({ assignmentId: alan, kind: 'escalation' });
+    clock.set('2026-11-24T10:15:00.000Z');
+    const digest = await sendInvite({ assignmentId: ada, kind: 'digest' });
+    clock.set('2026-11-24T10:20:00.000Z');
+    const alanDigest = await sendInvite({ assignmentId: alan, kind: 'digest' });
+    clock.set('2026-11-24T11:00:00.000Z');
+    const third = await sendInvite({ assignmentId: joan, kind: 'escalation' });
+
+    // Assess: every member owed the digest; the first step to come sent it, the other found it gone
+    expect([first, second, digest, alanDigest, third]).toEqual([
+      'escalated',
+      'escalated',
+      'sent',
+      'sent',
+      'escalated',
+    ]);
+    const alanStored = store.peek(alan);
+    expect(alanStored).toMatchObject({
+      status: 'overdue',
+      digest: { managerEmail: 'grace@example.org', day: '2026-11-24' },
+    });
+    expect(alanStored?.dueKind).toBeUndefined();
+    expect(store.audit.filter((e) => e.assignmentId === alan).map((e) => e.kind)).toEqual([
+      'escalated',
+      'digest-sent-by-another-member',
+    ]);
+    // One email to the manager, listing both
+    expect(mailer.sent).toEqual([
+      expect.objectContaining({
+        to: 'grace@example.org',
+        subject: 'Digest for Grace Hopper',
+        tags: { kind: 'digest', policy: 'safe-internet-use', assignment: ada },
+      }),
+    ]);
+    expect(digests).toHaveLength(1);
+    expect(digests[0]?.people).toHaveLength(2);
+    expect(digests[0]?.people.map((p) => p.name).sort()).toEqual(['Ada Lovelace', 'Alan Colleague']);
+    expect(digests[0]?.people.map((p) => p.email).sort()).toEqual(['ada@example.org', 'alan@example.org']);
+    expect(store.digests.get(key)).toMatchObject({
+      owner: ada,
+      closedBy: ada,
+      closedAt: '2026-11-24T10:15:00.000Z',
+      sentAt: '2026-11-24T10:15:00.000Z',
+    });
+    expect(store.digests.get(key)?.members.sort()).toEqual([ada, alan].sort());
+    const adaStored = store.peek(ada);
+    expect(adaStored?.dueKind).toBeUndefined();
+    expect(adaStored?.sends).toEqual([
+      { kind: 'digest', messageId: 'ses-1', at: '2026-11-24T10:15:00.000Z' },
+    ]);
+    expect(store.audit.filter((e) => e.assignmentId === ada).map((e) => e.kind)).toEqual([
+      'escalated',
+      'digest-sent',
+    ]);
+    // Joan, after it closed, owns the next day's digest
+    expect(store.digests.get('grace@example.org#2026-11-25')).toMatchObject({ owner: joan, members: [joan] });
+    expect(store.peek(joan)).toMatchObject({
+      status: 'overdue',
+      digest: { managerEmail: 'grace@example.org', day: '2026-11-25' },
+      dueKind: 'digest',
+    });
+  });
+
+  // One email per manager per day: a late escalation's digest, filed under the next day, waits for
+  // that day rather than going out after the delay, hours after the one just sent.
+  it('owes a digest filed under the next day at that day’s first opening', async () => {
+    // Prepare: today's digest has gone
+    const { store, clock, policy, starter, sendInvite, assignment } = await setup(escalating);
+    await withManager(store, starter);
+    await sendInvite({ assignmentId: assignment.assignmentId, kind: 'escalation' });
+    clock.set('2026-11-24T10:15:00.000Z');
+    await sendInvite({ assignmentId: assignment.assignmentId, kind: 'digest' });
+    const joan = await aColleague(store, policy, 'E1003', 'Joan', escalating);
+    clock.set('2026-11-24T11:00:00.000Z');
+
+    // Act
+    await sendInvite({ assignmentId: joan, kind: 'escalation' });
+
+    // Assess: at Wednesday 25 November's opening, 09:00 London
+    expect(store.peek(joan)).toMatchObject({
+      digest: { day: '2026-11-25' },
+      dueKind: 'digest',
+      dueAt: '2026-11-25T09:00:00.000Z',
+    });
+  });
+
+  it('leaves out members who signed meanwhile', async () => {
+    // Prepare: Ada owns the digest, Alan joined and then signed
+    const { store, clock, policy, starter, digests, sendInvite, assignment } = await setup(escalating);
+    await withManager(store, starter);
+    const ada = assignment.assignmentId;
+    const alan = await aColleague(store, policy, 'E1002', 'Alan', escalating);
+    await sendInvite({ assignmentId: ada, kind: 'escalation' });
+    await sendInvite({ assignmentId: alan, kind: 'escalation' });
+    await store.recordAcknowledgement(alan, anEvidence(policy), 'wh_1', clock.now());
+    clock.set('2026-11-24T10:15:00.000Z');
+
+    // Act
+    const outcome = await sendInvite({ assignmentId: ada, kind: 'digest' });
+
+    // Assess
+    expect(outcome).toBe('sent');
+    expect(digests[0]?.people.map((p) => p.name)).toEqual(['Ada Lovelace']);
+  });
+
+  it('sends no digest when nobody is left to tell about, and finishes the step', async () => {
+    // Prepare: Alan signed, and Ada's starter record was withdrawn before her assignment was
+    const { store, mailer, clock, policy, starter, digests, sendInvite, assignment } =
+      await setup(escalating);
+    await withManager(store, starter);
+    const ada = assignment.assignmentId;
+    const alan = await aColleague(store, policy, 'E1002', 'Alan', escalating);
+    await sendInvite({ assignmentId: ada, kind: 'escalation' });
+    await sendInvite({ assignmentId: alan, kind: 'escalation' });
+    await store.recordAcknowledgement(alan, anEvidence(policy), 'wh_1', clock.now());
+    await store.putStarter({ ...starter, manager: MANAGER, status: 'cancelled' });
+    clock.set('2026-11-24T10:15:00.000Z');
+
+    // Act
+    const outcome = await sendInvite({ assignmentId: ada, kind: 'digest' });
+
+    // Assess
+    expect(outcome).toBe('sent');
+    expect(mailer.sent).toEqual([]);
+    expect(digests).toEqual([]);
+    const stored = store.peek(ada);
+    expect(stored?.dueKind).toBeUndefined();
+    expect(stored?.leaseUntil).toBeUndefined();
+    expect(store.audit.filter((e) => e.assignmentId === ada).map((e) => e.kind)).toEqual([
+      'escalated',
+      'digest-not-needed',
+    ]);
+  });
+
+  // BUG: the digest is owed only by its owner's mail lane, and signing (recordAcknowledgement puts
+  // the receipt in its place), a bounce (markBounced) or a cancellation (cancelAssignment) replaces
+  // or clears that lane; the digest is then never closed or sent, and the members who joined it
+  // (and any later that day) are never reported to their manager.
+  it.each([
+    [
+      'signs',
+      (s: FakeStore, id: string, at: Date, p: PolicyVersion) =>
+        s.recordAcknowledgement(id, anEvidence(p), 'wh_1', at),
+    ],
+    [
+      'bounces',
+      (s: FakeStore, id: string, at: Date) =>
+        s.markBounced(id, { reason: 'bounced', email: 'ada@example.org', at: at.toISOString() }, undefined),
+    ],
+    ['is cancelled', (s: FakeStore, id: string, at: Date) => s.cancelAssignment(id, at)],
+  ])(
+    'still tells the manager about the members when the digest’s owner %s before it goes',
+    async (_, change) => {
+      // Prepare: Ada owns the digest, Alan joined it, then Ada's assignment changes
+      const { store, mailer, clock, policy, starter, digests, sendInvite, assignment } =
+        await setup(escalating);
+      await withManager(store, starter);
+      const ada = assignment.assignmentId;
+      const alan = await aColleague(store, policy, 'E1002', 'Alan', escalating);
+      await sendInvite({ assignmentId: ada, kind: 'escalation' });
+      await sendInvite({ assignmentId: alan, kind: 'escalation' });
+      await change(store, ada, clock.now(), policy);
+
+      // Act: do all owed mail-lane work, as the sweeper would, for a week
+      for (let i = 0; i < 20; i++) {
+        const due = (await store.queryDue(new Date('2026-12-01T00:00:00Z'), 10)).filter(
+          (d) => d.dueKind !== 'lms',
+        );
+        if (!due.length) break;
+        for (const item of due) {
+          if (item.dueAt > clock.now().toISOString()) clock.set(item.dueAt);
+          await sendInvite({ assignmentId: item.assignmentId, kind: item.dueKind });
+        }
+      }
+
+      // Assess
+      expect(mailer.sent.filter((e) => e.to === 'grace@example.org')).toHaveLength(1);
+      expect(digests.flatMap((d) => d.people.map((p) => p.name))).toContain('Alan Colleague');
+    },
+  );
+});
+
+describe('sendEmail: without a manager, and bounces', () => {
+  it('marks an escalation overdue and stops chasing when there is no manager on file', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, assignment } = await setup(
+      chasing('2026-11-10T10:00:00.000Z', 3, 'escalation', INVITED_AT),
+    );
+    const id = assignment.assignmentId;
+
+    // Act
+    const outcome = await sendInvite({ assignmentId: id, kind: 'escalation' });
+
+    // Assess
+    expect(outcome).toBe('escalated');
+    expect(mailer.sent).toEqual([]);
+    const stored = store.peek(id);
+    expect(stored?.status).toBe('overdue');
+    expect(stored?.dueKind).toBeUndefined();
+    expect(stored?.dueAt).toBeUndefined();
+    expect(stored?.leaseUntil).toBeUndefined();
+    expect(stored?.digest).toBeUndefined();
+    expect(store.digests.size).toBe(0);
+    expect(store.audit).toEqual([
+      { assignmentId: id, kind: 'overdue', at: INVITED_AT, detail: { manager: 'none on file' } },
+    ]);
+  });
+
+  it('tells the manager that the starter’s address bounced', async () => {
+    // Prepare: a reminder was owed when SES reported the bounce
+    const { store, mailer, clock, notices, starter, sendInvite, assignment } = await setup(
+      chasing('2026-11-20T10:00:00.000Z', 0, 'reminder', '2026-11-23T10:00:00.000Z'),
+    );
+    await withManager(store, starter);
+    const id = assignment.assignmentId;
+    const bounce = { reason: 'bounced' as const, email: 'ada@example.org', at: '2026-11-24T09:59:00.000Z' };
+    expect(await store.markBounced(id, bounce, clock.now())).toBe(true);
+
+    // Act
+    const reminder = await sendInvite({ assignmentId: id, kind: 'reminder' });
+    const outcome = await sendInvite({ assignmentId: id, kind: 'bounce-notice' });
+
+    // Assess
+    expect([reminder, outcome]).toEqual(['not-owed', 'sent']);
+    expect(notices).toEqual([
+      {
+        organisationName: 'Wirral Council',
+        managerName: 'Grace Hopper',
+        starterName: 'Ada Lovelace',
+        email: 'ada@example.org',
+        policyTitle: 'Safe internet use',
+        reason: 'bounced',
+      },
+    ]);
+    expect(mailer.sent).toEqual([
+      expect.objectContaining({
+        to: 'grace@example.org',
+        tags: { kind: 'bounce-notice', policy: 'safe-internet-use', assignment: id },
+      }),
+    ]);
+    const stored = store.peek(id);
+    expect(stored).toMatchObject({
+      status: 'bounced',
+      sends: [{ kind: 'bounce-notice', messageId: 'ses-1' }],
+    });
+    expect(stored?.dueKind).toBeUndefined();
+    expect(store.audit.map((e) => e.kind)).toEqual(['manager-told-of-bounce']);
+  });
+
+  it('owes no bounce notice when there is no manager to tell', async () => {
+    // Prepare
+    const { store, mailer, clock, sendInvite, assignment } = await setup(
+      chasing('2026-11-20T10:00:00.000Z', 0, 'reminder', '2026-11-23T10:00:00.000Z'),
+    );
+    const id = assignment.assignmentId;
+    const bounce = { reason: 'complained' as const, email: 'ada@example.org', at: clock.now().toISOString() };
+    await store.markBounced(id, bounce, undefined);
+
+    // Act
+    const outcome = await sendInvite({ assignmentId: id, kind: 'bounce-notice' });
+
+    // Assess
+    expect(outcome).toBe('not-owed');
+    expect(mailer.sent).toEqual([]);
+    const stored = store.peek(id);
+    expect(stored?.status).toBe('bounced');
+    expect(stored?.dueKind).toBeUndefined();
+  });
+
+  it('finishes a bounce notice owed with no manager on file, sending nothing', async () => {
+    // Prepare: the notice was owed, but the manager has gone from the starter's record
+    const { store, mailer, clock, sendInvite, assignment } = await setup(
+      chasing('2026-11-20T10:00:00.000Z', 0, 'reminder', '2026-11-23T10:00:00.000Z'),
+    );
+    const id = assignment.assignmentId;
+    const bounce = { reason: 'bounced' as const, email: 'ada@example.org', at: clock.now().toISOString() };
+    await store.markBounced(id, bounce, clock.now());
+
+    // Act
+    const outcome = await sendInvite({ assignmentId: id, kind: 'bounce-notice' });
+
+    // Assess
+    expect(outcome).toBe('sent');
+    expect(mailer.sent).toEqual([]);
+    expect(store.peek(id)?.dueKind).toBeUndefined();
+    expect(store.audit.map((e) => e.kind)).toEqual(['bounce-notice-not-needed']);
   });
 });

@@ -165,12 +165,12 @@ describe('nextChaseStep', () => {
     expect(local(step.dueAt, 'Europe/London')).toBe('Mon 2026-11-30 09:00');
   });
 
-  it('never owes a step in the past: late work is sent at the next opening from now', () => {
-    // Act
-    const now = new Date('2026-12-20T20:00:00Z'); // a Sunday evening
+  it('never owes a step in the past, nor back to back: late, it keeps half its spacing from now', () => {
+    // Act: reminder 2 (4 days after reminder 1) is long overdue on a Thursday evening
+    const now = new Date('2026-12-17T20:00:00Z');
     const step = nextChaseStep(plan, invitedAt, 1, 'Europe/London', now);
 
-    // Assess
+    // Assess: two days on is Saturday evening, so Monday morning
     expect(local(step.dueAt, 'Europe/London')).toBe('Mon 2026-12-21 09:00');
   });
 

@@ -33,7 +33,10 @@ describe('sweepDue', () => {
 
     // Assess
     expect(result).toEqual({ read: 1, dispatched: 1 });
-    expect(mail.sent).toEqual([{ message: { assignmentId: id, kind: 'invite' }, delaySeconds: 90 }]);
+    // The message names the due time the sweeper set, so once that step is done a copy is stale.
+    expect(mail.sent).toEqual([
+      { message: { assignmentId: id, kind: 'invite', dueAt: '2026-11-24T10:16:30.000Z' }, delaySeconds: 90 },
+    ]);
     expect(lms.sent).toEqual([]);
     // If the message is lost, the item falls due again redriveAfter past its due time.
     expect(store.peek(id)?.dueAt).toBe('2026-11-24T10:16:30.000Z');
@@ -62,7 +65,9 @@ describe('sweepDue', () => {
     await sweep();
 
     // Assess
-    expect(lms.sent).toEqual([{ message: { assignmentId: id, kind: 'lms' }, delaySeconds: 0 }]);
+    expect(lms.sent).toEqual([
+      { message: { assignmentId: id, kind: 'lms', dueAt: expect.any(String) }, delaySeconds: 0 },
+    ]);
     expect(mail.sent).toEqual([]);
   });
 
@@ -76,8 +81,12 @@ describe('sweepDue', () => {
 
     // Assess
     expect(result).toEqual({ read: 2, dispatched: 2 });
-    expect(mail.sent).toEqual([{ message: { assignmentId: id, kind: 'receipt' }, delaySeconds: 0 }]);
-    expect(lms.sent).toEqual([{ message: { assignmentId: id, kind: 'lms' }, delaySeconds: 0 }]);
+    expect(mail.sent).toEqual([
+      { message: { assignmentId: id, kind: 'receipt', dueAt: expect.any(String) }, delaySeconds: 0 },
+    ]);
+    expect(lms.sent).toEqual([
+      { message: { assignmentId: id, kind: 'lms', dueAt: expect.any(String) }, delaySeconds: 0 },
+    ]);
     expect(store.peek(id)).toMatchObject({
       dueAt: '2026-11-24T10:15:00.000Z',
       lmsDueAt: '2026-11-24T10:15:00.000Z',
