@@ -1,12 +1,14 @@
 // `npm run bench`: each figure against its baseline, measured in the same run.
 import { run as page } from './page.ts';
 import { run as render } from './render.ts';
+import { run as sweep } from './sweep.ts';
 import { run as tokens } from './tokens.ts';
 
 const figures: Array<[string, () => Promise<void>]> = [
   ['render', render],
   ['tokens', tokens],
   ['page', page],
+  ['sweep', sweep],
 ];
 
 const only = process.argv.slice(2);

@@ -50,6 +50,10 @@ const passthrough = Object.fromEntries(
   [
     'SWEEP_INTERVAL',
     'REDRIVE_AFTER',
+    'REMINDER_OFFSETS',
+    'ESCALATION_OFFSET',
+    'SEND_WINDOW',
+    'DIGEST_DELAY',
     'TOKEN_TTL',
     'FRESH_LINK_INTERVAL',
     'LEASE',

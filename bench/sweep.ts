@@ -1,0 +1,185 @@
+// Figure: one sweep over pending assignments of which 100 are due — items read and time — against a Scan-based sweep, as pending grows 10×.
+import { BatchWriteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeSweepDue } from '#shared/core/sweep.ts';
+import type { Queue } from '#shared/ports.ts';
+import { LOCAL_CREDENTIALS, startEmulators } from '../local/emulators.ts';
+import { LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
+import { fmt } from './measure.ts';
+
+const DUE = 100;
+const SIZES = [10_000, 100_000];
+const NOW = new Date('2026-11-24T10:00:00.000Z');
+const INTERVAL_MS = 5 * 60_000;
+
+/** An assignment owing its next reminder `dueAt`: the shape the sweeper reads. */
+function pending(i: number, dueAt: string) {
+  const id = `bench${String(i).padStart(17, '0')}`;
+  return marshall({
+    pk: `ASSIGN#${id}`,
+    sk: 'ASSIGNMENT',
+    assignmentId: id,
+    starterId: `s${i}`,
+    policyId: 'safe-internet-use',
+    policyVersion: 1,
+    status: 'invited',
+    dueAt,
+    dueKind: 'reminder',
+    dueShard: 'due',
+    sends: [],
+  });
+}
+
+async function put(client: DynamoDBClient, items: ReturnType<typeof pending>[]): Promise<void> {
+  const batches: Array<typeof items> = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++] as typeof items;
+      let request = { [TABLE_NAME]: batch.map((Item) => ({ PutRequest: { Item } })) };
+      while (Object.keys(request).length) {
+        const out = await client.send(new BatchWriteItemCommand({ RequestItems: request }));
+        request = (out.UnprocessedItems ?? {}) as typeof request;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+/** Counts the items DynamoDB read (ScannedCount) across a client's Query and Scan calls. */
+function counting(client: DynamoDBClient) {
+  const counter = { read: 0 };
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      counter.read += (result.output as { ScannedCount?: number } | undefined)?.ScannedCount ?? 0;
+      return result;
+    },
+    { step: 'initialize', name: 'countScanned' },
+  );
+  return counter;
+}
+
+/** The baseline: a sweeper that finds what is due by scanning the whole table, then claims and sends alike. */
+async function scanSweep(
+  client: DynamoDBClient,
+  store: ReturnType<typeof makeDynamoStore>,
+  queue: Queue,
+  horizon: Date,
+): Promise<number> {
+  let found = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: TABLE_NAME,
+        FilterExpression: 'dueShard = :due AND dueAt <= :horizon',
+        ExpressionAttributeValues: marshall({ ':due': 'due', ':horizon': horizon.toISOString() }),
+        ExclusiveStartKey: start as never,
+      }),
+    );
+    for (const raw of page.Items ?? []) {
+      const item = unmarshall(raw) as { assignmentId: string; dueAt: string; dueKind: 'reminder' };
+      if (
+        await store.deferDue(
+          item.assignmentId,
+          item.dueKind,
+          item.dueAt,
+          new Date(Date.parse(item.dueAt) + 900_000),
+        )
+      ) {
+        await queue.send({ assignmentId: item.assignmentId, kind: item.dueKind });
+        found++;
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return found;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+export async function run(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const emulators = await startEmulators({
+    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
+    dataDir: undefined,
+    visibilitySeconds: 10,
+  });
+  const client = new DynamoDBClient({
+    endpoint: emulators.endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const counter = counting(client);
+  const store = makeDynamoStore(TABLE_NAME, client);
+  const sent: unknown[] = [];
+  const queue: Queue = { send: async (m) => void sent.push(m) };
+  const sweep = makeSweepDue({
+    store,
+    queues: { mail: queue, lms: queue },
+    clock: { now: () => NOW },
+    logger: { info() {}, warn() {} },
+    intervalMs: INTERVAL_MS,
+    redriveAfterMs: 15 * 60_000,
+  });
+  const dueItems = Array.from({ length: DUE }, (_, i) =>
+    pending(i, new Date(NOW.getTime() + i * 1000).toISOString()),
+  );
+  const horizon = new Date(NOW.getTime() + INTERVAL_MS);
+
+  console.log(`\nSweep: ${DUE} due among pending assignments (dynalite, in memory)`);
+  console.log(
+    `  ${'pending'.padEnd(10)} ${'index: read'.padStart(12)} ${'ms'.padStart(8)}   ${'Scan: read'.padStart(12)} ${'ms'.padStart(8)}   ratio`,
+  );
+  const times: number[] = [];
+  let populated = DUE;
+  await put(client, dueItems);
+  try {
+    for (const size of SIZES) {
+      // Pending, not due: next reminders days away.
+      const later = Array.from({ length: size - populated }, (_, i) =>
+        pending(populated + i, new Date(NOW.getTime() + 3 * 86_400_000 + i).toISOString()),
+      );
+      await put(client, later);
+      populated = size;
+
+      const indexRuns: Array<{ read: number; ms: number }> = [];
+      for (let i = 0; i < 5; i++) {
+        await put(client, dueItems); // the sweep moved them on; owe them again
+        counter.read = 0;
+        sent.length = 0;
+        const start = performance.now();
+        const result = await sweep();
+        indexRuns.push({ read: counter.read, ms: performance.now() - start });
+        if (result.dispatched !== DUE) throw new Error(`dispatched ${result.dispatched} of ${DUE}`);
+      }
+      const scanRuns: Array<{ read: number; ms: number }> = [];
+      for (let i = 0; i < 3; i++) {
+        await put(client, dueItems);
+        counter.read = 0;
+        const start = performance.now();
+        const found = await scanSweep(client, store, queue, horizon);
+        scanRuns.push({ read: counter.read, ms: performance.now() - start });
+        if (found !== DUE) throw new Error(`the scan found ${found} of ${DUE}`);
+      }
+      const index = { read: median(indexRuns.map((r) => r.read)), ms: median(indexRuns.map((r) => r.ms)) };
+      const scan = { read: median(scanRuns.map((r) => r.read)), ms: median(scanRuns.map((r) => r.ms)) };
+      times.push(index.ms);
+      console.log(
+        `  ${fmt(size).padEnd(10)} ${fmt(index.read).padStart(12)} ${fmt(index.ms).padStart(8)}   ${fmt(scan.read).padStart(12)} ${fmt(scan.ms).padStart(8)}   ${fmt(scan.ms / index.ms)}× faster`,
+      );
+      console.log(
+        `  ${''.padEnd(10)} items read per due item: ${fmt(index.read / DUE)} (index) vs ${fmt(scan.read / DUE)} (Scan)`,
+      );
+    }
+    console.log(
+      `  sweep time as pending grew ${fmt((SIZES[1] as number) / (SIZES[0] as number))}×: ${fmt((times[1] as number) / (times[0] as number))}× (flat is 1×)`,
+    );
+  } finally {
+    client.destroy();
+    await emulators.stop();
+  }
+}
