@@ -82,9 +82,15 @@ export function makeHandleSesEvent(deps: BounceDeps) {
     const starter = await store.getStarter(assignment.starterId);
     const now = clock.now();
     const recipients = permanent ? event.bounce?.bouncedRecipients : event.complaint?.complainedRecipients;
+    const recipient = recipients?.[0]?.emailAddress;
+    // An address HR has since replaced: a late or redelivered event about it must not stop the new chase.
+    if (recipient && starter && recipient.toLowerCase() !== starter.email.toLowerCase()) {
+      logger.info('SES event for an address no longer on file', { type });
+      return 'ignored';
+    }
     const bounce = {
       reason: permanent ? ('bounced' as const) : ('complained' as const),
-      email: recipients?.[0]?.emailAddress ?? starter?.email ?? '',
+      email: recipient ?? starter?.email ?? '',
       at: (permanent ? event.bounce?.timestamp : event.complaint?.timestamp) ?? now.toISOString(),
     };
     const noticeDueAt = starter?.manager ? now : undefined;
