@@ -76,6 +76,32 @@ describe('parsePolicy', () => {
     }
   });
 
+  it('carries a policy’s own chase settings, outside the text its sha256 names', () => {
+    // Act
+    const plain = parsePolicy(source());
+    const chased = parsePolicy(
+      source().replace('title:', 'chase:\n  reminderOffsets: P2D,P5D\n  sendWindow: Mon-Fri 08:00-18:00\ntitle:'),
+    );
+
+    // Assess
+    expect(chased.chase).toEqual({ reminderOffsets: 'P2D,P5D', sendWindow: 'Mon-Fri 08:00-18:00' });
+    expect(chased.sha256).toBe(plain.sha256);
+  });
+
+  it('refuses a malformed chase setting, naming it', () => {
+    // Act
+    let error: unknown;
+    try {
+      parsePolicy(source().replace('title:', 'chase:\n  sendWindow: weekdays\ntitle:'));
+    } catch (e) {
+      error = e;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => i.field)).toEqual(['chase.sendWindow']);
+  });
+
   it('refuses a file without front matter', () => {
     // Assess
     expect(() => parsePolicy('just text')).toThrow(ValidationError);

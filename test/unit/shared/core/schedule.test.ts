@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#shared/core/errors.ts';
 import {
+  chasePlan,
   checkChasePlan,
   inWindow,
   nextChaseStep,
@@ -187,5 +188,56 @@ describe('nextChaseStep', () => {
       checkChasePlan({ reminderOffsetsMs: [3 * DAY], escalationOffsetMs: 2 * DAY, window: 'always' }),
     ).toThrow(ValidationError);
     expect(checkChasePlan({ reminderOffsetsMs: [], escalationOffsetMs: DAY, window: 'always' })).toBeTruthy();
+  });
+});
+
+describe('chasePlan', () => {
+  it('takes each setting from the policy, then the environment, then the defaults', () => {
+    // Act
+    const plan = chasePlan(
+      { sendWindow: 'always' },
+      { reminderOffsets: 'PT20S,PT40S', escalationOffset: 'PT60S' },
+    );
+    const defaults = chasePlan({});
+
+    // Assess
+    expect(plan).toEqual({
+      reminderOffsetsMs: [20_000, 40_000],
+      escalationOffsetMs: 60_000,
+      window: 'always',
+    });
+    expect(defaults).toMatchObject({
+      reminderOffsetsMs: [3 * DAY, 7 * DAY, 10 * DAY],
+      escalationOffsetMs: 14 * DAY,
+    });
+    expect((defaults.window as SendWindow).text).toBe('Mon-Fri 09:00-17:30');
+  });
+
+  it('allows no reminders at all: straight to the escalation', () => {
+    // Assess
+    expect(chasePlan({ reminderOffsets: '', escalationOffset: 'P5D' }).reminderOffsetsMs).toEqual([]);
+  });
+
+  it('names every bad setting, as an environment variable or a front-matter key', () => {
+    // Act
+    const issues = (settings: Parameters<typeof chasePlan>[0], prefix?: string) => {
+      try {
+        chasePlan(settings, {}, prefix);
+      } catch (error) {
+        return (error as ValidationError).issues.map((i) => i.field);
+      }
+      return [];
+    };
+
+    // Assess
+    expect(issues({ reminderOffsets: 'P3D,soon', escalationOffset: 'P1M', sendWindow: 'weekdays' })).toEqual([
+      'REMINDER_OFFSETS',
+      'ESCALATION_OFFSET',
+      'SEND_WINDOW',
+    ]);
+    expect(issues({ reminderOffsets: 'P7D,P3D' }, 'chase.')).toEqual(['chase.reminderOffsets']);
+    expect(issues({ reminderOffsets: 'P3D', escalationOffset: 'P2D' }, 'chase.')).toEqual([
+      'chase.escalationOffset',
+    ]);
   });
 });
