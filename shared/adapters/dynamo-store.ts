@@ -74,15 +74,22 @@ function isConditionFailure(error: unknown): boolean {
   );
 }
 
-/** Runs a conditional write; a failed condition is an answer (false), not an error. */
-async function conditionally(write: Promise<unknown>): Promise<boolean> {
+/** Runs a conditional write; a failed condition answers `failed` rather than throwing. */
+async function unlessConditionFails<T, F>(write: Promise<T>, failed: F): Promise<T | F> {
   try {
-    await write;
-    return true;
+    return await write;
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isConditionFailure(error)) return failed;
     throw error;
   }
+}
+
+/** Runs a conditional write; a failed condition is an answer (false), not an error. */
+function conditionally(write: Promise<unknown>): Promise<boolean> {
+  return unlessConditionFails(
+    write.then(() => true),
+    false,
+  );
 }
 
 export function makeDynamoStore(tableName: string, client: DynamoDBClient = new DynamoDBClient({})): Store {
@@ -162,8 +169,8 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       const lane = laneOf(kind);
       const owed = owes(kind);
       const step = seenDueAt === undefined ? '' : ` AND ${lane.due} = :seen`;
-      try {
-        const out = await doc.send(
+      const out = await unlessConditionFails(
+        doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
@@ -178,12 +185,10 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
             },
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        return strip<Assignment>(out.Attributes);
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+        ),
+        undefined,
+      );
+      return strip<Assignment>(out?.Attributes);
     },
 
     async releaseWork(assignmentId, kind) {
@@ -277,8 +282,8 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     },
 
     async joinDigest(digestKey, managerName, assignmentId) {
-      try {
-        const out = await doc.send(
+      const out = await unlessConditionFails(
+        doc.send(
           new UpdateCommand({
             TableName,
             Key: key.digest(digestKey),
@@ -296,17 +301,16 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
             },
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        return out.Attributes?.owner === assignmentId ? 'owner' : 'member';
-      } catch (error) {
-        if (isConditionFailure(error)) return 'closed';
-        throw error;
-      }
+        ),
+        'closed' as const,
+      );
+      if (out === 'closed') return out;
+      return out.Attributes?.owner === assignmentId ? 'owner' : 'member';
     },
 
     async closeDigest(digestKey, by, at) {
-      try {
-        const out = await doc.send(
+      const out = await unlessConditionFails(
+        doc.send(
           new UpdateCommand({
             TableName,
             Key: key.digest(digestKey),
@@ -316,13 +320,12 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
             ExpressionAttributeValues: { ':by': by, ':at': at.toISOString() },
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        const { members, ...rest } = strip<Item>(out.Attributes) ?? {};
-        return { ...rest, members: [...((members as Set<string>) ?? [])] } as Digest;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+        ),
+        undefined,
+      );
+      if (!out) return undefined;
+      const { members, ...rest } = strip<Item>(out.Attributes) ?? {};
+      return { ...rest, members: [...((members as Set<string>) ?? [])] } as Digest;
     },
 
     async recordDigestSent(digestKey, at, messageId) {
