@@ -80,7 +80,10 @@ describe('parsePolicy', () => {
     // Act
     const plain = parsePolicy(source());
     const chased = parsePolicy(
-      source().replace('title:', 'chase:\n  reminderOffsets: P2D,P5D\n  sendWindow: Mon-Fri 08:00-18:00\ntitle:'),
+      source().replace(
+        'title:',
+        'chase:\n  reminderOffsets: P2D,P5D\n  sendWindow: Mon-Fri 08:00-18:00\ntitle:',
+      ),
     );
 
     // Assess
