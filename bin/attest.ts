@@ -25,6 +25,13 @@ export const USAGE = `Usage: npm run attest -- <command>
       The evidence of an agreement as JSON: who, what (version and sha256, checked against the
       stored text), when, how (IP, user agent, token, email), and the audit trail.
       --text prints the exact text that was shown instead.
+  lms dead-letters
+      Deliveries the LMS rejected (4xx), that ran out of retries, or went while it was disabled.
+  lms replay --all | --assignment <assignment-id>
+      Send dead-lettered deliveries again (same webhook-id, retries counted afresh); the sweeper
+      sends them on its next run.
+  lms enable
+      Enable the LMS destination again after it answered 410 Gone (it was disabled).
 
 Runs against TABLE_NAME (with the usual AWS credentials), or the local stack of \`npm start\`
 when TABLE_NAME is not set.`;
@@ -59,6 +66,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         reacknowledge: { type: 'boolean', default: false },
         text: { type: 'boolean', default: false },
         employee: { type: 'string' },
+        assignment: { type: 'string' },
+        all: { type: 'boolean', default: false },
         policy: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -112,10 +121,69 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       }
       return 0;
     }
+    if (command === 'lms') return await lms(deps, sub, values, clock.now());
     throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   } catch (error) {
     return fail(error, io);
   }
+}
+
+const MAX_DEAD_LETTERS = 1000;
+
+async function lms(
+  deps: CliDeps,
+  sub: string | undefined,
+  options: { all: boolean; assignment?: string | undefined },
+  now: Date,
+): Promise<number> {
+  const { store, io } = deps;
+  if (sub === 'dead-letters') {
+    const dead = await store.deadLetters(MAX_DEAD_LETTERS);
+    if (!dead.length) io.out('No dead letters.');
+    for (const { assignmentId } of dead) {
+      const a = await store.getAssignment(assignmentId);
+      const letter = a?.lms?.deadLetter;
+      io.out(
+        `${assignmentId}  ${letter?.at ?? ''}  ${letter?.reason ?? ''}  status ${letter?.status ?? 'none'}` +
+          `  attempts ${a?.lms?.attempts ?? 0}${letter?.body ? `  ${JSON.stringify(letter.body.slice(0, 120))}` : ''}`,
+      );
+    }
+    return 0;
+  }
+  if (sub === 'replay') {
+    if (options.all === Boolean(options.assignment)) {
+      throw new UsageError('lms replay needs --all or --assignment <assignment-id>, not both');
+    }
+    const destination = await store.getDestination();
+    if (destination.state === 'disabled') {
+      throw new AttestError(
+        'lms.disabled',
+        `The LMS destination is disabled (${destination.reason ?? 'no reason recorded'}); run \`lms enable\` first.`,
+      );
+    }
+    const ids = options.assignment
+      ? [options.assignment]
+      : (await store.deadLetters(MAX_DEAD_LETTERS)).map((d) => d.assignmentId);
+    let replayed = 0;
+    for (const id of ids) {
+      if (await store.replayDelivery(id, now)) {
+        replayed++;
+        await store.appendAudit(id, 'delivery-replayed', now);
+      } else if (options.assignment) {
+        throw new AttestError('lms.not_dead', `${id} has no dead-lettered delivery.`);
+      }
+    }
+    io.out(`Replaying ${replayed} deliveries; the sweeper sends them on its next run.`);
+    return 0;
+  }
+  if (sub === 'enable') {
+    await store.setDestination({ state: 'enabled', at: now.toISOString() });
+    io.out(
+      'The LMS destination is enabled. Replay what was dead-lettered while it was off: lms replay --all',
+    );
+    return 0;
+  }
+  throw new UsageError(`unknown command: lms ${sub ?? ''}`.trim());
 }
 
 async function evidenceIds(

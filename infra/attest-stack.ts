@@ -115,6 +115,7 @@ export class AttestStack extends Stack {
         ...common,
         LMS_WEBHOOK_URL: lmsWebhookUrl,
         LMS_WEBHOOK_SECRET_ARN: secrets.lmsWebhook.secretArn,
+        LMS_QUEUE_URL: lms.queue.queueUrl,
       },
     });
     const sweeper = attestFunction(this, 'Sweeper', {
@@ -159,6 +160,8 @@ export class AttestStack extends Stack {
     mail.queue.grantSendMessages(sesEvents);
     lms.queue.grantSendMessages(ack);
     lms.queue.grantSendMessages(sweeper);
+    // A retry due within SQS's 15-minute delay goes back on its own queue, to the second.
+    lms.queue.grantSendMessages(lmsPush);
     email.grantSend(mailer, mailFrom);
 
     // Five mailers at a time, each with a batch of ten, stay near a new SES account's 14 emails a second;

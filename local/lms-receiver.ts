@@ -26,6 +26,8 @@ export interface LmsReceiver {
 /** While an outage is on, every webhook gets 503, so a person (or a test) can watch retries. */
 interface Outage {
   on: boolean;
+  /** What it answers while on: 503 by default; `PUT /outage?status=400` (or 410, 429…) for others. */
+  status: number;
   refused: number;
 }
 
@@ -43,8 +45,8 @@ code{font-size:.85em}</style></head><body>
 <h1>Demo LMS receiver</h1>
 <p>Completions received and verified with <code>LMS_WEBHOOK_SECRET</code>: <strong>${items.length}</strong>.
 Rejected (bad signature): ${rejected}. JSON: <a href="/received">/received</a>. Refreshes every 5 s.</p>
-<p>Simulated outage: <strong>${outage.on ? 'ON — answering 503' : 'off'}</strong> (${outage.refused} refused).
-Start one with <code>curl -X PUT ${escapeHtml(origin)}/outage</code>, end it with <code>curl -X DELETE ${escapeHtml(origin)}/outage</code>.</p>
+<p>Simulated outage: <strong>${outage.on ? `ON — answering ${outage.status}` : 'off'}</strong> (${outage.refused} refused).
+Start one with <code>curl -X PUT ${escapeHtml(origin)}/outage</code> (add <code>?status=400</code> to reject, <code>?status=410</code> for Gone), end it with <code>curl -X DELETE ${escapeHtml(origin)}/outage</code>.</p>
 <table><thead><tr><th>Received</th><th>Who</th><th>Policy</th><th>Acknowledged</th><th>webhook-id / attempts</th></tr></thead><tbody>
 ${items
   .map((c) => {
@@ -63,18 +65,21 @@ export function createLmsReceiver(secret: string): LmsReceiver {
   const webhook = new Webhook(secret);
   const byId = new Map<string, ReceivedCompletion>();
   let rejected = 0;
-  const outage: Outage = { on: false, refused: 0 };
+  const outage: Outage = { on: false, status: 503, refused: 0 };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/outage' && (req.method === 'PUT' || req.method === 'DELETE')) {
       outage.on = req.method === 'PUT';
+      const status = Number(url.searchParams.get('status') ?? 503);
+      outage.status = Number.isInteger(status) && status >= 300 && status <= 599 ? status : 503;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(outage));
       return;
     }
     if (req.method === 'POST' && url.pathname === '/webhook' && outage.on) {
       req.resume();
       outage.refused++;
-      res.writeHead(503, { 'retry-after': '5', 'content-type': 'text/plain' }).end('simulated outage');
+      const headers = { 'content-type': 'text/plain', ...(outage.status === 503 && { 'retry-after': '5' }) };
+      res.writeHead(outage.status, headers).end(`simulated ${outage.status === 503 ? 'outage' : 'refusal'}`);
       return;
     }
     if (req.method === 'POST' && url.pathname === '/webhook') {

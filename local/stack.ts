@@ -102,6 +102,8 @@ async function startServices(
     REDRIVE_AFTER: 'PT1M',
     // A manager's digest collects escalations for seconds, not the quarter hour it does on AWS.
     DIGEST_DELAY: 'PT10S',
+    // LMS retries in seconds and minutes, so a person can watch an outage end (about three days on AWS).
+    LMS_RETRY_SCHEDULE: 'PT2S,PT5S,PT10S,PT30S,PT1M,PT2M,PT5M,PT10M,PT15M',
     POWERTOOLS_SERVICE_NAME: 'attest',
     ...LOCAL_SECRETS,
     ...options.env,

@@ -54,6 +54,7 @@ const passthrough = Object.fromEntries(
     'ESCALATION_OFFSET',
     'SEND_WINDOW',
     'DIGEST_DELAY',
+    'LMS_RETRY_SCHEDULE',
     'TOKEN_TTL',
     'FRESH_LINK_INTERVAL',
     'LEASE',

@@ -2,6 +2,7 @@
 import type {
   Assignment,
   Chase,
+  DeadLetter,
   Digest,
   DigestKey,
   DueKind,
@@ -142,11 +143,26 @@ export interface Store {
    * Returns false when refused.
    */
   requestFreshLink(assignmentId: string, now: Date, notSince: Date): Promise<boolean>;
-  /** Records one LMS delivery attempt; `delivered` clears the LMS lane. */
+  /**
+   * Records one LMS delivery attempt, conditional on the LMS lane being owed: `delivered` clears
+   * it; `retryAt` keeps it owed from then; `dead` parks it among the dead letters (kept in the
+   * lane's index under their own shard) for replay.
+   */
   recordDeliveryAttempt(
     assignmentId: string,
-    attempt: { status: number | null; delivered: boolean; at: Date },
+    attempt: {
+      status: number | null;
+      at: Date;
+      outcome: { delivered: true } | { retryAt: Date } | { dead: DeadLetter };
+    },
   ): Promise<void>;
+  /** Dead-lettered deliveries, oldest first. */
+  deadLetters(limit: number): Promise<Array<{ assignmentId: string; deadAt: string }>>;
+  /** Makes a dead-lettered delivery owed again from `at`, its attempts counted afresh. */
+  replayDelivery(assignmentId: string, at: Date): Promise<boolean>;
+  /** The LMS destination's state: disabled after it answered 410 Gone, until enabled again. */
+  getDestination(): Promise<Destination>;
+  setDestination(destination: Destination): Promise<void>;
 
   /**
    * Work falling due before `before`, oldest first, from both lanes' sparse indexes (at most
@@ -196,6 +212,15 @@ export interface Mailer {
 export interface HttpResponse {
   status: number;
   body: string;
+  /** The Retry-After header, as sent. */
+  retryAfter?: string | undefined;
+}
+
+export interface Destination {
+  state: 'enabled' | 'disabled';
+  /** Why and when it was disabled. */
+  reason?: string;
+  at?: string;
 }
 
 export interface HttpClient {

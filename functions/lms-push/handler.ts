@@ -4,6 +4,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { makeLogger } from '#shared/adapters/logger.ts';
+import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeDeliverCompletion } from '#shared/core/deliver.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
@@ -11,6 +12,7 @@ import { config } from './config.ts';
 
 const logger = makeLogger();
 const processor = new BatchProcessor(EventType.SQS);
+const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 const deliverCompletion = makeDeliverCompletion({
   store: makeDynamoStore(config.TABLE_NAME),
   http: makeHttpClient(),
@@ -20,10 +22,13 @@ const deliverCompletion = makeDeliverCompletion({
   lmsWebhookUrl: config.LMS_WEBHOOK_URL,
   leaseMs: config.LEASE,
   timeoutMs: config.LMS_TIMEOUT,
+  retryScheduleMs: config.LMS_RETRY_SCHEDULE,
+  requeue: (message, delaySeconds) => lmsQueue.send(message, delaySeconds),
 });
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  await deliverCompletion(parseWorkMessage(record.body, ['lms']).assignmentId);
+  const message = parseWorkMessage(record.body, ['lms']);
+  await deliverCompletion(message.assignmentId, message.dueAt);
 }
 
 export const handler = (event: SQSEvent) => processPartialResponse(event, recordHandler, processor);

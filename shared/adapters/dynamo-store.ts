@@ -24,6 +24,8 @@ import { DUE_INDEX, LMS_DUE_INDEX, SIGNED_INDEX } from './table-schema.ts';
 
 /** The sparse indexes' partition value: set only while an assignment owes work in that lane. */
 const DUE_SHARD = 'due';
+/** Dead-lettered LMS deliveries wait in the LMS lane's index under a shard the sweeper never reads. */
+const DEAD_SHARD = 'dead';
 
 /** The two lanes of owed work (model.ts): each has its own due time, index and lease. */
 const LANES = {
@@ -35,7 +37,7 @@ const laneOf = (kind: DueKind) => (kind === 'lms' ? LANES.lms : LANES.mail);
 /** "This lane owes work of this kind": the mail lane names its kind; the LMS lane has one. */
 function owes(kind: DueKind): { condition: string; values: Item } {
   return kind === 'lms'
-    ? { condition: 'attribute_exists(lmsDueAt)', values: {} }
+    ? { condition: 'attribute_exists(lmsDueAt) AND lmsShard = :due', values: { ':due': DUE_SHARD } }
     : { condition: 'dueKind = :kind', values: { ':kind': kind } };
 }
 
@@ -200,7 +202,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
             Key: key.assignment(assignmentId),
             UpdateExpression: `REMOVE ${laneOf(kind).lease}`,
             ConditionExpression: owed.condition,
-            ...(kind !== 'lms' && { ExpressionAttributeValues: owed.values }),
+            ExpressionAttributeValues: owed.values,
           }),
         ),
       );
@@ -461,22 +463,96 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
 
     async recordDeliveryAttempt(assignmentId, attempt) {
       const values: Item = { ':one': 1, ':status': attempt.status };
-      let update = 'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status REMOVE lmsLeaseUntil';
-      if (attempt.delivered) {
-        update =
-          'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status, lms.#state = :delivered, ' +
-          'lms.deliveredAt = :at REMOVE lmsLeaseUntil, lmsDueAt, lmsShard';
+      const names: Record<string, string> = {};
+      const set = ['lms.attempts = lms.attempts + :one', 'lms.lastStatus = :status'];
+      let remove = 'REMOVE lmsLeaseUntil';
+      const { outcome } = attempt;
+      if ('delivered' in outcome) {
+        set.push('lms.#state = :delivered', 'lms.deliveredAt = :at');
         Object.assign(values, { ':delivered': 'delivered', ':at': attempt.at.toISOString() });
+        names['#state'] = 'state';
+        remove = 'REMOVE lmsLeaseUntil, lmsDueAt, lmsShard, lms.nextAttemptAt';
+      } else if ('retryAt' in outcome) {
+        // Still owed, from the retry's time: the sweeper sends it then.
+        set.push('lmsDueAt = :retryAt', 'lms.nextAttemptAt = :retryAt');
+        values[':retryAt'] = outcome.retryAt.toISOString();
+      } else {
+        // Parked under the dead shard of the same index, by when, for listing and replay.
+        set.push('lms.#state = :dead', 'lms.deadLetter = :letter', 'lmsShard = :deadShard', 'lmsDueAt = :at');
+        Object.assign(values, {
+          ':dead': 'dead',
+          ':letter': outcome.dead,
+          ':deadShard': DEAD_SHARD,
+          ':at': attempt.at.toISOString(),
+        });
+        names['#state'] = 'state';
+        remove = 'REMOVE lmsLeaseUntil, lms.nextAttemptAt';
       }
       await doc.send(
         new UpdateCommand({
           TableName,
           Key: key.assignment(assignmentId),
-          UpdateExpression: update,
-          ConditionExpression: 'attribute_exists(lmsDueAt)',
-          ExpressionAttributeValues: values,
-          ...(attempt.delivered && { ExpressionAttributeNames: { '#state': 'state' } }),
+          UpdateExpression: `SET ${set.join(', ')} ${remove}`,
+          ConditionExpression: 'attribute_exists(lmsDueAt) AND lmsShard = :due',
+          ExpressionAttributeValues: { ...values, ':due': DUE_SHARD },
+          ...(Object.keys(names).length && { ExpressionAttributeNames: names }),
         }),
+      );
+    },
+
+    async deadLetters(limit) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName,
+          IndexName: LMS_DUE_INDEX,
+          KeyConditionExpression: 'lmsShard = :dead',
+          ExpressionAttributeValues: { ':dead': DEAD_SHARD },
+          Limit: limit,
+        }),
+      );
+      return (out.Items ?? []).map((i) => ({
+        assignmentId: i.assignmentId as string,
+        deadAt: i.lmsDueAt as string,
+      }));
+    },
+
+    async replayDelivery(assignmentId, at) {
+      return conditionally(
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.assignment(assignmentId),
+            UpdateExpression:
+              'SET lms.#state = :pending, lms.attempts = :zero, lmsShard = :due, lmsDueAt = :at ' +
+              'REMOVE lms.deadLetter, lmsLeaseUntil',
+            ConditionExpression: 'lmsShard = :dead',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':pending': 'pending',
+              ':zero': 0,
+              ':due': DUE_SHARD,
+              ':dead': DEAD_SHARD,
+              ':at': at.toISOString(),
+            },
+          }),
+        ),
+      );
+    },
+
+    async getDestination() {
+      const item = await get({ pk: 'DESTINATION#lms', sk: 'WEBHOOK' });
+      return item
+        ? {
+            state: item.state as 'enabled' | 'disabled',
+            reason: item.reason as string,
+            at: item.at as string,
+          }
+        : { state: 'enabled' };
+    },
+
+    async setDestination(destination) {
+      await doc.send(
+        new PutCommand({ TableName, Item: { pk: 'DESTINATION#lms', sk: 'WEBHOOK', ...destination } }),
       );
     },
 

@@ -16,7 +16,11 @@ export function makeHttpClient(): HttpClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await response.text();
-      return { status: response.status, body: text.slice(0, MAX_BODY) };
+      return {
+        status: response.status,
+        body: text.slice(0, MAX_BODY),
+        retryAfter: response.headers.get('retry-after') ?? undefined,
+      };
     },
   };
 }

@@ -86,12 +86,24 @@ export interface Evidence {
 }
 
 export interface LmsDelivery {
-  state: 'pending' | 'delivered';
+  /** `dead`: given up (rejected, gone, or out of retries) and kept for replay. */
+  state: 'pending' | 'delivered' | 'dead';
   webhookId: string;
   attempts: number;
   /** The last answer's HTTP status; null when there was none (network error or timeout). */
   lastStatus?: number | null;
   deliveredAt?: string;
+  /** When the next attempt is due, while retrying. */
+  nextAttemptAt?: string;
+  deadLetter?: DeadLetter;
+}
+
+export interface DeadLetter {
+  reason: 'rejected' | 'gone' | 'exhausted' | 'disabled';
+  status: number | null;
+  /** The start of the LMS's answer, for diagnosis. */
+  body?: string;
+  at: string;
 }
 
 export interface Assignment {

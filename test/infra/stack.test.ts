@@ -209,7 +209,7 @@ describe('AttestStack', () => {
         'ORGANISATION_NAME',
       ],
       Ack: ['ACK_TOKEN_KEYS_SECRET_ARN', 'LMS_QUEUE_URL', 'MAIL_QUEUE_URL'],
-      LmsPush: ['LMS_WEBHOOK_URL', 'LMS_WEBHOOK_SECRET_ARN'],
+      LmsPush: ['LMS_WEBHOOK_URL', 'LMS_WEBHOOK_SECRET_ARN', 'LMS_QUEUE_URL'],
       Sweeper: ['MAIL_QUEUE_URL', 'LMS_QUEUE_URL', 'SWEEP_INTERVAL'],
       SesEvents: ['MAIL_QUEUE_URL'],
     };
@@ -274,7 +274,7 @@ describe('AttestStack', () => {
       Ingest: [mail],
       Mailer: [],
       Ack: [lms, mail],
-      LmsPush: [],
+      LmsPush: [lms],
       Sweeper: [lms, mail],
       // Its own dead letters: an event Lambda could not handle after its retries.
       SesEvents: [mail, logicalId('SesEventsDeadLetters', 'AWS::SQS::Queue')].sort(),

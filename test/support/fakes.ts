@@ -2,6 +2,7 @@
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import type {
   Assignment,
+  DeadLetter,
   Digest,
   DigestKey,
   DueKind,
@@ -16,6 +17,7 @@ import type {
   AckOutcome,
   AfterSend,
   Clock,
+  Destination,
   HttpClient,
   HttpResponse,
   Logger,
@@ -34,7 +36,13 @@ export function conditionFailed(): Error {
   });
 }
 
-type StoredAssignment = Assignment & { cancelledAt?: string; freshLinkAt?: string; escalatedAt?: string };
+/** `lmsDead` stands for the adapter's lmsShard = 'dead': a dead letter, out of the sweeper's sight. */
+type StoredAssignment = Assignment & {
+  cancelledAt?: string;
+  freshLinkAt?: string;
+  escalatedAt?: string;
+  lmsDead?: boolean;
+};
 
 /**
  * The Store port in memory. Each write checks and mutates with no await in between, so it is as
@@ -46,6 +54,7 @@ export class FakeStore implements Store {
   readonly assignments = new Map<string, StoredAssignment>();
   readonly policies = new Map<string, PolicyVersion>();
   readonly digests = new Map<string, Digest>();
+  destination: Destination = { state: 'enabled' };
   readonly audit: Array<{ assignmentId: string; kind: string; at: string; detail?: Record<string, string> }> =
     [];
   /** Names of the writes made, in order, for asserting that a path wrote nothing. */
@@ -247,12 +256,16 @@ export class FakeStore implements Store {
 
   async recordDeliveryAttempt(
     assignmentId: string,
-    attempt: { status: number | null; delivered: boolean; at: Date },
+    attempt: {
+      status: number | null;
+      at: Date;
+      outcome: { delivered: true } | { retryAt: Date } | { dead: DeadLetter };
+    },
   ) {
     this.writes.push('recordDeliveryAttempt');
     const a = this.assignments.get(assignmentId);
-    // attribute_exists(lmsDueAt); the adapter lets the failure through.
-    if (a?.lmsDueAt === undefined) throw conditionFailed();
+    // attribute_exists(lmsDueAt) AND lmsShard = :due; the adapter lets the failure through.
+    if (a?.lmsDueAt === undefined || a.lmsDead) throw conditionFailed();
     // DynamoDB refuses `lms.attempts + :one` on an item with no lms map.
     if (!a.lms)
       throw Object.assign(new Error('The document path is invalid'), { name: 'ValidationException' });
@@ -260,11 +273,53 @@ export class FakeStore implements Store {
     // The adapter writes the status as given, null for no answer.
     (a.lms as { lastStatus?: number | null }).lastStatus = attempt.status;
     delete a.lmsLeaseUntil;
-    if (attempt.delivered) {
+    const { outcome } = attempt;
+    if ('delivered' in outcome) {
       a.lms.state = 'delivered';
       a.lms.deliveredAt = attempt.at.toISOString();
+      delete a.lms.nextAttemptAt;
       delete a.lmsDueAt;
+    } else if ('retryAt' in outcome) {
+      a.lmsDueAt = outcome.retryAt.toISOString();
+      a.lms.nextAttemptAt = outcome.retryAt.toISOString();
+    } else {
+      a.lms.state = 'dead';
+      a.lms.deadLetter = copy(outcome.dead);
+      delete a.lms.nextAttemptAt;
+      a.lmsDueAt = attempt.at.toISOString();
+      a.lmsDead = true;
     }
+  }
+
+  async deadLetters(limit: number) {
+    return [...this.assignments.values()]
+      .filter((a) => a.lmsDead)
+      .sort((x, y) => (x.lmsDueAt as string).localeCompare(y.lmsDueAt as string))
+      .slice(0, limit)
+      .map((a) => ({ assignmentId: a.assignmentId, deadAt: a.lmsDueAt as string }));
+  }
+
+  async replayDelivery(assignmentId: string, at: Date) {
+    this.writes.push('replayDelivery');
+    const a = this.assignments.get(assignmentId);
+    // lmsShard = :dead
+    if (!a?.lmsDead || !a.lms) return false;
+    delete a.lmsDead;
+    a.lms.state = 'pending';
+    a.lms.attempts = 0;
+    delete a.lms.deadLetter;
+    delete a.lmsLeaseUntil;
+    a.lmsDueAt = at.toISOString();
+    return true;
+  }
+
+  async getDestination(): Promise<Destination> {
+    return copy(this.destination);
+  }
+
+  async setDestination(destination: Destination) {
+    this.writes.push('setDestination');
+    this.destination = copy(destination);
   }
 
   async queryDue(before: Date, limit: number) {
@@ -280,8 +335,9 @@ export class FakeStore implements Store {
         (a) => (a.dueKind ? a.dueAt : undefined),
         (a) => a.dueKind as DueKind,
       ),
+      // Dead letters wait under another shard of the LMS lane's index, out of the sweeper's sight.
       ...lane(
-        (a) => a.lmsDueAt,
+        (a) => ((a as StoredAssignment).lmsDead ? undefined : a.lmsDueAt),
         () => 'lms',
       ),
     ].sort((x, y) => x.dueAt.localeCompare(y.dueAt));
@@ -359,8 +415,8 @@ export class FakeStore implements Store {
 }
 
 /** What the adapter's condition for "owes work of this kind" checks. */
-function owes(a: Assignment, kind: DueKind): boolean {
-  return kind === 'lms' ? a.lmsDueAt !== undefined : a.dueKind === kind;
+function owes(a: StoredAssignment, kind: DueKind): boolean {
+  return kind === 'lms' ? a.lmsDueAt !== undefined && !a.lmsDead : a.dueKind === kind;
 }
 
 function clearDue(a: Assignment): void {

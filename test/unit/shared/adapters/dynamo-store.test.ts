@@ -11,8 +11,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { digestIdFor } from '#shared/core/ids.ts';
-import type { Assignment, DigestKey, Evidence, PolicyVersion } from '#shared/core/model.ts';
-import type { Signer } from '#shared/ports.ts';
+import type { Assignment, DeadLetter, DigestKey, Evidence, PolicyVersion } from '#shared/core/model.ts';
+import type { Destination, Signer } from '#shared/ports.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const conditionFailed = () =>
@@ -23,8 +23,9 @@ const now = new Date('2026-11-24T10:00:00.000Z');
 const later = new Date('2026-11-24T10:02:00.000Z');
 
 const MAIL_LEASE_CONDITION = 'dueKind = :kind AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)';
-const LMS_LEASE_CONDITION =
-  'attribute_exists(lmsDueAt) AND (attribute_not_exists(lmsLeaseUntil) OR lmsLeaseUntil < :now)';
+/** The LMS lane owes a delivery: due, and not parked among the dead letters. */
+const LMS_OWED = 'attribute_exists(lmsDueAt) AND lmsShard = :due';
+const LMS_LEASE_CONDITION = `${LMS_OWED} AND (attribute_not_exists(lmsLeaseUntil) OR lmsLeaseUntil < :now)`;
 const ACK_CONDITION = 'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled';
 const ACK_UPDATE =
   'SET ack = :ack, #status = :acknowledged, lms = :lms, ' +
@@ -242,7 +243,11 @@ describe('makeDynamoStore', () => {
         Key: key,
         UpdateExpression: 'SET lmsLeaseUntil = :until',
         ConditionExpression: LMS_LEASE_CONDITION,
-        ExpressionAttributeValues: { ':now': now.toISOString(), ':until': later.toISOString() },
+        ExpressionAttributeValues: {
+          ':due': 'due',
+          ':now': now.toISOString(),
+          ':until': later.toISOString(),
+        },
         ReturnValues: 'ALL_NEW',
       });
     });
@@ -303,7 +308,7 @@ describe('makeDynamoStore', () => {
       });
     });
 
-    it('removes the LMS lease only while the delivery is still owed, naming no values', async () => {
+    it('removes the LMS lease only while the delivery is still owed, not dead-lettered', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolves({});
 
@@ -312,13 +317,13 @@ describe('makeDynamoStore', () => {
 
       // Assess
       const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-      expect(input).toMatchObject({
+      expect(input).toEqual({
+        TableName: 'attest',
         Key: key,
         UpdateExpression: 'REMOVE lmsLeaseUntil',
-        ConditionExpression: 'attribute_exists(lmsDueAt)',
+        ConditionExpression: LMS_OWED,
+        ExpressionAttributeValues: { ':due': 'due' },
       });
-      // DynamoDB refuses an empty ExpressionAttributeValues.
-      expect(input).not.toHaveProperty('ExpressionAttributeValues');
     });
 
     it('passes other errors through', async () => {
@@ -1008,20 +1013,32 @@ describe('makeDynamoStore', () => {
   });
 
   describe('recordDeliveryAttempt', () => {
-    it('counts a failed attempt, gives the LMS lease back and keeps the delivery owed', async () => {
+    const letter: DeadLetter = { reason: 'rejected', status: 422, body: 'bad', at: now.toISOString() };
+
+    it('counts a failed attempt, gives the LMS lease back and keeps the delivery owed from the retry', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      await store().recordDeliveryAttempt('a1', { status: 503, delivered: false, at: now });
+      await store().recordDeliveryAttempt('a1', { status: 503, at: now, outcome: { retryAt: later } });
 
       // Assess
       const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-      expect(input).toMatchObject({ Key: key, ConditionExpression: 'attribute_exists(lmsDueAt)' });
-      expect(input?.UpdateExpression).toBe(
-        'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status REMOVE lmsLeaseUntil',
-      );
-      expect(input?.ExpressionAttributeValues).toEqual({ ':one': 1, ':status': 503 });
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression:
+          'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status, ' +
+          'lmsDueAt = :retryAt, lms.nextAttemptAt = :retryAt REMOVE lmsLeaseUntil',
+        ConditionExpression: LMS_OWED,
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':status': 503,
+          ':retryAt': later.toISOString(),
+          ':due': 'due',
+        },
+      });
+      // DynamoDB refuses a name the expressions do not use.
       expect(input).not.toHaveProperty('ExpressionAttributeNames');
     });
 
@@ -1030,11 +1047,16 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      await store().recordDeliveryAttempt('a1', { status: null, delivered: false, at: now });
+      await store().recordDeliveryAttempt('a1', { status: null, at: now, outcome: { retryAt: later } });
 
       // Assess
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
-        ExpressionAttributeValues: { ':one': 1, ':status': null },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':status': null,
+          ':retryAt': later.toISOString(),
+          ':due': 'due',
+        },
       });
     });
 
@@ -1043,21 +1065,54 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      await store().recordDeliveryAttempt('a1', { status: 204, delivered: true, at: now });
+      await store().recordDeliveryAttempt('a1', { status: 204, at: now, outcome: { delivered: true } });
 
       // Assess
-      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
         Key: key,
-        ConditionExpression: 'attribute_exists(lmsDueAt)',
         UpdateExpression:
           'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status, lms.#state = :delivered, ' +
-          'lms.deliveredAt = :at REMOVE lmsLeaseUntil, lmsDueAt, lmsShard',
+          'lms.deliveredAt = :at REMOVE lmsLeaseUntil, lmsDueAt, lmsShard, lms.nextAttemptAt',
+        ConditionExpression: LMS_OWED,
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':one': 1,
           ':status': 204,
           ':delivered': 'delivered',
           ':at': now.toISOString(),
+          ':due': 'due',
+        },
+      });
+    });
+
+    it('parks a dead delivery under the dead shard of the LMS index, by when, with its dead letter', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().recordDeliveryAttempt('a1', { status: 422, at: now, outcome: { dead: letter } });
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression:
+          'SET lms.attempts = lms.attempts + :one, lms.lastStatus = :status, lms.#state = :dead, ' +
+          'lms.deadLetter = :letter, lmsShard = :deadShard, lmsDueAt = :at ' +
+          'REMOVE lmsLeaseUntil, lms.nextAttemptAt',
+        ConditionExpression: LMS_OWED,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':status': 422,
+          ':dead': 'dead',
+          ':letter': letter,
+          ':deadShard': 'dead',
+          ':at': now.toISOString(),
+          ':due': 'due',
         },
       });
     });
@@ -1067,10 +1122,196 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).rejects(conditionFailed());
 
       // Act
-      const record = store().recordDeliveryAttempt('a1', { status: 204, delivered: true, at: now });
+      const record = store().recordDeliveryAttempt('a1', {
+        status: 204,
+        at: now,
+        outcome: { delivered: true },
+      });
 
       // Assess
       await expect(record).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const record = store().recordDeliveryAttempt('a1', { status: 410, at: now, outcome: { dead: letter } });
+
+      // Assess
+      await expect(record).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  describe('deadLetters', () => {
+    it('reads the dead shard of the LMS index, oldest first, each with when it died', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({
+        Items: [
+          { ...key, ...acknowledged, lmsShard: 'dead', lmsDueAt: now.toISOString() },
+          { assignmentId: 'a2', lmsShard: 'dead', lmsDueAt: later.toISOString() },
+        ],
+      });
+
+      // Act
+      const dead = await store().deadLetters(25);
+
+      // Assess
+      expect(dead).toEqual([
+        { assignmentId: 'a1', deadAt: now.toISOString() },
+        { assignmentId: 'a2', deadAt: later.toISOString() },
+      ]);
+      const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        IndexName: 'lms-due',
+        KeyConditionExpression: 'lmsShard = :dead',
+        ExpressionAttributeValues: { ':dead': 'dead' },
+        Limit: 25,
+      });
+    });
+
+    it('answers no dead letters with an empty list', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({});
+
+      // Act
+      const dead = await store().deadLetters(25);
+
+      // Assess
+      expect(dead).toEqual([]);
+    });
+
+    it('passes errors through', async () => {
+      // Prepare
+      ddb.on(QueryCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const read = store().deadLetters(25);
+
+      // Assess
+      await expect(read).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  describe('replayDelivery', () => {
+    it('makes a dead-lettered delivery owed again from the time given, counting afresh, answering true', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      const replayed = await store().replayDelivery('a1', later);
+
+      // Assess
+      expect(replayed).toBe(true);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression:
+          'SET lms.#state = :pending, lms.attempts = :zero, lmsShard = :due, lmsDueAt = :at ' +
+          'REMOVE lms.deadLetter, lmsLeaseUntil',
+        ConditionExpression: 'lmsShard = :dead',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':pending': 'pending',
+          ':zero': 0,
+          ':due': 'due',
+          ':dead': 'dead',
+          ':at': later.toISOString(),
+        },
+      });
+    });
+
+    it('answers false when the delivery is not dead-lettered', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const replayed = await store().replayDelivery('a1', later);
+
+      // Assess
+      expect(replayed).toBe(false);
+    });
+
+    it('passes other errors through', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const replay = store().replayDelivery('a1', later);
+
+      // Assess
+      await expect(replay).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  describe('getDestination', () => {
+    const destinationKey = { pk: 'DESTINATION#lms', sk: 'WEBHOOK' };
+
+    it('answers enabled while nothing is stored', async () => {
+      // Prepare
+      ddb.on(GetCommand).resolves({});
+
+      // Act
+      const destination = await store().getDestination();
+
+      // Assess
+      expect(destination).toStrictEqual({ state: 'enabled' });
+      expect(ddb).toReceiveCommandWith(GetCommand, {
+        TableName: 'attest',
+        Key: destinationKey,
+        ConsistentRead: true,
+      });
+    });
+
+    it('answers the stored state, with why and when, without its keys', async () => {
+      // Prepare
+      ddb.on(GetCommand).resolves({
+        Item: { ...destinationKey, state: 'disabled', reason: '410 Gone', at: now.toISOString() },
+      });
+
+      // Act
+      const destination = await store().getDestination();
+
+      // Assess
+      expect(destination).toEqual({ state: 'disabled', reason: '410 Gone', at: now.toISOString() });
+    });
+  });
+
+  describe('setDestination', () => {
+    it('stores the destination under its own key', async () => {
+      // Prepare
+      ddb.on(PutCommand).resolves({});
+      const destination: Destination = { state: 'disabled', reason: '410 Gone', at: now.toISOString() };
+
+      // Act
+      await store().setDestination(destination);
+
+      // Assess
+      const input = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Item: {
+          pk: 'DESTINATION#lms',
+          sk: 'WEBHOOK',
+          state: 'disabled',
+          reason: '410 Gone',
+          at: now.toISOString(),
+        },
+      });
+    });
+
+    it('passes errors through', async () => {
+      // Prepare
+      ddb.on(PutCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const set = store().setDestination({ state: 'enabled' });
+
+      // Assess
+      await expect(set).rejects.toThrow('InternalServerError');
     });
   });
 

@@ -1,41 +1,83 @@
-// Delivering a completion to the LMS: signed per Standard Webhooks, the same id on every attempt, owed until a 2xx.
+// Delivering a completion to the LMS: signed per Standard Webhooks, the same id on every attempt, retried on a schedule, then dead letters.
+import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeDeliverCompletion } from '#shared/core/deliver.ts';
-import { RetryableError } from '#shared/core/errors.ts';
-import { makeWebhookSigner } from '#shared/core/webhooks.ts';
 import {
-  anEvidence,
-  aPolicy,
-  FakeClock,
-  FakeHttp,
-  seededStore,
-  silentLogger,
-} from '../../../support/fakes.ts';
+  classify,
+  DEFAULT_RETRY_SCHEDULE,
+  makeDeliverCompletion,
+  retryAfterMs,
+} from '#shared/core/deliver.ts';
+import { parseDuration } from '#shared/core/duration.ts';
+import { makeWebhookSigner } from '#shared/core/webhooks.ts';
+import type { HttpClient, HttpResponse } from '#shared/ports.ts';
+import type { FakeStore } from '../../../support/fakes.ts';
+import { anAssignment, anEvidence, aPolicy, FakeClock, seededStore } from '../../../support/fakes.ts';
 
 const SECRET = 'whsec_dW5pdC10ZXN0LWxtcy1zZWNyZXQtdW5pdC10ZXN0';
 const LMS_URL = 'https://lms.example.org/hooks/attest';
+const SCHEDULE = DEFAULT_RETRY_SCHEDULE.split(',').map(parseDuration);
+const DAY_MS = 24 * 3600_000;
 const policy = aPolicy();
 
 const evidence = anEvidence(policy, { userAgent: 'UA' });
 
-async function setup(script: Array<number | Error>) {
+type Answer = number | Error | HttpResponse;
+
+/**
+ * The LMS: answers each POST with the next scripted answer, repeating the last. A number is a
+ * status with an empty body, an Error is thrown as a network failure, a response is returned as is.
+ */
+class ScriptedLms implements HttpClient {
+  readonly requests: Array<{
+    url: string;
+    headers: Record<string, string>;
+    body: string;
+    timeoutMs: number;
+  }> = [];
+  private readonly script: Answer[];
+
+  constructor(script: Answer[]) {
+    this.script = [...script];
+  }
+
+  async post(url: string, headers: Record<string, string>, body: string, timeoutMs: number) {
+    this.requests.push({ url, headers: { ...headers }, body, timeoutMs });
+    const next = (this.script.length > 1 ? this.script.shift() : this.script[0]) ?? 200;
+    if (next instanceof Error) throw next;
+    return typeof next === 'number' ? { status: next, body: '' } : { ...next };
+  }
+}
+
+async function setup(script: Answer[], random: () => number = () => 0.5) {
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
   const seeded = await seededStore({ status: 'invited', dueAt: undefined, dueKind: undefined });
   await seeded.store.recordAcknowledgement(seeded.assignment.assignmentId, evidence, 'msg_1', clock.now());
   seeded.store.writes.length = 0;
-  const http = new FakeHttp(script);
+  const http = new ScriptedLms(script);
+  const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const deliver = makeDeliverCompletion({
     store: seeded.store,
     http,
     clock,
-    logger: silentLogger,
+    logger,
     sign: makeWebhookSigner(SECRET),
     lmsWebhookUrl: LMS_URL,
     leaseMs: 60_000,
     timeoutMs: 10_000,
+    retryScheduleMs: SCHEDULE,
+    random,
   });
-  return { ...seeded, clock, http, deliver, id: seeded.assignment.assignmentId };
+  return { ...seeded, clock, http, logger, deliver, id: seeded.assignment.assignmentId };
+}
+
+/** A second acknowledged assignment of the same starter, owing its own delivery. */
+async function acknowledgeAnother(store: FakeStore, assignmentId: string, at: Date) {
+  const { starter } = await seededStore();
+  store.seed(
+    anAssignment(starter, policy, { assignmentId, status: 'invited', dueAt: undefined, dueKind: undefined }),
+  );
+  await store.recordAcknowledgement(assignmentId, evidence, 'msg_2', at);
 }
 
 /** Verifies as the LMS would, whose clock reads `at`: the library checks the timestamp's age. */
@@ -47,6 +89,9 @@ function verifyAsLms(request: { body: string; headers: Record<string, string> } 
     vi.useRealTimers();
   }
 }
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const T0 = Date.parse('2026-11-24T10:00:00.000Z');
 
 describe('deliverCompletion', () => {
   afterEach(() => {
@@ -123,48 +168,357 @@ describe('deliverCompletion', () => {
     });
   });
 
-  it.each<[string, number | Error, number | null]>([
-    ['a 500', 500, 500],
-    ['a 503', 503, 503],
-    ['a redirect', 302, 302],
-    ['a network error', new TypeError('fetch failed'), null],
-    ['a timeout', Object.assign(new Error('aborted'), { name: 'TimeoutError' }), null],
-  ])('records %s, keeps the delivery owed and throws RetryableError', async (_, answer, lastStatus) => {
-    // Prepare
-    const { store, deliver, id } = await setup([answer]);
+  describe('an answer to retry', () => {
+    it.each<[string, Answer, number | null]>([
+      ['a 408', 408, 408],
+      ['a 429', 429, 429],
+      ['a 500', 500, 500],
+      ['a 503', 503, 503],
+      ['a 301', 301, 301],
+      ['a network error', new TypeError('fetch failed'), null],
+      ['a timeout', Object.assign(new Error('aborted'), { name: 'TimeoutError' }), null],
+    ])(
+      'after %s, keeps the delivery owed from the first wait of the schedule',
+      async (_, answer, lastStatus) => {
+        // Prepare
+        const { store, deliver, id, logger } = await setup([answer]);
 
-    // Act
-    const attempt = deliver(id);
+        // Act
+        const outcome = await deliver(id);
 
-    // Assess
-    await expect(attempt).rejects.toBeInstanceOf(RetryableError);
-    const stored = store.peek(id);
-    expect(stored).toMatchObject({ lmsDueAt: '2026-11-24T10:00:00.000Z', status: 'acknowledged' });
-    expect(stored?.lms).toMatchObject({ state: 'pending', attempts: 1, lastStatus });
-    expect(stored?.leaseUntil).toBeUndefined();
-    expect(store.audit).toEqual([]);
+        // Assess
+        expect(outcome).toBe('retrying');
+        const stored = store.peek(id);
+        const retryAt = iso(T0 + (SCHEDULE[0] as number));
+        expect(stored).toMatchObject({ lmsDueAt: retryAt, status: 'acknowledged' });
+        expect(stored?.lms).toEqual({
+          state: 'pending',
+          webhookId: 'msg_1',
+          attempts: 1,
+          lastStatus,
+          nextAttemptAt: retryAt,
+        });
+        expect(stored?.lmsLeaseUntil).toBeUndefined();
+        expect(stored?.lmsDead).toBeUndefined();
+        expect(store.audit).toEqual([]);
+        expect(logger.warn).toHaveBeenCalledWith(
+          'LMS did not take the delivery; it will be retried',
+          expect.objectContaining({ assignmentId: id, status: lastStatus, retryAt }),
+        );
+      },
+    );
+
+    it('waits the next step of the schedule after each failed attempt', async () => {
+      // Prepare
+      const { store, deliver, id, clock } = await setup([500]);
+      const waits: number[] = [];
+
+      // Act
+      for (let n = 0; n < 4; n++) {
+        const at = clock.now().getTime();
+        await deliver(id);
+        const due = store.peek(id)?.lmsDueAt as string;
+        waits.push(Date.parse(due) - at);
+        expect(store.peek(id)?.lms).toMatchObject({ attempts: n + 1, nextAttemptAt: due });
+        clock.set(due);
+      }
+
+      // Assess
+      expect(waits).toEqual(SCHEDULE.slice(0, 4));
+    });
+
+    it.each([
+      [0, 0.9],
+      [0.999, 1.0998],
+    ])('jitters the wait with random() = %d to about %d of it', async (r, factor) => {
+      // Prepare
+      const { store, deliver, id } = await setup([503], () => r);
+      const wait = SCHEDULE[0] as number;
+
+      // Act
+      await deliver(id);
+
+      // Assess
+      const waited = Date.parse(store.peek(id)?.lmsDueAt as string) - T0;
+      expect(waited).toBeGreaterThanOrEqual(Math.floor(0.9 * wait));
+      expect(waited).toBeLessThanOrEqual(Math.ceil(1.1 * wait));
+      expect(Math.abs(waited - factor * wait)).toBeLessThanOrEqual(1);
+    });
+
+    it('keeps every jittered wait within ±10% of the schedule', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+          fc.integer({ min: 0, max: SCHEDULE.length - 1 }),
+          async (r, step) => {
+            // Prepare
+            const { store, deliver, id } = await setup([502], () => r);
+            const stored = store.peek(id);
+            if (stored?.lms) store.seed({ ...stored, lms: { ...stored.lms, attempts: step } });
+
+            // Act
+            await deliver(id);
+
+            // Assess
+            const wait = SCHEDULE[step] as number;
+            const waited = Date.parse(store.peek(id)?.lmsDueAt as string) - T0;
+            expect(waited).toBeGreaterThanOrEqual(Math.floor(0.9 * wait));
+            expect(waited).toBeLessThanOrEqual(Math.ceil(1.1 * wait));
+          },
+        ),
+        { numRuns: 50 },
+      );
+    });
+
+    it.each([
+      ['seconds', 429, '120', 120_000],
+      ['an HTTP date', 503, 'Tue, 24 Nov 2026 10:10:00 GMT', 600_000],
+      ['seconds with spaces', 429, ' 60 ', 60_000],
+      ['exactly 24 hours', 503, '86400', DAY_MS],
+    ])('honours a Retry-After in %s when longer than the wait', async (_, status, retryAfter, waited) => {
+      // Prepare
+      const { store, deliver, id } = await setup([{ status, body: '', retryAfter }]);
+
+      // Act
+      const outcome = await deliver(id);
+
+      // Assess
+      expect(outcome).toBe('retrying');
+      expect(store.peek(id)?.lmsDueAt).toBe(iso(T0 + waited));
+      expect(store.peek(id)?.lms?.nextAttemptAt).toBe(iso(T0 + waited));
+    });
+
+    it.each([
+      ['shorter, in seconds', '2'],
+      ['zero', '0'],
+      ['shorter, as an HTTP date', 'Tue, 24 Nov 2026 10:00:03 GMT'],
+      ['an HTTP date in the past', 'Tue, 24 Nov 2026 09:00:00 GMT'],
+      ['more than 24 hours, in seconds', '86401'],
+      ['more than 24 hours, as an HTTP date', 'Thu, 26 Nov 2026 10:00:00 GMT'],
+      ['malformed', 'soon'],
+      ['negative', '-30'],
+      ['in exponent notation', '1e3'],
+      ['empty', ''],
+    ])('ignores a Retry-After %s and waits the schedule', async (_, retryAfter) => {
+      // Prepare
+      const { store, deliver, id } = await setup([{ status: 503, body: '', retryAfter }]);
+
+      // Act
+      const outcome = await deliver(id);
+
+      // Assess
+      expect(outcome).toBe('retrying');
+      expect(store.peek(id)?.lmsDueAt).toBe(iso(T0 + (SCHEDULE[0] as number)));
+    });
   });
 
   it('sends the same webhook id with a fresh, verifiable timestamp on every attempt', async () => {
     // Prepare
     const { store, http, deliver, id, clock } = await setup([503, new TypeError('fetch failed'), 200]);
-    await deliver(id).catch(() => undefined);
-    clock.advance(30_000);
-    await deliver(id).catch(() => undefined);
-    clock.advance(120_000);
+    const times: Date[] = [];
+    for (let n = 0; n < 2; n++) {
+      times.push(clock.now());
+      expect(await deliver(id)).toBe('retrying');
+      clock.set(store.peek(id)?.lmsDueAt as string);
+    }
+    times.push(clock.now());
+
+    // Act
+    const outcome = await deliver(id);
+
+    // Assess
+    expect(outcome).toBe('delivered');
+    expect(http.requests.map((r) => r.headers['webhook-id'])).toEqual(['msg_1', 'msg_1', 'msg_1']);
+    expect(http.requests.map((r) => r.headers['webhook-timestamp'])).toEqual([
+      String(T0 / 1000),
+      String((T0 + (SCHEDULE[0] as number)) / 1000),
+      String((T0 + (SCHEDULE[0] as number) + (SCHEDULE[1] as number)) / 1000),
+    ]);
+    http.requests.forEach((request, n) => {
+      expect(() => verifyAsLms(request, times[n] as Date)).not.toThrow();
+    });
+    // A retry's signature is not the first one's: the timestamp is signed too.
+    expect(new Set(http.requests.map((r) => r.headers['webhook-signature'])).size).toBe(3);
+    expect(store.peek(id)?.lms).toMatchObject({ state: 'delivered', attempts: 3, lastStatus: 200 });
+  });
+
+  it('dead-letters the delivery once the schedule has run out', async () => {
+    // Prepare
+    const { store, http, deliver, id, clock } = await setup([{ status: 503, body: 'Service Unavailable' }]);
+    for (const wait of SCHEDULE) {
+      const at = clock.now().getTime();
+      expect(await deliver(id)).toBe('retrying');
+      expect(store.peek(id)?.lmsDueAt).toBe(iso(at + wait));
+      clock.set(store.peek(id)?.lmsDueAt as string);
+    }
+    const deadAt = clock.now().toISOString();
+
+    // Act
+    const outcome = await deliver(id);
+
+    // Assess
+    expect(outcome).toBe('dead-lettered');
+    expect(http.requests).toHaveLength(SCHEDULE.length + 1);
+    const stored = store.peek(id);
+    expect(stored?.lms).toEqual({
+      state: 'dead',
+      webhookId: 'msg_1',
+      attempts: SCHEDULE.length + 1,
+      lastStatus: 503,
+      deadLetter: { reason: 'exhausted', status: 503, body: 'Service Unavailable', at: deadAt },
+    });
+    expect(stored?.lmsDead).toBe(true);
+    expect(store.audit.map((e) => [e.kind, e.at, e.detail])).toEqual([
+      ['delivery-dead-lettered', deadAt, { reason: 'exhausted', status: '503' }],
+    ]);
+    expect(await store.deadLetters(10)).toEqual([{ assignmentId: id, deadAt }]);
+  });
+
+  // FakeStore.queryDue lists lmsDueAt without excluding `lmsDead`, whereas the adapter queries the
+  // lmsShard = 'due' partition only: a fake's bug, reported; drop `.fails` once the fake is fixed.
+  it('keeps a dead letter out of the sweeper’s sight', async () => {
+    // Prepare
+    const { store, deliver, id } = await setup([{ status: 400, body: 'bad' }]);
+    await deliver(id);
+
+    // Act
+    const due = await store.queryDue(new Date('2030-01-01T00:00:00Z'), 10);
+
+    // Assess
+    expect(await store.deadLetters(10)).toEqual([{ assignmentId: id, deadAt: '2026-11-24T10:00:00.000Z' }]);
+    expect(due.filter((d) => d.dueKind === 'lms')).toEqual([]);
+  });
+
+  it.each([400, 401, 403, 404, 422])(
+    'dead-letters a %i as rejected, keeping the start of the answer',
+    async (status) => {
+      // Prepare
+      const body = `${'a'.repeat(1000)}${'b'.repeat(1000)}`;
+      const { store, http, deliver, id, logger } = await setup([{ status, body }]);
+
+      // Act
+      const outcome = await deliver(id);
+
+      // Assess
+      expect(outcome).toBe('dead-lettered');
+      expect(http.requests).toHaveLength(1);
+      const stored = store.peek(id);
+      expect(stored?.lms).toEqual({
+        state: 'dead',
+        webhookId: 'msg_1',
+        attempts: 1,
+        lastStatus: status,
+        deadLetter: { reason: 'rejected', status, body: body.slice(0, 1024), at: '2026-11-24T10:00:00.000Z' },
+      });
+      expect(stored?.lms?.deadLetter?.body).toHaveLength(1024);
+      expect(stored?.lmsDead).toBe(true);
+      expect(store.destination).toEqual({ state: 'enabled' });
+      expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
+        ['delivery-dead-lettered', { reason: 'rejected', status: String(status) }],
+      ]);
+      expect(await store.deadLetters(10)).toEqual([{ assignmentId: id, deadAt: '2026-11-24T10:00:00.000Z' }]);
+      expect(logger.warn).toHaveBeenCalledWith(
+        'LMS delivery dead-lettered',
+        expect.objectContaining({ assignmentId: id, reason: 'rejected', status }),
+      );
+    },
+  );
+
+  it('keeps no body in a dead letter when the answer had none', async () => {
+    // Prepare
+    const { store, deliver, id } = await setup([400]);
 
     // Act
     await deliver(id);
 
     // Assess
-    expect(http.requests.map((r) => r.headers['webhook-id'])).toEqual(['msg_1', 'msg_1', 'msg_1']);
-    expect(http.requests.map((r) => r.headers['webhook-timestamp'])).toEqual([
-      String(Date.parse('2026-11-24T10:00:00Z') / 1000),
-      String(Date.parse('2026-11-24T10:00:30Z') / 1000),
-      String(Date.parse('2026-11-24T10:02:30Z') / 1000),
+    expect(store.peek(id)?.lms?.deadLetter).toStrictEqual({
+      reason: 'rejected',
+      status: 400,
+      at: '2026-11-24T10:00:00.000Z',
+    });
+  });
+
+  it('disables the destination on a 410, and dead-letters the next delivery without sending it', async () => {
+    // Prepare
+    const { store, http, deliver, id, clock, logger } = await setup([{ status: 410, body: 'gone away' }]);
+    await acknowledgeAnother(store, 'second', clock.now());
+    expect(await deliver(id)).toBe('dead-lettered');
+    clock.advance(60_000);
+
+    // Act
+    const next = await deliver('second');
+
+    // Assess
+    expect(store.destination).toEqual({
+      state: 'disabled',
+      reason: 'answered 410 Gone',
+      at: '2026-11-24T10:00:00.000Z',
+    });
+    expect(logger.error).toHaveBeenCalledOnce();
+    expect(store.peek(id)?.lms).toMatchObject({
+      state: 'dead',
+      lastStatus: 410,
+      deadLetter: { reason: 'gone', status: 410, body: 'gone away', at: '2026-11-24T10:00:00.000Z' },
+    });
+    expect(next).toBe('dead-lettered');
+    expect(http.requests).toHaveLength(1);
+    expect(store.peek('second')?.lms).toMatchObject({
+      state: 'dead',
+      webhookId: 'msg_2',
+      deadLetter: { reason: 'disabled', status: null, at: '2026-11-24T10:01:00.000Z' },
+    });
+    expect(store.peek('second')?.lms?.deadLetter).not.toHaveProperty('body');
+    expect((await store.deadLetters(10)).map((d) => d.assignmentId)).toEqual([id, 'second']);
+    expect(store.audit.map((e) => [e.assignmentId, e.kind, e.detail?.reason])).toEqual([
+      [id, 'delivery-dead-lettered', 'gone'],
+      ['second', 'delivery-dead-lettered', 'disabled'],
     ]);
-    expect(() => verifyAsLms(http.requests[2], clock.now())).not.toThrow();
-    expect(store.peek(id)?.lms).toMatchObject({ state: 'delivered', attempts: 3, lastStatus: 200 });
+  });
+
+  it('delivers a replayed dead letter, its attempts counted afresh under the same webhook id', async () => {
+    // Prepare
+    const { store, http, deliver, id, clock } = await setup([422, 200]);
+    await deliver(id);
+    clock.advance(3600_000);
+    expect(await store.replayDelivery(id, clock.now())).toBe(true);
+
+    // Act
+    const outcome = await deliver(id);
+
+    // Assess
+    expect(outcome).toBe('delivered');
+    expect(store.peek(id)?.lms).toEqual({
+      state: 'delivered',
+      webhookId: 'msg_1',
+      attempts: 1,
+      lastStatus: 200,
+      deliveredAt: '2026-11-24T11:00:00.000Z',
+    });
+    expect(http.requests.map((r) => r.headers['webhook-id'])).toEqual(['msg_1', 'msg_1']);
+    expect(() => verifyAsLms(http.requests[1], clock.now())).not.toThrow();
+    expect(await store.deadLetters(10)).toEqual([]);
+  });
+
+  it('dead-letters a replay again while the destination is disabled, and delivers it once enabled', async () => {
+    // Prepare
+    const { store, http, deliver, id, clock } = await setup([410, 200]);
+    await deliver(id);
+    clock.advance(60_000);
+    await store.replayDelivery(id, clock.now());
+    expect(await deliver(id)).toBe('dead-lettered');
+    expect(store.peek(id)?.lms?.deadLetter?.reason).toBe('disabled');
+    clock.advance(60_000);
+    await store.setDestination({ state: 'enabled' });
+    await store.replayDelivery(id, clock.now());
+
+    // Act
+    const outcome = await deliver(id);
+
+    // Assess
+    expect(outcome).toBe('delivered');
+    expect(http.requests).toHaveLength(2);
+    expect(store.peek(id)?.lms).toMatchObject({ state: 'delivered', attempts: 1, webhookId: 'msg_1' });
   });
 
   it('sends nothing once delivered', async () => {
@@ -178,6 +532,20 @@ describe('deliverCompletion', () => {
     // Assess
     expect(again).toBe('not-owed');
     expect(http.requests).toHaveLength(1);
+  });
+
+  it('sends nothing once dead-lettered', async () => {
+    // Prepare
+    const { store, http, deliver, id } = await setup([400, 200]);
+    await deliver(id);
+
+    // Act
+    const again = await deliver(id);
+
+    // Assess
+    expect(again).toBe('not-owed');
+    expect(http.requests).toHaveLength(1);
+    expect(store.peek(id)?.lms?.state).toBe('dead');
   });
 
   it('sends nothing for an assignment not yet acknowledged', async () => {
@@ -205,5 +573,91 @@ describe('deliverCompletion', () => {
     // Assess
     expect(outcome).toBe('busy');
     expect(http.requests).toEqual([]);
+    expect(store.peek(id)?.lms).toMatchObject({ state: 'pending', attempts: 0 });
+  });
+});
+
+describe('classify', () => {
+  /** The rules, written out independently of the implementation. */
+  function expected(status: number | null) {
+    if (status === null) return 'retry';
+    if (status >= 200 && status <= 299) return 'delivered';
+    if (status === 410) return 'gone';
+    if (status === 408 || status === 429 || (status >= 300 && status <= 399) || status >= 500) return 'retry';
+    // Other 4xx; 1xx is never a final answer, and is not taken as one.
+    return 'rejected';
+  }
+
+  it('puts every status and no answer in exactly the class the rules give', () => {
+    fc.assert(
+      fc.property(fc.option(fc.integer({ min: 100, max: 599 }), { nil: null }), (status) => {
+        // Act
+        const verdict = classify(status);
+
+        // Assess
+        expect(['delivered', 'retry', 'gone', 'rejected']).toContain(verdict);
+        expect(verdict).toBe(expected(status));
+      }),
+    );
+  });
+
+  it.each<[number | null, ReturnType<typeof classify>]>([
+    [null, 'retry'],
+    [200, 'delivered'],
+    [299, 'delivered'],
+    [301, 'retry'],
+    [399, 'retry'],
+    [400, 'rejected'],
+    [404, 'rejected'],
+    [408, 'retry'],
+    [410, 'gone'],
+    [429, 'retry'],
+    [499, 'rejected'],
+    [500, 'retry'],
+    [599, 'retry'],
+  ])('classifies %s as %s', (status, verdict) => {
+    // Act and assess
+    expect(classify(status)).toBe(verdict);
+  });
+});
+
+describe('retryAfterMs', () => {
+  const now = fc.date({ min: new Date('1990-01-01Z'), max: new Date('2100-01-01Z'), noInvalidDate: true });
+  const header = fc.oneof(
+    fc.string(),
+    fc.nat().map(String),
+    fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String),
+    fc.integer().map(String),
+    fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+    fc.constant(undefined),
+  );
+
+  it('never answers a negative wait or one over 24 hours', () => {
+    fc.assert(
+      fc.property(header, now, (value, at) => {
+        // Act
+        const ms = retryAfterMs(value, at);
+
+        // Assess
+        if (ms !== undefined) {
+          expect(ms).toBeGreaterThanOrEqual(0);
+          expect(ms).toBeLessThanOrEqual(DAY_MS);
+        }
+      }),
+    );
+  });
+
+  it('reads an HTTP date up to 24 hours ahead of now', () => {
+    fc.assert(
+      fc.property(now, fc.integer({ min: 0, max: DAY_MS / 1000 }), (at, seconds) => {
+        // Prepare
+        const whole = new Date(Math.floor(at.getTime() / 1000) * 1000);
+        const date = new Date(whole.getTime() + seconds * 1000).toUTCString();
+
+        // Act and assess
+        expect(retryAfterMs(date, whole)).toBe(seconds * 1000);
+        expect(retryAfterMs(String(seconds), whole)).toBe(seconds * 1000);
+      }),
+    );
   });
 });

@@ -1,0 +1,202 @@
+// The LMS, whatever it does, on a stack of its own: outages retried, rejections dead-lettered and replayed, 410 Gone disabling it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assignmentIdFor } from '#shared/core/ids.ts';
+import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import {
+  ackLink,
+  attestOn,
+  emailsTo,
+  postStarter,
+  signedHeaders,
+  uniqueStarter,
+  waitFor,
+} from '../support/local.ts';
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
+    dataDir: undefined,
+    // Three quick retries, then dead letters.
+    env: {
+      LOG_LEVEL: 'SILENT',
+      LMS_RETRY_SCHEDULE: 'PT1S,PT1S,PT1S',
+      SWEEP_INTERVAL: 'PT1S',
+      REDRIVE_AFTER: 'PT5S',
+    },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const cli = (...argv: string[]) => attestOn(stack, argv);
+const lmsMode = (status?: number) =>
+  fetch(`${stack.urls.lms}/outage${status ? `?status=${status}` : ''}`, {
+    method: status ? 'PUT' : 'DELETE',
+  });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function received(): Promise<ReceivedCompletion[]> {
+  return ((await (await fetch(`${stack.urls.lms}/received`)).json()) as { received: ReceivedCompletion[] })
+    .received;
+}
+
+/** A starter who signs; answers the assignment id. */
+async function signs(): Promise<string> {
+  const event = uniqueStarter();
+  const body = JSON.stringify(event);
+  await postStarter(event, signedHeaders(body, stack.env.HR_WEBHOOK_SECRET), stack.urls.api);
+  const email = event.data.email as string;
+  const invite = await waitFor('the invite', async () => (await emailsTo(email, stack.urls.mailbox))[0]);
+  await fetch(ackLink(invite), {
+    method: 'POST',
+    body: new URLSearchParams({ fullName: 'Ada', agree: 'yes' }),
+  });
+  return assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
+}
+
+async function lmsState(id: string) {
+  const report = JSON.parse((await cli('evidence', id)).out) as {
+    lms: Record<string, unknown> & { state: string };
+  };
+  return report.lms;
+}
+
+const deliveredTo = async (id: string) =>
+  (await received()).filter((c) => c.payload.data.assignmentId === id);
+
+describe('the LMS answering 5xx', () => {
+  it('is retried on the schedule and delivered once with the webhook id fixed at signing', async () => {
+    // Prepare
+    await lmsMode(500);
+    try {
+      const id = await signs();
+      await waitFor('two refused attempts', async () => {
+        const lms = await lmsState(id);
+        return (lms.attempts as number) >= 2 ? lms : undefined;
+      });
+
+      // Act: the LMS recovers
+      await lmsMode();
+
+      // Assess
+      const [delivery] = await waitFor('the delivery', async () => {
+        const found = await deliveredTo(id);
+        return found.length ? found : undefined;
+      });
+      const lms = await lmsState(id);
+      expect(lms).toMatchObject({ state: 'delivered' });
+      expect(delivery?.webhookId).toBe(lms.webhookId);
+      await sleep(2_000);
+      expect(await deliveredTo(id)).toHaveLength(1);
+    } finally {
+      await lmsMode();
+    }
+  });
+
+  it('goes to the dead letters when the retries run out', async () => {
+    // Prepare
+    await lmsMode(500);
+    try {
+      // Act
+      const id = await signs();
+
+      // Assess: the first attempt and three retries, then dead
+      const lms = await waitFor('the dead letter', async () => {
+        const found = await lmsState(id);
+        return found.state === 'dead' ? found : undefined;
+      });
+      expect(lms).toMatchObject({ attempts: 4, deadLetter: { reason: 'exhausted', status: 500 } });
+    } finally {
+      await lmsMode();
+    }
+  });
+});
+
+describe('the LMS rejecting a delivery', () => {
+  it('dead-letters it with the reason, lists it, and replays it once the LMS is fixed', async () => {
+    // Prepare
+    await lmsMode(400);
+    let id: string;
+    try {
+      id = await signs();
+
+      // Assess: dead at once, with the status and the LMS's answer
+      const lms = await waitFor('the dead letter', async () => {
+        const found = await lmsState(id);
+        return found.state === 'dead' ? found : undefined;
+      });
+      expect(lms).toMatchObject({
+        attempts: 1,
+        deadLetter: { reason: 'rejected', status: 400, body: 'simulated refusal' },
+      });
+      const listed = await cli('lms', 'dead-letters');
+      expect(listed.out).toContain(id);
+      expect(listed.out).toContain('rejected  status 400');
+    } finally {
+      await lmsMode();
+    }
+
+    // Act: the LMS is fixed; replay
+    const replay = await cli('lms', 'replay', '--assignment', id);
+
+    // Assess
+    expect(replay).toMatchObject({
+      code: 0,
+      out: 'Replaying 1 deliveries; the sweeper sends them on its next run.',
+    });
+    const [delivery] = await waitFor('the replayed delivery', async () => {
+      const found = await deliveredTo(id);
+      return found.length ? found : undefined;
+    });
+    expect(delivery?.webhookId).toBe((await lmsState(id)).webhookId);
+    expect(await lmsState(id)).toMatchObject({ state: 'delivered', attempts: 1 });
+    expect((await cli('lms', 'dead-letters')).out).not.toContain(id);
+    expect((await cli('lms', 'replay', '--assignment', id)).code).toBe(1);
+  });
+});
+
+describe('the LMS answering 410 Gone', () => {
+  it('disables the destination: nothing more is sent until it is enabled and replayed', async () => {
+    // Prepare
+    await lmsMode(410);
+    try {
+      const first = await signs();
+      await waitFor('the first dead letter', async () => {
+        const found = await lmsState(first);
+        return found.state === 'dead' ? found : undefined;
+      });
+      await lmsMode();
+
+      // Act: another completion while disabled
+      const second = await signs();
+
+      // Assess: dead-lettered without a request
+      const lms = await waitFor('the second dead letter', async () => {
+        const found = await lmsState(second);
+        return found.state === 'dead' ? found : undefined;
+      });
+      expect(lms).toMatchObject({ attempts: 1, deadLetter: { reason: 'disabled', status: null } });
+      expect((await lmsState(first)).deadLetter).toMatchObject({ reason: 'gone', status: 410 });
+      const refused = await cli('lms', 'replay', '--all');
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain('disabled');
+
+      // Act: enable, replay everything
+      expect((await cli('lms', 'enable')).code).toBe(0);
+      expect((await cli('lms', 'replay', '--all')).code).toBe(0);
+
+      // Assess
+      await waitFor('both delivered', async () => {
+        const [a, b] = await Promise.all([deliveredTo(first), deliveredTo(second)]);
+        return a.length && b.length ? true : undefined;
+      });
+    } finally {
+      await lmsMode();
+    }
+  });
+});
