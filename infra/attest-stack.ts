@@ -9,9 +9,12 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SnsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -174,6 +177,37 @@ export class AttestStack extends Stack {
       // A missed sweep is made good by the next one: no retries piling up behind a slow sweep.
       targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })],
     });
+
+    // Deliveries the LMS rejected or that ran out of retries, and a destination disabled by 410 Gone,
+    // are announced like dead-letter queues: from lms-push's structured logs.
+    for (const [id, message, what] of [
+      [
+        'LmsDeadLetters',
+        'LMS delivery dead-lettered',
+        'LMS deliveries were dead-lettered; see `attest lms dead-letters`',
+      ],
+      [
+        'LmsDisabled',
+        'LMS destination disabled*',
+        'The LMS answered 410 Gone and was disabled; see `attest lms enable`',
+      ],
+    ] as const) {
+      const filter = new MetricFilter(this, `${id}Filter`, {
+        logGroup: lmsPush.logGroup,
+        metricNamespace: 'attest',
+        metricName: id,
+        filterPattern: FilterPattern.stringValue('$.message', '=', message),
+        metricValue: '1',
+      });
+      new Alarm(this, `${id}Alarm`, {
+        alarmDescription: `attest: ${what}`,
+        metric: filter.metric({ statistic: 'Sum', period: Duration.minutes(5) }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(alarms));
+    }
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base of the API and the links in emails', value: baseUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });

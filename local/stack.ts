@@ -49,7 +49,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dataDir: options.dataDir,
     visibilitySeconds,
   });
-  const lms = createLmsReceiver(options.env?.LMS_WEBHOOK_SECRET ?? LOCAL_SECRETS.LMS_WEBHOOK_SECRET);
+  // During a rotation the secret holds the new and the old: the demo LMS verifies with the first.
+  const lmsSecret = (options.env?.LMS_WEBHOOK_SECRET ?? LOCAL_SECRETS.LMS_WEBHOOK_SECRET).split(
+    /[\s,]+/,
+  )[0] as string;
+  const lms = createLmsReceiver(lmsSecret);
   const opened: Server[] = [];
   try {
     return await startServices(options, emulators, lms, opened, onError);

@@ -1,5 +1,6 @@
 // Use case: deliver an acknowledgement to the organisation's LMS as a signed `policy.acknowledged` webhook, retrying on a schedule.
 import type { Clock, HttpClient, Logger, Store } from '../ports.ts';
+import type { LmsWebhook } from './lms-payload.ts';
 import type { Assignment, DeadLetter, Evidence, Starter, WorkMessage } from './model.ts';
 import type { WebhookSigner } from './webhooks.ts';
 
@@ -52,8 +53,13 @@ export function retryAfterMs(header: string | undefined, now: Date): number | un
   return Number.isFinite(ms) && ms >= 0 && ms <= MAX_RETRY_AFTER_MS ? ms : undefined;
 }
 
-/** The body of the LMS webhook (DESIGN section 5, binding). */
-export function completionPayload(assignment: Assignment, starter: Starter, evidence: Evidence, at: Date) {
+/** The body of the LMS webhook (DESIGN section 5, binding; published as JSON Schema in shared/schemas/). */
+export function completionPayload(
+  assignment: Assignment,
+  starter: Starter,
+  evidence: Evidence,
+  at: Date,
+): LmsWebhook {
   return {
     type: 'policy.acknowledged',
     timestamp: at.toISOString(),

@@ -33,13 +33,22 @@ export function makeWebhookVerifier(secret: string) {
   };
 }
 
-/** A signer for outgoing webhooks (LMS deliveries): the same id on every attempt, a fresh timestamp. */
-export function makeWebhookSigner(secret: string) {
-  const webhook = new Webhook(secret);
+/**
+ * A signer for outgoing webhooks (LMS deliveries): the same id on every attempt, a fresh
+ * timestamp. `secrets` may hold several, separated by spaces or commas (the new one and the one
+ * being retired): every request then carries a signature from each, space-separated as the Standard
+ * Webhooks spec allows, so the receiver can switch secrets at its own pace.
+ */
+export function makeWebhookSigner(secrets: string) {
+  const webhooks = secrets
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((secret) => new Webhook(secret));
+  if (!webhooks.length) throw new RangeError('no webhook signing secret');
   return (webhookId: string, at: Date, body: string): SignedHeaders => ({
     'webhook-id': webhookId,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': webhook.sign(webhookId, at, body),
+    'webhook-signature': webhooks.map((w) => w.sign(webhookId, at, body)).join(' '),
   });
 }
 

@@ -388,6 +388,26 @@ describe('AttestStack', () => {
     template.resourceCountIs('AWS::SES::EmailIdentity', 0);
   });
 
+  it('alarms on LMS dead letters and on the LMS being disabled, from lms-push’s logs', () => {
+    // Assess
+    for (const [name, pattern] of [
+      ['LmsDeadLetters', '{ $.message = "LMS delivery dead-lettered" }'],
+      ['LmsDisabled', '{ $.message = "LMS destination disabled*" }'],
+    ]) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: pattern,
+        LogGroupName: { Ref: logicalId('LmsPushLogs', 'AWS::Logs::LogGroup') },
+        MetricTransformations: [{ MetricName: name, MetricNamespace: 'attest', MetricValue: '1' }],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: name,
+        Namespace: 'attest',
+        Threshold: 0,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+      });
+    }
+  });
+
   it('hands the topic’s events to ses-events, keeping what fails in its dead-letter queue', () => {
     // Prepare
     const deadLetters = logicalId('SesEventsDeadLetters', 'AWS::SQS::Queue');

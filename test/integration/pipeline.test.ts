@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
+import { lmsWebhookSchema } from '#shared/core/lms-payload.ts';
 import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
 import {
   ackLink,
@@ -133,6 +134,8 @@ describe('the pipeline', () => {
       completion.raw.body,
       completion.raw.headers,
     );
+    // …and it matches the published schema
+    expect(lmsWebhookSchema.safeParse(verified).success).toBe(true);
     expect(verified).toEqual({
       type: 'policy.acknowledged',
       timestamp: expect.any(String),

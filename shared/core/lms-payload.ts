@@ -1,0 +1,42 @@
+// The LMS webhook's body as a schema: what attest promises receivers, published as JSON Schema in shared/schemas/.
+import { z } from 'zod';
+
+export const lmsWebhookSchema = z
+  .object({
+    type: z.literal('policy.acknowledged'),
+    timestamp: z.iso
+      .datetime()
+      .describe('When this attempt was sent (UTC); the webhook-timestamp header says the same.'),
+    data: z.object({
+      assignmentId: z.string().describe('attest’s id for this request to sign; stable across retries.'),
+      employeeId: z.string().describe('The HR system’s employee id.'),
+      email: z.email(),
+      givenName: z.string(),
+      familyName: z.string(),
+      policy: z.object({
+        id: z.string(),
+        version: z.number().int().positive(),
+        title: z.string(),
+        sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .describe('SHA-256 of exactly the text the person was shown and agreed to.'),
+      }),
+      acknowledgedAt: z.iso.datetime().describe('When the person agreed (server time, UTC).'),
+      evidenceId: z.string().describe('The reference of attest’s evidence record of the agreement.'),
+    }),
+  })
+  .describe(
+    'attest → LMS: a person has read and agreed to a policy version. Signed per Standard Webhooks; the webhook-id header is fixed per agreement, so de-duplicate on it.',
+  );
+
+export type LmsWebhook = z.infer<typeof lmsWebhookSchema>;
+
+/** The JSON Schema (draft 2020-12) of the webhook body, as published in shared/schemas/. */
+export function lmsWebhookJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://attest.example/schemas/policy-acknowledged.schema.json',
+    title: 'policy.acknowledged',
+    ...z.toJSONSchema(lmsWebhookSchema),
+  };
+}
