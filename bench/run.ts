@@ -1,4 +1,5 @@
 // `npm run bench`: each figure against its baseline, measured in the same run.
+import { run as deliveries } from './deliveries.ts';
 import { run as page } from './page.ts';
 import { run as render } from './render.ts';
 import { run as sweep } from './sweep.ts';
@@ -9,6 +10,7 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['tokens', tokens],
   ['page', page],
   ['sweep', sweep],
+  ['deliveries', deliveries],
 ];
 
 const only = process.argv.slice(2);
