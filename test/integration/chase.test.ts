@@ -9,13 +9,15 @@ import { makeSweepDue } from '#shared/core/sweep.ts';
 import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { SIMULATOR } from '../../local/ses-simulator.ts';
 import { LOCAL_REGION, TABLE_NAME } from '../../local/settings.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import {
   ackLink,
   emailsTo,
   postStarter,
+  postStarterTo,
   type StoredEmail,
   signedHeaders,
+  startPrivateStack,
   uniqueStarter,
   waitFor,
 } from '../support/local.ts';
@@ -35,11 +37,7 @@ let stack: LocalStack;
 let ddb: DynamoDBClient;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
-    dataDir: undefined,
-    env: SETTINGS,
-  });
+  stack = await startPrivateStack(SETTINGS);
   ddb = new DynamoDBClient({
     endpoint: stack.urls.dynamodb,
     region: LOCAL_REGION,
@@ -63,12 +61,7 @@ async function start(overrides: { email?: string; manager?: { name: string; emai
     ...(overrides.email && { email: overrides.email }),
     ...(overrides.manager && { manager: overrides.manager }),
   };
-  const body = JSON.stringify({ ...event, data });
-  const response = await postStarter(
-    { ...event, data },
-    signedHeaders(body, stack.env.HR_WEBHOOK_SECRET),
-    stack.urls.api,
-  );
+  const response = await postStarterTo(stack, { ...event, data });
   expect(response.status).toBe(202);
   const employeeId = data.employeeId as string;
   return {
@@ -225,10 +218,9 @@ describe('what stops the chase', () => {
       id: `${ada.event.id}_update`,
       data: { ...ada.event.data, email: fresh },
     };
-    const body = JSON.stringify(update);
 
     // Act
-    await postStarter(update, signedHeaders(body, stack.env.HR_WEBHOOK_SECRET), stack.urls.api);
+    await postStarterTo(stack, update);
 
     // Assess
     const invite = await waitFor('the invite at the new address', async () => (await mailbox(fresh))[0]);

@@ -2,13 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import {
   ackLink,
   attestOn,
   emailsTo,
-  postStarter,
-  signedHeaders,
+  postStarterTo,
+  startPrivateStack,
   uniqueStarter,
   waitFor,
 } from '../support/local.ts';
@@ -16,16 +16,11 @@ import {
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
-    dataDir: undefined,
-    // Three quick retries, then dead letters.
-    env: {
-      LOG_LEVEL: 'SILENT',
-      LMS_RETRY_SCHEDULE: 'PT1S,PT1S,PT1S',
-      SWEEP_INTERVAL: 'PT1S',
-      REDRIVE_AFTER: 'PT5S',
-    },
+  // Three quick retries, then dead letters.
+  stack = await startPrivateStack({
+    LMS_RETRY_SCHEDULE: 'PT1S,PT1S,PT1S',
+    SWEEP_INTERVAL: 'PT1S',
+    REDRIVE_AFTER: 'PT5S',
   });
 });
 
@@ -48,8 +43,7 @@ async function received(): Promise<ReceivedCompletion[]> {
 /** A starter who signs; answers the assignment id. */
 async function signs(): Promise<string> {
   const event = uniqueStarter();
-  const body = JSON.stringify(event);
-  await postStarter(event, signedHeaders(body, stack.env.HR_WEBHOOK_SECRET), stack.urls.api);
+  await postStarterTo(stack, event);
   const email = event.data.email as string;
   const invite = await waitFor('the invite', async () => (await emailsTo(email, stack.urls.mailbox))[0]);
   await fetch(ackLink(invite), {

@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import {
   ackLink,
   attestOn,
   emailsTo,
-  postStarter,
+  postStarterTo,
   type StoredEmail,
   shownStamp,
-  signedHeaders,
+  startPrivateStack,
   uniqueStarter,
   waitFor,
 } from '../support/local.ts';
@@ -22,11 +22,7 @@ import {
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
-    dataDir: undefined,
-    env: { LOG_LEVEL: 'SILENT', SWEEP_INTERVAL: 'PT1H', REDRIVE_AFTER: 'PT5S' },
-  });
+  stack = await startPrivateStack({ SWEEP_INTERVAL: 'PT1H', REDRIVE_AFTER: 'PT5S' });
 });
 
 afterAll(async () => {
@@ -42,8 +38,7 @@ async function start(): Promise<{
   assignments: Array<{ policyVersion: number }>;
 }> {
   const event = uniqueStarter();
-  const body = JSON.stringify(event);
-  const response = await postStarter(event, signedHeaders(body, stack.env.HR_WEBHOOK_SECRET), stack.urls.api);
+  const response = await postStarterTo(stack, event);
   expect(response.status).toBe(202);
   const { assignments } = (await response.json()) as { assignments: Array<{ policyVersion: number }> };
   return { email: event.data.email as string, employeeId: event.data.employeeId as string, assignments };

@@ -7,6 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { inject } from 'vitest';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { runCli } from '../../bin/attest.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 export const stack = () => inject('stack');
 
@@ -142,4 +143,21 @@ export function shownStamp(html: string): string {
   const match = /<input type="hidden" name="shown" value="([^"]+)">/.exec(html);
   if (!match) throw new Error('no page stamp in the form');
   return match[1] as string;
+}
+
+/**
+ * A local stack of the test file's own, on free ports and in memory, for tests that change what
+ * others would see (policy versions, chase settings, the LMS's answers).
+ */
+export function startPrivateStack(env: Record<string, string>): Promise<LocalStack> {
+  return startLocalStack({
+    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
+    dataDir: undefined,
+    env: { LOG_LEVEL: 'SILENT', ...env },
+  });
+}
+
+/** Posts a starter event to a private stack, signed with its HR secret. */
+export function postStarterTo(s: Pick<LocalStack, 'urls' | 'env'>, event: unknown): Promise<Response> {
+  return postStarter(event, signedHeaders(JSON.stringify(event), s.env.HR_WEBHOOK_SECRET), s.urls.api);
 }
