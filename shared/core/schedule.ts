@@ -82,14 +82,28 @@ export function inWindow(at: Date, window: Window, timeZone: string): boolean {
 export function nextOpening(at: Date, window: Window, timeZone: string): Date {
   if (window === 'always' || inWindow(at, window, timeZone)) return at;
   let local = DateTime.fromJSDate(at, { zone: timeZone });
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 15; i++) {
     const open = local.set({
       hour: Math.floor(window.startMinute / 60),
       minute: window.startMinute % 60,
       second: 0,
       millisecond: 0,
     });
-    if (window.days.has(local.weekday) && open.toMillis() >= at.getTime()) return open.toJSDate();
+    // A start time a clock change skipped opens at the first moment after the gap, if that is
+    // still inside the window; a window the gap swallowed whole waits for the next day.
+    if (
+      window.days.has(local.weekday) &&
+      open.toMillis() >= at.getTime() &&
+      inWindow(open.toJSDate(), window, timeZone)
+    ) {
+      // In a gap, the zone's rules push the start forward by the gap's length; the window really
+      // opens at the first moment after the gap.
+      let t = open.toMillis();
+      if (open.hour * 60 + open.minute !== window.startMinute) {
+        while (t - 60_000 >= at.getTime() && inWindow(new Date(t - 60_000), window, timeZone)) t -= 60_000;
+      }
+      return new Date(t);
+    }
     local = local.plus({ days: 1 }).startOf('day');
   }
   throw new Error(`no opening in the window "${window.text}"`); // a window always has a day: unreachable
