@@ -86,9 +86,16 @@ export function startSesSimulator(
   intervalMs = 500,
 ) {
   const seen = new Set<string>();
+  // Only what arrived since the last look (the mailbox stamps emails in whole seconds; a second of
+  // overlap, which `seen` de-duplicates, misses nothing).
+  let since = 0;
   let running: Promise<void> | undefined;
   const tick = async () => {
-    const store = (await (await fetch(`${mailbox}/store`)).json()) as { emails: StoredEmail[] };
+    const now = Math.floor(Date.now() / 1000) - 1;
+    const store = (await (await fetch(`${mailbox}/store?since=${since}`)).json()) as {
+      emails: StoredEmail[];
+    };
+    since = now;
     for (const email of store.emails) {
       if (seen.has(email.messageId)) continue;
       seen.add(email.messageId);

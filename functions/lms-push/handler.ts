@@ -12,7 +12,6 @@ import { config } from './config.ts';
 
 const logger = makeLogger();
 const processor = new BatchProcessor(EventType.SQS);
-const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 const deliverCompletion = makeDeliverCompletion({
   store: makeDynamoStore(config.TABLE_NAME),
   http: makeHttpClient(),
@@ -23,7 +22,7 @@ const deliverCompletion = makeDeliverCompletion({
   leaseMs: config.LEASE,
   timeoutMs: config.LMS_TIMEOUT,
   retryScheduleMs: config.LMS_RETRY_SCHEDULE,
-  requeue: (message, delaySeconds) => lmsQueue.send(message, delaySeconds),
+  lmsQueue: makeSqsQueue(config.LMS_QUEUE_URL),
 });
 
 async function recordHandler(record: SQSRecord): Promise<void> {

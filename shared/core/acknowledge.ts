@@ -1,6 +1,7 @@
 // Use cases behind the acknowledgement link: show the policy (records nothing) and record agreement once.
 import type { Clock, Logger, Queue, Store } from '../ports.ts';
 import { NotFoundError, TokenError } from './errors.ts';
+import { sendHint } from './hint.ts';
 import { newEvidenceId, newTokenId } from './ids.ts';
 import type { Assignment, Evidence, PolicyVersion, WorkMessage } from './model.ts';
 import { inspectToken, readShown, signToken, stampShown, type TokenKeys, verifyToken } from './tokens.ts';
@@ -63,17 +64,7 @@ function validate(fullName: string, agree: string | undefined): FormErrors | und
 export function makeAcknowledgement(deps: AckDeps) {
   const { store, clock } = deps;
 
-  /** Hints the worker; the work is owed in the table already, so a failure only delays it. */
-  async function enqueue(queue: Queue, message: WorkMessage): Promise<void> {
-    try {
-      await queue.send(message);
-    } catch (error) {
-      deps.logger.warn(`${message.kind} not enqueued; the sweeper will re-drive it`, {
-        assignmentId: message.assignmentId,
-        error: (error as Error).name,
-      });
-    }
-  }
+  const enqueue = (queue: Queue, message: WorkMessage) => sendHint(queue, message, deps.logger);
 
   async function load(
     token: string,

@@ -1,6 +1,7 @@
 // Use case: SES reports a bounce or complaint (configuration set → SNS → ses-events): stop chasing that address and tell the manager.
 import { z } from 'zod';
 import type { Clock, Logger, Queue, Store } from '../ports.ts';
+import { sendHint } from './hint.ts';
 
 /** The parts of an SES event (configuration-set event publishing, or identity notifications) attest reads. */
 const sesEventSchema = z
@@ -96,16 +97,7 @@ export function makeHandleSesEvent(deps: BounceDeps) {
     const noticeDueAt = starter?.manager ? now : undefined;
     if (!(await store.markBounced(assignmentId, bounce, noticeDueAt))) return 'already';
     await store.appendAudit(assignmentId, bounce.reason, now, { messageId: event.mail.messageId });
-    if (noticeDueAt) {
-      try {
-        await deps.mailQueue.send({ assignmentId, kind: 'bounce-notice' });
-      } catch (error) {
-        logger.warn('bounce notice not enqueued; the sweeper will re-drive it', {
-          assignmentId,
-          error: (error as Error).name,
-        });
-      }
-    }
+    if (noticeDueAt) await sendHint(deps.mailQueue, { assignmentId, kind: 'bounce-notice' }, logger);
     logger.info('chasing stopped', { assignmentId, reason: bounce.reason });
     return 'stopped';
   };

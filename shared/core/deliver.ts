@@ -1,7 +1,8 @@
 // Use case: deliver an acknowledgement to the organisation's LMS as a signed `policy.acknowledged` webhook, retrying on a schedule.
-import type { Clock, HttpClient, Logger, Store } from '../ports.ts';
+import type { Clock, HttpClient, Logger, Queue, Store } from '../ports.ts';
+import { MAX_DELAY_SECONDS, sendHint } from './hint.ts';
 import type { LmsWebhook } from './lms-payload.ts';
-import type { Assignment, DeadLetter, Evidence, Starter, WorkMessage } from './model.ts';
+import type { Assignment, DeadLetter, Evidence, Starter } from './model.ts';
 import type { WebhookSigner } from './webhooks.ts';
 
 export interface DeliverDeps {
@@ -18,14 +19,11 @@ export interface DeliverDeps {
   /** A number in [0, 1) for jitter; Math.random by default. */
   random?: () => number;
   /**
-   * Sends the retry's message with a delay (SQS allows up to 15 minutes), so short waits are kept
-   * to the second; longer ones, and any message lost, the sweeper dispatches from the table.
+   * The LMS queue: a retry due within SQS's longest delay is sent back to it, so short waits are
+   * kept to the second; longer ones, and any message lost, the sweeper dispatches from the table.
    */
-  requeue?: (message: WorkMessage, delaySeconds: number) => Promise<void>;
+  lmsQueue?: Queue;
 }
-
-/** SQS's longest DelaySeconds. */
-const MAX_DELAY_SECONDS = 900;
 
 export type DeliverOutcome = 'delivered' | 'retrying' | 'dead-lettered' | 'not-owed' | 'busy';
 
@@ -188,15 +186,9 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     const retryAt = new Date(at.getTime() + Math.max(jittered, retryAfterMs(response?.retryAfter, at) ?? 0));
     await store.recordDeliveryAttempt(assignmentId, { status, at, outcome: { retryAt } });
     const delaySeconds = Math.ceil((retryAt.getTime() - at.getTime()) / 1000);
-    if (deps.requeue && delaySeconds <= MAX_DELAY_SECONDS) {
-      await deps
-        .requeue({ assignmentId, kind: 'lms', dueAt: retryAt.toISOString() }, delaySeconds)
-        .catch((error) =>
-          logger.warn('retry not enqueued; the sweeper will send it', {
-            assignmentId,
-            error: (error as Error).name,
-          }),
-        );
+    if (deps.lmsQueue && delaySeconds <= MAX_DELAY_SECONDS) {
+      const message = { assignmentId, kind: 'lms' as const, dueAt: retryAt.toISOString() };
+      await sendHint(deps.lmsQueue, message, logger, delaySeconds);
     }
     logger.warn('LMS did not take the delivery; it will be retried', {
       assignmentId,

@@ -1,5 +1,6 @@
 // Use case: take an HR starter event and converge the starter, its assignments and the owed invites.
 import type { Clock, Logger, Queue, Store } from '../ports.ts';
+import { sendHint } from './hint.ts';
 import { assignmentIdFor, assignmentIdsFor, starterIdFor } from './ids.ts';
 import type { Assignment, AssignmentStatus, PolicyText, Starter } from './model.ts';
 import { makePublishPolicy } from './publish.ts';
@@ -85,27 +86,24 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
 
   /** A new address re-opens what bounced at the old one: the invite is owed again, to the new address. */
   async function reopen(starter: Starter, now: Date): Promise<void> {
-    for (const policyId of starter.policies) {
-      const latest = await store.getLatestPolicyVersion(policyId);
-      for (const id of assignmentIdsFor(starter.employeeId, policyId, latest?.version ?? 1)) {
-        if (!(await store.reopenBounced(id, new Date(now.getTime() + deps.redriveAfterMs)))) continue;
-        await store.appendAudit(id, 'reopened', now, { reason: 'new email address' });
-        await enqueue(id);
-      }
+    for (const id of await everyAssignmentOf(starter)) {
+      if (!(await store.reopenBounced(id, new Date(now.getTime() + deps.redriveAfterMs)))) continue;
+      await store.appendAudit(id, 'reopened', now, { reason: 'new email address' });
+      await enqueue(id);
     }
   }
 
-  async function enqueue(assignmentId: string): Promise<void> {
-    try {
-      await mailQueue.send({ assignmentId, kind: 'invite' });
-    } catch (error) {
-      // Not lost: the invite is owed in the table and the sweeper re-drives it at dueAt.
-      logger.warn('invite not enqueued; the sweeper will re-drive it', {
-        assignmentId,
-        error: (error as Error).name,
-      });
+  /** The ids of every assignment a starter can have: each policy's first, and its re-acknowledgements. */
+  async function everyAssignmentOf(starter: Starter): Promise<string[]> {
+    const ids: string[] = [];
+    for (const policyId of starter.policies) {
+      const latest = await store.getLatestPolicyVersion(policyId);
+      ids.push(...assignmentIdsFor(starter.employeeId, policyId, latest?.version ?? 1));
     }
+    return ids;
   }
+
+  const enqueue = (assignmentId: string) => sendHint(mailQueue, { assignmentId, kind: 'invite' }, logger);
 
   return async function ingestStarterEvent(event: StarterEvent): Promise<IngestResult> {
     const seen = await store.getEventReceipt(HR_SOURCE, event.id);
@@ -119,13 +117,10 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       assignments = [];
       if (existing) {
         await store.putStarter({ ...existing, status: 'cancelled', updatedAt: now.toISOString() });
-        for (const policyId of existing.policies) {
-          const latest = await store.getLatestPolicyVersion(policyId);
-          for (const id of assignmentIdsFor(existing.employeeId, policyId, latest?.version ?? 1)) {
-            await store.cancelAssignment(id, now);
-            const after = await store.getAssignment(id);
-            if (after) assignments.push(after);
-          }
+        for (const id of await everyAssignmentOf(existing)) {
+          await store.cancelAssignment(id, now);
+          const after = await store.getAssignment(id);
+          if (after) assignments.push(after);
         }
       }
     } else {

@@ -1,5 +1,5 @@
 // Use case: do the step an assignment's mail lane owes — invite, reminder, escalation, manager digest, receipt, bounce notice — once.
-import type { Clock, Logger, Mailer, OutgoingEmail, Store } from '../ports.ts';
+import type { AfterSend, Clock, Logger, Mailer, Store } from '../ports.ts';
 import { newTokenId } from './ids.ts';
 import type { Assignment, Chase, DigestKey, MailKind, PolicyVersion, Starter, WorkMessage } from './model.ts';
 import { type ChasePlan, nextChaseStep, nextOpening, startOfLocalDay } from './schedule.ts';
@@ -80,6 +80,19 @@ export interface MailDeps {
 
 export type MailOutcome = 'sent' | 'escalated' | 'not-owed' | 'busy';
 
+/** An email a step sends, or why it needs none (recorded in the audit trail). */
+type Composed =
+  | {
+      to: string;
+      email: Rendered;
+      tokenId?: string;
+      audit: string;
+      after: AfterSend;
+      /** Recorded once the email has gone (a digest's sending). */
+      sent?: (at: Date, messageId: string) => Promise<void>;
+    }
+  | { skip: string };
+
 const DAY_MS = 86_400_000;
 
 /** The local calendar day of `at` in `timeZone`, YYYY-MM-DD. */
@@ -148,7 +161,7 @@ export function makeSendEmail(deps: MailDeps) {
     starter: Starter,
     policy: PolicyVersion,
     now: Date,
-  ) {
+  ): Composed {
     const plan = deps.planFor(assignment.policyId);
     const chase: Chase = {
       invitedAt: assignment.chase?.invitedAt ?? now.toISOString(),
@@ -177,18 +190,20 @@ export function makeSendEmail(deps: MailDeps) {
       }),
     });
     const audit = kind === 'invite' ? 'invited' : `reminded-${chase.remindersSent}`;
+    const to = starter.email;
     // A fresh link for someone already escalated (or bounced and re-sent) chases no further.
-    if (assignment.status === 'overdue') return { email, tokenId, audit, after: { chase } };
+    if (assignment.status === 'overdue') return { to, email, tokenId, audit, after: { chase } };
     const step = nextChaseStep(plan, invitedAt, chase.remindersSent, starter.timeZone, now);
     return {
+      to,
       email,
       tokenId,
       audit,
-      after: { next: { kind: step.kind, dueAt: step.dueAt }, chase, status: 'invited' as const },
+      after: { next: { kind: step.kind, dueAt: step.dueAt }, chase, status: 'invited' },
     };
   }
 
-  function receipt(assignment: Assignment, starter: Starter, policy: PolicyVersion) {
+  function receipt(assignment: Assignment, starter: Starter, policy: PolicyVersion): Composed {
     const evidence = assignment.ack;
     if (!evidence) throw new Error('a receipt is owed for an assignment with no evidence');
     const at = new Date(evidence.acknowledgedAt);
@@ -205,12 +220,12 @@ export function makeSendEmail(deps: MailDeps) {
       evidenceId: evidence.evidenceId,
       policySha256: evidence.policySha256,
     });
-    return { email, tokenId: undefined, audit: 'receipt-sent', after: {} };
+    return { to: starter.email, email, audit: 'receipt-sent', after: {} };
   }
 
-  function bounceNotice(assignment: Assignment, starter: Starter, policy: PolicyVersion) {
+  function bounceNotice(assignment: Assignment, starter: Starter, policy: PolicyVersion): Composed {
     const manager = starter.manager;
-    if (!manager) return undefined;
+    if (!manager) return { skip: 'bounce-notice-not-needed' };
     const email = deps.renderBounceNotice({
       organisationName: deps.organisationName,
       managerName: manager.name,
@@ -219,7 +234,7 @@ export function makeSendEmail(deps: MailDeps) {
       policyTitle: policy.title,
       reason: assignment.bounce?.reason ?? 'bounced',
     });
-    return { to: manager.email, email, audit: 'manager-told-of-bounce' };
+    return { to: manager.email, email, audit: 'manager-told-of-bounce', after: {} };
   }
 
   /**
@@ -261,12 +276,12 @@ export function makeSendEmail(deps: MailDeps) {
    * The digest: close it to late joiners (the first member to close it sends it; a retry after a
    * crash finds it closed by itself), list those still unsigned, send one email.
    */
-  async function digest(assignment: Assignment) {
+  async function digest(assignment: Assignment): Promise<Composed> {
     const key = assignment.digest;
     if (!key) throw new Error('a digest is owed by an assignment that joined none');
     const closed = await store.closeDigest(key, assignment.assignmentId, clock.now());
     if (!closed) throw new Error('the digest this assignment joined is missing');
-    if (closed.closedBy !== assignment.assignmentId) return 'sent-by-another' as const;
+    if (closed.closedBy !== assignment.assignmentId) return { skip: 'digest-sent-by-another-member' };
     const people: DigestContent['people'] = [];
     for (const id of [...closed.members].sort()) {
       const member = await store.getAssignment(id);
@@ -285,13 +300,20 @@ export function makeSendEmail(deps: MailDeps) {
         reminders: member.chase?.remindersSent ?? 0,
       });
     }
-    if (!people.length) return undefined;
+    // Everyone signed or left meanwhile: nobody to tell about.
+    if (!people.length) return { skip: 'digest-not-needed' };
     const email = deps.renderDigest({
       organisationName: deps.organisationName,
       managerName: closed.managerName,
       people,
     });
-    return { to: closed.managerEmail, email, audit: 'digest-sent', people: people.length };
+    return {
+      to: closed.managerEmail,
+      email,
+      audit: 'digest-sent',
+      after: {},
+      sent: (at, messageId) => store.recordDigestSent(key, at, messageId),
+    };
   }
 
   return async function sendEmail(message: WorkMessage): Promise<MailOutcome> {
@@ -319,46 +341,33 @@ export function makeSendEmail(deps: MailDeps) {
       if (!starter || !policy) throw new Error('assignment refers to a missing starter or policy version');
       if (kind === 'escalation') return await escalate(assignment, starter, now);
 
-      let to = starter.email;
-      let composed: {
-        email: Omit<OutgoingEmail, 'to' | 'tags'>;
-        tokenId?: string | undefined;
-        audit: string;
-        after: Parameters<Store['recordSend']>[2];
-      };
-      if (kind === 'invite' || kind === 'reminder')
-        composed = chaseEmail(kind, assignment, starter, policy, now);
-      else if (kind === 'receipt') composed = receipt(assignment, starter, policy);
-      else {
-        const made = kind === 'digest' ? await digest(assignment) : bounceNotice(assignment, starter, policy);
-        if (made === 'sent-by-another') {
-          await store.finishStep(assignmentId, kind);
-          await store.appendAudit(assignmentId, 'digest-sent-by-another-member', now);
-          return 'sent';
-        }
-        if (!made) {
-          // Nobody left to tell about (all signed since), or no manager on file: nothing to send.
-          await store.finishStep(assignmentId, kind);
-          await store.appendAudit(assignmentId, `${kind}-not-needed`, now);
-          return 'sent';
-        }
-        to = made.to;
-        composed = { email: made.email, audit: made.audit, after: {} };
+      const composed =
+        kind === 'invite' || kind === 'reminder'
+          ? chaseEmail(kind, assignment, starter, policy, now)
+          : kind === 'receipt'
+            ? receipt(assignment, starter, policy)
+            : kind === 'digest'
+              ? await digest(assignment)
+              : bounceNotice(assignment, starter, policy);
+      if ('skip' in composed) {
+        await store.finishStep(assignmentId, kind);
+        await store.appendAudit(assignmentId, composed.skip, now);
+        return 'sent';
       }
       messageId = await deps.mailer.send({
-        to,
+        to: composed.to,
         ...composed.email,
         tags: { kind, policy: policy.policyId, assignment: assignmentId },
         headers: { 'X-Attest-Assignment': assignmentId, 'X-Attest-Kind': kind },
       });
       const at = clock.now();
-      const tokenId = composed.tokenId;
+      const { tokenId } = composed;
       await store.recordSend(
         assignmentId,
         { kind, messageId, at: at.toISOString(), ...(tokenId && { tokenId }) },
         composed.after,
       );
-      if (kind === 'digest') await store.recordDigestSent(assignment.digest as DigestKey, at, messageId);
+      await composed.sent?.(at, messageId);
       await store.appendAudit(assignmentId, composed.audit, at, { messageId, ...(tokenId && { tokenId }) });
       logger.info(`${kind} sent`, { assignmentId, messageId });
       return 'sent';

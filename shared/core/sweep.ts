@@ -1,5 +1,6 @@
 // Use case: the sweeper — re-drive owed work from the table's sparse "due" index onto the queues.
 import type { Clock, Logger, Queue, Store } from '../ports.ts';
+import { MAX_DELAY_SECONDS } from './hint.ts';
 
 export interface SweepDeps {
   store: Store;
@@ -14,9 +15,6 @@ export interface SweepDeps {
   /** Items read per lane per sweep, at most. */
   pageSize?: number;
 }
-
-/** SQS's longest DelaySeconds. */
-const MAX_DELAY_SECONDS = 900;
 
 export interface SweepResult {
   read: number;
