@@ -56,7 +56,7 @@ export async function run(): Promise<void> {
           'content-type': 'application/json',
           ...sign(`msg_${concurrency}_${i}`, new Date(), text),
         };
-        const { status } = await http.post(url, headers, text, 10_000);
+        const { status } = await http.send({ method: 'POST', url, headers, body: text }, 10_000);
         if (status !== 204) failed++;
       };
       const rate = await measure(() => Promise.all(Array.from({ length: concurrency }, deliver)), 2000);

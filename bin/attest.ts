@@ -6,6 +6,13 @@ import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { AttestError, ValidationError } from '#shared/core/errors.ts';
 import { makeEvidenceReport } from '#shared/core/evidence.ts';
 import { assignmentIdsFor } from '#shared/core/ids.ts';
+import {
+  DELIVERY_KINDS,
+  DESTINATION_OF,
+  type Delivery,
+  type DeliveryKind,
+  KIND_OF,
+} from '#shared/core/model.ts';
 import { parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
 import type { Logger, Store } from '#shared/ports.ts';
@@ -25,13 +32,17 @@ export const USAGE = `Usage: npm run attest -- <command>
       The evidence of an agreement as JSON: who, what (version and sha256, checked against the
       stored text), when, how (IP, user agent, token, email), and the audit trail.
       --text prints the exact text that was shown instead.
-  lms dead-letters
+  lms status <assignment-id>
+      Where each LMS delivery of an agreement stands: delivered, retrying (attempts, last status,
+      next attempt) or dead-lettered (why).
+  lms dead-letters [--destination webhook|xapi]
       Deliveries the LMS rejected (4xx), that ran out of retries, or went while it was disabled.
-  lms replay --all | --assignment <assignment-id>
-      Send dead-lettered deliveries again (same webhook-id, retries counted afresh); the sweeper
-      sends them on its next run.
-  lms enable
-      Enable the LMS destination again after it answered 410 Gone (it was disabled).
+  lms replay --all | --assignment <assignment-id> [--destination webhook|xapi]
+      Send dead-lettered deliveries again (same webhook-id or xAPI statement id, retries counted
+      afresh); the sweeper sends them on its next run.
+  lms enable [--destination webhook|xapi]
+      Enable a destination again after it answered 410 Gone (it was disabled); without
+      --destination, every destination.
 
 Runs against TABLE_NAME (with the usual AWS credentials), or the local stack of \`npm start\`
 when TABLE_NAME is not set.`;
@@ -68,6 +79,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         employee: { type: 'string' },
         assignment: { type: 'string' },
         all: { type: 'boolean', default: false },
+        destination: { type: 'string' },
         policy: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -121,7 +133,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       }
       return 0;
     }
-    if (command === 'lms') return await lms(deps, sub, values, clock.now());
+    if (command === 'lms') return await lms(deps, sub, arg, values, clock.now());
     throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   } catch (error) {
     return fail(error, io);
@@ -130,23 +142,61 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
 
 const MAX_DEAD_LETTERS = 1000;
 
+/** The destinations a command is about: the one named, or all. */
+function destinationKinds(named: string | undefined): DeliveryKind[] {
+  if (named === undefined) return [...DELIVERY_KINDS];
+  if (named !== 'webhook' && named !== 'xapi') {
+    throw new UsageError(`--destination must be webhook or xapi, not ${JSON.stringify(named)}`);
+  }
+  return [KIND_OF[named]];
+}
+
+/** One delivery's state, on one line. */
+function describeDelivery(delivery: Delivery): string {
+  const letter = delivery.deadLetter;
+  const state = delivery.state === 'pending' && delivery.attempts > 0 ? 'retrying' : delivery.state;
+  const parts = [state, `attempts ${delivery.attempts}`];
+  if (delivery.lastStatus !== undefined) parts.push(`last status ${delivery.lastStatus ?? 'none'}`);
+  if (delivery.deliveredAt) parts.push(`delivered ${delivery.deliveredAt}`);
+  if (delivery.nextAttemptAt) parts.push(`next attempt ${delivery.nextAttemptAt}`);
+  if (letter) {
+    parts.push(`${letter.reason} at ${letter.at}`);
+    if (letter.body) parts.push(JSON.stringify(letter.body.slice(0, 120)));
+  }
+  return parts.join('  ');
+}
+
 async function lms(
   deps: CliDeps,
   sub: string | undefined,
-  options: { all: boolean; assignment?: string | undefined },
+  arg: string | undefined,
+  options: { all: boolean; assignment?: string | undefined; destination?: string | undefined },
   now: Date,
 ): Promise<number> {
   const { store, io } = deps;
-  if (sub === 'dead-letters') {
-    const dead = await store.deadLetters(MAX_DEAD_LETTERS);
-    if (!dead.length) io.out('No dead letters.');
-    for (const { assignmentId } of dead) {
-      const a = await store.getAssignment(assignmentId);
-      const letter = a?.lms?.deadLetter;
+  const kinds = destinationKinds(options.destination);
+  if (sub === 'status') {
+    if (!arg) throw new UsageError('lms status needs an assignment id');
+    const assignment = await store.getAssignment(arg);
+    if (!assignment) throw new AttestError('assignment.not_found', `No assignment ${arg}.`);
+    if (!assignment.ack) {
+      io.out(`${arg}: not signed yet; nothing is owed to the LMS.`);
+      return 0;
+    }
+    for (const kind of kinds) {
+      const delivery = assignment[kind];
       io.out(
-        `${assignmentId}  ${letter?.at ?? ''}  ${letter?.reason ?? ''}  status ${letter?.status ?? 'none'}` +
-          `  attempts ${a?.lms?.attempts ?? 0}${letter?.body ? `  ${JSON.stringify(letter.body.slice(0, 120))}` : ''}`,
+        `${DESTINATION_OF[kind]}  ${delivery ? describeDelivery(delivery) : 'none (not a destination when it was signed)'}`,
       );
+    }
+    return 0;
+  }
+  if (sub === 'dead-letters') {
+    const dead = (await store.deadLetters(MAX_DEAD_LETTERS)).filter((d) => kinds.includes(d.kind));
+    if (!dead.length) io.out('No dead letters.');
+    for (const { assignmentId, kind } of dead) {
+      const delivery = (await store.getAssignment(assignmentId))?.[kind];
+      io.out(`${assignmentId}  ${DESTINATION_OF[kind]}  ${delivery ? describeDelivery(delivery) : ''}`);
     }
     return 0;
   }
@@ -154,32 +204,49 @@ async function lms(
     if (options.all === Boolean(options.assignment)) {
       throw new UsageError('lms replay needs --all or --assignment <assignment-id>, not both');
     }
-    const destination = await store.getDestination();
-    if (destination.state === 'disabled') {
-      throw new AttestError(
-        'lms.disabled',
-        `The LMS destination is disabled (${destination.reason ?? 'no reason recorded'}); run \`lms enable\` first.`,
-      );
+    let letters: Array<{ assignmentId: string; kind: DeliveryKind }>;
+    if (options.assignment) {
+      const assignment = await store.getAssignment(options.assignment);
+      letters = kinds
+        .filter((kind) => assignment?.[kind]?.state === 'dead')
+        .map((kind) => ({ assignmentId: options.assignment as string, kind }));
+      if (!letters.length) {
+        const to = options.destination ? ` to ${options.destination}` : '';
+        throw new AttestError('lms.not_dead', `${options.assignment} has no dead-lettered delivery${to}.`);
+      }
+    } else {
+      letters = (await store.deadLetters(MAX_DEAD_LETTERS)).filter((d) => kinds.includes(d.kind));
     }
-    const ids = options.assignment
-      ? [options.assignment]
-      : (await store.deadLetters(MAX_DEAD_LETTERS)).map((d) => d.assignmentId);
+    // A disabled destination would dead-letter them again at once: its letters wait until it is enabled.
+    const disabled = new Map<DeliveryKind, string>();
+    for (const kind of new Set(letters.map((l) => l.kind))) {
+      const destination = await store.getDestination(kind);
+      if (destination.state === 'disabled') disabled.set(kind, destination.reason ?? 'no reason recorded');
+    }
     let replayed = 0;
-    for (const id of ids) {
-      if (await store.replayDelivery(id, now)) {
+    for (const { assignmentId, kind } of letters) {
+      if (disabled.has(kind)) continue;
+      if (await store.replayDelivery(assignmentId, kind, now)) {
         replayed++;
-        await store.appendAudit(id, 'delivery-replayed', now);
-      } else if (options.assignment) {
-        throw new AttestError('lms.not_dead', `${id} has no dead-lettered delivery.`);
+        await store.appendAudit(assignmentId, 'delivery-replayed', now, {
+          destination: DESTINATION_OF[kind],
+        });
       }
     }
+    for (const [kind, reason] of disabled) {
+      const name = DESTINATION_OF[kind];
+      io.err(
+        `The ${name} destination is disabled (${reason}); its dead letters stay until \`lms enable --destination ${name}\`.`,
+      );
+    }
+    if (disabled.size && !replayed) return 1;
     io.out(`Replaying ${replayed} deliveries; the sweeper sends them on its next run.`);
     return 0;
   }
   if (sub === 'enable') {
-    await store.setDestination({ state: 'enabled', at: now.toISOString() });
+    for (const kind of kinds) await store.setDestination(kind, { state: 'enabled', at: now.toISOString() });
     io.out(
-      'The LMS destination is enabled. Replay what was dead-lettered while it was off: lms replay --all',
+      `${kinds.map((k) => DESTINATION_OF[k]).join(' and ')} enabled. Replay what was dead-lettered while disabled: lms replay --all`,
     );
     return 0;
   }

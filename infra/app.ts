@@ -7,6 +7,7 @@ const app = new App();
 new AttestStack(app, 'Attest', {
   description: 'attest: policy acknowledgements for new starters, with LMS completions',
   defaultPolicies: String(app.node.tryGetContext('attest:defaultPolicies') ?? 'safe-internet-use'),
+  lmsMode: String(app.node.tryGetContext('attest:lmsMode') ?? 'webhook'),
 });
 // cdk-nag v3 is a validation plugin (v2's Aspects are gone): an unacknowledged finding fails the synth.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -28,6 +28,12 @@ import { Secrets } from './secrets.ts';
 export interface AttestStackProps extends StackProps {
   /** Policies assigned when an HR event names none: a comma-separated list of policy ids. */
   defaultPolicies: string;
+  /**
+   * Where completions go (the functions' LMS_MODE): `webhook`, `xapi` or `webhook,xapi`. Each
+   * destination brings its own parameters and secret, so it is chosen at synth (context
+   * `attest:lmsMode`).
+   */
+  lmsMode?: string;
 }
 
 /** How long an acknowledgement link stays valid. */
@@ -46,10 +52,38 @@ export class AttestStack extends Stack {
       description: 'The SES-verified address invites are sent from',
       allowedPattern: '^[^@\\s]+@[^@\\s]+$',
     }).valueAsString;
-    const lmsWebhookUrl = new CfnParameter(this, 'LmsWebhookUrl', {
-      description: 'Where completions are POSTed (https only)',
-      allowedPattern: '^https://.+',
-    }).valueAsString;
+    const lmsMode = (props.lmsMode ?? 'webhook').split(/[\s,]+/).filter(Boolean);
+    const unknownMode = lmsMode.filter((m) => m !== 'webhook' && m !== 'xapi');
+    if (unknownMode.length || !lmsMode.length) {
+      throw new Error(
+        `attest:lmsMode must be webhook, xapi or webhook,xapi, not ${JSON.stringify(props.lmsMode)}`,
+      );
+    }
+    const toWebhook = lmsMode.includes('webhook');
+    const toXapi = lmsMode.includes('xapi');
+    const lmsWebhookUrl = toWebhook
+      ? new CfnParameter(this, 'LmsWebhookUrl', {
+          description: 'Where completions are POSTed (https only)',
+          allowedPattern: '^https://.+',
+        }).valueAsString
+      : undefined;
+    const lrs = toXapi
+      ? {
+          endpoint: new CfnParameter(this, 'LrsEndpoint', {
+            description: 'The LRS’s xAPI endpoint, e.g. https://lrs.example.org/xapi/ (https only)',
+            allowedPattern: '^https://.+',
+          }).valueAsString,
+          username: new CfnParameter(this, 'LrsUsername', {
+            description:
+              'The user name (key) of the LRS credentials; the password goes in the LrsPassword secret',
+            minLength: 1,
+          }).valueAsString,
+          accountHomePage: new CfnParameter(this, 'XapiAccountHomePage', {
+            description: 'The HR system’s home page: xAPI actors are accounts there, named by employee id',
+            allowedPattern: '^https?://.+',
+          }).valueAsString,
+        }
+      : undefined;
     const organisationName = new CfnParameter(this, 'OrganisationName', {
       description: 'The organisation’s name, shown in emails',
       minLength: 1,
@@ -63,7 +97,7 @@ export class AttestStack extends Stack {
 
     const data = new Data(this, 'Data');
     const { table } = data;
-    const secrets = new Secrets(this, 'Secrets');
+    const secrets = new Secrets(this, 'Secrets', { webhook: toWebhook, xapi: toXapi });
     const email = new Email(this, 'Email');
     const alarms = new Topic(this, 'Alarms', { displayName: 'attest alarms', enforceSSL: true });
     const mail = new WorkQueue(this, 'Mail', { consumerTimeout: CONSUMER_TIMEOUT, alarms });
@@ -71,6 +105,7 @@ export class AttestStack extends Stack {
 
     // The environment is the contract with each functions/<name>/config.ts: names only, secrets as ARNs.
     const common = { TABLE_NAME: table.tableName };
+    const LMS_MODE = lmsMode.join(',');
     const ingest = attestFunction(this, 'Ingest', {
       name: 'ingest',
       environment: {
@@ -87,6 +122,7 @@ export class AttestStack extends Stack {
         ...common,
         ACK_TOKEN_KEYS_SECRET_ARN: secrets.ackTokenKeys.secretArn,
         LMS_QUEUE_URL: lms.queue.queueUrl,
+        LMS_MODE,
         // An expired link's page can ask for a fresh one: that is an invite owed, so a mail message.
         MAIL_QUEUE_URL: mail.queue.queueUrl,
       },
@@ -116,8 +152,19 @@ export class AttestStack extends Stack {
       timeout: CONSUMER_TIMEOUT,
       environment: {
         ...common,
-        LMS_WEBHOOK_URL: lmsWebhookUrl,
-        LMS_WEBHOOK_SECRET_ARN: secrets.lmsWebhook.secretArn,
+        LMS_MODE,
+        ...(lmsWebhookUrl &&
+          secrets.lmsWebhook && {
+            LMS_WEBHOOK_URL: lmsWebhookUrl,
+            LMS_WEBHOOK_SECRET_ARN: secrets.lmsWebhook.secretArn,
+          }),
+        ...(lrs &&
+          secrets.lrsPassword && {
+            LRS_ENDPOINT: lrs.endpoint,
+            LRS_USERNAME: lrs.username,
+            LRS_PASSWORD_SECRET_ARN: secrets.lrsPassword.secretArn,
+            XAPI_ACCOUNT_HOMEPAGE: lrs.accountHomePage,
+          }),
         LMS_QUEUE_URL: lms.queue.queueUrl,
       },
     });
@@ -156,7 +203,8 @@ export class AttestStack extends Stack {
     secrets.hrWebhook.grantRead(ingest);
     secrets.ackTokenKeys.grantRead(mailer);
     secrets.ackTokenKeys.grantRead(ack);
-    secrets.lmsWebhook.grantRead(lmsPush);
+    secrets.lmsWebhook?.grantRead(lmsPush);
+    secrets.lrsPassword?.grantRead(lmsPush);
     mail.queue.grantSendMessages(ingest);
     mail.queue.grantSendMessages(ack);
     mail.queue.grantSendMessages(sweeper);
@@ -214,7 +262,10 @@ export class AttestStack extends Stack {
     new CfnOutput(this, 'MailQueueUrl', { value: mail.queue.queueUrl });
     new CfnOutput(this, 'LmsQueueUrl', { value: lms.queue.queueUrl });
     new CfnOutput(this, 'HrWebhookSecretArn', { value: secrets.hrWebhook.secretArn });
-    new CfnOutput(this, 'LmsWebhookSecretArn', { value: secrets.lmsWebhook.secretArn });
+    if (secrets.lmsWebhook)
+      new CfnOutput(this, 'LmsWebhookSecretArn', { value: secrets.lmsWebhook.secretArn });
+    if (secrets.lrsPassword)
+      new CfnOutput(this, 'LrsPasswordSecretArn', { value: secrets.lrsPassword.secretArn });
     new CfnOutput(this, 'AckTokenKeysSecretArn', { value: secrets.ackTokenKeys.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Subscribe to hear of dead letters',

@@ -1,4 +1,4 @@
-// The three secrets, in Secrets Manager: the functions fetch them at cold start; none is in the template.
+// The secrets, in Secrets Manager: the functions fetch them at cold start; none is in the template.
 import { Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -9,24 +9,41 @@ import { Construct } from 'constructs';
  */
 const generated = { excludePunctuation: true, passwordLength: 48 };
 
+export interface SecretsProps {
+  /** Completions go as signed webhooks: a signing secret to give the LMS. */
+  webhook: boolean;
+  /** Completions go as xAPI statements: the LRS's password (its key's secret). */
+  xapi: boolean;
+}
+
 export class Secrets extends Construct {
   /** Set by the operator to the value their HR system signs with; generated only so it is never empty. */
   readonly hrWebhook: Secret;
   /** Given to the organisation's LMS to verify completions. */
-  readonly lmsWebhook: Secret;
+  readonly lmsWebhook: Secret | undefined;
+  /** Set by the operator to the password (secret) of the LRS credentials attest was given. */
+  readonly lrsPassword: Secret | undefined;
   /** The acknowledgement-link keys: `{"signing":"k1","k1":"…"}`; add a key and move `signing` to rotate. */
   readonly ackTokenKeys: Secret;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: SecretsProps) {
     super(scope, id);
     this.hrWebhook = new Secret(this, 'HrWebhookSecret', {
       description: 'attest: Standard Webhooks secret of the HR system (set it to the HR system’s value)',
       generateSecretString: generated,
     });
-    this.lmsWebhook = new Secret(this, 'LmsWebhookSecret', {
-      description: 'attest: Standard Webhooks secret for LMS completions (give it to the LMS)',
-      generateSecretString: generated,
-    });
+    this.lmsWebhook = props.webhook
+      ? new Secret(this, 'LmsWebhookSecret', {
+          description: 'attest: Standard Webhooks secret for LMS completions (give it to the LMS)',
+          generateSecretString: generated,
+        })
+      : undefined;
+    this.lrsPassword = props.xapi
+      ? new Secret(this, 'LrsPassword', {
+          description: 'attest: the password of the LRS credentials (set it to the value the LRS issued)',
+          generateSecretString: generated,
+        })
+      : undefined;
     this.ackTokenKeys = new Secret(this, 'AckTokenKeys', {
       description: 'attest: HMAC keys for acknowledgement links',
       generateSecretString: {
@@ -40,11 +57,14 @@ export class Secrets extends Construct {
         'Shared with the HR system: it rotates when the HR system’s secret does, set by the operator.',
       lmsWebhook:
         'Shared with the LMS: rotating it alone would break delivery until the LMS is given the new value.',
+      lrsPassword: 'Issued by the LRS: it rotates when the LRS issues new credentials, set by the operator.',
       ackTokenKeys:
         'Rotated by adding a key id and moving "signing", so links already sent stay valid until they expire.',
     };
     for (const [name, reason] of Object.entries(why)) {
-      Validations.of(this[name as keyof typeof why]).acknowledge({
+      const secret = this[name as keyof typeof why];
+      if (!secret) continue;
+      Validations.of(secret).acknowledge({
         id: 'AwsSolutions::AwsSolutions-SMG4',
         reason,
       });

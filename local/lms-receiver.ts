@@ -1,7 +1,9 @@
-// The demo LMS receiver: verifies each webhook's Standard Webhooks signature and lists what it received.
-import { createServer, type Server } from 'node:http';
+// The demo LMS receiver: verifies each webhook's Standard Webhooks signature, takes xAPI statements as an LRS, and lists what it received.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { escapeHtml } from '#shared/core/html.ts';
+import { createLrs, type StoredStatement } from './lrs.ts';
+import { LOCAL_LRS_USERNAME, LOCAL_SECRETS } from './settings.ts';
 
 export interface ReceivedCompletion {
   webhookId: string;
@@ -19,6 +21,8 @@ export interface ReceivedCompletion {
 export interface LmsReceiver {
   server: Server;
   received(): ReceivedCompletion[];
+  /** xAPI statements the demo LRS stored (at /xapi/). */
+  statements(): StoredStatement[];
   /** Signed requests rejected (bad signature or timestamp): a demo of what a forged call gets. */
   rejected(): number;
 }
@@ -28,11 +32,24 @@ interface Outage {
   on: boolean;
   /** What it answers while on: 503 by default; `PUT /outage?status=400` (or 410, 429…) for others. */
   status: number;
+  /** `webhook` or `xapi` when only that one is down (`?only=`); both otherwise. */
+  only: 'webhook' | 'xapi' | undefined;
   refused: number;
 }
 
+const statementRows = (statements: StoredStatement[]) =>
+  statements
+    .map(({ statement: s, attempts }) => {
+      const actor = s.actor.account ? `${s.actor.account.homePage} · ${s.actor.account.name}` : s.actor.mbox;
+      return `<tr><td>${escapeHtml(s.stored)}</td><td>${escapeHtml(s.actor.name ?? '')}<br><code>${escapeHtml(String(actor))}</code></td>
+<td><code>${escapeHtml(s.verb.id)}</code><br><code>${escapeHtml(s.object.id)}</code></td>
+<td>${escapeHtml(s.timestamp ?? '')}</td><td><code>${escapeHtml(s.id)}</code><br>${attempts}</td></tr>`;
+    })
+    .join('\n');
+
 const page = (
   items: ReceivedCompletion[],
+  statements: StoredStatement[],
   rejected: number,
   outage: Outage,
   origin: string,
@@ -45,8 +62,8 @@ code{font-size:.85em}</style></head><body>
 <h1>Demo LMS receiver</h1>
 <p>Completions received and verified with <code>LMS_WEBHOOK_SECRET</code>: <strong>${items.length}</strong>.
 Rejected (bad signature): ${rejected}. JSON: <a href="/received">/received</a>. Refreshes every 5 s.</p>
-<p>Simulated outage: <strong>${outage.on ? `ON — answering ${outage.status}` : 'off'}</strong> (${outage.refused} refused).
-Start one with <code>curl -X PUT ${escapeHtml(origin)}/outage</code> (add <code>?status=400</code> to reject, <code>?status=410</code> for Gone), end it with <code>curl -X DELETE ${escapeHtml(origin)}/outage</code>.</p>
+<p>Simulated outage: <strong>${outage.on ? `ON — ${outage.only ?? 'webhook and LRS'} answering ${outage.status}` : 'off'}</strong> (${outage.refused} refused).
+Start one with <code>curl -X PUT ${escapeHtml(origin)}/outage</code> (add <code>?status=400</code> to reject, <code>?status=410</code> for Gone, <code>&amp;only=webhook</code> or <code>&amp;only=xapi</code> for one of them), end it with <code>curl -X DELETE ${escapeHtml(origin)}/outage</code>.</p>
 <table><thead><tr><th>Received</th><th>Who</th><th>Policy</th><th>Acknowledged</th><th>webhook-id / attempts</th></tr></thead><tbody>
 ${items
   .map((c) => {
@@ -58,34 +75,81 @@ ${items
 <td><code>${escapeHtml(c.webhookId)}</code><br>${c.attempts}</td></tr>`;
   })
   .join('\n')}
+</tbody></table>
+<h2>xAPI statements</h2>
+<p>Stored by the demo LRS at <code>${escapeHtml(origin)}/xapi/</code> (Basic auth with <code>LRS_USERNAME</code> / <code>LRS_PASSWORD</code>; used when <code>LMS_MODE</code> includes <code>xapi</code>): <strong>${statements.length}</strong>. The outage applies to it too.</p>
+<table><thead><tr><th>Stored</th><th>Actor</th><th>Verb / activity</th><th>Timestamp</th><th>statement id / attempts</th></tr></thead><tbody>
+${statementRows(statements)}
 </tbody></table></body></html>`;
 
-/** Starts the receiver; it de-duplicates by `webhook-id`, as a real LMS should. */
-export function createLmsReceiver(secret: string): LmsReceiver {
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Starts the receiver; it de-duplicates webhooks by `webhook-id`, as a real LMS should, and
+ * statements by id, as an LRS must.
+ */
+export function createLmsReceiver(
+  secret: string,
+  lrsCredentials = { username: LOCAL_LRS_USERNAME, password: LOCAL_SECRETS.LRS_PASSWORD as string },
+): LmsReceiver {
   const webhook = new Webhook(secret);
+  const lrs = createLrs(lrsCredentials);
   const byId = new Map<string, ReceivedCompletion>();
   let rejected = 0;
-  const outage: Outage = { on: false, status: 503, refused: 0 };
+  const outage: Outage = { on: false, status: 503, only: undefined, refused: 0 };
+  let slowMs = 0;
+  const slowly = () => (slowMs ? new Promise((r) => setTimeout(r, slowMs)) : Promise.resolve());
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/outage' && (req.method === 'PUT' || req.method === 'DELETE')) {
       outage.on = req.method === 'PUT';
       const status = Number(url.searchParams.get('status') ?? 503);
       outage.status = Number.isInteger(status) && status >= 300 && status <= 599 ? status : 503;
+      const only = url.searchParams.get('only');
+      outage.only = only === 'webhook' || only === 'xapi' ? only : undefined;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(outage));
       return;
     }
-    if (req.method === 'POST' && url.pathname === '/webhook' && outage.on) {
+    // A slow LMS: it takes each delivery (and keeps it) but answers only after `ms`, so a sender
+    // with a shorter timeout gives up and tries again.
+    if (url.pathname === '/slow' && (req.method === 'PUT' || req.method === 'DELETE')) {
+      const ms = Number(url.searchParams.get('ms') ?? 15_000);
+      slowMs = req.method === 'PUT' && Number.isInteger(ms) && ms > 0 ? Math.min(ms, 120_000) : 0;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ slowMs }));
+      return;
+    }
+    const delivery =
+      req.method === 'POST' && url.pathname === '/webhook'
+        ? 'webhook'
+        : req.method === 'PUT' && url.pathname === '/xapi/statements'
+          ? 'xapi'
+          : undefined;
+    if (delivery && outage.on && (outage.only ?? delivery) === delivery) {
       req.resume();
       outage.refused++;
       const headers = { 'content-type': 'text/plain', ...(outage.status === 503 && { 'retry-after': '5' }) };
       res.writeHead(outage.status, headers).end(`simulated ${outage.status === 503 ? 'outage' : 'refusal'}`);
       return;
     }
+    if (url.pathname.startsWith('/xapi/')) {
+      const answer = lrs.handle({
+        method: req.method ?? 'GET',
+        path: url.pathname.slice('/xapi/'.length),
+        query: url.searchParams,
+        authorization: req.headers.authorization,
+        version: req.headers['x-experience-api-version'] as string | undefined,
+        body: await readBody(req),
+      });
+      await slowly();
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+      return;
+    }
     if (req.method === 'POST' && url.pathname === '/webhook') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const body = Buffer.concat(chunks).toString('utf8');
+      const body = await readBody(req);
       try {
         const payload = webhook.verify(
           body,
@@ -106,6 +170,7 @@ export function createLmsReceiver(secret: string): LmsReceiver {
             payload,
           });
         }
+        await slowly();
         res.writeHead(204).end();
       } catch (error) {
         rejected++;
@@ -118,14 +183,19 @@ export function createLmsReceiver(secret: string): LmsReceiver {
     if (req.method === 'GET' && url.pathname === '/received') {
       res
         .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ received: items, rejected }));
+        .end(JSON.stringify({ received: items, statements: lrs.statements(), rejected }));
     } else if (req.method === 'GET' && url.pathname === '/') {
       res
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-        .end(page(items, rejected, outage, `http://${req.headers.host ?? '127.0.0.1'}`));
+        .end(page(items, lrs.statements(), rejected, outage, `http://${req.headers.host ?? '127.0.0.1'}`));
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
   });
-  return { server, received: () => [...byId.values()], rejected: () => rejected };
+  return {
+    server,
+    received: () => [...byId.values()],
+    statements: () => lrs.statements(),
+    rejected: () => rejected,
+  };
 }

@@ -9,7 +9,7 @@ import { createGateway, type HttpHandler } from './gateway.ts';
 import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
 import { type QueueHandler, startPoller } from './pollers.ts';
 import { startSesSimulator } from './ses-simulator.ts';
-import { LOCAL_REGION, LOCAL_SECRETS, type LocalPorts, TABLE_NAME } from './settings.ts';
+import { LOCAL_LRS_USERNAME, LOCAL_REGION, LOCAL_SECRETS, type LocalPorts, TABLE_NAME } from './settings.ts';
 
 export interface LocalStackOptions {
   ports: LocalPorts;
@@ -53,7 +53,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const lmsSecret = (options.env?.LMS_WEBHOOK_SECRET ?? LOCAL_SECRETS.LMS_WEBHOOK_SECRET).split(
     /[\s,]+/,
   )[0] as string;
-  const lms = createLmsReceiver(lmsSecret);
+  const lms = createLmsReceiver(lmsSecret, {
+    username: options.env?.LRS_USERNAME ?? LOCAL_LRS_USERNAME,
+    password: options.env?.LRS_PASSWORD ?? LOCAL_SECRETS.LRS_PASSWORD,
+  });
   const opened: Server[] = [];
   try {
     return await startServices(options, emulators, lms, opened, onError);
@@ -101,7 +104,13 @@ async function startServices(
     MAIL_FROM: 'onboarding@attest.example',
     SES_CONFIGURATION_SET: 'attest',
     ORGANISATION_NAME: 'Wirral Children’s Services',
+    // Completions go to the demo receiver: as a webhook, and (with LMS_MODE=webhook,xapi or xapi)
+    // as xAPI statements to the demo LRS inside it.
+    LMS_MODE: 'webhook',
     LMS_WEBHOOK_URL: `http://127.0.0.1:${lmsPort}/webhook`,
+    LRS_ENDPOINT: `http://127.0.0.1:${lmsPort}/xapi/`,
+    LRS_USERNAME: LOCAL_LRS_USERNAME,
+    XAPI_ACCOUNT_HOMEPAGE: 'https://hr.example.org/',
     SWEEP_INTERVAL: 'PT10S',
     REDRIVE_AFTER: 'PT1M',
     // A manager's digest collects escalations for seconds, not the quarter hour it does on AWS.

@@ -61,6 +61,13 @@ const passthrough = Object.fromEntries(
     'LMS_TIMEOUT',
     'DEFAULT_POLICIES',
     'LMS_WEBHOOK_URL',
+    'LMS_MODE',
+    'LRS_ENDPOINT',
+    'LRS_USERNAME',
+    'LRS_PASSWORD',
+    'XAPI_ACCOUNT_HOMEPAGE',
+    'XAPI_ACTOR',
+    'XAPI_ACTIVITY_BASE',
     'PUBLIC_BASE_URL',
     'ORGANISATION_NAME',
     'MAIL_FROM',
@@ -85,7 +92,7 @@ attest is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)
 
   API and signing pages  ${stack.urls.api}        (health: ${stack.urls.api}/healthz)
   Mailbox (sent email)   ${stack.urls.mailbox}
-  Demo LMS receiver      ${stack.urls.lms}
+  Demo LMS receiver      ${stack.urls.lms}   LMS_MODE=${stack.env.LMS_MODE} (webhook, xapi, or webhook,xapi)
   DynamoDB (dynalite)    ${stack.urls.dynamodb}   data: ${dataDir ?? 'in memory'}
   SQS (fauxqs)           ${stack.urls.sqs}
 
@@ -93,6 +100,7 @@ attest is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)
     HR_WEBHOOK_SECRET=${stack.env.HR_WEBHOOK_SECRET ?? LOCAL_SECRETS.HR_WEBHOOK_SECRET}
     LMS_WEBHOOK_SECRET=${stack.env.LMS_WEBHOOK_SECRET ?? LOCAL_SECRETS.LMS_WEBHOOK_SECRET}
     ACK_TOKEN_KEYS=${stack.env.ACK_TOKEN_KEYS ?? LOCAL_SECRETS.ACK_TOKEN_KEYS}
+    Demo LRS (${stack.env.LRS_ENDPOINT}): LRS_USERNAME=${stack.env.LRS_USERNAME} LRS_PASSWORD=${stack.env.LRS_PASSWORD}
 
   Try it: npm run demo        Stop: Ctrl-C
 `);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { durationSetting } from './core/duration.ts';
 import { ConfigError } from './core/errors.ts';
+import { KIND_OF, type LmsDestination } from './core/model.ts';
 
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
@@ -12,8 +13,31 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
   return Object.freeze(result.data);
 }
 
+/** Where completions go: `webhook`, `xapi`, or both (`webhook,xapi`). */
+const lmsMode = z
+  .string()
+  .default('webhook')
+  .transform((text, ctx) => {
+    const names = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
+    const unknown = names.filter((n) => n !== 'webhook' && n !== 'xapi');
+    if (unknown.length || !names.length) {
+      ctx.addIssue({ code: 'custom', message: 'must be webhook, xapi, or both (webhook,xapi)' });
+      return z.NEVER;
+    }
+    return names.map((n) => KIND_OF[n as LmsDestination]);
+  });
+
+/** A URL signed or authenticated data is sent to: TLS only, except a receiver on this machine. */
+export const secureUrl = z
+  .url()
+  .refine((u) => /^https:\/\//.test(u) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(u), {
+    message: 'must be https (http only for localhost)',
+  });
+
 /** Settings more than one function reads. */
 export const common = {
+  /** The LMS destinations: their delivery lanes. */
+  LMS_MODE: lmsMode,
   TABLE_NAME: z.string().min(1),
   /** How long after its due time owed work is re-driven if its queue message was lost. */
   REDRIVE_AFTER: durationSetting.default(15 * 60_000),

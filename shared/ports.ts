@@ -3,11 +3,13 @@ import type {
   Assignment,
   Chase,
   DeadLetter,
+  DeliveryKind,
   Digest,
   DigestKey,
   DueKind,
   Evidence,
   MailKind,
+  OwedDeliveries,
   PolicyVersion,
   SendRecord,
   Starter,
@@ -128,13 +130,13 @@ export interface Store {
 
   /**
    * Records the evidence exactly once (conditional on attribute_not_exists(ack)), in the same
-   * write making the receipt email and the LMS delivery owed from `dueAt` (when the sweeper
-   * re-drives them, should their queue messages be lost) and listing it among the signers.
+   * write making the receipt email and each LMS delivery in `deliveries` owed from `dueAt` (when
+   * the sweeper re-drives them, should their queue messages be lost) and listing it among the signers.
    */
   recordAcknowledgement(
     assignmentId: string,
     evidence: Evidence,
-    webhookId: string,
+    deliveries: OwedDeliveries,
     dueAt: Date,
   ): Promise<AckOutcome>;
   /**
@@ -144,25 +146,28 @@ export interface Store {
    */
   requestFreshLink(assignmentId: string, now: Date, notSince: Date): Promise<boolean>;
   /**
-   * Records one LMS delivery attempt, conditional on the LMS lane being owed: `delivered` clears
-   * it; `retryAt` keeps it owed from then; `dead` parks it among the dead letters (kept in the
-   * lane's index under their own shard) for replay.
+   * Records one attempt of a destination's delivery, conditional on its lane being owed:
+   * `delivered` clears it; `retryAt` keeps it owed from then; `dead` parks it among the dead
+   * letters (kept in the lane's index under their own shard) for replay.
    */
   recordDeliveryAttempt(
     assignmentId: string,
+    kind: DeliveryKind,
     attempt: {
       status: number | null;
       at: Date;
       outcome: { delivered: true } | { retryAt: Date } | { dead: DeadLetter };
+      /** False when nothing was sent (a disabled or unconfigured destination): not counted as an attempt. */
+      sent?: boolean;
     },
   ): Promise<void>;
-  /** Dead-lettered deliveries, oldest first. */
-  deadLetters(limit: number): Promise<Array<{ assignmentId: string; deadAt: string }>>;
+  /** Dead-lettered deliveries of every destination, oldest first (at most `limit` of each). */
+  deadLetters(limit: number): Promise<Array<{ assignmentId: string; kind: DeliveryKind; deadAt: string }>>;
   /** Makes a dead-lettered delivery owed again from `at`, its attempts counted afresh. */
-  replayDelivery(assignmentId: string, at: Date): Promise<boolean>;
-  /** The LMS destination's state: disabled after it answered 410 Gone, until enabled again. */
-  getDestination(): Promise<Destination>;
-  setDestination(destination: Destination): Promise<void>;
+  replayDelivery(assignmentId: string, kind: DeliveryKind, at: Date): Promise<boolean>;
+  /** A destination's state: disabled after it answered 410 Gone, until enabled again. */
+  getDestination(kind: DeliveryKind): Promise<Destination>;
+  setDestination(kind: DeliveryKind, destination: Destination): Promise<void>;
 
   /**
    * Work falling due before `before`, oldest first, from both lanes' sparse indexes (at most
@@ -186,7 +191,10 @@ export interface Store {
   /** The newest published version of a policy, which new assignments get. */
   getLatestPolicyVersion(policyId: string): Promise<PolicyVersion | undefined>;
 
-  /** Appends to an assignment's audit trail; the same (time, kind) twice is stored once. */
+  /**
+   * Appends to an assignment's audit trail; the same (time, kind) twice is stored once — per
+   * destination, when the detail names one.
+   */
   appendAudit(assignmentId: string, kind: string, at: Date, detail?: Record<string, string>): Promise<void>;
   getAuditTrail(assignmentId: string): Promise<AuditEvent[]>;
 }
@@ -223,6 +231,14 @@ export interface Destination {
   at?: string;
 }
 
+export interface HttpRequest {
+  method: 'POST' | 'PUT';
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
 export interface HttpClient {
-  post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<HttpResponse>;
+  /** Sends one request, redirects not followed; rejects on a timeout or network error. */
+  send(request: HttpRequest, timeoutMs: number): Promise<HttpResponse>;
 }

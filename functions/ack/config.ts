@@ -9,6 +9,7 @@ const env = parseEnv(
   z.object({
     TABLE_NAME: common.TABLE_NAME,
     REDRIVE_AFTER: common.REDRIVE_AFTER,
+    LMS_MODE: common.LMS_MODE,
     LMS_QUEUE_URL: z.url(),
     MAIL_QUEUE_URL: z.url(),
     /** The least time between two fresh links for one assignment. */

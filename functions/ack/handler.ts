@@ -17,6 +17,7 @@ const ack = makeAcknowledgement({
   clock: { now: () => new Date() },
   logger,
   tokenKeys: config.tokenKeys,
+  deliveries: config.LMS_MODE,
   redriveAfterMs: config.REDRIVE_AFTER,
   freshLinkIntervalMs: config.FRESH_LINK_INTERVAL,
 });

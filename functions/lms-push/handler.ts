@@ -1,14 +1,31 @@
-// LMS queue consumer: delivers each owed completion as a signed webhook; failures retry alone.
+// LMS queue consumer: delivers each owed completion to its destination (signed webhook or xAPI statement); failures retry alone.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { makeLogger } from '#shared/adapters/logger.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
-import { makeDeliverCompletion } from '#shared/core/deliver.ts';
+import { type Channel, makeDeliverCompletion, makeWebhookChannel } from '#shared/core/deliver.ts';
+import type { DeliveryKind } from '#shared/core/model.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
+import { makeXapiChannel } from '#shared/core/xapi.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
 import { config } from './config.ts';
+
+const channels: Partial<Record<DeliveryKind, Channel>> = {};
+if (config.LMS_WEBHOOK_URL && config.LMS_MODE.includes('lms')) {
+  channels.lms = makeWebhookChannel(config.LMS_WEBHOOK_URL, makeWebhookSigner(config.lmsWebhookSecret));
+}
+if (config.LRS_ENDPOINT && config.LRS_USERNAME && config.LMS_MODE.includes('xapi')) {
+  channels.xapi = makeXapiChannel({
+    endpoint: config.LRS_ENDPOINT,
+    username: config.LRS_USERNAME,
+    password: config.lrsPassword,
+    accountHomePage: config.XAPI_ACCOUNT_HOMEPAGE ?? '',
+    actor: config.XAPI_ACTOR,
+    activityBase: config.XAPI_ACTIVITY_BASE,
+  });
+}
 
 const logger = makeLogger();
 const processor = new BatchProcessor(EventType.SQS);
@@ -17,8 +34,7 @@ const deliverCompletion = makeDeliverCompletion({
   http: makeHttpClient(),
   clock: { now: () => new Date() },
   logger,
-  sign: makeWebhookSigner(config.lmsWebhookSecret),
-  lmsWebhookUrl: config.LMS_WEBHOOK_URL,
+  channels,
   leaseMs: config.LEASE,
   timeoutMs: config.LMS_TIMEOUT,
   retryScheduleMs: config.LMS_RETRY_SCHEDULE,
@@ -26,8 +42,8 @@ const deliverCompletion = makeDeliverCompletion({
 });
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  const message = parseWorkMessage(record.body, ['lms']);
-  await deliverCompletion(message.assignmentId, message.dueAt);
+  const message = parseWorkMessage(record.body, ['lms', 'xapi']);
+  await deliverCompletion(message.assignmentId, message.kind, message.dueAt);
 }
 
 export const handler = (event: SQSEvent) => processPartialResponse(event, recordHandler, processor);

@@ -11,6 +11,7 @@ import {
 import { digestIdFor } from '../core/ids.ts';
 import type {
   Assignment,
+  DeliveryKind,
   Digest,
   DigestKey,
   DueKind,
@@ -19,26 +20,34 @@ import type {
   SendRecord,
   Starter,
 } from '../core/model.ts';
+import { isDeliveryKind } from '../core/model.ts';
 import type { AckOutcome, AfterSend, AuditEvent, DueItem, Signer, Store } from '../ports.ts';
-import { DUE_INDEX, LMS_DUE_INDEX, SIGNED_INDEX } from './table-schema.ts';
+import { DUE_INDEX, LMS_DUE_INDEX, SIGNED_INDEX, XAPI_DUE_INDEX } from './table-schema.ts';
 
 /** The sparse indexes' partition value: set only while an assignment owes work in that lane. */
 const DUE_SHARD = 'due';
-/** Dead-lettered LMS deliveries wait in the LMS lane's index under a shard the sweeper never reads. */
+/** Dead-lettered deliveries wait in their lane's index under a shard the sweeper never reads. */
 const DEAD_SHARD = 'dead';
 
-/** The two lanes of owed work (model.ts): each has its own due time, index and lease. */
+/**
+ * The lanes of owed work (model.ts): each has its own due time, index and lease; a delivery lane
+ * also has its state map (named as the lane).
+ */
 const LANES = {
   mail: { due: 'dueAt', shard: 'dueShard', lease: 'leaseUntil', index: DUE_INDEX },
   lms: { due: 'lmsDueAt', shard: 'lmsShard', lease: 'lmsLeaseUntil', index: LMS_DUE_INDEX },
+  xapi: { due: 'xapiDueAt', shard: 'xapiShard', lease: 'xapiLeaseUntil', index: XAPI_DUE_INDEX },
 } as const;
-const laneOf = (kind: DueKind) => (kind === 'lms' ? LANES.lms : LANES.mail);
+const laneOf = (kind: DueKind) => (isDeliveryKind(kind) ? LANES[kind] : LANES.mail);
 
-/** "This lane owes work of this kind": the mail lane names its kind; the LMS lane has one. */
+/** "This lane owes work of this kind": the mail lane names its kind; a delivery lane has one. */
 function owes(kind: DueKind): { condition: string; values: Item } {
-  return kind === 'lms'
-    ? { condition: 'attribute_exists(lmsDueAt) AND lmsShard = :due', values: { ':due': DUE_SHARD } }
-    : { condition: 'dueKind = :kind', values: { ':kind': kind } };
+  if (!isDeliveryKind(kind)) return { condition: 'dueKind = :kind', values: { ':kind': kind } };
+  const lane = LANES[kind];
+  return {
+    condition: `attribute_exists(${lane.due}) AND ${lane.shard} = :due`,
+    values: { ':due': DUE_SHARD },
+  };
 }
 
 const key = {
@@ -46,6 +55,8 @@ const key = {
   assignment: (id: string) => ({ pk: `ASSIGN#${id}`, sk: 'ASSIGNMENT' }),
   receipt: (source: string, eventId: string) => ({ pk: `EVENT#${source}#${eventId}`, sk: 'RECEIPT' }),
   digest: (k: DigestKey) => ({ pk: `DIGEST#${digestIdFor(k.managerEmail)}`, sk: `DAY#${k.day}` }),
+  /** A destination's state; the webhook's keeps the key it had when it was the only destination. */
+  destination: (kind: DeliveryKind) => ({ pk: 'DESTINATION#lms', sk: kind === 'lms' ? 'WEBHOOK' : 'XAPI' }),
   policy: (id: string, version: number) => ({
     pk: `POLICY#${id}`,
     sk: `V#${String(version).padStart(6, '0')}`,
@@ -61,6 +72,7 @@ function strip<T>(item: Item | undefined): T | undefined {
     sk: _sk,
     dueShard: _shard,
     lmsShard: _lmsShard,
+    xapiShard: _xapiShard,
     signedPolicy: _signedPolicy,
     signedVersion: _signedVersion,
     expiresAt: _exp,
@@ -139,6 +151,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
         ...assignment,
         ...(assignment.dueKind && { dueShard: DUE_SHARD }),
         ...(assignment.lmsDueAt && { lmsShard: DUE_SHARD }),
+        ...(assignment.xapiDueAt && { xapiShard: DUE_SHARD }),
       };
       const created = await conditionally(
         doc.send(new PutCommand({ TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
@@ -396,17 +409,26 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       );
     },
 
-    async recordAcknowledgement(assignmentId, evidence: Evidence, webhookId, dueAt): Promise<AckOutcome> {
+    async recordAcknowledgement(assignmentId, evidence: Evidence, deliveries, dueAt): Promise<AckOutcome> {
+      // Each destination configured: its state, and its lane owed.
+      const owed: string[] = [];
+      const states: Item = {};
+      for (const [kind, id] of Object.entries(deliveries) as Array<[DeliveryKind, object | undefined]>) {
+        if (!id) continue;
+        const lane = LANES[kind];
+        owed.push(`${kind} = :${kind}, ${lane.due} = :due, ${lane.shard} = :shard, `);
+        states[`:${kind}`] = { state: 'pending', attempts: 0, ...id };
+      }
       try {
         const out = await doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
             // One write: the evidence, the new status, the owed receipt in place of any owed invite,
-            // the owed LMS delivery, and the entry in the signers' index.
+            // the owed LMS deliveries, and the entry in the signers' index.
             UpdateExpression:
-              'SET ack = :ack, #status = :acknowledged, lms = :lms, ' +
-              'dueAt = :due, dueKind = :receipt, dueShard = :shard, lmsDueAt = :due, lmsShard = :shard, ' +
+              `SET ack = :ack, #status = :acknowledged, ${owed.join('')}` +
+              'dueAt = :due, dueKind = :receipt, dueShard = :shard, ' +
               'signedPolicy = :policy, signedVersion = :version ' +
               'REMOVE leaseUntil',
             ConditionExpression:
@@ -416,7 +438,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
               ':ack': evidence,
               ':acknowledged': 'acknowledged',
               ':cancelled': 'cancelled',
-              ':lms': { state: 'pending', webhookId, attempts: 0 },
+              ...states,
               ':due': dueAt.toISOString(),
               ':receipt': 'receipt',
               ':shard': DUE_SHARD,
@@ -461,24 +483,31 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       );
     },
 
-    async recordDeliveryAttempt(assignmentId, attempt) {
-      const values: Item = { ':one': 1, ':status': attempt.status };
+    async recordDeliveryAttempt(assignmentId, kind, attempt) {
+      const lane = LANES[kind];
+      const sent = attempt.sent !== false;
+      const values: Item = sent ? { ':one': 1, ':status': attempt.status } : {};
       const names: Record<string, string> = {};
-      const set = ['lms.attempts = lms.attempts + :one', 'lms.lastStatus = :status'];
-      let remove = 'REMOVE lmsLeaseUntil';
+      const set = sent ? [`${kind}.attempts = ${kind}.attempts + :one`, `${kind}.lastStatus = :status`] : [];
+      let remove = `REMOVE ${lane.lease}`;
       const { outcome } = attempt;
       if ('delivered' in outcome) {
-        set.push('lms.#state = :delivered', 'lms.deliveredAt = :at');
+        set.push(`${kind}.#state = :delivered`, `${kind}.deliveredAt = :at`);
         Object.assign(values, { ':delivered': 'delivered', ':at': attempt.at.toISOString() });
         names['#state'] = 'state';
-        remove = 'REMOVE lmsLeaseUntil, lmsDueAt, lmsShard, lms.nextAttemptAt';
+        remove = `REMOVE ${lane.lease}, ${lane.due}, ${lane.shard}, ${kind}.nextAttemptAt`;
       } else if ('retryAt' in outcome) {
         // Still owed, from the retry's time: the sweeper sends it then.
-        set.push('lmsDueAt = :retryAt', 'lms.nextAttemptAt = :retryAt');
+        set.push(`${lane.due} = :retryAt`, `${kind}.nextAttemptAt = :retryAt`);
         values[':retryAt'] = outcome.retryAt.toISOString();
       } else {
         // Parked under the dead shard of the same index, by when, for listing and replay.
-        set.push('lms.#state = :dead', 'lms.deadLetter = :letter', 'lmsShard = :deadShard', 'lmsDueAt = :at');
+        set.push(
+          `${kind}.#state = :dead`,
+          `${kind}.deadLetter = :letter`,
+          `${lane.shard} = :deadShard`,
+          `${lane.due} = :at`,
+        );
         Object.assign(values, {
           ':dead': 'dead',
           ':letter': outcome.dead,
@@ -486,14 +515,14 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
           ':at': attempt.at.toISOString(),
         });
         names['#state'] = 'state';
-        remove = 'REMOVE lmsLeaseUntil, lms.nextAttemptAt';
+        remove = `REMOVE ${lane.lease}, ${kind}.nextAttemptAt`;
       }
       await doc.send(
         new UpdateCommand({
           TableName,
           Key: key.assignment(assignmentId),
           UpdateExpression: `SET ${set.join(', ')} ${remove}`,
-          ConditionExpression: 'attribute_exists(lmsDueAt) AND lmsShard = :due',
+          ConditionExpression: owes(kind).condition,
           ExpressionAttributeValues: { ...values, ':due': DUE_SHARD },
           ...(Object.keys(names).length && { ExpressionAttributeNames: names }),
         }),
@@ -501,31 +530,36 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     },
 
     async deadLetters(limit) {
-      const out = await doc.send(
-        new QueryCommand({
-          TableName,
-          IndexName: LMS_DUE_INDEX,
-          KeyConditionExpression: 'lmsShard = :dead',
-          ExpressionAttributeValues: { ':dead': DEAD_SHARD },
-          Limit: limit,
-        }),
-      );
-      return (out.Items ?? []).map((i) => ({
-        assignmentId: i.assignmentId as string,
-        deadAt: i.lmsDueAt as string,
-      }));
+      const found: Array<{ assignmentId: string; kind: DeliveryKind; deadAt: string }> = [];
+      for (const kind of ['lms', 'xapi'] as const) {
+        const lane = LANES[kind];
+        const out = await doc.send(
+          new QueryCommand({
+            TableName,
+            IndexName: lane.index,
+            KeyConditionExpression: `${lane.shard} = :dead`,
+            ExpressionAttributeValues: { ':dead': DEAD_SHARD },
+            Limit: limit,
+          }),
+        );
+        for (const i of out.Items ?? []) {
+          found.push({ assignmentId: i.assignmentId as string, kind, deadAt: i[lane.due] as string });
+        }
+      }
+      return found.sort((a, b) => a.deadAt.localeCompare(b.deadAt));
     },
 
-    async replayDelivery(assignmentId, at) {
+    async replayDelivery(assignmentId, kind, at) {
+      const lane = LANES[kind];
       return conditionally(
         doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
             UpdateExpression:
-              'SET lms.#state = :pending, lms.attempts = :zero, lmsShard = :due, lmsDueAt = :at ' +
-              'REMOVE lms.deadLetter, lmsLeaseUntil',
-            ConditionExpression: 'lmsShard = :dead',
+              `SET ${kind}.#state = :pending, ${kind}.attempts = :zero, ${lane.shard} = :due, ${lane.due} = :at ` +
+              `REMOVE ${kind}.deadLetter, ${lane.lease}`,
+            ConditionExpression: `${lane.shard} = :dead`,
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: {
               ':pending': 'pending',
@@ -539,8 +573,8 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       );
     },
 
-    async getDestination() {
-      const item = await get({ pk: 'DESTINATION#lms', sk: 'WEBHOOK' });
+    async getDestination(kind) {
+      const item = await get(key.destination(kind));
       return item
         ? {
             state: item.state as 'enabled' | 'disabled',
@@ -550,14 +584,12 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
         : { state: 'enabled' };
     },
 
-    async setDestination(destination) {
-      await doc.send(
-        new PutCommand({ TableName, Item: { pk: 'DESTINATION#lms', sk: 'WEBHOOK', ...destination } }),
-      );
+    async setDestination(kind, destination) {
+      await doc.send(new PutCommand({ TableName, Item: { ...key.destination(kind), ...destination } }));
     },
 
     async queryDue(before, limit) {
-      // Both lanes, each from its own sparse index; the cost follows what is due.
+      // Every lane, each from its own sparse index; the cost follows what is due.
       const found: DueItem[] = [];
       for (const [name, lane] of Object.entries(LANES)) {
         let start: QueryCommandOutput['LastEvaluatedKey'];
@@ -578,7 +610,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
             found.push({
               assignmentId: item.assignmentId as string,
               dueAt: item[lane.due] as string,
-              dueKind: name === 'lms' ? 'lms' : (item.dueKind as DueKind),
+              dueKind: name === 'mail' ? (item.dueKind as DueKind) : (name as DeliveryKind),
             });
           }
           start = page.LastEvaluatedKey;
@@ -692,7 +724,8 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
               // Detail first: it can never overwrite the key, the kind or the time.
               ...detail,
               pk: `ASSIGN#${assignmentId}`,
-              sk: `EVT#${at.toISOString()}#${kind}`,
+              // Two destinations' events of one kind may share a millisecond: each keeps its own.
+              sk: `EVT#${at.toISOString()}#${kind}${detail?.destination ? `#${detail.destination}` : ''}`,
               kind,
               at: at.toISOString(),
             },

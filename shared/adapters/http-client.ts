@@ -6,10 +6,10 @@ const MAX_BODY = 4096;
 
 export function makeHttpClient(): HttpClient {
   return {
-    async post(url, headers, body, timeoutMs) {
+    async send({ method, url, headers, body }, timeoutMs) {
       // A redirect is the receiver's misconfiguration; following it would send signed data elsewhere.
       const response = await fetch(url, {
-        method: 'POST',
+        method,
         headers,
         body,
         redirect: 'manual',

@@ -11,8 +11,10 @@ export interface IndexSpec {
 
 /** The mail lane's sparse index: assignments owing an email, by when it falls due. */
 export const DUE_INDEX = 'due';
-/** The LMS lane's sparse index: assignments owing an LMS delivery, by when it falls due. */
+/** The webhook lane's sparse index: assignments owing a webhook delivery, by when it falls due. */
 export const LMS_DUE_INDEX = 'lms-due';
+/** The xAPI lane's sparse index: assignments owing a statement to the LRS, by when it falls due. */
+export const XAPI_DUE_INDEX = 'xapi-due';
 /** Acknowledged assignments by policy and version: who signed what, for re-acknowledgement. */
 export const SIGNED_INDEX = 'signed';
 
@@ -27,7 +29,13 @@ export const TABLE_INDEXES: readonly IndexSpec[] = [
     name: LMS_DUE_INDEX,
     partitionKey: 'lmsShard',
     sortKey: { name: 'lmsDueAt', type: 'S' },
-    why: 'Sparse: only assignments owing an LMS delivery carry lmsShard.',
+    why: 'Sparse: only assignments owing a webhook delivery (or holding a dead letter) carry lmsShard.',
+  },
+  {
+    name: XAPI_DUE_INDEX,
+    partitionKey: 'xapiShard',
+    sortKey: { name: 'xapiDueAt', type: 'S' },
+    why: 'Sparse: only assignments owing an xAPI statement (or holding a dead letter) carry xapiShard.',
   },
   {
     name: SIGNED_INDEX,

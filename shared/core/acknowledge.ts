@@ -3,8 +3,16 @@ import type { Clock, Logger, Queue, Store } from '../ports.ts';
 import { NotFoundError, TokenError } from './errors.ts';
 import { sendHint } from './hint.ts';
 import { newEvidenceId, newTokenId } from './ids.ts';
-import type { Assignment, Evidence, PolicyVersion, WorkMessage } from './model.ts';
+import type {
+  Assignment,
+  DeliveryKind,
+  Evidence,
+  OwedDeliveries,
+  PolicyVersion,
+  WorkMessage,
+} from './model.ts';
 import { inspectToken, readShown, signToken, stampShown, type TokenKeys, verifyToken } from './tokens.ts';
+import { statementIdFor } from './xapi.ts';
 
 export interface AckDeps {
   store: Store;
@@ -13,6 +21,8 @@ export interface AckDeps {
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
   tokenKeys: TokenKeys;
+  /** The LMS destinations an agreement is delivered to (LMS_MODE): the webhook's lane, the xAPI's, or both. */
+  deliveries: readonly DeliveryKind[];
   /** When the owed receipt and LMS delivery are re-driven by the sweeper if their messages are lost. */
   redriveAfterMs: number;
   /** The least time between two fresh links for one assignment. */
@@ -126,10 +136,10 @@ export function makeAcknowledgement(deps: AckDeps) {
    * POST: records the agreement.
    * 1. Verify the token and re-read the assignment; an acknowledged one shows its receipt.
    * 2. Validate the form: an empty name or unticked box re-shows it, storing nothing.
-   * 3. Write the evidence, status and owed LMS delivery in one conditional update
+   * 3. Write the evidence, status and owed LMS deliveries in one conditional update
    *    (attribute_not_exists(ack)): of any number of concurrent POSTs exactly one records, and
    *    every one of them gets the receipt of the one that did.
-   * 4. Enqueue the LMS delivery; if that fails the sweeper re-drives it from the table.
+   * 4. Enqueue the LMS deliveries; if that fails the sweeper re-drives it from the table.
    */
   async function recordAcknowledgement(submission: AckSubmission): Promise<AckView> {
     const loaded = await loadOrExpired(submission.token);
@@ -162,10 +172,14 @@ export function makeAcknowledgement(deps: AckDeps) {
       messageId: assignment.sends.find((s) => s.tokenId === tokenId)?.messageId ?? null,
       ...(shownAt && { pageShownAt: shownAt.toISOString() }),
     };
+    // Each destination's id is fixed now, so every retry and replay is recognisably the same.
+    const owed: OwedDeliveries = {};
+    if (deps.deliveries.includes('lms')) owed.lms = { webhookId: `msg_${evidence.evidenceId.slice(3)}` };
+    if (deps.deliveries.includes('xapi')) owed.xapi = { statementId: statementIdFor(evidence.evidenceId) };
     const outcome = await store.recordAcknowledgement(
       assignment.assignmentId,
       evidence,
-      `msg_${evidence.evidenceId.slice(3)}`,
+      owed,
       new Date(now.getTime() + deps.redriveAfterMs),
     );
     const recorded = outcome.assignment.ack;
@@ -178,7 +192,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     await store.appendAudit(assignmentId, 'acknowledged', now, { evidenceId: recorded.evidenceId, tokenId });
     await Promise.all([
       enqueue(deps.mailQueue, { assignmentId, kind: 'receipt' }),
-      enqueue(deps.lmsQueue, { assignmentId, kind: 'lms' }),
+      ...deps.deliveries.map((kind) => enqueue(deps.lmsQueue, { assignmentId, kind })),
     ]);
     deps.logger.info('acknowledgement recorded', { assignmentId });
     return { kind: 'receipt', policy, evidence: recorded, already: false };

@@ -1,17 +1,35 @@
-// Use case: deliver an acknowledgement to the organisation's LMS as a signed `policy.acknowledged` webhook, retrying on a schedule.
-import type { Clock, HttpClient, Logger, Queue, Store } from '../ports.ts';
+// Use case: deliver an acknowledgement to the organisation's LMS — a signed `policy.acknowledged` webhook, an xAPI statement, or both — retrying on a schedule.
+import type { Clock, HttpClient, HttpRequest, Logger, Queue, Store } from '../ports.ts';
 import { MAX_DELAY_SECONDS, sendHint } from './hint.ts';
 import type { LmsWebhook } from './lms-payload.ts';
-import type { Assignment, DeadLetter, Evidence, Starter } from './model.ts';
+import {
+  type Assignment,
+  DESTINATION_OF,
+  type DeadLetter,
+  type Delivery,
+  type DeliveryKind,
+  type Evidence,
+  type Starter,
+} from './model.ts';
 import type { WebhookSigner } from './webhooks.ts';
+
+/** One destination's way of sending a completion. */
+export interface Channel {
+  /** The id the receiver de-duplicates on: the webhook id, or the xAPI statement id. */
+  idOf(assignment: Assignment): string;
+  /** The request of one attempt at `at`. */
+  request(assignment: Assignment, starter: Starter, evidence: Evidence, at: Date): HttpRequest;
+  /** An answer besides 2xx meaning the receiver has it already (an LRS's 409 Conflict). */
+  alreadyStored?(status: number): boolean;
+}
 
 export interface DeliverDeps {
   store: Store;
   http: HttpClient;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  sign: WebhookSigner;
-  lmsWebhookUrl: string;
+  /** The destinations this deployment sends to (LMS_MODE); a delivery owed to another is dead-lettered. */
+  channels: Partial<Record<DeliveryKind, Channel>>;
   leaseMs: number;
   timeoutMs: number;
   /** The waits before each retry (the Standard Webhooks schedule by default); then dead letters. */
@@ -79,18 +97,33 @@ export function completionPayload(
   };
 }
 
+/** The webhook: the payload POSTed, signed per Standard Webhooks with a fresh timestamp per attempt. */
+export function makeWebhookChannel(url: string, sign: WebhookSigner): Channel {
+  const idOf = (assignment: Assignment) => (assignment.lms as { webhookId: string }).webhookId;
+  return {
+    idOf,
+    request(assignment, starter, evidence, at) {
+      const body = JSON.stringify(completionPayload(assignment, starter, evidence, at));
+      const headers = { 'content-type': 'application/json', ...sign(idOf(assignment), at, body) };
+      return { method: 'POST', url, headers, body };
+    },
+  };
+}
+
 /**
- * Delivers one owed completion.
+ * Delivers one owed completion to one destination (`kind`: its lane).
  * 1. Re-read the assignment: only an owed, undelivered delivery is attempted.
  * 2. Lease it by conditional update so concurrent messages send it once at a time.
- * 3. A destination disabled (it answered 410 Gone) sends nothing: the delivery is dead-lettered.
- * 4. POST the payload signed per Standard Webhooks, with the webhook id fixed at acknowledgement
- *    so the LMS can de-duplicate retries, and a fresh timestamp per attempt.
- * 5. 2xx: delivered. 408, 429, 5xx, 3xx, timeouts and network errors: retried after the next wait
- *    of the schedule, with jitter (or the LMS's Retry-After, if longer) — the delivery stays owed in
- *    the table from then and the sweeper sends it; past the schedule, dead letters. 410: the
- *    destination is disabled and an alert logged. Other 4xx: dead letters with the status and the
- *    start of the answer. Dead letters are replayed with `attest lms replay`.
+ * 3. A destination disabled (it answered 410 Gone), or no longer configured, sends nothing: the
+ *    delivery is dead-lettered.
+ * 4. Send the channel's request under the id fixed at acknowledgement (the webhook id, or the
+ *    xAPI statement id), so the LMS can de-duplicate retries.
+ * 5. 2xx (or, for an LRS, 409: it has that statement): delivered. 408, 429, 5xx, 3xx, timeouts and
+ *    network errors: retried after the next wait of the schedule, with jitter (or the LMS's
+ *    Retry-After, if longer) — the delivery stays owed in the table from then and the sweeper sends
+ *    it; past the schedule, dead letters. 410: the destination is disabled and an alert logged.
+ *    Other 4xx: dead letters with the status and the start of the answer. Dead letters are
+ *    replayed with `attest lms replay`.
  */
 export function makeDeliverCompletion(deps: DeliverDeps) {
   const { store, clock, logger } = deps;
@@ -98,15 +131,29 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
 
   async function deadLetter(
     assignmentId: string,
+    kind: DeliveryKind,
     status: number | null,
     letter: DeadLetter,
   ): Promise<DeliverOutcome> {
-    await store.recordDeliveryAttempt(assignmentId, { status, at: clock.now(), outcome: { dead: letter } });
-    await store.appendAudit(assignmentId, 'delivery-dead-lettered', clock.now(), {
-      reason: letter.reason,
-      status: String(status),
+    // A disabled or unconfigured destination was sent nothing: no attempt is counted.
+    const sent = letter.reason !== 'disabled' && letter.reason !== 'unconfigured';
+    await store.recordDeliveryAttempt(assignmentId, kind, {
+      status,
+      at: clock.now(),
+      outcome: { dead: letter },
+      sent,
     });
-    logger.warn('LMS delivery dead-lettered', { assignmentId, reason: letter.reason, status });
+    await store.appendAudit(assignmentId, 'delivery-dead-lettered', clock.now(), {
+      destination: DESTINATION_OF[kind],
+      reason: letter.reason,
+      status: status === null ? 'none' : String(status),
+    });
+    logger.warn('LMS delivery dead-lettered', {
+      assignmentId,
+      destination: DESTINATION_OF[kind],
+      reason: letter.reason,
+      status,
+    });
     return 'dead-lettered';
   }
 
@@ -114,67 +161,95 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
    * `seenDueAt`: the lane's due time a sweeper's or retry's message names; once that attempt is
    * made the message is stale and does nothing.
    */
-  return async function deliverCompletion(assignmentId: string, seenDueAt?: string): Promise<DeliverOutcome> {
+  return async function deliverCompletion(
+    assignmentId: string,
+    kind: DeliveryKind,
+    seenDueAt?: string,
+  ): Promise<DeliverOutcome> {
+    const dueOf = (a: Assignment) => (kind === 'lms' ? a.lmsDueAt : a.xapiDueAt);
     const current = await store.getAssignment(assignmentId);
-    if (!current?.lmsDueAt || !current.ack || !current.lms || current.lms.state !== 'pending')
-      return 'not-owed';
-    if (seenDueAt !== undefined && current.lmsDueAt !== seenDueAt) return 'not-owed';
+    if (!current || !dueOf(current) || !current.ack || current[kind]?.state !== 'pending') return 'not-owed';
+    if (seenDueAt !== undefined && dueOf(current) !== seenDueAt) return 'not-owed';
     const now = clock.now();
     const assignment = await store.claimWork(
       assignmentId,
-      'lms',
+      kind,
       now,
       new Date(now.getTime() + deps.leaseMs),
       seenDueAt,
     );
-    if (!assignment?.ack || !assignment.lms) return 'busy';
-    const destination = await store.getDestination();
-    if (destination.state === 'disabled') {
-      return deadLetter(assignmentId, null, { reason: 'disabled', status: null, at: now.toISOString() });
+    const delivery: Delivery | undefined = assignment?.[kind];
+    if (!assignment?.ack || !delivery) return 'busy';
+    const destination = DESTINATION_OF[kind];
+    const channel = deps.channels[kind];
+    if (!channel) {
+      logger.error(`LMS delivery owed to ${destination}, which LMS_MODE does not include`, { assignmentId });
+      return deadLetter(assignmentId, kind, null, {
+        reason: 'unconfigured',
+        status: null,
+        at: now.toISOString(),
+      });
+    }
+    if ((await store.getDestination(kind)).state === 'disabled') {
+      return deadLetter(assignmentId, kind, null, {
+        reason: 'disabled',
+        status: null,
+        at: now.toISOString(),
+      });
     }
     const starter = await store.getStarter(assignment.starterId);
     if (!starter) throw new Error('assignment refers to a missing starter');
 
-    const body = JSON.stringify(completionPayload(assignment, starter, assignment.ack, now));
-    const headers = { 'content-type': 'application/json', ...deps.sign(assignment.lms.webhookId, now, body) };
-    let response: Awaited<ReturnType<HttpClient['post']>> | undefined;
+    let response: Awaited<ReturnType<HttpClient['send']>> | undefined;
     try {
-      response = await deps.http.post(deps.lmsWebhookUrl, headers, body, deps.timeoutMs);
+      response = await deps.http.send(
+        channel.request(assignment, starter, assignment.ack, now),
+        deps.timeoutMs,
+      );
     } catch (error) {
-      logger.warn('LMS delivery failed', { assignmentId, error: (error as Error).name });
+      logger.warn('LMS delivery failed', { assignmentId, destination, error: (error as Error).name });
     }
     const status = response?.status ?? null;
     const at = clock.now();
-    const verdict = classify(status);
+    const verdict = status !== null && channel.alreadyStored?.(status) ? 'delivered' : classify(status);
     if (verdict === 'delivered') {
-      await store.recordDeliveryAttempt(assignmentId, { status, at, outcome: { delivered: true } });
-      await store.appendAudit(assignmentId, 'delivered', at, { webhookId: assignment.lms.webhookId });
-      logger.info('completion delivered', { assignmentId, status });
+      await store.recordDeliveryAttempt(assignmentId, kind, { status, at, outcome: { delivered: true } });
+      await store.appendAudit(assignmentId, 'delivered', at, {
+        destination,
+        [kind === 'lms' ? 'webhookId' : 'statementId']: channel.idOf(assignment),
+      });
+      logger.info('completion delivered', { assignmentId, destination, status });
       return 'delivered';
     }
     const answer = response?.body ? { body: response.body.slice(0, DEAD_LETTER_BODY) } : {};
     if (verdict === 'gone') {
-      await store.setDestination({
+      await store.setDestination(kind, {
         state: 'disabled',
         reason: `answered ${status} Gone`,
         at: at.toISOString(),
       });
-      logger.error('LMS destination disabled: it answered 410 Gone; enable it with `attest lms enable`', {
-        assignmentId,
+      logger.error(
+        `LMS destination disabled: it answered 410 Gone; enable it with \`attest lms enable --destination ${destination}\``,
+        { assignmentId, destination },
+      );
+      return deadLetter(assignmentId, kind, status, {
+        reason: 'gone',
+        status,
+        ...answer,
+        at: at.toISOString(),
       });
-      return deadLetter(assignmentId, status, { reason: 'gone', status, ...answer, at: at.toISOString() });
     }
     if (verdict === 'rejected') {
-      return deadLetter(assignmentId, status, {
+      return deadLetter(assignmentId, kind, status, {
         reason: 'rejected',
         status,
         ...answer,
         at: at.toISOString(),
       });
     }
-    const wait = deps.retryScheduleMs[assignment.lms.attempts];
+    const wait = deps.retryScheduleMs[delivery.attempts];
     if (wait === undefined) {
-      return deadLetter(assignmentId, status, {
+      return deadLetter(assignmentId, kind, status, {
         reason: 'exhausted',
         status,
         ...answer,
@@ -184,14 +259,15 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     // Jitter of ±10% spreads a recovering LMS's load; its own Retry-After wins when longer.
     const jittered = wait * (0.9 + 0.2 * random());
     const retryAt = new Date(at.getTime() + Math.max(jittered, retryAfterMs(response?.retryAfter, at) ?? 0));
-    await store.recordDeliveryAttempt(assignmentId, { status, at, outcome: { retryAt } });
+    await store.recordDeliveryAttempt(assignmentId, kind, { status, at, outcome: { retryAt } });
     const delaySeconds = Math.ceil((retryAt.getTime() - at.getTime()) / 1000);
     if (deps.lmsQueue && delaySeconds <= MAX_DELAY_SECONDS) {
-      const message = { assignmentId, kind: 'lms' as const, dueAt: retryAt.toISOString() };
+      const message = { assignmentId, kind, dueAt: retryAt.toISOString() };
       await sendHint(deps.lmsQueue, message, logger, delaySeconds);
     }
     logger.warn('LMS did not take the delivery; it will be retried', {
       assignmentId,
+      destination,
       status,
       retryAt: retryAt.toISOString(),
     });

@@ -17,7 +17,10 @@ export interface EvidenceReport {
    */
   integrity: { recomputedSha256: string; matches: boolean } | null;
   emails: Assignment['sends'];
+  /** The webhook's delivery, when this deployment sends webhooks. */
   lms: Assignment['lms'] | null;
+  /** The xAPI statement's delivery, when it sends statements to an LRS. */
+  xapi: Assignment['xapi'] | null;
   audit: AuditEvent[];
 }
 
@@ -56,6 +59,7 @@ export function makeEvidenceReport(store: Store) {
         integrity: evidence ? integrity(policy, evidence) : null,
         emails: assignment.sends,
         lms: assignment.lms ?? null,
+        xapi: assignment.xapi ?? null,
         audit,
       },
       text: canonicalPolicyText(policy),

@@ -52,12 +52,25 @@ export type AssignmentStatus = 'pending' | 'invited' | 'acknowledged' | 'cancell
 export type AssignmentReason = 'starter' | 'reacknowledge';
 
 /**
- * The work an assignment still owes, in two lanes that run side by side, each present only while
+ * The work an assignment still owes, in lanes that run side by side, each present only while
  * owed and each keying its own sparse index: emails to the starter (`dueAt`/`dueKind`: the invite,
- * then after signing the receipt) and the LMS delivery (`lmsDueAt`).
+ * then after signing the receipt), and one lane per LMS destination: the signed webhook
+ * (`lmsDueAt`, state in `lms`) and the xAPI statement to an LRS (`xapiDueAt`, state in `xapi`).
  */
 export type MailKind = 'invite' | 'reminder' | 'escalation' | 'digest' | 'receipt' | 'bounce-notice';
-export type DueKind = MailKind | 'lms';
+/** The lanes of LMS deliveries: `lms` is the webhook's (its name kept from when it was the only one). */
+export type DeliveryKind = 'lms' | 'xapi';
+export type DueKind = MailKind | DeliveryKind;
+export const DELIVERY_KINDS: readonly DeliveryKind[] = ['lms', 'xapi'];
+export const isDeliveryKind = (kind: string): kind is DeliveryKind => kind === 'lms' || kind === 'xapi';
+
+/** Where completions go, as the settings (`LMS_MODE`) and the CLI name them. */
+export type LmsDestination = 'webhook' | 'xapi';
+export const DESTINATION_OF: Readonly<Record<DeliveryKind, LmsDestination>> = {
+  lms: 'webhook',
+  xapi: 'xapi',
+};
+export const KIND_OF: Readonly<Record<LmsDestination, DeliveryKind>> = { webhook: 'lms', xapi: 'xapi' };
 
 export interface SendRecord {
   kind: Exclude<MailKind, 'escalation'>;
@@ -85,10 +98,10 @@ export interface Evidence {
   pageShownAt?: string;
 }
 
-export interface LmsDelivery {
+/** One destination's delivery of a completion. */
+export interface Delivery {
   /** `dead`: given up (rejected, gone, or out of retries) and kept for replay. */
   state: 'pending' | 'delivered' | 'dead';
-  webhookId: string;
   attempts: number;
   /** The last answer's HTTP status; null when there was none (network error or timeout). */
   lastStatus?: number | null;
@@ -98,8 +111,25 @@ export interface LmsDelivery {
   deadLetter?: DeadLetter;
 }
 
+/** The webhook's delivery: the receiver de-duplicates on `webhookId`. */
+export interface LmsDelivery extends Delivery {
+  webhookId: string;
+}
+
+/** The xAPI statement's delivery: the LRS stores one statement per `statementId` (UUID v5 of the evidence). */
+export interface XapiDelivery extends Delivery {
+  statementId: string;
+}
+
+/** What the acknowledgement makes owed: a delivery per destination configured, by the id it is sent under. */
+export interface OwedDeliveries {
+  lms?: { webhookId: string };
+  xapi?: { statementId: string };
+}
+
 export interface DeadLetter {
-  reason: 'rejected' | 'gone' | 'exhausted' | 'disabled';
+  /** `unconfigured`: owed to a destination this deployment no longer sends to (see LMS_MODE). */
+  reason: 'rejected' | 'gone' | 'exhausted' | 'disabled' | 'unconfigured';
   status: number | null;
   /** The start of the LMS's answer, for diagnosis. */
   body?: string;
@@ -126,12 +156,16 @@ export interface Assignment {
   digest?: DigestKey;
   /** Why chasing stopped at the address: SES reported a permanent bounce or a complaint. */
   bounce?: { reason: 'bounced' | 'complained'; email: string; at: string };
-  /** The LMS lane: when the owed delivery falls due, and the lease of the worker sending it. */
+  /** The webhook's lane: when the owed delivery falls due, and the lease of the worker sending it. */
   lmsDueAt?: string;
   lmsLeaseUntil?: string;
+  /** The xAPI lane, likewise. */
+  xapiDueAt?: string;
+  xapiLeaseUntil?: string;
   sends: SendRecord[];
   ack?: Evidence;
   lms?: LmsDelivery;
+  xapi?: XapiDelivery;
 }
 
 export interface Chase {

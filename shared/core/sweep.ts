@@ -1,10 +1,11 @@
 // Use case: the sweeper — re-drive owed work from the table's sparse "due" index onto the queues.
 import type { Clock, Logger, Queue, Store } from '../ports.ts';
 import { MAX_DELAY_SECONDS } from './hint.ts';
+import { isDeliveryKind } from './model.ts';
 
 export interface SweepDeps {
   store: Store;
-  /** Every email step goes to the mail queue, the LMS delivery to the LMS queue. */
+  /** Every email step goes to the mail queue, every LMS delivery (webhook or xAPI) to the LMS queue. */
   queues: { mail: Queue; lms: Queue };
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
@@ -23,7 +24,7 @@ export interface SweepResult {
 
 /**
  * One sweep.
- * 1. Query both lanes' sparse indexes for work due before the next sweep (its cost follows what
+ * 1. Query every lane's sparse index for work due before the next sweep (its cost follows what
  *    is due, not what is pending: the indexes hold only assignments with work owed).
  * 2. Claim each by moving its dueAt forward, conditional on the dueAt read: of two overlapping
  *    sweeps only one dispatches an item.
@@ -47,7 +48,7 @@ export function makeSweepDue(deps: SweepDeps) {
       const redriveAt = new Date(Math.max(dueMs, now.getTime()) + deps.redriveAfterMs);
       if (!(await store.deferDue(item.assignmentId, item.dueKind, item.dueAt, redriveAt))) continue;
       try {
-        await deps.queues[item.dueKind === 'lms' ? 'lms' : 'mail'].send(
+        await deps.queues[isDeliveryKind(item.dueKind) ? 'lms' : 'mail'].send(
           { assignmentId: item.assignmentId, kind: item.dueKind, dueAt: redriveAt.toISOString() },
           delaySeconds,
         );

@@ -4,7 +4,7 @@ import type { DueKind, WorkMessage } from '../core/model.ts';
 
 const workMessage = z.object({
   assignmentId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
-  kind: z.enum(['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice', 'lms']),
+  kind: z.enum(['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice', 'lms', 'xapi']),
   dueAt: z.iso.datetime().optional(),
 });
 
@@ -12,10 +12,13 @@ const workMessage = z.object({
  * Parses a message meant for a consumer of `kinds`. A malformed one throws, so after its retries
  * it rests in the dead-letter queue where an operator can see it, rather than vanishing.
  */
-export function parseWorkMessage(body: string, kinds: readonly DueKind[]): WorkMessage {
+export function parseWorkMessage<K extends DueKind>(
+  body: string,
+  kinds: readonly K[],
+): WorkMessage & { kind: K } {
   const message = workMessage.parse(JSON.parse(body));
-  if (!kinds.includes(message.kind)) {
+  if (!(kinds as readonly DueKind[]).includes(message.kind)) {
     throw new Error(`a ${message.kind} message reached the ${kinds.join('/')} consumer`);
   }
-  return message;
+  return message as WorkMessage & { kind: K };
 }

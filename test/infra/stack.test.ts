@@ -110,6 +110,14 @@ describe('AttestStack', () => {
             Projection: { ProjectionType: 'ALL' },
           },
           {
+            IndexName: 'xapi-due',
+            KeySchema: [
+              { AttributeName: 'xapiShard', KeyType: 'HASH' },
+              { AttributeName: 'xapiDueAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
             IndexName: 'signed',
             KeySchema: [
               { AttributeName: 'signedPolicy', KeyType: 'HASH' },
@@ -208,8 +216,8 @@ describe('AttestStack', () => {
         'TOKEN_TTL',
         'ORGANISATION_NAME',
       ],
-      Ack: ['ACK_TOKEN_KEYS_SECRET_ARN', 'LMS_QUEUE_URL', 'MAIL_QUEUE_URL'],
-      LmsPush: ['LMS_WEBHOOK_URL', 'LMS_WEBHOOK_SECRET_ARN', 'LMS_QUEUE_URL'],
+      Ack: ['ACK_TOKEN_KEYS_SECRET_ARN', 'LMS_QUEUE_URL', 'MAIL_QUEUE_URL', 'LMS_MODE'],
+      LmsPush: ['LMS_WEBHOOK_URL', 'LMS_WEBHOOK_SECRET_ARN', 'LMS_QUEUE_URL', 'LMS_MODE'],
       Sweeper: ['MAIL_QUEUE_URL', 'LMS_QUEUE_URL', 'SWEEP_INTERVAL'],
       SesEvents: ['MAIL_QUEUE_URL'],
     };
@@ -223,6 +231,8 @@ describe('AttestStack', () => {
     expect(envOf('Mailer')).toMatchObject({ TOKEN_TTL: 'P30D', MAIL_FROM: { Ref: 'MailFrom' } });
     expect(envOf('Sweeper').SWEEP_INTERVAL).toBe('PT5M');
     expect(envOf('LmsPush').LMS_WEBHOOK_URL).toEqual({ Ref: 'LmsWebhookUrl' });
+    expect(envOf('LmsPush').LMS_MODE).toBe('webhook');
+    expect(envOf('Ack').LMS_MODE).toBe('webhook');
   });
 
   it('passes secrets only as the ARNs of the stack’s own secrets', () => {
@@ -455,5 +465,88 @@ describe('AttestStack', () => {
     ]) {
       template.hasOutput(name, Match.anyValue());
     }
+  });
+});
+
+describe('AttestStack with xAPI', () => {
+  /** Synthesises the stack for an `attest:lmsMode`, cdk-nag on; answers its template and nag findings. */
+  function synth(lmsMode: string) {
+    const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
+    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new AttestStack(app, 'Attest', { defaultPolicies: 'safe-internet-use', lmsMode });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const assembly = app.synth();
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; violations: unknown[] }[];
+    };
+    const template = Template.fromStack(stack);
+    const resources = template.toJSON().Resources as Record<string, Resource>;
+    const byPrefix = (prefix: string, type: string) =>
+      Object.keys(resources).filter(
+        (k) => resources[k]?.Type === type && new RegExp(`^${prefix}[0-9A-F]{8}$`).test(k),
+      );
+    const lmsPush = resources[byPrefix('LmsPush', 'AWS::Lambda::Function')[0] as string] as Resource;
+    const ack = resources[byPrefix('Ack', 'AWS::Lambda::Function')[0] as string] as Resource;
+    const env = (r: Resource) =>
+      (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const role = (lmsPush.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const secretsRead = Object.values(resources)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: role }]),
+      )
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((st) => [st.Action].flat().includes('secretsmanager:GetSecretValue'))
+      .flatMap((st) => [...JSON.stringify(st.Resource).matchAll(/"Ref":"([A-Za-z0-9]+)"/g)].map((m) => m[1]));
+    return {
+      template,
+      nag: report.pluginReports.find((p) => p.pluginName === 'AwsSolutions')?.violations,
+      lmsPushEnv: env(lmsPush),
+      ackEnv: env(ack),
+      secret: (id: string) => byPrefix(`Secrets${id}`, 'AWS::SecretsManager::Secret'),
+      secretsRead,
+    };
+  }
+
+  it('with both destinations, gives lms-push the LRS settings and its password secret, and nothing else more', () => {
+    // Act
+    const { template, nag, lmsPushEnv, ackEnv, secret, secretsRead } = synth('webhook,xapi');
+
+    // Assess
+    expect(nag).toEqual([]);
+    expect(ackEnv.LMS_MODE).toBe('webhook,xapi');
+    expect(lmsPushEnv).toMatchObject({
+      LMS_MODE: 'webhook,xapi',
+      LMS_WEBHOOK_URL: { Ref: 'LmsWebhookUrl' },
+      LRS_ENDPOINT: { Ref: 'LrsEndpoint' },
+      LRS_USERNAME: { Ref: 'LrsUsername' },
+      XAPI_ACCOUNT_HOMEPAGE: { Ref: 'XapiAccountHomePage' },
+      LRS_PASSWORD_SECRET_ARN: { Ref: secret('LrsPassword')[0] },
+    });
+    expect(secretsRead.sort()).toEqual([...secret('LmsWebhookSecret'), ...secret('LrsPassword')].sort());
+    template.hasParameter('LrsEndpoint', { AllowedPattern: '^https://.+' });
+    template.hasParameter('LmsWebhookUrl', { AllowedPattern: '^https://.+' });
+    template.hasOutput('LrsPasswordSecretArn', {});
+    // The password is Secrets Manager's, never a parameter or a literal.
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/LrsPassword"?:\s*\{\s*"Type"|"SecretString"/);
+  });
+
+  it('with xAPI alone, has no webhook URL, webhook secret or webhook settings', () => {
+    // Act
+    const { template, nag, lmsPushEnv, secret } = synth('xapi');
+
+    // Assess
+    expect(nag).toEqual([]);
+    expect(lmsPushEnv.LMS_MODE).toBe('xapi');
+    expect(lmsPushEnv).not.toHaveProperty('LMS_WEBHOOK_URL');
+    expect(lmsPushEnv).not.toHaveProperty('LMS_WEBHOOK_SECRET_ARN');
+    expect(secret('LmsWebhookSecret')).toEqual([]);
+    expect(Object.keys(template.toJSON().Parameters)).not.toContain('LmsWebhookUrl');
+  });
+
+  it('refuses an unknown destination at synth', () => {
+    // Act / Assess
+    expect(() => synth('webhook,moodle')).toThrow(/attest:lmsMode must be webhook, xapi or webhook,xapi/);
   });
 });

@@ -19,6 +19,7 @@ beforeAll(async () => {
   // Three quick retries, then dead letters.
   stack = await startPrivateStack({
     LMS_RETRY_SCHEDULE: 'PT1S,PT1S,PT1S',
+    LMS_TIMEOUT: 'PT1S',
     SWEEP_INTERVAL: 'PT1S',
     REDRIVE_AFTER: 'PT5S',
   });
@@ -111,6 +112,35 @@ describe('the LMS answering 5xx', () => {
   });
 });
 
+describe('the LMS answering too slowly', () => {
+  it('is retried after the timeout, and the LMS de-duplicates what it took each time by webhook id', async () => {
+    // Prepare: the LMS takes each delivery but answers after 2.5 s, beyond attest's 1 s timeout
+    await fetch(`${stack.urls.lms}/slow?ms=2500`, { method: 'PUT' });
+    let id: string;
+    try {
+      id = await signs();
+      await waitFor('an attempt that timed out', async () => {
+        const lms = await lmsState(id);
+        return (lms.attempts as number) >= 1 && lms.lastStatus === null ? lms : undefined;
+      });
+    } finally {
+      // Act: the LMS is quick again
+      await fetch(`${stack.urls.lms}/slow`, { method: 'DELETE' });
+    }
+
+    // Assess
+    const lms = await waitFor('the delivery recorded', async () => {
+      const found = await lmsState(id);
+      return found.state === 'delivered' ? found : undefined;
+    });
+    expect(lms.attempts as number).toBeGreaterThanOrEqual(2);
+    const arrived = await deliveredTo(id);
+    expect(arrived).toHaveLength(1);
+    expect(arrived[0]?.attempts).toBeGreaterThanOrEqual(2);
+    expect(arrived[0]?.webhookId).toBe(lms.webhookId);
+  });
+});
+
 describe('the LMS rejecting a delivery', () => {
   it('dead-letters it with the reason, lists it, and replays it once the LMS is fixed', async () => {
     // Prepare
@@ -130,7 +160,7 @@ describe('the LMS rejecting a delivery', () => {
       });
       const listed = await cli('lms', 'dead-letters');
       expect(listed.out).toContain(id);
-      expect(listed.out).toContain('rejected  status 400');
+      expect(listed.out).toContain(`${id}  webhook  dead  attempts 1  last status 400  rejected at`);
     } finally {
       await lmsMode();
     }
@@ -174,7 +204,8 @@ describe('the LMS answering 410 Gone', () => {
         const found = await lmsState(second);
         return found.state === 'dead' ? found : undefined;
       });
-      expect(lms).toMatchObject({ attempts: 1, deadLetter: { reason: 'disabled', status: null } });
+      // Nothing was sent to it: no attempt counted.
+      expect(lms).toMatchObject({ attempts: 0, deadLetter: { reason: 'disabled', status: null } });
       expect((await lmsState(first)).deadLetter).toMatchObject({ reason: 'gone', status: 410 });
       const refused = await cli('lms', 'replay', '--all');
       expect(refused.code).toBe(1);

@@ -3,22 +3,27 @@ import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import type {
   Assignment,
   DeadLetter,
+  Delivery,
+  DeliveryKind,
   Digest,
   DigestKey,
   DueKind,
   Evidence,
   MailKind,
+  OwedDeliveries,
   PolicyVersion,
   SendRecord,
   Starter,
   WorkMessage,
 } from '#shared/core/model.ts';
+import { isDeliveryKind } from '#shared/core/model.ts';
 import type {
   AckOutcome,
   AfterSend,
   Clock,
   Destination,
   HttpClient,
+  HttpRequest,
   HttpResponse,
   Logger,
   Mailer,
@@ -36,13 +41,23 @@ export function conditionFailed(): Error {
   });
 }
 
-/** `lmsDead` stands for the adapter's lmsShard = 'dead': a dead letter, out of the sweeper's sight. */
+/**
+ * `lmsDead` and `xapiDead` stand for the adapter's lmsShard / xapiShard = 'dead': a dead letter,
+ * out of the sweeper's sight.
+ */
 type StoredAssignment = Assignment & {
   cancelledAt?: string;
   freshLinkAt?: string;
   escalatedAt?: string;
   lmsDead?: boolean;
+  xapiDead?: boolean;
 };
+
+/** The adapter's lanes: the due time, the lease and (for deliveries) the dead flag of each. */
+const laneOf = (kind: DueKind) =>
+  isDeliveryKind(kind)
+    ? ({ due: `${kind}DueAt`, lease: `${kind}LeaseUntil`, dead: `${kind}Dead` } as const)
+    : ({ due: 'dueAt', lease: 'leaseUntil' } as const);
 
 /**
  * The Store port in memory. Each write checks and mutates with no await in between, so it is as
@@ -54,7 +69,10 @@ export class FakeStore implements Store {
   readonly assignments = new Map<string, StoredAssignment>();
   readonly policies = new Map<string, PolicyVersion>();
   readonly digests = new Map<string, Digest>();
-  destination: Destination = { state: 'enabled' };
+  readonly destinations: Record<DeliveryKind, Destination> = {
+    lms: { state: 'enabled' },
+    xapi: { state: 'enabled' },
+  };
   readonly audit: Array<{ assignmentId: string; kind: string; at: string; detail?: Record<string, string> }> =
     [];
   /** Names of the writes made, in order, for asserting that a path wrote nothing. */
@@ -109,8 +127,8 @@ export class FakeStore implements Store {
     const a = this.assignments.get(assignmentId);
     // owes(kind) [AND due = :seen] AND (attribute_not_exists(lease) OR lease < :now)
     if (!a || !owes(a, kind)) return undefined;
-    if (seenDueAt !== undefined && (kind === 'lms' ? a.lmsDueAt : a.dueAt) !== seenDueAt) return undefined;
-    const lease = kind === 'lms' ? 'lmsLeaseUntil' : 'leaseUntil';
+    if (seenDueAt !== undefined && a[laneOf(kind).due] !== seenDueAt) return undefined;
+    const { lease } = laneOf(kind);
     if (a[lease] !== undefined && !((a[lease] as string) < now.toISOString())) return undefined;
     a[lease] = leaseUntil.toISOString();
     return copy(a);
@@ -120,7 +138,7 @@ export class FakeStore implements Store {
     this.writes.push('releaseWork');
     const a = this.assignments.get(assignmentId);
     // owes(kind)
-    if (a && owes(a, kind)) delete a[kind === 'lms' ? 'lmsLeaseUntil' : 'leaseUntil'];
+    if (a && owes(a, kind)) delete a[laneOf(kind).lease];
   }
 
   async recordSend(assignmentId: string, send: SendRecord, after: AfterSend = {}) {
@@ -223,7 +241,7 @@ export class FakeStore implements Store {
   async recordAcknowledgement(
     assignmentId: string,
     evidence: Evidence,
-    webhookId: string,
+    deliveries: OwedDeliveries,
     dueAt: Date,
   ): Promise<AckOutcome> {
     this.writes.push('recordAcknowledgement');
@@ -234,10 +252,16 @@ export class FakeStore implements Store {
     }
     a.ack = copy(evidence);
     a.status = 'acknowledged';
-    a.lms = { state: 'pending', webhookId, attempts: 0 };
+    if (deliveries.lms) {
+      a.lms = { state: 'pending', attempts: 0, ...deliveries.lms };
+      a.lmsDueAt = dueAt.toISOString();
+    }
+    if (deliveries.xapi) {
+      a.xapi = { state: 'pending', attempts: 0, ...deliveries.xapi };
+      a.xapiDueAt = dueAt.toISOString();
+    }
     a.dueAt = dueAt.toISOString();
     a.dueKind = 'receipt';
-    a.lmsDueAt = dueAt.toISOString();
     delete a.leaseUntil;
     return { recorded: true, assignment: copy(a) };
   }
@@ -256,70 +280,83 @@ export class FakeStore implements Store {
 
   async recordDeliveryAttempt(
     assignmentId: string,
+    kind: DeliveryKind,
     attempt: {
       status: number | null;
       at: Date;
       outcome: { delivered: true } | { retryAt: Date } | { dead: DeadLetter };
+      sent?: boolean;
     },
   ) {
     this.writes.push('recordDeliveryAttempt');
     const a = this.assignments.get(assignmentId);
-    // attribute_exists(lmsDueAt) AND lmsShard = :due; the adapter lets the failure through.
-    if (a?.lmsDueAt === undefined || a.lmsDead) throw conditionFailed();
-    // DynamoDB refuses `lms.attempts + :one` on an item with no lms map.
-    if (!a.lms)
+    const lane = laneOf(kind) as { due: 'lmsDueAt'; lease: 'lmsLeaseUntil'; dead: 'lmsDead' };
+    // attribute_exists({lane}DueAt) AND {lane}Shard = :due; the adapter lets the failure through.
+    if (!a || !owes(a, kind)) throw conditionFailed();
+    // DynamoDB refuses `{lane}.attempts + :one` on an item with no such map.
+    const delivery = a[kind] as Delivery | undefined;
+    if (!delivery)
       throw Object.assign(new Error('The document path is invalid'), { name: 'ValidationException' });
-    a.lms.attempts += 1;
-    // The adapter writes the status as given, null for no answer.
-    (a.lms as { lastStatus?: number | null }).lastStatus = attempt.status;
-    delete a.lmsLeaseUntil;
+    if (attempt.sent !== false) {
+      delivery.attempts += 1;
+      // The adapter writes the status as given, null for no answer.
+      delivery.lastStatus = attempt.status;
+    }
+    delete a[lane.lease];
     const { outcome } = attempt;
     if ('delivered' in outcome) {
-      a.lms.state = 'delivered';
-      a.lms.deliveredAt = attempt.at.toISOString();
-      delete a.lms.nextAttemptAt;
-      delete a.lmsDueAt;
+      delivery.state = 'delivered';
+      delivery.deliveredAt = attempt.at.toISOString();
+      delete delivery.nextAttemptAt;
+      delete a[lane.due];
     } else if ('retryAt' in outcome) {
-      a.lmsDueAt = outcome.retryAt.toISOString();
-      a.lms.nextAttemptAt = outcome.retryAt.toISOString();
+      a[lane.due] = outcome.retryAt.toISOString();
+      delivery.nextAttemptAt = outcome.retryAt.toISOString();
     } else {
-      a.lms.state = 'dead';
-      a.lms.deadLetter = copy(outcome.dead);
-      delete a.lms.nextAttemptAt;
-      a.lmsDueAt = attempt.at.toISOString();
-      a.lmsDead = true;
+      delivery.state = 'dead';
+      delivery.deadLetter = copy(outcome.dead);
+      delete delivery.nextAttemptAt;
+      a[lane.due] = attempt.at.toISOString();
+      a[lane.dead] = true;
     }
   }
 
   async deadLetters(limit: number) {
-    return [...this.assignments.values()]
-      .filter((a) => a.lmsDead)
-      .sort((x, y) => (x.lmsDueAt as string).localeCompare(y.lmsDueAt as string))
-      .slice(0, limit)
-      .map((a) => ({ assignmentId: a.assignmentId, deadAt: a.lmsDueAt as string }));
+    return (['lms', 'xapi'] as const)
+      .flatMap((kind) => {
+        const lane = laneOf(kind) as { due: 'lmsDueAt'; dead: 'lmsDead' };
+        return [...this.assignments.values()]
+          .filter((a) => a[lane.dead])
+          .sort((x, y) => (x[lane.due] as string).localeCompare(y[lane.due] as string))
+          .slice(0, limit)
+          .map((a) => ({ assignmentId: a.assignmentId, kind, deadAt: a[lane.due] as string }));
+      })
+      .sort((x, y) => x.deadAt.localeCompare(y.deadAt));
   }
 
-  async replayDelivery(assignmentId: string, at: Date) {
+  async replayDelivery(assignmentId: string, kind: DeliveryKind, at: Date) {
     this.writes.push('replayDelivery');
     const a = this.assignments.get(assignmentId);
-    // lmsShard = :dead
-    if (!a?.lmsDead || !a.lms) return false;
-    delete a.lmsDead;
-    a.lms.state = 'pending';
-    a.lms.attempts = 0;
-    delete a.lms.deadLetter;
-    delete a.lmsLeaseUntil;
-    a.lmsDueAt = at.toISOString();
+    const lane = laneOf(kind) as { due: 'lmsDueAt'; lease: 'lmsLeaseUntil'; dead: 'lmsDead' };
+    const delivery = a?.[kind] as Delivery | undefined;
+    // {lane}Shard = :dead
+    if (!a?.[lane.dead] || !delivery) return false;
+    delete a[lane.dead];
+    delivery.state = 'pending';
+    delivery.attempts = 0;
+    delete delivery.deadLetter;
+    delete a[lane.lease];
+    a[lane.due] = at.toISOString();
     return true;
   }
 
-  async getDestination(): Promise<Destination> {
-    return copy(this.destination);
+  async getDestination(kind: DeliveryKind): Promise<Destination> {
+    return copy(this.destinations[kind]);
   }
 
-  async setDestination(destination: Destination) {
+  async setDestination(kind: DeliveryKind, destination: Destination) {
     this.writes.push('setDestination');
-    this.destination = copy(destination);
+    this.destinations[kind] = copy(destination);
   }
 
   async queryDue(before: Date, limit: number) {
@@ -335,10 +372,14 @@ export class FakeStore implements Store {
         (a) => (a.dueKind ? a.dueAt : undefined),
         (a) => a.dueKind as DueKind,
       ),
-      // Dead letters wait under another shard of the LMS lane's index, out of the sweeper's sight.
+      // Dead letters wait under another shard of each delivery lane's index, out of the sweeper's sight.
       ...lane(
         (a) => ((a as StoredAssignment).lmsDead ? undefined : a.lmsDueAt),
         () => 'lms',
+      ),
+      ...lane(
+        (a) => ((a as StoredAssignment).xapiDead ? undefined : a.xapiDueAt),
+        () => 'xapi',
       ),
     ].sort((x, y) => x.dueAt.localeCompare(y.dueAt));
   }
@@ -346,7 +387,7 @@ export class FakeStore implements Store {
   async deferDue(assignmentId: string, kind: DueKind, seenDueAt: string, redriveAt: Date) {
     this.writes.push('deferDue');
     const a = this.assignments.get(assignmentId);
-    const due = kind === 'lms' ? 'lmsDueAt' : 'dueAt';
+    const { due } = laneOf(kind);
     // {due} = :seen
     if (!a || a[due] !== seenDueAt) return false;
     a[due] = redriveAt.toISOString();
@@ -397,9 +438,14 @@ export class FakeStore implements Store {
 
   async appendAudit(assignmentId: string, kind: string, at: Date, detail?: Record<string, string>) {
     this.writes.push('appendAudit');
-    // The key is (assignment, time, kind), written once.
+    // The key is (assignment, time, kind[, destination]), written once.
     const iso = at.toISOString();
-    if (this.audit.some((e) => e.assignmentId === assignmentId && e.at === iso && e.kind === kind)) return;
+    const same = (e: (typeof this.audit)[number]) =>
+      e.assignmentId === assignmentId &&
+      e.at === iso &&
+      e.kind === kind &&
+      e.detail?.destination === detail?.destination;
+    if (this.audit.some(same)) return;
     this.audit.push({ assignmentId, kind, at: iso, ...(detail && { detail: copy(detail) }) });
   }
 
@@ -416,7 +462,9 @@ export class FakeStore implements Store {
 
 /** What the adapter's condition for "owes work of this kind" checks. */
 function owes(a: StoredAssignment, kind: DueKind): boolean {
-  return kind === 'lms' ? a.lmsDueAt !== undefined && !a.lmsDead : a.dueKind === kind;
+  if (!isDeliveryKind(kind)) return a.dueKind === kind;
+  const lane = laneOf(kind) as { due: 'lmsDueAt'; dead: 'lmsDead' };
+  return a[lane.due] !== undefined && !a[lane.dead];
 }
 
 function clearDue(a: Assignment): void {
@@ -449,29 +497,19 @@ export class FakeMailer implements Mailer {
 }
 
 /**
- * Answers each POST with the next scripted status, repeating the last; an Error in the script is
- * thrown as a network failure.
+ * Answers each request with the next scripted status, repeating the last; an Error in the script
+ * is thrown as a network failure.
  */
 export class FakeHttp implements HttpClient {
-  readonly requests: Array<{
-    url: string;
-    headers: Record<string, string>;
-    body: string;
-    timeoutMs: number;
-  }> = [];
+  readonly requests: Array<HttpRequest & { timeoutMs: number }> = [];
   private readonly script: Array<number | Error>;
 
   constructor(script: Array<number | Error> = [200]) {
     this.script = [...script];
   }
 
-  async post(
-    url: string,
-    headers: Record<string, string>,
-    body: string,
-    timeoutMs: number,
-  ): Promise<HttpResponse> {
-    this.requests.push({ url, headers: copy(headers), body, timeoutMs });
+  async send(request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+    this.requests.push({ ...copy(request), timeoutMs });
     const next = this.script.length > 1 ? this.script.shift() : this.script[0];
     if (next instanceof Error) throw next;
     return { status: next ?? 200, body: '' };

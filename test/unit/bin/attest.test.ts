@@ -1,14 +1,21 @@
-// The attest command line: usage and exit codes, publishing versions (and re-acknowledgement), and evidence.
+// The attest command line: usage and exit codes, publishing versions (and re-acknowledgement), evidence, and the LMS deliveries.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { assignmentIdFor } from '#shared/core/ids.ts';
-import type { Evidence, PolicyVersion } from '#shared/core/model.ts';
+import type {
+  DeadLetter,
+  DeliveryKind,
+  Evidence,
+  OwedDeliveries,
+  PolicyVersion,
+} from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
 import { runCli, USAGE } from '../../../bin/attest.ts';
 import {
   anAssignment,
   anEvidence,
+  aPolicy,
   aPolicySource,
   aStarter,
   FakeClock,
@@ -64,7 +71,7 @@ async function signedStore(source = policySource()) {
   await store.recordAcknowledgement(
     assignment.assignmentId,
     evidenceFor(policy),
-    'wh_1',
+    { lms: { webhookId: 'wh_1' } },
     new Date('2026-11-25T14:03:00.000Z'),
   );
   return { store, publisher, policy, starter, assignment };
@@ -445,5 +452,441 @@ describe('attest when the table cannot be reached', () => {
     // Assess
     expect(code).toBe(1);
     expect(err).toEqual(['attest: ResourceNotFoundException: Requested resource not found']);
+  });
+});
+
+const SIGNED_AT = new Date('2026-11-25T14:03:00.000Z');
+const BOTH: OwedDeliveries = { lms: { webhookId: 'wh_1' }, xapi: { statementId: 'st_1' } };
+
+/** Signs the assignment of employee `employeeId` in `store`, owing the deliveries `owed`; answers its id. */
+async function signed(store: FakeStore, employeeId: string, owed: OwedDeliveries = BOTH): Promise<string> {
+  const assignment = anAssignment(aStarter({ employeeId }), aPolicy(), {
+    status: 'invited',
+    dueAt: undefined,
+    dueKind: undefined,
+  });
+  store.seed(assignment);
+  await store.recordAcknowledgement(assignment.assignmentId, anEvidence(), owed, SIGNED_AT);
+  return assignment.assignmentId;
+}
+
+/** Dead-letters `kind`'s delivery of `assignmentId` at `at`, as the LMS push does. */
+async function kill(
+  store: FakeStore,
+  assignmentId: string,
+  kind: DeliveryKind,
+  at: string,
+  letter: Partial<DeadLetter> = {},
+): Promise<void> {
+  const dead: DeadLetter = { reason: 'rejected', status: 422, at, ...letter };
+  await store.recordDeliveryAttempt(assignmentId, kind, {
+    status: dead.status,
+    at: new Date(at),
+    outcome: { dead },
+  });
+}
+
+/** Three signers: E1 dead on the webhook, E2 dead on xAPI, E3 dead on both; each died at its own time. */
+async function deadLetterStore() {
+  const store = new FakeStore();
+  const e1 = await signed(store, 'E1');
+  const e2 = await signed(store, 'E2');
+  const e3 = await signed(store, 'E3');
+  await kill(store, e1, 'lms', '2026-11-25T15:00:00.000Z', { body: 'bad actor' });
+  await kill(store, e2, 'xapi', '2026-11-25T15:01:00.000Z', { status: 400 });
+  await kill(store, e3, 'xapi', '2026-11-25T15:02:00.000Z', { reason: 'exhausted', status: 503 });
+  await kill(store, e3, 'lms', '2026-11-25T15:03:00.000Z', { reason: 'gone', status: 410 });
+  store.writes.length = 0;
+  return { store, e1, e2, e3 };
+}
+
+describe('attest lms status', () => {
+  it('shows a delivered webhook and a retrying xAPI statement, one line each', async () => {
+    // Prepare
+    const store = new FakeStore();
+    const id = await signed(store, 'E1');
+    await store.recordDeliveryAttempt(id, 'lms', {
+      status: 204,
+      at: new Date('2026-11-25T14:04:00.000Z'),
+      outcome: { delivered: true },
+    });
+    await store.recordDeliveryAttempt(id, 'xapi', {
+      status: 503,
+      at: new Date('2026-11-25T14:04:00.000Z'),
+      outcome: { retryAt: new Date('2026-11-25T14:05:00.000Z') },
+    });
+    await store.recordDeliveryAttempt(id, 'xapi', {
+      status: null,
+      at: new Date('2026-11-25T14:05:00.000Z'),
+      outcome: { retryAt: new Date('2026-11-25T14:09:00.000Z') },
+    });
+    store.writes.length = 0;
+
+    // Act
+    const { code, out, err } = await cli(['lms', 'status', id], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(out).toEqual([
+      'webhook  delivered  attempts 1  last status 204  delivered 2026-11-25T14:04:00.000Z',
+      // A timeout has no status: it reads as none.
+      'xapi  retrying  attempts 2  last status none  next attempt 2026-11-25T14:09:00.000Z',
+    ]);
+    expect(store.writes).toEqual([]);
+  });
+
+  it('shows why each destination dead-lettered, with the start of the answer', async () => {
+    // Prepare
+    const { store, e3 } = await deadLetterStore();
+    await kill(store, await signed(store, 'E4'), 'lms', '2026-11-25T15:00:00.000Z', {
+      body: 'x'.repeat(300),
+    });
+
+    // Act
+    const { code, out } = await cli(['lms', 'status', e3], store);
+    const long = await cli(['lms', 'status', assignmentIdFor('E4', 'safe-internet-use')], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual([
+      'webhook  dead  attempts 1  last status 410  gone at 2026-11-25T15:03:00.000Z',
+      'xapi  dead  attempts 1  last status 503  exhausted at 2026-11-25T15:02:00.000Z',
+    ]);
+    expect(long.out[0]).toBe(
+      `webhook  dead  attempts 1  last status 422  rejected at 2026-11-25T15:00:00.000Z  "${'x'.repeat(120)}"`,
+    );
+  });
+
+  it('shows a pending delivery not yet attempted, and says which destination it was not sent to', async () => {
+    // Prepare
+    const store = new FakeStore();
+    const id = await signed(store, 'E1', { xapi: { statementId: 'st_1' } });
+
+    // Act
+    const { code, out } = await cli(['lms', 'status', id], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual([
+      'webhook  none (not a destination when it was signed)',
+      'xapi  pending  attempts 0',
+    ]);
+  });
+
+  it('shows only the destination named by --destination', async () => {
+    // Prepare
+    const { store, e3 } = await deadLetterStore();
+
+    // Act
+    const { code, out } = await cli(['lms', 'status', e3, '--destination', 'xapi'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual(['xapi  dead  attempts 1  last status 503  exhausted at 2026-11-25T15:02:00.000Z']);
+  });
+
+  it('says an unsigned agreement owes the LMS nothing yet', async () => {
+    // Prepare
+    const store = new FakeStore();
+    const assignment = anAssignment();
+    store.seed(assignment);
+
+    // Act
+    const { code, out, err } = await cli(['lms', 'status', assignment.assignmentId], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(out).toEqual([`${assignment.assignmentId}: not signed yet; nothing is owed to the LMS.`]);
+  });
+
+  it('exits 1 for an unknown assignment', async () => {
+    // Act
+    const { code, out, err } = await cli(['lms', 'status', 'no-such-assignment']);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toEqual(['attest: No assignment no-such-assignment.']);
+  });
+
+  it('exits 2 when given no assignment id', async () => {
+    // Act
+    const { code, err } = await cli(['lms', 'status']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err[0]).toContain('attest: lms status needs an assignment id');
+    expect(err[0]).toContain(USAGE);
+  });
+});
+
+describe('attest lms dead-letters', () => {
+  it("lists every destination's dead letters, oldest first, each with its destination and why", async () => {
+    // Prepare
+    const { store, e1, e2, e3 } = await deadLetterStore();
+
+    // Act
+    const { code, out, err } = await cli(['lms', 'dead-letters'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(out).toEqual([
+      `${e1}  webhook  dead  attempts 1  last status 422  rejected at 2026-11-25T15:00:00.000Z  "bad actor"`,
+      `${e2}  xapi  dead  attempts 1  last status 400  rejected at 2026-11-25T15:01:00.000Z`,
+      `${e3}  xapi  dead  attempts 1  last status 503  exhausted at 2026-11-25T15:02:00.000Z`,
+      `${e3}  webhook  dead  attempts 1  last status 410  gone at 2026-11-25T15:03:00.000Z`,
+    ]);
+    expect(store.writes).toEqual([]);
+  });
+
+  it.each([
+    ['webhook', ['E1', 'E3']],
+    ['xapi', ['E2', 'E3']],
+  ])('lists only the dead letters of --destination %s', async (destination, employees) => {
+    // Prepare
+    const { store } = await deadLetterStore();
+
+    // Act
+    const { code, out } = await cli(['lms', 'dead-letters', '--destination', destination], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out.map((line) => line.split('  ').slice(0, 2))).toEqual(
+      employees.map((e) => [assignmentIdFor(e, 'safe-internet-use'), destination]),
+    );
+  });
+
+  it('says there are none, for a destination with none', async () => {
+    // Prepare
+    const store = new FakeStore();
+    const id = await signed(store, 'E1');
+    await kill(store, id, 'xapi', '2026-11-25T15:00:00.000Z');
+
+    // Act
+    const all = await cli(['lms', 'dead-letters'], store);
+    const webhook = await cli(['lms', 'dead-letters', '--destination', 'webhook'], store);
+    const none = await cli(['lms', 'dead-letters'], new FakeStore());
+
+    // Assess
+    expect(all.out).toHaveLength(1);
+    expect([webhook.code, webhook.out]).toEqual([0, ['No dead letters.']]);
+    expect([none.code, none.out]).toEqual([0, ['No dead letters.']]);
+  });
+});
+
+describe('attest lms --destination', () => {
+  it.each([
+    ['lms', ['lms', 'dead-letters']],
+    ['ftp', ['lms', 'replay', '--all']],
+    ['XAPI', ['lms', 'enable']],
+    ['', ['lms', 'status', 'a1']],
+  ])('exits 2 naming the bad value %j, writing nothing', async (value, command) => {
+    // Prepare
+    const { store } = await deadLetterStore();
+
+    // Act
+    const { code, out, err } = await cli([...command, '--destination', value], store);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toContain(`attest: --destination must be webhook or xapi, not ${JSON.stringify(value)}`);
+    expect(err[0]).toContain(USAGE);
+    expect(store.writes).toEqual([]);
+  });
+});
+
+describe('attest lms replay', () => {
+  it("replays every destination's dead letters with --all, counting afresh and auditing each", async () => {
+    // Prepare
+    const { store, e1, e2, e3 } = await deadLetterStore();
+
+    // Act
+    const { code, out, err } = await cli(['lms', 'replay', '--all'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(out).toEqual(['Replaying 4 deliveries; the sweeper sends them on its next run.']);
+    expect(await store.deadLetters(10)).toEqual([]);
+    for (const [id, kind] of [
+      [e1, 'lms'],
+      [e2, 'xapi'],
+      [e3, 'xapi'],
+      [e3, 'lms'],
+    ] as const) {
+      const a = store.peek(id);
+      expect(a?.[kind]).toMatchObject({ state: 'pending', attempts: 0 });
+      expect(a?.[kind]).not.toHaveProperty('deadLetter');
+      expect(a?.[`${kind}DueAt`]).toBe(NOW);
+    }
+    expect(store.audit.map((e) => [e.assignmentId, e.kind, e.at, e.detail])).toEqual(
+      expect.arrayContaining([
+        [e1, 'delivery-replayed', NOW, { destination: 'webhook' }],
+        [e2, 'delivery-replayed', NOW, { destination: 'xapi' }],
+        [e3, 'delivery-replayed', NOW, { destination: 'xapi' }],
+      ]),
+    );
+  });
+
+  it('replays only the dead letters of --destination with --all', async () => {
+    // Prepare
+    const { store, e1, e3 } = await deadLetterStore();
+
+    // Act
+    const { code, out } = await cli(['lms', 'replay', '--all', '--destination', 'webhook'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual(['Replaying 2 deliveries; the sweeper sends them on its next run.']);
+    expect(store.peek(e1)?.lms?.state).toBe('pending');
+    expect(store.peek(e3)?.lms?.state).toBe('pending');
+    expect((await store.deadLetters(10)).map((d) => d.kind)).toEqual(['xapi', 'xapi']);
+  });
+
+  it('replays the other destination when one is disabled, saying so on stderr', async () => {
+    // Prepare
+    const { store, e1, e2, e3 } = await deadLetterStore();
+    store.destinations.lms = { state: 'disabled', reason: '410 Gone', at: '2026-11-25T15:03:00.000Z' };
+
+    // Act
+    const { code, out, err } = await cli(['lms', 'replay', '--all'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual(['Replaying 2 deliveries; the sweeper sends them on its next run.']);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toContain('The webhook destination is disabled (410 Gone)');
+    expect(err[0]).toContain('lms enable --destination webhook');
+    expect(store.peek(e2)?.xapi?.state).toBe('pending');
+    expect(store.peek(e3)?.xapi?.state).toBe('pending');
+    // The webhook's stay dead-lettered: replayed now they would only die again.
+    expect(await store.deadLetters(10)).toEqual([
+      { assignmentId: e1, kind: 'lms', deadAt: '2026-11-25T15:00:00.000Z' },
+      { assignmentId: e3, kind: 'lms', deadAt: '2026-11-25T15:03:00.000Z' },
+    ]);
+  });
+
+  it("replays one assignment's dead letters with --assignment, of every destination or the one named", async () => {
+    // Prepare
+    const { store, e3 } = await deadLetterStore();
+
+    // Act
+    const one = await cli(['lms', 'replay', '--assignment', e3, '--destination', 'xapi'], store);
+    const rest = await cli(['lms', 'replay', '--assignment', e3], store);
+
+    // Assess
+    expect([one.code, one.out]).toEqual([
+      0,
+      ['Replaying 1 deliveries; the sweeper sends them on its next run.'],
+    ]);
+    expect([rest.code, rest.out]).toEqual([
+      0,
+      ['Replaying 1 deliveries; the sweeper sends them on its next run.'],
+    ]);
+    expect(store.peek(e3)?.xapi?.state).toBe('pending');
+    expect(store.peek(e3)?.lms?.state).toBe('pending');
+    expect((await store.deadLetters(10)).map((d) => d.assignmentId)).not.toContain(e3);
+  });
+
+  it('exits 1 when the assignment has no dead letter to replay', async () => {
+    // Prepare
+    const { store, e1 } = await deadLetterStore();
+
+    // Act
+    const any = await cli(['lms', 'replay', '--assignment', 'no-such-assignment'], store);
+    const xapi = await cli(['lms', 'replay', '--assignment', e1, '--destination', 'xapi'], store);
+
+    // Assess
+    expect([any.code, any.err]).toEqual([1, ['attest: no-such-assignment has no dead-lettered delivery.']]);
+    expect([xapi.code, xapi.err]).toEqual([1, [`attest: ${e1} has no dead-lettered delivery to xapi.`]]);
+    expect(store.peek(e1)?.lms?.state).toBe('dead');
+  });
+
+  it.each([
+    ['named', ['--destination', 'webhook']],
+    ['the only one dead', []],
+  ])(
+    'exits 1 replaying an assignment to a disabled destination (%s), saying why and replaying nothing',
+    async (_how, extra) => {
+      // Prepare
+      const { store, e1 } = await deadLetterStore();
+      store.destinations.lms = { state: 'disabled', reason: '410 Gone' };
+
+      // Act
+      const { code, out, err } = await cli(['lms', 'replay', '--assignment', e1, ...extra], store);
+
+      // Assess
+      expect(code).toBe(1);
+      expect(out).toEqual([]);
+      expect(err.join('\n')).toContain('The webhook destination is disabled (410 Gone)');
+      expect(store.peek(e1)?.lms?.state).toBe('dead');
+      expect(store.writes).toEqual([]);
+    },
+  );
+
+  it.each([[['lms', 'replay']], [['lms', 'replay', '--all', '--assignment', 'a1']]])(
+    'exits 2 without exactly one of --all and --assignment: %j',
+    async (argv) => {
+      // Prepare
+      const { store } = await deadLetterStore();
+
+      // Act
+      const { code, err } = await cli(argv, store);
+
+      // Assess
+      expect(code).toBe(2);
+      expect(err[0]).toContain('lms replay needs --all or --assignment <assignment-id>, not both');
+      expect(store.writes).toEqual([]);
+    },
+  );
+});
+
+describe('attest lms enable', () => {
+  it('enables every destination when none is named', async () => {
+    // Prepare
+    const store = new FakeStore();
+    store.destinations.lms = { state: 'disabled', reason: '410 Gone' };
+    store.destinations.xapi = { state: 'disabled', reason: '410 Gone' };
+
+    // Act
+    const { code, out } = await cli(['lms', 'enable'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual([
+      'webhook and xapi enabled. Replay what was dead-lettered while disabled: lms replay --all',
+    ]);
+    expect(await store.getDestination('lms')).toEqual({ state: 'enabled', at: NOW });
+    expect(await store.getDestination('xapi')).toEqual({ state: 'enabled', at: NOW });
+  });
+
+  it('enables only the destination named by --destination', async () => {
+    // Prepare
+    const store = new FakeStore();
+    store.destinations.lms = { state: 'disabled', reason: '410 Gone' };
+    store.destinations.xapi = { state: 'disabled', reason: '410 Gone' };
+
+    // Act
+    const { code, out } = await cli(['lms', 'enable', '--destination', 'xapi'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^xapi enabled\. /);
+    expect(await store.getDestination('xapi')).toEqual({ state: 'enabled', at: NOW });
+    expect(await store.getDestination('lms')).toEqual({ state: 'disabled', reason: '410 Gone' });
+  });
+
+  it('exits 2 for an unknown lms command', async () => {
+    // Act
+    const { code, err } = await cli(['lms', 'frobnicate']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err[0]).toContain('attest: unknown command: lms frobnicate');
   });
 });

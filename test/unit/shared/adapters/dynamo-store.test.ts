@@ -26,12 +26,17 @@ const MAIL_LEASE_CONDITION = 'dueKind = :kind AND (attribute_not_exists(leaseUnt
 /** The LMS lane owes a delivery: due, and not parked among the dead letters. */
 const LMS_OWED = 'attribute_exists(lmsDueAt) AND lmsShard = :due';
 const LMS_LEASE_CONDITION = `${LMS_OWED} AND (attribute_not_exists(lmsLeaseUntil) OR lmsLeaseUntil < :now)`;
+/** The xAPI lane owes a statement: due, and not parked among the dead letters. */
+const XAPI_OWED = 'attribute_exists(xapiDueAt) AND xapiShard = :due';
 const ACK_CONDITION = 'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled';
-const ACK_UPDATE =
-  'SET ack = :ack, #status = :acknowledged, lms = :lms, ' +
-  'dueAt = :due, dueKind = :receipt, dueShard = :shard, lmsDueAt = :due, lmsShard = :shard, ' +
+/** The acknowledgement's one write, for each destination configured, owing its delivery in its own lane. */
+const ackUpdate = (...lanes: Array<'lms' | 'xapi'>) =>
+  'SET ack = :ack, #status = :acknowledged, ' +
+  lanes.map((l) => `${l} = :${l}, ${l}DueAt = :due, ${l}Shard = :shard, `).join('') +
+  'dueAt = :due, dueKind = :receipt, dueShard = :shard, ' +
   'signedPolicy = :policy, signedVersion = :version ' +
   'REMOVE leaseUntil';
+const ACK_UPDATE = ackUpdate('lms');
 const SEND_CONDITION = 'dueKind = :kind AND attribute_exists(leaseUntil)';
 const SEND_REMOVE = 'REMOVE dueAt, dueKind, dueShard, leaseUntil';
 const ESCALATION_CONDITION = 'dueKind = :escalation AND attribute_exists(leaseUntil)';
@@ -47,7 +52,13 @@ const digestKey: DigestKey = { managerEmail: 'mia.manager@example.com', day: '20
 const digestItemKey = { pk: `DIGEST#${digestIdFor('mia.manager@example.com')}`, sk: 'DAY#2026-11-24' };
 
 /** The attributes only the table's indexes need, which no caller should see. */
-const INDEX_ONLY = { dueShard: 'due', lmsShard: 'due', signedPolicy: 'p', signedVersion: 1 };
+const INDEX_ONLY = {
+  dueShard: 'due',
+  lmsShard: 'due',
+  xapiShard: 'due',
+  signedPolicy: 'p',
+  signedVersion: 1,
+};
 
 const assignment: Assignment = {
   assignmentId: 'a1',
@@ -70,6 +81,16 @@ const acknowledged: Assignment = {
   lmsDueAt: later.toISOString(),
   ack: { evidenceId: 'ev_1', policyId: 'p', policyVersion: 1 } as Evidence,
   lms: { state: 'pending', webhookId: 'msg_1', attempts: 0 },
+};
+
+/** An assignment acknowledged where completions go to the LRS only: the delivery on the xAPI lane. */
+const acknowledgedXapi: Assignment = {
+  ...assignment,
+  status: 'acknowledged',
+  dueKind: 'receipt',
+  xapiDueAt: later.toISOString(),
+  ack: { evidenceId: 'ev_1', policyId: 'p', policyVersion: 1 } as Evidence,
+  xapi: { state: 'pending', statementId: 'st_1', attempts: 0 },
 };
 
 async function collect(signers: AsyncIterable<Signer>): Promise<Signer[]> {
@@ -112,6 +133,20 @@ describe('makeDynamoStore', () => {
       expect(ddb).toReceiveCommandWith(PutCommand, {
         Item: { ...key, ...acknowledged, dueShard: 'due', lmsShard: 'due' },
       });
+      expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item).not.toHaveProperty('xapiShard');
+    });
+
+    it('indexes an assignment owing an xAPI statement in the xAPI lane, and only there', async () => {
+      // Prepare
+      ddb.on(PutCommand).resolves({});
+
+      // Act
+      await store().createAssignment(acknowledgedXapi);
+
+      // Assess
+      const item = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item;
+      expect(item).toEqual({ ...key, ...acknowledgedXapi, dueShard: 'due', xapiShard: 'due' });
+      expect(item).not.toHaveProperty('lmsShard');
     });
 
     it('leaves an assignment owing nothing out of the due indexes', async () => {
@@ -126,6 +161,7 @@ describe('makeDynamoStore', () => {
       const item = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item;
       expect(item).not.toHaveProperty('dueShard');
       expect(item).not.toHaveProperty('lmsShard');
+      expect(item).not.toHaveProperty('xapiShard');
     });
 
     it('answers an existing assignment with the stored one, read consistently, without its keys', async () => {
@@ -153,6 +189,22 @@ describe('makeDynamoStore', () => {
       // Assess
       expect(stored).toEqual(acknowledged);
       expect(ddb).toReceiveCommandWith(GetCommand, { TableName: 'attest', Key: key, ConsistentRead: true });
+    });
+
+    it("hides the xAPI lane's shard, dead or due, keeping its due time and state", async () => {
+      // Prepare
+      const dead: Assignment = {
+        ...acknowledgedXapi,
+        xapi: { state: 'dead', statementId: 'st_1', attempts: 1 },
+      };
+      ddb.on(GetCommand).resolves({ Item: { ...key, ...dead, dueShard: 'due', xapiShard: 'dead' } });
+
+      // Act
+      const stored = await store().getAssignment('a1');
+
+      // Assess
+      expect(stored).toEqual(dead);
+      expect(stored).not.toHaveProperty('xapiShard');
     });
 
     it('answers a missing assignment with undefined', async () => {
@@ -252,6 +304,34 @@ describe('makeDynamoStore', () => {
       });
     });
 
+    it('leases the xAPI statement on its own lane, apart from the webhook', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({
+        Attributes: { ...key, ...acknowledgedXapi, ...INDEX_ONLY, xapiLeaseUntil: later.toISOString() },
+      });
+
+      // Act
+      const claimed = await store().claimWork('a1', 'xapi', now, later, later.toISOString());
+
+      // Assess
+      expect(claimed).toEqual({ ...acknowledgedXapi, xapiLeaseUntil: later.toISOString() });
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression: 'SET xapiLeaseUntil = :until',
+        ConditionExpression:
+          `${XAPI_OWED} AND xapiDueAt = :seen ` +
+          'AND (attribute_not_exists(xapiLeaseUntil) OR xapiLeaseUntil < :now)',
+        ExpressionAttributeValues: {
+          ':due': 'due',
+          ':seen': later.toISOString(),
+          ':now': now.toISOString(),
+          ':until': later.toISOString(),
+        },
+        ReturnValues: 'ALL_NEW',
+      });
+    });
+
     it('answers a failed condition with undefined', async () => {
       // Prepare
       ddb.on(UpdateCommand).rejects(conditionFailed());
@@ -322,6 +402,23 @@ describe('makeDynamoStore', () => {
         Key: key,
         UpdateExpression: 'REMOVE lmsLeaseUntil',
         ConditionExpression: LMS_OWED,
+        ExpressionAttributeValues: { ':due': 'due' },
+      });
+    });
+
+    it('removes the xAPI lease only while the statement is still owed', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().releaseWork('a1', 'xapi');
+
+      // Assess
+      expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression: 'REMOVE xapiLeaseUntil',
+        ConditionExpression: XAPI_OWED,
         ExpressionAttributeValues: { ':due': 'due' },
       });
     });
@@ -861,7 +958,7 @@ describe('makeDynamoStore', () => {
   });
 
   describe('recordAcknowledgement', () => {
-    it('records the evidence once, owing the receipt and the LMS delivery and listing the signer, in one write', async () => {
+    it('records the evidence once, owing the receipt and the webhook delivery and listing the signer, in one write', async () => {
       // Prepare
       const evidence = { evidenceId: 'ev_1', policyId: 'p', policyVersion: 3 } as Evidence;
       ddb.on(UpdateCommand).resolves({
@@ -869,7 +966,12 @@ describe('makeDynamoStore', () => {
       });
 
       // Act
-      const outcome = await store().recordAcknowledgement('a1', evidence, 'msg_1', later);
+      const outcome = await store().recordAcknowledgement(
+        'a1',
+        evidence,
+        { lms: { webhookId: 'msg_1' } },
+        later,
+      );
 
       // Assess
       expect(outcome).toEqual({ recorded: true, assignment: { assignmentId: 'a1', ack: evidence } });
@@ -895,6 +997,66 @@ describe('makeDynamoStore', () => {
       });
     });
 
+    it('owes both deliveries, each in its own lane with its own id, in the same one write', async () => {
+      // Prepare
+      const evidence = { evidenceId: 'ev_1', policyId: 'p', policyVersion: 3 } as Evidence;
+      ddb.on(UpdateCommand).resolves({ Attributes: { ...key, assignmentId: 'a1', ack: evidence } });
+
+      // Act
+      await store().recordAcknowledgement(
+        'a1',
+        evidence,
+        { lms: { webhookId: 'msg_1' }, xapi: { statementId: 'st_1' } },
+        later,
+      );
+
+      // Assess
+      expect(ddb).toReceiveCommandTimes(UpdateCommand, 1);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression: ackUpdate('lms', 'xapi'),
+        ConditionExpression: ACK_CONDITION,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':ack': evidence,
+          ':acknowledged': 'acknowledged',
+          ':cancelled': 'cancelled',
+          ':lms': { state: 'pending', webhookId: 'msg_1', attempts: 0 },
+          ':xapi': { state: 'pending', statementId: 'st_1', attempts: 0 },
+          ':due': later.toISOString(),
+          ':receipt': 'receipt',
+          ':shard': 'due',
+          ':policy': 'p',
+          ':version': 3,
+        },
+        ReturnValues: 'ALL_NEW',
+      });
+      // Both lanes' due times and shards are set, so each sparse index holds the assignment.
+      for (const set of ['lmsDueAt = :due', 'lmsShard = :shard', 'xapiDueAt = :due', 'xapiShard = :shard']) {
+        expect(input?.UpdateExpression).toContain(set);
+      }
+    });
+
+    it('owes only the xAPI statement when only the LRS is configured, touching nothing of the webhook', async () => {
+      // Prepare
+      const evidence = { evidenceId: 'ev_1', policyId: 'p', policyVersion: 3 } as Evidence;
+      ddb.on(UpdateCommand).resolves({ Attributes: { ...key, assignmentId: 'a1', ack: evidence } });
+
+      // Act
+      await store().recordAcknowledgement('a1', evidence, { xapi: { statementId: 'st_1' } }, later);
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.UpdateExpression).toBe(ackUpdate('xapi'));
+      expect(input?.UpdateExpression).not.toMatch(/\blms/);
+      expect(input?.ExpressionAttributeValues).not.toHaveProperty(':lms');
+      expect(input?.ExpressionAttributeValues).toMatchObject({
+        ':xapi': { state: 'pending', statementId: 'st_1', attempts: 0 },
+      });
+    });
+
     it('answers a failed condition with the stored assignment, recorded: false', async () => {
       // Prepare
       ddb.on(UpdateCommand).rejects(conditionFailed());
@@ -906,7 +1068,7 @@ describe('makeDynamoStore', () => {
       const outcome = await store().recordAcknowledgement(
         'a1',
         { evidenceId: 'ev_2', policyId: 'p', policyVersion: 1 } as Evidence,
-        'msg_2',
+        { lms: { webhookId: 'msg_2' } },
         later,
       );
 
@@ -923,7 +1085,12 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
 
       // Act
-      const record = store().recordAcknowledgement('a1', { evidenceId: 'ev' } as Evidence, 'msg', later);
+      const record = store().recordAcknowledgement(
+        'a1',
+        { evidenceId: 'ev' } as Evidence,
+        { lms: { webhookId: 'msg' } },
+        later,
+      );
 
       // Assess
       await expect(record).rejects.toThrow('InternalServerError');
@@ -1020,7 +1187,7 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      await store().recordDeliveryAttempt('a1', { status: 503, at: now, outcome: { retryAt: later } });
+      await store().recordDeliveryAttempt('a1', 'lms', { status: 503, at: now, outcome: { retryAt: later } });
 
       // Assess
       const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
@@ -1047,7 +1214,11 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      await store().recordDeliveryAttempt('a1', { status: null, at: now, outcome: { retryAt: later } });
+      await store().recordDeliveryAttempt('a1', 'lms', {
+        status: null,
+        at: now,
+        outcome: { retryAt: later },
+      });
 
       // Assess
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
@@ -1060,12 +1231,39 @@ describe('makeDynamoStore', () => {
       });
     });
 
+    it('parks a delivery that was never sent without counting an attempt or a status', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+      const letter = { reason: 'disabled' as const, status: null, at: now.toISOString() };
+
+      // Act
+      await store().recordDeliveryAttempt('a1', 'xapi', {
+        status: null,
+        at: now,
+        outcome: { dead: letter },
+        sent: false,
+      });
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.UpdateExpression).toBe(
+        'SET xapi.#state = :dead, xapi.deadLetter = :letter, xapiShard = :deadShard, xapiDueAt = :at ' +
+          'REMOVE xapiLeaseUntil, xapi.nextAttemptAt',
+      );
+      expect(input?.ExpressionAttributeValues).not.toHaveProperty(':one');
+      expect(input?.ExpressionAttributeValues).not.toHaveProperty(':status');
+    });
+
     it('marks a delivered attempt and clears the LMS lane, leaving the mail lane alone', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      await store().recordDeliveryAttempt('a1', { status: 204, at: now, outcome: { delivered: true } });
+      await store().recordDeliveryAttempt('a1', 'lms', {
+        status: 204,
+        at: now,
+        outcome: { delivered: true },
+      });
 
       // Assess
       const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
@@ -1092,7 +1290,7 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      await store().recordDeliveryAttempt('a1', { status: 422, at: now, outcome: { dead: letter } });
+      await store().recordDeliveryAttempt('a1', 'lms', { status: 422, at: now, outcome: { dead: letter } });
 
       // Assess
       const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
@@ -1117,12 +1315,104 @@ describe('makeDynamoStore', () => {
       });
     });
 
+    it('counts a failed xAPI attempt on the xAPI lane, keeping it owed from the retry', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().recordDeliveryAttempt('a1', 'xapi', {
+        status: 503,
+        at: now,
+        outcome: { retryAt: later },
+      });
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression:
+          'SET xapi.attempts = xapi.attempts + :one, xapi.lastStatus = :status, ' +
+          'xapiDueAt = :retryAt, xapi.nextAttemptAt = :retryAt REMOVE xapiLeaseUntil',
+        ConditionExpression: XAPI_OWED,
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':status': 503,
+          ':retryAt': later.toISOString(),
+          ':due': 'due',
+        },
+      });
+      expect(input).not.toHaveProperty('ExpressionAttributeNames');
+    });
+
+    it('marks a delivered statement and clears the xAPI lane, leaving the webhook lane alone', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().recordDeliveryAttempt('a1', 'xapi', {
+        status: 204,
+        at: now,
+        outcome: { delivered: true },
+      });
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression:
+          'SET xapi.attempts = xapi.attempts + :one, xapi.lastStatus = :status, xapi.#state = :delivered, ' +
+          'xapi.deliveredAt = :at REMOVE xapiLeaseUntil, xapiDueAt, xapiShard, xapi.nextAttemptAt',
+        ConditionExpression: XAPI_OWED,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':status': 204,
+          ':delivered': 'delivered',
+          ':at': now.toISOString(),
+          ':due': 'due',
+        },
+      });
+      expect(input?.UpdateExpression).not.toMatch(/\blms/);
+    });
+
+    it('parks a dead statement under the dead shard of the xAPI index, by when, with its dead letter', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().recordDeliveryAttempt('a1', 'xapi', { status: 400, at: now, outcome: { dead: letter } });
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression:
+          'SET xapi.attempts = xapi.attempts + :one, xapi.lastStatus = :status, xapi.#state = :dead, ' +
+          'xapi.deadLetter = :letter, xapiShard = :deadShard, xapiDueAt = :at ' +
+          'REMOVE xapiLeaseUntil, xapi.nextAttemptAt',
+        ConditionExpression: XAPI_OWED,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':status': 400,
+          ':dead': 'dead',
+          ':letter': letter,
+          ':deadShard': 'dead',
+          ':at': now.toISOString(),
+          ':due': 'due',
+        },
+      });
+    });
+
     it('throws when the delivery is no longer owed', async () => {
       // Prepare
       ddb.on(UpdateCommand).rejects(conditionFailed());
 
       // Act
-      const record = store().recordDeliveryAttempt('a1', {
+      const record = store().recordDeliveryAttempt('a1', 'lms', {
         status: 204,
         at: now,
         outcome: { delivered: true },
@@ -1137,7 +1427,11 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
 
       // Act
-      const record = store().recordDeliveryAttempt('a1', { status: 410, at: now, outcome: { dead: letter } });
+      const record = store().recordDeliveryAttempt('a1', 'lms', {
+        status: 410,
+        at: now,
+        outcome: { dead: letter },
+      });
 
       // Assess
       await expect(record).rejects.toThrow('InternalServerError');
@@ -1145,12 +1439,48 @@ describe('makeDynamoStore', () => {
   });
 
   describe('deadLetters', () => {
-    it('reads the dead shard of the LMS index, oldest first, each with when it died', async () => {
+    it('reads the dead shard of the webhook index, oldest first, each with its lane and when it died', async () => {
       // Prepare
-      ddb.on(QueryCommand).resolves({
+      ddb.on(QueryCommand, { IndexName: 'lms-due' }).resolves({
         Items: [
           { ...key, ...acknowledged, lmsShard: 'dead', lmsDueAt: now.toISOString() },
           { assignmentId: 'a2', lmsShard: 'dead', lmsDueAt: later.toISOString() },
+        ],
+      });
+      ddb.on(QueryCommand, { IndexName: 'xapi-due' }).resolves({ Items: [] });
+
+      // Act
+      const dead = await store().deadLetters(25);
+
+      // Assess
+      expect(dead).toEqual([
+        { assignmentId: 'a1', kind: 'lms', deadAt: now.toISOString() },
+        { assignmentId: 'a2', kind: 'lms', deadAt: later.toISOString() },
+      ]);
+      const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        IndexName: 'lms-due',
+        KeyConditionExpression: 'lmsShard = :dead',
+        ExpressionAttributeValues: { ':dead': 'dead' },
+        Limit: 25,
+      });
+    });
+
+    it("reads the dead shard of the xAPI index too, merging both lanes' dead letters oldest first", async () => {
+      // Prepare
+      const at = (minute: number) => `2026-11-24T10:0${minute}:00.000Z`;
+      // Each index projects the whole item, the other lane included: only the lane's own due time counts.
+      ddb.on(QueryCommand, { IndexName: 'lms-due' }).resolves({
+        Items: [
+          { assignmentId: 'a1', lmsShard: 'dead', lmsDueAt: at(1), xapiDueAt: at(9) },
+          { assignmentId: 'a3', lmsShard: 'dead', lmsDueAt: at(4) },
+        ],
+      });
+      ddb.on(QueryCommand, { IndexName: 'xapi-due' }).resolves({
+        Items: [
+          { assignmentId: 'a2', xapiShard: 'dead', xapiDueAt: at(2), lmsDueAt: at(0) },
+          { assignmentId: 'a1', xapiShard: 'dead', xapiDueAt: at(5), lmsDueAt: at(1) },
         ],
       });
 
@@ -1159,14 +1489,16 @@ describe('makeDynamoStore', () => {
 
       // Assess
       expect(dead).toEqual([
-        { assignmentId: 'a1', deadAt: now.toISOString() },
-        { assignmentId: 'a2', deadAt: later.toISOString() },
+        { assignmentId: 'a1', kind: 'lms', deadAt: at(1) },
+        { assignmentId: 'a2', kind: 'xapi', deadAt: at(2) },
+        { assignmentId: 'a3', kind: 'lms', deadAt: at(4) },
+        { assignmentId: 'a1', kind: 'xapi', deadAt: at(5) },
       ]);
-      const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
-      expect(input).toEqual({
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 2);
+      expect(ddb).toReceiveCommandWith(QueryCommand, {
         TableName: 'attest',
-        IndexName: 'lms-due',
-        KeyConditionExpression: 'lmsShard = :dead',
+        IndexName: 'xapi-due',
+        KeyConditionExpression: 'xapiShard = :dead',
         ExpressionAttributeValues: { ':dead': 'dead' },
         Limit: 25,
       });
@@ -1201,7 +1533,7 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      const replayed = await store().replayDelivery('a1', later);
+      const replayed = await store().replayDelivery('a1', 'lms', later);
 
       // Assess
       expect(replayed).toBe(true);
@@ -1224,12 +1556,40 @@ describe('makeDynamoStore', () => {
       });
     });
 
+    it('makes a dead-lettered xAPI statement owed again on its own lane', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      const replayed = await store().replayDelivery('a1', 'xapi', later);
+
+      // Assess
+      expect(replayed).toBe(true);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression:
+          'SET xapi.#state = :pending, xapi.attempts = :zero, xapiShard = :due, xapiDueAt = :at ' +
+          'REMOVE xapi.deadLetter, xapiLeaseUntil',
+        ConditionExpression: 'xapiShard = :dead',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':pending': 'pending',
+          ':zero': 0,
+          ':due': 'due',
+          ':dead': 'dead',
+          ':at': later.toISOString(),
+        },
+      });
+    });
+
     it('answers false when the delivery is not dead-lettered', async () => {
       // Prepare
       ddb.on(UpdateCommand).rejects(conditionFailed());
 
       // Act
-      const replayed = await store().replayDelivery('a1', later);
+      const replayed = await store().replayDelivery('a1', 'xapi', later);
 
       // Assess
       expect(replayed).toBe(false);
@@ -1240,7 +1600,7 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
 
       // Act
-      const replay = store().replayDelivery('a1', later);
+      const replay = store().replayDelivery('a1', 'lms', later);
 
       // Assess
       await expect(replay).rejects.toThrow('InternalServerError');
@@ -1249,13 +1609,14 @@ describe('makeDynamoStore', () => {
 
   describe('getDestination', () => {
     const destinationKey = { pk: 'DESTINATION#lms', sk: 'WEBHOOK' };
+    const xapiDestinationKey = { pk: 'DESTINATION#lms', sk: 'XAPI' };
 
     it('answers enabled while nothing is stored', async () => {
       // Prepare
       ddb.on(GetCommand).resolves({});
 
       // Act
-      const destination = await store().getDestination();
+      const destination = await store().getDestination('lms');
 
       // Assess
       expect(destination).toStrictEqual({ state: 'enabled' });
@@ -1273,10 +1634,28 @@ describe('makeDynamoStore', () => {
       });
 
       // Act
-      const destination = await store().getDestination();
+      const destination = await store().getDestination('lms');
 
       // Assess
       expect(destination).toEqual({ state: 'disabled', reason: '410 Gone', at: now.toISOString() });
+    });
+
+    it("reads each destination's state under its own key, the webhook's kept as it was", async () => {
+      // Prepare
+      ddb.on(GetCommand, { Key: destinationKey }).resolves({ Item: { ...destinationKey, state: 'enabled' } });
+      ddb.on(GetCommand, { Key: xapiDestinationKey }).resolves({
+        Item: { ...xapiDestinationKey, state: 'disabled', reason: '410 Gone', at: now.toISOString() },
+      });
+
+      // Act
+      const webhook = await store().getDestination('lms');
+      const xapi = await store().getDestination('xapi');
+
+      // Assess
+      expect(webhook).toEqual({ state: 'enabled' });
+      expect(xapi).toEqual({ state: 'disabled', reason: '410 Gone', at: now.toISOString() });
+      expect(ddb).toReceiveNthCommandWith(GetCommand, 1, { Key: destinationKey, ConsistentRead: true });
+      expect(ddb).toReceiveNthCommandWith(GetCommand, 2, { Key: xapiDestinationKey, ConsistentRead: true });
     });
   });
 
@@ -1287,7 +1666,7 @@ describe('makeDynamoStore', () => {
       const destination: Destination = { state: 'disabled', reason: '410 Gone', at: now.toISOString() };
 
       // Act
-      await store().setDestination(destination);
+      await store().setDestination('lms', destination);
 
       // Assess
       const input = ddb.commandCalls(PutCommand)[0]?.args[0].input;
@@ -1303,12 +1682,27 @@ describe('makeDynamoStore', () => {
       });
     });
 
+    it("stores the xAPI destination under a key of its own, apart from the webhook's", async () => {
+      // Prepare
+      ddb.on(PutCommand).resolves({});
+
+      // Act
+      await store().setDestination('xapi', { state: 'enabled', at: now.toISOString() });
+
+      // Assess
+      expect(ddb).toReceiveCommandTimes(PutCommand, 1);
+      expect(ddb.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
+        TableName: 'attest',
+        Item: { pk: 'DESTINATION#lms', sk: 'XAPI', state: 'enabled', at: now.toISOString() },
+      });
+    });
+
     it('passes errors through', async () => {
       // Prepare
       ddb.on(PutCommand).rejects(new Error('InternalServerError'));
 
       // Act
-      const set = store().setDestination({ state: 'enabled' });
+      const set = store().setDestination('xapi', { state: 'enabled' });
 
       // Assess
       await expect(set).rejects.toThrow('InternalServerError');
@@ -1316,7 +1710,7 @@ describe('makeDynamoStore', () => {
   });
 
   describe('queryDue', () => {
-    it('reads both lanes from their sparse indexes and answers oldest first, the LMS lane as lms', async () => {
+    it('reads every lane from its sparse index and answers oldest first, the webhook lane as lms', async () => {
       // Prepare
       ddb.on(QueryCommand, { IndexName: 'due' }).resolves({
         Items: [
@@ -1328,6 +1722,7 @@ describe('makeDynamoStore', () => {
       ddb.on(QueryCommand, { IndexName: 'lms-due' }).resolves({
         Items: [{ assignmentId: 'a2', lmsDueAt: 't2', dueAt: 't1', dueKind: 'receipt' }],
       });
+      ddb.on(QueryCommand, { IndexName: 'xapi-due' }).resolves({ Items: [] });
 
       // Act
       const due = await store().queryDue(now, 10);
@@ -1338,7 +1733,7 @@ describe('makeDynamoStore', () => {
         { assignmentId: 'a2', dueAt: 't2', dueKind: 'lms' },
         { assignmentId: 'a1', dueAt: 't3', dueKind: 'invite' },
       ]);
-      expect(ddb).toReceiveCommandTimes(QueryCommand, 2);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 3);
       expect(ddb).toReceiveNthCommandWith(QueryCommand, 1, {
         TableName: 'attest',
         IndexName: 'due',
@@ -1353,6 +1748,34 @@ describe('makeDynamoStore', () => {
         ExpressionAttributeValues: { ':shard': 'due', ':before': now.toISOString() },
         Limit: 10,
       });
+      expect(ddb).toReceiveNthCommandWith(QueryCommand, 3, {
+        TableName: 'attest',
+        IndexName: 'xapi-due',
+        KeyConditionExpression: 'xapiShard = :shard AND xapiDueAt <= :before',
+        ExpressionAttributeValues: { ':shard': 'due', ':before': now.toISOString() },
+        Limit: 10,
+      });
+    });
+
+    it('answers a statement owed on the xAPI lane as xapi, by its own due time', async () => {
+      // Prepare
+      ddb.on(QueryCommand, { IndexName: 'due' }).resolves({ Items: [] });
+      ddb.on(QueryCommand, { IndexName: 'lms-due' }).resolves({
+        Items: [{ assignmentId: 'a1', lmsDueAt: 't3', xapiDueAt: 't1' }],
+      });
+      // The xAPI index projects the whole item too: only xapiDueAt counts here.
+      ddb.on(QueryCommand, { IndexName: 'xapi-due' }).resolves({
+        Items: [{ assignmentId: 'a1', xapiDueAt: 't1', lmsDueAt: 't3', dueAt: 't0', dueKind: 'receipt' }],
+      });
+
+      // Act
+      const due = await store().queryDue(now, 10);
+
+      // Assess
+      expect(due).toEqual([
+        { assignmentId: 'a1', dueAt: 't1', dueKind: 'xapi' },
+        { assignmentId: 'a1', dueAt: 't3', dueKind: 'lms' },
+      ]);
     });
 
     it('reads each lane page by page, asking for no more than the limit per lane', async () => {
@@ -1367,13 +1790,16 @@ describe('makeDynamoStore', () => {
       ddb
         .on(QueryCommand, { IndexName: 'lms-due' })
         .resolves({ Items: [{ assignmentId: 'a3', lmsDueAt: 't2' }] });
+      ddb
+        .on(QueryCommand, { IndexName: 'xapi-due' })
+        .resolves({ Items: [{ assignmentId: 'a4', xapiDueAt: 't4' }] });
 
       // Act
       const due = await store().queryDue(now, 10);
 
       // Assess
-      expect(due.map((item) => item.assignmentId)).toEqual(['a1', 'a3', 'a2']);
-      expect(ddb).toReceiveCommandTimes(QueryCommand, 3);
+      expect(due.map((item) => item.assignmentId)).toEqual(['a1', 'a3', 'a2', 'a4']);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 4);
       expect(ddb).toReceiveNthCommandWith(QueryCommand, 2, {
         IndexName: 'due',
         Limit: 9,
@@ -1382,6 +1808,8 @@ describe('makeDynamoStore', () => {
       // The LMS lane starts afresh, from its own first page and with its own limit.
       expect(ddb).toReceiveNthCommandWith(QueryCommand, 3, { IndexName: 'lms-due', Limit: 10 });
       expect(ddb.commandCalls(QueryCommand)[2]?.args[0].input.ExclusiveStartKey).toBeUndefined();
+      expect(ddb).toReceiveNthCommandWith(QueryCommand, 4, { IndexName: 'xapi-due', Limit: 10 });
+      expect(ddb.commandCalls(QueryCommand)[3]?.args[0].input.ExclusiveStartKey).toBeUndefined();
     });
 
     it('stops each lane at the limit even when more pages remain', async () => {
@@ -1400,13 +1828,20 @@ describe('makeDynamoStore', () => {
         ],
         LastEvaluatedKey: { pk: 'more' },
       });
+      ddb.on(QueryCommand, { IndexName: 'xapi-due' }).resolves({
+        Items: [
+          { assignmentId: 'a5', xapiDueAt: 't1' },
+          { assignmentId: 'a6', xapiDueAt: 't2' },
+        ],
+        LastEvaluatedKey: { pk: 'more' },
+      });
 
       // Act
       const due = await store().queryDue(now, 2);
 
       // Assess
-      expect(due).toHaveLength(4);
-      expect(ddb).toReceiveCommandTimes(QueryCommand, 2);
+      expect(due).toHaveLength(6);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 3);
     });
 
     it('answers nothing due with an empty list', async () => {
@@ -1418,7 +1853,7 @@ describe('makeDynamoStore', () => {
 
       // Assess
       expect(due).toEqual([]);
-      expect(ddb).toReceiveCommandTimes(QueryCommand, 2);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 3);
     });
   });
 
@@ -1455,6 +1890,23 @@ describe('makeDynamoStore', () => {
         Key: key,
         UpdateExpression: 'SET lmsDueAt = :next',
         ConditionExpression: 'lmsDueAt = :seen',
+        ExpressionAttributeValues: { ':seen': now.toISOString(), ':next': later.toISOString() },
+      });
+    });
+
+    it('claims a due xAPI statement by compare-and-set on xapiDueAt', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      const deferred = await store().deferDue('a1', 'xapi', now.toISOString(), later);
+
+      // Assess
+      expect(deferred).toBe(true);
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: key,
+        UpdateExpression: 'SET xapiDueAt = :next',
+        ConditionExpression: 'xapiDueAt = :seen',
         ExpressionAttributeValues: { ':seen': now.toISOString(), ':next': later.toISOString() },
       });
     });

@@ -2,15 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
 import { NotFoundError, TokenError } from '#shared/core/errors.ts';
-import type { Assignment } from '#shared/core/model.ts';
+import type { Assignment, DeliveryKind } from '#shared/core/model.ts';
 import { parseTokenKeys, readShown, signToken, stampShown } from '#shared/core/tokens.ts';
+import { statementIdFor } from '#shared/core/xapi.ts';
 import { FakeClock, FakeQueue, seededStore, silentLogger } from '../../../support/fakes.ts';
 
 const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');
 const TOKEN_ID = 'AAAAAAAAAAA';
 const REDRIVE_MS = 60_000;
 
-async function setup(overrides: Partial<Assignment> = {}) {
+async function setup(overrides: Partial<Assignment> = {}, deliveries: readonly DeliveryKind[] = ['lms']) {
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
   const seeded = await seededStore({
     status: 'invited',
@@ -38,6 +39,7 @@ async function setup(overrides: Partial<Assignment> = {}) {
     clock,
     logger: silentLogger,
     tokenKeys,
+    deliveries,
     redriveAfterMs: REDRIVE_MS,
     freshLinkIntervalMs: 15 * 60_000,
   });
@@ -176,6 +178,56 @@ describe('recordAcknowledgement', () => {
     ]);
     expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
       ['acknowledged', { evidenceId: stored?.ack?.evidenceId, tokenId: TOKEN_ID }],
+    ]);
+  });
+
+  it('owes both destinations in the one write, each under its id fixed now, and enqueues a delivery for each', async () => {
+    // Prepare
+    const { store, submit, lmsQueue, mailQueue, assignment } = await setup({}, ['lms', 'xapi']);
+
+    // Act
+    const view = await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'receipt', already: false });
+    const stored = store.peek(assignment.assignmentId);
+    const evidenceId = stored?.ack?.evidenceId as string;
+    expect(stored).toMatchObject({
+      status: 'acknowledged',
+      dueKind: 'receipt',
+      dueAt: '2026-11-24T10:01:00.000Z',
+      lmsDueAt: '2026-11-24T10:01:00.000Z',
+      xapiDueAt: '2026-11-24T10:01:00.000Z',
+      lms: { state: 'pending', attempts: 0, webhookId: `msg_${evidenceId.slice(3)}` },
+      xapi: { state: 'pending', attempts: 0, statementId: statementIdFor(evidenceId) },
+    });
+    expect(store.writes.filter((w) => w === 'recordAcknowledgement')).toHaveLength(1);
+    const message = (kind: string) => ({
+      message: { assignmentId: assignment.assignmentId, kind },
+      delaySeconds: undefined,
+    });
+    expect(lmsQueue.sent).toHaveLength(2);
+    expect(lmsQueue.sent).toEqual(expect.arrayContaining([message('lms'), message('xapi')]));
+    expect(mailQueue.sent).toEqual([message('receipt')]);
+  });
+
+  it('owes only the xAPI statement when it is the only destination', async () => {
+    // Prepare
+    const { store, submit, lmsQueue, assignment } = await setup({}, ['xapi']);
+
+    // Act
+    await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    const stored = store.peek(assignment.assignmentId);
+    expect(stored).toMatchObject({
+      xapiDueAt: '2026-11-24T10:01:00.000Z',
+      xapi: { state: 'pending', attempts: 0, statementId: statementIdFor(stored?.ack?.evidenceId as string) },
+    });
+    expect(stored).not.toHaveProperty('lms');
+    expect(stored).not.toHaveProperty('lmsDueAt');
+    expect(lmsQueue.sent).toEqual([
+      { message: { assignmentId: assignment.assignmentId, kind: 'xapi' }, delaySeconds: undefined },
     ]);
   });
 

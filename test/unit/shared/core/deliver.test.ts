@@ -3,16 +3,27 @@ import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  type Channel,
   classify,
   DEFAULT_RETRY_SCHEDULE,
   makeDeliverCompletion,
+  makeWebhookChannel,
   retryAfterMs,
 } from '#shared/core/deliver.ts';
 import { parseDuration } from '#shared/core/duration.ts';
+import type { DeliveryKind, OwedDeliveries } from '#shared/core/model.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
-import type { HttpClient, HttpResponse } from '#shared/ports.ts';
+import { makeXapiChannel, statementIdFor, type XapiSettings } from '#shared/core/xapi.ts';
+import type { HttpClient, HttpRequest, HttpResponse } from '#shared/ports.ts';
 import type { FakeStore } from '../../../support/fakes.ts';
-import { anAssignment, anEvidence, aPolicy, FakeClock, seededStore } from '../../../support/fakes.ts';
+import {
+  anAssignment,
+  anEvidence,
+  aPolicy,
+  FakeClock,
+  FakeQueue,
+  seededStore,
+} from '../../../support/fakes.ts';
 
 const SECRET = 'whsec_dW5pdC10ZXN0LWxtcy1zZWNyZXQtdW5pdC10ZXN0';
 const LMS_URL = 'https://lms.example.org/hooks/attest';
@@ -21,63 +32,117 @@ const DAY_MS = 24 * 3600_000;
 const policy = aPolicy();
 
 const evidence = anEvidence(policy, { userAgent: 'UA' });
+const XAPI: XapiSettings = {
+  endpoint: 'https://lrs.example.org/xapi/',
+  username: 'attest-key',
+  password: 'attest-secret',
+  accountHomePage: 'https://hr.example.org',
+  actor: 'account',
+  activityBase: 'https://policies.example.org/activities/',
+};
+const STATEMENT_ID = statementIdFor(evidence.evidenceId);
+const LRS_URL = `${XAPI.endpoint}statements?statementId=${STATEMENT_ID}`;
 
 type Answer = number | Error | HttpResponse;
 
 /**
- * The LMS: answers each POST with the next scripted answer, repeating the last. A number is a
+ * The LMS: answers each request with the next scripted answer, repeating the last. A number is a
  * status with an empty body, an Error is thrown as a network failure, a response is returned as is.
  */
 class ScriptedLms implements HttpClient {
-  readonly requests: Array<{
-    url: string;
-    headers: Record<string, string>;
-    body: string;
-    timeoutMs: number;
-  }> = [];
+  readonly requests: Array<HttpRequest & { timeoutMs: number }> = [];
   private readonly script: Answer[];
 
   constructor(script: Answer[]) {
     this.script = [...script];
   }
 
-  async post(url: string, headers: Record<string, string>, body: string, timeoutMs: number) {
-    this.requests.push({ url, headers: { ...headers }, body, timeoutMs });
+  async send(request: HttpRequest, timeoutMs: number) {
+    this.requests.push({ ...request, headers: { ...request.headers }, timeoutMs });
     const next = (this.script.length > 1 ? this.script.shift() : this.script[0]) ?? 200;
     if (next instanceof Error) throw next;
     return typeof next === 'number' ? { status: next, body: '' } : { ...next };
   }
 }
 
-async function setup(script: Answer[], random: () => number = () => 0.5) {
+/** The network: a request to the LRS reaches the LRS, any other the webhook's receiver. */
+class Network implements HttpClient {
+  constructor(
+    private readonly lms: ScriptedLms,
+    private readonly lrs: ScriptedLms,
+  ) {}
+
+  send(request: HttpRequest, timeoutMs: number) {
+    return (request.url.startsWith(XAPI.endpoint) ? this.lrs : this.lms).send(request, timeoutMs);
+  }
+}
+
+interface Options {
+  /** The LRS's answers; 204 by default. */
+  lrs?: Answer[];
+  /** What the acknowledgement owes; the webhook (as msg_1) by default. */
+  owed?: OwedDeliveries;
+  /** The destinations configured (LMS_MODE); the webhook by default. */
+  channels?: DeliveryKind[];
+  lmsQueue?: FakeQueue;
+}
+
+async function setup(script: Answer[], random: () => number = () => 0.5, options: Options = {}) {
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
   const seeded = await seededStore({ status: 'invited', dueAt: undefined, dueKind: undefined });
-  await seeded.store.recordAcknowledgement(seeded.assignment.assignmentId, evidence, 'msg_1', clock.now());
+  await seeded.store.recordAcknowledgement(
+    seeded.assignment.assignmentId,
+    evidence,
+    options.owed ?? { lms: { webhookId: 'msg_1' } },
+    clock.now(),
+  );
   seeded.store.writes.length = 0;
   const http = new ScriptedLms(script);
+  const lrs = new ScriptedLms(options.lrs ?? [204]);
   const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const deliver = makeDeliverCompletion({
+  const configured = options.channels ?? ['lms'];
+  const channels: Partial<Record<DeliveryKind, Channel>> = {};
+  if (configured.includes('lms')) channels.lms = makeWebhookChannel(LMS_URL, makeWebhookSigner(SECRET));
+  if (configured.includes('xapi')) channels.xapi = makeXapiChannel(XAPI);
+  const deliverCompletion = makeDeliverCompletion({
     store: seeded.store,
-    http,
+    http: new Network(http, lrs),
     clock,
     logger,
-    sign: makeWebhookSigner(SECRET),
-    lmsWebhookUrl: LMS_URL,
+    channels,
     leaseMs: 60_000,
     timeoutMs: 10_000,
     retryScheduleMs: SCHEDULE,
     random,
+    ...(options.lmsQueue && { lmsQueue: options.lmsQueue }),
   });
-  return { ...seeded, clock, http, logger, deliver, id: seeded.assignment.assignmentId };
+  /** The webhook's lane. */
+  const deliver = (assignmentId: string, seenDueAt?: string) =>
+    deliverCompletion(assignmentId, 'lms', seenDueAt);
+  return {
+    ...seeded,
+    clock,
+    http,
+    lrs,
+    logger,
+    deliver,
+    deliverCompletion,
+    id: seeded.assignment.assignmentId,
+  };
 }
 
 /** A second acknowledged assignment of the same starter, owing its own delivery. */
-async function acknowledgeAnother(store: FakeStore, assignmentId: string, at: Date) {
+async function acknowledgeAnother(
+  store: FakeStore,
+  assignmentId: string,
+  at: Date,
+  owed: OwedDeliveries = { lms: { webhookId: 'msg_2' } },
+) {
   const { starter } = await seededStore();
   store.seed(
     anAssignment(starter, policy, { assignmentId, status: 'invited', dueAt: undefined, dueKind: undefined }),
   );
-  await store.recordAcknowledgement(assignmentId, evidence, 'msg_2', at);
+  await store.recordAcknowledgement(assignmentId, evidence, owed, at);
 }
 
 /** Verifies as the LMS would, whose clock reads `at`: the library checks the timestamp's age. */
@@ -119,7 +184,9 @@ describe('deliverCompletion', () => {
     expect(stored?.lmsLeaseUntil).toBeUndefined();
     // The mail lane is left to the receipt.
     expect(stored?.dueKind).toBe('receipt');
-    expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([['delivered', { webhookId: 'msg_1' }]]);
+    expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
+      ['delivered', { destination: 'webhook', webhookId: 'msg_1' }],
+    ]);
   });
 
   it('POSTs JSON to the LMS with a signature the LMS verifies with its secret', async () => {
@@ -131,7 +198,7 @@ describe('deliverCompletion', () => {
 
     // Assess
     const [request] = http.requests;
-    expect(request).toMatchObject({ url: LMS_URL, timeoutMs: 10_000 });
+    expect(request).toMatchObject({ method: 'POST', url: LMS_URL, timeoutMs: 10_000 });
     expect(request?.headers).toMatchObject({
       'content-type': 'application/json',
       'webhook-id': 'msg_1',
@@ -369,13 +436,12 @@ describe('deliverCompletion', () => {
     });
     expect(stored?.lmsDead).toBe(true);
     expect(store.audit.map((e) => [e.kind, e.at, e.detail])).toEqual([
-      ['delivery-dead-lettered', deadAt, { reason: 'exhausted', status: '503' }],
+      ['delivery-dead-lettered', deadAt, { destination: 'webhook', reason: 'exhausted', status: '503' }],
     ]);
-    expect(await store.deadLetters(10)).toEqual([{ assignmentId: id, deadAt }]);
+    expect(await store.deadLetters(10)).toEqual([{ assignmentId: id, kind: 'lms', deadAt }]);
   });
 
-  // FakeStore.queryDue lists lmsDueAt without excluding `lmsDead`, whereas the adapter queries the
-  // lmsShard = 'due' partition only: a fake's bug, reported; drop `.fails` once the fake is fixed.
+  // The adapter queries the lane's shard = 'due' partition only; the fake skips `lmsDead` likewise.
   it('keeps a dead letter out of the sweeper’s sight', async () => {
     // Prepare
     const { store, deliver, id } = await setup([{ status: 400, body: 'bad' }]);
@@ -385,7 +451,9 @@ describe('deliverCompletion', () => {
     const due = await store.queryDue(new Date('2030-01-01T00:00:00Z'), 10);
 
     // Assess
-    expect(await store.deadLetters(10)).toEqual([{ assignmentId: id, deadAt: '2026-11-24T10:00:00.000Z' }]);
+    expect(await store.deadLetters(10)).toEqual([
+      { assignmentId: id, kind: 'lms', deadAt: '2026-11-24T10:00:00.000Z' },
+    ]);
     expect(due.filter((d) => d.dueKind === 'lms')).toEqual([]);
   });
 
@@ -412,11 +480,13 @@ describe('deliverCompletion', () => {
       });
       expect(stored?.lms?.deadLetter?.body).toHaveLength(1024);
       expect(stored?.lmsDead).toBe(true);
-      expect(store.destination).toEqual({ state: 'enabled' });
+      expect(store.destinations.lms).toEqual({ state: 'enabled' });
       expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
-        ['delivery-dead-lettered', { reason: 'rejected', status: String(status) }],
+        ['delivery-dead-lettered', { destination: 'webhook', reason: 'rejected', status: String(status) }],
       ]);
-      expect(await store.deadLetters(10)).toEqual([{ assignmentId: id, deadAt: '2026-11-24T10:00:00.000Z' }]);
+      expect(await store.deadLetters(10)).toEqual([
+        { assignmentId: id, kind: 'lms', deadAt: '2026-11-24T10:00:00.000Z' },
+      ]);
       expect(logger.warn).toHaveBeenCalledWith(
         'LMS delivery dead-lettered',
         expect.objectContaining({ assignmentId: id, reason: 'rejected', status }),
@@ -450,7 +520,7 @@ describe('deliverCompletion', () => {
     const next = await deliver('second');
 
     // Assess
-    expect(store.destination).toEqual({
+    expect(store.destinations.lms).toEqual({
       state: 'disabled',
       reason: 'answered 410 Gone',
       at: '2026-11-24T10:00:00.000Z',
@@ -466,6 +536,7 @@ describe('deliverCompletion', () => {
     expect(store.peek('second')?.lms).toMatchObject({
       state: 'dead',
       webhookId: 'msg_2',
+      attempts: 0,
       deadLetter: { reason: 'disabled', status: null, at: '2026-11-24T10:01:00.000Z' },
     });
     expect(store.peek('second')?.lms?.deadLetter).not.toHaveProperty('body');
@@ -481,7 +552,7 @@ describe('deliverCompletion', () => {
     const { store, http, deliver, id, clock } = await setup([422, 200]);
     await deliver(id);
     clock.advance(3600_000);
-    expect(await store.replayDelivery(id, clock.now())).toBe(true);
+    expect(await store.replayDelivery(id, 'lms', clock.now())).toBe(true);
 
     // Act
     const outcome = await deliver(id);
@@ -505,12 +576,12 @@ describe('deliverCompletion', () => {
     const { store, http, deliver, id, clock } = await setup([410, 200]);
     await deliver(id);
     clock.advance(60_000);
-    await store.replayDelivery(id, clock.now());
+    await store.replayDelivery(id, 'lms', clock.now());
     expect(await deliver(id)).toBe('dead-lettered');
     expect(store.peek(id)?.lms?.deadLetter?.reason).toBe('disabled');
     clock.advance(60_000);
-    await store.setDestination({ state: 'enabled' });
-    await store.replayDelivery(id, clock.now());
+    await store.setDestination('lms', { state: 'enabled' });
+    await store.replayDelivery(id, 'lms', clock.now());
 
     // Act
     const outcome = await deliver(id);
@@ -573,6 +644,332 @@ describe('deliverCompletion', () => {
     // Assess
     expect(outcome).toBe('busy');
     expect(http.requests).toEqual([]);
+    expect(store.peek(id)?.lms).toMatchObject({ state: 'pending', attempts: 0 });
+  });
+});
+
+describe('deliverCompletion: the webhook and the xAPI statement', () => {
+  const BOTH: Options = {
+    owed: { lms: { webhookId: 'msg_1' }, xapi: { statementId: STATEMENT_ID } },
+    channels: ['lms', 'xapi'],
+  };
+
+  it('delivers each lane on its own: the webhook at once, the statement after the LRS recovers', async () => {
+    // Prepare
+    const { store, http, lrs, deliverCompletion, id, clock } = await setup([200], undefined, {
+      ...BOTH,
+      lrs: [503, 204],
+    });
+
+    // Act
+    const webhook = await deliverCompletion(id, 'lms');
+    const firstStatement = await deliverCompletion(id, 'xapi');
+
+    // Assess: the webhook's lane is done, the statement's owed from the first wait, untouched by it
+    expect([webhook, firstStatement]).toEqual(['delivered', 'retrying']);
+    const retryAt = iso(T0 + (SCHEDULE[0] as number));
+    let stored = store.peek(id);
+    expect(stored?.lms).toEqual({
+      state: 'delivered',
+      webhookId: 'msg_1',
+      attempts: 1,
+      lastStatus: 200,
+      deliveredAt: '2026-11-24T10:00:00.000Z',
+    });
+    expect(stored?.lmsDueAt).toBeUndefined();
+    expect(stored?.xapi).toEqual({
+      state: 'pending',
+      statementId: STATEMENT_ID,
+      attempts: 1,
+      lastStatus: 503,
+      nextAttemptAt: retryAt,
+    });
+    expect(stored?.xapiDueAt).toBe(retryAt);
+    expect(stored?.xapiLeaseUntil).toBeUndefined();
+
+    // Act: the retry falls due
+    clock.set(retryAt);
+    const secondStatement = await deliverCompletion(id, 'xapi', retryAt);
+
+    // Assess
+    expect(secondStatement).toBe('delivered');
+    stored = store.peek(id);
+    expect(stored?.xapi).toEqual({
+      state: 'delivered',
+      statementId: STATEMENT_ID,
+      attempts: 2,
+      lastStatus: 204,
+      deliveredAt: retryAt,
+    });
+    expect(stored?.xapiDueAt).toBeUndefined();
+    expect(stored?.lms?.attempts).toBe(1);
+    expect(http.requests.map((r) => [r.method, r.url])).toEqual([['POST', LMS_URL]]);
+    expect(lrs.requests.map((r) => [r.method, r.url])).toEqual([
+      ['PUT', LRS_URL],
+      ['PUT', LRS_URL],
+    ]);
+    expect(lrs.requests[1]?.body).toBe(lrs.requests[0]?.body);
+    expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
+      ['delivered', { destination: 'webhook', webhookId: 'msg_1' }],
+      ['delivered', { destination: 'xapi', statementId: STATEMENT_ID }],
+    ]);
+  });
+
+  it('sends the statement the LRS expects: PUT under its id, with Basic auth and the xAPI version', async () => {
+    // Prepare
+    const { lrs, deliverCompletion, id } = await setup([200], undefined, BOTH);
+
+    // Act
+    await deliverCompletion(id, 'xapi');
+
+    // Assess
+    const [request] = lrs.requests;
+    expect(request).toMatchObject({ method: 'PUT', url: LRS_URL, timeoutMs: 10_000 });
+    expect(request?.headers).toStrictEqual({
+      'content-type': 'application/json',
+      authorization: `Basic ${btoa('attest-key:attest-secret')}`,
+      'x-experience-api-version': '1.0.3',
+    });
+    expect(JSON.parse(request?.body ?? '{}')).toMatchObject({
+      id: STATEMENT_ID,
+      actor: { account: { homePage: 'https://hr.example.org', name: 'E1001' } },
+      verb: { id: 'http://adlnet.gov/expapi/verbs/completed' },
+      object: { id: `https://policies.example.org/activities/${policy.policyId}/versions/${policy.version}` },
+      timestamp: evidence.acknowledgedAt,
+    });
+  });
+
+  it.each<[DeliveryKind, DeliveryKind, Answer[], Answer[]]>([
+    ['lms', 'xapi', [{ status: 400, body: 'bad' }], [204]],
+    ['xapi', 'lms', [200], [{ status: 400, body: 'bad' }]],
+  ])(
+    'dead-letters the %s lane alone, leaving the %s lane to be delivered',
+    async (dead, alive, hook, lrsScript) => {
+      // Prepare
+      const { store, deliverCompletion, id } = await setup(hook, undefined, { ...BOTH, lrs: lrsScript });
+
+      // Act
+      const outcomes = [await deliverCompletion(id, dead), await deliverCompletion(id, alive)];
+
+      // Assess
+      expect(outcomes).toEqual(['dead-lettered', 'delivered']);
+      const stored = store.peek(id);
+      expect(stored?.[dead]).toMatchObject({
+        state: 'dead',
+        deadLetter: { reason: 'rejected', status: 400, body: 'bad' },
+      });
+      expect(stored?.[`${dead}Dead`]).toBe(true);
+      expect(stored?.[alive]).toMatchObject({ state: 'delivered', attempts: 1 });
+      expect(stored?.[`${alive}Dead`]).toBeUndefined();
+      expect(stored?.[`${alive}DueAt`]).toBeUndefined();
+      expect(await store.deadLetters(10)).toEqual([
+        { assignmentId: id, kind: dead, deadAt: '2026-11-24T10:00:00.000Z' },
+      ]);
+      expect(store.destinations).toEqual({ lms: { state: 'enabled' }, xapi: { state: 'enabled' } });
+    },
+  );
+
+  it('keeps the other lane owed while one is dead-lettered', async () => {
+    // Prepare
+    const { store, lrs, deliverCompletion, id } = await setup([422], undefined, BOTH);
+
+    // Act
+    await deliverCompletion(id, 'lms');
+
+    // Assess
+    expect(store.peek(id)).toMatchObject({
+      xapiDueAt: '2026-11-24T10:00:00.000Z',
+      xapi: { state: 'pending', attempts: 0, statementId: STATEMENT_ID },
+    });
+    expect(lrs.requests).toEqual([]);
+    const due = await store.queryDue(new Date('2030-01-01T00:00:00Z'), 10);
+    expect(due.filter((d) => d.dueKind === 'lms' || d.dueKind === 'xapi').map((d) => d.dueKind)).toEqual([
+      'xapi',
+    ]);
+  });
+
+  it('takes a 409 from the LRS as the statement stored already: delivered', async () => {
+    // Prepare
+    const { store, deliverCompletion, id, logger } = await setup([200], undefined, { ...BOTH, lrs: [409] });
+
+    // Act
+    const outcome = await deliverCompletion(id, 'xapi');
+
+    // Assess
+    expect(outcome).toBe('delivered');
+    expect(store.peek(id)?.xapi).toEqual({
+      state: 'delivered',
+      statementId: STATEMENT_ID,
+      attempts: 1,
+      lastStatus: 409,
+      deliveredAt: '2026-11-24T10:00:00.000Z',
+    });
+    expect(store.peek(id)?.xapiDead).toBeUndefined();
+    expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
+      ['delivered', { destination: 'xapi', statementId: STATEMENT_ID }],
+    ]);
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+
+  it('still takes a 409 from the webhook’s receiver as a rejection', async () => {
+    // Prepare
+    const { store, deliver, id } = await setup([409]);
+
+    // Act
+    const outcome = await deliver(id);
+
+    // Assess
+    expect(outcome).toBe('dead-lettered');
+    expect(store.peek(id)?.lms?.deadLetter).toMatchObject({ reason: 'rejected', status: 409 });
+  });
+
+  it.each<[DeliveryKind, DeliveryKind, string]>([
+    ['xapi', 'lms', 'xapi'],
+    ['lms', 'xapi', 'webhook'],
+  ])(
+    'dead-letters a %s lane owed to a destination not configured, sending nothing',
+    async (kind, configured, destination) => {
+      // Prepare
+      const { store, http, lrs, deliverCompletion, id, logger } = await setup([200], undefined, {
+        ...BOTH,
+        channels: [configured],
+      });
+
+      // Act
+      const outcome = await deliverCompletion(id, kind);
+
+      // Assess
+      expect(outcome).toBe('dead-lettered');
+      expect(http.requests).toEqual([]);
+      expect(lrs.requests).toEqual([]);
+      const stored = store.peek(id);
+      expect(stored?.[kind]).toMatchObject({
+        state: 'dead',
+        // Nothing was sent: no attempt is counted, no status recorded.
+        attempts: 0,
+        deadLetter: { reason: 'unconfigured', status: null, at: '2026-11-24T10:00:00.000Z' },
+      });
+      expect(stored?.[kind]).not.toHaveProperty('lastStatus');
+      expect(stored?.[kind]?.deadLetter).not.toHaveProperty('body');
+      expect(stored?.[`${kind}Dead`]).toBe(true);
+      // The configured lane is left as it was, and the destinations both stay enabled.
+      expect(stored?.[configured]).toMatchObject({ state: 'pending', attempts: 0 });
+      expect(store.destinations).toEqual({ lms: { state: 'enabled' }, xapi: { state: 'enabled' } });
+      expect(store.audit.map((e) => [e.kind, e.detail?.destination, e.detail?.reason])).toEqual([
+        ['delivery-dead-lettered', destination, 'unconfigured'],
+      ]);
+      expect(logger.error).toHaveBeenCalledWith(expect.stringContaining(destination), { assignmentId: id });
+      expect(await store.deadLetters(10)).toEqual([
+        { assignmentId: id, kind, deadAt: '2026-11-24T10:00:00.000Z' },
+      ]);
+    },
+  );
+
+  it('disables only the xAPI destination on a 410 from the LRS', async () => {
+    // Prepare
+    const { store, http, lrs, deliverCompletion, id, clock, logger } = await setup([200], undefined, {
+      ...BOTH,
+      lrs: [{ status: 410, body: 'no such LRS' }],
+    });
+    await acknowledgeAnother(store, 'second', clock.now(), {
+      lms: { webhookId: 'msg_2' },
+      xapi: { statementId: STATEMENT_ID },
+    });
+
+    // Act
+    const gone = await deliverCompletion(id, 'xapi');
+    clock.advance(60_000);
+    const next = await deliverCompletion('second', 'xapi');
+    const webhooks = [await deliverCompletion(id, 'lms'), await deliverCompletion('second', 'lms')];
+
+    // Assess
+    expect(gone).toBe('dead-lettered');
+    expect(store.destinations).toEqual({
+      lms: { state: 'enabled' },
+      xapi: { state: 'disabled', reason: 'answered 410 Gone', at: '2026-11-24T10:00:00.000Z' },
+    });
+    expect(logger.error).toHaveBeenCalledOnce();
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('--destination xapi'),
+      expect.objectContaining({ destination: 'xapi' }),
+    );
+    expect(store.peek(id)?.xapi).toMatchObject({
+      state: 'dead',
+      deadLetter: { reason: 'gone', status: 410, body: 'no such LRS' },
+    });
+    expect(next).toBe('dead-lettered');
+    expect(store.peek('second')?.xapi?.deadLetter).toMatchObject({ reason: 'disabled', status: null });
+    expect(lrs.requests).toHaveLength(1);
+    // The webhook goes on as before.
+    expect(webhooks).toEqual(['delivered', 'delivered']);
+    expect(http.requests.map((r) => r.headers['webhook-id'])).toEqual(['msg_1', 'msg_2']);
+  });
+
+  it('hints a short retry of the statement to the LMS queue as an xapi message', async () => {
+    // Prepare
+    const lmsQueue = new FakeQueue();
+    const { store, deliverCompletion, id } = await setup([200], undefined, { ...BOTH, lrs: [503], lmsQueue });
+
+    // Act
+    await deliverCompletion(id, 'xapi');
+
+    // Assess
+    const dueAt = store.peek(id)?.xapiDueAt;
+    expect(dueAt).toBe(iso(T0 + (SCHEDULE[0] as number)));
+    expect(lmsQueue.sent).toEqual([
+      { message: { assignmentId: id, kind: 'xapi', dueAt }, delaySeconds: (SCHEDULE[0] as number) / 1000 },
+    ]);
+  });
+
+  it('ignores a message naming a due time the xAPI lane has moved on from', async () => {
+    // Prepare
+    const { lrs, store, deliverCompletion, id } = await setup([200], undefined, BOTH);
+
+    // Act
+    const outcome = await deliverCompletion(id, 'xapi', '2026-11-24T09:00:00.000Z');
+
+    // Assess
+    expect(outcome).toBe('not-owed');
+    expect(lrs.requests).toEqual([]);
+    expect(store.peek(id)?.xapi).toMatchObject({ state: 'pending', attempts: 0 });
+  });
+
+  it('sends nothing on a lane the acknowledgement did not owe', async () => {
+    // Prepare: only the webhook owed, both destinations configured
+    const { store, lrs, deliverCompletion, id } = await setup([200], undefined, {
+      channels: ['lms', 'xapi'],
+    });
+
+    // Act
+    const outcome = await deliverCompletion(id, 'xapi');
+
+    // Assess
+    expect(outcome).toBe('not-owed');
+    expect(lrs.requests).toEqual([]);
+    expect(store.peek(id)).not.toHaveProperty('xapi');
+  });
+
+  it('delivers a replayed xAPI dead letter under the same statement id', async () => {
+    // Prepare
+    const { store, lrs, deliverCompletion, id, clock } = await setup([200], undefined, {
+      ...BOTH,
+      lrs: [400, 204],
+    });
+    await deliverCompletion(id, 'xapi');
+    clock.advance(3600_000);
+    expect(await store.replayDelivery(id, 'xapi', clock.now())).toBe(true);
+
+    // Act
+    const outcome = await deliverCompletion(id, 'xapi');
+
+    // Assess
+    expect(outcome).toBe('delivered');
+    expect(store.peek(id)?.xapi).toMatchObject({
+      state: 'delivered',
+      attempts: 1,
+      statementId: STATEMENT_ID,
+    });
+    expect(lrs.requests.map((r) => r.url)).toEqual([LRS_URL, LRS_URL]);
     expect(store.peek(id)?.lms).toMatchObject({ state: 'pending', attempts: 0 });
   });
 });

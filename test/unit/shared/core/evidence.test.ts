@@ -36,7 +36,7 @@ async function setup(options: { signed?: boolean } = {}) {
     await store.recordAcknowledgement(
       assignment.assignmentId,
       evidence,
-      'wh_1',
+      { lms: { webhookId: 'wh_1' } },
       new Date('2026-11-25T14:03:00.000Z'),
     );
   }
@@ -73,6 +73,8 @@ describe('makeEvidenceReport', () => {
       integrity: { recomputedSha256: policy.sha256, matches: true },
       emails: assignment.sends,
       lms: { state: 'pending', webhookId: 'wh_1', attempts: 0 },
+      // Only the webhook was owed.
+      xapi: null,
       audit: [],
     });
     expect(text).toBe(canonicalPolicyText(policy));
@@ -100,7 +102,7 @@ describe('makeEvidenceReport', () => {
     await store.recordAcknowledgement(
       assignment.assignmentId,
       evidenceFor(policy, { policySha256: 'f'.repeat(64) }),
-      'wh_1',
+      { lms: { webhookId: 'wh_1' } },
       new Date('2026-11-25T14:03:00.000Z'),
     );
 
@@ -123,6 +125,7 @@ describe('makeEvidenceReport', () => {
     expect(report.evidence).toBeNull();
     expect(report.integrity).toBeNull();
     expect(report.lms).toBeNull();
+    expect(report.xapi).toBeNull();
   });
 
   it('carries the reason of a re-acknowledgement', async () => {

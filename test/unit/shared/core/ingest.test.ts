@@ -244,7 +244,7 @@ describe('ingestStarterEvent', () => {
     await store.recordAcknowledgement(
       safeId,
       { evidenceId: 'ev_1' } as never,
-      'msg_1',
+      { lms: { webhookId: 'msg_1' } },
       new Date('2026-11-24T10:01:00Z'),
     );
 
@@ -291,7 +291,12 @@ describe('ingestStarterEvent', () => {
     // Prepare: signed version 3, asked to sign version 4
     const { store, ingest } = setup();
     await ingest(created());
-    await store.recordAcknowledgement(safeId, { evidenceId: 'ev_1' } as never, 'msg_1', new Date());
+    await store.recordAcknowledgement(
+      safeId,
+      { evidenceId: 'ev_1' } as never,
+      { lms: { webhookId: 'msg_1' } },
+      new Date(),
+    );
     store.policies.set('safe-internet-use#4', { ...safe, version: 4, sha256: 'c'.repeat(64) });
     const reackId = assignmentIdFor('E1001', 'safe-internet-use', 4);
     store.seed({

@@ -595,7 +595,12 @@ describe('sendEmail: reminders', () => {
     await sendInvite(message);
     const id = message.assignmentId;
     clock.advance(DAY);
-    const signed = await store.recordAcknowledgement(id, anEvidence(policy), 'wh_1', clock.now());
+    const signed = await store.recordAcknowledgement(
+      id,
+      anEvidence(policy),
+      { lms: { webhookId: 'wh_1' } },
+      clock.now(),
+    );
     expect(signed.recorded).toBe(true);
     clock.set('2026-11-27T10:00:00.000Z');
 
@@ -965,7 +970,7 @@ describe('sendEmail: the escalation and the manager’s digest', () => {
     const alan = await aColleague(store, policy, 'E1002', 'Alan', escalating);
     await sendInvite({ assignmentId: ada, kind: 'escalation' });
     await sendInvite({ assignmentId: alan, kind: 'escalation' });
-    await store.recordAcknowledgement(alan, anEvidence(policy), 'wh_1', clock.now());
+    await store.recordAcknowledgement(alan, anEvidence(policy), { lms: { webhookId: 'wh_1' } }, clock.now());
     clock.set('2026-11-24T10:15:00.000Z');
 
     // Act
@@ -985,7 +990,7 @@ describe('sendEmail: the escalation and the manager’s digest', () => {
     const alan = await aColleague(store, policy, 'E1002', 'Alan', escalating);
     await sendInvite({ assignmentId: ada, kind: 'escalation' });
     await sendInvite({ assignmentId: alan, kind: 'escalation' });
-    await store.recordAcknowledgement(alan, anEvidence(policy), 'wh_1', clock.now());
+    await store.recordAcknowledgement(alan, anEvidence(policy), { lms: { webhookId: 'wh_1' } }, clock.now());
     await store.putStarter({ ...starter, manager: MANAGER, status: 'cancelled' });
     clock.set('2026-11-24T10:15:00.000Z');
 
@@ -1013,7 +1018,7 @@ describe('sendEmail: the escalation and the manager’s digest', () => {
     [
       'signs',
       (s: FakeStore, id: string, at: Date, p: PolicyVersion) =>
-        s.recordAcknowledgement(id, anEvidence(p), 'wh_1', at),
+        s.recordAcknowledgement(id, anEvidence(p), { lms: { webhookId: 'wh_1' } }, at),
     ],
     [
       'bounces',

@@ -39,7 +39,12 @@ async function signer(store: FakeStore, employeeId: string, policy: PolicyVersio
     policyId: policy.policyId,
     policyVersion: policy.version,
   };
-  await store.recordAcknowledgement(assignment.assignmentId, evidence as Evidence, 'msg', new Date());
+  await store.recordAcknowledgement(
+    assignment.assignmentId,
+    evidence as Evidence,
+    { lms: { webhookId: 'msg' } },
+    new Date(),
+  );
   return { starter, assignment };
 }
 
@@ -251,7 +256,7 @@ describe('reacknowledge', () => {
     await store.recordAcknowledgement(
       e1v2,
       { evidenceId: 'ev_E1v2', policyId: 'safe-internet-use', policyVersion: 2 } as Evidence,
-      'msg',
+      { lms: { webhookId: 'msg' } },
       new Date(),
     );
     const v3 = (await publish(text('c'.repeat(64)))).policy;

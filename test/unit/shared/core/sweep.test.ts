@@ -71,6 +71,53 @@ describe('sweepDue', () => {
     expect(mail.sent).toEqual([]);
   });
 
+  it('sends an owed xAPI delivery to the LMS queue as kind xapi', async () => {
+    // Prepare
+    const { mail, lms, sweep, store, id } = await setup({
+      dueKind: undefined,
+      dueAt: undefined,
+      xapiDueAt: '2026-11-24T10:00:00.000Z',
+      xapi: { state: 'pending', attempts: 0, statementId: 'b1c9b9b2-5e3a-5c4d-8f00-000000000001' },
+    });
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toEqual({ read: 1, dispatched: 1 });
+    expect(lms.sent).toEqual([
+      { message: { assignmentId: id, kind: 'xapi', dueAt: '2026-11-24T10:15:00.000Z' }, delaySeconds: 0 },
+    ]);
+    expect(mail.sent).toEqual([]);
+    expect(store.peek(id)?.xapiDueAt).toBe('2026-11-24T10:15:00.000Z');
+  });
+
+  it('dispatches the webhook and xAPI lanes of one assignment separately, both to the LMS queue', async () => {
+    // Prepare
+    const at = '2026-11-24T09:59:00.000Z';
+    const { mail, lms, sweep, store, id } = await setup({
+      dueKind: undefined,
+      dueAt: undefined,
+      lmsDueAt: at,
+      xapiDueAt: '2026-11-24T10:02:00.000Z',
+    });
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toEqual({ read: 2, dispatched: 2 });
+    expect(lms.sent).toEqual([
+      { message: { assignmentId: id, kind: 'lms', dueAt: '2026-11-24T10:15:00.000Z' }, delaySeconds: 0 },
+      { message: { assignmentId: id, kind: 'xapi', dueAt: '2026-11-24T10:17:00.000Z' }, delaySeconds: 120 },
+    ]);
+    expect(mail.sent).toEqual([]);
+    expect(store.peek(id)).toMatchObject({
+      lmsDueAt: '2026-11-24T10:15:00.000Z',
+      xapiDueAt: '2026-11-24T10:17:00.000Z',
+    });
+  });
+
   it('dispatches both lanes of one assignment: the receipt to the mail queue, the delivery to the LMS queue', async () => {
     // Prepare: just acknowledged, both messages lost
     const at = '2026-11-24T09:59:00.000Z';

@@ -1,0 +1,202 @@
+// The demo LRS inside the demo LMS receiver: the Statement Resource of xAPI 1.0.3, enough to take attest's statements as a real LRS would.
+import { timingSafeEqual } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { z } from 'zod';
+
+/** An IRI: a scheme and something after it (xAPI asks for IRIs; it does not ask LRSs to resolve them). */
+const iri = z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'must be an IRI');
+/** A language map: RFC 5646 tags to strings. */
+const languageMap = z.record(
+  z.string().regex(/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/, 'a language tag'),
+  z.string(),
+);
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'a UUID');
+
+const agent = z
+  .object({
+    objectType: z.literal('Agent').optional(),
+    name: z.string().optional(),
+    mbox: z
+      .string()
+      .regex(/^mailto:[^@\s]+@[^@\s]+$/, 'a mailto: IRI')
+      .optional(),
+    mbox_sha1sum: z
+      .string()
+      .regex(/^[0-9a-f]{40}$/)
+      .optional(),
+    openid: iri.optional(),
+    account: z
+      .object({ homePage: z.url(), name: z.string().min(1) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  // Data 2.4.2.1: exactly one inverse functional identifier.
+  .refine((a) => ['mbox', 'mbox_sha1sum', 'openid', 'account'].filter((k) => k in a).length === 1, {
+    message: 'an Agent must have exactly one of mbox, mbox_sha1sum, openid, account',
+  });
+
+/**
+ * The statement rules of xAPI 1.0.3 (Data 2.2–2.4) that apply to a statement with an Agent actor
+ * and an Activity object — what attest sends. Properties the LRS sets (stored, authority) and
+ * unknown ones are refused, as an LRS must.
+ */
+export const xapiStatementSchema = z
+  .object({
+    id: uuid.optional(),
+    actor: agent,
+    verb: z.object({ id: iri, display: languageMap.optional() }).strict(),
+    object: z
+      .object({
+        objectType: z.literal('Activity').optional(),
+        id: iri,
+        definition: z
+          .object({
+            name: languageMap.optional(),
+            description: languageMap.optional(),
+            type: iri.optional(),
+            moreInfo: iri.optional(),
+            extensions: z.record(iri, z.unknown()).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    result: z
+      .object({
+        completion: z.boolean().optional(),
+        success: z.boolean().optional(),
+        response: z.string().optional(),
+        duration: z.string().optional(),
+        extensions: z.record(iri, z.unknown()).optional(),
+      })
+      .strict()
+      .optional(),
+    context: z
+      .object({
+        registration: uuid.optional(),
+        platform: z.string().optional(),
+        language: z
+          .string()
+          .regex(/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/)
+          .optional(),
+        extensions: z.record(iri, z.unknown()).optional(),
+      })
+      .strict()
+      .optional(),
+    timestamp: z.iso.datetime({ offset: true }).optional(),
+    version: z
+      .string()
+      .regex(/^1\.0\.\d+$/)
+      .optional(),
+  })
+  .strict();
+
+export type XapiStatement = z.infer<typeof xapiStatementSchema>;
+
+export interface StoredStatement {
+  statement: XapiStatement & { id: string; stored: string; version: string };
+  /** PUTs of this statement id, the first included. */
+  attempts: number;
+}
+
+export interface LrsAnswer {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/** The demo LRS's store and rules; the receiver's HTTP server hands it requests under /xapi/. */
+export function createLrs(credentials: { username: string; password: string }) {
+  const statements = new Map<string, StoredStatement>();
+  const expected = Buffer.from(
+    `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+  );
+  const text = (status: number, message: string): LrsAnswer => ({
+    status,
+    body: message,
+    headers: { 'content-type': 'text/plain' },
+  });
+
+  function authorised(header: string | undefined): boolean {
+    const given = Buffer.from(header ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  /** Handles one request to `/xapi/{path}`; `version` is the X-Experience-API-Version header. */
+  function handle(request: {
+    method: string;
+    path: string;
+    query: URLSearchParams;
+    authorization: string | undefined;
+    version: string | undefined;
+    body: string;
+  }): LrsAnswer {
+    if (request.method === 'GET' && request.path === 'about') {
+      return { status: 200, body: JSON.stringify({ version: ['1.0.3'] }), headers: json };
+    }
+    if (!authorised(request.authorization)) {
+      return {
+        ...text(401, 'Basic authentication with the LRS credentials is required'),
+        headers: challenge,
+      };
+    }
+    if (!/^1\.0(\.\d+)?$/.test(request.version ?? '')) {
+      return text(400, 'X-Experience-API-Version: 1.0.3 is required');
+    }
+    if (request.path !== 'statements') return text(404, 'not found');
+    const id = request.query.get('statementId');
+    if (request.method === 'GET') {
+      const found = id ? statements.get(id.toLowerCase()) : undefined;
+      if (!found) return text(404, 'no such statement');
+      return { status: 200, body: JSON.stringify(found.statement), headers: json };
+    }
+    if (request.method !== 'PUT') return text(405, 'this demo LRS takes statements by PUT only');
+    if (!id || !uuid.safeParse(id).success) return text(400, 'statementId must be a UUID');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(request.body);
+    } catch {
+      return text(400, 'the body is not JSON');
+    }
+    const checked = xapiStatementSchema.safeParse(parsed);
+    if (!checked.success) {
+      const problems = checked.error.issues.map((i) => `${i.path.join('.') || 'statement'}: ${i.message}`);
+      return text(400, `not a valid xAPI 1.0.3 statement: ${problems.join('; ')}`);
+    }
+    const statement = checked.data;
+    if (statement.id !== undefined && statement.id.toLowerCase() !== id.toLowerCase()) {
+      return text(400, 'the statement id differs from statementId');
+    }
+    const key = id.toLowerCase();
+    const seen = statements.get(key);
+    if (seen) {
+      seen.attempts++;
+      // Communication 2.1.1: the same statement again is fine; another under the same id is a conflict.
+      const { stored: _s, version: _v, ...kept } = seen.statement;
+      const { version: _given, ...incoming } = statement;
+      return isDeepStrictEqual(kept, { ...incoming, id: seen.statement.id })
+        ? { status: 204 }
+        : text(409, 'a different statement has this id');
+    }
+    statements.set(key, {
+      statement: {
+        ...statement,
+        id,
+        stored: new Date().toISOString(),
+        version: statement.version ?? '1.0.3',
+      },
+      attempts: 1,
+    });
+    return { status: 204 };
+  }
+
+  return { handle, statements: () => [...statements.values()] };
+}
+
+export type Lrs = ReturnType<typeof createLrs>;
+
+const json = { 'content-type': 'application/json', 'x-experience-api-version': '1.0.3' };
+const challenge = { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="demo LRS"' };

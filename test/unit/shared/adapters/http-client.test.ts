@@ -1,0 +1,126 @@
+// The HttpClient on fetch: the request as given (method included), redirects answered not followed, a hard timeout.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeHttpClient } from '#shared/adapters/http-client.ts';
+
+interface Received {
+  method: string | undefined;
+  url: string | undefined;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A receiver on this machine: records each request and answers as `answer` says. */
+let server: Server;
+let base: string;
+let received: Received[];
+let answer: (res: ServerResponse) => void;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      received.push({ method: req.method, url: req.url, headers: req.headers, body });
+      answer(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  received = [];
+  answer = (res) => res.writeHead(204).end();
+});
+
+describe('makeHttpClient', () => {
+  it('sends a PUT as given: its url, headers and body', async () => {
+    // Prepare
+    answer = (res) => res.writeHead(204).end();
+
+    // Act
+    const response = await makeHttpClient().send(
+      {
+        method: 'PUT',
+        url: `${base}/xapi/statements?statementId=st_1`,
+        headers: { 'content-type': 'application/json', 'x-experience-api-version': '1.0.3' },
+        body: '{"id":"st_1"}',
+      },
+      2000,
+    );
+
+    // Assess
+    expect(response).toEqual({ status: 204, body: '', retryAfter: undefined });
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({
+      method: 'PUT',
+      url: '/xapi/statements?statementId=st_1',
+      headers: { 'content-type': 'application/json', 'x-experience-api-version': '1.0.3' },
+      body: '{"id":"st_1"}',
+    });
+  });
+
+  it('sends a POST as given, answering the status, the body and Retry-After', async () => {
+    // Prepare
+    answer = (res) => res.writeHead(503, { 'retry-after': '120' }).end('busy');
+
+    // Act
+    const response = await makeHttpClient().send(
+      { method: 'POST', url: `${base}/hook`, headers: { 'webhook-id': 'msg_1' }, body: 'signed' },
+      2000,
+    );
+
+    // Assess
+    expect(response).toEqual({ status: 503, body: 'busy', retryAfter: '120' });
+    expect(received[0]).toMatchObject({ method: 'POST', url: '/hook', body: 'signed' });
+    expect(received[0]?.headers['webhook-id']).toBe('msg_1');
+  });
+
+  it('keeps only the start of a long answer', async () => {
+    // Prepare
+    answer = (res) => res.writeHead(422).end('x'.repeat(10_000));
+
+    // Act
+    const response = await makeHttpClient().send({ method: 'PUT', url: base, headers: {}, body: '' }, 2000);
+
+    // Assess
+    expect(response.status).toBe(422);
+    expect(response.body).toBe('x'.repeat(4096));
+  });
+
+  it('answers a redirect rather than following it, so nothing goes elsewhere', async () => {
+    // Prepare
+    answer = (res) => res.writeHead(307, { location: `${base}/elsewhere` }).end();
+
+    // Act
+    const response = await makeHttpClient().send(
+      { method: 'PUT', url: `${base}/statements`, headers: {}, body: '{}' },
+      2000,
+    );
+
+    // Assess
+    expect(response.status).toBe(307);
+    expect(received.map((r) => r.url)).toEqual(['/statements']);
+  });
+
+  it('rejects when the receiver does not answer in time', async () => {
+    // Prepare
+    answer = () => {};
+
+    // Act
+    const send = makeHttpClient().send({ method: 'PUT', url: base, headers: {}, body: '' }, 100);
+
+    // Assess
+    await expect(send).rejects.toThrow();
+  });
+});
