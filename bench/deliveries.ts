@@ -1,10 +1,13 @@
-// Figures: signed deliveries per second to a local verifying receiver at a few concurrency levels, and the signing cost per message against an unsigned baseline.
+// Figures: deliveries per second to the local demo receiver at a few concurrency levels (signed webhooks, and xAPI statements against them), and the signing cost per message against an unsigned baseline.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
+import { type Channel, makeWebhookChannel } from '#shared/core/deliver.ts';
+import type { Assignment, Evidence, Starter } from '#shared/core/model.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
+import { makeXapiChannel, statementIdFor } from '#shared/core/xapi.ts';
 import { createLmsReceiver } from '../local/lms-receiver.ts';
-import { LOCAL_SECRETS } from '../local/settings.ts';
+import { LOCAL_LRS_USERNAME, LOCAL_SECRETS } from '../local/settings.ts';
 import { fmt, measure, report } from './measure.ts';
 
 const body = (i: number) =>
@@ -38,34 +41,94 @@ export async function run(): Promise<void> {
   );
   console.log(`  signing costs ${fmt(1e6 / signed.perSecond - 1e6 / unsigned.perSecond)} µs per message`);
 
-  // Deliveries: signed POSTs to the demo receiver, which verifies each signature and de-duplicates.
+  // Deliveries: signed POSTs to the demo receiver, which verifies each signature and de-duplicates;
+  // and xAPI statements PUT to its LRS, which checks Basic auth, validates and stores each.
   const receiver = createLmsReceiver(LOCAL_SECRETS.LMS_WEBHOOK_SECRET);
   receiver.server.listen(0, '127.0.0.1');
   await once(receiver.server, 'listening');
-  const url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}/webhook`;
+  const origin = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
   const http = makeHttpClient();
-  console.log('\nLMS deliveries to a local verifying receiver (signed POST, 2xx)');
+  const webhook = makeWebhookChannel(`${origin}/webhook`, sign);
+  const xapi = makeXapiChannel({
+    endpoint: `${origin}/xapi/`,
+    username: LOCAL_LRS_USERNAME,
+    password: LOCAL_SECRETS.LRS_PASSWORD,
+    accountHomePage: 'https://hr.example.org/',
+    actor: 'account',
+    activityBase: 'urn:attest:policies/',
+  });
+  /** Requests per second through the HttpClient adapter, `concurrency` at a time. */
+  async function throughput(channel: Channel, concurrency: number, run: string): Promise<number> {
+    let sent = 0;
+    let failed = 0;
+    const deliver = async () => {
+      const { assignment, starter, evidence } = completion(`${run}_${concurrency}_${sent++}`);
+      const { status } = await http.send(channel.request(assignment, starter, evidence, new Date()), 10_000);
+      if (status !== 204) failed++;
+    };
+    const rate = await measure(() => Promise.all(Array.from({ length: concurrency }, deliver)), 2000);
+    if (failed) console.log(`  (${failed} failed)`);
+    return rate.perSecond * concurrency;
+  }
+  console.log('\nLMS deliveries to the local demo receiver (2xx), per destination');
+  console.log(
+    `  ${'concurrency'.padEnd(12)} ${'webhooks/s'.padStart(12)} ${'statements/s'.padStart(14)}   ratio`,
+  );
   try {
     for (const concurrency of [1, 8, 32]) {
-      let sent = 0;
-      let failed = 0;
-      const deliver = async () => {
-        const i = sent++;
-        const text = body(i);
-        const headers = {
-          'content-type': 'application/json',
-          ...sign(`msg_${concurrency}_${i}`, new Date(), text),
-        };
-        const { status } = await http.send({ method: 'POST', url, headers, body: text }, 10_000);
-        if (status !== 204) failed++;
-      };
-      const rate = await measure(() => Promise.all(Array.from({ length: concurrency }, deliver)), 2000);
+      const hooks = await throughput(webhook, concurrency, 'w');
+      const statements = await throughput(xapi, concurrency, 'x');
       console.log(
-        `  concurrency ${String(concurrency).padEnd(4)} ${fmt(rate.perSecond * concurrency).padStart(12)} deliveries/s${failed ? `  (${failed} failed)` : ''}`,
+        `  ${String(concurrency).padEnd(12)} ${fmt(hooks).padStart(12)} ${fmt(statements).padStart(14)}   ${fmt(statements / hooks)}×`,
       );
     }
   } finally {
     receiver.server.closeAllConnections?.();
     receiver.server.close();
   }
+}
+
+/** An agreement as the channels see it, unique per `id` (so the receivers store each one). */
+function completion(id: string): { assignment: Assignment; starter: Starter; evidence: Evidence } {
+  const evidence: Evidence = {
+    evidenceId: `ev_${id}`,
+    acknowledgedAt: new Date().toISOString(),
+    policyId: 'safe-internet-use',
+    policyVersion: 1,
+    policyTitle: 'Safe Internet Use – Guidance for Staff',
+    policySha256: 'c'.repeat(64),
+    statement: 'I understand and agree.',
+    typedName: 'Ada Lovelace',
+    ipAddress: '127.0.0.1',
+    userAgent: 'bench',
+    tokenId: 'tok',
+    messageId: null,
+  };
+  const starter: Starter = {
+    starterId: `s_${id}`,
+    employeeId: `E${id}`,
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    email: `starter.${id}@example.org`,
+    startDate: '2026-12-01',
+    locale: 'en-GB',
+    timeZone: 'Europe/London',
+    policies: ['safe-internet-use'],
+    status: 'active',
+    updatedAt: new Date().toISOString(),
+  };
+  const assignment: Assignment = {
+    assignmentId: `a_${id}`,
+    starterId: starter.starterId,
+    policyId: 'safe-internet-use',
+    policyVersion: 1,
+    policySha256: evidence.policySha256,
+    status: 'acknowledged',
+    createdAt: evidence.acknowledgedAt,
+    sends: [],
+    ack: evidence,
+    lms: { state: 'pending', attempts: 0, webhookId: `msg_${id}` },
+    xapi: { state: 'pending', attempts: 0, statementId: statementIdFor(evidence.evidenceId) },
+  };
+  return { assignment, starter, evidence };
 }
