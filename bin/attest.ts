@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { owedDeliveries } from '#shared/core/deliver.ts';
 import { AttestError, ValidationError } from '#shared/core/errors.ts';
 import { makeEvidenceReport } from '#shared/core/evidence.ts';
 import { assignmentIdsFor } from '#shared/core/ids.ts';
@@ -40,6 +41,10 @@ export const USAGE = `Usage: npm run attest -- <command>
   lms replay --all | --assignment <assignment-id> [--destination webhook|xapi]
       Send dead-lettered deliveries again (same webhook-id or xAPI statement id, retries counted
       afresh); the sweeper sends them on its next run.
+  lms backfill --destination webhook|xapi --policy <policy-id>
+      Deliver every earlier agreement to the policy to a destination added since they were
+      signed (e.g. after switching LMS_MODE to webhook,xapi); agreements it already has are
+      left alone, so it is safe to run again. The sweeper sends them on its next run.
   lms enable [--destination webhook|xapi]
       Enable a destination again after it answered 410 Gone (it was disabled); without
       --destination, every destination.
@@ -170,7 +175,12 @@ async function lms(
   deps: CliDeps,
   sub: string | undefined,
   arg: string | undefined,
-  options: { all: boolean; assignment?: string | undefined; destination?: string | undefined },
+  options: {
+    all: boolean;
+    assignment?: string | undefined;
+    destination?: string | undefined;
+    policy?: string | undefined;
+  },
   now: Date,
 ): Promise<number> {
   const { store, io } = deps;
@@ -241,6 +251,28 @@ async function lms(
     }
     if (disabled.size && !replayed) return 1;
     io.out(`Replaying ${replayed} deliveries; the sweeper sends them on its next run.`);
+    return 0;
+  }
+  if (sub === 'backfill') {
+    if (!options.destination || !options.policy) {
+      throw new UsageError('lms backfill needs --destination webhook|xapi and --policy <policy-id>');
+    }
+    const [kind] = kinds as [DeliveryKind];
+    let owed = 0;
+    let had = 0;
+    for await (const signer of store.signers(options.policy, Number.MAX_SAFE_INTEGER)) {
+      const evidence = (await store.getAssignment(signer.assignmentId))?.ack;
+      if (!evidence) continue;
+      if (await store.oweDelivery(signer.assignmentId, owedDeliveries(evidence.evidenceId, [kind]), now)) {
+        owed++;
+        await store.appendAudit(signer.assignmentId, 'delivery-backfilled', now, {
+          destination: DESTINATION_OF[kind],
+        });
+      } else had++;
+    }
+    io.out(
+      `${options.policy}: ${owed} agreements owed to ${options.destination} (${had} had a delivery there already); the sweeper sends them on its next run.`,
+    );
     return 0;
   }
   if (sub === 'enable') {

@@ -79,8 +79,22 @@ export class AttestStack extends Stack {
             minLength: 1,
           }).valueAsString,
           accountHomePage: new CfnParameter(this, 'XapiAccountHomePage', {
-            description: 'The HR system’s home page: xAPI actors are accounts there, named by employee id',
-            allowedPattern: '^https?://.+',
+            description:
+              'The HR system’s home page: xAPI actors are accounts there, named by employee id (needed unless XapiActor is mbox)',
+            default: '',
+            allowedPattern: '^(https?://.+)?$',
+          }).valueAsString,
+          actor: new CfnParameter(this, 'XapiActor', {
+            description:
+              'How xAPI actors are identified: account (HR home page + employee id) or mbox (email)',
+            default: 'account',
+            allowedValues: ['account', 'mbox'],
+          }).valueAsString,
+          activityBase: new CfnParameter(this, 'XapiActivityBase', {
+            description:
+              'xAPI activity ids are this, then {policy id}/versions/{n}: an absolute IRI ending in / : or #',
+            default: 'urn:attest:policies/',
+            allowedPattern: '^[A-Za-z][A-Za-z0-9+.-]*:\\S*[/:#]$',
           }).valueAsString,
         }
       : undefined;
@@ -97,7 +111,7 @@ export class AttestStack extends Stack {
 
     const data = new Data(this, 'Data');
     const { table } = data;
-    const secrets = new Secrets(this, 'Secrets', { webhook: toWebhook, xapi: toXapi });
+    const secrets = new Secrets(this, 'Secrets');
     const email = new Email(this, 'Email');
     const alarms = new Topic(this, 'Alarms', { displayName: 'attest alarms', enforceSSL: true });
     const mail = new WorkQueue(this, 'Mail', { consumerTimeout: CONSUMER_TIMEOUT, alarms });
@@ -153,18 +167,18 @@ export class AttestStack extends Stack {
       environment: {
         ...common,
         LMS_MODE,
-        ...(lmsWebhookUrl &&
-          secrets.lmsWebhook && {
-            LMS_WEBHOOK_URL: lmsWebhookUrl,
-            LMS_WEBHOOK_SECRET_ARN: secrets.lmsWebhook.secretArn,
-          }),
-        ...(lrs &&
-          secrets.lrsPassword && {
-            LRS_ENDPOINT: lrs.endpoint,
-            LRS_USERNAME: lrs.username,
-            LRS_PASSWORD_SECRET_ARN: secrets.lrsPassword.secretArn,
-            XAPI_ACCOUNT_HOMEPAGE: lrs.accountHomePage,
-          }),
+        ...(lmsWebhookUrl && {
+          LMS_WEBHOOK_URL: lmsWebhookUrl,
+          LMS_WEBHOOK_SECRET_ARN: secrets.lmsWebhook.secretArn,
+        }),
+        ...(lrs && {
+          LRS_ENDPOINT: lrs.endpoint,
+          LRS_USERNAME: lrs.username,
+          LRS_PASSWORD_SECRET_ARN: secrets.lrsPassword.secretArn,
+          XAPI_ACCOUNT_HOMEPAGE: lrs.accountHomePage,
+          XAPI_ACTOR: lrs.actor,
+          XAPI_ACTIVITY_BASE: lrs.activityBase,
+        }),
         LMS_QUEUE_URL: lms.queue.queueUrl,
       },
     });
@@ -203,8 +217,8 @@ export class AttestStack extends Stack {
     secrets.hrWebhook.grantRead(ingest);
     secrets.ackTokenKeys.grantRead(mailer);
     secrets.ackTokenKeys.grantRead(ack);
-    secrets.lmsWebhook?.grantRead(lmsPush);
-    secrets.lrsPassword?.grantRead(lmsPush);
+    if (toWebhook) secrets.lmsWebhook.grantRead(lmsPush);
+    if (toXapi) secrets.lrsPassword.grantRead(lmsPush);
     mail.queue.grantSendMessages(ingest);
     mail.queue.grantSendMessages(ack);
     mail.queue.grantSendMessages(sweeper);
@@ -262,10 +276,8 @@ export class AttestStack extends Stack {
     new CfnOutput(this, 'MailQueueUrl', { value: mail.queue.queueUrl });
     new CfnOutput(this, 'LmsQueueUrl', { value: lms.queue.queueUrl });
     new CfnOutput(this, 'HrWebhookSecretArn', { value: secrets.hrWebhook.secretArn });
-    if (secrets.lmsWebhook)
-      new CfnOutput(this, 'LmsWebhookSecretArn', { value: secrets.lmsWebhook.secretArn });
-    if (secrets.lrsPassword)
-      new CfnOutput(this, 'LrsPasswordSecretArn', { value: secrets.lrsPassword.secretArn });
+    new CfnOutput(this, 'LmsWebhookSecretArn', { value: secrets.lmsWebhook.secretArn });
+    new CfnOutput(this, 'LrsPasswordSecretArn', { value: secrets.lrsPassword.secretArn });
     new CfnOutput(this, 'AckTokenKeysSecretArn', { value: secrets.ackTokenKeys.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Subscribe to hear of dead letters',

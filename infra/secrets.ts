@@ -9,41 +9,34 @@ import { Construct } from 'constructs';
  */
 const generated = { excludePunctuation: true, passwordLength: 48 };
 
-export interface SecretsProps {
-  /** Completions go as signed webhooks: a signing secret to give the LMS. */
-  webhook: boolean;
-  /** Completions go as xAPI statements: the LRS's password (its key's secret). */
-  xapi: boolean;
-}
-
 export class Secrets extends Construct {
   /** Set by the operator to the value their HR system signs with; generated only so it is never empty. */
   readonly hrWebhook: Secret;
-  /** Given to the organisation's LMS to verify completions. */
-  readonly lmsWebhook: Secret | undefined;
+  /**
+   * Given to the organisation's LMS to verify completions. Both destinations' secrets exist
+   * whichever LMS_MODE is deployed, so changing it never deletes a secret the LMS already holds;
+   * only the destinations deployed may read theirs.
+   */
+  readonly lmsWebhook: Secret;
   /** Set by the operator to the password (secret) of the LRS credentials attest was given. */
-  readonly lrsPassword: Secret | undefined;
+  readonly lrsPassword: Secret;
   /** The acknowledgement-link keys: `{"signing":"k1","k1":"…"}`; add a key and move `signing` to rotate. */
   readonly ackTokenKeys: Secret;
 
-  constructor(scope: Construct, id: string, props: SecretsProps) {
+  constructor(scope: Construct, id: string) {
     super(scope, id);
     this.hrWebhook = new Secret(this, 'HrWebhookSecret', {
       description: 'attest: Standard Webhooks secret of the HR system (set it to the HR system’s value)',
       generateSecretString: generated,
     });
-    this.lmsWebhook = props.webhook
-      ? new Secret(this, 'LmsWebhookSecret', {
-          description: 'attest: Standard Webhooks secret for LMS completions (give it to the LMS)',
-          generateSecretString: generated,
-        })
-      : undefined;
-    this.lrsPassword = props.xapi
-      ? new Secret(this, 'LrsPassword', {
-          description: 'attest: the password of the LRS credentials (set it to the value the LRS issued)',
-          generateSecretString: generated,
-        })
-      : undefined;
+    this.lmsWebhook = new Secret(this, 'LmsWebhookSecret', {
+      description: 'attest: Standard Webhooks secret for LMS completions (give it to the LMS)',
+      generateSecretString: generated,
+    });
+    this.lrsPassword = new Secret(this, 'LrsPassword', {
+      description: 'attest: the password of the LRS credentials (set it to the value the LRS issued)',
+      generateSecretString: generated,
+    });
     this.ackTokenKeys = new Secret(this, 'AckTokenKeys', {
       description: 'attest: HMAC keys for acknowledgement links',
       generateSecretString: {
@@ -62,9 +55,7 @@ export class Secrets extends Construct {
         'Rotated by adding a key id and moving "signing", so links already sent stay valid until they expire.',
     };
     for (const [name, reason] of Object.entries(why)) {
-      const secret = this[name as keyof typeof why];
-      if (!secret) continue;
-      Validations.of(secret).acknowledge({
+      Validations.of(this[name as keyof typeof why]).acknowledge({
         id: 'AwsSolutions::AwsSolutions-SMG4',
         reason,
       });

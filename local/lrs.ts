@@ -117,7 +117,7 @@ export function createLrs(credentials: { username: string; password: string }) {
   const text = (status: number, message: string): LrsAnswer => ({
     status,
     body: message,
-    headers: { 'content-type': 'text/plain' },
+    headers: { 'content-type': 'text/plain', 'x-experience-api-version': '1.0.3' },
   });
 
   function authorised(header: string | undefined): boolean {
@@ -174,11 +174,12 @@ export function createLrs(credentials: { username: string; password: string }) {
     const seen = statements.get(key);
     if (seen) {
       seen.attempts++;
-      // Communication 2.1.1: the same statement again is fine; another under the same id is a conflict.
+      // Communication 2.1.1: the same statement again is fine; another under the same id is a
+      // conflict. Displays and activity definitions are not part of the comparison (Data 2.3.1).
       const { stored: _s, version: _v, ...kept } = seen.statement;
       const { version: _given, ...incoming } = statement;
-      return isDeepStrictEqual(kept, { ...incoming, id: seen.statement.id })
-        ? { status: 204 }
+      return isDeepStrictEqual(comparable(kept), comparable({ ...incoming, id: seen.statement.id }))
+        ? { status: 204, headers: version }
         : text(409, 'a different statement has this id');
     }
     statements.set(key, {
@@ -190,7 +191,7 @@ export function createLrs(credentials: { username: string; password: string }) {
       },
       attempts: 1,
     });
-    return { status: 204 };
+    return { status: 204, headers: version };
   }
 
   return { handle, statements: () => [...statements.values()] };
@@ -198,5 +199,12 @@ export function createLrs(credentials: { username: string; password: string }) {
 
 export type Lrs = ReturnType<typeof createLrs>;
 
-const json = { 'content-type': 'application/json', 'x-experience-api-version': '1.0.3' };
-const challenge = { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="demo LRS"' };
+/** A statement without what two equal statements may differ in: the verb's display, the activity's definition. */
+function comparable(statement: XapiStatement): unknown {
+  const { verb, object, ...rest } = statement;
+  return { ...rest, verb: { id: verb.id }, object: { ...object, definition: undefined } };
+}
+
+const version = { 'x-experience-api-version': '1.0.3' };
+const json = { 'content-type': 'application/json', ...version };
+const challenge = { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="demo LRS"', ...version };

@@ -157,10 +157,16 @@ export interface Store {
       status: number | null;
       at: Date;
       outcome: { delivered: true } | { retryAt: Date } | { dead: DeadLetter };
-      /** False when nothing was sent (a disabled or unconfigured destination): not counted as an attempt. */
+      /** False when nothing was sent (a disabled destination): not counted as an attempt. */
       sent?: boolean;
     },
   ): Promise<void>;
+  /**
+   * Makes a delivery owed from `dueAt` to a destination an agreement was not delivered to (one
+   * added since): only if acknowledged and that destination has no delivery yet. Returns false
+   * when refused.
+   */
+  oweDelivery(assignmentId: string, deliveries: OwedDeliveries, dueAt: Date): Promise<boolean>;
   /** Dead-lettered deliveries of every destination, oldest first (at most `limit` of each). */
   deadLetters(limit: number): Promise<Array<{ assignmentId: string; kind: DeliveryKind; deadAt: string }>>;
   /** Makes a dead-lettered delivery owed again from `at`, its attempts counted afresh. */

@@ -17,11 +17,22 @@ const env = parseEnv(
       LMS_WEBHOOK_URL: secureUrl.optional(),
       /** The LRS's xAPI endpoint (statements are PUT to `{LRS_ENDPOINT}statements`). */
       LRS_ENDPOINT: secureUrl.transform((u) => (u.endsWith('/') ? u : `${u}/`)).optional(),
-      LRS_USERNAME: z.string().min(1).optional(),
+      // Basic auth cannot carry a colon in the user name (RFC 7617).
+      LRS_USERNAME: z
+        .string()
+        .min(1)
+        .refine((u) => !u.includes(':'), { message: 'must not contain ":"' })
+        .optional(),
       /** The home page of the HR system whose employee ids name the xAPI actors' accounts. */
-      XAPI_ACCOUNT_HOMEPAGE: z.url().optional(),
+      XAPI_ACCOUNT_HOMEPAGE: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
       XAPI_ACTOR: z.enum(['account', 'mbox']).default('account'),
-      XAPI_ACTIVITY_BASE: z.string().min(1).default('urn:attest:policies/'),
+      // Activity ids are stored for ever: the base must be an absolute IRI ending where an id can follow.
+      XAPI_ACTIVITY_BASE: z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S*[/:#]$/, {
+          message: 'must be an absolute IRI ending in "/", ":" or "#", e.g. urn:attest:policies/',
+        })
+        .default('urn:attest:policies/'),
       LMS_TIMEOUT: durationSetting.default(10_000),
       /** The waits before each retry; after the last, dead letters. */
       LMS_RETRY_SCHEDULE: z
@@ -56,10 +67,20 @@ const env = parseEnv(
   process.env,
 );
 
-export const config = Object.freeze({
-  ...env,
-  lmsWebhookSecret: env.LMS_MODE.includes('lms')
-    ? await resolveSecret(process.env, 'LMS_WEBHOOK_SECRET')
-    : '',
-  lrsPassword: env.LMS_MODE.includes('xapi') ? await resolveSecret(process.env, 'LRS_PASSWORD') : '',
-});
+/**
+ * The destinations' secrets as they are now: fetched per batch through Powertools' five-minute
+ * cache, so a rotated webhook secret or a newly set LRS password is used within minutes, without
+ * waiting for warm functions to be replaced.
+ */
+async function secrets(): Promise<{ lmsWebhookSecret: string; lrsPassword: string }> {
+  const [lmsWebhookSecret, lrsPassword] = await Promise.all([
+    env.LMS_MODE.includes('lms') ? resolveSecret(process.env, 'LMS_WEBHOOK_SECRET') : '',
+    env.LMS_MODE.includes('xapi') ? resolveSecret(process.env, 'LRS_PASSWORD') : '',
+  ]);
+  return { lmsWebhookSecret, lrsPassword };
+}
+
+// Once at load, so a missing secret stops the function at start with a precise error.
+await secrets();
+
+export const config = Object.freeze({ ...env, secrets });

@@ -12,38 +12,62 @@ import { makeXapiChannel } from '#shared/core/xapi.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
 import { config } from './config.ts';
 
-const channels: Partial<Record<DeliveryKind, Channel>> = {};
-if (config.LMS_WEBHOOK_URL && config.LMS_MODE.includes('lms')) {
-  channels.lms = makeWebhookChannel(config.LMS_WEBHOOK_URL, makeWebhookSigner(config.lmsWebhookSecret));
-}
-if (config.LRS_ENDPOINT && config.LRS_USERNAME && config.LMS_MODE.includes('xapi')) {
-  channels.xapi = makeXapiChannel({
-    endpoint: config.LRS_ENDPOINT,
-    username: config.LRS_USERNAME,
-    password: config.lrsPassword,
-    accountHomePage: config.XAPI_ACCOUNT_HOMEPAGE ?? '',
-    actor: config.XAPI_ACTOR,
-    activityBase: config.XAPI_ACTIVITY_BASE,
-  });
-}
-
 const logger = makeLogger();
 const processor = new BatchProcessor(EventType.SQS);
-const deliverCompletion = makeDeliverCompletion({
-  store: makeDynamoStore(config.TABLE_NAME),
-  http: makeHttpClient(),
-  clock: { now: () => new Date() },
-  logger,
-  channels,
-  leaseMs: config.LEASE,
-  timeoutMs: config.LMS_TIMEOUT,
-  retryScheduleMs: config.LMS_RETRY_SCHEDULE,
-  lmsQueue: makeSqsQueue(config.LMS_QUEUE_URL),
-});
+const store = makeDynamoStore(config.TABLE_NAME);
+const http = makeHttpClient();
+const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 
-async function recordHandler(record: SQSRecord): Promise<void> {
-  const message = parseWorkMessage(record.body, ['lms', 'xapi']);
-  await deliverCompletion(message.assignmentId, message.kind, message.dueAt);
+/** The destinations of LMS_MODE, with these secrets. */
+function channelsFor(
+  secrets: Awaited<ReturnType<typeof config.secrets>>,
+): Partial<Record<DeliveryKind, Channel>> {
+  const channels: Partial<Record<DeliveryKind, Channel>> = {};
+  if (config.LMS_WEBHOOK_URL && config.LMS_MODE.includes('lms')) {
+    channels.lms = makeWebhookChannel(config.LMS_WEBHOOK_URL, makeWebhookSigner(secrets.lmsWebhookSecret));
+  }
+  if (config.LRS_ENDPOINT && config.LRS_USERNAME && config.LMS_MODE.includes('xapi')) {
+    channels.xapi = makeXapiChannel({
+      endpoint: config.LRS_ENDPOINT,
+      username: config.LRS_USERNAME,
+      password: secrets.lrsPassword,
+      accountHomePage: config.XAPI_ACCOUNT_HOMEPAGE ?? '',
+      actor: config.XAPI_ACTOR,
+      activityBase: config.XAPI_ACTIVITY_BASE,
+    });
+  }
+  return channels;
 }
 
-export const handler = (event: SQSEvent) => processPartialResponse(event, recordHandler, processor);
+/** The delivery use case for the secrets of the moment, rebuilt only when they change. */
+let current: { key: string; deliver: ReturnType<typeof makeDeliverCompletion> } | undefined;
+async function deliverer() {
+  const secrets = await config.secrets();
+  const key = `${secrets.lmsWebhookSecret}\n${secrets.lrsPassword}`;
+  if (current?.key !== key) {
+    current = {
+      key,
+      deliver: makeDeliverCompletion({
+        store,
+        http,
+        clock: { now: () => new Date() },
+        logger,
+        channels: channelsFor(secrets),
+        leaseMs: config.LEASE,
+        timeoutMs: config.LMS_TIMEOUT,
+        retryScheduleMs: config.LMS_RETRY_SCHEDULE,
+        lmsQueue,
+      }),
+    };
+  }
+  return current.deliver;
+}
+
+export const handler = async (event: SQSEvent) => {
+  const deliverCompletion = await deliverer();
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const message = parseWorkMessage(record.body, ['lms', 'xapi']);
+    await deliverCompletion(message.assignmentId, message.kind, message.dueAt);
+  };
+  return processPartialResponse(event, recordHandler, processor);
+};

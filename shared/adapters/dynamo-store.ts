@@ -529,6 +529,29 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       );
     },
 
+    async oweDelivery(assignmentId, deliveries, dueAt) {
+      const [entry] = Object.entries(deliveries) as Array<[DeliveryKind, object | undefined]>;
+      if (!entry?.[1] || Object.keys(deliveries).length !== 1)
+        throw new RangeError('owe one delivery at a time');
+      const [kind, id] = entry;
+      const lane = LANES[kind];
+      return conditionally(
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.assignment(assignmentId),
+            UpdateExpression: `SET ${kind} = :state, ${lane.due} = :due, ${lane.shard} = :shard`,
+            ConditionExpression: `attribute_exists(ack) AND attribute_not_exists(${kind})`,
+            ExpressionAttributeValues: {
+              ':state': { state: 'pending', attempts: 0, ...id },
+              ':due': dueAt.toISOString(),
+              ':shard': DUE_SHARD,
+            },
+          }),
+        ),
+      );
+    },
+
     async deadLetters(limit) {
       const found: Array<{ assignmentId: string; kind: DeliveryKind; deadAt: string }> = [];
       for (const kind of ['lms', 'xapi'] as const) {

@@ -1,18 +1,11 @@
 // Use cases behind the acknowledgement link: show the policy (records nothing) and record agreement once.
 import type { Clock, Logger, Queue, Store } from '../ports.ts';
+import { owedDeliveries } from './deliver.ts';
 import { NotFoundError, TokenError } from './errors.ts';
 import { sendHint } from './hint.ts';
 import { newEvidenceId, newTokenId } from './ids.ts';
-import type {
-  Assignment,
-  DeliveryKind,
-  Evidence,
-  OwedDeliveries,
-  PolicyVersion,
-  WorkMessage,
-} from './model.ts';
+import type { Assignment, DeliveryKind, Evidence, PolicyVersion, WorkMessage } from './model.ts';
 import { inspectToken, readShown, signToken, stampShown, type TokenKeys, verifyToken } from './tokens.ts';
-import { statementIdFor } from './xapi.ts';
 
 export interface AckDeps {
   store: Store;
@@ -173,13 +166,10 @@ export function makeAcknowledgement(deps: AckDeps) {
       ...(shownAt && { pageShownAt: shownAt.toISOString() }),
     };
     // Each destination's id is fixed now, so every retry and replay is recognisably the same.
-    const owed: OwedDeliveries = {};
-    if (deps.deliveries.includes('lms')) owed.lms = { webhookId: `msg_${evidence.evidenceId.slice(3)}` };
-    if (deps.deliveries.includes('xapi')) owed.xapi = { statementId: statementIdFor(evidence.evidenceId) };
     const outcome = await store.recordAcknowledgement(
       assignment.assignmentId,
       evidence,
-      owed,
+      owedDeliveries(evidence.evidenceId, deps.deliveries),
       new Date(now.getTime() + deps.redriveAfterMs),
     );
     const recorded = outcome.assignment.ack;

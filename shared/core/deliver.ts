@@ -1,5 +1,5 @@
 // Use case: deliver an acknowledgement to the organisation's LMS — a signed `policy.acknowledged` webhook, an xAPI statement, or both — retrying on a schedule.
-import type { Clock, HttpClient, HttpRequest, Logger, Queue, Store } from '../ports.ts';
+import type { Clock, HttpClient, HttpRequest, HttpResponse, Logger, Queue, Store } from '../ports.ts';
 import { MAX_DELAY_SECONDS, sendHint } from './hint.ts';
 import type { LmsWebhook } from './lms-payload.ts';
 import {
@@ -9,9 +9,11 @@ import {
   type Delivery,
   type DeliveryKind,
   type Evidence,
+  type OwedDeliveries,
   type Starter,
 } from './model.ts';
 import type { WebhookSigner } from './webhooks.ts';
+import { statementIdFor } from './xapi.ts';
 
 /** One destination's way of sending a completion. */
 export interface Channel {
@@ -97,6 +99,14 @@ export function completionPayload(
   };
 }
 
+/** The ids each destination's delivery of an agreement goes under, fixed for ever by its evidence id. */
+export function owedDeliveries(evidenceId: string, kinds: readonly DeliveryKind[]): OwedDeliveries {
+  const owed: OwedDeliveries = {};
+  if (kinds.includes('lms')) owed.lms = { webhookId: `msg_${evidenceId.slice(3)}` };
+  if (kinds.includes('xapi')) owed.xapi = { statementId: statementIdFor(evidenceId) };
+  return owed;
+}
+
 /** The webhook: the payload POSTed, signed per Standard Webhooks with a fresh timestamp per attempt. */
 export function makeWebhookChannel(url: string, sign: WebhookSigner): Channel {
   const idOf = (assignment: Assignment) => (assignment.lms as { webhookId: string }).webhookId;
@@ -135,8 +145,8 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     status: number | null,
     letter: DeadLetter,
   ): Promise<DeliverOutcome> {
-    // A disabled or unconfigured destination was sent nothing: no attempt is counted.
-    const sent = letter.reason !== 'disabled' && letter.reason !== 'unconfigured';
+    // A disabled destination was sent nothing: no attempt is counted.
+    const sent = letter.reason !== 'disabled';
     await store.recordDeliveryAttempt(assignmentId, kind, {
       status,
       at: clock.now(),
@@ -161,7 +171,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
    * `seenDueAt`: the lane's due time a sweeper's or retry's message names; once that attempt is
    * made the message is stale and does nothing.
    */
-  return async function deliverCompletion(
+  async function deliverCompletion(
     assignmentId: string,
     kind: DeliveryKind,
     seenDueAt?: string,
@@ -183,12 +193,10 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     const destination = DESTINATION_OF[kind];
     const channel = deps.channels[kind];
     if (!channel) {
+      // Mid-deploy (the acknowledgement already owes a destination this function does not know
+      // yet) or a destination removed: retried on the schedule, then dead letters to replay.
       logger.error(`LMS delivery owed to ${destination}, which LMS_MODE does not include`, { assignmentId });
-      return deadLetter(assignmentId, kind, null, {
-        reason: 'unconfigured',
-        status: null,
-        at: now.toISOString(),
-      });
+      return retryLater(assignmentId, kind, delivery, now, null, undefined, 'unconfigured');
     }
     if ((await store.getDestination(kind)).state === 'disabled') {
       return deadLetter(assignmentId, kind, null, {
@@ -247,10 +255,27 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
         at: at.toISOString(),
       });
     }
+    return retryLater(assignmentId, kind, delivery, at, status, response, 'exhausted');
+  }
+
+  /**
+   * Keeps the delivery owed until the schedule's next wait, with jitter (or the LMS's Retry-After,
+   * if longer); past the schedule, dead letters for `exhausted`.
+   */
+  async function retryLater(
+    assignmentId: string,
+    kind: DeliveryKind,
+    delivery: Delivery,
+    at: Date,
+    status: number | null,
+    response: HttpResponse | undefined,
+    exhausted: 'exhausted' | 'unconfigured',
+  ): Promise<DeliverOutcome> {
     const wait = deps.retryScheduleMs[delivery.attempts];
     if (wait === undefined) {
+      const answer = response?.body ? { body: response.body.slice(0, DEAD_LETTER_BODY) } : {};
       return deadLetter(assignmentId, kind, status, {
-        reason: 'exhausted',
+        reason: exhausted,
         status,
         ...answer,
         at: at.toISOString(),
@@ -267,10 +292,12 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     }
     logger.warn('LMS did not take the delivery; it will be retried', {
       assignmentId,
-      destination,
+      destination: DESTINATION_OF[kind],
       status,
       retryAt: retryAt.toISOString(),
     });
     return 'retrying';
-  };
+  }
+
+  return deliverCompletion;
 }

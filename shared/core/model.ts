@@ -128,7 +128,10 @@ export interface OwedDeliveries {
 }
 
 export interface DeadLetter {
-  /** `unconfigured`: owed to a destination this deployment no longer sends to (see LMS_MODE). */
+  /**
+   * `unconfigured`: owed to a destination this deployment does not send to (see LMS_MODE), still
+   * so after the whole retry schedule.
+   */
   reason: 'rejected' | 'gone' | 'exhausted' | 'disabled' | 'unconfigured';
   status: number | null;
   /** The start of the LMS's answer, for diagnosis. */

@@ -69,7 +69,8 @@ export function completionStatement(
     result: { completion: true },
     context: {
       platform: 'attest',
-      language: starter.locale,
+      // The language the policy was read in (Data 2.4.6), not the person's locale.
+      language: POLICY_LANGUAGE,
       extensions: { [EVIDENCE_EXTENSION]: evidence.evidenceId, [SHA256_EXTENSION]: evidence.policySha256 },
     },
     timestamp: evidence.acknowledgedAt,

@@ -240,7 +240,9 @@ describe('AttestStack', () => {
     const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
 
     // Assess
-    expect(secrets).toHaveLength(3);
+    // The HR webhook's, the link keys, the LMS webhook's and the LRS password (each destination's
+    // secret exists whichever is deployed, so changing LMS_MODE never deletes one the LMS holds).
+    expect(secrets).toHaveLength(4);
     for (const id of FUNCTIONS) {
       for (const [name, value] of Object.entries(envOf(id))) {
         if (/SECRET|KEY/.test(name)) {
@@ -460,6 +462,7 @@ describe('AttestStack', () => {
       'LmsQueueUrl',
       'HrWebhookSecretArn',
       'LmsWebhookSecretArn',
+      'LrsPasswordSecretArn',
       'AckTokenKeysSecretArn',
       'AlarmTopicArn',
     ]) {
@@ -528,20 +531,27 @@ describe('AttestStack with xAPI', () => {
     template.hasParameter('LrsEndpoint', { AllowedPattern: '^https://.+' });
     template.hasParameter('LmsWebhookUrl', { AllowedPattern: '^https://.+' });
     template.hasOutput('LrsPasswordSecretArn', {});
+    expect(lmsPushEnv).toMatchObject({
+      XAPI_ACTOR: { Ref: 'XapiActor' },
+      XAPI_ACTIVITY_BASE: { Ref: 'XapiActivityBase' },
+    });
+    template.hasParameter('XapiActor', { Default: 'account', AllowedValues: ['account', 'mbox'] });
+    template.hasParameter('XapiActivityBase', { Default: 'urn:attest:policies/' });
+    template.hasParameter('XapiAccountHomePage', { Default: '' });
     // The password is Secrets Manager's, never a parameter or a literal.
     expect(JSON.stringify(template.toJSON())).not.toMatch(/LrsPassword"?:\s*\{\s*"Type"|"SecretString"/);
   });
 
-  it('with xAPI alone, has no webhook URL, webhook secret or webhook settings', () => {
+  it('with xAPI alone, has no webhook URL or settings, and lms-push reads only the LRS password', () => {
     // Act
-    const { template, nag, lmsPushEnv, secret } = synth('xapi');
+    const { template, nag, lmsPushEnv, secret, secretsRead } = synth('xapi');
 
     // Assess
     expect(nag).toEqual([]);
     expect(lmsPushEnv.LMS_MODE).toBe('xapi');
     expect(lmsPushEnv).not.toHaveProperty('LMS_WEBHOOK_URL');
     expect(lmsPushEnv).not.toHaveProperty('LMS_WEBHOOK_SECRET_ARN');
-    expect(secret('LmsWebhookSecret')).toEqual([]);
+    expect(secretsRead).toEqual(secret('LrsPassword'));
     expect(Object.keys(template.toJSON().Parameters)).not.toContain('LmsWebhookUrl');
   });
 

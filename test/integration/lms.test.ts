@@ -55,7 +55,9 @@ async function signs(): Promise<string> {
 }
 
 async function lmsState(id: string) {
-  const report = JSON.parse((await cli('evidence', id)).out) as {
+  const { code, out, err } = await cli('evidence', id);
+  if (code !== 0) throw new Error(`attest evidence failed: ${err}`);
+  const report = JSON.parse(out) as {
     lms: Record<string, unknown> & { state: string };
   };
   return report.lms;

@@ -33,6 +33,7 @@ beforeAll(async () => {
   stack = await startPrivateStack({
     LMS_MODE: 'webhook,xapi',
     LMS_RETRY_SCHEDULE: 'PT1S,PT1S,PT1S',
+    LMS_TIMEOUT: 'PT1S',
     SWEEP_INTERVAL: 'PT1S',
     REDRIVE_AFTER: 'PT3S',
   });
@@ -178,6 +179,32 @@ describe('an agreement with both destinations configured', () => {
     expect(await webhooksFor(id)).toHaveLength(1);
   });
 
+  it('retries a statement whose answer came after the timeout, and the LRS keeps one copy', async () => {
+    // Prepare: the LRS (and the LMS) take each request but answer after 2.5 s, beyond the 1 s timeout
+    await fetch(`${stack.urls.lms}/slow?ms=2500`, { method: 'PUT' });
+    let id: string;
+    try {
+      ({ id } = await signs());
+      await waitFor('an attempt that timed out', async () => {
+        const r = await report(id);
+        return r.xapi.attempts >= 1 && r.xapi.lastStatus === null ? r : undefined;
+      });
+    } finally {
+      // Act: quick again
+      await fetch(`${stack.urls.lms}/slow`, { method: 'DELETE' });
+    }
+
+    // Assess
+    const r = await waitFor('the statement recorded', async () => {
+      const found = await report(id);
+      return found.xapi.state === 'delivered' ? found : undefined;
+    });
+    expect(r.xapi.attempts).toBeGreaterThanOrEqual(2);
+    const stored = await statementOf(r.xapi.statementId);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.attempts).toBeGreaterThanOrEqual(2);
+  });
+
   it('keeps each destination to itself: a rejecting LRS dead-letters the statement, not the webhook', async () => {
     // Prepare: the LRS refuses; the LMS's webhook endpoint is fine
     await outage(400, 'xapi');
@@ -280,6 +307,7 @@ describe('a crash between sending and recording', () => {
       return r.lms.state === 'delivered' && r.xapi.state === 'delivered' ? r : undefined;
     });
     expect(done.lms.attempts).toBe(1);
+    expect(done.xapi.attempts).toBe(1);
     const webhooks = await webhooksFor(id);
     expect(webhooks).toHaveLength(1);
     expect(webhooks[0]?.attempts).toBe(2);

@@ -321,6 +321,22 @@ export class FakeStore implements Store {
     }
   }
 
+  async oweDelivery(assignmentId: string, deliveries: OwedDeliveries, dueAt: Date) {
+    this.writes.push('oweDelivery');
+    const [entry] = Object.entries(deliveries) as Array<[DeliveryKind, object | undefined]>;
+    if (!entry?.[1] || Object.keys(deliveries).length !== 1)
+      throw new RangeError('owe one delivery at a time');
+    const [kind, id] = entry;
+    const a = this.assignments.get(assignmentId);
+    // attribute_exists(ack) AND attribute_not_exists({kind})
+    if (!a?.ack || a[kind]) return false;
+    Object.assign(a, {
+      [kind]: { state: 'pending', attempts: 0, ...id },
+      [`${kind}DueAt`]: dueAt.toISOString(),
+    });
+    return true;
+  }
+
   async deadLetters(limit: number) {
     return (['lms', 'xapi'] as const)
       .flatMap((kind) => {

@@ -131,11 +131,15 @@ export async function attestOn(
   });
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, {
-    store: makeDynamoStore(s.env.TABLE_NAME as string, client),
-    io: { out: (t) => out.push(t), err: (t) => err.push(t) },
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  try {
+    const code = await runCli(argv, {
+      store: makeDynamoStore(s.env.TABLE_NAME as string, client),
+      io: { out: (t) => out.push(t), err: (t) => err.push(t) },
+    });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    client.destroy();
+  }
 }
 
 /** The value of the form's hidden page stamp, as a browser would send it back. */

@@ -11,6 +11,7 @@ import type {
 } from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
+import { statementIdFor } from '#shared/core/xapi.ts';
 import { runCli, USAGE } from '../../../bin/attest.ts';
 import {
   anAssignment,
@@ -888,5 +889,77 @@ describe('attest lms enable', () => {
     // Assess
     expect(code).toBe(2);
     expect(err[0]).toContain('attest: unknown command: lms frobnicate');
+  });
+});
+
+describe('attest lms backfill', () => {
+  it('owes an added destination every earlier agreement to the policy, once, under ids fixed by the evidence', async () => {
+    // Prepare: two agreements delivered as webhooks only, one already owing a statement
+    const store = new FakeStore();
+    const e1 = await signed(store, 'E1', { lms: { webhookId: 'wh_1' } });
+    const e2 = await signed(store, 'E2', { lms: { webhookId: 'wh_2' } });
+    const e3 = await signed(store, 'E3', BOTH);
+
+    // Act
+    const first = await cli(
+      ['lms', 'backfill', '--destination', 'xapi', '--policy', 'safe-internet-use'],
+      store,
+    );
+    const again = await cli(
+      ['lms', 'backfill', '--destination', 'xapi', '--policy', 'safe-internet-use'],
+      store,
+    );
+
+    // Assess
+    expect(first.code).toBe(0);
+    expect(first.out).toEqual([
+      'safe-internet-use: 2 agreements owed to xapi (1 had a delivery there already); the sweeper sends them on its next run.',
+    ]);
+    expect(again.out[0]).toMatch(/^safe-internet-use: 0 agreements owed to xapi \(3 had/);
+    for (const id of [e1, e2]) {
+      expect(store.peek(id)?.xapi).toEqual({
+        state: 'pending',
+        attempts: 0,
+        statementId: statementIdFor('ev_1'),
+      });
+      expect(store.peek(id)?.xapiDueAt).toBe(NOW);
+      expect(store.peek(id)?.lms?.webhookId).toMatch(/^wh_/);
+    }
+    expect(store.peek(e3)?.xapi?.statementId).toBe('st_1');
+    expect((await store.queryDue(new Date(NOW), 10)).filter((d) => d.dueKind === 'xapi')).toHaveLength(3);
+    expect(store.audit.filter((e) => e.kind === 'delivery-backfilled').map((e) => e.assignmentId)).toEqual([
+      e1,
+      e2,
+    ]);
+  });
+
+  it('leaves other policies and unsigned assignments alone', async () => {
+    // Prepare
+    const store = new FakeStore();
+    const id = await signed(store, 'E1', { lms: { webhookId: 'wh_1' } });
+    store.seed(anAssignment(aStarter({ employeeId: 'E9' }), aPolicy(), { status: 'invited' }));
+
+    // Act
+    const { code, out } = await cli(
+      ['lms', 'backfill', '--destination', 'xapi', '--policy', 'data-protection'],
+      store,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^data-protection: 0 agreements owed to xapi \(0 had/);
+    expect(store.peek(id)?.xapi).toBeUndefined();
+  });
+
+  it.each([
+    [['lms', 'backfill', '--policy', 'safe-internet-use']],
+    [['lms', 'backfill', '--destination', 'xapi']],
+  ])('exits 2 without both --destination and --policy: %j', async (argv) => {
+    // Act
+    const { code, err } = await cli(argv);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err[0]).toContain('lms backfill needs --destination webhook|xapi and --policy <policy-id>');
   });
 });

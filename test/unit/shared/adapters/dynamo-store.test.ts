@@ -1527,6 +1527,47 @@ describe('makeDynamoStore', () => {
     });
   });
 
+  describe('oweDelivery', () => {
+    it('owes one destination its delivery, only on a signed assignment that has none there', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      const owed = await store().oweDelivery('a1', { xapi: { statementId: 'st_1' } }, now);
+
+      // Assess
+      expect(owed).toBe(true);
+      expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
+        TableName: 'attest',
+        Key: key,
+        UpdateExpression: 'SET xapi = :state, xapiDueAt = :due, xapiShard = :shard',
+        ConditionExpression: 'attribute_exists(ack) AND attribute_not_exists(xapi)',
+        ExpressionAttributeValues: {
+          ':state': { state: 'pending', attempts: 0, statementId: 'st_1' },
+          ':due': now.toISOString(),
+          ':shard': 'due',
+        },
+      });
+    });
+
+    it('answers false when the condition fails (unsigned, or a delivery there already)', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act / Assess
+      expect(await store().oweDelivery('a1', { lms: { webhookId: 'wh_1' } }, now)).toBe(false);
+    });
+
+    it.each([[{}], [{ lms: { webhookId: 'w' }, xapi: { statementId: 's' } }]])(
+      'refuses anything but exactly one delivery: %j',
+      async (deliveries) => {
+        // Act / Assess
+        await expect(store().oweDelivery('a1', deliveries, now)).rejects.toThrow(RangeError);
+        expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+      },
+    );
+  });
+
   describe('replayDelivery', () => {
     it('makes a dead-lettered delivery owed again from the time given, counting afresh, answering true', async () => {
       // Prepare

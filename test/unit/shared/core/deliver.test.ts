@@ -827,31 +827,36 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     ['xapi', 'lms', 'xapi'],
     ['lms', 'xapi', 'webhook'],
   ])(
-    'dead-letters a %s lane owed to a destination not configured, sending nothing',
+    'retries a %s lane owed to a destination not configured on the schedule, sending nothing, then dead-letters it',
     async (kind, configured, destination) => {
-      // Prepare
-      const { store, http, lrs, deliverCompletion, id, logger } = await setup([200], undefined, {
+      // Prepare (mid-deploy, say: the agreement owes a destination this function does not know yet)
+      const { store, http, lrs, deliverCompletion, id, logger, clock } = await setup([200], undefined, {
         ...BOTH,
         channels: [configured],
       });
 
-      // Act
-      const outcome = await deliverCompletion(id, kind);
+      // Act: the first attempt, then one per wait of the schedule
+      const first = await deliverCompletion(id, kind);
+      const outcomes: string[] = [];
+      for (const wait of SCHEDULE) {
+        clock.advance(wait * 1.2);
+        outcomes.push(await deliverCompletion(id, kind));
+      }
 
       // Assess
-      expect(outcome).toBe('dead-lettered');
+      expect(first).toBe('retrying');
+      expect(outcomes.at(-1)).toBe('dead-lettered');
+      expect(outcomes.slice(0, -1).every((o) => o === 'retrying')).toBe(true);
       expect(http.requests).toEqual([]);
       expect(lrs.requests).toEqual([]);
       const stored = store.peek(id);
       expect(stored?.[kind]).toMatchObject({
         state: 'dead',
-        // Nothing was sent: no attempt is counted, no status recorded.
-        attempts: 0,
-        deadLetter: { reason: 'unconfigured', status: null, at: '2026-11-24T10:00:00.000Z' },
+        attempts: SCHEDULE.length + 1,
+        lastStatus: null,
+        deadLetter: { reason: 'unconfigured', status: null },
       });
-      expect(stored?.[kind]).not.toHaveProperty('lastStatus');
       expect(stored?.[kind]?.deadLetter).not.toHaveProperty('body');
-      expect(stored?.[`${kind}Dead`]).toBe(true);
       // The configured lane is left as it was, and the destinations both stay enabled.
       expect(stored?.[configured]).toMatchObject({ state: 'pending', attempts: 0 });
       expect(store.destinations).toEqual({ lms: { state: 'enabled' }, xapi: { state: 'enabled' } });
@@ -859,11 +864,37 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
         ['delivery-dead-lettered', destination, 'unconfigured'],
       ]);
       expect(logger.error).toHaveBeenCalledWith(expect.stringContaining(destination), { assignmentId: id });
-      expect(await store.deadLetters(10)).toEqual([
-        { assignmentId: id, kind, deadAt: '2026-11-24T10:00:00.000Z' },
-      ]);
     },
   );
+
+  it('delivers a lane that was unconfigured once its destination is configured (after the deploy)', async () => {
+    // Prepare
+    const { store, deliverCompletion, id, clock, logger } = await setup([200], undefined, {
+      ...BOTH,
+      channels: ['lms'],
+    });
+    expect(await deliverCompletion(id, 'xapi')).toBe('retrying');
+    const lrs = new ScriptedLms([204]);
+    const deployed = makeDeliverCompletion({
+      store,
+      http: new Network(new ScriptedLms([204]), lrs),
+      clock,
+      logger,
+      channels: { lms: makeWebhookChannel(LMS_URL, makeWebhookSigner(SECRET)), xapi: makeXapiChannel(XAPI) },
+      leaseMs: 60_000,
+      timeoutMs: 10_000,
+      retryScheduleMs: SCHEDULE,
+    });
+    clock.advance((SCHEDULE[0] as number) * 1.2);
+
+    // Act
+    const outcome = await deployed(id, 'xapi');
+
+    // Assess
+    expect(outcome).toBe('delivered');
+    expect(lrs.requests).toHaveLength(1);
+    expect(store.peek(id)?.xapi).toMatchObject({ state: 'delivered', attempts: 2 });
+  });
 
   it('disables only the xAPI destination on a 410 from the LRS', async () => {
     // Prepare
