@@ -1,15 +1,13 @@
 // The LMS, whatever it does, on a stack of its own: outages retried, rejections dead-lettered and replayed, 410 Gone disabling it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignmentIdFor } from '#shared/core/ids.ts';
-import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
-  ackLink,
   attestOn,
-  emailsTo,
-  postStarterTo,
+  evidenceOn,
+  outageOn,
+  receiverOf,
+  signsOn,
   startPrivateStack,
-  uniqueStarter,
   waitFor,
 } from '../support/local.ts';
 
@@ -30,41 +28,17 @@ afterAll(async () => {
 });
 
 const cli = (...argv: string[]) => attestOn(stack, argv);
-const lmsMode = (status?: number) =>
-  fetch(`${stack.urls.lms}/outage${status ? `?status=${status}` : ''}`, {
-    method: status ? 'PUT' : 'DELETE',
-  });
+const lmsMode = (status?: number) => outageOn(stack, status);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function received(): Promise<ReceivedCompletion[]> {
-  return ((await (await fetch(`${stack.urls.lms}/received`)).json()) as { received: ReceivedCompletion[] })
-    .received;
-}
-
 /** A starter who signs; answers the assignment id. */
-async function signs(): Promise<string> {
-  const event = uniqueStarter();
-  await postStarterTo(stack, event);
-  const email = event.data.email as string;
-  const invite = await waitFor('the invite', async () => (await emailsTo(email, stack.urls.mailbox))[0]);
-  await fetch(ackLink(invite), {
-    method: 'POST',
-    body: new URLSearchParams({ fullName: 'Ada', agree: 'yes' }),
-  });
-  return assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
-}
+const signs = async () => (await signsOn(stack)).id;
 
-async function lmsState(id: string) {
-  const { code, out, err } = await cli('evidence', id);
-  if (code !== 0) throw new Error(`attest evidence failed: ${err}`);
-  const report = JSON.parse(out) as {
-    lms: Record<string, unknown> & { state: string };
-  };
-  return report.lms;
-}
+const lmsState = async (id: string) =>
+  (await evidenceOn<{ lms: Record<string, unknown> & { state: string } }>(stack, id)).lms;
 
 const deliveredTo = async (id: string) =>
-  (await received()).filter((c) => c.payload.data.assignmentId === id);
+  (await receiverOf(stack)).received.filter((c) => c.payload.data.assignmentId === id);
 
 describe('the LMS answering 5xx', () => {
   it('is retried on the schedule and delivered once with the webhook id fixed at signing', async () => {

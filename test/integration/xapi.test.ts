@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { makeWebhookChannel } from '#shared/core/deliver.ts';
-import { assignmentIdFor, newEvidenceId } from '#shared/core/ids.ts';
+import { newEvidenceId } from '#shared/core/ids.ts';
 import type { DeliveryKind, Evidence } from '#shared/core/model.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
 import {
@@ -14,16 +14,16 @@ import {
   SHA256_EXTENSION,
   statementIdFor,
 } from '#shared/core/xapi.ts';
-import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
 import { type StoredStatement, xapiStatementSchema } from '../../local/lrs.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
-  ackLink,
   attestOn,
-  emailsTo,
-  postStarterTo,
+  evidenceOn,
+  invitedOn,
+  outageOn,
+  receiverOf,
+  signsOn,
   startPrivateStack,
-  uniqueStarter,
   waitFor,
 } from '../support/local.ts';
 
@@ -44,18 +44,9 @@ afterAll(async () => {
 });
 
 const cli = (...argv: string[]) => attestOn(stack, argv);
-const outage = (status?: number, only?: 'webhook' | 'xapi') =>
-  fetch(`${stack.urls.lms}/outage${status ? `?status=${status}${only ? `&only=${only}` : ''}` : ''}`, {
-    method: status ? 'PUT' : 'DELETE',
-  });
+const outage = (status?: number, only?: 'webhook' | 'xapi') => outageOn(stack, status, only);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function receiver(): Promise<{ received: ReceivedCompletion[]; statements: StoredStatement[] }> {
-  return (await (await fetch(`${stack.urls.lms}/received`)).json()) as {
-    received: ReceivedCompletion[];
-    statements: StoredStatement[];
-  };
-}
+const receiver = () => receiverOf(stack);
 
 /** The webhooks that reached the LMS for an assignment. */
 async function webhooksFor(id: string) {
@@ -71,34 +62,16 @@ function directStore() {
   return makeDynamoStore(stack.env.TABLE_NAME as string, client);
 }
 
-/** A starter who is invited; answers the event and the assignment id. */
-async function invited() {
-  const event = uniqueStarter();
-  await postStarterTo(stack, event);
-  const email = event.data.email as string;
-  const invite = await waitFor('the invite', async () => (await emailsTo(email, stack.urls.mailbox))[0]);
-  return { event, invite, id: assignmentIdFor(event.data.employeeId as string, 'safe-internet-use') };
-}
+const invited = () => invitedOn(stack);
+const signs = () => signsOn(stack);
 
-async function signs(): Promise<{ id: string; employeeId: string }> {
-  const { event, invite, id } = await invited();
-  await fetch(ackLink(invite), {
-    method: 'POST',
-    body: new URLSearchParams({ fullName: 'Ada', agree: 'yes' }),
-  });
-  return { id, employeeId: event.data.employeeId as string };
-}
-
-async function report(id: string) {
-  const { code, out, err } = await cli('evidence', id);
-  if (code !== 0) throw new Error(`attest evidence failed: ${err}`);
-  return JSON.parse(out) as {
+const report = (id: string) =>
+  evidenceOn<{
     evidence: Evidence;
     lms: Record<string, unknown> & { state: string; webhookId: string };
     xapi: Record<string, unknown> & { state: string; statementId: string; attempts: number };
     audit: Array<{ kind: string; detail: Record<string, string> }>;
-  };
-}
+  }>(stack, id);
 
 const statementOf = async (statementId: string) =>
   (await receiver()).statements.filter((s) => s.statement.id === statementId);

@@ -17,6 +17,7 @@ import type {
   WorkMessage,
 } from '#shared/core/model.ts';
 import { isDeliveryKind } from '#shared/core/model.ts';
+import type { XapiSettings } from '#shared/core/xapi.ts';
 import type {
   AckOutcome,
   AfterSend,
@@ -655,3 +656,13 @@ export async function seededStore(overrides: Partial<Assignment> = {}) {
   store.writes.length = 0;
   return { store, starter, policy, assignment };
 }
+
+/** An LRS's settings, as lms-push would have them. */
+export const XAPI_SETTINGS: XapiSettings = {
+  endpoint: 'https://lrs.example.org/xapi/',
+  username: 'attest-key',
+  password: 'attest-secret',
+  accountHomePage: 'https://hr.example.org',
+  actor: 'account',
+  activityBase: 'https://policies.example.org/activities/',
+};

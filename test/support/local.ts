@@ -6,7 +6,10 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { Webhook } from 'standardwebhooks';
 import { inject } from 'vitest';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { assignmentIdFor } from '#shared/core/ids.ts';
 import { runCli } from '../../bin/attest.ts';
+import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
+import type { StoredStatement } from '../../local/lrs.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 export const stack = () => inject('stack');
@@ -164,4 +167,52 @@ export function startPrivateStack(env: Record<string, string>): Promise<LocalSta
 /** Posts a starter event to a private stack, signed with its HR secret. */
 export function postStarterTo(s: Pick<LocalStack, 'urls' | 'env'>, event: unknown): Promise<Response> {
   return postStarter(event, signedHeaders(JSON.stringify(event), s.env.HR_WEBHOOK_SECRET), s.urls.api);
+}
+
+/**
+ * Makes a stack's demo receiver answer `status` to deliveries (to both destinations, or `only`
+ * one) until called with no status.
+ */
+export function outageOn(s: Pick<LocalStack, 'urls'>, status?: number, only?: 'webhook' | 'xapi') {
+  const query = status ? `?status=${status}${only ? `&only=${only}` : ''}` : '';
+  return fetch(`${s.urls.lms}/outage${query}`, { method: status ? 'PUT' : 'DELETE' });
+}
+
+/** What a stack's demo receiver holds: the webhooks it verified and the statements its LRS stored. */
+export async function receiverOf(
+  s: Pick<LocalStack, 'urls'>,
+): Promise<{ received: ReceivedCompletion[]; statements: StoredStatement[] }> {
+  return (await (await fetch(`${s.urls.lms}/received`)).json()) as {
+    received: ReceivedCompletion[];
+    statements: StoredStatement[];
+  };
+}
+
+/** A new starter on a private stack, invited; answers the event, the invite and the assignment id. */
+export async function invitedOn(s: Pick<LocalStack, 'urls' | 'env'>) {
+  const event = uniqueStarter();
+  await postStarterTo(s, event);
+  const email = event.data.email as string;
+  const invite = await waitFor('the invite', async () => (await emailsTo(email, s.urls.mailbox))[0]);
+  return { event, invite, id: assignmentIdFor(event.data.employeeId as string, 'safe-internet-use') };
+}
+
+/** A new starter on a private stack who signs from the invite; answers the assignment and employee ids. */
+export async function signsOn(s: Pick<LocalStack, 'urls' | 'env'>) {
+  const { event, invite, id } = await invitedOn(s);
+  await fetch(ackLink(invite), {
+    method: 'POST',
+    body: new URLSearchParams({ fullName: 'Ada', agree: 'yes' }),
+  });
+  return { id, employeeId: event.data.employeeId as string };
+}
+
+/** `attest evidence <id>` on a stack, parsed; a failure throws with what the CLI said. */
+export async function evidenceOn<T = Record<string, unknown>>(
+  s: { urls: { dynamodb: string }; env: Record<string, string | undefined> },
+  id: string,
+): Promise<T> {
+  const { code, out, err } = await attestOn(s, ['evidence', id]);
+  if (code !== 0) throw new Error(`attest evidence failed: ${err}`);
+  return JSON.parse(out) as T;
 }

@@ -13,7 +13,7 @@ import {
 import { parseDuration } from '#shared/core/duration.ts';
 import type { DeliveryKind, OwedDeliveries } from '#shared/core/model.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
-import { makeXapiChannel, statementIdFor, type XapiSettings } from '#shared/core/xapi.ts';
+import { makeXapiChannel, statementIdFor } from '#shared/core/xapi.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '#shared/ports.ts';
 import type { FakeStore } from '../../../support/fakes.ts';
 import {
@@ -23,6 +23,7 @@ import {
   FakeClock,
   FakeQueue,
   seededStore,
+  XAPI_SETTINGS,
 } from '../../../support/fakes.ts';
 
 const SECRET = 'whsec_dW5pdC10ZXN0LWxtcy1zZWNyZXQtdW5pdC10ZXN0';
@@ -32,14 +33,7 @@ const DAY_MS = 24 * 3600_000;
 const policy = aPolicy();
 
 const evidence = anEvidence(policy, { userAgent: 'UA' });
-const XAPI: XapiSettings = {
-  endpoint: 'https://lrs.example.org/xapi/',
-  username: 'attest-key',
-  password: 'attest-secret',
-  accountHomePage: 'https://hr.example.org',
-  actor: 'account',
-  activityBase: 'https://policies.example.org/activities/',
-};
+const XAPI = XAPI_SETTINGS;
 const STATEMENT_ID = statementIdFor(evidence.evidenceId);
 const LRS_URL = `${XAPI.endpoint}statements?statementId=${STATEMENT_ID}`;
 

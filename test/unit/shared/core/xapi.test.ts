@@ -14,19 +14,12 @@ import {
   type XapiSettings,
 } from '#shared/core/xapi.ts';
 import { xapiStatementSchema } from '../../../../local/lrs.ts';
-import { anAssignment, anEvidence, aPolicy, aStarter } from '../../../support/fakes.ts';
+import { anAssignment, anEvidence, aPolicy, aStarter, XAPI_SETTINGS } from '../../../support/fakes.ts';
 
 const policy = aPolicy();
 const starter = aStarter();
 const evidence = anEvidence(policy);
-const SETTINGS: XapiSettings = {
-  endpoint: 'https://lrs.example.org/xapi/',
-  username: 'attest-key',
-  password: 'attest-secret',
-  accountHomePage: 'https://hr.example.org',
-  actor: 'account',
-  activityBase: 'https://policies.example.org/activities/',
-};
+const SETTINGS = XAPI_SETTINGS;
 const AT = new Date('2026-11-24T10:00:00.000Z');
 
 /** A UUID of version 5 (name-based, SHA-1) and the RFC 4122 variant (10xx in the clock sequence's top bits). */
