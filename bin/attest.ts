@@ -193,7 +193,10 @@ async function lms(
       io.out(`${arg}: not signed yet; nothing is owed to the LMS.`);
       return 0;
     }
-    for (const kind of kinds) {
+    // Every destination named; without --destination, those it was (or has been) owed to.
+    const shown = options.destination ? kinds : kinds.filter((kind) => assignment[kind]);
+    if (!shown.length) io.out(`${arg}: no LMS destination was configured when it was signed.`);
+    for (const kind of shown) {
       const delivery = assignment[kind];
       io.out(
         `${DESTINATION_OF[kind]}  ${delivery ? describeDelivery(delivery) : 'none (not a destination when it was signed)'}`,
