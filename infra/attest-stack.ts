@@ -253,6 +253,11 @@ export class AttestStack extends Stack {
         'LMS destination disabled*',
         'The LMS answered 410 Gone and was disabled; see `attest lms enable`',
       ],
+      [
+        'LmsUnconfigured',
+        'LMS delivery owed to*',
+        'Deliveries are owed to a destination LMS_MODE does not include (retried, then dead-lettered); check attest:lmsMode',
+      ],
     ] as const) {
       const filter = new MetricFilter(this, `${id}Filter`, {
         logGroup: lmsPush.logGroup,

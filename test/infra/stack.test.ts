@@ -400,11 +400,12 @@ describe('AttestStack', () => {
     template.resourceCountIs('AWS::SES::EmailIdentity', 0);
   });
 
-  it('alarms on LMS dead letters and on the LMS being disabled, from lms-push’s logs', () => {
+  it('alarms on LMS dead letters, the LMS being disabled and deliveries owed to no configured destination, from lms-push’s logs', () => {
     // Assess
     for (const [name, pattern] of [
       ['LmsDeadLetters', '{ $.message = "LMS delivery dead-lettered" }'],
       ['LmsDisabled', '{ $.message = "LMS destination disabled*" }'],
+      ['LmsUnconfigured', '{ $.message = "LMS delivery owed to*" }'],
     ]) {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
         FilterPattern: pattern,
