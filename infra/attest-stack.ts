@@ -18,6 +18,8 @@ import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { parseLmsMode } from '../shared/config.ts';
+import { DESTINATION_OF, type DeliveryKind } from '../shared/core/model.ts';
 import { Api } from './api.ts';
 import { Data } from './data.ts';
 import { Email } from './email.ts';
@@ -52,14 +54,15 @@ export class AttestStack extends Stack {
       description: 'The SES-verified address invites are sent from',
       allowedPattern: '^[^@\\s]+@[^@\\s]+$',
     }).valueAsString;
-    const lmsMode = (props.lmsMode ?? 'webhook').split(/[\s,]+/).filter(Boolean);
-    const unknownMode = lmsMode.filter((m) => m !== 'webhook' && m !== 'xapi');
-    if (unknownMode.length || !lmsMode.length) {
+    let lmsMode: DeliveryKind[];
+    try {
+      lmsMode = parseLmsMode(props.lmsMode ?? 'webhook');
+    } catch {
       throw new Error(
         `attest:lmsMode must be webhook, xapi or webhook,xapi, not ${JSON.stringify(props.lmsMode)}`,
       );
     }
-    const toWebhook = lmsMode.includes('webhook');
+    const toWebhook = lmsMode.includes('lms');
     const toXapi = lmsMode.includes('xapi');
     const lmsWebhookUrl = toWebhook
       ? new CfnParameter(this, 'LmsWebhookUrl', {
@@ -119,7 +122,7 @@ export class AttestStack extends Stack {
 
     // The environment is the contract with each functions/<name>/config.ts: names only, secrets as ARNs.
     const common = { TABLE_NAME: table.tableName };
-    const LMS_MODE = lmsMode.join(',');
+    const LMS_MODE = lmsMode.map((kind) => DESTINATION_OF[kind]).join(',');
     const ingest = attestFunction(this, 'Ingest', {
       name: 'ingest',
       environment: {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { durationSetting } from './core/duration.ts';
 import { ConfigError } from './core/errors.ts';
-import { KIND_OF, type LmsDestination } from './core/model.ts';
+import { type DeliveryKind, KIND_OF, type LmsDestination } from './core/model.ts';
 
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
@@ -13,18 +13,28 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
   return Object.freeze(result.data);
 }
 
-/** Where completions go: `webhook`, `xapi`, or both (`webhook,xapi`). */
+/**
+ * Where completions go — `webhook`, `xapi`, or both (`webhook,xapi`) — as delivery lanes; the
+ * functions' LMS_MODE and the CDK context `attest:lmsMode` alike. Throws a RangeError otherwise.
+ */
+export function parseLmsMode(text: string): DeliveryKind[] {
+  const names = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
+  if (!names.length || names.some((n) => n !== 'webhook' && n !== 'xapi')) {
+    throw new RangeError('must be webhook, xapi, or both (webhook,xapi)');
+  }
+  return names.map((n) => KIND_OF[n as LmsDestination]);
+}
+
 const lmsMode = z
   .string()
   .default('webhook')
   .transform((text, ctx) => {
-    const names = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
-    const unknown = names.filter((n) => n !== 'webhook' && n !== 'xapi');
-    if (unknown.length || !names.length) {
-      ctx.addIssue({ code: 'custom', message: 'must be webhook, xapi, or both (webhook,xapi)' });
+    try {
+      return parseLmsMode(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
       return z.NEVER;
     }
-    return names.map((n) => KIND_OF[n as LmsDestination]);
   });
 
 /** A URL signed or authenticated data is sent to: TLS only, except a receiver on this machine. */

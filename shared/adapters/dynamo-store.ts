@@ -20,7 +20,7 @@ import type {
   SendRecord,
   Starter,
 } from '../core/model.ts';
-import { isDeliveryKind } from '../core/model.ts';
+import { DELIVERY_KINDS, isDeliveryKind, type OwedDeliveries } from '../core/model.ts';
 import type { AckOutcome, AfterSend, AuditEvent, DueItem, Signer, Store } from '../ports.ts';
 import { DUE_INDEX, LMS_DUE_INDEX, SIGNED_INDEX, XAPI_DUE_INDEX } from './table-schema.ts';
 
@@ -41,6 +41,19 @@ const LANES = {
 const laneOf = (kind: DueKind) => (isDeliveryKind(kind) ? LANES[kind] : LANES.mail);
 
 /** "This lane owes work of this kind": the mail lane names its kind; a delivery lane has one. */
+/** The SET clauses and values making each given delivery owed from `:due`: its state, due time and shard. */
+function owing(deliveries: OwedDeliveries): { set: string[]; values: Item } {
+  const set: string[] = [];
+  const values: Item = {};
+  for (const [kind, id] of Object.entries(deliveries) as Array<[DeliveryKind, object | undefined]>) {
+    if (!id) continue;
+    const lane = LANES[kind];
+    set.push(`${kind} = :${kind}`, `${lane.due} = :due`, `${lane.shard} = :shard`);
+    values[`:${kind}`] = { state: 'pending', attempts: 0, ...id };
+  }
+  return { set, values };
+}
+
 function owes(kind: DueKind): { condition: string; values: Item } {
   if (!isDeliveryKind(kind)) return { condition: 'dueKind = :kind', values: { ':kind': kind } };
   const lane = LANES[kind];
@@ -410,15 +423,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     },
 
     async recordAcknowledgement(assignmentId, evidence: Evidence, deliveries, dueAt): Promise<AckOutcome> {
-      // Each destination configured: its state, and its lane owed.
-      const owed: string[] = [];
-      const states: Item = {};
-      for (const [kind, id] of Object.entries(deliveries) as Array<[DeliveryKind, object | undefined]>) {
-        if (!id) continue;
-        const lane = LANES[kind];
-        owed.push(`${kind} = :${kind}, ${lane.due} = :due, ${lane.shard} = :shard, `);
-        states[`:${kind}`] = { state: 'pending', attempts: 0, ...id };
-      }
+      const owed = owing(deliveries);
       try {
         const out = await doc.send(
           new UpdateCommand({
@@ -427,7 +432,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
             // One write: the evidence, the new status, the owed receipt in place of any owed invite,
             // the owed LMS deliveries, and the entry in the signers' index.
             UpdateExpression:
-              `SET ack = :ack, #status = :acknowledged, ${owed.join('')}` +
+              `SET ack = :ack, #status = :acknowledged, ${owed.set.map((c) => `${c}, `).join('')}` +
               'dueAt = :due, dueKind = :receipt, dueShard = :shard, ' +
               'signedPolicy = :policy, signedVersion = :version ' +
               'REMOVE leaseUntil',
@@ -438,7 +443,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
               ':ack': evidence,
               ':acknowledged': 'acknowledged',
               ':cancelled': 'cancelled',
-              ...states,
+              ...owed.values,
               ':due': dueAt.toISOString(),
               ':receipt': 'receipt',
               ':shard': DUE_SHARD,
@@ -530,23 +535,17 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     },
 
     async oweDelivery(assignmentId, deliveries, dueAt) {
-      const [entry] = Object.entries(deliveries) as Array<[DeliveryKind, object | undefined]>;
-      if (!entry?.[1] || Object.keys(deliveries).length !== 1)
-        throw new RangeError('owe one delivery at a time');
-      const [kind, id] = entry;
-      const lane = LANES[kind];
+      const kinds = Object.keys(deliveries) as DeliveryKind[];
+      const owed = owing(deliveries);
+      if (kinds.length !== 1 || !owed.set.length) throw new RangeError('owe one delivery at a time');
       return conditionally(
         doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
-            UpdateExpression: `SET ${kind} = :state, ${lane.due} = :due, ${lane.shard} = :shard`,
-            ConditionExpression: `attribute_exists(ack) AND attribute_not_exists(${kind})`,
-            ExpressionAttributeValues: {
-              ':state': { state: 'pending', attempts: 0, ...id },
-              ':due': dueAt.toISOString(),
-              ':shard': DUE_SHARD,
-            },
+            UpdateExpression: `SET ${owed.set.join(', ')}`,
+            ConditionExpression: `attribute_exists(ack) AND attribute_not_exists(${kinds[0]})`,
+            ExpressionAttributeValues: { ...owed.values, ':due': dueAt.toISOString(), ':shard': DUE_SHARD },
           }),
         ),
       );
@@ -554,7 +553,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
 
     async deadLetters(limit) {
       const found: Array<{ assignmentId: string; kind: DeliveryKind; deadAt: string }> = [];
-      for (const kind of ['lms', 'xapi'] as const) {
+      for (const kind of DELIVERY_KINDS) {
         const lane = LANES[kind];
         const out = await doc.send(
           new QueryCommand({

@@ -139,12 +139,21 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
   const { store, clock, logger } = deps;
   const random = deps.random ?? Math.random;
 
+  /** Parks the delivery among the dead letters, with the status and the start of the LMS's answer. */
   async function deadLetter(
     assignmentId: string,
     kind: DeliveryKind,
+    reason: DeadLetter['reason'],
     status: number | null,
-    letter: DeadLetter,
+    response: HttpResponse | undefined,
+    at: Date,
   ): Promise<DeliverOutcome> {
+    const letter: DeadLetter = {
+      reason,
+      status,
+      ...(response?.body && { body: response.body.slice(0, DEAD_LETTER_BODY) }),
+      at: at.toISOString(),
+    };
     // A disabled destination was sent nothing: no attempt is counted.
     const sent = letter.reason !== 'disabled';
     await store.recordDeliveryAttempt(assignmentId, kind, {
@@ -176,7 +185,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     kind: DeliveryKind,
     seenDueAt?: string,
   ): Promise<DeliverOutcome> {
-    const dueOf = (a: Assignment) => (kind === 'lms' ? a.lmsDueAt : a.xapiDueAt);
+    const dueOf = (a: Assignment) => a[`${kind}DueAt` as const];
     const current = await store.getAssignment(assignmentId);
     if (!current || !dueOf(current) || !current.ack || current[kind]?.state !== 'pending') return 'not-owed';
     if (seenDueAt !== undefined && dueOf(current) !== seenDueAt) return 'not-owed';
@@ -199,11 +208,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
       return retryLater(assignmentId, kind, delivery, now, null, undefined, 'unconfigured');
     }
     if ((await store.getDestination(kind)).state === 'disabled') {
-      return deadLetter(assignmentId, kind, null, {
-        reason: 'disabled',
-        status: null,
-        at: now.toISOString(),
-      });
+      return deadLetter(assignmentId, kind, 'disabled', null, undefined, now);
     }
     const starter = await store.getStarter(assignment.starterId);
     if (!starter) throw new Error('assignment refers to a missing starter');
@@ -229,7 +234,6 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
       logger.info('completion delivered', { assignmentId, destination, status });
       return 'delivered';
     }
-    const answer = response?.body ? { body: response.body.slice(0, DEAD_LETTER_BODY) } : {};
     if (verdict === 'gone') {
       await store.setDestination(kind, {
         state: 'disabled',
@@ -240,21 +244,9 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
         `LMS destination disabled: it answered 410 Gone; enable it with \`attest lms enable --destination ${destination}\``,
         { assignmentId, destination },
       );
-      return deadLetter(assignmentId, kind, status, {
-        reason: 'gone',
-        status,
-        ...answer,
-        at: at.toISOString(),
-      });
+      return deadLetter(assignmentId, kind, 'gone', status, response, at);
     }
-    if (verdict === 'rejected') {
-      return deadLetter(assignmentId, kind, status, {
-        reason: 'rejected',
-        status,
-        ...answer,
-        at: at.toISOString(),
-      });
-    }
+    if (verdict === 'rejected') return deadLetter(assignmentId, kind, 'rejected', status, response, at);
     return retryLater(assignmentId, kind, delivery, at, status, response, 'exhausted');
   }
 
@@ -272,15 +264,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     exhausted: 'exhausted' | 'unconfigured',
   ): Promise<DeliverOutcome> {
     const wait = deps.retryScheduleMs[delivery.attempts];
-    if (wait === undefined) {
-      const answer = response?.body ? { body: response.body.slice(0, DEAD_LETTER_BODY) } : {};
-      return deadLetter(assignmentId, kind, status, {
-        reason: exhausted,
-        status,
-        ...answer,
-        at: at.toISOString(),
-      });
-    }
+    if (wait === undefined) return deadLetter(assignmentId, kind, exhausted, status, response, at);
     // Jitter of ±10% spreads a recovering LMS's load; its own Retry-After wins when longer.
     const jittered = wait * (0.9 + 0.2 * random());
     const retryAt = new Date(at.getTime() + Math.max(jittered, retryAfterMs(response?.retryAfter, at) ?? 0));

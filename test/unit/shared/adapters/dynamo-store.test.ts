@@ -1540,10 +1540,10 @@ describe('makeDynamoStore', () => {
       expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
         TableName: 'attest',
         Key: key,
-        UpdateExpression: 'SET xapi = :state, xapiDueAt = :due, xapiShard = :shard',
+        UpdateExpression: 'SET xapi = :xapi, xapiDueAt = :due, xapiShard = :shard',
         ConditionExpression: 'attribute_exists(ack) AND attribute_not_exists(xapi)',
         ExpressionAttributeValues: {
-          ':state': { state: 'pending', attempts: 0, statementId: 'st_1' },
+          ':xapi': { state: 'pending', attempts: 0, statementId: 'st_1' },
           ':due': now.toISOString(),
           ':shard': 'due',
         },
