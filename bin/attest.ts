@@ -71,23 +71,58 @@ export interface CliDeps {
 
 const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
 
+const OPTIONS = {
+  reacknowledge: { type: 'boolean', default: false },
+  text: { type: 'boolean', default: false },
+  employee: { type: 'string' },
+  assignment: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  destination: { type: 'string' },
+  policy: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** A word that reads as an option: known ones, and misspellings (`--destnation`), left for parseArgs to refuse. */
+const OPTION_LIKE = /^(-h|--[a-z]+(-[a-z]+)*(=.*)?)$/s;
+
+/**
+ * Assignment ids are base64url, so one in 64 begins with "-" (`attest evidence -6eNF…`); parseArgs
+ * would take it for an unknown option. Every word that does not read as an option is an argument,
+ * and a string option takes the next such word as its value, so ids are typed as they are printed.
+ */
+export function idsAsWords(argv: readonly string[]): string[] {
+  const options: string[] = [];
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word === '--') {
+      words.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!word.startsWith('-') || !OPTION_LIKE.test(word)) {
+      words.push(word);
+      continue;
+    }
+    const spec = OPTIONS[word.slice(2) as keyof typeof OPTIONS] as { type: string } | undefined;
+    const next = argv[i + 1];
+    if (spec?.type === 'string' && next !== undefined && next !== '--' && !OPTION_LIKE.test(next)) {
+      options.push(`${word}=${next}`);
+      i++;
+      continue;
+    }
+    options.push(word);
+  }
+  return [...options, '--', ...words];
+}
+
 /** Runs one command; resolves to the process exit code. */
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   const { io } = deps;
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
+      args: idsAsWords(argv),
       allowPositionals: true,
-      options: {
-        reacknowledge: { type: 'boolean', default: false },
-        text: { type: 'boolean', default: false },
-        employee: { type: 'string' },
-        assignment: { type: 'string' },
-        all: { type: 'boolean', default: false },
-        destination: { type: 'string' },
-        policy: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: OPTIONS,
     });
     const [command, sub, arg] = positionals;
     if (values.help || !command) {

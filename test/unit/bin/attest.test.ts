@@ -57,11 +57,11 @@ function evidenceFor(policy: PolicyVersion, evidenceId = 'ev_1'): Evidence {
 }
 
 /** A store with a genuinely published policy and a starter who signed its version 1. */
-async function signedStore(source = policySource()) {
+async function signedStore(source = policySource(), employeeId = 'E1001') {
   const store = new FakeStore();
   const publisher = makePublishPolicy({ store, clock: new FakeClock(NOW), logger: silentLogger });
   const { policy } = await publisher.publish(parsePolicy(source));
-  const starter = aStarter();
+  const starter = aStarter({ employeeId });
   await store.putStarter(starter);
   const assignment = anAssignment(starter, policy, {
     status: 'invited',
@@ -413,6 +413,41 @@ describe('attest evidence', () => {
     // Assess
     expect(code).toBe(1);
     expect(err).toEqual(['attest: No published versions of unknown.']);
+  });
+});
+
+describe('attest given an assignment id that begins with "-"', () => {
+  // Ids are base64url: one in 64 begins with "-", one in 4096 with "--". These employees' do.
+  it.each([
+    ['E1074', '-6cnU65UKynXba2H3P0wWg'],
+    ['E3613', '--bkdz77rappGMYKByGbjg'],
+  ])('takes %s’s id %s as the id, not an option, wherever an id goes', async (employeeId, id) => {
+    // Prepare
+    const { store, assignment } = await signedStore(policySource(), employeeId);
+    expect(assignment.assignmentId).toBe(id);
+
+    // Act
+    const evidence = await cli(['evidence', id], store);
+    const text = await cli(['evidence', id, '--text'], store);
+    const status = await cli(['lms', 'status', id], store);
+    const replay = await cli(['lms', 'replay', '--assignment', id], store);
+
+    // Assess
+    expect([evidence.code, evidence.err]).toEqual([0, []]);
+    expect(JSON.parse(evidence.out[0] as string).assignmentId).toBe(id);
+    expect([text.code, text.err]).toEqual([0, []]);
+    expect([status.code, status.err, status.out[0]]).toEqual([0, [], expect.stringContaining('webhook')]);
+    // Nothing is dead-lettered: the id was looked up, not refused as an option.
+    expect([replay.code, replay.err]).toEqual([1, [`attest: ${id} has no dead-lettered delivery.`]]);
+  });
+
+  it('still refuses a misspelt option by name', async () => {
+    // Act
+    const { code, err } = await cli(['lms', 'dead-letters', '--destnation', 'xapi']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err[0]).toMatch(/^attest: .*--destnation/);
   });
 });
 
