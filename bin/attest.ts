@@ -1,5 +1,5 @@
 // The attest command line: publish policy versions (optionally asking earlier signers again) and show evidence.
-import { readFileSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
@@ -16,9 +16,11 @@ import {
 } from '#shared/core/model.ts';
 import { parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
+import { csvOf, makeReport, REPORT_FILTERS, type ReportFilter, type ReportRow } from '#shared/core/report.ts';
 import type { Logger, Store } from '#shared/ports.ts';
 import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
 import { LOCAL_REGION, localPorts, TABLE_NAME } from '../local/settings.ts';
+import { parseDay, summaryLines, tableLines } from './report.ts';
 
 export const USAGE = `Usage: npm run attest -- <command>
 
@@ -33,6 +35,14 @@ export const USAGE = `Usage: npm run attest -- <command>
       The evidence of an agreement as JSON: who, what (version and sha256, checked against the
       stored text), when, how (IP, user agent, token, email), and the audit trail.
       --text prints the exact text that was shown instead.
+  report --policy <policy-id> [--status <status>] [--since <day>] [--until <day>] [--csv | --out <file.csv>]
+      Who has not signed: the policy's assignments counted (signed, not signed and why,
+      cancelled), then those not signed listed, oldest first, with how long each has waited.
+      --status lists others instead: all, pending (not yet invited), invited, overdue, bounced,
+      acknowledged or cancelled. --since and --until (YYYY-MM-DD, UTC, both days included) keep
+      the assignments made in those days. --csv prints the rows as CSV, with every agreement's
+      evidence (for an audit); --out writes that CSV to a file (UTF-8 with a BOM, for Excel)
+      readable only by you.
   lms status <assignment-id>
       Where each LMS delivery of an agreement stands: delivered, retrying (attempts, last status,
       next attempt) or dead-lettered (why).
@@ -67,6 +77,8 @@ export interface CliDeps {
   io: CliIo;
   now?: () => Date;
   readFile?: (path: string) => string;
+  /** Opens a file to write (a report's CSV), readable only by its owner. */
+  createFile?: (path: string) => { write(text: string): void; close(): void };
 }
 
 const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
@@ -79,6 +91,11 @@ const OPTIONS = {
   all: { type: 'boolean', default: false },
   destination: { type: 'string' },
   policy: { type: 'string' },
+  status: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  csv: { type: 'boolean', default: false },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -174,10 +191,74 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       return 0;
     }
     if (command === 'lms') return await lms(deps, sub, arg, values, clock.now());
+    if (command === 'report') return await report(deps, values, clock);
     throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   } catch (error) {
     return fail(error, io);
   }
+}
+
+/** `attest report`: counts and the unsigned (or `--status`) as a table, or every row as CSV. */
+async function report(
+  deps: CliDeps,
+  values: { policy?: string; status?: string; since?: string; until?: string; csv?: boolean; out?: string },
+  clock: { now(): Date },
+): Promise<number> {
+  const { io } = deps;
+  if (!values.policy) throw new UsageError('report needs --policy <policy-id>, e.g. safe-internet-use');
+  const filter = (values.status ?? 'unsigned') as ReportFilter;
+  if (!REPORT_FILTERS.includes(filter)) {
+    throw new UsageError(`--status must be one of ${REPORT_FILTERS.join(', ')}, not ${JSON.stringify(values.status)}`);
+  }
+  const day = (flag: string, value: string | undefined, endOfDay: boolean) => {
+    if (value === undefined) return undefined;
+    const parsed = parseDay(value, endOfDay);
+    if (!parsed) throw new UsageError(`${flag} must be a day as YYYY-MM-DD, not ${JSON.stringify(value)}`);
+    return parsed;
+  };
+  const since = day('--since', values.since, false);
+  const until = day('--until', values.until, true);
+  if (since && until && since >= until) throw new UsageError('--since must not be after --until');
+  const reporter = makeReport({ store: deps.store, clock });
+  const options = { filter, ...(since && { since }), ...(until && { until }) };
+
+  if (values.csv || values.out) {
+    // The file is opened at the first rows, so a report refused (no such policy) leaves no file.
+    const path = values.out;
+    let file: ReturnType<NonNullable<CliDeps['createFile']>> | undefined;
+    const write = (text: string) => {
+      if (path === undefined) return io.out(text.replace(/\n$/, ''));
+      file ??= (deps.createFile ?? createFile)(path);
+      file.write(text);
+    };
+    let header = true;
+    try {
+      const summary = await reporter.run(values.policy, options, (rows) => {
+        write(csvOf(rows, { header, bom: header && path !== undefined }));
+        header = false;
+      });
+      if (header) write(csvOf([], { header, bom: path !== undefined }));
+      if (path !== undefined) io.out(`Wrote ${summary.listed} rows to ${path}.`);
+    } finally {
+      file?.close();
+    }
+    return 0;
+  }
+
+  const rows: ReportRow[] = [];
+  const summary = await reporter.run(values.policy, options, (page) => {
+    rows.push(...page);
+  });
+  const range = { ...(values.since && { since: values.since }), ...(values.until && { until: values.until }) };
+  io.out([...summaryLines(summary, range), '', ...tableLines(filter, rows)].join('\n'));
+  return 0;
+}
+
+/** A new file (or one emptied), readable and writable only by its owner: a report holds personal data. */
+function createFile(path: string) {
+  const fd = openSync(path, 'w', 0o600);
+  fchmodSync(fd, 0o600); // a file that was there keeps its mode otherwise
+  return { write: (text: string) => void writeSync(fd, text), close: () => closeSync(fd) };
 }
 
 const MAX_DEAD_LETTERS = 1000;

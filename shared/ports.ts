@@ -187,6 +187,13 @@ export interface Store {
   deferDue(assignmentId: string, kind: DueKind, seenDueAt: string, redriveAt: Date): Promise<boolean>;
   /** Acknowledged assignments of a policy at versions below `belowVersion`, newest version first. */
   signers(policyId: string, belowVersion: number): AsyncIterable<Signer>;
+  /**
+   * Every assignment of a policy, of every version and status, oldest first, a page at a time;
+   * `range` bounds when they were made (createdAt, from `since` inclusive to `until` exclusive).
+   */
+  assignmentsOf(policyId: string, range?: { since?: Date; until?: Date }): AsyncIterable<Assignment[]>;
+  /** The starters with these ids that exist, by id. */
+  getStarters(starterIds: readonly string[]): Promise<Map<string, Starter>>;
 
   /**
    * Stores a policy version unless that version exists: 'created', 'same' (already stored with

@@ -1,6 +1,8 @@
 // The Store port on one DynamoDB table; every invariant rests on a single-item conditional write.
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -22,7 +24,7 @@ import type {
 } from '../core/model.ts';
 import { DELIVERY_KINDS, isDeliveryKind, type OwedDeliveries } from '../core/model.ts';
 import type { AckOutcome, AfterSend, AuditEvent, DueItem, Signer, Store } from '../ports.ts';
-import { DUE_INDEX, LMS_DUE_INDEX, SIGNED_INDEX, XAPI_DUE_INDEX } from './table-schema.ts';
+import { DUE_INDEX, LMS_DUE_INDEX, POLICY_INDEX, SIGNED_INDEX, XAPI_DUE_INDEX } from './table-schema.ts';
 
 /** The sparse indexes' partition value: set only while an assignment owes work in that lane. */
 const DUE_SHARD = 'due';
@@ -678,6 +680,60 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
         }
         start = page.LastEvaluatedKey;
       } while (start);
+    },
+
+    async *assignmentsOf(policyId, range = {}) {
+      const { since, until } = range;
+      // Only assignments carry both of the index's keys; the sort key check keeps it so.
+      const bounds =
+        since && until
+          ? ' AND createdAt BETWEEN :since AND :until'
+          : since
+            ? ' AND createdAt >= :since'
+            : until
+              ? ' AND createdAt <= :until'
+              : '';
+      let start: QueryCommandOutput['LastEvaluatedKey'];
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName,
+            IndexName: POLICY_INDEX,
+            KeyConditionExpression: `policyId = :policy${bounds}`,
+            ExpressionAttributeValues: {
+              ':policy': policyId,
+              ...(since && { ':since': since.toISOString() }),
+              // BETWEEN and <= include the bound; `until` is exclusive, so stop a millisecond short.
+              ...(until && { ':until': new Date(until.getTime() - 1).toISOString() }),
+            },
+            ExclusiveStartKey: start,
+          }),
+        );
+        const assignments = (page.Items ?? [])
+          .filter((item) => item.sk === 'ASSIGNMENT')
+          .map((item) => strip<Assignment>(item) as Assignment);
+        if (assignments.length) yield assignments;
+        start = page.LastEvaluatedKey;
+      } while (start);
+    },
+
+    async getStarters(starterIds) {
+      const found = new Map<string, Starter>();
+      const ids = [...new Set(starterIds)];
+      // BatchGetItem takes 100 keys; what DynamoDB leaves unprocessed (throttling) is asked again.
+      for (let i = 0; i < ids.length; i += 100) {
+        let keys: Item[] | undefined = ids.slice(i, i + 100).map((id) => key.starter(id));
+        for (let attempt = 0; keys?.length; attempt++) {
+          if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+          const out: BatchGetCommandOutput = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }));
+          for (const item of out.Responses?.[TableName] ?? []) {
+            const starter = strip<Starter>(item) as Starter;
+            found.set(starter.starterId, starter);
+          }
+          keys = out.UnprocessedKeys?.[TableName]?.Keys;
+        }
+      }
+      return found;
     },
 
     async putPolicyVersion(policy) {

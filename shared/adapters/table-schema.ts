@@ -17,6 +17,8 @@ export const LMS_DUE_INDEX = 'lms-due';
 export const XAPI_DUE_INDEX = 'xapi-due';
 /** Acknowledged assignments by policy and version: who signed what, for re-acknowledgement. */
 export const SIGNED_INDEX = 'signed';
+/** Every assignment by policy and when it was made: the "who has not signed?" report and its CSV. */
+export const POLICY_INDEX = 'policy';
 
 export const TABLE_INDEXES: readonly IndexSpec[] = [
   {
@@ -43,5 +45,11 @@ export const TABLE_INDEXES: readonly IndexSpec[] = [
     sortKey: { name: 'signedVersion', type: 'N' },
     include: ['assignmentId', 'starterId'],
     why: 'Sparse: only acknowledged assignments carry signedPolicy; publishing a version that needs re-acknowledgement reads its signers here.',
+  },
+  {
+    name: POLICY_INDEX,
+    partitionKey: 'policyId',
+    sortKey: { name: 'createdAt', type: 'S' },
+    why: 'Only assignments carry both policyId and createdAt, so a report reads one policy’s assignments, and within a date range only those.',
   },
 ];

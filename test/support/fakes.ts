@@ -425,6 +425,30 @@ export class FakeStore implements Store {
     }
   }
 
+  /** How many assignments a page of `assignmentsOf` holds (DynamoDB's pages end at 1 MB). */
+  pageSize = 100;
+
+  async *assignmentsOf(policyId: string, range: { since?: Date; until?: Date } = {}) {
+    // The policy index: (policyId, createdAt), oldest first; `until` exclusive.
+    const since = range.since?.toISOString() ?? '';
+    const until = range.until?.toISOString() ?? '\uffff';
+    const all = [...this.assignments.values()]
+      .filter((a) => a.policyId === policyId && a.createdAt >= since && a.createdAt < until)
+      .sort((x, y) => x.createdAt.localeCompare(y.createdAt));
+    for (let i = 0; i < all.length; i += this.pageSize) {
+      yield all.slice(i, i + this.pageSize).map((a) => copy(a) as Assignment);
+    }
+  }
+
+  async getStarters(starterIds: readonly string[]) {
+    const found = new Map<string, Starter>();
+    for (const id of starterIds) {
+      const starter = this.starters.get(id);
+      if (starter) found.set(id, copy(starter));
+    }
+    return found;
+  }
+
   async putPolicyVersion(policy: PolicyVersion) {
     this.writes.push('putPolicyVersion');
     const k = `${policy.policyId}#${policy.version}`;

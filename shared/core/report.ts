@@ -1,0 +1,211 @@
+// Use case: "who has not signed?" — a policy's assignments counted by status, listed, and exported with the evidence of each agreement.
+import { stringify } from 'csv-stringify/sync';
+import type { Clock, Store } from '../ports.ts';
+import { NotFoundError } from './errors.ts';
+import type { Assignment, AssignmentStatus, Delivery, PolicyVersion, Starter } from './model.ts';
+
+/** Assigned and still waiting for a signature: not yet invited, invited, overdue, or bounced. */
+export const UNSIGNED_STATUSES = ['pending', 'invited', 'overdue', 'bounced'] as const satisfies readonly AssignmentStatus[];
+export const ASSIGNMENT_STATUSES = [
+  ...UNSIGNED_STATUSES,
+  'acknowledged',
+  'cancelled',
+] as const satisfies readonly AssignmentStatus[];
+
+/** Which assignments a report lists: the unsigned (the default), every one, or one status. */
+export type ReportFilter = 'unsigned' | 'all' | AssignmentStatus;
+export const REPORT_FILTERS: readonly ReportFilter[] = ['unsigned', 'all', ...ASSIGNMENT_STATUSES];
+
+export interface ReportOptions {
+  filter: ReportFilter;
+  /** Assigned at or after. */
+  since?: Date;
+  /** Assigned before. */
+  until?: Date;
+}
+
+/** One assignment, flat: who, which version, where it stands, and the evidence once signed. */
+export interface ReportRow {
+  assignmentId: string;
+  employeeId: string;
+  givenName: string;
+  familyName: string;
+  email: string;
+  department: string;
+  managerName: string;
+  managerEmail: string;
+  startDate: string;
+  policyId: string;
+  policyVersion: number;
+  reason: NonNullable<Assignment['reason']>;
+  status: AssignmentStatus;
+  assignedAt: string;
+  invitedAt: string;
+  remindersSent: number;
+  /** Whole days since the invite (or, not yet invited, the assignment) while unsigned; null otherwise. */
+  daysWaiting: number | null;
+  bounce: string;
+  bouncedAt: string;
+  acknowledgedAt: string;
+  typedName: string;
+  evidenceId: string;
+  policySha256: string;
+  ipAddress: string;
+  userAgent: string;
+  tokenId: string;
+  emailMessageId: string;
+  /** Each destination's delivery: delivered, pending or dead; empty when not owed. */
+  webhook: string;
+  xapi: string;
+}
+
+export interface ReportSummary {
+  policy: Pick<PolicyVersion, 'policyId' | 'version' | 'title'>;
+  total: number;
+  byStatus: Record<AssignmentStatus, number>;
+  signed: number;
+  unsigned: number;
+  /** The rows the filter kept. */
+  listed: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export function makeReport(deps: { store: Store; clock: Clock }) {
+  const { store, clock } = deps;
+
+  /**
+   * Reads the policy's assignments from its index a page at a time, hands each page's rows the
+   * filter keeps to `onRows` (so an export streams, whatever its size), and counts every
+   * assignment by status.
+   */
+  async function run(
+    policyId: string,
+    options: ReportOptions,
+    onRows: (rows: ReportRow[]) => void | Promise<void>,
+  ): Promise<ReportSummary> {
+    const policy = await store.getLatestPolicyVersion(policyId);
+    if (!policy) throw new NotFoundError('policy.not_found', `No policy ${policyId} has been published.`);
+    const now = clock.now();
+    const byStatus = Object.fromEntries(ASSIGNMENT_STATUSES.map((s) => [s, 0])) as ReportSummary['byStatus'];
+    let listed = 0;
+    const range = { ...(options.since && { since: options.since }), ...(options.until && { until: options.until }) };
+    for await (const page of store.assignmentsOf(policyId, range)) {
+      for (const a of page) byStatus[a.status]++;
+      const kept = page.filter((a) => matches(a.status, options.filter));
+      if (!kept.length) continue;
+      const starters = await store.getStarters(kept.map((a) => a.starterId));
+      listed += kept.length;
+      await onRows(kept.map((a) => rowOf(a, starters.get(a.starterId), now)));
+    }
+    const total = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
+    return {
+      policy: { policyId: policy.policyId, version: policy.version, title: policy.title },
+      total,
+      byStatus,
+      signed: byStatus.acknowledged,
+      unsigned: UNSIGNED_STATUSES.reduce((sum, s) => sum + byStatus[s], 0),
+      listed,
+    };
+  }
+
+  return { run };
+}
+
+function matches(status: AssignmentStatus, filter: ReportFilter): boolean {
+  if (filter === 'all') return true;
+  if (filter === 'unsigned') return (UNSIGNED_STATUSES as readonly string[]).includes(status);
+  return status === filter;
+}
+
+function deliveryOf(delivery: Delivery | undefined): string {
+  return delivery?.state ?? '';
+}
+
+function rowOf(a: Assignment, starter: Starter | undefined, now: Date): ReportRow {
+  const ack = a.ack;
+  const waitingSince = a.chase?.invitedAt ?? a.createdAt;
+  const unsigned = (UNSIGNED_STATUSES as readonly string[]).includes(a.status);
+  return {
+    assignmentId: a.assignmentId,
+    employeeId: starter?.employeeId ?? '',
+    givenName: starter?.givenName ?? '',
+    familyName: starter?.familyName ?? '',
+    email: starter?.email ?? '',
+    department: starter?.department ?? '',
+    managerName: starter?.manager?.name ?? '',
+    managerEmail: starter?.manager?.email ?? '',
+    startDate: starter?.startDate ?? '',
+    policyId: a.policyId,
+    policyVersion: a.policyVersion,
+    reason: a.reason ?? 'starter',
+    status: a.status,
+    assignedAt: a.createdAt,
+    invitedAt: a.chase?.invitedAt ?? '',
+    remindersSent: a.chase?.remindersSent ?? 0,
+    daysWaiting: unsigned ? Math.max(0, Math.floor((now.getTime() - Date.parse(waitingSince)) / DAY_MS)) : null,
+    bounce: a.bounce?.reason ?? '',
+    bouncedAt: a.bounce?.at ?? '',
+    acknowledgedAt: ack?.acknowledgedAt ?? '',
+    typedName: ack?.typedName ?? '',
+    evidenceId: ack?.evidenceId ?? '',
+    policySha256: ack?.policySha256 ?? a.policySha256,
+    ipAddress: ack?.ipAddress ?? '',
+    userAgent: ack?.userAgent ?? '',
+    tokenId: ack?.tokenId ?? '',
+    emailMessageId: ack?.messageId ?? '',
+    webhook: deliveryOf(a.lms),
+    xapi: deliveryOf(a.xapi),
+  };
+}
+
+/** The CSV's columns, in order, with their header names (stable: spreadsheets and scripts read them). */
+export const CSV_COLUMNS: ReadonlyArray<[keyof ReportRow, string]> = [
+  ['assignmentId', 'assignment_id'],
+  ['employeeId', 'employee_id'],
+  ['givenName', 'given_name'],
+  ['familyName', 'family_name'],
+  ['email', 'email'],
+  ['department', 'department'],
+  ['managerName', 'manager_name'],
+  ['managerEmail', 'manager_email'],
+  ['startDate', 'start_date'],
+  ['policyId', 'policy_id'],
+  ['policyVersion', 'policy_version'],
+  ['reason', 'reason'],
+  ['status', 'status'],
+  ['assignedAt', 'assigned_at'],
+  ['invitedAt', 'invited_at'],
+  ['remindersSent', 'reminders_sent'],
+  ['daysWaiting', 'days_waiting'],
+  ['bounce', 'bounce'],
+  ['bouncedAt', 'bounced_at'],
+  ['acknowledgedAt', 'acknowledged_at'],
+  ['typedName', 'typed_name'],
+  ['evidenceId', 'evidence_id'],
+  ['policySha256', 'policy_sha256'],
+  ['ipAddress', 'ip_address'],
+  ['userAgent', 'user_agent'],
+  ['tokenId', 'token_id'],
+  ['emailMessageId', 'email_message_id'],
+  ['webhook', 'webhook_delivery'],
+  ['xapi', 'xapi_delivery'],
+];
+
+/**
+ * CSV (RFC 4180 quoting) of `rows`, each line ended, with the header line first when `header`. A cell that a spreadsheet
+ * would run as a formula (beginning =, +, -, @, tab or carriage return: a name typed on the page,
+ * an id) is prefixed with ' so it shows as text (OWASP's advice on CSV injection).
+ */
+export function csvOf(rows: readonly ReportRow[], options: { header: boolean; bom?: boolean }): string {
+  return stringify(
+    rows.map((row) => CSV_COLUMNS.map(([key]) => row[key] ?? '')),
+    {
+      header: options.header,
+      // A byte-order mark, for a file: Excel then reads the UTF-8 (Zoë, Siân) as UTF-8.
+      bom: options.bom ?? false,
+      columns: CSV_COLUMNS.map(([, name]) => name),
+      escape_formulas: true,
+    },
+  );
+}
