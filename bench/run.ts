@@ -2,6 +2,7 @@
 import { run as deliveries } from './deliveries.ts';
 import { run as page } from './page.ts';
 import { run as render } from './render.ts';
+import { run as report } from './report.ts';
 import { run as sweep } from './sweep.ts';
 import { run as tokens } from './tokens.ts';
 
@@ -11,6 +12,7 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['page', page],
   ['sweep', sweep],
   ['deliveries', deliveries],
+  ['report', report],
 ];
 
 const only = process.argv.slice(2);

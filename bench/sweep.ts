@@ -1,11 +1,12 @@
 // Figure: one sweep over pending assignments of which 100 are due — items read and time — against a Scan-based sweep, as pending grows 10×.
-import { BatchWriteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeSweepDue } from '#shared/core/sweep.ts';
 import type { Queue } from '#shared/ports.ts';
 import { LOCAL_CREDENTIALS, startEmulators } from '../local/emulators.ts';
 import { LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
+import { median, putItems } from './local-table.ts';
 import { fmt } from './measure.ts';
 
 const DUE = 100;
@@ -29,23 +30,6 @@ function pending(i: number, dueAt: string) {
     dueShard: 'due',
     sends: [],
   });
-}
-
-async function put(client: DynamoDBClient, items: ReturnType<typeof pending>[]): Promise<void> {
-  const batches: Array<typeof items> = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++] as typeof items;
-      let request = { [TABLE_NAME]: batch.map((Item) => ({ PutRequest: { Item } })) };
-      while (Object.keys(request).length) {
-        const out = await client.send(new BatchWriteItemCommand({ RequestItems: request }));
-        request = (out.UnprocessedItems ?? {}) as typeof request;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
 }
 
 /** Counts the items DynamoDB read (ScannedCount) across a client's Query and Scan calls. */
@@ -99,8 +83,6 @@ async function scanSweep(
   return found;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
 export async function run(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const emulators = await startEmulators({
@@ -136,19 +118,19 @@ export async function run(): Promise<void> {
   );
   const times: number[] = [];
   let populated = DUE;
-  await put(client, dueItems);
+  await putItems(client, dueItems);
   try {
     for (const size of SIZES) {
       // Pending, not due: next reminders days away.
       const later = Array.from({ length: size - populated }, (_, i) =>
         pending(populated + i, new Date(NOW.getTime() + 3 * 86_400_000 + i).toISOString()),
       );
-      await put(client, later);
+      await putItems(client, later);
       populated = size;
 
       const indexRuns: Array<{ read: number; ms: number }> = [];
       for (let i = 0; i < 5; i++) {
-        await put(client, dueItems); // the sweep moved them on; owe them again
+        await putItems(client, dueItems); // the sweep moved them on; owe them again
         counter.read = 0;
         sent.length = 0;
         const start = performance.now();
@@ -158,7 +140,7 @@ export async function run(): Promise<void> {
       }
       const scanRuns: Array<{ read: number; ms: number }> = [];
       for (let i = 0; i < 3; i++) {
-        await put(client, dueItems);
+        await putItems(client, dueItems);
         counter.read = 0;
         const start = performance.now();
         const found = await scanSweep(client, store, queue, horizon);

@@ -122,7 +122,8 @@ function deliveryOf(delivery: Delivery | undefined): string {
   return delivery?.state ?? '';
 }
 
-function rowOf(a: Assignment, starter: Starter | undefined, now: Date): ReportRow {
+/** One assignment as a row, its starter's details beside it; `now` counts the days waited. */
+export function rowOf(a: Assignment, starter: Starter | undefined, now: Date): ReportRow {
   const ack = a.ack;
   const waitingSince = a.chase?.invitedAt ?? a.createdAt;
   const unsigned = (UNSIGNED_STATUSES as readonly string[]).includes(a.status);

@@ -125,6 +125,14 @@ describe('AttestStack', () => {
             ],
             Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['assignmentId', 'starterId'] },
           },
+          {
+            IndexName: 'policy',
+            KeySchema: [
+              { AttributeName: 'policyId', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },

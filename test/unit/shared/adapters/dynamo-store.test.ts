@@ -1,6 +1,8 @@
 // The DynamoDB store: its condition expressions are the invariants, and a failed condition is an answer, not an error.
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -8,10 +10,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { digestIdFor } from '#shared/core/ids.ts';
-import type { Assignment, DeadLetter, DigestKey, Evidence, PolicyVersion } from '#shared/core/model.ts';
+import type { Assignment, DeadLetter, DigestKey, Evidence, PolicyVersion, Starter } from '#shared/core/model.ts';
 import type { Destination, Signer } from '#shared/ports.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -93,9 +95,9 @@ const acknowledgedXapi: Assignment = {
   xapi: { state: 'pending', statementId: 'st_1', attempts: 0 },
 };
 
-async function collect(signers: AsyncIterable<Signer>): Promise<Signer[]> {
-  const found: Signer[] = [];
-  for await (const signer of signers) found.push(signer);
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const found: T[] = [];
+  for await (const item of items) found.push(item);
   return found;
 }
 
@@ -2028,6 +2030,284 @@ describe('makeDynamoStore', () => {
 
       // Assess
       expect(signers).toEqual([]);
+    });
+  });
+
+  describe('assignmentsOf', () => {
+    /** Assignments 2 and 3 of policy p, made a minute apart, as the policy index stores them. */
+    const second: Assignment = { ...assignment, assignmentId: 'a2', starterId: 's2' };
+    const third: Assignment = { ...assignment, assignmentId: 'a3', starterId: 's3', createdAt: later.toISOString() };
+    const indexed = (a: Assignment) => ({ pk: `ASSIGN#${a.assignmentId}`, sk: 'ASSIGNMENT', ...a, ...INDEX_ONLY });
+    const queried = (n: number) => ddb.commandCalls(QueryCommand)[n]?.args[0].input;
+
+    it('reads the policy index for every assignment of the policy, oldest first, without a range', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({ Items: [indexed(assignment)] });
+
+      // Act
+      const pages = await collect(store().assignmentsOf('p'));
+
+      // Assess
+      expect(pages).toEqual([[assignment]]);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 1);
+      expect(queried(0)).toEqual({
+        TableName: 'attest',
+        IndexName: 'policy',
+        KeyConditionExpression: 'policyId = :policy',
+        ExpressionAttributeValues: { ':policy': 'p' },
+      });
+    });
+
+    it('keeps the assignments made at or after `since`', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({ Items: [] });
+
+      // Act
+      await collect(store().assignmentsOf('p', { since: now }));
+
+      // Assess
+      expect(queried(0)).toEqual({
+        TableName: 'attest',
+        IndexName: 'policy',
+        KeyConditionExpression: 'policyId = :policy AND createdAt >= :since',
+        ExpressionAttributeValues: { ':policy': 'p', ':since': '2026-11-24T10:00:00.000Z' },
+      });
+    });
+
+    it('keeps the assignments made before `until`, asking up to a millisecond short of it', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({ Items: [] });
+
+      // Act
+      await collect(store().assignmentsOf('p', { until: new Date('2026-11-25T00:00:00.000Z') }));
+
+      // Assess
+      expect(queried(0)).toEqual({
+        TableName: 'attest',
+        IndexName: 'policy',
+        KeyConditionExpression: 'policyId = :policy AND createdAt <= :until',
+        ExpressionAttributeValues: { ':policy': 'p', ':until': '2026-11-24T23:59:59.999Z' },
+      });
+    });
+
+    it('keeps the assignments made from `since` up to a millisecond before `until`', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({ Items: [] });
+
+      // Act
+      await collect(
+        store().assignmentsOf('p', {
+          since: new Date('2026-11-01T00:00:00.000Z'),
+          until: new Date('2026-12-01T00:00:00.000Z'),
+        }),
+      );
+
+      // Assess
+      expect(queried(0)).toEqual({
+        TableName: 'attest',
+        IndexName: 'policy',
+        KeyConditionExpression: 'policyId = :policy AND createdAt BETWEEN :since AND :until',
+        ExpressionAttributeValues: {
+          ':policy': 'p',
+          ':since': '2026-11-01T00:00:00.000Z',
+          ':until': '2026-11-30T23:59:59.999Z',
+        },
+      });
+    });
+
+    it('reads page after page from where the last one ended, yielding each as assignments', async () => {
+      // Prepare
+      ddb
+        .on(QueryCommand)
+        .resolvesOnce({ Items: [indexed(assignment), indexed(second)], LastEvaluatedKey: { pk: 'ASSIGN#a2' } })
+        .resolves({ Items: [indexed(third)] });
+
+      // Act
+      const pages = await collect(store().assignmentsOf('p', { since: now }));
+
+      // Assess: the index's own attributes and the table's keys are not part of an assignment
+      expect(pages).toEqual([[assignment, second], [third]]);
+      for (const a of pages.flat()) {
+        for (const attribute of ['pk', 'sk', ...Object.keys(INDEX_ONLY)]) expect(a).not.toHaveProperty(attribute);
+      }
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 2);
+      expect(queried(1)).toEqual({
+        TableName: 'attest',
+        IndexName: 'policy',
+        KeyConditionExpression: 'policyId = :policy AND createdAt >= :since',
+        ExpressionAttributeValues: { ':policy': 'p', ':since': now.toISOString() },
+        ExclusiveStartKey: { pk: 'ASSIGN#a2' },
+      });
+    });
+
+    it('skips an item of the index that is not an assignment', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({
+        Items: [
+          indexed(assignment),
+          { pk: 'POLICY#p', sk: 'V#000001', policyId: 'p', createdAt: now.toISOString(), version: 1 },
+        ],
+      });
+
+      // Act
+      const pages = await collect(store().assignmentsOf('p'));
+
+      // Assess
+      expect(pages).toEqual([[assignment]]);
+    });
+
+    it('yields no empty page, reading on past one to the next', async () => {
+      // Prepare: an empty page, a page of nothing but another kind of item, then the assignment
+      ddb
+        .on(QueryCommand)
+        .resolvesOnce({ Items: [], LastEvaluatedKey: { pk: 'one' } })
+        .resolvesOnce({
+          Items: [{ pk: 'POLICY#p', sk: 'V#000001', policyId: 'p', createdAt: now.toISOString() }],
+          LastEvaluatedKey: { pk: 'two' },
+        })
+        .resolves({ Items: [indexed(third)] });
+
+      // Act
+      const pages = await collect(store().assignmentsOf('p'));
+
+      // Assess
+      expect(pages).toEqual([[third]]);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 3);
+      expect(ddb).toReceiveNthCommandWith(QueryCommand, 3, { ExclusiveStartKey: { pk: 'two' } });
+    });
+
+    it('yields nothing for a policy without assignments', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolves({});
+
+      // Act
+      const pages = await collect(store().assignmentsOf('p'));
+
+      // Assess
+      expect(pages).toEqual([]);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 1);
+    });
+  });
+
+  describe('getStarters', () => {
+    const starterOf = (id: string): Starter => ({
+      starterId: id,
+      employeeId: `E-${id}`,
+      givenName: 'Ada',
+      familyName: 'Lovelace',
+      email: `${id}@example.org`,
+      startDate: '2026-12-01',
+      locale: 'en-GB',
+      timeZone: 'Europe/London',
+      policies: ['p'],
+      status: 'active',
+      updatedAt: now.toISOString(),
+    });
+    const starterKey = (id: string) => ({ pk: `STARTER#${id}`, sk: 'PROFILE' });
+    /** What the table answers for the keys asked: every starter whose id is not in `missing`. */
+    const answer =
+      (missing: ReadonlySet<string> = new Set()) =>
+      (input: BatchGetCommandInput) => {
+        const keys = (input.RequestItems?.attest?.Keys ?? []) as Array<{ pk: string; sk: string }>;
+        const ids = keys.map((k) => k.pk.slice('STARTER#'.length)).filter((id) => !missing.has(id));
+        return { Responses: { attest: ids.map((id) => ({ ...starterKey(id), ...starterOf(id) })) } };
+      };
+    const askedKeys = (n: number) => ddb.commandCalls(BatchGetCommand)[n]?.args[0].input.RequestItems?.attest?.Keys;
+
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('asks for 100 keys at a time, and answers every starter found by id without its keys', async () => {
+      // Prepare
+      const ids = Array.from({ length: 250 }, (_, i) => `s${i}`);
+      ddb.on(BatchGetCommand).callsFake(answer());
+
+      // Act
+      const starters = await store().getStarters(ids);
+
+      // Assess
+      expect(ddb).toReceiveCommandTimes(BatchGetCommand, 3);
+      expect(askedKeys(0)).toEqual(ids.slice(0, 100).map(starterKey));
+      expect(askedKeys(1)).toEqual(ids.slice(100, 200).map(starterKey));
+      expect(askedKeys(2)).toEqual(ids.slice(200).map(starterKey));
+      expect([...starters.keys()].sort()).toEqual([...ids].sort());
+      expect(starters.get('s249')).toEqual(starterOf('s249'));
+    });
+
+    it('asks for a starter named twice once', async () => {
+      // Prepare: BatchGetItem refuses a request whose keys repeat
+      ddb.on(BatchGetCommand).callsFake(answer());
+
+      // Act
+      const starters = await store().getStarters(['s1', 's2', 's1', 's2', 's1']);
+
+      // Assess
+      expect(ddb).toReceiveCommandTimes(BatchGetCommand, 1);
+      expect(ddb).toReceiveCommandWith(BatchGetCommand, {
+        RequestItems: { attest: { Keys: [starterKey('s1'), starterKey('s2')] } },
+      });
+      expect([...starters.keys()]).toEqual(['s1', 's2']);
+    });
+
+    it('asks again for the keys left unprocessed, after a pause, until none are left', async () => {
+      // Prepare: throttled twice, each time answering part of what was asked
+      vi.useFakeTimers();
+      ddb
+        .on(BatchGetCommand)
+        .resolvesOnce({
+          Responses: { attest: [{ ...starterKey('s1'), ...starterOf('s1') }] },
+          UnprocessedKeys: { attest: { Keys: [starterKey('s2'), starterKey('s3')] } },
+        })
+        .resolvesOnce({
+          Responses: { attest: [{ ...starterKey('s2'), ...starterOf('s2') }] },
+          UnprocessedKeys: { attest: { Keys: [starterKey('s3')] } },
+        })
+        .resolves({ Responses: { attest: [{ ...starterKey('s3'), ...starterOf('s3') }] }, UnprocessedKeys: {} });
+
+      // Act
+      const found = store().getStarters(['s1', 's2', 's3']);
+      await vi.advanceTimersByTimeAsync(0);
+      const beforePause = ddb.commandCalls(BatchGetCommand).length;
+      await vi.runAllTimersAsync();
+      const starters = await found;
+
+      // Assess: nothing asked again before the backoff; then only what was left, each time
+      expect(beforePause).toBe(1);
+      expect(ddb).toReceiveCommandTimes(BatchGetCommand, 3);
+      expect(askedKeys(1)).toEqual([starterKey('s2'), starterKey('s3')]);
+      expect(askedKeys(2)).toEqual([starterKey('s3')]);
+      expect(starters).toEqual(
+        new Map([
+          ['s1', starterOf('s1')],
+          ['s2', starterOf('s2')],
+          ['s3', starterOf('s3')],
+        ]),
+      );
+    });
+
+    it('leaves a starter the table does not hold out of the answer', async () => {
+      // Prepare
+      ddb.on(BatchGetCommand).callsFake(answer(new Set(['gone'])));
+
+      // Act
+      const starters = await store().getStarters(['s1', 'gone']);
+
+      // Assess
+      expect(starters.has('gone')).toBe(false);
+      expect(starters).toEqual(new Map([['s1', starterOf('s1')]]));
+    });
+
+    it('asks nothing for no ids', async () => {
+      // Prepare
+      ddb.on(BatchGetCommand).callsFake(answer());
+
+      // Act
+      const starters = await store().getStarters([]);
+
+      // Assess
+      expect(starters.size).toBe(0);
+      expect(ddb).toReceiveCommandTimes(BatchGetCommand, 0);
     });
   });
 
