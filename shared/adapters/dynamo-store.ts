@@ -30,6 +30,8 @@ import { DUE_INDEX, LMS_DUE_INDEX, POLICY_INDEX, SIGNED_INDEX, XAPI_DUE_INDEX } 
 const DUE_SHARD = 'due';
 /** Dead-lettered deliveries wait in their lane's index under a shard the sweeper never reads. */
 const DEAD_SHARD = 'dead';
+/** How often a batch read asks again for what DynamoDB left unprocessed before it gives up. */
+const BATCH_GET_ATTEMPTS = 15;
 
 /**
  * The lanes of owed work (model.ts): each has its own due time, index and lease; a delivery lane
@@ -684,6 +686,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
 
     async *assignmentsOf(policyId, range = {}) {
       const { since, until } = range;
+      if (since && until && until <= since) return; // an empty range: nothing (BETWEEN would refuse it)
       // Only assignments carry both of the index's keys; the sort key check keeps it so.
       const bounds =
         since && until
@@ -720,10 +723,14 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     async getStarters(starterIds) {
       const found = new Map<string, Starter>();
       const ids = [...new Set(starterIds)];
-      // BatchGetItem takes 100 keys; what DynamoDB leaves unprocessed (throttling) is asked again.
+      // BatchGetItem takes 100 keys; what DynamoDB leaves unprocessed (throttling) is asked again,
+      // backing off, for about ten seconds before giving up.
       for (let i = 0; i < ids.length; i += 100) {
         let keys: Item[] | undefined = ids.slice(i, i + 100).map((id) => key.starter(id));
         for (let attempt = 0; keys?.length; attempt++) {
+          if (attempt === BATCH_GET_ATTEMPTS) {
+            throw new Error(`DynamoDB left ${keys.length} starters unread after ${attempt} attempts (throttled)`);
+          }
           if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
           const out: BatchGetCommandOutput = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }));
           for (const item of out.Responses?.[TableName] ?? []) {

@@ -13,7 +13,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { digestIdFor } from '#shared/core/ids.ts';
-import type { Assignment, DeadLetter, DigestKey, Evidence, PolicyVersion, Starter } from '#shared/core/model.ts';
+import type {
+  Assignment,
+  DeadLetter,
+  DigestKey,
+  Evidence,
+  PolicyVersion,
+  Starter,
+} from '#shared/core/model.ts';
 import type { Destination, Signer } from '#shared/ports.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -2036,8 +2043,18 @@ describe('makeDynamoStore', () => {
   describe('assignmentsOf', () => {
     /** Assignments 2 and 3 of policy p, made a minute apart, as the policy index stores them. */
     const second: Assignment = { ...assignment, assignmentId: 'a2', starterId: 's2' };
-    const third: Assignment = { ...assignment, assignmentId: 'a3', starterId: 's3', createdAt: later.toISOString() };
-    const indexed = (a: Assignment) => ({ pk: `ASSIGN#${a.assignmentId}`, sk: 'ASSIGNMENT', ...a, ...INDEX_ONLY });
+    const third: Assignment = {
+      ...assignment,
+      assignmentId: 'a3',
+      starterId: 's3',
+      createdAt: later.toISOString(),
+    };
+    const indexed = (a: Assignment) => ({
+      pk: `ASSIGN#${a.assignmentId}`,
+      sk: 'ASSIGNMENT',
+      ...a,
+      ...INDEX_ONLY,
+    });
     const queried = (n: number) => ddb.commandCalls(QueryCommand)[n]?.args[0].input;
 
     it('reads the policy index for every assignment of the policy, oldest first, without a range', async () => {
@@ -2119,7 +2136,10 @@ describe('makeDynamoStore', () => {
       // Prepare
       ddb
         .on(QueryCommand)
-        .resolvesOnce({ Items: [indexed(assignment), indexed(second)], LastEvaluatedKey: { pk: 'ASSIGN#a2' } })
+        .resolvesOnce({
+          Items: [indexed(assignment), indexed(second)],
+          LastEvaluatedKey: { pk: 'ASSIGN#a2' },
+        })
         .resolves({ Items: [indexed(third)] });
 
       // Act
@@ -2128,7 +2148,9 @@ describe('makeDynamoStore', () => {
       // Assess: the index's own attributes and the table's keys are not part of an assignment
       expect(pages).toEqual([[assignment, second], [third]]);
       for (const a of pages.flat()) {
-        for (const attribute of ['pk', 'sk', ...Object.keys(INDEX_ONLY)]) expect(a).not.toHaveProperty(attribute);
+        for (const attribute of ['pk', 'sk', ...Object.keys(INDEX_ONLY)]) {
+          expect(a).not.toHaveProperty(attribute);
+        }
       }
       expect(ddb).toReceiveCommandTimes(QueryCommand, 2);
       expect(queried(1)).toEqual({
@@ -2212,7 +2234,8 @@ describe('makeDynamoStore', () => {
         const ids = keys.map((k) => k.pk.slice('STARTER#'.length)).filter((id) => !missing.has(id));
         return { Responses: { attest: ids.map((id) => ({ ...starterKey(id), ...starterOf(id) })) } };
       };
-    const askedKeys = (n: number) => ddb.commandCalls(BatchGetCommand)[n]?.args[0].input.RequestItems?.attest?.Keys;
+    const askedKeys = (n: number) =>
+      ddb.commandCalls(BatchGetCommand)[n]?.args[0].input.RequestItems?.attest?.Keys;
 
     afterEach(() => {
       vi.useRealTimers();
@@ -2263,7 +2286,10 @@ describe('makeDynamoStore', () => {
           Responses: { attest: [{ ...starterKey('s2'), ...starterOf('s2') }] },
           UnprocessedKeys: { attest: { Keys: [starterKey('s3')] } },
         })
-        .resolves({ Responses: { attest: [{ ...starterKey('s3'), ...starterOf('s3') }] }, UnprocessedKeys: {} });
+        .resolves({
+          Responses: { attest: [{ ...starterKey('s3'), ...starterOf('s3') }] },
+          UnprocessedKeys: {},
+        });
 
       // Act
       const found = store().getStarters(['s1', 's2', 's3']);

@@ -111,7 +111,8 @@ function parseCsv(text: string): string[][] {
       rows.push(row);
       row = [];
     } else if (state === 'start' && c === '"') state = 'quoted';
-    else if (state === 'closed' || c === '"' || c === '\r') throw new Error(`bad CSV at ${i}: ${JSON.stringify(text)}`);
+    else if (state === 'closed' || c === '"' || c === '\r')
+      throw new Error(`bad CSV at ${i}: ${JSON.stringify(text)}`);
     else {
       cell += c;
       state = 'plain';
@@ -264,7 +265,10 @@ describe('makeReport', () => {
     await assign(store, 'E3', 'acknowledged', { createdAt: '2026-11-01T12:00:00.000Z' });
     await assign(store, 'E4', 'pending', { createdAt: '2026-11-01T23:59:59.999Z' });
     await assign(store, 'E5', 'pending', { createdAt: '2026-11-02T00:00:00.000Z' });
-    const range = { since: new Date('2026-11-01T00:00:00.000Z'), until: new Date('2026-11-02T00:00:00.000Z') };
+    const range = {
+      since: new Date('2026-11-01T00:00:00.000Z'),
+      until: new Date('2026-11-02T00:00:00.000Z'),
+    };
 
     // Act
     const { summary, rows } = await runReport(reporter, 'all', range);
@@ -641,9 +645,9 @@ describe('csvOf', () => {
     const csv = csvOf([row], { header: false });
 
     // Assess
-    expect(csv.startsWith('asg_1,E1001,"Ada ""Augusta""","Lovelace, Countess",ada@example.org,"Research\nand')).toBe(
-      true,
-    );
+    expect(
+      csv.startsWith('asg_1,E1001,"Ada ""Augusta""","Lovelace, Countess",ada@example.org,"Research\nand'),
+    ).toBe(true);
     expect(csv).toContain(',"Agent\r\nX",');
     const [cells] = parseCsv(csv);
     expect(cells?.[col('givenName')]).toBe('Ada "Augusta"');
@@ -704,7 +708,9 @@ describe('csvOf', () => {
     // Prepare
     const FORMULA_START = ['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20'];
     const tricky = fc.constantFrom(',', '"', '\n', '\r', "'", ' ', ...FORMULA_START);
-    const text = fc.string({ unit: fc.oneof(tricky, fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })) });
+    const text = fc.string({
+      unit: fc.oneof(tricky, fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })),
+    });
     const names = fc.record({
       givenName: text,
       familyName: text,

@@ -1,0 +1,718 @@
+// `attest report`: the counts and the table, CSV to the terminal or to a file, its usage errors, and the terminal formatting.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Assignment, AssignmentStatus, PolicyVersion, Starter } from '#shared/core/model.ts';
+import type { ReportRow, ReportSummary } from '#shared/core/report.ts';
+import { runCli, USAGE } from '../../../bin/attest.ts';
+import { parseDay, summaryLines, tableLines } from '../../../bin/report.ts';
+import { anAssignment, anEvidence, aPolicy, aStarter, FakeStore } from '../../support/fakes.ts';
+
+const NOW = '2026-11-26T10:00:00.000Z';
+
+const HEADER =
+  'assignment_id,employee_id,given_name,family_name,email,department,manager_name,manager_email,start_date,' +
+  'policy_id,policy_version,reason,status,assigned_at,invited_at,reminders_sent,days_waiting,bounce,bounced_at,' +
+  'acknowledged_at,typed_name,evidence_id,policy_sha256,ip_address,user_agent,token_id,email_message_id,' +
+  'webhook_delivery,xapi_delivery';
+
+interface FakeFile {
+  path: string;
+  writes: string[];
+  closes: number;
+}
+
+/** Runs the CLI against `store`; collects what it prints and every file it creates. */
+async function cli(argv: string[], store = new FakeStore()) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const files: FakeFile[] = [];
+  const code = await runCli(argv, {
+    store,
+    io: { out: (t) => out.push(t), err: (t) => err.push(t) },
+    now: () => new Date(NOW),
+    readFile: (path) => {
+      throw new Error(`read ${path}`);
+    },
+    createFile: (path) => {
+      const file: FakeFile = { path, writes: [], closes: 0 };
+      files.push(file);
+      return {
+        write: (text) => {
+          file.writes.push(text);
+        },
+        close: () => {
+          file.closes++;
+        },
+      };
+    },
+  });
+  return { code, out, err, files, store };
+}
+
+/** A store holding safe-internet-use v3. */
+async function storeWithPolicy(policy: PolicyVersion = aPolicy()) {
+  const store = new FakeStore();
+  await store.putPolicyVersion(policy);
+  return store;
+}
+
+/** Seeds a starter and their assignment of safe-internet-use v3 with `status`. */
+async function assign(
+  store: FakeStore,
+  employeeId: string,
+  status: AssignmentStatus,
+  overrides: Partial<Assignment> = {},
+  starter: Partial<Starter> = {},
+): Promise<Assignment> {
+  const policy = aPolicy();
+  const s = aStarter({ employeeId, ...starter });
+  await store.putStarter(s);
+  const assignment = anAssignment(s, policy, {
+    status,
+    dueAt: undefined,
+    dueKind: undefined,
+    ...(status === 'acknowledged' && { ack: anEvidence(policy, { evidenceId: `ev_${employeeId}` }) }),
+    ...overrides,
+  });
+  store.seed(assignment);
+  return assignment;
+}
+
+/** One of each status; the cancelled one is why the percentage is not of all six. */
+async function mixedStore() {
+  const store = await storeWithPolicy();
+  await assign(
+    store,
+    'E1001',
+    'invited',
+    {
+      createdAt: '2026-11-20T09:00:00.000Z',
+      chase: { invitedAt: '2026-11-20T09:30:00.000Z', remindersSent: 2 },
+    },
+    { department: 'Engineering', manager: { name: 'Grace Hopper', email: 'grace@example.org' } },
+  );
+  await assign(
+    store,
+    'E1002',
+    'pending',
+    { createdAt: '2026-11-25T09:00:00.000Z' },
+    { givenName: 'Alan', familyName: 'Turing', email: 'alan@example.org' },
+  );
+  await assign(
+    store,
+    'E1003',
+    'acknowledged',
+    {
+      createdAt: '2026-11-18T09:00:00.000Z',
+      chase: { invitedAt: '2026-11-18T09:15:00.000Z', remindersSent: 0 },
+      ack: anEvidence(aPolicy(), {
+        evidenceId: 'ev_joan',
+        typedName: 'Joan Clarke',
+        acknowledgedAt: '2026-11-19T16:42:10.000Z',
+      }),
+    },
+    { givenName: 'Joan', familyName: 'Clarke', email: 'joan@example.org' },
+  );
+  await assign(store, 'E1004', 'cancelled', { createdAt: '2026-11-19T09:00:00.000Z' });
+  await assign(
+    store,
+    'E1005',
+    'overdue',
+    {
+      createdAt: '2026-11-10T09:00:00.000Z',
+      chase: { invitedAt: '2026-11-10T09:15:00.000Z', remindersSent: 3 },
+    },
+    { givenName: 'Tommy', familyName: 'Flowers', email: 'tommy@example.org' },
+  );
+  await assign(
+    store,
+    'E1006',
+    'bounced',
+    {
+      createdAt: '2026-11-24T09:00:00.000Z',
+      chase: { invitedAt: '2026-11-24T09:15:00.000Z', remindersSent: 0 },
+      bounce: { reason: 'bounced', email: 'gone@example.org', at: '2026-11-24T09:16:00.000Z' },
+    },
+    { givenName: 'Mary', familyName: 'Somerville', email: 'gone@example.org' },
+  );
+  return store;
+}
+
+/** A page of `n` invited assignments, E01… made an hour apart. */
+async function invitedStore(n: number) {
+  const store = await storeWithPolicy();
+  for (let i = 1; i <= n; i++) {
+    const id = `E0${i}`;
+    await assign(
+      store,
+      id,
+      'invited',
+      { createdAt: `2026-11-20T0${i}:00:00.000Z` },
+      { givenName: `Name${i}` },
+    );
+  }
+  return store;
+}
+
+/** The CSV's data lines, without the header. */
+const dataLines = (csv: string) => csv.split('\n').filter((line) => line && line !== HEADER);
+
+describe('attest report', () => {
+  it('prints the counts, then the unsigned as a table, oldest first', async () => {
+    // Prepare
+    const store = await mixedStore();
+
+    // Act
+    const { code, out, err, files } = await cli(['report', '--policy', 'safe-internet-use'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(files).toEqual([]);
+    expect(out).toHaveLength(1);
+    expect(out[0]?.split('\n')).toEqual([
+      'Safe internet use (safe-internet-use; newest version 3)',
+      // 1 signed of the 5 not cancelled: 20%, not 16% of all 6.
+      'Assigned: 6. Signed: 1 (20%). Not signed: 4 (1 not yet invited, 1 invited, 1 overdue, 1 bounced). Cancelled: 1.',
+      '',
+      'Not signed (4), oldest first:',
+      'EMPLOYEE  NAME             EMAIL              DEPARTMENT   MANAGER       VERSION  STATUS       INVITED (UTC)     REMINDERS  WAITING',
+      'E1005     Tommy Flowers    tommy@example.org  –            –             v3       overdue      2026-11-10 09:15  3          16 days',
+      'E1001     Ada Lovelace     ada@example.org    Engineering  Grace Hopper  v3       invited      2026-11-20 09:30  2          6 days',
+      'E1006     Mary Somerville  gone@example.org   –            –             v3       bounced      2026-11-24 09:15  0          2 days',
+      'E1002     Alan Turing      alan@example.org   –            –             v3       not invited  –                 0          1 day',
+    ]);
+  });
+
+  it('lists the signed with their typed name and evidence id for --status acknowledged', async () => {
+    // Prepare
+    const store = await mixedStore();
+
+    // Act
+    const { code, out } = await cli(
+      ['report', '--policy', 'safe-internet-use', '--status', 'acknowledged'],
+      store,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    const lines = out[0]?.split('\n') ?? [];
+    // The counts are of every assignment, whatever is listed.
+    expect(lines[1]).toBe(
+      'Assigned: 6. Signed: 1 (20%). Not signed: 4 (1 not yet invited, 1 invited, 1 overdue, 1 bounced). Cancelled: 1.',
+    );
+    expect(lines.slice(3)).toEqual([
+      'Signed (1), oldest first:',
+      'EMPLOYEE  NAME         EMAIL             DEPARTMENT  MANAGER  VERSION  STATUS        SIGNED (UTC)      TYPED NAME   EVIDENCE',
+      'E1003     Joan Clarke  joan@example.org  –           –        v3       acknowledged  2026-11-19 16:42  Joan Clarke  ev_joan',
+    ]);
+  });
+
+  it('says none when nothing is unsigned', async () => {
+    // Prepare
+    const store = await storeWithPolicy();
+    await assign(store, 'E1', 'acknowledged');
+    await assign(store, 'E2', 'acknowledged');
+    await assign(store, 'E3', 'cancelled');
+
+    // Act
+    const { code, out } = await cli(['report', '--policy', 'safe-internet-use'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out[0]?.split('\n')).toEqual([
+      'Safe internet use (safe-internet-use; newest version 3)',
+      'Assigned: 3. Signed: 2 (100%). Not signed: 0. Cancelled: 1.',
+      '',
+      'Not signed: none.',
+    ]);
+  });
+
+  it('lists both the --since and the --until day, and nothing outside them', async () => {
+    // Prepare
+    const store = await storeWithPolicy();
+    await assign(store, 'E1', 'invited', { createdAt: '2026-10-31T23:59:59.999Z' });
+    await assign(store, 'E2', 'invited', { createdAt: '2026-11-01T00:00:00.000Z' });
+    await assign(store, 'E3', 'invited', { createdAt: '2026-11-03T23:59:59.999Z' });
+    await assign(store, 'E4', 'invited', { createdAt: '2026-11-04T00:00:00.000Z' });
+
+    // Act
+    const { code, out } = await cli(
+      ['report', '--policy', 'safe-internet-use', '--since', '2026-11-01', '--until', '2026-11-03', '--csv'],
+      store,
+    );
+    const table = await cli(
+      ['report', '--policy', 'safe-internet-use', '--since', '2026-11-01', '--until', '2026-11-03'],
+      store,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    const lines = dataLines(out.join('\n'));
+    expect(lines.map((line) => line.split(',')[1])).toEqual(['E2', 'E3']);
+    expect(table.out[0]?.split('\n')[1]).toBe(
+      'Assigned from 2026-11-01 to 2026-11-03: 2. Signed: 0 (0%). Not signed: 2 (2 invited). Cancelled: 0.',
+    );
+  });
+
+  it('lists a single day given as both --since and --until', async () => {
+    // Prepare
+    const store = await storeWithPolicy();
+    await assign(store, 'E1', 'invited', { createdAt: '2026-10-31T23:59:59.999Z' });
+    await assign(store, 'E2', 'invited', { createdAt: '2026-11-01T00:00:00.000Z' });
+    await assign(store, 'E3', 'invited', { createdAt: '2026-11-01T23:59:59.999Z' });
+    await assign(store, 'E4', 'invited', { createdAt: '2026-11-02T00:00:00.000Z' });
+
+    // Act
+    const { code, out } = await cli(
+      ['report', '--policy', 'safe-internet-use', '--since', '2026-11-01', '--until', '2026-11-01', '--csv'],
+      store,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(dataLines(out.join('\n')).map((line) => line.split(',')[1])).toEqual(['E2', 'E3']);
+  });
+
+  it('prints the header and the rows as CSV with --csv, the header once across pages and no BOM', async () => {
+    // Prepare
+    const store = await invitedStore(5);
+    store.pageSize = 2;
+
+    // Act
+    const { code, out, err, files } = await cli(['report', '--policy', 'safe-internet-use', '--csv'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(files).toEqual([]);
+    // One print per page, each without its final newline (io.out ends the line).
+    expect(out).toHaveLength(3);
+    expect(out.every((text) => !text.endsWith('\n'))).toBe(true);
+    const lines = out.join('\n').split('\n');
+    expect(lines[0]).toBe(HEADER);
+    expect(lines.filter((line) => line === HEADER)).toHaveLength(1);
+    expect(lines.slice(1).map((line) => line.split(',').slice(1, 3))).toEqual([
+      ['E01', 'Name1'],
+      ['E02', 'Name2'],
+      ['E03', 'Name3'],
+      ['E04', 'Name4'],
+      ['E05', 'Name5'],
+    ]);
+  });
+
+  it('prints the evidence of every agreement in the CSV of --status all', async () => {
+    // Prepare
+    const store = await mixedStore();
+
+    // Act
+    const { code, out } = await cli(
+      ['report', '--policy', 'safe-internet-use', '--status', 'all', '--csv'],
+      store,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    const lines = dataLines(out.join('\n'));
+    expect(lines).toHaveLength(6);
+    const joan = lines.find((line) => line.split(',')[1] === 'E1003')?.split(',');
+    expect(joan?.slice(12, 13)).toEqual(['acknowledged']);
+    expect(joan?.slice(19, 27)).toEqual([
+      '2026-11-19T16:42:10.000Z',
+      'Joan Clarke',
+      'ev_joan',
+      'a'.repeat(64),
+      '203.0.113.7',
+      'Mozilla/5.0',
+      'AAAAAAAAAAA',
+      'ses-1',
+    ]);
+  });
+
+  it('prints only the header with --csv when nothing is listed', async () => {
+    // Prepare
+    const store = await storeWithPolicy();
+    await assign(store, 'E1', 'acknowledged');
+
+    // Act
+    const { code, out } = await cli(['report', '--policy', 'safe-internet-use', '--csv'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual([HEADER]);
+  });
+
+  it('writes the CSV to the --out file, BOM first and the header once across pages, then closes it', async () => {
+    // Prepare
+    const store = await invitedStore(5);
+    store.pageSize = 2;
+
+    // Act
+    const { code, out, err, files } = await cli(
+      ['report', '--policy', 'safe-internet-use', '--out', 'reports/unsigned.csv'],
+      store,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(out).toEqual(['Wrote 5 rows to reports/unsigned.csv.']);
+    expect(files).toHaveLength(1);
+    const [file] = files;
+    expect(file?.path).toBe('reports/unsigned.csv');
+    expect(file?.closes).toBe(1);
+    expect(file?.writes).toHaveLength(3);
+    expect(file?.writes[0]?.startsWith(`\uFEFF${HEADER}\n`)).toBe(true);
+    expect(file?.writes.slice(1).some((text) => text.includes('\uFEFF') || text.includes(HEADER))).toBe(
+      false,
+    );
+    const text = file?.writes.join('') ?? '';
+    expect(text.endsWith('\n')).toBe(true);
+    expect(dataLines(text.slice(1)).map((line) => line.split(',')[1])).toEqual([
+      'E01',
+      'E02',
+      'E03',
+      'E04',
+      'E05',
+    ]);
+  });
+
+  it('writes a file holding only the BOM and the header when nothing is listed', async () => {
+    // Prepare
+    const store = await storeWithPolicy();
+
+    // Act
+    const { code, out, files } = await cli(
+      ['report', '--policy', 'safe-internet-use', '--out', 'r.csv'],
+      store,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual(['Wrote 0 rows to r.csv.']);
+    expect(files).toEqual([{ path: 'r.csv', writes: [`\uFEFF${HEADER}\n`], closes: 1 }]);
+  });
+
+  it('creates no file and exits 1 when the policy was never published', async () => {
+    // Prepare
+    const store = new FakeStore();
+
+    // Act
+    const { code, out, err, files } = await cli(['report', '--policy', 'nope', '--out', 'r.csv'], store);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(files).toEqual([]);
+    expect(out).toEqual([]);
+    expect(err).toEqual(['attest: No policy nope has been published.']);
+  });
+
+  it('exits 1 naming the policy when the table report asks for one never published', async () => {
+    // Act
+    const { code, out, err } = await cli(['report', '--policy', 'nope']);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toEqual(['attest: No policy nope has been published.']);
+  });
+});
+
+describe('attest report usage errors', () => {
+  it('exits 2 with the usage when --policy is missing', async () => {
+    // Act
+    const { code, out, err, files } = await cli(['report', '--csv']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(files).toEqual([]);
+    expect(err).toEqual([`attest: report needs --policy <policy-id>, e.g. safe-internet-use\n\n${USAGE}`]);
+  });
+
+  it('exits 2 listing the valid statuses for an unknown --status', async () => {
+    // Act
+    const { code, err } = await cli(['report', '--policy', 'safe-internet-use', '--status', 'signed']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err).toEqual([
+      'attest: --status must be one of unsigned, all, pending, invited, overdue, bounced, acknowledged, cancelled,' +
+        ` not "signed"\n\n${USAGE}`,
+    ]);
+  });
+
+  it.each([
+    ['--since', '2026-02-30'],
+    ['--since', '26-11-01'],
+    ['--until', '2026-13-01'],
+    ['--until', '2026-11-1'],
+    ['--since', 'yesterday'],
+    ['--until', '2026-11-01T00:00:00Z'],
+  ])('exits 2 with the usage for %s %s', async (flag, value) => {
+    // Prepare
+    const store = await storeWithPolicy();
+
+    // Act
+    const { code, out, err } = await cli(['report', '--policy', 'safe-internet-use', flag, value], store);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err).toEqual([
+      `attest: ${flag} must be a day as YYYY-MM-DD, not ${JSON.stringify(value)}\n\n${USAGE}`,
+    ]);
+  });
+
+  it('exits 2 when --since is after --until', async () => {
+    // Prepare
+    const store = await storeWithPolicy();
+
+    // Act
+    const { code, err, files } = await cli(
+      [
+        'report',
+        '--policy',
+        'safe-internet-use',
+        '--since',
+        '2026-11-02',
+        '--until',
+        '2026-11-01',
+        '--out',
+        'r.csv',
+      ],
+      store,
+    );
+
+    // Assess
+    expect(code).toBe(2);
+    expect(files).toEqual([]);
+    expect(err).toEqual([`attest: --since must not be after --until\n\n${USAGE}`]);
+  });
+
+  it('documents the report command in the usage', () => {
+    // Assess
+    expect(USAGE).toContain(
+      'report --policy <policy-id> [--status <status>] [--since <day>] [--until <day>] [--csv | --out <file.csv>]',
+    );
+  });
+});
+
+describe('parseDay', () => {
+  it('reads a day as its first moment in UTC', () => {
+    // Act
+    const day = parseDay('2026-11-01', false);
+
+    // Assess
+    expect(day?.toISOString()).toBe('2026-11-01T00:00:00.000Z');
+  });
+
+  it('reads a day as the next day’s first moment for an inclusive end', () => {
+    // Act
+    const end = parseDay('2026-12-31', true);
+    const leap = parseDay('2028-02-29', true);
+
+    // Assess
+    expect(end?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
+    expect(leap?.toISOString()).toBe('2028-03-01T00:00:00.000Z');
+  });
+
+  it.each([
+    '2026-02-29',
+    '2026-02-30',
+    '2026-04-31',
+    '2026-00-10',
+    '2026-13-01',
+    '2026-11-00',
+    '26-11-01',
+    '2026-1-01',
+    '2026/11/01',
+    ' 2026-11-01',
+    '2026-11-01\n',
+    '2026-11-01T00:00:00Z',
+    '',
+  ])('refuses %j', (value) => {
+    // Act
+    const day = parseDay(value, false);
+
+    // Assess
+    expect(day).toBeUndefined();
+  });
+
+  it('gives, for any string, either nothing or the very day written (property)', () => {
+    // Prepare
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    const written = fc.oneof(
+      fc.string(),
+      fc
+        .date({
+          min: new Date('0000-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T23:59:59Z'),
+          noInvalidDate: true,
+        })
+        .map((d) => d.toISOString().slice(0, 10)),
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: 9999 }),
+          fc.integer({ min: 0, max: 99 }),
+          fc.integer({ min: 0, max: 99 }),
+        )
+        // Well-formed but often impossible: month 00 or 13, day 00 or 31 of a short month.
+        .map(([y, m, d]) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`),
+    );
+
+    // Act & Assess
+    fc.assert(
+      fc.property(written, fc.boolean(), (value, endOfDay) => {
+        const day = parseDay(value, endOfDay);
+        if (day === undefined) return;
+        const start = endOfDay ? new Date(day.getTime() - 86_400_000) : day;
+        expect(start.toISOString()).toBe(`${value}T00:00:00.000Z`);
+      }),
+    );
+  });
+});
+
+/** A summary of safe-internet-use v3 with these counts. */
+function aSummary(byStatus: Partial<ReportSummary['byStatus']>): ReportSummary {
+  const counts = {
+    pending: 0,
+    invited: 0,
+    overdue: 0,
+    bounced: 0,
+    acknowledged: 0,
+    cancelled: 0,
+    ...byStatus,
+  };
+  const unsigned = counts.pending + counts.invited + counts.overdue + counts.bounced;
+  return {
+    policy: { policyId: 'safe-internet-use', version: 3, title: 'Safe internet use' },
+    total: unsigned + counts.acknowledged + counts.cancelled,
+    byStatus: counts,
+    signed: counts.acknowledged,
+    unsigned,
+    listed: unsigned,
+  };
+}
+
+describe('summaryLines', () => {
+  it('names only the reasons waiting that have a count', () => {
+    // Act
+    const lines = summaryLines(aSummary({ acknowledged: 2, overdue: 3, pending: 1 }), {});
+
+    // Assess
+    expect(lines).toEqual([
+      'Safe internet use (safe-internet-use; newest version 3)',
+      'Assigned: 6. Signed: 2 (33%). Not signed: 4 (1 not yet invited, 3 overdue). Cancelled: 0.',
+    ]);
+  });
+
+  it.each([
+    [{ since: '2026-11-01' }, 'Assigned since 2026-11-01: 1.'],
+    [{ until: '2026-11-30' }, 'Assigned up to 2026-11-30: 1.'],
+    [{ since: '2026-11-01', until: '2026-11-30' }, 'Assigned from 2026-11-01 to 2026-11-30: 1.'],
+  ])('says which days were counted for %j', (range, start) => {
+    // Act
+    const [, line] = summaryLines(aSummary({ invited: 1 }), range);
+
+    // Assess
+    expect(line).toBe(`${start} Signed: 0 (0%). Not signed: 1 (1 invited). Cancelled: 0.`);
+  });
+
+  it('leaves cancelled assignments out of the percentage signed, and shows none when all are cancelled', () => {
+    // Act
+    const [, some] = summaryLines(aSummary({ acknowledged: 1, invited: 2, cancelled: 7 }), {});
+    const [, allCancelled] = summaryLines(aSummary({ cancelled: 2 }), {});
+    const [, nothing] = summaryLines(aSummary({}), {});
+
+    // Assess
+    expect(some).toBe('Assigned: 10. Signed: 1 (33%). Not signed: 2 (2 invited). Cancelled: 7.');
+    expect(allCancelled).toBe('Assigned: 2. Signed: 0 (–). Not signed: 0. Cancelled: 2.');
+    expect(nothing).toBe('Assigned: 0. Signed: 0 (–). Not signed: 0. Cancelled: 0.');
+  });
+});
+
+/** A report row as the core flattens one, blank where unsigned. */
+function aRow(overrides: Partial<ReportRow> = {}): ReportRow {
+  return {
+    assignmentId: 'asg_1',
+    employeeId: 'E1',
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    email: 'ada@example.org',
+    department: '',
+    managerName: '',
+    managerEmail: '',
+    startDate: '2026-12-01',
+    policyId: 'safe-internet-use',
+    policyVersion: 3,
+    reason: 'starter',
+    status: 'invited',
+    assignedAt: '2026-11-20T09:00:00.000Z',
+    invitedAt: '2026-11-20T09:15:00.000Z',
+    remindersSent: 1,
+    daysWaiting: 6,
+    bounce: '',
+    bouncedAt: '',
+    acknowledgedAt: '',
+    typedName: '',
+    evidenceId: '',
+    policySha256: 'a'.repeat(64),
+    ipAddress: '',
+    userAgent: '',
+    tokenId: '',
+    emailMessageId: '',
+    webhook: '',
+    xapi: '',
+    ...overrides,
+  };
+}
+
+describe('tableLines', () => {
+  it('titles each filter and says none when there are no rows', () => {
+    // Act
+    const titles = (
+      ['unsigned', 'all', 'pending', 'overdue', 'bounced', 'acknowledged', 'cancelled'] as const
+    ).map((filter) => tableLines(filter, [])[0]);
+
+    // Assess
+    expect(titles).toEqual([
+      'Not signed: none.',
+      'Every assignment: none.',
+      'Not yet invited: none.',
+      'Overdue (their manager was told): none.',
+      'Bounced (their address refused the email): none.',
+      'Signed: none.',
+      'Cancelled: none.',
+    ]);
+  });
+
+  it('marks a re-acknowledgement, a missing starter, a day in the singular and no wait', () => {
+    // Prepare
+    const rows = [
+      aRow({ policyVersion: 4, reason: 'reacknowledge', daysWaiting: 1 }),
+      aRow({
+        employeeId: '',
+        givenName: '',
+        familyName: '',
+        email: '',
+        status: 'pending',
+        invitedAt: '',
+        daysWaiting: 0,
+      }),
+      aRow({ employeeId: 'E3', status: 'cancelled', daysWaiting: null, remindersSent: 0 }),
+    ];
+
+    // Act
+    const lines = tableLines('all', rows);
+
+    // Assess
+    expect(lines).toEqual([
+      'Every assignment (3), oldest first:',
+      'EMPLOYEE  NAME               EMAIL            DEPARTMENT  MANAGER  VERSION     STATUS       INVITED (UTC)     REMINDERS  WAITING',
+      'E1        Ada Lovelace       ada@example.org  –           –        v4 (again)  invited      2026-11-20 09:15  1          1 day',
+      '?         (starter missing)  –                –           –        v3          not invited  –                 1          0 days',
+      'E3        Ada Lovelace       ada@example.org  –           –        v3          cancelled    2026-11-20 09:15  0          –',
+    ]);
+  });
+});
