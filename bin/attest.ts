@@ -1,5 +1,5 @@
 // The attest command line: publish policy versions (optionally asking earlier signers again) and show evidence.
-import { closeSync, fchmodSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
@@ -77,8 +77,8 @@ export interface CliDeps {
   io: CliIo;
   now?: () => Date;
   readFile?: (path: string) => string;
-  /** Opens a file to write (a report's CSV), readable only by its owner. */
-  createFile?: (path: string) => { write(text: string): void; close(): void };
+  /** Opens a file to write (a report's CSV), readable only by its owner; `remove` closes and deletes it. */
+  createFile?: (path: string) => { write(text: string): void; close(): void; remove(): void };
 }
 
 const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
@@ -208,7 +208,9 @@ async function report(
   if (!values.policy) throw new UsageError('report needs --policy <policy-id>, e.g. safe-internet-use');
   const filter = (values.status ?? 'unsigned') as ReportFilter;
   if (!REPORT_FILTERS.includes(filter)) {
-    throw new UsageError(`--status must be one of ${REPORT_FILTERS.join(', ')}, not ${JSON.stringify(values.status)}`);
+    throw new UsageError(
+      `--status must be one of ${REPORT_FILTERS.join(', ')}, not ${JSON.stringify(values.status)}`,
+    );
   }
   const day = (flag: string, value: string | undefined, endOfDay: boolean) => {
     if (value === undefined) return undefined;
@@ -222,8 +224,10 @@ async function report(
   const reporter = makeReport({ store: deps.store, clock });
   const options = { filter, ...(since && { since }), ...(until && { until }) };
 
+  if (values.out === '') throw new UsageError('--out needs a file name, e.g. --out report.csv');
   if (values.csv || values.out) {
-    // The file is opened at the first rows, so a report refused (no such policy) leaves no file.
+    // The file is opened at the first rows, so a report refused (no such policy) leaves no file;
+    // one that fails part way is removed, so no partial copy of the personal data is left.
     const path = values.out;
     let file: ReturnType<NonNullable<CliDeps['createFile']>> | undefined;
     const write = (text: string) => {
@@ -238,9 +242,15 @@ async function report(
         header = false;
       });
       if (header) write(csvOf([], { header, bom: path !== undefined }));
-      if (path !== undefined) io.out(`Wrote ${summary.listed} rows to ${path}.`);
-    } finally {
       file?.close();
+      if (path !== undefined)
+        io.out(`Wrote ${summary.listed} row${summary.listed === 1 ? '' : 's'} to ${path}.`);
+    } catch (error) {
+      if (file) {
+        file.remove();
+        io.err(`attest: removed ${path}: the report did not finish.`);
+      }
+      throw error;
     }
     return 0;
   }
@@ -249,7 +259,10 @@ async function report(
   const summary = await reporter.run(values.policy, options, (page) => {
     rows.push(...page);
   });
-  const range = { ...(values.since && { since: values.since }), ...(values.until && { until: values.until }) };
+  const range = {
+    ...(values.since && { since: values.since }),
+    ...(values.until && { until: values.until }),
+  };
   io.out([...summaryLines(summary, range), '', ...tableLines(filter, rows)].join('\n'));
   return 0;
 }
@@ -258,7 +271,14 @@ async function report(
 function createFile(path: string) {
   const fd = openSync(path, 'w', 0o600);
   fchmodSync(fd, 0o600); // a file that was there keeps its mode otherwise
-  return { write: (text: string) => void writeSync(fd, text), close: () => closeSync(fd) };
+  return {
+    write: (text: string) => void writeSync(fd, text),
+    close: () => closeSync(fd),
+    remove: () => {
+      closeSync(fd);
+      unlinkSync(path);
+    },
+  };
 }
 
 const MAX_DEAD_LETTERS = 1000;

@@ -71,7 +71,11 @@ export function tableLines(filter: ReportFilter, rows: readonly ReportRow[]): st
     r.status === 'pending' ? 'not invited' : r.status,
     minute(signed ? r.acknowledgedAt : r.invitedAt),
     signed ? r.typedName : String(r.remindersSent),
-    signed ? r.evidenceId : r.daysWaiting === null ? '–' : `${r.daysWaiting} day${r.daysWaiting === 1 ? '' : 's'}`,
+    signed
+      ? r.evidenceId
+      : r.daysWaiting === null
+        ? '–'
+        : `${r.daysWaiting} day${r.daysWaiting === 1 ? '' : 's'}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
   const line = (c: string[]) =>

@@ -43,6 +43,14 @@ export interface DueItem {
   dueKind: DueKind;
 }
 
+/** An assignment as the policy index holds it: enough to count and choose, not to show. */
+export interface PolicyAssignment {
+  assignmentId: string;
+  starterId: string;
+  status: Assignment['status'];
+  createdAt: string;
+}
+
 /** An acknowledged assignment, from the signers' index. */
 export interface Signer {
   assignmentId: string;
@@ -188,10 +196,13 @@ export interface Store {
   /** Acknowledged assignments of a policy at versions below `belowVersion`, newest version first. */
   signers(policyId: string, belowVersion: number): AsyncIterable<Signer>;
   /**
-   * Every assignment of a policy, of every version and status, oldest first, a page at a time;
-   * `range` bounds when they were made (createdAt, from `since` inclusive to `until` exclusive).
+   * Every assignment of a policy, of every version and status, oldest first, a page at a time, as
+   * the policy index holds it; `range` bounds when they were made (createdAt, from `since`
+   * inclusive to `until` exclusive).
    */
-  assignmentsOf(policyId: string, range?: { since?: Date; until?: Date }): AsyncIterable<Assignment[]>;
+  assignmentsOf(policyId: string, range?: { since?: Date; until?: Date }): AsyncIterable<PolicyAssignment[]>;
+  /** The assignments with these ids that exist, by id. */
+  getAssignments(assignmentIds: readonly string[]): Promise<Map<string, Assignment>>;
   /** The starters with these ids that exist, by id. */
   getStarters(starterIds: readonly string[]): Promise<Map<string, Starter>>;
 

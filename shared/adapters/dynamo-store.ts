@@ -23,7 +23,15 @@ import type {
   Starter,
 } from '../core/model.ts';
 import { DELIVERY_KINDS, isDeliveryKind, type OwedDeliveries } from '../core/model.ts';
-import type { AckOutcome, AfterSend, AuditEvent, DueItem, Signer, Store } from '../ports.ts';
+import type {
+  AckOutcome,
+  AfterSend,
+  AuditEvent,
+  DueItem,
+  PolicyAssignment,
+  Signer,
+  Store,
+} from '../ports.ts';
 import { DUE_INDEX, LMS_DUE_INDEX, POLICY_INDEX, SIGNED_INDEX, XAPI_DUE_INDEX } from './table-schema.ts';
 
 /** The sparse indexes' partition value: set only while an assignment owes work in that lane. */
@@ -131,6 +139,38 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
 
   const get = async (k: Item) =>
     (await doc.send(new GetCommand({ TableName, Key: k, ConsistentRead: true }))).Item;
+
+  /**
+   * The items with these keys that exist (each key once), read 100 at a time, four requests at
+   * once; what DynamoDB leaves unprocessed (throttling) is asked again, backing off, for about ten
+   * seconds before giving up.
+   */
+  async function batchGet(keys: ReadonlyArray<{ pk: string; sk: string }>): Promise<Item[]> {
+    const unique = [...new Map(keys.map((k) => [`${k.pk}\0${k.sk}`, k])).values()];
+    const chunks: Item[][] = [];
+    for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+    const items: Item[] = [];
+    const readChunk = async (chunk: Item[]) => {
+      let pending: Item[] | undefined = chunk;
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt === BATCH_GET_ATTEMPTS) {
+          throw new Error(`DynamoDB left ${pending.length} items unread after ${attempt} attempts (throttled)`);
+        }
+        if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        const out: BatchGetCommandOutput = await doc.send(
+          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending } } }),
+        );
+        items.push(...(out.Responses?.[TableName] ?? []));
+        pending = out.UnprocessedKeys?.[TableName]?.Keys;
+      }
+    };
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) await readChunk(chunks[next++] as Item[]);
+    };
+    await Promise.all(Array.from({ length: Math.min(4, chunks.length) }, worker));
+    return items;
+  }
 
   const store: Store = {
     async getEventReceipt(source, eventId) {
@@ -714,31 +754,34 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
         );
         const assignments = (page.Items ?? [])
           .filter((item) => item.sk === 'ASSIGNMENT')
-          .map((item) => strip<Assignment>(item) as Assignment);
+          .map(
+            (item) =>
+              ({
+                assignmentId: item.assignmentId as string,
+                starterId: item.starterId as string,
+                status: item.status as PolicyAssignment['status'],
+                createdAt: item.createdAt as string,
+              }) satisfies PolicyAssignment,
+          );
         if (assignments.length) yield assignments;
         start = page.LastEvaluatedKey;
       } while (start);
     },
 
+    async getAssignments(assignmentIds) {
+      const found = new Map<string, Assignment>();
+      for (const item of await batchGet(assignmentIds.map(key.assignment))) {
+        const assignment = strip<Assignment>(item) as Assignment;
+        found.set(assignment.assignmentId, assignment);
+      }
+      return found;
+    },
+
     async getStarters(starterIds) {
       const found = new Map<string, Starter>();
-      const ids = [...new Set(starterIds)];
-      // BatchGetItem takes 100 keys; what DynamoDB leaves unprocessed (throttling) is asked again,
-      // backing off, for about ten seconds before giving up.
-      for (let i = 0; i < ids.length; i += 100) {
-        let keys: Item[] | undefined = ids.slice(i, i + 100).map((id) => key.starter(id));
-        for (let attempt = 0; keys?.length; attempt++) {
-          if (attempt === BATCH_GET_ATTEMPTS) {
-            throw new Error(`DynamoDB left ${keys.length} starters unread after ${attempt} attempts (throttled)`);
-          }
-          if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-          const out: BatchGetCommandOutput = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }));
-          for (const item of out.Responses?.[TableName] ?? []) {
-            const starter = strip<Starter>(item) as Starter;
-            found.set(starter.starterId, starter);
-          }
-          keys = out.UnprocessedKeys?.[TableName]?.Keys;
-        }
+      for (const item of await batchGet(starterIds.map(key.starter))) {
+        const starter = strip<Starter>(item) as Starter;
+        found.set(starter.starterId, starter);
       }
       return found;
     },

@@ -50,6 +50,9 @@ export const TABLE_INDEXES: readonly IndexSpec[] = [
     name: POLICY_INDEX,
     partitionKey: 'policyId',
     sortKey: { name: 'createdAt', type: 'S' },
-    why: 'Only assignments carry both policyId and createdAt, so a report reads one policy’s assignments, and within a date range only those.',
+    // Not ALL: the lanes' leases change an assignment often, and each change of a projected
+    // attribute writes the index too. These change a few times in an assignment's life.
+    include: ['assignmentId', 'starterId', 'status'],
+    why: 'Only assignments carry both policyId and createdAt, so a report reads one policy’s assignments (within a date range only those), counts them by status, and reads in full only those it lists.',
   },
 ];

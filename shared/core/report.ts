@@ -5,7 +5,12 @@ import { NotFoundError } from './errors.ts';
 import type { Assignment, AssignmentStatus, Delivery, PolicyVersion, Starter } from './model.ts';
 
 /** Assigned and still waiting for a signature: not yet invited, invited, overdue, or bounced. */
-export const UNSIGNED_STATUSES = ['pending', 'invited', 'overdue', 'bounced'] as const satisfies readonly AssignmentStatus[];
+export const UNSIGNED_STATUSES = [
+  'pending',
+  'invited',
+  'overdue',
+  'bounced',
+] as const satisfies readonly AssignmentStatus[];
 export const ASSIGNMENT_STATUSES = [
   ...UNSIGNED_STATUSES,
   'acknowledged',
@@ -89,14 +94,25 @@ export function makeReport(deps: { store: Store; clock: Clock }) {
     const now = clock.now();
     const byStatus = Object.fromEntries(ASSIGNMENT_STATUSES.map((s) => [s, 0])) as ReportSummary['byStatus'];
     let listed = 0;
-    const range = { ...(options.since && { since: options.since }), ...(options.until && { until: options.until }) };
+    const range = {
+      ...(options.since && { since: options.since }),
+      ...(options.until && { until: options.until }),
+    };
     for await (const page of store.assignmentsOf(policyId, range)) {
       for (const a of page) byStatus[a.status]++;
       const kept = page.filter((a) => matches(a.status, options.filter));
       if (!kept.length) continue;
-      const starters = await store.getStarters(kept.map((a) => a.starterId));
-      listed += kept.length;
-      await onRows(kept.map((a) => rowOf(a, starters.get(a.starterId), now)));
+      // The index holds the keys and status; the rows listed are read in full, with their starters.
+      const [assignments, starters] = await Promise.all([
+        store.getAssignments(kept.map((a) => a.assignmentId)),
+        store.getStarters(kept.map((a) => a.starterId)),
+      ]);
+      const rows = kept.flatMap((ref) => {
+        const a = assignments.get(ref.assignmentId);
+        return a ? [rowOf(a, starters.get(a.starterId), now)] : [];
+      });
+      listed += rows.length;
+      await onRows(rows);
     }
     const total = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
     return {
@@ -144,7 +160,9 @@ export function rowOf(a: Assignment, starter: Starter | undefined, now: Date): R
     assignedAt: a.createdAt,
     invitedAt: a.chase?.invitedAt ?? '',
     remindersSent: a.chase?.remindersSent ?? 0,
-    daysWaiting: unsigned ? Math.max(0, Math.floor((now.getTime() - Date.parse(waitingSince)) / DAY_MS)) : null,
+    daysWaiting: unsigned
+      ? Math.max(0, Math.floor((now.getTime() - Date.parse(waitingSince)) / DAY_MS))
+      : null,
     bounce: a.bounce?.reason ?? '',
     bouncedAt: a.bounce?.at ?? '',
     acknowledgedAt: ack?.acknowledgedAt ?? '',

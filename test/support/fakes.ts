@@ -436,8 +436,23 @@ export class FakeStore implements Store {
       .filter((a) => a.policyId === policyId && a.createdAt >= since && a.createdAt < until)
       .sort((x, y) => x.createdAt.localeCompare(y.createdAt));
     for (let i = 0; i < all.length; i += this.pageSize) {
-      yield all.slice(i, i + this.pageSize).map((a) => copy(a) as Assignment);
+      // The index's projection: keys and status only.
+      yield all.slice(i, i + this.pageSize).map(({ assignmentId, starterId, status, createdAt }) => ({
+        assignmentId,
+        starterId,
+        status,
+        createdAt,
+      }));
     }
+  }
+
+  async getAssignments(assignmentIds: readonly string[]) {
+    const found = new Map<string, Assignment>();
+    for (const id of assignmentIds) {
+      const assignment = this.assignments.get(id);
+      if (assignment) found.set(id, copy(assignment));
+    }
+    return found;
   }
 
   async getStarters(starterIds: readonly string[]) {

@@ -19,6 +19,7 @@ interface FakeFile {
   path: string;
   writes: string[];
   closes: number;
+  removed?: true;
 }
 
 /** Runs the CLI against `store`; collects what it prints and every file it creates. */
@@ -42,6 +43,10 @@ async function cli(argv: string[], store = new FakeStore()) {
         },
         close: () => {
           file.closes++;
+        },
+        remove: () => {
+          file.closes++;
+          file.removed = true;
         },
       };
     },
@@ -407,6 +412,47 @@ describe('attest report', () => {
     expect(err).toEqual(['attest: No policy nope has been published.']);
   });
 
+  it('removes the file, saying so, when the table fails part way through the export', async () => {
+    // Prepare: the second page's assignments cannot be read
+    const store = await invitedStore(4);
+    store.pageSize = 2;
+    let reads = 0;
+    const getAssignments = store.getAssignments.bind(store);
+    store.getAssignments = async (ids) => {
+      if (++reads === 2)
+        throw Object.assign(new Error('Throughput exceeds the limit'), { name: 'ThrottlingException' });
+      return getAssignments(ids);
+    };
+
+    // Act
+    const { code, out, err, files } = await cli(
+      ['report', '--policy', 'safe-internet-use', '--out', 'r.csv'],
+      store,
+    );
+
+    // Assess: the first page was written, then the partial file removed
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatchObject({ path: 'r.csv', closes: 1, removed: true });
+    expect(files[0]?.writes).toHaveLength(1);
+    expect(err).toEqual([
+      'attest: removed r.csv: the report did not finish.',
+      'attest: ThrottlingException: Throughput exceeds the limit',
+    ]);
+  });
+
+  it('says "1 row" for one', async () => {
+    // Prepare
+    const store = await invitedStore(1);
+
+    // Act
+    const { out } = await cli(['report', '--policy', 'safe-internet-use', '--out', 'r.csv'], store);
+
+    // Assess
+    expect(out).toEqual(['Wrote 1 row to r.csv.']);
+  });
+
   it('exits 1 naming the policy when the table report asks for one never published', async () => {
     // Act
     const { code, out, err } = await cli(['report', '--policy', 'nope']);
@@ -428,6 +474,17 @@ describe('attest report usage errors', () => {
     expect(out).toEqual([]);
     expect(files).toEqual([]);
     expect(err).toEqual([`attest: report needs --policy <policy-id>, e.g. safe-internet-use\n\n${USAGE}`]);
+  });
+
+  it('exits 2 for an --out with no file name, printing nothing', async () => {
+    // Act
+    const { code, out, err, files } = await cli(['report', '--policy', 'safe-internet-use', '--out', '']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(files).toEqual([]);
+    expect(err[0]).toMatch(/^attest: --out needs a file name, e\.g\. --out report\.csv\n/);
   });
 
   it('exits 2 listing the valid statuses for an unknown --status', async () => {
