@@ -154,7 +154,9 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       let pending: Item[] | undefined = chunk;
       for (let attempt = 0; pending?.length; attempt++) {
         if (attempt === BATCH_GET_ATTEMPTS) {
-          throw new Error(`DynamoDB left ${pending.length} items unread after ${attempt} attempts (throttled)`);
+          throw new Error(
+            `DynamoDB left ${pending.length} items unread after ${attempt} attempts (throttled)`,
+          );
         }
         if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
         const out: BatchGetCommandOutput = await doc.send(

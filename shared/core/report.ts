@@ -107,9 +107,11 @@ export function makeReport(deps: { store: Store; clock: Clock }) {
         store.getAssignments(kept.map((a) => a.assignmentId)),
         store.getStarters(kept.map((a) => a.starterId)),
       ]);
+      // The index follows the table within a second or so: a row is listed as the table has it
+      // now, so one signed since the index was read is not listed as unsigned.
       const rows = kept.flatMap((ref) => {
         const a = assignments.get(ref.assignmentId);
-        return a ? [rowOf(a, starters.get(a.starterId), now)] : [];
+        return a && matches(a.status, options.filter) ? [rowOf(a, starters.get(a.starterId), now)] : [];
       });
       listed += rows.length;
       await onRows(rows);

@@ -204,6 +204,29 @@ describe('makeReport', () => {
     expect(rows.map((r) => r.status)).toEqual(['pending', 'invited', 'overdue', 'bounced']);
   });
 
+  it('lists a row as the table has it now: one signed since the index was read is not listed as unsigned', async () => {
+    // Prepare: the index still says invited (it follows the table within a second or so)
+    const { store, reporter } = await setup();
+    const signed = await assign(store, 'E1', 'acknowledged');
+    const waiting = await assign(store, 'E2', 'invited');
+    store.assignmentsOf = async function* () {
+      yield [signed, waiting].map(({ assignmentId, starterId, createdAt }) => ({
+        assignmentId,
+        starterId,
+        createdAt,
+        status: 'invited' as const,
+      }));
+    };
+
+    // Act
+    const { rows, summary } = await runReport(reporter, 'unsigned');
+
+    // Assess: counted from the index, listed from the table
+    expect(summary.byStatus.invited).toBe(2);
+    expect(rows.map((r) => r.employeeId)).toEqual(['E2']);
+    expect(summary.listed).toBe(1);
+  });
+
   it("lists every assignment, oldest first, for 'all'", async () => {
     // Prepare
     const { store, reporter } = await setup();
