@@ -1,8 +1,33 @@
 // Shared by the table benchmarks: filling the local table fast, and the median of runs.
-import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TABLE_NAME } from '../local/settings.ts';
+import { type AttributeValue, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { LOCAL_CREDENTIALS, startEmulators } from '../local/emulators.ts';
+import { LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
 
 export type RawItem = Record<string, AttributeValue>;
+
+/** The local emulators on free ports, with nothing kept on disk, and a client and store on the table. */
+export async function startLocalTable() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const emulators = await startEmulators({
+    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
+    dataDir: undefined,
+    visibilitySeconds: 10,
+  });
+  const client = new DynamoDBClient({
+    endpoint: emulators.endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  return {
+    client,
+    store: makeDynamoStore(TABLE_NAME, client),
+    async stop() {
+      client.destroy();
+      await emulators.stop();
+    },
+  };
+}
 
 /** Writes the items 25 at a time over 8 connections, writing again what DynamoDB leaves unprocessed. */
 export async function putItems(client: DynamoDBClient, items: readonly RawItem[]): Promise<void> {

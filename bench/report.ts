@@ -1,12 +1,10 @@
 // Figure: the "who has not signed?" report and its CSV — one policy's assignments read from the policy index — against a Scan-based report, as the rest of the table grows.
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import type { Assignment } from '#shared/core/model.ts';
 import { csvOf, makeReport, rowOf } from '#shared/core/report.ts';
-import { LOCAL_CREDENTIALS, startEmulators } from '../local/emulators.ts';
-import { LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
-import { median, putItems } from './local-table.ts';
+import { TABLE_NAME } from '../local/settings.ts';
+import { median, putItems, startLocalTable } from './local-table.ts';
 import { fmt } from './measure.ts';
 
 /** The policy reported on: its assignments, a third of them signed. */
@@ -76,18 +74,9 @@ function audit(i: number) {
 }
 
 export async function run(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const emulators = await startEmulators({
-    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
-    dataDir: undefined,
-    visibilitySeconds: 10,
-  });
-  const client = new DynamoDBClient({
-    endpoint: emulators.endpoints.dynamodb,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  const store = makeDynamoStore(TABLE_NAME, client);
+  const table = await startLocalTable();
+  const { client } = table;
+  const { store } = table;
   const clock = { now: () => NOW };
   const reporter = makeReport({ store, clock });
 
@@ -191,7 +180,6 @@ export async function run(): Promise<void> {
       `  report time as the rest of the table grew ${fmt((OTHERS[1] as number) / (OTHERS[0] as number))}×: ${fmt((times[1] as number) / (times[0] as number))}× (flat is 1×)`,
     );
   } finally {
-    client.destroy();
-    await emulators.stop();
+    await table.stop();
   }
 }

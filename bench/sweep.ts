@@ -1,12 +1,11 @@
 // Figure: one sweep over pending assignments of which 100 are due — items read and time — against a Scan-based sweep, as pending grows 10×.
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import type { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeSweepDue } from '#shared/core/sweep.ts';
 import type { Queue } from '#shared/ports.ts';
-import { LOCAL_CREDENTIALS, startEmulators } from '../local/emulators.ts';
-import { LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
-import { median, putItems } from './local-table.ts';
+import { TABLE_NAME } from '../local/settings.ts';
+import { median, putItems, startLocalTable } from './local-table.ts';
 import { fmt } from './measure.ts';
 
 const DUE = 100;
@@ -84,19 +83,10 @@ async function scanSweep(
 }
 
 export async function run(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const emulators = await startEmulators({
-    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
-    dataDir: undefined,
-    visibilitySeconds: 10,
-  });
-  const client = new DynamoDBClient({
-    endpoint: emulators.endpoints.dynamodb,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const table = await startLocalTable();
+  const { client } = table;
   const counter = counting(client);
-  const store = makeDynamoStore(TABLE_NAME, client);
+  const { store } = table;
   const sent: unknown[] = [];
   const queue: Queue = { send: async (m) => void sent.push(m) };
   const sweep = makeSweepDue({
@@ -161,7 +151,6 @@ export async function run(): Promise<void> {
       `  sweep time as pending grew ${fmt((SIZES[1] as number) / (SIZES[0] as number))}×: ${fmt((times[1] as number) / (times[0] as number))}× (flat is 1×)`,
     );
   } finally {
-    client.destroy();
-    await emulators.stop();
+    await table.stop();
   }
 }

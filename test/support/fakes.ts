@@ -17,6 +17,7 @@ import type {
   WorkMessage,
 } from '#shared/core/model.ts';
 import { isDeliveryKind } from '#shared/core/model.ts';
+import type { ReportRow } from '#shared/core/report.ts';
 import type { XapiSettings } from '#shared/core/xapi.ts';
 import type {
   AckOutcome,
@@ -705,3 +706,39 @@ export const XAPI_SETTINGS: XapiSettings = {
   actor: 'account',
   activityBase: 'https://policies.example.org/activities/',
 };
+
+/** A report row as the core flattens one: invited, not signed, so blank where evidence would be. */
+export function aReportRow(overrides: Partial<ReportRow> = {}): ReportRow {
+  return {
+    assignmentId: 'asg_1',
+    employeeId: 'E1',
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    email: 'ada@example.org',
+    department: '',
+    managerName: '',
+    managerEmail: '',
+    startDate: '2026-12-01',
+    policyId: 'safe-internet-use',
+    policyVersion: 3,
+    reason: 'starter',
+    status: 'invited',
+    assignedAt: '2026-11-20T09:00:00.000Z',
+    invitedAt: '2026-11-20T09:15:00.000Z',
+    remindersSent: 1,
+    daysWaiting: 6,
+    bounce: '',
+    bouncedAt: '',
+    acknowledgedAt: '',
+    typedName: '',
+    evidenceId: '',
+    policySha256: 'a'.repeat(64),
+    ipAddress: '',
+    userAgent: '',
+    tokenId: '',
+    emailMessageId: '',
+    webhook: '',
+    xapi: '',
+    ...overrides,
+  };
+}

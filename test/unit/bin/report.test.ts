@@ -2,10 +2,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Assignment, AssignmentStatus, PolicyVersion, Starter } from '#shared/core/model.ts';
-import type { ReportRow, ReportSummary } from '#shared/core/report.ts';
+import type { ReportSummary } from '#shared/core/report.ts';
 import { runCli, USAGE } from '../../../bin/attest.ts';
 import { parseDay, summaryLines, tableLines } from '../../../bin/report.ts';
-import { anAssignment, anEvidence, aPolicy, aStarter, FakeStore } from '../../support/fakes.ts';
+import { anAssignment, anEvidence, aPolicy, aReportRow, aStarter, FakeStore } from '../../support/fakes.ts';
 
 const NOW = '2026-11-26T10:00:00.000Z';
 
@@ -689,41 +689,8 @@ describe('summaryLines', () => {
   });
 });
 
-/** A report row as the core flattens one, blank where unsigned. */
-function aRow(overrides: Partial<ReportRow> = {}): ReportRow {
-  return {
-    assignmentId: 'asg_1',
-    employeeId: 'E1',
-    givenName: 'Ada',
-    familyName: 'Lovelace',
-    email: 'ada@example.org',
-    department: '',
-    managerName: '',
-    managerEmail: '',
-    startDate: '2026-12-01',
-    policyId: 'safe-internet-use',
-    policyVersion: 3,
-    reason: 'starter',
-    status: 'invited',
-    assignedAt: '2026-11-20T09:00:00.000Z',
-    invitedAt: '2026-11-20T09:15:00.000Z',
-    remindersSent: 1,
-    daysWaiting: 6,
-    bounce: '',
-    bouncedAt: '',
-    acknowledgedAt: '',
-    typedName: '',
-    evidenceId: '',
-    policySha256: 'a'.repeat(64),
-    ipAddress: '',
-    userAgent: '',
-    tokenId: '',
-    emailMessageId: '',
-    webhook: '',
-    xapi: '',
-    ...overrides,
-  };
-}
+/** A report row, invited and not signed. */
+const aRow = aReportRow;
 
 describe('tableLines', () => {
   it('titles each filter and says none when there are no rows', () => {

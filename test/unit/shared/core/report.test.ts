@@ -13,7 +13,15 @@ import {
   type ReportRow,
   UNSIGNED_STATUSES,
 } from '#shared/core/report.ts';
-import { anAssignment, anEvidence, aPolicy, aStarter, FakeClock, FakeStore } from '../../../support/fakes.ts';
+import {
+  anAssignment,
+  anEvidence,
+  aPolicy,
+  aReportRow,
+  aStarter,
+  FakeClock,
+  FakeStore,
+} from '../../../support/fakes.ts';
 
 const NOW = '2026-11-26T10:00:00.000Z';
 
@@ -128,38 +136,23 @@ const col = (key: keyof ReportRow) => CSV_COLUMNS.findIndex(([k]) => k === key);
 
 /** A complete row, every field set, for the CSV tests. */
 function aRow(overrides: Partial<ReportRow> = {}): ReportRow {
-  return {
-    assignmentId: 'asg_1',
+  return aReportRow({
     employeeId: 'E1001',
-    givenName: 'Ada',
-    familyName: 'Lovelace',
-    email: 'ada@example.org',
     department: 'Engineering',
     managerName: 'Grace Hopper',
     managerEmail: 'grace@example.org',
-    startDate: '2026-12-01',
-    policyId: 'safe-internet-use',
-    policyVersion: 3,
-    reason: 'starter',
     status: 'acknowledged',
-    assignedAt: '2026-11-20T09:00:00.000Z',
-    invitedAt: '2026-11-20T09:15:00.000Z',
-    remindersSent: 1,
     daysWaiting: null,
-    bounce: '',
-    bouncedAt: '',
     acknowledgedAt: '2026-11-24T09:59:00.000Z',
     typedName: 'Ada Lovelace',
     evidenceId: 'ev_1',
-    policySha256: 'a'.repeat(64),
     ipAddress: '203.0.113.7',
     userAgent: 'Mozilla/5.0',
     tokenId: 'AAAAAAAAAAA',
     emailMessageId: 'ses-1',
     webhook: 'delivered',
-    xapi: '',
     ...overrides,
-  };
+  });
 }
 
 describe('makeReport', () => {
