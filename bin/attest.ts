@@ -39,7 +39,7 @@ export const USAGE = `Usage: npm run attest -- <command>
       Who has not signed: the policy's assignments counted (signed, not signed and why,
       cancelled), then those not signed listed, oldest first, with how long each has waited.
       --status lists others instead: all, pending (not yet invited), invited, overdue, bounced,
-      acknowledged or cancelled. --since and --until (YYYY-MM-DD, UTC, both days included) keep
+      signed (acknowledged) or cancelled. --since and --until (YYYY-MM-DD, UTC, both days included) keep
       the assignments made in those days. --csv prints the rows as CSV, with every agreement's
       evidence (for an audit); --out writes that CSV to a file (UTF-8 with a BOM, for Excel)
       readable only by you.
@@ -206,10 +206,13 @@ async function report(
 ): Promise<number> {
   const { io } = deps;
   if (!values.policy) throw new UsageError('report needs --policy <policy-id>, e.g. safe-internet-use');
-  const filter = (values.status ?? 'unsigned') as ReportFilter;
+  // "signed" is what people say; the status is named acknowledged.
+  const filter = (
+    values.status === 'signed' ? 'acknowledged' : (values.status ?? 'unsigned')
+  ) as ReportFilter;
   if (!REPORT_FILTERS.includes(filter)) {
     throw new UsageError(
-      `--status must be one of ${REPORT_FILTERS.join(', ')}, not ${JSON.stringify(values.status)}`,
+      `--status must be one of ${REPORT_FILTERS.join(', ')} (or signed), not ${JSON.stringify(values.status)}`,
     );
   }
   const day = (flag: string, value: string | undefined, endOfDay: boolean) => {

@@ -489,14 +489,33 @@ describe('attest report usage errors', () => {
 
   it('exits 2 listing the valid statuses for an unknown --status', async () => {
     // Act
-    const { code, err } = await cli(['report', '--policy', 'safe-internet-use', '--status', 'signed']);
+    const { code, err } = await cli(['report', '--policy', 'safe-internet-use', '--status', 'done']);
 
     // Assess
     expect(code).toBe(2);
     expect(err).toEqual([
-      'attest: --status must be one of unsigned, all, pending, invited, overdue, bounced, acknowledged, cancelled,' +
-        ` not "signed"\n\n${USAGE}`,
+      'attest: --status must be one of unsigned, all, pending, invited, overdue, bounced, acknowledged, cancelled' +
+        ` (or signed), not "done"\n\n${USAGE}`,
     ]);
+  });
+
+  it('takes --status signed as acknowledged', async () => {
+    // Prepare
+    const store = await storeWithPolicy();
+    await assign(store, 'E1', 'acknowledged');
+    await assign(store, 'E2', 'invited');
+
+    // Act
+    const signed = await cli(['report', '--policy', 'safe-internet-use', '--status', 'signed'], store);
+    const acknowledged = await cli(
+      ['report', '--policy', 'safe-internet-use', '--status', 'acknowledged'],
+      store,
+    );
+
+    // Assess
+    expect(signed.code).toBe(0);
+    expect(signed.out).toEqual(acknowledged.out);
+    expect(signed.out[0]).toContain('Signed (1), oldest first:');
   });
 
   it.each([
