@@ -26,8 +26,9 @@ export const USAGE = `Usage: npm run attest -- <command>
 
   policy publish <file.md> [--reacknowledge]
       Publish the policy file's text as its next version; unchanged text publishes nothing.
-      --reacknowledge asks everyone who signed an earlier version to sign this one (safe to
-      run again: nobody is asked twice). The sweeper sends their emails on its next run.
+      --reacknowledge asks everyone who signed an earlier version to sign this one, and
+      everyone still asked for an earlier version to sign this one instead (safe to run
+      again: nobody is asked twice). The sweeper sends their emails on its next run.
   policy versions <policy-id>
       List the published versions with their sha256.
   evidence <assignment-id> [--text]
@@ -165,6 +166,10 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         io.out(
           `${policy.policyId}: asked ${outcome.asked} who signed an earlier version to sign version ${policy.version}` +
             ` (${outcome.alreadyAsked} asked before, ${outcome.skipped} left or gone); the sweeper sends the emails on its next run`,
+        );
+        io.out(
+          `${policy.policyId}: asked ${outcome.moved} who had not yet signed an earlier version to sign version ${policy.version}` +
+            ` instead (${outcome.alreadyMoved} asked before); their earlier links now say so`,
         );
       }
       return 0;

@@ -47,6 +47,7 @@ export interface DueItem {
 export interface PolicyAssignment {
   assignmentId: string;
   starterId: string;
+  policyVersion: number;
   status: Assignment['status'];
   createdAt: string;
 }
@@ -76,8 +77,15 @@ export interface Store {
   /** Creates the assignment unless it exists; returns what is stored either way. */
   createAssignment(assignment: Assignment): Promise<Assignment>;
   getAssignment(assignmentId: string): Promise<Assignment | undefined>;
-  /** Stops chasing: status cancelled and no work owed, unless already acknowledged. */
-  cancelAssignment(assignmentId: string, at: Date): Promise<void>;
+  /**
+   * Stops chasing: status cancelled and no work owed, unless already acknowledged; with
+   * `supersededBy`, because that assignment (of a newer version) is asked instead.
+   */
+  cancelAssignment(
+    assignmentId: string,
+    at: Date,
+    supersededBy?: NonNullable<Assignment['supersededBy']>,
+  ): Promise<void>;
 
   /**
    * Leases the owed work of `kind` so that one worker does it: succeeds only while that work is

@@ -62,11 +62,16 @@ export function viewPage(view: AckView, formAction: string): HttpResult {
     case 'withdrawn':
       return page(
         410,
-        renderErrorPage({
-          title: 'This request has been withdrawn',
-          message:
-            'You no longer need to sign this policy. If you think that is wrong, contact your HR team.',
-        }),
+        view.newerVersion
+          ? renderErrorPage({
+              title: 'This policy has been updated',
+              message: `This link was for an earlier version. Please read and sign version ${view.newerVersion} instead: we have emailed you a link to it. If you cannot find that email, ask your HR team.`,
+            })
+          : renderErrorPage({
+              title: 'This request has been withdrawn',
+              message:
+                'You no longer need to sign this policy. If you think that is wrong, contact your HR team.',
+            }),
       );
   }
 }

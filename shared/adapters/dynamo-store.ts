@@ -222,18 +222,21 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       return strip<Assignment>(await get(key.assignment(assignmentId)));
     },
 
-    async cancelAssignment(assignmentId, at) {
+    async cancelAssignment(assignmentId, at, supersededBy) {
       // An acknowledged assignment keeps its status: the agreement happened.
       await conditionally(
         doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
-            UpdateExpression:
-              'SET #status = :cancelled, cancelledAt = :at REMOVE dueAt, dueKind, dueShard, leaseUntil',
+            UpdateExpression: `SET #status = :cancelled, cancelledAt = :at${supersededBy ? ', supersededBy = :by' : ''} REMOVE dueAt, dueKind, dueShard, leaseUntil`,
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ack)',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':cancelled': 'cancelled', ':at': at.toISOString() },
+            ExpressionAttributeValues: {
+              ':cancelled': 'cancelled',
+              ':at': at.toISOString(),
+              ...(supersededBy && { ':by': supersededBy }),
+            },
           }),
         ),
       );
@@ -761,6 +764,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
               ({
                 assignmentId: item.assignmentId as string,
                 starterId: item.starterId as string,
+                policyVersion: item.policyVersion as number,
                 status: item.status as PolicyAssignment['status'],
                 createdAt: item.createdAt as string,
               }) satisfies PolicyAssignment,

@@ -52,7 +52,7 @@ export const TABLE_INDEXES: readonly IndexSpec[] = [
     sortKey: { name: 'createdAt', type: 'S' },
     // Not ALL: the lanes' leases change an assignment often, and each change of a projected
     // attribute writes the index too. These change a few times in an assignment's life.
-    include: ['assignmentId', 'starterId', 'status'],
+    include: ['assignmentId', 'starterId', 'policyVersion', 'status'],
     why: 'Only assignments carry both policyId and createdAt, so a report reads one policy’s assignments (within a date range only those), counts them by status, and reads in full only those it lists.',
   },
 ];

@@ -35,7 +35,8 @@ export type AckView =
       errors?: FormErrors;
     }
   | { kind: 'receipt'; policy: PolicyVersion; evidence: Evidence; already: boolean }
-  | { kind: 'withdrawn' }
+  /** No longer asked for; `newerVersion` when because a newer version is asked for instead. */
+  | { kind: 'withdrawn'; newerVersion?: number }
   | { kind: 'expired'; resendToken: string }
   | { kind: 'fresh-link-sent' };
 
@@ -55,6 +56,13 @@ export interface AckSubmission {
 }
 
 const MAX_NAME = 200;
+
+function withdrawn(assignment: Assignment): AckView {
+  return {
+    kind: 'withdrawn',
+    ...(assignment.supersededBy && { newerVersion: assignment.supersededBy.version }),
+  };
+}
 
 function validate(fullName: string, agree: string | undefined): FormErrors | undefined {
   const errors: FormErrors = {};
@@ -102,7 +110,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
       if (policy) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
     }
-    if (assignment.status === 'cancelled') return { kind: 'withdrawn' };
+    if (assignment.status === 'cancelled') return withdrawn(assignment);
     const resendToken = signToken(deps.tokenKeys, {
       assignmentId,
       purpose: 'resend',
@@ -121,7 +129,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     if ('view' in loaded) return loaded.view;
     const { assignment, policy, tokenId } = loaded;
     if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
-    if (assignment.status === 'cancelled') return { kind: 'withdrawn' };
+    if (assignment.status === 'cancelled') return withdrawn(assignment);
     return { kind: 'form', policy, shown: stampShown(deps.tokenKeys, tokenId, clock.now()) };
   }
 
@@ -139,7 +147,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     if ('view' in loaded) return loaded.view;
     const { assignment, policy, tokenId } = loaded;
     if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
-    if (assignment.status === 'cancelled') return { kind: 'withdrawn' };
+    if (assignment.status === 'cancelled') return withdrawn(assignment);
     const now = clock.now();
     const shownAt = readShown(deps.tokenKeys, tokenId, submission.shown, now);
     const fullName = (submission.fullName ?? '').trim().replace(/\s+/g, ' ');
@@ -174,7 +182,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     );
     const recorded = outcome.assignment.ack;
     // Lost the race to a concurrent POST (show its receipt) or to a cancellation.
-    if (!recorded) return { kind: 'withdrawn' };
+    if (!recorded) return withdrawn(outcome.assignment);
     if (!outcome.recorded) return { kind: 'receipt', policy, evidence: recorded, already: true };
 
     const { assignmentId } = assignment;
@@ -206,7 +214,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       return { kind: 'fresh-link-sent' };
     }
     const assignment = await store.getAssignment(assignmentId);
-    if (assignment?.status === 'cancelled') return { kind: 'withdrawn' };
+    if (assignment?.status === 'cancelled') return withdrawn(assignment);
     if (assignment?.ack) {
       const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
       if (policy) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };

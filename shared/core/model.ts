@@ -157,6 +157,8 @@ export interface Assignment {
   chase?: Chase;
   /** The manager digest this assignment's escalation joined, once escalated. */
   digest?: DigestKey;
+  /** Cancelled because a newer version of the policy is asked of them instead: that assignment. */
+  supersededBy?: { assignmentId: string; version: number };
   /** Why chasing stopped at the address: SES reported a permanent bounce or a complaint. */
   bounce?: { reason: 'bounced' | 'complained'; email: string; at: string };
   /** The webhook's lane: when the owed delivery falls due, and the lease of the worker sending it. */

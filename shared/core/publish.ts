@@ -1,7 +1,7 @@
 // Use case: publish a policy's text as its next version, and ask those who signed an earlier one to sign again.
 import type { Clock, Logger, Store } from '../ports.ts';
 import { assignmentIdFor } from './ids.ts';
-import type { PolicyText, PolicyVersion } from './model.ts';
+import type { Assignment, PolicyText, PolicyVersion, Starter } from './model.ts';
 
 export interface PublishDeps {
   store: Store;
@@ -22,7 +22,17 @@ export interface ReacknowledgeOutcome {
   alreadyAsked: number;
   /** Signers whose starter record is gone or cancelled: left alone. */
   skipped: number;
+  /**
+   * Those who had not signed an earlier version they were asked for, asked for this one instead
+   * (the earlier ask withdrawn, their new invite owed now; a bounced one stays bounced).
+   */
+  moved: number;
+  /** Of those, already moved by an earlier run. */
+  alreadyMoved: number;
 }
+
+/** Unsigned asks that move to a newer version: all but the cancelled (and the signed). */
+const MOVABLE: ReadonlySet<Assignment['status']> = new Set(['pending', 'invited', 'overdue', 'bounced']);
 
 /** Concurrent publishers racing for one version number: how often to look again before giving up. */
 const MAX_RACES = 5;
@@ -75,11 +85,19 @@ export function makePublishPolicy(deps: PublishDeps) {
    *    conditional put, owing an invite now: the sweeper dispatches it on its next run. The id is
    *    derived, so re-running after an interruption converges, asking nobody twice.
    * 3. A re-acknowledgement still unsigned for a version in between is withdrawn: one ask at a time.
-   * Someone who has not signed any version yet keeps the link they have, which shows the version
-   * it was issued for.
+   * 4. Then, from the policy index, everyone asked for an earlier version who has signed none is
+   *    asked for this one instead: the new assignment is created (an invite owed now, or bounced
+   *    still, until HR gives a new address) before the earlier one is withdrawn, pointing to it, so
+   *    an interrupted run leaves both rather than neither, and the next run finishes it.
    */
   async function reacknowledge(policy: PolicyVersion): Promise<ReacknowledgeOutcome> {
-    const outcome: ReacknowledgeOutcome = { asked: 0, alreadyAsked: 0, skipped: 0 };
+    const outcome: ReacknowledgeOutcome = {
+      asked: 0,
+      alreadyAsked: 0,
+      skipped: 0,
+      moved: 0,
+      alreadyMoved: 0,
+    };
     const seen = new Set<string>();
     // Newest signed version first, so each starter is judged by the last version they signed.
     for await (const signer of store.signers(policy.policyId, policy.version)) {
@@ -115,13 +133,23 @@ export function makePublishPolicy(deps: PublishDeps) {
         previousVersion: String(signer.policyVersion),
       });
       for (let v = signer.policyVersion + 1; v < policy.version; v++) {
-        const older = await store.getAssignment(assignmentIdFor(starter.employeeId, policy.policyId, v));
-        if (!older || older.ack || older.status === 'cancelled') continue;
-        await store.cancelAssignment(older.assignmentId, now);
-        await store.appendAudit(older.assignmentId, 'superseded', now, {
-          by: assignmentId,
-          version: String(policy.version),
-        });
+        await supersede(assignmentIdFor(starter.employeeId, policy.policyId, v), assignmentId, policy, now);
+      }
+    }
+    for await (const page of store.assignmentsOf(policy.policyId)) {
+      for (const ask of page) {
+        // A signer's (judged above) or a withdrawn ask stays; so does one of this version or later.
+        if (seen.has(ask.starterId) || ask.policyVersion >= policy.version || !MOVABLE.has(ask.status))
+          continue;
+        seen.add(ask.starterId);
+        const [earlier, starter] = await Promise.all([
+          store.getAssignment(ask.assignmentId),
+          store.getStarter(ask.starterId),
+        ]);
+        if (!earlier || !MOVABLE.has(earlier.status)) continue; // signed or withdrawn since the index was read
+        if (!starter || starter.status === 'cancelled') continue; // a leaver's asks are cancelled by ingest
+        const moved = await moveTo(policy, earlier, starter);
+        outcome[moved ? 'moved' : 'alreadyMoved']++;
       }
     }
     logger.info('re-acknowledgement requested', {
@@ -130,6 +158,47 @@ export function makePublishPolicy(deps: PublishDeps) {
       ...outcome,
     });
     return outcome;
+  }
+
+  /**
+   * Asks `starter` for `policy` instead of the unsigned `earlier` version. Returns false when an
+   * earlier run created the new assignment already (this one then only finishes withdrawing).
+   */
+  async function moveTo(policy: PolicyVersion, earlier: Assignment, starter: Starter): Promise<boolean> {
+    const now = clock.now();
+    const assignmentId = assignmentIdFor(starter.employeeId, policy.policyId, policy.version);
+    const exists = await store.getAssignment(assignmentId);
+    if (!exists) {
+      const bounced = earlier.status === 'bounced' && earlier.bounce;
+      await store.createAssignment({
+        assignmentId,
+        starterId: starter.starterId,
+        policyId: policy.policyId,
+        policyVersion: policy.version,
+        policySha256: policy.sha256,
+        // Asked afresh, not again: they never signed. A re-acknowledgement's ask keeps its reason.
+        reason: earlier.reason ?? 'starter',
+        createdAt: now.toISOString(),
+        sends: [],
+        ...(bounced
+          ? { status: 'bounced', bounce: bounced }
+          : { status: 'pending', dueAt: now.toISOString(), dueKind: 'invite' }),
+      });
+      await store.appendAudit(assignmentId, 'replaces-unsigned', now, {
+        previousAssignmentId: earlier.assignmentId,
+        previousVersion: String(earlier.policyVersion),
+      });
+    }
+    await supersede(earlier.assignmentId, assignmentId, policy, now);
+    return !exists;
+  }
+
+  /** Withdraws an unsigned ask for an earlier version, pointing to the one that replaces it. */
+  async function supersede(olderId: string, byId: string, policy: PolicyVersion, now: Date): Promise<void> {
+    const older = await store.getAssignment(olderId);
+    if (!older || older.ack || older.status === 'cancelled') return;
+    await store.cancelAssignment(olderId, now, { assignmentId: byId, version: policy.version });
+    await store.appendAudit(olderId, 'superseded', now, { by: byId, version: String(policy.version) });
   }
 
   return { publish, current, reacknowledge };

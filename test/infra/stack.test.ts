@@ -133,7 +133,7 @@ describe('AttestStack', () => {
             ],
             Projection: {
               ProjectionType: 'INCLUDE',
-              NonKeyAttributes: ['assignmentId', 'starterId', 'status'],
+              NonKeyAttributes: ['assignmentId', 'starterId', 'policyVersion', 'status'],
             },
           },
         ],

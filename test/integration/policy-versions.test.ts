@@ -68,7 +68,7 @@ async function completions(): Promise<ReceivedCompletion[]> {
 const cli = (...argv: string[]) => attestOn(stack, argv);
 
 describe('a new policy version', () => {
-  it('is published once, re-asks only earlier signers, and every link keeps showing its own version', async () => {
+  it('is published once, re-asks earlier signers, moves the unsigned to it, and every link says where it stands', async () => {
     // Prepare: Ada signs version 1; Bob is invited but has not signed
     const ada = await start();
     expect(ada.assignments.map((a) => a.policyVersion)).toEqual([1]);
@@ -85,10 +85,13 @@ describe('a new policy version', () => {
     // Act: publish the changed text, asking earlier signers again
     const published = await cli('policy', 'publish', file, '--reacknowledge');
 
-    // Assess: version 2, one person asked
+    // Assess: version 2; Ada asked again, Bob asked for it instead of version 1
     expect(published.code).toBe(0);
     expect(published.out).toMatch(/published version 2 \(sha256 [0-9a-f]{64}\)/);
     expect(published.out).toMatch(/asked 1 who signed an earlier version to sign version 2/);
+    expect(published.out).toMatch(
+      /asked 1 who had not yet signed an earlier version to sign version 2 instead/,
+    );
 
     // Act: publish the same text again, and the unchanged original
     const again = await cli('policy', 'publish', file, '--reacknowledge');
@@ -97,6 +100,7 @@ describe('a new policy version', () => {
     // Assess: nothing new, nobody asked twice; the original text is a change back, so version 3
     expect(again.out).toMatch(/unchanged, version 2 is this text/);
     expect(again.out).toMatch(/asked 0 .* \(1 asked before, 0 left or gone\)/);
+    expect(again.out).toMatch(/asked 0 who had not yet signed an earlier version to sign version 2 instead/);
     expect(original.out).toMatch(/published version 3/);
     const versions = await cli('policy', 'versions', 'safe-internet-use');
     expect(versions.out.split('\n').map((l) => l.split(' ')[1])).toEqual(['v1', 'v2', 'v3']);
@@ -112,13 +116,35 @@ describe('a new policy version', () => {
     expect(v2Page).toContain('Version 2');
     expect(v2Page).toContain(NEW_PARAGRAPH);
 
-    // Assess: Bob was not re-asked, and his link still shows version 1 without the paragraph
-    expect((await emailsTo(bob.email, stack.urls.mailbox)).map((e) => e.subject)).toEqual([
+    // Assess: Bob, who never signed, has a plain invite to version 2 (not "sign again"), and his
+    // version 1 link says so rather than taking a signature for the old text
+    const bobMails = await waitFor('Bob’s invite to version 2', async () => {
+      const found = await emailsTo(bob.email, stack.urls.mailbox);
+      return found.length === 2 ? found : undefined;
+    });
+    expect(bobMails.map((e) => e.subject)).toEqual([
+      expect.stringMatching(/^Please read and sign/),
       expect.stringMatching(/^Please read and sign/),
     ]);
-    const bobPage = await (await fetch(bobV1Link)).text();
-    expect(bobPage).toContain('Version 1');
-    expect(bobPage).not.toContain(NEW_PARAGRAPH);
+    const bobV2Link = bobMails.map(ackLink).find((link) => link !== bobV1Link) as string;
+    expect(bobV2Link).toBeDefined();
+    const bobV2Page = await (await fetch(bobV2Link)).text();
+    expect(bobV2Page).toContain('Version 2');
+    expect(bobV2Page).toContain(NEW_PARAGRAPH);
+    const bobV1 = await fetch(bobV1Link);
+    expect(bobV1.status).toBe(410);
+    expect(await bobV1.text()).toContain('Please read and sign version 2 instead');
+    const bobV1Post = await fetch(bobV1Link, {
+      method: 'POST',
+      body: new URLSearchParams({ fullName: 'Bob', agree: 'yes' }),
+    });
+    expect(bobV1Post.status).toBe(410);
+    const bobReport = await cli('report', '--policy', 'safe-internet-use', '--status', 'all', '--csv');
+    const bobRows = bobReport.out.split('\n').filter((line) => line.includes(bob.employeeId));
+    expect(bobRows.map((line) => line.split(',').slice(10, 13))).toEqual([
+      ['1', 'starter', 'cancelled'],
+      ['2', 'starter', 'invited'],
+    ]);
 
     // Act: Ada signs version 2
     await sign(v2Link, 'Ada Lovelace');

@@ -114,13 +114,18 @@ export class FakeStore implements Store {
     return copy(this.assignments.get(assignmentId));
   }
 
-  async cancelAssignment(assignmentId: string, at: Date) {
+  async cancelAssignment(
+    assignmentId: string,
+    at: Date,
+    supersededBy?: NonNullable<Assignment['supersededBy']>,
+  ) {
     this.writes.push('cancelAssignment');
     const a = this.assignments.get(assignmentId);
     // attribute_exists(pk) AND attribute_not_exists(ack)
     if (!a || a.ack) return;
     a.status = 'cancelled';
     a.cancelledAt = at.toISOString();
+    if (supersededBy) a.supersededBy = copy(supersededBy);
     clearDue(a);
   }
 
@@ -438,12 +443,15 @@ export class FakeStore implements Store {
       .sort((x, y) => x.createdAt.localeCompare(y.createdAt));
     for (let i = 0; i < all.length; i += this.pageSize) {
       // The index's projection: keys and status only.
-      yield all.slice(i, i + this.pageSize).map(({ assignmentId, starterId, status, createdAt }) => ({
-        assignmentId,
-        starterId,
-        status,
-        createdAt,
-      }));
+      yield all
+        .slice(i, i + this.pageSize)
+        .map(({ assignmentId, starterId, policyVersion, status, createdAt }) => ({
+          assignmentId,
+          starterId,
+          policyVersion,
+          status,
+          createdAt,
+        }));
     }
   }
 

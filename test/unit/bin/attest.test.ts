@@ -191,10 +191,14 @@ describe('attest policy publish', () => {
 
     // Assess
     expect(code).toBe(0);
-    expect(out).toHaveLength(2);
+    expect(out).toHaveLength(3);
     expect(out[0]).toMatch(/^sample: published version 2 /);
     expect(out[1]).toContain('sample: asked 1 who signed an earlier version to sign version 2');
     expect(out[1]).toContain('(0 asked before, 0 left or gone)');
+    expect(out[2]).toBe(
+      'sample: asked 0 who had not yet signed an earlier version to sign version 2 instead (0 asked before);' +
+        ' their earlier links now say so',
+    );
     const reack = store.peek(assignmentIdFor(starter.employeeId, 'sample', 2));
     expect(reack).toMatchObject({
       starterId: starter.starterId,

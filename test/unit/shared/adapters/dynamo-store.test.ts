@@ -1124,6 +1124,26 @@ describe('makeDynamoStore', () => {
         ExpressionAttributeValues: { ':cancelled': 'cancelled', ':at': now.toISOString() },
       });
     });
+
+    it('records which assignment supersedes it, in the same write', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().cancelAssignment('a1', now, { assignmentId: 'a2', version: 2 });
+
+      // Assess
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        UpdateExpression:
+          'SET #status = :cancelled, cancelledAt = :at, supersededBy = :by REMOVE dueAt, dueKind, dueShard, leaseUntil',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ack)',
+        ExpressionAttributeValues: {
+          ':cancelled': 'cancelled',
+          ':at': now.toISOString(),
+          ':by': { assignmentId: 'a2', version: 2 },
+        },
+      });
+    });
   });
 
   describe('requestFreshLink', () => {
@@ -2057,11 +2077,13 @@ describe('makeDynamoStore', () => {
       createdAt: a.createdAt,
       assignmentId: a.assignmentId,
       starterId: a.starterId,
+      policyVersion: a.policyVersion,
       status: a.status,
     });
     const ref = (a: Assignment) => ({
       assignmentId: a.assignmentId,
       starterId: a.starterId,
+      policyVersion: a.policyVersion,
       status: a.status,
       createdAt: a.createdAt,
     });

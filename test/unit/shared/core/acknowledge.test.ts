@@ -102,6 +102,28 @@ describe('showAcknowledgement', () => {
     expect(view).toEqual({ kind: 'withdrawn' });
   });
 
+  it('says which newer version is asked for instead, for an ask withdrawn because of it', async () => {
+    // Prepare
+    const { ack, token } = await setup({
+      status: 'cancelled',
+      supersededBy: { assignmentId: 'newer', version: 2 },
+    });
+
+    // Act
+    const shown = await ack.showAcknowledgement(token);
+    const submitted = await ack.recordAcknowledgement({
+      token,
+      fullName: 'Ada Lovelace',
+      agree: 'yes',
+      ipAddress: '203.0.113.7',
+      userAgent: 'test',
+    });
+
+    // Assess: the page points to the new version; nothing is signed for the old
+    expect(shown).toEqual({ kind: 'withdrawn', newerVersion: 2 });
+    expect(submitted).toEqual({ kind: 'withdrawn', newerVersion: 2 });
+  });
+
   it('throws a TokenError for a tampered token or one minted for another purpose', async () => {
     // Prepare
     const { ack, token, assignment, clock } = await setup();

@@ -181,7 +181,7 @@ describe('reacknowledge', () => {
     const outcome = await reacknowledge(v2);
 
     // Assess
-    expect(outcome).toEqual({ asked: 2, alreadyAsked: 0, skipped: 0 });
+    expect(outcome).toEqual({ asked: 2, alreadyAsked: 0, skipped: 0, moved: 0, alreadyMoved: 0 });
     for (const { starter, assignment } of [ada, bob]) {
       const id = assignmentIdFor(starter.employeeId, 'safe-internet-use', 2);
       expect(store.peek(id)).toMatchObject({
@@ -205,7 +205,7 @@ describe('reacknowledge', () => {
     }
   });
 
-  it('asks nobody twice when run again, and leaves those who have not signed anything alone', async () => {
+  it('asks nobody twice when run again, signers and those who had not signed alike', async () => {
     // Prepare
     const { store, publish, reacknowledge } = setup();
     const v1 = (await publish(text('a'.repeat(64)))).policy;
@@ -216,15 +216,147 @@ describe('reacknowledge', () => {
     await store.putStarter(aStarter({ employeeId: 'E3' }));
     store.seed(unsigned);
     const v2 = (await publish(text('b'.repeat(64)))).policy;
-    await reacknowledge(v2);
+    const first = await reacknowledge(v2);
+    const writes = store.writes.length;
 
     // Act
     const again = await reacknowledge(v2);
 
     // Assess
-    expect(again).toEqual({ asked: 0, alreadyAsked: 1, skipped: 0 });
-    expect(store.peek(assignmentIdFor('E3', 'safe-internet-use', 2))).toBeUndefined();
-    expect(store.peek(unsigned.assignmentId)).toMatchObject({ policyVersion: 1, dueKind: 'invite' });
+    expect(first).toEqual({ asked: 1, alreadyAsked: 0, skipped: 0, moved: 1, alreadyMoved: 0 });
+    expect(again).toEqual({ asked: 0, alreadyAsked: 1, skipped: 0, moved: 0, alreadyMoved: 0 });
+    expect(store.writes.slice(writes)).toEqual([]);
+    expect(store.peek(assignmentIdFor('E3', 'safe-internet-use', 2))).toMatchObject({ status: 'pending' });
+    expect(store.peek(unsigned.assignmentId)).toMatchObject({ policyVersion: 1, status: 'cancelled' });
+  });
+
+  it.each(['pending', 'invited', 'overdue'] as const)(
+    'asks someone %s for an earlier version, who never signed, for this one instead, withdrawing the earlier ask',
+    async (status) => {
+      // Prepare
+      const { store, publish, reacknowledge } = setup();
+      const v1 = (await publish(text('a'.repeat(64)))).policy;
+      const starter = aStarter({ employeeId: 'E3' });
+      await store.putStarter(starter);
+      const earlier = anAssignment(starter, v1, {
+        status,
+        chase: { invitedAt: '2026-11-20T09:00:00.000Z', remindersSent: 2 },
+        ...(status !== 'pending' && { dueAt: undefined, dueKind: undefined }),
+      });
+      store.seed(earlier);
+      const v2 = (await publish(text('b'.repeat(64)))).policy;
+
+      // Act
+      const outcome = await reacknowledge(v2);
+
+      // Assess: a fresh ask (not "again": they never signed), its invite owed now
+      expect(outcome).toEqual({ asked: 0, alreadyAsked: 0, skipped: 0, moved: 1, alreadyMoved: 0 });
+      const id = assignmentIdFor('E3', 'safe-internet-use', 2);
+      expect(store.peek(id)).toEqual({
+        assignmentId: id,
+        starterId: starter.starterId,
+        policyId: 'safe-internet-use',
+        policyVersion: 2,
+        policySha256: 'b'.repeat(64),
+        reason: 'starter',
+        status: 'pending',
+        createdAt: '2026-11-26T10:00:00.000Z',
+        dueAt: '2026-11-26T10:00:00.000Z',
+        dueKind: 'invite',
+        sends: [],
+      });
+      expect(store.peek(earlier.assignmentId)).toMatchObject({
+        status: 'cancelled',
+        supersededBy: { assignmentId: id, version: 2 },
+      });
+      expect(store.peek(earlier.assignmentId)?.dueKind).toBeUndefined();
+      expect(store.audit).toContainEqual(
+        expect.objectContaining({
+          assignmentId: id,
+          kind: 'replaces-unsigned',
+          detail: { previousAssignmentId: earlier.assignmentId, previousVersion: '1' },
+        }),
+      );
+      expect(store.audit).toContainEqual(
+        expect.objectContaining({
+          assignmentId: earlier.assignmentId,
+          kind: 'superseded',
+          detail: { by: id, version: '2' },
+        }),
+      );
+    },
+  );
+
+  it('keeps someone bounced bounced on the new version, owing nothing until HR gives a new address', async () => {
+    // Prepare
+    const { store, publish, reacknowledge } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    const starter = aStarter({ employeeId: 'E4' });
+    await store.putStarter(starter);
+    const bounce = { reason: 'bounced' as const, email: starter.email, at: '2026-11-21T09:00:00.000Z' };
+    const earlier = anAssignment(starter, v1, {
+      status: 'bounced',
+      bounce,
+      dueAt: undefined,
+      dueKind: undefined,
+    });
+    store.seed(earlier);
+    const v2 = (await publish(text('b'.repeat(64)))).policy;
+
+    // Act
+    const outcome = await reacknowledge(v2);
+
+    // Assess
+    expect(outcome.moved).toBe(1);
+    const moved = store.peek(assignmentIdFor('E4', 'safe-internet-use', 2));
+    expect(moved).toMatchObject({ status: 'bounced', bounce, policyVersion: 2 });
+    expect(moved?.dueKind).toBeUndefined();
+    expect(store.peek(earlier.assignmentId)?.status).toBe('cancelled');
+  });
+
+  it('finishes a run interrupted between asking for the new version and withdrawing the earlier ask', async () => {
+    // Prepare: the new assignment exists, the earlier one is still owed its reminder
+    const { store, publish, reacknowledge } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    const starter = aStarter({ employeeId: 'E5' });
+    await store.putStarter(starter);
+    const earlier = anAssignment(starter, v1, { status: 'invited', dueKind: 'reminder' });
+    store.seed(earlier);
+    const v2 = (await publish(text('b'.repeat(64)))).policy;
+    const id = assignmentIdFor('E5', 'safe-internet-use', 2);
+    store.seed(anAssignment(starter, v2, { assignmentId: id }));
+
+    // Act
+    const outcome = await reacknowledge(v2);
+
+    // Assess
+    expect(outcome).toEqual({ asked: 0, alreadyAsked: 0, skipped: 0, moved: 0, alreadyMoved: 1 });
+    expect(store.peek(earlier.assignmentId)).toMatchObject({
+      status: 'cancelled',
+      supersededBy: { assignmentId: id, version: 2 },
+    });
+  });
+
+  it('leaves alone an ask of this version, a withdrawn one, and a leaver’s', async () => {
+    // Prepare
+    const { store, publish, reacknowledge } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    const v2 = (await publish(text('b'.repeat(64)))).policy;
+    const current = aStarter({ employeeId: 'E6' });
+    const withdrawn = aStarter({ employeeId: 'E7' });
+    const leaver = aStarter({ employeeId: 'E8', status: 'cancelled' });
+    for (const starter of [current, withdrawn, leaver]) await store.putStarter(starter);
+    store.seed(anAssignment(current, v2));
+    store.seed(anAssignment(withdrawn, v1, { status: 'cancelled', dueAt: undefined, dueKind: undefined }));
+    store.seed(anAssignment(leaver, v1, { status: 'invited' }));
+    const writes = store.writes.length;
+
+    // Act
+    const outcome = await reacknowledge(v2);
+
+    // Assess
+    expect(outcome).toEqual({ asked: 0, alreadyAsked: 0, skipped: 0, moved: 0, alreadyMoved: 0 });
+    expect(store.writes.slice(writes)).toEqual([]);
   });
 
   it('skips starters who were cancelled or are gone', async () => {
@@ -241,7 +373,7 @@ describe('reacknowledge', () => {
     const outcome = await reacknowledge(v2);
 
     // Assess
-    expect(outcome).toEqual({ asked: 0, alreadyAsked: 0, skipped: 2 });
+    expect(outcome).toEqual({ asked: 0, alreadyAsked: 0, skipped: 2, moved: 0, alreadyMoved: 0 });
   });
 
   it('judges a starter by the last version they signed, and withdraws an unsigned ask for a version in between', async () => {
@@ -265,10 +397,13 @@ describe('reacknowledge', () => {
     const outcome = await reacknowledge(v3);
 
     // Assess
-    expect(outcome).toEqual({ asked: 2, alreadyAsked: 0, skipped: 0 });
+    expect(outcome).toEqual({ asked: 2, alreadyAsked: 0, skipped: 0, moved: 0, alreadyMoved: 0 });
     expect(store.peek(e1v2)?.status).toBe('acknowledged');
     const e2v2 = assignmentIdFor('E2', 'safe-internet-use', 2);
-    expect(store.peek(e2v2)).toMatchObject({ status: 'cancelled' });
+    expect(store.peek(e2v2)).toMatchObject({
+      status: 'cancelled',
+      supersededBy: { assignmentId: assignmentIdFor('E2', 'safe-internet-use', 3), version: 3 },
+    });
     expect(store.peek(e2v2)?.dueKind).toBeUndefined();
     expect(store.audit).toContainEqual(
       expect.objectContaining({

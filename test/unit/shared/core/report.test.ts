@@ -203,9 +203,10 @@ describe('makeReport', () => {
     const signed = await assign(store, 'E1', 'acknowledged');
     const waiting = await assign(store, 'E2', 'invited');
     store.assignmentsOf = async function* () {
-      yield [signed, waiting].map(({ assignmentId, starterId, createdAt }) => ({
+      yield [signed, waiting].map(({ assignmentId, starterId, policyVersion, createdAt }) => ({
         assignmentId,
         starterId,
+        policyVersion,
         createdAt,
         status: 'invited' as const,
       }));
