@@ -27,7 +27,7 @@ export function summaryLines(summary: ReportSummary, range: { since?: string; un
           : '';
   return [
     `${policy.title} (${policy.policyId}; newest version ${policy.version})`,
-    `Assigned${when}: ${total}. Signed: ${summary.signed} (${percent(summary.signed, total - byStatus.cancelled)}).` +
+    `People asked${when}: ${total}. Signed: ${summary.signed} (${percent(summary.signed, total - byStatus.cancelled)}).` +
       ` Not signed: ${summary.unsigned}${waiting.length ? ` (${waiting.join(', ')})` : ''}.` +
       ` Cancelled: ${byStatus.cancelled}.`,
   ];

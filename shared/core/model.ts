@@ -48,6 +48,23 @@ export type PolicyText = Omit<PolicyVersion, 'version' | 'publishedAt'>;
  */
 export type AssignmentStatus = 'pending' | 'invited' | 'acknowledged' | 'cancelled' | 'overdue' | 'bounced';
 
+/** Asked and still waiting for a signature: not yet invited, invited, overdue, or bounced. */
+export const UNSIGNED_STATUSES = [
+  'pending',
+  'invited',
+  'overdue',
+  'bounced',
+] as const satisfies readonly AssignmentStatus[];
+export const ASSIGNMENT_STATUSES = [
+  ...UNSIGNED_STATUSES,
+  'acknowledged',
+  'cancelled',
+] as const satisfies readonly AssignmentStatus[];
+
+export function isUnsigned(status: AssignmentStatus): boolean {
+  return (UNSIGNED_STATUSES as readonly AssignmentStatus[]).includes(status);
+}
+
 /** Why an assignment was created: the starter's first request, or a new version to re-acknowledge. */
 export type AssignmentReason = 'starter' | 'reacknowledge';
 

@@ -1,23 +1,24 @@
 // Use case: "who has not signed?" — a policy's assignments counted by status, listed, and exported with the evidence of each agreement.
 import { stringify } from 'csv-stringify/sync';
-import type { Clock, Store } from '../ports.ts';
+import type { Clock, PolicyAssignment, Store } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
-import type { Assignment, AssignmentStatus, Delivery, PolicyVersion, Starter } from './model.ts';
+import {
+  ASSIGNMENT_STATUSES,
+  type Assignment,
+  type AssignmentStatus,
+  type Delivery,
+  isUnsigned,
+  type PolicyVersion,
+  type Starter,
+  UNSIGNED_STATUSES,
+} from './model.ts';
 
-/** Assigned and still waiting for a signature: not yet invited, invited, overdue, or bounced. */
-export const UNSIGNED_STATUSES = [
-  'pending',
-  'invited',
-  'overdue',
-  'bounced',
-] as const satisfies readonly AssignmentStatus[];
-export const ASSIGNMENT_STATUSES = [
-  ...UNSIGNED_STATUSES,
-  'acknowledged',
-  'cancelled',
-] as const satisfies readonly AssignmentStatus[];
+export { ASSIGNMENT_STATUSES, UNSIGNED_STATUSES };
 
-/** Which assignments a report lists: the unsigned (the default), every one, or one status. */
+/**
+ * Which assignments a report lists: each person's current ask (their newest version's) that is
+ * unsigned (the default) or of one status; or `all`, every ask ever made, earlier versions too.
+ */
 export type ReportFilter = 'unsigned' | 'all' | AssignmentStatus;
 export const REPORT_FILTERS: readonly ReportFilter[] = ['unsigned', 'all', ...ASSIGNMENT_STATUSES];
 
@@ -66,23 +67,28 @@ export interface ReportRow {
 
 export interface ReportSummary {
   policy: Pick<PolicyVersion, 'policyId' | 'version' | 'title'>;
+  /** People asked, each counted once, by their current ask. */
   total: number;
   byStatus: Record<AssignmentStatus, number>;
   signed: number;
   unsigned: number;
-  /** The rows the filter kept. */
+  /** The rows listed. */
   listed: number;
 }
 
 const DAY_MS = 86_400_000;
+/** How many listed asks are read from the table at a time (BatchGetItem's limit). */
+const ROWS_AT_ONCE = 100;
 
 export function makeReport(deps: { store: Store; clock: Clock }) {
   const { store, clock } = deps;
 
   /**
-   * Reads the policy's assignments from its index a page at a time, hands each page's rows the
-   * filter keeps to `onRows` (so an export streams, whatever its size), and counts every
-   * assignment by status.
+   * 1. Reads the policy's asks from its index (ids, version and status only): each person's
+   *    current ask is their newest version's — one signed before a re-acknowledgement, or an ask
+   *    withdrawn for a newer version, is history — and the counts are of people, by that ask.
+   * 2. Reads the asks listed from the table, a hundred at a time with their starters, oldest
+   *    first, handing each batch's rows to `onRows`, so an export streams whatever its size.
    */
   async function run(
     policyId: string,
@@ -92,38 +98,52 @@ export function makeReport(deps: { store: Store; clock: Clock }) {
     const policy = await store.getLatestPolicyVersion(policyId);
     if (!policy) throw new NotFoundError('policy.not_found', `No policy ${policyId} has been published.`);
     const now = clock.now();
-    const byStatus = Object.fromEntries(ASSIGNMENT_STATUSES.map((s) => [s, 0])) as ReportSummary['byStatus'];
-    let listed = 0;
     const range = {
       ...(options.since && { since: options.since }),
       ...(options.until && { until: options.until }),
     };
+    const current = new Map<string, PolicyAssignment>();
+    const every: PolicyAssignment[] = [];
     for await (const page of store.assignmentsOf(policyId, range)) {
-      for (const a of page) byStatus[a.status]++;
-      const kept = page.filter((a) => matches(a.status, options.filter));
-      if (!kept.length) continue;
-      // The index holds the keys and status; the rows listed are read in full, with their starters.
+      for (const ask of page) {
+        const newest = current.get(ask.starterId);
+        if (!newest || ask.policyVersion > newest.policyVersion) current.set(ask.starterId, ask);
+        if (options.filter === 'all') every.push(ask);
+      }
+    }
+    const byStatus = Object.fromEntries(ASSIGNMENT_STATUSES.map((s) => [s, 0])) as ReportSummary['byStatus'];
+    for (const ask of current.values()) byStatus[ask.status]++;
+
+    const listed =
+      options.filter === 'all'
+        ? every
+        : [...current.values()]
+            .filter((ask) => matches(ask.status, options.filter))
+            .sort((x, y) => x.createdAt.localeCompare(y.createdAt));
+    let count = 0;
+    for (let i = 0; i < listed.length; i += ROWS_AT_ONCE) {
+      const batch = listed.slice(i, i + ROWS_AT_ONCE);
       const [assignments, starters] = await Promise.all([
-        store.getAssignments(kept.map((a) => a.assignmentId)),
-        store.getStarters(kept.map((a) => a.starterId)),
+        store.getAssignments(batch.map((a) => a.assignmentId)),
+        store.getStarters(batch.map((a) => a.starterId)),
       ]);
       // The index follows the table within a second or so: a row is listed as the table has it
       // now, so one signed since the index was read is not listed as unsigned.
-      const rows = kept.flatMap((ref) => {
+      const rows = batch.flatMap((ref) => {
         const a = assignments.get(ref.assignmentId);
         return a && matches(a.status, options.filter) ? [rowOf(a, starters.get(a.starterId), now)] : [];
       });
-      listed += rows.length;
+      if (!rows.length) continue;
+      count += rows.length;
       await onRows(rows);
     }
-    const total = Object.values(byStatus).reduce((sum, n) => sum + n, 0);
     return {
       policy: { policyId: policy.policyId, version: policy.version, title: policy.title },
-      total,
+      total: current.size,
       byStatus,
       signed: byStatus.acknowledged,
       unsigned: UNSIGNED_STATUSES.reduce((sum, s) => sum + byStatus[s], 0),
-      listed,
+      listed: count,
     };
   }
 
@@ -132,7 +152,7 @@ export function makeReport(deps: { store: Store; clock: Clock }) {
 
 function matches(status: AssignmentStatus, filter: ReportFilter): boolean {
   if (filter === 'all') return true;
-  if (filter === 'unsigned') return (UNSIGNED_STATUSES as readonly string[]).includes(status);
+  if (filter === 'unsigned') return isUnsigned(status);
   return status === filter;
 }
 
@@ -144,7 +164,7 @@ function deliveryOf(delivery: Delivery | undefined): string {
 export function rowOf(a: Assignment, starter: Starter | undefined, now: Date): ReportRow {
   const ack = a.ack;
   const waitingSince = a.chase?.invitedAt ?? a.createdAt;
-  const unsigned = (UNSIGNED_STATUSES as readonly string[]).includes(a.status);
+  const unsigned = isUnsigned(a.status);
   return {
     assignmentId: a.assignmentId,
     employeeId: starter?.employeeId ?? '',

@@ -148,7 +148,7 @@ describe('attest report', () => {
     expect(code).toBe(0);
     const [title, counts] = out.split('\n');
     expect(title).toMatch(/ \(safe-internet-use; newest version 1\)$/);
-    expect(counts).toBe('Assigned: 4. Signed: 1 (33%). Not signed: 2 (2 invited). Cancelled: 1.');
+    expect(counts).toBe('People asked: 4. Signed: 1 (33%). Not signed: 2 (2 invited). Cancelled: 1.');
     expect(out).toContain('Not signed (2), oldest first:');
     const rows = tableRows(out);
     expect(rows.map((r) => r[0])).toEqual([people.managed.employeeId, people.unmanaged.employeeId]);
@@ -277,7 +277,7 @@ describe('attest report', () => {
     // Assess
     expect(code).toBe(0);
     expect(out.split('\n').slice(1)).toEqual([
-      `Assigned since ${tomorrow}: 0. Signed: 0 (–). Not signed: 0. Cancelled: 0.`,
+      `People asked since ${tomorrow}: 0. Signed: 0 (–). Not signed: 0. Cancelled: 0.`,
       '',
       'Not signed: none.',
     ]);

@@ -143,21 +143,19 @@ async function mixedStore() {
   return store;
 }
 
-/** A page of `n` invited assignments, E01… made an hour apart. */
+/** `n` invited assignments, E001… made a minute apart. */
 async function invitedStore(n: number) {
   const store = await storeWithPolicy();
   for (let i = 1; i <= n; i++) {
-    const id = `E0${i}`;
-    await assign(
-      store,
-      id,
-      'invited',
-      { createdAt: `2026-11-20T0${i}:00:00.000Z` },
-      { givenName: `Name${i}` },
-    );
+    const id = `E${String(i).padStart(3, '0')}`;
+    const createdAt = new Date(Date.parse('2026-11-20T00:00:00.000Z') + i * 60_000).toISOString();
+    await assign(store, id, 'invited', { createdAt }, { givenName: `Name${i}` });
   }
   return store;
 }
+
+/** The employee ids E001 to E`n`. */
+const employees = (n: number) => Array.from({ length: n }, (_, i) => `E${String(i + 1).padStart(3, '0')}`);
 
 /** The CSV's data lines, without the header. */
 const dataLines = (csv: string) => csv.split('\n').filter((line) => line && line !== HEADER);
@@ -178,7 +176,7 @@ describe('attest report', () => {
     expect(out[0]?.split('\n')).toEqual([
       'Safe internet use (safe-internet-use; newest version 3)',
       // 1 signed of the 5 not cancelled: 20%, not 16% of all 6.
-      'Assigned: 6. Signed: 1 (20%). Not signed: 4 (1 not yet invited, 1 invited, 1 overdue, 1 bounced). Cancelled: 1.',
+      'People asked: 6. Signed: 1 (20%). Not signed: 4 (1 not yet invited, 1 invited, 1 overdue, 1 bounced). Cancelled: 1.',
       '',
       'Not signed (4), oldest first:',
       'EMPLOYEE  NAME             EMAIL              DEPARTMENT   MANAGER       VERSION  STATUS       INVITED (UTC)     REMINDERS  WAITING',
@@ -204,7 +202,7 @@ describe('attest report', () => {
     const lines = out[0]?.split('\n') ?? [];
     // The counts are of every assignment, whatever is listed.
     expect(lines[1]).toBe(
-      'Assigned: 6. Signed: 1 (20%). Not signed: 4 (1 not yet invited, 1 invited, 1 overdue, 1 bounced). Cancelled: 1.',
+      'People asked: 6. Signed: 1 (20%). Not signed: 4 (1 not yet invited, 1 invited, 1 overdue, 1 bounced). Cancelled: 1.',
     );
     expect(lines.slice(3)).toEqual([
       'Signed (1), oldest first:',
@@ -227,7 +225,7 @@ describe('attest report', () => {
     expect(code).toBe(0);
     expect(out[0]?.split('\n')).toEqual([
       'Safe internet use (safe-internet-use; newest version 3)',
-      'Assigned: 3. Signed: 2 (100%). Not signed: 0. Cancelled: 1.',
+      'People asked: 3. Signed: 2 (100%). Not signed: 0. Cancelled: 1.',
       '',
       'Not signed: none.',
     ]);
@@ -256,7 +254,7 @@ describe('attest report', () => {
     const lines = dataLines(out.join('\n'));
     expect(lines.map((line) => line.split(',')[1])).toEqual(['E2', 'E3']);
     expect(table.out[0]?.split('\n')[1]).toBe(
-      'Assigned from 2026-11-01 to 2026-11-03: 2. Signed: 0 (0%). Not signed: 2 (2 invited). Cancelled: 0.',
+      'People asked from 2026-11-01 to 2026-11-03: 2. Signed: 0 (0%). Not signed: 2 (2 invited). Cancelled: 0.',
     );
   });
 
@@ -279,10 +277,10 @@ describe('attest report', () => {
     expect(dataLines(out.join('\n')).map((line) => line.split(',')[1])).toEqual(['E2', 'E3']);
   });
 
-  it('prints the header and the rows as CSV with --csv, the header once across pages and no BOM', async () => {
+  it('prints the header and the rows as CSV with --csv, a hundred at a time, the header once and no BOM', async () => {
     // Prepare
-    const store = await invitedStore(5);
-    store.pageSize = 2;
+    const store = await invitedStore(250);
+    store.pageSize = 7;
 
     // Act
     const { code, out, err, files } = await cli(['report', '--policy', 'safe-internet-use', '--csv'], store);
@@ -291,19 +289,14 @@ describe('attest report', () => {
     expect(code).toBe(0);
     expect(err).toEqual([]);
     expect(files).toEqual([]);
-    // One print per page, each without its final newline (io.out ends the line).
+    // One print per hundred rows, each without its final newline (io.out ends the line).
     expect(out).toHaveLength(3);
     expect(out.every((text) => !text.endsWith('\n'))).toBe(true);
     const lines = out.join('\n').split('\n');
     expect(lines[0]).toBe(HEADER);
     expect(lines.filter((line) => line === HEADER)).toHaveLength(1);
-    expect(lines.slice(1).map((line) => line.split(',').slice(1, 3))).toEqual([
-      ['E01', 'Name1'],
-      ['E02', 'Name2'],
-      ['E03', 'Name3'],
-      ['E04', 'Name4'],
-      ['E05', 'Name5'],
-    ]);
+    expect(lines.slice(1).map((line) => line.split(',')[1])).toEqual(employees(250));
+    expect(lines[1]?.split(',').slice(1, 3)).toEqual(['E001', 'Name1']);
   });
 
   it('prints the evidence of every agreement in the CSV of --status all', async () => {
@@ -347,10 +340,10 @@ describe('attest report', () => {
     expect(out).toEqual([HEADER]);
   });
 
-  it('writes the CSV to the --out file, BOM first and the header once across pages, then closes it', async () => {
+  it('writes the CSV to the --out file, BOM first and the header once, then closes it', async () => {
     // Prepare
-    const store = await invitedStore(5);
-    store.pageSize = 2;
+    const store = await invitedStore(250);
+    store.pageSize = 7;
 
     // Act
     const { code, out, err, files } = await cli(
@@ -361,7 +354,7 @@ describe('attest report', () => {
     // Assess
     expect(code).toBe(0);
     expect(err).toEqual([]);
-    expect(out).toEqual(['Wrote 5 rows to reports/unsigned.csv.']);
+    expect(out).toEqual(['Wrote 250 rows to reports/unsigned.csv.']);
     expect(files).toHaveLength(1);
     const [file] = files;
     expect(file?.path).toBe('reports/unsigned.csv');
@@ -373,13 +366,7 @@ describe('attest report', () => {
     );
     const text = file?.writes.join('') ?? '';
     expect(text.endsWith('\n')).toBe(true);
-    expect(dataLines(text.slice(1)).map((line) => line.split(',')[1])).toEqual([
-      'E01',
-      'E02',
-      'E03',
-      'E04',
-      'E05',
-    ]);
+    expect(dataLines(text.slice(1)).map((line) => line.split(',')[1])).toEqual(employees(250));
   });
 
   it('writes a file holding only the BOM and the header when nothing is listed', async () => {
@@ -413,9 +400,8 @@ describe('attest report', () => {
   });
 
   it('removes the file, saying so, when the table fails part way through the export', async () => {
-    // Prepare: the second page's assignments cannot be read
-    const store = await invitedStore(4);
-    store.pageSize = 2;
+    // Prepare: the second hundred's assignments cannot be read
+    const store = await invitedStore(150);
     let reads = 0;
     const getAssignments = store.getAssignments.bind(store);
     store.getAssignments = async (ids) => {
@@ -679,14 +665,14 @@ describe('summaryLines', () => {
     // Assess
     expect(lines).toEqual([
       'Safe internet use (safe-internet-use; newest version 3)',
-      'Assigned: 6. Signed: 2 (33%). Not signed: 4 (1 not yet invited, 3 overdue). Cancelled: 0.',
+      'People asked: 6. Signed: 2 (33%). Not signed: 4 (1 not yet invited, 3 overdue). Cancelled: 0.',
     ]);
   });
 
   it.each([
-    [{ since: '2026-11-01' }, 'Assigned since 2026-11-01: 1.'],
-    [{ until: '2026-11-30' }, 'Assigned up to 2026-11-30: 1.'],
-    [{ since: '2026-11-01', until: '2026-11-30' }, 'Assigned from 2026-11-01 to 2026-11-30: 1.'],
+    [{ since: '2026-11-01' }, 'People asked since 2026-11-01: 1.'],
+    [{ until: '2026-11-30' }, 'People asked up to 2026-11-30: 1.'],
+    [{ since: '2026-11-01', until: '2026-11-30' }, 'People asked from 2026-11-01 to 2026-11-30: 1.'],
   ])('says which days were counted for %j', (range, start) => {
     // Act
     const [, line] = summaryLines(aSummary({ invited: 1 }), range);
@@ -702,9 +688,9 @@ describe('summaryLines', () => {
     const [, nothing] = summaryLines(aSummary({}), {});
 
     // Assess
-    expect(some).toBe('Assigned: 10. Signed: 1 (33%). Not signed: 2 (2 invited). Cancelled: 7.');
-    expect(allCancelled).toBe('Assigned: 2. Signed: 0 (–). Not signed: 0. Cancelled: 2.');
-    expect(nothing).toBe('Assigned: 0. Signed: 0 (–). Not signed: 0. Cancelled: 0.');
+    expect(some).toBe('People asked: 10. Signed: 1 (33%). Not signed: 2 (2 invited). Cancelled: 7.');
+    expect(allCancelled).toBe('People asked: 2. Signed: 0 (–). Not signed: 0. Cancelled: 2.');
+    expect(nothing).toBe('People asked: 0. Signed: 0 (–). Not signed: 0. Cancelled: 0.');
   });
 });
 

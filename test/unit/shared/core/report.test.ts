@@ -174,12 +174,9 @@ describe('makeReport', () => {
       unsigned: 4,
       listed: 4,
     });
-    // Pages of two: [pending, acknowledged] [invited, cancelled] [overdue, acknowledged] [bounced].
+    // Index pages of two, read through; the rows listed in one batch.
     expect(pages.map((page) => page.map((r) => r.status))).toEqual([
-      ['pending'],
-      ['invited'],
-      ['overdue'],
-      ['bounced'],
+      ['pending', 'invited', 'overdue', 'bounced'],
     ]);
     expect(rows.map((r) => r.employeeId)).toEqual(['E0', 'E2', 'E4', 'E6']);
   });
@@ -543,7 +540,74 @@ describe('makeReport', () => {
       version: 4,
       title: 'Safe internet use (2027)',
     });
-    expect(all.summary.byStatus).toMatchObject({ acknowledged: 1, invited: 1 });
+    // One person, counted by their current ask: not signed version 4.
+    expect(all.summary).toMatchObject({ total: 1, signed: 0, unsigned: 1 });
+    expect(all.summary.byStatus).toMatchObject({ acknowledged: 0, invited: 1 });
+  });
+
+  it('counts a person once, by their newest ask; an ask withdrawn for a newer version is history', async () => {
+    // Prepare: E1 signed v3 and is asked v4; E2 was moved from v3 to v4; E3 left
+    const v3 = aPolicy();
+    const v4 = aPolicy({ version: 4, sha256: 'd'.repeat(64) });
+    const { store, reporter } = await setup(v3);
+    await store.putPolicyVersion(v4);
+    await assign(store, 'E1', 'acknowledged', { createdAt: '2026-11-01T09:00:00.000Z' });
+    await assign(
+      store,
+      'E1',
+      'invited',
+      { assignmentId: assignmentIdFor('E1', 'safe-internet-use', 4), reason: 'reacknowledge' },
+      { policy: v4 },
+    );
+    const moved = assignmentIdFor('E2', 'safe-internet-use', 4);
+    await assign(store, 'E2', 'cancelled', {
+      createdAt: '2026-11-02T09:00:00.000Z',
+      supersededBy: { assignmentId: moved, version: 4 },
+    });
+    await assign(
+      store,
+      'E2',
+      'invited',
+      { assignmentId: moved, createdAt: '2026-11-02T09:00:00.000Z' },
+      { policy: v4 },
+    );
+    await assign(store, 'E3', 'cancelled', { createdAt: '2026-11-03T09:00:00.000Z' });
+
+    // Act
+    const unsigned = await runReport(reporter, 'unsigned');
+    const cancelled = await runReport(reporter, 'cancelled');
+    const all = await runReport(reporter, 'all');
+
+    // Assess
+    expect(unsigned.summary).toMatchObject({
+      total: 3,
+      signed: 0,
+      unsigned: 2,
+      byStatus: { invited: 2, cancelled: 1, acknowledged: 0 },
+    });
+    expect(unsigned.rows.map((r) => [r.employeeId, r.policyVersion])).toEqual([
+      ['E2', 4],
+      ['E1', 4],
+    ]);
+    expect(cancelled.rows.map((r) => r.employeeId)).toEqual(['E3']);
+    expect(all.rows).toHaveLength(5);
+  });
+
+  it('reads the rows listed a hundred at a time', async () => {
+    // Prepare
+    const { store, reporter } = await setup();
+    store.pageSize = 30;
+    for (let i = 0; i < 250; i++) {
+      const createdAt = new Date(Date.parse('2026-11-01T00:00:00.000Z') + i * 60_000).toISOString();
+      await assign(store, `E${String(i).padStart(3, '0')}`, 'invited', { createdAt });
+    }
+
+    // Act
+    const { pages, summary } = await runReport(reporter, 'unsigned');
+
+    // Assess
+    expect(pages.map((page) => page.length)).toEqual([100, 100, 50]);
+    expect(summary.listed).toBe(250);
   });
 
   it('fetches starters only for the rows a page keeps, and not at all for a page it keeps none of', async () => {
