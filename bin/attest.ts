@@ -1,5 +1,5 @@
 // The attest command line: publish policy versions (optionally asking earlier signers again) and show evidence.
-import { closeSync, fchmodSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
@@ -100,6 +100,16 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/** How many words (besides options) each command takes; a word more is a mistake, not ignored. */
+const WORDS: Record<string, number> = {
+  'policy publish': 3,
+  'policy versions': 3,
+  evidence: 2,
+  'lms status': 3,
+  lms: 2,
+  report: 1,
+};
+
 /** A word that reads as an option: known ones, and misspellings (`--destnation`), left for parseArgs to refuse. */
 const OPTION_LIKE = /^(-h|--[a-z]+(-[a-z]+)*(=.*)?)$/s;
 
@@ -146,6 +156,12 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     if (values.help || !command) {
       io.out(USAGE);
       return values.help ? 0 : 2;
+    }
+    const extra = positionals[WORDS[`${command} ${sub}`] ?? WORDS[command] ?? positionals.length];
+    if (extra !== undefined) {
+      throw new UsageError(
+        `unexpected ${JSON.stringify(extra)}${extra.startsWith('-') ? ', not an option attest knows' : ''}`,
+      );
     }
     const clock = { now: deps.now ?? (() => new Date()) };
     if (command === 'policy' && sub === 'publish') {
@@ -277,8 +293,18 @@ async function report(
 
 /** A new file (or one emptied), readable and writable only by its owner: a report holds personal data. */
 function createFile(path: string) {
-  const fd = openSync(path, 'w', 0o600);
-  fchmodSync(fd, 0o600); // a file that was there keeps its mode otherwise
+  // Not through a symbolic link: the personal data goes to the file named, nowhere else.
+  const fd = openSync(
+    path,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    fchmodSync(fd, 0o600); // a file that was there keeps its mode otherwise
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
   return {
     write: (text: string) => void writeSync(fd, text),
     close: () => closeSync(fd),

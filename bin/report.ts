@@ -9,6 +9,9 @@ export function parseDay(value: string, endOfDay: boolean): Date | undefined {
   return endOfDay ? new Date(day.getTime() + 86_400_000) : day;
 }
 
+/** The text without control or format characters (escape sequences, bidi overrides), each shown as �. */
+const printable = (text: string) => text.replace(/[\p{Cc}\p{Cf}]/gu, '\uFFFD');
+
 const percent = (part: number, whole: number) => (whole ? `${Math.floor((100 * part) / whole)}%` : '–');
 
 /** The counts: how many were assigned, signed, waiting (and why), and cancelled. */
@@ -61,6 +64,7 @@ export function tableLines(filter: ReportFilter, rows: readonly ReportRow[]): st
     signed ? 'EVIDENCE' : 'WAITING',
   ];
   const minute = (iso: string) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '–');
+  // Names and addresses come from HR and the signing page: no control characters reach the terminal.
   const cells = rows.map((r) => [
     r.employeeId || '?',
     `${r.givenName} ${r.familyName}`.trim() || '(starter missing)',
@@ -77,6 +81,7 @@ export function tableLines(filter: ReportFilter, rows: readonly ReportRow[]): st
         ? '–'
         : `${r.daysWaiting} day${r.daysWaiting === 1 ? '' : 's'}`,
   ]);
+  for (const row of cells) for (let i = 0; i < row.length; i++) row[i] = printable(row[i] as string);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
   const line = (c: string[]) =>
     c

@@ -79,13 +79,14 @@ export interface Store {
   getAssignment(assignmentId: string): Promise<Assignment | undefined>;
   /**
    * Stops chasing: status cancelled and no work owed, unless already acknowledged; with
-   * `supersededBy`, because that assignment (of a newer version) is asked instead.
+   * `supersededBy`, because that assignment (of a newer version) is asked instead. Returns false
+   * when refused (acknowledged, or no such assignment).
    */
   cancelAssignment(
     assignmentId: string,
     at: Date,
     supersededBy?: NonNullable<Assignment['supersededBy']>,
-  ): Promise<void>;
+  ): Promise<boolean>;
 
   /**
    * Leases the owed work of `kind` so that one worker does it: succeeds only while that work is

@@ -160,7 +160,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
         }
         if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
         const out: BatchGetCommandOutput = await doc.send(
-          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending } } }),
+          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
         );
         items.push(...(out.Responses?.[TableName] ?? []));
         pending = out.UnprocessedKeys?.[TableName]?.Keys;
@@ -224,7 +224,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
 
     async cancelAssignment(assignmentId, at, supersededBy) {
       // An acknowledged assignment keeps its status: the agreement happened.
-      await conditionally(
+      return conditionally(
         doc.send(
           new UpdateCommand({
             TableName,

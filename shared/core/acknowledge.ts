@@ -56,13 +56,8 @@ export interface AckSubmission {
 }
 
 const MAX_NAME = 200;
-
-function withdrawn(assignment: Assignment): AckView {
-  return {
-    kind: 'withdrawn',
-    ...(assignment.supersededBy && { newerVersion: assignment.supersededBy.version }),
-  };
-}
+/** How far a withdrawn link follows the asks that replaced it (one per version published since). */
+const MAX_SUPERSEDED_HOPS = 20;
 
 function validate(fullName: string, agree: string | undefined): FormErrors | undefined {
   const errors: FormErrors = {};
@@ -89,6 +84,26 @@ export function makeAcknowledgement(deps: AckDeps) {
     return { assignment, policy, tokenId: claims.tokenId };
   }
 
+  /**
+   * A cancelled ask's page. One withdrawn for a newer version follows that ask (and any it led
+   * to): its receipt if signed, else the version to sign instead; a leaver's says withdrawn.
+   */
+  async function withdrawn(assignment: Assignment): Promise<AckView> {
+    let by = assignment.supersededBy;
+    for (let hops = 0; by && hops < MAX_SUPERSEDED_HOPS; hops++) {
+      const newer = await store.getAssignment(by.assignmentId);
+      if (!newer) break;
+      if (newer.ack) {
+        const policy = await store.getPolicyVersion(newer.policyId, newer.policyVersion);
+        if (policy) return { kind: 'receipt', policy, evidence: newer.ack, already: true };
+      }
+      if (newer.status !== 'cancelled') return { kind: 'withdrawn', newerVersion: newer.policyVersion };
+      if (!newer.supersededBy) return { kind: 'withdrawn' };
+      by = newer.supersededBy;
+    }
+    return by ? { kind: 'withdrawn', newerVersion: by.version } : { kind: 'withdrawn' };
+  }
+
   async function loadOrExpired(token: string) {
     try {
       return await load(token);
@@ -110,7 +125,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
       if (policy) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
     }
-    if (assignment.status === 'cancelled') return withdrawn(assignment);
+    if (assignment.status === 'cancelled') return await withdrawn(assignment);
     const resendToken = signToken(deps.tokenKeys, {
       assignmentId,
       purpose: 'resend',
@@ -129,7 +144,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     if ('view' in loaded) return loaded.view;
     const { assignment, policy, tokenId } = loaded;
     if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
-    if (assignment.status === 'cancelled') return withdrawn(assignment);
+    if (assignment.status === 'cancelled') return await withdrawn(assignment);
     return { kind: 'form', policy, shown: stampShown(deps.tokenKeys, tokenId, clock.now()) };
   }
 
@@ -147,7 +162,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     if ('view' in loaded) return loaded.view;
     const { assignment, policy, tokenId } = loaded;
     if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
-    if (assignment.status === 'cancelled') return withdrawn(assignment);
+    if (assignment.status === 'cancelled') return await withdrawn(assignment);
     const now = clock.now();
     const shownAt = readShown(deps.tokenKeys, tokenId, submission.shown, now);
     const fullName = (submission.fullName ?? '').trim().replace(/\s+/g, ' ');
@@ -182,7 +197,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     );
     const recorded = outcome.assignment.ack;
     // Lost the race to a concurrent POST (show its receipt) or to a cancellation.
-    if (!recorded) return withdrawn(outcome.assignment);
+    if (!recorded) return await withdrawn(outcome.assignment);
     if (!outcome.recorded) return { kind: 'receipt', policy, evidence: recorded, already: true };
 
     const { assignmentId } = assignment;
@@ -214,7 +229,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       return { kind: 'fresh-link-sent' };
     }
     const assignment = await store.getAssignment(assignmentId);
-    if (assignment?.status === 'cancelled') return withdrawn(assignment);
+    if (assignment?.status === 'cancelled') return await withdrawn(assignment);
     if (assignment?.ack) {
       const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
       if (policy) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };

@@ -68,7 +68,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     const text = deps.policies.get(policyId);
     if (!text) throw new Error(`policy ${policyId} is not configured`);
     const policy = await publisher.current(text);
-    const assignment = await store.createAssignment({
+    let assignment = await store.createAssignment({
       assignmentId: assignmentIdFor(starter.employeeId, policyId),
       starterId: starter.starterId,
       policyId,
@@ -80,6 +80,12 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       dueKind: 'invite',
       sends: [],
     });
+    // Withdrawn for a newer version (publish --reacknowledge): the ask in force is that one.
+    for (let hops = 0; assignment.supersededBy && hops < 20; hops++) {
+      const newer = await store.getAssignment(assignment.supersededBy.assignmentId);
+      if (!newer) break;
+      assignment = newer;
+    }
     if (assignment.dueKind === 'invite') await enqueue(assignment.assignmentId);
     return assignment;
   }

@@ -1,7 +1,7 @@
 // Use case: publish a policy's text as its next version, and ask those who signed an earlier one to sign again.
 import type { Clock, Logger, Store } from '../ports.ts';
 import { assignmentIdFor } from './ids.ts';
-import type { Assignment, PolicyText, PolicyVersion, Starter } from './model.ts';
+import { type Assignment, isUnsigned, type PolicyText, type PolicyVersion, type Starter } from './model.ts';
 
 export interface PublishDeps {
   store: Store;
@@ -30,9 +30,6 @@ export interface ReacknowledgeOutcome {
   /** Of those, already moved by an earlier run. */
   alreadyMoved: number;
 }
-
-/** Unsigned asks that move to a newer version: all but the cancelled (and the signed). */
-const MOVABLE: ReadonlySet<Assignment['status']> = new Set(['pending', 'invited', 'overdue', 'bounced']);
 
 /** Concurrent publishers racing for one version number: how often to look again before giving up. */
 const MAX_RACES = 5;
@@ -114,19 +111,7 @@ export function makePublishPolicy(deps: PublishDeps) {
         outcome.alreadyAsked++;
         continue;
       }
-      await store.createAssignment({
-        assignmentId,
-        starterId: starter.starterId,
-        policyId: policy.policyId,
-        policyVersion: policy.version,
-        policySha256: policy.sha256,
-        reason: 'reacknowledge',
-        status: 'pending',
-        createdAt: now.toISOString(),
-        dueAt: now.toISOString(),
-        dueKind: 'invite',
-        sends: [],
-      });
+      await store.createAssignment(askFor(policy, starter, assignmentId, now, { reason: 'reacknowledge' }));
       outcome.asked++;
       await store.appendAudit(assignmentId, 'reacknowledge-requested', now, {
         previousAssignmentId: signer.assignmentId,
@@ -139,14 +124,14 @@ export function makePublishPolicy(deps: PublishDeps) {
     for await (const page of store.assignmentsOf(policy.policyId)) {
       for (const ask of page) {
         // A signer's (judged above) or a withdrawn ask stays; so does one of this version or later.
-        if (seen.has(ask.starterId) || ask.policyVersion >= policy.version || !MOVABLE.has(ask.status))
+        if (seen.has(ask.starterId) || ask.policyVersion >= policy.version || !isUnsigned(ask.status))
           continue;
         seen.add(ask.starterId);
         const [earlier, starter] = await Promise.all([
           store.getAssignment(ask.assignmentId),
           store.getStarter(ask.starterId),
         ]);
-        if (!earlier || !MOVABLE.has(earlier.status)) continue; // signed or withdrawn since the index was read
+        if (!earlier || !isUnsigned(earlier.status)) continue; // signed or withdrawn since the index was read
         if (!starter || starter.status === 'cancelled') continue; // a leaver's asks are cancelled by ingest
         const moved = await moveTo(policy, earlier, starter);
         outcome[moved ? 'moved' : 'alreadyMoved']++;
@@ -169,21 +154,15 @@ export function makePublishPolicy(deps: PublishDeps) {
     const assignmentId = assignmentIdFor(starter.employeeId, policy.policyId, policy.version);
     const exists = await store.getAssignment(assignmentId);
     if (!exists) {
-      const bounced = earlier.status === 'bounced' && earlier.bounce;
-      await store.createAssignment({
-        assignmentId,
-        starterId: starter.starterId,
-        policyId: policy.policyId,
-        policyVersion: policy.version,
-        policySha256: policy.sha256,
-        // Asked afresh, not again: they never signed. A re-acknowledgement's ask keeps its reason.
-        reason: earlier.reason ?? 'starter',
-        createdAt: now.toISOString(),
-        sends: [],
-        ...(bounced
-          ? { status: 'bounced', bounce: bounced }
-          : { status: 'pending', dueAt: now.toISOString(), dueKind: 'invite' }),
-      });
+      await store.createAssignment(
+        askFor(policy, starter, assignmentId, now, {
+          // Asked afresh, not again: they never signed. A re-acknowledgement's ask keeps its reason.
+          reason: earlier.reason ?? 'starter',
+          // The person was first asked then: reports' date ranges and order keep them there.
+          createdAt: earlier.createdAt,
+          ...(earlier.status === 'bounced' && earlier.bounce && { bounce: earlier.bounce }),
+        }),
+      );
       await store.appendAudit(assignmentId, 'replaces-unsigned', now, {
         previousAssignmentId: earlier.assignmentId,
         previousVersion: String(earlier.policyVersion),
@@ -193,13 +172,43 @@ export function makePublishPolicy(deps: PublishDeps) {
     return !exists;
   }
 
-  /** Withdraws an unsigned ask for an earlier version, pointing to the one that replaces it. */
+  /**
+   * Withdraws an unsigned ask for an earlier version, pointing to the one that replaces it; one
+   * signed meanwhile keeps its agreement, and its trail says nothing of being superseded.
+   */
   async function supersede(olderId: string, byId: string, policy: PolicyVersion, now: Date): Promise<void> {
     const older = await store.getAssignment(olderId);
     if (!older || older.ack || older.status === 'cancelled') return;
-    await store.cancelAssignment(olderId, now, { assignmentId: byId, version: policy.version });
+    if (!(await store.cancelAssignment(olderId, now, { assignmentId: byId, version: policy.version })))
+      return;
     await store.appendAudit(olderId, 'superseded', now, { by: byId, version: String(policy.version) });
   }
 
   return { publish, current, reacknowledge };
+}
+
+/**
+ * A new ask of `policy`: an invite owed now, or (with `bounce`) bounced still, owing nothing until
+ * HR gives a new address.
+ */
+function askFor(
+  policy: PolicyVersion,
+  starter: Starter,
+  assignmentId: string,
+  now: Date,
+  how: { reason: NonNullable<Assignment['reason']>; createdAt?: string; bounce?: Assignment['bounce'] },
+): Assignment {
+  return {
+    assignmentId,
+    starterId: starter.starterId,
+    policyId: policy.policyId,
+    policyVersion: policy.version,
+    policySha256: policy.sha256,
+    reason: how.reason,
+    createdAt: how.createdAt ?? now.toISOString(),
+    sends: [],
+    ...(how.bounce
+      ? { status: 'bounced', bounce: how.bounce }
+      : { status: 'pending', dueAt: now.toISOString(), dueKind: 'invite' }),
+  };
 }

@@ -114,12 +114,12 @@ export function makeReport(deps: { store: Store; clock: Clock }) {
     const byStatus = Object.fromEntries(ASSIGNMENT_STATUSES.map((s) => [s, 0])) as ReportSummary['byStatus'];
     for (const ask of current.values()) byStatus[ask.status]++;
 
-    const listed =
+    // Oldest first; an ask moved to a newer version keeps the first ask's time, so after it.
+    const listed = (
       options.filter === 'all'
         ? every
-        : [...current.values()]
-            .filter((ask) => matches(ask.status, options.filter))
-            .sort((x, y) => x.createdAt.localeCompare(y.createdAt));
+        : [...current.values()].filter((ask) => matches(ask.status, options.filter))
+    ).sort((x, y) => x.createdAt.localeCompare(y.createdAt) || x.policyVersion - y.policyVersion);
     let count = 0;
     for (let i = 0; i < listed.length; i += ROWS_AT_ONCE) {
       const batch = listed.slice(i, i + ROWS_AT_ONCE);

@@ -122,11 +122,12 @@ export class FakeStore implements Store {
     this.writes.push('cancelAssignment');
     const a = this.assignments.get(assignmentId);
     // attribute_exists(pk) AND attribute_not_exists(ack)
-    if (!a || a.ack) return;
+    if (!a || a.ack) return false;
     a.status = 'cancelled';
     a.cancelledAt = at.toISOString();
     if (supersededBy) a.supersededBy = copy(supersededBy);
     clearDue(a);
+    return true;
   }
 
   async claimWork(assignmentId: string, kind: DueKind, now: Date, leaseUntil: Date, seenDueAt?: string) {

@@ -1,4 +1,7 @@
 // `attest report`: the counts and the table, CSV to the terminal or to a file, its usage errors, and the terminal formatting.
+import { lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Assignment, AssignmentStatus, PolicyVersion, Starter } from '#shared/core/model.ts';
@@ -450,7 +453,104 @@ describe('attest report', () => {
   });
 });
 
+describe('attest report --out, on the real file system', () => {
+  /** The CLI with the real createFile: no fake given. */
+  async function realCli(argv: string[], store: FakeStore) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, {
+      store,
+      io: { out: (t) => out.push(t), err: (t) => err.push(t) },
+      now: () => new Date(NOW),
+    });
+    return { code, out, err };
+  }
+  const dir = () => mkdtempSync(join(tmpdir(), 'attest-report-'));
+
+  it('makes an existing file readable only by its owner, and replaces its content', async () => {
+    // Prepare
+    const path = join(dir(), 'r.csv');
+    writeFileSync(path, 'old content that is longer than the header line would be, surely'.repeat(20), {
+      mode: 0o644,
+    });
+
+    // Act
+    const { code } = await realCli(
+      ['report', '--policy', 'safe-internet-use', '--out', path],
+      await invitedStore(2),
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path, 'utf8')).toBe(
+      `\uFEFF${HEADER}\n${readFileSync(path, 'utf8').split('\n').slice(1).join('\n')}`,
+    );
+    expect(readFileSync(path, 'utf8')).not.toContain('old content');
+    expect(dataLines(readFileSync(path, 'utf8').slice(1))).toHaveLength(2);
+  });
+
+  it('refuses to write through a symbolic link, leaving its target alone', async () => {
+    // Prepare
+    const d = dir();
+    const target = join(d, 'elsewhere.txt');
+    writeFileSync(target, 'keep me');
+    const path = join(d, 'r.csv');
+    symlinkSync(target, path);
+
+    // Act
+    const { code, err } = await realCli(
+      ['report', '--policy', 'safe-internet-use', '--out', path],
+      await invitedStore(1),
+    );
+
+    // Assess
+    expect(code).toBe(1);
+    expect(err.join('\n')).toMatch(/ELOOP|symbolic link/i);
+    expect(readFileSync(target, 'utf8')).toBe('keep me');
+    expect(lstatSync(path).isSymbolicLink()).toBe(true);
+  });
+
+  it('removes the partial file when the report fails part way', async () => {
+    // Prepare
+    const path = join(dir(), 'r.csv');
+    const store = await invitedStore(150);
+    let reads = 0;
+    const getAssignments = store.getAssignments.bind(store);
+    store.getAssignments = async (ids) => {
+      if (++reads === 2) throw new Error('the table went away');
+      return getAssignments(ids);
+    };
+
+    // Act
+    const { code, err } = await realCli(['report', '--policy', 'safe-internet-use', '--out', path], store);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(err[0]).toBe(`attest: removed ${path}: the report did not finish.`);
+    expect(() => statSync(path)).toThrow(/ENOENT/);
+  });
+});
+
 describe('attest report usage errors', () => {
+  it.each([
+    [['report', 'safe-internet-use', '--policy', 'safe-internet-use'], 'unexpected "safe-internet-use"'],
+    [['report', '--policy', 'safe-internet-use', '-x'], 'unexpected "-x", not an option attest knows'],
+    [['report', '--policy', 'safe-internet-use', '—csv'], 'unexpected "—csv"'],
+    [['policy', 'publish', 'p.md', '-r'], 'unexpected "-r", not an option attest knows'],
+    [['evidence', 'a1', 'a2'], 'unexpected "a2"'],
+    [['lms', 'dead-letters', 'now'], 'unexpected "now"'],
+  ])('exits 2 for a word the command does not take: %j', async (argv, message) => {
+    // Act
+    const { code, out, err, files } = await cli(argv, await storeWithPolicy());
+
+    // Assess: refused, not ignored
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(files).toEqual([]);
+    expect(err[0]).toBe(`attest: ${message}\n\n${USAGE}`);
+  });
+
   it('exits 2 with the usage when --policy is missing', async () => {
     // Act
     const { code, out, err, files } = await cli(['report', '--csv']);
@@ -698,6 +798,24 @@ describe('summaryLines', () => {
 const aRow = aReportRow;
 
 describe('tableLines', () => {
+  it('shows control and format characters from HR or the signing page as �, never as themselves', () => {
+    // Prepare: an escape sequence in a typed name, a bidi override in a department
+    const row = aReportRow({
+      status: 'acknowledged',
+      typedName: 'Ada\u001b]8;;https://evil.example\u0007Lovelace',
+      department: 'Sales\u202e',
+    });
+
+    // Act
+    const lines = tableLines('acknowledged', [row]);
+    const text = lines.join('\n');
+
+    // Assess
+    for (const line of lines) expect(line).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+    expect(text).toContain('Ada\uFFFD]8;;https://evil.example\uFFFDLovelace');
+    expect(text).toContain('Sales\uFFFD');
+  });
+
   it('titles each filter and says none when there are no rows', () => {
     // Act
     const titles = (

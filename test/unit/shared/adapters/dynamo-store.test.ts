@@ -1116,7 +1116,7 @@ describe('makeDynamoStore', () => {
       const cancel = store().cancelAssignment('a1', now);
 
       // Assess
-      await expect(cancel).resolves.toBeUndefined();
+      await expect(cancel).resolves.toBe(false);
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
         UpdateExpression:
           'SET #status = :cancelled, cancelledAt = :at REMOVE dueAt, dueKind, dueShard, leaseUntil',
@@ -2305,7 +2305,7 @@ describe('makeDynamoStore', () => {
       // Assess
       expect(ddb).toReceiveCommandTimes(BatchGetCommand, 1);
       expect(ddb).toReceiveCommandWith(BatchGetCommand, {
-        RequestItems: { attest: { Keys: [starterKey('s1'), starterKey('s2')] } },
+        RequestItems: { attest: { Keys: [starterKey('s1'), starterKey('s2')], ConsistentRead: true } },
       });
       expect([...starters.keys()]).toEqual(['s1', 's2']);
     });
@@ -2407,7 +2407,9 @@ describe('makeDynamoStore', () => {
       // Assess: each key asked once, in the same 100-key batches as starters
       expect(found).toEqual(new Map([['a1', assignment]]));
       expect(ddb).toReceiveCommandWith(BatchGetCommand, {
-        RequestItems: { attest: { Keys: [key, { pk: 'ASSIGN#gone', sk: 'ASSIGNMENT' }] } },
+        RequestItems: {
+          attest: { Keys: [key, { pk: 'ASSIGN#gone', sk: 'ASSIGNMENT' }], ConsistentRead: true },
+        },
       });
     });
   });

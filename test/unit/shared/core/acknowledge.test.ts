@@ -124,6 +124,48 @@ describe('showAcknowledgement', () => {
     expect(submitted).toEqual({ kind: 'withdrawn', newerVersion: 2 });
   });
 
+  it('follows the asks that replaced it: the receipt of a signed one, the version of an unsigned one', async () => {
+    // Prepare: v1 (this link) → v2 (withdrawn for v3) → v3
+    const { ack, token, store, assignment, policy } = await setup({
+      status: 'cancelled',
+      supersededBy: { assignmentId: 'v2', version: 2 },
+    });
+    const v3 = { ...policy, version: 3, sha256: 'c'.repeat(64) };
+    await store.putPolicyVersion(v3);
+    const ask = (id: string, version: number, more: Partial<Assignment>): Assignment => ({
+      ...assignment,
+      assignmentId: id,
+      policyVersion: version,
+      sends: [],
+      supersededBy: undefined,
+      ...more,
+    });
+    store.seed(ask('v2', 2, { status: 'cancelled', supersededBy: { assignmentId: 'v3', version: 3 } }));
+    store.seed(ask('v3', 3, { status: 'invited' }));
+
+    // Act
+    const unsigned = await ack.showAcknowledgement(token);
+    store.seed(
+      ask('v3', 3, {
+        status: 'acknowledged',
+        ack: { evidenceId: 'ev_v3', policyId: policy.policyId, policyVersion: 3 } as Assignment['ack'],
+      }),
+    );
+    const signed = await ack.showAcknowledgement(token);
+    store.seed(ask('v3', 3, { status: 'cancelled' }));
+    const left = await ack.showAcknowledgement(token);
+
+    // Assess
+    expect(unsigned).toEqual({ kind: 'withdrawn', newerVersion: 3 });
+    expect(signed).toMatchObject({
+      kind: 'receipt',
+      already: true,
+      policy: { version: 3 },
+      evidence: { evidenceId: 'ev_v3' },
+    });
+    expect(left).toEqual({ kind: 'withdrawn' });
+  });
+
   it('throws a TokenError for a tampered token or one minted for another purpose', async () => {
     // Prepare
     const { ack, token, assignment, clock } = await setup();

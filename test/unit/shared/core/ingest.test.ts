@@ -187,6 +187,32 @@ describe('ingestStarterEvent', () => {
     expect(queue.sent).toHaveLength(1);
   });
 
+  it('answers an update with the ask in force: the newer version that replaced the first', async () => {
+    // Prepare: the first ask (v3) was withdrawn for a v4 ask when v4 was published
+    const { store, queue, ingest } = setup();
+    await ingest(created('evt_1'));
+    const v4Id = assignmentIdFor('E1001', 'safe-internet-use', 4);
+    store.seed({ ...(store.peek(safeId) as Assignment), assignmentId: v4Id, policyVersion: 4 });
+    await store.cancelAssignment(safeId, new Date('2026-11-24T10:05:00Z'), {
+      assignmentId: v4Id,
+      version: 4,
+    });
+    const sent = queue.sent.length;
+
+    // Act
+    const result = await ingest({
+      ...created('evt_2', { email: 'ada.l@example.org' }),
+      type: 'starter.updated',
+    });
+
+    // Assess: not the withdrawn first ask
+    expect(result.assignments).toEqual([
+      expect.objectContaining({ id: v4Id, policyVersion: 4, status: 'pending' }),
+    ]);
+    expect(store.peek(safeId)?.status).toBe('cancelled');
+    expect(queue.sent.length - sent).toBe(1); // its invite is owed: a hint, harmless if repeated
+  });
+
   it('converges when a retry follows a half-finished attempt', async () => {
     // Prepare: the first attempt stored everything but its receipt, and its enqueue failed
     const { store, queue, ingest } = setup();

@@ -260,7 +260,8 @@ describe('reacknowledge', () => {
         policySha256: 'b'.repeat(64),
         reason: 'starter',
         status: 'pending',
-        createdAt: '2026-11-26T10:00:00.000Z',
+        // When they were first asked, for reports' date ranges; the invite is owed now.
+        createdAt: earlier.createdAt,
         dueAt: '2026-11-26T10:00:00.000Z',
         dueKind: 'invite',
         sends: [],
@@ -312,6 +313,25 @@ describe('reacknowledge', () => {
     expect(moved).toMatchObject({ status: 'bounced', bounce, policyVersion: 2 });
     expect(moved?.dueKind).toBeUndefined();
     expect(store.peek(earlier.assignmentId)?.status).toBe('cancelled');
+  });
+
+  it('says nothing of superseding an ask signed between reading it and withdrawing it', async () => {
+    // Prepare: the earlier ask is signed just as the publisher withdraws it
+    const { store, publish, reacknowledge } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    const starter = aStarter({ employeeId: 'E9' });
+    await store.putStarter(starter);
+    const earlier = anAssignment(starter, v1, { status: 'invited' });
+    store.seed(earlier);
+    const v2 = (await publish(text('b'.repeat(64)))).policy;
+    store.cancelAssignment = async () => false; // the conditional write refused: acknowledged meanwhile
+
+    // Act
+    await reacknowledge(v2);
+
+    // Assess: asked for version 2 (as a signer would be), and no "superseded" on the signed ask
+    expect(store.peek(assignmentIdFor('E9', 'safe-internet-use', 2))?.status).toBe('pending');
+    expect(store.audit.filter((e) => e.assignmentId === earlier.assignmentId)).toEqual([]);
   });
 
   it('finishes a run interrupted between asking for the new version and withdrawing the earlier ask', async () => {
