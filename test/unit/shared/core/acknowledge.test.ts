@@ -569,6 +569,24 @@ describe('an expired link', () => {
     expect(view).toMatchObject({ kind: 'receipt', already: true });
   });
 
+  it('names the newer version to sign, with no fresh link, when the ask was withdrawn for it', async () => {
+    // Prepare: an expired link, and a fresh-link button pressed after the ask was moved to v2
+    const { ack, token, clock, store, mailQueue, assignment } = await setup();
+    clock.advance(2 * 86400_000);
+    const offer = await ack.showAcknowledgement(token);
+    if (offer.kind !== 'expired') throw new Error(offer.kind);
+    await store.cancelAssignment(assignment.assignmentId, clock.now(), { assignmentId: 'v2', version: 2 });
+
+    // Act
+    const view = await ack.showAcknowledgement(token);
+    const pressed = await ack.requestFreshLink(offer.resendToken);
+
+    // Assess: nothing sent for the old version
+    expect(view).toEqual({ kind: 'withdrawn', newerVersion: 2 });
+    expect(pressed).toEqual({ kind: 'withdrawn', newerVersion: 2 });
+    expect(mailQueue.sent).toEqual([]);
+  });
+
   it('refuses an acknowledgement token used as a resend token', async () => {
     // Prepare
     const { ack, token } = await setup();
