@@ -72,7 +72,11 @@ export function tableLines(filter: ReportFilter, rows: readonly ReportRow[]): st
     r.department || '–',
     r.managerName || '–',
     `v${r.policyVersion}${r.reason === 'reacknowledge' ? ' (again)' : ''}`,
-    r.status === 'pending' ? 'not invited' : r.status,
+    r.status === 'pending'
+      ? 'not invited'
+      : r.supersededByVersion
+        ? `superseded by v${r.supersededByVersion}`
+        : r.status,
     minute(signed ? r.acknowledgedAt : r.invitedAt),
     signed ? r.typedName : String(r.remindersSent),
     signed

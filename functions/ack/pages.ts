@@ -65,7 +65,7 @@ export function viewPage(view: AckView, formAction: string): HttpResult {
         view.newerVersion
           ? renderErrorPage({
               title: 'This policy has been updated',
-              message: `This link was for an earlier version. Please read and sign version ${view.newerVersion} instead, from the link in the email we send you about it. If you cannot find that email, ask your HR team.`,
+              message: `This link was for an earlier version. Please read and sign version ${view.newerVersion} instead, from the email asking you to sign it. If you cannot find that email, ask your HR team.`,
             })
           : renderErrorPage({
               title: 'This request has been withdrawn',

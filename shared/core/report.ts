@@ -63,6 +63,8 @@ export interface ReportRow {
   /** Each destination's delivery: delivered, pending or dead; empty when not owed. */
   webhook: string;
   xapi: string;
+  /** For an ask withdrawn because a newer version is asked instead: that version. */
+  supersededByVersion: number | null;
 }
 
 export interface ReportSummary {
@@ -197,6 +199,7 @@ export function rowOf(a: Assignment, starter: Starter | undefined, now: Date): R
     emailMessageId: ack?.messageId ?? '',
     webhook: deliveryOf(a.lms),
     xapi: deliveryOf(a.xapi),
+    supersededByVersion: a.supersededBy?.version ?? null,
   };
 }
 
@@ -231,6 +234,7 @@ export const CSV_COLUMNS: ReadonlyArray<[keyof ReportRow, string]> = [
   ['emailMessageId', 'email_message_id'],
   ['webhook', 'webhook_delivery'],
   ['xapi', 'xapi_delivery'],
+  ['supersededByVersion', 'superseded_by_version'],
 ];
 
 /**

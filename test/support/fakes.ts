@@ -748,6 +748,7 @@ export function aReportRow(overrides: Partial<ReportRow> = {}): ReportRow {
     emailMessageId: '',
     webhook: '',
     xapi: '',
+    supersededByVersion: null,
     ...overrides,
   };
 }

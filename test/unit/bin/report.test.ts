@@ -16,7 +16,7 @@ const HEADER =
   'assignment_id,employee_id,given_name,family_name,email,department,manager_name,manager_email,start_date,' +
   'policy_id,policy_version,reason,status,assigned_at,invited_at,reminders_sent,days_waiting,bounce,bounced_at,' +
   'acknowledged_at,typed_name,evidence_id,policy_sha256,ip_address,user_agent,token_id,email_message_id,' +
-  'webhook_delivery,xapi_delivery';
+  'webhook_delivery,xapi_delivery,superseded_by_version';
 
 interface FakeFile {
   path: string;
@@ -798,6 +798,17 @@ describe('summaryLines', () => {
 const aRow = aReportRow;
 
 describe('tableLines', () => {
+  it('shows an ask withdrawn for a newer version as superseded by it, not as cancelled', () => {
+    // Act
+    const [, , row] = tableLines('all', [
+      aRow({ status: 'cancelled', supersededByVersion: 2, daysWaiting: null }),
+    ]);
+
+    // Assess
+    expect(row).toContain('superseded by v2');
+    expect(row).not.toContain('cancelled');
+  });
+
   it('shows control and format characters from HR or the signing page as �, never as themselves', () => {
     // Prepare: an escape sequence in a typed name, a bidi override in a department
     const row = aReportRow({

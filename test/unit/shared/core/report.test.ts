@@ -29,7 +29,7 @@ const HEADER =
   'assignment_id,employee_id,given_name,family_name,email,department,manager_name,manager_email,start_date,' +
   'policy_id,policy_version,reason,status,assigned_at,invited_at,reminders_sent,days_waiting,bounce,bounced_at,' +
   'acknowledged_at,typed_name,evidence_id,policy_sha256,ip_address,user_agent,token_id,email_message_id,' +
-  'webhook_delivery,xapi_delivery';
+  'webhook_delivery,xapi_delivery,superseded_by_version';
 
 /** A store holding `policy` (safe-internet-use v3 unless given), and a reporter over it at NOW. */
 async function setup(policy: PolicyVersion = aPolicy()) {
@@ -417,6 +417,7 @@ describe('makeReport', () => {
         emailMessageId: 'ses-9',
         webhook: 'delivered',
         xapi: 'dead',
+        supersededByVersion: null,
       } satisfies ReportRow,
     ]);
   });
@@ -467,6 +468,7 @@ describe('makeReport', () => {
         emailMessageId: '',
         webhook: '',
         xapi: '',
+        supersededByVersion: null,
       } satisfies ReportRow,
     ]);
   });
@@ -698,18 +700,21 @@ describe('csvOf', () => {
     const row = aRow({ daysWaiting: null, remindersSent: 0 });
 
     // Act
-    const csv = csvOf([row, aRow({ assignmentId: 'asg_2', status: 'invited', daysWaiting: 4 })], {
-      header: false,
-    });
+    const csv = csvOf(
+      [row, aRow({ assignmentId: 'asg_2', status: 'invited', daysWaiting: 4, supersededByVersion: 2 })],
+      {
+        header: false,
+      },
+    );
 
     // Assess
     expect(csv).toBe(
       'asg_1,E1001,Ada,Lovelace,ada@example.org,Engineering,Grace Hopper,grace@example.org,2026-12-01,' +
         'safe-internet-use,3,starter,acknowledged,2026-11-20T09:00:00.000Z,2026-11-20T09:15:00.000Z,0,,,,' +
-        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,\n` +
+        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,\n` +
         'asg_2,E1001,Ada,Lovelace,ada@example.org,Engineering,Grace Hopper,grace@example.org,2026-12-01,' +
         'safe-internet-use,3,starter,invited,2026-11-20T09:00:00.000Z,2026-11-20T09:15:00.000Z,1,4,,,' +
-        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,\n`,
+        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,2\n`,
     );
   });
 
