@@ -2,6 +2,7 @@
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import type {
   Assignment,
+  AssignmentStatus,
   DeadLetter,
   Delivery,
   DeliveryKind,
@@ -751,4 +752,26 @@ export function aReportRow(overrides: Partial<ReportRow> = {}): ReportRow {
     supersededByVersion: null,
     ...overrides,
   };
+}
+
+/** Seeds a starter (unless `starter: false`) and their assignment of `policy` with `status`. */
+export async function seedAssignment(
+  store: FakeStore,
+  employeeId: string,
+  status: AssignmentStatus,
+  overrides: Partial<Assignment> = {},
+  options: { policy?: PolicyVersion; starter?: Partial<Starter> | false } = {},
+): Promise<Assignment> {
+  const policy = options.policy ?? aPolicy();
+  const starter = aStarter({ employeeId, ...(options.starter || {}) });
+  if (options.starter !== false) await store.putStarter(starter);
+  const assignment = anAssignment(starter, policy, {
+    status,
+    dueAt: undefined,
+    dueKind: undefined,
+    ...(status === 'acknowledged' && { ack: anEvidence(policy, { evidenceId: `ev_${employeeId}` }) }),
+    ...overrides,
+  });
+  store.seed(assignment);
+  return assignment;
 }

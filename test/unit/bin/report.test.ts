@@ -8,7 +8,7 @@ import type { Assignment, AssignmentStatus, PolicyVersion, Starter } from '#shar
 import type { ReportSummary } from '#shared/core/report.ts';
 import { runCli, USAGE } from '../../../bin/attest.ts';
 import { parseDay, summaryLines, tableLines } from '../../../bin/report.ts';
-import { anAssignment, anEvidence, aPolicy, aReportRow, aStarter, FakeStore } from '../../support/fakes.ts';
+import { anEvidence, aPolicy, aReportRow, FakeStore, seedAssignment } from '../../support/fakes.ts';
 
 const NOW = '2026-11-26T10:00:00.000Z';
 
@@ -65,26 +65,13 @@ async function storeWithPolicy(policy: PolicyVersion = aPolicy()) {
 }
 
 /** Seeds a starter and their assignment of safe-internet-use v3 with `status`. */
-async function assign(
+const assign = (
   store: FakeStore,
   employeeId: string,
   status: AssignmentStatus,
   overrides: Partial<Assignment> = {},
   starter: Partial<Starter> = {},
-): Promise<Assignment> {
-  const policy = aPolicy();
-  const s = aStarter({ employeeId, ...starter });
-  await store.putStarter(s);
-  const assignment = anAssignment(s, policy, {
-    status,
-    dueAt: undefined,
-    dueKind: undefined,
-    ...(status === 'acknowledged' && { ack: anEvidence(policy, { evidenceId: `ev_${employeeId}` }) }),
-    ...overrides,
-  });
-  store.seed(assignment);
-  return assignment;
-}
+) => seedAssignment(store, employeeId, status, overrides, { starter });
 
 /** One of each status; the cancelled one is why the percentage is not of all six. */
 async function mixedStore() {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { NotFoundError } from '#shared/core/errors.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
-import type { Assignment, AssignmentStatus, PolicyVersion, Starter } from '#shared/core/model.ts';
+import type { AssignmentStatus, PolicyVersion } from '#shared/core/model.ts';
 import {
   CSV_COLUMNS,
   csvOf,
@@ -14,13 +14,13 @@ import {
   UNSIGNED_STATUSES,
 } from '#shared/core/report.ts';
 import {
-  anAssignment,
   anEvidence,
   aPolicy,
   aReportRow,
   aStarter,
   FakeClock,
   FakeStore,
+  seedAssignment,
 } from '../../../support/fakes.ts';
 
 const NOW = '2026-11-26T10:00:00.000Z';
@@ -38,27 +38,7 @@ async function setup(policy: PolicyVersion = aPolicy()) {
   return { store, policy, reporter: makeReport({ store, clock: new FakeClock(NOW) }) };
 }
 
-/** Seeds a starter (unless `starter: false`) and their assignment of `policy` with `status`. */
-async function assign(
-  store: FakeStore,
-  employeeId: string,
-  status: AssignmentStatus,
-  overrides: Partial<Assignment> = {},
-  options: { policy?: PolicyVersion; starter?: Partial<Starter> | false } = {},
-): Promise<Assignment> {
-  const policy = options.policy ?? aPolicy();
-  const starter = aStarter({ employeeId, ...(options.starter || {}) });
-  if (options.starter !== false) await store.putStarter(starter);
-  const assignment = anAssignment(starter, policy, {
-    status,
-    dueAt: undefined,
-    dueKind: undefined,
-    ...(status === 'acknowledged' && { ack: anEvidence(policy, { evidenceId: `ev_${employeeId}` }) }),
-    ...overrides,
-  });
-  store.seed(assignment);
-  return assignment;
-}
+const assign = seedAssignment;
 
 /** Runs the report and collects every page of rows it hands over. */
 async function runReport(
