@@ -439,6 +439,30 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       );
     },
 
+    async reopenCancelled(assignmentId, dueAt) {
+      return conditionally(
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.assignment(assignmentId),
+            UpdateExpression:
+              'SET #status = :pending, dueKind = :invite, dueAt = :at, dueShard = :shard ' +
+              'REMOVE cancelledAt, chase, digest, bounce, leaseUntil',
+            ConditionExpression:
+              '#status = :cancelled AND attribute_not_exists(ack) AND attribute_not_exists(supersededBy)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':pending': 'pending',
+              ':invite': 'invite',
+              ':at': dueAt.toISOString(),
+              ':shard': DUE_SHARD,
+              ':cancelled': 'cancelled',
+            },
+          }),
+        ),
+      );
+    },
+
     async markBounced(assignmentId, bounce, noticeDueAt) {
       const values: Item = {
         ':bounced': 'bounced',

@@ -34,7 +34,8 @@ export interface IngestDeps {
  *    policy's newest published version (publishing the bundled text as version 1 if there is
  *    none yet) by conditional put, owing an invite; enqueue the invite.
  * 3. cancelled: mark the starter cancelled and stop every assignment not yet acknowledged,
- *    re-acknowledgements of later versions included.
+ *    re-acknowledgements of later versions included. created / updated for a cancelled starter
+ *    makes them active again and reopens those asks, each owing a fresh invite.
  * 4. Remember the response under the event id.
  * Converges: ids are derived from (employee, policy) and writes are conditional, so a retry of a
  * half-finished event completes it; an invite already owed is simply enqueued again, and the
@@ -90,6 +91,19 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     return assignment;
   }
 
+  /**
+   * A starter back after a cancellation (an offer withdrawn, then reinstated): each ask cancelled
+   * with them owes a fresh invite. One signed keeps its agreement; one withdrawn for a newer
+   * version stays withdrawn (that newer ask is reopened instead).
+   */
+  async function reactivate(starter: Starter, now: Date): Promise<void> {
+    for (const id of await everyAssignmentOf(starter)) {
+      if (!(await store.reopenCancelled(id, new Date(now.getTime() + deps.redriveAfterMs)))) continue;
+      await store.appendAudit(id, 'reopened', now, { reason: 'starter active again' });
+      await enqueue(id);
+    }
+  }
+
   /** A new address re-opens what bounced at the old one: the invite is owed again, to the new address. */
   async function reopen(starter: Starter, now: Date): Promise<void> {
     for (const id of await everyAssignmentOf(starter)) {
@@ -132,6 +146,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     } else {
       const starter = await upsert(event.data, existing, now);
       assignments = [];
+      if (existing?.status === 'cancelled') await reactivate(starter, now);
       if (existing && existing.email.toLowerCase() !== starter.email.toLowerCase())
         await reopen(starter, now);
       for (const policyId of starter.policies) assignments.push(await assign(starter, policyId, now));

@@ -155,7 +155,7 @@ describe('what stops the chase', () => {
     expect(subjects(await mailbox(ada.email))).toEqual(['Please read and sign', 'Receipt']);
   });
 
-  it('cancelling: starter.cancelled stops every step at once', async () => {
+  it('cancelling: starter.cancelled stops every step at once, and HR bringing them back starts afresh', async () => {
     // Prepare
     const ada = await start();
     await waitFor('the invite', async () => (await mailbox(ada.email))[0]);
@@ -178,6 +178,29 @@ describe('what stops the chase', () => {
     await sleep(10_000);
     expect(subjects(await mailbox(ada.email))).toEqual(['Please read and sign']);
     expect((await store().getAssignment(ada.assignmentId))?.status).toBe('cancelled');
+
+    // Act: HR brings her back (the offer reinstated)
+    const back = { ...ada.event, id: `${ada.event.id}_back` };
+    const backBody = JSON.stringify(back);
+    const again = await postStarter(
+      back,
+      signedHeaders(backBody, stack.env.HR_WEBHOOK_SECRET),
+      stack.urls.api,
+    );
+
+    // Assess: asked again, with a fresh invite and a fresh chase
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as { assignments: Array<{ status: string }> }).assignments).toEqual([
+      expect.objectContaining({ status: 'pending' }),
+    ]);
+    await waitFor('the second invite', async () =>
+      (await mailbox(ada.email)).length === 2 ? true : undefined,
+    );
+    expect(subjects(await mailbox(ada.email))).toEqual(['Please read and sign', 'Please read and sign']);
+    expect(await store().getAssignment(ada.assignmentId)).toMatchObject({
+      status: 'invited',
+      chase: { remindersSent: 0 },
+    });
   });
 
   it('a bounce: the address is not chased again and the manager is told', async () => {

@@ -228,6 +228,18 @@ export class FakeStore implements Store {
     return true;
   }
 
+  async reopenCancelled(assignmentId: string, dueAt: Date) {
+    this.writes.push('reopenCancelled');
+    const a = this.assignments.get(assignmentId);
+    // #status = :cancelled AND attribute_not_exists(ack) AND attribute_not_exists(supersededBy)
+    if (a?.status !== 'cancelled' || a.ack || a.supersededBy) return false;
+    a.status = 'pending';
+    a.dueKind = 'invite';
+    a.dueAt = dueAt.toISOString();
+    for (const gone of ['cancelledAt', 'chase', 'digest', 'bounce', 'leaseUntil'] as const) delete a[gone];
+    return true;
+  }
+
   async markBounced(
     assignmentId: string,
     bounce: NonNullable<Assignment['bounce']>,

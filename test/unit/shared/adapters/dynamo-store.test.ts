@@ -892,6 +892,36 @@ describe('makeDynamoStore', () => {
     });
   });
 
+  describe('reopenCancelled', () => {
+    it('owes a fresh invite on an ask cancelled with its starter, and answers false for any other', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
+
+      // Act
+      const reopened = await store().reopenCancelled('a1', later);
+      const refused = await store().reopenCancelled('a1', later);
+
+      // Assess: not signed, not withdrawn for a newer version; the chase starts afresh
+      expect([reopened, refused]).toEqual([true, false]);
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: key,
+        UpdateExpression:
+          'SET #status = :pending, dueKind = :invite, dueAt = :at, dueShard = :shard ' +
+          'REMOVE cancelledAt, chase, digest, bounce, leaseUntil',
+        ConditionExpression:
+          '#status = :cancelled AND attribute_not_exists(ack) AND attribute_not_exists(supersededBy)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':pending': 'pending',
+          ':invite': 'invite',
+          ':at': later.toISOString(),
+          ':shard': 'due',
+          ':cancelled': 'cancelled',
+        },
+      });
+    });
+  });
+
   describe('markBounced', () => {
     const bounce = { reason: 'bounced' as const, email: 'sam@example.com', at: now.toISOString() };
 

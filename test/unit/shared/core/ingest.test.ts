@@ -263,6 +263,76 @@ describe('ingestStarterEvent', () => {
     expect(await store.queryDue(new Date('2030-01-01T00:00:00Z'), 10)).toEqual([]);
   });
 
+  it('asks a cancelled starter again when HR brings them back: a fresh invite, a fresh chase', async () => {
+    // Prepare: invited and reminded, then cancelled
+    const { store, queue, ingest } = setup(['safe-internet-use', 'data-protection']);
+    await ingest(created());
+    store.seed({
+      ...(store.peek(safeId) as Assignment),
+      status: 'invited',
+      dueAt: undefined,
+      dueKind: undefined,
+      chase: { invitedAt: '2026-11-24T10:00:01Z', remindersSent: 2 },
+    });
+    await ingest(cancelled());
+    const sent = queue.sent.length;
+
+    // Act: the offer is reinstated
+    const result = await ingest(created('evt_back'));
+
+    // Assess
+    expect(result.assignments.map((a) => [a.id, a.status])).toEqual([
+      [safeId, 'pending'],
+      [privacyId, 'pending'],
+    ]);
+    expect(store.starters.get(starterIdFor('E1001'))?.status).toBe('active');
+    for (const id of [safeId, privacyId]) {
+      const a = store.peek(id);
+      expect(a).toMatchObject({ status: 'pending', dueKind: 'invite', dueAt: '2026-11-24T10:15:00.000Z' });
+      expect(a?.chase).toBeUndefined();
+      expect(store.audit).toContainEqual(
+        expect.objectContaining({
+          assignmentId: id,
+          kind: 'reopened',
+          detail: { reason: 'starter active again' },
+        }),
+      );
+    }
+    expect(queue.sent.slice(sent).map((m) => m.message.assignmentId)).toEqual(
+      expect.arrayContaining([safeId, privacyId]),
+    );
+  });
+
+  it('reopens nothing signed, nothing withdrawn for a newer version, and nothing for an active starter', async () => {
+    // Prepare: safe signed; privacy withdrawn for its v3 ask, which was cancelled with the starter
+    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
+    await ingest(created());
+    await store.recordAcknowledgement(
+      safeId,
+      { evidenceId: 'ev_1' } as never,
+      {},
+      new Date('2026-11-24T10:01:00Z'),
+    );
+    const newer = assignmentIdFor('E1001', 'data-protection', 3);
+    store.seed({ ...(store.peek(privacyId) as Assignment), assignmentId: newer, policyVersion: 3 });
+    await store.cancelAssignment(privacyId, new Date('2026-11-24T10:02:00Z'), {
+      assignmentId: newer,
+      version: 3,
+    });
+    await ingest(cancelled());
+
+    // Act
+    await ingest(created('evt_back'));
+    const writes = store.writes.length;
+    await ingest({ ...created('evt_update', { email: 'ada@example.org' }), type: 'starter.updated' });
+
+    // Assess
+    expect(store.peek(safeId)?.status).toBe('acknowledged');
+    expect(store.peek(privacyId)?.status).toBe('cancelled');
+    expect(store.peek(newer)).toMatchObject({ status: 'pending', dueKind: 'invite' });
+    expect(store.writes.slice(writes)).not.toContain('reopenCancelled');
+  });
+
   it('keeps an acknowledged assignment as it is when the starter is cancelled', async () => {
     // Prepare
     const { store, ingest } = setup();
