@@ -2,8 +2,10 @@
 import { closeSync, constants, fchmodSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { owedDeliveries } from '#shared/core/deliver.ts';
+import { parseDuration } from '#shared/core/duration.ts';
 import { AttestError, ValidationError } from '#shared/core/errors.ts';
 import { makeEvidenceReport } from '#shared/core/evidence.ts';
 import { assignmentIdsFor } from '#shared/core/ids.ts';
@@ -20,6 +22,7 @@ import { csvOf, makeReport, REPORT_FILTERS, type ReportFilter, type ReportRow } 
 import type { Logger, Store } from '#shared/ports.ts';
 import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
 import { LOCAL_REGION, localPorts, TABLE_NAME } from '../local/settings.ts';
+import { DEFAULT_TOKEN_TTL_MS, KeyUsage, type KeyVault, keysCommand, secretsManagerVault } from './keys.ts';
 import { parseDay, summaryLines, tableLines } from './report.ts';
 
 export const USAGE = `Usage: npm run attest -- <command>
@@ -56,6 +59,11 @@ export const USAGE = `Usage: npm run attest -- <command>
       Deliver every earlier agreement to the policy to a destination added since they were
       signed (e.g. after switching LMS_MODE to webhook,xapi); agreements it already has are
       left alone, so it is safe to run again. The sweeper sends them on its next run.
+  keys status | add | promote <key-id> | retire <key-id> [--force]
+      Rotate the keys that sign acknowledgement links (on AWS: ACK_TOKEN_KEYS_SECRET_ARN), one
+      step at a time: add a key (it verifies, not signs), promote it once every function knows
+      it (five minutes), retire the old one once the last link it signed has expired (TOKEN_TTL,
+      30 days by default). Each step refuses to run early; status says when the next may.
   lms enable [--destination webhook|xapi]
       Enable a destination again after it answered 410 Gone (it was disabled); without
       --destination, every destination.
@@ -78,6 +86,10 @@ export interface CliDeps {
   io: CliIo;
   now?: () => Date;
   readFile?: (path: string) => string;
+  /** The link keys' secret (on AWS); absent, `keys` explains that the local stack's are fixed. */
+  keyVault?: KeyVault;
+  /** The mailer's TOKEN_TTL: how long a link is valid. */
+  tokenTtlMs?: number;
   /** Opens a file to write (a report's CSV), readable only by its owner; `remove` closes and deletes it. */
   createFile?: (path: string) => { write(text: string): void; close(): void; remove(): void };
 }
@@ -97,6 +109,7 @@ const OPTIONS = {
   until: { type: 'string' },
   csv: { type: 'boolean', default: false },
   out: { type: 'string' },
+  force: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -108,6 +121,9 @@ const WORDS: Record<string, number> = {
   'lms status': 3,
   lms: 2,
   report: 1,
+  'keys promote': 3,
+  'keys retire': 3,
+  keys: 2,
 };
 
 /** A word that reads as an option: known ones, and misspellings (`--destnation`), left for parseArgs to refuse. */
@@ -213,6 +229,22 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     }
     if (command === 'lms') return await lms(deps, sub, arg, values, clock.now());
     if (command === 'report') return await report(deps, values, clock);
+    if (command === 'keys') {
+      if (!deps.keyVault) {
+        throw new AttestError(
+          'keys.local',
+          "Link keys rotate on AWS: set ACK_TOKEN_KEYS_SECRET_ARN to the stack's AckTokenKeysSecretArn output, with AWS" +
+            " credentials that may read and write it. The local stack's keys are fixed (ACK_TOKEN_KEYS, printed by npm start).",
+        );
+      }
+      const keysDeps = {
+        vault: deps.keyVault,
+        now: clock.now,
+        out: io.out,
+        tokenTtlMs: deps.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
+      };
+      return await keysCommand(keysDeps, sub, arg, values.force);
+    }
     throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   } catch (error) {
     return fail(error, io);
@@ -480,7 +512,11 @@ async function evidenceIds(
 }
 
 function fail(error: unknown, io: CliIo): number {
-  if (error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
+  if (
+    error instanceof UsageError ||
+    error instanceof KeyUsage ||
+    (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')
+  ) {
     io.err(`attest: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
@@ -522,5 +558,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // The SDK warns on Node 20 that its 2027 releases need Node 22: noise for a command's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const io: CliIo = { out: (t) => console.log(t), err: (t) => console.error(t) };
-  process.exitCode = await runCli(process.argv.slice(2), { store: storeFromEnv(process.env, io), io });
+  const arn = process.env.ACK_TOKEN_KEYS_SECRET_ARN;
+  process.exitCode = await runCli(process.argv.slice(2), {
+    store: storeFromEnv(process.env, io),
+    io,
+    ...(arn && { keyVault: secretsManagerVault(new SecretsManagerClient({}), arn) }),
+    ...(process.env.TOKEN_TTL && { tokenTtlMs: parseDuration(process.env.TOKEN_TTL) }),
+  });
 }

@@ -1,9 +1,8 @@
 // The acknowledgement function's settings, parsed once at load.
 import { z } from 'zod';
-import { resolveSecret } from '#shared/adapters/secrets.ts';
+import { liveTokenKeys } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
-import { parseTokenKeys } from '#shared/core/tokens.ts';
 
 const env = parseEnv(
   z.object({
@@ -18,7 +17,7 @@ const env = parseEnv(
   process.env,
 );
 
-export const config = Object.freeze({
-  ...env,
-  tokenKeys: parseTokenKeys(await resolveSecret(process.env, 'ACK_TOKEN_KEYS')),
-});
+const tokenKeys = liveTokenKeys(process.env);
+await tokenKeys(); // bad keys stop the cold start, with the reason
+
+export const config = Object.freeze({ ...env, tokenKeys });

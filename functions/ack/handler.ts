@@ -1,6 +1,7 @@
 // GET and POST /ack/{token}: the policy page and the recording of an agreement; POST /ack/resend/{token}: a fresh link.
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeLogger } from '#shared/adapters/logger.ts';
+import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
 import { type HttpEvent, type HttpResult, rawBody } from '#shared/edge/http.ts';
@@ -10,22 +11,30 @@ import { errorPage, viewPage } from './pages.ts';
 /** The route of the expired-link page's "email me a fresh link" button. */
 export const RESEND_ROUTE = 'POST /ack/resend/{token}';
 const logger = makeLogger();
-const ack = makeAcknowledgement({
-  store: makeDynamoStore(config.TABLE_NAME),
-  lmsQueue: makeSqsQueue(config.LMS_QUEUE_URL),
-  mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
-  clock: { now: () => new Date() },
-  logger,
-  tokenKeys: config.tokenKeys,
-  deliveries: config.LMS_MODE,
-  redriveAfterMs: config.REDRIVE_AFTER,
-  freshLinkIntervalMs: config.FRESH_LINK_INTERVAL,
-});
+const store = makeDynamoStore(config.TABLE_NAME);
+const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
+const mailQueue = makeSqsQueue(config.MAIL_QUEUE_URL);
+
+/** The use case for the link keys of the moment (`attest keys`), rebuilt only when they change. */
+const acknowledgement = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
+  makeAcknowledgement({
+    store,
+    lmsQueue,
+    mailQueue,
+    clock: { now: () => new Date() },
+    logger,
+    tokenKeys,
+    deliveries: config.LMS_MODE,
+    redriveAfterMs: config.REDRIVE_AFTER,
+    freshLinkIntervalMs: config.FRESH_LINK_INTERVAL,
+  }),
+);
 
 export async function handler(event: HttpEvent): Promise<HttpResult> {
   const token = event.pathParameters?.token ?? '';
   const formAction = `/ack/${encodeURIComponent(token)}`;
   try {
+    const ack = await acknowledgement();
     if (event.routeKey === RESEND_ROUTE) return viewPage(await ack.requestFreshLink(token), formAction);
     if (event.requestContext.http.method === 'POST') {
       const form = new URLSearchParams(rawBody(event));

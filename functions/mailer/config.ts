@@ -1,11 +1,10 @@
 // The mailer function's settings, parsed once at load.
 import { z } from 'zod';
-import { resolveSecret } from '#shared/adapters/secrets.ts';
+import { liveTokenKeys } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
 import { ConfigError, ValidationError } from '#shared/core/errors.ts';
 import { type ChasePlan, chasePlan } from '#shared/core/schedule.ts';
-import { parseTokenKeys } from '#shared/core/tokens.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 
 const env = parseEnv(
@@ -57,8 +56,11 @@ function chasePlans(): (policyId: string) => ChasePlan {
   }
 }
 
+const tokenKeys = liveTokenKeys(process.env);
+await tokenKeys(); // bad keys stop the cold start, with the reason
+
 export const config = Object.freeze({
   ...env,
-  tokenKeys: parseTokenKeys(await resolveSecret(process.env, 'ACK_TOKEN_KEYS')),
+  tokenKeys,
   planFor: chasePlans(),
 });

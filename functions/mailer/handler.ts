@@ -3,6 +3,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeLogger } from '#shared/adapters/logger.ts';
+import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSesMailer } from '#shared/adapters/ses-mailer.ts';
 import { makeSendEmail } from '#shared/core/mail.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
@@ -13,25 +14,32 @@ import { config } from './config.ts';
 
 const logger = makeLogger();
 const processor = new BatchProcessor(EventType.SQS);
-const sendEmail = makeSendEmail({
-  store: makeDynamoStore(config.TABLE_NAME),
-  mailer: makeSesMailer({ from: config.MAIL_FROM, configurationSet: config.SES_CONFIGURATION_SET }),
-  clock: { now: () => new Date() },
-  logger,
-  tokenKeys: config.tokenKeys,
-  renderInvite,
-  renderReceipt,
-  renderDigest,
-  renderBounceNotice,
-  planFor: config.planFor,
-  digestDelayMs: config.DIGEST_DELAY,
-  publicBaseUrl: config.PUBLIC_BASE_URL,
-  organisationName: config.ORGANISATION_NAME,
-  tokenTtlMs: config.TOKEN_TTL,
-  leaseMs: config.LEASE,
-});
+const store = makeDynamoStore(config.TABLE_NAME);
+const mailer = makeSesMailer({ from: config.MAIL_FROM, configurationSet: config.SES_CONFIGURATION_SET });
+
+/** The use case for the link keys of the moment (`attest keys`), rebuilt only when they change. */
+const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
+  makeSendEmail({
+    store,
+    mailer,
+    clock: { now: () => new Date() },
+    logger,
+    tokenKeys,
+    renderInvite,
+    renderReceipt,
+    renderDigest,
+    renderBounceNotice,
+    planFor: config.planFor,
+    digestDelayMs: config.DIGEST_DELAY,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    organisationName: config.ORGANISATION_NAME,
+    tokenTtlMs: config.TOKEN_TTL,
+    leaseMs: config.LEASE,
+  }),
+);
 
 async function recordHandler(record: SQSRecord): Promise<void> {
+  const sendEmail = await sendEmailNow();
   await sendEmail(
     parseWorkMessage(record.body, ['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice']),
   );

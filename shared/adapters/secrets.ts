@@ -1,6 +1,7 @@
 // Secrets from configuration: inline in the local stack, from Secrets Manager on AWS (`<NAME>_SECRET_ARN`).
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError } from '../core/errors.ts';
+import { parseTokenKeys, type TokenKeys } from '../core/tokens.ts';
 
 /**
  * Resolves the secret `name`: `env[name]` if set (the local stack), else the Secrets Manager
@@ -15,4 +16,42 @@ export async function resolveSecret(env: NodeJS.ProcessEnv, name: string): Promi
   if (typeof value !== 'string' || value.length === 0)
     throw new ConfigError(`secret ${name}_SECRET_ARN is empty`);
   return value;
+}
+
+/**
+ * The link keys as they are now: read through the secret's five-minute cache on each call and
+ * parsed again only when they change, so a key added or promoted with `attest keys` is used by
+ * every function within five minutes, without a redeploy. The same object while unchanged.
+ */
+export function liveTokenKeys(
+  env: NodeJS.ProcessEnv,
+  resolve: typeof resolveSecret = resolveSecret,
+): () => Promise<TokenKeys> {
+  let raw: string | undefined;
+  let keys: TokenKeys | undefined;
+  return async () => {
+    const now = await resolve(env, 'ACK_TOKEN_KEYS');
+    if (now !== raw || !keys) {
+      keys = parseTokenKeys(now);
+      raw = now;
+    }
+    return keys;
+  };
+}
+
+/** `build(value)` for the value `current()` gives, built again only when that value changes. */
+export function rebuiltWhenChanged<V, T>(
+  current: () => Promise<V>,
+  build: (value: V) => T,
+): () => Promise<T> {
+  let seen: V | undefined;
+  let built: T | undefined;
+  return async () => {
+    const value = await current();
+    if (built === undefined || value !== seen) {
+      built = build(value);
+      seen = value;
+    }
+    return built;
+  };
 }

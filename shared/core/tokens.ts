@@ -44,6 +44,7 @@ export function parseTokenKeys(raw: string): TokenKeys {
       throw new ConfigError('token keys are not valid JSON');
     }
     for (const [kid, secret] of Object.entries(parsed)) {
+      if (kid === 'meta') continue; // when each key was added and signed, for `attest keys`
       if (kid === 'signing') signingKid = String(secret);
       else entries.push([kid, String(secret)]);
     }

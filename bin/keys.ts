@@ -1,0 +1,185 @@
+// `attest keys`: rotating the keys that sign acknowledgement links, in steps that never break a link in anyone's inbox.
+import { randomBytes } from 'node:crypto';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { AttestError } from '#shared/core/errors.ts';
+import { parseTokenKeys } from '#shared/core/tokens.ts';
+
+/** Where the key set lives: the Secrets Manager secret ACK_TOKEN_KEYS_SECRET_ARN names. */
+export interface KeyVault {
+  read(): Promise<string>;
+  write(value: string): Promise<void>;
+}
+
+export function secretsManagerVault(client: SecretsManagerClient, secretId: string): KeyVault {
+  return {
+    async read() {
+      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (!out.SecretString) throw new AttestError('keys.empty', 'The link-key secret is empty.');
+      return out.SecretString;
+    },
+    async write(value) {
+      await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
+    },
+  };
+}
+
+/** When each key was added, began signing and stopped signing: kept beside the keys as `meta`. */
+interface KeyHistory {
+  addedAt?: string;
+  signingSince?: string;
+  signedUntil?: string;
+}
+
+interface KeySet {
+  signing: string;
+  secrets: Map<string, string>;
+  meta: Record<string, KeyHistory>;
+}
+
+/** How long the functions may keep a key set they read (Powertools' cache of the secret). */
+export const KEY_CACHE_MS = 5 * 60_000;
+/** How long after a key stops signing a link it signed may still be in use: the mailer's TOKEN_TTL. */
+export const DEFAULT_TOKEN_TTL_MS = 30 * 86_400_000;
+const SECRET_BYTES = 32;
+
+function parse(raw: string): KeySet {
+  // The functions' own parser first: a key set they would refuse is refused here too.
+  const keys = parseTokenKeys(raw);
+  const json = raw.trim().startsWith('{') ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  const secrets = new Map([...keys.keys].map(([kid, secret]) => [kid, secret.toString('utf8')]));
+  const meta = (json.meta && typeof json.meta === 'object' ? json.meta : {}) as Record<string, KeyHistory>;
+  return { signing: keys.signingKid, secrets, meta };
+}
+
+function serialise(set: KeySet): string {
+  return JSON.stringify({
+    signing: set.signing,
+    ...Object.fromEntries(set.secrets),
+    meta: Object.fromEntries([...set.secrets.keys()].map((kid) => [kid, set.meta[kid] ?? {}])),
+  });
+}
+
+const at = (iso: string | undefined, plusMs: number) =>
+  iso === undefined ? undefined : new Date(Date.parse(iso) + plusMs);
+const day = (date: Date) => date.toISOString().replace('T', ' ').slice(0, 16);
+
+export interface KeysDeps {
+  vault: KeyVault;
+  now: () => Date;
+  out: (text: string) => void;
+  tokenTtlMs: number;
+}
+
+/**
+ * The rotation, one step per command, each refusing to run early:
+ * 1. `add`: a new key that verifies but does not sign yet; the functions learn it within
+ *    KEY_CACHE_MS (a link signed with a key a function does not know yet would be refused).
+ * 2. `promote <kid>`: once every function knows it, new links are signed with it; the old key
+ *    still verifies the links already sent.
+ * 3. `retire <kid>`: once the last link the old key signed has expired (TOKEN_TTL), it is removed.
+ */
+export async function keysCommand(
+  deps: KeysDeps,
+  sub: string | undefined,
+  kid: string | undefined,
+  force: boolean,
+): Promise<number> {
+  const { vault, now, out } = deps;
+  const set = parse(await vault.read());
+  const time = now();
+  if (sub === 'status') {
+    for (const [id] of set.secrets) out(describe(set, id, time, deps.tokenTtlMs));
+    return 0;
+  }
+  if (sub === 'add') {
+    const id = nextKid(set);
+    set.secrets.set(id, randomBytes(SECRET_BYTES).toString('base64url'));
+    set.meta[id] = { addedAt: time.toISOString() };
+    await vault.write(serialise(set));
+    out(
+      `Added ${id}: it verifies links but does not sign them yet. The functions read it within five minutes;` +
+        ` from ${day(new Date(time.getTime() + KEY_CACHE_MS))} UTC run: attest keys promote ${id}`,
+    );
+    return 0;
+  }
+  if (sub === 'promote' || sub === 'retire') {
+    if (!kid) throw new KeyUsage(`keys ${sub} needs a key id (attest keys status lists them)`);
+    if (!set.secrets.has(kid)) throw new AttestError('keys.unknown', `There is no key ${kid}.`);
+  }
+  if (sub === 'promote' && kid) {
+    if (set.signing === kid) throw new AttestError('keys.signing', `${kid} signs links already.`);
+    const ready = at(set.meta[kid]?.addedAt, KEY_CACHE_MS);
+    if (ready && ready > time && !force) {
+      throw new AttestError(
+        'keys.too_soon',
+        `Not yet: a function may not know ${kid} until ${day(ready)} UTC, and would refuse the links it signs.`,
+      );
+    }
+    const previous = set.signing;
+    set.meta[previous] = { ...set.meta[previous], signedUntil: time.toISOString() };
+    set.meta[kid] = { ...set.meta[kid], signingSince: time.toISOString() };
+    set.signing = kid;
+    await vault.write(serialise(set));
+    const retire = new Date(time.getTime() + deps.tokenTtlMs + KEY_CACHE_MS);
+    out(
+      `${kid} signs new links (within five minutes). ${previous} still verifies the links it signed;` +
+        ` from ${day(retire)} UTC, when the last of them has expired, run: attest keys retire ${previous}`,
+    );
+    return 0;
+  }
+  if (sub === 'retire' && kid) {
+    if (set.signing === kid) {
+      throw new AttestError('keys.signing', `${kid} signs links: promote another key first.`);
+    }
+    const history = set.meta[kid] ?? {};
+    const signed =
+      history.signingSince !== undefined || history.signedUntil !== undefined || !history.addedAt;
+    const safe = at(history.signedUntil, deps.tokenTtlMs + KEY_CACHE_MS);
+    if (signed && !force && (safe === undefined || safe > time)) {
+      throw new AttestError(
+        'keys.too_soon',
+        safe
+          ? `Not yet: links ${kid} signed may be used until ${day(safe)} UTC.`
+          : `There is no record of when ${kid} stopped signing: if that was over ${Math.round(deps.tokenTtlMs / 86_400_000)} days ago, run again with --force.`,
+      );
+    }
+    set.secrets.delete(kid);
+    delete set.meta[kid];
+    await vault.write(serialise(set));
+    out(`Retired ${kid}: links it signed are no longer accepted.`);
+    return 0;
+  }
+  throw new KeyUsage(`unknown command: keys ${sub ?? ''}`.trim());
+}
+
+/** A mistake in the call (exit 2 with the usage), as opposed to a step refused (exit 1). */
+export class KeyUsage extends Error {
+  override name = 'UsageError';
+}
+
+function nextKid(set: KeySet): string {
+  const numbers = [...set.secrets.keys()].map((kid) => /^k(\d+)$/.exec(kid)?.[1]).map(Number);
+  let n = Math.max(0, ...numbers.filter(Number.isFinite)) + 1;
+  while (set.secrets.has(`k${n}`)) n++;
+  return `k${n}`;
+}
+
+function describe(set: KeySet, kid: string, now: Date, tokenTtlMs: number): string {
+  const history = set.meta[kid] ?? {};
+  if (set.signing === kid) {
+    return `${kid}  signing${history.signingSince ? ` since ${day(new Date(history.signingSince))} UTC` : ''}`;
+  }
+  if (history.signedUntil) {
+    const safe = at(history.signedUntil, tokenTtlMs + KEY_CACHE_MS) as Date;
+    return `${kid}  verifies the links it signed until ${day(safe)} UTC; ${safe <= now ? 'retire it now' : 'retire it then'}`;
+  }
+  if (history.addedAt) {
+    const ready = at(history.addedAt, KEY_CACHE_MS) as Date;
+    return `${kid}  added ${day(new Date(history.addedAt))} UTC, verifies only; ${ready <= now ? 'promote it now' : `promote it from ${day(ready)} UTC`}`;
+  }
+  return `${kid}  verifies only (no record of when it last signed)`;
+}
