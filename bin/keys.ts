@@ -56,16 +56,22 @@ function parse(raw: string): KeySet {
 }
 
 function serialise(set: KeySet): string {
-  return JSON.stringify({
+  const value = JSON.stringify({
     signing: set.signing,
     ...Object.fromEntries(set.secrets),
     meta: Object.fromEntries([...set.secrets.keys()].map((kid) => [kid, set.meta[kid] ?? {}])),
   });
+  parseTokenKeys(value); // never write a key set the functions would refuse
+  return value;
 }
 
 const at = (iso: string | undefined, plusMs: number) =>
   iso === undefined ? undefined : new Date(Date.parse(iso) + plusMs);
-const day = (date: Date) => date.toISOString().replace('T', ' ').slice(0, 16);
+const minute = (date: Date) => date.toISOString().replace('T', ' ').slice(0, 16);
+/** A moment in the past, to the minute. */
+const day = minute;
+/** A moment a step may run from, rounded up to the minute, so that "from 10:05" holds at 10:05. */
+const from = (date: Date) => minute(new Date(Math.ceil(date.getTime() / 60_000) * 60_000));
 
 export interface KeysDeps {
   vault: KeyVault;
@@ -89,6 +95,9 @@ export async function keysCommand(
   force: boolean,
 ): Promise<number> {
   const { vault, now, out } = deps;
+  if (!['status', 'add', 'promote', 'retire'].includes(sub ?? '')) {
+    throw new KeyUsage(`unknown command: keys ${sub ?? ''}`.trim());
+  }
   const set = parse(await vault.read());
   const time = now();
   if (sub === 'status') {
@@ -102,7 +111,7 @@ export async function keysCommand(
     await vault.write(serialise(set));
     out(
       `Added ${id}: it verifies links but does not sign them yet. The functions read it within five minutes;` +
-        ` from ${day(new Date(time.getTime() + KEY_CACHE_MS))} UTC run: attest keys promote ${id}`,
+        ` from ${from(new Date(time.getTime() + KEY_CACHE_MS))} UTC run: attest keys promote ${id}`,
     );
     return 0;
   }
@@ -116,7 +125,7 @@ export async function keysCommand(
     if (ready && ready > time && !force) {
       throw new AttestError(
         'keys.too_soon',
-        `Not yet: a function may not know ${kid} until ${day(ready)} UTC, and would refuse the links it signs.`,
+        `Not yet: a function may not know ${kid} until ${from(ready)} UTC, and would refuse the links it signs.`,
       );
     }
     const previous = set.signing;
@@ -127,7 +136,7 @@ export async function keysCommand(
     const retire = new Date(time.getTime() + deps.tokenTtlMs + KEY_CACHE_MS);
     out(
       `${kid} signs new links (within five minutes). ${previous} still verifies the links it signed;` +
-        ` from ${day(retire)} UTC, when the last of them has expired, run: attest keys retire ${previous}`,
+        ` from ${from(retire)} UTC, when the last of them has expired, run: attest keys retire ${previous}`,
     );
     return 0;
   }
@@ -143,7 +152,7 @@ export async function keysCommand(
       throw new AttestError(
         'keys.too_soon',
         safe
-          ? `Not yet: links ${kid} signed may be used until ${day(safe)} UTC.`
+          ? `Not yet: links ${kid} signed may be used until ${from(safe)} UTC.`
           : `There is no record of when ${kid} stopped signing: if that was over ${Math.round(deps.tokenTtlMs / 86_400_000)} days ago, run again with --force.`,
       );
     }
@@ -175,11 +184,11 @@ function describe(set: KeySet, kid: string, now: Date, tokenTtlMs: number): stri
   }
   if (history.signedUntil) {
     const safe = at(history.signedUntil, tokenTtlMs + KEY_CACHE_MS) as Date;
-    return `${kid}  verifies the links it signed until ${day(safe)} UTC; ${safe <= now ? 'retire it now' : 'retire it then'}`;
+    return `${kid}  verifies the links it signed until ${from(safe)} UTC; ${safe <= now ? 'retire it now' : 'retire it then'}`;
   }
   if (history.addedAt) {
     const ready = at(history.addedAt, KEY_CACHE_MS) as Date;
-    return `${kid}  added ${day(new Date(history.addedAt))} UTC, verifies only; ${ready <= now ? 'promote it now' : `promote it from ${day(ready)} UTC`}`;
+    return `${kid}  added ${day(new Date(history.addedAt))} UTC, verifies only; ${ready <= now ? 'promote it now' : `promote it from ${from(ready)} UTC`}`;
   }
   return `${kid}  verifies only (no record of when it last signed)`;
 }

@@ -58,8 +58,10 @@ export function parseTokenKeys(raw: string): TokenKeys {
   }
   const keys = new Map<string, Buffer>();
   for (const [index, [kid, secret]] of entries.entries()) {
-    if (!KID_PATTERN.test(kid))
-      throw new ConfigError(`token key entry ${index + 1}: the key id must be 1-8 of [a-z0-9]`);
+    if (!KID_PATTERN.test(kid) || kid === 'meta' || kid === 'signing')
+      throw new ConfigError(
+        `token key entry ${index + 1}: the key id must be 1-8 of [a-z0-9], and not "meta" or "signing"`,
+      );
     if (keys.has(kid)) throw new ConfigError(`token key id "${kid}" appears twice`);
     if (secret.length < MIN_SECRET_LENGTH) {
       throw new ConfigError(`token key "${kid}" must be at least ${MIN_SECRET_LENGTH} characters`);

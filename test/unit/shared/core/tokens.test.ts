@@ -301,4 +301,28 @@ describe('parseTokenKeys', () => {
     // Assess
     expect(() => parseTokenKeys(`k1:${SECRET_1},k1:${SECRET_2}`)).toThrow(ConfigError);
   });
+
+  it('ignores the `meta` entry attest keys keeps beside the keys in the JSON form', () => {
+    // Prepare
+    const meta = {
+      k1: { signedUntil: '2026-11-26T10:05:00.000Z' },
+      k2: { signingSince: '2026-11-26T10:05:00.000Z' },
+    };
+
+    // Act
+    const parsed = parseTokenKeys(JSON.stringify({ signing: 'k2', k1: SECRET_1, k2: SECRET_2, meta }));
+
+    // Assess
+    expect(parsed.signingKid).toBe('k2');
+    expect([...parsed.keys.keys()].sort()).toEqual(['k1', 'k2']);
+  });
+
+  it.each(['meta', 'signing'])('refuses the key id "%s", which the JSON form reserves', (kid) => {
+    // Act
+    const parse = () => parseTokenKeys(`${kid}:${'s'.repeat(40)},k1:${'t'.repeat(40)}`);
+
+    // Assess
+    expect(parse).toThrow(ConfigError);
+    expect(parse).toThrow('not "meta" or "signing"');
+  });
 });
