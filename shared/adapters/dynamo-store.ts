@@ -799,21 +799,15 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     },
 
     async getAssignments(assignmentIds) {
-      const found = new Map<string, Assignment>();
-      for (const item of await batchGet(assignmentIds.map(key.assignment))) {
-        const assignment = strip<Assignment>(item) as Assignment;
-        found.set(assignment.assignmentId, assignment);
-      }
-      return found;
+      const items = await batchGet(assignmentIds.map(key.assignment));
+      return new Map(
+        items.map((item) => [item.assignmentId as string, strip<Assignment>(item) as Assignment]),
+      );
     },
 
     async getStarters(starterIds) {
-      const found = new Map<string, Starter>();
-      for (const item of await batchGet(starterIds.map(key.starter))) {
-        const starter = strip<Starter>(item) as Starter;
-        found.set(starter.starterId, starter);
-      }
-      return found;
+      const items = await batchGet(starterIds.map(key.starter));
+      return new Map(items.map((item) => [item.starterId as string, strip<Starter>(item) as Starter]));
     },
 
     async putPolicyVersion(policy) {

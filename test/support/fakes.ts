@@ -787,3 +787,10 @@ export async function seedAssignment(
   store.seed(assignment);
   return assignment;
 }
+
+/** The report CSV's header line: the columns' names and order are a contract with spreadsheets and scripts. */
+export const REPORT_CSV_HEADER =
+  'assignment_id,employee_id,given_name,family_name,email,department,manager_name,manager_email,start_date,' +
+  'policy_id,policy_version,reason,status,assigned_at,invited_at,reminders_sent,days_waiting,bounce,bounced_at,' +
+  'acknowledged_at,typed_name,evidence_id,policy_sha256,ip_address,user_agent,token_id,email_message_id,' +
+  'webhook_delivery,xapi_delivery,superseded_by_version';

@@ -8,15 +8,18 @@ import type { Assignment, AssignmentStatus, PolicyVersion, Starter } from '#shar
 import type { ReportSummary } from '#shared/core/report.ts';
 import { runCli, USAGE } from '../../../bin/attest.ts';
 import { parseDay, summaryLines, tableLines } from '../../../bin/report.ts';
-import { anEvidence, aPolicy, aReportRow, FakeStore, seedAssignment } from '../../support/fakes.ts';
+import {
+  anEvidence,
+  aPolicy,
+  aReportRow,
+  FakeStore,
+  REPORT_CSV_HEADER,
+  seedAssignment,
+} from '../../support/fakes.ts';
 
 const NOW = '2026-11-26T10:00:00.000Z';
 
-const HEADER =
-  'assignment_id,employee_id,given_name,family_name,email,department,manager_name,manager_email,start_date,' +
-  'policy_id,policy_version,reason,status,assigned_at,invited_at,reminders_sent,days_waiting,bounce,bounced_at,' +
-  'acknowledged_at,typed_name,evidence_id,policy_sha256,ip_address,user_agent,token_id,email_message_id,' +
-  'webhook_delivery,xapi_delivery,superseded_by_version';
+const HEADER = REPORT_CSV_HEADER;
 
 interface FakeFile {
   path: string;
