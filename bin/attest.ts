@@ -62,7 +62,7 @@ export const USAGE = `Usage: npm run attest -- <command>
   keys status | add | promote <key-id> | retire <key-id> [--force]
       Rotate the keys that sign acknowledgement links (on AWS: ACK_TOKEN_KEYS_SECRET_ARN), one
       step at a time: add a key (it verifies, not signs), promote it once every function knows
-      it (five minutes), retire the old one once the last link it signed has expired (TOKEN_TTL,
+      it (six minutes), retire the old one once the last link it signed has expired (TOKEN_TTL,
       30 days by default). Each step refuses to run early; status says when the next may.
   lms enable [--destination webhook|xapi]
       Enable a destination again after it answered 410 Gone (it was disabled); without

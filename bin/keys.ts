@@ -10,8 +10,10 @@ import { parseTokenKeys } from '#shared/core/tokens.ts';
 
 /** Where the key set lives: the Secrets Manager secret ACK_TOKEN_KEYS_SECRET_ARN names. */
 export interface KeyVault {
-  read(): Promise<string>;
-  write(value: string): Promise<void>;
+  /** The secret, and its version (when the vault has versions). */
+  read(): Promise<{ value: string; version?: string }>;
+  /** Writes `value`, refusing if the secret is no longer at `version` (someone else wrote it). */
+  write(value: string, version?: string): Promise<void>;
 }
 
 export function secretsManagerVault(client: SecretsManagerClient, secretId: string): KeyVault {
@@ -19,9 +21,20 @@ export function secretsManagerVault(client: SecretsManagerClient, secretId: stri
     async read() {
       const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
       if (!out.SecretString) throw new AttestError('keys.empty', 'The link-key secret is empty.');
-      return out.SecretString;
+      return { value: out.SecretString, ...(out.VersionId && { version: out.VersionId }) };
     },
-    async write(value) {
+    async write(value, version) {
+      // Secrets Manager has no compare-and-set: look again just before writing, so that two
+      // rotations at once (or a hand edit) are caught rather than one silently undoing the other.
+      if (version !== undefined) {
+        const now = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+        if (now.VersionId !== version) {
+          throw new AttestError(
+            'keys.changed',
+            'The link-key secret changed while this command ran: nothing was written. Run it again.',
+          );
+        }
+      }
       await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
     },
   };
@@ -40,8 +53,11 @@ interface KeySet {
   meta: Record<string, KeyHistory>;
 }
 
-/** How long the functions may keep a key set they read (Powertools' cache of the secret). */
-export const KEY_CACHE_MS = 5 * 60_000;
+/**
+ * How long after a change every function has it: Powertools caches the secret for five minutes
+ * from when a read returns, plus a minute for the read itself and clocks that differ.
+ */
+export const KEY_CACHE_MS = 6 * 60_000;
 /** How long after a key stops signing a link it signed may still be in use: the mailer's TOKEN_TTL. */
 export const DEFAULT_TOKEN_TTL_MS = 30 * 86_400_000;
 const SECRET_BYTES = 32;
@@ -51,7 +67,21 @@ function parse(raw: string): KeySet {
   const keys = parseTokenKeys(raw);
   const json = raw.trim().startsWith('{') ? (JSON.parse(raw) as Record<string, unknown>) : {};
   const secrets = new Map([...keys.keys].map(([kid, secret]) => [kid, secret.toString('utf8')]));
-  const meta = (json.meta && typeof json.meta === 'object' ? json.meta : {}) as Record<string, KeyHistory>;
+  // A history edited by hand may say anything: only real times count, anything else is unknown.
+  const meta: Record<string, KeyHistory> = {};
+  const recorded = (json.meta && typeof json.meta === 'object' ? json.meta : {}) as Record<string, unknown>;
+  for (const kid of secrets.keys()) {
+    const entry = (recorded[kid] && typeof recorded[kid] === 'object' ? recorded[kid] : {}) as Record<
+      string,
+      unknown
+    >;
+    const history: KeyHistory = {};
+    for (const field of ['addedAt', 'signingSince', 'signedUntil'] as const) {
+      const value = entry[field];
+      if (typeof value === 'string' && Number.isFinite(Date.parse(value))) history[field] = value;
+    }
+    meta[kid] = history;
+  }
   return { signing: keys.signingKid, secrets, meta };
 }
 
@@ -98,8 +128,10 @@ export async function keysCommand(
   if (!['status', 'add', 'promote', 'retire'].includes(sub ?? '')) {
     throw new KeyUsage(`unknown command: keys ${sub ?? ''}`.trim());
   }
-  const set = parse(await vault.read());
+  const { value: raw, version } = await vault.read();
+  const set = parse(raw);
   const time = now();
+  const save = (next: KeySet) => vault.write(serialise(next), version);
   if (sub === 'status') {
     for (const [id] of set.secrets) out(describe(set, id, time, deps.tokenTtlMs));
     return 0;
@@ -108,9 +140,9 @@ export async function keysCommand(
     const id = nextKid(set);
     set.secrets.set(id, randomBytes(SECRET_BYTES).toString('base64url'));
     set.meta[id] = { addedAt: time.toISOString() };
-    await vault.write(serialise(set));
+    await save(set);
     out(
-      `Added ${id}: it verifies links but does not sign them yet. The functions read it within five minutes;` +
+      `Added ${id}: it verifies links but does not sign them yet. The functions read it within six minutes;` +
         ` from ${from(new Date(time.getTime() + KEY_CACHE_MS))} UTC run: attest keys promote ${id}`,
     );
     return 0;
@@ -122,20 +154,22 @@ export async function keysCommand(
   if (sub === 'promote' && kid) {
     if (set.signing === kid) throw new AttestError('keys.signing', `${kid} signs links already.`);
     const ready = at(set.meta[kid]?.addedAt, KEY_CACHE_MS);
-    if (ready && ready > time && !force) {
+    if (!force && (ready === undefined || ready > time)) {
       throw new AttestError(
         'keys.too_soon',
-        `Not yet: a function may not know ${kid} until ${from(ready)} UTC, and would refuse the links it signs.`,
+        ready
+          ? `Not yet: a function may not know ${kid} until ${from(ready)} UTC, and would refuse the links it signs.`
+          : `There is no record of when ${kid} was added: if that was over six minutes ago, run again with --force.`,
       );
     }
     const previous = set.signing;
     set.meta[previous] = { ...set.meta[previous], signedUntil: time.toISOString() };
     set.meta[kid] = { ...set.meta[kid], signingSince: time.toISOString() };
     set.signing = kid;
-    await vault.write(serialise(set));
+    await save(set);
     const retire = new Date(time.getTime() + deps.tokenTtlMs + KEY_CACHE_MS);
     out(
-      `${kid} signs new links (within five minutes). ${previous} still verifies the links it signed;` +
+      `${kid} signs new links (within six minutes). ${previous} still verifies the links it signed;` +
         ` from ${from(retire)} UTC, when the last of them has expired, run: attest keys retire ${previous}`,
     );
     return 0;
@@ -158,7 +192,7 @@ export async function keysCommand(
     }
     set.secrets.delete(kid);
     delete set.meta[kid];
-    await vault.write(serialise(set));
+    await save(set);
     out(`Retired ${kid}: links it signed are no longer accepted.`);
     return 0;
   }

@@ -20,7 +20,7 @@ export class Secrets extends Construct {
   readonly lmsWebhook: Secret;
   /** Set by the operator to the password (secret) of the LRS credentials attest was given. */
   readonly lrsPassword: Secret;
-  /** The acknowledgement-link keys: `{"signing":"k1","k1":"…"}`; add a key and move `signing` to rotate. */
+  /** The acknowledgement-link keys: `{"signing":"k1","k1":"…"}`; rotate them with `attest keys`. */
   readonly ackTokenKeys: Secret;
 
   constructor(scope: Construct, id: string) {
@@ -52,7 +52,7 @@ export class Secrets extends Construct {
         'Shared with the LMS: rotating it alone would break delivery until the LMS is given the new value.',
       lrsPassword: 'Issued by the LRS: it rotates when the LRS issues new credentials, set by the operator.',
       ackTokenKeys:
-        'Rotated by adding a key id and moving "signing", so links already sent stay valid until they expire.',
+        'Rotated with `attest keys` (add, promote, retire), so links already sent stay valid until they expire.',
     };
     for (const [name, reason] of Object.entries(why)) {
       Validations.of(this[name as keyof typeof why]).acknowledge({

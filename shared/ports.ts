@@ -135,11 +135,12 @@ export interface Store {
    */
   reopenBounced(assignmentId: string, dueAt: Date): Promise<boolean>;
   /**
-   * The starter is back (HR sent starter.created or .updated after cancelling them): an ask
-   * cancelled with them — not signed, not withdrawn for a newer version — owes a fresh invite
-   * from `dueAt`, its chase started afresh. Returns false unless it was such an ask.
+   * The starter is back (HR sent starter.created after cancelling them): an ask cancelled with
+   * them — not signed, not withdrawn for a newer version — owes a fresh invite from `dueAt`, its
+   * chase started afresh; or, `bounced`, is bounced again, owing nothing (its address refused it
+   * and is still the one on file). Returns false unless it was such an ask.
    */
-  reopenCancelled(assignmentId: string, dueAt: Date): Promise<boolean>;
+  reopenCancelled(assignmentId: string, how: { dueAt: Date } | { bounced: true }): Promise<boolean>;
   /**
    * SES reported a bounce or complaint for an email of this assignment: unless signed, cancelled
    * or bounced already, status bounced, chasing stopped, and (with `noticeDueAt`) the manager's

@@ -439,25 +439,29 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       );
     },
 
-    async reopenCancelled(assignmentId, dueAt) {
+    async reopenCancelled(assignmentId, how) {
+      const owes = 'dueAt' in how;
       return conditionally(
         doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
-            UpdateExpression:
-              'SET #status = :pending, dueKind = :invite, dueAt = :at, dueShard = :shard ' +
-              'REMOVE cancelledAt, chase, digest, bounce, leaseUntil',
+            UpdateExpression: owes
+              ? 'SET #status = :pending, dueKind = :invite, dueAt = :at, dueShard = :shard ' +
+                'REMOVE cancelledAt, chase, digest, bounce, leaseUntil'
+              : 'SET #status = :bounced REMOVE cancelledAt, chase, digest, leaseUntil',
             ConditionExpression:
               '#status = :cancelled AND attribute_not_exists(ack) AND attribute_not_exists(supersededBy)',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':pending': 'pending',
-              ':invite': 'invite',
-              ':at': dueAt.toISOString(),
-              ':shard': DUE_SHARD,
-              ':cancelled': 'cancelled',
-            },
+            ExpressionAttributeValues: owes
+              ? {
+                  ':pending': 'pending',
+                  ':invite': 'invite',
+                  ':at': how.dueAt.toISOString(),
+                  ':shard': DUE_SHARD,
+                  ':cancelled': 'cancelled',
+                }
+              : { ':bounced': 'bounced', ':cancelled': 'cancelled' },
           }),
         ),
       );

@@ -26,13 +26,24 @@ export async function resolveSecret(env: NodeJS.ProcessEnv, name: string): Promi
 export function liveTokenKeys(
   env: NodeJS.ProcessEnv,
   resolve: typeof resolveSecret = resolveSecret,
+  onRefused: (reason: string) => void = (reason) =>
+    console.error(
+      JSON.stringify({ level: 'ERROR', message: 'link keys refused; keeping the last good ones', reason }),
+    ),
 ): () => Promise<TokenKeys> {
   let raw: string | undefined;
   let keys: TokenKeys | undefined;
   return async () => {
     const now = await resolve(env, 'ACK_TOKEN_KEYS');
     if (now !== raw || !keys) {
-      keys = parseTokenKeys(now);
+      try {
+        keys = parseTokenKeys(now);
+      } catch (error) {
+        // A secret edited by hand into something unusable must not take down warm functions
+        // (every link page and email would fail): they keep the keys they had, and say why.
+        if (!keys) throw error;
+        onRefused((error as Error).message);
+      }
       raw = now;
     }
     return keys;

@@ -34,8 +34,9 @@ export interface IngestDeps {
  *    policy's newest published version (publishing the bundled text as version 1 if there is
  *    none yet) by conditional put, owing an invite; enqueue the invite.
  * 3. cancelled: mark the starter cancelled and stop every assignment not yet acknowledged,
- *    re-acknowledgements of later versions included. created / updated for a cancelled starter
- *    makes them active again and reopens those asks, each owing a fresh invite.
+ *    re-acknowledgements of later versions included. created for a cancelled starter makes them
+ *    active again and reopens those asks, each owing a fresh invite of the newest version; an
+ *    update for one changes their details only (it may have been sent before the cancellation).
  * 4. Remember the response under the event id.
  * Converges: ids are derived from (employee, policy) and writes are conditional, so a retry of a
  * half-finished event completes it; an invite already owed is simply enqueued again, and the
@@ -45,7 +46,12 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
   const { store, mailQueue, clock, logger } = deps;
   const publisher = makePublishPolicy({ store, clock, logger });
 
-  async function upsert(data: StarterData, existing: Starter | undefined, now: Date): Promise<Starter> {
+  async function upsert(
+    data: StarterData,
+    existing: Starter | undefined,
+    now: Date,
+    status: Starter['status'],
+  ): Promise<Starter> {
     const starter: Starter = {
       starterId: starterIdFor(data.employeeId),
       employeeId: data.employeeId,
@@ -56,7 +62,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       locale: data.locale,
       timeZone: data.timeZone,
       policies: data.policies ?? existing?.policies ?? [...deps.defaultPolicies],
-      status: 'active',
+      status,
       updatedAt: now.toISOString(),
       ...(data.manager && { manager: data.manager }),
       ...(data.department && { department: data.department }),
@@ -82,26 +88,49 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       sends: [],
     });
     // Withdrawn for a newer version (publish --reacknowledge): the ask in force is that one.
-    for (let hops = 0; assignment.supersededBy && hops < 20; hops++) {
-      const newer = await store.getAssignment(assignment.supersededBy.assignmentId);
-      if (!newer) break;
-      assignment = newer;
-    }
+    assignment = await inForce(assignment);
     if (assignment.dueKind === 'invite') await enqueue(assignment.assignmentId);
     return assignment;
   }
 
   /**
    * A starter back after a cancellation (an offer withdrawn, then reinstated): each ask cancelled
-   * with them owes a fresh invite. One signed keeps its agreement; one withdrawn for a newer
-   * version stays withdrawn (that newer ask is reopened instead).
+   * with them owes a fresh invite, of the newest version (one published while they were away
+   * replaces the old ask). One signed keeps its agreement; one withdrawn for a newer version
+   * stays withdrawn. An ask whose address bounced, still the address on file, is bounced again.
+   * Conditional writes: a retried event finishes what a failed one began.
    */
   async function reactivate(starter: Starter, now: Date): Promise<void> {
     for (const id of await everyAssignmentOf(starter)) {
-      if (!(await store.reopenCancelled(id, new Date(now.getTime() + deps.redriveAfterMs)))) continue;
+      const ask = await store.getAssignment(id);
+      if (!ask || ask.status !== 'cancelled' || ask.ack || ask.supersededBy) continue;
+      const bounce =
+        ask.bounce && ask.bounce.email.toLowerCase() === starter.email.toLowerCase() ? ask.bounce : undefined;
+      const latest = await store.getLatestPolicyVersion(ask.policyId);
+      if (latest && latest.version > ask.policyVersion) {
+        await publisher.moveTo(latest, ask, starter, bounce);
+        const newer = assignmentIdFor(starter.employeeId, ask.policyId, latest.version);
+        if (!bounce) await enqueue(newer);
+        continue;
+      }
+      const how = bounce
+        ? { bounced: true as const }
+        : { dueAt: new Date(now.getTime() + deps.redriveAfterMs) };
+      if (!(await store.reopenCancelled(id, how))) continue;
       await store.appendAudit(id, 'reopened', now, { reason: 'starter active again' });
-      await enqueue(id);
+      if (!bounce) await enqueue(id);
     }
+  }
+
+  /** The ask in force for (starter, policy): the first, or the newer one that replaced it. */
+  async function inForce(assignment: Assignment): Promise<Assignment> {
+    let current = assignment;
+    for (let hops = 0; current.supersededBy && hops < 20; hops++) {
+      const newer = await store.getAssignment(current.supersededBy.assignmentId);
+      if (!newer) break;
+      current = newer;
+    }
+    return current;
   }
 
   /** A new address re-opens what bounced at the old one: the invite is owed again, to the new address. */
@@ -144,12 +173,23 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
         }
       }
     } else {
-      const starter = await upsert(event.data, existing, now);
+      // An update can arrive after the cancellation it preceded: it changes a leaver's details but
+      // does not bring them back. starter.created does — every time, so a retry finishes it.
+      const back = event.type === 'starter.created';
+      const staysCancelled = existing?.status === 'cancelled' && !back;
+      const starter = await upsert(event.data, existing, now, staysCancelled ? 'cancelled' : 'active');
       assignments = [];
-      if (existing?.status === 'cancelled') await reactivate(starter, now);
-      if (existing && existing.email.toLowerCase() !== starter.email.toLowerCase())
-        await reopen(starter, now);
-      for (const policyId of starter.policies) assignments.push(await assign(starter, policyId, now));
+      if (staysCancelled) {
+        for (const policyId of starter.policies) {
+          const first = await store.getAssignment(assignmentIdFor(starter.employeeId, policyId));
+          if (first) assignments.push(await inForce(first));
+        }
+      } else {
+        if (back) await reactivate(starter, now);
+        if (existing && existing.email.toLowerCase() !== starter.email.toLowerCase())
+          await reopen(starter, now);
+        for (const policyId of starter.policies) assignments.push(await assign(starter, policyId, now));
+      }
     }
 
     const result: IngestResult = {

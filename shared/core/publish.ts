@@ -148,8 +148,14 @@ export function makePublishPolicy(deps: PublishDeps) {
   /**
    * Asks `starter` for `policy` instead of the unsigned `earlier` version. Returns false when an
    * earlier run created the new assignment already (this one then only finishes withdrawing).
+   * `bounce`: the new ask stays bounced, owing nothing (the address refused the earlier one).
    */
-  async function moveTo(policy: PolicyVersion, earlier: Assignment, starter: Starter): Promise<boolean> {
+  async function moveTo(
+    policy: PolicyVersion,
+    earlier: Assignment,
+    starter: Starter,
+    bounce = earlier.status === 'bounced' ? earlier.bounce : undefined,
+  ): Promise<boolean> {
     const now = clock.now();
     const assignmentId = assignmentIdFor(starter.employeeId, policy.policyId, policy.version);
     const exists = await store.getAssignment(assignmentId);
@@ -160,7 +166,7 @@ export function makePublishPolicy(deps: PublishDeps) {
           reason: earlier.reason ?? 'starter',
           // The person was first asked then: reports' date ranges and order keep them there.
           createdAt: earlier.createdAt,
-          ...(earlier.status === 'bounced' && earlier.bounce && { bounce: earlier.bounce }),
+          ...(bounce && { bounce }),
         }),
       );
       await store.appendAudit(assignmentId, 'replaces-unsigned', now, {
@@ -173,18 +179,19 @@ export function makePublishPolicy(deps: PublishDeps) {
   }
 
   /**
-   * Withdraws an unsigned ask for an earlier version, pointing to the one that replaces it; one
-   * signed meanwhile keeps its agreement, and its trail says nothing of being superseded.
+   * Withdraws an unsigned ask for an earlier version, pointing to the one that replaces it (one
+   * cancelled with a leaver too, so that it is not reopened if they come back); one signed
+   * meanwhile keeps its agreement, and its trail says nothing of being superseded.
    */
   async function supersede(olderId: string, byId: string, policy: PolicyVersion, now: Date): Promise<void> {
     const older = await store.getAssignment(olderId);
-    if (!older || older.ack || older.status === 'cancelled') return;
+    if (!older || older.ack || older.supersededBy) return;
     if (!(await store.cancelAssignment(olderId, now, { assignmentId: byId, version: policy.version })))
       return;
     await store.appendAudit(olderId, 'superseded', now, { by: byId, version: String(policy.version) });
   }
 
-  return { publish, current, reacknowledge };
+  return { publish, current, reacknowledge, moveTo };
 }
 
 /**

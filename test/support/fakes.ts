@@ -228,15 +228,20 @@ export class FakeStore implements Store {
     return true;
   }
 
-  async reopenCancelled(assignmentId: string, dueAt: Date) {
+  async reopenCancelled(assignmentId: string, how: { dueAt: Date } | { bounced: true }) {
     this.writes.push('reopenCancelled');
     const a = this.assignments.get(assignmentId);
     // #status = :cancelled AND attribute_not_exists(ack) AND attribute_not_exists(supersededBy)
     if (a?.status !== 'cancelled' || a.ack || a.supersededBy) return false;
+    for (const gone of ['cancelledAt', 'chase', 'digest', 'leaseUntil'] as const) delete a[gone];
+    if (!('dueAt' in how)) {
+      a.status = 'bounced';
+      return true;
+    }
     a.status = 'pending';
     a.dueKind = 'invite';
-    a.dueAt = dueAt.toISOString();
-    for (const gone of ['cancelledAt', 'chase', 'digest', 'bounce', 'leaseUntil'] as const) delete a[gone];
+    a.dueAt = how.dueAt.toISOString();
+    delete a.bounce;
     return true;
   }
 

@@ -24,8 +24,9 @@ function memoryVault(initial: string): KeyVault & { writes: string[]; value(): s
   return {
     writes,
     value: () => value,
-    read: async () => value,
-    write: async (next) => {
+    read: async () => ({ value, version: `v${writes.length}` }),
+    write: async (next, version) => {
+      if (version !== `v${writes.length}`) throw new Error(`written at ${version}, now v${writes.length}`);
       value = next;
       writes.push(next);
     },
@@ -69,7 +70,7 @@ function rotation(initial = INITIAL) {
 async function promoted() {
   const session = rotation();
   await session.run('add');
-  session.at(T0 + 5 * MINUTE);
+  session.at(T0 + 6 * MINUTE);
   await session.run('promote', 'k2');
   return session;
 }
@@ -109,8 +110,8 @@ describe('attest keys add', () => {
     expect(written.k2).toMatch(/^[A-Za-z0-9_-]{32,}$/);
     expect(written.meta).toEqual({ k1: {}, k2: { addedAt: '2026-11-26T10:00:00.000Z' } });
     expect(out).toEqual([
-      'Added k2: it verifies links but does not sign them yet. The functions read it within five minutes;' +
-        ' from 2026-11-26 10:05 UTC run: attest keys promote k2',
+      'Added k2: it verifies links but does not sign them yet. The functions read it within six minutes;' +
+        ' from 2026-11-26 10:06 UTC run: attest keys promote k2',
     ]);
   });
 
@@ -141,11 +142,11 @@ describe('attest keys add', () => {
 });
 
 describe('attest keys promote', () => {
-  it('refuses at four minutes after add, naming when it may run, and writes nothing', async () => {
+  it('refuses at six minutes after add, naming when it may run, and writes nothing', async () => {
     // Prepare
     const { run, at, vault } = rotation();
     await run('add');
-    at(T0 + 4 * MINUTE);
+    at(T0 + 5 * MINUTE);
 
     // Act
     const { code, err } = await run('promote', 'k2');
@@ -153,17 +154,17 @@ describe('attest keys promote', () => {
     // Assess
     expect(code).toBe(1);
     expect(err).toEqual([
-      'attest: Not yet: a function may not know k2 until 2026-11-26 10:05 UTC, and would refuse the links it signs.',
+      'attest: Not yet: a function may not know k2 until 2026-11-26 10:06 UTC, and would refuse the links it signs.',
     ]);
     expect(vault.writes).toHaveLength(1);
     expect(parseTokenKeys(vault.value()).signingKid).toBe('k1');
   });
 
-  it('makes k2 the signing key at five minutes after add, recording when k1 stopped and k2 began', async () => {
+  it('makes k2 the signing key at six minutes after add, recording when k1 stopped and k2 began', async () => {
     // Prepare
     const { run, at, secret } = rotation();
     await run('add');
-    at(T0 + 5 * MINUTE);
+    at(T0 + 6 * MINUTE);
 
     // Act
     const { code, out } = await run('promote', 'k2');
@@ -173,12 +174,12 @@ describe('attest keys promote', () => {
     expect(secret().signing).toBe('k2');
     expect(secret().k1).toBe(K1_SECRET);
     expect(secret().meta).toEqual({
-      k1: { signedUntil: '2026-11-26T10:05:00.000Z' },
-      k2: { addedAt: '2026-11-26T10:00:00.000Z', signingSince: '2026-11-26T10:05:00.000Z' },
+      k1: { signedUntil: '2026-11-26T10:06:00.000Z' },
+      k2: { addedAt: '2026-11-26T10:00:00.000Z', signingSince: '2026-11-26T10:06:00.000Z' },
     });
     expect(out).toEqual([
-      'k2 signs new links (within five minutes). k1 still verifies the links it signed;' +
-        ' from 2026-12-03 10:10 UTC, when the last of them has expired, run: attest keys retire k1',
+      'k2 signs new links (within six minutes). k1 still verifies the links it signed;' +
+        ' from 2026-12-03 10:12 UTC, when the last of them has expired, run: attest keys retire k1',
     ]);
   });
 
@@ -187,17 +188,54 @@ describe('attest keys promote', () => {
     const { run, at } = rotation();
     at(T0 + 30_000);
     const added = await run('add');
-    at(T0 + 5 * MINUTE);
-
-    // Act: at 10:05, still half a minute early
-    const early = await run('promote', 'k2');
     at(T0 + 6 * MINUTE);
+
+    // Act: at 10:06, still half a minute early
+    const early = await run('promote', 'k2');
+    at(T0 + 7 * MINUTE);
     const onTime = await run('promote', 'k2');
 
-    // Assess: both messages say 10:06, and 10:06 works
-    expect(added.out[0]).toContain('from 2026-11-26 10:06 UTC run: attest keys promote k2');
-    expect(early.err[0]).toContain('until 2026-11-26 10:06 UTC');
+    // Assess: both messages say 10:07, and 10:07 works
+    expect(added.out[0]).toContain('from 2026-11-26 10:07 UTC run: attest keys promote k2');
+    expect(early.err[0]).toContain('until 2026-11-26 10:07 UTC');
     expect(onTime.code).toBe(0);
+  });
+
+  it('needs --force for a key with no record of when it was added (one added by hand)', async () => {
+    // Prepare
+    const { run, vault } = rotation(JSON.stringify({ signing: 'k1', k1: K1_SECRET, k2: K2_SECRET }));
+
+    // Act
+    const refused = await run('promote', 'k2');
+    const forced = await run('promote', 'k2', '--force');
+
+    // Assess
+    expect(refused.err).toEqual([
+      'attest: There is no record of when k2 was added: if that was over six minutes ago, run again with --force.',
+    ]);
+    expect(forced.code).toBe(0);
+    expect(parseTokenKeys(vault.value()).signingKid).toBe('k2');
+  });
+
+  it('takes a history time that is not a real time for no record at all', async () => {
+    // Prepare: k1 stopped signing on the 13th month, says a hand edit
+    const { run } = rotation(
+      JSON.stringify({
+        signing: 'k2',
+        k1: K1_SECRET,
+        k2: K2_SECRET,
+        meta: { k1: { signedUntil: '2026-13-01T00:00:00.000Z' }, k2: { signingSince: 'yesterday' } },
+      }),
+    );
+
+    // Act
+    const status = await run('status');
+    const retire = await run('retire', 'k1');
+
+    // Assess: no crash, no retirement without --force
+    expect(status.out).toEqual(['k1  verifies only (no record of when it last signed)', 'k2  signing']);
+    expect(retire.code).toBe(1);
+    expect(retire.err[0]).toContain('run again with --force');
   });
 
   it('runs early with --force', async () => {
@@ -230,19 +268,19 @@ describe('attest keys promote', () => {
 
 describe('attest keys retire', () => {
   it('refuses k1 until its last link has expired plus the cache, then removes it', async () => {
-    // Prepare: promoted at 10:05 on 26 Nov, a week's TTL, five minutes' cache
+    // Prepare: promoted at 10:06 on 26 Nov, a week's TTL, six minutes' cache
     const { run, at, vault, secret } = await promoted();
-    at(Date.parse('2026-12-03T10:09:59.999Z'));
+    at(Date.parse('2026-12-03T10:11:59.999Z'));
 
     // Act
     const early = await run('retire', 'k1');
     const writesAfterEarly = vault.writes.length;
-    at(Date.parse('2026-12-03T10:10:00.000Z'));
+    at(Date.parse('2026-12-03T10:12:00.000Z'));
     const onTime = await run('retire', 'k1');
 
     // Assess
     expect(early.code).toBe(1);
-    expect(early.err).toEqual(['attest: Not yet: links k1 signed may be used until 2026-12-03 10:10 UTC.']);
+    expect(early.err).toEqual(['attest: Not yet: links k1 signed may be used until 2026-12-03 10:12 UTC.']);
     expect(writesAfterEarly).toBe(2);
     expect(onTime.code).toBe(0);
     expect(onTime.out).toEqual(['Retired k1: links it signed are no longer accepted.']);
@@ -322,11 +360,11 @@ describe('attest keys status', () => {
     await run('add');
     at(T0 + 2 * MINUTE);
     const added = await run('status');
-    at(T0 + 5 * MINUTE);
+    at(T0 + 6 * MINUTE);
     const ready = await run('status');
     await run('promote', 'k2');
     const promotedStatus = await run('status');
-    at(Date.parse('2026-12-03T10:10:00.000Z'));
+    at(Date.parse('2026-12-03T10:12:00.000Z'));
     const retirable = await run('status');
     await run('retire', 'k1');
     const retired = await run('status');
@@ -335,21 +373,21 @@ describe('attest keys status', () => {
     expect(initial).toEqual({ code: 0, out: ['k1  signing'], err: [] });
     expect(added.out).toEqual([
       'k1  signing',
-      'k2  added 2026-11-26 10:00 UTC, verifies only; promote it from 2026-11-26 10:05 UTC',
+      'k2  added 2026-11-26 10:00 UTC, verifies only; promote it from 2026-11-26 10:06 UTC',
     ]);
     expect(ready.out).toEqual([
       'k1  signing',
       'k2  added 2026-11-26 10:00 UTC, verifies only; promote it now',
     ]);
     expect(promotedStatus.out).toEqual([
-      'k1  verifies the links it signed until 2026-12-03 10:10 UTC; retire it then',
-      'k2  signing since 2026-11-26 10:05 UTC',
+      'k1  verifies the links it signed until 2026-12-03 10:12 UTC; retire it then',
+      'k2  signing since 2026-11-26 10:06 UTC',
     ]);
     expect(retirable.out).toEqual([
-      'k1  verifies the links it signed until 2026-12-03 10:10 UTC; retire it now',
-      'k2  signing since 2026-11-26 10:05 UTC',
+      'k1  verifies the links it signed until 2026-12-03 10:12 UTC; retire it now',
+      'k2  signing since 2026-11-26 10:06 UTC',
     ]);
-    expect(retired.out).toEqual(['k2  signing since 2026-11-26 10:05 UTC']);
+    expect(retired.out).toEqual(['k2  signing since 2026-11-26 10:06 UTC']);
   });
 
   it('says when there is no record of when a key last signed', async () => {
@@ -374,10 +412,10 @@ describe('attest keys, a whole rotation', () => {
 
     // Act
     await run('add');
-    at(T0 + 5 * MINUTE);
+    at(T0 + 6 * MINUTE);
     await run('promote', 'k2');
     const afterPromote = parseTokenKeys(vault.value());
-    at(T0 + 5 * MINUTE + TTL + 5 * MINUTE);
+    at(T0 + 6 * MINUTE + TTL + 6 * MINUTE);
     await run('retire', 'k1');
     const afterRetire = parseTokenKeys(vault.value());
 
@@ -404,7 +442,7 @@ describe('attest keys, a whole rotation', () => {
     await run('promote', 'k2');
     await run('add');
     await run('status');
-    at(T0 + 5 * MINUTE);
+    at(T0 + 6 * MINUTE);
     await run('promote', 'k2');
     await run('retire', 'k3');
     await run('retire', 'k1');

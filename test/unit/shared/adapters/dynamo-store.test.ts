@@ -898,8 +898,8 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
 
       // Act
-      const reopened = await store().reopenCancelled('a1', later);
-      const refused = await store().reopenCancelled('a1', later);
+      const reopened = await store().reopenCancelled('a1', { dueAt: later });
+      const refused = await store().reopenCancelled('a1', { dueAt: later });
 
       // Assess: not signed, not withdrawn for a newer version; the chase starts afresh
       expect([reopened, refused]).toEqual([true, false]);
@@ -918,6 +918,26 @@ describe('makeDynamoStore', () => {
           ':shard': 'due',
           ':cancelled': 'cancelled',
         },
+      });
+    });
+  });
+
+  describe('reopenCancelled, the address still refusing', () => {
+    it('makes the ask bounced again, owing nothing, keeping why', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      const reopened = await store().reopenCancelled('a1', { bounced: true });
+
+      // Assess
+      expect(reopened).toBe(true);
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: key,
+        UpdateExpression: 'SET #status = :bounced REMOVE cancelledAt, chase, digest, leaseUntil',
+        ConditionExpression:
+          '#status = :cancelled AND attribute_not_exists(ack) AND attribute_not_exists(supersededBy)',
+        ExpressionAttributeValues: { ':bounced': 'bounced', ':cancelled': 'cancelled' },
       });
     });
   });

@@ -60,17 +60,22 @@ describe('liveTokenKeys', () => {
     expect(again).toBe(after);
   });
 
-  it('lets a ConfigError through for a bad value, rather than keeping the last good keys', async () => {
+  it('keeps the last good keys, saying why once, when the secret becomes unusable', async () => {
     // Prepare
     const { state, resolve } = fakeResolve(ADDED);
-    const keys = liveTokenKeys(ENV, resolve);
-    await keys();
+    const refused: string[] = [];
+    const keys = liveTokenKeys(ENV, resolve, (reason) => refused.push(reason));
+    const good = await keys();
 
-    // Act
+    // Act: a hand edit leaves a key too short
     state.value = JSON.stringify({ signing: 'k1', k1: 'short' });
+    const first = await keys();
+    const second = await keys();
 
-    // Assess
-    await expect(keys()).rejects.toThrow(ConfigError);
+    // Assess: the functions go on; the reason names no secret
+    expect(first).toBe(good);
+    expect(second).toBe(good);
+    expect(refused).toEqual(['token key "k1" must be at least 32 characters']);
   });
 
   it('lets a ConfigError through on the first read of a bad value', async () => {
@@ -140,15 +145,31 @@ describe('secretsManagerVault', () => {
 
   it('reads the secret string by its id', async () => {
     // Prepare
-    sm.on(GetSecretValueCommand).resolves({ SecretString: ADDED });
+    sm.on(GetSecretValueCommand).resolves({ SecretString: ADDED, VersionId: 'ver-1' });
 
     // Act
     const value = await vault().read();
 
     // Assess
-    expect(value).toBe(ADDED);
+    expect(value).toEqual({ value: ADDED, version: 'ver-1' });
     expect(sm).toReceiveCommandTimes(GetSecretValueCommand, 1);
     expect(sm.commandCalls(GetSecretValueCommand)[0]?.args[0].input).toEqual({ SecretId: ARN });
+  });
+
+  it('writes only if the secret is still at the version read, and says so otherwise', async () => {
+    // Prepare: first still at ver-1, then changed by someone else
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: ADDED, VersionId: 'ver-1' })
+      .resolves({ SecretString: PROMOTED, VersionId: 'ver-2' });
+    sm.on(PutSecretValueCommand).resolves({});
+
+    // Act
+    await vault().write(PROMOTED, 'ver-1');
+    const stale = vault().write(ADDED, 'ver-1');
+
+    // Assess
+    await expect(stale).rejects.toMatchObject({ code: 'keys.changed' });
+    expect(sm).toReceiveCommandTimes(PutSecretValueCommand, 1);
   });
 
   it('writes the new value as the secret string', async () => {

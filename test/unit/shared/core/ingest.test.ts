@@ -333,6 +333,102 @@ describe('ingestStarterEvent', () => {
     expect(store.writes.slice(writes)).not.toContain('reopenCancelled');
   });
 
+  it('finishes a reinstatement that failed part way when HR retries the event', async () => {
+    // Prepare: the first attempt fails as it reopens the second policy's ask
+    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
+    await ingest(created());
+    await ingest(cancelled());
+    const reopenCancelled = store.reopenCancelled.bind(store);
+    let calls = 0;
+    store.reopenCancelled = async (id, how) => {
+      if (++calls === 2) throw new Error('throttled');
+      return reopenCancelled(id, how);
+    };
+    await expect(ingest(created('evt_back'))).rejects.toThrow('throttled');
+
+    // Act: HR sends the same event again
+    const result = await ingest(created('evt_back'));
+
+    // Assess
+    expect(result.assignments.map((a) => a.status)).toEqual(['pending', 'pending']);
+    expect(store.peek(privacyId)).toMatchObject({ status: 'pending', dueKind: 'invite' });
+  });
+
+  it('changes a leaver’s details on a late starter.updated, but does not bring them back', async () => {
+    // Prepare
+    const { store, queue, ingest } = setup();
+    await ingest(created());
+    await ingest(cancelled());
+    const sent = queue.sent.length;
+
+    // Act: an update HR sent before the cancellation arrives after it
+    const result = await ingest({
+      ...created('evt_late', { email: 'ada.new@example.org' }),
+      type: 'starter.updated',
+    });
+
+    // Assess
+    expect(store.starters.get(starterIdFor('E1001'))).toMatchObject({
+      status: 'cancelled',
+      email: 'ada.new@example.org',
+    });
+    expect(result.assignments).toEqual([expect.objectContaining({ id: safeId, status: 'cancelled' })]);
+    expect(store.peek(safeId)?.status).toBe('cancelled');
+    expect(queue.sent.length).toBe(sent);
+  });
+
+  it('asks a reinstated starter for the newest version, when one was published while they were away', async () => {
+    // Prepare: asked for v3, cancelled, then v4 published
+    const { store, queue, ingest } = setup();
+    await ingest(created());
+    await ingest(cancelled());
+    const v4 = { ...safe, version: 4, sha256: 'e'.repeat(64) };
+    store.policies.set(`${safe.policyId}#4`, v4);
+    const sent = queue.sent.length;
+
+    // Act
+    const result = await ingest(created('evt_back'));
+
+    // Assess: a v4 ask owing its invite; the v3 ask withdrawn for it, not reopened
+    const v4Id = assignmentIdFor('E1001', 'safe-internet-use', 4);
+    expect(result.assignments).toEqual([
+      expect.objectContaining({ id: v4Id, policyVersion: 4, status: 'pending' }),
+    ]);
+    expect(store.peek(v4Id)).toMatchObject({ dueKind: 'invite', reason: 'starter' });
+    expect(store.peek(safeId)).toMatchObject({
+      status: 'cancelled',
+      supersededBy: { assignmentId: v4Id, version: 4 },
+    });
+    expect(queue.sent.slice(sent).map((m) => m.message.assignmentId)).toContain(v4Id);
+  });
+
+  it('keeps an ask bounced when the reinstated starter’s address is the one that refused it', async () => {
+    // Prepare: the invite bounced, then the starter was cancelled
+    const { store, queue, ingest } = setup();
+    await ingest(created());
+    const bounce = { reason: 'bounced' as const, email: 'ada@example.org', at: '2026-11-24T10:05:00.000Z' };
+    store.seed({
+      ...(store.peek(safeId) as Assignment),
+      status: 'bounced',
+      bounce,
+      dueAt: undefined,
+      dueKind: undefined,
+    });
+    await ingest(cancelled());
+    const sent = queue.sent.length;
+
+    // Act: back, same address; then back again with a new one
+    const same = await ingest(created('evt_back'));
+    const owedAfterSame = store.peek(safeId)?.dueKind;
+    await ingest(created('evt_new_address', { email: 'ada.l@example.org' }));
+
+    // Assess: nothing sent to the refusing address; the new address re-opens the chase
+    expect(same.assignments).toEqual([expect.objectContaining({ status: 'bounced' })]);
+    expect(owedAfterSame).toBeUndefined();
+    expect(store.peek(safeId)).toMatchObject({ status: 'pending', dueKind: 'invite' });
+    expect(queue.sent.slice(sent).length).toBeGreaterThan(0);
+  });
+
   it('keeps an acknowledged assignment as it is when the starter is cancelled', async () => {
     // Prepare
     const { store, ingest } = setup();
