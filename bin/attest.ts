@@ -559,8 +559,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const io: CliIo = { out: (t) => console.log(t), err: (t) => console.error(t) };
   const arn = process.env.ACK_TOKEN_KEYS_SECRET_ARN;
-  process.exitCode = await runCli(process.argv.slice(2), {
-    store: storeFromEnv(process.env, io),
+  // `keys` works on the link-key secret alone: no table, and no line about which table.
+  const argv = process.argv.slice(2);
+  const quiet: CliIo = { out: io.out, err() {} };
+  process.exitCode = await runCli(argv, {
+    store: storeFromEnv(process.env, argv[0] === 'keys' ? quiet : io),
     io,
     ...(arn && { keyVault: secretsManagerVault(new SecretsManagerClient({}), arn) }),
     ...(process.env.TOKEN_TTL && { tokenTtlMs: parseDuration(process.env.TOKEN_TTL) }),
