@@ -97,9 +97,8 @@ function serialise(set: KeySet): string {
 
 const at = (iso: string | undefined, plusMs: number) =>
   iso === undefined ? undefined : new Date(Date.parse(iso) + plusMs);
+/** A moment, to the minute (one in the past: when a key was added or began signing). */
 const minute = (date: Date) => date.toISOString().replace('T', ' ').slice(0, 16);
-/** A moment in the past, to the minute. */
-const day = minute;
 /** A moment a step may run from, rounded up to the minute, so that "from 10:05" holds at 10:05. */
 const from = (date: Date) => minute(new Date(Math.ceil(date.getTime() / 60_000) * 60_000));
 
@@ -214,7 +213,7 @@ function nextKid(set: KeySet): string {
 function describe(set: KeySet, kid: string, now: Date, tokenTtlMs: number): string {
   const history = set.meta[kid] ?? {};
   if (set.signing === kid) {
-    return `${kid}  signing${history.signingSince ? ` since ${day(new Date(history.signingSince))} UTC` : ''}`;
+    return `${kid}  signing${history.signingSince ? ` since ${minute(new Date(history.signingSince))} UTC` : ''}`;
   }
   if (history.signedUntil) {
     const safe = at(history.signedUntil, tokenTtlMs + KEY_CACHE_MS) as Date;
@@ -222,7 +221,7 @@ function describe(set: KeySet, kid: string, now: Date, tokenTtlMs: number): stri
   }
   if (history.addedAt) {
     const ready = at(history.addedAt, KEY_CACHE_MS) as Date;
-    return `${kid}  added ${day(new Date(history.addedAt))} UTC, verifies only; ${ready <= now ? 'promote it now' : `promote it from ${from(ready)} UTC`}`;
+    return `${kid}  added ${minute(new Date(history.addedAt))} UTC, verifies only; ${ready <= now ? 'promote it now' : `promote it from ${from(ready)} UTC`}`;
   }
   return `${kid}  verifies only (no record of when it last signed)`;
 }

@@ -4,6 +4,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { makeLogger } from '#shared/adapters/logger.ts';
+import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { type Channel, makeDeliverCompletion, makeWebhookChannel } from '#shared/core/deliver.ts';
 import type { DeliveryKind } from '#shared/core/model.ts';
@@ -40,28 +41,22 @@ function channelsFor(
 }
 
 /** The delivery use case for the secrets of the moment, rebuilt only when they change. */
-let current: { key: string; deliver: ReturnType<typeof makeDeliverCompletion> } | undefined;
-async function deliverer() {
-  const secrets = await config.secrets();
-  const key = `${secrets.lmsWebhookSecret}\n${secrets.lrsPassword}`;
-  if (current?.key !== key) {
-    current = {
-      key,
-      deliver: makeDeliverCompletion({
-        store,
-        http,
-        clock: { now: () => new Date() },
-        logger,
-        channels: channelsFor(secrets),
-        leaseMs: config.LEASE,
-        timeoutMs: config.LMS_TIMEOUT,
-        retryScheduleMs: config.LMS_RETRY_SCHEDULE,
-        lmsQueue,
-      }),
-    };
-  }
-  return current.deliver;
-}
+const deliverer = rebuiltWhenChanged(
+  config.secrets,
+  (secrets) =>
+    makeDeliverCompletion({
+      store,
+      http,
+      clock: { now: () => new Date() },
+      logger,
+      channels: channelsFor(secrets),
+      leaseMs: config.LEASE,
+      timeoutMs: config.LMS_TIMEOUT,
+      retryScheduleMs: config.LMS_RETRY_SCHEDULE,
+      lmsQueue,
+    }),
+  (secrets) => `${secrets.lmsWebhookSecret}\n${secrets.lrsPassword}`,
+);
 
 export const handler = async (event: SQSEvent) => {
   const deliverCompletion = await deliverer();

@@ -50,18 +50,23 @@ export function liveTokenKeys(
   };
 }
 
-/** `build(value)` for the value `current()` gives, built again only when that value changes. */
+/**
+ * `build(value)` for the value `current()` gives, built again only when that value changes
+ * (as `keyOf` sees it: the value itself unless given).
+ */
 export function rebuiltWhenChanged<V, T>(
   current: () => Promise<V>,
   build: (value: V) => T,
+  keyOf: (value: V) => unknown = (value) => value,
 ): () => Promise<T> {
-  let seen: V | undefined;
+  let seen: unknown;
   let built: T | undefined;
   return async () => {
     const value = await current();
-    if (built === undefined || value !== seen) {
+    const key = keyOf(value);
+    if (built === undefined || key !== seen) {
       built = build(value);
-      seen = value;
+      seen = key;
     }
     return built;
   };
