@@ -1,4 +1,4 @@
-// SES v2: the configuration set every email is sent with, its event topic (bounces, complaints, deliveries), and who may send.
+// SES v2: the configuration set every email is sent with, its event topic (sends, bounces, complaints, deliveries), and who may send.
 import { Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -27,7 +27,10 @@ export class Email extends Construct {
     new ConfigurationSetEventDestination(this, 'ToTopic', {
       configurationSet: this.configurationSet,
       destination: EventDestination.snsTopic(this.events),
+      // SEND tells which message id each email attempt became (its `attempt` tag), so a send whose
+      // record a crash lost is recorded, not sent again.
       events: [
+        EmailSendingEvent.SEND,
         EmailSendingEvent.BOUNCE,
         EmailSendingEvent.COMPLAINT,
         EmailSendingEvent.DELIVERY,

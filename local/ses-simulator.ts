@@ -14,16 +14,27 @@ interface StoredEmail {
   at?: number;
 }
 
-/** The SES event (configuration-set event publishing) for a stored email sent to a simulator address. */
-export function simulatedEvent(email: StoredEmail, at: Date): Record<string, unknown> | undefined {
+/** The `mail` part of SES's events: the email's tags, which locally come from the headers the mailer set. */
+function mailOf(email: StoredEmail, at: Date) {
   const to = email.destination.to.map((a) => a.toLowerCase());
   const header = (name: string) => email.headers?.find((h) => h.name.toLowerCase() === name)?.value;
   const tags: Record<string, string[]> = { 'ses:configuration-set': ['attest'] };
-  const assignment = header('x-attest-assignment');
-  const kind = header('x-attest-kind');
-  if (assignment) tags.assignment = [assignment];
-  if (kind) tags.kind = [kind];
-  const mail = { timestamp: at.toISOString(), messageId: email.messageId, destination: to, tags };
+  for (const name of ['assignment', 'kind', 'attempt']) {
+    const value = header(`x-attest-${name}`);
+    if (value) tags[name] = [value];
+  }
+  return { timestamp: at.toISOString(), messageId: email.messageId, destination: to, tags };
+}
+
+/** The Send event SES publishes for every email it accepted (the configuration set publishes sends). */
+export function sendEvent(email: StoredEmail, at: Date): Record<string, unknown> {
+  return { eventType: 'Send', mail: mailOf(email, at), send: {} };
+}
+
+/** The SES event (configuration-set event publishing) for a stored email sent to a simulator address. */
+export function simulatedEvent(email: StoredEmail, at: Date): Record<string, unknown> | undefined {
+  const mail = mailOf(email, at);
+  const to = mail.destination;
   if (to.includes(SIMULATOR.bounce)) {
     return {
       eventType: 'Bounce',
@@ -76,8 +87,9 @@ export function snsEvent(message: Record<string, unknown>): SNSEvent {
 }
 
 /**
- * Watches the local mailbox and, for each new email to a simulator address, calls `deliver` with
- * the SNS event SES would have published: the same ses-events handler runs as on AWS.
+ * Watches the local mailbox and, for each new email, calls `deliver` with the SNS events SES would
+ * have published — its Send event, then a bounce or complaint for a simulator address — so the
+ * same ses-events handler runs as on AWS.
  */
 export function startSesSimulator(
   mailbox: string,
@@ -99,7 +111,9 @@ export function startSesSimulator(
     for (const email of store.emails) {
       if (seen.has(email.messageId)) continue;
       seen.add(email.messageId);
-      const event = simulatedEvent(email, new Date());
+      const at = new Date();
+      await deliver(snsEvent(sendEvent(email, at)));
+      const event = simulatedEvent(email, at);
       if (event) await deliver(snsEvent(event));
     }
   };

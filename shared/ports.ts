@@ -8,6 +8,7 @@ import type {
   DigestKey,
   DueKind,
   Evidence,
+  MailAttempt,
   MailKind,
   OwedDeliveries,
   PolicyVersion,
@@ -99,9 +100,25 @@ export interface Store {
     leaseUntil: Date,
     /** When given, the lane's due time must still be this: the step the message was sent for. */
     seenDueAt?: string,
+    /**
+     * The mail lane's email attempt, recorded with the lease: `next` is stored, and the lane's
+     * attempt must still be `seen` (none when undefined), so no interrupted attempt is overlooked.
+     */
+    attempt?: { next: MailAttempt; seen: string | undefined },
   ): Promise<Assignment | undefined>;
-  /** Gives a lease back after a failure, so a retry or the sweeper can take the work again. */
-  releaseWork(assignmentId: string, kind: DueKind): Promise<void>;
+  /**
+   * Notes SES's word that an attempt's email was sent, as `messageId` (from the email's tags in
+   * SES's own events); the first note stands.
+   */
+  recordSentAttempt(assignmentId: string, attemptId: string, messageId: string, at: Date): Promise<void>;
+  /** The SES message id an attempt's email was sent as, when SES has said so. */
+  getSentAttempt(assignmentId: string, attemptId: string): Promise<string | undefined>;
+  /**
+   * Gives a lease back after a failure, so a retry or the sweeper can take the work again; with
+   * `abandonedAttempt`, that attempt (if still the lane's) is forgotten too: its email surely did
+   * not go, so the retry need not wait for SES's word on it.
+   */
+  releaseWork(assignmentId: string, kind: DueKind, abandonedAttempt?: string): Promise<void>;
   /**
    * Records a sent email, conditional on holding its lease: the mail lane then owes `after.next`
    * (the next reminder or the escalation) or nothing; `after.chase` and `after.status` are stored.
@@ -239,6 +256,12 @@ export interface Store {
   getAuditTrail(assignmentId: string): Promise<AuditEvent[]>;
 }
 
+/** Counts of things worth an alarm (CloudWatch metrics on AWS, by embedded metric format). */
+export interface Metrics {
+  /** Adds one to the metric `name`, under the given dimensions. */
+  count(name: string, dimensions?: Record<string, string>): void;
+}
+
 export interface Queue {
   send(message: WorkMessage, delaySeconds?: number): Promise<void>;
 }
@@ -253,7 +276,10 @@ export interface OutgoingEmail {
 }
 
 export interface Mailer {
-  /** Sends one email; returns the provider's message id. */
+  /**
+   * Sends one email; returns the provider's message id. Rejects with EmailMaybeSentError when the
+   * provider did not answer (the email may have gone); any other rejection means it was not sent.
+   */
   send(email: OutgoingEmail): Promise<string>;
 }
 

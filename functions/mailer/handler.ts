@@ -3,6 +3,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeLogger } from '#shared/adapters/logger.ts';
+import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSesMailer } from '#shared/adapters/ses-mailer.ts';
 import { makeSendEmail } from '#shared/core/mail.ts';
@@ -13,6 +14,7 @@ import { renderReceipt } from '#templates/receipt.ts';
 import { config } from './config.ts';
 
 const logger = makeLogger();
+const metrics = makeMetrics();
 const processor = new BatchProcessor(EventType.SQS);
 const store = makeDynamoStore(config.TABLE_NAME);
 const mailer = makeSesMailer({ from: config.MAIL_FROM, configurationSet: config.SES_CONFIGURATION_SET });
@@ -24,6 +26,7 @@ const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
     mailer,
     clock: { now: () => new Date() },
     logger,
+    metrics,
     tokenKeys,
     renderInvite,
     renderReceipt,
@@ -35,6 +38,7 @@ const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
     organisationName: config.ORGANISATION_NAME,
     tokenTtlMs: config.TOKEN_TTL,
     leaseMs: config.LEASE,
+    maybeSentGraceMs: config.MAYBE_SENT_GRACE,
   }),
 );
 
@@ -42,6 +46,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   const sendEmail = await sendEmailNow();
   await sendEmail(
     parseWorkMessage(record.body, ['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice']),
+    Number(record.attributes.ApproximateReceiveCount) || undefined,
   );
 }
 

@@ -79,6 +79,11 @@ const key = {
   starter: (id: string) => ({ pk: `STARTER#${id}`, sk: 'PROFILE' }),
   assignment: (id: string) => ({ pk: `ASSIGN#${id}`, sk: 'ASSIGNMENT' }),
   receipt: (source: string, eventId: string) => ({ pk: `EVENT#${source}#${eventId}`, sk: 'RECEIPT' }),
+  /** SES's word on an attempt's email, beside its assignment (outside the audit trail's `EVT#` range). */
+  sentAttempt: (assignmentId: string, attemptId: string) => ({
+    pk: `ASSIGN#${assignmentId}`,
+    sk: `ATTEMPT#${attemptId}`,
+  }),
   digest: (k: DigestKey) => ({ pk: `DIGEST#${digestIdFor(k.managerEmail)}`, sk: `DAY#${k.day}` }),
   /** A destination's state; the webhook's keeps the key it had when it was the only destination. */
   destination: (kind: DeliveryKind) => ({ pk: 'DESTINATION#lms', sk: kind === 'lms' ? 'WEBHOOK' : 'XAPI' }),
@@ -242,21 +247,29 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       );
     },
 
-    async claimWork(assignmentId, kind, now, leaseUntil, seenDueAt) {
+    async claimWork(assignmentId, kind, now, leaseUntil, seenDueAt, attempt) {
       const lane = laneOf(kind);
       const owed = owes(kind);
       const step = seenDueAt === undefined ? '' : ` AND ${lane.due} = :seen`;
+      // The attempt seen is still the lane's: no other worker's interrupted attempt goes unnoticed.
+      const tried = !attempt
+        ? ''
+        : attempt.seen === undefined
+          ? ' AND attribute_not_exists(attempt)'
+          : ' AND attempt.id = :seenAttempt';
       const out = await unlessConditionFails(
         doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
-            UpdateExpression: `SET ${lane.lease} = :until`,
+            UpdateExpression: `SET ${lane.lease} = :until${attempt ? ', attempt = :attempt' : ''}`,
             // Owed, and nobody holds an unexpired lease on it.
-            ConditionExpression: `${owed.condition}${step} AND (attribute_not_exists(${lane.lease}) OR ${lane.lease} < :now)`,
+            ConditionExpression: `${owed.condition}${step} AND (attribute_not_exists(${lane.lease}) OR ${lane.lease} < :now)${tried}`,
             ExpressionAttributeValues: {
               ...owed.values,
               ...(seenDueAt !== undefined && { ':seen': seenDueAt }),
+              ...(attempt && { ':attempt': attempt.next }),
+              ...(attempt?.seen !== undefined && { ':seenAttempt': attempt.seen }),
               ':now': now.toISOString(),
               ':until': leaseUntil.toISOString(),
             },
@@ -268,16 +281,37 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       return strip<Assignment>(out?.Attributes);
     },
 
-    async releaseWork(assignmentId, kind) {
+    async recordSentAttempt(assignmentId, attemptId, messageId, at) {
+      // SES reports a send more than once (Send, Delivery, redelivered notifications): the first stands.
+      await conditionally(
+        doc.send(
+          new PutCommand({
+            TableName,
+            Item: { ...key.sentAttempt(assignmentId, attemptId), messageId, at: at.toISOString() },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    },
+
+    async getSentAttempt(assignmentId, attemptId) {
+      return (await get(key.sentAttempt(assignmentId, attemptId)))?.messageId as string | undefined;
+    },
+
+    async releaseWork(assignmentId, kind, abandonedAttempt) {
       const owed = owes(kind);
       await conditionally(
         doc.send(
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
-            UpdateExpression: `REMOVE ${laneOf(kind).lease}`,
-            ConditionExpression: owed.condition,
-            ExpressionAttributeValues: owed.values,
+            UpdateExpression: `REMOVE ${laneOf(kind).lease}${abandonedAttempt ? ', attempt' : ''}`,
+            // An attempt another worker has started since is left alone (the whole release is then skipped).
+            ConditionExpression: `${owed.condition}${abandonedAttempt ? ' AND attempt.id = :attempt' : ''}`,
+            ExpressionAttributeValues: {
+              ...owed.values,
+              ...(abandonedAttempt && { ':attempt': abandonedAttempt }),
+            },
           }),
         ),
       );
@@ -424,7 +458,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
             TableName,
             Key: key.assignment(assignmentId),
             UpdateExpression:
-              'SET #status = :pending, dueKind = :invite, dueAt = :at, dueShard = :shard REMOVE bounce, leaseUntil',
+              'SET #status = :pending, dueKind = :invite, dueAt = :at, dueShard = :shard REMOVE bounce, leaseUntil, attempt',
             ConditionExpression: '#status = :bounced',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
@@ -448,8 +482,8 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
             Key: key.assignment(assignmentId),
             UpdateExpression: owes
               ? 'SET #status = :pending, dueKind = :invite, dueAt = :at, dueShard = :shard ' +
-                'REMOVE cancelledAt, chase, digest, bounce, leaseUntil'
-              : 'SET #status = :bounced REMOVE cancelledAt, chase, digest, leaseUntil',
+                'REMOVE cancelledAt, chase, digest, bounce, leaseUntil, attempt'
+              : 'SET #status = :bounced REMOVE cancelledAt, chase, digest, leaseUntil, attempt',
             ConditionExpression:
               '#status = :cancelled AND attribute_not_exists(ack) AND attribute_not_exists(supersededBy)',
             ExpressionAttributeNames: { '#status': 'status' },
@@ -544,7 +578,9 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
           new UpdateCommand({
             TableName,
             Key: key.assignment(assignmentId),
-            UpdateExpression: 'SET dueKind = :invite, dueAt = :now, dueShard = :shard, freshLinkAt = :now',
+            // A fresh invite is a new step: an attempt interrupted before it is not this one.
+            UpdateExpression:
+              'SET dueKind = :invite, dueAt = :now, dueShard = :shard, freshLinkAt = :now REMOVE attempt',
             // Unsigned, not withdrawn, owing nothing but (perhaps) an invite, and not asked lately.
             ConditionExpression:
               'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND #status <> :bounced ' +

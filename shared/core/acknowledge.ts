@@ -104,6 +104,15 @@ export function makeAcknowledgement(deps: AckDeps) {
     return by ? { kind: 'withdrawn', newerVersion: by.version } : { kind: 'withdrawn' };
   }
 
+  /**
+   * The SES message id of the email whose link was used: its token id is that email's attempt id.
+   * The send record has it; if a crash lost the record, SES's own report of the attempt does.
+   */
+  async function emailThatCarried(assignment: Assignment, tokenId: string): Promise<string | null> {
+    const recorded = assignment.sends.find((s) => s.tokenId === tokenId)?.messageId;
+    return recorded ?? (await store.getSentAttempt(assignment.assignmentId, tokenId)) ?? null;
+  }
+
   async function loadOrExpired(token: string) {
     try {
       return await load(token);
@@ -185,7 +194,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       ipAddress: submission.ipAddress,
       userAgent: submission.userAgent.slice(0, 512),
       tokenId,
-      messageId: assignment.sends.find((s) => s.tokenId === tokenId)?.messageId ?? null,
+      messageId: await emailThatCarried(assignment, tokenId),
       ...(shownAt && { pageShownAt: shownAt.toISOString() }),
     };
     // Each destination's id is fixed now, so every retry and replay is recognisably the same.

@@ -51,11 +51,31 @@ function tag(event: SesEvent, name: string, header: string): string | undefined 
   );
 }
 
+/** An attempt id as the mailer makes them (a token id: base64url); nothing else becomes a key. */
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** SES events that say an email left SES: its message id is then the attempt's. */
+const SENT_TYPES = new Set(['Send', 'Delivery', 'Bounce', 'Complaint', 'DeliveryDelay']);
+
 export function makeHandleSesEvent(deps: BounceDeps) {
   const { store, clock, logger } = deps;
 
   /**
+   * Any event of an email sent under an attempt (its `attempt` tag) tells which message id that
+   * attempt became: should the mailer have crashed before recording the send, its retry records
+   * that email rather than sending another, and the evidence of a signature from its link names it.
+   */
+  async function noteSentAttempt(event: SesEvent, type: string): Promise<void> {
+    const assignmentId = tag(event, 'assignment', 'x-attest-assignment');
+    const attemptId = tag(event, 'attempt', 'x-attest-attempt');
+    if (!assignmentId || !attemptId || !SENT_TYPES.has(type) || !ID.test(attemptId)) return;
+    const stamp = Date.parse(event.mail.timestamp ?? '');
+    const at = Number.isNaN(stamp) ? clock.now() : new Date(stamp);
+    await store.recordSentAttempt(assignmentId, attemptId, event.mail.messageId, at);
+  }
+
+  /**
    * Handles one SES event.
+   * 0. An event of an email sent under an attempt notes the attempt's message id (any kind).
    * 1. Only a permanent bounce or a complaint, about an invite or reminder attest sent (its
    *    `assignment` and `kind` tags), stops anything; transient bounces, deliveries and other
    *    mail are logged and left.
@@ -67,6 +87,7 @@ export function makeHandleSesEvent(deps: BounceDeps) {
   return async function handleSesEvent(raw: unknown): Promise<BounceOutcome> {
     const event = sesEventSchema.parse(raw);
     const type = (event.eventType ?? event.notificationType) as string;
+    await noteSentAttempt(event, type);
     const permanent = type === 'Bounce' && event.bounce?.bounceType === 'Permanent';
     const complaint = type === 'Complaint';
     const assignmentId = tag(event, 'assignment', 'x-attest-assignment');

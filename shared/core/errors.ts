@@ -68,3 +68,14 @@ export class RetryableError extends AttestError {
     this.name = 'RetryableError';
   }
 }
+
+/**
+ * A send that may or may not have reached the provider (a timeout, a dropped connection): the
+ * email may have gone. Any other rejection of `Mailer.send` means it was not sent.
+ */
+export class EmailMaybeSentError extends AttestError {
+  constructor(options?: { cause?: unknown }) {
+    super('email.maybe_sent', 'The email provider did not answer: the email may have been sent.', options);
+    this.name = 'EmailMaybeSentError';
+  }
+}

@@ -17,6 +17,11 @@ export interface EvidenceReport {
    */
   integrity: { recomputedSha256: string; matches: boolean } | null;
   emails: Assignment['sends'];
+  /**
+   * The email whose link was signed from: its attempt (the link's token id) and SES message id —
+   * the evidence's, or SES's later report of that attempt when the send's record was lost.
+   */
+  signedFrom: { attemptId: string; messageId: string | null } | null;
   /** The webhook's delivery, when this deployment sends webhooks. */
   lms: Assignment['lms'] | null;
   /** The xAPI statement's delivery, when it sends statements to an LRS. */
@@ -41,6 +46,10 @@ export function makeEvidenceReport(store: Store) {
       );
     }
     const evidence = assignment.ack ?? null;
+    const signedFrom = evidence && {
+      attemptId: evidence.tokenId,
+      messageId: evidence.messageId ?? (await store.getSentAttempt(assignmentId, evidence.tokenId)) ?? null,
+    };
     return {
       report: {
         assignmentId,
@@ -58,6 +67,7 @@ export function makeEvidenceReport(store: Store) {
         evidence,
         integrity: evidence ? integrity(policy, evidence) : null,
         emails: assignment.sends,
+        signedFrom,
         lms: assignment.lms ?? null,
         xapi: assignment.xapi ?? null,
         audit,

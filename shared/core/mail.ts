@@ -1,7 +1,17 @@
 // Use case: do the step an assignment's mail lane owes — invite, reminder, escalation, manager digest, receipt, bounce notice — once.
-import type { AfterSend, Clock, Logger, Mailer, Store } from '../ports.ts';
+import type { AfterSend, Clock, Logger, Mailer, Metrics, Store } from '../ports.ts';
+import { EmailMaybeSentError } from './errors.ts';
 import { newTokenId } from './ids.ts';
-import type { Assignment, Chase, DigestKey, MailKind, PolicyVersion, Starter, WorkMessage } from './model.ts';
+import type {
+  Assignment,
+  Chase,
+  DigestKey,
+  MailAttempt,
+  MailKind,
+  PolicyVersion,
+  Starter,
+  WorkMessage,
+} from './model.ts';
 import { type ChasePlan, nextChaseStep, nextOpening, startOfLocalDay } from './schedule.ts';
 import { signToken, type TokenKeys } from './tokens.ts';
 
@@ -61,7 +71,9 @@ export interface MailDeps {
   store: Store;
   mailer: Mailer;
   clock: Clock;
-  logger: Pick<Logger, 'info' | 'warn'>;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Counts failed sends (`EmailSendFailed`, by kind). */
+  metrics: Metrics;
   tokenKeys: TokenKeys;
   renderInvite: (content: InviteContent) => Rendered;
   renderReceipt: (content: ReceiptContent) => Rendered;
@@ -76,6 +88,11 @@ export interface MailDeps {
   tokenTtlMs: number;
   /** How long a worker holds the send; longer than one SES call, shorter than a queue retry. */
   leaseMs: number;
+  /**
+   * How long after an interrupted attempt began its step waits for SES's word that the email went
+   * (from SES's own events) before sending it again: the "maybe sent" grace.
+   */
+  maybeSentGraceMs: number;
 }
 
 export type MailOutcome = 'sent' | 'escalated' | 'not-owed' | 'busy';
@@ -142,8 +159,8 @@ export function formatMoment(at: Date, timeZone: string, locale = 'en-GB'): stri
 export function makeSendEmail(deps: MailDeps) {
   const { store, clock, logger } = deps;
 
-  function link(assignment: Assignment, now: Date) {
-    const tokenId = newTokenId();
+  /** A link whose token id is the attempt's id, so the evidence names the email that carried it. */
+  function link(assignment: Assignment, now: Date, tokenId: string) {
     const expiresAt = new Date(now.getTime() + deps.tokenTtlMs);
     const token = signToken(deps.tokenKeys, {
       assignmentId: assignment.assignmentId,
@@ -161,6 +178,7 @@ export function makeSendEmail(deps: MailDeps) {
     starter: Starter,
     policy: PolicyVersion,
     now: Date,
+    attemptId: string,
   ): Composed {
     const plan = deps.planFor(assignment.policyId);
     const chase: Chase = {
@@ -169,7 +187,7 @@ export function makeSendEmail(deps: MailDeps) {
     };
     const invitedAt = new Date(chase.invitedAt);
     const dueOn = new Date(invitedAt.getTime() + plan.escalationOffsetMs);
-    const { tokenId, expiresAt, url } = link(assignment, now);
+    const { tokenId, expiresAt, url } = link(assignment, now, attemptId);
     const email = deps.renderInvite({
       organisationName: deps.organisationName,
       givenName: starter.givenName,
@@ -316,7 +334,30 @@ export function makeSendEmail(deps: MailDeps) {
     };
   }
 
-  return async function sendEmail(message: WorkMessage): Promise<MailOutcome> {
+  /**
+   * The attempt this step's email goes under. An earlier attempt at the step that no send record
+   * names was interrupted (a crash between SES and the table): if SES has since reported sending
+   * it, that email is the step's and is recorded without sending again; if not, it may still have
+   * gone, so the step waits until `maybeSentGraceMs` after that attempt began before sending anew.
+   * SES has no idempotency key: an email SES took but never reported in the grace goes twice.
+   */
+  async function attemptFor(
+    current: Assignment,
+    kind: MailAttempt['kind'],
+    now: Date,
+  ): Promise<{ next: MailAttempt; sentAs?: string } | 'maybe-sent'> {
+    const prior = current.attempt;
+    const recorded = (id: string) => current.sends.some((s) => (s.attemptId ?? s.tokenId) === id);
+    if (prior && prior.kind === kind && !recorded(prior.id)) {
+      const sentAs = await store.getSentAttempt(current.assignmentId, prior.id);
+      if (sentAs) return { next: prior, sentAs };
+      if (now.getTime() < Date.parse(prior.startedAt) + deps.maybeSentGraceMs) return 'maybe-sent';
+    }
+    return { next: { id: newTokenId(), kind, startedAt: now.toISOString() } };
+  }
+
+  /** `delivery`: how many times the queue has handed this message over (1 the first time), for the logs. */
+  return async function sendEmail(message: WorkMessage, delivery?: number): Promise<MailOutcome> {
     const { assignmentId } = message;
     const kind = message.kind as MailKind;
     const current = await store.getAssignment(assignmentId);
@@ -324,15 +365,28 @@ export function makeSendEmail(deps: MailDeps) {
     // A sweeper's message names the due time it dispatched: once that step is done it is stale.
     if (message.dueAt !== undefined && current.dueAt !== message.dueAt) return 'not-owed';
     const now = clock.now();
+    // An escalation sends nothing itself (the digest is its own step): no attempt.
+    const attempt = kind === 'escalation' ? undefined : await attemptFor(current, kind, now);
+    if (attempt === 'maybe-sent') {
+      logger.info('waiting for SES to report an interrupted attempt', {
+        assignmentId,
+        kind,
+        attemptId: current.attempt?.id,
+      });
+      return 'busy';
+    }
     const assignment = await store.claimWork(
       assignmentId,
       kind,
       now,
       new Date(now.getTime() + deps.leaseMs),
       message.dueAt,
+      attempt && { next: attempt.next, seen: current.attempt?.id },
     );
     if (!assignment) return 'busy';
+    const attemptId = attempt?.next.id ?? '';
     let messageId: string | undefined;
+    let sending = false;
     try {
       const [starter, policy] = await Promise.all([
         store.getStarter(assignment.starterId),
@@ -343,7 +397,7 @@ export function makeSendEmail(deps: MailDeps) {
 
       const composed =
         kind === 'invite' || kind === 'reminder'
-          ? chaseEmail(kind, assignment, starter, policy, now)
+          ? chaseEmail(kind, assignment, starter, policy, now, attemptId)
           : kind === 'receipt'
             ? receipt(assignment, starter, policy)
             : kind === 'digest'
@@ -354,17 +408,32 @@ export function makeSendEmail(deps: MailDeps) {
         await store.appendAudit(assignmentId, composed.skip, now);
         return 'sent';
       }
-      messageId = await deps.mailer.send({
-        to: composed.to,
-        ...composed.email,
-        tags: { kind, policy: policy.policyId, assignment: assignmentId },
-        headers: { 'X-Attest-Assignment': assignmentId, 'X-Attest-Kind': kind },
-      });
+      if (attempt?.sentAs) {
+        messageId = attempt.sentAs;
+        logger.info('an interrupted attempt was sent: recorded, not sent again', {
+          assignmentId,
+          kind,
+          attemptId,
+        });
+      } else {
+        sending = true;
+        messageId = await deps.mailer.send({
+          to: composed.to,
+          ...composed.email,
+          tags: { kind, policy: policy.policyId, assignment: assignmentId, attempt: attemptId },
+          headers: {
+            'X-Attest-Assignment': assignmentId,
+            'X-Attest-Kind': kind,
+            'X-Attest-Attempt': attemptId,
+          },
+        });
+        sending = false;
+      }
       const at = clock.now();
       const { tokenId } = composed;
       await store.recordSend(
         assignmentId,
-        { kind, messageId, at: at.toISOString(), ...(tokenId && { tokenId }) },
+        { kind, messageId, at: at.toISOString(), attemptId, ...(tokenId && { tokenId }) },
         composed.after,
       );
       await composed.sent?.(at, messageId);
@@ -372,10 +441,29 @@ export function makeSendEmail(deps: MailDeps) {
       logger.info(`${kind} sent`, { assignmentId, messageId });
       return 'sent';
     } catch (error) {
-      // Before SES took the email, give the lease back so the retry can send at once. After, keep
-      // it: the retry must wait for the lease to lapse, which narrows a double send to a crash
-      // between SES and the table.
-      if (messageId === undefined) await store.releaseWork(assignmentId, kind).catch(() => undefined);
+      const maybeSent = error instanceof EmailMaybeSentError;
+      if (sending) {
+        // No address, no name: which email, which try, and what SES said.
+        logger.warn('email send failed', {
+          assignmentId,
+          kind,
+          attemptId,
+          ...(delivery !== undefined && { attempt: delivery }),
+          error: error instanceof Error ? error.name : typeof error,
+          maybeSent,
+        });
+        deps.metrics.count('EmailSendFailed', { kind });
+      } else if (messageId !== undefined) {
+        logger.error('email sent but not recorded', { assignmentId, kind, attemptId, messageId });
+      }
+      // Before SES took the email, give the lease back so the retry can send at once (forgetting
+      // the attempt, unless SES may have taken it after all: then the retry waits for its word).
+      // After, keep it: the retry must wait for the lease to lapse and then finds the attempt.
+      if (messageId === undefined) {
+        await store
+          .releaseWork(assignmentId, kind, sending && !maybeSent && attempt ? attemptId : undefined)
+          .catch(() => undefined);
+      }
       throw error;
     }
   };

@@ -91,10 +91,23 @@ export const KIND_OF: Readonly<Record<LmsDestination, DeliveryKind>> = { webhook
 
 export interface SendRecord {
   kind: Exclude<MailKind, 'escalation'>;
-  /** The token in an invite's link; a receipt carries none. */
+  /** The token in an invite's link, which is also its attempt's id; a receipt carries none. */
   tokenId?: string;
+  /** The attempt this email was sent under (recorded since attempts were; an invite's is its tokenId). */
+  attemptId?: string;
   messageId: string;
   at: string;
+}
+
+/**
+ * One try at sending a mail-lane email, fixed before the send and recorded with the lease: an
+ * invite's or reminder's id is the token id in its link, and every email carries it in its SES
+ * tags, so a send whose record was lost (a crash between SES and the table) can still be traced.
+ */
+export interface MailAttempt {
+  id: string;
+  kind: Exclude<MailKind, 'escalation'>;
+  startedAt: string;
 }
 
 export interface Evidence {
@@ -108,8 +121,12 @@ export interface Evidence {
   typedName: string;
   ipAddress: string;
   userAgent: string;
+  /** The token of the link used: also the id of the email attempt that carried it. */
   tokenId: string;
-  /** The SES message id of the email that carried the link, when known. */
+  /**
+   * The SES message id of the email that carried the link, when known at signing: from the send
+   * record, or from SES's own report of the attempt when the record was lost to a crash.
+   */
   messageId: string | null;
   /** When the server sent the page that was signed (from the form's signed stamp), when known. */
   pageShownAt?: string;
@@ -170,6 +187,8 @@ export interface Assignment {
   dueAt?: string;
   dueKind?: MailKind;
   leaseUntil?: string;
+  /** The mail lane's latest attempt; one whose id no send record names was interrupted (maybe sent). */
+  attempt?: MailAttempt;
   /** The chase: when the first invite went, and how many reminders since. */
   chase?: Chase;
   /** The manager digest this assignment's escalation joined, once escalated. */

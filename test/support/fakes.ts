@@ -10,6 +10,7 @@ import type {
   DigestKey,
   DueKind,
   Evidence,
+  MailAttempt,
   MailKind,
   OwedDeliveries,
   PolicyVersion,
@@ -30,6 +31,7 @@ import type {
   HttpResponse,
   Logger,
   Mailer,
+  Metrics,
   OutgoingEmail,
   Queue,
   Store,
@@ -131,23 +133,49 @@ export class FakeStore implements Store {
     return true;
   }
 
-  async claimWork(assignmentId: string, kind: DueKind, now: Date, leaseUntil: Date, seenDueAt?: string) {
+  async claimWork(
+    assignmentId: string,
+    kind: DueKind,
+    now: Date,
+    leaseUntil: Date,
+    seenDueAt?: string,
+    attempt?: { next: MailAttempt; seen: string | undefined },
+  ) {
     this.writes.push('claimWork');
     const a = this.assignments.get(assignmentId);
-    // owes(kind) [AND due = :seen] AND (attribute_not_exists(lease) OR lease < :now)
+    // owes(kind) [AND due = :seen] AND (attribute_not_exists(lease) OR lease < :now) [AND attempt seen]
     if (!a || !owes(a, kind)) return undefined;
     if (seenDueAt !== undefined && a[laneOf(kind).due] !== seenDueAt) return undefined;
     const { lease } = laneOf(kind);
     if (a[lease] !== undefined && !((a[lease] as string) < now.toISOString())) return undefined;
+    if (attempt && a.attempt?.id !== attempt.seen) return undefined;
     a[lease] = leaseUntil.toISOString();
+    if (attempt) a.attempt = copy(attempt.next);
     return copy(a);
   }
 
-  async releaseWork(assignmentId: string, kind: DueKind) {
+  /** SES's word on attempts, by `assignmentId#attemptId`: the message id. */
+  readonly sentAttempts = new Map<string, string>();
+
+  async recordSentAttempt(assignmentId: string, attemptId: string, messageId: string, _at: Date) {
+    this.writes.push('recordSentAttempt');
+    // attribute_not_exists(pk): the first note stands.
+    const k = `${assignmentId}#${attemptId}`;
+    if (!this.sentAttempts.has(k)) this.sentAttempts.set(k, messageId);
+  }
+
+  async getSentAttempt(assignmentId: string, attemptId: string) {
+    return this.sentAttempts.get(`${assignmentId}#${attemptId}`);
+  }
+
+  async releaseWork(assignmentId: string, kind: DueKind, abandonedAttempt?: string) {
     this.writes.push('releaseWork');
     const a = this.assignments.get(assignmentId);
-    // owes(kind)
-    if (a && owes(a, kind)) delete a[laneOf(kind).lease];
+    // owes(kind) [AND attempt.id = :attempt]
+    if (!a || !owes(a, kind)) return;
+    if (abandonedAttempt !== undefined && a.attempt?.id !== abandonedAttempt) return;
+    delete a[laneOf(kind).lease];
+    if (abandonedAttempt !== undefined) delete a.attempt;
   }
 
   async recordSend(assignmentId: string, send: SendRecord, after: AfterSend = {}) {
@@ -225,6 +253,7 @@ export class FakeStore implements Store {
     a.dueAt = dueAt.toISOString();
     delete a.bounce;
     delete a.leaseUntil;
+    delete a.attempt;
     return true;
   }
 
@@ -233,7 +262,7 @@ export class FakeStore implements Store {
     const a = this.assignments.get(assignmentId);
     // #status = :cancelled AND attribute_not_exists(ack) AND attribute_not_exists(supersededBy)
     if (a?.status !== 'cancelled' || a.ack || a.supersededBy) return false;
-    for (const gone of ['cancelledAt', 'chase', 'digest', 'leaseUntil'] as const) delete a[gone];
+    for (const gone of ['cancelledAt', 'chase', 'digest', 'leaseUntil', 'attempt'] as const) delete a[gone];
     if (!('dueAt' in how)) {
       a.status = 'bounced';
       return true;
@@ -301,6 +330,7 @@ export class FakeStore implements Store {
     a.dueKind = 'invite';
     a.dueAt = now.toISOString();
     a.freshLinkAt = now.toISOString();
+    delete a.attempt;
     return true;
   }
 
@@ -565,6 +595,15 @@ export class FakeQueue implements Queue {
   async send(message: WorkMessage, delaySeconds?: number) {
     if (this.failWith) throw this.failWith;
     this.sent.push({ message: copy(message), delaySeconds });
+  }
+}
+
+/** Records each count, in order. */
+export class FakeMetrics implements Metrics {
+  readonly counted: Array<{ name: string; dimensions: Record<string, string> }> = [];
+
+  count(name: string, dimensions: Record<string, string> = {}) {
+    this.counted.push({ name, dimensions: { ...dimensions } });
   }
 }
 

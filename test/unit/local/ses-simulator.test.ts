@@ -3,7 +3,7 @@ import type { SNSEventRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandleSesEvent } from '#shared/core/bounces.ts';
 import type { Manager } from '#shared/core/model.ts';
-import { SIMULATOR, simulatedEvent, snsEvent } from '../../../local/ses-simulator.ts';
+import { SIMULATOR, sendEvent, simulatedEvent, snsEvent } from '../../../local/ses-simulator.ts';
 import { aStarter, FakeClock, FakeQueue, seededStore, silentLogger } from '../../support/fakes.ts';
 
 const AT = new Date('2026-11-24T10:00:05.000Z');
@@ -120,6 +120,57 @@ describe('simulatedEvent', () => {
       expect(event).toBeUndefined();
     },
   );
+});
+
+describe('sendEvent', () => {
+  it('reports every email as SES’s Send event, tagged with its assignment, kind and attempt', () => {
+    // Prepare
+    const email = storedEmail('ada@example.org', 'asg-42', 'invite');
+    email.headers.push({ name: 'x-attest-attempt', value: '-Tq3Jm0aWkE' });
+
+    // Act
+    const event = sendEvent(email, AT);
+
+    // Assess
+    expect(event).toEqual({
+      eventType: 'Send',
+      mail: {
+        timestamp: AT.toISOString(),
+        messageId: 'local-msg-1',
+        destination: ['ada@example.org'],
+        tags: {
+          'ses:configuration-set': ['attest'],
+          assignment: ['asg-42'],
+          kind: ['invite'],
+          attempt: ['-Tq3Jm0aWkE'],
+        },
+      },
+      send: {},
+    });
+  });
+
+  it('tells the ses-events use case which message id the attempt became', async () => {
+    // Prepare
+    const seeded = await seededStore({ status: 'invited' });
+    const handleSesEvent = makeHandleSesEvent({
+      store: seeded.store,
+      mailQueue: new FakeQueue(),
+      clock: new FakeClock(AT),
+      logger: silentLogger,
+    });
+    const email = storedEmail('ada@example.org', seeded.assignment.assignmentId, 'invite');
+    email.headers.push({ name: 'X-Attest-Attempt', value: 'Tq3Jm0aWkE' });
+    const delivered = snsEvent(sendEvent(email, AT));
+
+    // Act
+    const outcome = await handleSesEvent(JSON.parse(delivered.Records[0]?.Sns.Message as string));
+
+    // Assess
+    expect(outcome).toBe('ignored');
+    expect(await seeded.store.getSentAttempt(seeded.assignment.assignmentId, 'Tq3Jm0aWkE')).toBe(
+      'local-msg-1',
+    );
+  });
 });
 
 describe('snsEvent', () => {

@@ -254,6 +254,28 @@ describe('makeDynamoStore', () => {
       });
     });
 
+    it('records the email attempt with the lease, while no other attempt has begun since the one seen', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({ Attributes: { ...key, ...assignment } });
+      const next = { id: 'Tq-3Jm0aWkE', kind: 'invite' as const, startedAt: now.toISOString() };
+
+      // Act
+      await store().claimWork('a1', 'invite', now, later, undefined, { next, seen: undefined });
+      await store().claimWork('a1', 'invite', now, later, undefined, { next, seen: '-older0attempt' });
+
+      // Assess
+      const [first, second] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+      expect(first).toMatchObject({
+        UpdateExpression: 'SET leaseUntil = :until, attempt = :attempt',
+        ConditionExpression: `${MAIL_LEASE_CONDITION} AND attribute_not_exists(attempt)`,
+        ExpressionAttributeValues: { ':kind': 'invite', ':attempt': next },
+      });
+      expect(second).toMatchObject({
+        ConditionExpression: `${MAIL_LEASE_CONDITION} AND attempt.id = :seenAttempt`,
+        ExpressionAttributeValues: { ':attempt': next, ':seenAttempt': '-older0attempt' },
+      });
+    });
+
     it('claims only the step a sweeper’s message was sent for, when it names one', async () => {
       // Prepare
       ddb.on(UpdateCommand).resolves({ Attributes: { ...key, ...assignment } });
@@ -379,6 +401,41 @@ describe('makeDynamoStore', () => {
     });
   });
 
+  describe('recordSentAttempt and getSentAttempt', () => {
+    it('notes the message id an attempt became beside its assignment, the first note standing', async () => {
+      // Prepare
+      ddb.on(PutCommand).rejects(conditionFailed());
+
+      // Act
+      const note = store().recordSentAttempt('a1', 'Tq-3Jm0aWkE', 'ses-1', now);
+
+      // Assess
+      await expect(note).resolves.toBeUndefined();
+      expect(ddb).toReceiveCommandWith(PutCommand, {
+        TableName: 'attest',
+        Item: { pk: 'ASSIGN#a1', sk: 'ATTEMPT#Tq-3Jm0aWkE', messageId: 'ses-1', at: now.toISOString() },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+    });
+
+    it('reads an attempt’s message id, or nothing when SES has not reported it', async () => {
+      // Prepare
+      ddb
+        .on(GetCommand, { Key: { pk: 'ASSIGN#a1', sk: 'ATTEMPT#known' } })
+        .resolves({ Item: { pk: 'ASSIGN#a1', sk: 'ATTEMPT#known', messageId: 'ses-1' } })
+        .on(GetCommand, { Key: { pk: 'ASSIGN#a1', sk: 'ATTEMPT#unknown' } })
+        .resolves({});
+
+      // Act
+      const known = await store().getSentAttempt('a1', 'known');
+      const unknown = await store().getSentAttempt('a1', 'unknown');
+
+      // Assess
+      expect(known).toBe('ses-1');
+      expect(unknown).toBeUndefined();
+    });
+  });
+
   describe('releaseWork', () => {
     it('removes the mail lease only while that email is still owed, and ignores a failed condition', async () => {
       // Prepare
@@ -394,6 +451,22 @@ describe('makeDynamoStore', () => {
         UpdateExpression: 'REMOVE leaseUntil',
         ConditionExpression: 'dueKind = :kind',
         ExpressionAttributeValues: { ':kind': 'invite' },
+      });
+    });
+
+    it('forgets an attempt SES refused with the lease, only while it is still the lane’s attempt', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store().releaseWork('a1', 'invite', 'Tq-3Jm0aWkE');
+
+      // Assess
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: key,
+        UpdateExpression: 'REMOVE leaseUntil, attempt',
+        ConditionExpression: 'dueKind = :kind AND attempt.id = :attempt',
+        ExpressionAttributeValues: { ':kind': 'invite', ':attempt': 'Tq-3Jm0aWkE' },
       });
     });
 
@@ -907,7 +980,7 @@ describe('makeDynamoStore', () => {
         Key: key,
         UpdateExpression:
           'SET #status = :pending, dueKind = :invite, dueAt = :at, dueShard = :shard ' +
-          'REMOVE cancelledAt, chase, digest, bounce, leaseUntil',
+          'REMOVE cancelledAt, chase, digest, bounce, leaseUntil, attempt',
         ConditionExpression:
           '#status = :cancelled AND attribute_not_exists(ack) AND attribute_not_exists(supersededBy)',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -934,7 +1007,7 @@ describe('makeDynamoStore', () => {
       expect(reopened).toBe(true);
       expect(ddb).toReceiveCommandWith(UpdateCommand, {
         Key: key,
-        UpdateExpression: 'SET #status = :bounced REMOVE cancelledAt, chase, digest, leaseUntil',
+        UpdateExpression: 'SET #status = :bounced REMOVE cancelledAt, chase, digest, leaseUntil, attempt',
         ConditionExpression:
           '#status = :cancelled AND attribute_not_exists(ack) AND attribute_not_exists(supersededBy)',
         ExpressionAttributeValues: { ':bounced': 'bounced', ':cancelled': 'cancelled' },
@@ -1231,7 +1304,8 @@ describe('makeDynamoStore', () => {
       expect(input).toEqual({
         TableName: 'attest',
         Key: key,
-        UpdateExpression: 'SET dueKind = :invite, dueAt = :now, dueShard = :shard, freshLinkAt = :now',
+        UpdateExpression:
+          'SET dueKind = :invite, dueAt = :now, dueShard = :shard, freshLinkAt = :now REMOVE attempt',
         ConditionExpression: FRESH_LINK_CONDITION,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {

@@ -356,6 +356,21 @@ describe('recordAcknowledgement', () => {
     expect(store.peek(assignment.assignmentId)?.ack?.messageId).toBeNull();
   });
 
+  it('names the email SES reported for the link’s attempt when a crash lost its send record', async () => {
+    // Prepare: the invite whose link is used was sent, but the worker died before recording it.
+    const { store, submit, assignment, clock } = await setup({ sends: [] });
+    await store.recordSentAttempt(assignment.assignmentId, TOKEN_ID, 'ses-43', clock.now());
+
+    // Act
+    await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(store.peek(assignment.assignmentId)?.ack).toMatchObject({
+      tokenId: TOKEN_ID,
+      messageId: 'ses-43',
+    });
+  });
+
   it('keeps at most 512 characters of the user agent', async () => {
     // Prepare
     const { store, ack, token, assignment } = await setup();

@@ -529,3 +529,49 @@ describe('handleSesEvent: failures', () => {
     );
   });
 });
+
+describe('handleSesEvent: which email an attempt became', () => {
+  /** An event of an email sent under an attempt: SES echoes the `attempt` tag the mailer set. */
+  const withAttempt = <E extends { mail: { tags: Record<string, string[]> } }>(event: E, attempt: string) => {
+    event.mail.tags.attempt = [attempt];
+    return event;
+  };
+
+  it.each([
+    ['a Send', (id: string) => withAttempt(sendEvent(id), 'Tq-3Jm0aWkE')],
+    ['a Delivery', (id: string) => withAttempt(deliveryEvent(id), 'Tq-3Jm0aWkE')],
+    ['a permanent bounce', (id: string) => withAttempt(bounceEvent(id, 'invite'), 'Tq-3Jm0aWkE')],
+  ])('notes the message id of the attempt from %s', async (_name, event) => {
+    // Prepare
+    const { store, assignment, handleSesEvent } = await setup();
+
+    // Act
+    await handleSesEvent(event(assignment.assignmentId));
+
+    // Assess
+    expect(await store.getSentAttempt(assignment.assignmentId, 'Tq-3Jm0aWkE')).toBe(MESSAGE_ID);
+  });
+
+  it('keeps the first message id noted for an attempt', async () => {
+    // Prepare
+    const { store, assignment, handleSesEvent, clock } = await setup();
+    await store.recordSentAttempt(assignment.assignmentId, 'Tq-3Jm0aWkE', 'first', clock.now());
+
+    // Act
+    await handleSesEvent(withAttempt(sendEvent(assignment.assignmentId), 'Tq-3Jm0aWkE'));
+
+    // Assess
+    expect(await store.getSentAttempt(assignment.assignmentId, 'Tq-3Jm0aWkE')).toBe('first');
+  });
+
+  it('notes nothing for an attempt tag that is not an attempt id', async () => {
+    // Prepare
+    const { store, assignment, handleSesEvent } = await setup();
+
+    // Act
+    await handleSesEvent(withAttempt(sendEvent(assignment.assignmentId), 'EVT#2026/x'));
+
+    // Assess
+    expect(store.writes).toEqual([]);
+  });
+});

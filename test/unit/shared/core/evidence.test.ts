@@ -72,6 +72,7 @@ describe('makeEvidenceReport', () => {
       evidence,
       integrity: { recomputedSha256: policy.sha256, matches: true },
       emails: assignment.sends,
+      signedFrom: { attemptId: evidence.tokenId, messageId: evidence.messageId },
       lms: { state: 'pending', webhookId: 'wh_1', attempts: 0 },
       // Only the webhook was owed.
       xapi: null,

@@ -1,6 +1,7 @@
 // Sending an owed email exactly once: the invite with a fresh link that verifies and carries no personal data, and the receipt.
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { EmailMaybeSentError } from '#shared/core/errors.ts';
 import {
   type BounceNoticeContent,
   type DigestContent,
@@ -17,6 +18,7 @@ import {
   aStarter,
   FakeClock,
   FakeMailer,
+  FakeMetrics,
   type FakeStore,
   seededStore,
   silentLogger,
@@ -28,6 +30,7 @@ const TTL_MS = 30 * 86400_000;
 const LEASE_MS = 120_000;
 const DAY = 86_400_000;
 const DIGEST_DELAY_MS = 15 * 60_000;
+const GRACE_MS = 5 * 60_000;
 /** The default chase: reminders 3, 7 and 10 days after the invite, the manager told after 14, weekdays 09:00-17:30. */
 const PLAN = {
   reminderOffsetsMs: [3 * DAY, 7 * DAY, 10 * DAY],
@@ -43,11 +46,12 @@ async function setup(overrides: Partial<Assignment> = {}) {
   const receipts: ReceiptContent[] = [];
   const digests: DigestContent[] = [];
   const notices: BounceNoticeContent[] = [];
+  const metrics = new FakeMetrics();
+  const log = { ...silentLogger, warn: vi.fn(), error: vi.fn() };
   const sendInvite = makeSendEmail({
     store: seeded.store,
     mailer,
     clock,
-    logger: silentLogger,
     tokenKeys,
     renderInvite: (content) => {
       rendered.push(content);
@@ -75,9 +79,24 @@ async function setup(overrides: Partial<Assignment> = {}) {
     organisationName: 'Wirral Council',
     tokenTtlMs: TTL_MS,
     leaseMs: LEASE_MS,
+    maybeSentGraceMs: GRACE_MS,
+    metrics,
+    logger: log,
   });
   const message = { assignmentId: seeded.assignment.assignmentId, kind: 'invite' as const };
-  return { ...seeded, mailer, clock, rendered, receipts, digests, notices, sendInvite, message };
+  return {
+    ...seeded,
+    mailer,
+    clock,
+    rendered,
+    receipts,
+    digests,
+    notices,
+    sendInvite,
+    message,
+    metrics,
+    log,
+  };
 }
 
 describe('sendInvite', () => {
@@ -94,15 +113,30 @@ describe('sendInvite', () => {
       expect.objectContaining({
         to: 'ada@example.org',
         subject: 'Please read Safe internet use',
-        tags: { kind: 'invite', policy: 'safe-internet-use', assignment: assignment.assignmentId },
-        headers: { 'X-Attest-Assignment': assignment.assignmentId, 'X-Attest-Kind': 'invite' },
+        tags: {
+          kind: 'invite',
+          policy: 'safe-internet-use',
+          assignment: assignment.assignmentId,
+          attempt: expect.any(String),
+        },
+        headers: {
+          'X-Attest-Assignment': assignment.assignmentId,
+          'X-Attest-Kind': 'invite',
+          'X-Attest-Attempt': expect.any(String),
+        },
       }),
     ]);
     const stored = store.peek(assignment.assignmentId);
     expect(stored).toMatchObject({
       status: 'invited',
       sends: [
-        { kind: 'invite', messageId: 'ses-1', tokenId: expect.any(String), at: '2026-11-24T10:00:00.000Z' },
+        {
+          kind: 'invite',
+          messageId: 'ses-1',
+          tokenId: expect.any(String),
+          attemptId: expect.any(String),
+          at: '2026-11-24T10:00:00.000Z',
+        },
       ],
       chase: { invitedAt: '2026-11-24T10:00:00.000Z', remindersSent: 0 },
       // Tuesday 10:00 UTC + 3 days: Friday 10:00 in London, inside the window.
@@ -353,13 +387,25 @@ describe('sendEmail: the receipt', () => {
     expect(mailer.sent).toEqual([
       expect.objectContaining({
         to: 'ada@example.org',
-        tags: { kind: 'receipt', policy: 'safe-internet-use', assignment: assignment.assignmentId },
+        tags: {
+          kind: 'receipt',
+          policy: 'safe-internet-use',
+          assignment: assignment.assignmentId,
+          attempt: expect.any(String),
+        },
       }),
     ]);
     const stored = store.peek(assignment.assignmentId);
     expect(stored).toMatchObject({
       status: 'acknowledged',
-      sends: [{ kind: 'receipt', messageId: 'ses-1', at: '2026-11-24T10:00:00.000Z' }],
+      sends: [
+        {
+          kind: 'receipt',
+          messageId: 'ses-1',
+          attemptId: expect.any(String),
+          at: '2026-11-24T10:00:00.000Z',
+        },
+      ],
       lmsDueAt: '2026-11-26T09:15:03.123Z',
     });
     expect(stored?.dueKind).toBeUndefined();
@@ -494,14 +540,27 @@ describe('sendEmail: reminders', () => {
       expect(mailer.sent).toEqual([
         expect.objectContaining({
           to: 'ada@example.org',
-          tags: { kind: 'reminder', policy: 'safe-internet-use', assignment: id },
+          tags: {
+            kind: 'reminder',
+            policy: 'safe-internet-use',
+            assignment: id,
+            attempt: expect.any(String),
+          },
         }),
       ]);
       const stored = store.peek(id);
       expect(stored).toMatchObject({
         status: 'invited',
         chase: { invitedAt: INVITED_AT, remindersSent: sent + 1 },
-        sends: [{ kind: 'reminder', messageId: 'ses-1', tokenId: expect.any(String), at }],
+        sends: [
+          {
+            kind: 'reminder',
+            messageId: 'ses-1',
+            tokenId: expect.any(String),
+            attemptId: expect.any(String),
+            at,
+          },
+        ],
         ...next,
       });
       expect(stored?.leaseUntil).toBeUndefined();
@@ -907,7 +966,7 @@ describe('sendEmail: the escalation and the manager’s digest', () => {
       expect.objectContaining({
         to: 'grace@example.org',
         subject: 'Digest for Grace Hopper',
-        tags: { kind: 'digest', policy: 'safe-internet-use', assignment: ada },
+        tags: { kind: 'digest', policy: 'safe-internet-use', assignment: ada, attempt: expect.any(String) },
       }),
     ]);
     expect(digests).toHaveLength(1);
@@ -924,7 +983,7 @@ describe('sendEmail: the escalation and the manager’s digest', () => {
     const adaStored = store.peek(ada);
     expect(adaStored?.dueKind).toBeUndefined();
     expect(adaStored?.sends).toEqual([
-      { kind: 'digest', messageId: 'ses-1', at: '2026-11-24T10:15:00.000Z' },
+      { kind: 'digest', messageId: 'ses-1', attemptId: expect.any(String), at: '2026-11-24T10:15:00.000Z' },
     ]);
     expect(store.audit.filter((e) => e.assignmentId === ada).map((e) => e.kind)).toEqual([
       'escalated',
@@ -1113,7 +1172,12 @@ describe('sendEmail: without a manager, and bounces', () => {
     expect(mailer.sent).toEqual([
       expect.objectContaining({
         to: 'grace@example.org',
-        tags: { kind: 'bounce-notice', policy: 'safe-internet-use', assignment: id },
+        tags: {
+          kind: 'bounce-notice',
+          policy: 'safe-internet-use',
+          assignment: id,
+          attempt: expect.any(String),
+        },
       }),
     ]);
     const stored = store.peek(id);
@@ -1162,5 +1226,174 @@ describe('sendEmail: without a manager, and bounces', () => {
     expect(mailer.sent).toEqual([]);
     expect(store.peek(id)?.dueKind).toBeUndefined();
     expect(store.audit.map((e) => e.kind)).toEqual(['bounce-notice-not-needed']);
+  });
+});
+
+describe('sendEmail: attempts, and a crash between SES and the table', () => {
+  /** SES took the email, then the worker died before recording it: its lease and attempt stay behind. */
+  async function crashAfterSes() {
+    const prepared = await setup();
+    const { store, sendInvite, message } = prepared;
+    vi.spyOn(store, 'recordSend').mockRejectedValueOnce(new Error('worker killed'));
+    await expect(sendInvite(message)).rejects.toThrow('worker killed');
+    const attempt = store.peek(message.assignmentId)?.attempt;
+    if (!attempt) throw new Error('no attempt was recorded with the lease');
+    return { ...prepared, attempt };
+  }
+
+  it('records the attempt with the lease before sending: its id is the link’s token id and in the email’s tags', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, message } = await setup();
+    const claim = vi.spyOn(store, 'claimWork');
+
+    // Act
+    await sendInvite(message);
+
+    // Assess
+    const attempt = claim.mock.calls[0]?.[5]?.next;
+    expect(attempt).toEqual({
+      id: expect.any(String),
+      kind: 'invite',
+      startedAt: '2026-11-24T10:00:00.000Z',
+    });
+    const sent = mailer.sent[0];
+    expect(sent?.tags.attempt).toBe(attempt?.id);
+    expect(sent?.headers?.['X-Attest-Attempt']).toBe(attempt?.id);
+    const token = sent?.text.split('/ack/')[1] as string;
+    expect(verifyToken(tokenKeys, token, 'ack', new Date('2026-11-24T10:00:00.000Z')).tokenId).toBe(
+      attempt?.id,
+    );
+    expect(store.peek(message.assignmentId)?.sends[0]).toMatchObject({
+      attemptId: attempt?.id,
+      tokenId: attempt?.id,
+    });
+  });
+
+  it('records the email SES reported for an interrupted attempt instead of sending it again', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, message, clock, attempt } = await crashAfterSes();
+    await store.recordSentAttempt(message.assignmentId, attempt.id, 'ses-1', clock.now());
+    clock.advance(LEASE_MS + 1000);
+
+    // Act
+    const outcome = await sendInvite(message);
+
+    // Assess
+    expect(outcome).toBe('sent');
+    expect(mailer.sent).toHaveLength(1);
+    expect(store.peek(message.assignmentId)).toMatchObject({
+      status: 'invited',
+      dueKind: 'reminder',
+      sends: [{ kind: 'invite', messageId: 'ses-1', tokenId: attempt.id, attemptId: attempt.id }],
+    });
+  });
+
+  it('waits out the maybe-sent grace for SES’s word on an interrupted attempt, then sends anew', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, message, clock, attempt } = await crashAfterSes();
+    clock.advance(LEASE_MS + 1000);
+
+    // Act
+    const early = await sendInvite(message);
+    clock.set(new Date(Date.parse(attempt.startedAt) + GRACE_MS));
+    const late = await sendInvite(message);
+
+    // Assess
+    expect(early).toBe('busy');
+    expect(late).toBe('sent');
+    expect(mailer.sent).toHaveLength(2);
+    const sends = store.peek(message.assignmentId)?.sends ?? [];
+    expect(sends).toHaveLength(1);
+    expect(sends[0]?.attemptId).not.toBe(attempt.id);
+  });
+
+  it('forgets an attempt SES refused, so the retry sends at once', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, message } = await setup();
+    mailer.failWith = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+    await expect(sendInvite(message)).rejects.toThrow('Rate exceeded');
+    const refused = store.peek(message.assignmentId);
+    mailer.failWith = undefined;
+
+    // Act
+    const outcome = await sendInvite(message);
+
+    // Assess
+    expect(refused?.attempt).toBeUndefined();
+    expect(refused?.leaseUntil).toBeUndefined();
+    expect(outcome).toBe('sent');
+  });
+
+  it('keeps an attempt SES may have taken (no answer), so the retry waits for SES’s word', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, message } = await setup();
+    mailer.failWith = new EmailMaybeSentError({ cause: new Error('socket hang up') });
+    await expect(sendInvite(message)).rejects.toThrow(EmailMaybeSentError);
+    mailer.failWith = undefined;
+
+    // Act
+    const outcome = await sendInvite(message);
+
+    // Assess
+    expect(store.peek(message.assignmentId)?.leaseUntil).toBeUndefined();
+    expect(outcome).toBe('busy');
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('claims nothing when another worker has started an attempt since the assignment was read', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, message } = await setup();
+    const read = store.getAssignment.bind(store);
+    vi.spyOn(store, 'getAssignment').mockImplementationOnce(async (id) => {
+      const seen = await read(id);
+      const stored = store.assignments.get(id);
+      if (stored)
+        stored.attempt = { id: 'other-worker', kind: 'invite', startedAt: '2026-11-24T09:59:00.000Z' };
+      return seen;
+    });
+
+    // Act
+    const outcome = await sendInvite(message);
+
+    // Assess
+    expect(outcome).toBe('busy');
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('logs each failed send with no address or name, and counts it', async () => {
+    // Prepare
+    const { mailer, sendInvite, message, log, metrics } = await setup();
+    mailer.failWith = Object.assign(new Error('Rate exceeded for ada@example.org'), {
+      name: 'TooManyRequestsException',
+    });
+
+    // Act
+    await expect(sendInvite(message, 3)).rejects.toThrow();
+
+    // Assess
+    expect(log.warn).toHaveBeenCalledTimes(1);
+    expect(log.warn).toHaveBeenCalledWith('email send failed', {
+      assignmentId: message.assignmentId,
+      kind: 'invite',
+      attemptId: expect.any(String),
+      attempt: 3,
+      error: 'TooManyRequestsException',
+      maybeSent: false,
+    });
+    expect(JSON.stringify(log.warn.mock.calls)).not.toMatch(/ada|Lovelace|example\.org/);
+    expect(metrics.counted).toEqual([{ name: 'EmailSendFailed', dimensions: { kind: 'invite' } }]);
+  });
+
+  it('logs a send that SES took but the table did not record, as an error', async () => {
+    // Act
+    const { log, message, attempt } = await crashAfterSes();
+
+    // Assess
+    expect(log.error).toHaveBeenCalledWith('email sent but not recorded', {
+      assignmentId: message.assignmentId,
+      kind: 'invite',
+      attemptId: attempt.id,
+      messageId: 'ses-1',
+    });
   });
 });
