@@ -58,6 +58,7 @@ const passthrough = Object.fromEntries(
     'TOKEN_TTL',
     'FRESH_LINK_INTERVAL',
     'LEASE',
+    'MAYBE_SENT_GRACE',
     'LMS_TIMEOUT',
     'DEFAULT_POLICIES',
     'LMS_WEBHOOK_URL',

@@ -1,0 +1,183 @@
+// A real crash: `npm start` killed with SIGKILL mid-burst and started again on the same data — nothing lost, a second email only where SES's report of the first was lost with it, and evidence that names the email whose link was used.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assignmentIdFor } from '#shared/core/ids.ts';
+import type { Assignment } from '#shared/core/model.ts';
+import { LOCAL_SECRETS, TABLE_NAME } from '../../local/settings.ts';
+import {
+  ackLink,
+  postStarter,
+  type StoredEmail,
+  signedHeaders,
+  uniqueStarter,
+  waitFor,
+} from '../support/local.ts';
+
+const STARTERS = 40;
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+const ports = {
+  PORT: await freePort(),
+  SES_LOCAL_PORT: await freePort(),
+  DYNAMODB_LOCAL_PORT: await freePort(),
+  SQS_LOCAL_PORT: await freePort(),
+  LMS_RECEIVER_PORT: await freePort(),
+};
+const api = `http://127.0.0.1:${ports.PORT}`;
+const mailbox = `http://127.0.0.1:${ports.SES_LOCAL_PORT}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'attest-crash-'));
+
+/** `npm start` as a user runs it, in a process group of its own so that SIGKILL takes every process in it. */
+function npmStart(): ChildProcess {
+  return spawn('npm', ['start', '--', '--data-dir', dataDir], {
+    detached: true,
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      // Short leases and grace, so the interrupted attempts come due within the test.
+      LEASE: 'PT3S',
+      MAYBE_SENT_GRACE: 'PT6S',
+      REDRIVE_AFTER: 'PT2S',
+      SWEEP_INTERVAL: 'PT1S',
+      SEND_WINDOW: 'always',
+      LOG_LEVEL: 'SILENT',
+    },
+  });
+}
+
+let running: ChildProcess | undefined;
+function kill(child: ChildProcess | undefined) {
+  if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+}
+
+async function healthy(): Promise<void> {
+  await waitFor(
+    'npm start to be healthy',
+    async () => ((await fetch(`${api}/healthz`).catch(() => undefined))?.ok ? true : undefined),
+    60_000,
+  );
+}
+
+async function mail(): Promise<StoredEmail[]> {
+  return ((await (await fetch(`${mailbox}/store`)).json()) as { emails: StoredEmail[] }).emails;
+}
+
+const header = (email: StoredEmail, name: string) =>
+  email.headers?.find((h) => h.name.toLowerCase() === name)?.value;
+
+afterAll(() => {
+  kill(running);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a crash of npm start mid-burst', () => {
+  it('loses nothing, sends again only what SES never reported, and names the email in the evidence', async () => {
+    // Prepare: a burst of starters, killed while their invites are going out.
+    running = npmStart();
+    await healthy();
+    const events = Array.from({ length: STARTERS }, () => uniqueStarter());
+    const ids = events.map((e) => assignmentIdFor(e.data.employeeId as string, 'safe-internet-use'));
+    await Promise.all(
+      events.map((event) =>
+        postStarter(event, signedHeaders(JSON.stringify(event), LOCAL_SECRETS.HR_WEBHOOK_SECRET), api),
+      ),
+    );
+    const before = await waitFor('some invites to go out', async () => {
+      const sent = await mail();
+      return sent.length >= STARTERS / 4 ? sent : undefined;
+    });
+    kill(running);
+    await once(running, 'exit');
+
+    // Act: start again on the same data, and wait for every invite to be recorded.
+    running = npmStart();
+    await healthy();
+    const client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${ports.DYNAMODB_LOCAL_PORT}`,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const doc = DynamoDBDocumentClient.from(client);
+    const get = async (pk: string, sk: string) =>
+      (await doc.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk, sk }, ConsistentRead: true }))).Item;
+    let last: Array<Assignment | undefined> = [];
+    const assignments = await waitFor(
+      'every invite to be recorded',
+      async () => {
+        const all = (await Promise.all(ids.map((id) => get(`ASSIGN#${id}`, 'ASSIGNMENT')))) as Array<
+          Assignment | undefined
+        >;
+        last = all;
+        return all.every((a) => a?.sends.some((s) => s.kind === 'invite'))
+          ? (all as Assignment[])
+          : undefined;
+      },
+      60_000,
+    ).catch((error) => {
+      console.error(
+        JSON.stringify(
+          last.filter((a) => !a?.sends.length),
+          null,
+          1,
+        ),
+        new Date().toISOString(),
+      );
+      throw error;
+    });
+    const after = await mail();
+
+    // Assess: nothing lost — each starter's invite recorded once.
+    for (const a of assignments) expect(a.sends.filter((s) => s.kind === 'invite')).toHaveLength(1);
+    // A second invite only where the first's attempt has no word from SES (it died with the process).
+    let reported = 0;
+    for (const email of before) {
+      const id = header(email, 'x-attest-assignment') as string;
+      const attempt = header(email, 'x-attest-attempt') as string;
+      const word = await get(`ASSIGN#${id}`, `ATTEMPT#${attempt}`);
+      const again = after.filter((e) => header(e, 'x-attest-assignment') === id);
+      if (word) {
+        reported++;
+        expect(word.messageId).toBe(email.messageId);
+        expect(again).toEqual([]);
+      }
+    }
+    // Signing from a first-run email: the evidence names its attempt (the link's token), and the
+    // email's message id whenever the table or SES's report knows it, its send record lost or not.
+    for (const email of before.slice(0, 10)) {
+      const id = header(email, 'x-attest-assignment') as string;
+      const attempt = header(email, 'x-attest-attempt') as string;
+      const recorded = assignments
+        .find((a) => a.assignmentId === id)
+        ?.sends.some((s) => s.tokenId === attempt);
+      const known = recorded || (await get(`ASSIGN#${id}`, `ATTEMPT#${attempt}`)) !== undefined;
+      const page = await fetch(ackLink(email).replace(/^http:\/\/[^/]+/, api), {
+        method: 'POST',
+        body: new URLSearchParams({ fullName: 'Ada Lovelace', agree: 'yes' }),
+      });
+      expect(page.status).toBe(200);
+      const ack = ((await get(`ASSIGN#${id}`, 'ASSIGNMENT')) as Assignment).ack;
+      expect(ack?.tokenId).toBe(attempt);
+      expect(ack?.messageId).toBe(known ? email.messageId : null);
+    }
+    client.destroy();
+    console.info(
+      `crash: ${before.length} invites seen before the kill (${reported} reported by SES), ` +
+        `${after.length} sent after the restart for ${STARTERS} starters`,
+    );
+  }, 180_000);
+});
