@@ -404,7 +404,8 @@ describe('AttestStack', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: Match.objectLike({
         Enabled: true,
-        MatchingEventTypes: Match.arrayWith(['bounce', 'complaint', 'delivery']),
+        // send: which message id each email attempt became, for a send whose record a crash lost.
+        MatchingEventTypes: Match.arrayWith(['send', 'bounce', 'complaint', 'delivery']),
         SnsDestination: { TopicARN: { Ref: logicalId('EmailEvents', 'AWS::SNS::Topic') } },
       }),
     });
