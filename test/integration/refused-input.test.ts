@@ -1,6 +1,6 @@
 // Input that is not what it looks like, refused at the local stack's HTTP edge with nothing recorded: invisible typed names, control and bidi characters from HR.
 import { describe, expect, it } from 'vitest';
-import { assignmentIdFor } from '#shared/core/ids.ts';
+import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import { ackLink, emailsTo, postStarter, table, uniqueStarter, waitFor } from '../support/local.ts';
 
 describe('a typed name', () => {
@@ -30,4 +30,37 @@ describe('a typed name', () => {
     const trail = await table().partition(`ASSIGN#${assignmentId}`);
     expect(trail.filter((i) => i.kind === 'acknowledged')).toEqual([]);
   });
+});
+
+describe('an HR event', () => {
+  it.each([
+    ['data.givenName', { givenName: 'Eve\r\nBcc: attacker@evil.example' }],
+    ['data.familyName', { familyName: 'Lovelace\u0000' }],
+    ['data.manager.name', { manager: { name: 'Grace \u202EreppoH', email: 'grace@example.org' } }],
+    ['data.department', { department: 'Children’s\tServices' }],
+    ['data.givenName', { givenName: '\u3164' }],
+    ['data.employeeId', { employeeId: 'E1001\u2066' }],
+  ])(
+    'answers 400 naming %s for a value that is not what it looks like, and stores nothing',
+    async (field, data) => {
+      // Prepare
+      const event = uniqueStarter();
+      const sent = { ...event, data: { ...event.data, ...data } };
+
+      // Act
+      const response = await postStarter(sent);
+
+      // Assess: the problem document names the one field; no starter, no receipt, no invite
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      const problem = (await response.json()) as { status: number; errors: Array<{ field: string }> };
+      expect(problem.status).toBe(400);
+      expect(problem.errors.map((e) => e.field)).toEqual([field]);
+      for (const employeeId of [event.data.employeeId, sent.data.employeeId] as string[]) {
+        expect(await table().get(`STARTER#${starterIdFor(employeeId)}`, 'PROFILE')).toBeUndefined();
+      }
+      expect(await table().get(`EVENT#hr#${event.id}`, 'RECEIPT')).toBeUndefined();
+      expect(await emailsTo(event.data.email as string)).toEqual([]);
+    },
+  );
 });
