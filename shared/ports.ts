@@ -66,11 +66,24 @@ export interface AuditEvent {
   detail: Record<string, string>;
 }
 
+/** Whether a copy of an HR event may do its work: see Store.claimEvent. */
+export type EventClaim = { state: 'claimed' } | { state: 'answered'; response: unknown } | { state: 'busy' };
+
 export interface Store {
-  /** The stored response to an HR event already processed, if any. */
+  /** The stored response to an HR event already processed, if any (none while only claimed). */
   getEventReceipt(source: string, eventId: string): Promise<unknown | undefined>;
-  /** Remembers an HR event's response; a concurrent duplicate keeps the first. */
-  putEventReceipt(source: string, eventId: string, response: unknown, expiresAt: Date): Promise<void>;
+  /**
+   * Claims an HR event for one copy to process until `until` (the claim, like the receipt, is
+   * forgotten at `expiresAt`): 'claimed' unless its response is stored ('answered', with it) or
+   * another copy holds a claim not expired at `now` ('busy'). A claim only spares duplicate work;
+   * the receipt's conditional write is what makes every copy answer alike.
+   */
+  claimEvent(source: string, eventId: string, now: Date, until: Date, expiresAt: Date): Promise<EventClaim>;
+  /**
+   * Remembers an HR event's response unless one is stored (a claim is replaced); returns the
+   * response stored, which is the first written: a concurrent copy's, if it came first.
+   */
+  putEventReceipt(source: string, eventId: string, response: unknown, expiresAt: Date): Promise<unknown>;
 
   getStarter(starterId: string): Promise<Starter | undefined>;
   putStarter(starter: Starter): Promise<void>;

@@ -184,9 +184,37 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       return (await get(key.receipt(source, eventId)))?.response;
     },
 
+    async claimEvent(source, eventId, now, until, expiresAt) {
+      const claimed = await conditionally(
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.receipt(source, eventId),
+            UpdateExpression: 'SET claimedUntil = :until, expiresAt = :expires',
+            // Not answered yet, and no other copy's claim still running (a crashed one's expires).
+            ConditionExpression:
+              'attribute_not_exists(#response) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
+            // RESPONSE is one of DynamoDB's reserved words.
+            ExpressionAttributeNames: { '#response': 'response' },
+            ExpressionAttributeValues: {
+              ':until': until.toISOString(),
+              ':now': now.toISOString(),
+              ':expires': Math.floor(expiresAt.getTime() / 1000),
+            },
+          }),
+        ),
+      );
+      if (claimed) return { state: 'claimed' };
+      const stored = await get(key.receipt(source, eventId));
+      return stored && 'response' in stored
+        ? { state: 'answered', response: stored.response }
+        : { state: 'busy' };
+    },
+
     async putEventReceipt(source, eventId, response, expiresAt) {
-      // A concurrent duplicate converged on the same state; the first receipt stands.
-      await conditionally(
+      // Replaces a claim, never a response: of concurrent copies the first receipt stands, and
+      // every later one answers it (read consistently, so it is the one just refused by).
+      const put = await conditionally(
         doc.send(
           new PutCommand({
             TableName,
@@ -195,10 +223,14 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
               response,
               expiresAt: Math.floor(expiresAt.getTime() / 1000),
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            ConditionExpression: 'attribute_not_exists(#response)',
+            ExpressionAttributeNames: { '#response': 'response' },
           }),
         ),
       );
+      if (put) return response;
+      const stored = await get(key.receipt(source, eventId));
+      return stored && 'response' in stored ? stored.response : response;
     },
 
     async getStarter(starterId) {

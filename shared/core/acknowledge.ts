@@ -6,6 +6,7 @@ import { sendHint } from './hint.ts';
 import { newEvidenceId, newTokenId } from './ids.ts';
 import type { Assignment, DeliveryKind, Evidence, PolicyVersion, WorkMessage } from './model.ts';
 import { inspectToken, readShown, signToken, stampShown, type TokenKeys, verifyToken } from './tokens.ts';
+import { hasUnseen, visibleLetters, withoutUnseen } from './visible.ts';
 
 export interface AckDeps {
   store: Store;
@@ -58,11 +59,39 @@ export interface AckSubmission {
 const MAX_NAME = 200;
 /** How far a withdrawn link follows the asks that replaced it (one per version published since). */
 const MAX_SUPERSEDED_HOPS = 20;
+/** A typed name is evidence: at least this many letters a person can see. */
+const MIN_LETTERS = 2;
 
-function validate(fullName: string, agree: string | undefined): FormErrors | undefined {
+/** Trims and collapses runs of whitespace (no-break and ideographic spaces too) to one space. */
+const collapse = (text: string) => text.trim().replace(/\s+/g, ' ');
+
+/**
+ * Reads the typed name as it will be stored: NFC, trimmed, runs of spaces collapsed; nothing else
+ * is rewritten. Refused, with the reason for the field: a name holding a character that cannot be
+ * seen (control, format, private-use, an invisible filler: see visible.ts) — refused, not
+ * stripped, for the evidence must be what was typed — and one of fewer than two visible letters.
+ * A refused name is re-shown without its unseen characters, which the page could not show anyway.
+ */
+function readTypedName(raw: string | undefined): { fullName: string; error?: string } {
+  const typed = (raw ?? '').normalize('NFC');
+  if (hasUnseen(typed)) {
+    return {
+      fullName: collapse(withoutUnseen(typed)),
+      error: 'Your name can only contain letters, spaces and punctuation you can see.',
+    };
+  }
+  const fullName = collapse(typed);
+  if (fullName.length === 0) return { fullName, error: 'Enter your full name.' };
+  if (fullName.length > MAX_NAME) {
+    return { fullName, error: `Your name must be ${MAX_NAME} characters or fewer.` };
+  }
+  if (visibleLetters(fullName) < MIN_LETTERS) return { fullName, error: 'Enter your full name, as letters.' };
+  return { fullName };
+}
+
+function validate(nameError: string | undefined, agree: string | undefined): FormErrors | undefined {
   const errors: FormErrors = {};
-  if (fullName.length === 0) errors.fullName = 'Enter your full name.';
-  else if (fullName.length > MAX_NAME) errors.fullName = `Your name must be ${MAX_NAME} characters or fewer.`;
+  if (nameError) errors.fullName = nameError;
   if (agree !== 'yes') errors.agree = 'Tick the box to confirm you agree.';
   return Object.keys(errors).length ? errors : undefined;
 }
@@ -160,7 +189,8 @@ export function makeAcknowledgement(deps: AckDeps) {
   /**
    * POST: records the agreement.
    * 1. Verify the token and re-read the assignment; an acknowledged one shows its receipt.
-   * 2. Validate the form: an empty name or unticked box re-shows it, storing nothing.
+   * 2. Validate the form: a name refused by readTypedName or an unticked box re-shows it, storing
+   *    nothing.
    * 3. Write the evidence, status and owed LMS deliveries in one conditional update
    *    (attribute_not_exists(ack)): of any number of concurrent POSTs exactly one records, and
    *    every one of them gets the receipt of the one that did.
@@ -174,8 +204,8 @@ export function makeAcknowledgement(deps: AckDeps) {
     if (assignment.status === 'cancelled') return await withdrawn(assignment);
     const now = clock.now();
     const shownAt = readShown(deps.tokenKeys, tokenId, submission.shown, now);
-    const fullName = (submission.fullName ?? '').trim().replace(/\s+/g, ' ');
-    const errors = validate(fullName, submission.agree);
+    const { fullName, error: nameError } = readTypedName(submission.fullName);
+    const errors = validate(nameError, submission.agree);
     if (errors) {
       // Re-shown, the form keeps the time it was first shown.
       const shown = shownAt ? (submission.shown as string) : stampShown(deps.tokenKeys, tokenId, now);

@@ -9,6 +9,19 @@ import type { StarterData, StarterEvent } from './starter-event.ts';
 export const HR_SOURCE = 'hr';
 /** How long an HR event id is remembered: well beyond any sender's retry window. */
 const RECEIPT_TTL_MS = 7 * 24 * 3600_000;
+/**
+ * How long a copy's claim on an event holds off the others: many times an ingest's usual second
+ * or so, and short enough that a crashed copy's claim lapses while the sender is still retrying.
+ */
+const CLAIM_MS = 8_000;
+/**
+ * How long a copy waits for the claimant's answer before doing the work itself: past the claim,
+ * and well inside API Gateway's 30-second limit.
+ */
+const MAX_WAIT_MS = 10_000;
+/** The first wait between looks at a claimed event, doubling up to the longest. */
+const FIRST_WAIT_MS = 50;
+const LONGEST_WAIT_MS = 1_000;
 
 export interface IngestResult {
   starterId: string;
@@ -25,11 +38,15 @@ export interface IngestDeps {
   defaultPolicies: readonly string[];
   /** When an owed invite is re-driven by the sweeper if its queue message is lost. */
   redriveAfterMs: number;
+  /** Waits between looks at an event another copy is processing; a timer unless a test says. */
+  pause?: (ms: number) => Promise<void>;
 }
 
 /**
  * Ingests one starter event.
- * 1. An event id seen before returns the stored response and changes nothing.
+ * 1. An event id seen before returns the stored response and changes nothing. Of copies arriving
+ *    together, one claims the event (for CLAIM_MS) and does the work; the others wait for its
+ *    stored response and return that.
  * 2. created / updated: upsert the starter; create one assignment per (employee, policy) for the
  *    policy's newest published version (publishing the bundled text as version 1 if there is
  *    none yet) by conditional put, owing an invite; enqueue the invite.
@@ -37,14 +54,47 @@ export interface IngestDeps {
  *    re-acknowledgements of later versions included. created for a cancelled starter makes them
  *    active again and reopens those asks, each owing a fresh invite of the newest version; an
  *    update for one changes their details only (it may have been sent before the cancellation).
- * 4. Remember the response under the event id.
+ * 4. Remember the response under the event id, unless a copy did first: every copy returns the
+ *    response stored first (the contract: the same event, the same body).
  * Converges: ids are derived from (employee, policy) and writes are conditional, so a retry of a
  * half-finished event completes it; an invite already owed is simply enqueued again, and the
  * mailer's lease makes a second message harmless.
+ *
+ * What can still run twice, by design: the claim only spares work, and must never block an event.
+ * A copy does the work although another may be doing it when the other's claim has lapsed (it
+ * crashed, or took longer than CLAIM_MS) or when it has waited MAX_WAIT_MS with no answer (rather
+ * than time out the sender); and an event retried after its receipt is forgotten (a week) or after
+ * a failure between the work and the receipt runs again. Each such run converges on the same
+ * records, as above, and still answers the first receipt stored. A copy that fails leaves its
+ * claim to lapse (it is not released), so a retry within CLAIM_MS waits that long first.
  */
 export function makeIngestStarterEvent(deps: IngestDeps) {
   const { store, mailQueue, clock, logger } = deps;
   const publisher = makePublishPolicy({ store, clock, logger });
+  const pause = deps.pause ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+
+  /**
+   * This copy's turn at an event: undefined when it is to do the work (it claimed the event, or
+   * waited long enough), or the response another copy stored meanwhile.
+   */
+  async function turn(eventId: string): Promise<IngestResult | undefined> {
+    let waited = 0;
+    for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, LONGEST_WAIT_MS)) {
+      const now = clock.now();
+      const claim = await store.claimEvent(
+        HR_SOURCE,
+        eventId,
+        now,
+        new Date(now.getTime() + CLAIM_MS),
+        new Date(now.getTime() + RECEIPT_TTL_MS),
+      );
+      if (claim.state === 'answered') return claim.response as IngestResult;
+      if (claim.state === 'claimed' || waited >= MAX_WAIT_MS) return undefined;
+      const step = Math.min(wait, MAX_WAIT_MS - waited);
+      await pause(step);
+      waited += step;
+    }
+  }
 
   async function upsert(
     data: StarterData,
@@ -155,7 +205,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
   const enqueue = (assignmentId: string) => sendHint(mailQueue, { assignmentId, kind: 'invite' }, logger);
 
   return async function ingestStarterEvent(event: StarterEvent): Promise<IngestResult> {
-    const seen = await store.getEventReceipt(HR_SOURCE, event.id);
+    const seen = (await store.getEventReceipt(HR_SOURCE, event.id)) ?? (await turn(event.id));
     if (seen) return seen as IngestResult;
 
     const now = clock.now();
@@ -201,12 +251,17 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
         status: a.status,
       })),
     };
-    await store.putEventReceipt(HR_SOURCE, event.id, result, new Date(now.getTime() + RECEIPT_TTL_MS));
+    const stored = await store.putEventReceipt(
+      HR_SOURCE,
+      event.id,
+      result,
+      new Date(now.getTime() + RECEIPT_TTL_MS),
+    );
     logger.info('starter event ingested', {
       type: event.type,
       starterId,
       assignments: result.assignments.length,
     });
-    return result;
+    return stored as IngestResult;
   };
 }

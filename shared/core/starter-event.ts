@@ -2,10 +2,21 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.ts';
 import { toFieldIssues } from './validation.ts';
+import { hasUnseen, visibleLetters } from './visible.ts';
 
-/** A string field whose absence reads "Required." rather than zod's type jargon. */
+/**
+ * A string field whose absence reads "Required." rather than zod's type jargon. Every string of
+ * the event reaches an email header, a tag, a signed payload or a record, so each refuses, before
+ * any trimming, what would make it other than it looks: CR/LF and the other controls, the bidi
+ * marks, embeddings, overrides and isolates, and every other unseen character (visible.ts).
+ */
 const text = () =>
-  z.string({ error: (issue) => (issue.input === undefined ? 'Required.' : 'Expected text.') });
+  z
+    .string({ error: (issue) => (issue.input === undefined ? 'Required.' : 'Expected text.') })
+    .refine((s) => !hasUnseen(s), {
+      message:
+        'Must not contain control, format or invisible characters (line breaks, tabs, direction marks).',
+    });
 
 const isoDate = text()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected a date as YYYY-MM-DD.')
@@ -29,7 +40,12 @@ const timeZone = text().refine(
   { message: 'Not an IANA time zone such as Europe/London.' },
 );
 
-const name = text().trim().min(1, 'Required.').max(200);
+/** A person's name: at least one letter that can be seen, so none is blank in a subject or greeting. */
+const name = text()
+  .trim()
+  .min(1, 'Required.')
+  .max(200)
+  .refine((s) => s.length === 0 || visibleLetters(s) > 0, { message: 'Must contain a letter.' });
 const email = text().pipe(z.email('Not an email address.').max(254));
 
 /** Builds the schema; `knownPolicies` are the ids this deployment can assign. */
@@ -47,7 +63,7 @@ export function starterEventSchema(knownPolicies: ReadonlySet<string>) {
       .default('en-GB'),
     timeZone: timeZone.default('Europe/London'),
     policies: z
-      .array(z.string().refine((id) => knownPolicies.has(id), { message: 'Unknown policy.' }))
+      .array(text().refine((id) => knownPolicies.has(id), { message: 'Unknown policy.' }))
       .min(1)
       .optional(),
   });

@@ -26,6 +26,7 @@ import type {
   AfterSend,
   Clock,
   Destination,
+  EventClaim,
   HttpClient,
   HttpRequest,
   HttpResponse,
@@ -69,7 +70,8 @@ const laneOf = (kind: DueKind) =>
  * atomic as a single-item DynamoDB write; reads return copies, so callers cannot mutate the state.
  */
 export class FakeStore implements Store {
-  readonly receipts = new Map<string, { response: unknown; expiresAt: Date }>();
+  /** An event's receipt: its response once answered; `claimedUntil` while a copy works on it. */
+  readonly receipts = new Map<string, { response?: unknown; claimedUntil?: Date; expiresAt: Date }>();
   readonly starters = new Map<string, Starter>();
   readonly assignments = new Map<string, StoredAssignment>();
   readonly policies = new Map<string, PolicyVersion>();
@@ -87,11 +89,31 @@ export class FakeStore implements Store {
     return copy(this.receipts.get(`${source}#${eventId}`)?.response);
   }
 
+  async claimEvent(
+    source: string,
+    eventId: string,
+    now: Date,
+    until: Date,
+    expiresAt: Date,
+  ): Promise<EventClaim> {
+    this.writes.push('claimEvent');
+    const k = `${source}#${eventId}`;
+    const stored = this.receipts.get(k);
+    // attribute_not_exists(response) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)
+    if (stored && 'response' in stored) return { state: 'answered', response: copy(stored.response) };
+    if (stored?.claimedUntil && stored.claimedUntil >= now) return { state: 'busy' };
+    this.receipts.set(k, { claimedUntil: until, expiresAt });
+    return { state: 'claimed' };
+  }
+
   async putEventReceipt(source: string, eventId: string, response: unknown, expiresAt: Date) {
     this.writes.push('putEventReceipt');
-    // attribute_not_exists(pk): the first receipt stands.
+    // attribute_not_exists(response): the first receipt stands (a claim is replaced).
     const k = `${source}#${eventId}`;
-    if (!this.receipts.has(k)) this.receipts.set(k, { response: copy(response), expiresAt });
+    const stored = this.receipts.get(k);
+    if (stored && 'response' in stored) return copy(stored.response);
+    this.receipts.set(k, { response: copy(response), expiresAt });
+    return copy(response);
   }
 
   async getStarter(starterId: string) {

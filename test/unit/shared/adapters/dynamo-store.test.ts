@@ -2539,37 +2539,101 @@ describe('makeDynamoStore', () => {
   });
 
   describe('event receipts', () => {
-    it('keeps the first receipt of an event, with a TTL in epoch seconds', async () => {
+    const receiptKey = { pk: 'EVENT#hr#evt_1', sk: 'RECEIPT' };
+
+    it('stores a receipt unless one is stored, with a TTL in epoch seconds, and answers it', async () => {
       // Prepare
-      ddb.on(PutCommand).rejects(conditionFailed());
+      ddb.on(PutCommand).resolves({});
 
       // Act
-      const put = store().putEventReceipt('hr', 'evt_1', { starterId: 's1' }, later);
+      const stored = await store().putEventReceipt('hr', 'evt_1', { starterId: 's1' }, later);
 
-      // Assess
-      await expect(put).resolves.toBeUndefined();
+      // Assess: the put replaces a claim but never a response
+      expect(stored).toEqual({ starterId: 's1' });
       expect(ddb).toReceiveCommandWith(PutCommand, {
-        Item: {
-          pk: 'EVENT#hr#evt_1',
-          sk: 'RECEIPT',
-          response: { starterId: 's1' },
-          expiresAt: later.getTime() / 1000,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        Item: { ...receiptKey, response: { starterId: 's1' }, expiresAt: later.getTime() / 1000 },
+        ConditionExpression: 'attribute_not_exists(#response)',
+        ExpressionAttributeNames: { '#response': 'response' },
       });
+      expect(ddb).not.toReceiveCommand(GetCommand);
     });
 
-    it('reads back the stored response', async () => {
+    it('answers the receipt stored first when a concurrent copy stored one, read consistently', async () => {
+      // Prepare
+      ddb.on(PutCommand).rejects(conditionFailed());
+      ddb.on(GetCommand).resolves({ Item: { ...receiptKey, response: { starterId: 'first' } } });
+
+      // Act
+      const stored = await store().putEventReceipt('hr', 'evt_1', { starterId: 'second' }, later);
+
+      // Assess
+      expect(stored).toEqual({ starterId: 'first' });
+      expect(ddb).toReceiveCommandWith(GetCommand, { Key: receiptKey, ConsistentRead: true });
+    });
+
+    it('reads back the stored response, and nothing for an event only claimed', async () => {
       // Prepare
       ddb
-        .on(GetCommand)
-        .resolves({ Item: { pk: 'EVENT#hr#evt_1', sk: 'RECEIPT', response: { starterId: 's1' } } });
+        .on(GetCommand, { Key: receiptKey })
+        .resolves({ Item: { ...receiptKey, response: { starterId: 's1' } } })
+        .on(GetCommand, { Key: { pk: 'EVENT#hr#evt_2', sk: 'RECEIPT' } })
+        .resolves({ Item: { pk: 'EVENT#hr#evt_2', sk: 'RECEIPT', claimedUntil: later.toISOString() } });
 
       // Act
       const response = await store().getEventReceipt('hr', 'evt_1');
+      const claimed = await store().getEventReceipt('hr', 'evt_2');
 
       // Assess
       expect(response).toEqual({ starterId: 's1' });
+      expect(claimed).toBeUndefined();
+    });
+
+    it('claims an event with no response and no unexpired claim, until the time given', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      const claim = await store().claimEvent('hr', 'evt_1', now, later, new Date('2026-12-01T10:00:00Z'));
+
+      // Assess
+      expect(claim).toEqual({ state: 'claimed' });
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: receiptKey,
+        UpdateExpression: 'SET claimedUntil = :until, expiresAt = :expires',
+        ConditionExpression:
+          'attribute_not_exists(#response) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
+        ExpressionAttributeNames: { '#response': 'response' },
+        ExpressionAttributeValues: {
+          ':until': later.toISOString(),
+          ':now': now.toISOString(),
+          ':expires': Date.parse('2026-12-01T10:00:00Z') / 1000,
+        },
+      });
+    });
+
+    it('answers the stored response instead of a claim for an event already answered', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      ddb.on(GetCommand).resolves({ Item: { ...receiptKey, response: { starterId: 's1' } } });
+
+      // Act
+      const claim = await store().claimEvent('hr', 'evt_1', now, later, later);
+
+      // Assess
+      expect(claim).toEqual({ state: 'answered', response: { starterId: 's1' } });
+      expect(ddb).toReceiveCommandWith(GetCommand, { Key: receiptKey, ConsistentRead: true });
+    });
+
+    it('answers busy while another copy holds an unexpired claim', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      ddb.on(GetCommand).resolves({ Item: { ...receiptKey, claimedUntil: later.toISOString() } });
+
+      // Act
+      const claim = await store().claimEvent('hr', 'evt_1', now, later, later);
+
+      // Assess
+      expect(claim).toEqual({ state: 'busy' });
     });
   });
 

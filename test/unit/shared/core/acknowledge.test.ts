@@ -1,4 +1,5 @@
 // Showing the policy (records nothing) and recording agreement exactly once, with all of its evidence.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
 import { NotFoundError, TokenError } from '#shared/core/errors.ts';
@@ -418,6 +419,125 @@ describe('recordAcknowledgement', () => {
     expect(store.writes).toEqual([]);
     expect(store.peek(assignment.assignmentId)).toEqual(before);
     expect(lmsQueue.sent).toEqual([]);
+  });
+
+  const UNSEEN = 'Your name can only contain letters, spaces and punctuation you can see.';
+  const AS_LETTERS = 'Enter your full name, as letters.';
+  it.each([
+    ['a zero-width space', '\u200B', UNSEEN, ''],
+    ['a NUL', '\u0000', UNSEEN, ''],
+    ['a Hangul filler (a letter that draws nothing)', '\u3164', UNSEEN, ''],
+    ['the other Hangul fillers', '\u115F\u1160\uFFA0', UNSEEN, ''],
+    ['a braille blank', '\u2800\u2800', UNSEEN, ''],
+    ['a right-to-left override', '\u202E', UNSEEN, ''],
+    ['a BOM and a zero-width joiner', '\uFEFF\u200D', UNSEEN, ''],
+    ['a name reversed by a right-to-left override', '\u202Eecalevol adA', UNSEEN, 'ecalevol adA'],
+    ['a zero-width space inside a name', 'Ada\u200BLovelace', UNSEEN, 'AdaLovelace'],
+    ['a line separator inside a name', 'Ada\u2028Lovelace', UNSEEN, 'AdaLovelace'],
+    ['a carriage return and line feed', 'Ada\r\nLovelace', UNSEEN, 'AdaLovelace'],
+    ['a private-use character', 'Ada\uE000', UNSEEN, 'Ada'],
+    ['a single letter', 'A', AS_LETTERS, 'A'],
+    ['digits only', '42 7', AS_LETTERS, '42 7'],
+    ['punctuation and marks only', '. - \u0301', AS_LETTERS, '. - \u0301'],
+    ['no-break spaces only', '\u00A0\u3000\u00A0', 'Enter your full name.', ''],
+  ])('refuses %s as a typed name, saying why, and stores nothing', async (_, name, error, reshown) => {
+    // Prepare
+    const { store, submit, lmsQueue, assignment } = await setup();
+    const before = store.peek(assignment.assignmentId);
+
+    // Act
+    const view = await submit(name, 'yes');
+
+    // Assess: the form again, its field error, the name re-shown without what cannot be seen
+    expect(view).toMatchObject({ kind: 'form', values: { fullName: reshown }, errors: { fullName: error } });
+    expect(store.writes).toEqual([]);
+    expect(store.peek(assignment.assignmentId)).toEqual(before);
+    expect(lmsQueue.sent).toEqual([]);
+  });
+
+  it.each([
+    ['a decomposed name, stored composed (NFC)', 'Zoe\u0308 Bru\u0308ck', 'Zo\u00EB Br\u00FCck'],
+    ['a name in Han characters', '李雷', '李雷'],
+    ['apostrophes, hyphens and diacritics', "Siobhán O'Brien-Nguyễn", "Siobhán O'Brien-Nguyễn"],
+    [
+      'a name with no-break and ideographic spaces, collapsed as before',
+      'José\u00A0García\u3000Ruiz',
+      'José García Ruiz',
+    ],
+    ['a two-letter name', 'Bo', 'Bo'],
+  ])('records %s', async (_, name, typedName) => {
+    // Prepare
+    const { store, submit, assignment } = await setup();
+
+    // Act
+    const view = await submit(name, 'yes');
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'receipt', already: false });
+    expect(store.peek(assignment.assignmentId)?.ack?.typedName).toBe(typedName);
+  });
+
+  it('records only names of at least two letters, free of control, format and private-use characters', async () => {
+    // Prepare: names mixing letters, marks, spaces and punctuation with what cannot be seen
+    const piece = fc.oneof(
+      {
+        arbitrary: fc.constantFrom(
+          'a',
+          'Z',
+          'é',
+          'e\u0301',
+          'ß',
+          '李',
+          'ㅎ',
+          ' ',
+          '\u00A0',
+          '-',
+          "'",
+          '.',
+          '1',
+        ),
+        weight: 12,
+      },
+      fc.constantFrom('\u200B', '\u0000', '\r', '\n', '\t', '\u3164', '\u2800', '\u202E', '\u2066'),
+      fc.constantFrom(
+        '\uFEFF',
+        '\u200D',
+        '\u200C',
+        '\u00AD',
+        '\uE000',
+        '\u115F',
+        '\uFFA0',
+        '\u2028',
+        '\u0301',
+      ),
+      fc.string({ unit: 'binary', maxLength: 2 }),
+    );
+    const names = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
+
+    const seen = { recorded: 0, refused: 0 };
+
+    // Assess
+    await fc.assert(
+      fc.asyncProperty(names, async (name) => {
+        const { store, submit, assignment } = await setup();
+        const view = await submit(name, 'yes');
+        const typed = store.peek(assignment.assignmentId)?.ack?.typedName;
+        if (view.kind !== 'receipt') {
+          seen.refused++;
+          expect(view).toMatchObject({ kind: 'form', errors: { fullName: expect.any(String) } });
+          expect(typed).toBeUndefined();
+          return;
+        }
+        seen.recorded++;
+        expect(typed).toBe(name.normalize('NFC').trim().replace(/\s+/g, ' '));
+        expect((typed?.match(/\p{L}/gu) ?? []).length).toBeGreaterThanOrEqual(2);
+        expect(typed).not.toMatch(/[\p{Cc}\p{Cf}\p{Co}\u3164\u2800]/u);
+      }),
+      { numRuns: 300, seed: 20261124 },
+    );
+    // Neither side of the property was vacuous.
+    expect(seen.recorded).toBeGreaterThan(10);
+    expect(seen.refused).toBeGreaterThan(10);
   });
 
   it('records one acknowledgement when 20 POSTs race, and every one of them gets its receipt', async () => {

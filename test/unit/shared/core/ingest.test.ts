@@ -50,7 +50,14 @@ function setup(defaultPolicies: string[] = ['safe-internet-use'], published = tr
   }
   const queue = new FakeQueue();
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
+  /** What each wait for a concurrent copy asked for; a wait lets time pass, then other work run. */
+  const pauses: number[] = [];
   const ingest = makeIngestStarterEvent({
+    pause: (ms) => {
+      pauses.push(ms);
+      clock.advance(ms);
+      return new Promise((resolve) => setImmediate(resolve));
+    },
     store,
     mailQueue: queue,
     clock,
@@ -62,7 +69,7 @@ function setup(defaultPolicies: string[] = ['safe-internet-use'], published = tr
     defaultPolicies,
     redriveAfterMs: REDRIVE_MS,
   });
-  return { store, queue, clock, ingest };
+  return { store, queue, clock, ingest, pauses };
 }
 
 const safeId = assignmentIdFor('E1001', 'safe-internet-use');
@@ -116,6 +123,122 @@ describe('ingestStarterEvent', () => {
     expect(second).toEqual(first);
     expect(queue.sent).toHaveLength(1);
     expect(store.writes).toHaveLength(writes);
+  });
+
+  it('answers concurrent copies of one event with one body, the first stored, and does the work once', async () => {
+    // Prepare: the mailer invites the starter as soon as the first copy has created the assignment;
+    // four more copies arrive then, and all five have looked for a receipt before any is stored
+    const { store, queue, ingest } = setup();
+    let invited!: () => void;
+    const afterInvite = new Promise<void>((resolve) => {
+      invited = resolve;
+    });
+    const create = store.createAssignment.bind(store);
+    store.createAssignment = async (assignment) => {
+      const created = await create(assignment);
+      const stored = store.assignments.get(assignment.assignmentId);
+      if (stored) stored.status = 'invited';
+      invited();
+      return created;
+    };
+    let looked = 0;
+    let allLooked!: () => void;
+    const afterLooks = new Promise<void>((resolve) => {
+      allLooked = resolve;
+    });
+    const get = store.getEventReceipt.bind(store);
+    store.getEventReceipt = async (source, eventId) => {
+      if (++looked === 5) allLooked();
+      return get(source, eventId);
+    };
+    const put = store.putEventReceipt.bind(store);
+    store.putEventReceipt = async (source, eventId, response, expiresAt) => {
+      await afterLooks;
+      return put(source, eventId, response, expiresAt);
+    };
+
+    // Act
+    const bodies = await Promise.all([
+      ingest(created()),
+      ...Array.from({ length: 4 }, async () => {
+        await afterInvite;
+        return ingest(created());
+      }),
+    ]);
+
+    // Assess: every copy answers the body stored first; one starter write, one invite enqueued
+    const stored = store.receipts.get(`${HR_SOURCE}#evt_1`)?.response;
+    expect(stored).toMatchObject({ assignments: [{ status: 'pending' }] });
+    for (const body of bodies) expect(body).toEqual(stored);
+    expect(store.writes.filter((w) => w === 'putStarter')).toHaveLength(1);
+    expect(queue.sent).toHaveLength(1);
+  });
+
+  it('answers the receipt a concurrent copy stored first, not its own', async () => {
+    // Prepare: another copy (past its wait) stores its receipt just before this one does
+    const { store, ingest } = setup();
+    const put = store.putEventReceipt.bind(store);
+    const first = {
+      starterId: starterIdFor('E1001'),
+      assignments: [{ id: safeId, policyId: 'safe-internet-use', policyVersion: 3, status: 'invited' }],
+    };
+    store.putEventReceipt = async (source, eventId, response, expiresAt) => {
+      await put(source, eventId, first, expiresAt);
+      return put(source, eventId, response, expiresAt);
+    };
+
+    // Act
+    const body = await ingest(created());
+
+    // Assess
+    expect(body).toEqual(first);
+    expect(store.receipts.get(`${HR_SOURCE}#evt_1`)?.response).toEqual(first);
+  });
+
+  it('takes over an event whose first copy stopped part way, once its claim has expired', async () => {
+    // Prepare: a copy claimed the event and crashed before storing a receipt
+    const { store, queue, ingest, clock, pauses } = setup();
+    const now = clock.now();
+    const claim = await store.claimEvent(
+      HR_SOURCE,
+      'evt_1',
+      now,
+      new Date(now.getTime() + 8_000),
+      new Date(now.getTime() + 3600_000),
+    );
+    expect(claim).toEqual({ state: 'claimed' });
+
+    // Act
+    const body = await ingest(created());
+
+    // Assess: it waited out the claim (no longer than that), then did the work and stored its body
+    expect(pauses.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(8_000);
+    expect(pauses.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10_000);
+    expect(body).toMatchObject({ assignments: [{ id: safeId, status: 'pending' }] });
+    expect(store.receipts.get(`${HR_SOURCE}#evt_1`)?.response).toEqual(body);
+    expect(queue.sent).toHaveLength(1);
+  });
+
+  it('stops waiting for a copy that holds its claim too long, and answers what is stored first', async () => {
+    // Prepare: a claim that will not expire within any wait, its holder still working
+    const { store, ingest, clock, pauses } = setup();
+    const now = clock.now();
+    await store.claimEvent(
+      HR_SOURCE,
+      'evt_1',
+      now,
+      new Date(now.getTime() + 3600_000),
+      new Date(now.getTime() + 7200_000),
+    );
+
+    // Act
+    const body = await ingest(created());
+    const holder = await store.putEventReceipt(HR_SOURCE, 'evt_1', { late: true }, clock.now());
+
+    // Assess: a bounded wait, the work done, and the holder's late receipt answered with this one
+    expect(pauses.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10_000);
+    expect(body).toMatchObject({ assignments: [{ id: safeId, status: 'pending' }] });
+    expect(holder).toEqual(body);
   });
 
   it('remembers the event id for a week', async () => {

@@ -1,0 +1,36 @@
+// Which characters a person can see: the test typed names and HR's header-bound values must pass.
+
+/**
+ * What draws nothing or changes how the rest draws, so that text holding it is not what it looks
+ * like (an invisible signature, a name that reads backwards, a header split in two):
+ * - `\p{Cc}` controls (NUL, TAB, CR, LF…); `\p{Cf}` format characters: zero-width space and
+ *   joiners, BOM, soft hyphen, the bidi marks (U+200E, U+200F, U+061C), embeddings and overrides
+ *   (U+202A–U+202E) and isolates (U+2066–U+2069); `\p{Co}` private use (no agreed glyph);
+ *   `\p{Cs}` lone surrogates and noncharacters (not text); `\p{Zl}` `\p{Zp}` line and paragraph
+ *   separators (a line break to many mail clients);
+ * - every other default-ignorable code point — the Hangul fillers U+115F, U+1160, U+3164 and
+ *   U+FFA0 are letters by category yet draw nothing; the combining grapheme joiner; the Khmer
+ *   inherent vowels — except variation selectors, which choose a glyph for the character before
+ *   them (Japanese names written with their registered kanji forms use them);
+ * - U+2800 BRAILLE PATTERN BLANK, a symbol that draws nothing.
+ */
+const UNSEEN =
+  /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Noncharacter_Code_Point}\p{Zl}\p{Zp}\u2800]|(?!\p{Variation_Selector})\p{Default_Ignorable_Code_Point}/u;
+const UNSEEN_ALL = new RegExp(UNSEEN.source, 'gu');
+/** A letter that draws something: the Hangul fillers are `\p{Lo}` but default-ignorable. */
+const VISIBLE_LETTER = /(?!\p{Default_Ignorable_Code_Point})\p{L}/gu;
+
+/** True when `text` holds a character that cannot be seen or that changes how the rest is seen. */
+export function hasUnseen(text: string): boolean {
+  return UNSEEN.test(text);
+}
+
+/** `text` without its unseen characters: for showing back what was refused, never for storing. */
+export function withoutUnseen(text: string): string {
+  return text.replace(UNSEEN_ALL, '');
+}
+
+/** How many letters (`\p{L}`) in `text` draw something. */
+export function visibleLetters(text: string): number {
+  return text.match(VISIBLE_LETTER)?.length ?? 0;
+}
