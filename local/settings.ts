@@ -3,7 +3,7 @@
 /** Local-only secrets: fixed so a developer's HR simulator and LMS receiver keep working across restarts. */
 export const LOCAL_SECRETS = {
   HR_WEBHOOK_SECRET: 'whsec_bG9jYWwtaHItd2ViaG9vay1zZWNyZXQtbm90LWZvci1wcm9k',
-  LMS_WEBHOOK_SECRET: 'whsec_bG9jYWwtbG1zLXdlYmhvb2stc2VjcmV0LW5vdC1mb3ItcHJvZA',
+  LMS_WEBHOOK_SECRET: 'whsec_bG9jYWwtbG1zLXdlYmhvb2stc2VjcmV0LW5vdC1mb3ItcHJvZA==',
   ACK_TOKEN_KEYS: 'k1:local-ack-token-key-not-for-production-0001',
   /** The demo LRS's password (its user is LRS_USERNAME, `attest-local`). */
   LRS_PASSWORD: 'local-lrs-password-not-for-production',
