@@ -42,3 +42,38 @@ export function localPorts(env: NodeJS.ProcessEnv): LocalPorts {
 
 export const LOCAL_REGION = 'eu-west-2';
 export const TABLE_NAME = 'attest';
+
+/** The settings `npm start` passes from its environment to the functions, over the local defaults. */
+const PASSTHROUGH = [
+  'SWEEP_INTERVAL',
+  'REDRIVE_AFTER',
+  'REMINDER_OFFSETS',
+  'ESCALATION_OFFSET',
+  'SEND_WINDOW',
+  'DIGEST_DELAY',
+  'LMS_RETRY_SCHEDULE',
+  'TOKEN_TTL',
+  'FRESH_LINK_INTERVAL',
+  'LEASE',
+  'LMS_TIMEOUT',
+  'DEFAULT_POLICIES',
+  'LMS_WEBHOOK_URL',
+  'LMS_MODE',
+  'LRS_ENDPOINT',
+  'LRS_USERNAME',
+  'LRS_PASSWORD',
+  'XAPI_ACCOUNT_HOMEPAGE',
+  'XAPI_ACTOR',
+  'XAPI_ACTIVITY_BASE',
+  'PUBLIC_BASE_URL',
+  'ORGANISATION_NAME',
+  'MAIL_FROM',
+  'LOG_LEVEL',
+];
+
+/** The settings in `env` that `npm start` hands to the functions over the local defaults. */
+export function settingsFrom(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    PASSTHROUGH.filter((name) => env[name]).map((name) => [name, env[name] as string]),
+  );
+}

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOCAL_SECRETS, localPorts } from './settings.ts';
+import { LOCAL_SECRETS, localPorts, settingsFrom } from './settings.ts';
 import { startLocalStack } from './stack.ts';
 
 const USAGE = `Usage: npm start [-- --in-memory] [-- --data-dir DIR]
@@ -46,46 +46,18 @@ const dataDir = args['in-memory'] ? undefined : resolve(args['data-dir'] ?? '.lo
 if (dataDir) mkdirSync(dataDir, { recursive: true });
 
 const started = Date.now();
-const passthrough = Object.fromEntries(
-  [
-    'SWEEP_INTERVAL',
-    'REDRIVE_AFTER',
-    'REMINDER_OFFSETS',
-    'ESCALATION_OFFSET',
-    'SEND_WINDOW',
-    'DIGEST_DELAY',
-    'LMS_RETRY_SCHEDULE',
-    'TOKEN_TTL',
-    'FRESH_LINK_INTERVAL',
-    'LEASE',
-    'LMS_TIMEOUT',
-    'DEFAULT_POLICIES',
-    'LMS_WEBHOOK_URL',
-    'LMS_MODE',
-    'LRS_ENDPOINT',
-    'LRS_USERNAME',
-    'LRS_PASSWORD',
-    'XAPI_ACCOUNT_HOMEPAGE',
-    'XAPI_ACTOR',
-    'XAPI_ACTIVITY_BASE',
-    'PUBLIC_BASE_URL',
-    'ORGANISATION_NAME',
-    'MAIL_FROM',
-    'LOG_LEVEL',
-  ]
-    .filter((name) => process.env[name])
-    .map((name) => [name, process.env[name] as string]),
-);
-const stack = await startLocalStack({ ports: localPorts(process.env), dataDir, env: passthrough }).catch(
-  (error) => {
-    const hint =
-      (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-        ? ' (is another attest already running? set the *_PORT variables)'
-        : '';
-    console.error(`attest: could not start: ${(error as Error).message}${hint}`);
-    process.exit(1);
-  },
-);
+const stack = await startLocalStack({
+  ports: localPorts(process.env),
+  dataDir,
+  env: settingsFrom(process.env),
+}).catch((error) => {
+  const hint =
+    (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? ' (is another attest already running? set the *_PORT variables)'
+      : '';
+  console.error(`attest: could not start: ${(error as Error).message}${hint}`);
+  process.exit(1);
+});
 
 console.log(`
 attest is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
