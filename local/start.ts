@@ -71,7 +71,7 @@ attest is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)
 ${secretLines()}
     Demo LRS (${stack.env.LRS_ENDPOINT}): LRS_USERNAME=${stack.env.LRS_USERNAME} LRS_PASSWORD=${stack.env.LRS_PASSWORD}${settingLines()}
 
-  Try it: npm run demo        Stop: Ctrl-C
+  Try it: npm run demo        The CLI: npx attest --help        Stop: Ctrl-C
 `);
 
 /** The secrets the functions hold, each marked with where it came from. */
