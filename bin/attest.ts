@@ -1,5 +1,6 @@
 // The attest command line: publish policy versions (optionally asking earlier signers again) and show evidence.
 import { closeSync, constants, fchmodSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -25,7 +26,7 @@ import { LOCAL_REGION, localPorts, TABLE_NAME } from '../local/settings.ts';
 import { DEFAULT_TOKEN_TTL_MS, KeyUsage, type KeyVault, keysCommand, secretsManagerVault } from './keys.ts';
 import { parseDay, summaryLines, tableLines } from './report.ts';
 
-export const USAGE = `Usage: npm run attest -- <command>
+export const USAGE = `Usage: attest <command> [--verbose]
 
   policy publish <file.md> [--reacknowledge]
       Publish the policy file's text as its next version; unchanged text publishes nothing.
@@ -69,7 +70,7 @@ export const USAGE = `Usage: npm run attest -- <command>
       --destination, every destination.
 
 Runs against TABLE_NAME (with the usual AWS credentials), or the local stack of \`npm start\`
-when TABLE_NAME is not set.`;
+when TABLE_NAME is not set; --verbose says which on stderr. Only the answer goes to stdout.`;
 
 /** A mistake in how the command was called: the message and the usage, exit code 2. */
 export class UsageError extends Error {
@@ -83,6 +84,8 @@ export interface CliIo {
 
 export interface CliDeps {
   store: Store;
+  /** Which table `store` reads, said on stderr with --verbose. */
+  where?: string;
   io: CliIo;
   now?: () => Date;
   readFile?: (path: string) => string;
@@ -111,6 +114,7 @@ const OPTIONS = {
   out: { type: 'string' },
   force: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+  verbose: { type: 'boolean', default: false },
 } as const;
 
 /** How many words (besides options) each command takes; a word more is a mistake, not ignored. */
@@ -169,6 +173,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       options: OPTIONS,
     });
     const [command, sub, arg] = positionals;
+    if (values.verbose && deps.where && command && command !== 'keys') io.err(deps.where);
     if (values.help || !command) {
       io.out(USAGE);
       return values.help ? 0 : 2;
@@ -543,29 +548,33 @@ function fail(error: unknown, io: CliIo): number {
   return 1;
 }
 
-/** The table: TABLE_NAME on AWS, or the local stack's. */
-function storeFromEnv(env: NodeJS.ProcessEnv, io: CliIo): Store {
-  if (env.TABLE_NAME) return makeDynamoStore(env.TABLE_NAME);
+/** The table: TABLE_NAME on AWS, or the local stack's; and which, for --verbose. */
+function storeFromEnv(env: NodeJS.ProcessEnv): { store: Store; where: string } {
+  if (env.TABLE_NAME) return { store: makeDynamoStore(env.TABLE_NAME), where: `(table ${env.TABLE_NAME})` };
   const endpoint = `http://127.0.0.1:${localPorts(env).dynamodb}`;
-  io.err(`(the local stack's table at ${endpoint}; set TABLE_NAME for AWS)`);
-  return makeDynamoStore(
-    TABLE_NAME,
-    new DynamoDBClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 }),
-  );
+  return {
+    store: makeDynamoStore(
+      TABLE_NAME,
+      new DynamoDBClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 }),
+    ),
+    where: `(the local stack's table at ${endpoint}; set TABLE_NAME for AWS)`,
+  };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** The command line as the \`attest\` executable (bin/attest.js) and \`npm run attest\` run it; answers the exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   // The SDK warns on Node 20 that its 2027 releases need Node 22: noise for a command's output.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const io: CliIo = { out: (t) => console.log(t), err: (t) => console.error(t) };
-  const arn = process.env.ACK_TOKEN_KEYS_SECRET_ARN;
-  // `keys` works on the link-key secret alone: no table, and no line about which table.
-  const argv = process.argv.slice(2);
-  const quiet: CliIo = { out: io.out, err() {} };
-  process.exitCode = await runCli(argv, {
-    store: storeFromEnv(process.env, argv[0] === 'keys' ? quiet : io),
+  const arn = env.ACK_TOKEN_KEYS_SECRET_ARN;
+  return runCli(argv, {
+    ...storeFromEnv(env),
     io,
     ...(arn && { keyVault: secretsManagerVault(new SecretsManagerClient({}), arn) }),
-    ...(process.env.TOKEN_TTL && { tokenTtlMs: parseDuration(process.env.TOKEN_TTL) }),
+    ...(env.TOKEN_TTL && { tokenTtlMs: parseDuration(env.TOKEN_TTL) }),
   });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2), process.env);
 }

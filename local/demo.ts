@@ -58,8 +58,8 @@ Next:
      A receipt email follows in the mailbox.
   3. Open the demo LMS receiver: http://127.0.0.1:${ports.lms} — the signed completion appears.
   4. The evidence and its audit trail, from the records alone:
-       npm run attest -- evidence --employee ${event.data.employeeId} --policy safe-internet-use
+       npx attest evidence --employee ${event.data.employeeId} --policy safe-internet-use
   5. Who has signed and who has not (--status all --out report.csv: every row, with its evidence):
-       npm run -s attest -- report --policy safe-internet-use
+       npx attest report --policy safe-internet-use
   6. Publish a changed policy and ask everyone to sign it (again, for those who signed):
-       npm run attest -- policy publish templates/policies/safe-internet-use.md --reacknowledge`);
+       npx attest policy publish templates/policies/safe-internet-use.md --reacknowledge`);

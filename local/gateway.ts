@@ -30,15 +30,29 @@ function match(routePath: string, path: string): Record<string, string> | undefi
   return params;
 }
 
+/**
+ * The body, or undefined when it is over the limit. A refused body is still read to its end (and
+ * dropped): leaving the loop early destroys the request, and with it the keep-alive connection
+ * the client is about to send its next request on.
+ */
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks);
+}
+
+/** Whether every percent-escape in the path is well formed UTF-8; API Gateway answers 400 otherwise. */
+function wellEncoded(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function toEvent(
@@ -90,8 +104,13 @@ function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): v
   res.end(result.body && result.isBase64Encoded ? Buffer.from(result.body, 'base64') : (result.body ?? ''));
 }
 
-function problem(res: ServerResponse, status: number, title: string): void {
-  res.writeHead(status, { 'content-type': 'application/problem+json' });
+function problem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/problem+json', ...headers });
   res.end(JSON.stringify({ type: 'about:blank', title, status }));
 }
 
@@ -104,14 +123,23 @@ export function createGateway(
   return createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (!wellEncoded(url.pathname)) return problem(res, 400, 'Bad Request');
       const own = extra[`${req.method} ${url.pathname}`];
       if (own) return await own(req, res);
       const candidates = routes
         .map((r) => ({ route: r, params: match(r.path, url.pathname) }))
         .filter((c) => c.params);
-      if (candidates.length === 0) return problem(res, 404, 'Not Found');
+      const methods = [
+        ...candidates.map((c) => c.route.method),
+        ...Object.keys(extra)
+          .filter((key) => key.endsWith(` ${url.pathname}`))
+          .map((key) => key.slice(0, key.indexOf(' '))),
+      ];
+      if (methods.length === 0) return problem(res, 404, 'Not Found');
       const hit = candidates.find((c) => c.route.method === req.method);
-      if (!hit?.params) return problem(res, 405, 'Method Not Allowed');
+      if (!hit?.params) {
+        return problem(res, 405, 'Method Not Allowed', { allow: [...new Set(methods)].join(', ') });
+      }
       const body = await readBody(req);
       if (body === undefined) return problem(res, 413, 'Payload Too Large');
       send(res, await hit.route.handler(toEvent(req, url, hit.route, hit.params, body)));

@@ -1,9 +1,10 @@
 // Local defaults for the embedded stack: ports, fixed local-only secrets, and the functions' environment.
+import { readFileSync } from 'node:fs';
 
 /** Local-only secrets: fixed so a developer's HR simulator and LMS receiver keep working across restarts. */
 export const LOCAL_SECRETS = {
   HR_WEBHOOK_SECRET: 'whsec_bG9jYWwtaHItd2ViaG9vay1zZWNyZXQtbm90LWZvci1wcm9k',
-  LMS_WEBHOOK_SECRET: 'whsec_bG9jYWwtbG1zLXdlYmhvb2stc2VjcmV0LW5vdC1mb3ItcHJvZA',
+  LMS_WEBHOOK_SECRET: 'whsec_bG9jYWwtbG1zLXdlYmhvb2stc2VjcmV0LW5vdC1mb3ItcHJvZA==',
   ACK_TOKEN_KEYS: 'k1:local-ack-token-key-not-for-production-0001',
   /** The demo LRS's password (its user is LRS_USERNAME, `attest-local`). */
   LRS_PASSWORD: 'local-lrs-password-not-for-production',
@@ -29,16 +30,51 @@ const port = (env: NodeJS.ProcessEnv, name: string, fallback: number): number =>
   return n;
 };
 
+/** The variables that place each part of the local stack (DESIGN section 5). */
+const PORT_SETTINGS = {
+  api: 'PORT',
+  ses: 'SES_LOCAL_PORT',
+  dynamodb: 'DYNAMODB_LOCAL_PORT',
+  sqs: 'SQS_LOCAL_PORT',
+  lms: 'LMS_RECEIVER_PORT',
+} as const satisfies Record<keyof LocalPorts, string>;
+
 /** Ports from the environment (DESIGN section 5), with the documented local defaults. */
 export function localPorts(env: NodeJS.ProcessEnv): LocalPorts {
   return {
-    api: port(env, 'PORT', 3000),
-    ses: port(env, 'SES_LOCAL_PORT', 8005),
-    dynamodb: port(env, 'DYNAMODB_LOCAL_PORT', 8000),
-    sqs: port(env, 'SQS_LOCAL_PORT', 9324),
-    lms: port(env, 'LMS_RECEIVER_PORT', 3100),
+    api: port(env, PORT_SETTINGS.api, 3000),
+    ses: port(env, PORT_SETTINGS.ses, 8005),
+    dynamodb: port(env, PORT_SETTINGS.dynamodb, 8000),
+    sqs: port(env, PORT_SETTINGS.sqs, 9324),
+    lms: port(env, PORT_SETTINGS.lms, 3100),
   };
 }
 
 export const LOCAL_REGION = 'eu-west-2';
 export const TABLE_NAME = 'attest';
+
+/** Where every setting is listed, with its local default: the one list `npm start` reads. */
+const ENV_EXAMPLE = new URL('../.env.example', import.meta.url);
+
+/**
+ * The settings `.env.example` lists: `NAME=value`, or `# NAME=value` for one with no local
+ * default. A setting added there is taken by `npm start` with no second list to keep.
+ */
+export function settingNames(text = readFileSync(ENV_EXAMPLE, 'utf8')): string[] {
+  return [...text.matchAll(/^#?[ \t]*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1] as string);
+}
+
+/**
+ * The settings in `env` that `npm start` hands to the functions over the local defaults: every one
+ * `.env.example` lists but the ports, which place the stack itself (`localPorts`). The resources
+ * the stack makes (TABLE_NAME, the queue URLs) are not settings here: a shell that has TABLE_NAME
+ * set for the CLI on AWS must not point the local functions at it.
+ */
+export function settingsFrom(env: NodeJS.ProcessEnv): Record<string, string> {
+  const ports = new Set<string>(Object.values(PORT_SETTINGS));
+  return Object.fromEntries(
+    settingNames()
+      .filter((name) => !ports.has(name) && env[name])
+      .map((name) => [name, env[name] as string]),
+  );
+}

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOCAL_SECRETS, localPorts } from './settings.ts';
+import { LOCAL_SECRETS, localPorts, settingsFrom } from './settings.ts';
 import { startLocalStack } from './stack.ts';
 
 const USAGE = `Usage: npm start [-- --in-memory] [-- --data-dir DIR]
@@ -46,38 +46,8 @@ const dataDir = args['in-memory'] ? undefined : resolve(args['data-dir'] ?? '.lo
 if (dataDir) mkdirSync(dataDir, { recursive: true });
 
 const started = Date.now();
-const passthrough = Object.fromEntries(
-  [
-    'SWEEP_INTERVAL',
-    'REDRIVE_AFTER',
-    'REMINDER_OFFSETS',
-    'ESCALATION_OFFSET',
-    'SEND_WINDOW',
-    'DIGEST_DELAY',
-    'LMS_RETRY_SCHEDULE',
-    'TOKEN_TTL',
-    'FRESH_LINK_INTERVAL',
-    'LEASE',
-    'MAYBE_SENT_GRACE',
-    'LMS_TIMEOUT',
-    'DEFAULT_POLICIES',
-    'LMS_WEBHOOK_URL',
-    'LMS_MODE',
-    'LRS_ENDPOINT',
-    'LRS_USERNAME',
-    'LRS_PASSWORD',
-    'XAPI_ACCOUNT_HOMEPAGE',
-    'XAPI_ACTOR',
-    'XAPI_ACTIVITY_BASE',
-    'PUBLIC_BASE_URL',
-    'ORGANISATION_NAME',
-    'MAIL_FROM',
-    'LOG_LEVEL',
-  ]
-    .filter((name) => process.env[name])
-    .map((name) => [name, process.env[name] as string]),
-);
-const stack = await startLocalStack({ ports: localPorts(process.env), dataDir, env: passthrough }).catch(
+const taken = settingsFrom(process.env);
+const stack = await startLocalStack({ ports: localPorts(process.env), dataDir, env: taken }).catch(
   (error) => {
     const hint =
       (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
@@ -97,14 +67,29 @@ attest is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)
   DynamoDB (dynalite)    ${stack.urls.dynamodb}   data: ${dataDir ?? 'in memory'}
   SQS (fauxqs)           ${stack.urls.sqs}
 
-  Local secrets (for your HR simulator and LMS; never use them anywhere else):
-    HR_WEBHOOK_SECRET=${stack.env.HR_WEBHOOK_SECRET ?? LOCAL_SECRETS.HR_WEBHOOK_SECRET}
-    LMS_WEBHOOK_SECRET=${stack.env.LMS_WEBHOOK_SECRET ?? LOCAL_SECRETS.LMS_WEBHOOK_SECRET}
-    ACK_TOKEN_KEYS=${stack.env.ACK_TOKEN_KEYS ?? LOCAL_SECRETS.ACK_TOKEN_KEYS}
-    Demo LRS (${stack.env.LRS_ENDPOINT}): LRS_USERNAME=${stack.env.LRS_USERNAME} LRS_PASSWORD=${stack.env.LRS_PASSWORD}
+  Secrets in force (for your HR simulator and LMS; the local defaults are for this machine only):
+${secretLines()}
+    Demo LRS (${stack.env.LRS_ENDPOINT}): LRS_USERNAME=${stack.env.LRS_USERNAME} LRS_PASSWORD=${stack.env.LRS_PASSWORD}${settingLines()}
 
-  Try it: npm run demo        Stop: Ctrl-C
+  Try it: npm run demo        The CLI: npx attest --help        Stop: Ctrl-C
 `);
+
+/** The secrets the functions hold, each marked with where it came from. */
+function secretLines(): string {
+  return (['HR_WEBHOOK_SECRET', 'LMS_WEBHOOK_SECRET', 'ACK_TOKEN_KEYS'] as const)
+    .map(
+      (name) =>
+        `    ${name}=${stack.env[name]}  (${name in taken ? 'from your environment' : 'local default'})`,
+    )
+    .join('\n');
+}
+
+/** The other settings taken from the environment over the local defaults, if any. */
+function settingLines(): string {
+  const names = Object.keys(taken).filter((name) => !(name in LOCAL_SECRETS));
+  if (!names.length) return '';
+  return `\n\n  Settings from your environment:\n${names.map((name) => `    ${name}=${stack.env[name]}`).join('\n')}`;
+}
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { resolveSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
+import { checkWebhookSecrets } from '#shared/core/webhooks.ts';
 
 const env = parseEnv(
   z.object({
@@ -24,5 +25,8 @@ const env = parseEnv(
 
 export const config = Object.freeze({
   ...env,
-  hrWebhookSecret: await resolveSecret(process.env, 'HR_WEBHOOK_SECRET'),
+  hrWebhookSecret: checkWebhookSecrets(
+    'HR_WEBHOOK_SECRET',
+    await resolveSecret(process.env, 'HR_WEBHOOK_SECRET'),
+  ),
 });

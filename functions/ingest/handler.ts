@@ -6,7 +6,15 @@ import { AttestError } from '#shared/core/errors.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
 import { parseStarterEvent, starterEventSchema } from '#shared/core/starter-event.ts';
 import { makeWebhookVerifier } from '#shared/core/webhooks.ts';
-import { type HttpEvent, type HttpResult, headers, json, rawBody, toProblem } from '#shared/edge/http.ts';
+import {
+  type HttpEvent,
+  type HttpResult,
+  headers,
+  json,
+  rawBody,
+  requireJson,
+  toProblem,
+} from '#shared/edge/http.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 import { config } from './config.ts';
 
@@ -26,6 +34,7 @@ const ingest = makeIngestStarterEvent({
 
 export async function handler(event: HttpEvent): Promise<HttpResult> {
   try {
+    requireJson(event);
     const body = rawBody(event);
     if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
       throw new AttestError('request.too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);

@@ -4,6 +4,7 @@ import { resolveSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv, secureUrl } from '#shared/config.ts';
 import { DEFAULT_RETRY_SCHEDULE } from '#shared/core/deliver.ts';
 import { durationSetting, parseDuration } from '#shared/core/duration.ts';
+import { checkWebhookSecrets } from '#shared/core/webhooks.ts';
 
 const env = parseEnv(
   z
@@ -74,7 +75,11 @@ const env = parseEnv(
  */
 async function secrets(): Promise<{ lmsWebhookSecret: string; lrsPassword: string }> {
   const [lmsWebhookSecret, lrsPassword] = await Promise.all([
-    env.LMS_MODE.includes('lms') ? resolveSecret(process.env, 'LMS_WEBHOOK_SECRET') : '',
+    env.LMS_MODE.includes('lms')
+      ? resolveSecret(process.env, 'LMS_WEBHOOK_SECRET').then((s) =>
+          checkWebhookSecrets('LMS_WEBHOOK_SECRET', s),
+        )
+      : '',
     env.LMS_MODE.includes('xapi') ? resolveSecret(process.env, 'LRS_PASSWORD') : '',
   ]);
   return { lmsWebhookSecret, lrsPassword };

@@ -1,11 +1,35 @@
 // Standard Webhooks signing and verification (https://www.standardwebhooks.com), via the reference library.
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { SignatureError, ValidationError } from './errors.ts';
+import { ConfigError, SignatureError, ValidationError } from './errors.ts';
 
 export interface SignedHeaders {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
+}
+
+/**
+ * Checks a Standard Webhooks secret setting — one secret, or several separated by spaces or
+ * commas during a rotation — and answers it unchanged. Each must be padded base64 (after an
+ * optional `whsec_` prefix) that decodes to at least one byte: the JavaScript library forgives
+ * missing padding, but Python's and PHP's strict decoders refuse it, so a receiver holding such a
+ * secret would reject every signature. The message names the setting, never its value.
+ */
+export function checkWebhookSecrets(name: string, value: string): string {
+  const secrets = value.split(/[\s,]+/).filter(Boolean);
+  if (!secrets.length) throw new ConfigError(`${name} is empty`);
+  for (const [index, secret] of secrets.entries()) {
+    const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
+    // Buffer skips what is not base64 and takes the URL-safe alphabet too: only a canonical
+    // encoding survives the round trip.
+    if (!encoded || Buffer.from(encoded, 'base64').toString('base64') !== encoded) {
+      const which = secrets.length > 1 ? ` (secret ${index + 1} of ${secrets.length})` : '';
+      throw new ConfigError(
+        `${name}${which} must be padded base64 after an optional whsec_ (e.g. whsec_ and 32 random bytes in base64)`,
+      );
+    }
+  }
+  return value;
 }
 
 /** A verifier for incoming webhooks (HR events); the library enforces the 5-minute tolerance. */

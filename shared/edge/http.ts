@@ -16,6 +16,20 @@ export function headers(event: HttpEvent): Record<string, string | undefined> {
   return event.headers ?? {};
 }
 
+/** `application/json`, with at most `charset=utf-8` (JSON exchanged between systems is UTF-8: RFC 8259). */
+const JSON_MEDIA_TYPE = /^application\/json[ \t]*(;[ \t]*charset[ \t]*=[ \t]*(utf-8|"utf-8")[ \t]*)?$/i;
+
+/** Refuses a request whose body is not declared JSON (415), before its signature or content is looked at. */
+export function requireJson(event: HttpEvent): void {
+  const type = headers(event)['content-type']?.trim();
+  if (type === undefined || !JSON_MEDIA_TYPE.test(type)) {
+    throw new AttestError(
+      'request.unsupported_media_type',
+      'The body must be JSON, sent with Content-Type: application/json.',
+    );
+  }
+}
+
 export function json(statusCode: number, body: unknown): HttpResult {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
@@ -78,6 +92,14 @@ export function toProblem(error: unknown, logger: Pick<Logger, 'error'>): HttpRe
       type: typeOf(error.code),
       title: 'Payload too large',
       status: 413,
+      detail: error.message,
+    });
+  }
+  if (error instanceof AttestError && error.code === 'request.unsupported_media_type') {
+    return problem({
+      type: typeOf(error.code),
+      title: 'Unsupported Media Type',
+      status: 415,
       detail: error.message,
     });
   }

@@ -120,6 +120,27 @@ describe('attest usage', () => {
     expect(err[0]).toContain(USAGE);
   });
 
+  it('says which table it reads on stderr with --verbose, and only then', async () => {
+    // Prepare
+    const run = async (argv: string[]) => {
+      const err: string[] = [];
+      const code = await runCli(argv, {
+        store: new FakeStore(),
+        where: '(table attest-test)',
+        io: { out: () => undefined, err: (t) => err.push(t) },
+      });
+      return { code, err };
+    };
+
+    // Act
+    const quiet = await run(['policy', 'versions', 'nothing']);
+    const verbose = await run(['policy', 'versions', 'nothing', '--verbose']);
+
+    // Assess
+    expect(quiet.err).toEqual(['attest: No published versions of nothing.']);
+    expect(verbose.err).toEqual(['(table attest-test)', 'attest: No published versions of nothing.']);
+  });
+
   it('exits 2 for a string option given no value', async () => {
     // Act
     const { code, err } = await cli(['evidence', '--employee']);

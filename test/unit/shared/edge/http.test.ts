@@ -1,8 +1,9 @@
 // Problem documents (RFC 9457) at the HTTP edge: specific for errors safe to show, generic for the rest.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttestError, SignatureError, TokenError, ValidationError } from '#shared/core/errors.ts';
 import type { HttpEvent } from '#shared/edge/http.ts';
-import { headers, json, pageHeaders, rawBody, toProblem } from '#shared/edge/http.ts';
+import { headers, json, pageHeaders, rawBody, requireJson, toProblem } from '#shared/edge/http.ts';
 
 function recordingLogger() {
   const logged: Array<[string, Record<string, unknown> | undefined]> = [];
@@ -168,5 +169,65 @@ describe('json and pageHeaders', () => {
       'cache-control': 'no-store',
       'x-frame-options': 'DENY',
     });
+  });
+});
+
+describe('requireJson', () => {
+  const withType = (type: string | undefined) =>
+    ({ headers: type === undefined ? {} : { 'content-type': type } }) as unknown as HttpEvent;
+
+  it.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'Application/JSON;charset=UTF-8',
+    'application/json ; charset="utf-8"',
+  ])('takes %s', (type) => {
+    // Assess
+    expect(() => requireJson(withType(type))).not.toThrow();
+  });
+
+  it.each([
+    ['no content type', undefined],
+    ['text/plain', 'text/plain'],
+    ['a form', 'application/x-www-form-urlencoded'],
+    ['another charset', 'application/json; charset=latin1'],
+    ['a JSON-like type', 'application/json-patch+json'],
+    ['extra parameters', 'application/json; charset=utf-8; boundary=x'],
+    ['an empty value', ''],
+  ])('refuses %s with a 415 problem document', (_why, type) => {
+    // Act
+    let thrown: unknown;
+    try {
+      requireJson(withType(type));
+    } catch (error) {
+      thrown = error;
+    }
+    const result = toProblem(thrown, recordingLogger());
+
+    // Assess
+    expect(result.statusCode).toBe(415);
+    expect(result.headers).toEqual({ 'content-type': 'application/problem+json' });
+    expect(bodyOf(result)).toMatchObject({
+      type: 'urn:attest:problem:request.unsupported_media_type',
+      title: 'Unsupported Media Type',
+      status: 415,
+    });
+  });
+
+  it('answers any content type with either nothing or a 415, never another error', () => {
+    fc.assert(
+      fc.property(fc.string(), (type) => {
+        // Act
+        let thrown: unknown;
+        try {
+          requireJson(withType(type));
+        } catch (error) {
+          thrown = error;
+        }
+
+        // Assess
+        if (thrown !== undefined) expect(toProblem(thrown, recordingLogger()).statusCode).toBe(415);
+      }),
+    );
   });
 });

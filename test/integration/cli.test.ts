@@ -1,0 +1,86 @@
+// The attest executable as a user runs it, in a shell: stdout carries only the answer, so the README's pipes give the right answer.
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { signsOn, stack } from '../support/local.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * Runs `command` in sh from the project directory, as a user's terminal would, with only the
+ * user's basics from this environment (the test run's own stack has set its settings in
+ * process.env) and the local stack's DynamoDB port.
+ */
+function shell(command: string, vars: Record<string, string> = {}) {
+  const basics = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'npm_config_cache'];
+  const env = Object.fromEntries(basics.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
+  const child = spawn('sh', ['-c', command], {
+    cwd: ROOT,
+    env: { ...env, DYNAMODB_LOCAL_PORT: new URL(stack().urls.dynamodb).port, ...vars },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    err += chunk;
+  });
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, out, err })),
+  );
+}
+
+// Each call starts npm and compiles the CLI: seconds, on a busy machine many.
+describe('npx attest', { timeout: 120_000 }, () => {
+  it('pipes the exact text shown into sha256sum, giving the sha256 the evidence names', async () => {
+    // Prepare: someone signs; ids may begin with "-", so they travel as a variable
+    const { id } = await signsOn(stack());
+
+    // Act
+    const hashed = await shell('npx attest evidence "$ID" --text | sha256sum', { ID: id });
+    const shown = await shell('npx attest evidence "$ID"', { ID: id });
+
+    // Assess
+    const evidence = JSON.parse(shown.out) as {
+      policy: { sha256: string };
+      integrity: { recomputedSha256: string; matches: boolean };
+    };
+    expect(hashed.out).toBe(`${evidence.policy.sha256}  -\n`);
+    expect(evidence.integrity).toEqual({ recomputedSha256: evidence.policy.sha256, matches: true });
+    expect([hashed.err, shown.err]).toEqual(['', '']);
+    expect(shown.code).toBe(0);
+  });
+
+  it('prints its usage on stdout and nothing on stderr', async () => {
+    // Act
+    const help = await shell('npx attest --help');
+
+    // Assess
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^Usage: /);
+    expect(help.err).toBe('');
+  });
+
+  it('says which table it reads on stderr only when asked, with --verbose', async () => {
+    // Act
+    const verbose = await shell('npx attest policy versions safe-internet-use --verbose');
+
+    // Assess
+    expect(verbose.code).toBe(0);
+    expect(verbose.out).toMatch(/^safe-internet-use v1 /);
+    expect(verbose.err).toBe(
+      `(the local stack's table at ${stack().urls.dynamodb}; set TABLE_NAME for AWS)\n`,
+    );
+  });
+
+  it('still runs as the npm script', async () => {
+    // Act
+    const help = await shell('npm run -s attest -- --help');
+
+    // Assess
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^Usage: /);
+    expect(help.err).toBe('');
+  });
+});

@@ -1,0 +1,227 @@
+// `npm start` as a user runs it, in a child process: the settings it documents, custom secrets included, carry a starter end to end.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspectToken, parseTokenKeys, signToken } from '#shared/core/tokens.ts';
+import { LOCAL_SECRETS } from '../../local/settings.ts';
+import {
+  ackLink,
+  emailsTo,
+  postStarter,
+  receiverOf,
+  shownStamp,
+  signedHeaders,
+  uniqueStarter,
+  waitFor,
+} from '../support/local.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+// Not the local defaults: each must reach the functions (and the demo receiver) from the environment.
+const HR_SECRET = `whsec_${Buffer.from('npm-start-test: the HR system secret').toString('base64')}`;
+const LMS_SECRET = `whsec_${Buffer.from('npm-start-test: the LMS secret, 40 bytes').toString('base64')}`;
+const ACK_KEYS = 'k1:npm-start-test-ack-token-key-of-this-test-only';
+const CONFIG_SET = 'attest-npm-start-test';
+
+/** Ports free now, for PORT and the emulators' *_PORT variables. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    servers.push(server);
+  }
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+/**
+ * `npm start -- --in-memory` in its own process group, with only the user's basics from this
+ * environment (the test run's own local stack has set its settings in process.env).
+ */
+function npmStart(settings: Record<string, string>) {
+  const basics = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'npm_config_cache'];
+  const env = Object.fromEntries(basics.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
+  const child = spawn('npm', ['start', '--', '--in-memory'], {
+    cwd: ROOT,
+    detached: true,
+    env: { ...env, ...settings },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { out: '', err: '' };
+  child.stdout?.on('data', (chunk) => {
+    output.out += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output.err += chunk;
+  });
+  const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+  return { child, output, exited };
+}
+
+/** Stops the whole process group (npm, its shell, tsx and node), and leaves nothing behind. */
+async function stop(child: ChildProcess, exited: Promise<unknown>) {
+  const group = -(child.pid as number);
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(group, name);
+    } catch {
+      // ESRCH: the group has gone already.
+    }
+  };
+  signal('SIGTERM');
+  const late = setTimeout(() => signal('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(late);
+  signal('SIGKILL');
+}
+
+describe('npm start', () => {
+  let started: ReturnType<typeof npmStart> | undefined;
+  let urls: { api: string; mailbox: string; lms: string; dynamodb: string; sqs: string };
+
+  beforeAll(async () => {
+    const [api, ses, dynamodb, sqs, lms] = (await freePorts(5)) as [number, number, number, number, number];
+    urls = {
+      api: `http://127.0.0.1:${api}`,
+      mailbox: `http://127.0.0.1:${ses}`,
+      lms: `http://127.0.0.1:${lms}`,
+      dynamodb: `http://127.0.0.1:${dynamodb}`,
+      sqs: `http://127.0.0.1:${sqs}`,
+    };
+    started = npmStart({
+      PORT: String(api),
+      SES_LOCAL_PORT: String(ses),
+      DYNAMODB_LOCAL_PORT: String(dynamodb),
+      SQS_LOCAL_PORT: String(sqs),
+      LMS_RECEIVER_PORT: String(lms),
+      HR_WEBHOOK_SECRET: HR_SECRET,
+      LMS_WEBHOOK_SECRET: LMS_SECRET,
+      ACK_TOKEN_KEYS: ACK_KEYS,
+      SES_CONFIGURATION_SET: CONFIG_SET,
+      LOG_LEVEL: 'SILENT',
+    });
+    const { output, exited } = started;
+    const ready = waitFor('npm start to be ready', async () =>
+      output.out.includes('attest is running locally') ? true : undefined,
+    );
+    await Promise.race([
+      ready,
+      exited.then(([code]) => {
+        throw new Error(`npm start exited (${code}):\n${output.out}\n${output.err}`);
+      }),
+    ]);
+  }, 90_000);
+
+  afterAll(async () => {
+    if (started) await stop(started.child, started.exited);
+  }, 30_000);
+
+  it('prints the secrets and settings in force, from the environment', () => {
+    // Assess
+    const out = started?.output.out ?? '';
+    expect(out).toContain(`HR_WEBHOOK_SECRET=${HR_SECRET}  (from your environment)`);
+    expect(out).toContain(`LMS_WEBHOOK_SECRET=${LMS_SECRET}  (from your environment)`);
+    expect(out).toContain(`ACK_TOKEN_KEYS=${ACK_KEYS}  (from your environment)`);
+    expect(out).toContain(`SES_CONFIGURATION_SET=${CONFIG_SET}`);
+    expect(out).toContain(`API and signing pages  ${urls.api}`);
+    expect(out).not.toContain(LOCAL_SECRETS.HR_WEBHOOK_SECRET);
+  });
+
+  it('carries a starter from a signed HR event to a verified LMS webhook with the custom secrets', async () => {
+    // Prepare
+    const event = uniqueStarter();
+    const body = JSON.stringify(event);
+    const email = event.data.email as string;
+
+    // Act: HR signs with its own secret (the local default no longer verifies)
+    const withDefault = await postStarter(
+      event,
+      signedHeaders(body, LOCAL_SECRETS.HR_WEBHOOK_SECRET),
+      urls.api,
+    );
+    const accepted = await postStarter(event, signedHeaders(body, HR_SECRET), urls.api);
+
+    // Assess
+    expect(withDefault.status).toBe(401);
+    expect(accepted.status).toBe(202);
+
+    // Act: the invite's link is signed with the custom key
+    const invite = await waitFor('the invite', async () => (await emailsTo(email, urls.mailbox))[0]);
+    const link = ackLink(invite);
+    const token = decodeURIComponent(link.slice(link.lastIndexOf('/') + 1));
+    const claims = inspectToken(parseTokenKeys(ACK_KEYS), token, 'ack');
+    const forged = signToken(parseTokenKeys(LOCAL_SECRETS.ACK_TOKEN_KEYS), claims);
+    const page = await fetch(link);
+    const html = await page.text();
+    const forgedPage = await fetch(`${urls.api}/ack/${forged}`);
+
+    // Assess
+    expect(page.status).toBe(200);
+    expect(() => inspectToken(parseTokenKeys(LOCAL_SECRETS.ACK_TOKEN_KEYS), token, 'ack')).toThrow();
+    expect(forgedPage.status).toBe(404);
+
+    // Act: the starter signs, and the demo LMS receiver gets the completion
+    const signed = await fetch(link, {
+      method: 'POST',
+      body: new URLSearchParams({ fullName: 'Ada Lovelace', agree: 'yes', shown: shownStamp(html) }),
+    });
+    const receiver = { urls };
+    const delivered = await waitFor('the LMS webhook', async () =>
+      (await receiverOf(receiver)).received.find((r) => r.payload.data.email === email),
+    );
+    const { rejected } = (await (await fetch(`${urls.lms}/received`)).json()) as { rejected: number };
+
+    // Assess: it verifies with the custom LMS secret, which the demo receiver used too
+    expect(signed.status).toBe(200);
+    expect(delivered.payload.type).toBe('policy.acknowledged');
+    expect(() => new Webhook(LMS_SECRET).verify(delivered.raw.body, delivered.raw.headers)).not.toThrow();
+    expect(() =>
+      new Webhook(LOCAL_SECRETS.LMS_WEBHOOK_SECRET).verify(delivered.raw.body, delivered.raw.headers),
+    ).toThrow();
+    expect(rejected).toBe(0);
+  }, 90_000);
+});
+
+describe('npm start with a malformed secret', () => {
+  it('refuses to start, naming the setting and not printing its value', async () => {
+    // Prepare
+    const [api, ses, dynamodb, sqs, lms] = (await freePorts(5)) as [number, number, number, number, number];
+    const unpadded = 'whsec_bG9jYWwtbG1zLXdlYmhvb2stc2VjcmV0LW5vdC1mb3ItcHJvZA';
+
+    // Act
+    const run = npmStart({
+      PORT: String(api),
+      SES_LOCAL_PORT: String(ses),
+      DYNAMODB_LOCAL_PORT: String(dynamodb),
+      SQS_LOCAL_PORT: String(sqs),
+      LMS_RECEIVER_PORT: String(lms),
+      LMS_WEBHOOK_SECRET: unpadded,
+      LOG_LEVEL: 'SILENT',
+    });
+    let code: number | null | undefined;
+    try {
+      // A stack that starts anyway is a failure too: it is stopped rather than waited for.
+      const outcome = await Promise.race([
+        run.exited.then(([exitCode]) => ({ exitCode })),
+        waitFor(
+          'npm start to refuse',
+          async () =>
+            run.output.out.includes('attest is running locally') ? { exitCode: undefined } : undefined,
+          60_000,
+        ),
+      ]);
+      code = outcome.exitCode;
+    } finally {
+      await stop(run.child, run.exited);
+    }
+
+    // Assess
+    expect(code).toBe(1);
+    expect(run.output.err).toMatch(/could not start: LMS_WEBHOOK_SECRET must be padded base64/);
+    expect(run.output.err + run.output.out).not.toContain(unpadded.slice(6));
+  }, 90_000);
+});
