@@ -54,10 +54,22 @@ const store = () => makeDynamoStore(TABLE_NAME, ddb);
 const mailbox = (address: string) => emailsTo(address, stack.urls.mailbox);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A time zone whose clock reads about noon now. A manager's digest gathers the escalations of one
+ * local day, so a test run near the starter's midnight would see the day turn between two
+ * escalations; at noon no day turns during the test, whatever the date or the machine's zone.
+ */
+function zoneAtNoon(now = new Date()): string {
+  const offset = 12 - now.getUTCHours(); // -11..12 hours from UTC
+  // The Etc zones' signs are POSIX's, the reverse of ISO's: Etc/GMT-5 is five hours ahead of UTC.
+  return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
 async function start(overrides: { email?: string; manager?: { name: string; email: string } } = {}) {
   const event = uniqueStarter();
   const data = {
     ...event.data,
+    timeZone: zoneAtNoon(),
     ...(overrides.email && { email: overrides.email }),
     ...(overrides.manager && { manager: overrides.manager }),
   };

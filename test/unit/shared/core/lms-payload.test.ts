@@ -6,6 +6,9 @@ import { lmsWebhookJsonSchema, lmsWebhookSchema } from '#shared/core/lms-payload
 import { SCHEMA_FILE, schemaText } from '../../../../bin/schemas.ts';
 import { anAssignment, anEvidence, aPolicy, aStarter } from '../../../support/fakes.ts';
 
+/** When the delivery is made: a fixed instant, never today. */
+const SENT_AT = new Date('2026-11-24T10:00:00.000Z');
+
 describe('the LMS webhook body', () => {
   it('is what a delivery sends', () => {
     // Prepare
@@ -13,7 +16,7 @@ describe('the LMS webhook body', () => {
     const starter = aStarter();
 
     // Act
-    const body = completionPayload(anAssignment(starter, policy), starter, anEvidence(policy), new Date());
+    const body = completionPayload(anAssignment(starter, policy), starter, anEvidence(policy), SENT_AT);
 
     // Assess
     expect(lmsWebhookSchema.parse(JSON.parse(JSON.stringify(body)))).toEqual(body);
@@ -32,7 +35,7 @@ describe('the LMS webhook body', () => {
     // Prepare
     const policy = aPolicy({ sha256: 'c'.repeat(64) });
     const starter = aStarter();
-    const body = completionPayload(anAssignment(starter, policy), starter, anEvidence(policy), new Date());
+    const body = completionPayload(anAssignment(starter, policy), starter, anEvidence(policy), SENT_AT);
 
     // Assess
     expect(
