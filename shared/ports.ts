@@ -253,7 +253,12 @@ export interface OutgoingEmail {
 }
 
 export interface Mailer {
-  /** Sends one email; returns the provider's message id. */
+  /**
+   * Sends one email; returns the provider's message id. No header may break its line: a control or
+   * line-breaking character in the To address, a header name or value (or the sender's From and
+   * Reply-To) refuses the send with a HeaderError (`mail.header_unsafe`); in the subject, each run
+   * of them is sent as one space.
+   */
   send(email: OutgoingEmail): Promise<string>;
 }
 
