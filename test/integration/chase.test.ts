@@ -22,9 +22,12 @@ import {
   waitFor,
 } from '../support/local.ts';
 
-// Reminders 3 s and 6 s after the invite, the manager told at 9 s, no send window.
+// Reminders 3 s and 6 s after the invite, the manager told at 9 s, no send window; a sender with a
+// display name outside ASCII, and a Reply-To.
 const SETTINGS = {
   LOG_LEVEL: 'SILENT',
+  MAIL_FROM: '"Wirral Children’s Services onboarding" <onboarding@attest.example>',
+  REPLY_TO: 'HR team <hr@attest.example>',
   REMINDER_OFFSETS: 'PT3S,PT6S',
   ESCALATION_OFFSET: 'PT9S',
   SEND_WINDOW: 'always',
@@ -147,6 +150,21 @@ describe('chasing a starter who does not sign', () => {
     expect(digest.body.text).toContain(two.email);
     await sleep(3_000);
     expect(await mailbox(manager.email)).toHaveLength(1);
+  });
+});
+
+describe('who the emails come from', () => {
+  it('sends from MAIL_FROM’s display name (RFC 2047-encoded) and address, with REPLY_TO as Reply-To', async () => {
+    // Prepare
+    const ada = await start();
+
+    // Act
+    const invite = await waitFor('the invite', async () => (await mailbox(ada.email))[0]);
+
+    // Assess
+    const name = Buffer.from('Wirral Children’s Services onboarding').toString('base64');
+    expect(invite.from).toBe(`=?UTF-8?B?${name}?= <onboarding@attest.example>`);
+    expect(invite.replyTo).toEqual(['HR team <hr@attest.example>']);
   });
 });
 
