@@ -196,6 +196,35 @@ describe('AttestStack', () => {
     );
   });
 
+  it('lets each work queue’s dead-letter queue take dead letters from that queue alone', () => {
+    // Prepare: the ARN each deploy-time value resolves to, as CloudFormation would resolve it
+    const pseudo = {
+      'AWS::Partition': 'aws',
+      'AWS::Region': 'eu-west-2',
+      'AWS::AccountId': '123456789012',
+      'AWS::StackName': 'Attest',
+    };
+    const queues = template.findResources('AWS::SQS::Queue') as Record<string, Resource>;
+    const arnOf = (id: string) =>
+      `arn:aws:sqs:eu-west-2:123456789012:${evaluate(queues[id]?.Properties.QueueName, pseudo)}`;
+    const work = Object.entries(queues).filter(([, q]) => q.Properties.RedrivePolicy);
+
+    // Assess: the DLQ names its source by an ARN built from the source's name, not a reference to
+    // it (the source already refers to the DLQ: a reference back would be a cycle)
+    expect(work).toHaveLength(2);
+    for (const [id, q] of work) {
+      const target = (q.Properties.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': string[] } })
+        .deadLetterTargetArn['Fn::GetAtt'][0] as string;
+      const allow = queues[target]?.Properties.RedriveAllowPolicy as {
+        redrivePermission: string;
+        sourceQueueArns: unknown[];
+      };
+      expect(allow?.redrivePermission).toBe('byQueue');
+      expect(allow.sourceQueueArns.map((arn) => evaluate(arn, pseudo))).toEqual([arnOf(id)]);
+      expect(arnOf(id)).toMatch(/^arn:aws:sqs:eu-west-2:123456789012:Attest-(mail|lms)$/);
+    }
+  });
+
   it('keeps a queued message invisible for at least six times its consumer’s timeout', () => {
     // Assess
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
