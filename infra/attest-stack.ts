@@ -38,6 +38,13 @@ export interface AttestStackProps extends StackProps {
   lmsMode?: string;
 }
 
+/**
+ * A mailbox parameter, as the mailer's config reads it: an address, or a display name then
+ * <address>. No < or > in the name (quoted or not), so the stack can cut out the bare address with
+ * Fn::Split (Email.grantSend); the mailer checks everything else at load.
+ */
+const mailboxPattern = '^([^<>@\\s]+@[^<>@\\s]+|[^<>]*<[^<>@\\s]+@[^<>@\\s]+>)$';
+
 /** How long an acknowledgement link stays valid. */
 const TOKEN_TTL = Duration.days(30);
 /** How often the sweeper re-drives owed work: the schedule and the sweeper's own setting, from one value. */
@@ -51,8 +58,15 @@ export class AttestStack extends Stack {
 
     // Deploy-time inputs: synth needs none of them, and none is secret.
     const mailFrom = new CfnParameter(this, 'MailFrom', {
-      description: 'The SES-verified address invites are sent from',
-      allowedPattern: '^[^@\\s]+@[^@\\s]+$',
+      description:
+        'The SES-verified address emails are sent from, optionally with a display name: "Your Org onboarding" <onboarding@your-org.example>',
+      allowedPattern: mailboxPattern,
+    }).valueAsString;
+    const replyTo = new CfnParameter(this, 'ReplyTo', {
+      description:
+        'Where replies go (e.g. HR: hr@your-org.example, optionally with a display name); empty: none',
+      default: '',
+      allowedPattern: `^$|${mailboxPattern}`,
     }).valueAsString;
     let lmsMode: DeliveryKind[];
     try {
@@ -162,6 +176,7 @@ export class AttestStack extends Stack {
         PUBLIC_BASE_URL: baseUrl,
         TOKEN_TTL: TOKEN_TTL.toIsoString(),
         ORGANISATION_NAME: organisationName,
+        REPLY_TO: replyTo,
       },
     });
     const lmsPush = attestFunction(this, 'LmsPush', {

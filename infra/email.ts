@@ -1,5 +1,5 @@
 // SES v2: the configuration set every email is sent with, its event topic (sends, bounces, complaints, deliveries), and who may send.
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { parseMailbox } from '../shared/core/mailbox.ts';
 
 export class Email extends Construct {
   readonly configurationSet: ConfigurationSet;
@@ -40,12 +41,16 @@ export class Email extends Construct {
   }
 
   /**
-   * Lets `fn` send from `from` only, through this configuration set. The identity is left open
-   * within the account and region: the operator verifies their own domain (or the address), and
-   * in the SES sandbox the verified recipients are checked against the same statement.
+   * Lets `fn` send from `mailFrom`'s address only, through this configuration set. `mailFrom` is
+   * the MAIL_FROM setting, which may carry a display name: SES authorises the bare address
+   * (`ses:FromAddress`; the name is `ses:FromDisplayName`), so the condition holds that alone. The
+   * identity is left open within the account and region: the operator verifies their own domain
+   * (or the address), and in the SES sandbox the verified recipients are checked against the same
+   * statement.
    */
-  grantSend(fn: IFunction, from: string): void {
+  grantSend(fn: IFunction, mailFrom: string): void {
     const stack = Stack.of(this);
+    const from = Token.isUnresolved(mailFrom) ? bareAddress(mailFrom) : parseMailbox(mailFrom).address;
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail'],
@@ -66,4 +71,14 @@ export class Email extends Construct {
         'The sender identity is the operator’s, verified outside the stack; the statement is held to this account, region and From address.',
     });
   }
+}
+
+/**
+ * The address inside a deploy-time mailbox (`addr` or `Name <addr>`, no < or > in the name): what
+ * follows the first `<` of `value<value>`, up to the next `>`. A bare address reaches its own
+ * appended copy's `>`; a named one reaches its own.
+ */
+function bareAddress(mailbox: string): string {
+  const padded = Fn.join('', [mailbox, '<', mailbox, '>']);
+  return Fn.select(0, Fn.split('>', Fn.select(1, Fn.split('<', padded))));
 }

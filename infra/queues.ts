@@ -1,11 +1,11 @@
 // The work queues (mail, LMS): each with a dead-letter queue, an alarm on it, and the one function that consumes it.
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface WorkQueueProps {
@@ -37,12 +37,27 @@ export class WorkQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
+    // The dead-letter queue takes dead letters from this queue alone (RedriveAllowPolicy byQueue).
+    // The queue names its DLQ (RedrivePolicy), so the DLQ cannot name the queue back by reference
+    // (a circular dependency): the queue gets a name made of the stack's, and the DLQ names the
+    // ARN built from it. One stack name, one pair of names: two stacks never share a queue.
+    const queueName = `${Aws.STACK_NAME}-${id.toLowerCase()}`;
+    const queueArn = Stack.of(this).formatArn({
+      service: 'sqs',
+      resource: queueName,
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+    });
     this.deadLetters = new Queue(this, 'DeadLetters', {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      redriveAllowPolicy: {
+        redrivePermission: RedrivePermission.BY_QUEUE,
+        sourceQueues: [Queue.fromQueueArn(this, 'Source', queueArn)],
+      },
     });
     this.queue = new Queue(this, 'Queue', {
+      queueName,
       // AWS's guidance for Lambda consumers: six times the function's timeout plus the batching
       // window, so a batch retried after throttling is not made visible again while it is in flight.
       visibilityTimeout: Duration.seconds(

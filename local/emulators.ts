@@ -175,7 +175,8 @@ async function createQueue(
         QueueName: name,
         Attributes: {
           VisibilityTimeout: String(visibilitySeconds),
-          // As on AWS: after five failed receives a message rests in the dead-letter queue.
+          // As on AWS: after five failed receives a message rests in the dead-letter queue. (On AWS
+          // the DLQ also admits this queue alone, RedriveAllowPolicy; fauxqs 1.x has no such attribute.)
           RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: 5 }),
         },
       }),

@@ -292,6 +292,9 @@ export interface Mailer {
   /**
    * Sends one email; returns the provider's message id. Rejects with EmailMaybeSentError when the
    * provider did not answer (the email may have gone); any other rejection means it was not sent.
+   * No header may break its line: a control or line-breaking character in the To address, a header
+   * name or value (or the sender's From and Reply-To) refuses the send with a HeaderError
+   * (`mail.header_unsafe`); in the subject, each run of them is sent as one space.
    */
   send(email: OutgoingEmail): Promise<string>;
 }

@@ -4,6 +4,7 @@ import { liveTokenKeys } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
 import { ConfigError, ValidationError } from '#shared/core/errors.ts';
+import { mailboxSetting } from '#shared/core/mailbox.ts';
 import { type ChasePlan, chasePlan } from '#shared/core/schedule.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 
@@ -11,7 +12,14 @@ const env = parseEnv(
   z.object({
     TABLE_NAME: common.TABLE_NAME,
     LEASE: common.LEASE,
-    MAIL_FROM: z.email(),
+    /** The sender: an address, or a display name and <address> (SES must have the address verified). */
+    MAIL_FROM: mailboxSetting,
+    /** Where replies go, on every email; unset or empty: none (replies go to MAIL_FROM). */
+    REPLY_TO: z
+      .string()
+      .optional()
+      .transform((text) => (text?.trim() ? text : undefined))
+      .pipe(mailboxSetting.optional()),
     SES_CONFIGURATION_SET: z.string().min(1),
     PUBLIC_BASE_URL: z
       .url()

@@ -17,7 +17,11 @@ const logger = makeLogger();
 const metrics = makeMetrics();
 const processor = new BatchProcessor(EventType.SQS);
 const store = makeDynamoStore(config.TABLE_NAME);
-const mailer = makeSesMailer({ from: config.MAIL_FROM, configurationSet: config.SES_CONFIGURATION_SET });
+const mailer = makeSesMailer({
+  from: config.MAIL_FROM,
+  replyTo: config.REPLY_TO,
+  configurationSet: config.SES_CONFIGURATION_SET,
+});
 
 /** The use case for the link keys of the moment (`attest keys`), rebuilt only when they change. */
 const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>

@@ -79,3 +79,20 @@ export class EmailMaybeSentError extends AttestError {
     this.name = 'EmailMaybeSentError';
   }
 }
+
+/**
+ * A value bound for an email header holds a character that could end the line (CR, LF, NUL, …):
+ * the email is not sent. Names the header, never the value (it may be a person's name or address).
+ */
+export class HeaderError extends AttestError {
+  readonly header: string;
+
+  constructor(header: string) {
+    super(
+      'mail.header_unsafe',
+      `Refused to send: ${header} would hold a control or line-breaking character.`,
+    );
+    this.name = 'HeaderError';
+    this.header = header;
+  }
+}

@@ -1,19 +1,24 @@
 // The LMS webhook's body as a schema: what attest promises receivers, published as JSON Schema in shared/schemas/.
 import { z } from 'zod';
 
+/**
+ * Every object is loose: a field added in a later attest must not break a receiver that validates
+ * strictly, so the published schema allows unknown fields and receivers ignore them (as Standard
+ * Webhooks recommends). What is listed here is what they may rely on.
+ */
 export const lmsWebhookSchema = z
-  .object({
+  .looseObject({
     type: z.literal('policy.acknowledged'),
     timestamp: z.iso
       .datetime()
       .describe('When this attempt was sent (UTC); the webhook-timestamp header says the same.'),
-    data: z.object({
+    data: z.looseObject({
       assignmentId: z.string().describe('attest’s id for this request to sign; stable across retries.'),
       employeeId: z.string().describe('The HR system’s employee id.'),
       email: z.email(),
       givenName: z.string(),
       familyName: z.string(),
-      policy: z.object({
+      policy: z.looseObject({
         id: z.string(),
         version: z.number().int().positive(),
         title: z.string(),
@@ -37,6 +42,13 @@ export function lmsWebhookJsonSchema(): Record<string, unknown> {
   return {
     $id: 'https://attest.example/schemas/policy-acknowledged.schema.json',
     title: 'policy.acknowledged',
-    ...z.toJSONSchema(lmsWebhookSchema),
+    ...z.toJSONSchema(lmsWebhookSchema, {
+      // zod writes "any further property" as the empty schema {}; `true` says the same, plainly.
+      override: ({ jsonSchema }) => {
+        const extra = jsonSchema.additionalProperties;
+        if (extra && typeof extra === 'object' && !Object.keys(extra).length)
+          jsonSchema.additionalProperties = true;
+      },
+    }),
   };
 }

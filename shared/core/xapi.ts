@@ -39,6 +39,15 @@ export function activityIdFor(activityBase: string, policyId: string, version: n
 }
 
 /**
+ * An address as an mbox: the domain lower-cased (domains are case-blind, so one person is one
+ * mbox however HR typed it), the local part as given (RFC 5321 lets it be case-sensitive).
+ */
+function mailboxAddress(email: string): string {
+  const at = email.lastIndexOf('@');
+  return `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;
+}
+
+/**
  * The statement for an acknowledgement. An Agent carries exactly one inverse functional
  * identifier (xAPI 1.0.3, Data 2.4.2.1), so it is the HR account or, where wanted, the mailbox —
  * never both. Everything in it is fixed at acknowledgement except the names and address, so a
@@ -52,7 +61,7 @@ export function completionStatement(
 ): Record<string, unknown> {
   const identifier =
     settings.actor === 'mbox'
-      ? { mbox: `mailto:${starter.email}` }
+      ? { mbox: `mailto:${mailboxAddress(starter.email)}` }
       : { account: { homePage: settings.accountHomePage, name: starter.employeeId } };
   return {
     id: statementId,

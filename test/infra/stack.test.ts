@@ -52,6 +52,19 @@ describe('AttestStack', () => {
   const referenced = (s: Statement) =>
     [...JSON.stringify(s.Resource).matchAll(/"(?:Ref|Fn::GetAtt)":\[?"([A-Za-z0-9]+)"/g)].map((m) => m[1]);
 
+  /** Evaluates the intrinsic functions of a deploy-time value, as CloudFormation would with `parameters`. */
+  const evaluate = (value: unknown, parameters: Record<string, string>): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) return value.map((v) => evaluate(v, parameters));
+    const [[fn, args]] = Object.entries(value as Record<string, unknown>) as [[string, unknown]];
+    if (fn === 'Ref') return parameters[args as string];
+    const [a, b] = evaluate(args, parameters) as [unknown, unknown];
+    if (fn === 'Fn::Join') return (b as string[]).join(a as string);
+    if (fn === 'Fn::Split') return (b as string).split(a as string);
+    if (fn === 'Fn::Select') return (b as unknown[])[Number(a)];
+    throw new Error(`no evaluation for ${fn}`);
+  };
+
   beforeAll(() => {
     // Prepare: the app's context (feature flags) from cdk.json, bundling skipped so the test
     // does not depend on the handlers' code (`cdk synth` bundles for real), cdk-nag on as in app.ts
@@ -183,6 +196,35 @@ describe('AttestStack', () => {
     );
   });
 
+  it('lets each work queue’s dead-letter queue take dead letters from that queue alone', () => {
+    // Prepare: the ARN each deploy-time value resolves to, as CloudFormation would resolve it
+    const pseudo = {
+      'AWS::Partition': 'aws',
+      'AWS::Region': 'eu-west-2',
+      'AWS::AccountId': '123456789012',
+      'AWS::StackName': 'Attest',
+    };
+    const queues = template.findResources('AWS::SQS::Queue') as Record<string, Resource>;
+    const arnOf = (id: string) =>
+      `arn:aws:sqs:eu-west-2:123456789012:${evaluate(queues[id]?.Properties.QueueName, pseudo)}`;
+    const work = Object.entries(queues).filter(([, q]) => q.Properties.RedrivePolicy);
+
+    // Assess: the DLQ names its source by an ARN built from the source's name, not a reference to
+    // it (the source already refers to the DLQ: a reference back would be a cycle)
+    expect(work).toHaveLength(2);
+    for (const [id, q] of work) {
+      const target = (q.Properties.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': string[] } })
+        .deadLetterTargetArn['Fn::GetAtt'][0] as string;
+      const allow = queues[target]?.Properties.RedriveAllowPolicy as {
+        redrivePermission: string;
+        sourceQueueArns: unknown[];
+      };
+      expect(allow?.redrivePermission).toBe('byQueue');
+      expect(allow.sourceQueueArns.map((arn) => evaluate(arn, pseudo))).toEqual([arnOf(id)]);
+      expect(arnOf(id)).toMatch(/^arn:aws:sqs:eu-west-2:123456789012:Attest-(mail|lms)$/);
+    }
+  });
+
   it('keeps a queued message invisible for at least six times its consumer’s timeout', () => {
     // Assess
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
@@ -226,6 +268,7 @@ describe('AttestStack', () => {
         'PUBLIC_BASE_URL',
         'TOKEN_TTL',
         'ORGANISATION_NAME',
+        'REPLY_TO',
       ],
       Ack: ['ACK_TOKEN_KEYS_SECRET_ARN', 'LMS_QUEUE_URL', 'MAIL_QUEUE_URL', 'LMS_MODE'],
       LmsPush: ['LMS_WEBHOOK_URL', 'LMS_WEBHOOK_SECRET_ARN', 'LMS_QUEUE_URL', 'LMS_MODE'],
@@ -239,7 +282,11 @@ describe('AttestStack', () => {
       expect(envOf(id)).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'attest', LOG_LEVEL: 'INFO' });
     }
     expect(envOf('Ingest').DEFAULT_POLICIES).toBe('safe-internet-use,data-protection');
-    expect(envOf('Mailer')).toMatchObject({ TOKEN_TTL: 'P30D', MAIL_FROM: { Ref: 'MailFrom' } });
+    expect(envOf('Mailer')).toMatchObject({
+      TOKEN_TTL: 'P30D',
+      MAIL_FROM: { Ref: 'MailFrom' },
+      REPLY_TO: { Ref: 'ReplyTo' },
+    });
     expect(envOf('Sweeper').SWEEP_INTERVAL).toBe('PT5M');
     expect(envOf('LmsPush').LMS_WEBHOOK_URL).toEqual({ Ref: 'LmsWebhookUrl' });
     expect(envOf('LmsPush').LMS_MODE).toBe('webhook');
@@ -322,10 +369,19 @@ describe('AttestStack', () => {
     for (const id of FUNCTIONS.filter((f) => f !== 'Mailer')) expect(sendsEmail(id), id).toEqual([]);
     const [statement, ...others] = sendsEmail('Mailer');
     expect(others).toEqual([]);
-    expect(statement).toMatchObject({
-      Action: 'ses:SendEmail',
-      Condition: { StringEquals: { 'ses:FromAddress': { Ref: 'MailFrom' } } },
-    });
+    expect(statement?.Action).toBe('ses:SendEmail');
+    // SES authorises the bare address (ses:FromAddress); the display name is ses:FromDisplayName.
+    const condition = statement?.Condition as { StringEquals: Record<string, unknown> } | undefined;
+    const fromAddress = condition?.StringEquals['ses:FromAddress'];
+    const as = (MailFrom: string) => evaluate(fromAddress, { MailFrom });
+    expect(as('onboarding@your-org.example')).toBe('onboarding@your-org.example');
+    expect(as('"Wirral Children\'s Services onboarding" <onboarding@your-org.example>')).toBe(
+      'onboarding@your-org.example',
+    );
+    expect(as('Onboarding, HR <onboarding@your-org.example>')).toBe('onboarding@your-org.example');
+    expect(as('"Wirral Children’s Services" <on.boarding+hr@your-org.example>')).toBe(
+      'on.boarding+hr@your-org.example',
+    );
     const arns = JSON.stringify(statement?.Resource);
     expect(arns).toContain(':identity/*');
     expect(arns).toContain(':configuration-set/');
@@ -452,6 +508,7 @@ describe('AttestStack', () => {
   it('takes deploy-time inputs as parameters, and links to the API URL when no public base URL is given', () => {
     // Assess
     template.hasParameter('MailFrom', { Type: 'String' });
+    template.hasParameter('ReplyTo', { Type: 'String', Default: '' });
     template.hasParameter('OrganisationName', { Type: 'String' });
     template.hasParameter('LmsWebhookUrl', { AllowedPattern: '^https://.+' });
     template.hasParameter('PublicBaseUrl', { Default: '' });
@@ -464,6 +521,26 @@ describe('AttestStack', () => {
       'Fn::GetAtt': [logicalId('ApiHttp', 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'],
     });
     expect(otherwise).toEqual({ Ref: 'PublicBaseUrl' });
+  });
+
+  it.each([
+    ['MailFrom', 'onboarding@your-org.example', true],
+    ['MailFrom', '"Wirral Children\'s Services onboarding" <onboarding@your-org.example>', true],
+    ['MailFrom', 'Wirral Children’s Services <onboarding@your-org.example>', true],
+    ['MailFrom', '', false],
+    ['MailFrom', 'onboarding', false],
+    ['MailFrom', 'Onboarding <onboarding@your-org.example', false],
+    ['MailFrom', '"A <b>" <onboarding@your-org.example>', false],
+    ['ReplyTo', '', true],
+    ['ReplyTo', 'hr@your-org.example', true],
+    ['ReplyTo', 'HR team <hr@your-org.example>', true],
+    ['ReplyTo', 'hr at your-org', false],
+  ])('lets the %s parameter be %j: %s', (name, value, allowed) => {
+    // Prepare: CloudFormation's patterns are Java's; these use nothing JavaScript reads otherwise
+    const pattern = (template.toJSON().Parameters[name] as { AllowedPattern: string }).AllowedPattern;
+
+    // Assess
+    expect(new RegExp(pattern).test(value)).toBe(allowed);
   });
 
   it('outputs what an operator needs to wire up HR and the LMS', () => {

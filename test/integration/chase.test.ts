@@ -22,9 +22,12 @@ import {
   waitFor,
 } from '../support/local.ts';
 
-// Reminders 3 s and 6 s after the invite, the manager told at 9 s, no send window.
+// Reminders 3 s and 6 s after the invite, the manager told at 9 s, no send window; a sender with a
+// display name outside ASCII, and a Reply-To.
 const SETTINGS = {
   LOG_LEVEL: 'SILENT',
+  MAIL_FROM: '"Wirral Children’s Services onboarding" <onboarding@attest.example>',
+  REPLY_TO: 'HR team <hr@attest.example>',
   REMINDER_OFFSETS: 'PT3S,PT6S',
   ESCALATION_OFFSET: 'PT9S',
   SEND_WINDOW: 'always',
@@ -54,10 +57,22 @@ const store = () => makeDynamoStore(TABLE_NAME, ddb);
 const mailbox = (address: string) => emailsTo(address, stack.urls.mailbox);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A time zone whose clock reads about noon now. A manager's digest gathers the escalations of one
+ * local day, so a test run near the starter's midnight would see the day turn between two
+ * escalations; at noon no day turns during the test, whatever the date or the machine's zone.
+ */
+function zoneAtNoon(now = new Date()): string {
+  const offset = 12 - now.getUTCHours(); // -11..12 hours from UTC
+  // The Etc zones' signs are POSIX's, the reverse of ISO's: Etc/GMT-5 is five hours ahead of UTC.
+  return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
 async function start(overrides: { email?: string; manager?: { name: string; email: string } } = {}) {
   const event = uniqueStarter();
   const data = {
     ...event.data,
+    timeZone: zoneAtNoon(),
     ...(overrides.email && { email: overrides.email }),
     ...(overrides.manager && { manager: overrides.manager }),
   };
@@ -135,6 +150,21 @@ describe('chasing a starter who does not sign', () => {
     expect(digest.body.text).toContain(two.email);
     await sleep(3_000);
     expect(await mailbox(manager.email)).toHaveLength(1);
+  });
+});
+
+describe('who the emails come from', () => {
+  it('sends from MAIL_FROM’s display name (RFC 2047-encoded) and address, with REPLY_TO as Reply-To', async () => {
+    // Prepare
+    const ada = await start();
+
+    // Act
+    const invite = await waitFor('the invite', async () => (await mailbox(ada.email))[0]);
+
+    // Assess
+    const name = Buffer.from('Wirral Children’s Services onboarding').toString('base64');
+    expect(invite.from).toBe(`=?UTF-8?B?${name}?= <onboarding@attest.example>`);
+    expect(invite.replyTo).toEqual(['HR team <hr@attest.example>']);
   });
 });
 

@@ -75,6 +75,9 @@ export async function waitFor<T>(
 
 export interface StoredEmail {
   messageId: string;
+  /** The From as sent to SES (FromEmailAddress), and the Reply-To addresses. */
+  from: string;
+  replyTo: string[];
   destination: { to: string[] };
   subject: string;
   body: { html?: string; text?: string };

@@ -55,6 +55,22 @@ describe('renderInvite', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
+  it('wraps the long link by a style on the link itself, which survives clients that drop <style>', () => {
+    // Prepare: as Gmail and others do, keep the markup but drop the head's style sheet
+    const { html } = renderInvite(vars);
+    const stripped = html.replace(/<style[^>]*>[\s\S]*?<\/style>/g, '');
+
+    // Act
+    const links = [...stripped.matchAll(/<a\b[^>]*>https:\/\/attest\.example\.org\/ack\/k1\.AAAA<\/a>/g)];
+
+    // Assess
+    expect(links).toHaveLength(1);
+    const style = /style="([^"]*)"/.exec(links[0]?.[0] ?? '')?.[1] ?? '';
+    expect(style).toMatch(/(^|;)\s*word-break:\s*break-all/);
+    expect(style).toMatch(/(^|;)\s*overflow-wrap:\s*anywhere/);
+    expect(html).not.toMatch(/\.link a\s*\{/);
+  });
+
   it('refuses a link that is not https', () => {
     // Assess
     expect(() => renderInvite({ ...vars, ackUrl: 'javascript:alert(1)' })).toThrow(/https/);

@@ -1,4 +1,5 @@
 // The HttpClient on fetch: the request as given (method included), redirects answered not followed, a hard timeout.
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -122,5 +123,20 @@ describe('makeHttpClient', () => {
 
     // Assess
     await expect(send).rejects.toThrow();
+  });
+
+  it('names attest and its version in User-Agent on every request (webhooks and statements alike)', async () => {
+    // Prepare
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8'),
+    );
+
+    // Act
+    await makeHttpClient().send({ method: 'POST', url: `${base}/hook`, headers: {}, body: '{}' }, 2000);
+    await makeHttpClient().send({ method: 'PUT', url: `${base}/statements`, headers: {}, body: '{}' }, 2000);
+
+    // Assess
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(received.map((r) => r.headers['user-agent'])).toEqual([`attest/${version}`, `attest/${version}`]);
   });
 });

@@ -1,14 +1,20 @@
-// The SES v2 mailer: configuration set, sanitised tags, headers and both parts on every email.
+// The SES v2 mailer: configuration set, sanitised tags, headers and both parts on every email; no header
+// carries a line break or another control character.
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { makeSesMailer } from '#shared/adapters/ses-mailer.ts';
+import { makeSesMailer, type SesMailerOptions } from '#shared/adapters/ses-mailer.ts';
+import { HeaderError } from '#shared/core/errors.ts';
 import type { OutgoingEmail } from '#shared/ports.ts';
 
 const ses = mockClient(SESv2Client);
-const mailer = () =>
+const mailer = (options: Partial<SesMailerOptions> = {}) =>
   makeSesMailer(
-    { from: 'Onboarding <onboarding@example.org>', configurationSet: 'attest-events' },
+    {
+      from: { name: 'Onboarding', address: 'onboarding@example.org' },
+      configurationSet: 'attest-events',
+      ...options,
+    },
     new SESv2Client({ region: 'eu-west-2' }),
   );
 const email: OutgoingEmail = {
@@ -115,4 +121,87 @@ describe('makeSesMailer', () => {
     // Assess
     await expect(mailer().send(email)).rejects.toThrow('Maximum sending rate exceeded');
   });
+
+  it('sends no Reply-To unless one is set, and then on the email', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-5' });
+
+    // Act
+    await mailer().send(email);
+    await mailer({ replyTo: { name: 'HR', address: 'hr@example.org' } }).send(email);
+
+    // Assess
+    const [plain, replying] = ses.commandCalls(SendEmailCommand).map((call) => call.args[0].input);
+    expect(plain).not.toHaveProperty('ReplyToAddresses');
+    expect(replying?.ReplyToAddresses).toEqual(['HR <hr@example.org>']);
+  });
+
+  it('writes a display name outside ASCII as RFC 2047 encoded words, as SES requires', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-6' });
+
+    // Act
+    await mailer({ from: { name: 'Wirral Children’s Services', address: 'onboarding@example.org' } }).send(
+      email,
+    );
+
+    // Assess
+    expect(ses).toReceiveCommandWith(SendEmailCommand, {
+      FromEmailAddress: `=?UTF-8?B?${Buffer.from('Wirral Children’s Services').toString('base64')}?= <onboarding@example.org>`,
+    });
+  });
+
+  it.each([
+    ['a CR LF', 'Eve\r\nBcc: attacker@evil.example', 'Eve Bcc: attacker@evil.example'],
+    ['a lone LF', 'Eve\nBcc: attacker@evil.example', 'Eve Bcc: attacker@evil.example'],
+    ['NUL and a tab', 'Please read:\u0000\tSafe', 'Please read: Safe'],
+    ['a line separator', 'Eve\u2028Bcc: x@evil.example', 'Eve Bcc: x@evil.example'],
+  ])('folds %s in the subject into one space, since a subject is made of names', async (_, subject, sent) => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-7' });
+
+    // Act
+    await mailer().send({ ...email, subject });
+
+    // Assess
+    expect(ses).toReceiveCommandWith(SendEmailCommand, {
+      Content: { Simple: expect.objectContaining({ Subject: { Data: sent, Charset: 'UTF-8' } }) },
+    });
+  });
+
+  it.each([
+    [
+      'a CR LF in the From name',
+      { from: { name: 'Onboarding\r\nBcc: x@evil.example', address: 'onboarding@example.org' } },
+      {},
+    ],
+    [
+      'a CR LF in the From address',
+      { from: { address: 'onboarding@example.org\r\nBcc: x@evil.example' } },
+      {},
+    ],
+    ['a NUL in the Reply-To name', { replyTo: { name: 'HR\u0000', address: 'hr@example.org' } }, {}],
+    ['a CR LF in the To address', {}, { to: 'ada@example.org\r\nBcc: x@evil.example' }],
+    [
+      'a CR LF in a custom header value',
+      {},
+      { headers: { 'X-Attest-Assignment': 'a1\r\nBcc: x@evil.example' } },
+    ],
+    ['a CR LF in a custom header name', {}, { headers: { 'X-Attest\r\nBcc': 'a1' } }],
+    ['a colon in a custom header name', {}, { headers: { 'X-Attest: x': 'a1' } }],
+  ] as Array<[string, Partial<SesMailerOptions>, Partial<OutgoingEmail>]>)(
+    'refuses %s, sending nothing',
+    async (_, options, change) => {
+      // Prepare
+      ses.on(SendEmailCommand).resolves({ MessageId: 'm-8' });
+
+      // Act
+      const sending = mailer(options).send({ ...email, ...change });
+
+      // Assess
+      await expect(sending).rejects.toThrow(HeaderError);
+      await expect(sending).rejects.toMatchObject({ code: 'mail.header_unsafe' });
+      expect(ses).toReceiveCommandTimes(SendEmailCommand, 0);
+    },
+  );
 });

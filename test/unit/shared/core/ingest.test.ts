@@ -604,13 +604,13 @@ describe('ingestStarterEvent', () => {
 
   it('cancels re-acknowledgements of later versions too when the starter is cancelled', async () => {
     // Prepare: signed version 3, asked to sign version 4
-    const { store, ingest } = setup();
+    const { store, ingest, clock } = setup();
     await ingest(created());
     await store.recordAcknowledgement(
       safeId,
       { evidenceId: 'ev_1' } as never,
       { lms: { webhookId: 'msg_1' } },
-      new Date(),
+      clock.now(),
     );
     store.policies.set('safe-internet-use#4', { ...safe, version: 4, sha256: 'c'.repeat(64) });
     const reackId = assignmentIdFor('E1001', 'safe-internet-use', 4);

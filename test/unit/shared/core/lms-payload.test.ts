@@ -1,10 +1,17 @@
 // The LMS webhook's body: what deliveries send matches the schema, and the published JSON Schema is the code's.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { completionPayload } from '#shared/core/deliver.ts';
 import { lmsWebhookJsonSchema, lmsWebhookSchema } from '#shared/core/lms-payload.ts';
 import { SCHEMA_FILE, schemaText } from '../../../../bin/schemas.ts';
 import { anAssignment, anEvidence, aPolicy, aStarter } from '../../../support/fakes.ts';
+
+/** When the delivery is made: a fixed instant, never today. */
+const SENT_AT = new Date('2026-11-24T10:00:00.000Z');
+
+/** The published file as a receiver's JSON Schema validator reads it (not the code's zod schema). */
+const published = () => z.fromJSONSchema(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
 
 describe('the LMS webhook body', () => {
   it('is what a delivery sends', () => {
@@ -13,7 +20,7 @@ describe('the LMS webhook body', () => {
     const starter = aStarter();
 
     // Act
-    const body = completionPayload(anAssignment(starter, policy), starter, anEvidence(policy), new Date());
+    const body = completionPayload(anAssignment(starter, policy), starter, anEvidence(policy), SENT_AT);
 
     // Assess
     expect(lmsWebhookSchema.parse(JSON.parse(JSON.stringify(body)))).toEqual(body);
@@ -32,7 +39,7 @@ describe('the LMS webhook body', () => {
     // Prepare
     const policy = aPolicy({ sha256: 'c'.repeat(64) });
     const starter = aStarter();
-    const body = completionPayload(anAssignment(starter, policy), starter, anEvidence(policy), new Date());
+    const body = completionPayload(anAssignment(starter, policy), starter, anEvidence(policy), SENT_AT);
 
     // Assess
     expect(
@@ -44,5 +51,41 @@ describe('the LMS webhook body', () => {
         data: { ...body.data, policy: { ...body.data.policy, sha256: 'x' } },
       }).success,
     ).toBe(false);
+  });
+
+  it('is what the published schema accepts, as sent', () => {
+    // Prepare
+    const policy = aPolicy({ sha256: 'c'.repeat(64) });
+    const starter = aStarter();
+    const body = completionPayload(anAssignment(starter, policy), starter, anEvidence(policy), SENT_AT);
+
+    // Assess
+    expect(published().safeParse(JSON.parse(JSON.stringify(body))).error?.issues).toBeUndefined();
+  });
+
+  it('is published open for additions: a receiver validating strictly still accepts a field added later', () => {
+    // Prepare: fields a later attest might add, at the top, in data and in the policy
+    const policy = aPolicy({ sha256: 'c'.repeat(64) });
+    const starter = aStarter();
+    const body = JSON.parse(
+      JSON.stringify(completionPayload(anAssignment(starter, policy), starter, anEvidence(policy), SENT_AT)),
+    );
+    const added = {
+      ...body,
+      version: 2,
+      data: {
+        ...body.data,
+        department: 'Children’s Services',
+        policy: { ...body.data.policy, language: 'en-GB' },
+      },
+    };
+
+    // Act
+    const result = published().safeParse(added);
+
+    // Assess
+    expect(result.error?.issues).toBeUndefined();
+    expect(readFileSync(SCHEMA_FILE, 'utf8')).not.toMatch(/"additionalProperties":\s*false/);
+    expect(lmsWebhookSchema.parse(added)).toEqual(added);
   });
 });

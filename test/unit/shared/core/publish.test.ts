@@ -23,6 +23,9 @@ function setup() {
   return { store, clock, ...makePublishPolicy({ store, clock, logger: silentLogger }) };
 }
 
+/** When the signers in these tests agreed: a fixed instant, never today. */
+const SIGNED_AT = new Date('2026-11-25T10:00:00.000Z');
+
 /** A starter who signed `policy`, on the assignment `reackVersion` names (undefined: their first). */
 async function signer(store: FakeStore, employeeId: string, policy: PolicyVersion, reackVersion?: number) {
   const starter = aStarter({ employeeId, email: `${employeeId.toLowerCase()}@example.org` });
@@ -43,7 +46,7 @@ async function signer(store: FakeStore, employeeId: string, policy: PolicyVersio
     assignment.assignmentId,
     evidence as Evidence,
     { lms: { webhookId: 'msg' } },
-    new Date(),
+    SIGNED_AT,
   );
   return { starter, assignment };
 }
@@ -409,7 +412,7 @@ describe('reacknowledge', () => {
       e1v2,
       { evidenceId: 'ev_E1v2', policyId: 'safe-internet-use', policyVersion: 2 } as Evidence,
       { lms: { webhookId: 'msg' } },
-      new Date(),
+      SIGNED_AT,
     );
     const v3 = (await publish(text('c'.repeat(64)))).policy;
 

@@ -166,8 +166,9 @@ describe('nextChaseStep', () => {
   });
 
   it('moves a step that falls at a weekend to Monday morning', () => {
-    // Act: invited on a Wednesday evening; three days on is Saturday
-    const step = nextChaseStep(plan, new Date('2026-11-25T18:00:00Z'), 0, 'Europe/London', new Date());
+    // Act: invited on a Wednesday evening and looked at then; three days on is Saturday
+    const invited = new Date('2026-11-25T18:00:00Z');
+    const step = nextChaseStep(plan, invited, 0, 'Europe/London', invited);
 
     // Assess
     expect(local(step.dueAt, 'Europe/London')).toBe('Mon 2026-11-30 09:00');

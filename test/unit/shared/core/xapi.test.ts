@@ -164,6 +164,31 @@ describe('completionStatement', () => {
     });
   });
 
+  it('lower-cases the mailbox’s domain, which is case-blind, but never its local part, which may not be', () => {
+    // Prepare
+    const mboxOf = (email: string) =>
+      (
+        completionStatement(
+          { ...SETTINGS, actor: 'mbox' },
+          statementIdFor(evidence.evidenceId),
+          aStarter({ email }),
+          evidence,
+        ).actor as { mbox: string }
+      ).mbox;
+
+    // Assess
+    expect(mboxOf('Ada.Lovelace@Example.ORG')).toBe('mailto:Ada.Lovelace@example.org');
+    fc.assert(
+      fc.property(fc.emailAddress(), fc.boolean(), (address, upper) => {
+        const at = address.lastIndexOf('@');
+        const [local, domain] = [address.slice(0, at), address.slice(at + 1)];
+        const written = `${local}@${upper ? domain.toUpperCase() : domain}`;
+
+        expect(mboxOf(written)).toBe(`mailto:${local}@${domain.toLowerCase()}`);
+      }),
+    );
+  });
+
   it('never gives the actor two inverse functional identifiers', () => {
     for (const choice of ['account', 'mbox'] as const) {
       // Act

@@ -1,0 +1,68 @@
+// The mailer's settings as Lambda (and `npm start`) give them: the sender and Reply-To mailboxes, checked at load.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const ENV = {
+  TABLE_NAME: 'attest',
+  MAIL_FROM: 'onboarding@attest.example',
+  SES_CONFIGURATION_SET: 'attest',
+  PUBLIC_BASE_URL: 'https://attest.example.org',
+  ORGANISATION_NAME: 'Wirral Children’s Services',
+  ACK_TOKEN_KEYS: 'k1:unit-test-ack-token-key-0000000001',
+  REPLY_TO: undefined,
+};
+
+/** Loads the mailer's config module afresh with `env` as the function's environment. */
+async function load(env: Record<string, string | undefined>) {
+  vi.resetModules();
+  for (const [name, value] of Object.entries({ ...ENV, ...env })) vi.stubEnv(name, value);
+  return (await import('#functions/mailer/config.ts')).config;
+}
+
+describe('the mailer config', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('reads MAIL_FROM with a display name, and the bare address alone', async () => {
+    // Act
+    const named = await load({
+      MAIL_FROM: '"Wirral Children\'s Services onboarding" <onboarding@attest.example>',
+    });
+    const bare = await load({});
+
+    // Assess
+    expect(named.MAIL_FROM).toEqual({
+      name: "Wirral Children's Services onboarding",
+      address: 'onboarding@attest.example',
+    });
+    expect(bare.MAIL_FROM).toEqual({ address: 'onboarding@attest.example' });
+  });
+
+  it('has no Reply-To unless REPLY_TO is set (empty is none), and reads one with a display name', async () => {
+    // Act
+    const unset = await load({});
+    const empty = await load({ REPLY_TO: '' });
+    const set = await load({ REPLY_TO: 'HR team <hr@your-org.example>' });
+
+    // Assess
+    expect(unset.REPLY_TO).toBeUndefined();
+    expect(empty.REPLY_TO).toBeUndefined();
+    expect(set.REPLY_TO).toEqual({ name: 'HR team', address: 'hr@your-org.example' });
+  });
+
+  it.each([
+    ['MAIL_FROM', 'Onboarding <onboarding@attest.example'],
+    ['MAIL_FROM', 'Onboarding\r\nBcc: x@evil.example <onboarding@attest.example>'],
+    ['MAIL_FROM', 'onboarding'],
+    ['REPLY_TO', 'hr at your-org'],
+    ['REPLY_TO', 'HR\u202E <hr@your-org.example>'],
+  ])('refuses a bad %s at load, naming it', async (name, value) => {
+    // Act
+    const loading = load({ [name]: value });
+
+    // Assess
+    // (a fresh module graph: its ConfigError is another class object, so matched by name and code)
+    await expect(loading).rejects.toMatchObject({ name: 'ConfigError', code: 'config.invalid' });
+    await expect(loading).rejects.toThrow(new RegExp(`invalid configuration: ${name}: `));
+  });
+});
