@@ -1,5 +1,6 @@
 // The Mailer port on SES v2: a configuration set, tags and per-message headers on every email, every header built from values that cannot break its line.
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { EmailMaybeSentError } from '../core/errors.ts';
 import { formatMailbox, headerName, headerValue, type Mailbox, oneLine } from '../core/mailbox.ts';
 import type { Mailer } from '../ports.ts';
 
@@ -19,6 +20,21 @@ const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_\-.@]/g, '_').sli
  * custom header refuses the send (HeaderError, `mail.header_unsafe`); in the Subject, built from
  * templates and people's names, each run of them becomes one space.
  */
+/**
+ * SES's answer, or why there was none. An error SES answered (throttling, a rejected address) means
+ * the email was not sent; one with no HTTP status (a timeout, a dropped connection) may have come
+ * after SES took it: EmailMaybeSentError, so the mailer waits for SES's word before sending again.
+ */
+async function answered<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === undefined) throw new EmailMaybeSentError({ cause: error });
+    throw error;
+  }
+}
+
 export function makeSesMailer(options: SesMailerOptions, client: SESv2Client = new SESv2Client({})): Mailer {
   return {
     async send(email) {
@@ -28,24 +44,26 @@ export function makeSesMailer(options: SesMailerOptions, client: SESv2Client = n
         Name: headerName(Name),
         Value: headerValue(Name, Value),
       }));
-      const out = await client.send(
-        new SendEmailCommand({
-          FromEmailAddress: from,
-          ...(replyTo && { ReplyToAddresses: [replyTo] }),
-          Destination: { ToAddresses: [formatMailbox({ address: email.to }, 'To')] },
-          ConfigurationSetName: options.configurationSet,
-          EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
-          Content: {
-            Simple: {
-              Subject: { Data: oneLine(email.subject), Charset: 'UTF-8' },
-              Body: {
-                Html: { Data: email.html, Charset: 'UTF-8' },
-                Text: { Data: email.text, Charset: 'UTF-8' },
+      const out = await answered(
+        client.send(
+          new SendEmailCommand({
+            FromEmailAddress: from,
+            ...(replyTo && { ReplyToAddresses: [replyTo] }),
+            Destination: { ToAddresses: [formatMailbox({ address: email.to }, 'To')] },
+            ConfigurationSetName: options.configurationSet,
+            EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
+            Content: {
+              Simple: {
+                Subject: { Data: oneLine(email.subject), Charset: 'UTF-8' },
+                Body: {
+                  Html: { Data: email.html, Charset: 'UTF-8' },
+                  Text: { Data: email.text, Charset: 'UTF-8' },
+                },
+                Headers: headers,
               },
-              Headers: headers,
             },
-          },
-        }),
+          }),
+        ),
       );
       if (!out.MessageId) throw new Error('SES returned no message id');
       return out.MessageId;

@@ -4,7 +4,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeSesMailer, type SesMailerOptions } from '#shared/adapters/ses-mailer.ts';
-import { HeaderError } from '#shared/core/errors.ts';
+import { EmailMaybeSentError, HeaderError } from '#shared/core/errors.ts';
 import type { OutgoingEmail } from '#shared/ports.ts';
 
 const ses = mockClient(SESv2Client);
@@ -111,15 +111,32 @@ describe('makeSesMailer', () => {
   });
 
   it('lets SES errors through for the queue to retry', async () => {
-    // Prepare
-    ses
-      .on(SendEmailCommand)
-      .rejects(
-        Object.assign(new Error('Maximum sending rate exceeded'), { name: 'TooManyRequestsException' }),
-      );
+    // Prepare: an error SES answered, as the SDK throws it (with the HTTP status in its metadata).
+    ses.on(SendEmailCommand).rejects(
+      Object.assign(new Error('Maximum sending rate exceeded'), {
+        name: 'TooManyRequestsException',
+        $metadata: { httpStatusCode: 429 },
+      }),
+    );
 
     // Assess
     await expect(mailer().send(email)).rejects.toThrow('Maximum sending rate exceeded');
+  });
+
+  it('says an email may have been sent when SES gave no answer (a timeout, a dropped connection)', async () => {
+    // Prepare: the SDK's error after its retries, with no HTTP status.
+    const timeout = Object.assign(new Error('socket hang up'), {
+      name: 'TimeoutError',
+      $metadata: { attempts: 3 },
+    });
+    ses.on(SendEmailCommand).rejects(timeout);
+
+    // Act
+    const sending = mailer().send(email);
+
+    // Assess
+    await expect(sending).rejects.toThrow(EmailMaybeSentError);
+    await expect(sending).rejects.toMatchObject({ code: 'email.maybe_sent', cause: timeout });
   });
 
   it('sends no Reply-To unless one is set, and then on the email', async () => {
