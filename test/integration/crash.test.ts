@@ -1,8 +1,7 @@
 // A real crash: `npm start` killed with SIGKILL mid-burst and started again on the same data — nothing lost, a second email only where SES's report of the first was lost with it, and evidence that names the email whose link was used.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -19,37 +18,27 @@ import {
   uniqueStarter,
   waitFor,
 } from '../support/local.ts';
+import { freePorts, npmStart } from '../support/npm-start.ts';
 
 const STARTERS = 40;
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
+const [api0, ses0, dynamodb0, sqs0, lms0] = await freePorts(5);
 const ports = {
-  PORT: await freePort(),
-  SES_LOCAL_PORT: await freePort(),
-  DYNAMODB_LOCAL_PORT: await freePort(),
-  SQS_LOCAL_PORT: await freePort(),
-  LMS_RECEIVER_PORT: await freePort(),
+  PORT: String(api0),
+  SES_LOCAL_PORT: String(ses0),
+  DYNAMODB_LOCAL_PORT: String(dynamodb0),
+  SQS_LOCAL_PORT: String(sqs0),
+  LMS_RECEIVER_PORT: String(lms0),
 };
 const api = `http://127.0.0.1:${ports.PORT}`;
 const mailbox = `http://127.0.0.1:${ports.SES_LOCAL_PORT}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'attest-crash-'));
 
-/** `npm start` as a user runs it, in a process group of its own so that SIGKILL takes every process in it. */
-function npmStart(): ChildProcess {
-  return spawn('npm', ['start', '--', '--data-dir', dataDir], {
-    detached: true,
-    stdio: 'ignore',
-    env: {
-      ...process.env,
-      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-      // Short leases and grace, so the interrupted attempts come due within the test.
+/** `npm start` on the test's data, with short leases and grace so the interrupted attempts come due within it. */
+const start = () =>
+  npmStart(
+    {
+      ...ports,
       LEASE: 'PT3S',
       MAYBE_SENT_GRACE: 'PT6S',
       REDRIVE_AFTER: 'PT2S',
@@ -57,10 +46,11 @@ function npmStart(): ChildProcess {
       SEND_WINDOW: 'always',
       LOG_LEVEL: 'SILENT',
     },
-  });
-}
+    ['--data-dir', dataDir],
+  ).child;
 
 let running: ChildProcess | undefined;
+/** SIGKILL to every process of the group: npm, its shell, tsx and the stack — nothing gets to clean up. */
 function kill(child: ChildProcess | undefined) {
   if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
 }
@@ -88,7 +78,7 @@ afterAll(() => {
 describe('a crash of npm start mid-burst', () => {
   it('loses nothing, sends again only what SES never reported, and names the email in the evidence', async () => {
     // Prepare: a burst of starters, killed while their invites are going out.
-    running = npmStart();
+    running = start();
     await healthy();
     const events = Array.from({ length: STARTERS }, () => uniqueStarter());
     const ids = events.map((e) => assignmentIdFor(e.data.employeeId as string, 'safe-internet-use'));
@@ -105,7 +95,7 @@ describe('a crash of npm start mid-burst', () => {
     await once(running, 'exit');
 
     // Act: start again on the same data, and wait for every invite to be recorded.
-    running = npmStart();
+    running = start();
     await healthy();
     const client = new DynamoDBClient({
       endpoint: `http://127.0.0.1:${ports.DYNAMODB_LOCAL_PORT}`,

@@ -1,0 +1,61 @@
+// `npm start` as a user runs it, in a child process of its own: for tests of what only a real start shows.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** Ports free now, for PORT and the emulators' *_PORT variables. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    servers.push(server);
+  }
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+/**
+ * `npm start -- ARGS` (by default `--in-memory`) in its own process group, with only the user's basics from this
+ * environment (the test run's own local stack has set its settings in process.env).
+ */
+export function npmStart(settings: Record<string, string>, args: string[] = ['--in-memory']) {
+  const basics = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'npm_config_cache'];
+  const env = Object.fromEntries(basics.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
+  const child = spawn('npm', ['start', '--', ...args], {
+    cwd: ROOT,
+    detached: true,
+    env: { ...env, ...settings },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { out: '', err: '' };
+  child.stdout?.on('data', (chunk) => {
+    output.out += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output.err += chunk;
+  });
+  const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+  return { child, output, exited };
+}
+
+/** Stops the whole process group (npm, its shell, tsx and node), and leaves nothing behind. */
+export async function stop(child: ChildProcess, exited: Promise<unknown>) {
+  const group = -(child.pid as number);
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(group, name);
+    } catch {
+      // ESRCH: the group has gone already.
+    }
+  };
+  signal('SIGTERM');
+  const late = setTimeout(() => signal('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(late);
+  signal('SIGKILL');
+}
