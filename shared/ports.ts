@@ -239,6 +239,8 @@ export interface Store {
    * it still being `seenDueAt`: of two overlapping sweeps only one dispatches it.
    */
   deferDue(assignmentId: string, kind: DueKind, seenDueAt: string, redriveAt: Date): Promise<boolean>;
+  /** The work `kind`'s lane owes, as the assignment itself holds it (not its index): undefined when none. */
+  laneDue(assignmentId: string, kind: DueKind): Promise<DueItem | undefined>;
   /** Acknowledged assignments of a policy at versions below `belowVersion`, newest version first. */
   signers(policyId: string, belowVersion: number): AsyncIterable<Signer>;
   /**

@@ -801,6 +801,15 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
       );
     },
 
+    async laneDue(assignmentId, kind) {
+      const lane = laneOf(kind);
+      const item = await get(key.assignment(assignmentId));
+      // Owed: a due time, and (a delivery lane) not parked among the dead letters.
+      if (!item || item[lane.due] === undefined || item[lane.shard] !== DUE_SHARD) return undefined;
+      const dueKind = (isDeliveryKind(kind) ? kind : item.dueKind) as DueKind | undefined;
+      return dueKind && { assignmentId, dueAt: item[lane.due] as string, dueKind };
+    },
+
     async *signers(policyId, belowVersion) {
       let start: QueryCommandOutput['LastEvaluatedKey'];
       do {

@@ -488,6 +488,16 @@ export class FakeStore implements Store {
     return true;
   }
 
+  async laneDue(assignmentId: string, kind: DueKind) {
+    const a = this.assignments.get(assignmentId);
+    const { due } = laneOf(kind);
+    const dueAt = a?.[due] as string | undefined;
+    if (!a || dueAt === undefined) return undefined;
+    if (isDeliveryKind(kind) && (a as StoredAssignment)[`${kind}Dead`]) return undefined;
+    const dueKind = isDeliveryKind(kind) ? kind : a.dueKind;
+    return dueKind && { assignmentId, dueAt, dueKind };
+  }
+
   async *signers(policyId: string, belowVersion: number) {
     // The sparse index holds acknowledged assignments by (policy, version), read newest first.
     const signed = [...this.assignments.values()]

@@ -2051,6 +2051,35 @@ describe('makeDynamoStore', () => {
     });
   });
 
+  describe('laneDue', () => {
+    it('reads the owed work of a lane from the item itself, not its index', async () => {
+      // Prepare
+      ddb.on(GetCommand).resolves({
+        Item: {
+          ...key,
+          ...assignment,
+          dueKind: 'reminder',
+          dueAt: '2026-11-27T10:00:00.000Z',
+          dueShard: 'due',
+          lmsDueAt: '2026-11-24T10:00:00.000Z',
+          lmsShard: 'dead',
+        },
+      });
+
+      // Act
+      const mail = await store().laneDue('a1', 'invite');
+      const lms = await store().laneDue('a1', 'lms');
+      const xapi = await store().laneDue('a1', 'xapi');
+
+      // Assess
+      expect(mail).toEqual({ assignmentId: 'a1', dueAt: '2026-11-27T10:00:00.000Z', dueKind: 'reminder' });
+      // A dead letter is not owed work; a lane with no due time owes none.
+      expect(lms).toBeUndefined();
+      expect(xapi).toBeUndefined();
+      expect(ddb).toReceiveCommandWith(GetCommand, { TableName: 'attest', Key: key, ConsistentRead: true });
+    });
+  });
+
   describe('deferDue', () => {
     it('claims a due email by compare-and-set on dueAt', async () => {
       // Prepare

@@ -272,3 +272,47 @@ describe('sweepDue', () => {
     ]);
   });
 });
+
+describe('sweepDue: an index that lags its item', () => {
+  /**
+   * The index lists the due time a write was about to give the item, which the item never got:
+   * dynalite writes an item's index entries before the item, and the process died between them.
+   */
+  function lagging(store: Awaited<ReturnType<typeof setup>>['store'], id: string, listedDueAt: string) {
+    const queryDue = store.queryDue.bind(store);
+    store.queryDue = async (before, limit) =>
+      (await queryDue(before, limit)).map((item) =>
+        item.assignmentId === id ? { ...item, dueAt: listedDueAt } : item,
+      );
+  }
+
+  it('claims the work at the item’s own due time when the item says it is due, so none is stranded', async () => {
+    // Prepare: the item owes its invite since 09:50; the index says 10:02.
+    const { mail, sweep, store, id } = await setup({ dueAt: '2026-11-24T09:50:00.000Z' });
+    lagging(store, id, '2026-11-24T10:02:00.000Z');
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result.dispatched).toBe(1);
+    expect(mail.sent).toEqual([
+      { message: { assignmentId: id, kind: 'invite', dueAt: '2026-11-24T10:15:00.000Z' }, delaySeconds: 0 },
+    ]);
+    expect(store.peek(id)?.dueAt).toBe('2026-11-24T10:15:00.000Z');
+  });
+
+  it('never takes again work that another sweep has just taken (its due time moved on)', async () => {
+    // Prepare: another sweep moved the item's due time to its re-drive time after this one read the index.
+    const { mail, sweep, store, id } = await setup({ dueAt: '2026-11-24T10:15:00.000Z' });
+    lagging(store, id, '2026-11-24T09:59:00.000Z');
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result.dispatched).toBe(0);
+    expect(mail.sent).toEqual([]);
+    expect(store.peek(id)?.dueAt).toBe('2026-11-24T10:15:00.000Z');
+  });
+});
