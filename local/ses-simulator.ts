@@ -60,6 +60,11 @@ export function simulatedEvent(email: StoredEmail, at: Date): Record<string, unk
   return undefined;
 }
 
+function inMemory() {
+  const seen = new Set<string>();
+  return { seen, add: (messageId: string) => void seen.add(messageId) };
+}
+
 /** Wraps an SES event as SNS delivers it to a Lambda subscriber. */
 export function snsEvent(message: Record<string, unknown>): SNSEvent {
   return {
@@ -96,10 +101,11 @@ export function startSesSimulator(
   deliver: (event: SNSEvent) => Promise<unknown>,
   onError: (error: unknown) => void,
   intervalMs = 500,
+  /** The emails reported already (kept on disk by `npm start`, so a restart reports each once). */
+  reported: { seen: Set<string>; add(messageId: string): void } = inMemory(),
 ) {
-  const seen = new Set<string>();
   // Only what arrived since the last look (the mailbox stamps emails in whole seconds; a second of
-  // overlap, which `seen` de-duplicates, misses nothing).
+  // overlap, which `reported` de-duplicates, misses nothing).
   let since = 0;
   let running: Promise<void> | undefined;
   const tick = async () => {
@@ -107,15 +113,16 @@ export function startSesSimulator(
     const store = (await (await fetch(`${mailbox}/store?since=${since}`)).json()) as {
       emails: StoredEmail[];
     };
-    since = now;
     for (const email of store.emails) {
-      if (seen.has(email.messageId)) continue;
-      seen.add(email.messageId);
+      if (reported.seen.has(email.messageId)) continue;
       const at = new Date();
       await deliver(snsEvent(sendEvent(email, at)));
       const event = simulatedEvent(email, at);
       if (event) await deliver(snsEvent(event));
+      reported.add(email.messageId);
     }
+    // Moved on only once all were reported: one whose event failed is reported again, as SNS retries.
+    since = now;
   };
   const timer = setInterval(() => {
     running ??= tick()

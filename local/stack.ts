@@ -8,6 +8,7 @@ import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from './emulators.t
 import { createGateway, type HttpHandler } from './gateway.ts';
 import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
 import { type QueueHandler, startPoller } from './pollers.ts';
+import { keepMailbox, reportedIn } from './ses-mailbox.ts';
 import { startSesSimulator } from './ses-simulator.ts';
 import { LOCAL_LRS_USERNAME, LOCAL_REGION, LOCAL_SECRETS, type LocalPorts, TABLE_NAME } from './settings.ts';
 
@@ -75,6 +76,9 @@ async function startServices(
   opened: Server[],
   onError: (error: unknown) => void,
 ): Promise<LocalStack> {
+  // With a data directory the mailbox outlives the process, as SES's does, and so does what has
+  // been reported of it: after a crash the emails SES took before it are reported once.
+  const forget = options.dataDir ? keepMailbox(options.dataDir) : undefined;
   const lmsPort = await listen(lms.server, options.ports.lms);
   opened.push(lms.server);
 
@@ -160,7 +164,13 @@ async function startServices(
   };
   const timer = setInterval(sweep, sweeperConfig.config.SWEEP_INTERVAL);
   // SES's mailbox simulator addresses bounce and complain here too, through the same handler.
-  const simulator = startSesSimulator(emulators.endpoints.ses, sesEvents.handler, onError);
+  const simulator = startSesSimulator(
+    emulators.endpoints.ses,
+    sesEvents.handler,
+    onError,
+    500,
+    options.dataDir ? reportedIn(options.dataDir) : undefined,
+  );
 
   async function checkHealth() {
     const probe = async (fn: () => Promise<unknown>) => {
@@ -199,6 +209,7 @@ async function startServices(
     async stop() {
       clearInterval(timer);
       await Promise.all([...pollers.map((p) => p.stop()), simulator.stop()]);
+      forget?.();
       await sweeping;
       const close = (s: Server) =>
         new Promise<void>((resolve) => {

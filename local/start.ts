@@ -11,8 +11,8 @@ Starts attest locally: DynamoDB (dynalite), SQS (fauxqs), SES (aws-ses-v2-local)
 queue pollers, the sweeper and a demo LMS receiver. Ports come from PORT, SES_LOCAL_PORT,
 DYNAMODB_LOCAL_PORT, SQS_LOCAL_PORT and LMS_RECEIVER_PORT.
 
-  --in-memory      keep DynamoDB's data in memory (default: under .local/dynamodb)
-  --data-dir DIR   keep DynamoDB's data in DIR
+  --in-memory      keep DynamoDB's data and the mailbox in memory (default: under .local/dynamodb)
+  --data-dir DIR   keep DynamoDB's data and the mailbox in DIR
   -h, --help       show this help`;
 
 function fail(message: string): never {
