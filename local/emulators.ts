@@ -1,8 +1,10 @@
 // The local AWS emulators (dynalite, fauxqs, aws-ses-v2-local) and the resources the stack needs in them.
 import { once } from 'node:events';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import {
   type AttributeValue,
   CreateTableCommand,
@@ -12,13 +14,13 @@ import {
   ListTablesCommand,
   PutItemCommand,
   ResourceNotFoundException,
-  ScanCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
 import { TABLE_INDEXES } from '#shared/adapters/table-schema.ts';
+import { repairIndexes, scanAll } from './index-repair.ts';
 import { LOCAL_REGION, type LocalPorts, TABLE_NAME } from './settings.ts';
 
 // aws-ses-v2-local is CommonJS with its server as `exports.default`; ESM loaders (Node, tsx,
@@ -112,7 +114,7 @@ async function createTable(client: DynamoDBClient): Promise<void> {
       });
     const have = new Set((table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
     if (table && TABLE_INDEXES.every((index) => have.has(index.name))) return;
-    if (table) existing = await scanAll(client);
+    if (table) existing = await scanAll(client, TABLE_NAME);
     await client.send(new DeleteTableCommand({ TableName: TABLE_NAME }));
     await gone(client);
   }
@@ -147,17 +149,6 @@ function upgrade(item: Record<string, AttributeValue>): Record<string, Attribute
     out.signedVersion = { N: ack.policyVersion.N };
   }
   return out;
-}
-
-async function scanAll(client: DynamoDBClient): Promise<Array<Record<string, AttributeValue>>> {
-  const items: Array<Record<string, AttributeValue>> = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: TABLE_NAME, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
 }
 
 async function createQueue(
@@ -205,7 +196,14 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
       deleteTableMs: 0,
     });
     const dynamoPort = await listen(dynamo, options.ports.dynamodb);
-    stops.push(() => closeServer(dynamo));
+    // A stop that runs to its end leaves this mark; its absence at start means the last run died.
+    const cleanStop = options.dataDir && join(options.dataDir, 'attest-stopped-cleanly');
+    const crashed = cleanStop ? !existsSync(cleanStop) : false;
+    if (cleanStop) rmSync(cleanStop, { force: true });
+    stops.push(async () => {
+      await closeServer(dynamo);
+      if (cleanStop) writeFileSync(cleanStop, '');
+    });
     // buildApp rather than startFauxqs: the latter listens on every interface, we want loopback only.
     const sqs = buildApp({ logger: false, defaultRegion: LOCAL_REGION });
     // Queue URLs are AWS-style (http://sqs.eu-west-2.localhost:port/…) and the SDK sends to the
@@ -230,6 +228,9 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     const sqsClient = new SQSClient({ ...clientConfig, endpoint: endpoints.sqs });
     try {
       await createTable(ddb);
+      // dynalite writes an item's index entries before the item: a kill between the two leaves
+      // them disagreeing (the sweeper could miss owed work), so after a crash they are put right.
+      if (crashed) await repairIndexes(ddb, TABLE_NAME);
       const mail = await createQueue(sqsClient, 'attest-mail', options.visibilitySeconds);
       const lms = await createQueue(sqsClient, 'attest-lms', options.visibilitySeconds);
       return {
