@@ -9,7 +9,13 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -18,8 +24,9 @@ import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../shared/adapters/metrics.ts';
 import { parseLmsMode } from '../shared/config.ts';
-import { DESTINATION_OF, type DeliveryKind } from '../shared/core/model.ts';
+import { DESTINATION_OF, type DeliveryKind, MAIL_KINDS } from '../shared/core/model.ts';
 import { Api } from './api.ts';
 import { Data } from './data.ts';
 import { Email } from './email.ts';
@@ -293,6 +300,36 @@ export class AttestStack extends Stack {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }).addAlarmAction(new SnsAction(alarms));
     }
+
+    // Failed sends, from the mailer's EmailSendFailed metric (embedded metric format, a series per
+    // kind of email). A burst's throttling retries and passes; sends failing 15 minutes on end do not.
+    const sentKinds = MAIL_KINDS.filter((kind) => kind !== 'escalation');
+    new Alarm(this, 'EmailSendFailedAlarm', {
+      alarmDescription:
+        'attest: email sends have failed for 15 minutes on end (SES refusing or not answering); see the mailer’s “email send failed” log lines',
+      metric: new MathExpression({
+        expression: sentKinds.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
+        usingMetrics: Object.fromEntries(
+          sentKinds.map((kind, i) => [
+            `m${i}`,
+            new Metric({
+              namespace: METRICS_NAMESPACE,
+              metricName: 'EmailSendFailed',
+              dimensionsMap: { service: METRICS_SERVICE, kind },
+              statistic: 'Sum',
+              period: Duration.minutes(5),
+            }),
+          ]),
+        ),
+        label: 'Failed email sends',
+        period: Duration.minutes(5),
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(alarms));
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base of the API and the links in emails', value: baseUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });

@@ -7,6 +7,7 @@ import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSesMailer } from '#shared/adapters/ses-mailer.ts';
 import { makeSendEmail } from '#shared/core/mail.ts';
+import { MAIL_KINDS } from '#shared/core/model.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
 import { renderInvite } from '#templates/invite.ts';
 import { renderBounceNotice, renderDigest } from '#templates/manager.ts';
@@ -49,7 +50,7 @@ const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
 async function recordHandler(record: SQSRecord): Promise<void> {
   const sendEmail = await sendEmailNow();
   await sendEmail(
-    parseWorkMessage(record.body, ['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice']),
+    parseWorkMessage(record.body, MAIL_KINDS),
     Number(record.attributes.ApproximateReceiveCount) || undefined,
   );
 }

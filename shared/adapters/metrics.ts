@@ -4,8 +4,10 @@ import type { Metrics } from '../ports.ts';
 
 /** Every function's metrics share one namespace; `service` names the function in a dimension. */
 export const METRICS_NAMESPACE = 'attest';
+/** The `service` dimension of the metrics (and alarms) as they are today: one for every function. */
+export const METRICS_SERVICE = 'attest';
 
-export function makeMetrics(serviceName = 'attest'): Metrics {
+export function makeMetrics(serviceName = METRICS_SERVICE): Metrics {
   const raw = new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName });
   return {
     count(name, dimensions = {}) {

@@ -74,7 +74,9 @@ export type AssignmentReason = 'starter' | 'reacknowledge';
  * then after signing the receipt), and one lane per LMS destination: the signed webhook
  * (`lmsDueAt`, state in `lms`) and the xAPI statement to an LRS (`xapiDueAt`, state in `xapi`).
  */
-export type MailKind = 'invite' | 'reminder' | 'escalation' | 'digest' | 'receipt' | 'bounce-notice';
+export const MAIL_KINDS = ['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice'] as const;
+/** The mail lane's steps; each but the escalation (which joins a digest) sends an email. */
+export type MailKind = (typeof MAIL_KINDS)[number];
 /** The lanes of LMS deliveries: `lms` is the webhook's (its name kept from when it was the only one). */
 export type DeliveryKind = 'lms' | 'xapi';
 export type DueKind = MailKind | DeliveryKind;

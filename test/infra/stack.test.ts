@@ -489,6 +489,39 @@ describe('AttestStack', () => {
     }
   });
 
+  it('alarms when email sends fail for 15 minutes on end, over the mailer’s failed-send metric of every kind', () => {
+    // Assess
+    const metricOf = (kind: string) =>
+      Match.objectLike({
+        MetricStat: Match.objectLike({
+          Metric: {
+            Namespace: 'attest',
+            MetricName: 'EmailSendFailed',
+            Dimensions: [
+              { Name: 'kind', Value: kind },
+              { Name: 'service', Value: 'attest' },
+            ],
+          },
+          Stat: 'Sum',
+        }),
+        ReturnData: false,
+      });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Expression: 'FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0) + FILL(m4, 0)',
+          ReturnData: true,
+        }),
+        ...['invite', 'reminder', 'digest', 'receipt', 'bounce-notice'].map(metricOf),
+      ]),
+      Threshold: 0,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+    });
+  });
+
   it('hands the topic’s events to ses-events, keeping what fails in its dead-letter queue', () => {
     // Prepare
     const deadLetters = logicalId('SesEventsDeadLetters', 'AWS::SQS::Queue');
