@@ -61,13 +61,10 @@ function jsonPointer(field: string): string {
     .join('');
 }
 
-/**
- * Maps an error to an RFC 9457 problem document. Only AttestErrors say anything specific; any
- * other error is logged once (with no personal data) and answered with a generic 500.
- */
-export function toProblem(error: unknown, logger: Pick<Logger, 'error'>): HttpResult {
+/** The problem document of an error that is safe to show (the request was refused), if it is one. */
+function refusal(error: unknown): Problem | undefined {
   if (error instanceof ValidationError) {
-    return problem({
+    return {
       type: typeOf(error.code),
       title: 'The request is invalid',
       status: 400,
@@ -77,31 +74,39 @@ export function toProblem(error: unknown, logger: Pick<Logger, 'error'>): HttpRe
         pointer: jsonPointer(i.field),
         detail: i.message,
       })),
-    });
+    };
   }
   if (error instanceof SignatureError) {
-    return problem({
+    return {
       type: typeOf(error.code),
       title: 'Unauthorized',
       status: 401,
       detail: 'The webhook signature is missing, invalid or too old.',
-    });
+    };
   }
   if (error instanceof AttestError && error.code === 'request.too_large') {
-    return problem({
-      type: typeOf(error.code),
-      title: 'Payload too large',
-      status: 413,
-      detail: error.message,
-    });
+    return { type: typeOf(error.code), title: 'Payload too large', status: 413, detail: error.message };
   }
   if (error instanceof AttestError && error.code === 'request.unsupported_media_type') {
-    return problem({
-      type: typeOf(error.code),
-      title: 'Unsupported Media Type',
-      status: 415,
-      detail: error.message,
+    return { type: typeOf(error.code), title: 'Unsupported Media Type', status: 415, detail: error.message };
+  }
+  return undefined;
+}
+
+/**
+ * Maps an error to an RFC 9457 problem document. Only AttestErrors say anything specific, and each
+ * refusal leaves a log line (its status, problem type and the fields named; never the body); any
+ * other error is logged once (with no personal data) and answered with a generic 500.
+ */
+export function toProblem(error: unknown, logger: Pick<Logger, 'warn' | 'error'>): HttpResult {
+  const refused = refusal(error);
+  if (refused) {
+    logger.warn('request refused', {
+      status: refused.status,
+      type: refused.type,
+      ...(error instanceof ValidationError && { fields: error.issues.map((i) => i.field) }),
     });
+    return problem(refused);
   }
   logger.error('unhandled error', {
     error: error instanceof Error ? error.name : typeof error,

@@ -5,11 +5,15 @@ import { AttestError, SignatureError, TokenError, ValidationError } from '#share
 import type { HttpEvent } from '#shared/edge/http.ts';
 import { headers, json, pageHeaders, rawBody, requireJson, toProblem } from '#shared/edge/http.ts';
 
+/** Records errors in `logged` and warnings in `warned`. */
 function recordingLogger() {
   const logged: Array<[string, Record<string, unknown> | undefined]> = [];
+  const warned: Array<[string, Record<string, unknown> | undefined]> = [];
   return {
     logged,
+    warned,
     error: (message: string, extra?: Record<string, unknown>) => logged.push([message, extra]),
+    warn: (message: string, extra?: Record<string, unknown>) => warned.push([message, extra]),
   };
 }
 
@@ -119,6 +123,36 @@ describe('toProblem', () => {
     });
     expect(logger.logged).toHaveLength(1);
     expect(JSON.stringify(logger.logged)).not.toContain('ada@example.org');
+  });
+
+  it.each([
+    [
+      'an invalid event, naming its fields',
+      new ValidationError('starter.invalid', [
+        { field: 'data.givenName', message: 'Holds a control character.' },
+      ]),
+      { status: 400, type: 'urn:attest:problem:starter.invalid', fields: ['data.givenName'] },
+    ],
+    [
+      'a bad signature',
+      new SignatureError({ cause: new Error('ada@example.org') }),
+      { status: 401, type: 'urn:attest:problem:signature.invalid' },
+    ],
+    [
+      'a body too large',
+      new AttestError('request.too_large', 'The body exceeds 64 KiB.'),
+      { status: 413, type: 'urn:attest:problem:request.too_large' },
+    ],
+  ])('leaves one log line for %s: status and problem type, never the body', (_, error, line) => {
+    // Prepare
+    const logger = recordingLogger();
+
+    // Act
+    toProblem(error, logger);
+
+    // Assess
+    expect(logger.warned).toEqual([['request refused', line]]);
+    expect(JSON.stringify(logger.warned)).not.toContain('ada@example.org');
   });
 
   it('logs an unknown error by its name only', () => {
