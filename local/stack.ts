@@ -155,7 +155,7 @@ async function startServices(
   let sweeping: Promise<unknown> | undefined;
   const sweep = () => {
     sweeping ??= sweeper
-      .handler()
+      .handler(undefined)
       .catch(onError)
       .finally(() => {
         sweeping = undefined;

@@ -1,6 +1,6 @@
 // GET and POST /ack/{token}: the policy page and the recording of an agreement; POST /ack/resend/{token}: a fresh link.
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
-import { makeLogger } from '#shared/adapters/logger.ts';
+import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
@@ -30,7 +30,7 @@ const acknowledgement = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
   }),
 );
 
-export async function handler(event: HttpEvent): Promise<HttpResult> {
+export const handler = withLambdaContext(logger, async (event: HttpEvent): Promise<HttpResult> => {
   const token = event.pathParameters?.token ?? '';
   const formAction = `/ack/${encodeURIComponent(token)}`;
   try {
@@ -52,4 +52,4 @@ export async function handler(event: HttpEvent): Promise<HttpResult> {
   } catch (error) {
     return errorPage(error, logger);
   }
-}
+});

@@ -1,6 +1,6 @@
 // POST /v1/starters: verify the HR system's signature, validate, ingest, answer 202 or a problem.
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
-import { makeLogger } from '#shared/adapters/logger.ts';
+import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { AttestError } from '#shared/core/errors.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
@@ -32,7 +32,7 @@ const ingest = makeIngestStarterEvent({
   redriveAfterMs: config.REDRIVE_AFTER,
 });
 
-export async function handler(event: HttpEvent): Promise<HttpResult> {
+export const handler = withLambdaContext(logger, async (event: HttpEvent): Promise<HttpResult> => {
   try {
     requireJson(event);
     const body = rawBody(event);
@@ -44,4 +44,4 @@ export async function handler(event: HttpEvent): Promise<HttpResult> {
   } catch (error) {
     return toProblem(error, logger);
   }
-}
+});

@@ -3,7 +3,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
-import { makeLogger } from '#shared/adapters/logger.ts';
+import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { type Channel, makeDeliverCompletion, makeWebhookChannel } from '#shared/core/deliver.ts';
@@ -58,11 +58,11 @@ const deliverer = rebuiltWhenChanged(
   (secrets) => `${secrets.lmsWebhookSecret}\n${secrets.lrsPassword}`,
 );
 
-export const handler = async (event: SQSEvent) => {
+export const handler = withLambdaContext(logger, async (event: SQSEvent) => {
   const deliverCompletion = await deliverer();
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const message = parseWorkMessage(record.body, ['lms', 'xapi']);
     await deliverCompletion(message.assignmentId, message.kind, message.dueAt);
   };
   return processPartialResponse(event, recordHandler, processor);
-};
+});

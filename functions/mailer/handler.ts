@@ -2,7 +2,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
-import { makeLogger } from '#shared/adapters/logger.ts';
+import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSesMailer } from '#shared/adapters/ses-mailer.ts';
@@ -55,4 +55,6 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   );
 }
 
-export const handler = (event: SQSEvent) => processPartialResponse(event, recordHandler, processor);
+export const handler = withLambdaContext(logger, (event: SQSEvent) =>
+  processPartialResponse(event, recordHandler, processor),
+);

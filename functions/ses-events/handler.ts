@@ -1,7 +1,7 @@
 // SES events (configuration set → SNS → here): a permanent bounce or a complaint stops the chase and tells the manager.
 import type { SNSEvent } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
-import { makeLogger } from '#shared/adapters/logger.ts';
+import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeHandleSesEvent } from '#shared/core/bounces.ts';
 import { config } from './config.ts';
@@ -19,8 +19,8 @@ const handleSesEvent = makeHandleSesEvent({
  * so Lambda retries the invocation and then keeps it in the function's dead-letter queue; a
  * repeat is harmless (the write is conditional).
  */
-export async function handler(event: SNSEvent): Promise<void> {
+export const handler = withLambdaContext(logger, async (event: SNSEvent): Promise<void> => {
   for (const record of event.Records) {
     await handleSesEvent(JSON.parse(record.Sns.Message));
   }
-}
+});
