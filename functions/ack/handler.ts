@@ -1,6 +1,7 @@
 // GET and POST /ack/{token}: the policy page and the recording of an agreement; POST /ack/resend/{token}: a fresh link.
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
+import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
@@ -11,6 +12,7 @@ import { errorPage, viewPage } from './pages.ts';
 /** The route of the expired-link page's "email me a fresh link" button. */
 export const RESEND_ROUTE = 'POST /ack/resend/{token}';
 const logger = makeLogger();
+const metrics = makeMetrics();
 const store = makeDynamoStore(config.TABLE_NAME);
 const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 const mailQueue = makeSqsQueue(config.MAIL_QUEUE_URL);
@@ -23,6 +25,7 @@ const acknowledgement = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
     mailQueue,
     clock: { now: () => new Date() },
     logger,
+    metrics,
     tokenKeys,
     deliveries: config.LMS_MODE,
     redriveAfterMs: config.REDRIVE_AFTER,

@@ -1,6 +1,7 @@
 // POST /v1/starters: verify the HR system's signature, validate, ingest, answer 202 or a problem.
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
+import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { AttestError } from '#shared/core/errors.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
@@ -27,6 +28,7 @@ const ingest = makeIngestStarterEvent({
   mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
   clock: { now: () => new Date() },
   logger,
+  metrics: makeMetrics(),
   policies: bundledPolicies,
   defaultPolicies: config.DEFAULT_POLICIES,
   redriveAfterMs: config.REDRIVE_AFTER,

@@ -4,6 +4,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
+import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { type Channel, makeDeliverCompletion, makeWebhookChannel } from '#shared/core/deliver.ts';
@@ -14,6 +15,7 @@ import { parseWorkMessage } from '#shared/edge/queue.ts';
 import { config } from './config.ts';
 
 const logger = makeLogger();
+const metrics = makeMetrics();
 const processor = new BatchProcessor(EventType.SQS);
 const store = makeDynamoStore(config.TABLE_NAME);
 const http = makeHttpClient();
@@ -49,6 +51,7 @@ const deliverer = rebuiltWhenChanged(
       http,
       clock: { now: () => new Date() },
       logger,
+      metrics,
       channels: channelsFor(secrets),
       leaseMs: config.LEASE,
       timeoutMs: config.LMS_TIMEOUT,

@@ -1,5 +1,5 @@
 // Use cases behind the acknowledgement link: show the policy (records nothing) and record agreement once.
-import type { Clock, Logger, Queue, Store } from '../ports.ts';
+import type { Clock, Logger, Metrics, Queue, Store } from '../ports.ts';
 import { owedDeliveries } from './deliver.ts';
 import { NotFoundError, TokenError } from './errors.ts';
 import { sendHint } from './hint.ts';
@@ -14,6 +14,8 @@ export interface AckDeps {
   mailQueue: Queue;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
+  /** Counts the agreements recorded (`AcknowledgementRecorded`). */
+  metrics: Metrics;
   tokenKeys: TokenKeys;
   /** The LMS destinations an agreement is delivered to (LMS_MODE): the webhook's lane, the xAPI's, or both. */
   deliveries: readonly DeliveryKind[];
@@ -246,6 +248,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       enqueue(deps.mailQueue, { assignmentId, kind: 'receipt' }),
       ...deps.deliveries.map((kind) => enqueue(deps.lmsQueue, { assignmentId, kind })),
     ]);
+    deps.metrics.count('AcknowledgementRecorded');
     deps.logger.info('acknowledgement recorded', { assignmentId });
     return { kind: 'receipt', policy, evidence: recorded, already: false };
   }

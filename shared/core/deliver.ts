@@ -1,5 +1,14 @@
 // Use case: deliver an acknowledgement to the organisation's LMS — a signed `policy.acknowledged` webhook, an xAPI statement, or both — retrying on a schedule.
-import type { Clock, HttpClient, HttpRequest, HttpResponse, Logger, Queue, Store } from '../ports.ts';
+import type {
+  Clock,
+  HttpClient,
+  HttpRequest,
+  HttpResponse,
+  Logger,
+  Metrics,
+  Queue,
+  Store,
+} from '../ports.ts';
 import { MAX_DELAY_SECONDS, sendHint } from './hint.ts';
 import type { LmsWebhook } from './lms-payload.ts';
 import {
@@ -30,6 +39,8 @@ export interface DeliverDeps {
   http: HttpClient;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Counts each attempt's outcome (`LmsDelivery`, by destination and outcome). */
+  metrics: Metrics;
   /** The destinations this deployment sends to (LMS_MODE); a delivery owed to another is dead-lettered. */
   channels: Partial<Record<DeliveryKind, Channel>>;
   leaseMs: number;
@@ -283,5 +294,16 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     return 'retrying';
   }
 
-  return deliverCompletion;
+  /** Each attempt counted by its outcome: delivered, retrying, or dead-lettered. */
+  return async function countedDelivery(
+    assignmentId: string,
+    kind: DeliveryKind,
+    seenDueAt?: string,
+  ): Promise<DeliverOutcome> {
+    const outcome = await deliverCompletion(assignmentId, kind, seenDueAt);
+    if (outcome === 'delivered' || outcome === 'retrying' || outcome === 'dead-lettered') {
+      deps.metrics.count('LmsDelivery', { destination: DESTINATION_OF[kind], outcome });
+    }
+    return outcome;
+  };
 }

@@ -1,5 +1,5 @@
 // Use case: take an HR starter event and converge the starter, its assignments and the owed invites.
-import type { Clock, Logger, Queue, Store } from '../ports.ts';
+import type { Clock, Logger, Metrics, Queue, Store } from '../ports.ts';
 import { sendHint } from './hint.ts';
 import { assignmentIdFor, assignmentIdsFor, starterIdFor } from './ids.ts';
 import type { Assignment, AssignmentStatus, PolicyText, Starter } from './model.ts';
@@ -33,6 +33,8 @@ export interface IngestDeps {
   mailQueue: Queue;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
+  /** Counts the events ingested (`StarterEventIngested`, by type); a repeat answered from its receipt is not. */
+  metrics: Metrics;
   /** The policies this deployment can assign; each is published as version 1 when first needed. */
   policies: ReadonlyMap<string, PolicyText>;
   defaultPolicies: readonly string[];
@@ -257,6 +259,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       result,
       new Date(now.getTime() + RECEIPT_TTL_MS),
     );
+    deps.metrics.count('StarterEventIngested', { type: event.type });
     logger.info('starter event ingested', {
       type: event.type,
       starterId,

@@ -72,7 +72,7 @@ export interface MailDeps {
   mailer: Mailer;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  /** Counts failed sends (`EmailSendFailed`, by kind). */
+  /** Counts the emails sent (`EmailSent`) and the sends that failed (`EmailSendFailed`), by kind. */
   metrics: Metrics;
   tokenKeys: TokenKeys;
   renderInvite: (content: InviteContent) => Rendered;
@@ -438,6 +438,7 @@ export function makeSendEmail(deps: MailDeps) {
       );
       await composed.sent?.(at, messageId);
       await store.appendAudit(assignmentId, composed.audit, at, { messageId, ...(tokenId && { tokenId }) });
+      deps.metrics.count('EmailSent', { kind });
       logger.info(`${kind} sent`, { assignmentId, messageId });
       return 'sent';
     } catch (error) {

@@ -6,7 +6,7 @@ import { NotFoundError, TokenError } from '#shared/core/errors.ts';
 import type { Assignment, DeliveryKind } from '#shared/core/model.ts';
 import { parseTokenKeys, readShown, signToken, stampShown } from '#shared/core/tokens.ts';
 import { statementIdFor } from '#shared/core/xapi.ts';
-import { FakeClock, FakeQueue, seededStore, silentLogger } from '../../../support/fakes.ts';
+import { FakeClock, FakeMetrics, FakeQueue, seededStore, silentLogger } from '../../../support/fakes.ts';
 
 const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');
 const TOKEN_ID = 'AAAAAAAAAAA';
@@ -33,7 +33,9 @@ async function setup(overrides: Partial<Assignment> = {}, deliveries: readonly D
   });
   const lmsQueue = new FakeQueue();
   const mailQueue = new FakeQueue();
+  const metrics = new FakeMetrics();
   const ack = makeAcknowledgement({
+    metrics,
     store: seeded.store,
     lmsQueue,
     mailQueue,
@@ -53,7 +55,7 @@ async function setup(overrides: Partial<Assignment> = {}, deliveries: readonly D
       ipAddress: '203.0.113.7',
       userAgent: 'Mozilla/5.0 (iPhone) Mobile Safari',
     });
-  return { ...seeded, clock, token, lmsQueue, mailQueue, ack, submit };
+  return { ...seeded, clock, token, lmsQueue, mailQueue, ack, submit, metrics };
 }
 
 /** The token with one character of its MAC changed. */
@@ -355,6 +357,18 @@ describe('recordAcknowledgement', () => {
 
     // Assess
     expect(store.peek(assignment.assignmentId)?.ack?.messageId).toBeNull();
+  });
+
+  it('counts each agreement recorded once, not the receipt shown to a second POST', async () => {
+    // Prepare
+    const { submit, metrics } = await setup();
+    await submit('Ada Lovelace', 'yes');
+
+    // Act
+    await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(metrics.counted).toEqual([{ name: 'AcknowledgementRecorded', dimensions: {} }]);
   });
 
   it('names the email SES reported for the link’s attempt when a crash lost its send record', async () => {

@@ -21,6 +21,7 @@ import {
   anEvidence,
   aPolicy,
   FakeClock,
+  FakeMetrics,
   FakeQueue,
   seededStore,
   XAPI_SETTINGS,
@@ -98,7 +99,9 @@ async function setup(script: Answer[], random: () => number = () => 0.5, options
   const channels: Partial<Record<DeliveryKind, Channel>> = {};
   if (configured.includes('lms')) channels.lms = makeWebhookChannel(LMS_URL, makeWebhookSigner(SECRET));
   if (configured.includes('xapi')) channels.xapi = makeXapiChannel(XAPI);
+  const metrics = new FakeMetrics();
   const deliverCompletion = makeDeliverCompletion({
+    metrics,
     store: seeded.store,
     http: new Network(http, lrs),
     clock,
@@ -121,6 +124,7 @@ async function setup(script: Answer[], random: () => number = () => 0.5, options
     logger,
     deliver,
     deliverCompletion,
+    metrics,
     id: seeded.assignment.assignmentId,
   };
 }
@@ -181,6 +185,35 @@ describe('deliverCompletion', () => {
     expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
       ['delivered', { destination: 'webhook', webhookId: 'msg_1' }],
     ]);
+  });
+
+  it.each<[string, number[], string]>([
+    ['delivered', [200], 'delivered'],
+    ['retrying', [503], 'retrying'],
+    ['dead-lettered', [400], 'dead-lettered'],
+  ])('counts an attempt %s by destination and outcome', async (_, script, outcome) => {
+    // Prepare
+    const { deliver, id, metrics } = await setup(script);
+
+    // Act
+    await deliver(id);
+
+    // Assess
+    expect(metrics.counted).toEqual([
+      { name: 'LmsDelivery', dimensions: { destination: 'webhook', outcome } },
+    ]);
+  });
+
+  it('counts nothing when no delivery was owed', async () => {
+    // Prepare
+    const { deliver, id, metrics } = await setup([200]);
+    await deliver(id);
+
+    // Act
+    await deliver(id);
+
+    // Assess
+    expect(metrics.counted).toHaveLength(1);
   });
 
   it('POSTs JSON to the LMS with a signature the LMS verifies with its secret', async () => {
@@ -870,6 +903,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     expect(await deliverCompletion(id, 'xapi')).toBe('retrying');
     const lrs = new ScriptedLms([204]);
     const deployed = makeDeliverCompletion({
+      metrics: new FakeMetrics(),
       store,
       http: new Network(new ScriptedLms([204]), lrs),
       clock,

@@ -4,7 +4,14 @@ import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import { HR_SOURCE, makeIngestStarterEvent } from '#shared/core/ingest.ts';
 import type { Assignment } from '#shared/core/model.ts';
 import type { StarterEvent } from '#shared/core/starter-event.ts';
-import { aPolicy, FakeClock, FakeQueue, FakeStore, silentLogger } from '../../../support/fakes.ts';
+import {
+  aPolicy,
+  FakeClock,
+  FakeMetrics,
+  FakeQueue,
+  FakeStore,
+  silentLogger,
+} from '../../../support/fakes.ts';
 
 const safe = aPolicy();
 const privacy = aPolicy({
@@ -52,7 +59,9 @@ function setup(defaultPolicies: string[] = ['safe-internet-use'], published = tr
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
   /** What each wait for a concurrent copy asked for; a wait lets time pass, then other work run. */
   const pauses: number[] = [];
+  const metrics = new FakeMetrics();
   const ingest = makeIngestStarterEvent({
+    metrics,
     pause: (ms) => {
       pauses.push(ms);
       clock.advance(ms);
@@ -69,7 +78,7 @@ function setup(defaultPolicies: string[] = ['safe-internet-use'], published = tr
     defaultPolicies,
     redriveAfterMs: REDRIVE_MS,
   });
-  return { store, queue, clock, ingest, pauses };
+  return { store, queue, clock, ingest, pauses, metrics };
 }
 
 const safeId = assignmentIdFor('E1001', 'safe-internet-use');
@@ -123,6 +132,20 @@ describe('ingestStarterEvent', () => {
     expect(second).toEqual(first);
     expect(queue.sent).toHaveLength(1);
     expect(store.writes).toHaveLength(writes);
+  });
+
+  it('counts each event ingested by type, and not a repeat answered from its receipt', async () => {
+    // Prepare
+    const { ingest, metrics } = setup();
+    await ingest(created());
+
+    // Act
+    await ingest(created());
+
+    // Assess
+    expect(metrics.counted).toEqual([
+      { name: 'StarterEventIngested', dimensions: { type: 'starter.created' } },
+    ]);
   });
 
   it('answers concurrent copies of one event with one body, the first stored, and does the work once', async () => {

@@ -1384,6 +1384,17 @@ describe('sendEmail: attempts, and a crash between SES and the table', () => {
     expect(metrics.counted).toEqual([{ name: 'EmailSendFailed', dimensions: { kind: 'invite' } }]);
   });
 
+  it('counts each email sent by kind', async () => {
+    // Prepare
+    const { sendInvite, message, metrics } = await setup();
+
+    // Act
+    await sendInvite(message);
+
+    // Assess
+    expect(metrics.counted).toEqual([{ name: 'EmailSent', dimensions: { kind: 'invite' } }]);
+  });
+
   it('logs a send that SES took but the table did not record, as an error', async () => {
     // Act
     const { log, message, attempt } = await crashAfterSes();
