@@ -122,6 +122,8 @@ async function startServices(
     // LMS retries in seconds and minutes, so a person can watch an outage end (about three days on AWS).
     LMS_RETRY_SCHEDULE: 'PT2S,PT5S,PT10S,PT30S,PT1M,PT2M,PT5M,PT10M,PT15M',
     POWERTOOLS_SERVICE_NAME: 'attest',
+    // Nothing here reads CloudWatch's embedded metric format: its lines would only drown the logs.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     ...LOCAL_SECRETS,
     ...options.env,
   };
