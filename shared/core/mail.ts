@@ -385,6 +385,8 @@ export function makeSendEmail(deps: MailDeps) {
     );
     if (!assignment) return 'busy';
     const attemptId = attempt?.next.id ?? '';
+    // An email SES reported went when its attempt began: the chase counts from then.
+    const sentAt = attempt?.sentAs ? new Date(attempt.next.startedAt) : now;
     let messageId: string | undefined;
     let sending = false;
     try {
@@ -397,7 +399,7 @@ export function makeSendEmail(deps: MailDeps) {
 
       const composed =
         kind === 'invite' || kind === 'reminder'
-          ? chaseEmail(kind, assignment, starter, policy, now, attemptId)
+          ? chaseEmail(kind, assignment, starter, policy, sentAt, attemptId)
           : kind === 'receipt'
             ? receipt(assignment, starter, policy)
             : kind === 'digest'

@@ -1285,6 +1285,8 @@ describe('sendEmail: attempts, and a crash between SES and the table', () => {
       status: 'invited',
       dueKind: 'reminder',
       sends: [{ kind: 'invite', messageId: 'ses-1', tokenId: attempt.id, attemptId: attempt.id }],
+      // The chase counts from when that email went, not from when it was recorded.
+      chase: { invitedAt: attempt.startedAt, remindersSent: 0 },
     });
   });
 
