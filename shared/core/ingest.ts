@@ -155,7 +155,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
   async function reactivate(starter: Starter, now: Date): Promise<void> {
     for (const id of await everyAssignmentOf(starter)) {
       const ask = await store.getAssignment(id);
-      if (!ask || ask.status !== 'cancelled' || ask.ack || ask.supersededBy) continue;
+      if (ask?.status !== 'cancelled' || ask.ack || ask.supersededBy) continue;
       const bounce =
         ask.bounce && ask.bounce.email.toLowerCase() === starter.email.toLowerCase() ? ask.bounce : undefined;
       const latest = await store.getLatestPolicyVersion(ask.policyId);
