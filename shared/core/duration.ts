@@ -1,5 +1,5 @@
 // ISO 8601 durations (PT5M, P30D) used by settings, converted to milliseconds.
-import { z } from 'zod';
+import { textSetting } from './validation.ts';
 
 const PATTERN = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
@@ -18,11 +18,4 @@ export function parseDuration(text: string): number {
 }
 
 /** A zod schema for a setting holding a duration; its output is milliseconds. */
-export const durationSetting = z.string().transform((text, ctx) => {
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+export const durationSetting = textSetting(parseDuration);

@@ -1,6 +1,7 @@
 // What may go into an email header: mailboxes (an address with an optional display name) read from settings and written for SES v2, and one-line header text.
 import { z } from 'zod';
 import { HeaderError } from './errors.ts';
+import { textSetting } from './validation.ts';
 
 /** An RFC 5322 mailbox: `Display Name <address>`, or the bare address. */
 export interface Mailbox {
@@ -83,14 +84,7 @@ function checkedAddress(address: string): string {
 }
 
 /** A zod schema for a setting holding a mailbox; its output is the parsed Mailbox. */
-export const mailboxSetting = z.string().transform((text, ctx) => {
-  try {
-    return parseMailbox(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+export const mailboxSetting = textSetting(parseMailbox);
 
 /**
  * Writes a mailbox for a header (and SES v2's FromEmailAddress / ReplyToAddresses): the name as

@@ -1,5 +1,5 @@
 // Turning zod's issues into the field errors every edge shows.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { FieldIssue } from './errors.ts';
 
 /** Flattens zod's issues into one entry per bad field, named by dotted path (`data.email`). */
@@ -12,4 +12,19 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
     if (!seen.has(field)) seen.set(field, { field, message: issue.message });
   }
   return [...seen.values()];
+}
+
+/**
+ * A zod schema for a setting written as text and read by `parse`, whose error (a RangeError, say)
+ * becomes the setting's issue: its output is what `parse` returns.
+ */
+export function textSetting<T>(parse: (text: string) => T) {
+  return z.string().transform((text, ctx) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
 }
