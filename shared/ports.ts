@@ -66,10 +66,11 @@ export interface AuditEvent {
   detail: Record<string, string>;
 }
 
-/** Whether a copy of an HR event may do its work: see Store.claimEvent. */
+/** Whether a copy of an HR event may do its work: see EventReceipts.claimEvent. */
 export type EventClaim = { state: 'claimed' } | { state: 'answered'; response: unknown } | { state: 'busy' };
 
-export interface Store {
+/** The HR events already seen: each is processed once, and every copy answered alike. */
+export interface EventReceipts {
   /** The stored response to an HR event already processed, if any (none while only claimed). */
   getEventReceipt(source: string, eventId: string): Promise<unknown | undefined>;
   /**
@@ -84,13 +85,26 @@ export interface Store {
    * response stored, which is the first written: a concurrent copy's, if it came first.
    */
   putEventReceipt(source: string, eventId: string, response: unknown, expiresAt: Date): Promise<unknown>;
+}
 
+/** The starters, as HR last described them. */
+export interface Starters {
   getStarter(starterId: string): Promise<Starter | undefined>;
   putStarter(starter: Starter): Promise<void>;
+  /** The starters with these ids that exist, by id. */
+  getStarters(starterIds: readonly string[]): Promise<Map<string, Starter>>;
+}
 
+/**
+ * The assignments: one per starter and policy version, made once, changed only by conditional
+ * writes that keep their status honest.
+ */
+export interface Assignments {
   /** Creates the assignment unless it exists; returns what is stored either way. */
   createAssignment(assignment: Assignment): Promise<Assignment>;
   getAssignment(assignmentId: string): Promise<Assignment | undefined>;
+  /** The assignments with these ids that exist, by id. */
+  getAssignments(assignmentIds: readonly string[]): Promise<Map<string, Assignment>>;
   /**
    * Stops chasing: status cancelled and no work owed, unless already acknowledged; with
    * `supersededBy`, because that assignment (of a newer version) is asked instead. Returns false
@@ -101,64 +115,6 @@ export interface Store {
     at: Date,
     supersededBy?: NonNullable<Assignment['supersededBy']>,
   ): Promise<boolean>;
-
-  /**
-   * Leases the owed work of `kind` so that one worker does it: succeeds only while that work is
-   * owed and no unexpired lease is held. Returns the assignment, or undefined if not claimed.
-   */
-  claimWork(
-    assignmentId: string,
-    kind: DueKind,
-    now: Date,
-    leaseUntil: Date,
-    /** When given, the lane's due time must still be this: the step the message was sent for. */
-    seenDueAt?: string,
-    /**
-     * The mail lane's email attempt, recorded with the lease: `next` is stored, and the lane's
-     * attempt must still be `seen` (none when undefined), so no interrupted attempt is overlooked.
-     */
-    attempt?: { next: MailAttempt; seen: string | undefined },
-  ): Promise<Assignment | undefined>;
-  /**
-   * Notes SES's word that an attempt's email was sent, as `messageId` (from the email's tags in
-   * SES's own events); the first note stands.
-   */
-  recordSentAttempt(assignmentId: string, attemptId: string, messageId: string, at: Date): Promise<void>;
-  /** The SES message id an attempt's email was sent as, when SES has said so. */
-  getSentAttempt(assignmentId: string, attemptId: string): Promise<string | undefined>;
-  /**
-   * Gives a lease back after a failure, so a retry or the sweeper can take the work again; with
-   * `abandonedAttempt`, that attempt (if still the lane's) is forgotten too: its email surely did
-   * not go, so the retry need not wait for SES's word on it.
-   */
-  releaseWork(assignmentId: string, kind: DueKind, abandonedAttempt?: string): Promise<void>;
-  /**
-   * Records a sent email, conditional on holding its lease: the mail lane then owes `after.next`
-   * (the next reminder or the escalation) or nothing; `after.chase` and `after.status` are stored.
-   */
-  recordSend(assignmentId: string, send: SendRecord, after?: AfterSend): Promise<void>;
-  /** Clears a step that turned out to need no email, conditional on holding its lease. */
-  finishStep(assignmentId: string, kind: MailKind): Promise<void>;
-  /**
-   * The escalation, conditional on holding its lease: status overdue, chasing stopped; with
-   * `digestDueAt` the mail lane owes the digest email then.
-   */
-  escalate(assignmentId: string, update: { at: Date; digest?: DigestKey; digestDueAt?: Date }): Promise<void>;
-  /**
-   * Joins a manager's digest of a day: 'owner' for the first to join, 'member' for the rest,
-   * 'closed' when it has gone already (join the next day's).
-   */
-  joinDigest(
-    key: DigestKey,
-    managerName: string,
-    assignmentId: string,
-  ): Promise<'owner' | 'member' | 'closed'>;
-  /**
-   * Closes a digest to late joiners; the first to close it is `closedBy` (and sends it). Returns
-   * it, or undefined if there is no such digest.
-   */
-  closeDigest(key: DigestKey, by: string, at: Date): Promise<Digest | undefined>;
-  recordDigestSent(key: DigestKey, at: Date, messageId: string): Promise<void>;
   /**
    * The starter has a new address: a bounced assignment owes the invite again, from `dueAt`
    * (when the sweeper re-drives it). Returns false unless it was bounced.
@@ -181,7 +137,12 @@ export interface Store {
     bounce: NonNullable<Assignment['bounce']>,
     noticeDueAt: Date | undefined,
   ): Promise<boolean>;
-
+  /**
+   * Makes a fresh invite owed now, for a starter whose link expired: only if not acknowledged or
+   * cancelled, nothing else is owed, and no fresh link was asked for since `notSince`.
+   * Returns false when refused.
+   */
+  requestFreshLink(assignmentId: string, now: Date, notSince: Date): Promise<boolean>;
   /**
    * Records the evidence exactly once (conditional on attribute_not_exists(ack)), in the same
    * write making the receipt email and each LMS delivery in `deliveries` owed from `dueAt` (when
@@ -193,12 +154,91 @@ export interface Store {
     deliveries: OwedDeliveries,
     dueAt: Date,
   ): Promise<AckOutcome>;
+}
+
+/** The lanes of owed work (model.ts), mail and deliveries alike: what falls due, and who holds it. */
+export interface DueWork {
   /**
-   * Makes a fresh invite owed now, for a starter whose link expired: only if not acknowledged or
-   * cancelled, nothing else is owed, and no fresh link was asked for since `notSince`.
-   * Returns false when refused.
+   * Work falling due before `before`, oldest first, from both lanes' sparse indexes (at most
+   * `limit` per lane).
    */
-  requestFreshLink(assignmentId: string, now: Date, notSince: Date): Promise<boolean>;
+  queryDue(before: Date, limit: number): Promise<DueItem[]>;
+  /**
+   * Claims a due item for dispatch by moving its lane's due time to `redriveAt`, conditional on
+   * it still being `seenDueAt`: of two overlapping sweeps only one dispatches it.
+   */
+  deferDue(assignmentId: string, kind: DueKind, seenDueAt: string, redriveAt: Date): Promise<boolean>;
+  /** The work `kind`'s lane owes, as the assignment itself holds it (not its index): undefined when none. */
+  laneDue(assignmentId: string, kind: DueKind): Promise<DueItem | undefined>;
+  /**
+   * Leases the owed work of `kind` so that one worker does it: succeeds only while that work is
+   * owed and no unexpired lease is held. Returns the assignment, or undefined if not claimed.
+   */
+  claimWork(
+    assignmentId: string,
+    kind: DueKind,
+    now: Date,
+    leaseUntil: Date,
+    /** When given, the lane's due time must still be this: the step the message was sent for. */
+    seenDueAt?: string,
+    /**
+     * The mail lane's email attempt, recorded with the lease: `next` is stored, and the lane's
+     * attempt must still be `seen` (none when undefined), so no interrupted attempt is overlooked.
+     */
+    attempt?: { next: MailAttempt; seen: string | undefined },
+  ): Promise<Assignment | undefined>;
+  /**
+   * Gives a lease back after a failure, so a retry or the sweeper can take the work again; with
+   * `abandonedAttempt`, that attempt (if still the lane's) is forgotten too: its email surely did
+   * not go, so the retry need not wait for SES's word on it.
+   */
+  releaseWork(assignmentId: string, kind: DueKind, abandonedAttempt?: string): Promise<void>;
+}
+
+/** The mail lane's steps, each recorded by the holder of its lease, and SES's word on what was sent. */
+export interface MailWork {
+  /**
+   * Records a sent email, conditional on holding its lease: the mail lane then owes `after.next`
+   * (the next reminder or the escalation) or nothing; `after.chase` and `after.status` are stored.
+   */
+  recordSend(assignmentId: string, send: SendRecord, after?: AfterSend): Promise<void>;
+  /** Clears a step that turned out to need no email, conditional on holding its lease. */
+  finishStep(assignmentId: string, kind: MailKind): Promise<void>;
+  /**
+   * The escalation, conditional on holding its lease: status overdue, chasing stopped; with
+   * `digestDueAt` the mail lane owes the digest email then.
+   */
+  escalate(assignmentId: string, update: { at: Date; digest?: DigestKey; digestDueAt?: Date }): Promise<void>;
+  /**
+   * Notes SES's word that an attempt's email was sent, as `messageId` (from the email's tags in
+   * SES's own events); the first note stands.
+   */
+  recordSentAttempt(assignmentId: string, attemptId: string, messageId: string, at: Date): Promise<void>;
+  /** The SES message id an attempt's email was sent as, when SES has said so. */
+  getSentAttempt(assignmentId: string, attemptId: string): Promise<string | undefined>;
+}
+
+/** A manager's daily digest of escalations: one email, sent by the first to close it. */
+export interface Digests {
+  /**
+   * Joins a manager's digest of a day: 'owner' for the first to join, 'member' for the rest,
+   * 'closed' when it has gone already (join the next day's).
+   */
+  joinDigest(
+    key: DigestKey,
+    managerName: string,
+    assignmentId: string,
+  ): Promise<'owner' | 'member' | 'closed'>;
+  /**
+   * Closes a digest to late joiners; the first to close it is `closedBy` (and sends it). Returns
+   * it, or undefined if there is no such digest.
+   */
+  closeDigest(key: DigestKey, by: string, at: Date): Promise<Digest | undefined>;
+  recordDigestSent(key: DigestKey, at: Date, messageId: string): Promise<void>;
+}
+
+/** The LMS deliveries of agreements, each destination in its own lane, and each destination's state. */
+export interface Deliveries {
   /**
    * Records one attempt of a destination's delivery, conditional on its lane being owed:
    * `delivered` clears it; `retryAt` keeps it owed from then; `dead` parks it among the dead
@@ -228,32 +268,10 @@ export interface Store {
   /** A destination's state: disabled after it answered 410 Gone, until enabled again. */
   getDestination(kind: DeliveryKind): Promise<Destination>;
   setDestination(kind: DeliveryKind, destination: Destination): Promise<void>;
+}
 
-  /**
-   * Work falling due before `before`, oldest first, from both lanes' sparse indexes (at most
-   * `limit` per lane).
-   */
-  queryDue(before: Date, limit: number): Promise<DueItem[]>;
-  /**
-   * Claims a due item for dispatch by moving its lane's due time to `redriveAt`, conditional on
-   * it still being `seenDueAt`: of two overlapping sweeps only one dispatches it.
-   */
-  deferDue(assignmentId: string, kind: DueKind, seenDueAt: string, redriveAt: Date): Promise<boolean>;
-  /** The work `kind`'s lane owes, as the assignment itself holds it (not its index): undefined when none. */
-  laneDue(assignmentId: string, kind: DueKind): Promise<DueItem | undefined>;
-  /** Acknowledged assignments of a policy at versions below `belowVersion`, newest version first. */
-  signers(policyId: string, belowVersion: number): AsyncIterable<Signer>;
-  /**
-   * Every assignment of a policy, of every version and status, oldest first, a page at a time, as
-   * the policy index holds it; `range` bounds when they were made (createdAt, from `since`
-   * inclusive to `until` exclusive).
-   */
-  assignmentsOf(policyId: string, range?: { since?: Date; until?: Date }): AsyncIterable<PolicyAssignment[]>;
-  /** The assignments with these ids that exist, by id. */
-  getAssignments(assignmentIds: readonly string[]): Promise<Map<string, Assignment>>;
-  /** The starters with these ids that exist, by id. */
-  getStarters(starterIds: readonly string[]): Promise<Map<string, Starter>>;
-
+/** The published policy versions: immutable once stored, since evidence names them. */
+export interface Policies {
   /**
    * Stores a policy version unless that version exists: 'created', 'same' (already stored with
    * this text) or 'conflict' (stored with other text, which never changes).
@@ -262,7 +280,22 @@ export interface Store {
   getPolicyVersion(policyId: string, version: number): Promise<PolicyVersion | undefined>;
   /** The newest published version of a policy, which new assignments get. */
   getLatestPolicyVersion(policyId: string): Promise<PolicyVersion | undefined>;
+}
 
+/** The assignments of a policy, read from the indexes by policy: who was asked, and who signed. */
+export interface PolicyIndex {
+  /** Acknowledged assignments of a policy at versions below `belowVersion`, newest version first. */
+  signers(policyId: string, belowVersion: number): AsyncIterable<Signer>;
+  /**
+   * Every assignment of a policy, of every version and status, oldest first, a page at a time, as
+   * the policy index holds it; `range` bounds when they were made (createdAt, from `since`
+   * inclusive to `until` exclusive).
+   */
+  assignmentsOf(policyId: string, range?: { since?: Date; until?: Date }): AsyncIterable<PolicyAssignment[]>;
+}
+
+/** Each assignment's append-only record of what happened to it. */
+export interface AuditTrail {
   /**
    * Appends to an assignment's audit trail; the same (time, kind) twice is stored once — per
    * destination, when the detail names one.
@@ -270,6 +303,21 @@ export interface Store {
   appendAudit(assignmentId: string, kind: string, at: Date, detail?: Record<string, string>): Promise<void>;
   getAuditTrail(assignmentId: string): Promise<AuditEvent[]>;
 }
+
+/**
+ * Every port of the table together: what the composition roots (functions, local, bin) wire. A use
+ * case depends on the few operations it uses, never on this.
+ */
+export type Store = EventReceipts &
+  Starters &
+  Assignments &
+  DueWork &
+  MailWork &
+  Digests &
+  Deliveries &
+  Policies &
+  PolicyIndex &
+  AuditTrail;
 
 /** Counts of things worth an alarm (CloudWatch metrics on AWS, by embedded metric format). */
 export interface Metrics {
