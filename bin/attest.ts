@@ -20,7 +20,15 @@ import {
 import { parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
 import { csvOf, makeReport, REPORT_FILTERS, type ReportFilter, type ReportRow } from '#shared/core/report.ts';
-import type { Logger, Store } from '#shared/ports.ts';
+import type {
+  Assignments,
+  AuditTrail,
+  Deliveries,
+  Logger,
+  Policies,
+  PolicyIndex,
+  Store,
+} from '#shared/ports.ts';
 import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
 import { LOCAL_REGION, localPorts, TABLE_NAME } from '../local/settings.ts';
 import { DEFAULT_TOKEN_TTL_MS, KeyUsage, type KeyVault, keysCommand, secretsManagerVault } from './keys.ts';
@@ -378,8 +386,14 @@ function describeDelivery(delivery: Delivery): string {
   return parts.join('  ');
 }
 
+/** `lms` shows, replays and backfills deliveries, and enables destinations again. */
+type LmsStore = Pick<Assignments, 'getAssignment'> &
+  Pick<Deliveries, 'deadLetters' | 'replayDelivery' | 'oweDelivery' | 'getDestination' | 'setDestination'> &
+  Pick<PolicyIndex, 'signers'> &
+  Pick<AuditTrail, 'appendAudit'>;
+
 async function lms(
-  deps: CliDeps,
+  deps: { store: LmsStore; io: CliIo },
   sub: string | undefined,
   arg: string | undefined,
   options: {
@@ -496,7 +510,7 @@ async function lms(
 }
 
 async function evidenceIds(
-  store: Store,
+  store: Pick<Policies, 'getLatestPolicyVersion'> & Pick<Assignments, 'getAssignment'>,
   assignmentId: string | undefined,
   employee: string | undefined,
   policy: string | undefined,

@@ -1,5 +1,5 @@
 // Use cases behind the acknowledgement link: show the policy (records nothing) and record agreement once.
-import type { Clock, Logger, Metrics, Queue, Store } from '../ports.ts';
+import type { Assignments, AuditTrail, Clock, Logger, MailWork, Metrics, Policies, Queue } from '../ports.ts';
 import { owedDeliveries } from './deliver.ts';
 import { NotFoundError, TokenError } from './errors.ts';
 import { sendHint } from './hint.ts';
@@ -8,8 +8,14 @@ import type { Assignment, DeliveryKind, Evidence, PolicyVersion, WorkMessage } f
 import { inspectToken, readShown, signToken, stampShown, type TokenKeys, verifyToken } from './tokens.ts';
 import { hasUnseen, visibleLetters, withoutUnseen } from './visible.ts';
 
+/** The page reads an assignment and its text, records the agreement once, and asks for fresh links. */
+export type AckStore = Pick<Assignments, 'getAssignment' | 'recordAcknowledgement' | 'requestFreshLink'> &
+  Pick<Policies, 'getPolicyVersion'> &
+  Pick<MailWork, 'getSentAttempt'> &
+  Pick<AuditTrail, 'appendAudit'>;
+
 export interface AckDeps {
-  store: Store;
+  store: AckStore;
   lmsQueue: Queue;
   mailQueue: Queue;
   clock: Clock;

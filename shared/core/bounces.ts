@@ -1,6 +1,6 @@
 // Use case: SES reports a bounce or complaint (configuration set → SNS → ses-events): stop chasing that address and tell the manager.
 import { z } from 'zod';
-import type { Clock, Logger, Queue, Store } from '../ports.ts';
+import type { Assignments, AuditTrail, Clock, Logger, MailWork, Queue, Starters } from '../ports.ts';
 import { sendHint } from './hint.ts';
 
 /** The parts of an SES event (configuration-set event publishing, or identity notifications) attest reads. */
@@ -32,8 +32,14 @@ const sesEventSchema = z
 
 export type SesEvent = z.infer<typeof sesEventSchema>;
 
+/** SES's events note what was sent and stop chasing an address that refuses mail. */
+export type BounceStore = Pick<MailWork, 'recordSentAttempt'> &
+  Pick<Assignments, 'getAssignment' | 'markBounced'> &
+  Pick<Starters, 'getStarter'> &
+  Pick<AuditTrail, 'appendAudit'>;
+
 export interface BounceDeps {
-  store: Store;
+  store: BounceStore;
   mailQueue: Queue;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;

@@ -1,13 +1,17 @@
 // Use case: deliver an acknowledgement to the organisation's LMS — a signed `policy.acknowledged` webhook, an xAPI statement, or both — retrying on a schedule.
 import type {
+  Assignments,
+  AuditTrail,
   Clock,
+  Deliveries,
+  DueWork,
   HttpClient,
   HttpRequest,
   HttpResponse,
   Logger,
   Metrics,
   Queue,
-  Store,
+  Starters,
 } from '../ports.ts';
 import { MAX_DELAY_SECONDS, sendHint } from './hint.ts';
 import type { LmsWebhook } from './lms-payload.ts';
@@ -34,8 +38,15 @@ export interface Channel {
   alreadyStored?(status: number): boolean;
 }
 
+/** A delivery leases its lane, reads the agreement and its destination, and records each attempt. */
+export type DeliverStore = Pick<DueWork, 'claimWork'> &
+  Pick<Deliveries, 'recordDeliveryAttempt' | 'getDestination' | 'setDestination'> &
+  Pick<Assignments, 'getAssignment'> &
+  Pick<Starters, 'getStarter'> &
+  Pick<AuditTrail, 'appendAudit'>;
+
 export interface DeliverDeps {
-  store: Store;
+  store: DeliverStore;
   http: HttpClient;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;

@@ -1,8 +1,15 @@
 // Use case: answer "who agreed to what, when, and how do we know" for one assignment, from the records alone.
-import type { AuditEvent, Store } from '../ports.ts';
+import type { Assignments, AuditEvent, AuditTrail, MailWork, Policies, Starters } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
 import type { Assignment, Evidence, PolicyVersion } from './model.ts';
 import { canonicalPolicyText, policySha256 } from './policy.ts';
+
+/** The evidence is read, never written: the assignment, its starter and text, SES's word and the trail. */
+export type EvidenceStore = Pick<Assignments, 'getAssignment'> &
+  Pick<Starters, 'getStarter'> &
+  Pick<Policies, 'getPolicyVersion'> &
+  Pick<MailWork, 'getSentAttempt'> &
+  Pick<AuditTrail, 'getAuditTrail'>;
 
 export interface EvidenceReport {
   assignmentId: string;
@@ -29,7 +36,7 @@ export interface EvidenceReport {
   audit: AuditEvent[];
 }
 
-export function makeEvidenceReport(store: Store) {
+export function makeEvidenceReport(store: EvidenceStore) {
   /** Gathers the assignment, its evidence, the text's integrity and the audit trail. */
   async function report(assignmentId: string): Promise<{ report: EvidenceReport; text: string }> {
     const assignment = await store.getAssignment(assignmentId);

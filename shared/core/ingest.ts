@@ -1,9 +1,19 @@
 // Use case: take an HR starter event and converge the starter, its assignments and the owed invites.
-import type { Clock, Logger, Metrics, Queue, Store } from '../ports.ts';
+import type {
+  Assignments,
+  AuditTrail,
+  Clock,
+  EventReceipts,
+  Logger,
+  Metrics,
+  Policies,
+  Queue,
+  Starters,
+} from '../ports.ts';
 import { sendHint } from './hint.ts';
 import { assignmentIdFor, assignmentIdsFor, starterIdFor } from './ids.ts';
 import type { Assignment, AssignmentStatus, PolicyText, Starter } from './model.ts';
-import { makePublishPolicy } from './publish.ts';
+import { makePublishPolicy, type PublishStore } from './publish.ts';
 import type { StarterData, StarterEvent } from './starter-event.ts';
 
 export const HR_SOURCE = 'hr';
@@ -28,8 +38,22 @@ export interface IngestResult {
   assignments: Array<{ id: string; policyId: string; policyVersion: number; status: AssignmentStatus }>;
 }
 
+/**
+ * Ingesting answers each HR event once, keeps the starter, and asks, withdraws or reopens its
+ * assignments (publishing a policy's first version when it is first needed).
+ */
+export type IngestStore = EventReceipts &
+  Pick<Starters, 'getStarter' | 'putStarter'> &
+  Pick<
+    Assignments,
+    'createAssignment' | 'getAssignment' | 'cancelAssignment' | 'reopenBounced' | 'reopenCancelled'
+  > &
+  Pick<Policies, 'getLatestPolicyVersion'> &
+  Pick<AuditTrail, 'appendAudit'> &
+  PublishStore;
+
 export interface IngestDeps {
-  store: Store;
+  store: IngestStore;
   mailQueue: Queue;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;

@@ -1,5 +1,18 @@
 // Use case: do the step an assignment's mail lane owes — invite, reminder, escalation, manager digest, receipt, bounce notice — once.
-import type { AfterSend, Clock, Logger, Mailer, Metrics, Store } from '../ports.ts';
+import type {
+  AfterSend,
+  Assignments,
+  AuditTrail,
+  Clock,
+  Digests,
+  DueWork,
+  Logger,
+  Mailer,
+  MailWork,
+  Metrics,
+  Policies,
+  Starters,
+} from '../ports.ts';
 import { EmailMaybeSentError } from './errors.ts';
 import { newTokenId } from './ids.ts';
 import type {
@@ -67,8 +80,17 @@ export interface ReceiptContent {
 
 type Rendered = { subject: string; html: string; text: string };
 
+/** The mailer leases a mail-lane step, reads what the email needs, and records its outcome. */
+export type MailStore = Pick<DueWork, 'claimWork' | 'releaseWork'> &
+  Pick<MailWork, 'recordSend' | 'finishStep' | 'escalate' | 'getSentAttempt'> &
+  Digests &
+  Pick<Assignments, 'getAssignment'> &
+  Pick<Starters, 'getStarter'> &
+  Pick<Policies, 'getPolicyVersion'> &
+  Pick<AuditTrail, 'appendAudit'>;
+
 export interface MailDeps {
-  store: Store;
+  store: MailStore;
   mailer: Mailer;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;

@@ -1,10 +1,17 @@
 // Use case: publish a policy's text as its next version, and ask those who signed an earlier one to sign again.
-import type { Clock, Logger, Store } from '../ports.ts';
+import type { Assignments, AuditTrail, Clock, Logger, Policies, PolicyIndex, Starters } from '../ports.ts';
 import { assignmentIdFor } from './ids.ts';
 import { type Assignment, isUnsigned, type PolicyText, type PolicyVersion, type Starter } from './model.ts';
 
+/** Publishing stores versions, reads who signed or was asked before, and asks or withdraws. */
+export type PublishStore = Policies &
+  PolicyIndex &
+  Pick<Assignments, 'createAssignment' | 'getAssignment' | 'cancelAssignment'> &
+  Pick<Starters, 'getStarter'> &
+  Pick<AuditTrail, 'appendAudit'>;
+
 export interface PublishDeps {
-  store: Store;
+  store: PublishStore;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
 }

@@ -1,6 +1,6 @@
 // Use case: "who has not signed?" — a policy's assignments counted by status, listed, and exported with the evidence of each agreement.
 import { stringify } from 'csv-stringify/sync';
-import type { Clock, PolicyAssignment, Store } from '../ports.ts';
+import type { Assignments, Clock, Policies, PolicyAssignment, PolicyIndex, Starters } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
 import {
   ASSIGNMENT_STATUSES,
@@ -78,11 +78,17 @@ export interface ReportSummary {
   listed: number;
 }
 
+/** The report reads a policy's index, then in batches the asks it lists and their starters. */
+export type ReportStore = Pick<Policies, 'getLatestPolicyVersion'> &
+  Pick<PolicyIndex, 'assignmentsOf'> &
+  Pick<Assignments, 'getAssignments'> &
+  Pick<Starters, 'getStarters'>;
+
 const DAY_MS = 86_400_000;
 /** How many listed asks are read from the table at a time (BatchGetItem's limit). */
 const ROWS_AT_ONCE = 100;
 
-export function makeReport(deps: { store: Store; clock: Clock }) {
+export function makeReport(deps: { store: ReportStore; clock: Clock }) {
   const { store, clock } = deps;
 
   /**

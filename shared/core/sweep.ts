@@ -1,10 +1,13 @@
 // Use case: the sweeper — re-drive owed work from the table's sparse "due" index onto the queues.
-import type { Clock, DueItem, Logger, Queue, Store } from '../ports.ts';
+import type { Clock, DueItem, DueWork, Logger, Queue } from '../ports.ts';
 import { MAX_DELAY_SECONDS } from './hint.ts';
 import { isDeliveryKind } from './model.ts';
 
+/** The sweeper reads what falls due and defers it; it never takes a lease nor changes the work. */
+export type SweepStore = Pick<DueWork, 'queryDue' | 'deferDue' | 'laneDue'>;
+
 export interface SweepDeps {
-  store: Store;
+  store: SweepStore;
   /** Every email step goes to the mail queue, every LMS delivery (webhook or xAPI) to the LMS queue. */
   queues: { mail: Queue; lms: Queue };
   clock: Clock;
