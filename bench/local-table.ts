@@ -1,6 +1,6 @@
 // Shared by the table benchmarks: filling the local table fast, and the median of runs.
 import { type AttributeValue, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { LOCAL_CREDENTIALS, startEmulators } from '../local/emulators.ts';
 import { LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
 

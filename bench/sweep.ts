@@ -1,7 +1,7 @@
 // Figure: one sweep over pending assignments of which 100 are due — items read and time — against a Scan-based sweep, as pending grows 10×.
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import type { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeSweepDue } from '#shared/core/sweep.ts';
 import type { Queue } from '#shared/ports.ts';
 import { TABLE_NAME } from '../local/settings.ts';

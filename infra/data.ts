@@ -1,9 +1,9 @@
-// The single DynamoDB table and its sparse indexes (shared/adapters/table-schema.ts).
+// The single DynamoDB table and its sparse indexes (shared/adapters/dynamo/table-schema.ts).
 import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { TABLE_INDEXES } from '../shared/adapters/table-schema.ts';
+import { TABLE_INDEXES } from '../shared/adapters/dynamo/table-schema.ts';
 
 export class Data extends Construct {
   readonly table: TableV2;

@@ -19,7 +19,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
-import { TABLE_INDEXES } from '#shared/adapters/table-schema.ts';
+import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
 import { repairIndexes, scanAll } from './index-repair.ts';
 import { LOCAL_REGION, type LocalPorts, TABLE_NAME } from './settings.ts';
 

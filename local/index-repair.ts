@@ -7,7 +7,7 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type IndexSpec, TABLE_INDEXES } from '#shared/adapters/table-schema.ts';
+import { type IndexSpec, TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
 
 type Item = Record<string, AttributeValue>;
 

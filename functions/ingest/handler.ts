@@ -1,5 +1,5 @@
 // POST /v1/starters: verify the HR system's signature, validate, ingest, answer 202 or a problem.
-import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';

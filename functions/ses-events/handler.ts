@@ -1,6 +1,6 @@
 // SES events (configuration set → SNS → here): a permanent bounce or a complaint stops the chase and tells the manager.
 import type { SNSEvent } from 'aws-lambda';
-import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeHandleSesEvent } from '#shared/core/bounces.ts';

@@ -1,5 +1,5 @@
 // Scheduled sweep: re-drives owed work from the table onto the queues.
-import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeSweepDue, type SweepResult } from '#shared/core/sweep.ts';

@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import { makeSweepDue } from '#shared/core/sweep.ts';

@@ -1,7 +1,7 @@
 // Copies of one HR event arriving at once, on the local stack: one body for all, the first stored.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import { emailsTo, signedHeaders, stack, table, uniqueStarter, waitFor } from '../support/local.ts';
 

@@ -1,7 +1,7 @@
 // Both LMS destinations at once, on a stack of its own: the signed webhook and an xAPI statement to the demo LRS, through outages and a crash between sending and recording.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { makeWebhookChannel } from '#shared/core/deliver.ts';
 import { newEvidenceId } from '#shared/core/ids.ts';

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { inject } from 'vitest';
-import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import { runCli } from '../../bin/attest.ts';
 import type { ReceivedCompletion } from '../../local/lms-receiver.ts';

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { describe, expect, it } from 'vitest';
-import { LMS_DUE_INDEX, SIGNED_INDEX, TABLE_INDEXES } from '#shared/adapters/table-schema.ts';
+import { LMS_DUE_INDEX, SIGNED_INDEX, TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
 import { LOCAL_CREDENTIALS, startEmulators } from '../../../local/emulators.ts';
 import { LOCAL_REGION, TABLE_NAME } from '../../../local/settings.ts';
 

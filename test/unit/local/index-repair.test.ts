@@ -8,7 +8,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DUE_INDEX } from '#shared/adapters/table-schema.ts';
+import { DUE_INDEX } from '#shared/adapters/dynamo/table-schema.ts';
 import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from '../../../local/emulators.ts';
 import { repairIndexes } from '../../../local/index-repair.ts';
 import { LOCAL_REGION, TABLE_NAME } from '../../../local/settings.ts';

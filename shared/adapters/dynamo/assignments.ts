@@ -1,0 +1,183 @@
+// Assignments on the table: one item each, and every change of status a single conditional update of it.
+import type { Assignment } from '#shared/core/model.ts';
+import type { Assignments } from '#shared/ports.ts';
+import { DUE_SHARD, owing } from './lanes.ts';
+import { conditionally, key, strip, type Table, unlessConditionFails } from './table.ts';
+
+export function makeAssignments(table: Table): Assignments {
+  const getAssignment = async (assignmentId: string) =>
+    strip<Assignment>(await table.get(key.assignment(assignmentId)));
+
+  return {
+    async createAssignment(assignment) {
+      const item = {
+        ...key.assignment(assignment.assignmentId),
+        ...assignment,
+        ...(assignment.dueKind && { dueShard: DUE_SHARD }),
+        ...(assignment.lmsDueAt && { lmsShard: DUE_SHARD }),
+        ...(assignment.xapiDueAt && { xapiShard: DUE_SHARD }),
+      };
+      const created = await table.putIfAbsent(item);
+      return created ? assignment : ((await getAssignment(assignment.assignmentId)) as Assignment);
+    },
+
+    getAssignment,
+
+    async getAssignments(assignmentIds) {
+      const items = await table.batchGet(assignmentIds.map(key.assignment));
+      return new Map(
+        items.map((item) => [item.assignmentId as string, strip<Assignment>(item) as Assignment]),
+      );
+    },
+
+    async cancelAssignment(assignmentId, at, supersededBy) {
+      // An acknowledged assignment keeps its status: the agreement happened.
+      return conditionally(
+        table.update({
+          Key: key.assignment(assignmentId),
+          UpdateExpression: `SET #status = :cancelled, cancelledAt = :at${supersededBy ? ', supersededBy = :by' : ''} REMOVE dueAt, dueKind, dueShard, leaseUntil`,
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ack)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':cancelled': 'cancelled',
+            ':at': at.toISOString(),
+            ...(supersededBy && { ':by': supersededBy }),
+          },
+        }),
+      );
+    },
+
+    async reopenBounced(assignmentId, dueAt) {
+      return conditionally(
+        table.update({
+          Key: key.assignment(assignmentId),
+          UpdateExpression:
+            'SET #status = :pending, dueKind = :invite, dueAt = :at, dueShard = :shard REMOVE bounce, leaseUntil, attempt',
+          ConditionExpression: '#status = :bounced',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':invite': 'invite',
+            ':at': dueAt.toISOString(),
+            ':shard': DUE_SHARD,
+            ':bounced': 'bounced',
+          },
+        }),
+      );
+    },
+
+    async reopenCancelled(assignmentId, how) {
+      const owes = 'dueAt' in how;
+      return conditionally(
+        table.update({
+          Key: key.assignment(assignmentId),
+          UpdateExpression: owes
+            ? 'SET #status = :pending, dueKind = :invite, dueAt = :at, dueShard = :shard ' +
+              'REMOVE cancelledAt, chase, digest, bounce, leaseUntil, attempt'
+            : 'SET #status = :bounced REMOVE cancelledAt, chase, digest, leaseUntil, attempt',
+          ConditionExpression:
+            '#status = :cancelled AND attribute_not_exists(ack) AND attribute_not_exists(supersededBy)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: owes
+            ? {
+                ':pending': 'pending',
+                ':invite': 'invite',
+                ':at': how.dueAt.toISOString(),
+                ':shard': DUE_SHARD,
+                ':cancelled': 'cancelled',
+              }
+            : { ':bounced': 'bounced', ':cancelled': 'cancelled' },
+        }),
+      );
+    },
+
+    async markBounced(assignmentId, bounce, noticeDueAt) {
+      const values: Record<string, unknown> = {
+        ':bounced': 'bounced',
+        ':cancelled': 'cancelled',
+        ':bounce': bounce,
+      };
+      let expression = 'SET #status = :bounced, bounce = :bounce';
+      if (noticeDueAt) {
+        expression += ', dueKind = :notice, dueAt = :at, dueShard = :shard REMOVE leaseUntil';
+        Object.assign(values, {
+          ':notice': 'bounce-notice',
+          ':at': noticeDueAt.toISOString(),
+          ':shard': DUE_SHARD,
+        });
+      } else {
+        expression += ' REMOVE dueAt, dueKind, dueShard, leaseUntil';
+      }
+      return conditionally(
+        table.update({
+          Key: key.assignment(assignmentId),
+          UpdateExpression: expression,
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND #status <> :bounced',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+    },
+
+    async requestFreshLink(assignmentId, now, notSince) {
+      return conditionally(
+        table.update({
+          Key: key.assignment(assignmentId),
+          // A fresh invite is a new step: an attempt interrupted before it is not this one.
+          UpdateExpression:
+            'SET dueKind = :invite, dueAt = :now, dueShard = :shard, freshLinkAt = :now REMOVE attempt',
+          // Unsigned, not withdrawn, owing nothing but (perhaps) an invite, and not asked lately.
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND #status <> :bounced ' +
+            'AND (attribute_not_exists(dueKind) OR dueKind IN (:invite, :reminder)) ' +
+            'AND (attribute_not_exists(freshLinkAt) OR freshLinkAt < :since)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':invite': 'invite',
+            ':now': now.toISOString(),
+            ':since': notSince.toISOString(),
+            ':shard': DUE_SHARD,
+            ':cancelled': 'cancelled',
+            ':bounced': 'bounced',
+            ':reminder': 'reminder',
+          },
+        }),
+      );
+    },
+
+    async recordAcknowledgement(assignmentId, evidence, deliveries, dueAt) {
+      const owed = owing(deliveries);
+      const out = await unlessConditionFails(
+        table.update({
+          Key: key.assignment(assignmentId),
+          // One write: the evidence, the new status, the owed receipt in place of any owed invite,
+          // the owed LMS deliveries, and the entry in the signers' index.
+          UpdateExpression:
+            `SET ack = :ack, #status = :acknowledged, ${owed.set.map((c) => `${c}, `).join('')}` +
+            'dueAt = :due, dueKind = :receipt, dueShard = :shard, ' +
+            'signedPolicy = :policy, signedVersion = :version ' +
+            'REMOVE leaseUntil',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':ack': evidence,
+            ':acknowledged': 'acknowledged',
+            ':cancelled': 'cancelled',
+            ...owed.values,
+            ':due': dueAt.toISOString(),
+            ':receipt': 'receipt',
+            ':shard': DUE_SHARD,
+            ':policy': evidence.policyId,
+            ':version': evidence.policyVersion,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+        undefined,
+      );
+      if (out) return { recorded: true, assignment: strip<Assignment>(out.Attributes) as Assignment };
+      // dynalite does not return the item on a failed condition, so read it back.
+      return { recorded: false, assignment: (await getAssignment(assignmentId)) as Assignment };
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// Audit trails on the table: one item per event, under its assignment's partition in the `EVT#` range, each written once.
+import type { AuditEvent, AuditTrail } from '#shared/ports.ts';
+import { key, type Table } from './table.ts';
+
+export function makeAuditTrail(table: Table): AuditTrail {
+  return {
+    async appendAudit(assignmentId, kind, at, detail) {
+      // Append-only: a key is written once; a retried append of the same event is a no-op.
+      await table.putIfAbsent({
+        // Detail first: it can never overwrite the key, the kind or the time.
+        ...detail,
+        pk: key.assignment(assignmentId).pk,
+        // Two destinations' events of one kind may share a millisecond: each keeps its own.
+        sk: `EVT#${at.toISOString()}#${kind}${detail?.destination ? `#${detail.destination}` : ''}`,
+        kind,
+        at: at.toISOString(),
+      });
+    },
+
+    async getAuditTrail(assignmentId) {
+      const events: AuditEvent[] = [];
+      const pages = table.paginate({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+        ExpressionAttributeValues: { ':pk': key.assignment(assignmentId).pk, ':evt': 'EVT#' },
+        ConsistentRead: true,
+      });
+      for await (const items of pages) {
+        for (const { pk: _pk, sk: _sk, kind, at, ...detail } of items) {
+          events.push({ kind: kind as string, at: at as string, detail: detail as Record<string, string> });
+        }
+      }
+      return events;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// LMS deliveries on the table: each destination's lane on the assignment (dead letters parked under their own shard of its index), and each destination's state.
+import { DELIVERY_KINDS, type DeliveryKind } from '#shared/core/model.ts';
+import type { Deliveries } from '#shared/ports.ts';
+import { DEAD_SHARD, DUE_SHARD, LANES, owes, owing } from './lanes.ts';
+import { conditionally, type Item, key, type Table } from './table.ts';
+
+export function makeDeliveries(table: Table): Deliveries {
+  return {
+    async recordDeliveryAttempt(assignmentId, kind, attempt) {
+      const lane = LANES[kind];
+      const sent = attempt.sent !== false;
+      const values: Item = sent ? { ':one': 1, ':status': attempt.status } : {};
+      const names: Record<string, string> = {};
+      const set = sent ? [`${kind}.attempts = ${kind}.attempts + :one`, `${kind}.lastStatus = :status`] : [];
+      let remove = `REMOVE ${lane.lease}`;
+      const { outcome } = attempt;
+      if ('delivered' in outcome) {
+        set.push(`${kind}.#state = :delivered`, `${kind}.deliveredAt = :at`);
+        Object.assign(values, { ':delivered': 'delivered', ':at': attempt.at.toISOString() });
+        names['#state'] = 'state';
+        remove = `REMOVE ${lane.lease}, ${lane.due}, ${lane.shard}, ${kind}.nextAttemptAt`;
+      } else if ('retryAt' in outcome) {
+        // Still owed, from the retry's time: the sweeper sends it then.
+        set.push(`${lane.due} = :retryAt`, `${kind}.nextAttemptAt = :retryAt`);
+        values[':retryAt'] = outcome.retryAt.toISOString();
+      } else {
+        // Parked under the dead shard of the same index, by when, for listing and replay.
+        set.push(
+          `${kind}.#state = :dead`,
+          `${kind}.deadLetter = :letter`,
+          `${lane.shard} = :deadShard`,
+          `${lane.due} = :at`,
+        );
+        Object.assign(values, {
+          ':dead': 'dead',
+          ':letter': outcome.dead,
+          ':deadShard': DEAD_SHARD,
+          ':at': attempt.at.toISOString(),
+        });
+        names['#state'] = 'state';
+        remove = `REMOVE ${lane.lease}, ${kind}.nextAttemptAt`;
+      }
+      await table.update({
+        Key: key.assignment(assignmentId),
+        UpdateExpression: `SET ${set.join(', ')} ${remove}`,
+        ConditionExpression: owes(kind).condition,
+        ExpressionAttributeValues: { ...values, ':due': DUE_SHARD },
+        ...(Object.keys(names).length && { ExpressionAttributeNames: names }),
+      });
+    },
+
+    async oweDelivery(assignmentId, deliveries, dueAt) {
+      const kinds = Object.keys(deliveries) as DeliveryKind[];
+      const owed = owing(deliveries);
+      if (kinds.length !== 1 || !owed.set.length) throw new RangeError('owe one delivery at a time');
+      return conditionally(
+        table.update({
+          Key: key.assignment(assignmentId),
+          UpdateExpression: `SET ${owed.set.join(', ')}`,
+          ConditionExpression: `attribute_exists(ack) AND attribute_not_exists(${kinds[0]})`,
+          ExpressionAttributeValues: { ...owed.values, ':due': dueAt.toISOString(), ':shard': DUE_SHARD },
+        }),
+      );
+    },
+
+    async deadLetters(limit) {
+      const found: Array<{ assignmentId: string; kind: DeliveryKind; deadAt: string }> = [];
+      for (const kind of DELIVERY_KINDS) {
+        const lane = LANES[kind];
+        const items = await table.query({
+          IndexName: lane.index,
+          KeyConditionExpression: `${lane.shard} = :dead`,
+          ExpressionAttributeValues: { ':dead': DEAD_SHARD },
+          Limit: limit,
+        });
+        for (const i of items) {
+          found.push({ assignmentId: i.assignmentId as string, kind, deadAt: i[lane.due] as string });
+        }
+      }
+      return found.sort((a, b) => a.deadAt.localeCompare(b.deadAt));
+    },
+
+    async replayDelivery(assignmentId, kind, at) {
+      const lane = LANES[kind];
+      return conditionally(
+        table.update({
+          Key: key.assignment(assignmentId),
+          UpdateExpression:
+            `SET ${kind}.#state = :pending, ${kind}.attempts = :zero, ${lane.shard} = :due, ${lane.due} = :at ` +
+            `REMOVE ${kind}.deadLetter, ${lane.lease}`,
+          ConditionExpression: `${lane.shard} = :dead`,
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':zero': 0,
+            ':due': DUE_SHARD,
+            ':dead': DEAD_SHARD,
+            ':at': at.toISOString(),
+          },
+        }),
+      );
+    },
+
+    async getDestination(kind) {
+      const item = await table.get(key.destination(kind));
+      return item
+        ? {
+            state: item.state as 'enabled' | 'disabled',
+            reason: item.reason as string,
+            at: item.at as string,
+          }
+        : { state: 'enabled' };
+    },
+
+    async setDestination(kind, destination) {
+      await table.put({ Item: { ...key.destination(kind), ...destination } });
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// Starters on the table: one profile item each, written whole as HR last described them.
+import type { Starter } from '#shared/core/model.ts';
+import type { Starters } from '#shared/ports.ts';
+import { key, strip, type Table } from './table.ts';
+
+export function makeStarters(table: Table): Starters {
+  return {
+    async getStarter(starterId) {
+      return strip<Starter>(await table.get(key.starter(starterId)));
+    },
+
+    async putStarter(starter) {
+      await table.put({ Item: { ...key.starter(starter.starterId), ...starter } });
+    },
+
+    async getStarters(starterIds) {
+      const items = await table.batchGet(starterIds.map(key.starter));
+      return new Map(items.map((item) => [item.starterId as string, strip<Starter>(item) as Starter]));
+    },
+  };
+}

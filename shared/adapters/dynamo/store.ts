@@ -1,0 +1,30 @@
+// The Store on one DynamoDB table, composed of its aggregates; every invariant rests on a single-item conditional write.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Store } from '#shared/ports.ts';
+import { makeAssignments } from './assignments.ts';
+import { makeAuditTrail } from './audit.ts';
+import { makeDeliveries } from './deliveries.ts';
+import { makeDigests } from './digests.ts';
+import { makeDueWork } from './due-work.ts';
+import { makeEventReceipts } from './event-receipts.ts';
+import { makeMailWork } from './mail-work.ts';
+import { makePolicies } from './policies.ts';
+import { makePolicyIndex } from './policy-index.ts';
+import { makeStarters } from './starters.ts';
+import { makeTable } from './table.ts';
+
+export function makeDynamoStore(tableName: string, client: DynamoDBClient = new DynamoDBClient({})): Store {
+  const table = makeTable(tableName, client);
+  return {
+    ...makeEventReceipts(table),
+    ...makeStarters(table),
+    ...makeAssignments(table),
+    ...makeDueWork(table),
+    ...makeMailWork(table),
+    ...makeDigests(table),
+    ...makeDeliveries(table),
+    ...makePolicies(table),
+    ...makePolicyIndex(table),
+    ...makeAuditTrail(table),
+  };
+}
