@@ -15,6 +15,14 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
 }
 
 /**
+ * The setting holding the ARN of secret `name` on AWS: `HR_WEBHOOK_SECRET_ARN`,
+ * `ACK_TOKEN_KEYS_SECRET_ARN` — the stack sets it, the functions read it, both through this.
+ */
+export function secretArnSetting(name: string): string {
+  return name.endsWith('_SECRET') ? `${name}_ARN` : `${name}_SECRET_ARN`;
+}
+
+/**
  * Where completions go — one or more of the registry's destinations, comma-separated — as delivery
  * lanes; the functions' LMS_MODE and the CDK context `attest:lmsMode` alike. Throws a RangeError
  * otherwise.
