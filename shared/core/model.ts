@@ -81,7 +81,7 @@ export type MailKind = (typeof MAIL_KINDS)[number];
 /** The lanes of LMS deliveries: `lms` is the webhook's (its name kept from when it was the only one). */
 export type DeliveryKind = 'lms' | 'xapi';
 export type DueKind = MailKind | DeliveryKind;
-export const DELIVERY_KINDS: readonly DeliveryKind[] = ['lms', 'xapi'];
+export const DELIVERY_KINDS = ['lms', 'xapi'] as const satisfies readonly DeliveryKind[];
 export const isDeliveryKind = (kind: string): kind is DeliveryKind => kind === 'lms' || kind === 'xapi';
 
 /** Where completions go, as the settings (`LMS_MODE`) and the CLI name them. */
