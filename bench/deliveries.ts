@@ -2,10 +2,11 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
-import { type Channel, makeWebhookChannel } from '#shared/core/deliver.ts';
+import type { Channel } from '#shared/core/destinations/destination.ts';
+import { makeWebhookChannel } from '#shared/core/destinations/webhook.ts';
+import { makeXapiChannel, statementIdFor } from '#shared/core/destinations/xapi.ts';
 import type { Assignment, Evidence, Starter } from '#shared/core/model.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
-import { makeXapiChannel, statementIdFor } from '#shared/core/xapi.ts';
 import { createLmsReceiver } from '../local/lms-receiver.ts';
 import { LOCAL_LRS_USERNAME, LOCAL_SECRETS } from '../local/settings.ts';
 import { fmt, measure, report } from './measure.ts';

@@ -12,11 +12,10 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HTTP_ROUTES, type HttpFunction } from '../functions/routes.ts';
 
-export interface ApiProps {
-  ingest: IFunction;
-  ack: IFunction;
-}
+/** The function answering each route of the table. */
+export type ApiProps = Record<HttpFunction, IFunction>;
 
 export class Api extends Construct {
   readonly httpApi: HttpApi;
@@ -50,17 +49,19 @@ export class Api extends Construct {
       },
     });
 
-    // The same route table as the local gateway (local/stack.ts).
+    // The same route table as the local gateway (local/stack.ts): functions/routes.ts.
     const payloadFormatVersion = PayloadFormatVersion.VERSION_2_0;
-    const ingest = new HttpLambdaIntegration('Ingest', props.ingest, { payloadFormatVersion });
-    const ack = new HttpLambdaIntegration('Ack', props.ack, { payloadFormatVersion });
-    this.httpApi.addRoutes({ path: '/v1/starters', methods: [HttpMethod.POST], integration: ingest });
-    this.httpApi.addRoutes({
-      path: '/ack/{token}',
-      methods: [HttpMethod.GET, HttpMethod.POST],
-      integration: ack,
-    });
-    this.httpApi.addRoutes({ path: '/ack/resend/{token}', methods: [HttpMethod.POST], integration: ack });
+    const integrations = new Map<HttpFunction, HttpLambdaIntegration>();
+    for (const route of HTTP_ROUTES) {
+      let integration = integrations.get(route.function);
+      if (!integration) {
+        // Named as before the table (`Ingest`, `Ack`), so a deployed API keeps its integrations.
+        const id = route.function.replace(/^./, (c) => c.toUpperCase());
+        integration = new HttpLambdaIntegration(id, props[route.function], { payloadFormatVersion });
+        integrations.set(route.function, integration);
+      }
+      this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+    }
 
     Validations.of(this.httpApi).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',

@@ -21,11 +21,14 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SnsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../shared/adapters/metrics.ts';
-import { parseLmsMode } from '../shared/config.ts';
+import { parseLmsMode, secretArnSetting } from '../shared/config.ts';
+import { modeChoices } from '../shared/core/destinations/names.ts';
+import { destinations } from '../shared/core/destinations/registry.ts';
 import { DESTINATION_OF, type DeliveryKind, MAIL_KINDS } from '../shared/core/model.ts';
 import { Api } from './api.ts';
 import { Data } from './data.ts';
@@ -79,49 +82,14 @@ export class AttestStack extends Stack {
     try {
       lmsMode = parseLmsMode(props.lmsMode ?? 'webhook');
     } catch {
-      throw new Error(
-        `attest:lmsMode must be webhook, xapi or webhook,xapi, not ${JSON.stringify(props.lmsMode)}`,
-      );
+      throw new Error(`attest:lmsMode must be ${modeChoices()}, not ${JSON.stringify(props.lmsMode)}`);
     }
-    const toWebhook = lmsMode.includes('lms');
-    const toXapi = lmsMode.includes('xapi');
-    const lmsWebhookUrl = toWebhook
-      ? new CfnParameter(this, 'LmsWebhookUrl', {
-          description: 'Where completions are POSTed (https only)',
-          allowedPattern: '^https://.+',
-        }).valueAsString
-      : undefined;
-    const lrs = toXapi
-      ? {
-          endpoint: new CfnParameter(this, 'LrsEndpoint', {
-            description: 'The LRS’s xAPI endpoint, e.g. https://lrs.example.org/xapi/ (https only)',
-            allowedPattern: '^https://.+',
-          }).valueAsString,
-          username: new CfnParameter(this, 'LrsUsername', {
-            description:
-              'The user name (key) of the LRS credentials; the password goes in the LrsPassword secret',
-            minLength: 1,
-          }).valueAsString,
-          accountHomePage: new CfnParameter(this, 'XapiAccountHomePage', {
-            description:
-              'The HR system’s home page: xAPI actors are accounts there, named by employee id (needed unless XapiActor is mbox)',
-            default: '',
-            allowedPattern: '^(https?://.+)?$',
-          }).valueAsString,
-          actor: new CfnParameter(this, 'XapiActor', {
-            description:
-              'How xAPI actors are identified: account (HR home page + employee id) or mbox (email)',
-            default: 'account',
-            allowedValues: ['account', 'mbox'],
-          }).valueAsString,
-          activityBase: new CfnParameter(this, 'XapiActivityBase', {
-            description:
-              'xAPI activity ids are this, then {policy id}/versions/{n}: an absolute IRI ending in / : or #',
-            default: 'urn:attest:policies/',
-            allowedPattern: '^[A-Za-z][A-Za-z0-9+.-]*:\\S*[/:#]$',
-          }).valueAsString,
-        }
-      : undefined;
+    const deployed = lmsMode.map((kind) => destinations[DESTINATION_OF[kind]]);
+    // Each destination deployed brings its parameters, as the environment settings they feed.
+    const destinationSettings: Record<string, string> = {};
+    for (const { id, setting, ...props } of deployed.flatMap((d) => d.parameters)) {
+      destinationSettings[setting] = new CfnParameter(this, id, props).valueAsString;
+    }
     const organisationName = new CfnParameter(this, 'OrganisationName', {
       description: 'The organisation’s name, shown in emails',
       minLength: 1,
@@ -144,11 +112,14 @@ export class AttestStack extends Stack {
     // The environment is the contract with each functions/<name>/config.ts: names only, secrets as ARNs.
     const common = { TABLE_NAME: table.tableName };
     const LMS_MODE = lmsMode.map((kind) => DESTINATION_OF[kind]).join(',');
+    const deployedSecrets = deployed.flatMap((d) =>
+      d.secrets.map(({ name }) => [name, secrets.destinations.get(name) as Secret] as const),
+    );
     const ingest = attestFunction(this, 'Ingest', {
       name: 'ingest',
       environment: {
         ...common,
-        HR_WEBHOOK_SECRET_ARN: secrets.hrWebhook.secretArn,
+        [secretArnSetting('HR_WEBHOOK_SECRET')]: secrets.hrWebhook.secretArn,
         MAIL_QUEUE_URL: mail.queue.queueUrl,
         DEFAULT_POLICIES: props.defaultPolicies,
       },
@@ -158,7 +129,7 @@ export class AttestStack extends Stack {
       memorySize: 512,
       environment: {
         ...common,
-        ACK_TOKEN_KEYS_SECRET_ARN: secrets.ackTokenKeys.secretArn,
+        [secretArnSetting('ACK_TOKEN_KEYS')]: secrets.ackTokenKeys.secretArn,
         LMS_QUEUE_URL: lms.queue.queueUrl,
         LMS_MODE,
         // An expired link's page can ask for a fresh one: that is an invite owed, so a mail message.
@@ -179,7 +150,7 @@ export class AttestStack extends Stack {
         ...common,
         MAIL_FROM: mailFrom,
         SES_CONFIGURATION_SET: email.configurationSet.configurationSetName,
-        ACK_TOKEN_KEYS_SECRET_ARN: secrets.ackTokenKeys.secretArn,
+        [secretArnSetting('ACK_TOKEN_KEYS')]: secrets.ackTokenKeys.secretArn,
         PUBLIC_BASE_URL: baseUrl,
         TOKEN_TTL: TOKEN_TTL.toIsoString(),
         ORGANISATION_NAME: organisationName,
@@ -192,18 +163,10 @@ export class AttestStack extends Stack {
       environment: {
         ...common,
         LMS_MODE,
-        ...(lmsWebhookUrl && {
-          LMS_WEBHOOK_URL: lmsWebhookUrl,
-          LMS_WEBHOOK_SECRET_ARN: secrets.lmsWebhook.secretArn,
-        }),
-        ...(lrs && {
-          LRS_ENDPOINT: lrs.endpoint,
-          LRS_USERNAME: lrs.username,
-          LRS_PASSWORD_SECRET_ARN: secrets.lrsPassword.secretArn,
-          XAPI_ACCOUNT_HOMEPAGE: lrs.accountHomePage,
-          XAPI_ACTOR: lrs.actor,
-          XAPI_ACTIVITY_BASE: lrs.activityBase,
-        }),
+        ...destinationSettings,
+        ...Object.fromEntries(
+          deployedSecrets.map(([name, secret]) => [secretArnSetting(name), secret.secretArn]),
+        ),
         LMS_QUEUE_URL: lms.queue.queueUrl,
       },
     });
@@ -242,8 +205,7 @@ export class AttestStack extends Stack {
     secrets.hrWebhook.grantRead(ingest);
     secrets.ackTokenKeys.grantRead(mailer);
     secrets.ackTokenKeys.grantRead(ack);
-    if (toWebhook) secrets.lmsWebhook.grantRead(lmsPush);
-    if (toXapi) secrets.lrsPassword.grantRead(lmsPush);
+    for (const [, secret] of deployedSecrets) secret.grantRead(lmsPush);
     mail.queue.grantSendMessages(ingest);
     mail.queue.grantSendMessages(ack);
     mail.queue.grantSendMessages(sweeper);
@@ -336,8 +298,10 @@ export class AttestStack extends Stack {
     new CfnOutput(this, 'MailQueueUrl', { value: mail.queue.queueUrl });
     new CfnOutput(this, 'LmsQueueUrl', { value: lms.queue.queueUrl });
     new CfnOutput(this, 'HrWebhookSecretArn', { value: secrets.hrWebhook.secretArn });
-    new CfnOutput(this, 'LmsWebhookSecretArn', { value: secrets.lmsWebhook.secretArn });
-    new CfnOutput(this, 'LrsPasswordSecretArn', { value: secrets.lrsPassword.secretArn });
+    for (const spec of Object.values(destinations).flatMap((d) => d.secrets)) {
+      const secret = secrets.destinations.get(spec.name) as Secret;
+      new CfnOutput(this, `${spec.id.replace(/Secret$/, '')}SecretArn`, { value: secret.secretArn });
+    }
     new CfnOutput(this, 'AckTokenKeysSecretArn', { value: secrets.ackTokenKeys.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Subscribe to hear of dead letters',

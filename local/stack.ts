@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { HTTP_ROUTES, type HttpFunction } from '../functions/routes.ts';
 import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from './emulators.ts';
 import { createGateway, type HttpHandler } from './gateway.ts';
 import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
@@ -138,12 +139,8 @@ async function startServices(
     import('#functions/sweeper/config.ts'),
     import('#functions/ses-events/handler.ts'),
   ]);
-  gatewayRoutes.push(
-    { method: 'POST', path: '/v1/starters', handler: ingest.handler },
-    { method: 'GET', path: '/ack/{token}', handler: ack.handler },
-    { method: 'POST', path: '/ack/{token}', handler: ack.handler },
-    { method: 'POST', path: '/ack/resend/{token}', handler: ack.handler },
-  );
+  const httpHandlers: Record<HttpFunction, HttpHandler> = { ingest: ingest.handler, ack: ack.handler };
+  gatewayRoutes.push(...HTTP_ROUTES.map((route) => ({ ...route, handler: httpHandlers[route.function] })));
 
   const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.endpoints.sqs });

@@ -1,8 +1,9 @@
 // Parsing a function's environment: one zod schema, checked at load so a bad deploy fails fast.
 import { z } from 'zod';
+import { isDestinationName, modeChoices } from './core/destinations/names.ts';
 import { durationSetting } from './core/duration.ts';
 import { ConfigError } from './core/errors.ts';
-import { type DeliveryKind, KIND_OF, type LmsDestination } from './core/model.ts';
+import { type DeliveryKind, KIND_OF } from './core/model.ts';
 
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
@@ -14,15 +15,22 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
 }
 
 /**
- * Where completions go — `webhook`, `xapi`, or both (`webhook,xapi`) — as delivery lanes; the
- * functions' LMS_MODE and the CDK context `attest:lmsMode` alike. Throws a RangeError otherwise.
+ * The setting holding the ARN of secret `name` on AWS: `HR_WEBHOOK_SECRET_ARN`,
+ * `ACK_TOKEN_KEYS_SECRET_ARN` — the stack sets it, the functions read it, both through this.
+ */
+export function secretArnSetting(name: string): string {
+  return name.endsWith('_SECRET') ? `${name}_ARN` : `${name}_SECRET_ARN`;
+}
+
+/**
+ * Where completions go — one or more of the registry's destinations, comma-separated — as delivery
+ * lanes; the functions' LMS_MODE and the CDK context `attest:lmsMode` alike. Throws a RangeError
+ * otherwise.
  */
 export function parseLmsMode(text: string): DeliveryKind[] {
   const names = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
-  if (!names.length || names.some((n) => n !== 'webhook' && n !== 'xapi')) {
-    throw new RangeError('must be webhook, xapi, or both (webhook,xapi)');
-  }
-  return names.map((n) => KIND_OF[n as LmsDestination]);
+  if (!names.length || !names.every(isDestinationName)) throw new RangeError(`must be ${modeChoices()}`);
+  return names.map((n) => KIND_OF[n]);
 }
 
 const lmsMode = z
@@ -35,13 +43,6 @@ const lmsMode = z
       ctx.addIssue({ code: 'custom', message: (error as Error).message });
       return z.NEVER;
     }
-  });
-
-/** A URL signed or authenticated data is sent to: TLS only, except a receiver on this machine. */
-export const secureUrl = z
-  .url()
-  .refine((u) => /^https:\/\//.test(u) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(u), {
-    message: 'must be https (http only for localhost)',
   });
 
 /** Settings more than one function reads. */

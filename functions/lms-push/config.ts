@@ -1,10 +1,20 @@
-// The LMS delivery function's settings, parsed once at load: each destination in LMS_MODE needs its own.
+// The LMS delivery function's settings, parsed once at load: each destination in LMS_MODE needs its own (see the registry).
 import { z } from 'zod';
 import { resolveSecret } from '#shared/adapters/secrets.ts';
-import { common, parseEnv, secureUrl } from '#shared/config.ts';
+import { common, parseEnv } from '#shared/config.ts';
 import { DEFAULT_RETRY_SCHEDULE } from '#shared/core/deliver.ts';
+import { destinations } from '#shared/core/destinations/registry.ts';
 import { durationSetting, parseDuration } from '#shared/core/duration.ts';
-import { checkWebhookSecrets } from '#shared/core/webhooks.ts';
+import { DESTINATION_OF } from '#shared/core/model.ts';
+
+type Shapes = { [N in keyof typeof destinations]: (typeof destinations)[N]['settings']['shape'] };
+type AllOf<U> = (U extends unknown ? (u: U) => void : never) extends (all: infer I) => void ? I : never;
+
+/** Every destination's settings, whether deployed or not: a bad value is an error either way. */
+const destinationSettings = Object.assign(
+  {},
+  ...Object.values(destinations).map((d) => d.settings.shape),
+) as AllOf<Shapes[keyof Shapes]>;
 
 const env = parseEnv(
   z
@@ -14,26 +24,7 @@ const env = parseEnv(
       LMS_MODE: common.LMS_MODE,
       /** Its own queue: a retry due within 15 minutes is sent back to it with that delay. */
       LMS_QUEUE_URL: z.url(),
-      // Signed completions leave only over TLS; plain http is allowed for a receiver on this machine.
-      LMS_WEBHOOK_URL: secureUrl.optional(),
-      /** The LRS's xAPI endpoint (statements are PUT to `{LRS_ENDPOINT}statements`). */
-      LRS_ENDPOINT: secureUrl.transform((u) => (u.endsWith('/') ? u : `${u}/`)).optional(),
-      // Basic auth cannot carry a colon in the user name (RFC 7617).
-      LRS_USERNAME: z
-        .string()
-        .min(1)
-        .refine((u) => !u.includes(':'), { message: 'must not contain ":"' })
-        .optional(),
-      /** The home page of the HR system whose employee ids name the xAPI actors' accounts. */
-      XAPI_ACCOUNT_HOMEPAGE: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
-      XAPI_ACTOR: z.enum(['account', 'mbox']).default('account'),
-      // Activity ids are stored for ever: the base must be an absolute IRI ending where an id can follow.
-      XAPI_ACTIVITY_BASE: z
-        .string()
-        .regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S*[/:#]$/, {
-          message: 'must be an absolute IRI ending in "/", ":" or "#", e.g. urn:attest:policies/',
-        })
-        .default('urn:attest:policies/'),
+      ...destinationSettings,
       LMS_TIMEOUT: durationSetting.default(10_000),
       /** The waits before each retry; after the last, dead letters. */
       LMS_RETRY_SCHEDULE: z
@@ -49,40 +40,36 @@ const env = parseEnv(
         }),
     })
     .superRefine((e, ctx) => {
-      const need = (name: keyof typeof e, destination: string) => {
-        if (e[name] === undefined) {
+      for (const kind of e.LMS_MODE) {
+        const name = DESTINATION_OF[kind];
+        for (const { setting, when } of destinations[name].missing(e)) {
           ctx.addIssue({
             code: 'custom',
-            path: [name],
-            message: `is required when LMS_MODE includes ${destination}`,
+            path: [setting],
+            message: `is required when LMS_MODE includes ${name}${when ? ` (${when})` : ''}`,
           });
         }
-      };
-      if (e.LMS_MODE.includes('lms')) need('LMS_WEBHOOK_URL', 'webhook');
-      if (e.LMS_MODE.includes('xapi')) {
-        need('LRS_ENDPOINT', 'xapi');
-        need('LRS_USERNAME', 'xapi');
-        if (e.XAPI_ACTOR === 'account') need('XAPI_ACCOUNT_HOMEPAGE', 'xapi (with XAPI_ACTOR=account)');
       }
     }),
   process.env,
 );
 
+/** The secrets the deployed destinations read, by setting name, in the registry's order. */
+const secretSpecs = env.LMS_MODE.flatMap((kind) => destinations[DESTINATION_OF[kind]].secrets);
+
 /**
- * The destinations' secrets as they are now: fetched per batch through Powertools' five-minute
- * cache, so a rotated webhook secret or a newly set LRS password is used within minutes, without
- * waiting for warm functions to be replaced.
+ * The destinations' secrets as they are now, by name: fetched per batch through Powertools'
+ * five-minute cache, so a rotated webhook secret or a newly set LRS password is used within
+ * minutes, without waiting for warm functions to be replaced.
  */
-async function secrets(): Promise<{ lmsWebhookSecret: string; lrsPassword: string }> {
-  const [lmsWebhookSecret, lrsPassword] = await Promise.all([
-    env.LMS_MODE.includes('lms')
-      ? resolveSecret(process.env, 'LMS_WEBHOOK_SECRET').then((s) =>
-          checkWebhookSecrets('LMS_WEBHOOK_SECRET', s),
-        )
-      : '',
-    env.LMS_MODE.includes('xapi') ? resolveSecret(process.env, 'LRS_PASSWORD') : '',
-  ]);
-  return { lmsWebhookSecret, lrsPassword };
+async function secrets(): Promise<Record<string, string>> {
+  const values = await Promise.all(
+    secretSpecs.map(async (spec) => {
+      const value = await resolveSecret(process.env, spec.name);
+      return [spec.name, spec.check ? spec.check(value) : value] as const;
+    }),
+  );
+  return Object.fromEntries(values);
 }
 
 // Once at load, so a missing secret stops the function at start with a precise error.

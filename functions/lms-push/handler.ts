@@ -7,10 +7,10 @@ import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
-import { type Channel, makeDeliverCompletion, makeWebhookChannel } from '#shared/core/deliver.ts';
-import type { DeliveryKind } from '#shared/core/model.ts';
-import { makeWebhookSigner } from '#shared/core/webhooks.ts';
-import { makeXapiChannel } from '#shared/core/xapi.ts';
+import { makeDeliverCompletion } from '#shared/core/deliver.ts';
+import type { Channel } from '#shared/core/destinations/destination.ts';
+import { destinations } from '#shared/core/destinations/registry.ts';
+import { DELIVERY_KINDS, DESTINATION_OF, type DeliveryKind } from '#shared/core/model.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
 import { config } from './config.ts';
 
@@ -22,24 +22,10 @@ const http = makeHttpClient();
 const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 
 /** The destinations of LMS_MODE, with these secrets. */
-function channelsFor(
-  secrets: Awaited<ReturnType<typeof config.secrets>>,
-): Partial<Record<DeliveryKind, Channel>> {
-  const channels: Partial<Record<DeliveryKind, Channel>> = {};
-  if (config.LMS_WEBHOOK_URL && config.LMS_MODE.includes('lms')) {
-    channels.lms = makeWebhookChannel(config.LMS_WEBHOOK_URL, makeWebhookSigner(secrets.lmsWebhookSecret));
-  }
-  if (config.LRS_ENDPOINT && config.LRS_USERNAME && config.LMS_MODE.includes('xapi')) {
-    channels.xapi = makeXapiChannel({
-      endpoint: config.LRS_ENDPOINT,
-      username: config.LRS_USERNAME,
-      password: secrets.lrsPassword,
-      accountHomePage: config.XAPI_ACCOUNT_HOMEPAGE ?? '',
-      actor: config.XAPI_ACTOR,
-      activityBase: config.XAPI_ACTIVITY_BASE,
-    });
-  }
-  return channels;
+function channelsFor(secrets: Record<string, string>): Partial<Record<DeliveryKind, Channel>> {
+  return Object.fromEntries(
+    config.LMS_MODE.map((kind) => [kind, destinations[DESTINATION_OF[kind]].channel(config, secrets)]),
+  );
 }
 
 /** The delivery use case for the secrets of the moment, rebuilt only when they change. */
@@ -58,13 +44,13 @@ const deliverer = rebuiltWhenChanged(
       retryScheduleMs: config.LMS_RETRY_SCHEDULE,
       lmsQueue,
     }),
-  (secrets) => `${secrets.lmsWebhookSecret}\n${secrets.lrsPassword}`,
+  (secrets) => JSON.stringify(secrets),
 );
 
 export const handler = withLambdaContext(logger, async (event: SQSEvent) => {
   const deliverCompletion = await deliverer();
   const recordHandler = async (record: SQSRecord): Promise<void> => {
-    const message = parseWorkMessage(record.body, ['lms', 'xapi']);
+    const message = parseWorkMessage(record.body, DELIVERY_KINDS);
     await deliverCompletion(message.assignmentId, message.kind, message.dueAt);
   };
   return processPartialResponse(event, recordHandler, processor);

@@ -1,20 +1,21 @@
-// Secrets from configuration: inline in the local stack, from Secrets Manager on AWS (`<NAME>_SECRET_ARN`).
+// Secrets from configuration: inline in the local stack, from Secrets Manager on AWS (`<NAME>_SECRET_ARN`, or `<NAME>_ARN` for a name ending in _SECRET).
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { secretArnSetting } from '../config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { parseTokenKeys, type TokenKeys } from '../core/tokens.ts';
 
 /**
  * Resolves the secret `name`: `env[name]` if set (the local stack), else the Secrets Manager
- * secret whose ARN is `env[name + '_SECRET_ARN']` (fetched once and cached by Powertools).
+ * secret whose ARN is in `secretArnSetting(name)` (fetched once and cached by Powertools).
  */
 export async function resolveSecret(env: NodeJS.ProcessEnv, name: string): Promise<string> {
   const inline = env[name];
   if (inline) return inline;
-  const arn = env[`${name}_SECRET_ARN`];
-  if (!arn) throw new ConfigError(`set ${name} or ${name}_SECRET_ARN`);
+  const setting = secretArnSetting(name);
+  const arn = env[setting];
+  if (!arn) throw new ConfigError(`set ${name} or ${setting}`);
   const value = await getSecret(arn, { maxAge: 300 });
-  if (typeof value !== 'string' || value.length === 0)
-    throw new ConfigError(`secret ${name}_SECRET_ARN is empty`);
+  if (typeof value !== 'string' || value.length === 0) throw new ConfigError(`secret ${setting} is empty`);
   return value;
 }
 

@@ -6,37 +6,23 @@ import type {
   Deliveries,
   DueWork,
   HttpClient,
-  HttpRequest,
   HttpResponse,
   Logger,
   Metrics,
   Queue,
   Starters,
 } from '../ports.ts';
+import type { Channel } from './destinations/destination.ts';
+import { destinations } from './destinations/registry.ts';
 import { MAX_DELAY_SECONDS, sendHint } from './hint.ts';
-import type { LmsWebhook } from './lms-payload.ts';
 import {
   type Assignment,
   DESTINATION_OF,
   type DeadLetter,
   type Delivery,
   type DeliveryKind,
-  type Evidence,
   type OwedDeliveries,
-  type Starter,
 } from './model.ts';
-import type { WebhookSigner } from './webhooks.ts';
-import { statementIdFor } from './xapi.ts';
-
-/** One destination's way of sending a completion. */
-export interface Channel {
-  /** The id the receiver de-duplicates on: the webhook id, or the xAPI statement id. */
-  idOf(assignment: Assignment): string;
-  /** The request of one attempt at `at`. */
-  request(assignment: Assignment, starter: Starter, evidence: Evidence, at: Date): HttpRequest;
-  /** An answer besides 2xx meaning the receiver has it already (an LRS's 409 Conflict). */
-  alreadyStored?(status: number): boolean;
-}
 
 /** A delivery leases its lane, reads the agreement and its destination, and records each attempt. */
 export type DeliverStore = Pick<DueWork, 'claimWork'> &
@@ -93,53 +79,14 @@ export function retryAfterMs(header: string | undefined, now: Date): number | un
   return Number.isFinite(ms) && ms >= 0 && ms <= MAX_RETRY_AFTER_MS ? ms : undefined;
 }
 
-/** The body of the LMS webhook (DESIGN section 5, binding; published as JSON Schema in shared/schemas/). */
-export function completionPayload(
-  assignment: Assignment,
-  starter: Starter,
-  evidence: Evidence,
-  at: Date,
-): LmsWebhook {
-  return {
-    type: 'policy.acknowledged',
-    timestamp: at.toISOString(),
-    data: {
-      assignmentId: assignment.assignmentId,
-      employeeId: starter.employeeId,
-      email: starter.email,
-      givenName: starter.givenName,
-      familyName: starter.familyName,
-      policy: {
-        id: evidence.policyId,
-        version: evidence.policyVersion,
-        title: evidence.policyTitle,
-        sha256: evidence.policySha256,
-      },
-      acknowledgedAt: evidence.acknowledgedAt,
-      evidenceId: evidence.evidenceId,
-    },
-  };
-}
-
 /** The ids each destination's delivery of an agreement goes under, fixed for ever by its evidence id. */
 export function owedDeliveries(evidenceId: string, kinds: readonly DeliveryKind[]): OwedDeliveries {
   const owed: OwedDeliveries = {};
-  if (kinds.includes('lms')) owed.lms = { webhookId: `msg_${evidenceId.slice(3)}` };
-  if (kinds.includes('xapi')) owed.xapi = { statementId: statementIdFor(evidenceId) };
+  for (const kind of kinds) {
+    const { idField, idFor } = destinations[DESTINATION_OF[kind]];
+    owed[kind] = { [idField]: idFor(evidenceId) };
+  }
   return owed;
-}
-
-/** The webhook: the payload POSTed, signed per Standard Webhooks with a fresh timestamp per attempt. */
-export function makeWebhookChannel(url: string, sign: WebhookSigner): Channel {
-  const idOf = (assignment: Assignment) => (assignment.lms as { webhookId: string }).webhookId;
-  return {
-    idOf,
-    request(assignment, starter, evidence, at) {
-      const body = JSON.stringify(completionPayload(assignment, starter, evidence, at));
-      const headers = { 'content-type': 'application/json', ...sign(idOf(assignment), at, body) };
-      return { method: 'POST', url, headers, body };
-    },
-  };
 }
 
 /**
@@ -251,7 +198,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
       await store.recordDeliveryAttempt(assignmentId, kind, { status, at, outcome: { delivered: true } });
       await store.appendAudit(assignmentId, 'delivered', at, {
         destination,
-        [kind === 'lms' ? 'webhookId' : 'statementId']: channel.idOf(assignment),
+        [destinations[destination].idField]: channel.idOf(assignment),
       });
       logger.info('completion delivered', { assignmentId, destination, status });
       return 'delivered';

@@ -16,6 +16,7 @@ import type { Assignment, AssignmentStatus, PolicyText, Starter } from './model.
 import { makePublishPolicy, type PublishStore } from './publish.ts';
 import type { StarterData, StarterEvent } from './starter-event.ts';
 
+/** The signed webhook's source name: HR events' ids are unique within their source. */
 export const HR_SOURCE = 'hr';
 /** How long an HR event id is remembered: well beyond any sender's retry window. */
 const RECEIPT_TTL_MS = 7 * 24 * 3600_000;
@@ -66,6 +67,11 @@ export interface IngestDeps {
   redriveAfterMs: number;
   /** Waits between looks at an event another copy is processing; a timer unless a test says. */
   pause?: (ms: number) => Promise<void>;
+  /**
+   * The HR source the events come from, whose event ids are unique within it (receipts are kept by
+   * source and id): `hr`, the signed webhook, unless another source (SCIM, a CSV import) says.
+   */
+  source?: string;
 }
 
 /**
@@ -96,6 +102,7 @@ export interface IngestDeps {
  */
 export function makeIngestStarterEvent(deps: IngestDeps) {
   const { store, mailQueue, clock, logger } = deps;
+  const source = deps.source ?? HR_SOURCE;
   const publisher = makePublishPolicy({ store, clock, logger });
   const pause = deps.pause ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
@@ -108,7 +115,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, LONGEST_WAIT_MS)) {
       const now = clock.now();
       const claim = await store.claimEvent(
-        HR_SOURCE,
+        source,
         eventId,
         now,
         new Date(now.getTime() + CLAIM_MS),
@@ -231,7 +238,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
   const enqueue = (assignmentId: string) => sendHint(mailQueue, { assignmentId, kind: 'invite' }, logger);
 
   return async function ingestStarterEvent(event: StarterEvent): Promise<IngestResult> {
-    const seen = (await store.getEventReceipt(HR_SOURCE, event.id)) ?? (await turn(event.id));
+    const seen = (await store.getEventReceipt(source, event.id)) ?? (await turn(event.id));
     if (seen) return seen as IngestResult;
 
     const now = clock.now();
@@ -278,7 +285,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       })),
     };
     const stored = await store.putEventReceipt(
-      HR_SOURCE,
+      source,
       event.id,
       result,
       new Date(now.getTime() + RECEIPT_TTL_MS),

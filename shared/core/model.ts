@@ -1,4 +1,5 @@
 // The domain's records: starters, assignments, policy versions and the evidence of an acknowledgement.
+import type { DestinationName } from './destinations/names.ts';
 
 export type StarterEventType = 'starter.created' | 'starter.updated' | 'starter.cancelled';
 
@@ -80,16 +81,15 @@ export type MailKind = (typeof MAIL_KINDS)[number];
 /** The lanes of LMS deliveries: `lms` is the webhook's (its name kept from when it was the only one). */
 export type DeliveryKind = 'lms' | 'xapi';
 export type DueKind = MailKind | DeliveryKind;
-export const DELIVERY_KINDS: readonly DeliveryKind[] = ['lms', 'xapi'];
+export const DELIVERY_KINDS = ['lms', 'xapi'] as const satisfies readonly DeliveryKind[];
 export const isDeliveryKind = (kind: string): kind is DeliveryKind => kind === 'lms' || kind === 'xapi';
 
 /** Where completions go, as the settings (`LMS_MODE`) and the CLI name them. */
-export type LmsDestination = 'webhook' | 'xapi';
-export const DESTINATION_OF: Readonly<Record<DeliveryKind, LmsDestination>> = {
+export const DESTINATION_OF: Readonly<Record<DeliveryKind, DestinationName>> = {
   lms: 'webhook',
   xapi: 'xapi',
 };
-export const KIND_OF: Readonly<Record<LmsDestination, DeliveryKind>> = { webhook: 'lms', xapi: 'xapi' };
+export const KIND_OF: Readonly<Record<DestinationName, DeliveryKind>> = { webhook: 'lms', xapi: 'xapi' };
 
 export interface SendRecord {
   kind: Exclude<MailKind, 'escalation'>;
@@ -158,10 +158,7 @@ export interface XapiDelivery extends Delivery {
 }
 
 /** What the acknowledgement makes owed: a delivery per destination configured, by the id it is sent under. */
-export interface OwedDeliveries {
-  lms?: { webhookId: string };
-  xapi?: { statementId: string };
-}
+export type OwedDeliveries = Partial<Record<DeliveryKind, Record<string, string>>>;
 
 export interface DeadLetter {
   /**

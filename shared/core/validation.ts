@@ -28,3 +28,10 @@ export function textSetting<T>(parse: (text: string) => T) {
     }
   });
 }
+
+/** A URL signed or authenticated data is sent to: TLS only, except a receiver on this machine. */
+export const secureUrl = z
+  .url()
+  .refine((u) => /^https:\/\//.test(u) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(u), {
+    message: 'must be https (http only for localhost)',
+  });

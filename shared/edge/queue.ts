@@ -1,10 +1,10 @@
 // The queue edge: reading work messages from SQS record bodies.
 import { z } from 'zod';
-import type { DueKind, WorkMessage } from '../core/model.ts';
+import { DELIVERY_KINDS, type DueKind, MAIL_KINDS, type WorkMessage } from '../core/model.ts';
 
 const workMessage = z.object({
   assignmentId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
-  kind: z.enum(['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice', 'lms', 'xapi']),
+  kind: z.enum([...MAIL_KINDS, ...DELIVERY_KINDS]),
   dueAt: z.iso.datetime().optional(),
 });
 

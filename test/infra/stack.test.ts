@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttestStack } from '../../infra/attest-stack.ts';
+import { secretArnSetting } from '../../shared/config.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -313,6 +314,19 @@ describe('AttestStack', () => {
     const text = JSON.stringify(template.toJSON());
     expect(text.includes('resolve:secretsmanager')).toBe(false);
     expect(text.includes('"SecretString"')).toBe(false);
+  });
+
+  it('names each secret’s ARN setting as the functions resolve it', () => {
+    // Prepare: the secrets the functions' config.ts files read, by setting name.
+    const read = ['HR_WEBHOOK_SECRET', 'ACK_TOKEN_KEYS', 'LMS_WEBHOOK_SECRET', 'LRS_PASSWORD'];
+    const resolved = new Set(read.map(secretArnSetting));
+
+    // Assess
+    for (const id of FUNCTIONS) {
+      for (const name of Object.keys(envOf(id)).filter((n) => n.endsWith('_ARN'))) {
+        expect(resolved, `${id} ${name}`).toContain(name);
+      }
+    }
   });
 
   it('lets each function read only its own secret', () => {

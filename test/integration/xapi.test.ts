@@ -3,17 +3,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
-import { makeWebhookChannel } from '#shared/core/deliver.ts';
-import { newEvidenceId } from '#shared/core/ids.ts';
-import type { DeliveryKind, Evidence } from '#shared/core/model.ts';
-import { makeWebhookSigner } from '#shared/core/webhooks.ts';
+import { makeWebhookChannel } from '#shared/core/destinations/webhook.ts';
 import {
   COMPLETED,
   EVIDENCE_EXTENSION,
   makeXapiChannel,
   SHA256_EXTENSION,
   statementIdFor,
-} from '#shared/core/xapi.ts';
+} from '#shared/core/destinations/xapi.ts';
+import { newEvidenceId } from '#shared/core/ids.ts';
+import type { DeliveryKind, Evidence } from '#shared/core/model.ts';
+import { makeWebhookSigner } from '#shared/core/webhooks.ts';
 import { type StoredStatement, xapiStatementSchema } from '../../local/lrs.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {

@@ -1,4 +1,6 @@
 // Hand-written fakes of the ports for core unit tests: an in-memory Store that refuses exactly what the DynamoDB adapter's conditions refuse, recorders for the rest, and sample records.
+
+import type { XapiSettings } from '#shared/core/destinations/xapi.ts';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import type {
   Assignment,
@@ -20,7 +22,6 @@ import type {
 } from '#shared/core/model.ts';
 import { isDeliveryKind } from '#shared/core/model.ts';
 import type { ReportRow } from '#shared/core/report.ts';
-import type { XapiSettings } from '#shared/core/xapi.ts';
 import type {
   AckOutcome,
   AfterSend,
@@ -330,11 +331,11 @@ export class FakeStore implements Store {
     a.ack = copy(evidence);
     a.status = 'acknowledged';
     if (deliveries.lms) {
-      a.lms = { state: 'pending', attempts: 0, ...deliveries.lms };
+      a.lms = { state: 'pending', attempts: 0, ...(deliveries.lms as { webhookId: string }) };
       a.lmsDueAt = dueAt.toISOString();
     }
     if (deliveries.xapi) {
-      a.xapi = { state: 'pending', attempts: 0, ...deliveries.xapi };
+      a.xapi = { state: 'pending', attempts: 0, ...(deliveries.xapi as { statementId: string }) };
       a.xapiDueAt = dueAt.toISOString();
     }
     a.dueAt = dueAt.toISOString();

@@ -1,6 +1,7 @@
 // The attest command line: usage and exit codes, publishing versions (and re-acknowledgement), evidence, and the LMS deliveries.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import type {
   DeadLetter,
@@ -11,7 +12,6 @@ import type {
 } from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
-import { statementIdFor } from '#shared/core/xapi.ts';
 import { runCli, USAGE } from '../../../bin/attest.ts';
 import {
   anAssignment,

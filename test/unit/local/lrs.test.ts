@@ -1,6 +1,6 @@
 // The demo LRS: Basic auth, the version header, statements validated per xAPI 1.0.3, one statement per id.
 import { describe, expect, it } from 'vitest';
-import { completionStatement, statementIdFor } from '#shared/core/xapi.ts';
+import { completionStatement, statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { createLrs } from '../../../local/lrs.ts';
 import { anEvidence, aPolicy, aStarter } from '../../support/fakes.ts';
 

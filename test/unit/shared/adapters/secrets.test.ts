@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { liveTokenKeys, rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
+import { liveTokenKeys, rebuiltWhenChanged, resolveSecret } from '#shared/adapters/secrets.ts';
 import { AttestError, ConfigError } from '#shared/core/errors.ts';
 import { secretsManagerVault } from '../../../../bin/keys.ts';
 
@@ -25,6 +25,48 @@ function fakeResolve(initial: string) {
   };
   return { state, resolve };
 }
+
+describe('resolveSecret', () => {
+  const sm = mockClient(SecretsManagerClient);
+  beforeEach(() => {
+    sm.reset();
+  });
+
+  it('answers the inline value when the setting itself is set (the local stack)', async () => {
+    // Act
+    const value = await resolveSecret({ HR_WEBHOOK_SECRET: 'inline' }, 'HR_WEBHOOK_SECRET');
+
+    // Assess
+    expect(value).toBe('inline');
+    expect(sm.calls()).toHaveLength(0);
+  });
+
+  // The names the stack gives the functions: a name ending in _SECRET gains _ARN, any other _SECRET_ARN.
+  it.each([
+    ['HR_WEBHOOK_SECRET', 'HR_WEBHOOK_SECRET_ARN'],
+    ['LMS_WEBHOOK_SECRET', 'LMS_WEBHOOK_SECRET_ARN'],
+    ['ACK_TOKEN_KEYS', 'ACK_TOKEN_KEYS_SECRET_ARN'],
+    ['LRS_PASSWORD', 'LRS_PASSWORD_SECRET_ARN'],
+  ])('reads %s from Secrets Manager by the ARN in %s', async (name, setting) => {
+    // Prepare
+    const arn = `arn:aws:secretsmanager:eu-west-2:123456789012:secret:${name}`;
+    sm.on(GetSecretValueCommand, { SecretId: arn }).resolves({ SecretString: `value of ${name}` });
+
+    // Act
+    const value = await resolveSecret({ [setting]: arn }, name);
+
+    // Assess
+    expect(value).toBe(`value of ${name}`);
+  });
+
+  it('names the settings it looked for when neither is set', async () => {
+    // Act
+    const resolving = resolveSecret({}, 'HR_WEBHOOK_SECRET');
+
+    // Assess
+    await expect(resolving).rejects.toThrow('set HR_WEBHOOK_SECRET or HR_WEBHOOK_SECRET_ARN');
+  });
+});
 
 describe('liveTokenKeys', () => {
   it('re-reads the secret on each call and gives the same object while it is unchanged', async () => {

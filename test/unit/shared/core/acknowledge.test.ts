@@ -2,10 +2,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
+import { statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { NotFoundError, TokenError } from '#shared/core/errors.ts';
 import type { Assignment, DeliveryKind } from '#shared/core/model.ts';
 import { parseTokenKeys, readShown, signToken, stampShown } from '#shared/core/tokens.ts';
-import { statementIdFor } from '#shared/core/xapi.ts';
 import { FakeClock, FakeMetrics, FakeQueue, seededStore, silentLogger } from '../../../support/fakes.ts';
 
 const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');

@@ -3,17 +3,17 @@ import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  type Channel,
   classify,
   DEFAULT_RETRY_SCHEDULE,
   makeDeliverCompletion,
-  makeWebhookChannel,
   retryAfterMs,
 } from '#shared/core/deliver.ts';
+import type { Channel } from '#shared/core/destinations/destination.ts';
+import { makeWebhookChannel } from '#shared/core/destinations/webhook.ts';
+import { makeXapiChannel, statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { parseDuration } from '#shared/core/duration.ts';
 import type { DeliveryKind, OwedDeliveries } from '#shared/core/model.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
-import { makeXapiChannel, statementIdFor } from '#shared/core/xapi.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '#shared/ports.ts';
 import type { FakeStore } from '../../../support/fakes.ts';
 import {

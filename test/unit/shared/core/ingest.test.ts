@@ -49,8 +49,12 @@ const cancelled = (id = 'evt_cancel', employeeId = 'E1001'): StarterEvent => ({
 });
 
 /** With `published`, the store already holds safe at version 3 and privacy at version 2. */
-function setup(defaultPolicies: string[] = ['safe-internet-use'], published = true) {
-  const store = new FakeStore();
+function setup(
+  defaultPolicies: string[] = ['safe-internet-use'],
+  published = true,
+  source?: string,
+  store = new FakeStore(),
+) {
   if (published) {
     store.policies.set(`${safe.policyId}#${safe.version}`, safe);
     store.policies.set(`${privacy.policyId}#${privacy.version}`, privacy);
@@ -77,6 +81,7 @@ function setup(defaultPolicies: string[] = ['safe-internet-use'], published = tr
     ]),
     defaultPolicies,
     redriveAfterMs: REDRIVE_MS,
+    ...(source && { source }),
   });
   return { store, queue, clock, ingest, pauses, metrics };
 }
@@ -195,6 +200,22 @@ describe('ingestStarterEvent', () => {
     for (const body of bodies) expect(body).toEqual(stored);
     expect(store.writes.filter((w) => w === 'putStarter')).toHaveLength(1);
     expect(queue.sent).toHaveLength(1);
+  });
+
+  it('keeps each HR source’s event ids apart: the same id from another source is another event', async () => {
+    // Prepare: the signed webhook's evt_1 is answered; another source sends an evt_1 of its own
+    const { store, ingest } = setup();
+    await ingest(created('evt_1'));
+    const fromCsv = setup(['safe-internet-use'], true, 'csv', store).ingest;
+    const writes = store.writes.length;
+
+    // Act
+    const body = await fromCsv(created('evt_1', { email: 'ada.lovelace@example.org' }));
+
+    // Assess: done and stored under its own source, not answered from the webhook's receipt
+    expect(store.receipts.get('csv#evt_1')?.response).toEqual(body);
+    expect(store.writes.slice(writes)).toContain('putStarter');
+    expect((await store.getStarter(starterIdFor('E1001')))?.email).toBe('ada.lovelace@example.org');
   });
 
   it('answers the receipt a concurrent copy stored first, not its own', async () => {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { completionPayload } from '#shared/core/deliver.ts';
+import { completionPayload } from '#shared/core/destinations/webhook.ts';
 import { lmsWebhookJsonSchema, lmsWebhookSchema } from '#shared/core/lms-payload.ts';
 import { SCHEMA_FILE, schemaText } from '../../../../bin/schemas.ts';
 import { anAssignment, anEvidence, aPolicy, aStarter } from '../../../support/fakes.ts';

@@ -12,9 +12,9 @@ import {
   statementIdFor,
   XAPI_VERSION,
   type XapiSettings,
-} from '#shared/core/xapi.ts';
-import { xapiStatementSchema } from '../../../../local/lrs.ts';
-import { anAssignment, anEvidence, aPolicy, aStarter, XAPI_SETTINGS } from '../../../support/fakes.ts';
+} from '#shared/core/destinations/xapi.ts';
+import { xapiStatementSchema } from '../../../../../local/lrs.ts';
+import { anAssignment, anEvidence, aPolicy, aStarter, XAPI_SETTINGS } from '../../../../support/fakes.ts';
 
 const policy = aPolicy();
 const starter = aStarter();

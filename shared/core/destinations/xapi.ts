@@ -1,7 +1,9 @@
 // xAPI 1.0.3: an acknowledgement as a `completed` statement, PUT to the organisation's LRS under an id derived from the evidence.
 import { v5 as uuidv5 } from 'uuid';
-import type { Channel } from './deliver.ts';
-import type { Assignment, Evidence, Starter } from './model.ts';
+import { z } from 'zod';
+import type { Assignment, Evidence, Starter } from '../model.ts';
+import { secureUrl } from '../validation.ts';
+import { type Channel, defineDestination } from './destination.ts';
 
 /** The xAPI version spoken (the `X-Experience-API-Version` header). */
 export const XAPI_VERSION = '1.0.3';
@@ -110,3 +112,90 @@ export function makeXapiChannel(settings: XapiSettings): Channel {
     alreadyStored: (status) => status === 409,
   };
 }
+
+export const xapi = defineDestination({
+  title: 'xAPI statement',
+  idField: 'statementId',
+  idFor: statementIdFor,
+  settings: z.object({
+    /** The LRS's xAPI endpoint (statements are PUT to `{LRS_ENDPOINT}statements`). */
+    LRS_ENDPOINT: secureUrl.transform((u) => (u.endsWith('/') ? u : `${u}/`)).optional(),
+    // Basic auth cannot carry a colon in the user name (RFC 7617).
+    LRS_USERNAME: z
+      .string()
+      .min(1)
+      .refine((u) => !u.includes(':'), { message: 'must not contain ":"' })
+      .optional(),
+    /** The home page of the HR system whose employee ids name the xAPI actors' accounts. */
+    XAPI_ACCOUNT_HOMEPAGE: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+    XAPI_ACTOR: z.enum(['account', 'mbox']).default('account'),
+    // Activity ids are stored for ever: the base must be an absolute IRI ending where an id can follow.
+    XAPI_ACTIVITY_BASE: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S*[/:#]$/, {
+        message: 'must be an absolute IRI ending in "/", ":" or "#", e.g. urn:attest:policies/',
+      })
+      .default('urn:attest:policies/'),
+  }),
+  missing: (settings) => [
+    ...(settings.LRS_ENDPOINT === undefined ? [{ setting: 'LRS_ENDPOINT' }] : []),
+    ...(settings.LRS_USERNAME === undefined ? [{ setting: 'LRS_USERNAME' }] : []),
+    ...(settings.XAPI_ACTOR === 'account' && settings.XAPI_ACCOUNT_HOMEPAGE === undefined
+      ? [{ setting: 'XAPI_ACCOUNT_HOMEPAGE', when: 'with XAPI_ACTOR=account' }]
+      : []),
+  ],
+  secrets: [
+    {
+      name: 'LRS_PASSWORD',
+      id: 'LrsPassword',
+      description: 'attest: the password of the LRS credentials (set it to the value the LRS issued)',
+      rotation: 'Issued by the LRS: it rotates when the LRS issues new credentials, set by the operator.',
+    },
+  ],
+  parameters: [
+    {
+      id: 'LrsEndpoint',
+      setting: 'LRS_ENDPOINT',
+      description: 'The LRS’s xAPI endpoint, e.g. https://lrs.example.org/xapi/ (https only)',
+      allowedPattern: '^https://.+',
+    },
+    {
+      id: 'LrsUsername',
+      setting: 'LRS_USERNAME',
+      description: 'The user name (key) of the LRS credentials; the password goes in the LrsPassword secret',
+      minLength: 1,
+    },
+    {
+      id: 'XapiAccountHomePage',
+      setting: 'XAPI_ACCOUNT_HOMEPAGE',
+      description:
+        'The HR system’s home page: xAPI actors are accounts there, named by employee id (needed unless XapiActor is mbox)',
+      default: '',
+      allowedPattern: '^(https?://.+)?$',
+    },
+    {
+      id: 'XapiActor',
+      setting: 'XAPI_ACTOR',
+      description: 'How xAPI actors are identified: account (HR home page + employee id) or mbox (email)',
+      default: 'account',
+      allowedValues: ['account', 'mbox'],
+    },
+    {
+      id: 'XapiActivityBase',
+      setting: 'XAPI_ACTIVITY_BASE',
+      description:
+        'xAPI activity ids are this, then {policy id}/versions/{n}: an absolute IRI ending in / : or #',
+      default: 'urn:attest:policies/',
+      allowedPattern: '^[A-Za-z][A-Za-z0-9+.-]*:\\S*[/:#]$',
+    },
+  ],
+  channel: (settings, secrets) =>
+    makeXapiChannel({
+      endpoint: settings.LRS_ENDPOINT as string,
+      username: settings.LRS_USERNAME as string,
+      password: secrets.LRS_PASSWORD as string,
+      accountHomePage: settings.XAPI_ACCOUNT_HOMEPAGE ?? '',
+      actor: settings.XAPI_ACTOR,
+      activityBase: settings.XAPI_ACTIVITY_BASE,
+    }),
+});

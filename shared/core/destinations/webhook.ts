@@ -1,0 +1,83 @@
+// The signed webhook destination: a `policy.acknowledged` event POSTed to the LMS, signed per Standard Webhooks.
+import { z } from 'zod';
+import type { LmsWebhook } from '../lms-payload.ts';
+import type { Assignment, Evidence, Starter } from '../model.ts';
+import { secureUrl } from '../validation.ts';
+import { checkWebhookSecrets, makeWebhookSigner, type WebhookSigner } from '../webhooks.ts';
+import { type Channel, defineDestination } from './destination.ts';
+
+/** The body of the LMS webhook (DESIGN section 5, binding; published as JSON Schema in shared/schemas/). */
+export function completionPayload(
+  assignment: Assignment,
+  starter: Starter,
+  evidence: Evidence,
+  at: Date,
+): LmsWebhook {
+  return {
+    type: 'policy.acknowledged',
+    timestamp: at.toISOString(),
+    data: {
+      assignmentId: assignment.assignmentId,
+      employeeId: starter.employeeId,
+      email: starter.email,
+      givenName: starter.givenName,
+      familyName: starter.familyName,
+      policy: {
+        id: evidence.policyId,
+        version: evidence.policyVersion,
+        title: evidence.policyTitle,
+        sha256: evidence.policySha256,
+      },
+      acknowledgedAt: evidence.acknowledgedAt,
+      evidenceId: evidence.evidenceId,
+    },
+  };
+}
+
+/** The webhook: the payload POSTed, signed per Standard Webhooks with a fresh timestamp per attempt. */
+export function makeWebhookChannel(url: string, sign: WebhookSigner): Channel {
+  const idOf = (assignment: Assignment) => (assignment.lms as { webhookId: string }).webhookId;
+  return {
+    idOf,
+    request(assignment, starter, evidence, at) {
+      const body = JSON.stringify(completionPayload(assignment, starter, evidence, at));
+      const headers = { 'content-type': 'application/json', ...sign(idOf(assignment), at, body) };
+      return { method: 'POST', url, headers, body };
+    },
+  };
+}
+
+export const webhook = defineDestination({
+  title: 'signed webhook',
+  idField: 'webhookId',
+  // The evidence id's random part under Standard Webhooks' `msg_` prefix.
+  idFor: (evidenceId) => `msg_${evidenceId.slice(3)}`,
+  settings: z.object({
+    // Signed completions leave only over TLS; plain http is allowed for a receiver on this machine.
+    LMS_WEBHOOK_URL: secureUrl.optional(),
+  }),
+  missing: (settings) => (settings.LMS_WEBHOOK_URL === undefined ? [{ setting: 'LMS_WEBHOOK_URL' }] : []),
+  secrets: [
+    {
+      name: 'LMS_WEBHOOK_SECRET',
+      id: 'LmsWebhookSecret',
+      description: 'attest: Standard Webhooks secret for LMS completions (give it to the LMS)',
+      rotation:
+        'Shared with the LMS: rotating it alone would break delivery until the LMS is given the new value.',
+      check: (value) => checkWebhookSecrets('LMS_WEBHOOK_SECRET', value),
+    },
+  ],
+  parameters: [
+    {
+      id: 'LmsWebhookUrl',
+      setting: 'LMS_WEBHOOK_URL',
+      description: 'Where completions are POSTed (https only)',
+      allowedPattern: '^https://.+',
+    },
+  ],
+  channel: (settings, secrets) =>
+    makeWebhookChannel(
+      settings.LMS_WEBHOOK_URL as string,
+      makeWebhookSigner(secrets.LMS_WEBHOOK_SECRET as string),
+    ),
+});
