@@ -1,7 +1,13 @@
-// Secrets from configuration: inline in the local stack, from Secrets Manager on AWS (`<NAME>_SECRET_ARN`).
+// Secrets from configuration: inline in the local stack, from Secrets Manager on AWS (`<NAME>_SECRET_ARN`); and the link keys' secret as `attest keys` writes it.
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { ConfigError } from '../core/errors.ts';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { AttestError, ConfigError } from '../core/errors.ts';
 import { parseTokenKeys, type TokenKeys } from '../core/tokens.ts';
+import type { KeyVault } from '../ports.ts';
 
 /**
  * Resolves the secret `name`: `env[name]` if set (the local stack), else the Secrets Manager
@@ -69,5 +75,30 @@ export function rebuiltWhenChanged<V, T>(
       seen = key;
     }
     return built;
+  };
+}
+
+/** The link keys' Secrets Manager secret (ACK_TOKEN_KEYS_SECRET_ARN), read and written uncached. */
+export function secretsManagerVault(client: SecretsManagerClient, secretId: string): KeyVault {
+  return {
+    async read() {
+      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (!out.SecretString) throw new AttestError('keys.empty', 'The link-key secret is empty.');
+      return { value: out.SecretString, ...(out.VersionId && { version: out.VersionId }) };
+    },
+    async write(value, version) {
+      // Secrets Manager has no compare-and-set: look again just before writing, so that two
+      // rotations at once (or a hand edit) are caught rather than one silently undoing the other.
+      if (version !== undefined) {
+        const now = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+        if (now.VersionId !== version) {
+          throw new AttestError(
+            'keys.changed',
+            'The link-key secret changed while this command ran: nothing was written. Run it again.',
+          );
+        }
+      }
+      await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
+    },
   };
 }

@@ -30,6 +30,7 @@ import type {
   HttpClient,
   HttpRequest,
   HttpResponse,
+  KeyVault,
   Logger,
   Mailer,
   Metrics,
@@ -627,6 +628,34 @@ export class FakeQueue implements Queue {
   async send(message: WorkMessage, delaySeconds?: number) {
     if (this.failWith) throw this.failWith;
     this.sent.push({ message: copy(message), delaySeconds });
+  }
+}
+
+/**
+ * The link keys' vault in memory, versioned as Secrets Manager is: each write is refused unless
+ * made at the version read (someone else wrote since), and every value written is kept, in order.
+ */
+export class FakeKeyVault implements KeyVault {
+  readonly writes: string[] = [];
+  private current: string;
+
+  constructor(initial: string) {
+    this.current = initial;
+  }
+
+  value(): string {
+    return this.current;
+  }
+
+  async read() {
+    return { value: this.current, version: `v${this.writes.length}` };
+  }
+
+  async write(next: string, version?: string) {
+    if (version !== `v${this.writes.length}`)
+      throw new Error(`written at ${version}, now v${this.writes.length}`);
+    this.current = next;
+    this.writes.push(next);
   }
 }
 

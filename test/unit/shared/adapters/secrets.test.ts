@@ -6,9 +6,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { liveTokenKeys, rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
+import { liveTokenKeys, rebuiltWhenChanged, secretsManagerVault } from '#shared/adapters/secrets.ts';
 import { AttestError, ConfigError } from '#shared/core/errors.ts';
-import { secretsManagerVault } from '../../../../bin/keys.ts';
 
 const SECRET_1 = 'first-key-first-key-first-key-first-01';
 const SECRET_2 = 'second-key-second-key-second-key-0002';
