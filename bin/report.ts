@@ -1,5 +1,140 @@
-// `attest report`: the "who has not signed?" report as a person reads it in a terminal.
-import type { ReportFilter, ReportRow, ReportSummary } from '#shared/core/report.ts';
+// `attest report`: the "who has not signed?" report as a person reads it in a terminal, or as CSV for a spreadsheet.
+import { closeSync, constants, fchmodSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  csvOf,
+  makeReport,
+  REPORT_FILTERS,
+  type ReportFilter,
+  type ReportRow,
+  type ReportSummary,
+} from '#shared/core/report.ts';
+import { type CliDeps, type Shell, UsageError } from './cli.ts';
+
+interface ReportOptions {
+  policy?: string;
+  status?: string;
+  since?: string;
+  until?: string;
+  csv?: boolean;
+  out?: string;
+}
+
+export function addReportCommand(program: Command, shell: Shell): void {
+  program
+    .command('report')
+    .summary('Who has not signed a policy (or any status), as a table or CSV.')
+    .usage(
+      '--policy <policy-id> [--status <status>] [--since <day>] [--until <day>] [--csv | --out <file.csv>]',
+    )
+    .description(
+      "Who has not signed: the policy's assignments counted (signed, not signed and why, cancelled), " +
+        'then those not signed listed, oldest first, with how long each has waited.',
+    )
+    .option('--policy <policy-id>', 'the policy, e.g. safe-internet-use')
+    .option(
+      '--status <status>',
+      'list others instead: all, pending (not yet invited), invited, overdue, bounced, ' +
+        'signed (acknowledged) or cancelled',
+    )
+    .option('--since <day>', 'keep the assignments made from this day (YYYY-MM-DD, UTC)')
+    .option('--until <day>', 'keep the assignments made up to this day, included')
+    .option('--csv', "print the rows as CSV, with every agreement's evidence (for an audit)")
+    .option('--out <file.csv>', 'write that CSV to a file (UTF-8 with a BOM, for Excel) readable only by you')
+    .action((options: ReportOptions, command: Command) => report(shell, options, command));
+}
+
+/** `attest report`: counts and the unsigned (or `--status`) as a table, or every row as CSV. */
+async function report(shell: Shell, values: ReportOptions, command: Command): Promise<void> {
+  const { deps, io, clock } = shell;
+  const usage = (message: string) => new UsageError(message, command);
+  if (!values.policy) throw usage('report needs --policy <policy-id>, e.g. safe-internet-use');
+  // "signed" is what people say; the status is named acknowledged.
+  const filter = (
+    values.status === 'signed' ? 'acknowledged' : (values.status ?? 'unsigned')
+  ) as ReportFilter;
+  if (!REPORT_FILTERS.includes(filter)) {
+    throw usage(
+      `--status must be one of ${REPORT_FILTERS.join(', ')} (or signed), not ${JSON.stringify(values.status)}`,
+    );
+  }
+  const day = (flag: string, value: string | undefined, endOfDay: boolean) => {
+    if (value === undefined) return undefined;
+    const parsed = parseDay(value, endOfDay);
+    if (!parsed) throw usage(`${flag} must be a day as YYYY-MM-DD, not ${JSON.stringify(value)}`);
+    return parsed;
+  };
+  const since = day('--since', values.since, false);
+  const until = day('--until', values.until, true);
+  if (since && until && since >= until) throw usage('--since must not be after --until');
+  const reporter = makeReport({ store: deps.store, clock });
+  const options = { filter, ...(since && { since }), ...(until && { until }) };
+
+  if (values.out === '') throw usage('--out needs a file name, e.g. --out report.csv');
+  if (values.csv || values.out) {
+    // The file is opened at the first rows, so a report refused (no such policy) leaves no file;
+    // one that fails part way is removed, so no partial copy of the personal data is left.
+    const path = values.out;
+    let file: ReturnType<NonNullable<CliDeps['createFile']>> | undefined;
+    const write = (text: string) => {
+      if (path === undefined) return io.out(text.replace(/\n$/, ''));
+      file ??= (deps.createFile ?? createFile)(path);
+      file.write(text);
+    };
+    let header = true;
+    try {
+      const summary = await reporter.run(values.policy, options, (rows) => {
+        write(csvOf(rows, { header, bom: header && path !== undefined }));
+        header = false;
+      });
+      if (header) write(csvOf([], { header, bom: path !== undefined }));
+      file?.close();
+      if (path !== undefined)
+        io.out(`Wrote ${summary.listed} row${summary.listed === 1 ? '' : 's'} to ${path}.`);
+    } catch (error) {
+      if (file) {
+        file.remove();
+        io.err(`attest: removed ${path}: the report did not finish.`);
+      }
+      throw error;
+    }
+    return;
+  }
+
+  const rows: ReportRow[] = [];
+  const summary = await reporter.run(values.policy, options, (page) => {
+    rows.push(...page);
+  });
+  const range = {
+    ...(values.since && { since: values.since }),
+    ...(values.until && { until: values.until }),
+  };
+  io.out([...summaryLines(summary, range), '', ...tableLines(filter, rows)].join('\n'));
+}
+
+/** A new file (or one emptied), readable and writable only by its owner: a report holds personal data. */
+function createFile(path: string) {
+  // Not through a symbolic link: the personal data goes to the file named, nowhere else.
+  const fd = openSync(
+    path,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    fchmodSync(fd, 0o600); // a file that was there keeps its mode otherwise
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return {
+    write: (text: string) => void writeSync(fd, text),
+    close: () => closeSync(fd),
+    remove: () => {
+      closeSync(fd);
+      unlinkSync(path);
+    },
+  };
+}
 
 /** YYYY-MM-DD as a day in UTC: its first moment, or (for an inclusive end) the next day's. */
 export function parseDay(value: string, endOfDay: boolean): Date | undefined {

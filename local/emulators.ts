@@ -21,14 +21,16 @@ import dynalite from 'dynalite';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
 import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
 import { repairIndexes, scanAll } from './index-repair.ts';
-import { LOCAL_REGION, type LocalPorts, TABLE_NAME } from './settings.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalPorts, TABLE_NAME } from './settings.ts';
 
 // aws-ses-v2-local is CommonJS with its server as `exports.default`; ESM loaders (Node, tsx,
 // vitest) disagree on what a default import of it is, while require() means one thing everywhere.
 const startSes = createRequire(import.meta.url)('aws-ses-v2-local')
   .default as typeof import('aws-ses-v2-local').default;
 
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+// Defined with the other local settings, which the CLI reads without starting any emulator.
+export { LOCAL_CREDENTIALS } from './settings.ts';
+
 const HOST = '127.0.0.1';
 
 export interface Emulators {

@@ -51,6 +51,8 @@ export function localPorts(env: NodeJS.ProcessEnv): LocalPorts {
 }
 
 export const LOCAL_REGION = 'eu-west-2';
+/** What the emulators accept: any credentials, so fixed ones that can reach nothing real. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const TABLE_NAME = 'attest';
 
 /** Where every setting is listed, with its local default: the one list `npm start` reads. */

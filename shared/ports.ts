@@ -374,3 +374,11 @@ export interface HttpClient {
   /** Sends one request, redirects not followed; rejects on a timeout or network error. */
   send(request: HttpRequest, timeoutMs: number): Promise<HttpResponse>;
 }
+
+/** Where the link keys live (on AWS, the Secrets Manager secret ACK_TOKEN_KEYS_SECRET_ARN names). */
+export interface KeyVault {
+  /** The secret, and its version (when the vault has versions). */
+  read(): Promise<{ value: string; version?: string }>;
+  /** Writes `value`, refusing if the secret is no longer at `version` (someone else wrote it). */
+  write(value: string, version?: string): Promise<void>;
+}

@@ -1,8 +1,14 @@
-// Secrets from configuration: inline in the local stack, from Secrets Manager on AWS (`<NAME>_SECRET_ARN`, or `<NAME>_ARN` for a name ending in _SECRET).
+// Secrets from configuration: inline in the local stack, from Secrets Manager on AWS (`<NAME>_SECRET_ARN`, or `<NAME>_ARN` for a name ending in _SECRET); and the link keys' secret as `attest keys` writes it.
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { secretArnSetting } from '../config.ts';
-import { ConfigError } from '../core/errors.ts';
+import { AttestError, ConfigError } from '../core/errors.ts';
 import { parseTokenKeys, type TokenKeys } from '../core/tokens.ts';
+import type { KeyVault } from '../ports.ts';
 
 /**
  * Resolves the secret `name`: `env[name]` if set (the local stack), else the Secrets Manager
@@ -70,5 +76,30 @@ export function rebuiltWhenChanged<V, T>(
       seen = key;
     }
     return built;
+  };
+}
+
+/** The link keys' Secrets Manager secret (ACK_TOKEN_KEYS_SECRET_ARN), read and written uncached. */
+export function secretsManagerVault(client: SecretsManagerClient, secretId: string): KeyVault {
+  return {
+    async read() {
+      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (!out.SecretString) throw new AttestError('keys.empty', 'The link-key secret is empty.');
+      return { value: out.SecretString, ...(out.VersionId && { version: out.VersionId }) };
+    },
+    async write(value, version) {
+      // Secrets Manager has no compare-and-set: look again just before writing, so that two
+      // rotations at once (or a hand edit) are caught rather than one silently undoing the other.
+      if (version !== undefined) {
+        const now = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+        if (now.VersionId !== version) {
+          throw new AttestError(
+            'keys.changed',
+            'The link-key secret changed while this command ran: nothing was written. Run it again.',
+          );
+        }
+      }
+      await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
+    },
   };
 }

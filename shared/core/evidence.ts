@@ -1,6 +1,7 @@
 // Use case: answer "who agreed to what, when, and how do we know" for one assignment, from the records alone.
 import type { Assignments, AuditEvent, AuditTrail, MailWork, Policies, Starters } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
+import { assignmentIdsFor } from './ids.ts';
 import type { Assignment, Evidence, PolicyVersion } from './model.ts';
 import { canonicalPolicyText, policySha256 } from './policy.ts';
 
@@ -84,6 +85,31 @@ export function makeEvidenceReport(store: EvidenceStore) {
   }
 
   return { report };
+}
+
+/**
+ * The assignments one employee was asked to sign a policy under, oldest first: their first ask
+ * and each re-acknowledgement.
+ * 1. The policy's newest version bounds the versions they may have been asked for; a policy
+ *    never published is refused.
+ * 2. Each version's assignment id is derived (employee, policy, version), so each is one read;
+ *    those that exist are answered, and none at all is refused.
+ */
+export function makeFindAssignments(deps: {
+  store: Pick<Policies, 'getLatestPolicyVersion'> & Pick<Assignments, 'getAssignment'>;
+}) {
+  return async function findAssignments(employeeId: string, policyId: string): Promise<string[]> {
+    const latest = await deps.store.getLatestPolicyVersion(policyId);
+    if (!latest) throw new NotFoundError('policy.not_found', `No published versions of ${policyId}.`);
+    const found: string[] = [];
+    for (const id of assignmentIdsFor(employeeId, policyId, latest.version)) {
+      if (await deps.store.getAssignment(id)) found.push(id);
+    }
+    if (!found.length) {
+      throw new NotFoundError('assignment.not_found', `${employeeId} has no ${policyId} assignment.`);
+    }
+    return found;
+  };
 }
 
 function describe(policy: PolicyVersion): EvidenceReport['policy'] {

@@ -1,5 +1,6 @@
 // Use case: publish a policy's text as its next version, and ask those who signed an earlier one to sign again.
 import type { Assignments, AuditTrail, Clock, Logger, Policies, PolicyIndex, Starters } from '../ports.ts';
+import { NotFoundError } from './errors.ts';
 import { assignmentIdFor } from './ids.ts';
 import { type Assignment, isUnsigned, type PolicyText, type PolicyVersion, type Starter } from './model.ts';
 
@@ -199,6 +200,26 @@ export function makePublishPolicy(deps: PublishDeps) {
   }
 
   return { publish, current, reacknowledge, moveTo };
+}
+
+/**
+ * Every published version of a policy, oldest first.
+ * 1. The newest version says how many there are; a policy never published is refused.
+ * 2. Each version is read by its number. Versions are immutable, so the list only grows.
+ */
+export function makeListPolicyVersions(deps: {
+  store: Pick<Policies, 'getLatestPolicyVersion' | 'getPolicyVersion'>;
+}) {
+  return async function listPolicyVersions(policyId: string): Promise<PolicyVersion[]> {
+    const latest = await deps.store.getLatestPolicyVersion(policyId);
+    if (!latest) throw new NotFoundError('policy.not_found', `No published versions of ${policyId}.`);
+    const versions: PolicyVersion[] = [];
+    for (let v = 1; v <= latest.version; v++) {
+      const policy = await deps.store.getPolicyVersion(policyId, v);
+      if (policy) versions.push(policy);
+    }
+    return versions;
+  };
 }
 
 /**

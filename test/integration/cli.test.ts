@@ -62,6 +62,44 @@ describe('npx attest', { timeout: 120_000 }, () => {
     expect(help.err).toBe('');
   });
 
+  it('says once, in its help, where it runs and what its exit codes mean; each command has its own help', async () => {
+    // Act
+    const root = await shell('npx attest --help');
+    const lms = await shell('npx attest lms --help');
+
+    // Assess
+    expect(root.out).toContain('When\nTABLE_NAME is not set, and only then, against the local stack');
+    expect(root.out).toContain(
+      'Exit codes: 0 done, 1 what was asked for failed, 2 the command was\ncalled wrongly.',
+    );
+    expect([lms.code, lms.err]).toEqual([0, '']);
+    expect(lms.out).toMatch(/^Usage: attest lms \[options\] \[command\]\n/);
+    expect(lms.out).toMatch(/\n {2}dead-letters \[options\] +Deliveries the LMS rejected/);
+    expect(lms.out).not.toContain('TABLE_NAME');
+  });
+
+  it('suggests the command meant for a mistyped one and exits 2, with nothing on stdout', async () => {
+    // Act
+    const mistyped = await shell('npx attest evidnce "$ID"', { ID: '-6cnU65UKynXba2H3P0wWg' });
+
+    // Assess
+    expect(mistyped.code).toBe(2);
+    expect(mistyped.out).toBe('');
+    expect(mistyped.err).toBe(
+      'attest: unknown command: evidnce -6cnU65UKynXba2H3P0wWg\n(Did you mean evidence?)\nTry `attest --help`.\n',
+    );
+  });
+
+  it('exits 1 when what was asked for is not there, saying so on stderr only', async () => {
+    // Act: an id beginning with "-" is an id, not an option
+    const missing = await shell('npx attest evidence "$ID" --text', { ID: '-nosuchassignment00000A' });
+
+    // Assess
+    expect(missing.code).toBe(1);
+    expect(missing.out).toBe('');
+    expect(missing.err).toBe('attest: No assignment -nosuchassignment00000A.\n');
+  });
+
   it('says which table it reads on stderr only when asked, with --verbose', async () => {
     // Act
     const verbose = await shell('npx attest policy versions safe-internet-use --verbose');

@@ -31,6 +31,7 @@ import type {
   HttpClient,
   HttpRequest,
   HttpResponse,
+  KeyVault,
   Logger,
   Mailer,
   Metrics,
@@ -631,6 +632,34 @@ export class FakeQueue implements Queue {
   }
 }
 
+/**
+ * The link keys' vault in memory, versioned as Secrets Manager is: each write is refused unless
+ * made at the version read (someone else wrote since), and every value written is kept, in order.
+ */
+export class FakeKeyVault implements KeyVault {
+  readonly writes: string[] = [];
+  private current: string;
+
+  constructor(initial: string) {
+    this.current = initial;
+  }
+
+  value(): string {
+    return this.current;
+  }
+
+  async read() {
+    return { value: this.current, version: `v${this.writes.length}` };
+  }
+
+  async write(next: string, version?: string) {
+    if (version !== `v${this.writes.length}`)
+      throw new Error(`written at ${version}, now v${this.writes.length}`);
+    this.current = next;
+    this.writes.push(next);
+  }
+}
+
 /** Records each count, in order. */
 export class FakeMetrics implements Metrics {
   readonly counted: Array<{ name: string; dimensions: Record<string, string> }> = [];
@@ -871,3 +900,59 @@ export const REPORT_CSV_HEADER =
   'policy_id,policy_version,reason,status,assigned_at,invited_at,reminders_sent,days_waiting,bounce,bounced_at,' +
   'acknowledged_at,typed_name,evidence_id,policy_sha256,ip_address,user_agent,token_id,email_message_id,' +
   'webhook_delivery,xapi_delivery,superseded_by_version';
+
+/**
+ * Seeds employee `employeeId`'s assignment of `policy` (aPolicy() by default) and records their
+ * agreement at 2026-11-25T14:03Z with `evidence`, owing the LMS deliveries `owed` (both
+ * destinations by default); answers its id.
+ */
+export async function seedSigned(
+  store: FakeStore,
+  employeeId: string,
+  owed: OwedDeliveries = { lms: { webhookId: 'wh_1' }, xapi: { statementId: 'st_1' } },
+  { policy = aPolicy(), evidence = anEvidence() }: { policy?: PolicyVersion; evidence?: Evidence } = {},
+): Promise<string> {
+  const assignment = anAssignment(aStarter({ employeeId }), policy, {
+    status: 'invited',
+    dueAt: undefined,
+    dueKind: undefined,
+  });
+  store.seed(assignment);
+  await store.recordAcknowledgement(
+    assignment.assignmentId,
+    evidence,
+    owed,
+    new Date('2026-11-25T14:03:00.000Z'),
+  );
+  return assignment.assignmentId;
+}
+
+/** Dead-letters `kind`'s delivery of `assignmentId` at `at` (rejected with a 422 unless `letter` says), as the LMS push does. */
+export async function seedDeadLetter(
+  store: FakeStore,
+  assignmentId: string,
+  kind: DeliveryKind,
+  at: string,
+  letter: Partial<DeadLetter> = {},
+): Promise<void> {
+  const dead: DeadLetter = { reason: 'rejected', status: 422, at, ...letter };
+  await store.recordDeliveryAttempt(assignmentId, kind, {
+    status: dead.status,
+    at: new Date(at),
+    outcome: { dead },
+  });
+}
+
+/** Three signers: E1 dead on the webhook, E2 dead on xAPI, E3 dead on both; each died at its own time. */
+export async function deadLetterStore() {
+  const store = new FakeStore();
+  const e1 = await seedSigned(store, 'E1');
+  const e2 = await seedSigned(store, 'E2');
+  const e3 = await seedSigned(store, 'E3');
+  await seedDeadLetter(store, e1, 'lms', '2026-11-25T15:00:00.000Z', { body: 'bad actor' });
+  await seedDeadLetter(store, e2, 'xapi', '2026-11-25T15:01:00.000Z', { status: 400 });
+  await seedDeadLetter(store, e3, 'xapi', '2026-11-25T15:02:00.000Z', { reason: 'exhausted', status: 503 });
+  await seedDeadLetter(store, e3, 'lms', '2026-11-25T15:03:00.000Z', { reason: 'gone', status: 410 });
+  store.writes.length = 0;
+  return { store, e1, e2, e3 };
+}

@@ -3,24 +3,21 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
-import type {
-  DeadLetter,
-  DeliveryKind,
-  Evidence,
-  OwedDeliveries,
-  PolicyVersion,
-} from '#shared/core/model.ts';
+import type { Evidence, OwedDeliveries, PolicyVersion } from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
-import { runCli, USAGE } from '../../../bin/attest.ts';
+import { runCli } from '../../../bin/attest.ts';
 import {
   anAssignment,
   anEvidence,
   aPolicy,
   aPolicySource,
   aStarter,
+  deadLetterStore,
   FakeClock,
   FakeStore,
+  seedDeadLetter,
+  seedSigned,
   silentLogger,
 } from '../../support/fakes.ts';
 
@@ -63,61 +60,118 @@ async function signedStore(source = policySource(), employeeId = 'E1001') {
   const { policy } = await publisher.publish(parsePolicy(source));
   const starter = aStarter({ employeeId });
   await store.putStarter(starter);
-  const assignment = anAssignment(starter, policy, {
-    status: 'invited',
-    dueAt: undefined,
-    dueKind: undefined,
-  });
-  store.seed(assignment);
-  await store.recordAcknowledgement(
-    assignment.assignmentId,
-    evidenceFor(policy),
+  const assignmentId = await seedSigned(
+    store,
+    employeeId,
     { lms: { webhookId: 'wh_1' } },
-    new Date('2026-11-25T14:03:00.000Z'),
+    { policy, evidence: evidenceFor(policy) },
   );
-  return { store, publisher, policy, starter, assignment };
+  return { store, publisher, policy, starter, assignmentId };
 }
 
+/** How a usage error ends: a pointer to the help of the command called wrongly (`lms replay`). */
+const tryHelp = (command: string) => `Try \`attest ${command ? `${command} ` : ''}--help\`.`;
+
 describe('attest usage', () => {
-  it('prints the usage and exits 2 when given no command', async () => {
+  it('prints the help on stderr and exits 2 when given no command', async () => {
+    // Prepare
+    const help = await cli(['--help']);
+
     // Act
     const { code, out, err } = await cli([]);
 
     // Assess
     expect(code).toBe(2);
-    expect(out).toEqual([USAGE]);
-    expect(err).toEqual([]);
+    expect(out).toEqual([]);
+    expect(err).toEqual(help.out);
   });
 
-  it.each([['--help'], ['-h']])('prints the usage and exits 0 for %s', async (flag) => {
+  it.each([['--help'], ['-h']])('prints the help on stdout and exits 0 for %s', async (flag) => {
     // Act
-    const { code, out } = await cli([flag]);
+    const { code, out, err } = await cli([flag]);
 
     // Assess
     expect(code).toBe(0);
-    expect(out).toEqual([USAGE]);
+    expect(err).toEqual([]);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^Usage: attest \[options\] \[command\]\n/);
+    for (const command of ['policy', 'evidence', 'report', 'lms', 'keys']) {
+      expect(out[0]).toMatch(new RegExp(`\\n  ${command} `));
+    }
   });
 
-  it('names an unknown command, prints the usage and exits 2', async () => {
+  it('says once, in the root help only, that local defaults apply when TABLE_NAME is unset, and the exit codes', async () => {
     // Act
-    const { code, out, err } = await cli(['frobnicate', 'now']);
+    const root = await cli(['--help']);
+    const lms = await cli(['lms', '--help']);
+
+    // Assess
+    expect(root.out[0]).toContain('When\nTABLE_NAME is not set, and only then, against the local stack');
+    expect(root.out[0]).toContain(
+      'Exit codes: 0 done, 1 what was asked for failed, 2 the command was\ncalled wrongly',
+    );
+    expect(lms.out[0]).not.toContain('TABLE_NAME');
+  });
+
+  it.each([
+    [
+      ['lms', '--help'],
+      /^Usage: attest lms \[options\] \[command\]\n[\s\S]*\n {2}replay \[options\] +Send dead-lettered/,
+    ],
+    [
+      ['lms', 'replay', '--help'],
+      /^Usage: attest lms replay --all \| --assignment <assignment-id> \[--destination <name>\]\n/,
+    ],
+    [['help', 'report'], /^Usage: attest report --policy <policy-id> \[--status <status>\]/],
+    [['evidence', '-h'], /\n {2}--text +print the exact text that was shown instead\n/],
+  ])('prints the help of one command for %j and exits 0', async (argv, help) => {
+    // Act
+    const { code, out, err } = await cli(argv);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(help);
+  });
+
+  it('prints the help of a command group on stderr and exits 2 when given no subcommand', async () => {
+    // Act
+    const { code, out, err } = await cli(['lms']);
 
     // Assess
     expect(code).toBe(2);
     expect(out).toEqual([]);
-    expect(err).toHaveLength(1);
-    expect(err[0]).toContain('attest: unknown command: frobnicate now');
-    expect(err[0]).toContain(USAGE);
+    expect(err[0]).toMatch(/^Usage: attest lms /);
   });
 
-  it('exits 2 for an unknown option', async () => {
+  it('names an unknown command, suggests the one meant, points to the help and exits 2', async () => {
+    // Act
+    const unknown = await cli(['frobnicate', 'now']);
+    const mistyped = await cli(['lms', 'dead-leters']);
+
+    // Assess
+    expect(unknown.code).toBe(2);
+    expect(unknown.out).toEqual([]);
+    expect(unknown.err).toEqual([`attest: unknown command: frobnicate now\n${tryHelp('')}`]);
+    expect(mistyped.code).toBe(2);
+    expect(mistyped.err).toEqual([
+      `attest: unknown command: lms dead-leters\n(Did you mean dead-letters?)\n${tryHelp('lms')}`,
+    ]);
+  });
+
+  it('exits 2 for an unknown option, suggesting the one meant', async () => {
     // Act
     const { code, err } = await cli(['policy', 'versions', 'sample', '--bogus']);
+    const mistyped = await cli(['policy', 'publish', 'p.md', '--reacknowlege']);
 
     // Assess
     expect(code).toBe(2);
     expect(err[0]).toMatch(/^attest: .*--bogus/);
-    expect(err[0]).toContain(USAGE);
+    expect(err[0]).toContain(tryHelp('policy versions'));
+    expect(mistyped.err).toEqual([
+      `attest: unknown option '--reacknowlege'\n(Did you mean --reacknowledge?)\n${tryHelp('policy publish')}`,
+    ]);
   });
 
   it('says which table it reads on stderr with --verbose, and only then', async () => {
@@ -141,13 +195,20 @@ describe('attest usage', () => {
     expect(verbose.err).toEqual(['(table attest-test)', 'attest: No published versions of nothing.']);
   });
 
-  it('exits 2 for a string option given no value', async () => {
+  it('exits 2 for a string option given no value, or given an option for its value', async () => {
     // Act
     const { code, err } = await cli(['evidence', '--employee']);
+    const option = await cli(['evidence', '--employee', '--text', '--policy', 'sample']);
 
     // Assess
     expect(code).toBe(2);
-    expect(err[0]).toContain(USAGE);
+    expect(err).toEqual([
+      `attest: option '--employee <employee-id>' argument missing\n${tryHelp('evidence')}`,
+    ]);
+    expect(option.code).toBe(2);
+    expect(option.err[0]).toMatch(
+      /^attest: option '--employee <employee-id>' argument '--text' is invalid\./,
+    );
   });
 });
 
@@ -289,7 +350,7 @@ describe('attest policy publish', () => {
     // Assess
     expect(code).toBe(2);
     expect(err[0]).toContain('attest: policy publish needs the policy file');
-    expect(err[0]).toContain(USAGE);
+    expect(err[0]).toContain(tryHelp('policy publish'));
   });
 });
 
@@ -335,10 +396,10 @@ describe('attest policy versions', () => {
 describe('attest evidence', () => {
   it('prints the evidence as JSON, with the stored text checked against its sha256', async () => {
     // Prepare
-    const { store, policy, assignment } = await signedStore();
+    const { store, policy, assignmentId } = await signedStore();
 
     // Act
-    const { code, out, err } = await cli(['evidence', assignment.assignmentId], store);
+    const { code, out, err } = await cli(['evidence', assignmentId], store);
 
     // Assess
     expect(code).toBe(0);
@@ -346,7 +407,7 @@ describe('attest evidence', () => {
     expect(out).toHaveLength(1);
     const report = JSON.parse(out[0] as string);
     expect(report).toMatchObject({
-      assignmentId: assignment.assignmentId,
+      assignmentId,
       status: 'acknowledged',
       reason: 'starter',
       starter: { employeeId: 'E1001', name: 'Ada Lovelace' },
@@ -358,10 +419,10 @@ describe('attest evidence', () => {
 
   it('prints the exact text that was shown with --text, its line ended by the output', async () => {
     // Prepare
-    const { store, policy, assignment } = await signedStore();
+    const { store, policy, assignmentId } = await signedStore();
 
     // Act
-    const { code, out } = await cli(['evidence', assignment.assignmentId, '--text'], store);
+    const { code, out } = await cli(['evidence', assignmentId, '--text'], store);
 
     // Assess
     expect(code).toBe(0);
@@ -373,7 +434,7 @@ describe('attest evidence', () => {
 
   it('finds an employee’s first assignment and their re-acknowledgements by --employee and --policy', async () => {
     // Prepare
-    const { store, starter, assignment } = await signedStore();
+    const { store, starter, assignmentId } = await signedStore();
     await cli(['policy', 'publish', 'p.md', '--reacknowledge'], store, {
       'p.md': policySource('Para one, changed.\n'),
     });
@@ -385,7 +446,7 @@ describe('attest evidence', () => {
     expect(code).toBe(0);
     const reports = out.map((o) => JSON.parse(o));
     expect(reports.map((r) => r.assignmentId)).toEqual([
-      assignment.assignmentId,
+      assignmentId,
       assignmentIdFor(starter.employeeId, 'sample', 2),
     ]);
     expect(reports.map((r) => [r.policy.version, r.reason, r.integrity?.matches ?? null])).toEqual([
@@ -448,8 +509,8 @@ describe('attest given an assignment id that begins with "-"', () => {
     ['E3613', '--bkdz77rappGMYKByGbjg'],
   ])('takes %s’s id %s as the id, not an option, wherever an id goes', async (employeeId, id) => {
     // Prepare
-    const { store, assignment } = await signedStore(policySource(), employeeId);
-    expect(assignment.assignmentId).toBe(id);
+    const { store, assignmentId } = await signedStore(policySource(), employeeId);
+    expect(assignmentId).toBe(id);
 
     // Act
     const evidence = await cli(['evidence', id], store);
@@ -516,56 +577,13 @@ describe('attest when the table cannot be reached', () => {
   });
 });
 
-const SIGNED_AT = new Date('2026-11-25T14:03:00.000Z');
 const BOTH: OwedDeliveries = { lms: { webhookId: 'wh_1' }, xapi: { statementId: 'st_1' } };
-
-/** Signs the assignment of employee `employeeId` in `store`, owing the deliveries `owed`; answers its id. */
-async function signed(store: FakeStore, employeeId: string, owed: OwedDeliveries = BOTH): Promise<string> {
-  const assignment = anAssignment(aStarter({ employeeId }), aPolicy(), {
-    status: 'invited',
-    dueAt: undefined,
-    dueKind: undefined,
-  });
-  store.seed(assignment);
-  await store.recordAcknowledgement(assignment.assignmentId, anEvidence(), owed, SIGNED_AT);
-  return assignment.assignmentId;
-}
-
-/** Dead-letters `kind`'s delivery of `assignmentId` at `at`, as the LMS push does. */
-async function kill(
-  store: FakeStore,
-  assignmentId: string,
-  kind: DeliveryKind,
-  at: string,
-  letter: Partial<DeadLetter> = {},
-): Promise<void> {
-  const dead: DeadLetter = { reason: 'rejected', status: 422, at, ...letter };
-  await store.recordDeliveryAttempt(assignmentId, kind, {
-    status: dead.status,
-    at: new Date(at),
-    outcome: { dead },
-  });
-}
-
-/** Three signers: E1 dead on the webhook, E2 dead on xAPI, E3 dead on both; each died at its own time. */
-async function deadLetterStore() {
-  const store = new FakeStore();
-  const e1 = await signed(store, 'E1');
-  const e2 = await signed(store, 'E2');
-  const e3 = await signed(store, 'E3');
-  await kill(store, e1, 'lms', '2026-11-25T15:00:00.000Z', { body: 'bad actor' });
-  await kill(store, e2, 'xapi', '2026-11-25T15:01:00.000Z', { status: 400 });
-  await kill(store, e3, 'xapi', '2026-11-25T15:02:00.000Z', { reason: 'exhausted', status: 503 });
-  await kill(store, e3, 'lms', '2026-11-25T15:03:00.000Z', { reason: 'gone', status: 410 });
-  store.writes.length = 0;
-  return { store, e1, e2, e3 };
-}
 
 describe('attest lms status', () => {
   it('shows a delivered webhook and a retrying xAPI statement, one line each', async () => {
     // Prepare
     const store = new FakeStore();
-    const id = await signed(store, 'E1');
+    const id = await seedSigned(store, 'E1');
     await store.recordDeliveryAttempt(id, 'lms', {
       status: 204,
       at: new Date('2026-11-25T14:04:00.000Z'),
@@ -600,7 +618,7 @@ describe('attest lms status', () => {
   it('shows why each destination dead-lettered, with the start of the answer', async () => {
     // Prepare
     const { store, e3 } = await deadLetterStore();
-    await kill(store, await signed(store, 'E4'), 'lms', '2026-11-25T15:00:00.000Z', {
+    await seedDeadLetter(store, await seedSigned(store, 'E4'), 'lms', '2026-11-25T15:00:00.000Z', {
       body: 'x'.repeat(300),
     });
 
@@ -622,7 +640,7 @@ describe('attest lms status', () => {
   it('shows a pending delivery not yet attempted; a destination it was not owed only when named', async () => {
     // Prepare
     const store = new FakeStore();
-    const id = await signed(store, 'E1', { xapi: { statementId: 'st_1' } });
+    const id = await seedSigned(store, 'E1', { xapi: { statementId: 'st_1' } });
 
     // Act
     const { code, out } = await cli(['lms', 'status', id], store);
@@ -678,7 +696,7 @@ describe('attest lms status', () => {
     // Assess
     expect(code).toBe(2);
     expect(err[0]).toContain('attest: lms status needs an assignment id');
-    expect(err[0]).toContain(USAGE);
+    expect(err[0]).toContain(tryHelp('lms status'));
   });
 });
 
@@ -722,8 +740,8 @@ describe('attest lms dead-letters', () => {
   it('says there are none, for a destination with none', async () => {
     // Prepare
     const store = new FakeStore();
-    const id = await signed(store, 'E1');
-    await kill(store, id, 'xapi', '2026-11-25T15:00:00.000Z');
+    const id = await seedSigned(store, 'E1');
+    await seedDeadLetter(store, id, 'xapi', '2026-11-25T15:00:00.000Z');
 
     // Act
     const all = await cli(['lms', 'dead-letters'], store);
@@ -755,7 +773,7 @@ describe('attest lms --destination', () => {
     expect(out).toEqual([]);
     expect(err).toHaveLength(1);
     expect(err[0]).toContain(`attest: --destination must be webhook or xapi, not ${JSON.stringify(value)}`);
-    expect(err[0]).toContain(USAGE);
+    expect(err[0]).toContain(tryHelp(command.slice(0, 2).join(' ')));
     expect(store.writes).toEqual([]);
   });
 });
@@ -955,9 +973,9 @@ describe('attest lms backfill', () => {
   it('owes an added destination every earlier agreement to the policy, once, under ids fixed by the evidence', async () => {
     // Prepare: two agreements delivered as webhooks only, one already owing a statement
     const store = new FakeStore();
-    const e1 = await signed(store, 'E1', { lms: { webhookId: 'wh_1' } });
-    const e2 = await signed(store, 'E2', { lms: { webhookId: 'wh_2' } });
-    const e3 = await signed(store, 'E3', BOTH);
+    const e1 = await seedSigned(store, 'E1', { lms: { webhookId: 'wh_1' } });
+    const e2 = await seedSigned(store, 'E2', { lms: { webhookId: 'wh_2' } });
+    const e3 = await seedSigned(store, 'E3', BOTH);
 
     // Act
     const first = await cli(
@@ -995,7 +1013,7 @@ describe('attest lms backfill', () => {
   it('leaves other policies and unsigned assignments alone', async () => {
     // Prepare
     const store = new FakeStore();
-    const id = await signed(store, 'E1', { lms: { webhookId: 'wh_1' } });
+    const id = await seedSigned(store, 'E1', { lms: { webhookId: 'wh_1' } });
     store.seed(anAssignment(aStarter({ employeeId: 'E9' }), aPolicy(), { status: 'invited' }));
 
     // Act

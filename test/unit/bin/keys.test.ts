@@ -3,9 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { TokenError } from '#shared/core/errors.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import { parseTokenKeys, signToken, verifyToken } from '#shared/core/tokens.ts';
-import { runCli, USAGE } from '../../../bin/attest.ts';
-import type { KeyVault } from '../../../bin/keys.ts';
-import { FakeStore } from '../../support/fakes.ts';
+import { runCli } from '../../../bin/attest.ts';
+import { FakeKeyVault, FakeStore } from '../../support/fakes.ts';
 
 /** The CDK's initial secret: `{"signing":"k1","k1":…}` with a generated alphanumeric k1. */
 const K1_SECRET = 'Zq3vN8xR2mTa7LpW4cYe9HbK1sDf6GjU0oIiQwEr';
@@ -17,25 +16,9 @@ const DAY = 86_400_000;
 /** The mailer's TOKEN_TTL here: a week, so the retire date differs from the 30-day default. */
 const TTL = 7 * DAY;
 
-/** A KeyVault in memory that keeps every value written, in order. */
-function memoryVault(initial: string): KeyVault & { writes: string[]; value(): string } {
-  let value = initial;
-  const writes: string[] = [];
-  return {
-    writes,
-    value: () => value,
-    read: async () => ({ value, version: `v${writes.length}` }),
-    write: async (next, version) => {
-      if (version !== `v${writes.length}`) throw new Error(`written at ${version}, now v${writes.length}`);
-      value = next;
-      writes.push(next);
-    },
-  };
-}
-
 /** One operator's session: the secret, a clock they move, and everything `attest keys` printed. */
 function rotation(initial = INITIAL) {
-  const vault = memoryVault(initial);
+  const vault = new FakeKeyVault(initial);
   let now = T0;
   const printed: string[] = [];
   const at = (ms: number) => {
@@ -477,7 +460,7 @@ describe('attest keys, mistakes', () => {
     expect(vault.writes).toEqual([]);
   });
 
-  it.each([['promote'], ['retire']])('exits 2 with the usage for %s without a key id', async (sub) => {
+  it.each([['promote'], ['retire']])('exits 2 pointing to its help for %s without a key id', async (sub) => {
     // Prepare
     const { run, vault } = rotation();
 
@@ -486,11 +469,13 @@ describe('attest keys, mistakes', () => {
 
     // Assess
     expect(code).toBe(2);
-    expect(err).toEqual([`attest: keys ${sub} needs a key id (attest keys status lists them)\n\n${USAGE}`]);
+    expect(err).toEqual([
+      `attest: keys ${sub} needs a key id (attest keys status lists them)\nTry \`attest keys ${sub} --help\`.`,
+    ]);
     expect(vault.writes).toEqual([]);
   });
 
-  it('exits 2 with the usage for an unknown keys command', async () => {
+  it('exits 2 pointing to the keys help for an unknown keys command', async () => {
     // Prepare
     const { run } = rotation();
 
@@ -499,7 +484,7 @@ describe('attest keys, mistakes', () => {
 
     // Assess
     expect(code).toBe(2);
-    expect(err).toEqual([`attest: unknown command: keys x\n\n${USAGE}`]);
+    expect(err).toEqual(['attest: unknown command: keys x\nTry `attest keys --help`.']);
   });
 
   it('exits 2 for a word more than the command takes', async () => {
@@ -535,8 +520,19 @@ describe('attest keys, mistakes', () => {
     expect(err[0]).toContain("The local stack's keys are fixed");
   });
 
-  it('documents the keys command and --force in the usage', () => {
+  it('documents the keys command and --force in its help', async () => {
+    // Prepare
+    const { run } = rotation();
+
+    // Act
+    const keys = await run('--help');
+    const retire = await run('retire', '--help');
+
     // Assess
-    expect(USAGE).toContain('keys status | add | promote <key-id> | retire <key-id> [--force]');
+    expect(keys.code).toBe(0);
+    expect(keys.out[0]).toMatch(
+      /^Usage: attest keys status \| add \| promote <key-id> \| retire <key-id> \[--force\]\n/,
+    );
+    expect(retire.out[0]).toMatch(/\n {2}--force +retire a key with no record of when it stopped signing\n/);
   });
 });

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Assignment, AssignmentStatus, PolicyVersion, Starter } from '#shared/core/model.ts';
 import type { ReportSummary } from '#shared/core/report.ts';
-import { runCli, USAGE } from '../../../bin/attest.ts';
+import { runCli } from '../../../bin/attest.ts';
 import { parseDay, summaryLines, tableLines } from '../../../bin/report.ts';
 import {
   anEvidence,
@@ -522,15 +522,26 @@ describe('attest report --out, on the real file system', () => {
   });
 });
 
+/** How a usage error ends: a pointer to the help of the command called wrongly. */
+const tryHelp = (command = 'report') => `Try \`attest ${command} --help\`.`;
+
 describe('attest report usage errors', () => {
   it.each([
-    [['report', 'safe-internet-use', '--policy', 'safe-internet-use'], 'unexpected "safe-internet-use"'],
-    [['report', '--policy', 'safe-internet-use', '-x'], 'unexpected "-x", not an option attest knows'],
-    [['report', '--policy', 'safe-internet-use', '—csv'], 'unexpected "—csv"'],
-    [['policy', 'publish', 'p.md', '-r'], 'unexpected "-r", not an option attest knows'],
-    [['evidence', 'a1', 'a2'], 'unexpected "a2"'],
-    [['lms', 'dead-letters', 'now'], 'unexpected "now"'],
-  ])('exits 2 for a word the command does not take: %j', async (argv, message) => {
+    [
+      ['report', 'safe-internet-use', '--policy', 'safe-internet-use'],
+      'unexpected "safe-internet-use"',
+      'report',
+    ],
+    [
+      ['report', '--policy', 'safe-internet-use', '-x'],
+      'unexpected "-x", not an option attest knows',
+      'report',
+    ],
+    [['report', '--policy', 'safe-internet-use', '—csv'], 'unexpected "—csv"', 'report'],
+    [['policy', 'publish', 'p.md', '-r'], 'unexpected "-r", not an option attest knows', 'policy publish'],
+    [['evidence', 'a1', 'a2'], 'unexpected "a2"', 'evidence'],
+    [['lms', 'dead-letters', 'now'], 'unexpected "now"', 'lms dead-letters'],
+  ])('exits 2 for a word the command does not take: %j', async (argv, message, command) => {
     // Act
     const { code, out, err, files } = await cli(argv, await storeWithPolicy());
 
@@ -538,10 +549,10 @@ describe('attest report usage errors', () => {
     expect(code).toBe(2);
     expect(out).toEqual([]);
     expect(files).toEqual([]);
-    expect(err[0]).toBe(`attest: ${message}\n\n${USAGE}`);
+    expect(err[0]).toBe(`attest: ${message}\n${tryHelp(command)}`);
   });
 
-  it('exits 2 with the usage when --policy is missing', async () => {
+  it('exits 2 pointing to the help when --policy is missing', async () => {
     // Act
     const { code, out, err, files } = await cli(['report', '--csv']);
 
@@ -549,7 +560,7 @@ describe('attest report usage errors', () => {
     expect(code).toBe(2);
     expect(out).toEqual([]);
     expect(files).toEqual([]);
-    expect(err).toEqual([`attest: report needs --policy <policy-id>, e.g. safe-internet-use\n\n${USAGE}`]);
+    expect(err).toEqual([`attest: report needs --policy <policy-id>, e.g. safe-internet-use\n${tryHelp()}`]);
   });
 
   it('exits 2 for an --out with no file name, printing nothing', async () => {
@@ -571,7 +582,7 @@ describe('attest report usage errors', () => {
     expect(code).toBe(2);
     expect(err).toEqual([
       'attest: --status must be one of unsigned, all, pending, invited, overdue, bounced, acknowledged, cancelled' +
-        ` (or signed), not "done"\n\n${USAGE}`,
+        ` (or signed), not "done"\n${tryHelp()}`,
     ]);
   });
 
@@ -601,7 +612,7 @@ describe('attest report usage errors', () => {
     ['--until', '2026-11-1'],
     ['--since', 'yesterday'],
     ['--until', '2026-11-01T00:00:00Z'],
-  ])('exits 2 with the usage for %s %s', async (flag, value) => {
+  ])('exits 2 pointing to the help for %s %s', async (flag, value) => {
     // Prepare
     const store = await storeWithPolicy();
 
@@ -612,7 +623,7 @@ describe('attest report usage errors', () => {
     expect(code).toBe(2);
     expect(out).toEqual([]);
     expect(err).toEqual([
-      `attest: ${flag} must be a day as YYYY-MM-DD, not ${JSON.stringify(value)}\n\n${USAGE}`,
+      `attest: ${flag} must be a day as YYYY-MM-DD, not ${JSON.stringify(value)}\n${tryHelp()}`,
     ]);
   });
 
@@ -639,12 +650,16 @@ describe('attest report usage errors', () => {
     // Assess
     expect(code).toBe(2);
     expect(files).toEqual([]);
-    expect(err).toEqual([`attest: --since must not be after --until\n\n${USAGE}`]);
+    expect(err).toEqual([`attest: --since must not be after --until\n${tryHelp()}`]);
   });
 
-  it('documents the report command in the usage', () => {
+  it('documents the report command in its help', async () => {
+    // Act
+    const { code, out } = await cli(['report', '--help']);
+
     // Assess
-    expect(USAGE).toContain(
+    expect(code).toBe(0);
+    expect(out[0]).toContain(
       'report --policy <policy-id> [--status <status>] [--since <day>] [--until <day>] [--csv | --out <file.csv>]',
     );
   });

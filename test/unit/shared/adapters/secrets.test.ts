@@ -6,9 +6,13 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { liveTokenKeys, rebuiltWhenChanged, resolveSecret } from '#shared/adapters/secrets.ts';
+import {
+  liveTokenKeys,
+  rebuiltWhenChanged,
+  resolveSecret,
+  secretsManagerVault,
+} from '#shared/adapters/secrets.ts';
 import { AttestError, ConfigError } from '#shared/core/errors.ts';
-import { secretsManagerVault } from '../../../../bin/keys.ts';
 
 const SECRET_1 = 'first-key-first-key-first-key-first-01';
 const SECRET_2 = 'second-key-second-key-second-key-0002';

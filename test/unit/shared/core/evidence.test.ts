@@ -1,7 +1,8 @@
 // The evidence report: who agreed to what and when, the stored text hashed again, and the audit trail.
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '#shared/core/errors.ts';
-import { makeEvidenceReport } from '#shared/core/evidence.ts';
+import { makeEvidenceReport, makeFindAssignments } from '#shared/core/evidence.ts';
+import { assignmentIdFor } from '#shared/core/ids.ts';
 import type { Evidence, PolicyVersion } from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy, policySha256 } from '#shared/core/policy.ts';
 import { anAssignment, anEvidence, aPolicySource, aStarter, FakeStore } from '../../../support/fakes.ts';
@@ -207,5 +208,44 @@ describe('makeEvidenceReport', () => {
       { kind: 'acknowledged', at: '2026-11-25T14:03:00.000Z', detail: { evidenceId: 'ev_1' } },
       { kind: 'lms-delivered', at: '2026-11-25T14:04:00.000Z', detail: {} },
     ]);
+  });
+});
+
+describe('makeFindAssignments', () => {
+  it('finds an employee’s first assignment and their re-acknowledgements, oldest first', async () => {
+    // Prepare: the policy at version 3; E1001 asked for version 1, then again for version 3
+    const store = new FakeStore();
+    const policy = { ...samplePolicy(), version: 3 };
+    await store.putPolicyVersion(policy);
+    const starter = aStarter();
+    store.seed(anAssignment(starter, policy));
+    store.seed(anAssignment(starter, policy, { assignmentId: assignmentIdFor('E1001', 'sample', 3) }));
+
+    // Act
+    const found = await makeFindAssignments({ store })('E1001', 'sample');
+
+    // Assess
+    expect(found).toEqual([assignmentIdFor('E1001', 'sample'), assignmentIdFor('E1001', 'sample', 3)]);
+  });
+
+  it('refuses a policy never published, and an employee never asked to sign it', async () => {
+    // Prepare
+    const { store } = await setup();
+    const find = makeFindAssignments({ store });
+
+    // Act
+    const unpublished = find('E1001', 'unknown');
+    const stranger = find('E9999', 'sample');
+
+    // Assess
+    await expect(unpublished).rejects.toMatchObject({
+      code: 'policy.not_found',
+      message: 'No published versions of unknown.',
+    });
+    await expect(stranger).rejects.toBeInstanceOf(NotFoundError);
+    await expect(stranger).rejects.toMatchObject({
+      code: 'assignment.not_found',
+      message: 'E9999 has no sample assignment.',
+    });
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import type { Evidence, PolicyText, PolicyVersion } from '#shared/core/model.ts';
-import { makePublishPolicy } from '#shared/core/publish.ts';
+import { makeListPolicyVersions, makePublishPolicy } from '#shared/core/publish.ts';
 import {
   anAssignment,
   aPolicy,
@@ -436,5 +436,34 @@ describe('reacknowledge', () => {
       }),
     );
     expect(store.peek(assignmentIdFor('E1', 'safe-internet-use', 3))).toMatchObject({ dueKind: 'invite' });
+  });
+});
+
+describe('makeListPolicyVersions', () => {
+  it('lists every published version, oldest first', async () => {
+    // Prepare
+    const { store, publish } = setup();
+    await publish(text('a'.repeat(64)));
+    await publish(text('b'.repeat(64), 'Safe internet use, revised'));
+
+    // Act
+    const versions = await makeListPolicyVersions({ store })('safe-internet-use');
+
+    // Assess
+    expect(versions.map((v) => [v.version, v.sha256, v.title])).toEqual([
+      [1, 'a'.repeat(64), 'Safe internet use'],
+      [2, 'b'.repeat(64), 'Safe internet use, revised'],
+    ]);
+  });
+
+  it('refuses a policy never published', async () => {
+    // Act
+    const listed = makeListPolicyVersions({ store: new FakeStore() })('unknown');
+
+    // Assess
+    await expect(listed).rejects.toMatchObject({
+      code: 'policy.not_found',
+      message: 'No published versions of unknown.',
+    });
   });
 });

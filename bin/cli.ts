@@ -1,0 +1,132 @@
+// The shell's plumbing, shared by every command: what a command may use, usage errors (exit 2), failures (exit 1), and ids that begin with "-".
+import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
+import { AttestError, ValidationError } from '#shared/core/errors.ts';
+import type { Clock, KeyVault, Store } from '#shared/ports.ts';
+
+/** 0: done; 1: the thing asked for failed; 2: the command was called wrongly. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface CliDeps {
+  store: Store;
+  /** Which table `store` reads, said on stderr with --verbose. */
+  where?: string;
+  io: CliIo;
+  now?: () => Date;
+  readFile?: (path: string) => string;
+  /** The link keys' secret (on AWS); absent, `keys` explains that the local stack's are fixed. */
+  keyVault?: KeyVault;
+  /** The mailer's TOKEN_TTL: how long a link is valid. */
+  tokenTtlMs?: number;
+  /** Opens a file to write (a report's CSV), readable only by its owner; `remove` closes and deletes it. */
+  createFile?: (path: string) => { write(text: string): void; close(): void; remove(): void };
+}
+
+/** What a command's action is given: the ports, a clock, and a way to fail having said why. */
+export interface Shell {
+  deps: CliDeps;
+  io: CliIo;
+  clock: Clock;
+  /** The thing asked for failed (exit 1), its reasons already on stderr. */
+  failed(): void;
+}
+
+/** A mistake in how a command was called: its message and a pointer to the command's help, exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  /** The command called wrongly, when known: its help is the one pointed to. */
+  command: Command | undefined;
+
+  constructor(message: string, command?: Command) {
+    super(message);
+    this.command = command;
+  }
+}
+
+/** `lms replay`, as typed after `attest`. */
+export const pathOf = (command: Command): string[] =>
+  command.parent ? [...pathOf(command.parent), command.name()] : [];
+
+/** "a or b", "a, b or c": how a usage message lists the values allowed. */
+export const oneOf = (names: readonly string[]) =>
+  names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : (names[0] ?? '');
+
+/**
+ * Commander's refusal of a call, as attest words it: the words typed (every word of an unknown
+ * command, the first word too many) and what a missing argument is, from its description.
+ */
+export function usageMessage(error: CommanderError, command: Command): string {
+  const message = error.message.replace(/^error: /, '');
+  if (error.code === 'commander.unknownCommand') {
+    const suggestion = /\n\(Did you mean .*\)$/s.exec(message)?.[0] ?? '';
+    return `unknown command: ${[...pathOf(command), ...command.args].join(' ')}${suggestion}`;
+  }
+  if (error.code === 'commander.excessArguments') {
+    const word = command.args[command.registeredArguments.length] ?? '';
+    return `unexpected ${JSON.stringify(word)}${word.startsWith('-') ? ', not an option attest knows' : ''}`;
+  }
+  const missing = command.registeredArguments.find((a, i) => a.required && command.args[i] === undefined);
+  if (error.code === 'commander.missingArgument' && missing?.description) {
+    return `${pathOf(command).join(' ')} needs ${missing.description}`;
+  }
+  return message;
+}
+
+/** The usage error told in two lines: what was wrong, and where that command's help is. */
+export function usageText(error: UsageError): string {
+  const path = error.command ? pathOf(error.command) : [];
+  return `attest: ${error.message}\nTry \`${['attest', ...path, '--help'].join(' ')}\`.`;
+}
+
+/** Any other error, told in one line without a stack; every one is exit 1. */
+export function failureText(error: unknown): string {
+  if (error instanceof ValidationError) {
+    return `attest: the policy file is not valid:\n${error.issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}`;
+  }
+  if (error instanceof AttestError) return `attest: ${error.message}`;
+  const e = error as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return `attest: no such file: ${e.path}`;
+  if (e?.code === 'ECONNREFUSED' || (e as { cause?: { code?: string } })?.cause?.code === 'ECONNREFUSED') {
+    return 'attest: cannot reach DynamoDB. For the local stack, is `npm start` running?';
+  }
+  return `attest: ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
+}
+
+/** A word that reads as an option: attest's own, and misspellings (`--destnation`) for commander to refuse. */
+const OPTION_LIKE = /^(-h|--[a-z]+(-[a-z]+)*(=.*)?)$/s;
+
+/**
+ * Assignment ids are base64url, so one in 64 begins with "-" (`attest evidence -6eNF…`), and
+ * commander would refuse it as an unknown option. Such a word, which no option of attest could
+ * be, goes after "--" (where every word is an argument), and the words after it follow it, so
+ * arguments keep their order; an option's value stays beside its option. So ids are typed as
+ * they are printed.
+ */
+export function idsAsArguments(argv: readonly string[], takesValue: ReadonlySet<string>): string[] {
+  const kept: string[] = [];
+  const moved: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word === '--') {
+      moved.push(...argv.slice(i + 1));
+      break;
+    }
+    if (OPTION_LIKE.test(word)) {
+      kept.push(word);
+      const value = argv[i + 1];
+      if (takesValue.has(word) && value !== undefined && value !== '--') kept.push(argv[++i] as string);
+    } else if (moved.length || (word.startsWith('-') && word !== '-')) moved.push(word);
+    else kept.push(word);
+  }
+  return moved.length ? [...kept, '--', ...moved] : kept;
+}
+
+/** An option given another option where its value belongs (`--employee --text`) lacks its value. */
+export function notAnOption(value: string): string {
+  if (OPTION_LIKE.test(value)) throw new InvalidArgumentError(`${value} is an option: the value is missing.`);
+  return value;
+}

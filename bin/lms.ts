@@ -1,0 +1,152 @@
+// `attest lms`: the LMS deliveries as an operator sees them (status, dead letters) and acts on them (replay, backfill, enable).
+import { type Command, Option } from 'commander';
+import {
+  makeBackfill,
+  makeDeliveryStatus,
+  makeEnableDestinations,
+  makeListDeadLetters,
+  makeReplayDeadLetters,
+} from '#shared/core/lms-operations.ts';
+import {
+  DELIVERY_KINDS,
+  DESTINATION_OF,
+  type Delivery,
+  type DeliveryKind,
+  KIND_OF,
+} from '#shared/core/model.ts';
+import { oneOf, type Shell, UsageError } from './cli.ts';
+
+/** The destinations as the settings (LMS_MODE) and this command name them. */
+const NAMES = DELIVERY_KINDS.map((kind) => DESTINATION_OF[kind]);
+
+const destinationOption = (what: string) => new Option('--destination <name>', `${what} (${oneOf(NAMES)})`);
+
+/** The destination named by --destination, if any; a name not among them is a usage error. */
+function destinationKind(named: string | undefined, command: Command): DeliveryKind | undefined {
+  if (named === undefined) return undefined;
+  if (!Object.hasOwn(KIND_OF, named)) {
+    throw new UsageError(`--destination must be ${oneOf(NAMES)}, not ${JSON.stringify(named)}`, command);
+  }
+  return KIND_OF[named as keyof typeof KIND_OF];
+}
+
+/** One delivery's state, on one line: a pending one that has been tried is retrying. */
+export function describeDelivery(delivery: Delivery): string {
+  const letter = delivery.deadLetter;
+  const state = delivery.state === 'pending' && delivery.attempts > 0 ? 'retrying' : delivery.state;
+  const parts = [state, `attempts ${delivery.attempts}`];
+  if (delivery.lastStatus !== undefined) parts.push(`last status ${delivery.lastStatus ?? 'none'}`);
+  if (delivery.deliveredAt) parts.push(`delivered ${delivery.deliveredAt}`);
+  if (delivery.nextAttemptAt) parts.push(`next attempt ${delivery.nextAttemptAt}`);
+  if (letter) {
+    parts.push(`${letter.reason} at ${letter.at}`);
+    if (letter.body) parts.push(JSON.stringify(letter.body.slice(0, 120)));
+  }
+  return parts.join('  ');
+}
+
+export function addLmsCommands(program: Command, shell: Shell): void {
+  const { deps, io, clock } = shell;
+  const { store } = deps;
+  const lms = program
+    .command('lms')
+    .description('Where the LMS deliveries stand; replay, backfill, enable a destination.');
+
+  lms
+    .command('status')
+    .summary('Where each LMS delivery of an agreement stands.')
+    .description(
+      'Where each LMS delivery of an agreement stands: delivered, retrying (attempts, last status, ' +
+        'next attempt) or dead-lettered (why).',
+    )
+    .argument('<assignment-id>', 'an assignment id')
+    .addOption(destinationOption('only this destination, owed or not'))
+    .action(async (id: string, options: { destination?: string }, command: Command) => {
+      const only = destinationKind(options.destination, command);
+      const status = await makeDeliveryStatus({ store })(id, only);
+      if (!status.signed) return io.out(`${id}: not signed yet; nothing is owed to the LMS.`);
+      if (!status.deliveries.length) io.out(`${id}: no LMS destination was configured when it was signed.`);
+      for (const { kind, delivery } of status.deliveries) {
+        const shown = delivery ? describeDelivery(delivery) : 'none (not a destination when it was signed)';
+        io.out(`${DESTINATION_OF[kind]}  ${shown}`);
+      }
+    });
+
+  lms
+    .command('dead-letters')
+    .description('Deliveries the LMS rejected (4xx), that ran out of retries, or went while it was disabled.')
+    .addOption(destinationOption('only those of this destination'))
+    .action(async (options: { destination?: string }, command: Command) => {
+      const only = destinationKind(options.destination, command);
+      const letters = await makeListDeadLetters({ store })(only);
+      if (!letters.length) io.out('No dead letters.');
+      for (const { assignmentId, kind, delivery } of letters) {
+        io.out(`${assignmentId}  ${DESTINATION_OF[kind]}  ${delivery ? describeDelivery(delivery) : ''}`);
+      }
+    });
+
+  lms
+    .command('replay')
+    .summary('Send dead-lettered deliveries again.')
+    .usage('--all | --assignment <assignment-id> [--destination <name>]')
+    .description(
+      'Send dead-lettered deliveries again (same webhook-id or xAPI statement id, retries counted ' +
+        "afresh); the sweeper sends them on its next run. A disabled destination's stay until enabled.",
+    )
+    .option('--all', 'every dead letter')
+    .option('--assignment <assignment-id>', "one assignment's dead letters")
+    .addOption(destinationOption('only those of this destination'))
+    .action(async (options: { all?: true; assignment?: string; destination?: string }, command: Command) => {
+      const only = destinationKind(options.destination, command);
+      if (Boolean(options.all) === Boolean(options.assignment)) {
+        throw new UsageError('lms replay needs --all or --assignment <assignment-id>, not both', command);
+      }
+      const which = options.assignment ? { assignmentId: options.assignment } : { all: true as const };
+      const { replayed, disabled } = await makeReplayDeadLetters({ store, clock })(which, only);
+      for (const { kind, reason } of disabled) {
+        const name = DESTINATION_OF[kind];
+        io.err(
+          `The ${name} destination is disabled (${reason}); its dead letters stay until \`lms enable --destination ${name}\`.`,
+        );
+      }
+      if (disabled.length && !replayed) return shell.failed();
+      io.out(`Replaying ${replayed} deliveries; the sweeper sends them on its next run.`);
+    });
+
+  lms
+    .command('backfill')
+    .summary("Deliver a policy's earlier agreements to a destination added since.")
+    .usage('--destination <name> --policy <policy-id>')
+    .description(
+      'Deliver every earlier agreement to the policy to a destination added since they were signed ' +
+        '(e.g. after switching LMS_MODE to webhook,xapi); agreements it already has are left alone, ' +
+        'so it is safe to run again. The sweeper sends them on its next run.',
+    )
+    .addOption(destinationOption('the destination added'))
+    .option('--policy <policy-id>', 'the policy whose agreements to deliver')
+    .action(async (options: { destination?: string; policy?: string }, command: Command) => {
+      const kind = destinationKind(options.destination, command);
+      if (!kind || !options.policy) {
+        throw new UsageError(
+          `lms backfill needs --destination ${NAMES.join('|')} and --policy <policy-id>`,
+          command,
+        );
+      }
+      const { owed, had } = await makeBackfill({ store, clock })(options.policy, kind);
+      io.out(
+        `${options.policy}: ${owed} agreements owed to ${DESTINATION_OF[kind]} (${had} had a delivery there already); the sweeper sends them on its next run.`,
+      );
+    });
+
+  lms
+    .command('enable')
+    .description('Enable a destination again after it answered 410 Gone (it was disabled).')
+    .addOption(destinationOption('only this destination (without it, every one)'))
+    .action(async (options: { destination?: string }, command: Command) => {
+      const only = destinationKind(options.destination, command);
+      const kinds = await makeEnableDestinations({ store, clock })(only);
+      io.out(
+        `${kinds.map((k) => DESTINATION_OF[k]).join(' and ')} enabled. Replay what was dead-lettered while disabled: lms replay --all`,
+      );
+    });
+}
