@@ -132,11 +132,12 @@ export class FakeStore implements Store {
       this.assignments.set(assignment.assignmentId, copy(assignment));
       return copy(assignment);
     }
-    return copy(this.assignments.get(assignment.assignmentId) as Assignment);
+    return shown(this.assignments.get(assignment.assignmentId) as StoredAssignment);
   }
 
   async getAssignment(assignmentId: string) {
-    return copy(this.assignments.get(assignmentId));
+    const a = this.assignments.get(assignmentId);
+    return a && shown(a);
   }
 
   async cancelAssignment(
@@ -173,7 +174,7 @@ export class FakeStore implements Store {
     if (attempt && a.attempt?.id !== attempt.seen) return undefined;
     a[lease] = leaseUntil.toISOString();
     if (attempt) a.attempt = copy(attempt.next);
-    return copy(a);
+    return shown(a);
   }
 
   /** SES's word on attempts, by `assignmentId#attemptId`: the message id. */
@@ -325,7 +326,7 @@ export class FakeStore implements Store {
     const a = this.assignments.get(assignmentId);
     // attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled
     if (!a || a.ack || a.status === 'cancelled') {
-      return { recorded: false, assignment: copy(a) as Assignment };
+      return { recorded: false, assignment: (a && shown(a)) as Assignment };
     }
     a.ack = copy(evidence);
     a.status = 'acknowledged';
@@ -340,7 +341,7 @@ export class FakeStore implements Store {
     a.dueAt = dueAt.toISOString();
     a.dueKind = 'receipt';
     delete a.leaseUntil;
-    return { recorded: true, assignment: copy(a) };
+    return { recorded: true, assignment: shown(a) };
   }
 
   async requestFreshLink(assignmentId: string, now: Date, notSince: Date) {
@@ -540,7 +541,7 @@ export class FakeStore implements Store {
     const found = new Map<string, Assignment>();
     for (const id of assignmentIds) {
       const assignment = this.assignments.get(id);
-      if (assignment) found.set(id, copy(assignment));
+      if (assignment) found.set(id, shown(assignment));
     }
     return found;
   }
@@ -604,6 +605,12 @@ export class FakeStore implements Store {
   seed(assignment: Assignment): void {
     this.assignments.set(assignment.assignmentId, copy(assignment));
   }
+}
+
+/** An assignment as the adapter answers it: without the flags standing for its index-only shards. */
+function shown(a: StoredAssignment): Assignment {
+  const { lmsDead: _lms, xapiDead: _xapi, ...rest } = copy(a);
+  return rest;
 }
 
 /** What the adapter's condition for "owes work of this kind" checks. */
