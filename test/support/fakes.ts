@@ -75,6 +75,7 @@ export class FakeStore implements Store {
   readonly starters = new Map<string, Starter>();
   readonly assignments = new Map<string, StoredAssignment>();
   readonly policies = new Map<string, PolicyVersion>();
+  /** By `manager address#day`, the address lower-cased: see digestKeyOf. */
   readonly digests = new Map<string, Digest>();
   readonly destinations: Record<DeliveryKind, Destination> = {
     lms: { state: 'enabled' },
@@ -240,7 +241,7 @@ export class FakeStore implements Store {
 
   async joinDigest(key: DigestKey, managerName: string, assignmentId: string) {
     this.writes.push('joinDigest');
-    const k = `${key.managerEmail}#${key.day}`;
+    const k = digestKeyOf(key);
     const d = this.digests.get(k);
     // attribute_not_exists(closedAt); owner = if_not_exists(owner, :me); ADD members :me
     if (d?.closedAt) return 'closed' as const;
@@ -252,7 +253,7 @@ export class FakeStore implements Store {
 
   async closeDigest(key: DigestKey, by: string, at: Date) {
     this.writes.push('closeDigest');
-    const d = this.digests.get(`${key.managerEmail}#${key.day}`);
+    const d = this.digests.get(digestKeyOf(key));
     // attribute_exists(pk); closedAt, closedBy = if_not_exists(…)
     if (!d) return undefined;
     d.closedAt ??= at.toISOString();
@@ -262,8 +263,10 @@ export class FakeStore implements Store {
 
   async recordDigestSent(key: DigestKey, at: Date, _messageId: string) {
     this.writes.push('recordDigestSent');
-    const d = this.digests.get(`${key.managerEmail}#${key.day}`);
-    if (d) d.sentAt = at.toISOString();
+    const d = this.digests.get(digestKeyOf(key));
+    // attribute_exists(pk): never a stray digest holding only the time; the adapter lets the failure through.
+    if (!d) throw conditionFailed();
+    d.sentAt = at.toISOString();
   }
 
   async reopenBounced(assignmentId: string, dueAt: Date) {
@@ -606,6 +609,9 @@ export class FakeStore implements Store {
     this.assignments.set(assignment.assignmentId, copy(assignment));
   }
 }
+
+/** A digest's key: the adapter files it under digestIdFor(address), which ignores the address's case. */
+const digestKeyOf = (key: DigestKey) => `${key.managerEmail.toLowerCase()}#${key.day}`;
 
 /** An assignment as the adapter answers it: without the flags standing for its index-only shards. */
 function shown(a: StoredAssignment): Assignment {
