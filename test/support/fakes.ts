@@ -580,23 +580,20 @@ export class FakeStore implements Store {
   }
 
   async getAuditTrail(assignmentId: string) {
+    // In the order of the adapter's sort keys, compared as DynamoDB does, by code unit.
     return this.audit
       .filter((e) => e.assignmentId === assignmentId)
-      .sort((x, y) => `${x.at}#${x.kind}`.localeCompare(`${y.at}#${y.kind}`))
+      .sort((x, y) => (auditKeyOf(x) < auditKeyOf(y) ? -1 : 1))
       .map((e) => ({ kind: e.kind, at: e.at, detail: copy(e.detail ?? {}) }));
   }
 
   async appendAudit(assignmentId: string, kind: string, at: Date, detail?: Record<string, string>) {
     this.writes.push('appendAudit');
     // The key is (assignment, time, kind[, destination]), written once.
-    const iso = at.toISOString();
-    const same = (e: (typeof this.audit)[number]) =>
-      e.assignmentId === assignmentId &&
-      e.at === iso &&
-      e.kind === kind &&
-      e.detail?.destination === detail?.destination;
-    if (this.audit.some(same)) return;
-    this.audit.push({ assignmentId, kind, at: iso, ...(detail && { detail: copy(detail) }) });
+    const event = { assignmentId, kind, at: at.toISOString(), ...(detail && { detail: copy(detail) }) };
+    const k = auditKeyOf(event);
+    if (this.audit.some((e) => e.assignmentId === assignmentId && auditKeyOf(e) === k)) return;
+    this.audit.push(event);
   }
 
   /** The stored assignment itself (a copy), for assertions. */
@@ -609,6 +606,10 @@ export class FakeStore implements Store {
     this.assignments.set(assignment.assignmentId, copy(assignment));
   }
 }
+
+/** An audit event's sort key in the adapter: its time, its kind and the destination it names, if any. */
+const auditKeyOf = (e: { at: string; kind: string; detail?: Record<string, string> }) =>
+  `${e.at}#${e.kind}${e.detail?.destination ? `#${e.detail.destination}` : ''}`;
 
 /** A digest's key: the adapter files it under digestIdFor(address), which ignores the address's case. */
 const digestKeyOf = (key: DigestKey) => `${key.managerEmail.toLowerCase()}#${key.day}`;
