@@ -72,6 +72,11 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
           dueAt: iso(2),
           dueKind: 'xapi',
         });
+        expect(await store.laneDue('a1', 'receipt')).toEqual({
+          assignmentId: 'a1',
+          dueAt: iso(2),
+          dueKind: 'receipt',
+        });
       });
 
       it('keeps a failed delivery owed from the retry, counting the attempt and giving the lease back', async () => {
@@ -259,10 +264,11 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
     });
 
     describe('replayDelivery', () => {
-      it('makes a dead letter owed again from the time given, its attempts counted afresh', async () => {
+      it('makes a dead letter owed again from the time given on its own lane, its attempts counted afresh', async () => {
         // Prepare
         const store = await signed('a1');
         await dies(store, 'a1', 'lms', 3);
+        await dies(store, 'a1', 'xapi', 4);
 
         // Act
         const replayed = await store.replayDelivery('a1', 'lms', at(30));
@@ -272,7 +278,8 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
         const stored = await store.getAssignment('a1');
         expect(stored?.lms).toMatchObject({ state: 'pending', attempts: 0 });
         expect(stored?.lms).not.toHaveProperty('deadLetter');
-        expect(await store.deadLetters(10)).toEqual([]);
+        expect(stored?.xapi).toMatchObject({ state: 'dead', deadLetter: letter(4) });
+        expect(await store.deadLetters(10)).toEqual([{ assignmentId: 'a1', kind: 'xapi', deadAt: iso(4) }]);
         expect(await store.laneDue('a1', 'lms')).toEqual({
           assignmentId: 'a1',
           dueAt: iso(30),

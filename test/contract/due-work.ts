@@ -85,25 +85,21 @@ export function describeDueWorkContract(name: string, make: DueWorkStore): void 
     describe('deferDue', () => {
       it('moves a lane’s due time while it is the one seen, so of two sweeps one dispatches it', async () => {
         // Prepare
-        const store = await holding(ask('a1', { ...webhook(2) }));
+        const store = await holding(ask('a1', { ...webhook(2), ...statement(3) }));
 
         // Act
         const first = await store.deferDue('a1', 'invite', ask('a1').dueAt as string, at(20));
         const second = await store.deferDue('a1', 'invite', ask('a1').dueAt as string, at(21));
         const webhookLane = await store.deferDue('a1', 'lms', iso(2), at(22));
+        const statementLane = await store.deferDue('a1', 'xapi', iso(3), at(23));
 
-        // Assess
-        expect([first, second, webhookLane]).toEqual([true, false, true]);
-        expect(await store.laneDue('a1', 'invite')).toEqual({
-          assignmentId: 'a1',
-          dueAt: iso(20),
-          dueKind: 'invite',
-        });
-        expect(await store.laneDue('a1', 'lms')).toEqual({
-          assignmentId: 'a1',
-          dueAt: iso(22),
-          dueKind: 'lms',
-        });
+        // Assess: each lane by its own due time
+        expect([first, second, webhookLane, statementLane]).toEqual([true, false, true, true]);
+        expect(await store.queryDue(at(30), 10)).toEqual([
+          { assignmentId: 'a1', dueAt: iso(20), dueKind: 'invite' },
+          { assignmentId: 'a1', dueAt: iso(22), dueKind: 'lms' },
+          { assignmentId: 'a1', dueAt: iso(23), dueKind: 'xapi' },
+        ]);
       });
 
       it('refuses a due time other than the lane’s, a lane owing nothing, or an unknown assignment', async () => {

@@ -255,9 +255,10 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
           store.releaseWork('a2', 'invite'),
         ];
 
-        // Assess
+        // Assess: and no stray item for an unknown one
         await expect(Promise.all(releases)).resolves.toBeDefined();
         expect(await store.getAssignment('a1')).toMatchObject({ leaseUntil: iso(2) });
+        expect(await store.getAssignment('a2')).toBeUndefined();
       });
     });
 
@@ -388,6 +389,21 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
         const stored = await store.getAssignment('a1');
         expect(stored).toMatchObject({ status: 'overdue', digest });
         for (const gone of ['dueAt', 'dueKind', 'leaseUntil']) expect(stored).not.toHaveProperty(gone);
+      });
+
+      it('marks an assignment without a manager overdue, with no digest, owing nothing more', async () => {
+        // Prepare
+        const store = await holding(ask('a1', { status: 'invited', dueKind: 'escalation' }));
+        await store.claimWork('a1', 'escalation', at(0), at(2));
+
+        // Act
+        await store.escalate('a1', { at: at(1) });
+
+        // Assess
+        const stored = await store.getAssignment('a1');
+        expect(stored).toMatchObject({ status: 'overdue', escalatedAt: iso(1) });
+        for (const gone of ['digest', 'dueAt', 'dueKind', 'leaseUntil'])
+          expect(stored).not.toHaveProperty(gone);
       });
 
       it('refuses to escalate without the escalation’s lease', async () => {
