@@ -264,34 +264,34 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
     });
 
     describe('replayDelivery', () => {
-      it('makes a dead letter owed again from the time given on its own lane, its attempts counted afresh', async () => {
-        // Prepare
-        const store = await signed('a1');
-        await dies(store, 'a1', 'lms', 3);
-        await dies(store, 'a1', 'xapi', 4);
+      for (const [kind, other] of [
+        ['lms', 'xapi'],
+        ['xapi', 'lms'],
+      ] as const) {
+        it(`makes a dead ${kind} delivery owed again from the time given, counted afresh, leaving the ${other} lane dead`, async () => {
+          // Prepare
+          const store = await signed('a1');
+          await dies(store, 'a1', kind, 3);
+          await dies(store, 'a1', other, 4);
 
-        // Act
-        const replayed = await store.replayDelivery('a1', 'lms', at(30));
+          // Act
+          const replayed = await store.replayDelivery('a1', kind, at(30));
 
-        // Assess
-        expect(replayed).toBe(true);
-        const stored = await store.getAssignment('a1');
-        expect(stored?.lms).toMatchObject({ state: 'pending', attempts: 0 });
-        expect(stored?.lms).not.toHaveProperty('deadLetter');
-        expect(stored?.xapi).toMatchObject({ state: 'dead', deadLetter: letter(4) });
-        expect(await store.deadLetters(10)).toEqual([{ assignmentId: 'a1', kind: 'xapi', deadAt: iso(4) }]);
-        expect(await store.laneDue('a1', 'lms')).toEqual({
-          assignmentId: 'a1',
-          dueAt: iso(30),
-          dueKind: 'lms',
+          // Assess
+          expect(replayed).toBe(true);
+          const stored = await store.getAssignment('a1');
+          expect(stored?.[kind]).toMatchObject({ state: 'pending', attempts: 0 });
+          expect(stored?.[kind]).not.toHaveProperty('deadLetter');
+          expect(stored?.[other]).toMatchObject({ state: 'dead', deadLetter: letter(4) });
+          expect(await store.deadLetters(10)).toEqual([{ assignmentId: 'a1', kind: other, deadAt: iso(4) }]);
+          const due = { assignmentId: 'a1', dueAt: iso(30), dueKind: kind };
+          expect(await store.laneDue('a1', kind)).toEqual(due);
+          expect(await store.queryDue(at(30), 10)).toContainEqual(due);
+          expect(await store.claimWork('a1', kind, at(30), at(32))).toMatchObject({
+            [`${kind}LeaseUntil`]: iso(32),
+          });
         });
-        expect(await store.queryDue(at(30), 10)).toContainEqual({
-          assignmentId: 'a1',
-          dueAt: iso(30),
-          dueKind: 'lms',
-        });
-        expect(await store.claimWork('a1', 'lms', at(30), at(32))).toMatchObject({ lmsLeaseUntil: iso(32) });
-      });
+      }
 
       it('refuses a delivery that is not dead: owed, delivered, never owed or unknown', async () => {
         // Prepare
