@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Assignment } from '#shared/core/model.ts';
 import { anEvidence, aPolicy } from '../support/fakes.ts';
-import { ask, at, iso, type MakeStore } from './support.ts';
+import { ask, at, iso, type MakeStore, storeHolding } from './support.ts';
 
 export type AssignmentsStore = MakeStore<
   | 'createAssignment'
@@ -25,12 +25,7 @@ const bothDestinations = { lms: { webhookId: 'msg_1' }, xapi: { statementId: 'st
 const MAIL_LANE = ['dueAt', 'dueKind', 'leaseUntil'] as const;
 
 export function describeAssignmentsContract(name: string, make: AssignmentsStore): void {
-  /** A store holding `assignments`, each created as given. */
-  const holding = async (...assignments: Assignment[]) => {
-    const store = await make();
-    for (const assignment of assignments) await store.createAssignment(assignment);
-    return store;
-  };
+  const holding = (...assignments: Assignment[]) => storeHolding(make, ...assignments);
 
   describe(`${name}: Assignments`, () => {
     describe('createAssignment', () => {

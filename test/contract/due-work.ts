@@ -1,7 +1,7 @@
 // The contract of due work: what each lane owes and when, as the sweeper reads and claims it.
 import { describe, expect, it } from 'vitest';
 import type { Assignment } from '#shared/core/model.ts';
-import { ask, at, iso, type MakeStore } from './support.ts';
+import { ask, at, iso, type MakeStore, storeHolding } from './support.ts';
 
 export type DueWorkStore = MakeStore<
   'queryDue' | 'deferDue' | 'laneDue' | 'createAssignment' | 'getAssignment'
@@ -19,11 +19,7 @@ const statement = (minute: number): Partial<Assignment> => ({
 });
 
 export function describeDueWorkContract(name: string, make: DueWorkStore): void {
-  const holding = async (...assignments: Assignment[]) => {
-    const store = await make();
-    for (const assignment of assignments) await store.createAssignment(assignment);
-    return store;
-  };
+  const holding = (...assignments: Assignment[]) => storeHolding(make, ...assignments);
 
   describe(`${name}: DueWork`, () => {
     describe('queryDue', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Assignment, MailAttempt } from '#shared/core/model.ts';
 import { anEvidence, aPolicy } from '../support/fakes.ts';
-import { ask, at, CONDITION_FAILED, iso, type MakeStore, refusal } from './support.ts';
+import { ask, at, CONDITION_FAILED, iso, type MakeStore, refusal, storeHolding } from './support.ts';
 
 export type MailWorkStore = MakeStore<
   | 'claimWork'
@@ -25,11 +25,7 @@ const digest = { managerEmail: 'mia@example.org', day: '2026-11-24' };
 
 export function describeMailWorkContract(name: string, make: MailWorkStore): void {
   /** A store holding `assignment` (by default a1, owing its invite at 10:15). */
-  const holding = async (assignment: Assignment = ask('a1')) => {
-    const store = await make();
-    await store.createAssignment(assignment);
-    return store;
-  };
+  const holding = (assignment: Assignment = ask('a1')) => storeHolding(make, assignment);
   /** A store holding a1, signed, owing its receipt and both deliveries from 10:02. */
   const signed = async () => {
     const store = await holding();

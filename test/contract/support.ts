@@ -27,6 +27,16 @@ export function ask(
   return anAssignment(aStarter({ employeeId: `E-${id}` }), policy, { assignmentId: id, ...overrides });
 }
 
+/** A store from `make` holding `assignments`, each created as given. */
+export async function storeHolding<S extends Pick<Store, 'createAssignment'>>(
+  make: () => Promise<S>,
+  ...assignments: Assignment[]
+): Promise<S> {
+  const store = await make();
+  for (const assignment of assignments) await store.createAssignment(assignment);
+  return store;
+}
+
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const found: T[] = [];
   for await (const item of items) found.push(item);
