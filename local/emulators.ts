@@ -51,8 +51,9 @@ const closeServer = (server: Server) =>
     server.closeAllConnections?.();
   });
 
-const tableDefinition = {
-  TableName: TABLE_NAME,
+/** The table's definition under `name`: its keys and every index of TABLE_INDEXES. */
+const tableDefinition = (name: string) => ({
+  TableName: name,
   BillingMode: 'PAY_PER_REQUEST' as const,
   AttributeDefinitions: [
     { AttributeName: 'pk', AttributeType: 'S' as const },
@@ -76,7 +77,7 @@ const tableDefinition = {
       ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.include }
       : { ProjectionType: 'ALL' as const },
   })),
-};
+});
 
 const listed = async (client: DynamoDBClient) =>
   ((await client.send(new ListTablesCommand({}))).TableNames ?? []).includes(TABLE_NAME);
@@ -87,16 +88,20 @@ async function gone(client: DynamoDBClient): Promise<void> {
   if (await listed(client)) throw new Error(`the old ${TABLE_NAME} table did not go`);
 }
 
-/** Waits for a created table to be usable: dynalite finishes a create after it answers. */
-async function active(client: DynamoDBClient): Promise<void> {
+/**
+ * Creates an empty table named `name` with every index, and waits for it to be usable: dynalite
+ * finishes a create after it answers.
+ */
+export async function createEmptyTable(client: DynamoDBClient, name: string): Promise<void> {
+  await client.send(new CreateTableCommand(tableDefinition(name)));
   for (let i = 0; i < 100; i++) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE_NAME })).catch(() => ({
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name })).catch(() => ({
       Table: undefined,
     }));
     if (Table?.TableStatus === 'ACTIVE') return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`the ${TABLE_NAME} table did not become active`);
+  throw new Error(`the ${name} table did not become active`);
 }
 
 /**
@@ -120,8 +125,7 @@ async function createTable(client: DynamoDBClient): Promise<void> {
     await client.send(new DeleteTableCommand({ TableName: TABLE_NAME }));
     await gone(client);
   }
-  await client.send(new CreateTableCommand(tableDefinition));
-  await active(client);
+  await createEmptyTable(client, TABLE_NAME);
   for (const item of existing)
     await client.send(new PutItemCommand({ TableName: TABLE_NAME, Item: upgrade(item) }));
   await client

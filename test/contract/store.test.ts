@@ -1,0 +1,33 @@
+// Runs each of the Store's contracts against the fake the core's unit tests trust and the DynamoDB adapter on dynalite.
+import { describe } from 'vitest';
+import { FakeStore } from '../support/fakes.ts';
+import { describeAssignmentsContract } from './assignments.ts';
+import { describeAuditTrailContract } from './audit-trail.ts';
+import { describeDeliveriesContract } from './deliveries.ts';
+import { describeDigestsContract } from './digests.ts';
+import { describeDueWorkContract } from './due-work.ts';
+import { describeEventReceiptsContract } from './event-receipts.ts';
+import { describeMailWorkContract } from './mail-work.ts';
+import { describePoliciesContract } from './policies.ts';
+import { describeStartersContract } from './starters.ts';
+import { dynaliteTables } from './support.ts';
+
+const contracts = [
+  describeEventReceiptsContract,
+  describeStartersContract,
+  describeAssignmentsContract,
+  describeMailWorkContract,
+  describeDigestsContract,
+  describeDeliveriesContract,
+  describeDueWorkContract,
+  describePoliciesContract,
+  describeAuditTrailContract,
+];
+
+describe('Store contract', () => {
+  const dynalite = dynaliteTables('contract');
+  for (const describeContract of contracts) {
+    describeContract('FakeStore', async () => new FakeStore());
+    describeContract('makeDynamoStore on dynalite', dynalite.store);
+  }
+});
