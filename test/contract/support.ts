@@ -1,7 +1,7 @@
 // What the store's contract cases share: fixed times, sample records, and stores that hold nothing yet.
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, inject } from 'vitest';
-import { makeDynamoStore } from '#shared/adapters/dynamo-store.ts';
+import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import type { Assignment, PolicyVersion } from '#shared/core/model.ts';
 import type { Store } from '#shared/ports.ts';
 import { createEmptyTable, LOCAL_CREDENTIALS } from '../../local/emulators.ts';
