@@ -5,6 +5,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { utcMinute } from '#shared/core/dates.ts';
 import { AttestError } from '#shared/core/errors.ts';
 import { parseTokenKeys } from '#shared/core/tokens.ts';
 
@@ -98,7 +99,7 @@ function serialise(set: KeySet): string {
 const at = (iso: string | undefined, plusMs: number) =>
   iso === undefined ? undefined : new Date(Date.parse(iso) + plusMs);
 /** A moment, to the minute (one in the past: when a key was added or began signing). */
-const minute = (date: Date) => date.toISOString().replace('T', ' ').slice(0, 16);
+const minute = (date: Date) => utcMinute(date);
 /** A moment a step may run from, rounded up to the minute, so that "from 10:05" holds at 10:05. */
 const from = (date: Date) => minute(new Date(Math.ceil(date.getTime() / 60_000) * 60_000));
 
