@@ -1,11 +1,11 @@
 // `attest keys`: the link keys' rotation as an operator runs it, one step a command, each saying when the next may run.
 import type { Command } from 'commander';
+import { utcMinute } from '#shared/core/dates.ts';
 import { AttestError } from '#shared/core/errors.ts';
 import {
   DEFAULT_TOKEN_TTL_MS,
   type KeyState,
   makeKeyRotation,
-  utcMinute,
   utcMinuteFrom,
 } from '#shared/core/link-keys.ts';
 import type { Shell } from './cli.ts';

@@ -1,6 +1,7 @@
 // `attest report`: the "who has not signed?" report as a person reads it in a terminal, or as CSV for a spreadsheet.
 import { closeSync, constants, fchmodSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
+import { isCalendarDay, utcMinute } from '#shared/core/dates.ts';
 import {
   csvOf,
   makeReport,
@@ -138,9 +139,8 @@ function createFile(path: string) {
 
 /** YYYY-MM-DD as a day in UTC: its first moment, or (for an inclusive end) the next day's. */
 export function parseDay(value: string, endOfDay: boolean): Date | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  if (!isCalendarDay(value)) return undefined;
   const day = new Date(`${value}T00:00:00.000Z`);
-  if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) return undefined;
   return endOfDay ? new Date(day.getTime() + 86_400_000) : day;
 }
 
@@ -198,7 +198,7 @@ export function tableLines(filter: ReportFilter, rows: readonly ReportRow[]): st
     signed ? 'TYPED NAME' : 'REMINDERS',
     signed ? 'EVIDENCE' : 'WAITING',
   ];
-  const minute = (iso: string) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '–');
+  const minute = (iso: string) => (iso ? utcMinute(iso) : '–');
   // Names and addresses come from HR and the signing page: no control characters reach the terminal.
   const cells = rows.map((r) => [
     r.employeeId || '?',

@@ -29,8 +29,9 @@ import { METRICS_NAMESPACE, METRICS_SERVICE } from '../shared/adapters/metrics.t
 import { parseLmsMode, secretArnSetting } from '../shared/config.ts';
 import { modeChoices } from '../shared/core/destinations/names.ts';
 import { destinations } from '../shared/core/destinations/registry.ts';
-import { DESTINATION_OF, type DeliveryKind, MAIL_KINDS } from '../shared/core/model.ts';
+import { DESTINATION_OF, type DeliveryKind, EMAIL_KINDS } from '../shared/core/model.ts';
 import { Api } from './api.ts';
+import { OperationsDashboard } from './dashboard.ts';
 import { Data } from './data.ts';
 import { Email } from './email.ts';
 import { attestFunction } from './functions.ts';
@@ -192,7 +193,7 @@ export class AttestStack extends Stack {
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the ses-events function and its subscription.',
     });
-    alarmOnDeadLetters(this, 'SesEventsDeadLettersAlarm', sesDeadLetters, alarms);
+    const sesDeadLettersAlarm = alarmOnDeadLetters(this, 'SesEventsDeadLettersAlarm', sesDeadLetters, alarms);
     const sesEvents = attestFunction(this, 'SesEvents', {
       name: 'ses-events',
       deadLetterQueue: sesDeadLetters,
@@ -229,50 +230,55 @@ export class AttestStack extends Stack {
 
     // Deliveries the LMS rejected or that ran out of retries, and a destination disabled by 410 Gone,
     // are announced like dead-letter queues: from lms-push's structured logs.
-    for (const [id, message, what] of [
+    const lmsAlarms: Record<string, Alarm> = {};
+    for (const [id, message, what, title] of [
       [
         'LmsDeadLetters',
         'LMS delivery dead-lettered',
         'LMS deliveries were dead-lettered; see `attest lms dead-letters`',
+        'LMS deliveries dead-lettered',
       ],
       [
         'LmsDisabled',
         'LMS destination disabled*',
         'The LMS answered 410 Gone and was disabled; see `attest lms enable`',
+        'LMS destination disabled',
       ],
       [
         'LmsUnconfigured',
         'LMS delivery owed to*',
         'Deliveries are owed to a destination LMS_MODE does not include (retried, then dead-lettered); check attest:lmsMode',
+        'LMS deliveries owed to no destination',
       ],
     ] as const) {
       const filter = new MetricFilter(this, `${id}Filter`, {
         logGroup: lmsPush.logGroup,
-        metricNamespace: 'attest',
+        metricNamespace: METRICS_NAMESPACE,
         metricName: id,
         filterPattern: FilterPattern.stringValue('$.message', '=', message),
         metricValue: '1',
       });
-      new Alarm(this, `${id}Alarm`, {
+      const alarm = new Alarm(this, `${id}Alarm`, {
         alarmDescription: `attest: ${what}`,
         metric: filter.metric({ statistic: 'Sum', period: Duration.minutes(5) }),
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new SnsAction(alarms));
+      });
+      alarm.addAlarmAction(new SnsAction(alarms));
+      lmsAlarms[title] = alarm;
     }
 
     // Failed sends, from the mailer's EmailSendFailed metric (embedded metric format, a series per
     // kind of email). A burst's throttling retries and passes; sends failing 15 minutes on end do not.
-    const sentKinds = MAIL_KINDS.filter((kind) => kind !== 'escalation');
-    new Alarm(this, 'EmailSendFailedAlarm', {
+    const emailSendFailedAlarm = new Alarm(this, 'EmailSendFailedAlarm', {
       alarmDescription:
         'attest: email sends have failed for 15 minutes on end (SES refusing or not answering); see the mailer’s “email send failed” log lines',
       metric: new MathExpression({
-        expression: sentKinds.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
+        expression: EMAIL_KINDS.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
         usingMetrics: Object.fromEntries(
-          sentKinds.map((kind, i) => [
+          EMAIL_KINDS.map((kind, i) => [
             `m${i}`,
             new Metric({
               namespace: METRICS_NAMESPACE,
@@ -291,7 +297,21 @@ export class AttestStack extends Stack {
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
       treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new SnsAction(alarms));
+    });
+    emailSendFailedAlarm.addAlarmAction(new SnsAction(alarms));
+
+    const { dashboard } = new OperationsDashboard(this, 'Operations', {
+      alarms: {
+        'Dead letters: mail queue': mail.deadLettersAlarm,
+        'Dead letters: LMS queue': lms.deadLettersAlarm,
+        'Dead letters: SES events': sesDeadLettersAlarm,
+        ...lmsAlarms,
+        'Email sends failing': emailSendFailedAlarm,
+      },
+      queues: { mail: mail.queue, lms: lms.queue },
+      functions: { ingest, mailer, ack, 'lms-push': lmsPush, sweeper, 'ses-events': sesEvents },
+      destinations: lmsMode.map((kind) => DESTINATION_OF[kind]),
+    });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base of the API and the links in emails', value: baseUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });
@@ -303,6 +323,10 @@ export class AttestStack extends Stack {
       new CfnOutput(this, `${spec.id.replace(/Secret$/, '')}SecretArn`, { value: secret.secretArn });
     }
     new CfnOutput(this, 'AckTokenKeysSecretArn', { value: secrets.ackTokenKeys.secretArn });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'The operations dashboard: alarms, what the functions count, the queues and errors',
+      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboard.dashboardName}`,
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Subscribe to hear of dead letters',
       value: alarms.topicArn,

@@ -19,7 +19,7 @@ export interface WorkQueueProps {
 const BATCHING_WINDOW = Duration.seconds(1);
 
 /** An alarm on a dead-letter queue: anything in it is announced on `alarms`. */
-export function alarmOnDeadLetters(scope: Construct, id: string, deadLetters: Queue, alarms: ITopic): void {
+export function alarmOnDeadLetters(scope: Construct, id: string, deadLetters: Queue, alarms: ITopic): Alarm {
   const alarm = new Alarm(scope, id, {
     alarmDescription: `attest ${scope.node.id}: messages reached the dead-letter queue; inspect and replay them`,
     metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
@@ -29,11 +29,14 @@ export function alarmOnDeadLetters(scope: Construct, id: string, deadLetters: Qu
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
   alarm.addAlarmAction(new SnsAction(alarms));
+  return alarm;
 }
 
 export class WorkQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetters: Queue;
+  /** Announces anything in the dead-letter queue. */
+  readonly deadLettersAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
@@ -67,7 +70,7 @@ export class WorkQueue extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
     });
-    alarmOnDeadLetters(this, 'DeadLettersAlarm', this.deadLetters, props.alarms);
+    this.deadLettersAlarm = alarmOnDeadLetters(this, 'DeadLettersAlarm', this.deadLetters, props.alarms);
   }
 
   /**

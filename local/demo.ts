@@ -1,6 +1,7 @@
 // `npm run demo`: sends a signed sample starter to the running local stack and says where to look.
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { isoDay } from '#shared/core/dates.ts';
 import { LOCAL_SECRETS, localPorts } from './settings.ts';
 
 const ports = localPorts(process.env);
@@ -16,7 +17,7 @@ const event = {
     givenName: 'Ada',
     familyName: 'Lovelace',
     email: `ada.lovelace+${suffix}@example.org`,
-    startDate: new Date(Date.now() + 7 * 86400_000).toISOString().slice(0, 10),
+    startDate: isoDay(new Date(Date.now() + 7 * 86400_000)),
     manager: { name: 'Grace Hopper', email: 'grace.hopper@example.org' },
     department: "Children's Services",
     locale: 'en-GB',

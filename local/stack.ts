@@ -7,6 +7,7 @@ import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { HTTP_ROUTES, type HttpFunction } from '../functions/routes.ts';
 import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from './emulators.ts';
 import { createGateway, type HttpHandler } from './gateway.ts';
+import { invoked } from './invocation.ts';
 import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
 import { type QueueHandler, startPoller } from './pollers.ts';
 import { keepMailbox, reportedIn } from './ses-mailbox.ts';
@@ -139,22 +140,26 @@ async function startServices(
     import('#functions/sweeper/config.ts'),
     import('#functions/ses-events/handler.ts'),
   ]);
-  const httpHandlers: Record<HttpFunction, HttpHandler> = { ingest: ingest.handler, ack: ack.handler };
+  // Each handler is called with a Lambda context naming its function, as Lambda calls it.
+  const ingestHandler = invoked('ingest', ingest.handler);
+  const ackHandler = invoked('ack', ack.handler);
+  const sesEventsHandler = invoked('ses-events', sesEvents.handler);
+  const sweeperHandler = invoked('sweeper', sweeper.handler);
+  const httpHandlers: Record<HttpFunction, HttpHandler> = { ingest: ingestHandler, ack: ackHandler };
   gatewayRoutes.push(...HTTP_ROUTES.map((route) => ({ ...route, handler: httpHandlers[route.function] })));
 
   const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.endpoints.sqs });
   const ddb = new DynamoDBClient({ ...clientConfig, endpoint: emulators.endpoints.dynamodb });
   const pollers = [
-    startPoller(sqs, emulators.queues.mail, mailer.handler as QueueHandler, onError),
-    startPoller(sqs, emulators.queues.lms, lmsPush.handler as QueueHandler, onError),
+    startPoller(sqs, emulators.queues.mail, invoked('mailer', mailer.handler) as QueueHandler, onError),
+    startPoller(sqs, emulators.queues.lms, invoked('lms-push', lmsPush.handler) as QueueHandler, onError),
   ];
 
   // The sweeper on a timer, as EventBridge runs it on AWS; a slow sweep is never overlapped.
   let sweeping: Promise<unknown> | undefined;
   const sweep = () => {
-    sweeping ??= sweeper
-      .handler(undefined)
+    sweeping ??= sweeperHandler(undefined)
       .catch(onError)
       .finally(() => {
         sweeping = undefined;
@@ -165,7 +170,7 @@ async function startServices(
   // SES's mailbox simulator addresses bounce and complain here too, through the same handler.
   const simulator = startSesSimulator(
     emulators.endpoints.ses,
-    sesEvents.handler,
+    sesEventsHandler,
     onError,
     500,
     options.dataDir ? reportedIn(options.dataDir) : undefined,
@@ -204,7 +209,7 @@ async function startServices(
     env,
     lms,
     sweep,
-    sesEvent: sesEvents.handler,
+    sesEvent: sesEventsHandler,
     async stop() {
       clearInterval(timer);
       await Promise.all([...pollers.map((p) => p.stop()), simulator.stop()]);

@@ -47,16 +47,18 @@ if (dataDir) mkdirSync(dataDir, { recursive: true });
 
 const started = Date.now();
 const taken = settingsFrom(process.env);
-const stack = await startLocalStack({ ports: localPorts(process.env), dataDir, env: taken }).catch(
-  (error) => {
-    const hint =
-      (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-        ? ' (is another attest already running? set the *_PORT variables)'
-        : '';
-    console.error(`attest: could not start: ${(error as Error).message}${hint}`);
-    process.exit(1);
-  },
-);
+// A person reads this output: the functions write one readable line an entry unless LOG_FORMAT=json.
+// The default is set here, not in the stack: the stacks tests start write their settings into the
+// environment their workers inherit, and there the functions keep Powertools' JSON.
+const env = { LOG_FORMAT: 'pretty', ...taken };
+const stack = await startLocalStack({ ports: localPorts(process.env), dataDir, env }).catch((error) => {
+  const hint =
+    (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? ' (is another attest already running? set the *_PORT variables)'
+      : '';
+  console.error(`attest: could not start: ${(error as Error).message}${hint}`);
+  process.exit(1);
+});
 
 console.log(`
 attest is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)

@@ -1,5 +1,6 @@
 // The acknowledgement pages: the policy with its form, the receipt, and the friendly error page.
 import { createHash } from 'node:crypto';
+import { formatDay, formatUtcMoment } from '#shared/core/dates.ts';
 import { escapeHtml } from '#shared/core/html.ts';
 import type { PolicyVersion } from '#shared/core/model.ts';
 import { renderPolicyHtml } from '#shared/core/policy.ts';
@@ -61,32 +62,6 @@ ${content}
 </body>
 </html>
 `;
-}
-
-/** "24 November 2026, 10:15 UTC": unambiguous in a receipt read years later. */
-function formatMoment(iso: string): string {
-  const at = new Date(iso);
-  const date = new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(at);
-  const time = new Intl.DateTimeFormat('en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'UTC',
-  }).format(at);
-  return `${date}, ${time} UTC`;
-}
-
-function formatDay(isoDate: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(`${isoDate}T12:00:00Z`));
 }
 
 export interface AckPageInput {
@@ -164,7 +139,7 @@ export function renderReceiptPage({
 <dt>Policy</dt><dd>${escapeHtml(policy.title)}, version ${policy.version}</dd>
 <dt>You agreed</dt><dd>${escapeHtml(policy.statement)}</dd>
 <dt>Signed as</dt><dd>${escapeHtml(typedName)}</dd>
-<dt>When</dt><dd>${escapeHtml(formatMoment(acknowledgedAt))}</dd>
+<dt>When</dt><dd>${escapeHtml(formatUtcMoment(new Date(acknowledgedAt)))}</dd>
 <dt>Reference</dt><dd>${escapeHtml(evidenceId)}</dd>
 <dt>Text fingerprint</dt><dd>sha256 ${escapeHtml(policy.sha256)}</dd>
 </dl>`;

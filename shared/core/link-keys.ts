@@ -1,6 +1,7 @@
 // Use case: rotating the keys that sign acknowledgement links, in steps that never break a link in anyone's inbox.
 import { randomBytes } from 'node:crypto';
 import type { Clock, KeyVault } from '../ports.ts';
+import { utcMinute } from './dates.ts';
 import { AttestError } from './errors.ts';
 import { parseTokenKeys } from './tokens.ts';
 
@@ -131,8 +132,6 @@ export function makeKeyRotation(deps: KeyRotationDeps) {
   return { status, add, promote, retire };
 }
 
-/** A moment, to the minute, in UTC (one in the past: when a key was added or began signing). */
-export const utcMinute = (date: Date) => date.toISOString().replace('T', ' ').slice(0, 16);
 /** A moment a step may run from, rounded up to the minute, so that "from 10:05" holds at 10:05. */
 export const utcMinuteFrom = (date: Date) => utcMinute(new Date(Math.ceil(date.getTime() / 60_000) * 60_000));
 

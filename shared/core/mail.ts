@@ -13,6 +13,7 @@ import type {
   Policies,
   Starters,
 } from '../ports.ts';
+import { formatDate, formatDay, formatMoment, isoDay, nextDay, startOfLocalDay } from './dates.ts';
 import { EmailMaybeSentError } from './errors.ts';
 import { newTokenId } from './ids.ts';
 import type {
@@ -25,7 +26,7 @@ import type {
   Starter,
   WorkMessage,
 } from './model.ts';
-import { type ChasePlan, nextChaseStep, nextOpening, startOfLocalDay } from './schedule.ts';
+import { type ChasePlan, nextChaseStep, nextOpening } from './schedule.ts';
 import { signToken, type TokenKeys } from './tokens.ts';
 
 export interface InviteContent {
@@ -134,38 +135,6 @@ type Composed =
 
 const DAY_MS = 86_400_000;
 
-/** The local calendar day of `at` in `timeZone`, YYYY-MM-DD. */
-export function localDay(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    timeZone,
-  }).format(at);
-}
-
-function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T12:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
-}
-
-/** "24 December 2026" in the starter's time zone: how people read a date in an email. */
-export function formatDate(at: Date, timeZone: string, locale = 'en-GB'): string {
-  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(
-    at,
-  );
-}
-
-/** "26 November 2026 at 09:14 (Europe/London)": a moment as the starter lived it. */
-export function formatMoment(at: Date, timeZone: string, locale = 'en-GB'): string {
-  const time = new Intl.DateTimeFormat(locale, {
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone,
-  });
-  return `${formatDate(at, timeZone, locale)} at ${time.format(at)} (${timeZone})`;
-}
-
 /**
  * Does the one step an assignment's mail lane owes.
  * 1. Re-read the assignment: nothing is done unless that step is still owed (not acknowledged,
@@ -218,7 +187,7 @@ export function makeSendEmail(deps: MailDeps) {
       keyPoints: policy.keyPoints,
       ackUrl: url,
       expiresOn: formatDate(expiresAt, starter.timeZone),
-      startDate: formatDate(new Date(`${starter.startDate}T12:00:00Z`), 'UTC'),
+      startDate: formatDay(starter.startDate),
       reacknowledge: assignment.reason === 'reacknowledge',
       ...(kind === 'reminder' && {
         reminder: {
@@ -253,7 +222,7 @@ export function makeSendEmail(deps: MailDeps) {
       typedName: evidence.typedName,
       policyTitle: evidence.policyTitle,
       policyVersion: evidence.policyVersion,
-      effectiveDate: formatDate(new Date(`${policy.effectiveDate}T12:00:00Z`), 'UTC'),
+      effectiveDate: formatDay(policy.effectiveDate),
       statement: evidence.statement,
       acknowledgedAt: formatMoment(at, starter.timeZone),
       acknowledgedAtUtc: evidence.acknowledgedAt,
@@ -289,7 +258,7 @@ export function makeSendEmail(deps: MailDeps) {
       await store.appendAudit(assignment.assignmentId, 'overdue', now, { manager: 'none on file' });
       return 'escalated';
     }
-    let key: DigestKey = { managerEmail: manager.email.toLowerCase(), day: localDay(now, starter.timeZone) };
+    let key: DigestKey = { managerEmail: manager.email.toLowerCase(), day: isoDay(now, starter.timeZone) };
     for (let i = 0; i < 7; i++) {
       const joined = await store.joinDigest(key, manager.name, assignment.assignmentId);
       if (joined !== 'closed') {

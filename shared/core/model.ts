@@ -78,6 +78,8 @@ export type AssignmentReason = 'starter' | 'reacknowledge';
 export const MAIL_KINDS = ['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice'] as const;
 /** The mail lane's steps; each but the escalation (which joins a digest) sends an email. */
 export type MailKind = (typeof MAIL_KINDS)[number];
+/** The steps that send an email (all but the escalation): the mailer counts sends and failures by these. */
+export const EMAIL_KINDS = MAIL_KINDS.filter((kind) => kind !== 'escalation');
 /** The lanes of LMS deliveries: `lms` is the webhook's (its name kept from when it was the only one). */
 export type DeliveryKind = 'lms' | 'xapi';
 export type DueKind = MailKind | DeliveryKind;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Marked } from 'marked';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { isoDay } from './dates.ts';
 import { ValidationError } from './errors.ts';
 import { escapeHtml } from './html.ts';
 import type { PolicyText, PolicyVersion } from './model.ts';
@@ -13,7 +14,7 @@ export const policyFrontMatterSchema = z.object({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Expected a lower-case id such as safe-internet-use.'),
   title: z.string().trim().min(1),
   effectiveDate: z.union([z.string(), z.date()]).transform((d, ctx) => {
-    const text = d instanceof Date ? d.toISOString().slice(0, 10) : d;
+    const text = d instanceof Date ? isoDay(d) : d;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) ctx.addIssue({ code: 'custom', message: 'Expected YYYY-MM-DD.' });
     return text;
   }),

@@ -109,11 +109,6 @@ export function nextOpening(at: Date, window: Window, timeZone: string): Date {
   throw new Error(`no opening in the window "${window.text}"`); // a window always has a day: unreachable
 }
 
-/** The first moment of a local calendar day (YYYY-MM-DD) in `timeZone`. */
-export function startOfLocalDay(day: string, timeZone: string): Date {
-  return DateTime.fromISO(day, { zone: timeZone }).startOf('day').toJSDate();
-}
-
 export interface ChasePlan {
   /** After the invite, when each reminder falls due (strictly increasing). */
   reminderOffsetsMs: readonly number[];

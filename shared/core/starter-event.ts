@@ -1,5 +1,6 @@
 // The HR starter event: its schema (DESIGN section 5) and the translation of zod issues to field errors.
 import { z } from 'zod';
+import { isCalendarDay } from './dates.ts';
 import { ValidationError } from './errors.ts';
 import { toFieldIssues } from './validation.ts';
 import { hasUnseen, visibleLetters } from './visible.ts';
@@ -20,13 +21,7 @@ const text = () =>
 
 const isoDate = text()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected a date as YYYY-MM-DD.')
-  .refine(
-    (s) =>
-      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
-    {
-      message: 'Not a calendar date.',
-    },
-  );
+  .refine(isCalendarDay, { message: 'Not a calendar date.' });
 
 const timeZone = text().refine(
   (tz) => {

@@ -11,6 +11,40 @@ import { secretArnSetting } from '../../shared/config.ts';
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 
+type Widget = {
+  type: string;
+  properties: { metrics?: unknown[][]; alarms?: string[]; annotations?: { alarms?: string[] } };
+};
+/** A series of a dashboard graph: its namespace, metric name and dimensions. */
+type Series = { namespace: string; name: string; dimensions: Record<string, string> };
+
+/** The widgets of the stack's one dashboard, each reference in its body written as the logical id it names. */
+function dashboardWidgets(template: Template): Widget[] {
+  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as Resource[];
+  expect(dashboards).toHaveLength(1);
+  const body = (dashboards[0] as Resource).Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] };
+  const text = body['Fn::Join'][1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const ref = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+      return ref.Ref ?? ref['Fn::GetAtt']?.[0];
+    })
+    .join('');
+  return (JSON.parse(text) as { widgets: Widget[] }).widgets;
+}
+
+/** Every series the dashboard graphs. */
+function seriesOf(widgets: Widget[]): Series[] {
+  return widgets
+    .flatMap((w) => w.properties.metrics ?? [])
+    .map((metric) => {
+      const [namespace, name, ...rest] = metric.filter((m) => typeof m === 'string') as string[];
+      const dimensions: Record<string, string> = {};
+      for (let i = 0; i + 1 < rest.length; i += 2) dimensions[rest[i] as string] = rest[i + 1] as string;
+      return { namespace: namespace as string, name: name as string, dimensions };
+    });
+}
+
 /** The functions by their construct ids in the stack. */
 const FUNCTIONS = ['Ingest', 'Mailer', 'Ack', 'LmsPush', 'Sweeper', 'SesEvents'] as const;
 type FunctionId = (typeof FUNCTIONS)[number];
@@ -536,6 +570,53 @@ describe('AttestStack', () => {
     });
   });
 
+  it('draws one dashboard: every alarm, each count the functions write by its kinds, the work queues and the functions’ errors', () => {
+    // Prepare
+    const widgets = dashboardWidgets(template);
+    const series = seriesOf(widgets);
+    const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).sort();
+    /** The values of `dimension` over the series of attest's metric `name`, each of the attest service. */
+    const counted = (name: string, dimension?: string) =>
+      series
+        .filter((s) => s.namespace === 'attest' && s.name === name)
+        .map((s) => {
+          expect(s.dimensions.service).toBe('attest');
+          return dimension ? s.dimensions[dimension] : name;
+        });
+
+    // Assess: the alarms' states, and each alarm's own graph
+    expect(alarms).toHaveLength(7);
+    expect(widgets.find((w) => w.type === 'alarm')?.properties.alarms?.sort()).toEqual(alarms);
+    expect(widgets.flatMap((w) => w.properties.annotations?.alarms ?? []).sort()).toEqual(alarms);
+
+    // Assess: what the functions count, a series per kind
+    expect(counted('StarterEventIngested', 'type')).toEqual([
+      'starter.created',
+      'starter.updated',
+      'starter.cancelled',
+    ]);
+    expect(counted('AcknowledgementRecorded')).toEqual(['AcknowledgementRecorded']);
+    const kinds = ['invite', 'reminder', 'digest', 'receipt', 'bounce-notice'];
+    expect(counted('EmailSent', 'kind')).toEqual(kinds);
+    expect(counted('EmailSendFailed', 'kind')).toEqual(kinds);
+    expect(counted('LmsDelivery', 'destination')).toEqual(['webhook', 'webhook', 'webhook']);
+    expect(counted('LmsDelivery', 'outcome')).toEqual(['delivered', 'retrying', 'dead-lettered']);
+
+    // Assess: the work queues' depth and age, and each function's errors
+    const queues = [logicalId('MailQueue', 'AWS::SQS::Queue'), logicalId('LmsQueue', 'AWS::SQS::Queue')];
+    for (const name of ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage']) {
+      expect(
+        series.filter((s) => s.namespace === 'AWS/SQS' && s.name === name).map((s) => s.dimensions.QueueName),
+      ).toEqual(queues);
+    }
+    expect(
+      series
+        .filter((s) => s.namespace === 'AWS/Lambda' && s.name === 'Errors')
+        .map((s) => s.dimensions.FunctionName),
+    ).toEqual(FUNCTIONS.map((id) => logicalId(id, 'AWS::Lambda::Function')));
+    template.hasOutput('DashboardUrl', Match.anyValue());
+  });
+
   it('hands the topic’s events to ses-events, keeping what fails in its dead-letter queue', () => {
     // Prepare
     const deadLetters = logicalId('SesEventsDeadLetters', 'AWS::SQS::Queue');
@@ -690,6 +771,22 @@ describe('AttestStack with xAPI', () => {
     expect(lmsPushEnv).not.toHaveProperty('LMS_WEBHOOK_SECRET_ARN');
     expect(secretsRead).toEqual(secret('LrsPassword'));
     expect(Object.keys(template.toJSON().Parameters)).not.toContain('LmsWebhookUrl');
+  });
+
+  it('with both destinations, graphs the delivery attempts to each on the dashboard', () => {
+    // Act
+    const { template } = synth('webhook,xapi');
+
+    // Assess
+    const deliveries = seriesOf(dashboardWidgets(template)).filter((s) => s.name === 'LmsDelivery');
+    expect(deliveries.map((s) => `${s.dimensions.destination} ${s.dimensions.outcome}`)).toEqual([
+      'webhook delivered',
+      'webhook retrying',
+      'webhook dead-lettered',
+      'xapi delivered',
+      'xapi retrying',
+      'xapi dead-lettered',
+    ]);
   });
 
   it('refuses an unknown destination at synth', () => {

@@ -1,4 +1,4 @@
-// `npm start` as a user runs it, in a child process: the settings it documents, custom secrets included, carry a starter end to end.
+// `npm start` as a user runs it, in a child process: the settings it documents, custom secrets included, carry a starter end to end; its log lines are for a person.
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectToken, parseTokenKeys, signToken } from '#shared/core/tokens.ts';
@@ -6,6 +6,7 @@ import { LOCAL_SECRETS } from '../../local/settings.ts';
 import {
   ackLink,
   emailsTo,
+  fixture,
   postStarter,
   receiverOf,
   shownStamp,
@@ -13,7 +14,7 @@ import {
   uniqueStarter,
   waitFor,
 } from '../support/local.ts';
-import { freePorts, npmStart, stop } from '../support/npm-start.ts';
+import { freePlace, npmStart, stop, untilReady } from '../support/npm-start.ts';
 
 // Not the local defaults: each must reach the functions (and the demo receiver) from the environment.
 const HR_SECRET = `whsec_${Buffer.from('npm-start-test: the HR system secret').toString('base64')}`;
@@ -26,36 +27,17 @@ describe('npm start', () => {
   let urls: { api: string; mailbox: string; lms: string; dynamodb: string; sqs: string };
 
   beforeAll(async () => {
-    const [api, ses, dynamodb, sqs, lms] = (await freePorts(5)) as [number, number, number, number, number];
-    urls = {
-      api: `http://127.0.0.1:${api}`,
-      mailbox: `http://127.0.0.1:${ses}`,
-      lms: `http://127.0.0.1:${lms}`,
-      dynamodb: `http://127.0.0.1:${dynamodb}`,
-      sqs: `http://127.0.0.1:${sqs}`,
-    };
+    const place = await freePlace();
+    urls = place.urls;
     started = npmStart({
-      PORT: String(api),
-      SES_LOCAL_PORT: String(ses),
-      DYNAMODB_LOCAL_PORT: String(dynamodb),
-      SQS_LOCAL_PORT: String(sqs),
-      LMS_RECEIVER_PORT: String(lms),
+      ...place.settings,
       HR_WEBHOOK_SECRET: HR_SECRET,
       LMS_WEBHOOK_SECRET: LMS_SECRET,
       ACK_TOKEN_KEYS: ACK_KEYS,
       SES_CONFIGURATION_SET: CONFIG_SET,
       LOG_LEVEL: 'SILENT',
     });
-    const { output, exited } = started;
-    const ready = waitFor('npm start to be ready', async () =>
-      output.out.includes('attest is running locally') ? true : undefined,
-    );
-    await Promise.race([
-      ready,
-      exited.then(([code]) => {
-        throw new Error(`npm start exited (${code}):\n${output.out}\n${output.err}`);
-      }),
-    ]);
+    await untilReady(started);
   }, 90_000);
 
   afterAll(async () => {
@@ -131,16 +113,12 @@ describe('npm start', () => {
 describe('npm start with a malformed secret', () => {
   it('refuses to start, naming the setting and not printing its value', async () => {
     // Prepare
-    const [api, ses, dynamodb, sqs, lms] = (await freePorts(5)) as [number, number, number, number, number];
+    const { settings } = await freePlace();
     const unpadded = 'whsec_bG9jYWwtbG1zLXdlYmhvb2stc2VjcmV0LW5vdC1mb3ItcHJvZA';
 
     // Act
     const run = npmStart({
-      PORT: String(api),
-      SES_LOCAL_PORT: String(ses),
-      DYNAMODB_LOCAL_PORT: String(dynamodb),
-      SQS_LOCAL_PORT: String(sqs),
-      LMS_RECEIVER_PORT: String(lms),
+      ...settings,
       LMS_WEBHOOK_SECRET: unpadded,
       LOG_LEVEL: 'SILENT',
     });
@@ -165,5 +143,49 @@ describe('npm start with a malformed secret', () => {
     expect(code).toBe(1);
     expect(run.output.err).toMatch(/could not start: LMS_WEBHOOK_SECRET must be padded base64/);
     expect(run.output.err + run.output.out).not.toContain(unpadded.slice(6));
+  }, 90_000);
+});
+
+describe('npm start, as a person watches it', () => {
+  it('prints the functions’ log entries as readable lines naming each function, in no colour off a terminal, with no name or address', async () => {
+    // Prepare: no LOG_LEVEL or LOG_FORMAT, as a user starts it
+    const { settings, urls } = await freePlace();
+    const run = npmStart(settings);
+    const event = uniqueStarter();
+    let out = '';
+    try {
+      await untilReady(run);
+
+      // Act: a starter arrives and is invited
+      const body = JSON.stringify(event);
+      await postStarter(event, signedHeaders(body, LOCAL_SECRETS.HR_WEBHOOK_SECRET), urls.api);
+      out = await waitFor('the invite’s log line', async () =>
+        /INFO {2}mailer +invite sent/.test(run.output.out) ? run.output.out : undefined,
+      );
+    } finally {
+      await stop(run.child, run.exited);
+    }
+
+    // Assess
+    const lines = out.split('\n').filter((line) => /^\d\d:\d\d:\d\d /.test(line));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^\d\d:\d\d:\d\d INFO {2}ingest {5}starter event ingested {2}type=starter\.created starterId=\S+ assignments=1$/,
+        ),
+        expect.stringMatching(
+          /^\d\d:\d\d:\d\d INFO {2}mailer {5}invite sent {2}assignmentId=\S+ messageId=\S+$/,
+        ),
+      ]),
+    );
+    const all = out + run.output.err;
+    expect(all).not.toMatch(/^\{"level"/m);
+    expect(all).not.toContain('\u001b[');
+    const { familyName, manager } = fixture<{
+      data: { familyName: string; manager: { name: string; email: string } };
+    }>('created-full.json').data;
+    for (const personal of [event.data.email, familyName, manager.name, manager.email]) {
+      expect(all).not.toContain(personal);
+    }
   }, 90_000);
 });

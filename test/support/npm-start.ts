@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
+import { waitFor } from './local.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -17,6 +18,22 @@ export async function freePorts(count: number): Promise<number[]> {
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
+}
+
+/** A place for a whole stack on ports free now: the *_PORT settings that put it there, and its URLs. */
+export async function freePlace() {
+  const [api, ses, dynamodb, sqs, lms] = (await freePorts(5)) as [number, number, number, number, number];
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  return {
+    settings: {
+      PORT: String(api),
+      SES_LOCAL_PORT: String(ses),
+      DYNAMODB_LOCAL_PORT: String(dynamodb),
+      SQS_LOCAL_PORT: String(sqs),
+      LMS_RECEIVER_PORT: String(lms),
+    },
+    urls: { api: url(api), mailbox: url(ses), lms: url(lms), dynamodb: url(dynamodb), sqs: url(sqs) },
+  };
 }
 
 /**
@@ -58,4 +75,16 @@ export async function stop(child: ChildProcess, exited: Promise<unknown>) {
   await exited;
   clearTimeout(late);
   signal('SIGKILL');
+}
+
+/** Waits for `npm start` to say it is running; if it exits first, fails with what it printed. */
+export async function untilReady({ output, exited }: ReturnType<typeof npmStart>): Promise<void> {
+  await Promise.race([
+    waitFor('npm start to be ready', async () =>
+      output.out.includes('attest is running locally') ? true : undefined,
+    ),
+    exited.then(([code]) => {
+      throw new Error(`npm start exited (${code}):\n${output.out}\n${output.err}`);
+    }),
+  ]);
 }

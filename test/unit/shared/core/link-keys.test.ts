@@ -1,7 +1,8 @@
 // Rotating the link keys k1 → k2: each step refuses to run early unless forced, every write is a key set the functions accept, and a write made since the read is never undone.
 import { describe, expect, it } from 'vitest';
+import { utcMinute } from '#shared/core/dates.ts';
 import { AttestError } from '#shared/core/errors.ts';
-import { KEY_CACHE_MS, makeKeyRotation, utcMinute, utcMinuteFrom } from '#shared/core/link-keys.ts';
+import { KEY_CACHE_MS, makeKeyRotation, utcMinuteFrom } from '#shared/core/link-keys.ts';
 import { parseTokenKeys } from '#shared/core/tokens.ts';
 import { FakeClock, FakeKeyVault } from '../../../support/fakes.ts';
 
