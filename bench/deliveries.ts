@@ -128,7 +128,7 @@ function completion(id: string): { assignment: Assignment; starter: Starter; evi
     createdAt: evidence.acknowledgedAt,
     sends: [],
     ack: evidence,
-    lms: { state: 'pending', attempts: 0, webhookId: `msg_${id}` },
+    webhook: { state: 'pending', attempts: 0, webhookId: `msg_${id}` },
     xapi: { state: 'pending', attempts: 0, statementId: statementIdFor(evidence.evidenceId) },
   };
   return { assignment, starter, evidence };

@@ -7,27 +7,21 @@ import {
   makeListDeadLetters,
   makeReplayDeadLetters,
 } from '#shared/core/lms-operations.ts';
-import {
-  DELIVERY_KINDS,
-  DESTINATION_OF,
-  type Delivery,
-  type DeliveryKind,
-  KIND_OF,
-} from '#shared/core/model.ts';
+import { DELIVERY_KINDS, type Delivery, type DeliveryKind, isDeliveryKind } from '#shared/core/model.ts';
 import { oneOf, type Shell, UsageError } from './cli.ts';
 
-/** The destinations as the settings (LMS_MODE) and this command name them. */
-const NAMES = DELIVERY_KINDS.map((kind) => DESTINATION_OF[kind]);
+/** The destinations as the settings (LMS_MODE) and this command name them: the registry's. */
+const NAMES = DELIVERY_KINDS;
 
 const destinationOption = (what: string) => new Option('--destination <name>', `${what} (${oneOf(NAMES)})`);
 
 /** The destination named by --destination, if any; a name not among them is a usage error. */
 function destinationKind(named: string | undefined, command: Command): DeliveryKind | undefined {
   if (named === undefined) return undefined;
-  if (!Object.hasOwn(KIND_OF, named)) {
+  if (!isDeliveryKind(named)) {
     throw new UsageError(`--destination must be ${oneOf(NAMES)}, not ${JSON.stringify(named)}`, command);
   }
-  return KIND_OF[named as keyof typeof KIND_OF];
+  return named;
 }
 
 /** One delivery's state, on one line: a pending one that has been tried is retrying. */
@@ -68,7 +62,7 @@ export function addLmsCommands(program: Command, shell: Shell): void {
       if (!status.deliveries.length) io.out(`${id}: no LMS destination was configured when it was signed.`);
       for (const { kind, delivery } of status.deliveries) {
         const shown = delivery ? describeDelivery(delivery) : 'none (not a destination when it was signed)';
-        io.out(`${DESTINATION_OF[kind]}  ${shown}`);
+        io.out(`${kind}  ${shown}`);
       }
     });
 
@@ -81,7 +75,7 @@ export function addLmsCommands(program: Command, shell: Shell): void {
       const letters = await makeListDeadLetters({ store })(only);
       if (!letters.length) io.out('No dead letters.');
       for (const { assignmentId, kind, delivery } of letters) {
-        io.out(`${assignmentId}  ${DESTINATION_OF[kind]}  ${delivery ? describeDelivery(delivery) : ''}`);
+        io.out(`${assignmentId}  ${kind}  ${delivery ? describeDelivery(delivery) : ''}`);
       }
     });
 
@@ -104,7 +98,7 @@ export function addLmsCommands(program: Command, shell: Shell): void {
       const which = options.assignment ? { assignmentId: options.assignment } : { all: true as const };
       const { replayed, disabled } = await makeReplayDeadLetters({ store, clock })(which, only);
       for (const { kind, reason } of disabled) {
-        const name = DESTINATION_OF[kind];
+        const name = kind;
         io.err(
           `The ${name} destination is disabled (${reason}); its dead letters stay until \`lms enable --destination ${name}\`.`,
         );
@@ -134,7 +128,7 @@ export function addLmsCommands(program: Command, shell: Shell): void {
       }
       const { owed, had } = await makeBackfill({ store, clock })(options.policy, kind);
       io.out(
-        `${options.policy}: ${owed} agreements owed to ${DESTINATION_OF[kind]} (${had} had a delivery there already); the sweeper sends them on its next run.`,
+        `${options.policy}: ${owed} agreements owed to ${kind} (${had} had a delivery there already); the sweeper sends them on its next run.`,
       );
     });
 
@@ -146,7 +140,7 @@ export function addLmsCommands(program: Command, shell: Shell): void {
       const only = destinationKind(options.destination, command);
       const kinds = await makeEnableDestinations({ store, clock })(only);
       io.out(
-        `${kinds.map((k) => DESTINATION_OF[k]).join(' and ')} enabled. Replay what was dead-lettered while disabled: lms replay --all`,
+        `${kinds.map((k) => k).join(' and ')} enabled. Replay what was dead-lettered while disabled: lms replay --all`,
       );
     });
 }

@@ -29,7 +29,7 @@ import { METRICS_NAMESPACE, METRICS_SERVICE } from '../shared/adapters/metrics.t
 import { parseLmsMode, secretArnSetting } from '../shared/config.ts';
 import { modeChoices } from '../shared/core/destinations/names.ts';
 import { destinations } from '../shared/core/destinations/registry.ts';
-import { DESTINATION_OF, type DeliveryKind, EMAIL_KINDS } from '../shared/core/model.ts';
+import { type DeliveryKind, EMAIL_KINDS } from '../shared/core/model.ts';
 import { Api } from './api.ts';
 import { OperationsDashboard } from './dashboard.ts';
 import { Data } from './data.ts';
@@ -85,7 +85,7 @@ export class AttestStack extends Stack {
     } catch {
       throw new Error(`attest:lmsMode must be ${modeChoices()}, not ${JSON.stringify(props.lmsMode)}`);
     }
-    const deployed = lmsMode.map((kind) => destinations[DESTINATION_OF[kind]]);
+    const deployed = lmsMode.map((kind) => destinations[kind]);
     // Each destination deployed brings its parameters, as the environment settings they feed.
     const destinationSettings: Record<string, string> = {};
     for (const { id, setting, ...props } of deployed.flatMap((d) => d.parameters)) {
@@ -112,7 +112,7 @@ export class AttestStack extends Stack {
 
     // The environment is the contract with each functions/<name>/config.ts: names only, secrets as ARNs.
     const common = { TABLE_NAME: table.tableName };
-    const LMS_MODE = lmsMode.map((kind) => DESTINATION_OF[kind]).join(',');
+    const LMS_MODE = lmsMode.map((kind) => kind).join(',');
     const deployedSecrets = deployed.flatMap((d) =>
       d.secrets.map(({ name }) => [name, secrets.destinations.get(name) as Secret] as const),
     );
@@ -310,7 +310,7 @@ export class AttestStack extends Stack {
       },
       queues: { mail: mail.queue, lms: lms.queue },
       functions: { ingest, mailer, ack, 'lms-push': lmsPush, sweeper, 'ses-events': sesEvents },
-      destinations: lmsMode.map((kind) => DESTINATION_OF[kind]),
+      destinations: lmsMode.map((kind) => kind),
     });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base of the API and the links in emails', value: baseUrl });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isDestinationName, modeChoices } from './core/destinations/names.ts';
 import { durationSetting } from './core/duration.ts';
 import { ConfigError } from './core/errors.ts';
-import { type DeliveryKind, KIND_OF } from './core/model.ts';
+import type { DeliveryKind } from './core/model.ts';
 
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
@@ -30,7 +30,7 @@ export function secretArnSetting(name: string): string {
 export function parseLmsMode(text: string): DeliveryKind[] {
   const names = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
   if (!names.length || !names.every(isDestinationName)) throw new RangeError(`must be ${modeChoices()}`);
-  return names.map((n) => KIND_OF[n]);
+  return names.map((n) => n);
 }
 
 const lmsMode = z

@@ -5,7 +5,6 @@ import { common, parseEnv } from '#shared/config.ts';
 import { DEFAULT_RETRY_SCHEDULE } from '#shared/core/deliver.ts';
 import { destinations } from '#shared/core/destinations/registry.ts';
 import { durationSetting, parseDuration } from '#shared/core/duration.ts';
-import { DESTINATION_OF } from '#shared/core/model.ts';
 
 type Shapes = { [N in keyof typeof destinations]: (typeof destinations)[N]['settings']['shape'] };
 type AllOf<U> = (U extends unknown ? (u: U) => void : never) extends (all: infer I) => void ? I : never;
@@ -41,7 +40,7 @@ const env = parseEnv(
     })
     .superRefine((e, ctx) => {
       for (const kind of e.LMS_MODE) {
-        const name = DESTINATION_OF[kind];
+        const name = kind;
         for (const { setting, when } of destinations[name].missing(e)) {
           ctx.addIssue({
             code: 'custom',
@@ -55,7 +54,7 @@ const env = parseEnv(
 );
 
 /** The secrets the deployed destinations read, by setting name, in the registry's order. */
-const secretSpecs = env.LMS_MODE.flatMap((kind) => destinations[DESTINATION_OF[kind]].secrets);
+const secretSpecs = env.LMS_MODE.flatMap((kind) => destinations[kind].secrets);
 
 /**
  * The destinations' secrets as they are now, by name: fetched per batch through Powertools'

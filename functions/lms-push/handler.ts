@@ -10,7 +10,7 @@ import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeDeliverCompletion } from '#shared/core/deliver.ts';
 import type { Channel } from '#shared/core/destinations/destination.ts';
 import { destinations } from '#shared/core/destinations/registry.ts';
-import { DELIVERY_KINDS, DESTINATION_OF, type DeliveryKind } from '#shared/core/model.ts';
+import { DELIVERY_KINDS, type DeliveryKind } from '#shared/core/model.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
 import { config } from './config.ts';
 
@@ -24,7 +24,7 @@ const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 /** The destinations of LMS_MODE, with these secrets. */
 function channelsFor(secrets: Record<string, string>): Partial<Record<DeliveryKind, Channel>> {
   return Object.fromEntries(
-    config.LMS_MODE.map((kind) => [kind, destinations[DESTINATION_OF[kind]].channel(config, secrets)]),
+    config.LMS_MODE.map((kind) => [kind, destinations[kind].channel(config, secrets)]),
   );
 }
 

@@ -15,14 +15,7 @@ import type {
 import type { Channel } from './destinations/destination.ts';
 import { destinations } from './destinations/registry.ts';
 import { MAX_DELAY_SECONDS, sendHint } from './hint.ts';
-import {
-  type Assignment,
-  DESTINATION_OF,
-  type DeadLetter,
-  type Delivery,
-  type DeliveryKind,
-  type OwedDeliveries,
-} from './model.ts';
+import type { Assignment, DeadLetter, Delivery, DeliveryKind, OwedDeliveries } from './model.ts';
 
 /** A delivery leases its lane, reads the agreement and its destination, and records each attempt. */
 export type DeliverStore = Pick<DueWork, 'claimWork'> &
@@ -83,7 +76,7 @@ export function retryAfterMs(header: string | undefined, now: Date): number | un
 export function owedDeliveries(evidenceId: string, kinds: readonly DeliveryKind[]): OwedDeliveries {
   const owed: OwedDeliveries = {};
   for (const kind of kinds) {
-    const { idField, idFor } = destinations[DESTINATION_OF[kind]];
+    const { idField, idFor } = destinations[kind];
     owed[kind] = { [idField]: idFor(evidenceId) };
   }
   return owed;
@@ -132,13 +125,13 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
       sent,
     });
     await store.appendAudit(assignmentId, 'delivery-dead-lettered', clock.now(), {
-      destination: DESTINATION_OF[kind],
+      destination: kind,
       reason: letter.reason,
       status: status === null ? 'none' : String(status),
     });
     logger.warn('LMS delivery dead-lettered', {
       assignmentId,
-      destination: DESTINATION_OF[kind],
+      destination: kind,
       reason: letter.reason,
       status,
     });
@@ -168,7 +161,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     );
     const delivery: Delivery | undefined = assignment?.[kind];
     if (!assignment?.ack || !delivery) return 'busy';
-    const destination = DESTINATION_OF[kind];
+    const destination = kind;
     const channel = deps.channels[kind];
     if (!channel) {
       // Mid-deploy (the acknowledgement already owes a destination this function does not know
@@ -245,7 +238,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     }
     logger.warn('LMS did not take the delivery; it will be retried', {
       assignmentId,
-      destination: DESTINATION_OF[kind],
+      destination: kind,
       status,
       retryAt: retryAt.toISOString(),
     });
@@ -260,7 +253,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
   ): Promise<DeliverOutcome> {
     const outcome = await deliverCompletion(assignmentId, kind, seenDueAt);
     if (outcome === 'delivered' || outcome === 'retrying' || outcome === 'dead-lettered') {
-      deps.metrics.count('LmsDelivery', { destination: DESTINATION_OF[kind], outcome });
+      deps.metrics.count('LmsDelivery', { destination: kind, outcome });
     }
     return outcome;
   };

@@ -2,7 +2,14 @@
 import type { Assignments, AuditEvent, AuditTrail, MailWork, Policies, Starters } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
 import { assignmentIdsFor } from './ids.ts';
-import type { Assignment, Evidence, PolicyVersion } from './model.ts';
+import {
+  type Assignment,
+  DELIVERY_KINDS,
+  type Delivery,
+  type DeliveryKind,
+  type Evidence,
+  type PolicyVersion,
+} from './model.ts';
 import { canonicalPolicyText, policySha256 } from './policy.ts';
 
 /** The evidence is read, never written: the assignment, its starter and text, SES's word and the trail. */
@@ -12,7 +19,10 @@ export type EvidenceStore = Pick<Assignments, 'getAssignment'> &
   Pick<MailWork, 'getSentAttempt'> &
   Pick<AuditTrail, 'getAuditTrail'>;
 
-export interface EvidenceReport {
+/** Each destination's delivery, by its name; null when this deployment does not send there. */
+type DeliveriesByName = { [K in DeliveryKind]: Delivery | null };
+
+export interface EvidenceReport extends DeliveriesByName {
   assignmentId: string;
   status: Assignment['status'];
   reason: NonNullable<Assignment['reason']>;
@@ -30,10 +40,6 @@ export interface EvidenceReport {
    * the evidence's, or SES's later report of that attempt when the send's record was lost.
    */
   signedFrom: { attemptId: string; messageId: string | null } | null;
-  /** The webhook's delivery, when this deployment sends webhooks. */
-  lms: Assignment['lms'] | null;
-  /** The xAPI statement's delivery, when it sends statements to an LRS. */
-  xapi: Assignment['xapi'] | null;
   audit: AuditEvent[];
 }
 
@@ -76,8 +82,9 @@ export function makeEvidenceReport(store: EvidenceStore) {
         integrity: evidence ? integrity(policy, evidence) : null,
         emails: assignment.sends,
         signedFrom,
-        lms: assignment.lms ?? null,
-        xapi: assignment.xapi ?? null,
+        ...(Object.fromEntries(
+          DELIVERY_KINDS.map((kind) => [kind, assignment[kind] ?? null]),
+        ) as DeliveriesByName),
         audit,
       },
       text: canonicalPolicyText(policy),

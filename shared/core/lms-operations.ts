@@ -2,7 +2,7 @@
 import type { Assignments, AuditTrail, Clock, Deliveries, PolicyIndex } from '../ports.ts';
 import { owedDeliveries } from './deliver.ts';
 import { AttestError, NotFoundError } from './errors.ts';
-import { DELIVERY_KINDS, DESTINATION_OF, type Delivery, type DeliveryKind } from './model.ts';
+import { DELIVERY_KINDS, type Delivery, type DeliveryKind } from './model.ts';
 
 /** Dead letters read per destination, at most: more than an operator reads, fewer than a page of the index would cost to skip. */
 export const MAX_DEAD_LETTERS = 1000;
@@ -93,7 +93,7 @@ export function makeReplayDeadLetters(deps: {
         .filter((kind) => assignment?.[kind]?.state === 'dead')
         .map((kind) => ({ assignmentId, kind }));
       if (!letters.length) {
-        const to = only ? ` to ${DESTINATION_OF[only]}` : '';
+        const to = only ? ` to ${only}` : '';
         throw new AttestError('lms.not_dead', `${assignmentId} has no dead-lettered delivery${to}.`);
       }
     } else {
@@ -112,7 +112,7 @@ export function makeReplayDeadLetters(deps: {
       if (await store.replayDelivery(assignmentId, kind, now)) {
         replayed++;
         await store.appendAudit(assignmentId, 'delivery-replayed', now, {
-          destination: DESTINATION_OF[kind],
+          destination: kind,
         });
       }
     }
@@ -150,7 +150,7 @@ export function makeBackfill(deps: {
       if (await store.oweDelivery(signer.assignmentId, owedDeliveries(evidence.evidenceId, [kind]), now)) {
         owed++;
         await store.appendAudit(signer.assignmentId, 'delivery-backfilled', now, {
-          destination: DESTINATION_OF[kind],
+          destination: kind,
         });
       } else had++;
     }

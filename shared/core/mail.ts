@@ -13,73 +13,28 @@ import type {
   Policies,
   Starters,
 } from '../ports.ts';
-import { formatDate, formatDay, formatMoment, isoDay, nextDay, startOfLocalDay } from './dates.ts';
+import { formatDate, formatDay, formatMoment } from './dates.ts';
 import { EmailMaybeSentError } from './errors.ts';
+import { escalateToDigest } from './escalation.ts';
 import { newTokenId } from './ids.ts';
+import type {
+  BounceNoticeContent,
+  DigestContent,
+  InviteContent,
+  ReceiptContent,
+  Rendered,
+} from './mail-content.ts';
 import type {
   Assignment,
   Chase,
-  DigestKey,
   MailAttempt,
   MailKind,
   PolicyVersion,
   Starter,
   WorkMessage,
 } from './model.ts';
-import { type ChasePlan, nextChaseStep, nextOpening } from './schedule.ts';
+import { type ChasePlan, nextChaseStep } from './schedule.ts';
 import { signToken, type TokenKeys } from './tokens.ts';
-
-export interface InviteContent {
-  organisationName: string;
-  givenName: string;
-  policyTitle: string;
-  policyVersion: number;
-  keyPoints: string[];
-  ackUrl: string;
-  expiresOn: string;
-  startDate: string;
-  reacknowledge: boolean;
-  /** Present for a reminder: which one, and how long is left before the manager is told. */
-  reminder?: { number: number; last: boolean; daysLeft: number; dueOn: string };
-}
-
-export interface DigestContent {
-  organisationName: string;
-  managerName: string;
-  people: Array<{
-    name: string;
-    email: string;
-    policyTitle: string;
-    policyVersion: number;
-    invitedOn: string;
-    reminders: number;
-  }>;
-}
-
-export interface BounceNoticeContent {
-  organisationName: string;
-  managerName: string;
-  starterName: string;
-  email: string;
-  policyTitle: string;
-  reason: 'bounced' | 'complained';
-}
-
-export interface ReceiptContent {
-  organisationName: string;
-  givenName: string;
-  typedName: string;
-  policyTitle: string;
-  policyVersion: number;
-  effectiveDate: string;
-  statement: string;
-  acknowledgedAt: string;
-  acknowledgedAtUtc: string;
-  evidenceId: string;
-  policySha256: string;
-}
-
-type Rendered = { subject: string; html: string; text: string };
 
 /** The mailer leases a mail-lane step, reads what the email needs, and records its outcome. */
 export type MailStore = Pick<DueWork, 'claimWork' | 'releaseWork'> &
@@ -247,41 +202,6 @@ export function makeSendEmail(deps: MailDeps) {
   }
 
   /**
-   * The escalation: join the manager's digest of the day and stop chasing (the assignment is
-   * overdue). Every member owes the digest email, after `digestDelayMs`, in the window: whichever
-   * member's step comes first sends it, so it goes even if some members sign or leave meanwhile.
-   */
-  async function escalate(assignment: Assignment, starter: Starter, now: Date): Promise<MailOutcome> {
-    const manager = starter.manager;
-    if (!manager) {
-      await store.escalate(assignment.assignmentId, { at: now });
-      await store.appendAudit(assignment.assignmentId, 'overdue', now, { manager: 'none on file' });
-      return 'escalated';
-    }
-    let key: DigestKey = { managerEmail: manager.email.toLowerCase(), day: isoDay(now, starter.timeZone) };
-    for (let i = 0; i < 7; i++) {
-      const joined = await store.joinDigest(key, manager.name, assignment.assignmentId);
-      if (joined !== 'closed') {
-        const plan = deps.planFor(assignment.policyId);
-        // Today's digest goes after the delay; a later day's not before that day begins.
-        const dayStart = startOfLocalDay(key.day, starter.timeZone).getTime();
-        const earliest = new Date(Math.max(now.getTime() + deps.digestDelayMs, dayStart));
-        const digestDueAt = nextOpening(earliest, plan.window, starter.timeZone);
-        await store.escalate(assignment.assignmentId, { at: now, digest: key, digestDueAt });
-        await store.appendAudit(assignment.assignmentId, 'escalated', now, { day: key.day });
-        logger.info('escalated to the manager’s digest', {
-          assignmentId: assignment.assignmentId,
-          owner: joined === 'owner',
-        });
-        return 'escalated';
-      }
-      // That day's digest has gone: join the next day's.
-      key = { ...key, day: nextDay(key.day) };
-    }
-    throw new Error('no open digest in a week of days');
-  }
-
-  /**
    * The digest: close it to late joiners (the first member to close it sends it; a retry after a
    * crash finds it closed by itself), list those still unsigned, send one email.
    */
@@ -386,7 +306,7 @@ export function makeSendEmail(deps: MailDeps) {
         store.getPolicyVersion(assignment.policyId, assignment.policyVersion),
       ]);
       if (!starter || !policy) throw new Error('assignment refers to a missing starter or policy version');
-      if (kind === 'escalation') return await escalate(assignment, starter, now);
+      if (kind === 'escalation') return await escalateToDigest(deps, assignment, starter, now);
 
       const composed =
         kind === 'invite' || kind === 'reminder'

@@ -1,5 +1,5 @@
 // The domain's records: starters, assignments, policy versions and the evidence of an acknowledgement.
-import type { DestinationName } from './destinations/names.ts';
+import { DESTINATION_NAMES, type DestinationName, isDestinationName } from './destinations/names.ts';
 
 export type StarterEventType = 'starter.created' | 'starter.updated' | 'starter.cancelled';
 
@@ -72,26 +72,19 @@ export type AssignmentReason = 'starter' | 'reacknowledge';
 /**
  * The work an assignment still owes, in lanes that run side by side, each present only while
  * owed and each keying its own sparse index: emails to the starter (`dueAt`/`dueKind`: the invite,
- * then after signing the receipt), and one lane per LMS destination: the signed webhook
- * (`lmsDueAt`, state in `lms`) and the xAPI statement to an LRS (`xapiDueAt`, state in `xapi`).
+ * then after signing the receipt), and one lane per LMS destination, named as the destination
+ * (`webhook`: state in `webhook`, due at `webhookDueAt`, leased until `webhookLeaseUntil`).
  */
 export const MAIL_KINDS = ['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice'] as const;
 /** The mail lane's steps; each but the escalation (which joins a digest) sends an email. */
 export type MailKind = (typeof MAIL_KINDS)[number];
 /** The steps that send an email (all but the escalation): the mailer counts sends and failures by these. */
 export const EMAIL_KINDS = MAIL_KINDS.filter((kind) => kind !== 'escalation');
-/** The lanes of LMS deliveries: `lms` is the webhook's (its name kept from when it was the only one). */
-export type DeliveryKind = 'lms' | 'xapi';
+/** The lanes of LMS deliveries: one per destination of the registry, by its name. */
+export type DeliveryKind = DestinationName;
 export type DueKind = MailKind | DeliveryKind;
-export const DELIVERY_KINDS = ['lms', 'xapi'] as const satisfies readonly DeliveryKind[];
-export const isDeliveryKind = (kind: string): kind is DeliveryKind => kind === 'lms' || kind === 'xapi';
-
-/** Where completions go, as the settings (`LMS_MODE`) and the CLI name them. */
-export const DESTINATION_OF: Readonly<Record<DeliveryKind, DestinationName>> = {
-  lms: 'webhook',
-  xapi: 'xapi',
-};
-export const KIND_OF: Readonly<Record<DestinationName, DeliveryKind>> = { webhook: 'lms', xapi: 'xapi' };
+export const DELIVERY_KINDS = DESTINATION_NAMES;
+export const isDeliveryKind = isDestinationName;
 
 export interface SendRecord {
   kind: Exclude<MailKind, 'escalation'>;
@@ -147,16 +140,11 @@ export interface Delivery {
   /** When the next attempt is due, while retrying. */
   nextAttemptAt?: string;
   deadLetter?: DeadLetter;
-}
-
-/** The webhook's delivery: the receiver de-duplicates on `webhookId`. */
-export interface LmsDelivery extends Delivery {
-  webhookId: string;
-}
-
-/** The xAPI statement's delivery: the LRS stores one statement per `statementId` (UUID v5 of the evidence). */
-export interface XapiDelivery extends Delivery {
-  statementId: string;
+  /**
+   * The id the receiver de-duplicates on, fixed at acknowledgement, under the destination's
+   * `idField`: the webhook's `webhookId`, the xAPI statement's `statementId` (UUID v5 of the evidence).
+   */
+  [idField: string]: unknown;
 }
 
 /** What the acknowledgement makes owed: a delivery per destination configured, by the id it is sent under. */
@@ -174,7 +162,12 @@ export interface DeadLetter {
   at: string;
 }
 
-export interface Assignment {
+/** Each delivery lane on the assignment: its state, when it falls due, and the lease of the worker sending it. */
+type Lanes = { [K in DeliveryKind]?: Delivery } & { [K in DeliveryKind as `${K}DueAt`]?: string } & {
+  [K in DeliveryKind as `${K}LeaseUntil`]?: string;
+};
+
+export interface Assignment extends Lanes {
   assignmentId: string;
   starterId: string;
   policyId: string;
@@ -198,16 +191,8 @@ export interface Assignment {
   supersededBy?: { assignmentId: string; version: number };
   /** Why chasing stopped at the address: SES reported a permanent bounce or a complaint. */
   bounce?: { reason: 'bounced' | 'complained'; email: string; at: string };
-  /** The webhook's lane: when the owed delivery falls due, and the lease of the worker sending it. */
-  lmsDueAt?: string;
-  lmsLeaseUntil?: string;
-  /** The xAPI lane, likewise. */
-  xapiDueAt?: string;
-  xapiLeaseUntil?: string;
   sends: SendRecord[];
   ack?: Evidence;
-  lms?: LmsDelivery;
-  xapi?: XapiDelivery;
 }
 
 export interface Chase {

@@ -6,7 +6,9 @@ import {
   ASSIGNMENT_STATUSES,
   type Assignment,
   type AssignmentStatus,
+  DELIVERY_KINDS,
   type Delivery,
+  type DeliveryKind,
   isUnsigned,
   type PolicyVersion,
   type Starter,
@@ -31,7 +33,10 @@ export interface ReportOptions {
 }
 
 /** One assignment, flat: who, which version, where it stands, and the evidence once signed. */
-export interface ReportRow {
+/** Each destination's delivery, by its name: delivered, pending or dead; empty when not owed. */
+type DeliveryStates = { [K in DeliveryKind]: string };
+
+export interface ReportRow extends DeliveryStates {
   assignmentId: string;
   employeeId: string;
   givenName: string;
@@ -60,9 +65,6 @@ export interface ReportRow {
   userAgent: string;
   tokenId: string;
   emailMessageId: string;
-  /** Each destination's delivery: delivered, pending or dead; empty when not owed. */
-  webhook: string;
-  xapi: string;
   /** For an ask withdrawn because a newer version is asked instead: that version. */
   supersededByVersion: number | null;
 }
@@ -203,8 +205,7 @@ export function rowOf(a: Assignment, starter: Starter | undefined, now: Date): R
     userAgent: ack?.userAgent ?? '',
     tokenId: ack?.tokenId ?? '',
     emailMessageId: ack?.messageId ?? '',
-    webhook: deliveryOf(a.lms),
-    xapi: deliveryOf(a.xapi),
+    ...(Object.fromEntries(DELIVERY_KINDS.map((kind) => [kind, deliveryOf(a[kind])])) as DeliveryStates),
     supersededByVersion: a.supersededBy?.version ?? null,
   };
 }
@@ -238,8 +239,7 @@ export const CSV_COLUMNS: ReadonlyArray<[keyof ReportRow, string]> = [
   ['userAgent', 'user_agent'],
   ['tokenId', 'token_id'],
   ['emailMessageId', 'email_message_id'],
-  ['webhook', 'webhook_delivery'],
-  ['xapi', 'xapi_delivery'],
+  ...DELIVERY_KINDS.map((kind): [keyof ReportRow, string] => [kind, `${kind}_delivery`]),
   ['supersededByVersion', 'superseded_by_version'],
 ];
 

@@ -4,7 +4,10 @@ import { DELIVERY_KINDS, type DueKind, MAIL_KINDS, type WorkMessage } from '../c
 
 const workMessage = z.object({
   assignmentId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
-  kind: z.enum([...MAIL_KINDS, ...DELIVERY_KINDS]),
+  // `lms`: the webhook's lane as messages sent before it was named `webhook` call it (still queued at a deploy).
+  kind: z
+    .enum([...MAIL_KINDS, ...DELIVERY_KINDS, 'lms'])
+    .transform((kind): DueKind => (kind === 'lms' ? 'webhook' : kind)),
   dueAt: z.iso.datetime().optional(),
 });
 

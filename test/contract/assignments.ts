@@ -20,7 +20,7 @@ export type AssignmentsStore = MakeStore<
 
 const bounce = { reason: 'bounced' as const, email: 'ada@example.org', at: iso(0) };
 const evidence = anEvidence(aPolicy(), { evidenceId: 'ev_first' });
-const bothDestinations = { lms: { webhookId: 'msg_1' }, xapi: { statementId: 'st_1' } };
+const bothDestinations = { webhook: { webhookId: 'msg_1' }, xapi: { statementId: 'st_1' } };
 /** The mail lane and its lease and attempt, as an assignment owing nothing holds none of them. */
 const MAIL_LANE = ['dueAt', 'dueKind', 'leaseUntil'] as const;
 
@@ -312,8 +312,8 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
         // Assess
         const expected = {
           ...ask('a1', { status: 'acknowledged', ack: evidence, dueKind: 'receipt', dueAt: iso(2) }),
-          lms: { state: 'pending', attempts: 0, webhookId: 'msg_1' },
-          lmsDueAt: iso(2),
+          webhook: { state: 'pending', attempts: 0, webhookId: 'msg_1' },
+          webhookDueAt: iso(2),
           xapi: { state: 'pending', attempts: 0, statementId: 'st_1' },
           xapiDueAt: iso(2),
         };
@@ -330,12 +330,12 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
 
         // Assess
         const due = await store.queryDue(at(2), 10);
-        expect(due.map((d) => d.dueKind).sort()).toEqual(['lms', 'receipt', 'xapi']);
+        expect(due.map((d) => d.dueKind).sort()).toEqual(['receipt', 'webhook', 'xapi']);
         expect(due.every((d) => d.assignmentId === 'a1' && d.dueAt === iso(2))).toBe(true);
-        expect(await store.laneDue('a1', 'lms')).toEqual({
+        expect(await store.laneDue('a1', 'webhook')).toEqual({
           assignmentId: 'a1',
           dueAt: iso(2),
-          dueKind: 'lms',
+          dueKind: 'webhook',
         });
       });
 
@@ -352,9 +352,9 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
         );
 
         // Assess
-        expect(assignment).not.toHaveProperty('lms');
-        expect(assignment).not.toHaveProperty('lmsDueAt');
-        expect(await store.laneDue('a1', 'lms')).toBeUndefined();
+        expect(assignment).not.toHaveProperty('webhook');
+        expect(assignment).not.toHaveProperty('webhookDueAt');
+        expect(await store.laneDue('a1', 'webhook')).toBeUndefined();
         expect(await store.laneDue('a1', 'xapi')).toEqual({
           assignmentId: 'a1',
           dueAt: iso(2),
@@ -391,7 +391,7 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
         const second = await store.recordAcknowledgement(
           'a1',
           anEvidence(aPolicy(), { evidenceId: 'ev_second' }),
-          { lms: { webhookId: 'msg_2' } },
+          { webhook: { webhookId: 'msg_2' } },
           at(3),
         );
 

@@ -25,7 +25,7 @@ const letter = (minute: number): DeadLetter => ({
   body: 'bad',
   at: iso(minute),
 });
-const bothDestinations = { lms: { webhookId: 'msg_1' }, xapi: { statementId: 'st_1' } };
+const bothDestinations = { webhook: { webhookId: 'msg_1' }, xapi: { statementId: 'st_1' } };
 
 export function describeDeliveriesContract(name: string, make: DeliveriesStore): void {
   /** A store holding each of `ids` signed, owing the receipt and both deliveries from 10:02. */
@@ -46,10 +46,10 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
       it('marks a delivered attempt, counting it and clearing its lane only', async () => {
         // Prepare
         const store = await signed('a1');
-        await store.claimWork('a1', 'lms', at(2), at(4));
+        await store.claimWork('a1', 'webhook', at(2), at(4));
 
         // Act
-        await store.recordDeliveryAttempt('a1', 'lms', {
+        await store.recordDeliveryAttempt('a1', 'webhook', {
           status: 204,
           at: at(3),
           outcome: { delivered: true },
@@ -57,15 +57,15 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
 
         // Assess
         const stored = await store.getAssignment('a1');
-        expect(stored?.lms).toEqual({
+        expect(stored?.webhook).toEqual({
           state: 'delivered',
           attempts: 1,
           lastStatus: 204,
           deliveredAt: iso(3),
           webhookId: 'msg_1',
         });
-        for (const gone of ['lmsDueAt', 'lmsLeaseUntil']) expect(stored).not.toHaveProperty(gone);
-        expect(await store.laneDue('a1', 'lms')).toBeUndefined();
+        for (const gone of ['webhookDueAt', 'webhookLeaseUntil']) expect(stored).not.toHaveProperty(gone);
+        expect(await store.laneDue('a1', 'webhook')).toBeUndefined();
         expect(stored?.xapi).toEqual({ state: 'pending', attempts: 0, statementId: 'st_1' });
         expect(await store.laneDue('a1', 'xapi')).toEqual({
           assignmentId: 'a1',
@@ -117,14 +117,14 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
       it('parks a dead delivery with its dead letter, out of the due work', async () => {
         // Prepare
         const store = await signed('a1');
-        await store.recordDeliveryAttempt('a1', 'lms', {
+        await store.recordDeliveryAttempt('a1', 'webhook', {
           status: 503,
           at: at(3),
           outcome: { retryAt: at(8) },
         });
 
         // Act
-        await dies(store, 'a1', 'lms', 8);
+        await dies(store, 'a1', 'webhook', 8);
 
         // Assess: by when it died, and nothing but the assignment's own attributes
         expect(await store.getAssignment('a1')).toEqual({
@@ -134,14 +134,16 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
             dueKind: 'receipt',
             dueAt: iso(2),
           }),
-          lms: { state: 'dead', attempts: 2, lastStatus: 422, deadLetter: letter(8), webhookId: 'msg_1' },
-          lmsDueAt: iso(8),
+          webhook: { state: 'dead', attempts: 2, lastStatus: 422, deadLetter: letter(8), webhookId: 'msg_1' },
+          webhookDueAt: iso(8),
           xapi: { state: 'pending', attempts: 0, statementId: 'st_1' },
           xapiDueAt: iso(2),
         });
-        expect(await store.laneDue('a1', 'lms')).toBeUndefined();
+        expect(await store.laneDue('a1', 'webhook')).toBeUndefined();
         expect((await store.queryDue(at(60), 10)).map((d) => d.dueKind).sort()).toEqual(['receipt', 'xapi']);
-        expect(await store.deadLetters(10)).toEqual([{ assignmentId: 'a1', kind: 'lms', deadAt: iso(8) }]);
+        expect(await store.deadLetters(10)).toEqual([
+          { assignmentId: 'a1', kind: 'webhook', deadAt: iso(8) },
+        ]);
       });
 
       it('counts no attempt and no status for a delivery that was not sent', async () => {
@@ -169,7 +171,7 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
       it('refuses an attempt on a delivery no longer owed, changing nothing', async () => {
         // Prepare
         const store = await signed('a1');
-        await store.recordDeliveryAttempt('a1', 'lms', {
+        await store.recordDeliveryAttempt('a1', 'webhook', {
           status: 204,
           at: at(3),
           outcome: { delivered: true },
@@ -180,7 +182,7 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
         // Act
         const refused = [
           await refusal(
-            store.recordDeliveryAttempt('a1', 'lms', {
+            store.recordDeliveryAttempt('a1', 'webhook', {
               status: 204,
               at: at(4),
               outcome: { delivered: true },
@@ -194,7 +196,7 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
             }),
           ),
           await refusal(
-            store.recordDeliveryAttempt('a2', 'lms', {
+            store.recordDeliveryAttempt('a2', 'webhook', {
               status: 204,
               at: at(4),
               outcome: { delivered: true },
@@ -212,29 +214,29 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
       it("lists every destination's dead letters together, oldest first", async () => {
         // Prepare
         const store = await signed('a1', 'a2', 'a3');
-        await dies(store, 'a3', 'lms', 4);
+        await dies(store, 'a3', 'webhook', 4);
         await dies(store, 'a1', 'xapi', 5);
-        await dies(store, 'a2', 'lms', 3);
-        await dies(store, 'a1', 'lms', 6);
+        await dies(store, 'a2', 'webhook', 3);
+        await dies(store, 'a1', 'webhook', 6);
 
         // Act
         const dead = await store.deadLetters(10);
 
         // Assess
         expect(dead).toEqual([
-          { assignmentId: 'a2', kind: 'lms', deadAt: iso(3) },
-          { assignmentId: 'a3', kind: 'lms', deadAt: iso(4) },
+          { assignmentId: 'a2', kind: 'webhook', deadAt: iso(3) },
+          { assignmentId: 'a3', kind: 'webhook', deadAt: iso(4) },
           { assignmentId: 'a1', kind: 'xapi', deadAt: iso(5) },
-          { assignmentId: 'a1', kind: 'lms', deadAt: iso(6) },
+          { assignmentId: 'a1', kind: 'webhook', deadAt: iso(6) },
         ]);
       });
 
       it('lists at most the limit of each destination, the oldest', async () => {
         // Prepare
         const store = await signed('a1', 'a2', 'a3');
-        await dies(store, 'a1', 'lms', 9);
-        await dies(store, 'a2', 'lms', 7);
-        await dies(store, 'a3', 'lms', 8);
+        await dies(store, 'a1', 'webhook', 9);
+        await dies(store, 'a2', 'webhook', 7);
+        await dies(store, 'a3', 'webhook', 8);
         await dies(store, 'a1', 'xapi', 12);
         await dies(store, 'a2', 'xapi', 3);
         await dies(store, 'a3', 'xapi', 10);
@@ -245,8 +247,8 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
         // Assess
         expect(dead).toEqual([
           { assignmentId: 'a2', kind: 'xapi', deadAt: iso(3) },
-          { assignmentId: 'a2', kind: 'lms', deadAt: iso(7) },
-          { assignmentId: 'a3', kind: 'lms', deadAt: iso(8) },
+          { assignmentId: 'a2', kind: 'webhook', deadAt: iso(7) },
+          { assignmentId: 'a3', kind: 'webhook', deadAt: iso(8) },
           { assignmentId: 'a3', kind: 'xapi', deadAt: iso(10) },
         ]);
       });
@@ -265,8 +267,8 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
 
     describe('replayDelivery', () => {
       for (const [kind, other] of [
-        ['lms', 'xapi'],
-        ['xapi', 'lms'],
+        ['webhook', 'xapi'],
+        ['xapi', 'webhook'],
       ] as const) {
         it(`makes a dead ${kind} delivery owed again from the time given, counted afresh, leaving the ${other} lane dead`, async () => {
           // Prepare
@@ -305,18 +307,18 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
 
         // Act
         const replayed = [
-          await store.replayDelivery('a1', 'lms', at(30)),
+          await store.replayDelivery('a1', 'webhook', at(30)),
           await store.replayDelivery('a1', 'xapi', at(30)),
-          await store.replayDelivery('unsigned', 'lms', at(30)),
-          await store.replayDelivery('unknown', 'lms', at(30)),
+          await store.replayDelivery('unsigned', 'webhook', at(30)),
+          await store.replayDelivery('unknown', 'webhook', at(30)),
         ];
 
         // Assess
         expect(replayed).toEqual([false, false, false, false]);
-        expect(await store.laneDue('a1', 'lms')).toEqual({
+        expect(await store.laneDue('a1', 'webhook')).toEqual({
           assignmentId: 'a1',
           dueAt: iso(2),
-          dueKind: 'lms',
+          dueKind: 'webhook',
         });
         expect((await store.getAssignment('a1'))?.xapi).toMatchObject({ state: 'delivered' });
       });
@@ -330,7 +332,7 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
         await store.recordAcknowledgement(
           'a1',
           anEvidence(aPolicy()),
-          { lms: { webhookId: 'msg_1' } },
+          { webhook: { webhookId: 'msg_1' } },
           at(2),
         );
 
@@ -358,14 +360,14 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
 
         // Act
         const owed = [
-          await store.oweDelivery('a1', { lms: { webhookId: 'msg_2' } }, at(30)),
-          await store.oweDelivery('unsigned', { lms: { webhookId: 'msg_3' } }, at(30)),
-          await store.oweDelivery('unknown', { lms: { webhookId: 'msg_4' } }, at(30)),
+          await store.oweDelivery('a1', { webhook: { webhookId: 'msg_2' } }, at(30)),
+          await store.oweDelivery('unsigned', { webhook: { webhookId: 'msg_3' } }, at(30)),
+          await store.oweDelivery('unknown', { webhook: { webhookId: 'msg_4' } }, at(30)),
         ];
 
         // Assess
         expect(owed).toEqual([false, false, false]);
-        expect((await store.getAssignment('a1'))?.lms).toMatchObject({ webhookId: 'msg_1' });
+        expect((await store.getAssignment('a1'))?.webhook).toMatchObject({ webhookId: 'msg_1' });
         expect(await store.getAssignment('unsigned')).toEqual(ask('unsigned'));
       });
 
@@ -389,7 +391,7 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
         const store = await make();
 
         // Act
-        const states = [await store.getDestination('lms'), await store.getDestination('xapi')];
+        const states = [await store.getDestination('webhook'), await store.getDestination('xapi')];
 
         // Assess
         expect(states).toEqual([{ state: 'enabled' }, { state: 'enabled' }]);
@@ -402,7 +404,7 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
 
         // Act
         await store.setDestination('xapi', gone);
-        const disabled = [await store.getDestination('lms'), await store.getDestination('xapi')];
+        const disabled = [await store.getDestination('webhook'), await store.getDestination('xapi')];
         await store.setDestination('xapi', { state: 'enabled', at: iso(9) });
         const enabled = await store.getDestination('xapi');
 

@@ -10,8 +10,8 @@ export type DueWorkStore = MakeStore<
 /** An assignment owing nothing on the mail lane. */
 const idle = { dueAt: undefined, dueKind: undefined };
 const webhook = (minute: number): Partial<Assignment> => ({
-  lmsDueAt: iso(minute),
-  lms: { state: 'pending', attempts: 0, webhookId: `msg_${minute}` },
+  webhookDueAt: iso(minute),
+  webhook: { state: 'pending', attempts: 0, webhookId: `msg_${minute}` },
 });
 const statement = (minute: number): Partial<Assignment> => ({
   xapiDueAt: iso(minute),
@@ -39,11 +39,11 @@ export function describeDueWorkContract(name: string, make: DueWorkStore): void 
         // Assess: up to the time given, inclusive
         expect(due).toEqual([
           { assignmentId: 'a2', dueAt: iso(1), dueKind: 'receipt' },
-          { assignmentId: 'a2', dueAt: iso(2), dueKind: 'lms' },
+          { assignmentId: 'a2', dueAt: iso(2), dueKind: 'webhook' },
           { assignmentId: 'a1', dueAt: iso(3), dueKind: 'invite' },
           { assignmentId: 'a3', dueAt: iso(4), dueKind: 'xapi' },
           { assignmentId: 'a4', dueAt: iso(5), dueKind: 'reminder' },
-          { assignmentId: 'a3', dueAt: iso(6), dueKind: 'lms' },
+          { assignmentId: 'a3', dueAt: iso(6), dueKind: 'webhook' },
         ]);
       });
 
@@ -86,14 +86,14 @@ export function describeDueWorkContract(name: string, make: DueWorkStore): void 
         // Act
         const first = await store.deferDue('a1', 'invite', ask('a1').dueAt as string, at(20));
         const second = await store.deferDue('a1', 'invite', ask('a1').dueAt as string, at(21));
-        const webhookLane = await store.deferDue('a1', 'lms', iso(2), at(22));
+        const webhookLane = await store.deferDue('a1', 'webhook', iso(2), at(22));
         const statementLane = await store.deferDue('a1', 'xapi', iso(3), at(23));
 
         // Assess: each lane by its own due time
         expect([first, second, webhookLane, statementLane]).toEqual([true, false, true, true]);
         expect(await store.queryDue(at(30), 10)).toEqual([
           { assignmentId: 'a1', dueAt: iso(20), dueKind: 'invite' },
-          { assignmentId: 'a1', dueAt: iso(22), dueKind: 'lms' },
+          { assignmentId: 'a1', dueAt: iso(22), dueKind: 'webhook' },
           { assignmentId: 'a1', dueAt: iso(23), dueKind: 'xapi' },
         ]);
       });
@@ -125,7 +125,7 @@ export function describeDueWorkContract(name: string, make: DueWorkStore): void 
         // Act
         const lanes = [
           await store.laneDue('a1', 'invite'),
-          await store.laneDue('a1', 'lms'),
+          await store.laneDue('a1', 'webhook'),
           await store.laneDue('a1', 'xapi'),
           await store.laneDue('a2', 'invite'),
         ];

@@ -32,7 +32,7 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
     await store.recordAcknowledgement(
       'a1',
       anEvidence(aPolicy()),
-      { lms: { webhookId: 'msg_1' }, xapi: { statementId: 'st_1' } },
+      { webhook: { webhookId: 'msg_1' }, xapi: { statementId: 'st_1' } },
       at(2),
     );
     return store;
@@ -85,7 +85,7 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
         // Act
         const claims = [
           await store.claimWork('a1', 'reminder', at(0), at(2)),
-          await store.claimWork('a1', 'lms', at(0), at(2)),
+          await store.claimWork('a1', 'webhook', at(0), at(2)),
           await store.claimWork('a2', 'invite', at(0), at(2)),
         ];
 
@@ -154,13 +154,13 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
         await store.claimWork('a1', 'receipt', at(2), at(4));
 
         // Act
-        const lms = await store.claimWork('a1', 'lms', at(2), at(4));
+        const lms = await store.claimWork('a1', 'webhook', at(2), at(4));
         const xapi = await store.claimWork('a1', 'xapi', at(2), at(5), iso(2));
-        const lmsAgain = await store.claimWork('a1', 'lms', at(3), at(5));
+        const lmsAgain = await store.claimWork('a1', 'webhook', at(3), at(5));
 
         // Assess
-        expect(lms).toMatchObject({ leaseUntil: iso(4), lmsLeaseUntil: iso(4) });
-        expect(xapi).toMatchObject({ lmsLeaseUntil: iso(4), xapiLeaseUntil: iso(5) });
+        expect(lms).toMatchObject({ leaseUntil: iso(4), webhookLeaseUntil: iso(4) });
+        expect(xapi).toMatchObject({ webhookLeaseUntil: iso(4), xapiLeaseUntil: iso(5) });
         expect(lmsAgain).toBeUndefined();
       });
 
@@ -168,7 +168,11 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
         // Prepare
         const store = await signed();
         const letter = { reason: 'rejected' as const, status: 422, at: iso(3) };
-        await store.recordDeliveryAttempt('a1', 'lms', { status: 422, at: at(3), outcome: { dead: letter } });
+        await store.recordDeliveryAttempt('a1', 'webhook', {
+          status: 422,
+          at: at(3),
+          outcome: { dead: letter },
+        });
         await store.recordDeliveryAttempt('a1', 'xapi', {
           status: 200,
           at: at(3),
@@ -177,7 +181,7 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
 
         // Act
         const claims = [
-          await store.claimWork('a1', 'lms', at(4), at(6)),
+          await store.claimWork('a1', 'webhook', at(4), at(6)),
           await store.claimWork('a1', 'xapi', at(4), at(6)),
         ];
 
@@ -191,15 +195,17 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
         // Prepare
         const store = await signed();
         await store.claimWork('a1', 'receipt', at(2), at(4));
-        await store.claimWork('a1', 'lms', at(2), at(4));
+        await store.claimWork('a1', 'webhook', at(2), at(4));
 
         // Act
         await store.releaseWork('a1', 'receipt');
-        await store.releaseWork('a1', 'lms');
+        await store.releaseWork('a1', 'webhook');
 
         // Assess
         expect(await store.claimWork('a1', 'receipt', at(3), at(5))).toMatchObject({ leaseUntil: iso(5) });
-        expect(await store.claimWork('a1', 'lms', at(3), at(5))).toMatchObject({ lmsLeaseUntil: iso(5) });
+        expect(await store.claimWork('a1', 'webhook', at(3), at(5))).toMatchObject({
+          webhookLeaseUntil: iso(5),
+        });
       });
 
       it('forgets the abandoned attempt with the lease while it is still the lane’s', async () => {
@@ -247,7 +253,7 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
         // Act
         const releases = [
           store.releaseWork('a1', 'reminder'),
-          store.releaseWork('a1', 'lms'),
+          store.releaseWork('a1', 'webhook'),
           store.releaseWork('a2', 'invite'),
         ];
 

@@ -41,7 +41,12 @@ export function describePoliciesContract(name: string, make: PoliciesStore): voi
       const policy = version(v, policyId ? { policyId } : {});
       await store.createAssignment(ask(id, {}, policy));
       if (signed)
-        await store.recordAcknowledgement(id, anEvidence(policy), { lms: { webhookId: `msg_${id}` } }, at(1));
+        await store.recordAcknowledgement(
+          id,
+          anEvidence(policy),
+          { webhook: { webhookId: `msg_${id}` } },
+          at(1),
+        );
     }
     return store;
   };

@@ -1,5 +1,5 @@
-// Data as this version writes it stays readable: webhook deliveries stored under the `lms` lane's attributes.
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+// Data as the version before the webhook lane's rename wrote it stays readable and writable: webhook deliveries stored under the `lms` lane's attributes.
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Assignment } from '#shared/core/model.ts';
 import { anEvidence, aPolicy } from '../support/fakes.ts';
@@ -24,7 +24,7 @@ const signedItem = {
 };
 /**
  * The table as this version's adapter leaves it, spelled out attribute by attribute (not built by
- * the adapter), so that a later rename of the webhook's lane must still read it.
+ * the adapter), as the version that called the webhook's lane `lms` wrote it.
  */
 const written = {
   /** An assignment owing its webhook delivery from `dueAt`, leased until `leaseUntil` if given. */
@@ -58,17 +58,24 @@ const written = {
   },
 };
 
-describe('makeDynamoStore on data this version wrote', () => {
+describe('makeDynamoStore on data the lms-lane version wrote', () => {
   const tables = dynaliteTables('stored-data');
   /** A store on a fresh table holding `items` exactly as given. */
+  let raw: (assignmentId: string) => Promise<Record<string, unknown> | undefined>;
   const holding = async (...items: Array<Record<string, unknown>>) => {
     const { name, client, store } = await tables.table();
     const doc = DynamoDBDocumentClient.from(client);
     for (const Item of items) await doc.send(new PutCommand({ TableName: name, Item }));
+    raw = async (assignmentId) =>
+      (
+        await doc.send(
+          new GetCommand({ TableName: name, Key: { pk: `ASSIGN#${assignmentId}`, sk: 'ASSIGNMENT' } }),
+        )
+      ).Item;
     return store;
   };
 
-  it('reads the webhook delivery of an assignment as its lms delivery, without the index attributes', async () => {
+  it('reads the lms delivery of an assignment as its webhook delivery, without the index attributes', async () => {
     // Prepare
     const store = await holding(written.owing(iso(5)));
 
@@ -78,12 +85,12 @@ describe('makeDynamoStore on data this version wrote', () => {
     // Assess
     expect(assignment).toEqual({
       ...signed,
-      lms: { state: 'pending', attempts: 1, lastStatus: 503, nextAttemptAt: iso(5), webhookId: 'msg_1' },
-      lmsDueAt: iso(5),
+      webhook: { state: 'pending', attempts: 1, lastStatus: 503, nextAttemptAt: iso(5), webhookId: 'msg_1' },
+      webhookDueAt: iso(5),
     });
   });
 
-  it('lists the owed webhook delivery as due work of kind lms', async () => {
+  it('lists the owed lms delivery as due work of kind webhook', async () => {
     // Prepare
     const store = await holding(written.owing(iso(5)));
 
@@ -91,8 +98,12 @@ describe('makeDynamoStore on data this version wrote', () => {
     const due = await store.queryDue(at(5), 10);
 
     // Assess
-    expect(due).toEqual([{ assignmentId: 'a1', dueAt: iso(5), dueKind: 'lms' }]);
-    expect(await store.laneDue('a1', 'lms')).toEqual({ assignmentId: 'a1', dueAt: iso(5), dueKind: 'lms' });
+    expect(due).toEqual([{ assignmentId: 'a1', dueAt: iso(5), dueKind: 'webhook' }]);
+    expect(await store.laneDue('a1', 'webhook')).toEqual({
+      assignmentId: 'a1',
+      dueAt: iso(5),
+      dueKind: 'webhook',
+    });
   });
 
   it('honours a stored webhook lease until it expires', async () => {
@@ -100,28 +111,37 @@ describe('makeDynamoStore on data this version wrote', () => {
     const store = await holding(written.owing(iso(5), iso(7)));
 
     // Act
-    const meanwhile = await store.claimWork('a1', 'lms', at(6), at(8));
-    const after = await store.claimWork('a1', 'lms', at(8), at(10));
+    const meanwhile = await store.claimWork('a1', 'webhook', at(6), at(8));
+    const after = await store.claimWork('a1', 'webhook', at(8), at(10));
 
     // Assess
     expect(meanwhile).toBeUndefined();
-    expect(after).toMatchObject({ lmsLeaseUntil: iso(10) });
+    expect(after).toMatchObject({ webhookLeaseUntil: iso(10) });
   });
 
-  it('lists a dead webhook delivery among the dead letters, as lms, and replays it', async () => {
+  it('lists a dead lms delivery among the dead letters, as webhook, and replays it under the stored names', async () => {
     // Prepare
     const store = await holding(written.dead(iso(3)));
 
     // Act
     const dead = await store.deadLetters(10);
-    const replayed = await store.replayDelivery('a1', 'lms', at(20));
+    const replayed = await store.replayDelivery('a1', 'webhook', at(20));
 
     // Assess
-    expect(dead).toEqual([{ assignmentId: 'a1', kind: 'lms', deadAt: iso(3) }]);
+    expect(dead).toEqual([{ assignmentId: 'a1', kind: 'webhook', deadAt: iso(3) }]);
     expect(replayed).toBe(true);
     expect(await store.queryDue(at(20), 10)).toEqual([
-      { assignmentId: 'a1', dueAt: iso(20), dueKind: 'lms' },
+      { assignmentId: 'a1', dueAt: iso(20), dueKind: 'webhook' },
     ]);
+    // Written where the older version reads it: a rollback still finds the delivery owed.
+    const item = await raw('a1');
+    expect(item).toMatchObject({
+      lmsDueAt: iso(20),
+      lmsShard: 'due',
+      lms: { state: 'pending', attempts: 0 },
+    });
+    expect(item).not.toHaveProperty('webhook');
+    expect(item).not.toHaveProperty('webhookDueAt');
   });
 
   it('lists an assignment with a stored webhook delivery among the signers', async () => {
@@ -142,7 +162,7 @@ describe('makeDynamoStore on data this version wrote', () => {
     const store = await holding(written.webhookDestination);
 
     // Act
-    const destinations = [await store.getDestination('lms'), await store.getDestination('xapi')];
+    const destinations = [await store.getDestination('webhook'), await store.getDestination('xapi')];
 
     // Assess
     expect(destinations).toEqual([

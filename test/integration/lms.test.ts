@@ -35,7 +35,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const signs = async () => (await signsOn(stack)).id;
 
 const lmsState = async (id: string) =>
-  (await evidenceOn<{ lms: Record<string, unknown> & { state: string } }>(stack, id)).lms;
+  (await evidenceOn<{ webhook: Record<string, unknown> & { state: string } }>(stack, id)).webhook;
 
 const deliveredTo = async (id: string) =>
   (await receiverOf(stack)).received.filter((c) => c.payload.data.assignmentId === id);

@@ -168,7 +168,7 @@ describe('the pipeline', () => {
       status: 'acknowledged',
       evidence: stored?.ack,
       integrity: { recomputedSha256: stored?.ack.policySha256, matches: true },
-      lms: { state: 'delivered', attempts: 1 },
+      webhook: { state: 'delivered', attempts: 1 },
     });
     expect(report.audit.map((e: { kind: string }) => e.kind)).toEqual([
       'invited',

@@ -120,8 +120,11 @@ beforeAll(async () => {
   expect(signed.status).toBe(200);
   // Her completion reaches the LMS, so no later read sees its delivery change.
   const shown = await waitFor('the delivery', async () => {
-    const found = await evidenceOn<{ evidence: Evidence; lms: { state: string } | null }>(stack, signer.id);
-    return found.lms?.state === 'delivered' ? found : undefined;
+    const found = await evidenceOn<{ evidence: Evidence; webhook: { state: string } | null }>(
+      stack,
+      signer.id,
+    );
+    return found.webhook?.state === 'delivered' ? found : undefined;
   });
   evidence = shown.evidence;
 

@@ -68,7 +68,7 @@ const signs = () => signsOn(stack);
 const report = (id: string) =>
   evidenceOn<{
     evidence: Evidence;
-    lms: Record<string, unknown> & { state: string; webhookId: string };
+    webhook: Record<string, unknown> & { state: string; webhookId: string };
     xapi: Record<string, unknown> & { state: string; statementId: string; attempts: number };
     audit: Array<{ kind: string; detail: Record<string, string> }>;
   }>(stack, id);
@@ -84,7 +84,7 @@ describe('an agreement with both destinations configured', () => {
     // Assess
     const found = await waitFor('both deliveries', async () => {
       const r = await report(id);
-      return r.lms.state === 'delivered' && r.xapi?.state === 'delivered' ? r : undefined;
+      return r.webhook.state === 'delivered' && r.xapi?.state === 'delivered' ? r : undefined;
     });
     expect(found.xapi.statementId).toBe(statementIdFor(found.evidence.evidenceId));
     const [stored] = await statementOf(found.xapi.statementId);
@@ -141,14 +141,14 @@ describe('an agreement with both destinations configured', () => {
     // Assess
     const r = await waitFor('the statement', async () => {
       const found = await report(id);
-      return found.xapi.state === 'delivered' && found.lms.state === 'delivered' ? found : undefined;
+      return found.xapi.state === 'delivered' && found.webhook.state === 'delivered' ? found : undefined;
     });
     await sleep(2_000);
     const stored = await statementOf(r.xapi.statementId);
     expect(stored).toHaveLength(1);
     expect(stored[0]?.attempts).toBe(1);
     // The webhook went through at once, unaffected.
-    expect(r.lms).toMatchObject({ attempts: 1 });
+    expect(r.webhook).toMatchObject({ attempts: 1 });
     expect(await webhooksFor(id)).toHaveLength(1);
   });
 
@@ -193,7 +193,7 @@ describe('an agreement with both destinations configured', () => {
     }
     const r = await waitFor('the webhook delivered', async () => {
       const found = await report(id);
-      return found.lms.state === 'delivered' ? found : undefined;
+      return found.webhook.state === 'delivered' ? found : undefined;
     });
     expect(r.xapi).toMatchObject({ deadLetter: { reason: 'rejected', status: 400 } });
     expect((await cli('lms', 'dead-letters', '--destination', 'webhook')).out).not.toContain(id);
@@ -238,13 +238,16 @@ describe('a crash between sending and recording', () => {
         tokenId: 'tok',
         messageId: null,
       },
-      { lms: { webhookId: `msg_${evidenceId.slice(3)}` }, xapi: { statementId: statementIdFor(evidenceId) } },
+      {
+        webhook: { webhookId: `msg_${evidenceId.slice(3)}` },
+        xapi: { statementId: statementIdFor(evidenceId) },
+      },
       new Date(now.getTime() + 2_000),
     );
 
     // Act: a worker claims each delivery, sends it, and dies before recording the answer
     const channels = {
-      lms: makeWebhookChannel(
+      webhook: makeWebhookChannel(
         stack.env.LMS_WEBHOOK_URL as string,
         makeWebhookSigner(stack.env.LMS_WEBHOOK_SECRET as string),
       ),
@@ -258,7 +261,7 @@ describe('a crash between sending and recording', () => {
       }),
     };
     const http = makeHttpClient();
-    for (const kind of ['lms', 'xapi'] as DeliveryKind[]) {
+    for (const kind of ['webhook', 'xapi'] as DeliveryKind[]) {
       const claimed = await store.claimWork(id, kind, new Date(), new Date(Date.now() + 1_000));
       expect(claimed).toBeDefined();
       const starter = await store.getStarter(claimed?.starterId as string);
@@ -271,15 +274,15 @@ describe('a crash between sending and recording', () => {
       expect((await http.send(request, 5_000)).status).toBe(204);
     }
     const crashed = await report(id);
-    expect(crashed.lms).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(crashed.webhook).toMatchObject({ state: 'pending', attempts: 0 });
     expect(crashed.xapi).toMatchObject({ state: 'pending', attempts: 0 });
 
     // Assess: the sweeper re-drives both once the lease lapses; each receiver keeps one copy
     const done = await waitFor('the re-driven deliveries', async () => {
       const r = await report(id);
-      return r.lms.state === 'delivered' && r.xapi.state === 'delivered' ? r : undefined;
+      return r.webhook.state === 'delivered' && r.xapi.state === 'delivered' ? r : undefined;
     });
-    expect(done.lms.attempts).toBe(1);
+    expect(done.webhook.attempts).toBe(1);
     expect(done.xapi.attempts).toBe(1);
     const webhooks = await webhooksFor(id);
     expect(webhooks).toHaveLength(1);

@@ -20,7 +20,7 @@ import type {
   Starter,
   WorkMessage,
 } from '#shared/core/model.ts';
-import { isDeliveryKind } from '#shared/core/model.ts';
+import { DELIVERY_KINDS, isDeliveryKind } from '#shared/core/model.ts';
 import type { ReportRow } from '#shared/core/report.ts';
 import type {
   AckOutcome,
@@ -50,21 +50,20 @@ export function conditionFailed(): Error {
 }
 
 /**
- * `lmsDead` and `xapiDead` stand for the adapter's lmsShard / xapiShard = 'dead': a dead letter,
+ * `dead` stands for the adapter's `{lane}Shard = 'dead'`: each delivery lane holding a dead letter,
  * out of the sweeper's sight.
  */
 type StoredAssignment = Assignment & {
   cancelledAt?: string;
   freshLinkAt?: string;
   escalatedAt?: string;
-  lmsDead?: boolean;
-  xapiDead?: boolean;
+  dead?: Partial<Record<DeliveryKind, true>>;
 };
 
-/** The adapter's lanes: the due time, the lease and (for deliveries) the dead flag of each. */
+/** The adapter's lanes: the due time and the lease of each. */
 const laneOf = (kind: DueKind) =>
   isDeliveryKind(kind)
-    ? ({ due: `${kind}DueAt`, lease: `${kind}LeaseUntil`, dead: `${kind}Dead` } as const)
+    ? ({ due: `${kind}DueAt`, lease: `${kind}LeaseUntil` } as const)
     : ({ due: 'dueAt', lease: 'leaseUntil' } as const);
 
 /**
@@ -79,10 +78,9 @@ export class FakeStore implements Store {
   readonly policies = new Map<string, PolicyVersion>();
   /** By `manager address#day`, the address lower-cased: see digestKeyOf. */
   readonly digests = new Map<string, Digest>();
-  readonly destinations: Record<DeliveryKind, Destination> = {
-    lms: { state: 'enabled' },
-    xapi: { state: 'enabled' },
-  };
+  readonly destinations = Object.fromEntries(
+    DELIVERY_KINDS.map((kind) => [kind, { state: 'enabled' }]),
+  ) as Record<DeliveryKind, Destination>;
   readonly audit: Array<{ assignmentId: string; kind: string; at: string; detail?: Record<string, string> }> =
     [];
   /** Names of the writes made, in order, for asserting that a path wrote nothing. */
@@ -335,13 +333,11 @@ export class FakeStore implements Store {
     }
     a.ack = copy(evidence);
     a.status = 'acknowledged';
-    if (deliveries.lms) {
-      a.lms = { state: 'pending', attempts: 0, ...(deliveries.lms as { webhookId: string }) };
-      a.lmsDueAt = dueAt.toISOString();
-    }
-    if (deliveries.xapi) {
-      a.xapi = { state: 'pending', attempts: 0, ...(deliveries.xapi as { statementId: string }) };
-      a.xapiDueAt = dueAt.toISOString();
+    for (const kind of DELIVERY_KINDS) {
+      const id = deliveries[kind];
+      if (!id) continue;
+      a[kind] = { state: 'pending', attempts: 0, ...id };
+      a[`${kind}DueAt`] = dueAt.toISOString();
     }
     a.dueAt = dueAt.toISOString();
     a.dueKind = 'receipt';
@@ -374,7 +370,7 @@ export class FakeStore implements Store {
   ) {
     this.writes.push('recordDeliveryAttempt');
     const a = this.assignments.get(assignmentId);
-    const lane = laneOf(kind) as { due: 'lmsDueAt'; lease: 'lmsLeaseUntil'; dead: 'lmsDead' };
+    const lane = laneOf(kind);
     // attribute_exists({lane}DueAt) AND {lane}Shard = :due; the adapter lets the failure through.
     if (!a || !owes(a, kind)) throw conditionFailed();
     // DynamoDB refuses `{lane}.attempts + :one` on an item with no such map.
@@ -401,7 +397,7 @@ export class FakeStore implements Store {
       delivery.deadLetter = copy(outcome.dead);
       delete delivery.nextAttemptAt;
       a[lane.due] = attempt.at.toISOString();
-      a[lane.dead] = true;
+      a.dead = { ...a.dead, [kind]: true };
     }
   }
 
@@ -422,26 +418,24 @@ export class FakeStore implements Store {
   }
 
   async deadLetters(limit: number) {
-    return (['lms', 'xapi'] as const)
-      .flatMap((kind) => {
-        const lane = laneOf(kind) as { due: 'lmsDueAt'; dead: 'lmsDead' };
-        return [...this.assignments.values()]
-          .filter((a) => a[lane.dead])
-          .sort((x, y) => (x[lane.due] as string).localeCompare(y[lane.due] as string))
-          .slice(0, limit)
-          .map((a) => ({ assignmentId: a.assignmentId, kind, deadAt: a[lane.due] as string }));
-      })
-      .sort((x, y) => x.deadAt.localeCompare(y.deadAt));
+    return DELIVERY_KINDS.flatMap((kind) => {
+      const lane = laneOf(kind);
+      return [...this.assignments.values()]
+        .filter((a) => a.dead?.[kind])
+        .sort((x, y) => (x[lane.due] as string).localeCompare(y[lane.due] as string))
+        .slice(0, limit)
+        .map((a) => ({ assignmentId: a.assignmentId, kind, deadAt: a[lane.due] as string }));
+    }).sort((x, y) => x.deadAt.localeCompare(y.deadAt));
   }
 
   async replayDelivery(assignmentId: string, kind: DeliveryKind, at: Date) {
     this.writes.push('replayDelivery');
     const a = this.assignments.get(assignmentId);
-    const lane = laneOf(kind) as { due: 'lmsDueAt'; lease: 'lmsLeaseUntil'; dead: 'lmsDead' };
+    const lane = laneOf(kind);
     const delivery = a?.[kind] as Delivery | undefined;
     // {lane}Shard = :dead
-    if (!a?.[lane.dead] || !delivery) return false;
-    delete a[lane.dead];
+    if (!a?.dead?.[kind] || !delivery) return false;
+    delete a.dead[kind];
     delivery.state = 'pending';
     delivery.attempts = 0;
     delete delivery.deadLetter;
@@ -473,13 +467,11 @@ export class FakeStore implements Store {
         (a) => a.dueKind as DueKind,
       ),
       // Dead letters wait under another shard of each delivery lane's index, out of the sweeper's sight.
-      ...lane(
-        (a) => ((a as StoredAssignment).lmsDead ? undefined : a.lmsDueAt),
-        () => 'lms',
-      ),
-      ...lane(
-        (a) => ((a as StoredAssignment).xapiDead ? undefined : a.xapiDueAt),
-        () => 'xapi',
+      ...DELIVERY_KINDS.flatMap((kind) =>
+        lane(
+          (a) => ((a as StoredAssignment).dead?.[kind] ? undefined : a[`${kind}DueAt`]),
+          () => kind,
+        ),
       ),
     ].sort((x, y) => x.dueAt.localeCompare(y.dueAt));
   }
@@ -499,7 +491,7 @@ export class FakeStore implements Store {
     const { due } = laneOf(kind);
     const dueAt = a?.[due] as string | undefined;
     if (!a || dueAt === undefined) return undefined;
-    if (isDeliveryKind(kind) && (a as StoredAssignment)[`${kind}Dead`]) return undefined;
+    if (isDeliveryKind(kind) && a.dead?.[kind]) return undefined;
     const dueKind = isDeliveryKind(kind) ? kind : a.dueKind;
     return dueKind && { assignmentId, dueAt, dueKind };
   }
@@ -618,15 +610,14 @@ const digestKeyOf = (key: DigestKey) => `${key.managerEmail.toLowerCase()}#${key
 
 /** An assignment as the adapter answers it: without the flags standing for its index-only shards. */
 function shown(a: StoredAssignment): Assignment {
-  const { lmsDead: _lms, xapiDead: _xapi, ...rest } = copy(a);
+  const { dead: _dead, ...rest } = copy(a);
   return rest;
 }
 
 /** What the adapter's condition for "owes work of this kind" checks. */
 function owes(a: StoredAssignment, kind: DueKind): boolean {
   if (!isDeliveryKind(kind)) return a.dueKind === kind;
-  const lane = laneOf(kind) as { due: 'lmsDueAt'; dead: 'lmsDead' };
-  return a[lane.due] !== undefined && !a[lane.dead];
+  return a[laneOf(kind).due] !== undefined && !a.dead?.[kind];
 }
 
 function clearDue(a: Assignment): void {
@@ -923,7 +914,7 @@ export const REPORT_CSV_HEADER =
 export async function seedSigned(
   store: FakeStore,
   employeeId: string,
-  owed: OwedDeliveries = { lms: { webhookId: 'wh_1' }, xapi: { statementId: 'st_1' } },
+  owed: OwedDeliveries = { webhook: { webhookId: 'wh_1' }, xapi: { statementId: 'st_1' } },
   { policy = aPolicy(), evidence = anEvidence() }: { policy?: PolicyVersion; evidence?: Evidence } = {},
 ): Promise<string> {
   const assignment = anAssignment(aStarter({ employeeId }), policy, {
@@ -963,10 +954,10 @@ export async function deadLetterStore() {
   const e1 = await seedSigned(store, 'E1');
   const e2 = await seedSigned(store, 'E2');
   const e3 = await seedSigned(store, 'E3');
-  await seedDeadLetter(store, e1, 'lms', '2026-11-25T15:00:00.000Z', { body: 'bad actor' });
+  await seedDeadLetter(store, e1, 'webhook', '2026-11-25T15:00:00.000Z', { body: 'bad actor' });
   await seedDeadLetter(store, e2, 'xapi', '2026-11-25T15:01:00.000Z', { status: 400 });
   await seedDeadLetter(store, e3, 'xapi', '2026-11-25T15:02:00.000Z', { reason: 'exhausted', status: 503 });
-  await seedDeadLetter(store, e3, 'lms', '2026-11-25T15:03:00.000Z', { reason: 'gone', status: 410 });
+  await seedDeadLetter(store, e3, 'webhook', '2026-11-25T15:03:00.000Z', { reason: 'gone', status: 410 });
   store.writes.length = 0;
   return { store, e1, e2, e3 };
 }

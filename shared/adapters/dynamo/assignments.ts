@@ -1,22 +1,16 @@
 // Assignments on the table: one item each, and every change of status a single conditional update of it.
 import type { Assignment } from '#shared/core/model.ts';
 import type { Assignments } from '#shared/ports.ts';
-import { DUE_SHARD, owing } from './lanes.ts';
-import { conditionally, key, strip, type Table, unlessConditionFails } from './table.ts';
+import { asAssignment, DUE_SHARD, owing, storedAssignment } from './lanes.ts';
+import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
 
 export function makeAssignments(table: Table): Assignments {
   const getAssignment = async (assignmentId: string) =>
-    strip<Assignment>(await table.get(key.assignment(assignmentId)));
+    asAssignment(await table.get(key.assignment(assignmentId)));
 
   return {
     async createAssignment(assignment) {
-      const item = {
-        ...key.assignment(assignment.assignmentId),
-        ...assignment,
-        ...(assignment.dueKind && { dueShard: DUE_SHARD }),
-        ...(assignment.lmsDueAt && { lmsShard: DUE_SHARD }),
-        ...(assignment.xapiDueAt && { xapiShard: DUE_SHARD }),
-      };
+      const item = { ...key.assignment(assignment.assignmentId), ...storedAssignment(assignment) };
       const created = await table.putIfAbsent(item);
       return created ? assignment : ((await getAssignment(assignment.assignmentId)) as Assignment);
     },
@@ -25,9 +19,7 @@ export function makeAssignments(table: Table): Assignments {
 
     async getAssignments(assignmentIds) {
       const items = await table.batchGet(assignmentIds.map(key.assignment));
-      return new Map(
-        items.map((item) => [item.assignmentId as string, strip<Assignment>(item) as Assignment]),
-      );
+      return new Map(items.map((item) => [item.assignmentId as string, asAssignment(item) as Assignment]));
     },
 
     async cancelAssignment(assignmentId, at, supersededBy) {
@@ -175,7 +167,7 @@ export function makeAssignments(table: Table): Assignments {
         }),
         undefined,
       );
-      if (out) return { recorded: true, assignment: strip<Assignment>(out.Attributes) as Assignment };
+      if (out) return { recorded: true, assignment: asAssignment(out.Attributes) as Assignment };
       // dynalite does not return the item on a failed condition, so read it back.
       return { recorded: false, assignment: (await getAssignment(assignmentId)) as Assignment };
     },

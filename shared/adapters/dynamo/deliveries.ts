@@ -11,23 +11,25 @@ export function makeDeliveries(table: Table): Deliveries {
       const sent = attempt.sent !== false;
       const values: Item = sent ? { ':one': 1, ':status': attempt.status } : {};
       const names: Record<string, string> = {};
-      const set = sent ? [`${kind}.attempts = ${kind}.attempts + :one`, `${kind}.lastStatus = :status`] : [];
+      const set = sent
+        ? [`${lane.state}.attempts = ${lane.state}.attempts + :one`, `${lane.state}.lastStatus = :status`]
+        : [];
       let remove = `REMOVE ${lane.lease}`;
       const { outcome } = attempt;
       if ('delivered' in outcome) {
-        set.push(`${kind}.#state = :delivered`, `${kind}.deliveredAt = :at`);
+        set.push(`${lane.state}.#state = :delivered`, `${lane.state}.deliveredAt = :at`);
         Object.assign(values, { ':delivered': 'delivered', ':at': attempt.at.toISOString() });
         names['#state'] = 'state';
-        remove = `REMOVE ${lane.lease}, ${lane.due}, ${lane.shard}, ${kind}.nextAttemptAt`;
+        remove = `REMOVE ${lane.lease}, ${lane.due}, ${lane.shard}, ${lane.state}.nextAttemptAt`;
       } else if ('retryAt' in outcome) {
         // Still owed, from the retry's time: the sweeper sends it then.
-        set.push(`${lane.due} = :retryAt`, `${kind}.nextAttemptAt = :retryAt`);
+        set.push(`${lane.due} = :retryAt`, `${lane.state}.nextAttemptAt = :retryAt`);
         values[':retryAt'] = outcome.retryAt.toISOString();
       } else {
         // Parked under the dead shard of the same index, by when, for listing and replay.
         set.push(
-          `${kind}.#state = :dead`,
-          `${kind}.deadLetter = :letter`,
+          `${lane.state}.#state = :dead`,
+          `${lane.state}.deadLetter = :letter`,
           `${lane.shard} = :deadShard`,
           `${lane.due} = :at`,
         );
@@ -38,7 +40,7 @@ export function makeDeliveries(table: Table): Deliveries {
           ':at': attempt.at.toISOString(),
         });
         names['#state'] = 'state';
-        remove = `REMOVE ${lane.lease}, ${kind}.nextAttemptAt`;
+        remove = `REMOVE ${lane.lease}, ${lane.state}.nextAttemptAt`;
       }
       await table.update({
         Key: key.assignment(assignmentId),
@@ -57,7 +59,7 @@ export function makeDeliveries(table: Table): Deliveries {
         table.update({
           Key: key.assignment(assignmentId),
           UpdateExpression: `SET ${owed.set.join(', ')}`,
-          ConditionExpression: `attribute_exists(ack) AND attribute_not_exists(${kinds[0]})`,
+          ConditionExpression: `attribute_exists(ack) AND attribute_not_exists(${LANES[kinds[0] as DeliveryKind].state})`,
           ExpressionAttributeValues: { ...owed.values, ':due': dueAt.toISOString(), ':shard': DUE_SHARD },
         }),
       );
@@ -86,8 +88,8 @@ export function makeDeliveries(table: Table): Deliveries {
         table.update({
           Key: key.assignment(assignmentId),
           UpdateExpression:
-            `SET ${kind}.#state = :pending, ${kind}.attempts = :zero, ${lane.shard} = :due, ${lane.due} = :at ` +
-            `REMOVE ${kind}.deadLetter, ${lane.lease}`,
+            `SET ${lane.state}.#state = :pending, ${lane.state}.attempts = :zero, ${lane.shard} = :due, ${lane.due} = :at ` +
+            `REMOVE ${lane.state}.deadLetter, ${lane.lease}`,
           ConditionExpression: `${lane.shard} = :dead`,
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {

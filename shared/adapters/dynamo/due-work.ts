@@ -1,8 +1,8 @@
 // Owed work on the table: each lane's due time on the assignment, read back through the lane's sparse index, and the lease one worker takes on it.
-import { type Assignment, type DeliveryKind, type DueKind, isDeliveryKind } from '#shared/core/model.ts';
+import { type DeliveryKind, type DueKind, isDeliveryKind } from '#shared/core/model.ts';
 import type { DueItem, DueWork } from '#shared/ports.ts';
-import { DUE_SHARD, LANES, laneOf, owes } from './lanes.ts';
-import { conditionally, key, strip, type Table, unlessConditionFails } from './table.ts';
+import { asAssignment, DUE_SHARD, LANES, laneOf, owes } from './lanes.ts';
+import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
 
 export function makeDueWork(table: Table): DueWork {
   return {
@@ -80,7 +80,7 @@ export function makeDueWork(table: Table): DueWork {
         }),
         undefined,
       );
-      return strip<Assignment>(out?.Attributes);
+      return asAssignment(out?.Attributes);
     },
 
     async releaseWork(assignmentId, kind, abandonedAttempt) {

@@ -1,33 +1,85 @@
-// The lanes of owed work as the table holds them: each lane's due time, shard, lease and sparse index, and the expressions that owe work in one.
-import { type DeliveryKind, type DueKind, isDeliveryKind, type OwedDeliveries } from '#shared/core/model.ts';
-import type { Item } from './table.ts';
-import { DUE_INDEX, LMS_DUE_INDEX, XAPI_DUE_INDEX } from './table-schema.ts';
+// The lanes of owed work as the table holds them: each lane's due time, shard, lease and sparse index, the expressions that owe work in one, and the mapping of a lane's stored names to its own.
+import {
+  type Assignment,
+  DELIVERY_KINDS,
+  type DeliveryKind,
+  type DueKind,
+  isDeliveryKind,
+  type OwedDeliveries,
+} from '#shared/core/model.ts';
+import { type Item, strip } from './table.ts';
+import { DUE_INDEX, storedLane } from './table-schema.ts';
 
 /** The sparse indexes' partition value: set only while an assignment owes work in that lane. */
 export const DUE_SHARD = 'due';
 /** Dead-lettered deliveries wait in their lane's index under a shard the sweeper never reads. */
 export const DEAD_SHARD = 'dead';
 
+type Lane = { due: string; shard: string; lease: string; index: string };
+type DeliveryLane = Lane & { state: string };
+
 /**
  * The lanes of owed work (model.ts): each has its own due time, index and lease; a delivery lane
- * also has its state map (named as the lane).
+ * also has its state map. The mail lane first, then one per destination of the registry.
  */
-export const LANES = {
+export const LANES: { mail: Lane } & Record<DeliveryKind, DeliveryLane> = {
   mail: { due: 'dueAt', shard: 'dueShard', lease: 'leaseUntil', index: DUE_INDEX },
-  lms: { due: 'lmsDueAt', shard: 'lmsShard', lease: 'lmsLeaseUntil', index: LMS_DUE_INDEX },
-  xapi: { due: 'xapiDueAt', shard: 'xapiShard', lease: 'xapiLeaseUntil', index: XAPI_DUE_INDEX },
-} as const;
-export const laneOf = (kind: DueKind) => (isDeliveryKind(kind) ? LANES[kind] : LANES.mail);
+  ...(Object.fromEntries(DELIVERY_KINDS.map((kind) => [kind, storedLane(kind)])) as Record<
+    DeliveryKind,
+    DeliveryLane
+  >),
+};
+export const laneOf = (kind: DueKind): Lane => (isDeliveryKind(kind) ? LANES[kind] : LANES.mail);
+
+/** A lane's attribute names as the record names them (`webhook`, `webhookDueAt`…) and as stored. */
+const RENAMED = DELIVERY_KINDS.flatMap((kind) => {
+  const lane = LANES[kind];
+  return [
+    [kind, lane.state],
+    [`${kind}DueAt`, lane.due],
+    [`${kind}LeaseUntil`, lane.lease],
+  ] as const;
+}).filter(([name, stored]) => name !== stored);
+
+/** An assignment's item as its record: keys and index attributes dropped, lanes under their names. */
+export function asAssignment(item: Item | undefined): Assignment | undefined {
+  const record = strip<Item>(item);
+  if (!record) return undefined;
+  for (const [name, stored] of RENAMED) {
+    if (stored in record) {
+      record[name] = record[stored];
+      delete record[stored];
+    }
+  }
+  return record as unknown as Assignment;
+}
+
+/** An assignment as its item stores it: each lane under its stored names, with its index's shard while owed. */
+export function storedAssignment(assignment: Assignment): Item {
+  const item: Item = { ...assignment };
+  for (const [name, stored] of RENAMED) {
+    if (name in item) {
+      item[stored] = item[name];
+      delete item[name];
+    }
+  }
+  if (assignment.dueKind) item[LANES.mail.shard] = DUE_SHARD;
+  for (const kind of DELIVERY_KINDS) {
+    if (assignment[`${kind}DueAt`]) item[LANES[kind].shard] = DUE_SHARD;
+  }
+  return item;
+}
 
 /** The SET clauses and values making each given delivery owed from `:due`: its state, due time and shard. */
 export function owing(deliveries: OwedDeliveries): { set: string[]; values: Item } {
   const set: string[] = [];
   const values: Item = {};
-  for (const [kind, id] of Object.entries(deliveries) as Array<[DeliveryKind, object | undefined]>) {
+  for (const kind of DELIVERY_KINDS) {
+    const id = deliveries[kind];
     if (!id) continue;
     const lane = LANES[kind];
-    set.push(`${kind} = :${kind}`, `${lane.due} = :due`, `${lane.shard} = :shard`);
-    values[`:${kind}`] = { state: 'pending', attempts: 0, ...id };
+    set.push(`${lane.state} = :${lane.state}`, `${lane.due} = :due`, `${lane.shard} = :shard`);
+    values[`:${lane.state}`] = { state: 'pending', attempts: 0, ...id };
   }
   return { set, values };
 }

@@ -1,4 +1,6 @@
-// The table's indexes, described once for the CDK stack and the local emulator alike.
+// The table's indexes, described once for the CDK stack and the local emulator alike; a delivery lane's come from the destination registry.
+import { destinations } from '#shared/core/destinations/registry.ts';
+import { DELIVERY_KINDS, type DeliveryKind } from '#shared/core/model.ts';
 
 export interface IndexSpec {
   name: string;
@@ -11,10 +13,25 @@ export interface IndexSpec {
 
 /** The mail lane's sparse index: assignments owing an email, by when it falls due. */
 export const DUE_INDEX = 'due';
-/** The webhook lane's sparse index: assignments owing a webhook delivery, by when it falls due. */
-export const LMS_DUE_INDEX = 'lms-due';
-/** The xAPI lane's sparse index: assignments owing a statement to the LRS, by when it falls due. */
-export const XAPI_DUE_INDEX = 'xapi-due';
+
+/**
+ * The names a delivery lane is stored under. The webhook's keep those it had when it was the only
+ * destination and its lane was called `lms`, so data written then stays readable: the adapter
+ * maps them to the lane's name as it reads and writes.
+ */
+const STORED_AS: Partial<Record<DeliveryKind, string>> = { webhook: 'lms' };
+
+/** A delivery lane as the table holds it: its state map, due time, index shard, lease and sparse index. */
+export function storedLane(kind: DeliveryKind) {
+  const name = STORED_AS[kind] ?? kind;
+  return {
+    state: name,
+    due: `${name}DueAt`,
+    shard: `${name}Shard`,
+    lease: `${name}LeaseUntil`,
+    index: `${name}-due`,
+  } as const;
+}
 /** Acknowledged assignments by policy and version: who signed what, for re-acknowledgement. */
 export const SIGNED_INDEX = 'signed';
 /** Every assignment by policy and when it was made: the "who has not signed?" report and its CSV. */
@@ -27,18 +44,16 @@ export const TABLE_INDEXES: readonly IndexSpec[] = [
     sortKey: { name: 'dueAt', type: 'S' },
     why: 'Sparse: only assignments owing an email carry dueShard, so a sweep reads what is due.',
   },
-  {
-    name: LMS_DUE_INDEX,
-    partitionKey: 'lmsShard',
-    sortKey: { name: 'lmsDueAt', type: 'S' },
-    why: 'Sparse: only assignments owing a webhook delivery (or holding a dead letter) carry lmsShard.',
-  },
-  {
-    name: XAPI_DUE_INDEX,
-    partitionKey: 'xapiShard',
-    sortKey: { name: 'xapiDueAt', type: 'S' },
-    why: 'Sparse: only assignments owing an xAPI statement (or holding a dead letter) carry xapiShard.',
-  },
+  // One sparse index per delivery lane, each by when its delivery falls due.
+  ...DELIVERY_KINDS.map((kind): IndexSpec => {
+    const lane = storedLane(kind);
+    return {
+      name: lane.index,
+      partitionKey: lane.shard,
+      sortKey: { name: lane.due, type: 'S' },
+      why: `Sparse: only assignments owing a ${destinations[kind].title} (or holding its dead letter) carry ${lane.shard}.`,
+    };
+  }),
   {
     name: SIGNED_INDEX,
     partitionKey: 'signedPolicy',

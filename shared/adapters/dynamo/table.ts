@@ -15,7 +15,8 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { digestIdFor } from '#shared/core/ids.ts';
-import type { DeliveryKind, DigestKey } from '#shared/core/model.ts';
+import { DELIVERY_KINDS, type DeliveryKind, type DigestKey } from '#shared/core/model.ts';
+import { storedLane } from './table-schema.ts';
 
 export type Item = Record<string, unknown>;
 export type Key = { pk: string; sk: string };
@@ -34,11 +35,8 @@ export const key = {
     sk: `ATTEMPT#${attemptId}`,
   }),
   digest: (k: DigestKey): Key => ({ pk: `DIGEST#${digestIdFor(k.managerEmail)}`, sk: `DAY#${k.day}` }),
-  /** A destination's state; the webhook's keeps the key it had when it was the only destination. */
-  destination: (kind: DeliveryKind): Key => ({
-    pk: 'DESTINATION#lms',
-    sk: kind === 'lms' ? 'WEBHOOK' : 'XAPI',
-  }),
+  /** A destination's state; all share the partition the webhook's had when it was the only destination. */
+  destination: (kind: DeliveryKind): Key => ({ pk: 'DESTINATION#lms', sk: kind.toUpperCase() }),
   policy: (id: string, version: number): Key => ({
     pk: `POLICY#${id}`,
     sk: `V#${String(version).padStart(6, '0')}`,
@@ -48,19 +46,21 @@ export const key = {
 /** A stored item as its record: without the keys, the indexes' attributes and the expiry time. */
 export function strip<T>(item: Item | undefined): T | undefined {
   if (!item) return undefined;
-  const {
-    pk: _pk,
-    sk: _sk,
-    dueShard: _shard,
-    lmsShard: _lmsShard,
-    xapiShard: _xapiShard,
-    signedPolicy: _signedPolicy,
-    signedVersion: _signedVersion,
-    expiresAt: _exp,
-    ...rest
-  } = item;
+  const rest = { ...item };
+  for (const name of NOT_RECORD) delete rest[name];
   return rest as T;
 }
+
+/** What an item holds beside its record: its keys, the sparse indexes' attributes and its expiry. */
+const NOT_RECORD = [
+  'pk',
+  'sk',
+  'dueShard',
+  ...DELIVERY_KINDS.map((kind) => storedLane(kind).shard),
+  'signedPolicy',
+  'signedVersion',
+  'expiresAt',
+];
 
 function isConditionFailure(error: unknown): boolean {
   return (

@@ -36,7 +36,7 @@ export function completionPayload(
 
 /** The webhook: the payload POSTed, signed per Standard Webhooks with a fresh timestamp per attempt. */
 export function makeWebhookChannel(url: string, sign: WebhookSigner): Channel {
-  const idOf = (assignment: Assignment) => (assignment.lms as { webhookId: string }).webhookId;
+  const idOf = (assignment: Assignment) => assignment.webhook?.webhookId as string;
   return {
     idOf,
     request(assignment, starter, evidence, at) {

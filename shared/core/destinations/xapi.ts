@@ -91,7 +91,7 @@ export function completionStatement(
 /** The xAPI destination: `PUT {endpoint}statements?statementId=…` with Basic auth. */
 export function makeXapiChannel(settings: XapiSettings): Channel {
   const authorization = `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`;
-  const idOf = (assignment: Assignment) => (assignment.xapi as { statementId: string }).statementId;
+  const idOf = (assignment: Assignment) => assignment.xapi?.statementId as string;
   return {
     idOf,
     request(assignment, starter, evidence) {

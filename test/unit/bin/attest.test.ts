@@ -63,7 +63,7 @@ async function signedStore(source = policySource(), employeeId = 'E1001') {
   const assignmentId = await seedSigned(
     store,
     employeeId,
-    { lms: { webhookId: 'wh_1' } },
+    { webhook: { webhookId: 'wh_1' } },
     { policy, evidence: evidenceFor(policy) },
   );
   return { store, publisher, policy, starter, assignmentId };
@@ -577,14 +577,14 @@ describe('attest when the table cannot be reached', () => {
   });
 });
 
-const BOTH: OwedDeliveries = { lms: { webhookId: 'wh_1' }, xapi: { statementId: 'st_1' } };
+const BOTH: OwedDeliveries = { webhook: { webhookId: 'wh_1' }, xapi: { statementId: 'st_1' } };
 
 describe('attest lms status', () => {
   it('shows a delivered webhook and a retrying xAPI statement, one line each', async () => {
     // Prepare
     const store = new FakeStore();
     const id = await seedSigned(store, 'E1');
-    await store.recordDeliveryAttempt(id, 'lms', {
+    await store.recordDeliveryAttempt(id, 'webhook', {
       status: 204,
       at: new Date('2026-11-25T14:04:00.000Z'),
       outcome: { delivered: true },
@@ -618,7 +618,7 @@ describe('attest lms status', () => {
   it('shows why each destination dead-lettered, with the start of the answer', async () => {
     // Prepare
     const { store, e3 } = await deadLetterStore();
-    await seedDeadLetter(store, await seedSigned(store, 'E4'), 'lms', '2026-11-25T15:00:00.000Z', {
+    await seedDeadLetter(store, await seedSigned(store, 'E4'), 'webhook', '2026-11-25T15:00:00.000Z', {
       body: 'x'.repeat(300),
     });
 
@@ -792,10 +792,10 @@ describe('attest lms replay', () => {
     expect(out).toEqual(['Replaying 4 deliveries; the sweeper sends them on its next run.']);
     expect(await store.deadLetters(10)).toEqual([]);
     for (const [id, kind] of [
-      [e1, 'lms'],
+      [e1, 'webhook'],
       [e2, 'xapi'],
       [e3, 'xapi'],
-      [e3, 'lms'],
+      [e3, 'webhook'],
     ] as const) {
       const a = store.peek(id);
       expect(a?.[kind]).toMatchObject({ state: 'pending', attempts: 0 });
@@ -821,15 +821,15 @@ describe('attest lms replay', () => {
     // Assess
     expect(code).toBe(0);
     expect(out).toEqual(['Replaying 2 deliveries; the sweeper sends them on its next run.']);
-    expect(store.peek(e1)?.lms?.state).toBe('pending');
-    expect(store.peek(e3)?.lms?.state).toBe('pending');
+    expect(store.peek(e1)?.webhook?.state).toBe('pending');
+    expect(store.peek(e3)?.webhook?.state).toBe('pending');
     expect((await store.deadLetters(10)).map((d) => d.kind)).toEqual(['xapi', 'xapi']);
   });
 
   it('replays the other destination when one is disabled, saying so on stderr', async () => {
     // Prepare
     const { store, e1, e2, e3 } = await deadLetterStore();
-    store.destinations.lms = { state: 'disabled', reason: '410 Gone', at: '2026-11-25T15:03:00.000Z' };
+    store.destinations.webhook = { state: 'disabled', reason: '410 Gone', at: '2026-11-25T15:03:00.000Z' };
 
     // Act
     const { code, out, err } = await cli(['lms', 'replay', '--all'], store);
@@ -844,8 +844,8 @@ describe('attest lms replay', () => {
     expect(store.peek(e3)?.xapi?.state).toBe('pending');
     // The webhook's stay dead-lettered: replayed now they would only die again.
     expect(await store.deadLetters(10)).toEqual([
-      { assignmentId: e1, kind: 'lms', deadAt: '2026-11-25T15:00:00.000Z' },
-      { assignmentId: e3, kind: 'lms', deadAt: '2026-11-25T15:03:00.000Z' },
+      { assignmentId: e1, kind: 'webhook', deadAt: '2026-11-25T15:00:00.000Z' },
+      { assignmentId: e3, kind: 'webhook', deadAt: '2026-11-25T15:03:00.000Z' },
     ]);
   });
 
@@ -867,7 +867,7 @@ describe('attest lms replay', () => {
       ['Replaying 1 deliveries; the sweeper sends them on its next run.'],
     ]);
     expect(store.peek(e3)?.xapi?.state).toBe('pending');
-    expect(store.peek(e3)?.lms?.state).toBe('pending');
+    expect(store.peek(e3)?.webhook?.state).toBe('pending');
     expect((await store.deadLetters(10)).map((d) => d.assignmentId)).not.toContain(e3);
   });
 
@@ -882,7 +882,7 @@ describe('attest lms replay', () => {
     // Assess
     expect([any.code, any.err]).toEqual([1, ['attest: no-such-assignment has no dead-lettered delivery.']]);
     expect([xapi.code, xapi.err]).toEqual([1, [`attest: ${e1} has no dead-lettered delivery to xapi.`]]);
-    expect(store.peek(e1)?.lms?.state).toBe('dead');
+    expect(store.peek(e1)?.webhook?.state).toBe('dead');
   });
 
   it.each([
@@ -893,7 +893,7 @@ describe('attest lms replay', () => {
     async (_how, extra) => {
       // Prepare
       const { store, e1 } = await deadLetterStore();
-      store.destinations.lms = { state: 'disabled', reason: '410 Gone' };
+      store.destinations.webhook = { state: 'disabled', reason: '410 Gone' };
 
       // Act
       const { code, out, err } = await cli(['lms', 'replay', '--assignment', e1, ...extra], store);
@@ -902,7 +902,7 @@ describe('attest lms replay', () => {
       expect(code).toBe(1);
       expect(out).toEqual([]);
       expect(err.join('\n')).toContain('The webhook destination is disabled (410 Gone)');
-      expect(store.peek(e1)?.lms?.state).toBe('dead');
+      expect(store.peek(e1)?.webhook?.state).toBe('dead');
       expect(store.writes).toEqual([]);
     },
   );
@@ -928,7 +928,7 @@ describe('attest lms enable', () => {
   it('enables every destination when none is named', async () => {
     // Prepare
     const store = new FakeStore();
-    store.destinations.lms = { state: 'disabled', reason: '410 Gone' };
+    store.destinations.webhook = { state: 'disabled', reason: '410 Gone' };
     store.destinations.xapi = { state: 'disabled', reason: '410 Gone' };
 
     // Act
@@ -939,14 +939,14 @@ describe('attest lms enable', () => {
     expect(out).toEqual([
       'webhook and xapi enabled. Replay what was dead-lettered while disabled: lms replay --all',
     ]);
-    expect(await store.getDestination('lms')).toEqual({ state: 'enabled', at: NOW });
+    expect(await store.getDestination('webhook')).toEqual({ state: 'enabled', at: NOW });
     expect(await store.getDestination('xapi')).toEqual({ state: 'enabled', at: NOW });
   });
 
   it('enables only the destination named by --destination', async () => {
     // Prepare
     const store = new FakeStore();
-    store.destinations.lms = { state: 'disabled', reason: '410 Gone' };
+    store.destinations.webhook = { state: 'disabled', reason: '410 Gone' };
     store.destinations.xapi = { state: 'disabled', reason: '410 Gone' };
 
     // Act
@@ -956,7 +956,7 @@ describe('attest lms enable', () => {
     expect(code).toBe(0);
     expect(out[0]).toMatch(/^xapi enabled\. /);
     expect(await store.getDestination('xapi')).toEqual({ state: 'enabled', at: NOW });
-    expect(await store.getDestination('lms')).toEqual({ state: 'disabled', reason: '410 Gone' });
+    expect(await store.getDestination('webhook')).toEqual({ state: 'disabled', reason: '410 Gone' });
   });
 
   it('exits 2 for an unknown lms command', async () => {
@@ -973,8 +973,8 @@ describe('attest lms backfill', () => {
   it('owes an added destination every earlier agreement to the policy, once, under ids fixed by the evidence', async () => {
     // Prepare: two agreements delivered as webhooks only, one already owing a statement
     const store = new FakeStore();
-    const e1 = await seedSigned(store, 'E1', { lms: { webhookId: 'wh_1' } });
-    const e2 = await seedSigned(store, 'E2', { lms: { webhookId: 'wh_2' } });
+    const e1 = await seedSigned(store, 'E1', { webhook: { webhookId: 'wh_1' } });
+    const e2 = await seedSigned(store, 'E2', { webhook: { webhookId: 'wh_2' } });
     const e3 = await seedSigned(store, 'E3', BOTH);
 
     // Act
@@ -1000,7 +1000,7 @@ describe('attest lms backfill', () => {
         statementId: statementIdFor('ev_1'),
       });
       expect(store.peek(id)?.xapiDueAt).toBe(NOW);
-      expect(store.peek(id)?.lms?.webhookId).toMatch(/^wh_/);
+      expect(store.peek(id)?.webhook?.webhookId).toMatch(/^wh_/);
     }
     expect(store.peek(e3)?.xapi?.statementId).toBe('st_1');
     expect((await store.queryDue(new Date(NOW), 10)).filter((d) => d.dueKind === 'xapi')).toHaveLength(3);
@@ -1013,7 +1013,7 @@ describe('attest lms backfill', () => {
   it('leaves other policies and unsigned assignments alone', async () => {
     // Prepare
     const store = new FakeStore();
-    const id = await seedSigned(store, 'E1', { lms: { webhookId: 'wh_1' } });
+    const id = await seedSigned(store, 'E1', { webhook: { webhookId: 'wh_1' } });
     store.seed(anAssignment(aStarter({ employeeId: 'E9' }), aPolicy(), { status: 'invited' }));
 
     // Act

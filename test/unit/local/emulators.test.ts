@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { describe, expect, it } from 'vitest';
-import { LMS_DUE_INDEX, SIGNED_INDEX, TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
+import { SIGNED_INDEX, storedLane, TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
 import { LOCAL_CREDENTIALS, startEmulators } from '../../../local/emulators.ts';
 import { LOCAL_REGION, TABLE_NAME } from '../../../local/settings.ts';
 
@@ -108,7 +108,7 @@ describe('startEmulators on data from an older version', () => {
       const lane = await ddb.send(
         new QueryCommand({
           TableName: TABLE_NAME,
-          IndexName: LMS_DUE_INDEX,
+          IndexName: storedLane('webhook').index,
           KeyConditionExpression: 'lmsShard = :s',
           ExpressionAttributeValues: { ':s': { S: 'due' } },
         }),

@@ -1,7 +1,7 @@
 // The manager's emails: the digest and the bounce notice, every value in both parts, escaped, valid HTML, bad vars refused.
 import { describe, expect, it } from 'vitest';
 import { escapeHtml } from '#shared/core/html.ts';
-import type { BounceNoticeContent, DigestContent } from '#shared/core/mail.ts';
+import type { BounceNoticeContent, DigestContent } from '#shared/core/mail-content.ts';
 import { renderBounceNotice, renderDigest } from '#templates/manager.ts';
 import { emailProblems } from '../../support/html.ts';
 

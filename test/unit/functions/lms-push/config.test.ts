@@ -43,7 +43,7 @@ describe('the lms-push config', () => {
     const config = await load({ LMS_MODE: 'webhook,xapi', ...webhook, ...xapi });
 
     // Assess
-    expect(config.LMS_MODE).toEqual(['lms', 'xapi']);
+    expect(config.LMS_MODE).toEqual(['webhook', 'xapi']);
     expect(config.LRS_ENDPOINT).toBe('https://lrs.example.org/xapi/');
     expect(config.XAPI_ACTOR).toBe('account');
     expect(await config.secrets()).toEqual({

@@ -72,9 +72,17 @@ const acknowledged: Assignment = {
   ...assignment,
   status: 'acknowledged',
   dueKind: 'receipt',
-  lmsDueAt: later.toISOString(),
+  webhookDueAt: later.toISOString(),
   ack: { evidenceId: 'ev_1', policyId: 'p', policyVersion: 1 } as Evidence,
-  lms: { state: 'pending', webhookId: 'msg_1', attempts: 0 },
+  webhook: { state: 'pending', webhookId: 'msg_1', attempts: 0 },
+};
+
+/** That assignment's item: the webhook's lane under the names it was stored by before it was named webhook. */
+const { webhook: _webhook, webhookDueAt: _webhookDueAt, ...acknowledgedRest } = acknowledged;
+const acknowledgedItem = {
+  ...acknowledgedRest,
+  lmsDueAt: acknowledged.webhookDueAt,
+  lms: acknowledged.webhook,
 };
 
 /** An assignment acknowledged where completions go to the LRS only: the delivery on the xAPI lane. */
@@ -133,7 +141,7 @@ describe('makeDynamoStore', () => {
   describe('getAssignment', () => {
     it('hides the keys and every index-only attribute', async () => {
       // Prepare
-      ddb.on(GetCommand).resolves({ Item: { ...key, ...acknowledged, ...INDEX_ONLY } });
+      ddb.on(GetCommand).resolves({ Item: { ...key, ...acknowledgedItem, ...INDEX_ONLY } });
 
       // Act
       const stored = await store().getAssignment('a1');
@@ -177,7 +185,7 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).rejects(conditionFailed());
 
       // Act
-      const claimed = await store().claimWork('a1', 'lms', now, later);
+      const claimed = await store().claimWork('a1', 'webhook', now, later);
 
       // Assess
       expect(claimed).toBeUndefined();
@@ -190,7 +198,7 @@ describe('makeDynamoStore', () => {
         .rejects(Object.assign(new Error('failed'), { name: 'ConditionalCheckFailedException' }));
 
       // Act
-      const claimed = await store().claimWork('a1', 'lms', now, later);
+      const claimed = await store().claimWork('a1', 'webhook', now, later);
 
       // Assess
       expect(claimed).toBeUndefined();
@@ -203,7 +211,7 @@ describe('makeDynamoStore', () => {
         .rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
 
       // Act
-      const claim = store().claimWork('a1', 'lms', now, later);
+      const claim = store().claimWork('a1', 'webhook', now, later);
 
       // Assess
       await expect(claim).rejects.toThrow('slow down');
@@ -445,7 +453,7 @@ describe('makeDynamoStore', () => {
       const outcome = await store().recordAcknowledgement(
         'a1',
         evidence,
-        { lms: { webhookId: 'msg_1' } },
+        { webhook: { webhookId: 'msg_1' } },
         later,
       );
 
@@ -482,7 +490,7 @@ describe('makeDynamoStore', () => {
       await store().recordAcknowledgement(
         'a1',
         evidence,
-        { lms: { webhookId: 'msg_1' }, xapi: { statementId: 'st_1' } },
+        { webhook: { webhookId: 'msg_1' }, xapi: { statementId: 'st_1' } },
         later,
       );
 
@@ -526,7 +534,7 @@ describe('makeDynamoStore', () => {
       const outcome = await store().recordAcknowledgement(
         'a1',
         { evidenceId: 'ev_2', policyId: 'p', policyVersion: 1 } as Evidence,
-        { lms: { webhookId: 'msg_2' } },
+        { webhook: { webhookId: 'msg_2' } },
         later,
       );
 
@@ -546,7 +554,7 @@ describe('makeDynamoStore', () => {
       const record = store().recordAcknowledgement(
         'a1',
         { evidenceId: 'ev' } as Evidence,
-        { lms: { webhookId: 'msg' } },
+        { webhook: { webhookId: 'msg' } },
         later,
       );
 
@@ -577,7 +585,7 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).rejects(conditionFailed());
 
       // Act
-      const record = store().recordDeliveryAttempt('a1', 'lms', {
+      const record = store().recordDeliveryAttempt('a1', 'webhook', {
         status: 204,
         at: now,
         outcome: { delivered: true },
@@ -592,7 +600,7 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
 
       // Act
-      const record = store().recordDeliveryAttempt('a1', 'lms', {
+      const record = store().recordDeliveryAttempt('a1', 'webhook', {
         status: 410,
         at: now,
         outcome: { dead: letter },
@@ -633,10 +641,10 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).rejects(conditionFailed());
 
       // Act / Assess
-      expect(await store().oweDelivery('a1', { lms: { webhookId: 'wh_1' } }, now)).toBe(false);
+      expect(await store().oweDelivery('a1', { webhook: { webhookId: 'wh_1' } }, now)).toBe(false);
     });
 
-    it.each([[{}], [{ lms: { webhookId: 'w' }, xapi: { statementId: 's' } }]])(
+    it.each([[{}], [{ webhook: { webhookId: 'w' }, xapi: { statementId: 's' } }]])(
       'refuses anything but exactly one delivery: %j',
       async (deliveries) => {
         // Act / Assess
@@ -663,7 +671,7 @@ describe('makeDynamoStore', () => {
       ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
 
       // Act
-      const replay = store().replayDelivery('a1', 'lms', later);
+      const replay = store().replayDelivery('a1', 'webhook', later);
 
       // Assess
       await expect(replay).rejects.toThrow('InternalServerError');
@@ -679,7 +687,7 @@ describe('makeDynamoStore', () => {
       ddb.on(GetCommand).resolves({});
 
       // Act
-      const destination = await store().getDestination('lms');
+      const destination = await store().getDestination('webhook');
 
       // Assess
       expect(destination).toStrictEqual({ state: 'enabled' });
@@ -697,7 +705,7 @@ describe('makeDynamoStore', () => {
       });
 
       // Act
-      const destination = await store().getDestination('lms');
+      const destination = await store().getDestination('webhook');
 
       // Assess
       expect(destination).toEqual({ state: 'disabled', reason: '410 Gone', at: now.toISOString() });
@@ -711,7 +719,7 @@ describe('makeDynamoStore', () => {
       });
 
       // Act
-      const webhook = await store().getDestination('lms');
+      const webhook = await store().getDestination('webhook');
       const xapi = await store().getDestination('xapi');
 
       // Assess
@@ -832,13 +840,13 @@ describe('makeDynamoStore', () => {
 
       // Act
       const mail = await store().laneDue('a1', 'invite');
-      const lms = await store().laneDue('a1', 'lms');
+      const webhook = await store().laneDue('a1', 'webhook');
       const xapi = await store().laneDue('a1', 'xapi');
 
       // Assess
       expect(mail).toEqual({ assignmentId: 'a1', dueAt: '2026-11-27T10:00:00.000Z', dueKind: 'reminder' });
       // A dead letter is not owed work; a lane with no due time owes none.
-      expect(lms).toBeUndefined();
+      expect(webhook).toBeUndefined();
       expect(xapi).toBeUndefined();
       expect(ddb).toReceiveCommandWith(GetCommand, { TableName: 'attest', Key: key, ConsistentRead: true });
     });

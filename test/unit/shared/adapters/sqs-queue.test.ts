@@ -33,7 +33,7 @@ describe('makeSqsQueue', () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'q-2' });
 
     // Act
-    await queue().send({ assignmentId: 'a1', kind: 'lms' });
+    await queue().send({ assignmentId: 'a1', kind: 'webhook' });
 
     // Assess
     expect(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input).not.toHaveProperty('DelaySeconds');
@@ -44,6 +44,6 @@ describe('makeSqsQueue', () => {
     sqs.on(SendMessageCommand).rejects(new Error('QueueDoesNotExist'));
 
     // Assess
-    await expect(queue().send({ assignmentId: 'a1', kind: 'lms' })).rejects.toThrow('QueueDoesNotExist');
+    await expect(queue().send({ assignmentId: 'a1', kind: 'webhook' })).rejects.toThrow('QueueDoesNotExist');
   });
 });

@@ -12,7 +12,7 @@ const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');
 const TOKEN_ID = 'AAAAAAAAAAA';
 const REDRIVE_MS = 60_000;
 
-async function setup(overrides: Partial<Assignment> = {}, deliveries: readonly DeliveryKind[] = ['lms']) {
+async function setup(overrides: Partial<Assignment> = {}, deliveries: readonly DeliveryKind[] = ['webhook']) {
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
   const seeded = await seededStore({
     status: 'invited',
@@ -234,11 +234,11 @@ describe('recordAcknowledgement', () => {
       status: 'acknowledged',
       dueKind: 'receipt',
       dueAt: '2026-11-24T10:01:00.000Z',
-      lmsDueAt: '2026-11-24T10:01:00.000Z',
-      lms: { state: 'pending', attempts: 0, webhookId: `msg_${stored?.ack?.evidenceId.slice(3)}` },
+      webhookDueAt: '2026-11-24T10:01:00.000Z',
+      webhook: { state: 'pending', attempts: 0, webhookId: `msg_${stored?.ack?.evidenceId.slice(3)}` },
     });
     expect(lmsQueue.sent).toEqual([
-      { message: { assignmentId: assignment.assignmentId, kind: 'lms' }, delaySeconds: undefined },
+      { message: { assignmentId: assignment.assignmentId, kind: 'webhook' }, delaySeconds: undefined },
     ]);
     expect(mailQueue.sent).toEqual([
       { message: { assignmentId: assignment.assignmentId, kind: 'receipt' }, delaySeconds: undefined },
@@ -250,7 +250,7 @@ describe('recordAcknowledgement', () => {
 
   it('owes both destinations in the one write, each under its id fixed now, and enqueues a delivery for each', async () => {
     // Prepare
-    const { store, submit, lmsQueue, mailQueue, assignment } = await setup({}, ['lms', 'xapi']);
+    const { store, submit, lmsQueue, mailQueue, assignment } = await setup({}, ['webhook', 'xapi']);
 
     // Act
     const view = await submit('Ada Lovelace', 'yes');
@@ -263,9 +263,9 @@ describe('recordAcknowledgement', () => {
       status: 'acknowledged',
       dueKind: 'receipt',
       dueAt: '2026-11-24T10:01:00.000Z',
-      lmsDueAt: '2026-11-24T10:01:00.000Z',
+      webhookDueAt: '2026-11-24T10:01:00.000Z',
       xapiDueAt: '2026-11-24T10:01:00.000Z',
-      lms: { state: 'pending', attempts: 0, webhookId: `msg_${evidenceId.slice(3)}` },
+      webhook: { state: 'pending', attempts: 0, webhookId: `msg_${evidenceId.slice(3)}` },
       xapi: { state: 'pending', attempts: 0, statementId: statementIdFor(evidenceId) },
     });
     expect(store.writes.filter((w) => w === 'recordAcknowledgement')).toHaveLength(1);
@@ -274,7 +274,7 @@ describe('recordAcknowledgement', () => {
       delaySeconds: undefined,
     });
     expect(lmsQueue.sent).toHaveLength(2);
-    expect(lmsQueue.sent).toEqual(expect.arrayContaining([message('lms'), message('xapi')]));
+    expect(lmsQueue.sent).toEqual(expect.arrayContaining([message('webhook'), message('xapi')]));
     expect(mailQueue.sent).toEqual([message('receipt')]);
   });
 
@@ -291,8 +291,8 @@ describe('recordAcknowledgement', () => {
       xapiDueAt: '2026-11-24T10:01:00.000Z',
       xapi: { state: 'pending', attempts: 0, statementId: statementIdFor(stored?.ack?.evidenceId as string) },
     });
-    expect(stored).not.toHaveProperty('lms');
-    expect(stored).not.toHaveProperty('lmsDueAt');
+    expect(stored).not.toHaveProperty('webhook');
+    expect(stored).not.toHaveProperty('webhookDueAt');
     expect(lmsQueue.sent).toEqual([
       { message: { assignmentId: assignment.assignmentId, kind: 'xapi' }, delaySeconds: undefined },
     ]);
@@ -629,8 +629,8 @@ describe('recordAcknowledgement', () => {
     expect(view).toMatchObject({ kind: 'receipt', already: false });
     const due = await store.queryDue(new Date('2026-11-24T10:05:00Z'), 10);
     expect(due.map((d) => [d.dueKind, d.dueAt]).sort()).toEqual([
-      ['lms', '2026-11-24T10:01:00.000Z'],
       ['receipt', '2026-11-24T10:01:00.000Z'],
+      ['webhook', '2026-11-24T10:01:00.000Z'],
     ]);
   });
 

@@ -88,16 +88,17 @@ async function setup(script: Answer[], random: () => number = () => 0.5, options
   await seeded.store.recordAcknowledgement(
     seeded.assignment.assignmentId,
     evidence,
-    options.owed ?? { lms: { webhookId: 'msg_1' } },
+    options.owed ?? { webhook: { webhookId: 'msg_1' } },
     clock.now(),
   );
   seeded.store.writes.length = 0;
   const http = new ScriptedLms(script);
   const lrs = new ScriptedLms(options.lrs ?? [204]);
   const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const configured = options.channels ?? ['lms'];
+  const configured = options.channels ?? ['webhook'];
   const channels: Partial<Record<DeliveryKind, Channel>> = {};
-  if (configured.includes('lms')) channels.lms = makeWebhookChannel(LMS_URL, makeWebhookSigner(SECRET));
+  if (configured.includes('webhook'))
+    channels.webhook = makeWebhookChannel(LMS_URL, makeWebhookSigner(SECRET));
   if (configured.includes('xapi')) channels.xapi = makeXapiChannel(XAPI);
   const metrics = new FakeMetrics();
   const deliverCompletion = makeDeliverCompletion({
@@ -115,7 +116,7 @@ async function setup(script: Answer[], random: () => number = () => 0.5, options
   });
   /** The webhook's lane. */
   const deliver = (assignmentId: string, seenDueAt?: string) =>
-    deliverCompletion(assignmentId, 'lms', seenDueAt);
+    deliverCompletion(assignmentId, 'webhook', seenDueAt);
   return {
     ...seeded,
     clock,
@@ -134,7 +135,7 @@ async function acknowledgeAnother(
   store: FakeStore,
   assignmentId: string,
   at: Date,
-  owed: OwedDeliveries = { lms: { webhookId: 'msg_2' } },
+  owed: OwedDeliveries = { webhook: { webhookId: 'msg_2' } },
 ) {
   const { starter } = await seededStore();
   store.seed(
@@ -171,15 +172,15 @@ describe('deliverCompletion', () => {
     // Assess
     expect(outcome).toBe('delivered');
     const stored = store.peek(id);
-    expect(stored?.lms).toEqual({
+    expect(stored?.webhook).toEqual({
       state: 'delivered',
       webhookId: 'msg_1',
       attempts: 1,
       lastStatus: status,
       deliveredAt: '2026-11-24T10:00:00.000Z',
     });
-    expect(stored?.lmsDueAt).toBeUndefined();
-    expect(stored?.lmsLeaseUntil).toBeUndefined();
+    expect(stored?.webhookDueAt).toBeUndefined();
+    expect(stored?.webhookLeaseUntil).toBeUndefined();
     // The mail lane is left to the receipt.
     expect(stored?.dueKind).toBe('receipt');
     expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
@@ -284,16 +285,16 @@ describe('deliverCompletion', () => {
         expect(outcome).toBe('retrying');
         const stored = store.peek(id);
         const retryAt = iso(T0 + (SCHEDULE[0] as number));
-        expect(stored).toMatchObject({ lmsDueAt: retryAt, status: 'acknowledged' });
-        expect(stored?.lms).toEqual({
+        expect(stored).toMatchObject({ webhookDueAt: retryAt, status: 'acknowledged' });
+        expect(stored?.webhook).toEqual({
           state: 'pending',
           webhookId: 'msg_1',
           attempts: 1,
           lastStatus,
           nextAttemptAt: retryAt,
         });
-        expect(stored?.lmsLeaseUntil).toBeUndefined();
-        expect(stored?.lmsDead).toBeUndefined();
+        expect(stored?.webhookLeaseUntil).toBeUndefined();
+        expect(stored?.dead?.webhook).toBeUndefined();
         expect(store.audit).toEqual([]);
         expect(logger.warn).toHaveBeenCalledWith(
           'LMS did not take the delivery; it will be retried',
@@ -311,9 +312,9 @@ describe('deliverCompletion', () => {
       for (let n = 0; n < 4; n++) {
         const at = clock.now().getTime();
         await deliver(id);
-        const due = store.peek(id)?.lmsDueAt as string;
+        const due = store.peek(id)?.webhookDueAt as string;
         waits.push(Date.parse(due) - at);
-        expect(store.peek(id)?.lms).toMatchObject({ attempts: n + 1, nextAttemptAt: due });
+        expect(store.peek(id)?.webhook).toMatchObject({ attempts: n + 1, nextAttemptAt: due });
         clock.set(due);
       }
 
@@ -333,7 +334,7 @@ describe('deliverCompletion', () => {
       await deliver(id);
 
       // Assess
-      const waited = Date.parse(store.peek(id)?.lmsDueAt as string) - T0;
+      const waited = Date.parse(store.peek(id)?.webhookDueAt as string) - T0;
       expect(waited).toBeGreaterThanOrEqual(Math.floor(0.9 * wait));
       expect(waited).toBeLessThanOrEqual(Math.ceil(1.1 * wait));
       expect(Math.abs(waited - factor * wait)).toBeLessThanOrEqual(1);
@@ -348,14 +349,14 @@ describe('deliverCompletion', () => {
             // Prepare
             const { store, deliver, id } = await setup([502], () => r);
             const stored = store.peek(id);
-            if (stored?.lms) store.seed({ ...stored, lms: { ...stored.lms, attempts: step } });
+            if (stored?.webhook) store.seed({ ...stored, webhook: { ...stored.webhook, attempts: step } });
 
             // Act
             await deliver(id);
 
             // Assess
             const wait = SCHEDULE[step] as number;
-            const waited = Date.parse(store.peek(id)?.lmsDueAt as string) - T0;
+            const waited = Date.parse(store.peek(id)?.webhookDueAt as string) - T0;
             expect(waited).toBeGreaterThanOrEqual(Math.floor(0.9 * wait));
             expect(waited).toBeLessThanOrEqual(Math.ceil(1.1 * wait));
           },
@@ -378,8 +379,8 @@ describe('deliverCompletion', () => {
 
       // Assess
       expect(outcome).toBe('retrying');
-      expect(store.peek(id)?.lmsDueAt).toBe(iso(T0 + waited));
-      expect(store.peek(id)?.lms?.nextAttemptAt).toBe(iso(T0 + waited));
+      expect(store.peek(id)?.webhookDueAt).toBe(iso(T0 + waited));
+      expect(store.peek(id)?.webhook?.nextAttemptAt).toBe(iso(T0 + waited));
     });
 
     it.each([
@@ -402,7 +403,7 @@ describe('deliverCompletion', () => {
 
       // Assess
       expect(outcome).toBe('retrying');
-      expect(store.peek(id)?.lmsDueAt).toBe(iso(T0 + (SCHEDULE[0] as number)));
+      expect(store.peek(id)?.webhookDueAt).toBe(iso(T0 + (SCHEDULE[0] as number)));
     });
   });
 
@@ -413,7 +414,7 @@ describe('deliverCompletion', () => {
     for (let n = 0; n < 2; n++) {
       times.push(clock.now());
       expect(await deliver(id)).toBe('retrying');
-      clock.set(store.peek(id)?.lmsDueAt as string);
+      clock.set(store.peek(id)?.webhookDueAt as string);
     }
     times.push(clock.now());
 
@@ -433,7 +434,7 @@ describe('deliverCompletion', () => {
     });
     // A retry's signature is not the first one's: the timestamp is signed too.
     expect(new Set(http.requests.map((r) => r.headers['webhook-signature'])).size).toBe(3);
-    expect(store.peek(id)?.lms).toMatchObject({ state: 'delivered', attempts: 3, lastStatus: 200 });
+    expect(store.peek(id)?.webhook).toMatchObject({ state: 'delivered', attempts: 3, lastStatus: 200 });
   });
 
   it('dead-letters the delivery once the schedule has run out', async () => {
@@ -442,8 +443,8 @@ describe('deliverCompletion', () => {
     for (const wait of SCHEDULE) {
       const at = clock.now().getTime();
       expect(await deliver(id)).toBe('retrying');
-      expect(store.peek(id)?.lmsDueAt).toBe(iso(at + wait));
-      clock.set(store.peek(id)?.lmsDueAt as string);
+      expect(store.peek(id)?.webhookDueAt).toBe(iso(at + wait));
+      clock.set(store.peek(id)?.webhookDueAt as string);
     }
     const deadAt = clock.now().toISOString();
 
@@ -454,21 +455,21 @@ describe('deliverCompletion', () => {
     expect(outcome).toBe('dead-lettered');
     expect(http.requests).toHaveLength(SCHEDULE.length + 1);
     const stored = store.peek(id);
-    expect(stored?.lms).toEqual({
+    expect(stored?.webhook).toEqual({
       state: 'dead',
       webhookId: 'msg_1',
       attempts: SCHEDULE.length + 1,
       lastStatus: 503,
       deadLetter: { reason: 'exhausted', status: 503, body: 'Service Unavailable', at: deadAt },
     });
-    expect(stored?.lmsDead).toBe(true);
+    expect(stored?.dead?.webhook).toBe(true);
     expect(store.audit.map((e) => [e.kind, e.at, e.detail])).toEqual([
       ['delivery-dead-lettered', deadAt, { destination: 'webhook', reason: 'exhausted', status: '503' }],
     ]);
-    expect(await store.deadLetters(10)).toEqual([{ assignmentId: id, kind: 'lms', deadAt }]);
+    expect(await store.deadLetters(10)).toEqual([{ assignmentId: id, kind: 'webhook', deadAt }]);
   });
 
-  // The adapter queries the lane's shard = 'due' partition only; the fake skips `lmsDead` likewise.
+  // The adapter queries the lane's shard = 'due' partition only; the fake skips its dead letters likewise.
   it('keeps a dead letter out of the sweeper’s sight', async () => {
     // Prepare
     const { store, deliver, id } = await setup([{ status: 400, body: 'bad' }]);
@@ -479,9 +480,9 @@ describe('deliverCompletion', () => {
 
     // Assess
     expect(await store.deadLetters(10)).toEqual([
-      { assignmentId: id, kind: 'lms', deadAt: '2026-11-24T10:00:00.000Z' },
+      { assignmentId: id, kind: 'webhook', deadAt: '2026-11-24T10:00:00.000Z' },
     ]);
-    expect(due.filter((d) => d.dueKind === 'lms')).toEqual([]);
+    expect(due.filter((d) => d.dueKind === 'webhook')).toEqual([]);
   });
 
   it.each([400, 401, 403, 404, 422])(
@@ -498,21 +499,21 @@ describe('deliverCompletion', () => {
       expect(outcome).toBe('dead-lettered');
       expect(http.requests).toHaveLength(1);
       const stored = store.peek(id);
-      expect(stored?.lms).toEqual({
+      expect(stored?.webhook).toEqual({
         state: 'dead',
         webhookId: 'msg_1',
         attempts: 1,
         lastStatus: status,
         deadLetter: { reason: 'rejected', status, body: body.slice(0, 1024), at: '2026-11-24T10:00:00.000Z' },
       });
-      expect(stored?.lms?.deadLetter?.body).toHaveLength(1024);
-      expect(stored?.lmsDead).toBe(true);
-      expect(store.destinations.lms).toEqual({ state: 'enabled' });
+      expect(stored?.webhook?.deadLetter?.body).toHaveLength(1024);
+      expect(stored?.dead?.webhook).toBe(true);
+      expect(store.destinations.webhook).toEqual({ state: 'enabled' });
       expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
         ['delivery-dead-lettered', { destination: 'webhook', reason: 'rejected', status: String(status) }],
       ]);
       expect(await store.deadLetters(10)).toEqual([
-        { assignmentId: id, kind: 'lms', deadAt: '2026-11-24T10:00:00.000Z' },
+        { assignmentId: id, kind: 'webhook', deadAt: '2026-11-24T10:00:00.000Z' },
       ]);
       expect(logger.warn).toHaveBeenCalledWith(
         'LMS delivery dead-lettered',
@@ -529,7 +530,7 @@ describe('deliverCompletion', () => {
     await deliver(id);
 
     // Assess
-    expect(store.peek(id)?.lms?.deadLetter).toStrictEqual({
+    expect(store.peek(id)?.webhook?.deadLetter).toStrictEqual({
       reason: 'rejected',
       status: 400,
       at: '2026-11-24T10:00:00.000Z',
@@ -547,26 +548,26 @@ describe('deliverCompletion', () => {
     const next = await deliver('second');
 
     // Assess
-    expect(store.destinations.lms).toEqual({
+    expect(store.destinations.webhook).toEqual({
       state: 'disabled',
       reason: 'answered 410 Gone',
       at: '2026-11-24T10:00:00.000Z',
     });
     expect(logger.error).toHaveBeenCalledOnce();
-    expect(store.peek(id)?.lms).toMatchObject({
+    expect(store.peek(id)?.webhook).toMatchObject({
       state: 'dead',
       lastStatus: 410,
       deadLetter: { reason: 'gone', status: 410, body: 'gone away', at: '2026-11-24T10:00:00.000Z' },
     });
     expect(next).toBe('dead-lettered');
     expect(http.requests).toHaveLength(1);
-    expect(store.peek('second')?.lms).toMatchObject({
+    expect(store.peek('second')?.webhook).toMatchObject({
       state: 'dead',
       webhookId: 'msg_2',
       attempts: 0,
       deadLetter: { reason: 'disabled', status: null, at: '2026-11-24T10:01:00.000Z' },
     });
-    expect(store.peek('second')?.lms?.deadLetter).not.toHaveProperty('body');
+    expect(store.peek('second')?.webhook?.deadLetter).not.toHaveProperty('body');
     expect((await store.deadLetters(10)).map((d) => d.assignmentId)).toEqual([id, 'second']);
     expect(store.audit.map((e) => [e.assignmentId, e.kind, e.detail?.reason])).toEqual([
       [id, 'delivery-dead-lettered', 'gone'],
@@ -579,14 +580,14 @@ describe('deliverCompletion', () => {
     const { store, http, deliver, id, clock } = await setup([422, 200]);
     await deliver(id);
     clock.advance(3600_000);
-    expect(await store.replayDelivery(id, 'lms', clock.now())).toBe(true);
+    expect(await store.replayDelivery(id, 'webhook', clock.now())).toBe(true);
 
     // Act
     const outcome = await deliver(id);
 
     // Assess
     expect(outcome).toBe('delivered');
-    expect(store.peek(id)?.lms).toEqual({
+    expect(store.peek(id)?.webhook).toEqual({
       state: 'delivered',
       webhookId: 'msg_1',
       attempts: 1,
@@ -603,12 +604,12 @@ describe('deliverCompletion', () => {
     const { store, http, deliver, id, clock } = await setup([410, 200]);
     await deliver(id);
     clock.advance(60_000);
-    await store.replayDelivery(id, 'lms', clock.now());
+    await store.replayDelivery(id, 'webhook', clock.now());
     expect(await deliver(id)).toBe('dead-lettered');
-    expect(store.peek(id)?.lms?.deadLetter?.reason).toBe('disabled');
+    expect(store.peek(id)?.webhook?.deadLetter?.reason).toBe('disabled');
     clock.advance(60_000);
-    await store.setDestination('lms', { state: 'enabled' });
-    await store.replayDelivery(id, 'lms', clock.now());
+    await store.setDestination('webhook', { state: 'enabled' });
+    await store.replayDelivery(id, 'webhook', clock.now());
 
     // Act
     const outcome = await deliver(id);
@@ -616,7 +617,7 @@ describe('deliverCompletion', () => {
     // Assess
     expect(outcome).toBe('delivered');
     expect(http.requests).toHaveLength(2);
-    expect(store.peek(id)?.lms).toMatchObject({ state: 'delivered', attempts: 1, webhookId: 'msg_1' });
+    expect(store.peek(id)?.webhook).toMatchObject({ state: 'delivered', attempts: 1, webhookId: 'msg_1' });
   });
 
   it('sends nothing once delivered', async () => {
@@ -643,7 +644,7 @@ describe('deliverCompletion', () => {
     // Assess
     expect(again).toBe('not-owed');
     expect(http.requests).toHaveLength(1);
-    expect(store.peek(id)?.lms?.state).toBe('dead');
+    expect(store.peek(id)?.webhook?.state).toBe('dead');
   });
 
   it('sends nothing for an assignment not yet acknowledged', async () => {
@@ -663,7 +664,7 @@ describe('deliverCompletion', () => {
   it('sends nothing while another worker holds the lease', async () => {
     // Prepare
     const { store, http, deliver, id, clock } = await setup([200]);
-    await store.claimWork(id, 'lms', clock.now(), new Date(clock.now().getTime() + 60_000));
+    await store.claimWork(id, 'webhook', clock.now(), new Date(clock.now().getTime() + 60_000));
 
     // Act
     const outcome = await deliver(id);
@@ -671,14 +672,14 @@ describe('deliverCompletion', () => {
     // Assess
     expect(outcome).toBe('busy');
     expect(http.requests).toEqual([]);
-    expect(store.peek(id)?.lms).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(store.peek(id)?.webhook).toMatchObject({ state: 'pending', attempts: 0 });
   });
 });
 
 describe('deliverCompletion: the webhook and the xAPI statement', () => {
   const BOTH: Options = {
-    owed: { lms: { webhookId: 'msg_1' }, xapi: { statementId: STATEMENT_ID } },
-    channels: ['lms', 'xapi'],
+    owed: { webhook: { webhookId: 'msg_1' }, xapi: { statementId: STATEMENT_ID } },
+    channels: ['webhook', 'xapi'],
   };
 
   it('delivers each lane on its own: the webhook at once, the statement after the LRS recovers', async () => {
@@ -689,21 +690,21 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     });
 
     // Act
-    const webhook = await deliverCompletion(id, 'lms');
+    const webhook = await deliverCompletion(id, 'webhook');
     const firstStatement = await deliverCompletion(id, 'xapi');
 
     // Assess: the webhook's lane is done, the statement's owed from the first wait, untouched by it
     expect([webhook, firstStatement]).toEqual(['delivered', 'retrying']);
     const retryAt = iso(T0 + (SCHEDULE[0] as number));
     let stored = store.peek(id);
-    expect(stored?.lms).toEqual({
+    expect(stored?.webhook).toEqual({
       state: 'delivered',
       webhookId: 'msg_1',
       attempts: 1,
       lastStatus: 200,
       deliveredAt: '2026-11-24T10:00:00.000Z',
     });
-    expect(stored?.lmsDueAt).toBeUndefined();
+    expect(stored?.webhookDueAt).toBeUndefined();
     expect(stored?.xapi).toEqual({
       state: 'pending',
       statementId: STATEMENT_ID,
@@ -729,7 +730,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
       deliveredAt: retryAt,
     });
     expect(stored?.xapiDueAt).toBeUndefined();
-    expect(stored?.lms?.attempts).toBe(1);
+    expect(stored?.webhook?.attempts).toBe(1);
     expect(http.requests.map((r) => [r.method, r.url])).toEqual([['POST', LMS_URL]]);
     expect(lrs.requests.map((r) => [r.method, r.url])).toEqual([
       ['PUT', LRS_URL],
@@ -767,8 +768,8 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
   });
 
   it.each<[DeliveryKind, DeliveryKind, Answer[], Answer[]]>([
-    ['lms', 'xapi', [{ status: 400, body: 'bad' }], [204]],
-    ['xapi', 'lms', [200], [{ status: 400, body: 'bad' }]],
+    ['webhook', 'xapi', [{ status: 400, body: 'bad' }], [204]],
+    ['xapi', 'webhook', [200], [{ status: 400, body: 'bad' }]],
   ])(
     'dead-letters the %s lane alone, leaving the %s lane to be delivered',
     async (dead, alive, hook, lrsScript) => {
@@ -785,14 +786,14 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
         state: 'dead',
         deadLetter: { reason: 'rejected', status: 400, body: 'bad' },
       });
-      expect(stored?.[`${dead}Dead`]).toBe(true);
+      expect(stored?.dead?.[dead]).toBe(true);
       expect(stored?.[alive]).toMatchObject({ state: 'delivered', attempts: 1 });
-      expect(stored?.[`${alive}Dead`]).toBeUndefined();
+      expect(stored?.dead?.[alive]).toBeUndefined();
       expect(stored?.[`${alive}DueAt`]).toBeUndefined();
       expect(await store.deadLetters(10)).toEqual([
         { assignmentId: id, kind: dead, deadAt: '2026-11-24T10:00:00.000Z' },
       ]);
-      expect(store.destinations).toEqual({ lms: { state: 'enabled' }, xapi: { state: 'enabled' } });
+      expect(store.destinations).toEqual({ webhook: { state: 'enabled' }, xapi: { state: 'enabled' } });
     },
   );
 
@@ -801,7 +802,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     const { store, lrs, deliverCompletion, id } = await setup([422], undefined, BOTH);
 
     // Act
-    await deliverCompletion(id, 'lms');
+    await deliverCompletion(id, 'webhook');
 
     // Assess
     expect(store.peek(id)).toMatchObject({
@@ -810,7 +811,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     });
     expect(lrs.requests).toEqual([]);
     const due = await store.queryDue(new Date('2030-01-01T00:00:00Z'), 10);
-    expect(due.filter((d) => d.dueKind === 'lms' || d.dueKind === 'xapi').map((d) => d.dueKind)).toEqual([
+    expect(due.filter((d) => d.dueKind === 'webhook' || d.dueKind === 'xapi').map((d) => d.dueKind)).toEqual([
       'xapi',
     ]);
   });
@@ -831,7 +832,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
       lastStatus: 409,
       deliveredAt: '2026-11-24T10:00:00.000Z',
     });
-    expect(store.peek(id)?.xapiDead).toBeUndefined();
+    expect(store.peek(id)?.dead?.xapi).toBeUndefined();
     expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
       ['delivered', { destination: 'xapi', statementId: STATEMENT_ID }],
     ]);
@@ -847,12 +848,12 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
 
     // Assess
     expect(outcome).toBe('dead-lettered');
-    expect(store.peek(id)?.lms?.deadLetter).toMatchObject({ reason: 'rejected', status: 409 });
+    expect(store.peek(id)?.webhook?.deadLetter).toMatchObject({ reason: 'rejected', status: 409 });
   });
 
   it.each<[DeliveryKind, DeliveryKind, string]>([
-    ['xapi', 'lms', 'xapi'],
-    ['lms', 'xapi', 'webhook'],
+    ['xapi', 'webhook', 'xapi'],
+    ['webhook', 'xapi', 'webhook'],
   ])(
     'retries a %s lane owed to a destination not configured on the schedule, sending nothing, then dead-letters it',
     async (kind, configured, destination) => {
@@ -886,7 +887,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
       expect(stored?.[kind]?.deadLetter).not.toHaveProperty('body');
       // The configured lane is left as it was, and the destinations both stay enabled.
       expect(stored?.[configured]).toMatchObject({ state: 'pending', attempts: 0 });
-      expect(store.destinations).toEqual({ lms: { state: 'enabled' }, xapi: { state: 'enabled' } });
+      expect(store.destinations).toEqual({ webhook: { state: 'enabled' }, xapi: { state: 'enabled' } });
       expect(store.audit.map((e) => [e.kind, e.detail?.destination, e.detail?.reason])).toEqual([
         ['delivery-dead-lettered', destination, 'unconfigured'],
       ]);
@@ -898,7 +899,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     // Prepare
     const { store, deliverCompletion, id, clock, logger } = await setup([200], undefined, {
       ...BOTH,
-      channels: ['lms'],
+      channels: ['webhook'],
     });
     expect(await deliverCompletion(id, 'xapi')).toBe('retrying');
     const lrs = new ScriptedLms([204]);
@@ -908,7 +909,10 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
       http: new Network(new ScriptedLms([204]), lrs),
       clock,
       logger,
-      channels: { lms: makeWebhookChannel(LMS_URL, makeWebhookSigner(SECRET)), xapi: makeXapiChannel(XAPI) },
+      channels: {
+        webhook: makeWebhookChannel(LMS_URL, makeWebhookSigner(SECRET)),
+        xapi: makeXapiChannel(XAPI),
+      },
       leaseMs: 60_000,
       timeoutMs: 10_000,
       retryScheduleMs: SCHEDULE,
@@ -931,7 +935,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
       lrs: [{ status: 410, body: 'no such LRS' }],
     });
     await acknowledgeAnother(store, 'second', clock.now(), {
-      lms: { webhookId: 'msg_2' },
+      webhook: { webhookId: 'msg_2' },
       xapi: { statementId: STATEMENT_ID },
     });
 
@@ -939,12 +943,12 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     const gone = await deliverCompletion(id, 'xapi');
     clock.advance(60_000);
     const next = await deliverCompletion('second', 'xapi');
-    const webhooks = [await deliverCompletion(id, 'lms'), await deliverCompletion('second', 'lms')];
+    const webhooks = [await deliverCompletion(id, 'webhook'), await deliverCompletion('second', 'webhook')];
 
     // Assess
     expect(gone).toBe('dead-lettered');
     expect(store.destinations).toEqual({
-      lms: { state: 'enabled' },
+      webhook: { state: 'enabled' },
       xapi: { state: 'disabled', reason: 'answered 410 Gone', at: '2026-11-24T10:00:00.000Z' },
     });
     expect(logger.error).toHaveBeenCalledOnce();
@@ -996,7 +1000,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
   it('sends nothing on a lane the acknowledgement did not owe', async () => {
     // Prepare: only the webhook owed, both destinations configured
     const { store, lrs, deliverCompletion, id } = await setup([200], undefined, {
-      channels: ['lms', 'xapi'],
+      channels: ['webhook', 'xapi'],
     });
 
     // Act
@@ -1029,7 +1033,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
       statementId: STATEMENT_ID,
     });
     expect(lrs.requests.map((r) => r.url)).toEqual([LRS_URL, LRS_URL]);
-    expect(store.peek(id)?.lms).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(store.peek(id)?.webhook).toMatchObject({ state: 'pending', attempts: 0 });
   });
 });
 

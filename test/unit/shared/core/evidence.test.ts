@@ -37,7 +37,7 @@ async function setup(options: { signed?: boolean } = {}) {
     await store.recordAcknowledgement(
       assignment.assignmentId,
       evidence,
-      { lms: { webhookId: 'wh_1' } },
+      { webhook: { webhookId: 'wh_1' } },
       new Date('2026-11-25T14:03:00.000Z'),
     );
   }
@@ -74,7 +74,7 @@ describe('makeEvidenceReport', () => {
       integrity: { recomputedSha256: policy.sha256, matches: true },
       emails: assignment.sends,
       signedFrom: { attemptId: evidence.tokenId, messageId: evidence.messageId },
-      lms: { state: 'pending', webhookId: 'wh_1', attempts: 0 },
+      webhook: { state: 'pending', webhookId: 'wh_1', attempts: 0 },
       // Only the webhook was owed.
       xapi: null,
       audit: [],
@@ -104,7 +104,7 @@ describe('makeEvidenceReport', () => {
     await store.recordAcknowledgement(
       assignment.assignmentId,
       evidenceFor(policy, { policySha256: 'f'.repeat(64) }),
-      { lms: { webhookId: 'wh_1' } },
+      { webhook: { webhookId: 'wh_1' } },
       new Date('2026-11-25T14:03:00.000Z'),
     );
 
@@ -126,7 +126,7 @@ describe('makeEvidenceReport', () => {
     expect(report.status).toBe('invited');
     expect(report.evidence).toBeNull();
     expect(report.integrity).toBeNull();
-    expect(report.lms).toBeNull();
+    expect(report.webhook).toBeNull();
     expect(report.xapi).toBeNull();
   });
 

@@ -603,7 +603,7 @@ describe('ingestStarterEvent', () => {
     await store.recordAcknowledgement(
       safeId,
       { evidenceId: 'ev_1' } as never,
-      { lms: { webhookId: 'msg_1' } },
+      { webhook: { webhookId: 'msg_1' } },
       new Date('2026-11-24T10:01:00Z'),
     );
 
@@ -653,7 +653,7 @@ describe('ingestStarterEvent', () => {
     await store.recordAcknowledgement(
       safeId,
       { evidenceId: 'ev_1' } as never,
-      { lms: { webhookId: 'msg_1' } },
+      { webhook: { webhookId: 'msg_1' } },
       clock.now(),
     );
     store.policies.set('safe-internet-use#4', { ...safe, version: 4, sha256: 'c'.repeat(64) });

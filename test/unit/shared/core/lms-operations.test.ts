@@ -26,7 +26,7 @@ describe('makeDeliveryStatus', () => {
     expect(result).toEqual({
       signed: true,
       deliveries: [
-        { kind: 'lms', delivery: expect.objectContaining({ state: 'dead', webhookId: 'wh_1' }) },
+        { kind: 'webhook', delivery: expect.objectContaining({ state: 'dead', webhookId: 'wh_1' }) },
         { kind: 'xapi', delivery: expect.objectContaining({ state: 'dead', statementId: 'st_1' }) },
       ],
     });
@@ -41,11 +41,11 @@ describe('makeDeliveryStatus', () => {
 
     // Act
     const owed = await status(id);
-    const named = await status(id, 'lms');
+    const named = await status(id, 'webhook');
 
     // Assess
     expect(owed).toEqual({ signed: true, deliveries: [{ kind: 'xapi', delivery: expect.anything() }] });
-    expect(named).toEqual({ signed: true, deliveries: [{ kind: 'lms', delivery: undefined }] });
+    expect(named).toEqual({ signed: true, deliveries: [{ kind: 'webhook', delivery: undefined }] });
   });
 
   it('says an unsigned agreement owes nothing yet, and refuses one that does not exist', async () => {
@@ -79,10 +79,10 @@ describe('makeListDeadLetters', () => {
 
     // Assess
     expect(letters.map((l) => [l.assignmentId, l.kind, l.delivery?.deadLetter?.reason])).toEqual([
-      [e1, 'lms', 'rejected'],
+      [e1, 'webhook', 'rejected'],
       [e2, 'xapi', 'rejected'],
       [e3, 'xapi', 'exhausted'],
-      [e3, 'lms', 'gone'],
+      [e3, 'webhook', 'gone'],
     ]);
     expect(store.writes).toEqual([]);
   });
@@ -113,7 +113,7 @@ describe('makeReplayDeadLetters', () => {
     // Assess
     expect(outcome).toEqual({ replayed: 4, disabled: [] });
     expect(await store.deadLetters(10)).toEqual([]);
-    expect(store.peek(e1)?.lms).toMatchObject({ state: 'pending', attempts: 0, webhookId: 'wh_1' });
+    expect(store.peek(e1)?.webhook).toMatchObject({ state: 'pending', attempts: 0, webhookId: 'wh_1' });
     expect(store.peek(e2)?.xapiDueAt).toBe(NOW);
     expect(store.audit.filter((e) => e.kind === 'delivery-replayed')).toHaveLength(4);
     expect(store.audit).toContainEqual({
@@ -173,30 +173,30 @@ describe('makeReplayDeadLetters', () => {
   it('leaves the letters of a disabled destination, saying which and why, and replays the rest', async () => {
     // Prepare
     const { store, e1, e3 } = await deadLetterStore();
-    store.destinations.lms = { state: 'disabled', reason: '410 Gone' };
+    store.destinations.webhook = { state: 'disabled', reason: '410 Gone' };
     const replay = makeReplayDeadLetters({ store, clock: new FakeClock(NOW) });
 
     // Act
     const outcome = await replay({ all: true });
 
     // Assess
-    expect(outcome).toEqual({ replayed: 2, disabled: [{ kind: 'lms', reason: '410 Gone' }] });
+    expect(outcome).toEqual({ replayed: 2, disabled: [{ kind: 'webhook', reason: '410 Gone' }] });
     expect((await store.deadLetters(10)).map((d) => [d.assignmentId, d.kind])).toEqual([
-      [e1, 'lms'],
-      [e3, 'lms'],
+      [e1, 'webhook'],
+      [e3, 'webhook'],
     ]);
   });
 
   it('gives a disabled destination with no reason recorded a reason that says so', async () => {
     // Prepare
     const { store, e1 } = await deadLetterStore();
-    store.destinations.lms = { state: 'disabled' };
+    store.destinations.webhook = { state: 'disabled' };
 
     // Act
     const outcome = await makeReplayDeadLetters({ store, clock: new FakeClock(NOW) })({ assignmentId: e1 });
 
     // Assess
-    expect(outcome).toEqual({ replayed: 0, disabled: [{ kind: 'lms', reason: 'no reason recorded' }] });
+    expect(outcome).toEqual({ replayed: 0, disabled: [{ kind: 'webhook', reason: 'no reason recorded' }] });
     expect(store.writes).toEqual([]);
   });
 });
@@ -205,8 +205,8 @@ describe('makeBackfill', () => {
   it('owes an added destination each earlier agreement once, under the id its evidence fixes', async () => {
     // Prepare: two agreements delivered as webhooks only, one owing a statement already
     const store = new FakeStore();
-    const e1 = await seedSigned(store, 'E1', { lms: { webhookId: 'wh_1' } });
-    const e2 = await seedSigned(store, 'E2', { lms: { webhookId: 'wh_2' } });
+    const e1 = await seedSigned(store, 'E1', { webhook: { webhookId: 'wh_1' } });
+    const e2 = await seedSigned(store, 'E2', { webhook: { webhookId: 'wh_2' } });
     const e3 = await seedSigned(store, 'E3');
     const backfill = makeBackfill({ store, clock: new FakeClock(NOW) });
 
@@ -235,7 +235,7 @@ describe('makeBackfill', () => {
   it('owes nothing for another policy, nor for an unsigned assignment', async () => {
     // Prepare
     const store = new FakeStore();
-    await seedSigned(store, 'E1', { lms: { webhookId: 'wh_1' } });
+    await seedSigned(store, 'E1', { webhook: { webhookId: 'wh_1' } });
     store.seed(anAssignment());
     store.writes.length = 0;
 
@@ -252,21 +252,21 @@ describe('makeEnableDestinations', () => {
   it('enables every destination, or only the one named, stamped with the time', async () => {
     // Prepare
     const store = new FakeStore();
-    store.destinations.lms = { state: 'disabled', reason: '410 Gone' };
+    store.destinations.webhook = { state: 'disabled', reason: '410 Gone' };
     store.destinations.xapi = { state: 'disabled', reason: '410 Gone' };
     const enable = makeEnableDestinations({ store, clock: new FakeClock(NOW) });
 
     // Act
     const xapi = await enable('xapi');
-    const lmsAfterXapi = await store.getDestination('lms');
+    const lmsAfterXapi = await store.getDestination('webhook');
     const every = await enable();
 
     // Assess
     expect(xapi).toEqual(['xapi']);
     expect(lmsAfterXapi).toEqual({ state: 'disabled', reason: '410 Gone' });
-    expect(every).toEqual(['lms', 'xapi']);
+    expect(every).toEqual(['webhook', 'xapi']);
     expect(store.destinations).toEqual({
-      lms: { state: 'enabled', at: NOW },
+      webhook: { state: 'enabled', at: NOW },
       xapi: { state: 'enabled', at: NOW },
     });
   });

@@ -2,13 +2,13 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { EmailMaybeSentError } from '#shared/core/errors.ts';
-import {
-  type BounceNoticeContent,
-  type DigestContent,
-  type InviteContent,
-  makeSendEmail,
-  type ReceiptContent,
-} from '#shared/core/mail.ts';
+import { makeSendEmail } from '#shared/core/mail.ts';
+import type {
+  BounceNoticeContent,
+  DigestContent,
+  InviteContent,
+  ReceiptContent,
+} from '#shared/core/mail-content.ts';
 import type { Assignment, MailKind, Manager, PolicyVersion, Starter } from '#shared/core/model.ts';
 import { inWindow, parseSendWindow } from '#shared/core/schedule.ts';
 import { parseTokenKeys, verifyToken } from '#shared/core/tokens.ts';
@@ -356,7 +356,7 @@ describe('sendEmail: the receipt', () => {
     ack: evidence,
     dueKind: 'receipt',
     dueAt: '2026-11-26T09:15:03.123Z',
-    lmsDueAt: '2026-11-26T09:15:03.123Z',
+    webhookDueAt: '2026-11-26T09:15:03.123Z',
   };
 
   it('restates the evidence to the starter and records it, leaving the LMS delivery owed', async () => {
@@ -406,7 +406,7 @@ describe('sendEmail: the receipt', () => {
           at: '2026-11-24T10:00:00.000Z',
         },
       ],
-      lmsDueAt: '2026-11-26T09:15:03.123Z',
+      webhookDueAt: '2026-11-26T09:15:03.123Z',
     });
     expect(stored?.dueKind).toBeUndefined();
     expect(stored?.dueAt).toBeUndefined();
@@ -657,7 +657,7 @@ describe('sendEmail: reminders', () => {
     const signed = await store.recordAcknowledgement(
       id,
       anEvidence(policy),
-      { lms: { webhookId: 'wh_1' } },
+      { webhook: { webhookId: 'wh_1' } },
       clock.now(),
     );
     expect(signed.recorded).toBe(true);
@@ -1029,7 +1029,12 @@ describe('sendEmail: the escalation and the manager’s digest', () => {
     const alan = await aColleague(store, policy, 'E1002', 'Alan', escalating);
     await sendInvite({ assignmentId: ada, kind: 'escalation' });
     await sendInvite({ assignmentId: alan, kind: 'escalation' });
-    await store.recordAcknowledgement(alan, anEvidence(policy), { lms: { webhookId: 'wh_1' } }, clock.now());
+    await store.recordAcknowledgement(
+      alan,
+      anEvidence(policy),
+      { webhook: { webhookId: 'wh_1' } },
+      clock.now(),
+    );
     clock.set('2026-11-24T10:15:00.000Z');
 
     // Act
@@ -1049,7 +1054,12 @@ describe('sendEmail: the escalation and the manager’s digest', () => {
     const alan = await aColleague(store, policy, 'E1002', 'Alan', escalating);
     await sendInvite({ assignmentId: ada, kind: 'escalation' });
     await sendInvite({ assignmentId: alan, kind: 'escalation' });
-    await store.recordAcknowledgement(alan, anEvidence(policy), { lms: { webhookId: 'wh_1' } }, clock.now());
+    await store.recordAcknowledgement(
+      alan,
+      anEvidence(policy),
+      { webhook: { webhookId: 'wh_1' } },
+      clock.now(),
+    );
     await store.putStarter({ ...starter, manager: MANAGER, status: 'cancelled' });
     clock.set('2026-11-24T10:15:00.000Z');
 
@@ -1077,7 +1087,7 @@ describe('sendEmail: the escalation and the manager’s digest', () => {
     [
       'signs',
       (s: FakeStore, id: string, at: Date, p: PolicyVersion) =>
-        s.recordAcknowledgement(id, anEvidence(p), { lms: { webhookId: 'wh_1' } }, at),
+        s.recordAcknowledgement(id, anEvidence(p), { webhook: { webhookId: 'wh_1' } }, at),
     ],
     [
       'bounces',
@@ -1101,7 +1111,7 @@ describe('sendEmail: the escalation and the manager’s digest', () => {
       // Act: do all owed mail-lane work, as the sweeper would, for a week
       for (let i = 0; i < 20; i++) {
         const due = (await store.queryDue(new Date('2026-12-01T00:00:00Z'), 10)).filter(
-          (d) => d.dueKind !== 'lms',
+          (d) => d.dueKind !== 'webhook',
         );
         if (!due.length) break;
         for (const item of due) {

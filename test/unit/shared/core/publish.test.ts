@@ -45,7 +45,7 @@ async function signer(store: FakeStore, employeeId: string, policy: PolicyVersio
   await store.recordAcknowledgement(
     assignment.assignmentId,
     evidence as Evidence,
-    { lms: { webhookId: 'msg' } },
+    { webhook: { webhookId: 'msg' } },
     SIGNED_AT,
   );
   return { starter, assignment };
@@ -411,7 +411,7 @@ describe('reacknowledge', () => {
     await store.recordAcknowledgement(
       e1v2,
       { evidenceId: 'ev_E1v2', policyId: 'safe-internet-use', policyVersion: 2 } as Evidence,
-      { lms: { webhookId: 'msg' } },
+      { webhook: { webhookId: 'msg' } },
       SIGNED_AT,
     );
     const v3 = (await publish(text('c'.repeat(64)))).policy;

@@ -346,7 +346,7 @@ describe('makeReport', () => {
         createdAt: '2026-11-20T09:00:00.000Z',
         chase: { invitedAt: '2026-11-20T09:15:00.000Z', remindersSent: 2 },
         ack: evidence,
-        lms: { state: 'delivered', attempts: 1, webhookId: 'wh_1' },
+        webhook: { state: 'delivered', attempts: 1, webhookId: 'wh_1' },
         xapi: { state: 'dead', attempts: 5, statementId: 'st_1' },
       },
       {

@@ -58,7 +58,7 @@ describe('sweepDue', () => {
     const { mail, lms, sweep, id } = await setup({
       dueKind: undefined,
       dueAt: undefined,
-      lmsDueAt: '2026-11-24T10:00:00.000Z',
+      webhookDueAt: '2026-11-24T10:00:00.000Z',
     });
 
     // Act
@@ -66,7 +66,7 @@ describe('sweepDue', () => {
 
     // Assess
     expect(lms.sent).toEqual([
-      { message: { assignmentId: id, kind: 'lms', dueAt: expect.any(String) }, delaySeconds: 0 },
+      { message: { assignmentId: id, kind: 'webhook', dueAt: expect.any(String) }, delaySeconds: 0 },
     ]);
     expect(mail.sent).toEqual([]);
   });
@@ -98,7 +98,7 @@ describe('sweepDue', () => {
     const { mail, lms, sweep, store, id } = await setup({
       dueKind: undefined,
       dueAt: undefined,
-      lmsDueAt: at,
+      webhookDueAt: at,
       xapiDueAt: '2026-11-24T10:02:00.000Z',
     });
 
@@ -108,12 +108,12 @@ describe('sweepDue', () => {
     // Assess
     expect(result).toEqual({ read: 2, dispatched: 2 });
     expect(lms.sent).toEqual([
-      { message: { assignmentId: id, kind: 'lms', dueAt: '2026-11-24T10:15:00.000Z' }, delaySeconds: 0 },
+      { message: { assignmentId: id, kind: 'webhook', dueAt: '2026-11-24T10:15:00.000Z' }, delaySeconds: 0 },
       { message: { assignmentId: id, kind: 'xapi', dueAt: '2026-11-24T10:17:00.000Z' }, delaySeconds: 120 },
     ]);
     expect(mail.sent).toEqual([]);
     expect(store.peek(id)).toMatchObject({
-      lmsDueAt: '2026-11-24T10:15:00.000Z',
+      webhookDueAt: '2026-11-24T10:15:00.000Z',
       xapiDueAt: '2026-11-24T10:17:00.000Z',
     });
   });
@@ -121,7 +121,7 @@ describe('sweepDue', () => {
   it('dispatches both lanes of one assignment: the receipt to the mail queue, the delivery to the LMS queue', async () => {
     // Prepare: just acknowledged, both messages lost
     const at = '2026-11-24T09:59:00.000Z';
-    const { mail, lms, sweep, store, id } = await setup({ dueKind: 'receipt', dueAt: at, lmsDueAt: at });
+    const { mail, lms, sweep, store, id } = await setup({ dueKind: 'receipt', dueAt: at, webhookDueAt: at });
 
     // Act
     const result = await sweep();
@@ -132,11 +132,11 @@ describe('sweepDue', () => {
       { message: { assignmentId: id, kind: 'receipt', dueAt: expect.any(String) }, delaySeconds: 0 },
     ]);
     expect(lms.sent).toEqual([
-      { message: { assignmentId: id, kind: 'lms', dueAt: expect.any(String) }, delaySeconds: 0 },
+      { message: { assignmentId: id, kind: 'webhook', dueAt: expect.any(String) }, delaySeconds: 0 },
     ]);
     expect(store.peek(id)).toMatchObject({
       dueAt: '2026-11-24T10:15:00.000Z',
-      lmsDueAt: '2026-11-24T10:15:00.000Z',
+      webhookDueAt: '2026-11-24T10:15:00.000Z',
     });
   });
 

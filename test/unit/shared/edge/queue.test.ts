@@ -6,9 +6,12 @@ const ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const DUE = '2026-11-24T10:00:00.000Z';
 
 describe('parseWorkMessage', () => {
-  it.each(['lms', 'xapi'] as const)('reads a %s delivery message for the LMS consumer', (kind) => {
+  it.each(['webhook', 'xapi'] as const)('reads a %s delivery message for the LMS consumer', (kind) => {
     // Act
-    const message = parseWorkMessage(JSON.stringify({ assignmentId: ID, kind, dueAt: DUE }), ['lms', 'xapi']);
+    const message = parseWorkMessage(JSON.stringify({ assignmentId: ID, kind, dueAt: DUE }), [
+      'webhook',
+      'xapi',
+    ]);
 
     // Assess
     expect(message).toEqual({ assignmentId: ID, kind, dueAt: DUE });
@@ -22,10 +25,18 @@ describe('parseWorkMessage', () => {
     expect(message).toEqual({ assignmentId: ID, kind: 'receipt' });
   });
 
+  it('reads a message of the webhook lane sent before it was named webhook (kind lms)', () => {
+    // Act
+    const message = parseWorkMessage(JSON.stringify({ assignmentId: ID, kind: 'lms' }), ['webhook', 'xapi']);
+
+    // Assess
+    expect(message).toEqual({ assignmentId: ID, kind: 'webhook' });
+  });
+
   it.each([
-    ['xapi', ['lms'], 'a xapi message reached the lms consumer'],
+    ['xapi', ['webhook'], 'a xapi message reached the webhook consumer'],
     ['xapi', ['invite', 'receipt'], 'a xapi message reached the invite/receipt consumer'],
-    ['invite', ['lms', 'xapi'], 'a invite message reached the lms/xapi consumer'],
+    ['invite', ['webhook', 'xapi'], 'a invite message reached the webhook/xapi consumer'],
   ] as const)('throws for a %s message reaching the %j consumer', (kind, kinds, error) => {
     // Act
     const parse = () => parseWorkMessage(JSON.stringify({ assignmentId: ID, kind }), kinds);
@@ -40,7 +51,7 @@ describe('parseWorkMessage', () => {
     ['a malformed due time', { assignmentId: ID, kind: 'xapi', dueAt: 'tomorrow' }],
   ])('throws for %s', (_what, body) => {
     // Act
-    const parse = () => parseWorkMessage(JSON.stringify(body), ['lms', 'xapi']);
+    const parse = () => parseWorkMessage(JSON.stringify(body), ['webhook', 'xapi']);
 
     // Assess
     expect(parse).toThrow();

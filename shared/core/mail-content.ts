@@ -1,0 +1,54 @@
+// What each email is given to say: the variables of each template, as the mailer composes them, and what a template renders.
+
+export interface InviteContent {
+  organisationName: string;
+  givenName: string;
+  policyTitle: string;
+  policyVersion: number;
+  keyPoints: string[];
+  ackUrl: string;
+  expiresOn: string;
+  startDate: string;
+  reacknowledge: boolean;
+  /** Present for a reminder: which one, and how long is left before the manager is told. */
+  reminder?: { number: number; last: boolean; daysLeft: number; dueOn: string };
+}
+
+export interface DigestContent {
+  organisationName: string;
+  managerName: string;
+  people: Array<{
+    name: string;
+    email: string;
+    policyTitle: string;
+    policyVersion: number;
+    invitedOn: string;
+    reminders: number;
+  }>;
+}
+
+export interface BounceNoticeContent {
+  organisationName: string;
+  managerName: string;
+  starterName: string;
+  email: string;
+  policyTitle: string;
+  reason: 'bounced' | 'complained';
+}
+
+export interface ReceiptContent {
+  organisationName: string;
+  givenName: string;
+  typedName: string;
+  policyTitle: string;
+  policyVersion: number;
+  effectiveDate: string;
+  statement: string;
+  acknowledgedAt: string;
+  acknowledgedAtUtc: string;
+  evidenceId: string;
+  policySha256: string;
+}
+
+/** An email as a template renders it. */
+export type Rendered = { subject: string; html: string; text: string };
