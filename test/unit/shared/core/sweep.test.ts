@@ -1,6 +1,7 @@
 // The sweeper: dispatches what falls due before the next sweep, on time and once, and keeps what it could not dispatch.
 import { describe, expect, it } from 'vitest';
-import type { Assignment } from '#shared/core/model.ts';
+import { destinations } from '#shared/core/destinations/registry.ts';
+import { type Assignment, DELIVERY_KINDS } from '#shared/core/model.ts';
 import { makeSweepDue } from '#shared/core/sweep.ts';
 import { FakeClock, FakeQueue, seededStore, silentLogger } from '../../../support/fakes.ts';
 
@@ -53,44 +54,30 @@ describe('sweepDue', () => {
     expect(mail.sent[0]?.delaySeconds).toBe(11);
   });
 
-  it('sends an owed LMS delivery to the LMS queue', async () => {
-    // Prepare
-    const { mail, lms, sweep, id } = await setup({
-      dueKind: undefined,
-      dueAt: undefined,
-      webhookDueAt: '2026-11-24T10:00:00.000Z',
-    });
+  it.each(DELIVERY_KINDS)(
+    'sends an owed %s delivery to the LMS queue under its lane’s kind',
+    async (kind) => {
+      // Prepare
+      const { idField } = destinations[kind];
+      const { mail, lms, sweep, store, id } = await setup({
+        dueKind: undefined,
+        dueAt: undefined,
+        [`${kind}DueAt`]: '2026-11-24T10:00:00.000Z',
+        [kind]: { state: 'pending', attempts: 0, [idField]: 'b1c9b9b2-5e3a-5c4d-8f00-000000000001' },
+      });
 
-    // Act
-    await sweep();
+      // Act
+      const result = await sweep();
 
-    // Assess
-    expect(lms.sent).toEqual([
-      { message: { assignmentId: id, kind: 'webhook', dueAt: expect.any(String) }, delaySeconds: 0 },
-    ]);
-    expect(mail.sent).toEqual([]);
-  });
-
-  it('sends an owed xAPI delivery to the LMS queue as kind xapi', async () => {
-    // Prepare
-    const { mail, lms, sweep, store, id } = await setup({
-      dueKind: undefined,
-      dueAt: undefined,
-      xapiDueAt: '2026-11-24T10:00:00.000Z',
-      xapi: { state: 'pending', attempts: 0, statementId: 'b1c9b9b2-5e3a-5c4d-8f00-000000000001' },
-    });
-
-    // Act
-    const result = await sweep();
-
-    // Assess
-    expect(result).toEqual({ read: 1, dispatched: 1 });
-    expect(lms.sent).toEqual([
-      { message: { assignmentId: id, kind: 'xapi', dueAt: '2026-11-24T10:15:00.000Z' }, delaySeconds: 0 },
-    ]);
-    expect(mail.sent).toEqual([]);
-    expect(store.peek(id)?.xapiDueAt).toBe('2026-11-24T10:15:00.000Z');
-  });
+      // Assess
+      expect(result).toEqual({ read: 1, dispatched: 1 });
+      expect(lms.sent).toEqual([
+        { message: { assignmentId: id, kind, dueAt: '2026-11-24T10:15:00.000Z' }, delaySeconds: 0 },
+      ]);
+      expect(mail.sent).toEqual([]);
+      expect(store.peek(id)?.[`${kind}DueAt`]).toBe('2026-11-24T10:15:00.000Z');
+    },
+  );
 
   it('dispatches the webhook and xAPI lanes of one assignment separately, both to the LMS queue', async () => {
     // Prepare
