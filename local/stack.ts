@@ -131,9 +131,7 @@ async function startServices(
   };
   // The functions read their configuration from the environment at load, exactly as on Lambda.
   Object.assign(process.env, env);
-  const [ingest, ack, mailer, lmsPush, sweeper, sweeperConfig, sesEvents] = await Promise.all([
-    import('#functions/ingest/handler.ts'),
-    import('#functions/ack/handler.ts'),
+  const [mailer, lmsPush, sweeper, sweeperConfig, sesEvents] = await Promise.all([
     import('#functions/mailer/handler.ts'),
     import('#functions/lms-push/handler.ts'),
     import('#functions/sweeper/handler.ts'),
@@ -141,11 +139,18 @@ async function startServices(
     import('#functions/ses-events/handler.ts'),
   ]);
   // Each handler is called with a Lambda context naming its function, as Lambda calls it.
-  const ingestHandler = invoked('ingest', ingest.handler);
-  const ackHandler = invoked('ack', ack.handler);
   const sesEventsHandler = invoked('ses-events', sesEvents.handler);
   const sweeperHandler = invoked('sweeper', sweeper.handler);
-  const httpHandlers: Record<HttpFunction, HttpHandler> = { ingest: ingestHandler, ack: ackHandler };
+  // The functions behind the HTTP API, as the route table names them: a route added there is served here.
+  const httpFunctions = [...new Set(HTTP_ROUTES.map((route) => route.function))];
+  const httpHandlers = Object.fromEntries(
+    await Promise.all(
+      httpFunctions.map(async (name) => {
+        const { handler } = (await import(`#functions/${name}/handler.ts`)) as { handler: HttpHandler };
+        return [name, invoked(name, handler)] as const;
+      }),
+    ),
+  ) as Record<HttpFunction, HttpHandler>;
   gatewayRoutes.push(...HTTP_ROUTES.map((route) => ({ ...route, handler: httpHandlers[route.function] })));
 
   const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
