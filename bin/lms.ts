@@ -97,8 +97,7 @@ export function addLmsCommands(program: Command, shell: Shell): void {
       }
       const which = options.assignment ? { assignmentId: options.assignment } : { all: true as const };
       const { replayed, disabled } = await makeReplayDeadLetters({ store, clock })(which, only);
-      for (const { kind, reason } of disabled) {
-        const name = kind;
+      for (const { kind: name, reason } of disabled) {
         io.err(
           `The ${name} destination is disabled (${reason}); its dead letters stay until \`lms enable --destination ${name}\`.`,
         );
@@ -140,7 +139,7 @@ export function addLmsCommands(program: Command, shell: Shell): void {
       const only = destinationKind(options.destination, command);
       const kinds = await makeEnableDestinations({ store, clock })(only);
       io.out(
-        `${kinds.map((k) => k).join(' and ')} enabled. Replay what was dead-lettered while disabled: lms replay --all`,
+        `${kinds.join(' and ')} enabled. Replay what was dead-lettered while disabled: lms replay --all`,
       );
     });
 }

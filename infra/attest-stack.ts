@@ -112,7 +112,7 @@ export class AttestStack extends Stack {
 
     // The environment is the contract with each functions/<name>/config.ts: names only, secrets as ARNs.
     const common = { TABLE_NAME: table.tableName };
-    const LMS_MODE = lmsMode.map((kind) => kind).join(',');
+    const LMS_MODE = lmsMode.join(',');
     const deployedSecrets = deployed.flatMap((d) =>
       d.secrets.map(({ name }) => [name, secrets.destinations.get(name) as Secret] as const),
     );
@@ -310,7 +310,7 @@ export class AttestStack extends Stack {
       },
       queues: { mail: mail.queue, lms: lms.queue },
       functions: { ingest, mailer, ack, 'lms-push': lmsPush, sweeper, 'ses-events': sesEvents },
-      destinations: lmsMode.map((kind) => kind),
+      destinations: lmsMode,
     });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base of the API and the links in emails', value: baseUrl });

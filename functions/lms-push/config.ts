@@ -5,6 +5,7 @@ import { common, parseEnv } from '#shared/config.ts';
 import { DEFAULT_RETRY_SCHEDULE } from '#shared/core/deliver.ts';
 import { destinations } from '#shared/core/destinations/registry.ts';
 import { durationSetting, parseDuration } from '#shared/core/duration.ts';
+import { textSetting } from '#shared/core/validation.ts';
 
 type Shapes = { [N in keyof typeof destinations]: (typeof destinations)[N]['settings']['shape'] };
 type AllOf<U> = (U extends unknown ? (u: U) => void : never) extends (all: infer I) => void ? I : never;
@@ -26,21 +27,12 @@ const env = parseEnv(
       ...destinationSettings,
       LMS_TIMEOUT: durationSetting.default(10_000),
       /** The waits before each retry; after the last, dead letters. */
-      LMS_RETRY_SCHEDULE: z
-        .string()
-        .default(DEFAULT_RETRY_SCHEDULE)
-        .transform((text, ctx) => {
-          try {
-            return text.split(',').map((t) => parseDuration(t.trim()));
-          } catch (error) {
-            ctx.addIssue({ code: 'custom', message: (error as Error).message });
-            return z.NEVER;
-          }
-        }),
+      LMS_RETRY_SCHEDULE: textSetting((text) => text.split(',').map((t) => parseDuration(t.trim()))).default(
+        () => DEFAULT_RETRY_SCHEDULE.split(',').map(parseDuration),
+      ),
     })
     .superRefine((e, ctx) => {
-      for (const kind of e.LMS_MODE) {
-        const name = kind;
+      for (const name of e.LMS_MODE) {
         for (const { setting, when } of destinations[name].missing(e)) {
           ctx.addIssue({
             code: 'custom',

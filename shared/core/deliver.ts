@@ -161,12 +161,11 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     );
     const delivery: Delivery | undefined = assignment?.[kind];
     if (!assignment?.ack || !delivery) return 'busy';
-    const destination = kind;
     const channel = deps.channels[kind];
     if (!channel) {
       // Mid-deploy (the acknowledgement already owes a destination this function does not know
       // yet) or a destination removed: retried on the schedule, then dead letters to replay.
-      logger.error(`LMS delivery owed to ${destination}, which LMS_MODE does not include`, { assignmentId });
+      logger.error(`LMS delivery owed to ${kind}, which LMS_MODE does not include`, { assignmentId });
       return retryLater(assignmentId, kind, delivery, now, null, undefined, 'unconfigured');
     }
     if ((await store.getDestination(kind)).state === 'disabled') {
@@ -182,7 +181,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
         deps.timeoutMs,
       );
     } catch (error) {
-      logger.warn('LMS delivery failed', { assignmentId, destination, error: (error as Error).name });
+      logger.warn('LMS delivery failed', { assignmentId, destination: kind, error: (error as Error).name });
     }
     const status = response?.status ?? null;
     const at = clock.now();
@@ -190,10 +189,10 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     if (verdict === 'delivered') {
       await store.recordDeliveryAttempt(assignmentId, kind, { status, at, outcome: { delivered: true } });
       await store.appendAudit(assignmentId, 'delivered', at, {
-        destination,
-        [destinations[destination].idField]: channel.idOf(assignment),
+        destination: kind,
+        [destinations[kind].idField]: channel.idOf(assignment),
       });
-      logger.info('completion delivered', { assignmentId, destination, status });
+      logger.info('completion delivered', { assignmentId, destination: kind, status });
       return 'delivered';
     }
     if (verdict === 'gone') {
@@ -203,8 +202,8 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
         at: at.toISOString(),
       });
       logger.error(
-        `LMS destination disabled: it answered 410 Gone; enable it with \`attest lms enable --destination ${destination}\``,
-        { assignmentId, destination },
+        `LMS destination disabled: it answered 410 Gone; enable it with \`attest lms enable --destination ${kind}\``,
+        { assignmentId, destination: kind },
       );
       return deadLetter(assignmentId, kind, 'gone', status, response, at);
     }
