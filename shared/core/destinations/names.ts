@@ -11,11 +11,6 @@ export type DestinationName = (typeof DESTINATION_NAMES)[number];
 export const isDestinationName = (name: string): name is DestinationName =>
   (DESTINATION_NAMES as readonly string[]).includes(name);
 
-/** The names as a reader would list them: `webhook or xapi`. */
-export function oneOfNames(names: readonly string[] = DESTINATION_NAMES): string {
-  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
-}
-
 /** What LMS_MODE may be, as a reader would list it: `webhook, xapi or webhook,xapi`. */
 export function modeChoices(names: readonly string[] = DESTINATION_NAMES): string {
   if (names.length < 2) return names.join('');
