@@ -1,14 +1,33 @@
-// Writes the published JSON Schemas (shared/schemas/) from the code's own schemas: `npm run schemas`.
-import { writeFileSync } from 'node:fs';
+// Writes the published schemas (shared/schemas/) from the code's own: the LMS webhook's and the HR event's JSON Schemas, and the HR API's OpenAPI description. `npm run schemas`.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { lmsWebhookJsonSchema } from '#shared/core/lms-payload.ts';
+import { starterEventJsonSchema } from '#shared/core/starter-event.ts';
+import { hrApiDescription } from '#shared/edge/openapi.ts';
+import { bundledPolicies } from '#templates/policies.ts';
 
-export const SCHEMA_FILE = new URL('../shared/schemas/policy-acknowledged.schema.json', import.meta.url);
+const schemas = new URL('../shared/schemas/', import.meta.url);
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const version = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+const policies = new Set(bundledPolicies.keys());
+
+/** Each published file and its text, as the code defines it now. */
+export const PUBLISHED: ReadonlyArray<{ file: URL; text: () => string }> = [
+  { file: new URL('policy-acknowledged.schema.json', schemas), text: () => json(lmsWebhookJsonSchema()) },
+  { file: new URL('starter-event.schema.json', schemas), text: () => json(starterEventJsonSchema(policies)) },
+  { file: new URL('hr-api.openapi.json', schemas), text: () => json(hrApiDescription(policies, version)) },
+];
+
+export const SCHEMA_FILE = PUBLISHED[0]?.file as URL;
 
 export function schemaText(): string {
-  return `${JSON.stringify(lmsWebhookJsonSchema(), null, 2)}\n`;
+  return PUBLISHED[0]?.text() ?? '';
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  writeFileSync(SCHEMA_FILE, schemaText());
-  console.log(`wrote ${SCHEMA_FILE.pathname}`);
+  for (const { file, text } of PUBLISHED) {
+    writeFileSync(file, text());
+    console.log(`wrote ${file.pathname}`);
+  }
 }

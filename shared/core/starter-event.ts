@@ -79,6 +79,39 @@ export function starterEventSchema(knownPolicies: ReadonlySet<string>) {
   );
 }
 
+/** Where the schema is published (`npm run schemas` writes it to shared/schemas/). */
+export const STARTER_EVENT_SCHEMA_ID = 'https://attest.example/schemas/starter-event.schema.json';
+
+/**
+ * The event as JSON Schema (2020-12), for HR integrators, written from the zod schema as a sender
+ * writes it (defaults optional). It says what structure can say, with the addresses' format and the
+ * policies this build carries; the server also checks what JSON Schema cannot (a calendar date that
+ * exists, an IANA time zone, no unseen characters, a letter in every name), answering 400 as for any
+ * other field.
+ */
+export function starterEventJsonSchema(knownPolicies: ReadonlySet<string>): Record<string, unknown> {
+  const schema = z.toJSONSchema(starterEventSchema(knownPolicies), { io: 'input', unrepresentable: 'any' });
+  const policies = [...knownPolicies].sort();
+  // zod writes neither a refinement's meaning nor a pipe's second half: say those that JSON Schema can.
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const properties = (node as { properties?: Record<string, Record<string, unknown>> }).properties;
+    if (properties?.email) properties.email = { type: 'string', format: 'email', maxLength: 254 };
+    if (properties?.policies) properties.policies.items = { type: 'string', enum: policies };
+    for (const child of Object.values(node)) visit(child);
+  };
+  visit(schema);
+  const { $schema, ...rest } = schema;
+  return {
+    $schema,
+    $id: STARTER_EVENT_SCHEMA_ID,
+    title: 'HR starter event',
+    description:
+      'POST /v1/starters, signed per Standard Webhooks. Also checked by the server: startDate a real calendar date, timeZone an IANA zone, no control, format or invisible characters in any string, a letter in every name.',
+    ...rest,
+  };
+}
+
 export type StarterEvent = z.infer<ReturnType<typeof starterEventSchema>>;
 export type StarterData = Extract<StarterEvent, { type: 'starter.created' }>['data'];
 
