@@ -27,7 +27,7 @@ import { addKeysCommands } from './keys.ts';
 import { addLmsCommands } from './lms.ts';
 import { addPolicyCommands } from './policy.ts';
 import { addReportCommand } from './report.ts';
-import { addStarterCommands } from './starters.ts';
+import { addStarterCommands, terminalProgressBar } from './starters.ts';
 
 export type { CliDeps, CliIo } from './cli.ts';
 
@@ -187,6 +187,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   return runCli(argv, {
     ...(await storeFromEnv(env)),
     ...(mailQueue && { mailQueue }),
+    // Progress only where a person watches: never into a pipe or a log.
+    ...(process.stderr.isTTY && { progressBar: terminalProgressBar }),
     defaultPolicies: settings.DEFAULT_POLICIES,
     redriveAfterMs: settings.REDRIVE_AFTER,
     io: { out: (t) => console.log(t), err: (t) => console.error(t) },

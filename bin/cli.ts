@@ -28,6 +28,8 @@ export interface CliDeps {
   defaultPolicies?: readonly string[];
   /** REDRIVE_AFTER: when an invite whose queue message was lost is re-driven by the sweeper. */
   redriveAfterMs?: number;
+  /** A progress bar on stderr for `total` steps; given only when stderr is a terminal. */
+  progressBar?: (total: number) => { update(done: number): void; stop(): void };
   /** Opens a file to write (a report's CSV), readable only by its owner; `remove` closes and deletes it. */
   createFile?: (path: string) => { write(text: string): void; close(): void; remove(): void };
 }

@@ -1,5 +1,6 @@
 // `attest import starters` and `attest starter add`: starters from a CSV file or the command line, through the ingest use case.
 import { readFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { AttestError } from '#shared/core/errors.ts';
 import { type ImportSummary, makeImportStarters } from '#shared/core/import-starters.ts';
@@ -13,7 +14,7 @@ import {
   type StarterRow,
 } from '#shared/core/sources/csv.ts';
 import { starterEventSchema } from '#shared/core/starter-event.ts';
-import type { Shell } from './cli.ts';
+import type { CliDeps, Shell } from './cli.ts';
 
 /** Said under both commands' options: what they need besides the table. */
 const NEEDS = `
@@ -72,7 +73,7 @@ export function addStarterCommands(program: Command, shell: Shell): void {
     .action(async (file: string, options: { dryRun?: boolean }) => {
       const { deps } = shell;
       const rows = readStarterCsv((deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(file));
-      const summary = await importRows(shell, rows, CSV_SOURCE, options.dryRun === true);
+      const summary = await importRows(shell, rows, CSV_SOURCE, options.dryRun === true, true);
       for (const p of summary.problems) shell.io.err(`line ${p.line}: ${p.field}: ${p.message}`);
       tell(shell, summary, options.dryRun === true);
     });
@@ -114,6 +115,7 @@ async function importRows(
   rows: StarterRow[],
   source: string,
   dryRun: boolean,
+  showProgress = false,
 ): Promise<ImportSummary> {
   const { deps, clock } = shell;
   const mailQueue = deps.mailQueue;
@@ -144,7 +146,31 @@ async function importRows(
     schema: starterEventSchema(new Set(bundledPolicies.keys())),
     source,
   });
-  return importStarters(rows, { dryRun });
+  let bar: ReturnType<NonNullable<CliDeps['progressBar']>> | undefined;
+  const progress = (done: number, total: number) => {
+    bar ??= deps.progressBar?.(total);
+    bar?.update(done);
+  };
+  try {
+    return await importStarters(rows, { dryRun, ...(showProgress && { progress }) });
+  } finally {
+    bar?.stop();
+  }
+}
+
+/** A bar on stderr (a terminal's), cleared when done so only the summary stays. */
+export function terminalProgressBar(total: number): { update(done: number): void; stop(): void } {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'importing {bar} {value}/{total}',
+      clearOnComplete: true,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { update: (done) => bar.update(done), stop: () => bar.stop() };
 }
 
 /** The summary on stdout; a rejected row makes the command fail (exit 1), its reasons on stderr already. */

@@ -1,7 +1,7 @@
 // `attest import starters` and `attest starter add`: the summary on stdout, bad rows on stderr, exit codes, dry runs.
 import { describe, expect, it } from 'vitest';
 import { starterIdFor } from '#shared/core/ids.ts';
-import { runCli } from '../../../bin/attest.ts';
+import { type CliDeps, runCli } from '../../../bin/attest.ts';
 import { FakeQueue, FakeStore } from '../../support/fakes.ts';
 
 const HEADER =
@@ -22,6 +22,7 @@ async function cli(
   files: Record<string, string> = {},
   store = new FakeStore(),
   queue = new FakeQueue(),
+  more: Partial<CliDeps> = {},
 ) {
   const out: string[] = [];
   const err: string[] = [];
@@ -35,6 +36,7 @@ async function cli(
       if (text === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT', path });
       return text;
     },
+    ...more,
   });
   return { code, out, err, store, queue };
 }
@@ -89,6 +91,24 @@ describe('attest import starters', () => {
     expect(out).toEqual(['2 created, 0 updated, 0 unchanged, 2 rejected (dry run: nothing written)']);
     expect(code).toBe(1);
     expect([store.starters.size, store.receipts.size, queue.sent.length]).toEqual([0, 0, 0]);
+  });
+
+  it('shows a progress bar when given one (a terminal), stopped before the summary', async () => {
+    // Prepare
+    const seen: string[] = [];
+    const progressBar = (total: number) => {
+      seen.push(`start ${total}`);
+      return { update: (done: number) => seen.push(`${done}`), stop: () => seen.push('stop') };
+    };
+
+    // Act
+    const { out } = await cli(['import', 'starters', 'new.csv'], { 'new.csv': EXCEL }, undefined, undefined, {
+      progressBar,
+    });
+
+    // Assess: the two good rows
+    expect(seen).toEqual(['start 2', '1', '2', 'stop']);
+    expect(out).toHaveLength(1);
   });
 
   it('refuses a file with a wrong header, importing nothing (exit 1)', async () => {
