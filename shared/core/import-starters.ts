@@ -47,7 +47,8 @@ export interface ImportOptions {
 /**
  * Imports starters.
  * 1. Validate every row first (by the webhook's own schema, see sources/csv.ts); a row with a bad
- *    cell, or an employee id an earlier row of the same import already has, is rejected whole.
+ *    cell, a cell no column names, or an employee id an earlier row of the same import already
+ *    has, is rejected whole.
  * 2. For each good row, in order: a row whose event (id derived from its content) has a receipt,
  *    or whose starter already has exactly its details and is active, is unchanged; one whose
  *    starter does not exist is created; any other updates its starter.
@@ -67,7 +68,9 @@ export function makeImportStarters(deps: ImportDeps) {
     const good: Array<{ line: number; event: Extract<StarterEvent, { type: 'starter.created' }> }> = [];
     const firstLineOf = new Map<string, number>();
     for (const row of rows) {
-      const mapped = starterEventFromCells(schema, row.cells, source);
+      const mapped: ReturnType<typeof starterEventFromCells> = row.overflow
+        ? { issues: [{ field: '(row)', message: 'Has more cells than the header has columns.' }] }
+        : starterEventFromCells(schema, row.cells, source);
       let issues = 'issues' in mapped ? mapped.issues : [];
       if ('event' in mapped && mapped.event.type === 'starter.created') {
         const { employeeId } = mapped.event.data;

@@ -43,6 +43,8 @@ export const REQUIRED_COLUMNS = [
 export interface StarterRow {
   line: number;
   cells: Partial<Record<StarterColumn, string>>;
+  /** More cells than the header has columns: one no column names, refused rather than dropped. */
+  overflow?: true;
 }
 
 /** A row's cells: text by column name, as a file or the command line gives them. */
@@ -106,14 +108,10 @@ export function readStarterCsv(text: string): StarterRow[] {
       const cell = record[i];
       if (cell !== undefined) cells[column as StarterColumn] = cell;
     });
-    // A row longer than the header has a cell no column names: refused rather than dropped.
-    rows.push({ line: first, cells: record.length > columns.length ? { ...cells, [EXTRA]: '' } : cells });
+    rows.push({ line: first, cells, ...(record.length > columns.length && { overflow: true as const }) });
   }
   return rows;
 }
-
-/** The mark of a row with more cells than the header has columns. */
-const EXTRA = '(row)' as StarterColumn;
 
 const lineBreaks = (raw: string) => raw.match(/\r\n|\r|\n/g)?.length ?? 0;
 
@@ -135,9 +133,6 @@ export function starterEventFromCells(
   cells: StarterRow['cells'],
   source: string,
 ): { event: StarterEvent } | { issues: FieldIssue[] } {
-  if (EXTRA in cells) {
-    return { issues: [{ field: EXTRA, message: 'Has more cells than the header has columns.' }] };
-  }
   const managerName = cell(cells, 'managerName');
   const managerEmail = cell(cells, 'managerEmail');
   const policies = cell(cells, 'policies')

@@ -102,6 +102,20 @@ describe('importStarters', () => {
     expect(store.starters.get(starterIdFor('E2'))?.startDate).toBe('2026-12-09');
   });
 
+  it('rejects a row with a cell no column names', async () => {
+    // Prepare
+    const { store, run } = setup();
+
+    // Act
+    const summary = await run(`${HEADER}\nE1,Ada,L,ada@example.org,2026-12-01,,extra\n`);
+
+    // Assess
+    expect(summary.problems).toEqual([
+      { line: 2, field: '(row)', message: 'Has more cells than the header has columns.' },
+    ]);
+    expect(store.starters.size).toBe(0);
+  });
+
   it('rejects a second row for the same employee, naming the first', async () => {
     // Prepare
     const { run } = setup();
