@@ -2,11 +2,15 @@
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { secretsManagerVault } from '#shared/adapters/secrets.ts';
+import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
+import { common, parseEnv } from '#shared/config.ts';
 import { parseDuration } from '#shared/core/duration.ts';
-import type { Store } from '#shared/ports.ts';
+import type { Queue, Store } from '#shared/ports.ts';
 import {
   type CliDeps,
   EXIT,
@@ -23,6 +27,7 @@ import { addKeysCommands } from './keys.ts';
 import { addLmsCommands } from './lms.ts';
 import { addPolicyCommands } from './policy.ts';
 import { addReportCommand } from './report.ts';
+import { addStarterCommands, terminalProgressBar } from './starters.ts';
 
 export type { CliDeps, CliIo } from './cli.ts';
 
@@ -40,12 +45,13 @@ called wrongly. \`attest <command> --help\` describes a command and its options.
 function attestProgram(shell: Shell): Command {
   const program = new Command('attest')
     .description(
-      'Publish policy versions, show the evidence of agreements, report who has not signed, and look after the LMS deliveries and the link keys.',
+      'Import starters, publish policy versions, show the evidence of agreements, report who has not signed, and look after the LMS deliveries and the link keys.',
     )
     .option('--verbose', 'say on stderr which table is read')
     .showSuggestionAfterError()
     .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', ROOT_HELP_AFTER);
+  addStarterCommands(program, shell);
   addPolicyCommands(program, shell);
   addEvidenceCommand(program, shell);
   addReportCommand(program, shell);
@@ -136,13 +142,55 @@ async function storeFromEnv(env: NodeJS.ProcessEnv): Promise<{ store: Store; whe
   };
 }
 
+/**
+ * The mail queue, for starters imported or added: MAIL_QUEUE_URL with TABLE_NAME (none without
+ * it); only without TABLE_NAME, the local stack's, asked of its SQS on SQS_LOCAL_PORT by name (its
+ * URL's host, sqs.<region>.localhost, resolves only inside the stack's process).
+ */
+async function mailQueueFromEnv(env: NodeJS.ProcessEnv): Promise<Queue | undefined> {
+  if (env.TABLE_NAME) return env.MAIL_QUEUE_URL ? makeSqsQueue(env.MAIL_QUEUE_URL) : undefined;
+  const local = await import('../local/settings.ts');
+  const client = new SQSClient({
+    region: local.LOCAL_REGION,
+    endpoint: `http://127.0.0.1:${local.localPorts(env).sqs}`,
+    credentials: local.LOCAL_CREDENTIALS,
+    useQueueUrlAsEndpoint: false,
+    maxAttempts: 1,
+  });
+  let queue: Promise<Queue> | undefined;
+  return {
+    async send(message, delaySeconds) {
+      queue ??= client
+        .send(new GetQueueUrlCommand({ QueueName: local.MAIL_QUEUE_NAME }))
+        .then(({ QueueUrl }) => makeSqsQueue(QueueUrl as string, client));
+      await (await queue).send(message, delaySeconds);
+    },
+  };
+}
+
 /** The command line as the `attest` executable (bin/attest.js) and `npm run attest` run it; answers the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   // The SDK warns on Node 20 that its 2027 releases need Node 22: noise for a command's output.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const arn = env.ACK_TOKEN_KEYS_SECRET_ARN;
+  let settings: { DEFAULT_POLICIES: string[]; REDRIVE_AFTER: number };
+  try {
+    settings = parseEnv(
+      z.object({ DEFAULT_POLICIES: common.DEFAULT_POLICIES, REDRIVE_AFTER: common.REDRIVE_AFTER }),
+      env,
+    );
+  } catch (error) {
+    console.error(failureText(error));
+    return EXIT.failed;
+  }
+  const mailQueue = await mailQueueFromEnv(env);
   return runCli(argv, {
     ...(await storeFromEnv(env)),
+    ...(mailQueue && { mailQueue }),
+    // Progress only where a person watches: never into a pipe or a log.
+    ...(process.stderr.isTTY && { progressBar: terminalProgressBar }),
+    defaultPolicies: settings.DEFAULT_POLICIES,
+    redriveAfterMs: settings.REDRIVE_AFTER,
     io: { out: (t) => console.log(t), err: (t) => console.error(t) },
     ...(arn && { keyVault: secretsManagerVault(new SecretsManagerClient({}), arn) }),
     ...(env.TOKEN_TTL && { tokenTtlMs: parseDuration(env.TOKEN_TTL) }),

@@ -1,7 +1,7 @@
 // The shell's plumbing, shared by every command: what a command may use, usage errors (exit 2), failures (exit 1), and ids that begin with "-".
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
 import { AttestError, ValidationError } from '#shared/core/errors.ts';
-import type { Clock, KeyVault, Store } from '#shared/ports.ts';
+import type { Clock, KeyVault, Queue, Store } from '#shared/ports.ts';
 
 /** 0: done; 1: the thing asked for failed; 2: the command was called wrongly. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -22,6 +22,14 @@ export interface CliDeps {
   keyVault?: KeyVault;
   /** The mailer's TOKEN_TTL: how long a link is valid. */
   tokenTtlMs?: number;
+  /** The mail queue, for the invites of starters imported or added; absent on AWS without MAIL_QUEUE_URL. */
+  mailQueue?: Queue;
+  /** DEFAULT_POLICIES: what a starter naming no policies is assigned. */
+  defaultPolicies?: readonly string[];
+  /** REDRIVE_AFTER: when an invite whose queue message was lost is re-driven by the sweeper. */
+  redriveAfterMs?: number;
+  /** A progress bar on stderr for `total` steps; given only when stderr is a terminal. */
+  progressBar?: (total: number) => { update(done: number): void; stop(): void };
   /** Opens a file to write (a report's CSV), readable only by its owner; `remove` closes and deletes it. */
   createFile?: (path: string) => { write(text: string): void; close(): void; remove(): void };
 }

@@ -21,7 +21,7 @@ import dynalite from 'dynalite';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
 import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
 import { repairIndexes, scanAll } from './index-repair.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalPorts, TABLE_NAME } from './settings.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalPorts, MAIL_QUEUE_NAME, TABLE_NAME } from './settings.ts';
 
 // aws-ses-v2-local is CommonJS with its server as `exports.default`; ESM loaders (Node, tsx,
 // vitest) disagree on what a default import of it is, while require() means one thing everywhere.
@@ -237,7 +237,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
       // dynalite writes an item's index entries before the item: a kill between the two leaves
       // them disagreeing (the sweeper could miss owed work), so after a crash they are put right.
       if (crashed) await repairIndexes(ddb, TABLE_NAME);
-      const mail = await createQueue(sqsClient, 'attest-mail', options.visibilitySeconds);
+      const mail = await createQueue(sqsClient, MAIL_QUEUE_NAME, options.visibilitySeconds);
       const lms = await createQueue(sqsClient, 'attest-lms', options.visibilitySeconds);
       return {
         endpoints,

@@ -54,6 +54,8 @@ export const LOCAL_REGION = 'eu-west-2';
 /** What the emulators accept: any credentials, so fixed ones that can reach nothing real. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const TABLE_NAME = 'attest';
+/** The local mail queue's name: the stack makes it, and the CLI finds it by it. */
+export const MAIL_QUEUE_NAME = 'attest-mail';
 
 /** Where every setting is listed, with its local default: the one list `npm start` reads. */
 const ENV_EXAMPLE = new URL('../.env.example', import.meta.url);

@@ -52,6 +52,16 @@ export const common = {
   TABLE_NAME: z.string().min(1),
   /** How long after its due time owed work is re-driven if its queue message was lost. */
   REDRIVE_AFTER: durationSetting.default(15 * 60_000),
+  /** Policies assigned when a starter event names none (ingest, and the CLI's imports). */
+  DEFAULT_POLICIES: z
+    .string()
+    .default('safe-internet-use')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
   /** How long a worker holds owed work while doing it. */
   LEASE: durationSetting.default(2 * 60_000),
 };

@@ -9,16 +9,7 @@ const env = parseEnv(
     TABLE_NAME: common.TABLE_NAME,
     REDRIVE_AFTER: common.REDRIVE_AFTER,
     MAIL_QUEUE_URL: z.url(),
-    /** Policies assigned when an event names none. */
-    DEFAULT_POLICIES: z
-      .string()
-      .default('safe-internet-use')
-      .transform((s) =>
-        s
-          .split(',')
-          .map((p) => p.trim())
-          .filter(Boolean),
-      ),
+    DEFAULT_POLICIES: common.DEFAULT_POLICIES,
   }),
   process.env,
 );

@@ -1,7 +1,11 @@
 // The attest executable as a user runs it, in a shell: stdout carries only the answer, so the README's pipes give the right answer.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { signsOn, stack } from '../support/local.ts';
+import { emailsTo, signsOn, stack, waitFor } from '../support/local.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -15,7 +19,12 @@ function shell(command: string, vars: Record<string, string> = {}) {
   const env = Object.fromEntries(basics.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
   const child = spawn('sh', ['-c', command], {
     cwd: ROOT,
-    env: { ...env, DYNAMODB_LOCAL_PORT: new URL(stack().urls.dynamodb).port, ...vars },
+    env: {
+      ...env,
+      DYNAMODB_LOCAL_PORT: new URL(stack().urls.dynamodb).port,
+      SQS_LOCAL_PORT: new URL(stack().urls.sqs).port,
+      ...vars,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -120,5 +129,40 @@ describe('npx attest', { timeout: 120_000 }, () => {
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/^Usage: /);
     expect(help.err).toBe('');
+  });
+
+  it('imports a CSV file as Excel saves it: the good rows are invited, the bad one named, and again creates nothing', async () => {
+    // Prepare: a BOM, CRLF, a quoted comma, and a bad row between two good ones
+    const suffix = randomUUID().slice(0, 8);
+    const ada = `ada.${suffix}@example.org`;
+    const alan = `alan.${suffix}@example.org`;
+    const file = join(mkdtempSync(join(tmpdir(), 'attest-import-')), 'starters.csv');
+    writeFileSync(
+      file,
+      [
+        '\uFEFFemployeeId,givenName,familyName,email,startDate,department',
+        `A-${suffix},Ada,Lovelace,${ada},2026-12-01,"Computing, Analytical"`,
+        `B-${suffix},Bad,Row,not-an-email,2026-12-01,`,
+        `C-${suffix},Alan,Turing,${alan},2026-12-03,`,
+        '',
+      ].join('\r\n'),
+    );
+
+    // Act
+    const first = await shell('npx attest import starters "$FILE"', { FILE: file });
+    const again = await shell('npx attest import starters "$FILE"', { FILE: file });
+
+    // Assess
+    expect([first.code, first.out, first.err]).toEqual([
+      1,
+      '2 created, 0 updated, 0 unchanged, 1 rejected\n',
+      'line 3: email: Not an email address.\n',
+    ]);
+    for (const address of [ada, alan]) {
+      const invite = await waitFor(`the invite to ${address}`, async () => (await emailsTo(address))[0]);
+      expect(invite.subject).toMatch(/Safe Internet Use/i);
+    }
+    expect([again.code, again.out]).toEqual([1, '0 created, 0 updated, 2 unchanged, 1 rejected\n']);
+    expect((await emailsTo(ada)).length).toBe(1);
   });
 });

@@ -1,0 +1,120 @@
+// Use case: import starters given as rows (a CSV file, or one from the command line) through the ingest use case, counting what each row did.
+import type { EventReceipts, Starters } from '../ports.ts';
+import { starterIdFor } from './ids.ts';
+import type { IngestResult } from './ingest.ts';
+import type { Starter } from './model.ts';
+import { type StarterRow, starterEventFromCells } from './sources/csv.ts';
+import type { StarterData, StarterEvent, starterEventSchema } from './starter-event.ts';
+
+/** A bad cell of a row: the row's first line, the column, and what is wrong. */
+export interface RowProblem {
+  line: number;
+  field: string;
+  message: string;
+}
+
+export interface ImportSummary {
+  /** Rows whose starter did not exist. */
+  created: number;
+  /** Rows that changed an existing starter's details (or brought a cancelled one back). */
+  updated: number;
+  /** Rows already imported, or matching the starter's details as they are. */
+  unchanged: number;
+  /** Rows refused: nothing of them was imported. */
+  rejected: number;
+  /** Each bad cell of each rejected row, in line order. */
+  problems: RowProblem[];
+}
+
+/** Reading a starter and an event's receipt tells created, updated and unchanged apart. */
+export type ImportStore = Pick<Starters, 'getStarter'> & Pick<EventReceipts, 'getEventReceipt'>;
+
+export interface ImportDeps {
+  store: ImportStore;
+  /** The ingest use case, made with the same `source`: the only path by which a row is written. */
+  ingest: (event: StarterEvent) => Promise<IngestResult>;
+  schema: ReturnType<typeof starterEventSchema>;
+  source: string;
+}
+
+export interface ImportOptions {
+  /** Validate and count, writing nothing. */
+  dryRun?: boolean;
+  /** Told after each valid row is done (a progress bar). */
+  progress?: (done: number, total: number) => void;
+}
+
+/**
+ * Imports starters.
+ * 1. Validate every row first (by the webhook's own schema, see sources/csv.ts); a row with a bad
+ *    cell, a cell no column names, or an employee id an earlier row of the same import already
+ *    has, is rejected whole.
+ * 2. For each good row, in order: a row whose event (id derived from its content) has a receipt,
+ *    or whose starter already has exactly its details and is active, is unchanged; one whose
+ *    starter does not exist is created; any other updates its starter.
+ * 3. Unless a dry run, hand each good row's event to ingest — also an unchanged one without a
+ *    receipt, so an import interrupted part way finishes (ingest converges; no work is redone).
+ * Keeps ingest's invariants: it writes through ingest alone, and the same file imported again is
+ * the same events, so it creates nothing new.
+ */
+export function makeImportStarters(deps: ImportDeps) {
+  const { store, schema, source } = deps;
+
+  return async function importStarters(
+    rows: StarterRow[],
+    options: ImportOptions = {},
+  ): Promise<ImportSummary> {
+    const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, rejected: 0, problems: [] };
+    const good: Array<{ line: number; event: Extract<StarterEvent, { type: 'starter.created' }> }> = [];
+    const firstLineOf = new Map<string, number>();
+    for (const row of rows) {
+      const mapped: ReturnType<typeof starterEventFromCells> = row.overflow
+        ? { issues: [{ field: '(row)', message: 'Has more cells than the header has columns.' }] }
+        : starterEventFromCells(schema, row.cells, source);
+      let issues = 'issues' in mapped ? mapped.issues : [];
+      if ('event' in mapped && mapped.event.type === 'starter.created') {
+        const { employeeId } = mapped.event.data;
+        const earlier = firstLineOf.get(employeeId);
+        if (earlier === undefined) {
+          firstLineOf.set(employeeId, row.line);
+          good.push({ line: row.line, event: mapped.event });
+        } else issues = [{ field: 'employeeId', message: `Also on line ${earlier}: one row per starter.` }];
+      }
+      if (issues.length) {
+        summary.rejected++;
+        for (const issue of issues) summary.problems.push({ line: row.line, ...issue });
+      }
+    }
+
+    for (const [done, { event }] of good.entries()) {
+      const answered = await store.getEventReceipt(source, event.id);
+      const existing = answered ? undefined : await store.getStarter(starterIdFor(event.data.employeeId));
+      if (answered || (existing && isAlready(existing, event.data))) summary.unchanged++;
+      else if (existing) summary.updated++;
+      else summary.created++;
+      if (!options.dryRun && !answered) await deps.ingest(event);
+      options.progress?.(done + 1, good.length);
+    }
+    return summary;
+  };
+}
+
+/** Whether an active starter already has every detail `data` gives (policies left out keep theirs). */
+function isAlready(starter: Starter, data: StarterData): boolean {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return (
+    starter.status === 'active' &&
+    starter.givenName === data.givenName &&
+    starter.familyName === data.familyName &&
+    starter.email === data.email &&
+    starter.startDate === data.startDate &&
+    starter.locale === data.locale &&
+    starter.timeZone === data.timeZone &&
+    same(starter.department, data.department) &&
+    same(
+      starter.manager && [starter.manager.name, starter.manager.email],
+      data.manager && [data.manager.name, data.manager.email],
+    ) &&
+    (data.policies === undefined || same(starter.policies, data.policies))
+  );
+}
