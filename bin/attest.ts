@@ -173,10 +173,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   // The SDK warns on Node 20 that its 2027 releases need Node 22: noise for a command's output.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const arn = env.ACK_TOKEN_KEYS_SECRET_ARN;
-  let settings: { DEFAULT_POLICIES: string[]; REDRIVE_AFTER: number };
+  let settings: { DEFAULT_POLICIES: string[]; REDRIVE_AFTER: number; FRESH_LINK_INTERVAL: number };
   try {
     settings = parseEnv(
-      z.object({ DEFAULT_POLICIES: common.DEFAULT_POLICIES, REDRIVE_AFTER: common.REDRIVE_AFTER }),
+      z.object({
+        DEFAULT_POLICIES: common.DEFAULT_POLICIES,
+        REDRIVE_AFTER: common.REDRIVE_AFTER,
+        FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
+      }),
       env,
     );
   } catch (error) {
@@ -191,6 +195,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     ...(process.stderr.isTTY && { progressBar: terminalProgressBar }),
     defaultPolicies: settings.DEFAULT_POLICIES,
     redriveAfterMs: settings.REDRIVE_AFTER,
+    freshLinkIntervalMs: settings.FRESH_LINK_INTERVAL,
     io: { out: (t) => console.log(t), err: (t) => console.error(t) },
     ...(arn && { keyVault: secretsManagerVault(new SecretsManagerClient({}), arn) }),
     ...(env.TOKEN_TTL && { tokenTtlMs: parseDuration(env.TOKEN_TTL) }),

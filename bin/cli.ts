@@ -22,6 +22,8 @@ export interface CliDeps {
   keyVault?: KeyVault;
   /** The mailer's TOKEN_TTL: how long a link is valid. */
   tokenTtlMs?: number;
+  /** The least time between two fresh links for one assignment (FRESH_LINK_INTERVAL). */
+  freshLinkIntervalMs?: number;
   /** The mail queue, for the invites of starters imported or added; absent on AWS without MAIL_QUEUE_URL. */
   mailQueue?: Queue;
   /** DEFAULT_POLICIES: what a starter naming no policies is assigned. */

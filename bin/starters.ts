@@ -1,10 +1,11 @@
-// `attest import starters` and `attest starter add`: starters from a CSV file or the command line, through the ingest use case.
+// `attest import starters`, `attest starter add` and `attest starter resend`: starters from a CSV file or the command line, through the ingest use case, and a fresh invite for one.
 import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { AttestError } from '#shared/core/errors.ts';
 import { type ImportSummary, makeImportStarters } from '#shared/core/import-starters.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
+import { makeResendInvite } from '#shared/core/resend-invite.ts';
 import {
   CLI_SOURCE,
   CSV_SOURCE,
@@ -78,9 +79,8 @@ export function addStarterCommands(program: Command, shell: Shell): void {
       tell(shell, summary, options.dryRun === true);
     });
 
-  const add = program
-    .command('starter')
-    .description('Add one starter.')
+  const starter = program.command('starter').description('Add one starter, or resend their invite.');
+  const add = starter
     .command('add')
     .summary('Add (or update) one starter and invite them, as from the HR webhook.')
     .description('Add one starter, or update them (the same employee id), and invite them to their policies.')
@@ -106,6 +106,33 @@ export function addStarterCommands(program: Command, shell: Shell): void {
       const summary = await importRows(shell, [{ line: 0, cells }], CLI_SOURCE, options.dryRun === true);
       for (const p of summary.problems) shell.io.err(`attest: ${optionOf(p.field)}: ${p.message}`);
       tell(shell, summary, options.dryRun === true);
+    });
+
+  starter
+    .command('resend')
+    .summary('Send a starter a fresh invite, as the expired-link page lets them ask.')
+    .description(
+      'Send a fresh invite, with a new link, to the address on file for an employee’s current ask of ' +
+        'a policy (its newest version): at most once per FRESH_LINK_INTERVAL (15 minutes by default), ' +
+        'and not once signed, withdrawn or bounced (HR sends a new address instead).',
+    )
+    .requiredOption('--employee <id>', "the HR system's employee id")
+    .requiredOption('--policy <policy-id>', 'the policy, e.g. safe-internet-use')
+    .addHelpText('after', NEEDS)
+    .action(async (options: { employee: string; policy: string }) => {
+      const { deps, clock } = shell;
+      if (!deps.mailQueue) {
+        throw new AttestError('config.invalid', 'set MAIL_QUEUE_URL (the mail queue) to resend an invite.');
+      }
+      const resendInvite = makeResendInvite({
+        store: deps.store,
+        mailQueue: deps.mailQueue,
+        clock,
+        logger: { warn: (message) => shell.io.err(`attest: ${message}`) },
+        intervalMs: deps.freshLinkIntervalMs ?? 15 * 60_000,
+      });
+      const assignmentId = await resendInvite(options.employee, options.policy);
+      shell.io.out(`${assignmentId}: a fresh invite is owed now; the mailer sends it with a new link.`);
     });
 }
 

@@ -52,6 +52,8 @@ export const common = {
   TABLE_NAME: z.string().min(1),
   /** How long after its due time owed work is re-driven if its queue message was lost. */
   REDRIVE_AFTER: durationSetting.default(15 * 60_000),
+  /** The least time between two fresh links for one assignment (the expired-link page, `starter resend`). */
+  FRESH_LINK_INTERVAL: durationSetting.default(15 * 60_000),
   /** Policies assigned when a starter event names none (ingest, and the CLI's imports). */
   DEFAULT_POLICIES: z
     .string()

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { liveTokenKeys } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
-import { durationSetting } from '#shared/core/duration.ts';
 
 const env = parseEnv(
   z.object({
@@ -11,8 +10,7 @@ const env = parseEnv(
     LMS_MODE: common.LMS_MODE,
     LMS_QUEUE_URL: z.url(),
     MAIL_QUEUE_URL: z.url(),
-    /** The least time between two fresh links for one assignment. */
-    FRESH_LINK_INTERVAL: durationSetting.default(15 * 60_000),
+    FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
   }),
   process.env,
 );

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { starterIdFor } from '#shared/core/ids.ts';
 import { type CliDeps, runCli } from '../../../bin/attest.ts';
-import { FakeQueue, FakeStore } from '../../support/fakes.ts';
+import { FakeQueue, FakeStore, seededStore } from '../../support/fakes.ts';
 
 const HEADER =
   'employeeId,givenName,familyName,email,startDate,managerName,managerEmail,department,locale,timeZone,policies';
@@ -220,5 +220,43 @@ describe('attest starter add', () => {
     // Assess
     expect(code).toBe(2);
     expect(err.join('\n')).toMatch(/--employee <id>/);
+  });
+});
+
+describe('attest starter resend', () => {
+  it('owes a fresh invite now and says so on stdout; a second at once is refused with exit 1', async () => {
+    // Prepare
+    const { store, starter, policy, assignment } = await seededStore({
+      status: 'invited',
+      dueKind: 'reminder',
+      dueAt: '2026-11-27T09:00:00.000Z',
+    });
+    const argv = ['starter', 'resend', '--employee', starter.employeeId, '--policy', policy.policyId];
+
+    // Act
+    const first = await cli(argv, {}, store);
+    const again = await cli(argv, {}, store, first.queue);
+
+    // Assess
+    expect([first.code, first.err]).toEqual([0, []]);
+    expect(first.out).toEqual([
+      `${assignment.assignmentId}: a fresh invite is owed now; the mailer sends it with a new link.`,
+    ]);
+    expect(first.queue.sent.map((s) => s.message)).toEqual([
+      { assignmentId: assignment.assignmentId, kind: 'invite' },
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.err.join('\n')).toMatch(/a fresh link was asked for within the last 15 minutes/);
+    expect(again.queue.sent).toHaveLength(1);
+  });
+
+  it('exits 2 without --policy, writing nothing', async () => {
+    // Act
+    const { code, err, store } = await cli(['starter', 'resend', '--employee', 'E1']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('--policy');
+    expect(store.writes).toEqual([]);
   });
 });
