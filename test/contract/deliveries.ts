@@ -17,6 +17,7 @@ export type DeliveriesStore = MakeStore<
   | 'claimWork'
   | 'laneDue'
   | 'queryDue'
+  | 'deferDue'
 >;
 
 const letter = (minute: number): DeadLetter => ({
@@ -141,6 +142,26 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
         });
         expect(await store.laneDue('a1', 'webhook')).toBeUndefined();
         expect((await store.queryDue(at(60), 10)).map((d) => d.dueKind).sort()).toEqual(['receipt', 'xapi']);
+        expect(await store.deadLetters(10)).toEqual([
+          { assignmentId: 'a1', kind: 'webhook', deadAt: iso(8) },
+        ]);
+      });
+
+      it('keeps a dead letter from being deferred as due work, even at the due time a sweep saw', async () => {
+        // Prepare: a sweep saw the webhook due at 10:08; it died at 10:08 before the sweep deferred it
+        const store = await signed('a1');
+        await store.recordDeliveryAttempt('a1', 'webhook', {
+          status: 503,
+          at: at(3),
+          outcome: { retryAt: at(8) },
+        });
+        await dies(store, 'a1', 'webhook', 8);
+
+        // Act
+        const deferred = await store.deferDue('a1', 'webhook', iso(8), at(20));
+
+        // Assess: not dispatched, and still listed as it died
+        expect(deferred).toBe(false);
         expect(await store.deadLetters(10)).toEqual([
           { assignmentId: 'a1', kind: 'webhook', deadAt: iso(8) },
         ]);

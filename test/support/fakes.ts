@@ -480,8 +480,8 @@ export class FakeStore implements Store {
     this.writes.push('deferDue');
     const a = this.assignments.get(assignmentId);
     const { due } = laneOf(kind);
-    // {due} = :seen
-    if (!a || a[due] !== seenDueAt) return false;
+    // {due} = :seen, and a delivery lane's {lane}Shard = :due (not a dead letter)
+    if (!a || a[due] !== seenDueAt || (isDeliveryKind(kind) && a.dead?.[kind])) return false;
     a[due] = redriveAt.toISOString();
     return true;
   }

@@ -33,12 +33,19 @@ export function makeDueWork(table: Table): DueWork {
 
     async deferDue(assignmentId, kind, seenDueAt, redriveAt) {
       const lane = laneOf(kind);
+      // A delivery that died since the sweep read it keeps its due time: it is when it died, and
+      // the dead letters are listed by it.
+      const owed = isDeliveryKind(kind) ? ` AND ${lane.shard} = :due` : '';
       return conditionally(
         table.update({
           Key: key.assignment(assignmentId),
           UpdateExpression: `SET ${lane.due} = :next`,
-          ConditionExpression: `${lane.due} = :seen`,
-          ExpressionAttributeValues: { ':seen': seenDueAt, ':next': redriveAt.toISOString() },
+          ConditionExpression: `${lane.due} = :seen${owed}`,
+          ExpressionAttributeValues: {
+            ':seen': seenDueAt,
+            ':next': redriveAt.toISOString(),
+            ...(owed && { ':due': DUE_SHARD }),
+          },
         }),
       );
     },
