@@ -12,6 +12,8 @@ import type {
   MailKind,
   OwedDeliveries,
   PolicyVersion,
+  ScimLookupKey,
+  ScimUser,
   SendRecord,
   Starter,
   WorkMessage,
@@ -305,6 +307,28 @@ export interface AuditTrail {
 }
 
 /**
+ * The users an identity provider provisioned over SCIM, each the starter it became. Lookup entries
+ * by user name, external id, email (lower-cased; external ids exactly) and employee id are written before the
+ * user and removed after it, so a crash between leaves an entry naming a user who no longer holds
+ * the value: `findScimUsers` answers only users who do.
+ */
+export interface ScimUsers {
+  getScimUser(id: string): Promise<ScimUser | undefined>;
+  /** The users holding `value` as their `key` (as `lookup` holds it), in id order. */
+  findScimUsers(key: ScimLookupKey, value: string): Promise<ScimUser[]>;
+  /** Every user, in id order. */
+  listScimUsers(): Promise<ScimUser[]>;
+  /**
+   * Writes `user` if the stored user is still `previous` (its version), or none is stored when
+   * `previous` is undefined; false when another write came first. Returns true, writing nothing,
+   * for a user already stored exactly so.
+   */
+  putScimUser(user: ScimUser, previous?: ScimUser): Promise<boolean>;
+  /** Removes a user if it is still at `user`'s version; false otherwise. */
+  deleteScimUser(user: ScimUser): Promise<boolean>;
+}
+
+/**
  * Every port of the table together: what the composition roots (functions, local, bin) wire. A use
  * case depends on the few operations it uses, never on this.
  */
@@ -317,7 +341,8 @@ export type Store = EventReceipts &
   Deliveries &
   Policies &
   PolicyIndex &
-  AuditTrail;
+  AuditTrail &
+  ScimUsers;
 
 /** Counts of things worth an alarm (CloudWatch metrics on AWS, by embedded metric format). */
 export interface Metrics {

@@ -229,3 +229,32 @@ export interface WorkMessage {
    */
   dueAt?: string;
 }
+
+/** What a SCIM user is found by: `findScimUsers` keys. */
+export type ScimLookupKey = 'userName' | 'externalId' | 'email' | 'employeeId';
+
+/** A user an identity provider provisioned over SCIM (RFC 7643), and the starter it became. */
+export interface ScimUser {
+  /** The id attest gave it. */
+  id: string;
+  /** The resource as last written (core, enterprise and attest attributes), without id, meta or password. */
+  resource: Record<string, unknown>;
+  /** Its lookup values: user name and emails lower-cased, the external id exactly. */
+  lookup: { userName: string; externalId?: string; emails: string[] };
+  /** The starter's employee id, fixed when the user was first provisioned. */
+  employeeId: string;
+  /** The starter's first day, fixed when first known. */
+  startDate: string;
+  created: string;
+  lastModified: string;
+  /** Counts the user's writes; the resource's ETag. */
+  version: number;
+}
+
+/** Whether a SCIM user holds `value` (as its lookup keeps it) as its `key`. */
+export function holdsLookup(user: ScimUser, key: ScimLookupKey, value: string): boolean {
+  if (key === 'userName') return user.lookup.userName === value;
+  if (key === 'externalId') return user.lookup.externalId === value;
+  if (key === 'employeeId') return user.employeeId === value;
+  return user.lookup.emails.includes(value);
+}

@@ -9,6 +9,7 @@ import { describeDueWorkContract } from './due-work.ts';
 import { describeEventReceiptsContract } from './event-receipts.ts';
 import { describeMailWorkContract } from './mail-work.ts';
 import { describePoliciesContract } from './policies.ts';
+import { describeScimUsersContract } from './scim-users.ts';
 import { describeStartersContract } from './starters.ts';
 import { dynaliteTables } from './support.ts';
 
@@ -22,6 +23,7 @@ const contracts = [
   describeDueWorkContract,
   describePoliciesContract,
   describeAuditTrailContract,
+  describeScimUsersContract,
 ];
 
 describe('Store contract', () => {

@@ -16,11 +16,13 @@ import type {
   MailKind,
   OwedDeliveries,
   PolicyVersion,
+  ScimLookupKey,
+  ScimUser,
   SendRecord,
   Starter,
   WorkMessage,
 } from '#shared/core/model.ts';
-import { DELIVERY_KINDS, isDeliveryKind } from '#shared/core/model.ts';
+import { DELIVERY_KINDS, holdsLookup, isDeliveryKind } from '#shared/core/model.ts';
 import type { ReportRow } from '#shared/core/report.ts';
 import type {
   AckOutcome,
@@ -74,6 +76,7 @@ export class FakeStore implements Store {
   /** An event's receipt: its response once answered; `claimedUntil` while a copy works on it. */
   readonly receipts = new Map<string, { response?: unknown; claimedUntil?: Date; expiresAt: Date }>();
   readonly starters = new Map<string, Starter>();
+  readonly scimUsers = new Map<string, ScimUser>();
   readonly assignments = new Map<string, StoredAssignment>();
   readonly policies = new Map<string, PolicyVersion>();
   /** By `manager address#day`, the address lower-cased: see digestKeyOf. */
@@ -571,6 +574,37 @@ export class FakeStore implements Store {
   async getLatestPolicyVersion(policyId: string) {
     const versions = [...this.policies.values()].filter((p) => p.policyId === policyId);
     return copy(versions.sort((x, y) => y.version - x.version)[0]);
+  }
+
+  async getScimUser(id: string) {
+    return copy(this.scimUsers.get(id));
+  }
+
+  async findScimUsers(key: ScimLookupKey, value: string) {
+    return [...this.scimUsers.values()]
+      .filter((user) => holdsLookup(user, key, value))
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map(copy);
+  }
+
+  async listScimUsers() {
+    return [...this.scimUsers.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map(copy);
+  }
+
+  async putScimUser(user: ScimUser, previous?: ScimUser) {
+    this.writes.push('putScimUser');
+    const stored = this.scimUsers.get(user.id);
+    // version = :version, or attribute_not_exists(pk)
+    if (previous ? stored?.version !== previous.version : stored) return false;
+    this.scimUsers.set(user.id, copy(user));
+    return true;
+  }
+
+  async deleteScimUser(user: ScimUser) {
+    this.writes.push('deleteScimUser');
+    if (this.scimUsers.get(user.id)?.version !== user.version) return false;
+    this.scimUsers.delete(user.id);
+    return true;
   }
 
   async getAuditTrail(assignmentId: string) {

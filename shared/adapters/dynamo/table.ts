@@ -1,8 +1,12 @@
 // The one table every aggregate shares: its keys, and the reads and writes they all make — consistent gets, conditional writes, query pages and batched gets.
+
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  DeleteCommand,
+  type DeleteCommandInput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -15,7 +19,7 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { digestIdFor } from '#shared/core/ids.ts';
-import { DELIVERY_KINDS, type DeliveryKind, type DigestKey } from '#shared/core/model.ts';
+import { DELIVERY_KINDS, type DeliveryKind, type DigestKey, type ScimLookupKey } from '#shared/core/model.ts';
 import { storedLane } from './table-schema.ts';
 
 export type Item = Record<string, unknown>;
@@ -37,6 +41,13 @@ export const key = {
   digest: (k: DigestKey): Key => ({ pk: `DIGEST#${digestIdFor(k.managerEmail)}`, sk: `DAY#${k.day}` }),
   /** A destination's state; all share the partition the webhook's had when it was the only destination. */
   destination: (kind: DeliveryKind): Key => ({ pk: 'DESTINATION#lms', sk: kind.toUpperCase() }),
+  /** SCIM users share one partition, so that a list reads them in id order. */
+  scimUser: (id: string): Key => ({ pk: 'SCIMUSERS', sk: `USER#${id}` }),
+  /** A lookup entry: the users holding one value (hashed: any length, any characters) of one key. */
+  scimLookup: (name: ScimLookupKey, value: string, id: string): Key => ({
+    pk: `SCIMKEY#${name}#${createHash('sha256').update(value).digest('hex')}`,
+    sk: `USER#${id}`,
+  }),
   policy: (id: string, version: number): Key => ({
     pk: `POLICY#${id}`,
     sk: `V#${String(version).padStart(6, '0')}`,
@@ -98,6 +109,7 @@ export interface Table {
   /** Writes an item unless one with its key exists: false when one did (it is left as it was). */
   putIfAbsent(item: Item & Key): Promise<boolean>;
   update(input: Input<UpdateCommandInput>): Promise<UpdateCommandOutput>;
+  delete(input: Input<DeleteCommandInput>): Promise<void>;
   /** One page of a query: what a caller that wants at most a page (`Limit`) reads. */
   query(input: Input<QueryCommandInput>): Promise<Item[]>;
   /**
@@ -152,6 +164,10 @@ export function makeTable(TableName: string, client: DynamoDBClient): Table {
 
     update(input) {
       return doc.send(new UpdateCommand({ TableName, ...input }));
+    },
+
+    async delete(input) {
+      await doc.send(new DeleteCommand({ TableName, ...input }));
     },
 
     async query(input) {
