@@ -5,6 +5,10 @@ export const HTTP_ROUTES = [
   { method: 'GET', path: '/ack/{token}', function: 'ack' },
   { method: 'POST', path: '/ack/{token}', function: 'ack' },
   { method: 'POST', path: '/ack/resend/{token}', function: 'ack' },
+  // SCIM 2.0 (RFC 7644): one function answers every resource below /scim/v2.
+  ...(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).map(
+    (method) => ({ method, path: '/scim/v2/{proxy+}', function: 'scim' }) as const,
+  ),
 ] as const;
 
 /** The functions behind the HTTP API. */

@@ -137,7 +137,18 @@ export class AttestStack extends Stack {
         MAIL_QUEUE_URL: mail.queue.queueUrl,
       },
     });
-    const api = new Api(this, 'Api', { ingest, ack });
+    const scim = attestFunction(this, 'Scim', {
+      name: 'scim',
+      environment: {
+        ...common,
+        [secretArnSetting('SCIM_TOKEN')]: secrets.scimToken.secretArn,
+        MAIL_QUEUE_URL: mail.queue.queueUrl,
+        DEFAULT_POLICIES: props.defaultPolicies,
+        // Resource locations: the custom base when set, else the API's own host (read from each request).
+        PUBLIC_BASE_URL: publicBaseUrl,
+      },
+    });
+    const api = new Api(this, 'Api', { ingest, ack, scim });
     const useApiUrl = new CfnCondition(this, 'UseApiUrl', {
       expression: Fn.conditionEquals(publicBaseUrl, ''),
     });
@@ -202,12 +213,14 @@ export class AttestStack extends Stack {
     sesEvents.addEventSource(new SnsEventSource(email.events, { deadLetterQueue: sesDeadLetters }));
 
     // Least privilege: item access to the one table, sends to the queues each function feeds, its own secret.
-    for (const fn of [ingest, mailer, ack, lmsPush, sweeper, sesEvents]) data.grantReadWriteData(fn);
+    for (const fn of [ingest, mailer, ack, lmsPush, sweeper, sesEvents, scim]) data.grantReadWriteData(fn);
     secrets.hrWebhook.grantRead(ingest);
+    secrets.scimToken.grantRead(scim);
     secrets.ackTokenKeys.grantRead(mailer);
     secrets.ackTokenKeys.grantRead(ack);
     for (const [, secret] of deployedSecrets) secret.grantRead(lmsPush);
     mail.queue.grantSendMessages(ingest);
+    mail.queue.grantSendMessages(scim);
     mail.queue.grantSendMessages(ack);
     mail.queue.grantSendMessages(sweeper);
     mail.queue.grantSendMessages(sesEvents);
@@ -309,7 +322,7 @@ export class AttestStack extends Stack {
         'Email sends failing': emailSendFailedAlarm,
       },
       queues: { mail: mail.queue, lms: lms.queue },
-      functions: { ingest, mailer, ack, 'lms-push': lmsPush, sweeper, 'ses-events': sesEvents },
+      functions: { ingest, mailer, ack, 'lms-push': lmsPush, sweeper, 'ses-events': sesEvents, scim },
       destinations: lmsMode,
     });
 
@@ -318,6 +331,14 @@ export class AttestStack extends Stack {
     new CfnOutput(this, 'MailQueueUrl', { value: mail.queue.queueUrl });
     new CfnOutput(this, 'LmsQueueUrl', { value: lms.queue.queueUrl });
     new CfnOutput(this, 'HrWebhookSecretArn', { value: secrets.hrWebhook.secretArn });
+    new CfnOutput(this, 'ScimUrl', {
+      description: 'The SCIM 2.0 base URL to give Okta or Entra ID',
+      value: `${baseUrl}/scim/v2`,
+    });
+    new CfnOutput(this, 'ScimTokenSecretArn', {
+      description: 'The SCIM bearer token (read it with aws secretsmanager get-secret-value)',
+      value: secrets.scimToken.secretArn,
+    });
     for (const spec of Object.values(destinations).flatMap((d) => d.secrets)) {
       const secret = secrets.destinations.get(spec.name) as Secret;
       new CfnOutput(this, `${spec.id.replace(/Secret$/, '')}SecretArn`, { value: secret.secretArn });

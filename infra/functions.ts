@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export type FunctionName = 'ingest' | 'mailer' | 'ack' | 'lms-push' | 'sweeper' | 'ses-events';
+export type FunctionName = 'ingest' | 'mailer' | 'ack' | 'lms-push' | 'sweeper' | 'ses-events' | 'scim';
 
 export interface AttestFunctionProps {
   /** The folder under `functions/` whose `handler.ts` exports `handler`. */

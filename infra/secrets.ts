@@ -22,6 +22,8 @@ export class Secrets extends Construct {
   readonly destinations: ReadonlyMap<string, Secret>;
   /** The acknowledgement-link keys: `{"signing":"k1","k1":"…"}`; rotate them with `attest keys`. */
   readonly ackTokenKeys: Secret;
+  /** The identity provider's bearer token for SCIM: generated, and copied into Okta or Entra ID. */
+  readonly scimToken: Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -37,11 +39,17 @@ export class Secrets extends Construct {
         generateStringKey: 'k1',
       },
     });
+    this.scimToken = new Secret(this, 'ScimToken', {
+      description: 'attest: the bearer token an identity provider (Okta, Entra ID) sends to /scim/v2',
+      generateSecretString: generated,
+    });
     const why = {
       hrWebhook:
         'Shared with the HR system: it rotates when the HR system’s secret does, set by the operator.',
       ackTokenKeys:
         'Rotated with `attest keys` (add, promote, retire), so links already sent stay valid until they expire.',
+      scimToken:
+        'Held by the identity provider: rotated by setting a new value here and in Okta or Entra ID together.',
     };
     for (const [name, reason] of Object.entries(why)) {
       Validations.of(this[name as keyof typeof why]).acknowledge({

@@ -15,12 +15,19 @@ export interface Route {
 /** Like API Gateway's payload limit, scaled down: nothing legitimate comes near it. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** A route path's parameters in `path`; a last `{name+}` takes the rest of the path (API Gateway's greedy variable). */
 function match(routePath: string, path: string): Record<string, string> | undefined {
   const want = routePath.split('/');
   const got = path.split('/');
-  if (want.length !== got.length) return undefined;
+  const greedy = /^\{(\w+)\+\}$/.exec(want.at(-1) ?? '')?.[1];
+  if (greedy ? got.length < want.length : want.length !== got.length) return undefined;
   const params: Record<string, string> = {};
-  for (const [i, part] of want.entries()) {
+  if (greedy) {
+    const rest = got.slice(want.length - 1).join('/');
+    if (!rest) return undefined;
+    params[greedy] = decodeURIComponent(rest);
+  }
+  for (const [i, part] of (greedy ? want.slice(0, -1) : want).entries()) {
     const value = got[i] as string;
     if (part.startsWith('{') && part.endsWith('}')) {
       if (!value) return undefined;

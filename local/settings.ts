@@ -8,6 +8,8 @@ export const LOCAL_SECRETS = {
   ACK_TOKEN_KEYS: 'k1:local-ack-token-key-not-for-production-0001',
   /** The demo LRS's password (its user is LRS_USERNAME, `attest-local`). */
   LRS_PASSWORD: 'local-lrs-password-not-for-production',
+  /** The identity provider's bearer token for /scim/v2. */
+  SCIM_TOKEN: 'local-scim-token-not-for-production-0123456789',
 } as const;
 
 /** The demo LRS's user name: a key id, not a secret. */

@@ -64,6 +64,7 @@ console.log(`
 attest is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
   API and signing pages  ${stack.urls.api}        (health: ${stack.urls.api}/healthz)
+  SCIM 2.0 (Okta, Entra) ${stack.urls.api}/scim/v2   Authorization: Bearer $SCIM_TOKEN
   Mailbox (sent email)   ${stack.urls.mailbox}
   Demo LMS receiver      ${stack.urls.lms}   LMS_MODE=${stack.env.LMS_MODE} (webhook, xapi, or webhook,xapi)
   DynamoDB (dynalite)    ${stack.urls.dynamodb}   data: ${dataDir ?? 'in memory'}
@@ -78,7 +79,7 @@ ${secretLines()}
 
 /** The secrets the functions hold, each marked with where it came from. */
 function secretLines(): string {
-  return (['HR_WEBHOOK_SECRET', 'LMS_WEBHOOK_SECRET', 'ACK_TOKEN_KEYS'] as const)
+  return (['HR_WEBHOOK_SECRET', 'LMS_WEBHOOK_SECRET', 'ACK_TOKEN_KEYS', 'SCIM_TOKEN'] as const)
     .map(
       (name) =>
         `    ${name}=${stack.env[name]}  (${name in taken ? 'from your environment' : 'local default'})`,

@@ -46,7 +46,7 @@ function seriesOf(widgets: Widget[]): Series[] {
 }
 
 /** The functions by their construct ids in the stack. */
-const FUNCTIONS = ['Ingest', 'Mailer', 'Ack', 'LmsPush', 'Sweeper', 'SesEvents'] as const;
+const FUNCTIONS = ['Ingest', 'Mailer', 'Ack', 'LmsPush', 'Sweeper', 'SesEvents', 'Scim'] as const;
 type FunctionId = (typeof FUNCTIONS)[number];
 
 describe('AttestStack', () => {
@@ -274,9 +274,9 @@ describe('AttestStack', () => {
     }
   });
 
-  it('runs six functions on Node.js 22 arm64, traced, logging to a group kept for a month', () => {
+  it('runs seven functions on Node.js 22 arm64, traced, logging to a group kept for a month', () => {
     // Assess
-    template.resourceCountIs('AWS::Lambda::Function', 6);
+    template.resourceCountIs('AWS::Lambda::Function', 7);
     for (const id of FUNCTIONS) {
       const { Properties: p } = fn(id);
       expect(p).toMatchObject({
@@ -309,6 +309,7 @@ describe('AttestStack', () => {
       LmsPush: ['LMS_WEBHOOK_URL', 'LMS_WEBHOOK_SECRET_ARN', 'LMS_QUEUE_URL', 'LMS_MODE'],
       Sweeper: ['MAIL_QUEUE_URL', 'LMS_QUEUE_URL', 'SWEEP_INTERVAL'],
       SesEvents: ['MAIL_QUEUE_URL'],
+      Scim: ['SCIM_TOKEN_SECRET_ARN', 'MAIL_QUEUE_URL', 'DEFAULT_POLICIES', 'PUBLIC_BASE_URL'],
     };
 
     // Assess
@@ -333,9 +334,9 @@ describe('AttestStack', () => {
     const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
 
     // Assess
-    // The HR webhook's, the link keys, the LMS webhook's and the LRS password (each destination's
-    // secret exists whichever is deployed, so changing LMS_MODE never deletes one the LMS holds).
-    expect(secrets).toHaveLength(4);
+    // The HR webhook's, the link keys, the SCIM token, the LMS webhook's and the LRS password (each
+    // destination's secret exists whichever is deployed, so changing LMS_MODE never deletes one the LMS holds).
+    expect(secrets).toHaveLength(5);
     for (const id of FUNCTIONS) {
       for (const [name, value] of Object.entries(envOf(id))) {
         if (/SECRET|KEY/.test(name)) {
@@ -352,7 +353,7 @@ describe('AttestStack', () => {
 
   it('names each secret’s ARN setting as the functions resolve it', () => {
     // Prepare: the secrets the functions' config.ts files read, by setting name.
-    const read = ['HR_WEBHOOK_SECRET', 'ACK_TOKEN_KEYS', 'LMS_WEBHOOK_SECRET', 'LRS_PASSWORD'];
+    const read = ['HR_WEBHOOK_SECRET', 'ACK_TOKEN_KEYS', 'LMS_WEBHOOK_SECRET', 'LRS_PASSWORD', 'SCIM_TOKEN'];
     const resolved = new Set(read.map(secretArnSetting));
 
     // Assess
@@ -373,6 +374,7 @@ describe('AttestStack', () => {
       LmsPush: [secret('LmsWebhookSecret')],
       Sweeper: [],
       SesEvents: [],
+      Scim: [secret('ScimToken')],
     };
 
     // Assess
@@ -396,6 +398,7 @@ describe('AttestStack', () => {
       Sweeper: [lms, mail],
       // Its own dead letters: an event Lambda could not handle after its retries.
       SesEvents: [mail, logicalId('SesEventsDeadLetters', 'AWS::SQS::Queue')].sort(),
+      Scim: [mail],
     };
 
     // Assess
@@ -435,7 +438,7 @@ describe('AttestStack', () => {
     expect(arns).toContain(':configuration-set/');
   });
 
-  it('routes the contract paths to ingest and ack, and logs no path', () => {
+  it('routes the contract paths to ingest, ack and scim, and logs no path', () => {
     // Prepare
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
@@ -450,12 +453,17 @@ describe('AttestStack', () => {
     };
 
     // Assess
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
-      'GET /ack/{token}',
-      'POST /ack/resend/{token}',
-      'POST /ack/{token}',
-      'POST /v1/starters',
-    ]);
+    const scimRoutes = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'].map((m) => `${m} /scim/v2/{proxy+}`);
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+      [
+        ...scimRoutes,
+        'GET /ack/{token}',
+        'POST /ack/resend/{token}',
+        'POST /ack/{token}',
+        'POST /v1/starters',
+      ].sort(),
+    );
+    for (const route of scimRoutes) expect(target(route)).toBe('Scim');
     expect(target('POST /v1/starters')).toBe('Ingest');
     expect(target('GET /ack/{token}')).toBe('Ack');
     expect(target('POST /ack/{token}')).toBe('Ack');

@@ -21,6 +21,7 @@ const HR_SECRET = `whsec_${Buffer.from('npm-start-test: the HR system secret').t
 const LMS_SECRET = `whsec_${Buffer.from('npm-start-test: the LMS secret, 40 bytes').toString('base64')}`;
 const ACK_KEYS = 'k1:npm-start-test-ack-token-key-of-this-test-only';
 const CONFIG_SET = 'attest-npm-start-test';
+const SCIM_TOKEN = 'npm-start-test-scim-token-of-this-test-only';
 
 describe('npm start', () => {
   let started: ReturnType<typeof npmStart> | undefined;
@@ -35,6 +36,7 @@ describe('npm start', () => {
       LMS_WEBHOOK_SECRET: LMS_SECRET,
       ACK_TOKEN_KEYS: ACK_KEYS,
       SES_CONFIGURATION_SET: CONFIG_SET,
+      SCIM_TOKEN,
       LOG_LEVEL: 'SILENT',
     });
     await untilReady(started);
@@ -51,6 +53,8 @@ describe('npm start', () => {
     expect(out).toContain(`LMS_WEBHOOK_SECRET=${LMS_SECRET}  (from your environment)`);
     expect(out).toContain(`ACK_TOKEN_KEYS=${ACK_KEYS}  (from your environment)`);
     expect(out).toContain(`SES_CONFIGURATION_SET=${CONFIG_SET}`);
+    expect(out).toContain(`SCIM_TOKEN=${SCIM_TOKEN}  (from your environment)`);
+    expect(out).toContain(`${urls.api}/scim/v2`);
     expect(out).toContain(`API and signing pages  ${urls.api}`);
     expect(out).not.toContain(LOCAL_SECRETS.HR_WEBHOOK_SECRET);
   });
@@ -107,6 +111,43 @@ describe('npm start', () => {
       new Webhook(LOCAL_SECRETS.LMS_WEBHOOK_SECRET).verify(delivered.raw.body, delivered.raw.headers),
     ).toThrow();
     expect(rejected).toBe(0);
+  }, 90_000);
+
+  it('provisions a SCIM user with the token from the environment, and refuses the local default', async () => {
+    // Prepare
+    const suffix = String(Date.now());
+    const email = `scim.${suffix}@example.org`;
+    const user = {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: email,
+      externalId: `okta-${suffix}`,
+      name: { givenName: 'Scim', familyName: 'Starter' },
+      emails: [{ type: 'work', primary: true, value: email }],
+      active: true,
+    };
+    const post = (token: string) =>
+      fetch(`${urls.api}/scim/v2/Users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json; charset=utf-8' },
+        body: JSON.stringify(user),
+      });
+
+    // Act
+    const withDefault = await post(LOCAL_SECRETS.SCIM_TOKEN);
+    const created = await post(SCIM_TOKEN);
+    const body = (await created.json()) as { id: string; meta: { location: string } };
+    const invite = await waitFor(
+      'the SCIM user’s invite',
+      async () => (await emailsTo(email, urls.mailbox))[0],
+    );
+
+    // Assess
+    expect(withDefault.status).toBe(401);
+    expect(withDefault.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(created.status).toBe(201);
+    expect(created.headers.get('content-type')).toBe('application/scim+json');
+    expect(created.headers.get('location')).toBe(`${urls.api}/scim/v2/Users/${body.id}`);
+    expect(invite.subject).toBeTruthy();
   }, 90_000);
 });
 

@@ -1,0 +1,33 @@
+// The SCIM function's settings, parsed once at load.
+import { z } from 'zod';
+import { resolveSecret } from '#shared/adapters/secrets.ts';
+import { common, parseEnv } from '#shared/config.ts';
+import { ConfigError } from '#shared/core/errors.ts';
+
+const env = parseEnv(
+  z.object({
+    TABLE_NAME: common.TABLE_NAME,
+    REDRIVE_AFTER: common.REDRIVE_AFTER,
+    MAIL_QUEUE_URL: z.url(),
+    DEFAULT_POLICIES: common.DEFAULT_POLICIES,
+    /** The links' base, when not the API's own URL: SCIM's resource locations are below it. */
+    PUBLIC_BASE_URL: z
+      .string()
+      .optional()
+      .transform((u) => (u?.trim() ? u.trim().replace(/\/$/, '') : undefined)),
+    /** Where a user's start date falls when the identity provider gives none: the day provisioned, here. */
+    DEFAULT_TIME_ZONE: z.string().default('Europe/London'),
+  }),
+  process.env,
+);
+
+/** The identity provider's bearer token: long enough not to be guessed. */
+export function checkScimToken(token: string): string {
+  if (token.trim().length < 32) throw new ConfigError('SCIM_TOKEN must be at least 32 characters');
+  return token.trim();
+}
+
+export const config = Object.freeze({
+  ...env,
+  scimToken: checkScimToken(await resolveSecret(process.env, 'SCIM_TOKEN')),
+});
