@@ -374,6 +374,161 @@ describe('SCIM: Entra ID', () => {
   });
 });
 
+describe('SCIM: a user as a starter', () => {
+  it('maps the core, enterprise and attest attributes onto the starter, with the defaults where none is usable', async () => {
+    // Prepare
+    const { store, call } = setup();
+
+    // Act
+    await call(
+      'POST',
+      '/Users',
+      oktaUser({
+        locale: 'not a locale',
+        timezone: 'Mars/Olympus',
+        title: 'Social worker',
+        userType: 'Contractor',
+        addresses: [{ type: 'work', locality: 'Birkenhead' }],
+        [ENTERPRISE_USER]: { employeeNumber: ' E77 ', organization: 'Wirral', division: 'Children' },
+        // Entra's employeeHireDate is a date-time: its date is the start date.
+        [ATTEST_USER]: { startDate: '2027-01-04T08:00:00Z' },
+      }),
+    );
+
+    // Assess
+    expect(store.starters.get(starterIdFor('E77'))).toMatchObject({
+      employeeId: 'E77',
+      startDate: '2027-01-04',
+      locale: 'en-GB',
+      timeZone: 'Europe/London',
+    });
+  });
+
+  it('reads an extension that the schemas list leaves out, and a manager given as a bare id inside it', async () => {
+    // Prepare
+    const { store, call } = setup();
+    const boss = await call(
+      'POST',
+      '/Users',
+      entraUser({
+        externalId: 'boss',
+        userName: 'boss@t.example',
+        displayName: 'B Oss',
+        emails: [{ type: 'work', value: 'boss@t.example' }],
+      }),
+    );
+
+    // Act
+    await call(
+      'POST',
+      '/Users',
+      entraUser({
+        [ENTERPRISE_USER]: { employeeNumber: 'E9', manager: boss.body.id },
+        [ATTEST_USER]: { startDate: '2027-02-01' },
+      }),
+    );
+
+    // Assess
+    expect(store.starters.get(starterIdFor('E9'))).toMatchObject({
+      startDate: '2027-02-01',
+      manager: { name: 'B Oss', email: 'boss@t.example' },
+    });
+  });
+
+  it("finds a manager named by the identity provider's own id (Okta's managerId) or employee number", async () => {
+    // Prepare
+    const { store, call } = setup();
+    await call(
+      'POST',
+      '/Users',
+      oktaUser({
+        userName: 'mgr@okta.local',
+        externalId: '00u-manager',
+        displayName: 'Mia Manager',
+        emails: [{ type: 'work', value: 'mia@okta.local' }],
+        [ENTERPRISE_USER]: { employeeNumber: 'M1' },
+      }),
+    );
+
+    // Act
+    await call(
+      'POST',
+      '/Users',
+      oktaUser({
+        userName: 'a@okta.local',
+        externalId: 'x-a',
+        [ENTERPRISE_USER]: { employeeNumber: 'E-A', manager: { value: '00u-manager' } },
+      }),
+    );
+    await call(
+      'POST',
+      '/Users',
+      oktaUser({
+        userName: 'b@okta.local',
+        externalId: 'x-b',
+        [ENTERPRISE_USER]: { employeeNumber: 'E-B', manager: { value: 'M1' } },
+      }),
+    );
+
+    // Assess
+    for (const id of ['E-A', 'E-B']) {
+      expect(store.starters.get(starterIdFor(id))?.manager).toEqual({
+        name: 'Mia Manager',
+        email: 'mia@okta.local',
+      });
+    }
+  });
+
+  it('keeps the employee id and start date a user was first given', async () => {
+    // Prepare
+    const { store, clock, call } = setup();
+    const { body } = await call('POST', '/Users', entraUser());
+    clock.advance(3 * 24 * 3600_000);
+
+    // Act
+    const answer = await call(
+      'PATCH',
+      `/Users/${body.id}`,
+      patch({ op: 'add', path: `${ENTERPRISE_USER}:employeeNumber`, value: 'E-LATER' }),
+    );
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(store.starters.get(starterIdFor('E-LATER'))).toBeUndefined();
+    expect(store.starters.get(starterIdFor('jyoung'))?.startDate).toBe('2026-11-24');
+  });
+
+  it('pages a list with startIndex and count, in a stable order, cutting count to 200', async () => {
+    // Prepare
+    const { call } = setup();
+    for (const n of [1, 2, 3]) {
+      await call(
+        'POST',
+        '/Users',
+        oktaUser({
+          userName: `u${n}@okta.local`,
+          externalId: `x${n}`,
+          [ENTERPRISE_USER]: { employeeNumber: `E${n}` },
+        }),
+      );
+    }
+
+    // Act
+    const first = await call('GET', '/Users?startIndex=1&count=2');
+    const second = await call('GET', '/Users?startIndex=3&count=2');
+    const huge = await call('GET', '/Users?count=100000&startIndex=0');
+    const bad = await call('GET', '/Users?count=two');
+
+    // Assess
+    expect(first.body).toMatchObject({ totalResults: 3, startIndex: 1, itemsPerPage: 2 });
+    expect(second.body).toMatchObject({ totalResults: 3, startIndex: 3 });
+    const ids = [...first.body.Resources, ...second.body.Resources].map((r: Json) => r.id);
+    expect(new Set(ids).size).toBe(3);
+    expect(huge.body).toMatchObject({ startIndex: 1, itemsPerPage: 200 });
+    expect(bad).toMatchObject({ status: 400, body: { scimType: 'invalidValue' } });
+  });
+});
+
 describe('SCIM: refused requests change nothing', () => {
   const refusals: Array<[string, Json, string]> = [
     ['no given name', oktaUser({ name: { familyName: 'User' } }), 'name.givenName'],
