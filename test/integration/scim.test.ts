@@ -101,6 +101,23 @@ describe('SCIM on the local stack', () => {
     expect(await miss.json()).toMatchObject({ totalResults: 0, Resources: [] });
   });
 
+  it('writes nothing for a whole user sent again unchanged, as Okta re-sends it (the version stays)', async () => {
+    // Prepare
+    const user = aUser();
+    const created = (await (await scim('/Users', { method: 'POST', body: user.body })).json()) as {
+      id: string;
+    };
+    const read = (await (await scim(`/Users/${created.id}`)).json()) as Record<string, unknown>;
+
+    // Act
+    const again = await scim(`/Users/${created.id}`, { method: 'PUT', body: read });
+    const changed = await scim(`/Users/${created.id}`, { method: 'PUT', body: { ...read, title: 'Nurse' } });
+
+    // Assess
+    expect(again.headers.get('etag')).toBe('W/"1"');
+    expect(changed.headers.get('etag')).toBe('W/"2"');
+  });
+
   it('answers what it refuses with SCIM error documents, storing nothing', async () => {
     // Prepare
     const user = aUser();

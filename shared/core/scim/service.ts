@@ -225,6 +225,15 @@ function unseenAt(value: unknown, path = ''): string | undefined {
   return undefined;
 }
 
+/** JSON with every object's keys in order: DynamoDB does not promise to keep a stored map's order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 /** A field error of the starter schema, named as the SCIM attribute it came from. */
 function attributeIssues(error: ValidationError): string {
   return error.issues
@@ -324,8 +333,7 @@ export function makeScimService(deps: ScimDeps) {
         const previous = id === undefined ? undefined : (seen.get(id) ?? (await store.getScimUser(id)));
         if (id !== undefined && !previous) throw refuse(404, undefined, `No user ${id}.`);
         if (previous) checkVersion(previous, request.ifMatch);
-        if (previous && JSON.stringify(previous.resource) === JSON.stringify(resource))
-          return toResource(previous);
+        if (previous && canonical(previous.resource) === canonical(resource)) return toResource(previous);
 
         const lookup = lookupOf(resource);
         const holders = (await store.findScimUsers('userName', lookup.userName)).filter((u) => u.id !== id);
