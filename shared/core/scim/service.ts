@@ -514,7 +514,12 @@ export function makeScimService(deps: ScimDeps) {
           );
         }
         const patched = await attempt(request, async (ctx) => {
-          const result = await new User(id, params).patch(normalisePatch(request.body) as never, ctx);
+          // The user as it is: an add to a filter nothing matches yet adds the entry (normalisePatch).
+          const current = (await store.getScimUser(id))?.resource;
+          const result = await new User(id, params).patch(
+            normalisePatch(request.body, current) as never,
+            ctx,
+          );
           // A patch that changes nothing answers the user as it is (200 with it, as Okta expects).
           return result ?? (await new User(id, params).read(ctx));
         });

@@ -74,12 +74,14 @@ export function normaliseUser(body: unknown): unknown {
  * `{ value }`, nulls and read-only attributes dropped from values. Ops' case (Entra's `Replace`) and
  * value paths are the library's to read.
  */
-export function normalisePatch(body: unknown): unknown {
+export function normalisePatch(body: unknown, current?: Json): unknown {
   if (!isObject(body) || !Array.isArray(body.Operations)) return body;
   return {
     ...body,
     Operations: body.Operations.map((op: unknown) => {
       if (!isObject(op)) return op;
+      const added = addToNoMatch(op, current);
+      if (added) return added;
       const path = typeof op.path === 'string' ? op.path.trim() : undefined;
       let value = op.value;
       if (path === undefined && isObject(value)) {
@@ -94,6 +96,27 @@ export function normalisePatch(body: unknown): unknown {
       return { ...op, ...(value !== undefined && { value }) };
     }),
   };
+}
+
+/**
+ * Entra ID adds a user's first work address as `{"op":"Add","path":"emails[type eq \"work\"].value"}`:
+ * a filter no entry matches yet, which RFC 7644 leaves without a target. Such an add is read as
+ * adding the entry the filter describes (`{type: "work", value}`); one that matches is left alone.
+ */
+function addToNoMatch(op: Json, current: Json | undefined): Json | undefined {
+  if (typeof op.op !== 'string' || op.op.toLowerCase() !== 'add' || typeof op.path !== 'string')
+    return undefined;
+  const parts = /^(\w+)\[\s*(\w+)\s+eq\s+"([^"]*)"\s*\]\.(\w+)$/i.exec(op.path.trim());
+  if (!parts || !current || op.value === undefined || isObject(op.value) || Array.isArray(op.value))
+    return undefined;
+  const [, attribute, key, wanted, sub] = parts as unknown as [string, string, string, string, string];
+  const name = Object.keys(current).find((k) => k.toLowerCase() === attribute.toLowerCase()) ?? attribute;
+  const entries = Array.isArray(current[name]) ? (current[name] as unknown[]) : [];
+  const matches = entries.some(
+    (e) => isObject(e) && String(e[key] ?? '').toLowerCase() === wanted.toLowerCase(),
+  );
+  if (matches) return undefined;
+  return { op: 'add', path: attribute, value: [{ [key]: wanted, [sub]: op.value }] };
 }
 
 /** A user's primary work address: the work email, else the primary, else the first; else a user name that is one. */

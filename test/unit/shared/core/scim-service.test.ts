@@ -316,6 +316,36 @@ describe('SCIM: Entra ID', () => {
     ).toBe(0);
   });
 
+  it('adds a first work address by an "Add" to a value path nothing matches yet, and replaces it after', async () => {
+    // Prepare
+    const { store, call } = setup();
+    const { body } = await call(
+      'POST',
+      '/Users',
+      entraUser({ emails: [{ type: 'home', value: 'joy@home.example' }] }),
+    );
+
+    // Act
+    const added = await call(
+      'PATCH',
+      `/Users/${body.id}`,
+      patch({ op: 'Add', path: 'emails[type eq "work"].value', value: 'joy@work.example' }),
+    );
+    const again = await call(
+      'PATCH',
+      `/Users/${body.id}`,
+      patch({ op: 'Add', path: 'emails[type eq "work"].value', value: 'joy@new.example' }),
+    );
+
+    // Assess
+    expect(added.status).toBe(200);
+    expect(again.body.emails).toEqual([
+      { type: 'home', value: 'joy@home.example' },
+      { type: 'work', value: 'joy@new.example' },
+    ]);
+    expect(store.starters.get(starterIdFor('jyoung'))?.email).toBe('joy@new.example');
+  });
+
   it("looks up the manager another user is, from the manager PATCH's bare id; a missing manager is allowed", async () => {
     // Prepare
     const { store, call } = setup();
