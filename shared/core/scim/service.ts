@@ -312,7 +312,14 @@ export function makeScimService(deps: ScimDeps) {
         const users = lookup ? await store.findScimUsers(...lookup) : await store.listScimUsers();
         const resources = users.map(toResource);
         if (!filter) return resources;
-        const folded = new SCIMMY.Types.Filter(foldFilter(filter) as never);
+        let folded: InstanceType<typeof SCIMMY.Types.Filter>;
+        try {
+          folded = new SCIMMY.Types.Filter(foldFilter(filter) as never);
+        } catch (error) {
+          // scimmy reads `userName eq` (no value) as a filter, and only refuses it when matching.
+          if (error instanceof TypeError) throw refuse(400, 'invalidFilter', error.message);
+          throw error;
+        }
         const matched = new Set(
           folded.match(resources.map((r) => foldResource(r)) as never[]).map((r) => (r as Json).id),
         );
@@ -322,6 +329,8 @@ export function makeScimService(deps: ScimDeps) {
       async write(id, instance) {
         const resource = { ...instance };
         for (const name of ['id', 'meta', 'password', 'groups']) delete resource[name];
+        // A user is active unless it says not (RFC 7643 leaves `active` optional): said, so a filter finds it.
+        if (resource.active === undefined) resource.active = true;
         const unseen = unseenAt(resource);
         if (unseen) {
           throw refuse(
@@ -425,7 +434,22 @@ export function makeScimService(deps: ScimDeps) {
     }
   }
 
-  const User = SCIMMY.Resources.User;
+  const Resource = SCIMMY.Resources.User;
+  /**
+   * The user resource of a request: scimmy reads its filter and attribute lists as it is made, and
+   * throws a TypeError for one it cannot (`userName eq` with no value): a 400 naming what is wrong.
+   */
+  class User extends Resource {
+    constructor(...args: ConstructorParameters<typeof Resource>) {
+      try {
+        super(...args);
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+        const filter = /filter/i.test(error.message) || /comparator/i.test(error.message);
+        throw new ScimError(400, filter ? 'invalidFilter' : 'invalidValue', error.message);
+      }
+    }
+  }
 
   /** The query's `attributes` and `excludedAttributes` (RFC 7644 §3.9), as scimmy takes them. */
   function attributeParams(query: URLSearchParams): Record<string, string> {

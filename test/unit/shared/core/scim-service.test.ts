@@ -548,6 +548,9 @@ describe('SCIM: a user as a starter', () => {
     const second = await call('GET', '/Users?startIndex=3&count=2');
     const huge = await call('GET', '/Users?count=100000&startIndex=0');
     const bad = await call('GET', '/Users?count=two');
+    const noValue = await call('GET', '/Users?filter=userName eq');
+    const nonsense = await call('GET', '/Users?filter=userName xx "a"');
+    const active = await call('GET', '/Users?filter=active eq true');
 
     // Assess
     expect(first.body).toMatchObject({ totalResults: 3, startIndex: 1, itemsPerPage: 2 });
@@ -556,6 +559,9 @@ describe('SCIM: a user as a starter', () => {
     expect(new Set(ids).size).toBe(3);
     expect(huge.body).toMatchObject({ startIndex: 1, itemsPerPage: 200 });
     expect(bad).toMatchObject({ status: 400, body: { scimType: 'invalidValue' } });
+    expect(noValue).toMatchObject({ status: 400, body: { scimType: 'invalidFilter' } });
+    expect(nonsense).toMatchObject({ status: 400, body: { scimType: 'invalidFilter' } });
+    expect(active.body.totalResults).toBe(3);
   });
 });
 
