@@ -109,7 +109,6 @@ function declare() {
   if (!declared) {
     declared = true;
     SCIMMY.Config.set({
-      documentationUri: 'https://attest.example/docs/scim',
       patch: true,
       filter: { supported: true, maxResults: MAX_RESULTS },
       etag: true,
