@@ -12,7 +12,13 @@ import type {
 } from '../ports.ts';
 import { sendHint } from './hint.ts';
 import { assignmentIdFor, assignmentIdsFor, starterIdFor } from './ids.ts';
-import type { Assignment, AssignmentStatus, PolicyText, Starter } from './model.ts';
+import {
+  type Assignment,
+  type AssignmentStatus,
+  type PolicyText,
+  STARTER_ATTRIBUTES,
+  type Starter,
+} from './model.ts';
 import { makePublishPolicy, type PublishStore } from './publish.ts';
 import type { StarterData, StarterEvent } from './starter-event.ts';
 
@@ -148,7 +154,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       status,
       updatedAt: now.toISOString(),
       ...(data.manager && { manager: data.manager }),
-      ...(data.department && { department: data.department }),
+      ...Object.fromEntries(STARTER_ATTRIBUTES.flatMap((key) => (data[key] ? [[key, data[key]]] : []))),
     };
     await store.putStarter(starter);
     return starter;

@@ -8,6 +8,20 @@ export interface Manager {
   email: string;
 }
 
+/**
+ * The optional details HR gives of where a starter works and as what: each a trimmed text of at
+ * most 200 characters in the event, kept on the starter, and what audience rules match on.
+ */
+export const STARTER_ATTRIBUTES = [
+  'department',
+  'organization',
+  'division',
+  'location',
+  'employmentType',
+  'jobTitle',
+] as const;
+export type StarterAttribute = (typeof STARTER_ATTRIBUTES)[number];
+
 export interface Starter {
   starterId: string;
   employeeId: string;
@@ -17,6 +31,11 @@ export interface Starter {
   startDate: string;
   manager?: Manager;
   department?: string;
+  organization?: string;
+  division?: string;
+  location?: string;
+  employmentType?: string;
+  jobTitle?: string;
   locale: string;
   timeZone: string;
   policies: string[];

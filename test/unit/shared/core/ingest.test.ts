@@ -314,6 +314,28 @@ describe('ingestStarterEvent', () => {
     expect(queue.sent.map((s) => s.message.assignmentId)).toEqual([safeId, privacyId]);
   });
 
+  it('keeps where the starter works and as what, trimmed by the schema, leaving out what HR left out', async () => {
+    // Prepare
+    const { store, ingest } = setup();
+    const event = created();
+
+    // Act
+    await ingest({
+      ...event,
+      data: { ...event.data, department: 'Libraries', location: 'Central Library', jobTitle: 'Archivist' },
+    });
+
+    // Assess
+    const starter = store.starters.get(starterIdFor('E1001'));
+    expect(starter).toMatchObject({
+      department: 'Libraries',
+      location: 'Central Library',
+      jobTitle: 'Archivist',
+    });
+    expect(starter).not.toHaveProperty('organization');
+    expect(starter).not.toHaveProperty('employmentType');
+  });
+
   it('assigns the policies the event names instead of the defaults', async () => {
     // Prepare
     const { store, ingest } = setup(['safe-internet-use']);
