@@ -11,6 +11,7 @@ import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { parseDuration } from '#shared/core/duration.ts';
 import type { Queue, Store } from '#shared/ports.ts';
+import { addAudienceCommands } from './audience.ts';
 import {
   type CliDeps,
   EXIT,
@@ -52,6 +53,7 @@ function attestProgram(shell: Shell): Command {
     .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', ROOT_HELP_AFTER);
   addStarterCommands(program, shell);
+  addAudienceCommands(program, shell);
   addPolicyCommands(program, shell);
   addEvidenceCommand(program, shell);
   addReportCommand(program, shell);

@@ -10,6 +10,7 @@ import type {
   Queue,
   Starters,
 } from '../ports.ts';
+import { type AudienceRules, decideAudience } from './audience.ts';
 import { sendHint } from './hint.ts';
 import { assignmentIdFor, assignmentIdsFor, starterIdFor } from './ids.ts';
 import {
@@ -68,7 +69,13 @@ export interface IngestDeps {
   metrics: Metrics;
   /** The policies this deployment can assign; each is published as version 1 when first needed. */
   policies: ReadonlyMap<string, PolicyText>;
+  /** DEFAULT_POLICIES: the default set, unless the audience rules file gives its own. */
   defaultPolicies: readonly string[];
+  /**
+   * The audience rules (templates/policies/audience.yaml, checked at load): who signs what when
+   * the event names no policies. Required, so no source's ingest can leave them out by mistake.
+   */
+  audience: AudienceRules;
   /** When an owed invite is re-driven by the sweeper if its queue message is lost. */
   redriveAfterMs: number;
   /** Waits between looks at an event another copy is processing; a timer unless a test says. */
@@ -150,7 +157,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       startDate: data.startDate,
       locale: data.locale,
       timeZone: data.timeZone,
-      policies: data.policies ?? existing?.policies ?? [...deps.defaultPolicies],
+      ...policiesOf(data, existing),
       status,
       updatedAt: now.toISOString(),
       ...(data.manager && { manager: data.manager }),
@@ -158,6 +165,27 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     };
     await store.putStarter(starter);
     return starter;
+  }
+
+  /**
+   * What the starter signs: the list the event names (the rules are not consulted); else the list
+   * an earlier event named, or one stored before its origin was recorded (kept, as policies left
+   * out always kept theirs); else the audience rules' answer for the event's attributes, decided
+   * afresh on every event, so a move into a department a rule names adds its policy.
+   */
+  function policiesOf(
+    data: StarterData,
+    existing: Starter | undefined,
+  ): Pick<Starter, 'policies' | 'policiesFrom' | 'matchedRules'> {
+    if (data.policies) return { policies: data.policies, policiesFrom: 'event' };
+    if (existing && existing.policiesFrom !== 'rules') {
+      return {
+        policies: existing.policies,
+        ...(existing.policiesFrom && { policiesFrom: existing.policiesFrom }),
+      };
+    }
+    const decision = decideAudience(deps.audience, deps.defaultPolicies, data);
+    return { policies: decision.policies, policiesFrom: 'rules', matchedRules: decision.matched };
   }
 
   async function assign(starter: Starter, policyId: string, now: Date): Promise<Assignment> {

@@ -38,7 +38,16 @@ export interface Starter {
   jobTitle?: string;
   locale: string;
   timeZone: string;
+  /** What the starter is asked to sign: their event's list, or the audience rules' answer. */
   policies: string[];
+  /**
+   * Where `policies` came from: an event that named them (which holds until an event names
+   * others), or the audience rules, decided again on each event that names none. Absent on a
+   * starter stored before this was recorded, whose list is kept until an event names another.
+   */
+  policiesFrom?: 'event' | 'rules';
+  /** From the rules: the names of those that matched when last decided (the default set applies always). */
+  matchedRules?: string[];
   status: 'active' | 'cancelled';
   updatedAt: string;
 }
