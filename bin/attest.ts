@@ -46,7 +46,7 @@ called wrongly. \`attest <command> --help\` describes a command and its options.
 function attestProgram(shell: Shell): Command {
   const program = new Command('attest')
     .description(
-      'Import starters, publish policy versions, show the evidence of agreements, report who has not signed, and look after the LMS deliveries and the link keys.',
+      'Import starters, explain who signs what, publish policy versions, show the evidence of agreements, report who has not signed, and look after the LMS deliveries and the link keys.',
     )
     .option('--verbose', 'say on stderr which table is read')
     .showSuggestionAfterError()

@@ -92,7 +92,9 @@ export interface IngestDeps {
  * 1. An event id seen before returns the stored response and changes nothing. Of copies arriving
  *    together, one claims the event (for CLAIM_MS) and does the work; the others wait for its
  *    stored response and return that.
- * 2. created / updated: upsert the starter; create one assignment per (employee, policy) for the
+ * 2. created / updated: upsert the starter, with the policies the event names, or else (unless an
+ *    earlier event named them) those the audience rules give for its attributes (audience.ts),
+ *    recording which; create one assignment per (employee, policy) for the
  *    policy's newest published version (publishing the bundled text as version 1 if there is
  *    none yet) by conditional put, owing an invite; enqueue the invite.
  * 3. cancelled: mark the starter cancelled and stop every assignment not yet acknowledged,
