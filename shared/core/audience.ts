@@ -110,22 +110,29 @@ export function parseAudienceRules(
           problems.push([file, ...where, `${what} ${JSON.stringify(key)}${known}`].join(': '));
       } else problems.push([file, ...where, ...(field ? [field] : []), issue.message].join(': '));
     }
-    throw new ConfigError(problems.join('\n'));
   }
-  const rules = parsed.data;
-  const unknown = (ids: string[]) => ids.filter((id) => !knownPolicies.has(id));
-  for (const id of unknown(rules.default ?? []))
+  // What the shape allows a look at is checked too, so one run of the build names every problem.
+  const loose = raw as { default?: unknown; rules?: unknown };
+  const idsIn = (list: unknown) =>
+    Array.isArray(list)
+      ? list.filter((id): id is string => typeof id === 'string').map((id) => id.trim())
+      : [];
+  const unknown = (list: unknown) => idsIn(list).filter((id) => id && !knownPolicies.has(id));
+  for (const id of unknown(loose.default))
     problems.push(`${file}: default: unknown policy ${JSON.stringify(id)}`);
   const seen = new Map<string, number>();
-  for (const [i, rule] of rules.rules.entries()) {
-    for (const id of unknown(rule.policies))
+  for (const [i, rule] of (Array.isArray(loose.rules) ? loose.rules : []).entries()) {
+    const { name, policies } = (rule ?? {}) as { name?: unknown; policies?: unknown };
+    for (const id of unknown(policies))
       problems.push(`${file}: ${ruleAt(i)}: unknown policy ${JSON.stringify(id)}`);
-    const first = seen.get(normalise(rule.name));
+    if (typeof name !== 'string' || !name.trim()) continue;
+    const first = seen.get(normalise(name));
     if (first !== undefined)
       problems.push(`${file}: ${ruleAt(i)}: named twice (rules ${first + 1} and ${i + 1})`);
-    else seen.set(normalise(rule.name), i);
+    else seen.set(normalise(name), i);
   }
-  if (problems.length) throw new ConfigError(problems.join('\n'));
+  if (problems.length || !parsed.success) throw new ConfigError(problems.join('\n'));
+  const rules = parsed.data;
   return {
     ...(rules.default && { default: rules.default }),
     rules: rules.rules.map((rule) => ({ name: rule.name, when: rule.when, policies: rule.policies })),

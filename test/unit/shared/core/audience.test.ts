@@ -149,18 +149,21 @@ describe('parseAudienceRules', () => {
     expect(problems).toEqual(['audience.yaml: rule "it": named twice (rules 1 and 3)']);
   });
 
-  it('names every problem of a file at once', () => {
+  it('names every problem of a file at once, its shape’s and its policies’', () => {
     // Act
     const problems = problemsOf(
       'rules:\n' +
-        '  - { name: a, when: { department: IT }, policies: [nope] }\n' +
-        '  - { name: b, when: { department: IT }, policies: [safeguarding, gone] }\n',
+        '  - { name: a, when: { departmnt: IT }, policies: [nope] }\n' +
+        '  - { name: b, when: { department: IT }, policies: [safeguarding, gone] }\n' +
+        '  - { name: A, when: { department: HR }, policies: [safeguarding] }\n',
     );
 
     // Assess
     expect(problems).toEqual([
+      'audience.yaml: rule "a": unknown match key "departmnt" (the keys are department, organization, division, location, employmentType, jobTitle)',
       'audience.yaml: rule "a": unknown policy "nope"',
       'audience.yaml: rule "b": unknown policy "gone"',
+      'audience.yaml: rule "A": named twice (rules 1 and 3)',
     ]);
   });
 
