@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AudienceRules, parseAudienceRules } from '#shared/core/audience.ts';
 import { type CliDeps, runCli } from '../../../bin/attest.ts';
-import { FakeQueue, FakeStore } from '../../support/fakes.ts';
+import { aStarter, FakeQueue, FakeStore } from '../../support/fakes.ts';
 
 const RULES: AudienceRules = parseAudienceRules(
   `
@@ -78,6 +78,29 @@ describe('attest audience explain', () => {
       'the rules give: none',
       'policies: safe-internet-use, named by the event: its list overrides the rules',
     ]);
+  });
+
+  it('says when the rules have changed since the starter’s list was decided', async () => {
+    // Prepare: decided when no rule named Libraries
+    const store = new FakeStore();
+    await store.putStarter(
+      aStarter({
+        employeeId: 'E2',
+        department: 'Libraries',
+        policies: [],
+        policiesFrom: 'rules',
+        matchedRules: [],
+      }),
+    );
+
+    // Act
+    const { code, out } = await cli(['audience', 'explain', '--employee', 'E2'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out.at(-1)).toBe(
+      'policies: none, from the rules (matched: none); the rules have changed since: the next event naming no policies applies what they give now',
+    );
   });
 
   it('gives the explanation as JSON with --json', async () => {
