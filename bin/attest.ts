@@ -11,6 +11,7 @@ import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { parseDuration } from '#shared/core/duration.ts';
 import type { Queue, Store } from '#shared/ports.ts';
+import { addAudienceCommands } from './audience.ts';
 import {
   type CliDeps,
   EXIT,
@@ -45,13 +46,14 @@ called wrongly. \`attest <command> --help\` describes a command and its options.
 function attestProgram(shell: Shell): Command {
   const program = new Command('attest')
     .description(
-      'Import starters, publish policy versions, show the evidence of agreements, report who has not signed, and look after the LMS deliveries and the link keys.',
+      'Import starters, explain who signs what, publish policy versions, show the evidence of agreements, report who has not signed, and look after the LMS deliveries and the link keys.',
     )
     .option('--verbose', 'say on stderr which table is read')
     .showSuggestionAfterError()
     .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', ROOT_HELP_AFTER);
   addStarterCommands(program, shell);
+  addAudienceCommands(program, shell);
   addPolicyCommands(program, shell);
   addEvidenceCommand(program, shell);
   addReportCommand(program, shell);

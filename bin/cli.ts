@@ -1,5 +1,6 @@
 // The shell's plumbing, shared by every command: what a command may use, usage errors (exit 2), failures (exit 1), and ids that begin with "-".
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
+import type { AudienceRules } from '#shared/core/audience.ts';
 import { AttestError, ValidationError } from '#shared/core/errors.ts';
 import type { Clock, KeyVault, Queue, Store } from '#shared/ports.ts';
 
@@ -28,6 +29,8 @@ export interface CliDeps {
   mailQueue?: Queue;
   /** DEFAULT_POLICIES: what a starter naming no policies is assigned. */
   defaultPolicies?: readonly string[];
+  /** The audience rules; absent, those this build carries (templates/policies/audience.yaml). */
+  audience?: AudienceRules;
   /** REDRIVE_AFTER: when an invite whose queue message was lost is re-driven by the sweeper. */
   redriveAfterMs?: number;
   /** A progress bar on stderr for `total` steps; given only when stderr is a terminal. */

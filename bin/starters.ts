@@ -23,7 +23,9 @@ Each starter goes through the same ingest as the signed webhook: the same
 checks, and the invites sent by the mailer. Besides the table, it needs the
 mail queue: MAIL_QUEUE_URL when TABLE_NAME is set; the local stack's queue
 (on SQS_LOCAL_PORT, 9324 by default) when it is not. Policies left out are
-DEFAULT_POLICIES (safe-internet-use unless set).`;
+decided by the audience rules (\`attest audience explain\` says how): the
+default set, DEFAULT_POLICIES (safe-internet-use unless set) unless the rules
+file gives one, and each matching rule's.`;
 
 const IMPORT_HELP_AFTER = `
 The file is UTF-8 (a BOM is fine), comma-separated, CRLF or LF, with a header
@@ -50,6 +52,11 @@ const ADD_OPTIONS = {
   managerName: ['--manager-name <name>', "the manager's name (with --manager-email)"],
   managerEmail: ['--manager-email <address>', "the manager's address (with --manager-name)"],
   department: ['--department <name>', 'department'],
+  organization: ['--organization <name>', 'organization'],
+  division: ['--division <name>', 'division'],
+  location: ['--location <name>', 'location, e.g. an office or site'],
+  employmentType: ['--employment-type <type>', 'employment type, e.g. Employee or Contractor'],
+  jobTitle: ['--job-title <title>', 'job title'],
   locale: ['--locale <locale>', "the emails' language, e.g. en-GB (the default)"],
   timeZone: ['--time-zone <zone>', 'IANA time zone, e.g. Europe/London (the default)'],
   policies: ['--policies <ids>', 'policy ids separated by ";", e.g. "safe-internet-use;data-protection"'],
@@ -154,6 +161,7 @@ async function importRows(
   }
   // Built only here: the bundled policies are compiled from templates/ (npm run build:templates).
   const { bundledPolicies } = await import('#templates/policies.ts');
+  const audience = deps.audience ?? (await import('#templates/audience.ts')).bundledAudience;
   const ingest = makeIngestStarterEvent({
     store: deps.store,
     mailQueue: mailQueue ?? { send: async () => {} },
@@ -164,6 +172,7 @@ async function importRows(
     metrics: { count() {} },
     policies: bundledPolicies,
     defaultPolicies: deps.defaultPolicies ?? ['safe-internet-use'],
+    audience,
     redriveAfterMs: deps.redriveAfterMs ?? 15 * 60_000,
     source,
   });

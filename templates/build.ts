@@ -1,7 +1,9 @@
-// Build step: compiles the MJML emails once and bundles the policy sources as modules, into templates/generated/.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Build step: compiles the MJML emails once and bundles the policy sources and the audience rules (checked) as modules, into templates/generated/.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
+import { AUDIENCE_FILE, parseAudienceRules } from '#shared/core/audience.ts';
+import { ConfigError } from '#shared/core/errors.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -44,8 +46,24 @@ export async function buildTemplates(): Promise<void> {
     here('./generated/policies.ts'),
     `${banner}export const policySources: Record<string, string> = ${JSON.stringify(policies, null, 2)};\n`,
   );
+  // The audience rules, checked against the policies beside them (a policy's id is its file's
+  // name): a bad rule fails the build, named, as it would fail every start-up.
+  const audience = existsSync(here(`./policies/${AUDIENCE_FILE}`))
+    ? readFileSync(here(`./policies/${AUDIENCE_FILE}`), 'utf8')
+    : '';
+  parseAudienceRules(audience, new Set(Object.keys(policies).map((file) => file.replace(/\.md$/, ''))));
+  writeFileSync(
+    here('./generated/audience.ts'),
+    `${banner}export const audienceSource = ${JSON.stringify(audience)};\n`,
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await buildTemplates();
+  try {
+    await buildTemplates();
+  } catch (error) {
+    // A rule's or a template's problem, said plainly: the stack adds nothing to it.
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exitCode = 1;
+  }
 }

@@ -16,6 +16,7 @@ import {
   requireJson,
   toProblem,
 } from '#shared/edge/http.ts';
+import { bundledAudience } from '#templates/audience.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 import { config } from './config.ts';
 
@@ -31,6 +32,7 @@ const ingest = makeIngestStarterEvent({
   metrics: makeMetrics(),
   policies: bundledPolicies,
   defaultPolicies: config.DEFAULT_POLICIES,
+  audience: bundledAudience,
   redriveAfterMs: config.REDRIVE_AFTER,
 });
 

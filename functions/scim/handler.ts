@@ -9,6 +9,7 @@ import { makeScimService, SCIM_SOURCE } from '#shared/core/scim/service.ts';
 import { starterEventSchema } from '#shared/core/starter-event.ts';
 import type { HttpEvent, HttpResult } from '#shared/edge/http.ts';
 import { readScimRequest, scimBase, scimFailure, toScimResult } from '#shared/edge/scim.ts';
+import { bundledAudience } from '#templates/audience.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 import { config } from './config.ts';
 
@@ -26,6 +27,7 @@ const service = makeScimService({
     metrics: makeMetrics(),
     policies: bundledPolicies,
     defaultPolicies: config.DEFAULT_POLICIES,
+    audience: bundledAudience,
     redriveAfterMs: config.REDRIVE_AFTER,
     source: SCIM_SOURCE,
   }),

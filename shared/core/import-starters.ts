@@ -2,7 +2,7 @@
 import type { EventReceipts, Starters } from '../ports.ts';
 import { starterIdFor } from './ids.ts';
 import type { IngestResult } from './ingest.ts';
-import type { Starter } from './model.ts';
+import { STARTER_ATTRIBUTES, type Starter } from './model.ts';
 import { type StarterRow, starterEventFromCells } from './sources/csv.ts';
 import type { StarterData, StarterEvent, starterEventSchema } from './starter-event.ts';
 
@@ -110,7 +110,7 @@ function isAlready(starter: Starter, data: StarterData): boolean {
     starter.startDate === data.startDate &&
     starter.locale === data.locale &&
     starter.timeZone === data.timeZone &&
-    same(starter.department, data.department) &&
+    STARTER_ATTRIBUTES.every((key) => same(starter[key], data[key])) &&
     same(
       starter.manager && [starter.manager.name, starter.manager.email],
       data.manager && [data.manager.name, data.manager.email],

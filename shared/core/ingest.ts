@@ -10,9 +10,16 @@ import type {
   Queue,
   Starters,
 } from '../ports.ts';
+import { type AudienceRules, decideAudience } from './audience.ts';
 import { sendHint } from './hint.ts';
 import { assignmentIdFor, assignmentIdsFor, starterIdFor } from './ids.ts';
-import type { Assignment, AssignmentStatus, PolicyText, Starter } from './model.ts';
+import {
+  type Assignment,
+  type AssignmentStatus,
+  type PolicyText,
+  STARTER_ATTRIBUTES,
+  type Starter,
+} from './model.ts';
 import { makePublishPolicy, type PublishStore } from './publish.ts';
 import type { StarterData, StarterEvent } from './starter-event.ts';
 
@@ -62,7 +69,13 @@ export interface IngestDeps {
   metrics: Metrics;
   /** The policies this deployment can assign; each is published as version 1 when first needed. */
   policies: ReadonlyMap<string, PolicyText>;
+  /** DEFAULT_POLICIES: the default set, unless the audience rules file gives its own. */
   defaultPolicies: readonly string[];
+  /**
+   * The audience rules (templates/policies/audience.yaml, checked at load): who signs what when
+   * the event names no policies. Required, so no source's ingest can leave them out by mistake.
+   */
+  audience: AudienceRules;
   /** When an owed invite is re-driven by the sweeper if its queue message is lost. */
   redriveAfterMs: number;
   /** Waits between looks at an event another copy is processing; a timer unless a test says. */
@@ -79,7 +92,9 @@ export interface IngestDeps {
  * 1. An event id seen before returns the stored response and changes nothing. Of copies arriving
  *    together, one claims the event (for CLAIM_MS) and does the work; the others wait for its
  *    stored response and return that.
- * 2. created / updated: upsert the starter; create one assignment per (employee, policy) for the
+ * 2. created / updated: upsert the starter, with the policies the event names, or else (unless an
+ *    earlier event named them) those the audience rules give for its attributes (audience.ts),
+ *    recording which; create one assignment per (employee, policy) for the
  *    policy's newest published version (publishing the bundled text as version 1 if there is
  *    none yet) by conditional put, owing an invite; enqueue the invite.
  * 3. cancelled: mark the starter cancelled and stop every assignment not yet acknowledged,
@@ -135,6 +150,10 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     now: Date,
     status: Starter['status'],
   ): Promise<Starter> {
+    const decided = policiesOf(data, existing);
+    const asked = [
+      ...new Set([...(existing ? (existing.asked ?? existing.policies) : []), ...decided.policies]),
+    ];
     const starter: Starter = {
       starterId: starterIdFor(data.employeeId),
       employeeId: data.employeeId,
@@ -144,14 +163,36 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       startDate: data.startDate,
       locale: data.locale,
       timeZone: data.timeZone,
-      policies: data.policies ?? existing?.policies ?? [...deps.defaultPolicies],
+      ...decided,
+      asked,
       status,
       updatedAt: now.toISOString(),
       ...(data.manager && { manager: data.manager }),
-      ...(data.department && { department: data.department }),
+      ...Object.fromEntries(STARTER_ATTRIBUTES.flatMap((key) => (data[key] ? [[key, data[key]]] : []))),
     };
     await store.putStarter(starter);
     return starter;
+  }
+
+  /**
+   * What the starter signs: the list the event names (the rules are not consulted); else the list
+   * an earlier event named, or one stored before its origin was recorded (kept, as policies left
+   * out always kept theirs); else the audience rules' answer for the event's attributes, decided
+   * afresh on every event, so a move into a department a rule names adds its policy.
+   */
+  function policiesOf(
+    data: StarterData,
+    existing: Starter | undefined,
+  ): Pick<Starter, 'policies' | 'policiesFrom' | 'matchedRules'> {
+    if (data.policies) return { policies: data.policies, policiesFrom: 'event' };
+    if (existing && existing.policiesFrom !== 'rules') {
+      return {
+        policies: existing.policies,
+        ...(existing.policiesFrom && { policiesFrom: existing.policiesFrom }),
+      };
+    }
+    const decision = decideAudience(deps.audience, deps.defaultPolicies, data);
+    return { policies: decision.policies, policiesFrom: 'rules', matchedRules: decision.matched };
   }
 
   async function assign(starter: Starter, policyId: string, now: Date): Promise<Assignment> {
@@ -225,10 +266,13 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     }
   }
 
-  /** The ids of every assignment a starter can have: each policy's first, and its re-acknowledgements. */
-  async function everyAssignmentOf(starter: Starter): Promise<string[]> {
+  /**
+   * The ids of every assignment a starter can have of `policies` (by default the list they sign now):
+   * each policy's first, and its re-acknowledgements.
+   */
+  async function everyAssignmentOf(starter: Starter, policies = starter.policies): Promise<string[]> {
     const ids: string[] = [];
-    for (const policyId of starter.policies) {
+    for (const policyId of policies) {
       const latest = await store.getLatestPolicyVersion(policyId);
       ids.push(...assignmentIdsFor(starter.employeeId, policyId, latest?.version ?? 1));
     }
@@ -249,7 +293,8 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       assignments = [];
       if (existing) {
         await store.putStarter({ ...existing, status: 'cancelled', updatedAt: now.toISOString() });
-        for (const id of await everyAssignmentOf(existing)) {
+        // Every ask ever made, those of policies since dropped from their list too.
+        for (const id of await everyAssignmentOf(existing, existing.asked ?? existing.policies)) {
           await store.cancelAssignment(id, now);
           const after = await store.getAssignment(id);
           if (after) assignments.push(after);

@@ -8,6 +8,20 @@ export interface Manager {
   email: string;
 }
 
+/**
+ * The optional details HR gives of where a starter works and as what: each a trimmed text of at
+ * most 200 characters in the event, kept on the starter, and what audience rules match on.
+ */
+export const STARTER_ATTRIBUTES = [
+  'department',
+  'organization',
+  'division',
+  'location',
+  'employmentType',
+  'jobTitle',
+] as const;
+export type StarterAttribute = (typeof STARTER_ATTRIBUTES)[number];
+
 export interface Starter {
   starterId: string;
   employeeId: string;
@@ -17,9 +31,29 @@ export interface Starter {
   startDate: string;
   manager?: Manager;
   department?: string;
+  organization?: string;
+  division?: string;
+  location?: string;
+  employmentType?: string;
+  jobTitle?: string;
   locale: string;
   timeZone: string;
+  /** What the starter is asked to sign: their event's list, or the audience rules' answer. */
   policies: string[];
+  /**
+   * Where `policies` came from: an event that named them (which holds until an event names
+   * others), or the audience rules, decided again on each event that names none. Absent on a
+   * starter stored before this was recorded, whose list is kept until an event names another.
+   */
+  policiesFrom?: 'event' | 'rules';
+  /** From the rules: the names of those that matched when last decided (the default set applies always). */
+  matchedRules?: string[];
+  /**
+   * Every policy ever asked of the starter, `policies` included: one dropped from their list (a move
+   * out of a department) keeps the ask already made, which a cancellation must still withdraw.
+   * Absent on a starter stored before it was kept: their `policies`.
+   */
+  asked?: string[];
   status: 'active' | 'cancelled';
   updatedAt: string;
 }

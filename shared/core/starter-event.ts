@@ -53,6 +53,11 @@ export function starterEventSchema(knownPolicies: ReadonlySet<string>) {
     startDate: isoDate,
     manager: z.object({ name, email }).optional(),
     department: text().trim().max(200).optional(),
+    organization: text().trim().max(200).optional(),
+    division: text().trim().max(200).optional(),
+    location: text().trim().max(200).optional(),
+    employmentType: text().trim().max(200).optional(),
+    jobTitle: text().trim().max(200).optional(),
     locale: text()
       .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'Expected a locale such as en-GB.')
       .default('en-GB'),

@@ -165,4 +165,38 @@ describe('npx attest', { timeout: 120_000 }, () => {
     expect([again.code, again.out]).toEqual([1, '0 created, 0 updated, 2 unchanged, 1 rejected\n']);
     expect((await emailsTo(ada)).length).toBe(1);
   });
+
+  it('explains a starter’s policies by the audience rules this build carries, and exits 1 for one unknown', async () => {
+    // Prepare: a starter added with no policies, in the department the shipped rule names
+    const id = `AU-${randomUUID().slice(0, 8)}`;
+    const added = await shell(
+      'npx attest starter add --employee "$ID" --given-name Ada --family-name Lovelace ' +
+        '--email "$ID@example.org" --start-date 2026-12-01 --department " children’s services" --job-title Archivist',
+      { ID: id },
+    );
+
+    // Act
+    const explained = await shell('npx attest audience explain --employee "$ID"', { ID: id });
+    const unknown = await shell('npx attest audience explain --employee "$ID-none"', { ID: id });
+
+    // Assess
+    expect([added.code, added.err]).toEqual([0, '']);
+    expect([explained.code, explained.err]).toEqual([0, '']);
+    expect(explained.out).toBe(
+      [
+        `employee ${id}`,
+        'attributes: department "children’s services"; job title "Archivist"',
+        'default set: safe-internet-use (from DEFAULT_POLICIES)',
+        'rule "children\'s services staff": matched, adds safe-internet-use',
+        'the rules give: safe-internet-use',
+        "policies: safe-internet-use, from the rules (matched: children's services staff)",
+        '',
+      ].join('\n'),
+    );
+    expect([unknown.code, unknown.out, unknown.err]).toEqual([
+      1,
+      '',
+      `attest: No starter with employee id ${id}-none.\n`,
+    ]);
+  });
 });

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { AttestError, type FieldIssue, ValidationError } from '../errors.ts';
+import { STARTER_ATTRIBUTES } from '../model.ts';
 import {
   parseStarterEvent,
   type StarterData,
@@ -23,7 +24,8 @@ export const STARTER_COLUMNS = [
   'startDate',
   'managerName',
   'managerEmail',
-  'department',
+  // Where the starter works and as what: department, organization, division, location, employmentType, jobTitle.
+  ...STARTER_ATTRIBUTES,
   'locale',
   'timeZone',
   'policies',
@@ -149,7 +151,7 @@ export function starterEventFromCells(
     ...((managerName !== undefined || managerEmail !== undefined) && {
       manager: { name: managerName, email: managerEmail },
     }),
-    department: cell(cells, 'department'),
+    ...Object.fromEntries(STARTER_ATTRIBUTES.map((key) => [key, cell(cells, key)])),
     locale: cell(cells, 'locale'),
     timeZone: cell(cells, 'timeZone'),
     ...(policies?.length && { policies }),

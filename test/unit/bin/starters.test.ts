@@ -196,6 +196,47 @@ describe('attest starter add', () => {
     expect(again.store.starters.get(starterIdFor('E9'))?.startDate).toBe('2026-12-08');
   });
 
+  it('keeps where the starter works and as what, and counts a change of job title as an update', async () => {
+    // Prepare
+    const WHERE = [
+      '--department',
+      'Libraries',
+      '--organization',
+      'Example Council',
+      '--division',
+      'Communities',
+      '--location',
+      'Central Library',
+      '--employment-type',
+      'Contractor',
+      '--job-title',
+      'Archivist',
+    ];
+    const first = await cli(['starter', 'add', ...ADA, ...WHERE]);
+    const same = await cli(['starter', 'add', ...ADA, ...WHERE], {}, first.store, first.queue);
+
+    // Act
+    const moved = await cli(
+      ['starter', 'add', ...ADA, ...WHERE.slice(0, -1), 'Senior Archivist'],
+      {},
+      first.store,
+      first.queue,
+    );
+
+    // Assess
+    expect(first.out).toEqual(['1 created, 0 updated, 0 unchanged, 0 rejected']);
+    expect(same.out).toEqual(['0 created, 0 updated, 1 unchanged, 0 rejected']);
+    expect(moved.out).toEqual(['0 created, 1 updated, 0 unchanged, 0 rejected']);
+    expect(moved.store.starters.get(starterIdFor('E9'))).toMatchObject({
+      department: 'Libraries',
+      organization: 'Example Council',
+      division: 'Communities',
+      location: 'Central Library',
+      employmentType: 'Contractor',
+      jobTitle: 'Senior Archivist',
+    });
+  });
+
   it('names a bad value by its option and exits 1, writing nothing', async () => {
     // Act
     const { code, err, store } = await cli([

@@ -1,5 +1,6 @@
 // Importing starters: every row validated first, good rows ingested once, counts of created, updated, unchanged and rejected.
 import { describe, expect, it } from 'vitest';
+import { NO_AUDIENCE_RULES } from '#shared/core/audience.ts';
 import { starterIdFor } from '#shared/core/ids.ts';
 import { makeImportStarters } from '#shared/core/import-starters.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
@@ -28,6 +29,7 @@ function setup(store = new FakeStore()) {
     metrics: new FakeMetrics(),
     policies: new Map([[safe.policyId, safe]]),
     defaultPolicies: ['safe-internet-use'],
+    audience: NO_AUDIENCE_RULES,
     redriveAfterMs: 60_000,
     source: CSV_SOURCE,
   });

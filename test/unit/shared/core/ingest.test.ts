@@ -1,5 +1,6 @@
 // Ingesting HR events: convergence on derived ids, idempotency by event id, default policies, cancellation.
 import { describe, expect, it } from 'vitest';
+import { type AudienceRules, NO_AUDIENCE_RULES } from '#shared/core/audience.ts';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import { HR_SOURCE, makeIngestStarterEvent } from '#shared/core/ingest.ts';
 import type { Assignment } from '#shared/core/model.ts';
@@ -54,6 +55,7 @@ function setup(
   published = true,
   source?: string,
   store = new FakeStore(),
+  audience: AudienceRules = NO_AUDIENCE_RULES,
 ) {
   if (published) {
     store.policies.set(`${safe.policyId}#${safe.version}`, safe);
@@ -80,6 +82,7 @@ function setup(
       [privacy.policyId, privacy],
     ]),
     defaultPolicies,
+    audience,
     redriveAfterMs: REDRIVE_MS,
     ...(source && { source }),
   });
@@ -314,6 +317,28 @@ describe('ingestStarterEvent', () => {
     expect(queue.sent.map((s) => s.message.assignmentId)).toEqual([safeId, privacyId]);
   });
 
+  it('keeps where the starter works and as what, trimmed by the schema, leaving out what HR left out', async () => {
+    // Prepare
+    const { store, ingest } = setup();
+    const event = created();
+
+    // Act
+    await ingest({
+      ...event,
+      data: { ...event.data, department: 'Libraries', location: 'Central Library', jobTitle: 'Archivist' },
+    });
+
+    // Assess
+    const starter = store.starters.get(starterIdFor('E1001'));
+    expect(starter).toMatchObject({
+      department: 'Libraries',
+      location: 'Central Library',
+      jobTitle: 'Archivist',
+    });
+    expect(starter).not.toHaveProperty('organization');
+    expect(starter).not.toHaveProperty('employmentType');
+  });
+
   it('assigns the policies the event names instead of the defaults', async () => {
     // Prepare
     const { store, ingest } = setup(['safe-internet-use']);
@@ -323,6 +348,136 @@ describe('ingestStarterEvent', () => {
 
     // Assess
     expect([...store.assignments.keys()]).toEqual([privacyId]);
+  });
+
+  describe('with audience rules', () => {
+    /** Privacy for Libraries staff; the default set is the deployment's (safe). */
+    const rules: AudienceRules = {
+      rules: [{ name: 'libraries', when: { department: ['Libraries'] }, policies: ['data-protection'] }],
+    };
+    const inDepartment = (id: string, department: string, type: StarterEvent['type'] = 'starter.created') => {
+      const event = created(id);
+      return { ...event, type, data: { ...event.data, department } } as StarterEvent;
+    };
+
+    it('asks the default set and each matching rule’s policies, and records which rules matched', async () => {
+      // Prepare
+      const { store, queue, ingest } = setup(['safe-internet-use'], true, undefined, new FakeStore(), rules);
+
+      // Act
+      const result = await ingest(inDepartment('evt_1', ' libraries '));
+
+      // Assess
+      expect(result.assignments.map((a) => a.policyId)).toEqual(['safe-internet-use', 'data-protection']);
+      expect(store.starters.get(starterIdFor('E1001'))).toMatchObject({
+        policies: ['safe-internet-use', 'data-protection'],
+        policiesFrom: 'rules',
+        matchedRules: ['libraries'],
+      });
+      expect(queue.sent.map((s) => s.message.assignmentId)).toEqual([safeId, privacyId]);
+    });
+
+    it('asks exactly what an event names: its list overrides the rules, and holds on an update naming none', async () => {
+      // Prepare
+      const { store, ingest } = setup(['safe-internet-use'], true, undefined, new FakeStore(), rules);
+      const named = inDepartment('evt_1', 'Libraries') as Extract<StarterEvent, { type: 'starter.created' }>;
+
+      // Act
+      await ingest({ ...named, data: { ...named.data, policies: ['safe-internet-use'] } });
+      await ingest(inDepartment('evt_2', 'Libraries', 'starter.updated'));
+
+      // Assess
+      expect([...store.assignments.keys()]).toEqual([safeId]);
+      expect(store.starters.get(starterIdFor('E1001'))).toMatchObject({
+        policies: ['safe-internet-use'],
+        policiesFrom: 'event',
+      });
+      expect(store.starters.get(starterIdFor('E1001'))).not.toHaveProperty('matchedRules');
+    });
+
+    it('decides again on an update: a move into a department a rule names asks its policy too', async () => {
+      // Prepare
+      const { store, queue, ingest } = setup(['safe-internet-use'], true, undefined, new FakeStore(), rules);
+      await ingest(inDepartment('evt_1', 'Finance'));
+
+      // Act
+      const result = await ingest(inDepartment('evt_2', 'Libraries', 'starter.updated'));
+
+      // Assess
+      expect(result.assignments.map((a) => [a.policyId, a.status])).toEqual([
+        ['safe-internet-use', 'pending'],
+        ['data-protection', 'pending'],
+      ]);
+      expect(store.starters.get(starterIdFor('E1001'))?.matchedRules).toEqual(['libraries']);
+      expect(queue.sent.map((s) => s.message.assignmentId)).toEqual([safeId, safeId, privacyId]);
+    });
+
+    it('keeps the ask of a policy a move out of its department drops, as for any list that shrinks', async () => {
+      // Prepare
+      const { store, ingest } = setup(['safe-internet-use'], true, undefined, new FakeStore(), rules);
+      await ingest(inDepartment('evt_1', 'Libraries'));
+
+      // Act
+      const result = await ingest(inDepartment('evt_2', 'Finance', 'starter.updated'));
+
+      // Assess: no longer listed or answered for, but not withdrawn either
+      expect(result.assignments.map((a) => a.policyId)).toEqual(['safe-internet-use']);
+      expect(store.starters.get(starterIdFor('E1001'))).toMatchObject({
+        policies: ['safe-internet-use'],
+        matchedRules: [],
+      });
+      expect(store.peek(privacyId)).toMatchObject({ status: 'pending', dueKind: 'invite' });
+    });
+
+    it('withdraws, when the starter is cancelled, the ask of a policy since dropped from their list', async () => {
+      // Prepare: asked privacy in Libraries, then moved to Finance (the ask stays, chased)
+      const { store, ingest } = setup(['safe-internet-use'], true, undefined, new FakeStore(), rules);
+      await ingest(inDepartment('evt_1', 'Libraries'));
+      await ingest(inDepartment('evt_2', 'Finance', 'starter.updated'));
+
+      // Act
+      await ingest({ type: 'starter.cancelled', id: 'evt_3', data: { employeeId: 'E1001' } });
+
+      // Assess
+      expect(store.starters.get(starterIdFor('E1001'))?.asked).toEqual([
+        'safe-internet-use',
+        'data-protection',
+      ]);
+      expect(store.peek(privacyId)).toMatchObject({ status: 'cancelled' });
+      expect(store.peek(privacyId)?.dueAt).toBeUndefined();
+      expect(store.peek(safeId)).toMatchObject({ status: 'cancelled' });
+    });
+
+    it('keeps the list of a starter stored before policies’ origin was recorded, when an update names none', async () => {
+      // Prepare: stored by an earlier version, asked privacy by their event
+      const { store, ingest } = setup(['safe-internet-use'], true, undefined, new FakeStore(), rules);
+      await ingest(created('evt_1', { policies: ['data-protection'] }));
+      const stored = store.starters.get(starterIdFor('E1001'));
+      if (!stored) throw new Error('no starter');
+      const { policiesFrom: _, ...legacy } = stored;
+      store.starters.set(stored.starterId, legacy);
+
+      // Act
+      await ingest(inDepartment('evt_2', 'Finance', 'starter.updated'));
+
+      // Assess
+      expect(store.starters.get(starterIdFor('E1001'))?.policies).toEqual(['data-protection']);
+      expect([...store.assignments.keys()]).toEqual([privacyId]);
+    });
+
+    it('takes the rules file’s default set over DEFAULT_POLICIES', async () => {
+      // Prepare
+      const { store, ingest } = setup(['safe-internet-use'], true, undefined, new FakeStore(), {
+        ...rules,
+        default: ['data-protection'],
+      });
+
+      // Act
+      await ingest(inDepartment('evt_1', 'Finance'));
+
+      // Assess
+      expect([...store.assignments.keys()]).toEqual([privacyId]);
+    });
   });
 
   it('updates the starter without a second assignment or a second invite', async () => {

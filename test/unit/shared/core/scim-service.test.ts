@@ -1,6 +1,7 @@
 // The SCIM service provider: Okta's and Entra ID's request sequences as their documentation gives them, each write becoming the starter event it means, and bad requests changing nothing.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type AudienceRules, NO_AUDIENCE_RULES, parseAudienceRules } from '#shared/core/audience.ts';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
 import { makeScimService, SCIM_SOURCE, type ScimRequest } from '#shared/core/scim/service.ts';
@@ -20,20 +21,27 @@ const safe = aPolicy();
 // biome-ignore lint/suspicious/noExplicitAny: SCIM documents are read by path in the assertions.
 type Json = Record<string, any>;
 
-function setup() {
+const privacy = aPolicy({ policyId: 'data-protection', title: 'Data protection' });
+
+function setup(audience: AudienceRules = NO_AUDIENCE_RULES) {
   const store = new FakeStore();
   store.policies.set(`${safe.policyId}#${safe.version}`, safe);
+  store.policies.set(`${privacy.policyId}#${privacy.version}`, privacy);
   const queue = new FakeQueue();
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
-  const schema = starterEventSchema(new Set([safe.policyId]));
+  const schema = starterEventSchema(new Set([safe.policyId, privacy.policyId]));
   const ingest = makeIngestStarterEvent({
     store,
     mailQueue: queue,
     clock,
     logger: silentLogger,
     metrics: new FakeMetrics(),
-    policies: new Map([[safe.policyId, safe]]),
+    policies: new Map([
+      [safe.policyId, safe],
+      [privacy.policyId, privacy],
+    ]),
     defaultPolicies: [safe.policyId],
+    audience,
     redriveAfterMs: 60_000,
     source: SCIM_SOURCE,
   });
@@ -507,6 +515,40 @@ describe('SCIM: a user as a starter', () => {
         email: 'mia@okta.local',
       });
     }
+  });
+
+  it("asks what the audience rules say for the user's enterprise and core attributes", async () => {
+    // Prepare
+    const rules = parseAudienceRules(
+      'rules:\n  - name: social workers\n    when: { division: Children, jobTitle: Social worker }\n    policies: [data-protection]\n',
+      new Set([safe.policyId, privacy.policyId]),
+    );
+    const { store, call } = setup(rules);
+
+    // Act
+    await call(
+      'POST',
+      '/Users',
+      oktaUser({ title: 'Social Worker', [ENTERPRISE_USER]: { employeeNumber: 'E5', division: 'children' } }),
+    );
+    await call(
+      'POST',
+      '/Users',
+      oktaUser({
+        userName: 'o@okta.local',
+        title: 'Driver',
+        [ENTERPRISE_USER]: { employeeNumber: 'E6', division: 'Children' },
+      }),
+    );
+
+    // Assess
+    expect(store.starters.get(starterIdFor('E5'))).toMatchObject({
+      policies: [safe.policyId, privacy.policyId],
+      jobTitle: 'Social Worker',
+      division: 'children',
+      matchedRules: ['social workers'],
+    });
+    expect(store.starters.get(starterIdFor('E6'))?.policies).toEqual([safe.policyId]);
   });
 
   it('keeps the employee id and start date a user was first given', async () => {

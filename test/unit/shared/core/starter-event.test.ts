@@ -103,6 +103,33 @@ describe('parseStarterEvent', () => {
     expect(event.data).not.toHaveProperty('policies', expect.anything());
   });
 
+  it('keeps where a starter works and as what, trimmed', () => {
+    // Prepare
+    const raw = read('created-minimal.json') as { data: Record<string, unknown> };
+
+    // Act
+    const event = parseStarterEvent(schema, {
+      ...raw,
+      data: {
+        ...raw.data,
+        organization: ' Example Council ',
+        division: 'People',
+        location: 'Town Hall',
+        employmentType: 'Employee ',
+        jobTitle: ' Social Worker',
+      },
+    });
+
+    // Assess
+    expect(event.data).toMatchObject({
+      organization: 'Example Council',
+      division: 'People',
+      location: 'Town Hall',
+      employmentType: 'Employee',
+      jobTitle: 'Social Worker',
+    });
+  });
+
   it('refuses a calendar date that does not exist', () => {
     // Prepare
     const raw = read('created-minimal.json') as { data: Record<string, unknown> };
@@ -138,6 +165,15 @@ describe('parseStarterEvent', () => {
     ],
     ['a left-to-right mark in the address', withData({ email: '\u200Eada@example.org' }), 'data.email'],
     ['a TAB in the department', withData({ department: 'Children’s\tServices' }), 'data.department'],
+    ['a CR/LF in the job title', withData({ jobTitle: 'Social Worker\r\nBcc: x' }), 'data.jobTitle'],
+    ['a bidi override in the location', withData({ location: 'Town \u202EllaH' }), 'data.location'],
+    ['an organization over 200 characters', withData({ organization: 'x'.repeat(201) }), 'data.organization'],
+    ['a division that is not text', withData({ division: 42 }), 'data.division'],
+    [
+      'an employment type that is not text',
+      withData({ employmentType: ['Employee'] }),
+      'data.employmentType',
+    ],
     ['a trailing LF in the employee id', withData({ employeeId: 'E1001\n' }), 'data.employeeId'],
     ['a zero-width space in the employee id', withData({ employeeId: 'E10\u200B01' }), 'data.employeeId'],
     ['an isolate around a given name', withData({ givenName: '\u2066Ada\u2069' }), 'data.givenName'],
@@ -241,6 +277,7 @@ describe('parseStarterEvent', () => {
         startDate: maybe('2026-12-01'),
         manager: fc.record({ name: maybe('Grace Hopper'), email: maybe('grace@example.org') }),
         department: maybe('Children’s Services'),
+        jobTitle: maybe('Social Worker'),
         locale: maybe('en-GB'),
         timeZone: maybe('Europe/London'),
         policies: fc.tuple(maybe('safe-internet-use')),

@@ -13,7 +13,7 @@ import { starterEventSchema } from '#shared/core/starter-event.ts';
 const schema = starterEventSchema(new Set(['safe-internet-use', 'data-protection']));
 const HEADER = STARTER_COLUMNS.join(',');
 const ADA =
-  'E1001,Ada,Lovelace,ada@example.org,2026-12-01,Grace Hopper,grace@example.org,"Children\'s Services, North",en-GB,Europe/London,safe-internet-use;data-protection';
+  'E1001,Ada,Lovelace,ada@example.org,2026-12-01,Grace Hopper,grace@example.org,"Children\'s Services, North",Example Council,People,Town Hall,Employee,"Social Worker, Senior",en-GB,Europe/London,safe-internet-use;data-protection';
 
 describe('readStarterCsv', () => {
   it('reads a file as Excel saves it: a BOM, CRLF, quoted commas and line breaks', () => {
@@ -119,7 +119,7 @@ describe('readStarterCsv', () => {
 describe('starterEventFromCells', () => {
   const ada = () => readStarterCsv(`${HEADER}\n${ADA}`)[0]?.cells ?? {};
 
-  it('maps a row to a starter.created event with the manager, department and policies', () => {
+  it('maps a row to a starter.created event with the manager, the attributes and policies', () => {
     // Act
     const mapped = starterEventFromCells(schema, ada(), CSV_SOURCE);
 
@@ -136,6 +136,11 @@ describe('starterEventFromCells', () => {
           startDate: '2026-12-01',
           manager: { name: 'Grace Hopper', email: 'grace@example.org' },
           department: "Children's Services, North",
+          organization: 'Example Council',
+          division: 'People',
+          location: 'Town Hall',
+          employmentType: 'Employee',
+          jobTitle: 'Social Worker, Senior',
           locale: 'en-GB',
           timeZone: 'Europe/London',
           policies: ['safe-internet-use', 'data-protection'],
@@ -156,6 +161,8 @@ describe('starterEventFromCells', () => {
         startDate: '2026-12-01',
         policies: '',
         department: ' ',
+        jobTitle: '',
+        location: '  ',
       },
       CSV_SOURCE,
     );
