@@ -1,8 +1,10 @@
-// `attest import starters`, `attest starter add` and `attest starter resend`: starters from a CSV file or the command line, through the ingest use case, and a fresh invite for one.
+// `attest import starters`, `attest starter add`, `starter resend` and `starter cancel`: starters from a CSV file or the command line, through the ingest use case, and a fresh invite for one.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
-import { AttestError } from '#shared/core/errors.ts';
+import { AttestError, NotFoundError } from '#shared/core/errors.ts';
+import { starterIdFor } from '#shared/core/ids.ts';
 import { type ImportSummary, makeImportStarters } from '#shared/core/import-starters.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
 import { makeResendInvite } from '#shared/core/resend-invite.ts';
@@ -86,7 +88,9 @@ export function addStarterCommands(program: Command, shell: Shell): void {
       tell(shell, summary, options.dryRun === true);
     });
 
-  const starter = program.command('starter').description('Add one starter, or resend their invite.');
+  const starter = program
+    .command('starter')
+    .description('Add one starter, resend their invite, or cancel them.');
   const add = starter
     .command('add')
     .summary('Add (or update) one starter and invite them, as from the HR webhook.')
@@ -141,6 +145,42 @@ export function addStarterCommands(program: Command, shell: Shell): void {
       const assignmentId = await resendInvite(options.employee, options.policy);
       shell.io.out(`${assignmentId}: a fresh invite is owed now; the mailer sends it with a new link.`);
     });
+
+  starter
+    .command('cancel')
+    .summary('Record that a starter has left (or will not start): every ask not signed is withdrawn.')
+    .description(
+      'Cancel a starter, exactly as the HR webhook’s starter.cancelled does: every ask not yet signed ' +
+        'is withdrawn and chasing stops; agreements already signed are kept. starter add (or HR’s ' +
+        'starter.created) brings them back.',
+    )
+    .requiredOption('--employee <id>', "the HR system's employee id")
+    .option('--dry-run', 'say what would be withdrawn, writing nothing')
+    .addHelpText('after', NEEDS)
+    .action(async (options: { employee: string; dryRun?: boolean }) => {
+      const { deps, clock } = shell;
+      const found = await deps.store.getStarter(starterIdFor(options.employee));
+      if (!found)
+        throw new NotFoundError('starter.not_found', `No starter with employee id ${options.employee}.`);
+      if (found.status === 'cancelled') {
+        shell.io.out(`${options.employee}: already cancelled; nothing to do.`);
+        return;
+      }
+      if (options.dryRun) {
+        shell.io.out(`${options.employee}: would be cancelled (dry run: nothing written)`);
+        return;
+      }
+      const { ingest } = await cliIngest(shell, CLI_SOURCE);
+      const at = clock.now();
+      // Its own event each time: a starter brought back and cancelled again is cancelled again.
+      const id = `${CLI_SOURCE}_cancel_${createHash('sha256').update(`${options.employee}\n${at.toISOString()}`).digest('hex').slice(0, 32)}`;
+      const result = await ingest({ type: 'starter.cancelled', id, data: { employeeId: options.employee } });
+      const withdrawn = result.assignments.filter((a) => a.status === 'cancelled').length;
+      const signed = result.assignments.filter((a) => a.status === 'acknowledged').length;
+      shell.io.out(
+        `${options.employee}: cancelled; ${withdrawn} ask(s) withdrawn, ${signed} signed kept. Chasing has stopped.`,
+      );
+    });
 }
 
 /** The import use case over the ingest use case, under `source`, with the mail queue and settings of the CLI's deps. */
@@ -159,23 +199,7 @@ async function importRows(
       'set MAIL_QUEUE_URL (the mail queue) to import starters into TABLE_NAME.',
     );
   }
-  // Built only here: the bundled policies are compiled from templates/ (npm run build:templates).
-  const { bundledPolicies } = await import('#templates/policies.ts');
-  const audience = deps.audience ?? (await import('#templates/audience.ts')).bundledAudience;
-  const ingest = makeIngestStarterEvent({
-    store: deps.store,
-    mailQueue: mailQueue ?? { send: async () => {} },
-    clock,
-    // The CLI's stdout is its answer: ingest's own log lines are not, and a queue refusing is
-    // only a delay (the sweeper re-drives the invite), said on stderr.
-    logger: { info() {}, warn: (message) => shell.io.err(`attest: ${message}`) },
-    metrics: { count() {} },
-    policies: bundledPolicies,
-    defaultPolicies: deps.defaultPolicies ?? ['safe-internet-use'],
-    audience,
-    redriveAfterMs: deps.redriveAfterMs ?? 15 * 60_000,
-    source,
-  });
+  const { ingest, bundledPolicies } = await cliIngest(shell, source);
   const importStarters = makeImportStarters({
     store: deps.store,
     ingest,
@@ -192,6 +216,29 @@ async function importRows(
   } finally {
     bar?.stop();
   }
+}
+
+/** The ingest use case as the CLI runs it, under `source`: what every starter command writes through. */
+async function cliIngest(shell: Shell, source: string) {
+  const { deps, clock } = shell;
+  // Built only here: the bundled policies are compiled from templates/ (npm run build:templates).
+  const { bundledPolicies } = await import('#templates/policies.ts');
+  const audience = deps.audience ?? (await import('#templates/audience.ts')).bundledAudience;
+  const ingest = makeIngestStarterEvent({
+    store: deps.store,
+    mailQueue: deps.mailQueue ?? { send: async () => {} },
+    clock,
+    // The CLI's stdout is its answer: ingest's own log lines are not, and a queue refusing is
+    // only a delay (the sweeper re-drives the invite), said on stderr.
+    logger: { info() {}, warn: (message) => shell.io.err(`attest: ${message}`) },
+    metrics: { count() {} },
+    policies: bundledPolicies,
+    defaultPolicies: deps.defaultPolicies ?? ['safe-internet-use'],
+    audience,
+    redriveAfterMs: deps.redriveAfterMs ?? 15 * 60_000,
+    source,
+  });
+  return { ingest, bundledPolicies };
 }
 
 /** A bar on stderr (a terminal's), cleared when done so only the summary stays. */

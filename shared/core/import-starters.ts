@@ -1,4 +1,5 @@
 // Use case: import starters given as rows (a CSV file, or one from the command line) through the ingest use case, counting what each row did.
+import { createHash } from 'node:crypto';
 import type { EventReceipts, Starters } from '../ports.ts';
 import { starterIdFor } from './ids.ts';
 import type { IngestResult } from './ingest.ts';
@@ -51,7 +52,9 @@ export interface ImportOptions {
  *    has, is rejected whole.
  * 2. For each good row, in order: a row whose event (id derived from its content) has a receipt,
  *    or whose starter already has exactly its details and is active, is unchanged; one whose
- *    starter does not exist is created; any other updates its starter.
+ *    starter does not exist is created; any other updates its starter. A row for a starter
+ *    cancelled since brings them back (an update): its event id also names the cancellation, so the
+ *    receipt of the same row imported before them leaving does not answer it.
  * 3. Unless a dry run, hand each good row's event to ingest — also an unchanged one without a
  *    receipt, so an import interrupted part way finishes (ingest converges; no work is redone).
  * Keeps ingest's invariants: it writes through ingest alone, and the same file imported again is
@@ -86,9 +89,17 @@ export function makeImportStarters(deps: ImportDeps) {
       }
     }
 
-    for (const [done, { event }] of good.entries()) {
+    for (const [done, row] of good.entries()) {
+      const existing = await store.getStarter(starterIdFor(row.event.data.employeeId));
+      // A row for a starter cancelled since is their return: an event of its own, not the one answered before.
+      const event =
+        existing?.status === 'cancelled'
+          ? {
+              ...row.event,
+              id: `${row.event.id}_back_${createHash('sha256').update(existing.updatedAt).digest('hex').slice(0, 8)}`,
+            }
+          : row.event;
       const answered = await store.getEventReceipt(source, event.id);
-      const existing = answered ? undefined : await store.getStarter(starterIdFor(event.data.employeeId));
       if (answered || (existing && isAlready(existing, event.data))) summary.unchanged++;
       else if (existing) summary.updated++;
       else summary.created++;

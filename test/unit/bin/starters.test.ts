@@ -301,3 +301,76 @@ describe('attest starter resend', () => {
     expect(store.writes).toEqual([]);
   });
 });
+
+describe('attest starter cancel', () => {
+  const add = [
+    'starter',
+    'add',
+    '--employee',
+    'E1',
+    '--given-name',
+    'Ada',
+    '--family-name',
+    'Lovelace',
+    '--email',
+    'ada@example.org',
+    '--start-date',
+    '2026-12-01',
+  ];
+
+  it('withdraws every ask not signed, as starter.cancelled does, and says so; a second time does nothing', async () => {
+    // Prepare
+    const store = new FakeStore();
+    await cli(add, {}, store);
+
+    // Act
+    const first = await cli(['starter', 'cancel', '--employee', 'E1'], {}, store);
+    const writes = store.writes.length;
+    const second = await cli(['starter', 'cancel', '--employee', 'E1'], {}, store);
+
+    // Assess
+    expect(first).toMatchObject({
+      code: 0,
+      out: ['E1: cancelled; 1 ask(s) withdrawn, 0 signed kept. Chasing has stopped.'],
+    });
+    expect(store.starters.get(starterIdFor('E1'))?.status).toBe('cancelled');
+    expect([...store.assignments.values()].map((a) => a.status)).toEqual(['cancelled']);
+    expect(second).toMatchObject({ code: 0, out: ['E1: already cancelled; nothing to do.'] });
+    expect(store.writes.length).toBe(writes);
+  });
+
+  it('brings a cancelled starter back with starter add, invited again', async () => {
+    // Prepare
+    const store = new FakeStore();
+    const queue = new FakeQueue();
+    await cli(add, {}, store, queue);
+    await cli(['starter', 'cancel', '--employee', 'E1'], {}, store, queue);
+
+    // Act
+    const back = await cli(add, {}, store, queue);
+
+    // Assess
+    expect(back.code).toBe(0);
+    expect(store.starters.get(starterIdFor('E1'))?.status).toBe('active');
+    expect([...store.assignments.values()].map((a) => a.status)).toEqual(['pending']);
+  });
+
+  it('names an unknown employee (exit 1), writes nothing on a dry run, and needs --employee (exit 2)', async () => {
+    // Prepare
+    const store = new FakeStore();
+    await cli(add, {}, store);
+    const writes = store.writes.length;
+
+    // Act
+    const unknown = await cli(['starter', 'cancel', '--employee', 'E404'], {}, store);
+    const dry = await cli(['starter', 'cancel', '--employee', 'E1', '--dry-run'], {}, store);
+    const usage = await cli(['starter', 'cancel'], {}, store);
+
+    // Assess
+    expect(unknown.code).toBe(1);
+    expect(unknown.err.join('\n')).toContain('No starter with employee id E404.');
+    expect(dry).toMatchObject({ code: 0, out: ['E1: would be cancelled (dry run: nothing written)'] });
+    expect(usage.code).toBe(2);
+    expect(store.writes.length).toBe(writes);
+  });
+});

@@ -40,7 +40,7 @@ function setup(store = new FakeStore()) {
     source: CSV_SOURCE,
   });
   const run = (text: string, dryRun = false) => importStarters(readStarterCsv(text), { dryRun });
-  return { store, queue, run };
+  return { store, queue, ingest, run };
 }
 
 const FILE = `\uFEFF${HEADER}\r\nE1,Ada,Lovelace,ada@example.org,2026-12-01,"Computing, Analytical"\r\nE2,Grace,Hopper,grace@example.org,2026-12-02,\r\n`;
@@ -89,6 +89,23 @@ describe('importStarters', () => {
     // Assess
     expect(again).toEqual({ created: 0, updated: 0, unchanged: 2, rejected: 0, problems: [] });
     expect({ starters: store.starters.size, sent: queue.sent.length }).toEqual(before);
+  });
+
+  it('brings back a starter cancelled since the file was imported, when it is imported again', async () => {
+    // Prepare
+    const { store, ingest, run } = setup();
+    await run(FILE);
+    await ingest({ type: 'starter.cancelled', id: 'hr_leaver', data: { employeeId: 'E1' } });
+
+    // Act
+    const again = await run(FILE);
+    const thrice = await run(FILE);
+
+    // Assess
+    expect(again).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
+    expect(store.starters.get(starterIdFor('E1'))?.status).toBe('active');
+    expect([...store.assignments.values()].map((a) => a.status)).toEqual(['pending', 'pending']);
+    expect(thrice).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
   });
 
   it('updates a starter whose row changed, and counts the rest unchanged', async () => {
