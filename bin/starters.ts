@@ -191,7 +191,7 @@ async function importRows(
   dryRun: boolean,
   showProgress = false,
 ): Promise<ImportSummary> {
-  const { deps, clock } = shell;
+  const { deps } = shell;
   const mailQueue = deps.mailQueue;
   if (!mailQueue && !dryRun) {
     throw new AttestError(
