@@ -1,5 +1,6 @@
 // `npm run bench`: each figure against its baseline, measured in the same run.
 import { run as deliveries } from './deliveries.ts';
+import { run as importStarters } from './import.ts';
 import { run as page } from './page.ts';
 import { run as render } from './render.ts';
 import { run as report } from './report.ts';
@@ -13,6 +14,7 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['sweep', sweep],
   ['deliveries', deliveries],
   ['report', report],
+  ['import', importStarters],
 ];
 
 const only = process.argv.slice(2);
