@@ -82,6 +82,12 @@ function starters(): Array<Record<StarterColumn, string>> {
       managerName: manager?.[0] ?? '',
       managerEmail: manager?.[1] ?? '',
       department: random() < 0.9 ? pick(DEPARTMENTS) : '',
+      // What the audience rules match on besides the department: left empty, as most HR exports do.
+      organization: '',
+      division: '',
+      location: '',
+      employmentType: '',
+      jobTitle: '',
       locale: random() < 0.5 ? 'en-GB' : '',
       timeZone: random() < 0.5 ? 'Europe/London' : '',
       // Empty: DEFAULT_POLICIES (safe-internet-use), the one policy bundled.

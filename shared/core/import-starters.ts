@@ -30,12 +30,17 @@ export interface ImportSummary {
 /** Reading a starter and an event's receipt tells created, updated and unchanged apart. */
 export type ImportStore = Pick<Starters, 'getStarter'> & Pick<EventReceipts, 'getEventReceipt'>;
 
+/** How many rows are ingested at once: each a handful of single-item writes, none waiting on another. */
+export const IMPORT_CONCURRENCY = 8;
+
 export interface ImportDeps {
   store: ImportStore;
   /** The ingest use case, made with the same `source`: the only path by which a row is written. */
   ingest: (event: StarterEvent) => Promise<IngestResult>;
   schema: ReturnType<typeof starterEventSchema>;
   source: string;
+  /** Rows ingested at once (IMPORT_CONCURRENCY unless a test says). */
+  concurrency?: number;
 }
 
 export interface ImportOptions {
@@ -55,7 +60,7 @@ export interface ImportOptions {
  *    starter does not exist is created; any other updates its starter. A row for a starter
  *    cancelled since brings them back (an update): its event id also names the cancellation, so the
  *    receipt of the same row imported before them leaving does not answer it.
- * 3. Unless a dry run, hand each good row's event to ingest — also an unchanged one without a
+ * 3. Unless a dry run, hand each good row's event to ingest, IMPORT_CONCURRENCY rows at a time — also an unchanged one without a
  *    receipt, so an import interrupted part way finishes (ingest converges; no work is redone).
  * Keeps ingest's invariants: it writes through ingest alone, and the same file imported again is
  * the same events, so it creates nothing new.
@@ -89,23 +94,31 @@ export function makeImportStarters(deps: ImportDeps) {
       }
     }
 
-    for (const [done, row] of good.entries()) {
-      const existing = await store.getStarter(starterIdFor(row.event.data.employeeId));
-      // A row for a starter cancelled since is their return: an event of its own, not the one answered before.
-      const event =
-        existing?.status === 'cancelled'
-          ? {
-              ...row.event,
-              id: `${row.event.id}_back_${createHash('sha256').update(existing.updatedAt).digest('hex').slice(0, 8)}`,
-            }
-          : row.event;
-      const answered = await store.getEventReceipt(source, event.id);
-      if (answered || (existing && isAlready(existing, event.data))) summary.unchanged++;
-      else if (existing) summary.updated++;
-      else summary.created++;
-      if (!options.dryRun && !answered) await deps.ingest(event);
-      options.progress?.(done + 1, good.length);
-    }
+    // Rows are independent (one per starter, checked above): several are ingested at once.
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < good.length) {
+        const row = good[next++] as (typeof good)[number];
+        const existing = await store.getStarter(starterIdFor(row.event.data.employeeId));
+        // A row for a starter cancelled since is their return: an event of its own, not the one answered before.
+        const event =
+          existing?.status === 'cancelled'
+            ? {
+                ...row.event,
+                id: `${row.event.id}_back_${createHash('sha256').update(existing.updatedAt).digest('hex').slice(0, 8)}`,
+              }
+            : row.event;
+        const answered = await store.getEventReceipt(source, event.id);
+        if (answered || (existing && isAlready(existing, event.data))) summary.unchanged++;
+        else if (existing) summary.updated++;
+        else summary.created++;
+        if (!options.dryRun && !answered) await deps.ingest(event);
+        options.progress?.(++done, good.length);
+      }
+    };
+    const width = Math.max(1, Math.min(deps.concurrency ?? IMPORT_CONCURRENCY, good.length));
+    await Promise.all(Array.from({ length: width }, worker));
     return summary;
   };
 }

@@ -165,4 +165,39 @@ describe('importStarters', () => {
     expect(store.receipts.size).toBe(0);
     expect(queue.sent).toEqual([]);
   });
+
+  it('ingests several rows at once, never more than its concurrency, and reports each one done', async () => {
+    // Prepare
+    const store = new FakeStore();
+    let inFlight = 0;
+    let most = 0;
+    const ingested: string[] = [];
+    const importStarters = makeImportStarters({
+      store,
+      ingest: async (event) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        ingested.push(event.data.employeeId);
+        inFlight--;
+        return { starterId: event.data.employeeId, assignments: [] };
+      },
+      schema: starterEventSchema(new Set([safe.policyId])),
+      source: CSV_SOURCE,
+      concurrency: 3,
+    });
+    const rows = Array.from({ length: 10 }, (_, i) => `E${i},Ada,Lovelace,a${i}@example.org,2026-12-01,`);
+    const progress: number[] = [];
+
+    // Act
+    const summary = await importStarters(readStarterCsv([HEADER, ...rows].join('\n')), {
+      progress: (done) => progress.push(done),
+    });
+
+    // Assess
+    expect(summary.created).toBe(10);
+    expect(most).toBe(3);
+    expect(ingested.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `E${i}`).sort());
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
 });
