@@ -166,6 +166,14 @@ describe('AttestStack', () => {
             Projection: { ProjectionType: 'ALL' },
           },
           {
+            IndexName: 'moodle-due',
+            KeySchema: [
+              { AttributeName: 'moodleShard', KeyType: 'HASH' },
+              { AttributeName: 'moodleDueAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
             IndexName: 'signed',
             KeySchema: [
               { AttributeName: 'signedPolicy', KeyType: 'HASH' },
@@ -334,9 +342,10 @@ describe('AttestStack', () => {
     const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
 
     // Assess
-    // The HR webhook's, the link keys, the SCIM token, the LMS webhook's and the LRS password (each
-    // destination's secret exists whichever is deployed, so changing LMS_MODE never deletes one the LMS holds).
-    expect(secrets).toHaveLength(5);
+    // The HR webhook's, the link keys, the SCIM token, the LMS webhook's, the LRS password and the
+    // Moodle token (each destination's secret exists whichever is deployed, so changing LMS_MODE
+    // never deletes one the LMS holds).
+    expect(secrets).toHaveLength(6);
     for (const id of FUNCTIONS) {
       for (const [name, value] of Object.entries(envOf(id))) {
         if (/SECRET|KEY/.test(name)) {
@@ -799,6 +808,8 @@ describe('AttestStack with xAPI', () => {
 
   it('refuses an unknown destination at synth', () => {
     // Act / Assess
-    expect(() => synth('webhook,moodle')).toThrow(/attest:lmsMode must be webhook, xapi or webhook,xapi/);
+    expect(() => synth('webhook,canvas')).toThrow(
+      /attest:lmsMode must be one or more of webhook, xapi, moodle, comma-separated/,
+    );
   });
 });

@@ -86,7 +86,10 @@ describe('the lms-push config', () => {
   });
 
   it.each([
-    [{ LMS_MODE: 'webhook,moodle', ...webhook }, 'LMS_MODE: must be webhook, xapi or webhook,xapi'],
+    [
+      { LMS_MODE: 'webhook,canvas', ...webhook },
+      'LMS_MODE: must be one or more of webhook, xapi, moodle, comma-separated',
+    ],
     [
       { LMS_MODE: 'webhook', ...webhook, LMS_WEBHOOK_URL: 'http://lms.example.org/' },
       'LMS_WEBHOOK_URL: must be https',

@@ -264,10 +264,11 @@ describe('makeEnableDestinations', () => {
     // Assess
     expect(xapi).toEqual(['xapi']);
     expect(lmsAfterXapi).toEqual({ state: 'disabled', reason: '410 Gone' });
-    expect(every).toEqual(['webhook', 'xapi']);
+    expect(every).toEqual(['webhook', 'xapi', 'moodle']);
     expect(store.destinations).toEqual({
       webhook: { state: 'enabled', at: NOW },
       xapi: { state: 'enabled', at: NOW },
+      moodle: { state: 'enabled', at: NOW },
     });
   });
 });
