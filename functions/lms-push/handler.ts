@@ -12,7 +12,6 @@ import type { Channel } from '#shared/core/destinations/destination.ts';
 import { destinations } from '#shared/core/destinations/registry.ts';
 import { DELIVERY_KINDS, type DeliveryKind } from '#shared/core/model.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
-import { bundledPolicies } from '#templates/policies.ts';
 import { config } from './config.ts';
 
 const logger = makeLogger();
@@ -25,10 +24,7 @@ const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 /** The destinations of LMS_MODE, with these secrets. */
 function channelsFor(secrets: Record<string, string>): Partial<Record<DeliveryKind, Channel>> {
   return Object.fromEntries(
-    config.LMS_MODE.map((kind) => [
-      kind,
-      destinations[kind].channel(config, secrets, { policies: bundledPolicies }),
-    ]),
+    config.LMS_MODE.map((kind) => [kind, destinations[kind].channel(config, secrets, config.channelContext)]),
   );
 }
 
