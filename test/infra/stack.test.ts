@@ -790,6 +790,31 @@ describe('AttestStack with xAPI', () => {
     expect(Object.keys(template.toJSON().Parameters)).not.toContain('LmsWebhookUrl');
   });
 
+  it('with Moodle beside the webhook, gives lms-push the Moodle settings and token secret, and nothing of xAPI', () => {
+    // Act
+    const { template, nag, lmsPushEnv, ackEnv, secret, secretsRead } = synth('webhook,moodle');
+
+    // Assess
+    expect(nag).toEqual([]);
+    expect(ackEnv.LMS_MODE).toBe('webhook,moodle');
+    expect(lmsPushEnv).toMatchObject({
+      LMS_MODE: 'webhook,moodle',
+      MOODLE_URL: { Ref: 'MoodleUrl' },
+      MOODLE_USER_FIELD: { Ref: 'MoodleUserField' },
+      MOODLE_ACTIVITIES: { Ref: 'MoodleActivities' },
+      MOODLE_TOKEN_SECRET_ARN: { Ref: secret('MoodleToken')[0] },
+    });
+    expect(lmsPushEnv).not.toHaveProperty('LRS_ENDPOINT');
+    expect(secretsRead.sort()).toEqual([...secret('LmsWebhookSecret'), ...secret('MoodleToken')].sort());
+    template.hasParameter('MoodleUrl', { AllowedPattern: '^https://.+' });
+    template.hasParameter('MoodleUserField', {
+      Default: 'email',
+      AllowedValues: ['email', 'idnumber', 'username'],
+    });
+    template.hasParameter('MoodleActivities', { Default: '' });
+    template.hasOutput('MoodleTokenSecretArn', {});
+  });
+
   it('with both destinations, graphs the delivery attempts to each on the dashboard', () => {
     // Act
     const { template } = synth('webhook,xapi');
