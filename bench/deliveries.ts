@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
-import type { Channel } from '#shared/core/destinations/destination.ts';
+import type { RequestChannel } from '#shared/core/destinations/destination.ts';
 import { makeWebhookChannel } from '#shared/core/destinations/webhook.ts';
 import { makeXapiChannel, statementIdFor } from '#shared/core/destinations/xapi.ts';
 import type { Assignment, Evidence, Starter } from '#shared/core/model.ts';
@@ -59,7 +59,7 @@ export async function run(): Promise<void> {
     activityBase: 'urn:attest:policies/',
   });
   /** Requests per second through the HttpClient adapter, `concurrency` at a time. */
-  async function throughput(channel: Channel, concurrency: number, run: string): Promise<number> {
+  async function throughput(channel: RequestChannel, concurrency: number, run: string): Promise<number> {
     let sent = 0;
     let failed = 0;
     const deliver = async () => {

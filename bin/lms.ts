@@ -34,6 +34,8 @@ export function describeDelivery(delivery: Delivery): string {
   if (delivery.nextAttemptAt) parts.push(`next attempt ${delivery.nextAttemptAt}`);
   if (letter) {
     parts.push(`${letter.reason} at ${letter.at}`);
+    // The destination's own reading of its answer (Moodle's error code, or no such user), when it gave one.
+    if (letter.detail) parts.push(letter.detail);
     if (letter.body) parts.push(JSON.stringify(letter.body.slice(0, 120)));
   }
   return parts.join('  ');
@@ -139,7 +141,7 @@ export function addLmsCommands(program: Command, shell: Shell): void {
       const only = destinationKind(options.destination, command);
       const kinds = await makeEnableDestinations({ store, clock })(only);
       io.out(
-        `${kinds.join(' and ')} enabled. Replay what was dead-lettered while disabled: lms replay --all`,
+        `${oneOf(kinds).replace(/ or (?=[^ ]+$)/, ' and ')} enabled. Replay what was dead-lettered while disabled: lms replay --all`,
       );
     });
 }

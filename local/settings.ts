@@ -10,6 +10,8 @@ export const LOCAL_SECRETS = {
   LRS_PASSWORD: 'local-lrs-password-not-for-production',
   /** The identity provider's bearer token for /scim/v2. */
   SCIM_TOKEN: 'local-scim-token-not-for-production-0123456789',
+  /** The demo Moodle's web-service token (letters and digits, as Moodle issues them). */
+  MOODLE_TOKEN: 'localmoodletokennotforproduction0',
 } as const;
 
 /** The demo LRS's user name: a key id, not a secret. */

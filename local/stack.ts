@@ -9,6 +9,7 @@ import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from './emulators.t
 import { createGateway, type HttpHandler } from './gateway.ts';
 import { invoked } from './invocation.ts';
 import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
+import { DEMO_ACTIVITIES } from './moodle.ts';
 import { type QueueHandler, startPoller } from './pollers.ts';
 import { keepMailbox, reportedIn } from './ses-mailbox.ts';
 import { startSesSimulator } from './ses-simulator.ts';
@@ -56,10 +57,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const lmsSecret = (options.env?.LMS_WEBHOOK_SECRET ?? LOCAL_SECRETS.LMS_WEBHOOK_SECRET).split(
     /[\s,]+/,
   )[0] as string;
-  const lms = createLmsReceiver(lmsSecret, {
-    username: options.env?.LRS_USERNAME ?? LOCAL_LRS_USERNAME,
-    password: options.env?.LRS_PASSWORD ?? LOCAL_SECRETS.LRS_PASSWORD,
-  });
+  const lms = createLmsReceiver(
+    lmsSecret,
+    {
+      username: options.env?.LRS_USERNAME ?? LOCAL_LRS_USERNAME,
+      password: options.env?.LRS_PASSWORD ?? LOCAL_SECRETS.LRS_PASSWORD,
+    },
+    options.env?.MOODLE_TOKEN ?? LOCAL_SECRETS.MOODLE_TOKEN,
+  );
   const opened: Server[] = [];
   try {
     return await startServices(options, emulators, lms, opened, onError);
@@ -111,12 +116,15 @@ async function startServices(
     SES_CONFIGURATION_SET: 'attest',
     ORGANISATION_NAME: 'Wirral Children’s Services',
     // Completions go to the demo receiver: as a webhook, and (with LMS_MODE=webhook,xapi or xapi)
-    // as xAPI statements to the demo LRS inside it.
+    // as xAPI statements to the demo LRS inside it, and (with moodle) to its demo Moodle.
     LMS_MODE: 'webhook',
     LMS_WEBHOOK_URL: `http://127.0.0.1:${lmsPort}/webhook`,
     LRS_ENDPOINT: `http://127.0.0.1:${lmsPort}/xapi/`,
     LRS_USERNAME: LOCAL_LRS_USERNAME,
     XAPI_ACCOUNT_HOMEPAGE: 'https://hr.example.org/',
+    MOODLE_URL: `http://127.0.0.1:${lmsPort}/moodle/`,
+    // The demo course's activity that tracks completion (a real policy names its own in front matter).
+    MOODLE_ACTIVITIES: `safe-internet-use=${DEMO_ACTIVITIES.tracked}`,
     SWEEP_INTERVAL: 'PT10S',
     REDRIVE_AFTER: 'PT1M',
     // A manager's digest collects escalations for seconds, not the quarter hour it does on AWS.

@@ -66,13 +66,14 @@ attest is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)
   API and signing pages  ${stack.urls.api}        (health: ${stack.urls.api}/healthz)
   SCIM 2.0 (Okta, Entra) ${stack.urls.api}/scim/v2   Authorization: Bearer $SCIM_TOKEN
   Mailbox (sent email)   ${stack.urls.mailbox}
-  Demo LMS receiver      ${stack.urls.lms}   LMS_MODE=${stack.env.LMS_MODE} (webhook, xapi, or webhook,xapi)
+  Demo LMS receiver      ${stack.urls.lms}   LMS_MODE=${stack.env.LMS_MODE} (webhook, xapi, moodle, comma-separated)
   DynamoDB (dynalite)    ${stack.urls.dynamodb}   data: ${dataDir ?? 'in memory'}
   SQS (fauxqs)           ${stack.urls.sqs}
 
   Secrets in force (for your HR simulator and LMS; the local defaults are for this machine only):
 ${secretLines()}
-    Demo LRS (${stack.env.LRS_ENDPOINT}): LRS_USERNAME=${stack.env.LRS_USERNAME} LRS_PASSWORD=${stack.env.LRS_PASSWORD}${settingLines()}
+    Demo LRS (${stack.env.LRS_ENDPOINT}): LRS_USERNAME=${stack.env.LRS_USERNAME} LRS_PASSWORD=${stack.env.LRS_PASSWORD}
+    Demo Moodle (${stack.env.MOODLE_URL}): MOODLE_TOKEN=${stack.env.MOODLE_TOKEN}${settingLines()}
 
   Try it: npm run demo        The CLI: npx attest --help        Stop: Ctrl-C
 `);

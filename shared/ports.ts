@@ -255,6 +255,8 @@ export interface Deliveries {
       outcome: { delivered: true } | { retryAt: Date } | { dead: DeadLetter };
       /** False when nothing was sent (a disabled destination): not counted as an attempt. */
       sent?: boolean;
+      /** Fields set on the delivery for later attempts (Moodle's user id once looked up). */
+      remember?: Record<string, string | number>;
     },
   ): Promise<void>;
   /**

@@ -6,6 +6,7 @@ import { DEFAULT_RETRY_SCHEDULE } from '#shared/core/deliver.ts';
 import { destinations } from '#shared/core/destinations/registry.ts';
 import { durationSetting, parseDuration } from '#shared/core/duration.ts';
 import { textSetting } from '#shared/core/validation.ts';
+import { bundledPolicies } from '#templates/policies.ts';
 
 type Shapes = { [N in keyof typeof destinations]: (typeof destinations)[N]['settings']['shape'] };
 type AllOf<U> = (U extends unknown ? (u: U) => void : never) extends (all: infer I) => void ? I : never;
@@ -63,7 +64,12 @@ async function secrets(): Promise<Record<string, string>> {
   return Object.fromEntries(values);
 }
 
-// Once at load, so a missing secret stops the function at start with a precise error.
-await secrets();
+/** What the channels read besides settings and secrets: the policies this build carries (their Moodle activities). */
+const channelContext = Object.freeze({ policies: bundledPolicies });
 
-export const config = Object.freeze({ ...env, secrets });
+// Once at load, so a missing secret, or a setting a channel refuses (a Moodle activity for a policy
+// this build does not carry), stops the function at start with a precise error.
+const initial = await secrets();
+for (const kind of env.LMS_MODE) destinations[kind].channel(env, initial, channelContext);
+
+export const config = Object.freeze({ ...env, secrets, channelContext });

@@ -1,4 +1,4 @@
-// LMS queue consumer: delivers each owed completion to its destination (signed webhook or xAPI statement); failures retry alone.
+// LMS queue consumer: delivers each owed completion to its destination (signed webhook, xAPI statement, Moodle completion); failures retry alone.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
@@ -24,7 +24,7 @@ const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 /** The destinations of LMS_MODE, with these secrets. */
 function channelsFor(secrets: Record<string, string>): Partial<Record<DeliveryKind, Channel>> {
   return Object.fromEntries(
-    config.LMS_MODE.map((kind) => [kind, destinations[kind].channel(config, secrets)]),
+    config.LMS_MODE.map((kind) => [kind, destinations[kind].channel(config, secrets, config.channelContext)]),
   );
 }
 

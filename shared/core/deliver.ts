@@ -12,7 +12,13 @@ import type {
   Queue,
   Starters,
 } from '../ports.ts';
-import type { Channel } from './destinations/destination.ts';
+import {
+  type AttemptOutcome,
+  type Channel,
+  type ChannelAttempt,
+  classify,
+  type RequestChannel,
+} from './destinations/destination.ts';
 import { destinations } from './destinations/registry.ts';
 import { MAX_DELAY_SECONDS, sendHint } from './hint.ts';
 import type { Assignment, DeadLetter, Delivery, DeliveryKind, OwedDeliveries } from './model.ts';
@@ -55,16 +61,6 @@ const DEAD_LETTER_BODY = 1024;
 /** A Retry-After longer than this is not believed. */
 const MAX_RETRY_AFTER_MS = 24 * 3600_000;
 
-/** What an answer means for the delivery. */
-export function classify(status: number | null): 'delivered' | 'retry' | 'gone' | 'rejected' {
-  if (status === null) return 'retry'; // timeout or network error
-  if (status >= 200 && status < 300) return 'delivered';
-  if (status === 410) return 'gone';
-  // Redirects are not followed (signed data goes only where configured), but may be fixed: retry.
-  if (status === 408 || status === 429 || status >= 500 || (status >= 300 && status < 400)) return 'retry';
-  return 'rejected';
-}
-
 /** Retry-After as seconds or an HTTP date, in milliseconds from `now`; undefined if absent or silly. */
 export function retryAfterMs(header: string | undefined, now: Date): number | undefined {
   if (!header) return undefined;
@@ -82,6 +78,20 @@ export function owedDeliveries(evidenceId: string, kinds: readonly DeliveryKind[
   return owed;
 }
 
+/** One attempt on any channel: a stepped channel reads its own answers; a request channel's is read by status. */
+async function attemptWith(channel: Channel, attempt: ChannelAttempt): Promise<AttemptOutcome> {
+  if ('send' in channel) return channel.send(attempt);
+  const { assignment, starter, evidence, at } = attempt;
+  const response = await attempt.call(channel.request(assignment, starter, evidence, at));
+  const status = response?.status ?? null;
+  return { verdict: verdictOf(channel, status), status, response: response ?? undefined };
+}
+
+/** A request channel's answer: by status, with what it says means "stored already" counted as delivered. */
+function verdictOf(channel: RequestChannel, status: number | null) {
+  return status !== null && channel.alreadyStored?.(status) ? 'delivered' : classify(status);
+}
+
 /**
  * Delivers one owed completion to one destination (`kind`: its lane).
  * 1. Re-read the assignment: only an owed, undelivered delivery is attempted.
@@ -89,7 +99,8 @@ export function owedDeliveries(evidenceId: string, kinds: readonly DeliveryKind[
  * 3. A destination disabled (it answered 410 Gone), or no longer configured, sends nothing: the
  *    delivery is dead-lettered.
  * 4. Send the channel's request under the id fixed at acknowledgement (the webhook id, or the
- *    xAPI statement id), so the LMS can de-duplicate retries.
+ *    xAPI statement id), so the LMS can de-duplicate retries; a stepped channel (Moodle) makes its
+ *    own requests and reads its own answers, and what it asks to remember is kept on the delivery.
  * 5. 2xx (or, for an LRS, 409: it has that statement): delivered. 408, 429, 5xx, 3xx, timeouts and
  *    network errors: retried after the next wait of the schedule, with jitter (or the LMS's
  *    Retry-After, if longer) — the delivery stays owed in the table from then and the sweeper sends
@@ -109,11 +120,13 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     status: number | null,
     response: HttpResponse | undefined,
     at: Date,
+    outcome: Pick<AttemptOutcome, 'detail' | 'remember'> = {},
   ): Promise<DeliverOutcome> {
     const letter: DeadLetter = {
       reason,
       status,
       ...(response?.body && { body: response.body.slice(0, DEAD_LETTER_BODY) }),
+      ...(outcome.detail && { detail: outcome.detail.slice(0, DEAD_LETTER_BODY) }),
       at: at.toISOString(),
     };
     // A disabled destination was sent nothing: no attempt is counted.
@@ -123,6 +136,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
       at: clock.now(),
       outcome: { dead: letter },
       sent,
+      ...(outcome.remember && { remember: outcome.remember }),
     });
     await store.appendAudit(assignmentId, 'delivery-dead-lettered', clock.now(), {
       destination: kind,
@@ -174,20 +188,34 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     const starter = await store.getStarter(assignment.starterId);
     if (!starter) throw new Error('assignment refers to a missing starter');
 
-    let response: Awaited<ReturnType<HttpClient['send']>> | undefined;
-    try {
-      response = await deps.http.send(
-        channel.request(assignment, starter, assignment.ack, now),
-        deps.timeoutMs,
-      );
-    } catch (error) {
-      logger.warn('LMS delivery failed', { assignmentId, destination: kind, error: (error as Error).name });
-    }
-    const status = response?.status ?? null;
+    const attempt = await attemptWith(channel, {
+      assignment,
+      starter,
+      evidence: assignment.ack,
+      delivery,
+      at: now,
+      call: async (request) => {
+        try {
+          return await deps.http.send(request, deps.timeoutMs);
+        } catch (error) {
+          logger.warn('LMS delivery failed', {
+            assignmentId,
+            destination: kind,
+            error: (error as Error).name,
+          });
+          return null;
+        }
+      },
+    });
+    const { verdict, status, response, remember } = attempt;
     const at = clock.now();
-    const verdict = status !== null && channel.alreadyStored?.(status) ? 'delivered' : classify(status);
     if (verdict === 'delivered') {
-      await store.recordDeliveryAttempt(assignmentId, kind, { status, at, outcome: { delivered: true } });
+      await store.recordDeliveryAttempt(assignmentId, kind, {
+        status,
+        at,
+        outcome: { delivered: true },
+        ...(remember && { remember }),
+      });
       await store.appendAudit(assignmentId, 'delivered', at, {
         destination: kind,
         [destinations[kind].idField]: channel.idOf(assignment),
@@ -205,10 +233,11 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
         `LMS destination disabled: it answered 410 Gone; enable it with \`attest lms enable --destination ${kind}\``,
         { assignmentId, destination: kind },
       );
-      return deadLetter(assignmentId, kind, 'gone', status, response, at);
+      return deadLetter(assignmentId, kind, 'gone', status, response, at, attempt);
     }
-    if (verdict === 'rejected') return deadLetter(assignmentId, kind, 'rejected', status, response, at);
-    return retryLater(assignmentId, kind, delivery, at, status, response, 'exhausted');
+    if (verdict === 'rejected')
+      return deadLetter(assignmentId, kind, 'rejected', status, response, at, attempt);
+    return retryLater(assignmentId, kind, delivery, at, status, response, 'exhausted', remember);
   }
 
   /**
@@ -223,13 +252,21 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     status: number | null,
     response: HttpResponse | undefined,
     exhausted: 'exhausted' | 'unconfigured',
+    remember?: AttemptOutcome['remember'],
   ): Promise<DeliverOutcome> {
     const wait = deps.retryScheduleMs[delivery.attempts];
-    if (wait === undefined) return deadLetter(assignmentId, kind, exhausted, status, response, at);
+    if (wait === undefined) {
+      return deadLetter(assignmentId, kind, exhausted, status, response, at, remember && { remember });
+    }
     // Jitter of ±10% spreads a recovering LMS's load; its own Retry-After wins when longer.
     const jittered = wait * (0.9 + 0.2 * random());
     const retryAt = new Date(at.getTime() + Math.max(jittered, retryAfterMs(response?.retryAfter, at) ?? 0));
-    await store.recordDeliveryAttempt(assignmentId, kind, { status, at, outcome: { retryAt } });
+    await store.recordDeliveryAttempt(assignmentId, kind, {
+      status,
+      at,
+      outcome: { retryAt },
+      ...(remember && { remember }),
+    });
     const delaySeconds = Math.ceil((retryAt.getTime() - at.getTime()) / 1000);
     if (deps.lmsQueue && delaySeconds <= MAX_DELAY_SECONDS) {
       const message = { assignmentId, kind, dueAt: retryAt.toISOString() };

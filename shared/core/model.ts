@@ -72,6 +72,8 @@ export interface PolicyVersion {
   publishedAt: string;
   /** The policy's own chase settings, overriding the deployment's (not part of the text). */
   chase?: { reminderOffsets?: string; escalationOffset?: string; sendWindow?: string };
+  /** The Moodle activity (course module id) an agreement completes, when LMS_MODE includes moodle. */
+  moodle?: { cmid: number };
 }
 
 /** A policy's text before publishing gives it a version number. */
@@ -193,6 +195,8 @@ export interface DeadLetter {
   status: number | null;
   /** The start of the LMS's answer, for diagnosis. */
   body?: string;
+  /** Why, in words, when the destination read the answer itself (`no Moodle user with email …`). */
+  detail?: string;
   at: string;
 }
 

@@ -22,6 +22,8 @@ export const policyFrontMatterSchema = z.object({
   keyPoints: z.array(z.string().trim().min(1)).min(1).max(8),
   /** Overrides of the chase (REMINDER_OFFSETS, ESCALATION_OFFSET, SEND_WINDOW) for this policy. */
   chase: chaseOverridesSchema.optional(),
+  /** The Moodle activity an agreement completes (LMS_MODE with moodle; MOODLE_ACTIVITIES overrides it). */
+  moodle: z.object({ cmid: z.number().int().positive() }).strict().optional(),
   version: z
     .undefined({ error: 'Remove it: publishing numbers the versions (changed text becomes the next one).' })
     .optional(),
@@ -74,6 +76,7 @@ export function parsePolicy(source: string): PolicyText {
     keyPoints: fm.keyPoints,
     body,
     ...(fm.chase && { chase: fm.chase }),
+    ...(fm.moodle && { moodle: fm.moodle }),
   };
   return { ...policy, sha256: policySha256(policy) };
 }

@@ -115,6 +115,33 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
         expect(await store.claimWork('a1', 'xapi', at(3), at(5))).toMatchObject({ xapiLeaseUntil: iso(5) });
       });
 
+      it('keeps the fields an attempt remembers on the delivery, through later attempts and a dead letter', async () => {
+        // Prepare
+        const store = await signed('a1');
+
+        // Act
+        await store.recordDeliveryAttempt('a1', 'xapi', {
+          status: 503,
+          at: at(3),
+          outcome: { retryAt: at(8) },
+          remember: { moodleUserId: 42 },
+        });
+        await store.recordDeliveryAttempt('a1', 'xapi', {
+          status: 200,
+          at: at(8),
+          outcome: { dead: { ...letter(8), detail: 'completion tracking is off for activity 7' } },
+        });
+
+        // Assess
+        const stored = await store.getAssignment('a1');
+        expect(stored?.xapi).toMatchObject({
+          state: 'dead',
+          attempts: 2,
+          moodleUserId: 42,
+          deadLetter: { detail: 'completion tracking is off for activity 7' },
+        });
+      });
+
       it('parks a dead delivery with its dead letter, out of the due work', async () => {
         // Prepare
         const store = await signed('a1');

@@ -166,6 +166,14 @@ describe('AttestStack', () => {
             Projection: { ProjectionType: 'ALL' },
           },
           {
+            IndexName: 'moodle-due',
+            KeySchema: [
+              { AttributeName: 'moodleShard', KeyType: 'HASH' },
+              { AttributeName: 'moodleDueAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
             IndexName: 'signed',
             KeySchema: [
               { AttributeName: 'signedPolicy', KeyType: 'HASH' },
@@ -334,9 +342,10 @@ describe('AttestStack', () => {
     const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
 
     // Assess
-    // The HR webhook's, the link keys, the SCIM token, the LMS webhook's and the LRS password (each
-    // destination's secret exists whichever is deployed, so changing LMS_MODE never deletes one the LMS holds).
-    expect(secrets).toHaveLength(5);
+    // The HR webhook's, the link keys, the SCIM token, the LMS webhook's, the LRS password and the
+    // Moodle token (each destination's secret exists whichever is deployed, so changing LMS_MODE
+    // never deletes one the LMS holds).
+    expect(secrets).toHaveLength(6);
     for (const id of FUNCTIONS) {
       for (const [name, value] of Object.entries(envOf(id))) {
         if (/SECRET|KEY/.test(name)) {
@@ -781,6 +790,31 @@ describe('AttestStack with xAPI', () => {
     expect(Object.keys(template.toJSON().Parameters)).not.toContain('LmsWebhookUrl');
   });
 
+  it('with Moodle beside the webhook, gives lms-push the Moodle settings and token secret, and nothing of xAPI', () => {
+    // Act
+    const { template, nag, lmsPushEnv, ackEnv, secret, secretsRead } = synth('webhook,moodle');
+
+    // Assess
+    expect(nag).toEqual([]);
+    expect(ackEnv.LMS_MODE).toBe('webhook,moodle');
+    expect(lmsPushEnv).toMatchObject({
+      LMS_MODE: 'webhook,moodle',
+      MOODLE_URL: { Ref: 'MoodleUrl' },
+      MOODLE_USER_FIELD: { Ref: 'MoodleUserField' },
+      MOODLE_ACTIVITIES: { Ref: 'MoodleActivities' },
+      MOODLE_TOKEN_SECRET_ARN: { Ref: secret('MoodleToken')[0] },
+    });
+    expect(lmsPushEnv).not.toHaveProperty('LRS_ENDPOINT');
+    expect(secretsRead.sort()).toEqual([...secret('LmsWebhookSecret'), ...secret('MoodleToken')].sort());
+    template.hasParameter('MoodleUrl', { AllowedPattern: '^https://.+' });
+    template.hasParameter('MoodleUserField', {
+      Default: 'email',
+      AllowedValues: ['email', 'idnumber', 'username'],
+    });
+    template.hasParameter('MoodleActivities', { Default: '' });
+    template.hasOutput('MoodleTokenSecretArn', {});
+  });
+
   it('with both destinations, graphs the delivery attempts to each on the dashboard', () => {
     // Act
     const { template } = synth('webhook,xapi');
@@ -799,6 +833,8 @@ describe('AttestStack with xAPI', () => {
 
   it('refuses an unknown destination at synth', () => {
     // Act / Assess
-    expect(() => synth('webhook,moodle')).toThrow(/attest:lmsMode must be webhook, xapi or webhook,xapi/);
+    expect(() => synth('webhook,canvas')).toThrow(
+      /attest:lmsMode must be one or more of webhook, xapi, moodle, comma-separated/,
+    );
   });
 });

@@ -229,6 +229,7 @@ describe('attest report', () => {
       'email_message_id',
       'webhook_delivery',
       'xapi_delivery',
+      'moodle_delivery',
       'superseded_by_version',
     ]);
     expect(rows.map((r) => [r.employee_id, r.status])).toEqual([

@@ -12,7 +12,7 @@ import {
   statementIdFor,
 } from '#shared/core/destinations/xapi.ts';
 import { newEvidenceId } from '#shared/core/ids.ts';
-import type { DeliveryKind, Evidence } from '#shared/core/model.ts';
+import type { Evidence } from '#shared/core/model.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
 import { type StoredStatement, xapiStatementSchema } from '../../local/lrs.ts';
 import type { LocalStack } from '../../local/stack.ts';
@@ -261,7 +261,7 @@ describe('a crash between sending and recording', () => {
       }),
     };
     const http = makeHttpClient();
-    for (const kind of ['webhook', 'xapi'] as DeliveryKind[]) {
+    for (const kind of ['webhook', 'xapi'] as const) {
       const claimed = await store.claimWork(id, kind, new Date(), new Date(Date.now() + 1_000));
       expect(claimed).toBeDefined();
       const starter = await store.getStarter(claimed?.starterId as string);

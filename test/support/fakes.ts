@@ -369,6 +369,7 @@ export class FakeStore implements Store {
       at: Date;
       outcome: { delivered: true } | { retryAt: Date } | { dead: DeadLetter };
       sent?: boolean;
+      remember?: Record<string, string | number>;
     },
   ) {
     this.writes.push('recordDeliveryAttempt');
@@ -385,6 +386,7 @@ export class FakeStore implements Store {
       // The adapter writes the status as given, null for no answer.
       delivery.lastStatus = attempt.status;
     }
+    Object.assign(delivery, attempt.remember);
     delete a[lane.lease];
     const { outcome } = attempt;
     if ('delivered' in outcome) {
@@ -906,6 +908,7 @@ export function aReportRow(overrides: Partial<ReportRow> = {}): ReportRow {
     emailMessageId: '',
     webhook: '',
     xapi: '',
+    moodle: '',
     supersededByVersion: null,
     ...overrides,
   };
@@ -938,7 +941,7 @@ export const REPORT_CSV_HEADER =
   'assignment_id,employee_id,given_name,family_name,email,department,manager_name,manager_email,start_date,' +
   'policy_id,policy_version,reason,status,assigned_at,invited_at,reminders_sent,days_waiting,bounce,bounced_at,' +
   'acknowledged_at,typed_name,evidence_id,policy_sha256,ip_address,user_agent,token_id,email_message_id,' +
-  'webhook_delivery,xapi_delivery,superseded_by_version';
+  'webhook_delivery,xapi_delivery,moodle_delivery,superseded_by_version';
 
 /**
  * Seeds employee `employeeId`'s assignment of `policy` (aPolicy() by default) and records their

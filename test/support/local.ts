@@ -176,7 +176,7 @@ export function postStarterTo(s: Pick<LocalStack, 'urls' | 'env'>, event: unknow
  * Makes a stack's demo receiver answer `status` to deliveries (to both destinations, or `only`
  * one) until called with no status.
  */
-export function outageOn(s: Pick<LocalStack, 'urls'>, status?: number, only?: 'webhook' | 'xapi') {
+export function outageOn(s: Pick<LocalStack, 'urls'>, status?: number, only?: 'webhook' | 'xapi' | 'moodle') {
   const query = status ? `?status=${status}${only ? `&only=${only}` : ''}` : '';
   return fetch(`${s.urls.lms}/outage${query}`, { method: status ? 'PUT' : 'DELETE' });
 }

@@ -14,6 +14,12 @@ export function makeDeliveries(table: Table): Deliveries {
       const set = sent
         ? [`${lane.state}.attempts = ${lane.state}.attempts + :one`, `${lane.state}.lastStatus = :status`]
         : [];
+      // Names through placeholders: a remembered field is the destination's, not ours to trust as a path.
+      for (const [i, [field, value]] of Object.entries(attempt.remember ?? {}).entries()) {
+        set.push(`${lane.state}.#remember${i} = :remember${i}`);
+        names[`#remember${i}`] = field;
+        values[`:remember${i}`] = value;
+      }
       let remove = `REMOVE ${lane.lease}`;
       const { outcome } = attempt;
       if ('delivered' in outcome) {

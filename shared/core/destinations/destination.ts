@@ -1,16 +1,75 @@
 // What every LMS destination module provides: how to send a completion, what its answers mean, and the settings, secrets and deploy parameters it needs.
 import type { z } from 'zod';
-import type { HttpRequest } from '../../ports.ts';
-import type { Assignment, Evidence, Starter } from '../model.ts';
+import type { HttpRequest, HttpResponse } from '../../ports.ts';
+import type { Assignment, Delivery, Evidence, PolicyText, Starter } from '../model.ts';
+
+/** What an answer means for the delivery. */
+export type Verdict = 'delivered' | 'retry' | 'gone' | 'rejected';
+
+/** What an HTTP status means for the delivery, whatever the destination. */
+export function classify(status: number | null): Verdict {
+  if (status === null) return 'retry'; // timeout or network error
+  if (status >= 200 && status < 300) return 'delivered';
+  if (status === 410) return 'gone';
+  // Redirects are not followed (signed data goes only where configured), but may be fixed: retry.
+  if (status === 408 || status === 429 || status >= 500 || (status >= 300 && status < 400)) return 'retry';
+  return 'rejected';
+}
+
+/** What one attempt came to, as a channel that makes its own requests reports it. */
+export interface AttemptOutcome {
+  verdict: Verdict;
+  /** The deciding answer's HTTP status; null when there was none (timeout or network error). */
+  status: number | null;
+  /** The deciding answer: its start is kept with a dead letter, its Retry-After honoured. */
+  response?: HttpResponse | undefined;
+  /** Why it was rejected, in words for the operator (`no Moodle user with email …`). */
+  detail?: string;
+  /** Fields kept on the delivery for the next attempt (a looked-up user id), whatever the verdict. */
+  remember?: Record<string, string | number>;
+}
+
+/** One attempt, as a multi-request channel sees it. */
+export interface ChannelAttempt {
+  assignment: Assignment;
+  starter: Starter;
+  evidence: Evidence;
+  /** The delivery as leased: what earlier attempts remembered is on it. */
+  delivery: Delivery;
+  at: Date;
+  /** Sends one request under the delivery's timeout; null on a timeout or network error (logged). */
+  call(request: HttpRequest): Promise<HttpResponse | null>;
+}
 
 /** One destination's way of sending a completion, built from its settings and secrets. */
-export interface Channel {
+interface ChannelBase {
   /** The id the receiver de-duplicates on: the webhook id, or the xAPI statement id. */
   idOf(assignment: Assignment): string;
+}
+
+/** A channel of one request per attempt, its answer classified by HTTP status (webhook, xAPI). */
+export interface RequestChannel extends ChannelBase {
   /** The request of one attempt at `at`. */
   request(assignment: Assignment, starter: Starter, evidence: Evidence, at: Date): HttpRequest;
   /** An answer besides 2xx meaning the receiver has it already (an LRS's 409 Conflict). */
   alreadyStored?(status: number): boolean;
+}
+
+/**
+ * A channel that makes its own requests in one attempt and reads its answers itself (Moodle: a
+ * user lookup, then the completion; errors come as 200 with an error body). The lease, retries,
+ * dead letters and audit stay the delivery's, as for any channel.
+ */
+export interface SteppedChannel extends ChannelBase {
+  send(attempt: ChannelAttempt): Promise<AttemptOutcome>;
+}
+
+export type Channel = RequestChannel | SteppedChannel;
+
+/** What a deployment carries besides settings and secrets, for a channel that needs it. */
+export interface ChannelContext {
+  /** The policies this build carries, by id, front matter parsed. */
+  policies: ReadonlyMap<string, PolicyText>;
 }
 
 /** A CloudFormation parameter that feeds one of a destination's settings (plain data: core knows no CDK). */
@@ -60,8 +119,15 @@ export interface LmsDestination<Shape extends z.ZodRawShape = z.ZodRawShape> {
   missing(settings: z.infer<z.ZodObject<Shape>>): Array<{ setting: string; when?: string }>;
   secrets: readonly SecretSpec[];
   parameters: readonly DeployParameter[];
-  /** Its channel, given its settings (with nothing missing) and its secrets' current values by name. */
-  channel(settings: z.infer<z.ZodObject<Shape>>, secrets: Readonly<Record<string, string>>): Channel;
+  /**
+   * Its channel, given its settings (with nothing missing), its secrets' current values by name
+   * and the policies the build carries; a setting that contradicts them throws a ConfigError naming it.
+   */
+  channel(
+    settings: z.infer<z.ZodObject<Shape>>,
+    secrets: Readonly<Record<string, string>>,
+    context: ChannelContext,
+  ): Channel;
 }
 
 /** Declares a destination, its settings' types inferred from its schema. */

@@ -5,7 +5,7 @@
  * a delivery lane of the assignment. Kept apart from the registry so the model can name the lanes
  * without importing the modules (which import the model).
  */
-export const DESTINATION_NAMES = ['webhook', 'xapi'] as const;
+export const DESTINATION_NAMES = ['webhook', 'xapi', 'moodle'] as const;
 export type DestinationName = (typeof DESTINATION_NAMES)[number];
 
 export const isDestinationName = (name: string): name is DestinationName =>

@@ -4,7 +4,7 @@ import type { LmsWebhook } from '../lms-payload.ts';
 import type { Assignment, Evidence, Starter } from '../model.ts';
 import { secureUrl } from '../validation.ts';
 import { checkWebhookSecrets, makeWebhookSigner, type WebhookSigner } from '../webhooks.ts';
-import { type Channel, defineDestination } from './destination.ts';
+import { defineDestination, type RequestChannel } from './destination.ts';
 
 /** The body of the LMS webhook (DESIGN section 5, binding; published as JSON Schema in shared/schemas/). */
 export function completionPayload(
@@ -35,7 +35,7 @@ export function completionPayload(
 }
 
 /** The webhook: the payload POSTed, signed per Standard Webhooks with a fresh timestamp per attempt. */
-export function makeWebhookChannel(url: string, sign: WebhookSigner): Channel {
+export function makeWebhookChannel(url: string, sign: WebhookSigner): RequestChannel {
   const idOf = (assignment: Assignment) => assignment.webhook?.webhookId as string;
   return {
     idOf,

@@ -3,7 +3,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
 import type { Assignment, Evidence, Starter } from '../model.ts';
 import { secureUrl } from '../validation.ts';
-import { type Channel, defineDestination } from './destination.ts';
+import { defineDestination, type RequestChannel } from './destination.ts';
 
 /** The xAPI version spoken (the `X-Experience-API-Version` header). */
 export const XAPI_VERSION = '1.0.3';
@@ -89,7 +89,7 @@ export function completionStatement(
 }
 
 /** The xAPI destination: `PUT {endpoint}statements?statementId=…` with Basic auth. */
-export function makeXapiChannel(settings: XapiSettings): Channel {
+export function makeXapiChannel(settings: XapiSettings): RequestChannel {
   const authorization = `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`;
   const idOf = (assignment: Assignment) => assignment.xapi?.statementId as string;
   return {

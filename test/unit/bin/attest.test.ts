@@ -737,6 +737,25 @@ describe('attest lms dead-letters', () => {
     );
   });
 
+  it("shows the destination's own reason for a dead letter, when it read the answer itself", async () => {
+    // Prepare
+    const store = new FakeStore();
+    const id = await seedSigned(store, 'E1', { moodle: { completionId: 'moodle_1' } });
+    await seedDeadLetter(store, id, 'moodle', '2026-11-25T15:00:00.000Z', {
+      status: 200,
+      detail: 'no Moodle user with email ada@example.org',
+    });
+
+    // Act
+    const { code, out } = await cli(['lms', 'dead-letters', '--destination', 'moodle'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual([
+      `${id}  moodle  dead  attempts 1  last status 200  rejected at 2026-11-25T15:00:00.000Z  no Moodle user with email ada@example.org`,
+    ]);
+  });
+
   it('says there are none, for a destination with none', async () => {
     // Prepare
     const store = new FakeStore();
@@ -772,7 +791,9 @@ describe('attest lms --destination', () => {
     expect(code).toBe(2);
     expect(out).toEqual([]);
     expect(err).toHaveLength(1);
-    expect(err[0]).toContain(`attest: --destination must be webhook or xapi, not ${JSON.stringify(value)}`);
+    expect(err[0]).toContain(
+      `attest: --destination must be webhook, xapi or moodle, not ${JSON.stringify(value)}`,
+    );
     expect(err[0]).toContain(tryHelp(command.slice(0, 2).join(' ')));
     expect(store.writes).toEqual([]);
   });
@@ -930,6 +951,7 @@ describe('attest lms enable', () => {
     const store = new FakeStore();
     store.destinations.webhook = { state: 'disabled', reason: '410 Gone' };
     store.destinations.xapi = { state: 'disabled', reason: '410 Gone' };
+    store.destinations.moodle = { state: 'disabled', reason: '410 Gone' };
 
     // Act
     const { code, out } = await cli(['lms', 'enable'], store);
@@ -937,7 +959,7 @@ describe('attest lms enable', () => {
     // Assess
     expect(code).toBe(0);
     expect(out).toEqual([
-      'webhook and xapi enabled. Replay what was dead-lettered while disabled: lms replay --all',
+      'webhook, xapi and moodle enabled. Replay what was dead-lettered while disabled: lms replay --all',
     ]);
     expect(await store.getDestination('webhook')).toEqual({ state: 'enabled', at: NOW });
     expect(await store.getDestination('xapi')).toEqual({ state: 'enabled', at: NOW });
@@ -1037,6 +1059,6 @@ describe('attest lms backfill', () => {
 
     // Assess
     expect(code).toBe(2);
-    expect(err[0]).toContain('lms backfill needs --destination webhook|xapi and --policy <policy-id>');
+    expect(err[0]).toContain('lms backfill needs --destination webhook|xapi|moodle and --policy <policy-id>');
   });
 });

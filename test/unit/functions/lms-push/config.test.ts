@@ -13,6 +13,10 @@ const ENV = {
   LRS_PASSWORD: undefined,
   XAPI_ACCOUNT_HOMEPAGE: undefined,
   XAPI_ACTOR: undefined,
+  MOODLE_URL: undefined,
+  MOODLE_TOKEN: undefined,
+  MOODLE_USER_FIELD: undefined,
+  MOODLE_ACTIVITIES: undefined,
 };
 
 /** Loads the function's config module afresh with `env` as its environment. */
@@ -77,6 +81,44 @@ describe('the lms-push config', () => {
     await expect(loading).rejects.toThrow(message);
   });
 
+  it('takes Moodle beside the webhook, its activities over the policies’ front matter', async () => {
+    // Act
+    const config = await load({
+      LMS_MODE: 'webhook,moodle',
+      ...webhook,
+      MOODLE_URL: 'https://moodle.example.org',
+      MOODLE_TOKEN: 'a1b2c3d4',
+      MOODLE_ACTIVITIES: 'safe-internet-use=123',
+    });
+
+    // Assess
+    expect(config.LMS_MODE).toEqual(['webhook', 'moodle']);
+    expect(config.MOODLE_URL).toBe('https://moodle.example.org/');
+    expect(config.MOODLE_USER_FIELD).toBe('email');
+    expect(config.MOODLE_ACTIVITIES).toEqual({ 'safe-internet-use': 123 });
+    expect(await config.secrets()).toMatchObject({ MOODLE_TOKEN: 'a1b2c3d4' });
+  });
+
+  it.each([
+    [{ MOODLE_TOKEN: 'a1b2c3d4' }, 'MOODLE_URL: is required when LMS_MODE includes moodle'],
+    [{ MOODLE_URL: 'https://moodle.example.org/' }, 'MOODLE_TOKEN'],
+    [{ MOODLE_URL: 'https://moodle.example.org/', MOODLE_TOKEN: 'a1b2 c3d4' }, 'MOODLE_TOKEN must be'],
+    [
+      {
+        MOODLE_URL: 'https://moodle.example.org/',
+        MOODLE_TOKEN: 'a1b2c3d4',
+        MOODLE_ACTIVITIES: 'no-such-policy=1',
+      },
+      'MOODLE_ACTIVITIES names no-such-policy',
+    ],
+  ])('refuses Moodle with %j at load, naming the setting', async (env, message) => {
+    // Act
+    const loading = load({ LMS_MODE: 'moodle', ...env });
+
+    // Assess
+    await expect(loading).rejects.toThrow(message);
+  });
+
   it('takes XAPI_ACTOR=mbox without an account home page', async () => {
     // Act
     const config = await load({ LMS_MODE: 'xapi', ...xapi, XAPI_ACCOUNT_HOMEPAGE: '', XAPI_ACTOR: 'mbox' });
@@ -86,7 +128,10 @@ describe('the lms-push config', () => {
   });
 
   it.each([
-    [{ LMS_MODE: 'webhook,moodle', ...webhook }, 'LMS_MODE: must be webhook, xapi or webhook,xapi'],
+    [
+      { LMS_MODE: 'webhook,canvas', ...webhook },
+      'LMS_MODE: must be one or more of webhook, xapi, moodle, comma-separated',
+    ],
     [
       { LMS_MODE: 'webhook', ...webhook, LMS_WEBHOOK_URL: 'http://lms.example.org/' },
       'LMS_WEBHOOK_URL: must be https',

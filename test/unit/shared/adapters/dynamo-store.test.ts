@@ -759,13 +759,16 @@ describe('makeDynamoStore', () => {
       ddb
         .on(QueryCommand, { IndexName: 'xapi-due' })
         .resolves({ Items: [{ assignmentId: 'a4', xapiDueAt: 't4' }] });
+      ddb
+        .on(QueryCommand, { IndexName: 'moodle-due' })
+        .resolves({ Items: [{ assignmentId: 'a5', moodleDueAt: 't5' }] });
 
       // Act
       const due = await store().queryDue(now, 10);
 
       // Assess
-      expect(due.map((item) => item.assignmentId)).toEqual(['a1', 'a3', 'a2', 'a4']);
-      expect(ddb).toReceiveCommandTimes(QueryCommand, 4);
+      expect(due.map((item) => item.assignmentId)).toEqual(['a1', 'a3', 'a2', 'a4', 'a5']);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 5);
       expect(ddb).toReceiveNthCommandWith(QueryCommand, 2, {
         IndexName: 'due',
         Limit: 9,
@@ -776,6 +779,7 @@ describe('makeDynamoStore', () => {
       expect(ddb.commandCalls(QueryCommand)[2]?.args[0].input.ExclusiveStartKey).toBeUndefined();
       expect(ddb).toReceiveNthCommandWith(QueryCommand, 4, { IndexName: 'xapi-due', Limit: 10 });
       expect(ddb.commandCalls(QueryCommand)[3]?.args[0].input.ExclusiveStartKey).toBeUndefined();
+      expect(ddb).toReceiveNthCommandWith(QueryCommand, 5, { IndexName: 'moodle-due', Limit: 10 });
     });
 
     it('stops each lane at the limit even when more pages remain', async () => {
@@ -801,13 +805,20 @@ describe('makeDynamoStore', () => {
         ],
         LastEvaluatedKey: { pk: 'more' },
       });
+      ddb.on(QueryCommand, { IndexName: 'moodle-due' }).resolves({
+        Items: [
+          { assignmentId: 'a7', moodleDueAt: 't1' },
+          { assignmentId: 'a8', moodleDueAt: 't2' },
+        ],
+        LastEvaluatedKey: { pk: 'more' },
+      });
 
       // Act
       const due = await store().queryDue(now, 2);
 
       // Assess
-      expect(due).toHaveLength(6);
-      expect(ddb).toReceiveCommandTimes(QueryCommand, 3);
+      expect(due).toHaveLength(8);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 4);
     });
 
     it('answers nothing due with an empty list', async () => {
@@ -819,7 +830,7 @@ describe('makeDynamoStore', () => {
 
       // Assess
       expect(due).toEqual([]);
-      expect(ddb).toReceiveCommandTimes(QueryCommand, 3);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 4);
     });
   });
 

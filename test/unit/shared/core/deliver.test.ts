@@ -2,13 +2,8 @@
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  classify,
-  DEFAULT_RETRY_SCHEDULE,
-  makeDeliverCompletion,
-  retryAfterMs,
-} from '#shared/core/deliver.ts';
-import type { Channel } from '#shared/core/destinations/destination.ts';
+import { DEFAULT_RETRY_SCHEDULE, makeDeliverCompletion, retryAfterMs } from '#shared/core/deliver.ts';
+import { type Channel, classify } from '#shared/core/destinations/destination.ts';
 import { makeWebhookChannel } from '#shared/core/destinations/webhook.ts';
 import { makeXapiChannel, statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { parseDuration } from '#shared/core/duration.ts';
@@ -793,7 +788,11 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
       expect(await store.deadLetters(10)).toEqual([
         { assignmentId: id, kind: dead, deadAt: '2026-11-24T10:00:00.000Z' },
       ]);
-      expect(store.destinations).toEqual({ webhook: { state: 'enabled' }, xapi: { state: 'enabled' } });
+      expect(store.destinations).toEqual({
+        webhook: { state: 'enabled' },
+        xapi: { state: 'enabled' },
+        moodle: { state: 'enabled' },
+      });
     },
   );
 
@@ -887,7 +886,11 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
       expect(stored?.[kind]?.deadLetter).not.toHaveProperty('body');
       // The configured lane is left as it was, and the destinations both stay enabled.
       expect(stored?.[configured]).toMatchObject({ state: 'pending', attempts: 0 });
-      expect(store.destinations).toEqual({ webhook: { state: 'enabled' }, xapi: { state: 'enabled' } });
+      expect(store.destinations).toEqual({
+        webhook: { state: 'enabled' },
+        xapi: { state: 'enabled' },
+        moodle: { state: 'enabled' },
+      });
       expect(store.audit.map((e) => [e.kind, e.detail?.destination, e.detail?.reason])).toEqual([
         ['delivery-dead-lettered', destination, 'unconfigured'],
       ]);
@@ -950,6 +953,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     expect(store.destinations).toEqual({
       webhook: { state: 'enabled' },
       xapi: { state: 'disabled', reason: 'answered 410 Gone', at: '2026-11-24T10:00:00.000Z' },
+      moodle: { state: 'enabled' },
     });
     expect(logger.error).toHaveBeenCalledOnce();
     expect(logger.error).toHaveBeenCalledWith(

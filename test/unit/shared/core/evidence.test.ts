@@ -77,6 +77,7 @@ describe('makeEvidenceReport', () => {
       webhook: { state: 'pending', webhookId: 'wh_1', attempts: 0 },
       // Only the webhook was owed.
       xapi: null,
+      moodle: null,
       audit: [],
     });
     expect(text).toBe(canonicalPolicyText(policy));

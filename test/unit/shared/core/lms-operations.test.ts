@@ -232,6 +232,25 @@ describe('makeBackfill', () => {
     ]);
   });
 
+  it('owes Moodle, added since, each earlier agreement once, under the completion id its evidence fixes', async () => {
+    // Prepare
+    const store = new FakeStore();
+    const e1 = await seedSigned(store, 'E1', { webhook: { webhookId: 'wh_1' } });
+    const backfill = makeBackfill({ store, clock: new FakeClock(NOW) });
+
+    // Act
+    const first = await backfill('safe-internet-use', 'moodle');
+    const again = await backfill('safe-internet-use', 'moodle');
+
+    // Assess
+    expect([first, again]).toEqual([
+      { owed: 1, had: 0 },
+      { owed: 0, had: 1 },
+    ]);
+    expect(store.peek(e1)?.moodle).toEqual({ state: 'pending', attempts: 0, completionId: 'moodle_1' });
+    expect(store.peek(e1)?.moodleDueAt).toBe(NOW);
+  });
+
   it('owes nothing for another policy, nor for an unsigned assignment', async () => {
     // Prepare
     const store = new FakeStore();
@@ -264,10 +283,11 @@ describe('makeEnableDestinations', () => {
     // Assess
     expect(xapi).toEqual(['xapi']);
     expect(lmsAfterXapi).toEqual({ state: 'disabled', reason: '410 Gone' });
-    expect(every).toEqual(['webhook', 'xapi']);
+    expect(every).toEqual(['webhook', 'xapi', 'moodle']);
     expect(store.destinations).toEqual({
       webhook: { state: 'enabled', at: NOW },
       xapi: { state: 'enabled', at: NOW },
+      moodle: { state: 'enabled', at: NOW },
     });
   });
 });

@@ -105,6 +105,34 @@ describe('parsePolicy', () => {
     expect((error as ValidationError).issues.map((i) => i.field)).toEqual(['chase.sendWindow']);
   });
 
+  it('carries the Moodle activity a policy completes, outside the text its sha256 names', () => {
+    // Act
+    const plain = parsePolicy(source());
+    const linked = parsePolicy(source().replace('title:', 'moodle: { cmid: 123 }\ntitle:'));
+
+    // Assess
+    expect(linked.moodle).toEqual({ cmid: 123 });
+    expect(linked.sha256).toBe(plain.sha256);
+    expect(plain).not.toHaveProperty('moodle');
+  });
+
+  it.each(['moodle: { cmid: 0 }', 'moodle: { cmid: abc }', 'moodle: { course: 2, cmid: 3 }'])(
+    'refuses %s, naming the field',
+    (line) => {
+      // Act
+      let error: unknown;
+      try {
+        parsePolicy(source().replace('title:', `${line}\ntitle:`));
+      } catch (e) {
+        error = e;
+      }
+
+      // Assess
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => i.field)[0]).toMatch(/^moodle/);
+    },
+  );
+
   it('refuses a file without front matter', () => {
     // Assess
     expect(() => parsePolicy('just text')).toThrow(ValidationError);

@@ -394,6 +394,7 @@ describe('makeReport', () => {
         emailMessageId: 'ses-9',
         webhook: 'delivered',
         xapi: 'dead',
+        moodle: '',
         supersededByVersion: null,
       } satisfies ReportRow,
     ]);
@@ -445,6 +446,7 @@ describe('makeReport', () => {
         emailMessageId: '',
         webhook: '',
         xapi: '',
+        moodle: '',
         supersededByVersion: null,
       } satisfies ReportRow,
     ]);
@@ -688,10 +690,10 @@ describe('csvOf', () => {
     expect(csv).toBe(
       'asg_1,E1001,Ada,Lovelace,ada@example.org,Engineering,Grace Hopper,grace@example.org,2026-12-01,' +
         'safe-internet-use,3,starter,acknowledged,2026-11-20T09:00:00.000Z,2026-11-20T09:15:00.000Z,0,,,,' +
-        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,\n` +
+        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,\n` +
         'asg_2,E1001,Ada,Lovelace,ada@example.org,Engineering,Grace Hopper,grace@example.org,2026-12-01,' +
         'safe-internet-use,3,starter,invited,2026-11-20T09:00:00.000Z,2026-11-20T09:15:00.000Z,1,4,,,' +
-        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,2\n`,
+        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,2\n`,
     );
   });
 

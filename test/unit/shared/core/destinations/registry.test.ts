@@ -72,7 +72,7 @@ describe('destination names', () => {
   it('tells a destination name from anything else', () => {
     // Assess
     expect(DESTINATION_NAMES.every(isDestinationName)).toBe(true);
-    expect(['lms', 'Webhook', 'moodle', ''].some(isDestinationName)).toBe(false);
+    expect(['lms', 'Webhook', 'canvas', ''].some(isDestinationName)).toBe(false);
   });
 
   it.each([
