@@ -44,6 +44,21 @@ export function describeDelivery(delivery: Delivery): string {
   return parts.join('  ');
 }
 
+/**
+ * A delivery's attempts, oldest first, one line each: when, the status (or why there was none),
+ * how long, and the start of the answer; those dropped from the log counted first.
+ */
+export function describeAttempts(delivery: Delivery): string[] {
+  const lines: string[] = [];
+  if (delivery.attemptsDropped) lines.push(`  (${delivery.attemptsDropped} earlier attempts not kept)`);
+  for (const a of delivery.attemptLog ?? []) {
+    const answered = a.status === null ? `no answer (${a.error ?? 'network error'})` : `status ${a.status}`;
+    const answer = a.answer ? `  ${JSON.stringify(a.answer)}` : '';
+    lines.push(`  ${a.at}  ${answered}  ${a.durationMs} ms${answer}`);
+  }
+  return lines;
+}
+
 /** A test's report as the admin reads it: each request and its answer, then the verdict. */
 export function describeTest(kind: DeliveryKind, subject: TestSubject, report: TestReport): string[] {
   const who = subject.real ? `${subject.employeeId} <${subject.email}>` : `the test person ${subject.email}`;
@@ -69,7 +84,8 @@ export function addLmsCommands(program: Command, shell: Shell): void {
     .summary('Where each LMS delivery of an agreement stands.')
     .description(
       'Where each LMS delivery of an agreement stands: delivered, retrying (attempts, last status, ' +
-        'next attempt) or dead-lettered (why).',
+        'next attempt) or dead-lettered (why); then each attempt, oldest first (when, status, time ' +
+        'taken, the start of the answer).',
     )
     .argument('<assignment-id>', 'an assignment id')
     .addOption(destinationOption('only this destination, owed or not'))
@@ -81,6 +97,7 @@ export function addLmsCommands(program: Command, shell: Shell): void {
       for (const { kind, delivery } of status.deliveries) {
         const shown = delivery ? describeDelivery(delivery) : 'none (not a destination when it was signed)';
         io.out(`${kind}  ${shown}`);
+        for (const line of delivery ? describeAttempts(delivery) : []) io.out(line);
       }
     });
 

@@ -65,6 +65,11 @@ describe('the LMS answering 5xx', () => {
       expect(delivery?.webhookId).toBe(lms.webhookId);
       await sleep(2_000);
       expect(await deliveredTo(id)).toHaveLength(1);
+      const status = (await cli('lms', 'status', id)).out.split('\n');
+      const attempts = status.filter((line) => line.startsWith('  '));
+      expect(attempts.length).toBe(lms.attempts);
+      expect(attempts[0]).toMatch(/^ {2}\S+Z {2}status 500 {2}\d+ ms {2}"simulated refusal"$/);
+      expect(attempts.at(-1)).toMatch(/^ {2}\S+Z {2}status 204 {2}\d+ ms$/);
     } finally {
       await lmsMode();
     }
