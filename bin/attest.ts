@@ -5,11 +5,13 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
+import { channelFromEnv } from '#shared/adapters/destination-channel.ts';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
+import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { secretsManagerVault } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { common, parseEnv } from '#shared/config.ts';
-import { parseDuration } from '#shared/core/duration.ts';
+import { durationSetting, parseDuration } from '#shared/core/duration.ts';
 import type { Queue, Store } from '#shared/ports.ts';
 import { addAudienceCommands } from './audience.ts';
 import {
@@ -170,13 +172,37 @@ async function mailQueueFromEnv(env: NodeJS.ProcessEnv): Promise<Queue | undefin
   };
 }
 
+/**
+ * The LMS destinations for `lms test`, reached as lms-push reaches them: the settings and secrets
+ * of `env` (TABLE_NAME's deployment; its secrets inline or by `_SECRET_ARN`) or, only without
+ * TABLE_NAME, the local stack's demo receiver on LMS_RECEIVER_PORT, with what `env` sets over it.
+ */
+async function lmsFromEnv(env: NodeJS.ProcessEnv): Promise<NonNullable<CliDeps['lms']>> {
+  let lmsEnv = env;
+  if (!env.TABLE_NAME) {
+    const local = await import('../local/settings.ts');
+    lmsEnv = { ...local.localLmsSettings(local.localPorts(env).lms), ...local.LOCAL_SECRETS, ...env };
+  }
+  const { LMS_TIMEOUT } = parseEnv(z.object({ LMS_TIMEOUT: durationSetting.default(10_000) }), lmsEnv);
+  return {
+    http: makeHttpClient(),
+    timeoutMs: LMS_TIMEOUT,
+    async channel(kind) {
+      const { bundledPolicies } = await import('#templates/policies.ts');
+      return channelFromEnv(kind, lmsEnv, { policies: bundledPolicies });
+    },
+  };
+}
+
 /** The command line as the `attest` executable (bin/attest.js) and `npm run attest` run it; answers the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   // The SDK warns on Node 20 that its 2027 releases need Node 22: noise for a command's output.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const arn = env.ACK_TOKEN_KEYS_SECRET_ARN;
+  let lms: NonNullable<CliDeps['lms']>;
   let settings: { DEFAULT_POLICIES: string[]; REDRIVE_AFTER: number; FRESH_LINK_INTERVAL: number };
   try {
+    lms = await lmsFromEnv(env);
     settings = parseEnv(
       z.object({
         DEFAULT_POLICIES: common.DEFAULT_POLICIES,
@@ -193,6 +219,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   return runCli(argv, {
     ...(await storeFromEnv(env)),
     ...(mailQueue && { mailQueue }),
+    lms,
     // Progress only where a person watches: never into a pipe or a log.
     ...(process.stderr.isTTY && { progressBar: terminalProgressBar }),
     defaultPolicies: settings.DEFAULT_POLICIES,

@@ -1,8 +1,10 @@
 // The shell's plumbing, shared by every command: what a command may use, usage errors (exit 2), failures (exit 1), and ids that begin with "-".
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
 import type { AudienceRules } from '#shared/core/audience.ts';
+import type { Channel } from '#shared/core/destinations/destination.ts';
 import { AttestError, ValidationError } from '#shared/core/errors.ts';
-import type { Clock, KeyVault, Queue, Store } from '#shared/ports.ts';
+import type { DeliveryKind } from '#shared/core/model.ts';
+import type { Clock, HttpClient, KeyVault, Queue, Store } from '#shared/ports.ts';
 
 /** 0: done; 1: the thing asked for failed; 2: the command was called wrongly. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -35,6 +37,12 @@ export interface CliDeps {
   redriveAfterMs?: number;
   /** A progress bar on stderr for `total` steps; given only when stderr is a terminal. */
   progressBar?: (total: number) => { update(done: number): void; stop(): void };
+  /**
+   * The LMS destinations as lms-push reaches them, for `lms test`: a destination's channel from the
+   * settings and secrets of the environment (a ConfigError naming what is missing), the HTTP client
+   * and LMS_TIMEOUT.
+   */
+  lms?: { channel(kind: DeliveryKind): Promise<Channel>; http: HttpClient; timeoutMs: number };
   /** Opens a file to write (a report's CSV), readable only by its owner; `remove` closes and deletes it. */
   createFile?: (path: string) => { write(text: string): void; close(): void; remove(): void };
 }

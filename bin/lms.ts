@@ -1,5 +1,7 @@
 // `attest lms`: the LMS deliveries as an operator sees them (status, dead letters) and acts on them (replay, backfill, enable).
 import { type Command, Option } from 'commander';
+import { TEST_PERSON, type TestSubject } from '#shared/core/destinations/destination.ts';
+import { starterIdFor } from '#shared/core/ids.ts';
 import {
   makeBackfill,
   makeDeliveryStatus,
@@ -7,6 +9,7 @@ import {
   makeListDeadLetters,
   makeReplayDeadLetters,
 } from '#shared/core/lms-operations.ts';
+import { makeTestDestination, type TestReport } from '#shared/core/lms-test.ts';
 import { DELIVERY_KINDS, type Delivery, type DeliveryKind, isDeliveryKind } from '#shared/core/model.ts';
 import { oneOf, type Shell, UsageError } from './cli.ts';
 
@@ -41,6 +44,34 @@ export function describeDelivery(delivery: Delivery): string {
   return parts.join('  ');
 }
 
+/**
+ * A delivery's attempts, oldest first, one line each: when, the status (or why there was none),
+ * how long, and the start of the answer; those dropped from the log counted first.
+ */
+export function describeAttempts(delivery: Delivery): string[] {
+  const lines: string[] = [];
+  if (delivery.attemptsDropped) lines.push(`  (${delivery.attemptsDropped} earlier attempts not kept)`);
+  for (const a of delivery.attemptLog ?? []) {
+    const answered = a.status === null ? `no answer (${a.error ?? 'network error'})` : `status ${a.status}`;
+    const answer = a.answer ? `  ${JSON.stringify(a.answer)}` : '';
+    lines.push(`  ${a.at}  ${answered}  ${a.durationMs} ms${answer}`);
+  }
+  return lines;
+}
+
+/** A test's report as the admin reads it: each request and its answer, then the verdict. */
+export function describeTest(kind: DeliveryKind, subject: TestSubject, report: TestReport): string[] {
+  const who = subject.real ? `${subject.employeeId} <${subject.email}>` : `the test person ${subject.email}`;
+  const lines = [`${kind} test, about ${who}`];
+  for (const e of report.exchanges) {
+    const answered = e.status === null ? `no answer (${e.error ?? 'network error'})` : `${e.status}`;
+    lines.push(`${e.method} ${e.url}  ${answered}  ${e.durationMs} ms`);
+    if (e.answer) lines.push(`  answer: ${JSON.stringify(e.answer)}`);
+  }
+  lines.push(`${report.outcome.healthy ? 'ok' : 'FAILED'}: ${report.outcome.verdict}`);
+  return lines;
+}
+
 export function addLmsCommands(program: Command, shell: Shell): void {
   const { deps, io, clock } = shell;
   const { store } = deps;
@@ -53,7 +84,8 @@ export function addLmsCommands(program: Command, shell: Shell): void {
     .summary('Where each LMS delivery of an agreement stands.')
     .description(
       'Where each LMS delivery of an agreement stands: delivered, retrying (attempts, last status, ' +
-        'next attempt) or dead-lettered (why).',
+        'next attempt) or dead-lettered (why); then each attempt, oldest first (when, status, time ' +
+        'taken, the start of the answer).',
     )
     .argument('<assignment-id>', 'an assignment id')
     .addOption(destinationOption('only this destination, owed or not'))
@@ -65,7 +97,49 @@ export function addLmsCommands(program: Command, shell: Shell): void {
       for (const { kind, delivery } of status.deliveries) {
         const shown = delivery ? describeDelivery(delivery) : 'none (not a destination when it was signed)';
         io.out(`${kind}  ${shown}`);
+        for (const line of delivery ? describeAttempts(delivery) : []) io.out(line);
       }
+    });
+
+  lms
+    .command('test')
+    .summary('Send a destination a test that records nothing, and show its answer.')
+    .usage('--destination <name> [--employee <employee-id>]')
+    .description(
+      "Check a destination's settings before real people sign: a signed policy.test webhook, an " +
+        'xAPI statement that a person "experienced" a test activity (never a policy\'s), or a Moodle ' +
+        'user lookup. Uses the settings and secrets lms-push uses (from the environment; the local ' +
+        "stack's without TABLE_NAME). Prints each request, the status, the time taken and the start " +
+        'of the answer, then ok or FAILED (exit 1). Nothing is written to the table.',
+    )
+    .addOption(destinationOption('the destination to test'))
+    .option(
+      '--employee <employee-id>',
+      'a starter (from the table) the test is about; without it, the test person attest-test@invalid',
+    )
+    .action(async (options: { destination?: string; employee?: string }, command: Command) => {
+      const kind = destinationKind(options.destination, command);
+      if (!kind) throw new UsageError(`lms test needs --destination ${NAMES.join('|')}`, command);
+      if (!deps.lms) throw new UsageError('lms test is not available here', command);
+      let subject: TestSubject = TEST_PERSON;
+      if (options.employee !== undefined) {
+        const starter = await store.getStarter(starterIdFor(options.employee));
+        if (!starter) {
+          io.err(`attest: no starter with employee id ${options.employee}`);
+          return shell.failed();
+        }
+        const { employeeId, email, givenName, familyName } = starter;
+        subject = { employeeId, email, givenName, familyName, real: true };
+      }
+      const channel = await deps.lms.channel(kind);
+      if (!channel.test) {
+        io.err(`attest: the ${kind} destination has no test`);
+        return shell.failed();
+      }
+      const { http, timeoutMs } = deps.lms;
+      const report = await makeTestDestination({ http, clock, timeoutMs })(channel, subject);
+      for (const line of describeTest(kind, subject, report)) io.out(line);
+      if (!report.outcome.healthy) shell.failed();
     });
 
   lms

@@ -109,6 +109,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A signed event of another type than a completion (`policy.test`): taken, and not counted as one. */
+export interface ReceivedTest {
+  type: string;
+  userAgent: string;
+  payload: unknown;
+}
+
 /**
  * Starts the receiver; it de-duplicates webhooks by `webhook-id`, as a real LMS should, and
  * statements by id, as an LRS must.
@@ -124,6 +131,7 @@ export function createLmsReceiver(
   const moodleState = () => ({ users: moodle.users(), overrides: moodle.overrides() });
   const byId = new Map<string, ReceivedCompletion>();
   let rejected = 0;
+  const tests: ReceivedTest[] = [];
   const outage: Outage = { on: false, status: 503, only: undefined, refused: 0 };
   let slowMs = 0;
   const slowly = () => (slowMs ? new Promise((r) => setTimeout(r, slowMs)) : Promise.resolve());
@@ -218,7 +226,11 @@ export function createLmsReceiver(
         ) as ReceivedCompletion['payload'];
         const id = String(req.headers['webhook-id']);
         const seen = byId.get(id);
-        if (seen) seen.attempts++;
+        // Any type but a completion (`attest lms test`'s policy.test) is taken and ignored, as a
+        // real receiver must; the demo keeps it apart only to show that it came, signed.
+        if (payload.type !== 'policy.acknowledged') {
+          tests.push({ type: String(payload.type), userAgent: String(req.headers['user-agent']), payload });
+        } else if (seen) seen.attempts++;
         else {
           const headers = Object.fromEntries(
             ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [h, String(req.headers[h])]),
@@ -242,11 +254,15 @@ export function createLmsReceiver(
     }
     const items = [...byId.values()];
     if (req.method === 'GET' && url.pathname === '/received') {
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({ received: items, statements: lrs.statements(), rejected, moodle: moodleState() }),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          received: items,
+          statements: lrs.statements(),
+          rejected,
+          tests,
+          moodle: moodleState(),
+        }),
+      );
     } else if (req.method === 'GET' && url.pathname === '/') {
       res
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })

@@ -1,5 +1,6 @@
 // The demo Moodle inside the demo LMS receiver: the two REST web-service functions attest calls, with Moodle's parameter format and error shapes, and the overrides it was asked for.
 import { timingSafeEqual } from 'node:crypto';
+import { DEMO_ACTIVITIES } from './settings.ts';
 
 /** A Moodle user as `core_user_get_users_by_field` answers it (the fields attest reads and a few more). */
 export interface MoodleUser {
@@ -22,8 +23,8 @@ export interface MoodleOverride {
   at: string;
 }
 
-/** The demo course's activities: completion tracked (manual) on one, off on the other. */
-export const DEMO_ACTIVITIES = { tracked: 42, untracked: 43 } as const;
+// The demo course's activities live in settings.ts, beside the settings that name one.
+export { DEMO_ACTIVITIES };
 
 /** Moodle's exception body (lib/externallib.php), sent by its REST server with HTTP 200. */
 const exception = (exceptionClass: string, errorcode: string, message: string, debuginfo?: string) => ({

@@ -17,6 +17,25 @@ export const LOCAL_SECRETS = {
 /** The demo LRS's user name: a key id, not a secret. */
 export const LOCAL_LRS_USERNAME = 'attest-local';
 
+/** The demo Moodle's course: completion tracked (manual) on one activity, off on the other. */
+export const DEMO_ACTIVITIES = { tracked: 42, untracked: 43 } as const;
+
+/**
+ * Where each LMS destination reaches the demo receiver on `lmsPort` (its webhook, LRS and Moodle):
+ * what `npm start` gives lms-push, and what `attest lms test` uses against the local stack.
+ */
+export function localLmsSettings(lmsPort: number): Record<string, string> {
+  return {
+    LMS_WEBHOOK_URL: `http://127.0.0.1:${lmsPort}/webhook`,
+    LRS_ENDPOINT: `http://127.0.0.1:${lmsPort}/xapi/`,
+    LRS_USERNAME: LOCAL_LRS_USERNAME,
+    XAPI_ACCOUNT_HOMEPAGE: 'https://hr.example.org/',
+    MOODLE_URL: `http://127.0.0.1:${lmsPort}/moodle/`,
+    // The demo course's activity that tracks completion (a real policy names its own in front matter).
+    MOODLE_ACTIVITIES: `safe-internet-use=${DEMO_ACTIVITIES.tracked}`,
+  };
+}
+
 export interface LocalPorts {
   api: number;
   ses: number;

@@ -9,11 +9,17 @@ import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from './emulators.t
 import { createGateway, type HttpHandler } from './gateway.ts';
 import { invoked } from './invocation.ts';
 import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
-import { DEMO_ACTIVITIES } from './moodle.ts';
 import { type QueueHandler, startPoller } from './pollers.ts';
 import { keepMailbox, reportedIn } from './ses-mailbox.ts';
 import { startSesSimulator } from './ses-simulator.ts';
-import { LOCAL_LRS_USERNAME, LOCAL_REGION, LOCAL_SECRETS, type LocalPorts, TABLE_NAME } from './settings.ts';
+import {
+  LOCAL_LRS_USERNAME,
+  LOCAL_REGION,
+  LOCAL_SECRETS,
+  type LocalPorts,
+  localLmsSettings,
+  TABLE_NAME,
+} from './settings.ts';
 
 export interface LocalStackOptions {
   ports: LocalPorts;
@@ -118,13 +124,7 @@ async function startServices(
     // Completions go to the demo receiver: as a webhook, and (with LMS_MODE=webhook,xapi or xapi)
     // as xAPI statements to the demo LRS inside it, and (with moodle) to its demo Moodle.
     LMS_MODE: 'webhook',
-    LMS_WEBHOOK_URL: `http://127.0.0.1:${lmsPort}/webhook`,
-    LRS_ENDPOINT: `http://127.0.0.1:${lmsPort}/xapi/`,
-    LRS_USERNAME: LOCAL_LRS_USERNAME,
-    XAPI_ACCOUNT_HOMEPAGE: 'https://hr.example.org/',
-    MOODLE_URL: `http://127.0.0.1:${lmsPort}/moodle/`,
-    // The demo course's activity that tracks completion (a real policy names its own in front matter).
-    MOODLE_ACTIVITIES: `safe-internet-use=${DEMO_ACTIVITIES.tracked}`,
+    ...localLmsSettings(lmsPort),
     SWEEP_INTERVAL: 'PT10S',
     REDRIVE_AFTER: 'PT1M',
     // A manager's digest collects escalations for seconds, not the quarter hour it does on AWS.

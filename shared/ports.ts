@@ -1,6 +1,7 @@
 // The small interfaces the core needs from the outside world; adapters implement them.
 import type {
   Assignment,
+  AttemptRecord,
   Chase,
   DeadLetter,
   DeliveryKind,
@@ -257,6 +258,8 @@ export interface Deliveries {
       sent?: boolean;
       /** Fields set on the delivery for later attempts (Moodle's user id once looked up). */
       remember?: Record<string, string | number>;
+      /** The delivery's attempt log with this attempt (`withAttempt`), written in the same update. */
+      log?: { attemptLog: AttemptRecord[]; attemptsDropped: number };
     },
   ): Promise<void>;
   /**

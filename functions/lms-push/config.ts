@@ -1,6 +1,6 @@
 // The LMS delivery function's settings, parsed once at load: each destination in LMS_MODE needs its own (see the registry).
 import { z } from 'zod';
-import { resolveSecret } from '#shared/adapters/secrets.ts';
+import { destinationSecrets } from '#shared/adapters/destination-channel.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { DEFAULT_RETRY_SCHEDULE } from '#shared/core/deliver.ts';
 import { destinations } from '#shared/core/destinations/registry.ts';
@@ -46,22 +46,14 @@ const env = parseEnv(
   process.env,
 );
 
-/** The secrets the deployed destinations read, by setting name, in the registry's order. */
-const secretSpecs = env.LMS_MODE.flatMap((kind) => destinations[kind].secrets);
-
 /**
  * The destinations' secrets as they are now, by name: fetched per batch through Powertools'
  * five-minute cache, so a rotated webhook secret or a newly set LRS password is used within
  * minutes, without waiting for warm functions to be replaced.
  */
 async function secrets(): Promise<Record<string, string>> {
-  const values = await Promise.all(
-    secretSpecs.map(async (spec) => {
-      const value = await resolveSecret(process.env, spec.name);
-      return [spec.name, spec.check ? spec.check(value) : value] as const;
-    }),
-  );
-  return Object.fromEntries(values);
+  const each = await Promise.all(env.LMS_MODE.map((kind) => destinationSecrets(kind, process.env)));
+  return Object.assign({}, ...each);
 }
 
 /** What the channels read besides settings and secrets: the policies this build carries (their Moodle activities). */

@@ -17,7 +17,8 @@ export function makeHttpClient(): HttpClient {
       // A redirect is the receiver's misconfiguration; following it would send signed data elsewhere.
       const response = await fetch(url, {
         method,
-        headers: { 'user-agent': USER_AGENT, ...headers },
+        // Last, so no channel's headers can hide who is calling.
+        headers: { ...headers, 'user-agent': USER_AGENT },
         body,
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),

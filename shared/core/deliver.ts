@@ -14,6 +14,7 @@ import type {
 } from '../ports.ts';
 import {
   type AttemptOutcome,
+  answerStart,
   type Channel,
   type ChannelAttempt,
   classify,
@@ -21,7 +22,18 @@ import {
 } from './destinations/destination.ts';
 import { destinations } from './destinations/registry.ts';
 import { MAX_DELAY_SECONDS, sendHint } from './hint.ts';
-import type { Assignment, DeadLetter, Delivery, DeliveryKind, OwedDeliveries } from './model.ts';
+import {
+  type Assignment,
+  type AttemptRecord,
+  type DeadLetter,
+  type Delivery,
+  type DeliveryKind,
+  type OwedDeliveries,
+  withAttempt,
+} from './model.ts';
+
+/** The delivery's attempt log with one more attempt, as recordDeliveryAttempt writes it. */
+type AttemptLog = ReturnType<typeof withAttempt>;
 
 /** A delivery leases its lane, reads the agreement and its destination, and records each attempt. */
 export type DeliverStore = Pick<DueWork, 'claimWork'> &
@@ -120,7 +132,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     status: number | null,
     response: HttpResponse | undefined,
     at: Date,
-    outcome: Pick<AttemptOutcome, 'detail' | 'remember'> = {},
+    outcome: Pick<AttemptOutcome, 'detail' | 'remember'> & { log?: AttemptLog } = {},
   ): Promise<DeliverOutcome> {
     const letter: DeadLetter = {
       reason,
@@ -137,6 +149,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
       outcome: { dead: letter },
       sent,
       ...(outcome.remember && { remember: outcome.remember }),
+      ...(outcome.log && { log: outcome.log }),
     });
     await store.appendAudit(assignmentId, 'delivery-dead-lettered', clock.now(), {
       destination: kind,
@@ -188,6 +201,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     const starter = await store.getStarter(assignment.starterId);
     if (!starter) throw new Error('assignment refers to a missing starter');
 
+    let error: string | undefined;
     const attempt = await attemptWith(channel, {
       assignment,
       starter,
@@ -197,24 +211,32 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
       call: async (request) => {
         try {
           return await deps.http.send(request, deps.timeoutMs);
-        } catch (error) {
-          logger.warn('LMS delivery failed', {
-            assignmentId,
-            destination: kind,
-            error: (error as Error).name,
-          });
+        } catch (thrown) {
+          const e = thrown as { name?: string; cause?: { code?: string } };
+          error = e?.cause?.code ?? e?.name ?? 'Error';
+          logger.warn('LMS delivery failed', { assignmentId, destination: kind, error: e?.name });
           return null;
         }
       },
     });
     const { verdict, status, response, remember } = attempt;
     const at = clock.now();
+    // Kept for the operator (`attest lms status`), never logged: an answer may hold an address.
+    const record: AttemptRecord = {
+      at: now.toISOString(),
+      durationMs: at.getTime() - now.getTime(),
+      status,
+      ...(status === null && error && { error }),
+      ...(response?.body && { answer: answerStart(response.body) }),
+    };
+    const log = withAttempt(delivery, record);
     if (verdict === 'delivered') {
       await store.recordDeliveryAttempt(assignmentId, kind, {
         status,
         at,
         outcome: { delivered: true },
         ...(remember && { remember }),
+        log,
       });
       await store.appendAudit(assignmentId, 'delivered', at, {
         destination: kind,
@@ -233,11 +255,11 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
         `LMS destination disabled: it answered 410 Gone; enable it with \`attest lms enable --destination ${kind}\``,
         { assignmentId, destination: kind },
       );
-      return deadLetter(assignmentId, kind, 'gone', status, response, at, attempt);
+      return deadLetter(assignmentId, kind, 'gone', status, response, at, { ...attempt, log });
     }
     if (verdict === 'rejected')
-      return deadLetter(assignmentId, kind, 'rejected', status, response, at, attempt);
-    return retryLater(assignmentId, kind, delivery, at, status, response, 'exhausted', remember);
+      return deadLetter(assignmentId, kind, 'rejected', status, response, at, { ...attempt, log });
+    return retryLater(assignmentId, kind, delivery, at, status, response, 'exhausted', remember, log);
   }
 
   /**
@@ -253,10 +275,14 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     response: HttpResponse | undefined,
     exhausted: 'exhausted' | 'unconfigured',
     remember?: AttemptOutcome['remember'],
+    log?: AttemptLog,
   ): Promise<DeliverOutcome> {
     const wait = deps.retryScheduleMs[delivery.attempts];
     if (wait === undefined) {
-      return deadLetter(assignmentId, kind, exhausted, status, response, at, remember && { remember });
+      return deadLetter(assignmentId, kind, exhausted, status, response, at, {
+        ...(remember && { remember }),
+        ...(log && { log }),
+      });
     }
     // Jitter of ±10% spreads a recovering LMS's load; its own Retry-After wins when longer.
     const jittered = wait * (0.9 + 0.2 * random());
@@ -266,6 +292,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
       at,
       outcome: { retryAt },
       ...(remember && { remember }),
+      ...(log && { log }),
     });
     const delaySeconds = Math.ceil((retryAt.getTime() - at.getTime()) / 1000);
     if (deps.lmsQueue && delaySeconds <= MAX_DELAY_SECONDS) {

@@ -32,7 +32,7 @@ export const lmsWebhookSchema = z
     }),
   })
   .describe(
-    'attest → LMS: a person has read and agreed to a policy version. Signed per Standard Webhooks; the webhook-id header is fixed per agreement, so de-duplicate on it.',
+    'attest → LMS: a person has read and agreed to a policy version. Signed per Standard Webhooks; the webhook-id header is fixed per agreement, so de-duplicate on it. Events of other types (policy.test, sent by `attest lms test`) are signed the same way: answer 2xx and ignore them.',
   );
 
 export type LmsWebhook = z.infer<typeof lmsWebhookSchema>;

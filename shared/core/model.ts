@@ -176,11 +176,41 @@ export interface Delivery {
   /** When the next attempt is due, while retrying. */
   nextAttemptAt?: string;
   deadLetter?: DeadLetter;
+  /** Each attempt sent, oldest first: the last ATTEMPT_LOG_SIZE, so the item stays small. */
+  attemptLog?: AttemptRecord[];
+  /** How many earlier attempts were dropped from the log to keep it to that size. */
+  attemptsDropped?: number;
   /**
    * The id the receiver de-duplicates on, fixed at acknowledgement, under the destination's
    * `idField`: the webhook's `webhookId`, the xAPI statement's `statementId` (UUID v5 of the evidence).
    */
   [idField: string]: unknown;
+}
+
+/** The most attempts a delivery's log keeps (about 300 bytes each): a full retry schedule and its replays. */
+export const ATTEMPT_LOG_SIZE = 20;
+
+/** One attempt of a delivery as the operator sees it (`attest lms status`). */
+export interface AttemptRecord {
+  /** When it was sent. */
+  at: string;
+  durationMs: number;
+  /** The deciding answer's HTTP status; null when there was none. */
+  status: number | null;
+  /** Why there was no answer: the network error's code or the error's name (`TimeoutError`). */
+  error?: string;
+  /** The first 200 bytes of the deciding answer (may hold a person's address: shown, never logged). */
+  answer?: string;
+}
+
+/** The log after one more attempt: the last ATTEMPT_LOG_SIZE kept, oldest first, those dropped counted. */
+export function withAttempt(
+  delivery: Pick<Delivery, 'attemptLog' | 'attemptsDropped'>,
+  record: AttemptRecord,
+): { attemptLog: AttemptRecord[]; attemptsDropped: number } {
+  const all = [...(delivery.attemptLog ?? []), record];
+  const over = Math.max(0, all.length - ATTEMPT_LOG_SIZE);
+  return { attemptLog: all.slice(over), attemptsDropped: (delivery.attemptsDropped ?? 0) + over };
 }
 
 /** What the acknowledgement makes owed: a delivery per destination configured, by the id it is sent under. */

@@ -1,6 +1,13 @@
 // The contract of LMS deliveries: each destination's lane counts its attempts, parks its dead letters and replays them.
 import { describe, expect, it } from 'vitest';
-import type { DeadLetter, DeliveryKind } from '#shared/core/model.ts';
+import {
+  ATTEMPT_LOG_SIZE,
+  type AttemptRecord,
+  type DeadLetter,
+  type Delivery,
+  type DeliveryKind,
+  withAttempt,
+} from '#shared/core/model.ts';
 import { anEvidence, aPolicy } from '../support/fakes.ts';
 import { ask, at, CONDITION_FAILED, iso, type MakeStore, refusal } from './support.ts';
 
@@ -139,6 +146,48 @@ export function describeDeliveriesContract(name: string, make: DeliveriesStore):
           attempts: 2,
           moodleUserId: 42,
           deadLetter: { detail: 'completion tracking is off for activity 7' },
+        });
+      });
+
+      it('keeps the attempt log each attempt carries, bounded, in the same write as its outcome', async () => {
+        // Prepare: twenty attempts logged already, one dropped before them
+        const store = await signed('a1');
+        let delivery = (await store.getAssignment('a1'))?.webhook as Delivery;
+        const record = (minute: number, status: number | null): AttemptRecord => ({
+          at: iso(minute),
+          durationMs: 120,
+          status,
+          ...(status === null ? { error: 'TimeoutError' } : { answer: `answer é ${minute}` }),
+        });
+        for (let minute = 0; minute < ATTEMPT_LOG_SIZE + 1; minute++) {
+          delivery = { ...delivery, ...withAttempt(delivery, record(minute, 503)) };
+        }
+
+        // Act
+        await store.recordDeliveryAttempt('a1', 'webhook', {
+          status: null,
+          at: at(30),
+          outcome: { retryAt: at(35) },
+          log: withAttempt(delivery, record(30, null)),
+        });
+        await store.recordDeliveryAttempt('a1', 'xapi', {
+          status: 204,
+          at: at(31),
+          outcome: { delivered: true },
+          log: withAttempt({}, record(31, 204)),
+        });
+
+        // Assess
+        const stored = await store.getAssignment('a1');
+        const log = stored?.webhook?.attemptLog as AttemptRecord[];
+        expect(log).toHaveLength(ATTEMPT_LOG_SIZE);
+        expect(log[0]).toEqual(record(2, 503));
+        expect(log.at(-1)).toEqual(record(30, null));
+        expect(stored?.webhook).toMatchObject({ attemptsDropped: 2, nextAttemptAt: iso(35), attempts: 1 });
+        expect(stored?.xapi).toMatchObject({
+          state: 'delivered',
+          attemptLog: [record(31, 204)],
+          attemptsDropped: 0,
         });
       });
 

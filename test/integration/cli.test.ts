@@ -23,6 +23,7 @@ function shell(command: string, vars: Record<string, string> = {}) {
       ...env,
       DYNAMODB_LOCAL_PORT: new URL(stack().urls.dynamodb).port,
       SQS_LOCAL_PORT: new URL(stack().urls.sqs).port,
+      LMS_RECEIVER_PORT: new URL(stack().urls.lms).port,
       ...vars,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,6 +86,21 @@ describe('npx attest', { timeout: 120_000 }, () => {
     expect(lms.out).toMatch(/^Usage: attest lms \[options\] \[command\]\n/);
     expect(lms.out).toMatch(/\n {2}dead-letters \[options\] +Deliveries the LMS rejected/);
     expect(lms.out).not.toContain('TABLE_NAME');
+  });
+
+  it("tests the local stack's webhook receiver with its settings, answer on stdout, exit 0", async () => {
+    // Act
+    const tested = await shell('npx attest lms test --destination webhook');
+    const usage = await shell('npx attest lms test');
+
+    // Assess
+    expect([tested.code, tested.err]).toEqual([0, '']);
+    expect(tested.out).toMatch(
+      /^webhook test, about the test person attest-test@invalid\nPOST http:\/\/127\.0\.0\.1:\d+\/webhook {2}204 /,
+    );
+    expect(tested.out).toMatch(/\nok: the receiver took the signed policy\.test event \(2xx\)\n$/);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain('lms test needs --destination webhook|xapi|moodle');
   });
 
   it('suggests the command meant for a mistyped one and exits 2, with nothing on stdout', async () => {

@@ -1,6 +1,7 @@
 // The LMS, whatever it does, on a stack of its own: outages retried, rejections dead-lettered and replayed, 410 Gone disabling it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
+import pkg from '../../package.json' with { type: 'json' };
 import {
   attestOn,
   evidenceOn,
@@ -64,6 +65,11 @@ describe('the LMS answering 5xx', () => {
       expect(delivery?.webhookId).toBe(lms.webhookId);
       await sleep(2_000);
       expect(await deliveredTo(id)).toHaveLength(1);
+      const status = (await cli('lms', 'status', id)).out.split('\n');
+      const attempts = status.filter((line) => line.startsWith('  '));
+      expect(attempts.length).toBe(lms.attempts);
+      expect(attempts[0]).toMatch(/^ {2}\S+Z {2}status 500 {2}\d+ ms {2}"simulated refusal"$/);
+      expect(attempts.at(-1)).toMatch(/^ {2}\S+Z {2}status 204 {2}\d+ ms$/);
     } finally {
       await lmsMode();
     }
@@ -199,5 +205,79 @@ describe('the LMS answering 410 Gone', () => {
     } finally {
       await lmsMode();
     }
+  });
+});
+
+describe('attest lms test', () => {
+  it('sends the webhook a signed policy.test event, which the receiver takes and does not count as a completion', async () => {
+    // Prepare
+    const before = await receiverOf(stack);
+
+    // Act
+    const { code, out } = await cli('lms', 'test', '--destination', 'webhook');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`^POST ${stack.urls.lms}/webhook {2}204 {2}\\d+ ms$`, 'm'));
+    expect(out).toMatch(/^ok: the receiver took the signed policy\.test event/m);
+    const after = (await receiverOf(stack)) as Awaited<ReturnType<typeof receiverOf>> & {
+      tests: Array<{ type: string; userAgent: string; payload: { data: Record<string, unknown> } }>;
+    };
+    expect(after.received).toHaveLength(before.received.length);
+    expect(after.tests.at(-1)).toMatchObject({
+      type: 'policy.test',
+      userAgent: `attest/${pkg.version}`,
+      payload: { data: { test: true, employeeId: 'attest-test', email: 'attest-test@invalid' } },
+    });
+  });
+
+  it("sends the LRS an `experienced` statement about a signer and the test activity, never a policy's", async () => {
+    // Prepare
+    const { employeeId } = await signsOn(stack);
+
+    // Act
+    const { code, out } = await cli('lms', 'test', '--destination', 'xapi', '--employee', employeeId);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toMatch(
+      /^PUT http:\/\/127\.0\.0\.1:\d+\/xapi\/statements\?statementId=[0-9a-f-]{36} {2}204 /m,
+    );
+    const stored = (await receiverOf(stack)).statements.at(-1)?.statement;
+    expect(stored).toMatchObject({
+      actor: { account: { name: employeeId } },
+      verb: { id: 'http://adlnet.gov/expapi/verbs/experienced' },
+      object: { id: 'urn:attest:policies/attest-test' },
+    });
+  });
+
+  it('fails, showing the status and the start of the answer, when the receiver is down', async () => {
+    // Prepare
+    await lmsMode(503);
+
+    // Act
+    const { code, out } = await cli('lms', 'test', '--destination', 'webhook').finally(() => lmsMode());
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toMatch(
+      / {2}503 {2}\d+ ms\n {2}answer: "simulated outage"\nFAILED: answered 503: not a 2xx$/,
+    );
+  });
+
+  it('names a starter the table does not have, and a setting the destination lacks', async () => {
+    // Act
+    const nobody = await cli('lms', 'test', '--destination', 'webhook', '--employee', 'no-such-employee');
+    const unset = await attestOn({ ...stack, env: { ...stack.env, LRS_ENDPOINT: '' } }, [
+      'lms',
+      'test',
+      '--destination',
+      'xapi',
+    ]);
+
+    // Assess
+    expect(nobody).toMatchObject({ code: 1, err: 'attest: no starter with employee id no-such-employee' });
+    expect(unset.code).toBe(1);
+    expect(unset.err).toContain('LRS_ENDPOINT');
   });
 });

@@ -212,3 +212,45 @@ describe('a Moodle outage', () => {
     expect(done.webhook.state).toBe('delivered');
   });
 });
+
+describe('attest lms test --destination moodle', () => {
+  it('looks a starter up in Moodle and reports the user id found, completing nothing', async () => {
+    // Prepare: a starter Moodle does not know yet
+    const { event } = await invitedOn(stack);
+    const employeeId = event.data.employeeId as string;
+    const email = event.data.email as string;
+    const unknown = await cli('lms', 'test', '--destination', 'moodle', '--employee', employeeId);
+    const user = await addMoodleUser({ email });
+
+    // Act
+    const known = await cli('lms', 'test', '--destination', 'moodle', '--employee', employeeId);
+
+    // Assess
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain(`FAILED: no Moodle user with email ${email}`);
+    expect(known.code).toBe(0);
+    expect(known.out).toMatch(
+      new RegExp(`^POST ${stack.urls.lms}/moodle/webservice/rest/server.php {2}200 {2}\\d+ ms$`, 'm'),
+    );
+    expect(known.out).toContain(`ok: Moodle user ${user.id} has email ${email}`);
+    expect(known.out).not.toContain(stack.env.MOODLE_TOKEN as string);
+    expect(await overridesFor(email)).toEqual([]);
+  });
+
+  it('checks the token with the test person when no starter is named, and fails on a token Moodle refuses', async () => {
+    // Prepare
+    const healthy = await cli('lms', 'test', '--destination', 'moodle');
+    await moodleAdmin('token', 'DELETE');
+
+    // Act
+    const refused = await cli('lms', 'test', '--destination', 'moodle').finally(() =>
+      moodleAdmin('token', 'PUT'),
+    );
+
+    // Assess
+    expect(healthy.code).toBe(0);
+    expect(healthy.out).toContain('ok: the lookup works: no Moodle user with email attest-test@invalid');
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('FAILED: core_user_get_users_by_field: invalidtoken');
+  });
+});

@@ -5,6 +5,7 @@ import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import type {
   Assignment,
   AssignmentStatus,
+  AttemptRecord,
   DeadLetter,
   Delivery,
   DeliveryKind,
@@ -370,6 +371,7 @@ export class FakeStore implements Store {
       outcome: { delivered: true } | { retryAt: Date } | { dead: DeadLetter };
       sent?: boolean;
       remember?: Record<string, string | number>;
+      log?: { attemptLog: AttemptRecord[]; attemptsDropped: number };
     },
   ) {
     this.writes.push('recordDeliveryAttempt');
@@ -387,6 +389,7 @@ export class FakeStore implements Store {
       delivery.lastStatus = attempt.status;
     }
     Object.assign(delivery, attempt.remember);
+    if (attempt.log) Object.assign(delivery, copy(attempt.log));
     delete a[lane.lease];
     const { outcome } = attempt;
     if ('delivered' in outcome) {

@@ -5,8 +5,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { inject } from 'vitest';
+import { channelFromEnv } from '#shared/adapters/destination-channel.ts';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
+import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
+import { bundledPolicies } from '#templates/policies.ts';
 import { runCli } from '../../bin/attest.ts';
 import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
 import type { StoredStatement } from '../../local/lrs.ts';
@@ -141,6 +144,12 @@ export async function attestOn(
     const code = await runCli(argv, {
       store: makeDynamoStore(s.env.TABLE_NAME as string, client),
       io: { out: (t) => out.push(t), err: (t) => err.push(t) },
+      // The destinations as the stack's lms-push reaches them: its settings and secrets.
+      lms: {
+        http: makeHttpClient(),
+        timeoutMs: 2000,
+        channel: (kind) => channelFromEnv(kind, s.env, { policies: bundledPolicies }),
+      },
     });
     return { code, out: out.join('\n'), err: err.join('\n') };
   } finally {

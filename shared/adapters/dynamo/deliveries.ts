@@ -20,6 +20,13 @@ export function makeDeliveries(table: Table): Deliveries {
         names[`#remember${i}`] = field;
         values[`:remember${i}`] = value;
       }
+      // The whole log, as the leaseholder read it plus this attempt: DynamoDB cannot append to a list
+      // and drop its head in one update (the two paths overlap), and this stays one conditional write.
+      if (attempt.log) {
+        set.push(`${lane.state}.attemptLog = :log`, `${lane.state}.attemptsDropped = :dropped`);
+        values[':log'] = attempt.log.attemptLog;
+        values[':dropped'] = attempt.log.attemptsDropped;
+      }
       let remove = `REMOVE ${lane.lease}`;
       const { outcome } = attempt;
       if ('delivered' in outcome) {

@@ -41,10 +41,58 @@ export interface ChannelAttempt {
   call(request: HttpRequest): Promise<HttpResponse | null>;
 }
 
+/**
+ * Who a test (`attest lms test`) is about: a real starter of the store, or the obviously fake
+ * test person (`TEST_PERSON`) when none was named.
+ */
+export interface TestSubject {
+  employeeId: string;
+  email: string;
+  givenName: string;
+  familyName: string;
+  /** False for the fake test person: a Moodle lookup then expects to find nobody. */
+  real: boolean;
+}
+
+/** The person a test is about when no starter is named: no mailbox can have this address (RFC 6761 .invalid). */
+export const TEST_PERSON: TestSubject = Object.freeze({
+  employeeId: 'attest-test',
+  email: 'attest-test@invalid',
+  givenName: 'Attest',
+  familyName: 'Test',
+  real: false,
+});
+
+/** What a destination made of its answers to a test: healthy or not, and why, in words for the admin. */
+export interface TestOutcome {
+  healthy: boolean;
+  verdict: string;
+}
+
+/**
+ * A destination's test: requests that record nothing for any person (a `policy.test` webhook, an
+ * `experienced` statement about a test activity, a Moodle user lookup), sent through `call`, and
+ * its reading of the answers. `call` answers null on a timeout or network error.
+ */
+export type ChannelTest = (
+  subject: TestSubject,
+  call: (request: HttpRequest) => Promise<HttpResponse | null>,
+  at: Date,
+) => Promise<TestOutcome>;
+
+/** A test's reading of one answer by status alone: healthy for 2xx, else what came back. */
+export function answeredByStatus(response: HttpResponse | null, healthy: string): TestOutcome {
+  if (!response) return { healthy: false, verdict: 'no answer (timeout or network error)' };
+  if (response.status >= 200 && response.status < 300) return { healthy: true, verdict: healthy };
+  return { healthy: false, verdict: `answered ${response.status}: not a 2xx` };
+}
+
 /** One destination's way of sending a completion, built from its settings and secrets. */
 interface ChannelBase {
   /** The id the receiver de-duplicates on: the webhook id, or the xAPI statement id. */
   idOf(assignment: Assignment): string;
+  /** Its test for `attest lms test`; a destination without one cannot be tested. */
+  test?: ChannelTest;
 }
 
 /** A channel of one request per attempt, its answer classified by HTTP status (webhook, xAPI). */
@@ -133,3 +181,16 @@ export interface LmsDestination<Shape extends z.ZodRawShape = z.ZodRawShape> {
 /** Declares a destination, its settings' types inferred from its schema. */
 export const defineDestination = <Shape extends z.ZodRawShape>(destination: LmsDestination<Shape>) =>
   destination;
+
+/** How much of an answer is kept with an attempt and shown by a test: enough to read, too little to grow an item. */
+export const ANSWER_START_BYTES = 200;
+
+/** The first `bytes` bytes of an answer in UTF-8, cut before a character they would split. */
+export function answerStart(body: string, bytes = ANSWER_START_BYTES): string {
+  const encoded = Buffer.from(body, 'utf8');
+  if (encoded.length <= bytes) return body;
+  let end = bytes;
+  // A continuation byte (10xxxxxx) is inside a character: back off to that character's start.
+  while (end > 0 && ((encoded[end] as number) & 0xc0) === 0x80) end--;
+  return encoded.subarray(0, end).toString('utf8');
+}

@@ -4,7 +4,13 @@ import type { HttpRequest, HttpResponse } from '../../ports.ts';
 import { ConfigError } from '../errors.ts';
 import type { Starter } from '../model.ts';
 import { secureUrl, textSetting } from '../validation.ts';
-import { type AttemptOutcome, classify, defineDestination, type SteppedChannel } from './destination.ts';
+import {
+  type AttemptOutcome,
+  type ChannelTest,
+  classify,
+  defineDestination,
+  type SteppedChannel,
+} from './destination.ts';
 
 /** Where Moodle's REST protocol server answers, below the site root (webservice/rest/server.php). */
 export const REST_PATH = 'webservice/rest/server.php';
@@ -126,6 +132,43 @@ const rejected = (response: HttpResponse, detail: string): AttemptOutcome => ({
 });
 
 /**
+ * `attest lms test`'s Moodle test: the user lookup alone (`core_user_get_users_by_field`), which
+ * proves the URL, the token, the service and its function, and finds the person. Nothing is
+ * completed. For the fake test person no user is the healthy answer; for a real starter exactly one.
+ */
+export function moodleTest(settings: Pick<MoodleSettings, 'url' | 'token' | 'userField'>): ChannelTest {
+  return async (subject, call) => {
+    const value = userValue(settings.userField, subject);
+    const answer = readMoodleAnswer(
+      LOOKUP,
+      await call(moodleRequest(settings, LOOKUP, { field: settings.userField, 'values[0]': value })),
+    );
+    if ('outcome' in answer) {
+      const { detail, status } = answer.outcome;
+      return { healthy: false, verdict: detail ?? (status === null ? 'no answer' : `answered ${status}`) };
+    }
+    const found = users.safeParse(answer.data);
+    if (!found.success) return { healthy: false, verdict: `${LOOKUP}: not a list of users` };
+    const who = `${settings.userField} ${value}`;
+    if (found.data.length === 1) {
+      return { healthy: true, verdict: `Moodle user ${(found.data[0] as { id: number }).id} has ${who}` };
+    }
+    if (found.data.length > 1)
+      return { healthy: false, verdict: `${found.data.length} Moodle users with ${who}` };
+    if (!subject.real) {
+      return {
+        healthy: true,
+        verdict: `the lookup works: no Moodle user with ${who}, as expected of the test person (--employee finds a starter's)`,
+      };
+    }
+    return {
+      healthy: false,
+      verdict: `no Moodle user with ${who} (or the token’s user may not see them: moodle/user:viewdetails)`,
+    };
+  };
+}
+
+/**
  * One attempt at marking the policy's activity complete for the starter's Moodle user:
  * 1. The activity is the policy's (front matter or MOODLE_ACTIVITIES); none is a dead letter.
  * 2. The user id remembered on the delivery, or else `core_user_get_users_by_field`: exactly one
@@ -138,6 +181,7 @@ const rejected = (response: HttpResponse, detail: string): AttemptOutcome => ({
 export function makeMoodleChannel(settings: MoodleSettings): SteppedChannel {
   return {
     idOf: (assignment) => assignment.moodle?.completionId as string,
+    test: moodleTest(settings),
     async send({ starter, evidence, delivery, call }) {
       const cmid = settings.activities.get(evidence.policyId);
       if (cmid === undefined) {

@@ -1,10 +1,48 @@
 // The signed webhook destination: a `policy.acknowledged` event POSTed to the LMS, signed per Standard Webhooks.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { LmsWebhook } from '../lms-payload.ts';
 import type { Assignment, Evidence, Starter } from '../model.ts';
 import { secureUrl } from '../validation.ts';
 import { checkWebhookSecrets, makeWebhookSigner, type WebhookSigner } from '../webhooks.ts';
-import { defineDestination, type RequestChannel } from './destination.ts';
+import {
+  answeredByStatus,
+  type ChannelTest,
+  defineDestination,
+  type RequestChannel,
+  type TestSubject,
+} from './destination.ts';
+
+/** The type of the test event: a receiver ignores it, as it ignores any type it does not know. */
+export const TEST_EVENT_TYPE = 'policy.test';
+
+/** The body of `attest lms test`'s event: marked a test in its type and its data, about no agreement. */
+export function testPayload(subject: TestSubject, at: Date) {
+  return {
+    type: TEST_EVENT_TYPE,
+    timestamp: at.toISOString(),
+    data: {
+      test: true,
+      message:
+        'A test from attest (attest lms test): nobody agreed to anything; answer 2xx and record nothing.',
+      employeeId: subject.employeeId,
+      email: subject.email,
+      givenName: subject.givenName,
+      familyName: subject.familyName,
+    },
+  };
+}
+
+/** The webhook's test: a `policy.test` event, signed as real ones are, under a fresh id of its own. */
+export function webhookTest(url: string, sign: WebhookSigner): ChannelTest {
+  return async (subject, call, at) => {
+    const body = JSON.stringify(testPayload(subject, at));
+    const id = `msg_test_${randomUUID().replaceAll('-', '')}`;
+    const headers = { 'content-type': 'application/json', ...sign(id, at, body) };
+    const response = await call({ method: 'POST', url, headers, body });
+    return answeredByStatus(response, 'the receiver took the signed policy.test event (2xx)');
+  };
+}
 
 /** The body of the LMS webhook (DESIGN section 5, binding; published as JSON Schema in shared/schemas/). */
 export function completionPayload(
@@ -39,6 +77,7 @@ export function makeWebhookChannel(url: string, sign: WebhookSigner): RequestCha
   const idOf = (assignment: Assignment) => assignment.webhook?.webhookId as string;
   return {
     idOf,
+    test: webhookTest(url, sign),
     request(assignment, starter, evidence, at) {
       const body = JSON.stringify(completionPayload(assignment, starter, evidence, at));
       const headers = { 'content-type': 'application/json', ...sign(idOf(assignment), at, body) };

@@ -1,9 +1,10 @@
 // xAPI 1.0.3: an acknowledgement as a `completed` statement, PUT to the organisation's LRS under an id derived from the evidence.
-import { v5 as uuidv5 } from 'uuid';
+import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
+import type { HttpRequest } from '../../ports.ts';
 import type { Assignment, Evidence, Starter } from '../model.ts';
 import { secureUrl } from '../validation.ts';
-import { defineDestination, type RequestChannel } from './destination.ts';
+import { answeredByStatus, defineDestination, type RequestChannel, type TestSubject } from './destination.ts';
 
 /** The xAPI version spoken (the `X-Experience-API-Version` header). */
 export const XAPI_VERSION = '1.0.3';
@@ -61,13 +62,9 @@ export function completionStatement(
   starter: Starter,
   evidence: Evidence,
 ): Record<string, unknown> {
-  const identifier =
-    settings.actor === 'mbox'
-      ? { mbox: `mailto:${mailboxAddress(starter.email)}` }
-      : { account: { homePage: settings.accountHomePage, name: starter.employeeId } };
   return {
     id: statementId,
-    actor: { objectType: 'Agent', name: `${starter.givenName} ${starter.familyName}`, ...identifier },
+    actor: actorOf(settings, starter),
     verb: { id: COMPLETED, display: { 'en-US': 'completed', 'en-GB': 'completed' } },
     object: {
       objectType: 'Activity',
@@ -88,24 +85,77 @@ export function completionStatement(
   };
 }
 
+/** ADL's verb for "encountered": what a test statement says, since it completes nothing. */
+export const EXPERIENCED = 'http://adlnet.gov/expapi/verbs/experienced';
+/** The test activity's id below XAPI_ACTIVITY_BASE: never a policy's (those end in /versions/{n}). */
+export const TEST_ACTIVITY = 'attest-test';
+
+/** The actor of a statement about this person: the HR account, or the mailbox (one identifier, never both). */
+function actorOf(
+  settings: Pick<XapiSettings, 'accountHomePage' | 'actor'>,
+  person: Pick<Starter, 'employeeId' | 'email' | 'givenName' | 'familyName'>,
+) {
+  const identifier =
+    settings.actor === 'mbox'
+      ? { mbox: `mailto:${mailboxAddress(person.email)}` }
+      : { account: { homePage: settings.accountHomePage, name: person.employeeId } };
+  return { objectType: 'Agent', name: `${person.givenName} ${person.familyName}`, ...identifier };
+}
+
+/**
+ * `attest lms test`'s statement: the person `experienced` the test activity `{base}attest-test`,
+ * so the LRS records no completion of any policy. Its id is fresh each time (an LRS refuses a
+ * reused id with other content).
+ */
+export function testStatement(
+  settings: Pick<XapiSettings, 'accountHomePage' | 'actor' | 'activityBase'>,
+  statementId: string,
+  subject: TestSubject,
+  at: Date,
+): Record<string, unknown> {
+  return {
+    id: statementId,
+    actor: actorOf(settings, subject),
+    verb: { id: EXPERIENCED, display: { 'en-US': 'experienced', 'en-GB': 'experienced' } },
+    object: {
+      objectType: 'Activity',
+      id: `${settings.activityBase}${TEST_ACTIVITY}`,
+      definition: {
+        name: { [POLICY_LANGUAGE]: 'attest test (not a policy)' },
+        description: {
+          [POLICY_LANGUAGE]: 'Sent by attest lms test to check the LRS settings; records nothing.',
+        },
+      },
+    },
+    context: { platform: 'attest', language: POLICY_LANGUAGE },
+    timestamp: at.toISOString(),
+  };
+}
+
 /** The xAPI destination: `PUT {endpoint}statements?statementId=…` with Basic auth. */
 export function makeXapiChannel(settings: XapiSettings): RequestChannel {
   const authorization = `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`;
   const idOf = (assignment: Assignment) => assignment.xapi?.statementId as string;
+  const put = (id: string, statement: Record<string, unknown>): HttpRequest => ({
+    method: 'PUT',
+    url: `${settings.endpoint}statements?statementId=${encodeURIComponent(id)}`,
+    headers: {
+      'content-type': 'application/json',
+      authorization,
+      'x-experience-api-version': XAPI_VERSION,
+    },
+    body: JSON.stringify(statement),
+  });
   return {
     idOf,
     request(assignment, starter, evidence) {
       const id = idOf(assignment);
-      return {
-        method: 'PUT',
-        url: `${settings.endpoint}statements?statementId=${encodeURIComponent(id)}`,
-        headers: {
-          'content-type': 'application/json',
-          authorization,
-          'x-experience-api-version': XAPI_VERSION,
-        },
-        body: JSON.stringify(completionStatement(settings, id, starter, evidence)),
-      };
+      return put(id, completionStatement(settings, id, starter, evidence));
+    },
+    async test(subject, call, at) {
+      const id = uuidv4();
+      const response = await call(put(id, testStatement(settings, id, subject, at)));
+      return answeredByStatus(response, `the LRS stored the test statement ${id} (2xx)`);
     },
     // The LRS has a statement with this id already (xAPI 1.0.3, Communication 2.1.1): ids are
     // never reused, so it is this acknowledgement's, stored by an earlier attempt.

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
-import type { Evidence, OwedDeliveries, PolicyVersion } from '#shared/core/model.ts';
+import type { AttemptRecord, Evidence, OwedDeliveries, PolicyVersion } from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
 import { runCli } from '../../../bin/attest.ts';
@@ -613,6 +613,42 @@ describe('attest lms status', () => {
       'xapi  retrying  attempts 2  last status none  next attempt 2026-11-25T14:09:00.000Z',
     ]);
     expect(store.writes).toEqual([]);
+  });
+
+  it('shows each attempt under its destination, oldest first, with those dropped from the log counted', async () => {
+    // Prepare: a timeout, then a 503, after 18 attempts no longer kept
+    const store = new FakeStore();
+    const id = await seedSigned(store, 'E1');
+    const timeout: AttemptRecord = {
+      at: '2026-11-25T14:04:00.000Z',
+      durationMs: 10_000,
+      status: null,
+      error: 'TimeoutError',
+    };
+    const refused: AttemptRecord = {
+      at: '2026-11-25T14:05:00.000Z',
+      durationMs: 31,
+      status: 503,
+      answer: 'down',
+    };
+    await store.recordDeliveryAttempt(id, 'webhook', {
+      status: 503,
+      at: new Date('2026-11-25T14:05:00.000Z'),
+      outcome: { retryAt: new Date('2026-11-25T14:09:00.000Z') },
+      log: { attemptLog: [timeout, refused], attemptsDropped: 18 },
+    });
+
+    // Act
+    const { code, out } = await cli(['lms', 'status', id, '--destination', 'webhook'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual([
+      'webhook  retrying  attempts 1  last status 503  next attempt 2026-11-25T14:09:00.000Z',
+      '  (18 earlier attempts not kept)',
+      '  2026-11-25T14:04:00.000Z  no answer (TimeoutError)  10000 ms',
+      '  2026-11-25T14:05:00.000Z  status 503  31 ms  "down"',
+    ]);
   });
 
   it('shows why each destination dead-lettered, with the start of the answer', async () => {

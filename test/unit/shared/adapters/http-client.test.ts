@@ -4,6 +4,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
+import { TEST_PERSON } from '#shared/core/destinations/destination.ts';
+import { makeMoodleChannel } from '#shared/core/destinations/moodle.ts';
+import { makeWebhookChannel } from '#shared/core/destinations/webhook.ts';
+import { makeXapiChannel } from '#shared/core/destinations/xapi.ts';
+import { makeTestDestination } from '#shared/core/lms-test.ts';
+import { makeWebhookSigner } from '#shared/core/webhooks.ts';
+import type { HttpRequest } from '#shared/ports.ts';
+import { anAssignment, anEvidence, aPolicy, aStarter, XAPI_SETTINGS } from '../../../support/fakes.ts';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 interface Received {
   method: string | undefined;
@@ -138,5 +148,56 @@ describe('makeHttpClient', () => {
     // Assess
     expect(version).toMatch(/^\d+\.\d+\.\d+/);
     expect(received.map((r) => r.headers['user-agent'])).toEqual([`attest/${version}`, `attest/${version}`]);
+  });
+
+  it("names attest on every destination's requests: deliveries and tests, webhook, xAPI and Moodle, whatever headers they set", async () => {
+    // Prepare: each destination's channel pointed at this receiver
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8'),
+    );
+    answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    const channels = [
+      makeWebhookChannel(`${base}/hook`, makeWebhookSigner(SECRET)),
+      makeXapiChannel({ ...XAPI_SETTINGS, endpoint: `${base}/xapi/` }),
+      makeMoodleChannel({
+        url: `${base}/moodle/`,
+        token: 'abc123',
+        userField: 'email',
+        activities: new Map([[aPolicy().policyId, 7]]),
+      }),
+    ];
+    const http = makeHttpClient();
+    const testDestination = makeTestDestination({ http, clock: { now: () => new Date() }, timeoutMs: 2000 });
+
+    // Act
+    for (const channel of channels) {
+      await testDestination(channel, TEST_PERSON);
+      const [assignment, starter, evidence] = [anAssignment(), aStarter(), anEvidence(aPolicy())];
+      if ('request' in channel) {
+        const request = channel.request(assignment, starter, evidence, new Date());
+        await http.send({ ...request, headers: { ...request.headers, 'user-agent': 'other/1.0' } }, 2000);
+      } else {
+        const call = (request: HttpRequest) => http.send(request, 2000);
+        await channel.send({
+          assignment,
+          starter,
+          evidence,
+          delivery: { state: 'pending', attempts: 0 },
+          at: new Date(),
+          call,
+        });
+      }
+    }
+
+    // Assess
+    expect(received.map((r) => r.url)).toEqual([
+      '/hook',
+      '/hook',
+      expect.stringMatching(/^\/xapi\/statements\?statementId=/),
+      expect.stringMatching(/^\/xapi\/statements\?statementId=/),
+      '/moodle/webservice/rest/server.php',
+      '/moodle/webservice/rest/server.php',
+    ]);
+    expect(new Set(received.map((r) => r.headers['user-agent']))).toEqual(new Set([`attest/${version}`]));
   });
 });

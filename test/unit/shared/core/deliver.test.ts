@@ -7,7 +7,7 @@ import { type Channel, classify } from '#shared/core/destinations/destination.ts
 import { makeWebhookChannel } from '#shared/core/destinations/webhook.ts';
 import { makeXapiChannel, statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { parseDuration } from '#shared/core/duration.ts';
-import type { DeliveryKind, OwedDeliveries } from '#shared/core/model.ts';
+import type { Delivery, DeliveryKind, OwedDeliveries } from '#shared/core/model.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '#shared/ports.ts';
 import type { FakeStore } from '../../../support/fakes.ts';
@@ -152,6 +152,9 @@ function verifyAsLms(request: { body: string; headers: Record<string, string> } 
 const iso = (ms: number) => new Date(ms).toISOString();
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
 
+/** A delivery's attempt log, whose entries the tests of the log itself check. */
+const LOGGED = { attemptLog: expect.any(Array), attemptsDropped: 0 };
+
 describe('deliverCompletion', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -168,6 +171,7 @@ describe('deliverCompletion', () => {
     expect(outcome).toBe('delivered');
     const stored = store.peek(id);
     expect(stored?.webhook).toEqual({
+      ...LOGGED,
       state: 'delivered',
       webhookId: 'msg_1',
       attempts: 1,
@@ -282,6 +286,7 @@ describe('deliverCompletion', () => {
         const retryAt = iso(T0 + (SCHEDULE[0] as number));
         expect(stored).toMatchObject({ webhookDueAt: retryAt, status: 'acknowledged' });
         expect(stored?.webhook).toEqual({
+          ...LOGGED,
           state: 'pending',
           webhookId: 'msg_1',
           attempts: 1,
@@ -432,6 +437,58 @@ describe('deliverCompletion', () => {
     expect(store.peek(id)?.webhook).toMatchObject({ state: 'delivered', attempts: 3, lastStatus: 200 });
   });
 
+  it('logs each attempt on the delivery: when, the status or network error, and the first 200 bytes of the answer', async () => {
+    // Prepare: a timeout, a 503 with a long answer, then a 204
+    const timeout = Object.assign(new Error('aborted'), { name: 'TimeoutError' });
+    const { store, deliver, id, clock, logger } = await setup([
+      timeout,
+      { status: 503, body: `${'x'.repeat(250)} ada@example.org` },
+      204,
+    ]);
+    const times: string[] = [];
+
+    // Act
+    for (let i = 0; i < 3; i++) {
+      times.push(clock.now().toISOString());
+      await deliver(id);
+      clock.set(store.peek(id)?.webhookDueAt ?? clock.now());
+    }
+
+    // Assess
+    expect(store.peek(id)?.webhook).toMatchObject({
+      state: 'delivered',
+      attemptsDropped: 0,
+      attemptLog: [
+        { at: times[0], durationMs: 0, status: null, error: 'TimeoutError' },
+        { at: times[1], durationMs: 0, status: 503, answer: 'x'.repeat(200) },
+        { at: times[2], durationMs: 0, status: 204 },
+      ],
+    });
+    // The answer may hold an address: it is kept for the operator, never logged.
+    expect(JSON.stringify([logger.info.mock.calls, logger.warn.mock.calls])).not.toContain('x'.repeat(20));
+  });
+
+  it('keeps the last 20 attempts, counting those dropped before them', async () => {
+    // Prepare: 20 attempts in the log already, 4 dropped before them
+    const { store, deliver, id, clock } = await setup([503]);
+    const stored = store.peek(id) as NonNullable<ReturnType<typeof store.peek>>;
+    const old = Array.from({ length: 20 }, (_, i) => ({ at: iso(i), durationMs: 1, status: 500 }));
+    store.seed({
+      ...stored,
+      webhook: { ...(stored.webhook as Delivery), attemptLog: old, attemptsDropped: 4 },
+    });
+
+    // Act
+    await deliver(id);
+
+    // Assess
+    const logged = store.peek(id)?.webhook;
+    expect(logged?.attemptLog).toHaveLength(20);
+    expect(logged?.attemptLog?.[0]).toEqual(old[1]);
+    expect(logged?.attemptLog?.at(-1)).toMatchObject({ at: clock.now().toISOString(), status: 503 });
+    expect(logged?.attemptsDropped).toBe(5);
+  });
+
   it('dead-letters the delivery once the schedule has run out', async () => {
     // Prepare
     const { store, http, deliver, id, clock } = await setup([{ status: 503, body: 'Service Unavailable' }]);
@@ -451,6 +508,7 @@ describe('deliverCompletion', () => {
     expect(http.requests).toHaveLength(SCHEDULE.length + 1);
     const stored = store.peek(id);
     expect(stored?.webhook).toEqual({
+      ...LOGGED,
       state: 'dead',
       webhookId: 'msg_1',
       attempts: SCHEDULE.length + 1,
@@ -495,6 +553,7 @@ describe('deliverCompletion', () => {
       expect(http.requests).toHaveLength(1);
       const stored = store.peek(id);
       expect(stored?.webhook).toEqual({
+        ...LOGGED,
         state: 'dead',
         webhookId: 'msg_1',
         attempts: 1,
@@ -583,6 +642,7 @@ describe('deliverCompletion', () => {
     // Assess
     expect(outcome).toBe('delivered');
     expect(store.peek(id)?.webhook).toEqual({
+      ...LOGGED,
       state: 'delivered',
       webhookId: 'msg_1',
       attempts: 1,
@@ -693,6 +753,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     const retryAt = iso(T0 + (SCHEDULE[0] as number));
     let stored = store.peek(id);
     expect(stored?.webhook).toEqual({
+      ...LOGGED,
       state: 'delivered',
       webhookId: 'msg_1',
       attempts: 1,
@@ -701,6 +762,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     });
     expect(stored?.webhookDueAt).toBeUndefined();
     expect(stored?.xapi).toEqual({
+      ...LOGGED,
       state: 'pending',
       statementId: STATEMENT_ID,
       attempts: 1,
@@ -718,6 +780,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     expect(secondStatement).toBe('delivered');
     stored = store.peek(id);
     expect(stored?.xapi).toEqual({
+      ...LOGGED,
       state: 'delivered',
       statementId: STATEMENT_ID,
       attempts: 2,
@@ -825,6 +888,7 @@ describe('deliverCompletion: the webhook and the xAPI statement', () => {
     // Assess
     expect(outcome).toBe('delivered');
     expect(store.peek(id)?.xapi).toEqual({
+      ...LOGGED,
       state: 'delivered',
       statementId: STATEMENT_ID,
       attempts: 1,
