@@ -26,6 +26,25 @@ const event = {
   },
 };
 
+// The demo Moodle knows nobody until told: the starter is added to it, as a Moodle admin's users
+// are already there, so that LMS_MODE with moodle finds them by email (the demo receiver only).
+let moodleUser: number | undefined;
+try {
+  const added = await fetch(`http://127.0.0.1:${ports.lms}/moodle/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: event.data.email,
+      idnumber: event.data.employeeId,
+      firstname: event.data.givenName,
+      lastname: event.data.familyName,
+    }),
+  });
+  if (added.ok) moodleUser = ((await added.json()) as { id: number }).id;
+} catch {
+  // No demo receiver (it runs with npm start): nothing for a moodle destination to find, said below.
+}
+
 const body = JSON.stringify(event);
 const webhookId = `msg_${randomUUID()}`;
 const now = new Date();
@@ -57,7 +76,11 @@ Next:
   1. Open the mailbox: http://127.0.0.1:${ports.ses} — the invite arrives within a few seconds.
   2. Follow its "Read and sign" link, type the name, tick the box and submit.
      A receipt email follows in the mailbox.
-  3. Open the demo LMS receiver: http://127.0.0.1:${ports.lms} — the signed completion appears.
+  3. Open the demo LMS receiver: http://127.0.0.1:${ports.lms} — the signed completion appears${
+    moodleUser === undefined
+      ? '.'
+      : `;\n     with LMS_MODE including moodle, so does the demo Moodle's completion for its user ${moodleUser}.`
+  }
   4. The evidence and its audit trail, from the records alone:
        npx attest evidence --employee ${event.data.employeeId} --policy safe-internet-use
   5. Who has signed and who has not (--status all --out report.csv: every row, with its evidence):
