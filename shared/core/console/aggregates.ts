@@ -1,0 +1,94 @@
+// What the console's overview draws (issue 15): completion of a policy by department and by manager, and signatures week by week — from the report's rows, so its numbers are the report's.
+import { DateTime } from 'luxon';
+import { UNSIGNED_STATUSES } from '../model.ts';
+import type { ReportRow } from '../report.ts';
+
+/** One bar of a completion chart: the people asked in a group and where they stand. */
+export interface Completion {
+  /** The department, or the manager's name and address; `(none)` when the row has none. */
+  label: string;
+  asked: number;
+  signed: number;
+  notSigned: number;
+  cancelled: number;
+  /** Signed of those still asked (cancelled left out), in whole percent; null when none is. */
+  percentSigned: number | null;
+}
+
+/** One week of the signatures chart: its ISO week, the Monday it begins, and agreements in it. */
+export interface WeekCount {
+  week: string;
+  monday: string;
+  signed: number;
+}
+
+export const NO_GROUP = '(none)';
+const unsigned = new Set<string>(UNSIGNED_STATUSES);
+
+/**
+ * Each person's current ask, as the report counts them: a row withdrawn because a newer version is
+ * asked instead is not a person of its own.
+ */
+const current = (rows: readonly ReportRow[]) => rows.filter((row) => row.supersededByVersion === null);
+
+/** How the rows' people stand, grouped by department or by manager; the groups with most not signed first. */
+export function completionBy(rows: readonly ReportRow[], by: 'department' | 'manager'): Completion[] {
+  const groups = new Map<string, Completion>();
+  for (const row of current(rows)) {
+    const label =
+      by === 'department'
+        ? row.department.trim() || NO_GROUP
+        : row.managerEmail
+          ? `${row.managerName} <${row.managerEmail.toLowerCase()}>`
+          : NO_GROUP;
+    const group = groups.get(label) ?? {
+      label,
+      asked: 0,
+      signed: 0,
+      notSigned: 0,
+      cancelled: 0,
+      percentSigned: null,
+    };
+    group.asked++;
+    if (row.status === 'acknowledged') group.signed++;
+    else if (row.status === 'cancelled') group.cancelled++;
+    else if (unsigned.has(row.status)) group.notSigned++;
+    groups.set(label, group);
+  }
+  for (const group of groups.values()) {
+    const open = group.signed + group.notSigned;
+    group.percentSigned = open ? Math.floor((100 * group.signed) / open) : null;
+  }
+  return [...groups.values()].sort(
+    (a, b) => b.notSigned - a.notSigned || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0),
+  );
+}
+
+/**
+ * Agreements per ISO week (Monday to Sunday in `timeZone`), every week from the first signature's
+ * to the last's, empty weeks included, so a chart's gaps are real.
+ */
+export function signedPerWeek(rows: readonly ReportRow[], timeZone: string): WeekCount[] {
+  const counts = new Map<string, number>();
+  let first: DateTime | undefined;
+  let last: DateTime | undefined;
+  for (const row of rows) {
+    if (row.status !== 'acknowledged' || !row.acknowledgedAt) continue;
+    const monday = DateTime.fromISO(row.acknowledgedAt, { zone: timeZone }).startOf('week');
+    if (!monday.isValid) continue;
+    const key = monday.toISODate() as string;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    if (!first || monday < first) first = monday;
+    if (!last || monday > last) last = monday;
+  }
+  const weeks: WeekCount[] = [];
+  for (let monday = first; monday && last && monday <= last; monday = monday.plus({ weeks: 1 })) {
+    const key = monday.toISODate() as string;
+    weeks.push({
+      week: monday.toISOWeekDate()?.slice(0, 8) ?? key,
+      monday: key,
+      signed: counts.get(key) ?? 0,
+    });
+  }
+  return weeks;
+}

@@ -1,0 +1,72 @@
+// A readable difference between two versions of a policy (issue 15's policies page): what a signer was asked to agree to then, against now.
+import { diffArrays, diffWordsWithSpace } from 'diff';
+import type { PolicyVersion } from '../model.ts';
+
+/** A run of text: in both versions, only the older (removed) or only the newer (added). */
+export interface DiffPart {
+  change: 'same' | 'removed' | 'added';
+  text: string;
+}
+
+/** How one part of the policy changed: its title, statement, key points or body. */
+export interface FieldDiff {
+  field: 'title' | 'statement' | 'effectiveDate' | 'keyPoints' | 'body';
+  changed: boolean;
+  parts: DiffPart[];
+}
+
+const partsOf = (changes: Array<{ added?: boolean; removed?: boolean; value: string }>): DiffPart[] =>
+  changes.map((c) => ({ change: c.added ? 'added' : c.removed ? 'removed' : 'same', text: c.value }));
+
+/**
+ * The differences from `older` to `newer`: the body paragraph by paragraph (a paragraph that
+ * changed shown word by word inside it), the key points item by item, the other fields word by word.
+ */
+export function policyDiff(older: PolicyVersion, newer: PolicyVersion): FieldDiff[] {
+  const words = (field: 'title' | 'statement' | 'effectiveDate'): FieldDiff => {
+    const parts = partsOf(diffWordsWithSpace(older[field], newer[field]));
+    return { field, changed: parts.some((p) => p.change !== 'same'), parts };
+  };
+  const keyPoints = partsOf(
+    diffArrays(older.keyPoints, newer.keyPoints).flatMap((c) =>
+      c.value.map((point) => ({ ...c, value: point })),
+    ),
+  );
+  return [
+    words('title'),
+    words('effectiveDate'),
+    words('statement'),
+    { field: 'keyPoints', changed: keyPoints.some((p) => p.change !== 'same'), parts: keyPoints },
+    bodyDiff(older.body, newer.body),
+  ];
+}
+
+/** Paragraphs (blocks between blank lines) compared whole; a removed one followed by an added one is shown word by word. */
+function bodyDiff(older: string, newer: string): FieldDiff {
+  const blocks = (text: string) =>
+    text
+      .split(/\n{2,}/)
+      .map((b) => b.trim())
+      .filter(Boolean);
+  const changes = diffArrays(blocks(older), blocks(newer));
+  const parts: DiffPart[] = [];
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i] as (typeof changes)[number];
+    const next = changes[i + 1];
+    if (change.removed && next?.added && change.value.length === next.value.length) {
+      // A paragraph edited in place: its words, not the whole paragraph twice.
+      change.value.forEach((block, j) => {
+        if (j || parts.length) parts.push({ change: 'same', text: '\n\n' });
+        parts.push(...partsOf(diffWordsWithSpace(block, next.value[j] as string)));
+      });
+      i++;
+      continue;
+    }
+    const kind = change.added ? 'added' : change.removed ? 'removed' : 'same';
+    for (const block of change.value) {
+      if (parts.length) parts.push({ change: 'same', text: '\n\n' });
+      parts.push({ change: kind, text: block });
+    }
+  }
+  return { field: 'body', changed: parts.some((p) => p.change !== 'same'), parts };
+}

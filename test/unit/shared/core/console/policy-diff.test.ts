@@ -1,0 +1,56 @@
+// A policy's versions compared: a paragraph edited shown word by word, one added or removed whole, key points item by item.
+import { describe, expect, it } from 'vitest';
+import { policyDiff } from '#shared/core/console/policy-diff.ts';
+import { aPolicy } from '../../../../support/fakes.ts';
+
+const v1 = aPolicy({
+  version: 1,
+  effectiveDate: '2026-01-01',
+  keyPoints: ['Lock your screen', 'Report phishing'],
+  body: '# Safe internet use\n\nUse strong passwords.\n\nNever share them.',
+});
+const v2 = aPolicy({
+  version: 2,
+  effectiveDate: '2027-01-01',
+  keyPoints: ['Lock your screen', 'Report phishing at once', 'Use a password manager'],
+  body: '# Safe internet use\n\nUse long, strong passwords.\n\nNever share them.\n\nReport a lost device the same day.',
+});
+
+describe('policyDiff', () => {
+  it('shows an edited paragraph word by word and an added one whole, keeping the rest as it was', () => {
+    // Act
+    const body = policyDiff(v1, v2).find((d) => d.field === 'body');
+
+    // Assess
+    expect(body?.changed).toBe(true);
+    expect(body?.parts.filter((p) => p.change !== 'same')).toEqual([
+      { change: 'added', text: 'long, ' },
+      { change: 'added', text: 'Report a lost device the same day.' },
+    ]);
+    expect(body?.parts.map((p) => (p.change === 'removed' ? '' : p.text)).join('')).toBe(v2.body);
+  });
+
+  it('compares key points item by item and the effective date as text; an unchanged field says so', () => {
+    // Act
+    const diff = policyDiff(v1, v2);
+
+    // Assess
+    expect(diff.find((d) => d.field === 'keyPoints')?.parts).toEqual([
+      { change: 'same', text: 'Lock your screen' },
+      { change: 'removed', text: 'Report phishing' },
+      { change: 'added', text: 'Report phishing at once' },
+      { change: 'added', text: 'Use a password manager' },
+    ]);
+    expect(diff.find((d) => d.field === 'effectiveDate')?.changed).toBe(true);
+    expect(diff.find((d) => d.field === 'title')).toMatchObject({ changed: false });
+    expect(policyDiff(v1, v1).every((d) => !d.changed)).toBe(true);
+  });
+
+  it('shows a removed paragraph whole', () => {
+    // Act
+    const body = policyDiff(v2, v1).find((d) => d.field === 'body');
+
+    // Assess
+    expect(body?.parts).toContainEqual({ change: 'removed', text: 'Report a lost device the same day.' });
+  });
+});
