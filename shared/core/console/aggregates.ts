@@ -26,10 +26,18 @@ export const NO_GROUP = '(none)';
 const unsigned = new Set<string>(UNSIGNED_STATUSES);
 
 /**
- * Each person's current ask, as the report counts them: a row withdrawn because a newer version is
- * asked instead is not a person of its own.
+ * Each person's current ask, as the report counts them: their newest version's (an ask withdrawn
+ * for a newer version, or one signed before a re-acknowledgement, is history), so whether given the
+ * report's current rows or every row ever made, each person counts once.
  */
-const current = (rows: readonly ReportRow[]) => rows.filter((row) => row.supersededByVersion === null);
+function current(rows: readonly ReportRow[]): ReportRow[] {
+  const newest = new Map<string, ReportRow>();
+  for (const row of rows) {
+    const seen = newest.get(row.employeeId);
+    if (!seen || row.policyVersion > seen.policyVersion) newest.set(row.employeeId, row);
+  }
+  return [...newest.values()];
+}
 
 /** How the rows' people stand, grouped by department or by manager; the groups with most not signed first. */
 export function completionBy(rows: readonly ReportRow[], by: 'department' | 'manager'): Completion[] {

@@ -1,7 +1,11 @@
 // The console's aggregations: completion by department and by manager as the report counts people, and signatures per ISO week in a time zone.
 import { describe, expect, it } from 'vitest';
 import { completionBy, NO_GROUP, signedPerWeek } from '#shared/core/console/aggregates.ts';
-import { aReportRow } from '../../../../support/fakes.ts';
+import type { ReportRow } from '#shared/core/report.ts';
+import { aReportRow as sampleRow } from '../../../../support/fakes.ts';
+
+/** A row of its own person (named by the assignment id) unless it says whose. */
+const aReportRow = (o: Partial<ReportRow>) => sampleRow({ employeeId: o.assignmentId, ...o });
 
 const rows = [
   aReportRow({
@@ -20,8 +24,37 @@ const rows = [
     status: 'acknowledged',
     acknowledgedAt: '2026-11-22T23:30:00.000Z',
   }),
-  // Withdrawn for a newer version: the person is counted once, by their current ask.
-  aReportRow({ assignmentId: 'a7', department: 'Finance', status: 'cancelled', supersededByVersion: 2 }),
+  // Withdrawn for a newer version, and signed before a re-acknowledgement: each person counts once, by their newest ask.
+  aReportRow({
+    assignmentId: 'a7',
+    employeeId: 'E7',
+    policyVersion: 1,
+    department: 'Finance',
+    status: 'cancelled',
+    supersededByVersion: 2,
+  }),
+  aReportRow({
+    assignmentId: 'a8',
+    employeeId: 'E7',
+    department: 'Finance',
+    policyVersion: 2,
+    status: 'invited',
+  }),
+  aReportRow({
+    assignmentId: 'a9',
+    employeeId: 'E9',
+    policyVersion: 1,
+    department: 'Libraries',
+    status: 'acknowledged',
+    acknowledgedAt: '2026-11-03T09:00:00.000Z',
+  }),
+  aReportRow({
+    assignmentId: 'a10',
+    employeeId: 'E9',
+    department: 'Libraries',
+    policyVersion: 2,
+    status: 'invited',
+  }),
 ];
 
 describe('completionBy', () => {
@@ -32,7 +65,8 @@ describe('completionBy', () => {
     // Assess
     expect(groups).toEqual([
       { label: "Children's Services", asked: 2, signed: 0, notSigned: 2, cancelled: 0, percentSigned: 0 },
-      { label: 'Finance', asked: 3, signed: 1, notSigned: 1, cancelled: 1, percentSigned: 50 },
+      { label: 'Finance', asked: 4, signed: 1, notSigned: 2, cancelled: 1, percentSigned: 33 },
+      { label: 'Libraries', asked: 1, signed: 0, notSigned: 1, cancelled: 0, percentSigned: 0 },
       { label: NO_GROUP, asked: 1, signed: 1, notSigned: 0, cancelled: 0, percentSigned: 100 },
     ]);
   });
@@ -71,9 +105,9 @@ describe('signedPerWeek', () => {
     // Act
     const weeks = signedPerWeek(rows, 'Europe/London');
 
-    // Assess: 22 Nov 23:30 UTC is a Sunday in London, the week of 16 November
+    // Assess: every agreement signed, an earlier version's too; 22 Nov 23:30 UTC is a Sunday in London
     expect(weeks).toEqual([
-      { week: '2026-W45', monday: '2026-11-02', signed: 1 },
+      { week: '2026-W45', monday: '2026-11-02', signed: 2 },
       { week: '2026-W46', monday: '2026-11-09', signed: 0 },
       { week: '2026-W47', monday: '2026-11-16', signed: 1 },
     ]);
