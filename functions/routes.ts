@@ -9,6 +9,10 @@ export const HTTP_ROUTES = [
   ...(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).map(
     (method) => ({ method, path: '/scim/v2/{proxy+}', function: 'scim' }) as const,
   ),
+  // The HR and compliance console: its pages, sign-in and actions, all below /console.
+  { method: 'GET', path: '/console', function: 'console' },
+  { method: 'GET', path: '/console/{proxy+}', function: 'console' },
+  { method: 'POST', path: '/console/{proxy+}', function: 'console' },
 ] as const;
 
 /** The functions behind the HTTP API. */

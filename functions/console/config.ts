@@ -1,0 +1,54 @@
+// The console function's settings, parsed once at load: the identity provider, the session key and the work it may start.
+import { z } from 'zod';
+import { resolveSecret } from '#shared/adapters/secrets.ts';
+import { common, parseEnv } from '#shared/config.ts';
+import { durationSetting } from '#shared/core/duration.ts';
+import { ConfigError } from '#shared/core/errors.ts';
+
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((u) => (u?.trim() ? u.trim().replace(/\/$/, '') : undefined));
+
+const env = parseEnv(
+  z.object({
+    TABLE_NAME: common.TABLE_NAME,
+    REDRIVE_AFTER: common.REDRIVE_AFTER,
+    FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
+    LMS_MODE: common.LMS_MODE,
+    MAIL_QUEUE_URL: z.url(),
+    LMS_QUEUE_URL: z.url(),
+    /** The console's own address is below it; without it, the request's host. */
+    PUBLIC_BASE_URL: optionalUrl,
+    /** The time zone signatures are counted by week in. */
+    DEFAULT_TIME_ZONE: z.string().default('Europe/London'),
+    /** The OpenID provider: its issuer URL (discovery is read from it) and this app's client id. */
+    OIDC_ISSUER: z.url(),
+    OIDC_CLIENT_ID: z.string().min(1),
+    /** The ID token claim listing the user's groups: Cognito's `cognito:groups`. */
+    OIDC_GROUPS_CLAIM: z.string().min(1).default('cognito:groups'),
+    /**
+     * Where sign-out ends the provider's session when its discovery names no end_session_endpoint
+     * (Cognito's managed login: `https://<domain>/logout`, given client_id and logout_uri).
+     */
+    OIDC_LOGOUT_URL: optionalUrl,
+    CONSOLE_ADMIN_GROUP: z.string().min(1).default('attest-admins'),
+    CONSOLE_AUDITOR_GROUP: z.string().min(1).default('attest-auditors'),
+    /** A session unused this long ends. */
+    CONSOLE_IDLE_TIMEOUT: durationSetting.default(30 * 60_000),
+    /** A session ends this long after sign-in, however busy. */
+    CONSOLE_SESSION_LIFETIME: durationSetting.default(8 * 3_600_000),
+  }),
+  process.env,
+);
+
+/** The key sessions are encrypted with: at least 32 characters, never quoted in an error. */
+export function checkSessionKey(key: string): string {
+  if (key.trim().length < 32) throw new ConfigError('CONSOLE_SESSION_KEY must be at least 32 characters');
+  return key.trim();
+}
+
+export const config = Object.freeze({
+  ...env,
+  sessionKey: checkSessionKey(await resolveSecret(process.env, 'CONSOLE_SESSION_KEY')),
+});
