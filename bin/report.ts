@@ -1,7 +1,7 @@
 // `attest report`: the "who has not signed?" report as a person reads it in a terminal, or as CSV for a spreadsheet.
 import { closeSync, constants, fchmodSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
-import { isCalendarDay, utcMinute } from '#shared/core/dates.ts';
+import { parseDay, utcMinute } from '#shared/core/dates.ts';
 import {
   csvOf,
   makeReport,
@@ -138,11 +138,7 @@ function createFile(path: string) {
 }
 
 /** YYYY-MM-DD as a day in UTC: its first moment, or (for an inclusive end) the next day's. */
-export function parseDay(value: string, endOfDay: boolean): Date | undefined {
-  if (!isCalendarDay(value)) return undefined;
-  const day = new Date(`${value}T00:00:00.000Z`);
-  return endOfDay ? new Date(day.getTime() + 86_400_000) : day;
-}
+export { parseDay };
 
 /** The text without control or format characters (escape sequences, bidi overrides), each shown as �. */
 const printable = (text: string) => text.replace(/[\p{Cc}\p{Cf}]/gu, '\uFFFD');

@@ -73,6 +73,9 @@ function toEvent(
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
+  // Payload 2.0 hands cookies over as a list of `name=value`, not as a header.
+  const cookies = headers.cookie?.split(/;\s*/).filter(Boolean);
+  delete headers.cookie;
   const now = new Date();
   const routeKey = `${route.method} ${route.path}`;
   return {
@@ -80,6 +83,7 @@ function toEvent(
     routeKey,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
+    ...(cookies?.length && { cookies }),
     headers,
     pathParameters: params,
     requestContext: {
@@ -107,7 +111,9 @@ function toEvent(
 }
 
 function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
-  res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  // Each of the result's cookies is a Set-Cookie header of its own, as API Gateway sends them.
+  const cookies = result.cookies?.length ? { 'set-cookie': result.cookies } : {};
+  res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), ...cookies });
   res.end(result.body && result.isBase64Encoded ? Buffer.from(result.body, 'base64') : (result.body ?? ''));
 }
 
@@ -133,9 +139,14 @@ export function createGateway(
       if (!wellEncoded(url.pathname)) return problem(res, 400, 'Bad Request');
       const own = extra[`${req.method} ${url.pathname}`];
       if (own) return await own(req, res);
-      const candidates = routes
+      let candidates = routes
         .map((r) => ({ route: r, params: match(r.path, url.pathname) }))
         .filter((c) => c.params);
+      // `/console/` is `/console`'s page, as API Gateway serves a route with or without its last slash.
+      if (!candidates.length && url.pathname.length > 1 && url.pathname.endsWith('/')) {
+        const trimmed = url.pathname.slice(0, -1);
+        candidates = routes.map((r) => ({ route: r, params: match(r.path, trimmed) })).filter((c) => c.params);
+      }
       const methods = [
         ...candidates.map((c) => c.route.method),
         ...Object.keys(extra)

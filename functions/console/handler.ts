@@ -1,9 +1,71 @@
-// /console/…: the HR and compliance console (being built: issue 15).
+// /console/…: the HR and compliance console — sign-in through the organisation's OpenID provider, the pages, exports and admin actions.
+import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
+import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
+import { makeOidcProvider } from '#shared/adapters/oidc.ts';
+import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
+import { makeConsoleActions } from '#shared/core/console/actions.ts';
+import { makeConsoleQueries } from '#shared/core/console/queries.ts';
+import { makeConsoleApp } from '#shared/edge/console/app.ts';
+import { makeSealer } from '#shared/edge/console/session.ts';
 import type { HttpEvent, HttpResult } from '#shared/edge/http.ts';
+import { consolePages } from '#templates/console/pages.ts';
+import { bundledPolicies } from '#templates/policies.ts';
 import { config } from './config.ts';
 
-export const handler = async (_event: HttpEvent): Promise<HttpResult> => ({
-  statusCode: 503,
-  headers: { 'content-type': 'text/plain' },
-  body: `console for ${config.OIDC_CLIENT_ID} not built yet`,
+const logger = makeLogger();
+const store = makeDynamoStore(config.TABLE_NAME);
+const clock = { now: () => new Date() };
+const policies = [...bundledPolicies.keys()];
+
+/** The provider's redirects come back to the console's own address: PUBLIC_BASE_URL's, on AWS the API's. */
+const apps = new Map<string, ReturnType<typeof makeConsoleApp>>();
+function appFor(baseUrl: string) {
+  let app = apps.get(baseUrl);
+  if (!app) {
+    app = makeConsoleApp({
+      queries: makeConsoleQueries({
+        store,
+        clock,
+        policies,
+        timeZone: config.DEFAULT_TIME_ZONE,
+        deliveries: config.LMS_MODE,
+      }),
+      actions: makeConsoleActions({
+        store,
+        mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
+        clock,
+        logger,
+        freshLinkIntervalMs: config.FRESH_LINK_INTERVAL,
+        deliveries: config.LMS_MODE,
+      }),
+      signIn: makeOidcProvider({
+        issuer: config.OIDC_ISSUER,
+        clientId: config.OIDC_CLIENT_ID,
+        redirectUri: `${baseUrl}/console/auth/callback`,
+        postLogoutRedirectUri: `${baseUrl}/console/signed-out`,
+        logoutUrl: config.OIDC_LOGOUT_URL,
+      }),
+      sealer: makeSealer(config.sessionKey),
+      pages: consolePages,
+      clock,
+      logger,
+      settings: {
+        baseUrl,
+        groupsClaim: config.OIDC_GROUPS_CLAIM,
+        adminGroup: config.CONSOLE_ADMIN_GROUP,
+        auditorGroup: config.CONSOLE_AUDITOR_GROUP,
+        idleMs: config.CONSOLE_IDLE_TIMEOUT,
+        lifetimeMs: config.CONSOLE_SESSION_LIFETIME,
+        policies,
+      },
+    });
+    // PUBLIC_BASE_URL, or the API's own domain (and a custom one): a few at most, never one per request.
+    if (apps.size < 4) apps.set(baseUrl, app);
+  }
+  return app;
+}
+
+export const handler = withLambdaContext(logger, async (event: HttpEvent): Promise<HttpResult> => {
+  const baseUrl = config.PUBLIC_BASE_URL ?? `https://${event.requestContext.domainName}`;
+  return appFor(baseUrl)(event);
 });

@@ -64,3 +64,13 @@ export function utcMinute(at: Date | string): string {
 export function clockTime(at: Date): string {
   return valid(DateTime.fromJSDate(at)).toFormat('HH:mm:ss');
 }
+
+/**
+ * A report's day bound, `YYYY-MM-DD` in UTC: its start, or with `endOfDay` the next day's start
+ * (the day included); undefined for anything else. The CLI's --since/--until and the console's export.
+ */
+export function parseDay(value: string, endOfDay: boolean): Date | undefined {
+  if (!isCalendarDay(value)) return undefined;
+  const day = new Date(`${value}T00:00:00.000Z`);
+  return endOfDay ? new Date(day.getTime() + 86_400_000) : day;
+}

@@ -83,6 +83,8 @@ export function makeReplayDeadLetters(deps: {
   return async function replayDeadLetters(
     which: { all: true } | { assignmentId: string },
     only?: DeliveryKind,
+    /** Who asked, and why: kept in each replayed delivery's audit entry. */
+    audit: Record<string, string> = {},
   ): Promise<ReplayOutcome> {
     const kinds = kindsOf(only);
     let letters: Array<{ assignmentId: string; kind: DeliveryKind }>;
@@ -111,9 +113,7 @@ export function makeReplayDeadLetters(deps: {
       if (disabled.some((d) => d.kind === kind)) continue;
       if (await store.replayDelivery(assignmentId, kind, now)) {
         replayed++;
-        await store.appendAudit(assignmentId, 'delivery-replayed', now, {
-          destination: kind,
-        });
+        await store.appendAudit(assignmentId, 'delivery-replayed', now, { ...audit, destination: kind });
       }
     }
     return { replayed, disabled };

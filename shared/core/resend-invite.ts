@@ -27,35 +27,46 @@ export interface ResendDeps {
  */
 export function makeResendInvite(deps: ResendDeps) {
   const findAssignments = makeFindAssignments(deps);
+  const resendAssignment = makeResendAssignment(deps);
 
   return async function resendInvite(employeeId: string, policyId: string): Promise<string> {
     const ids = await findAssignments(employeeId, policyId);
     const assignmentId = ids[ids.length - 1] as string;
+    await resendAssignment(assignmentId, { by: 'operator' }, employeeId);
+    return assignmentId;
+  };
+}
+
+/**
+ * Resends one assignment's invite (steps 2 and 3 above), its audit entry carrying `audit` (who
+ * asked, and why); `who` names the person in a refusal (their employee id, or "this person").
+ */
+export function makeResendAssignment(deps: ResendDeps) {
+  return async function resendAssignment(
+    assignmentId: string,
+    audit: Record<string, string>,
+    who = 'This person',
+  ): Promise<void> {
     const now = deps.clock.now();
     const notSince = new Date(now.getTime() - deps.intervalMs);
     if (await deps.store.requestFreshLink(assignmentId, now, notSince)) {
-      await deps.store.appendAudit(assignmentId, 'fresh-link-requested', now, { by: 'operator' });
+      await deps.store.appendAudit(assignmentId, 'fresh-link-requested', now, audit);
       await sendHint(deps.mailQueue, { assignmentId, kind: 'invite' }, deps.logger);
-      return assignmentId;
+      return;
     }
     const assignment = await deps.store.getAssignment(assignmentId);
+    const policyId = assignment?.policyId ?? 'the policy';
     if (assignment?.ack) {
-      throw new AttestError(
-        'resend.signed',
-        `${employeeId} has signed ${policyId} already (${assignmentId}).`,
-      );
+      throw new AttestError('resend.signed', `${who} has signed ${policyId} already (${assignmentId}).`);
     }
     if (assignment?.status === 'bounced') {
       throw new AttestError(
         'resend.bounced',
-        `${employeeId}'s address bounced (${assignmentId}): HR sends the new one (starter.updated), which invites them again.`,
+        `${who}'s address bounced (${assignmentId}): HR sends the new one (starter.updated), which invites them again.`,
       );
     }
     if (assignment?.status === 'cancelled') {
-      throw new AttestError(
-        'resend.withdrawn',
-        `${employeeId}'s ask of ${policyId} was withdrawn (${assignmentId}).`,
-      );
+      throw new AttestError('resend.withdrawn', `${who}'s ask of ${policyId} was withdrawn (${assignmentId}).`);
     }
     throw new AttestError(
       'resend.too_soon',

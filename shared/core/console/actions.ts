@@ -1,0 +1,127 @@
+// Use cases: what an admin may do from the console — resend an invite, cancel an assignment, replay a delivery — each recorded in the assignment's audit trail with who did it and why.
+import type { Assignments, AuditTrail, Clock, Deliveries, Logger, Policies, Queue } from '../../ports.ts';
+import { AttestError, ValidationError } from '../errors.ts';
+import { makeReplayDeadLetters } from '../lms-operations.ts';
+import type { DeliveryKind } from '../model.ts';
+import { makeResendAssignment } from '../resend-invite.ts';
+import { hasUnseen, visibleLetters } from '../visible.ts';
+import type { ActionName, ConsoleUser } from './views.ts';
+
+export const REASON_MAX = 500;
+
+/** Who acted and why, as an action's audit entry records it: the provider's subject and the email it gave. */
+export interface Actor {
+  user: ConsoleUser;
+  reason: string;
+}
+
+export type ConsoleActionStore = Pick<
+  Assignments,
+  'getAssignment' | 'requestFreshLink' | 'cancelAssignment'
+> &
+  Pick<Policies, 'getLatestPolicyVersion'> &
+  Pick<Deliveries, 'deadLetters' | 'getDestination' | 'replayDelivery'> &
+  Pick<AuditTrail, 'appendAudit'>;
+
+/**
+ * The reason as recorded: a textarea's line breaks become spaces; anything else that cannot be
+ * seen (controls, bidi overrides, zero-width characters) refuses it, as does a reason with fewer
+ * than three letters or over REASON_MAX characters — an audit entry says plainly why.
+ */
+export function checkReason(raw: string | undefined): string {
+  const reason = (raw ?? '').replace(/\r\n|\r|\n/g, ' ').trim();
+  const refuse = (message: string) => new ValidationError('console.reason', [{ field: 'reason', message }]);
+  if (!reason) throw refuse('Say why: the reason is recorded in the audit trail.');
+  if (hasUnseen(reason)) throw refuse('The reason holds characters that cannot be seen; type it again.');
+  if (visibleLetters(reason) < 3) throw refuse('Say why in a few words.');
+  if (reason.length > REASON_MAX) throw refuse(`Keep the reason under ${REASON_MAX} characters.`);
+  return reason;
+}
+
+/** The audit entry's detail of a console action. */
+export function auditOf(actor: Actor): Record<string, string> {
+  return { by: 'console', subject: actor.user.subject, email: actor.user.email, reason: actor.reason };
+}
+
+export function makeConsoleActions(deps: {
+  store: ConsoleActionStore;
+  mailQueue: Queue;
+  clock: Clock;
+  logger: Pick<Logger, 'warn'>;
+  /** The page's FRESH_LINK_INTERVAL: an admin's resend is held to it as the starter's is. */
+  freshLinkIntervalMs: number;
+  /** The deployment's destinations (LMS_MODE): only their deliveries can be replayed. */
+  deliveries: readonly DeliveryKind[];
+}) {
+  const { store, clock } = deps;
+  const resendAssignment = makeResendAssignment({
+    store,
+    mailQueue: deps.mailQueue,
+    clock,
+    logger: deps.logger,
+    intervalMs: deps.freshLinkIntervalMs,
+  });
+  const replayDeadLetters = makeReplayDeadLetters({ store, clock });
+
+  /**
+   * 1. Resend: a fresh invite owed now to the address on file, by the page's own conditional
+   *    write (refused when signed, withdrawn, bounced, owing other work or asked within the interval).
+   */
+  async function resend(assignmentId: string, actor: Actor): Promise<void> {
+    await resendAssignment(assignmentId, auditOf(actor));
+  }
+
+  /**
+   * 2. Cancel: chasing stops and the ask is withdrawn, unless signed (evidence is never undone).
+   *    The change comes first and its audit entry after: a crash between leaves the ask
+   *    cancelled without the entry, never an entry for a change that did not happen.
+   */
+  async function cancel(assignmentId: string, actor: Actor): Promise<void> {
+    const now = clock.now();
+    const assignment = await store.getAssignment(assignmentId);
+    if (!assignment) throw new AttestError('assignment.not_found', `No assignment ${assignmentId}.`);
+    // Cancelling is idempotent in the table; a second entry would claim a change that was not made.
+    if (assignment.status === 'cancelled')
+      throw new AttestError('cancel.refused', 'This ask was withdrawn already.');
+    if (assignment.ack || !(await store.cancelAssignment(assignmentId, now))) {
+      throw new AttestError(
+        'cancel.refused',
+        'This person has signed already: an agreement is evidence and cannot be cancelled.',
+      );
+    }
+    await store.appendAudit(assignmentId, 'cancelled', now, auditOf(actor));
+  }
+
+  /** 3. Replay: one dead-lettered delivery owed again now; the sweeper sends it on its next run. */
+  async function replay(assignmentId: string, destination: DeliveryKind, actor: Actor): Promise<void> {
+    if (!deps.deliveries.includes(destination)) {
+      throw new AttestError('lms.not_dead', `This deployment does not deliver to ${destination}.`);
+    }
+    const outcome = await replayDeadLetters({ assignmentId }, destination, auditOf(actor));
+    const disabled = outcome.disabled[0];
+    if (disabled) {
+      throw new AttestError(
+        'lms.disabled',
+        `${destination} is disabled (${disabled.reason}): enable it with \`attest lms enable\` first.`,
+      );
+    }
+    if (!outcome.replayed)
+      throw new AttestError('lms.not_dead', 'This delivery is not dead-lettered any more.');
+  }
+
+  const run: Record<
+    ActionName,
+    (assignmentId: string, actor: Actor, destination?: DeliveryKind) => Promise<void>
+  > = {
+    resend: (id, actor) => resend(id, actor),
+    cancel: (id, actor) => cancel(id, actor),
+    replay: (id, actor, destination) => {
+      if (!destination)
+        throw new ValidationError('console.destination', [
+          { field: 'destination', message: 'Name the destination.' },
+        ]);
+      return replay(id, destination, actor);
+    },
+  };
+  return { resend, cancel, replay, run };
+}

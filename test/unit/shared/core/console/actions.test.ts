@@ -1,0 +1,166 @@
+// An admin's console actions: each done by the same conditional writes as the CLI's, audited with who and why, refused plainly (and writing nothing) when it cannot be done.
+import { describe, expect, it } from 'vitest';
+import { checkReason, makeConsoleActions } from '#shared/core/console/actions.ts';
+import type { ConsoleUser } from '#shared/core/console/views.ts';
+import type { Assignment } from '#shared/core/model.ts';
+import {
+  deadLetterStore,
+  FakeClock,
+  FakeQueue,
+  seededStore,
+  silentLogger,
+} from '../../../../support/fakes.ts';
+
+const admin: ConsoleUser = { subject: 'sub-hr', email: 'hr@example.org', role: 'admin' };
+const by = (reason: string) => ({ user: admin, reason });
+const who = { by: 'console', subject: 'sub-hr', email: 'hr@example.org' };
+
+function actionsOn(store: Parameters<typeof makeConsoleActions>[0]['store']) {
+  const clock = new FakeClock('2026-11-26T10:00:00.000Z');
+  const queue = new FakeQueue();
+  const actions = makeConsoleActions({
+    store,
+    mailQueue: queue,
+    clock,
+    logger: silentLogger,
+    freshLinkIntervalMs: 15 * 60_000,
+    deliveries: ['webhook', 'xapi'],
+  });
+  return { actions, queue, clock };
+}
+
+async function invited(overrides: Partial<Assignment> = {}) {
+  return seededStore({
+    status: 'invited',
+    dueKind: 'reminder',
+    dueAt: '2026-11-27T09:00:00.000Z',
+    ...overrides,
+  });
+}
+
+describe('resend', () => {
+  it('makes the invite owed now, enqueues it, and audits who asked and why', async () => {
+    // Arrange
+    const { store, assignment } = await invited();
+    const { actions, queue } = actionsOn(store);
+
+    // Act
+    await actions.resend(assignment.assignmentId, by('Asked by phone'));
+
+    // Assess
+    expect(store.peek(assignment.assignmentId)).toMatchObject({ dueKind: 'invite' });
+    expect(queue.sent).toHaveLength(1);
+    expect(store.audit).toEqual([
+      expect.objectContaining({
+        kind: 'fresh-link-requested',
+        detail: { ...who, reason: 'Asked by phone' },
+      }),
+    ]);
+  });
+
+  it('refuses a signed ask with its reason, writing nothing', async () => {
+    // Arrange
+    const { store, assignment } = await invited({
+      status: 'acknowledged',
+      ack: { evidenceId: 'ev' } as never,
+    });
+    const { actions, queue } = actionsOn(store);
+
+    // Act
+    const refused = actions.resend(assignment.assignmentId, by('Asked by phone'));
+
+    // Assess
+    await expect(refused).rejects.toMatchObject({ code: 'resend.signed' });
+    expect(store.audit).toEqual([]);
+    expect(queue.sent).toHaveLength(0);
+  });
+});
+
+describe('cancel', () => {
+  it('withdraws an unsigned ask and audits who and why', async () => {
+    // Arrange
+    const { store, assignment } = await invited();
+    const { actions } = actionsOn(store);
+
+    // Act
+    await actions.cancel(assignment.assignmentId, by('Left before starting'));
+
+    // Assess
+    expect(store.peek(assignment.assignmentId)).toMatchObject({ status: 'cancelled' });
+    expect(store.audit).toEqual([
+      expect.objectContaining({ kind: 'cancelled', detail: { ...who, reason: 'Left before starting' } }),
+    ]);
+  });
+
+  it.each([
+    ['signed', { status: 'acknowledged', ack: { evidenceId: 'ev' } }, 'evidence'],
+    ['withdrawn', { status: 'cancelled' }, 'withdrawn already'],
+  ] as const)('refuses a %s ask, writing nothing', async (_name, overrides, message) => {
+    // Arrange
+    const { store, assignment } = await invited(overrides as Partial<Assignment>);
+    const { actions } = actionsOn(store);
+
+    // Act
+    const refused = actions.cancel(assignment.assignmentId, by('Left before starting'));
+
+    // Assess
+    await expect(refused).rejects.toThrow(message);
+    expect(store.audit).toEqual([]);
+  });
+});
+
+describe('replay', () => {
+  it('makes one dead delivery owed again, audited with who, why and the destination', async () => {
+    // Arrange
+    const { store, e1 } = await deadLetterStore();
+    const { actions } = actionsOn(store);
+    store.audit.length = 0;
+
+    // Act
+    await actions.replay(e1, 'webhook', by('LMS fixed'));
+
+    // Assess
+    expect(store.peek(e1)?.webhook).toMatchObject({ state: 'pending' });
+    expect(store.audit).toEqual([
+      expect.objectContaining({
+        kind: 'delivery-replayed',
+        detail: { ...who, reason: 'LMS fixed', destination: 'webhook' },
+      }),
+    ]);
+  });
+
+  it('refuses a delivery that is not dead, and a destination this deployment does not use', async () => {
+    // Arrange
+    const { store, e1 } = await deadLetterStore();
+    const { actions } = actionsOn(store);
+    store.audit.length = 0;
+
+    // Act / Assess
+    await expect(actions.replay(e1, 'xapi', by('LMS fixed'))).rejects.toMatchObject({ code: 'lms.not_dead' });
+    await expect(actions.replay(e1, 'moodle', by('LMS fixed'))).rejects.toMatchObject({
+      code: 'lms.not_dead',
+    });
+    expect(store.audit).toEqual([]);
+  });
+});
+
+describe('checkReason', () => {
+  it('keeps a reason, a textarea’s line breaks made spaces', () => {
+    expect(checkReason('  Asked by phone\r\non Monday ')).toBe('Asked by phone on Monday');
+  });
+
+  it.each([
+    ['', 'Say why'],
+    ['   ', 'Say why'],
+    ['ok', 'few words'],
+    ['Asked\u202Eenohp yb', 'cannot be seen'],
+    ['Asked\u200b by phone', 'cannot be seen'],
+    ['x'.repeat(501), 'under 500'],
+  ])('refuses %j', (reason, message) => {
+    expect(() => checkReason(reason)).toThrow(
+      expect.objectContaining({
+        issues: [expect.objectContaining({ field: 'reason', message: expect.stringContaining(message) })],
+      }),
+    );
+  });
+});
