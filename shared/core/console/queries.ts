@@ -9,7 +9,7 @@ import type {
   PolicyIndex,
   Starters,
 } from '../../ports.ts';
-import { integrity, makeEvidenceReport } from '../evidence.ts';
+import { type EvidenceReport, integrity, makeEvidenceReport } from '../evidence.ts';
 import { assignmentIdsFor, starterIdFor } from '../ids.ts';
 import { MAX_DEAD_LETTERS } from '../lms-operations.ts';
 import {
@@ -64,6 +64,14 @@ export interface ConsoleQueriesDeps {
   timeZone: string;
   /** The destinations this deployment delivers to (LMS_MODE): only those are offered for replay. */
   deliveries: readonly DeliveryKind[];
+}
+
+/** One person's evidence as exported (JSON): who they are, and `attest evidence`'s report of each assignment. */
+export interface PersonEvidence {
+  starter: PersonView['starter'];
+  /** Newest first, as the person page lists them. */
+  assignments: EvidenceReport[];
+  exportedAt: string;
 }
 
 /** The overview lists this many people needing attention per policy, and counts the rest. */
@@ -195,7 +203,7 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
    */
   async function assignmentsOfStarter(starter: Starter): Promise<Assignment[]> {
     const found: Assignment[] = [];
-    for (const policyId of starter.asked ?? starter.policies) {
+    for (const policyId of new Set(starter.asked ?? starter.policies)) {
       const latest = await store.getLatestPolicyVersion(policyId);
       if (!latest) continue;
       const ids = assignmentIdsFor(starter.employeeId, policyId, latest.version);
@@ -272,10 +280,10 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
    * One person's evidence, for export as JSON: the starter and, for each assignment, the evidence
    * report `attest evidence` gives (the text's integrity, emails, deliveries, audit trail).
    */
-  async function personEvidence(starterId: string): Promise<unknown | undefined> {
+  async function personEvidence(starterId: string): Promise<PersonEvidence | undefined> {
     const starter = await store.getStarter(starterId);
     if (!starter) return undefined;
-    const assignments = [];
+    const assignments: EvidenceReport[] = [];
     for (const a of await assignmentsOfStarter(starter)) {
       assignments.push((await evidence.report(a.assignmentId)).report);
     }
@@ -543,3 +551,6 @@ function deliveryLineOf(destination: DeliveryKind, delivery: Delivery): Delivery
     reason: reasonOf(delivery),
   };
 }
+
+/** The console's queries, as the handler holds them. */
+export type ConsoleQueries = ReturnType<typeof makeConsoleQueries>;
