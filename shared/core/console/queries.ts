@@ -114,9 +114,9 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
   }
 
   /**
-   * Every starter asked any of the deployment's policies, from each policy's index. This reads
-   * every such starter: fine at the thousands of staff a deployment has (the README says so),
-   * and it keeps searched-for names out of any index.
+   * Every starter asked any of the deployment's policies, from each policy's index. The table has
+   * no index by name or department, so this reads every starter asked: fine at the thousands of
+   * staff a deployment has (a limit the README lists), and no personal data is copied into an index.
    */
   async function askedStarters(): Promise<Starter[]> {
     const ids = new Set<string>();
