@@ -551,6 +551,3 @@ function deliveryLineOf(destination: DeliveryKind, delivery: Delivery): Delivery
     reason: reasonOf(delivery),
   };
 }
-
-/** The console's queries, as the handler holds them. */
-export type ConsoleQueries = ReturnType<typeof makeConsoleQueries>;
