@@ -129,7 +129,11 @@ function describe(policy: PolicyVersion): EvidenceReport['policy'] {
   };
 }
 
-function integrity(policy: PolicyVersion, evidence: Evidence): EvidenceReport['integrity'] {
+/** The stored text of the version agreed to, hashed again: whether it is still the text the evidence names. */
+export function integrity(
+  policy: PolicyVersion,
+  evidence: Evidence,
+): NonNullable<EvidenceReport['integrity']> {
   const recomputedSha256 = policySha256(policy);
   return {
     recomputedSha256,

@@ -30,7 +30,7 @@ const unsigned = new Set<string>(UNSIGNED_STATUSES);
  * for a newer version, or one signed before a re-acknowledgement, is history), so whether given the
  * report's current rows or every row ever made, each person counts once.
  */
-function current(rows: readonly ReportRow[]): ReportRow[] {
+export function current(rows: readonly ReportRow[]): ReportRow[] {
   const newest = new Map<string, ReportRow>();
   for (const row of rows) {
     const seen = newest.get(row.employeeId);
