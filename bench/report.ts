@@ -8,13 +8,14 @@ import { median, putItems, startLocalTable } from './local-table.ts';
 import { fmt } from './measure.ts';
 
 /** The policy reported on: its assignments, a third of them signed. */
-const POLICY = 'safe-internet-use';
+export const POLICY = 'safe-internet-use';
 const ASSIGNED = 2_000;
 /** Everything else in the table (other policies' assignments, audit trails), as it grows 5×. */
 const OTHERS = [20_000, 100_000];
-const NOW = new Date('2026-11-24T10:00:00.000Z');
+export const NOW = new Date('2026-11-24T10:00:00.000Z');
 
-function starter(i: number) {
+/** Starter `s{i}` as stored; `extra` sets other fields (a department, a manager). */
+export function starter(i: number, extra: Record<string, unknown> = {}) {
   return marshall({
     pk: `STARTER#s${i}`,
     sk: 'PROFILE',
@@ -31,10 +32,12 @@ function starter(i: number) {
     policies: [POLICY],
     status: 'active',
     updatedAt: NOW.toISOString(),
+    ...extra,
   });
 }
 
-function assignment(i: number, policyId: string) {
+/** Starter `s{i}`'s assignment of `policyId`, made over 30 days before NOW; every third one signed. */
+export function assignment(i: number, policyId: string) {
   const id = `${policyId.slice(0, 4)}${String(i).padStart(18, '0')}`;
   const createdAt = new Date(NOW.getTime() - 30 * 86_400_000 + i * 1000).toISOString();
   const signed = i % 3 === 0;
@@ -67,6 +70,19 @@ function assignment(i: number, policyId: string) {
   };
   return marshall({ pk: `ASSIGN#${id}`, sk: 'ASSIGNMENT', ...item }, { removeUndefinedValues: true });
 }
+
+/** The published version the reports name. */
+export const BENCH_POLICY = {
+  policyId: POLICY,
+  version: 1,
+  title: 'Safe Internet Use – Guidance for Staff',
+  statement: 'I have read, understood and agree to follow this policy.',
+  effectiveDate: '2026-09-01',
+  keyPoints: [],
+  body: '',
+  sha256: 'a'.repeat(64),
+  publishedAt: NOW.toISOString(),
+};
 
 /** An audit event: the bulk of a real table, never a policy's assignment. */
 function audit(i: number) {
@@ -135,17 +151,7 @@ export async function run(): Promise<void> {
       client,
       Array.from({ length: ASSIGNED }, (_, i) => assignment(i, POLICY)),
     );
-    await store.putPolicyVersion({
-      policyId: POLICY,
-      version: 1,
-      title: 'Safe Internet Use – Guidance for Staff',
-      statement: 'I have read, understood and agree to follow this policy.',
-      effectiveDate: '2026-09-01',
-      keyPoints: [],
-      body: '',
-      sha256: 'a'.repeat(64),
-      publishedAt: NOW.toISOString(),
-    });
+    await store.putPolicyVersion(BENCH_POLICY);
     let populated = 0;
     for (const others of OTHERS) {
       const more = Array.from({ length: others - populated }, (_, j) => {

@@ -1,4 +1,5 @@
 // `npm run bench`: each figure against its baseline, measured in the same run.
+import { run as consoleOverview } from './console.ts';
 import { run as deliveries } from './deliveries.ts';
 import { run as importStarters } from './import.ts';
 import { run as page } from './page.ts';
@@ -15,6 +16,7 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['deliveries', deliveries],
   ['report', report],
   ['import', importStarters],
+  ['console', consoleOverview],
 ];
 
 const only = process.argv.slice(2);
