@@ -3,6 +3,7 @@ import { Aws, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnManagedLoginBranding,
+  CfnUserPoolRiskConfigurationAttachment,
   FeaturePlan,
   ManagedLoginVersion,
   Mfa,
@@ -92,6 +93,13 @@ export class ConsoleSignIn extends Construct {
       // would sign everyone out and re-enrol their authenticators.
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
+    });
+
+    // Said outright rather than left to Cognito's default: a password known from a breach never signs in.
+    new CfnUserPoolRiskConfigurationAttachment(this, 'Risk', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: 'ALL',
+      compromisedCredentialsRiskConfiguration: { actions: { eventAction: 'BLOCK' } },
     });
 
     for (const [key, group] of Object.entries(CONSOLE_GROUPS)) {

@@ -542,6 +542,11 @@ describe('AttestStack', () => {
         UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
       }),
     });
+    template.hasResourceProperties('AWS::Cognito::UserPoolRiskConfigurationAttachment', {
+      UserPoolId: { Ref: logicalId('ConsoleSignInUsers', 'AWS::Cognito::UserPool') },
+      ClientId: 'ALL',
+      CompromisedCredentialsRiskConfiguration: { Actions: { EventAction: 'BLOCK' } },
+    });
     // No SMS: no role for Cognito to send texts with.
     const pool = Object.values(template.findResources('AWS::Cognito::UserPool'))[0] as Resource;
     expect(pool.Properties.SmsConfiguration).toBeUndefined();
