@@ -200,7 +200,8 @@ export class AttestStack extends Stack {
       environment: {
         ...common,
         LMS_MODE,
-        // An action's hint to the mailer (resend) or lms-push (replay); the sweeper re-drives a lost one.
+        // A resend's hint to the mailer (the sweeper re-drives a lost one). Its config reads the LMS
+        // queue's URL too, but nothing sends there: a replayed delivery is owed again, and the sweeper sends it.
         MAIL_QUEUE_URL: mail.queue.queueUrl,
         LMS_QUEUE_URL: lms.queue.queueUrl,
         // The redirect URIs it sends must equal those registered with the app client: the same value.
@@ -264,7 +265,6 @@ export class AttestStack extends Stack {
     mail.queue.grantSendMessages(consoleFn);
     lms.queue.grantSendMessages(ack);
     lms.queue.grantSendMessages(sweeper);
-    lms.queue.grantSendMessages(consoleFn);
     // A retry due within SQS's 15-minute delay goes back on its own queue, to the second.
     lms.queue.grantSendMessages(lmsPush);
     email.grantSend(mailer, mailFrom);

@@ -438,8 +438,8 @@ describe('AttestStack', () => {
       // Its own dead letters: an event Lambda could not handle after its retries.
       SesEvents: [mail, logicalId('SesEventsDeadLetters', 'AWS::SQS::Queue')].sort(),
       Scim: [mail],
-      // Hints for what its actions make owed: an invite (resend) or a delivery (replay).
-      Console: [lms, mail],
+      // A resend's hint to the mailer; a replayed delivery waits for the sweeper, so no LMS queue.
+      Console: [mail],
     };
 
     // Assess
