@@ -1,4 +1,4 @@
-// The HTTP API: the HR route, the acknowledgement page routes, and access logs that never hold a token.
+// The HTTP API: the route table's routes (HR, acknowledgement pages, SCIM, the console), and access logs that never hold a token.
 import { Validations } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -22,7 +22,7 @@ export class Api extends Construct {
   /** `https://{id}.execute-api.{region}.amazonaws.com`, no trailing slash. */
   readonly endpoint: string;
 
-  constructor(scope: Construct, id: string, props: ApiProps) {
+  constructor(scope: Construct, id: string) {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'Http', { createDefaultStage: false, description: 'attest HTTP API' });
     this.endpoint = this.httpApi.apiEndpoint;
@@ -49,6 +49,19 @@ export class Api extends Construct {
       },
     });
 
+    Validations.of(this.httpApi).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG4',
+      reason:
+        'Callers authenticate in the handler: HR by Standard Webhooks signature, starters by a signed single-purpose token, SCIM by bearer token, console users by an OpenID Connect session.',
+    });
+  }
+
+  /**
+   * Serves the route table. Apart from the constructor because the console's sign-in is registered
+   * with this API's address, and the console function is configured with that sign-in: the API
+   * (without routes) comes first, the functions next, the routes to them last — no cycle.
+   */
+  serve(props: ApiProps): void {
     // The same route table as the local gateway (local/stack.ts): functions/routes.ts.
     const payloadFormatVersion = PayloadFormatVersion.VERSION_2_0;
     const integrations = new Map<HttpFunction, HttpLambdaIntegration>();
@@ -62,11 +75,5 @@ export class Api extends Construct {
       }
       this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
-
-    Validations.of(this.httpApi).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-APIG4',
-      reason:
-        'Callers authenticate in the handler: HR by Standard Webhooks signature, starters by a signed single-purpose token.',
-    });
   }
 }

@@ -8,6 +8,7 @@ new AttestStack(app, 'Attest', {
   description: 'attest: policy acknowledgements for new starters, with LMS completions',
   defaultPolicies: String(app.node.tryGetContext('attest:defaultPolicies') ?? 'safe-internet-use'),
   lmsMode: String(app.node.tryGetContext('attest:lmsMode') ?? 'webhook'),
+  consoleDomainPrefix: app.node.tryGetContext('attest:consoleDomainPrefix'),
 });
 // cdk-nag v3 is a validation plugin (v2's Aspects are gone): an unacknowledged finding fails the synth.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -31,6 +31,7 @@ import { modeChoices } from '../shared/core/destinations/names.ts';
 import { destinations } from '../shared/core/destinations/registry.ts';
 import { type DeliveryKind, EMAIL_KINDS } from '../shared/core/model.ts';
 import { Api } from './api.ts';
+import { CONSOLE_GROUPS, ConsoleSignIn } from './console-sign-in.ts';
 import { OperationsDashboard } from './dashboard.ts';
 import { Data } from './data.ts';
 import { Email } from './email.ts';
@@ -47,6 +48,11 @@ export interface AttestStackProps extends StackProps {
    * `attest:lmsMode`).
    */
   lmsMode?: string;
+  /**
+   * The console's managed login domain prefix (context `attest:consoleDomainPrefix`): unique in the
+   * region across AWS. None: `attest-` and part of the stack's id.
+   */
+  consoleDomainPrefix?: string;
 }
 
 /**
@@ -148,7 +154,7 @@ export class AttestStack extends Stack {
         PUBLIC_BASE_URL: publicBaseUrl,
       },
     });
-    const api = new Api(this, 'Api', { ingest, ack, scim });
+    const api = new Api(this, 'Api');
     const useApiUrl = new CfnCondition(this, 'UseApiUrl', {
       expression: Fn.conditionEquals(publicBaseUrl, ''),
     });
@@ -182,6 +188,35 @@ export class AttestStack extends Stack {
         LMS_QUEUE_URL: lms.queue.queueUrl,
       },
     });
+    // The console's sign-in is registered with the console's address; the console is configured with the sign-in.
+    const signIn = new ConsoleSignIn(this, 'ConsoleSignIn', {
+      baseUrl,
+      ...(props.consoleDomainPrefix !== undefined && { domainPrefix: props.consoleDomainPrefix }),
+    });
+    const consoleFn = attestFunction(this, 'Console', {
+      name: 'console',
+      // The overview aggregates every assignment of a policy on each request; CPU comes with memory.
+      memorySize: 1024,
+      environment: {
+        ...common,
+        LMS_MODE,
+        // A resend's hint to the mailer (the sweeper re-drives a lost one). Its config reads the LMS
+        // queue's URL too, but nothing sends there: a replayed delivery is owed again, and the sweeper sends it.
+        MAIL_QUEUE_URL: mail.queue.queueUrl,
+        LMS_QUEUE_URL: lms.queue.queueUrl,
+        // The redirect URIs it sends must equal those registered with the app client: the same value.
+        PUBLIC_BASE_URL: baseUrl,
+        OIDC_ISSUER: signIn.issuer,
+        OIDC_CLIENT_ID: signIn.client.userPoolClientId,
+        OIDC_GROUPS_CLAIM: 'cognito:groups',
+        OIDC_LOGOUT_URL: signIn.logoutUrl,
+        CONSOLE_ADMIN_GROUP: CONSOLE_GROUPS.admin.name,
+        CONSOLE_AUDITOR_GROUP: CONSOLE_GROUPS.auditor.name,
+        [secretArnSetting('CONSOLE_SESSION_KEY')]: secrets.consoleSessionKey.secretArn,
+      },
+    });
+    api.serve({ ingest, ack, scim, console: consoleFn });
+
     const sweeper = attestFunction(this, 'Sweeper', {
       name: 'sweeper',
       timeout: Duration.minutes(1),
@@ -214,16 +249,20 @@ export class AttestStack extends Stack {
 
     // Least privilege: item access to the one table, sends to the queues each function feeds, its own secret.
     for (const fn of [ingest, mailer, ack, lmsPush, sweeper, sesEvents, scim]) data.grantReadWriteData(fn);
+    // The console reads everything an operator may look at, and writes only its actions on an assignment.
+    data.grantReadAndAssignmentWrites(consoleFn);
     secrets.hrWebhook.grantRead(ingest);
     secrets.scimToken.grantRead(scim);
     secrets.ackTokenKeys.grantRead(mailer);
     secrets.ackTokenKeys.grantRead(ack);
+    secrets.consoleSessionKey.grantRead(consoleFn);
     for (const [, secret] of deployedSecrets) secret.grantRead(lmsPush);
     mail.queue.grantSendMessages(ingest);
     mail.queue.grantSendMessages(scim);
     mail.queue.grantSendMessages(ack);
     mail.queue.grantSendMessages(sweeper);
     mail.queue.grantSendMessages(sesEvents);
+    mail.queue.grantSendMessages(consoleFn);
     lms.queue.grantSendMessages(ack);
     lms.queue.grantSendMessages(sweeper);
     // A retry due within SQS's 15-minute delay goes back on its own queue, to the second.
@@ -322,7 +361,16 @@ export class AttestStack extends Stack {
         'Email sends failing': emailSendFailedAlarm,
       },
       queues: { mail: mail.queue, lms: lms.queue },
-      functions: { ingest, mailer, ack, 'lms-push': lmsPush, sweeper, 'ses-events': sesEvents, scim },
+      functions: {
+        ingest,
+        mailer,
+        ack,
+        'lms-push': lmsPush,
+        sweeper,
+        'ses-events': sesEvents,
+        scim,
+        console: consoleFn,
+      },
       destinations: lmsMode,
     });
 
@@ -344,6 +392,22 @@ export class AttestStack extends Stack {
       new CfnOutput(this, `${spec.id.replace(/Secret$/, '')}SecretArn`, { value: secret.secretArn });
     }
     new CfnOutput(this, 'AckTokenKeysSecretArn', { value: secrets.ackTokenKeys.secretArn });
+    new CfnOutput(this, 'ConsoleUrl', {
+      description: 'The HR and compliance console',
+      value: `${baseUrl}/console/`,
+    });
+    new CfnOutput(this, 'ConsoleUserPoolId', {
+      description: 'The console’s users: add them with aws cognito-idp admin-create-user (README)',
+      value: signIn.userPool.userPoolId,
+    });
+    new CfnOutput(this, 'ConsoleSignInUrl', {
+      description: 'The console’s sign-in pages (Cognito managed login)',
+      value: signIn.signInUrl,
+    });
+    new CfnOutput(this, 'ConsoleSessionKeySecretArn', {
+      description: 'The console’s session key: a new value signs everyone out',
+      value: secrets.consoleSessionKey.secretArn,
+    });
     new CfnOutput(this, 'DashboardUrl', {
       description: 'The operations dashboard: alarms, what the functions count, the queues and errors',
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboard.dashboardName}`,

@@ -1,8 +1,10 @@
 // The single DynamoDB table and its sparse indexes (shared/adapters/dynamo/table-schema.ts).
 import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { key } from '../shared/adapters/dynamo/table.ts';
 import { TABLE_INDEXES } from '../shared/adapters/dynamo/table-schema.ts';
 
 export class Data extends Construct {
@@ -38,6 +40,28 @@ export class Data extends Construct {
   /** Item reads and writes on this table and its index; no table management, no other table. */
   grantReadWriteData(fn: IFunction): void {
     this.table.grantReadWriteData(fn);
+    this.acknowledgeIndexes(fn);
+  }
+
+  /**
+   * Reads anywhere in the table; writes only what an operator's action on an assignment makes: a
+   * conditional update of the assignment item (resend, cancel, replay) and a put of its audit event,
+   * both in the assignment's own partition (`ASSIGN#…`). No delete, no batch or transactional write.
+   */
+  grantReadAndAssignmentWrites(fn: IFunction): void {
+    this.table.grantReadData(fn);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+        // Every item written has a partition key (LeadingKeys is never empty for these actions).
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${key.assignment('').pk}*`] } },
+      }),
+    );
+    this.acknowledgeIndexes(fn);
+  }
+
+  private acknowledgeIndexes(fn: IFunction): void {
     const tableId = Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnElement);
     Validations.of(fn).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,

@@ -9,7 +9,15 @@ import type { Construct } from 'constructs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export type FunctionName = 'ingest' | 'mailer' | 'ack' | 'lms-push' | 'sweeper' | 'ses-events' | 'scim';
+export type FunctionName =
+  | 'ingest'
+  | 'mailer'
+  | 'ack'
+  | 'lms-push'
+  | 'sweeper'
+  | 'ses-events'
+  | 'scim'
+  | 'console';
 
 export interface AttestFunctionProps {
   /** The folder under `functions/` whose `handler.ts` exports `handler`. */

@@ -24,6 +24,8 @@ export class Secrets extends Construct {
   readonly ackTokenKeys: Secret;
   /** The identity provider's bearer token for SCIM: generated, and copied into Okta or Entra ID. */
   readonly scimToken: Secret;
+  /** The key the console's session cookies are encrypted with: generated, read by the console alone. */
+  readonly consoleSessionKey: Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -43,6 +45,10 @@ export class Secrets extends Construct {
       description: 'attest: the bearer token an identity provider (Okta, Entra ID) sends to /scim/v2',
       generateSecretString: generated,
     });
+    this.consoleSessionKey = new Secret(this, 'ConsoleSessionKey', {
+      description: 'attest: the key the HR console encrypts its session cookies with',
+      generateSecretString: generated,
+    });
     const why = {
       hrWebhook:
         'Shared with the HR system: it rotates when the HR system’s secret does, set by the operator.',
@@ -50,6 +56,8 @@ export class Secrets extends Construct {
         'Rotated with `attest keys` (add, promote, retire), so links already sent stay valid until they expire.',
       scimToken:
         'Held by the identity provider: rotated by setting a new value here and in Okta or Entra ID together.',
+      consoleSessionKey:
+        'A new value signs everyone out of the console (sessions last at most 8 h); set one with put-secret-value when a key may have leaked.',
     };
     for (const [name, reason] of Object.entries(why)) {
       Validations.of(this[name as keyof typeof why]).acknowledge({

@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttestStack } from '../../infra/attest-stack.ts';
+import { key } from '../../shared/adapters/dynamo/table.ts';
 import { secretArnSetting } from '../../shared/config.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -46,7 +47,7 @@ function seriesOf(widgets: Widget[]): Series[] {
 }
 
 /** The functions by their construct ids in the stack. */
-const FUNCTIONS = ['Ingest', 'Mailer', 'Ack', 'LmsPush', 'Sweeper', 'SesEvents', 'Scim'] as const;
+const FUNCTIONS = ['Ingest', 'Mailer', 'Ack', 'LmsPush', 'Sweeper', 'SesEvents', 'Scim', 'Console'] as const;
 type FunctionId = (typeof FUNCTIONS)[number];
 
 describe('AttestStack', () => {
@@ -126,6 +127,8 @@ describe('AttestStack', () => {
     const nag = report.pluginReports.find((p) => p.pluginName === 'AwsSolutions');
     expect(nag?.violations).toEqual([]);
     for (const s of nag?.suppressedViolations ?? []) expect(s.reason.length).toBeGreaterThan(20);
+    // The console's user pool meets the Cognito rules (MFA, password policy, the Plus plan) outright.
+    expect(nag?.suppressedViolations.filter((s) => s.ruleName.includes('COG'))).toEqual([]);
   });
 
   it('keeps one table keyed by pk and sk with the sparse lane and signers indexes, TTL and point-in-time recovery', () => {
@@ -282,9 +285,12 @@ describe('AttestStack', () => {
     }
   });
 
-  it('runs seven functions on Node.js 22 arm64, traced, logging to a group kept for a month', () => {
+  it('runs eight functions on Node.js 22 arm64, traced, logging to a group kept for a month', () => {
+    // Prepare: the console aggregates a policy's every assignment per request, so it gets more CPU
+    const memory = (id: FunctionId) => ({ Mailer: 512, Ack: 512, Console: 1024 })[id as string] ?? 256;
+
     // Assess
-    template.resourceCountIs('AWS::Lambda::Function', 7);
+    template.resourceCountIs('AWS::Lambda::Function', 8);
     for (const id of FUNCTIONS) {
       const { Properties: p } = fn(id);
       expect(p).toMatchObject({
@@ -292,7 +298,7 @@ describe('AttestStack', () => {
         Architectures: ['arm64'],
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
-        MemorySize: id === 'Mailer' || id === 'Ack' ? 512 : 256,
+        MemorySize: memory(id),
       });
       const logGroup = (p.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(resources[logGroup]?.Properties.RetentionInDays).toBe(30);
@@ -318,6 +324,21 @@ describe('AttestStack', () => {
       Sweeper: ['MAIL_QUEUE_URL', 'LMS_QUEUE_URL', 'SWEEP_INTERVAL'],
       SesEvents: ['MAIL_QUEUE_URL'],
       Scim: ['SCIM_TOKEN_SECRET_ARN', 'MAIL_QUEUE_URL', 'DEFAULT_POLICIES', 'PUBLIC_BASE_URL'],
+      // Its durations (REDRIVE_AFTER, FRESH_LINK_INTERVAL, idle and lifetime) and DEFAULT_TIME_ZONE
+      // keep the defaults the other functions share, as ack's and scim's do.
+      Console: [
+        'LMS_MODE',
+        'MAIL_QUEUE_URL',
+        'LMS_QUEUE_URL',
+        'PUBLIC_BASE_URL',
+        'OIDC_ISSUER',
+        'OIDC_CLIENT_ID',
+        'OIDC_GROUPS_CLAIM',
+        'OIDC_LOGOUT_URL',
+        'CONSOLE_ADMIN_GROUP',
+        'CONSOLE_AUDITOR_GROUP',
+        'CONSOLE_SESSION_KEY_SECRET_ARN',
+      ],
     };
 
     // Assess
@@ -335,6 +356,7 @@ describe('AttestStack', () => {
     expect(envOf('LmsPush').LMS_WEBHOOK_URL).toEqual({ Ref: 'LmsWebhookUrl' });
     expect(envOf('LmsPush').LMS_MODE).toBe('webhook');
     expect(envOf('Ack').LMS_MODE).toBe('webhook');
+    expect(envOf('Console').LMS_MODE).toBe('webhook');
   });
 
   it('passes secrets only as the ARNs of the stack’s own secrets', () => {
@@ -342,10 +364,10 @@ describe('AttestStack', () => {
     const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
 
     // Assess
-    // The HR webhook's, the link keys, the SCIM token, the LMS webhook's, the LRS password and the
-    // Moodle token (each destination's secret exists whichever is deployed, so changing LMS_MODE
-    // never deletes one the LMS holds).
-    expect(secrets).toHaveLength(6);
+    // The HR webhook's, the link keys, the SCIM token, the console's session key, the LMS webhook's,
+    // the LRS password and the Moodle token (each destination's secret exists whichever is deployed,
+    // so changing LMS_MODE never deletes one the LMS holds).
+    expect(secrets).toHaveLength(7);
     for (const id of FUNCTIONS) {
       for (const [name, value] of Object.entries(envOf(id))) {
         if (/SECRET|KEY/.test(name)) {
@@ -362,7 +384,14 @@ describe('AttestStack', () => {
 
   it('names each secret’s ARN setting as the functions resolve it', () => {
     // Prepare: the secrets the functions' config.ts files read, by setting name.
-    const read = ['HR_WEBHOOK_SECRET', 'ACK_TOKEN_KEYS', 'LMS_WEBHOOK_SECRET', 'LRS_PASSWORD', 'SCIM_TOKEN'];
+    const read = [
+      'HR_WEBHOOK_SECRET',
+      'ACK_TOKEN_KEYS',
+      'LMS_WEBHOOK_SECRET',
+      'LRS_PASSWORD',
+      'SCIM_TOKEN',
+      'CONSOLE_SESSION_KEY',
+    ];
     const resolved = new Set(read.map(secretArnSetting));
 
     // Assess
@@ -384,6 +413,7 @@ describe('AttestStack', () => {
       Sweeper: [],
       SesEvents: [],
       Scim: [secret('ScimToken')],
+      Console: [secret('ConsoleSessionKey')],
     };
 
     // Assess
@@ -408,6 +438,8 @@ describe('AttestStack', () => {
       // Its own dead letters: an event Lambda could not handle after its retries.
       SesEvents: [mail, logicalId('SesEventsDeadLetters', 'AWS::SQS::Queue')].sort(),
       Scim: [mail],
+      // A resend's hint to the mailer; a replayed delivery waits for the sweeper, so no LMS queue.
+      Console: [mail],
     };
 
     // Assess
@@ -418,6 +450,170 @@ describe('AttestStack', () => {
       expect(sends.sort(), id).toEqual(expected[id]);
       for (const s of statementsOf(id)) for (const a of actions(s)) expect(a).not.toMatch(/\*/);
     }
+  });
+
+  it('lets the console read the table and write only an assignment’s item and its audit events: no delete, no batch write', () => {
+    // Prepare
+    const table = logicalId('DataTable', 'AWS::DynamoDB::GlobalTable');
+    const statements = statementsOf('Console').filter((s) =>
+      actions(s).some((a) => a.startsWith('dynamodb:')),
+    );
+    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+    const [write, ...otherWrites] = statements.filter((s) => actions(s).some((a) => writes.includes(a)));
+
+    // Assess: reads on the table and its indexes, as the others' grants read
+    expect(statements.flatMap(actions).sort()).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DescribeTable',
+        'dynamodb:GetItem',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        ...writes,
+      ].sort(),
+    );
+    // Assess: the actions' conditional update and audit put, on the table itself, in the
+    // assignment's own partition (the adapter's key) — never a starter, policy or destination item
+    expect(otherWrites).toEqual([]);
+    expect(actions(write as Statement).sort()).toEqual(writes);
+    expect(write?.Resource).toEqual({ 'Fn::GetAtt': [table, 'Arn'] });
+    expect(write?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ASSIGN#*'] } });
+    expect(key.assignment('a-1').pk).toBe('ASSIGN#a-1');
+  });
+
+  it('configures the console with its Cognito issuer, app client, groups and sign-out, and links as the mailer does', () => {
+    // Prepare
+    const env = envOf('Console');
+    const domain = logicalId('ConsoleSignInUsersDomain', 'AWS::Cognito::UserPoolDomain');
+    const at = {
+      'AWS::Region': 'eu-west-2',
+      [logicalId('ConsoleSignInUsers', 'AWS::Cognito::UserPool')]: 'eu-west-2_AbCdEf123',
+      [domain]: 'attest-hr',
+    };
+
+    // Assess
+    expect(evaluate(env.OIDC_ISSUER, at)).toBe(
+      'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_AbCdEf123',
+    );
+    expect(env.OIDC_CLIENT_ID).toEqual({
+      Ref: logicalId('ConsoleSignInUsersConsole', 'AWS::Cognito::UserPoolClient'),
+    });
+    // Cognito's discovery names no end_session_endpoint: its logout endpoint, on the managed login domain.
+    expect(evaluate(env.OIDC_LOGOUT_URL, at)).toBe(
+      'https://attest-hr.auth.eu-west-2.amazoncognito.com/logout',
+    );
+    expect(env).toMatchObject({
+      OIDC_GROUPS_CLAIM: 'cognito:groups',
+      CONSOLE_ADMIN_GROUP: 'attest-admins',
+      CONSOLE_AUDITOR_GROUP: 'attest-auditors',
+    });
+    // The redirect URIs it sends must be those the client registers: the same base as the links'.
+    expect(env.PUBLIC_BASE_URL).toEqual(envOf('Mailer').PUBLIC_BASE_URL);
+  });
+
+  it('keeps console users in a retained pool nobody signs up to, with TOTP required, a strong password and threat protection', () => {
+    // Assess
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    template.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
+        UsernameAttributes: ['email'],
+        UsernameConfiguration: { CaseSensitive: false },
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: 14,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+            TemporaryPasswordValidityDays: 3,
+          },
+        },
+        AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+        DeletionProtection: 'ACTIVE',
+        UserPoolTier: 'PLUS',
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      }),
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolRiskConfigurationAttachment', {
+      UserPoolId: { Ref: logicalId('ConsoleSignInUsers', 'AWS::Cognito::UserPool') },
+      ClientId: 'ALL',
+      CompromisedCredentialsRiskConfiguration: { Actions: { EventAction: 'BLOCK' } },
+    });
+    // No SMS: no role for Cognito to send texts with.
+    const pool = Object.values(template.findResources('AWS::Cognito::UserPool'))[0] as Resource;
+    expect(pool.Properties.SmsConfiguration).toBeUndefined();
+    // The invitation says where to sign in, and carries the placeholders Cognito requires.
+    const invite = JSON.stringify(
+      (pool.Properties.AdminCreateUserConfig as { InviteMessageTemplate: unknown }).InviteMessageTemplate,
+    );
+    for (const part of ['{username}', '{####}', '/console/']) expect(invite).toContain(part);
+  });
+
+  it('defines the admin and auditor groups the console’s roles come from', () => {
+    // Prepare
+    const pool = logicalId('ConsoleSignInUsers', 'AWS::Cognito::UserPool');
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')) as Resource[];
+
+    // Assess
+    expect(groups.map((g) => g.Properties.GroupName).sort()).toEqual(['attest-admins', 'attest-auditors']);
+    for (const g of groups) {
+      expect(g.Properties.UserPoolId).toEqual({ Ref: pool });
+      expect(String(g.Properties.Description).length).toBeGreaterThan(20);
+    }
+  });
+
+  it('gives the console a public app client: the code flow with PKCE alone, its callback and sign-out URLs, short-lived tokens', () => {
+    // Prepare
+    const baseUrl = envOf('Console').PUBLIC_BASE_URL;
+    const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient')) as Resource[];
+
+    // Assess
+    expect(clients).toHaveLength(1);
+    const { Properties: client } = clients[0] as Resource;
+    expect(client).toMatchObject({
+      UserPoolId: { Ref: logicalId('ConsoleSignInUsers', 'AWS::Cognito::UserPool') },
+      GenerateSecret: false,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      SupportedIdentityProviders: ['COGNITO'],
+      PreventUserExistenceErrors: 'ENABLED',
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      CallbackURLs: [{ 'Fn::Join': ['', [baseUrl, '/console/auth/callback']] }],
+      LogoutURLs: [{ 'Fn::Join': ['', [baseUrl, '/console/signed-out']] }],
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+      RefreshTokenValidity: 8 * 60,
+    });
+    for (const validity of [client.IdTokenValidity, client.AccessTokenValidity]) {
+      expect(validity).toBeGreaterThanOrEqual(15);
+      expect(validity).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it('serves Cognito’s newer managed login, in its own style, on a prefix domain unique to the stack', () => {
+    // Prepare
+    const pool = logicalId('ConsoleSignInUsers', 'AWS::Cognito::UserPool');
+    const domain = template.findResources('AWS::Cognito::UserPoolDomain');
+    const [{ Properties: props }] = Object.values(domain) as [Resource];
+    const stackId =
+      'arn:aws:cloudformation:eu-west-2:123456789012:stack/Attest/1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
+
+    // Assess
+    expect(props).toMatchObject({ UserPoolId: { Ref: pool }, ManagedLoginVersion: 2 });
+    expect(evaluate(props.Domain, { 'AWS::StackId': stackId })).toBe('attest-0e1f2a3b4c5d');
+    template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
+      UserPoolId: { Ref: pool },
+      ClientId: { Ref: logicalId('ConsoleSignInUsersConsole', 'AWS::Cognito::UserPoolClient') },
+      UseCognitoProvidedValues: true,
+    });
   });
 
   it('lets only the mailer send email, from the MailFrom address through the attest configuration set', () => {
@@ -447,7 +643,7 @@ describe('AttestStack', () => {
     expect(arns).toContain(':configuration-set/');
   });
 
-  it('routes the contract paths to ingest, ack and scim, and logs no path', () => {
+  it('routes the contract paths to ingest, ack, scim and the console, and logs no path', () => {
     // Prepare
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
@@ -463,6 +659,7 @@ describe('AttestStack', () => {
 
     // Assess
     const scimRoutes = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'].map((m) => `${m} /scim/v2/{proxy+}`);
+    const consoleRoutes = ['GET /console', 'GET /console/{proxy+}', 'POST /console/{proxy+}'];
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
       [
         ...scimRoutes,
@@ -470,8 +667,10 @@ describe('AttestStack', () => {
         'POST /ack/resend/{token}',
         'POST /ack/{token}',
         'POST /v1/starters',
+        ...consoleRoutes,
       ].sort(),
     );
+    for (const route of consoleRoutes) expect(target(route)).toBe('Console');
     for (const route of scimRoutes) expect(target(route)).toBe('Scim');
     expect(target('POST /v1/starters')).toBe('Ingest');
     expect(target('GET /ack/{token}')).toBe('Ack');
@@ -704,6 +903,32 @@ describe('AttestStack', () => {
       template.hasOutput(name, Match.anyValue());
     }
   });
+
+  it('outputs the console’s address, its user pool and its sign-in pages', () => {
+    // Prepare
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const pool = logicalId('ConsoleSignInUsers', 'AWS::Cognito::UserPool');
+    const baseUrl = {
+      'Fn::If': [
+        'UseApiUrl',
+        { 'Fn::GetAtt': [logicalId('ApiHttp', 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] },
+        { Ref: 'PublicBaseUrl' },
+      ],
+    };
+
+    // Assess
+    expect(outputs.ConsoleUrl?.Value).toEqual({ 'Fn::Join': ['', [baseUrl, '/console/']] });
+    expect(outputs.ConsoleUserPoolId?.Value).toEqual({ Ref: pool });
+    expect(
+      evaluate(outputs.ConsoleSignInUrl?.Value, {
+        [logicalId('ConsoleSignInUsersDomain', 'AWS::Cognito::UserPoolDomain')]: 'attest-hr',
+        'AWS::Region': 'eu-west-2',
+      }),
+    ).toBe('https://attest-hr.auth.eu-west-2.amazoncognito.com');
+    expect(outputs.ConsoleSessionKeySecretArn?.Value).toEqual({
+      Ref: logicalId('SecretsConsoleSessionKey', 'AWS::SecretsManager::Secret'),
+    });
+  });
 });
 
 describe('AttestStack with xAPI', () => {
@@ -837,4 +1062,32 @@ describe('AttestStack with xAPI', () => {
       /attest:lmsMode must be one or more of webhook, xapi, moodle, comma-separated/,
     );
   });
+});
+
+describe('AttestStack console domain', () => {
+  /** The stack's template for a console domain prefix (context `attest:consoleDomainPrefix`). */
+  const synth = (consoleDomainPrefix: string) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new AttestStack(app, 'Attest', {
+      defaultPolicies: 'safe-internet-use',
+      consoleDomainPrefix,
+    });
+    return Template.fromStack(stack);
+  };
+
+  it('takes the managed login domain’s prefix from the context when given', () => {
+    // Act
+    const template = synth('acme-attest');
+
+    // Assess
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-attest' });
+  });
+
+  it.each(['Acme', '-acme', 'acme-', 'my-cognito-login', 'aws-hr', 'a'.repeat(64), 'acme_hr'])(
+    'refuses the prefix %j at synth',
+    (prefix) => {
+      // Act / Assess
+      expect(() => synth(prefix)).toThrow(/attest:consoleDomainPrefix must be/);
+    },
+  );
 });
