@@ -61,7 +61,7 @@ dl.kv dd::after{content:"";display:block}
 .stats dt{font-weight:400}
 .stats dd{font-size:1.5rem;font-weight:700}
 .chart{display:block;width:100%;max-width:44rem;height:auto}
-@media (min-width:64rem){.pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:2rem;align-items:start}}
+@media (min-width:64rem){.pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:2rem;align-items:start}}
 label{display:block;font-weight:700;margin:1rem 0 .35rem}
 input[type=search],input[type=date],select,textarea{font:inherit;padding:.45rem .6rem;min-height:2.75rem;max-width:100%;border:2px solid #4a4a4a;border-radius:4px;background:#fff;color:#1b1b1b}
 input[type=search],textarea{width:100%;max-width:36rem}

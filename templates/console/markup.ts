@@ -1,5 +1,5 @@
 // The console templates' one way to make HTML: a tagged template that escapes every value unless it is markup built the same way.
-import { formatDay, utcMinute } from '#shared/core/dates.ts';
+import { formatDay, isCalendarDay, utcMinute } from '#shared/core/dates.ts';
 import { escapeHtml, type SafeHtml, trustedHtml } from '#shared/core/html.ts';
 import type { AssignmentStatus } from '#shared/core/model.ts';
 
@@ -39,11 +39,13 @@ export const toSafeHtml = (markup: Html): SafeHtml => trustedHtml(markup[MARKUP]
 /** An instant as `2026-12-01 14:03 UTC`, the machine value kept in `datetime`; `empty` when there is none. */
 export function moment(iso: string | null | undefined, empty = '—'): Html {
   if (!iso) return html`${empty}`;
+  if (Number.isNaN(Date.parse(iso))) return html`${iso}`;
   return html`<time datetime="${iso}">${utcMinute(iso)} UTC</time>`;
 }
 
-/** A calendar day (YYYY-MM-DD) as `24 December 2026`. */
-export const day = (text: string): Html => html`<time datetime="${text}">${formatDay(text)}</time>`;
+/** A calendar day (YYYY-MM-DD) as `24 December 2026`; anything else as it is, rather than throw mid-page. */
+export const day = (text: string): Html =>
+  isCalendarDay(text) ? html`<time datetime="${text}">${formatDay(text)}</time>` : html`${text}`;
 
 const STATUS_LABELS: Record<AssignmentStatus, string> = {
   pending: 'Pending (not yet invited)',
