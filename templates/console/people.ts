@@ -45,7 +45,7 @@ export function auditKind(kind: string): string {
 /** A detail key as words: `evidenceId` → "evidence id". */
 const detailKey = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 
-function auditTrail(audit: readonly AuditEvent[], id: string): Html {
+function auditTrail(audit: readonly AuditEvent[], id: string, of: string): Html {
   if (!audit.length) return html`<p>Nothing recorded yet.</p>`;
   const rows = audit.map((e) => {
     const entries = Object.entries(e.detail);
@@ -54,7 +54,7 @@ function auditTrail(audit: readonly AuditEvent[], id: string): Html {
       : '—';
     return html`<tr><td>${moment(e.at)}</td><th scope="row">${auditKind(e.kind)}</th><td>${detail}</td></tr>`;
   });
-  return table(id, 'Audit trail, oldest first', ['When', 'What', 'Detail'], rows);
+  return table(id, `Audit trail of ${of}, oldest first`, ['When', 'What', 'Detail'], rows);
 }
 
 function evidence(a: PersonAssignment): Html {
@@ -79,7 +79,7 @@ function evidence(a: PersonAssignment): Html {
 </dl>`;
 }
 
-function deliveries(a: PersonAssignment, id: string): Html {
+function deliveries(a: PersonAssignment, id: string, of: string): Html {
   if (!a.deliveries.length) return html`<p>No LMS deliveries.</p>`;
   const rows = a.deliveries.map(
     (d) =>
@@ -87,7 +87,7 @@ function deliveries(a: PersonAssignment, id: string): Html {
   );
   return table(
     id,
-    'LMS deliveries',
+    `LMS deliveries of ${of}`,
     ['Destination', 'State', 'Attempts', 'Last status', 'Last attempt', 'Reason'],
     rows,
   );
@@ -112,6 +112,8 @@ function actions(a: PersonAssignment): Html | string {
 
 function assignment(a: PersonAssignment, i: number): Html {
   const id = `a${i}`;
+  // Each table's caption names its region, and regions on one page need different names.
+  const of = `${a.policyTitle} version ${a.policyVersion}`;
   return html`<h2 id="${id}">${a.policyTitle} <span class="meta">version ${a.policyVersion}</span></h2>
 <dl class="details">
 <dt>Status</dt><dd>${status(a.status)}</dd>
@@ -125,9 +127,9 @@ ${actions(a)}
 <h3>Evidence</h3>
 ${evidence(a)}
 <h3>LMS deliveries</h3>
-${deliveries(a, `${id}-deliveries`)}
+${deliveries(a, `${id}-deliveries`, of)}
 <h3>Audit trail</h3>
-${auditTrail(a.audit, `${id}-audit`)}`;
+${auditTrail(a.audit, `${id}-audit`, of)}`;
 }
 
 export function renderPerson(frame: Frame, view: PersonView): string {
