@@ -13,10 +13,12 @@ const SIGNED = '#0b4f8a';
 const UNSIGNED = '#a63c00';
 const TEXT = '#1b1b1b';
 
-const WIDTH = 640;
-const LABEL_WIDTH = 190;
-const BAR_X = 200;
-const BAR_MAX = 300;
+// Drawn at about its natural size beside its table (the stylesheet caps it at 30rem), so that on
+// a 390 px screen its 13 px text shrinks by no more than a quarter.
+const WIDTH = 480;
+const LABEL_WIDTH = 140;
+const BAR_X = 148;
+const BAR_MAX = 200;
 const ROW = 26;
 const LEGEND = 30;
 
@@ -62,7 +64,7 @@ export function completionChart(
         ? 'none asked now'
         : `${g.signed} of ${g.signed + g.notSigned} (${g.percentSigned}%)`;
     return html`<g class="bar"><title>${completionTitle(g)}</title>
-<text x="${LABEL_WIDTH}" y="${y + 15}" text-anchor="end" fill="${TEXT}">${shorten(g.label, 24)}</text>
+<text x="${LABEL_WIDTH}" y="${y + 15}" text-anchor="end" fill="${TEXT}">${shorten(g.label, 18)}</text>
 <rect x="${BAR_X}" y="${y + 3}" width="${signedWidth.toFixed(1)}" height="18" fill="${SIGNED}"/>
 <rect x="${(BAR_X + signedWidth).toFixed(1)}" y="${y + 3}" width="${unsignedWidth.toFixed(1)}" height="18" fill="url(#${hatch})" stroke="${UNSIGNED}"/>
 <text x="${(BAR_X + signedWidth + unsignedWidth + 6).toFixed(1)}" y="${y + 15}" fill="${TEXT}">${words}</text></g>

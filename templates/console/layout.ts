@@ -43,7 +43,7 @@ h3{font-size:1.1rem;line-height:1.3;margin:1.75rem 0 .5rem}
 button.link{background:none;border:0;padding:.25rem;min-height:1.5rem;color:#0b4f8a;font-weight:400;text-decoration:underline}
 button.link:hover{background:none;color:#083a66}
 .actions{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;margin:1rem 0}
-.table-wrap{overflow-x:auto;margin:.5rem 0 1.5rem;max-width:100%}
+.table-wrap{position:relative;overflow-x:auto;margin:.5rem 0 1.5rem;max-width:100%}
 table{border-collapse:collapse;min-width:100%;font-size:.95rem}
 caption{text-align:left;font-weight:700;padding:.25rem 0 .5rem}
 th,td{text-align:left;vertical-align:top;padding:.45rem .75rem .45rem 0;border-bottom:1px solid #6f777b}
@@ -60,8 +60,8 @@ dl.kv dd::after{content:"";display:block}
 .stats div{border:1px solid #6f777b;border-left:6px solid #0b4f8a;padding:.5rem .75rem}
 .stats dt{font-weight:400}
 .stats dd{font-size:1.5rem;font-weight:700}
-.chart{display:block;width:100%;max-width:44rem;height:auto}
-@media (min-width:64rem){.pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:2rem;align-items:start}}
+.chart{display:block;width:100%;max-width:30rem;height:auto}
+@media (min-width:64rem){.pair{display:grid;grid-template-columns:minmax(0,30rem) minmax(0,1fr);gap:2rem;align-items:start}}
 label{display:block;font-weight:700;margin:1rem 0 .35rem}
 input[type=search],input[type=date],select,textarea{font:inherit;padding:.45rem .6rem;min-height:2.75rem;max-width:100%;border:2px solid #4a4a4a;border-radius:4px;background:#fff;color:#1b1b1b}
 input[type=search],textarea{width:100%;max-width:36rem}
