@@ -45,6 +45,17 @@ describe('every console page', () => {
     ],
     ['a person', () => renderPerson(frameOf('admin', 'people', 'A person'), person)],
     [
+      'a person with two assignments delivered',
+      () =>
+        renderPerson(frameOf('admin', 'people', 'A person'), {
+          ...person,
+          assignments: [1, 2].map((version) => ({
+            ...(person.assignments[1] as PersonAssignment),
+            policyVersion: version,
+          })),
+        }),
+    ],
+    [
       'a person, as an auditor',
       () => renderPerson(frameOf('auditor', 'people', 'A person'), personForAuditor),
     ],
