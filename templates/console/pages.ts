@@ -24,7 +24,7 @@ export function renderPolicies(frame: Frame, view: PoliciesView): string {
     const rows = p.versions.map((v, j) => {
       const diff = `/console/policies/${seg(p.policyId)}/diff?from=${v.version - 1}&to=${v.version}`;
       const change =
-        j === 0 && v.version === 1
+        j === 0
           ? 'First version'
           : html`<a href="${diff}">What changed from version ${v.version - 1}<span class="vh"> of ${p.title}</span></a>`;
       return html`<tr><th scope="row">${v.version}</th><td>${v.title}</td><td>${day(v.effectiveDate)}</td><td>${moment(v.publishedAt)}</td><td>${shortHash(v.sha256)}</td><td class="num">${v.asked}</td><td class="num">${v.signed}</td><td>${change}</td></tr>`;

@@ -263,24 +263,26 @@ export const personForAuditor: PersonView = {
   assignments: person.assignments.map((a) => ({ ...a, actions: none })),
 };
 
+const versionLine: PolicyVersionLine = {
+  version: 1,
+  title: 'Safe Internet Use',
+  effectiveDate: '2026-09-01',
+  publishedAt: '2026-08-20T10:00:00.000Z',
+  sha256: 'a'.repeat(64),
+  asked: 40,
+  signed: 38,
+};
+
 export const policies: PoliciesView = {
   policies: [
     {
       policyId: 'safe-internet-use',
       title: 'Safe Internet Use',
       versions: [
+        versionLine,
         {
-          version: 1,
-          title: 'Safe Internet Use',
-          effectiveDate: '2026-09-01',
-          publishedAt: '2026-08-20T10:00:00.000Z',
-          sha256: 'a'.repeat(64),
-          asked: 40,
-          signed: 38,
-        },
-        {
+          ...versionLine,
           version: 2,
-          title: 'Safe Internet Use',
           effectiveDate: '2026-12-01',
           publishedAt: '2026-11-20T10:00:00.000Z',
           sha256: 'b'.repeat(64),
@@ -310,16 +312,6 @@ const v2: PolicyVersion = {
   keyPoints: ['Lock your screen', 'Report phishing at once', '<b>Use MFA</b>'],
   body: 'Use the internet safely.\n\nNever share passwords or <i>codes</i>.',
   sha256: 'b'.repeat(64),
-};
-
-const versionLine: PolicyVersionLine = {
-  version: 1,
-  title: 'Safe Internet Use',
-  effectiveDate: '2026-09-01',
-  publishedAt: '2026-08-20T10:00:00.000Z',
-  sha256: 'a'.repeat(64),
-  asked: 40,
-  signed: 38,
 };
 
 export const policyDiffView = (from = v1, to = v2): PolicyDiffView => ({
