@@ -150,7 +150,7 @@ const ACTIONS: Record<ActionName, { button: string; does: (v: ConfirmView) => Ht
   resend: {
     button: 'Resend the invite',
     does: (v) =>
-      html`This emails ${v.name} a new invitation, with a new link, to sign ${v.policyTitle} version ${v.policyVersion}.`,
+      html`This emails ${v.name} the invitation again, with a fresh link, to sign ${v.policyTitle} version ${v.policyVersion}.`,
   },
   cancel: {
     button: 'Cancel the assignment',
@@ -160,7 +160,7 @@ const ACTIONS: Record<ActionName, { button: string; does: (v: ConfirmView) => Ht
   replay: {
     button: 'Replay the delivery',
     does: (v) =>
-      html`This sends ${v.name}’s agreement to ${v.policyTitle} version ${v.policyVersion} to ${v.destination ?? 'the LMS'} again, with the same id, so the LMS can tell it from a new one.`,
+      html`This sends ${v.name}’s agreement to ${v.policyTitle} version ${v.policyVersion} to ${v.destination ?? 'the LMS'} again, under the same id, so the LMS can recognise it as the same agreement.`,
   },
 };
 

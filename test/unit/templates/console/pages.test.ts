@@ -377,7 +377,7 @@ describe('renderConfirm', () => {
     const page = renderConfirm(frameOf('admin', 'people', 'Resend the invite'), confirm());
 
     // Assess
-    expect(page).toContain(`This emails ${HOSTILE_TEXT} a new invitation`);
+    expect(page).toContain(`This emails ${HOSTILE_TEXT} the invitation again`);
     expect(page).toContain('<form method="post" action="/console/actions/resend" novalidate>');
     expect(page).toContain('<input type="hidden" name="csrf" value="csrf-token-123">');
     expect(page).toContain('<input type="hidden" name="assignment" value="as_open">');
