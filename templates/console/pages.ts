@@ -1,0 +1,189 @@
+// The console's policies, diff, deliveries, exports and action-confirmation pages.
+
+import type { DiffPart, FieldDiff } from '#shared/core/console/policy-diff.ts';
+import type {
+  ActionName,
+  ConfirmView,
+  DeadLetterLine,
+  DeliveriesView,
+  ExportsView,
+  Frame,
+  PoliciesView,
+  PolicyDiffView,
+} from '#shared/core/console/views.ts';
+import { ASSIGNMENT_STATUSES } from '#shared/core/model.ts';
+import { renderFrame } from './layout.ts';
+import { day, type Html, html, moment, seg, status, statusLabel, table, toSafeHtml } from './markup.ts';
+
+const shortHash = (sha256: string) => html`<code title="${sha256}">${sha256.slice(0, 12)}…</code>`;
+
+export function renderPolicies(frame: Frame, view: PoliciesView): string {
+  if (!view.policies.length)
+    return renderFrame(frame, toSafeHtml(html`<p>No policy has been published yet.</p>`));
+  const sections = view.policies.map((p, i) => {
+    const rows = p.versions.map((v, j) => {
+      const diff = `/console/policies/${seg(p.policyId)}/diff?from=${v.version - 1}&to=${v.version}`;
+      const change =
+        j === 0
+          ? 'First version'
+          : html`<a href="${diff}">What changed from version ${v.version - 1}<span class="vh"> of ${p.title}</span></a>`;
+      return html`<tr><th scope="row">${v.version}</th><td>${v.title}</td><td>${day(v.effectiveDate)}</td><td>${moment(v.publishedAt)}</td><td>${shortHash(v.sha256)}</td><td class="num">${v.asked}</td><td class="num">${v.signed}</td><td>${change}</td></tr>`;
+    });
+    return html`<h2>${p.title}</h2>
+${table(`policy${i}`, html`Versions of ${p.title}`, ['Version', 'Title', 'Effective', 'Published', 'sha256', 'Asked', 'Signed', 'Changes'], rows)}`;
+  });
+  return renderFrame(
+    frame,
+    toSafeHtml(html`<p class="meta">Each version's text is fixed when it is published; its sha256 is what every signature records.</p>
+${sections}`),
+  );
+}
+
+const FIELDS: Record<FieldDiff['field'], string> = {
+  title: 'Title',
+  effectiveDate: 'Effective date',
+  statement: 'Statement signed',
+  keyPoints: 'Key points',
+  body: 'Policy text',
+};
+
+/** A run of text, with its change said in words too, so it is not told by colour or strike-through alone. */
+function part(p: DiffPart): Html {
+  if (p.change === 'removed') return html`<del><span class="vh">removed: </span>${p.text}</del>`;
+  if (p.change === 'added') return html`<ins><span class="vh">added: </span>${p.text}</ins>`;
+  return html`${p.text}`;
+}
+
+function field(d: FieldDiff): Html {
+  // Key points are compared whole, one part per point; the other fields are running text.
+  const shown =
+    d.field === 'keyPoints'
+      ? html`<ul class="diff">${d.parts.map((p) => html`<li>${part(p)}</li>`)}</ul>`
+      : html`<div class="diff">${d.parts.map(part)}</div>`;
+  return html`<h2>${FIELDS[d.field]}</h2>\n${shown}`;
+}
+
+export function renderPolicyDiff(frame: Frame, view: PolicyDiffView): string {
+  const changed = view.diff.filter((d) => d.changed);
+  const same = view.diff.filter((d) => !d.changed).map((d) => FIELDS[d.field]);
+  const body = html`<p>${view.title}: from version ${view.from.version} (effective ${day(view.from.effectiveDate)}, sha256 <code>${view.from.sha256}</code>) to version ${view.to.version} (effective ${day(view.to.effectiveDate)}, sha256 <code>${view.to.sha256}</code>).</p>
+${changed.length ? html`<p class="meta">Removed text is struck through, added text underlined.</p>\n${changed.map((d) => html`${field(d)}\n`)}` : html`<p>Nothing changed: the two versions are the same in every field.</p>\n`}${
+  changed.length && same.length
+    ? html`<h2>Unchanged</h2>\n<ul>${same.map((f) => html`<li>${f}</li>`)}</ul>\n`
+    : ''
+}<p><a href="/console/policies">Back to policies</a></p>`;
+  return renderFrame(frame, toSafeHtml(body));
+}
+
+export function renderDeliveries(frame: Frame, view: DeliveriesView): string {
+  if (!view.deadLetters.length) {
+    return renderFrame(
+      frame,
+      toSafeHtml(
+        html`<p>No dead letters: every delivery to the LMS has been made or is still being tried.</p>`,
+      ),
+    );
+  }
+  const byDestination = new Map<string, DeadLetterLine[]>();
+  for (const line of view.deadLetters) {
+    byDestination.set(line.destination, [...(byDestination.get(line.destination) ?? []), line]);
+  }
+  const head = [
+    'Person',
+    'Policy',
+    'Dead since',
+    'Reason',
+    'Last status',
+    'Attempts',
+    ...(view.canReplay ? ['Replay'] : []),
+  ];
+  const sections = [...byDestination].map(([destination, lines], i) => {
+    const rows = lines.map((l) => {
+      const replay = `/console/actions/replay?assignment=${seg(l.assignmentId)}&destination=${seg(l.destination)}`;
+      return html`<tr><th scope="row"><a href="/console/people/${seg(l.starterId)}">${l.name}</a></th><td>${l.policyId}, version ${l.policyVersion}</td><td>${moment(l.deadAt)}</td><td>${l.reason}</td><td class="num">${l.lastStatus ?? '—'}</td><td class="num">${l.attempts}</td>${
+        view.canReplay
+          ? html`<td><a href="${replay}">Replay<span class="vh"> ${l.name}’s delivery to ${destination}</span></a></td>`
+          : ''
+      }</tr>`;
+    });
+    return html`<h2>${destination} <span class="meta">(${lines.length})</span></h2>
+${table(`dead${i}`, html`Dead letters to ${destination}, oldest first`, head, rows)}`;
+  });
+  const intro = view.canReplay
+    ? 'Deliveries given up on, kept for replay. Replaying sends the same completion again, with the same id, after you confirm.'
+    : 'Deliveries given up on, kept for replay by an admin.';
+  return renderFrame(frame, toSafeHtml(html`<p>${intro}</p>\n${sections}`));
+}
+
+/** A GET form, so the CSV downloads like any link; it carries filters only, no personal data. */
+export function renderExports(frame: Frame, view: ExportsView): string {
+  const option = (value: string, label: string, selected = false) =>
+    html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
+  const form = view.policies.length
+    ? html`<form method="get" action="/console/exports/report.csv">
+<label for="policy">Policy</label>
+<select id="policy" name="policy" required>${view.policies.map((p) => option(p.policyId, p.title))}</select>
+<label for="status">Status</label>
+<select id="status" name="status">${option('unsigned', 'Not signed (all unsigned statuses)', true)}${option('all', 'Everyone')}${ASSIGNMENT_STATUSES.map((s) => option(s, statusLabel(s)))}</select>
+<label for="department">Department</label>
+<select id="department" name="department">${option('', 'Any department', true)}${view.departments.map((d) => option(d, d))}</select>
+<label for="since">Assigned from</label>
+<p class="hint" id="since-hint">On or after this day; leave blank for any.</p>
+<input type="date" id="since" name="since" aria-describedby="since-hint">
+<label for="until">Assigned before</label>
+<p class="hint" id="until-hint">Before this day; leave blank for any.</p>
+<input type="date" id="until" name="until" aria-describedby="until-hint">
+<div class="actions"><button type="submit">Download the CSV</button></div>
+</form>`
+    : html`<p>No policy has been published yet.</p>`;
+  return renderFrame(
+    frame,
+    toSafeHtml(html`<h2>The report as CSV</h2>
+<p>The same CSV as <code>attest report --csv</code>: one row per person asked, with their status and dates.</p>
+${form}
+<h2>One person’s evidence</h2>
+<p>A person’s evidence, as JSON, is on their page: find them under <a href="/console/people">People</a>.</p>`),
+  );
+}
+
+const ACTIONS: Record<ActionName, { button: string; does: (v: ConfirmView) => Html }> = {
+  resend: {
+    button: 'Resend the invite',
+    does: (v) =>
+      html`This emails ${v.name} the invitation again, with a fresh link, to sign ${v.policyTitle} version ${v.policyVersion}.`,
+  },
+  cancel: {
+    button: 'Cancel the assignment',
+    does: (v) =>
+      html`This cancels ${v.name}’s assignment to sign ${v.policyTitle} version ${v.policyVersion}: they will not be invited or reminded again, and the report counts them as cancelled.`,
+  },
+  replay: {
+    button: 'Replay the delivery',
+    does: (v) =>
+      html`This sends ${v.name}’s agreement to ${v.policyTitle} version ${v.policyVersion} to ${v.destination ?? 'the LMS'} again, under the same id, so the LMS can recognise it as the same agreement.`,
+  },
+};
+
+/** The step before an action: what it does, to whom, and a required reason for the audit trail. */
+export function renderConfirm(frame: Frame, view: ConfirmView): string {
+  const action = ACTIONS[view.action];
+  const error = view.error;
+  const body = html`<p>${action.does(view)}</p>
+<dl class="details">
+<dt>Person</dt><dd>${view.name}</dd>
+<dt>Policy</dt><dd>${view.policyTitle}</dd>
+<dt>Version</dt><dd>${view.policyVersion}</dd>
+<dt>Status</dt><dd>${status(view.status)}</dd>
+${view.destination ? html`<dt>Destination</dt><dd>${view.destination}</dd>\n` : ''}</dl>
+<form method="post" action="/console/actions/${view.action}" novalidate>
+<input type="hidden" name="csrf" value="${frame.csrf}">
+<input type="hidden" name="assignment" value="${view.assignmentId}">
+${view.destination ? html`<input type="hidden" name="destination" value="${view.destination}">\n` : ''}<label for="reason">Reason (recorded in the audit trail)</label>
+${error ? html`<p class="error" id="reason-error"><span class="vh">Error: </span>${error}</p>\n` : ''}<textarea id="reason" name="reason" rows="4" maxlength="500" required${
+    error ? html` aria-invalid="true" aria-describedby="reason-error"` : ''
+  }>${view.reason ?? ''}</textarea>
+<div class="actions"><button type="submit">${action.button}</button>
+<a href="/console/people/${seg(view.starterId)}">Back</a></div>
+</form>`;
+  return renderFrame(frame, toSafeHtml(body));
+}
