@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { makeConsoleQueries } from '#shared/core/console/queries.ts';
 import { makeConsoleApp } from '#shared/edge/console/app.ts';
 import { makeSealer, SESSION_COOKIE } from '#shared/edge/console/session.ts';
-import { consolePages } from '#templates/console/pages.ts';
+import { consolePages } from '#templates/console/index.ts';
 import { runCli } from '../bin/attest.ts';
 import { createGateway } from '../local/gateway.ts';
 import { median, putItems, startLocalTable } from './local-table.ts';

@@ -8,7 +8,7 @@ import { makeConsoleQueries } from '#shared/core/console/queries.ts';
 import { makeConsoleApp } from '#shared/edge/console/app.ts';
 import { makeSealer } from '#shared/edge/console/session.ts';
 import type { HttpEvent, HttpResult } from '#shared/edge/http.ts';
-import { consolePages } from '#templates/console/pages.ts';
+import { consolePages } from '#templates/console/index.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 import { config } from './config.ts';
 

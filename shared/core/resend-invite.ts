@@ -66,7 +66,10 @@ export function makeResendAssignment(deps: ResendDeps) {
       );
     }
     if (assignment?.status === 'cancelled') {
-      throw new AttestError('resend.withdrawn', `${who}'s ask of ${policyId} was withdrawn (${assignmentId}).`);
+      throw new AttestError(
+        'resend.withdrawn',
+        `${who}'s ask of ${policyId} was withdrawn (${assignmentId}).`,
+      );
     }
     throw new AttestError(
       'resend.too_soon',

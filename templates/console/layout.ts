@@ -199,6 +199,6 @@ export function renderNoAccess(
     'You have no access to the console',
     html`<p>You are signed in as <strong>${email}</strong>, but your account has no access to the console.</p>
 <p>Ask an attest admin to add you to the <code>${groups.admin}</code> or <code>${groups.auditor}</code> group.</p>
-${csrf ? signOutForm(csrf) : html`<p><a href="/console/signed-out">Sign out</a></p>`}`,
+${csrf ? signOutForm(csrf) : html`<p><a href="/console/auth/end-session">Sign out</a></p>`}`,
   );
 }

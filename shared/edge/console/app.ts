@@ -275,6 +275,10 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
       if (method === 'GET' && rel === 'auth/login') return await startSignIn(`${root}/`);
       if (method === 'GET' && rel === 'auth/callback') return await finishSignIn();
       if (method === 'GET' && rel === 'signed-out') return page(200, pages.signedOut());
+      // Sign-out's second step, a GET: the pages' CSP (form-action 'self') would block a form's
+      // redirect to the provider, so the POST ends the session here and then comes this way.
+      if (method === 'GET' && rel === 'auth/end-session')
+        return redirect(await deps.signIn.endSessionUrl(), 302);
 
       const sealed = sealer.open<Session>(SESSION_COOKIE, cookies.get(SESSION_COOKIE));
       const standing = sealed && sessionAt(sealed, now, limits);
@@ -324,7 +328,7 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
       if (method === 'POST' && rel === 'auth/logout') {
         out.push(clearCookie(SESSION_COOKIE, cookieAt(root)));
         logger.info('console signed out', { subject: session.subject });
-        return redirect(await deps.signIn.endSessionUrl());
+        return redirect(`${root}/auth/end-session`);
       }
 
       if (method === 'GET' && rel === '') {

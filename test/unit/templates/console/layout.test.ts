@@ -169,14 +169,14 @@ describe('renderSignedOut', () => {
 });
 
 describe('renderNoAccess', () => {
-  it('names the groups to ask for and links to the signed-out page without a session token', async () => {
+  it('names the groups to ask for and offers sign-out at the provider (the end-session step) without a session token', async () => {
     // Act
     const page = renderNoAccess(HOSTILE);
 
     // Assess
     expect(page).toContain(HOSTILE_TEXT);
     expect(page).toContain('<code>attest-admins</code> or <code>attest-auditors</code>');
-    expect(page).toContain('<a href="/console/signed-out">Sign out</a>');
+    expect(page).toContain('<a href="/console/auth/end-session">Sign out</a>');
     expect(await pageProblems(page)).toEqual([]);
   });
 

@@ -364,9 +364,13 @@ describe('sessions', () => {
       }),
     );
 
+    const ended = await app(event('GET', '/console/auth/end-session'));
+
     // Assess
     expect(result.statusCode).toBe(303);
-    expect(result.headers?.location).toBe('https://idp.example/logout?client_id=c');
+    expect(result.headers?.location).toBe('/console/auth/end-session');
+    expect(ended.statusCode).toBe(302);
+    expect(ended.headers?.location).toBe('https://idp.example/logout?client_id=c');
     expect(result.cookies).toContain(
       `${SESSION_COOKIE}=; Path=/console; Max-Age=0; HttpOnly; SameSite=Lax; Secure`,
     );
