@@ -25,7 +25,7 @@ const SCIM_TOKEN = 'npm-start-test-scim-token-of-this-test-only';
 
 describe('npm start', () => {
   let started: ReturnType<typeof npmStart> | undefined;
-  let urls: { api: string; mailbox: string; lms: string; dynamodb: string; sqs: string };
+  let urls: Awaited<ReturnType<typeof freePlace>>['urls'];
 
   beforeAll(async () => {
     const place = await freePlace();
