@@ -88,15 +88,21 @@ ${failed ? '<p class="error" id="signin-error">The email address or password is 
 }
 
 /**
- * The sign-out confirmation: oidc-provider's `form` (its action and CSRF field) with the two
- * choices put inside it, so it works without script and each button is plainly part of the form.
+ * The sign-out confirmation, from oidc-provider's `form` (its action and CSRF field, in markup of
+ * its own) rebuilt with the two choices inside it: it works without script, and each button is
+ * plainly part of the form.
  */
 export function renderSignOutPage(form: string): string {
-  const buttons = `<button type="submit" name="logout" value="yes">Yes, sign me out</button>
-<button type="submit" class="secondary">No, stay signed in</button>`;
+  const action = /action="([^"]+)"/.exec(form)?.[1];
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(form)?.[1];
+  if (!action || !xsrf) throw new Error('oidc-provider’s sign-out form has no action or xsrf field');
   const content = `<h1>Sign out of attest?</h1>
 <p>This ends your session with the local demo identity provider too.</p>
-${form.replace('</form>', `${buttons}</form>`)}`;
+<form method="post" action="${escapeHtml(action)}">
+<input type="hidden" name="xsrf" value="${escapeHtml(xsrf)}">
+<button type="submit" name="logout" value="yes">Yes, sign me out</button>
+<button type="submit" class="secondary">No, stay signed in</button>
+</form>`;
   return layout('Sign out of attest?', content);
 }
 
