@@ -106,8 +106,9 @@ export async function startLocalOidcProvider(options: LocalOidcProviderOptions):
       let details: Awaited<ReturnType<typeof provider.interactionDetails>>;
       try {
         details = await provider.interactionDetails(req, res);
-      } catch {
+      } catch (error) {
         // No interaction cookie or an expired interaction: the person must start again from the console.
+        if ((error as Error).name !== 'SessionNotFound') throw error;
         res
           .writeHead(400, headers)
           .end(
