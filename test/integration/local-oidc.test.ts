@@ -97,39 +97,43 @@ describe('the local OpenID provider', () => {
     expect(refusals[0]?.html).toContain('value="hr@attest.example"');
   });
 
-  it('ends its session at sign-out, after a confirmation without script, and returns to the console', async () => {
-    // Prepare: signed in, so a second sign-in goes straight back to the console
-    const first = await signIn();
-    const back = await submitSignIn(first, 'auditor@attest.example', PASSWORD);
-    const tokens = await client.authorizationCodeGrant(config, new URL(back.at), {
-      pkceCodeVerifier: first.verifier,
-      expectedState: first.state,
-    });
-    const again = await signIn(first.b);
+  // The console may name itself by the ID token or, keeping no token in its cookie, by its client_id alone.
+  for (const hint of ['id_token_hint', 'client_id'] as const) {
+    it(`ends its session at sign-out (given ${hint}), after a confirmation without script, and returns to the console`, async () => {
+      // Prepare: signed in, so a second sign-in goes straight back to the console
+      const first = await signIn();
+      const back = await submitSignIn(first, 'auditor@attest.example', PASSWORD);
+      const tokens = await client.authorizationCodeGrant(config, new URL(back.at), {
+        pkceCodeVerifier: first.verifier,
+        expectedState: first.state,
+      });
+      const again = await signIn(first.b);
 
-    // Act
-    const endSession = client.buildEndSessionUrl(config, {
-      id_token_hint: tokens.id_token as string,
-      post_logout_redirect_uri: SIGNED_OUT,
-    });
-    const confirm = await first.b.follow(endSession.href);
-    const confirmHtml = (await confirm.page?.text()) ?? '';
-    const { action, fields } = formOf(confirmHtml, confirm.at);
-    const out = await first.b.follow(action, post({ ...fields, logout: 'yes' }));
-    const afterwards = await signIn(first.b);
+      // Act
+      const endSession = client.buildEndSessionUrl(config, {
+        ...(hint === 'id_token_hint' ? { id_token_hint: tokens.id_token as string } : {}),
+        post_logout_redirect_uri: SIGNED_OUT,
+      });
+      const confirm = await first.b.follow(endSession.href);
+      const confirmHtml = (await confirm.page?.text()) ?? '';
+      const { action, fields } = formOf(confirmHtml, confirm.at);
+      const out = await first.b.follow(action, post({ ...fields, logout: 'yes' }));
+      const afterwards = await signIn(first.b);
 
-    // Assess
-    expect(again.at.startsWith(`${CALLBACK}?`)).toBe(true);
-    expect(confirm.page?.status).toBe(200);
-    expect(confirmHtml).toContain('<h1>Sign out of attest?</h1>');
-    expect(confirmHtml).toMatch(
-      /<button type="submit" name="logout" value="yes">Yes, sign me out<\/button>[\s\S]*<\/form>/,
-    );
-    expect(confirmHtml).not.toContain('<script');
-    expect(out.at).toBe(SIGNED_OUT);
-    expect(afterwards.status).toBe(200);
-    expect(afterwards.html).toContain('<h1>Sign in to attest</h1>');
-  });
+      // Assess
+      expect(again.at.startsWith(`${CALLBACK}?`)).toBe(true);
+      expect(endSession.searchParams.get('client_id')).toBe('attest-console');
+      expect(confirm.page?.status).toBe(200);
+      expect(confirmHtml).toContain('<h1>Sign out of attest?</h1>');
+      expect(confirmHtml).toMatch(
+        /<button type="submit" name="logout" value="yes">Yes, sign me out<\/button>[\s\S]*<\/form>/,
+      );
+      expect(confirmHtml).not.toContain('<script');
+      expect(out.at).toBe(SIGNED_OUT);
+      expect(afterwards.status).toBe(200);
+      expect(afterwards.html).toContain('<h1>Sign in to attest</h1>');
+    });
+  }
 
   it('names its cookies apart from the console’s, which share the host', async () => {
     // Act
