@@ -131,7 +131,7 @@ export async function run(): Promise<void> {
   // The local stack's emulators (dynalite in memory, fauxqs), without its mailer, sweeper or SES:
   // no email is sent. Both sides put their invite hints on the same SQS mail queue, read by nobody.
   const emulators = await startEmulators({
-    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
+    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
     dataDir: undefined,
     visibilitySeconds: 10,
   });

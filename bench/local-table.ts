@@ -10,7 +10,7 @@ export type RawItem = Record<string, AttributeValue>;
 export async function startLocalTable() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const emulators = await startEmulators({
-    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
+    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
     dataDir: undefined,
     visibilitySeconds: 10,
   });

@@ -12,7 +12,23 @@ export const LOCAL_SECRETS = {
   SCIM_TOKEN: 'local-scim-token-not-for-production-0123456789',
   /** The demo Moodle's web-service token (letters and digits, as Moodle issues them). */
   MOODLE_TOKEN: 'localmoodletokennotforproduction0',
+  /** The key the console's session cookies are encrypted with (at least 32 characters). */
+  CONSOLE_SESSION_KEY: 'local-console-session-key-not-for-production-0123456789',
 } as const;
+
+/**
+ * The demo users' password at the local OpenID provider. The provider's, not the functions': the
+ * console never sees it, so it is not among the settings `settingsFrom` hands them.
+ */
+export const LOCAL_CONSOLE_PASSWORD = 'local-console-password-not-for-production';
+
+/** The demo users' password: LOCAL_CONSOLE_PASSWORD from the environment, or the local default. */
+export function localConsolePassword(env: NodeJS.ProcessEnv): { password: string; fromEnvironment: boolean } {
+  const given = env.LOCAL_CONSOLE_PASSWORD;
+  return given
+    ? { password: given, fromEnvironment: true }
+    : { password: LOCAL_CONSOLE_PASSWORD, fromEnvironment: false };
+}
 
 /** The demo LRS's user name: a key id, not a secret. */
 export const LOCAL_LRS_USERNAME = 'attest-local';
@@ -42,6 +58,8 @@ export interface LocalPorts {
   dynamodb: number;
   sqs: number;
   lms: number;
+  /** The local OpenID provider the console signs in with. */
+  oidc: number;
 }
 
 const port = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
@@ -60,6 +78,7 @@ const PORT_SETTINGS = {
   dynamodb: 'DYNAMODB_LOCAL_PORT',
   sqs: 'SQS_LOCAL_PORT',
   lms: 'LMS_RECEIVER_PORT',
+  oidc: 'OIDC_LOCAL_PORT',
 } as const satisfies Record<keyof LocalPorts, string>;
 
 /** Ports from the environment (DESIGN section 5), with the documented local defaults. */
@@ -70,6 +89,7 @@ export function localPorts(env: NodeJS.ProcessEnv): LocalPorts {
     dynamodb: port(env, PORT_SETTINGS.dynamodb, 8000),
     sqs: port(env, PORT_SETTINGS.sqs, 9324),
     lms: port(env, PORT_SETTINGS.lms, 3100),
+    oidc: port(env, PORT_SETTINGS.oidc, 3200),
   };
 }
 
@@ -91,17 +111,21 @@ export function settingNames(text = readFileSync(ENV_EXAMPLE, 'utf8')): string[]
   return [...text.matchAll(/^#?[ \t]*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1] as string);
 }
 
+/** Settings for the local stack itself, never the functions': the demo users' password (`localConsolePassword`). */
+const STACK_SETTINGS = ['LOCAL_CONSOLE_PASSWORD'];
+
 /**
  * The settings in `env` that `npm start` hands to the functions over the local defaults: every one
- * `.env.example` lists but the ports, which place the stack itself (`localPorts`). The resources
+ * `.env.example` lists but those of the stack itself: the ports that place it (`localPorts`) and
+ * the demo users' password (`localConsolePassword`). The resources
  * the stack makes (TABLE_NAME, the queue URLs) are not settings here: a shell that has TABLE_NAME
  * set for the CLI on AWS must not point the local functions at it.
  */
 export function settingsFrom(env: NodeJS.ProcessEnv): Record<string, string> {
-  const ports = new Set<string>(Object.values(PORT_SETTINGS));
+  const own = new Set<string>([...Object.values(PORT_SETTINGS), ...STACK_SETTINGS]);
   return Object.fromEntries(
     settingNames()
-      .filter((name) => !ports.has(name) && env[name])
+      .filter((name) => !own.has(name) && env[name])
       .map((name) => [name, env[name] as string]),
   );
 }

@@ -9,10 +9,12 @@ import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from './emulators.t
 import { createGateway, type HttpHandler } from './gateway.ts';
 import { invoked } from './invocation.ts';
 import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
+import { LOCAL_OIDC_CLIENT_ID, type LocalOidcProvider, startLocalOidcProvider } from './oidc-provider.ts';
 import { type QueueHandler, startPoller } from './pollers.ts';
 import { keepMailbox, reportedIn } from './ses-mailbox.ts';
 import { startSesSimulator } from './ses-simulator.ts';
 import {
+  LOCAL_CONSOLE_PASSWORD,
   LOCAL_LRS_USERNAME,
   LOCAL_REGION,
   LOCAL_SECRETS,
@@ -29,10 +31,22 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** Where the stack reports a handler's unexpected error. */
   onError?: (error: unknown) => void;
+  /** The demo users' password at the local OpenID provider (default LOCAL_CONSOLE_PASSWORD's local default). */
+  consolePassword?: string;
 }
 
 export interface LocalStack {
-  urls: { api: string; mailbox: string; lms: string; dynamodb: string; sqs: string };
+  urls: {
+    api: string;
+    /** The console's front page. */
+    console: string;
+    /** The local OpenID provider's issuer. */
+    oidc: string;
+    mailbox: string;
+    lms: string;
+    dynamodb: string;
+    sqs: string;
+  };
   queues: { mail: string; mailDlq: string; lms: string; lmsDlq: string };
   env: Record<string, string>;
   lms: LmsReceiver;
@@ -71,12 +85,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     options.env?.MOODLE_TOKEN ?? LOCAL_SECRETS.MOODLE_TOKEN,
   );
-  const opened: Server[] = [];
+  const opened: Array<Server | LocalOidcProvider> = [];
   try {
     return await startServices(options, emulators, lms, opened, onError);
   } catch (error) {
     // Leave nothing listening behind a failed start (a port in use, say).
-    for (const server of opened) server.close();
+    await Promise.all(opened.map((open) => ('stop' in open ? open.stop() : open.close())));
     await emulators.stop();
     throw error;
   }
@@ -86,7 +100,7 @@ async function startServices(
   options: LocalStackOptions,
   emulators: Emulators,
   lms: LmsReceiver,
-  opened: Server[],
+  opened: Array<Server | LocalOidcProvider>,
   onError: (error: unknown) => void,
 ): Promise<LocalStack> {
   // With a data directory the mailbox outlives the process, as SES's does, and so does what has
@@ -105,6 +119,15 @@ async function startServices(
   const apiPort = await listen(gateway, options.ports.api);
   opened.push(gateway);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // The console signs in at a provider of its own on this machine; its pages are below the API's URL.
+  const oidc = await startLocalOidcProvider({
+    port: options.ports.oidc,
+    consoleBaseUrl: apiUrl,
+    password: options.consolePassword ?? LOCAL_CONSOLE_PASSWORD,
+    onError,
+    debug: options.env?.LOG_LEVEL?.toLowerCase() === 'debug',
+  });
+  opened.push(oidc);
 
   const env: Record<string, string> = {
     AWS_REGION: LOCAL_REGION,
@@ -134,6 +157,10 @@ async function startServices(
     POWERTOOLS_SERVICE_NAME: 'attest',
     // Nothing here reads CloudWatch's embedded metric format: its lines would only drown the logs.
     POWERTOOLS_METRICS_DISABLED: 'true',
+    // The console signs in at the local provider, whose ID tokens carry the groups as `groups`.
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_CLIENT_ID: LOCAL_OIDC_CLIENT_ID,
+    OIDC_GROUPS_CLAIM: 'groups',
     ...LOCAL_SECRETS,
     ...options.env,
   };
@@ -206,6 +233,10 @@ async function startServices(
         if (!r.ok) throw new Error(String(r.status));
       }),
       lms: lms.server.listening ? 'up' : 'down',
+      oidc: await probe(async () => {
+        const r = await fetch(`${oidc.issuer}/.well-known/openid-configuration`);
+        if (!r.ok) throw new Error(String(r.status));
+      }),
     };
     return { ok: Object.values(components).every((s) => s === 'up'), components };
   }
@@ -213,6 +244,8 @@ async function startServices(
   return {
     urls: {
       api: apiUrl,
+      console: `${apiUrl}/console/`,
+      oidc: oidc.issuer,
       mailbox: emulators.endpoints.ses,
       lms: `http://127.0.0.1:${lmsPort}`,
       dynamodb: emulators.endpoints.dynamodb,
@@ -233,7 +266,7 @@ async function startServices(
           s.close(() => resolve());
           s.closeAllConnections();
         });
-      await Promise.all([close(gateway), close(lms.server)]);
+      await Promise.all([close(gateway), close(lms.server), oidc.stop()]);
       sqs.destroy();
       ddb.destroy();
       await emulators.stop();

@@ -2,14 +2,17 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOCAL_SECRETS, localPorts, settingsFrom } from './settings.ts';
+import { DEMO_USERS } from './oidc-provider.ts';
+import { LOCAL_SECRETS, localConsolePassword, localPorts, settingsFrom } from './settings.ts';
 import { startLocalStack } from './stack.ts';
 
 const USAGE = `Usage: npm start [-- --in-memory] [-- --data-dir DIR]
 
 Starts attest locally: DynamoDB (dynalite), SQS (fauxqs), SES (aws-ses-v2-local), the API gateway,
-queue pollers, the sweeper and a demo LMS receiver. Ports come from PORT, SES_LOCAL_PORT,
-DYNAMODB_LOCAL_PORT, SQS_LOCAL_PORT and LMS_RECEIVER_PORT.
+queue pollers, the sweeper, a demo LMS receiver and a demo OpenID provider for the HR console.
+Ports come from PORT, SES_LOCAL_PORT, DYNAMODB_LOCAL_PORT, SQS_LOCAL_PORT, LMS_RECEIVER_PORT and
+OIDC_LOCAL_PORT. The console's demo users sign in with LOCAL_CONSOLE_PASSWORD (a local default
+unless set).
 
   --in-memory      keep DynamoDB's data and the mailbox in memory (default: under .local/dynamodb)
   --data-dir DIR   keep DynamoDB's data and the mailbox in DIR
@@ -51,7 +54,13 @@ const taken = settingsFrom(process.env);
 // The default is set here, not in the stack: the stacks tests start write their settings into the
 // environment their workers inherit, and there the functions keep Powertools' JSON.
 const env = { LOG_FORMAT: 'pretty', ...taken };
-const stack = await startLocalStack({ ports: localPorts(process.env), dataDir, env }).catch((error) => {
+const consolePassword = localConsolePassword(process.env);
+const stack = await startLocalStack({
+  ports: localPorts(process.env),
+  dataDir,
+  env,
+  consolePassword: consolePassword.password,
+}).catch((error) => {
   const hint =
     (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
       ? ' (is another attest already running? set the *_PORT variables)'
@@ -65,6 +74,8 @@ attest is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)
 
   API and signing pages  ${stack.urls.api}        (health: ${stack.urls.api}/healthz)
   SCIM 2.0 (Okta, Entra) ${stack.urls.api}/scim/v2   Authorization: Bearer $SCIM_TOKEN
+  HR console             ${stack.urls.console}   ${consoleSignIn()}
+  OpenID provider (demo) ${stack.urls.oidc}
   Mailbox (sent email)   ${stack.urls.mailbox}
   Demo LMS receiver      ${stack.urls.lms}   LMS_MODE=${stack.env.LMS_MODE} (webhook, xapi, moodle, comma-separated)
   DynamoDB (dynalite)    ${stack.urls.dynamodb}   data: ${dataDir ?? 'in memory'}
@@ -80,12 +91,27 @@ ${secretLines()}
 
 /** The secrets the functions hold, each marked with where it came from. */
 function secretLines(): string {
-  return (['HR_WEBHOOK_SECRET', 'LMS_WEBHOOK_SECRET', 'ACK_TOKEN_KEYS', 'SCIM_TOKEN'] as const)
+  return (
+    [
+      'HR_WEBHOOK_SECRET',
+      'LMS_WEBHOOK_SECRET',
+      'ACK_TOKEN_KEYS',
+      'SCIM_TOKEN',
+      'CONSOLE_SESSION_KEY',
+    ] as const
+  )
     .map(
       (name) =>
         `    ${name}=${stack.env[name]}  (${name in taken ? 'from your environment' : 'local default'})`,
     )
     .join('\n');
+}
+
+/** Who may sign in to the console, and with which password (and where it came from). */
+function consoleSignIn(): string {
+  const users = DEMO_USERS.map((user) => `${user.email} (${user.role})`).join(' or ');
+  const from = consolePassword.fromEnvironment ? 'from your environment' : 'local default';
+  return `sign in as ${users}, password: LOCAL_CONSOLE_PASSWORD=${consolePassword.password}  (${from})`;
 }
 
 /** The other settings taken from the environment over the local defaults, if any. */

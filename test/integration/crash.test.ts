@@ -22,13 +22,14 @@ import { freePorts, npmStart } from '../support/npm-start.ts';
 
 const STARTERS = 40;
 
-const [api0, ses0, dynamodb0, sqs0, lms0] = await freePorts(5);
+const [api0, ses0, dynamodb0, sqs0, lms0, oidc0] = await freePorts(6);
 const ports = {
   PORT: String(api0),
   SES_LOCAL_PORT: String(ses0),
   DYNAMODB_LOCAL_PORT: String(dynamodb0),
   SQS_LOCAL_PORT: String(sqs0),
   LMS_RECEIVER_PORT: String(lms0),
+  OIDC_LOCAL_PORT: String(oidc0),
 };
 const api = `http://127.0.0.1:${ports.PORT}`;
 const mailbox = `http://127.0.0.1:${ports.SES_LOCAL_PORT}`;

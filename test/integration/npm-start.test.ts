@@ -2,7 +2,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectToken, parseTokenKeys, signToken } from '#shared/core/tokens.ts';
-import { LOCAL_SECRETS } from '../../local/settings.ts';
+import { LOCAL_CONSOLE_PASSWORD, LOCAL_SECRETS } from '../../local/settings.ts';
 import {
   ackLink,
   emailsTo,
@@ -15,6 +15,7 @@ import {
   waitFor,
 } from '../support/local.ts';
 import { freePlace, npmStart, stop, untilReady } from '../support/npm-start.ts';
+import { discover, startSignIn, submitSignIn } from '../support/oidc.ts';
 
 // Not the local defaults: each must reach the functions (and the demo receiver) from the environment.
 const HR_SECRET = `whsec_${Buffer.from('npm-start-test: the HR system secret').toString('base64')}`;
@@ -22,10 +23,12 @@ const LMS_SECRET = `whsec_${Buffer.from('npm-start-test: the LMS secret, 40 byte
 const ACK_KEYS = 'k1:npm-start-test-ack-token-key-of-this-test-only';
 const CONFIG_SET = 'attest-npm-start-test';
 const SCIM_TOKEN = 'npm-start-test-scim-token-of-this-test-only';
+const CONSOLE_PASSWORD = 'npm-start-test-console-password';
+const SESSION_KEY = 'npm-start-test-console-session-key-of-this-test-only';
 
 describe('npm start', () => {
   let started: ReturnType<typeof npmStart> | undefined;
-  let urls: { api: string; mailbox: string; lms: string; dynamodb: string; sqs: string };
+  let urls: Awaited<ReturnType<typeof freePlace>>['urls'];
 
   beforeAll(async () => {
     const place = await freePlace();
@@ -37,6 +40,8 @@ describe('npm start', () => {
       ACK_TOKEN_KEYS: ACK_KEYS,
       SES_CONFIGURATION_SET: CONFIG_SET,
       SCIM_TOKEN,
+      LOCAL_CONSOLE_PASSWORD: CONSOLE_PASSWORD,
+      CONSOLE_SESSION_KEY: SESSION_KEY,
       LOG_LEVEL: 'SILENT',
     });
     await untilReady(started);
@@ -57,6 +62,39 @@ describe('npm start', () => {
     expect(out).toContain(`${urls.api}/scim/v2`);
     expect(out).toContain(`API and signing pages  ${urls.api}`);
     expect(out).not.toContain(LOCAL_SECRETS.HR_WEBHOOK_SECRET);
+  });
+
+  it('prints the console and its demo OpenID provider, with the password from the environment', () => {
+    // Assess
+    const out = started?.output.out ?? '';
+    expect(out).toContain(
+      `HR console             ${urls.console}   sign in as hr@attest.example (admin) or auditor@attest.example (auditor), password: LOCAL_CONSOLE_PASSWORD=${CONSOLE_PASSWORD}  (from your environment)`,
+    );
+    expect(out).toContain(`OpenID provider (demo) ${urls.oidc}\n`);
+    expect(out).toContain(`CONSOLE_SESSION_KEY=${SESSION_KEY}  (from your environment)`);
+    expect(out).not.toContain(LOCAL_CONSOLE_PASSWORD);
+  });
+
+  it('signs a demo user in at its OpenID provider with the password from the environment, not the local default', async () => {
+    // Prepare
+    const config = await discover(urls.oidc);
+
+    // Act
+    const withDefault = await submitSignIn(
+      await startSignIn(config, urls.api),
+      'hr@attest.example',
+      LOCAL_CONSOLE_PASSWORD,
+    );
+    const withOwn = await submitSignIn(
+      await startSignIn(config, urls.api),
+      'hr@attest.example',
+      CONSOLE_PASSWORD,
+    );
+
+    // Assess: the custom password ends at the console's callback with a code
+    expect(withDefault.html).toContain('The email address or password is not right.');
+    expect(new URL(withOwn.at).pathname).toBe('/console/auth/callback');
+    expect(new URL(withOwn.at).searchParams.get('code')).toBeTruthy();
   });
 
   it('carries a starter from a signed HR event to a verified LMS webhook with the custom secrets', async () => {

@@ -13,7 +13,7 @@ let stack: LocalStack | undefined;
 export async function setup(project: TestProject): Promise<void> {
   stack = await startLocalStack({
     // Port 0: the OS picks free ports, so tests never collide with a running `npm start`.
-    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
+    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
     dataDir: undefined,
     env: { LOG_LEVEL: 'SILENT', SWEEP_INTERVAL: 'PT2S', REDRIVE_AFTER: 'PT5S' },
   });

@@ -170,7 +170,7 @@ export function shownStamp(html: string): string {
  */
 export function startPrivateStack(env: Record<string, string>): Promise<LocalStack> {
   return startLocalStack({
-    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
+    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
     dataDir: undefined,
     env: { LOG_LEVEL: 'SILENT', ...env },
   });

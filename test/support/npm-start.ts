@@ -22,7 +22,14 @@ export async function freePorts(count: number): Promise<number[]> {
 
 /** A place for a whole stack on ports free now: the *_PORT settings that put it there, and its URLs. */
 export async function freePlace() {
-  const [api, ses, dynamodb, sqs, lms] = (await freePorts(5)) as [number, number, number, number, number];
+  const [api, ses, dynamodb, sqs, lms, oidc] = (await freePorts(6)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const url = (port: number) => `http://127.0.0.1:${port}`;
   return {
     settings: {
@@ -31,8 +38,17 @@ export async function freePlace() {
       DYNAMODB_LOCAL_PORT: String(dynamodb),
       SQS_LOCAL_PORT: String(sqs),
       LMS_RECEIVER_PORT: String(lms),
+      OIDC_LOCAL_PORT: String(oidc),
     },
-    urls: { api: url(api), mailbox: url(ses), lms: url(lms), dynamodb: url(dynamodb), sqs: url(sqs) },
+    urls: {
+      api: url(api),
+      console: `${url(api)}/console/`,
+      oidc: url(oidc),
+      mailbox: url(ses),
+      lms: url(lms),
+      dynamodb: url(dynamodb),
+      sqs: url(sqs),
+    },
   };
 }
 

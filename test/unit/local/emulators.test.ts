@@ -89,7 +89,7 @@ describe('startEmulators on data from an older version', () => {
 
     // Act: start twice, as a developer restarting would
     const emulators = await startEmulators({
-      ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
+      ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
       dataDir: dir,
       visibilitySeconds: 10,
     });
@@ -129,7 +129,7 @@ describe('startEmulators on data from an older version', () => {
       await emulators.stop();
     }
     const again = await startEmulators({
-      ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
+      ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
       dataDir: dir,
       visibilitySeconds: 10,
     });

@@ -36,7 +36,7 @@ let emulators: Emulators;
 let ddb: DynamoDBClient;
 beforeAll(async () => {
   emulators = await startEmulators({
-    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0 },
+    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
     dataDir: undefined,
     visibilitySeconds: 10,
   });

@@ -1,7 +1,14 @@
 // The local stack's settings: `npm start` takes every documented one, and its fixed secrets are what every Standard Webhooks library accepts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_SECRETS, localPorts, settingNames, settingsFrom } from '../../../local/settings.ts';
+import {
+  LOCAL_CONSOLE_PASSWORD,
+  LOCAL_SECRETS,
+  localConsolePassword,
+  localPorts,
+  settingNames,
+  settingsFrom,
+} from '../../../local/settings.ts';
 
 const ENV_EXAMPLE = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
 const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
@@ -49,11 +56,12 @@ describe('LOCAL_SECRETS', () => {
 
     // Assess
     for (const [name, value] of Object.entries(LOCAL_SECRETS)) expect(example(name), name).toBe(value);
+    expect(example('LOCAL_CONSOLE_PASSWORD')).toBe(LOCAL_CONSOLE_PASSWORD);
   });
 });
 
 describe('settingsFrom', () => {
-  it('takes every setting .env.example lists from the environment: the ports, and the rest for the functions', () => {
+  it('takes every setting .env.example lists from the environment: the ports, the demo users’ password, and the rest for the functions', () => {
     // Prepare
     const names = exampleNames();
     const env = Object.fromEntries(names.map((name) => [name, '4321']));
@@ -62,7 +70,8 @@ describe('settingsFrom', () => {
     const taken = settingsFrom(env);
     const ignored = names.filter((name) => {
       const asPort = localPorts({ [name]: '4321' });
-      return !(name in taken) && !Object.values(asPort).includes(4321);
+      const asPassword = localConsolePassword({ [name]: '4321' }).fromEnvironment;
+      return !(name in taken) && !Object.values(asPort).includes(4321) && !asPassword;
     });
 
     // Assess
@@ -97,6 +106,22 @@ describe('settingsFrom', () => {
     // Assess
     expect(own).toEqual(['TABLE_NAME', 'MAIL_QUEUE_URL', 'LMS_QUEUE_URL']);
     expect(taken).toEqual({});
+  });
+
+  it('keeps the demo users’ password from the functions, and the console’s session key for them', () => {
+    // Prepare
+    const env = { LOCAL_CONSOLE_PASSWORD: 'a-password-of-my-own', CONSOLE_SESSION_KEY: 'k'.repeat(40) };
+
+    // Act
+    const taken = settingsFrom(env);
+
+    // Assess
+    expect(taken).toEqual({ CONSOLE_SESSION_KEY: 'k'.repeat(40) });
+    expect(localConsolePassword(env)).toEqual({ password: 'a-password-of-my-own', fromEnvironment: true });
+    expect(localConsolePassword({ LOCAL_CONSOLE_PASSWORD: '' })).toEqual({
+      password: LOCAL_CONSOLE_PASSWORD,
+      fromEnvironment: false,
+    });
   });
 
   it('takes nothing that is not set, or set empty', () => {
