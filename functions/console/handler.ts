@@ -8,7 +8,7 @@ import { makeConsoleQueries } from '#shared/core/console/queries.ts';
 import { makeConsoleApp } from '#shared/edge/console/app.ts';
 import { makeSealer } from '#shared/edge/console/session.ts';
 import type { HttpEvent, HttpResult } from '#shared/edge/http.ts';
-import { consolePages } from '#templates/console/index.ts';
+import { consolePagesFor } from '#templates/console/index.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 import { config } from './config.ts';
 
@@ -16,6 +16,8 @@ const logger = makeLogger();
 const store = makeDynamoStore(config.TABLE_NAME);
 const clock = { now: () => new Date() };
 const policies = [...bundledPolicies.keys()];
+/** Sign-out ends at the provider: Cognito's logout address, or the issuer's own end-session endpoint. */
+const pages = consolePagesFor(new URL(config.OIDC_LOGOUT_URL ?? config.OIDC_ISSUER).origin);
 
 /** The provider's redirects come back to the console's own address: PUBLIC_BASE_URL's, on AWS the API's. */
 const apps = new Map<string, ReturnType<typeof makeConsoleApp>>();
@@ -46,7 +48,7 @@ function appFor(baseUrl: string) {
         logoutUrl: config.OIDC_LOGOUT_URL,
       }),
       sealer: makeSealer(config.sessionKey),
-      pages: consolePages,
+      pages,
       clock,
       logger,
       settings: {

@@ -156,13 +156,15 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
 
     const page = (status: number, html: string): HttpResult => ({
       statusCode: status,
-      headers: pageHeaders(pages.csp),
+      // same-origin, not no-referrer: under no-referrer a browser's form POST says `Origin: null`,
+      // and the Origin check needs the console's own; other sites still get no Referer at all.
+      headers: { ...pageHeaders(pages.csp), 'referrer-policy': 'same-origin' },
       body: html,
       ...(out.length && { cookies: out }),
     });
     const redirect = (location: string, status = 303): HttpResult => ({
       statusCode: status,
-      headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+      headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'same-origin' },
       ...(out.length && { cookies: out }),
     });
     const download = (type: string, filename: string, body: string): HttpResult => ({
