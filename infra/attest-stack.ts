@@ -200,10 +200,9 @@ export class AttestStack extends Stack {
       environment: {
         ...common,
         LMS_MODE,
-        // A resend's hint to the mailer (the sweeper re-drives a lost one). Its config reads the LMS
-        // queue's URL too, but nothing sends there: a replayed delivery is owed again, and the sweeper sends it.
+        // A resend's hint to the mailer (the sweeper re-drives a lost one). Nothing goes to the LMS
+        // queue: a replayed delivery is owed again, and the sweeper sends it.
         MAIL_QUEUE_URL: mail.queue.queueUrl,
-        LMS_QUEUE_URL: lms.queue.queueUrl,
         // The redirect URIs it sends must equal those registered with the app client: the same value.
         PUBLIC_BASE_URL: baseUrl,
         OIDC_ISSUER: signIn.issuer,

@@ -145,7 +145,9 @@ export function createGateway(
       // `/console/` is `/console`'s page, as API Gateway serves a route with or without its last slash.
       if (!candidates.length && url.pathname.length > 1 && url.pathname.endsWith('/')) {
         const trimmed = url.pathname.slice(0, -1);
-        candidates = routes.map((r) => ({ route: r, params: match(r.path, trimmed) })).filter((c) => c.params);
+        candidates = routes
+          .map((r) => ({ route: r, params: match(r.path, trimmed) }))
+          .filter((c) => c.params);
       }
       const methods = [
         ...candidates.map((c) => c.route.method),

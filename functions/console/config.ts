@@ -17,7 +17,6 @@ const env = parseEnv(
     FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
     LMS_MODE: common.LMS_MODE,
     MAIL_QUEUE_URL: z.url(),
-    LMS_QUEUE_URL: z.url(),
     /** The console's own address is below it; without it, the request's host. */
     PUBLIC_BASE_URL: optionalUrl,
     /** The time zone signatures are counted by week in. */

@@ -329,7 +329,6 @@ describe('AttestStack', () => {
       Console: [
         'LMS_MODE',
         'MAIL_QUEUE_URL',
-        'LMS_QUEUE_URL',
         'PUBLIC_BASE_URL',
         'OIDC_ISSUER',
         'OIDC_CLIENT_ID',

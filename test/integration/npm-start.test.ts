@@ -2,6 +2,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectToken, parseTokenKeys, signToken } from '#shared/core/tokens.ts';
+import { makeSealer, SESSION_COOKIE, type Session } from '#shared/edge/console/session.ts';
 import { LOCAL_CONSOLE_PASSWORD, LOCAL_SECRETS } from '../../local/settings.ts';
 import {
   ackLink,
@@ -15,7 +16,7 @@ import {
   waitFor,
 } from '../support/local.ts';
 import { freePlace, npmStart, stop, untilReady } from '../support/npm-start.ts';
-import { discover, startSignIn, submitSignIn } from '../support/oidc.ts';
+import { browser, discover, formOf, post, startSignIn, submitSignIn } from '../support/oidc.ts';
 
 // Not the local defaults: each must reach the functions (and the demo receiver) from the environment.
 const HR_SECRET = `whsec_${Buffer.from('npm-start-test: the HR system secret').toString('base64')}`;
@@ -25,6 +26,7 @@ const CONFIG_SET = 'attest-npm-start-test';
 const SCIM_TOKEN = 'npm-start-test-scim-token-of-this-test-only';
 const CONSOLE_PASSWORD = 'npm-start-test-console-password';
 const SESSION_KEY = 'npm-start-test-console-session-key-of-this-test-only';
+const LOCAL_SECRETS_CONSOLE_KEY = LOCAL_SECRETS.CONSOLE_SESSION_KEY;
 
 describe('npm start', () => {
   let started: ReturnType<typeof npmStart> | undefined;
@@ -95,6 +97,35 @@ describe('npm start', () => {
     expect(withDefault.html).toContain('The email address or password is not right.');
     expect(new URL(withOwn.at).pathname).toBe('/console/auth/callback');
     expect(new URL(withOwn.at).searchParams.get('code')).toBeTruthy();
+  });
+
+  it('signs HR in to the console through its provider, sealing the session with the session key from the environment', async () => {
+    // Prepare: a browser without script, keeping both sites' cookies (one host), stopping nowhere
+    const b = browser('http://stop.invalid');
+
+    // Act
+    const form = await b.follow(urls.console);
+    const html = (await form.page?.text()) ?? '';
+    const signedIn = await b.follow(
+      formOf(html, form.at).action,
+      post({ email: 'hr@attest.example', password: CONSOLE_PASSWORD }),
+    );
+    const overview = (await signedIn.page?.text()) ?? '';
+    const session = makeSealer(SESSION_KEY).open<Session>(SESSION_COOKIE, b.jar.get(SESSION_COOKIE));
+    const unsealedByDefault = makeSealer(LOCAL_SECRETS_CONSOLE_KEY).open(
+      SESSION_COOKIE,
+      b.jar.get(SESSION_COOKIE),
+    );
+    const forged = await b.follow(`${urls.api}/console/people`, post({ q: 'Lovelace' }));
+
+    // Assess
+    expect(new URL(form.at).origin).toBe(urls.oidc);
+    expect(signedIn.at).toBe(urls.console);
+    expect(signedIn.page?.status).toBe(200);
+    expect(overview).toContain('Signed in as');
+    expect(session).toMatchObject({ subject: 'local-hr', email: 'hr@attest.example', role: 'admin' });
+    expect(unsealedByDefault).toBeUndefined();
+    expect(forged.page?.status).toBe(403);
   });
 
   it('carries a starter from a signed HR event to a verified LMS webhook with the custom secrets', async () => {

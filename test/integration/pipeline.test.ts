@@ -287,7 +287,7 @@ describe('the pipeline', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       ok: true,
-      components: { dynamodb: 'up', sqs: 'up', ses: 'up', lms: 'up' },
+      components: { dynamodb: 'up', sqs: 'up', ses: 'up', lms: 'up', oidc: 'up' },
     });
   });
 });
