@@ -1,6 +1,6 @@
 // The local OpenID provider's own pages: its sign-in form, its sign-out confirmation, and its error page.
 import { createHash } from 'node:crypto';
-import { escapeHtml } from '#shared/core/html.ts';
+import { escapeHtml, simplePage } from '#shared/core/html.ts';
 
 // One inline stylesheet, allowed by its hash: no external asset and no script, as on the console's pages.
 const CSS = `
@@ -43,24 +43,7 @@ export function pageHeaders(consoleOrigin: string): Record<string, string> {
   };
 }
 
-function layout(title: string, content: string): string {
-  return `<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-${content}
-</main>
-</body>
-</html>
-`;
-}
+const layout = (title: string, content: string): string => simplePage(title, CSS, content);
 
 export interface SignInPageInput {
   formAction: string;

@@ -1,7 +1,7 @@
 // The acknowledgement pages: the policy with its form, the receipt, and the friendly error page.
 import { createHash } from 'node:crypto';
 import { formatDay, formatUtcMoment } from '#shared/core/dates.ts';
-import { escapeHtml } from '#shared/core/html.ts';
+import { escapeHtml, simplePage } from '#shared/core/html.ts';
 import type { PolicyVersion } from '#shared/core/model.ts';
 import { renderPolicyHtml } from '#shared/core/policy.ts';
 
@@ -45,24 +45,7 @@ const cssHash = createHash('sha256').update(CSS).digest('base64');
 /** The Content-Security-Policy every page is served with. */
 export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${cssHash}'; img-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
-function layout(title: string, content: string): string {
-  return `<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-${content}
-</main>
-</body>
-</html>
-`;
-}
+const layout = (title: string, content: string): string => simplePage(title, CSS, content);
 
 export interface AckPageInput {
   policy: PolicyVersion;

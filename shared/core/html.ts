@@ -19,3 +19,26 @@ export type SafeHtml = string & { readonly __safeHtml: true };
 export function trustedHtml(markup: string): SafeHtml {
   return markup as SafeHtml;
 }
+
+/**
+ * A whole page in British English, its stylesheet inline (allowed by its hash in the page's CSP),
+ * kept out of search engines, with `content` as its main landmark.
+ */
+export function simplePage(title: string, css: string, content: string): string {
+  return `<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>${escapeHtml(title)}</title>
+<style>${css}</style>
+</head>
+<body>
+<main>
+${content}
+</main>
+</body>
+</html>
+`;
+}

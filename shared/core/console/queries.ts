@@ -521,15 +521,10 @@ function hitOf(s: Starter): PersonHit {
 
 function starterOf(s: Starter): PersonView['starter'] {
   return {
-    starterId: s.starterId,
-    employeeId: s.employeeId,
-    name: nameOf(s),
-    email: s.email,
-    department: s.department ?? '',
+    ...hitOf(s),
     jobTitle: s.jobTitle ?? '',
     manager: s.manager ? { name: s.manager.name, email: s.manager.email } : null,
     startDate: s.startDate,
-    status: s.status,
   };
 }
 
