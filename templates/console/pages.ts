@@ -128,10 +128,10 @@ export function renderExports(frame: Frame, view: ExportsView): string {
 <label for="department">Department</label>
 <select id="department" name="department">${option('', 'Any department', true)}${view.departments.map((d) => option(d, d))}</select>
 <label for="since">Assigned from</label>
-<p class="hint" id="since-hint">On or after this day; leave blank for any.</p>
+<p class="hint" id="since-hint">On or after this day (days in UTC); leave blank for any.</p>
 <input type="date" id="since" name="since" aria-describedby="since-hint">
-<label for="until">Assigned before</label>
-<p class="hint" id="until-hint">Before this day; leave blank for any.</p>
+<label for="until">Assigned up to</label>
+<p class="hint" id="until-hint">On or before this day (it is included); leave blank for any.</p>
 <input type="date" id="until" name="until" aria-describedby="until-hint">
 <div class="actions"><button type="submit">Download the CSV</button></div>
 </form>`
