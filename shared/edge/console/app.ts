@@ -109,7 +109,7 @@ const ACTIONS: readonly ActionName[] = ['resend', 'cancel', 'replay'];
 const DONE: Record<ActionName, string> = {
   resend: 'Invite resent: a fresh link goes to the address on file within a minute.',
   cancel: 'Assignment cancelled: chasing has stopped. The reason is in the audit trail.',
-  replay: 'Delivery replayed: it is sent again within a minute (the sweeper takes it).',
+  replay: 'Delivery replayed: it is sent again on the sweeper’s next run (every few minutes).',
 };
 
 /** A refusal the person sees as a page, with its status. */
