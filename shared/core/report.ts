@@ -89,8 +89,6 @@ export type ReportStore = Pick<Policies, 'getLatestPolicyVersion'> &
 const DAY_MS = 86_400_000;
 /** How many listed asks are read from the table at a time (BatchGetItem's limit). */
 const ROWS_AT_ONCE = 100;
-/** How many batches are read ahead of the one being handed on. */
-const READ_AHEAD = 3;
 
 export function makeReport(deps: { store: ReportStore; clock: Clock }) {
   const { store, clock } = deps;
@@ -133,24 +131,12 @@ export function makeReport(deps: { store: ReportStore; clock: Clock }) {
         : [...current.values()].filter((ask) => matches(ask.status, options.filter))
     ).sort((x, y) => x.createdAt.localeCompare(y.createdAt) || x.policyVersion - y.policyVersion);
     let count = 0;
-    // A few batches are read ahead while one is handed on, in order: the table answers them side
-    // by side, and the rows still stream (at most READ_AHEAD + 1 batches held at once).
-    const read = (batch: PolicyAssignment[]) => {
-      const reading = Promise.all([
+    for (let i = 0; i < listed.length; i += ROWS_AT_ONCE) {
+      const batch = listed.slice(i, i + ROWS_AT_ONCE);
+      const [assignments, starters] = await Promise.all([
         store.getAssignments(batch.map((a) => a.assignmentId)),
         store.getStarters(batch.map((a) => a.starterId)),
       ]);
-      // Awaited in turn below; until then a failure must not count as unhandled.
-      reading.catch(() => {});
-      return reading;
-    };
-    const batches: PolicyAssignment[][] = [];
-    for (let i = 0; i < listed.length; i += ROWS_AT_ONCE) batches.push(listed.slice(i, i + ROWS_AT_ONCE));
-    const reads = batches.slice(0, READ_AHEAD + 1).map(read);
-    for (const [i, batch] of batches.entries()) {
-      const [assignments, starters] = await (reads[i] as ReturnType<typeof read>);
-      const next = batches[i + READ_AHEAD + 1];
-      if (next) reads.push(read(next));
       // The index follows the table within a second or so: a row is listed as the table has it
       // now, so one signed since the index was read is not listed as unsigned.
       const rows = batch.flatMap((ref) => {
