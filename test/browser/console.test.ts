@@ -342,17 +342,12 @@ describe('the HR console in Chromium', () => {
     expect(after).toEqual(before);
     const lines = csv.trim().split(/\r?\n/);
     expect(lines[0]).toBe(REPORT_CSV_HEADER);
-    expect(
-      lines
-        .slice(1)
-        .map((l) => l.split(',')[0])
-        .sort(),
-    ).toEqual(
-      starters
-        .slice(1)
-        .map((s) => s.assignmentId)
-        .sort(),
-    );
+    // One row for each of the four not signed, found by their address, and no one else.
+    const listed = lines.slice(1).map((line) => starters.find((s) => line.includes(s.email))?.familyName);
+    expect(listed.sort()).toEqual(FAMILY_NAMES.slice(1).sort());
+    // And the same rows as `attest report --csv` gives for the policy.
+    const cli = await attestOn(stack, ['report', '--policy', POLICY, '--csv']);
+    expect(lines).toEqual(cli.out.trim().split(/\r?\n/));
   });
 
   it('refuses a POST without the CSRF token, and one with it from a foreign Origin', async () => {
