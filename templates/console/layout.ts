@@ -105,6 +105,8 @@ const SECTIONS: ReadonlyArray<{ section: Section; label: string; href: string }>
 
 const ROLE_LABELS = { admin: 'Admin', auditor: 'Auditor' } as const;
 
+// main takes focus (tabindex -1, out of the Tab order) so the skip link moves focus there, not only
+// the point Tab starts from: without script, nothing else can, and a screen reader reads on from it.
 function documentOf(title: string, header: Html, main: Html): string {
   return toSafeHtml(html`<!DOCTYPE html>
 <html lang="en-GB">
@@ -120,7 +122,7 @@ function documentOf(title: string, header: Html, main: Html): string {
 <header class="top">
 ${header}
 </header>
-<main id="main">
+<main id="main" tabindex="-1">
 ${main}
 </main>
 </body>

@@ -26,7 +26,7 @@ describe('renderFrame', () => {
     expect(page).toContain('<title>Overview — attest console</title>');
     expect(page).toMatch(/<a class="skip" href="#main">/);
     expect(page).toContain('<nav aria-label="Console">');
-    expect(page).toContain('<main id="main">');
+    expect(page).toContain('<main id="main" tabindex="-1">');
     expect(page).toContain('<h1>Overview</h1>');
     expect(page).toContain('<strong>hr@attest.example</strong> (Admin)');
     expect(page).toContain('<p>Body</p>');
