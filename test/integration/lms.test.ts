@@ -60,7 +60,11 @@ describe('the LMS answering 5xx', () => {
         const found = await deliveredTo(id);
         return found.length ? found : undefined;
       });
-      const lms = await lmsState(id);
+      // The receiver holds it a moment before lms-push records the answer it gave.
+      const lms = await waitFor('the delivery recorded', async () => {
+        const state = await lmsState(id);
+        return state.state === 'delivered' ? state : undefined;
+      });
       expect(lms).toMatchObject({ state: 'delivered' });
       expect(delivery?.webhookId).toBe(lms.webhookId);
       await sleep(2_000);
@@ -159,8 +163,12 @@ describe('the LMS rejecting a delivery', () => {
       const found = await deliveredTo(id);
       return found.length ? found : undefined;
     });
-    expect(delivery?.webhookId).toBe((await lmsState(id)).webhookId);
-    expect(await lmsState(id)).toMatchObject({ state: 'delivered', attempts: 1 });
+    const recorded = await waitFor('the replay recorded', async () => {
+      const state = await lmsState(id);
+      return state.state === 'delivered' ? state : undefined;
+    });
+    expect(delivery?.webhookId).toBe(recorded.webhookId);
+    expect(recorded).toMatchObject({ state: 'delivered', attempts: 1 });
     expect((await cli('lms', 'dead-letters')).out).not.toContain(id);
     expect((await cli('lms', 'replay', '--assignment', id)).code).toBe(1);
   });
