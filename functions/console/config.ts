@@ -1,9 +1,8 @@
 // The console function's settings, parsed once at load: the identity provider, the session key and the work it may start.
 import { z } from 'zod';
-import { resolveSecret } from '#shared/adapters/secrets.ts';
+import { resolveLongSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
-import { ConfigError } from '#shared/core/errors.ts';
 
 const optionalUrl = z
   .string()
@@ -41,13 +40,7 @@ const env = parseEnv(
   process.env,
 );
 
-/** The key sessions are encrypted with: at least 32 characters, never quoted in an error. */
-export function checkSessionKey(key: string): string {
-  if (key.trim().length < 32) throw new ConfigError('CONSOLE_SESSION_KEY must be at least 32 characters');
-  return key.trim();
-}
-
 export const config = Object.freeze({
   ...env,
-  sessionKey: checkSessionKey(await resolveSecret(process.env, 'CONSOLE_SESSION_KEY')),
+  sessionKey: await resolveLongSecret(process.env, 'CONSOLE_SESSION_KEY'),
 });

@@ -1,8 +1,7 @@
 // The SCIM function's settings, parsed once at load.
 import { z } from 'zod';
-import { resolveSecret } from '#shared/adapters/secrets.ts';
+import { resolveLongSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
-import { ConfigError } from '#shared/core/errors.ts';
 
 const env = parseEnv(
   z.object({
@@ -21,13 +20,7 @@ const env = parseEnv(
   process.env,
 );
 
-/** The identity provider's bearer token: long enough not to be guessed. */
-export function checkScimToken(token: string): string {
-  if (token.trim().length < 32) throw new ConfigError('SCIM_TOKEN must be at least 32 characters');
-  return token.trim();
-}
-
 export const config = Object.freeze({
   ...env,
-  scimToken: checkScimToken(await resolveSecret(process.env, 'SCIM_TOKEN')),
+  scimToken: await resolveLongSecret(process.env, 'SCIM_TOKEN'),
 });

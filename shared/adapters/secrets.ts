@@ -26,6 +26,16 @@ export async function resolveSecret(env: NodeJS.ProcessEnv, name: string): Promi
 }
 
 /**
+ * A secret that must be long enough not to be guessed (a bearer token, a key): `name`'s value
+ * resolved as resolveSecret does, trimmed, refused under 32 characters — and never quoted.
+ */
+export async function resolveLongSecret(env: NodeJS.ProcessEnv, name: string): Promise<string> {
+  const value = (await resolveSecret(env, name)).trim();
+  if (value.length < 32) throw new ConfigError(`${name} must be at least 32 characters`);
+  return value;
+}
+
+/**
  * The link keys as they are now: read through the secret's five-minute cache on each call and
  * parsed again only when they change, so a key added or promoted with `attest keys` is used by
  * every function within five minutes, without a redeploy. The same object while unchanged.

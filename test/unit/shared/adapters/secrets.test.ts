@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   liveTokenKeys,
   rebuiltWhenChanged,
+  resolveLongSecret,
   resolveSecret,
   secretsManagerVault,
 } from '#shared/adapters/secrets.ts';
@@ -29,6 +30,25 @@ function fakeResolve(initial: string) {
   };
   return { state, resolve };
 }
+
+describe('resolveLongSecret', () => {
+  it('answers a secret of 32 characters or more, trimmed', async () => {
+    await expect(resolveLongSecret({ SCIM_TOKEN: ` ${'t'.repeat(32)}\n` }, 'SCIM_TOKEN')).resolves.toBe(
+      't'.repeat(32),
+    );
+  });
+
+  it('refuses a shorter one by its name, never quoting it', async () => {
+    // Act
+    const refused = resolveLongSecret({ CONSOLE_SESSION_KEY: 'short-but-secret' }, 'CONSOLE_SESSION_KEY');
+
+    // Assess
+    await expect(refused).rejects.toThrow(
+      new ConfigError('CONSOLE_SESSION_KEY must be at least 32 characters'),
+    );
+    await expect(refused).rejects.not.toThrow(/short-but-secret/);
+  });
+});
 
 describe('resolveSecret', () => {
   const sm = mockClient(SecretsManagerClient);
