@@ -85,7 +85,9 @@ const DESCRIBE_FOCUS = `(el) => {
   return el.tagName.toLowerCase() + ' ' + name + ' ' + (el.textContent ?? '').trim().slice(0, 30) + ' @' + at;
 }`;
 
-describe('the HR console in Chromium', () => {
+// A test walks up to 18 pages in a browser: on two cores shared with other work that can take well
+// over the default 30 s, which measures the machine, not the console.
+describe('the HR console in Chromium', { timeout: 120_000 }, () => {
   let stack: LocalStack;
   let browser: Browser;
   let consoleUrl: string;
