@@ -14,6 +14,7 @@ import {
   evidenceOn,
   outageOn,
   postStarterTo,
+  type StoredEmail,
   shownStamp,
   startPrivateStack,
   uniqueStarter,
@@ -248,7 +249,7 @@ function leaks(pieces: Array<{ where: string; text: string }>): string[] {
 
 describe('personal data on the whole path', () => {
   it('never reaches a log line, a metric, a queue message or a URL the gateway served', async () => {
-    // Prepare: a starter who will be reminded and escalated, one whose invite bounces, one from SCIM
+    // Prepare: a starter who will be reminded and escalated, one whose invite bounces
     const { givenName, familyName, email, department, jobTitle, manager } = PEOPLE.starter;
     const starter = starterEvent({ givenName, familyName, email, department, jobTitle, manager });
     const employeeId = starter.data.employeeId as string;
@@ -264,10 +265,10 @@ describe('personal data on the whole path', () => {
     expect((await postStarterTo(stack, refused)).status).toBe(400);
 
     // Act: the invite, a reminder, the escalation and its digest; the bounce's notice; SCIM's invite
-    const [invite] = await waitFor('the invite and a reminder', async () => {
+    const [invite] = (await waitFor('the invite and a reminder', async () => {
       const found = await mailbox(email);
       return found.length >= 2 ? found : undefined;
-    });
+    })) as [StoredEmail];
     await waitFor('the manager’s digest', async () => (await mailbox(manager.email))[0]);
     await waitFor('the bounce notice', async () => (await mailbox(PEOPLE.bounced.manager.email))[0]);
     await waitFor('the SCIM invite', async () => (await mailbox(PEOPLE.provisioned.email))[0]);
@@ -276,7 +277,7 @@ describe('personal data on the whole path', () => {
     await fetch(`${stack.urls.lms}/moodle/users`, { method: 'POST', body: JSON.stringify({ email }) });
     await outageOn(stack, 400, 'webhook');
     try {
-      const link = ackLink(invite as Parameters<typeof ackLink>[0]);
+      const link = ackLink(invite);
       const page = await (await fetch(link, { headers: { 'user-agent': PEOPLE.userAgent } })).text();
       const signed = await fetch(link, {
         method: 'POST',
