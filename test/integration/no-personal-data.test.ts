@@ -1,6 +1,7 @@
 // The whole path on a stack of its own with unmistakable names and addresses, none of which may reach a log line, a metric, a queue message or a served URL.
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, Server } from 'node:http';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
@@ -124,6 +125,14 @@ function startCapturing(): void {
     }
     return (send as (...args: unknown[]) => unknown).call(this, command, ...rest);
   } as typeof send);
+  // An email's SES tags: its events carry them to CloudWatch, where they become metric dimensions.
+  // (The email itself names the person, as it must.)
+  const sendEmail = SESv2Client.prototype.send;
+  vi.spyOn(SESv2Client.prototype, 'send').mockImplementation(function (this: SESv2Client, command, ...rest) {
+    if (command instanceof SendEmailCommand)
+      capture('SES email tags', JSON.stringify(command.input.EmailTags));
+    return (sendEmail as (...args: unknown[]) => unknown).call(this, command, ...rest);
+  } as typeof sendEmail);
   // Every request any server in this process took (gateway, demo LMS, emulators), by port: the
   // gateway's are the URLs API Gateway would log.
   const emit = Server.prototype.emit;
@@ -310,6 +319,7 @@ describe('personal data on the whole path', () => {
     expect(kinds('log')).toBeGreaterThan(0);
     expect(kinds('metric')).toBeGreaterThan(0);
     expect(kinds('queue message')).toBeGreaterThan(0);
+    expect(kinds('SES email tags')).toBeGreaterThan(0);
     const gatewayPort = Number(new URL(stack.urls.api).port);
     const gateway = served.filter((s) => s.port === gatewayPort);
     expect(gateway.length).toBeGreaterThan(0);
