@@ -686,6 +686,16 @@ describe('AttestStack', () => {
     expect(JSON.stringify(format)).not.toMatch(/\$context\.(path|resourcePath)|requestOverride/);
   });
 
+  it('keeps the access log, which holds callers’ IP addresses, no longer than RETAIN_AUDIT_IP’s default year', () => {
+    // Assess
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
+    const destination = (stage.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string] } })
+      .DestinationArn['Fn::GetAtt'][0];
+    const days = resources[destination]?.Properties.RetentionInDays as number | undefined;
+    expect(days).toBeGreaterThan(0);
+    expect(days).toBeLessThanOrEqual(365);
+  });
+
   it('feeds each queue to its consumer in batches of ten, retrying only the failed records', () => {
     // Assess
     const consumers = { MailQueue: 'Mailer', LmsQueue: 'LmsPush' } as const;
