@@ -1,5 +1,8 @@
 // PRIVACY.md against the table: every path that writes items driven on a stack of its own, then every attribute stored checked against the inventory.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +73,12 @@ async function starter(email?: string) {
     ...event.data,
     ...(email && { email }),
     manager: { name: 'Mary Manager', email: `manager.${suffix}@example.org` },
+    // Every optional detail HR may send, so each is stored and checked.
+    organization: 'Children’s Services',
+    division: 'Early Help',
+    location: 'Birkenhead',
+    employmentType: 'permanent',
+    jobTitle: 'Family Support Worker',
   };
   expect((await postStarterTo(stack, { ...event, data })).status).toBe(202);
   return {
@@ -188,6 +197,15 @@ describe('PRIVACY.md’s inventory', () => {
     await mail(bounced.manager, /^Could not reach /);
     await mail(chased.manager, /^Not yet signed/, 30_000);
     await mail(signer.email, /^Receipt/);
+
+    // Act: a new version of the policy, re-asked of its signer and replacing the unsigned asks
+    const policy = join(mkdtempSync(join(tmpdir(), 'attest-policy-')), `${POLICY}.md`);
+    const text = readFileSync(new URL(`../../templates/policies/${POLICY}.md`, import.meta.url), 'utf8');
+    writeFileSync(
+      policy,
+      text.replace('## Safeguarding Children', 'A new rule.\n\n## Safeguarding Children'),
+    );
+    await cli('policy', 'publish', policy, '--reacknowledge');
 
     // Act: read the table whole
     const items = await scanTable();

@@ -187,11 +187,16 @@ export function attributePaths(value: unknown, prefix = ''): string[] {
   return [prefix];
 }
 
-/** Whether the inventory names this path of an item of this kind: exactly, or under a `prefix.*`. */
+/**
+ * Whether the inventory names this path of an item of this kind: exactly, under a `prefix.*`, or
+ * (an empty list or map, whose entries it lists) as the start of a listed path.
+ */
 export function names(inventory: Inventory, kind: ItemKind, path: string): boolean {
   return inventory.attributes.some(
-    (a) =>
-      a.item === kind &&
-      (a.attribute === path || (a.attribute.endsWith('.*') && path.startsWith(a.attribute.slice(0, -1)))),
+    ({ item, attribute }) =>
+      item === kind &&
+      (attribute === path ||
+        (attribute.endsWith('.*') && path.startsWith(attribute.slice(0, -1))) ||
+        attribute.startsWith(path.endsWith('[]') ? path : `${path}.`)),
   );
 }

@@ -139,7 +139,24 @@ describe('names', () => {
     expect(names(inventory, 'starter', 'email')).toBe(true);
     expect(names(inventory, 'starter', 'extra.a.b')).toBe(true);
     expect(names(inventory, 'starter', 'extras')).toBe(false);
+    expect(names(inventory, 'starter', 'extra[]')).toBe(false);
     expect(names(inventory, 'digest', 'email')).toBe(false);
+  });
+
+  it('names an empty list or map by the entries it lists', () => {
+    // Prepare
+    const inventory = parseInventory(
+      block(
+        '| starter | `sends[].kind` | — | no | Why. | — |',
+        '| starter | `manager.email` | — | yes | Why. | 6(1)(f) |',
+      ),
+    );
+
+    // Assess
+    expect(names(inventory, 'starter', 'sends[]')).toBe(true);
+    expect(names(inventory, 'starter', 'manager')).toBe(true);
+    expect(names(inventory, 'starter', 'send[]')).toBe(false);
+    expect(names(inventory, 'starter', 'manage')).toBe(false);
   });
 });
 
