@@ -110,7 +110,9 @@ const settled = (id: string, want: Record<keyof Lanes, 'delivered' | 'dead'>) =>
     },
     20_000,
   );
-const cli = async (...argv: string[]) => expect((await attestOn(stack, argv)).code).toBe(0);
+/** Runs the CLI on the stack; a failure shows what it said. */
+const cli = async (...argv: string[]) =>
+  expect(await attestOn(stack, argv), argv.join(' ')).toMatchObject({ code: 0 });
 
 /** SCIM as an identity provider calls it, with the stack's token. */
 function scim(path: string, method: string, body: unknown) {
