@@ -17,7 +17,9 @@ export class Data extends Construct {
       sortKey: { name: 'sk', type: AttributeType.STRING },
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.awsManagedKey(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Said outright (35 days is also DynamoDB's default): PRIVACY.md states how long a deleted or
+      // erased item can still be restored, and a restore must have erasures replayed over it.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: 35 },
       timeToLiveAttribute: 'expiresAt',
       // Evidence of agreement must outlive the stack, and survive a mistaken delete in the console.
       removalPolicy: RemovalPolicy.RETAIN,

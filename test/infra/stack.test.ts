@@ -200,7 +200,7 @@ describe('AttestStack', () => {
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
         Replicas: [
           Match.objectLike({
-            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 },
             DeletionProtectionEnabled: true,
           }),
         ],
@@ -303,6 +303,13 @@ describe('AttestStack', () => {
       const logGroup = (p.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(resources[logGroup]?.Properties.RetentionInDays).toBe(30);
     }
+  });
+
+  it('keeps every log group for a month, none for ever (PRIVACY.md states it): the functions’ and the API’s access logs', () => {
+    // Assess
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
+    expect(groups).toHaveLength(FUNCTIONS.length + 1);
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
   it('gives each function exactly the settings its config.ts reads', () => {
