@@ -285,3 +285,15 @@ export function makeSubjectAccessExport(deps: SubjectAccessDeps) {
     };
   };
 }
+
+/**
+ * The export for the console, which knows people by starter id: the starter read first for their
+ * employee id; undefined when there is no such starter.
+ */
+export function makeSubjectAccessByStarter(deps: SubjectAccessDeps) {
+  const subjectAccessExport = makeSubjectAccessExport(deps);
+  return async function subjectAccessOf(starterId: string): Promise<SubjectAccessExport | undefined> {
+    const starter = await deps.store.getStarter(starterId);
+    return starter ? subjectAccessExport(starter.employeeId) : undefined;
+  };
+}
