@@ -349,6 +349,12 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
       }
 
       const parts = rel.split('/');
+      /** Refuses anyone but an admin (403), saying why in `message`. */
+      const adminOnly = (message: string) => {
+        if (user.role === 'admin') return;
+        logger.warn('console request refused', { reason: 'role', subject: user.subject });
+        throw new Refusal(403, 'Only admins can do this', message);
+      };
 
       if (method === 'POST' && rel === 'auth/logout') {
         out.push(clearCookie(SESSION_COOKIE, cookieAt(root)));
@@ -389,14 +395,9 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
         // Answering a subject access request is the data protection officer's job (an admin's
         // here), not an auditor's: it hands over everything held about a person, far beyond the
         // evidence an audit needs.
-        if (user.role !== 'admin') {
-          logger.warn('console request refused', { reason: 'role', subject: user.subject });
-          throw new Refusal(
-            403,
-            'Only admins can do this',
-            'A subject access export is for admins, who answer such requests. Your role (auditor) can download the evidence instead.',
-          );
-        }
+        adminOnly(
+          'A subject access export is for admins, who answer such requests. Your role (auditor) can download the evidence instead.',
+        );
         const starterId = parts[1] as string;
         const data = await deps.subjectAccess.export(starterId);
         if (!data) throw new NotFoundError('starter.not_found', 'There is no such person.');
@@ -447,14 +448,7 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
         return download('text/csv; charset=utf-8', `attest-${params.policyId}-${params.status}.csv`, csv);
       }
       if (parts[0] === 'actions' && parts.length === 2 && ACTIONS.includes(parts[1] as ActionName)) {
-        if (user.role !== 'admin') {
-          logger.warn('console request refused', { reason: 'role', subject: user.subject });
-          throw new Refusal(
-            403,
-            'Only admins can do this',
-            'Your role (auditor) can see and export, not act. Nothing was changed.',
-          );
-        }
+        adminOnly('Your role (auditor) can see and export, not act. Nothing was changed.');
         const action = parts[1] as ActionName;
         const source = method === 'POST' ? form : query;
         const assignmentId = source.get('assignment') ?? '';
