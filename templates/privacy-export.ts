@@ -35,6 +35,10 @@ function fields(id: string, caption: string, record: object): Html {
   );
 }
 
+/** A table's rows, or one saying there are none: an empty table reads as a page that failed. */
+const orNone = (rows: readonly Html[], columns: number): readonly Html[] =>
+  rows.length ? rows : [html`<tr><td colspan="${columns}">None.</td></tr>`];
+
 const json = (value: unknown): Html => html`<pre>${JSON.stringify(value, null, 2)}</pre>`;
 
 function delivery(prefix: string, d: DeliveryExport): Html {
@@ -45,9 +49,12 @@ function delivery(prefix: string, d: DeliveryExport): Html {
     `${prefix}-${d.destination}-attempts`,
     `Attempts to deliver to ${d.destination}${d.attemptsDropped ? ` (${d.attemptsDropped} earlier not kept)` : ''}`,
     ['When', 'HTTP status', 'Took (ms)', 'Error', 'Start of the answer'],
-    d.attemptLog.map(
-      (a) =>
-        html`<tr><td>${moment(a.at)}</td><td>${a.status ?? 'none'}</td><td>${a.durationMs}</td><td>${a.error ?? ''}</td><td>${a.answer ?? ''}</td></tr>`,
+    orNone(
+      d.attemptLog.map(
+        (a) =>
+          html`<tr><td>${moment(a.at)}</td><td>${a.status ?? 'none'}</td><td>${a.durationMs}</td><td>${a.error ?? ''}</td><td>${a.answer ?? ''}</td></tr>`,
+      ),
+      5,
     ),
   );
   return html`${attempts}
@@ -65,18 +72,24 @@ function assignment(a: AssignmentExport, index: number): Html {
     `${id}-emails`,
     'Emails sent (their subjects and bodies are not kept)',
     ['Kind', 'To', 'When', 'Message id', 'Attempt'],
-    a.emails.map(
-      (e) =>
-        html`<tr><td>${e.kind}</td><td>${e.to}</td><td>${moment(e.at)}</td><td>${e.messageId}</td><td>${e.attemptId ?? '—'}</td></tr>`,
+    orNone(
+      a.emails.map(
+        (e) =>
+          html`<tr><td>${e.kind}</td><td>${e.to}</td><td>${moment(e.at)}</td><td>${e.messageId}</td><td>${e.attemptId ?? '—'}</td></tr>`,
+      ),
+      5,
     ),
   );
   const audit = table(
     `${id}-audit`,
     'Audit trail',
     ['When', 'What', 'Detail'],
-    a.audit.map(
-      (e) =>
-        html`<tr><td>${moment(e.at)}</td><td>${e.kind}</td><td>${text(Object.keys(e.detail).length ? e.detail : '')}</td></tr>`,
+    orNone(
+      a.audit.map(
+        (e) =>
+          html`<tr><td>${moment(e.at)}</td><td>${e.kind}</td><td>${text(Object.keys(e.detail).length ? e.detail : '')}</td></tr>`,
+      ),
+      3,
     ),
   );
   const deliveries: Part = a.deliveries.length
