@@ -54,6 +54,7 @@ export async function run(): Promise<void> {
     signIn: {} as never,
     sealer,
     pages: consolePages,
+    subjectAccess: {} as never, // not measured
     clock,
     logger: { info() {}, warn() {}, error() {} },
     settings: {

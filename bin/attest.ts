@@ -5,7 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
-import { channelFromEnv } from '#shared/adapters/destination-channel.ts';
+import { channelFromEnv, payloadSettingsFromEnv } from '#shared/adapters/destination-channel.ts';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { secretsManagerVault } from '#shared/adapters/secrets.ts';
@@ -13,6 +13,7 @@ import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting, parseDuration } from '#shared/core/duration.ts';
 import type { Queue, Store } from '#shared/ports.ts';
+import pkg from '../package.json' with { type: 'json' };
 import { addAudienceCommands } from './audience.ts';
 import {
   type CliDeps,
@@ -29,6 +30,7 @@ import { addEvidenceCommand } from './evidence.ts';
 import { addKeysCommands } from './keys.ts';
 import { addLmsCommands } from './lms.ts';
 import { addPolicyCommands } from './policy.ts';
+import { addPrivacyCommands } from './privacy.ts';
 import { addReportCommand } from './report.ts';
 import { addStarterCommands, terminalProgressBar } from './starters.ts';
 
@@ -48,7 +50,7 @@ called wrongly. \`attest <command> --help\` describes a command and its options.
 function attestProgram(shell: Shell): Command {
   const program = new Command('attest')
     .description(
-      'Import starters, explain who signs what, publish policy versions, show the evidence of agreements, report who has not signed, and look after the LMS deliveries and the link keys.',
+      'Import starters, explain who signs what, publish policy versions, show the evidence of agreements, report who has not signed, look after the LMS deliveries and the link keys, and export what attest holds about a person.',
     )
     .option('--verbose', 'say on stderr which table is read')
     .showSuggestionAfterError()
@@ -61,6 +63,7 @@ function attestProgram(shell: Shell): Command {
   addReportCommand(program, shell);
   addLmsCommands(program, shell);
   addKeysCommands(program, shell);
+  addPrivacyCommands(program, shell);
   return program;
 }
 
@@ -191,6 +194,10 @@ async function lmsFromEnv(env: NodeJS.ProcessEnv): Promise<NonNullable<CliDeps['
       const { bundledPolicies } = await import('#templates/policies.ts');
       return channelFromEnv(kind, lmsEnv, { policies: bundledPolicies });
     },
+    async payloads() {
+      const { bundledPolicies } = await import('#templates/policies.ts');
+      return payloadSettingsFromEnv(lmsEnv, { policies: bundledPolicies });
+    },
   };
 }
 
@@ -226,6 +233,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     redriveAfterMs: settings.REDRIVE_AFTER,
     freshLinkIntervalMs: settings.FRESH_LINK_INTERVAL,
     io: { out: (t) => console.log(t), err: (t) => console.error(t) },
+    version: pkg.version,
     ...(arn && { keyVault: secretsManagerVault(new SecretsManagerClient({}), arn) }),
     ...(env.TOKEN_TTL && { tokenTtlMs: parseDuration(env.TOKEN_TTL) }),
   });

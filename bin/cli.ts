@@ -4,6 +4,7 @@ import type { AudienceRules } from '#shared/core/audience.ts';
 import type { Channel } from '#shared/core/destinations/destination.ts';
 import { AttestError, ValidationError } from '#shared/core/errors.ts';
 import type { DeliveryKind } from '#shared/core/model.ts';
+import type { PayloadSettings } from '#shared/core/privacy/export.ts';
 import type { Clock, HttpClient, KeyVault, Queue, Store } from '#shared/ports.ts';
 
 /** 0: done; 1: the thing asked for failed; 2: the command was called wrongly. */
@@ -42,7 +43,15 @@ export interface CliDeps {
    * settings and secrets of the environment (a ConfigError naming what is missing), the HTTP client
    * and LMS_TIMEOUT.
    */
-  lms?: { channel(kind: DeliveryKind): Promise<Channel>; http: HttpClient; timeoutMs: number };
+  lms?: {
+    channel(kind: DeliveryKind): Promise<Channel>;
+    http: HttpClient;
+    timeoutMs: number;
+    /** The destinations' settings a subject access export rebuilds their payloads from. */
+    payloads?(): Promise<PayloadSettings>;
+  };
+  /** attest's version (package.json), stated in a subject access export. */
+  version?: string;
   /** Opens a file to write (a report's CSV), readable only by its owner; `remove` closes and deletes it. */
   createFile?: (path: string) => { write(text: string): void; close(): void; remove(): void };
 }

@@ -114,7 +114,7 @@ async function report(shell: Shell, values: ReportOptions, command: Command): Pr
 }
 
 /** A new file (or one emptied), readable and writable only by its owner: a report holds personal data. */
-function createFile(path: string) {
+export function createFile(path: string) {
   // Not through a symbolic link: the personal data goes to the file named, nowhere else.
   const fd = openSync(
     path,
@@ -127,11 +127,17 @@ function createFile(path: string) {
     closeSync(fd);
     throw error;
   }
+  let open = true;
+  const close = () => {
+    if (open) closeSync(fd);
+    open = false;
+  };
   return {
     write: (text: string) => void writeSync(fd, text),
-    close: () => closeSync(fd),
+    close,
+    // A file closed already (one of several written) is removed all the same.
     remove: () => {
-      closeSync(fd);
+      close();
       unlinkSync(path);
     },
   };

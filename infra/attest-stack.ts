@@ -200,6 +200,9 @@ export class AttestStack extends Stack {
       environment: {
         ...common,
         LMS_MODE,
+        // The deployed destinations' settings (no secrets): a subject access export rebuilds the
+        // payloads sent to each, as lms-push built them.
+        ...destinationSettings,
         // A resend's hint to the mailer (the sweeper re-drives a lost one). Nothing goes to the LMS
         // queue: a replayed delivery is owed again, and the sweeper sends it.
         MAIL_QUEUE_URL: mail.queue.queueUrl,

@@ -1,8 +1,10 @@
 // The console function's settings, parsed once at load: the identity provider, the session key and the work it may start.
 import { z } from 'zod';
+import { payloadSettingsFromEnv } from '#shared/adapters/destination-channel.ts';
 import { resolveLongSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
+import { bundledPolicies } from '#templates/policies.ts';
 
 const optionalUrl = z
   .string()
@@ -43,4 +45,6 @@ const env = parseEnv(
 export const config = Object.freeze({
   ...env,
   sessionKey: await resolveLongSecret(process.env, 'CONSOLE_SESSION_KEY'),
+  /** The LMS settings (if given this function) a subject access export rebuilds payloads from. */
+  payloads: payloadSettingsFromEnv(process.env, { policies: bundledPolicies }),
 });

@@ -5,11 +5,14 @@ import { makeOidcProvider } from '#shared/adapters/oidc.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeConsoleActions } from '#shared/core/console/actions.ts';
 import { makeConsoleQueries } from '#shared/core/console/queries.ts';
+import { makeSubjectAccessByStarter } from '#shared/core/privacy/export.ts';
 import { makeConsoleApp } from '#shared/edge/console/app.ts';
 import { makeSealer } from '#shared/edge/console/session.ts';
 import type { HttpEvent, HttpResult } from '#shared/edge/http.ts';
 import { consolePagesFor } from '#templates/console/index.ts';
 import { bundledPolicies } from '#templates/policies.ts';
+import { renderSubjectAccessHtml, SUBJECT_ACCESS_CSP } from '#templates/privacy-export.ts';
+import pkg from '../../package.json' with { type: 'json' };
 import { config } from './config.ts';
 
 const logger = makeLogger();
@@ -18,6 +21,11 @@ const clock = { now: () => new Date() };
 const policies = [...bundledPolicies.keys()];
 /** Sign-out ends at the provider: Cognito's logout address, or the issuer's own end-session endpoint. */
 const pages = consolePagesFor(new URL(config.OIDC_LOGOUT_URL ?? config.OIDC_ISSUER).origin);
+const subjectAccess = {
+  export: makeSubjectAccessByStarter({ store, clock, version: pkg.version, payloads: config.payloads }),
+  html: renderSubjectAccessHtml,
+  csp: SUBJECT_ACCESS_CSP,
+};
 
 /** The provider's redirects come back to the console's own address: PUBLIC_BASE_URL's, on AWS the API's. */
 const apps = new Map<string, ReturnType<typeof makeConsoleApp>>();
@@ -49,6 +57,7 @@ function appFor(baseUrl: string) {
       }),
       sealer: makeSealer(config.sessionKey),
       pages,
+      subjectAccess,
       clock,
       logger,
       settings: {

@@ -4,6 +4,7 @@ import type { Channel, ChannelContext } from '../core/destinations/destination.t
 import { destinations } from '../core/destinations/registry.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { DeliveryKind } from '../core/model.ts';
+import type { PayloadSettings } from '../core/privacy/export.ts';
 import { resolveSecret } from './secrets.ts';
 
 /** A destination's secrets as they are now, by name, each checked by its spec (never its value in an error). */
@@ -39,4 +40,30 @@ export async function channelFromEnv(
     throw new ConfigError(`the ${kind} destination needs ${named}: set it in the environment`);
   }
   return destination.channel(settings as never, await destinationSecrets(kind, env, resolve), context);
+}
+
+/**
+ * What a subject access export rebuilds the LMS payloads from: the xAPI and Moodle settings of
+ * `env`, as lms-push reads them (Moodle's activities from the build's policies, then
+ * MOODLE_ACTIVITIES). A destination whose settings do not parse is left out: the export then says
+ * its payloads could not be rebuilt, rather than failing.
+ */
+export function payloadSettingsFromEnv(env: NodeJS.ProcessEnv, context: ChannelContext): PayloadSettings {
+  const out: PayloadSettings = {};
+  try {
+    const xapi = parseEnv(destinations.xapi.settings, env);
+    out.xapi = {
+      accountHomePage: xapi.XAPI_ACCOUNT_HOMEPAGE ?? '',
+      actor: xapi.XAPI_ACTOR,
+      activityBase: xapi.XAPI_ACTIVITY_BASE,
+    };
+  } catch {}
+  try {
+    const moodle = parseEnv(destinations.moodle.settings, env);
+    const activities = new Map<string, number>();
+    for (const [id, policy] of context.policies) if (policy.moodle) activities.set(id, policy.moodle.cmid);
+    for (const [id, cmid] of Object.entries(moodle.MOODLE_ACTIVITIES)) activities.set(id, cmid);
+    out.moodle = { userField: moodle.MOODLE_USER_FIELD, activities };
+  } catch {}
+  return out;
 }

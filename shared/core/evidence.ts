@@ -9,6 +9,7 @@ import {
   type DeliveryKind,
   type Evidence,
   type PolicyVersion,
+  type Starter,
 } from './model.ts';
 import { canonicalPolicyText, policySha256 } from './policy.ts';
 
@@ -117,6 +118,25 @@ export function makeFindAssignments(deps: {
     }
     return found;
   };
+}
+
+/**
+ * Every assignment a starter was ever asked, of the published policies they were asked (`asked`,
+ * or `policies` on a starter stored before it was kept): each version's id derived (ids.ts), those
+ * that exist read in one batch per policy; newest first, the current ask above the history.
+ */
+export async function assignmentsOfStarter(
+  store: Pick<Policies, 'getLatestPolicyVersion'> & Pick<Assignments, 'getAssignments'>,
+  starter: Starter,
+): Promise<Assignment[]> {
+  const found: Assignment[] = [];
+  for (const policyId of new Set(starter.asked ?? starter.policies)) {
+    const latest = await store.getLatestPolicyVersion(policyId);
+    if (!latest) continue;
+    const ids = assignmentIdsFor(starter.employeeId, policyId, latest.version);
+    found.push(...(await store.getAssignments(ids)).values());
+  }
+  return found.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.policyVersion - a.policyVersion);
 }
 
 function describe(policy: PolicyVersion): EvidenceReport['policy'] {

@@ -145,6 +145,17 @@ export function renderPerson(frame: Frame, view: PersonView): string {
 <dt>Status</dt><dd>${s.status === 'active' ? 'Active' : 'Cancelled'}</dd>
 </dl>
 <p><a href="/console/people/${seg(s.starterId)}/evidence.json">Download evidence (JSON)</a></p>
+${subjectAccessLinks(frame, s.starterId)}
 ${view.assignments.length ? view.assignments.map((a, i) => html`${assignment(a, i)}\n`) : html`<p>No policy has been asked of this person.</p>`}`;
   return renderFrame(frame, toSafeHtml(body));
+}
+
+/**
+ * An admin's links to the subject access export; an auditor gets none (and the routes refuse
+ * them): answering a subject access request is the data protection officer's job, an admin's here.
+ */
+function subjectAccessLinks(frame: Frame, starterId: string): Html | undefined {
+  if (frame.user.role !== 'admin') return undefined;
+  const base = `/console/people/${seg(starterId)}/subject-access`;
+  return html`<p>Download everything attest holds about them (subject access request): <a href="${base}.json">JSON</a> · <a href="${base}.html">HTML</a></p>`;
 }

@@ -335,6 +335,7 @@ describe('AttestStack', () => {
       // keep the defaults the other functions share, as ack's and scim's do.
       Console: [
         'LMS_MODE',
+        'LMS_WEBHOOK_URL', // a subject access export rebuilds the payloads sent
         'MAIL_QUEUE_URL',
         'PUBLIC_BASE_URL',
         'OIDC_ISSUER',

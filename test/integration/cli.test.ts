@@ -62,6 +62,29 @@ describe('npx attest', { timeout: 120_000 }, () => {
     expect(shown.code).toBe(0);
   });
 
+  it('exports what attest holds about a person who signed, as JSON alone on stdout', async () => {
+    // Prepare: someone is posted by HR and signs
+    const { id, employeeId } = await signsOn(stack());
+
+    // Act
+    const exported = await shell('npx attest privacy export --employee "$EMPLOYEE"', {
+      EMPLOYEE: employeeId,
+    });
+
+    // Assess
+    expect(exported.code).toBe(0);
+    expect(exported.err).toBe('');
+    const data = JSON.parse(exported.out) as {
+      about: { employeeId: string; notIncluded: string[] };
+      starter: { employeeId: string };
+      assignments: Array<{ assignmentId: string; evidence: { typedName: string } | null }>;
+    };
+    expect(data.about.employeeId).toBe(employeeId);
+    expect(data.starter.employeeId).toBe(employeeId);
+    expect(data.about.notIncluded.length).toBeGreaterThan(0);
+    expect(data.assignments.find((a) => a.assignmentId === id)?.evidence?.typedName).toBe('Ada');
+  });
+
   it('prints its usage on stdout and nothing on stderr', async () => {
     // Act
     const help = await shell('npx attest --help');

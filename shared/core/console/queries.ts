@@ -9,8 +9,8 @@ import type {
   PolicyIndex,
   Starters,
 } from '../../ports.ts';
-import { type EvidenceReport, integrity, makeEvidenceReport } from '../evidence.ts';
-import { assignmentIdsFor, starterIdFor } from '../ids.ts';
+import { assignmentsOfStarter, type EvidenceReport, integrity, makeEvidenceReport } from '../evidence.ts';
+import { starterIdFor } from '../ids.ts';
 import { MAX_DEAD_LETTERS } from '../lms-operations.ts';
 import {
   type Assignment,
@@ -198,22 +198,6 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
   }
 
   /**
-   * Every assignment a starter was ever asked, of the published policies they were asked: each
-   * version's id derived (ids.ts), those that exist read in one batch per policy.
-   */
-  async function assignmentsOfStarter(starter: Starter): Promise<Assignment[]> {
-    const found: Assignment[] = [];
-    for (const policyId of new Set(starter.asked ?? starter.policies)) {
-      const latest = await store.getLatestPolicyVersion(policyId);
-      if (!latest) continue;
-      const ids = assignmentIdsFor(starter.employeeId, policyId, latest.version);
-      found.push(...(await store.getAssignments(ids)).values());
-    }
-    // Newest first: the current ask above the history.
-    return found.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.policyVersion - a.policyVersion);
-  }
-
-  /**
    * One person's page.
    * 1. The starter; none, nothing to show.
    * 2. Their assignments (newest first), each with its version's title, the evidence and whether
@@ -230,7 +214,7 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
       return versions.get(key) as Promise<PolicyVersion | undefined>;
     };
     const assignments = await Promise.all(
-      (await assignmentsOfStarter(starter)).map(async (a): Promise<PersonAssignment> => {
+      (await assignmentsOfStarter(store, starter)).map(async (a): Promise<PersonAssignment> => {
         const [policy, audit] = await Promise.all([versionOf(a), store.getAuditTrail(a.assignmentId)]);
         return {
           assignmentId: a.assignmentId,
@@ -284,7 +268,7 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
     const starter = await store.getStarter(starterId);
     if (!starter) return undefined;
     const assignments: EvidenceReport[] = [];
-    for (const a of await assignmentsOfStarter(starter)) {
+    for (const a of await assignmentsOfStarter(store, starter)) {
       assignments.push((await evidence.report(a.assignmentId)).report);
     }
     return { starter: starterOf(starter), assignments, exportedAt: clock.now().toISOString() };

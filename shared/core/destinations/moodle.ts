@@ -44,6 +44,19 @@ export function userValue(field: MoodleUserField, starter: Pick<Starter, 'email'
   return field === 'username' ? starter.email.toLowerCase() : starter.email;
 }
 
+/** The user lookup's parameters (`core_user_get_users_by_field`): the starter by the configured field. */
+export function lookupParameters(
+  field: MoodleUserField,
+  starter: Pick<Starter, 'email' | 'employeeId'>,
+): Record<string, string> {
+  return { field, 'values[0]': userValue(field, starter) };
+}
+
+/** The completion override's parameters: the user's completion of the activity `cmid` set to complete. */
+export function overrideParameters(userid: number, cmid: number): Record<string, number> {
+  return { userid, cmid, newstate: COMPLETION_COMPLETE };
+}
+
 /** A web-service call as Moodle's REST server takes it: form-encoded, the token in the body (not the URL, kept out of logs). */
 export function moodleRequest(
   settings: Pick<MoodleSettings, 'url' | 'token'>,
@@ -141,7 +154,7 @@ export function moodleTest(settings: Pick<MoodleSettings, 'url' | 'token' | 'use
     const value = userValue(settings.userField, subject);
     const answer = readMoodleAnswer(
       LOOKUP,
-      await call(moodleRequest(settings, LOOKUP, { field: settings.userField, 'values[0]': value })),
+      await call(moodleRequest(settings, LOOKUP, lookupParameters(settings.userField, subject))),
     );
     if ('outcome' in answer) {
       const { detail, status } = answer.outcome;
@@ -196,7 +209,7 @@ export function makeMoodleChannel(settings: MoodleSettings): SteppedChannel {
       let remember: AttemptOutcome['remember'];
       if (userid === undefined) {
         const value = userValue(settings.userField, starter);
-        const request = moodleRequest(settings, LOOKUP, { field: settings.userField, 'values[0]': value });
+        const request = moodleRequest(settings, LOOKUP, lookupParameters(settings.userField, starter));
         const answer = readMoodleAnswer(LOOKUP, await call(request));
         if ('outcome' in answer) return answer.outcome;
         const found = users.safeParse(answer.data);
@@ -211,7 +224,7 @@ export function makeMoodleChannel(settings: MoodleSettings): SteppedChannel {
         userid = (found.data[0] as { id: number }).id;
         remember = { [USER_ID_FIELD]: userid };
       }
-      const request = moodleRequest(settings, OVERRIDE, { userid, cmid, newstate: COMPLETION_COMPLETE });
+      const request = moodleRequest(settings, OVERRIDE, overrideParameters(userid, cmid));
       const answer = readMoodleAnswer(OVERRIDE, await call(request));
       if ('outcome' in answer) return { ...answer.outcome, ...(remember && { remember }) };
       const state = completion.safeParse(answer.data);

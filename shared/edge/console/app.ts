@@ -21,6 +21,7 @@ import { parseDay } from '../../core/dates.ts';
 import { isDestinationName } from '../../core/destinations/names.ts';
 import { AttestError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { DeliveryKind } from '../../core/model.ts';
+import type { SubjectAccessExport } from '../../core/privacy/export.ts';
 import { REPORT_FILTERS, type ReportFilter } from '../../core/report.ts';
 import { hasUnseen } from '../../core/visible.ts';
 import type { Clock, Logger } from '../../ports.ts';
@@ -80,6 +81,15 @@ export interface ConsolePages {
   noAccess(email: string): string;
 }
 
+/** Subject access exports (shared/core/privacy/export.ts) and their page (templates/privacy-export.ts). */
+export interface ConsoleSubjectAccess {
+  /** Everything held about the starter; undefined when there is no such starter. */
+  export(starterId: string): Promise<SubjectAccessExport | undefined>;
+  html(data: SubjectAccessExport): string;
+  /** The page's own CSP, sent with its download (it allows only the page's stylesheet). */
+  csp: string;
+}
+
 export interface ConsoleSettings {
   /** PUBLIC_BASE_URL; without it, the request's own host over https. */
   baseUrl?: string | undefined;
@@ -98,12 +108,19 @@ export interface ConsoleAppDeps {
   signIn: SignInProvider;
   sealer: Sealer;
   pages: ConsolePages;
+  subjectAccess: ConsoleSubjectAccess;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   settings: ConsoleSettings;
 }
 
 const ACTIONS: readonly ActionName[] = ['resend', 'cancel', 'replay'];
+
+/** A person's subject access downloads, by the last segment of their path. */
+const SUBJECT_ACCESS: Readonly<Record<string, 'json' | 'html'>> = {
+  'subject-access.json': 'json',
+  'subject-access.html': 'html',
+};
 
 /** What an action's 303 back to the person's page says, by its code (never personal data in the URL). */
 const DONE: Record<ActionName, string> = {
@@ -167,7 +184,12 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
       headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'same-origin' },
       ...(out.length && { cookies: out }),
     });
-    const download = (type: string, filename: string, body: string): HttpResult => ({
+    const download = (
+      type: string,
+      filename: string,
+      body: string,
+      extra: Record<string, string> = {},
+    ): HttpResult => ({
       statusCode: 200,
       headers: {
         'content-type': type,
@@ -175,6 +197,7 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
+        ...extra,
       },
       body,
       ...(out.length && { cookies: out }),
@@ -326,6 +349,12 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
       }
 
       const parts = rel.split('/');
+      /** Refuses anyone but an admin (403), saying why in `message`. */
+      const adminOnly = (message: string) => {
+        if (user.role === 'admin') return;
+        logger.warn('console request refused', { reason: 'role', subject: user.subject });
+        throw new Refusal(403, 'Only admins can do this', message);
+      };
 
       if (method === 'POST' && rel === 'auth/logout') {
         out.push(clearCookie(SESSION_COOKIE, cookieAt(root)));
@@ -359,6 +388,27 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
           `attest-evidence-${starterId}.json`,
           `${JSON.stringify(evidence, null, 2)}\n`,
         );
+      }
+      const subjectAccessAs =
+        parts[0] === 'people' && parts.length === 3 && SUBJECT_ACCESS[parts[2] as string];
+      if (method === 'GET' && subjectAccessAs) {
+        // Answering a subject access request is the data protection officer's job (an admin's
+        // here), not an auditor's: it hands over everything held about a person, far beyond the
+        // evidence an audit needs.
+        adminOnly(
+          'A subject access export is for admins, who answer such requests. Your role (auditor) can download the evidence instead.',
+        );
+        const starterId = parts[1] as string;
+        const data = await deps.subjectAccess.export(starterId);
+        if (!data) throw new NotFoundError('starter.not_found', 'There is no such person.');
+        // The starter id and the admin's subject only: never the person's name or address.
+        logger.info('console export', { kind: 'subject-access', starterId, subject: user.subject });
+        const filename = `attest-subject-access-${starterId}.${subjectAccessAs}`;
+        return subjectAccessAs === 'json'
+          ? download('application/json', filename, `${JSON.stringify(data, null, 2)}\n`)
+          : download('text/html; charset=utf-8', filename, deps.subjectAccess.html(data), {
+              'content-security-policy': deps.subjectAccess.csp,
+            });
       }
       if (method === 'GET' && rel === 'policies') {
         return page(200, pages.policies(frameFor('policies', 'Policies'), await queries.policies()));
@@ -398,14 +448,7 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
         return download('text/csv; charset=utf-8', `attest-${params.policyId}-${params.status}.csv`, csv);
       }
       if (parts[0] === 'actions' && parts.length === 2 && ACTIONS.includes(parts[1] as ActionName)) {
-        if (user.role !== 'admin') {
-          logger.warn('console request refused', { reason: 'role', subject: user.subject });
-          throw new Refusal(
-            403,
-            'Only admins can do this',
-            'Your role (auditor) can see and export, not act. Nothing was changed.',
-          );
-        }
+        adminOnly('Your role (auditor) can see and export, not act. Nothing was changed.');
         const action = parts[1] as ActionName;
         const source = method === 'POST' ? form : query;
         const assignmentId = source.get('assignment') ?? '';

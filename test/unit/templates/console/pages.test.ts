@@ -247,6 +247,18 @@ describe('renderPerson', () => {
     expect(page.match(/<button/g)).toHaveLength(1); // sign-out only
   });
 
+  it('offers an admin the subject access export as JSON and HTML, and an auditor not', () => {
+    // Act
+    const admin = renderPerson(frameOf('admin', 'people', 'A person'), person);
+    const auditorPage = renderPerson(frameOf('auditor', 'people', 'A person'), personForAuditor);
+
+    // Assess
+    expect(admin).toContain(
+      'Download everything attest holds about them (subject access request): <a href="/console/people/st_1/subject-access.json">JSON</a> · <a href="/console/people/st_1/subject-access.html">HTML</a>',
+    );
+    expect(auditorPage).not.toContain('subject-access');
+  });
+
   it('says when the stored text no longer matches the evidence', () => {
     // Prepare
     const tampered = {

@@ -12,7 +12,7 @@ import {
 } from '#shared/edge/console/app.ts';
 import { makeSealer, SESSION_COOKIE, type Session, SIGN_IN_COOKIE } from '#shared/edge/console/session.ts';
 import type { HttpEvent, HttpResult } from '#shared/edge/http.ts';
-import { FakeClock, silentLogger } from '../../../../support/fakes.ts';
+import { FakeClock } from '../../../../support/fakes.ts';
 
 const BASE = 'https://console.example.org';
 const KEY = 'a-console-session-key-of-32-chars-or-more';
@@ -86,9 +86,24 @@ function provider(claims: Record<string, unknown> = { 'cognito:groups': ['attest
   };
 }
 
+/** A subject access export that names whose it is, and a page that says it was rendered from it. */
+function subjectAccess() {
+  return {
+    export: vi.fn(async (id: string) =>
+      id === 'S1' ? ({ about: { starterId: 'S1', employeeId: 'E1' } } as never) : undefined,
+    ),
+    html: vi.fn(
+      (data: { about: { starterId: string } }) => `<!DOCTYPE html><p>sar ${data.about.starterId}</p>`,
+    ),
+    csp: "default-src 'none'; style-src 'sha256-x'",
+  };
+}
+
 function setup(options: { claims?: Record<string, unknown> } = {}) {
   const clock = new FakeClock(T0);
   const q = queries();
+  const sar = subjectAccess();
+  const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const run = {
     resend: vi.fn(async () => {}),
     cancel: vi.fn(async () => {}),
@@ -101,11 +116,12 @@ function setup(options: { claims?: Record<string, unknown> } = {}) {
     signIn,
     sealer,
     pages,
+    subjectAccess: sar,
     clock,
-    logger: silentLogger,
+    logger,
     settings,
   });
-  return { app, clock, q, run, signIn };
+  return { app, clock, q, run, signIn, sar, logger };
 }
 
 function event(
@@ -532,6 +548,73 @@ describe('pages and exports', () => {
   ])('%s?%s is a 404 page', async (path, query) => {
     const { app } = setup();
     expect((await app(get(path, query))).statusCode).toBe(404);
+  });
+
+  it('gives an admin a person’s subject access export as JSON and HTML downloads, never cached, logged without personal data', async () => {
+    // Arrange
+    const { app, sar, logger } = setup();
+
+    // Act
+    const json = await app(get('/console/people/S1/subject-access.json'));
+    const page = await app(get('/console/people/S1/subject-access.html'));
+
+    // Assess
+    expect(json.statusCode).toBe(200);
+    expect(json.headers).toMatchObject({
+      'content-type': 'application/json',
+      'content-disposition': 'attachment; filename="attest-subject-access-S1.json"',
+      'cache-control': 'no-store',
+    });
+    expect(JSON.parse(json.body ?? '')).toEqual({ about: { starterId: 'S1', employeeId: 'E1' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'content-disposition': 'attachment; filename="attest-subject-access-S1.html"',
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; style-src 'sha256-x'",
+    });
+    expect(page.body).toBe('<!DOCTYPE html><p>sar S1</p>');
+    expect(sar.export).toHaveBeenCalledWith('S1');
+    expect(logger.info).toHaveBeenCalledWith('console export', {
+      kind: 'subject-access',
+      starterId: 'S1',
+      subject: 'sub-1',
+    });
+    expect(JSON.stringify(logger.info.mock.calls)).not.toContain('hr@example.org');
+  });
+
+  it.each(['json', 'html'])(
+    'refuses an auditor the subject access export as %s (403), reading nothing',
+    async (as) => {
+      // Arrange
+      const { app, sar, logger } = setup();
+
+      // Act
+      const result = await app(
+        get(`/console/people/S1/subject-access.${as}`, '', session({ role: 'auditor' })),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(403);
+      expect(result.body).toBe('error 403 Only admins can do this');
+      expect(result.headers?.['content-disposition']).toBeUndefined();
+      expect(sar.export).not.toHaveBeenCalled();
+      expect(logger.warn).toHaveBeenCalledWith('console request refused', {
+        reason: 'role',
+        subject: 'sub-1',
+      });
+    },
+  );
+
+  it('answers 404 for the subject access export of nobody', async () => {
+    // Arrange
+    const { app } = setup();
+
+    // Act
+    const result = await app(get('/console/people/NOPE/subject-access.json'));
+
+    // Assess
+    expect(result.statusCode).toBe(404);
   });
 
   it('an auditor sees deliveries without replay', async () => {
