@@ -70,7 +70,7 @@ function assignment(a: AssignmentExport, index: number): Html {
     : html`<p>Not signed: no evidence is held.</p>`;
   const emails = table(
     `${id}-emails`,
-    'Emails sent (their subjects and bodies are not kept)',
+    'Emails sent (their bodies are not kept)',
     ['Kind', 'To', 'When', 'Message id', 'Attempt'],
     orNone(
       a.emails.map(

@@ -346,7 +346,14 @@ export function makeSendEmail(deps: MailDeps) {
       const { tokenId } = composed;
       await store.recordSend(
         assignmentId,
-        { kind, messageId, at: at.toISOString(), attemptId, ...(tokenId && { tokenId }) },
+        {
+          kind,
+          messageId,
+          at: at.toISOString(),
+          attemptId,
+          subject: composed.email.subject,
+          ...(tokenId && { tokenId }),
+        },
         composed.after,
       );
       await composed.sent?.(at, messageId);

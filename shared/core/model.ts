@@ -130,6 +130,11 @@ export interface SendRecord {
   attemptId?: string;
   messageId: string;
   at: string;
+  /**
+   * The subject it was sent with (recorded since subject access exports list them; absent on
+   * emails sent before). The body is not kept: it is rebuilt from the templates, not stored.
+   */
+  subject?: string;
 }
 
 /**

@@ -76,8 +76,8 @@ export interface EmailExport {
   /** Who it went to: the starter, or (digest, bounce notice) their manager about them. */
   to: 'starter' | 'manager';
   at: string;
-  /** attest keeps no subject (nor body) of an email sent: null, always; see `notIncluded`. */
-  subject: null;
+  /** The subject it was sent with; null for an email sent before subjects were kept. */
+  subject: string | null;
   messageId: string;
   attemptId: string | null;
 }
@@ -118,7 +118,7 @@ export interface SubjectAccessExport {
 /** What the export says it does not hold, for the person answering the request to pass on. */
 export const NOT_INCLUDED: readonly string[] = [
   'HR events: the receipts of the HR system’s events are kept by event id, not by person, until they expire, to answer a repeated event alike; they are not searchable by person and are not listed here.',
-  'Email contents: attest does not keep the subject or body of any email it sent. Amazon SES sent them; what is kept is each send’s kind, time and message id (listed under each assignment).',
+  'Email bodies: attest does not keep the body of any email it sent (Amazon SES sent them); what is kept is each send’s kind, time, subject and message id, listed under each assignment (the subject only for emails sent since it was kept).',
   'The LMS’s own copy: each learning system attest delivered to (webhook receiver, xAPI LRS, Moodle) keeps its own record, under its own operator; ask them for it. The payloads shown here are rebuilt from attest’s records.',
   'Logs: attest’s operational logs are written to name records by pseudonymous ids rather than names or addresses, and are kept for the log retention period; they are not searched for this export.',
   'Manager digests: a manager’s daily digest record belongs to the manager and lists this person’s assignment by id only.',
@@ -237,7 +237,7 @@ export function makeSubjectAccessExport(deps: SubjectAccessDeps) {
           kind: send.kind,
           to: TO_MANAGER.has(send.kind) ? 'manager' : 'starter',
           at: send.at,
-          subject: null,
+          subject: send.subject ?? null,
           messageId: send.messageId,
           attemptId: send.attemptId ?? send.tokenId ?? null,
         })),

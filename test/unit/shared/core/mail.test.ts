@@ -136,6 +136,8 @@ describe('sendInvite', () => {
           tokenId: expect.any(String),
           attemptId: expect.any(String),
           at: '2026-11-24T10:00:00.000Z',
+          // As sent: a subject access export lists it.
+          subject: 'Please read Safe internet use',
         },
       ],
       chase: { invitedAt: '2026-11-24T10:00:00.000Z', remindersSent: 0 },
@@ -983,7 +985,13 @@ describe('sendEmail: the escalation and the manager’s digest', () => {
     const adaStored = store.peek(ada);
     expect(adaStored?.dueKind).toBeUndefined();
     expect(adaStored?.sends).toEqual([
-      { kind: 'digest', messageId: 'ses-1', attemptId: expect.any(String), at: '2026-11-24T10:15:00.000Z' },
+      {
+        kind: 'digest',
+        messageId: 'ses-1',
+        attemptId: expect.any(String),
+        at: '2026-11-24T10:15:00.000Z',
+        subject: 'Digest for Grace Hopper',
+      },
     ]);
     expect(store.audit.filter((e) => e.assignmentId === ada).map((e) => e.kind)).toEqual([
       'escalated',

@@ -107,6 +107,7 @@ async function fullStore() {
         kind: 'reminder',
         tokenId: 'tok-rem-1',
         attemptId: 'tok-rem-1',
+        subject: 'Reminder: please sign Safe internet use',
         messageId: 'ses-rem-1',
         at: '2026-11-02T09:15:00.000Z',
       },
@@ -234,10 +235,10 @@ describe('makeSubjectAccessExport', () => {
       attestVersion: '9.9.9',
       notIncluded: NOT_INCLUDED,
     });
-    expect(about.notIncluded.join(' ')).toMatch(/event id.*subject or body.*own record.*logs/is);
+    expect(about.notIncluded.join(' ')).toMatch(/event id.*body.*own record.*logs/is);
   });
 
-  it('lists the emails sent, to whom, with no subject kept', async () => {
+  it('lists the emails sent, to whom, with the subject kept since subjects were (null before)', async () => {
     // Prepare
     const { store, starter } = await fullStore();
 
@@ -258,7 +259,7 @@ describe('makeSubjectAccessExport', () => {
         kind: 'reminder',
         to: 'starter',
         at: '2026-11-02T09:15:00.000Z',
-        subject: null,
+        subject: 'Reminder: please sign Safe internet use',
         messageId: 'ses-rem-1',
         attemptId: 'tok-rem-1',
       },
