@@ -1,31 +1,23 @@
 // The LMS, whatever it does, on a stack of its own: outages retried, rejections dead-lettered and replayed, 410 Gone disabling it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import {
   attestOn,
   evidenceOn,
   outageOn,
+  QUICK_LMS,
   receiverOf,
   signsOn,
-  startPrivateStack,
+  usePrivateStack,
   waitFor,
 } from '../support/local.ts';
 
 let stack: LocalStack;
 
-beforeAll(async () => {
-  // Three quick retries, then dead letters.
-  stack = await startPrivateStack({
-    LMS_RETRY_SCHEDULE: 'PT1S,PT1S,PT1S',
-    LMS_TIMEOUT: 'PT1S',
-    SWEEP_INTERVAL: 'PT1S',
-    REDRIVE_AFTER: 'PT5S',
-  });
-});
-
-afterAll(async () => {
-  await stack?.stop();
+// Three quick retries, then dead letters.
+usePrivateStack({ ...QUICK_LMS, REDRIVE_AFTER: 'PT5S' }, (s) => {
+  stack = s;
 });
 
 const cli = (...argv: string[]) => attestOn(stack, argv);

@@ -1,5 +1,5 @@
 // Moodle beside the webhook, on a stack of its own: completions marked in the demo Moodle over its REST web service, through a missing user, a deleted token, an outage and an activity without completion tracking.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MoodleOverride, MoodleUser } from '../../local/moodle.ts';
 import { DEMO_ACTIVITIES } from '../../local/moodle.ts';
 import type { LocalStack } from '../../local/stack.ts';
@@ -9,25 +9,16 @@ import {
   evidenceOn,
   invitedOn,
   outageOn,
+  QUICK_LMS,
   receiverOf,
-  startPrivateStack,
+  usePrivateStack,
   waitFor,
 } from '../support/local.ts';
 
 let stack: LocalStack;
 
-beforeAll(async () => {
-  stack = await startPrivateStack({
-    LMS_MODE: 'webhook,moodle',
-    LMS_RETRY_SCHEDULE: 'PT1S,PT1S,PT1S',
-    LMS_TIMEOUT: 'PT1S',
-    SWEEP_INTERVAL: 'PT1S',
-    REDRIVE_AFTER: 'PT3S',
-  });
-});
-
-afterAll(async () => {
-  await stack?.stop();
+usePrivateStack({ LMS_MODE: 'webhook,moodle', ...QUICK_LMS, REDRIVE_AFTER: 'PT3S' }, (s) => {
+  stack = s;
 });
 
 const cli = (...argv: string[]) => attestOn(stack, argv);

@@ -1,6 +1,6 @@
 // Both LMS destinations at once, on a stack of its own: the signed webhook and an xAPI statement to the demo LRS, through outages and a crash between sending and recording.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { makeWebhookChannel } from '#shared/core/destinations/webhook.ts';
@@ -21,26 +21,17 @@ import {
   evidenceOn,
   invitedOn,
   outageOn,
+  QUICK_LMS,
   receiverOf,
   signsOn,
-  startPrivateStack,
+  usePrivateStack,
   waitFor,
 } from '../support/local.ts';
 
 let stack: LocalStack;
 
-beforeAll(async () => {
-  stack = await startPrivateStack({
-    LMS_MODE: 'webhook,xapi',
-    LMS_RETRY_SCHEDULE: 'PT1S,PT1S,PT1S',
-    LMS_TIMEOUT: 'PT1S',
-    SWEEP_INTERVAL: 'PT1S',
-    REDRIVE_AFTER: 'PT3S',
-  });
-});
-
-afterAll(async () => {
-  await stack?.stop();
+usePrivateStack({ LMS_MODE: 'webhook,xapi', ...QUICK_LMS, REDRIVE_AFTER: 'PT3S' }, (s) => {
+  stack = s;
 });
 
 const cli = (...argv: string[]) => attestOn(stack, argv);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { channelFromEnv } from '#shared/adapters/destination-channel.ts';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
@@ -173,6 +173,28 @@ export function startPrivateStack(env: Record<string, string>): Promise<LocalSta
     ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
     dataDir: undefined,
     env: { LOG_LEVEL: 'SILENT', ...env },
+  });
+}
+
+/** An LMS that is retried quickly: three retries a second apart, a one-second timeout, a sweep a second. */
+export const QUICK_LMS = {
+  LMS_RETRY_SCHEDULE: 'PT1S,PT1S,PT1S',
+  LMS_TIMEOUT: 'PT1S',
+  SWEEP_INTERVAL: 'PT1S',
+} as const;
+
+/**
+ * A private stack for the whole test file: started before its tests, stopped after them, and handed
+ * to `use` once started (the file keeps it in its own variable).
+ */
+export function usePrivateStack(env: Record<string, string>, use: (stack: LocalStack) => void): void {
+  let started: LocalStack | undefined;
+  beforeAll(async () => {
+    started = await startPrivateStack(env);
+    use(started);
+  });
+  afterAll(async () => {
+    await started?.stop();
   });
 }
 
