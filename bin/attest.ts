@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { channelFromEnv, payloadSettingsFromEnv } from '#shared/adapters/destination-channel.ts';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
-import { secretsManagerVault } from '#shared/adapters/secrets.ts';
+import { resolveLongSecret, secretsManagerVault } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting, parseDuration } from '#shared/core/duration.ts';
@@ -201,6 +201,16 @@ async function lmsFromEnv(env: NodeJS.ProcessEnv): Promise<NonNullable<CliDeps['
   };
 }
 
+/**
+ * PSEUDONYM_KEY: inline or by PSEUDONYM_KEY_SECRET_ARN for a deployment (TABLE_NAME set); for the
+ * local stack, the environment's or the local stack's fixed key.
+ */
+async function pseudonymKeyFromEnv(env: NodeJS.ProcessEnv): Promise<string> {
+  if (!env.TABLE_NAME && !env.PSEUDONYM_KEY)
+    return (await import('../local/settings.ts')).LOCAL_PSEUDONYM_KEY;
+  return resolveLongSecret(env, 'PSEUDONYM_KEY');
+}
+
 /** The command line as the `attest` executable (bin/attest.js) and `npm run attest` run it; answers the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   // The SDK warns on Node 20 that its 2027 releases need Node 22: noise for a command's output.
@@ -234,6 +244,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     freshLinkIntervalMs: settings.FRESH_LINK_INTERVAL,
     io: { out: (t) => console.log(t), err: (t) => console.error(t) },
     version: pkg.version,
+    pseudonymKey: () => pseudonymKeyFromEnv(env),
     ...(arn && { keyVault: secretsManagerVault(new SecretsManagerClient({}), arn) }),
     ...(env.TOKEN_TTL && { tokenTtlMs: parseDuration(env.TOKEN_TTL) }),
   });

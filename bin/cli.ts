@@ -50,6 +50,8 @@ export interface CliDeps {
     /** The destinations' settings a subject access export rebuilds their payloads from. */
     payloads?(): Promise<PayloadSettings>;
   };
+  /** PSEUDONYM_KEY, read when an erasure needs it (a secret on AWS, a fixed local key for the local stack). */
+  pseudonymKey?: () => Promise<string>;
   /** attest's version (package.json), stated in a subject access export. */
   version?: string;
   /** Opens a file to write (a report's CSV), readable only by its owner; `remove` closes and deletes it. */

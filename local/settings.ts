@@ -17,6 +17,12 @@ export const LOCAL_SECRETS = {
 } as const;
 
 /**
+ * The key `attest privacy` makes pseudonyms with for the local stack. Only the CLI holds it (no
+ * function does), so it is not among LOCAL_SECRETS; PSEUDONYM_KEY in the environment replaces it.
+ */
+export const LOCAL_PSEUDONYM_KEY = 'local-pseudonym-key-not-for-production-0123456789';
+
+/**
  * The demo users' password at the local OpenID provider. The provider's, not the functions': the
  * console never sees it, so it is not among the settings `settingsFrom` hands them.
  */

@@ -8,6 +8,7 @@ import type {
   Digest,
   DigestKey,
   DueKind,
+  ErasureEntry,
   Evidence,
   MailAttempt,
   MailKind,
@@ -93,6 +94,10 @@ export interface EventReceipts {
 /** The starters, as HR last described them. */
 export interface Starters {
   getStarter(starterId: string): Promise<Starter | undefined>;
+  /**
+   * Writes the starter whole, as HR last described them; an ErasedError, writing nothing, when the
+   * starter stored was erased (no HR event brings an erased person's data back).
+   */
   putStarter(starter: Starter): Promise<void>;
   /** The starters with these ids that exist, by id. */
   getStarters(starterIds: readonly string[]): Promise<Map<string, Starter>>;
@@ -264,8 +269,8 @@ export interface Deliveries {
   ): Promise<void>;
   /**
    * Makes a delivery owed from `dueAt` to a destination an agreement was not delivered to (one
-   * added since): only if acknowledged and that destination has no delivery yet. Returns false
-   * when refused.
+   * added since): only if acknowledged, not erased, and that destination has no delivery yet.
+   * Returns false when refused.
    */
   oweDelivery(assignmentId: string, deliveries: OwedDeliveries, dueAt: Date): Promise<boolean>;
   /** Dead-lettered deliveries of every destination, oldest first (at most `limit` of each). */
@@ -334,6 +339,36 @@ export interface ScimUsers {
 }
 
 /**
+ * Erasure (`attest privacy erase`): each record of the person rewritten once, in place, by a
+ * conditional write that refuses a record erased already, so an erasure run again (or replayed
+ * over a restored table) finishes what an interrupted one began and changes nothing else.
+ */
+export interface Erasures {
+  /**
+   * Logs an erasure before any record is changed, so a replay after a restore finds it; an entry
+   * already logged for the starter is kept, and answered.
+   */
+  logErasure(entry: ErasureEntry): Promise<ErasureEntry>;
+  /** Every erasure logged, oldest first. */
+  erasureLog(): Promise<ErasureEntry[]>;
+  /**
+   * Writes `erased` over the assignment `read` (erasedAt set): 'erased'; 'erased-before' when it
+   * was erased already; 'busy' when it owes work now (an email, or a delivery pending) or a
+   * delivery moved since it was read. A dead delivery leaves its lane: it is never replayed.
+   */
+  eraseAssignment(read: Assignment, erased: Assignment): Promise<'erased' | 'erased-before' | 'busy'>;
+  /** Replaces an audit event's detail (its key, kind and time kept), once: false when done already. */
+  eraseAuditEvent(
+    assignmentId: string,
+    event: AuditEvent,
+    detail: Record<string, string>,
+    at: Date,
+  ): Promise<boolean>;
+  /** Writes the erased starter (`erased` set) over the one stored, unless it is erased already. */
+  eraseStarter(erased: Starter): Promise<boolean>;
+}
+
+/**
  * Every port of the table together: what the composition roots (functions, local, bin) wire. A use
  * case depends on the few operations it uses, never on this.
  */
@@ -347,7 +382,8 @@ export type Store = EventReceipts &
   Policies &
   PolicyIndex &
   AuditTrail &
-  ScimUsers;
+  ScimUsers &
+  Erasures;
 
 /** Counts of things worth an alarm (CloudWatch metrics on AWS, by embedded metric format). */
 export interface Metrics {

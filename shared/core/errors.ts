@@ -96,3 +96,16 @@ export class HeaderError extends AttestError {
     this.header = header;
   }
 }
+
+/** The person's data was erased (`attest privacy erase`): no event may write it again. */
+export class ErasedError extends AttestError {
+  constructor(message = 'This person’s data was erased; attest no longer takes events about them.') {
+    super('starter.erased', message);
+    this.name = 'ErasedError';
+  }
+}
+
+/** Why an erased person's event or row is refused, saying when, and what to do instead. */
+export function erasedMessage(erased: { at: string }): string {
+  return `This person's data was erased on ${erased.at.slice(0, 10)} (attest privacy erase); attest takes no more events about them. Someone starting again needs a new employee id.`;
+}

@@ -41,6 +41,11 @@ export interface EvidenceReport extends DeliveriesByName {
    * the evidence's, or SES's later report of that attempt when the send's record was lost.
    */
   signedFrom: { attemptId: string; messageId: string | null } | null;
+  /**
+   * When the person's data in these records was replaced by keyed pseudonyms (`attest privacy
+   * erase`); null when it was not. The policy, version, hash, statement, times and ids are kept.
+   */
+  erasedAt: string | null;
   audit: AuditEvent[];
 }
 
@@ -74,7 +79,7 @@ export function makeEvidenceReport(store: EvidenceStore) {
           ? {
               starterId: starter.starterId,
               employeeId: starter.employeeId,
-              name: `${starter.givenName} ${starter.familyName}`,
+              name: `${starter.givenName} ${starter.familyName}`.trim(),
               email: starter.email,
             }
           : null,
@@ -83,6 +88,7 @@ export function makeEvidenceReport(store: EvidenceStore) {
         integrity: evidence ? integrity(policy, evidence) : null,
         emails: assignment.sends,
         signedFrom,
+        erasedAt: assignment.erasedAt ?? null,
         ...(Object.fromEntries(
           DELIVERY_KINDS.map((kind) => [kind, assignment[kind] ?? null]),
         ) as DeliveriesByName),
@@ -130,7 +136,9 @@ export async function assignmentsOfStarter(
   starter: Starter,
 ): Promise<Assignment[]> {
   const found: Assignment[] = [];
-  for (const policyId of new Set(starter.asked ?? starter.policies)) {
+  // An erased starter's employee id is a pseudonym now: its assignments are those it listed.
+  if (starter.erased) found.push(...(await store.getAssignments(starter.erased.assignmentIds)).values());
+  for (const policyId of starter.erased ? [] : new Set(starter.asked ?? starter.policies)) {
     const latest = await store.getLatestPolicyVersion(policyId);
     if (!latest) continue;
     const ids = assignmentIdsFor(starter.employeeId, policyId, latest.version);

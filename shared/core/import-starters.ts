@@ -1,6 +1,7 @@
 // Use case: import starters given as rows (a CSV file, or one from the command line) through the ingest use case, counting what each row did.
 import { createHash } from 'node:crypto';
 import type { EventReceipts, Starters } from '../ports.ts';
+import { erasedMessage } from './errors.ts';
 import { starterIdFor } from './ids.ts';
 import type { IngestResult } from './ingest.ts';
 import { STARTER_ATTRIBUTES, type Starter } from './model.ts';
@@ -101,6 +102,17 @@ export function makeImportStarters(deps: ImportDeps) {
       while (next < good.length) {
         const row = good[next++] as (typeof good)[number];
         const existing = await store.getStarter(starterIdFor(row.event.data.employeeId));
+        if (existing?.erased) {
+          // Their data was erased on request: a file (an old export, say) must not bring it back.
+          summary.rejected++;
+          summary.problems.push({
+            line: row.line,
+            field: 'employeeId',
+            message: erasedMessage(existing.erased),
+          });
+          options.progress?.(++done, good.length);
+          continue;
+        }
         // A row for a starter cancelled since is their return: an event of its own, not the one answered before.
         const event =
           existing?.status === 'cancelled'

@@ -11,6 +11,7 @@ import type {
   Starters,
 } from '../ports.ts';
 import { type AudienceRules, decideAudience } from './audience.ts';
+import { ErasedError, erasedMessage } from './errors.ts';
 import { sendHint } from './hint.ts';
 import { assignmentIdFor, assignmentIdsFor, starterIdFor } from './ids.ts';
 import {
@@ -288,6 +289,9 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     const now = clock.now();
     const starterId = starterIdFor(event.data.employeeId);
     const existing = await store.getStarter(starterId);
+    // An erased person's data is not taken again, from HR's retries or anyone's: putStarter refuses
+    // it too, should the erasure land between this read and that write.
+    if (existing?.erased) throw new ErasedError(erasedMessage(existing.erased));
     let assignments: Assignment[];
     if (event.type === 'starter.cancelled') {
       assignments = [];

@@ -56,6 +56,38 @@ export interface Starter {
   asked?: string[];
   status: 'active' | 'cancelled';
   updatedAt: string;
+  /**
+   * Set when the person's data was erased (`attest privacy erase`): their names, addresses and
+   * manager are keyed pseudonyms since, the status is cancelled, and no HR event changes them again.
+   */
+  erased?: StarterErasure;
+}
+
+/** What an erased starter keeps of its erasure: when, and which assignments it covered. */
+export interface StarterErasure {
+  at: string;
+  /** The person's pseudonym (also their `employeeId` and `givenName` since). */
+  pseudonym: string;
+  /**
+   * The ids of every assignment they had, written before the starter: an erased starter's
+   * assignment ids can no longer be derived, as its employee id is a pseudonym now.
+   */
+  assignmentIds: string[];
+}
+
+/**
+ * One entry of the erasure log: enough to show an erasure was done and to do it again over a
+ * table restored from before it, and nothing that names the person.
+ */
+export interface ErasureEntry {
+  /** The starter's pseudonymous id (an unkeyed hash of the employee id), whose records were erased. */
+  starterId: string;
+  /** The keyed pseudonym the person's names and ids were replaced with. */
+  pseudonym: string;
+  at: string;
+  /** Who erased: the operator's name as given (`--by`), or their account on the machine that ran it. */
+  by: string;
+  reason: string;
 }
 
 /** A policy as published: immutable once stored; `sha256` is over `canonicalText`. */
@@ -266,6 +298,11 @@ export interface Assignment extends Lanes {
   bounce?: { reason: 'bounced' | 'complained'; email: string; at: string };
   sends: SendRecord[];
   ack?: Evidence;
+  /**
+   * When the person's data in it was replaced with keyed pseudonyms (`attest privacy erase`): the
+   * evidence keeps its policy, version, hash, statement, times and ids; no delivery is sent again.
+   */
+  erasedAt?: string;
 }
 
 export interface Chase {

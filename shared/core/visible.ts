@@ -34,3 +34,8 @@ export function withoutUnseen(text: string): string {
 export function visibleLetters(text: string): number {
   return text.match(VISIBLE_LETTER)?.length ?? 0;
 }
+
+/** Lower case without accents, so `zoe` finds Zoë and `SIAN` finds Siân. */
+export function folded(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}

@@ -1,6 +1,6 @@
 // The HTTP edge: reading API Gateway v2 events and writing JSON, problem documents and pages.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AttestError, SignatureError, ValidationError } from '../core/errors.ts';
+import { AttestError, ErasedError, SignatureError, ValidationError } from '../core/errors.ts';
 import type { Logger } from '../ports.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -83,6 +83,9 @@ function refusal(error: unknown): Problem | undefined {
       status: 401,
       detail: 'The webhook signature is missing, invalid or too old.',
     };
+  }
+  if (error instanceof ErasedError) {
+    return { type: typeOf(error.code), title: 'Erased', status: 409, detail: error.message };
   }
   if (error instanceof AttestError && error.code === 'request.too_large') {
     return { type: typeOf(error.code), title: 'Payload too large', status: 413, detail: error.message };

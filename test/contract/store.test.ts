@@ -6,6 +6,7 @@ import { describeAuditTrailContract } from './audit-trail.ts';
 import { describeDeliveriesContract } from './deliveries.ts';
 import { describeDigestsContract } from './digests.ts';
 import { describeDueWorkContract } from './due-work.ts';
+import { describeErasuresContract } from './erasures.ts';
 import { describeEventReceiptsContract } from './event-receipts.ts';
 import { describeMailWorkContract } from './mail-work.ts';
 import { describePoliciesContract } from './policies.ts';
@@ -24,6 +25,7 @@ const contracts = [
   describePoliciesContract,
   describeAuditTrailContract,
   describeScimUsersContract,
+  describeErasuresContract,
 ];
 
 describe('Store contract', () => {

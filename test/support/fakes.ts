@@ -1,6 +1,7 @@
 // Hand-written fakes of the ports for core unit tests: an in-memory Store that refuses exactly what the DynamoDB adapter's conditions refuse, recorders for the rest, and sample records.
 
 import type { XapiSettings } from '#shared/core/destinations/xapi.ts';
+import { ErasedError } from '#shared/core/errors.ts';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import type {
   Assignment,
@@ -12,6 +13,7 @@ import type {
   Digest,
   DigestKey,
   DueKind,
+  ErasureEntry,
   Evidence,
   MailAttempt,
   MailKind,
@@ -28,6 +30,7 @@ import type { ReportRow } from '#shared/core/report.ts';
 import type {
   AckOutcome,
   AfterSend,
+  AuditEvent,
   Clock,
   Destination,
   EventClaim,
@@ -85,8 +88,13 @@ export class FakeStore implements Store {
   readonly destinations = Object.fromEntries(
     DELIVERY_KINDS.map((kind) => [kind, { state: 'enabled' }]),
   ) as Record<DeliveryKind, Destination>;
-  readonly audit: Array<{ assignmentId: string; kind: string; at: string; detail?: Record<string, string> }> =
-    [];
+  readonly audit: Array<{
+    assignmentId: string;
+    kind: string;
+    at: string;
+    detail?: Record<string, string>;
+    erasedAt?: string;
+  }> = [];
   /** Names of the writes made, in order, for asserting that a path wrote nothing. */
   readonly writes: string[] = [];
 
@@ -127,6 +135,8 @@ export class FakeStore implements Store {
 
   async putStarter(starter: Starter) {
     this.writes.push('putStarter');
+    // attribute_not_exists(erased)
+    if (this.starters.get(starter.starterId)?.erased) throw new ErasedError();
     this.starters.set(starter.starterId, copy(starter));
   }
 
@@ -416,8 +426,8 @@ export class FakeStore implements Store {
       throw new RangeError('owe one delivery at a time');
     const [kind, id] = entry;
     const a = this.assignments.get(assignmentId);
-    // attribute_exists(ack) AND attribute_not_exists({kind})
-    if (!a?.ack || a[kind]) return false;
+    // attribute_exists(ack) AND attribute_not_exists(erasedAt) AND attribute_not_exists({kind})
+    if (!a?.ack || a.erasedAt || a[kind]) return false;
     Object.assign(a, {
       [kind]: { state: 'pending', attempts: 0, ...id },
       [`${kind}DueAt`]: dueAt.toISOString(),
@@ -627,6 +637,82 @@ export class FakeStore implements Store {
     const k = auditKeyOf(event);
     if (this.audit.some((e) => e.assignmentId === assignmentId && auditKeyOf(e) === k)) return;
     this.audit.push(event);
+  }
+
+  readonly erasures = new Map<string, ErasureEntry>();
+
+  async logErasure(entry: ErasureEntry) {
+    this.writes.push('logErasure');
+    // attribute_not_exists(pk): the first entry for a starter is kept.
+    if (!this.erasures.has(entry.starterId)) this.erasures.set(entry.starterId, copy(entry));
+    return copy(this.erasures.get(entry.starterId) as ErasureEntry);
+  }
+
+  async erasureLog() {
+    return [...this.erasures.values()]
+      .sort((a, b) => a.at.localeCompare(b.at) || a.starterId.localeCompare(b.starterId))
+      .map(copy);
+  }
+
+  async eraseAssignment(read: Assignment, erased: Assignment) {
+    this.writes.push('eraseAssignment');
+    const a = this.assignments.get(read.assignmentId);
+    // attribute_not_exists(erasedAt), the status read, no email owed, each delivery as read and none pending.
+    const asRead =
+      a &&
+      !a.erasedAt &&
+      a.status === read.status &&
+      a.dueAt === undefined &&
+      DELIVERY_KINDS.every((kind) => {
+        const delivery = read[kind];
+        if (!delivery) return a[kind] === undefined;
+        const due = laneOf(kind).due;
+        const pending = a[due] !== undefined && !a.dead?.[kind];
+        const stored = a[kind];
+        return (
+          !pending &&
+          stored?.state === delivery.state &&
+          stored.attempts === delivery.attempts &&
+          a[due] === read[due]
+        );
+      });
+    if (!asRead) return a?.erasedAt ? ('erased-before' as const) : ('busy' as const);
+    const { cancelledAt, freshLinkAt, escalatedAt, dead } = a;
+    const stored: StoredAssignment = {
+      ...copy(erased),
+      ...(cancelledAt !== undefined && { cancelledAt }),
+      ...(freshLinkAt !== undefined && { freshLinkAt }),
+      ...(escalatedAt !== undefined && { escalatedAt }),
+    };
+    // A dead delivery whose due time went has left its lane (its shard removed with it).
+    const stillDead = Object.fromEntries(
+      Object.keys(dead ?? {}).flatMap((kind) =>
+        erased[laneOf(kind as DeliveryKind).due] !== undefined ? [[kind, true]] : [],
+      ),
+    );
+    if (Object.keys(stillDead).length) stored.dead = stillDead;
+    this.assignments.set(read.assignmentId, stored);
+    return 'erased' as const;
+  }
+
+  async eraseAuditEvent(assignmentId: string, event: AuditEvent, detail: Record<string, string>, at: Date) {
+    this.writes.push('eraseAuditEvent');
+    const k = auditKeyOf(event);
+    const stored = this.audit.find((e) => e.assignmentId === assignmentId && auditKeyOf(e) === k);
+    // attribute_exists(pk) AND attribute_not_exists(erasedAt)
+    if (!stored || stored.erasedAt) return false;
+    stored.detail = copy(detail);
+    stored.erasedAt = at.toISOString();
+    return true;
+  }
+
+  async eraseStarter(erased: Starter) {
+    this.writes.push('eraseStarter');
+    const stored = this.starters.get(erased.starterId);
+    // attribute_exists(pk) AND attribute_not_exists(erased)
+    if (!stored || stored.erased) return false;
+    this.starters.set(erased.starterId, copy(erased));
+    return true;
   }
 
   /** The stored assignment itself (a copy), for assertions. */

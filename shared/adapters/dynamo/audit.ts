@@ -9,9 +9,7 @@ export function makeAuditTrail(table: Table): AuditTrail {
       await table.putIfAbsent({
         // Detail first: it can never overwrite the key, the kind or the time.
         ...detail,
-        pk: key.assignment(assignmentId).pk,
-        // Two destinations' events of one kind may share a millisecond: each keeps its own.
-        sk: `EVT#${at.toISOString()}#${kind}${detail?.destination ? `#${detail.destination}` : ''}`,
+        ...key.auditEvent(assignmentId, at.toISOString(), kind, detail?.destination),
         kind,
         at: at.toISOString(),
       });
@@ -25,7 +23,7 @@ export function makeAuditTrail(table: Table): AuditTrail {
         ConsistentRead: true,
       });
       for await (const items of pages) {
-        for (const { pk: _pk, sk: _sk, kind, at, ...detail } of items) {
+        for (const { pk: _pk, sk: _sk, erasedAt: _erased, kind, at, ...detail } of items) {
           events.push({ kind: kind as string, at: at as string, detail: detail as Record<string, string> });
         }
       }

@@ -72,7 +72,8 @@ export function makeDeliveries(table: Table): Deliveries {
         table.update({
           Key: key.assignment(assignmentId),
           UpdateExpression: `SET ${owed.set.join(', ')}`,
-          ConditionExpression: `attribute_exists(ack) AND attribute_not_exists(${LANES[kinds[0] as DeliveryKind].state})`,
+          // An erased person's agreement is never sent again: its payload would be pseudonyms.
+          ConditionExpression: `attribute_exists(ack) AND attribute_not_exists(erasedAt) AND attribute_not_exists(${LANES[kinds[0] as DeliveryKind].state})`,
           ExpressionAttributeValues: { ...owed.values, ':due': dueAt.toISOString(), ':shard': DUE_SHARD },
         }),
       );

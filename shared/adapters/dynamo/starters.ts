@@ -1,7 +1,9 @@
 // Starters on the table: one profile item each, written whole as HR last described them.
+
+import { ErasedError } from '#shared/core/errors.ts';
 import type { Starter } from '#shared/core/model.ts';
 import type { Starters } from '#shared/ports.ts';
-import { key, strip, type Table } from './table.ts';
+import { conditionally, key, strip, type Table } from './table.ts';
 
 export function makeStarters(table: Table): Starters {
   return {
@@ -10,7 +12,13 @@ export function makeStarters(table: Table): Starters {
     },
 
     async putStarter(starter) {
-      await table.put({ Item: { ...key.starter(starter.starterId), ...starter } });
+      const written = await conditionally(
+        table.put({
+          Item: { ...key.starter(starter.starterId), ...starter },
+          ConditionExpression: 'attribute_not_exists(erased)',
+        }),
+      );
+      if (!written) throw new ErasedError();
     },
 
     async getStarters(starterIds) {

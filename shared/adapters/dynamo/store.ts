@@ -6,6 +6,7 @@ import { makeAuditTrail } from './audit.ts';
 import { makeDeliveries } from './deliveries.ts';
 import { makeDigests } from './digests.ts';
 import { makeDueWork } from './due-work.ts';
+import { makeErasures } from './erasures.ts';
 import { makeEventReceipts } from './event-receipts.ts';
 import { makeMailWork } from './mail-work.ts';
 import { makePolicies } from './policies.ts';
@@ -28,5 +29,6 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     ...makePolicyIndex(table),
     ...makeAuditTrail(table),
     ...makeScimUsers(table),
+    ...makeErasures(table),
   };
 }

@@ -48,6 +48,13 @@ export const key = {
     pk: `SCIMKEY#${name}#${createHash('sha256').update(value).digest('hex')}`,
     sk: `USER#${id}`,
   }),
+  /** The erasure log: one entry per erased starter, in one partition (erasures are few), read whole to replay. */
+  erasure: (starterId: string): Key => ({ pk: 'ERASURES', sk: `STARTER#${starterId}` }),
+  /** An audit event: its time, its kind and (two destinations' events may share a millisecond) its destination. */
+  auditEvent: (assignmentId: string, at: string, kind: string, destination?: string): Key => ({
+    pk: `ASSIGN#${assignmentId}`,
+    sk: `EVT#${at}#${kind}${destination ? `#${destination}` : ''}`,
+  }),
   policy: (id: string, version: number): Key => ({
     pk: `POLICY#${id}`,
     sk: `V#${String(version).padStart(6, '0')}`,

@@ -23,6 +23,7 @@ import {
   type Starter,
 } from '../model.ts';
 import { csvOf, makeReport, type ReportFilter, type ReportRow } from '../report.ts';
+import { folded } from '../visible.ts';
 import { completionBy, current, signedPerWeek } from './aggregates.ts';
 import { policyDiff } from './policy-diff.ts';
 import type {
@@ -92,9 +93,6 @@ const collator = new Intl.Collator('en', { sensitivity: 'base' });
 const UNSAFE_QUERY = /[\p{Cc}\p{Cf}]/u;
 
 const nameOf = (s: Pick<Starter, 'givenName' | 'familyName'>) => `${s.givenName} ${s.familyName}`.trim();
-
-/** Lower case without accents, so `zoe` finds Zoë and `SIAN` finds Siân. */
-const folded = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import SCIMMY from 'scimmy';
 import type { Clock, Logger, ScimUsers } from '../../ports.ts';
 import { isoDay } from '../dates.ts';
-import { ValidationError } from '../errors.ts';
+import { ErasedError, ValidationError } from '../errors.ts';
 import type { IngestResult } from '../ingest.ts';
 import type { Manager, ScimLookupKey, ScimUser } from '../model.ts';
 import { parseStarterEvent, type StarterEvent, type starterEventSchema } from '../starter-event.ts';
@@ -487,6 +487,9 @@ export function makeScimService(deps: ScimDeps) {
       if (error instanceof ScimError) {
         return { status: error.status, body: errorBody(error.status, error.scimType, error.message) };
       }
+      // An erased person's data is not taken again: the identity provider is told plainly.
+      if (error instanceof ErasedError)
+        return { status: 409, body: errorBody(409, undefined, error.message) };
       if (error instanceof SCIMMY.Types.Error) {
         const { status, scimType, message } = error as unknown as {
           status: number;
