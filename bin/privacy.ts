@@ -114,9 +114,10 @@ function operator(by: string | undefined, command: Command): string {
 }
 
 async function pseudonymsOf(shell: Shell) {
-  if (!shell.deps.pseudonymKey)
-    throw new UsageError('erasure needs PSEUDONYM_KEY (or PSEUDONYM_KEY_SECRET_ARN)');
-  return makePseudonyms(await shell.deps.pseudonymKey());
+  if (!shell.deps.pseudonymKey) throw new ConfigError('set PSEUDONYM_KEY or PSEUDONYM_KEY_SECRET_ARN');
+  const key = await shell.deps.pseudonymKey();
+  if (key.length < 32) throw new ConfigError('PSEUDONYM_KEY must be at least 32 characters');
+  return makePseudonyms(key);
 }
 
 async function eraseCommand(
