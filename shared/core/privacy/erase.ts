@@ -337,7 +337,9 @@ export function checkPrivacyReason(raw: string, starter: Starter): string {
   ]
     .map((value) => folded(value).trim())
     .filter((value) => value.length >= 2)
-    .some((value) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(value)}($|[^\\p{L}\\p{N}])`, 'u').test(text));
+    .some((value) =>
+      new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(value)}($|[^\\p{L}\\p{N}])`, 'u').test(text),
+    );
   if (named) {
     throw new ValidationError('privacy.reason', [
       {
