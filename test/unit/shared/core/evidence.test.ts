@@ -74,6 +74,7 @@ describe('makeEvidenceReport', () => {
       integrity: { recomputedSha256: policy.sha256, matches: true },
       emails: assignment.sends,
       signedFrom: { attemptId: evidence.tokenId, messageId: evidence.messageId },
+      erasedAt: null,
       webhook: { state: 'pending', webhookId: 'wh_1', attempts: 0 },
       // Only the webhook was owed.
       xapi: null,
