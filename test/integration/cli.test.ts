@@ -1,45 +1,10 @@
 // The attest executable as a user runs it, in a shell: stdout carries only the answer, so the README's pipes give the right answer.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emailsTo, signsOn, stack, waitFor } from '../support/local.ts';
-
-const ROOT = new URL('../../', import.meta.url).pathname;
-
-/**
- * Runs `command` in sh from the project directory, as a user's terminal would, with only the
- * user's basics from this environment (the test run's own stack has set its settings in
- * process.env) and the local stack's DynamoDB port.
- */
-function shell(command: string, vars: Record<string, string> = {}) {
-  const basics = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'npm_config_cache'];
-  const env = Object.fromEntries(basics.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
-  const child = spawn('sh', ['-c', command], {
-    cwd: ROOT,
-    env: {
-      ...env,
-      DYNAMODB_LOCAL_PORT: new URL(stack().urls.dynamodb).port,
-      SQS_LOCAL_PORT: new URL(stack().urls.sqs).port,
-      LMS_RECEIVER_PORT: new URL(stack().urls.lms).port,
-      ...vars,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, out, err })),
-  );
-}
+import { emailsTo, shell, signsOn, stack, waitFor } from '../support/local.ts';
 
 // Each call starts npm and compiles the CLI: seconds, on a busy machine many.
 describe('npx attest', { timeout: 120_000 }, () => {

@@ -1,4 +1,5 @@
 // Helpers for integration tests against the embedded local stack.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -249,4 +250,38 @@ export async function evidenceOn<T = Record<string, unknown>>(
   const { code, out, err } = await attestOn(s, ['evidence', id]);
   if (code !== 0) throw new Error(`attest evidence failed: ${err}`);
   return JSON.parse(out) as T;
+}
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * Runs `command` in sh from the project directory, as a user's terminal would, with only the
+ * user's basics from this environment (the test run's own stack has set its settings in
+ * process.env) and the local stack's DynamoDB port.
+ */
+export function shell(command: string, vars: Record<string, string> = {}) {
+  const basics = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'npm_config_cache'];
+  const env = Object.fromEntries(basics.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
+  const child = spawn('sh', ['-c', command], {
+    cwd: ROOT,
+    env: {
+      ...env,
+      DYNAMODB_LOCAL_PORT: new URL(stack().urls.dynamodb).port,
+      SQS_LOCAL_PORT: new URL(stack().urls.sqs).port,
+      LMS_RECEIVER_PORT: new URL(stack().urls.lms).port,
+      ...vars,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    err += chunk;
+  });
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, out, err })),
+  );
 }
