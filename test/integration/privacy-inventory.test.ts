@@ -83,6 +83,7 @@ async function starter(email?: string) {
   expect((await postStarterTo(stack, { ...event, data })).status).toBe(202);
   return {
     email: data.email as string,
+    employeeId: data.employeeId as string,
     manager: data.manager.email,
     id: assignmentIdFor(data.employeeId as string, POLICY),
   };
@@ -208,6 +209,10 @@ describe('PRIVACY.md’s inventory', () => {
       text.replace('## Safeguarding Children', 'A new rule.\n\n## Safeguarding Children'),
     );
     await cli('policy', 'publish', policy, '--reacknowledge');
+
+    // Act: a person erased once their replayed delivery is done (the erasure log, erased records)
+    await settled(refused.id, { webhook: 'delivered', xapi: 'delivered', moodle: 'dead' });
+    await cli('privacy', 'erase', '--employee', refused.employeeId, '--reason', 'Erasure request ref 7');
 
     // Act: read the table whole
     const items = await scanTable();

@@ -14,6 +14,7 @@ import { bundledPolicies } from '#templates/policies.ts';
 import { runCli } from '../../bin/attest.ts';
 import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
 import type { StoredStatement } from '../../local/lrs.ts';
+import { LOCAL_PSEUDONYM_KEY } from '../../local/settings.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 export const stack = () => inject('stack');
@@ -145,6 +146,7 @@ export async function attestOn(
     const code = await runCli(argv, {
       store: makeDynamoStore(s.env.TABLE_NAME as string, client),
       io: { out: (t) => out.push(t), err: (t) => err.push(t) },
+      pseudonymKey: async () => LOCAL_PSEUDONYM_KEY,
       // The destinations as the stack's lms-push reaches them: its settings and secrets.
       lms: {
         http: makeHttpClient(),

@@ -13,6 +13,7 @@ export const ITEM_KINDS = [
   'scim-user',
   'scim-lookup',
   'policy-version',
+  'erasure',
 ] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
@@ -159,6 +160,7 @@ export function itemKindOf(item: { pk?: unknown; sk?: unknown }): ItemKind | und
   if (pk === 'SCIMUSERS' && sk.startsWith('USER#')) return 'scim-user';
   if (pk.startsWith('SCIMKEY#') && sk.startsWith('USER#')) return 'scim-lookup';
   if (pk.startsWith('POLICY#') && sk.startsWith('V#')) return 'policy-version';
+  if (pk === 'ERASURES' && sk.startsWith('STARTER#')) return 'erasure';
   return undefined;
 }
 
