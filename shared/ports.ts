@@ -70,6 +70,13 @@ export interface AuditEvent {
   detail: Record<string, string>;
 }
 
+/** SES's report that an attempt's email was sent: as its message id, at a time. */
+export interface SentAttempt {
+  attemptId: string;
+  messageId: string;
+  at: string;
+}
+
 /** Whether a copy of an HR event may do its work: see EventReceipts.claimEvent. */
 export type EventClaim = { state: 'claimed' } | { state: 'answered'; response: unknown } | { state: 'busy' };
 
@@ -224,6 +231,8 @@ export interface MailWork {
   recordSentAttempt(assignmentId: string, attemptId: string, messageId: string, at: Date): Promise<void>;
   /** The SES message id an attempt's email was sent as, when SES has said so. */
   getSentAttempt(assignmentId: string, attemptId: string): Promise<string | undefined>;
+  /** Every attempt SES has reported a send of, for the assignment: its message id and when SES said so. */
+  getSentAttempts(assignmentId: string): Promise<SentAttempt[]>;
 }
 
 /** A manager's daily digest of escalations: one email, sent by the first to close it. */

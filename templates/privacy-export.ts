@@ -71,13 +71,24 @@ function assignment(a: AssignmentExport, index: number): Html {
   const emails = table(
     `${id}-emails`,
     'Emails sent (their bodies are not kept)',
-    ['Kind', 'To', 'When', 'Message id', 'Attempt'],
+    ['Kind', 'To', 'When', 'Subject', 'Message id', 'Attempt'],
     orNone(
       a.emails.map(
         (e) =>
-          html`<tr><td>${e.kind}</td><td>${e.to}</td><td>${moment(e.at)}</td><td>${e.messageId}</td><td>${e.attemptId ?? '—'}</td></tr>`,
+          html`<tr><td>${e.kind}</td><td>${e.to}</td><td>${moment(e.at)}</td><td>${e.subject ?? '(not kept)'}</td><td>${e.messageId}</td><td>${e.attemptId ?? '—'}</td></tr>`,
       ),
-      5,
+      6,
+    ),
+  );
+  const ses = table(
+    `${id}-ses`,
+    'What Amazon SES reported sending',
+    ['When SES reported it', 'Attempt', 'Message id'],
+    orNone(
+      a.sesReports.map(
+        (r) => html`<tr><td>${moment(r.at)}</td><td>${r.attemptId}</td><td>${r.messageId}</td></tr>`,
+      ),
+      3,
     ),
   );
   const audit = table(
@@ -100,6 +111,7 @@ ${a.deliveries.map((d) => delivery(id, d))}`
 <h2 id="${id}-h">${a.policy.title}, version ${a.policy.version}: ${statusLabel(a.status)}</h2>
 ${evidence}
 ${emails}
+${ses}
 ${deliveries}
 ${audit}
 ${fields(`${id}-record`, 'The assignment as stored', a.record)}

@@ -12,6 +12,8 @@ export type MailWorkStore = MakeStore<
   | 'escalate'
   | 'recordSentAttempt'
   | 'getSentAttempt'
+  | 'getSentAttempts'
+  | 'appendAudit'
   | 'createAssignment'
   | 'getAssignment'
   | 'recordAcknowledgement'
@@ -449,6 +451,26 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
         // Assess
         expect(unreported).toEqual([undefined, undefined]);
         expect(await store.getAssignment('a1')).toEqual(ask('a1'));
+      });
+
+      it('lists every attempt SES reported for an assignment, by when, and nothing of its audit trail', async () => {
+        // Prepare
+        const store = await holding();
+        await store.recordSentAttempt('a1', 't2', 'ses-2', at(3));
+        await store.recordSentAttempt('a1', 't1', 'ses-1', at(1));
+        await store.recordSentAttempt('a1', 't1', 'ses-again', at(4));
+        await store.recordSentAttempt('a2', 't9', 'ses-9', at(2));
+        await store.appendAudit('a1', 'invited', at(1), { tokenId: 't1' });
+
+        // Act
+        const reported = await store.getSentAttempts('a1');
+
+        // Assess
+        expect(reported).toEqual([
+          { attemptId: 't1', messageId: 'ses-1', at: iso(1) },
+          { attemptId: 't2', messageId: 'ses-2', at: iso(3) },
+        ]);
+        expect(await store.getSentAttempts('a3')).toEqual([]);
       });
     });
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignmentIdFor } from '#shared/core/ids.ts';
+import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import { LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { SIMULATOR } from '../../local/ses-simulator.ts';
 import { LOCAL_REGION, TABLE_NAME } from '../../local/settings.ts';
@@ -27,7 +27,9 @@ import {
 import {
   attributePaths,
   type ItemKind,
+  isPersonal,
   itemKindOf,
+  leafValues,
   names,
   readInventory,
 } from '../support/privacy-inventory.ts';
@@ -233,5 +235,27 @@ describe('PRIVACY.md’s inventory', () => {
     expect(unnamed, 'attributes stored that PRIVACY.md does not list').toEqual([]);
     const kindsSeen = [...stored.keys()].sort();
     expect(kindsSeen).toEqual(inventory.items.map((i) => i.item).sort());
+
+    // Assess: a subject access export holds every personal value the table stores of the person:
+    // in their starter, their assignments, the audit trails and SES's reports under them
+    for (const person of [chased, bounced, signer]) {
+      const exported = await attestOn(stack, ['privacy', 'export', '--employee', person.employeeId]);
+      expect(exported.code).toBe(0);
+      const starterId = starterIdFor(person.employeeId);
+      const partitions = new Set(
+        items.filter((i) => itemKindOf(i) === 'assignment' && i.starterId === starterId).map((i) => i.pk),
+      );
+      const theirs = items.filter(
+        (i) => i.pk === `STARTER#${starterId}` || (partitions.has(i.pk) && itemKindOf(i) !== undefined),
+      );
+      const missing = theirs.flatMap((item) => {
+        const kind = itemKindOf(item) as ItemKind;
+        return leafValues(item)
+          .filter(({ path }) => path !== 'pk' && path !== 'sk' && isPersonal(inventory, kind, path))
+          .filter(({ value }) => !exported.out.includes(JSON.stringify(value)))
+          .map(({ path, value }) => `${kind} ${path} ${JSON.stringify(value)}`);
+      });
+      expect(missing, `personal values stored but not in ${person.employeeId}'s export`).toEqual([]);
+    }
   });
 });

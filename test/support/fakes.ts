@@ -193,17 +193,29 @@ export class FakeStore implements Store {
   }
 
   /** SES's word on attempts, by `assignmentId#attemptId`: the message id. */
-  readonly sentAttempts = new Map<string, string>();
+  readonly sentAttempts = new Map<
+    string,
+    { assignmentId: string; attemptId: string; messageId: string; at: string }
+  >();
 
-  async recordSentAttempt(assignmentId: string, attemptId: string, messageId: string, _at: Date) {
+  async recordSentAttempt(assignmentId: string, attemptId: string, messageId: string, at: Date) {
     this.writes.push('recordSentAttempt');
     // attribute_not_exists(pk): the first note stands.
     const k = `${assignmentId}#${attemptId}`;
-    if (!this.sentAttempts.has(k)) this.sentAttempts.set(k, messageId);
+    if (!this.sentAttempts.has(k)) {
+      this.sentAttempts.set(k, { assignmentId, attemptId, messageId, at: at.toISOString() });
+    }
   }
 
   async getSentAttempt(assignmentId: string, attemptId: string) {
-    return this.sentAttempts.get(`${assignmentId}#${attemptId}`);
+    return this.sentAttempts.get(`${assignmentId}#${attemptId}`)?.messageId;
+  }
+
+  async getSentAttempts(assignmentId: string) {
+    return [...this.sentAttempts.values()]
+      .filter((a) => a.assignmentId === assignmentId)
+      .map(({ attemptId, messageId, at }) => ({ attemptId, messageId, at }))
+      .sort((a, b) => a.at.localeCompare(b.at) || a.attemptId.localeCompare(b.attemptId));
   }
 
   async releaseWork(assignmentId: string, kind: DueKind, abandonedAttempt?: string) {

@@ -202,3 +202,25 @@ export function names(inventory: Inventory, kind: ItemKind, path: string): boole
         attribute.startsWith(path.endsWith('[]') ? path : `${path}.`)),
   );
 }
+
+/** Every leaf of an item with its path as the inventory writes it (see attributePaths) and its value. */
+export function leafValues(value: unknown, prefix = ''): Array<{ path: string; value: unknown }> {
+  if (value instanceof Set) value = [...value];
+  if (Array.isArray(value)) return value.flatMap((v) => leafValues(v, `${prefix}[]`));
+  if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
+    return Object.entries(value).flatMap(([k, v]) =>
+      leafValues(v, prefix ? `${prefix}.${generalised(k)}` : generalised(k)),
+    );
+  }
+  return [{ path: prefix, value }];
+}
+
+/** Whether the inventory marks this path of an item of this kind as personal data. */
+export function isPersonal(inventory: Inventory, kind: ItemKind, path: string): boolean {
+  return inventory.attributes.some(
+    ({ item, attribute, personal }) =>
+      personal &&
+      item === kind &&
+      (attribute === path || (attribute.endsWith('.*') && path.startsWith(attribute.slice(0, -1)))),
+  );
+}

@@ -1,5 +1,5 @@
 // The mail lane's steps on the table: each recorded by the holder of the lane's lease in one conditional update, and SES's word on an attempt beside its assignment.
-import type { MailWork } from '#shared/ports.ts';
+import type { MailWork, SentAttempt } from '#shared/ports.ts';
 import { type Item, key, type Table } from './table.ts';
 
 /** Only the lease holder of the owed email records it. */
@@ -85,6 +85,25 @@ export function makeMailWork(table: Table): MailWork {
 
     async getSentAttempt(assignmentId, attemptId) {
       return (await table.get(key.sentAttempt(assignmentId, attemptId)))?.messageId as string | undefined;
+    },
+
+    async getSentAttempts(assignmentId) {
+      const found: SentAttempt[] = [];
+      const pages = table.paginate({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
+        ExpressionAttributeValues: { ':pk': key.assignment(assignmentId).pk, ':attempt': 'ATTEMPT#' },
+        ConsistentRead: true,
+      });
+      for await (const items of pages) {
+        for (const item of items) {
+          found.push({
+            attemptId: (item.sk as string).slice('ATTEMPT#'.length),
+            messageId: item.messageId as string,
+            at: item.at as string,
+          });
+        }
+      }
+      return found.sort((a, b) => a.at.localeCompare(b.at) || a.attemptId.localeCompare(b.attemptId));
     },
   };
 }

@@ -1,5 +1,14 @@
 // Use case: a subject access export — everything attest's table holds about one person, with the LMS payloads rebuilt and what is not held said plainly.
-import type { Assignments, AuditEvent, Clock, Policies, ScimUsers, Starters } from '../../ports.ts';
+import type {
+  Assignments,
+  AuditEvent,
+  Clock,
+  MailWork,
+  Policies,
+  ScimUsers,
+  SentAttempt,
+  Starters,
+} from '../../ports.ts';
 import type { MoodleUserField } from '../destinations/moodle.ts';
 import {
   LOOKUP,
@@ -31,6 +40,7 @@ import {
 
 /** The export only reads: the starter, their assignments and evidence, and any SCIM user of theirs. */
 export type SubjectAccessStore = EvidenceStore &
+  Pick<MailWork, 'getSentAttempts'> &
   Pick<Starters, 'getStarter'> &
   Pick<Assignments, 'getAssignments'> &
   Pick<Policies, 'getLatestPolicyVersion'> &
@@ -92,6 +102,8 @@ export interface AssignmentExport {
   integrity: EvidenceReport['integrity'];
   signedFrom: EvidenceReport['signedFrom'];
   emails: EmailExport[];
+  /** SES's reports of the emails sent under this assignment: each attempt's message id and when SES said so. */
+  sesReports: SentAttempt[];
   deliveries: DeliveryExport[];
   audit: AuditEvent[];
 }
@@ -204,7 +216,7 @@ const payloadOf = {
  * 3. Every assignment of every policy they were ever asked (`assignmentsOfStarter`, as the
  *    console's person page finds them), each with `attest evidence`'s report: the policy version,
  *    the text's integrity, the email signed from and the audit trail.
- * 4. Per assignment, the emails sent (kind, time, message id) and each LMS delivery with its
+ * 4. Per assignment, the emails sent (kind, time, message id), SES's reports of them, and each LMS delivery with its
  *    attempts, dead letter and the payload its destination's own code builds from the records.
  * 5. What the export does not hold, said in words.
  */
@@ -224,7 +236,10 @@ export function makeSubjectAccessExport(deps: SubjectAccessDeps) {
     ]);
     const exported: AssignmentExport[] = [];
     for (const assignment of assignments) {
-      const { report } = await evidence.report(assignment.assignmentId);
+      const [{ report }, sesReports] = await Promise.all([
+        evidence.report(assignment.assignmentId),
+        store.getSentAttempts(assignment.assignmentId),
+      ]);
       exported.push({
         assignmentId: assignment.assignmentId,
         policy: report.policy,
@@ -241,6 +256,7 @@ export function makeSubjectAccessExport(deps: SubjectAccessDeps) {
           messageId: send.messageId,
           attemptId: send.attemptId ?? send.tokenId ?? null,
         })),
+        sesReports,
         deliveries: DELIVERY_KINDS.flatMap((kind) => {
           const delivery = assignment[kind];
           if (!delivery) return [];
