@@ -410,6 +410,10 @@ export class AttestStack extends Stack {
       description: 'The console’s session key: a new value signs everyone out',
       value: secrets.consoleSessionKey.secretArn,
     });
+    new CfnOutput(this, 'PseudonymKeySecretArn', {
+      description: 'Erasure’s key: set PSEUDONYM_KEY_SECRET_ARN to it for attest privacy (README)',
+      value: secrets.pseudonymKey.secretArn,
+    });
     new CfnOutput(this, 'DashboardUrl', {
       description: 'The operations dashboard: alarms, what the functions count, the queues and errors',
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboard.dashboardName}`,

@@ -1,5 +1,5 @@
 // The secrets, in Secrets Manager: the functions fetch them at cold start; none is in the template.
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { destinations } from '../shared/core/destinations/registry.ts';
@@ -26,6 +26,12 @@ export class Secrets extends Construct {
   readonly scimToken: Secret;
   /** The key the console's session cookies are encrypted with: generated, read by the console alone. */
   readonly consoleSessionKey: Secret;
+  /**
+   * The key erasure's pseudonyms are made with (`attest privacy erase`): generated, read by no
+   * function (only the operator's CLI), and kept if the stack is deleted — without it no erased
+   * record can be shown to be a person's, and a restored table cannot be erased again alike.
+   */
+  readonly pseudonymKey: Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -49,6 +55,11 @@ export class Secrets extends Construct {
       description: 'attest: the key the HR console encrypts its session cookies with',
       generateSecretString: generated,
     });
+    this.pseudonymKey = new Secret(this, 'PseudonymKey', {
+      description: 'attest: the key erasure makes keyed pseudonyms with (attest privacy erase); never change it',
+      generateSecretString: generated,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const why = {
       hrWebhook:
         'Shared with the HR system: it rotates when the HR system’s secret does, set by the operator.',
@@ -58,6 +69,8 @@ export class Secrets extends Construct {
         'Held by the identity provider: rotated by setting a new value here and in Okta or Entra ID together.',
       consoleSessionKey:
         'A new value signs everyone out of the console (sessions last at most 8 h); set one with put-secret-value when a key may have leaked.',
+      pseudonymKey:
+        'Not rotated: erased records are proved, and a restored table erased again, with the key they were erased with.',
     };
     for (const [name, reason] of Object.entries(why)) {
       Validations.of(this[name as keyof typeof why]).acknowledge({

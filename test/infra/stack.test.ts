@@ -371,10 +371,10 @@ describe('AttestStack', () => {
     const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
 
     // Assess
-    // The HR webhook's, the link keys, the SCIM token, the console's session key, the LMS webhook's,
-    // the LRS password and the Moodle token (each destination's secret exists whichever is deployed,
-    // so changing LMS_MODE never deletes one the LMS holds).
-    expect(secrets).toHaveLength(7);
+    // The HR webhook's, the link keys, the SCIM token, the console's session key, erasure's
+    // pseudonym key, the LMS webhook's, the LRS password and the Moodle token (each destination's
+    // secret exists whichever is deployed, so changing LMS_MODE never deletes one the LMS holds).
+    expect(secrets).toHaveLength(8);
     for (const id of FUNCTIONS) {
       for (const [name, value] of Object.entries(envOf(id))) {
         if (/SECRET|KEY/.test(name)) {
@@ -945,6 +945,19 @@ describe('AttestStack', () => {
     expect(outputs.ConsoleSessionKeySecretArn?.Value).toEqual({
       Ref: logicalId('SecretsConsoleSessionKey', 'AWS::SecretsManager::Secret'),
     });
+  });
+
+  it('holds erasure’s pseudonym key for the operator alone, kept if the stack is deleted', () => {
+    // Prepare
+    const key = logicalId('SecretsPseudonymKey', 'AWS::SecretsManager::Secret');
+
+    // Assess: kept, given as an output, and read by no function (the test above lists their secrets)
+    expect(resources[key]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(template.toJSON().Outputs.PseudonymKeySecretArn?.Value).toEqual({ Ref: key });
+    const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy).includes(key),
+    );
+    expect(readers).toEqual([]);
   });
 });
 
