@@ -56,7 +56,8 @@ export class Secrets extends Construct {
       generateSecretString: generated,
     });
     this.pseudonymKey = new Secret(this, 'PseudonymKey', {
-      description: 'attest: the key erasure makes keyed pseudonyms with (attest privacy erase); never change it',
+      description:
+        'attest: the key erasure makes keyed pseudonyms with (attest privacy erase); never change it',
       generateSecretString: generated,
       removalPolicy: RemovalPolicy.RETAIN,
     });

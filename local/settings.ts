@@ -117,13 +117,18 @@ export function settingNames(text = readFileSync(ENV_EXAMPLE, 'utf8')): string[]
   return [...text.matchAll(/^#?[ \t]*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1] as string);
 }
 
-/** Settings for the local stack itself, never the functions': the demo users' password (`localConsolePassword`). */
-const STACK_SETTINGS = ['LOCAL_CONSOLE_PASSWORD'];
+/**
+ * Settings never handed to the functions: the demo users' password (`localConsolePassword`), the
+ * stack's own; and erasure's key, which only the CLI (`attest privacy`) holds.
+ */
+const STACK_SETTINGS = ['LOCAL_CONSOLE_PASSWORD', 'PSEUDONYM_KEY'];
+/** The settings `.env.example` lists for the CLI alone (bin/attest.ts reads them), never the functions. */
+export const CLI_SETTINGS = ['PSEUDONYM_KEY'];
 
 /**
  * The settings in `env` that `npm start` hands to the functions over the local defaults: every one
- * `.env.example` lists but those of the stack itself: the ports that place it (`localPorts`) and
- * the demo users' password (`localConsolePassword`). The resources
+ * `.env.example` lists but those of the stack itself: the ports that place it (`localPorts`),
+ * the demo users' password (`localConsolePassword`) and the CLI's PSEUDONYM_KEY. The resources
  * the stack makes (TABLE_NAME, the queue URLs) are not settings here: a shell that has TABLE_NAME
  * set for the CLI on AWS must not point the local functions at it.
  */
