@@ -225,9 +225,12 @@ export function makeSubjectAccessExport(deps: SubjectAccessDeps) {
   const evidence = makeEvidenceReport(store);
   const settings = deps.payloads ?? {};
 
-  return async function subjectAccessExport(employeeId: string): Promise<SubjectAccessExport> {
-    const starterId = starterIdFor(employeeId);
-    const starter = await store.getStarter(starterId);
+  return async function subjectAccessExport(
+    employeeId: string,
+    /** The starter, when already read (an erased one is no longer found by its employee id, a pseudonym). */
+    known?: Starter,
+  ): Promise<SubjectAccessExport> {
+    const starter = known ?? (await store.getStarter(starterIdFor(employeeId)));
     if (!starter) throw new NotFoundError('starter.not_found', `No starter with employee id ${employeeId}.`);
     const exportedAt = clock.now();
     const [scimUsers, assignments] = await Promise.all([
@@ -289,7 +292,7 @@ export function makeSubjectAccessExport(deps: SubjectAccessDeps) {
     return {
       about: {
         employeeId,
-        starterId,
+        starterId: starter.starterId,
         exportedAt: exportedAt.toISOString(),
         attestVersion: deps.version,
         notIncluded: [...NOT_INCLUDED],
@@ -310,6 +313,6 @@ export function makeSubjectAccessByStarter(deps: SubjectAccessDeps) {
   const subjectAccessExport = makeSubjectAccessExport(deps);
   return async function subjectAccessOf(starterId: string): Promise<SubjectAccessExport | undefined> {
     const starter = await deps.store.getStarter(starterId);
-    return starter ? subjectAccessExport(starter.employeeId) : undefined;
+    return starter ? subjectAccessExport(starter.employeeId, starter) : undefined;
   };
 }

@@ -17,7 +17,7 @@ import {
   makePseudonyms,
   makeReplayErasures,
 } from '#shared/core/privacy/erase.ts';
-import { makeSubjectAccessExport } from '#shared/core/privacy/export.ts';
+import { makeSubjectAccessByStarter, makeSubjectAccessExport } from '#shared/core/privacy/export.ts';
 import {
   anAssignment,
   anEvidence,
@@ -528,6 +528,11 @@ describe('makeErasePerson', () => {
     const statuses = (e: typeof exportBefore) => e.assignments.map((a) => [a.assignmentId, a.status]);
     expect(statuses(exportAfter)).toEqual(statuses(exportBefore));
     expect(exportAfter.starter?.givenName).toBe(pseudonyms.person(ADA.employeeId));
+    // The console finds them by starter id: an erased employee id (a pseudonym) no longer derives it.
+    const byStarter = await makeSubjectAccessByStarter({ store, clock: new FakeClock(NOW), version: 't' })(
+      starterIdFor(ADA.employeeId),
+    );
+    expect(byStarter?.assignments.map((a) => [a.assignmentId, a.status])).toEqual(statuses(exportBefore));
   });
 });
 
