@@ -143,6 +143,7 @@ export function renderPerson(frame: Frame, view: PersonView): string {
 <dt>Manager</dt><dd>${s.manager ? `${s.manager.name} <${s.manager.email}>` : 'None on file'}</dd>
 <dt>Start date</dt><dd>${day(s.startDate)}</dd>
 <dt>Status</dt><dd>${s.status === 'active' ? 'Active' : 'Cancelled'}</dd>
+${s.erasedAt ? html`<dt>Erased</dt><dd>${moment(s.erasedAt)}: names, addresses, manager, IP and browser are keyed pseudonyms; each agreement is kept</dd>` : ''}
 </dl>
 <p><a href="/console/people/${seg(s.starterId)}/evidence.json">Download evidence (JSON)</a></p>
 ${subjectAccessLinks(frame, s.starterId)}

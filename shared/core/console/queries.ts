@@ -507,6 +507,7 @@ function starterOf(s: Starter): PersonView['starter'] {
     jobTitle: s.jobTitle ?? '',
     manager: s.manager ? { name: s.manager.name, email: s.manager.email } : null,
     startDate: s.startDate,
+    erasedAt: s.erased?.at ?? null,
   };
 }
 

@@ -139,6 +139,8 @@ export interface PersonView {
     manager: { name: string; email: string } | null;
     startDate: string;
     status: 'active' | 'cancelled';
+    /** When their data was erased (names and addresses are pseudonyms since); null when it was not. */
+    erasedAt: string | null;
   };
   /** Newest first. */
   assignments: PersonAssignment[];

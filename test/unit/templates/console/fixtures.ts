@@ -252,6 +252,7 @@ export const person: PersonView = {
     manager: { name: 'Grace Hopper', email: 'grace.hopper@attest.example' },
     startDate: '2026-11-02',
     status: 'active',
+    erasedAt: null,
   },
   assignments: [unsignedAssignment, signedAssignment],
 };

@@ -186,6 +186,21 @@ describe('renderPeople', () => {
 });
 
 describe('renderPerson', () => {
+  it('says when a person was erased, and nothing of the kind for one who was not', () => {
+    // Act
+    const erased = renderPerson(frameOf('admin', 'people', 'A person'), {
+      ...person,
+      starter: { ...person.starter, erasedAt: '2026-12-02T09:30:00.000Z' },
+    });
+    const kept = renderPerson(frameOf('admin', 'people', 'A person'), person);
+
+    // Assess
+    expect(erased).toContain(
+      '<dt>Erased</dt><dd><time datetime="2026-12-02T09:30:00.000Z">2026-12-02 09:30 UTC</time>: names, addresses, manager, IP and browser are keyed pseudonyms; each agreement is kept</dd>',
+    );
+    expect(kept).not.toContain('<dt>Erased</dt>');
+  });
+
   it('shows the details, the evidence, the deliveries and a readable audit trail', () => {
     // Act
     const page = renderPerson(frameOf('admin', 'people', 'A person'), person);

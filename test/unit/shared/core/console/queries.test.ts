@@ -334,6 +334,7 @@ describe('makeConsoleQueries', () => {
         manager: grace,
         startDate: '2026-12-01',
         status: 'active',
+        erasedAt: null,
       });
       expect(view?.assignments.map((a) => [a.policyVersion, a.status, a.policyTitle])).toEqual([
         [2, 'invited', 'Safe internet use v2'],
