@@ -60,6 +60,20 @@ export function describeErasuresContract(name: string, make: ErasuresStore): voi
     return store;
   };
 
+  /** A store holding `id` signed, its webhook delivery dead at 10:04 (the LMS's answer quoting the person). */
+  const deadOnWebhook = async (id: string) => {
+    const store = await signed(id, { webhook: { webhookId: 'msg_1' } });
+    await store.claimWork(id, 'webhook', at(3), at(5));
+    const dead = {
+      reason: 'rejected' as const,
+      status: 422,
+      body: 'no such user ada@example.org',
+      at: iso(4),
+    };
+    await store.recordDeliveryAttempt(id, 'webhook', { status: 422, at: at(4), outcome: { dead } });
+    return store;
+  };
+
   describe(`${name}: Erasures`, () => {
     it('logs one entry per starter, keeping the first, and lists them oldest first', async () => {
       // Prepare
@@ -148,15 +162,7 @@ export function describeErasuresContract(name: string, make: ErasuresStore): voi
 
     it('refuses an assignment whose delivery moved on since it was read', async () => {
       // Prepare
-      const store = await signed('a1', { webhook: { webhookId: 'msg_1' } });
-      await store.claimWork('a1', 'webhook', at(3), at(5));
-      await store.recordDeliveryAttempt('a1', 'webhook', {
-        status: 422,
-        at: at(4),
-        outcome: {
-          dead: { reason: 'rejected', status: 422, body: 'no such user ada@example.org', at: iso(4) },
-        },
-      });
+      const store = await deadOnWebhook('a1');
       const read = (await store.getAssignment('a1')) as Assignment;
       await store.replayDelivery('a1', 'webhook', at(6));
       await store.claimWork('a1', 'webhook', at(6), at(8));
@@ -176,15 +182,7 @@ export function describeErasuresContract(name: string, make: ErasuresStore): voi
 
     it('takes a dead delivery off the dead letters for good: it is never replayed, nor owed again', async () => {
       // Prepare
-      const store = await signed('a1', { webhook: { webhookId: 'msg_1' } });
-      await store.claimWork('a1', 'webhook', at(3), at(5));
-      await store.recordDeliveryAttempt('a1', 'webhook', {
-        status: 422,
-        at: at(4),
-        outcome: {
-          dead: { reason: 'rejected', status: 422, body: 'no such user ada@example.org', at: iso(4) },
-        },
-      });
+      const store = await deadOnWebhook('a1');
       const read = (await store.getAssignment('a1')) as Assignment;
 
       // Act
