@@ -8,6 +8,7 @@ import type {
   Metrics,
   Policies,
   Queue,
+  Retention,
   Starters,
 } from '../ports.ts';
 import { type AudienceRules, decideAudience } from './audience.ts';
@@ -20,6 +21,7 @@ import {
   STARTER_ATTRIBUTES,
   type Starter,
 } from './model.ts';
+import { expiryAfterLeaving, type RetentionSettings } from './privacy/retention.ts';
 import { makePublishPolicy, type PublishStore } from './publish.ts';
 import type { StarterData, StarterEvent } from './starter-event.ts';
 
@@ -58,6 +60,7 @@ export type IngestStore = EventReceipts &
   > &
   Pick<Policies, 'getLatestPolicyVersion'> &
   Pick<AuditTrail, 'appendAudit'> &
+  Pick<Retention, 'noteLeaving' | 'clearLeaving'> &
   PublishStore;
 
 export interface IngestDeps {
@@ -78,6 +81,8 @@ export interface IngestDeps {
   audience: AudienceRules;
   /** When an owed invite is re-driven by the sweeper if its queue message is lost. */
   redriveAfterMs: number;
+  /** How long a leaver's requests are kept: their first expiry is owed when they leave. */
+  retention: Pick<RetentionSettings, 'unsignedAfterLeaving' | 'evidence'>;
   /** Waits between looks at an event another copy is processing; a timer unless a test says. */
   pause?: (ms: number) => Promise<void>;
   /**
@@ -98,9 +103,11 @@ export interface IngestDeps {
  *    policy's newest published version (publishing the bundled text as version 1 if there is
  *    none yet) by conditional put, owing an invite; enqueue the invite.
  * 3. cancelled: mark the starter cancelled and stop every assignment not yet acknowledged,
- *    re-acknowledgements of later versions included. created for a cancelled starter makes them
- *    active again and reopens those asks, each owing a fresh invite of the newest version; an
- *    update for one changes their details only (it may have been sent before the cancellation).
+ *    re-acknowledgements of later versions included; note the leaving on every one, signed or
+ *    not, owing retention's expiry (privacy/retention.ts). created for a cancelled starter makes
+ *    them active again, forgets the leaving (and any expiry set), and reopens those asks, each
+ *    owing a fresh invite of the newest version; an update for one changes their details only
+ *    (it may have been sent before the cancellation).
  * 4. Remember the response under the event id, unless a copy did first: every copy returns the
  *    response stored first (the contract: the same event, the same body).
  * Converges: ids are derived from (employee, policy) and writes are conditional, so a retry of a
@@ -246,6 +253,13 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     }
   }
 
+  /** A leaver back: retention no longer counts from their leaving, and nothing of theirs expires. */
+  async function forgetLeaving(leaver: Starter): Promise<void> {
+    for (const id of await everyAssignmentOf(leaver, leaver.asked ?? leaver.policies)) {
+      await store.clearLeaving(id);
+    }
+  }
+
   /** The ask in force for (starter, policy): the first, or the newer one that replaced it. */
   async function inForce(assignment: Assignment): Promise<Assignment> {
     let current = assignment;
@@ -297,7 +311,10 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
         for (const id of await everyAssignmentOf(existing, existing.asked ?? existing.policies)) {
           await store.cancelAssignment(id, now);
           const after = await store.getAssignment(id);
-          if (after) assignments.push(after);
+          if (!after) continue;
+          // Signed or not, the request is kept for a while after the leaving, then expires.
+          await store.noteLeaving(id, now, expiryAfterLeaving(after, now, deps.retention));
+          assignments.push(after);
         }
       }
     } else {
@@ -313,6 +330,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
           if (first) assignments.push(await inForce(first));
         }
       } else {
+        if (back && existing?.status === 'cancelled') await forgetLeaving(existing);
         if (back) await reactivate(starter, now);
         if (existing && existing.email.toLowerCase() !== starter.email.toLowerCase())
           await reopen(starter, now);

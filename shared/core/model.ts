@@ -168,6 +168,11 @@ export interface Evidence {
   messageId: string | null;
   /** When the server sent the page that was signed (from the form's signed stamp), when known. */
   pageShownAt?: string;
+  /**
+   * When retention (RETAIN_AUDIT_IP) reduced `ipAddress` to its network and `userAgent` to the
+   * browser's family and system: from then on they no longer name a device.
+   */
+  reducedAt?: string;
 }
 
 /** One destination's delivery of a completion. */
@@ -266,7 +271,20 @@ export interface Assignment extends Lanes {
   bounce?: { reason: 'bounced' | 'complained'; email: string; at: string };
   sends: SendRecord[];
   ack?: Evidence;
+  /** When the starter left (starter.cancelled), while they are away: what retention counts from. */
+  leftAt?: string;
+  /** The retention step owed, and when: present only while one is (the `retain` index). */
+  retainStep?: RetainStep;
+  retainAt?: string;
+  /** When DynamoDB's TTL deletes the item (epoch seconds): set once retention expires it. */
+  expiresAt?: number;
 }
+
+/**
+ * Retention's steps on an assignment (shared/core/privacy/retention.ts): reduce the agreement's
+ * IP address and browser, then, once the person has left, expire the whole request.
+ */
+export type RetainStep = 'reduce-ip' | 'expire';
 
 export interface Chase {
   invitedAt: string;

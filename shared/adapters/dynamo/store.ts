@@ -10,6 +10,7 @@ import { makeEventReceipts } from './event-receipts.ts';
 import { makeMailWork } from './mail-work.ts';
 import { makePolicies } from './policies.ts';
 import { makePolicyIndex } from './policy-index.ts';
+import { makeRetention } from './retention.ts';
 import { makeScimUsers } from './scim-users.ts';
 import { makeStarters } from './starters.ts';
 import { makeTable } from './table.ts';
@@ -28,5 +29,6 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     ...makePolicyIndex(table),
     ...makeAuditTrail(table),
     ...makeScimUsers(table),
+    ...makeRetention(table),
   };
 }

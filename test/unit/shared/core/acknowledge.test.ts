@@ -6,7 +6,14 @@ import { statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { NotFoundError, TokenError } from '#shared/core/errors.ts';
 import type { Assignment, DeliveryKind } from '#shared/core/model.ts';
 import { parseTokenKeys, readShown, signToken, stampShown } from '#shared/core/tokens.ts';
-import { FakeClock, FakeMetrics, FakeQueue, seededStore, silentLogger } from '../../../support/fakes.ts';
+import {
+  FakeClock,
+  FakeMetrics,
+  FakeQueue,
+  RETENTION,
+  seededStore,
+  silentLogger,
+} from '../../../support/fakes.ts';
 
 const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');
 const TOKEN_ID = 'AAAAAAAAAAA';
@@ -45,6 +52,7 @@ async function setup(overrides: Partial<Assignment> = {}, deliveries: readonly D
     deliveries,
     redriveAfterMs: REDRIVE_MS,
     freshLinkIntervalMs: 15 * 60_000,
+    retention: RETENTION,
   });
   const submit = (fullName: string | undefined, agree: string | undefined, t = token, shown?: string) =>
     ack.recordAcknowledgement({

@@ -11,6 +11,7 @@ import {
   FakeMetrics,
   FakeQueue,
   FakeStore,
+  RETENTION,
   silentLogger,
 } from '../../../support/fakes.ts';
 
@@ -84,6 +85,7 @@ function setup(
     defaultPolicies,
     audience,
     redriveAfterMs: REDRIVE_MS,
+    retention: RETENTION,
     ...(source && { source }),
   });
   return { store, queue, clock, ingest, pauses, metrics };
