@@ -256,6 +256,21 @@ describe('recordAcknowledgement', () => {
     ]);
   });
 
+  it('owes retention’s reduce-ip step RETAIN_AUDIT_IP after the agreement, in the same one write', async () => {
+    // Prepare
+    const { store, submit, assignment } = await setup();
+
+    // Act
+    await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(store.writes).toEqual(['recordAcknowledgement', 'appendAudit']);
+    expect(store.peek(assignment.assignmentId)).toMatchObject({
+      retainStep: 'reduce-ip',
+      retainAt: '2027-11-24T10:00:00.000Z',
+    });
+  });
+
   it('owes both destinations in the one write, each under its id fixed now, and enqueues a delivery for each', async () => {
     // Prepare
     const { store, submit, lmsQueue, mailQueue, assignment } = await setup({}, ['webhook', 'xapi']);
