@@ -9,6 +9,7 @@ import { describeDueWorkContract } from './due-work.ts';
 import { describeEventReceiptsContract } from './event-receipts.ts';
 import { describeMailWorkContract } from './mail-work.ts';
 import { describePoliciesContract } from './policies.ts';
+import { describeRetentionContract } from './retention.ts';
 import { describeScimUsersContract } from './scim-users.ts';
 import { describeStartersContract } from './starters.ts';
 import { dynaliteTables } from './support.ts';
@@ -24,6 +25,7 @@ const contracts = [
   describePoliciesContract,
   describeAuditTrailContract,
   describeScimUsersContract,
+  describeRetentionContract,
 ];
 
 describe('Store contract', () => {
