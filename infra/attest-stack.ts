@@ -212,6 +212,8 @@ export class AttestStack extends Stack {
         TOKEN_TTL: TOKEN_TTL.toIsoString(),
         ORGANISATION_NAME: organisationName,
         REPLY_TO: replyTo,
+        // A manager's digest is deleted this long after its day.
+        RETAIN_EVIDENCE: retain.evidence,
       },
     });
     const lmsPush = attestFunction(this, 'LmsPush', {

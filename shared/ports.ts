@@ -228,12 +228,14 @@ export interface MailWork {
 export interface Digests {
   /**
    * Joins a manager's digest of a day: 'owner' for the first to join, 'member' for the rest,
-   * 'closed' when it has gone already (join the next day's).
+   * 'closed' when it has gone already (join the next day's). With `expiresAt`, DynamoDB's TTL
+   * deletes the digest then (retention: RETAIN_EVIDENCE after its day).
    */
   joinDigest(
     key: DigestKey,
     managerName: string,
     assignmentId: string,
+    expiresAt?: Date,
   ): Promise<'owner' | 'member' | 'closed'>;
   /**
    * Closes a digest to late joiners; the first to close it is `closedBy` (and sends it). Returns

@@ -375,6 +375,7 @@ describe('AttestStack', () => {
         'TOKEN_TTL',
         'ORGANISATION_NAME',
         'REPLY_TO',
+        'RETAIN_EVIDENCE',
       ],
       Ack: ['ACK_TOKEN_KEYS_SECRET_ARN', 'LMS_QUEUE_URL', 'MAIL_QUEUE_URL', 'LMS_MODE', 'RETAIN_AUDIT_IP'],
       LmsPush: ['LMS_WEBHOOK_URL', 'LMS_WEBHOOK_SECRET_ARN', 'LMS_QUEUE_URL', 'LMS_MODE'],

@@ -93,6 +93,8 @@ export class FakeStore implements Store {
   readonly writes: string[] = [];
   /** Retention's TTL (epoch seconds) on an assignment's other items (its audit trail, sent attempts), by assignment. */
   readonly partitionExpiry = new Map<string, number>();
+  /** Retention's TTL (epoch seconds) on a manager's digest, by `manager address#day` (see digestKeyOf). */
+  readonly digestExpiry = new Map<string, number>();
   /** Retention's TTL (epoch seconds) on a starter's profile, by starter. */
   readonly starterExpiry = new Map<string, number>();
 
@@ -251,12 +253,15 @@ export class FakeStore implements Store {
     } else clearDue(a);
   }
 
-  async joinDigest(key: DigestKey, managerName: string, assignmentId: string) {
+  async joinDigest(key: DigestKey, managerName: string, assignmentId: string, expiresAt?: Date) {
     this.writes.push('joinDigest');
     const k = digestKeyOf(key);
     const d = this.digests.get(k);
     // attribute_not_exists(closedAt); owner = if_not_exists(owner, :me); ADD members :me
     if (d?.closedAt) return 'closed' as const;
+    // expiresAt = if_not_exists(expiresAt, :expires)
+    if (expiresAt && !this.digestExpiry.has(k))
+      this.digestExpiry.set(k, Math.floor(expiresAt.getTime() / 1000));
     const digest = d ?? { ...copy(key), managerName, owner: assignmentId, members: [] };
     if (!digest.members.includes(assignmentId)) digest.members.push(assignmentId);
     this.digests.set(k, digest);
