@@ -356,7 +356,7 @@ export interface Retention {
   /**
    * The starter left at `leftAt`: noted (a time noted already stands), and the `expire` step owed
    * at `expireAt` unless a step is owed already (a `reduce-ip` runs first, and schedules it).
-   * False when there is no such assignment.
+   * False when there is no such assignment, or it is expiring already.
    */
   noteLeaving(assignmentId: string, leftAt: Date, expireAt: Date): Promise<boolean>;
   /**
@@ -384,8 +384,8 @@ export interface Retention {
   /**
    * Expires an assignment: every item of its partition (its audit trail, SES's word on its
    * emails) gets `expiresAt`, then — conditional on the `expire` step owed at `seenAt` — the
-   * assignment too, owing nothing more. False when refused (the partition's items may be marked:
-   * a retry marks them again, and a come-back takes the marks off).
+   * assignment too, owing nothing more. False when refused; the partition's marks are then lifted
+   * unless the assignment is expiring (another sweep's work).
    */
   expireAssignment(assignmentId: string, seenAt: string, expiresAt: Date): Promise<boolean>;
   /** Expires a leaver's profile, conditional on their still being cancelled. False when refused (they are back). */

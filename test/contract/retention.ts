@@ -124,6 +124,20 @@ export function describeRetentionContract(name: string, make: RetentionStore): v
         expect(await store.noteLeaving('ghost', at(1), at(2))).toBe(false);
         expect(await store.getAssignment('ghost')).toBeUndefined();
       });
+
+      it('leaves one expiring already as it is: a repeat of the leaving does not move its expiry', async () => {
+        // Prepare
+        const store = await holding(leaverOwing('a1', 3));
+        await store.expireAssignment('a1', iso(3), at(3));
+
+        // Act
+        const noted = await store.noteLeaving('a1', at(20), at(30));
+
+        // Assess
+        expect(noted).toBe(false);
+        expect(await store.queryRetention(at(59), 10)).toEqual([]);
+        expect((await store.getAssignment('a1'))?.expiresAt).toBe(at(3).getTime() / 1000);
+      });
     });
 
     describe('clearLeaving', () => {

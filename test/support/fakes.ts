@@ -538,8 +538,8 @@ export class FakeStore implements Store {
   async noteLeaving(assignmentId: string, leftAt: Date, expireAt: Date) {
     this.writes.push('noteLeaving');
     const a = this.assignments.get(assignmentId);
-    // attribute_exists(pk); each of leftAt, retainStep, retainAt if_not_exists
-    if (!a) return false;
+    // attribute_exists(pk) AND attribute_not_exists(expiresAt); each of leftAt, retainStep, retainAt if_not_exists
+    if (!a || a.expiresAt !== undefined) return false;
     a.leftAt ??= leftAt.toISOString();
     if (!a.retainStep) {
       a.retainStep = 'expire';
@@ -595,8 +595,11 @@ export class FakeStore implements Store {
     const a = this.assignments.get(assignmentId);
     // The partition's other items first, each only if it exists.
     if (this.audit.some((e) => e.assignmentId === assignmentId)) this.partitionExpiry.set(assignmentId, at);
-    // retainAt = :seen AND retainStep = :expire
-    if (!a || a.retainAt !== seenAt || a.retainStep !== 'expire') return false;
+    // retainAt = :seen AND retainStep = :expire; refused, the marks are lifted unless it is expiring
+    if (!a || a.retainAt !== seenAt || a.retainStep !== 'expire') {
+      if (a?.expiresAt === undefined) this.partitionExpiry.delete(assignmentId);
+      return false;
+    }
     a.expiresAt = at;
     setStep(a, undefined, undefined);
     return true;

@@ -32,6 +32,13 @@ export function makeRetention(table: Table): Retention {
       }),
     );
 
+  /** Takes the expiry off every item of an assignment's partition but the assignment. */
+  async function liftMarks(assignmentId: string): Promise<void> {
+    for await (const item of besides(assignmentId)) {
+      if (item.expiresAt !== undefined) await markExpiry(item, undefined);
+    }
+  }
+
   return {
     async queryRetention(before, limit) {
       const found: RetainItem[] = [];
@@ -63,7 +70,8 @@ export function makeRetention(table: Table): Retention {
           UpdateExpression:
             'SET leftAt = if_not_exists(leftAt, :left), retainStep = if_not_exists(retainStep, :expire), ' +
             'retainAt = if_not_exists(retainAt, :at), retainShard = :shard',
-          ConditionExpression: 'attribute_exists(pk)',
+          // One expiring already is left to go (a repeat of the leaving must not move its expiry).
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(expiresAt)',
           ExpressionAttributeValues: {
             ':left': leftAt.toISOString(),
             ':expire': 'expire',
@@ -75,28 +83,29 @@ export function makeRetention(table: Table): Retention {
     },
 
     async clearLeaving(assignmentId) {
-      // The partition's items first: an assignment whose expiry is lifted never loses its trail.
-      for await (const item of besides(assignmentId)) {
-        if (item.expiresAt !== undefined) await markExpiry(item, undefined);
-      }
+      // The assignment first, so no sweep starts expiring it; then its partition's items, always:
+      // a sweep that read the step before may have marked them since (it then fails on the
+      // assignment), and a come-back retried after a crash lifts what the first try did not.
       const Key = key.assignment(assignmentId);
-      const dropped = await conditionally(
-        table.update({
-          Key,
-          UpdateExpression: 'REMOVE leftAt, expiresAt, retainStep, retainAt, retainShard',
-          ConditionExpression: 'retainStep = :expire',
-          ExpressionAttributeValues: { ':expire': 'expire' },
-        }),
-      );
-      if (dropped) return true;
-      // A reduce-ip still owed stays owed: the IP's retention runs from the agreement, not the leaving.
-      return conditionally(
-        table.update({
-          Key,
-          UpdateExpression: 'REMOVE leftAt, expiresAt',
-          ConditionExpression: 'attribute_exists(leftAt) OR attribute_exists(expiresAt)',
-        }),
-      );
+      const dropped =
+        (await conditionally(
+          table.update({
+            Key,
+            UpdateExpression: 'REMOVE leftAt, expiresAt, retainStep, retainAt, retainShard',
+            ConditionExpression: 'retainStep = :expire',
+            ExpressionAttributeValues: { ':expire': 'expire' },
+          }),
+        )) ||
+        // A reduce-ip still owed stays owed: the IP's retention runs from the agreement, not the leaving.
+        (await conditionally(
+          table.update({
+            Key,
+            UpdateExpression: 'REMOVE leftAt, expiresAt',
+            ConditionExpression: 'attribute_exists(leftAt) OR attribute_exists(expiresAt)',
+          }),
+        ));
+      await liftMarks(assignmentId);
+      return dropped;
     },
 
     reduceEvidence(assignmentId, seenAt, reduced, next) {
@@ -140,7 +149,7 @@ export function makeRetention(table: Table): Retention {
       const at = epochSeconds(expiresAt);
       // The trail first, the assignment last: a crash between leaves the step owed, and a retry finishes.
       for await (const item of besides(assignmentId)) await markExpiry(item, at);
-      return conditionally(
+      const expired = await conditionally(
         table.update({
           Key: key.assignment(assignmentId),
           UpdateExpression: 'SET expiresAt = :at REMOVE retainStep, retainAt, retainShard',
@@ -148,6 +157,11 @@ export function makeRetention(table: Table): Retention {
           ExpressionAttributeValues: { ':at': at, ':seen': seenAt, ':expire': 'expire' },
         }),
       );
+      // Refused because the person came back meanwhile: the trail keeps its assignment's fate.
+      if (!expired && (await table.get(key.assignment(assignmentId)))?.expiresAt === undefined) {
+        await liftMarks(assignmentId);
+      }
+      return expired;
     },
 
     expireStarter(starterId, expiresAt) {
