@@ -195,9 +195,17 @@ export function makeRetentionSweep(deps: RetentionDeps) {
     return addCalendar(new Date(Math.max(leftAt.getTime(), supersededAt.getTime())), settings.evidence);
   }
 
-  async function reduce(assignment: Assignment, seenAt: string, now: Date): Promise<'reduced' | 'none'> {
+  async function reduce(
+    assignment: Assignment,
+    seenAt: string,
+    now: Date,
+  ): Promise<'reduced' | 'moved' | 'none'> {
     const ack = assignment.ack;
-    if (!ack) return 'none';
+    const next = assignment.leftAt
+      ? { step: 'expire' as const, at: expiryAfterLeaving(assignment, new Date(assignment.leftAt), settings) }
+      : undefined;
+    // Nothing to reduce (the step is written with the evidence, so this is a hand-edited item): move on.
+    if (!ack) return (await store.moveRetention(assignment.assignmentId, seenAt, next)) ? 'moved' : 'none';
     // Already reduced (a repeat after a crash): the values stand, only the step moves on.
     const reduced = ack.reducedAt
       ? { ipAddress: ack.ipAddress, userAgent: ack.userAgent, reducedAt: ack.reducedAt }
@@ -206,9 +214,6 @@ export function makeRetentionSweep(deps: RetentionDeps) {
           userAgent: reduceUserAgent(ack.userAgent),
           reducedAt: now.toISOString(),
         };
-    const next = assignment.leftAt
-      ? { step: 'expire' as const, at: expiryAfterLeaving(assignment, new Date(assignment.leftAt), settings) }
-      : undefined;
     if (!(await store.reduceEvidence(assignment.assignmentId, seenAt, reduced, next))) return 'none';
     metrics.count('retention', { step: 'reduce-ip' });
     logger.info('retention reduced an agreement’s IP address and browser', {

@@ -360,6 +360,21 @@ describe('sweepRetention', () => {
     expect(metrics.counted).toEqual([{ name: 'retention', dimensions: { step: 'held' } }]);
   });
 
+  it('moves a reduce-ip step owed without evidence on, reducing nothing', async () => {
+    // Prepare
+    const { sweep, stored } = await setup(
+      { leftAt: LEFT_AT, status: 'cancelled', retainStep: 'reduce-ip', retainAt: '2027-11-24T09:59:00.000Z' },
+      '2027-11-24T10:00:00.000Z',
+    );
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toMatchObject({ reduced: 0, moved: 1 });
+    expect(stored()).toMatchObject({ retainStep: 'expire', retainAt: '2028-03-01T12:00:00.000Z' });
+  });
+
   it('drops an expiry owed to someone who is back (no leaving noted), expiring nothing', async () => {
     // Prepare
     const { sweep, stored } = await setup(
