@@ -405,9 +405,9 @@ export type Store = EventReceipts &
   Deliveries &
   Policies &
   PolicyIndex &
+  Retention &
   AuditTrail &
-  ScimUsers &
-  Retention;
+  ScimUsers;
 
 /** Counts of things worth an alarm (CloudWatch metrics on AWS, by embedded metric format). */
 export interface Metrics {

@@ -269,8 +269,6 @@ export interface Assignment extends Lanes {
   supersededBy?: { assignmentId: string; version: number };
   /** Why chasing stopped at the address: SES reported a permanent bounce or a complaint. */
   bounce?: { reason: 'bounced' | 'complained'; email: string; at: string };
-  sends: SendRecord[];
-  ack?: Evidence;
   /** When the starter left (starter.cancelled), while they are away: what retention counts from. */
   leftAt?: string;
   /** The retention step owed, and when: present only while one is (the `retain` index). */
@@ -278,6 +276,8 @@ export interface Assignment extends Lanes {
   retainAt?: string;
   /** When DynamoDB's TTL deletes the item (epoch seconds): set once retention expires it. */
   expiresAt?: number;
+  sends: SendRecord[];
+  ack?: Evidence;
 }
 
 /**

@@ -23,9 +23,9 @@ const contracts = [
   describeDeliveriesContract,
   describeDueWorkContract,
   describePoliciesContract,
+  describeRetentionContract,
   describeAuditTrailContract,
   describeScimUsersContract,
-  describeRetentionContract,
 ];
 
 describe('Store contract', () => {

@@ -27,8 +27,8 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     ...makeDeliveries(table),
     ...makePolicies(table),
     ...makePolicyIndex(table),
+    ...makeRetention(table),
     ...makeAuditTrail(table),
     ...makeScimUsers(table),
-    ...makeRetention(table),
   };
 }
