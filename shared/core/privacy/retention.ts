@@ -228,8 +228,9 @@ export function makeRetentionSweep(deps: RetentionDeps) {
     now: Date,
   ): Promise<'expired' | 'moved' | 'none'> {
     const { assignmentId } = assignment;
-    const move = async (at: Date, why: string) => {
+    const move = async (at: Date, why: string, held = false) => {
       if (!(await store.moveRetention(assignmentId, seenAt, { step: 'expire', at }))) return 'none' as const;
+      if (held) metrics.count('retention', { step: 'held' });
       logger.info(`retention held: ${why}`, { assignmentId, until: at.toISOString() });
       return 'moved' as const;
     };
@@ -237,10 +238,8 @@ export function makeRetentionSweep(deps: RetentionDeps) {
     if (!assignment.leftAt) {
       return (await store.moveRetention(assignmentId, seenAt)) ? ('moved' as const) : ('none' as const);
     }
-    if (owesWork(assignment)) {
-      metrics.count('retention', { step: 'held' });
-      return move(new Date(now.getTime() + HELD_FOR_WORK_MS), 'work still owed');
-    }
+    if (owesWork(assignment))
+      return move(new Date(now.getTime() + HELD_FOR_WORK_MS), 'work still owed', true);
     const leftAt = new Date(assignment.leftAt);
     const due = assignment.ack
       ? await evidenceExpiry(assignment, leftAt)
