@@ -1,4 +1,5 @@
 // Retention: the IP address and browser reduced after RETAIN_AUDIT_IP, a leaver's requests expired after RETAIN_UNSIGNED_AFTER_LEAVING or RETAIN_EVIDENCE, and nothing expired that is still needed.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCalendarDuration } from '#shared/core/duration.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
@@ -83,6 +84,30 @@ describe('reduceIpAddress', () => {
   );
 });
 
+describe('reduceIpAddress, on any input', () => {
+  it('answers an IPv4 /24 whose last octet is gone, an IPv6 /48, or unknown: never the address itself', () => {
+    // Act and assess
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string()), (address) => {
+        const reduced = reduceIpAddress(address);
+        expect(reduced).toMatch(
+          /^(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.0\/24|[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}::\/48|unknown)$/,
+        );
+        if (address !== 'unknown') expect(reduced).not.toBe(address);
+      }),
+    );
+  });
+
+  it('keeps the first three octets of every IPv4 address', () => {
+    // Act and assess
+    fc.assert(
+      fc.property(fc.ipV4(), (address) => {
+        expect(reduceIpAddress(address)).toBe(`${address.split('.').slice(0, 3).join('.')}.0/24`);
+      }),
+    );
+  });
+});
+
 describe('reduceUserAgent', () => {
   it.each([
     [CHROME_WINDOWS, 'Chrome on Windows'],
@@ -108,6 +133,31 @@ describe('reduceUserAgent', () => {
   ])('reduces %j to %j', (userAgent, reduced) => {
     // Act and assess
     expect(reduceUserAgent(userAgent)).toBe(reduced);
+  });
+});
+
+describe('reduceUserAgent, on any input', () => {
+  it('answers only a known family and system, never text of the user agent', () => {
+    // Prepare
+    const families = [
+      'Edge',
+      'Opera',
+      'Samsung Internet',
+      'Firefox',
+      'Chrome',
+      'Safari',
+      'Internet Explorer',
+      'another browser',
+    ];
+    const systems = ['Windows', 'Android', 'iOS', 'ChromeOS', 'macOS', 'Linux', 'another system'];
+    const reductions = new Set(families.flatMap((f) => systems.map((s) => `${f} on ${s}`)));
+
+    // Act and assess
+    fc.assert(
+      fc.property(fc.string({ maxLength: 512 }), (userAgent) => {
+        expect(reductions.has(reduceUserAgent(userAgent))).toBe(true);
+      }),
+    );
   });
 });
 
