@@ -21,7 +21,7 @@ import {
   STARTER_ATTRIBUTES,
   type Starter,
 } from './model.ts';
-import { expiryAfterLeaving, type RetentionSettings } from './privacy/retention.ts';
+import { allExpiring, expiryAfterLeaving, type RetentionSettings } from './privacy/retention.ts';
 import { makePublishPolicy, type PublishStore } from './publish.ts';
 import type { StarterData, StarterEvent } from './starter-event.ts';
 
@@ -56,11 +56,16 @@ export type IngestStore = EventReceipts &
   Pick<Starters, 'getStarter' | 'putStarter'> &
   Pick<
     Assignments,
-    'createAssignment' | 'getAssignment' | 'cancelAssignment' | 'reopenBounced' | 'reopenCancelled'
+    | 'createAssignment'
+    | 'getAssignment'
+    | 'getAssignments'
+    | 'cancelAssignment'
+    | 'reopenBounced'
+    | 'reopenCancelled'
   > &
   Pick<Policies, 'getLatestPolicyVersion'> &
   Pick<AuditTrail, 'appendAudit'> &
-  Pick<Retention, 'noteLeaving' | 'clearLeaving'> &
+  Pick<Retention, 'noteLeaving' | 'clearLeaving' | 'expireStarter'> &
   PublishStore;
 
 export interface IngestDeps {
@@ -253,6 +258,15 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     }
   }
 
+  /**
+   * HR described a leaver again: their profile was rewritten whole, without an expiry retention
+   * had set; it is set again if every request of theirs is expiring (or gone).
+   */
+  async function keepExpiring(leaver: Starter, now: Date): Promise<void> {
+    const asks = await store.getAssignments(await everyAssignmentOf(leaver, leaver.asked ?? leaver.policies));
+    if (allExpiring(asks.values())) await store.expireStarter(leaver.starterId, now);
+  }
+
   /** A leaver back: retention no longer counts from their leaving, and nothing of theirs expires. */
   async function forgetLeaving(leaver: Starter): Promise<void> {
     for (const id of await everyAssignmentOf(leaver, leaver.asked ?? leaver.policies)) {
@@ -329,6 +343,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
           const first = await store.getAssignment(assignmentIdFor(starter.employeeId, policyId));
           if (first) assignments.push(await inForce(first));
         }
+        await keepExpiring(starter, now);
       } else {
         if (back && existing?.status === 'cancelled') await forgetLeaving(existing);
         if (back) await reactivate(starter, now);

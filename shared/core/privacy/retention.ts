@@ -156,6 +156,11 @@ export interface RetentionResult {
   moved: number;
 }
 
+/** Whether every one of a leaver's requests is expiring (its TTL set, no step owed): true of none. */
+export function allExpiring(assignments: Iterable<Assignment>): boolean {
+  return [...assignments].every((a) => a.expiresAt !== undefined && !a.retainStep);
+}
+
 /** Whether an assignment still owes work: an email, or an LMS delivery pending or dead-lettered (awaiting replay). */
 export function owesWork(assignment: Assignment): boolean {
   if (assignment.dueAt !== undefined || assignment.dueKind !== undefined) return true;
@@ -261,8 +266,7 @@ export function makeRetentionSweep(deps: RetentionDeps) {
     const others = await store.getAssignments(
       (await everyAssignmentOf(starter)).filter((id) => id !== expiredId),
     );
-    const allExpiring = [...others.values()].every((a) => a.expiresAt !== undefined && !a.retainStep);
-    if (!allExpiring || !(await store.expireStarter(starterId, now))) return;
+    if (!allExpiring(others.values()) || !(await store.expireStarter(starterId, now))) return;
     metrics.count('retention', { step: 'starter' });
     logger.info('retention expired a leaver’s profile', { starterId });
   }

@@ -640,6 +640,43 @@ describe('ingestStarterEvent', () => {
     });
   });
 
+  it('keeps a leaver’s profile expiring when HR describes them again after every request of theirs expired', async () => {
+    // Prepare: left; one request expiring, the other already deleted by the TTL
+    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
+    await ingest(created());
+    await ingest(cancelled());
+    store.seed({
+      ...(store.peek(safeId) as Assignment),
+      retainStep: undefined,
+      retainAt: undefined,
+      expiresAt: 1_900_000_000,
+    });
+    store.assignments.delete(privacyId);
+    await store.expireStarter(starterIdFor('E1001'), new Date('2030-01-01T00:00:00Z'));
+
+    // Act: an update rewrites the profile whole
+    await ingest({ ...created('evt_update', { email: 'ada.l@example.org' }), type: 'starter.updated' });
+
+    // Assess
+    expect(store.starters.get(starterIdFor('E1001'))?.status).toBe('cancelled');
+    expect(store.starterExpiry.get(starterIdFor('E1001'))).toBe(
+      Date.parse('2026-11-24T10:00:00.000Z') / 1000,
+    );
+  });
+
+  it('sets no expiry on a leaver described again while a request of theirs still owes its expiry', async () => {
+    // Prepare
+    const { store, ingest } = setup();
+    await ingest(created());
+    await ingest(cancelled());
+
+    // Act
+    await ingest({ ...created('evt_update'), type: 'starter.updated' });
+
+    // Assess
+    expect(store.starterExpiry.has(starterIdFor('E1001'))).toBe(false);
+  });
+
   it('forgets the leaving of a starter who comes back: no expiry owed, nothing of theirs expiring', async () => {
     // Prepare: left, and one request was already expiring
     const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
