@@ -5,6 +5,7 @@ import type { Channel } from '#shared/core/destinations/destination.ts';
 import { AttestError, ValidationError } from '#shared/core/errors.ts';
 import type { DeliveryKind } from '#shared/core/model.ts';
 import type { PayloadSettings } from '#shared/core/privacy/export.ts';
+import type { RetentionSettings } from '#shared/core/privacy/retention.ts';
 import type { Clock, HttpClient, KeyVault, Queue, Store } from '#shared/ports.ts';
 
 /** 0: done; 1: the thing asked for failed; 2: the command was called wrongly. */
@@ -36,6 +37,8 @@ export interface CliDeps {
   audience?: AudienceRules;
   /** REDRIVE_AFTER: when an invite whose queue message was lost is re-driven by the sweeper. */
   redriveAfterMs?: number;
+  /** RETAIN_UNSIGNED_AFTER_LEAVING and RETAIN_EVIDENCE: a leaver's first expiry; absent, their defaults. */
+  retention?: Pick<RetentionSettings, 'unsignedAfterLeaving' | 'evidence'>;
   /** A progress bar on stderr for `total` steps; given only when stderr is a terminal. */
   progressBar?: (total: number) => { update(done: number): void; stop(): void };
   /**

@@ -12,6 +12,7 @@ import {
   makeReplayErasures,
 } from '#shared/core/privacy/erase.ts';
 import { makeSubjectAccessExport } from '#shared/core/privacy/export.ts';
+import { defaultRetention } from '#shared/core/privacy/retention.ts';
 import { renderSubjectAccessHtml } from '#templates/privacy-export.ts';
 import { type Shell, UsageError } from './cli.ts';
 import { createFile } from './report.ts';
@@ -128,7 +129,12 @@ async function eraseCommand(
   const { deps, io, clock } = shell;
   if (!options.employee.trim()) throw new UsageError('--employee needs an employee id', command);
   const by = operator(options.by, command);
-  const erase = makeErasePerson({ store: deps.store, clock, pseudonyms: await pseudonymsOf(shell) });
+  const erase = makeErasePerson({
+    store: deps.store,
+    clock,
+    pseudonyms: await pseudonymsOf(shell),
+    retention: deps.retention ?? defaultRetention(),
+  });
   let result: ErasureResult;
   try {
     result = await erase(options.employee, { by, reason: options.reason });
@@ -208,7 +214,12 @@ async function replayCommand(shell: Shell, options: { file?: string }, command: 
   }
   for (const entry of await deps.store.erasureLog())
     if (!entries.has(entry.starterId)) entries.set(entry.starterId, entry);
-  const replay = makeReplayErasures({ store: deps.store, clock, pseudonyms: await pseudonymsOf(shell) });
+  const replay = makeReplayErasures({
+    store: deps.store,
+    clock,
+    pseudonyms: await pseudonymsOf(shell),
+    retention: deps.retention ?? defaultRetention(),
+  });
   const done = await replay([...entries.values()].sort((a, b) => a.at.localeCompare(b.at)));
   const count = (outcome: string) => done.filter((d) => d.outcome === outcome).length;
   io.out(

@@ -1,4 +1,5 @@
 // `attest import starters`, `attest starter add`, `starter resend` and `starter cancel`: starters from a CSV file or the command line, through the ingest use case, and a fresh invite for one.
+
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
@@ -7,6 +8,7 @@ import { AttestError, NotFoundError } from '#shared/core/errors.ts';
 import { starterIdFor } from '#shared/core/ids.ts';
 import { type ImportSummary, makeImportStarters } from '#shared/core/import-starters.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
+import { defaultRetention } from '#shared/core/privacy/retention.ts';
 import { makeResendInvite } from '#shared/core/resend-invite.ts';
 import {
   CLI_SOURCE,
@@ -236,6 +238,7 @@ async function cliIngest(shell: Shell, source: string) {
     defaultPolicies: deps.defaultPolicies ?? ['safe-internet-use'],
     audience,
     redriveAfterMs: deps.redriveAfterMs ?? 15 * 60_000,
+    retention: deps.retention ?? defaultRetention(),
     source,
   });
   return { ingest, bundledPolicies };

@@ -13,6 +13,27 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HTTP_ROUTES, type HttpFunction } from '../functions/routes.ts';
+import type { CalendarDuration } from '../shared/core/duration.ts';
+
+/** CloudWatch's retention periods up to a month, in days: the ones access logs may be kept for. */
+const UP_TO_A_MONTH = [
+  RetentionDays.ONE_DAY,
+  RetentionDays.THREE_DAYS,
+  RetentionDays.FIVE_DAYS,
+  RetentionDays.ONE_WEEK,
+  RetentionDays.TWO_WEEKS,
+  RetentionDays.ONE_MONTH,
+] as const;
+
+/**
+ * How long the access logs (which hold callers' IP addresses) are kept: a month, or RETAIN_AUDIT_IP
+ * if shorter, rounded down to a period CloudWatch offers (a year or a month counted as luxon does,
+ * 365 and 30 days); never less than a day, CloudWatch's shortest.
+ */
+export function accessLogRetention(auditIp: CalendarDuration): RetentionDays {
+  const days = Math.floor(auditIp.duration.as('days'));
+  return [...UP_TO_A_MONTH].reverse().find((period) => period <= days) ?? RetentionDays.ONE_DAY;
+}
 
 /** The function answering each route of the table. */
 export type ApiProps = Record<HttpFunction, IFunction>;
@@ -22,12 +43,13 @@ export class Api extends Construct {
   /** `https://{id}.execute-api.{region}.amazonaws.com`, no trailing slash. */
   readonly endpoint: string;
 
-  constructor(scope: Construct, id: string) {
+  /** `auditIp`: RETAIN_AUDIT_IP, which bounds how long the access logs keep IP addresses. */
+  constructor(scope: Construct, id: string, auditIp: CalendarDuration) {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'Http', { createDefaultStage: false, description: 'attest HTTP API' });
     this.endpoint = this.httpApi.apiEndpoint;
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: accessLogRetention(auditIp) });
     new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',

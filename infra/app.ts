@@ -9,6 +9,18 @@ new AttestStack(app, 'Attest', {
   defaultPolicies: String(app.node.tryGetContext('attest:defaultPolicies') ?? 'safe-internet-use'),
   lmsMode: String(app.node.tryGetContext('attest:lmsMode') ?? 'webhook'),
   consoleDomainPrefix: app.node.tryGetContext('attest:consoleDomainPrefix'),
+  retention: Object.fromEntries(
+    (
+      [
+        ['RETAIN_UNSIGNED_AFTER_LEAVING', 'attest:retainUnsignedAfterLeaving'],
+        ['RETAIN_EVIDENCE', 'attest:retainEvidence'],
+        ['RETAIN_AUDIT_IP', 'attest:retainAuditIp'],
+      ] as const
+    ).flatMap(([name, context]) => {
+      const value = app.node.tryGetContext(context);
+      return value === undefined ? [] : [[name, String(value)]];
+    }),
+  ),
 });
 // cdk-nag v3 is a validation plugin (v2's Aspects are gone): an unacknowledged finding fails the synth.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -29,7 +29,9 @@ import { METRICS_NAMESPACE, METRICS_SERVICE } from '../shared/adapters/metrics.t
 import { parseLmsMode, secretArnSetting } from '../shared/config.ts';
 import { modeChoices } from '../shared/core/destinations/names.ts';
 import { destinations } from '../shared/core/destinations/registry.ts';
+import { parseCalendarDuration } from '../shared/core/duration.ts';
 import { type DeliveryKind, EMAIL_KINDS } from '../shared/core/model.ts';
+import { RETENTION_DEFAULTS } from '../shared/core/privacy/retention.ts';
 import { Api } from './api.ts';
 import { CONSOLE_GROUPS, ConsoleSignIn } from './console-sign-in.ts';
 import { OperationsDashboard } from './dashboard.ts';
@@ -53,6 +55,29 @@ export interface AttestStackProps extends StackProps {
    * region across AWS. None: `attest-` and part of the stack's id.
    */
   consoleDomainPrefix?: string;
+  /**
+   * Retention (contexts `attest:retainUnsignedAfterLeaving`, `attest:retainEvidence`,
+   * `attest:retainAuditIp`): ISO 8601 durations, each its default (P1Y, P6Y, P1Y) when absent.
+   * Chosen at synth because RETAIN_AUDIT_IP also bounds the access logs' retention.
+   */
+  retention?: Partial<Record<keyof typeof RETENTION_DEFAULTS, string>>;
+}
+
+/** The retention settings, defaults filled in, each checked at synth (a bad one names its context). */
+function retentionSettings(given: AttestStackProps['retention'] = {}) {
+  const read = (name: keyof typeof RETENTION_DEFAULTS) => {
+    const text = given[name] ?? RETENTION_DEFAULTS[name];
+    try {
+      return parseCalendarDuration(text);
+    } catch (error) {
+      throw new Error(`${name}: ${(error as Error).message}`);
+    }
+  };
+  return {
+    RETAIN_UNSIGNED_AFTER_LEAVING: read('RETAIN_UNSIGNED_AFTER_LEAVING'),
+    RETAIN_EVIDENCE: read('RETAIN_EVIDENCE'),
+    RETAIN_AUDIT_IP: read('RETAIN_AUDIT_IP'),
+  };
 }
 
 /**
@@ -108,6 +133,12 @@ export class AttestStack extends Stack {
       allowedPattern: '^(https://[^/\\s]+(/[^\\s]*[^/\\s])?)?$',
     }).valueAsString;
 
+    const retention = retentionSettings(props.retention);
+    const retain = {
+      unsignedAfterLeaving: retention.RETAIN_UNSIGNED_AFTER_LEAVING.iso,
+      evidence: retention.RETAIN_EVIDENCE.iso,
+      auditIp: retention.RETAIN_AUDIT_IP.iso,
+    };
     const data = new Data(this, 'Data');
     const { table } = data;
     const secrets = new Secrets(this, 'Secrets');
@@ -129,6 +160,9 @@ export class AttestStack extends Stack {
         [secretArnSetting('HR_WEBHOOK_SECRET')]: secrets.hrWebhook.secretArn,
         MAIL_QUEUE_URL: mail.queue.queueUrl,
         DEFAULT_POLICIES: props.defaultPolicies,
+        // A leaver's requests owe their expiry from the leaving.
+        RETAIN_UNSIGNED_AFTER_LEAVING: retain.unsignedAfterLeaving,
+        RETAIN_EVIDENCE: retain.evidence,
       },
     });
     const ack = attestFunction(this, 'Ack', {
@@ -141,6 +175,8 @@ export class AttestStack extends Stack {
         LMS_MODE,
         // An expired link's page can ask for a fresh one: that is an invite owed, so a mail message.
         MAIL_QUEUE_URL: mail.queue.queueUrl,
+        // An agreement owes the reduction of its IP address and browser.
+        RETAIN_AUDIT_IP: retain.auditIp,
       },
     });
     const scim = attestFunction(this, 'Scim', {
@@ -152,9 +188,12 @@ export class AttestStack extends Stack {
         DEFAULT_POLICIES: props.defaultPolicies,
         // Resource locations: the custom base when set, else the API's own host (read from each request).
         PUBLIC_BASE_URL: publicBaseUrl,
+        // A user made inactive is a leaver, as through the HR webhook.
+        RETAIN_UNSIGNED_AFTER_LEAVING: retain.unsignedAfterLeaving,
+        RETAIN_EVIDENCE: retain.evidence,
       },
     });
-    const api = new Api(this, 'Api');
+    const api = new Api(this, 'Api', retention.RETAIN_AUDIT_IP);
     const useApiUrl = new CfnCondition(this, 'UseApiUrl', {
       expression: Fn.conditionEquals(publicBaseUrl, ''),
     });
@@ -173,6 +212,8 @@ export class AttestStack extends Stack {
         TOKEN_TTL: TOKEN_TTL.toIsoString(),
         ORGANISATION_NAME: organisationName,
         REPLY_TO: replyTo,
+        // A manager's digest is deleted this long after its day.
+        RETAIN_EVIDENCE: retain.evidence,
       },
     });
     const lmsPush = attestFunction(this, 'LmsPush', {
@@ -227,6 +268,10 @@ export class AttestStack extends Stack {
         MAIL_QUEUE_URL: mail.queue.queueUrl,
         LMS_QUEUE_URL: lms.queue.queueUrl,
         SWEEP_INTERVAL: SWEEP_INTERVAL.toIsoString(),
+        // The sweeper takes retention's steps, recounting each from these.
+        RETAIN_UNSIGNED_AFTER_LEAVING: retain.unsignedAfterLeaving,
+        RETAIN_EVIDENCE: retain.evidence,
+        RETAIN_AUDIT_IP: retain.auditIp,
       },
     });
 

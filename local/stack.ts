@@ -22,6 +22,7 @@ import {
   localLmsSettings,
   TABLE_NAME,
 } from './settings.ts';
+import { startTtlReaper } from './ttl-reaper.ts';
 
 export interface LocalStackOptions {
   ports: LocalPorts;
@@ -33,6 +34,8 @@ export interface LocalStackOptions {
   onError?: (error: unknown) => void;
   /** The demo users' password at the local OpenID provider (default LOCAL_CONSOLE_PASSWORD's local default). */
   consolePassword?: string;
+  /** How often the emulation of DynamoDB's TTL deletes expired items (default five seconds). */
+  ttlIntervalMs?: number;
 }
 
 export interface LocalStack {
@@ -52,6 +55,8 @@ export interface LocalStack {
   lms: LmsReceiver;
   /** Runs one sweep now (the timer also runs them). */
   sweep(): Promise<unknown>;
+  /** Deletes the items whose TTL has passed now, as DynamoDB would in its own time (a timer also does). */
+  reapExpired(): Promise<number>;
   /** Hands an SNS-wrapped SES event to the ses-events handler, as the topic would. */
   sesEvent(event: import('aws-lambda').SNSEvent): Promise<void>;
   stop(): Promise<void>;
@@ -207,6 +212,8 @@ async function startServices(
     return sweeping;
   };
   const timer = setInterval(sweep, sweeperConfig.config.SWEEP_INTERVAL);
+  // dynalite has no TTL: expired items (retention's, HR event receipts) are deleted here instead.
+  const reaper = startTtlReaper(ddb, env.TABLE_NAME ?? TABLE_NAME, options.ttlIntervalMs ?? 5000, onError);
   // SES's mailbox simulator addresses bounce and complain here too, through the same handler.
   const simulator = startSesSimulator(
     emulators.endpoints.ses,
@@ -255,10 +262,11 @@ async function startServices(
     env,
     lms,
     sweep,
+    reapExpired: reaper.reap,
     sesEvent: sesEventsHandler,
     async stop() {
       clearInterval(timer);
-      await Promise.all([...pollers.map((p) => p.stop()), simulator.stop()]);
+      await Promise.all([...pollers.map((p) => p.stop()), simulator.stop(), reaper.stop()]);
       forget?.();
       await sweeping;
       const close = (s: Server) =>

@@ -1,9 +1,10 @@
 // Parsing a function's environment: one zod schema, checked at load so a bad deploy fails fast.
 import { z } from 'zod';
 import { isDestinationName, modeChoices } from './core/destinations/names.ts';
-import { durationSetting } from './core/duration.ts';
+import { calendarDurationSetting, durationSetting, parseCalendarDuration } from './core/duration.ts';
 import { ConfigError } from './core/errors.ts';
 import type { DeliveryKind } from './core/model.ts';
+import { RETENTION_DEFAULTS } from './core/privacy/retention.ts';
 
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
@@ -66,4 +67,16 @@ export const common = {
     ),
   /** How long a worker holds owed work while doing it. */
   LEASE: durationSetting.default(2 * 60_000),
+  /** Retention (PRIVACY.md): how long a leaver's unsigned requests are kept after they leave. */
+  RETAIN_UNSIGNED_AFTER_LEAVING: calendarDurationSetting.default(() =>
+    parseCalendarDuration(RETENTION_DEFAULTS.RETAIN_UNSIGNED_AFTER_LEAVING),
+  ),
+  /** How long evidence is kept after the person leaves or its version is superseded, whichever is later. */
+  RETAIN_EVIDENCE: calendarDurationSetting.default(() =>
+    parseCalendarDuration(RETENTION_DEFAULTS.RETAIN_EVIDENCE),
+  ),
+  /** How long an agreement's IP address and browser are kept whole before being reduced. */
+  RETAIN_AUDIT_IP: calendarDurationSetting.default(() =>
+    parseCalendarDuration(RETENTION_DEFAULTS.RETAIN_AUDIT_IP),
+  ),
 };

@@ -14,6 +14,7 @@ import type {
   MailKind,
   OwedDeliveries,
   PolicyVersion,
+  RetainStep,
   ScimLookupKey,
   ScimUser,
   SendRecord,
@@ -161,13 +162,15 @@ export interface Assignments {
   /**
    * Records the evidence exactly once (conditional on attribute_not_exists(ack)), in the same
    * write making the receipt email and each LMS delivery in `deliveries` owed from `dueAt` (when
-   * the sweeper re-drives them, should their queue messages be lost) and listing it among the signers.
+   * the sweeper re-drives them, should their queue messages be lost) and listing it among the signers;
+   * with `reduceIpAt`, owing retention's `reduce-ip` step then.
    */
   recordAcknowledgement(
     assignmentId: string,
     evidence: Evidence,
     deliveries: OwedDeliveries,
     dueAt: Date,
+    reduceIpAt?: Date,
   ): Promise<AckOutcome>;
 }
 
@@ -239,12 +242,14 @@ export interface MailWork {
 export interface Digests {
   /**
    * Joins a manager's digest of a day: 'owner' for the first to join, 'member' for the rest,
-   * 'closed' when it has gone already (join the next day's).
+   * 'closed' when it has gone already (join the next day's). With `expiresAt`, DynamoDB's TTL
+   * deletes the digest then (retention: RETAIN_EVIDENCE after its day).
    */
   joinDigest(
     key: DigestKey,
     managerName: string,
     assignmentId: string,
+    expiresAt?: Date,
   ): Promise<'owner' | 'member' | 'closed'>;
   /**
    * Closes a digest to late joiners; the first to close it is `closedBy` (and sends it). Returns
@@ -347,6 +352,60 @@ export interface ScimUsers {
   deleteScimUser(user: ScimUser): Promise<boolean>;
 }
 
+/** A retention step owed, as the `retain` index lists it. */
+export interface RetainItem {
+  assignmentId: string;
+  retainAt: string;
+  retainStep: RetainStep;
+}
+
+/**
+ * Retention on the table: the step each assignment owes (in the sparse `retain` index while one
+ * is), and DynamoDB's TTL (`expiresAt`) on what may go. Every step is conditional on the due time
+ * read, so two sweeps never both act on one.
+ */
+export interface Retention {
+  /** Steps falling due by `before`, oldest first, at most `limit`. */
+  queryRetention(before: Date, limit: number): Promise<RetainItem[]>;
+  /**
+   * The starter left at `leftAt`: noted (a time noted already stands), and the `expire` step owed
+   * at `expireAt` unless a step is owed already (a `reduce-ip` runs first, and schedules it).
+   * False when there is no such assignment, or it is expiring already.
+   */
+  noteLeaving(assignmentId: string, leftAt: Date, expireAt: Date): Promise<boolean>;
+  /**
+   * The starter is back: their leaving is forgotten, an `expire` step owed is dropped, and an
+   * expiry already set on the assignment's items is taken off (before DynamoDB deletes them).
+   * False when there was no leaving to forget.
+   */
+  clearLeaving(assignmentId: string): Promise<boolean>;
+  /**
+   * Reduces the evidence's IP address and browser (`reduce-ip`), conditional on that step being
+   * owed at `seenAt`: then owes `next`, or nothing. False when refused.
+   */
+  reduceEvidence(
+    assignmentId: string,
+    seenAt: string,
+    reduced: { ipAddress: string; userAgent: string; reducedAt: string },
+    next?: { step: RetainStep; at: Date },
+  ): Promise<boolean>;
+  /** Moves the step owed at `seenAt` to `next`, or with none, owes nothing more. False when refused. */
+  moveRetention(
+    assignmentId: string,
+    seenAt: string,
+    next?: { step: RetainStep; at: Date },
+  ): Promise<boolean>;
+  /**
+   * Expires an assignment: every item of its partition (its audit trail, SES's word on its
+   * emails) gets `expiresAt`, then — conditional on the `expire` step owed at `seenAt` — the
+   * assignment too, owing nothing more. False when refused; the partition's marks are then lifted
+   * unless the assignment is expiring (another sweep's work).
+   */
+  expireAssignment(assignmentId: string, seenAt: string, expiresAt: Date): Promise<boolean>;
+  /** Expires a leaver's profile, conditional on their still being cancelled. False when refused (they are back). */
+  expireStarter(starterId: string, expiresAt: Date): Promise<boolean>;
+}
+
 /**
  * Erasure (`attest privacy erase`): each record of the person rewritten once, in place, by a
  * conditional write that refuses a record erased already, so an erasure run again (or replayed
@@ -390,6 +449,7 @@ export type Store = EventReceipts &
   Deliveries &
   Policies &
   PolicyIndex &
+  Retention &
   AuditTrail &
   ScimUsers &
   Erasures;

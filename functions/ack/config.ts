@@ -7,6 +7,7 @@ const env = parseEnv(
   z.object({
     TABLE_NAME: common.TABLE_NAME,
     REDRIVE_AFTER: common.REDRIVE_AFTER,
+    RETAIN_AUDIT_IP: common.RETAIN_AUDIT_IP,
     LMS_MODE: common.LMS_MODE,
     LMS_QUEUE_URL: z.url(),
     MAIL_QUEUE_URL: z.url(),

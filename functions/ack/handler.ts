@@ -30,6 +30,7 @@ const acknowledgement = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
     deliveries: config.LMS_MODE,
     redriveAfterMs: config.REDRIVE_AFTER,
     freshLinkIntervalMs: config.FRESH_LINK_INTERVAL,
+    retention: { auditIp: config.RETAIN_AUDIT_IP },
   }),
 );
 

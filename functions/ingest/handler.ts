@@ -34,6 +34,7 @@ const ingest = makeIngestStarterEvent({
   defaultPolicies: config.DEFAULT_POLICIES,
   audience: bundledAudience,
   redriveAfterMs: config.REDRIVE_AFTER,
+  retention: { unsignedAfterLeaving: config.RETAIN_UNSIGNED_AFTER_LEAVING, evidence: config.RETAIN_EVIDENCE },
 });
 
 export const handler = withLambdaContext(logger, async (event: HttpEvent): Promise<HttpResult> => {

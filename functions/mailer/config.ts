@@ -36,6 +36,7 @@ const env = parseEnv(
     SEND_WINDOW: z.string().optional(),
     /** How long a manager's digest collects escalations before it is sent. */
     DIGEST_DELAY: durationSetting.default(15 * 60_000),
+    RETAIN_EVIDENCE: common.RETAIN_EVIDENCE,
     /**
      * How long after an interrupted email attempt began (a crash between SES and the table) its
      * step waits for SES's report of the send before sending again.

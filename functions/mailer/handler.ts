@@ -39,6 +39,7 @@ const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
     renderBounceNotice,
     planFor: config.planFor,
     digestDelayMs: config.DIGEST_DELAY,
+    retention: { evidence: config.RETAIN_EVIDENCE },
     publicBaseUrl: config.PUBLIC_BASE_URL,
     organisationName: config.ORGANISATION_NAME,
     tokenTtlMs: config.TOKEN_TTL,

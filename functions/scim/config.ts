@@ -7,6 +7,8 @@ const env = parseEnv(
   z.object({
     TABLE_NAME: common.TABLE_NAME,
     REDRIVE_AFTER: common.REDRIVE_AFTER,
+    RETAIN_UNSIGNED_AFTER_LEAVING: common.RETAIN_UNSIGNED_AFTER_LEAVING,
+    RETAIN_EVIDENCE: common.RETAIN_EVIDENCE,
     MAIL_QUEUE_URL: z.url(),
     DEFAULT_POLICIES: common.DEFAULT_POLICIES,
     /** The links' base, when not the API's own URL: SCIM's resource locations are below it. */

@@ -29,6 +29,10 @@ const service = makeScimService({
     defaultPolicies: config.DEFAULT_POLICIES,
     audience: bundledAudience,
     redriveAfterMs: config.REDRIVE_AFTER,
+    retention: {
+      unsignedAfterLeaving: config.RETAIN_UNSIGNED_AFTER_LEAVING,
+      evidence: config.RETAIN_EVIDENCE,
+    },
     source: SCIM_SOURCE,
   }),
   schema,

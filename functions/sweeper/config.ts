@@ -11,6 +11,9 @@ export const config = parseEnv(
     LMS_QUEUE_URL: z.url(),
     /** The time between sweeps: the schedule on AWS, the timer locally. */
     SWEEP_INTERVAL: durationSetting.default(5 * 60_000),
+    RETAIN_UNSIGNED_AFTER_LEAVING: common.RETAIN_UNSIGNED_AFTER_LEAVING,
+    RETAIN_EVIDENCE: common.RETAIN_EVIDENCE,
+    RETAIN_AUDIT_IP: common.RETAIN_AUDIT_IP,
   }),
   process.env,
 );

@@ -5,6 +5,7 @@ import { NotFoundError, TokenError } from './errors.ts';
 import { sendHint } from './hint.ts';
 import { newEvidenceId, newTokenId } from './ids.ts';
 import type { Assignment, DeliveryKind, Evidence, PolicyVersion, WorkMessage } from './model.ts';
+import { type RetentionSettings, reduceIpAt } from './privacy/retention.ts';
 import { inspectToken, readShown, signToken, stampShown, type TokenKeys, verifyToken } from './tokens.ts';
 import { hasUnseen, visibleLetters, withoutUnseen } from './visible.ts';
 
@@ -29,6 +30,8 @@ export interface AckDeps {
   redriveAfterMs: number;
   /** The least time between two fresh links for one assignment. */
   freshLinkIntervalMs: number;
+  /** RETAIN_AUDIT_IP: when the agreement's IP address and browser are reduced, owed in the same write. */
+  retention: Pick<RetentionSettings, 'auditIp'>;
 }
 
 /** How long the "email me a fresh link" button on an expired-link page works. */
@@ -199,7 +202,7 @@ export function makeAcknowledgement(deps: AckDeps) {
    * 1. Verify the token and re-read the assignment; an acknowledged one shows its receipt.
    * 2. Validate the form: a name refused by readTypedName or an unticked box re-shows it, storing
    *    nothing.
-   * 3. Write the evidence, status and owed LMS deliveries in one conditional update
+   * 3. Write the evidence, status, owed LMS deliveries and retention's reduce-ip step in one conditional update
    *    (attribute_not_exists(ack)): of any number of concurrent POSTs exactly one records, and
    *    every one of them gets the receipt of the one that did.
    * 4. Enqueue the LMS deliveries; if that fails the sweeper re-drives it from the table.
@@ -241,6 +244,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       evidence,
       owedDeliveries(evidence.evidenceId, deps.deliveries),
       new Date(now.getTime() + deps.redriveAfterMs),
+      reduceIpAt(now, deps.retention),
     );
     const recorded = outcome.assignment.ack;
     // Lost the race to a concurrent POST (show its receipt) or to a cancellation.

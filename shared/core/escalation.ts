@@ -1,7 +1,9 @@
 // The escalation: a starter's chase ran out, so they join their manager's digest of the day (or, with no manager on file, are simply overdue).
 import type { AuditTrail, Digests, Logger, MailWork } from '../ports.ts';
 import { isoDay, nextDay, startOfLocalDay } from './dates.ts';
+import { addCalendar } from './duration.ts';
 import type { Assignment, DigestKey, Starter } from './model.ts';
+import type { RetentionSettings } from './privacy/retention.ts';
 import { type ChasePlan, nextOpening } from './schedule.ts';
 
 export interface EscalationDeps {
@@ -11,6 +13,8 @@ export interface EscalationDeps {
   planFor: (policyId: string) => ChasePlan;
   /** How long a manager's digest collects escalations before it is sent. */
   digestDelayMs: number;
+  /** RETAIN_EVIDENCE: a digest is deleted this long after its day (its members' chase is on record that long). */
+  retention: Pick<RetentionSettings, 'evidence'>;
 }
 
 /**
@@ -33,11 +37,12 @@ export async function escalateToDigest(
   }
   let key: DigestKey = { managerEmail: manager.email.toLowerCase(), day: isoDay(now, starter.timeZone) };
   for (let i = 0; i < 7; i++) {
-    const joined = await store.joinDigest(key, manager.name, assignment.assignmentId);
+    const dayStart = startOfLocalDay(key.day, starter.timeZone).getTime();
+    const expiresAt = addCalendar(new Date(dayStart), deps.retention.evidence);
+    const joined = await store.joinDigest(key, manager.name, assignment.assignmentId, expiresAt);
     if (joined !== 'closed') {
       const plan = deps.planFor(assignment.policyId);
       // Today's digest goes after the delay; a later day's not before that day begins.
-      const dayStart = startOfLocalDay(key.day, starter.timeZone).getTime();
       const earliest = new Date(Math.max(now.getTime() + deps.digestDelayMs, dayStart));
       const digestDueAt = nextOpening(earliest, plan.window, starter.timeZone);
       await store.escalate(assignment.assignmentId, { at: now, digest: key, digestDueAt });

@@ -8,6 +8,7 @@ import type {
   Metrics,
   Policies,
   Queue,
+  Retention,
   Starters,
 } from '../ports.ts';
 import { type AudienceRules, decideAudience } from './audience.ts';
@@ -21,6 +22,7 @@ import {
   STARTER_ATTRIBUTES,
   type Starter,
 } from './model.ts';
+import { allExpiring, expiryAfterLeaving, type RetentionSettings } from './privacy/retention.ts';
 import { makePublishPolicy, type PublishStore } from './publish.ts';
 import type { StarterData, StarterEvent } from './starter-event.ts';
 
@@ -55,10 +57,16 @@ export type IngestStore = EventReceipts &
   Pick<Starters, 'getStarter' | 'putStarter'> &
   Pick<
     Assignments,
-    'createAssignment' | 'getAssignment' | 'cancelAssignment' | 'reopenBounced' | 'reopenCancelled'
+    | 'createAssignment'
+    | 'getAssignment'
+    | 'getAssignments'
+    | 'cancelAssignment'
+    | 'reopenBounced'
+    | 'reopenCancelled'
   > &
   Pick<Policies, 'getLatestPolicyVersion'> &
   Pick<AuditTrail, 'appendAudit'> &
+  Pick<Retention, 'noteLeaving' | 'clearLeaving' | 'expireStarter'> &
   PublishStore;
 
 export interface IngestDeps {
@@ -79,6 +87,8 @@ export interface IngestDeps {
   audience: AudienceRules;
   /** When an owed invite is re-driven by the sweeper if its queue message is lost. */
   redriveAfterMs: number;
+  /** How long a leaver's requests are kept: their first expiry is owed when they leave. */
+  retention: Pick<RetentionSettings, 'unsignedAfterLeaving' | 'evidence'>;
   /** Waits between looks at an event another copy is processing; a timer unless a test says. */
   pause?: (ms: number) => Promise<void>;
   /**
@@ -99,9 +109,11 @@ export interface IngestDeps {
  *    policy's newest published version (publishing the bundled text as version 1 if there is
  *    none yet) by conditional put, owing an invite; enqueue the invite.
  * 3. cancelled: mark the starter cancelled and stop every assignment not yet acknowledged,
- *    re-acknowledgements of later versions included. created for a cancelled starter makes them
- *    active again and reopens those asks, each owing a fresh invite of the newest version; an
- *    update for one changes their details only (it may have been sent before the cancellation).
+ *    re-acknowledgements of later versions included; note the leaving on every one, signed or
+ *    not, owing retention's expiry (privacy/retention.ts). created for a cancelled starter makes
+ *    them active again, forgets the leaving (and any expiry set), and reopens those asks, each
+ *    owing a fresh invite of the newest version; an update for one changes their details only
+ *    (it may have been sent before the cancellation).
  * 4. Remember the response under the event id, unless a copy did first: every copy returns the
  *    response stored first (the contract: the same event, the same body).
  * Converges: ids are derived from (employee, policy) and writes are conditional, so a retry of a
@@ -247,6 +259,22 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     }
   }
 
+  /**
+   * HR described a leaver again: their profile was rewritten whole, without an expiry retention
+   * had set; it is set again if every request of theirs is expiring (or gone).
+   */
+  async function keepExpiring(leaver: Starter, now: Date): Promise<void> {
+    const asks = await store.getAssignments(await everyAssignmentOf(leaver, leaver.asked ?? leaver.policies));
+    if (allExpiring(asks.values())) await store.expireStarter(leaver.starterId, now);
+  }
+
+  /** A leaver back: retention no longer counts from their leaving, and nothing of theirs expires. */
+  async function forgetLeaving(leaver: Starter): Promise<void> {
+    for (const id of await everyAssignmentOf(leaver, leaver.asked ?? leaver.policies)) {
+      await store.clearLeaving(id);
+    }
+  }
+
   /** The ask in force for (starter, policy): the first, or the newer one that replaced it. */
   async function inForce(assignment: Assignment): Promise<Assignment> {
     let current = assignment;
@@ -301,7 +329,10 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
         for (const id of await everyAssignmentOf(existing, existing.asked ?? existing.policies)) {
           await store.cancelAssignment(id, now);
           const after = await store.getAssignment(id);
-          if (after) assignments.push(after);
+          if (!after) continue;
+          // Signed or not, the request is kept for a while after the leaving, then expires.
+          await store.noteLeaving(id, now, expiryAfterLeaving(after, now, deps.retention));
+          assignments.push(after);
         }
       }
     } else {
@@ -316,7 +347,9 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
           const first = await store.getAssignment(assignmentIdFor(starter.employeeId, policyId));
           if (first) assignments.push(await inForce(first));
         }
+        await keepExpiring(starter, now);
       } else {
+        if (back && existing?.status === 'cancelled') await forgetLeaving(existing);
         if (back) await reactivate(starter, now);
         if (existing && existing.email.toLowerCase() !== starter.email.toLowerCase())
           await reopen(starter, now);

@@ -33,6 +33,7 @@ import type {
   Starter,
   WorkMessage,
 } from './model.ts';
+import type { RetentionSettings } from './privacy/retention.ts';
 import { type ChasePlan, nextChaseStep } from './schedule.ts';
 import { signToken, type TokenKeys } from './tokens.ts';
 
@@ -61,6 +62,8 @@ export interface MailDeps {
   planFor: (policyId: string) => ChasePlan;
   /** How long a manager's digest collects escalations before it is sent. */
   digestDelayMs: number;
+  /** RETAIN_EVIDENCE: how long a manager's digest is kept after its day. */
+  retention: Pick<RetentionSettings, 'evidence'>;
   publicBaseUrl: string;
   organisationName: string;
   tokenTtlMs: number;

@@ -200,6 +200,11 @@ export interface Evidence {
   messageId: string | null;
   /** When the server sent the page that was signed (from the form's signed stamp), when known. */
   pageShownAt?: string;
+  /**
+   * When retention (RETAIN_AUDIT_IP) reduced `ipAddress` to its network and `userAgent` to the
+   * browser's family and system: from then on they no longer name a device.
+   */
+  reducedAt?: string;
 }
 
 /** One destination's delivery of a completion. */
@@ -296,6 +301,13 @@ export interface Assignment extends Lanes {
   supersededBy?: { assignmentId: string; version: number };
   /** Why chasing stopped at the address: SES reported a permanent bounce or a complaint. */
   bounce?: { reason: 'bounced' | 'complained'; email: string; at: string };
+  /** When the starter left (starter.cancelled), while they are away: what retention counts from. */
+  leftAt?: string;
+  /** The retention step owed, and when: present only while one is (the `retain` index). */
+  retainStep?: RetainStep;
+  retainAt?: string;
+  /** When DynamoDB's TTL deletes the item (epoch seconds): set once retention expires it. */
+  expiresAt?: number;
   sends: SendRecord[];
   ack?: Evidence;
   /**
@@ -304,6 +316,12 @@ export interface Assignment extends Lanes {
    */
   erasedAt?: string;
 }
+
+/**
+ * Retention's steps on an assignment (shared/core/privacy/retention.ts): reduce the agreement's
+ * IP address and browser, then, once the person has left, expire the whole request.
+ */
+export type RetainStep = 'reduce-ip' | 'expire';
 
 export interface Chase {
   invitedAt: string;

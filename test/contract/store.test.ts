@@ -10,6 +10,7 @@ import { describeErasuresContract } from './erasures.ts';
 import { describeEventReceiptsContract } from './event-receipts.ts';
 import { describeMailWorkContract } from './mail-work.ts';
 import { describePoliciesContract } from './policies.ts';
+import { describeRetentionContract } from './retention.ts';
 import { describeScimUsersContract } from './scim-users.ts';
 import { describeStartersContract } from './starters.ts';
 import { dynaliteTables } from './support.ts';
@@ -23,6 +24,7 @@ const contracts = [
   describeDeliveriesContract,
   describeDueWorkContract,
   describePoliciesContract,
+  describeRetentionContract,
   describeAuditTrailContract,
   describeScimUsersContract,
   describeErasuresContract,

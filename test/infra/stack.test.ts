@@ -195,6 +195,14 @@ describe('AttestStack', () => {
               NonKeyAttributes: ['assignmentId', 'starterId', 'policyVersion', 'status'],
             },
           },
+          {
+            IndexName: 'retain',
+            KeySchema: [
+              { AttributeName: 'retainShard', KeyType: 'HASH' },
+              { AttributeName: 'retainAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['assignmentId', 'retainStep'] },
+          },
         ],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
@@ -312,11 +320,53 @@ describe('AttestStack', () => {
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
+  it.each([
+    ['P1Y', 30],
+    ['P2M', 30],
+    ['P30D', 30],
+    ['P29D', 14],
+    ['P7D', 7],
+    ['P6D', 5],
+    ['PT20S', 1],
+  ])('keeps the access logs’ IP addresses no longer than RETAIN_AUDIT_IP=%s: %i days', (auditIp, days) => {
+    // Prepare
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new AttestStack(app, 'Attest', {
+      defaultPolicies: 'safe-internet-use',
+      retention: { RETAIN_AUDIT_IP: auditIp },
+    });
+
+    // Act
+    const groups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup') as Record<string, Resource>;
+
+    // Assess
+    const access = Object.entries(groups).filter(([id]) => id.startsWith('ApiAccessLogs'));
+    expect(access).toHaveLength(1);
+    expect(access[0]?.[1].Properties.RetentionInDays).toBe(days);
+  });
+
+  it('refuses a retention setting that is no duration, naming it', () => {
+    // Act and assess
+    expect(
+      () =>
+        new AttestStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Attest', {
+          defaultPolicies: 'safe-internet-use',
+          retention: { RETAIN_EVIDENCE: 'six years' },
+        }),
+    ).toThrow('RETAIN_EVIDENCE: "six years" is not an ISO 8601 duration');
+  });
+
   it('gives each function exactly the settings its config.ts reads', () => {
     // Prepare
     const common = ['TABLE_NAME', 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', 'NODE_OPTIONS'];
     const expected: Record<FunctionId, string[]> = {
-      Ingest: ['HR_WEBHOOK_SECRET_ARN', 'MAIL_QUEUE_URL', 'DEFAULT_POLICIES'],
+      Ingest: [
+        'HR_WEBHOOK_SECRET_ARN',
+        'MAIL_QUEUE_URL',
+        'DEFAULT_POLICIES',
+        'RETAIN_UNSIGNED_AFTER_LEAVING',
+        'RETAIN_EVIDENCE',
+      ],
       Mailer: [
         'MAIL_FROM',
         'SES_CONFIGURATION_SET',
@@ -325,12 +375,27 @@ describe('AttestStack', () => {
         'TOKEN_TTL',
         'ORGANISATION_NAME',
         'REPLY_TO',
+        'RETAIN_EVIDENCE',
       ],
-      Ack: ['ACK_TOKEN_KEYS_SECRET_ARN', 'LMS_QUEUE_URL', 'MAIL_QUEUE_URL', 'LMS_MODE'],
+      Ack: ['ACK_TOKEN_KEYS_SECRET_ARN', 'LMS_QUEUE_URL', 'MAIL_QUEUE_URL', 'LMS_MODE', 'RETAIN_AUDIT_IP'],
       LmsPush: ['LMS_WEBHOOK_URL', 'LMS_WEBHOOK_SECRET_ARN', 'LMS_QUEUE_URL', 'LMS_MODE'],
-      Sweeper: ['MAIL_QUEUE_URL', 'LMS_QUEUE_URL', 'SWEEP_INTERVAL'],
+      Sweeper: [
+        'MAIL_QUEUE_URL',
+        'LMS_QUEUE_URL',
+        'SWEEP_INTERVAL',
+        'RETAIN_UNSIGNED_AFTER_LEAVING',
+        'RETAIN_EVIDENCE',
+        'RETAIN_AUDIT_IP',
+      ],
       SesEvents: ['MAIL_QUEUE_URL'],
-      Scim: ['SCIM_TOKEN_SECRET_ARN', 'MAIL_QUEUE_URL', 'DEFAULT_POLICIES', 'PUBLIC_BASE_URL'],
+      Scim: [
+        'SCIM_TOKEN_SECRET_ARN',
+        'MAIL_QUEUE_URL',
+        'DEFAULT_POLICIES',
+        'PUBLIC_BASE_URL',
+        'RETAIN_UNSIGNED_AFTER_LEAVING',
+        'RETAIN_EVIDENCE',
+      ],
       // Its durations (REDRIVE_AFTER, FRESH_LINK_INTERVAL, idle and lifetime) and DEFAULT_TIME_ZONE
       // keep the defaults the other functions share, as ack's and scim's do.
       Console: [
@@ -360,6 +425,12 @@ describe('AttestStack', () => {
       REPLY_TO: { Ref: 'ReplyTo' },
     });
     expect(envOf('Sweeper').SWEEP_INTERVAL).toBe('PT5M');
+    expect(envOf('Sweeper')).toMatchObject({
+      RETAIN_UNSIGNED_AFTER_LEAVING: 'P1Y',
+      RETAIN_EVIDENCE: 'P6Y',
+      RETAIN_AUDIT_IP: 'P1Y',
+    });
+    expect(envOf('Ack').RETAIN_AUDIT_IP).toBe('P1Y');
     expect(envOf('LmsPush').LMS_WEBHOOK_URL).toEqual({ Ref: 'LmsWebhookUrl' });
     expect(envOf('LmsPush').LMS_MODE).toBe('webhook');
     expect(envOf('Ack').LMS_MODE).toBe('webhook');

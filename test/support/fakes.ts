@@ -19,6 +19,7 @@ import type {
   MailKind,
   OwedDeliveries,
   PolicyVersion,
+  RetainStep,
   ScimLookupKey,
   ScimUser,
   SendRecord,
@@ -26,6 +27,7 @@ import type {
   WorkMessage,
 } from '#shared/core/model.ts';
 import { DELIVERY_KINDS, holdsLookup, isDeliveryKind } from '#shared/core/model.ts';
+import { defaultRetention, type RetentionSettings } from '#shared/core/privacy/retention.ts';
 import type { ReportRow } from '#shared/core/report.ts';
 import type {
   AckOutcome,
@@ -97,6 +99,12 @@ export class FakeStore implements Store {
   }> = [];
   /** Names of the writes made, in order, for asserting that a path wrote nothing. */
   readonly writes: string[] = [];
+  /** Retention's TTL (epoch seconds) on an assignment's other items (its audit trail, sent attempts), by assignment. */
+  readonly partitionExpiry = new Map<string, number>();
+  /** Retention's TTL (epoch seconds) on a manager's digest, by `manager address#day` (see digestKeyOf). */
+  readonly digestExpiry = new Map<string, number>();
+  /** Retention's TTL (epoch seconds) on a starter's profile, by starter. */
+  readonly starterExpiry = new Map<string, number>();
 
   async getEventReceipt(source: string, eventId: string) {
     return copy(this.receipts.get(`${source}#${eventId}`)?.response);
@@ -138,6 +146,8 @@ export class FakeStore implements Store {
     // attribute_not_exists(erased)
     if (this.starters.get(starter.starterId)?.erased) throw new ErasedError();
     this.starters.set(starter.starterId, copy(starter));
+    // A put writes the item whole: an expiry it held is gone.
+    this.starterExpiry.delete(starter.starterId);
   }
 
   async createAssignment(assignment: Assignment) {
@@ -265,12 +275,15 @@ export class FakeStore implements Store {
     } else clearDue(a);
   }
 
-  async joinDigest(key: DigestKey, managerName: string, assignmentId: string) {
+  async joinDigest(key: DigestKey, managerName: string, assignmentId: string, expiresAt?: Date) {
     this.writes.push('joinDigest');
     const k = digestKeyOf(key);
     const d = this.digests.get(k);
     // attribute_not_exists(closedAt); owner = if_not_exists(owner, :me); ADD members :me
     if (d?.closedAt) return 'closed' as const;
+    // expiresAt = if_not_exists(expiresAt, :expires)
+    if (expiresAt && !this.digestExpiry.has(k))
+      this.digestExpiry.set(k, Math.floor(expiresAt.getTime() / 1000));
     const digest = d ?? { ...copy(key), managerName, owner: assignmentId, members: [] };
     if (!digest.members.includes(assignmentId)) digest.members.push(assignmentId);
     this.digests.set(k, digest);
@@ -350,6 +363,7 @@ export class FakeStore implements Store {
     evidence: Evidence,
     deliveries: OwedDeliveries,
     dueAt: Date,
+    reduceIpAt?: Date,
   ): Promise<AckOutcome> {
     this.writes.push('recordAcknowledgement');
     const a = this.assignments.get(assignmentId);
@@ -367,6 +381,10 @@ export class FakeStore implements Store {
     }
     a.dueAt = dueAt.toISOString();
     a.dueKind = 'receipt';
+    if (reduceIpAt) {
+      a.retainStep = 'reduce-ip';
+      a.retainAt = reduceIpAt.toISOString();
+    }
     delete a.leaseUntil;
     return { recorded: true, assignment: shown(a) };
   }
@@ -524,6 +542,97 @@ export class FakeStore implements Store {
     if (isDeliveryKind(kind) && a.dead?.[kind]) return undefined;
     const dueKind = isDeliveryKind(kind) ? kind : a.dueKind;
     return dueKind && { assignmentId, dueAt, dueKind };
+  }
+
+  async queryRetention(before: Date, limit: number) {
+    // The sparse `retain` index: only assignments owing a step, by when it falls due.
+    return [...this.assignments.values()]
+      .filter((a) => a.retainStep && (a.retainAt as string) <= before.toISOString())
+      .sort((x, y) => (x.retainAt as string).localeCompare(y.retainAt as string))
+      .slice(0, limit)
+      .map((a) => ({
+        assignmentId: a.assignmentId,
+        retainAt: a.retainAt as string,
+        retainStep: a.retainStep as RetainStep,
+      }));
+  }
+
+  async noteLeaving(assignmentId: string, leftAt: Date, expireAt: Date) {
+    this.writes.push('noteLeaving');
+    const a = this.assignments.get(assignmentId);
+    // attribute_exists(pk) AND attribute_not_exists(expiresAt); each of leftAt, retainStep, retainAt if_not_exists
+    if (!a || a.expiresAt !== undefined) return false;
+    a.leftAt ??= leftAt.toISOString();
+    if (!a.retainStep) {
+      a.retainStep = 'expire';
+      a.retainAt = expireAt.toISOString();
+    }
+    return true;
+  }
+
+  async clearLeaving(assignmentId: string) {
+    this.writes.push('clearLeaving');
+    this.partitionExpiry.delete(assignmentId);
+    const a = this.assignments.get(assignmentId);
+    if (!a) return false;
+    // retainStep = :expire removes the step too; else attribute_exists(leftAt) OR attribute_exists(expiresAt)
+    if (a.retainStep === 'expire') {
+      delete a.retainStep;
+      delete a.retainAt;
+    } else if (a.leftAt === undefined && a.expiresAt === undefined) {
+      return false;
+    }
+    delete a.leftAt;
+    delete a.expiresAt;
+    return true;
+  }
+
+  async reduceEvidence(
+    assignmentId: string,
+    seenAt: string,
+    reduced: { ipAddress: string; userAgent: string; reducedAt: string },
+    next?: { step: RetainStep; at: Date },
+  ) {
+    this.writes.push('reduceEvidence');
+    const a = this.assignments.get(assignmentId);
+    // retainAt = :seen AND retainStep = :reduce AND attribute_exists(ack)
+    if (!a?.ack || a.retainAt !== seenAt || a.retainStep !== 'reduce-ip') return false;
+    Object.assign(a.ack, reduced);
+    setStep(a, next?.step, next?.at);
+    return true;
+  }
+
+  async moveRetention(assignmentId: string, seenAt: string, next?: { step: RetainStep; at: Date }) {
+    this.writes.push('moveRetention');
+    const a = this.assignments.get(assignmentId);
+    // retainAt = :seen
+    if (!a || a.retainAt !== seenAt) return false;
+    setStep(a, next?.step, next?.at);
+    return true;
+  }
+
+  async expireAssignment(assignmentId: string, seenAt: string, expiresAt: Date) {
+    this.writes.push('expireAssignment');
+    const at = Math.floor(expiresAt.getTime() / 1000);
+    const a = this.assignments.get(assignmentId);
+    // The partition's other items first, each only if it exists.
+    if (this.audit.some((e) => e.assignmentId === assignmentId)) this.partitionExpiry.set(assignmentId, at);
+    // retainAt = :seen AND retainStep = :expire; refused, the marks are lifted unless it is expiring
+    if (!a || a.retainAt !== seenAt || a.retainStep !== 'expire') {
+      if (a?.expiresAt === undefined) this.partitionExpiry.delete(assignmentId);
+      return false;
+    }
+    a.expiresAt = at;
+    setStep(a, undefined, undefined);
+    return true;
+  }
+
+  async expireStarter(starterId: string, expiresAt: Date) {
+    this.writes.push('expireStarter');
+    // #status = :cancelled
+    if (this.starters.get(starterId)?.status !== 'cancelled') return false;
+    this.starterExpiry.set(starterId, Math.floor(expiresAt.getTime() / 1000));
+    return true;
   }
 
   async *signers(policyId: string, belowVersion: number) {
@@ -751,6 +860,17 @@ function shown(a: StoredAssignment): Assignment {
   return rest;
 }
 
+/** Sets a retention step owed (the adapter's retainStep, retainAt and shard), or with none, removes it. */
+function setStep(a: StoredAssignment, step: RetainStep | undefined, at: Date | undefined): void {
+  if (step && at) {
+    a.retainStep = step;
+    a.retainAt = at.toISOString();
+  } else {
+    delete a.retainStep;
+    delete a.retainAt;
+  }
+}
+
 /** What the adapter's condition for "owes work of this kind" checks. */
 function owes(a: StoredAssignment, kind: DueKind): boolean {
   if (!isDeliveryKind(kind)) return a.dueKind === kind;
@@ -865,6 +985,9 @@ export class FakeClock implements Clock {
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** The retention settings at their defaults (P1Y unsigned after leaving, P6Y evidence, P1Y IP and browser). */
+export const RETENTION: RetentionSettings = defaultRetention();
 
 /** A published policy version, independent of the bundled policy files. */
 export function aPolicy(overrides: Partial<PolicyVersion> = {}): PolicyVersion {

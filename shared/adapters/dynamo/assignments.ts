@@ -1,7 +1,7 @@
 // Assignments on the table: one item each, and every change of status a single conditional update of it.
 import type { Assignment } from '#shared/core/model.ts';
 import type { Assignments } from '#shared/ports.ts';
-import { asAssignment, DUE_SHARD, owing, storedAssignment } from './lanes.ts';
+import { asAssignment, DUE_SHARD, owing, RETAIN_SHARD, storedAssignment } from './lanes.ts';
 import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
 
 export function makeAssignments(table: Table): Assignments {
@@ -138,8 +138,10 @@ export function makeAssignments(table: Table): Assignments {
       );
     },
 
-    async recordAcknowledgement(assignmentId, evidence, deliveries, dueAt) {
+    async recordAcknowledgement(assignmentId, evidence, deliveries, dueAt, reduceIpAt) {
       const owed = owing(deliveries);
+      // Retention's first step, in the same write: the IP address and browser are reduced then.
+      const retain = reduceIpAt ? ', retainStep = :reduce, retainAt = :reduceAt, retainShard = :retain' : '';
       const out = await unlessConditionFails(
         table.update({
           Key: key.assignment(assignmentId),
@@ -148,7 +150,7 @@ export function makeAssignments(table: Table): Assignments {
           UpdateExpression:
             `SET ack = :ack, #status = :acknowledged, ${owed.set.map((c) => `${c}, `).join('')}` +
             'dueAt = :due, dueKind = :receipt, dueShard = :shard, ' +
-            'signedPolicy = :policy, signedVersion = :version ' +
+            `signedPolicy = :policy, signedVersion = :version${retain} ` +
             'REMOVE leaseUntil',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -162,6 +164,11 @@ export function makeAssignments(table: Table): Assignments {
             ':shard': DUE_SHARD,
             ':policy': evidence.policyId,
             ':version': evidence.policyVersion,
+            ...(reduceIpAt && {
+              ':reduce': 'reduce-ip',
+              ':reduceAt': reduceIpAt.toISOString(),
+              ':retain': RETAIN_SHARD,
+            }),
           },
           ReturnValues: 'ALL_NEW',
         }),

@@ -5,13 +5,14 @@ import { type Item, key, strip, type Table, unlessConditionFails } from './table
 
 export function makeDigests(table: Table): Digests {
   return {
-    async joinDigest(digestKey, managerName, assignmentId) {
+    async joinDigest(digestKey, managerName, assignmentId, expiresAt) {
       const out = await unlessConditionFails(
         table.update({
           Key: key.digest(digestKey),
           UpdateExpression:
             'SET managerEmail = :email, #day = :day, managerName = if_not_exists(managerName, :name), ' +
-            '#owner = if_not_exists(#owner, :me) ADD members :me_set',
+            `#owner = if_not_exists(#owner, :me)${expiresAt ? ', expiresAt = if_not_exists(expiresAt, :expires)' : ''} ` +
+            'ADD members :me_set',
           ConditionExpression: 'attribute_not_exists(closedAt)',
           ExpressionAttributeNames: { '#owner': 'owner', '#day': 'day' },
           ExpressionAttributeValues: {
@@ -20,6 +21,8 @@ export function makeDigests(table: Table): Digests {
             ':name': managerName,
             ':me': assignmentId,
             ':me_set': new Set([assignmentId]),
+            // DynamoDB's TTL reads epoch seconds.
+            ...(expiresAt && { ':expires': Math.floor(expiresAt.getTime() / 1000) }),
           },
           ReturnValues: 'ALL_NEW',
         }),

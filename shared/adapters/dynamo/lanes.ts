@@ -12,6 +12,8 @@ import { DUE_INDEX, storedLane } from './table-schema.ts';
 
 /** The sparse indexes' partition value: set only while an assignment owes work in that lane. */
 export const DUE_SHARD = 'due';
+/** The `retain` index's partition value: set only while an assignment owes a retention step. */
+export const RETAIN_SHARD = 'retain';
 /** Dead-lettered deliveries wait in their lane's index under a shard the sweeper never reads. */
 export const DEAD_SHARD = 'dead';
 
@@ -45,6 +47,8 @@ const RENAMED = DELIVERY_KINDS.flatMap((kind) => {
 export function asAssignment(item: Item | undefined): Assignment | undefined {
   const record = strip<Item>(item);
   if (!record) return undefined;
+  // Retention's expiry is part of an assignment's record (strip drops it from every other kind).
+  if (item?.expiresAt !== undefined) record.expiresAt = item.expiresAt;
   for (const [name, stored] of RENAMED) {
     if (stored in record) {
       record[name] = record[stored];
@@ -64,6 +68,7 @@ export function storedAssignment(assignment: Assignment): Item {
     }
   }
   if (assignment.dueKind) item[LANES.mail.shard] = DUE_SHARD;
+  if (assignment.retainStep) item.retainShard = RETAIN_SHARD;
   for (const kind of DELIVERY_KINDS) {
     if (assignment[`${kind}DueAt`]) item[LANES[kind].shard] = DUE_SHARD;
   }

@@ -11,6 +11,7 @@ import { makeEventReceipts } from './event-receipts.ts';
 import { makeMailWork } from './mail-work.ts';
 import { makePolicies } from './policies.ts';
 import { makePolicyIndex } from './policy-index.ts';
+import { makeRetention } from './retention.ts';
 import { makeScimUsers } from './scim-users.ts';
 import { makeStarters } from './starters.ts';
 import { makeTable } from './table.ts';
@@ -27,6 +28,7 @@ export function makeDynamoStore(tableName: string, client: DynamoDBClient = new 
     ...makeDeliveries(table),
     ...makePolicies(table),
     ...makePolicyIndex(table),
+    ...makeRetention(table),
     ...makeAuditTrail(table),
     ...makeScimUsers(table),
     ...makeErasures(table),

@@ -36,6 +36,8 @@ export function storedLane(kind: DeliveryKind) {
 export const SIGNED_INDEX = 'signed';
 /** Every assignment by policy and when it was made: the "who has not signed?" report and its CSV. */
 export const POLICY_INDEX = 'policy';
+/** Assignments owing a retention step (reduce the IP address, or expire), by when it falls due. */
+export const RETAIN_INDEX = 'retain';
 
 export const TABLE_INDEXES: readonly IndexSpec[] = [
   {
@@ -69,5 +71,13 @@ export const TABLE_INDEXES: readonly IndexSpec[] = [
     // attribute writes the index too. These change a few times in an assignment's life.
     include: ['assignmentId', 'starterId', 'policyVersion', 'status'],
     why: 'Only assignments carry both policyId and createdAt, so a report reads one policy’s assignments (within a date range only those), counts them by status, and reads in full only those it lists.',
+  },
+  {
+    name: RETAIN_INDEX,
+    partitionKey: 'retainShard',
+    sortKey: { name: 'retainAt', type: 'S' },
+    // Not ALL: the evidence need not be copied for the sweeper to know which step is due.
+    include: ['assignmentId', 'retainStep'],
+    why: 'Sparse: only assignments owing a retention step carry retainShard, so the sweeper reads what is due for reduction or expiry (no Scan).',
   },
 ];

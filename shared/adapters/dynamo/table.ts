@@ -77,6 +77,7 @@ const NOT_RECORD = [
   ...DELIVERY_KINDS.map((kind) => storedLane(kind).shard),
   'signedPolicy',
   'signedVersion',
+  'retainShard',
   'expiresAt',
 ];
 

@@ -7,6 +7,7 @@ import type {
   Clock,
   Erasures,
   Policies,
+  Retention,
   ScimUsers,
   Starters,
 } from '../../ports.ts';
@@ -23,6 +24,7 @@ import {
   type Starter,
 } from '../model.ts';
 import { folded } from '../visible.ts';
+import { expiryAfterLeaving, type RetentionSettings } from './retention.ts';
 
 /** An erased address's domain: `.invalid` (RFC 2606) can never be delivered to. */
 export const ERASED_DOMAIN = 'erased.invalid';
@@ -157,7 +159,8 @@ export function erasedAuditDetail(
   return { ...event.detail, reason: pseudonyms.text(reason) };
 }
 
-export type EraseStore = Pick<Starters, 'getStarter'> &
+export type EraseStore = Pick<Retention, 'noteLeaving'> &
+  Pick<Starters, 'getStarter'> &
   Pick<Assignments, 'getAssignment' | 'getAssignments' | 'cancelAssignment'> &
   Pick<Policies, 'getLatestPolicyVersion'> &
   Pick<AuditTrail, 'getAuditTrail'> &
@@ -181,6 +184,14 @@ export interface ErasureResult {
   deadLetters: number;
 }
 
+export interface EraseDeps {
+  store: EraseStore;
+  clock: Clock;
+  pseudonyms: Pseudonyms;
+  /** Retention counts from the leaving: erasure makes a leaver of anyone not one yet. */
+  retention: Pick<RetentionSettings, 'unsignedAfterLeaving' | 'evidence'>;
+}
+
 /** An erasure cannot be done now: something is in flight. Nothing was written; try again later. */
 export class ErasureBusyError extends AttestError {
   constructor(message: string) {
@@ -202,7 +213,7 @@ export class ErasureBusyError extends AttestError {
  * finished by running it again, which changes nothing already changed (nothing is duplicated:
  * the log has one entry per person). Replaying over a restored table is the same run.
  */
-export function makeErasePerson(deps: { store: EraseStore; clock: Clock; pseudonyms: Pseudonyms }) {
+export function makeErasePerson(deps: EraseDeps) {
   const { store, clock, pseudonyms } = deps;
 
   return async function erasePerson(
@@ -241,6 +252,8 @@ export function makeErasePerson(deps: { store: EraseStore; clock: Clock; pseudon
     for (const a of assignments) {
       if (isUnsigned(a.status) && !a.erasedAt && (await store.cancelAssignment(a.assignmentId, now)))
         withdrawn++;
+      // Retention counts from their leaving: noted now unless it was (a leaving noted stands).
+      await store.noteLeaving(a.assignmentId, now, expiryAfterLeaving(a, now, deps.retention));
     }
 
     const result: ErasureResult = {
@@ -418,7 +431,7 @@ export type ReplayOutcome = 'erased' | 'erased-before' | 'missing';
  * entry's starter, if the restore brought back their data, is erased again as it was (the entry
  * kept, its time, who and why); one still erased, or not in the table at all, is left.
  */
-export function makeReplayErasures(deps: { store: EraseStore; clock: Clock; pseudonyms: Pseudonyms }) {
+export function makeReplayErasures(deps: EraseDeps) {
   const erase = makeErasePerson(deps);
   return async function replay(
     entries: readonly ErasureEntry[],

@@ -336,6 +336,20 @@ describe('makeDynamoStore', () => {
       expect(JSON.stringify(input?.Key)).not.toMatch(/example\.com/i);
     });
 
+    it('sets the TTL in epoch seconds when first written, never moving it', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({ Attributes: { owner: 'a1' } });
+
+      // Act
+      await store().joinDigest(digestKey, 'Mia', 'a1', new Date('2032-11-24T00:00:00.000Z'));
+
+      // Assess
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        UpdateExpression: expect.stringContaining('expiresAt = if_not_exists(expiresAt, :expires)'),
+        ExpressionAttributeValues: expect.objectContaining({ ':expires': 1984867200 }),
+      });
+    });
+
     it('answers closed when the digest has gone already', async () => {
       // Prepare
       ddb.on(UpdateCommand).rejects(conditionFailed());

@@ -6,7 +6,14 @@ import { statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { NotFoundError, TokenError } from '#shared/core/errors.ts';
 import type { Assignment, DeliveryKind } from '#shared/core/model.ts';
 import { parseTokenKeys, readShown, signToken, stampShown } from '#shared/core/tokens.ts';
-import { FakeClock, FakeMetrics, FakeQueue, seededStore, silentLogger } from '../../../support/fakes.ts';
+import {
+  FakeClock,
+  FakeMetrics,
+  FakeQueue,
+  RETENTION,
+  seededStore,
+  silentLogger,
+} from '../../../support/fakes.ts';
 
 const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');
 const TOKEN_ID = 'AAAAAAAAAAA';
@@ -45,6 +52,7 @@ async function setup(overrides: Partial<Assignment> = {}, deliveries: readonly D
     deliveries,
     redriveAfterMs: REDRIVE_MS,
     freshLinkIntervalMs: 15 * 60_000,
+    retention: RETENTION,
   });
   const submit = (fullName: string | undefined, agree: string | undefined, t = token, shown?: string) =>
     ack.recordAcknowledgement({
@@ -246,6 +254,21 @@ describe('recordAcknowledgement', () => {
     expect(store.audit.map((e) => [e.kind, e.detail])).toEqual([
       ['acknowledged', { evidenceId: stored?.ack?.evidenceId, tokenId: TOKEN_ID }],
     ]);
+  });
+
+  it('owes retention’s reduce-ip step RETAIN_AUDIT_IP after the agreement, in the same one write', async () => {
+    // Prepare
+    const { store, submit, assignment } = await setup();
+
+    // Act
+    await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(store.writes).toEqual(['recordAcknowledgement', 'appendAudit']);
+    expect(store.peek(assignment.assignmentId)).toMatchObject({
+      retainStep: 'reduce-ip',
+      retainAt: '2027-11-24T10:00:00.000Z',
+    });
   });
 
   it('owes both destinations in the one write, each under its id fixed now, and enqueues a delivery for each', async () => {

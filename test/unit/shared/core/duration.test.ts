@@ -1,7 +1,13 @@
 // ISO 8601 durations in settings: the weeks-to-seconds subset attest reads, everything else refused with one message.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { durationSetting, parseDuration } from '#shared/core/duration.ts';
+import {
+  addCalendar,
+  calendarDurationSetting,
+  durationSetting,
+  parseCalendarDuration,
+  parseDuration,
+} from '#shared/core/duration.ts';
 
 const FC = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
 
@@ -103,5 +109,54 @@ describe('durationSetting', () => {
     expect(good).toEqual({ success: true, data: 10_000 });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues.map((i) => i.message)).toEqual([refusal('P1M')]);
+  });
+});
+
+describe('parseCalendarDuration', () => {
+  it.each([
+    ['P1Y', '2027-11-24T10:00:00.000Z'],
+    ['P6Y', '2032-11-24T10:00:00.000Z'],
+    ['P18M', '2028-05-24T10:00:00.000Z'],
+    ['P30D', '2026-12-24T10:00:00.000Z'],
+    ['PT30S', '2026-11-24T10:00:30.000Z'],
+    ['P1Y2M3DT4H5M6S', '2028-01-27T14:05:06.000Z'],
+  ])('reads %s and adds it to a date in UTC, by the calendar', (text, after) => {
+    // Act
+    const duration = parseCalendarDuration(text);
+
+    // Assess
+    expect(duration.iso).toBe(text);
+    expect(addCalendar(new Date('2026-11-24T10:00:00.000Z'), duration).toISOString()).toBe(after);
+  });
+
+  it('adds a month to the 31st of January as the last day of February', () => {
+    // Act and assess
+    expect(addCalendar(new Date('2028-01-31T00:00:00Z'), parseCalendarDuration('P1M')).toISOString()).toBe(
+      '2028-02-29T00:00:00.000Z',
+    );
+  });
+
+  it.each(['', 'P', 'PT', '1Y', 'P1.5Y', 'P-1Y', '-P1Y', 'PT1.5S', 'p1y', 'P1M1Y'])(
+    'refuses %j, naming it',
+    (text) => {
+      // Act and assess
+      expect(() => parseCalendarDuration(text)).toThrow(
+        new RangeError(`"${text}" is not an ISO 8601 duration such as P1Y, P18M or PT30S`),
+      );
+    },
+  );
+
+  it.each(['P0Y', 'PT0S', 'P0D'])('refuses %s, a retention of nothing', (text) => {
+    // Act and assess
+    expect(() => parseCalendarDuration(text)).toThrow(`"${text}" must be longer than nothing`);
+  });
+
+  it('gives a setting’s error its name at start-up', () => {
+    // Act
+    const result = calendarDurationSetting.safeParse('P1.5Y');
+
+    // Assess
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toContain('"P1.5Y" is not an ISO 8601 duration');
   });
 });

@@ -12,6 +12,7 @@ import {
   FakeMetrics,
   FakeQueue,
   FakeStore,
+  RETENTION,
   silentLogger,
 } from '../../../support/fakes.ts';
 
@@ -31,6 +32,7 @@ function setup(store = new FakeStore()) {
     defaultPolicies: ['safe-internet-use'],
     audience: NO_AUDIENCE_RULES,
     redriveAfterMs: 60_000,
+    retention: RETENTION,
     source: CSV_SOURCE,
   });
   const importStarters = makeImportStarters({

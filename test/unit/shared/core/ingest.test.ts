@@ -11,6 +11,7 @@ import {
   FakeMetrics,
   FakeQueue,
   FakeStore,
+  RETENTION,
   silentLogger,
 } from '../../../support/fakes.ts';
 
@@ -84,6 +85,7 @@ function setup(
     defaultPolicies,
     audience,
     redriveAfterMs: REDRIVE_MS,
+    retention: RETENTION,
     ...(source && { source }),
   });
   return { store, queue, clock, ingest, pauses, metrics };
@@ -583,6 +585,123 @@ describe('ingestStarterEvent', () => {
     expect(result.assignments.map((a) => a.status)).toEqual(['cancelled', 'cancelled']);
     expect(store.starters.get(starterIdFor('E1001'))?.status).toBe('cancelled');
     expect(await store.queryDue(new Date('2030-01-01T00:00:00Z'), 10)).toEqual([]);
+  });
+
+  it('notes the leaving on every request, owing expiry after RETAIN_UNSIGNED_AFTER_LEAVING, or RETAIN_EVIDENCE once signed', async () => {
+    // Prepare: safe signed, privacy not
+    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
+    await ingest(created());
+    await store.recordAcknowledgement(
+      safeId,
+      { evidenceId: 'ev_1' } as never,
+      {},
+      new Date('2026-11-24T10:01:00Z'),
+    );
+
+    // Act
+    await ingest(cancelled());
+
+    // Assess
+    expect(store.peek(privacyId)).toMatchObject({
+      leftAt: '2026-11-24T10:00:00.000Z',
+      retainStep: 'expire',
+      retainAt: '2027-11-24T10:00:00.000Z',
+    });
+    expect(store.peek(safeId)).toMatchObject({
+      status: 'acknowledged',
+      leftAt: '2026-11-24T10:00:00.000Z',
+      retainStep: 'expire',
+      retainAt: '2032-11-24T10:00:00.000Z',
+    });
+  });
+
+  it('keeps a reduce-ip step owed first when a signer leaves, and the first leaving time when HR repeats it', async () => {
+    // Prepare
+    const { store, ingest, clock } = setup();
+    await ingest(created());
+    await store.recordAcknowledgement(
+      safeId,
+      { evidenceId: 'ev_1' } as never,
+      {},
+      new Date('2026-11-24T10:01:00Z'),
+      new Date('2027-11-24T10:00:00Z'),
+    );
+    await ingest(cancelled());
+
+    // Act
+    clock.advance(3600_000);
+    await ingest(cancelled('evt_cancel_again'));
+
+    // Assess
+    expect(store.peek(safeId)).toMatchObject({
+      leftAt: '2026-11-24T10:00:00.000Z',
+      retainStep: 'reduce-ip',
+      retainAt: '2027-11-24T10:00:00.000Z',
+    });
+  });
+
+  it('keeps a leaver’s profile expiring when HR describes them again after every request of theirs expired', async () => {
+    // Prepare: left; one request expiring, the other already deleted by the TTL
+    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
+    await ingest(created());
+    await ingest(cancelled());
+    store.seed({
+      ...(store.peek(safeId) as Assignment),
+      retainStep: undefined,
+      retainAt: undefined,
+      expiresAt: 1_900_000_000,
+    });
+    store.assignments.delete(privacyId);
+    await store.expireStarter(starterIdFor('E1001'), new Date('2030-01-01T00:00:00Z'));
+
+    // Act: an update rewrites the profile whole
+    await ingest({ ...created('evt_update', { email: 'ada.l@example.org' }), type: 'starter.updated' });
+
+    // Assess
+    expect(store.starters.get(starterIdFor('E1001'))?.status).toBe('cancelled');
+    expect(store.starterExpiry.get(starterIdFor('E1001'))).toBe(
+      Date.parse('2026-11-24T10:00:00.000Z') / 1000,
+    );
+  });
+
+  it('sets no expiry on a leaver described again while a request of theirs still owes its expiry', async () => {
+    // Prepare
+    const { store, ingest } = setup();
+    await ingest(created());
+    await ingest(cancelled());
+
+    // Act
+    await ingest({ ...created('evt_update'), type: 'starter.updated' });
+
+    // Assess
+    expect(store.starterExpiry.has(starterIdFor('E1001'))).toBe(false);
+  });
+
+  it('forgets the leaving of a starter who comes back: no expiry owed, nothing of theirs expiring', async () => {
+    // Prepare: left, and one request was already expiring
+    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
+    await ingest(created());
+    await ingest(cancelled());
+    store.seed({
+      ...(store.peek(safeId) as Assignment),
+      retainStep: undefined,
+      retainAt: undefined,
+      expiresAt: 1_900_000_000,
+    });
+    store.partitionExpiry.set(safeId, 1_900_000_000);
+
+    // Act
+    await ingest(created('evt_back'));
+
+    // Assess
+    for (const id of [safeId, privacyId]) {
+      const back = store.peek(id);
+      expect(back?.leftAt).toBeUndefined();
+      expect(back?.retainStep).toBeUndefined();
+      expect(back?.expiresAt).toBeUndefined();
+    }
+    expect(store.partitionExpiry.has(safeId)).toBe(false);
+    expect(await store.queryRetention(new Date('2040-01-01T00:00:00Z'), 10)).toEqual([]);
   });
 
   it('asks a cancelled starter again when HR brings them back: a fresh invite, a fresh chase', async () => {

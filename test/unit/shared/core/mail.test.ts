@@ -20,6 +20,7 @@ import {
   FakeMailer,
   FakeMetrics,
   type FakeStore,
+  RETENTION,
   seededStore,
   silentLogger,
 } from '../../../support/fakes.ts';
@@ -75,6 +76,7 @@ async function setup(overrides: Partial<Assignment> = {}) {
     },
     planFor: () => PLAN,
     digestDelayMs: DIGEST_DELAY_MS,
+    retention: RETENTION,
     publicBaseUrl: BASE_URL,
     organisationName: 'Wirral Council',
     tokenTtlMs: TTL_MS,
@@ -900,6 +902,18 @@ describe('sendEmail: the escalation and the manager’s digest', () => {
     expect(store.audit).toEqual([
       { assignmentId: id, kind: 'escalated', at: INVITED_AT, detail: { day: '2026-11-24' } },
     ]);
+  });
+
+  it('gives the digest DynamoDB’s TTL RETAIN_EVIDENCE after the start of its day', async () => {
+    // Prepare
+    const { store, starter, sendInvite, assignment } = await setup(escalating);
+    await withManager(store, starter);
+
+    // Act
+    await sendInvite({ assignmentId: assignment.assignmentId, kind: 'escalation' });
+
+    // Assess: the day began at midnight in London (UTC in November), six years on
+    expect([...store.digestExpiry.values()]).toEqual([Date.parse('2032-11-24T00:00:00.000Z') / 1000]);
   });
 
   it('owes the digest at the next opening when the delay runs past the window', async () => {

@@ -13,6 +13,7 @@ import {
   FakeMetrics,
   FakeQueue,
   FakeStore,
+  RETENTION,
   silentLogger,
 } from '../../../support/fakes.ts';
 
@@ -43,6 +44,7 @@ function setup(audience: AudienceRules = NO_AUDIENCE_RULES) {
     defaultPolicies: [safe.policyId],
     audience,
     redriveAfterMs: 60_000,
+    retention: RETENTION,
     source: SCIM_SOURCE,
   });
   let next = 0;

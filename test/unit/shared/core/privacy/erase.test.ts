@@ -25,6 +25,7 @@ import {
   aStarter,
   FakeClock,
   FakeStore,
+  RETENTION,
 } from '../../../../support/fakes.ts';
 
 const KEY = 'test-pseudonym-key-0123456789-abcdefghij';
@@ -176,7 +177,7 @@ async function personStore(person: Person = ADA) {
 }
 
 const eraser = (store: FakeStore, at = NOW) =>
-  makeErasePerson({ store, clock: new FakeClock(at), pseudonyms });
+  makeErasePerson({ store, clock: new FakeClock(at), pseudonyms, retention: RETENTION });
 
 /** Every value a person has that erasure must remove, longer than two characters. */
 const personalValues = (p: Person) =>
@@ -384,6 +385,10 @@ describe('makeErasePerson', () => {
     expect(report.erasedAt).toBe(NOW);
     expect(report.status).toBe('acknowledged');
     expect((await store.getAssignment(other.assignmentId))?.status).toBe('cancelled');
+    // Retention counts from the erasure for someone who had not left: each request is a leaver's.
+    for (const id of result.entry ? [signed.assignmentId, other.assignmentId] : []) {
+      expect((await store.getAssignment(id))?.leftAt).toBe(NOW);
+    }
     expect(await store.deadLetters(10)).toEqual([]);
     expect(await store.getScimUser('scim-1')).toBeUndefined();
     const scan = everything(store).toLowerCase();
@@ -495,6 +500,7 @@ describe('makeErasePerson', () => {
       store,
       clock: new FakeClock(NOW),
       pseudonyms: makePseudonyms('another-key-0123456789-0123456789-abc'),
+      retention: RETENTION,
     });
 
     // Act, Assess
@@ -592,6 +598,7 @@ describe('makeReplayErasures', () => {
       store: restored,
       clock: new FakeClock('2026-12-05T09:00:00.000Z'),
       pseudonyms,
+      retention: RETENTION,
     });
     const done = await replay(log);
     const again = await replay(log);
@@ -621,15 +628,21 @@ describe('makeReplayErasures', () => {
 
     // Act, Assess
     expect(
-      (await makeReplayErasures({ store: new FakeStore(), clock: new FakeClock(NOW), pseudonyms })(log)).map(
-        (d) => d.outcome,
-      ),
+      (
+        await makeReplayErasures({
+          store: new FakeStore(),
+          clock: new FakeClock(NOW),
+          pseudonyms,
+          retention: RETENTION,
+        })(log)
+      ).map((d) => d.outcome),
     ).toEqual(['missing']);
     await expect(
       makeReplayErasures({
         store: restored,
         clock: new FakeClock(NOW),
         pseudonyms: makePseudonyms('another-key-0123456789-0123456789-abc'),
+        retention: RETENTION,
       })(log),
     ).rejects.toThrow(/another PSEUDONYM_KEY/);
   });
