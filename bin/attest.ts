@@ -11,7 +11,7 @@ import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { resolveLongSecret, secretsManagerVault } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { common, parseEnv } from '#shared/config.ts';
-import { type CalendarDuration, durationSetting, parseDuration } from '#shared/core/duration.ts';
+import { durationSetting, parseDuration } from '#shared/core/duration.ts';
 import type { Queue, Store } from '#shared/ports.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { addAudienceCommands } from './audience.ts';
@@ -221,8 +221,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     DEFAULT_POLICIES: string[];
     REDRIVE_AFTER: number;
     FRESH_LINK_INTERVAL: number;
-    RETAIN_UNSIGNED_AFTER_LEAVING: CalendarDuration;
-    RETAIN_EVIDENCE: CalendarDuration;
   };
   try {
     lms = await lmsFromEnv(env);
@@ -231,8 +229,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         DEFAULT_POLICIES: common.DEFAULT_POLICIES,
         REDRIVE_AFTER: common.REDRIVE_AFTER,
         FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
-        RETAIN_UNSIGNED_AFTER_LEAVING: common.RETAIN_UNSIGNED_AFTER_LEAVING,
-        RETAIN_EVIDENCE: common.RETAIN_EVIDENCE,
       }),
       env,
     );
@@ -250,10 +246,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     defaultPolicies: settings.DEFAULT_POLICIES,
     redriveAfterMs: settings.REDRIVE_AFTER,
     freshLinkIntervalMs: settings.FRESH_LINK_INTERVAL,
-    retention: {
-      unsignedAfterLeaving: settings.RETAIN_UNSIGNED_AFTER_LEAVING,
-      evidence: settings.RETAIN_EVIDENCE,
-    },
     io: { out: (t) => console.log(t), err: (t) => console.error(t) },
     version: pkg.version,
     pseudonymKey: () => pseudonymKeyFromEnv(env),

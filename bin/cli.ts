@@ -37,7 +37,7 @@ export interface CliDeps {
   audience?: AudienceRules;
   /** REDRIVE_AFTER: when an invite whose queue message was lost is re-driven by the sweeper. */
   redriveAfterMs?: number;
-  /** RETAIN_UNSIGNED_AFTER_LEAVING and RETAIN_EVIDENCE: a leaver's first expiry; absent, their defaults. */
+  /** When a leaver's request is first looked at for expiry; absent, at once (LOOK_AT_ONCE: the sweep counts with its own settings). */
   retention?: Pick<RetentionSettings, 'unsignedAfterLeaving' | 'evidence'>;
   /** A progress bar on stderr for `total` steps; given only when stderr is a terminal. */
   progressBar?: (total: number) => { update(done: number): void; stop(): void };

@@ -12,7 +12,7 @@ import {
   makeReplayErasures,
 } from '#shared/core/privacy/erase.ts';
 import { makeSubjectAccessExport } from '#shared/core/privacy/export.ts';
-import { defaultRetention } from '#shared/core/privacy/retention.ts';
+import { LOOK_AT_ONCE } from '#shared/core/privacy/retention.ts';
 import { renderSubjectAccessHtml } from '#templates/privacy-export.ts';
 import { type Shell, UsageError } from './cli.ts';
 import { createFile } from './report.ts';
@@ -133,7 +133,7 @@ async function eraseCommand(
     store: deps.store,
     clock,
     pseudonyms: await pseudonymsOf(shell),
-    retention: deps.retention ?? defaultRetention(),
+    retention: deps.retention ?? LOOK_AT_ONCE,
   });
   let result: ErasureResult;
   try {
@@ -218,7 +218,7 @@ async function replayCommand(shell: Shell, options: { file?: string }, command: 
     store: deps.store,
     clock,
     pseudonyms: await pseudonymsOf(shell),
-    retention: deps.retention ?? defaultRetention(),
+    retention: deps.retention ?? LOOK_AT_ONCE,
   });
   const done = await replay([...entries.values()].sort((a, b) => a.at.localeCompare(b.at)));
   const count = (outcome: string) => done.filter((d) => d.outcome === outcome).length;

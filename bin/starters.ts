@@ -8,7 +8,7 @@ import { AttestError, NotFoundError } from '#shared/core/errors.ts';
 import { starterIdFor } from '#shared/core/ids.ts';
 import { type ImportSummary, makeImportStarters } from '#shared/core/import-starters.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
-import { defaultRetention } from '#shared/core/privacy/retention.ts';
+import { LOOK_AT_ONCE } from '#shared/core/privacy/retention.ts';
 import { makeResendInvite } from '#shared/core/resend-invite.ts';
 import {
   CLI_SOURCE,
@@ -238,7 +238,7 @@ async function cliIngest(shell: Shell, source: string) {
     defaultPolicies: deps.defaultPolicies ?? ['safe-internet-use'],
     audience,
     redriveAfterMs: deps.redriveAfterMs ?? 15 * 60_000,
-    retention: deps.retention ?? defaultRetention(),
+    retention: deps.retention ?? LOOK_AT_ONCE,
     source,
   });
   return { ingest, bundledPolicies };

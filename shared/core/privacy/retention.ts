@@ -52,6 +52,17 @@ export function reduceIpAt(acknowledgedAt: Date, settings: Pick<RetentionSetting
 }
 
 /**
+ * A leaving the CLI notes (`attest starter cancel`, `attest privacy erase`) is looked at by the
+ * next sweep, a second after it, which counts from the leaving with the deployment's own settings
+ * (the CLI's environment may not hold them; an expiry it computed later than the deployment's
+ * would keep the data too long).
+ */
+export const LOOK_AT_ONCE: Pick<RetentionSettings, 'unsignedAfterLeaving' | 'evidence'> = {
+  unsignedAfterLeaving: parseCalendarDuration('PT1S'),
+  evidence: parseCalendarDuration('PT1S'),
+};
+
+/**
  * When a leaver's request is first looked at for expiry: a signed one after RETAIN_EVIDENCE (the
  * sweep then waits for its version to be superseded, if it is not yet), else after
  * RETAIN_UNSIGNED_AFTER_LEAVING.

@@ -335,6 +335,10 @@ describe('attest starter cancel', () => {
     });
     expect(store.starters.get(starterIdFor('E1'))?.status).toBe('cancelled');
     expect([...store.assignments.values()].map((a) => a.status)).toEqual(['cancelled']);
+    // The next sweep looks at the leaving at once, and counts with the deployment's own settings.
+    expect([...store.assignments.values()].map((a) => [a.leftAt, a.retainStep, a.retainAt])).toEqual([
+      ['2026-11-26T10:00:00.000Z', 'expire', '2026-11-26T10:00:01.000Z'],
+    ]);
     expect(second).toMatchObject({ code: 0, out: ['E1: already cancelled; nothing to do.'] });
     expect(store.writes.length).toBe(writes);
   });
