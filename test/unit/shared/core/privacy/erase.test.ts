@@ -18,6 +18,7 @@ import {
   makeReplayErasures,
 } from '#shared/core/privacy/erase.ts';
 import { makeSubjectAccessByStarter, makeSubjectAccessExport } from '#shared/core/privacy/export.ts';
+import { makeReport, type ReportRow } from '#shared/core/report.ts';
 import {
   anAssignment,
   anEvidence,
@@ -523,6 +524,11 @@ describe('makeErasePerson', () => {
     const exportBefore = await makeSubjectAccessExport({ store, clock: new FakeClock(NOW), version: 't' })(
       ADA.employeeId,
     );
+    const reportBefore = await makeReport({ store, clock: new FakeClock(NOW) }).run(
+      'safe-internet-use',
+      { filter: 'all' },
+      () => {},
+    );
 
     // Act
     await eraser(store)(ADA.employeeId, REQUEST);
@@ -533,6 +539,23 @@ describe('makeErasePerson', () => {
     );
     const statuses = (e: typeof exportBefore) => e.assignments.map((a) => [a.assignmentId, a.status]);
     expect(statuses(exportAfter)).toEqual(statuses(exportBefore));
+    const rows: ReportRow[] = [];
+    const summary = await makeReport({ store, clock: new FakeClock(NOW) }).run(
+      'safe-internet-use',
+      { filter: 'all' },
+      (batch) => {
+        rows.push(...batch);
+      },
+    );
+    expect(summary).toEqual(reportBefore);
+    expect(rows).toHaveLength(2);
+    expect(
+      [...new Set(rows.map((r) => JSON.stringify([r.employeeId, r.givenName, r.email])))].map((r) =>
+        JSON.parse(r),
+      ),
+    ).toEqual([
+      [pseudonyms.person(ADA.employeeId), pseudonyms.person(ADA.employeeId), pseudonyms.email(ADA.email)],
+    ]);
     expect(exportAfter.starter?.givenName).toBe(pseudonyms.person(ADA.employeeId));
     // The console finds them by starter id: an erased employee id (a pseudonym) no longer derives it.
     const byStarter = await makeSubjectAccessByStarter({ store, clock: new FakeClock(NOW), version: 't' })(
