@@ -419,6 +419,8 @@ export interface Erasures {
   logErasure(entry: ErasureEntry): Promise<ErasureEntry>;
   /** Every erasure logged, oldest first. */
   erasureLog(): Promise<ErasureEntry[]>;
+  /** The starter's erasure, if logged: kept after retention has deleted everything else of theirs. */
+  getErasure(starterId: string): Promise<ErasureEntry | undefined>;
   /**
    * Writes `erased` over the assignment `read` (erasedAt set): 'erased'; 'erased-before' when it
    * was erased already; 'busy' when it owes work now (an email, or a delivery pending) or a

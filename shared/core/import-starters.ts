@@ -1,6 +1,6 @@
 // Use case: import starters given as rows (a CSV file, or one from the command line) through the ingest use case, counting what each row did.
 import { createHash } from 'node:crypto';
-import type { EventReceipts, Starters } from '../ports.ts';
+import type { Erasures, EventReceipts, Starters } from '../ports.ts';
 import { erasedMessage } from './errors.ts';
 import { starterIdFor } from './ids.ts';
 import type { IngestResult } from './ingest.ts';
@@ -29,7 +29,9 @@ export interface ImportSummary {
 }
 
 /** Reading a starter and an event's receipt tells created, updated and unchanged apart. */
-export type ImportStore = Pick<Starters, 'getStarter'> & Pick<EventReceipts, 'getEventReceipt'>;
+export type ImportStore = Pick<Starters, 'getStarter'> &
+  Pick<EventReceipts, 'getEventReceipt'> &
+  Pick<Erasures, 'getErasure'>;
 
 /** How many rows are ingested at once: each a handful of single-item writes, none waiting on another. */
 export const IMPORT_CONCURRENCY = 8;
@@ -102,13 +104,16 @@ export function makeImportStarters(deps: ImportDeps) {
       while (next < good.length) {
         const row = good[next++] as (typeof good)[number];
         const existing = await store.getStarter(starterIdFor(row.event.data.employeeId));
-        if (existing?.erased) {
+        const erased = existing
+          ? existing.erased
+          : await store.getErasure(starterIdFor(row.event.data.employeeId));
+        if (erased) {
           // Their data was erased on request: a file (an old export, say) must not bring it back.
           summary.rejected++;
           summary.problems.push({
             line: row.line,
             field: 'employeeId',
-            message: erasedMessage(existing.erased),
+            message: erasedMessage(erased),
           });
           options.progress?.(++done, good.length);
           continue;

@@ -3,6 +3,7 @@ import type {
   Assignments,
   AuditTrail,
   Clock,
+  Erasures,
   EventReceipts,
   Logger,
   Metrics,
@@ -67,6 +68,7 @@ export type IngestStore = EventReceipts &
   Pick<Policies, 'getLatestPolicyVersion'> &
   Pick<AuditTrail, 'appendAudit'> &
   Pick<Retention, 'noteLeaving' | 'clearLeaving' | 'expireStarter'> &
+  Pick<Erasures, 'getErasure'> &
   PublishStore;
 
 export interface IngestDeps {
@@ -320,6 +322,10 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     // An erased person's data is not taken again, from HR's retries or anyone's: putStarter refuses
     // it too, should the erasure land between this read and that write.
     if (existing?.erased) throw new ErasedError(erasedMessage(existing.erased));
+    // Erased, and since deleted by retention: the log remembers them, so an old event or file
+    // cannot bring their data back.
+    const erasure = existing ? undefined : await store.getErasure(starterId);
+    if (erasure) throw new ErasedError(erasedMessage(erasure));
     let assignments: Assignment[];
     if (event.type === 'starter.cancelled') {
       assignments = [];

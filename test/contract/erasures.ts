@@ -8,6 +8,7 @@ import { ask, at, iso, type MakeStore, refusal } from './support.ts';
 export type ErasuresStore = MakeStore<
   | 'logErasure'
   | 'erasureLog'
+  | 'getErasure'
   | 'eraseAssignment'
   | 'eraseAuditEvent'
   | 'eraseStarter'
@@ -88,6 +89,8 @@ export function describeErasuresContract(name: string, make: ErasuresStore): voi
       expect(first).toEqual(entry('s1', 7));
       expect(again).toEqual(entry('s1', 7));
       expect(await store.erasureLog()).toEqual([entry('s2', 5), entry('s1', 7)]);
+      expect(await store.getErasure('s1')).toEqual(entry('s1', 7));
+      expect(await store.getErasure('s3')).toBeUndefined();
     });
 
     it('writes an erased starter once, and no later write of the starter brings their data back', async () => {

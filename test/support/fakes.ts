@@ -769,6 +769,10 @@ export class FakeStore implements Store {
     return copy(this.erasures.get(entry.starterId) as ErasureEntry);
   }
 
+  async getErasure(starterId: string) {
+    return copy(this.erasures.get(starterId));
+  }
+
   async erasureLog() {
     return [...this.erasures.values()]
       .sort((a, b) => a.at.localeCompare(b.at) || a.starterId.localeCompare(b.starterId))

@@ -17,6 +17,10 @@ export function makeErasures(table: Table): Erasures {
       return strip<ErasureEntry>(await table.get(k)) as ErasureEntry;
     },
 
+    async getErasure(starterId) {
+      return strip<ErasureEntry>(await table.get(key.erasure(starterId)));
+    },
+
     async erasureLog() {
       const entries: ErasureEntry[] = [];
       const pages = table.paginate({

@@ -4,6 +4,7 @@ import { NO_AUDIENCE_RULES } from '#shared/core/audience.ts';
 import { starterIdFor } from '#shared/core/ids.ts';
 import { makeImportStarters } from '#shared/core/import-starters.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
+import type { Starter } from '#shared/core/model.ts';
 import { CSV_SOURCE, readStarterCsv } from '#shared/core/sources/csv.ts';
 import { starterEventSchema } from '#shared/core/starter-event.ts';
 import {
@@ -91,6 +92,37 @@ describe('importStarters', () => {
     // Assess
     expect(again).toEqual({ created: 0, updated: 0, unchanged: 2, rejected: 0, problems: [] });
     expect({ starters: store.starters.size, sent: queue.sent.length }).toEqual(before);
+  });
+
+  it('rejects the row of a person erased, kept or since deleted by retention, and imports the others', async () => {
+    // Prepare: E1 erased and kept; E2 erased and deleted since (only the log remembers them)
+    const { store, run } = setup();
+    await run(FILE);
+    const e1 = store.starters.get(starterIdFor('E1')) as Starter;
+    store.starters.set(e1.starterId, {
+      ...e1,
+      erased: { at: '2026-11-20T09:00:00.000Z', pseudonym: 'erased-1', assignmentIds: [] },
+    });
+    store.starters.delete(starterIdFor('E2'));
+    await store.logErasure({
+      starterId: starterIdFor('E2'),
+      pseudonym: 'erased-2',
+      at: '2026-11-21T09:00:00.000Z',
+      by: 'dpo',
+      reason: 'ref 9',
+    });
+    const other = 'E3,Alan,Turing,alan@example.org,2026-12-03,\r\n';
+
+    // Act
+    const summary = await run(`${FILE}${other}`);
+
+    // Assess
+    expect(summary).toMatchObject({ created: 1, updated: 0, unchanged: 0, rejected: 2 });
+    expect(summary.problems).toEqual([
+      { line: 2, field: 'employeeId', message: expect.stringContaining('erased on 2026-11-20') },
+      { line: 3, field: 'employeeId', message: expect.stringContaining('erased on 2026-11-21') },
+    ]);
+    expect(store.starters.has(starterIdFor('E2'))).toBe(false);
   });
 
   it('brings back a starter cancelled since the file was imported, when it is imported again', async () => {

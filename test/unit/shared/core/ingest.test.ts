@@ -1,9 +1,10 @@
 // Ingesting HR events: convergence on derived ids, idempotency by event id, default policies, cancellation.
 import { describe, expect, it } from 'vitest';
 import { type AudienceRules, NO_AUDIENCE_RULES } from '#shared/core/audience.ts';
+import { ErasedError } from '#shared/core/errors.ts';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import { HR_SOURCE, makeIngestStarterEvent } from '#shared/core/ingest.ts';
-import type { Assignment } from '#shared/core/model.ts';
+import type { Assignment, Starter } from '#shared/core/model.ts';
 import type { StarterEvent } from '#shared/core/starter-event.ts';
 import {
   aPolicy,
@@ -95,6 +96,38 @@ const safeId = assignmentIdFor('E1001', 'safe-internet-use');
 const privacyId = assignmentIdFor('E1001', 'data-protection');
 
 describe('ingestStarterEvent', () => {
+  it('refuses, writing nothing, any event about a person erased: while their records are kept, and after retention deleted them', async () => {
+    // Prepare: E1001 erased; E2002 erased, then deleted by retention (only the log remembers them)
+    const { store, ingest } = setup();
+    await ingest(created());
+    const stored = store.starters.get(starterIdFor('E1001')) as Starter;
+    store.starters.set(stored.starterId, {
+      ...stored,
+      erased: { at: '2026-11-20T09:00:00.000Z', pseudonym: 'erased-1', assignmentIds: [] },
+    });
+    await store.logErasure({
+      starterId: starterIdFor('E2002'),
+      pseudonym: 'erased-2',
+      at: '2026-11-21T09:00:00.000Z',
+      by: 'dpo',
+      reason: 'ref 9',
+    });
+    const before = { starters: store.starters.size, assignments: store.assignments.size };
+
+    // Act, assess
+    for (const event of [
+      created('evt_again'),
+      cancelled('evt_c2'),
+      { ...created('evt_e2'), data: { ...created().data, employeeId: 'E2002' } },
+    ]) {
+      await expect(ingest(event)).rejects.toThrow(ErasedError);
+    }
+    await expect(
+      ingest({ ...created('evt_e2b'), data: { ...created().data, employeeId: 'E2002' } }),
+    ).rejects.toThrow(/erased on 2026-11-21/);
+    expect({ starters: store.starters.size, assignments: store.assignments.size }).toEqual(before);
+  });
+
   it('creates the starter and an assignment owing an invite, and enqueues the invite', async () => {
     // Prepare
     const { store, queue, ingest } = setup();
