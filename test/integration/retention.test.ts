@@ -1,12 +1,17 @@
 // Retention on the local stack, with settings of seconds: the sweeper reduces IP addresses and expires leavers' requests, and the TTL's emulation deletes them.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
+import { describe, expect, it } from 'vitest';
 import { starterIdFor } from '#shared/core/ids.ts';
 import type { Assignment } from '#shared/core/model.ts';
 import type { LocalStack } from '../../local/stack.ts';
-import { invitedOn, postStarterTo, QUICK_LMS, signsOn, usePrivateStack, waitFor } from '../support/local.ts';
+import {
+  invitedOn,
+  postStarterTo,
+  QUICK_LMS,
+  signsOn,
+  table as tableOf,
+  usePrivateStack,
+  waitFor,
+} from '../support/local.ts';
 
 let stack: LocalStack;
 // A sweep a second; retention in seconds, each setting a different length so the steps are told apart.
@@ -21,38 +26,6 @@ usePrivateStack(
     stack = s;
   },
 );
-
-const clients: DynamoDBClient[] = [];
-afterAll(() => {
-  for (const client of clients) client.destroy();
-});
-
-/** The stack's table: an item, a partition, and the store (to publish a version as `attest policy publish` would). */
-function tableOf(s: LocalStack) {
-  const client = new DynamoDBClient({
-    endpoint: s.urls.dynamodb,
-    region: s.env.AWS_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  clients.push(client);
-  const doc = DynamoDBDocumentClient.from(client);
-  const TableName = s.env.TABLE_NAME as string;
-  return {
-    store: makeDynamoStore(TableName, client),
-    get: async (pk: string, sk: string) =>
-      (await doc.send(new GetCommand({ TableName, Key: { pk, sk } }))).Item,
-    partition: async (pk: string) =>
-      (
-        await doc.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-          }),
-        )
-      ).Items ?? [],
-  };
-}
 
 const leaves = (employeeId: string, eventId: string) =>
   postStarterTo(stack, { type: 'starter.cancelled', id: eventId, data: { employeeId } });

@@ -100,8 +100,8 @@ export function ackLink(email: StoredEmail): string {
   return match[0];
 }
 
-export function table() {
-  const s = stack();
+/** A stack's table (the test run's, or one a test started): an item, a partition, and the store on it. */
+export function table(s: Pick<LocalStack, 'urls' | 'env'> = stack()) {
   const client = new DynamoDBClient({
     endpoint: s.urls.dynamodb,
     region: s.env.AWS_REGION,
@@ -110,6 +110,7 @@ export function table() {
   const doc = DynamoDBDocumentClient.from(client);
   const TableName = s.env.TABLE_NAME as string;
   return {
+    store: makeDynamoStore(TableName, client),
     get: async (pk: string, sk: string) =>
       (await doc.send(new GetCommand({ TableName, Key: { pk, sk } }))).Item,
     partition: async (pk: string) =>

@@ -95,6 +95,20 @@ function setup(
 const safeId = assignmentIdFor('E1001', 'safe-internet-use');
 const privacyId = assignmentIdFor('E1001', 'data-protection');
 
+/** A starter asked two policies who left, the safe-internet-use request already expiring. */
+async function leftWithSafeExpiring() {
+  const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
+  await ingest(created());
+  await ingest(cancelled());
+  store.seed({
+    ...(store.peek(safeId) as Assignment),
+    retainStep: undefined,
+    retainAt: undefined,
+    expiresAt: 1_900_000_000,
+  });
+  return { store, ingest };
+}
+
 describe('ingestStarterEvent', () => {
   it('refuses, writing nothing, any event about a person erased: while their records are kept, and after retention deleted them', async () => {
     // Prepare: E1001 erased; E2002 erased, then deleted by retention (only the log remembers them)
@@ -675,15 +689,7 @@ describe('ingestStarterEvent', () => {
 
   it('keeps a leaver’s profile expiring when HR describes them again after every request of theirs expired', async () => {
     // Prepare: left; one request expiring, the other already deleted by the TTL
-    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
-    await ingest(created());
-    await ingest(cancelled());
-    store.seed({
-      ...(store.peek(safeId) as Assignment),
-      retainStep: undefined,
-      retainAt: undefined,
-      expiresAt: 1_900_000_000,
-    });
+    const { store, ingest } = await leftWithSafeExpiring();
     store.assignments.delete(privacyId);
     await store.expireStarter(starterIdFor('E1001'), new Date('2030-01-01T00:00:00Z'));
 
@@ -712,15 +718,7 @@ describe('ingestStarterEvent', () => {
 
   it('forgets the leaving of a starter who comes back: no expiry owed, nothing of theirs expiring', async () => {
     // Prepare: left, and one request was already expiring
-    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
-    await ingest(created());
-    await ingest(cancelled());
-    store.seed({
-      ...(store.peek(safeId) as Assignment),
-      retainStep: undefined,
-      retainAt: undefined,
-      expiresAt: 1_900_000_000,
-    });
+    const { store, ingest } = await leftWithSafeExpiring();
     store.partitionExpiry.set(safeId, 1_900_000_000);
 
     // Act
