@@ -252,7 +252,8 @@ export function parseActivities(text: string): Record<string, number> {
     if (!match)
       throw new Error(`expected policy-id=cmid, comma-separated (safe-internet-use=123), not "${entry}"`);
     const [, policy, cmid] = match as unknown as [string, string, string];
-    if (policy in activities) throw new Error(`names ${policy} twice`);
+    // Own keys only: `constructor` is a policy id like any other, not the object's prototype's.
+    if (Object.hasOwn(activities, policy)) throw new Error(`names ${policy} twice`);
     activities[policy] = Number(cmid);
   }
   return activities;

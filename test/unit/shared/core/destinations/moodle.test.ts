@@ -331,6 +331,16 @@ describe('the Moodle settings', () => {
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual([setting]);
   });
 
+  it('reads a policy id named like an object property (constructor, toString) as any other', () => {
+    // Found by the property below: `constructor` was taken for a policy named twice.
+    expect(parseActivities('constructor=1, tostring=2, hasownproperty=3')).toEqual({
+      constructor: 1,
+      tostring: 2,
+      hasownproperty: 3,
+    });
+    expect(() => parseActivities('constructor=1, constructor=2')).toThrow('names constructor twice');
+  });
+
   it('reads MOODLE_ACTIVITIES as policy ids and activity ids, and back', () => {
     fc.assert(
       fc.property(
