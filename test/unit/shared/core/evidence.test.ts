@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '#shared/core/errors.ts';
 import { makeEvidenceReport, makeFindAssignments } from '#shared/core/evidence.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
-import type { Evidence, PolicyVersion } from '#shared/core/model.ts';
+import type { LinkEvidence, PolicyVersion } from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy, policySha256 } from '#shared/core/policy.ts';
 import { anAssignment, anEvidence, aPolicySource, aStarter, FakeStore } from '../../../support/fakes.ts';
 
@@ -14,7 +14,7 @@ function samplePolicy(): PolicyVersion {
   return { ...parsePolicy(source), version: 1, publishedAt: '2026-11-20T09:00:00.000Z' };
 }
 
-function evidenceFor(policy: PolicyVersion, overrides: Partial<Evidence> = {}): Evidence {
+function evidenceFor(policy: PolicyVersion, overrides: Partial<LinkEvidence> = {}): LinkEvidence {
   return anEvidence(policy, { acknowledgedAt: '2026-11-25T14:03:00.000Z', tokenId: 'tok1', ...overrides });
 }
 
