@@ -231,6 +231,9 @@ describe('attest report', () => {
       'xapi_delivery',
       'moodle_delivery',
       'superseded_by_version',
+      'method',
+      'recorded_by',
+      'note',
     ]);
     expect(rows.map((r) => [r.employee_id, r.status])).toEqual([
       [people.signer.employeeId, 'acknowledged'],
@@ -249,6 +252,9 @@ describe('attest report', () => {
       token_id: asCell(evidence.tokenId),
       days_waiting: '',
       webhook_delivery: 'delivered',
+      method: 'link',
+      recorded_by: '',
+      note: '',
     });
     for (const unsigned of rows.slice(1)) {
       expect(unsigned).toMatchObject({ acknowledged_at: '', typed_name: '', evidence_id: '' });
