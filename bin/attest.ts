@@ -12,6 +12,7 @@ import { resolveLongSecret, secretsManagerVault } from '#shared/adapters/secrets
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting, parseDuration } from '#shared/core/duration.ts';
+import type { DeliveryKind } from '#shared/core/model.ts';
 import type { Queue, Store } from '#shared/ports.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { addAudienceCommands } from './audience.ts';
@@ -29,6 +30,7 @@ import {
 import { addEvidenceCommand } from './evidence.ts';
 import { addKeysCommands } from './keys.ts';
 import { addLmsCommands } from './lms.ts';
+import { addOnBehalfCommand } from './on-behalf.ts';
 import { addPolicyCommands } from './policy.ts';
 import { addPrivacyCommands } from './privacy.ts';
 import { addReportCommand } from './report.ts';
@@ -60,6 +62,7 @@ function attestProgram(shell: Shell): Command {
   addAudienceCommands(program, shell);
   addPolicyCommands(program, shell);
   addEvidenceCommand(program, shell);
+  addOnBehalfCommand(program, shell);
   addReportCommand(program, shell);
   addLmsCommands(program, shell);
   addKeysCommands(program, shell);
@@ -219,6 +222,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   let lms: NonNullable<CliDeps['lms']>;
   let settings: {
     DEFAULT_POLICIES: string[];
+    LMS_MODE: DeliveryKind[];
     REDRIVE_AFTER: number;
     FRESH_LINK_INTERVAL: number;
   };
@@ -227,6 +231,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     settings = parseEnv(
       z.object({
         DEFAULT_POLICIES: common.DEFAULT_POLICIES,
+        LMS_MODE: common.LMS_MODE,
         REDRIVE_AFTER: common.REDRIVE_AFTER,
         FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
       }),
@@ -244,6 +249,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     // Progress only where a person watches: never into a pipe or a log.
     ...(process.stderr.isTTY && { progressBar: terminalProgressBar }),
     defaultPolicies: settings.DEFAULT_POLICIES,
+    deliveries: settings.LMS_MODE,
     redriveAfterMs: settings.REDRIVE_AFTER,
     freshLinkIntervalMs: settings.FRESH_LINK_INTERVAL,
     io: { out: (t) => console.log(t), err: (t) => console.error(t) },

@@ -35,6 +35,8 @@ export interface CliDeps {
   defaultPolicies?: readonly string[];
   /** The audience rules; absent, those this build carries (templates/policies/audience.yaml). */
   audience?: AudienceRules;
+  /** LMS_MODE: the destinations an agreement recorded here (`accept-on-behalf`) is owed to; absent, the webhook. */
+  deliveries?: readonly DeliveryKind[];
   /** REDRIVE_AFTER: when an invite whose queue message was lost is re-driven by the sweeper. */
   redriveAfterMs?: number;
   /** When a leaver's request is first looked at for expiry; absent, at once (LOOK_AT_ONCE: the sweep counts with its own settings). */

@@ -232,6 +232,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       policySha256: policy.sha256,
       statement: policy.statement,
       typedName: fullName,
+      method: 'link',
       ipAddress: submission.ipAddress,
       userAgent: submission.userAgent.slice(0, 512),
       tokenId,

@@ -38,7 +38,8 @@ export interface EvidenceReport extends DeliveriesByName {
   emails: Assignment['sends'];
   /**
    * The email whose link was signed from: its attempt (the link's token id) and SES message id —
-   * the evidence's, or SES's later report of that attempt when the send's record was lost.
+   * the evidence's, or SES's later report of that attempt when the send's record was lost; null
+   * unsigned, and for an agreement recorded on the person's behalf (`evidence.method`), which used no link.
    */
   signedFrom: { attemptId: string; messageId: string | null } | null;
   /**
@@ -66,10 +67,14 @@ export function makeEvidenceReport(store: EvidenceStore) {
       );
     }
     const evidence = assignment.ack ?? null;
-    const signedFrom = evidence && {
-      attemptId: evidence.tokenId,
-      messageId: evidence.messageId ?? (await store.getSentAttempt(assignmentId, evidence.tokenId)) ?? null,
-    };
+    // An agreement recorded on the person's behalf came through no email: it has no link to trace.
+    const signedFrom = evidence?.tokenId
+      ? {
+          attemptId: evidence.tokenId,
+          messageId:
+            evidence.messageId ?? (await store.getSentAttempt(assignmentId, evidence.tokenId)) ?? null,
+        }
+      : null;
     return {
       report: {
         assignmentId,

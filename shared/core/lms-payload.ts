@@ -29,6 +29,12 @@ export const lmsWebhookSchema = z
       }),
       acknowledgedAt: z.iso.datetime().describe('When the person agreed (server time, UTC).'),
       evidenceId: z.string().describe('The reference of attest’s evidence record of the agreement.'),
+      method: z
+        .enum(['link', 'on-behalf'])
+        .optional()
+        .describe(
+          'How the agreement was made: `link`, signed by the person through the emailed link; `on-behalf`, agreed offline (on paper, assisted) and recorded for them by someone else. Sent on every delivery since attest added it; absent (from an earlier attest) means `link`.',
+        ),
     }),
   })
   .describe(

@@ -180,7 +180,8 @@ export interface MailAttempt {
   startedAt: string;
 }
 
-export interface Evidence {
+/** What every agreement's evidence holds, however it was made. */
+interface EvidenceCommon {
   evidenceId: string;
   acknowledgedAt: string;
   policyId: string;
@@ -188,7 +189,20 @@ export interface Evidence {
   policyTitle: string;
   policySha256: string;
   statement: string;
+  /**
+   * A link's: the name the person typed. On behalf: the person's name as HR held it when the
+   * agreement was recorded, entered by the recorder (`recordedBy`), not typed by the person.
+   */
   typedName: string;
+}
+
+/** How an agreement was made: through the emailed link, or recorded on the person's behalf. */
+export type AckMethod = 'link' | 'on-behalf';
+
+/** An agreement signed through the emailed link: what the page saw of the person's browser. */
+export interface LinkEvidence extends EvidenceCommon {
+  /** Recorded since on-behalf agreements exist; absent on older evidence, which was all by link. */
+  method?: 'link';
   ipAddress: string;
   userAgent: string;
   /** The token of the link used: also the id of the email attempt that carried it. */
@@ -205,6 +219,33 @@ export interface Evidence {
    * browser's family and system: from then on they no longer name a device.
    */
   reducedAt?: string;
+}
+
+/**
+ * An agreement made offline (on paper, or assisted) and recorded for the person by someone else
+ * (`attest accept-on-behalf`, the console): no link was used, so there is no IP address, browser,
+ * token or email of theirs — each null, never a value that would pretend the person clicked.
+ */
+export interface OnBehalfEvidence extends EvidenceCommon {
+  method: 'on-behalf';
+  /** Why and how it was agreed offline, as the recorder said (checked like an admin's reason). */
+  note: string;
+  /** Who recorded it: the operator's `--by` name, or the console admin's email. */
+  recordedBy: string;
+  ipAddress: null;
+  userAgent: null;
+  tokenId: null;
+  messageId: null;
+  /** No page was shown, and nothing is reduced: there is no IP address or browser. */
+  pageShownAt?: undefined;
+  reducedAt?: undefined;
+}
+
+export type Evidence = LinkEvidence | OnBehalfEvidence;
+
+/** How the agreement was made: evidence without a method predates on-behalf agreements, so was by link. */
+export function methodOf(evidence: Evidence): AckMethod {
+  return evidence.method ?? 'link';
 }
 
 /** One destination's delivery of a completion. */

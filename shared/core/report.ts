@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Assignments, Clock, Policies, PolicyAssignment, PolicyIndex, Starters } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
 import {
+  type AckMethod,
   ASSIGNMENT_STATUSES,
   type Assignment,
   type AssignmentStatus,
@@ -10,6 +11,7 @@ import {
   type Delivery,
   type DeliveryKind,
   isUnsigned,
+  methodOf,
   type PolicyVersion,
   type Starter,
   UNSIGNED_STATUSES,
@@ -67,6 +69,11 @@ export interface ReportRow extends DeliveryStates {
   emailMessageId: string;
   /** For an ask withdrawn because a newer version is asked instead: that version. */
   supersededByVersion: number | null;
+  /** How it was signed: `link`, or `on-behalf` (recorded for the person); empty while unsigned. */
+  method: AckMethod | '';
+  /** On behalf: who recorded the agreement, and their note of how it was made; empty otherwise. */
+  recordedBy: string;
+  note: string;
 }
 
 export interface ReportSummary {
@@ -207,6 +214,9 @@ export function rowOf(a: Assignment, starter: Starter | undefined, now: Date): R
     emailMessageId: ack?.messageId ?? '',
     ...(Object.fromEntries(DELIVERY_KINDS.map((kind) => [kind, deliveryOf(a[kind])])) as DeliveryStates),
     supersededByVersion: a.supersededBy?.version ?? null,
+    method: ack ? methodOf(ack) : '',
+    recordedBy: ack?.method === 'on-behalf' ? ack.recordedBy : '',
+    note: ack?.method === 'on-behalf' ? ack.note : '',
   };
 }
 
@@ -241,6 +251,10 @@ export const CSV_COLUMNS: ReadonlyArray<[keyof ReportRow, string]> = [
   ['emailMessageId', 'email_message_id'],
   ...DELIVERY_KINDS.map((kind): [keyof ReportRow, string] => [kind, `${kind}_delivery`]),
   ['supersededByVersion', 'superseded_by_version'],
+  // Added later, so after the first columns: scripts reading those by position still work.
+  ['method', 'method'],
+  ['recordedBy', 'recorded_by'],
+  ['note', 'note'],
 ];
 
 /**

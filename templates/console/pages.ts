@@ -146,7 +146,7 @@ ${form}
   );
 }
 
-const ACTIONS: Record<ActionName, { button: string; does: (v: ConfirmView) => Html }> = {
+const ACTIONS: Record<ActionName, { button: string; does: (v: ConfirmView) => Html; label?: string }> = {
   resend: {
     button: 'Resend the invite',
     does: (v) =>
@@ -161,6 +161,12 @@ const ACTIONS: Record<ActionName, { button: string; does: (v: ConfirmView) => Ht
     button: 'Replay the delivery',
     does: (v) =>
       html`This sends ${v.name}’s agreement to ${v.policyTitle} version ${v.policyVersion} to ${v.destination ?? 'the LMS'} again, under the same id, so the LMS can recognise it as the same agreement.`,
+  },
+  accept: {
+    button: 'Record agreement on their behalf',
+    does: (v) =>
+      html`This records that ${v.name} agreed to ${v.policyTitle} version ${v.policyVersion} offline (on paper, or assisted), on their behalf: the evidence says so, with your note and your name, and no link they used. They get the receipt, and the LMS is told, as after signing.`,
+    label: 'Note: how and when they agreed (recorded in the evidence and the audit trail)',
   },
 };
 
@@ -178,7 +184,7 @@ ${view.destination ? html`<dt>Destination</dt><dd>${view.destination}</dd>\n` : 
 <form method="post" action="/console/actions/${view.action}" novalidate>
 <input type="hidden" name="csrf" value="${frame.csrf}">
 <input type="hidden" name="assignment" value="${view.assignmentId}">
-${view.destination ? html`<input type="hidden" name="destination" value="${view.destination}">\n` : ''}<label for="reason">Reason (recorded in the audit trail)</label>
+${view.destination ? html`<input type="hidden" name="destination" value="${view.destination}">\n` : ''}<label for="reason">${action.label ?? 'Reason (recorded in the audit trail)'}</label>
 ${error ? html`<p class="error" id="reason-error"><span class="vh">Error: </span>${error}</p>\n` : ''}<textarea id="reason" name="reason" rows="4" maxlength="500" required${
     error ? html` aria-invalid="true" aria-describedby="reason-error"` : ''
   }>${view.reason ?? ''}</textarea>

@@ -66,11 +66,20 @@ function evidence(a: PersonAssignment): Html {
       : a.integrityMatches
         ? html`<span class="ok">Matches</span>: the stored policy text hashes to this sha256`
         : html`<strong class="bad">Does not match</strong>: the stored policy text no longer hashes to this sha256`;
-  return html`<dl class="details">
+  // Recorded on their behalf: no link was used, so there is no typed name, address or browser to show.
+  const how =
+    e.method === 'on-behalf'
+      ? html`<dt>How</dt><dd>Agreed offline; recorded on their behalf by ${e.recordedBy}</dd>
+<dt>Note</dt><dd>${e.note}</dd>
+<dt>Name (as HR holds it)</dt><dd>${e.typedName}</dd>
+<dt>Recorded at</dt><dd>${moment(e.acknowledgedAt)}</dd>`
+      : html`<dt>How</dt><dd>Signed through the emailed link</dd>
 <dt>Typed name</dt><dd>${e.typedName}</dd>
 <dt>Signed at</dt><dd>${moment(e.acknowledgedAt)}</dd>
 <dt>IP address</dt><dd>${e.ipAddress}</dd>
-<dt>Browser (user agent)</dt><dd>${e.userAgent}</dd>
+<dt>Browser (user agent)</dt><dd>${e.userAgent}</dd>`;
+  return html`<dl class="details">
+${how}
 <dt>Version</dt><dd>${e.policyTitle}, version ${e.policyVersion}</dd>
 <dt>Statement agreed</dt><dd>${e.statement}</dd>
 <dt>Policy sha256</dt><dd><code>${e.policySha256}</code></dd>
@@ -102,6 +111,8 @@ function actions(a: PersonAssignment): Html | string {
     a.actions.resend && html`<a class="button" href="/console/actions/resend?${q}">Resend invite${which}</a>`,
     a.actions.cancel &&
       html`<a class="button button-secondary" href="/console/actions/cancel?${q}">Cancel this assignment${which}</a>`,
+    a.actions.accept &&
+      html`<a class="button button-secondary" href="/console/actions/accept?${q}">Record agreement on their behalf${which}</a>`,
     ...a.actions.replay.map(
       (d) =>
         html`<a class="button button-secondary" href="${`/console/actions/replay?${q}&destination=${seg(d)}`}">Replay delivery to ${d}${which}</a>`,

@@ -198,6 +198,19 @@ describe('PRIVACY.md’s inventory', () => {
       Operations: [{ op: 'replace', value: { active: false } }],
     });
     expect(off.status).toBe(200);
+    // Act: an agreement made on paper, recorded on the person's behalf (its note and recorder)
+    const offline = await starter();
+    await cli(
+      'accept-on-behalf',
+      '--employee',
+      offline.employeeId,
+      '--policy',
+      POLICY,
+      '--note',
+      'Signed the paper form at induction',
+      '--by',
+      'Grace Hopper',
+    );
     // Wait for what the chase and the bounce send last
     await mail(bounced.manager, /^Could not reach /);
     await mail(chased.manager, /^Not yet signed/, 30_000);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignmentIdFor } from '#shared/core/ids.ts';
-import type { Evidence } from '#shared/core/model.ts';
+import type { LinkEvidence } from '#shared/core/model.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
   ackLink,
@@ -29,7 +29,7 @@ let people: Record<
   { employeeId: string; email: string; id: string }
 >;
 /** The signer's evidence as `attest evidence` shows it. */
-let evidence: Evidence;
+let evidence: LinkEvidence;
 
 const cli = (...argv: string[]) => attestOn(stack, argv);
 const report = (...argv: string[]) => cli('report', '--policy', POLICY, ...argv);
@@ -120,7 +120,7 @@ beforeAll(async () => {
   expect(signed.status).toBe(200);
   // Her completion reaches the LMS, so no later read sees its delivery change.
   const shown = await waitFor('the delivery', async () => {
-    const found = await evidenceOn<{ evidence: Evidence; webhook: { state: string } | null }>(
+    const found = await evidenceOn<{ evidence: LinkEvidence; webhook: { state: string } | null }>(
       stack,
       signer.id,
     );
@@ -231,6 +231,9 @@ describe('attest report', () => {
       'xapi_delivery',
       'moodle_delivery',
       'superseded_by_version',
+      'method',
+      'recorded_by',
+      'note',
     ]);
     expect(rows.map((r) => [r.employee_id, r.status])).toEqual([
       [people.signer.employeeId, 'acknowledged'],
@@ -249,6 +252,9 @@ describe('attest report', () => {
       token_id: asCell(evidence.tokenId),
       days_waiting: '',
       webhook_delivery: 'delivered',
+      method: 'link',
+      recorded_by: '',
+      note: '',
     });
     for (const unsigned of rows.slice(1)) {
       expect(unsigned).toMatchObject({ acknowledged_at: '', typed_name: '', evidence_id: '' });

@@ -15,8 +15,10 @@ import type {
   DueKind,
   ErasureEntry,
   Evidence,
+  LinkEvidence,
   MailAttempt,
   MailKind,
+  OnBehalfEvidence,
   OwedDeliveries,
   PolicyVersion,
   RetainStep,
@@ -1010,7 +1012,10 @@ export function aPolicy(overrides: Partial<PolicyVersion> = {}): PolicyVersion {
 }
 
 /** The evidence of an agreement to `policy`, as the acknowledgement records it. */
-export function anEvidence(policy: PolicyVersion = aPolicy(), overrides: Partial<Evidence> = {}): Evidence {
+export function anEvidence(
+  policy: PolicyVersion = aPolicy(),
+  overrides: Partial<LinkEvidence> = {},
+): LinkEvidence {
   return {
     evidenceId: 'ev_1',
     acknowledgedAt: '2026-11-24T09:59:00.000Z',
@@ -1024,6 +1029,31 @@ export function anEvidence(policy: PolicyVersion = aPolicy(), overrides: Partial
     userAgent: 'Mozilla/5.0',
     tokenId: 'AAAAAAAAAAA',
     messageId: 'ses-1',
+    ...overrides,
+  };
+}
+
+/** The evidence of an agreement to `policy` recorded on the person's behalf, as `attest accept-on-behalf` records it. */
+export function anOnBehalfEvidence(
+  policy: PolicyVersion = aPolicy(),
+  overrides: Partial<OnBehalfEvidence> = {},
+): OnBehalfEvidence {
+  return {
+    evidenceId: 'ev_2',
+    acknowledgedAt: '2026-11-24T10:00:00.000Z',
+    policyId: policy.policyId,
+    policyVersion: policy.version,
+    policyTitle: policy.title,
+    policySha256: policy.sha256,
+    statement: policy.statement,
+    typedName: 'Ada Lovelace',
+    method: 'on-behalf',
+    note: 'Signed the paper form at induction on 23 November',
+    recordedBy: 'Grace Hopper',
+    ipAddress: null,
+    userAgent: null,
+    tokenId: null,
+    messageId: null,
     ...overrides,
   };
 }
@@ -1138,6 +1168,9 @@ export function aReportRow(overrides: Partial<ReportRow> = {}): ReportRow {
     xapi: '',
     moodle: '',
     supersededByVersion: null,
+    method: '',
+    recordedBy: '',
+    note: '',
     ...overrides,
   };
 }
@@ -1169,7 +1202,7 @@ export const REPORT_CSV_HEADER =
   'assignment_id,employee_id,given_name,family_name,email,department,manager_name,manager_email,start_date,' +
   'policy_id,policy_version,reason,status,assigned_at,invited_at,reminders_sent,days_waiting,bounce,bounced_at,' +
   'acknowledged_at,typed_name,evidence_id,policy_sha256,ip_address,user_agent,token_id,email_message_id,' +
-  'webhook_delivery,xapi_delivery,moodle_delivery,superseded_by_version';
+  'webhook_delivery,xapi_delivery,moodle_delivery,superseded_by_version,method,recorded_by,note';
 
 /**
  * Seeds employee `employeeId`'s assignment of `policy` (aPolicy() by default) and records their

@@ -1,5 +1,15 @@
-// Use cases: what an admin may do from the console — resend an invite, cancel an assignment, replay a delivery — each recorded in the assignment's audit trail with who did it and why.
-import type { Assignments, AuditTrail, Clock, Deliveries, Logger, Policies, Queue } from '../../ports.ts';
+// Use cases: what an admin may do from the console — resend an invite, cancel an assignment, replay a delivery, record an agreement on the person's behalf — each recorded in the assignment's audit trail with who did it and why.
+import type {
+  Assignments,
+  AuditTrail,
+  Clock,
+  Deliveries,
+  Logger,
+  Policies,
+  Queue,
+  Starters,
+} from '../../ports.ts';
+import { makeAcceptOnBehalf } from '../accept-on-behalf.ts';
 import { AttestError, ValidationError } from '../errors.ts';
 import { makeReplayDeadLetters } from '../lms-operations.ts';
 import type { DeliveryKind } from '../model.ts';
@@ -17,9 +27,10 @@ export interface Actor {
 
 export type ConsoleActionStore = Pick<
   Assignments,
-  'getAssignment' | 'requestFreshLink' | 'cancelAssignment'
+  'getAssignment' | 'requestFreshLink' | 'cancelAssignment' | 'recordAcknowledgement'
 > &
-  Pick<Policies, 'getLatestPolicyVersion'> &
+  Pick<Policies, 'getLatestPolicyVersion' | 'getPolicyVersion'> &
+  Pick<Starters, 'getStarter'> &
   Pick<Deliveries, 'deadLetters' | 'getDestination' | 'replayDelivery'> &
   Pick<AuditTrail, 'appendAudit'>;
 
@@ -62,6 +73,15 @@ export function makeConsoleActions(deps: {
     intervalMs: deps.freshLinkIntervalMs,
   });
   const replayDeadLetters = makeReplayDeadLetters({ store, clock });
+  const { acceptAssignment } = makeAcceptOnBehalf({
+    store,
+    mailQueue: deps.mailQueue,
+    clock,
+    logger: deps.logger,
+    deliveries: deps.deliveries,
+    // The console has no LMS queue: the deliveries are due at once, for the sweeper's next run.
+    redriveAfterMs: 0,
+  });
 
   /**
    * 1. Resend: a fresh invite owed now to the address on file, by the page's own conditional
@@ -109,12 +129,32 @@ export function makeConsoleActions(deps: {
       throw new AttestError('lms.not_dead', 'This delivery is not dead-lettered any more.');
   }
 
+  /**
+   * 4. Accept on behalf: an agreement made offline (paper, assisted) recorded for the person, the
+   *    typed reason as its note, the admin (their email) as who recorded it — through the page's own
+   *    single write (accept-on-behalf.ts); refused when signed already, withdrawn or not current.
+   */
+  async function accept(assignmentId: string, actor: Actor): Promise<void> {
+    const outcome = await acceptAssignment(assignmentId, {
+      note: actor.reason,
+      recordedBy: actor.user.email,
+      audit: { by: 'console', subject: actor.user.subject, email: actor.user.email },
+    });
+    if (!outcome.recorded) {
+      throw new AttestError(
+        'on-behalf.signed',
+        `Signed already, at ${outcome.evidence.acknowledgedAt}: nothing changed.`,
+      );
+    }
+  }
+
   const run: Record<
     ActionName,
     (assignmentId: string, actor: Actor, destination?: DeliveryKind) => Promise<void>
   > = {
     resend: (id, actor) => resend(id, actor),
     cancel: (id, actor) => cancel(id, actor),
+    accept: (id, actor) => accept(id, actor),
     replay: (id, actor, destination) => {
       if (!destination)
         throw new ValidationError('console.destination', [
@@ -123,5 +163,5 @@ export function makeConsoleActions(deps: {
       return replay(id, destination, actor);
     },
   };
-  return { resend, cancel, replay, run };
+  return { resend, cancel, replay, accept, run };
 }

@@ -242,10 +242,11 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
 
   /** What `role` may do to an assignment as it stands. */
   function actionsOf(a: Assignment, role: Role): AssignmentActions {
-    if (role !== 'admin') return { resend: false, cancel: false, replay: [] };
+    if (role !== 'admin') return { resend: false, cancel: false, accept: false, replay: [] };
     return {
       resend: RESENDABLE.includes(a.status),
       cancel: a.status !== 'acknowledged' && a.status !== 'cancelled',
+      accept: !a.ack && isUnsigned(a.status),
       replay: DELIVERY_KINDS.filter((kind) => replayable(a, kind)),
     };
   }

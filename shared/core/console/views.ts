@@ -105,6 +105,8 @@ export interface DeliveryLineView {
 export interface AssignmentActions {
   resend: boolean;
   cancel: boolean;
+  /** Record an agreement made offline on the person's behalf: an unsigned ask not withdrawn. */
+  accept: boolean;
   /** The destinations whose dead-lettered delivery may be replayed. */
   replay: DeliveryKind[];
 }
@@ -194,7 +196,7 @@ export interface ExportsView {
   departments: string[];
 }
 
-export type ActionName = 'resend' | 'cancel' | 'replay';
+export type ActionName = 'resend' | 'cancel' | 'replay' | 'accept';
 
 /** The confirmation page before an action: what it does to whom, and a required reason. */
 export interface ConfirmView {

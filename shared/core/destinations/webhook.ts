@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { LmsWebhook } from '../lms-payload.ts';
-import type { Assignment, Evidence, Starter } from '../model.ts';
+import { type Assignment, type Evidence, methodOf, type Starter } from '../model.ts';
 import { secureUrl } from '../validation.ts';
 import { checkWebhookSecrets, makeWebhookSigner, type WebhookSigner } from '../webhooks.ts';
 import {
@@ -68,6 +68,7 @@ export function completionPayload(
       },
       acknowledgedAt: evidence.acknowledgedAt,
       evidenceId: evidence.evidenceId,
+      method: methodOf(evidence),
     },
   };
 }

@@ -2,7 +2,7 @@
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
 import type { HttpRequest } from '../../ports.ts';
-import type { Assignment, Evidence, Starter } from '../model.ts';
+import { type Assignment, type Evidence, methodOf, type Starter } from '../model.ts';
 import { secureUrl } from '../validation.ts';
 import { answeredByStatus, defineDestination, type RequestChannel, type TestSubject } from './destination.ts';
 
@@ -10,9 +10,10 @@ import { answeredByStatus, defineDestination, type RequestChannel, type TestSubj
 export const XAPI_VERSION = '1.0.3';
 /** ADL's verb for "finished the activity": here, read the policy version and agreed to it. */
 export const COMPLETED = 'http://adlnet.gov/expapi/verbs/completed';
-/** Context extensions: which evidence record the statement reports, and the text's hash. */
+/** Context extensions: which evidence record the statement reports, the text's hash, and how it was agreed. */
 export const EVIDENCE_EXTENSION = 'urn:attest:xapi:evidence-id';
 export const SHA256_EXTENSION = 'urn:attest:xapi:policy-sha256';
+export const METHOD_EXTENSION = 'urn:attest:xapi:method';
 /** Fixed for ever: changing it would give every acknowledgement a second statement id. */
 const STATEMENT_NAMESPACE = '3d3c52a4-6f0e-4f38-9a57-2b1f7d8e6c15';
 /** The policy's language: the texts attest carries are written in British English. */
@@ -79,7 +80,11 @@ export function completionStatement(
       platform: 'attest',
       // The language the policy was read in (Data 2.4.6), not the person's locale.
       language: POLICY_LANGUAGE,
-      extensions: { [EVIDENCE_EXTENSION]: evidence.evidenceId, [SHA256_EXTENSION]: evidence.policySha256 },
+      extensions: {
+        [EVIDENCE_EXTENSION]: evidence.evidenceId,
+        [SHA256_EXTENSION]: evidence.policySha256,
+        [METHOD_EXTENSION]: methodOf(evidence),
+      },
     },
     timestamp: evidence.acknowledgedAt,
   };

@@ -93,7 +93,7 @@ export function erasedStarter(
 }
 
 /**
- * The assignment as erased: the typed name, IP address and browser of the evidence, a bounced
+ * The assignment as erased: the typed name, IP address and browser (or on-behalf note) of the evidence, a bounced
  * address, the manager's address of a digest, the emails' subjects, and what an LMS answered
  * (which may quote the person) replaced by pseudonyms; everything else byte for byte as it was
  * (the policy, version and hash, the statement, the times, the evidence, token and message ids).
@@ -104,8 +104,13 @@ export function erasedAssignment(assignment: Assignment, pseudonyms: Pseudonyms,
   erased.erasedAt = at;
   if (erased.ack) {
     erased.ack.typedName = pseudonyms.name(erased.ack.typedName);
-    erased.ack.ipAddress = pseudonyms.ip(erased.ack.ipAddress);
-    erased.ack.userAgent = pseudonyms.browser(erased.ack.userAgent);
+    if (erased.ack.method === 'on-behalf') {
+      // No IP address or browser; the recorder's note may describe the person.
+      erased.ack.note = pseudonyms.text(erased.ack.note);
+    } else {
+      erased.ack.ipAddress = pseudonyms.ip(erased.ack.ipAddress);
+      erased.ack.userAgent = pseudonyms.browser(erased.ack.userAgent);
+    }
   }
   if (erased.bounce) erased.bounce.email = pseudonyms.email(erased.bounce.email);
   if (erased.digest) erased.digest.managerEmail = pseudonyms.email(erased.digest.managerEmail);

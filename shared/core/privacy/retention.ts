@@ -220,9 +220,10 @@ export function makeRetentionSweep(deps: RetentionDeps) {
     const next = assignment.leftAt
       ? { step: 'expire' as const, at: expiryAfterLeaving(assignment, new Date(assignment.leftAt), settings) }
       : undefined;
-    // Nothing to reduce (the step is written with the evidence, so this is a hand-edited item), or
-    // the person was erased (their IP address and browser are keyed pseudonyms already): move on.
-    if (!ack || assignment.erasedAt)
+    // Nothing to reduce (the step is written with the evidence, so this is a hand-edited item; an
+    // agreement recorded on the person's behalf has no IP address or browser), or the person was
+    // erased (their IP address and browser are keyed pseudonyms already): move on.
+    if (!ack || assignment.erasedAt || ack.method === 'on-behalf')
       return (await store.moveRetention(assignment.assignmentId, seenAt, next)) ? 'moved' : 'none';
     // Already reduced (a repeat after a crash): the values stand, only the step moves on.
     const reduced = ack.reducedAt

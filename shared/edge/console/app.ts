@@ -1,5 +1,6 @@
 // The console's HTTP edge: sign-in and sessions, CSRF and Origin checks, roles, and each page and action under /console.
 import type { SignInProvider } from '../../adapters/oidc.ts';
+import { checkNote } from '../../core/accept-on-behalf.ts';
 import type { Actor, makeConsoleActions } from '../../core/console/actions.ts';
 import { checkReason } from '../../core/console/actions.ts';
 import type {
@@ -114,7 +115,7 @@ export interface ConsoleAppDeps {
   settings: ConsoleSettings;
 }
 
-const ACTIONS: readonly ActionName[] = ['resend', 'cancel', 'replay'];
+const ACTIONS: readonly ActionName[] = ['resend', 'cancel', 'replay', 'accept'];
 
 /** A person's subject access downloads, by the last segment of their path. */
 const SUBJECT_ACCESS: Readonly<Record<string, 'json' | 'html'>> = {
@@ -127,6 +128,8 @@ const DONE: Record<ActionName, string> = {
   resend: 'Invite resent: a fresh link goes to the address on file within a minute.',
   cancel: 'Assignment cancelled: chasing has stopped. The reason is in the audit trail.',
   replay: 'Delivery replayed: it is sent again on the sweeper’s next run (every few minutes).',
+  accept:
+    'Agreement recorded on their behalf: marked so in the evidence; their receipt and the LMS deliveries follow.',
 };
 
 /** A refusal the person sees as a page, with its status. */
@@ -466,12 +469,14 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
           resend: 'Resend the invite',
           cancel: 'Cancel the assignment',
           replay: 'Replay the delivery',
+          accept: 'Record agreement on their behalf',
         }[action];
         if (method === 'GET') return page(200, pages.confirm(frameFor('people', title), view));
         const typed = form.get('reason') ?? '';
         let actor: Actor;
         try {
-          actor = { user, reason: checkReason(typed) };
+          // On behalf, the typed text is the agreement's note: held to the same rules, told as a note.
+          actor = { user, reason: action === 'accept' ? checkNote(typed) : checkReason(typed) };
         } catch (error) {
           if (!(error instanceof ValidationError)) throw error;
           const message = error.issues[0]?.message ?? 'Say why.';

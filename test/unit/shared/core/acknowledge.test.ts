@@ -221,6 +221,7 @@ describe('recordAcknowledgement', () => {
       policySha256: policy.sha256,
       statement: policy.statement,
       typedName: 'Ada Lovelace',
+      method: 'link',
       ipAddress: '203.0.113.7',
       userAgent: 'Mozilla/5.0 (iPhone) Mobile Safari',
       tokenId: TOKEN_ID,

@@ -258,6 +258,7 @@ describe('deliverCompletion', () => {
         policy: { id: policy.policyId, version: policy.version, title: policy.title, sha256: policy.sha256 },
         acknowledgedAt: '2026-11-24T09:59:00.000Z',
         evidenceId: 'ev_1',
+        method: 'link',
       },
     });
   });

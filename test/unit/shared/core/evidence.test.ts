@@ -3,9 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '#shared/core/errors.ts';
 import { makeEvidenceReport, makeFindAssignments } from '#shared/core/evidence.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
-import type { Evidence, PolicyVersion } from '#shared/core/model.ts';
+import type { LinkEvidence, PolicyVersion } from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy, policySha256 } from '#shared/core/policy.ts';
-import { anAssignment, anEvidence, aPolicySource, aStarter, FakeStore } from '../../../support/fakes.ts';
+import {
+  anAssignment,
+  anEvidence,
+  anOnBehalfEvidence,
+  aPolicySource,
+  aStarter,
+  FakeStore,
+} from '../../../support/fakes.ts';
 
 const source = aPolicySource('Para one.\n\n## Heading\n');
 
@@ -14,7 +21,7 @@ function samplePolicy(): PolicyVersion {
   return { ...parsePolicy(source), version: 1, publishedAt: '2026-11-20T09:00:00.000Z' };
 }
 
-function evidenceFor(policy: PolicyVersion, overrides: Partial<Evidence> = {}): Evidence {
+function evidenceFor(policy: PolicyVersion, overrides: Partial<LinkEvidence> = {}): LinkEvidence {
   return anEvidence(policy, { acknowledgedAt: '2026-11-25T14:03:00.000Z', tokenId: 'tok1', ...overrides });
 }
 
@@ -45,6 +52,26 @@ async function setup(options: { signed?: boolean } = {}) {
 }
 
 describe('makeEvidenceReport', () => {
+  it('reports an agreement recorded on behalf as such, with no email it was signed from', async () => {
+    // Prepare: the invite was sent, but the agreement came on paper.
+    const { store, policy, assignment, reporter } = await setup({ signed: false });
+    const onBehalf = anOnBehalfEvidence(policy);
+    await store.recordAcknowledgement(
+      assignment.assignmentId,
+      onBehalf,
+      {},
+      new Date('2026-11-25T14:03:00.000Z'),
+    );
+
+    // Act
+    const { report } = await reporter.report(assignment.assignmentId);
+
+    // Assess
+    expect(report.evidence).toStrictEqual(onBehalf);
+    expect(report.signedFrom).toBeNull();
+    expect(report.integrity).toEqual({ recomputedSha256: policy.sha256, matches: true });
+  });
+
   it('reports who signed what, when and how for a signed assignment', async () => {
     // Prepare
     const { reporter, starter, policy, assignment, evidence } = await setup();

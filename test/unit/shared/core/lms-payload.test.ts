@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { completionPayload } from '#shared/core/destinations/webhook.ts';
 import { lmsWebhookJsonSchema, lmsWebhookSchema } from '#shared/core/lms-payload.ts';
 import { SCHEMA_FILE, schemaText } from '../../../../bin/schemas.ts';
-import { anAssignment, anEvidence, aPolicy, aStarter } from '../../../support/fakes.ts';
+import { anAssignment, anEvidence, anOnBehalfEvidence, aPolicy, aStarter } from '../../../support/fakes.ts';
 
 /** When the delivery is made: a fixed instant, never today. */
 const SENT_AT = new Date('2026-11-24T10:00:00.000Z');
@@ -24,6 +24,55 @@ describe('the LMS webhook body', () => {
 
     // Assess
     expect(lmsWebhookSchema.parse(JSON.parse(JSON.stringify(body)))).toEqual(body);
+  });
+
+  it('says an agreement signed through the link was made by `link`, old evidence without a method too', () => {
+    // Prepare
+    const policy = aPolicy({ sha256: 'c'.repeat(64) });
+    const starter = aStarter();
+    const assignment = anAssignment(starter, policy);
+
+    // Act
+    const recorded = completionPayload(assignment, starter, anEvidence(policy, { method: 'link' }), SENT_AT);
+    const older = completionPayload(assignment, starter, anEvidence(policy), SENT_AT);
+
+    // Assess
+    expect(recorded.data.method).toBe('link');
+    expect(older.data.method).toBe('link');
+  });
+
+  it('says an agreement recorded on the person’s behalf was made `on-behalf`, as the published schema allows', () => {
+    // Prepare
+    const policy = aPolicy({ sha256: 'c'.repeat(64) });
+    const starter = aStarter();
+
+    // Act
+    const body = JSON.parse(
+      JSON.stringify(
+        completionPayload(anAssignment(starter, policy), starter, anOnBehalfEvidence(policy), SENT_AT),
+      ),
+    );
+
+    // Assess
+    expect(body.data).toMatchObject({ method: 'on-behalf', evidenceId: 'ev_2' });
+    expect(published().safeParse(body).error?.issues).toBeUndefined();
+    expect(lmsWebhookSchema.parse(body)).toEqual(body);
+    // Nothing of the recorder's note or name leaves for the LMS.
+    expect(JSON.stringify(body)).not.toMatch(/paper form|Grace Hopper/);
+  });
+
+  it('is read by the published schema with or without a method, and refuses one it does not know', () => {
+    // Prepare
+    const policy = aPolicy({ sha256: 'c'.repeat(64) });
+    const starter = aStarter();
+    const body = JSON.parse(
+      JSON.stringify(completionPayload(anAssignment(starter, policy), starter, anEvidence(policy), SENT_AT)),
+    );
+    const { method: _, ...withoutMethod } = body.data;
+
+    // Assess: a body from an attest before the field still passes; an unknown method does not.
+    expect(published().safeParse({ ...body, data: withoutMethod }).success).toBe(true);
+    expect(published().safeParse({ ...body, data: { ...body.data, method: 'email' } }).success).toBe(false);
   });
 
   it('is published as JSON Schema, exactly as the code defines it (regenerate with `npm run schemas`)', () => {

@@ -15,6 +15,7 @@ import {
 } from '#shared/core/report.ts';
 import {
   anEvidence,
+  anOnBehalfEvidence,
   aPolicy,
   aReportRow,
   aStarter,
@@ -128,6 +129,7 @@ function aRow(overrides: Partial<ReportRow> = {}): ReportRow {
     tokenId: 'AAAAAAAAAAA',
     emailMessageId: 'ses-1',
     webhook: 'delivered',
+    method: 'link',
     ...overrides,
   });
 }
@@ -396,7 +398,37 @@ describe('makeReport', () => {
         xapi: 'dead',
         moodle: '',
         supersededByVersion: null,
+        method: 'link',
+        recordedBy: '',
+        note: '',
       } satisfies ReportRow,
+    ]);
+  });
+
+  it('marks an agreement recorded on the person’s behalf: its method, recorder and note, and no link’s traces', async () => {
+    // Prepare
+    const { store, reporter, policy } = await setup();
+    await assign(store, 'E1001', 'acknowledged', { ack: anOnBehalfEvidence(policy) });
+
+    // Act
+    const { rows } = await runReport(reporter, 'acknowledged');
+    const csv = csvOf(rows, { header: false });
+
+    // Assess
+    expect(rows[0]).toMatchObject({
+      method: 'on-behalf',
+      recordedBy: 'Grace Hopper',
+      note: 'Signed the paper form at induction on 23 November',
+      typedName: 'Ada Lovelace',
+      ipAddress: '',
+      userAgent: '',
+      tokenId: '',
+      emailMessageId: '',
+    });
+    expect(csv.trimEnd().split(',').slice(-3)).toEqual([
+      'on-behalf',
+      'Grace Hopper',
+      'Signed the paper form at induction on 23 November',
     ]);
   });
 
@@ -448,6 +480,9 @@ describe('makeReport', () => {
         xapi: '',
         moodle: '',
         supersededByVersion: null,
+        method: '',
+        recordedBy: '',
+        note: '',
       } satisfies ReportRow,
     ]);
   });
@@ -690,10 +725,10 @@ describe('csvOf', () => {
     expect(csv).toBe(
       'asg_1,E1001,Ada,Lovelace,ada@example.org,Engineering,Grace Hopper,grace@example.org,2026-12-01,' +
         'safe-internet-use,3,starter,acknowledged,2026-11-20T09:00:00.000Z,2026-11-20T09:15:00.000Z,0,,,,' +
-        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,\n` +
+        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,,link,,\n` +
         'asg_2,E1001,Ada,Lovelace,ada@example.org,Engineering,Grace Hopper,grace@example.org,2026-12-01,' +
         'safe-internet-use,3,starter,invited,2026-11-20T09:00:00.000Z,2026-11-20T09:15:00.000Z,1,4,,,' +
-        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,2\n`,
+        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,2,link,,\n`,
     );
   });
 

@@ -214,7 +214,7 @@ const signedAssignment: PersonAssignment = {
       detail: { destination: 'moodle', reason: HOSTILE },
     },
   ],
-  actions: { resend: false, cancel: false, replay: ['moodle'] },
+  actions: { resend: false, cancel: false, accept: false, replay: ['moodle'] },
 };
 
 const unsignedAssignment: PersonAssignment = {
@@ -238,7 +238,7 @@ const unsignedAssignment: PersonAssignment = {
       detail: { by: 'sub-admin', email: 'hr@attest.example', reason: 'New address from HR' },
     },
   ],
-  actions: { resend: true, cancel: true, replay: [] },
+  actions: { resend: true, cancel: true, accept: true, replay: [] },
 };
 
 export const person: PersonView = {
@@ -257,7 +257,7 @@ export const person: PersonView = {
   assignments: [unsignedAssignment, signedAssignment],
 };
 
-const none = { resend: false, cancel: false, replay: [] };
+const none = { resend: false, cancel: false, accept: false, replay: [] };
 /** The same person as an auditor sees them: nothing to act on. */
 export const personForAuditor: PersonView = {
   ...person,

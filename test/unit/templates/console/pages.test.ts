@@ -247,8 +247,49 @@ describe('renderPerson', () => {
     expect(page).toContain(
       'href="/console/actions/replay?assignment=as_signed&amp;destination=moodle">Replay delivery to moodle',
     );
+    expect(page).toContain(
+      'href="/console/actions/accept?assignment=as_open">Record agreement on their behalf',
+    );
     expect(page).not.toContain('/console/actions/resend?assignment=as_signed');
-    expect(page.match(/href="\/console\/actions\//g)).toHaveLength(3);
+    expect(page).not.toContain('/console/actions/accept?assignment=as_signed');
+    expect(page.match(/href="\/console\/actions\//g)).toHaveLength(4);
+  });
+
+  it('shows an agreement recorded on their behalf as such: who, the note, and no address or browser', async () => {
+    // Prepare
+    const signed = person.assignments[1] as (typeof person.assignments)[number];
+    const onBehalf = {
+      ...person,
+      assignments: [
+        {
+          ...signed,
+          evidence: {
+            ...(signed.evidence as NonNullable<typeof signed.evidence>),
+            method: 'on-behalf' as const,
+            note: 'Paper form signed at induction',
+            recordedBy: 'hr@attest.example',
+            ipAddress: null,
+            userAgent: null,
+            tokenId: null,
+            messageId: null,
+            pageShownAt: undefined,
+            reducedAt: undefined,
+          },
+        },
+      ],
+    };
+
+    // Act
+    const page = renderPerson(frameOf('admin', 'people', 'A person'), onBehalf);
+
+    // Assess
+    expect(page).toContain(
+      '<dt>How</dt><dd>Agreed offline; recorded on their behalf by hr@attest.example</dd>',
+    );
+    expect(page).toContain('<dt>Note</dt><dd>Paper form signed at induction</dd>');
+    expect(page).not.toContain('<dt>IP address</dt>');
+    expect(page).not.toContain('<dt>Typed name</dt>');
+    expect(await pageProblems(page)).toEqual([]);
   });
 
   it('offers an auditor no action', () => {
@@ -413,6 +454,24 @@ describe('renderConfirm', () => {
     expect(page).toMatch(/<textarea id="reason" name="reason"[^>]* required><\/textarea>/);
     expect(page).toContain('<button type="submit">Resend the invite</button>');
     expect(page).toContain('<a href="/console/people/st_1">Back</a>');
+  });
+
+  it('asks for a note to record an agreement on their behalf, saying what it records', () => {
+    // Act
+    const page = renderConfirm(
+      frameOf('admin', 'people', 'Record agreement on their behalf'),
+      confirm({ action: 'accept' }),
+    );
+
+    // Assess
+    expect(page).toContain(`This records that ${HOSTILE_TEXT} agreed to`);
+    expect(page).toContain('<form method="post" action="/console/actions/accept" novalidate>');
+    expect(page).toContain('<input type="hidden" name="csrf" value="csrf-token-123">');
+    expect(page).toContain(
+      '<label for="reason">Note: how and when they agreed (recorded in the evidence and the audit trail)</label>',
+    );
+    expect(page).toMatch(/<textarea id="reason" name="reason"[^>]* required><\/textarea>/);
+    expect(page).toContain('<button type="submit">Record agreement on their behalf</button>');
   });
 
   it('keeps the reason typed, ties the error to it, and carries a replay’s destination', () => {

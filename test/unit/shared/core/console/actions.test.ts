@@ -4,6 +4,7 @@ import { checkReason, makeConsoleActions } from '#shared/core/console/actions.ts
 import type { ConsoleUser } from '#shared/core/console/views.ts';
 import type { Assignment } from '#shared/core/model.ts';
 import {
+  anEvidence,
   deadLetterStore,
   FakeClock,
   FakeQueue,
@@ -162,5 +163,72 @@ describe('checkReason', () => {
         issues: [expect.objectContaining({ field: 'reason', message: expect.stringContaining(message) })],
       }),
     );
+  });
+});
+
+describe('accept', () => {
+  it('records the agreement on their behalf: the reason as its note, the admin as recorder, audited as the console', async () => {
+    // Arrange
+    const { store, assignment } = await invited();
+    const { actions, queue } = actionsOn(store);
+
+    // Act
+    await actions.run.accept(assignment.assignmentId, by('Paper form signed at induction'));
+
+    // Assess
+    const stored = store.peek(assignment.assignmentId);
+    expect(stored?.ack).toMatchObject({
+      method: 'on-behalf',
+      note: 'Paper form signed at induction',
+      recordedBy: 'hr@example.org',
+      ipAddress: null,
+      userAgent: null,
+    });
+    // No LMS queue in the console: each delivery is due now, for the sweeper.
+    expect(stored).toMatchObject({
+      webhookDueAt: '2026-11-26T10:00:00.000Z',
+      xapiDueAt: '2026-11-26T10:00:00.000Z',
+    });
+    expect(queue.sent.map((s) => s.message)).toEqual([
+      { assignmentId: assignment.assignmentId, kind: 'receipt' },
+    ]);
+    expect(store.audit).toEqual([
+      expect.objectContaining({
+        kind: 'acknowledged',
+        detail: {
+          ...who,
+          evidenceId: stored?.ack?.evidenceId,
+          method: 'on-behalf',
+          reason: 'Paper form signed at induction',
+        },
+      }),
+    ]);
+  });
+
+  it('refuses an ask signed already, writing nothing', async () => {
+    // Arrange
+    const { store, assignment } = await invited({ status: 'acknowledged', ack: anEvidence() });
+    const { actions, queue } = actionsOn(store);
+
+    // Act
+    const refused = actions.accept(assignment.assignmentId, by('Paper form signed at induction'));
+
+    // Assess
+    await expect(refused).rejects.toMatchObject({ code: 'on-behalf.signed' });
+    expect(store.writes).toEqual([]);
+    expect(queue.sent).toEqual([]);
+  });
+
+  it('refuses a note that is not one, writing nothing', async () => {
+    // Arrange
+    const { store, assignment } = await invited();
+    const { actions } = actionsOn(store);
+
+    // Act
+    const refused = actions.accept(assignment.assignmentId, by('ok'));
+
+    // Assess
+    await expect(refused).rejects.toMatchObject({ code: 'on-behalf.note' });
+    expect(store.writes).toEqual([]);
   });
 });

@@ -398,8 +398,18 @@ describe('makeConsoleQueries', () => {
           reason: null,
         },
       ]);
-      expect(admin?.assignments[0]?.actions).toEqual({ resend: false, cancel: false, replay: ['webhook'] });
-      expect(auditor?.assignments[0]?.actions).toEqual({ resend: false, cancel: false, replay: [] });
+      expect(admin?.assignments[0]?.actions).toEqual({
+        resend: false,
+        cancel: false,
+        accept: false,
+        replay: ['webhook'],
+      });
+      expect(auditor?.assignments[0]?.actions).toEqual({
+        resend: false,
+        cancel: false,
+        accept: false,
+        replay: [],
+      });
     });
 
     it('offers no replay to a destination this deployment no longer sends to', async () => {

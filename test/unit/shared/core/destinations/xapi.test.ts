@@ -7,6 +7,7 @@ import {
   COMPLETED,
   completionStatement,
   EVIDENCE_EXTENSION,
+  METHOD_EXTENSION,
   makeXapiChannel,
   SHA256_EXTENSION,
   statementIdFor,
@@ -14,7 +15,14 @@ import {
   type XapiSettings,
 } from '#shared/core/destinations/xapi.ts';
 import { xapiStatementSchema } from '../../../../../local/lrs.ts';
-import { anAssignment, anEvidence, aPolicy, aStarter, XAPI_SETTINGS } from '../../../../support/fakes.ts';
+import {
+  anAssignment,
+  anEvidence,
+  anOnBehalfEvidence,
+  aPolicy,
+  aStarter,
+  XAPI_SETTINGS,
+} from '../../../../support/fakes.ts';
 
 const policy = aPolicy();
 const starter = aStarter();
@@ -244,9 +252,32 @@ describe('completionStatement', () => {
     expect(statement.context).toStrictEqual({
       platform: 'attest',
       language: 'en-GB',
-      extensions: { [EVIDENCE_EXTENSION]: 'ev_1', [SHA256_EXTENSION]: 'a'.repeat(64) },
+      extensions: {
+        [EVIDENCE_EXTENSION]: 'ev_1',
+        [SHA256_EXTENSION]: 'a'.repeat(64),
+        [METHOD_EXTENSION]: 'link',
+      },
     });
-    for (const key of [EVIDENCE_EXTENSION, SHA256_EXTENSION]) expect(iri.safeParse(key).success).toBe(true);
+    for (const key of [EVIDENCE_EXTENSION, SHA256_EXTENSION, METHOD_EXTENSION]) {
+      expect(iri.safeParse(key).success).toBe(true);
+    }
+  });
+
+  it('says in its context an agreement recorded on the person’s behalf, and keeps the statement valid', () => {
+    // Prepare
+    const onBehalf = anOnBehalfEvidence(policy);
+
+    // Act
+    const statement = completionStatement(SETTINGS, statementIdFor(onBehalf.evidenceId), starter, onBehalf);
+
+    // Assess
+    expect((statement.context as { extensions: Record<string, unknown> }).extensions).toStrictEqual({
+      [EVIDENCE_EXTENSION]: 'ev_2',
+      [SHA256_EXTENSION]: 'a'.repeat(64),
+      [METHOD_EXTENSION]: 'on-behalf',
+    });
+    expect(xapiStatementSchema.safeParse(statement).error?.issues).toBeUndefined();
+    expect(JSON.stringify(statement)).not.toMatch(/paper form|Grace Hopper/);
   });
 });
 

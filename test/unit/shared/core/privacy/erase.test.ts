@@ -22,6 +22,7 @@ import { makeReport, type ReportRow } from '#shared/core/report.ts';
 import {
   anAssignment,
   anEvidence,
+  anOnBehalfEvidence,
   aPolicy,
   aStarter,
   FakeClock,
@@ -308,6 +309,23 @@ describe('erasedStarter and erasedAssignment', () => {
       ),
       { seed: 20261202, numRuns: 200 },
     );
+  });
+
+  it('replaces an on-behalf agreement’s name and note, keeping its recorder and its nulls', () => {
+    // Prepare
+    const ack = anOnBehalfEvidence(aPolicy(), { note: 'Ada signed the paper form with her carer' });
+    const assignment = anAssignment(aStarter(), aPolicy(), { status: 'acknowledged', ack });
+
+    // Act
+    const after = erasedAssignment(assignment, pseudonyms, NOW);
+
+    // Assess
+    expect(after.ack).toStrictEqual({
+      ...ack,
+      typedName: pseudonyms.name(ack.typedName),
+      note: pseudonyms.text(ack.note),
+    });
+    expect(JSON.stringify(after.ack)).not.toMatch(/Ada|carer/);
   });
 });
 

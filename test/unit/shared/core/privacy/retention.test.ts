@@ -14,6 +14,7 @@ import {
 } from '#shared/core/privacy/retention.ts';
 import {
   anEvidence,
+  anOnBehalfEvidence,
   aPolicy,
   FakeClock,
   FakeMetrics,
@@ -447,6 +448,20 @@ describe('sweepRetention', () => {
     expect(stored().expiresAt).toBeUndefined();
     expect(stored().retainAt).toBe(new Date(Date.parse(now) + HELD_FOR_WORK_MS).toISOString());
     expect(metrics.counted).toEqual([{ name: 'retention', dimensions: { step: 'held' } }]);
+  });
+
+  it('moves a reduce-ip step owed over an agreement recorded on behalf on, as there is nothing to reduce', async () => {
+    // Prepare: the step is never written with such evidence; a hand-edited item has it.
+    const ack = anOnBehalfEvidence(aPolicy(), { acknowledgedAt: SIGNED_AT });
+    const { sweep, stored } = await setup(signed({ ack, leftAt: LEFT_AT }), '2027-11-24T10:00:00.000Z');
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toMatchObject({ reduced: 0, moved: 1 });
+    expect(stored().ack).toStrictEqual(ack);
+    expect(stored()).toMatchObject({ retainStep: 'expire' });
   });
 
   it('moves a reduce-ip step owed without evidence on, reducing nothing', async () => {

@@ -108,6 +108,7 @@ function setup(options: { claims?: Record<string, unknown> } = {}) {
     resend: vi.fn(async () => {}),
     cancel: vi.fn(async () => {}),
     replay: vi.fn(async () => {}),
+    accept: vi.fn(async () => {}),
   };
   const signIn = provider(options.claims);
   const app = makeConsoleApp({
@@ -473,6 +474,83 @@ describe('state changes', () => {
     expect(run.resend).not.toHaveBeenCalled();
     expect(refused.statusCode).toBe(409);
     expect(refused.body).toContain('This person has signed already.');
+  });
+
+  describe('recording an agreement on their behalf', () => {
+    const accept = (body: string, origin: string | null = BASE, s = session()) =>
+      event('POST', '/console/actions/accept', { cookies: [cookieOf(s)], body, ...(origin && { origin }) });
+    const NOTE = 'reason=Paper+form+signed+at+induction';
+
+    it('shows an admin the confirmation with a note to type, and records with the note and who', async () => {
+      // Arrange
+      const { app, run } = setup();
+
+      // Act
+      const confirm = await app(
+        event('GET', '/console/actions/accept', { query: 'assignment=A1', cookies: [cookieOf(session())] }),
+      );
+      const result = await app(accept(`csrf=csrf-token-1&assignment=A1&${NOTE}`));
+
+      // Assess
+      expect(confirm.statusCode).toBe(200);
+      expect(confirm.body).toContain('confirm accept');
+      expect(result.statusCode).toBe(303);
+      expect(result.headers?.location).toBe('/console/people/S1?done=accept');
+      expect(run.accept).toHaveBeenCalledWith(
+        'A1',
+        {
+          user: { subject: 'sub-1', email: 'hr@example.org', role: 'admin' },
+          reason: 'Paper form signed at induction',
+        },
+        undefined,
+      );
+    });
+
+    it.each([
+      ['no CSRF token', `assignment=A1&${NOTE}`, BASE],
+      ['another CSRF token', `csrf=csrf-token-2&assignment=A1&${NOTE}`, BASE],
+      ['another Origin', `csrf=csrf-token-1&assignment=A1&${NOTE}`, 'https://evil.example'],
+    ])('refuses a POST with %s (403), recording nothing', async (_name, body, origin) => {
+      // Arrange
+      const { app, run } = setup();
+
+      // Act
+      const result = await app(accept(body, origin));
+
+      // Assess
+      expect(result.statusCode).toBe(403);
+      expect(run.accept).not.toHaveBeenCalled();
+    });
+
+    it('refuses an auditor (403), recording nothing', async () => {
+      // Arrange
+      const { app, run } = setup();
+
+      // Act
+      const result = await app(
+        accept(`csrf=csrf-token-1&assignment=A1&${NOTE}`, BASE, session({ role: 'auditor' })),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(403);
+      expect(run.accept).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['no note', 'reason=+', 'A note is required'],
+      ['a note with a bidi override', 'reason=Paper%E2%80%AEform+signed', 'cannot be seen'],
+    ])('asks again for %s (422), recording nothing', async (_name, note, message) => {
+      // Arrange
+      const { app, run } = setup();
+
+      // Act
+      const result = await app(accept(`csrf=csrf-token-1&assignment=A1&${note}`));
+
+      // Assess
+      expect(result.statusCode).toBe(422);
+      expect(result.body).toContain(message);
+      expect(run.accept).not.toHaveBeenCalled();
+    });
   });
 
   it('an unknown assignment is a 404, never an action', async () => {
