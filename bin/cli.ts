@@ -39,6 +39,11 @@ export interface CliDeps {
   redriveAfterMs?: number;
   /** When a leaver's request is first looked at for expiry; absent, at once (LOOK_AT_ONCE: the sweep counts with its own settings). */
   retention?: Pick<RetentionSettings, 'unsignedAfterLeaving' | 'evidence'>;
+  /**
+   * Asks a person a yes-or-no question, true for yes; given only when stdin and stdout are a
+   * terminal, so scripts and pipes are never asked.
+   */
+  confirm?: (question: string) => Promise<boolean>;
   /** A progress bar on stderr for `total` steps; given only when stderr is a terminal. */
   progressBar?: (total: number) => { update(done: number): void; stop(): void };
   /**

@@ -1,8 +1,9 @@
-// `attest policy`: publishing a policy file's text as its next version (optionally asking earlier signers again), and listing the versions.
+// `attest policy`: publishing a policy file's text as its next version (optionally asking earlier signers again; shown first on a dry run or a terminal), and listing the versions.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { type FieldDiff, policyDiff } from '#shared/core/console/policy-diff.ts';
 import { parsePolicy } from '#shared/core/policy.ts';
-import { makeListPolicyVersions, makePublishPolicy } from '#shared/core/publish.ts';
+import { makeListPolicyVersions, makePublishPolicy, type PublishPlan } from '#shared/core/publish.ts';
 import type { Logger } from '#shared/ports.ts';
 import type { Shell } from './cli.ts';
 
@@ -20,7 +21,9 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
     .summary("Publish the policy file's text as its next version.")
     .description(
       "Publish the policy file's text as its next version; unchanged text publishes nothing. " +
-        'The sweeper sends the emails --reacknowledge asks for on its next run.',
+        'The sweeper sends the emails --reacknowledge asks for on its next run. On a terminal, ' +
+        'what would change and how many would be emailed is shown first, and publishing waits for ' +
+        'a yes (--yes answers it; in a script or a pipe nothing is asked).',
     )
     .argument('<file.md>', 'the policy file, e.g. templates/policies/safe-internet-use.md')
     .option(
@@ -28,16 +31,44 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
       'ask everyone who signed an earlier version to sign this one, and everyone still asked ' +
         'for an earlier version to sign this one instead (safe to run again: nobody is asked twice)',
     )
-    .action(async (file: string, options: { reacknowledge?: boolean }) => {
+    .option(
+      '--dry-run',
+      'show the difference from the newest version and who would be emailed; write nothing',
+    )
+    .option('--yes', 'publish without asking first on a terminal')
+    .action(async (file: string, options: { reacknowledge?: boolean; dryRun?: boolean; yes?: boolean }) => {
       const text = parsePolicy((deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(file));
       const publisher = makePublishPolicy({ store: deps.store, clock, logger: quietLogger });
+      const reacknowledge = Boolean(options.reacknowledge);
+      if (options.dryRun) {
+        // Counted with --reacknowledge whether given or not: what it would add is worth knowing.
+        const plan = await publisher.planPublish(text, true);
+        for (const line of planText(plan, reacknowledge)) io.out(line);
+        io.out('dry run: nothing was written');
+        return;
+      }
+      if (deps.confirm && !options.yes) {
+        const plan = await publisher.planPublish(text, reacknowledge);
+        if (plan.created || plan.emailed) {
+          for (const line of planText(plan, reacknowledge)) io.out(line);
+          const people = plan.emailed === 1 ? '1 person' : `${plan.emailed} people`;
+          const question = plan.created
+            ? `Publish version ${plan.policy.version} and email ${people}?`
+            : `Email ${people} about version ${plan.policy.version}?`;
+          if (!(await deps.confirm(question))) {
+            io.err('attest: nothing published, nobody asked');
+            shell.failed();
+            return;
+          }
+        }
+      }
       const { policy, created } = await publisher.publish(text);
       io.out(
         created
           ? `${policy.policyId}: published version ${policy.version} (sha256 ${policy.sha256})`
           : `${policy.policyId}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
       );
-      if (!options.reacknowledge) return;
+      if (!reacknowledge) return;
       const outcome = await publisher.reacknowledge(policy);
       io.out(
         `${policy.policyId}: asked ${outcome.asked} who signed an earlier version to sign version ${policy.version}` +
@@ -58,4 +89,71 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
         io.out(`${p.policyId} v${p.version}  ${p.publishedAt}  sha256 ${p.sha256}  ${p.title}`);
       }
     });
+}
+
+/**
+ * What publishing would do, for a person to read before it does: the version, the difference
+ * from the newest version, the file's `changes:`, and who would be emailed. `plan` was counted
+ * with --reacknowledge; `reacknowledge` says whether it was given.
+ */
+export function planText(plan: PublishPlan, reacknowledge: boolean): string[] {
+  const { policy, latest, count } = plan;
+  const id = policy.policyId;
+  const lines = !plan.created
+    ? [`${id}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`]
+    : latest
+      ? [
+          `${id}: would publish version ${policy.version} (sha256 ${policy.sha256})`,
+          `changes from version ${latest.version} ([-removed-] {+added+}):`,
+          ...diffText(policyDiff(latest, policy)),
+        ]
+      : [`${id}: would publish version 1, its first (sha256 ${policy.sha256})`];
+  if (plan.created && policy.changes?.length) {
+    lines.push(`what changed, as the page and the re-acknowledgement email say:`);
+    lines.push(...policy.changes.map((c) => `  * ${c}`));
+  }
+  if (!count) return lines;
+  const emailed = count.asked + count.moved - count.stillBounced;
+  const who =
+    `${count.asked} who signed an earlier version, asked again; ` +
+    `${count.moved - count.stillBounced} who had not yet signed, asked for version ${policy.version} instead` +
+    ` (not emailed: ${count.stillBounced} whose address bounced, ${count.skipped} left or gone;` +
+    ` asked before: ${count.alreadyAsked + count.alreadyMoved})`;
+  lines.push(
+    reacknowledge
+      ? `would email ${emailed}: ${who}`
+      : `would email 0 (with --reacknowledge: ${emailed}, ${who})`,
+  );
+  return lines;
+}
+
+/**
+ * The changed fields of a diff as plain text for a terminal, marked as `git diff --word-diff`
+ * marks words: `[-removed-]` and `{+added+}`; key points a line each, `-`, `+` or unchanged.
+ */
+export function diffText(fields: FieldDiff[]): string[] {
+  const lines: string[] = [];
+  for (const field of fields) {
+    if (!field.changed) continue;
+    if (field.field === 'keyPoints') {
+      lines.push('  keyPoints:');
+      for (const part of field.parts) {
+        lines.push(
+          `    ${part.change === 'added' ? '+' : part.change === 'removed' ? '-' : ' '} ${part.text}`,
+        );
+      }
+      continue;
+    }
+    const marked = field.parts
+      .map((part) =>
+        part.change === 'added'
+          ? `{+${part.text}+}`
+          : part.change === 'removed'
+            ? `[-${part.text}-]`
+            : part.text,
+      )
+      .join('');
+    lines.push(`  ${field.field}:`, ...marked.split('\n').map((line) => (line ? `    ${line}` : '')));
+  }
+  return lines;
 }
