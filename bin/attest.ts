@@ -264,6 +264,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     pseudonymKey: () => pseudonymKeyFromEnv(env),
     ...(arn && { keyVault: secretsManagerVault(new SecretsManagerClient({}), arn) }),
     ...(env.TOKEN_TTL && { tokenTtlMs: parseDuration(env.TOKEN_TTL) }),
+    ...(env.ORGANISATION_NAME && { organisationName: env.ORGANISATION_NAME }),
+    ...(env.CHROMIUM_PATH && { chromiumPath: env.CHROMIUM_PATH }),
   });
 }
 

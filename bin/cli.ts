@@ -60,6 +60,10 @@ export interface CliDeps {
   };
   /** PSEUDONYM_KEY, read when an erasure needs it (a secret on AWS, a fixed local key for the local stack). */
   pseudonymKey?: () => Promise<string>;
+  /** ORGANISATION_NAME, as the emails a policy preview shows sign off. */
+  organisationName?: string;
+  /** CHROMIUM_PATH: the Chromium a policy preview's screenshots are taken with. */
+  chromiumPath?: string;
   /** attest's version (package.json), stated in a subject access export. */
   version?: string;
   /** Opens a file to write (a report's CSV), readable only by its owner; `remove` closes and deletes it. */

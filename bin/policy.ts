@@ -1,7 +1,10 @@
-// `attest policy`: publishing a policy file's text as its next version (optionally asking earlier signers again; shown first on a dry run or a terminal), and listing the versions.
-import { readFileSync } from 'node:fs';
+// `attest policy`: publishing a policy file's text as its next version (optionally asking earlier signers again; shown first on a dry run or a terminal), previewing it, and listing the versions.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type FieldDiff, policyDiff } from '#shared/core/console/policy-diff.ts';
+import { formatDate, formatDay } from '#shared/core/dates.ts';
+import type { PolicyVersion } from '#shared/core/model.ts';
 import { parsePolicy } from '#shared/core/policy.ts';
 import { makeListPolicyVersions, makePublishPolicy, type PublishPlan } from '#shared/core/publish.ts';
 import type { Logger } from '#shared/ports.ts';
@@ -81,6 +84,31 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
     });
 
   policy
+    .command('preview')
+    .description(
+      "Render the signing page and the invites (a new starter's and a re-acknowledgement) of the " +
+        'policy file as publishing would number it, to HTML files for review, and PNG screenshots ' +
+        'when Chromium is present. Publishes nothing.',
+    )
+    .argument('<file.md>', 'the policy file, e.g. templates/policies/safe-internet-use.md')
+    .option('--out <dir>', 'the directory to write to', 'policy-preview')
+    .action(async (file: string, options: { out: string }) => {
+      const text = parsePolicy((deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(file));
+      const publisher = makePublishPolicy({ store: deps.store, clock, logger: quietLogger });
+      const { policy } = await publisher.planPublish(text, false);
+      const pages = await previewPages(policy, deps.organisationName ?? 'Your organisation', clock.now());
+      mkdirSync(options.out, { recursive: true });
+      for (const [name, html] of Object.entries(pages)) {
+        const path = join(options.out, `${name}.html`);
+        writeFileSync(path, html);
+        io.out(path);
+      }
+      const shots = await screenshots(pages, options.out, deps.chromiumPath ?? CHROMIUM);
+      if (typeof shots === 'string') io.err(`attest: no screenshots: ${shots}`);
+      else for (const path of shots) io.out(path);
+    });
+
+  policy
     .command('versions')
     .description('List the published versions with their sha256.')
     .argument('<policy-id>', 'a policy id, e.g. safe-internet-use')
@@ -156,4 +184,71 @@ export function diffText(fields: FieldDiff[]): string[] {
     lines.push(`  ${field.field}:`, ...marked.split('\n').map((line) => (line ? `    ${line}` : '')));
   }
   return lines;
+}
+
+/** The sample starter a preview is addressed to: no real person's data goes into a preview. */
+const SAMPLE = { givenName: 'Sam', startDate: '2026-12-01', timeZone: 'Europe/London' };
+
+/**
+ * The page and the invites as the ack and mailer functions render them for `policy`, addressed
+ * to a sample starter, with links that lead nowhere. `now`: when the sample link was sent.
+ */
+export async function previewPages(policy: PolicyVersion, organisationName: string, now: Date) {
+  // Loaded when asked for: the invite is compiled at build (npm run build:templates), which other commands need not wait for.
+  const [{ renderAckPage }, { renderInvite }] = await Promise.all([
+    import('#templates/ack-page.ts'),
+    import('#templates/invite.ts'),
+  ]);
+  const invite = {
+    organisationName,
+    givenName: SAMPLE.givenName,
+    policyTitle: policy.title,
+    policyVersion: policy.version,
+    keyPoints: policy.keyPoints,
+    ackUrl: 'https://attest.example/ack/preview',
+    expiresOn: formatDate(new Date(now.getTime() + 14 * 86_400_000), SAMPLE.timeZone),
+    startDate: formatDay(SAMPLE.startDate),
+    ...(policy.changes && { changes: policy.changes }),
+  };
+  return {
+    page: renderAckPage({ policy, formAction: '/ack/preview', shown: 'preview' }),
+    invite: renderInvite({ ...invite, reacknowledge: false }).html,
+    'invite-reacknowledge': renderInvite({ ...invite, reacknowledge: true }).html,
+  };
+}
+
+/** Where Chromium usually is (CHROMIUM_PATH overrides it, as for the browser tests). */
+const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Each page as `<name>.png` in `dir`, drawn by a headless Chromium, or why there are none:
+ * playwright-core is a development dependency and Chromium a system package, and a preview's
+ * HTML is useful without either.
+ */
+async function screenshots(pages: Record<string, string>, dir: string, chromiumPath: string) {
+  if (!existsSync(chromiumPath)) return `no Chromium at ${chromiumPath} (set CHROMIUM_PATH)`;
+  let chromium: typeof import('playwright-core').chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    return 'playwright-core is not installed (npm install playwright-core)';
+  }
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  try {
+    const written: string[] = [];
+    const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+    for (const [name, html] of Object.entries(pages)) {
+      // Nothing to fetch: the page's one stylesheet is inline, and emails carry no images.
+      await page.setContent(html, { waitUntil: 'load' });
+      const path = join(dir, `${name}.png`);
+      await page.screenshot({ path, fullPage: true });
+      written.push(path);
+    }
+    return written;
+  } finally {
+    await browser.close();
+  }
 }

@@ -1,10 +1,15 @@
 // `attest policy publish --dry-run` and the question on a terminal: the difference, who would be emailed, and nothing written unless a person says yes.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import { parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
+import { renderAckPage } from '#templates/ack-page.ts';
 import { type CliDeps, runCli } from '../../../bin/attest.ts';
 import { diffText } from '../../../bin/policy.ts';
+import { CHROMIUM } from '../../support/browser.ts';
 import {
   anAssignment,
   anEvidence,
@@ -271,4 +276,71 @@ describe('diffText', () => {
       '    + New',
     ]);
   });
+});
+
+describe('attest policy preview', () => {
+  /** A fresh directory for one test's files. */
+  const outDir = () => mkdtempSync(join(tmpdir(), 'attest-preview-'));
+
+  it('writes the page and both invites as they render for the next version, publishing nothing', async () => {
+    // Prepare
+    const store = await publishedStore();
+    const out = outDir();
+
+    // Act
+    const {
+      code,
+      out: lines,
+      err,
+    } = await cli(['policy', 'preview', 'p.md', '--out', out], store, V2, {
+      chromiumPath: join(out, 'no-chromium'),
+      organisationName: 'Wirral Council',
+    });
+
+    // Assess
+    expect(code).toBe(0);
+    expect(lines).toEqual(['page', 'invite', 'invite-reacknowledge'].map((n) => join(out, `${n}.html`)));
+    expect(err).toEqual([
+      `attest: no screenshots: no Chromium at ${join(out, 'no-chromium')} (set CHROMIUM_PATH)`,
+    ]);
+    expect(store.writes).toEqual([]);
+    const page = readFileSync(join(out, 'page.html'), 'utf8');
+    const policy = { ...parsePolicy(V2), version: 2, publishedAt: NOW };
+    expect(page).toBe(renderAckPage({ policy, formAction: '/ack/preview', shown: 'preview' }));
+    expect(page).toContain('What changed in version 2');
+    const invite = readFileSync(join(out, 'invite.html'), 'utf8');
+    expect(invite).toContain('Hello Sam,');
+    expect(invite).toContain('Wirral Council');
+    expect(invite).not.toContain('What changed');
+    const reack = readFileSync(join(out, 'invite-reacknowledge.html'), 'utf8');
+    expect(reack).toContain('<li>Paragraph one now says changed.</li>');
+    expect(reack).toContain('(version 2)');
+  });
+
+  it.runIf(existsSync(CHROMIUM))(
+    'takes a PNG screenshot of each with Chromium',
+    { timeout: 60_000 },
+    async () => {
+      // Prepare
+      const out = outDir();
+
+      // Act
+      const {
+        code,
+        out: lines,
+        err,
+      } = await cli(['policy', 'preview', 'p.md', '--out', out], new FakeStore(), V2, {
+        chromiumPath: CHROMIUM,
+      });
+
+      // Assess
+      expect([code, err]).toEqual([0, []]);
+      for (const name of ['page', 'invite', 'invite-reacknowledge']) {
+        const path = join(out, `${name}.png`);
+        expect(lines).toContain(path);
+        // The PNG signature: a picture was drawn, not an empty file.
+        expect(readFileSync(path).subarray(0, 8)).toEqual(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
+      }
+    },
+  );
 });
