@@ -8,7 +8,7 @@ import type { PolicyVersion } from '#shared/core/model.ts';
 import { parsePolicy } from '#shared/core/policy.ts';
 import { makeListPolicyVersions, makePublishPolicy, type PublishPlan } from '#shared/core/publish.ts';
 import type { Logger } from '#shared/ports.ts';
-import type { Shell } from './cli.ts';
+import { type Shell, UsageError } from './cli.ts';
 
 /** The publisher's log lines are for the functions' logs; here its outcome is the answer. */
 const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
@@ -92,10 +92,22 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
     )
     .argument('<file.md>', 'the policy file, e.g. templates/policies/safe-internet-use.md')
     .option('--out <dir>', 'the directory to write to', 'policy-preview')
-    .action(async (file: string, options: { out: string }) => {
+    .option('--as-version <n>', 'number the preview n rather than reading the table (no stack needed)')
+    .action(async (file: string, options: { out: string; asVersion?: string }, command: Command) => {
+      if (options.asVersion !== undefined && !/^[1-9]\d{0,5}$/.test(options.asVersion))
+        throw new UsageError(
+          `--as-version needs a version number such as 2, not ${options.asVersion}`,
+          command,
+        );
       const text = parsePolicy((deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(file));
-      const publisher = makePublishPolicy({ store: deps.store, clock, logger: quietLogger });
-      const { policy } = await publisher.planPublish(text, false);
+      const policy: PolicyVersion = options.asVersion
+        ? { ...text, version: Number(options.asVersion), publishedAt: clock.now().toISOString() }
+        : (
+            await makePublishPolicy({ store: deps.store, clock, logger: quietLogger }).planPublish(
+              text,
+              false,
+            )
+          ).policy;
       const pages = await previewPages(policy, deps.organisationName ?? 'Your organisation', clock.now());
       mkdirSync(options.out, { recursive: true });
       for (const [name, html] of Object.entries(pages)) {

@@ -317,6 +317,28 @@ describe('attest policy preview', () => {
     expect(reack).toContain('(version 2)');
   });
 
+  it('numbers the preview --as-version says without reading the table, and refuses a bad number', async () => {
+    // Prepare: a table that cannot be reached
+    const store = new FakeStore();
+    store.getLatestPolicyVersion = async () => {
+      throw new Error('unreachable');
+    };
+    const out = outDir();
+    const more = { chromiumPath: join(out, 'no-chromium') };
+
+    // Act
+    const good = await cli(['policy', 'preview', 'p.md', '--out', out, '--as-version', '7'], store, V2, more);
+    const bad = await cli(['policy', 'preview', 'p.md', '--out', out, '--as-version', '0'], store, V2, more);
+
+    // Assess
+    expect(good.code).toBe(0);
+    expect(readFileSync(join(out, 'page.html'), 'utf8')).toContain('What changed in version 7');
+    expect(bad.code).toBe(2);
+    expect(bad.err[0]).toBe(
+      'attest: --as-version needs a version number such as 2, not 0\nTry `attest policy preview --help`.',
+    );
+  });
+
   it.runIf(existsSync(CHROMIUM))(
     'takes a PNG screenshot of each with Chromium',
     { timeout: 60_000 },
