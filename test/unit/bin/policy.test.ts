@@ -201,6 +201,22 @@ describe('attest policy publish on a terminal', () => {
     expect(store.writes).toEqual([]);
   });
 
+  it('asks before emailing about unchanged text when --reacknowledge would still ask someone', async () => {
+    // Prepare: version 2 published without --reacknowledge
+    const store = await publishedStore();
+    await cli(['policy', 'publish', 'p.md'], store, V2);
+    store.writes.length = 0;
+    const { asked, confirm } = terminal(false);
+
+    // Act
+    const { code } = await cli(['policy', 'publish', 'p.md', '--reacknowledge'], store, V2, { confirm });
+
+    // Assess
+    expect(code).toBe(1);
+    expect(asked).toEqual(['Email 2 people about version 2?']);
+    expect(store.writes).toEqual([]);
+  });
+
   it('asks nothing with --yes', async () => {
     // Prepare
     const store = await publishedStore();

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#shared/core/errors.ts';
 import { canonicalPolicyText, parsePolicy, renderPolicyHtml } from '#shared/core/policy.ts';
+import { hasUnseen } from '#shared/core/visible.ts';
 import { aPolicySource } from '../../../support/fakes.ts';
 
 const source = aPolicySource;
@@ -206,6 +207,29 @@ describe('parsePolicy with changes', () => {
     const issues = (error as ValidationError).issues;
     expect(issues.map((i) => i.field)).toEqual(['changes']);
     expect(issues[0]?.message).toMatch(message);
+  });
+
+  it('keeps only lines a person can see whole, or refuses the file, whatever the items hold', () => {
+    // Assess: each item travels as a JSON string, which YAML reads as it is
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 240 }), { maxLength: 12 }), (items) => {
+        let changes: string[] | undefined;
+        try {
+          changes = parsePolicy(withChanges(items.map((i) => `  - ${JSON.stringify(i)}\n`).join(''))).changes;
+        } catch (error) {
+          expect(error).toBeInstanceOf(ValidationError);
+          return;
+        }
+        expect(changes?.length).toBeGreaterThanOrEqual(1);
+        expect(changes?.length).toBeLessThanOrEqual(10);
+        for (const change of changes ?? []) {
+          expect(hasUnseen(change)).toBe(false);
+          expect([...change].length).toBeLessThanOrEqual(200);
+          expect(change.trim()).toBe(change);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('accepts ten items of 200 characters, counting characters rather than UTF-16 units', () => {
