@@ -15,9 +15,10 @@ const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
 
 export function addPolicyCommands(program: Command, shell: Shell): void {
   const { deps, io, clock } = shell;
+  const publisher = () => makePublishPolicy({ store: deps.store, clock, logger: quietLogger });
   const policy = program
     .command('policy')
-    .description('Publish a policy file as its next version; list the versions.');
+    .description('Publish a policy file as its next version, or preview it; list the versions.');
 
   policy
     .command('publish')
@@ -41,17 +42,17 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
     .option('--yes', 'publish without asking first on a terminal')
     .action(async (file: string, options: { reacknowledge?: boolean; dryRun?: boolean; yes?: boolean }) => {
       const text = parsePolicy((deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(file));
-      const publisher = makePublishPolicy({ store: deps.store, clock, logger: quietLogger });
+      const { planPublish, publish, reacknowledge: askAgain } = publisher();
       const reacknowledge = Boolean(options.reacknowledge);
       if (options.dryRun) {
         // Counted with --reacknowledge whether given or not: what it would add is worth knowing.
-        const plan = await publisher.planPublish(text, true);
+        const plan = await planPublish(text, true);
         for (const line of planText(plan, reacknowledge)) io.out(line);
         io.out('dry run: nothing was written');
         return;
       }
       if (deps.confirm && !options.yes) {
-        const plan = await publisher.planPublish(text, reacknowledge);
+        const plan = await planPublish(text, reacknowledge);
         if (plan.created || plan.emailed) {
           for (const line of planText(plan, reacknowledge)) io.out(line);
           const people = plan.emailed === 1 ? '1 person' : `${plan.emailed} people`;
@@ -65,14 +66,14 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
           }
         }
       }
-      const { policy, created } = await publisher.publish(text);
+      const { policy, created } = await publish(text);
       io.out(
         created
           ? `${policy.policyId}: published version ${policy.version} (sha256 ${policy.sha256})`
           : `${policy.policyId}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
       );
       if (!reacknowledge) return;
-      const outcome = await publisher.reacknowledge(policy);
+      const outcome = await askAgain(policy);
       io.out(
         `${policy.policyId}: asked ${outcome.asked} who signed an earlier version to sign version ${policy.version}` +
           ` (${outcome.alreadyAsked} asked before, ${outcome.skipped} left or gone); the sweeper sends the emails on its next run`,
@@ -102,12 +103,7 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
       const text = parsePolicy((deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(file));
       const policy: PolicyVersion = options.asVersion
         ? { ...text, version: Number(options.asVersion), publishedAt: clock.now().toISOString() }
-        : (
-            await makePublishPolicy({ store: deps.store, clock, logger: quietLogger }).planPublish(
-              text,
-              false,
-            )
-          ).policy;
+        : (await publisher().planPublish(text, false)).policy;
       const pages = await previewPages(policy, deps.organisationName ?? 'Your organisation', clock.now());
       mkdirSync(options.out, { recursive: true });
       for (const [name, html] of Object.entries(pages)) {
@@ -206,7 +202,8 @@ const SAMPLE = { givenName: 'Sam', startDate: '2026-12-01', timeZone: 'Europe/Lo
  * to a sample starter, with links that lead nowhere. `now`: when the sample link was sent.
  */
 export async function previewPages(policy: PolicyVersion, organisationName: string, now: Date) {
-  // Loaded when asked for: the invite is compiled at build (npm run build:templates), which other commands need not wait for.
+  // Loaded when asked for: the invite is compiled by npm run build:templates, which no other
+  // command needs.
   const [{ renderAckPage }, { renderInvite }] = await Promise.all([
     import('#templates/ack-page.ts'),
     import('#templates/invite.ts'),
