@@ -165,14 +165,14 @@ export function planText(plan: PublishPlan, reacknowledge: boolean): string[] {
 
 /**
  * The changed fields of a diff as plain text for a terminal, marked as `git diff --word-diff`
- * marks words: `[-removed-]` and `{+added+}`; key points a line each, `-`, `+` or unchanged.
+ * marks words: `[-removed-]` and `{+added+}`; key points and changes a line each, `-`, `+` or unchanged.
  */
 export function diffText(fields: FieldDiff[]): string[] {
   const lines: string[] = [];
   for (const field of fields) {
     if (!field.changed) continue;
-    if (field.field === 'keyPoints') {
-      lines.push('  keyPoints:');
+    if (field.field === 'keyPoints' || field.field === 'changes') {
+      lines.push(`  ${field.field}:`);
       for (const part of field.parts) {
         lines.push(
           `    ${part.change === 'added' ? '+' : part.change === 'removed' ? '-' : ' '} ${part.text}`,

@@ -109,6 +109,10 @@ describe('attest policy publish --dry-run', () => {
     expect(out).toContain('    Para one{+, changed+}.');
     expect(out).toContain('    - One point');
     expect(out).toContain('    + One new point');
+    expect(out.slice(out.indexOf('  changes:'), out.indexOf('  changes:') + 2)).toEqual([
+      '  changes:',
+      '    + Paragraph one now says changed.',
+    ]);
     expect(out).toContain('  * Paragraph one now says changed.');
     expect(out).toContain(
       'would email 2: 1 who signed an earlier version, asked again; 1 who had not yet signed, asked for version 2' +
