@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type FieldDiff, policyDiff } from '#shared/core/console/policy-diff.ts';
 import { formatDate, formatDay } from '#shared/core/dates.ts';
+import { DEFAULT_TOKEN_TTL_MS } from '#shared/core/link-keys.ts';
 import type { PolicyVersion } from '#shared/core/model.ts';
 import { parsePolicy } from '#shared/core/policy.ts';
 import { makeListPolicyVersions, makePublishPolicy, type PublishPlan } from '#shared/core/publish.ts';
@@ -104,7 +105,10 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
       const policy: PolicyVersion = options.asVersion
         ? { ...text, version: Number(options.asVersion), publishedAt: clock.now().toISOString() }
         : (await publisher().planPublish(text, false)).policy;
-      const pages = await previewPages(policy, deps.organisationName ?? 'Your organisation', clock.now());
+      const pages = await previewPages(policy, {
+        organisationName: deps.organisationName ?? 'Your organisation',
+        expiresAt: new Date(clock.now().getTime() + (deps.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS)),
+      });
       mkdirSync(options.out, { recursive: true });
       for (const [name, html] of Object.entries(pages)) {
         const path = join(options.out, `${name}.html`);
@@ -199,9 +203,12 @@ const SAMPLE = { givenName: 'Sam', startDate: '2026-12-01', timeZone: 'Europe/Lo
 
 /**
  * The page and the invites as the ack and mailer functions render them for `policy`, addressed
- * to a sample starter, with links that lead nowhere. `now`: when the sample link was sent.
+ * to a sample starter, with links that lead nowhere, expiring at `expiresAt` (TOKEN_TTL from now).
  */
-export async function previewPages(policy: PolicyVersion, organisationName: string, now: Date) {
+export async function previewPages(
+  policy: PolicyVersion,
+  { organisationName, expiresAt }: { organisationName: string; expiresAt: Date },
+) {
   // Loaded when asked for: the invite is compiled by npm run build:templates, which no other
   // command needs.
   const [{ renderAckPage }, { renderInvite }] = await Promise.all([
@@ -215,7 +222,7 @@ export async function previewPages(policy: PolicyVersion, organisationName: stri
     policyVersion: policy.version,
     keyPoints: policy.keyPoints,
     ackUrl: 'https://attest.example/ack/preview',
-    expiresOn: formatDate(new Date(now.getTime() + 14 * 86_400_000), SAMPLE.timeZone),
+    expiresOn: formatDate(expiresAt, SAMPLE.timeZone),
     startDate: formatDay(SAMPLE.startDate),
     ...(policy.changes && { changes: policy.changes }),
   };
