@@ -315,6 +315,7 @@ describe('attest policy preview', () => {
     } = await cli(['policy', 'preview', 'p.md', '--out', out], store, V2, {
       chromiumPath: join(out, 'no-chromium'),
       organisationName: 'Wirral Council',
+      tokenTtlMs: 2 * 86_400_000,
     });
 
     // Assess
@@ -331,6 +332,7 @@ describe('attest policy preview', () => {
     const invite = readFileSync(join(out, 'invite.html'), 'utf8');
     expect(invite).toContain('Hello Sam,');
     expect(invite).toContain('Wirral Council');
+    expect(invite).toContain('works until 28 November 2026.');
     expect(invite).not.toContain('What changed');
     const reack = readFileSync(join(out, 'invite-reacknowledge.html'), 'utf8');
     expect(reack).toContain('<li>Paragraph one now says changed.</li>');
