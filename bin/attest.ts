@@ -1,4 +1,5 @@
 // The attest command line: its commands (each in its own module), how a call is parsed and told (exit 0, 1 or 2), and the table it runs against.
+import { createInterface } from 'node:readline/promises';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -214,6 +215,16 @@ async function pseudonymKeyFromEnv(env: NodeJS.ProcessEnv): Promise<string> {
   return resolveLongSecret(env, 'PSEUDONYM_KEY');
 }
 
+/** Asks on the terminal; only `y` or `yes` (any case) is a yes, so Enter alone declines. */
+async function terminalConfirm(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^\s*y(es)?\s*$/i.test(await prompt.question(`${question} [y/N] `));
+  } finally {
+    prompt.close();
+  }
+}
+
 /** The command line as the `attest` executable (bin/attest.js) and `npm run attest` run it; answers the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   // The SDK warns on Node 20 that its 2027 releases need Node 22: noise for a command's output.
@@ -248,6 +259,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     lms,
     // Progress only where a person watches: never into a pipe or a log.
     ...(process.stderr.isTTY && { progressBar: terminalProgressBar }),
+    // Questions only where a person can answer: never in a script, a pipe or CI.
+    ...(process.stdin.isTTY && process.stdout.isTTY && { confirm: terminalConfirm }),
     defaultPolicies: settings.DEFAULT_POLICIES,
     deliveries: settings.LMS_MODE,
     redriveAfterMs: settings.REDRIVE_AFTER,
@@ -257,6 +270,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     pseudonymKey: () => pseudonymKeyFromEnv(env),
     ...(arn && { keyVault: secretsManagerVault(new SecretsManagerClient({}), arn) }),
     ...(env.TOKEN_TTL && { tokenTtlMs: parseDuration(env.TOKEN_TTL) }),
+    ...(env.ORGANISATION_NAME && { organisationName: env.ORGANISATION_NAME }),
+    ...(env.CHROMIUM_PATH && { chromiumPath: env.CHROMIUM_PATH }),
   });
 }
 

@@ -41,6 +41,11 @@ export interface CliDeps {
   redriveAfterMs?: number;
   /** When a leaver's request is first looked at for expiry; absent, at once (LOOK_AT_ONCE: the sweep counts with its own settings). */
   retention?: Pick<RetentionSettings, 'unsignedAfterLeaving' | 'evidence'>;
+  /**
+   * Asks a person a yes-or-no question, true for yes; given only when stdin and stdout are a
+   * terminal, so scripts and pipes are never asked.
+   */
+  confirm?: (question: string) => Promise<boolean>;
   /** A progress bar on stderr for `total` steps; given only when stderr is a terminal. */
   progressBar?: (total: number) => { update(done: number): void; stop(): void };
   /**
@@ -57,6 +62,10 @@ export interface CliDeps {
   };
   /** PSEUDONYM_KEY, read when an erasure needs it (a secret on AWS, a fixed local key for the local stack). */
   pseudonymKey?: () => Promise<string>;
+  /** ORGANISATION_NAME, as the emails a policy preview shows sign off. */
+  organisationName?: string;
+  /** CHROMIUM_PATH: the Chromium a policy preview's screenshots are taken with. */
+  chromiumPath?: string;
   /** attest's version (package.json), stated in a subject access export. */
   version?: string;
   /** Opens a file to write (a report's CSV), readable only by its owner; `remove` closes and deletes it. */

@@ -1,26 +1,34 @@
-// `attest policy`: publishing a policy file's text as its next version (optionally asking earlier signers again), and listing the versions.
-import { readFileSync } from 'node:fs';
+// `attest policy`: publishing a policy file's text as its next version (optionally asking earlier signers again; shown first on a dry run or a terminal), previewing it, and listing the versions.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { type FieldDiff, policyDiff } from '#shared/core/console/policy-diff.ts';
+import { formatDate, formatDay } from '#shared/core/dates.ts';
+import { DEFAULT_TOKEN_TTL_MS } from '#shared/core/link-keys.ts';
+import type { PolicyVersion } from '#shared/core/model.ts';
 import { parsePolicy } from '#shared/core/policy.ts';
-import { makeListPolicyVersions, makePublishPolicy } from '#shared/core/publish.ts';
+import { makeListPolicyVersions, makePublishPolicy, type PublishPlan } from '#shared/core/publish.ts';
 import type { Logger } from '#shared/ports.ts';
-import type { Shell } from './cli.ts';
+import { type Shell, UsageError } from './cli.ts';
 
 /** The publisher's log lines are for the functions' logs; here its outcome is the answer. */
 const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
 
 export function addPolicyCommands(program: Command, shell: Shell): void {
   const { deps, io, clock } = shell;
+  const publisher = () => makePublishPolicy({ store: deps.store, clock, logger: quietLogger });
   const policy = program
     .command('policy')
-    .description('Publish a policy file as its next version; list the versions.');
+    .description('Publish a policy file as its next version, or preview it; list the versions.');
 
   policy
     .command('publish')
     .summary("Publish the policy file's text as its next version.")
     .description(
       "Publish the policy file's text as its next version; unchanged text publishes nothing. " +
-        'The sweeper sends the emails --reacknowledge asks for on its next run.',
+        'The sweeper sends the emails --reacknowledge asks for on its next run. On a terminal, ' +
+        'what would change and how many would be emailed is shown first, and publishing waits for ' +
+        'a yes (--yes answers it; in a script or a pipe nothing is asked).',
     )
     .argument('<file.md>', 'the policy file, e.g. templates/policies/safe-internet-use.md')
     .option(
@@ -28,17 +36,45 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
       'ask everyone who signed an earlier version to sign this one, and everyone still asked ' +
         'for an earlier version to sign this one instead (safe to run again: nobody is asked twice)',
     )
-    .action(async (file: string, options: { reacknowledge?: boolean }) => {
+    .option(
+      '--dry-run',
+      'show the difference from the newest version and who would be emailed; write nothing',
+    )
+    .option('--yes', 'publish without asking first on a terminal')
+    .action(async (file: string, options: { reacknowledge?: boolean; dryRun?: boolean; yes?: boolean }) => {
       const text = parsePolicy((deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(file));
-      const publisher = makePublishPolicy({ store: deps.store, clock, logger: quietLogger });
-      const { policy, created } = await publisher.publish(text);
+      const { planPublish, publish, reacknowledge: askAgain } = publisher();
+      const reacknowledge = Boolean(options.reacknowledge);
+      if (options.dryRun) {
+        // Counted with --reacknowledge whether given or not: what it would add is worth knowing.
+        const plan = await planPublish(text, true);
+        for (const line of planText(plan, reacknowledge)) io.out(line);
+        io.out('dry run: nothing was written');
+        return;
+      }
+      if (deps.confirm && !options.yes) {
+        const plan = await planPublish(text, reacknowledge);
+        if (plan.created || plan.emailed) {
+          for (const line of planText(plan, reacknowledge)) io.out(line);
+          const people = plan.emailed === 1 ? '1 person' : `${plan.emailed} people`;
+          const question = plan.created
+            ? `Publish version ${plan.policy.version} and email ${people}?`
+            : `Email ${people} about version ${plan.policy.version}?`;
+          if (!(await deps.confirm(question))) {
+            io.err('attest: nothing published, nobody asked');
+            shell.failed();
+            return;
+          }
+        }
+      }
+      const { policy, created } = await publish(text);
       io.out(
         created
           ? `${policy.policyId}: published version ${policy.version} (sha256 ${policy.sha256})`
           : `${policy.policyId}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
       );
-      if (!options.reacknowledge) return;
-      const outcome = await publisher.reacknowledge(policy);
+      if (!reacknowledge) return;
+      const outcome = await askAgain(policy);
       io.out(
         `${policy.policyId}: asked ${outcome.asked} who signed an earlier version to sign version ${policy.version}` +
           ` (${outcome.alreadyAsked} asked before, ${outcome.skipped} left or gone); the sweeper sends the emails on its next run`,
@@ -50,6 +86,41 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
     });
 
   policy
+    .command('preview')
+    .description(
+      "Render the signing page and the invites (a new starter's and a re-acknowledgement) of the " +
+        'policy file as publishing would number it, to HTML files for review, and PNG screenshots ' +
+        'when Chromium is present. Publishes nothing.',
+    )
+    .argument('<file.md>', 'the policy file, e.g. templates/policies/safe-internet-use.md')
+    .option('--out <dir>', 'the directory to write to', 'policy-preview')
+    .option('--as-version <n>', 'number the preview n rather than reading the table (no stack needed)')
+    .action(async (file: string, options: { out: string; asVersion?: string }, command: Command) => {
+      if (options.asVersion !== undefined && !/^[1-9]\d{0,5}$/.test(options.asVersion))
+        throw new UsageError(
+          `--as-version needs a version number such as 2, not ${options.asVersion}`,
+          command,
+        );
+      const text = parsePolicy((deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(file));
+      const policy: PolicyVersion = options.asVersion
+        ? { ...text, version: Number(options.asVersion), publishedAt: clock.now().toISOString() }
+        : (await publisher().planPublish(text, false)).policy;
+      const pages = await previewPages(policy, {
+        organisationName: deps.organisationName ?? 'Your organisation',
+        expiresAt: new Date(clock.now().getTime() + (deps.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS)),
+      });
+      mkdirSync(options.out, { recursive: true });
+      for (const [name, html] of Object.entries(pages)) {
+        const path = join(options.out, `${name}.html`);
+        writeFileSync(path, html);
+        io.out(path);
+      }
+      const shots = await screenshots(pages, options.out, deps.chromiumPath ?? CHROMIUM);
+      if (typeof shots === 'string') io.err(`attest: no screenshots: ${shots}`);
+      else for (const path of shots) io.out(path);
+    });
+
+  policy
     .command('versions')
     .description('List the published versions with their sha256.')
     .argument('<policy-id>', 'a policy id, e.g. safe-internet-use')
@@ -58,4 +129,142 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
         io.out(`${p.policyId} v${p.version}  ${p.publishedAt}  sha256 ${p.sha256}  ${p.title}`);
       }
     });
+}
+
+/**
+ * What publishing would do, for a person to read before it does: the version, the difference
+ * from the newest version, the file's `changes:`, and who would be emailed. `plan` was counted
+ * with --reacknowledge; `reacknowledge` says whether it was given.
+ */
+export function planText(plan: PublishPlan, reacknowledge: boolean): string[] {
+  const { policy, latest, count } = plan;
+  const id = policy.policyId;
+  const lines = !plan.created
+    ? [`${id}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`]
+    : latest
+      ? [
+          `${id}: would publish version ${policy.version} (sha256 ${policy.sha256})`,
+          `changes from version ${latest.version} ([-removed-] {+added+}):`,
+          ...diffText(policyDiff(latest, policy)),
+        ]
+      : [`${id}: would publish version 1, its first (sha256 ${policy.sha256})`];
+  if (plan.created && policy.changes?.length) {
+    lines.push(`what changed, as the page and the re-acknowledgement email say:`);
+    lines.push(...policy.changes.map((c) => `  * ${c}`));
+  }
+  if (!count) return lines;
+  const emailed = count.asked + count.moved - count.stillBounced;
+  const who =
+    `${count.asked} who signed an earlier version, asked again; ` +
+    `${count.moved - count.stillBounced} who had not yet signed, asked for version ${policy.version} instead` +
+    ` (not emailed: ${count.stillBounced} whose address bounced, ${count.skipped} left or gone;` +
+    ` asked before: ${count.alreadyAsked + count.alreadyMoved})`;
+  lines.push(
+    reacknowledge
+      ? `would email ${emailed}: ${who}`
+      : `would email 0 (with --reacknowledge: ${emailed}, ${who})`,
+  );
+  return lines;
+}
+
+/**
+ * The changed fields of a diff as plain text for a terminal, marked as `git diff --word-diff`
+ * marks words: `[-removed-]` and `{+added+}`; key points and changes a line each, `-`, `+` or unchanged.
+ */
+export function diffText(fields: FieldDiff[]): string[] {
+  const lines: string[] = [];
+  for (const field of fields) {
+    if (!field.changed) continue;
+    if (field.field === 'keyPoints' || field.field === 'changes') {
+      lines.push(`  ${field.field}:`);
+      for (const part of field.parts) {
+        lines.push(
+          `    ${part.change === 'added' ? '+' : part.change === 'removed' ? '-' : ' '} ${part.text}`,
+        );
+      }
+      continue;
+    }
+    const marked = field.parts
+      .map((part) =>
+        part.change === 'added'
+          ? `{+${part.text}+}`
+          : part.change === 'removed'
+            ? `[-${part.text}-]`
+            : part.text,
+      )
+      .join('');
+    lines.push(`  ${field.field}:`, ...marked.split('\n').map((line) => (line ? `    ${line}` : '')));
+  }
+  return lines;
+}
+
+/** The sample starter a preview is addressed to: no real person's data goes into a preview. */
+const SAMPLE = { givenName: 'Sam', startDate: '2026-12-01', timeZone: 'Europe/London' };
+
+/**
+ * The page and the invites as the ack and mailer functions render them for `policy`, addressed
+ * to a sample starter, with links that lead nowhere, expiring at `expiresAt` (TOKEN_TTL from now).
+ */
+export async function previewPages(
+  policy: PolicyVersion,
+  { organisationName, expiresAt }: { organisationName: string; expiresAt: Date },
+) {
+  // Loaded when asked for: the invite is compiled by npm run build:templates, which no other
+  // command needs.
+  const [{ renderAckPage }, { renderInvite }] = await Promise.all([
+    import('#templates/ack-page.ts'),
+    import('#templates/invite.ts'),
+  ]);
+  const invite = {
+    organisationName,
+    givenName: SAMPLE.givenName,
+    policyTitle: policy.title,
+    policyVersion: policy.version,
+    keyPoints: policy.keyPoints,
+    ackUrl: 'https://attest.example/ack/preview',
+    expiresOn: formatDate(expiresAt, SAMPLE.timeZone),
+    startDate: formatDay(SAMPLE.startDate),
+    ...(policy.changes && { changes: policy.changes }),
+  };
+  return {
+    page: renderAckPage({ policy, formAction: '/ack/preview', shown: 'preview' }),
+    invite: renderInvite({ ...invite, reacknowledge: false }).html,
+    'invite-reacknowledge': renderInvite({ ...invite, reacknowledge: true }).html,
+  };
+}
+
+/** Where Chromium usually is (CHROMIUM_PATH overrides it, as for the browser tests). */
+const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Each page as `<name>.png` in `dir`, drawn by a headless Chromium, or why there are none:
+ * playwright-core is a development dependency and Chromium a system package, and a preview's
+ * HTML is useful without either.
+ */
+async function screenshots(pages: Record<string, string>, dir: string, chromiumPath: string) {
+  if (!existsSync(chromiumPath)) return `no Chromium at ${chromiumPath} (set CHROMIUM_PATH)`;
+  let chromium: typeof import('playwright-core').chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    return 'playwright-core is not installed (npm install playwright-core)';
+  }
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  try {
+    const written: string[] = [];
+    const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+    for (const [name, html] of Object.entries(pages)) {
+      // Nothing to fetch: the page's one stylesheet is inline, and emails carry no images.
+      await page.setContent(html, { waitUntil: 'load' });
+      const path = join(dir, `${name}.png`);
+      await page.screenshot({ path, fullPage: true });
+      written.push(path);
+    }
+    return written;
+  } finally {
+    await browser.close();
+  }
 }

@@ -14,6 +14,8 @@ main{max-width:42rem;margin:0 auto;padding:1rem 1.25rem 3rem}
 h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0 .25rem}
 h2{font-size:1.25rem;line-height:1.3;margin:2rem 0 .5rem}
 .meta{color:#4a4a4a;margin:0 0 1.5rem;font-size:.95rem}
+.changes{border-left:6px solid #0b4f8a;padding:.25rem 1rem;margin:0 0 1.5rem;background:#f5f9fd}
+.changes h2{margin:.5rem 0}
 .policy ol,.policy ul{padding-left:1.5rem}
 .policy li{margin:.4rem 0}
 .agree{margin-top:2.5rem;padding:1.25rem;border:2px solid #0b4f8a;border-radius:8px;background:#f5f9fd}
@@ -56,6 +58,16 @@ export interface AckPageInput {
   errors?: { name?: string | undefined; agree?: string | undefined } | undefined;
 }
 
+/** "What changed in version N", before the text: hashed with it, so shown to every signer alike. */
+function changesSection(policy: PolicyVersion): string {
+  if (!policy.changes?.length) return '';
+  return `<section class="changes" aria-labelledby="changes-title">
+<h2 id="changes-title">What changed in version ${policy.version}</h2>
+<ul>${policy.changes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>
+</section>
+`;
+}
+
 export function renderAckPage({ policy, formAction, shown, values, errors }: AckPageInput): string {
   const nameError = errors?.name;
   const agreeError = errors?.agree;
@@ -71,7 +83,7 @@ export function renderAckPage({ policy, formAction, shown, values, errors }: Ack
   const content = `${summary}
 <h1>${escapeHtml(policy.title)}</h1>
 <p class="meta">Version ${policy.version} · effective ${escapeHtml(formatDay(policy.effectiveDate))}</p>
-<article class="policy">
+${changesSection(policy)}<article class="policy">
 ${renderPolicyHtml(policy.body)}
 </article>
 <form class="agree" method="post" action="${escapeHtml(formAction)}" novalidate>

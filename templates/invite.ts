@@ -15,6 +15,8 @@ export const inviteVarsSchema = z.object({
   startDate: z.string().min(1),
   /** A new version for someone who signed an earlier one, rather than a new starter's first ask. */
   reacknowledge: z.boolean().default(false),
+  /** What changed in this version (its front matter's `changes:`), told to those asked again. */
+  changes: z.array(z.string().min(1)).default([]),
   /** A reminder: which, whether the last, and the days left before the manager is told (negative: overdue). */
   reminder: z
     .object({
@@ -36,6 +38,7 @@ const renderHtml = compileSlots(inviteHtml, {
   organisationName: 'text',
   givenName: 'text',
   introHtml: 'html',
+  changesHtml: 'html',
   keyPointsHtml: 'html',
   ackUrl: 'url',
   expiresOn: 'text',
@@ -99,14 +102,24 @@ function wording(v: Vars) {
   };
 }
 
+/**
+ * What changed, for someone who signed an earlier version (a re-acknowledgement and its
+ * reminders): a new starter never saw the version before, so it would tell them nothing.
+ */
+const changesTold = (v: Vars): string[] => (v.reacknowledge ? v.changes : []);
+
+const changesHeading = (v: Vars) => `What changed in version ${v.policyVersion}`;
+
 function renderText(v: Vars): string {
   const w = wording(v);
+  const changes = changesTold(v);
   return [
     `Hello ${v.givenName},`,
     '',
     w.intro(`"${v.policyTitle}"`, (s) => s),
     'It protects the children and young people we work with, and it protects you.',
     '',
+    ...(changes.length ? [`${changesHeading(v)}:`, ...changes.map((c) => `  * ${c}`), ''] : []),
     'The key points:',
     ...v.keyPoints.map((p) => `  * ${p}`),
     '',
@@ -126,6 +139,7 @@ export function renderInvite(vars: InviteVars): { subject: string; html: string;
   const v = inviteVarsSchema.parse(vars);
   const w = wording(v);
   const intro = w.intro(`<strong>${escapeHtml(v.policyTitle)}</strong>`, escapeHtml);
+  const changes = changesTold(v);
   return {
     subject: w.subject,
     html: renderHtml({
@@ -134,6 +148,13 @@ export function renderInvite(vars: InviteVars): { subject: string; html: string;
       organisationName: v.organisationName,
       givenName: v.givenName,
       introHtml: trustedHtml(intro),
+      // Empty without changes: the slot's block has no padding of its own, so it takes no space.
+      changesHtml: trustedHtml(
+        changes.length
+          ? `<p style="margin:16px 0 0;font-weight:bold">${escapeHtml(changesHeading(v))}</p>` +
+              `<ul style="margin:8px 0 0;padding-left:20px">${changes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>`
+          : '',
+      ),
       keyPointsHtml: trustedHtml(v.keyPoints.map((p) => `<li>${escapeHtml(p)}</li>`).join('')),
       ackUrl: v.ackUrl,
       expiresOn: v.expiresOn,

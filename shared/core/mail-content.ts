@@ -10,6 +10,8 @@ export interface InviteContent {
   expiresOn: string;
   startDate: string;
   reacknowledge: boolean;
+  /** What changed in this version, told when `reacknowledge`. */
+  changes?: string[];
   /** Present for a reminder: which one, and how long is left before the manager is told. */
   reminder?: { number: number; last: boolean; daysLeft: number; dueOn: string };
 }

@@ -147,6 +147,7 @@ export function makeSendEmail(deps: MailDeps) {
       expiresOn: formatDate(expiresAt, starter.timeZone),
       startDate: formatDay(starter.startDate),
       reacknowledge: assignment.reason === 'reacknowledge',
+      ...(policy.changes && { changes: policy.changes }),
       ...(kind === 'reminder' && {
         reminder: {
           number: chase.remindersSent,

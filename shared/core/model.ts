@@ -98,6 +98,8 @@ export interface PolicyVersion {
   statement: string;
   effectiveDate: string;
   keyPoints: string[];
+  /** What changed since the version before (front matter `changes:`): on the page and in the re-acknowledgement email. */
+  changes?: string[];
   /** The policy's body in Markdown, exactly as shown on the page. */
   body: string;
   sha256: string;

@@ -9,6 +9,26 @@ import { escapeHtml } from './html.ts';
 import type { PolicyText, PolicyVersion } from './model.ts';
 import { chaseOverridesSchema, chasePlan } from './schedule.ts';
 import { toFieldIssues } from './validation.ts';
+import { hasUnseen } from './visible.ts';
+
+/** The most a `changes:` item may hold, in characters: a line, not a paragraph. */
+export const MAX_CHANGE_LENGTH = 200;
+
+/**
+ * What changed since the last version, one short line each: shown on the page and in the
+ * re-acknowledgement email, so each must look like what it is (no control or direction marks).
+ */
+const changesSchema = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .refine((s) => !hasUnseen(s), 'Must not contain control, format or invisible characters.')
+      .refine((s) => [...s].length <= MAX_CHANGE_LENGTH, `At most ${MAX_CHANGE_LENGTH} characters.`),
+  )
+  .min(1)
+  .max(10);
 
 export const policyFrontMatterSchema = z.object({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Expected a lower-case id such as safe-internet-use.'),
@@ -20,6 +40,7 @@ export const policyFrontMatterSchema = z.object({
   }),
   statement: z.string().trim().min(1),
   keyPoints: z.array(z.string().trim().min(1)).min(1).max(8),
+  changes: changesSchema.optional(),
   /** Overrides of the chase (REMINDER_OFFSETS, ESCALATION_OFFSET, SEND_WINDOW) for this policy. */
   chase: chaseOverridesSchema.optional(),
   /** The Moodle activity an agreement completes (LMS_MODE with moodle; MOODLE_ACTIVITIES overrides it). */
@@ -43,12 +64,20 @@ function normalise(text: string): string {
     .trim()}\n`;
 }
 
-/** The exact text a person is shown and agrees to: title, body and statement. */
-export function canonicalPolicyText(p: Pick<PolicyVersion, 'title' | 'body' | 'statement'>): string {
-  return normalise([p.title, '', p.body, '', p.statement].join('\n'));
+/** What the page shows, and so what the sha256 names. */
+type ShownText = Pick<PolicyVersion, 'title' | 'body' | 'statement' | 'changes'>;
+
+/**
+ * The exact text a person is shown and agrees to: title, what changed (when the file says), body
+ * and statement. The changes are shown on the page, so they are hashed too; a policy without them
+ * hashes as it always has, so versions published before `changes:` existed keep their sha256.
+ */
+export function canonicalPolicyText(p: ShownText): string {
+  const changes = p.changes?.length ? ['', 'What changed:', ...p.changes.map((c) => `- ${c}`)] : [];
+  return normalise([p.title, ...changes, '', p.body, '', p.statement].join('\n'));
 }
 
-export function policySha256(p: Pick<PolicyVersion, 'title' | 'body' | 'statement'>): string {
+export function policySha256(p: ShownText): string {
   return createHash('sha256').update(canonicalPolicyText(p), 'utf8').digest('hex');
 }
 
@@ -74,6 +103,7 @@ export function parsePolicy(source: string): PolicyText {
     statement: fm.statement,
     effectiveDate: fm.effectiveDate,
     keyPoints: fm.keyPoints,
+    ...(fm.changes && { changes: fm.changes }),
     body,
     ...(fm.chase && { chase: fm.chase }),
     ...(fm.moodle && { moodle: fm.moodle }),

@@ -1,5 +1,14 @@
 // Use case: publish a policy's text as its next version, and ask those who signed an earlier one to sign again.
-import type { Assignments, AuditTrail, Clock, Logger, Policies, PolicyIndex, Starters } from '../ports.ts';
+import type {
+  Assignments,
+  AuditTrail,
+  Clock,
+  Logger,
+  Policies,
+  PolicyIndex,
+  Signer,
+  Starters,
+} from '../ports.ts';
 import { NotFoundError } from './errors.ts';
 import { assignmentIdFor } from './ids.ts';
 import { type Assignment, isUnsigned, type PolicyText, type PolicyVersion, type Starter } from './model.ts';
@@ -38,6 +47,32 @@ export interface ReacknowledgeOutcome {
   /** Of those, already moved by an earlier run. */
   alreadyMoved: number;
 }
+
+/** What a re-acknowledgement would do, counted without writing: its outcome, and who stays bounced. */
+export interface ReacknowledgeCount extends ReacknowledgeOutcome {
+  /** Of those moved, how many stay bounced: no email until HR gives a new address. */
+  stillBounced: number;
+}
+
+/** What publishing would do, as planPublish reads it. */
+export interface PublishPlan {
+  /** The newest version published, if any. */
+  latest: PolicyVersion | undefined;
+  /** The version the text would be: the next, or the newest when the text is the same. */
+  policy: PolicyVersion;
+  /** True when the text would be published as a new version. */
+  created: boolean;
+  /** With --reacknowledge: who would be asked again, or asked for this version instead. */
+  count?: ReacknowledgeCount;
+  /** How many would be emailed: those asked or moved whose address has not bounced. */
+  emailed: number;
+}
+
+/** One person's part in a re-acknowledgement, as read before anything is written for them. */
+type ReacknowledgeStep =
+  | { kind: 'skipped' | 'alreadyAsked' }
+  | { kind: 'ask'; starter: Starter; signer: Signer; assignmentId: string }
+  | { kind: 'move'; earlier: Assignment; starter: Starter; exists: boolean };
 
 /** Concurrent publishers racing for one version number: how often to look again before giving up. */
 const MAX_RACES = 5;
@@ -78,6 +113,24 @@ export function makePublishPolicy(deps: PublishDeps) {
     throw new Error(`policy ${text.policyId}: version numbers kept changing under the publisher; try again`);
   }
 
+  /**
+   * What publishing `text` would do, writing nothing (`policy publish --dry-run`, and the summary
+   * before the question): the newest version now, the version `text` would be (the next number,
+   * or the newest itself when its text is the same), and, with `reacknowledge`, who would be asked.
+   */
+  async function planPublish(text: PolicyText, reacknowledge: boolean): Promise<PublishPlan> {
+    const latest = await store.getLatestPolicyVersion(text.policyId);
+    const created = latest?.sha256 !== text.sha256;
+    const policy: PolicyVersion =
+      latest && !created
+        ? latest
+        : { ...text, version: (latest?.version ?? 0) + 1, publishedAt: clock.now().toISOString() };
+    const plan: PublishPlan = { latest, policy, created, emailed: 0 };
+    if (!reacknowledge) return plan;
+    const count = await countReacknowledge(policy);
+    return { ...plan, count, emailed: count.asked + count.moved - count.stillBounced };
+  }
+
   /** The newest version, publishing `text` as version 1 if the policy has none yet. */
   async function current(text: PolicyText): Promise<PolicyVersion> {
     return (await store.getLatestPolicyVersion(text.policyId)) ?? (await publish(text)).policy;
@@ -103,31 +156,84 @@ export function makePublishPolicy(deps: PublishDeps) {
       moved: 0,
       alreadyMoved: 0,
     };
+    for await (const step of reacknowledgeSteps(policy)) {
+      if (step.kind === 'ask') {
+        const { starter, signer, assignmentId } = step;
+        const now = clock.now();
+        await store.createAssignment(askFor(policy, starter, assignmentId, now, { reason: 'reacknowledge' }));
+        outcome.asked++;
+        await store.appendAudit(assignmentId, 'reacknowledge-requested', now, {
+          previousAssignmentId: signer.assignmentId,
+          previousVersion: String(signer.policyVersion),
+        });
+        for (let v = signer.policyVersion + 1; v < policy.version; v++) {
+          await supersede(assignmentIdFor(starter.employeeId, policy.policyId, v), assignmentId, policy, now);
+        }
+      } else if (step.kind === 'move') {
+        await moveHaving(policy, step.earlier, step.starter, step.exists);
+        outcome[step.exists ? 'alreadyMoved' : 'moved']++;
+      } else {
+        outcome[step.kind]++;
+      }
+    }
+    logger.info('re-acknowledgement requested', {
+      policyId: policy.policyId,
+      version: policy.version,
+      ...outcome,
+    });
+    return outcome;
+  }
+
+  /**
+   * What `reacknowledge(policy)` would do, writing nothing (`policy publish --dry-run`, and the
+   * question asked before publishing): the same steps, counted. `policy` may be a version not yet
+   * published, numbered as publishing would number it.
+   */
+  async function countReacknowledge(policy: PolicyVersion): Promise<ReacknowledgeCount> {
+    const count: ReacknowledgeCount = {
+      asked: 0,
+      alreadyAsked: 0,
+      skipped: 0,
+      moved: 0,
+      alreadyMoved: 0,
+      stillBounced: 0,
+    };
+    for await (const step of reacknowledgeSteps(policy)) {
+      if (step.kind === 'ask') count.asked++;
+      else if (step.kind !== 'move') count[step.kind]++;
+      else if (step.exists) count.alreadyMoved++;
+      else {
+        count.moved++;
+        // As moveTo decides: the new ask stays bounced when the earlier one holds its bounce.
+        if (step.earlier.status === 'bounced' && step.earlier.bounce) count.stillBounced++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Who a re-acknowledgement of `policy` concerns and how, read but not acted on; reacknowledge
+   * acts on each step as it comes, countReacknowledge only counts them.
+   * 1. Read the signers of earlier versions from the sparse signers' index, newest signed version
+   *    first, so each starter is judged by the last version they signed: a starter gone or
+   *    cancelled is skipped; one already holding this version's assignment was asked before;
+   *    anyone else is to be asked.
+   * 2. Then, from the policy index, everyone asked for an earlier version who has signed none is
+   *    to be moved to this one (`exists`: an earlier run created the new assignment already).
+   */
+  async function* reacknowledgeSteps(policy: PolicyVersion): AsyncGenerator<ReacknowledgeStep> {
     const seen = new Set<string>();
-    // Newest signed version first, so each starter is judged by the last version they signed.
     for await (const signer of store.signers(policy.policyId, policy.version)) {
       if (seen.has(signer.starterId)) continue;
       seen.add(signer.starterId);
       const starter = await store.getStarter(signer.starterId);
       if (!starter || starter.status === 'cancelled') {
-        outcome.skipped++;
+        yield { kind: 'skipped' };
         continue;
       }
-      const now = clock.now();
       const assignmentId = assignmentIdFor(starter.employeeId, policy.policyId, policy.version);
-      if (await store.getAssignment(assignmentId)) {
-        outcome.alreadyAsked++;
-        continue;
-      }
-      await store.createAssignment(askFor(policy, starter, assignmentId, now, { reason: 'reacknowledge' }));
-      outcome.asked++;
-      await store.appendAudit(assignmentId, 'reacknowledge-requested', now, {
-        previousAssignmentId: signer.assignmentId,
-        previousVersion: String(signer.policyVersion),
-      });
-      for (let v = signer.policyVersion + 1; v < policy.version; v++) {
-        await supersede(assignmentIdFor(starter.employeeId, policy.policyId, v), assignmentId, policy, now);
-      }
+      if (await store.getAssignment(assignmentId)) yield { kind: 'alreadyAsked' };
+      else yield { kind: 'ask', starter, signer, assignmentId };
     }
     for await (const page of store.assignmentsOf(policy.policyId)) {
       for (const ask of page) {
@@ -141,16 +247,12 @@ export function makePublishPolicy(deps: PublishDeps) {
         ]);
         if (!earlier || !isUnsigned(earlier.status)) continue; // signed or withdrawn since the index was read
         if (!starter || starter.status === 'cancelled') continue; // a leaver's asks are cancelled by ingest
-        const moved = await moveTo(policy, earlier, starter);
-        outcome[moved ? 'moved' : 'alreadyMoved']++;
+        const exists = Boolean(
+          await store.getAssignment(assignmentIdFor(starter.employeeId, policy.policyId, policy.version)),
+        );
+        yield { kind: 'move', earlier, starter, exists };
       }
     }
-    logger.info('re-acknowledgement requested', {
-      policyId: policy.policyId,
-      version: policy.version,
-      ...outcome,
-    });
-    return outcome;
   }
 
   /**
@@ -164,9 +266,22 @@ export function makePublishPolicy(deps: PublishDeps) {
     starter: Starter,
     bounce = earlier.status === 'bounced' ? earlier.bounce : undefined,
   ): Promise<boolean> {
+    const exists = await store.getAssignment(
+      assignmentIdFor(starter.employeeId, policy.policyId, policy.version),
+    );
+    return moveHaving(policy, earlier, starter, Boolean(exists), bounce);
+  }
+
+  /** moveTo, told whether the new assignment exists already (a re-acknowledgement has read it). */
+  async function moveHaving(
+    policy: PolicyVersion,
+    earlier: Assignment,
+    starter: Starter,
+    exists: boolean,
+    bounce = earlier.status === 'bounced' ? earlier.bounce : undefined,
+  ): Promise<boolean> {
     const now = clock.now();
     const assignmentId = assignmentIdFor(starter.employeeId, policy.policyId, policy.version);
-    const exists = await store.getAssignment(assignmentId);
     if (!exists) {
       await store.createAssignment(
         askFor(policy, starter, assignmentId, now, {
@@ -199,7 +314,7 @@ export function makePublishPolicy(deps: PublishDeps) {
     await store.appendAudit(olderId, 'superseded', now, { by: byId, version: String(policy.version) });
   }
 
-  return { publish, current, reacknowledge, moveTo };
+  return { publish, planPublish, current, reacknowledge, countReacknowledge, moveTo };
 }
 
 /**

@@ -44,6 +44,7 @@ const FIELDS: Record<FieldDiff['field'], string> = {
   effectiveDate: 'Effective date',
   statement: 'Statement signed',
   keyPoints: 'Key points',
+  changes: 'What changed (shown above the text)',
   body: 'Policy text',
 };
 
@@ -55,9 +56,9 @@ function part(p: DiffPart): Html {
 }
 
 function field(d: FieldDiff): Html {
-  // Key points are compared whole, one part per point; the other fields are running text.
+  // Key points and what changed are compared whole, one part per item; the rest is running text.
   const shown =
-    d.field === 'keyPoints'
+    d.field === 'keyPoints' || d.field === 'changes'
       ? html`<ul class="diff">${d.parts.map((p) => html`<li>${part(p)}</li>`)}</ul>`
       : html`<div class="diff">${d.parts.map(part)}</div>`;
   return html`<h2>${FIELDS[d.field]}</h2>\n${shown}`;

@@ -1,6 +1,8 @@
 // The acknowledgement page in a real headless Chromium on a phone-sized screen: labels, errors, receipt, accessibility.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderAckPage } from '#templates/ack-page.ts';
+import { getBundledPolicy } from '#templates/policies.ts';
 import { ARTIFACTS, axeViolations, launchChromium } from '../support/browser.ts';
 import { ackLink, emailsTo, postStarter, uniqueStarter, waitFor } from '../support/local.ts';
 
@@ -87,5 +89,32 @@ describe('the acknowledgement page in Chromium', () => {
     // Assess
     expect(fresh).toEqual([]);
     expect(withErrors).toEqual([]);
+  });
+
+  it('shows what changed in a new version with no accessibility violations', async () => {
+    // Prepare: the page as the ack function renders a version 2 that lists its changes
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+    const phone = await context.newPage();
+    const policy = { ...(getBundledPolicy('safe-internet-use') ?? (undefined as never)), version: 2 };
+    const changes = [
+      'Incidents are now reported to the designated safeguarding lead.',
+      'Phones are covered.',
+    ];
+    await phone.setContent(
+      renderAckPage({
+        policy: { ...policy, changes, publishedAt: '2026-11-24T09:00:00.000Z' },
+        formAction: '/ack/x',
+        shown: 's',
+      }),
+    );
+
+    // Act
+    const violations = await axeViolations(phone);
+
+    // Assess
+    const section = phone.getByRole('region', { name: 'What changed in version 2' });
+    expect(await section.getByRole('listitem').allTextContents()).toEqual(changes);
+    expect(violations).toEqual([]);
+    await phone.screenshot({ path: `${ARTIFACTS}/ack-page-changes-phone.png` });
   });
 });

@@ -8,9 +8,9 @@ export interface DiffPart {
   text: string;
 }
 
-/** How one part of the policy changed: its title, statement, key points or body. */
+/** How one part of the policy changed: its title, statement, key points, what changed, or body. */
 export interface FieldDiff {
-  field: 'title' | 'statement' | 'effectiveDate' | 'keyPoints' | 'body';
+  field: 'title' | 'statement' | 'effectiveDate' | 'keyPoints' | 'changes' | 'body';
   changed: boolean;
   parts: DiffPart[];
 }
@@ -20,23 +20,29 @@ const partsOf = (changes: Array<{ added?: boolean; removed?: boolean; value: str
 
 /**
  * The differences from `older` to `newer`: the body paragraph by paragraph (a paragraph that
- * changed shown word by word inside it), the key points item by item, the other fields word by word.
+ * changed shown word by word inside it), the key points and what changed item by item, the other
+ * fields word by word.
  */
 export function policyDiff(older: PolicyVersion, newer: PolicyVersion): FieldDiff[] {
   const words = (field: 'title' | 'statement' | 'effectiveDate'): FieldDiff => {
     const parts = partsOf(diffWordsWithSpace(older[field], newer[field]));
     return { field, changed: parts.some((p) => p.change !== 'same'), parts };
   };
-  const keyPoints = partsOf(
-    diffArrays(older.keyPoints, newer.keyPoints).flatMap((c) =>
-      c.value.map((point) => ({ ...c, value: point })),
-    ),
-  );
+  const items = (field: 'keyPoints' | 'changes'): FieldDiff => {
+    const parts = partsOf(
+      diffArrays(older[field] ?? [], newer[field] ?? []).flatMap((c) =>
+        c.value.map((item) => ({ ...c, value: item })),
+      ),
+    );
+    return { field, changed: parts.some((p) => p.change !== 'same'), parts };
+  };
   return [
     words('title'),
     words('effectiveDate'),
     words('statement'),
-    { field: 'keyPoints', changed: keyPoints.some((p) => p.change !== 'same'), parts: keyPoints },
+    items('keyPoints'),
+    // Front matter `changes:` is shown and hashed; versions without it have nothing to compare.
+    ...(older.changes?.length || newer.changes?.length ? [items('changes')] : []),
     bodyDiff(older.body, newer.body),
   ];
 }

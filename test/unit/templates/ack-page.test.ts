@@ -128,3 +128,27 @@ describe('renderExpiredPage', () => {
     expect(await pageProblems(html)).toEqual([]);
   });
 });
+
+describe('renderAckPage with what changed', () => {
+  it('shows the changes, escaped, under "What changed in version N" before the text', async () => {
+    // Prepare
+    const v2 = { ...policy, version: 2, changes: ['Report to the <DSL> first.', 'Phones & tablets.'] };
+
+    // Act
+    const html = renderAckPage({ policy: v2, formAction: '/ack/k1.abc', shown });
+
+    // Assess
+    expect(html).toContain('<h2 id="changes-title">What changed in version 2</h2>');
+    expect(html).toContain('<li>Report to the &lt;DSL&gt; first.</li><li>Phones &amp; tablets.</li>');
+    expect(html.indexOf('What changed')).toBeLessThan(html.indexOf('<article'));
+    expect(await pageProblems(html)).toEqual([]);
+  });
+
+  it('says nothing of changes when the version lists none', () => {
+    // Act
+    const html = renderAckPage({ policy, formAction: '/ack/k1.abc', shown });
+
+    // Assess
+    expect(html).not.toContain('What changed');
+  });
+});

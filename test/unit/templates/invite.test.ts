@@ -179,3 +179,30 @@ describe('renderInvite for a new starter (reacknowledge omitted)', () => {
     expect(html).not.toContain('<b>Monday</b>');
   });
 });
+
+describe('renderInvite with what changed', () => {
+  const changes = ['Reporting now goes to the <DSL> & deputy.', 'Personal phones are covered.'];
+
+  it('lists the changes, escaped, in both parts of a re-acknowledgement', async () => {
+    // Act
+    const { html, text } = renderInvite({ ...vars, policyVersion: 2, reacknowledge: true, changes });
+
+    // Assess
+    expect(html).toContain('What changed in version 2</p>');
+    expect(html).toContain('<li>Reporting now goes to the &lt;DSL&gt; &amp; deputy.</li>');
+    expect(html).not.toContain('<DSL>');
+    expect(text).toContain(
+      'What changed in version 2:\n  * Reporting now goes to the <DSL> & deputy.\n  * Personal phones are covered.\n',
+    );
+    expect(await emailProblems(html)).toEqual([]);
+  });
+
+  it('keeps them from a new starter, who never saw the version before', () => {
+    // Act
+    const { html, text } = renderInvite({ ...vars, policyVersion: 2, changes });
+
+    // Assess
+    expect(html).not.toContain('What changed');
+    expect(text).not.toContain('What changed');
+  });
+});

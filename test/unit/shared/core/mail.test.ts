@@ -459,6 +459,21 @@ describe('sendEmail: the receipt', () => {
     // Assess
     expect(rendered[0]?.reacknowledge).toBe(true);
   });
+
+  it('gives the invite what changed in the version asked, as its front matter said', async () => {
+    // Prepare: the version's stored item lists its changes
+    const { store, policy, sendInvite, message, rendered } = await setup({ reason: 'reacknowledge' });
+    store.policies.set(`${policy.policyId}#${policy.version}`, {
+      ...policy,
+      changes: ['Phones are covered.'],
+    });
+
+    // Act
+    await sendInvite(message);
+
+    // Assess
+    expect(rendered[0]?.changes).toEqual(['Phones are covered.']);
+  });
 });
 
 /** The starter's manager, told in a digest when the chase runs out. */

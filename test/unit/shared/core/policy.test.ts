@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#shared/core/errors.ts';
 import { canonicalPolicyText, parsePolicy, renderPolicyHtml } from '#shared/core/policy.ts';
+import { hasUnseen } from '#shared/core/visible.ts';
 import { aPolicySource } from '../../../support/fakes.ts';
 
 const source = aPolicySource;
@@ -158,5 +159,88 @@ describe('renderPolicyHtml', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('parsePolicy with changes', () => {
+  const withChanges = (lines: string) => source().replace('keyPoints:\n', `changes:\n${lines}keyPoints:\n`);
+
+  it('carries the changes and names them in the sha256, as the page shows them', () => {
+    // Act
+    const plain = parsePolicy(source());
+    const changed = parsePolicy(withChanges('  - Reporting now goes to the DSL.\n'));
+
+    // Assess
+    expect(changed.changes).toEqual(['Reporting now goes to the DSL.']);
+    expect(changed.sha256).not.toBe(plain.sha256);
+    expect(plain).not.toHaveProperty('changes');
+  });
+
+  it('hashes a policy without changes as before, so published versions keep their sha256', () => {
+    // Act
+    const text = canonicalPolicyText({ title: 'T', body: 'B', statement: 'I agree.', changes: ['C'] });
+    const without = canonicalPolicyText({ title: 'T', body: 'B', statement: 'I agree.' });
+
+    // Assess
+    expect(text).toBe('T\n\nWhat changed:\n- C\n\nB\n\nI agree.\n');
+    expect(without).toBe('T\n\nB\n\nI agree.\n');
+  });
+
+  it.each([
+    ['an empty list', 'changes: []\n', /at least 1|>=1/i],
+    ['eleven items', `changes:\n${'  - x\n'.repeat(11)}`, /at most 10|<=10/i],
+    ['an item of 201 characters', `changes:\n  - ${'a'.repeat(201)}\n`, /^At most 200 characters\.$/],
+    ['a direction override', 'changes:\n  - "evil \\u202E txt"\n', /invisible/],
+    ['a line break', 'changes:\n  - "one\\ntwo"\n', /invisible/],
+    ['an empty item', 'changes:\n  - " "\n', /at least 1|>=1/i],
+  ])('refuses %s, naming the field', (_, yaml, message) => {
+    // Act
+    let error: unknown;
+    try {
+      parsePolicy(source().replace('keyPoints:\n', `${yaml}keyPoints:\n`));
+    } catch (e) {
+      error = e;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    const issues = (error as ValidationError).issues;
+    expect(issues.map((i) => i.field)).toEqual(['changes']);
+    expect(issues[0]?.message).toMatch(message);
+  });
+
+  it('keeps only lines a person can see whole, or refuses the file, whatever the items hold', () => {
+    // Assess: each item travels as a JSON string, which YAML reads as it is
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 240 }), { maxLength: 12 }), (items) => {
+        let changes: string[] | undefined;
+        try {
+          changes = parsePolicy(withChanges(items.map((i) => `  - ${JSON.stringify(i)}\n`).join(''))).changes;
+        } catch (error) {
+          expect(error).toBeInstanceOf(ValidationError);
+          return;
+        }
+        expect(changes?.length).toBeGreaterThanOrEqual(1);
+        expect(changes?.length).toBeLessThanOrEqual(10);
+        for (const change of changes ?? []) {
+          expect(hasUnseen(change)).toBe(false);
+          expect([...change].length).toBeLessThanOrEqual(200);
+          expect(change.trim()).toBe(change);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('accepts ten items of 200 characters, counting characters rather than UTF-16 units', () => {
+    // Prepare: an emoji is two UTF-16 units but one character
+    const item = `${'é'.repeat(198)}🙂!`;
+
+    // Act
+    const p = parsePolicy(withChanges(`  - "${item}"\n`.repeat(10)));
+
+    // Assess
+    expect(p.changes).toHaveLength(10);
+    expect(p.changes?.[0]).toBe(item);
   });
 });

@@ -439,6 +439,104 @@ describe('reacknowledge', () => {
   });
 });
 
+/**
+ * Version 1 signed by E1 and E2 (E2 since cancelled), unsigned by E3 (invited) and E4 (bounced):
+ * every kind of step a re-acknowledgement takes.
+ */
+async function everyKindOfPerson(store: FakeStore, v1: PolicyVersion) {
+  await signer(store, 'E1', v1);
+  const { starter: leaver } = await signer(store, 'E2', v1);
+  await store.putStarter({ ...leaver, status: 'cancelled' });
+  for (const [employeeId, status] of [
+    ['E3', 'invited'],
+    ['E4', 'bounced'],
+  ] as const) {
+    const starter = aStarter({ employeeId, email: `${employeeId.toLowerCase()}@example.org` });
+    await store.putStarter(starter);
+    store.seed(
+      anAssignment(starter, v1, {
+        status,
+        dueAt: undefined,
+        dueKind: undefined,
+        ...(status === 'bounced' && {
+          bounce: { reason: 'bounced' as const, email: starter.email, at: '2026-11-21T09:00:00.000Z' },
+        }),
+      }),
+    );
+  }
+}
+
+describe('planPublish', () => {
+  it('counts what reacknowledge then does, writing nothing', async () => {
+    // Prepare
+    const { store, publish, planPublish, reacknowledge } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    await everyKindOfPerson(store, v1);
+    const writes = store.writes.length;
+
+    // Act
+    const plan = await planPublish(text('b'.repeat(64)), true);
+
+    // Assess: nothing written; the next number; E1 asked again, E3 and E4 moved, E4 not emailed
+    expect(store.writes.slice(writes)).toEqual([]);
+    expect(plan).toMatchObject({ created: true, latest: { version: 1 }, policy: { version: 2 }, emailed: 2 });
+    expect(plan.count).toEqual({
+      asked: 1,
+      alreadyAsked: 0,
+      skipped: 1,
+      moved: 2,
+      alreadyMoved: 0,
+      stillBounced: 1,
+    });
+    const { stillBounced: _, ...counted } = plan.count ?? (undefined as never);
+    expect(await reacknowledge((await publish(text('b'.repeat(64)))).policy)).toEqual(counted);
+  });
+
+  it('counts nobody once a re-acknowledgement has run, and sees the text is the newest version', async () => {
+    // Prepare
+    const { store, publish, planPublish, reacknowledge } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    await everyKindOfPerson(store, v1);
+    await reacknowledge((await publish(text('b'.repeat(64)))).policy);
+
+    // Act
+    const plan = await planPublish(text('b'.repeat(64)), true);
+
+    // Assess
+    expect(plan).toMatchObject({
+      created: false,
+      latest: { version: 2 },
+      policy: { version: 2 },
+      emailed: 0,
+    });
+    expect(plan.count).toEqual({
+      asked: 0,
+      alreadyAsked: 1,
+      skipped: 1,
+      moved: 0,
+      alreadyMoved: 0,
+      stillBounced: 0,
+    });
+  });
+
+  it('emails nobody without a re-acknowledgement, and plans version 1 for a policy never published', async () => {
+    // Prepare
+    const { store, publish, planPublish } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    await everyKindOfPerson(store, v1);
+
+    // Act
+    const next = await planPublish(text('b'.repeat(64)), false);
+    const first = await planPublish({ ...text('c'.repeat(64)), policyId: 'new-policy' }, true);
+
+    // Assess
+    expect(next).toMatchObject({ created: true, policy: { version: 2 }, emailed: 0 });
+    expect(next.count).toBeUndefined();
+    expect(first).toMatchObject({ created: true, latest: undefined, policy: { version: 1 }, emailed: 0 });
+    expect(store.writes.filter((w) => w === 'putPolicyVersion')).toHaveLength(1);
+  });
+});
+
 describe('makeListPolicyVersions', () => {
   it('lists every published version, oldest first', async () => {
     // Prepare

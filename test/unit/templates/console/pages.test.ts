@@ -371,6 +371,22 @@ describe('renderPolicyDiff', () => {
     expect(page).toContain('<h2>Unchanged</h2>\n<ul><li>Title</li><li>Statement signed</li></ul>');
   });
 
+  it('lists what changed item by item, as the page shows it above the text', () => {
+    // Prepare
+    const view = policyDiffView();
+
+    // Act
+    const page = renderPolicyDiff(frameOf('admin', 'policies', 'What changed'), {
+      ...view,
+      diff: [{ field: 'changes', changed: true, parts: [{ change: 'added', text: 'Phones <b>too</b>' }] }],
+    });
+
+    // Assess
+    expect(page).toContain(
+      '<h2>What changed (shown above the text)</h2>\n<ul class="diff"><li><ins><span class="vh">added: </span>Phones &lt;b&gt;too&lt;/b&gt;</ins></li></ul>',
+    );
+  });
+
   it('says when nothing changed', () => {
     // Act
     const page = renderPolicyDiff(frameOf('admin', 'policies', 'What changed'), sameVersions());

@@ -53,4 +53,20 @@ describe('policyDiff', () => {
     // Assess
     expect(body?.parts).toContainEqual({ change: 'removed', text: 'Report a lost device the same day.' });
   });
+
+  it('compares what changed item by item, and leaves it out when neither version says', () => {
+    // Act
+    const diff = policyDiff({ ...v1, changes: ['Old note'] }, { ...v2, changes: ['Old note', 'New note'] });
+
+    // Assess
+    expect(diff.find((d) => d.field === 'changes')).toEqual({
+      field: 'changes',
+      changed: true,
+      parts: [
+        { change: 'same', text: 'Old note' },
+        { change: 'added', text: 'New note' },
+      ],
+    });
+    expect(policyDiff(v1, v2).map((d) => d.field)).not.toContain('changes');
+  });
 });

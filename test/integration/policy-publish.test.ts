@@ -1,0 +1,40 @@
+// `npx attest policy publish --dry-run` as a user runs it, in a shell on the local stack's table: it shows what would change and writes nothing.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { aPolicySource } from '../support/fakes.ts';
+import { shell } from '../support/local.ts';
+
+// Each call starts npm and compiles the CLI: seconds, on a busy machine many.
+describe('npx attest policy publish --dry-run', { timeout: 120_000 }, () => {
+  it('prints the next version and its difference, publishes nothing, and a script is not asked', async () => {
+    // Prepare: a policy of its own, version 1 published by a script (stdin is no terminal)
+    const id = `dry-run-${randomUUID().slice(0, 8)}`;
+    const file = join(mkdtempSync(join(tmpdir(), 'attest-policy-')), `${id}.md`);
+    writeFileSync(file, aPolicySource().replace('id: sample', `id: ${id}`));
+    const first = await shell('npx attest policy publish "$FILE"', { FILE: file });
+    writeFileSync(
+      file,
+      aPolicySource('Para one, changed.\n\n## Heading\n\n1. Step\n')
+        .replace('id: sample', `id: ${id}`)
+        .replace('keyPoints:\n', 'changes:\n  - Paragraph one changed.\nkeyPoints:\n'),
+    );
+
+    // Act
+    const dry = await shell('npx attest policy publish "$FILE" --dry-run --reacknowledge', { FILE: file });
+    const versions = await shell('npx attest policy versions "$ID"', { ID: id });
+
+    // Assess
+    expect([first.code, first.err]).toEqual([0, '']);
+    expect(first.out).toMatch(new RegExp(`^${id}: published version 1 `));
+    expect([dry.code, dry.err]).toEqual([0, '']);
+    expect(dry.out).toMatch(new RegExp(`^${id}: would publish version 2 `));
+    expect(dry.out).toContain('    Para one{+, changed+}.\n');
+    expect(dry.out).toContain('  * Paragraph one changed.\n');
+    expect(dry.out).toContain('would email 0: 0 who signed an earlier version');
+    expect(dry.out).toMatch(/dry run: nothing was written\n$/);
+    expect(versions.out.trim().split('\n')).toHaveLength(1);
+  });
+});
