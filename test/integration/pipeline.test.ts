@@ -153,6 +153,8 @@ describe('the pipeline', () => {
         },
         acknowledgedAt: stored?.ack.acknowledgedAt,
         evidenceId: stored?.ack.evidenceId,
+        // Signed through the link (an agreement recorded on the person's behalf says `on-behalf`).
+        method: 'link',
       },
     });
     await waitFor('the delivery recorded', async () => {
