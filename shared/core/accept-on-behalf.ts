@@ -6,6 +6,7 @@ import { makeFindAssignments } from './evidence.ts';
 import { sendHint } from './hint.ts';
 import { newEvidenceId } from './ids.ts';
 import type { Assignment, DeliveryKind, Evidence, OnBehalfEvidence } from './model.ts';
+import { agreedTo } from './model.ts';
 import { hasUnseen, visibleLetters } from './visible.ts';
 
 /** The longest note, and the longest recorder's name, kept in the evidence. */
@@ -120,11 +121,7 @@ export function makeAcceptOnBehalf(deps: OnBehalfDeps) {
     const evidence: OnBehalfEvidence = {
       evidenceId: newEvidenceId(),
       acknowledgedAt: now.toISOString(),
-      policyId: policy.policyId,
-      policyVersion: policy.version,
-      policyTitle: policy.title,
-      policySha256: policy.sha256,
-      statement: policy.statement,
+      ...agreedTo(policy),
       typedName: `${starter.givenName} ${starter.familyName}`.trim(),
       method: 'on-behalf',
       note,

@@ -5,6 +5,7 @@ import { NotFoundError, TokenError } from './errors.ts';
 import { sendHint } from './hint.ts';
 import { newEvidenceId, newTokenId } from './ids.ts';
 import type { Assignment, DeliveryKind, Evidence, PolicyVersion, WorkMessage } from './model.ts';
+import { agreedTo } from './model.ts';
 import { type RetentionSettings, reduceIpAt } from './privacy/retention.ts';
 import { inspectToken, readShown, signToken, stampShown, type TokenKeys, verifyToken } from './tokens.ts';
 import { hasUnseen, visibleLetters, withoutUnseen } from './visible.ts';
@@ -226,11 +227,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     const evidence: Evidence = {
       evidenceId: newEvidenceId(),
       acknowledgedAt: now.toISOString(),
-      policyId: policy.policyId,
-      policyVersion: policy.version,
-      policyTitle: policy.title,
-      policySha256: policy.sha256,
-      statement: policy.statement,
+      ...agreedTo(policy),
       typedName: fullName,
       method: 'link',
       ipAddress: submission.ipAddress,

@@ -245,6 +245,19 @@ export interface OnBehalfEvidence extends EvidenceCommon {
 
 export type Evidence = LinkEvidence | OnBehalfEvidence;
 
+/** What an agreement is to, as its evidence names it: the version, its hash and its statement. */
+export function agreedTo(
+  policy: PolicyVersion,
+): Pick<EvidenceCommon, 'policyId' | 'policyVersion' | 'policyTitle' | 'policySha256' | 'statement'> {
+  return {
+    policyId: policy.policyId,
+    policyVersion: policy.version,
+    policyTitle: policy.title,
+    policySha256: policy.sha256,
+    statement: policy.statement,
+  };
+}
+
 /** How the agreement was made: evidence without a method predates on-behalf agreements, so was by link. */
 export function methodOf(evidence: Evidence): AckMethod {
   return evidence.method ?? 'link';

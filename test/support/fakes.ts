@@ -28,7 +28,7 @@ import type {
   Starter,
   WorkMessage,
 } from '#shared/core/model.ts';
-import { DELIVERY_KINDS, holdsLookup, isDeliveryKind } from '#shared/core/model.ts';
+import { agreedTo, DELIVERY_KINDS, holdsLookup, isDeliveryKind } from '#shared/core/model.ts';
 import { defaultRetention, type RetentionSettings } from '#shared/core/privacy/retention.ts';
 import type { ReportRow } from '#shared/core/report.ts';
 import type {
@@ -1019,11 +1019,7 @@ export function anEvidence(
   return {
     evidenceId: 'ev_1',
     acknowledgedAt: '2026-11-24T09:59:00.000Z',
-    policyId: policy.policyId,
-    policyVersion: policy.version,
-    policyTitle: policy.title,
-    policySha256: policy.sha256,
-    statement: policy.statement,
+    ...agreedTo(policy),
     typedName: 'Ada Lovelace',
     ipAddress: '203.0.113.7',
     userAgent: 'Mozilla/5.0',
@@ -1041,11 +1037,7 @@ export function anOnBehalfEvidence(
   return {
     evidenceId: 'ev_2',
     acknowledgedAt: '2026-11-24T10:00:00.000Z',
-    policyId: policy.policyId,
-    policyVersion: policy.version,
-    policyTitle: policy.title,
-    policySha256: policy.sha256,
-    statement: policy.statement,
+    ...agreedTo(policy),
     typedName: 'Ada Lovelace',
     method: 'on-behalf',
     note: 'Signed the paper form at induction on 23 November',
