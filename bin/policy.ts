@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type FieldDiff, policyDiff } from '#shared/core/console/policy-diff.ts';
+import { type DiffPart, type FieldDiff, policyDiff } from '#shared/core/console/policy-diff.ts';
 import { formatDate, formatDay } from '#shared/core/dates.ts';
 import { DEFAULT_TOKEN_TTL_MS } from '#shared/core/link-keys.ts';
 import type { PolicyVersion } from '#shared/core/model.ts';
@@ -184,17 +184,69 @@ export function diffText(fields: FieldDiff[]): string[] {
       }
       continue;
     }
-    const marked = field.parts
-      .map((part) =>
-        part.change === 'added'
-          ? `{+${part.text}+}`
-          : part.change === 'removed'
-            ? `[-${part.text}-]`
-            : part.text,
-      )
-      .join('');
-    lines.push(`  ${field.field}:`, ...marked.split('\n').map((line) => (line ? `    ${line}` : '')));
+    if (field.field === 'body') {
+      lines.push(`  ${field.field}:`, ...bodyText(field.parts));
+      continue;
+    }
+    lines.push(`  ${field.field}:`, ...indented(marked(field.parts)));
   }
+  return lines;
+}
+
+/** Parts as one text, removed and added words marked. */
+function marked(parts: DiffPart[]): string {
+  return parts
+    .map((part) =>
+      part.change === 'added'
+        ? `{+${part.text}+}`
+        : part.change === 'removed'
+          ? `[-${part.text}-]`
+          : part.text,
+    )
+    .join('');
+}
+
+const indented = (text: string) => text.split('\n').map((line) => (line ? `    ${line}` : ''));
+
+/**
+ * The body's changed paragraphs only, each numbered as the new text counts them (a removed one by
+ * where it was), with a line saying how many unchanged paragraphs lie between: a one-word edit in
+ * a long policy is a few lines to read, not the whole policy again.
+ */
+function bodyText(parts: DiffPart[]): string[] {
+  // policyDiff puts a same-change `\n\n` between paragraphs; split the parts there.
+  const paragraphs: DiffPart[][] = [[]];
+  for (const part of parts) {
+    if (part.change === 'same' && part.text === '\n\n') paragraphs.push([]);
+    else paragraphs[paragraphs.length - 1]?.push(part);
+  }
+  const lines: string[] = [];
+  let unchanged = 0;
+  let number = 0;
+  const flush = () => {
+    if (unchanged)
+      lines.push(
+        `    … ${unchanged === 1 ? '1 unchanged paragraph' : `${unchanged} unchanged paragraphs`} …`,
+      );
+    unchanged = 0;
+  };
+  for (const paragraph of paragraphs) {
+    if (!paragraph.length) continue;
+    const removedWhole = paragraph.every((p) => p.change === 'removed');
+    if (!removedWhole) number++;
+    if (paragraph.every((p) => p.change === 'same')) {
+      unchanged++;
+      continue;
+    }
+    flush();
+    const where = !removedWhole
+      ? `paragraph ${number}`
+      : number
+        ? `removed after paragraph ${number}`
+        : 'removed before paragraph 1';
+    lines.push(`    (${where})`, ...indented(marked(paragraph)));
+  }
+  flush();
   return lines;
 }
 

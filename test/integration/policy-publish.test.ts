@@ -37,4 +37,31 @@ describe('npx attest policy publish --dry-run', { timeout: 120_000 }, () => {
     expect(dry.out).toMatch(/dry run: nothing was written\n$/);
     expect(versions.out.trim().split('\n')).toHaveLength(1);
   });
+
+  it('asks on a terminal before publishing, and publishes nothing when the answer is no', async () => {
+    // Prepare: version 1 published by a script; the file changed since. `script` gives the CLI a
+    // terminal (a pty) as a person's shell would, and types the answer into it.
+    const id = `confirm-${randomUUID().slice(0, 8)}`;
+    const file = join(mkdtempSync(join(tmpdir(), 'attest-policy-')), `${id}.md`);
+    writeFileSync(file, aPolicySource().replace('id: sample', `id: ${id}`));
+    await shell('npx attest policy publish "$FILE"', { FILE: file });
+    writeFileSync(file, aPolicySource('Para one, changed.\n').replace('id: sample', `id: ${id}`));
+    const onTerminal = 'script -qec \'npx attest policy publish "$FILE"\' /dev/null';
+
+    // Act
+    const no = await shell(onTerminal, { FILE: file }, 'n\n');
+    const afterNo = await shell('npx attest policy versions "$ID"', { ID: id });
+    const yes = await shell(onTerminal, { FILE: file }, 'y\n');
+    const afterYes = await shell('npx attest policy versions "$ID"', { ID: id });
+
+    // Assess
+    expect(no.code).toBe(1);
+    expect(no.out).toContain(`${id}: would publish version 2 `);
+    expect(no.out).toContain('Publish version 2 and email 0 people? [y/N]');
+    expect(no.out).toContain('attest: nothing published, nobody asked');
+    expect(afterNo.out.trim().split('\n')).toHaveLength(1);
+    expect(yes.code).toBe(0);
+    expect(yes.out).toMatch(new RegExp(`${id}: published version 2 `));
+    expect(afterYes.out.trim().split('\n')).toHaveLength(2);
+  });
 });

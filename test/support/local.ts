@@ -260,9 +260,9 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 /**
  * Runs `command` in sh from the project directory, as a user's terminal would, with only the
  * user's basics from this environment (the test run's own stack has set its settings in
- * process.env) and the local stack's DynamoDB port.
+ * process.env) and the local stack's DynamoDB port; `input`, when given, is what is typed.
  */
-export function shell(command: string, vars: Record<string, string> = {}) {
+export function shell(command: string, vars: Record<string, string> = {}, input?: string) {
   const basics = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'npm_config_cache'];
   const env = Object.fromEntries(basics.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
   const child = spawn('sh', ['-c', command], {
@@ -274,8 +274,9 @@ export function shell(command: string, vars: Record<string, string> = {}) {
       LMS_RECEIVER_PORT: new URL(stack().urls.lms).port,
       ...vars,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.end(input ?? '');
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk) => {

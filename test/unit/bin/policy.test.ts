@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { policyDiff } from '#shared/core/console/policy-diff.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import { parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
@@ -294,6 +295,34 @@ describe('diffText', () => {
       '  keyPoints:',
       '      Kept',
       '    + New',
+    ]);
+  });
+
+  it("shows only the body's changed paragraphs, numbered, with the unchanged ones counted between", () => {
+    // Prepare: one word changed in the third of five paragraphs, the fifth removed, a new one added first
+    const older = { ...parsePolicy(aPolicySource()), version: 1, publishedAt: NOW };
+    const body = ['One.', 'Two.', 'Three words here.', 'Four.', 'Five.'];
+    const newer = { ...older, version: 2 };
+
+    // Act
+    const lines = diffText(
+      policyDiff(
+        { ...older, body: body.join('\n\n') },
+        { ...newer, body: ['Zero.', 'One.', 'Two.', 'Three new words here.', 'Four.'].join('\n\n') },
+      ),
+    );
+
+    // Assess
+    expect(lines).toEqual([
+      '  body:',
+      '    (paragraph 1)',
+      '    {+Zero.+}',
+      '    … 2 unchanged paragraphs …',
+      '    (paragraph 4)',
+      '    Three {+new +}words here.',
+      '    … 1 unchanged paragraph …',
+      '    (removed after paragraph 5)',
+      '    [-Five.-]',
     ]);
   });
 });

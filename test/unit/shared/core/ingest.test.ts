@@ -95,6 +95,17 @@ function setup(
 const safeId = assignmentIdFor('E1001', 'safe-internet-use');
 const privacyId = assignmentIdFor('E1001', 'data-protection');
 
+/** The starter created and safe-internet-use signed a minute later (owing `deliveries`). */
+async function createdAndSafeSigned(
+  fixture: ReturnType<typeof setup>,
+  deliveries: Record<string, Record<string, string>> = {},
+  at = new Date('2026-11-24T10:01:00Z'),
+) {
+  await fixture.ingest(created());
+  await fixture.store.recordAcknowledgement(safeId, { evidenceId: 'ev_1' } as never, deliveries, at);
+  return fixture;
+}
+
 /** A starter asked two policies who left, the safe-internet-use request already expiring. */
 async function leftWithSafeExpiring() {
   const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
@@ -636,14 +647,7 @@ describe('ingestStarterEvent', () => {
 
   it('notes the leaving on every request, owing expiry after RETAIN_UNSIGNED_AFTER_LEAVING, or RETAIN_EVIDENCE once signed', async () => {
     // Prepare: safe signed, privacy not
-    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
-    await ingest(created());
-    await store.recordAcknowledgement(
-      safeId,
-      { evidenceId: 'ev_1' } as never,
-      {},
-      new Date('2026-11-24T10:01:00Z'),
-    );
+    const { store, ingest } = await createdAndSafeSigned(setup(['safe-internet-use', 'data-protection']));
 
     // Act
     await ingest(cancelled());
@@ -777,14 +781,7 @@ describe('ingestStarterEvent', () => {
 
   it('reopens nothing signed, nothing withdrawn for a newer version, and nothing for an active starter', async () => {
     // Prepare: safe signed; privacy withdrawn for its v3 ask, which was cancelled with the starter
-    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
-    await ingest(created());
-    await store.recordAcknowledgement(
-      safeId,
-      { evidenceId: 'ev_1' } as never,
-      {},
-      new Date('2026-11-24T10:01:00Z'),
-    );
+    const { store, ingest } = await createdAndSafeSigned(setup(['safe-internet-use', 'data-protection']));
     const newer = assignmentIdFor('E1001', 'data-protection', 3);
     store.seed({ ...(store.peek(privacyId) as Assignment), assignmentId: newer, policyVersion: 3 });
     await store.cancelAssignment(privacyId, new Date('2026-11-24T10:02:00Z'), {
@@ -903,14 +900,7 @@ describe('ingestStarterEvent', () => {
 
   it('keeps an acknowledged assignment as it is when the starter is cancelled', async () => {
     // Prepare
-    const { store, ingest } = setup();
-    await ingest(created());
-    await store.recordAcknowledgement(
-      safeId,
-      { evidenceId: 'ev_1' } as never,
-      { webhook: { webhookId: 'msg_1' } },
-      new Date('2026-11-24T10:01:00Z'),
-    );
+    const { store, ingest } = await createdAndSafeSigned(setup(), { webhook: { webhookId: 'msg_1' } });
 
     // Act
     const result = await ingest(cancelled());
@@ -953,13 +943,10 @@ describe('ingestStarterEvent', () => {
 
   it('cancels re-acknowledgements of later versions too when the starter is cancelled', async () => {
     // Prepare: signed version 3, asked to sign version 4
-    const { store, ingest, clock } = setup();
-    await ingest(created());
-    await store.recordAcknowledgement(
-      safeId,
-      { evidenceId: 'ev_1' } as never,
+    const { store, ingest } = await createdAndSafeSigned(
+      setup(),
       { webhook: { webhookId: 'msg_1' } },
-      clock.now(),
+      new Date('2026-11-24T10:00:00.000Z'),
     );
     store.policies.set('safe-internet-use#4', { ...safe, version: 4, sha256: 'c'.repeat(64) });
     const reackId = assignmentIdFor('E1001', 'safe-internet-use', 4);
