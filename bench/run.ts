@@ -1,4 +1,5 @@
 // `npm run bench`: each figure against its baseline, measured in the same run.
+import { run as bundles } from './bundles.ts';
 import { run as consoleOverview } from './console.ts';
 import { run as deliveries } from './deliveries.ts';
 import { run as importStarters } from './import.ts';
@@ -17,6 +18,7 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['report', report],
   ['import', importStarters],
   ['console', consoleOverview],
+  ['bundles', bundles],
 ];
 
 const only = process.argv.slice(2);

@@ -1,0 +1,161 @@
+// Figure: each Lambda's bundle as `cdk synth` makes it — its size, and how long a fresh Node takes to import it in the template's environment — against an empty module imported the same way.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { LOCAL_SECRETS } from '../local/settings.ts';
+import { fmt } from './measure.ts';
+
+const exec = promisify(execFile);
+
+/** Fresh processes per function and setting: the median is reported, with the range. */
+const RUNS = 7;
+
+interface Bundle {
+  name: string;
+  file: string;
+  env: Record<string, string>;
+  nodeOptions: string;
+}
+
+/** A value the template leaves to CloudFormation (a Ref, an ARN it makes): a stand-in of the same shape. */
+function standIn(name: string): string {
+  if (name.endsWith('_SECRET_ARN'))
+    return `arn:aws:secretsmanager:eu-west-2:123456789012:secret:${name.replace(/_ARN$/, '')}-AbCdEf`;
+  if (name.endsWith('_URL') || name.endsWith('_ISSUER')) return 'https://bench.example/queue';
+  if (name === 'MAIL_FROM' || name === 'REPLY_TO') return 'attest@bench.example';
+  return `bench-${name.toLowerCase()}`;
+}
+
+/** The functions of a synthesised template: each one's bundle and environment. */
+export function bundlesOf(outDir: string): Bundle[] {
+  const template = JSON.parse(readFileSync(join(outDir, 'Attest.template.json'), 'utf8')) as {
+    Resources: Record<
+      string,
+      { Type: string; Properties: Record<string, never>; Metadata?: Record<string, string> }
+    >;
+  };
+  const bundles: Bundle[] = [];
+  for (const resource of Object.values(template.Resources)) {
+    const asset = resource.Metadata?.['aws:asset:path'];
+    if (resource.Type !== 'AWS::Lambda::Function' || !asset) continue;
+    const variables = (resource.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(variables ?? {})) {
+      env[key] = typeof value === 'string' ? value : standIn(key);
+    }
+    const { NODE_OPTIONS = '', ...rest } = env;
+    const name = (resource.Metadata?.['aws:cdk:path'] ?? asset).split('/')[1] ?? asset;
+    bundles.push({ name, file: join(outDir, asset, 'index.mjs'), env: rest, nodeOptions: NODE_OPTIONS });
+  }
+  return bundles;
+}
+
+/**
+ * Secrets Manager as the functions' cold starts meet it, on this machine: the local stack's secret
+ * of the same name for each ARN the stand-ins make (a function reads its secrets as it starts).
+ */
+async function secretsEndpoint(): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      const { SecretId = '' } = JSON.parse(body || '{}') as { SecretId?: string };
+      const name = /:secret:([A-Z_]+)-/.exec(SecretId)?.[1] ?? '';
+      // HR_WEBHOOK_SECRET_ARN names HR_WEBHOOK_SECRET; ACK_TOKEN_KEYS_SECRET_ARN, ACK_TOKEN_KEYS.
+      const local: Record<string, string> = LOCAL_SECRETS;
+      const value = local[name] ?? local[name.replace(/_SECRET$/, '')];
+      response.setHeader('content-type', 'application/x-amz-json-1.1');
+      if (!value) {
+        response.statusCode = 400;
+        response.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: SecretId }));
+        return;
+      }
+      response.end(
+        JSON.stringify({ ARN: SecretId, Name: name, SecretString: value, VersionId: 'v1', CreatedDate: 0 }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/**
+ * Milliseconds a fresh Node takes to import `file` (its whole init: a function's top level reads
+ * its secrets, here from the local endpoint), measured inside it, the process's own start excluded.
+ */
+async function importMs(file: string, env: Record<string, string>, nodeOptions: string, secrets: string) {
+  const probe = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+  const run = exec(process.execPath, ['--input-type=module', '-e', probe], {
+    env: {
+      PATH: process.env.PATH,
+      AWS_REGION: 'eu-west-2',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets,
+      ...env,
+      NODE_OPTIONS: nodeOptions,
+    },
+    encoding: 'utf8',
+  });
+  const { stdout } = await run.catch((error: { stderr?: string }) => {
+    // The minified line the error points at is no help: its message is.
+    const said = (error.stderr ?? '')
+      .split('\n')
+      .filter((line) => line.length < 400 && /\w+Error\b|message:/.test(line));
+    throw new Error(`importing ${file} failed:\n${said.join('\n')}`);
+  });
+  return Number(stdout);
+}
+
+function spread(values: number[]): { median: number; min: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    median: sorted[Math.floor(sorted.length / 2)] as number,
+    min: sorted[0] as number,
+    max: sorted[sorted.length - 1] as number,
+  };
+}
+
+const ms = (s: ReturnType<typeof spread>) => `${fmt(s.median).padStart(6)} ms (${fmt(s.min)}–${fmt(s.max)})`;
+
+export async function run(): Promise<void> {
+  const outDir = mkdtempSync(join(tmpdir(), 'attest-bench-synth-'));
+  const secrets = await secretsEndpoint();
+  try {
+    execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', outDir], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const empty = join(outDir, 'empty.mjs');
+    writeFileSync(empty, 'export const handler = async () => undefined;\n');
+    const timesOf = async (file: string, env: Record<string, string>, nodeOptions: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) times.push(await importMs(file, env, nodeOptions, secrets.url));
+      return spread(times);
+    };
+    const baseline = await timesOf(empty, {}, '');
+    console.log(`\nLambda bundles (cdk synth; import in a fresh Node, median of ${RUNS} (range))`);
+    console.log(
+      `  ${'function'.padEnd(12)} ${'minified'.padStart(10)}  ${'import'.padEnd(24)}  with the template's NODE_OPTIONS`,
+    );
+    for (const bundle of bundlesOf(outDir)) {
+      const kb = statSync(bundle.file).size / 1024;
+      const plain = await timesOf(bundle.file, bundle.env, '');
+      const asDeployed = await timesOf(bundle.file, bundle.env, bundle.nodeOptions);
+      console.log(
+        `  ${bundle.name.padEnd(12)} ${`${fmt(kb)} KB`.padStart(10)}  ${ms(plain).padEnd(24)}  ${ms(asDeployed)}${bundle.nodeOptions ? ` (${bundle.nodeOptions})` : ''}`,
+      );
+    }
+    console.log(`  ${'empty module (baseline)'.padEnd(23)}  ${ms(baseline)}`);
+  } finally {
+    secrets.server.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
