@@ -747,6 +747,7 @@ function aSummary(byStatus: Partial<ReportSummary['byStatus']>): ReportSummary {
     invited: 0,
     overdue: 0,
     bounced: 0,
+    declined: 0,
     acknowledged: 0,
     cancelled: 0,
     ...byStatus,

@@ -401,6 +401,8 @@ describe('makeReport', () => {
         method: 'link',
         recordedBy: '',
         note: '',
+        declinedAt: '',
+        declineReason: '',
       } satisfies ReportRow,
     ]);
   });
@@ -483,6 +485,8 @@ describe('makeReport', () => {
         method: '',
         recordedBy: '',
         note: '',
+        declinedAt: '',
+        declineReason: '',
       } satisfies ReportRow,
     ]);
   });
