@@ -1226,7 +1226,7 @@ export const REPORT_CSV_HEADER =
   'assignment_id,employee_id,given_name,family_name,email,department,manager_name,manager_email,start_date,' +
   'policy_id,policy_version,reason,status,assigned_at,invited_at,reminders_sent,days_waiting,bounce,bounced_at,' +
   'acknowledged_at,typed_name,evidence_id,policy_sha256,ip_address,user_agent,token_id,email_message_id,' +
-  'webhook_delivery,xapi_delivery,moodle_delivery,superseded_by_version,method,recorded_by,note';
+  'webhook_delivery,xapi_delivery,moodle_delivery,superseded_by_version,method,recorded_by,note,declined_at,decline_reason';
 
 /**
  * Seeds employee `employeeId`'s assignment of `policy` (aPolicy() by default) and records their

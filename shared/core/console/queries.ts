@@ -472,7 +472,7 @@ const rowName = (row: ReportRow) => `${row.givenName} ${row.familyName}`.trim();
 /** Overdue, then bounced, then the rest; the longest waiting first; then by name. */
 function byAttention(a: ReportRow, b: ReportRow): number {
   return (
-    (ATTENTION_RANK[a.status] ?? 2) - (ATTENTION_RANK[b.status] ?? 2) ||
+    (ATTENTION_RANK[a.status] ?? 3) - (ATTENTION_RANK[b.status] ?? 3) ||
     (b.daysWaiting ?? -1) - (a.daysWaiting ?? -1) ||
     collator.compare(rowName(a), rowName(b))
   );

@@ -141,6 +141,7 @@ describe('makeConsoleQueries', () => {
         invited: 2,
         overdue: 2,
         bounced: 1,
+        declined: 0,
         acknowledged: 1,
         cancelled: 1,
       });
