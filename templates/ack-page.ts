@@ -102,7 +102,11 @@ export interface AckPageInput {
 }
 
 /** The "I do not agree" form: its own name and reason fields (ids apart from the agree form's). */
-function declineForm(formAction: string, shown: string, decline: NonNullable<AckPageInput['decline']>): string {
+function declineForm(
+  formAction: string,
+  shown: string,
+  decline: NonNullable<AckPageInput['decline']>,
+): string {
   const nameError = decline.errors?.name;
   const reasonError = decline.errors?.reason;
   return `<form class="decline" method="post" action="${escapeHtml(formAction)}" novalidate>
@@ -133,12 +137,14 @@ function declinedNote(declinedAt: string | undefined, justDeclined: boolean | un
     return `<div class="declined" role="status">
 <h2>${TEXT.justDeclinedTitle}</h2>
 <p>${TEXT.justDeclined}</p>
-</div>`;
+</div>
+`;
   }
   if (!declinedAt) return '';
   return `<div class="declined">
 <p>${escapeHtml(TEXT.declinedBefore(formatUtcMoment(new Date(declinedAt))))}</p>
-</div>`;
+</div>
+`;
 }
 
 /** "What changed in version N", before the text: hashed with it, so shown to every signer alike. */
@@ -180,10 +186,9 @@ export function renderAckPage({
 </div>`
     : '';
   const content = `${summary}
-${declinedNote(declinedAt, justDeclined)}
 <h1>${escapeHtml(policy.title)}</h1>
 <p class="meta">Version ${policy.version} · effective ${escapeHtml(formatDay(policy.effectiveDate))}</p>
-${changesSection(policy)}<article class="policy">
+${declinedNote(declinedAt, justDeclined)}${changesSection(policy)}<article class="policy">
 ${renderPolicyHtml(policy.body)}
 </article>
 <form class="agree" method="post" action="${escapeHtml(formAction)}" novalidate>

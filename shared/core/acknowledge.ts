@@ -117,7 +117,8 @@ export const DECLINE_TEXT = {
   reasonLong: `Your reason must be ${MAX_REASON} characters or fewer.`,
   reasonLetters: 'Tell us why you do not agree, in words.',
   notDeclinable: 'This policy cannot be declined here. If you do not agree with it, contact your HR team.',
-  tooMany: 'You have already told us several times that you do not agree. Contact your HR team to discuss it.',
+  tooMany:
+    'You have already told us several times that you do not agree. Contact your HR team to discuss it.',
 } as const;
 
 /** Trims and collapses runs of whitespace (no-break and ideographic spaces too) to one space. */

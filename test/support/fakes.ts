@@ -350,7 +350,8 @@ export class FakeStore implements Store {
     this.writes.push('markBounced');
     const a = this.assignments.get(assignmentId);
     // attribute_exists(pk) AND attribute_not_exists(ack) AND status not cancelled, bounced or declined
-    if (!a || a.ack || a.status === 'cancelled' || a.status === 'bounced' || a.status === 'declined') return false;
+    if (!a || a.ack || a.status === 'cancelled' || a.status === 'bounced' || a.status === 'declined')
+      return false;
     a.status = 'bounced';
     a.bounce = copy(bounce);
     if (noticeDueAt) {

@@ -148,7 +148,15 @@ describe('makeReport', () => {
     expect(summary).toEqual({
       policy: { policyId: 'safe-internet-use', version: 3, title: 'Safe internet use' },
       total: 7,
-      byStatus: { pending: 1, invited: 1, overdue: 1, bounced: 1, declined: 0, acknowledged: 2, cancelled: 1 },
+      byStatus: {
+        pending: 1,
+        invited: 1,
+        overdue: 1,
+        bounced: 1,
+        declined: 0,
+        acknowledged: 2,
+        cancelled: 1,
+      },
       signed: 2,
       unsigned: 4,
       listed: 4,
@@ -681,7 +689,15 @@ describe('makeReport', () => {
       signed: 0,
       unsigned: 0,
       listed: 0,
-      byStatus: { pending: 0, invited: 0, overdue: 0, bounced: 0, declined: 0, acknowledged: 0, cancelled: 0 },
+      byStatus: {
+        pending: 0,
+        invited: 0,
+        overdue: 0,
+        bounced: 0,
+        declined: 0,
+        acknowledged: 0,
+        cancelled: 0,
+      },
     });
   });
 
