@@ -10,7 +10,8 @@ const TEXT = {
   declineLegend: 'If you do not agree',
   declineIntro:
     'Tell us why. Your answer and your reason are recorded and passed to your manager or HR team, who may contact you.',
-  declineName: 'Your full name',
+  // Not "Your full name": the agree form's label, which must stay the one field so named.
+  declineName: 'Your name',
   declineReason: 'Why you do not agree',
   declineReasonHint: 'Up to 1,000 characters.',
   declineButton: 'I do not agree',
