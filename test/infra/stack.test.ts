@@ -863,10 +863,10 @@ describe('AttestStack', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([
         Match.objectLike({
-          Expression: 'FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0) + FILL(m4, 0)',
+          Expression: 'FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0) + FILL(m4, 0) + FILL(m5, 0)',
           ReturnData: true,
         }),
-        ...['invite', 'reminder', 'digest', 'receipt', 'bounce-notice'].map(metricOf),
+        ...['invite', 'reminder', 'digest', 'receipt', 'bounce-notice', 'decline-notice'].map(metricOf),
       ]),
       Threshold: 0,
       EvaluationPeriods: 3,
@@ -902,7 +902,7 @@ describe('AttestStack', () => {
       'starter.cancelled',
     ]);
     expect(counted('AcknowledgementRecorded')).toEqual(['AcknowledgementRecorded']);
-    const kinds = ['invite', 'reminder', 'digest', 'receipt', 'bounce-notice'];
+    const kinds = ['invite', 'reminder', 'digest', 'receipt', 'bounce-notice', 'decline-notice'];
     expect(counted('EmailSent', 'kind')).toEqual(kinds);
     expect(counted('EmailSendFailed', 'kind')).toEqual(kinds);
     expect(counted('LmsDelivery', 'destination')).toEqual(['webhook', 'webhook', 'webhook']);
