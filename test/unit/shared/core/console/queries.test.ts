@@ -161,6 +161,23 @@ describe('makeConsoleQueries', () => {
       expect(overview?.perWeek.reduce((n, w) => n + w.signed, 0)).toBe(2);
     });
 
+    it('lists someone who declined first of all, and counts them among the not signed', async () => {
+      // Prepare
+      const { store, queries } = await sample();
+      await seedAssignment(store, 'E9', 'declined', invited('2026-11-26T10:00:00.000Z'), {
+        policy: v2,
+        starter: person('E9', 'Hal', 'Hale', false),
+      });
+
+      // Act
+      const [overview] = (await queries.overview()).policies;
+
+      // Assess
+      expect(overview?.attention[0]).toMatchObject({ employeeId: 'E9', status: 'declined' });
+      expect(overview?.byStatus.declined).toBe(1);
+      expect(overview?.unsigned).toBe(7);
+    });
+
     it('lists overdue, then bounced, then the rest, each by days waiting, most first', async () => {
       // Prepare
       const { queries } = await sample();
