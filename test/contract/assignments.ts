@@ -154,6 +154,20 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
     });
 
     describe('markBounced', () => {
+      it('leaves a declined assignment declined: the person answered', async () => {
+        // Prepare
+        const store = await holding(ask('a1', { status: 'declined', declines: [declineAt(1)] }));
+
+        // Act
+        const marked = await store.markBounced('a1', bounce, at(5));
+
+        // Assess
+        expect(marked).toBe(false);
+        expect(await store.getAssignment('a1')).toEqual(
+          ask('a1', { status: 'declined', declines: [declineAt(1)] }),
+        );
+      });
+
       it("marks an unsigned assignment bounced, stopping the chase and owing the manager's notice", async () => {
         // Prepare
         const store = await holding(
