@@ -154,7 +154,7 @@ const percent = (part: number, whole: number) => (whole ? `${Math.floor((100 * p
 /** The counts: how many were assigned, signed, waiting (and why), and cancelled. */
 export function summaryLines(summary: ReportSummary, range: { since?: string; until?: string }): string[] {
   const { policy, byStatus, total } = summary;
-  const waiting = (['pending', 'invited', 'overdue', 'bounced'] as const)
+  const waiting = (['pending', 'invited', 'overdue', 'bounced', 'declined'] as const)
     .filter((s) => byStatus[s])
     .map((s) => `${byStatus[s]} ${s === 'pending' ? 'not yet invited' : s}`);
   const when =
@@ -180,6 +180,7 @@ const TITLES: Record<ReportFilter, string> = {
   invited: 'Invited, not signed',
   overdue: 'Overdue (their manager was told)',
   bounced: 'Bounced (their address refused the email)',
+  declined: 'Declined (they said they do not agree; their manager and HR were told)',
   acknowledged: 'Signed',
   cancelled: 'Cancelled',
 };

@@ -110,6 +110,12 @@ export class AttestStack extends Stack {
       default: '',
       allowedPattern: `^$|${mailboxPattern}`,
     }).valueAsString;
+    const hrNotifyEmail = new CfnParameter(this, 'HrNotifyEmail', {
+      description:
+        'Where decline notices go besides the manager (HR: hr@your-org.example, optionally with a display name); empty: the manager only',
+      default: '',
+      allowedPattern: `^$|${mailboxPattern}`,
+    }).valueAsString;
     let lmsMode: DeliveryKind[];
     try {
       lmsMode = parseLmsMode(props.lmsMode ?? 'webhook');
@@ -212,6 +218,7 @@ export class AttestStack extends Stack {
         TOKEN_TTL: TOKEN_TTL.toIsoString(),
         ORGANISATION_NAME: organisationName,
         REPLY_TO: replyTo,
+        HR_NOTIFY_EMAIL: hrNotifyEmail,
         // A manager's digest is deleted this long after its day.
         RETAIN_EVIDENCE: retain.evidence,
       },

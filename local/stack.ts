@@ -147,6 +147,8 @@ async function startServices(
     LMS_QUEUE_URL: emulators.queues.lms,
     PUBLIC_BASE_URL: apiUrl,
     MAIL_FROM: 'onboarding@attest.example',
+    // Decline notices go to the manager and to this demo HR address, in the local mailbox.
+    HR_NOTIFY_EMAIL: 'hr@attest.example',
     SES_CONFIGURATION_SET: 'attest',
     ORGANISATION_NAME: 'Wirral Children’s Services',
     // Completions go to the demo receiver: as a webhook, and (with LMS_MODE=webhook,xapi or xapi)

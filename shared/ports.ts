@@ -4,6 +4,7 @@ import type {
   AttemptRecord,
   Chase,
   DeadLetter,
+  DeclineEvidence,
   DeliveryKind,
   Digest,
   DigestKey,
@@ -170,6 +171,19 @@ export interface Assignments {
     evidence: Evidence,
     deliveries: OwedDeliveries,
     dueAt: Date,
+    reduceIpAt?: Date,
+  ): Promise<AckOutcome>;
+  /**
+   * Records a decline, in one write conditional on no agreement, not withdrawn and fewer than
+   * MAX_DECLINES kept: appended to `declines`, status declined, and the mail lane owing the
+   * decline notice from `noticeDueAt` in place of whatever it owed (the chase stops: a reminder,
+   * an escalation or a digest is no longer this assignment's to send); with `reduceIpAt`, retention's
+   * `reduce-ip` step owed then, unless a step is owed already (an earlier decline's, which is sooner).
+   */
+  recordDecline(
+    assignmentId: string,
+    decline: DeclineEvidence,
+    noticeDueAt: Date,
     reduceIpAt?: Date,
   ): Promise<AckOutcome>;
 }
@@ -386,8 +400,14 @@ export interface Retention {
   reduceEvidence(
     assignmentId: string,
     seenAt: string,
-    reduced: { ipAddress: string; userAgent: string; reducedAt: string },
+    /** The agreement's reduced values; undefined leaves the agreement as it is (none, or not due yet). */
+    reduced: { ipAddress: string; userAgent: string; reducedAt: string } | undefined,
     next?: { step: RetainStep; at: Date },
+    /**
+     * The declines, every one, with those due reduced: written whole, conditional on none having
+     * been added since they were read (refused then; the step stays owed for the next sweep).
+     */
+    declines?: DeclineEvidence[],
   ): Promise<boolean>;
   /** Moves the step owed at `seenAt` to `next`, or with none, owes nothing more. False when refused. */
   moveRetention(
@@ -468,6 +488,8 @@ export interface Queue {
 
 export interface OutgoingEmail {
   to: string;
+  /** More addresses the same email goes to (To, beside `to`): a decline notice's HR address. */
+  alsoTo?: string[];
   subject: string;
   html: string;
   text: string;

@@ -36,6 +36,11 @@ export async function buildTemplates(): Promise<void> {
     here('./generated/manager.html.ts'),
     `${banner}export const managerHtml = ${JSON.stringify(manager)};\n`,
   );
+  const declineNotice = await compileMjml(readFileSync(here('./decline-notice.mjml'), 'utf8'));
+  writeFileSync(
+    here('./generated/decline-notice.html.ts'),
+    `${banner}export const declineNoticeHtml = ${JSON.stringify(declineNotice)};\n`,
+  );
   const policies: Record<string, string> = {};
   for (const file of readdirSync(here('./policies'))
     .filter((f) => f.endsWith('.md'))

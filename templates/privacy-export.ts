@@ -68,6 +68,10 @@ function assignment(a: AssignmentExport, index: number): Html {
     ? html`${fields(`${id}-evidence`, 'The evidence of the agreement', a.evidence)}
 <p>Integrity: the stored text of version ${a.policy.version} ${a.integrity?.matches ? 'still hashes to' : 'does NOT hash to'} the sha256 the evidence names (recomputed: ${a.integrity?.recomputedSha256 ?? '—'}).</p>`
     : html`<p>Not signed: no evidence is held.</p>`;
+  // Each time they said they do not agree: the same evidence, with their reason.
+  const declines = (a.declines ?? []).map((d, i) =>
+    fields(`${id}-decline-${i + 1}`, `Decline ${i + 1}: that they do not agree, and why`, d),
+  );
   const emails = table(
     `${id}-emails`,
     'Emails sent (their bodies are not kept)',
@@ -110,6 +114,7 @@ ${a.deliveries.map((d) => delivery(id, d))}`
   return html`<section aria-labelledby="${id}-h">
 <h2 id="${id}-h">${a.policy.title}, version ${a.policy.version}: ${statusLabel(a.status)}</h2>
 ${evidence}
+${declines}
 ${emails}
 ${ses}
 ${deliveries}

@@ -42,14 +42,19 @@ export const handler = withLambdaContext(logger, async (event: HttpEvent): Promi
     if (event.routeKey === RESEND_ROUTE) return viewPage(await ack.requestFreshLink(token), formAction);
     if (event.requestContext.http.method === 'POST') {
       const form = new URLSearchParams(rawBody(event));
-      const view = await ack.recordAcknowledgement({
+      const request = {
         token,
         fullName: form.get('fullName') ?? undefined,
-        agree: form.get('agree') ?? undefined,
         shown: form.get('shown') ?? undefined,
         ipAddress: event.requestContext.http.sourceIp,
         userAgent: event.requestContext.http.userAgent ?? '',
-      });
+      };
+      // The "I do not agree" form says so; any other POST is the agree form.
+      const reason = form.get('reason') ?? undefined;
+      const view =
+        form.get('decision') === 'decline'
+          ? await ack.recordDecline({ ...request, reason })
+          : await ack.recordAcknowledgement({ ...request, agree: form.get('agree') ?? undefined });
       return viewPage(view, formAction);
     }
     return viewPage(await ack.showAcknowledgement(token), formAction);

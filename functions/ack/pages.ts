@@ -22,15 +22,29 @@ export function viewPage(view: AckView, formAction: string): HttpResult {
   switch (view.kind) {
     case 'form': {
       const errors = view.errors && { name: view.errors.fullName, agree: view.errors.agree };
+      const refused = Boolean(errors || view.decline?.errors || view.declineRefused);
       // A re-shown form answers 422 so tools can tell it from a fresh page; browsers show it alike.
       return page(
-        errors ? 422 : 200,
+        refused ? 422 : 200,
         renderAckPage({
           policy: view.policy,
           formAction,
           shown: view.shown,
           values: { name: view.values?.fullName },
           errors,
+          decline: view.decline && {
+            values: view.decline.values && {
+              name: view.decline.values.fullName,
+              reason: view.decline.values.reason,
+            },
+            errors: view.decline.errors && {
+              name: view.decline.errors.fullName,
+              reason: view.decline.errors.reason,
+            },
+          },
+          declinedAt: view.declinedAt,
+          justDeclined: view.justDeclined,
+          declineRefused: view.declineRefused,
         }),
       );
     }
@@ -43,6 +57,7 @@ export function viewPage(view: AckView, formAction: string): HttpResult {
           typedName: view.evidence.typedName,
           evidenceId: view.evidence.evidenceId,
           already: view.already,
+          method: view.evidence.method,
         }),
       );
     case 'expired':

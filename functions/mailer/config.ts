@@ -20,6 +20,15 @@ const env = parseEnv(
       .optional()
       .transform((text) => (text?.trim() ? text : undefined))
       .pipe(mailboxSetting.optional()),
+    /**
+     * Where decline notices go besides the manager (HR's address, or a display name and <address>);
+     * unset or empty: to the manager only.
+     */
+    HR_NOTIFY_EMAIL: z
+      .string()
+      .optional()
+      .transform((text) => (text?.trim() ? text : undefined))
+      .pipe(mailboxSetting.optional()),
     SES_CONFIGURATION_SET: z.string().min(1),
     PUBLIC_BASE_URL: z
       .url()

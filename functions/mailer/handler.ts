@@ -1,4 +1,4 @@
-// Mail queue consumer: does each owed mail-lane step (invite, reminder, escalation, digest, receipt, bounce notice); failed records are retried alone (partial batch failure).
+// Mail queue consumer: does each owed mail-lane step (invite, reminder, escalation, digest, receipt, bounce and decline notices); failed records are retried alone (partial batch failure).
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
@@ -9,6 +9,7 @@ import { makeSesMailer } from '#shared/adapters/ses-mailer.ts';
 import { makeSendEmail } from '#shared/core/mail.ts';
 import { MAIL_KINDS } from '#shared/core/model.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
+import { renderDeclineNotice } from '#templates/decline-notice.ts';
 import { renderInvite } from '#templates/invite.ts';
 import { renderBounceNotice, renderDigest } from '#templates/manager.ts';
 import { renderReceipt } from '#templates/receipt.ts';
@@ -37,6 +38,8 @@ const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
     renderReceipt,
     renderDigest,
     renderBounceNotice,
+    renderDeclineNotice,
+    hrNotifyEmail: config.HR_NOTIFY_EMAIL?.address,
     planFor: config.planFor,
     digestDelayMs: config.DIGEST_DELAY,
     retention: { evidence: config.RETAIN_EVIDENCE },

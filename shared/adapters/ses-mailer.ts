@@ -49,7 +49,11 @@ export function makeSesMailer(options: SesMailerOptions, client: SESv2Client = n
           new SendEmailCommand({
             FromEmailAddress: from,
             ...(replyTo && { ReplyToAddresses: [replyTo] }),
-            Destination: { ToAddresses: [formatMailbox({ address: email.to }, 'To')] },
+            Destination: {
+              ToAddresses: [email.to, ...(email.alsoTo ?? [])].map((address) =>
+                formatMailbox({ address }, 'To'),
+              ),
+            },
             ConfigurationSetName: options.configurationSet,
             EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
             Content: {

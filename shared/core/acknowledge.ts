@@ -4,14 +4,24 @@ import { owedDeliveries } from './deliver.ts';
 import { NotFoundError, TokenError } from './errors.ts';
 import { sendHint } from './hint.ts';
 import { newEvidenceId, newTokenId } from './ids.ts';
-import type { Assignment, DeliveryKind, Evidence, PolicyVersion, WorkMessage } from './model.ts';
-import { agreedTo } from './model.ts';
+import type {
+  Assignment,
+  DeclineEvidence,
+  DeliveryKind,
+  Evidence,
+  PolicyVersion,
+  WorkMessage,
+} from './model.ts';
+import { agreedTo, MAX_DECLINES } from './model.ts';
 import { type RetentionSettings, reduceIpAt } from './privacy/retention.ts';
 import { inspectToken, readShown, signToken, stampShown, type TokenKeys, verifyToken } from './tokens.ts';
 import { hasUnseen, visibleLetters, withoutUnseen } from './visible.ts';
 
 /** The page reads an assignment and its text, records the agreement once, and asks for fresh links. */
-export type AckStore = Pick<Assignments, 'getAssignment' | 'recordAcknowledgement' | 'requestFreshLink'> &
+export type AckStore = Pick<
+  Assignments,
+  'getAssignment' | 'recordAcknowledgement' | 'recordDecline' | 'requestFreshLink'
+> &
   Pick<Policies, 'getPolicyVersion'> &
   Pick<MailWork, 'getSentAttempt'> &
   Pick<AuditTrail, 'appendAudit'>;
@@ -22,7 +32,7 @@ export interface AckDeps {
   mailQueue: Queue;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
-  /** Counts the agreements recorded (`AcknowledgementRecorded`). */
+  /** Counts the agreements recorded (`AcknowledgementRecorded`) and the declines (`DeclineRecorded`). */
   metrics: Metrics;
   tokenKeys: TokenKeys;
   /** The LMS destinations an agreement is delivered to (LMS_MODE): the webhook's lane, the xAPI's, or both. */
@@ -46,6 +56,14 @@ export type AckView =
       shown: string;
       values?: { fullName: string };
       errors?: FormErrors;
+      /** "I do not agree" is offered: the version is declinable and fewer than MAX_DECLINES are kept. */
+      decline?: { values?: { fullName: string; reason: string }; errors?: DeclineErrors };
+      /** When they last declined, if they have: the page says so, and that they can still agree. */
+      declinedAt?: string;
+      /** This answer recorded their decline. */
+      justDeclined?: boolean;
+      /** A decline refused outright (not offered for this policy, or too many): said on the page. */
+      declineRefused?: string;
     }
   | { kind: 'receipt'; policy: PolicyVersion; evidence: Evidence; already: boolean }
   /** No longer asked for; `newerVersion` when because a newer version is asked for instead. */
@@ -56,6 +74,21 @@ export type AckView =
 export interface FormErrors {
   fullName?: string;
   agree?: string;
+}
+
+export interface DeclineErrors {
+  fullName?: string;
+  reason?: string;
+}
+
+/** What the "I do not agree" form sends: the typed name and the reason, with the page's stamp. */
+export interface DeclineSubmission {
+  token: string;
+  fullName: string | undefined;
+  reason: string | undefined;
+  shown?: string | undefined;
+  ipAddress: string;
+  userAgent: string;
 }
 
 export interface AckSubmission {
@@ -73,6 +106,20 @@ const MAX_NAME = 200;
 const MAX_SUPERSEDED_HOPS = 20;
 /** A typed name is evidence: at least this many letters a person can see. */
 const MIN_LETTERS = 2;
+
+/** The longest reason for a decline, in characters. */
+export const MAX_REASON = 1000;
+
+/** Words the page shows about declining: one place, for the message catalogue to absorb. */
+export const DECLINE_TEXT = {
+  reasonUnseen: 'Your reason can only contain letters, spaces and punctuation you can see.',
+  reasonEmpty: 'Tell us why you do not agree.',
+  reasonLong: `Your reason must be ${MAX_REASON} characters or fewer.`,
+  reasonLetters: 'Tell us why you do not agree, in words.',
+  notDeclinable: 'This policy cannot be declined here. If you do not agree with it, contact your HR team.',
+  tooMany:
+    'You have already told us several times that you do not agree. Contact your HR team to discuss it.',
+} as const;
 
 /** Trims and collapses runs of whitespace (no-break and ideographic spaces too) to one space. */
 const collapse = (text: string) => text.trim().replace(/\s+/g, ' ');
@@ -99,6 +146,22 @@ function readTypedName(raw: string | undefined): { fullName: string; error?: str
   }
   if (visibleLetters(fullName) < MIN_LETTERS) return { fullName, error: 'Enter your full name, as letters.' };
   return { fullName };
+}
+
+/**
+ * Reads a decline's reason as it will be stored: NFC, line breaks and tabs (a textarea's own) as
+ * spaces, runs of spaces collapsed. Refused: empty, over MAX_REASON characters, fewer than two
+ * visible letters, or holding any other character that cannot be seen (controls, bidi and format
+ * characters: see visible.ts) — refused, not stripped, for the evidence must be what was typed.
+ */
+export function readReason(raw: string | undefined): { reason: string; error?: string } {
+  const typed = (raw ?? '').normalize('NFC').replace(/\r\n|[\r\n\t]/g, ' ');
+  if (hasUnseen(typed)) return { reason: collapse(withoutUnseen(typed)), error: DECLINE_TEXT.reasonUnseen };
+  const reason = collapse(typed);
+  if (reason.length === 0) return { reason, error: DECLINE_TEXT.reasonEmpty };
+  if ([...reason].length > MAX_REASON) return { reason, error: DECLINE_TEXT.reasonLong };
+  if (visibleLetters(reason) < MIN_LETTERS) return { reason, error: DECLINE_TEXT.reasonLetters };
+  return { reason };
 }
 
 function validate(nameError: string | undefined, agree: string | undefined): FormErrors | undefined {
@@ -154,6 +217,30 @@ export function makeAcknowledgement(deps: AckDeps) {
     return recorded ?? (await store.getSentAttempt(assignment.assignmentId, tokenId)) ?? null;
   }
 
+  /**
+   * The page with its forms: "I do not agree" offered while the version is declinable and fewer
+   * than MAX_DECLINES are kept, and, after a decline, when it was (the agree form stays).
+   */
+  function formView(
+    assignment: Assignment,
+    policy: PolicyVersion,
+    shown: string,
+    extra: Partial<Extract<AckView, { kind: 'form' }>> = {},
+  ): AckView {
+    const declines = assignment.declines ?? [];
+    const last = declines[declines.length - 1];
+    const offered = policy.declinable === true && declines.length < MAX_DECLINES;
+    const { decline, ...rest } = extra;
+    return {
+      kind: 'form',
+      policy,
+      shown,
+      ...(offered && { decline: decline ?? {} }),
+      ...(last && { declinedAt: last.declinedAt }),
+      ...rest,
+    };
+  }
+
   async function loadOrExpired(token: string) {
     try {
       return await load(token);
@@ -195,7 +282,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     const { assignment, policy, tokenId } = loaded;
     if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
     if (assignment.status === 'cancelled') return await withdrawn(assignment);
-    return { kind: 'form', policy, shown: stampShown(deps.tokenKeys, tokenId, clock.now()) };
+    return formView(assignment, policy, stampShown(deps.tokenKeys, tokenId, clock.now()));
   }
 
   /**
@@ -221,7 +308,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     if (errors) {
       // Re-shown, the form keeps the time it was first shown.
       const shown = shownAt ? (submission.shown as string) : stampShown(deps.tokenKeys, tokenId, now);
-      return { kind: 'form', policy, shown, values: { fullName }, errors };
+      return formView(assignment, policy, shown, { values: { fullName }, errors });
     }
 
     const evidence: Evidence = {
@@ -262,6 +349,79 @@ export function makeAcknowledgement(deps: AckDeps) {
   }
 
   /**
+   * POST of "I do not agree": records a decline, with the reason.
+   * 1. Verify the token and re-read the assignment: one signed shows its receipt, one withdrawn says so.
+   * 2. Refused, writing nothing, unless the version is declinable and fewer than MAX_DECLINES are
+   *    kept; a name refused by readTypedName or a reason refused by readReason re-shows the form.
+   * 3. One conditional write (not signed, not withdrawn, under the limit) appends the decline with
+   *    the same evidence as an agreement and its reason, makes the status declined, stops the chase
+   *    and owes the decline notice to the manager and HR; retention's reduce-ip step owed too.
+   * 4. Audited (`declined`), the notice enqueued (the sweeper re-drives it if the message is lost).
+   *    Nothing goes to the LMS. The page shows the agree form still: they can agree later.
+   * Declining again is allowed (each is kept, each told) up to MAX_DECLINES.
+   */
+  async function recordDecline(submission: DeclineSubmission): Promise<AckView> {
+    const loaded = await loadOrExpired(submission.token);
+    if ('view' in loaded) return loaded.view;
+    const { assignment, policy, tokenId } = loaded;
+    if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
+    if (assignment.status === 'cancelled') return await withdrawn(assignment);
+    const now = clock.now();
+    const shownAt = readShown(deps.tokenKeys, tokenId, submission.shown, now);
+    const shown = shownAt ? (submission.shown as string) : stampShown(deps.tokenKeys, tokenId, now);
+    if (policy.declinable !== true) {
+      return formView(assignment, policy, shown, { declineRefused: DECLINE_TEXT.notDeclinable });
+    }
+    if ((assignment.declines?.length ?? 0) >= MAX_DECLINES) {
+      return formView(assignment, policy, shown, { declineRefused: DECLINE_TEXT.tooMany });
+    }
+    const { fullName, error: nameError } = readTypedName(submission.fullName);
+    const { reason, error: reasonError } = readReason(submission.reason);
+    if (nameError || reasonError) {
+      const errors: DeclineErrors = {
+        ...(nameError && { fullName: nameError }),
+        ...(reasonError && { reason: reasonError }),
+      };
+      return formView(assignment, policy, shown, { decline: { values: { fullName, reason }, errors } });
+    }
+
+    const decline: DeclineEvidence = {
+      declineId: newEvidenceId(),
+      declinedAt: now.toISOString(),
+      ...agreedTo(policy),
+      typedName: fullName,
+      reason,
+      ipAddress: submission.ipAddress,
+      userAgent: submission.userAgent.slice(0, 512),
+      tokenId,
+      messageId: await emailThatCarried(assignment, tokenId),
+      ...(shownAt && { pageShownAt: shownAt.toISOString() }),
+    };
+    const outcome = await store.recordDecline(
+      assignment.assignmentId,
+      decline,
+      new Date(now.getTime() + deps.redriveAfterMs),
+      reduceIpAt(now, deps.retention),
+    );
+    const current = outcome.assignment;
+    if (!outcome.recorded) {
+      // Lost a race: to an agreement (its receipt), a withdrawal, or another decline that filled the list.
+      if (current.ack) return { kind: 'receipt', policy, evidence: current.ack, already: true };
+      if (current.status === 'cancelled') return await withdrawn(current);
+      return formView(current, policy, shown, { declineRefused: DECLINE_TEXT.tooMany });
+    }
+
+    const { assignmentId } = assignment;
+    if (shownAt) await store.appendAudit(assignmentId, 'opened', shownAt, { tokenId });
+    await store.appendAudit(assignmentId, 'declined', now, { declineId: decline.declineId, tokenId });
+    await enqueue(deps.mailQueue, { assignmentId, kind: 'decline-notice' });
+    deps.metrics.count('DeclineRecorded');
+    deps.logger.info('decline recorded', { assignmentId });
+    // Shown afresh: an agreement made from this page was shown it now.
+    return formView(current, policy, stampShown(deps.tokenKeys, tokenId, now), { justDeclined: true });
+  }
+
+  /**
    * POST from the expired-link page: makes a fresh invite owed, to the address on file (never one
    * typed in), at most once per interval per assignment.
    * 1. Verify the resend token (its own purpose, an hour's life).
@@ -287,5 +447,5 @@ export function makeAcknowledgement(deps: AckDeps) {
     return { kind: 'fresh-link-sent' };
   }
 
-  return { showAcknowledgement, recordAcknowledgement, requestFreshLink };
+  return { showAcknowledgement, recordAcknowledgement, recordDecline, requestFreshLink };
 }

@@ -5,6 +5,7 @@ import { assignmentIdsFor } from './ids.ts';
 import {
   type Assignment,
   DELIVERY_KINDS,
+  type DeclineEvidence,
   type Delivery,
   type DeliveryKind,
   type Evidence,
@@ -30,6 +31,8 @@ export interface EvidenceReport extends DeliveriesByName {
   starter: { starterId: string; employeeId: string; name: string; email: string } | null;
   policy: { id: string; version: number; title: string; sha256: string; publishedAt: string };
   evidence: Evidence | null;
+  /** Each time the person said they do not agree, and why (the same evidence fields), oldest first. */
+  declines: DeclineEvidence[];
   /**
    * The stored text of the version agreed to, hashed again now: `matches` says it is still exactly
    * the text whose sha256 the evidence names.
@@ -90,6 +93,7 @@ export function makeEvidenceReport(store: EvidenceStore) {
           : null,
         policy: describe(policy),
         evidence,
+        declines: assignment.declines ?? [],
         integrity: evidence ? integrity(policy, evidence) : null,
         emails: assignment.sends,
         signedFrom,

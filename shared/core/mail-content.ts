@@ -38,6 +38,19 @@ export interface BounceNoticeContent {
   reason: 'bounced' | 'complained';
 }
 
+/** The decline notice: to the manager and HR, who declined what and why (every decline kept). */
+export interface DeclineNoticeContent {
+  organisationName: string;
+  /** Whom it greets: the manager by name, or HR's team when there is no manager on file. */
+  greeting: string;
+  starterName: string;
+  employeeId: string;
+  policyTitle: string;
+  policyVersion: number;
+  /** Every decline kept, oldest first: when (in the person's time zone) and the reason typed. */
+  declines: Array<{ on: string; reason: string }>;
+}
+
 export interface ReceiptContent {
   organisationName: string;
   givenName: string;

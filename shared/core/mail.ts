@@ -1,4 +1,4 @@
-// Use case: do the step an assignment's mail lane owes — invite, reminder, escalation, manager digest, receipt, bounce notice — once.
+// Use case: do the step an assignment's mail lane owes — invite, reminder, escalation, manager digest, receipt, bounce notice, decline notice — once.
 import type {
   AfterSend,
   Assignments,
@@ -19,6 +19,7 @@ import { escalateToDigest } from './escalation.ts';
 import { newTokenId } from './ids.ts';
 import type {
   BounceNoticeContent,
+  DeclineNoticeContent,
   DigestContent,
   InviteContent,
   ReceiptContent,
@@ -58,6 +59,9 @@ export interface MailDeps {
   renderReceipt: (content: ReceiptContent) => Rendered;
   renderDigest: (content: DigestContent) => Rendered;
   renderBounceNotice: (content: BounceNoticeContent) => Rendered;
+  renderDeclineNotice: (content: DeclineNoticeContent) => Rendered;
+  /** HR_NOTIFY_EMAIL: where decline notices go besides the manager; none when unset. */
+  hrNotifyEmail?: string | undefined;
   /** The chase for a policy: reminder offsets, escalation and send window (its overrides or the defaults). */
   planFor: (policyId: string) => ChasePlan;
   /** How long a manager's digest collects escalations before it is sent. */
@@ -82,9 +86,13 @@ export type MailOutcome = 'sent' | 'escalated' | 'not-owed' | 'busy';
 type Composed =
   | {
       to: string;
+      /** Further recipients of the same email (a decline notice's HR). */
+      alsoTo?: string[];
       email: Rendered;
       tokenId?: string;
       audit: string;
+      /** More for the audit entry than the message id (never an address). */
+      detail?: Record<string, string>;
       after: AfterSend;
       /** Recorded once the email has gone (a digest's sending). */
       sent?: (at: Date, messageId: string) => Promise<void>;
@@ -159,8 +167,10 @@ export function makeSendEmail(deps: MailDeps) {
     });
     const audit = kind === 'invite' ? 'invited' : `reminded-${chase.remindersSent}`;
     const to = starter.email;
-    // A fresh link for someone already escalated (or bounced and re-sent) chases no further.
-    if (assignment.status === 'overdue') return { to, email, tokenId, audit, after: { chase } };
+    // A fresh link for someone already escalated (or bounced and re-sent), or who declined, chases no further.
+    if (assignment.status === 'overdue' || assignment.status === 'declined') {
+      return { to, email, tokenId, audit, after: { chase } };
+    }
     const step = nextChaseStep(plan, invitedAt, chase.remindersSent, starter.timeZone, now);
     return {
       to,
@@ -206,6 +216,45 @@ export function makeSendEmail(deps: MailDeps) {
   }
 
   /**
+   * The decline notice: to the manager on file and HR_NOTIFY_EMAIL (one email to both), naming the
+   * person, the policy and every decline kept with its reason. With neither, nobody can be told:
+   * the step is recorded as such (`decline-notice-no-one-to-tell`); the report and console show
+   * the decline regardless.
+   */
+  function declineNotice(assignment: Assignment, starter: Starter, policy: PolicyVersion): Composed {
+    const declines = assignment.declines ?? [];
+    if (!declines.length) throw new Error('a decline notice is owed for an assignment with no decline');
+    const manager = starter.manager;
+    const hr = deps.hrNotifyEmail;
+    const told = [...(manager ? ['manager'] : []), ...(hr ? ['hr'] : [])];
+    const addresses = [manager?.email, hr].filter((a): a is string => Boolean(a));
+    const [to, ...rest] = addresses.filter(
+      (a, i) => addresses.findIndex((b) => b.toLowerCase() === a.toLowerCase()) === i,
+    );
+    if (!to) return { skip: 'decline-notice-no-one-to-tell' };
+    const email = deps.renderDeclineNotice({
+      organisationName: deps.organisationName,
+      greeting: manager ? manager.name : 'HR team',
+      starterName: `${starter.givenName} ${starter.familyName}`.trim(),
+      employeeId: starter.employeeId,
+      policyTitle: policy.title,
+      policyVersion: policy.version,
+      declines: declines.map((d) => ({
+        on: formatMoment(new Date(d.declinedAt), starter.timeZone),
+        reason: d.reason,
+      })),
+    });
+    return {
+      to,
+      ...(rest.length && { alsoTo: rest }),
+      email,
+      audit: 'decline-notice-sent',
+      detail: { told: told.join('+') },
+      after: {},
+    };
+  }
+
+  /**
    * The digest: close it to late joiners (the first member to close it sends it; a retry after a
    * crash finds it closed by itself), list those still unsigned, send one email.
    */
@@ -218,7 +267,15 @@ export function makeSendEmail(deps: MailDeps) {
     const people: DigestContent['people'] = [];
     for (const id of [...closed.members].sort()) {
       const member = await store.getAssignment(id);
-      if (!member || member.ack || member.status === 'cancelled' || member.status === 'bounced') continue;
+      // A member who declined since was told of in a decline notice: not "yet to sign" in this one.
+      if (
+        !member ||
+        member.ack ||
+        member.status === 'cancelled' ||
+        member.status === 'bounced' ||
+        member.status === 'declined'
+      )
+        continue;
       const [starter, policy] = await Promise.all([
         store.getStarter(member.starterId),
         store.getPolicyVersion(member.policyId, member.policyVersion),
@@ -319,7 +376,9 @@ export function makeSendEmail(deps: MailDeps) {
             ? receipt(assignment, starter, policy)
             : kind === 'digest'
               ? await digest(assignment)
-              : bounceNotice(assignment, starter, policy);
+              : kind === 'decline-notice'
+                ? declineNotice(assignment, starter, policy)
+                : bounceNotice(assignment, starter, policy);
       if ('skip' in composed) {
         await store.finishStep(assignmentId, kind);
         await store.appendAudit(assignmentId, composed.skip, now);
@@ -336,6 +395,7 @@ export function makeSendEmail(deps: MailDeps) {
         sending = true;
         messageId = await deps.mailer.send({
           to: composed.to,
+          ...(composed.alsoTo && { alsoTo: composed.alsoTo }),
           ...composed.email,
           tags: { kind, policy: policy.policyId, assignment: assignmentId, attempt: attemptId },
           headers: {
@@ -361,7 +421,11 @@ export function makeSendEmail(deps: MailDeps) {
         composed.after,
       );
       await composed.sent?.(at, messageId);
-      await store.appendAudit(assignmentId, composed.audit, at, { messageId, ...(tokenId && { tokenId }) });
+      await store.appendAudit(assignmentId, composed.audit, at, {
+        messageId,
+        ...(tokenId && { tokenId }),
+        ...composed.detail,
+      });
       deps.metrics.count('EmailSent', { kind });
       logger.info(`${kind} sent`, { assignmentId, messageId });
       return 'sent';

@@ -108,6 +108,8 @@ export interface PolicyVersion {
   chase?: { reminderOffsets?: string; escalationOffset?: string; sendWindow?: string };
   /** The Moodle activity (course module id) an agreement completes, when LMS_MODE includes moodle. */
   moodle?: { cmid: number };
+  /** Front matter `declinable: true`: the page offers "I do not agree" with a reason (not part of the text). */
+  declinable?: boolean;
 }
 
 /** A policy's text before publishing gives it a version number. */
@@ -115,16 +117,25 @@ export type PolicyText = Omit<PolicyVersion, 'version' | 'publishedAt'>;
 
 /**
  * `overdue`: the manager was told and chasing stopped; `bounced`: the address bounced or
- * complained, chasing stopped. Either can still be signed through a link already sent.
+ * complained, chasing stopped; `declined`: the person said they do not agree (`declines`),
+ * chasing stopped and the manager and HR told. Each can still be signed through a link already sent.
  */
-export type AssignmentStatus = 'pending' | 'invited' | 'acknowledged' | 'cancelled' | 'overdue' | 'bounced';
+export type AssignmentStatus =
+  | 'pending'
+  | 'invited'
+  | 'acknowledged'
+  | 'cancelled'
+  | 'overdue'
+  | 'bounced'
+  | 'declined';
 
-/** Asked and still waiting for a signature: not yet invited, invited, overdue, or bounced. */
+/** Asked and still without a signature: not yet invited, invited, overdue, bounced, or declined. */
 export const UNSIGNED_STATUSES = [
   'pending',
   'invited',
   'overdue',
   'bounced',
+  'declined',
 ] as const satisfies readonly AssignmentStatus[];
 export const ASSIGNMENT_STATUSES = [
   ...UNSIGNED_STATUSES,
@@ -145,7 +156,15 @@ export type AssignmentReason = 'starter' | 'reacknowledge';
  * then after signing the receipt), and one lane per LMS destination, named as the destination
  * (`webhook`: state in `webhook`, due at `webhookDueAt`, leased until `webhookLeaseUntil`).
  */
-export const MAIL_KINDS = ['invite', 'reminder', 'escalation', 'digest', 'receipt', 'bounce-notice'] as const;
+export const MAIL_KINDS = [
+  'invite',
+  'reminder',
+  'escalation',
+  'digest',
+  'receipt',
+  'bounce-notice',
+  'decline-notice',
+] as const;
 /** The mail lane's steps; each but the escalation (which joins a digest) sends an email. */
 export type MailKind = (typeof MAIL_KINDS)[number];
 /** The steps that send an email (all but the escalation): the mailer counts sends and failures by these. */
@@ -244,6 +263,35 @@ export interface OnBehalfEvidence extends EvidenceCommon {
 }
 
 export type Evidence = LinkEvidence | OnBehalfEvidence;
+
+/** The most declines an assignment keeps: each one owes a notice, so the page offers no more after. */
+export const MAX_DECLINES = 10;
+
+/**
+ * A decline (`declinable: true` policies): the person said, through the emailed link, that they do
+ * not agree, and why. The same evidence as an agreement by link, plus the reason; kept for good,
+ * every one of them, in `Assignment.declines`, even once they agree later.
+ */
+export interface DeclineEvidence {
+  declineId: string;
+  declinedAt: string;
+  policyId: string;
+  policyVersion: number;
+  policyTitle: string;
+  policySha256: string;
+  /** The statement they did not agree to. */
+  statement: string;
+  typedName: string;
+  /** Why, as they typed it (line breaks as spaces): told to the manager and HR. */
+  reason: string;
+  ipAddress: string;
+  userAgent: string;
+  tokenId: string;
+  messageId: string | null;
+  pageShownAt?: string;
+  /** When retention (RETAIN_AUDIT_IP) reduced `ipAddress` and `userAgent`, as for an agreement's. */
+  reducedAt?: string;
+}
 
 /** What an agreement is to, as its evidence names it: the version, its hash and its statement. */
 export function agreedTo(
@@ -366,6 +414,8 @@ export interface Assignment extends Lanes {
   expiresAt?: number;
   sends: SendRecord[];
   ack?: Evidence;
+  /** Every decline, oldest first (at most MAX_DECLINES); kept when the person agrees later. */
+  declines?: DeclineEvidence[];
   /**
    * When the person's data in it was replaced with keyed pseudonyms (`attest privacy erase`): the
    * evidence keeps its policy, version, hash, statement, times and ids; no delivery is sent again.

@@ -45,6 +45,8 @@ export const policyFrontMatterSchema = z.object({
   chase: chaseOverridesSchema.optional(),
   /** The Moodle activity an agreement completes (LMS_MODE with moodle; MOODLE_ACTIVITIES overrides it). */
   moodle: z.object({ cmid: z.number().int().positive() }).strict().optional(),
+  /** Whether the page offers "I do not agree" with a reason; a setting of the version, not its text. */
+  declinable: z.boolean().optional(),
   version: z
     .undefined({ error: 'Remove it: publishing numbers the versions (changed text becomes the next one).' })
     .optional(),
@@ -107,6 +109,7 @@ export function parsePolicy(source: string): PolicyText {
     body,
     ...(fm.chase && { chase: fm.chase }),
     ...(fm.moodle && { moodle: fm.moodle }),
+    ...(fm.declinable && { declinable: true }),
   };
   return { ...policy, sha256: policySha256(policy) };
 }

@@ -74,6 +74,9 @@ export interface ReportRow extends DeliveryStates {
   /** On behalf: who recorded the agreement, and their note of how it was made; empty otherwise. */
   recordedBy: string;
   note: string;
+  /** The latest decline's time and reason (the person said they do not agree); empty when none. */
+  declinedAt: string;
+  declineReason: string;
 }
 
 export interface ReportSummary {
@@ -217,6 +220,8 @@ export function rowOf(a: Assignment, starter: Starter | undefined, now: Date): R
     method: ack ? methodOf(ack) : '',
     recordedBy: ack?.method === 'on-behalf' ? ack.recordedBy : '',
     note: ack?.method === 'on-behalf' ? ack.note : '',
+    declinedAt: a.declines?.at(-1)?.declinedAt ?? '',
+    declineReason: a.declines?.at(-1)?.reason ?? '',
   };
 }
 
@@ -255,6 +260,8 @@ export const CSV_COLUMNS: ReadonlyArray<[keyof ReportRow, string]> = [
   ['method', 'method'],
   ['recordedBy', 'recorded_by'],
   ['note', 'note'],
+  ['declinedAt', 'declined_at'],
+  ['declineReason', 'decline_reason'],
 ];
 
 /**

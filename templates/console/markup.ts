@@ -52,6 +52,7 @@ const STATUS_LABELS: Record<AssignmentStatus, string> = {
   invited: 'Invited',
   overdue: 'Overdue',
   bounced: 'Bounced',
+  declined: 'Declined',
   acknowledged: 'Signed',
   cancelled: 'Cancelled',
 };
@@ -59,7 +60,7 @@ const STATUS_LABELS: Record<AssignmentStatus, string> = {
 /** A status in words, marked (not only by colour) when it needs someone's attention. */
 export function status(value: AssignmentStatus): Html {
   const label = STATUS_LABELS[value];
-  return value === 'overdue' || value === 'bounced'
+  return value === 'overdue' || value === 'bounced' || value === 'declined'
     ? html`<strong class="bad">${label}</strong>`
     : html`${label}`;
 }

@@ -13,13 +13,14 @@ function numbers(p: PolicyOverview): Html {
 ${stat('Asked', p.total)}
 ${stat('Signed', p.signed, open ? `(${Math.floor((100 * p.signed) / open)}%)` : undefined)}
 ${stat('Not signed', p.unsigned)}
+${stat('Declined', p.byStatus.declined)}
 ${stat('Overdue', p.byStatus.overdue)}
 ${stat('Bounced', p.byStatus.bounced)}
 ${stat('Invited', p.byStatus.invited)}
 ${stat('Pending (not yet invited)', p.byStatus.pending)}
 ${stat('Cancelled', p.cancelled)}
 </dl>
-<p class="meta">Not signed counts the overdue, bounced, invited and pending; each person counts once, by their newest ask.</p>`;
+<p class="meta">Not signed counts the declined, overdue, bounced, invited and pending; each person counts once, by their newest ask.</p>`;
 }
 
 function attention(p: PolicyOverview, id: string): Html {
@@ -29,7 +30,7 @@ function attention(p: PolicyOverview, id: string): Html {
       html`<tr><th scope="row"><a href="/console/people/${seg(a.starterId)}">${a.name}</a></th><td>${a.employeeId}</td><td>${a.department}</td><td>${status(a.status)}</td><td class="num">${a.policyVersion}</td><td class="num">${a.daysWaiting ?? '—'}</td></tr>`,
   );
   const csv = `/console/exports/report.csv?policy=${seg(p.policyId)}&status=unsigned`;
-  return html`${table(id, `Not signed yet: overdue and bounced first, then the longest waiting`, ['Name', 'Employee id', 'Department', 'Status', 'Version', 'Days waiting'], rows)}
+  return html`${table(id, `Not signed yet: declined, overdue and bounced first, then the longest waiting`, ['Name', 'Employee id', 'Department', 'Status', 'Version', 'Days waiting'], rows)}
 ${p.attentionMore > 0 ? html`<p>And ${p.attentionMore} more — <a href="${csv}">export the full list (CSV)</a>.</p>` : ''}`;
 }
 

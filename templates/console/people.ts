@@ -88,6 +88,17 @@ ${how}
 </dl>`;
 }
 
+/** Each decline: when, the name typed, the reason, and what the page saw of the browser. */
+function declines(a: PersonAssignment, id: string, of: string): Html | string {
+  if (!a.declines.length) return '';
+  const rows = a.declines.map(
+    (d) =>
+      html`<tr><td>${moment(d.declinedAt)}</td><th scope="row">${d.typedName}</th><td>${d.reason}</td><td>${d.ipAddress}</td><td>${d.userAgent}</td><td><code>${d.declineId}</code></td></tr>`,
+  );
+  return html`<h3>Declined</h3>
+${table(id, `Declines of ${of}, oldest first`, ['When', 'Typed name', 'Reason', 'IP address', 'Browser', 'Decline id'], rows)}`;
+}
+
 function deliveries(a: PersonAssignment, id: string, of: string): Html {
   if (!a.deliveries.length) return html`<p>No LMS deliveries.</p>`;
   const rows = a.deliveries.map(
@@ -135,6 +146,7 @@ function assignment(a: PersonAssignment, i: number): Html {
 ${a.bounce ? html`<dt>Bounce</dt><dd><strong class="bad">${a.bounce}</strong></dd>\n` : ''}<dt>Assignment id</dt><dd><code>${a.assignmentId}</code></dd>
 </dl>
 ${actions(a)}
+${declines(a, `${id}-declines`, of)}
 <h3>Evidence</h3>
 ${evidence(a)}
 <h3>LMS deliveries</h3>

@@ -91,6 +91,36 @@ describe('the acknowledgement page in Chromium', () => {
     expect(withErrors).toEqual([]);
   });
 
+  it('declines with a reason, then can still sign, with no accessibility violations', async () => {
+    // Prepare: the bundled policy is declinable
+    const page = await openOnPhone(await invitedLink(), { forAxe: true });
+
+    // Act: first with no reason, then with one
+    await page.getByLabel('Your name', { exact: true }).fill('Ada Lovelace');
+    await page.getByRole('button', { name: 'I do not agree' }).click();
+    const refused = await axeViolations(page);
+    const reasonError = await page.locator('#reason-error').textContent();
+    const describedBy = await page.getByLabel('Why you do not agree').getAttribute('aria-describedby');
+    await page.getByLabel('Why you do not agree').fill('I cannot agree to clause 4 without\ntalking to HR.');
+    await page.getByRole('button', { name: 'I do not agree' }).click();
+    const declined = await axeViolations(page);
+    await page.screenshot({ path: `${ARTIFACTS}/ack-page-declined-phone.png`, fullPage: true });
+    const status = await page.getByRole('status').textContent();
+    await page.getByLabel('Your full name').fill('Ada Lovelace');
+    await page.getByLabel(/I have read this policy/).check();
+    await page.getByRole('button', { name: 'Sign the policy' }).click();
+
+    // Assess
+    expect(reasonError).toBe('Tell us why you do not agree.');
+    expect(describedBy).toBe('reason-hint reason-error');
+    expect(refused).toEqual([]);
+    expect(status).toContain('We have recorded that you do not agree');
+    expect(declined).toEqual([]);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+      'you have signed the policy',
+    );
+  });
+
   it('shows what changed in a new version with no accessibility violations', async () => {
     // Prepare: the page as the ack function renders a version 2 that lists its changes
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });

@@ -1,6 +1,6 @@
 // The contract of assignments: created once, and each change of status refused unless its state allows it.
 import { describe, expect, it } from 'vitest';
-import type { Assignment } from '#shared/core/model.ts';
+import { type Assignment, type DeclineEvidence, MAX_DECLINES } from '#shared/core/model.ts';
 import { anEvidence, aPolicy } from '../support/fakes.ts';
 import { ask, at, iso, type MakeStore, storeHolding } from './support.ts';
 
@@ -14,6 +14,7 @@ export type AssignmentsStore = MakeStore<
   | 'markBounced'
   | 'requestFreshLink'
   | 'recordAcknowledgement'
+  | 'recordDecline'
   | 'laneDue'
   | 'queryDue'
 >;
@@ -21,6 +22,22 @@ export type AssignmentsStore = MakeStore<
 const bounce = { reason: 'bounced' as const, email: 'ada@example.org', at: iso(0) };
 const evidence = anEvidence(aPolicy(), { evidenceId: 'ev_first' });
 const bothDestinations = { webhook: { webhookId: 'msg_1' }, xapi: { statementId: 'st_1' } };
+/** A decline as the page records it, at minute `m`. */
+const declineAt = (m: number): DeclineEvidence => ({
+  declineId: `ev_decline_${m}`,
+  declinedAt: iso(m),
+  policyId: evidence.policyId,
+  policyVersion: evidence.policyVersion,
+  policyTitle: evidence.policyTitle,
+  policySha256: evidence.policySha256,
+  statement: evidence.statement,
+  typedName: 'Ada Lovelace',
+  reason: 'I do not agree with clause 4.',
+  ipAddress: '203.0.113.7',
+  userAgent: 'Mozilla/5.0',
+  tokenId: 'AAAAAAAAAAA',
+  messageId: 'ses-1',
+});
 /** The mail lane and its lease and attempt, as an assignment owing nothing holds none of them. */
 const MAIL_LANE = ['dueAt', 'dueKind', 'leaseUntil'] as const;
 
@@ -137,6 +154,20 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
     });
 
     describe('markBounced', () => {
+      it('leaves a declined assignment declined: the person answered', async () => {
+        // Prepare
+        const store = await holding(ask('a1', { status: 'declined', declines: [declineAt(1)] }));
+
+        // Act
+        const marked = await store.markBounced('a1', bounce, at(5));
+
+        // Assess
+        expect(marked).toBe(false);
+        expect(await store.getAssignment('a1')).toEqual(
+          ask('a1', { status: 'declined', declines: [declineAt(1)] }),
+        );
+      });
+
       it("marks an unsigned assignment bounced, stopping the chase and owing the manager's notice", async () => {
         // Prepare
         const store = await holding(
@@ -296,6 +327,75 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
         expect(reopened).toEqual([false, false, false, false]);
         expect(await store.getAssignment('superseded')).toMatchObject({ status: 'cancelled' });
         expect(await store.getAssignment('invited')).toEqual(ask('invited', { status: 'invited' }));
+      });
+    });
+
+    describe('recordDecline', () => {
+      it('appends the decline, makes it declined and owes the notice in place of the chase, in one write', async () => {
+        // Prepare
+        const store = await holding(
+          ask('a1', { status: 'invited', dueKind: 'reminder', leaseUntil: iso(1) }),
+        );
+
+        // Act
+        const first = await store.recordDecline('a1', declineAt(2), at(3));
+        const second = await store.recordDecline('a1', declineAt(4), at(5));
+
+        // Assess
+        const expected = ask('a1', {
+          status: 'declined',
+          declines: [declineAt(2), declineAt(4)],
+          dueKind: 'decline-notice',
+          dueAt: iso(5),
+        });
+        expect(first.recorded).toBe(true);
+        expect(second).toEqual({ recorded: true, assignment: expected });
+        expect(await store.getAssignment('a1')).toEqual(expected);
+        expect((await store.queryDue(at(5), 10)).map((d) => d.dueKind)).toEqual(['decline-notice']);
+      });
+
+      it('refuses a signed, a cancelled or a full assignment, changing nothing', async () => {
+        // Prepare
+        const full = Array.from({ length: MAX_DECLINES }, (_, i) => declineAt(i));
+        const store = await holding(
+          ask('signed', { status: 'acknowledged', ack: evidence, dueAt: undefined, dueKind: undefined }),
+          ask('cancelled', { status: 'cancelled', dueAt: undefined, dueKind: undefined }),
+          ask('full', { status: 'declined', declines: full, dueAt: undefined, dueKind: undefined }),
+        );
+
+        // Act
+        const outcomes = await Promise.all(
+          ['signed', 'cancelled', 'full'].map((id) => store.recordDecline(id, declineAt(30), at(31))),
+        );
+
+        // Assess
+        expect(outcomes.map((o) => [o.recorded, o.assignment.status])).toEqual([
+          [false, 'acknowledged'],
+          [false, 'cancelled'],
+          [false, 'declined'],
+        ]);
+        expect((await store.getAssignment('full'))?.declines).toEqual(full);
+      });
+
+      it('lets a declined assignment be agreed to later, keeping its declines', async () => {
+        // Prepare
+        const store = await holding(ask('a1', { status: 'invited' }));
+        await store.recordDecline('a1', declineAt(2), at(3), at(600));
+
+        // Act
+        const outcome = await store.recordAcknowledgement('a1', evidence, {}, at(4), at(900));
+
+        // Assess
+        expect(outcome.recorded).toBe(true);
+        expect(outcome.assignment).toMatchObject({
+          status: 'acknowledged',
+          ack: evidence,
+          declines: [declineAt(2)],
+          dueKind: 'receipt',
+          // The decline's reduce-ip step, sooner, stands.
+          retainStep: 'reduce-ip',
+          retainAt: iso(600),
+        });
       });
     });
 

@@ -375,6 +375,7 @@ describe('AttestStack', () => {
         'TOKEN_TTL',
         'ORGANISATION_NAME',
         'REPLY_TO',
+        'HR_NOTIFY_EMAIL',
         'RETAIN_EVIDENCE',
       ],
       Ack: ['ACK_TOKEN_KEYS_SECRET_ARN', 'LMS_QUEUE_URL', 'MAIL_QUEUE_URL', 'LMS_MODE', 'RETAIN_AUDIT_IP'],
@@ -423,6 +424,7 @@ describe('AttestStack', () => {
       TOKEN_TTL: 'P30D',
       MAIL_FROM: { Ref: 'MailFrom' },
       REPLY_TO: { Ref: 'ReplyTo' },
+      HR_NOTIFY_EMAIL: { Ref: 'HrNotifyEmail' },
     });
     expect(envOf('Sweeper').SWEEP_INTERVAL).toBe('PT5M');
     expect(envOf('Sweeper')).toMatchObject({
@@ -861,10 +863,10 @@ describe('AttestStack', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([
         Match.objectLike({
-          Expression: 'FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0) + FILL(m4, 0)',
+          Expression: 'FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0) + FILL(m4, 0) + FILL(m5, 0)',
           ReturnData: true,
         }),
-        ...['invite', 'reminder', 'digest', 'receipt', 'bounce-notice'].map(metricOf),
+        ...['invite', 'reminder', 'digest', 'receipt', 'bounce-notice', 'decline-notice'].map(metricOf),
       ]),
       Threshold: 0,
       EvaluationPeriods: 3,
@@ -900,7 +902,7 @@ describe('AttestStack', () => {
       'starter.cancelled',
     ]);
     expect(counted('AcknowledgementRecorded')).toEqual(['AcknowledgementRecorded']);
-    const kinds = ['invite', 'reminder', 'digest', 'receipt', 'bounce-notice'];
+    const kinds = ['invite', 'reminder', 'digest', 'receipt', 'bounce-notice', 'decline-notice'];
     expect(counted('EmailSent', 'kind')).toEqual(kinds);
     expect(counted('EmailSendFailed', 'kind')).toEqual(kinds);
     expect(counted('LmsDelivery', 'destination')).toEqual(['webhook', 'webhook', 'webhook']);
@@ -941,6 +943,7 @@ describe('AttestStack', () => {
     // Assess
     template.hasParameter('MailFrom', { Type: 'String' });
     template.hasParameter('ReplyTo', { Type: 'String', Default: '' });
+    template.hasParameter('HrNotifyEmail', { Type: 'String', Default: '' });
     template.hasParameter('OrganisationName', { Type: 'String' });
     template.hasParameter('LmsWebhookUrl', { AllowedPattern: '^https://.+' });
     template.hasParameter('PublicBaseUrl', { Default: '' });
@@ -967,6 +970,9 @@ describe('AttestStack', () => {
     ['ReplyTo', 'hr@your-org.example', true],
     ['ReplyTo', 'HR team <hr@your-org.example>', true],
     ['ReplyTo', 'hr at your-org', false],
+    ['HrNotifyEmail', '', true],
+    ['HrNotifyEmail', 'HR team <hr@your-org.example>', true],
+    ['HrNotifyEmail', 'hr at your-org', false],
   ])('lets the %s parameter be %j: %s', (name, value, allowed) => {
     // Prepare: CloudFormation's patterns are Java's; these use nothing JavaScript reads otherwise
     const pattern = (template.toJSON().Parameters[name] as { AllowedPattern: string }).AllowedPattern;

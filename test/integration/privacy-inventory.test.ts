@@ -179,6 +179,22 @@ describe('PRIVACY.md’s inventory', () => {
     }
     await cli('lms', 'enable', '--destination', 'webhook');
     await cli('lms', 'replay', '--assignment', refused.id, '--destination', 'webhook');
+    // Act: a decline with a reason through the page (the manager and HR told), then an agreement
+    const decliner = await starter();
+    const declineLink = ackLink(await mail(decliner.email, /sign/i));
+    const declinePage = await (await fetch(declineLink)).text();
+    const declined = await fetch(declineLink, {
+      method: 'POST',
+      body: new URLSearchParams({
+        decision: 'decline',
+        fullName: 'Ada Decliner',
+        reason: 'I cannot agree to clause 4 yet.',
+        shown: shownStamp(declinePage),
+      }),
+    });
+    expect(declined.status).toBe(200);
+    await mail(decliner.manager, /does not agree/);
+    await signFromInvite(decliner.email);
     // Act: a SCIM user provisioned, then deactivated (their ask cancelled)
     const suffix = randomUUID().slice(0, 8);
     const created = await scim('/Users', 'POST', {

@@ -8,6 +8,7 @@ import type {
   AssignmentStatus,
   AttemptRecord,
   DeadLetter,
+  DeclineEvidence,
   Delivery,
   DeliveryKind,
   Digest,
@@ -28,7 +29,7 @@ import type {
   Starter,
   WorkMessage,
 } from '#shared/core/model.ts';
-import { agreedTo, DELIVERY_KINDS, holdsLookup, isDeliveryKind } from '#shared/core/model.ts';
+import { agreedTo, DELIVERY_KINDS, holdsLookup, isDeliveryKind, MAX_DECLINES } from '#shared/core/model.ts';
 import { defaultRetention, type RetentionSettings } from '#shared/core/privacy/retention.ts';
 import type { ReportRow } from '#shared/core/report.ts';
 import type {
@@ -348,8 +349,9 @@ export class FakeStore implements Store {
   ) {
     this.writes.push('markBounced');
     const a = this.assignments.get(assignmentId);
-    // attribute_exists(pk) AND attribute_not_exists(ack) AND status not cancelled or bounced
-    if (!a || a.ack || a.status === 'cancelled' || a.status === 'bounced') return false;
+    // attribute_exists(pk) AND attribute_not_exists(ack) AND status not cancelled, bounced or declined
+    if (!a || a.ack || a.status === 'cancelled' || a.status === 'bounced' || a.status === 'declined')
+      return false;
     a.status = 'bounced';
     a.bounce = copy(bounce);
     if (noticeDueAt) {
@@ -383,7 +385,32 @@ export class FakeStore implements Store {
     }
     a.dueAt = dueAt.toISOString();
     a.dueKind = 'receipt';
-    if (reduceIpAt) {
+    // if_not_exists: an earlier decline's reduce-ip step stands (it is sooner).
+    if (reduceIpAt && !a.retainStep) {
+      a.retainStep = 'reduce-ip';
+      a.retainAt = reduceIpAt.toISOString();
+    }
+    delete a.leaseUntil;
+    return { recorded: true, assignment: shown(a) };
+  }
+
+  async recordDecline(
+    assignmentId: string,
+    decline: DeclineEvidence,
+    noticeDueAt: Date,
+    reduceIpAt?: Date,
+  ): Promise<AckOutcome> {
+    this.writes.push('recordDecline');
+    const a = this.assignments.get(assignmentId);
+    // attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND size(declines) < :max
+    if (!a || a.ack || a.status === 'cancelled' || (a.declines?.length ?? 0) >= MAX_DECLINES) {
+      return { recorded: false, assignment: (a && shown(a)) as Assignment };
+    }
+    a.declines = [...(a.declines ?? []), copy(decline)];
+    a.status = 'declined';
+    a.dueAt = noticeDueAt.toISOString();
+    a.dueKind = 'decline-notice';
+    if (reduceIpAt && !a.retainStep) {
       a.retainStep = 'reduce-ip';
       a.retainAt = reduceIpAt.toISOString();
     }
@@ -592,14 +619,18 @@ export class FakeStore implements Store {
   async reduceEvidence(
     assignmentId: string,
     seenAt: string,
-    reduced: { ipAddress: string; userAgent: string; reducedAt: string },
+    reduced: { ipAddress: string; userAgent: string; reducedAt: string } | undefined,
     next?: { step: RetainStep; at: Date },
+    declines?: DeclineEvidence[],
   ) {
     this.writes.push('reduceEvidence');
     const a = this.assignments.get(assignmentId);
-    // retainAt = :seen AND retainStep = :reduce AND attribute_exists(ack)
-    if (!a?.ack || a.retainAt !== seenAt || a.retainStep !== 'reduce-ip') return false;
-    Object.assign(a.ack, reduced);
+    // retainAt = :seen AND retainStep = :reduce [AND attribute_exists(ack)] [AND size(declines) = :n]
+    if (!a || a.retainAt !== seenAt || a.retainStep !== 'reduce-ip') return false;
+    if (reduced && !a.ack) return false;
+    if (declines && (a.declines?.length ?? 0) !== declines.length) return false;
+    if (reduced && a.ack) Object.assign(a.ack, reduced);
+    if (declines) a.declines = copy(declines);
     setStep(a, next?.step, next?.at);
     return true;
   }
@@ -1163,6 +1194,8 @@ export function aReportRow(overrides: Partial<ReportRow> = {}): ReportRow {
     method: '',
     recordedBy: '',
     note: '',
+    declinedAt: '',
+    declineReason: '',
     ...overrides,
   };
 }
@@ -1194,7 +1227,7 @@ export const REPORT_CSV_HEADER =
   'assignment_id,employee_id,given_name,family_name,email,department,manager_name,manager_email,start_date,' +
   'policy_id,policy_version,reason,status,assigned_at,invited_at,reminders_sent,days_waiting,bounce,bounced_at,' +
   'acknowledged_at,typed_name,evidence_id,policy_sha256,ip_address,user_agent,token_id,email_message_id,' +
-  'webhook_delivery,xapi_delivery,moodle_delivery,superseded_by_version,method,recorded_by,note';
+  'webhook_delivery,xapi_delivery,moodle_delivery,superseded_by_version,method,recorded_by,note,declined_at,decline_reason';
 
 /**
  * Seeds employee `employeeId`'s assignment of `policy` (aPolicy() by default) and records their

@@ -1,5 +1,5 @@
 // Assignments on the table: one item each, and every change of status a single conditional update of it.
-import type { Assignment } from '#shared/core/model.ts';
+import { type Assignment, MAX_DECLINES } from '#shared/core/model.ts';
 import type { Assignments } from '#shared/ports.ts';
 import { asAssignment, DUE_SHARD, owing, RETAIN_SHARD, storedAssignment } from './lanes.ts';
 import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
@@ -87,6 +87,7 @@ export function makeAssignments(table: Table): Assignments {
       const values: Record<string, unknown> = {
         ':bounced': 'bounced',
         ':cancelled': 'cancelled',
+        ':declined': 'declined',
         ':bounce': bounce,
       };
       let expression = 'SET #status = :bounced, bounce = :bounce';
@@ -104,8 +105,9 @@ export function makeAssignments(table: Table): Assignments {
         table.update({
           Key: key.assignment(assignmentId),
           UpdateExpression: expression,
+          // A declined ask keeps its status: the person answered (a later email's bounce changes nothing).
           ConditionExpression:
-            'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND #status <> :bounced',
+            'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled AND #status <> :bounced AND #status <> :declined',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
         }),
@@ -140,8 +142,11 @@ export function makeAssignments(table: Table): Assignments {
 
     async recordAcknowledgement(assignmentId, evidence, deliveries, dueAt, reduceIpAt) {
       const owed = owing(deliveries);
-      // Retention's first step, in the same write: the IP address and browser are reduced then.
-      const retain = reduceIpAt ? ', retainStep = :reduce, retainAt = :reduceAt, retainShard = :retain' : '';
+      // Retention's first step, in the same write: the IP address and browser are reduced then —
+      // unless an earlier decline's reduction is owed, which is sooner (it re-owes this one after).
+      const retain = reduceIpAt
+        ? ', retainStep = if_not_exists(retainStep, :reduce), retainAt = if_not_exists(retainAt, :reduceAt), retainShard = :retain'
+        : '';
       const out = await unlessConditionFails(
         table.update({
           Key: key.assignment(assignmentId),
@@ -176,6 +181,44 @@ export function makeAssignments(table: Table): Assignments {
       );
       if (out) return { recorded: true, assignment: asAssignment(out.Attributes) as Assignment };
       // dynalite does not return the item on a failed condition, so read it back.
+      return { recorded: false, assignment: (await getAssignment(assignmentId)) as Assignment };
+    },
+
+    async recordDecline(assignmentId, decline, noticeDueAt, reduceIpAt) {
+      const retain = reduceIpAt
+        ? ', retainStep = if_not_exists(retainStep, :reduce), retainAt = if_not_exists(retainAt, :reduceAt), retainShard = :retain'
+        : '';
+      const out = await unlessConditionFails(
+        table.update({
+          Key: key.assignment(assignmentId),
+          // One write: the decline kept, the new status, and the notice owed in place of the chase.
+          UpdateExpression:
+            'SET declines = list_append(if_not_exists(declines, :none), :decline), #status = :declined, ' +
+            `dueAt = :due, dueKind = :notice, dueShard = :shard${retain} REMOVE leaseUntil`,
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled ' +
+            'AND (attribute_not_exists(declines) OR size(declines) < :max)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':none': [],
+            ':decline': [decline],
+            ':declined': 'declined',
+            ':cancelled': 'cancelled',
+            ':due': noticeDueAt.toISOString(),
+            ':notice': 'decline-notice',
+            ':shard': DUE_SHARD,
+            ':max': MAX_DECLINES,
+            ...(reduceIpAt && {
+              ':reduce': 'reduce-ip',
+              ':reduceAt': reduceIpAt.toISOString(),
+              ':retain': RETAIN_SHARD,
+            }),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+        undefined,
+      );
+      if (out) return { recorded: true, assignment: asAssignment(out.Attributes) as Assignment };
       return { recorded: false, assignment: (await getAssignment(assignmentId)) as Assignment };
     },
   };

@@ -108,21 +108,32 @@ export function makeRetention(table: Table): Retention {
       return dropped;
     },
 
-    reduceEvidence(assignmentId, seenAt, reduced, next) {
-      const reduce = 'SET ack.ipAddress = :ip, ack.userAgent = :ua, ack.reducedAt = :reducedAt';
+    reduceEvidence(assignmentId, seenAt, reduced, next, declines) {
+      const set = [
+        ...(reduced ? ['ack.ipAddress = :ip', 'ack.userAgent = :ua', 'ack.reducedAt = :reducedAt'] : []),
+        ...(declines ? ['declines = :declines'] : []),
+        ...(next ? ['retainStep = :next', 'retainAt = :nextAt'] : []),
+      ];
+      const conditions = [
+        'retainAt = :seen AND retainStep = :reduce',
+        ...(reduced ? ['attribute_exists(ack)'] : []),
+        // Written whole: refused if a decline was added since they were read (the next sweep redoes it).
+        ...(declines ? ['size(declines) = :declineCount'] : []),
+      ];
       return conditionally(
         table.update({
           Key: key.assignment(assignmentId),
-          UpdateExpression: next
-            ? `${reduce}, retainStep = :next, retainAt = :nextAt`
-            : `${reduce} REMOVE retainStep, retainAt, retainShard`,
-          ConditionExpression: 'retainAt = :seen AND retainStep = :reduce AND attribute_exists(ack)',
+          UpdateExpression: `${set.length ? `SET ${set.join(', ')}` : ''}${next ? '' : ' REMOVE retainStep, retainAt, retainShard'}`,
+          ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeValues: {
             ':seen': seenAt,
             ':reduce': 'reduce-ip',
-            ':ip': reduced.ipAddress,
-            ':ua': reduced.userAgent,
-            ':reducedAt': reduced.reducedAt,
+            ...(reduced && {
+              ':ip': reduced.ipAddress,
+              ':ua': reduced.userAgent,
+              ':reducedAt': reduced.reducedAt,
+            }),
+            ...(declines && { ':declines': declines, ':declineCount': declines.length }),
             ...(next && { ':next': next.step, ':nextAt': next.at.toISOString() }),
           },
         }),

@@ -86,8 +86,8 @@ const BATCH = 100;
 
 /** Statuses whose invite may be sent again; the resend use case refuses the rest, saying why. */
 const RESENDABLE: readonly AssignmentStatus[] = ['pending', 'invited', 'overdue'];
-/** Overdue, then bounced, before the rest: the people someone must chase by hand. */
-const ATTENTION_RANK: Partial<Record<AssignmentStatus, number>> = { overdue: 0, bounced: 1 };
+/** Declined, overdue, then bounced, before the rest: the people someone must talk to or chase by hand. */
+const ATTENTION_RANK: Partial<Record<AssignmentStatus, number>> = { declined: 0, overdue: 1, bounced: 2 };
 const collator = new Intl.Collator('en', { sensitivity: 'base' });
 /** Control and format characters (bidi overrides, zero-width joiners): never part of a name searched for. */
 const UNSAFE_QUERY = /[\p{Cc}\p{Cf}]/u;
@@ -226,6 +226,7 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
           remindersSent: a.chase?.remindersSent ?? 0,
           bounce: a.bounce ? `${a.bounce.reason} at ${a.bounce.at}` : null,
           evidence: a.ack ?? null,
+          declines: a.declines ?? [],
           // A version missing from the table cannot be the text agreed to.
           integrityMatches: a.ack ? (policy ? integrity(policy, a.ack).matches : false) : null,
           deliveries: DELIVERY_KINDS.flatMap((kind) => {
@@ -471,7 +472,7 @@ const rowName = (row: ReportRow) => `${row.givenName} ${row.familyName}`.trim();
 /** Overdue, then bounced, then the rest; the longest waiting first; then by name. */
 function byAttention(a: ReportRow, b: ReportRow): number {
   return (
-    (ATTENTION_RANK[a.status] ?? 2) - (ATTENTION_RANK[b.status] ?? 2) ||
+    (ATTENTION_RANK[a.status] ?? 3) - (ATTENTION_RANK[b.status] ?? 3) ||
     (b.daysWaiting ?? -1) - (a.daysWaiting ?? -1) ||
     collator.compare(rowName(a), rowName(b))
   );

@@ -1,6 +1,6 @@
 // What each console page shows (issue 15): the seam between the console's queries (core) and its pages (templates/console).
 import type { AuditEvent } from '../../ports.ts';
-import type { AssignmentStatus, DeliveryKind, Evidence } from '../model.ts';
+import type { AssignmentStatus, DeclineEvidence, DeliveryKind, Evidence } from '../model.ts';
 import type { Completion, WeekCount } from './aggregates.ts';
 import type { FieldDiff } from './policy-diff.ts';
 
@@ -30,7 +30,7 @@ export interface Frame {
   notice?: { kind: 'success' | 'error'; text: string };
 }
 
-/** A person needing attention on the overview: overdue and bounced first, then the longest waiting. */
+/** A person needing attention on the overview: declined, overdue and bounced first, then the longest waiting. */
 export interface AttentionRow {
   starterId: string;
   employeeId: string;
@@ -123,6 +123,8 @@ export interface PersonAssignment {
   remindersSent: number;
   bounce: string | null;
   evidence: Evidence | null;
+  /** Each time they said they do not agree, and why, oldest first (kept after a later agreement). */
+  declines: DeclineEvidence[];
   /** The stored text hashed again matches the evidence's sha256 (null when unsigned). */
   integrityMatches: boolean | null;
   deliveries: DeliveryLineView[];

@@ -93,7 +93,8 @@ export function erasedStarter(
 }
 
 /**
- * The assignment as erased: the typed name, IP address and browser (or on-behalf note) of the evidence, a bounced
+ * The assignment as erased: the typed name, IP address and browser (or on-behalf note) of the evidence
+ * and of each decline (with its reason), a bounced
  * address, the manager's address of a digest, the emails' subjects, and what an LMS answered
  * (which may quote the person) replaced by pseudonyms; everything else byte for byte as it was
  * (the policy, version and hash, the statement, the times, the evidence, token and message ids).
@@ -111,6 +112,16 @@ export function erasedAssignment(assignment: Assignment, pseudonyms: Pseudonyms,
       erased.ack.ipAddress = pseudonyms.ip(erased.ack.ipAddress);
       erased.ack.userAgent = pseudonyms.browser(erased.ack.userAgent);
     }
+  }
+  // A decline's typed name, reason (it may say anything of them), IP address and browser.
+  if (erased.declines) {
+    erased.declines = erased.declines.map((d) => ({
+      ...d,
+      typedName: pseudonyms.name(d.typedName),
+      reason: pseudonyms.text(d.reason),
+      ipAddress: pseudonyms.ip(d.ipAddress),
+      userAgent: pseudonyms.browser(d.userAgent),
+    }));
   }
   if (erased.bounce) erased.bounce.email = pseudonyms.email(erased.bounce.email);
   if (erased.digest) erased.digest.managerEmail = pseudonyms.email(erased.digest.managerEmail);

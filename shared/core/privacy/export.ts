@@ -83,7 +83,7 @@ export interface DeliveryExport {
 
 export interface EmailExport {
   kind: SendRecord['kind'];
-  /** Who it went to: the starter, or (digest, bounce notice) their manager about them. */
+  /** Who it went to: the starter, or (digest, bounce or decline notice) their manager (a decline notice: and HR) about them. */
   to: 'starter' | 'manager';
   at: string;
   /** The subject it was sent with; null for an email sent before subjects were kept. */
@@ -99,6 +99,8 @@ export interface AssignmentExport {
   /** The assignment exactly as stored: every field, the evidence, sends and deliveries among them. */
   record: Assignment;
   evidence: Evidence | null;
+  /** Each time they said they do not agree: the same evidence as an agreement's, and their reason. */
+  declines: EvidenceReport['declines'];
   integrity: EvidenceReport['integrity'];
   signedFrom: EvidenceReport['signedFrom'];
   emails: EmailExport[];
@@ -141,7 +143,7 @@ const PAYLOADS_NOTE =
   'Each LMS payload is built again now by the destination’s own code from the assignment, its evidence and the starter as held today. Where HR has since changed the person’s name or address, the copy sent held the earlier values. A webhook’s timestamp is its last attempt’s (or this export’s when none was made); secrets (signatures, tokens, passwords) are never included.';
 
 /** The mail lane's kinds that go to the manager about the starter, not to the starter. */
-const TO_MANAGER: ReadonlySet<SendRecord['kind']> = new Set(['digest', 'bounce-notice']);
+const TO_MANAGER: ReadonlySet<SendRecord['kind']> = new Set(['digest', 'bounce-notice', 'decline-notice']);
 
 interface PayloadContext {
   assignment: Assignment;
@@ -249,6 +251,7 @@ export function makeSubjectAccessExport(deps: SubjectAccessDeps) {
         status: assignment.status,
         record: assignment,
         evidence: report.evidence,
+        declines: report.declines,
         integrity: report.integrity,
         signedFrom: report.signedFrom,
         emails: assignment.sends.map((send) => ({

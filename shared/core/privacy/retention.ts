@@ -20,7 +20,7 @@ export interface RetentionSettings {
   unsignedAfterLeaving: CalendarDuration;
   /** RETAIN_EVIDENCE: evidence, from the leaving or its version's supersession, whichever is later. */
   evidence: CalendarDuration;
-  /** RETAIN_AUDIT_IP: an agreement's IP address and browser, from the agreement. */
+  /** RETAIN_AUDIT_IP: an agreement's (or a decline's) IP address and browser, from its time. */
   auditIp: CalendarDuration;
 }
 
@@ -211,31 +211,60 @@ export function makeRetentionSweep(deps: RetentionDeps) {
     return addCalendar(new Date(Math.max(leftAt.getTime(), supersededAt.getTime())), settings.evidence);
   }
 
+  /**
+   * The records whose IP address and browser are kept RETAIN_AUDIT_IP from their own time: the
+   * agreement by link and each decline. Those due by `now` and not yet reduced are reduced; the
+   * step is then owed again at the next one's due time, or moves on.
+   */
   async function reduce(
     assignment: Assignment,
     seenAt: string,
     now: Date,
   ): Promise<'reduced' | 'moved' | 'none'> {
     const ack = assignment.ack;
-    const next = assignment.leftAt
+    const leaving = assignment.leftAt
       ? { step: 'expire' as const, at: expiryAfterLeaving(assignment, new Date(assignment.leftAt), settings) }
       : undefined;
-    // Nothing to reduce (the step is written with the evidence, so this is a hand-edited item; an
-    // agreement recorded on the person's behalf has no IP address or browser), or the person was
-    // erased (their IP address and browser are keyed pseudonyms already): move on.
-    if (!ack || assignment.erasedAt || ack.method === 'on-behalf')
+    const dueAt = (at: string) => reduceIpAt(new Date(at), settings);
+    // An agreement recorded on the person's behalf has no IP address or browser; an erased
+    // person's are keyed pseudonyms already.
+    const linkAck = ack && !assignment.erasedAt && ack.method !== 'on-behalf' ? ack : undefined;
+    const declines = assignment.erasedAt ? [] : (assignment.declines ?? []);
+    const ackDue = linkAck && !linkAck.reducedAt && dueAt(linkAck.acknowledgedAt) <= now;
+    const declinesDue = declines.some((d) => !d.reducedAt && dueAt(d.declinedAt) <= now);
+    const later = [
+      ...(linkAck && !linkAck.reducedAt && !ackDue ? [dueAt(linkAck.acknowledgedAt)] : []),
+      ...declines.filter((d) => !d.reducedAt && dueAt(d.declinedAt) > now).map((d) => dueAt(d.declinedAt)),
+    ].sort((x, y) => x.getTime() - y.getTime());
+    const next = later[0] ? { step: 'reduce-ip' as const, at: later[0] } : leaving;
+    // Nothing due to reduce (a hand-edited item, on behalf, erased, or a repeat after a crash): move on.
+    if (!ackDue && !declinesDue)
       return (await store.moveRetention(assignment.assignmentId, seenAt, next)) ? 'moved' : 'none';
-    // Already reduced (a repeat after a crash): the values stand, only the step moves on.
-    const reduced = ack.reducedAt
-      ? { ipAddress: ack.ipAddress, userAgent: ack.userAgent, reducedAt: ack.reducedAt }
-      : {
-          ipAddress: reduceIpAddress(ack.ipAddress),
-          userAgent: reduceUserAgent(ack.userAgent),
-          reducedAt: now.toISOString(),
-        };
-    if (!(await store.reduceEvidence(assignment.assignmentId, seenAt, reduced, next))) return 'none';
+    const reducedAt = now.toISOString();
+    const reduced =
+      ackDue && linkAck
+        ? {
+            ipAddress: reduceIpAddress(linkAck.ipAddress),
+            userAgent: reduceUserAgent(linkAck.userAgent),
+            reducedAt,
+          }
+        : undefined;
+    const reducedDeclines = declinesDue
+      ? declines.map((d) =>
+          d.reducedAt || dueAt(d.declinedAt) > now
+            ? d
+            : {
+                ...d,
+                ipAddress: reduceIpAddress(d.ipAddress),
+                userAgent: reduceUserAgent(d.userAgent),
+                reducedAt,
+              },
+        )
+      : undefined;
+    if (!(await store.reduceEvidence(assignment.assignmentId, seenAt, reduced, next, reducedDeclines)))
+      return 'none';
     metrics.count('retention', { step: 'reduce-ip' });
-    logger.info('retention reduced an agreement’s IP address and browser', {
+    logger.info('retention reduced an agreement’s or a decline’s IP address and browser', {
       assignmentId: assignment.assignmentId,
     });
     return 'reduced';

@@ -581,7 +581,7 @@ describe('attest report usage errors', () => {
     // Assess
     expect(code).toBe(2);
     expect(err).toEqual([
-      'attest: --status must be one of unsigned, all, pending, invited, overdue, bounced, acknowledged, cancelled' +
+      'attest: --status must be one of unsigned, all, pending, invited, overdue, bounced, declined, acknowledged, cancelled' +
         ` (or signed), not "done"\n${tryHelp()}`,
     ]);
   });
@@ -747,6 +747,7 @@ function aSummary(byStatus: Partial<ReportSummary['byStatus']>): ReportSummary {
     invited: 0,
     overdue: 0,
     bounced: 0,
+    declined: 0,
     acknowledged: 0,
     cancelled: 0,
     ...byStatus,

@@ -152,3 +152,121 @@ describe('renderAckPage with what changed', () => {
     expect(html).not.toContain('What changed');
   });
 });
+
+describe('renderAckPage with "I do not agree"', () => {
+  const declinable = { ...policy, declinable: true };
+
+  it('offers a second form, labelled, with a required reason, beside the agree form', async () => {
+    // Act
+    const html = renderAckPage({ policy: declinable, formAction: '/ack/k1.abc', shown, decline: {} });
+
+    // Assess
+    expect(html.match(/<form /g)).toHaveLength(2);
+    expect(html).toMatch(/<input type="checkbox" id="agree"/);
+    expect(html).toContain('<input type="hidden" name="decision" value="decline">');
+    expect(html).toMatch(/<fieldset[^>]*>\n<legend>If you do not agree<\/legend>/);
+    expect(html).toContain('<label for="declineName">');
+    expect(html).toContain('<label for="reason">Why you do not agree</label>');
+    expect(html).toMatch(
+      /<textarea id="reason" name="reason" rows="5" maxlength="1000" required aria-describedby="reason-hint">/,
+    );
+    expect(html).toContain('<button type="submit" class="secondary">I do not agree</button>');
+    expect(html).not.toMatch(/<script/);
+    expect(await pageProblems(html)).toEqual([]);
+  });
+
+  it('offers no second form unless asked to', () => {
+    // Act
+    const html = renderAckPage({ policy: declinable, formAction: '/ack/x', shown });
+
+    // Assess
+    expect(html.match(/<form /g)).toHaveLength(1);
+    expect(html).not.toContain('I do not agree');
+  });
+
+  it('ties the decline’s errors to its fields, listed in the summary, and keeps what was typed, escaped', async () => {
+    // Act
+    const html = renderAckPage({
+      policy: declinable,
+      formAction: '/ack/x',
+      shown,
+      decline: {
+        values: { name: 'Ada', reason: '<b>No</b> & "never"' },
+        errors: { name: 'Enter your full name, as letters.', reason: 'Tell us why you do not agree.' },
+      },
+    });
+
+    // Assess
+    expect(html).toContain('<li><a href="#declineName">Enter your full name, as letters.</a></li>');
+    expect(html).toContain('<li><a href="#reason">Tell us why you do not agree.</a></li>');
+    expect(html).toContain('aria-invalid="true" aria-describedby="declineName-error"');
+    expect(html).toContain('aria-describedby="reason-hint reason-error" aria-invalid="true"');
+    expect(html).toContain('&lt;b&gt;No&lt;/b&gt; &amp; &quot;never&quot;</textarea>');
+    expect(html).toContain('<title>Error: ');
+    expect(await pageProblems(html)).toEqual([]);
+  });
+
+  it('says a decline was recorded, and that they can still sign, with the agree form kept', async () => {
+    // Act
+    const html = renderAckPage({
+      policy: declinable,
+      formAction: '/ack/x',
+      shown,
+      decline: {},
+      declinedAt: '2026-11-24T10:00:00.000Z',
+      justDeclined: true,
+    });
+
+    // Assess
+    expect(html).toContain('<div class="declined" role="status">');
+    expect(html).toContain('We have recorded that you do not agree');
+    expect(html).toContain('you can still sign the policy below');
+    expect(html).toMatch(/<input type="checkbox" id="agree"/);
+    expect(await pageProblems(html)).toEqual([]);
+  });
+
+  it('reminds them when they declined, on a later visit', () => {
+    // Act
+    const html = renderAckPage({
+      policy: declinable,
+      formAction: '/ack/x',
+      shown,
+      declinedAt: '2026-11-24T10:00:00.000Z',
+    });
+
+    // Assess
+    expect(html).toContain('You told us on 24 November 2026');
+    expect(html).toContain('you can still sign it below');
+  });
+
+  it('lists a decline refused outright in the summary', () => {
+    // Act
+    const html = renderAckPage({ policy, formAction: '/ack/x', shown, declineRefused: 'Contact HR.' });
+
+    // Assess
+    expect(html).toContain('<li>Contact HR.</li>');
+    expect(html).toContain('<title>Error: ');
+  });
+});
+
+describe('renderReceiptPage after an agreement recorded on the person’s behalf', () => {
+  it('says HR recorded it on their behalf, and when, with no note and no recorder', async () => {
+    // Act
+    const html = renderReceiptPage({
+      policy,
+      acknowledgedAt: '2026-11-24T10:00:00.000Z',
+      typedName: 'Ada Lovelace',
+      evidenceId: 'ev_1',
+      already: true,
+      method: 'on-behalf',
+    });
+
+    // Assess
+    expect(html).toContain('<h1>Your agreement has already been recorded</h1>');
+    expect(html).toContain('HR recorded your agreement to this policy on your behalf on 24 November 2026');
+    expect(html).toContain('<dt>Recorded for</dt><dd>Ada Lovelace</dd>');
+    expect(html).not.toContain('Signed as');
+    expect(html).not.toContain('You have already signed');
+    expect(await pageProblems(html)).toEqual([]);
+  });
+});

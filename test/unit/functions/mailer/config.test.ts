@@ -9,6 +9,7 @@ const ENV = {
   ORGANISATION_NAME: 'Wirral Children’s Services',
   ACK_TOKEN_KEYS: 'k1:unit-test-ack-token-key-0000000001',
   REPLY_TO: undefined,
+  HR_NOTIFY_EMAIL: undefined,
 };
 
 /** Loads the mailer's config module afresh with `env` as the function's environment. */
@@ -50,7 +51,22 @@ describe('the mailer config', () => {
     expect(set.REPLY_TO).toEqual({ name: 'HR team', address: 'hr@your-org.example' });
   });
 
+  it('tells no HR address of declines unless HR_NOTIFY_EMAIL is set (empty is none)', async () => {
+    // Act
+    const unset = await load({});
+    const empty = await load({ HR_NOTIFY_EMAIL: ' ' });
+    const set = await load({ HR_NOTIFY_EMAIL: 'HR team <hr@your-org.example>' });
+
+    // Assess
+    expect(unset.HR_NOTIFY_EMAIL).toBeUndefined();
+    expect(empty.HR_NOTIFY_EMAIL).toBeUndefined();
+    expect(set.HR_NOTIFY_EMAIL).toEqual({ name: 'HR team', address: 'hr@your-org.example' });
+  });
+
   it.each([
+    ['HR_NOTIFY_EMAIL', 'hr at your-org'],
+    ['HR_NOTIFY_EMAIL', 'hr@your-org.example\r\nBcc: x@evil.example'],
+    ['HR_NOTIFY_EMAIL', 'HR\u202E <hr@your-org.example>'],
     ['MAIL_FROM', 'Onboarding <onboarding@attest.example'],
     ['MAIL_FROM', 'Onboarding\r\nBcc: x@evil.example <onboarding@attest.example>'],
     ['MAIL_FROM', 'onboarding'],

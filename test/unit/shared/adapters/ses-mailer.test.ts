@@ -139,6 +139,28 @@ describe('makeSesMailer', () => {
     await expect(sending).rejects.toMatchObject({ code: 'email.maybe_sent', cause: timeout });
   });
 
+  it('sends one email to every address given (a decline notice: the manager and HR)', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-6' });
+
+    // Act
+    await mailer().send({ ...email, alsoTo: ['hr@example.org'] });
+
+    // Assess
+    expect(ses).toReceiveCommandWith(SendEmailCommand, {
+      Destination: { ToAddresses: ['ada@example.org', 'hr@example.org'] },
+    });
+  });
+
+  it('refuses an extra address that could break the To header, sending nothing', async () => {
+    // Act
+    const sending = mailer().send({ ...email, alsoTo: ['hr@example.org\r\nBcc: x@evil.example'] });
+
+    // Assess
+    await expect(sending).rejects.toMatchObject({ code: 'mail.header_unsafe' });
+    expect(ses).toReceiveCommandTimes(SendEmailCommand, 0);
+  });
+
   it('sends no Reply-To unless one is set, and then on the email', async () => {
     // Prepare
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-5' });

@@ -5,6 +5,7 @@ import { EmailMaybeSentError } from '#shared/core/errors.ts';
 import { makeSendEmail } from '#shared/core/mail.ts';
 import type {
   BounceNoticeContent,
+  DeclineNoticeContent,
   DigestContent,
   InviteContent,
   ReceiptContent,
@@ -39,7 +40,7 @@ const PLAN = {
   window: parseSendWindow('Mon-Fri 09:00-17:30'),
 };
 
-async function setup(overrides: Partial<Assignment> = {}) {
+async function setup(overrides: Partial<Assignment> = {}, options: { hrNotifyEmail?: string } = {}) {
   const seeded = await seededStore(overrides);
   const mailer = new FakeMailer();
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
@@ -47,6 +48,7 @@ async function setup(overrides: Partial<Assignment> = {}) {
   const receipts: ReceiptContent[] = [];
   const digests: DigestContent[] = [];
   const notices: BounceNoticeContent[] = [];
+  const declineNotices: DeclineNoticeContent[] = [];
   const metrics = new FakeMetrics();
   const log = { ...silentLogger, warn: vi.fn(), error: vi.fn() };
   const sendInvite = makeSendEmail({
@@ -74,6 +76,11 @@ async function setup(overrides: Partial<Assignment> = {}) {
       notices.push(content);
       return { subject: `Could not reach ${content.starterName}`, html: '<p>notice</p>', text: 'notice' };
     },
+    renderDeclineNotice: (content) => {
+      declineNotices.push(content);
+      return { subject: `${content.starterName} declined`, html: '<p>declined</p>', text: 'declined' };
+    },
+    hrNotifyEmail: options.hrNotifyEmail,
     planFor: () => PLAN,
     digestDelayMs: DIGEST_DELAY_MS,
     retention: RETENTION,
@@ -94,6 +101,7 @@ async function setup(overrides: Partial<Assignment> = {}) {
     receipts,
     digests,
     notices,
+    declineNotices,
     sendInvite,
     message,
     metrics,

@@ -106,6 +106,33 @@ describe('parsePolicy', () => {
     expect((error as ValidationError).issues.map((i) => i.field)).toEqual(['chase.sendWindow']);
   });
 
+  it('carries declinable: true, outside the text its sha256 names, and nothing when false or absent', () => {
+    // Act
+    const plain = parsePolicy(source());
+    const declinable = parsePolicy(source().replace('title:', 'declinable: true\ntitle:'));
+    const not = parsePolicy(source().replace('title:', 'declinable: false\ntitle:'));
+
+    // Assess
+    expect(declinable.declinable).toBe(true);
+    expect(declinable.sha256).toBe(plain.sha256);
+    expect(plain).not.toHaveProperty('declinable');
+    expect(not).not.toHaveProperty('declinable');
+  });
+
+  it('refuses a declinable that is not true or false, naming the field', () => {
+    // Act
+    let error: unknown;
+    try {
+      parsePolicy(source().replace('title:', 'declinable: sometimes\ntitle:'));
+    } catch (e) {
+      error = e;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => i.field)).toEqual(['declinable']);
+  });
+
   it('carries the Moodle activity a policy completes, outside the text its sha256 names', () => {
     // Act
     const plain = parsePolicy(source());

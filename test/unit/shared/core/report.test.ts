@@ -148,7 +148,15 @@ describe('makeReport', () => {
     expect(summary).toEqual({
       policy: { policyId: 'safe-internet-use', version: 3, title: 'Safe internet use' },
       total: 7,
-      byStatus: { pending: 1, invited: 1, overdue: 1, bounced: 1, acknowledged: 2, cancelled: 1 },
+      byStatus: {
+        pending: 1,
+        invited: 1,
+        overdue: 1,
+        bounced: 1,
+        declined: 0,
+        acknowledged: 2,
+        cancelled: 1,
+      },
       signed: 2,
       unsigned: 4,
       listed: 4,
@@ -160,7 +168,7 @@ describe('makeReport', () => {
     expect(rows.map((r) => r.employeeId)).toEqual(['E0', 'E2', 'E4', 'E6']);
   });
 
-  it('keeps only pending, invited, overdue and bounced by default', async () => {
+  it('keeps only pending, invited, overdue, bounced and declined by default', async () => {
     // Prepare
     const { store, reporter } = await setup();
     await oneOfEach(store);
@@ -169,7 +177,7 @@ describe('makeReport', () => {
     const { rows } = await runReport(reporter, 'unsigned');
 
     // Assess
-    expect(UNSIGNED_STATUSES).toEqual(['pending', 'invited', 'overdue', 'bounced']);
+    expect(UNSIGNED_STATUSES).toEqual(['pending', 'invited', 'overdue', 'bounced', 'declined']);
     expect(rows.map((r) => r.status)).toEqual(['pending', 'invited', 'overdue', 'bounced']);
   });
 
@@ -245,6 +253,7 @@ describe('makeReport', () => {
       'invited',
       'overdue',
       'bounced',
+      'declined',
       'acknowledged',
       'cancelled',
     ]);
@@ -401,6 +410,8 @@ describe('makeReport', () => {
         method: 'link',
         recordedBy: '',
         note: '',
+        declinedAt: '',
+        declineReason: '',
       } satisfies ReportRow,
     ]);
   });
@@ -425,7 +436,7 @@ describe('makeReport', () => {
       tokenId: '',
       emailMessageId: '',
     });
-    expect(csv.trimEnd().split(',').slice(-3)).toEqual([
+    expect(csv.trimEnd().split(',').slice(-5, -2)).toEqual([
       'on-behalf',
       'Grace Hopper',
       'Signed the paper form at induction on 23 November',
@@ -483,6 +494,8 @@ describe('makeReport', () => {
         method: '',
         recordedBy: '',
         note: '',
+        declinedAt: '',
+        declineReason: '',
       } satisfies ReportRow,
     ]);
   });
@@ -676,7 +689,15 @@ describe('makeReport', () => {
       signed: 0,
       unsigned: 0,
       listed: 0,
-      byStatus: { pending: 0, invited: 0, overdue: 0, bounced: 0, acknowledged: 0, cancelled: 0 },
+      byStatus: {
+        pending: 0,
+        invited: 0,
+        overdue: 0,
+        bounced: 0,
+        declined: 0,
+        acknowledged: 0,
+        cancelled: 0,
+      },
     });
   });
 
@@ -725,10 +746,10 @@ describe('csvOf', () => {
     expect(csv).toBe(
       'asg_1,E1001,Ada,Lovelace,ada@example.org,Engineering,Grace Hopper,grace@example.org,2026-12-01,' +
         'safe-internet-use,3,starter,acknowledged,2026-11-20T09:00:00.000Z,2026-11-20T09:15:00.000Z,0,,,,' +
-        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,,link,,\n` +
+        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,,link,,,,\n` +
         'asg_2,E1001,Ada,Lovelace,ada@example.org,Engineering,Grace Hopper,grace@example.org,2026-12-01,' +
         'safe-internet-use,3,starter,invited,2026-11-20T09:00:00.000Z,2026-11-20T09:15:00.000Z,1,4,,,' +
-        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,2,link,,\n`,
+        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,2,link,,,,\n`,
     );
   });
 

@@ -292,6 +292,56 @@ describe('renderPerson', () => {
     expect(await pageProblems(page)).toEqual([]);
   });
 
+  it('lists each decline: when, the typed name, the reason (escaped), the address and the browser', async () => {
+    // Prepare
+    const unsigned = person.assignments[0] as (typeof person.assignments)[number];
+    const declined = {
+      ...person,
+      assignments: [
+        {
+          ...unsigned,
+          status: 'declined' as const,
+          declines: [
+            {
+              declineId: 'ev_decline_1',
+              declinedAt: '2026-11-24T10:00:00.000Z',
+              policyId: unsigned.policyId,
+              policyVersion: unsigned.policyVersion,
+              policyTitle: unsigned.policyTitle,
+              policySha256: 'a'.repeat(64),
+              statement: 'I agree.',
+              typedName: 'Ada Lovelace',
+              reason: 'Clause <4> & "more"',
+              ipAddress: '203.0.113.7',
+              userAgent: 'Mozilla/5.0',
+              tokenId: 'AAAAAAAAAAA',
+              messageId: 'ses-1',
+            },
+          ],
+        },
+      ],
+    };
+
+    // Act
+    const page = renderPerson(frameOf('admin', 'people', 'A person'), declined);
+
+    // Assess
+    expect(page).toContain('<h3>Declined</h3>');
+    expect(page).toContain('<strong class="bad">Declined</strong>');
+    expect(page).toContain('<td>Clause &lt;4&gt; &amp; &quot;more&quot;</td>');
+    expect(page).toContain('<th scope="row">Ada Lovelace</th>');
+    expect(page).toContain('<td>203.0.113.7</td>');
+    expect(await pageProblems(page)).toEqual([]);
+  });
+
+  it('shows no declines section for a person who never declined', () => {
+    // Act
+    const page = renderPerson(frameOf('admin', 'people', 'A person'), person);
+
+    // Assess
+    expect(page).not.toContain('<h3>Declined</h3>');
+  });
+
   it('offers an auditor no action', () => {
     // Act
     const page = renderPerson(frameOf('auditor', 'people', 'A person'), personForAuditor);

@@ -141,6 +141,7 @@ describe('makeConsoleQueries', () => {
         invited: 2,
         overdue: 2,
         bounced: 1,
+        declined: 0,
         acknowledged: 1,
         cancelled: 1,
       });
@@ -158,6 +159,23 @@ describe('makeConsoleQueries', () => {
         'Hal Abelson <hal@example.org>',
       ]);
       expect(overview?.perWeek.reduce((n, w) => n + w.signed, 0)).toBe(2);
+    });
+
+    it('lists someone who declined first of all, and counts them among the not signed', async () => {
+      // Prepare
+      const { store, queries } = await sample();
+      await seedAssignment(store, 'E9', 'declined', invited('2026-11-26T10:00:00.000Z'), {
+        policy: v2,
+        starter: person('E9', 'Hal', 'Hale', false),
+      });
+
+      // Act
+      const [overview] = (await queries.overview()).policies;
+
+      // Assess
+      expect(overview?.attention[0]).toMatchObject({ employeeId: 'E9', status: 'declined' });
+      expect(overview?.byStatus.declined).toBe(1);
+      expect(overview?.unsigned).toBe(7);
     });
 
     it('lists overdue, then bounced, then the rest, each by days waiting, most first', async () => {

@@ -130,6 +130,24 @@ async function personStore(person: Person = ADA) {
     dueAt: undefined,
     dueKind: undefined,
     ack: evidence,
+    // They declined first, then agreed: the decline's name, reason, IP and browser are theirs too.
+    declines: [
+      {
+        declineId: 'ev_declined',
+        declinedAt: '2026-11-09T12:00:00.000Z',
+        policyId: v2.policyId,
+        policyVersion: v2.version,
+        policyTitle: v2.title,
+        policySha256: v2.sha256,
+        statement: v2.statement,
+        typedName: person.typedName,
+        reason: `${person.givenName} ${person.familyName} will not agree before asking ${person.managerName}`,
+        ipAddress: person.ip,
+        userAgent: person.userAgent,
+        tokenId: 'tok-2',
+        messageId: 'ses-2',
+      },
+    ],
     sends: [{ kind: 'receipt', messageId: 'ses-r', at: '2026-11-10T12:01:00.000Z', subject: person.subject }],
     webhook: {
       state: 'delivered',

@@ -274,6 +274,44 @@ describe('makeSubjectAccessExport', () => {
     ]);
   });
 
+  it('includes each decline with its reason, and the decline notice as sent to their manager', async () => {
+    // Prepare
+    const { store, starter } = await fullStore();
+    const [, unsigned] = (await exporter(store)(starter.employeeId)).assignments;
+    const stored = store.peek(unsigned?.assignmentId as string) as NonNullable<ReturnType<typeof store.peek>>;
+    const decline = {
+      declineId: 'ev_decline',
+      declinedAt: '2026-11-06T09:00:00.000Z',
+      policyId: stored.policyId,
+      policyVersion: stored.policyVersion,
+      policyTitle: 'Safe internet use',
+      policySha256: stored.policySha256,
+      statement: 'I agree.',
+      typedName: 'Ada Lovelace',
+      reason: 'Not before I have asked about clause 4.',
+      ipAddress: '203.0.113.7',
+      userAgent: 'Mozilla/5.0',
+      tokenId: 'tok-rem-1',
+      messageId: 'ses-rem-1',
+    };
+    store.seed({
+      ...stored,
+      status: 'declined',
+      declines: [decline],
+      sends: [
+        ...stored.sends,
+        { kind: 'decline-notice', messageId: 'ses-dec-1', at: '2026-11-06T09:01:00.000Z', attemptId: 'att-1' },
+      ],
+    });
+
+    // Act
+    const [, declined] = (await exporter(store)(starter.employeeId)).assignments;
+
+    // Assess
+    expect(declined?.declines).toEqual([decline]);
+    expect(declined?.emails.at(-1)).toMatchObject({ kind: 'decline-notice', to: 'manager' });
+  });
+
   it('gives the evidence with its integrity check, the email signed from and the audit trail', async () => {
     // Prepare
     const { store, starter } = await fullStore();

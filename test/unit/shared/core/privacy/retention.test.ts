@@ -529,3 +529,76 @@ describe('sweepRetention', () => {
     expect(stored().retainAt).toBe('2029-01-01T00:00:00.000Z');
   });
 });
+
+describe('makeRetentionSweep, declines', () => {
+  const decline = (declinedAt: string, ipAddress: string) => ({
+    declineId: `ev_${declinedAt.slice(0, 10)}`,
+    declinedAt,
+    policyId: 'safe-internet-use',
+    policyVersion: 3,
+    policyTitle: 'Safe internet use',
+    policySha256: 'a'.repeat(64),
+    statement: 'I agree.',
+    typedName: 'Ada Lovelace',
+    reason: 'Not yet.',
+    ipAddress,
+    userAgent: CHROME_WINDOWS,
+    tokenId: 'AAAAAAAAAAA',
+    messageId: 'ses-1',
+  });
+
+  it('reduces each decline due, re-owes the step for the agreement made later, then reduces that', async () => {
+    // Prepare: declined a year and a day ago, agreed four months later
+    const { sweep, stored, clock } = await setup(
+      signed({
+        ack: anEvidence(aPolicy(), {
+          acknowledgedAt: '2027-03-24T09:59:00.000Z',
+          ipAddress: '198.51.100.9',
+          userAgent: CHROME_WINDOWS,
+        }),
+        declines: [decline(SIGNED_AT, '203.0.113.7')],
+        retainAt: '2027-11-24T09:59:00.000Z',
+      }),
+      '2027-11-25T00:00:00.000Z',
+    );
+
+    // Act
+    const first = await sweep();
+    const afterFirst = stored();
+    clock.set('2028-03-25T00:00:00.000Z');
+    await sweep();
+
+    // Assess
+    expect(first.reduced).toBe(1);
+    expect(afterFirst.declines?.[0]).toMatchObject({
+      ipAddress: '203.0.113.0/24',
+      userAgent: 'Chrome on Windows',
+      reducedAt: '2027-11-25T00:00:00.000Z',
+    });
+    expect(afterFirst.ack).toMatchObject({ ipAddress: '198.51.100.9' });
+    expect(afterFirst).toMatchObject({ retainStep: 'reduce-ip', retainAt: '2028-03-24T09:59:00.000Z' });
+    expect(stored().ack).toMatchObject({ ipAddress: '198.51.100.0/24', userAgent: 'Chrome on Windows' });
+    expect(stored().retainStep).toBeUndefined();
+    expect(stored().declines?.[0]?.reducedAt).toBe('2027-11-25T00:00:00.000Z');
+  });
+
+  it('reduces an unsigned declined request’s declines, each when due', async () => {
+    // Prepare
+    const { sweep, stored } = await setup(
+      {
+        status: 'declined',
+        declines: [decline(SIGNED_AT, '203.0.113.7'), decline('2027-01-10T08:00:00.000Z', '192.0.2.44')],
+        retainStep: 'reduce-ip',
+        retainAt: '2027-11-24T09:59:00.000Z',
+      },
+      '2027-12-01T00:00:00.000Z',
+    );
+
+    // Act
+    await sweep();
+
+    // Assess
+    expect(stored().declines?.map((d) => d.ipAddress)).toEqual(['203.0.113.0/24', '192.0.2.44']);
+    expect(stored()).toMatchObject({ retainStep: 'reduce-ip', retainAt: '2028-01-10T08:00:00.000Z' });
+  });
+});
