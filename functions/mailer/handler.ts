@@ -38,6 +38,7 @@ const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
     renderDigest,
     renderBounceNotice,
     planFor: config.planFor,
+    lifecycleFor: config.lifecycleFor,
     digestDelayMs: config.DIGEST_DELAY,
     retention: { evidence: config.RETAIN_EVIDENCE },
     publicBaseUrl: config.PUBLIC_BASE_URL,

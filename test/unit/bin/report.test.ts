@@ -759,6 +759,8 @@ function aSummary(byStatus: Partial<ReportSummary['byStatus']>): ReportSummary {
     signed: counts.acknowledged,
     unsigned,
     listed: unsigned,
+    dueForRenewal: 0,
+    lapsed: 0,
   };
 }
 
