@@ -12,7 +12,8 @@ import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { resolveLongSecret, secretsManagerVault } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { common, parseEnv } from '#shared/config.ts';
-import { durationSetting, parseDuration } from '#shared/core/duration.ts';
+import { type CalendarDuration, durationSetting, parseDuration } from '#shared/core/duration.ts';
+import { lifecycles } from '#shared/core/lifecycle.ts';
 import type { DeliveryKind } from '#shared/core/model.ts';
 import type { Queue, Store } from '#shared/ports.ts';
 import pkg from '../package.json' with { type: 'json' };
@@ -236,7 +237,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     LMS_MODE: DeliveryKind[];
     REDRIVE_AFTER: number;
     FRESH_LINK_INTERVAL: number;
+    REATTEST_EVERY?: CalendarDuration | undefined;
   };
+  let lifecycleFor: NonNullable<CliDeps['lifecycleFor']>;
   try {
     lms = await lmsFromEnv(env);
     settings = parseEnv(
@@ -245,9 +248,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         LMS_MODE: common.LMS_MODE,
         REDRIVE_AFTER: common.REDRIVE_AFTER,
         FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
+        REATTEST_EVERY: common.REATTEST_EVERY,
       }),
       env,
     );
+    const { bundledPolicies } = await import('#templates/policies.ts');
+    lifecycleFor = lifecycles(bundledPolicies, settings.REATTEST_EVERY);
   } catch (error) {
     console.error(failureText(error));
     return EXIT.failed;
@@ -265,6 +271,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     deliveries: settings.LMS_MODE,
     redriveAfterMs: settings.REDRIVE_AFTER,
     freshLinkIntervalMs: settings.FRESH_LINK_INTERVAL,
+    lifecycleFor,
     io: { out: (t) => console.log(t), err: (t) => console.error(t) },
     version: pkg.version,
     pseudonymKey: () => pseudonymKeyFromEnv(env),

@@ -3,6 +3,7 @@ import { type Command, type CommanderError, InvalidArgumentError } from 'command
 import type { AudienceRules } from '#shared/core/audience.ts';
 import type { Channel } from '#shared/core/destinations/destination.ts';
 import { AttestError, ValidationError } from '#shared/core/errors.ts';
+import type { Lifecycle } from '#shared/core/lifecycle.ts';
 import type { DeliveryKind } from '#shared/core/model.ts';
 import type { PayloadSettings } from '#shared/core/privacy/export.ts';
 import type { RetentionSettings } from '#shared/core/privacy/retention.ts';
@@ -62,6 +63,8 @@ export interface CliDeps {
   };
   /** PSEUDONYM_KEY, read when an erasure needs it (a secret on AWS, a fixed local key for the local stack). */
   pseudonymKey?: () => Promise<string>;
+  /** Each policy's `reattest:` (over REATTEST_EVERY) and `due:`: the report's renewal states. */
+  lifecycleFor?: (policyId: string) => Lifecycle;
   /** ORGANISATION_NAME, as the emails a policy preview shows sign off. */
   organisationName?: string;
   /** CHROMIUM_PATH: the Chromium a policy preview's screenshots are taken with. */

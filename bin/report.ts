@@ -68,7 +68,11 @@ async function report(shell: Shell, values: ReportOptions, command: Command): Pr
   const since = day('--since', values.since, false);
   const until = day('--until', values.until, true);
   if (since && until && since >= until) throw usage('--since must not be after --until');
-  const reporter = makeReport({ store: deps.store, clock });
+  const reporter = makeReport({
+    store: deps.store,
+    clock,
+    ...(deps.lifecycleFor && { lifecycleFor: deps.lifecycleFor }),
+  });
   const options = { filter, ...(since && { since }), ...(until && { until }) };
 
   if (values.out === '') throw usage('--out needs a file name, e.g. --out report.csv');
@@ -170,6 +174,10 @@ export function summaryLines(summary: ReportSummary, range: { since?: string; un
     `People asked${when}: ${total}. Signed: ${summary.signed} (${percent(summary.signed, total - byStatus.cancelled)}).` +
       ` Not signed: ${summary.unsigned}${waiting.length ? ` (${waiting.join(', ')})` : ''}.` +
       ` Cancelled: ${byStatus.cancelled}.`,
+    // Only where re-attestation has something to say (README "Renewal").
+    ...(summary.dueForRenewal || summary.lapsed
+      ? [`Due for renewal: ${summary.dueForRenewal}. Lapsed: ${summary.lapsed}.`]
+      : []),
   ];
 }
 

@@ -87,6 +87,10 @@ function retentionSettings(given: AttestStackProps['retention'] = {}) {
  */
 const mailboxPattern = '^([^<>@\\s]+@[^<>@\\s]+|[^<>]*<[^<>@\\s]+@[^<>@\\s]+>)$';
 
+/** REATTEST_EVERY as the stack takes it: empty, or an ISO 8601 duration of whole years to seconds. */
+const REATTEST_PATTERN =
+  '^$|^P(?=\\d|T\\d)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+S)?)?$';
+
 /** How long an acknowledgement link stays valid. */
 const TOKEN_TTL = Duration.days(30);
 /** How often the sweeper re-drives owed work: the schedule and the sweeper's own setting, from one value. */
@@ -115,6 +119,13 @@ export class AttestStack extends Stack {
         'Where decline notices go besides the manager (HR: hr@your-org.example, optionally with a display name); empty: the manager only',
       default: '',
       allowedPattern: `^$|${mailboxPattern}`,
+    }).valueAsString;
+    const reattestEvery = new CfnParameter(this, 'ReattestEvery', {
+      description:
+        'How old an agreement may grow before its signer is asked again (ISO 8601: P1Y, P6M); empty: never. A policy’s front matter reattest: overrides it',
+      default: '',
+      // The mailer reads it at load and refuses what parseCalendarDuration does not; this catches most.
+      allowedPattern: REATTEST_PATTERN,
     }).valueAsString;
     let lmsMode: DeliveryKind[];
     try {
@@ -219,6 +230,8 @@ export class AttestStack extends Stack {
         ORGANISATION_NAME: organisationName,
         REPLY_TO: replyTo,
         HR_NOTIFY_EMAIL: hrNotifyEmail,
+        // The receipt's step owes the renewal then; the renewal asks again.
+        REATTEST_EVERY: reattestEvery,
         // A manager's digest is deleted this long after its day.
         RETAIN_EVIDENCE: retain.evidence,
       },
@@ -256,6 +269,8 @@ export class AttestStack extends Stack {
         MAIL_QUEUE_URL: mail.queue.queueUrl,
         // The redirect URIs it sends must equal those registered with the app client: the same value.
         PUBLIC_BASE_URL: baseUrl,
+        // The report's "due for renewal" and "lapsed" count from it.
+        REATTEST_EVERY: reattestEvery,
         OIDC_ISSUER: signIn.issuer,
         OIDC_CLIENT_ID: signIn.client.userPoolClientId,
         OIDC_GROUPS_CLAIM: 'cognito:groups',

@@ -75,6 +75,15 @@ export const common = {
   RETAIN_EVIDENCE: calendarDurationSetting.default(() =>
     parseCalendarDuration(RETENTION_DEFAULTS.RETAIN_EVIDENCE),
   ),
+  /**
+   * Re-attestation: how old an agreement may grow before the signer is asked again (ISO 8601, P1Y);
+   * unset or empty, none. A policy's front matter `reattest:` overrides it.
+   */
+  REATTEST_EVERY: z
+    .string()
+    .optional()
+    .transform((text) => (text?.trim() ? text.trim() : undefined))
+    .pipe(calendarDurationSetting.optional()),
   /** How long an agreement's IP address and browser are kept whole before being reduced. */
   RETAIN_AUDIT_IP: calendarDurationSetting.default(() =>
     parseCalendarDuration(RETENTION_DEFAULTS.RETAIN_AUDIT_IP),

@@ -42,6 +42,8 @@ export interface AfterSend {
   next?: { kind: MailKind; dueAt: Date };
   chase?: Chase;
   status?: 'invited';
+  /** The sign-by date fixed by the first invite (a policy's `due:`), stored with it. */
+  signBy?: string;
 }
 
 export interface DueItem {

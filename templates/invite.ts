@@ -4,6 +4,21 @@ import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
 import { compileSlots } from '#shared/core/template.ts';
 import { inviteHtml } from './generated/invite.html.ts';
 
+/** The wording re-attestation and due dates added (English; kept together for the message catalogue). */
+const TEXT = {
+  /** After an invite's opening, when the request has a sign-by date. */
+  signBy: 'Please sign it by {date}.',
+  renewalSubject: 'Time to sign again: {title}',
+  renewalPreview: '{organisation} asks you to read {title} again and confirm you still agree.',
+  /** `{title}` arrives formatted for the part. */
+  renewalIntro:
+    'Some time has passed since you signed our policy {title}. We ask everyone to read it again from time to time: please read version {version} and sign it again.',
+  renewalWhyYou: 'you signed this policy for {organisation} and it is time to confirm it again',
+} as const;
+
+const fill = (text: string, values: Record<string, string | number>) =>
+  text.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+
 export const inviteVarsSchema = z.object({
   organisationName: z.string().min(1),
   givenName: z.string().min(1),
@@ -15,6 +30,10 @@ export const inviteVarsSchema = z.object({
   startDate: z.string().min(1),
   /** A new version for someone who signed an earlier one, rather than a new starter's first ask. */
   reacknowledge: z.boolean().default(false),
+  /** An agreement renewed (the policy's `reattest:` period passed): asked to sign again, same version or newer. */
+  renewal: z.boolean().default(false),
+  /** The sign-by date (the policy's `due:`), formatted in the starter's time zone; told in the invite. */
+  signBy: z.string().min(1).optional(),
   /** What changed in this version (its front matter's `changes:`), told to those asked again. */
   changes: z.array(z.string().min(1)).default([]),
   /** A reminder: which, whether the last, and the days left before the manager is told (negative: overdue). */
@@ -84,6 +103,26 @@ function wording(v: Vars) {
   // `title` arrives formatted for the part (quoted in text, bold in HTML); `esc` escapes for it.
   type Intro = (title: string, esc: (s: string) => string) => string;
   if (v.reminder) return reminderWording(v, v.reminder);
+  const withSignBy = (intro: Intro): Intro =>
+    v.signBy
+      ? (title, esc) => `${intro(title, esc)} ${esc(fill(TEXT.signBy, { date: v.signBy as string }))}`
+      : intro;
+  const first = firstWording(v);
+  return { ...first, intro: withSignBy(first.intro) };
+}
+
+/** An invite's opening and reasons, before any sign-by date is added. */
+function firstWording(v: Vars) {
+  type Intro = (title: string, esc: (s: string) => string) => string;
+  if (v.renewal) {
+    const values = { organisation: v.organisationName, title: v.policyTitle, version: v.policyVersion };
+    return {
+      subject: fill(TEXT.renewalSubject, values),
+      preview: fill(TEXT.renewalPreview, values),
+      intro: ((title) => fill(TEXT.renewalIntro, { ...values, title })) as Intro,
+      whyYou: fill(TEXT.renewalWhyYou, values),
+    };
+  }
   if (v.reacknowledge) {
     return {
       subject: `Updated policy to sign: ${v.policyTitle}`,

@@ -4,6 +4,7 @@ import { payloadSettingsFromEnv } from '#shared/adapters/destination-channel.ts'
 import { resolveLongSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
+import { lifecycles } from '#shared/core/lifecycle.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 
 const optionalUrl = z
@@ -17,6 +18,7 @@ const env = parseEnv(
     REDRIVE_AFTER: common.REDRIVE_AFTER,
     FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
     LMS_MODE: common.LMS_MODE,
+    REATTEST_EVERY: common.REATTEST_EVERY,
     MAIL_QUEUE_URL: z.url(),
     /** The console's own address is below it; without it, the request's host. */
     PUBLIC_BASE_URL: optionalUrl,
@@ -47,4 +49,6 @@ export const config = Object.freeze({
   sessionKey: await resolveLongSecret(process.env, 'CONSOLE_SESSION_KEY'),
   /** The LMS settings (if given this function) a subject access export rebuilds payloads from. */
   payloads: payloadSettingsFromEnv(process.env, { policies: bundledPolicies }),
+  /** Each policy's `reattest:` (over REATTEST_EVERY) and `due:`, for "due for renewal" and "lapsed". */
+  lifecycleFor: lifecycles(bundledPolicies, env.REATTEST_EVERY),
 });

@@ -39,6 +39,7 @@ function appFor(baseUrl: string) {
         policies,
         timeZone: config.DEFAULT_TIME_ZONE,
         deliveries: config.LMS_MODE,
+        lifecycleFor: config.lifecycleFor,
       }),
       actions: makeConsoleActions({
         store,

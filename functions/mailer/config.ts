@@ -4,6 +4,7 @@ import { liveTokenKeys } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
 import { ConfigError, ValidationError } from '#shared/core/errors.ts';
+import { lifecycles } from '#shared/core/lifecycle.ts';
 import { mailboxSetting } from '#shared/core/mailbox.ts';
 import { type ChasePlan, chasePlan } from '#shared/core/schedule.ts';
 import { bundledPolicies } from '#templates/policies.ts';
@@ -46,6 +47,7 @@ const env = parseEnv(
     /** How long a manager's digest collects escalations before it is sent. */
     DIGEST_DELAY: durationSetting.default(15 * 60_000),
     RETAIN_EVIDENCE: common.RETAIN_EVIDENCE,
+    REATTEST_EVERY: common.REATTEST_EVERY,
     /**
      * How long after an interrupted email attempt began (a crash between SES and the table) its
      * step waits for SES's report of the send before sending again.
@@ -86,4 +88,6 @@ export const config = Object.freeze({
   ...env,
   tokenKeys,
   planFor: chasePlans(),
+  /** Each policy's `reattest:` (over REATTEST_EVERY) and `due:`: a malformed one stops the cold start. */
+  lifecycleFor: lifecycles(bundledPolicies, env.REATTEST_EVERY),
 });

@@ -41,6 +41,7 @@ const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
     renderDeclineNotice,
     hrNotifyEmail: config.HR_NOTIFY_EMAIL?.address,
     planFor: config.planFor,
+    lifecycleFor: config.lifecycleFor,
     digestDelayMs: config.DIGEST_DELAY,
     retention: { evidence: config.RETAIN_EVIDENCE },
     publicBaseUrl: config.PUBLIC_BASE_URL,

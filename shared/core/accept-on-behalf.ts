@@ -13,7 +13,7 @@ import { hasUnseen, visibleLetters } from './visible.ts';
 export const NOTE_MAX = 500;
 const RECORDER_MAX = 200;
 
-export type OnBehalfStore = Pick<Assignments, 'getAssignment' | 'recordAcknowledgement'> &
+export type OnBehalfStore = Pick<Assignments, 'getAssignment' | 'getAssignments' | 'recordAcknowledgement'> &
   Pick<Policies, 'getPolicyVersion' | 'getLatestPolicyVersion'> &
   Pick<Starters, 'getStarter'> &
   Pick<AuditTrail, 'appendAudit'>;

@@ -1,7 +1,7 @@
 // Use case: answer "who agreed to what, when, and how do we know" for one assignment, from the records alone.
 import type { Assignments, AuditEvent, AuditTrail, MailWork, Policies, Starters } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
-import { assignmentIdsFor } from './ids.ts';
+import { everyAskOf } from './lifecycle.ts';
 import {
   type Assignment,
   DELIVERY_KINDS,
@@ -111,23 +111,25 @@ export function makeEvidenceReport(store: EvidenceStore) {
 }
 
 /**
- * The assignments one employee was asked to sign a policy under, oldest first: their first ask
- * and each re-acknowledgement.
+ * The assignments one employee was asked to sign a policy under, oldest first (by version, then
+ * when asked; the last is the current ask): their first ask, each re-acknowledgement, each renewal.
  * 1. The policy's newest version bounds the versions they may have been asked for; a policy
  *    never published is refused.
- * 2. Each version's assignment id is derived (employee, policy, version), so each is one read;
- *    those that exist are answered, and none at all is refused.
+ * 2. Each version's assignment id is derived (employee, policy, version), and each renewal's from
+ *    the one it renews: read in batches; those that exist are answered, and none at all is refused.
  */
 export function makeFindAssignments(deps: {
-  store: Pick<Policies, 'getLatestPolicyVersion'> & Pick<Assignments, 'getAssignment'>;
+  store: Pick<Policies, 'getLatestPolicyVersion'> & Pick<Assignments, 'getAssignments'>;
 }) {
   return async function findAssignments(employeeId: string, policyId: string): Promise<string[]> {
     const latest = await deps.store.getLatestPolicyVersion(policyId);
     if (!latest) throw new NotFoundError('policy.not_found', `No published versions of ${policyId}.`);
-    const found: string[] = [];
-    for (const id of assignmentIdsFor(employeeId, policyId, latest.version)) {
-      if (await deps.store.getAssignment(id)) found.push(id);
-    }
+    const asks = await deps.store.getAssignments(
+      await everyAskOf(deps.store, employeeId, policyId, latest.version),
+    );
+    const found = [...asks.values()]
+      .sort((a, b) => a.policyVersion - b.policyVersion || a.createdAt.localeCompare(b.createdAt))
+      .map((a) => a.assignmentId);
     if (!found.length) {
       throw new NotFoundError('assignment.not_found', `${employeeId} has no ${policyId} assignment.`);
     }
@@ -150,7 +152,7 @@ export async function assignmentsOfStarter(
   for (const policyId of starter.erased ? [] : new Set(starter.asked ?? starter.policies)) {
     const latest = await store.getLatestPolicyVersion(policyId);
     if (!latest) continue;
-    const ids = assignmentIdsFor(starter.employeeId, policyId, latest.version);
+    const ids = await everyAskOf(store, starter.employeeId, policyId, latest.version);
     found.push(...(await store.getAssignments(ids)).values());
   }
   return found.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.policyVersion - a.policyVersion);

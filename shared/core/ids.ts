@@ -38,6 +38,16 @@ export function assignmentIdsFor(employeeId: string, policyId: string, latestVer
   return ids;
 }
 
+/**
+ * The assignment asking again for an agreement made under `assignmentId` once it is as old as the
+ * policy's `reattest` period: one per agreement, so a renewal step done twice (a crash, a
+ * redelivered message) converges on it, and a renewal's own renewal is the next link of a chain
+ * that `withRenewals` (lifecycle.ts) follows from the ids above.
+ */
+export function renewalIdFor(assignmentId: string): string {
+  return derive('renewal', assignmentId);
+}
+
 /** A manager's digests are filed under a pseudonym of their address, not the address itself. */
 export function digestIdFor(managerEmail: string): string {
   return derive('digest', managerEmail.toLowerCase());

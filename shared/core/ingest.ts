@@ -15,7 +15,8 @@ import type {
 import { type AudienceRules, decideAudience } from './audience.ts';
 import { ErasedError, erasedMessage } from './errors.ts';
 import { sendHint } from './hint.ts';
-import { assignmentIdFor, assignmentIdsFor, starterIdFor } from './ids.ts';
+import { assignmentIdFor, starterIdFor } from './ids.ts';
+import { everyAskOf } from './lifecycle.ts';
 import {
   type Assignment,
   type AssignmentStatus,
@@ -299,13 +300,13 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
 
   /**
    * The ids of every assignment a starter can have of `policies` (by default the list they sign now):
-   * each policy's first, and its re-acknowledgements.
+   * each policy's first, its re-acknowledgements, and the renewals of any of them (`everyAskOf`).
    */
   async function everyAssignmentOf(starter: Starter, policies = starter.policies): Promise<string[]> {
     const ids: string[] = [];
     for (const policyId of policies) {
       const latest = await store.getLatestPolicyVersion(policyId);
-      ids.push(...assignmentIdsFor(starter.employeeId, policyId, latest?.version ?? 1));
+      ids.push(...(await everyAskOf(store, starter.employeeId, policyId, latest?.version ?? 1)));
     }
     return ids;
   }

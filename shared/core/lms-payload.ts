@@ -35,6 +35,12 @@ export const lmsWebhookSchema = z
         .describe(
           'How the agreement was made: `link`, signed by the person through the emailed link; `on-behalf`, agreed offline (on paper, assisted) and recorded for them by someone else. Sent on every delivery since attest added it; absent (from an earlier attest) means `link`.',
         ),
+      dueAt: z.iso
+        .datetime()
+        .optional()
+        .describe(
+          'The date the person was asked to sign by (UTC): the policy’s `due:` period from their start date, or from the invite when the start date had passed. Absent when the policy sets no due date.',
+        ),
     }),
   })
   .describe(

@@ -10,6 +10,10 @@ export interface InviteContent {
   expiresOn: string;
   startDate: string;
   reacknowledge: boolean;
+  /** An agreement renewed (the policy's `reattest:` period passed): asked to sign again. */
+  renewal?: boolean;
+  /** The sign-by date (the policy's `due:`), formatted in the starter's time zone. */
+  signBy?: string;
   /** What changed in this version, told when `reacknowledge`. */
   changes?: string[];
   /** Present for a reminder: which one, and how long is left before the manager is told. */

@@ -1,4 +1,4 @@
-// Use case: do the step an assignment's mail lane owes — invite, reminder, escalation, manager digest, receipt, bounce notice, decline notice — once.
+// Use case: do the step an assignment's mail lane owes — invite, reminder, escalation, manager digest, receipt, bounce notice, decline notice, renewal — once.
 import type {
   AfterSend,
   Assignments,
@@ -17,6 +17,7 @@ import { formatDate, formatDay, formatMoment } from './dates.ts';
 import { EmailMaybeSentError } from './errors.ts';
 import { escalateToDigest } from './escalation.ts';
 import { newTokenId } from './ids.ts';
+import { type Lifecycle, type RenewalStore, renewAgreement, renewsAt, signByFor } from './lifecycle.ts';
 import type {
   BounceNoticeContent,
   DeclineNoticeContent,
@@ -35,7 +36,7 @@ import type {
   WorkMessage,
 } from './model.ts';
 import type { RetentionSettings } from './privacy/retention.ts';
-import { type ChasePlan, nextChaseStep } from './schedule.ts';
+import { type ChasePlan, chaseUntil, nextChaseStep } from './schedule.ts';
 import { signToken, type TokenKeys } from './tokens.ts';
 
 /** The mailer leases a mail-lane step, reads what the email needs, and records its outcome. */
@@ -45,7 +46,8 @@ export type MailStore = Pick<DueWork, 'claimWork' | 'releaseWork'> &
   Pick<Assignments, 'getAssignment'> &
   Pick<Starters, 'getStarter'> &
   Pick<Policies, 'getPolicyVersion'> &
-  Pick<AuditTrail, 'appendAudit'>;
+  Pick<AuditTrail, 'appendAudit'> &
+  RenewalStore;
 
 export interface MailDeps {
   store: MailStore;
@@ -64,6 +66,12 @@ export interface MailDeps {
   hrNotifyEmail?: string | undefined;
   /** The chase for a policy: reminder offsets, escalation and send window (its overrides or the defaults). */
   planFor: (policyId: string) => ChasePlan;
+  /**
+   * A policy's re-attestation period and sign-by period (front matter `reattest:`, `due:`, and
+   * REATTEST_EVERY); none when not given: no renewal is owed, and the chase's escalation offset
+   * alone decides when a request is overdue.
+   */
+  lifecycleFor?: (policyId: string) => Lifecycle;
   /** How long a manager's digest collects escalations before it is sent. */
   digestDelayMs: number;
   /** RETAIN_EVIDENCE: how long a manager's digest is kept after its day. */
@@ -80,7 +88,7 @@ export interface MailDeps {
   maybeSentGraceMs: number;
 }
 
-export type MailOutcome = 'sent' | 'escalated' | 'not-owed' | 'busy';
+export type MailOutcome = 'sent' | 'escalated' | 'renewed' | 'not-needed' | 'deferred' | 'not-owed' | 'busy';
 
 /** An email a step sends, or why it needs none (recorded in the audit trail). */
 type Composed =
@@ -115,6 +123,7 @@ const DAY_MS = 86_400_000;
  */
 export function makeSendEmail(deps: MailDeps) {
   const { store, clock, logger } = deps;
+  const lifecycleFor: (policyId: string) => Lifecycle = deps.lifecycleFor ?? (() => ({}));
 
   /** A link whose token id is the attempt's id, so the evidence names the email that carried it. */
   function link(assignment: Assignment, now: Date, tokenId: string) {
@@ -137,12 +146,21 @@ export function makeSendEmail(deps: MailDeps) {
     now: Date,
     attemptId: string,
   ): Composed {
-    const plan = deps.planFor(assignment.policyId);
     const chase: Chase = {
       invitedAt: assignment.chase?.invitedAt ?? now.toISOString(),
       remindersSent: (assignment.chase?.remindersSent ?? 0) + (kind === 'reminder' ? 1 : 0),
     };
     const invitedAt = new Date(chase.invitedAt);
+    // The sign-by date is fixed at the first invite (a request invited before `due:` was given has none).
+    const due = lifecycleFor(assignment.policyId).due;
+    const signBy =
+      assignment.signBy ??
+      (due && !assignment.chase ? signByFor(starter, invitedAt, due).toISOString() : undefined);
+    const plan = chaseUntil(
+      deps.planFor(assignment.policyId),
+      invitedAt,
+      signBy ? new Date(signBy) : undefined,
+    );
     const dueOn = new Date(invitedAt.getTime() + plan.escalationOffsetMs);
     const { tokenId, expiresAt, url } = link(assignment, now, attemptId);
     const email = deps.renderInvite({
@@ -155,6 +173,8 @@ export function makeSendEmail(deps: MailDeps) {
       expiresOn: formatDate(expiresAt, starter.timeZone),
       startDate: formatDay(starter.startDate),
       reacknowledge: assignment.reason === 'reacknowledge',
+      ...(assignment.reason === 'reattest' && { renewal: true }),
+      ...(signBy && { signBy: formatDate(new Date(signBy), starter.timeZone) }),
       ...(policy.changes && { changes: policy.changes }),
       ...(kind === 'reminder' && {
         reminder: {
@@ -177,7 +197,12 @@ export function makeSendEmail(deps: MailDeps) {
       email,
       tokenId,
       audit,
-      after: { next: { kind: step.kind, dueAt: step.dueAt }, chase, status: 'invited' },
+      after: {
+        next: { kind: step.kind, dueAt: step.dueAt },
+        chase,
+        status: 'invited',
+        ...(signBy && !assignment.signBy && { signBy }),
+      },
     };
   }
 
@@ -198,7 +223,10 @@ export function makeSendEmail(deps: MailDeps) {
       evidenceId: evidence.evidenceId,
       policySha256: evidence.policySha256,
     });
-    return { to: starter.email, email, audit: 'receipt-sent', after: {} };
+    // With a re-attestation period, the lane owes the renewal next: when the agreement is that old.
+    const renewAt = renewsAt(assignment, lifecycleFor(assignment.policyId).reattest);
+    const after = renewAt ? { next: { kind: 'renewal' as const, dueAt: renewAt } } : {};
+    return { to: starter.email, email, audit: 'receipt-sent', after };
   }
 
   function bounceNotice(assignment: Assignment, starter: Starter, policy: PolicyVersion): Composed {
@@ -337,8 +365,9 @@ export function makeSendEmail(deps: MailDeps) {
     // A sweeper's message names the due time it dispatched: once that step is done it is stale.
     if (message.dueAt !== undefined && current.dueAt !== message.dueAt) return 'not-owed';
     const now = clock.now();
-    // An escalation sends nothing itself (the digest is its own step): no attempt.
-    const attempt = kind === 'escalation' ? undefined : await attemptFor(current, kind, now);
+    // An escalation or a renewal sends nothing itself (the digest, the new invite are steps of their own): no attempt.
+    const attempt =
+      kind === 'escalation' || kind === 'renewal' ? undefined : await attemptFor(current, kind, now);
     if (attempt === 'maybe-sent') {
       logger.info('waiting for SES to report an interrupted attempt', {
         assignmentId,
@@ -368,6 +397,8 @@ export function makeSendEmail(deps: MailDeps) {
       ]);
       if (!starter || !policy) throw new Error('assignment refers to a missing starter or policy version');
       if (kind === 'escalation') return await escalateToDigest(deps, assignment, starter, now);
+      if (kind === 'renewal')
+        return await renewAgreement({ ...deps, lifecycleFor }, assignment, starter, now);
 
       const composed =
         kind === 'invite' || kind === 'reminder'

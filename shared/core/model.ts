@@ -110,6 +110,10 @@ export interface PolicyVersion {
   moodle?: { cmid: number };
   /** Front matter `declinable: true`: the page offers "I do not agree" with a reason (not part of the text). */
   declinable?: boolean;
+  /** How old an agreement may grow before the person is asked again (front matter `reattest:`, ISO 8601; not part of the text). */
+  reattest?: string;
+  /** How long a person has to sign (front matter `due:`, ISO 8601), from their start date or the invite (not part of the text). */
+  due?: string;
 }
 
 /** A policy's text before publishing gives it a version number. */
@@ -147,8 +151,11 @@ export function isUnsigned(status: AssignmentStatus): boolean {
   return (UNSIGNED_STATUSES as readonly AssignmentStatus[]).includes(status);
 }
 
-/** Why an assignment was created: the starter's first request, or a new version to re-acknowledge. */
-export type AssignmentReason = 'starter' | 'reacknowledge';
+/**
+ * Why an assignment was created: the starter's first request, a new version to re-acknowledge, or
+ * an agreement grown as old as the policy's `reattest` period (asked again: lifecycle.ts).
+ */
+export type AssignmentReason = 'starter' | 'reacknowledge' | 'reattest';
 
 /**
  * The work an assignment still owes, in lanes that run side by side, each present only while
@@ -164,11 +171,20 @@ export const MAIL_KINDS = [
   'receipt',
   'bounce-notice',
   'decline-notice',
+  'renewal',
 ] as const;
-/** The mail lane's steps; each but the escalation (which joins a digest) sends an email. */
+/**
+ * The mail lane's steps; each but the escalation (which joins a digest) and the renewal (which,
+ * once an agreement is as old as its policy's `reattest` period, asks again by a new assignment)
+ * sends an email.
+ */
 export type MailKind = (typeof MAIL_KINDS)[number];
-/** The steps that send an email (all but the escalation): the mailer counts sends and failures by these. */
-export const EMAIL_KINDS = MAIL_KINDS.filter((kind) => kind !== 'escalation');
+/** The steps that send no email themselves. */
+export type SilentKind = 'escalation' | 'renewal';
+/** The steps that send an email: the mailer counts sends and failures by these. */
+export const EMAIL_KINDS = MAIL_KINDS.filter(
+  (kind): kind is Exclude<MailKind, SilentKind> => kind !== 'escalation' && kind !== 'renewal',
+);
 /** The lanes of LMS deliveries: one per destination of the registry, by its name. */
 export type DeliveryKind = DestinationName;
 export type DueKind = MailKind | DeliveryKind;
@@ -176,7 +192,7 @@ export const DELIVERY_KINDS = DESTINATION_NAMES;
 export const isDeliveryKind = isDestinationName;
 
 export interface SendRecord {
-  kind: Exclude<MailKind, 'escalation'>;
+  kind: Exclude<MailKind, SilentKind>;
   /** The token in an invite's link, which is also its attempt's id; a receipt carries none. */
   tokenId?: string;
   /** The attempt this email was sent under (recorded since attempts were; an invite's is its tokenId). */
@@ -197,7 +213,7 @@ export interface SendRecord {
  */
 export interface MailAttempt {
   id: string;
-  kind: Exclude<MailKind, 'escalation'>;
+  kind: Exclude<MailKind, SilentKind>;
   startedAt: string;
 }
 
@@ -399,8 +415,17 @@ export interface Assignment extends Lanes {
   attempt?: MailAttempt;
   /** The chase: when the first invite went, and how many reminders since. */
   chase?: Chase;
+  /**
+   * The sign-by date, fixed at the first invite when the policy has `due:` (its start date plus
+   * that, or the invite plus that when the start date had passed): told in the invite and
+   * reminders, the escalation falls due then, and the LMS is sent it as `dueAt`. Not the mail
+   * lane's `dueAt`, which is when the next email is owed.
+   */
+  signBy?: string;
   /** The manager digest this assignment's escalation joined, once escalated. */
   digest?: DigestKey;
+  /** A renewal (reason `reattest`): the signed assignment whose agreement it asks again for. */
+  renews?: string;
   /** Cancelled because a newer version of the policy is asked of them instead: that assignment. */
   supersededBy?: { assignmentId: string; version: number };
   /** Why chasing stopped at the address: SES reported a permanent bounce or a complaint. */

@@ -4,6 +4,7 @@ import { Marked } from 'marked';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isoDay } from './dates.ts';
+import { parseCalendarDuration } from './duration.ts';
 import { ValidationError } from './errors.ts';
 import { escapeHtml } from './html.ts';
 import type { PolicyText, PolicyVersion } from './model.ts';
@@ -30,6 +31,19 @@ const changesSchema = z
   .min(1)
   .max(10);
 
+/**
+ * A lifecycle period (`reattest:`, `due:`): an ISO 8601 duration of years to seconds, more than
+ * nothing, as retention's are read (a calendar matter: P1Y is the same date a year on). Kept as
+ * written; its reading is `parseCalendarDuration`'s.
+ */
+const lifecycleDuration = z.string().superRefine((text, ctx) => {
+  try {
+    parseCalendarDuration(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+
 export const policyFrontMatterSchema = z.object({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Expected a lower-case id such as safe-internet-use.'),
   title: z.string().trim().min(1),
@@ -47,6 +61,10 @@ export const policyFrontMatterSchema = z.object({
   moodle: z.object({ cmid: z.number().int().positive() }).strict().optional(),
   /** Whether the page offers "I do not agree" with a reason; a setting of the version, not its text. */
   declinable: z.boolean().optional(),
+  /** How old an agreement may grow before the person is asked again (ISO 8601: P1Y, P6M, PT40S). */
+  reattest: lifecycleDuration.optional(),
+  /** How long a person has to sign, from their start date (or the invite, when that has passed). */
+  due: lifecycleDuration.optional(),
   version: z
     .undefined({ error: 'Remove it: publishing numbers the versions (changed text becomes the next one).' })
     .optional(),
@@ -110,6 +128,8 @@ export function parsePolicy(source: string): PolicyText {
     ...(fm.chase && { chase: fm.chase }),
     ...(fm.moodle && { moodle: fm.moodle }),
     ...(fm.declinable && { declinable: true }),
+    ...(fm.reattest && { reattest: fm.reattest }),
+    ...(fm.due && { due: fm.due }),
   };
   return { ...policy, sha256: policySha256(policy) };
 }

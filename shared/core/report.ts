@@ -2,6 +2,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Assignments, Clock, Policies, PolicyAssignment, PolicyIndex, Starters } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
+import { type Lifecycle, type RenewalState, renewalStateOf, renewsAt } from './lifecycle.ts';
 import {
   type AckMethod,
   ASSIGNMENT_STATUSES,
@@ -77,6 +78,12 @@ export interface ReportRow extends DeliveryStates {
   /** The latest decline's time and reason (the person said they do not agree); empty when none. */
   declinedAt: string;
   declineReason: string;
+  /** The sign-by date (the policy's `due:`), fixed at the first invite; empty without one. */
+  signBy: string;
+  /** When a signed agreement falls due for renewal (the policy's `reattest:` period); empty without one. */
+  renewsAt: string;
+  /** `due for renewal` or `lapsed` (lifecycle.ts `renewalStateOf`, README "Renewal"); empty otherwise. */
+  renewal: RenewalState;
 }
 
 export interface ReportSummary {
@@ -88,6 +95,9 @@ export interface ReportSummary {
   unsigned: number;
   /** The rows listed. */
   listed: number;
+  /** Of the rows listed: those due for renewal, and those lapsed (README "Renewal"). */
+  dueForRenewal: number;
+  lapsed: number;
 }
 
 /** The report reads a policy's index, then in batches the asks it lists and their starters. */
@@ -100,7 +110,12 @@ const DAY_MS = 86_400_000;
 /** How many listed asks are read from the table at a time (BatchGetItem's limit). */
 const ROWS_AT_ONCE = 100;
 
-export function makeReport(deps: { store: ReportStore; clock: Clock }) {
+export function makeReport(deps: {
+  store: ReportStore;
+  clock: Clock;
+  /** Each policy's `reattest:` and `due:` (REATTEST_EVERY the default); none: no renewal states. */
+  lifecycleFor?: (policyId: string) => Lifecycle;
+}) {
   const { store, clock } = deps;
 
   /**
@@ -127,7 +142,13 @@ export function makeReport(deps: { store: ReportStore; clock: Clock }) {
     for await (const page of store.assignmentsOf(policyId, range)) {
       for (const ask of page) {
         const newest = current.get(ask.starterId);
-        if (!newest || ask.policyVersion > newest.policyVersion) current.set(ask.starterId, ask);
+        // Of one version, the later ask: a renewal asks again for the version signed.
+        if (
+          !newest ||
+          ask.policyVersion > newest.policyVersion ||
+          (ask.policyVersion === newest.policyVersion && ask.createdAt > newest.createdAt)
+        )
+          current.set(ask.starterId, ask);
         if (options.filter === 'all') every.push(ask);
       }
     }
@@ -141,6 +162,9 @@ export function makeReport(deps: { store: ReportStore; clock: Clock }) {
         : [...current.values()].filter((ask) => matches(ask.status, options.filter))
     ).sort((x, y) => x.createdAt.localeCompare(y.createdAt) || x.policyVersion - y.policyVersion);
     let count = 0;
+    let dueForRenewal = 0;
+    let lapsed = 0;
+    const lifecycle = deps.lifecycleFor?.(policyId) ?? {};
     for (let i = 0; i < listed.length; i += ROWS_AT_ONCE) {
       const batch = listed.slice(i, i + ROWS_AT_ONCE);
       const [assignments, starters] = await Promise.all([
@@ -151,9 +175,13 @@ export function makeReport(deps: { store: ReportStore; clock: Clock }) {
       // now, so one signed since the index was read is not listed as unsigned.
       const rows = batch.flatMap((ref) => {
         const a = assignments.get(ref.assignmentId);
-        return a && matches(a.status, options.filter) ? [rowOf(a, starters.get(a.starterId), now)] : [];
+        if (!a || !matches(a.status, options.filter)) return [];
+        const isCurrent = current.get(a.starterId)?.assignmentId === a.assignmentId;
+        return [rowOf(a, starters.get(a.starterId), now, { ...lifecycle, current: isCurrent })];
       });
       if (!rows.length) continue;
+      dueForRenewal += rows.filter((r) => r.renewal === 'due for renewal').length;
+      lapsed += rows.filter((r) => r.renewal === 'lapsed').length;
       count += rows.length;
       await onRows(rows);
     }
@@ -164,6 +192,8 @@ export function makeReport(deps: { store: ReportStore; clock: Clock }) {
       signed: byStatus.acknowledged,
       unsigned: UNSIGNED_STATUSES.reduce((sum, s) => sum + byStatus[s], 0),
       listed: count,
+      dueForRenewal,
+      lapsed,
     };
   }
 
@@ -180,8 +210,17 @@ function deliveryOf(delivery: Delivery | undefined): string {
   return delivery?.state ?? '';
 }
 
-/** One assignment as a row, its starter's details beside it; `now` counts the days waited. */
-export function rowOf(a: Assignment, starter: Starter | undefined, now: Date): ReportRow {
+/**
+ * One assignment as a row, its starter's details beside it; `now` counts the days waited and
+ * decides the renewal state, given the policy's `reattest` period and whether `a` is the person's
+ * current ask.
+ */
+export function rowOf(
+  a: Assignment,
+  starter: Starter | undefined,
+  now: Date,
+  renewal: Pick<Lifecycle, 'reattest'> & { current?: boolean } = {},
+): ReportRow {
   const ack = a.ack;
   const waitingSince = a.chase?.invitedAt ?? a.createdAt;
   const unsigned = isUnsigned(a.status);
@@ -222,6 +261,9 @@ export function rowOf(a: Assignment, starter: Starter | undefined, now: Date): R
     note: ack?.method === 'on-behalf' ? ack.note : '',
     declinedAt: a.declines?.at(-1)?.declinedAt ?? '',
     declineReason: a.declines?.at(-1)?.reason ?? '',
+    signBy: a.signBy ?? '',
+    renewsAt: renewsAt(a, renewal.reattest)?.toISOString() ?? '',
+    renewal: renewalStateOf(a, now, renewal.reattest, renewal.current ?? true),
   };
 }
 
@@ -262,6 +304,9 @@ export const CSV_COLUMNS: ReadonlyArray<[keyof ReportRow, string]> = [
   ['note', 'note'],
   ['declinedAt', 'declined_at'],
   ['declineReason', 'decline_reason'],
+  ['signBy', 'sign_by'],
+  ['renewsAt', 'renews_at'],
+  ['renewal', 'renewal'],
 ];
 
 /**

@@ -5,7 +5,7 @@ import { makeFindAssignments } from './evidence.ts';
 import { sendHint } from './hint.ts';
 
 export interface ResendDeps {
-  store: Pick<Assignments, 'getAssignment' | 'requestFreshLink'> &
+  store: Pick<Assignments, 'getAssignment' | 'getAssignments' | 'requestFreshLink'> &
     Pick<Policies, 'getLatestPolicyVersion'> &
     Pick<AuditTrail, 'appendAudit'>;
   mailQueue: Queue;

@@ -146,6 +146,21 @@ export function nextChaseStep(
     : { kind: 'reminder', number: remindersSent + 1, dueAt };
 }
 
+/**
+ * The chase of a request with a sign-by date (a policy's `due:`): the escalation falls due then
+ * instead of at ESCALATION_OFFSET, and reminders that would come at or after it are not sent. The
+ * reminders kept are a prefix of the plan's, so a count of those sent stays meaningful.
+ */
+export function chaseUntil(plan: ChasePlan, invitedAt: Date, signBy: Date | undefined): ChasePlan {
+  if (!signBy) return plan;
+  const escalationOffsetMs = Math.max(1, signBy.getTime() - invitedAt.getTime());
+  return {
+    ...plan,
+    reminderOffsetsMs: plan.reminderOffsetsMs.filter((offset) => offset < escalationOffsetMs),
+    escalationOffsetMs,
+  };
+}
+
 /** Checks a plan's offsets: reminders strictly increasing, the escalation after the last. */
 export function checkChasePlan(
   plan: ChasePlan,

@@ -18,7 +18,7 @@ ${stat('Overdue', p.byStatus.overdue)}
 ${stat('Bounced', p.byStatus.bounced)}
 ${stat('Invited', p.byStatus.invited)}
 ${stat('Pending (not yet invited)', p.byStatus.pending)}
-${stat('Cancelled', p.cancelled)}
+${stat('Cancelled', p.cancelled)}${p.dueForRenewal ? html`\n${stat('Due for renewal', p.dueForRenewal)}` : ''}${p.lapsed ? html`\n${stat('Lapsed', p.lapsed)}` : ''}
 </dl>
 <p class="meta">Not signed counts the declined, overdue, bounced, invited and pending; each person counts once, by their newest ask.</p>`;
 }
@@ -27,7 +27,7 @@ function attention(p: PolicyOverview, id: string): Html {
   if (!p.attention.length) return html`<p>No one is waiting to sign.</p>`;
   const rows = p.attention.map(
     (a) =>
-      html`<tr><th scope="row"><a href="/console/people/${seg(a.starterId)}">${a.name}</a></th><td>${a.employeeId}</td><td>${a.department}</td><td>${status(a.status)}</td><td class="num">${a.policyVersion}</td><td class="num">${a.daysWaiting ?? '—'}</td></tr>`,
+      html`<tr><th scope="row"><a href="/console/people/${seg(a.starterId)}">${a.name}</a></th><td>${a.employeeId}</td><td>${a.department}</td><td>${status(a.status)}${a.renewal ? html` <span class="meta">(${a.renewal})</span>` : ''}</td><td class="num">${a.policyVersion}</td><td class="num">${a.daysWaiting ?? '—'}</td></tr>`,
   );
   const csv = `/console/exports/report.csv?policy=${seg(p.policyId)}&status=unsigned`;
   return html`${table(id, `Not signed yet: declined, overdue and bounced first, then the longest waiting`, ['Name', 'Employee id', 'Department', 'Status', 'Version', 'Days waiting'], rows)}

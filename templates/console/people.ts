@@ -34,6 +34,7 @@ ${view.truncated ? html`<p>Only the first ${view.results.length} matches are sho
 const REASONS: Record<string, string> = {
   starter: 'New starter',
   reacknowledge: 'A new version to re-acknowledge',
+  reattest: 'Renewal: their agreement reached the policy’s re-attestation period',
 };
 
 /** An audit kind as words: `fresh-link-requested` → "Fresh link requested". */
@@ -143,7 +144,7 @@ function assignment(a: PersonAssignment, i: number): Html {
 <dt>Asked</dt><dd>${moment(a.assignedAt)}</dd>
 <dt>Invited</dt><dd>${moment(a.invitedAt, 'Not yet')}</dd>
 <dt>Reminders sent</dt><dd>${a.remindersSent}</dd>
-${a.bounce ? html`<dt>Bounce</dt><dd><strong class="bad">${a.bounce}</strong></dd>\n` : ''}<dt>Assignment id</dt><dd><code>${a.assignmentId}</code></dd>
+${a.signBy ? html`<dt>Sign by</dt><dd>${moment(a.signBy)}</dd>\n` : ''}${a.renewsAt ? html`<dt>Renewal due</dt><dd>${moment(a.renewsAt)}</dd>\n` : ''}${a.renewal ? html`<dt>Renewal</dt><dd>${a.renewal === 'lapsed' ? html`<strong class="bad">Lapsed</strong>` : 'Due for renewal'}</dd>\n` : ''}${a.bounce ? html`<dt>Bounce</dt><dd><strong class="bad">${a.bounce}</strong></dd>\n` : ''}<dt>Assignment id</dt><dd><code>${a.assignmentId}</code></dd>
 </dl>
 ${actions(a)}
 ${declines(a, `${id}-declines`, of)}

@@ -25,6 +25,8 @@ export type ErasuresStore = MakeStore<
   | 'oweDelivery'
   | 'appendAudit'
   | 'getAuditTrail'
+  | 'recordSend'
+  | 'queryDue'
 >;
 
 const entry = (starterId: string, minute: number): ErasureEntry => ({
@@ -161,6 +163,32 @@ export function describeErasuresContract(name: string, make: ErasuresStore): voi
       expect([mail, lms]).toEqual(['busy', 'busy']);
       expect(await store.getAssignment('mail')).toEqual(owesMail);
       expect(await withDelivery.getAssignment('lms')).toEqual(owesDelivery);
+    });
+
+    it('erases a signed assignment owing only its renewal, which it then no longer owes', async () => {
+      // Prepare: the receipt sent, the renewal owed (a policy's reattest: period) at 11:00.
+      const store = await make();
+      await store.createAssignment(ask('r1'));
+      await store.recordAcknowledgement('r1', anEvidence(aPolicy()), {}, at(2));
+      await store.claimWork('r1', 'receipt', at(2), at(4));
+      await store.recordSend(
+        'r1',
+        { kind: 'receipt', messageId: 'ses-r1', at: iso(3) },
+        { next: { kind: 'renewal', dueAt: at(60) } },
+      );
+      const read = (await store.getAssignment('r1')) as Assignment;
+      const erased = erasedCopy(read);
+      delete erased.dueAt;
+      delete erased.dueKind;
+
+      // Act
+      const outcome = await store.eraseAssignment(read, erased);
+
+      // Assess
+      expect(read).toMatchObject({ dueKind: 'renewal', dueAt: iso(60) });
+      expect(outcome).toBe('erased');
+      expect(await store.getAssignment('r1')).toEqual(erased);
+      expect((await store.queryDue(at(120), 10)).map((d) => d.assignmentId)).not.toContain('r1');
     });
 
     it('refuses an assignment whose delivery moved on since it was read', async () => {

@@ -376,6 +376,7 @@ describe('AttestStack', () => {
         'ORGANISATION_NAME',
         'REPLY_TO',
         'HR_NOTIFY_EMAIL',
+        'REATTEST_EVERY',
         'RETAIN_EVIDENCE',
       ],
       Ack: ['ACK_TOKEN_KEYS_SECRET_ARN', 'LMS_QUEUE_URL', 'MAIL_QUEUE_URL', 'LMS_MODE', 'RETAIN_AUDIT_IP'],
@@ -404,6 +405,7 @@ describe('AttestStack', () => {
         'LMS_WEBHOOK_URL', // a subject access export rebuilds the payloads sent
         'MAIL_QUEUE_URL',
         'PUBLIC_BASE_URL',
+        'REATTEST_EVERY',
         'OIDC_ISSUER',
         'OIDC_CLIENT_ID',
         'OIDC_GROUPS_CLAIM',
@@ -425,7 +427,9 @@ describe('AttestStack', () => {
       MAIL_FROM: { Ref: 'MailFrom' },
       REPLY_TO: { Ref: 'ReplyTo' },
       HR_NOTIFY_EMAIL: { Ref: 'HrNotifyEmail' },
+      REATTEST_EVERY: { Ref: 'ReattestEvery' },
     });
+    expect(envOf('Console').REATTEST_EVERY).toEqual({ Ref: 'ReattestEvery' });
     expect(envOf('Sweeper').SWEEP_INTERVAL).toBe('PT5M');
     expect(envOf('Sweeper')).toMatchObject({
       RETAIN_UNSIGNED_AFTER_LEAVING: 'P1Y',
@@ -973,6 +977,13 @@ describe('AttestStack', () => {
     ['HrNotifyEmail', '', true],
     ['HrNotifyEmail', 'HR team <hr@your-org.example>', true],
     ['HrNotifyEmail', 'hr at your-org', false],
+    ['ReattestEvery', '', true],
+    ['ReattestEvery', 'P1Y', true],
+    ['ReattestEvery', 'P1Y6M', true],
+    ['ReattestEvery', 'PT40S', true],
+    ['ReattestEvery', 'P', false],
+    ['ReattestEvery', '-P1Y', false],
+    ['ReattestEvery', 'one year', false],
   ])('lets the %s parameter be %j: %s', (name, value, allowed) => {
     // Prepare: CloudFormation's patterns are Java's; these use nothing JavaScript reads otherwise
     const pattern = (template.toJSON().Parameters[name] as { AllowedPattern: string }).AllowedPattern;

@@ -248,6 +248,7 @@ export class FakeStore implements Store {
     if (a?.dueKind !== send.kind || a.leaseUntil === undefined) throw conditionFailed();
     if (after.status) a.status = after.status;
     if (after.chase) a.chase = copy(after.chase);
+    if (after.signBy) a.signBy = after.signBy;
     a.sends = [...(a.sends ?? []), copy(send)];
     if (after.next) {
       a.dueKind = after.next.kind;
@@ -820,7 +821,7 @@ export class FakeStore implements Store {
       a &&
       !a.erasedAt &&
       a.status === read.status &&
-      a.dueAt === undefined &&
+      (a.dueAt === undefined || (read.dueKind === 'renewal' && a.dueAt === read.dueAt)) &&
       DELIVERY_KINDS.every((kind) => {
         const delivery = read[kind];
         if (!delivery) return a[kind] === undefined;
@@ -1196,6 +1197,9 @@ export function aReportRow(overrides: Partial<ReportRow> = {}): ReportRow {
     note: '',
     declinedAt: '',
     declineReason: '',
+    signBy: '',
+    renewsAt: '',
+    renewal: '',
     ...overrides,
   };
 }
@@ -1227,7 +1231,7 @@ export const REPORT_CSV_HEADER =
   'assignment_id,employee_id,given_name,family_name,email,department,manager_name,manager_email,start_date,' +
   'policy_id,policy_version,reason,status,assigned_at,invited_at,reminders_sent,days_waiting,bounce,bounced_at,' +
   'acknowledged_at,typed_name,evidence_id,policy_sha256,ip_address,user_agent,token_id,email_message_id,' +
-  'webhook_delivery,xapi_delivery,moodle_delivery,superseded_by_version,method,recorded_by,note,declined_at,decline_reason';
+  'webhook_delivery,xapi_delivery,moodle_delivery,superseded_by_version,method,recorded_by,note,declined_at,decline_reason,sign_by,renews_at,renewal';
 
 /**
  * Seeds employee `employeeId`'s assignment of `policy` (aPolicy() by default) and records their

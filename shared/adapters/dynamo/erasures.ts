@@ -60,8 +60,15 @@ export function makeErasures(table: Table): Erasures {
         'attribute_exists(pk)',
         'attribute_not_exists(erasedAt)',
         '#status = :status',
-        `attribute_not_exists(${LANES.mail.due})`,
+        // Or owing only a renewal, which the erased record no longer owes (its shard goes with it).
+        read.dueKind === 'renewal'
+          ? `${LANES.mail.due} = :renewalDue`
+          : `attribute_not_exists(${LANES.mail.due})`,
       ];
+      if (read.dueKind === 'renewal' && read.dueAt !== undefined) {
+        values[':renewalDue'] = read.dueAt;
+        if (!erased.dueKind) remove.push(LANES.mail.shard);
+      }
       for (const kind of DELIVERY_KINDS) {
         const lane = LANES[kind];
         const delivery = read[kind];

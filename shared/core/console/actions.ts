@@ -27,7 +27,7 @@ export interface Actor {
 
 export type ConsoleActionStore = Pick<
   Assignments,
-  'getAssignment' | 'requestFreshLink' | 'cancelAssignment' | 'recordAcknowledgement'
+  'getAssignment' | 'getAssignments' | 'requestFreshLink' | 'cancelAssignment' | 'recordAcknowledgement'
 > &
   Pick<Policies, 'getLatestPolicyVersion' | 'getPolicyVersion'> &
   Pick<Starters, 'getStarter'> &

@@ -34,7 +34,13 @@ export function current(rows: readonly ReportRow[]): ReportRow[] {
   const newest = new Map<string, ReportRow>();
   for (const row of rows) {
     const seen = newest.get(row.employeeId);
-    if (!seen || row.policyVersion > seen.policyVersion) newest.set(row.employeeId, row);
+    // Of one version, the later ask: a renewal asks again for the version signed.
+    if (
+      !seen ||
+      row.policyVersion > seen.policyVersion ||
+      (row.policyVersion === seen.policyVersion && row.assignedAt > seen.assignedAt)
+    )
+      newest.set(row.employeeId, row);
   }
   return [...newest.values()];
 }

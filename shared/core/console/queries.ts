@@ -11,6 +11,7 @@ import type {
 } from '../../ports.ts';
 import { assignmentsOfStarter, type EvidenceReport, integrity, makeEvidenceReport } from '../evidence.ts';
 import { starterIdFor } from '../ids.ts';
+import { type Lifecycle, renewalStateOf, renewsAt } from '../lifecycle.ts';
 import { MAX_DEAD_LETTERS } from '../lms-operations.ts';
 import {
   type Assignment,
@@ -65,6 +66,8 @@ export interface ConsoleQueriesDeps {
   timeZone: string;
   /** The destinations this deployment delivers to (LMS_MODE): only those are offered for replay. */
   deliveries: readonly DeliveryKind[];
+  /** Each policy's `reattest:` (REATTEST_EVERY the default) and `due:`: what "due for renewal" and "lapsed" count from. */
+  lifecycleFor?: (policyId: string) => Lifecycle;
 }
 
 /** One person's evidence as exported (JSON): who they are, and `attest evidence`'s report of each assignment. */
@@ -102,7 +105,8 @@ function chunks<T>(items: readonly T[]): T[][] {
 
 export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
   const { store, clock, timeZone } = deps;
-  const report = makeReport({ store, clock });
+  const lifecycleFor: (policyId: string) => Lifecycle = deps.lifecycleFor ?? (() => ({}));
+  const report = makeReport({ store, clock, lifecycleFor });
   const evidence = makeEvidenceReport(store);
 
   /** The deployment's published policies, each at its newest version, in the deployment's order. */
@@ -153,6 +157,8 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
         signed: summary.signed,
         unsigned: summary.unsigned,
         cancelled: summary.byStatus.cancelled,
+        dueForRenewal: summary.dueForRenewal,
+        lapsed: summary.lapsed,
         byDepartment: completionBy(rows, 'department'),
         byManager: completionBy(rows, 'manager'),
         perWeek: signedPerWeek(rows, timeZone),
@@ -211,9 +217,23 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
       if (!versions.has(key)) versions.set(key, store.getPolicyVersion(a.policyId, a.policyVersion));
       return versions.get(key) as Promise<PolicyVersion | undefined>;
     };
+    const asks = await assignmentsOfStarter(store, starter);
+    const now = clock.now();
+    // Each policy's current ask: its newest version's, the later of one version's (a renewal).
+    const currentOf = new Map<string, Assignment>();
+    for (const a of asks) {
+      const seen = currentOf.get(a.policyId);
+      if (
+        !seen ||
+        a.policyVersion > seen.policyVersion ||
+        (a.policyVersion === seen.policyVersion && a.createdAt > seen.createdAt)
+      )
+        currentOf.set(a.policyId, a);
+    }
     const assignments = await Promise.all(
-      (await assignmentsOfStarter(store, starter)).map(async (a): Promise<PersonAssignment> => {
+      asks.map(async (a): Promise<PersonAssignment> => {
         const [policy, audit] = await Promise.all([versionOf(a), store.getAuditTrail(a.assignmentId)]);
+        const { reattest } = lifecycleFor(a.policyId);
         return {
           assignmentId: a.assignmentId,
           policyId: a.policyId,
@@ -225,6 +245,9 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
           invitedAt: a.chase?.invitedAt ?? null,
           remindersSent: a.chase?.remindersSent ?? 0,
           bounce: a.bounce ? `${a.bounce.reason} at ${a.bounce.at}` : null,
+          signBy: a.signBy ?? null,
+          renewsAt: renewsAt(a, reattest)?.toISOString() ?? null,
+          renewal: renewalStateOf(a, now, reattest, currentOf.get(a.policyId) === a),
           evidence: a.ack ?? null,
           declines: a.declines ?? [],
           // A version missing from the table cannot be the text agreed to.
@@ -489,6 +512,7 @@ function attentionOf(row: ReportRow): AttentionRow {
     status: row.status,
     policyVersion: row.policyVersion,
     daysWaiting: row.daysWaiting,
+    ...(row.renewal && { renewal: row.renewal }),
   };
 }
 

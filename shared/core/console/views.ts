@@ -1,5 +1,6 @@
 // What each console page shows (issue 15): the seam between the console's queries (core) and its pages (templates/console).
 import type { AuditEvent } from '../../ports.ts';
+import type { RenewalState } from '../lifecycle.ts';
 import type { AssignmentStatus, DeclineEvidence, DeliveryKind, Evidence } from '../model.ts';
 import type { Completion, WeekCount } from './aggregates.ts';
 import type { FieldDiff } from './policy-diff.ts';
@@ -41,6 +42,8 @@ export interface AttentionRow {
   policyVersion: number;
   /** Whole days since the invite (or the ask), as the report counts them. */
   daysWaiting: number | null;
+  /** `due for renewal` or `lapsed` for a renewal request (README "Renewal"); empty otherwise. */
+  renewal?: RenewalState;
 }
 
 /** One policy on the overview: the report's numbers, the charts' data, who needs attention. */
@@ -55,6 +58,9 @@ export interface PolicyOverview {
   signed: number;
   unsigned: number;
   cancelled: number;
+  /** Of every request: agreements due for renewal, and renewals lapsed (README "Renewal"). */
+  dueForRenewal?: number;
+  lapsed?: number;
   byDepartment: Completion[];
   byManager: Completion[];
   perWeek: WeekCount[];
@@ -122,6 +128,11 @@ export interface PersonAssignment {
   invitedAt: string | null;
   remindersSent: number;
   bounce: string | null;
+  /** The sign-by date (the policy's `due:`), when it has one. */
+  signBy?: string | null;
+  /** When a signed agreement falls due for renewal (the policy's `reattest:`), when it has a period. */
+  renewsAt?: string | null;
+  renewal?: RenewalState;
   evidence: Evidence | null;
   /** Each time they said they do not agree, and why, oldest first (kept after a later agreement). */
   declines: DeclineEvidence[];

@@ -69,6 +69,8 @@ export function completionPayload(
       acknowledgedAt: evidence.acknowledgedAt,
       evidenceId: evidence.evidenceId,
       method: methodOf(evidence),
+      // Only when the request had a sign-by date (the policy's `due:`).
+      ...(assignment.signBy && { dueAt: assignment.signBy }),
     },
   };
 }

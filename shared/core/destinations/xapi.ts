@@ -14,6 +14,8 @@ export const COMPLETED = 'http://adlnet.gov/expapi/verbs/completed';
 export const EVIDENCE_EXTENSION = 'urn:attest:xapi:evidence-id';
 export const SHA256_EXTENSION = 'urn:attest:xapi:policy-sha256';
 export const METHOD_EXTENSION = 'urn:attest:xapi:method';
+/** The sign-by date the person had (the policy's `due:`), when they had one. */
+export const DUE_EXTENSION = 'urn:attest:xapi:due-at';
 /** Fixed for ever: changing it would give every acknowledgement a second statement id. */
 const STATEMENT_NAMESPACE = '3d3c52a4-6f0e-4f38-9a57-2b1f7d8e6c15';
 /** The policy's language: the texts attest carries are written in British English. */
@@ -62,6 +64,8 @@ export function completionStatement(
   statementId: string,
   starter: Starter,
   evidence: Evidence,
+  /** The request's sign-by date (`Assignment.signBy`), when it had one. */
+  dueAt?: string,
 ): Record<string, unknown> {
   return {
     id: statementId,
@@ -84,6 +88,7 @@ export function completionStatement(
         [EVIDENCE_EXTENSION]: evidence.evidenceId,
         [SHA256_EXTENSION]: evidence.policySha256,
         [METHOD_EXTENSION]: methodOf(evidence),
+        ...(dueAt && { [DUE_EXTENSION]: dueAt }),
       },
     },
     timestamp: evidence.acknowledgedAt,
@@ -155,7 +160,7 @@ export function makeXapiChannel(settings: XapiSettings): RequestChannel {
     idOf,
     request(assignment, starter, evidence) {
       const id = idOf(assignment);
-      return put(id, completionStatement(settings, id, starter, evidence));
+      return put(id, completionStatement(settings, id, starter, evidence, assignment.signBy));
     },
     async test(subject, call, at) {
       const id = uuidv4();

@@ -123,6 +123,11 @@ export function erasedAssignment(assignment: Assignment, pseudonyms: Pseudonyms,
       userAgent: pseudonyms.browser(d.userAgent),
     }));
   }
+  if (erased.dueKind === 'renewal') {
+    delete erased.dueAt;
+    delete erased.dueKind;
+    delete erased.leaseUntil;
+  }
   if (erased.bounce) erased.bounce.email = pseudonyms.email(erased.bounce.email);
   if (erased.digest) erased.digest.managerEmail = pseudonyms.email(erased.digest.managerEmail);
   erased.sends = erased.sends.map((send) =>
@@ -336,7 +341,8 @@ function inFlight(assignment: Assignment): string[] {
     }
   }
   // An unsigned ask's email is withdrawn with it; a signed one's receipt is still to go.
-  if (!isUnsigned(assignment.status) && assignment.dueKind) {
+  // A renewal owed later is no email in flight: erasing drops it (no one erased is asked again).
+  if (!isUnsigned(assignment.status) && assignment.dueKind && assignment.dueKind !== 'renewal') {
     held.push(`${describe(assignment)}: the ${assignment.dueKind} email is still to be sent`);
   }
   return held;

@@ -167,7 +167,7 @@ const payloadOf = {
       payload: completionPayload(assignment, starter, evidence, last ? new Date(last) : exportedAt),
     };
   },
-  xapi: ({ starter, evidence, delivery, settings }) => {
+  xapi: ({ assignment, starter, evidence, delivery, settings }) => {
     const xapi = settings.xapi;
     if (!xapi) return { rebuilt: false, why: 'the xAPI settings are not available to this export' };
     if (xapi.actor === 'account' && !xapi.accountHomePage) {
@@ -178,7 +178,7 @@ const payloadOf = {
     return {
       rebuilt: true,
       what: 'the xAPI statement PUT to the LRS',
-      payload: completionStatement(xapi, id, starter, evidence),
+      payload: completionStatement(xapi, id, starter, evidence, assignment.signBy),
     };
   },
   moodle: ({ starter, evidence, delivery, settings }) => {

@@ -11,7 +11,7 @@ import type {
   Starters,
 } from '../../ports.ts';
 import { addCalendar, type CalendarDuration, parseCalendarDuration } from '../duration.ts';
-import { assignmentIdsFor } from '../ids.ts';
+import { everyAskOf } from '../lifecycle.ts';
 import { type Assignment, DELIVERY_KINDS, type Starter } from '../model.ts';
 
 /** The retention settings, as PRIVACY.md and the README describe them. */
@@ -174,7 +174,12 @@ export function allExpiring(assignments: Iterable<Assignment>): boolean {
 
 /** Whether an assignment still owes work: an email, or an LMS delivery pending or dead-lettered (awaiting replay). */
 export function owesWork(assignment: Assignment): boolean {
-  if (assignment.dueAt !== undefined || assignment.dueKind !== undefined) return true;
+  // A renewal owed later holds nothing: a leaver is not asked again, and the step finds that out.
+  if (
+    (assignment.dueAt !== undefined || assignment.dueKind !== undefined) &&
+    assignment.dueKind !== 'renewal'
+  )
+    return true;
   return DELIVERY_KINDS.some((kind) => {
     const delivery = assignment[kind];
     return (
@@ -314,14 +319,14 @@ export function makeRetentionSweep(deps: RetentionDeps) {
     logger.info('retention expired a leaver’s profile', { starterId });
   }
 
-  /** Every assignment a starter can have: each policy ever asked, its first and its re-acknowledgements. */
+  /** Every assignment a starter can have: each policy ever asked, its first, its re-acknowledgements and renewals. */
   async function everyAssignmentOf(starter: Starter): Promise<string[]> {
     // An erased starter's employee id is a pseudonym: its assignments are those it listed.
     if (starter.erased) return starter.erased.assignmentIds;
     const ids: string[] = [];
     for (const policyId of starter.asked ?? starter.policies) {
       const latest = await store.getLatestPolicyVersion(policyId);
-      ids.push(...assignmentIdsFor(starter.employeeId, policyId, latest?.version ?? 1));
+      ids.push(...(await everyAskOf(store, starter.employeeId, policyId, latest?.version ?? 1)));
     }
     return ids;
   }

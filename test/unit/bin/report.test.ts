@@ -760,6 +760,8 @@ function aSummary(byStatus: Partial<ReportSummary['byStatus']>): ReportSummary {
     signed: counts.acknowledged,
     unsigned,
     listed: unsigned,
+    dueForRenewal: 0,
+    lapsed: 0,
   };
 }
 

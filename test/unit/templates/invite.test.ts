@@ -206,3 +206,35 @@ describe('renderInvite with what changed', () => {
     expect(text).not.toContain('What changed');
   });
 });
+
+describe('renderInvite: renewal and sign-by date', () => {
+  it('says "Please sign it by …" after the opening, in both parts, only with a sign-by date', () => {
+    // Act
+    const dated = renderInvite({ ...vars, signBy: '15 December 2026' });
+    const undated = renderInvite(vars);
+
+    // Assess
+    expect(dated.html).toContain('Please sign it by 15 December 2026.');
+    expect(dated.text).toContain('Please sign it by 15 December 2026.');
+    expect(undated.text).not.toContain('Please sign it by');
+  });
+
+  it('asks a signer to sign again when their agreement is renewed, escaping the title', async () => {
+    // Act
+    const { subject, html, text } = renderInvite({
+      ...vars,
+      policyTitle: 'A <b> policy',
+      policyVersion: 2,
+      renewal: true,
+      signBy: '15 December 2026',
+    });
+
+    // Assess
+    expect(subject).toBe('Time to sign again: A <b> policy');
+    expect(text).toContain('Some time has passed since you signed our policy "A <b> policy".');
+    expect(text).toContain('please read version 2 and sign it again. Please sign it by 15 December 2026.');
+    expect(html).toContain('<strong>A &lt;b&gt; policy</strong>');
+    expect(html).not.toContain('A <b> policy');
+    expect(await emailProblems(html)).toEqual([]);
+  });
+});

@@ -160,6 +160,8 @@ describe('makeReport', () => {
       signed: 2,
       unsigned: 4,
       listed: 4,
+      dueForRenewal: 0,
+      lapsed: 0,
     });
     // Index pages of two, read through; the rows listed in one batch.
     expect(pages.map((page) => page.map((r) => r.status))).toEqual([
@@ -412,6 +414,9 @@ describe('makeReport', () => {
         note: '',
         declinedAt: '',
         declineReason: '',
+        signBy: '',
+        renewsAt: '',
+        renewal: '',
       } satisfies ReportRow,
     ]);
   });
@@ -436,7 +441,7 @@ describe('makeReport', () => {
       tokenId: '',
       emailMessageId: '',
     });
-    expect(csv.trimEnd().split(',').slice(-5, -2)).toEqual([
+    expect(csv.trimEnd().split(',').slice(-8, -5)).toEqual([
       'on-behalf',
       'Grace Hopper',
       'Signed the paper form at induction on 23 November',
@@ -496,6 +501,9 @@ describe('makeReport', () => {
         note: '',
         declinedAt: '',
         declineReason: '',
+        signBy: '',
+        renewsAt: '',
+        renewal: '',
       } satisfies ReportRow,
     ]);
   });
@@ -746,10 +754,10 @@ describe('csvOf', () => {
     expect(csv).toBe(
       'asg_1,E1001,Ada,Lovelace,ada@example.org,Engineering,Grace Hopper,grace@example.org,2026-12-01,' +
         'safe-internet-use,3,starter,acknowledged,2026-11-20T09:00:00.000Z,2026-11-20T09:15:00.000Z,0,,,,' +
-        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,,link,,,,\n` +
+        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,,link,,,,,,,\n` +
         'asg_2,E1001,Ada,Lovelace,ada@example.org,Engineering,Grace Hopper,grace@example.org,2026-12-01,' +
         'safe-internet-use,3,starter,invited,2026-11-20T09:00:00.000Z,2026-11-20T09:15:00.000Z,1,4,,,' +
-        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,2,link,,,,\n`,
+        `2026-11-24T09:59:00.000Z,Ada Lovelace,ev_1,${'a'.repeat(64)},203.0.113.7,Mozilla/5.0,AAAAAAAAAAA,ses-1,delivered,,,2,link,,,,,,,\n`,
     );
   });
 
