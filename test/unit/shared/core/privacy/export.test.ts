@@ -300,7 +300,12 @@ describe('makeSubjectAccessExport', () => {
       declines: [decline],
       sends: [
         ...stored.sends,
-        { kind: 'decline-notice', messageId: 'ses-dec-1', at: '2026-11-06T09:01:00.000Z', attemptId: 'att-1' },
+        {
+          kind: 'decline-notice',
+          messageId: 'ses-dec-1',
+          at: '2026-11-06T09:01:00.000Z',
+          attemptId: 'att-1',
+        },
       ],
     });
 
