@@ -75,7 +75,8 @@ API answered 202: ${text}
 Next:
   1. Open the mailbox: http://127.0.0.1:${ports.ses} — the invite arrives within a few seconds.
   2. Follow its "Read and sign" link, type the name, tick the box and submit.
-     A receipt email follows in the mailbox.
+     A receipt email follows in the mailbox. (Or first answer "I do not agree", with a reason:
+     the manager and HR get one email saying so; the same link still signs afterwards.)
   3. Open the demo LMS receiver: http://127.0.0.1:${ports.lms} — the signed completion appears${
     moodleUser === undefined
       ? '.'

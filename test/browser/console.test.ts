@@ -46,7 +46,7 @@ interface ReportNumbers {
   signed: number;
   percent: string;
   unsigned: number;
-  byStatus: Record<'pending' | 'invited' | 'overdue' | 'bounced', number>;
+  byStatus: Record<'pending' | 'invited' | 'overdue' | 'bounced' | 'declined', number>;
   cancelled: number;
 }
 
@@ -57,7 +57,7 @@ function parseReport(out: string): ReportNumbers {
       summary,
     );
   if (!match) throw new Error(`no summary line in the report: ${out.slice(0, 300)}`);
-  const byStatus = { pending: 0, invited: 0, overdue: 0, bounced: 0 };
+  const byStatus = { pending: 0, invited: 0, overdue: 0, bounced: 0, declined: 0 };
   for (const part of (match[5] ?? '').split(', ').filter(Boolean)) {
     const [count, ...words] = part.split(' ');
     const status = words.join(' ') === 'not yet invited' ? 'pending' : words.join(' ');
@@ -227,6 +227,7 @@ describe('the HR console in Chromium', { timeout: 120_000 }, () => {
       unsigned: Number(await figure('Not signed')),
       overdue: Number(await figure('Overdue')),
       bounced: Number(await figure('Bounced')),
+      declined: Number(await figure('Declined')),
       invited: Number(await figure('Invited')),
       pending: Number(await figure('Pending (not yet invited)')),
       cancelled: Number(await figure('Cancelled')),

@@ -234,6 +234,8 @@ describe('attest report', () => {
       'method',
       'recorded_by',
       'note',
+      'declined_at',
+      'decline_reason',
     ]);
     expect(rows.map((r) => [r.employee_id, r.status])).toEqual([
       [people.signer.employeeId, 'acknowledged'],

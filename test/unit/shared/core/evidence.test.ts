@@ -98,6 +98,7 @@ describe('makeEvidenceReport', () => {
         publishedAt: '2026-11-20T09:00:00.000Z',
       },
       evidence,
+      declines: [],
       integrity: { recomputedSha256: policy.sha256, matches: true },
       emails: assignment.sends,
       signedFrom: { attemptId: evidence.tokenId, messageId: evidence.messageId },
