@@ -2,6 +2,7 @@
 import type {
   Assignment,
   AttemptRecord,
+  CertificateRecord,
   Chase,
   DeadLetter,
   DeliveryKind,
@@ -41,6 +42,8 @@ export interface AfterSend {
   next?: { kind: MailKind; dueAt: Date };
   chase?: Chase;
   status?: 'invited';
+  /** A receipt's: the certificate it carried, recorded in the same conditional write as the send. */
+  certificate?: CertificateRecord;
 }
 
 export interface DueItem {
@@ -473,6 +476,14 @@ export interface OutgoingEmail {
   text: string;
   tags: Record<string, string>;
   headers?: Record<string, string>;
+  /** Files attached (a receipt's certificate): each name carries no personal data. */
+  attachments?: EmailAttachment[];
+}
+
+export interface EmailAttachment {
+  fileName: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 export interface Mailer {

@@ -6,6 +6,7 @@ import type {
   Clock,
   Digests,
   DueWork,
+  EmailAttachment,
   Logger,
   Mailer,
   MailWork,
@@ -13,6 +14,7 @@ import type {
   Policies,
   Starters,
 } from '../ports.ts';
+import type { Certificate, CertificateInput } from './certificate.ts';
 import { formatDate, formatDay, formatMoment } from './dates.ts';
 import { EmailMaybeSentError } from './errors.ts';
 import { escalateToDigest } from './escalation.ts';
@@ -58,6 +60,11 @@ export interface MailDeps {
   renderReceipt: (content: ReceiptContent) => Rendered;
   renderDigest: (content: DigestContent) => Rendered;
   renderBounceNotice: (content: BounceNoticeContent) => Rendered;
+  /**
+   * Makes the receipt's PDF certificate (shared/core/certificate.ts with its font): given here so
+   * the PDF library is loaded by the mailer only, and only when a receipt is sent.
+   */
+  makeCertificate: (input: CertificateInput) => Promise<Certificate>;
   /** The chase for a policy: reminder offsets, escalation and send window (its overrides or the defaults). */
   planFor: (policyId: string) => ChasePlan;
   /** How long a manager's digest collects escalations before it is sent. */
@@ -86,6 +93,7 @@ type Composed =
       tokenId?: string;
       audit: string;
       after: AfterSend;
+      attachments?: EmailAttachment[];
       /** Recorded once the email has gone (a digest's sending). */
       sent?: (at: Date, messageId: string) => Promise<void>;
     }
@@ -171,10 +179,29 @@ export function makeSendEmail(deps: MailDeps) {
     };
   }
 
-  function receipt(assignment: Assignment, starter: Starter, policy: PolicyVersion): Composed {
+  /**
+   * The receipt: the evidence restated, and its PDF certificate attached. The certificate's settings
+   * (the organisation's name, the starter's time zone) are those of this send, recorded with it;
+   * a receipt sent again after a crash makes it again from the same evidence — the same bytes
+   * unless ORGANISATION_NAME or the starter's time zone changed in between, and the record is the
+   * one the last email carried.
+   */
+  async function receipt(
+    assignment: Assignment,
+    starter: Starter,
+    policy: PolicyVersion,
+    now: Date,
+  ): Promise<Composed> {
     const evidence = assignment.ack;
     if (!evidence) throw new Error('a receipt is owed for an assignment with no evidence');
     const at = new Date(evidence.acknowledgedAt);
+    const input: CertificateInput = {
+      assignmentId: assignment.assignmentId,
+      evidence,
+      organisationName: deps.organisationName,
+      timeZone: starter.timeZone,
+    };
+    const certificate = await deps.makeCertificate(input);
     const email = deps.renderReceipt({
       organisationName: deps.organisationName,
       givenName: starter.givenName,
@@ -187,8 +214,27 @@ export function makeSendEmail(deps: MailDeps) {
       acknowledgedAtUtc: evidence.acknowledgedAt,
       evidenceId: evidence.evidenceId,
       policySha256: evidence.policySha256,
+      certificateFileName: certificate.fileName,
+      ...(evidence.method === 'on-behalf' && { onBehalf: { recordedOn: formatDate(at, starter.timeZone) } }),
     });
-    return { to: starter.email, email, audit: 'receipt-sent', after: {} };
+    return {
+      to: starter.email,
+      email,
+      audit: 'receipt-sent',
+      after: {
+        certificate: {
+          sha256: certificate.sha256,
+          fileName: certificate.fileName,
+          organisationName: input.organisationName,
+          timeZone: input.timeZone,
+          format: certificate.format,
+          madeAt: now.toISOString(),
+        },
+      },
+      attachments: [
+        { fileName: certificate.fileName, contentType: 'application/pdf', content: certificate.bytes },
+      ],
+    };
   }
 
   function bounceNotice(assignment: Assignment, starter: Starter, policy: PolicyVersion): Composed {
@@ -316,7 +362,7 @@ export function makeSendEmail(deps: MailDeps) {
         kind === 'invite' || kind === 'reminder'
           ? chaseEmail(kind, assignment, starter, policy, sentAt, attemptId)
           : kind === 'receipt'
-            ? receipt(assignment, starter, policy)
+            ? await receipt(assignment, starter, policy, sentAt)
             : kind === 'digest'
               ? await digest(assignment)
               : bounceNotice(assignment, starter, policy);
@@ -338,6 +384,7 @@ export function makeSendEmail(deps: MailDeps) {
           to: composed.to,
           ...composed.email,
           tags: { kind, policy: policy.policyId, assignment: assignmentId, attempt: attemptId },
+          ...(composed.attachments && { attachments: composed.attachments }),
           headers: {
             'X-Attest-Assignment': assignmentId,
             'X-Attest-Kind': kind,
@@ -361,7 +408,12 @@ export function makeSendEmail(deps: MailDeps) {
         composed.after,
       );
       await composed.sent?.(at, messageId);
-      await store.appendAudit(assignmentId, composed.audit, at, { messageId, ...(tokenId && { tokenId }) });
+      const certificate = composed.after.certificate;
+      await store.appendAudit(assignmentId, composed.audit, at, {
+        messageId,
+        ...(tokenId && { tokenId }),
+        ...(certificate && { certificateSha256: certificate.sha256 }),
+      });
       deps.metrics.count('EmailSent', { kind });
       logger.info(`${kind} sent`, { assignmentId, messageId });
       return 'sent';

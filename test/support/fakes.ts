@@ -247,6 +247,7 @@ export class FakeStore implements Store {
     if (a?.dueKind !== send.kind || a.leaseUntil === undefined) throw conditionFailed();
     if (after.status) a.status = after.status;
     if (after.chase) a.chase = copy(after.chase);
+    if (after.certificate) a.certificate = copy(after.certificate);
     a.sends = [...(a.sends ?? []), copy(send)];
     if (after.next) {
       a.dueKind = after.next.kind;

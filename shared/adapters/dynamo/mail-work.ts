@@ -22,6 +22,10 @@ export function makeMailWork(table: Table): MailWork {
         set.push('chase = :chase');
         values[':chase'] = after.chase;
       }
+      if (after.certificate) {
+        set.push('certificate = :certificate');
+        values[':certificate'] = after.certificate;
+      }
       let remove = 'REMOVE leaseUntil';
       if (after.next) {
         // The lane moves on to the next step; the item stays in the sparse index.
