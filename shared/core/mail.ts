@@ -408,12 +408,7 @@ export function makeSendEmail(deps: MailDeps) {
         composed.after,
       );
       await composed.sent?.(at, messageId);
-      const certificate = composed.after.certificate;
-      await store.appendAudit(assignmentId, composed.audit, at, {
-        messageId,
-        ...(tokenId && { tokenId }),
-        ...(certificate && { certificateSha256: certificate.sha256 }),
-      });
+      await store.appendAudit(assignmentId, composed.audit, at, { messageId, ...(tokenId && { tokenId }) });
       deps.metrics.count('EmailSent', { kind });
       logger.info(`${kind} sent`, { assignmentId, messageId });
       return 'sent';
