@@ -1,7 +1,7 @@
 // The receipt email: its variables' schema, the HTML from the MJML compiled at build, and the plain-text part.
 import { z } from 'zod';
 import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
-import { compileSlots } from '#shared/core/template.ts';
+import { compileSlots, fillText as fill } from '#shared/core/template.ts';
 import { receiptHtml } from './generated/receipt.html.ts';
 
 /**
@@ -71,9 +71,6 @@ const renderHtml = compileSlots(receiptHtml, {
   closing: 'text',
   whyYou: 'text',
 });
-
-const fill = (template: string, values: Record<string, string>) =>
-  template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 
 /** The wording for how the agreement was made; `title` arrives formatted for the part. */
 function wording(v: Vars, title: string, esc: (s: string) => string) {

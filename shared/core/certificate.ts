@@ -4,6 +4,7 @@ import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, type PDFFont, PDFHexString, type PDFPage, rgb } from 'pdf-lib';
 import { isoMoment } from './dates.ts';
 import type { Evidence } from './model.ts';
+import { fillText as fill } from './template.ts';
 
 /**
  * The certificate's words, in English; `{name}` marks a value. One object, so a message catalogue
@@ -59,9 +60,6 @@ export type CertificateFont = Uint8Array;
 export function certificateFileName(policyId: string, version: number): string {
   return `agreement-${policyId.replace(/[^A-Za-z0-9_-]/g, '_')}-v${version}.pdf`;
 }
-
-const fill = (template: string, values: Record<string, string>) =>
-  template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 
 const PAGE = { width: 595.28, height: 841.89 }; // A4, in points
 const MARGIN = 56;
