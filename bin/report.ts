@@ -137,7 +137,8 @@ export function createFile(path: string) {
     open = false;
   };
   return {
-    write: (text: string) => void writeSync(fd, text),
+    write: (data: string | Uint8Array) =>
+      void (typeof data === 'string' ? writeSync(fd, data) : writeSync(fd, data)),
     close,
     // A file closed already (one of several written) is removed all the same.
     remove: () => {

@@ -25,6 +25,7 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { CERTIFICATE_FONT_FILE } from '../shared/adapters/certificate-font.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../shared/adapters/metrics.ts';
 import { parseLmsMode, secretArnSetting } from '../shared/config.ts';
 import { modeChoices } from '../shared/core/destinations/names.ts';
@@ -219,6 +220,8 @@ export class AttestStack extends Stack {
     const mailer = attestFunction(this, 'Mailer', {
       name: 'mailer',
       memorySize: 512,
+      // The receipt's certificate font, read from a file beside the bundle (certificate-font.ts).
+      packageFiles: [CERTIFICATE_FONT_FILE],
       timeout: CONSUMER_TIMEOUT,
       environment: {
         ...common,

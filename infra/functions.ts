@@ -28,6 +28,29 @@ export interface AttestFunctionProps {
   timeout?: Duration;
   /** For a function invoked asynchronously: where an event goes after Lambda's retries fail. */
   deadLetterQueue?: IQueue;
+  /**
+   * Files of npm packages the function reads at run time (not code), copied beside the bundle into
+   * its own node_modules, so they resolve there as in the source tree (`require.resolve`) and stay
+   * out of the JavaScript: `['dejavu-fonts-ttf/ttf/DejaVuSans.ttf']`.
+   */
+  packageFiles?: readonly string[];
+}
+
+/** Shell commands copying each package file into the bundle, with its package's licence. */
+function copyPackageFiles(files: readonly string[], inputDir: string, outputDir: string): string[] {
+  return files.flatMap((file) => {
+    if (!/^[a-z0-9@][\w@./-]*$/i.test(file) || file.includes('..')) {
+      throw new Error(`packageFiles: ${file} is not a plain path inside a package`);
+    }
+    const pkg = file.startsWith('@') ? file.split('/').slice(0, 2).join('/') : (file.split('/')[0] ?? file);
+    const from = `${inputDir}/node_modules/${file}`;
+    const to = `${outputDir}/node_modules/${file}`;
+    return [
+      `mkdir -p "$(dirname "${to}")"`,
+      `cp "${from}" "${to}"`,
+      `cp "${inputDir}/node_modules/${pkg}/LICENSE" "${outputDir}/node_modules/${pkg}/LICENSE"`,
+    ];
+  });
 }
 
 export function attestFunction(scope: Construct, id: string, props: AttestFunctionProps): NodejsFunction {
@@ -63,6 +86,14 @@ export function attestFunction(scope: Construct, id: string, props: AttestFuncti
       // Some dependencies are CommonJS and call require(); an ESM bundle has to provide it.
       banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       forceDockerBundling: false,
+      ...(props.packageFiles?.length && {
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            copyPackageFiles(props.packageFiles ?? [], inputDir, outputDir),
+        },
+      }),
       // Bundle the SDK too, so the version tested is the version run (the default leaves @aws-sdk/* to the runtime).
       bundleAwsSDK: true,
     },

@@ -2,6 +2,7 @@
 import type {
   Assignment,
   AttemptRecord,
+  CertificateRecord,
   Chase,
   DeadLetter,
   DeclineEvidence,
@@ -44,6 +45,8 @@ export interface AfterSend {
   status?: 'invited';
   /** The sign-by date fixed by the first invite (a policy's `due:`), stored with it. */
   signBy?: string;
+  /** A receipt's: the certificate it carried, recorded in the same conditional write as the send. */
+  certificate?: CertificateRecord;
 }
 
 export interface DueItem {
@@ -497,6 +500,14 @@ export interface OutgoingEmail {
   text: string;
   tags: Record<string, string>;
   headers?: Record<string, string>;
+  /** Files attached (a receipt's certificate): each name carries no personal data. */
+  attachments?: EmailAttachment[];
+}
+
+export interface EmailAttachment {
+  fileName: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 export interface Mailer {

@@ -6,6 +6,7 @@ import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSesMailer } from '#shared/adapters/ses-mailer.ts';
+import type { CertificateInput } from '#shared/core/certificate.ts';
 import { makeSendEmail } from '#shared/core/mail.ts';
 import { MAIL_KINDS } from '#shared/core/model.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
@@ -25,6 +26,15 @@ const mailer = makeSesMailer({
   configurationSet: config.SES_CONFIGURATION_SET,
 });
 
+/** The PDF library and its font load with the first receipt, not at every cold start (issue 18). */
+async function makeCertificate(input: CertificateInput) {
+  const [certificate, font] = await Promise.all([
+    import('#shared/core/certificate.ts'),
+    import('#shared/adapters/certificate-font.ts'),
+  ]);
+  return certificate.makeCertificate(input, await font.certificateFont());
+}
+
 /** The use case for the link keys of the moment (`attest keys`), rebuilt only when they change. */
 const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
   makeSendEmail({
@@ -40,6 +50,7 @@ const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
     renderBounceNotice,
     renderDeclineNotice,
     hrNotifyEmail: config.HR_NOTIFY_EMAIL?.address,
+    makeCertificate,
     planFor: config.planFor,
     lifecycleFor: config.lifecycleFor,
     digestDelayMs: config.DIGEST_DELAY,

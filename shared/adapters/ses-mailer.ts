@@ -64,6 +64,16 @@ export function makeSesMailer(options: SesMailerOptions, client: SESv2Client = n
                   Text: { Data: email.text, Charset: 'UTF-8' },
                 },
                 Headers: headers,
+                // SES v2 builds the MIME itself (multipart/mixed), base64 for the file.
+                ...(email.attachments?.length && {
+                  Attachments: email.attachments.map((file) => ({
+                    FileName: headerValue('attachment file name', file.fileName),
+                    ContentType: headerValue('attachment content type', file.contentType),
+                    ContentDisposition: 'ATTACHMENT' as const,
+                    ContentTransferEncoding: 'BASE64' as const,
+                    RawContent: file.content,
+                  })),
+                }),
               },
             },
           }),

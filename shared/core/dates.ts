@@ -74,3 +74,13 @@ export function parseDay(value: string, endOfDay: boolean): Date | undefined {
   const day = new Date(`${value}T00:00:00.000Z`);
   return endOfDay ? new Date(day.getTime() + 86_400_000) : day;
 }
+
+/**
+ * "2026-11-24 10:15:00" in `timeZone`, with its offset "+00:00": written from numbers only, so the
+ * same moment reads the same on any machine (Intl's month and zone names differ between ICU
+ * versions) — for what must be made again byte for byte, such as a certificate.
+ */
+export function isoMoment(at: Date, timeZone: string): { text: string; offset: string } {
+  const local = inZone(at, timeZone);
+  return { text: local.toFormat('yyyy-MM-dd HH:mm:ss'), offset: local.toFormat('ZZ') };
+}

@@ -4,6 +4,7 @@ import { NotFoundError } from './errors.ts';
 import { everyAskOf } from './lifecycle.ts';
 import {
   type Assignment,
+  type CertificateRecord,
   DELIVERY_KINDS,
   type DeclineEvidence,
   type Delivery,
@@ -50,6 +51,12 @@ export interface EvidenceReport extends DeliveriesByName {
    * erase`); null when it was not. The policy, version, hash, statement, times and ids are kept.
    */
   erasedAt: string | null;
+  /**
+   * The PDF certificate the receipt carried: its SHA-256 as sent and what made it (the organisation's
+   * name and the time zone then); null before the receipt went, or when it went before certificates.
+   * `attest evidence` adds whether a certificate made again from this evidence is identical.
+   */
+  certificate: CertificateRecord | null;
   audit: AuditEvent[];
 }
 
@@ -98,6 +105,7 @@ export function makeEvidenceReport(store: EvidenceStore) {
         emails: assignment.sends,
         signedFrom,
         erasedAt: assignment.erasedAt ?? null,
+        certificate: assignment.certificate ?? null,
         ...(Object.fromEntries(
           DELIVERY_KINDS.map((kind) => [kind, assignment[kind] ?? null]),
         ) as DeliveriesByName),

@@ -67,6 +67,10 @@ export interface ReceiptContent {
   acknowledgedAtUtc: string;
   evidenceId: string;
   policySha256: string;
+  /** The attached certificate's file name. */
+  certificateFileName: string;
+  /** For an agreement recorded on the person's behalf: the day HR recorded it, as read. */
+  onBehalf?: { recordedOn: string };
 }
 
 /** An email as a template renders it. */

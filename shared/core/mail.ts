@@ -6,6 +6,7 @@ import type {
   Clock,
   Digests,
   DueWork,
+  EmailAttachment,
   Logger,
   Mailer,
   MailWork,
@@ -13,6 +14,7 @@ import type {
   Policies,
   Starters,
 } from '../ports.ts';
+import type { Certificate, CertificateInput } from './certificate.ts';
 import { formatDate, formatDay, formatMoment } from './dates.ts';
 import { EmailMaybeSentError } from './errors.ts';
 import { escalateToDigest } from './escalation.ts';
@@ -64,6 +66,11 @@ export interface MailDeps {
   renderDeclineNotice: (content: DeclineNoticeContent) => Rendered;
   /** HR_NOTIFY_EMAIL: where decline notices go besides the manager; none when unset. */
   hrNotifyEmail?: string | undefined;
+  /**
+   * Makes the receipt's PDF certificate (shared/core/certificate.ts with its font): given here so
+   * the PDF library is loaded by the mailer only, and only when a receipt is sent.
+   */
+  makeCertificate: (input: CertificateInput) => Promise<Certificate>;
   /** The chase for a policy: reminder offsets, escalation and send window (its overrides or the defaults). */
   planFor: (policyId: string) => ChasePlan;
   /**
@@ -102,6 +109,7 @@ type Composed =
       /** More for the audit entry than the message id (never an address). */
       detail?: Record<string, string>;
       after: AfterSend;
+      attachments?: EmailAttachment[];
       /** Recorded once the email has gone (a digest's sending). */
       sent?: (at: Date, messageId: string) => Promise<void>;
     }
@@ -206,10 +214,29 @@ export function makeSendEmail(deps: MailDeps) {
     };
   }
 
-  function receipt(assignment: Assignment, starter: Starter, policy: PolicyVersion): Composed {
+  /**
+   * The receipt: the evidence restated, and its PDF certificate attached. The certificate's settings
+   * (the organisation's name, the starter's time zone) are those of this send, recorded with it;
+   * a receipt sent again after a crash makes it again from the same evidence — the same bytes
+   * unless ORGANISATION_NAME or the starter's time zone changed in between, and the record is the
+   * one the last email carried.
+   */
+  async function receipt(
+    assignment: Assignment,
+    starter: Starter,
+    policy: PolicyVersion,
+    now: Date,
+  ): Promise<Composed> {
     const evidence = assignment.ack;
     if (!evidence) throw new Error('a receipt is owed for an assignment with no evidence');
     const at = new Date(evidence.acknowledgedAt);
+    const input: CertificateInput = {
+      assignmentId: assignment.assignmentId,
+      evidence,
+      organisationName: deps.organisationName,
+      timeZone: starter.timeZone,
+    };
+    const certificate = await deps.makeCertificate(input);
     const email = deps.renderReceipt({
       organisationName: deps.organisationName,
       givenName: starter.givenName,
@@ -222,11 +249,30 @@ export function makeSendEmail(deps: MailDeps) {
       acknowledgedAtUtc: evidence.acknowledgedAt,
       evidenceId: evidence.evidenceId,
       policySha256: evidence.policySha256,
+      certificateFileName: certificate.fileName,
+      ...(evidence.method === 'on-behalf' && { onBehalf: { recordedOn: formatDate(at, starter.timeZone) } }),
     });
     // With a re-attestation period, the lane owes the renewal next: when the agreement is that old.
     const renewAt = renewsAt(assignment, lifecycleFor(assignment.policyId).reattest);
-    const after = renewAt ? { next: { kind: 'renewal' as const, dueAt: renewAt } } : {};
-    return { to: starter.email, email, audit: 'receipt-sent', after };
+    return {
+      to: starter.email,
+      email,
+      audit: 'receipt-sent',
+      after: {
+        ...(renewAt && { next: { kind: 'renewal' as const, dueAt: renewAt } }),
+        certificate: {
+          sha256: certificate.sha256,
+          fileName: certificate.fileName,
+          organisationName: input.organisationName,
+          timeZone: input.timeZone,
+          format: certificate.format,
+          madeAt: now.toISOString(),
+        },
+      },
+      attachments: [
+        { fileName: certificate.fileName, contentType: 'application/pdf', content: certificate.bytes },
+      ],
+    };
   }
 
   function bounceNotice(assignment: Assignment, starter: Starter, policy: PolicyVersion): Composed {
@@ -404,7 +450,7 @@ export function makeSendEmail(deps: MailDeps) {
         kind === 'invite' || kind === 'reminder'
           ? chaseEmail(kind, assignment, starter, policy, sentAt, attemptId)
           : kind === 'receipt'
-            ? receipt(assignment, starter, policy)
+            ? await receipt(assignment, starter, policy, sentAt)
             : kind === 'digest'
               ? await digest(assignment)
               : kind === 'decline-notice'
@@ -429,6 +475,7 @@ export function makeSendEmail(deps: MailDeps) {
           ...(composed.alsoTo && { alsoTo: composed.alsoTo }),
           ...composed.email,
           tags: { kind, policy: policy.policyId, assignment: assignmentId, attempt: attemptId },
+          ...(composed.attachments && { attachments: composed.attachments }),
           headers: {
             'X-Attest-Assignment': assignmentId,
             'X-Attest-Kind': kind,

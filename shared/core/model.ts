@@ -309,6 +309,25 @@ export interface DeclineEvidence {
   reducedAt?: string;
 }
 
+/**
+ * The PDF certificate the receipt email carried (shared/core/certificate.ts): its SHA-256, and what
+ * beside the evidence made it, so `attest evidence --pdf` makes the same bytes again after a
+ * change of ORGANISATION_NAME or of the starter's time zone.
+ */
+export interface CertificateRecord {
+  sha256: string;
+  /** The attachment's name (policy and version: no personal data). */
+  fileName: string;
+  /** ORGANISATION_NAME when it was made. */
+  organisationName: string;
+  /** The starter's time zone when it was made. */
+  timeZone: string;
+  /** The layout's version (CERTIFICATE_FORMAT). */
+  format: number;
+  /** When the mailer made it (the receipt's send). */
+  madeAt: string;
+}
+
 /** What an agreement is to, as its evidence names it: the version, its hash and its statement. */
 export function agreedTo(
   policy: PolicyVersion,
@@ -441,6 +460,8 @@ export interface Assignment extends Lanes {
   ack?: Evidence;
   /** Every decline, oldest first (at most MAX_DECLINES); kept when the person agrees later. */
   declines?: DeclineEvidence[];
+  /** The certificate the receipt carried, recorded with the receipt's send; absent before certificates. */
+  certificate?: CertificateRecord;
   /**
    * When the person's data in it was replaced with keyed pseudonyms (`attest privacy erase`): the
    * evidence keeps its policy, version, hash, statement, times and ids; no delivery is sent again.

@@ -43,3 +43,8 @@ export function compileSlots<S extends Record<string, SlotKind>>(markup: string,
     return out;
   };
 }
+
+/** `template` with each `{name}` replaced by its value (unknown names left as they are): plain text, nothing escaped. */
+export function fillText(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}

@@ -129,8 +129,12 @@ function startCapturing(): void {
   // (The email itself names the person, as it must.)
   const sendEmail = SESv2Client.prototype.send;
   vi.spyOn(SESv2Client.prototype, 'send').mockImplementation(function (this: SESv2Client, command, ...rest) {
-    if (command instanceof SendEmailCommand)
+    if (command instanceof SendEmailCommand) {
       capture('SES email tags', JSON.stringify(command.input.EmailTags));
+      // A receipt's certificate: its file name names the policy, never the person.
+      const files = command.input.Content?.Simple?.Attachments?.map((file) => file.FileName);
+      if (files) capture('SES attachment file names', JSON.stringify(files));
+    }
     return (sendEmail as (...args: unknown[]) => unknown).call(this, command, ...rest);
   } as typeof sendEmail);
   // Every request any server in this process took (gateway, demo LMS, emulators), by port: the

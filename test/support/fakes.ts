@@ -1,5 +1,6 @@
 // Hand-written fakes of the ports for core unit tests: an in-memory Store that refuses exactly what the DynamoDB adapter's conditions refuse, recorders for the rest, and sample records.
 
+import type { Certificate, CertificateInput } from '#shared/core/certificate.ts';
 import type { XapiSettings } from '#shared/core/destinations/xapi.ts';
 import { ErasedError } from '#shared/core/errors.ts';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
@@ -249,6 +250,7 @@ export class FakeStore implements Store {
     if (after.status) a.status = after.status;
     if (after.chase) a.chase = copy(after.chase);
     if (after.signBy) a.signBy = after.signBy;
+    if (after.certificate) a.certificate = copy(after.certificate);
     a.sends = [...(a.sends ?? []), copy(send)];
     if (after.next) {
       a.dueKind = after.next.kind;
@@ -1287,4 +1289,14 @@ export async function deadLetterStore() {
   await seedDeadLetter(store, e3, 'webhook', '2026-11-25T15:03:00.000Z', { reason: 'gone', status: 410 });
   store.writes.length = 0;
   return { store, e1, e2, e3 };
+}
+
+/** A certificate maker for tests of the mail lane: a few bytes naming the evidence, not a PDF. */
+export async function fakeCertificate(input: CertificateInput): Promise<Certificate> {
+  return {
+    bytes: new TextEncoder().encode(`%PDF ${input.evidence.evidenceId}`),
+    sha256: 'c'.repeat(64),
+    fileName: `agreement-${input.evidence.policyId}-v${input.evidence.policyVersion}.pdf`,
+    format: 1,
+  };
 }

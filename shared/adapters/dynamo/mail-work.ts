@@ -26,6 +26,10 @@ export function makeMailWork(table: Table): MailWork {
         set.push('signBy = :signBy');
         values[':signBy'] = after.signBy;
       }
+      if (after.certificate) {
+        set.push('certificate = :certificate');
+        values[':certificate'] = after.certificate;
+      }
       let remove = 'REMOVE leaseUntil';
       if (after.next) {
         // The lane moves on to the next step; the item stays in the sparse index.

@@ -94,7 +94,7 @@ export function erasedStarter(
 
 /**
  * The assignment as erased: the typed name, IP address and browser (or on-behalf note) of the evidence
- * and of each decline (with its reason), a bounced
+ * and of each decline (with its reason), the sha256 of the certificate that named them, a bounced
  * address, the manager's address of a digest, the emails' subjects, and what an LMS answered
  * (which may quote the person) replaced by pseudonyms; everything else byte for byte as it was
  * (the policy, version and hash, the statement, the times, the evidence, token and message ids).
@@ -128,6 +128,9 @@ export function erasedAssignment(assignment: Assignment, pseudonyms: Pseudonyms,
     delete erased.dueKind;
     delete erased.leaseUntil;
   }
+  // The certificate's hash is of a document naming the person: a guess at the name, made into a
+  // certificate, would be confirmed by it. Keyed, it still proves a copy of the PDF (prove).
+  if (erased.certificate) erased.certificate.sha256 = pseudonyms.text(erased.certificate.sha256);
   if (erased.bounce) erased.bounce.email = pseudonyms.email(erased.bounce.email);
   if (erased.digest) erased.digest.managerEmail = pseudonyms.email(erased.digest.managerEmail);
   erased.sends = erased.sends.map((send) =>

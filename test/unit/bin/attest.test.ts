@@ -1,6 +1,11 @@
 // The attest command line: usage and exit codes, publishing versions (and re-acknowledgement), evidence, and the LMS deliveries.
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { certificateFont } from '#shared/adapters/certificate-font.ts';
+import { makeCertificate } from '#shared/core/certificate.ts';
 import { statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import type { AttemptRecord, Evidence, OwedDeliveries, PolicyVersion } from '#shared/core/model.ts';
@@ -499,6 +504,109 @@ describe('attest evidence', () => {
     // Assess
     expect(code).toBe(1);
     expect(err).toEqual(['attest: No published versions of unknown.']);
+  });
+});
+
+describe('attest evidence --pdf', () => {
+  /** A signed store whose receipt went with the certificate the mailer made (its record kept). */
+  async function certifiedStore() {
+    const signed = await signedStore();
+    const stored = signed.store.assignments.get(signed.assignmentId);
+    if (!stored?.ack) throw new Error('seeded without evidence');
+    const sent = await makeCertificate(
+      {
+        assignmentId: signed.assignmentId,
+        evidence: stored.ack,
+        organisationName: 'Wirral Council',
+        timeZone: 'Europe/London',
+      },
+      await certificateFont(),
+    );
+    stored.certificate = {
+      sha256: sent.sha256,
+      fileName: sent.fileName,
+      organisationName: 'Wirral Council',
+      timeZone: 'Europe/London',
+      format: sent.format,
+      madeAt: '2026-11-25T14:04:00.000Z',
+    };
+    return { ...signed, stored, sent };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'attest-pdf-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the certificate that was sent again, byte for byte, and says it matches', async () => {
+    // Prepare
+    const { store, assignmentId, sent } = await certifiedStore();
+    const file = join(dir, 'again.pdf');
+
+    // Act
+    const { code, out, err } = await cli(['evidence', assignmentId, '--pdf', file], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    const written = readFileSync(file);
+    expect(written.equals(Buffer.from(sent.bytes))).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(out[0] as string).certificate).toMatchObject({
+      sha256: sent.sha256,
+      remadeSha256: sent.sha256,
+      matches: true,
+      organisationName: 'Wirral Council',
+    });
+  });
+
+  it('finds it by --employee and --policy, and shows the check without --pdf', async () => {
+    // Prepare
+    const { store, sent } = await certifiedStore();
+
+    // Act
+    const { code, out } = await cli(['evidence', '--employee', 'E1001', '--policy', 'sample'], store);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(JSON.parse(out[0] as string).certificate).toMatchObject({ sha256: sent.sha256, matches: true });
+  });
+
+  it('says a certificate made again from altered evidence is not the one sent', async () => {
+    // Prepare
+    const { store, assignmentId, stored, sent } = await certifiedStore();
+    if (stored.ack) stored.ack.typedName = 'Someone Else';
+
+    // Act
+    const { code, out } = await cli(['evidence', assignmentId, '--pdf', join(dir, 'altered.pdf')], store);
+
+    // Assess
+    expect(code).toBe(0);
+    const { certificate } = JSON.parse(out[0] as string);
+    expect(certificate.sha256).toBe(sent.sha256);
+    expect(certificate.remadeSha256).not.toBe(sent.sha256);
+    expect(certificate.matches).toBe(false);
+  });
+
+  it('exits 1 and writes nothing when no certificate was sent', async () => {
+    // Prepare
+    const { store, assignmentId } = await signedStore();
+    const file = join(dir, 'none.pdf');
+
+    // Act
+    const { code, out, err } = await cli(['evidence', assignmentId, '--pdf', file], store);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(JSON.parse(out[0] as string).certificate).toBeNull();
+    expect(err[0]).toContain('No certificate was sent for this agreement');
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('exits 2 for --text with --pdf', async () => {
+    // Act
+    const { code, err } = await cli(['evidence', 'a1', '--text', '--pdf', join(dir, 'x.pdf')]);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err[0]).toContain('--text and --pdf: choose one');
   });
 });
 

@@ -16,6 +16,7 @@ const vars: ReceiptVars = {
   acknowledgedAtUtc: '2026-11-26T09:14:03.123Z',
   evidenceId: 'ev_01JD5K8Q2X',
   policySha256: 'a3f1c2d4e5b6a7980112233445566778899aabbccddeeff00112233445566778',
+  certificateFileName: 'agreement-safe-internet-use-v3.pdf',
 };
 
 describe('renderReceipt', () => {
@@ -113,9 +114,46 @@ describe('renderReceipt', () => {
     ['a fractional version', { policyVersion: 1.5 }],
     ['an empty typed name', { typedName: '' }],
     ['an empty statement', { statement: '' }],
+    ['a certificate file name that is not a plain .pdf name', { certificateFileName: 'a b/c.pdf' }],
   ])('refuses %s', (_, bad) => {
     // Assess
     expect(() => renderReceipt({ ...vars, ...bad } as ReceiptVars)).toThrow();
+  });
+
+  it('names the attached certificate in both parts', () => {
+    // Act
+    const { html, text } = renderReceipt(vars);
+
+    // Assess
+    const line =
+      'The attached PDF, agreement-safe-internet-use-v3.pdf, is the certificate of this agreement: keep it with this email.';
+    expect(html).toContain(line);
+    expect(text).toContain(line);
+  });
+
+  it('says HR recorded an agreement made on the person’s behalf, never that they signed', () => {
+    // Act
+    const { subject, html, text } = renderReceipt({ ...vars, onBehalf: { recordedOn: '3 December 2026' } });
+
+    // Assess
+    expect(subject).toBe('Receipt: agreed to Safe Internet Use – Guidance for Staff (version 3)');
+    expect(html).toContain(
+      'This confirms that HR recorded your agreement to our policy <strong>Safe Internet Use – Guidance for Staff</strong> (version 3, effective from 2026-11-24) on your behalf on 3 December 2026.',
+    );
+    expect(text).toContain(
+      'This confirms that HR recorded your agreement to our policy "Safe Internet Use – Guidance for Staff" (version 3, effective from 2026-11-24) on your behalf on 3 December 2026.',
+    );
+    expect(text).toContain('Your name as recorded: Siân Angharad Jones');
+    expect(text).toContain('If you did not agree to this, tell your HR team at once.');
+    for (const part of [subject, html, text]) {
+      expect(part).not.toMatch(/you signed|Signed as|signed in your name|did not sign/);
+    }
+  });
+
+  it('produces valid HTML for an agreement made on the person’s behalf', async () => {
+    // Assess
+    const { html } = renderReceipt({ ...vars, onBehalf: { recordedOn: '3 December 2026' } });
+    expect(await emailProblems(html)).toEqual([]);
   });
 
   it('produces HTML that validates, bar the rules email markup breaks by design', async () => {

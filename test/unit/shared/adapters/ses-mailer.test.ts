@@ -62,6 +62,72 @@ describe('makeSesMailer', () => {
     });
   });
 
+  it('attaches a file (the receipt’s certificate) as a base64 attachment beside both parts and the headers', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-2' });
+    const pdf = new TextEncoder().encode('%PDF-1.7 certificate');
+
+    // Act
+    await mailer().send({
+      ...email,
+      attachments: [
+        { fileName: 'agreement-safe-internet-use-v3.pdf', contentType: 'application/pdf', content: pdf },
+      ],
+    });
+
+    // Assess
+    expect(ses).toReceiveCommandWith(SendEmailCommand, {
+      Content: {
+        Simple: expect.objectContaining({
+          Body: {
+            Html: { Data: '<p>Hello Ada</p>', Charset: 'UTF-8' },
+            Text: { Data: 'Hello Ada', Charset: 'UTF-8' },
+          },
+          Headers: [{ Name: 'X-Attest-Assignment', Value: 'a1' }],
+          Attachments: [
+            {
+              FileName: 'agreement-safe-internet-use-v3.pdf',
+              ContentType: 'application/pdf',
+              ContentDisposition: 'ATTACHMENT',
+              ContentTransferEncoding: 'BASE64',
+              RawContent: pdf,
+            },
+          ],
+        }),
+      },
+    });
+  });
+
+  it('sends no Attachments field when the email has none', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-3' });
+
+    // Act
+    await mailer().send(email);
+
+    // Assess
+    const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(input?.Content?.Simple).not.toHaveProperty('Attachments');
+  });
+
+  it('refuses an attachment whose file name would break its header', async () => {
+    // Act
+    const sending = mailer().send({
+      ...email,
+      attachments: [
+        {
+          fileName: 'a.pdf\r\nBcc: x@example.org',
+          contentType: 'application/pdf',
+          content: new Uint8Array(),
+        },
+      ],
+    });
+
+    // Assess
+    await expect(sending).rejects.toBeInstanceOf(HeaderError);
+    expect(ses).toReceiveCommandTimes(SendEmailCommand, 0);
+  });
+
   it('replaces characters SES refuses in tag values, keeping the ones it allows', async () => {
     // Prepare
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-2' });

@@ -9,6 +9,7 @@ import {
   formatUtcMoment,
   isCalendarDay,
   isoDay,
+  isoMoment,
   nextDay,
   startOfLocalDay,
   utcMinute,
@@ -80,6 +81,24 @@ describe('formatUtcMoment', () => {
     // Act and assess
     expect(formatUtcMoment(new Date('2026-11-24T10:15:59.999Z'))).toBe('24 November 2026, 10:15 UTC');
     expect(formatUtcMoment(SUMMER_NIGHT)).toBe('30 June 2026, 23:30 UTC');
+  });
+});
+
+describe('isoMoment', () => {
+  it('writes a moment in a zone from numbers, with the zone’s offset then', () => {
+    // Assess: GMT in November, BST (the next day) in summer, and UTC itself
+    expect(isoMoment(AUTUMN, 'Europe/London')).toEqual({ text: '2026-11-26 09:14:03', offset: '+00:00' });
+    expect(isoMoment(SUMMER_NIGHT, 'Europe/London')).toEqual({
+      text: '2026-07-01 00:30:00',
+      offset: '+01:00',
+    });
+    expect(isoMoment(AUTUMN, 'Asia/Kolkata')).toEqual({ text: '2026-11-26 14:44:03', offset: '+05:30' });
+    expect(isoMoment(AUTUMN, 'UTC')).toEqual({ text: '2026-11-26 09:14:03', offset: '+00:00' });
+  });
+
+  it('refuses a zone luxon cannot read rather than print "Invalid DateTime"', () => {
+    // Assess
+    expect(() => isoMoment(AUTUMN, 'Mars/Olympus_Mons')).toThrow(RangeError);
   });
 });
 

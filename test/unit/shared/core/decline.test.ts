@@ -112,6 +112,7 @@ function mailerOf(store: FakeStore, clock: FakeClock, hrNotifyEmail?: string) {
     tokenKeys,
     renderInvite: never,
     renderReceipt: never,
+    makeCertificate: never,
     renderDigest: never,
     renderBounceNotice: never,
     renderDeclineNotice: (content) => {

@@ -103,6 +103,7 @@ describe('makeEvidenceReport', () => {
       emails: assignment.sends,
       signedFrom: { attemptId: evidence.tokenId, messageId: evidence.messageId },
       erasedAt: null,
+      certificate: null,
       webhook: { state: 'pending', webhookId: 'wh_1', attempts: 0 },
       // Only the webhook was owed.
       xapi: null,

@@ -30,6 +30,7 @@ import {
   FakeMailer,
   FakeMetrics,
   FakeStore,
+  fakeCertificate,
   RETENTION,
   silentLogger,
 } from '../../../support/fakes.ts';
@@ -152,6 +153,7 @@ async function mailSetup(
     renderDigest: () => ({ subject: 'Digest', html: '<p>digest</p>', text: 'digest' }),
     renderBounceNotice: () => ({ subject: 'Notice', html: '<p>notice</p>', text: 'notice' }),
     renderDeclineNotice: () => ({ subject: 'Declined', html: '<p>declined</p>', text: 'declined' }),
+    makeCertificate: fakeCertificate,
     planFor: () => PLAN,
     lifecycleFor,
     digestDelayMs: 60_000,

@@ -1,8 +1,9 @@
 // Sending an owed email exactly once: the invite with a fresh link that verifies and carries no personal data, and the receipt.
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import type { CertificateInput } from '#shared/core/certificate.ts';
 import { EmailMaybeSentError } from '#shared/core/errors.ts';
-import { makeSendEmail } from '#shared/core/mail.ts';
+import { type MailDeps, makeSendEmail } from '#shared/core/mail.ts';
 import type {
   BounceNoticeContent,
   DeclineNoticeContent,
@@ -21,6 +22,7 @@ import {
   FakeMailer,
   FakeMetrics,
   type FakeStore,
+  fakeCertificate,
   RETENTION,
   seededStore,
   silentLogger,
@@ -46,12 +48,13 @@ async function setup(overrides: Partial<Assignment> = {}, options: { hrNotifyEma
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
   const rendered: InviteContent[] = [];
   const receipts: ReceiptContent[] = [];
+  const certificates: CertificateInput[] = [];
   const digests: DigestContent[] = [];
   const notices: BounceNoticeContent[] = [];
   const declineNotices: DeclineNoticeContent[] = [];
   const metrics = new FakeMetrics();
   const log = { ...silentLogger, warn: vi.fn(), error: vi.fn() };
-  const sendInvite = makeSendEmail({
+  const deps: MailDeps = {
     store: seeded.store,
     mailer,
     clock,
@@ -67,6 +70,10 @@ async function setup(overrides: Partial<Assignment> = {}, options: { hrNotifyEma
     renderReceipt: (content) => {
       receipts.push(content);
       return { subject: `Receipt: ${content.policyTitle}`, html: '<p>receipt</p>', text: content.evidenceId };
+    },
+    makeCertificate: (input) => {
+      certificates.push(input);
+      return fakeCertificate(input);
     },
     renderDigest: (content) => {
       digests.push(content);
@@ -91,7 +98,8 @@ async function setup(overrides: Partial<Assignment> = {}, options: { hrNotifyEma
     maybeSentGraceMs: GRACE_MS,
     metrics,
     logger: log,
-  });
+  };
+  const sendInvite = makeSendEmail(deps);
   const message = { assignmentId: seeded.assignment.assignmentId, kind: 'invite' as const };
   return {
     ...seeded,
@@ -99,10 +107,12 @@ async function setup(overrides: Partial<Assignment> = {}, options: { hrNotifyEma
     clock,
     rendered,
     receipts,
+    certificates,
     digests,
     notices,
     declineNotices,
     sendInvite,
+    deps,
     message,
     metrics,
     log,
@@ -373,7 +383,7 @@ describe('sendEmail: the receipt', () => {
 
   it('restates the evidence to the starter and records it, leaving the LMS delivery owed', async () => {
     // Prepare
-    const { store, mailer, sendInvite, receipts, assignment } = await setup(acknowledged);
+    const { store, mailer, sendInvite, receipts, certificates, assignment } = await setup(acknowledged);
     const message = { assignmentId: assignment.assignmentId, kind: 'receipt' as const };
 
     // Act
@@ -394,11 +404,27 @@ describe('sendEmail: the receipt', () => {
         acknowledgedAtUtc: '2026-11-26T09:14:03.123Z',
         evidenceId: evidence.evidenceId,
         policySha256: 'a'.repeat(64),
+        certificateFileName: 'agreement-safe-internet-use-v3.pdf',
+      },
+    ]);
+    expect(certificates).toEqual([
+      {
+        assignmentId: assignment.assignmentId,
+        evidence,
+        organisationName: 'Wirral Council',
+        timeZone: 'Europe/London',
       },
     ]);
     expect(mailer.sent).toEqual([
       expect.objectContaining({
         to: 'ada@example.org',
+        attachments: [
+          {
+            fileName: 'agreement-safe-internet-use-v3.pdf',
+            contentType: 'application/pdf',
+            content: new TextEncoder().encode(`%PDF ${evidence.evidenceId}`),
+          },
+        ],
         tags: {
           kind: 'receipt',
           policy: 'safe-internet-use',
@@ -419,12 +445,67 @@ describe('sendEmail: the receipt', () => {
         },
       ],
       webhookDueAt: '2026-11-26T09:15:03.123Z',
+      certificate: {
+        sha256: 'c'.repeat(64),
+        fileName: 'agreement-safe-internet-use-v3.pdf',
+        organisationName: 'Wirral Council',
+        timeZone: 'Europe/London',
+        format: 1,
+        madeAt: '2026-11-24T10:00:00.000Z',
+      },
     });
     expect(stored?.dueKind).toBeUndefined();
     expect(stored?.dueAt).toBeUndefined();
     expect(store.audit).toEqual([
       expect.objectContaining({ kind: 'receipt-sent', detail: { messageId: 'ses-1' } }),
     ]);
+  });
+
+  it('says an agreement recorded on the person’s behalf was recorded by HR, on its day', async () => {
+    // Prepare
+    const onBehalf = {
+      ...evidence,
+      method: 'on-behalf' as const,
+      note: 'Paper form signed at induction',
+      recordedBy: 'Grace Hopper',
+      ipAddress: null,
+      userAgent: null,
+      tokenId: null,
+      messageId: null,
+    };
+    const { sendInvite, receipts, certificates, assignment } = await setup({
+      ...acknowledged,
+      ack: onBehalf,
+    });
+
+    // Act
+    await sendInvite({ assignmentId: assignment.assignmentId, kind: 'receipt' });
+
+    // Assess: the day in the starter's zone; the certificate is given the method and recorder
+    expect(receipts[0]?.onBehalf).toEqual({ recordedOn: '26 November 2026' });
+    expect(JSON.stringify(receipts[0])).not.toContain('Grace Hopper');
+    expect(JSON.stringify(receipts[0])).not.toContain('Paper form');
+    expect(certificates[0]?.evidence).toEqual(onBehalf);
+  });
+
+  it('sends no receipt, and gives the lease back, when its certificate cannot be made', async () => {
+    // Prepare
+    const seeded = await setup(acknowledged);
+    const failing = makeSendEmail({
+      ...seeded.deps,
+      makeCertificate: () => Promise.reject(new Error('font missing')),
+    });
+
+    // Act
+    const attempt = failing({ assignmentId: seeded.assignment.assignmentId, kind: 'receipt' });
+
+    // Assess
+    await expect(attempt).rejects.toThrow('font missing');
+    expect(seeded.mailer.sent).toEqual([]);
+    const stored = seeded.store.peek(seeded.assignment.assignmentId);
+    expect(stored?.dueKind).toBe('receipt');
+    expect(stored?.leaseUntil).toBeUndefined();
+    expect(stored?.certificate).toBeUndefined();
   });
 
   it('sends the receipt once for two messages, and not for an invite message', async () => {

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
-import { compileSlots } from '#shared/core/template.ts';
+import { compileSlots, fillText } from '#shared/core/template.ts';
 
 describe('escapeHtml', () => {
   it('leaves no character that could open markup or close an attribute', () => {
@@ -79,5 +79,12 @@ describe('compileSlots', () => {
     // Assess
     expect(() => compileSlots('{{nope}}', {})).toThrow(/unknown slot/);
     expect(() => compileSlots('no slots', { name: 'text' })).toThrow(/lacks the slot/);
+  });
+});
+
+describe('fillText', () => {
+  it('puts each named value in its place, as it is, and leaves unknown names', () => {
+    // Assess
+    expect(fillText('{a} and {b}, {a} again; {c}', { a: '<x>', b: '$&' })).toBe('<x> and $&, <x> again; {c}');
   });
 });

@@ -347,6 +347,32 @@ describe('erasedStarter and erasedAssignment', () => {
   });
 });
 
+describe('erasedAssignment and the receipt’s certificate', () => {
+  it('replaces the sha256 of the certificate that named the person, keeping what made it', () => {
+    // Prepare
+    const certificate = {
+      sha256: 'c'.repeat(64),
+      fileName: 'agreement-sample-v1.pdf',
+      organisationName: 'Wirral Council',
+      timeZone: 'Europe/London',
+      format: 1,
+      madeAt: NOW,
+    };
+    const assignment = anAssignment(aStarter(), aPolicy(), {
+      status: 'acknowledged',
+      ack: anEvidence(aPolicy()),
+      certificate,
+    });
+
+    // Act
+    const after = erasedAssignment(assignment, pseudonyms, NOW);
+
+    // Assess
+    expect(after.certificate).toStrictEqual({ ...certificate, sha256: pseudonyms.text('c'.repeat(64)) });
+    expect(assignment.certificate?.sha256).toBe('c'.repeat(64));
+  });
+});
+
 describe('makeErasePerson', () => {
   it('leaves none of the person’s values anywhere in the table, for any person (property)', async () => {
     // Distinctive values (a prefix no fixed text has), so a match is theirs and not a coincidence.

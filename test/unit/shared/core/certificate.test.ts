@@ -1,0 +1,198 @@
+// The agreement's PDF certificate: the same bytes from the same evidence, every value readable by a PDF reader, any name in any script.
+import { createHash } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { certificateFont } from '#shared/adapters/certificate-font.ts';
+import {
+  CERTIFICATE_FORMAT,
+  type CertificateFont,
+  type CertificateInput,
+  certificateFileName,
+  makeCertificate,
+} from '#shared/core/certificate.ts';
+import type { LinkEvidence, OnBehalfEvidence } from '#shared/core/model.ts';
+import { readPdf } from '../../../support/pdf.ts';
+
+const evidence: LinkEvidence = {
+  evidenceId: 'ev_8d0c3a6e-0b7a-4f43-9a4b-6b0f7f1f2a10',
+  acknowledgedAt: '2026-07-14T08:14:03.123Z',
+  policyId: 'safe-internet-use',
+  policyVersion: 3,
+  policyTitle: 'Safe Internet Use – Guidance for Staff',
+  policySha256: 'a3f1c2d4e5b6a7980112233445566778899aabbccddeeff00112233445566778',
+  statement: 'I understand and agree to adhere to the Policy on the Use of Social Networking Websites.',
+  typedName: 'Ada King Lovelace',
+  method: 'link',
+  ipAddress: '192.0.2.1',
+  userAgent: 'Mozilla/5.0',
+  tokenId: 'AAAAAAAAAAA',
+  messageId: 'ses-0',
+};
+const input: CertificateInput = {
+  assignmentId: 'as_-6cnU65UKynXba2H3P0wWg',
+  evidence,
+  organisationName: 'Wirral Children’s Services',
+  timeZone: 'Europe/London',
+};
+/**
+ * The certificate of `input`, as pdf-lib 1.17.1 (pinned) makes it with DejaVu Sans 2.37: a change
+ * here means every certificate already sent would no longer be made again identically.
+ */
+const GOLDEN_SHA256 = 'bc2293362380be517ecd18d618f4b43ec4e714936e2cea905ef1ae510ddf9f83';
+
+let font: CertificateFont;
+beforeAll(async () => {
+  font = await certificateFont();
+});
+
+describe('makeCertificate', () => {
+  it('makes the same bytes from the same evidence, and says their sha256', async () => {
+    // Act
+    const first = await makeCertificate(input, font);
+    const second = await makeCertificate(structuredClone(input), await certificateFont());
+
+    // Assess
+    expect(Buffer.from(second.bytes).equals(Buffer.from(first.bytes))).toBe(true);
+    expect(first.sha256).toBe(createHash('sha256').update(first.bytes).digest('hex'));
+    expect(first.format).toBe(CERTIFICATE_FORMAT);
+    expect(first.fileName).toBe('agreement-safe-internet-use-v3.pdf');
+  });
+
+  it('makes the bytes pinned for this evidence (pdf-lib and the font unchanged)', async () => {
+    // Act
+    const { sha256 } = await makeCertificate(input, font);
+
+    // Assess
+    expect(sha256).toBe(GOLDEN_SHA256);
+  });
+
+  it('makes different bytes for another organisation name or time zone', async () => {
+    // Act
+    const [base, renamed, elsewhere] = await Promise.all([
+      makeCertificate(input, font),
+      makeCertificate({ ...input, organisationName: 'Wirral Council' }, font),
+      makeCertificate({ ...input, timeZone: 'America/New_York' }, font),
+    ]);
+
+    // Assess
+    expect(new Set([base.sha256, renamed.sha256, elsewhere.sha256]).size).toBe(3);
+  });
+
+  it('carries every value of the evidence as text a PDF reader extracts', async () => {
+    // Act
+    const { text, pages } = await readPdf((await makeCertificate(input, font)).bytes);
+
+    // Assess
+    expect(pages).toBe(1);
+    for (const value of [
+      'Wirral Children’s Services',
+      'Certificate of agreement',
+      evidence.policyTitle,
+      evidence.policySha256,
+      evidence.statement,
+      evidence.typedName,
+      evidence.evidenceId,
+      'Signed by the person through the link emailed to them',
+      `attest evidence ${input.assignmentId}`,
+    ]) {
+      expect(text.replace(/\n/g, ' ')).toContain(value);
+    }
+    expect(text).toMatch(/^Version\n3$/m);
+  });
+
+  it('gives the time of agreement in the starter’s zone with its offset, and in UTC', async () => {
+    // Act
+    const { text } = await readPdf((await makeCertificate(input, font)).bytes);
+
+    // Assess: 08:14 UTC in July is 09:14 in London (BST)
+    expect(text).toContain('2026-07-14 09:14:03 (Europe/London, UTC+01:00); 2026-07-14 08:14:03 UTC');
+  });
+
+  it('sets its title, language, author and dates from the evidence, not the clock', async () => {
+    // Act
+    const { info } = await readPdf((await makeCertificate(input, font)).bytes);
+
+    // Assess
+    expect(info).toMatchObject({
+      Title: 'Certificate of agreement: Safe Internet Use – Guidance for Staff, version 3',
+      Language: 'en-GB',
+      Author: 'Wirral Children’s Services',
+      Creator: 'attest',
+      CreationDate: 'D:20260714081403Z',
+      ModDate: 'D:20260714081403Z',
+    });
+  });
+
+  it.each([
+    ['Welsh', 'Siân Ŵyn ap Ŷwain'],
+    ['accented Latin', 'Zoë Ångström-Łukasiewicz Đặng'],
+    ['Greek', 'Ελένη Παπαδοπούλου'],
+    ['Cyrillic', 'Иван Петров'],
+  ])('draws a %s name in the embedded font, and a reader gets it back exactly', async (_, typedName) => {
+    // Act
+    const { text } = await readPdf(
+      (await makeCertificate({ ...input, evidence: { ...evidence, typedName } }, font)).bytes,
+    );
+
+    // Assess
+    expect(text).toContain(typedName);
+    expect(text).not.toContain('Characters the font cannot show');
+  });
+
+  it('lists by code point each character of a name the font cannot draw', async () => {
+    // Act
+    const { text } = await readPdf(
+      (await makeCertificate({ ...input, evidence: { ...evidence, typedName: 'Li 李华' } }, font)).bytes,
+    );
+
+    // Assess
+    expect(text).toContain('Characters the font cannot show: U+674E U+534E');
+  });
+
+  it('names an agreement recorded on the person’s behalf and its recorder, not the note', async () => {
+    // Prepare
+    const { method: _, pageShownAt: __, reducedAt: ___, ...agreed } = evidence;
+    const onBehalf: OnBehalfEvidence = {
+      ...agreed,
+      method: 'on-behalf',
+      note: 'Paper form signed at induction',
+      recordedBy: 'Grace Hopper',
+      ipAddress: null,
+      userAgent: null,
+      tokenId: null,
+      messageId: null,
+    };
+
+    // Act
+    const { text } = await readPdf((await makeCertificate({ ...input, evidence: onBehalf }, font)).bytes);
+
+    // Assess
+    expect(text).toContain('Recorded on the person’s behalf (agreed offline) by Grace Hopper');
+    expect(text).toContain('Name (as HR held it, entered for them)');
+    expect(text).not.toContain('Signed by the person');
+    expect(text).not.toContain('Paper form');
+  });
+
+  it('wraps a long statement and an unbroken value onto further lines and pages, losing nothing', async () => {
+    // Prepare
+    const statement = Array.from({ length: 400 }, (_, i) => `clause${i}`).join(' ');
+    const typedName = 'X'.repeat(150);
+
+    // Act
+    const { text, pages } = await readPdf(
+      (await makeCertificate({ ...input, evidence: { ...evidence, statement, typedName } }, font)).bytes,
+    );
+
+    // Assess
+    expect(pages).toBeGreaterThan(1);
+    expect(text.replace(/\n/g, ' ')).toContain(statement);
+    expect(text.replace(/\n/g, '')).toContain(typedName);
+  });
+});
+
+describe('certificateFileName', () => {
+  it('names the policy and version only, in characters safe in any header', () => {
+    // Assess
+    expect(certificateFileName('safe-internet-use', 2)).toBe('agreement-safe-internet-use-v2.pdf');
+    expect(certificateFileName('odd id/ü', 1)).toBe('agreement-odd_id__-v1.pdf');
+  });
+});
