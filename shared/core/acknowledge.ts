@@ -241,6 +241,22 @@ export function makeAcknowledgement(deps: AckDeps) {
     };
   }
 
+  /** What the page saw of the person's answer, an agreement or a decline alike: their browser, the link, the email, the page. */
+  async function traces(
+    assignment: Assignment,
+    submission: Pick<AckSubmission, 'ipAddress' | 'userAgent'>,
+    tokenId: string,
+    shownAt: Date | undefined,
+  ) {
+    return {
+      ipAddress: submission.ipAddress,
+      userAgent: submission.userAgent.slice(0, 512),
+      tokenId,
+      messageId: await emailThatCarried(assignment, tokenId),
+      ...(shownAt && { pageShownAt: shownAt.toISOString() }),
+    };
+  }
+
   async function loadOrExpired(token: string) {
     try {
       return await load(token);
@@ -317,11 +333,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       ...agreedTo(policy),
       typedName: fullName,
       method: 'link',
-      ipAddress: submission.ipAddress,
-      userAgent: submission.userAgent.slice(0, 512),
-      tokenId,
-      messageId: await emailThatCarried(assignment, tokenId),
-      ...(shownAt && { pageShownAt: shownAt.toISOString() }),
+      ...(await traces(assignment, submission, tokenId, shownAt)),
     };
     // Each destination's id is fixed now, so every retry and replay is recognisably the same.
     const outcome = await store.recordAcknowledgement(
@@ -391,11 +403,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       ...agreedTo(policy),
       typedName: fullName,
       reason,
-      ipAddress: submission.ipAddress,
-      userAgent: submission.userAgent.slice(0, 512),
-      tokenId,
-      messageId: await emailThatCarried(assignment, tokenId),
-      ...(shownAt && { pageShownAt: shownAt.toISOString() }),
+      ...(await traces(assignment, submission, tokenId, shownAt)),
     };
     const outcome = await store.recordDecline(
       assignment.assignmentId,

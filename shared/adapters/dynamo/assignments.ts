@@ -4,6 +4,10 @@ import type { Assignments } from '#shared/ports.ts';
 import { asAssignment, DUE_SHARD, owing, RETAIN_SHARD, storedAssignment } from './lanes.ts';
 import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
 
+/** Owes retention's reduce-ip step, unless a step is owed already (an earlier, sooner one stands). */
+const OWE_REDUCE_IP =
+  ', retainStep = if_not_exists(retainStep, :reduce), retainAt = if_not_exists(retainAt, :reduceAt), retainShard = :retain';
+
 export function makeAssignments(table: Table): Assignments {
   const getAssignment = async (assignmentId: string) =>
     asAssignment(await table.get(key.assignment(assignmentId)));
@@ -144,9 +148,7 @@ export function makeAssignments(table: Table): Assignments {
       const owed = owing(deliveries);
       // Retention's first step, in the same write: the IP address and browser are reduced then —
       // unless an earlier decline's reduction is owed, which is sooner (it re-owes this one after).
-      const retain = reduceIpAt
-        ? ', retainStep = if_not_exists(retainStep, :reduce), retainAt = if_not_exists(retainAt, :reduceAt), retainShard = :retain'
-        : '';
+      const retain = reduceIpAt ? OWE_REDUCE_IP : '';
       const out = await unlessConditionFails(
         table.update({
           Key: key.assignment(assignmentId),
@@ -185,9 +187,7 @@ export function makeAssignments(table: Table): Assignments {
     },
 
     async recordDecline(assignmentId, decline, noticeDueAt, reduceIpAt) {
-      const retain = reduceIpAt
-        ? ', retainStep = if_not_exists(retainStep, :reduce), retainAt = if_not_exists(retainAt, :reduceAt), retainShard = :retain'
-        : '';
+      const retain = reduceIpAt ? OWE_REDUCE_IP : '';
       const out = await unlessConditionFails(
         table.update({
           Key: key.assignment(assignmentId),
