@@ -234,6 +234,9 @@ describe('attest report', () => {
       'method',
       'recorded_by',
       'note',
+      'sign_by',
+      'renews_at',
+      'renewal',
     ]);
     expect(rows.map((r) => [r.employee_id, r.status])).toEqual([
       [people.signer.employeeId, 'acknowledged'],
@@ -255,6 +258,10 @@ describe('attest report', () => {
       method: 'link',
       recorded_by: '',
       note: '',
+      // No due: nor reattest: on the stack's policy, and REATTEST_EVERY unset.
+      sign_by: '',
+      renews_at: '',
+      renewal: '',
     });
     for (const unsigned of rows.slice(1)) {
       expect(unsigned).toMatchObject({ acknowledged_at: '', typed_name: '', evidence_id: '' });
