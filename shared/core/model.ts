@@ -152,6 +152,21 @@ export function isUnsigned(status: AssignmentStatus): boolean {
 }
 
 /**
+ * Whether ask `a` is newer than `b` as a person's current ask of a policy: a later version, or of
+ * one version the one asked later (a renewal asks again for the version signed). True when no `b`.
+ */
+export function isNewerAsk(
+  a: { policyVersion: number; createdAt: string },
+  b: { policyVersion: number; createdAt: string } | undefined,
+): boolean {
+  return (
+    !b ||
+    a.policyVersion > b.policyVersion ||
+    (a.policyVersion === b.policyVersion && a.createdAt > b.createdAt)
+  );
+}
+
+/**
  * Why an assignment was created: the starter's first request, a new version to re-acknowledge, or
  * an agreement grown as old as the policy's `reattest` period (asked again: lifecycle.ts).
  */

@@ -11,6 +11,7 @@ import {
   DELIVERY_KINDS,
   type Delivery,
   type DeliveryKind,
+  isNewerAsk,
   isUnsigned,
   methodOf,
   type PolicyVersion,
@@ -142,13 +143,7 @@ export function makeReport(deps: {
     for await (const page of store.assignmentsOf(policyId, range)) {
       for (const ask of page) {
         const newest = current.get(ask.starterId);
-        // Of one version, the later ask: a renewal asks again for the version signed.
-        if (
-          !newest ||
-          ask.policyVersion > newest.policyVersion ||
-          (ask.policyVersion === newest.policyVersion && ask.createdAt > newest.createdAt)
-        )
-          current.set(ask.starterId, ask);
+        if (isNewerAsk(ask, newest)) current.set(ask.starterId, ask);
         if (options.filter === 'all') every.push(ask);
       }
     }

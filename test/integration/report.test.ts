@@ -236,6 +236,9 @@ describe('attest report', () => {
       'note',
       'declined_at',
       'decline_reason',
+      'sign_by',
+      'renews_at',
+      'renewal',
     ]);
     expect(rows.map((r) => [r.employee_id, r.status])).toEqual([
       [people.signer.employeeId, 'acknowledged'],
@@ -257,6 +260,10 @@ describe('attest report', () => {
       method: 'link',
       recorded_by: '',
       note: '',
+      // No due: nor reattest: on the stack's policy, and REATTEST_EVERY unset.
+      sign_by: '',
+      renews_at: '',
+      renewal: '',
     });
     for (const unsigned of rows.slice(1)) {
       expect(unsigned).toMatchObject({ acknowledged_at: '', typed_name: '', evidence_id: '' });

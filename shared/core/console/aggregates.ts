@@ -1,6 +1,6 @@
 // What the console's overview draws (issue 15): completion of a policy by department and by manager, and signatures week by week — from the report's rows, so its numbers are the report's.
 import { DateTime } from 'luxon';
-import { UNSIGNED_STATUSES } from '../model.ts';
+import { isNewerAsk, UNSIGNED_STATUSES } from '../model.ts';
 import type { ReportRow } from '../report.ts';
 
 /** One bar of a completion chart: the people asked in a group and where they stand. */
@@ -34,13 +34,8 @@ export function current(rows: readonly ReportRow[]): ReportRow[] {
   const newest = new Map<string, ReportRow>();
   for (const row of rows) {
     const seen = newest.get(row.employeeId);
-    // Of one version, the later ask: a renewal asks again for the version signed.
-    if (
-      !seen ||
-      row.policyVersion > seen.policyVersion ||
-      (row.policyVersion === seen.policyVersion && row.assignedAt > seen.assignedAt)
-    )
-      newest.set(row.employeeId, row);
+    const asked = (r: ReportRow) => ({ policyVersion: r.policyVersion, createdAt: r.assignedAt });
+    if (isNewerAsk(asked(row), seen && asked(seen))) newest.set(row.employeeId, row);
   }
   return [...newest.values()];
 }

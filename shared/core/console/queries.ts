@@ -19,6 +19,7 @@ import {
   DELIVERY_KINDS,
   type Delivery,
   type DeliveryKind,
+  isNewerAsk,
   isUnsigned,
   type PolicyVersion,
   type Starter,
@@ -222,13 +223,7 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
     // Each policy's current ask: its newest version's, the later of one version's (a renewal).
     const currentOf = new Map<string, Assignment>();
     for (const a of asks) {
-      const seen = currentOf.get(a.policyId);
-      if (
-        !seen ||
-        a.policyVersion > seen.policyVersion ||
-        (a.policyVersion === seen.policyVersion && a.createdAt > seen.createdAt)
-      )
-        currentOf.set(a.policyId, a);
+      if (isNewerAsk(a, currentOf.get(a.policyId))) currentOf.set(a.policyId, a);
     }
     const assignments = await Promise.all(
       asks.map(async (a): Promise<PersonAssignment> => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AudienceRules, NO_AUDIENCE_RULES } from '#shared/core/audience.ts';
 import { ErasedError } from '#shared/core/errors.ts';
-import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
+import { assignmentIdFor, renewalIdFor, starterIdFor } from '#shared/core/ids.ts';
 import { HR_SOURCE, makeIngestStarterEvent } from '#shared/core/ingest.ts';
 import type { Assignment, Starter } from '#shared/core/model.ts';
 import type { StarterEvent } from '#shared/core/starter-event.ts';
@@ -643,6 +643,37 @@ describe('ingestStarterEvent', () => {
     expect(result.assignments.map((a) => a.status)).toEqual(['cancelled', 'cancelled']);
     expect(store.starters.get(starterIdFor('E1001'))?.status).toBe('cancelled');
     expect(await store.queryDue(new Date('2030-01-01T00:00:00Z'), 10)).toEqual([]);
+  });
+
+  it('withdraws an unsigned renewal when the starter is cancelled, keeping the agreement it renews', async () => {
+    // Prepare: safe signed, then asked again (a reattest: period passed)
+    const { store, ingest } = setup(['safe-internet-use']);
+    await ingest(created());
+    await store.recordAcknowledgement(
+      safeId,
+      { evidenceId: 'ev_1' } as never,
+      {},
+      new Date('2026-11-24T10:01:00Z'),
+    );
+    const renewalId = renewalIdFor(safeId);
+    await store.createAssignment({
+      ...(store.peek(safeId) as Assignment),
+      assignmentId: renewalId,
+      reason: 'reattest',
+      renews: safeId,
+      status: 'pending',
+      ack: undefined,
+      dueKind: 'invite',
+      dueAt: '2027-11-24T10:01:00.000Z',
+    });
+
+    // Act
+    await ingest(cancelled());
+
+    // Assess
+    expect(store.peek(renewalId)).toMatchObject({ status: 'cancelled' });
+    expect(store.peek(renewalId)?.dueKind).toBeUndefined();
+    expect(store.peek(safeId)).toMatchObject({ status: 'acknowledged', ack: { evidenceId: 'ev_1' } });
   });
 
   it('notes the leaving on every request, owing expiry after RETAIN_UNSIGNED_AFTER_LEAVING, or RETAIN_EVIDENCE once signed', async () => {

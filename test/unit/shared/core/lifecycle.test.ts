@@ -17,6 +17,7 @@ import { makeSendEmail } from '#shared/core/mail.ts';
 import type { InviteContent } from '#shared/core/mail-content.ts';
 import type { Assignment } from '#shared/core/model.ts';
 import { parsePolicy, policySha256 } from '#shared/core/policy.ts';
+import { owesWork } from '#shared/core/privacy/retention.ts';
 import { makeReport, type ReportRow } from '#shared/core/report.ts';
 import { parseSendWindow } from '#shared/core/schedule.ts';
 import { parseTokenKeys } from '#shared/core/tokens.ts';
@@ -508,5 +509,21 @@ describe('due for renewal and lapsed', () => {
       ['E2002', 'reattest', 'lapsed', '', '2026-12-09T09:00:00.000Z'],
     ]);
     expect(summary).toMatchObject({ total: 2, signed: 1, unsigned: 1, dueForRenewal: 1, lapsed: 1 });
+  });
+});
+
+describe('retention and a renewal owed', () => {
+  it('holds nothing for a renewal owed later: only an email or a delivery is work in flight', () => {
+    // Prepare
+    const signed = anAssignment(aStarter(), aPolicy(), {
+      status: 'acknowledged',
+      ack: anEvidence(),
+      dueKind: 'renewal',
+      dueAt: '2027-11-24T09:59:00.000Z',
+    });
+
+    // Assess
+    expect(owesWork(signed)).toBe(false);
+    expect(owesWork({ ...signed, dueKind: 'receipt' })).toBe(true);
   });
 });

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { completionBy, signedPerWeek } from '#shared/core/console/aggregates.ts';
 import { ATTENTION_LIMIT, makeConsoleQueries } from '#shared/core/console/queries.ts';
-import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
+import { assignmentIdFor, renewalIdFor, starterIdFor } from '#shared/core/ids.ts';
+import { lifecycles } from '#shared/core/lifecycle.ts';
 import type { AssignmentStatus, DeliveryKind, PolicyVersion, Starter } from '#shared/core/model.ts';
 import { policySha256 } from '#shared/core/policy.ts';
 import { csvOf, makeReport, type ReportRow } from '#shared/core/report.ts';
@@ -453,6 +454,53 @@ describe('makeConsoleQueries', () => {
 
       // Assess
       expect(view).toBeUndefined();
+    });
+  });
+
+  describe('renewal', () => {
+    it('shows an agreement due for renewal, then its renewal lapsed past its sign-by date, on the person and the overview', async () => {
+      // Prepare: a day's re-attestation; E5 signed on 24 November, it is now the 26th.
+      const { store, clock } = await sample();
+      const queries = makeConsoleQueries({
+        store,
+        clock,
+        policies: [POLICY],
+        timeZone: ZONE,
+        deliveries: ['webhook'],
+        lifecycleFor: lifecycles(new Map([[POLICY, { reattest: 'P1D' }]])),
+      });
+      const signed = assignmentIdFor('E5', POLICY);
+
+      // Act
+      const due = await queries.person(starterIdFor('E5'), 'auditor');
+      const dueOverview = (await queries.overview()).policies[0];
+      await seedAssignment(
+        store,
+        'E5',
+        'invited',
+        {
+          assignmentId: renewalIdFor(signed),
+          reason: 'reattest',
+          renews: signed,
+          signBy: '2026-11-26T09:00:00.000Z',
+          ...invited('2026-11-25T10:00:00.000Z'),
+        },
+        { policy: v2, starter: person('E5', 'Dan', 'Dee', true) },
+      );
+      const lapsed = await queries.person(starterIdFor('E5'), 'auditor');
+      const lapsedOverview = (await queries.overview()).policies[0];
+
+      // Assess
+      expect(due?.assignments.map((a) => [a.reason, a.renewal, a.renewsAt])).toEqual([
+        ['starter', 'due for renewal', '2026-11-25T09:59:00.000Z'],
+      ]);
+      expect(dueOverview).toMatchObject({ dueForRenewal: 1, lapsed: 0 });
+      expect(lapsed?.assignments.map((a) => [a.reason, a.renewal, a.signBy])).toEqual([
+        ['reattest', 'lapsed', '2026-11-26T09:00:00.000Z'],
+        ['starter', '', null],
+      ]);
+      expect(lapsedOverview).toMatchObject({ dueForRenewal: 0, lapsed: 1 });
+      expect(lapsedOverview?.attention.find((r) => r.employeeId === 'E5')?.renewal).toBe('lapsed');
     });
   });
 

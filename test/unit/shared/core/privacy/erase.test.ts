@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErasedError, NotFoundError, ValidationError } from '#shared/core/errors.ts';
 import { makeEvidenceReport } from '#shared/core/evidence.ts';
-import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
+import { assignmentIdFor, renewalIdFor, starterIdFor } from '#shared/core/ids.ts';
 import type { Assignment, PolicyVersion, ScimUser, Starter } from '#shared/core/model.ts';
 import { policySha256 } from '#shared/core/policy.ts';
 import {
@@ -531,6 +531,37 @@ describe('makeErasePerson', () => {
       /the receipt email is still to be sent/,
     );
     expect(store.writes).toEqual([]);
+  });
+
+  it('erases a signed agreement owing only its renewal, dropping it, and the renewal request too', async () => {
+    // Prepare: the signed request owes its renewal in a year; its renewal request exists already.
+    const { store, signed, v2 } = await personStore();
+    Object.assign(store.assignments.get(signed.assignmentId) as Assignment, {
+      dueKind: 'renewal',
+      dueAt: '2027-11-24T10:00:00.000Z',
+    });
+    const renewalId = renewalIdFor(signed.assignmentId);
+    store.seed({
+      ...anAssignment(aStarter(), v2),
+      assignmentId: renewalId,
+      reason: 'reattest',
+      renews: signed.assignmentId,
+      status: 'invited',
+      dueAt: undefined,
+      dueKind: undefined,
+    });
+
+    // Act
+    const result = await eraser(store)(ADA.employeeId, REQUEST);
+
+    // Assess
+    const after = store.assignments.get(signed.assignmentId) as Assignment;
+    expect(after.erasedAt).toBe(NOW);
+    expect(after.dueKind).toBeUndefined();
+    expect(after.dueAt).toBeUndefined();
+    expect(store.assignments.get(renewalId)).toMatchObject({ status: 'cancelled', erasedAt: NOW });
+    expect(store.starters.get(signed.starterId)?.erased?.assignmentIds).toContain(renewalId);
+    expect(result.withdrawn).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses a reason that names the person, writing nothing', async () => {
