@@ -83,7 +83,8 @@ describe('declining with a reason', () => {
     expect((await received()).some((c) => c.payload.data.assignmentId === assignmentId)).toBe(false);
     const report = await attest('report', '--policy', 'safe-internet-use', '--status', 'declined', '--csv');
     const line = report.out.split('\n').find((l) => l.startsWith(`${assignmentId},`));
-    expect(line).toMatch(/,I cannot agree to clause 4 without talking to HR first\.$/);
+    // The latest decline's reason, then sign_by, renews_at and renewal (empty: no due: or reattest:)
+    expect(line).toMatch(/,I cannot agree to clause 4 without talking to HR first\.,,,$/);
 
     // Act: later, from the same link
     const again = await (await fetch(link)).text();
