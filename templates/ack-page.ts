@@ -1,15 +1,20 @@
-// The acknowledgement pages: the policy with its form, the receipt, and the friendly error page.
+// The acknowledgement pages: the policy with its form, the receipt, and the friendly error page, in the starter's language, under the organisation's name.
 import { createHash } from 'node:crypto';
-import { formatDay, formatUtcMoment } from '#shared/core/dates.ts';
+import { formatDay, isoDay } from '#shared/core/dates.ts';
 import { escapeHtml, simplePage } from '#shared/core/html.ts';
+import { DEFAULT_LANGUAGE, type Language } from '#shared/core/language.ts';
 import type { PolicyVersion } from '#shared/core/model.ts';
 import { renderPolicyHtml } from '#shared/core/policy.ts';
+import { brandHtml } from './branding.ts';
+import { htmlLang, type MessageKey, message, messagesIn } from './messages.ts';
 
 // One inline stylesheet, allowed by its hash: no external asset, no script, nothing else may run.
 const CSS = `
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;font:1.0625rem/1.6 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff}
+header{background:#0b4f8a;color:#fff;font-weight:700;font-size:1.1rem;padding:.75rem 1.25rem;display:flex;gap:.75rem;align-items:center}
+header img{height:40px;width:auto;background:#fff;border-radius:4px;padding:2px}
 main{max-width:42rem;margin:0 auto;padding:1rem 1.25rem 3rem}
 h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0 .25rem}
 h2{font-size:1.25rem;line-height:1.3;margin:2rem 0 .5rem}
@@ -44,37 +49,56 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
 
 const cssHash = createHash('sha256').update(CSS).digest('base64');
 
-/** The Content-Security-Policy every page is served with. */
-export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${cssHash}'; img-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+/** The Content-Security-Policy every page is served with: images (the logo) from its own origin only. */
+export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${cssHash}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
-const layout = (title: string, content: string): string => simplePage(title, CSS, content);
+/** Who the pages are from: the organisation's name (ORGANISATION_NAME), shown with its logo at the top of each. */
+export interface Brand {
+  organisationName: string;
+}
+
+const layout = (title: string, content: string, language: Language, brand: Brand | undefined): string =>
+  simplePage(title, CSS, content, htmlLang(language), brand ? brandHtml(brand.organisationName) : '');
+
+/** A policy as a page shows it: in its `language` (language.ts shownIn), English when none is said. */
+type PagePolicy = PolicyVersion & { language?: Language };
+const languageOf = (policy: PagePolicy): Language => policy.language ?? DEFAULT_LANGUAGE;
 
 export interface AckPageInput {
-  policy: PolicyVersion;
+  /** The policy as shown in the starter's language (its text, and that text's sha256). */
+  policy: PagePolicy;
+  /** Who the page is from; a preview may leave it out. */
+  brand?: Brand;
   formAction: string;
   /** The signed stamp of when the form was first shown, returned with the agreement. */
   shown: string;
   values?: { name?: string | undefined };
-  errors?: { name?: string | undefined; agree?: string | undefined } | undefined;
+  /** The form's problems, as message keys (acknowledge.ts FormErrors): said in the page's language. */
+  errors?: { name?: MessageKey | undefined; agree?: MessageKey | undefined } | undefined;
 }
 
+/** The longest typed name the form takes (acknowledge.ts refuses a longer one with form.nameTooLong). */
+const MAX_NAME = 200;
+
 /** "What changed in version N", before the text: hashed with it, so shown to every signer alike. */
-function changesSection(policy: PolicyVersion): string {
+function changesSection(policy: PagePolicy): string {
   if (!policy.changes?.length) return '';
   return `<section class="changes" aria-labelledby="changes-title">
-<h2 id="changes-title">What changed in version ${policy.version}</h2>
+<h2 id="changes-title">${escapeHtml(message(languageOf(policy), 'page.changesHeading', { version: policy.version }))}</h2>
 <ul>${policy.changes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>
 </section>
 `;
 }
 
-export function renderAckPage({ policy, formAction, shown, values, errors }: AckPageInput): string {
-  const nameError = errors?.name;
-  const agreeError = errors?.agree;
+export function renderAckPage({ policy, brand, formAction, shown, values, errors }: AckPageInput): string {
+  const language = languageOf(policy);
+  const t = messagesIn(language);
+  const nameError = errors?.name && t(errors.name, { max: MAX_NAME });
+  const agreeError = errors?.agree && t(errors.agree);
   const summary =
     nameError || agreeError
       ? `<div class="summary" role="alert" aria-labelledby="summary-title">
-<h2 id="summary-title">There is a problem</h2>
+<h2 id="summary-title">${escapeHtml(t('page.problem'))}</h2>
 <ul>${nameError ? `<li><a href="#fullName">${escapeHtml(nameError)}</a></li>` : ''}${
           agreeError ? `<li><a href="#agree">${escapeHtml(agreeError)}</a></li>` : ''
         }</ul>
@@ -82,17 +106,17 @@ export function renderAckPage({ policy, formAction, shown, values, errors }: Ack
       : '';
   const content = `${summary}
 <h1>${escapeHtml(policy.title)}</h1>
-<p class="meta">Version ${policy.version} · effective ${escapeHtml(formatDay(policy.effectiveDate))}</p>
+<p class="meta">${escapeHtml(t('page.meta', { version: policy.version, effectiveDate: formatDay(policy.effectiveDate, htmlLang(language)) }))}</p>
 ${changesSection(policy)}<article class="policy">
 ${renderPolicyHtml(policy.body)}
 </article>
 <form class="agree" method="post" action="${escapeHtml(formAction)}" novalidate>
 <input type="hidden" name="shown" value="${escapeHtml(shown)}">
-<h2>Your agreement</h2>
+<h2>${escapeHtml(t('page.agreementHeading'))}</h2>
 <p class="statement" id="statement">${escapeHtml(policy.statement)}</p>
-<label for="fullName">Your full name</label>
+<label for="fullName">${escapeHtml(t('page.nameLabel'))}</label>
 ${nameError ? `<p class="error" id="fullName-error">${escapeHtml(nameError)}</p>` : ''}
-<input type="text" id="fullName" name="fullName" autocomplete="name" maxlength="200" required value="${escapeHtml(values?.name ?? '')}"${
+<input type="text" id="fullName" name="fullName" autocomplete="name" maxlength="${MAX_NAME}" required value="${escapeHtml(values?.name ?? '')}"${
     nameError ? ' aria-invalid="true" aria-describedby="fullName-error"' : ''
   }>
 ${agreeError ? `<p class="error" id="agree-error">${escapeHtml(agreeError)}</p>` : ''}
@@ -102,15 +126,18 @@ ${agreeError ? `<p class="error" id="agree-error">${escapeHtml(agreeError)}</p>`
       ? ' aria-invalid="true" aria-describedby="agree-error statement"'
       : ' aria-describedby="statement"'
   }>
-<label for="agree">I have read this policy and I agree to the statement above</label>
+<label for="agree">${escapeHtml(t('page.agreeLabel'))}</label>
 </div>
-<button type="submit">Sign the policy</button>
+<button type="submit">${escapeHtml(t('page.submit'))}</button>
 </form>`;
-  return layout(`${errors ? 'Error: ' : ''}${policy.title}`, content);
+  const title = errors ? t('page.errorTitle', { title: policy.title }) : policy.title;
+  return layout(title, content, language, brand);
 }
 
 export interface ReceiptPageInput {
-  policy: PolicyVersion;
+  /** The policy as shown when it was signed: in the evidence's language. */
+  policy: PagePolicy;
+  brand?: Brand;
   acknowledgedAt: string;
   typedName: string;
   evidenceId: string;
@@ -119,38 +146,74 @@ export interface ReceiptPageInput {
 
 export function renderReceiptPage({
   policy,
+  brand,
   acknowledgedAt,
   typedName,
   evidenceId,
   already,
 }: ReceiptPageInput): string {
-  const heading = already ? 'You have already signed this policy' : 'Thank you — you have signed the policy';
+  const language = languageOf(policy);
+  const t = messagesIn(language);
+  const heading = t(already ? 'receiptPage.alreadyHeading' : 'receiptPage.signedHeading');
+  const at = new Date(acknowledgedAt);
+  const when = t('receiptPage.whenValue', {
+    date: formatDay(isoDay(at), htmlLang(language)),
+    time: acknowledgedAt.slice(11, 16),
+  });
   const content = `<div class="receipt" role="status">
-<h1>${heading}</h1>
-<p>${already ? 'Your agreement was recorded earlier; nothing has changed.' : 'Your agreement has been recorded, and a copy of this receipt is on its way to your email.'} You can close this page.</p>
+<h1>${escapeHtml(heading)}</h1>
+<p>${escapeHtml(t(already ? 'receiptPage.recordedEarlier' : 'receiptPage.recordedNow'))}</p>
 </div>
-<h2>Your receipt</h2>
+<h2>${escapeHtml(t('receiptPage.heading'))}</h2>
 <dl>
-<dt>Policy</dt><dd>${escapeHtml(policy.title)}, version ${policy.version}</dd>
-<dt>You agreed</dt><dd>${escapeHtml(policy.statement)}</dd>
-<dt>Signed as</dt><dd>${escapeHtml(typedName)}</dd>
-<dt>When</dt><dd>${escapeHtml(formatUtcMoment(new Date(acknowledgedAt)))}</dd>
-<dt>Reference</dt><dd>${escapeHtml(evidenceId)}</dd>
-<dt>Text fingerprint</dt><dd>sha256 ${escapeHtml(policy.sha256)}</dd>
+<dt>${escapeHtml(t('receiptPage.policy'))}</dt><dd>${escapeHtml(t('receiptPage.policyValue', { title: policy.title, version: policy.version }))}</dd>
+<dt>${escapeHtml(t('receiptPage.agreed'))}</dt><dd>${escapeHtml(policy.statement)}</dd>
+<dt>${escapeHtml(t('receiptPage.signedAs'))}</dt><dd>${escapeHtml(typedName)}</dd>
+<dt>${escapeHtml(t('receiptPage.when'))}</dt><dd>${escapeHtml(when)}</dd>
+<dt>${escapeHtml(t('receiptPage.reference'))}</dt><dd>${escapeHtml(evidenceId)}</dd>
+<dt>${escapeHtml(t('receiptPage.fingerprint'))}</dt><dd>sha256 ${escapeHtml(policy.sha256)}</dd>
 </dl>`;
-  return layout(heading, content);
+  return layout(heading, content, language, brand);
 }
 
-export function renderErrorPage({ title, message }: { title: string; message: string }): string {
-  return layout(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
+/** A page that only says something: `title` and `message` are catalogue keys, said in `language`. */
+export function renderErrorPage({
+  title,
+  message: body,
+  vars,
+  language,
+  brand,
+}: {
+  title: MessageKey;
+  message: MessageKey;
+  vars?: Record<string, string | number>;
+  language: Language;
+  brand?: Brand | undefined;
+}): string {
+  const heading = message(language, title);
+  return layout(
+    heading,
+    `<h1>${escapeHtml(heading)}</h1>\n<p>${escapeHtml(message(language, body, vars))}</p>`,
+    language,
+    brand,
+  );
 }
 
 /** An expired signing link: one button sends a fresh link to the address on file, never to one typed in. */
-export function renderExpiredPage({ resendAction }: { resendAction: string }): string {
-  const content = `<h1>This link has expired</h1>
-<p>For your security, links to sign a policy only work for a while. We can email you a fresh one, to the address your employer gave us.</p>
+export function renderExpiredPage({
+  resendAction,
+  language,
+  brand,
+}: {
+  resendAction: string;
+  language: Language;
+  brand?: Brand | undefined;
+}): string {
+  const t = messagesIn(language);
+  const content = `<h1>${escapeHtml(t('expiredPage.title'))}</h1>
+<p>${escapeHtml(t('expiredPage.body'))}</p>
 <form method="post" action="${escapeHtml(resendAction)}">
-<button type="submit">Email me a fresh link</button>
+<button type="submit">${escapeHtml(t('expiredPage.button'))}</button>
 </form>`;
-  return layout('This link has expired', content);
+  return layout(t('expiredPage.title'), content, language, brand);
 }

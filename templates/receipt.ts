@@ -1,9 +1,17 @@
-// The receipt email: its variables' schema, the HTML from the MJML compiled at build, and the plain-text part.
+// The receipt email: its variables' schema, the HTML from the MJML compiled at build, and the plain-text part, in the language the policy was signed in.
 import { z } from 'zod';
+import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES } from '#shared/core/language.ts';
 import { compileSlots } from '#shared/core/template.ts';
+import { brandHtml, EMAIL_LOGO_STYLE } from './branding.ts';
 import { receiptHtml } from './generated/receipt.html.ts';
+import { htmlLang, messageHtml, messagesIn } from './messages.ts';
 
 export const receiptVarsSchema = z.object({
+  /** The language the policy was signed in (the evidence's `locale`): the receipt says it in that language. */
+  language: z.enum(LANGUAGES).default(DEFAULT_LANGUAGE),
+  /** PUBLIC_BASE_URL: the logo (ORGANISATION_LOGO) is shown from it, as emails need absolute URLs. */
+  publicBaseUrl: z.string().default(''),
   organisationName: z.string().min(1),
   givenName: z.string().min(1),
   typedName: z.string().min(1),
@@ -17,51 +25,92 @@ export const receiptVarsSchema = z.object({
   policySha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-export type ReceiptVars = z.infer<typeof receiptVarsSchema>;
+export type ReceiptVars = z.input<typeof receiptVarsSchema>;
+type Vars = z.output<typeof receiptVarsSchema>;
 
 // Compiled once per cold start: per email, only escaped values are joined into fixed parts.
 const renderHtml = compileSlots(receiptHtml, {
-  organisationName: 'text',
-  givenName: 'text',
-  typedName: 'text',
-  policyTitle: 'text',
-  policyVersion: 'text',
-  effectiveDate: 'text',
+  lang: 'text',
+  subject: 'text',
+  preview: 'text',
+  brandHtml: 'html',
+  greeting: 'text',
+  confirmsHtml: 'html',
+  statementHeading: 'text',
   statement: 'text',
-  acknowledgedAt: 'text',
-  acknowledgedAtUtc: 'text',
+  signedAsLabel: 'text',
+  typedName: 'text',
+  whenLabel: 'text',
+  when: 'text',
+  evidenceIdLabel: 'text',
   evidenceId: 'text',
+  fingerprintLabel: 'text',
   policySha256: 'text',
+  keep: 'text',
+  footer: 'text',
+  footerFingerprint: 'text',
 });
 
-function renderText(v: ReceiptVars): string {
+const confirmsVars = (v: Vars) => ({ version: v.policyVersion, effectiveDate: v.effectiveDate });
+const when = (v: Vars) =>
+  messagesIn(v.language)('receipt.whenValue', {
+    acknowledgedAt: v.acknowledgedAt,
+    acknowledgedAtUtc: v.acknowledgedAtUtc,
+  });
+
+function renderText(v: Vars): string {
+  const t = messagesIn(v.language);
   return [
-    `Hello ${v.givenName},`,
+    t('email.greeting', { givenName: v.givenName }),
     '',
-    `This confirms that you read and agreed to our policy "${v.policyTitle}" (version ${v.policyVersion}, effective from ${v.effectiveDate}).`,
+    t('receipt.confirms', { ...confirmsVars(v), title: `"${v.policyTitle}"` }),
     '',
-    'The statement you agreed to:',
+    `${t('receipt.statementHeading')}:`,
     ...v.statement.split(/\r?\n/).map((line) => `> ${line}`),
     '',
-    `Signed as: ${v.typedName}`,
-    `When: ${v.acknowledgedAt}, recorded as ${v.acknowledgedAtUtc} (UTC)`,
-    `Evidence reference: ${v.evidenceId}`,
-    `Text fingerprint (SHA-256): ${v.policySha256}`,
+    `${t('receipt.signedAs')} ${v.typedName}`,
+    `${t('receipt.when')} ${when(v)}`,
+    `${t('receipt.evidenceId')} ${v.evidenceId}`,
+    `${t('receipt.fingerprint')} ${v.policySha256}`,
     '',
-    'Keep this email for your records. If you did not sign this, tell your HR team at once.',
+    t('receipt.keep'),
     '',
     '--',
-    `You are receiving this email because a policy was signed in your name for ${v.organisationName}.`,
-    'The fingerprint identifies the exact text of the policy you signed.',
+    t('receipt.footer', { organisationName: v.organisationName }),
+    t('receipt.footerFingerprint'),
     '',
   ].join('\n');
 }
 
 export function renderReceipt(vars: ReceiptVars): { subject: string; html: string; text: string } {
   const v = receiptVarsSchema.parse(vars);
+  const t = messagesIn(v.language);
+  const subject = t('receipt.subject', { policyTitle: v.policyTitle, version: v.policyVersion });
   return {
-    subject: `Receipt: you signed ${v.policyTitle} (version ${v.policyVersion})`,
-    html: renderHtml({ ...v, policyVersion: String(v.policyVersion) }),
+    subject,
+    html: renderHtml({
+      lang: htmlLang(v.language),
+      subject,
+      preview: t('receipt.preview', { organisationName: v.organisationName, policyTitle: v.policyTitle }),
+      brandHtml: brandHtml(v.organisationName, v.publicBaseUrl, EMAIL_LOGO_STYLE),
+      greeting: t('email.greeting', { givenName: v.givenName }),
+      confirmsHtml: messageHtml(v.language, 'receipt.confirms', confirmsVars(v), {
+        title: trustedHtml(`<strong>${escapeHtml(v.policyTitle)}</strong>`),
+      }),
+      statementHeading: t('receipt.statementHeading'),
+      statement: v.statement,
+      signedAsLabel: t('receipt.signedAs'),
+      typedName: v.typedName,
+      whenLabel: t('receipt.when'),
+      when: when(v),
+      evidenceIdLabel: t('receipt.evidenceId'),
+      evidenceId: v.evidenceId,
+      fingerprintLabel: t('receipt.fingerprint'),
+      policySha256: v.policySha256,
+      keep: t('receipt.keep'),
+      footer: t('receipt.footer', { organisationName: v.organisationName }),
+      footerFingerprint: t('receipt.footerFingerprint'),
+    }),
     text: renderText(v),
   };
 }

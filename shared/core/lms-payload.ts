@@ -35,6 +35,12 @@ export const lmsWebhookSchema = z
         .describe(
           'How the agreement was made: `link`, signed by the person through the emailed link; `on-behalf`, agreed offline (on paper, assisted) and recorded for them by someone else. Sent on every delivery since attest added it; absent (from an earlier attest) means `link`.',
         ),
+      locale: z
+        .string()
+        .optional()
+        .describe(
+          'The language of the text the person was shown and agreed to (`en`, `cy`): `policy.title` and `policy.sha256` are that text’s. Sent on every delivery since attest added it; absent (from an earlier attest) means `en`.',
+        ),
     }),
   })
   .describe(

@@ -108,7 +108,18 @@ export interface PolicyVersion {
   chase?: { reminderOffsets?: string; escalationOffset?: string; sendWindow?: string };
   /** The Moodle activity (course module id) an agreement completes, when LMS_MODE includes moodle. */
   moodle?: { cmid: number };
+  /**
+   * The version's text in other languages (`NAME.cy.md` beside the policy's file), by language:
+   * published with it as one version, each with the sha256 of its own canonical text.
+   */
+  translations?: Partial<Record<string, PolicyTranslation>>;
 }
+
+/** A policy version's text in one more language: what is shown and hashed; the settings stay the version's. */
+export type PolicyTranslation = Pick<
+  PolicyVersion,
+  'title' | 'statement' | 'keyPoints' | 'changes' | 'body' | 'sha256'
+>;
 
 /** A policy's text before publishing gives it a version number. */
 export type PolicyText = Omit<PolicyVersion, 'version' | 'publishedAt'>;
@@ -196,6 +207,11 @@ interface EvidenceCommon {
    * agreement was recorded, entered by the recorder (`recordedBy`), not typed by the person.
    */
   typedName: string;
+  /**
+   * The language of the text shown and agreed to (`en`, `cy`): `policyTitle`, `statement` and
+   * `policySha256` are that language's. Absent on evidence recorded before languages were: English.
+   */
+  locale?: string;
 }
 
 /** How an agreement was made: through the emailed link, or recorded on the person's behalf. */
@@ -247,14 +263,19 @@ export type Evidence = LinkEvidence | OnBehalfEvidence;
 
 /** What an agreement is to, as its evidence names it: the version, its hash and its statement. */
 export function agreedTo(
-  policy: PolicyVersion,
-): Pick<EvidenceCommon, 'policyId' | 'policyVersion' | 'policyTitle' | 'policySha256' | 'statement'> {
+  policy: PolicyVersion & { language?: string },
+): Pick<
+  EvidenceCommon,
+  'policyId' | 'policyVersion' | 'policyTitle' | 'policySha256' | 'statement' | 'locale'
+> {
   return {
     policyId: policy.policyId,
     policyVersion: policy.version,
     policyTitle: policy.title,
     policySha256: policy.sha256,
     statement: policy.statement,
+    // The policy as shown in a language (language.ts shownIn): its title, hash and statement are that language's.
+    ...(policy.language && { locale: policy.language }),
   };
 }
 
