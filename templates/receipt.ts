@@ -31,7 +31,7 @@ type Vars = z.output<typeof receiptVarsSchema>;
 // Compiled once per cold start: per email, only escaped values are joined into fixed parts.
 const renderHtml = compileSlots(receiptHtml, {
   lang: 'text',
-  subject: 'text',
+  title: 'text',
   preview: 'text',
   brandHtml: 'html',
   greeting: 'text',
@@ -90,7 +90,8 @@ export function renderReceipt(vars: ReceiptVars): { subject: string; html: strin
     subject,
     html: renderHtml({
       lang: htmlLang(v.language),
-      subject,
+      // The <title> is short and fixed: a subject with a long title passes the 70 characters a title should keep to.
+      title: t('receiptPage.heading'),
       preview: t('receipt.preview', { organisationName: v.organisationName, policyTitle: v.policyTitle }),
       brandHtml: brandHtml(v.organisationName, v.publicBaseUrl, EMAIL_LOGO_STYLE),
       greeting: t('email.greeting', { givenName: v.givenName }),

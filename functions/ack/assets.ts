@@ -1,12 +1,13 @@
 // GET /assets/{file}: the organisation's logo (ORGANISATION_LOGO, bundled at build), from the pages' own origin so their CSP stays `img-src 'self'`.
 import type { HttpResult } from '#shared/edge/http.ts';
-import { logo } from '#templates/generated/logo-bytes.ts';
+import { logo as bundled } from '#templates/generated/logo-bytes.ts';
+import type { BundledLogo } from '#templates/logo-file.ts';
 
 /** The route the logo is served on; its name carries its hash, so it may be cached for good. */
 export const ASSET_ROUTE = 'GET /assets/{file}';
 
 /** The logo by its bundled name, with its type fixed (never sniffed); anything else is 404. */
-export function serveAsset(file: string | undefined): HttpResult {
+export function serveAsset(file: string | undefined, logo: BundledLogo | null = bundled): HttpResult {
   if (!logo || file !== logo.file) {
     return {
       statusCode: 404,

@@ -5,7 +5,7 @@ import { Marked } from 'marked';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isoDay } from './dates.ts';
-import { ValidationError } from './errors.ts';
+import { ConfigError, ValidationError } from './errors.ts';
 import { escapeHtml } from './html.ts';
 import { DEFAULT_LANGUAGE, type Language, TRANSLATION_LANGUAGES } from './language.ts';
 import type { PolicyText, PolicyTranslation, PolicyVersion } from './model.ts';
@@ -127,12 +127,9 @@ export function policyFileName(file: string): { policyId: string; language: Lang
   const [, policyId, language] = match as unknown as [string, string, string | undefined];
   if (language === undefined) return { policyId, language: DEFAULT_LANGUAGE };
   if (!(TRANSLATION_LANGUAGES as readonly string[]).includes(language)) {
-    throw new ValidationError('policy.invalid', [
-      {
-        field: 'file',
-        message: `${file}: no translations into "${language}"; a policy may be translated into ${TRANSLATION_LANGUAGES.join(', ')}.`,
-      },
-    ]);
+    throw new ConfigError(
+      `${file}: no translations into "${language}"; a policy may be translated into ${TRANSLATION_LANGUAGES.join(', ')}.`,
+    );
   }
   return { policyId, language: language as Language };
 }
