@@ -10,7 +10,12 @@ export const LOGO_PATH: string | null = logoFile ? `/assets/${logoFile}` : null;
  * then hidden from screen readers, so it is read once. `base` makes the logo's URL absolute (an
  * email's images need it); a page's is relative, so the CSP's `img-src 'self'` allows it.
  */
-export function brandHtml(organisationName: string, base = '', imgStyle = '', logoPath = LOGO_PATH): SafeHtml {
+export function brandHtml(
+  organisationName: string,
+  base = '',
+  imgStyle = '',
+  logoPath = LOGO_PATH,
+): SafeHtml {
   const name = escapeHtml(organisationName);
   if (!logoPath) return trustedHtml(name);
   const style = imgStyle ? ` style="${escapeHtml(imgStyle)}"` : '';
