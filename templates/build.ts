@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import { AUDIENCE_FILE, parseAudienceRules } from '#shared/core/audience.ts';
-import { ConfigError } from '#shared/core/errors.ts';
+import { ConfigError, ValidationError } from '#shared/core/errors.ts';
 import { parsePolicyFiles } from '#shared/core/policy.ts';
 import { type Catalogue, compileCatalogues } from './catalogue.ts';
 import { readLogo } from './logo-file.ts';
@@ -92,7 +92,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     await buildTemplates({ logo: process.env.ORGANISATION_LOGO });
   } catch (error) {
     // A rule's or a template's problem, said plainly: the stack adds nothing to it.
-    console.error(error instanceof ConfigError ? error.message : error);
+    // A policy or translation refused says which field and why, as the CLI says it.
+    const issues =
+      error instanceof ValidationError ? error.issues.map((i) => `  ${i.field}: ${i.message}`) : [];
+    console.error(
+      error instanceof ConfigError
+        ? error.message
+        : issues.length
+          ? ['A policy file is not valid:', ...issues].join('\n')
+          : error,
+    );
     process.exitCode = 1;
   }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serveAsset } from '#functions/ack/assets.ts';
 import { brandHtml } from '#templates/branding.ts';
+import { buildTemplates } from '#templates/build.ts';
 import { MAX_LOGO_BYTES, readLogo } from '#templates/logo-file.ts';
 
 const demoLogo = new URL('../../../local/demo-logo.png', import.meta.url).pathname;
@@ -58,6 +59,15 @@ describe('readLogo', () => {
     // Act & Assess
     expect(() => readLogo(path)).toThrow(why);
     expect(() => readLogo(path)).toThrow(/^ORGANISATION_LOGO/);
+  });
+});
+
+describe('the build', () => {
+  it('refuses a bad ORGANISATION_LOGO, naming it, before writing the logo', async () => {
+    // Act & Assess
+    await expect(buildTemplates({ logo: file('bad.svg', '<svg onload="x()"></svg>') })).rejects.toThrow(
+      /ORGANISATION_LOGO .*SVG is not accepted/,
+    );
   });
 });
 
