@@ -24,6 +24,8 @@ export interface CliDeps {
   io: CliIo;
   now?: () => Date;
   readFile?: (path: string) => string;
+  /** Whether a file is there (a policy's translations beside it); with `readFile` given and this not, none is. */
+  fileExists?: (path: string) => boolean;
   /** The link keys' secret (on AWS); absent, `keys` explains that the local stack's are fixed. */
   keyVault?: KeyVault;
   /** The mailer's TOKEN_TTL: how long a link is valid. */

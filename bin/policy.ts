@@ -1,12 +1,13 @@
 // `attest policy`: publishing a policy file's text as its next version (optionally asking earlier signers again; shown first on a dry run or a terminal), previewing it, and listing the versions.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { type DiffPart, type FieldDiff, policyDiff } from '#shared/core/console/policy-diff.ts';
 import { formatDate, formatDay } from '#shared/core/dates.ts';
+import { DEFAULT_LANGUAGE, TRANSLATION_LANGUAGES } from '#shared/core/language.ts';
 import { DEFAULT_TOKEN_TTL_MS } from '#shared/core/link-keys.ts';
-import type { PolicyVersion } from '#shared/core/model.ts';
-import { parsePolicy } from '#shared/core/policy.ts';
+import type { PolicyText, PolicyVersion } from '#shared/core/model.ts';
+import { parsePolicy, parsePolicyTranslation, policyFileName, withTranslation } from '#shared/core/policy.ts';
 import { makeListPolicyVersions, makePublishPolicy, type PublishPlan } from '#shared/core/publish.ts';
 import type { Logger } from '#shared/ports.ts';
 import { type Shell, UsageError } from './cli.ts';
@@ -14,8 +15,38 @@ import { type Shell, UsageError } from './cli.ts';
 /** The publisher's log lines are for the functions' logs; here its outcome is the answer. */
 const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
 
+/**
+ * A policy file with the translations beside it (`NAME.md` and `NAME.cy.md`): one version's text
+ * in each language. A translation's own file is refused: it is published with its policy's.
+ */
+export function readPolicyFiles(
+  file: string,
+  readFile: (path: string) => string,
+  exists: (path: string) => boolean = existsSync,
+): PolicyText {
+  const name = policyFileName(basename(file));
+  if (name && name.language !== DEFAULT_LANGUAGE) {
+    throw new UsageError(
+      `${file} is a translation: publish its policy's own file, ${name.policyId}.md, and the translations beside it come with it`,
+    );
+  }
+  let text = parsePolicy(readFile(file));
+  const stem = join(dirname(file), basename(file).replace(/\.md$/i, ''));
+  for (const language of TRANSLATION_LANGUAGES) {
+    const path = `${stem}.${language}.md`;
+    if (exists(path))
+      text = withTranslation(text, language, parsePolicyTranslation(readFile(path), text, language));
+  }
+  return text;
+}
+
 export function addPolicyCommands(program: Command, shell: Shell): void {
   const { deps, io, clock } = shell;
+  // A test's readFile answers for any path: the translations it has are those fileExists says.
+  const readText = (file: string) =>
+    deps.readFile
+      ? readPolicyFiles(file, deps.readFile, deps.fileExists ?? (() => false))
+      : readPolicyFiles(file, (p) => readFileSync(p, 'utf8'), deps.fileExists ?? existsSync);
   const publisher = () => makePublishPolicy({ store: deps.store, clock, logger: quietLogger });
   const policy = program
     .command('policy')
@@ -30,7 +61,10 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
         'what would change and how many would be emailed is shown first, and publishing waits for ' +
         'a yes (--yes answers it; in a script or a pipe nothing is asked).',
     )
-    .argument('<file.md>', 'the policy file, e.g. templates/policies/safe-internet-use.md')
+    .argument(
+      '<file.md>',
+      'the policy file, e.g. templates/policies/safe-internet-use.md; its translations beside it (safe-internet-use.cy.md) are published with it',
+    )
     .option(
       '--reacknowledge',
       'ask everyone who signed an earlier version to sign this one, and everyone still asked ' +
@@ -42,7 +76,7 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
     )
     .option('--yes', 'publish without asking first on a terminal')
     .action(async (file: string, options: { reacknowledge?: boolean; dryRun?: boolean; yes?: boolean }) => {
-      const text = parsePolicy((deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(file));
+      const text = readText(file);
       const { planPublish, publish, reacknowledge: askAgain } = publisher();
       const reacknowledge = Boolean(options.reacknowledge);
       if (options.dryRun) {
@@ -73,6 +107,10 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
           ? `${policy.policyId}: published version ${policy.version} (sha256 ${policy.sha256})`
           : `${policy.policyId}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
       );
+      // Each translation published with it: its own text, its own hash.
+      for (const [language, translation] of Object.entries(policy.translations ?? {})) {
+        io.out(`${policy.policyId}: with its ${language} translation (sha256 ${translation?.sha256})`);
+      }
       if (!reacknowledge) return;
       const outcome = await askAgain(policy);
       io.out(
@@ -101,7 +139,7 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
           `--as-version needs a version number such as 2, not ${options.asVersion}`,
           command,
         );
-      const text = parsePolicy((deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(file));
+      const text = readText(file);
       const policy: PolicyVersion = options.asVersion
         ? { ...text, version: Number(options.asVersion), publishedAt: clock.now().toISOString() }
         : (await publisher().planPublish(text, false)).policy;

@@ -5,6 +5,8 @@ export const HTTP_ROUTES = [
   { method: 'GET', path: '/ack/{token}', function: 'ack' },
   { method: 'POST', path: '/ack/{token}', function: 'ack' },
   { method: 'POST', path: '/ack/resend/{token}', function: 'ack' },
+  // The organisation's logo (ORGANISATION_LOGO), served beside the pages that show it.
+  { method: 'GET', path: '/assets/{file}', function: 'ack' },
   // SCIM 2.0 (RFC 7644): one function answers every resource below /scim/v2.
   ...(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).map(
     (method) => ({ method, path: '/scim/v2/{proxy+}', function: 'scim' }) as const,

@@ -141,7 +141,7 @@ export class AttestStack extends Stack {
       destinationSettings[setting] = new CfnParameter(this, id, props).valueAsString;
     }
     const organisationName = new CfnParameter(this, 'OrganisationName', {
-      description: 'The organisation’s name, shown in emails',
+      description: 'The organisation’s name, shown in emails and on the signing pages',
       minLength: 1,
     }).valueAsString;
     const publicBaseUrl = new CfnParameter(this, 'PublicBaseUrl', {
@@ -195,6 +195,8 @@ export class AttestStack extends Stack {
         MAIL_QUEUE_URL: mail.queue.queueUrl,
         // An agreement owes the reduction of its IP address and browser.
         RETAIN_AUDIT_IP: retain.auditIp,
+        // Named at the top of each page, beside the logo (ORGANISATION_LOGO: bundled at synth, no setting here).
+        ORGANISATION_NAME: organisationName,
       },
     });
     const scim = attestFunction(this, 'Scim', {

@@ -1,4 +1,4 @@
-// `npm run demo`: sends a signed sample starter to the running local stack and says where to look.
+// `npm run demo`: sends a signed sample starter to the running local stack and says where to look; `npm run demo -- --welsh`, a Welsh-speaking one.
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { isoDay } from '#shared/core/dates.ts';
@@ -8,19 +8,29 @@ const ports = localPorts(process.env);
 const api = process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.api}`;
 const secret = process.env.HR_WEBHOOK_SECRET ?? LOCAL_SECRETS.HR_WEBHOOK_SECRET;
 const suffix = randomUUID().slice(0, 8);
+/** `--welsh`: a Welsh-speaking starter (locale cy-GB), who gets the Welsh invite, page and receipt. */
+const welsh = process.argv.slice(2).includes('--welsh');
+const person = welsh
+  ? { givenName: 'Siân', familyName: 'Jones', email: `sian.jones+${suffix}@example.org`, locale: 'cy-GB' }
+  : {
+      givenName: 'Ada',
+      familyName: 'Lovelace',
+      email: `ada.lovelace+${suffix}@example.org`,
+      locale: 'en-GB',
+    };
 
 const event = {
   type: 'starter.created',
   id: `evt_demo_${suffix}`,
   data: {
     employeeId: `DEMO-${suffix}`,
-    givenName: 'Ada',
-    familyName: 'Lovelace',
-    email: `ada.lovelace+${suffix}@example.org`,
+    givenName: person.givenName,
+    familyName: person.familyName,
+    email: person.email,
     startDate: isoDay(new Date(Date.now() + 7 * 86400_000)),
     manager: { name: 'Grace Hopper', email: 'grace.hopper@example.org' },
     department: "Children's Services",
-    locale: 'en-GB',
+    locale: person.locale,
     timeZone: 'Europe/London',
     policies: ['safe-internet-use'],
   },
@@ -73,10 +83,13 @@ console.log(`Sent a signed starter.created for ${event.data.givenName} ${event.d
 API answered 202: ${text}
 
 Next:
-  1. Open the mailbox: http://127.0.0.1:${ports.ses} — the invite arrives within a few seconds.
-  2. Follow its "Read and sign" link, type the name, tick the box and submit.
-     A receipt email follows in the mailbox. (Or first answer "I do not agree", with a reason:
-     the manager and HR get one email saying so; the same link still signs afterwards.)
+  1. Open the mailbox: http://127.0.0.1:${ports.ses} — the invite arrives within a few seconds${
+    welsh ? ', in Welsh' : ''
+  }.
+  2. Follow its "${welsh ? 'Darllen a llofnodi’r polisi' : 'Read and sign'}" link, type the name, tick the box and submit.
+     A receipt email follows in the mailbox.${welsh ? ' The evidence records locale "cy" and the Welsh text’s sha256.' : ''}
+     (Or first answer "${welsh ? 'Nid wyf yn cytuno' : 'I do not agree'}", with a reason: the manager and HR get one
+     email saying so; the same link still signs afterwards.)
   3. Open the demo LMS receiver: http://127.0.0.1:${ports.lms} — the signed completion appears${
     moodleUser === undefined
       ? '.'
@@ -87,4 +100,8 @@ Next:
   5. Who has signed and who has not (--status all --out report.csv: every row, with its evidence):
        npx attest report --policy safe-internet-use
   6. Publish a changed policy and ask everyone to sign it (again, for those who signed):
-       npx attest policy publish templates/policies/safe-internet-use.md --reacknowledge`);
+       npx attest policy publish templates/policies/safe-internet-use.md --reacknowledge${
+         welsh
+           ? ''
+           : '\n  7. A Welsh-speaking starter, who is asked in Welsh:\n       npm run demo -- --welsh'
+       }`);

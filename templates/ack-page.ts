@@ -1,36 +1,20 @@
-// The acknowledgement pages: the policy with its form, the receipt, and the friendly error page.
+// The acknowledgement pages: the policy with its form, the receipt, and the friendly error page, in the starter's language, under the organisation's name.
 import { createHash } from 'node:crypto';
-import { formatDay, formatUtcMoment } from '#shared/core/dates.ts';
+import { formatDay, isoDay } from '#shared/core/dates.ts';
 import { escapeHtml, simplePage } from '#shared/core/html.ts';
+import { DEFAULT_LANGUAGE, type Language } from '#shared/core/language.ts';
 import type { AckMethod, PolicyVersion } from '#shared/core/model.ts';
 import { renderPolicyHtml } from '#shared/core/policy.ts';
-
-/** The page's words about declining and about an agreement recorded on the person's behalf. */
-const TEXT = {
-  declineLegend: 'If you do not agree',
-  declineIntro:
-    'Tell us why. Your answer and your reason are recorded and passed to your manager or HR team, who may contact you.',
-  // Not "Your full name": the agree form's label, which must stay the one field so named.
-  declineName: 'Your name',
-  declineReason: 'Why you do not agree',
-  declineReasonHint: 'Up to 1,000 characters.',
-  declineButton: 'I do not agree',
-  justDeclinedTitle: 'We have recorded that you do not agree',
-  justDeclined:
-    'Thank you for telling us. Your employer will see your reason. If you change your mind, you can still sign the policy below while this link works.',
-  declinedBefore: (when: string) =>
-    `You told us on ${when} that you do not agree with this policy. If you have changed your mind, you can still sign it below.`,
-  onBehalfTitle: 'Your agreement has already been recorded',
-  onBehalf: (when: string) =>
-    `HR recorded your agreement to this policy on your behalf on ${when}. You do not need to do anything more. You can close this page.`,
-  onBehalfName: 'Recorded for',
-} as const;
+import { brandHtml } from './branding.ts';
+import { htmlLang, type MessageKey, message, messagesIn } from './messages.ts';
 
 // One inline stylesheet, allowed by its hash: no external asset, no script, nothing else may run.
 const CSS = `
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;font:1.0625rem/1.6 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff}
+header{background:#0b4f8a;color:#fff;font-weight:700;font-size:1.1rem;padding:.75rem 1.25rem;display:flex;gap:.75rem;align-items:center}
+header img{height:40px;width:auto;background:#fff;border-radius:4px;padding:2px}
 main{max-width:42rem;margin:0 auto;padding:1rem 1.25rem 3rem}
 h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0 .25rem}
 h2{font-size:1.25rem;line-height:1.3;margin:2rem 0 .5rem}
@@ -75,84 +59,119 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
 
 const cssHash = createHash('sha256').update(CSS).digest('base64');
 
-/** The Content-Security-Policy every page is served with. */
-export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${cssHash}'; img-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+/** The Content-Security-Policy every page is served with: images (the logo) from its own origin only. */
+export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${cssHash}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
-const layout = (title: string, content: string): string => simplePage(title, CSS, content);
+/** Who the pages are from: the organisation's name (ORGANISATION_NAME), shown with its logo at the top of each. */
+export interface Brand {
+  organisationName: string;
+}
+
+const layout = (title: string, content: string, language: Language, brand: Brand | undefined): string =>
+  simplePage(title, CSS, content, htmlLang(language), brand ? brandHtml(brand.organisationName) : '');
+
+/** A policy as a page shows it: in its `language` (language.ts shownIn), English when none is said. */
+type PagePolicy = PolicyVersion & { language?: Language };
+const languageOf = (policy: PagePolicy): Language => policy.language ?? DEFAULT_LANGUAGE;
 
 export interface AckPageInput {
-  policy: PolicyVersion;
+  /** The policy as shown in the starter's language (its text, and that text's sha256). */
+  policy: PagePolicy;
+  /** Who the page is from; a preview may leave it out. */
+  brand?: Brand;
   formAction: string;
   /** The signed stamp of when the form was first shown, returned with the agreement. */
   shown: string;
   values?: { name?: string | undefined };
-  errors?: { name?: string | undefined; agree?: string | undefined } | undefined;
-  /** The "I do not agree" form, when offered: what was typed and what was wrong with it. */
+  /** The form's problems, as message keys (acknowledge.ts FormErrors): said in the page's language. */
+  errors?: { name?: MessageKey | undefined; agree?: MessageKey | undefined } | undefined;
+  /** The "I do not agree" form, when offered: what was typed and what was wrong with it (message keys). */
   decline?:
     | {
         values?: { name?: string | undefined; reason?: string | undefined } | undefined;
-        errors?: { name?: string | undefined; reason?: string | undefined } | undefined;
+        errors?: { name?: MessageKey | undefined; reason?: MessageKey | undefined } | undefined;
       }
     | undefined;
   /** When they last declined (ISO), if they have. */
   declinedAt?: string | undefined;
   /** This page answers the decline just recorded. */
   justDeclined?: boolean | undefined;
-  /** A decline refused outright, in words. */
-  declineRefused?: string | undefined;
+  /** A decline refused outright, as a message key. */
+  declineRefused?: MessageKey | undefined;
+}
+
+/** The longest reason a decline takes (acknowledge.ts MAX_REASON refuses a longer one). */
+const MAX_REASON = 1000;
+
+/** A moment as the page says it: the day in the page's language, and the time in UTC. */
+function whenSaid(language: Language, iso: string): string {
+  return message(language, 'receiptPage.whenValue', {
+    date: formatDay(isoDay(new Date(iso)), htmlLang(language)),
+    time: iso.slice(11, 16),
+  });
 }
 
 /** The "I do not agree" form: its own name and reason fields (ids apart from the agree form's). */
 function declineForm(
+  language: Language,
   formAction: string,
   shown: string,
   decline: NonNullable<AckPageInput['decline']>,
 ): string {
-  const nameError = decline.errors?.name;
-  const reasonError = decline.errors?.reason;
+  const t = messagesIn(language);
+  const nameError = decline.errors?.name && t(decline.errors.name, { max: MAX_NAME });
+  const reasonError = decline.errors?.reason && t(decline.errors.reason, { max: MAX_REASON });
   return `<form class="decline" method="post" action="${escapeHtml(formAction)}" novalidate>
 <input type="hidden" name="shown" value="${escapeHtml(shown)}">
 <input type="hidden" name="decision" value="decline">
 <fieldset aria-describedby="decline-intro">
-<legend>${TEXT.declineLegend}</legend>
-<p id="decline-intro">${TEXT.declineIntro}</p>
-<label for="declineName">${TEXT.declineName}</label>
+<legend>${escapeHtml(t('page.declineLegend'))}</legend>
+<p id="decline-intro">${escapeHtml(t('page.declineIntro'))}</p>
+<label for="declineName">${escapeHtml(t('page.declineName'))}</label>
 ${nameError ? `<p class="error" id="declineName-error">${escapeHtml(nameError)}</p>` : ''}
-<input type="text" id="declineName" name="fullName" autocomplete="name" maxlength="200" required value="${escapeHtml(decline.values?.name ?? '')}"${
+<input type="text" id="declineName" name="fullName" autocomplete="name" maxlength="${MAX_NAME}" required value="${escapeHtml(decline.values?.name ?? '')}"${
     nameError ? ' aria-invalid="true" aria-describedby="declineName-error"' : ''
   }>
-<label for="reason">${TEXT.declineReason}</label>
-<p class="hint" id="reason-hint">${TEXT.declineReasonHint}</p>
+<label for="reason">${escapeHtml(t('page.declineReason'))}</label>
+<p class="hint" id="reason-hint">${escapeHtml(t('page.declineReasonHint'))}</p>
 ${reasonError ? `<p class="error" id="reason-error">${escapeHtml(reasonError)}</p>` : ''}
-<textarea id="reason" name="reason" rows="5" maxlength="1000" required aria-describedby="reason-hint${reasonError ? ' reason-error' : ''}"${
+<textarea id="reason" name="reason" rows="5" maxlength="${MAX_REASON}" required aria-describedby="reason-hint${reasonError ? ' reason-error' : ''}"${
     reasonError ? ' aria-invalid="true"' : ''
   }>${escapeHtml(decline.values?.reason ?? '')}</textarea>
-<button type="submit" class="secondary">${TEXT.declineButton}</button>
+<button type="submit" class="secondary">${escapeHtml(t('page.declineButton'))}</button>
 </fieldset>
 </form>`;
 }
 
 /** After a decline: this answer's confirmation, or a reminder of an earlier one; the agree form stays. */
-function declinedNote(declinedAt: string | undefined, justDeclined: boolean | undefined): string {
+function declinedNote(
+  language: Language,
+  declinedAt: string | undefined,
+  justDeclined: boolean | undefined,
+): string {
+  const t = messagesIn(language);
   if (justDeclined) {
     return `<div class="declined" role="status">
-<h2>${TEXT.justDeclinedTitle}</h2>
-<p>${TEXT.justDeclined}</p>
+<h2>${escapeHtml(t('page.justDeclinedTitle'))}</h2>
+<p>${escapeHtml(t('page.justDeclined'))}</p>
 </div>
 `;
   }
   if (!declinedAt) return '';
   return `<div class="declined">
-<p>${escapeHtml(TEXT.declinedBefore(formatUtcMoment(new Date(declinedAt))))}</p>
+<p>${escapeHtml(t('page.declinedBefore', { when: whenSaid(language, declinedAt) }))}</p>
 </div>
 `;
 }
 
+/** The longest typed name the form takes (acknowledge.ts refuses a longer one with form.nameTooLong). */
+const MAX_NAME = 200;
+
 /** "What changed in version N", before the text: hashed with it, so shown to every signer alike. */
-function changesSection(policy: PolicyVersion): string {
+function changesSection(policy: PagePolicy): string {
   if (!policy.changes?.length) return '';
   return `<section class="changes" aria-labelledby="changes-title">
-<h2 id="changes-title">What changed in version ${policy.version}</h2>
+<h2 id="changes-title">${escapeHtml(message(languageOf(policy), 'page.changesHeading', { version: policy.version }))}</h2>
 <ul>${policy.changes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>
 </section>
 `;
@@ -160,6 +179,7 @@ function changesSection(policy: PolicyVersion): string {
 
 export function renderAckPage({
   policy,
+  brand,
   formAction,
   shown,
   values,
@@ -169,36 +189,39 @@ export function renderAckPage({
   justDeclined,
   declineRefused,
 }: AckPageInput): string {
-  const nameError = errors?.name;
-  const agreeError = errors?.agree;
-  const declineNameError = decline?.errors?.name;
-  const reasonError = decline?.errors?.reason;
+  const language = languageOf(policy);
+  const t = messagesIn(language);
+  const nameError = errors?.name && t(errors.name, { max: MAX_NAME });
+  const agreeError = errors?.agree && t(errors.agree);
+  const declineNameError = decline?.errors?.name && t(decline.errors.name, { max: MAX_NAME });
+  const reasonError = decline?.errors?.reason && t(decline.errors.reason, { max: MAX_REASON });
+  const refused = declineRefused && t(declineRefused);
   const problems = [
     nameError && `<li><a href="#fullName">${escapeHtml(nameError)}</a></li>`,
     agreeError && `<li><a href="#agree">${escapeHtml(agreeError)}</a></li>`,
     declineNameError && `<li><a href="#declineName">${escapeHtml(declineNameError)}</a></li>`,
     reasonError && `<li><a href="#reason">${escapeHtml(reasonError)}</a></li>`,
-    declineRefused && `<li>${escapeHtml(declineRefused)}</li>`,
+    refused && `<li>${escapeHtml(refused)}</li>`,
   ].filter(Boolean);
   const summary = problems.length
     ? `<div class="summary" role="alert" aria-labelledby="summary-title">
-<h2 id="summary-title">There is a problem</h2>
+<h2 id="summary-title">${escapeHtml(t('page.problem'))}</h2>
 <ul>${problems.join('')}</ul>
 </div>`
     : '';
   const content = `${summary}
 <h1>${escapeHtml(policy.title)}</h1>
-<p class="meta">Version ${policy.version} · effective ${escapeHtml(formatDay(policy.effectiveDate))}</p>
-${declinedNote(declinedAt, justDeclined)}${changesSection(policy)}<article class="policy">
+<p class="meta">${escapeHtml(t('page.meta', { version: policy.version, effectiveDate: formatDay(policy.effectiveDate, htmlLang(language)) }))}</p>
+${declinedNote(language, declinedAt, justDeclined)}${changesSection(policy)}<article class="policy">
 ${renderPolicyHtml(policy.body)}
 </article>
 <form class="agree" method="post" action="${escapeHtml(formAction)}" novalidate>
 <input type="hidden" name="shown" value="${escapeHtml(shown)}">
-<h2>Your agreement</h2>
+<h2>${escapeHtml(t('page.agreementHeading'))}</h2>
 <p class="statement" id="statement">${escapeHtml(policy.statement)}</p>
-<label for="fullName">Your full name</label>
+<label for="fullName">${escapeHtml(t('page.nameLabel'))}</label>
 ${nameError ? `<p class="error" id="fullName-error">${escapeHtml(nameError)}</p>` : ''}
-<input type="text" id="fullName" name="fullName" autocomplete="name" maxlength="200" required value="${escapeHtml(values?.name ?? '')}"${
+<input type="text" id="fullName" name="fullName" autocomplete="name" maxlength="${MAX_NAME}" required value="${escapeHtml(values?.name ?? '')}"${
     nameError ? ' aria-invalid="true" aria-describedby="fullName-error"' : ''
   }>
 ${agreeError ? `<p class="error" id="agree-error">${escapeHtml(agreeError)}</p>` : ''}
@@ -208,15 +231,18 @@ ${agreeError ? `<p class="error" id="agree-error">${escapeHtml(agreeError)}</p>`
       ? ' aria-invalid="true" aria-describedby="agree-error statement"'
       : ' aria-describedby="statement"'
   }>
-<label for="agree">I have read this policy and I agree to the statement above</label>
+<label for="agree">${escapeHtml(t('page.agreeLabel'))}</label>
 </div>
-<button type="submit">Sign the policy</button>
-</form>${decline ? `\n${declineForm(formAction, shown, decline)}` : ''}`;
-  return layout(`${problems.length ? 'Error: ' : ''}${policy.title}`, content);
+<button type="submit">${escapeHtml(t('page.submit'))}</button>
+</form>${decline ? `\n${declineForm(language, formAction, shown, decline)}` : ''}`;
+  const title = problems.length ? t('page.errorTitle', { title: policy.title }) : policy.title;
+  return layout(title, content, language, brand);
 }
 
 export interface ReceiptPageInput {
-  policy: PolicyVersion;
+  /** The policy as shown when it was signed: in the evidence's language. */
+  policy: PagePolicy;
+  brand?: Brand;
   acknowledgedAt: string;
   typedName: string;
   evidenceId: string;
@@ -227,47 +253,81 @@ export interface ReceiptPageInput {
 
 export function renderReceiptPage({
   policy,
+  brand,
   acknowledgedAt,
   typedName,
   evidenceId,
   already,
   method,
 }: ReceiptPageInput): string {
+  const language = languageOf(policy);
+  const t = messagesIn(language);
   const onBehalf = method === 'on-behalf';
-  const heading = onBehalf
-    ? TEXT.onBehalfTitle
-    : already
-      ? 'You have already signed this policy'
-      : 'Thank you — you have signed the policy';
+  const heading = t(
+    onBehalf
+      ? 'receiptPage.onBehalfHeading'
+      : already
+        ? 'receiptPage.alreadyHeading'
+        : 'receiptPage.signedHeading',
+  );
+  const when = whenSaid(language, acknowledgedAt);
   const said = onBehalf
-    ? escapeHtml(TEXT.onBehalf(formatUtcMoment(new Date(acknowledgedAt))))
-    : `${already ? 'Your agreement was recorded earlier; nothing has changed.' : 'Your agreement has been recorded, and a copy of this receipt is on its way to your email.'} You can close this page.`;
+    ? t('receiptPage.onBehalf', { when })
+    : t(already ? 'receiptPage.recordedEarlier' : 'receiptPage.recordedNow');
   const content = `<div class="receipt" role="status">
-<h1>${heading}</h1>
-<p>${said}</p>
+<h1>${escapeHtml(heading)}</h1>
+<p>${escapeHtml(said)}</p>
 </div>
-<h2>Your receipt</h2>
+<h2>${escapeHtml(t('receiptPage.heading'))}</h2>
 <dl>
-<dt>Policy</dt><dd>${escapeHtml(policy.title)}, version ${policy.version}</dd>
-<dt>You agreed</dt><dd>${escapeHtml(policy.statement)}</dd>
-<dt>${onBehalf ? TEXT.onBehalfName : 'Signed as'}</dt><dd>${escapeHtml(typedName)}</dd>
-<dt>When</dt><dd>${escapeHtml(formatUtcMoment(new Date(acknowledgedAt)))}</dd>
-<dt>Reference</dt><dd>${escapeHtml(evidenceId)}</dd>
-<dt>Text fingerprint</dt><dd>sha256 ${escapeHtml(policy.sha256)}</dd>
+<dt>${escapeHtml(t('receiptPage.policy'))}</dt><dd>${escapeHtml(t('receiptPage.policyValue', { title: policy.title, version: policy.version }))}</dd>
+<dt>${escapeHtml(t('receiptPage.agreed'))}</dt><dd>${escapeHtml(policy.statement)}</dd>
+<dt>${escapeHtml(t(onBehalf ? 'receiptPage.recordedFor' : 'receiptPage.signedAs'))}</dt><dd>${escapeHtml(typedName)}</dd>
+<dt>${escapeHtml(t('receiptPage.when'))}</dt><dd>${escapeHtml(when)}</dd>
+<dt>${escapeHtml(t('receiptPage.reference'))}</dt><dd>${escapeHtml(evidenceId)}</dd>
+<dt>${escapeHtml(t('receiptPage.fingerprint'))}</dt><dd>sha256 ${escapeHtml(policy.sha256)}</dd>
 </dl>`;
-  return layout(heading, content);
+  return layout(heading, content, language, brand);
 }
 
-export function renderErrorPage({ title, message }: { title: string; message: string }): string {
-  return layout(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
+/** A page that only says something: `title` and `message` are catalogue keys, said in `language`. */
+export function renderErrorPage({
+  title,
+  message: body,
+  vars,
+  language,
+  brand,
+}: {
+  title: MessageKey;
+  message: MessageKey;
+  vars?: Record<string, string | number>;
+  language: Language;
+  brand?: Brand | undefined;
+}): string {
+  const heading = message(language, title);
+  return layout(
+    heading,
+    `<h1>${escapeHtml(heading)}</h1>\n<p>${escapeHtml(message(language, body, vars))}</p>`,
+    language,
+    brand,
+  );
 }
 
 /** An expired signing link: one button sends a fresh link to the address on file, never to one typed in. */
-export function renderExpiredPage({ resendAction }: { resendAction: string }): string {
-  const content = `<h1>This link has expired</h1>
-<p>For your security, links to sign a policy only work for a while. We can email you a fresh one, to the address your employer gave us.</p>
+export function renderExpiredPage({
+  resendAction,
+  language,
+  brand,
+}: {
+  resendAction: string;
+  language: Language;
+  brand?: Brand | undefined;
+}): string {
+  const t = messagesIn(language);
+  const content = `<h1>${escapeHtml(t('expiredPage.title'))}</h1>
+<p>${escapeHtml(t('expiredPage.body'))}</p>
 <form method="post" action="${escapeHtml(resendAction)}">
-<button type="submit">Email me a fresh link</button>
+<button type="submit">${escapeHtml(t('expiredPage.button'))}</button>
 </form>`;
-  return layout('This link has expired', content);
+  return layout(t('expiredPage.title'), content, language, brand);
 }

@@ -1,25 +1,17 @@
-// The invite email (and its reminders): its variables' schema, the HTML from the MJML compiled at build, and the plain-text part.
+// The invite email (and its reminders): its variables' schema, the HTML from the MJML compiled at build, and the plain-text part, in the starter's language.
 import { z } from 'zod';
-import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
+import { escapeHtml, type SafeHtml, trustedHtml } from '#shared/core/html.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES } from '#shared/core/language.ts';
 import { compileSlots } from '#shared/core/template.ts';
+import { brandHtml, EMAIL_LOGO_STYLE } from './branding.ts';
 import { inviteHtml } from './generated/invite.html.ts';
-
-/** The wording re-attestation and due dates added (English; kept together for the message catalogue). */
-const TEXT = {
-  /** After an invite's opening, when the request has a sign-by date. */
-  signBy: 'Please sign it by {date}.',
-  renewalSubject: 'Time to sign again: {title}',
-  renewalPreview: '{organisation} asks you to read {title} again and confirm you still agree.',
-  /** `{title}` arrives formatted for the part. */
-  renewalIntro:
-    'Some time has passed since you signed our policy {title}. We ask everyone to read it again from time to time: please read version {version} and sign it again.',
-  renewalWhyYou: 'you signed this policy for {organisation} and it is time to confirm it again',
-} as const;
-
-const fill = (text: string, values: Record<string, string | number>) =>
-  text.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+import { htmlLang, type MessageKey, messageHtml, messagesIn } from './messages.ts';
 
 export const inviteVarsSchema = z.object({
+  /** The language it is written in: the one the starter is shown the policy in (language.ts languageFor). */
+  language: z.enum(LANGUAGES).default(DEFAULT_LANGUAGE),
+  /** PUBLIC_BASE_URL: the logo (ORGANISATION_LOGO) is shown from it, as emails need absolute URLs. */
+  publicBaseUrl: z.string().default(''),
   organisationName: z.string().min(1),
   givenName: z.string().min(1),
   policyTitle: z.string().min(1),
@@ -52,92 +44,80 @@ type Vars = z.output<typeof inviteVarsSchema>;
 
 // Compiled once per cold start: per email, only escaped values are joined into fixed parts.
 const renderHtml = compileSlots(inviteHtml, {
+  lang: 'text',
   subject: 'text',
   preview: 'text',
-  organisationName: 'text',
-  givenName: 'text',
+  brandHtml: 'html',
+  greeting: 'text',
   introHtml: 'html',
+  protects: 'text',
   changesHtml: 'html',
+  keyPointsHeading: 'text',
   keyPointsHtml: 'html',
+  button: 'text',
   ackUrl: 'url',
-  expiresOn: 'text',
-  whyYou: 'text',
+  linkHelp: 'text',
+  linkWorks: 'text',
+  readingTime: 'text',
+  footer: 'text',
+  footerAlso: 'text',
 });
 
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+/** A sentence about the policy, its title formatted for the part: quoted in text, bold in HTML. */
+type Intro = { key: MessageKey; vars: Record<string, string | number> };
+
+/** What an invite or reminder says besides the policy: its subject, opening and why it came. */
+interface Wording {
+  subject: string;
+  preview: string;
+  intro: Intro;
+  whyYou: string;
+  /** An invite's sign-by sentence, after the opening (a reminder counts down to the date instead). */
+  signBy?: string;
+}
 
 /**
  * A reminder's subject and opening: how long is left, or how overdue; firmer as reminders go on,
- * never rude.
+ * never rude. Every word from the catalogue, in the starter's language.
  */
-function reminderWording(v: Vars, r: NonNullable<Vars['reminder']>) {
-  type Intro = (title: string, esc: (s: string) => string) => string;
+function reminderWording(v: Vars, r: NonNullable<Vars['reminder']>): Wording {
+  const t = messagesIn(v.language);
   const when =
     r.daysLeft > 0
-      ? `You have ${plural(r.daysLeft, 'day')} left: please sign it by ${r.dueOn}.`
+      ? t('reminder.daysLeft', { days: r.daysLeft, dueOn: r.dueOn })
       : r.daysLeft === 0
-        ? 'It is due today.'
-        : `It is now ${plural(-r.daysLeft, 'day')} overdue.`;
-  const subject =
-    r.daysLeft < 0
-      ? `Overdue: please sign ${v.policyTitle}`
-      : r.last
-        ? `Last reminder: please sign ${v.policyTitle}`
-        : `Reminder: please sign ${v.policyTitle}`;
-  const ask = r.last
-    ? 'This is the last reminder. If it is not signed by then, we will let your manager know it is outstanding.'
-    : r.number === 1
-      ? 'Reading it takes about ten minutes.'
-      : 'Please set aside ten minutes today to read and sign it.';
+        ? t('reminder.dueToday')
+        : t('reminder.overdue', { days: -r.daysLeft });
+  const subjectKey: MessageKey =
+    r.daysLeft < 0 ? 'reminder.subjectOverdue' : r.last ? 'reminder.subjectLast' : 'reminder.subject';
+  const ask = t(r.last ? 'reminder.askLast' : r.number === 1 ? 'reminder.askFirst' : 'reminder.askAgain');
   return {
-    subject,
-    preview: `${when} ${v.policyTitle}`,
-    intro: ((title, esc) =>
-      `${r.number === 1 ? 'A reminder' : 'Another reminder'}: we still need you to read and sign our policy ${title} (version ${v.policyVersion}). ${esc(when)} ${esc(ask)}`) as Intro,
-    whyYou: `${v.organisationName} asked you to sign this policy and has not yet received your signature`,
+    subject: t(subjectKey, { policyTitle: v.policyTitle }),
+    preview: t('reminder.preview', { when, policyTitle: v.policyTitle }),
+    intro: {
+      key: r.number === 1 ? 'reminder.introFirst' : 'reminder.introAgain',
+      vars: { version: v.policyVersion, when, ask },
+    } as Intro,
+    whyYou: t('reminder.whyYou', { organisationName: v.organisationName }),
   };
 }
 
 /** The opening and the reasons: a new starter, a new policy version, or a reminder. */
-function wording(v: Vars) {
-  // `title` arrives formatted for the part (quoted in text, bold in HTML); `esc` escapes for it.
-  type Intro = (title: string, esc: (s: string) => string) => string;
+function wording(v: Vars): Wording {
   if (v.reminder) return reminderWording(v, v.reminder);
-  const withSignBy = (intro: Intro): Intro =>
-    v.signBy
-      ? (title, esc) => `${intro(title, esc)} ${esc(fill(TEXT.signBy, { date: v.signBy as string }))}`
-      : intro;
-  const first = firstWording(v);
-  return { ...first, intro: withSignBy(first.intro) };
-}
-
-/** An invite's opening and reasons, before any sign-by date is added. */
-function firstWording(v: Vars) {
-  type Intro = (title: string, esc: (s: string) => string) => string;
-  if (v.renewal) {
-    const values = { organisation: v.organisationName, title: v.policyTitle, version: v.policyVersion };
-    return {
-      subject: fill(TEXT.renewalSubject, values),
-      preview: fill(TEXT.renewalPreview, values),
-      intro: ((title) => fill(TEXT.renewalIntro, { ...values, title })) as Intro,
-      whyYou: fill(TEXT.renewalWhyYou, values),
-    };
-  }
-  if (v.reacknowledge) {
-    return {
-      subject: `Updated policy to sign: ${v.policyTitle}`,
-      preview: `${v.organisationName} has updated ${v.policyTitle}; please read and sign the new version.`,
-      intro: ((title) =>
-        `We have updated our policy ${title} (version ${v.policyVersion}). You signed an earlier version, so please read this one and sign it again.`) as Intro,
-      whyYou: `you signed an earlier version of this policy for ${v.organisationName}`,
-    };
-  }
+  const t = messagesIn(v.language);
+  // A renewal (the policy's `reattest:` period passed), a new version, or a new starter's first ask.
+  const kind = v.renewal ? 'renewal' : v.reacknowledge ? 'reack' : 'invite';
+  const names = { policyTitle: v.policyTitle, organisationName: v.organisationName };
   return {
-    subject: `Please read and sign: ${v.policyTitle}`,
-    preview: `${v.organisationName} asks you to read and sign ${v.policyTitle} before you start.`,
-    intro: ((title, esc) =>
-      `Welcome. Before you start on ${esc(v.startDate)}, please read and sign our policy ${title} (version ${v.policyVersion}).`) as Intro,
-    whyYou: `${v.organisationName} has you down as a new member of staff`,
+    subject: t(`${kind}.subject`, names),
+    preview: t(`${kind}.preview`, names),
+    intro: {
+      key: `${kind}.intro`,
+      vars: { version: v.policyVersion, ...(kind === 'invite' && { startDate: v.startDate }) },
+    } as Intro,
+    whyYou: t(`${kind}.whyYou`, names),
+    ...(v.signBy && { signBy: t('invite.signBy', { date: v.signBy }) }),
   };
 }
 
@@ -147,46 +127,58 @@ function firstWording(v: Vars) {
  */
 const changesTold = (v: Vars): string[] => (v.reacknowledge ? v.changes : []);
 
-const changesHeading = (v: Vars) => `What changed in version ${v.policyVersion}`;
+const changesHeading = (v: Vars) =>
+  messagesIn(v.language)('invite.changesHeading', { version: v.policyVersion });
 
 function renderText(v: Vars): string {
+  const t = messagesIn(v.language);
   const w = wording(v);
   const changes = changesTold(v);
   return [
-    `Hello ${v.givenName},`,
+    t('email.greeting', { givenName: v.givenName }),
     '',
-    w.intro(`"${v.policyTitle}"`, (s) => s),
-    'It protects the children and young people we work with, and it protects you.',
+    [t(w.intro.key, { ...w.intro.vars, title: `"${v.policyTitle}"` }), ...(w.signBy ? [w.signBy] : [])].join(
+      ' ',
+    ),
+    t('invite.protects'),
     '',
     ...(changes.length ? [`${changesHeading(v)}:`, ...changes.map((c) => `  * ${c}`), ''] : []),
-    'The key points:',
+    `${t('invite.keyPoints')}:`,
     ...v.keyPoints.map((p) => `  * ${p}`),
     '',
-    'Read and sign the policy here:',
+    t('invite.linkHere'),
     v.ackUrl,
     '',
-    `The link is personal to you and works until ${v.expiresOn}.`,
+    t('invite.linkWorks', { expiresOn: v.expiresOn }),
     '',
     '--',
-    `You are receiving this email because ${w.whyYou}.`,
-    'If you are not expecting it, tell your HR team and do not use the link.',
+    t('invite.footer', { whyYou: w.whyYou }),
+    t('email.footerAlso'),
     '',
   ].join('\n');
 }
 
 export function renderInvite(vars: InviteVars): { subject: string; html: string; text: string } {
   const v = inviteVarsSchema.parse(vars);
+  const t = messagesIn(v.language);
   const w = wording(v);
-  const intro = w.intro(`<strong>${escapeHtml(v.policyTitle)}</strong>`, escapeHtml);
+  const title = trustedHtml(`<strong>${escapeHtml(v.policyTitle)}</strong>`) as SafeHtml;
   const changes = changesTold(v);
   return {
     subject: w.subject,
     html: renderHtml({
+      lang: htmlLang(v.language),
       subject: w.subject,
       preview: w.preview,
-      organisationName: v.organisationName,
-      givenName: v.givenName,
-      introHtml: trustedHtml(intro),
+      brandHtml: brandHtml(v.organisationName, v.publicBaseUrl, EMAIL_LOGO_STYLE),
+      greeting: t('email.greeting', { givenName: v.givenName }),
+      introHtml: trustedHtml(
+        [
+          messageHtml(v.language, w.intro.key, w.intro.vars, { title }),
+          ...(w.signBy ? [escapeHtml(w.signBy)] : []),
+        ].join(' '),
+      ),
+      protects: t('invite.protects'),
       // Empty without changes: the slot's block has no padding of its own, so it takes no space.
       changesHtml: trustedHtml(
         changes.length
@@ -194,10 +186,15 @@ export function renderInvite(vars: InviteVars): { subject: string; html: string;
               `<ul style="margin:8px 0 0;padding-left:20px">${changes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>`
           : '',
       ),
+      keyPointsHeading: t('invite.keyPoints'),
       keyPointsHtml: trustedHtml(v.keyPoints.map((p) => `<li>${escapeHtml(p)}</li>`).join('')),
+      button: t('invite.button'),
       ackUrl: v.ackUrl,
-      expiresOn: v.expiresOn,
-      whyYou: w.whyYou,
+      linkHelp: t('invite.linkHelp'),
+      linkWorks: t('invite.linkWorks', { expiresOn: v.expiresOn }),
+      readingTime: t('invite.readingTime'),
+      footer: t('invite.footer', { whyYou: w.whyYou }),
+      footerAlso: t('email.footerAlso'),
     }),
     text: renderText(v),
   };

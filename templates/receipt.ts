@@ -1,38 +1,17 @@
-// The receipt email: its variables' schema, the HTML from the MJML compiled at build, and the plain-text part.
+// The receipt email: its variables' schema, the HTML from the MJML compiled at build, and the plain-text part, in the language the policy was signed in; the certificate's PDF goes with it.
 import { z } from 'zod';
 import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
-import { compileSlots, fillText as fill } from '#shared/core/template.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES } from '#shared/core/language.ts';
+import { compileSlots } from '#shared/core/template.ts';
+import { brandHtml, EMAIL_LOGO_STYLE } from './branding.ts';
 import { receiptHtml } from './generated/receipt.html.ts';
-
-/**
- * The receipt's words (English; `{name}` marks a value), one object so a message catalogue can take
- * them over: by link the person signed; on behalf, HR recorded their agreement for them — the
- * email never says they signed, and names neither the note nor who recorded it (the certificate
- * names the method and the recorder).
- */
-export const TEXT = {
-  link: {
-    subject: 'Receipt: you signed {policyTitle} (version {policyVersion})',
-    preview: 'Your receipt from {organisationName}: you signed {policyTitle}.',
-    intro:
-      'This confirms that you read and agreed to our policy {title} (version {policyVersion}, effective from {effectiveDate}).',
-    nameLabel: 'Signed as:',
-    closing: 'Keep this email for your records. If you did not sign this, tell your HR team at once.',
-    whyYou: 'a policy was signed in your name for {organisationName}',
-  },
-  onBehalf: {
-    subject: 'Receipt: agreed to {policyTitle} (version {policyVersion})',
-    preview: 'Your receipt from {organisationName}: HR recorded your agreement to {policyTitle}.',
-    intro:
-      'This confirms that HR recorded your agreement to our policy {title} (version {policyVersion}, effective from {effectiveDate}) on your behalf on {recordedOn}.',
-    nameLabel: 'Your name as recorded:',
-    closing: 'Keep this email for your records. If you did not agree to this, tell your HR team at once.',
-    whyYou: 'your agreement to a policy was recorded in your name for {organisationName}',
-  },
-  certificate: 'The attached PDF, {fileName}, is the certificate of this agreement: keep it with this email.',
-} as const;
+import { htmlLang, type MessageKey, messageHtml, messagesIn } from './messages.ts';
 
 export const receiptVarsSchema = z.object({
+  /** The language the policy was signed in (the evidence's `locale`): the receipt says it in that language. */
+  language: z.enum(LANGUAGES).default(DEFAULT_LANGUAGE),
+  /** PUBLIC_BASE_URL: the logo (ORGANISATION_LOGO) is shown from it, as emails need absolute URLs. */
+  publicBaseUrl: z.string().default(''),
   organisationName: z.string().min(1),
   givenName: z.string().min(1),
   typedName: z.string().min(1),
@@ -55,94 +34,104 @@ type Vars = z.output<typeof receiptVarsSchema>;
 
 // Compiled once per cold start: per email, only escaped values are joined into fixed parts.
 const renderHtml = compileSlots(receiptHtml, {
-  subject: 'text',
+  lang: 'text',
+  title: 'text',
   preview: 'text',
-  organisationName: 'text',
-  givenName: 'text',
-  introHtml: 'html',
+  brandHtml: 'html',
+  greeting: 'text',
+  confirmsHtml: 'html',
+  statementHeading: 'text',
   statement: 'text',
-  nameLabel: 'text',
+  signedAsLabel: 'text',
   typedName: 'text',
-  acknowledgedAt: 'text',
-  acknowledgedAtUtc: 'text',
+  whenLabel: 'text',
+  when: 'text',
+  evidenceIdLabel: 'text',
   evidenceId: 'text',
+  fingerprintLabel: 'text',
   policySha256: 'text',
   certificateLine: 'text',
-  closing: 'text',
-  whyYou: 'text',
+  keep: 'text',
+  footer: 'text',
+  footerFingerprint: 'text',
 });
 
-/** The wording for how the agreement was made; `title` arrives formatted for the part. */
-function wording(v: Vars, title: string, esc: (s: string) => string) {
-  const words = v.onBehalf ? TEXT.onBehalf : TEXT.link;
-  const values = {
-    organisationName: v.organisationName,
-    policyTitle: v.policyTitle,
-    policyVersion: String(v.policyVersion),
-  };
-  return {
-    subject: fill(words.subject, values),
-    preview: fill(words.preview, values),
-    intro: fill(words.intro, {
-      title,
-      policyVersion: String(v.policyVersion),
-      effectiveDate: esc(v.effectiveDate),
-      recordedOn: esc(v.onBehalf?.recordedOn ?? ''),
-    }),
-    nameLabel: words.nameLabel,
-    closing: words.closing,
-    whyYou: fill(words.whyYou, values),
-    certificateLine: fill(TEXT.certificate, { fileName: v.certificateFileName }),
-  };
-}
+/**
+ * Its words by how the agreement was made: by link the person signed; on behalf, HR recorded their
+ * agreement for them — the email never says they signed, and names neither the note nor who
+ * recorded it (the certificate names the method and the recorder).
+ */
+type Worded = 'subject' | 'preview' | 'confirms' | 'signedAs' | 'keep' | 'footer' | 'footerFingerprint';
+const key = (v: Vars, word: Worded): MessageKey =>
+  v.onBehalf ? `receiptOnBehalf.${word}` : `receipt.${word}`;
+
+const confirmsVars = (v: Vars) => ({
+  version: v.policyVersion,
+  effectiveDate: v.effectiveDate,
+  ...(v.onBehalf && { recordedOn: v.onBehalf.recordedOn }),
+});
+const when = (v: Vars) =>
+  messagesIn(v.language)('receipt.whenValue', {
+    acknowledgedAt: v.acknowledgedAt,
+    acknowledgedAtUtc: v.acknowledgedAtUtc,
+  });
 
 function renderText(v: Vars): string {
-  const w = wording(v, `"${v.policyTitle}"`, (s) => s);
+  const t = messagesIn(v.language);
   return [
-    `Hello ${v.givenName},`,
+    t('email.greeting', { givenName: v.givenName }),
     '',
-    w.intro,
+    t(key(v, 'confirms'), { ...confirmsVars(v), title: `"${v.policyTitle}"` }),
     '',
-    'The statement you agreed to:',
+    `${t('receipt.statementHeading')}:`,
     ...v.statement.split(/\r?\n/).map((line) => `> ${line}`),
     '',
-    `${w.nameLabel} ${v.typedName}`,
-    `When: ${v.acknowledgedAt}, recorded as ${v.acknowledgedAtUtc} (UTC)`,
-    `Evidence reference: ${v.evidenceId}`,
-    `Text fingerprint (SHA-256): ${v.policySha256}`,
+    `${t(key(v, 'signedAs'))} ${v.typedName}`,
+    `${t('receipt.when')} ${when(v)}`,
+    `${t('receipt.evidenceId')} ${v.evidenceId}`,
+    `${t('receipt.fingerprint')} ${v.policySha256}`,
     '',
-    w.certificateLine,
+    t('receipt.certificate', { fileName: v.certificateFileName }),
     '',
-    w.closing,
+    t(key(v, 'keep')),
     '',
     '--',
-    `You are receiving this email because ${w.whyYou}.`,
-    'The fingerprint identifies the exact text of the policy you agreed to.',
+    t(key(v, 'footer'), { organisationName: v.organisationName }),
+    t(key(v, 'footerFingerprint')),
     '',
   ].join('\n');
 }
 
 export function renderReceipt(vars: ReceiptVars): { subject: string; html: string; text: string } {
   const v = receiptVarsSchema.parse(vars);
-  const w = wording(v, `<strong>${escapeHtml(v.policyTitle)}</strong>`, escapeHtml);
+  const t = messagesIn(v.language);
+  const subject = t(key(v, 'subject'), { policyTitle: v.policyTitle, version: v.policyVersion });
   return {
-    subject: w.subject,
+    subject,
     html: renderHtml({
-      subject: w.subject,
-      preview: w.preview,
-      organisationName: v.organisationName,
-      givenName: v.givenName,
-      introHtml: trustedHtml(w.intro),
+      lang: htmlLang(v.language),
+      // The <title> is short and fixed: a subject with a long title passes the 70 characters a title should keep to.
+      title: t('receiptPage.heading'),
+      preview: t(key(v, 'preview'), { organisationName: v.organisationName, policyTitle: v.policyTitle }),
+      brandHtml: brandHtml(v.organisationName, v.publicBaseUrl, EMAIL_LOGO_STYLE),
+      greeting: t('email.greeting', { givenName: v.givenName }),
+      confirmsHtml: messageHtml(v.language, key(v, 'confirms'), confirmsVars(v), {
+        title: trustedHtml(`<strong>${escapeHtml(v.policyTitle)}</strong>`),
+      }),
+      statementHeading: t('receipt.statementHeading'),
       statement: v.statement,
-      nameLabel: w.nameLabel,
+      signedAsLabel: t(key(v, 'signedAs')),
       typedName: v.typedName,
-      acknowledgedAt: v.acknowledgedAt,
-      acknowledgedAtUtc: v.acknowledgedAtUtc,
+      whenLabel: t('receipt.when'),
+      when: when(v),
+      evidenceIdLabel: t('receipt.evidenceId'),
       evidenceId: v.evidenceId,
+      fingerprintLabel: t('receipt.fingerprint'),
       policySha256: v.policySha256,
-      certificateLine: w.certificateLine,
-      closing: w.closing,
-      whyYou: w.whyYou,
+      certificateLine: t('receipt.certificate', { fileName: v.certificateFileName }),
+      keep: t(key(v, 'keep')),
+      footer: t(key(v, 'footer'), { organisationName: v.organisationName }),
+      footerFingerprint: t(key(v, 'footerFingerprint')),
     }),
     text: renderText(v),
   };

@@ -12,6 +12,8 @@ const env = parseEnv(
     LMS_QUEUE_URL: z.url(),
     MAIL_QUEUE_URL: z.url(),
     FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
+    /** Named at the top of every page, with the logo (ORGANISATION_LOGO, bundled at build). */
+    ORGANISATION_NAME: z.string().min(1),
   }),
   process.env,
 );

@@ -1,11 +1,13 @@
-// GET and POST /ack/{token}: the policy page and the recording of an agreement; POST /ack/resend/{token}: a fresh link.
+// GET and POST /ack/{token}: the policy page and the recording of an agreement; POST /ack/resend/{token}: a fresh link; GET /assets/{file}: the logo.
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
-import { type HttpEvent, type HttpResult, rawBody } from '#shared/edge/http.ts';
+import { preferredLanguage } from '#shared/core/language.ts';
+import { type HttpEvent, type HttpResult, headers, rawBody } from '#shared/edge/http.ts';
+import { ASSET_ROUTE, serveAsset } from './assets.ts';
 import { config } from './config.ts';
 import { errorPage, viewPage } from './pages.ts';
 
@@ -16,6 +18,7 @@ const metrics = makeMetrics();
 const store = makeDynamoStore(config.TABLE_NAME);
 const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 const mailQueue = makeSqsQueue(config.MAIL_QUEUE_URL);
+const brand = { organisationName: config.ORGANISATION_NAME };
 
 /** The use case for the link keys of the moment (`attest keys`), rebuilt only when they change. */
 const acknowledgement = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
@@ -35,11 +38,13 @@ const acknowledgement = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
 );
 
 export const handler = withLambdaContext(logger, async (event: HttpEvent): Promise<HttpResult> => {
+  if (event.routeKey === ASSET_ROUTE) return serveAsset(event.pathParameters?.file);
   const token = event.pathParameters?.token ?? '';
   const formAction = `/ack/${encodeURIComponent(token)}`;
   try {
     const ack = await acknowledgement();
-    if (event.routeKey === RESEND_ROUTE) return viewPage(await ack.requestFreshLink(token), formAction);
+    if (event.routeKey === RESEND_ROUTE)
+      return viewPage(await ack.requestFreshLink(token), formAction, brand);
     if (event.requestContext.http.method === 'POST') {
       const form = new URLSearchParams(rawBody(event));
       const request = {
@@ -55,10 +60,11 @@ export const handler = withLambdaContext(logger, async (event: HttpEvent): Promi
         form.get('decision') === 'decline'
           ? await ack.recordDecline({ ...request, reason })
           : await ack.recordAcknowledgement({ ...request, agree: form.get('agree') ?? undefined });
-      return viewPage(view, formAction);
+      return viewPage(view, formAction, brand);
     }
-    return viewPage(await ack.showAcknowledgement(token), formAction);
+    return viewPage(await ack.showAcknowledgement(token), formAction, brand);
   } catch (error) {
-    return errorPage(error, logger);
+    // Whose link it was is not known here: the browser's language says what to answer in.
+    return errorPage(error, logger, brand, preferredLanguage(headers(event)['accept-language']));
   }
 });

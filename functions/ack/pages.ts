@@ -1,10 +1,12 @@
-// The page edge of the acknowledgement function: views to HTML responses, errors to friendly pages.
+// The page edge of the acknowledgement function: views to HTML responses, errors to friendly pages, in the starter's language.
 
 import type { AckView } from '#shared/core/acknowledge.ts';
 import { type AttestError, NotFoundError, TokenError } from '#shared/core/errors.ts';
+import type { Language } from '#shared/core/language.ts';
 import { type HttpResult, pageHeaders } from '#shared/edge/http.ts';
 import type { Logger } from '#shared/ports.ts';
 import {
+  type Brand,
   PAGE_CSP,
   renderAckPage,
   renderErrorPage,
@@ -18,7 +20,7 @@ const page = (statusCode: number, body: string): HttpResult => ({
   body,
 });
 
-export function viewPage(view: AckView, formAction: string): HttpResult {
+export function viewPage(view: AckView, formAction: string, brand: Brand): HttpResult {
   switch (view.kind) {
     case 'form': {
       const errors = view.errors && { name: view.errors.fullName, agree: view.errors.agree };
@@ -28,6 +30,7 @@ export function viewPage(view: AckView, formAction: string): HttpResult {
         refused ? 422 : 200,
         renderAckPage({
           policy: view.policy,
+          brand,
           formAction,
           shown: view.shown,
           values: { name: view.values?.fullName },
@@ -53,6 +56,7 @@ export function viewPage(view: AckView, formAction: string): HttpResult {
         200,
         renderReceiptPage({
           policy: view.policy,
+          brand,
           acknowledgedAt: view.evidence.acknowledgedAt,
           typedName: view.evidence.typedName,
           evidenceId: view.evidence.evidenceId,
@@ -63,15 +67,20 @@ export function viewPage(view: AckView, formAction: string): HttpResult {
     case 'expired':
       return page(
         410,
-        renderExpiredPage({ resendAction: `/ack/resend/${encodeURIComponent(view.resendToken)}` }),
+        renderExpiredPage({
+          resendAction: `/ack/resend/${encodeURIComponent(view.resendToken)}`,
+          language: view.language,
+          brand,
+        }),
       );
     case 'fresh-link-sent':
       return page(
         200,
         renderErrorPage({
-          title: 'Check your email',
-          message:
-            'We have sent a fresh link to the email address your employer gave us. It can take a few minutes to arrive; if it does not, ask your HR team.',
+          title: 'freshLinkPage.title',
+          message: 'freshLinkPage.message',
+          language: view.language,
+          brand,
         }),
       );
     case 'withdrawn':
@@ -79,38 +88,48 @@ export function viewPage(view: AckView, formAction: string): HttpResult {
         410,
         view.newerVersion
           ? renderErrorPage({
-              title: 'This policy has been updated',
-              message: `This link was for an earlier version. Please read and sign version ${view.newerVersion} instead, from the email asking you to sign it. If you cannot find that email, ask your HR team.`,
+              title: 'updatedPage.title',
+              message: 'updatedPage.message',
+              vars: { version: view.newerVersion },
+              language: view.language,
+              brand,
             })
           : renderErrorPage({
-              title: 'This request has been withdrawn',
-              message:
-                'You no longer need to sign this policy. If you think that is wrong, contact your HR team.',
+              title: 'withdrawnPage.title',
+              message: 'withdrawnPage.message',
+              language: view.language,
+              brand,
             }),
       );
   }
 }
 
-/** Token and lookup failures get a page that reveals nothing; anything else is a logged 500 page. */
-export function errorPage(error: unknown, logger: Pick<Logger, 'error'>): HttpResult {
+/**
+ * Token and lookup failures get a page that reveals nothing (in the browser's language: whose
+ * link it was is not known); anything else is a logged 500 page.
+ */
+export function errorPage(
+  error: unknown,
+  logger: Pick<Logger, 'error'>,
+  brand: Brand,
+  language: Language,
+): HttpResult {
   if (error instanceof TokenError && error.code === 'token.expired') {
     // Only an expired fresh-link button lands here; an expired signing link gets renderExpiredPage.
     return page(
       410,
       renderErrorPage({
-        title: 'This page has expired',
-        message: 'Open the link in your email again to ask for a fresh one, or ask your HR team.',
+        title: 'staleButtonPage.title',
+        message: 'staleButtonPage.message',
+        language,
+        brand,
       }),
     );
   }
   if (error instanceof TokenError || error instanceof NotFoundError) {
     return page(
       404,
-      renderErrorPage({
-        title: 'This link is not valid',
-        message:
-          'Check that you opened the whole link from your email, or ask your HR team to send you a new one.',
-      }),
+      renderErrorPage({ title: 'invalidPage.title', message: 'invalidPage.message', language, brand }),
     );
   }
   logger.error('unhandled error', {
@@ -119,6 +138,6 @@ export function errorPage(error: unknown, logger: Pick<Logger, 'error'>): HttpRe
   });
   return page(
     500,
-    renderErrorPage({ title: 'Something went wrong', message: 'Please try again in a few minutes.' }),
+    renderErrorPage({ title: 'failurePage.title', message: 'failurePage.message', language, brand }),
   );
 }

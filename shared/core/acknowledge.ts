@@ -1,9 +1,27 @@
 // Use cases behind the acknowledgement link: show the policy (records nothing) and record agreement once.
-import type { Assignments, AuditTrail, Clock, Logger, MailWork, Metrics, Policies, Queue } from '../ports.ts';
+import type {
+  Assignments,
+  AuditTrail,
+  Clock,
+  Logger,
+  MailWork,
+  Metrics,
+  Policies,
+  Queue,
+  Starters,
+} from '../ports.ts';
 import { owedDeliveries } from './deliver.ts';
 import { NotFoundError, TokenError } from './errors.ts';
 import { sendHint } from './hint.ts';
 import { newEvidenceId, newTokenId } from './ids.ts';
+import {
+  DEFAULT_LANGUAGE,
+  evidenceLanguage,
+  type Language,
+  languageFor,
+  type ShownPolicy,
+  shownIn,
+} from './language.ts';
 import type {
   Assignment,
   DeclineEvidence,
@@ -14,15 +32,26 @@ import type {
 } from './model.ts';
 import { agreedTo, MAX_DECLINES } from './model.ts';
 import { type RetentionSettings, reduceIpAt } from './privacy/retention.ts';
-import { inspectToken, readShown, signToken, stampShown, type TokenKeys, verifyToken } from './tokens.ts';
+import {
+  inspectToken,
+  readShownStamp,
+  signToken,
+  stampShown,
+  type TokenKeys,
+  verifyToken,
+} from './tokens.ts';
 import { hasUnseen, visibleLetters, withoutUnseen } from './visible.ts';
 
-/** The page reads an assignment and its text, records the agreement once, and asks for fresh links. */
+/**
+ * The page reads an assignment and its text (and, for a translated policy, the starter's locale),
+ * records the agreement or a decline once, and asks for fresh links.
+ */
 export type AckStore = Pick<
   Assignments,
   'getAssignment' | 'recordAcknowledgement' | 'recordDecline' | 'requestFreshLink'
 > &
   Pick<Policies, 'getPolicyVersion'> &
+  Pick<Starters, 'getStarter'> &
   Pick<MailWork, 'getSentAttempt'> &
   Pick<AuditTrail, 'appendAudit'>;
 
@@ -48,10 +77,14 @@ export interface AckDeps {
 /** How long the "email me a fresh link" button on an expired-link page works. */
 const RESEND_TOKEN_TTL_MS = 60 * 60_000;
 
+/**
+ * What the page shows. A policy is as shown in the starter's language (language.ts shownIn); a
+ * view without one says its `language`.
+ */
 export type AckView =
   | {
       kind: 'form';
-      policy: PolicyVersion;
+      policy: ShownPolicy;
       /** The signed stamp of when the form was first shown, for the hidden field. */
       shown: string;
       values?: { fullName: string };
@@ -63,22 +96,31 @@ export type AckView =
       /** This answer recorded their decline. */
       justDeclined?: boolean;
       /** A decline refused outright (not offered for this policy, or too many): said on the page. */
-      declineRefused?: string;
+      declineRefused?: DeclineErrorCode;
     }
-  | { kind: 'receipt'; policy: PolicyVersion; evidence: Evidence; already: boolean }
+  /** `policy` in the language the evidence says was signed. */
+  | { kind: 'receipt'; policy: ShownPolicy; evidence: Evidence; already: boolean }
   /** No longer asked for; `newerVersion` when because a newer version is asked for instead. */
-  | { kind: 'withdrawn'; newerVersion?: number }
-  | { kind: 'expired'; resendToken: string }
-  | { kind: 'fresh-link-sent' };
+  | { kind: 'withdrawn'; newerVersion?: number; language: Language }
+  | { kind: 'expired'; resendToken: string; language: Language }
+  | { kind: 'fresh-link-sent'; language: Language };
+
+/** A form's problem, as the key of its message in the catalogue (templates/locales/): said in the page's language. */
+export type FormErrorCode =
+  | 'form.nameUnseen'
+  | 'form.nameMissing'
+  | 'form.nameTooLong'
+  | 'form.nameLetters'
+  | 'form.agreeMissing';
 
 export interface FormErrors {
-  fullName?: string;
-  agree?: string;
+  fullName?: FormErrorCode;
+  agree?: FormErrorCode;
 }
 
 export interface DeclineErrors {
-  fullName?: string;
-  reason?: string;
+  fullName?: FormErrorCode;
+  reason?: DeclineErrorCode;
 }
 
 /** What the "I do not agree" form sends: the typed name and the reason, with the page's stamp. */
@@ -111,15 +153,14 @@ const MIN_LETTERS = 2;
 export const MAX_REASON = 1000;
 
 /** Words the page shows about declining: one place, for the message catalogue to absorb. */
-export const DECLINE_TEXT = {
-  reasonUnseen: 'Your reason can only contain letters, spaces and punctuation you can see.',
-  reasonEmpty: 'Tell us why you do not agree.',
-  reasonLong: `Your reason must be ${MAX_REASON} characters or fewer.`,
-  reasonLetters: 'Tell us why you do not agree, in words.',
-  notDeclinable: 'This policy cannot be declined here. If you do not agree with it, contact your HR team.',
-  tooMany:
-    'You have already told us several times that you do not agree. Contact your HR team to discuss it.',
-} as const;
+/** A decline's problem, as the key of its message in the catalogue (templates/locales/): said in the page's language. */
+export type DeclineErrorCode =
+  | 'decline.reasonUnseen'
+  | 'decline.reasonEmpty'
+  | 'decline.reasonLong'
+  | 'decline.reasonLetters'
+  | 'decline.notDeclinable'
+  | 'decline.tooMany';
 
 /** Trims and collapses runs of whitespace (no-break and ideographic spaces too) to one space. */
 const collapse = (text: string) => text.trim().replace(/\s+/g, ' ');
@@ -131,20 +172,19 @@ const collapse = (text: string) => text.trim().replace(/\s+/g, ' ');
  * stripped, for the evidence must be what was typed — and one of fewer than two visible letters.
  * A refused name is re-shown without its unseen characters, which the page could not show anyway.
  */
-function readTypedName(raw: string | undefined): { fullName: string; error?: string } {
+function readTypedName(raw: string | undefined): { fullName: string; error?: FormErrorCode } {
   const typed = (raw ?? '').normalize('NFC');
   if (hasUnseen(typed)) {
     return {
       fullName: collapse(withoutUnseen(typed)),
-      error: 'Your name can only contain letters, spaces and punctuation you can see.',
+      error: 'form.nameUnseen',
     };
   }
   const fullName = collapse(typed);
-  if (fullName.length === 0) return { fullName, error: 'Enter your full name.' };
-  if (fullName.length > MAX_NAME) {
-    return { fullName, error: `Your name must be ${MAX_NAME} characters or fewer.` };
-  }
-  if (visibleLetters(fullName) < MIN_LETTERS) return { fullName, error: 'Enter your full name, as letters.' };
+  if (fullName.length === 0) return { fullName, error: 'form.nameMissing' };
+  // The page says the limit (MAX_NAME there too) in the starter's language.
+  if (fullName.length > MAX_NAME) return { fullName, error: 'form.nameTooLong' };
+  if (visibleLetters(fullName) < MIN_LETTERS) return { fullName, error: 'form.nameLetters' };
   return { fullName };
 }
 
@@ -154,20 +194,20 @@ function readTypedName(raw: string | undefined): { fullName: string; error?: str
  * visible letters, or holding any other character that cannot be seen (controls, bidi and format
  * characters: see visible.ts) — refused, not stripped, for the evidence must be what was typed.
  */
-export function readReason(raw: string | undefined): { reason: string; error?: string } {
+export function readReason(raw: string | undefined): { reason: string; error?: DeclineErrorCode } {
   const typed = (raw ?? '').normalize('NFC').replace(/\r\n|[\r\n\t]/g, ' ');
-  if (hasUnseen(typed)) return { reason: collapse(withoutUnseen(typed)), error: DECLINE_TEXT.reasonUnseen };
+  if (hasUnseen(typed)) return { reason: collapse(withoutUnseen(typed)), error: 'decline.reasonUnseen' };
   const reason = collapse(typed);
-  if (reason.length === 0) return { reason, error: DECLINE_TEXT.reasonEmpty };
-  if ([...reason].length > MAX_REASON) return { reason, error: DECLINE_TEXT.reasonLong };
-  if (visibleLetters(reason) < MIN_LETTERS) return { reason, error: DECLINE_TEXT.reasonLetters };
+  if (reason.length === 0) return { reason, error: 'decline.reasonEmpty' };
+  if ([...reason].length > MAX_REASON) return { reason, error: 'decline.reasonLong' };
+  if (visibleLetters(reason) < MIN_LETTERS) return { reason, error: 'decline.reasonLetters' };
   return { reason };
 }
 
-function validate(nameError: string | undefined, agree: string | undefined): FormErrors | undefined {
+function validate(nameError: FormErrorCode | undefined, agree: string | undefined): FormErrors | undefined {
   const errors: FormErrors = {};
   if (nameError) errors.fullName = nameError;
-  if (agree !== 'yes') errors.agree = 'Tick the box to confirm you agree.';
+  if (agree !== 'yes') errors.agree = 'form.agreeMissing';
   return Object.keys(errors).length ? errors : undefined;
 }
 
@@ -175,6 +215,24 @@ export function makeAcknowledgement(deps: AckDeps) {
   const { store, clock } = deps;
 
   const enqueue = (queue: Queue, message: WorkMessage) => sendHint(queue, message, deps.logger);
+
+  /**
+   * The language the assignment's starter reads `policy` in (language.ts languageFor): their
+   * locale's when the policy has it, else English. The starter is read only for a translated policy.
+   */
+  async function languageOf(assignment: Assignment, policy?: PolicyVersion): Promise<Language> {
+    const text = policy ?? (await store.getPolicyVersion(assignment.policyId, assignment.policyVersion));
+    if (!text?.translations || !Object.keys(text.translations).length) return DEFAULT_LANGUAGE;
+    return languageFor((await store.getStarter(assignment.starterId))?.locale, text);
+  }
+
+  /** A signed assignment's receipt: its text in the language the evidence says was signed. */
+  const receiptOf = (policy: PolicyVersion, evidence: Evidence): AckView => ({
+    kind: 'receipt',
+    policy: shownIn(policy, evidenceLanguage(evidence)),
+    evidence,
+    already: true,
+  });
 
   async function load(
     token: string,
@@ -192,20 +250,21 @@ export function makeAcknowledgement(deps: AckDeps) {
    * A cancelled ask's page. One withdrawn for a newer version follows that ask (and any it led
    * to): its receipt if signed, else the version to sign instead; a leaver's says withdrawn.
    */
-  async function withdrawn(assignment: Assignment): Promise<AckView> {
+  async function withdrawn(assignment: Assignment, language: Language): Promise<AckView> {
     let by = assignment.supersededBy;
     for (let hops = 0; by && hops < MAX_SUPERSEDED_HOPS; hops++) {
       const newer = await store.getAssignment(by.assignmentId);
       if (!newer) break;
       if (newer.ack) {
         const policy = await store.getPolicyVersion(newer.policyId, newer.policyVersion);
-        if (policy) return { kind: 'receipt', policy, evidence: newer.ack, already: true };
+        if (policy) return receiptOf(policy, newer.ack);
       }
-      if (newer.status !== 'cancelled') return { kind: 'withdrawn', newerVersion: newer.policyVersion };
-      if (!newer.supersededBy) return { kind: 'withdrawn' };
+      if (newer.status !== 'cancelled')
+        return { kind: 'withdrawn', newerVersion: newer.policyVersion, language };
+      if (!newer.supersededBy) return { kind: 'withdrawn', language };
       by = newer.supersededBy;
     }
-    return by ? { kind: 'withdrawn', newerVersion: by.version } : { kind: 'withdrawn' };
+    return by ? { kind: 'withdrawn', newerVersion: by.version, language } : { kind: 'withdrawn', language };
   }
 
   /**
@@ -223,7 +282,7 @@ export function makeAcknowledgement(deps: AckDeps) {
    */
   function formView(
     assignment: Assignment,
-    policy: PolicyVersion,
+    policy: ShownPolicy,
     shown: string,
     extra: Partial<Extract<AckView, { kind: 'form' }>> = {},
   ): AckView {
@@ -274,18 +333,17 @@ export function makeAcknowledgement(deps: AckDeps) {
     const { assignmentId } = inspectToken(deps.tokenKeys, token, 'ack');
     const assignment = await store.getAssignment(assignmentId);
     if (!assignment) throw new NotFoundError('assignment.not_found', 'The link is not valid.');
-    if (assignment.ack) {
-      const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
-      if (policy) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
-    }
-    if (assignment.status === 'cancelled') return await withdrawn(assignment);
+    const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
+    if (assignment.ack && policy) return receiptOf(policy, assignment.ack);
+    const language = await languageOf(assignment, policy);
+    if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
     const resendToken = signToken(deps.tokenKeys, {
       assignmentId,
       purpose: 'resend',
       expiresAt: new Date(clock.now().getTime() + RESEND_TOKEN_TTL_MS),
       tokenId: newTokenId(),
     });
-    return { kind: 'expired', resendToken };
+    return { kind: 'expired', resendToken, language };
   }
 
   /**
@@ -296,16 +354,20 @@ export function makeAcknowledgement(deps: AckDeps) {
     const loaded = await loadOrExpired(token);
     if ('view' in loaded) return loaded.view;
     const { assignment, policy, tokenId } = loaded;
-    if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
-    if (assignment.status === 'cancelled') return await withdrawn(assignment);
-    return formView(assignment, policy, stampShown(deps.tokenKeys, tokenId, clock.now()));
+    if (assignment.ack) return receiptOf(policy, assignment.ack);
+    const language = await languageOf(assignment, policy);
+    if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
+    // The stamp signs the language shown, so the agreement records the text this page showed.
+    const shown = stampShown(deps.tokenKeys, tokenId, clock.now(), language);
+    return formView(assignment, shownIn(policy, language), shown);
   }
 
   /**
    * POST: records the agreement.
    * 1. Verify the token and re-read the assignment; an acknowledged one shows its receipt.
    * 2. Validate the form: a name refused by readTypedName or an unticked box re-shows it, storing
-   *    nothing.
+   *    nothing. The text agreed to is in the language the form's stamp says it was shown in (a
+   *    locale changed since does not change what was read); without a valid stamp, the starter's now.
    * 3. Write the evidence, status, owed LMS deliveries and retention's reduce-ip step in one conditional update
    *    (attribute_not_exists(ack)): of any number of concurrent POSTs exactly one records, and
    *    every one of them gets the receipt of the one that did.
@@ -314,16 +376,21 @@ export function makeAcknowledgement(deps: AckDeps) {
   async function recordAcknowledgement(submission: AckSubmission): Promise<AckView> {
     const loaded = await loadOrExpired(submission.token);
     if ('view' in loaded) return loaded.view;
-    const { assignment, policy, tokenId } = loaded;
-    if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
-    if (assignment.status === 'cancelled') return await withdrawn(assignment);
+    const { assignment, policy: text, tokenId } = loaded;
+    if (assignment.ack) return receiptOf(text, assignment.ack);
     const now = clock.now();
-    const shownAt = readShown(deps.tokenKeys, tokenId, submission.shown, now);
+    const stamp = readShownStamp(deps.tokenKeys, tokenId, submission.shown, now);
+    const shownAt = stamp?.at;
+    const language = stamp?.language ?? (await languageOf(assignment, text));
+    if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
+    const policy = shownIn(text, language);
     const { fullName, error: nameError } = readTypedName(submission.fullName);
     const errors = validate(nameError, submission.agree);
     if (errors) {
       // Re-shown, the form keeps the time it was first shown.
-      const shown = shownAt ? (submission.shown as string) : stampShown(deps.tokenKeys, tokenId, now);
+      const shown = shownAt
+        ? (submission.shown as string)
+        : stampShown(deps.tokenKeys, tokenId, now, language);
       return formView(assignment, policy, shown, { values: { fullName }, errors });
     }
 
@@ -345,8 +412,8 @@ export function makeAcknowledgement(deps: AckDeps) {
     );
     const recorded = outcome.assignment.ack;
     // Lost the race to a concurrent POST (show its receipt) or to a cancellation.
-    if (!recorded) return await withdrawn(outcome.assignment);
-    if (!outcome.recorded) return { kind: 'receipt', policy, evidence: recorded, already: true };
+    if (!recorded) return await withdrawn(outcome.assignment, language);
+    if (!outcome.recorded) return receiptOf(text, recorded);
 
     const { assignmentId } = assignment;
     if (shownAt) await store.appendAudit(assignmentId, 'opened', shownAt, { tokenId });
@@ -375,17 +442,21 @@ export function makeAcknowledgement(deps: AckDeps) {
   async function recordDecline(submission: DeclineSubmission): Promise<AckView> {
     const loaded = await loadOrExpired(submission.token);
     if ('view' in loaded) return loaded.view;
-    const { assignment, policy, tokenId } = loaded;
-    if (assignment.ack) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
-    if (assignment.status === 'cancelled') return await withdrawn(assignment);
+    const { assignment, policy: text, tokenId } = loaded;
+    if (assignment.ack) return receiptOf(text, assignment.ack);
     const now = clock.now();
-    const shownAt = readShown(deps.tokenKeys, tokenId, submission.shown, now);
-    const shown = shownAt ? (submission.shown as string) : stampShown(deps.tokenKeys, tokenId, now);
+    // As for an agreement: the text declined is the one the form's stamp says was shown.
+    const stamp = readShownStamp(deps.tokenKeys, tokenId, submission.shown, now);
+    const shownAt = stamp?.at;
+    const language = stamp?.language ?? (await languageOf(assignment, text));
+    if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
+    const policy = shownIn(text, language);
+    const shown = shownAt ? (submission.shown as string) : stampShown(deps.tokenKeys, tokenId, now, language);
     if (policy.declinable !== true) {
-      return formView(assignment, policy, shown, { declineRefused: DECLINE_TEXT.notDeclinable });
+      return formView(assignment, policy, shown, { declineRefused: 'decline.notDeclinable' });
     }
     if ((assignment.declines?.length ?? 0) >= MAX_DECLINES) {
-      return formView(assignment, policy, shown, { declineRefused: DECLINE_TEXT.tooMany });
+      return formView(assignment, policy, shown, { declineRefused: 'decline.tooMany' });
     }
     const { fullName, error: nameError } = readTypedName(submission.fullName);
     const { reason, error: reasonError } = readReason(submission.reason);
@@ -414,9 +485,9 @@ export function makeAcknowledgement(deps: AckDeps) {
     const current = outcome.assignment;
     if (!outcome.recorded) {
       // Lost a race: to an agreement (its receipt), a withdrawal, or another decline that filled the list.
-      if (current.ack) return { kind: 'receipt', policy, evidence: current.ack, already: true };
-      if (current.status === 'cancelled') return await withdrawn(current);
-      return formView(current, policy, shown, { declineRefused: DECLINE_TEXT.tooMany });
+      if (current.ack) return receiptOf(text, current.ack);
+      if (current.status === 'cancelled') return await withdrawn(current, language);
+      return formView(current, policy, shown, { declineRefused: 'decline.tooMany' });
     }
 
     const { assignmentId } = assignment;
@@ -426,7 +497,9 @@ export function makeAcknowledgement(deps: AckDeps) {
     deps.metrics.count('DeclineRecorded');
     deps.logger.info('decline recorded', { assignmentId });
     // Shown afresh: an agreement made from this page was shown it now.
-    return formView(current, policy, stampShown(deps.tokenKeys, tokenId, now), { justDeclined: true });
+    return formView(current, policy, stampShown(deps.tokenKeys, tokenId, now, language), {
+      justDeclined: true,
+    });
   }
 
   /**
@@ -441,18 +514,23 @@ export function makeAcknowledgement(deps: AckDeps) {
   async function requestFreshLink(resendToken: string): Promise<AckView> {
     const { assignmentId } = verifyToken(deps.tokenKeys, resendToken, 'resend', clock.now());
     const now = clock.now();
-    if (await store.requestFreshLink(assignmentId, now, new Date(now.getTime() - deps.freshLinkIntervalMs))) {
+    const requested = await store.requestFreshLink(
+      assignmentId,
+      now,
+      new Date(now.getTime() - deps.freshLinkIntervalMs),
+    );
+    if (requested) {
       await store.appendAudit(assignmentId, 'fresh-link-requested', now);
       await enqueue(deps.mailQueue, { assignmentId, kind: 'invite' });
-      return { kind: 'fresh-link-sent' };
     }
     const assignment = await store.getAssignment(assignmentId);
-    if (assignment?.status === 'cancelled') return await withdrawn(assignment);
-    if (assignment?.ack) {
-      const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
-      if (policy) return { kind: 'receipt', policy, evidence: assignment.ack, already: true };
-    }
-    return { kind: 'fresh-link-sent' };
+    if (!assignment) return { kind: 'fresh-link-sent', language: DEFAULT_LANGUAGE };
+    const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
+    const language = await languageOf(assignment, policy);
+    if (requested) return { kind: 'fresh-link-sent', language };
+    if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
+    if (assignment.ack && policy) return receiptOf(policy, assignment.ack);
+    return { kind: 'fresh-link-sent', language };
   }
 
   return { showAcknowledgement, recordAcknowledgement, recordDecline, requestFreshLink };

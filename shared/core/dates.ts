@@ -43,10 +43,13 @@ export function formatDay(text: string, locale = 'en-GB'): string {
   return day(text).setLocale(locale).toLocaleString(LONG_DATE);
 }
 
-/** "26 November 2026 at 09:14 (Europe/London)": a moment as the starter lived it. */
+/**
+ * "26 November 2026 at 09:14 (Europe/London)": a moment as the starter lived it, joined as the
+ * locale joins a date and a time (Intl: "26 Tachwedd 2026 am 09:14" in Welsh).
+ */
 export function formatMoment(at: Date, timeZone: string, locale = 'en-GB'): string {
   const local = inZone(at, timeZone).setLocale(locale);
-  return `${local.toLocaleString(LONG_DATE)} at ${local.toLocaleString(CLOCK)} (${timeZone})`;
+  return `${local.toLocaleString({ ...LONG_DATE, ...CLOCK })} (${timeZone})`;
 }
 
 /** "24 November 2026, 10:15 UTC": a moment unambiguous in a receipt read years later, anywhere. */

@@ -1,6 +1,7 @@
 // Use case: answer "who agreed to what, when, and how do we know" for one assignment, from the records alone.
 import type { Assignments, AuditEvent, AuditTrail, MailWork, Policies, Starters } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
+import { evidenceLanguage, shownIn } from './language.ts';
 import { everyAskOf } from './lifecycle.ts';
 import {
   type Assignment,
@@ -111,7 +112,8 @@ export function makeEvidenceReport(store: EvidenceStore) {
         ) as DeliveriesByName),
         audit,
       },
-      text: canonicalPolicyText(policy),
+      // The text agreed to: in the language the evidence says was shown (English before languages were recorded).
+      text: canonicalPolicyText(evidence ? shownIn(policy, evidenceLanguage(evidence)) : policy),
     };
   }
 
@@ -176,12 +178,15 @@ function describe(policy: PolicyVersion): EvidenceReport['policy'] {
   };
 }
 
-/** The stored text of the version agreed to, hashed again: whether it is still the text the evidence names. */
+/**
+ * The stored text of the version agreed to, in the language it was shown in, hashed again: whether
+ * it is still the text the evidence names.
+ */
 export function integrity(
   policy: PolicyVersion,
   evidence: Evidence,
 ): NonNullable<EvidenceReport['integrity']> {
-  const recomputedSha256 = policySha256(policy);
+  const recomputedSha256 = policySha256(shownIn(policy, evidenceLanguage(evidence)));
   return {
     recomputedSha256,
     matches: recomputedSha256 === evidence.policySha256 && policy.version === evidence.policyVersion,

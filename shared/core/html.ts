@@ -21,12 +21,13 @@ export function trustedHtml(markup: string): SafeHtml {
 }
 
 /**
- * A whole page in British English, its stylesheet inline (allowed by its hash in the page's CSP),
- * kept out of search engines, with `content` as its main landmark.
+ * A whole page, in British English unless `lang` says otherwise, its stylesheet inline (allowed by
+ * its hash in the page's CSP), kept out of search engines, with `content` as its main landmark and
+ * `header` (the organisation's name and logo) above it.
  */
-export function simplePage(title: string, css: string, content: string): string {
+export function simplePage(title: string, css: string, content: string, lang = 'en-GB', header = ''): string {
   return `<!DOCTYPE html>
-<html lang="en-GB">
+<html lang="${escapeHtml(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -35,7 +36,7 @@ export function simplePage(title: string, css: string, content: string): string 
 <style>${css}</style>
 </head>
 <body>
-<main>
+${header ? `<header>\n${header}\n</header>\n` : ''}<main>
 ${content}
 </main>
 </body>

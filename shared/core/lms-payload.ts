@@ -41,6 +41,12 @@ export const lmsWebhookSchema = z
         .describe(
           'The date the person was asked to sign by (UTC): the policy’s `due:` period from their start date, or from the invite when the start date had passed. Absent when the policy sets no due date.',
         ),
+      locale: z
+        .string()
+        .optional()
+        .describe(
+          'The language of the text the person was shown and agreed to (`en`, `cy`): `policy.title` and `policy.sha256` are that text’s. Sent on every delivery since attest added it; absent (from an earlier attest) means `en`.',
+        ),
     }),
   })
   .describe(

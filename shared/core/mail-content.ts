@@ -1,6 +1,15 @@
 // What each email is given to say: the variables of each template, as the mailer composes them, and what a template renders.
+import type { Language } from './language.ts';
 
-export interface InviteContent {
+/** What the starter-facing emails also say: their language, and where the logo is served from. */
+interface StarterFacing {
+  /** The language the starter reads the policy in (language.ts languageFor); English when absent. */
+  language?: Language;
+  /** PUBLIC_BASE_URL: the logo's absolute URL starts with it. */
+  publicBaseUrl?: string;
+}
+
+export interface InviteContent extends StarterFacing {
   organisationName: string;
   givenName: string;
   policyTitle: string;
@@ -55,7 +64,7 @@ export interface DeclineNoticeContent {
   declines: Array<{ on: string; reason: string }>;
 }
 
-export interface ReceiptContent {
+export interface ReceiptContent extends StarterFacing {
   organisationName: string;
   givenName: string;
   typedName: string;

@@ -19,6 +19,7 @@ import { formatDate, formatDay, formatMoment } from './dates.ts';
 import { EmailMaybeSentError } from './errors.ts';
 import { escalateToDigest } from './escalation.ts';
 import { newTokenId } from './ids.ts';
+import { evidenceLanguage, type Language, languageFor, shownIn } from './language.ts';
 import { type Lifecycle, type RenewalStore, renewAgreement, renewsAt, signByFor } from './lifecycle.ts';
 import type {
   BounceNoticeContent,
@@ -117,6 +118,9 @@ type Composed =
 
 const DAY_MS = 86_400_000;
 
+/** The locale dates are written in for a language: British English, or the language itself (Intl knows Welsh). */
+const dateLocale = (language: Language) => (language === 'en' ? 'en-GB' : language);
+
 /**
  * Does the one step an assignment's mail lane owes.
  * 1. Re-read the assignment: nothing is done unless that step is still owed (not acknowledged,
@@ -171,25 +175,31 @@ export function makeSendEmail(deps: MailDeps) {
     );
     const dueOn = new Date(invitedAt.getTime() + plan.escalationOffsetMs);
     const { tokenId, expiresAt, url } = link(assignment, now, attemptId);
+    // In the language the page will show: the starter's, when the policy has it (else English).
+    const language = languageFor(starter.locale, policy);
+    const shown = shownIn(policy, language);
+    const locale = dateLocale(language);
     const email = deps.renderInvite({
+      language,
+      publicBaseUrl: deps.publicBaseUrl,
       organisationName: deps.organisationName,
       givenName: starter.givenName,
-      policyTitle: policy.title,
+      policyTitle: shown.title,
       policyVersion: policy.version,
-      keyPoints: policy.keyPoints,
+      keyPoints: shown.keyPoints,
       ackUrl: url,
-      expiresOn: formatDate(expiresAt, starter.timeZone),
-      startDate: formatDay(starter.startDate),
+      expiresOn: formatDate(expiresAt, starter.timeZone, locale),
+      startDate: formatDay(starter.startDate, locale),
       reacknowledge: assignment.reason === 'reacknowledge',
       ...(assignment.reason === 'reattest' && { renewal: true }),
-      ...(signBy && { signBy: formatDate(new Date(signBy), starter.timeZone) }),
-      ...(policy.changes && { changes: policy.changes }),
+      ...(signBy && { signBy: formatDate(new Date(signBy), starter.timeZone, locale) }),
+      ...(shown.changes && { changes: shown.changes }),
       ...(kind === 'reminder' && {
         reminder: {
           number: chase.remindersSent,
           last: chase.remindersSent >= plan.reminderOffsetsMs.length,
           daysLeft: Math.ceil((dueOn.getTime() - now.getTime()) / DAY_MS),
-          dueOn: formatDate(dueOn, starter.timeZone),
+          dueOn: formatDate(dueOn, starter.timeZone, locale),
         },
       }),
     });
@@ -237,20 +247,27 @@ export function makeSendEmail(deps: MailDeps) {
       timeZone: starter.timeZone,
     };
     const certificate = await deps.makeCertificate(input);
+    // In the language signed in: the evidence's title, statement and hash are that language's.
+    const language = evidenceLanguage(evidence);
+    const locale = dateLocale(language);
     const email = deps.renderReceipt({
+      language,
+      publicBaseUrl: deps.publicBaseUrl,
       organisationName: deps.organisationName,
       givenName: starter.givenName,
       typedName: evidence.typedName,
       policyTitle: evidence.policyTitle,
       policyVersion: evidence.policyVersion,
-      effectiveDate: formatDay(policy.effectiveDate),
+      effectiveDate: formatDay(policy.effectiveDate, locale),
       statement: evidence.statement,
-      acknowledgedAt: formatMoment(at, starter.timeZone),
+      acknowledgedAt: formatMoment(at, starter.timeZone, locale),
       acknowledgedAtUtc: evidence.acknowledgedAt,
       evidenceId: evidence.evidenceId,
       policySha256: evidence.policySha256,
       certificateFileName: certificate.fileName,
-      ...(evidence.method === 'on-behalf' && { onBehalf: { recordedOn: formatDate(at, starter.timeZone) } }),
+      ...(evidence.method === 'on-behalf' && {
+        onBehalf: { recordedOn: formatDate(at, starter.timeZone, locale) },
+      }),
     });
     // With a re-attestation period, the lane owes the renewal next: when the agreement is that old.
     const renewAt = renewsAt(assignment, lifecycleFor(assignment.policyId).reattest);

@@ -114,7 +114,18 @@ export interface PolicyVersion {
   reattest?: string;
   /** How long a person has to sign (front matter `due:`, ISO 8601), from their start date or the invite (not part of the text). */
   due?: string;
+  /**
+   * The version's text in other languages (`NAME.cy.md` beside the policy's file), by language:
+   * published with it as one version, each with the sha256 of its own canonical text.
+   */
+  translations?: Partial<Record<string, PolicyTranslation>>;
 }
+
+/** A policy version's text in one more language: what is shown and hashed; the settings stay the version's. */
+export type PolicyTranslation = Pick<
+  PolicyVersion,
+  'title' | 'statement' | 'keyPoints' | 'changes' | 'body' | 'sha256'
+>;
 
 /** A policy's text before publishing gives it a version number. */
 export type PolicyText = Omit<PolicyVersion, 'version' | 'publishedAt'>;
@@ -246,6 +257,11 @@ interface EvidenceCommon {
    * agreement was recorded, entered by the recorder (`recordedBy`), not typed by the person.
    */
   typedName: string;
+  /**
+   * The language of the text shown and agreed to (`en`, `cy`): `policyTitle`, `statement` and
+   * `policySha256` are that language's. Absent on evidence recorded before languages were: English.
+   */
+  locale?: string;
 }
 
 /** How an agreement was made: through the emailed link, or recorded on the person's behalf. */
@@ -312,6 +328,8 @@ export interface DeclineEvidence {
   policySha256: string;
   /** The statement they did not agree to. */
   statement: string;
+  /** The language of the text they were shown (language.ts): absent means English. */
+  locale?: string;
   typedName: string;
   /** Why, as they typed it (line breaks as spaces): told to the manager and HR. */
   reason: string;
@@ -345,14 +363,19 @@ export interface CertificateRecord {
 
 /** What an agreement is to, as its evidence names it: the version, its hash and its statement. */
 export function agreedTo(
-  policy: PolicyVersion,
-): Pick<EvidenceCommon, 'policyId' | 'policyVersion' | 'policyTitle' | 'policySha256' | 'statement'> {
+  policy: PolicyVersion & { language?: string },
+): Pick<
+  EvidenceCommon,
+  'policyId' | 'policyVersion' | 'policyTitle' | 'policySha256' | 'statement' | 'locale'
+> {
   return {
     policyId: policy.policyId,
     policyVersion: policy.version,
     policyTitle: policy.title,
     policySha256: policy.sha256,
     statement: policy.statement,
+    // The policy as shown in a language (language.ts shownIn): its title, hash and statement are that language's.
+    ...(policy.language && { locale: policy.language }),
   };
 }
 

@@ -1,13 +1,15 @@
 // Policies as published: front matter + Markdown, the canonical text, and its sha256 that names the version.
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { Marked } from 'marked';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isoDay } from './dates.ts';
 import { parseCalendarDuration } from './duration.ts';
-import { ValidationError } from './errors.ts';
+import { ConfigError, ValidationError } from './errors.ts';
 import { escapeHtml } from './html.ts';
-import type { PolicyText, PolicyVersion } from './model.ts';
+import { DEFAULT_LANGUAGE, type Language, TRANSLATION_LANGUAGES } from './language.ts';
+import type { PolicyText, PolicyTranslation, PolicyVersion } from './model.ts';
 import { chaseOverridesSchema, chasePlan } from './schedule.ts';
 import { toFieldIssues } from './validation.ts';
 import { hasUnseen } from './visible.ts';
@@ -132,6 +134,132 @@ export function parsePolicy(source: string): PolicyText {
     ...(fm.due && { due: fm.due }),
   };
   return { ...policy, sha256: policySha256(policy) };
+}
+
+/** A policy file's name: `NAME.md` is the policy itself, `NAME.cy.md` its translation into Welsh. */
+const POLICY_FILE = /^([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.([a-z]{2,3}))?\.md$/;
+
+/**
+ * What a policy file is, by its name: the policy `NAME` itself (`NAME.md`, in English), or its
+ * translation (`NAME.{language}.md`); undefined for a name that is neither. A translation into a
+ * language attest does not speak is refused, naming the languages it does.
+ */
+export function policyFileName(file: string): { policyId: string; language: Language } | undefined {
+  const match = POLICY_FILE.exec(file);
+  if (!match) return undefined;
+  const [, policyId, language] = match as unknown as [string, string, string | undefined];
+  if (language === undefined) return { policyId, language: DEFAULT_LANGUAGE };
+  if (!(TRANSLATION_LANGUAGES as readonly string[]).includes(language)) {
+    throw new ConfigError(
+      `${file}: no translations into "${language}"; a policy may be translated into ${TRANSLATION_LANGUAGES.join(', ')}.`,
+    );
+  }
+  return { policyId, language: language as Language };
+}
+
+/**
+ * A translation's front matter: the text in its language, and the policy's id. Its settings
+ * (effective date, chase, Moodle activity) are the policy's own: a translation may repeat them,
+ * and is refused if it says anything else.
+ */
+const translationFrontMatterSchema = policyFrontMatterSchema.extend({
+  effectiveDate: policyFrontMatterSchema.shape.effectiveDate.optional(),
+  chase: z.unknown().optional(),
+  moodle: z.unknown().optional(),
+});
+
+/**
+ * Parses `source` as the translation of `policy` into `language`: the same id, the policy's own
+ * settings or none, and `changes:` exactly when the policy has them. Its sha256 is over its own
+ * canonical text, as the policy's is over the English.
+ */
+export function parsePolicyTranslation(
+  source: string,
+  policy: PolicyText,
+  language: Language,
+): PolicyTranslation {
+  const match = FRONT_MATTER.exec(source);
+  const problem = (field: string, message: string) =>
+    new ValidationError('policy.invalid', [{ field: `${language}: ${field}`, message }]);
+  if (!match) throw problem('front matter', 'Missing --- front matter.');
+  const result = translationFrontMatterSchema.safeParse(parseYaml(match[1] as string));
+  if (!result.success) {
+    throw new ValidationError(
+      'policy.invalid',
+      toFieldIssues(result.error).map((issue) => ({ ...issue, field: `${language}: ${issue.field}` })),
+    );
+  }
+  const fm = result.data;
+  if (fm.id !== policy.policyId)
+    throw problem('id', `Expected ${policy.policyId}, the id of the policy it translates.`);
+  // Settings come from the policy's own file: a translation that says otherwise would contradict it.
+  const settings = { effectiveDate: policy.effectiveDate, chase: policy.chase, moodle: policy.moodle };
+  for (const name of ['effectiveDate', 'chase', 'moodle'] as const) {
+    if (fm[name] !== undefined && !isDeepStrictEqual(fm[name], settings[name])) {
+      throw problem(
+        name,
+        `A translation takes ${name} from ${policy.policyId}.md: remove it, or make it the same.`,
+      );
+    }
+  }
+  if (Boolean(fm.changes) !== Boolean(policy.changes)) {
+    throw problem(
+      'changes',
+      policy.changes
+        ? 'The policy says what changed: translate its changes too.'
+        : 'The policy has no changes: remove them.',
+    );
+  }
+  const text = {
+    title: fm.title,
+    statement: fm.statement,
+    keyPoints: fm.keyPoints,
+    ...(fm.changes && { changes: fm.changes }),
+    body: normalise(match[2] as string),
+  };
+  return { ...text, sha256: policySha256(text) };
+}
+
+/**
+ * The policies in a set of files (name → source, as templates/policies/ holds them): each
+ * `NAME.md` parsed, with its translations `NAME.{language}.md` beside it. A translation without
+ * its policy, or a policy whose id is not its file's name, is refused.
+ */
+export function parsePolicyFiles(files: Record<string, string>): Map<string, PolicyText> {
+  const policies = new Map<string, PolicyText>();
+  const named = Object.keys(files)
+    .sort()
+    .map((file) => ({ file, name: policyFileName(file) }));
+  for (const { file, name } of named) {
+    if (!name || name.language !== DEFAULT_LANGUAGE) continue;
+    const policy = parsePolicy(files[file] as string);
+    // The file name is the id, so a policy cannot be published under another's name by mistake.
+    if (policy.policyId !== name.policyId) throw new Error(`${file} declares id ${policy.policyId}`);
+    policies.set(policy.policyId, policy);
+  }
+  for (const { file, name } of named) {
+    if (!name || name.language === DEFAULT_LANGUAGE) continue;
+    const policy = policies.get(name.policyId);
+    if (!policy) throw new Error(`${file} translates ${name.policyId}.md, which is not there`);
+    policies.set(
+      name.policyId,
+      withTranslation(
+        policy,
+        name.language,
+        parsePolicyTranslation(files[file] as string, policy, name.language),
+      ),
+    );
+  }
+  return policies;
+}
+
+/** `policy` with `translation` as its text in `language`. */
+export function withTranslation(
+  policy: PolicyText,
+  language: Language,
+  translation: PolicyTranslation,
+): PolicyText {
+  return { ...policy, translations: { ...policy.translations, [language]: translation } };
 }
 
 // Raw HTML in a policy is shown as text: the page's markup is ours alone.

@@ -11,6 +11,7 @@ import type {
 } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
 import { assignmentIdFor } from './ids.ts';
+import { versionText } from './language.ts';
 import { type Assignment, isUnsigned, type PolicyText, type PolicyVersion, type Starter } from './model.ts';
 
 /** Publishing stores versions, reads who signed or was asked before, and asks or withdraws. */
@@ -88,7 +89,7 @@ export function makePublishPolicy(deps: PublishDeps) {
   async function publish(text: PolicyText): Promise<PublishOutcome> {
     for (let race = 0; race < MAX_RACES; race++) {
       const latest = await store.getLatestPolicyVersion(text.policyId);
-      if (latest?.sha256 === text.sha256) return { policy: latest, created: false };
+      if (latest && versionText(latest) === versionText(text)) return { policy: latest, created: false };
       const next: PolicyVersion = {
         ...text,
         version: (latest?.version ?? 0) + 1,
@@ -120,7 +121,7 @@ export function makePublishPolicy(deps: PublishDeps) {
    */
   async function planPublish(text: PolicyText, reacknowledge: boolean): Promise<PublishPlan> {
     const latest = await store.getLatestPolicyVersion(text.policyId);
-    const created = latest?.sha256 !== text.sha256;
+    const created = !latest || versionText(latest) !== versionText(text);
     const policy: PolicyVersion =
       latest && !created
         ? latest

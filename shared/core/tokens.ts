@@ -2,6 +2,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ConfigError, TokenError } from './errors.ts';
 import { ID_BYTES } from './ids.ts';
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from './language.ts';
 
 export type TokenPurpose = 'ack' | 'resend';
 
@@ -138,41 +139,71 @@ export function verifyToken(keys: TokenKeys, token: string, purpose: TokenPurpos
 /** How old a page stamp may be and still count: longer than anyone reads a policy. */
 const STAMP_MAX_AGE_MS = 7 * 24 * 3600_000;
 
-function stampMac(key: Buffer, kid: string, tokenId: string, ms: number): Buffer {
-  return mac(key, kid, Buffer.from(`shown\0${tokenId}\0${ms}`, 'utf8'));
+function stampMac(key: Buffer, kid: string, tokenId: string, ms: number, language: Language): Buffer {
+  // An English stamp is signed as stamps were before languages: one shown then still reads.
+  const shown =
+    language === DEFAULT_LANGUAGE ? `shown\0${tokenId}\0${ms}` : `shown\0${tokenId}\0${ms}\0${language}`;
+  return mac(key, kid, Buffer.from(shown, 'utf8'));
 }
 
 /**
- * A stamp of when the server showed the form for one link: `{kid}.{epoch ms}.{mac}`, carried in a
- * hidden field, so the evidence can say when the page was opened without GET recording anything.
+ * A stamp of when the server showed the form for one link, and in which language:
+ * `{kid}.{epoch ms}.{mac}` in English, `{kid}.{epoch ms}.{language}.{mac}` in another, carried in
+ * a hidden field, so the evidence can say when the page was opened, and which language's text was
+ * signed, without GET recording anything.
  */
-export function stampShown(keys: TokenKeys, tokenId: string, at: Date): string {
+export function stampShown(
+  keys: TokenKeys,
+  tokenId: string,
+  at: Date,
+  language: Language = DEFAULT_LANGUAGE,
+): string {
   const key = keys.keys.get(keys.signingKid) as Buffer;
   const ms = at.getTime();
-  return `${keys.signingKid}.${ms}.${stampMac(key, keys.signingKid, tokenId, ms).toString('base64url')}`;
+  const lang = language === DEFAULT_LANGUAGE ? '' : `${language}.`;
+  return `${keys.signingKid}.${ms}.${lang}${stampMac(key, keys.signingKid, tokenId, ms, language).toString('base64url')}`;
 }
 
 /**
- * When the form was shown, from its stamp: only for a stamp this server made for this link, not
- * in the future and not older than a week. Anything else is undefined, never an error: the stamp
- * adds to the evidence but signing does not depend on it.
+ * When the form was shown and in which language, from its stamp: only for a stamp this server
+ * made for this link, not in the future and not older than a week. Anything else is undefined,
+ * never an error: the stamp adds to the evidence but signing does not depend on it.
  */
+export function readShownStamp(
+  keys: TokenKeys,
+  tokenId: string,
+  stamp: string | undefined,
+  now: Date,
+): { at: Date; language: Language } | undefined {
+  const match = /^([a-z0-9]{1,8})\.(\d{1,15})\.(?:([a-z]{2,3})\.)?([A-Za-z0-9_-]{22})$/.exec(stamp ?? '');
+  if (!match) return undefined;
+  const [, kid, msText, languageText, macText] = match as unknown as [
+    string,
+    string,
+    string,
+    string | undefined,
+    string,
+  ];
+  const language = languageText ?? DEFAULT_LANGUAGE;
+  // An English stamp never names its language: one that does was not made here.
+  if (!isLanguage(language) || languageText === DEFAULT_LANGUAGE) return undefined;
+  const key = keys.keys.get(kid);
+  if (!key) return undefined;
+  const ms = Number(msText);
+  const given = Buffer.from(macText, 'base64url');
+  if (given.length !== MAC_BYTES || !timingSafeEqual(stampMac(key, kid, tokenId, ms, language), given))
+    return undefined;
+  const at = new Date(ms);
+  const age = now.getTime() - at.getTime();
+  return age >= -1000 && age <= STAMP_MAX_AGE_MS ? { at, language } : undefined;
+}
+
+/** When the form was shown, from its stamp (readShownStamp, without the language). */
 export function readShown(
   keys: TokenKeys,
   tokenId: string,
   stamp: string | undefined,
   now: Date,
 ): Date | undefined {
-  const match = /^([a-z0-9]{1,8})\.(\d{1,15})\.([A-Za-z0-9_-]{22})$/.exec(stamp ?? '');
-  if (!match) return undefined;
-  const [, kid, msText, macText] = match as unknown as [string, string, string, string];
-  const key = keys.keys.get(kid);
-  if (!key) return undefined;
-  const ms = Number(msText);
-  const given = Buffer.from(macText, 'base64url');
-  if (given.length !== MAC_BYTES || !timingSafeEqual(stampMac(key, kid, tokenId, ms), given))
-    return undefined;
-  const at = new Date(ms);
-  const age = now.getTime() - at.getTime();
-  return age >= -1000 && age <= STAMP_MAX_AGE_MS ? at : undefined;
+  return readShownStamp(keys, tokenId, stamp, now)?.at;
 }

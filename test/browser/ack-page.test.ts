@@ -6,8 +6,9 @@ import { getBundledPolicy } from '#templates/policies.ts';
 import { ARTIFACTS, axeViolations, launchChromium } from '../support/browser.ts';
 import { ackLink, emailsTo, postStarter, uniqueStarter, waitFor } from '../support/local.ts';
 
-async function invitedLink(): Promise<string> {
-  const event = uniqueStarter();
+async function invitedLink(locale?: string): Promise<string> {
+  const fixture = uniqueStarter();
+  const event = locale ? { ...fixture, data: { ...fixture.data, locale } } : fixture;
   expect((await postStarter(event)).status).toBe(202);
   const [email] = await waitFor('the invite email', async () => {
     const found = await emailsTo(event.data.email as string);
@@ -146,5 +147,28 @@ describe('the acknowledgement page in Chromium', () => {
     expect(await section.getByRole('listitem').allTextContents()).toEqual(changes);
     expect(violations).toEqual([]);
     await phone.screenshot({ path: `${ARTIFACTS}/ack-page-changes-phone.png` });
+  });
+
+  it('is Welsh for a Welsh starter: marked as Welsh, signed by its Welsh labels, with no accessibility violations', async () => {
+    // Prepare
+    const page = await openOnPhone(await invitedLink('cy-GB'), { forAxe: true });
+    const violations = await axeViolations(page);
+    await page.screenshot({ path: `${ARTIFACTS}/ack-page-welsh-phone.png` });
+
+    // Act
+    await page.getByLabel('Eich enw llawn').fill('Siân Jones');
+    await page.getByLabel(/Rwyf wedi darllen y polisi hwn/).check();
+    await page.getByRole('button', { name: 'Llofnodi’r polisi' }).click();
+
+    // Assess
+    expect(violations).toEqual([]);
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('cy');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Diolch — rydych wedi llofnodi’r polisi',
+    );
+    await expect(
+      page.locator('dd').filter({ hasText: 'Defnyddio’r Rhyngrwyd yn Ddiogel' }).count(),
+    ).resolves.toBe(1);
+    await expect(axeViolations(page)).resolves.toEqual([]);
   });
 });

@@ -379,7 +379,14 @@ describe('AttestStack', () => {
         'REATTEST_EVERY',
         'RETAIN_EVIDENCE',
       ],
-      Ack: ['ACK_TOKEN_KEYS_SECRET_ARN', 'LMS_QUEUE_URL', 'MAIL_QUEUE_URL', 'LMS_MODE', 'RETAIN_AUDIT_IP'],
+      Ack: [
+        'ACK_TOKEN_KEYS_SECRET_ARN',
+        'LMS_QUEUE_URL',
+        'MAIL_QUEUE_URL',
+        'LMS_MODE',
+        'RETAIN_AUDIT_IP',
+        'ORGANISATION_NAME',
+      ],
       LmsPush: ['LMS_WEBHOOK_URL', 'LMS_WEBHOOK_SECRET_ARN', 'LMS_QUEUE_URL', 'LMS_MODE'],
       Sweeper: [
         'MAIL_QUEUE_URL',
@@ -748,6 +755,7 @@ describe('AttestStack', () => {
       [
         ...scimRoutes,
         'GET /ack/{token}',
+        'GET /assets/{file}',
         'POST /ack/resend/{token}',
         'POST /ack/{token}',
         'POST /v1/starters',
@@ -760,6 +768,7 @@ describe('AttestStack', () => {
     expect(target('GET /ack/{token}')).toBe('Ack');
     expect(target('POST /ack/{token}')).toBe('Ack');
     expect(target('POST /ack/resend/{token}')).toBe('Ack');
+    expect(target('GET /assets/{file}')).toBe('Ack');
     template.allResourcesProperties('AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as Resource;
     expect(stage.Properties).toMatchObject({

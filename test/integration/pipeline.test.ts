@@ -155,6 +155,7 @@ describe('the pipeline', () => {
         evidenceId: stored?.ack.evidenceId,
         // Signed through the link (an agreement recorded on the person's behalf says `on-behalf`).
         method: 'link',
+        locale: 'en',
       },
     });
     await waitFor('the delivery recorded', async () => {

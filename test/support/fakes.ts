@@ -4,6 +4,7 @@ import type { Certificate, CertificateInput } from '#shared/core/certificate.ts'
 import type { XapiSettings } from '#shared/core/destinations/xapi.ts';
 import { ErasedError } from '#shared/core/errors.ts';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
+import { versionText } from '#shared/core/language.ts';
 import type {
   Assignment,
   AssignmentStatus,
@@ -22,6 +23,7 @@ import type {
   MailKind,
   OnBehalfEvidence,
   OwedDeliveries,
+  PolicyTranslation,
   PolicyVersion,
   RetainStep,
   ScimLookupKey,
@@ -31,6 +33,7 @@ import type {
   WorkMessage,
 } from '#shared/core/model.ts';
 import { agreedTo, DELIVERY_KINDS, holdsLookup, isDeliveryKind, MAX_DECLINES } from '#shared/core/model.ts';
+import { policySha256 } from '#shared/core/policy.ts';
 import { defaultRetention, type RetentionSettings } from '#shared/core/privacy/retention.ts';
 import type { ReportRow } from '#shared/core/report.ts';
 import type {
@@ -736,7 +739,7 @@ export class FakeStore implements Store {
       this.policies.set(k, copy(policy));
       return 'created' as const;
     }
-    return existing.sha256 === policy.sha256 ? ('same' as const) : ('conflict' as const);
+    return versionText(existing) === versionText(policy) ? ('same' as const) : ('conflict' as const);
   }
 
   async getPolicyVersion(policyId: string, version: number) {
@@ -1085,6 +1088,17 @@ export function anOnBehalfEvidence(
 }
 
 /** A policy file's source: front matter for the policy `sample` and `body`. */
+/** The Welsh text of aPolicy(), its sha256 over its own canonical text: a policy's `translations.cy`. */
+export function aWelshTranslation(): PolicyTranslation {
+  const text = {
+    title: 'Defnyddio’r rhyngrwyd yn ddiogel',
+    statement: 'Rwyf wedi darllen y polisi Defnyddio’r rhyngrwyd yn ddiogel a byddaf yn ei ddilyn.',
+    keyPoints: ['Peidiwch â rhannu eich cyfrinair.'],
+    body: 'Paragraff un.\n\n## Pennawd\n\n1. Cam\n',
+  };
+  return { ...text, sha256: policySha256(text) };
+}
+
 export function aPolicySource(body = 'Para one.\n\n## Heading\n\n1. Step\n'): string {
   return `---
 id: sample
@@ -1138,10 +1152,13 @@ export function anAssignment(
 }
 
 /** A FakeStore holding one starter, one policy version and one assignment (with `overrides`). */
-export async function seededStore(overrides: Partial<Assignment> = {}) {
+export async function seededStore(
+  overrides: Partial<Assignment> = {},
+  seed: { starter?: Partial<Starter>; policy?: Partial<PolicyVersion> } = {},
+) {
   const store = new FakeStore();
-  const starter = aStarter();
-  const policy = aPolicy();
+  const starter = aStarter(seed.starter);
+  const policy = aPolicy(seed.policy);
   const assignment = anAssignment(starter, policy, overrides);
   await store.putStarter(starter);
   await store.putPolicyVersion(policy);

@@ -1,4 +1,5 @@
 // Policy versions on the table: one item per version, under its policy, written once and never changed.
+import { versionText } from '#shared/core/language.ts';
 import type { PolicyVersion } from '#shared/core/model.ts';
 import type { Policies } from '#shared/ports.ts';
 import { key, strip, type Table } from './table.ts';
@@ -9,7 +10,8 @@ export function makePolicies(table: Table): Policies {
       const k = key.policy(policy.policyId, policy.version);
       if (await table.putIfAbsent({ ...k, ...policy })) return 'created';
       // A version is immutable: evidence names it, so its text may never change under it.
-      return strip<PolicyVersion>(await table.get(k))?.sha256 === policy.sha256 ? 'same' : 'conflict';
+      const stored = strip<PolicyVersion>(await table.get(k));
+      return stored && versionText(stored) === versionText(policy) ? 'same' : 'conflict';
     },
 
     async getPolicyVersion(policyId, version) {

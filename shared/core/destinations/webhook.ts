@@ -1,6 +1,7 @@
 // The signed webhook destination: a `policy.acknowledged` event POSTed to the LMS, signed per Standard Webhooks.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { evidenceLanguage } from '../language.ts';
 import type { LmsWebhook } from '../lms-payload.ts';
 import { type Assignment, type Evidence, methodOf, type Starter } from '../model.ts';
 import { secureUrl } from '../validation.ts';
@@ -71,6 +72,7 @@ export function completionPayload(
       method: methodOf(evidence),
       // Only when the request had a sign-by date (the policy's `due:`).
       ...(assignment.signBy && { dueAt: assignment.signBy }),
+      locale: evidenceLanguage(evidence),
     },
   };
 }

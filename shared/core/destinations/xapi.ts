@@ -2,6 +2,7 @@
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
 import type { HttpRequest } from '../../ports.ts';
+import { DEFAULT_LANGUAGE, evidenceLanguage } from '../language.ts';
 import { type Assignment, type Evidence, methodOf, type Starter } from '../model.ts';
 import { secureUrl } from '../validation.ts';
 import { answeredByStatus, defineDestination, type RequestChannel, type TestSubject } from './destination.ts';
@@ -18,8 +19,14 @@ export const METHOD_EXTENSION = 'urn:attest:xapi:method';
 export const DUE_EXTENSION = 'urn:attest:xapi:due-at';
 /** Fixed for ever: changing it would give every acknowledgement a second statement id. */
 const STATEMENT_NAMESPACE = '3d3c52a4-6f0e-4f38-9a57-2b1f7d8e6c15';
-/** The policy's language: the texts attest carries are written in British English. */
+/** The policy's own language: the texts attest carries are written in British English. */
 const POLICY_LANGUAGE = 'en-GB';
+
+/** The RFC 5646 tag of the language the text was shown in: British English, or the translation's language (`cy`). */
+const languageTag = (evidence: Evidence) => {
+  const language = evidenceLanguage(evidence);
+  return language === DEFAULT_LANGUAGE ? POLICY_LANGUAGE : language;
+};
 
 /** The statement's id: a UUID v5 of the evidence id, so every retry (and replay) PUTs the same statement. */
 export function statementIdFor(evidenceId: string): string {
@@ -67,6 +74,8 @@ export function completionStatement(
   /** The request's sign-by date (`Assignment.signBy`), when it had one. */
   dueAt?: string,
 ): Record<string, unknown> {
+  // The title and statement are the evidence's: in the language shown, tagged as such.
+  const language = languageTag(evidence);
   return {
     id: statementId,
     actor: actorOf(settings, starter),
@@ -75,15 +84,15 @@ export function completionStatement(
       objectType: 'Activity',
       id: activityIdFor(settings.activityBase, evidence.policyId, evidence.policyVersion),
       definition: {
-        name: { [POLICY_LANGUAGE]: `${evidence.policyTitle} (version ${evidence.policyVersion})` },
-        description: { [POLICY_LANGUAGE]: evidence.statement },
+        name: { [language]: `${evidence.policyTitle} (version ${evidence.policyVersion})` },
+        description: { [language]: evidence.statement },
       },
     },
     result: { completion: true },
     context: {
       platform: 'attest',
       // The language the policy was read in (Data 2.4.6), not the person's locale.
-      language: POLICY_LANGUAGE,
+      language,
       extensions: {
         [EVIDENCE_EXTENSION]: evidence.evidenceId,
         [SHA256_EXTENSION]: evidence.policySha256,

@@ -46,7 +46,7 @@ describe('renderAckPage', () => {
       formAction: '/ack/x',
       shown,
       values: { name: 'Ada "the" <Countess>' },
-      errors: { name: 'Enter your full name.', agree: 'Tick the box to confirm you agree.' },
+      errors: { name: 'form.nameMissing', agree: 'form.agreeMissing' },
     });
 
     // Assess
@@ -106,12 +106,32 @@ describe('renderReceiptPage', () => {
 });
 
 describe('renderErrorPage', () => {
-  it('renders a valid page with the escaped message', async () => {
+  it('renders a valid page with the message said in its language', async () => {
     // Act
-    const html = renderErrorPage({ title: 'This link is not valid', message: '<b>x</b>' });
+    const html = renderErrorPage({
+      title: 'updatedPage.title',
+      message: 'updatedPage.message',
+      vars: { version: 3 },
+      language: 'en',
+    });
 
     // Assess
-    expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
+    expect(html).toContain('<h1>This policy has been updated</h1>');
+    expect(html).toContain('Please read and sign version 3 instead');
+    expect(await pageProblems(html)).toEqual([]);
+  });
+
+  it('says it in Welsh, in a page marked as Welsh', async () => {
+    // Act
+    const html = renderErrorPage({
+      title: 'invalidPage.title',
+      message: 'invalidPage.message',
+      language: 'cy',
+    });
+
+    // Assess
+    expect(html).toContain('<html lang="cy">');
+    expect(html).toContain('<h1>Nid yw’r ddolen hon yn ddilys</h1>');
     expect(await pageProblems(html)).toEqual([]);
   });
 });
@@ -119,7 +139,7 @@ describe('renderErrorPage', () => {
 describe('renderExpiredPage', () => {
   it('offers one button that posts to the fresh-link action, and asks for nothing', async () => {
     // Act
-    const html = renderExpiredPage({ resendAction: '/ack/resend/k1.abc' });
+    const html = renderExpiredPage({ resendAction: '/ack/resend/k1.abc', language: 'en' });
 
     // Assess
     expect(html).toContain('<form method="post" action="/ack/resend/k1.abc">');
@@ -192,7 +212,7 @@ describe('renderAckPage with "I do not agree"', () => {
       shown,
       decline: {
         values: { name: 'Ada', reason: '<b>No</b> & "never"' },
-        errors: { name: 'Enter your full name, as letters.', reason: 'Tell us why you do not agree.' },
+        errors: { name: 'form.nameLetters', reason: 'decline.reasonEmpty' },
       },
     });
 
@@ -241,10 +261,12 @@ describe('renderAckPage with "I do not agree"', () => {
 
   it('lists a decline refused outright in the summary', () => {
     // Act
-    const html = renderAckPage({ policy, formAction: '/ack/x', shown, declineRefused: 'Contact HR.' });
+    const html = renderAckPage({ policy, formAction: '/ack/x', shown, declineRefused: 'decline.tooMany' });
 
     // Assess
-    expect(html).toContain('<li>Contact HR.</li>');
+    expect(html).toContain(
+      '<li>You have already told us several times that you do not agree. Contact your HR team to discuss it.</li>',
+    );
     expect(html).toContain('<title>Error: ');
   });
 });

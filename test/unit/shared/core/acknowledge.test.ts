@@ -5,8 +5,9 @@ import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
 import { statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { NotFoundError, TokenError } from '#shared/core/errors.ts';
 import type { Assignment, DeliveryKind } from '#shared/core/model.ts';
-import { parseTokenKeys, readShown, signToken, stampShown } from '#shared/core/tokens.ts';
+import { parseTokenKeys, readShown, readShownStamp, signToken, stampShown } from '#shared/core/tokens.ts';
 import {
+  aWelshTranslation,
   FakeClock,
   FakeMetrics,
   FakeQueue,
@@ -19,19 +20,26 @@ const tokenKeys = parseTokenKeys('k1:unit-test-token-key-unit-test-token-key');
 const TOKEN_ID = 'AAAAAAAAAAA';
 const REDRIVE_MS = 60_000;
 
-async function setup(overrides: Partial<Assignment> = {}, deliveries: readonly DeliveryKind[] = ['webhook']) {
+async function setup(
+  overrides: Partial<Assignment> = {},
+  deliveries: readonly DeliveryKind[] = ['webhook'],
+  seed: Parameters<typeof seededStore>[1] = {},
+) {
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
-  const seeded = await seededStore({
-    status: 'invited',
-    dueAt: undefined,
-    dueKind: undefined,
-    // Two invites went out; the link used came in the second, SES message ses-42.
-    sends: [
-      { kind: 'invite', tokenId: 'BBBBBBBBBBB', messageId: 'ses-41', at: '2026-11-20T10:00:00.000Z' },
-      { kind: 'invite', tokenId: TOKEN_ID, messageId: 'ses-42', at: '2026-11-23T10:00:00.000Z' },
-    ],
-    ...overrides,
-  });
+  const seeded = await seededStore(
+    {
+      status: 'invited',
+      dueAt: undefined,
+      dueKind: undefined,
+      // Two invites went out; the link used came in the second, SES message ses-42.
+      sends: [
+        { kind: 'invite', tokenId: 'BBBBBBBBBBB', messageId: 'ses-41', at: '2026-11-20T10:00:00.000Z' },
+        { kind: 'invite', tokenId: TOKEN_ID, messageId: 'ses-42', at: '2026-11-23T10:00:00.000Z' },
+      ],
+      ...overrides,
+    },
+    seed,
+  );
   const token = signToken(tokenKeys, {
     assignmentId: seeded.assignment.assignmentId,
     purpose: 'ack',
@@ -82,8 +90,8 @@ describe('showAcknowledgement', () => {
     // Assess
     const shown = stampShown(tokenKeys, TOKEN_ID, new Date('2026-11-24T10:00:00.000Z'));
     expect(views).toEqual([
-      { kind: 'form', policy, shown },
-      { kind: 'form', policy, shown },
+      { kind: 'form', policy: { ...policy, language: 'en' }, shown },
+      { kind: 'form', policy: { ...policy, language: 'en' }, shown },
     ]);
     expect(store.writes).toEqual([]);
     expect(store.audit).toEqual([]);
@@ -110,7 +118,7 @@ describe('showAcknowledgement', () => {
     const view = await ack.showAcknowledgement(token);
 
     // Assess
-    expect(view).toEqual({ kind: 'withdrawn' });
+    expect(view).toEqual({ kind: 'withdrawn', language: 'en' });
   });
 
   it('says which newer version is asked for instead, for an ask withdrawn because of it', async () => {
@@ -131,8 +139,8 @@ describe('showAcknowledgement', () => {
     });
 
     // Assess: the page points to the new version; nothing is signed for the old
-    expect(shown).toEqual({ kind: 'withdrawn', newerVersion: 2 });
-    expect(submitted).toEqual({ kind: 'withdrawn', newerVersion: 2 });
+    expect(shown).toEqual({ kind: 'withdrawn', newerVersion: 2, language: 'en' });
+    expect(submitted).toEqual({ kind: 'withdrawn', newerVersion: 2, language: 'en' });
   });
 
   it('follows the asks that replaced it: the receipt of a signed one, the version of an unsigned one', async () => {
@@ -167,14 +175,14 @@ describe('showAcknowledgement', () => {
     const left = await ack.showAcknowledgement(token);
 
     // Assess
-    expect(unsigned).toEqual({ kind: 'withdrawn', newerVersion: 3 });
+    expect(unsigned).toEqual({ kind: 'withdrawn', newerVersion: 3, language: 'en' });
     expect(signed).toMatchObject({
       kind: 'receipt',
       already: true,
       policy: { version: 3 },
       evidence: { evidenceId: 'ev_v3' },
     });
-    expect(left).toEqual({ kind: 'withdrawn' });
+    expect(left).toEqual({ kind: 'withdrawn', language: 'en' });
   });
 
   it('throws a TokenError for a tampered token or one minted for another purpose', async () => {
@@ -220,6 +228,7 @@ describe('recordAcknowledgement', () => {
       policyTitle: policy.title,
       policySha256: policy.sha256,
       statement: policy.statement,
+      locale: 'en',
       typedName: 'Ada Lovelace',
       method: 'link',
       ipAddress: '203.0.113.7',
@@ -227,7 +236,12 @@ describe('recordAcknowledgement', () => {
       tokenId: TOKEN_ID,
       messageId: 'ses-42',
     });
-    expect(view).toEqual({ kind: 'receipt', policy, evidence: stored?.ack, already: false });
+    expect(view).toEqual({
+      kind: 'receipt',
+      policy: { ...policy, language: 'en' },
+      evidence: stored?.ack,
+      already: false,
+    });
   });
 
   it('owes the receipt and the LMS delivery in the same write, under a webhook id fixed now, and enqueues both', async () => {
@@ -428,16 +442,11 @@ describe('recordAcknowledgement', () => {
   });
 
   it.each([
-    ['an empty name', '   ', 'yes', { fullName: 'Enter your full name.' }],
-    ['a missing name', undefined, 'yes', { fullName: 'Enter your full name.' }],
-    [
-      'a name over 200 characters',
-      'A'.repeat(201),
-      'yes',
-      { fullName: 'Your name must be 200 characters or fewer.' },
-    ],
-    ['an unticked box', 'Ada Lovelace', undefined, { agree: 'Tick the box to confirm you agree.' }],
-    ['both', '', 'no', { fullName: 'Enter your full name.', agree: 'Tick the box to confirm you agree.' }],
+    ['an empty name', '   ', 'yes', { fullName: 'form.nameMissing' }],
+    ['a missing name', undefined, 'yes', { fullName: 'form.nameMissing' }],
+    ['a name over 200 characters', 'A'.repeat(201), 'yes', { fullName: 'form.nameTooLong' }],
+    ['an unticked box', 'Ada Lovelace', undefined, { agree: 'form.agreeMissing' }],
+    ['both', '', 'no', { fullName: 'form.nameMissing', agree: 'form.agreeMissing' }],
   ])('re-shows the form for %s and stores nothing', async (_, name, agree, errors) => {
     // Prepare
     const { store, submit, lmsQueue, assignment, policy } = await setup();
@@ -449,7 +458,7 @@ describe('recordAcknowledgement', () => {
     // Assess
     expect(view).toEqual({
       kind: 'form',
-      policy,
+      policy: { ...policy, language: 'en' },
       shown: stampShown(tokenKeys, TOKEN_ID, new Date('2026-11-24T10:00:00.000Z')),
       values: { fullName: (name ?? '').trim() },
       errors,
@@ -459,8 +468,8 @@ describe('recordAcknowledgement', () => {
     expect(lmsQueue.sent).toEqual([]);
   });
 
-  const UNSEEN = 'Your name can only contain letters, spaces and punctuation you can see.';
-  const AS_LETTERS = 'Enter your full name, as letters.';
+  const UNSEEN = 'form.nameUnseen';
+  const AS_LETTERS = 'form.nameLetters';
   it.each([
     ['a zero-width space', '\u200B', UNSEEN, ''],
     ['a NUL', '\u0000', UNSEEN, ''],
@@ -477,7 +486,7 @@ describe('recordAcknowledgement', () => {
     ['a single letter', 'A', AS_LETTERS, 'A'],
     ['digits only', '42 7', AS_LETTERS, '42 7'],
     ['punctuation and marks only', '. - \u0301', AS_LETTERS, '. - \u0301'],
-    ['no-break spaces only', '\u00A0\u3000\u00A0', 'Enter your full name.', ''],
+    ['no-break spaces only', '\u00A0\u3000\u00A0', 'form.nameMissing', ''],
   ])('refuses %s as a typed name, saying why, and stores nothing', async (_, name, error, reshown) => {
     // Prepare
     const { store, submit, lmsQueue, assignment } = await setup();
@@ -617,7 +626,7 @@ describe('recordAcknowledgement', () => {
     const view = await submit('Ada Lovelace', 'yes');
 
     // Assess
-    expect(view).toEqual({ kind: 'withdrawn' });
+    expect(view).toEqual({ kind: 'withdrawn', language: 'en' });
     expect(store.peek(assignment.assignmentId)?.ack).toBeUndefined();
   });
 
@@ -635,7 +644,7 @@ describe('recordAcknowledgement', () => {
     const view = await submit('Ada Lovelace', 'yes');
 
     // Assess
-    expect(view).toEqual({ kind: 'withdrawn' });
+    expect(view).toEqual({ kind: 'withdrawn', language: 'en' });
     expect(store.peek(assignment.assignmentId)).toMatchObject({ status: 'cancelled' });
     expect(store.peek(assignment.assignmentId)?.ack).toBeUndefined();
   });
@@ -683,7 +692,7 @@ describe('an expired link', () => {
 
     // Assess
     expect(view.kind).toBe('expired');
-    expect(sent).toEqual({ kind: 'fresh-link-sent' });
+    expect(sent).toEqual({ kind: 'fresh-link-sent', language: 'en' });
     expect(store.peek(assignment.assignmentId)).toMatchObject({
       dueKind: 'invite',
       dueAt: clock.now().toISOString(),
@@ -724,8 +733,11 @@ describe('an expired link', () => {
     const afterInterval = await ack.requestFreshLink(later.resendToken);
 
     // Assess
-    expect(answers).toEqual([{ kind: 'fresh-link-sent' }, { kind: 'fresh-link-sent' }]);
-    expect(afterInterval).toEqual({ kind: 'fresh-link-sent' });
+    expect(answers).toEqual([
+      { kind: 'fresh-link-sent', language: 'en' },
+      { kind: 'fresh-link-sent', language: 'en' },
+    ]);
+    expect(afterInterval).toEqual({ kind: 'fresh-link-sent', language: 'en' });
     expect(mailQueue.sent).toHaveLength(2);
   });
 
@@ -755,8 +767,8 @@ describe('an expired link', () => {
     const pressed = await ack.requestFreshLink(offer.resendToken);
 
     // Assess: nothing sent for the old version
-    expect(view).toEqual({ kind: 'withdrawn', newerVersion: 2 });
-    expect(pressed).toEqual({ kind: 'withdrawn', newerVersion: 2 });
+    expect(view).toEqual({ kind: 'withdrawn', newerVersion: 2, language: 'en' });
+    expect(pressed).toEqual({ kind: 'withdrawn', newerVersion: 2, language: 'en' });
     expect(mailQueue.sent).toEqual([]);
   });
 
@@ -766,5 +778,159 @@ describe('an expired link', () => {
 
     // Assess
     await expect(ack.requestFreshLink(token)).rejects.toBeInstanceOf(TokenError);
+  });
+});
+
+describe('the language shown', () => {
+  const welsh = aWelshTranslation();
+  const translated = { policy: { translations: { cy: welsh } } };
+
+  it('shows a Welsh starter the Welsh text, its own sha256, and signs the language into the stamp', async () => {
+    // Prepare
+    const { ack, token, policy } = await setup({}, ['webhook'], {
+      ...translated,
+      starter: { locale: 'cy-GB' },
+    });
+
+    // Act
+    const view = await ack.showAcknowledgement(token);
+
+    // Assess
+    expect(view).toMatchObject({
+      kind: 'form',
+      policy: {
+        language: 'cy',
+        title: welsh.title,
+        body: welsh.body,
+        sha256: welsh.sha256,
+        version: policy.version,
+      },
+      shown: stampShown(tokenKeys, TOKEN_ID, new Date('2026-11-24T10:00:00.000Z'), 'cy'),
+    });
+  });
+
+  it('records that Welsh was shown, and the sha256 and statement of the Welsh text', async () => {
+    // Prepare
+    const { ack, token, submit, store, assignment } = await setup({}, ['webhook'], {
+      ...translated,
+      starter: { locale: 'cy' },
+    });
+    const form = await ack.showAcknowledgement(token);
+    const shown = form.kind === 'form' ? form.shown : '';
+
+    // Act
+    const view = await submit('Ada Lovelace', 'yes', token, shown);
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'receipt', policy: { language: 'cy', title: welsh.title } });
+    expect(store.peek(assignment.assignmentId)?.ack).toMatchObject({
+      locale: 'cy',
+      policySha256: welsh.sha256,
+      policyTitle: welsh.title,
+      statement: welsh.statement,
+    });
+  });
+
+  it('records the language the page showed, though the starter’s locale changed before signing', async () => {
+    // Prepare: shown in Welsh, then HR changes the locale to English.
+    const { ack, token, submit, store, assignment, starter } = await setup({}, ['webhook'], {
+      ...translated,
+      starter: { locale: 'cy-GB' },
+    });
+    const form = await ack.showAcknowledgement(token);
+    await store.putStarter({ ...starter, locale: 'en-GB' });
+
+    // Act
+    await submit('Ada Lovelace', 'yes', token, form.kind === 'form' ? form.shown : '');
+
+    // Assess
+    expect(store.peek(assignment.assignmentId)?.ack).toMatchObject({
+      locale: 'cy',
+      policySha256: welsh.sha256,
+    });
+  });
+
+  it('falls back to the starter’s language now when the stamp is missing', async () => {
+    // Prepare
+    const { submit, store, assignment } = await setup({}, ['webhook'], {
+      ...translated,
+      starter: { locale: 'cy' },
+    });
+
+    // Act
+    await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(store.peek(assignment.assignmentId)?.ack).toMatchObject({
+      locale: 'cy',
+      policySha256: welsh.sha256,
+    });
+  });
+
+  it.each([
+    ['a locale with no translation', 'fr-FR', translated],
+    ['a Welsh starter whose policy has no Welsh text', 'cy-GB', {}],
+    ['a locale that is not one', 'not a locale!', translated],
+  ])('shows English to %s', async (_, locale, seed) => {
+    // Prepare
+    const { ack, token, submit, store, assignment, policy } = await setup({}, ['webhook'], {
+      ...seed,
+      starter: { locale },
+    });
+
+    // Act
+    const view = await ack.showAcknowledgement(token);
+    await submit('Ada Lovelace', 'yes', token, view.kind === 'form' ? view.shown : '');
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'form', policy: { language: 'en', title: policy.title } });
+    expect(store.peek(assignment.assignmentId)?.ack).toMatchObject({
+      locale: 'en',
+      policySha256: policy.sha256,
+    });
+  });
+
+  it('says a withdrawn request in the starter’s language', async () => {
+    // Prepare
+    const { ack, token } = await setup({ status: 'cancelled' }, ['webhook'], {
+      ...translated,
+      starter: { locale: 'cy' },
+    });
+
+    // Act
+    const view = await ack.showAcknowledgement(token);
+
+    // Assess
+    expect(view).toEqual({ kind: 'withdrawn', language: 'cy' });
+  });
+});
+
+describe('readShownStamp', () => {
+  it('reads back the language a stamp signs, and refuses one whose language was changed', () => {
+    // Prepare
+    const at = new Date('2026-11-24T10:00:00.000Z');
+    const stamp = stampShown(tokenKeys, TOKEN_ID, at, 'cy');
+
+    // Act
+    const read = readShownStamp(tokenKeys, TOKEN_ID, stamp, at);
+    const forged = readShownStamp(tokenKeys, TOKEN_ID, stamp.replace('.cy.', '.en.'), at);
+    const dropped = readShownStamp(tokenKeys, TOKEN_ID, stamp.replace('.cy.', '.'), at);
+
+    // Assess
+    expect(read).toEqual({ at, language: 'cy' });
+    expect(forged).toBeUndefined();
+    expect(dropped).toBeUndefined();
+  });
+
+  it('reads an English stamp, made as stamps were before languages, as English', () => {
+    // Prepare
+    const at = new Date('2026-11-24T10:00:00.000Z');
+
+    // Act
+    const read = readShownStamp(tokenKeys, TOKEN_ID, stampShown(tokenKeys, TOKEN_ID, at), at);
+
+    // Assess
+    expect(read).toEqual({ at, language: 'en' });
+    expect(stampShown(tokenKeys, TOKEN_ID, at)).toMatch(/^k1\.\d+\.[A-Za-z0-9_-]{22}$/);
   });
 });

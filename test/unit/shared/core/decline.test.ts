@@ -1,7 +1,7 @@
 // Declining with a reason: recorded once per answer with the agreement's evidence, the chase stopped, the manager and HR owed a notice, and agreeing still possible.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DECLINE_TEXT, MAX_REASON, makeAcknowledgement, readReason } from '#shared/core/acknowledge.ts';
+import { MAX_REASON, makeAcknowledgement, readReason } from '#shared/core/acknowledge.ts';
 import { makeSendEmail } from '#shared/core/mail.ts';
 import type { DeclineNoticeContent } from '#shared/core/mail-content.ts';
 import { type Assignment, MAX_DECLINES, type PolicyVersion } from '#shared/core/model.ts';
@@ -209,12 +209,12 @@ describe('recordDecline', () => {
   });
 
   it.each([
-    ['an empty reason', 'Ada Lovelace', '   ', { reason: DECLINE_TEXT.reasonEmpty }],
-    ['a reason too long', 'Ada Lovelace', 'a'.repeat(MAX_REASON + 1), { reason: DECLINE_TEXT.reasonLong }],
-    ['a bidi override', 'Ada Lovelace', 'I agree\u202E not', { reason: DECLINE_TEXT.reasonUnseen }],
-    ['a zero-width space', 'Ada Lovelace', 'No\u200Bthanks', { reason: DECLINE_TEXT.reasonUnseen }],
-    ['a control character', 'Ada Lovelace', 'No\u0007', { reason: DECLINE_TEXT.reasonUnseen }],
-    ['no letters', 'Ada Lovelace', '!!! ???', { reason: DECLINE_TEXT.reasonLetters }],
+    ['an empty reason', 'Ada Lovelace', '   ', { reason: 'decline.reasonEmpty' }],
+    ['a reason too long', 'Ada Lovelace', 'a'.repeat(MAX_REASON + 1), { reason: 'decline.reasonLong' }],
+    ['a bidi override', 'Ada Lovelace', 'I agree\u202E not', { reason: 'decline.reasonUnseen' }],
+    ['a zero-width space', 'Ada Lovelace', 'No\u200Bthanks', { reason: 'decline.reasonUnseen' }],
+    ['a control character', 'Ada Lovelace', 'No\u0007', { reason: 'decline.reasonUnseen' }],
+    ['no letters', 'Ada Lovelace', '!!! ???', { reason: 'decline.reasonLetters' }],
     ['no name', '', 'I do not agree with it.', { fullName: 'Enter your full name.' }],
   ])('refuses %s, writing and sending nothing, and says why on the form', async (_, name, reason, errors) => {
     // Prepare
@@ -241,7 +241,7 @@ describe('recordDecline', () => {
     const view = await decline('Ada Lovelace', 'I do not agree.');
 
     // Assess
-    expect(view).toMatchObject({ kind: 'form', declineRefused: DECLINE_TEXT.notDeclinable });
+    expect(view).toMatchObject({ kind: 'form', declineRefused: 'decline.notDeclinable' });
     expect(view).not.toHaveProperty('decline');
     expect(store.writes).toEqual([]);
     expect(store.peek(assignment.assignmentId)).toEqual(before);
@@ -276,7 +276,7 @@ describe('recordDecline', () => {
       Array.from({ length: MAX_DECLINES }, (_, i) => `Reason number ${i + 1}.`),
     );
     expect(mailQueue.sent).toHaveLength(MAX_DECLINES);
-    expect(refused).toMatchObject({ kind: 'form', declineRefused: DECLINE_TEXT.tooMany });
+    expect(refused).toMatchObject({ kind: 'form', declineRefused: 'decline.tooMany' });
     expect(refused).not.toHaveProperty('decline');
   });
 
@@ -450,7 +450,7 @@ describe('readReason', () => {
       fc.property(
         fc.string({ minLength: 2, maxLength: 50 }),
         fc.constantFrom('\u0000', '\u0007', '\u200B', '\u200E', '\u202E', '\u2066', '\uFEFF', '\u2028'),
-        (text, unseen) => readReason(`No ${text}${unseen}thanks`).error === DECLINE_TEXT.reasonUnseen,
+        (text, unseen) => readReason(`No ${text}${unseen}thanks`).error === 'decline.reasonUnseen',
       ),
     );
   });

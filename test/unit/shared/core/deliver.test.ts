@@ -259,6 +259,7 @@ describe('deliverCompletion', () => {
         acknowledgedAt: '2026-11-24T09:59:00.000Z',
         evidenceId: 'ev_1',
         method: 'link',
+        locale: 'en',
       },
     });
   });

@@ -18,6 +18,7 @@ import {
   anAssignment,
   anEvidence,
   aStarter,
+  aWelshTranslation,
   FakeClock,
   FakeMailer,
   FakeMetrics,
@@ -42,8 +43,12 @@ const PLAN = {
   window: parseSendWindow('Mon-Fri 09:00-17:30'),
 };
 
-async function setup(overrides: Partial<Assignment> = {}, options: { hrNotifyEmail?: string } = {}) {
-  const seeded = await seededStore(overrides);
+async function setup(
+  overrides: Partial<Assignment> = {},
+  seed: Parameters<typeof seededStore>[1] = {},
+  options: { hrNotifyEmail?: string } = {},
+) {
+  const seeded = await seededStore(overrides, seed);
   const mailer = new FakeMailer();
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
   const rendered: InviteContent[] = [];
@@ -186,6 +191,8 @@ describe('sendInvite', () => {
     // Assess
     expect(rendered).toEqual([
       {
+        language: 'en',
+        publicBaseUrl: BASE_URL,
         organisationName: 'Wirral Council',
         givenName: 'Ada',
         policyTitle: 'Safe internet use',
@@ -197,6 +204,40 @@ describe('sendInvite', () => {
         reacknowledge: false,
       },
     ]);
+  });
+
+  it('writes to a Welsh starter in Welsh: the Welsh text, and dates in Welsh', async () => {
+    // Prepare
+    const welsh = aWelshTranslation();
+    const { rendered, sendInvite, message } = await setup(
+      {},
+      { starter: { locale: 'cy-GB' }, policy: { translations: { cy: welsh } } },
+    );
+
+    // Act
+    await sendInvite(message);
+
+    // Assess
+    expect(rendered).toEqual([
+      expect.objectContaining({
+        language: 'cy',
+        policyTitle: welsh.title,
+        keyPoints: welsh.keyPoints,
+        expiresOn: '24 Rhagfyr 2026',
+        startDate: '1 Rhagfyr 2026',
+      }),
+    ]);
+  });
+
+  it('writes in English to a Welsh starter whose policy has no Welsh text', async () => {
+    // Prepare
+    const { rendered, sendInvite, message } = await setup({}, { starter: { locale: 'cy-GB' } });
+
+    // Act
+    await sendInvite(message);
+
+    // Assess
+    expect(rendered).toEqual([expect.objectContaining({ language: 'en', policyTitle: 'Safe internet use' })]);
   });
 
   it('links to a token that verifies for this assignment and names the recorded send', async () => {
@@ -381,6 +422,26 @@ describe('sendEmail: the receipt', () => {
     webhookDueAt: '2026-11-26T09:15:03.123Z',
   };
 
+  it('writes the receipt in the language the evidence says was signed, whatever the locale now', async () => {
+    // Prepare: signed in Welsh; the starter's locale is English since.
+    const { sendInvite, receipts, assignment } = await setup(
+      { ...acknowledged, ack: { ...evidence, locale: 'cy' } },
+      { starter: { locale: 'en-GB' } },
+    );
+
+    // Act
+    await sendInvite({ assignmentId: assignment.assignmentId, kind: 'receipt' });
+
+    // Assess
+    expect(receipts).toEqual([
+      expect.objectContaining({
+        language: 'cy',
+        effectiveDate: '1 Ionawr 2026',
+        acknowledgedAt: '26 Tachwedd 2026 am 09:14 (Europe/London)',
+      }),
+    ]);
+  });
+
   it('restates the evidence to the starter and records it, leaving the LMS delivery owed', async () => {
     // Prepare
     const { store, mailer, sendInvite, receipts, certificates, assignment } = await setup(acknowledged);
@@ -393,6 +454,8 @@ describe('sendEmail: the receipt', () => {
     expect(outcome).toBe('sent');
     expect(receipts).toEqual([
       {
+        language: 'en',
+        publicBaseUrl: BASE_URL,
         organisationName: 'Wirral Council',
         givenName: 'Ada',
         typedName: 'Ada King Lovelace',
