@@ -154,6 +154,8 @@ describe('recordDecline', () => {
         policyTitle: policy.title,
         policySha256: policy.sha256,
         statement: policy.statement,
+        // The language of the text shown (the policy has no translation: English).
+        locale: 'en',
         typedName: 'Ada Lovelace',
         reason: 'I cannot agree to monitoring of my own phone.',
         ipAddress: '203.0.113.7',
@@ -215,7 +217,7 @@ describe('recordDecline', () => {
     ['a zero-width space', 'Ada Lovelace', 'No\u200Bthanks', { reason: 'decline.reasonUnseen' }],
     ['a control character', 'Ada Lovelace', 'No\u0007', { reason: 'decline.reasonUnseen' }],
     ['no letters', 'Ada Lovelace', '!!! ???', { reason: 'decline.reasonLetters' }],
-    ['no name', '', 'I do not agree with it.', { fullName: 'Enter your full name.' }],
+    ['no name', '', 'I do not agree with it.', { fullName: 'form.nameMissing' }],
   ])('refuses %s, writing and sending nothing, and says why on the form', async (_, name, reason, errors) => {
     // Prepare
     const { store, assignment, decline, mailQueue } = await setup();
@@ -341,7 +343,7 @@ describe('recordDecline', () => {
     const view = await decline('Ada Lovelace', 'No.');
 
     // Assess
-    expect(view).toEqual({ kind: 'withdrawn' });
+    expect(view).toEqual({ kind: 'withdrawn', language: 'en' });
     expect(store.writes).toEqual([]);
   });
 });
