@@ -10,7 +10,7 @@ import type {
   Starters,
 } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
-import { assignmentIdFor } from './ids.ts';
+import { assignmentIdFor, renewalIdFor } from './ids.ts';
 import { versionText } from './language.ts';
 import { type Assignment, isUnsigned, type PolicyText, type PolicyVersion, type Starter } from './model.ts';
 
@@ -71,8 +71,8 @@ export interface PublishPlan {
 
 /** One person's part in a re-acknowledgement, as read before anything is written for them. */
 type ReacknowledgeStep =
-  | { kind: 'skipped' | 'alreadyAsked' }
-  | { kind: 'ask'; starter: Starter; signer: Signer; assignmentId: string }
+  | { kind: 'skipped' }
+  | { kind: 'ask' | 'alreadyAsked'; starter: Starter; signer: Signer; assignmentId: string }
   | { kind: 'move'; earlier: Assignment; starter: Starter; exists: boolean };
 
 /** Concurrent publishers racing for one version number: how often to look again before giving up. */
@@ -167,9 +167,11 @@ export function makePublishPolicy(deps: PublishDeps) {
           previousAssignmentId: signer.assignmentId,
           previousVersion: String(signer.policyVersion),
         });
-        for (let v = signer.policyVersion + 1; v < policy.version; v++) {
-          await supersede(assignmentIdFor(starter.employeeId, policy.policyId, v), assignmentId, policy, now);
-        }
+        await withdrawOlderAsks(step, policy, now);
+      } else if (step.kind === 'alreadyAsked') {
+        // Asked by an earlier run, which may have stopped before withdrawing the older asks.
+        await withdrawOlderAsks(step, policy, clock.now());
+        outcome.alreadyAsked++;
       } else if (step.kind === 'move') {
         await moveHaving(policy, step.earlier, step.starter, step.exists);
         outcome[step.exists ? 'alreadyMoved' : 'moved']++;
@@ -183,6 +185,23 @@ export function makePublishPolicy(deps: PublishDeps) {
       ...outcome,
     });
     return outcome;
+  }
+
+  /**
+   * One ask at a time: a signer asked for `policy` is no longer asked for a version in between
+   * (an earlier re-acknowledgement still unsigned), nor to renew the agreement they signed (a
+   * renewal of it, `reattest:`, still unsigned: the new version's ask renews it).
+   */
+  async function withdrawOlderAsks(
+    step: { starter: Starter; signer: Signer; assignmentId: string },
+    policy: PolicyVersion,
+    now: Date,
+  ): Promise<void> {
+    const { starter, signer, assignmentId } = step;
+    for (let v = signer.policyVersion + 1; v < policy.version; v++) {
+      await supersede(assignmentIdFor(starter.employeeId, policy.policyId, v), assignmentId, policy, now);
+    }
+    await supersede(renewalIdFor(signer.assignmentId), assignmentId, policy, now);
   }
 
   /**
@@ -200,8 +219,7 @@ export function makePublishPolicy(deps: PublishDeps) {
       stillBounced: 0,
     };
     for await (const step of reacknowledgeSteps(policy)) {
-      if (step.kind === 'ask') count.asked++;
-      else if (step.kind !== 'move') count[step.kind]++;
+      if (step.kind !== 'move') count[step.kind === 'ask' ? 'asked' : step.kind]++;
       else if (step.exists) count.alreadyMoved++;
       else {
         count.moved++;
@@ -233,8 +251,8 @@ export function makePublishPolicy(deps: PublishDeps) {
         continue;
       }
       const assignmentId = assignmentIdFor(starter.employeeId, policy.policyId, policy.version);
-      if (await store.getAssignment(assignmentId)) yield { kind: 'alreadyAsked' };
-      else yield { kind: 'ask', starter, signer, assignmentId };
+      const kind = (await store.getAssignment(assignmentId)) ? 'alreadyAsked' : 'ask';
+      yield { kind, starter, signer, assignmentId };
     }
     for await (const page of store.assignmentsOf(policy.policyId)) {
       for (const ask of page) {

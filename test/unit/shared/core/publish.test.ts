@@ -1,6 +1,6 @@
 // Publishing policy versions (changed text → next version, same text → nothing) and asking earlier signers again.
 import { describe, expect, it, vi } from 'vitest';
-import { assignmentIdFor } from '#shared/core/ids.ts';
+import { assignmentIdFor, renewalIdFor } from '#shared/core/ids.ts';
 import type { Evidence, PolicyText, PolicyVersion } from '#shared/core/model.ts';
 import { makeListPolicyVersions, makePublishPolicy } from '#shared/core/publish.ts';
 import {
@@ -436,6 +436,50 @@ describe('reacknowledge', () => {
       }),
     );
     expect(store.peek(assignmentIdFor('E1', 'safe-internet-use', 3))).toMatchObject({ dueKind: 'invite' });
+  });
+
+  it('withdraws a signer’s unsigned renewal, the new version’s ask renewing it, also when a run was interrupted', async () => {
+    // Prepare: E1 signed v1 and is asked to renew it (reattest:, unsigned); E2 likewise, and an
+    // earlier run asked E2 for v2 but stopped before withdrawing the renewal
+    const { store, publish, reacknowledge, clock } = setup();
+    const v1 = (await publish(text('a'.repeat(64)))).policy;
+    const renewals: string[] = [];
+    const starters = [];
+    for (const employeeId of ['E1', 'E2']) {
+      const { starter, assignment } = await signer(store, employeeId, v1);
+      const renewal = anAssignment(starter, v1, {
+        assignmentId: renewalIdFor(assignment.assignmentId),
+        reason: 'reattest',
+        status: 'invited',
+      });
+      store.seed(renewal);
+      renewals.push(renewal.assignmentId);
+      starters.push(starter);
+    }
+    const v2 = (await publish(text('b'.repeat(64)))).policy;
+    const [, e2] = starters;
+    if (!e2) throw new Error('E2 missing');
+    const e2v2 = assignmentIdFor('E2', 'safe-internet-use', 2);
+    store.seed(anAssignment(e2, v2, { assignmentId: e2v2, reason: 'reacknowledge' }));
+
+    // Act
+    const outcome = await reacknowledge(v2);
+
+    // Assess: one ask each, for version 2; each renewal withdrawn, pointing to it
+    expect(outcome).toEqual({ asked: 1, alreadyAsked: 1, skipped: 0, moved: 0, alreadyMoved: 0 });
+    for (const [i, employeeId] of ['E1', 'E2'].entries()) {
+      const by = assignmentIdFor(employeeId, 'safe-internet-use', 2);
+      expect(store.peek(renewals[i] ?? '')).toMatchObject({
+        status: 'cancelled',
+        supersededBy: { assignmentId: by, version: 2 },
+      });
+      expect(store.audit).toContainEqual({
+        assignmentId: renewals[i],
+        kind: 'superseded',
+        at: clock.now().toISOString(),
+        detail: { by, version: '2' },
+      });
+    }
   });
 });
 
