@@ -35,7 +35,4 @@ export function messagesIn(language: Language) {
   return (key: MessageKey, vars?: MessageVars) => message(language, key, vars);
 }
 
-/** How a language is named in a page's or email's `lang`: British English, or the language itself. */
-export function htmlLang(language: Language): string {
-  return language === 'en' ? 'en-GB' : language;
-}
+export { htmlLang } from '#shared/core/language.ts';

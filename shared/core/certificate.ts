@@ -3,33 +3,61 @@ import { createHash } from 'node:crypto';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, type PDFFont, PDFHexString, type PDFPage, rgb } from 'pdf-lib';
 import { isoMoment } from './dates.ts';
+import { evidenceLanguage, htmlLang, type Language } from './language.ts';
 import type { Evidence } from './model.ts';
 import { fillText as fill } from './template.ts';
 
 /**
- * The certificate's words, in English; `{name}` marks a value. One object, so a message catalogue
- * can take them over.
+ * The certificate's words in each language the pages and emails speak; `{name}` marks a value.
+ * Chosen by the language the evidence says was shown (its `locale`), so a Welsh agreement's
+ * certificate is in Welsh, and made again from the evidence alone it is still the same bytes.
+ * The Welsh is a draft for the customer's Welsh-language officer to review, like the catalogue's.
  */
-export const TEXT = {
-  title: 'Certificate of agreement',
-  intro: 'This certifies the agreement below, as {organisation} recorded it.',
-  policy: 'Policy',
-  version: 'Version',
-  sha256: 'Text fingerprint (SHA-256) of the policy agreed to',
-  statement: 'Statement agreed to',
-  typedName: 'Name typed',
-  nameOnBehalf: 'Name (as HR held it, entered for them)',
-  unshown: 'Characters the font cannot show: {codes}',
-  when: 'Agreed at',
-  whenValue: '{local} ({zone}, UTC{offset}); {utc} UTC',
-  evidenceId: 'Evidence reference',
-  method: 'How it was agreed',
-  methodLink: 'Signed by the person through the link emailed to them',
-  methodOnBehalf: 'Recorded on the person’s behalf (agreed offline) by {recorder}',
-  check:
-    'To check it: HR runs "attest evidence {assignmentId}", which shows this evidence, the SHA-256 of this file as it was sent, and whether a certificate made again from the evidence is identical.',
-  subject: '{policy}, version {version}',
-} as const;
+export const TEXTS = {
+  en: {
+    title: 'Certificate of agreement',
+    intro: 'This certifies the agreement below, as {organisation} recorded it.',
+    policy: 'Policy',
+    version: 'Version',
+    sha256: 'Text fingerprint (SHA-256) of the policy agreed to',
+    statement: 'Statement agreed to',
+    typedName: 'Name typed',
+    nameOnBehalf: 'Name (as HR held it, entered for them)',
+    unshown: 'Characters the font cannot show: {codes}',
+    when: 'Agreed at',
+    whenValue: '{local} ({zone}, UTC{offset}); {utc} UTC',
+    evidenceId: 'Evidence reference',
+    method: 'How it was agreed',
+    methodLink: 'Signed by the person through the link emailed to them',
+    methodOnBehalf: 'Recorded on the person’s behalf (agreed offline) by {recorder}',
+    check:
+      'To check it: HR runs "attest evidence {assignmentId}", which shows this evidence, the SHA-256 of this file as it was sent, and whether a certificate made again from the evidence is identical.',
+    subject: '{policy}, version {version}',
+  },
+  cy: {
+    title: 'Tystysgrif cytundeb',
+    intro: 'Mae hyn yn ardystio’r cytundeb isod, fel y’i cofnodwyd gan {organisation}.',
+    policy: 'Polisi',
+    version: 'Fersiwn',
+    sha256: 'Ôl bys testun (SHA-256) y polisi y cytunwyd iddo',
+    statement: 'Y datganiad y cytunwyd iddo',
+    typedName: 'Yr enw a deipiwyd',
+    nameOnBehalf: 'Enw (fel yr oedd gan AD, wedi’i gofnodi ar eu rhan)',
+    unshown: 'Nodau na all y ffont eu dangos: {codes}',
+    when: 'Cytunwyd am',
+    whenValue: '{local} ({zone}, UTC{offset}); {utc} UTC',
+    evidenceId: 'Cyfeirnod y dystiolaeth',
+    method: 'Sut y cytunwyd',
+    methodLink: 'Wedi’i lofnodi gan yr unigolyn drwy’r ddolen a anfonwyd ato mewn e-bost',
+    methodOnBehalf: 'Wedi’i gofnodi ar ran yr unigolyn (cytunwyd all-lein) gan {recorder}',
+    check:
+      'I’w wirio: mae AD yn rhedeg "attest evidence {assignmentId}", sy’n dangos y dystiolaeth hon, SHA-256 y ffeil hon fel y’i hanfonwyd, ac a yw tystysgrif a wneir eto o’r dystiolaeth yn union yr un fath.',
+    subject: '{policy}, fersiwn {version}',
+  },
+} as const satisfies Record<Language, Record<string, string>>;
+
+/** The English words (the certificate of evidence recorded without a language, or in English). */
+export const TEXT = TEXTS.en;
 
 /** The layout's version, recorded with each certificate: a later layout keeps this one makeable. */
 export const CERTIFICATE_FORMAT = 1;
@@ -140,6 +168,8 @@ export async function makeCertificate(
   fontBytes: CertificateFont,
 ): Promise<Certificate> {
   const { evidence } = input;
+  const language = evidenceLanguage(evidence);
+  const TEXT = TEXTS[language];
   const at = new Date(evidence.acknowledgedAt);
   const doc = await PDFDocument.create({ updateMetadata: false });
   doc.registerFontkit(fontkit);
@@ -153,7 +183,7 @@ export async function makeCertificate(
   doc.setAuthor(input.organisationName);
   doc.setCreator('attest');
   doc.setProducer(`attest certificate format ${CERTIFICATE_FORMAT} (pdf-lib)`);
-  doc.setLanguage('en-GB');
+  doc.setLanguage(htmlLang(language));
   doc.setCreationDate(at);
   doc.setModificationDate(at);
   // The file identifier (ISO 32000 §14.4): from the evidence, never random.

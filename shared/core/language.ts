@@ -90,3 +90,8 @@ export function preferredLanguage(acceptLanguage: string | undefined): Language 
     .sort((a, b) => b.q - a.q || a.index - b.index);
   return ranked.map((entry) => entry.language).find(isLanguage) ?? DEFAULT_LANGUAGE;
 }
+
+/** How a language is named in a page's, email's or PDF's `lang`: British English, or the language itself. */
+export function htmlLang(language: Language): string {
+  return language === 'en' ? 'en-GB' : language;
+}

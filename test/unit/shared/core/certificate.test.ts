@@ -99,6 +99,40 @@ describe('makeCertificate', () => {
     expect(text).toMatch(/^Version\n3$/m);
   });
 
+  it('is in Welsh for an agreement to the Welsh text, and the same bytes when made again', async () => {
+    // Prepare: the evidence of the Welsh text (its title and statement are the Welsh ones)
+    const welsh: CertificateInput = {
+      ...input,
+      evidence: {
+        ...evidence,
+        locale: 'cy',
+        policyTitle: 'Defnyddio’r Rhyngrwyd yn Ddiogel – Canllawiau i Staff',
+        statement: 'Rwy’n deall ac yn cytuno i lynu wrth y Polisi.',
+        typedName: 'Siân Ŵyn',
+      },
+    };
+
+    // Act
+    const first = await makeCertificate(welsh, font);
+    const again = await makeCertificate(welsh, font);
+    const { text } = await readPdf(first.bytes);
+
+    // Assess
+    expect(again.sha256).toBe(first.sha256);
+    expect(first.sha256).not.toBe((await makeCertificate(input, font)).sha256);
+    const flat = text.replace(/\n/g, ' ');
+    for (const value of [
+      'Tystysgrif cytundeb',
+      'Yr enw a deipiwyd',
+      'Siân Ŵyn',
+      'Fersiwn',
+      'Sut y cytunwyd',
+    ]) {
+      expect(flat).toContain(value);
+    }
+    expect(flat).not.toContain('Certificate of agreement');
+  });
+
   it('gives the time of agreement in the starter’s zone with its offset, and in UTC', async () => {
     // Act
     const { text } = await readPdf((await makeCertificate(input, font)).bytes);
