@@ -363,6 +363,35 @@ export function makeAcknowledgement(deps: AckDeps) {
   }
 
   /**
+   * What an answer from the page (an agreement or a decline) starts from: the link's assignment,
+   * unless a view answers it already (expired, signed, withdrawn), and the text it answers — in
+   * the language the form's stamp says was shown (a locale changed since does not change what was
+   * read); without a valid stamp, the starter's now.
+   */
+  async function answer(submission: Pick<AckSubmission, 'token' | 'shown'>): Promise<
+    | { view: AckView }
+    | {
+        assignment: Assignment;
+        text: PolicyVersion;
+        policy: ShownPolicy;
+        tokenId: string;
+        now: Date;
+        shownAt: Date | undefined;
+        language: Language;
+      }
+  > {
+    const loaded = await loadOrExpired(submission.token);
+    if ('view' in loaded) return loaded;
+    const { assignment, policy: text, tokenId } = loaded;
+    if (assignment.ack) return { view: receiptOf(text, assignment.ack) };
+    const now = clock.now();
+    const stamp = readShownStamp(deps.tokenKeys, tokenId, submission.shown, now);
+    const language = stamp?.language ?? (await languageOf(assignment, text));
+    if (assignment.status === 'cancelled') return { view: await withdrawn(assignment, language) };
+    return { assignment, text, policy: shownIn(text, language), tokenId, now, shownAt: stamp?.at, language };
+  }
+
+  /**
    * POST: records the agreement.
    * 1. Verify the token and re-read the assignment; an acknowledged one shows its receipt.
    * 2. Validate the form: a name refused by readTypedName or an unticked box re-shows it, storing
@@ -374,16 +403,9 @@ export function makeAcknowledgement(deps: AckDeps) {
    * 4. Enqueue the LMS deliveries; if that fails the sweeper re-drives it from the table.
    */
   async function recordAcknowledgement(submission: AckSubmission): Promise<AckView> {
-    const loaded = await loadOrExpired(submission.token);
-    if ('view' in loaded) return loaded.view;
-    const { assignment, policy: text, tokenId } = loaded;
-    if (assignment.ack) return receiptOf(text, assignment.ack);
-    const now = clock.now();
-    const stamp = readShownStamp(deps.tokenKeys, tokenId, submission.shown, now);
-    const shownAt = stamp?.at;
-    const language = stamp?.language ?? (await languageOf(assignment, text));
-    if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
-    const policy = shownIn(text, language);
+    const answering = await answer(submission);
+    if ('view' in answering) return answering.view;
+    const { assignment, text, policy, tokenId, now, shownAt, language } = answering;
     const { fullName, error: nameError } = readTypedName(submission.fullName);
     const errors = validate(nameError, submission.agree);
     if (errors) {
@@ -440,17 +462,9 @@ export function makeAcknowledgement(deps: AckDeps) {
    * Declining again is allowed (each is kept, each told) up to MAX_DECLINES.
    */
   async function recordDecline(submission: DeclineSubmission): Promise<AckView> {
-    const loaded = await loadOrExpired(submission.token);
-    if ('view' in loaded) return loaded.view;
-    const { assignment, policy: text, tokenId } = loaded;
-    if (assignment.ack) return receiptOf(text, assignment.ack);
-    const now = clock.now();
-    // As for an agreement: the text declined is the one the form's stamp says was shown.
-    const stamp = readShownStamp(deps.tokenKeys, tokenId, submission.shown, now);
-    const shownAt = stamp?.at;
-    const language = stamp?.language ?? (await languageOf(assignment, text));
-    if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
-    const policy = shownIn(text, language);
+    const answering = await answer(submission);
+    if ('view' in answering) return answering.view;
+    const { assignment, text, policy, tokenId, now, shownAt, language } = answering;
     const shown = shownAt ? (submission.shown as string) : stampShown(deps.tokenKeys, tokenId, now, language);
     if (policy.declinable !== true) {
       return formView(assignment, policy, shown, { declineRefused: 'decline.notDeclinable' });
