@@ -1,12 +1,12 @@
 // Declining with a reason on the local stack: the manager and HR told by email, no LMS completion; agreeing later from the same link gives the receipt and the webhook.
 import { describe, expect, it } from 'vitest';
 import { assignmentIdFor } from '#shared/core/ids.ts';
-import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
 import {
   ackLink,
   attest,
   emailsTo,
   postStarter,
+  received,
   type StoredEmail,
   shownStamp,
   stack,
@@ -17,11 +17,6 @@ import {
 
 /** The local stack's HR_NOTIFY_EMAIL (local/stack.ts). */
 const HR = 'hr@attest.example';
-
-async function received(): Promise<ReceivedCompletion[]> {
-  return ((await (await fetch(`${stack().urls.lms}/received`)).json()) as { received: ReceivedCompletion[] })
-    .received;
-}
 
 const post = (link: string, fields: Record<string, string>) =>
   fetch(link, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });

@@ -4,13 +4,13 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import { lmsWebhookSchema } from '#shared/core/lms-payload.ts';
-import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
 import {
   ackLink,
   attest,
   emailsTo,
   fixture,
   postStarter,
+  received,
   shownStamp,
   signedHeaders,
   stack,
@@ -18,11 +18,6 @@ import {
   uniqueStarter,
   waitFor,
 } from '../support/local.ts';
-
-async function received(): Promise<ReceivedCompletion[]> {
-  return ((await (await fetch(`${stack().urls.lms}/received`)).json()) as { received: ReceivedCompletion[] })
-    .received;
-}
 
 const agree = (link: string, fullName: string, shown = '') =>
   fetch(link, {

@@ -3,23 +3,18 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import { getBundledPolicy } from '#templates/policies.ts';
-import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
 import {
   ackLink,
   attest,
   emailsTo,
   postStarter,
+  received,
   shownStamp,
   stack,
   table,
   uniqueStarter,
   waitFor,
 } from '../support/local.ts';
-
-async function received(): Promise<ReceivedCompletion[]> {
-  return ((await (await fetch(`${stack().urls.lms}/received`)).json()) as { received: ReceivedCompletion[] })
-    .received;
-}
 
 const welshStarter = (locale: string) => {
   const event = uniqueStarter();

@@ -226,6 +226,11 @@ export async function receiverOf(
   };
 }
 
+/** The webhooks the test run's own stack's demo receiver verified. */
+export async function received(): Promise<ReceivedCompletion[]> {
+  return (await receiverOf(stack())).received;
+}
+
 /** A new starter on a private stack, invited; answers the event, the invite and the assignment id. */
 export async function invitedOn(s: Pick<LocalStack, 'urls' | 'env'>) {
   const event = uniqueStarter();
