@@ -1,5 +1,6 @@
 // The acknowledgement pages: the policy with its form, the receipt, and the friendly error page, in the starter's language, under the organisation's name.
 import { createHash } from 'node:crypto';
+import { MAX_NAME, MAX_REASON } from '#shared/core/acknowledge.ts';
 import { formatDay, isoDay } from '#shared/core/dates.ts';
 import { escapeHtml, simplePage } from '#shared/core/html.ts';
 import { DEFAULT_LANGUAGE, type Language } from '#shared/core/language.ts';
@@ -100,9 +101,6 @@ export interface AckPageInput {
   declineRefused?: MessageKey | undefined;
 }
 
-/** The longest reason a decline takes (acknowledge.ts MAX_REASON refuses a longer one). */
-const MAX_REASON = 1000;
-
 /** A moment as the page says it: the day in the page's language, and the time in UTC. */
 function whenSaid(language: Language, iso: string): string {
   return message(language, 'receiptPage.whenValue', {
@@ -163,9 +161,6 @@ function declinedNote(
 </div>
 `;
 }
-
-/** The longest typed name the form takes (acknowledge.ts refuses a longer one with form.nameTooLong). */
-const MAX_NAME = 200;
 
 /** "What changed in version N", before the text: hashed with it, so shown to every signer alike. */
 function changesSection(policy: PagePolicy): string {

@@ -143,7 +143,8 @@ export interface AckSubmission {
   userAgent: string;
 }
 
-const MAX_NAME = 200;
+/** The longest typed name taken (the page says so, and its field stops there). */
+export const MAX_NAME = 200;
 /** How far a withdrawn link follows the asks that replaced it (one per version published since). */
 const MAX_SUPERSEDED_HOPS = 20;
 /** A typed name is evidence: at least this many letters a person can see. */
