@@ -127,6 +127,35 @@ describe('renderOverview', () => {
     expect(page).not.toContain('<script>');
   });
 
+  it('counts those due for renewal and lapsed, and marks each in the attention list, only when there are any', () => {
+    // Prepare
+    const [first, ...others] = overview.policies;
+    if (!first?.attention[0]) throw new Error('fixture changed');
+    const renewing = {
+      ...overview,
+      policies: [
+        {
+          ...first,
+          dueForRenewal: 3,
+          lapsed: 1,
+          attention: [{ ...first.attention[0], renewal: 'lapsed' as const }, ...first.attention.slice(1)],
+        },
+        ...others,
+      ],
+    };
+
+    // Act
+    const page = renderOverview(admin, renewing);
+    const plain = renderOverview(admin, overview);
+
+    // Assess
+    expect(page).toContain('<div><dt>Due for renewal</dt><dd>3</dd></div>');
+    expect(page).toContain('<div><dt>Lapsed</dt><dd>1</dd></div>');
+    expect(page).toContain(' <span class="meta">(lapsed)</span></td>');
+    expect(plain).not.toContain('Due for renewal');
+    expect(plain).not.toContain('Lapsed');
+  });
+
   it('says plainly when nobody has been asked to sign a policy', () => {
     // Act
     const page = renderOverview(auditor, overview);
@@ -331,6 +360,40 @@ describe('renderPerson', () => {
     expect(page).toContain('<td>Clause &lt;4&gt; &amp; &quot;more&quot;</td>');
     expect(page).toContain('<th scope="row">Ada Lovelace</th>');
     expect(page).toContain('<td>203.0.113.7</td>');
+    expect(await pageProblems(page)).toEqual([]);
+  });
+
+  it('shows a request’s sign-by date, when its agreement falls due for renewal, and a lapsed renewal', async () => {
+    // Prepare
+    const [first, ...others] = person.assignments;
+    if (!first) throw new Error('fixture changed');
+    const renewing = {
+      ...person,
+      assignments: [
+        {
+          ...first,
+          signBy: '2026-12-12T00:00:00.000Z',
+          renewsAt: '2027-11-24T10:00:00.000Z',
+          renewal: 'lapsed' as const,
+        },
+        ...others,
+      ],
+    };
+
+    // Act
+    const page = renderPerson(frameOf('admin', 'people', 'A person'), renewing);
+    const plain = renderPerson(frameOf('admin', 'people', 'A person'), person);
+
+    // Assess
+    expect(page).toContain(
+      '<dt>Sign by</dt><dd><time datetime="2026-12-12T00:00:00.000Z">2026-12-12 00:00 UTC</time></dd>',
+    );
+    expect(page).toContain(
+      '<dt>Renewal due</dt><dd><time datetime="2027-11-24T10:00:00.000Z">2027-11-24 10:00 UTC</time></dd>',
+    );
+    expect(page).toContain('<dt>Renewal</dt><dd><strong class="bad">Lapsed</strong></dd>');
+    expect(plain).not.toContain('<dt>Sign by</dt>');
+    expect(plain).not.toContain('<dt>Renewal');
     expect(await pageProblems(page)).toEqual([]);
   });
 
