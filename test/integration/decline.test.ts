@@ -9,7 +9,6 @@ import {
   received,
   type StoredEmail,
   shownStamp,
-  stack,
   table,
   uniqueStarter,
   waitFor,

@@ -10,7 +10,6 @@ import {
   postStarter,
   received,
   shownStamp,
-  stack,
   table,
   uniqueStarter,
   waitFor,
