@@ -1,7 +1,7 @@
 // The demo LRS inside the demo LMS receiver: the Statement Resource of xAPI 1.0.3, enough to take attest's statements as a real LRS would.
 import { timingSafeEqual } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An IRI: a scheme and something after it (xAPI asks for IRIs; it does not ask LRSs to resolve them). */
 const iri = z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'must be an IRI');

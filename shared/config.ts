@@ -1,5 +1,5 @@
 // Parsing a function's environment: one zod schema, checked at load so a bad deploy fails fast.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isDestinationName, modeChoices } from './core/destinations/names.ts';
 import { calendarDurationSetting, durationSetting, parseCalendarDuration } from './core/duration.ts';
 import { ConfigError } from './core/errors.ts';

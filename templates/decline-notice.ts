@@ -1,5 +1,5 @@
 // The decline notice to the manager and HR: someone does not agree with a policy, and why — schema, HTML from the MJML compiled at build, plain text.
-import { z } from 'zod';
+import * as z from 'zod';
 import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
 import type { DeclineNoticeContent, Rendered } from '#shared/core/mail-content.ts';
 import { compileSlots } from '#shared/core/template.ts';

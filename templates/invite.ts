@@ -1,5 +1,5 @@
 // The invite email (and its reminders): its variables' schema, the HTML from the MJML compiled at build, and the plain-text part, in the starter's language.
-import { z } from 'zod';
+import * as z from 'zod';
 import { escapeHtml, type SafeHtml, trustedHtml } from '#shared/core/html.ts';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '#shared/core/language.ts';
 import { compileSlots } from '#shared/core/template.ts';

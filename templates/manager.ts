@@ -1,5 +1,5 @@
 // The manager's emails (the digest of starters yet to sign, and the bounce notice): schemas, HTML from the MJML compiled at build, plain text.
-import { z } from 'zod';
+import * as z from 'zod';
 import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
 import type { BounceNoticeContent, DigestContent } from '#shared/core/mail-content.ts';
 import { compileSlots } from '#shared/core/template.ts';

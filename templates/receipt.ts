@@ -1,5 +1,5 @@
 // The receipt email: its variables' schema, the HTML from the MJML compiled at build, and the plain-text part, in the language the policy was signed in; the certificate's PDF goes with it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '#shared/core/language.ts';
 import { compileSlots } from '#shared/core/template.ts';

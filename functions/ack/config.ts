@@ -1,5 +1,5 @@
 // The acknowledgement function's settings, parsed once at load.
-import { z } from 'zod';
+import * as z from 'zod';
 import { liveTokenKeys } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 

@@ -1,5 +1,5 @@
 // The console function's settings, parsed once at load: the identity provider, the session key and the work it may start.
-import { z } from 'zod';
+import * as z from 'zod';
 import { payloadSettingsFromEnv } from '#shared/adapters/destination-channel.ts';
 import { resolveLongSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';

@@ -1,5 +1,5 @@
 // The ingest function's settings, parsed once at load.
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { checkWebhookSecrets } from '#shared/core/webhooks.ts';

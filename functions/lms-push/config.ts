@@ -1,5 +1,5 @@
 // The LMS delivery function's settings, parsed once at load: each destination in LMS_MODE needs its own (see the registry).
-import { z } from 'zod';
+import * as z from 'zod';
 import { destinationSecrets } from '#shared/adapters/destination-channel.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { DEFAULT_RETRY_SCHEDULE } from '#shared/core/deliver.ts';

@@ -1,5 +1,5 @@
 // The mailer function's settings, parsed once at load.
-import { z } from 'zod';
+import * as z from 'zod';
 import { liveTokenKeys } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';

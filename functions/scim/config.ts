@@ -1,5 +1,5 @@
 // The SCIM function's settings, parsed once at load.
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveLongSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 

@@ -1,5 +1,5 @@
 // The ses-events function's settings, parsed once at load.
-import { z } from 'zod';
+import * as z from 'zod';
 import { common, parseEnv } from '#shared/config.ts';
 
 export const config = parseEnv(

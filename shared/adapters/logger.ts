@@ -1,7 +1,7 @@
 // Structured logs through Powertools' Logger — JSON lines, or one readable line each under `npm start` — callers pass ids, never personal data.
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEnv } from '../config.ts';
 import type { Logger } from '../ports.ts';
 import { LineLogger } from './log-line.ts';

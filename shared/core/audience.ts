@@ -1,6 +1,6 @@
 // Audience rules: which policies a starter signs when their event names none — the rules file's schema and checks, matching, and the account of a match.
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Starters } from '../ports.ts';
 import { ConfigError, NotFoundError } from './errors.ts';
 import { starterIdFor } from './ids.ts';

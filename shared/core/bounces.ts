@@ -1,5 +1,5 @@
 // Use case: SES reports a bounce or complaint (configuration set → SNS → ses-events): stop chasing that address and tell the manager.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Assignments, AuditTrail, Clock, Logger, MailWork, Queue, Starters } from '../ports.ts';
 import { sendHint } from './hint.ts';
 

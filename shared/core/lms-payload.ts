@@ -1,5 +1,5 @@
 // The LMS webhook's body as a schema: what attest promises receivers, published as JSON Schema in shared/schemas/.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every object is loose: a field added in a later attest must not break a receiver that validates

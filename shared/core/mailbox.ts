@@ -1,5 +1,5 @@
 // What may go into an email header: mailboxes (an address with an optional display name) read from settings and written for SES v2, and one-line header text.
-import { z } from 'zod';
+import * as z from 'zod';
 import { HeaderError } from './errors.ts';
 import { textSetting } from './validation.ts';
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { Marked } from 'marked';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDay } from './dates.ts';
 import { parseCalendarDuration } from './duration.ts';
 import { ConfigError, ValidationError } from './errors.ts';

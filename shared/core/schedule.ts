@@ -1,6 +1,6 @@
 // The chase's clock: send windows in the starter's time zone (weekends and daylight saving included) and the next step.
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from './duration.ts';
 import { ValidationError } from './errors.ts';
 

@@ -1,5 +1,5 @@
 // The HR starter event: its schema (DESIGN section 5) and the translation of zod issues to field errors.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCalendarDay } from './dates.ts';
 import { ValidationError } from './errors.ts';
 import { toFieldIssues } from './validation.ts';

@@ -1,5 +1,5 @@
 // Turning zod's issues into the field errors every edge shows.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldIssue } from './errors.ts';
 
 /** Flattens zod's issues into one entry per bad field, named by dotted path (`data.email`). */

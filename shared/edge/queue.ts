@@ -1,5 +1,5 @@
 // The queue edge: reading work messages from SQS record bodies.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DELIVERY_KINDS, type DueKind, MAIL_KINDS, type WorkMessage } from '../core/model.ts';
 
 const workMessage = z.object({

@@ -1,5 +1,5 @@
 // Moodle (and Totara) over its REST web services: the starter's Moodle user found by email, employee id or username, then the policy's activity overridden to complete.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpRequest, HttpResponse } from '../../ports.ts';
 import { ConfigError } from '../errors.ts';
 import type { Starter } from '../model.ts';

@@ -1,6 +1,6 @@
 // The signed webhook destination: a `policy.acknowledged` event POSTed to the LMS, signed per Standard Webhooks.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { evidenceLanguage } from '../language.ts';
 import type { LmsWebhook } from '../lms-payload.ts';
 import { type Assignment, type Evidence, methodOf, type Starter } from '../model.ts';

@@ -1,6 +1,6 @@
 // xAPI 1.0.3: an acknowledgement as a `completed` statement, PUT to the organisation's LRS under an id derived from the evidence.
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpRequest } from '../../ports.ts';
 import { DEFAULT_LANGUAGE, evidenceLanguage } from '../language.ts';
 import { type Assignment, type Evidence, methodOf, type Starter } from '../model.ts';

@@ -1,7 +1,7 @@
 // The CSV source: a file of starters (one a row, as Excel saves it) read into starter events, each validated by the webhook's own schema.
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AttestError, type FieldIssue, ValidationError } from '../errors.ts';
 import { STARTER_ATTRIBUTES } from '../model.ts';
 import {

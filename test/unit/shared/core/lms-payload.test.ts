@@ -1,7 +1,7 @@
 // The LMS webhook's body: what deliveries send matches the schema, and the published JSON Schema is the code's.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { completionPayload } from '#shared/core/destinations/webhook.ts';
 import { lmsWebhookJsonSchema, lmsWebhookSchema } from '#shared/core/lms-payload.ts';
 import { SCHEMA_FILE, schemaText } from '../../../../bin/schemas.ts';

@@ -1,7 +1,7 @@
 // The HR event's published JSON Schema: written from the code's zod schema, and agreeing with it on every example HR integrators are given.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { starterEventJsonSchema, starterEventSchema } from '#shared/core/starter-event.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 import { PUBLISHED } from '../../../../bin/schemas.ts';

@@ -1,7 +1,7 @@
 // The xAPI destination: a statement id derived from the evidence, a `completed` statement valid under xAPI 1.0.3, and the PUT that carries it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   activityIdFor,
   COMPLETED,
