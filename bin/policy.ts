@@ -301,10 +301,12 @@ export async function previewPages(
 ) {
   // Loaded when asked for: the invite is compiled by npm run build:templates, which no other
   // command needs.
-  const [{ renderAckPage }, { renderInvite }] = await Promise.all([
+  const [{ renderAckPage }, { renderInvite }, { preparePolicyHtml }] = await Promise.all([
     import('#templates/ack-page.ts'),
     import('#templates/invite.ts'),
+    import('#templates/policy-html.ts'),
   ]);
+  await preparePolicyHtml(policy.body);
   const invite = {
     organisationName,
     givenName: SAMPLE.givenName,

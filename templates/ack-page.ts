@@ -5,9 +5,9 @@ import { formatDay, isoDay } from '#shared/core/dates.ts';
 import { escapeHtml, simplePage } from '#shared/core/html.ts';
 import { DEFAULT_LANGUAGE, type Language } from '#shared/core/language.ts';
 import type { AckMethod, PolicyVersion } from '#shared/core/model.ts';
-import { renderPolicyHtml } from '#shared/core/policy.ts';
 import { brandHtml } from './branding.ts';
 import { htmlLang, type MessageKey, message, messagesIn } from './messages.ts';
+import { policyHtml } from './policy-html.ts';
 
 // One inline stylesheet, allowed by its hash: no external asset, no script, nothing else may run.
 const CSS = `
@@ -208,7 +208,7 @@ export function renderAckPage({
 <h1>${escapeHtml(policy.title)}</h1>
 <p class="meta">${escapeHtml(t('page.meta', { version: policy.version, effectiveDate: formatDay(policy.effectiveDate, htmlLang(language)) }))}</p>
 ${declinedNote(language, declinedAt, justDeclined)}${changesSection(policy)}<article class="policy">
-${renderPolicyHtml(policy.body)}
+${policyHtml(policy.body)}
 </article>
 <form class="agree" method="post" action="${escapeHtml(formAction)}" novalidate>
 <input type="hidden" name="shown" value="${escapeHtml(shown)}">

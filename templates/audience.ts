@@ -1,9 +1,5 @@
-// The audience rules this build carries (templates/policies/audience.yaml, bundled at build), checked against its policies when first imported: a bad file stops the start-up, naming the rule.
-import { type AudienceRules, parseAudienceRules } from '#shared/core/audience.ts';
-import { audienceSource } from './generated/audience.ts';
-import { bundledPolicies } from './policies.ts';
+// The audience rules this build carries (templates/policies/audience.yaml), read and checked against its policies by the build (templates/build.ts): a bad file stops the build, naming the rule.
+import type { AudienceRules } from '#shared/core/audience.ts';
+import { audienceRules } from './generated/audience.ts';
 
-export const bundledAudience: AudienceRules = parseAudienceRules(
-  audienceSource,
-  new Set(bundledPolicies.keys()),
-);
+export const bundledAudience: AudienceRules = audienceRules;

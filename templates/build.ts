@@ -1,10 +1,12 @@
 // Build step: compiles the MJML emails once and bundles the policy sources and the audience rules (checked) as modules, into templates/generated/.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import { AUDIENCE_FILE, parseAudienceRules } from '#shared/core/audience.ts';
 import { ConfigError, ValidationError } from '#shared/core/errors.ts';
 import { parsePolicyFiles } from '#shared/core/policy.ts';
+import { renderPolicyHtml } from '#shared/core/policy-markdown.ts';
 import { type Catalogue, compileCatalogues } from './catalogue.ts';
 import { readLogo } from './logo-file.ts';
 
@@ -71,23 +73,40 @@ export async function buildTemplates(settings: BuildSettings = {}): Promise<void
     .sort()) {
     policies[file] = readFileSync(here(`./policies/${file}`), 'utf8');
   }
+  // Each policy with its translations (NAME.cy.md), parsed here and only here: a bad policy or
+  // translation fails the build, named, and the functions take what it made (no YAML parser in them).
+  const parsed = parsePolicyFiles(policies);
   writeFileSync(
     here('./generated/policies.ts'),
-    `${banner}export const policySources: Record<string, string> = ${JSON.stringify(policies, null, 2)};\n`,
+    `${banner}import type { PolicyText } from '#shared/core/model.ts';\n\nexport const policyTexts: ReadonlyArray<readonly [string, PolicyText]> = ${JSON.stringify([...parsed], null, 2)};\n`,
   );
-  // Each policy with its translations (NAME.cy.md), parsed as the functions will: a bad
-  // translation fails the build, named, rather than the first page shown in its language.
-  const parsed = parsePolicyFiles(policies);
+  // The page's HTML of each text this build carries, made once here (no Markdown in the functions
+  // for it): keyed by the sha256 of the body it renders, so a version published from these files
+  // finds its own.
+  // The key policy-html.ts looks a body up by (that module reads what this writes, so cannot be imported here).
+  const bodyKey = (body: string) => createHash('sha256').update(body, 'utf8').digest('hex');
+  const bodies = [...parsed.values()].flatMap((p) => [
+    p.body,
+    ...Object.values(p.translations ?? {}).flatMap((t) => (t ? [t.body] : [])),
+  ]);
+  writeFileSync(
+    here('./generated/policy-html.ts'),
+    `${banner}export const compiledPolicyHtml: ReadonlyArray<readonly [string, string]> = ${JSON.stringify(
+      [...new Set(bodies)].map((body) => [bodyKey(body), renderPolicyHtml(body)]),
+      null,
+      2,
+    )};\n`,
+  );
   // The audience rules, checked against the policies beside them (a policy's id is its file's
-  // name; a translation is not a policy of its own): a bad rule fails the build, named, as it
-  // would fail every start-up.
+  // name; a translation is not a policy of its own): a bad rule fails the build, named; the
+  // functions take the rules as checked here.
   const audience = existsSync(here(`./policies/${AUDIENCE_FILE}`))
     ? readFileSync(here(`./policies/${AUDIENCE_FILE}`), 'utf8')
     : '';
-  parseAudienceRules(audience, new Set(parsed.keys()));
+  const rules = parseAudienceRules(audience, new Set(parsed.keys()));
   writeFileSync(
     here('./generated/audience.ts'),
-    `${banner}export const audienceSource = ${JSON.stringify(audience)};\n`,
+    `${banner}import type { AudienceRules } from '#shared/core/audience.ts';\n\nexport const audienceRules: AudienceRules = ${JSON.stringify(rules, null, 2)};\n`,
   );
 }
 

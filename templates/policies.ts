@@ -1,9 +1,8 @@
-// The policies this build carries, parsed once from templates/policies/*.md (bundled at build), each with its translations (NAME.cy.md).
+// The policies this build carries (templates/policies/*.md), each with its translations (NAME.cy.md): parsed and checked by the build (templates/build.ts), so no function parses YAML or Markdown.
 import type { PolicyText } from '#shared/core/model.ts';
-import { parsePolicyFiles } from '#shared/core/policy.ts';
-import { policySources } from './generated/policies.ts';
+import { policyTexts } from './generated/policies.ts';
 
-export const bundledPolicies: ReadonlyMap<string, PolicyText> = parsePolicyFiles(policySources);
+export const bundledPolicies: ReadonlyMap<string, PolicyText> = new Map(policyTexts);
 
 export function getBundledPolicy(id: string): PolicyText | undefined {
   return bundledPolicies.get(id);

@@ -13,6 +13,7 @@ import {
   renderExpiredPage,
   renderReceiptPage,
 } from '#templates/ack-page.ts';
+import { preparePolicyHtml } from '#templates/policy-html.ts';
 
 const page = (statusCode: number, body: string): HttpResult => ({
   statusCode,
@@ -20,9 +21,11 @@ const page = (statusCode: number, body: string): HttpResult => ({
   body,
 });
 
-export function viewPage(view: AckView, formAction: string, brand: Brand): HttpResult {
+export async function viewPage(view: AckView, formAction: string, brand: Brand): Promise<HttpResult> {
   switch (view.kind) {
     case 'form': {
+      // The build compiled this build's policy texts; an older version's is rendered once, now.
+      await preparePolicyHtml(view.policy.body);
       const errors = view.errors && { name: view.errors.fullName, agree: view.errors.agree };
       const refused = Boolean(errors || view.decline?.errors || view.declineRefused);
       // A re-shown form answers 422 so tools can tell it from a fresh page; browsers show it alike.

@@ -1,13 +1,11 @@
 // Policies as published: front matter + Markdown, the canonical text, and its sha256 that names the version.
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { Marked } from 'marked';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { isoDay } from './dates.ts';
 import { parseCalendarDuration } from './duration.ts';
 import { ConfigError, ValidationError } from './errors.ts';
-import { escapeHtml } from './html.ts';
 import { DEFAULT_LANGUAGE, type Language, TRANSLATION_LANGUAGES } from './language.ts';
 import type { PolicyText, PolicyTranslation, PolicyVersion } from './model.ts';
 import { chaseOverridesSchema, chasePlan } from './schedule.ts';
@@ -262,22 +260,5 @@ export function withTranslation(
   return { ...policy, translations: { ...policy.translations, [language]: translation } };
 }
 
-// Raw HTML in a policy is shown as text: the page's markup is ours alone.
-const marked = new Marked({
-  gfm: true,
-  async: false,
-  renderer: {
-    html: ({ text }) => escapeHtml(text),
-  },
-});
-const rendered = new Map<string, string>();
-
-/** The policy body as HTML, rendered once per distinct body. */
-export function renderPolicyHtml(body: string): string {
-  let html = rendered.get(body);
-  if (html === undefined) {
-    html = marked.parse(body, { async: false });
-    rendered.set(body, html);
-  }
-  return html;
-}
+/** The policy body as HTML (Markdown, loaded with this module: the functions take the build's HTML instead). */
+export { renderPolicyHtml } from './policy-markdown.ts';

@@ -5,6 +5,7 @@ import { LANGUAGES } from '#shared/core/language.ts';
 import { renderAckPage } from '#templates/ack-page.ts';
 import { type Catalogue, catalogueProblems, placeholders } from '#templates/catalogue.ts';
 import { renderInvite } from '#templates/invite.ts';
+import { preparePolicyHtml } from '#templates/policy-html.ts';
 import { renderReceipt } from '#templates/receipt.ts';
 import { aPolicy, aWelshTranslation } from '../../support/fakes.ts';
 import { emailProblems } from '../../support/html.ts';
@@ -154,10 +155,11 @@ describe('a Welsh starter’s emails', () => {
 });
 
 describe('the Welsh signing page', () => {
-  it('shows the Welsh text and form in a page marked as Welsh, under the organisation’s name', () => {
-    // Prepare
+  it('shows the Welsh text and form in a page marked as Welsh, under the organisation’s name', async () => {
+    // Prepare: a text the build did not compile, so its HTML is made first, as the ack function does
     const welsh = aWelshTranslation();
     const policy = { ...aPolicy(), ...welsh, language: 'cy' as const };
+    await preparePolicyHtml(policy.body);
 
     // Act
     const html = renderAckPage({
