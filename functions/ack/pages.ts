@@ -1,5 +1,6 @@
 // The page edge of the acknowledgement function: views to HTML responses, errors to friendly pages, in the starter's language.
 
+import { errorLocation } from '#shared/adapters/stack-map.ts';
 import type { AckView } from '#shared/core/acknowledge.ts';
 import { type AttestError, NotFoundError, TokenError } from '#shared/core/errors.ts';
 import type { Language } from '#shared/core/language.ts';
@@ -138,6 +139,7 @@ export function errorPage(
   logger.error('unhandled error', {
     error: error instanceof Error ? error.name : typeof error,
     code: (error as AttestError)?.code,
+    at: errorLocation(error),
   });
   return page(
     500,

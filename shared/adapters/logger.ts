@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { parseEnv } from '../config.ts';
 import type { Logger } from '../ports.ts';
 import { LineLogger } from './log-line.ts';
+import { mappedStack } from './stack-map.ts';
 
 /** How entries are written: Powertools' JSON lines (on AWS, and the default), or `pretty` lines for a person. */
 export const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -39,13 +40,19 @@ export function makeLogger(
  * A Lambda handler whose log lines carry the invocation: the function's name, version and memory,
  * the request id and whether it was a cold start (Powertools' Lambda context keys). Lambda passes
  * the context as the second argument; the local stack passes one of its own (local/invocation.ts).
+ * An error it lets go (which Lambda logs) has its stack pointed at the TypeScript first.
  */
 export function withLambdaContext<E, R>(
   logger: { raw: PowertoolsLogger },
   handler: (event: E) => Promise<R>,
 ): (event: E, context?: Context) => Promise<R> {
-  return (event, context) => {
+  return async (event, context) => {
     if (context) logger.raw.addContext(context);
-    return handler(event);
+    try {
+      return await handler(event);
+    } catch (error) {
+      if (error instanceof Error && error.stack) error.stack = mappedStack(error.stack);
+      throw error;
+    }
   };
 }

@@ -1,5 +1,6 @@
 // The HTTP edge: reading API Gateway v2 events and writing JSON, problem documents and pages.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { errorLocation } from '../adapters/stack-map.ts';
 import { AttestError, ErasedError, SignatureError, ValidationError } from '../core/errors.ts';
 import type { Logger } from '../ports.ts';
 
@@ -114,6 +115,7 @@ export function toProblem(error: unknown, logger: Pick<Logger, 'warn' | 'error'>
   logger.error('unhandled error', {
     error: error instanceof Error ? error.name : typeof error,
     code: (error as AttestError)?.code,
+    at: errorLocation(error),
   });
   return problem({
     type: 'about:blank',

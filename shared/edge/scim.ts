@@ -1,5 +1,6 @@
 // The SCIM edge: the identity provider's bearer token, SCIM's media type, and RFC 7644 error documents for what never reaches the service.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { errorLocation } from '../adapters/stack-map.ts';
 import { errorBody, type ScimRequest, type ScimResponse } from '../core/scim/service.ts';
 import type { Logger } from '../ports.ts';
 import { type HttpEvent, type HttpResult, headers, rawBody } from './http.ts';
@@ -86,7 +87,10 @@ export function toScimResult(response: ScimResponse): HttpResult {
 
 /** A failure the service did not answer: logged without personal data, answered 500 (the provider retries). */
 export function scimFailure(error: unknown, logger: Pick<Logger, 'error'>): HttpResult {
-  logger.error('unhandled error', { error: error instanceof Error ? error.name : typeof error });
+  logger.error('unhandled error', {
+    error: error instanceof Error ? error.name : typeof error,
+    at: errorLocation(error),
+  });
   return refuse(500, undefined, 'Something went wrong; the request may be sent again.');
 }
 

@@ -293,7 +293,7 @@ describe('AttestStack', () => {
     }
   });
 
-  it('runs eight functions on Node.js 22 arm64, traced, logging to a group kept for a month', () => {
+  it('runs eight functions on Node.js 22 arm64, traced only when asked, logging to a group kept for a month', () => {
     // Prepare: the console aggregates a policy's every assignment per request, so it gets more CPU
     const memory = (id: FunctionId) => ({ Mailer: 512, Ack: 512, Console: 1024 })[id as string] ?? 256;
 
@@ -305,7 +305,8 @@ describe('AttestStack', () => {
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
-        TracingConfig: { Mode: 'Active' },
+        // X-Ray records a trace only for a request an upstream service sampled (attest:tracing)
+        TracingConfig: { Mode: 'PassThrough' },
         MemorySize: memory(id),
       });
       const logGroup = (p.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
@@ -345,6 +346,28 @@ describe('AttestStack', () => {
     expect(access[0]?.[1].Properties.RetentionInDays).toBe(days);
   });
 
+  it('traces every function actively when attest:tracing says active, and refuses another word', () => {
+    // Prepare
+    const stackWith = (tracing: string) =>
+      new AttestStack(
+        new App({ context: { 'aws:cdk:bundling-stacks': [], 'attest:tracing': tracing } }),
+        'Attest',
+        { defaultPolicies: 'safe-internet-use' },
+      );
+
+    // Act
+    const functions = Object.values(
+      Template.fromStack(stackWith('active')).findResources('AWS::Lambda::Function'),
+    ) as Resource[];
+
+    // Assess
+    expect(functions).toHaveLength(8);
+    for (const f of functions) expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(() => stackWith('sampled')).toThrow(
+      /attest:tracing: expected pass-through or active, not "sampled"/,
+    );
+  });
+
   it('refuses a retention setting that is no duration, naming it', () => {
     // Act and assess
     expect(
@@ -358,7 +381,8 @@ describe('AttestStack', () => {
 
   it('gives each function exactly the settings its config.ts reads', () => {
     // Prepare
-    const common = ['TABLE_NAME', 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', 'NODE_OPTIONS'];
+    // No NODE_OPTIONS: source maps are read when an error is logged, not by Node at every start
+    const common = ['TABLE_NAME', 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL'];
     const expected: Record<FunctionId, string[]> = {
       Ingest: [
         'HR_WEBHOOK_SECRET_ARN',

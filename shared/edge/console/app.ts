@@ -1,5 +1,6 @@
 // The console's HTTP edge: sign-in and sessions, CSRF and Origin checks, roles, and each page and action under /console.
 import type { SignInProvider } from '../../adapters/oidc.ts';
+import { errorLocation } from '../../adapters/stack-map.ts';
 import { checkNote } from '../../core/accept-on-behalf.ts';
 import type { Actor, makeConsoleActions } from '../../core/console/actions.ts';
 import { checkReason } from '../../core/console/actions.ts';
@@ -510,6 +511,7 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
       logger.error('unhandled error', {
         error: error instanceof Error ? error.name : typeof error,
         code: (error as AttestError)?.code,
+        at: errorLocation(error),
       });
       return bare(
         500,

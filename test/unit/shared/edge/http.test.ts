@@ -167,7 +167,15 @@ describe('toProblem', () => {
 
     // Assess
     expect(logger.logged).toEqual([
-      ['unhandled error', { error: 'ProvisionedThroughputExceededException', code: undefined }],
+      [
+        'unhandled error',
+        {
+          error: 'ProvisionedThroughputExceededException',
+          code: undefined,
+          // Where it was thrown (this test), never its message
+          at: expect.stringMatching(/^test\/unit\/shared\/edge\/http\.test\.ts:\d+:\d+$/),
+        },
+      ],
     ]);
   });
 });
