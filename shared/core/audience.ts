@@ -1,5 +1,4 @@
-// Audience rules: which policies a starter signs when their event names none — the rules file's schema and checks, matching, and the account of a match.
-import { parse as parseYaml } from 'yaml';
+// Audience rules: which policies a starter signs when their event names none — the rules file's schema and checks, matching, and the account of a match (reading the YAML is audience-file.ts's, the build's alone).
 import * as z from 'zod';
 import type { Starters } from '../ports.ts';
 import { ConfigError, NotFoundError } from './errors.ts';
@@ -64,24 +63,17 @@ const fileSchema = z.strictObject(
 );
 
 /**
- * Reads and checks the rules file, throwing a ConfigError that names each problem by its rule:
- * `audience.yaml: rule "x": unknown policy "y"` — a match key not among MATCH_KEYS, a rule adding
- * no policy, a policy this build does not carry, two rules of one name. The build and every
- * start-up (the functions, `npm start`, the CLI) read it through here, so a bad file stops both.
- * An empty file (or none) has no rules.
+ * Checks the rules file as YAML read it (audience-file.ts reads it), throwing a ConfigError that
+ * names each problem by its rule: `audience.yaml: rule "x": unknown policy "y"` — a match key not
+ * among MATCH_KEYS, a rule adding no policy, a policy this build does not carry, two rules of one
+ * name. The build and the CLI read it through here, so a bad file stops the build (the functions
+ * and `npm start` take the rules the build checked). An empty file (or none) has no rules.
  */
-export function parseAudienceRules(
-  source: string,
+export function audienceRulesFrom(
+  raw: unknown,
   knownPolicies: ReadonlySet<string>,
   file = AUDIENCE_FILE,
 ): AudienceRules {
-  let raw: unknown;
-  try {
-    // Its warnings (an unknown tag) are not the start-up's to print: what it reads is checked below.
-    raw = parseYaml(source, { logLevel: 'error' });
-  } catch (error) {
-    throw new ConfigError(`${file}: not YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
-  }
   if (raw === null || raw === undefined) return NO_AUDIENCE_RULES;
   const problems: string[] = [];
   /** `rule "name"` when the rule at `index` has a name to call it by, else its place. */

@@ -14,7 +14,7 @@ import {
   type PolicyVersion,
   type Starter,
 } from './model.ts';
-import { canonicalPolicyText, policySha256 } from './policy.ts';
+import { canonicalPolicyText, policySha256 } from './policy-text.ts';
 
 /** The evidence is read, never written: the assignment, its starter and text, SES's word and the trail. */
 export type EvidenceStore = Pick<Assignments, 'getAssignment'> &

@@ -1,5 +1,4 @@
 // Policies as published: front matter + Markdown, the canonical text, and its sha256 that names the version.
-import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
@@ -7,10 +6,14 @@ import { isoDay } from './dates.ts';
 import { parseCalendarDuration } from './duration.ts';
 import { ConfigError, ValidationError } from './errors.ts';
 import { DEFAULT_LANGUAGE, type Language, TRANSLATION_LANGUAGES } from './language.ts';
-import type { PolicyText, PolicyTranslation, PolicyVersion } from './model.ts';
+import type { PolicyText, PolicyTranslation } from './model.ts';
+import { normalise, policySha256 } from './policy-text.ts';
 import { chaseOverridesSchema, chasePlan } from './schedule.ts';
 import { toFieldIssues } from './validation.ts';
 import { hasUnseen } from './visible.ts';
+
+/** The canonical text and its hash live apart, so code that hashes need not bundle the parsers here. */
+export { canonicalPolicyText, policySha256 } from './policy-text.ts';
 
 /** The most a `changes:` item may hold, in characters: a line, not a paragraph. */
 export const MAX_CHANGE_LENGTH = 200;
@@ -71,35 +74,6 @@ export const policyFrontMatterSchema = z.object({
 });
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/;
-
-/** One normal form for text, so the same words always hash the same. */
-function normalise(text: string): string {
-  return `${text
-    .normalize('NFC')
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line) => line.replace(/[ \t]+$/, ''))
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()}\n`;
-}
-
-/** What the page shows, and so what the sha256 names. */
-type ShownText = Pick<PolicyVersion, 'title' | 'body' | 'statement' | 'changes'>;
-
-/**
- * The exact text a person is shown and agrees to: title, what changed (when the file says), body
- * and statement. The changes are shown on the page, so they are hashed too; a policy without them
- * hashes as it always has, so versions published before `changes:` existed keep their sha256.
- */
-export function canonicalPolicyText(p: ShownText): string {
-  const changes = p.changes?.length ? ['', 'What changed:', ...p.changes.map((c) => `- ${c}`)] : [];
-  return normalise([p.title, ...changes, '', p.body, '', p.statement].join('\n'));
-}
-
-export function policySha256(p: ShownText): string {
-  return createHash('sha256').update(canonicalPolicyText(p), 'utf8').digest('hex');
-}
 
 /**
  * Parses a policy file; a missing or malformed field is a ValidationError naming it. The version

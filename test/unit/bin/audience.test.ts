@@ -1,6 +1,7 @@
 // `attest audience explain`: a starter's rules matched and not (and why), the default set, the policies and their origin; attributes to try; exit codes.
 import { describe, expect, it } from 'vitest';
-import { type AudienceRules, parseAudienceRules } from '#shared/core/audience.ts';
+import type { AudienceRules } from '#shared/core/audience.ts';
+import { parseAudienceRules } from '#shared/core/audience-file.ts';
 import { type CliDeps, runCli } from '../../../bin/attest.ts';
 import { aStarter, FakeQueue, FakeStore } from '../../support/fakes.ts';
 

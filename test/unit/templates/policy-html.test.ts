@@ -1,7 +1,8 @@
 // What the build made of the policy files, as the functions take it: the same as parsing and rendering the files now, and Markdown for any other text only when asked.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AUDIENCE_FILE, parseAudienceRules } from '#shared/core/audience.ts';
+import { AUDIENCE_FILE } from '#shared/core/audience.ts';
+import { parseAudienceRules } from '#shared/core/audience-file.ts';
 import { parsePolicyFiles, renderPolicyHtml } from '#shared/core/policy.ts';
 import { bundledAudience } from '#templates/audience.ts';
 import { bundledPolicies } from '#templates/policies.ts';

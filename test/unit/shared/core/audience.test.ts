@@ -9,8 +9,8 @@ import {
   makeExplainAudience,
   NO_AUDIENCE_RULES,
   normalise,
-  parseAudienceRules,
 } from '#shared/core/audience.ts';
+import { parseAudienceRules } from '#shared/core/audience-file.ts';
 import { ConfigError, NotFoundError } from '#shared/core/errors.ts';
 import { aStarter, FakeStore } from '../../../support/fakes.ts';
 

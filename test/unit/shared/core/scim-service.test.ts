@@ -1,7 +1,8 @@
 // The SCIM service provider: Okta's and Entra ID's request sequences as their documentation gives them, each write becoming the starter event it means, and bad requests changing nothing.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AudienceRules, NO_AUDIENCE_RULES, parseAudienceRules } from '#shared/core/audience.ts';
+import { type AudienceRules, NO_AUDIENCE_RULES } from '#shared/core/audience.ts';
+import { parseAudienceRules } from '#shared/core/audience-file.ts';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
 import { makeScimService, SCIM_SOURCE, type ScimRequest } from '#shared/core/scim/service.ts';

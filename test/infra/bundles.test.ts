@@ -1,0 +1,73 @@
+// What each function's bundle loads at a cold start, from esbuild's metafile with the settings `cdk synth` uses: no YAML or Markdown parser, no PDF library or font engine.
+import { readdirSync } from 'node:fs';
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { BUNDLE_SETTINGS, type FunctionName, LAZY_MODULES, lazyModuleSource } from '../../infra/functions.ts';
+
+const root = new URL('../../', import.meta.url);
+const names = readdirSync(new URL('functions/', root), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name as FunctionName);
+
+/** Packages that must not load at a cold start: policies are parsed and rendered at build, the PDF made at the first receipt. */
+const NOT_AT_COLD_START = /node_modules\/(yaml|marked|pdf-lib|@pdf-lib\/[^/]+|fontkit|pako)\//;
+
+/** The metafile of `entry` bundled as infra/functions.ts bundles it, leaving `external` out. */
+async function metafileOf(entry: string, external: string[]): Promise<Metafile> {
+  const { banner, mainFields, ...settings } = BUNDLE_SETTINGS;
+  const result = await build({
+    ...settings,
+    mainFields: [...mainFields],
+    banner: { js: banner },
+    entryPoints: [entry],
+    bundle: true,
+    external,
+    write: false,
+    metafile: true,
+    outfile: 'index.mjs',
+    logLevel: 'error',
+  });
+  return result.metafile;
+}
+
+/** The packages among a bundle's inputs, once each. */
+const packagesIn = (meta: Metafile) =>
+  [...new Set(Object.keys(meta.inputs).flatMap((file) => NOT_AT_COLD_START.exec(file)?.[1] ?? []))].sort();
+
+describe('the functions’ cold-start bundles', () => {
+  it('are the eight functions', () => {
+    // Assess
+    expect(names.sort()).toEqual(
+      ['ack', 'console', 'ingest', 'lms-push', 'mailer', 'scim', 'ses-events', 'sweeper'].sort(),
+    );
+  });
+
+  it.each(names)(
+    '%s loads no YAML, Markdown or PDF code at a cold start',
+    async (name) => {
+      // Prepare
+      const lazy = Object.keys(LAZY_MODULES[name] ?? {});
+
+      // Act
+      const meta = await metafileOf(new URL(`functions/${name}/handler.ts`, root).pathname, lazy);
+
+      // Assess: and each lazily loaded module is imported by its specifier, left to load when asked
+      expect(packagesIn(meta)).toEqual([]);
+      const imports = Object.values(meta.outputs).flatMap((output) => output.imports);
+      for (const specifier of lazy) {
+        expect(imports).toContainEqual({ path: specifier, kind: 'dynamic-import', external: true });
+      }
+    },
+    120_000,
+  );
+
+  it('would notice: the lazily loaded modules are where that code went', async () => {
+    // Act
+    const certificate = await metafileOf(lazyModuleSource('#shared/core/certificate.ts'), []);
+    const markdown = await metafileOf(lazyModuleSource('#shared/core/policy-markdown.ts'), []);
+
+    // Assess
+    expect(packagesIn(certificate)).toEqual(expect.arrayContaining(['pdf-lib', '@pdf-lib/fontkit']));
+    expect(packagesIn(markdown)).toEqual(['marked']);
+  }, 120_000);
+});
