@@ -1,5 +1,6 @@
 // Structured logs through Powertools' Logger — JSON lines, or one readable line each under `npm start` — callers pass ids, never personal data.
-import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { LogFormatter, LogItem, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { parseEnv } from '../config.ts';
@@ -22,11 +23,40 @@ export function logFormatFrom(env: NodeJS.ProcessEnv): LogFormat {
   ).LOG_FORMAT;
 }
 
+/**
+ * Powertools' entry (its PowertoolsLogFormatter's keys, in its order) without the keys no one reads
+ * (issue 18: a line costs by the byte): the function's ARN and memory (the log group is the
+ * function's own, its memory is in the template), the log sampling rate (not used here) and the
+ * service name (`attest` on every line, kept only outside an invocation). The level, message, time, function name, request id, cold
+ * start and X-Ray trace id stay; then the entry's own keys.
+ */
+export class LeanLogFormatter extends LogFormatter {
+  override formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: attributes.message,
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        // Without an invocation (a script, the CLI) the service names who wrote the line.
+        service: attributes.lambdaContext ? undefined : attributes.serviceName,
+        cold_start: attributes.lambdaContext?.coldStart,
+        function_name: attributes.lambdaContext?.functionName,
+        function_request_id: attributes.lambdaContext?.awsRequestId,
+        xray_trace_id: attributes.xRayTraceId,
+      },
+    }).addAttributes(additional);
+  }
+}
+
 export function makeLogger(
   serviceName = 'attest',
   format: LogFormat = logFormatFrom(process.env),
 ): Logger & { raw: PowertoolsLogger } {
-  const raw = format === 'pretty' ? new LineLogger({ serviceName }) : new PowertoolsLogger({ serviceName });
+  const logFormatter = new LeanLogFormatter();
+  const raw =
+    format === 'pretty'
+      ? new LineLogger({ serviceName, logFormatter })
+      : new PowertoolsLogger({ serviceName, logFormatter });
   return {
     raw,
     debug: (message, extra) => raw.debug(message, extra ?? {}),

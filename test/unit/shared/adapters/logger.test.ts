@@ -71,4 +71,55 @@ describe('withLambdaContext', () => {
     // Assess
     expect(result).toBe('got event');
   });
+
+  it('lets an error go as it came, its stack as it was where there is no map (the source tree)', async () => {
+    // Prepare
+    const thrown = new RangeError('no');
+    const stack = thrown.stack;
+    const handler = withLambdaContext(makeLogger(), async () => {
+      throw thrown;
+    });
+
+    // Act, Assess
+    await expect(handler(undefined, context)).rejects.toBe(thrown);
+    expect(thrown.stack).toBe(stack);
+  });
+});
+
+describe('the JSON line of an invocation', () => {
+  it('carries the invocation’s keys that are read, and not the ARN, memory, sampling rate or service', async () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+    vi.stubEnv('_X_AMZN_TRACE_ID', 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=557abcec3ee5a047;Sampled=0');
+    const logger = makeLogger();
+    const handler = withLambdaContext(logger, async () => logger.info('invite sent', { assignmentId: 'asg_1' }));
+
+    // Act
+    const [line] = await linesOf(() => handler(undefined, context));
+
+    // Assess: in this order, nothing else
+    expect(Object.keys(line ?? {})).toEqual([
+      'level',
+      'message',
+      'timestamp',
+      'cold_start',
+      'function_name',
+      'function_request_id',
+      'xray_trace_id',
+      'assignmentId',
+    ]);
+  });
+
+  it('names the service on a line written outside an invocation', async () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+    const logger = makeLogger();
+
+    // Act
+    const [line] = await linesOf(async () => logger.info('started'));
+
+    // Assess
+    expect(line).toMatchObject({ level: 'INFO', message: 'started', service: 'attest' });
+    expect(line).not.toHaveProperty('function_arn');
+  });
 });
