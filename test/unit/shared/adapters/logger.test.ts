@@ -90,9 +90,14 @@ describe('the JSON line of an invocation', () => {
   it('carries the invocation’s keys that are read, and not the ARN, memory, sampling rate or service', async () => {
     // Prepare
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
-    vi.stubEnv('_X_AMZN_TRACE_ID', 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=557abcec3ee5a047;Sampled=0');
+    vi.stubEnv(
+      '_X_AMZN_TRACE_ID',
+      'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=557abcec3ee5a047;Sampled=0',
+    );
     const logger = makeLogger();
-    const handler = withLambdaContext(logger, async () => logger.info('invite sent', { assignmentId: 'asg_1' }));
+    const handler = withLambdaContext(logger, async () =>
+      logger.info('invite sent', { assignmentId: 'asg_1' }),
+    );
 
     // Act
     const [line] = await linesOf(() => handler(undefined, context));
