@@ -36,6 +36,9 @@ function standIn(name: string): string {
     return `arn:aws:secretsmanager:eu-west-2:123456789012:secret:${name.replace(/_ARN$/, '')}-AbCdEf`;
   if (name.endsWith('_URL') || name.endsWith('_ISSUER')) return 'https://bench.example/queue';
   if (name === 'MAIL_FROM' || name === 'REPLY_TO') return 'attest@bench.example';
+  if (name.endsWith('_EMAIL')) return 'hr@bench.example';
+  // A period (REATTEST_EVERY): an ISO 8601 duration.
+  if (name.endsWith('_EVERY')) return 'P1Y';
   return `bench-${name.toLowerCase()}`;
 }
 

@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** How X-Ray traces the functions (context `attest:tracing`): see README, *Logs and metrics*. */
+/** How X-Ray traces the functions (context `attest:tracing`): see README, *Tracing*. */
 export const TRACING_MODES = { 'pass-through': Tracing.PASS_THROUGH, active: Tracing.ACTIVE } as const;
 export type TracingMode = keyof typeof TRACING_MODES;
 
