@@ -44,7 +44,7 @@ export const handler = withLambdaContext(logger, async (event: HttpEvent): Promi
   try {
     const ack = await acknowledgement();
     if (event.routeKey === RESEND_ROUTE)
-      return viewPage(await ack.requestFreshLink(token), formAction, brand);
+      return await viewPage(await ack.requestFreshLink(token), formAction, brand);
     if (event.requestContext.http.method === 'POST') {
       const form = new URLSearchParams(rawBody(event));
       const request = {
@@ -60,9 +60,10 @@ export const handler = withLambdaContext(logger, async (event: HttpEvent): Promi
         form.get('decision') === 'decline'
           ? await ack.recordDecline({ ...request, reason })
           : await ack.recordAcknowledgement({ ...request, agree: form.get('agree') ?? undefined });
-      return viewPage(view, formAction, brand);
+      return await viewPage(view, formAction, brand);
     }
-    return viewPage(await ack.showAcknowledgement(token), formAction, brand);
+    // Awaited here, so a page that cannot be made (its Markdown not loading) meets the catch below.
+    return await viewPage(await ack.showAcknowledgement(token), formAction, brand);
   } catch (error) {
     // Whose link it was is not known here: the browser's language says what to answer in.
     return errorPage(error, logger, brand, preferredLanguage(headers(event)['accept-language']));
