@@ -1,5 +1,6 @@
 // `npm run bench`: each figure against its baseline, measured in the same run.
 import { run as bundles } from './bundles.ts';
+import { run as calls } from './calls.ts';
 import { run as consoleOverview } from './console.ts';
 import { run as deliveries } from './deliveries.ts';
 import { run as importStarters } from './import.ts';
@@ -19,6 +20,7 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['import', importStarters],
   ['console', consoleOverview],
   ['bundles', bundles],
+  ['calls', calls],
 ];
 
 const only = process.argv.slice(2);

@@ -220,9 +220,11 @@ export interface DueWork {
     seenDueAt?: string,
     /**
      * The mail lane's email attempt, recorded with the lease: `next` is stored, and the lane's
-     * attempt must still be `seen` (none when undefined), so no interrupted attempt is overlooked.
+     * attempt must still be `seen` (none when undefined), so no interrupted attempt is overlooked;
+     * or, with `otherKindOnly`, the lane must hold no attempt of `next`'s kind (none, or one of
+     * another step's): the claim a step makes without reading first.
      */
-    attempt?: { next: MailAttempt; seen: string | undefined },
+    attempt?: { next: MailAttempt; seen: string | undefined } | { next: MailAttempt; otherKindOnly: true },
   ): Promise<Assignment | undefined>;
   /**
    * Gives a lease back after a failure, so a retry or the sweeper can take the work again; with

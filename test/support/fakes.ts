@@ -124,12 +124,13 @@ export class FakeStore implements Store {
     until: Date,
     expiresAt: Date,
   ): Promise<EventClaim> {
-    this.writes.push('claimEvent');
     const k = `${source}#${eventId}`;
     const stored = this.receipts.get(k);
-    // attribute_not_exists(response) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)
+    // attribute_not_exists(response) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now);
+    // a claim refused writes nothing.
     if (stored && 'response' in stored) return { state: 'answered', response: copy(stored.response) };
     if (stored?.claimedUntil && stored.claimedUntil >= now) return { state: 'busy' };
+    this.writes.push('claimEvent');
     this.receipts.set(k, { claimedUntil: until, expiresAt });
     return { state: 'claimed' };
   }
@@ -194,16 +195,20 @@ export class FakeStore implements Store {
     now: Date,
     leaseUntil: Date,
     seenDueAt?: string,
-    attempt?: { next: MailAttempt; seen: string | undefined },
+    attempt?: { next: MailAttempt; seen: string | undefined } | { next: MailAttempt; otherKindOnly: true },
   ) {
-    this.writes.push('claimWork');
     const a = this.assignments.get(assignmentId);
     // owes(kind) [AND due = :seen] AND (attribute_not_exists(lease) OR lease < :now) [AND attempt seen]
     if (!a || !owes(a, kind)) return undefined;
     if (seenDueAt !== undefined && a[laneOf(kind).due] !== seenDueAt) return undefined;
     const { lease } = laneOf(kind);
     if (a[lease] !== undefined && !((a[lease] as string) < now.toISOString())) return undefined;
-    if (attempt && a.attempt?.id !== attempt.seen) return undefined;
+    if (attempt && 'seen' in attempt && a.attempt?.id !== attempt.seen) return undefined;
+    // (attribute_not_exists(attempt) OR attempt.kind <> :attemptKind)
+    if (attempt && 'otherKindOnly' in attempt && a.attempt && a.attempt.kind === attempt.next.kind)
+      return undefined;
+    // A claim refused writes nothing.
+    this.writes.push('claimWork');
     a[lease] = leaseUntil.toISOString();
     if (attempt) a.attempt = copy(attempt.next);
     return shown(a);

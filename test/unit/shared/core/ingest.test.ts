@@ -218,7 +218,7 @@ describe('ingestStarterEvent', () => {
 
   it('answers concurrent copies of one event with one body, the first stored, and does the work once', async () => {
     // Prepare: the mailer invites the starter as soon as the first copy has created the assignment;
-    // four more copies arrive then, and all five have looked for a receipt before any is stored
+    // four more copies arrive then, and all five have tried to claim the event before any receipt is stored
     const { store, queue, ingest } = setup();
     let invited!: () => void;
     const afterInvite = new Promise<void>((resolve) => {
@@ -237,10 +237,10 @@ describe('ingestStarterEvent', () => {
     const afterLooks = new Promise<void>((resolve) => {
       allLooked = resolve;
     });
-    const get = store.getEventReceipt.bind(store);
-    store.getEventReceipt = async (source, eventId) => {
+    const claim = store.claimEvent.bind(store);
+    store.claimEvent = async (...args) => {
       if (++looked === 5) allLooked();
-      return get(source, eventId);
+      return claim(...args);
     };
     const put = store.putEventReceipt.bind(store);
     store.putEventReceipt = async (source, eventId, response, expiresAt) => {
