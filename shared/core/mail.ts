@@ -106,6 +106,8 @@ type Composed =
       alsoTo?: string[];
       email: Rendered;
       tokenId?: string;
+      /** The language of an email carrying a link, kept with its send for the page the link opens. */
+      language?: Language;
       audit: string;
       /** More for the audit entry than the message id (never an address). */
       detail?: Record<string, string>;
@@ -207,13 +209,14 @@ export function makeSendEmail(deps: MailDeps) {
     const to = starter.email;
     // A fresh link for someone already escalated (or bounced and re-sent), or who declined, chases no further.
     if (assignment.status === 'overdue' || assignment.status === 'declined') {
-      return { to, email, tokenId, audit, after: { chase } };
+      return { to, email, tokenId, language, audit, after: { chase } };
     }
     const step = nextChaseStep(plan, invitedAt, chase.remindersSent, starter.timeZone, now);
     return {
       to,
       email,
       tokenId,
+      language,
       audit,
       after: {
         next: { kind: step.kind, dueAt: step.dueAt },
@@ -538,7 +541,7 @@ export function makeSendEmail(deps: MailDeps) {
         sending = false;
       }
       const at = clock.now();
-      const { tokenId } = composed;
+      const { tokenId, language } = composed;
       await store.recordSend(
         assignmentId,
         {
@@ -548,6 +551,7 @@ export function makeSendEmail(deps: MailDeps) {
           attemptId,
           subject: composed.email.subject,
           ...(tokenId && { tokenId }),
+          ...(language && { language }),
         },
         composed.after,
       );

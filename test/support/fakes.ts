@@ -795,6 +795,13 @@ export class FakeStore implements Store {
       .map((e) => ({ kind: e.kind, at: e.at, detail: copy(e.detail ?? {}) }));
   }
 
+  async appendAudits(
+    assignmentId: string,
+    events: ReadonlyArray<{ kind: string; at: Date; detail?: Record<string, string> }>,
+  ) {
+    for (const { kind, at, detail } of events) await this.appendAudit(assignmentId, kind, at, detail);
+  }
+
   async appendAudit(assignmentId: string, kind: string, at: Date, detail?: Record<string, string>) {
     this.writes.push('appendAudit');
     // The key is (assignment, time, kind[, destination]), written once.

@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { digestIdFor } from '#shared/core/ids.ts';
 import { DELIVERY_KINDS, type DeliveryKind, type DigestKey, type ScimLookupKey } from '#shared/core/model.ts';
+import type { ReadConsistency } from '#shared/ports.ts';
 import { storedLane } from './table-schema.ts';
 
 export type Item = Record<string, unknown>;
@@ -37,7 +38,7 @@ const BATCH_GET_ATTEMPTS = 15;
  * caller asks for it only where such a stale read is harmless (README, *Reads and their
  * consistency*, lists each).
  */
-export type Consistency = 'strong' | 'eventual';
+export type Consistency = ReadConsistency;
 
 /** Every record's key, in one place so that no two kinds of record can share one. */
 export const key = {
