@@ -52,6 +52,7 @@ import type {
   Metrics,
   OutgoingEmail,
   Queue,
+  ReadConsistency,
   Store,
 } from '#shared/ports.ts';
 
@@ -145,7 +146,7 @@ export class FakeStore implements Store {
     return copy(response);
   }
 
-  async getStarter(starterId: string) {
+  async getStarter(starterId: string, _consistency?: ReadConsistency) {
     return copy(this.starters.get(starterId));
   }
 
@@ -168,7 +169,8 @@ export class FakeStore implements Store {
     return shown(this.assignments.get(assignment.assignmentId) as StoredAssignment);
   }
 
-  async getAssignment(assignmentId: string) {
+  /** Always strongly consistent: `_consistency` is what the caller asked of the table. */
+  async getAssignment(assignmentId: string, _consistency?: ReadConsistency) {
     const a = this.assignments.get(assignmentId);
     return a && shown(a);
   }

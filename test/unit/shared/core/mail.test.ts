@@ -291,6 +291,21 @@ describe('sendInvite', () => {
     expect(new Set(tokenIds).size).toBe(2);
   });
 
+  it('claims a first invite without reading the assignment first, and keeps the email’s language with its send', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, message } = await setup();
+    const read = vi.spyOn(store, 'getAssignment');
+
+    // Act
+    const outcome = await sendInvite(message);
+
+    // Assess
+    expect(outcome).toBe('sent');
+    expect(mailer.sent).toHaveLength(1);
+    expect(read).not.toHaveBeenCalled();
+    expect(store.peek(message.assignmentId)?.sends).toMatchObject([{ kind: 'invite', language: 'en' }]);
+  });
+
   it('sends nothing for a duplicate message', async () => {
     // Prepare
     const { mailer, sendInvite, message } = await setup();
