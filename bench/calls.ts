@@ -33,6 +33,8 @@ export interface PathRun {
   invocations: Record<string, number>;
   /** Bytes each function wrote to its log (stdout and stderr: Powertools' lines and metrics). */
   logBytes: Record<string, number>;
+  /** Lines each function wrote to its log (each a CloudWatch Logs event). */
+  logLines: Record<string, number>;
   /** Milliseconds each invocation took here, by function (this machine, in process). */
   durationMs: Record<string, number[]>;
   /** SQS messages sent (each is received and deleted once by the event source mapping). */
@@ -93,12 +95,17 @@ function httpEvent(
 }
 
 /** Runs `fn` with everything written to stdout and stderr counted (and kept off the terminal). */
-async function logged<T>(fn: () => Promise<T>): Promise<{ value: T; bytes: number; ms: number }> {
+async function logged<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; bytes: number; lines: number; ms: number }> {
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
   let bytes = 0;
+  let lines = 0;
   const count = (chunk: unknown) => {
-    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Buffer).length;
+    const text = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    bytes += Buffer.byteLength(text);
+    lines += text.split('\n').filter(Boolean).length;
     return true;
   };
   process.stdout.write = count as typeof process.stdout.write;
@@ -106,7 +113,7 @@ async function logged<T>(fn: () => Promise<T>): Promise<{ value: T; bytes: numbe
   const start = performance.now();
   try {
     const value = await fn();
-    return { value, bytes, ms: performance.now() - start };
+    return { value, bytes, lines, ms: performance.now() - start };
   } finally {
     process.stdout.write = out;
     process.stderr.write = err;
@@ -189,9 +196,12 @@ export async function runCalls(starters = 3): Promise<CallsResult> {
       const call = async <T>(path: PathName, fn: keyof typeof handlers, event: unknown): Promise<T> => {
         counter.phase(`${path}\0${fn}`);
         const run = runs[path];
-        const { value, bytes, ms } = await logged(() => (handlers[fn] as (e: unknown) => Promise<T>)(event));
+        const { value, bytes, lines, ms } = await logged(() =>
+          (handlers[fn] as (e: unknown) => Promise<T>)(event),
+        );
         run.invocations[fn] = (run.invocations[fn] ?? 0) + 1;
         run.logBytes[fn] = (run.logBytes[fn] ?? 0) + bytes;
+        run.logLines[fn] = (run.logLines[fn] ?? 0) + lines;
         run.durationMs[fn] = [...(run.durationMs[fn] ?? []), ms];
         counter.phase('between');
         return value;
@@ -322,7 +332,14 @@ export async function runCalls(starters = 3): Promise<CallsResult> {
   }
 }
 
-const emptyRun = (): PathRun => ({ calls: [], invocations: {}, logBytes: {}, durationMs: {}, messages: 0 });
+const emptyRun = (): PathRun => ({
+  calls: [],
+  invocations: {},
+  logBytes: {},
+  logLines: {},
+  durationMs: {},
+  messages: 0,
+});
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 

@@ -2,6 +2,7 @@
 import { run as bundles } from './bundles.ts';
 import { run as calls } from './calls.ts';
 import { run as consoleOverview } from './console.ts';
+import { run as cost } from './cost.ts';
 import { run as deliveries } from './deliveries.ts';
 import { run as importStarters } from './import.ts';
 import { run as page } from './page.ts';
@@ -21,6 +22,7 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['console', consoleOverview],
   ['bundles', bundles],
   ['calls', calls],
+  ['cost', cost],
 ];
 
 const only = process.argv.slice(2);
