@@ -1,7 +1,13 @@
 // Figure: DynamoDB calls and capacity units per invite and per acknowledgement, counted by a proxy in front of dynalite while the real handlers run in this process — the first starter (every function cold, its policy cache empty) beside the next ones (warm).
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -15,6 +21,8 @@ import { invoked } from '../local/invocation.ts';
 import { createLmsReceiver } from '../local/lms-receiver.ts';
 import { LOCAL_REGION, LOCAL_SECRETS, localLmsSettings, TABLE_NAME } from '../local/settings.ts';
 import { type CountedCall, startCounter, type Tally, tally } from './counting.ts';
+
+const exec = promisify(execFile);
 
 /** The goals of issue 18. */
 export const GOALS = { invite: 8, acknowledgement: 12 } as const;
@@ -128,7 +136,7 @@ async function logged<T>(
  * lms-push to the receiver — handing each queue's messages to its handler as Lambda's event source
  * would. Policy version 1 is published beforehand (uncounted), as it is on a running deployment.
  */
-export async function runCalls(starters = 3): Promise<CallsResult> {
+export async function drivePaths(starters = 3): Promise<CallsResult> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const emulators = await startEmulators({
     ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
@@ -332,6 +340,31 @@ export async function runCalls(starters = 3): Promise<CallsResult> {
   }
 }
 
+/**
+ * drivePaths in a fresh process: a handler's module loads once per process, with the settings of
+ * the moment, so the paths are driven where no other figure (import, console) has loaded the
+ * handlers against emulators of its own.
+ */
+export async function runCalls(starters = 3): Promise<CallsResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'attest-bench-calls-'));
+  const out = join(dir, 'result.json');
+  try {
+    await exec(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), DRIVE, String(starters), out],
+      {
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    return JSON.parse(readFileSync(out, 'utf8')) as CallsResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The argument that makes this module drive the paths and write their result (runCalls' child). */
+const DRIVE = '--drive-paths';
+
 const emptyRun = (): PathRun => ({
   calls: [],
   invocations: {},
@@ -391,4 +424,12 @@ export async function run(): Promise<void> {
       `  goal ≤ ${goal} calls: warm ${w.calls} — ${w.calls <= goal ? 'met' : 'NOT met'}; cold ${c.calls} (${fmtUnits(c.calls / w.calls)}× warm)`,
     );
   }
+}
+
+// Last, once everything above is defined: run as runCalls' child, drive the paths.
+if (process.argv[2] === DRIVE) {
+  const result = await drivePaths(Number(process.argv[3]));
+  writeFileSync(process.argv[4] as string, JSON.stringify(result));
+  // The handlers' clients keep sockets open; the child's work is done.
+  process.exit(0);
 }
