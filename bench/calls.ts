@@ -398,7 +398,7 @@ const fmtUnits = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1))
 
 export async function run(): Promise<void> {
   console.log(
-    '\nDynamoDB calls per path (the real handlers in process, a counting proxy in front of dynalite)',
+    '\nDynamoDB calls per path (the real handlers in a child process, a counting proxy in front of dynalite)',
   );
   console.log(
     "  read units: dynalite's ConsumedCapacity (DynamoDB's rule: 4 KB per strongly consistent read, half for eventual);",

@@ -229,7 +229,7 @@ export async function run(): Promise<void> {
     `  X-Ray sampling: ${s.fromTemplate ? 'the template’s rule' : 'X-Ray’s default (no rule in the template)'} — ${s.reservoirPerSecond}/s reservoir, then ${s.fixedRate * 100} %`,
   );
   console.log(
-    `  counted (warm, per starter): invite ${now[0]?.calls} calls, acknowledgement ${now[1]?.calls}; durations: each handler's median time in the last pass, measured in this process against dynalite (an estimate of AWS's)`,
+    `  counted (warm, per starter): invite ${now[0]?.calls} calls, acknowledgement ${now[1]?.calls}; durations: each handler's median time in the last pass, measured in the bench's child process against dynalite (an estimate of AWS's)`,
   );
   // At low traffic the reservoir samples nearly every request; at scale the fixed rate does.
   const lowTraffic = s.reservoirPerSecond > 0 ? 1 : s.fixedRate;
