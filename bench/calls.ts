@@ -1,4 +1,4 @@
-// Figure: DynamoDB calls and capacity units per invite and per acknowledgement, counted by a proxy in front of dynalite while the real handlers run in this process — the first starter (every function cold, its policy cache empty) beside the next ones (warm).
+// Figure: DynamoDB calls and capacity units per invite and per acknowledgement, counted by a proxy in front of dynalite while the real handlers run in a child process — the first starter (every function cold, its policy cache empty) beside the next ones (warm).
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
