@@ -1,6 +1,8 @@
 // `npm run bench`: each figure against its baseline, measured in the same run.
 import { run as bundles } from './bundles.ts';
+import { run as calls } from './calls.ts';
 import { run as consoleOverview } from './console.ts';
+import { run as cost } from './cost.ts';
 import { run as deliveries } from './deliveries.ts';
 import { run as importStarters } from './import.ts';
 import { run as page } from './page.ts';
@@ -19,6 +21,8 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['import', importStarters],
   ['console', consoleOverview],
   ['bundles', bundles],
+  ['calls', calls],
+  ['cost', cost],
 ];
 
 const only = process.argv.slice(2);

@@ -106,8 +106,15 @@ export interface EventReceipts {
 }
 
 /** The starters, as HR last described them. */
+/**
+ * How a read sees the table: `strong` (the default) sees every write acknowledged before it;
+ * `eventual` costs half and may miss one made in about the last second — asked for only where such
+ * a stale read is harmless (README, *Reads and their consistency*).
+ */
+export type ReadConsistency = 'strong' | 'eventual';
+
 export interface Starters {
-  getStarter(starterId: string): Promise<Starter | undefined>;
+  getStarter(starterId: string, consistency?: ReadConsistency): Promise<Starter | undefined>;
   /**
    * Writes the starter whole, as HR last described them; an ErasedError, writing nothing, when the
    * starter stored was erased (no HR event brings an erased person's data back).
@@ -124,7 +131,7 @@ export interface Starters {
 export interface Assignments {
   /** Creates the assignment unless it exists; returns what is stored either way. */
   createAssignment(assignment: Assignment): Promise<Assignment>;
-  getAssignment(assignmentId: string): Promise<Assignment | undefined>;
+  getAssignment(assignmentId: string, consistency?: ReadConsistency): Promise<Assignment | undefined>;
   /** The assignments with these ids that exist, by id. */
   getAssignments(assignmentIds: readonly string[]): Promise<Map<string, Assignment>>;
   /**
@@ -220,9 +227,11 @@ export interface DueWork {
     seenDueAt?: string,
     /**
      * The mail lane's email attempt, recorded with the lease: `next` is stored, and the lane's
-     * attempt must still be `seen` (none when undefined), so no interrupted attempt is overlooked.
+     * attempt must still be `seen` (none when undefined), so no interrupted attempt is overlooked;
+     * or, with `otherKindOnly`, the lane must hold no attempt of `next`'s kind (none, or one of
+     * another step's): the claim a step makes without reading first.
      */
-    attempt?: { next: MailAttempt; seen: string | undefined },
+    attempt?: { next: MailAttempt; seen: string | undefined } | { next: MailAttempt; otherKindOnly: true },
   ): Promise<Assignment | undefined>;
   /**
    * Gives a lease back after a failure, so a retry or the sweeper can take the work again; with
@@ -346,6 +355,15 @@ export interface AuditTrail {
    * destination, when the detail names one.
    */
   appendAudit(assignmentId: string, kind: string, at: Date, detail?: Record<string, string>): Promise<void>;
+  /**
+   * Appends several events at once (in one request): only events new by construction — written
+   * by the one writer whose conditional write just made them so — or already stored exactly so,
+   * as each is put unconditionally.
+   */
+  appendAudits(
+    assignmentId: string,
+    events: ReadonlyArray<{ kind: string; at: Date; detail?: Record<string, string> }>,
+  ): Promise<void>;
   getAuditTrail(assignmentId: string): Promise<AuditEvent[]>;
 }
 

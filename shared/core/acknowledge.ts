@@ -8,6 +8,7 @@ import type {
   Metrics,
   Policies,
   Queue,
+  ReadConsistency,
   Starters,
 } from '../ports.ts';
 import { owedDeliveries } from './deliver.ts';
@@ -17,6 +18,7 @@ import { newEvidenceId, newTokenId } from './ids.ts';
 import {
   DEFAULT_LANGUAGE,
   evidenceLanguage,
+  isLanguage,
   type Language,
   languageFor,
   type ShownPolicy,
@@ -53,7 +55,7 @@ export type AckStore = Pick<
   Pick<Policies, 'getPolicyVersion'> &
   Pick<Starters, 'getStarter'> &
   Pick<MailWork, 'getSentAttempt'> &
-  Pick<AuditTrail, 'appendAudit'>;
+  Pick<AuditTrail, 'appendAudit' | 'appendAudits'>;
 
 export interface AckDeps {
   store: AckStore;
@@ -221,10 +223,30 @@ export function makeAcknowledgement(deps: AckDeps) {
    * The language the assignment's starter reads `policy` in (language.ts languageFor): their
    * locale's when the policy has it, else English. The starter is read only for a translated policy.
    */
-  async function languageOf(assignment: Assignment, policy?: PolicyVersion): Promise<Language> {
+  async function languageOf(
+    assignment: Assignment,
+    policy?: PolicyVersion,
+    consistency?: ReadConsistency,
+  ): Promise<Language> {
     const text = policy ?? (await store.getPolicyVersion(assignment.policyId, assignment.policyVersion));
     if (!text?.translations || !Object.keys(text.translations).length) return DEFAULT_LANGUAGE;
-    return languageFor((await store.getStarter(assignment.starterId))?.locale, text);
+    return languageFor((await store.getStarter(assignment.starterId, consistency))?.locale, text);
+  }
+
+  /**
+   * The language a link's page speaks: the one its email was written in (kept with the send since
+   * issue 18, so the starter need not be read), when the policy has it; else languageOf's.
+   */
+  async function linkLanguage(
+    assignment: Assignment,
+    policy: PolicyVersion,
+    tokenId: string,
+    consistency: ReadConsistency,
+  ): Promise<Language> {
+    const written = assignment.sends.find((s) => s.tokenId === tokenId)?.language;
+    if (isLanguage(written) && (written === DEFAULT_LANGUAGE || policy.translations?.[written]))
+      return written;
+    return languageOf(assignment, policy, consistency);
   }
 
   /** A signed assignment's receipt: its text in the language the evidence says was signed. */
@@ -237,9 +259,10 @@ export function makeAcknowledgement(deps: AckDeps) {
 
   async function load(
     token: string,
+    consistency: ReadConsistency = 'strong',
   ): Promise<{ assignment: Assignment; policy: PolicyVersion; tokenId: string }> {
     const claims = verifyToken(deps.tokenKeys, token, 'ack', clock.now());
-    const assignment = await store.getAssignment(claims.assignmentId);
+    const assignment = await store.getAssignment(claims.assignmentId, consistency);
     // A valid signature over a vanished assignment reads as a dead link, like any other.
     if (!assignment) throw new NotFoundError('assignment.not_found', 'The link is not valid.');
     const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
@@ -317,9 +340,9 @@ export function makeAcknowledgement(deps: AckDeps) {
     };
   }
 
-  async function loadOrExpired(token: string) {
+  async function loadOrExpired(token: string, consistency?: ReadConsistency) {
     try {
-      return await load(token);
+      return await load(token, consistency);
     } catch (error) {
       return { view: await expired(token, error) };
     }
@@ -352,11 +375,15 @@ export function makeAcknowledgement(deps: AckDeps) {
    * Records nothing: mail scanners open links before people do.
    */
   async function showAcknowledgement(token: string): Promise<AckView> {
-    const loaded = await loadOrExpired(token);
+    // Eventually consistent: the page records nothing. Read in the second after an agreement it
+    // shows the form again, and a POST from it records nothing twice (the conditional write) but
+    // shows the receipt; a locale changed that second changes the page's language a second late,
+    // and the form's stamp carries the language shown, so the agreement records what it showed.
+    const loaded = await loadOrExpired(token, 'eventual');
     if ('view' in loaded) return loaded.view;
     const { assignment, policy, tokenId } = loaded;
     if (assignment.ack) return receiptOf(policy, assignment.ack);
-    const language = await languageOf(assignment, policy);
+    const language = await linkLanguage(assignment, policy, tokenId, 'eventual');
     if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
     // The stamp signs the language shown, so the agreement records the text this page showed.
     const shown = stampShown(deps.tokenKeys, tokenId, clock.now(), language);
@@ -439,8 +466,13 @@ export function makeAcknowledgement(deps: AckDeps) {
     if (!outcome.recorded) return receiptOf(text, recorded);
 
     const { assignmentId } = assignment;
-    if (shownAt) await store.appendAudit(assignmentId, 'opened', shownAt, { tokenId });
-    await store.appendAudit(assignmentId, 'acknowledged', now, { evidenceId: recorded.evidenceId, tokenId });
+    // In one request: 'acknowledged' is new by construction (only the POST whose conditional write
+    // recorded the agreement writes it), and so is 'opened', unless a decline from the same page
+    // wrote it already — the same key and the same content, so putting it again changes nothing.
+    await store.appendAudits(assignmentId, [
+      ...(shownAt ? [{ kind: 'opened', at: shownAt, detail: { tokenId } }] : []),
+      { kind: 'acknowledged', at: now, detail: { evidenceId: recorded.evidenceId, tokenId } },
+    ]);
     await Promise.all([
       enqueue(deps.mailQueue, { assignmentId, kind: 'receipt' }),
       ...deps.deliveries.map((kind) => enqueue(deps.lmsQueue, { assignmentId, kind })),

@@ -175,10 +175,10 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
     seenDueAt?: string,
   ): Promise<DeliverOutcome> {
     const dueOf = (a: Assignment) => a[`${kind}DueAt` as const];
-    const current = await store.getAssignment(assignmentId);
-    if (!current || !dueOf(current) || !current.ack || current[kind]?.state !== 'pending') return 'not-owed';
-    if (seenDueAt !== undefined && dueOf(current) !== seenDueAt) return 'not-owed';
     const now = clock.now();
+    // The claim first, in one request: it succeeds only while the delivery is owed (and still the
+    // message's) and unleased. Only when it fails is the assignment read, to tell work no longer
+    // owed from work another worker holds.
     const assignment = await store.claimWork(
       assignmentId,
       kind,
@@ -186,8 +186,15 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
       new Date(now.getTime() + deps.leaseMs),
       seenDueAt,
     );
-    const delivery: Delivery | undefined = assignment?.[kind];
-    if (!assignment?.ack || !delivery) return 'busy';
+    if (!assignment) {
+      const current = await store.getAssignment(assignmentId);
+      if (!current || !dueOf(current) || !current.ack || current[kind]?.state !== 'pending')
+        return 'not-owed';
+      if (seenDueAt !== undefined && dueOf(current) !== seenDueAt) return 'not-owed';
+      return 'busy';
+    }
+    const delivery: Delivery | undefined = assignment[kind];
+    if (!assignment.ack || delivery?.state !== 'pending') return 'not-owed';
     const channel = deps.channels[kind];
     if (!channel) {
       // Mid-deploy (the acknowledgement already owes a destination this function does not know
@@ -195,10 +202,15 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
       logger.error(`LMS delivery owed to ${kind}, which LMS_MODE does not include`, { assignmentId });
       return retryLater(assignmentId, kind, delivery, now, null, undefined, 'unconfigured');
     }
-    if ((await store.getDestination(kind)).state === 'disabled') {
+    // Read together, in one request (table.ts), both strongly: a destination enabled again or an
+    // address changed a moment ago is the one used.
+    const [destination, starter] = await Promise.all([
+      store.getDestination(kind),
+      store.getStarter(assignment.starterId),
+    ]);
+    if (destination.state === 'disabled') {
       return deadLetter(assignmentId, kind, 'disabled', null, undefined, now);
     }
-    const starter = await store.getStarter(assignment.starterId);
     if (!starter) throw new Error('assignment refers to a missing starter');
 
     let error: string | undefined;

@@ -21,6 +21,7 @@ import {
   type Assignment,
   type AssignmentStatus,
   type PolicyText,
+  type PolicyVersion,
   STARTER_ATTRIBUTES,
   type Starter,
 } from './model.ts';
@@ -211,10 +212,53 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     return { policies: decision.policies, policiesFrom: 'rules', matchedRules: decision.matched };
   }
 
-  async function assign(starter: Starter, policyId: string, now: Date): Promise<Assignment> {
+  /**
+   * The newest version of each policy this function has seen (per warm function). Versions are
+   * numbered one after another by a conditional put (publish.ts), so "version n + 1 does not exist"
+   * proves n is still the newest: that read of one key joins the starter's, where a query for the
+   * newest would be a request of its own.
+   */
+  const newestSeen = new Map<string, PolicyVersion>();
+
+  /**
+   * Starts reading, for each policy whose newest version has been seen, whether a later one may
+   * exist: true when one does, or the read failed (the newest is then asked for in full).
+   */
+  function probeNewer(policyIds: readonly string[]): Map<string, Promise<boolean>> {
+    const probes = new Map<string, Promise<boolean>>();
+    for (const policyId of policyIds) {
+      const seen = newestSeen.get(policyId);
+      if (!seen) continue;
+      const next = store.getPolicyVersion(policyId, seen.version + 1);
+      probes.set(
+        policyId,
+        next.then(
+          (found) => found !== undefined,
+          () => true,
+        ),
+      );
+    }
+    return probes;
+  }
+
+  /** The newest version of `text`'s policy (publishing it as version 1 if there is none yet). */
+  async function current(text: PolicyText, probe: Promise<boolean> | undefined) {
+    const seen = newestSeen.get(text.policyId);
+    if (seen && probe && !(await probe)) return seen;
+    const latest = await publisher.current(text);
+    newestSeen.set(text.policyId, latest);
+    return latest;
+  }
+
+  async function assign(
+    starter: Starter,
+    policyId: string,
+    now: Date,
+    probe?: Promise<boolean>,
+  ): Promise<Assignment> {
     const text = deps.policies.get(policyId);
     if (!text) throw new Error(`policy ${policyId} is not configured`);
-    const policy = await publisher.current(text);
+    const policy = await current(text, probe);
     let assignment = await store.createAssignment({
       assignmentId: assignmentIdFor(starter.employeeId, policyId),
       starterId: starter.starterId,
@@ -314,18 +358,25 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
   const enqueue = (assignmentId: string) => sendHint(mailQueue, { assignmentId, kind: 'invite' }, logger);
 
   return async function ingestStarterEvent(event: StarterEvent): Promise<IngestResult> {
-    const seen = (await store.getEventReceipt(source, event.id)) ?? (await turn(event.id));
+    // The claim comes first: it answers a repeated event as a read would (claimEvent reads the
+    // stored response when the claim fails), and spares a new event, the common case, that read.
+    const seen = await turn(event.id);
     if (seen) return seen as IngestResult;
 
     const now = clock.now();
     const starterId = starterIdFor(event.data.employeeId);
-    const existing = await store.getStarter(starterId);
+    // Read together, in one request (table.ts): the starter, their erasure, and whether the
+    // policies a new starter would be asked have a version newer than the newest seen.
+    const probes = probeNewer(
+      event.type === 'starter.cancelled' ? [] : policiesOf(event.data, undefined).policies,
+    );
+    const [existing, logged] = await Promise.all([store.getStarter(starterId), store.getErasure(starterId)]);
     // An erased person's data is not taken again, from HR's retries or anyone's: putStarter refuses
     // it too, should the erasure land between this read and that write.
     if (existing?.erased) throw new ErasedError(erasedMessage(existing.erased));
     // Erased, and since deleted by retention: the log remembers them, so an old event or file
     // cannot bring their data back.
-    const erasure = existing ? undefined : await store.getErasure(starterId);
+    const erasure = existing ? undefined : logged;
     if (erasure) throw new ErasedError(erasedMessage(erasure));
     let assignments: Assignment[];
     if (event.type === 'starter.cancelled') {
@@ -357,10 +408,13 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
         await keepExpiring(starter, now);
       } else {
         if (back && existing?.status === 'cancelled') await forgetLeaving(existing);
-        if (back) await reactivate(starter, now);
+        // A starter with no profile has no ask to bring back: a profile is written before any ask,
+        // and retention deletes it only once every ask of theirs is expiring or gone.
+        if (back && existing) await reactivate(starter, now);
         if (existing && existing.email.toLowerCase() !== starter.email.toLowerCase())
           await reopen(starter, now);
-        for (const policyId of starter.policies) assignments.push(await assign(starter, policyId, now));
+        for (const policyId of starter.policies)
+          assignments.push(await assign(starter, policyId, now, probes.get(policyId)));
       }
     }
 

@@ -106,6 +106,8 @@ type Composed =
       alsoTo?: string[];
       email: Rendered;
       tokenId?: string;
+      /** The language of an email carrying a link, kept with its send for the page the link opens. */
+      language?: Language;
       audit: string;
       /** More for the audit entry than the message id (never an address). */
       detail?: Record<string, string>;
@@ -207,13 +209,14 @@ export function makeSendEmail(deps: MailDeps) {
     const to = starter.email;
     // A fresh link for someone already escalated (or bounced and re-sent), or who declined, chases no further.
     if (assignment.status === 'overdue' || assignment.status === 'declined') {
-      return { to, email, tokenId, audit, after: { chase } };
+      return { to, email, tokenId, language, audit, after: { chase } };
     }
     const step = nextChaseStep(plan, invitedAt, chase.remindersSent, starter.timeZone, now);
     return {
       to,
       email,
       tokenId,
+      language,
       audit,
       after: {
         next: { kind: step.kind, dueAt: step.dueAt },
@@ -420,17 +423,44 @@ export function makeSendEmail(deps: MailDeps) {
   }
 
   /** `delivery`: how many times the queue has handed this message over (1 the first time), for the logs. */
-  return async function sendEmail(message: WorkMessage, delivery?: number): Promise<MailOutcome> {
+  /**
+   * Leases the step, with the attempt its email goes under. The usual case first, in one request
+   * and without reading the assignment: the step is owed (and still the message's), unleased, and
+   * no attempt at it is on record (none, or another step's). Failing that — not owed, leased, or an
+   * earlier attempt at this step to look into — the assignment is read and the claim made as
+   * attemptFor decides; a message for work no longer owed then reads as `not-owed`.
+   */
+  async function claim(
+    message: WorkMessage,
+    kind: MailKind,
+    now: Date,
+  ): Promise<
+    | { assignment: Assignment; attempt: { next: MailAttempt; sentAs?: string } | undefined }
+    | 'not-owed'
+    | 'busy'
+  > {
     const { assignmentId } = message;
-    const kind = message.kind as MailKind;
+    const leaseUntil = new Date(now.getTime() + deps.leaseMs);
+    // An escalation or a renewal sends nothing itself (the digest, the new invite are steps of their own): no attempt.
+    const silent = kind === 'escalation' || kind === 'renewal';
+    const fresh: MailAttempt | undefined = silent
+      ? undefined
+      : { id: newTokenId(), kind: kind as MailAttempt['kind'], startedAt: now.toISOString() };
+    const claimed = await store.claimWork(
+      assignmentId,
+      kind,
+      now,
+      leaseUntil,
+      message.dueAt,
+      fresh && { next: fresh, otherKindOnly: true },
+    );
+    if (claimed) return { assignment: claimed, attempt: fresh && { next: fresh } };
+
     const current = await store.getAssignment(assignmentId);
     if (current?.dueKind !== kind) return 'not-owed';
     // A sweeper's message names the due time it dispatched: once that step is done it is stale.
     if (message.dueAt !== undefined && current.dueAt !== message.dueAt) return 'not-owed';
-    const now = clock.now();
-    // An escalation or a renewal sends nothing itself (the digest, the new invite are steps of their own): no attempt.
-    const attempt =
-      kind === 'escalation' || kind === 'renewal' ? undefined : await attemptFor(current, kind, now);
+    const attempt = silent ? undefined : await attemptFor(current, kind as MailAttempt['kind'], now);
     if (attempt === 'maybe-sent') {
       logger.info('waiting for SES to report an interrupted attempt', {
         assignmentId,
@@ -443,11 +473,20 @@ export function makeSendEmail(deps: MailDeps) {
       assignmentId,
       kind,
       now,
-      new Date(now.getTime() + deps.leaseMs),
+      leaseUntil,
       message.dueAt,
       attempt && { next: attempt.next, seen: current.attempt?.id },
     );
-    if (!assignment) return 'busy';
+    return assignment ? { assignment, attempt } : 'busy';
+  }
+
+  return async function sendEmail(message: WorkMessage, delivery?: number): Promise<MailOutcome> {
+    const { assignmentId } = message;
+    const kind = message.kind as MailKind;
+    const now = clock.now();
+    const claimed = await claim(message, kind, now);
+    if (typeof claimed === 'string') return claimed;
+    const { assignment, attempt } = claimed;
     const attemptId = attempt?.next.id ?? '';
     // An email SES reported went when its attempt began: the chase counts from then.
     const sentAt = attempt?.sentAs ? new Date(attempt.next.startedAt) : now;
@@ -502,7 +541,7 @@ export function makeSendEmail(deps: MailDeps) {
         sending = false;
       }
       const at = clock.now();
-      const { tokenId } = composed;
+      const { tokenId, language } = composed;
       await store.recordSend(
         assignmentId,
         {
@@ -512,6 +551,7 @@ export function makeSendEmail(deps: MailDeps) {
           attemptId,
           subject: composed.email.subject,
           ...(tokenId && { tokenId }),
+          ...(language && { language }),
         },
         composed.after,
       );

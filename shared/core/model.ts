@@ -223,6 +223,11 @@ export interface SendRecord {
   tokenId?: string;
   /** The attempt this email was sent under (recorded since attempts were; an invite's is its tokenId). */
   attemptId?: string;
+  /**
+   * The language an invite or reminder was written in (language.ts): the page its link opens speaks
+   * it without reading the starter again. Absent on receipts and on emails sent before it was kept.
+   */
+  language?: string;
   messageId: string;
   at: string;
   /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ask, at, iso, type MakeStore } from './support.ts';
 
 export type AuditTrailStore = MakeStore<
-  'appendAudit' | 'getAuditTrail' | 'createAssignment' | 'recordSentAttempt'
+  'appendAudit' | 'appendAudits' | 'getAuditTrail' | 'createAssignment' | 'recordSentAttempt'
 >;
 
 export function describeAuditTrailContract(name: string, make: AuditTrailStore): void {
@@ -22,6 +22,25 @@ export function describeAuditTrailContract(name: string, make: AuditTrailStore):
         { kind: 'created', at: iso(0), detail: {} },
         { kind: 'invited', at: iso(1), detail: { messageId: 'ses-1' } },
         { kind: 'acknowledged', at: iso(9), detail: { evidenceId: 'ev_1' } },
+      ]);
+    });
+
+    it('appends several new events at once, each in the trail with its detail', async () => {
+      // Prepare
+      const store = await make();
+      await store.appendAudit('a1', 'invited', at(1), { messageId: 'ses-1' });
+
+      // Act
+      await store.appendAudits('a1', [
+        { kind: 'opened', at: at(5), detail: { tokenId: 't1' } },
+        { kind: 'acknowledged', at: at(6), detail: { evidenceId: 'ev_1', tokenId: 't1' } },
+      ]);
+
+      // Assess
+      expect(await store.getAuditTrail('a1')).toEqual([
+        { kind: 'invited', at: iso(1), detail: { messageId: 'ses-1' } },
+        { kind: 'opened', at: iso(5), detail: { tokenId: 't1' } },
+        { kind: 'acknowledged', at: iso(6), detail: { evidenceId: 'ev_1', tokenId: 't1' } },
       ]);
     });
 

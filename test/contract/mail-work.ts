@@ -54,6 +54,49 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
         expect(await store.getAssignment('a1')).toEqual(claimed);
       });
 
+      it('claims with no read first only while the lane holds no attempt of the step’s kind', async () => {
+        // Prepare: an earlier invite's attempt on the lane, its worker's lease run out
+        const store = await holding();
+        const next = { id: 't2', kind: 'invite' as const, startedAt: iso(0) };
+        await store.claimWork('a1', 'invite', at(0), at(1), undefined, {
+          next: { id: 't1', kind: 'invite', startedAt: iso(0) },
+          seen: undefined,
+        });
+
+        // Act: once its lease has run out, an invite's claim of that kind is refused
+        const sameKind = await store.claimWork('a1', 'invite', at(5), at(7), undefined, {
+          next,
+          otherKindOnly: true,
+        });
+
+        // Assess
+        expect(sameKind).toBeUndefined();
+        expect(await store.getAssignment('a1')).toMatchObject({ attempt: { id: 't1' } });
+      });
+
+      it('claims with no read first when the lane holds no attempt, or another step’s', async () => {
+        // Prepare: a1 with no attempt; a2 with a reminder's, now owing an invite (a fresh link)
+        const store = await holding();
+        await store.createAssignment(
+          ask('a2', { attempt: { id: 'r1', kind: 'reminder', startedAt: iso(0) } }),
+        );
+        const next = { id: 't2', kind: 'invite' as const, startedAt: iso(0) };
+
+        // Act
+        const claimed = await store.claimWork('a1', 'invite', at(0), at(2), undefined, {
+          next,
+          otherKindOnly: true,
+        });
+        const other = await store.claimWork('a2', 'invite', at(0), at(2), undefined, {
+          next,
+          otherKindOnly: true,
+        });
+
+        // Assess
+        expect(claimed).toMatchObject({ leaseUntil: iso(2), attempt: next });
+        expect(other).toMatchObject({ leaseUntil: iso(2), attempt: next });
+      });
+
       it('refuses a second lease while the first has not expired, up to its last instant', async () => {
         // Prepare
         const store = await holding();

@@ -52,6 +52,7 @@ import type {
   Metrics,
   OutgoingEmail,
   Queue,
+  ReadConsistency,
   Store,
 } from '#shared/ports.ts';
 
@@ -124,12 +125,13 @@ export class FakeStore implements Store {
     until: Date,
     expiresAt: Date,
   ): Promise<EventClaim> {
-    this.writes.push('claimEvent');
     const k = `${source}#${eventId}`;
     const stored = this.receipts.get(k);
-    // attribute_not_exists(response) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)
+    // attribute_not_exists(response) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now);
+    // a claim refused writes nothing.
     if (stored && 'response' in stored) return { state: 'answered', response: copy(stored.response) };
     if (stored?.claimedUntil && stored.claimedUntil >= now) return { state: 'busy' };
+    this.writes.push('claimEvent');
     this.receipts.set(k, { claimedUntil: until, expiresAt });
     return { state: 'claimed' };
   }
@@ -144,7 +146,7 @@ export class FakeStore implements Store {
     return copy(response);
   }
 
-  async getStarter(starterId: string) {
+  async getStarter(starterId: string, _consistency?: ReadConsistency) {
     return copy(this.starters.get(starterId));
   }
 
@@ -167,7 +169,8 @@ export class FakeStore implements Store {
     return shown(this.assignments.get(assignment.assignmentId) as StoredAssignment);
   }
 
-  async getAssignment(assignmentId: string) {
+  /** Always strongly consistent: `_consistency` is what the caller asked of the table. */
+  async getAssignment(assignmentId: string, _consistency?: ReadConsistency) {
     const a = this.assignments.get(assignmentId);
     return a && shown(a);
   }
@@ -194,16 +197,20 @@ export class FakeStore implements Store {
     now: Date,
     leaseUntil: Date,
     seenDueAt?: string,
-    attempt?: { next: MailAttempt; seen: string | undefined },
+    attempt?: { next: MailAttempt; seen: string | undefined } | { next: MailAttempt; otherKindOnly: true },
   ) {
-    this.writes.push('claimWork');
     const a = this.assignments.get(assignmentId);
     // owes(kind) [AND due = :seen] AND (attribute_not_exists(lease) OR lease < :now) [AND attempt seen]
     if (!a || !owes(a, kind)) return undefined;
     if (seenDueAt !== undefined && a[laneOf(kind).due] !== seenDueAt) return undefined;
     const { lease } = laneOf(kind);
     if (a[lease] !== undefined && !((a[lease] as string) < now.toISOString())) return undefined;
-    if (attempt && a.attempt?.id !== attempt.seen) return undefined;
+    if (attempt && 'seen' in attempt && a.attempt?.id !== attempt.seen) return undefined;
+    // (attribute_not_exists(attempt) OR attempt.kind <> :attemptKind)
+    if (attempt && 'otherKindOnly' in attempt && a.attempt && a.attempt.kind === attempt.next.kind)
+      return undefined;
+    // A claim refused writes nothing.
+    this.writes.push('claimWork');
     a[lease] = leaseUntil.toISOString();
     if (attempt) a.attempt = copy(attempt.next);
     return shown(a);
@@ -788,6 +795,13 @@ export class FakeStore implements Store {
       .filter((e) => e.assignmentId === assignmentId)
       .sort((x, y) => (auditKeyOf(x) < auditKeyOf(y) ? -1 : 1))
       .map((e) => ({ kind: e.kind, at: e.at, detail: copy(e.detail ?? {}) }));
+  }
+
+  async appendAudits(
+    assignmentId: string,
+    events: ReadonlyArray<{ kind: string; at: Date; detail?: Record<string, string> }>,
+  ) {
+    for (const { kind, at, detail } of events) await this.appendAudit(assignmentId, kind, at, detail);
   }
 
   async appendAudit(assignmentId: string, kind: string, at: Date, detail?: Record<string, string>) {

@@ -1,6 +1,6 @@
 // Assignments on the table: one item each, and every change of status a single conditional update of it.
 import { type Assignment, MAX_DECLINES } from '#shared/core/model.ts';
-import type { Assignments } from '#shared/ports.ts';
+import type { Assignments, ReadConsistency } from '#shared/ports.ts';
 import { asAssignment, DUE_SHARD, owing, RETAIN_SHARD, storedAssignment } from './lanes.ts';
 import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
 
@@ -9,8 +9,8 @@ const OWE_REDUCE_IP =
   ', retainStep = if_not_exists(retainStep, :reduce), retainAt = if_not_exists(retainAt, :reduceAt), retainShard = :retain';
 
 export function makeAssignments(table: Table): Assignments {
-  const getAssignment = async (assignmentId: string) =>
-    asAssignment(await table.get(key.assignment(assignmentId)));
+  const getAssignment = async (assignmentId: string, consistency?: ReadConsistency) =>
+    asAssignment(await table.get(key.assignment(assignmentId), consistency));
 
   return {
     async createAssignment(assignment) {

@@ -15,6 +15,18 @@ export function makeAuditTrail(table: Table): AuditTrail {
       });
     },
 
+    async appendAudits(assignmentId, events) {
+      const items = events.map(({ kind, at, detail }) => ({
+        ...detail,
+        ...key.auditEvent(assignmentId, at.toISOString(), kind, detail?.destination),
+        kind,
+        at: at.toISOString(),
+      }));
+      // One event keeps its write-once condition; several are new by construction (the port says so).
+      if (items.length === 1) await table.putIfAbsent(items[0] as (typeof items)[number]);
+      else if (items.length) await table.batchPut(items);
+    },
+
     async getAuditTrail(assignmentId) {
       const events: AuditEvent[] = [];
       const pages = table.paginate({

@@ -64,11 +64,14 @@ export function makeDueWork(table: Table): DueWork {
       const owed = owes(kind);
       const step = seenDueAt === undefined ? '' : ` AND ${lane.due} = :seen`;
       // The attempt seen is still the lane's: no other worker's interrupted attempt goes unnoticed.
+      const seen = attempt && 'seen' in attempt ? attempt.seen : undefined;
       const tried = !attempt
         ? ''
-        : attempt.seen === undefined
-          ? ' AND attribute_not_exists(attempt)'
-          : ' AND attempt.id = :seenAttempt';
+        : 'otherKindOnly' in attempt
+          ? ' AND (attribute_not_exists(attempt) OR attempt.kind <> :attemptKind)'
+          : seen === undefined
+            ? ' AND attribute_not_exists(attempt)'
+            : ' AND attempt.id = :seenAttempt';
       const out = await unlessConditionFails(
         table.update({
           Key: key.assignment(assignmentId),
@@ -79,7 +82,8 @@ export function makeDueWork(table: Table): DueWork {
             ...owed.values,
             ...(seenDueAt !== undefined && { ':seen': seenDueAt }),
             ...(attempt && { ':attempt': attempt.next }),
-            ...(attempt?.seen !== undefined && { ':seenAttempt': attempt.seen }),
+            ...(seen !== undefined && { ':seenAttempt': seen }),
+            ...(attempt && 'otherKindOnly' in attempt && { ':attemptKind': attempt.next.kind }),
             ':now': now.toISOString(),
             ':until': leaseUntil.toISOString(),
           },

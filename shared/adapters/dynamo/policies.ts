@@ -1,10 +1,17 @@
-// Policy versions on the table: one item per version, under its policy, written once and never changed.
+// Policy versions on the table: one item per version, under its policy, written once and never changed — so each is read once per warm function.
 import { versionText } from '#shared/core/language.ts';
 import type { PolicyVersion } from '#shared/core/model.ts';
 import type { Policies } from '#shared/ports.ts';
+import { PolicyVersionCache } from './policy-cache.ts';
 import { key, strip, type Table } from './table.ts';
 
-export function makePolicies(table: Table): Policies {
+/**
+ * `cache`: the versions this store has read, kept for the store's life (a function's, warm): a
+ * published version is immutable, so it is read from the table once. A version not yet found is
+ * read strongly consistently each time it is asked for, so one published a moment ago is found
+ * (and a new assignment's version is never "missing"). The newest version is always read.
+ */
+export function makePolicies(table: Table, cache = new PolicyVersionCache()): Policies {
   return {
     async putPolicyVersion(policy) {
       const k = key.policy(policy.policyId, policy.version);
@@ -15,7 +22,11 @@ export function makePolicies(table: Table): Policies {
     },
 
     async getPolicyVersion(policyId, version) {
-      return strip<PolicyVersion>(await table.get(key.policy(policyId, version)));
+      const kept = cache.get(policyId, version);
+      if (kept) return kept;
+      const found = strip<PolicyVersion>(await table.get(key.policy(policyId, version)));
+      if (found) cache.set(found);
+      return found;
     },
 
     async getLatestPolicyVersion(policyId) {
@@ -24,9 +35,12 @@ export function makePolicies(table: Table): Policies {
         ExpressionAttributeValues: { ':pk': key.policy(policyId, 0).pk, ':v': 'V#' },
         ScanIndexForward: false,
         Limit: 1,
+        // Strong: "the newest" changes with each publication, and a new assignment takes it.
         ConsistentRead: true,
       });
-      return strip<PolicyVersion>(latest);
+      const found = strip<PolicyVersion>(latest);
+      if (found) cache.set(found);
+      return found;
     },
   };
 }

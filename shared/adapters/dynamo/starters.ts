@@ -7,8 +7,8 @@ import { conditionally, key, strip, type Table } from './table.ts';
 
 export function makeStarters(table: Table): Starters {
   return {
-    async getStarter(starterId) {
-      return strip<Starter>(await table.get(key.starter(starterId)));
+    async getStarter(starterId, consistency) {
+      return strip<Starter>(await table.get(key.starter(starterId), consistency));
     },
 
     async putStarter(starter) {

@@ -1,10 +1,13 @@
-// The one table every aggregate shares: its keys, and the reads and writes they all make — consistent gets, conditional writes, query pages and batched gets.
+// The one table every aggregate shares: its keys, and the reads and writes they all make — gets (those asked together read in one request), conditional writes, query pages and batched gets and puts.
 
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type BatchWriteCommandOutput,
   DeleteCommand,
   type DeleteCommandInput,
   DynamoDBDocumentClient,
@@ -20,13 +23,22 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { digestIdFor } from '#shared/core/ids.ts';
 import { DELIVERY_KINDS, type DeliveryKind, type DigestKey, type ScimLookupKey } from '#shared/core/model.ts';
+import type { ReadConsistency } from '#shared/ports.ts';
 import { storedLane } from './table-schema.ts';
 
 export type Item = Record<string, unknown>;
 export type Key = { pk: string; sk: string };
 
-/** How often a batch read asks again for what DynamoDB left unprocessed before it gives up. */
+/** How often a batch read or write asks again for what DynamoDB left unprocessed before it gives up. */
 const BATCH_GET_ATTEMPTS = 15;
+
+/**
+ * How a read sees the table. `strong` (the default) sees every write acknowledged before it;
+ * `eventual` costs half the read units and may miss a write made in about the last second, so a
+ * caller asks for it only where such a stale read is harmless (README, *Reads and their
+ * consistency*, lists each).
+ */
+export type Consistency = ReadConsistency;
 
 /** Every record's key, in one place so that no two kinds of record can share one. */
 export const key = {
@@ -111,8 +123,12 @@ type Input<T> = Omit<T, 'TableName'>;
 
 /** The table as the aggregates use it; each call names this table. */
 export interface Table {
-  /** The item with this key, read consistently. */
-  get(k: Key): Promise<Item | undefined>;
+  /**
+   * The item with this key, read strongly consistently unless `eventual` is asked for. Gets asked
+   * for together (in the same turn of the event loop, e.g. under one Promise.all) with the same
+   * consistency are read in one BatchGetItem request; a get alone is a GetItem.
+   */
+  get(k: Key, consistency?: Consistency): Promise<Item | undefined>;
   put(input: Input<PutCommandInput>): Promise<void>;
   /** Writes an item unless one with its key exists: false when one did (it is left as it was). */
   putIfAbsent(item: Item & Key): Promise<boolean>;
@@ -132,6 +148,11 @@ export interface Table {
    * seconds before giving up.
    */
   batchGet(keys: readonly Key[]): Promise<Item[]>;
+  /**
+   * Puts items in one BatchWriteItem request (25 at most), asking again for what DynamoDB leaves
+   * unprocessed. Unconditional: only for items whose keys are new by construction.
+   */
+  batchPut(items: ReadonlyArray<Item & Key>): Promise<void>;
 }
 
 export function makeTable(TableName: string, client: DynamoDBClient): Table {
@@ -144,24 +165,73 @@ export function makeTable(TableName: string, client: DynamoDBClient): Table {
   };
 
   // lib-dynamodb's paginatedBatchGet asks again at once and for ever; throttling wants a pause and an end.
-  const readChunk = async (chunk: Item[], items: Item[]) => {
+  const readChunk = async (chunk: Item[], items: Item[], ConsistentRead = true) => {
     let pending: Item[] | undefined = chunk;
     for (let attempt = 0; pending?.length; attempt++) {
       if (attempt === BATCH_GET_ATTEMPTS) {
         throw new Error(`DynamoDB left ${pending.length} items unread after ${attempt} attempts (throttled)`);
       }
-      if (attempt) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      if (attempt) await backOff(attempt);
       const out: BatchGetCommandOutput = await doc.send(
-        new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
+        new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead } } }),
       );
       items.push(...(out.Responses?.[TableName] ?? []));
       pending = out.UnprocessedKeys?.[TableName]?.Keys;
     }
   };
 
+  /** Gets waiting to be read together, by consistency: each key with everyone waiting for it. */
+  const waiting: Record<
+    Consistency,
+    Map<
+      string,
+      { key: Key; answers: Array<(item: Item | undefined) => void>; fails: Array<(e: unknown) => void> }
+    >
+  > = {
+    strong: new Map(),
+    eventual: new Map(),
+  };
+  const idOf = (k: Key) => `${k.pk}\0${k.sk}`;
+
+  /** Reads every get asked for this turn, of one consistency: one GetItem, or BatchGetItems of 100. */
+  const flush = async (consistency: Consistency) => {
+    const batch = [...waiting[consistency].values()];
+    waiting[consistency].clear();
+    const ConsistentRead = consistency === 'strong';
+    try {
+      if (batch.length === 1) {
+        const [only] = batch as [(typeof batch)[number]];
+        const { Item } = await doc.send(new GetCommand({ TableName, Key: only.key, ConsistentRead }));
+        for (const answer of only.answers) answer(Item);
+        return;
+      }
+      const items: Item[] = [];
+      for (let i = 0; i < batch.length; i += 100) {
+        await readChunk(
+          batch.slice(i, i + 100).map((w) => w.key),
+          items,
+          ConsistentRead,
+        );
+      }
+      const found = new Map(items.map((item) => [idOf(item as Key), item]));
+      for (const w of batch) for (const answer of w.answers) answer(found.get(idOf(w.key)));
+    } catch (error) {
+      for (const w of batch) for (const fail of w.fails) fail(error);
+    }
+  };
+
   return {
-    async get(k) {
-      return (await doc.send(new GetCommand({ TableName, Key: k, ConsistentRead: true }))).Item;
+    get(k, consistency = 'strong') {
+      return new Promise((resolve, reject) => {
+        const queue = waiting[consistency];
+        // The first get of this turn reads them all once the turn's synchronous code has asked.
+        if (!queue.size) queueMicrotask(() => void flush(consistency));
+        const id = idOf(k);
+        const entry = queue.get(id) ?? { key: { pk: k.pk, sk: k.sk }, answers: [], fails: [] };
+        entry.answers.push(resolve);
+        entry.fails.push(reject);
+        queue.set(id, entry);
+      });
     },
 
     put,
@@ -217,5 +287,26 @@ export function makeTable(TableName: string, client: DynamoDBClient): Table {
       await Promise.all(Array.from({ length: Math.min(4, chunks.length) }, worker));
       return items;
     },
+
+    async batchPut(items) {
+      if (items.length > 25) throw new Error('a batch put takes at most 25 items');
+      type Requests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
+      let pending: Requests | undefined = items.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt === BATCH_GET_ATTEMPTS) {
+          throw new Error(
+            `DynamoDB left ${pending.length} items unwritten after ${attempt} attempts (throttled)`,
+          );
+        }
+        if (attempt) await backOff(attempt);
+        const out: BatchWriteCommandOutput = await doc.send(
+          new BatchWriteCommand({ RequestItems: { [TableName]: pending } }),
+        );
+        pending = out.UnprocessedItems?.[TableName];
+      }
+    },
   };
 }
+
+/** The pause before asking again for what DynamoDB left unprocessed: doubling, at most a second. */
+const backOff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));

@@ -1,6 +1,6 @@
 // Showing the policy (records nothing) and recording agreement exactly once, with all of its evidence.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
 import { statementIdFor } from '#shared/core/destinations/xapi.ts';
 import { NotFoundError, TokenError } from '#shared/core/errors.ts';
@@ -785,6 +785,47 @@ describe('the language shown', () => {
   const welsh = aWelshTranslation();
   const translated = { policy: { translations: { cy: welsh } } };
 
+  it('speaks the language the link’s email was written in, without reading the starter', async () => {
+    // Prepare: the invite carrying the link went in Welsh; the profile would say English now
+    const sends = [
+      {
+        kind: 'invite' as const,
+        tokenId: TOKEN_ID,
+        messageId: 'ses-42',
+        at: '2026-11-23T10:00:00.000Z',
+        language: 'cy',
+      },
+    ];
+    const { ack, token, store } = await setup({ sends }, ['webhook'], {
+      ...translated,
+      starter: { locale: 'en-GB' },
+    });
+    const getStarter = vi.spyOn(store, 'getStarter');
+
+    // Act
+    const view = await ack.showAcknowledgement(token);
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'form', policy: { language: 'cy' } });
+    expect(getStarter).not.toHaveBeenCalled();
+  });
+
+  it('reads the starter’s locale for a link whose email kept no language (sent before it was kept)', async () => {
+    // Prepare
+    const { ack, token, store } = await setup({}, ['webhook'], {
+      ...translated,
+      starter: { locale: 'cy-GB' },
+    });
+    const getStarter = vi.spyOn(store, 'getStarter');
+
+    // Act
+    const view = await ack.showAcknowledgement(token);
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'form', policy: { language: 'cy' } });
+    expect(getStarter).toHaveBeenCalledTimes(1);
+  });
+
   it('shows a Welsh starter the Welsh text, its own sha256, and signs the language into the stamp', async () => {
     // Prepare
     const { ack, token, policy } = await setup({}, ['webhook'], {
@@ -932,5 +973,47 @@ describe('readShownStamp', () => {
     // Assess
     expect(read).toEqual({ at, language: 'en' });
     expect(stampShown(tokenKeys, TOKEN_ID, at)).toMatch(/^k1\.\d+\.[A-Za-z0-9_-]{22}$/);
+  });
+});
+
+describe('how the page and the agreement read', () => {
+  it('reads the page eventually consistently: it records nothing', async () => {
+    // Prepare
+    const { ack, token, store } = await setup();
+    const getAssignment = vi.spyOn(store, 'getAssignment');
+
+    // Act
+    await ack.showAcknowledgement(token);
+
+    // Assess
+    expect(getAssignment).toHaveBeenCalledWith(expect.any(String), 'eventual');
+  });
+
+  it('reads the assignment strongly before recording an agreement: the evidence names what it read', async () => {
+    // Prepare
+    const { submit, store } = await setup();
+    const getAssignment = vi.spyOn(store, 'getAssignment');
+
+    // Act
+    await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(getAssignment).toHaveBeenCalledTimes(1);
+    expect(getAssignment.mock.calls[0]?.[1] ?? 'strong').toBe('strong');
+  });
+
+  it('appends the page’s opening and the agreement to the audit trail together', async () => {
+    // Prepare
+    const { ack, token, store, submit } = await setup();
+    const view = await ack.showAcknowledgement(token);
+    const shown = view.kind === 'form' ? view.shown : undefined;
+    const appendAudits = vi.spyOn(store, 'appendAudits');
+
+    // Act
+    await submit('Ada Lovelace', 'yes', token, shown);
+
+    // Assess
+    expect(appendAudits).toHaveBeenCalledTimes(1);
+    expect(appendAudits.mock.calls[0]?.[1].map((e) => e.kind)).toEqual(['opened', 'acknowledged']);
   });
 });

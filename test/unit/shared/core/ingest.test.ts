@@ -1,5 +1,5 @@
 // Ingesting HR events: convergence on derived ids, idempotency by event id, default policies, cancellation.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type AudienceRules, NO_AUDIENCE_RULES } from '#shared/core/audience.ts';
 import { ErasedError } from '#shared/core/errors.ts';
 import { assignmentIdFor, renewalIdFor, starterIdFor } from '#shared/core/ids.ts';
@@ -218,7 +218,7 @@ describe('ingestStarterEvent', () => {
 
   it('answers concurrent copies of one event with one body, the first stored, and does the work once', async () => {
     // Prepare: the mailer invites the starter as soon as the first copy has created the assignment;
-    // four more copies arrive then, and all five have looked for a receipt before any is stored
+    // four more copies arrive then, and all five have tried to claim the event before any receipt is stored
     const { store, queue, ingest } = setup();
     let invited!: () => void;
     const afterInvite = new Promise<void>((resolve) => {
@@ -237,10 +237,10 @@ describe('ingestStarterEvent', () => {
     const afterLooks = new Promise<void>((resolve) => {
       allLooked = resolve;
     });
-    const get = store.getEventReceipt.bind(store);
-    store.getEventReceipt = async (source, eventId) => {
+    const claim = store.claimEvent.bind(store);
+    store.claimEvent = async (...args) => {
       if (++looked === 5) allLooked();
-      return get(source, eventId);
+      return claim(...args);
     };
     const put = store.putEventReceipt.bind(store);
     store.putEventReceipt = async (source, eventId, response, expiresAt) => {
@@ -1012,5 +1012,43 @@ describe('ingestStarterEvent', () => {
     // Assess
     expect(result).toEqual({ starterId: starterIdFor('NOBODY'), assignments: [] });
     expect(store.starters.size).toBe(0);
+  });
+});
+
+describe('ingest’s reads of the newest policy version', () => {
+  /** Another starter's event: a new person, so the newest version is asked for again. */
+  const another = (n: number) => {
+    const event = created(`evt_${n}`);
+    return { ...event, data: { ...event.data, employeeId: `E20${n}`, email: `p${n}@example.org` } };
+  };
+
+  it('asks for the newest version once, then only whether a later one exists, beside the starter', async () => {
+    // Prepare
+    const { store, ingest } = setup();
+    const latest = vi.spyOn(store, 'getLatestPolicyVersion');
+    const probe = vi.spyOn(store, 'getPolicyVersion');
+    await ingest(another(1));
+
+    // Act
+    const second = await ingest(another(2));
+
+    // Assess: one query in all; the second event looked for version 2 (the one after the newest seen)
+    expect(latest).toHaveBeenCalledTimes(1);
+    expect(probe).toHaveBeenCalledWith(safe.policyId, safe.version + 1);
+    expect(second.assignments).toMatchObject([{ policyId: safe.policyId, policyVersion: safe.version }]);
+  });
+
+  it('asks a new starter for a version published since the newest seen', async () => {
+    // Prepare: version 2 published after the first event
+    const { store, ingest } = setup();
+    await ingest(another(1));
+    const v2 = { ...safe, version: safe.version + 1, sha256: 'f'.repeat(64) };
+    store.policies.set(`${v2.policyId}#${v2.version}`, v2);
+
+    // Act
+    const second = await ingest(another(2));
+
+    // Assess
+    expect(second.assignments).toMatchObject([{ policyId: safe.policyId, policyVersion: v2.version }]);
   });
 });

@@ -291,6 +291,21 @@ describe('sendInvite', () => {
     expect(new Set(tokenIds).size).toBe(2);
   });
 
+  it('claims a first invite without reading the assignment first, and keeps the email’s language with its send', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, message } = await setup();
+    const read = vi.spyOn(store, 'getAssignment');
+
+    // Act
+    const outcome = await sendInvite(message);
+
+    // Assess
+    expect(outcome).toBe('sent');
+    expect(mailer.sent).toHaveLength(1);
+    expect(read).not.toHaveBeenCalled();
+    expect(store.peek(message.assignmentId)?.sends).toMatchObject([{ kind: 'invite', language: 'en' }]);
+  });
+
   it('sends nothing for a duplicate message', async () => {
     // Prepare
     const { mailer, sendInvite, message } = await setup();
@@ -1542,8 +1557,20 @@ describe('sendEmail: attempts, and a crash between SES and the table', () => {
   });
 
   it('claims nothing when another worker has started an attempt since the assignment was read', async () => {
-    // Prepare
-    const { store, mailer, sendInvite, message } = await setup();
+    // Prepare: an earlier invite's attempt on record (sent and recorded), so the step is read before it is claimed
+    const earlier = { id: 'earlier', kind: 'invite' as const, startedAt: '2026-11-20T09:00:00.000Z' };
+    const { store, mailer, sendInvite, message } = await setup({
+      attempt: earlier,
+      sends: [
+        {
+          kind: 'invite',
+          messageId: 'm-earlier',
+          at: earlier.startedAt,
+          attemptId: 'earlier',
+          tokenId: 'earlier',
+        },
+      ],
+    });
     const read = store.getAssignment.bind(store);
     vi.spyOn(store, 'getAssignment').mockImplementationOnce(async (id) => {
       const seen = await read(id);
