@@ -8,7 +8,7 @@ import { makeSweepDue, type SweepResult } from '#shared/core/sweep.ts';
 import { config } from './config.ts';
 
 const logger = makeLogger();
-const store = makeDynamoStore(config.TABLE_NAME);
+const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
 const clock = { now: () => new Date() };
 const sweepDue = makeSweepDue({
   store,

@@ -7,15 +7,9 @@ import {
   isDeliveryKind,
   type OwedDeliveries,
 } from '#shared/core/model.ts';
+import { DEFAULT_DUE_SHARDS, DUE_SHARD, dueShard, retainShard } from './shards.ts';
 import { type Item, strip } from './table.ts';
 import { DUE_INDEX, storedLane } from './table-schema.ts';
-
-/** The sparse indexes' partition value: set only while an assignment owes work in that lane. */
-export const DUE_SHARD = 'due';
-/** The `retain` index's partition value: set only while an assignment owes a retention step. */
-export const RETAIN_SHARD = 'retain';
-/** Dead-lettered deliveries wait in their lane's index under a shard the sweeper never reads. */
-export const DEAD_SHARD = 'dead';
 
 type Lane = { due: string; shard: string; lease: string; index: string };
 type DeliveryLane = Lane & { state: string };
@@ -58,8 +52,11 @@ export function asAssignment(item: Item | undefined): Assignment | undefined {
   return record as unknown as Assignment;
 }
 
-/** An assignment as its item stores it: each lane under its stored names, with its index's shard while owed. */
-export function storedAssignment(assignment: Assignment): Item {
+/**
+ * An assignment as its item stores it: each lane under its stored names, with its index's shard
+ * while owed (the assignment's own among `shards`).
+ */
+export function storedAssignment(assignment: Assignment, shards = DEFAULT_DUE_SHARDS): Item {
   const item: Item = { ...assignment };
   for (const [name, stored] of RENAMED) {
     if (name in item) {
@@ -67,15 +64,16 @@ export function storedAssignment(assignment: Assignment): Item {
       delete item[name];
     }
   }
-  if (assignment.dueKind) item[LANES.mail.shard] = DUE_SHARD;
-  if (assignment.retainStep) item.retainShard = RETAIN_SHARD;
+  const due = dueShard(assignment.assignmentId, shards);
+  if (assignment.dueKind) item[LANES.mail.shard] = due;
+  if (assignment.retainStep) item.retainShard = retainShard(assignment.assignmentId, shards);
   for (const kind of DELIVERY_KINDS) {
-    if (assignment[`${kind}DueAt`]) item[LANES[kind].shard] = DUE_SHARD;
+    if (assignment[`${kind}DueAt`]) item[LANES[kind].shard] = due;
   }
   return item;
 }
 
-/** The SET clauses and values making each given delivery owed from `:due`: its state, due time and shard. */
+/** The SET clauses and values making each given delivery owed from `:due`: its state, due time and shard (`:shard`, the caller's). */
 export function owing(deliveries: OwedDeliveries): { set: string[]; values: Item } {
   const set: string[] = [];
   const values: Item = {};
@@ -93,8 +91,9 @@ export function owing(deliveries: OwedDeliveries): { set: string[]; values: Item
 export function owes(kind: DueKind): { condition: string; values: Item } {
   if (!isDeliveryKind(kind)) return { condition: 'dueKind = :kind', values: { ':kind': kind } };
   const lane = LANES[kind];
+  // Any due shard (`due`, written before sharding, or `due#k`, whatever DUE_SHARDS was), never `dead`.
   return {
-    condition: `attribute_exists(${lane.due}) AND ${lane.shard} = :due`,
+    condition: `attribute_exists(${lane.due}) AND begins_with(${lane.shard}, :due)`,
     values: { ':due': DUE_SHARD },
   };
 }
