@@ -174,12 +174,16 @@ async function mailQueueFromEnv(env: NodeJS.ProcessEnv): Promise<Queue | undefin
     maxAttempts: 1,
   });
   let queue: Promise<Queue> | undefined;
+  const named = () =>
+    (queue ??= client
+      .send(new GetQueueUrlCommand({ QueueName: local.MAIL_QUEUE_NAME }))
+      .then(({ QueueUrl }) => makeSqsQueue(QueueUrl as string, client)));
   return {
     async send(message, delaySeconds) {
-      queue ??= client
-        .send(new GetQueueUrlCommand({ QueueName: local.MAIL_QUEUE_NAME }))
-        .then(({ QueueUrl }) => makeSqsQueue(QueueUrl as string, client));
-      await (await queue).send(message, delaySeconds);
+      await (await named()).send(message, delaySeconds);
+    },
+    async sendBatch(entries) {
+      return (await named()).sendBatch(entries);
     },
   };
 }

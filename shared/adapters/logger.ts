@@ -42,10 +42,10 @@ export function makeLogger(
  */
 export function withLambdaContext<E, R>(
   logger: { raw: PowertoolsLogger },
-  handler: (event: E) => Promise<R>,
+  handler: (event: E, context?: Context) => Promise<R>,
 ): (event: E, context?: Context) => Promise<R> {
   return (event, context) => {
     if (context) logger.raw.addContext(context);
-    return handler(event);
+    return handler(event, context);
   };
 }

@@ -52,6 +52,8 @@ import type {
   Metrics,
   OutgoingEmail,
   Queue,
+  QueueEntry,
+  QueueFailure,
   Store,
 } from '#shared/ports.ts';
 
@@ -926,14 +928,31 @@ function clearDue(a: Assignment): void {
   delete a.leaseUntil;
 }
 
-/** Records each message sent; set `failWith` to make every send throw. */
+/**
+ * Records each message sent; set `failWith` to make every send throw (and every batch entry fail
+ * with its name), or `refuse` to make a batch report these assignments' entries as not sent.
+ */
 export class FakeQueue implements Queue {
   readonly sent: Array<{ message: WorkMessage; delaySeconds: number | undefined }> = [];
+  /** Each sendBatch call's number of entries, in order. */
+  readonly batches: number[] = [];
   failWith: Error | undefined;
+  readonly refuse = new Set<string>();
 
   async send(message: WorkMessage, delaySeconds?: number) {
     if (this.failWith) throw this.failWith;
     this.sent.push({ message: copy(message), delaySeconds });
+  }
+
+  async sendBatch(entries: readonly QueueEntry[]): Promise<QueueFailure[]> {
+    this.batches.push(entries.length);
+    const failed: QueueFailure[] = [];
+    for (const [index, { message, delaySeconds }] of entries.entries()) {
+      if (this.failWith) failed.push({ index, code: this.failWith.name });
+      else if (this.refuse.has(message.assignmentId)) failed.push({ index, code: 'InternalError' });
+      else this.sent.push({ message: copy(message), delaySeconds });
+    }
+    return failed;
   }
 }
 
