@@ -161,10 +161,12 @@ async function storeFromEnv(
 /**
  * The mail queue, for starters imported or added: MAIL_QUEUE_URL with TABLE_NAME (none without
  * it); only without TABLE_NAME, the local stack's, asked of its SQS on SQS_LOCAL_PORT by name (its
- * URL's host, sqs.<region>.localhost, resolves only inside the stack's process).
+ * URL's host, sqs.<region>.localhost, resolves only inside the stack's process). The LMS queue
+ * likewise (LMS_QUEUE_URL), for a backfill's deliveries.
  */
-async function mailQueueFromEnv(env: NodeJS.ProcessEnv): Promise<Queue | undefined> {
-  if (env.TABLE_NAME) return env.MAIL_QUEUE_URL ? makeSqsQueue(env.MAIL_QUEUE_URL) : undefined;
+async function queueFromEnv(env: NodeJS.ProcessEnv, which: 'mail' | 'lms'): Promise<Queue | undefined> {
+  const url = which === 'mail' ? env.MAIL_QUEUE_URL : env.LMS_QUEUE_URL;
+  if (env.TABLE_NAME) return url ? makeSqsQueue(url) : undefined;
   const local = await import('../local/settings.ts');
   const client = new SQSClient({
     region: local.LOCAL_REGION,
@@ -176,7 +178,11 @@ async function mailQueueFromEnv(env: NodeJS.ProcessEnv): Promise<Queue | undefin
   let queue: Promise<Queue> | undefined;
   const named = () =>
     (queue ??= client
-      .send(new GetQueueUrlCommand({ QueueName: local.MAIL_QUEUE_NAME }))
+      .send(
+        new GetQueueUrlCommand({
+          QueueName: which === 'mail' ? local.MAIL_QUEUE_NAME : local.LMS_QUEUE_NAME,
+        }),
+      )
       .then(({ QueueUrl }) => makeSqsQueue(QueueUrl as string, client)));
   return {
     async send(message, delaySeconds) {
@@ -268,10 +274,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     console.error(failureText(error));
     return EXIT.failed;
   }
-  const mailQueue = await mailQueueFromEnv(env);
+  const mailQueue = await queueFromEnv(env, 'mail');
+  const lmsQueue = await queueFromEnv(env, 'lms');
   return runCli(argv, {
     ...(await storeFromEnv(env, { dueShards: settings.DUE_SHARDS })),
     ...(mailQueue && { mailQueue }),
+    ...(lmsQueue && { lmsQueue }),
     lms,
     // Progress only where a person watches: never into a pipe or a log.
     ...(process.stderr.isTTY && { progressBar: terminalProgressBar }),

@@ -83,7 +83,9 @@ export function makeDispatchDue(deps: DispatchDeps) {
   return async function dispatchDue(items: readonly DueItem[], now: Date): Promise<DispatchResult> {
     // Only the work of a lane whose queue is here: the rest is left owed as it is, for the sweeper.
     const mine = items.filter((item) => deps.queues[isDeliveryKind(item.dueKind) ? 'lms' : 'mail']);
-    const claimed = (await mapBounded(mine, width, (item) => claim(item, now))).filter((c) => c !== undefined);
+    const claimed = (await mapBounded(mine, width, (item) => claim(item, now))).filter(
+      (c) => c !== undefined,
+    );
     const result: DispatchResult = { claimed: claimed.length, dispatched: 0, failed: 0, taken: [] };
     for (const name of ['mail', 'lms'] as const) {
       const queue = deps.queues[name];
