@@ -10,6 +10,7 @@ new AttestStack(app, 'Attest', {
   lmsMode: String(app.node.tryGetContext('attest:lmsMode') ?? 'webhook'),
   consoleDomainPrefix: app.node.tryGetContext('attest:consoleDomainPrefix'),
   dueShards: app.node.tryGetContext('attest:dueShards'),
+  dueIndexUpgrade: app.node.tryGetContext('attest:dueIndexUpgrade'),
   retention: Object.fromEntries(
     (
       [

@@ -68,6 +68,12 @@ export interface AttestStackProps extends StackProps {
    * over, 1 to 64; absent, 8. Every function gets the same value.
    */
   dueShards?: number | string;
+  /**
+   * For a stack deployed before the due indexes were replaced (context `attest:dueIndexUpgrade`):
+   * the upgrade's step to deploy, 1 to 7, one index added or dropped each (README); absent, the
+   * indexes of this version.
+   */
+  dueIndexUpgrade?: number | string;
 }
 
 /** The retention settings, defaults filled in, each checked at synth (a bad one names its context). */
@@ -175,7 +181,12 @@ export class AttestStack extends Stack {
       evidence: retention.RETAIN_EVIDENCE.iso,
       auditIp: retention.RETAIN_AUDIT_IP.iso,
     };
-    const data = new Data(this, 'Data');
+    const upgrade = props.dueIndexUpgrade;
+    const data = new Data(
+      this,
+      'Data',
+      upgrade === undefined ? undefined : /^\d+$/.test(String(upgrade)) ? Number(upgrade) : Number.NaN,
+    );
     const { table } = data;
     const secrets = new Secrets(this, 'Secrets');
     const email = new Email(this, 'Email');

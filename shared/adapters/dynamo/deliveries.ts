@@ -1,7 +1,7 @@
 // LMS deliveries on the table: each destination's lane on the assignment (dead letters parked under their own shard of its index), and each destination's state.
 import { DELIVERY_KINDS, type DeliveryKind } from '#shared/core/model.ts';
 import type { Deliveries } from '#shared/ports.ts';
-import { LANES, owes, owing } from './lanes.ts';
+import { LANES, onLaneIndex, owes, owing } from './lanes.ts';
 import { DEAD_SHARD, DEFAULT_DUE_SHARDS, DUE_SHARD, dueShard } from './shards.ts';
 import { conditionally, type Item, key, type Table } from './table.ts';
 
@@ -89,12 +89,14 @@ export function makeDeliveries(table: Table, shards = DEFAULT_DUE_SHARDS): Deliv
       const found: Array<{ assignmentId: string; kind: DeliveryKind; deadAt: string }> = [];
       for (const kind of DELIVERY_KINDS) {
         const lane = LANES[kind];
-        const items = await table.query({
-          IndexName: lane.index,
-          KeyConditionExpression: `${lane.shard} = :dead`,
-          ExpressionAttributeValues: { ':dead': DEAD_SHARD },
-          Limit: limit,
-        });
+        const items = await onLaneIndex(lane, (IndexName) =>
+          table.query({
+            IndexName,
+            KeyConditionExpression: `${lane.shard} = :dead`,
+            ExpressionAttributeValues: { ':dead': DEAD_SHARD },
+            Limit: limit,
+          }),
+        );
         for (const i of items) {
           found.push({ assignmentId: i.assignmentId as string, kind, deadAt: i[lane.due] as string });
         }

@@ -2,7 +2,7 @@
 import { mapBounded } from '#shared/core/bounded.ts';
 import { type DeliveryKind, type DueKind, isDeliveryKind } from '#shared/core/model.ts';
 import type { DueItem, DueWork } from '#shared/ports.ts';
-import { asAssignment, LANES, laneOf, owes } from './lanes.ts';
+import { asAssignment, LANES, laneOf, onLaneIndex, owes } from './lanes.ts';
 import { DEFAULT_DUE_SHARDS, DUE_SHARD, isDueShard, MAX_DUE_SHARDS, shardValues } from './shards.ts';
 import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
 
@@ -40,27 +40,29 @@ export function makeDueWork(table: Table, shards = DEFAULT_DUE_SHARDS): DueWork 
       const reads = Object.entries(LANES).flatMap(([name, lane]) =>
         values.map((shard) => ({ name, lane, shard })),
       );
-      const found = await mapBounded(reads, SHARD_READS_AT_ONCE, async ({ name, lane, shard }) => {
-        const due: DueItem[] = [];
-        const pages = table.paginate(
-          {
-            IndexName: lane.index,
-            KeyConditionExpression: `${lane.shard} = :shard AND ${lane.due} <= :before`,
-            ExpressionAttributeValues: { ':shard': shard, ':before': before.toISOString() },
-          },
-          limit,
-        );
-        for await (const items of pages) {
-          for (const item of items) {
-            due.push({
-              assignmentId: item.assignmentId as string,
-              dueAt: item[lane.due] as string,
-              dueKind: name === 'mail' ? (item.dueKind as DueKind) : (name as DeliveryKind),
-            });
+      const found = await mapBounded(reads, SHARD_READS_AT_ONCE, ({ name, lane, shard }) =>
+        onLaneIndex(lane, async (IndexName) => {
+          const due: DueItem[] = [];
+          const pages = table.paginate(
+            {
+              IndexName,
+              KeyConditionExpression: `${lane.shard} = :shard AND ${lane.due} <= :before`,
+              ExpressionAttributeValues: { ':shard': shard, ':before': before.toISOString() },
+            },
+            limit,
+          );
+          for await (const items of pages) {
+            for (const item of items) {
+              due.push({
+                assignmentId: item.assignmentId as string,
+                dueAt: item[lane.due] as string,
+                dueKind: name === 'mail' ? (item.dueKind as DueKind) : (name as DeliveryKind),
+              });
+            }
           }
-        }
-        return due;
-      });
+          return due;
+        }),
+      );
       return found.flat().sort((a, b) => a.dueAt.localeCompare(b.dueAt));
     },
 

@@ -9,9 +9,9 @@ import {
 } from '#shared/core/model.ts';
 import { DEFAULT_DUE_SHARDS, DUE_SHARD, dueShard, retainShard } from './shards.ts';
 import { type Item, strip } from './table.ts';
-import { DUE_INDEX, storedLane } from './table-schema.ts';
+import { DUE_INDEX, LEGACY_DUE_INDEX, storedLane } from './table-schema.ts';
 
-type Lane = { due: string; shard: string; lease: string; index: string };
+type Lane = { due: string; shard: string; lease: string; index: string; legacyIndex: string };
 type DeliveryLane = Lane & { state: string };
 
 /**
@@ -19,13 +19,46 @@ type DeliveryLane = Lane & { state: string };
  * also has its state map. The mail lane first, then one per destination of the registry.
  */
 export const LANES: { mail: Lane } & Record<DeliveryKind, DeliveryLane> = {
-  mail: { due: 'dueAt', shard: 'dueShard', lease: 'leaseUntil', index: DUE_INDEX },
+  mail: {
+    due: 'dueAt',
+    shard: 'dueShard',
+    lease: 'leaseUntil',
+    index: DUE_INDEX,
+    legacyIndex: LEGACY_DUE_INDEX,
+  },
   ...(Object.fromEntries(DELIVERY_KINDS.map((kind) => [kind, storedLane(kind)])) as Record<
     DeliveryKind,
     DeliveryLane
   >),
 };
 export const laneOf = (kind: DueKind): Lane => (isDeliveryKind(kind) ? LANES[kind] : LANES.mail);
+
+/** Lane indexes found missing by this process: read under their legacy name until that is missing in turn. */
+const missingIndexes = new Set<string>();
+
+const isMissingIndex = (error: unknown, index: string) =>
+  (error as Error)?.name === 'ValidationException' &&
+  (error as Error).message?.includes(`does not have the specified index: ${index}`);
+
+/**
+ * Reads a lane's index: its own (`…-due-v2`), or, on a stack part way through the upgrade that
+ * replaces the due indexes (README), the legacy one while the new one is not built yet — and back
+ * when the legacy one is dropped. Both hold the same entries (the same key attributes); only what
+ * they copy differs, and the new one copies all its readers read.
+ */
+export async function onLaneIndex<T>(lane: Lane, read: (index: string) => Promise<T>): Promise<T> {
+  const [first, second] = missingIndexes.has(lane.index)
+    ? [lane.legacyIndex, lane.index]
+    : [lane.index, lane.legacyIndex];
+  try {
+    return await read(first);
+  } catch (error) {
+    if (!isMissingIndex(error, first)) throw error;
+    if (first === lane.index) missingIndexes.add(lane.index);
+    else missingIndexes.delete(lane.index);
+    return read(second);
+  }
+}
 
 /** A lane's attribute names as the record names them (`webhook`, `webhookDueAt`…) and as stored. */
 const RENAMED = DELIVERY_KINDS.flatMap((kind) => {
