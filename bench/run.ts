@@ -6,6 +6,7 @@ import { run as importStarters } from './import.ts';
 import { run as page } from './page.ts';
 import { run as render } from './render.ts';
 import { run as report } from './report.ts';
+import { run as scale } from './scale.ts';
 import { run as sweep } from './sweep.ts';
 import { run as tokens } from './tokens.ts';
 
@@ -19,6 +20,7 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['import', importStarters],
   ['console', consoleOverview],
   ['bundles', bundles],
+  ['scale', scale],
 ];
 
 const only = process.argv.slice(2);
