@@ -196,8 +196,9 @@ export interface Assignments {
 /** The lanes of owed work (model.ts), mail and deliveries alike: what falls due, and who holds it. */
 export interface DueWork {
   /**
-   * Work falling due before `before`, oldest first, from both lanes' sparse indexes (at most
-   * `limit` per lane).
+   * Work falling due before `before`, oldest first, from every lane's sparse index — each of its
+   * shards, and the unsharded value items written before sharding hold (at most `limit` per shard
+   * of each lane).
    */
   queryDue(before: Date, limit: number): Promise<DueItem[]>;
   /**

@@ -454,7 +454,7 @@ export class FakeStore implements Store {
     this.writes.push('recordDeliveryAttempt');
     const a = this.assignments.get(assignmentId);
     const lane = laneOf(kind);
-    // attribute_exists({lane}DueAt) AND {lane}Shard = :due; the adapter lets the failure through.
+    // attribute_exists({lane}DueAt) AND begins_with({lane}Shard, 'due'); the adapter lets the failure through.
     if (!a || !owes(a, kind)) throw conditionFailed();
     // DynamoDB refuses `{lane}.attempts + :one` on an item with no such map.
     const delivery = a[kind] as Delivery | undefined;

@@ -774,7 +774,7 @@ describe('makeDynamoStore', () => {
       ddb.on(GetCommand).resolves({ Item: { pk: 'SHARDS', sk: 'DUE', shards: 2 } });
       ddb.on(QueryCommand).resolves({ Items: [] });
       ddb
-        .on(QueryCommand, shard('due', 'due#1'))
+        .on(QueryCommand, shard('due-v2', 'due#1'))
         .resolvesOnce({
           Items: [{ assignmentId: 'a1', dueAt: 't1', dueKind: 'invite' }],
           LastEvaluatedKey: { pk: 'x' },
@@ -782,16 +782,16 @@ describe('makeDynamoStore', () => {
         .resolves({ Items: [{ assignmentId: 'a2', dueAt: 't3', dueKind: 'invite' }] });
       // Written before sharding: read under the one value it holds.
       ddb
-        .on(QueryCommand, shard('due', 'due'))
+        .on(QueryCommand, shard('due-v2', 'due'))
         .resolves({ Items: [{ assignmentId: 'a0', dueAt: 't0', dueKind: 'invite' }] });
       ddb
-        .on(QueryCommand, shard('lms-due', 'due#0'))
+        .on(QueryCommand, shard('lms-due-v2', 'due#0'))
         .resolves({ Items: [{ assignmentId: 'a3', lmsDueAt: 't2' }] });
       ddb
-        .on(QueryCommand, shard('xapi-due', 'due#1'))
+        .on(QueryCommand, shard('xapi-due-v2', 'due#1'))
         .resolves({ Items: [{ assignmentId: 'a4', xapiDueAt: 't4' }] });
       ddb
-        .on(QueryCommand, shard('moodle-due', 'due#0'))
+        .on(QueryCommand, shard('moodle-due-v2', 'due#0'))
         .resolves({ Items: [{ assignmentId: 'a5', moodleDueAt: 't5' }] });
 
       // Act
@@ -803,11 +803,11 @@ describe('makeDynamoStore', () => {
       // Three values a lane, four lanes, and a second page of one shard.
       expect(ddb).toReceiveCommandTimes(QueryCommand, 13);
       expect(ddb).toReceiveCommandWith(QueryCommand, {
-        ...shard('due', 'due#1'),
+        ...shard('due-v2', 'due#1'),
         Limit: 9,
         ExclusiveStartKey: { pk: 'x' },
       });
-      for (const index of ['due', 'lms-due', 'xapi-due', 'moodle-due']) {
+      for (const index of ['due-v2', 'lms-due-v2', 'xapi-due-v2', 'moodle-due-v2']) {
         for (const value of ['due', 'due#0', 'due#1']) {
           expect(ddb).toReceiveCommandWith(QueryCommand, { ...shard(index, value), Limit: 10 });
         }
@@ -862,7 +862,7 @@ describe('makeDynamoStore', () => {
 
       // Assess
       expect(ddb).toReceiveCommandTimes(QueryCommand, 4 * 5);
-      expect(ddb).toReceiveCommandWith(QueryCommand, shard('due', 'due#3'));
+      expect(ddb).toReceiveCommandWith(QueryCommand, shard('due-v2', 'due#3'));
       expect(ddb).not.toReceiveCommand(UpdateCommand);
     });
 
@@ -897,6 +897,35 @@ describe('makeDynamoStore', () => {
       // Assess
       expect(due).toEqual([]);
       expect(ddb).toReceiveCommandTimes(QueryCommand, 12);
+    });
+
+    it('reads a lane’s old index while its new one is not built, and the new one once the old is dropped', async () => {
+      // Prepare: a stack part way through the upgrade (README): the mail lane's new index missing
+      const missing = (index: string) =>
+        Object.assign(new Error(`The table does not have the specified index: ${index}`), {
+          name: 'ValidationException',
+        });
+      ddb.on(GetCommand).resolves({ Item: { shards: 2 } });
+      ddb.on(QueryCommand).resolves({});
+      ddb.on(QueryCommand, { IndexName: 'due-v2' }).rejects(missing('due-v2'));
+      ddb
+        .on(QueryCommand, shard('due', 'due#0'))
+        .resolves({ Items: [{ assignmentId: 'a1', dueAt: 't1', dueKind: 'invite' }] });
+
+      // Act
+      const during = await sharded().queryDue(now, 10);
+      ddb.reset();
+      ddb.on(GetCommand).resolves({ Item: { shards: 2 } });
+      ddb.on(QueryCommand).resolves({});
+      ddb.on(QueryCommand, { IndexName: 'due' }).rejects(missing('due'));
+      ddb
+        .on(QueryCommand, shard('due-v2', 'due#1'))
+        .resolves({ Items: [{ assignmentId: 'a2', dueAt: 't2', dueKind: 'invite' }] });
+      const after = await sharded().queryDue(now, 10);
+
+      // Assess
+      expect(during.map((d) => d.assignmentId)).toEqual(['a1']);
+      expect(after.map((d) => d.assignmentId)).toEqual(['a2']);
     });
   });
 
