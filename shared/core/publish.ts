@@ -36,6 +36,8 @@ export interface PublishDeps {
 
 /** Invites owed by a re-acknowledgement, dispatched this many at a time as they are made. */
 export const DISPATCH_EVERY = 100;
+/** People a re-acknowledgement asks at once: each a few table calls in a row, on their own items. */
+export const REACKNOWLEDGE_AT_ONCE = 8;
 
 export interface PublishOutcome {
   policy: PolicyVersion;
@@ -161,6 +163,7 @@ export function makePublishPolicy(deps: PublishDeps) {
    *    to the mail queue DISPATCH_EVERY at a time as they are made (claimed first, as the sweeper
    *    claims them, so a sweep running meanwhile sends none twice); without one, or if a run
    *    stops between owing and sending, the sweeper sends them on its next run.
+   *    REACKNOWLEDGE_AT_ONCE people are asked at once: each step is one starter's own.
    * 3. A re-acknowledgement still unsigned for a version in between is withdrawn: one ask at a time.
    * 4. Then, from the policy index, everyone asked for an earlier version who has signed none is
    *    asked for this one instead: the new assignment is created (an invite owed now, or bounced
@@ -191,7 +194,7 @@ export function makePublishPolicy(deps: PublishDeps) {
       owed.push({ assignmentId: created.assignmentId, dueAt: created.dueAt, dueKind: 'invite' });
       if (owed.length >= DISPATCH_EVERY) await flush();
     };
-    for await (const step of reacknowledgeSteps(policy)) {
+    const act = async (step: ReacknowledgeStep) => {
       if (step.kind === 'ask') {
         const { starter, signer, assignmentId } = step;
         const now = clock.now();
@@ -215,6 +218,20 @@ export function makePublishPolicy(deps: PublishDeps) {
       } else {
         outcome[step.kind]++;
       }
+    };
+    // Each step concerns one starter only (the steps name each starter once), so REACKNOWLEDGE_AT_ONCE
+    // people are asked at once; the steps are still read one after another.
+    const running = new Set<Promise<void>>();
+    try {
+      for await (const step of reacknowledgeSteps(policy)) {
+        const acting: Promise<void> = act(step).finally(() => running.delete(acting));
+        running.add(acting);
+        if (running.size >= REACKNOWLEDGE_AT_ONCE) await Promise.race(running);
+      }
+      await Promise.all(running);
+    } finally {
+      // A failure stops the run: what is in flight finishes (or fails) before it is reported.
+      await Promise.allSettled(running);
     }
     await flush();
     logger.info('re-acknowledgement requested', {
