@@ -13,6 +13,7 @@ import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
 import { LOCAL_REGION } from '../local/settings.ts';
 import { counting, putItems, startLocalTable } from './local-table.ts';
 import { fmt } from './measure.ts';
+import { starter } from './report.ts';
 
 /**
  * The simulated deployment: 1,000,000 assignments — 100,000 people, ten policies each, in ten
@@ -47,24 +48,9 @@ const OLD_PAGE = 500;
 
 const id = (p: number, i: number) => `${String(p).padStart(2, '0')}x${String(i).padStart(18, '0')}`;
 
-function starter(i: number) {
-  return marshall({
-    pk: `STARTER#s${i}`,
-    sk: 'PROFILE',
-    starterId: `s${i}`,
-    employeeId: `E${i}`,
-    givenName: 'Ada',
-    familyName: `Lovelace ${i}`,
-    email: `ada.${i}@example.org`,
-    startDate: '2026-12-01',
-    department: DEPARTMENTS[i % DEPARTMENTS.length],
-    locale: 'en-GB',
-    timeZone: 'Europe/London',
-    policies: POLICIES,
-    status: 'active',
-    updatedAt: NOW.toISOString(),
-  });
-}
+/** Person `i`, in one of the departments, asked every policy. */
+const person = (i: number) =>
+  starter(i, { department: DEPARTMENTS[i % DEPARTMENTS.length], policies: POLICIES });
 
 /**
  * Person `i`'s assignment of policy `p`: unsigned and owing a reminder — due within the next
@@ -145,11 +131,21 @@ export async function run(): Promise<void> {
     { step: 'serialize', name: 'countShardWrites', priority: 'low' },
   );
   const quiet = { info() {}, warn() {} };
+  /** One sweep as the sweeper makes it, given a minute (as on AWS). */
+  const sweep = () =>
+    makeSweepDue({
+      store,
+      queues: { mail: queue, lms: queue },
+      clock: { now: () => NOW },
+      logger: quiet,
+      intervalMs: INTERVAL_MS,
+      redriveAfterMs: REDRIVE_MS,
+    })(() => 60_000);
   try {
     let start = performance.now();
     await putItems(
       client,
-      Array.from({ length: PEOPLE }, (_, i) => starter(i)),
+      Array.from({ length: PEOPLE }, (_, i) => person(i)),
     );
     for (let p = 0; p < POLICIES.length; p++) {
       await putItems(
@@ -165,16 +161,8 @@ export async function run(): Promise<void> {
     // 1. A sweep with 10,000 due, DUE_SHARDS shards, against the sweeper as it was: 500 a lane a sweep.
     counter.read = 0;
     counter.calls = {};
-    const sweep = makeSweepDue({
-      store,
-      queues: { mail: queue, lms: queue },
-      clock: { now: () => NOW },
-      logger: quiet,
-      intervalMs: INTERVAL_MS,
-      redriveAfterMs: REDRIVE_MS,
-    });
     start = performance.now();
-    const swept = await sweep(() => 60_000);
+    const swept = await sweep();
     const sweepMs = performance.now() - start;
     if (swept.dispatched !== DUE) throw new Error(`the sweep dispatched ${swept.dispatched} of ${DUE}`);
     const oldSweeps = Math.ceil(DUE / OLD_PAGE);
@@ -217,14 +205,7 @@ export async function run(): Promise<void> {
     };
     const owedOnly = await measure(POLICIES[REACK_POLICIES.owedOnly] as string, false);
     start = performance.now();
-    const sent = await makeSweepDue({
-      store,
-      queues: { mail: queue, lms: queue },
-      clock: { now: () => NOW },
-      logger: quiet,
-      intervalMs: INTERVAL_MS,
-      redriveAfterMs: REDRIVE_MS,
-    })(() => 60_000);
+    const sent = await sweep();
     const sweptMs = performance.now() - start;
     const direct = await measure(POLICIES[REACK_POLICIES.direct] as string, true);
     if (direct.outcome.enqueued !== REACK_MEASURED)
