@@ -22,6 +22,8 @@ export async function startLocalTable() {
   return {
     client,
     store: makeDynamoStore(TABLE_NAME, client),
+    /** The emulators' endpoints and queues: SQS for the benchmarks that send. */
+    emulators,
     async stop() {
       client.destroy();
       await emulators.stop();
@@ -50,3 +52,19 @@ export async function putItems(client: DynamoDBClient, items: readonly RawItem[]
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** Counts the items DynamoDB read (ScannedCount) across a client's Query and Scan calls, and its calls by command. */
+export function counting(client: DynamoDBClient) {
+  const counter = { read: 0, calls: {} as Record<string, number> };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName ?? 'Command').replace(/Command$/, '');
+      counter.calls[name] = (counter.calls[name] ?? 0) + 1;
+      const result = await next(args);
+      counter.read += (result.output as { ScannedCount?: number } | undefined)?.ScannedCount ?? 0;
+      return result;
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  return counter;
+}

@@ -8,6 +8,7 @@ import { run as importStarters } from './import.ts';
 import { run as page } from './page.ts';
 import { run as render } from './render.ts';
 import { run as report } from './report.ts';
+import { run as scale } from './scale.ts';
 import { run as sweep } from './sweep.ts';
 import { run as tokens } from './tokens.ts';
 
@@ -23,6 +24,7 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['bundles', bundles],
   ['calls', calls],
   ['cost', cost],
+  ['scale', scale],
 ];
 
 const only = process.argv.slice(2);

@@ -1,11 +1,16 @@
-// Figure: one sweep over pending assignments of which 100 are due — items read and time — against a Scan-based sweep, as pending grows 10×.
+// Figures: one sweep over pending assignments of which 100 are due — items read and time — against a Scan-based sweep, as pending grows 10×; and dispatching 2,000 due — parallel claims and SendMessageBatch against one at a time, as the sweeper did before.
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { DEFAULT_DUE_SHARDS, dueShard } from '#shared/adapters/dynamo/shards.ts';
 import type { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
+import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
+import { MAX_DELAY_SECONDS } from '#shared/core/hint.ts';
 import { makeSweepDue } from '#shared/core/sweep.ts';
-import type { Queue } from '#shared/ports.ts';
-import { TABLE_NAME } from '../local/settings.ts';
-import { median, putItems, startLocalTable } from './local-table.ts';
+import type { DueItem, Queue } from '#shared/ports.ts';
+import { LOCAL_CREDENTIALS } from '../local/emulators.ts';
+import { LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
+import { counting, median, putItems, startLocalTable } from './local-table.ts';
 import { fmt } from './measure.ts';
 
 const DUE = 100;
@@ -26,23 +31,9 @@ function pending(i: number, dueAt: string) {
     status: 'invited',
     dueAt,
     dueKind: 'reminder',
-    dueShard: 'due',
+    dueShard: dueShard(id, DEFAULT_DUE_SHARDS),
     sends: [],
   });
-}
-
-/** Counts the items DynamoDB read (ScannedCount) across a client's Query and Scan calls. */
-function counting(client: DynamoDBClient) {
-  const counter = { read: 0 };
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const result = await next(args);
-      counter.read += (result.output as { ScannedCount?: number } | undefined)?.ScannedCount ?? 0;
-      return result;
-    },
-    { step: 'initialize', name: 'countScanned' },
-  );
-  return counter;
 }
 
 /** The baseline: a sweeper that finds what is due by scanning the whole table, then claims and sends alike. */
@@ -58,7 +49,7 @@ async function scanSweep(
     const page = await client.send(
       new ScanCommand({
         TableName: TABLE_NAME,
-        FilterExpression: 'dueShard = :due AND dueAt <= :horizon',
+        FilterExpression: 'begins_with(dueShard, :due) AND dueAt <= :horizon',
         ExpressionAttributeValues: marshall({ ':due': 'due', ':horizon': horizon.toISOString() }),
         ExclusiveStartKey: start as never,
       }),
@@ -88,7 +79,13 @@ export async function run(): Promise<void> {
   const counter = counting(client);
   const { store } = table;
   const sent: unknown[] = [];
-  const queue: Queue = { send: async (m) => void sent.push(m) };
+  const queue: Queue = {
+    send: async (m) => void sent.push(m),
+    sendBatch: async (entries) => {
+      sent.push(...entries);
+      return [];
+    },
+  };
   const sweep = makeSweepDue({
     store,
     queues: { mail: queue, lms: queue },
@@ -150,7 +147,119 @@ export async function run(): Promise<void> {
     console.log(
       `  sweep time as pending grew ${fmt((SIZES[1] as number) / (SIZES[0] as number))}×: ${fmt((times[1] as number) / (times[0] as number))}× (flat is 1×)`,
     );
+    await dispatchFigure(table, counter);
   } finally {
     await table.stop();
+  }
+}
+
+/** Due items dispatched in the second figure: four sweeps' worth at the old 500 a lane. */
+const DISPATCHED = 2_000;
+
+/**
+ * The baseline: dispatch as the sweeper did before, one item at a time — claim it (deferDue), then
+ * send its message (SendMessage) — on the same items and queue.
+ */
+async function oneAtATime(
+  store: ReturnType<typeof makeDynamoStore>,
+  queue: Queue,
+  items: readonly DueItem[],
+): Promise<number> {
+  let sent = 0;
+  for (const item of items) {
+    const dueMs = Date.parse(item.dueAt);
+    const delay = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((dueMs - NOW.getTime()) / 1000)));
+    const redriveAt = new Date(Math.max(dueMs, NOW.getTime()) + 15 * 60_000);
+    if (!(await store.deferDue(item.assignmentId, item.dueKind, item.dueAt, redriveAt))) continue;
+    await queue.send(
+      { assignmentId: item.assignmentId, kind: item.dueKind, dueAt: redriveAt.toISOString() },
+      delay,
+    );
+    sent++;
+  }
+  return sent;
+}
+
+/** Counts a client's calls by command. */
+function callCounter(client: SQSClient) {
+  const calls: Record<string, number> = {};
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName ?? 'Command').replace(/Command$/, '');
+      calls[name] = (calls[name] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countSqsCalls' },
+  );
+  return calls;
+}
+
+/**
+ * 2,000 items due, dispatched to the local SQS (fauxqs) by a sweep — claims 16 at a time, messages
+ * ten to a SendMessageBatch — and, on the same items owed again, one at a time as before.
+ */
+async function dispatchFigure(
+  table: Awaited<ReturnType<typeof startLocalTable>>,
+  ddbCalls: ReturnType<typeof counting>,
+): Promise<void> {
+  const { client, store, emulators } = table;
+  const sqs = new SQSClient({
+    endpoint: emulators.endpoints.sqs,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const sqsCalls = callCounter(sqs);
+  const queue = makeSqsQueue(emulators.queues.mail, sqs);
+  // Overdue, so every one is sent at once (DelaySeconds 0), and far from the pending ones.
+  const items = Array.from({ length: DISPATCHED }, (_, i) =>
+    pending(1_000_000 + i, new Date(NOW.getTime() - 60_000 + i).toISOString()),
+  );
+  const listed = items.map((raw) => {
+    const item = unmarshall(raw) as { assignmentId: string; dueAt: string };
+    return { assignmentId: item.assignmentId, dueAt: item.dueAt, dueKind: 'reminder' as const };
+  });
+  const sweep = makeSweepDue({
+    store,
+    queues: { mail: queue, lms: queue },
+    clock: { now: () => NOW },
+    logger: { info() {}, warn() {} },
+    intervalMs: INTERVAL_MS,
+    redriveAfterMs: 15 * 60_000,
+    pageSize: DISPATCHED,
+  });
+  const reset = () => {
+    for (const k of Object.keys(sqsCalls)) delete sqsCalls[k];
+    ddbCalls.calls = {};
+  };
+  try {
+    // The pending ones of the first figure are due days later: this sweep reads only these.
+    await putItems(client, items);
+    reset();
+    let start = performance.now();
+    const swept = await sweep();
+    const batchMs = performance.now() - start;
+    const batched = { sqs: { ...sqsCalls }, ddb: { ...ddbCalls.calls } };
+    if (swept.dispatched !== DISPATCHED) throw new Error(`dispatched ${swept.dispatched} of ${DISPATCHED}`);
+
+    await putItems(client, items); // owed again, as they were
+    reset();
+    start = performance.now();
+    const sent = await oneAtATime(store, queue, listed);
+    const singleMs = performance.now() - start;
+    if (sent !== DISPATCHED) throw new Error(`sent ${sent} of ${DISPATCHED}`);
+    const single = { sqs: { ...sqsCalls }, ddb: { ...ddbCalls.calls } };
+
+    console.log(`\nDispatch: ${fmt(DISPATCHED)} due items to the local SQS (dynalite and fauxqs, in memory)`);
+    console.log(
+      `  parallel claims, SendMessageBatch   ${fmt(batchMs).padStart(8)} ms  ${fmt((DISPATCHED * 1000) / batchMs).padStart(8)}/s  SQS calls ${fmt(batched.sqs.SendMessageBatch ?? 0)}, UpdateItem ${fmt(batched.ddb.UpdateItem ?? 0)}`,
+    );
+    console.log(
+      `  one at a time (before)              ${fmt(singleMs).padStart(8)} ms  ${fmt((DISPATCHED * 1000) / singleMs).padStart(8)}/s  SQS calls ${fmt(single.sqs.SendMessage ?? 0)}, UpdateItem ${fmt(single.ddb.UpdateItem ?? 0)}`,
+    );
+    console.log(
+      `  ratio                               ${fmt(singleMs / batchMs)}× faster, ${fmt((single.sqs.SendMessage ?? 0) / (batched.sqs.SendMessageBatch ?? 1))}× fewer SQS calls`,
+    );
+  } finally {
+    sqs.destroy();
   }
 }

@@ -7,7 +7,7 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Command, CommanderError } from 'commander';
 import * as z from 'zod';
 import { channelFromEnv, payloadSettingsFromEnv } from '#shared/adapters/destination-channel.ts';
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
+import { makeDynamoStore, type TableLayout } from '#shared/adapters/dynamo/store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { resolveLongSecret, secretsManagerVault } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
@@ -138,8 +138,12 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
 }
 
 /** The table: TABLE_NAME on AWS; only without it, the local stack's, from local/'s settings. And which, for --verbose. */
-async function storeFromEnv(env: NodeJS.ProcessEnv): Promise<{ store: Store; where: string }> {
-  if (env.TABLE_NAME) return { store: makeDynamoStore(env.TABLE_NAME), where: `(table ${env.TABLE_NAME})` };
+async function storeFromEnv(
+  env: NodeJS.ProcessEnv,
+  layout: TableLayout,
+): Promise<{ store: Store; where: string }> {
+  if (env.TABLE_NAME)
+    return { store: makeDynamoStore(env.TABLE_NAME, undefined, layout), where: `(table ${env.TABLE_NAME})` };
   const local = await import('../local/settings.ts');
   const endpoint = `http://127.0.0.1:${local.localPorts(env).dynamodb}`;
   const client = new DynamoDBClient({
@@ -149,7 +153,7 @@ async function storeFromEnv(env: NodeJS.ProcessEnv): Promise<{ store: Store; whe
     maxAttempts: 1,
   });
   return {
-    store: makeDynamoStore(local.TABLE_NAME, client),
+    store: makeDynamoStore(local.TABLE_NAME, client, layout),
     where: `(the local stack's table at ${endpoint}; set TABLE_NAME for AWS)`,
   };
 }
@@ -157,10 +161,12 @@ async function storeFromEnv(env: NodeJS.ProcessEnv): Promise<{ store: Store; whe
 /**
  * The mail queue, for starters imported or added: MAIL_QUEUE_URL with TABLE_NAME (none without
  * it); only without TABLE_NAME, the local stack's, asked of its SQS on SQS_LOCAL_PORT by name (its
- * URL's host, sqs.<region>.localhost, resolves only inside the stack's process).
+ * URL's host, sqs.<region>.localhost, resolves only inside the stack's process). The LMS queue
+ * likewise (LMS_QUEUE_URL), for a backfill's deliveries.
  */
-async function mailQueueFromEnv(env: NodeJS.ProcessEnv): Promise<Queue | undefined> {
-  if (env.TABLE_NAME) return env.MAIL_QUEUE_URL ? makeSqsQueue(env.MAIL_QUEUE_URL) : undefined;
+async function queueFromEnv(env: NodeJS.ProcessEnv, which: 'mail' | 'lms'): Promise<Queue | undefined> {
+  const url = which === 'mail' ? env.MAIL_QUEUE_URL : env.LMS_QUEUE_URL;
+  if (env.TABLE_NAME) return url ? makeSqsQueue(url) : undefined;
   const local = await import('../local/settings.ts');
   const client = new SQSClient({
     region: local.LOCAL_REGION,
@@ -170,12 +176,20 @@ async function mailQueueFromEnv(env: NodeJS.ProcessEnv): Promise<Queue | undefin
     maxAttempts: 1,
   });
   let queue: Promise<Queue> | undefined;
+  const named = () =>
+    (queue ??= client
+      .send(
+        new GetQueueUrlCommand({
+          QueueName: which === 'mail' ? local.MAIL_QUEUE_NAME : local.LMS_QUEUE_NAME,
+        }),
+      )
+      .then(({ QueueUrl }) => makeSqsQueue(QueueUrl as string, client)));
   return {
     async send(message, delaySeconds) {
-      queue ??= client
-        .send(new GetQueueUrlCommand({ QueueName: local.MAIL_QUEUE_NAME }))
-        .then(({ QueueUrl }) => makeSqsQueue(QueueUrl as string, client));
-      await (await queue).send(message, delaySeconds);
+      await (await named()).send(message, delaySeconds);
+    },
+    async sendBatch(entries) {
+      return (await named()).sendBatch(entries);
     },
   };
 }
@@ -236,6 +250,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     DEFAULT_POLICIES: string[];
     LMS_MODE: DeliveryKind[];
     REDRIVE_AFTER: number;
+    DUE_SHARDS: number;
     FRESH_LINK_INTERVAL: number;
     REATTEST_EVERY?: CalendarDuration | undefined;
   };
@@ -247,6 +262,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         DEFAULT_POLICIES: common.DEFAULT_POLICIES,
         LMS_MODE: common.LMS_MODE,
         REDRIVE_AFTER: common.REDRIVE_AFTER,
+        DUE_SHARDS: common.DUE_SHARDS,
         FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
         REATTEST_EVERY: common.REATTEST_EVERY,
       }),
@@ -258,10 +274,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     console.error(failureText(error));
     return EXIT.failed;
   }
-  const mailQueue = await mailQueueFromEnv(env);
+  const mailQueue = await queueFromEnv(env, 'mail');
+  const lmsQueue = await queueFromEnv(env, 'lms');
   return runCli(argv, {
-    ...(await storeFromEnv(env)),
+    ...(await storeFromEnv(env, { dueShards: settings.DUE_SHARDS })),
     ...(mailQueue && { mailQueue }),
+    ...(lmsQueue && { lmsQueue }),
     lms,
     // Progress only where a person watches: never into a pipe or a log.
     ...(process.stderr.isTTY && { progressBar: terminalProgressBar }),

@@ -2,6 +2,7 @@
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
 import type { AudienceRules } from '#shared/core/audience.ts';
 import type { Channel } from '#shared/core/destinations/destination.ts';
+import { makeDispatchDue } from '#shared/core/dispatch.ts';
 import { AttestError, ValidationError } from '#shared/core/errors.ts';
 import type { Lifecycle } from '#shared/core/lifecycle.ts';
 import type { DeliveryKind } from '#shared/core/model.ts';
@@ -34,6 +35,8 @@ export interface CliDeps {
   freshLinkIntervalMs?: number;
   /** The mail queue, for the invites of starters imported or added; absent on AWS without MAIL_QUEUE_URL. */
   mailQueue?: Queue;
+  /** The LMS queue, for a backfill's deliveries; absent on AWS without LMS_QUEUE_URL (the sweeper sends them). */
+  lmsQueue?: Queue;
   /** DEFAULT_POLICIES: what a starter naming no policies is assigned. */
   defaultPolicies?: readonly string[];
   /** The audience rules; absent, those this build carries (templates/policies/audience.yaml). */
@@ -75,6 +78,23 @@ export interface CliDeps {
   version?: string;
   /** Opens a file to write (a report's CSV), readable only by its owner; `remove` closes and deletes it. */
   createFile?: (path: string) => { write(text: string): void; close(): void; remove(): void };
+}
+
+/**
+ * The sweeper's dispatch (claim, then send ten to a call) onto the CLI's queues, for commands that
+ * owe work in bulk (a re-acknowledgement, a backfill); undefined without the queue `needs`.
+ */
+export function cliDispatch(shell: Shell, needs: 'mail' | 'lms') {
+  const { deps } = shell;
+  const queues = { mail: deps.mailQueue, lms: deps.lmsQueue };
+  if (!queues[needs]) return undefined;
+  return makeDispatchDue({
+    store: deps.store,
+    queues: { ...(queues.mail && { mail: queues.mail }), ...(queues.lms && { lms: queues.lms }) },
+    // A message refused is owed still, and the sweeper sends it: said on stderr, not a failure.
+    logger: { warn: (message) => shell.io.err(`attest: ${message}; the sweeper sends it`) },
+    redriveAfterMs: deps.redriveAfterMs ?? 15 * 60_000,
+  });
 }
 
 /** What a command's action is given: the ports, a clock, and a way to fail having said why. */

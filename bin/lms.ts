@@ -11,7 +11,7 @@ import {
 } from '#shared/core/lms-operations.ts';
 import { makeTestDestination, type TestReport } from '#shared/core/lms-test.ts';
 import { DELIVERY_KINDS, type Delivery, type DeliveryKind, isDeliveryKind } from '#shared/core/model.ts';
-import { oneOf, type Shell, UsageError } from './cli.ts';
+import { cliDispatch, oneOf, type Shell, UsageError } from './cli.ts';
 
 /** The destinations as the settings (LMS_MODE) and this command name them: the registry's. */
 const NAMES = DELIVERY_KINDS;
@@ -189,7 +189,8 @@ export function addLmsCommands(program: Command, shell: Shell): void {
     .description(
       'Deliver every earlier agreement to the policy to a destination added since they were signed ' +
         '(e.g. after switching LMS_MODE to webhook,xapi); agreements it already has are left alone, ' +
-        'so it is safe to run again. The sweeper sends them on its next run.',
+        'so it is safe to run again. They go to the LMS queue as they are owed (LMS_QUEUE_URL with ' +
+        'TABLE_NAME, or the local stack’s); without it the sweeper sends them on its next run.',
     )
     .addOption(destinationOption('the destination added'))
     .option('--policy <policy-id>', 'the policy whose agreements to deliver')
@@ -201,9 +202,17 @@ export function addLmsCommands(program: Command, shell: Shell): void {
           command,
         );
       }
-      const { owed, had } = await makeBackfill({ store, clock })(options.policy, kind);
+      const dispatch = cliDispatch(shell, 'lms');
+      const { owed, had, enqueued } = await makeBackfill({ store, clock, ...(dispatch && { dispatch }) })(
+        options.policy,
+        kind,
+      );
+      const sent =
+        enqueued === undefined
+          ? 'the sweeper sends them on its next run'
+          : `${enqueued} queued now${owed > enqueued ? `, the sweeper sends the rest (${owed - enqueued}) on its next run` : ''}`;
       io.out(
-        `${options.policy}: ${owed} agreements owed to ${kind} (${had} had a delivery there already); the sweeper sends them on its next run.`,
+        `${options.policy}: ${owed} agreements owed to ${kind} (${had} had a delivery there already); ${sent}.`,
       );
     });
 

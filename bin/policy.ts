@@ -10,7 +10,7 @@ import type { PolicyText, PolicyVersion } from '#shared/core/model.ts';
 import { parsePolicy, parsePolicyTranslation, policyFileName, withTranslation } from '#shared/core/policy.ts';
 import { makeListPolicyVersions, makePublishPolicy, type PublishPlan } from '#shared/core/publish.ts';
 import type { Logger } from '#shared/ports.ts';
-import { type Shell, UsageError } from './cli.ts';
+import { cliDispatch, type Shell, UsageError } from './cli.ts';
 
 /** The publisher's log lines are for the functions' logs; here its outcome is the answer. */
 const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
@@ -47,7 +47,16 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
     deps.readFile
       ? readPolicyFiles(file, deps.readFile, deps.fileExists ?? (() => false))
       : readPolicyFiles(file, (p) => readFileSync(p, 'utf8'), deps.fileExists ?? existsSync);
-  const publisher = () => makePublishPolicy({ store: deps.store, clock, logger: quietLogger });
+  const publisher = () => {
+    // The invites a re-acknowledgement owes go to the mail queue as they are made, when it is reachable.
+    const dispatch = cliDispatch(shell, 'mail');
+    return makePublishPolicy({
+      store: deps.store,
+      clock,
+      logger: quietLogger,
+      ...(dispatch && { dispatch }),
+    });
+  };
   const policy = program
     .command('policy')
     .description('Publish a policy file as its next version, or preview it; list the versions.');
@@ -57,7 +66,8 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
     .summary("Publish the policy file's text as its next version.")
     .description(
       "Publish the policy file's text as its next version; unchanged text publishes nothing. " +
-        'The sweeper sends the emails --reacknowledge asks for on its next run. On a terminal, ' +
+        'The emails --reacknowledge asks for go to the mail queue as they are owed (MAIL_QUEUE_URL ' +
+        'with TABLE_NAME, or the local stack’s); without it the sweeper sends them. On a terminal, ' +
         'what would change and how many would be emailed is shown first, and publishing waits for ' +
         'a yes (--yes answers it; in a script or a pipe nothing is asked).',
     )
@@ -115,7 +125,7 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
       const outcome = await askAgain(policy);
       io.out(
         `${policy.policyId}: asked ${outcome.asked} who signed an earlier version to sign version ${policy.version}` +
-          ` (${outcome.alreadyAsked} asked before, ${outcome.skipped} left or gone); the sweeper sends the emails on its next run`,
+          ` (${outcome.alreadyAsked} asked before, ${outcome.skipped} left or gone); ${sentText(outcome.enqueued, outcome.asked + outcome.moved)}`,
       );
       io.out(
         `${policy.policyId}: asked ${outcome.moved} who had not yet signed an earlier version to sign version ${policy.version}` +
@@ -167,6 +177,16 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
         io.out(`${p.policyId} v${p.version}  ${p.publishedAt}  sha256 ${p.sha256}  ${p.title}`);
       }
     });
+}
+
+/**
+ * Where a re-acknowledgement's emails went: `enqueued` of the `owed` invites sent to the mail queue
+ * at once (undefined: no queue here), the rest left for the sweeper.
+ */
+export function sentText(enqueued: number | undefined, owed: number): string {
+  if (enqueued === undefined) return 'the sweeper sends the emails on its next run';
+  const rest = owed - enqueued;
+  return `${enqueued} emails queued now${rest > 0 ? `, the sweeper sends the rest (${rest}) on its next run` : ''}`;
 }
 
 /**

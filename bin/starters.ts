@@ -228,7 +228,7 @@ async function cliIngest(shell: Shell, source: string) {
   const audience = deps.audience ?? (await import('#templates/audience.ts')).bundledAudience;
   const ingest = makeIngestStarterEvent({
     store: deps.store,
-    mailQueue: deps.mailQueue ?? { send: async () => {} },
+    mailQueue: deps.mailQueue ?? { send: async () => {}, sendBatch: async () => [] },
     clock,
     // The CLI's stdout is its answer: ingest's own log lines are not, and a queue refusing is
     // only a delay (the sweeper re-drives the invite), said on stderr.

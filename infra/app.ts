@@ -9,6 +9,8 @@ new AttestStack(app, 'Attest', {
   defaultPolicies: String(app.node.tryGetContext('attest:defaultPolicies') ?? 'safe-internet-use'),
   lmsMode: String(app.node.tryGetContext('attest:lmsMode') ?? 'webhook'),
   consoleDomainPrefix: app.node.tryGetContext('attest:consoleDomainPrefix'),
+  dueShards: app.node.tryGetContext('attest:dueShards'),
+  dueIndexUpgrade: app.node.tryGetContext('attest:dueIndexUpgrade'),
   retention: Object.fromEntries(
     (
       [

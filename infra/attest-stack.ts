@@ -26,6 +26,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CERTIFICATE_FONT_FILE } from '../shared/adapters/certificate-font.ts';
+import { checkShardCount, DEFAULT_DUE_SHARDS } from '../shared/adapters/dynamo/shards.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../shared/adapters/metrics.ts';
 import { parseLmsMode, secretArnSetting } from '../shared/config.ts';
 import { modeChoices } from '../shared/core/destinations/names.ts';
@@ -62,6 +63,17 @@ export interface AttestStackProps extends StackProps {
    * Chosen at synth because RETAIN_AUDIT_IP also bounds the access logs' retention.
    */
   retention?: Partial<Record<keyof typeof RETENTION_DEFAULTS, string>>;
+  /**
+   * DUE_SHARDS (context `attest:dueShards`): how many partitions each due index spreads owed work
+   * over, 1 to 64; absent, 8. Every function gets the same value.
+   */
+  dueShards?: number | string;
+  /**
+   * For a stack deployed before the due indexes were replaced (context `attest:dueIndexUpgrade`):
+   * the upgrade's step to deploy, 1 to 7, one index added or dropped each (README); absent, the
+   * indexes of this version.
+   */
+  dueIndexUpgrade?: number | string;
 }
 
 /** The retention settings, defaults filled in, each checked at synth (a bad one names its context). */
@@ -79,6 +91,18 @@ function retentionSettings(given: AttestStackProps['retention'] = {}) {
     RETAIN_EVIDENCE: read('RETAIN_EVIDENCE'),
     RETAIN_AUDIT_IP: read('RETAIN_AUDIT_IP'),
   };
+}
+
+/** DUE_SHARDS as the stack takes it, checked at synth (a bad one names its context). */
+function dueShardCount(given: number | string | undefined): number {
+  if (given === undefined) return DEFAULT_DUE_SHARDS;
+  try {
+    return checkShardCount(
+      typeof given === 'number' ? given : /^\d+$/.test(given) ? Number(given) : Number.NaN,
+    );
+  } catch (error) {
+    throw new Error(`attest:dueShards: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -157,7 +181,12 @@ export class AttestStack extends Stack {
       evidence: retention.RETAIN_EVIDENCE.iso,
       auditIp: retention.RETAIN_AUDIT_IP.iso,
     };
-    const data = new Data(this, 'Data');
+    const upgrade = props.dueIndexUpgrade;
+    const data = new Data(
+      this,
+      'Data',
+      upgrade === undefined ? undefined : /^\d+$/.test(String(upgrade)) ? Number(upgrade) : Number.NaN,
+    );
     const { table } = data;
     const secrets = new Secrets(this, 'Secrets');
     const email = new Email(this, 'Email');
@@ -166,7 +195,7 @@ export class AttestStack extends Stack {
     const lms = new WorkQueue(this, 'Lms', { consumerTimeout: CONSUMER_TIMEOUT, alarms });
 
     // The environment is the contract with each functions/<name>/config.ts: names only, secrets as ARNs.
-    const common = { TABLE_NAME: table.tableName };
+    const common = { TABLE_NAME: table.tableName, DUE_SHARDS: String(dueShardCount(props.dueShards)) };
     const LMS_MODE = lmsMode.join(',');
     const deployedSecrets = deployed.flatMap((d) =>
       d.secrets.map(({ name }) => [name, secrets.destinations.get(name) as Secret] as const),

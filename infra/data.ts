@@ -5,12 +5,44 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { key } from '../shared/adapters/dynamo/table.ts';
-import { TABLE_INDEXES } from '../shared/adapters/dynamo/table-schema.ts';
+import { type IndexSpec, TABLE_INDEXES } from '../shared/adapters/dynamo/table-schema.ts';
+
+/** The due indexes this version replaced (new names, projecting keys and what their readers read). */
+const REPLACED = TABLE_INDEXES.filter((index) => index.legacyName);
+
+/** The steps of the upgrade from the due indexes that projected whole items: one index added or dropped each. */
+export const DUE_INDEX_UPGRADE_STEPS = 2 * REPLACED.length - 1;
+
+/**
+ * The indexes a stack holds at `step` of the upgrade from the first due indexes (README,
+ * "Upgrading the due indexes"): DynamoDB adds or drops one index per table update (and cannot
+ * change one's projection), so a stack deployed with them reaches these in one change a deploy.
+ * Steps 1…n add the new due indexes one at a time beside the old; steps n+1…2n-1 drop the old
+ * ones one at a time; without a step, the indexes of this version (what step 2n would hold). The
+ * functions read whichever of a lane's two indexes is there (lanes.ts, onLaneIndex).
+ */
+export function indexesAt(step?: number): IndexSpec[] {
+  if (step === undefined) return [...TABLE_INDEXES];
+  if (!Number.isInteger(step) || step < 1 || step > DUE_INDEX_UPGRADE_STEPS)
+    throw new Error(
+      `attest:dueIndexUpgrade must be a step from 1 to ${DUE_INDEX_UPGRADE_STEPS}, not ${step}`,
+    );
+  const n = REPLACED.length;
+  const legacy = REPLACED.map(
+    ({ legacyName, include: _, ...index }): IndexSpec => ({ ...index, name: legacyName as string }),
+  );
+  return [
+    ...TABLE_INDEXES.filter((index) => !index.legacyName),
+    ...(step <= n ? legacy : legacy.slice(step - n)),
+    ...(step <= n ? REPLACED.slice(0, step) : REPLACED),
+  ];
+}
 
 export class Data extends Construct {
   readonly table: TableV2;
 
-  constructor(scope: Construct, id: string) {
+  /** `dueIndexUpgrade`: the step of the due indexes' upgrade to deploy (context `attest:dueIndexUpgrade`); none, this version's. */
+  constructor(scope: Construct, id: string, dueIndexUpgrade?: number) {
     super(scope, id);
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
@@ -25,7 +57,7 @@ export class Data extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
       // The sweeper acts on what it reads from the lanes' indexes, without a second read per item.
-      globalSecondaryIndexes: TABLE_INDEXES.map((index) => ({
+      globalSecondaryIndexes: indexesAt(dueIndexUpgrade).map((index) => ({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: {

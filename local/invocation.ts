@@ -5,14 +5,17 @@ import type { Context } from 'aws-lambda';
 /**
  * `handler` with a fresh Lambda context each call, naming the function by its folder under
  * functions/. The fields only AWS can know (the ARN, the memory, the log stream) are left empty:
- * Powertools leaves empty fields out of the line.
+ * Powertools leaves empty fields out of the line. With `timeoutMs`, the context counts down the
+ * time left from each call's start as Lambda's does (without, it says none is left).
  */
 export function invoked<E, R>(
   functionName: string,
   handler: (event: E, context?: Context) => Promise<R>,
+  timeoutMs?: number,
 ): (event: E) => Promise<R> {
-  return (event) =>
-    handler(event, {
+  return (event) => {
+    const deadline = Date.now() + (timeoutMs ?? 0);
+    return handler(event, {
       functionName,
       functionVersion: '$LATEST',
       invokedFunctionArn: '',
@@ -21,9 +24,10 @@ export function invoked<E, R>(
       logGroupName: '',
       logStreamName: '',
       callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => 0,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
       done: () => undefined,
       fail: () => undefined,
       succeed: () => undefined,
     });
+  };
 }

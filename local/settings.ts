@@ -105,6 +105,8 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 export const TABLE_NAME = 'attest';
 /** The local mail queue's name: the stack makes it, and the CLI finds it by it. */
 export const MAIL_QUEUE_NAME = 'attest-mail';
+/** The local LMS queue's name (emulators.ts makes it), for the CLI's backfill. */
+export const LMS_QUEUE_NAME = 'attest-lms';
 
 /** Where every setting is listed, with its local default: the one list `npm start` reads. */
 const ENV_EXAMPLE = new URL('../.env.example', import.meta.url);

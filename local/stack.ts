@@ -24,6 +24,9 @@ import {
 } from './settings.ts';
 import { startTtlReaper } from './ttl-reaper.ts';
 
+/** The sweeper's time per sweep, as the stack gives it on AWS (one minute). */
+const SWEEPER_TIMEOUT_MS = 60_000;
+
 export interface LocalStackOptions {
   ports: LocalPorts;
   /** dynalite's data directory; undefined keeps everything in memory. */
@@ -182,7 +185,8 @@ async function startServices(
   ]);
   // Each handler is called with a Lambda context naming its function, as Lambda calls it.
   const sesEventsHandler = invoked('ses-events', sesEvents.handler);
-  const sweeperHandler = invoked('sweeper', sweeper.handler);
+  // Given a minute, as the stack gives the sweeper (infra/attest-stack.ts): it sweeps on while work and time remain.
+  const sweeperHandler = invoked('sweeper', sweeper.handler, SWEEPER_TIMEOUT_MS);
   // The functions behind the HTTP API, as the route table names them: a route added there is served here.
   const httpFunctions = [...new Set(HTTP_ROUTES.map((route) => route.function))];
   const httpHandlers = Object.fromEntries(

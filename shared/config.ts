@@ -1,5 +1,6 @@
 // Parsing a function's environment: one zod schema, checked at load so a bad deploy fails fast.
 import * as z from 'zod';
+import { DEFAULT_DUE_SHARDS, MAX_DUE_SHARDS } from './adapters/dynamo/shards.ts';
 import { isDestinationName, modeChoices } from './core/destinations/names.ts';
 import { calendarDurationSetting, durationSetting, parseCalendarDuration } from './core/duration.ts';
 import { ConfigError } from './core/errors.ts';
@@ -51,6 +52,17 @@ export const common = {
   /** The LMS destinations: their delivery lanes. */
   LMS_MODE: lmsMode,
   TABLE_NAME: z.string().min(1),
+  /**
+   * How many partitions each due index (and the `retain` index) spreads owed work over: 1 to
+   * MAX_DUE_SHARDS. Every function writing owed work and the sweeper reading it must agree; raising
+   * it is safe at any time, and lowering strands nothing (the sweeper reads the most the table held).
+   */
+  DUE_SHARDS: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .default(String(DEFAULT_DUE_SHARDS))
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_DUE_SHARDS)),
   /** How long after its due time owed work is re-driven if its queue message was lost. */
   REDRIVE_AFTER: durationSetting.default(15 * 60_000),
   /** The least time between two fresh links for one assignment (the expired-link page, `starter resend`). */

@@ -203,8 +203,9 @@ export interface Assignments {
 /** The lanes of owed work (model.ts), mail and deliveries alike: what falls due, and who holds it. */
 export interface DueWork {
   /**
-   * Work falling due before `before`, oldest first, from both lanes' sparse indexes (at most
-   * `limit` per lane).
+   * Work falling due before `before`, oldest first, from every lane's sparse index — each of its
+   * shards, and the unsharded value items written before sharding hold (at most `limit` per shard
+   * of each lane).
    */
   queryDue(before: Date, limit: number): Promise<DueItem[]>;
   /**
@@ -507,6 +508,24 @@ export interface Metrics {
 
 export interface Queue {
   send(message: WorkMessage, delaySeconds?: number): Promise<void>;
+  /**
+   * Sends many messages, ten to a call (SQS's SendMessageBatch); resolves with those not sent, by
+   * their index in `entries` and an error code (the queue's, never the message), and rejects only
+   * on a bad argument. Each message not sent is still owed in the table: the sweeper re-drives it.
+   */
+  sendBatch(entries: readonly QueueEntry[]): Promise<QueueFailure[]>;
+}
+
+/** One message of a batch, with its delivery delay. */
+export interface QueueEntry {
+  message: WorkMessage;
+  delaySeconds?: number;
+}
+
+/** A message of a batch not sent: its index in the batch, and why (an error code). */
+export interface QueueFailure {
+  index: number;
+  code: string;
 }
 
 export interface OutgoingEmail {

@@ -6,6 +6,7 @@ import { common, parseEnv } from '#shared/config.ts';
 const env = parseEnv(
   z.object({
     TABLE_NAME: common.TABLE_NAME,
+    DUE_SHARDS: common.DUE_SHARDS,
     REDRIVE_AFTER: common.REDRIVE_AFTER,
     RETAIN_AUDIT_IP: common.RETAIN_AUDIT_IP,
     LMS_MODE: common.LMS_MODE,

@@ -15,7 +15,7 @@ import { errorPage, viewPage } from './pages.ts';
 export const RESEND_ROUTE = 'POST /ack/resend/{token}';
 const logger = makeLogger();
 const metrics = makeMetrics();
-const store = makeDynamoStore(config.TABLE_NAME);
+const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
 const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 const mailQueue = makeSqsQueue(config.MAIL_QUEUE_URL);
 const brand = { organisationName: config.ORGANISATION_NAME };

@@ -15,6 +15,7 @@ const optionalUrl = z
 const env = parseEnv(
   z.object({
     TABLE_NAME: common.TABLE_NAME,
+    DUE_SHARDS: common.DUE_SHARDS,
     REDRIVE_AFTER: common.REDRIVE_AFTER,
     FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
     LMS_MODE: common.LMS_MODE,

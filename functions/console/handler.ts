@@ -16,7 +16,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { config } from './config.ts';
 
 const logger = makeLogger();
-const store = makeDynamoStore(config.TABLE_NAME);
+const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
 const clock = { now: () => new Date() };
 const policies = [...bundledPolicies.keys()];
 /** Sign-out ends at the provider: Cognito's logout address, or the issuer's own end-session endpoint. */

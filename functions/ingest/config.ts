@@ -7,6 +7,7 @@ import { checkWebhookSecrets } from '#shared/core/webhooks.ts';
 const env = parseEnv(
   z.object({
     TABLE_NAME: common.TABLE_NAME,
+    DUE_SHARDS: common.DUE_SHARDS,
     REDRIVE_AFTER: common.REDRIVE_AFTER,
     RETAIN_UNSIGNED_AFTER_LEAVING: common.RETAIN_UNSIGNED_AFTER_LEAVING,
     RETAIN_EVIDENCE: common.RETAIN_EVIDENCE,

@@ -25,7 +25,7 @@ const logger = makeLogger();
 const schema = starterEventSchema(new Set(bundledPolicies.keys()));
 const verify = makeWebhookVerifier(config.hrWebhookSecret);
 const ingest = makeIngestStarterEvent({
-  store: makeDynamoStore(config.TABLE_NAME),
+  store: makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS }),
   mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
   clock: { now: () => new Date() },
   logger,

@@ -21,6 +21,7 @@ const env = parseEnv(
   z
     .object({
       TABLE_NAME: common.TABLE_NAME,
+      DUE_SHARDS: common.DUE_SHARDS,
       LEASE: common.LEASE,
       LMS_MODE: common.LMS_MODE,
       /** Its own queue: a retry due within 15 minutes is sent back to it with that delay. */

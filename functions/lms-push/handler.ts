@@ -17,7 +17,7 @@ import { config } from './config.ts';
 const logger = makeLogger();
 const metrics = makeMetrics();
 const processor = new BatchProcessor(EventType.SQS);
-const store = makeDynamoStore(config.TABLE_NAME);
+const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
 const http = makeHttpClient();
 const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 

@@ -12,6 +12,7 @@ import { bundledPolicies } from '#templates/policies.ts';
 const env = parseEnv(
   z.object({
     TABLE_NAME: common.TABLE_NAME,
+    DUE_SHARDS: common.DUE_SHARDS,
     LEASE: common.LEASE,
     /** The sender: an address, or a display name and <address> (SES must have the address verified). */
     MAIL_FROM: mailboxSetting,

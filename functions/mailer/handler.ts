@@ -19,7 +19,7 @@ import { config } from './config.ts';
 const logger = makeLogger();
 const metrics = makeMetrics();
 const processor = new BatchProcessor(EventType.SQS);
-const store = makeDynamoStore(config.TABLE_NAME);
+const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
 const mailer = makeSesMailer({
   from: config.MAIL_FROM,
   replyTo: config.REPLY_TO,

@@ -14,7 +14,7 @@ import { bundledPolicies } from '#templates/policies.ts';
 import { config } from './config.ts';
 
 const logger = makeLogger();
-const store = makeDynamoStore(config.TABLE_NAME);
+const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
 const clock = { now: () => new Date() };
 const schema = starterEventSchema(new Set(bundledPolicies.keys()));
 const service = makeScimService({

@@ -5,6 +5,7 @@ import { common, parseEnv } from '#shared/config.ts';
 export const config = parseEnv(
   z.object({
     TABLE_NAME: common.TABLE_NAME,
+    DUE_SHARDS: common.DUE_SHARDS,
     MAIL_QUEUE_URL: z.url(),
   }),
   process.env,

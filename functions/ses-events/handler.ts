@@ -8,7 +8,7 @@ import { config } from './config.ts';
 
 const logger = makeLogger();
 const handleSesEvent = makeHandleSesEvent({
-  store: makeDynamoStore(config.TABLE_NAME),
+  store: makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS }),
   mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
   clock: { now: () => new Date() },
   logger,

@@ -6,6 +6,7 @@ import { durationSetting } from '#shared/core/duration.ts';
 export const config = parseEnv(
   z.object({
     TABLE_NAME: common.TABLE_NAME,
+    DUE_SHARDS: common.DUE_SHARDS,
     REDRIVE_AFTER: common.REDRIVE_AFTER,
     MAIL_QUEUE_URL: z.url(),
     LMS_QUEUE_URL: z.url(),

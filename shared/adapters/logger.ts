@@ -74,12 +74,12 @@ export function makeLogger(
  */
 export function withLambdaContext<E, R>(
   logger: { raw: PowertoolsLogger },
-  handler: (event: E) => Promise<R>,
+  handler: (event: E, context?: Context) => Promise<R>,
 ): (event: E, context?: Context) => Promise<R> {
   return async (event, context) => {
     if (context) logger.raw.addContext(context);
     try {
-      return await handler(event);
+      return await handler(event, context);
     } catch (error) {
       if (error instanceof Error && error.stack) error.stack = mappedStack(error.stack);
       throw error;

@@ -1,6 +1,7 @@
 // Use cases of the operator who looks after LMS deliveries: where they stand, the dead letters, replaying them, backfilling a destination added later, enabling one again.
-import type { Assignments, AuditTrail, Clock, Deliveries, PolicyIndex } from '../ports.ts';
+import type { Assignments, AuditTrail, Clock, Deliveries, DueItem, PolicyIndex } from '../ports.ts';
 import { owedDeliveries } from './deliver.ts';
+import type { DispatchResult } from './dispatch.ts';
 import { AttestError, NotFoundError } from './errors.ts';
 import { DELIVERY_KINDS, type Delivery, type DeliveryKind } from './model.ts';
 
@@ -120,12 +121,18 @@ export function makeReplayDeadLetters(deps: {
   };
 }
 
+/** Deliveries owed by a backfill, dispatched this many at a time as they are owed. */
+export const BACKFILL_DISPATCH_EVERY = 100;
+
 /**
  * Owes a destination added since (e.g. LMS_MODE webhook → webhook,xapi) every earlier agreement
  * to a policy.
  * 1. Read the policy's signers from the signers' index, every version.
  * 2. For each agreement, owe the destination a delivery now, under the id its evidence fixes
  *    (the statement id is derived from the evidence id), and audit it.
+ * 3. With a dispatcher, send what was owed to the LMS queue BACKFILL_DISPATCH_EVERY at a time as
+ *    it is owed (claimed first, as the sweeper claims it, so a sweep meanwhile sends none twice).
+ *    Without one, or if the run stops between owing and sending, the sweeper sends it.
  * An agreement that has a delivery there already is left alone (the write is conditional on
  * there being none), so running it again owes nothing twice.
  */
@@ -135,15 +142,25 @@ export function makeBackfill(deps: {
     Pick<Deliveries, 'oweDelivery'> &
     Pick<AuditTrail, 'appendAudit'>;
   clock: Clock;
+  /** Dispatches owed deliveries onto the LMS queue (dispatch.ts); absent, the sweeper sends them. */
+  dispatch?: (items: readonly DueItem[], now: Date) => Promise<DispatchResult>;
 }) {
   const { store, clock } = deps;
   return async function backfill(
     policyId: string,
     kind: DeliveryKind,
-  ): Promise<{ owed: number; had: number }> {
+  ): Promise<{ owed: number; had: number; enqueued?: number }> {
     const now = clock.now();
     let owed = 0;
     let had = 0;
+    let enqueued = 0;
+    let batch: DueItem[] = [];
+    const flush = async () => {
+      if (!deps.dispatch || !batch.length) return;
+      const items = batch;
+      batch = [];
+      enqueued += (await deps.dispatch(items, clock.now())).dispatched;
+    };
     for await (const signer of store.signers(policyId, Number.MAX_SAFE_INTEGER)) {
       const evidence = (await store.getAssignment(signer.assignmentId))?.ack;
       if (!evidence) continue;
@@ -152,9 +169,12 @@ export function makeBackfill(deps: {
         await store.appendAudit(signer.assignmentId, 'delivery-backfilled', now, {
           destination: kind,
         });
+        batch.push({ assignmentId: signer.assignmentId, dueAt: now.toISOString(), dueKind: kind });
+        if (batch.length >= BACKFILL_DISPATCH_EVERY) await flush();
       } else had++;
     }
-    return { owed, had };
+    await flush();
+    return { owed, had, ...(deps.dispatch && { enqueued }) };
   };
 }
 

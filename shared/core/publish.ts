@@ -3,12 +3,14 @@ import type {
   Assignments,
   AuditTrail,
   Clock,
+  DueItem,
   Logger,
   Policies,
   PolicyIndex,
   Signer,
   Starters,
 } from '../ports.ts';
+import type { DispatchResult } from './dispatch.ts';
 import { NotFoundError } from './errors.ts';
 import { assignmentIdFor, renewalIdFor } from './ids.ts';
 import { versionText } from './language.ts';
@@ -25,7 +27,17 @@ export interface PublishDeps {
   store: PublishStore;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
+  /**
+   * Dispatches owed invites onto the mail queue (dispatch.ts: claim, then send ten to a call), so
+   * a re-acknowledgement's emails start at once; absent (no mail queue), the sweeper sends them.
+   */
+  dispatch?: (items: readonly DueItem[], now: Date) => Promise<DispatchResult>;
 }
+
+/** Invites owed by a re-acknowledgement, dispatched this many at a time as they are made. */
+export const DISPATCH_EVERY = 100;
+/** People a re-acknowledgement asks at once: each a few table calls in a row, on their own items. */
+export const REACKNOWLEDGE_AT_ONCE = 8;
 
 export interface PublishOutcome {
   policy: PolicyVersion;
@@ -47,6 +59,11 @@ export interface ReacknowledgeOutcome {
   moved: number;
   /** Of those, already moved by an earlier run. */
   alreadyMoved: number;
+  /**
+   * Invites owed by this run sent to the mail queue at once (with a dispatcher); the rest, if any,
+   * the sweeper sends (a message refused, or a run stopped between owing and sending).
+   */
+  enqueued?: number;
 }
 
 /** What a re-acknowledgement would do, counted without writing: its outcome, and who stays bounced. */
@@ -141,8 +158,12 @@ export function makePublishPolicy(deps: PublishDeps) {
    * Asks everyone who signed an earlier version of `policy` to sign it.
    * 1. Read the signers of earlier versions from the sparse signers' index.
    * 2. For each active starter, create the assignment for (employee, policy, version) by
-   *    conditional put, owing an invite now: the sweeper dispatches it on its next run. The id is
-   *    derived, so re-running after an interruption converges, asking nobody twice.
+   *    conditional put, owing an invite now. The id is derived, so re-running after an
+   *    interruption converges, asking nobody twice. With a dispatcher, the invites owed are sent
+   *    to the mail queue DISPATCH_EVERY at a time as they are made (claimed first, as the sweeper
+   *    claims them, so a sweep running meanwhile sends none twice); without one, or if a run
+   *    stops between owing and sending, the sweeper sends them on its next run.
+   *    REACKNOWLEDGE_AT_ONCE people are asked at once: each step is one starter's own.
    * 3. A re-acknowledgement still unsigned for a version in between is withdrawn: one ask at a time.
    * 4. Then, from the policy index, everyone asked for an earlier version who has signed none is
    *    asked for this one instead: the new assignment is created (an invite owed now, or bounced
@@ -156,12 +177,30 @@ export function makePublishPolicy(deps: PublishDeps) {
       skipped: 0,
       moved: 0,
       alreadyMoved: 0,
+      ...(deps.dispatch && { enqueued: 0 }),
     };
-    for await (const step of reacknowledgeSteps(policy)) {
+    // Invites owed by this run, dispatched a batch at a time as they are made. A run stopped
+    // between owing one and sending it leaves it owed: the sweeper sends it on its next run.
+    let owed: DueItem[] = [];
+    const flush = async () => {
+      if (!deps.dispatch || !owed.length) return;
+      const batch = owed;
+      owed = [];
+      const sent = await deps.dispatch(batch, clock.now());
+      outcome.enqueued = (outcome.enqueued ?? 0) + sent.dispatched;
+    };
+    const owe = async (created: Assignment) => {
+      if (!deps.dispatch || created.dueKind !== 'invite' || !created.dueAt) return;
+      owed.push({ assignmentId: created.assignmentId, dueAt: created.dueAt, dueKind: 'invite' });
+      if (owed.length >= DISPATCH_EVERY) await flush();
+    };
+    const act = async (step: ReacknowledgeStep) => {
       if (step.kind === 'ask') {
         const { starter, signer, assignmentId } = step;
         const now = clock.now();
-        await store.createAssignment(askFor(policy, starter, assignmentId, now, { reason: 'reacknowledge' }));
+        const ask = askFor(policy, starter, assignmentId, now, { reason: 'reacknowledge' });
+        await store.createAssignment(ask);
+        await owe(ask);
         outcome.asked++;
         await store.appendAudit(assignmentId, 'reacknowledge-requested', now, {
           previousAssignmentId: signer.assignmentId,
@@ -173,12 +212,28 @@ export function makePublishPolicy(deps: PublishDeps) {
         await withdrawOlderAsks(step, policy, clock.now());
         outcome.alreadyAsked++;
       } else if (step.kind === 'move') {
-        await moveHaving(policy, step.earlier, step.starter, step.exists);
+        const ask = await moveHaving(policy, step.earlier, step.starter, step.exists);
+        if (ask) await owe(ask);
         outcome[step.exists ? 'alreadyMoved' : 'moved']++;
       } else {
         outcome[step.kind]++;
       }
+    };
+    // Each step concerns one starter only (the steps name each starter once), so REACKNOWLEDGE_AT_ONCE
+    // people are asked at once; the steps are still read one after another.
+    const running = new Set<Promise<void>>();
+    try {
+      for await (const step of reacknowledgeSteps(policy)) {
+        const acting: Promise<void> = act(step).finally(() => running.delete(acting));
+        running.add(acting);
+        if (running.size >= REACKNOWLEDGE_AT_ONCE) await Promise.race(running);
+      }
+      await Promise.all(running);
+    } finally {
+      // A failure stops the run: what is in flight finishes (or fails) before it is reported.
+      await Promise.allSettled(running);
     }
+    await flush();
     logger.info('re-acknowledgement requested', {
       policyId: policy.policyId,
       version: policy.version,
@@ -288,36 +343,39 @@ export function makePublishPolicy(deps: PublishDeps) {
     const exists = await store.getAssignment(
       assignmentIdFor(starter.employeeId, policy.policyId, policy.version),
     );
-    return moveHaving(policy, earlier, starter, Boolean(exists), bounce);
+    return Boolean(await moveHaving(policy, earlier, starter, Boolean(exists), bounce));
   }
 
-  /** moveTo, told whether the new assignment exists already (a re-acknowledgement has read it). */
+  /**
+   * moveTo, told whether the new assignment exists already (a re-acknowledgement has read it);
+   * answers the new assignment when this run created it.
+   */
   async function moveHaving(
     policy: PolicyVersion,
     earlier: Assignment,
     starter: Starter,
     exists: boolean,
     bounce = earlier.status === 'bounced' ? earlier.bounce : undefined,
-  ): Promise<boolean> {
+  ): Promise<Assignment | undefined> {
     const now = clock.now();
     const assignmentId = assignmentIdFor(starter.employeeId, policy.policyId, policy.version);
+    let created: Assignment | undefined;
     if (!exists) {
-      await store.createAssignment(
-        askFor(policy, starter, assignmentId, now, {
-          // Asked afresh, not again: they never signed. A re-acknowledgement's ask keeps its reason.
-          reason: earlier.reason ?? 'starter',
-          // The person was first asked then: reports' date ranges and order keep them there.
-          createdAt: earlier.createdAt,
-          ...(bounce && { bounce }),
-        }),
-      );
+      created = askFor(policy, starter, assignmentId, now, {
+        // Asked afresh, not again: they never signed. A re-acknowledgement's ask keeps its reason.
+        reason: earlier.reason ?? 'starter',
+        // The person was first asked then: reports' date ranges and order keep them there.
+        createdAt: earlier.createdAt,
+        ...(bounce && { bounce }),
+      });
+      await store.createAssignment(created);
       await store.appendAudit(assignmentId, 'replaces-unsigned', now, {
         previousAssignmentId: earlier.assignmentId,
         previousVersion: String(earlier.policyVersion),
       });
     }
     await supersede(earlier.assignmentId, assignmentId, policy, now);
-    return !exists;
+    return created;
   }
 
   /**

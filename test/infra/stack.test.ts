@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttestStack } from '../../infra/attest-stack.ts';
+import { DUE_INDEX_UPGRADE_STEPS, indexesAt } from '../../infra/data.ts';
 import { key } from '../../shared/adapters/dynamo/table.ts';
 import { secretArnSetting } from '../../shared/config.ts';
 
@@ -145,36 +146,40 @@ describe('AttestStack', () => {
         ],
         GlobalSecondaryIndexes: [
           {
-            IndexName: 'due',
+            IndexName: 'due-v2',
             KeySchema: [
               { AttributeName: 'dueShard', KeyType: 'HASH' },
               { AttributeName: 'dueAt', KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            // Keys, the due time and what the sweeper and the dead letters' listing read: nothing else.
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['assignmentId', 'dueKind'] },
           },
           {
-            IndexName: 'lms-due',
+            IndexName: 'lms-due-v2',
             KeySchema: [
               { AttributeName: 'lmsShard', KeyType: 'HASH' },
               { AttributeName: 'lmsDueAt', KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            // Keys, the due time and what the sweeper and the dead letters' listing read: nothing else.
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['assignmentId'] },
           },
           {
-            IndexName: 'xapi-due',
+            IndexName: 'xapi-due-v2',
             KeySchema: [
               { AttributeName: 'xapiShard', KeyType: 'HASH' },
               { AttributeName: 'xapiDueAt', KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            // Keys, the due time and what the sweeper and the dead letters' listing read: nothing else.
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['assignmentId'] },
           },
           {
-            IndexName: 'moodle-due',
+            IndexName: 'moodle-due-v2',
             KeySchema: [
               { AttributeName: 'moodleShard', KeyType: 'HASH' },
               { AttributeName: 'moodleDueAt', KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            // Keys, the due time and what the sweeper and the dead letters' listing read: nothing else.
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['assignmentId'] },
           },
           {
             IndexName: 'signed',
@@ -379,10 +384,28 @@ describe('AttestStack', () => {
     ).toThrow('RETAIN_EVIDENCE: "six years" is not an ISO 8601 duration');
   });
 
+  it('refuses a DUE_SHARDS outside 1 to 64 at synth, naming its context', () => {
+    // Assess
+    for (const dueShards of ['0', '65', 'eight']) {
+      expect(
+        () =>
+          new AttestStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Attest', {
+            defaultPolicies: 'safe-internet-use',
+            dueShards,
+          }),
+      ).toThrow(/^attest:dueShards: DUE_SHARDS must be a whole number from 1 to 64/);
+    }
+  });
+
+  it('gives every function the one DUE_SHARDS, 8 unless the context says otherwise', () => {
+    // Assess
+    for (const id of FUNCTIONS) expect(envOf(id).DUE_SHARDS).toBe('8');
+  });
+
   it('gives each function exactly the settings its config.ts reads', () => {
     // Prepare
     // No NODE_OPTIONS: source maps are read when an error is logged, not by Node at every start
-    const common = ['TABLE_NAME', 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL'];
+    const common = ['TABLE_NAME', 'DUE_SHARDS', 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL'];
     const expected: Record<FunctionId, string[]> = {
       Ingest: [
         'HR_WEBHOOK_SECRET_ARN',
@@ -1241,4 +1264,48 @@ describe('AttestStack console domain', () => {
       expect(() => synth(prefix)).toThrow(/attest:consoleDomainPrefix must be/);
     },
   );
+});
+
+describe('indexesAt: the upgrade from the due indexes that projected whole items', () => {
+  const names = (step?: number) => indexesAt(step).map((index) => index.name);
+
+  it('changes one index a step, adding the four new due indexes beside the old, then dropping the old', () => {
+    // Prepare: the stack as first deployed, then each step, then this version's
+    const before = [...names(1).filter((n) => n !== 'due-v2')];
+    const steps = [
+      before,
+      ...Array.from({ length: DUE_INDEX_UPGRADE_STEPS }, (_, i) => names(i + 1)),
+      names(),
+    ];
+
+    // Assess
+    expect(DUE_INDEX_UPGRADE_STEPS).toBe(7);
+    expect(before.sort()).toEqual(['due', 'lms-due', 'moodle-due', 'policy', 'retain', 'signed', 'xapi-due']);
+    for (let i = 1; i < steps.length; i++) {
+      const [a, b] = [new Set(steps[i - 1]), new Set(steps[i])];
+      const changed = [...a].filter((n) => !b.has(n)).length + [...b].filter((n) => !a.has(n)).length;
+      expect(changed, `step ${i}`).toBe(1);
+    }
+    expect(names().sort()).toEqual([
+      'due-v2',
+      'lms-due-v2',
+      'moodle-due-v2',
+      'policy',
+      'retain',
+      'signed',
+      'xapi-due-v2',
+    ]);
+  });
+
+  it('keeps the old indexes as they were built (projecting whole items) while they remain', () => {
+    // Assess
+    const old = indexesAt(4).find((index) => index.name === 'lms-due');
+    expect(old).toMatchObject({ partitionKey: 'lmsShard', sortKey: { name: 'lmsDueAt', type: 'S' } });
+    expect(old?.include).toBeUndefined();
+  });
+
+  it('refuses a step that is not one of the seven', () => {
+    // Assess
+    for (const step of [0, 8, 1.5]) expect(() => indexesAt(step)).toThrow(/from 1 to 7/);
+  });
 });

@@ -105,7 +105,7 @@ describe('a new policy version', () => {
     const versions = await cli('policy', 'versions', 'safe-internet-use');
     expect(versions.out.split('\n').map((l) => l.split(' ')[1])).toEqual(['v1', 'v2', 'v3']);
 
-    // Act: the sweeper dispatches the owed re-acknowledgement
+    // Act: the re-acknowledgement's invites were queued as they were owed; a sweep now sends none twice
     await stack.sweep();
     const reask = await mail(ada.email, /^Updated policy/);
 

@@ -53,6 +53,8 @@ import type {
   OutgoingEmail,
   Queue,
   ReadConsistency,
+  QueueEntry,
+  QueueFailure,
   Store,
 } from '#shared/ports.ts';
 
@@ -459,7 +461,7 @@ export class FakeStore implements Store {
     this.writes.push('recordDeliveryAttempt');
     const a = this.assignments.get(assignmentId);
     const lane = laneOf(kind);
-    // attribute_exists({lane}DueAt) AND {lane}Shard = :due; the adapter lets the failure through.
+    // attribute_exists({lane}DueAt) AND begins_with({lane}Shard, 'due'); the adapter lets the failure through.
     if (!a || !owes(a, kind)) throw conditionFailed();
     // DynamoDB refuses `{lane}.attempts + :one` on an item with no such map.
     const delivery = a[kind] as Delivery | undefined;
@@ -940,14 +942,31 @@ function clearDue(a: Assignment): void {
   delete a.leaseUntil;
 }
 
-/** Records each message sent; set `failWith` to make every send throw. */
+/**
+ * Records each message sent; set `failWith` to make every send throw (and every batch entry fail
+ * with its name), or `refuse` to make a batch report these assignments' entries as not sent.
+ */
 export class FakeQueue implements Queue {
   readonly sent: Array<{ message: WorkMessage; delaySeconds: number | undefined }> = [];
+  /** Each sendBatch call's number of entries, in order. */
+  readonly batches: number[] = [];
   failWith: Error | undefined;
+  readonly refuse = new Set<string>();
 
   async send(message: WorkMessage, delaySeconds?: number) {
     if (this.failWith) throw this.failWith;
     this.sent.push({ message: copy(message), delaySeconds });
+  }
+
+  async sendBatch(entries: readonly QueueEntry[]): Promise<QueueFailure[]> {
+    this.batches.push(entries.length);
+    const failed: QueueFailure[] = [];
+    for (const [index, { message, delaySeconds }] of entries.entries()) {
+      if (this.failWith) failed.push({ index, code: this.failWith.name });
+      else if (this.refuse.has(message.assignmentId)) failed.push({ index, code: 'InternalError' });
+      else this.sent.push({ message: copy(message), delaySeconds });
+    }
+    return failed;
   }
 }
 

@@ -14,6 +14,7 @@ export const ITEM_KINDS = [
   'scim-lookup',
   'policy-version',
   'erasure',
+  'due-shards',
 ] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
@@ -161,6 +162,7 @@ export function itemKindOf(item: { pk?: unknown; sk?: unknown }): ItemKind | und
   if (pk.startsWith('SCIMKEY#') && sk.startsWith('USER#')) return 'scim-lookup';
   if (pk.startsWith('POLICY#') && sk.startsWith('V#')) return 'policy-version';
   if (pk === 'ERASURES' && sk.startsWith('STARTER#')) return 'erasure';
+  if (pk === 'SHARDS' && sk === 'DUE') return 'due-shards';
   return undefined;
 }
 

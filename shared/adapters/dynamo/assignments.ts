@@ -1,20 +1,22 @@
 // Assignments on the table: one item each, and every change of status a single conditional update of it.
 import { type Assignment, MAX_DECLINES } from '#shared/core/model.ts';
 import type { Assignments, ReadConsistency } from '#shared/ports.ts';
-import { asAssignment, DUE_SHARD, owing, RETAIN_SHARD, storedAssignment } from './lanes.ts';
+import { asAssignment, owing, storedAssignment } from './lanes.ts';
+import { DEFAULT_DUE_SHARDS, dueShard, retainShard } from './shards.ts';
 import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
 
 /** Owes retention's reduce-ip step, unless a step is owed already (an earlier, sooner one stands). */
 const OWE_REDUCE_IP =
   ', retainStep = if_not_exists(retainStep, :reduce), retainAt = if_not_exists(retainAt, :reduceAt), retainShard = :retain';
 
-export function makeAssignments(table: Table): Assignments {
+/** `shards`: DUE_SHARDS, how many partitions each due index (and the `retain` index) spreads over. */
+export function makeAssignments(table: Table, shards = DEFAULT_DUE_SHARDS): Assignments {
   const getAssignment = async (assignmentId: string, consistency?: ReadConsistency) =>
     asAssignment(await table.get(key.assignment(assignmentId), consistency));
 
   return {
     async createAssignment(assignment) {
-      const item = { ...key.assignment(assignment.assignmentId), ...storedAssignment(assignment) };
+      const item = { ...key.assignment(assignment.assignmentId), ...storedAssignment(assignment, shards) };
       const created = await table.putIfAbsent(item);
       return created ? assignment : ((await getAssignment(assignment.assignmentId)) as Assignment);
     },
@@ -55,7 +57,7 @@ export function makeAssignments(table: Table): Assignments {
             ':pending': 'pending',
             ':invite': 'invite',
             ':at': dueAt.toISOString(),
-            ':shard': DUE_SHARD,
+            ':shard': dueShard(assignmentId, shards),
             ':bounced': 'bounced',
           },
         }),
@@ -79,7 +81,7 @@ export function makeAssignments(table: Table): Assignments {
                 ':pending': 'pending',
                 ':invite': 'invite',
                 ':at': how.dueAt.toISOString(),
-                ':shard': DUE_SHARD,
+                ':shard': dueShard(assignmentId, shards),
                 ':cancelled': 'cancelled',
               }
             : { ':bounced': 'bounced', ':cancelled': 'cancelled' },
@@ -100,7 +102,7 @@ export function makeAssignments(table: Table): Assignments {
         Object.assign(values, {
           ':notice': 'bounce-notice',
           ':at': noticeDueAt.toISOString(),
-          ':shard': DUE_SHARD,
+          ':shard': dueShard(assignmentId, shards),
         });
       } else {
         expression += ' REMOVE dueAt, dueKind, dueShard, leaseUntil';
@@ -135,7 +137,7 @@ export function makeAssignments(table: Table): Assignments {
             ':invite': 'invite',
             ':now': now.toISOString(),
             ':since': notSince.toISOString(),
-            ':shard': DUE_SHARD,
+            ':shard': dueShard(assignmentId, shards),
             ':cancelled': 'cancelled',
             ':bounced': 'bounced',
             ':reminder': 'reminder',
@@ -168,13 +170,13 @@ export function makeAssignments(table: Table): Assignments {
             ...owed.values,
             ':due': dueAt.toISOString(),
             ':receipt': 'receipt',
-            ':shard': DUE_SHARD,
+            ':shard': dueShard(assignmentId, shards),
             ':policy': evidence.policyId,
             ':version': evidence.policyVersion,
             ...(reduceIpAt && {
               ':reduce': 'reduce-ip',
               ':reduceAt': reduceIpAt.toISOString(),
-              ':retain': RETAIN_SHARD,
+              ':retain': retainShard(assignmentId, shards),
             }),
           },
           ReturnValues: 'ALL_NEW',
@@ -206,12 +208,12 @@ export function makeAssignments(table: Table): Assignments {
             ':cancelled': 'cancelled',
             ':due': noticeDueAt.toISOString(),
             ':notice': 'decline-notice',
-            ':shard': DUE_SHARD,
+            ':shard': dueShard(assignmentId, shards),
             ':max': MAX_DECLINES,
             ...(reduceIpAt && {
               ':reduce': 'reduce-ip',
               ':reduceAt': reduceIpAt.toISOString(),
-              ':retain': RETAIN_SHARD,
+              ':retain': retainShard(assignmentId, shards),
             }),
           },
           ReturnValues: 'ALL_NEW',

@@ -1,10 +1,12 @@
 // LMS deliveries on the table: each destination's lane on the assignment (dead letters parked under their own shard of its index), and each destination's state.
 import { DELIVERY_KINDS, type DeliveryKind } from '#shared/core/model.ts';
 import type { Deliveries } from '#shared/ports.ts';
-import { DEAD_SHARD, DUE_SHARD, LANES, owes, owing } from './lanes.ts';
+import { LANES, onLaneIndex, owes, owing } from './lanes.ts';
+import { DEAD_SHARD, DEFAULT_DUE_SHARDS, DUE_SHARD, dueShard } from './shards.ts';
 import { conditionally, type Item, key, type Table } from './table.ts';
 
-export function makeDeliveries(table: Table): Deliveries {
+/** `shards`: DUE_SHARDS, how many partitions each lane's due index spreads over. */
+export function makeDeliveries(table: Table, shards = DEFAULT_DUE_SHARDS): Deliveries {
   return {
     async recordDeliveryAttempt(assignmentId, kind, attempt) {
       const lane = LANES[kind];
@@ -74,7 +76,11 @@ export function makeDeliveries(table: Table): Deliveries {
           UpdateExpression: `SET ${owed.set.join(', ')}`,
           // An erased person's agreement is never sent again: its payload would be pseudonyms.
           ConditionExpression: `attribute_exists(ack) AND attribute_not_exists(erasedAt) AND attribute_not_exists(${LANES[kinds[0] as DeliveryKind].state})`,
-          ExpressionAttributeValues: { ...owed.values, ':due': dueAt.toISOString(), ':shard': DUE_SHARD },
+          ExpressionAttributeValues: {
+            ...owed.values,
+            ':due': dueAt.toISOString(),
+            ':shard': dueShard(assignmentId, shards),
+          },
         }),
       );
     },
@@ -83,12 +89,14 @@ export function makeDeliveries(table: Table): Deliveries {
       const found: Array<{ assignmentId: string; kind: DeliveryKind; deadAt: string }> = [];
       for (const kind of DELIVERY_KINDS) {
         const lane = LANES[kind];
-        const items = await table.query({
-          IndexName: lane.index,
-          KeyConditionExpression: `${lane.shard} = :dead`,
-          ExpressionAttributeValues: { ':dead': DEAD_SHARD },
-          Limit: limit,
-        });
+        const items = await onLaneIndex(lane, (IndexName) =>
+          table.query({
+            IndexName,
+            KeyConditionExpression: `${lane.shard} = :dead`,
+            ExpressionAttributeValues: { ':dead': DEAD_SHARD },
+            Limit: limit,
+          }),
+        );
         for (const i of items) {
           found.push({ assignmentId: i.assignmentId as string, kind, deadAt: i[lane.due] as string });
         }
@@ -102,14 +110,14 @@ export function makeDeliveries(table: Table): Deliveries {
         table.update({
           Key: key.assignment(assignmentId),
           UpdateExpression:
-            `SET ${lane.state}.#state = :pending, ${lane.state}.attempts = :zero, ${lane.shard} = :due, ${lane.due} = :at ` +
+            `SET ${lane.state}.#state = :pending, ${lane.state}.attempts = :zero, ${lane.shard} = :shard, ${lane.due} = :at ` +
             `REMOVE ${lane.state}.deadLetter, ${lane.lease}`,
           ConditionExpression: `${lane.shard} = :dead`,
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
             ':pending': 'pending',
             ':zero': 0,
-            ':due': DUE_SHARD,
+            ':shard': dueShard(assignmentId, shards),
             ':dead': DEAD_SHARD,
             ':at': at.toISOString(),
           },

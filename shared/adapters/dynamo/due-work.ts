@@ -1,41 +1,76 @@
 // Owed work on the table: each lane's due time on the assignment, read back through the lane's sparse index, and the lease one worker takes on it.
+import { mapBounded } from '#shared/core/bounded.ts';
 import { type DeliveryKind, type DueKind, isDeliveryKind } from '#shared/core/model.ts';
 import type { DueItem, DueWork } from '#shared/ports.ts';
-import { asAssignment, DUE_SHARD, LANES, laneOf, owes } from './lanes.ts';
+import { asAssignment, LANES, laneOf, onLaneIndex, owes } from './lanes.ts';
+import { DEFAULT_DUE_SHARDS, DUE_SHARD, isDueShard, MAX_DUE_SHARDS, shardValues } from './shards.ts';
 import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
 
-export function makeDueWork(table: Table): DueWork {
+/** A sweep's index queries in flight at once: every shard of every lane, bounded. */
+export const SHARD_READS_AT_ONCE = 16;
+
+/**
+ * How many shards a sweep reads: `shards` (DUE_SHARDS), or the most the table has held (recorded
+ * in it), so that lowering DUE_SHARDS strands nothing written under the higher count. Raised, never
+ * lowered: the first sweep with a higher DUE_SHARDS records it (conditionally, so of two sweeps
+ * racing the higher wins). One read per sweep round; the raise, one write, once.
+ */
+export async function shardsToRead(table: Table, shards: number): Promise<number> {
+  const k = key.dueShards();
+  const held = Number((await table.get(k))?.shards ?? 0);
+  if (held >= shards) return Math.min(held, MAX_DUE_SHARDS);
+  await conditionally(
+    table.update({
+      Key: k,
+      UpdateExpression: 'SET shards = :n',
+      ConditionExpression: 'attribute_not_exists(shards) OR shards < :n',
+      ExpressionAttributeValues: { ':n': shards },
+    }),
+  );
+  return shards;
+}
+
+/** `shards`: DUE_SHARDS, how many partitions each due index spreads over. */
+export function makeDueWork(table: Table, shards = DEFAULT_DUE_SHARDS): DueWork {
   return {
     async queryDue(before, limit) {
-      // Every lane, each from its own sparse index; the cost follows what is due.
-      const found: DueItem[] = [];
-      for (const [name, lane] of Object.entries(LANES)) {
-        const pages = table.paginate(
-          {
-            IndexName: lane.index,
-            KeyConditionExpression: `${lane.shard} = :shard AND ${lane.due} <= :before`,
-            ExpressionAttributeValues: { ':shard': DUE_SHARD, ':before': before.toISOString() },
-          },
-          limit,
-        );
-        for await (const items of pages) {
-          for (const item of items) {
-            found.push({
-              assignmentId: item.assignmentId as string,
-              dueAt: item[lane.due] as string,
-              dueKind: name === 'mail' ? (item.dueKind as DueKind) : (name as DeliveryKind),
-            });
+      // Every lane, each from its own sparse index, every shard of it (and the unsharded value
+      // items written before sharding hold) read in parallel; the cost follows what is due.
+      const values = shardValues(DUE_SHARD, await shardsToRead(table, shards));
+      const reads = Object.entries(LANES).flatMap(([name, lane]) =>
+        values.map((shard) => ({ name, lane, shard })),
+      );
+      const found = await mapBounded(reads, SHARD_READS_AT_ONCE, ({ name, lane, shard }) =>
+        onLaneIndex(lane, async (IndexName) => {
+          const due: DueItem[] = [];
+          const pages = table.paginate(
+            {
+              IndexName,
+              KeyConditionExpression: `${lane.shard} = :shard AND ${lane.due} <= :before`,
+              ExpressionAttributeValues: { ':shard': shard, ':before': before.toISOString() },
+            },
+            limit,
+          );
+          for await (const items of pages) {
+            for (const item of items) {
+              due.push({
+                assignmentId: item.assignmentId as string,
+                dueAt: item[lane.due] as string,
+                dueKind: name === 'mail' ? (item.dueKind as DueKind) : (name as DeliveryKind),
+              });
+            }
           }
-        }
-      }
-      return found.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+          return due;
+        }),
+      );
+      return found.flat().sort((a, b) => a.dueAt.localeCompare(b.dueAt));
     },
 
     async deferDue(assignmentId, kind, seenDueAt, redriveAt) {
       const lane = laneOf(kind);
       // A delivery that died since the sweep read it keeps its due time: it is when it died, and
       // the dead letters are listed by it.
-      const owed = isDeliveryKind(kind) ? ` AND ${lane.shard} = :due` : '';
+      const owed = isDeliveryKind(kind) ? ` AND begins_with(${lane.shard}, :due)` : '';
       return conditionally(
         table.update({
           Key: key.assignment(assignmentId),
@@ -54,7 +89,7 @@ export function makeDueWork(table: Table): DueWork {
       const lane = laneOf(kind);
       const item = await table.get(key.assignment(assignmentId));
       // Owed: a due time, and (a delivery lane) not parked among the dead letters.
-      if (!item || item[lane.due] === undefined || item[lane.shard] !== DUE_SHARD) return undefined;
+      if (!item || item[lane.due] === undefined || !isDueShard(item[lane.shard])) return undefined;
       const dueKind = (isDeliveryKind(kind) ? kind : item.dueKind) as DueKind | undefined;
       return dueKind && { assignmentId, dueAt: item[lane.due] as string, dueKind };
     },

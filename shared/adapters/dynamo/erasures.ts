@@ -3,7 +3,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ErasureEntry } from '#shared/core/model.ts';
 import { DELIVERY_KINDS } from '#shared/core/model.ts';
 import type { Erasures } from '#shared/ports.ts';
-import { asAssignment, DEAD_SHARD, LANES, storedAssignment } from './lanes.ts';
+import { asAssignment, LANES, storedAssignment } from './lanes.ts';
+import { DEAD_SHARD } from './shards.ts';
 import { conditionally, type Item, key, strip, type Table } from './table.ts';
 
 /** What an assignment's item holds beside its record, never compared nor written here. */

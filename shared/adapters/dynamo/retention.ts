@@ -1,14 +1,21 @@
 // Retention on the table: the step each assignment owes in the sparse `retain` index, and DynamoDB's TTL (`expiresAt`) on the items that may go.
+
+import { mapBounded } from '#shared/core/bounded.ts';
 import type { RetainStep } from '#shared/core/model.ts';
 import type { RetainItem, Retention } from '#shared/ports.ts';
-import { RETAIN_SHARD } from './lanes.ts';
+import { shardsToRead } from './due-work.ts';
+import { DEFAULT_DUE_SHARDS, RETAIN_SHARD, retainShard, shardValues } from './shards.ts';
 import { conditionally, type Item, key, type Table } from './table.ts';
 import { RETAIN_INDEX } from './table-schema.ts';
 
 /** DynamoDB's TTL reads epoch seconds. */
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
-export function makeRetention(table: Table): Retention {
+/** Retention's index queries in flight at once: every shard, bounded. */
+const SHARD_READS_AT_ONCE = 16;
+
+/** `shards`: DUE_SHARDS, which the `retain` index spreads over too. */
+export function makeRetention(table: Table, shards = DEFAULT_DUE_SHARDS): Retention {
   /** The items of an assignment's partition besides the assignment: its audit trail and SES's word on its emails. */
   async function* besides(assignmentId: string): AsyncGenerator<Item> {
     const { pk, sk } = key.assignment(assignmentId);
@@ -41,25 +48,34 @@ export function makeRetention(table: Table): Retention {
 
   return {
     async queryRetention(before, limit) {
-      const found: RetainItem[] = [];
-      const pages = table.paginate(
-        {
-          IndexName: RETAIN_INDEX,
-          KeyConditionExpression: 'retainShard = :shard AND retainAt <= :before',
-          ExpressionAttributeValues: { ':shard': RETAIN_SHARD, ':before': before.toISOString() },
-        },
-        limit,
-      );
-      for await (const items of pages) {
-        for (const item of items) {
-          found.push({
-            assignmentId: item.assignmentId as string,
-            retainAt: item.retainAt as string,
-            retainStep: item.retainStep as RetainStep,
-          });
+      // Every shard (and the unsharded value of steps owed before sharding), read in parallel.
+      const values = shardValues(RETAIN_SHARD, await shardsToRead(table, shards));
+      const found = await mapBounded(values, SHARD_READS_AT_ONCE, async (shard) => {
+        const steps: RetainItem[] = [];
+        const pages = table.paginate(
+          {
+            IndexName: RETAIN_INDEX,
+            KeyConditionExpression: 'retainShard = :shard AND retainAt <= :before',
+            ExpressionAttributeValues: { ':shard': shard, ':before': before.toISOString() },
+          },
+          limit,
+        );
+        for await (const items of pages) {
+          for (const item of items) {
+            steps.push({
+              assignmentId: item.assignmentId as string,
+              retainAt: item.retainAt as string,
+              retainStep: item.retainStep as RetainStep,
+            });
+          }
         }
-      }
-      return found;
+        return steps;
+      });
+      // At most `limit` in all, the soonest first, as from one partition.
+      return found
+        .flat()
+        .sort((a, b) => a.retainAt.localeCompare(b.retainAt))
+        .slice(0, limit);
     },
 
     noteLeaving(assignmentId, leftAt, expireAt) {
@@ -76,7 +92,7 @@ export function makeRetention(table: Table): Retention {
             ':left': leftAt.toISOString(),
             ':expire': 'expire',
             ':at': expireAt.toISOString(),
-            ':shard': RETAIN_SHARD,
+            ':shard': retainShard(assignmentId, shards),
           },
         }),
       );

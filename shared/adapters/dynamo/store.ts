@@ -13,22 +13,33 @@ import { makePolicies } from './policies.ts';
 import { makePolicyIndex } from './policy-index.ts';
 import { makeRetention } from './retention.ts';
 import { makeScimUsers } from './scim-users.ts';
+import { DEFAULT_DUE_SHARDS } from './shards.ts';
 import { makeStarters } from './starters.ts';
 import { makeTable } from './table.ts';
 
-export function makeDynamoStore(tableName: string, client: DynamoDBClient = new DynamoDBClient({})): Store {
+/** How the table spreads owed work: DUE_SHARDS, the partitions of each due index and of `retain`. */
+export interface TableLayout {
+  dueShards?: number;
+}
+
+export function makeDynamoStore(
+  tableName: string,
+  client: DynamoDBClient = new DynamoDBClient({}),
+  layout: TableLayout = {},
+): Store {
   const table = makeTable(tableName, client);
+  const shards = layout.dueShards ?? DEFAULT_DUE_SHARDS;
   return {
     ...makeEventReceipts(table),
     ...makeStarters(table),
-    ...makeAssignments(table),
-    ...makeDueWork(table),
+    ...makeAssignments(table, shards),
+    ...makeDueWork(table, shards),
     ...makeMailWork(table),
     ...makeDigests(table),
-    ...makeDeliveries(table),
+    ...makeDeliveries(table, shards),
     ...makePolicies(table),
     ...makePolicyIndex(table),
-    ...makeRetention(table),
+    ...makeRetention(table, shards),
     ...makeAuditTrail(table),
     ...makeScimUsers(table),
     ...makeErasures(table),

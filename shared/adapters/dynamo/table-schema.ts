@@ -8,11 +8,31 @@ export interface IndexSpec {
   sortKey: { name: string; type: 'S' | 'N' };
   /** Attributes copied into the index besides the keys; undefined copies all. */
   include?: string[];
+  /**
+   * The name the index had before (a due index projecting whole items, `ALL`): a stack deployed
+   * then still holds it until the upgrade's steps drop it (README, "Upgrading the due indexes"),
+   * and readers fall back to it while this one is not there yet.
+   */
+  legacyName?: string;
   why: string;
 }
 
-/** The mail lane's sparse index: assignments owing an email, by when it falls due. */
-export const DUE_INDEX = 'due';
+/**
+ * The mail lane's sparse index: assignments owing an email, by when it falls due. Named afresh
+ * (`due-v2`) when it stopped projecting whole items: DynamoDB cannot change an index's projection,
+ * only drop it and build another.
+ */
+export const DUE_INDEX = 'due-v2';
+/** The mail lane's index as it was first built (projecting whole items). */
+export const LEGACY_DUE_INDEX = 'due';
+/**
+ * What a due index copies besides the keys (the table's and its own: the shard and the due time):
+ * what its readers read — the sweeper the assignment id and (the mail lane) the kind of email
+ * owed; the dead letters' listing (CLI, console) the assignment id. Every other write of an
+ * assignment (its lease, its sends, its audit) then writes no index entry.
+ */
+export const DUE_INCLUDE = ['assignmentId', 'dueKind'];
+export const LANE_DUE_INCLUDE = ['assignmentId'];
 
 /**
  * The names a delivery lane is stored under. The webhook's keep those it had when it was the only
@@ -29,7 +49,8 @@ export function storedLane(kind: DeliveryKind) {
     due: `${name}DueAt`,
     shard: `${name}Shard`,
     lease: `${name}LeaseUntil`,
-    index: `${name}-due`,
+    index: `${name}-due-v2`,
+    legacyIndex: `${name}-due`,
   } as const;
 }
 /** Acknowledged assignments by policy and version: who signed what, for re-acknowledgement. */
@@ -44,7 +65,9 @@ export const TABLE_INDEXES: readonly IndexSpec[] = [
     name: DUE_INDEX,
     partitionKey: 'dueShard',
     sortKey: { name: 'dueAt', type: 'S' },
-    why: 'Sparse: only assignments owing an email carry dueShard, so a sweep reads what is due.',
+    include: DUE_INCLUDE,
+    legacyName: LEGACY_DUE_INDEX,
+    why: 'Sparse: only assignments owing an email carry dueShard (due#0…due#N-1), so a sweep reads what is due, every shard in parallel.',
   },
   // One sparse index per delivery lane, each by when its delivery falls due.
   ...DELIVERY_KINDS.map((kind): IndexSpec => {
@@ -53,6 +76,8 @@ export const TABLE_INDEXES: readonly IndexSpec[] = [
       name: lane.index,
       partitionKey: lane.shard,
       sortKey: { name: lane.due, type: 'S' },
+      include: LANE_DUE_INCLUDE,
+      legacyName: lane.legacyIndex,
       why: `Sparse: only assignments owing a ${destinations[kind].title} (or holding its dead letter) carry ${lane.shard}.`,
     };
   }),
@@ -78,6 +103,6 @@ export const TABLE_INDEXES: readonly IndexSpec[] = [
     sortKey: { name: 'retainAt', type: 'S' },
     // Not ALL: the evidence need not be copied for the sweeper to know which step is due.
     include: ['assignmentId', 'retainStep'],
-    why: 'Sparse: only assignments owing a retention step carry retainShard, so the sweeper reads what is due for reduction or expiry (no Scan).',
+    why: 'Sparse: only assignments owing a retention step carry retainShard (retain#0…retain#N-1), so the sweeper reads what is due for reduction or expiry (no Scan).',
   },
 ];

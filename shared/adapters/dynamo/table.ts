@@ -60,6 +60,8 @@ export const key = {
     pk: `SCIMKEY#${name}#${createHash('sha256').update(value).digest('hex')}`,
     sk: `USER#${id}`,
   }),
+  /** How many shards the due indexes have used at most (DUE_SHARDS), so a sweep reads them all. */
+  dueShards: (): Key => ({ pk: 'SHARDS', sk: 'DUE' }),
   /** The erasure log: one entry per erased starter, in one partition (erasures are few), read whole to replay. */
   erasure: (starterId: string): Key => ({ pk: 'ERASURES', sk: `STARTER#${starterId}` }),
   /** An audit event: its time, its kind and (two destinations' events may share a millisecond) its destination. */

@@ -12,6 +12,7 @@ import type { AttemptRecord, Evidence, OwedDeliveries, PolicyVersion } from '#sh
 import { canonicalPolicyText, parsePolicy } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
 import { runCli } from '../../../bin/attest.ts';
+import type { CliDeps } from '../../../bin/cli.ts';
 import {
   anAssignment,
   anEvidence,
@@ -20,6 +21,7 @@ import {
   aStarter,
   deadLetterStore,
   FakeClock,
+  FakeQueue,
   FakeStore,
   seedDeadLetter,
   seedSigned,
@@ -31,11 +33,17 @@ const NOW = '2026-11-26T10:00:00.000Z';
 const policySource = aPolicySource;
 
 /** Runs the CLI against `store`, reading every file as `files` says; collects what it prints. */
-async function cli(argv: string[], store = new FakeStore(), files: Record<string, string> = {}) {
+async function cli(
+  argv: string[],
+  store = new FakeStore(),
+  files: Record<string, string> = {},
+  queues: Pick<CliDeps, 'mailQueue' | 'lmsQueue'> = {},
+) {
   const out: string[] = [];
   const err: string[] = [];
   const read: string[] = [];
   const code = await runCli(argv, {
+    ...queues,
     store,
     io: { out: (t) => out.push(t), err: (t) => err.push(t) },
     now: () => new Date(NOW),
@@ -295,6 +303,52 @@ describe('attest policy publish', () => {
       dueKind: 'invite',
       dueAt: NOW,
     });
+  });
+
+  it('sends the invites --reacknowledge owes to the mail queue at once, claimed as the sweeper claims them', async () => {
+    // Prepare
+    const { store, starter } = await signedStore();
+    const mailQueue = new FakeQueue();
+
+    // Act
+    const { code, out } = await cli(
+      ['policy', 'publish', 'p.md', '--reacknowledge'],
+      store,
+      { 'p.md': policySource('Para one, changed.\n') },
+      { mailQueue },
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out[1]).toMatch(/; 1 emails queued now$/);
+    const id = assignmentIdFor(starter.employeeId, 'sample', 2);
+    // Claimed: due again at the re-drive time only if the message is lost (the sweeper's safety net).
+    const redriveAt = new Date(Date.parse(NOW) + 15 * 60_000).toISOString();
+    expect(mailQueue.sent).toEqual([
+      { message: { assignmentId: id, kind: 'invite', dueAt: redriveAt }, delaySeconds: 0 },
+    ]);
+    expect(mailQueue.batches).toEqual([1]);
+    expect(store.peek(id)).toMatchObject({ dueKind: 'invite', dueAt: redriveAt });
+  });
+
+  it('leaves for the sweeper an invite the mail queue refused, and says so', async () => {
+    // Prepare
+    const { store, starter } = await signedStore();
+    const mailQueue = new FakeQueue();
+    mailQueue.refuse.add(assignmentIdFor(starter.employeeId, 'sample', 2));
+
+    // Act
+    const { code, out, err } = await cli(
+      ['policy', 'publish', 'p.md', '--reacknowledge'],
+      store,
+      { 'p.md': policySource('Para one, changed.\n') },
+      { mailQueue },
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out[1]).toMatch(/; 0 emails queued now, the sweeper sends the rest \(1\) on its next run$/);
+    expect(err).toEqual(['attest: dispatch failed; the sweeper sends it']);
   });
 
   it('asks nobody twice when --reacknowledge runs again on unchanged text', async () => {
@@ -1136,6 +1190,31 @@ describe('attest lms enable', () => {
 });
 
 describe('attest lms backfill', () => {
+  it('sends what it owes to the LMS queue at once, ten to a call', async () => {
+    // Prepare
+    const store = new FakeStore();
+    const ids = [];
+    for (let i = 0; i < 12; i++)
+      ids.push(await seedSigned(store, `E${i}`, { webhook: { webhookId: `wh_${i}` } }));
+    const lmsQueue = new FakeQueue();
+
+    // Act
+    const { code, out } = await cli(
+      ['lms', 'backfill', '--destination', 'xapi', '--policy', 'safe-internet-use'],
+      store,
+      {},
+      { lmsQueue },
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual([
+      'safe-internet-use: 12 agreements owed to xapi (0 had a delivery there already); 12 queued now.',
+    ]);
+    expect(lmsQueue.sent.map((s) => s.message.kind)).toEqual(Array(12).fill('xapi'));
+    expect(new Set(lmsQueue.sent.map((s) => s.message.assignmentId))).toEqual(new Set(ids));
+  });
+
   it('owes an added destination every earlier agreement to the policy, once, under ids fixed by the evidence', async () => {
     // Prepare: two agreements delivered as webhooks only, one already owing a statement
     const store = new FakeStore();
@@ -1159,6 +1238,7 @@ describe('attest lms backfill', () => {
       'safe-internet-use: 2 agreements owed to xapi (1 had a delivery there already); the sweeper sends them on its next run.',
     ]);
     expect(again.out[0]).toMatch(/^safe-internet-use: 0 agreements owed to xapi \(3 had/);
+    // No LMS queue here: left owed, for the sweeper.
     for (const id of [e1, e2]) {
       expect(store.peek(id)?.xapi).toEqual({
         state: 'pending',

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_DUE_SHARDS, dueShard } from '#shared/adapters/dynamo/shards.ts';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { digestIdFor } from '#shared/core/ids.ts';
 import type {
@@ -29,6 +30,8 @@ const conditionFailed = () =>
 const store = () => makeDynamoStore('attest', new DynamoDBClient({ region: 'eu-west-2' }));
 const key = { pk: 'ASSIGN#a1', sk: 'ASSIGNMENT' };
 const now = new Date('2026-11-24T10:00:00.000Z');
+/** a1's shard among the default DUE_SHARDS: every writer computes it from the id alone. */
+const A1_SHARD = dueShard('a1', DEFAULT_DUE_SHARDS);
 const later = new Date('2026-11-24T10:02:00.000Z');
 
 const ACK_CONDITION = 'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled';
@@ -118,7 +121,7 @@ describe('makeDynamoStore', () => {
       expect(created).toEqual(assignment);
       expect(ddb).toReceiveCommandWith(PutCommand, {
         TableName: 'attest',
-        Item: { ...key, ...assignment, dueShard: 'due' },
+        Item: { ...key, ...assignment, dueShard: A1_SHARD },
         ConditionExpression: 'attribute_not_exists(pk)',
       });
       expect(ddb).not.toReceiveCommand(GetCommand);
@@ -487,7 +490,7 @@ describe('makeDynamoStore', () => {
           ':lms': { state: 'pending', webhookId: 'msg_1', attempts: 0 },
           ':due': later.toISOString(),
           ':receipt': 'receipt',
-          ':shard': 'due',
+          ':shard': A1_SHARD,
           ':policy': 'p',
           ':version': 3,
         },
@@ -525,7 +528,7 @@ describe('makeDynamoStore', () => {
           ':xapi': { state: 'pending', statementId: 'st_1', attempts: 0 },
           ':due': later.toISOString(),
           ':receipt': 'receipt',
-          ':shard': 'due',
+          ':shard': A1_SHARD,
           ':policy': 'p',
           ':version': 3,
         },
@@ -758,93 +761,171 @@ describe('makeDynamoStore', () => {
   });
 
   describe('queryDue', () => {
-    it('reads each lane page by page, asking for no more than the limit per lane', async () => {
+    /** Two shards and the table's record of them: each lane is read under `due`, `due#0` and `due#1`. */
+    const sharded = () =>
+      makeDynamoStore('attest', new DynamoDBClient({ region: 'eu-west-2' }), { dueShards: 2 });
+    const shard = (IndexName: string, value: string) => ({
+      IndexName,
+      ExpressionAttributeValues: { ':shard': value, ':before': now.toISOString() },
+    });
+
+    it('reads every shard of each lane page by page, asking for no more than the limit per shard', async () => {
       // Prepare
+      ddb.on(GetCommand).resolves({ Item: { pk: 'SHARDS', sk: 'DUE', shards: 2 } });
+      ddb.on(QueryCommand).resolves({ Items: [] });
       ddb
-        .on(QueryCommand, { IndexName: 'due' })
+        .on(QueryCommand, shard('due-v2', 'due#1'))
         .resolvesOnce({
           Items: [{ assignmentId: 'a1', dueAt: 't1', dueKind: 'invite' }],
           LastEvaluatedKey: { pk: 'x' },
         })
         .resolves({ Items: [{ assignmentId: 'a2', dueAt: 't3', dueKind: 'invite' }] });
+      // Written before sharding: read under the one value it holds.
       ddb
-        .on(QueryCommand, { IndexName: 'lms-due' })
+        .on(QueryCommand, shard('due-v2', 'due'))
+        .resolves({ Items: [{ assignmentId: 'a0', dueAt: 't0', dueKind: 'invite' }] });
+      ddb
+        .on(QueryCommand, shard('lms-due-v2', 'due#0'))
         .resolves({ Items: [{ assignmentId: 'a3', lmsDueAt: 't2' }] });
       ddb
-        .on(QueryCommand, { IndexName: 'xapi-due' })
+        .on(QueryCommand, shard('xapi-due-v2', 'due#1'))
         .resolves({ Items: [{ assignmentId: 'a4', xapiDueAt: 't4' }] });
       ddb
-        .on(QueryCommand, { IndexName: 'moodle-due' })
+        .on(QueryCommand, shard('moodle-due-v2', 'due#0'))
         .resolves({ Items: [{ assignmentId: 'a5', moodleDueAt: 't5' }] });
 
       // Act
-      const due = await store().queryDue(now, 10);
+      const due = await sharded().queryDue(now, 10);
 
       // Assess
-      expect(due.map((item) => item.assignmentId)).toEqual(['a1', 'a3', 'a2', 'a4', 'a5']);
-      expect(ddb).toReceiveCommandTimes(QueryCommand, 5);
-      expect(ddb).toReceiveNthCommandWith(QueryCommand, 2, {
-        IndexName: 'due',
+      expect(due.map((item) => item.assignmentId)).toEqual(['a0', 'a1', 'a3', 'a2', 'a4', 'a5']);
+      expect(due.find((item) => item.assignmentId === 'a3')?.dueKind).toBe('webhook');
+      // Three values a lane, four lanes, and a second page of one shard.
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 13);
+      expect(ddb).toReceiveCommandWith(QueryCommand, {
+        ...shard('due-v2', 'due#1'),
         Limit: 9,
         ExclusiveStartKey: { pk: 'x' },
       });
-      // The LMS lane starts afresh, from its own first page and with its own limit.
-      expect(ddb).toReceiveNthCommandWith(QueryCommand, 3, { IndexName: 'lms-due', Limit: 10 });
-      expect(ddb.commandCalls(QueryCommand)[2]?.args[0].input.ExclusiveStartKey).toBeUndefined();
-      expect(ddb).toReceiveNthCommandWith(QueryCommand, 4, { IndexName: 'xapi-due', Limit: 10 });
-      expect(ddb.commandCalls(QueryCommand)[3]?.args[0].input.ExclusiveStartKey).toBeUndefined();
-      expect(ddb).toReceiveNthCommandWith(QueryCommand, 5, { IndexName: 'moodle-due', Limit: 10 });
+      for (const index of ['due-v2', 'lms-due-v2', 'xapi-due-v2', 'moodle-due-v2']) {
+        for (const value of ['due', 'due#0', 'due#1']) {
+          expect(ddb).toReceiveCommandWith(QueryCommand, { ...shard(index, value), Limit: 10 });
+        }
+      }
+      // Never the dead letters' shard.
+      expect(JSON.stringify(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input))).not.toContain(
+        '"dead"',
+      );
+      expect(ddb).not.toReceiveCommand(UpdateCommand);
     });
 
-    it('stops each lane at the limit even when more pages remain', async () => {
+    it('stops each shard at the limit even when more pages remain', async () => {
       // Prepare
-      ddb.on(QueryCommand, { IndexName: 'due' }).resolves({
+      ddb.on(GetCommand).resolves({ Item: { shards: 2 } });
+      ddb.on(QueryCommand).resolves({
         Items: [
-          { assignmentId: 'a1', dueAt: 't1', dueKind: 'invite' },
-          { assignmentId: 'a2', dueAt: 't2', dueKind: 'invite' },
-        ],
-        LastEvaluatedKey: { pk: 'more' },
-      });
-      ddb.on(QueryCommand, { IndexName: 'lms-due' }).resolves({
-        Items: [
-          { assignmentId: 'a3', lmsDueAt: 't1' },
-          { assignmentId: 'a4', lmsDueAt: 't2' },
-        ],
-        LastEvaluatedKey: { pk: 'more' },
-      });
-      ddb.on(QueryCommand, { IndexName: 'xapi-due' }).resolves({
-        Items: [
-          { assignmentId: 'a5', xapiDueAt: 't1' },
-          { assignmentId: 'a6', xapiDueAt: 't2' },
-        ],
-        LastEvaluatedKey: { pk: 'more' },
-      });
-      ddb.on(QueryCommand, { IndexName: 'moodle-due' }).resolves({
-        Items: [
-          { assignmentId: 'a7', moodleDueAt: 't1' },
-          { assignmentId: 'a8', moodleDueAt: 't2' },
+          {
+            assignmentId: 'a1',
+            dueAt: 't1',
+            dueKind: 'invite',
+            lmsDueAt: 't1',
+            xapiDueAt: 't1',
+            moodleDueAt: 't1',
+          },
+          {
+            assignmentId: 'a2',
+            dueAt: 't2',
+            dueKind: 'invite',
+            lmsDueAt: 't2',
+            xapiDueAt: 't2',
+            moodleDueAt: 't2',
+          },
         ],
         LastEvaluatedKey: { pk: 'more' },
       });
 
       // Act
-      const due = await store().queryDue(now, 2);
+      const due = await sharded().queryDue(now, 2);
 
       // Assess
-      expect(due).toHaveLength(8);
-      expect(ddb).toReceiveCommandTimes(QueryCommand, 4);
+      expect(due).toHaveLength(24);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 12);
+    });
+
+    it('reads the most shards the table has held when DUE_SHARDS was lowered since', async () => {
+      // Prepare
+      ddb.on(GetCommand).resolves({ Item: { shards: 4 } });
+      ddb.on(QueryCommand).resolves({});
+
+      // Act
+      await sharded().queryDue(now, 10);
+
+      // Assess
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 4 * 5);
+      expect(ddb).toReceiveCommandWith(QueryCommand, shard('due-v2', 'due#3'));
+      expect(ddb).not.toReceiveCommand(UpdateCommand);
+    });
+
+    it('records a DUE_SHARDS higher than the table has held, only ever raising it', async () => {
+      // Prepare
+      ddb.on(GetCommand).resolves({ Item: { shards: 1 } });
+      ddb.on(UpdateCommand).resolves({});
+      ddb.on(QueryCommand).resolves({});
+
+      // Act
+      await sharded().queryDue(now, 10);
+
+      // Assess
+      expect(ddb).toReceiveCommandWith(UpdateCommand, {
+        Key: { pk: 'SHARDS', sk: 'DUE' },
+        UpdateExpression: 'SET shards = :n',
+        ConditionExpression: 'attribute_not_exists(shards) OR shards < :n',
+        ExpressionAttributeValues: { ':n': 2 },
+      });
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 4 * 3);
     });
 
     it('answers nothing due with an empty list', async () => {
       // Prepare
+      ddb.on(GetCommand).resolves({});
+      ddb.on(UpdateCommand).resolves({});
       ddb.on(QueryCommand).resolves({});
 
       // Act
-      const due = await store().queryDue(now, 10);
+      const due = await sharded().queryDue(now, 10);
 
       // Assess
       expect(due).toEqual([]);
-      expect(ddb).toReceiveCommandTimes(QueryCommand, 4);
+      expect(ddb).toReceiveCommandTimes(QueryCommand, 12);
+    });
+
+    it('reads a lane’s old index while its new one is not built, and the new one once the old is dropped', async () => {
+      // Prepare: a stack part way through the upgrade (README): the mail lane's new index missing
+      const missing = (index: string) =>
+        Object.assign(new Error(`The table does not have the specified index: ${index}`), {
+          name: 'ValidationException',
+        });
+      ddb.on(GetCommand).resolves({ Item: { shards: 2 } });
+      ddb.on(QueryCommand).resolves({});
+      ddb.on(QueryCommand, { IndexName: 'due-v2' }).rejects(missing('due-v2'));
+      ddb
+        .on(QueryCommand, shard('due', 'due#0'))
+        .resolves({ Items: [{ assignmentId: 'a1', dueAt: 't1', dueKind: 'invite' }] });
+
+      // Act
+      const during = await sharded().queryDue(now, 10);
+      ddb.reset();
+      ddb.on(GetCommand).resolves({ Item: { shards: 2 } });
+      ddb.on(QueryCommand).resolves({});
+      ddb.on(QueryCommand, { IndexName: 'due' }).rejects(missing('due'));
+      ddb
+        .on(QueryCommand, shard('due-v2', 'due#1'))
+        .resolves({ Items: [{ assignmentId: 'a2', dueAt: 't2', dueKind: 'invite' }] });
+      const after = await sharded().queryDue(now, 10);
+
+      // Assess
+      expect(during.map((d) => d.assignmentId)).toEqual(['a1']);
+      expect(after.map((d) => d.assignmentId)).toEqual(['a2']);
     });
   });
 

@@ -1,5 +1,5 @@
-// The SQS queue: work messages as JSON, with a delivery delay only when one is asked for.
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+// The SQS queue: work messages as JSON, with a delivery delay only when one is asked for, one at a time or ten to a call.
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
@@ -45,5 +45,71 @@ describe('makeSqsQueue', () => {
 
     // Assess
     await expect(queue().send({ assignmentId: 'a1', kind: 'webhook' })).rejects.toThrow('QueueDoesNotExist');
+  });
+
+  describe('sendBatch', () => {
+    /** `count` invites, a1…, each due with its own delay. */
+    const entries = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        message: { assignmentId: `a${i + 1}`, kind: 'invite' as const, dueAt: '2026-11-24T10:15:00.000Z' },
+        delaySeconds: i,
+      }));
+
+    it('sends ten to a call, each entry its message and delay, identified by its place in the batch', async () => {
+      // Prepare
+      sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+
+      // Act
+      const failed = await queue().sendBatch(entries(23));
+
+      // Assess
+      expect(failed).toEqual([]);
+      expect(sqs).toReceiveCommandTimes(SendMessageBatchCommand, 3);
+      const calls = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries ?? []);
+      expect(calls.map((e) => e.length).sort()).toEqual([10, 10, 3]);
+      expect(calls.flat().find((e) => e.Id === '12')).toEqual({
+        Id: '12',
+        MessageBody: JSON.stringify(entries(13)[12]?.message),
+        DelaySeconds: 12,
+      });
+    });
+
+    it('answers the entries SQS refused, by their place in the whole batch, and no others', async () => {
+      // Prepare
+      sqs
+        .on(SendMessageBatchCommand)
+        .resolves({ Failed: [{ Id: '11', Code: 'InternalError', SenderFault: false }], Successful: [] });
+
+      // Act
+      const failed = await queue().sendBatch(entries(12));
+
+      // Assess: the second call holds entries 10 and 11; only 11 was refused
+      expect(failed).toEqual(expect.arrayContaining([{ index: 11, code: 'InternalError' }]));
+      expect(failed.every((f) => f.index === 11)).toBe(true);
+    });
+
+    it('answers every entry of a call that failed whole as not sent, the other calls’ entries sent', async () => {
+      // Prepare
+      sqs
+        .on(SendMessageBatchCommand)
+        .resolvesOnce({ Successful: [], Failed: [] })
+        .rejects(Object.assign(new Error('throttled'), { name: 'RequestThrottled' }));
+
+      // Act
+      const failed = await queue().sendBatch(entries(15));
+
+      // Assess
+      expect(failed).toHaveLength(5);
+      expect(new Set(failed.map((f) => f.code))).toEqual(new Set(['RequestThrottled']));
+    });
+
+    it('makes no call for an empty batch', async () => {
+      // Act
+      const failed = await queue().sendBatch([]);
+
+      // Assess
+      expect(failed).toEqual([]);
+      expect(sqs).not.toReceiveCommand(SendMessageBatchCommand);
+    });
   });
 });

@@ -524,7 +524,7 @@ describe('deliverCompletion', () => {
     expect(await store.deadLetters(10)).toEqual([{ assignmentId: id, kind: 'webhook', deadAt }]);
   });
 
-  // The adapter queries the lane's shard = 'due' partition only; the fake skips its dead letters likewise.
+  // The adapter queries the lane's due shards only (never `dead`); the fake skips its dead letters likewise.
   it('keeps a dead letter out of the sweeper’s sight', async () => {
     // Prepare
     const { store, deliver, id } = await setup([{ status: 400, body: 'bad' }]);

@@ -609,3 +609,44 @@ describe('makeListPolicyVersions', () => {
     });
   });
 });
+
+describe('reacknowledge with a dispatcher', () => {
+  it('dispatches the invites it owes a hundred at a time as it makes them, the rest at the end', async () => {
+    // Prepare: 250 signers of version 1; version 2 published
+    const store = new FakeStore();
+    const clock = new FakeClock('2026-11-26T10:00:00.000Z');
+    const v1 = aPolicy({ version: 1 });
+    for (let i = 0; i < 250; i++) await signer(store, `E${i}`, v1);
+    const v2 = { ...v1, version: 2, sha256: 'b'.repeat(64) };
+    await store.putPolicyVersion(v2);
+    const batches: string[][] = [];
+    const dispatch = vi.fn(async (items: readonly { assignmentId: string }[]) => {
+      batches.push(items.map((i) => i.assignmentId));
+      return { claimed: items.length, dispatched: items.length - 1, failed: 1, taken: [] };
+    });
+    const { reacknowledge } = makePublishPolicy({ store, clock, logger: silentLogger, dispatch });
+
+    // Act
+    const outcome = await reacknowledge(v2);
+
+    // Assess: every invite owed dispatched once; one a batch refused, so left for the sweeper
+    expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
+    expect(new Set(batches.flat()).size).toBe(250);
+    expect(outcome).toMatchObject({ asked: 250, enqueued: 247 });
+    expect(batches.flat()).toContain(assignmentIdFor('E7', v1.policyId, 2));
+  });
+
+  it('says nothing was enqueued without a dispatcher: the sweeper sends them', async () => {
+    // Prepare
+    const { store, reacknowledge } = setup();
+    const v1 = aPolicy({ version: 1 });
+    await signer(store, 'E1', v1);
+
+    // Act
+    const outcome = await reacknowledge({ ...v1, version: 2, sha256: 'b'.repeat(64) });
+
+    // Assess
+    expect(outcome.asked).toBe(1);
+    expect(outcome).not.toHaveProperty('enqueued');
+  });
+});

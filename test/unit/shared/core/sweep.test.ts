@@ -1,4 +1,4 @@
-// The sweeper: dispatches what falls due before the next sweep, on time and once, and keeps what it could not dispatch.
+// The sweeper: dispatches what falls due before the next sweep, on time and once, in batches and rounds while time remains, and keeps what it could not dispatch.
 import { describe, expect, it } from 'vitest';
 import { destinations } from '#shared/core/destinations/registry.ts';
 import { type Assignment, DELIVERY_KINDS } from '#shared/core/model.ts';
@@ -33,7 +33,7 @@ describe('sweepDue', () => {
     const result = await sweep();
 
     // Assess
-    expect(result).toEqual({ read: 1, dispatched: 1 });
+    expect(result).toEqual({ read: 1, dispatched: 1, rounds: 1 });
     // The message names the due time the sweeper set, so once that step is done a copy is stale.
     expect(mail.sent).toEqual([
       { message: { assignmentId: id, kind: 'invite', dueAt: '2026-11-24T10:16:30.000Z' }, delaySeconds: 90 },
@@ -70,7 +70,7 @@ describe('sweepDue', () => {
       const result = await sweep();
 
       // Assess
-      expect(result).toEqual({ read: 1, dispatched: 1 });
+      expect(result).toEqual({ read: 1, dispatched: 1, rounds: 1 });
       expect(lms.sent).toEqual([
         { message: { assignmentId: id, kind, dueAt: '2026-11-24T10:15:00.000Z' }, delaySeconds: 0 },
       ]);
@@ -93,7 +93,7 @@ describe('sweepDue', () => {
     const result = await sweep();
 
     // Assess
-    expect(result).toEqual({ read: 2, dispatched: 2 });
+    expect(result).toEqual({ read: 2, dispatched: 2, rounds: 1 });
     expect(lms.sent).toEqual([
       { message: { assignmentId: id, kind: 'webhook', dueAt: '2026-11-24T10:15:00.000Z' }, delaySeconds: 0 },
       { message: { assignmentId: id, kind: 'xapi', dueAt: '2026-11-24T10:17:00.000Z' }, delaySeconds: 120 },
@@ -114,7 +114,7 @@ describe('sweepDue', () => {
     const result = await sweep();
 
     // Assess
-    expect(result).toEqual({ read: 2, dispatched: 2 });
+    expect(result).toEqual({ read: 2, dispatched: 2, rounds: 1 });
     expect(mail.sent).toEqual([
       { message: { assignmentId: id, kind: 'receipt', dueAt: expect.any(String) }, delaySeconds: 0 },
     ]);
@@ -158,7 +158,7 @@ describe('sweepDue', () => {
     const result = await sweep();
 
     // Assess
-    expect(result).toEqual({ read: 0, dispatched: 0 });
+    expect(result).toEqual({ read: 0, dispatched: 0, rounds: 1 });
     expect(mail.sent).toEqual([]);
     expect(store.peek(id)?.dueAt).toBe('2026-11-24T10:05:00.001Z');
   });
@@ -171,7 +171,7 @@ describe('sweepDue', () => {
     const result = await sweep();
 
     // Assess
-    expect(result).toEqual({ read: 0, dispatched: 0 });
+    expect(result).toEqual({ read: 0, dispatched: 0, rounds: 1 });
     expect(mail.sent).toEqual([]);
   });
 
@@ -220,8 +220,8 @@ describe('sweepDue', () => {
     const retried = await sweep();
 
     // Assess
-    expect(failed).toEqual({ read: 1, dispatched: 0 });
-    expect(retried).toEqual({ read: 1, dispatched: 1 });
+    expect(failed).toEqual({ read: 1, dispatched: 0, rounds: 1 });
+    expect(retried).toEqual({ read: 1, dispatched: 1, rounds: 1 });
     expect(mail.sent).toHaveLength(1);
     expect(store.peek(id)?.dueKind).toBe('invite');
   });
@@ -251,7 +251,7 @@ describe('sweepDue', () => {
     const result = await sweep();
 
     // Assess
-    expect(result).toEqual({ read: 3, dispatched: 3 });
+    expect(result).toEqual({ read: 3, dispatched: 3, rounds: 1 });
     expect(mail.sent.map((s) => s.message.assignmentId)).toEqual([
       seeded.assignment.assignmentId,
       'a1',
@@ -301,5 +301,144 @@ describe('sweepDue: an index that lags its item', () => {
     expect(result.dispatched).toBe(0);
     expect(mail.sent).toEqual([]);
     expect(store.peek(id)?.dueAt).toBe('2026-11-24T10:15:00.000Z');
+  });
+});
+
+describe('sweepDue: rounds and batches', () => {
+  /** `count` invites due an hour ago, a minute apart: `a0`, `a1`… */
+  async function backlog(
+    count: number,
+    options: { pageSize?: number; concurrency?: number; marginMs?: number },
+  ) {
+    // The seeded assignment owes nothing: only the backlog is due.
+    const seeded = await seededStore({ dueAt: undefined, dueKind: undefined });
+    for (let i = 0; i < count; i++) {
+      seeded.store.seed({
+        ...seeded.assignment,
+        assignmentId: `a${i}`,
+        dueKind: 'invite',
+        dueAt: `2026-11-24T09:${String(i).padStart(2, '0')}:00.000Z`,
+      });
+    }
+    const mail = new FakeQueue();
+    const clock = new FakeClock('2026-11-24T10:00:00.000Z');
+    const sweep = makeSweepDue({
+      store: seeded.store,
+      queues: { mail, lms: new FakeQueue() },
+      clock,
+      logger: silentLogger,
+      intervalMs: INTERVAL_MS,
+      redriveAfterMs: REDRIVE_MS,
+      ...options,
+    });
+    return { ...seeded, mail, clock, sweep };
+  }
+
+  it('sweeps round after round while due work and time remain, each round reading what is due now', async () => {
+    // Prepare: 7 due, 3 read a round, and plenty of time left
+    const { mail, sweep, clock } = await backlog(7, { pageSize: 3 });
+    const remaining = () => {
+      clock.advance(1000);
+      return 60_000;
+    };
+
+    // Act
+    const result = await sweep(remaining);
+
+    // Assess: three rounds dispatch all seven; a fourth finds nothing and ends the sweep
+    expect(result).toEqual({ read: 7, dispatched: 7, rounds: 4 });
+    expect(new Set(mail.sent.map((s) => s.message.assignmentId)).size).toBe(7);
+  });
+
+  it('starts no round once no more than the margin remains of the invocation', async () => {
+    // Prepare: 7 due, 3 a round; 40 s left after the first round, then 10 s
+    const { mail, sweep } = await backlog(7, { pageSize: 3, marginMs: 15_000 });
+    const left = [40_000, 10_000];
+
+    // Act
+    const result = await sweep(() => left.shift() ?? 0);
+
+    // Assess: two rounds, the rest left owed for the next sweep
+    expect(result).toEqual({ read: 6, dispatched: 6, rounds: 2 });
+    expect(mail.sent).toHaveLength(6);
+  });
+
+  it('makes one round when no remaining time is given', async () => {
+    // Prepare
+    const { sweep } = await backlog(5, { pageSize: 2 });
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toEqual({ read: 2, dispatched: 2, rounds: 1 });
+  });
+
+  it('never takes an item twice in one sweep, even when its re-drive time falls before the horizon', async () => {
+    // Prepare: re-driven after one minute, swept for the next five
+    const seeded = await seededStore({ dueAt: '2026-11-24T09:59:00.000Z' });
+    const mail = new FakeQueue();
+    const sweep = makeSweepDue({
+      store: seeded.store,
+      queues: { mail, lms: new FakeQueue() },
+      clock: new FakeClock('2026-11-24T10:00:00.000Z'),
+      logger: silentLogger,
+      intervalMs: INTERVAL_MS,
+      redriveAfterMs: 60_000,
+    });
+
+    // Act
+    const result = await sweep(() => 60_000);
+
+    // Assess
+    expect(result.dispatched).toBe(1);
+    expect(mail.sent).toHaveLength(1);
+  });
+
+  it('sends the claimed items in one batch, keeping those the queue refused owed at their re-drive time', async () => {
+    // Prepare
+    const { mail, sweep, store } = await backlog(4, {});
+    mail.refuse.add('a2');
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toEqual({ read: 4, dispatched: 3, rounds: 1 });
+    expect(mail.batches).toEqual([4]);
+    expect(mail.sent.map((s) => s.message.assignmentId)).toEqual(['a0', 'a1', 'a3']);
+    // Refused: still owed, due again when a lost message would be (the next sweep after sends it).
+    expect(store.peek('a2')).toMatchObject({ dueKind: 'invite', dueAt: '2026-11-24T10:15:00.000Z' });
+  });
+
+  it('has no more claims in flight at once than its concurrency', async () => {
+    // Prepare: a store whose claims wait, counting how many are in flight
+    const { store, mail } = await backlog(10, {});
+    let inFlight = 0;
+    let most = 0;
+    const counted = Object.create(store) as typeof store;
+    counted.deferDue = async (...args) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      return store.deferDue(...args);
+    };
+    const sweep = makeSweepDue({
+      store: counted,
+      queues: { mail, lms: new FakeQueue() },
+      clock: new FakeClock('2026-11-24T10:00:00.000Z'),
+      logger: silentLogger,
+      intervalMs: INTERVAL_MS,
+      redriveAfterMs: REDRIVE_MS,
+      concurrency: 3,
+    });
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result.dispatched).toBe(10);
+    expect(most).toBe(3);
   });
 });
