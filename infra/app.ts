@@ -9,6 +9,7 @@ new AttestStack(app, 'Attest', {
   defaultPolicies: String(app.node.tryGetContext('attest:defaultPolicies') ?? 'safe-internet-use'),
   lmsMode: String(app.node.tryGetContext('attest:lmsMode') ?? 'webhook'),
   consoleDomainPrefix: app.node.tryGetContext('attest:consoleDomainPrefix'),
+  sesMaxRate: app.node.tryGetContext('attest:sesMaxRate'),
   retention: Object.fromEntries(
     (
       [

@@ -12,12 +12,16 @@ export interface Poller {
 /**
  * Polls `queueUrl` and hands each batch to `handler`. Successes are deleted; failures stay, so they
  * come back after the visibility timeout and, after the redrive policy's count, rest in the DLQ.
+ * Up to `concurrency` batches are in the handler at once, as the event source's maximum concurrency
+ * lets that many invocations run on AWS: each is a loop of its own, receiving as soon as its last
+ * batch is done.
  */
 export function startPoller(
   client: SQSClient,
   queueUrl: string,
   handler: QueueHandler,
   onError: (error: unknown) => void,
+  concurrency = 1,
 ): Poller {
   let running = true;
   const abort = new AbortController();
@@ -72,7 +76,7 @@ export function startPoller(
     }
   }
 
-  const loop = (async () => {
+  const loop = async () => {
     while (running) {
       try {
         await once();
@@ -82,13 +86,14 @@ export function startPoller(
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
-  })();
+  };
+  const loops = Array.from({ length: concurrency }, loop);
 
   return {
     async stop() {
       running = false;
       abort.abort();
-      await loop;
+      await Promise.all(loops);
     },
   };
 }
