@@ -4,6 +4,7 @@ import { run as consoleOverview } from './console.ts';
 import { run as deliveries } from './deliveries.ts';
 import { run as importStarters } from './import.ts';
 import { run as page } from './page.ts';
+import { run as pipeline } from './pipeline.ts';
 import { run as render } from './render.ts';
 import { run as report } from './report.ts';
 import { run as sweep } from './sweep.ts';
@@ -19,6 +20,7 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['import', importStarters],
   ['console', consoleOverview],
   ['bundles', bundles],
+  ['pipeline', pipeline],
 ];
 
 const only = process.argv.slice(2);

@@ -1,4 +1,5 @@
 // Local queue pollers: hand SQS batches to the same handlers as Lambda's event source mapping, honouring partial batch failures.
+import { setMaxListeners } from 'node:events';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LOCAL_REGION } from './settings.ts';
@@ -25,6 +26,8 @@ export function startPoller(
 ): Poller {
   let running = true;
   const abort = new AbortController();
+  // Each loop's receive listens on the one signal.
+  setMaxListeners(concurrency + 10, abort.signal);
   const arn = `arn:aws:sqs:${LOCAL_REGION}:000000000000:${queueUrl.split('/').pop()}`;
 
   async function once(): Promise<void> {
