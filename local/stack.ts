@@ -6,14 +6,15 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_SES_RATE, mailerConcurrency, parseSendRate } from '#shared/core/send-rate.ts';
 import { HTTP_ROUTES, type HttpFunction } from '../functions/routes.ts';
-import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from './emulators.ts';
+import { type EmulatorThread, startEmulatorThread } from './emulator-thread.ts';
+import { LOCAL_CREDENTIALS } from './emulators.ts';
 import { createGateway, type HttpHandler } from './gateway.ts';
 import { invoked } from './invocation.ts';
 import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
 import { LOCAL_OIDC_CLIENT_ID, type LocalOidcProvider, startLocalOidcProvider } from './oidc-provider.ts';
 import { type QueueHandler, startPoller } from './pollers.ts';
-import { keepMailbox, reportedIn } from './ses-mailbox.ts';
-import type { LocalSesQuota, SesQuotaGate } from './ses-quota.ts';
+import { reportedIn } from './ses-mailbox.ts';
+import type { LocalSesQuota } from './ses-quota.ts';
 import { startSesSimulator } from './ses-simulator.ts';
 import {
   LOCAL_CONSOLE_PASSWORD,
@@ -64,7 +65,7 @@ export interface LocalStack {
   /** Hands an SNS-wrapped SES event to the ses-events handler, as the topic would. */
   sesEvent(event: import('aws-lambda').SNSEvent): Promise<void>;
   /** The local SES's send quota: change it, or count the sends it refused. */
-  sesQuota: SesQuotaGate;
+  sesQuota: EmulatorThread['sesQuota'];
   stop(): Promise<void>;
 }
 
@@ -82,7 +83,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // The SDK warns on Node 20 that its 2027 releases need Node 22; the Lambdas run Node 22 already.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const visibilitySeconds = 10;
-  const emulators = await startEmulators({
+  // On a thread of their own, as AWS's services are apart from the functions (and the mailbox,
+  // with a data directory, kept there on disk: local/ses-mailbox.ts).
+  const emulators = await startEmulatorThread({
     ports: options.ports,
     dataDir: options.dataDir,
     visibilitySeconds,
@@ -113,14 +116,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
 async function startServices(
   options: LocalStackOptions,
-  emulators: Emulators,
+  emulators: EmulatorThread,
   lms: LmsReceiver,
   opened: Array<Server | LocalOidcProvider>,
   onError: (error: unknown) => void,
 ): Promise<LocalStack> {
-  // With a data directory the mailbox outlives the process, as SES's does, and so does what has
-  // been reported of it: after a crash the emails SES took before it are reported once.
-  const forget = options.dataDir ? keepMailbox(options.dataDir) : undefined;
+  // With a data directory the mailbox outlives the process, as SES's does (kept on the emulators'
+  // thread), and so does what has been reported of it: after a crash the emails SES took before it
+  // are reported once.
   const lmsPort = await listen(lms.server, options.ports.lms);
   opened.push(lms.server);
 
@@ -297,7 +300,6 @@ async function startServices(
     async stop() {
       clearInterval(timer);
       await Promise.all([...pollers.map((p) => p.stop()), simulator.stop(), reaper.stop()]);
-      forget?.();
       await sweeping;
       const close = (s: Server) =>
         new Promise<void>((resolve) => {

@@ -48,7 +48,7 @@ describe('a throttled burst', () => {
       'the first invite',
       async () => (await emailsTo(first.data.email as string, stack.urls.mailbox))[0],
     );
-    stack.sesQuota.set({ maxSendRate: 1, max24HourSend: -1 });
+    await stack.sesQuota.set({ maxSendRate: 1, max24HourSend: -1 });
     const burst = Array.from({ length: 15 }, () => uniqueStarter());
 
     // Act: fifteen starters at once
@@ -66,7 +66,7 @@ describe('a throttled burst', () => {
 
     // Assess: SES throttled some; each starter has exactly one invite; no dead letters, nothing left
     expect(responses.map((r) => r.status)).toEqual(burst.map(() => 202));
-    expect(stack.sesQuota.refused().rate).toBeGreaterThan(0);
+    expect((await stack.sesQuota.refused()).rate).toBeGreaterThan(0);
     expect(invites.map((emails) => emails.length)).toEqual(burst.map(() => 1));
     expect(await waiting(stack.queues.mailDlq)).toBe(0);
     expect(await waiting(stack.queues.mail)).toBe(0);
