@@ -57,7 +57,10 @@ export interface MailDeps {
   mailer: Mailer;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  /** Counts the emails sent (`EmailSent`) and the sends that failed (`EmailSendFailed`), by kind. */
+  /**
+   * Counts the emails sent (`EmailSent`) and the sends that failed (`EmailSendFailed`), by kind, and
+   * those SES throttled (`EmailThrottled`, by kind and quota).
+   */
   metrics: Metrics;
   tokenKeys: TokenKeys;
   renderInvite: (content: InviteContent) => Rendered;
