@@ -6,6 +6,7 @@ import { run as cost } from './cost.ts';
 import { run as deliveries } from './deliveries.ts';
 import { run as importStarters } from './import.ts';
 import { run as page } from './page.ts';
+import { run as pipeline } from './pipeline.ts';
 import { run as render } from './render.ts';
 import { run as report } from './report.ts';
 import { run as scale } from './scale.ts';
@@ -25,6 +26,7 @@ const figures: Array<[string, () => Promise<void>]> = [
   ['calls', calls],
   ['cost', cost],
   ['scale', scale],
+  ['pipeline', pipeline],
 ];
 
 const only = process.argv.slice(2);

@@ -11,6 +11,7 @@ new AttestStack(app, 'Attest', {
   consoleDomainPrefix: app.node.tryGetContext('attest:consoleDomainPrefix'),
   dueShards: app.node.tryGetContext('attest:dueShards'),
   dueIndexUpgrade: app.node.tryGetContext('attest:dueIndexUpgrade'),
+  sesMaxRate: app.node.tryGetContext('attest:sesMaxRate'),
   retention: Object.fromEntries(
     (
       [

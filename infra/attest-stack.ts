@@ -34,6 +34,7 @@ import { destinations } from '../shared/core/destinations/registry.ts';
 import { parseCalendarDuration } from '../shared/core/duration.ts';
 import { type DeliveryKind, EMAIL_KINDS } from '../shared/core/model.ts';
 import { RETENTION_DEFAULTS } from '../shared/core/privacy/retention.ts';
+import { DEFAULT_SES_RATE, mailerConcurrency, parseSendRate } from '../shared/core/send-rate.ts';
 import { Api } from './api.ts';
 import { CONSOLE_GROUPS, ConsoleSignIn } from './console-sign-in.ts';
 import { OperationsDashboard } from './dashboard.ts';
@@ -74,6 +75,12 @@ export interface AttestStackProps extends StackProps {
    * indexes of this version.
    */
   dueIndexUpgrade?: number | string;
+  /**
+   * SES_MAX_RATE (context `attest:sesMaxRate`): emails a second at most, below the account's SES
+   * quota. It also sizes the mailer's concurrency, so it is chosen at synth; none: the mailer follows
+   * the quota alone, sized for a new production account's 14 a second.
+   */
+  sesMaxRate?: string | number;
 }
 
 /** The retention settings, defaults filled in, each checked at synth (a bad one names its context). */
@@ -102,6 +109,16 @@ function dueShardCount(given: number | string | undefined): number {
     );
   } catch (error) {
     throw new Error(`attest:dueShards: ${(error as Error).message}`);
+  }
+}
+
+/** The context `attest:sesMaxRate`, checked at synth as the mailer checks SES_MAX_RATE at load. */
+function sendRateSetting(given: string | number | undefined): number | undefined {
+  if (given === undefined || String(given).trim() === '') return undefined;
+  try {
+    return parseSendRate(String(given));
+  } catch (error) {
+    throw new Error(`attest:sesMaxRate (SES_MAX_RATE): ${(error as Error).message}`);
   }
 }
 
@@ -176,6 +193,9 @@ export class AttestStack extends Stack {
     }).valueAsString;
 
     const retention = retentionSettings(props.retention);
+    const sesMaxRate = sendRateSetting(props.sesMaxRate);
+    // Enough mailers for the rate (at least the event source's least, two); each sends at its share.
+    const mailerInstances = mailerConcurrency(sesMaxRate ?? DEFAULT_SES_RATE);
     const retain = {
       unsignedAfterLeaving: retention.RETAIN_UNSIGNED_AFTER_LEAVING.iso,
       evidence: retention.RETAIN_EVIDENCE.iso,
@@ -268,6 +288,11 @@ export class AttestStack extends Stack {
         REATTEST_EVERY: reattestEvery,
         // A manager's digest is deleted this long after its day.
         RETAIN_EVIDENCE: retain.evidence,
+        // The rate is shared among this many (the event source's maximum concurrency, below).
+        MAILER_CONCURRENCY: String(mailerInstances),
+        ...(sesMaxRate !== undefined && { SES_MAX_RATE: String(sesMaxRate) }),
+        // A send SES throttles goes back on the queue with a delay.
+        MAIL_QUEUE_URL: mail.queue.queueUrl,
       },
     });
     const lmsPush = attestFunction(this, 'LmsPush', {
@@ -371,10 +396,14 @@ export class AttestStack extends Stack {
     // A retry due within SQS's 15-minute delay goes back on its own queue, to the second.
     lms.queue.grantSendMessages(lmsPush);
     email.grantSend(mailer, mailFrom);
+    // A throttled send waits on the mail queue rather than counting towards its DLQ.
+    mail.queue.grantSendMessages(mailer);
+    email.grantReadQuota(mailer);
 
-    // Five mailers at a time, each with a batch of ten, stay near a new SES account's 14 emails a second;
-    // throttled sends are retried alone. The same bound keeps an organisation's LMS from being flooded.
-    mail.feed(mailer, { maxConcurrency: 5 });
+    // The mailers at a time that SES_MAX_RATE (or a new account's 14 a second) needs, each pacing
+    // itself to its share of the quota; a send SES throttles all the same waits on the queue. Five
+    // lms-push at a time keep an organisation's LMS from being flooded.
+    mail.feed(mailer, { maxConcurrency: mailerInstances });
     lms.feed(lmsPush, { maxConcurrency: 5 });
     new Rule(this, 'SweepSchedule', {
       description: 'attest: re-drive owed work from the due index',

@@ -71,6 +71,16 @@ export class Email extends Construct {
         'The sender identity is the operator’s, verified outside the stack; the statement is held to this account, region and From address.',
     });
   }
+
+  /** Lets `fn` read the account's send quota (SES v2 GetAccount), which it paces its sends by. */
+  grantReadQuota(fn: IFunction): void {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ses:GetAccount (the send quota the mailer paces itself by) has no resource-level permissions; nor has X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords).',
+    });
+  }
 }
 
 /**

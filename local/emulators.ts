@@ -21,6 +21,7 @@ import dynalite from 'dynalite';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
 import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
 import { repairIndexes, scanAll } from './index-repair.ts';
+import { gateSesQuota, LOCAL_SES_QUOTA, type LocalSesQuota, type SesQuotaGate } from './ses-quota.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalPorts, MAIL_QUEUE_NAME, TABLE_NAME } from './settings.ts';
 
 // aws-ses-v2-local is CommonJS with its server as `exports.default`; ESM loaders (Node, tsx,
@@ -36,6 +37,8 @@ const HOST = '127.0.0.1';
 export interface Emulators {
   endpoints: { dynamodb: string; sqs: string; ses: string };
   queues: { mail: string; mailDlq: string; lms: string; lmsDlq: string };
+  /** The local SES's send quota (GetAccount, and 429 beyond it). */
+  sesQuota: SesQuotaGate;
   stop(): Promise<void>;
 }
 
@@ -188,6 +191,8 @@ export interface EmulatorOptions {
   dataDir: string | undefined;
   /** How long a received message stays invisible before it is retried. */
   visibilitySeconds: number;
+  /** The local SES account's send quota (default LOCAL_SES_QUOTA, a new production account's). */
+  sesQuota?: LocalSesQuota | undefined;
 }
 
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
@@ -222,6 +227,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     const ses = await startSes({ host: HOST, port: options.ports.ses });
     if (!ses.listening) await once(ses, 'listening');
     stops.push(() => closeServer(ses));
+    const sesQuota = gateSesQuota(ses, options.sesQuota ?? LOCAL_SES_QUOTA);
 
     const endpoints = {
       dynamodb: `http://${HOST}:${dynamoPort}`,
@@ -242,6 +248,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
       return {
         endpoints,
         queues: { mail: mail.url, mailDlq: mail.dlq, lms: lms.url, lmsDlq: lms.dlq },
+        sesQuota,
         stop,
       };
     } finally {

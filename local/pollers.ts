@@ -1,4 +1,5 @@
 // Local queue pollers: hand SQS batches to the same handlers as Lambda's event source mapping, honouring partial batch failures.
+import { setMaxListeners } from 'node:events';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LOCAL_REGION } from './settings.ts';
@@ -12,15 +13,21 @@ export interface Poller {
 /**
  * Polls `queueUrl` and hands each batch to `handler`. Successes are deleted; failures stay, so they
  * come back after the visibility timeout and, after the redrive policy's count, rest in the DLQ.
+ * Up to `concurrency` batches are in the handler at once, as the event source's maximum concurrency
+ * lets that many invocations run on AWS: each is a loop of its own, receiving as soon as its last
+ * batch is done.
  */
 export function startPoller(
   client: SQSClient,
   queueUrl: string,
   handler: QueueHandler,
   onError: (error: unknown) => void,
+  concurrency = 1,
 ): Poller {
   let running = true;
   const abort = new AbortController();
+  // Each loop's receive listens on the one signal.
+  setMaxListeners(concurrency + 10, abort.signal);
   const arn = `arn:aws:sqs:${LOCAL_REGION}:000000000000:${queueUrl.split('/').pop()}`;
 
   async function once(): Promise<void> {
@@ -72,7 +79,7 @@ export function startPoller(
     }
   }
 
-  const loop = (async () => {
+  const loop = async () => {
     while (running) {
       try {
         await once();
@@ -82,13 +89,14 @@ export function startPoller(
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
-  })();
+  };
+  const loops = Array.from({ length: concurrency }, loop);
 
   return {
     async stop() {
       running = false;
       abort.abort();
-      await loop;
+      await Promise.all(loops);
     },
   };
 }

@@ -99,6 +99,37 @@ export function localPorts(env: NodeJS.ProcessEnv): LocalPorts {
   };
 }
 
+/**
+ * The local SES account's send quota: SES_LOCAL_MAX_SEND_RATE (emails a second, a fraction allowed)
+ * and SES_LOCAL_MAX_24_HOUR_SEND (emails a day, -1 for no limit), each over `fallback`'s.
+ */
+export function localSesQuota(
+  env: NodeJS.ProcessEnv,
+  fallback: { maxSendRate: number; max24HourSend: number },
+): { maxSendRate: number; max24HourSend: number } {
+  const read = (name: string, given: number, valid: (n: number) => boolean, what: string) => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return given;
+    const n = Number(raw);
+    if (!valid(n)) throw new Error(`${name} must be ${what}, not "${raw}"`);
+    return n;
+  };
+  return {
+    maxSendRate: read(
+      'SES_LOCAL_MAX_SEND_RATE',
+      fallback.maxSendRate,
+      (n) => Number.isFinite(n) && n > 0,
+      'a positive number of emails a second',
+    ),
+    max24HourSend: read(
+      'SES_LOCAL_MAX_24_HOUR_SEND',
+      fallback.max24HourSend,
+      (n) => Number.isInteger(n) && n >= -1,
+      'a whole number of emails a day (-1: no limit)',
+    ),
+  };
+}
+
 export const LOCAL_REGION = 'eu-west-2';
 /** What the emulators accept: any credentials, so fixed ones that can reach nothing real. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -123,7 +154,12 @@ export function settingNames(text = readFileSync(ENV_EXAMPLE, 'utf8')): string[]
  * Settings never handed to the functions: the demo users' password (`localConsolePassword`), the
  * stack's own; and erasure's key, which only the CLI (`attest privacy`) holds.
  */
-const STACK_SETTINGS = ['LOCAL_CONSOLE_PASSWORD', 'PSEUDONYM_KEY'];
+const STACK_SETTINGS = [
+  'LOCAL_CONSOLE_PASSWORD',
+  'PSEUDONYM_KEY',
+  'SES_LOCAL_MAX_SEND_RATE',
+  'SES_LOCAL_MAX_24_HOUR_SEND',
+];
 /** The settings `.env.example` lists for the CLI alone (bin/attest.ts reads them), never the functions. */
 export const CLI_SETTINGS = ['PSEUDONYM_KEY'];
 

@@ -4,14 +4,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_SES_RATE, mailerConcurrency, parseSendRate } from '#shared/core/send-rate.ts';
 import { HTTP_ROUTES, type HttpFunction } from '../functions/routes.ts';
-import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from './emulators.ts';
+import { type EmulatorThread, startEmulatorThread } from './emulator-thread.ts';
+import { LOCAL_CREDENTIALS } from './emulators.ts';
 import { createGateway, type HttpHandler } from './gateway.ts';
 import { invoked } from './invocation.ts';
 import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
 import { LOCAL_OIDC_CLIENT_ID, type LocalOidcProvider, startLocalOidcProvider } from './oidc-provider.ts';
 import { type QueueHandler, startPoller } from './pollers.ts';
-import { keepMailbox, reportedIn } from './ses-mailbox.ts';
+import { reportedIn } from './ses-mailbox.ts';
+import type { LocalSesQuota } from './ses-quota.ts';
 import { startSesSimulator } from './ses-simulator.ts';
 import {
   LOCAL_CONSOLE_PASSWORD,
@@ -39,6 +42,8 @@ export interface LocalStackOptions {
   consolePassword?: string;
   /** How often the emulation of DynamoDB's TTL deletes expired items (default five seconds). */
   ttlIntervalMs?: number;
+  /** The local SES account's send quota (default a new production account's: 14 a second, 50,000 a day). */
+  sesQuota?: LocalSesQuota;
 }
 
 export interface LocalStack {
@@ -62,8 +67,13 @@ export interface LocalStack {
   reapExpired(): Promise<number>;
   /** Hands an SNS-wrapped SES event to the ses-events handler, as the topic would. */
   sesEvent(event: import('aws-lambda').SNSEvent): Promise<void>;
+  /** The local SES's send quota: change it, or count the sends it refused. */
+  sesQuota: EmulatorThread['sesQuota'];
   stop(): Promise<void>;
 }
+
+/** lms-push's batches at once: the LMS event source's maximum concurrency on AWS (infra/attest-stack.ts). */
+const LMS_CONCURRENCY = 5;
 
 async function listen(server: Server, port: number): Promise<number> {
   server.listen(port, '127.0.0.1');
@@ -76,10 +86,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // The SDK warns on Node 20 that its 2027 releases need Node 22; the Lambdas run Node 22 already.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const visibilitySeconds = 10;
-  const emulators = await startEmulators({
+  // On a thread of their own, as AWS's services are apart from the functions (and the mailbox,
+  // with a data directory, kept there on disk: local/ses-mailbox.ts).
+  const emulators = await startEmulatorThread({
     ports: options.ports,
     dataDir: options.dataDir,
     visibilitySeconds,
+    sesQuota: options.sesQuota,
   });
   // During a rotation the secret holds the new and the old: the demo LMS verifies with the first.
   const lmsSecret = (options.env?.LMS_WEBHOOK_SECRET ?? LOCAL_SECRETS.LMS_WEBHOOK_SECRET).split(
@@ -106,14 +119,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
 async function startServices(
   options: LocalStackOptions,
-  emulators: Emulators,
+  emulators: EmulatorThread,
   lms: LmsReceiver,
   opened: Array<Server | LocalOidcProvider>,
   onError: (error: unknown) => void,
 ): Promise<LocalStack> {
-  // With a data directory the mailbox outlives the process, as SES's does, and so does what has
-  // been reported of it: after a crash the emails SES took before it are reported once.
-  const forget = options.dataDir ? keepMailbox(options.dataDir) : undefined;
+  // With a data directory the mailbox outlives the process, as SES's does (kept on the emulators'
+  // thread), and so does what has been reported of it: after a crash the emails SES took before it
+  // are reported once.
   const lmsPort = await listen(lms.server, options.ports.lms);
   opened.push(lms.server);
 
@@ -164,6 +177,9 @@ async function startServices(
     DIGEST_DELAY: 'PT10S',
     // LMS retries in seconds and minutes, so a person can watch an outage end (about three days on AWS).
     LMS_RETRY_SCHEDULE: 'PT2S,PT5S,PT10S,PT30S,PT1M,PT2M,PT5M,PT10M,PT15M',
+    // One process is one mailer instance (its pollers' batches run side by side in it): the whole
+    // rate is its share. On AWS the stack sets the event source's maximum concurrency here.
+    MAILER_CONCURRENCY: '1',
     POWERTOOLS_SERVICE_NAME: 'attest',
     // Nothing here reads CloudWatch's embedded metric format: its lines would only drown the logs.
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -202,9 +218,23 @@ async function startServices(
   const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.endpoints.sqs });
   const ddb = new DynamoDBClient({ ...clientConfig, endpoint: emulators.endpoints.dynamodb });
+  // As many batches at once as the event sources allow on AWS (infra/attest-stack.ts).
+  const rate = env.SES_MAX_RATE?.trim() ? parseSendRate(env.SES_MAX_RATE) : DEFAULT_SES_RATE;
   const pollers = [
-    startPoller(sqs, emulators.queues.mail, invoked('mailer', mailer.handler) as QueueHandler, onError),
-    startPoller(sqs, emulators.queues.lms, invoked('lms-push', lmsPush.handler) as QueueHandler, onError),
+    startPoller(
+      sqs,
+      emulators.queues.mail,
+      invoked('mailer', mailer.handler) as QueueHandler,
+      onError,
+      mailerConcurrency(rate),
+    ),
+    startPoller(
+      sqs,
+      emulators.queues.lms,
+      invoked('lms-push', lmsPush.handler) as QueueHandler,
+      onError,
+      LMS_CONCURRENCY,
+    ),
   ];
 
   // The sweeper on a timer, as EventBridge runs it on AWS; a slow sweep is never overlapped.
@@ -270,10 +300,10 @@ async function startServices(
     sweep,
     reapExpired: reaper.reap,
     sesEvent: sesEventsHandler,
+    sesQuota: emulators.sesQuota,
     async stop() {
       clearInterval(timer);
       await Promise.all([...pollers.map((p) => p.stop()), simulator.stop(), reaper.stop()]);
-      forget?.();
       await sweeping;
       const close = (s: Server) =>
         new Promise<void>((resolve) => {

@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_USERS } from './oidc-provider.ts';
-import { LOCAL_SECRETS, localConsolePassword, localPorts, settingsFrom } from './settings.ts';
+import { LOCAL_SES_QUOTA } from './ses-quota.ts';
+import { LOCAL_SECRETS, localConsolePassword, localPorts, localSesQuota, settingsFrom } from './settings.ts';
 import { startLocalStack } from './stack.ts';
 
 const USAGE = `Usage: npm start [-- --in-memory] [-- --data-dir DIR]
@@ -55,11 +56,18 @@ const taken = settingsFrom(process.env);
 // environment their workers inherit, and there the functions keep Powertools' JSON.
 const env = { LOG_FORMAT: 'pretty', ...taken };
 const consolePassword = localConsolePassword(process.env);
+let sesQuota: ReturnType<typeof localSesQuota>;
+try {
+  sesQuota = localSesQuota(process.env, LOCAL_SES_QUOTA);
+} catch (error) {
+  fail((error as Error).message);
+}
 const stack = await startLocalStack({
   ports: localPorts(process.env),
   dataDir,
   env,
   consolePassword: consolePassword.password,
+  sesQuota,
 }).catch((error) => {
   const hint =
     (error as NodeJS.ErrnoException).code === 'EADDRINUSE'

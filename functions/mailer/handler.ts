@@ -1,14 +1,18 @@
 // Mail queue consumer: does each owed mail-lane step (invite, reminder, escalation, digest, receipt, bounce and decline notices); failed records are retried alone (partial batch failure).
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
-import { makeSesMailer } from '#shared/adapters/ses-mailer.ts';
+import { makeSesMailer, readSesQuota } from '#shared/adapters/ses-mailer.ts';
+import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import type { CertificateInput } from '#shared/core/certificate.ts';
+import { EmailThrottledError } from '#shared/core/errors.ts';
 import { makeSendEmail } from '#shared/core/mail.ts';
 import { MAIL_KINDS } from '#shared/core/model.ts';
+import { deferThrottled, makeSendPacer } from '#shared/core/send-rate.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
 import { renderDeclineNotice } from '#templates/decline-notice.ts';
 import { renderInvite } from '#templates/invite.ts';
@@ -20,11 +24,23 @@ const logger = makeLogger();
 const metrics = makeMetrics();
 const processor = new BatchProcessor(EventType.SQS);
 const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
-const mailer = makeSesMailer({
-  from: config.MAIL_FROM,
-  replyTo: config.REPLY_TO,
-  configurationSet: config.SES_CONFIGURATION_SET,
-});
+const mailQueue = makeSqsQueue(config.MAIL_QUEUE_URL);
+const ses = new SESv2Client({});
+const mailer = makeSesMailer(
+  {
+    from: config.MAIL_FROM,
+    replyTo: config.REPLY_TO,
+    configurationSet: config.SES_CONFIGURATION_SET,
+    // This instance's share of SES's quota, read once a minute while it is warm.
+    pacer: makeSendPacer({
+      readQuota: () => readSesQuota(ses),
+      maxRate: config.SES_MAX_RATE,
+      instances: config.MAILER_CONCURRENCY,
+      logger,
+    }),
+  },
+  ses,
+);
 
 /** The PDF library and its font load with the first receipt, not at every cold start (issue 18). */
 async function makeCertificate(input: CertificateInput) {
@@ -63,12 +79,16 @@ const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>
   }),
 );
 
+/** A send SES throttled is not a failure of the record: it waits on the queue (deferThrottled). */
 async function recordHandler(record: SQSRecord): Promise<void> {
   const sendEmail = await sendEmailNow();
-  await sendEmail(
-    parseWorkMessage(record.body, MAIL_KINDS),
-    Number(record.attributes.ApproximateReceiveCount) || undefined,
-  );
+  const message = parseWorkMessage(record.body, MAIL_KINDS);
+  try {
+    await sendEmail(message, Number(record.attributes.ApproximateReceiveCount) || undefined);
+  } catch (error) {
+    if (!(error instanceof EmailThrottledError)) throw error;
+    await deferThrottled(mailQueue, message, error, logger);
+  }
 }
 
 export const handler = withLambdaContext(logger, (event: SQSEvent) =>

@@ -1,7 +1,8 @@
 // The Mailer port on SES v2: a configuration set, tags and per-message headers on every email, every header built from values that cannot break its line.
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { EmailMaybeSentError } from '../core/errors.ts';
+import { GetAccountCommand, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { EmailMaybeSentError, EmailThrottledError } from '../core/errors.ts';
 import { formatMailbox, headerName, headerValue, type Mailbox, oneLine } from '../core/mailbox.ts';
+import type { SendPacer, SendQuota } from '../core/send-rate.ts';
 import type { Mailer } from '../ports.ts';
 
 export interface SesMailerOptions {
@@ -9,6 +10,8 @@ export interface SesMailerOptions {
   /** Where replies go (people are told to contact HR); absent: replies go to `from`. */
   replyTo?: Mailbox | undefined;
   configurationSet: string;
+  /** Keeps the sends within SES's quota (shared/core/send-rate.ts); none: every send at once. */
+  pacer?: SendPacer | undefined;
 }
 
 /** SES tag values allow only [A-Za-z0-9_-.@]; anything else would fail the send. */
@@ -31,8 +34,40 @@ async function answered<T>(call: Promise<T>): Promise<T> {
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === undefined) throw new EmailMaybeSentError({ cause: error });
+    const quota = throttledBy(error);
+    if (quota) throw new EmailThrottledError(quota, { cause: error });
     throw error;
   }
+}
+
+/**
+ * Whether SES refused a send for its quota, and which. SES v2 answers 429 TooManyRequestsException
+ * ("Maximum sending rate exceeded.", and "Daily message quota exceeded." once the day's quota is
+ * spent); the names of the older API and of the common errors are taken too, as SES has answered
+ * with them (Throttling, ThrottlingException), and LimitExceededException, which a send can only
+ * get for a quota. Anything else SES answered is not a throttle.
+ */
+export function throttledBy(error: unknown): 'rate' | 'daily' | undefined {
+  const { name, message } = error as { name?: string; message?: string };
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const throttle =
+    status === 429 ||
+    ['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'LimitExceededException'].includes(
+      name ?? '',
+    );
+  if (!throttle) return undefined;
+  return /daily|24.?hour/i.test(message ?? '') ? 'daily' : 'rate';
+}
+
+/** The account's send quota in this region (SES v2 GetAccount; the role needs ses:GetAccount). */
+export async function readSesQuota(client: SESv2Client): Promise<SendQuota> {
+  const { SendQuota: quota } = await client.send(new GetAccountCommand({}));
+  if (quota?.MaxSendRate === undefined) throw new Error('SES GetAccount returned no send quota');
+  return {
+    maxSendRate: quota.MaxSendRate,
+    max24HourSend: quota.Max24HourSend ?? -1,
+    sentLast24Hours: quota.SentLast24Hours ?? 0,
+  };
 }
 
 export function makeSesMailer(options: SesMailerOptions, client: SESv2Client = new SESv2Client({})): Mailer {
@@ -44,6 +79,7 @@ export function makeSesMailer(options: SesMailerOptions, client: SESv2Client = n
         Name: headerName(Name),
         Value: headerValue(Name, Value),
       }));
+      await options.pacer?.take();
       const out = await answered(
         client.send(
           new SendEmailCommand({
@@ -78,7 +114,11 @@ export function makeSesMailer(options: SesMailerOptions, client: SESv2Client = n
             },
           }),
         ),
-      );
+      ).catch((error) => {
+        if (error instanceof EmailThrottledError) options.pacer?.throttled();
+        throw error;
+      });
+      options.pacer?.sent();
       if (!out.MessageId) throw new Error('SES returned no message id');
       return out.MessageId;
     },

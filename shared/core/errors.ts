@@ -81,6 +81,27 @@ export class EmailMaybeSentError extends AttestError {
 }
 
 /**
+ * The email provider refused the send for now — its sending rate (`rate`) or its daily quota
+ * (`daily`) — or the mailer held it back to keep within them: the email was not sent, and is tried
+ * again later (the mailer puts it back on its queue with a delay, uncounted towards the DLQ).
+ */
+export class EmailThrottledError extends AttestError {
+  readonly quota: 'rate' | 'daily';
+
+  constructor(quota: 'rate' | 'daily', options?: { cause?: unknown }) {
+    super(
+      'email.throttled',
+      quota === 'daily'
+        ? 'The daily sending quota is spent: the email waits until it allows more.'
+        : 'The sending rate is reached: the email waits for its turn.',
+      options,
+    );
+    this.name = 'EmailThrottledError';
+    this.quota = quota;
+  }
+}
+
+/**
  * A value bound for an email header holds a character that could end the line (CR, LF, NUL, …):
  * the email is not sent. Names the header, never the value (it may be a person's name or address).
  */

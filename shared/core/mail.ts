@@ -16,7 +16,7 @@ import type {
 } from '../ports.ts';
 import type { Certificate, CertificateInput } from './certificate.ts';
 import { formatDate, formatDay, formatMoment } from './dates.ts';
-import { EmailMaybeSentError } from './errors.ts';
+import { EmailMaybeSentError, EmailThrottledError } from './errors.ts';
 import { escalateToDigest } from './escalation.ts';
 import { newTokenId } from './ids.ts';
 import { evidenceLanguage, type Language, languageFor, shownIn } from './language.ts';
@@ -57,7 +57,10 @@ export interface MailDeps {
   mailer: Mailer;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  /** Counts the emails sent (`EmailSent`) and the sends that failed (`EmailSendFailed`), by kind. */
+  /**
+   * Counts the emails sent (`EmailSent`) and the sends that failed (`EmailSendFailed`), by kind, and
+   * those SES throttled (`EmailThrottled`, by kind and quota).
+   */
   metrics: Metrics;
   tokenKeys: TokenKeys;
   renderInvite: (content: InviteContent) => Rendered;
@@ -566,7 +569,10 @@ export function makeSendEmail(deps: MailDeps) {
       return 'sent';
     } catch (error) {
       const maybeSent = error instanceof EmailMaybeSentError;
-      if (sending) {
+      if (sending && error instanceof EmailThrottledError) {
+        // SES's rate or daily quota: a wait, not a failure (the caller puts the step back on its queue).
+        deps.metrics.count('EmailThrottled', { kind, quota: error.quota });
+      } else if (sending) {
         // No address, no name: which email, which try, and what SES said.
         logger.warn('email send failed', {
           assignmentId,

@@ -551,6 +551,8 @@ export interface WorkMessage {
    * and does nothing.
    */
   dueAt?: string;
+  /** How many times SES has throttled this step's send so far (the mailer's wait grows with it). */
+  throttled?: number;
 }
 
 /** What a SCIM user is found by: `findScimUsers` keys. */

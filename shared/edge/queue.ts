@@ -9,6 +9,7 @@ const workMessage = z.object({
     .enum([...MAIL_KINDS, ...DELIVERY_KINDS, 'lms'])
     .transform((kind): DueKind => (kind === 'lms' ? 'webhook' : kind)),
   dueAt: z.iso.datetime().optional(),
+  throttled: z.number().int().min(0).max(1000).optional(),
 });
 
 /**

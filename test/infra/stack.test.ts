@@ -425,6 +425,8 @@ describe('AttestStack', () => {
         'HR_NOTIFY_EMAIL',
         'REATTEST_EVERY',
         'RETAIN_EVIDENCE',
+        'MAILER_CONCURRENCY',
+        'MAIL_QUEUE_URL',
       ],
       Ack: [
         'ACK_TOKEN_KEYS_SECRET_ARN',
@@ -482,6 +484,8 @@ describe('AttestStack', () => {
       REPLY_TO: { Ref: 'ReplyTo' },
       HR_NOTIFY_EMAIL: { Ref: 'HrNotifyEmail' },
       REATTEST_EVERY: { Ref: 'ReattestEvery' },
+      // Two mailers at most for a new account's 14 emails a second, each pacing itself to 7.
+      MAILER_CONCURRENCY: '2',
     });
     expect(envOf('Console').REATTEST_EVERY).toEqual({ Ref: 'ReattestEvery' });
     expect(envOf('Sweeper').SWEEP_INTERVAL).toBe('PT5M');
@@ -569,7 +573,8 @@ describe('AttestStack', () => {
     const lms = logicalId('LmsQueue', 'AWS::SQS::Queue');
     const expected: Record<FunctionId, string[]> = {
       Ingest: [mail],
-      Mailer: [],
+      // A send SES throttles waits on its queue.
+      Mailer: [mail],
       Ack: [lms, mail],
       LmsPush: [lms],
       Sweeper: [lms, mail],
@@ -761,8 +766,15 @@ describe('AttestStack', () => {
 
     // Assess
     for (const id of FUNCTIONS.filter((f) => f !== 'Mailer')) expect(sendsEmail(id), id).toEqual([]);
-    const [statement, ...others] = sendsEmail('Mailer');
+    const statements = sendsEmail('Mailer');
+    const statement = statements.find((s) => s.Action === 'ses:SendEmail');
+    const [quota, ...others] = statements.filter((s) => s !== statement);
     expect(others).toEqual([]);
+    // The send quota it paces itself by: GetAccount has no resource-level permissions.
+    // (CDK merges it with X-Ray's statement, also on '*')
+    expect(actions(quota as Statement).filter((a) => a.startsWith('ses:'))).toEqual(['ses:GetAccount']);
+    expect(quota?.Resource).toBe('*');
+    expect(quota?.Condition).toBeUndefined();
     expect(statement?.Action).toBe('ses:SendEmail');
     // SES authorises the bare address (ses:FromAddress); the display name is ses:FromDisplayName.
     const condition = statement?.Condition as { StringEquals: Record<string, unknown> } | undefined;
@@ -838,18 +850,60 @@ describe('AttestStack', () => {
   });
 
   it('feeds each queue to its consumer in batches of ten, retrying only the failed records', () => {
-    // Assess
-    const consumers = { MailQueue: 'Mailer', LmsQueue: 'LmsPush' } as const;
-    for (const [queue, consumer] of Object.entries(consumers)) {
+    // Assess: two mailers at most for a new account's rate; five lms-push
+    const consumers = { MailQueue: ['Mailer', 2], LmsQueue: ['LmsPush', 5] } as const;
+    for (const [queue, [consumer, concurrency]] of Object.entries(consumers)) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [logicalId(queue, 'AWS::SQS::Queue'), 'Arn'] },
         FunctionName: { Ref: logicalId(consumer, 'AWS::Lambda::Function') },
         BatchSize: 10,
         MaximumBatchingWindowInSeconds: 1,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        ScalingConfig: { MaximumConcurrency: 5 },
+        ScalingConfig: { MaximumConcurrency: concurrency },
       });
     }
+  });
+
+  it.each([
+    [1, 2],
+    [14, 2],
+    [100, 5],
+    [250, 13],
+  ])(
+    'sizes the mailers for SES_MAX_RATE=%s: %i at once, each told how many share the rate',
+    (rate, mailers) => {
+      // Prepare
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new AttestStack(app, 'Attest', {
+        defaultPolicies: 'safe-internet-use',
+        sesMaxRate: String(rate),
+      });
+
+      // Act
+      const synthesised = Template.fromStack(stack);
+
+      // Assess
+      synthesised.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: Match.stringLikeRegexp('^Mailer') },
+        ScalingConfig: { MaximumConcurrency: mailers },
+      });
+      synthesised.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({ SES_MAX_RATE: String(rate), MAILER_CONCURRENCY: String(mailers) }),
+        },
+      });
+    },
+  );
+
+  it.each(['0', '-3', 'fast', 'Infinity'])('refuses attest:sesMaxRate=%s, naming it', (rate) => {
+    // Act and assess
+    expect(
+      () =>
+        new AttestStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Attest', {
+          defaultPolicies: 'safe-internet-use',
+          sesMaxRate: rate,
+        }),
+    ).toThrow(/^attest:sesMaxRate \(SES_MAX_RATE\): must be a positive number of emails a second/);
   });
 
   it('runs the sweeper every five minutes', () => {

@@ -99,4 +99,37 @@ describe('startPoller', () => {
     expect(dead.Body).toBe('poison');
     expect(errors.length).toBeGreaterThanOrEqual(2);
   });
+
+  it('hands as many batches to the handler at once as its concurrency allows', async () => {
+    // Prepare: three messages, one a batch; the handler holds each batch until three are in it
+    const { url } = await queueWithDlq('concurrent');
+    let inHandler = 0;
+    let most = 0;
+    let release: () => void = () => undefined;
+    const allIn = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handler = async (): Promise<SQSBatchResponse> => {
+      inHandler += 1;
+      most = Math.max(most, inHandler);
+      if (inHandler === 3) release();
+      await allIn;
+      inHandler -= 1;
+      return { batchItemFailures: [] };
+    };
+
+    // Act: each loop takes what it finds; with the messages sent one at a time, each is a batch
+    const poller = startPoller(sqs, url, handler, () => undefined, 3);
+    for (const body of ['x', 'y', 'z']) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+      await waitFor('the message taken', async () =>
+        most >= ['x', 'y', 'z'].indexOf(body) + 1 ? true : undefined,
+      );
+    }
+    await allIn;
+    await poller.stop();
+
+    // Assess
+    expect(most).toBe(3);
+  });
 });

@@ -52,9 +52,9 @@ import type {
   Metrics,
   OutgoingEmail,
   Queue,
-  ReadConsistency,
   QueueEntry,
   QueueFailure,
+  ReadConsistency,
   Store,
 } from '#shared/ports.ts';
 

@@ -16,6 +16,9 @@ export async function setup(project: TestProject): Promise<void> {
     ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
     dataDir: undefined,
     env: { LOG_LEVEL: 'SILENT', SWEEP_INTERVAL: 'PT2S', REDRIVE_AFTER: 'PT5S' },
+    // An account whose quota the whole suite's emails, sent side by side, stay well within; the
+    // quota's own behaviour is tested on stacks of their own (test/integration/send-rate.test.ts).
+    sesQuota: { maxSendRate: 500, max24HourSend: -1 },
   });
   project.provide('stack', { urls: stack.urls, queues: stack.queues, env: stack.env });
 }

@@ -7,6 +7,7 @@ import {
   LOCAL_SECRETS,
   localConsolePassword,
   localPorts,
+  localSesQuota,
   settingNames,
   settingsFrom,
 } from '../../../local/settings.ts';
@@ -72,7 +73,10 @@ describe('settingsFrom', () => {
     const ignored = names.filter((name) => {
       const asPort = localPorts({ [name]: '4321' });
       const asPassword = localConsolePassword({ [name]: '4321' }).fromEnvironment;
-      return !(name in taken) && !Object.values(asPort).includes(4321) && !asPassword;
+      const asQuota = Object.values(localSesQuota({ [name]: '4321' }, { maxSendRate: 1, max24HourSend: 1 }));
+      return (
+        !(name in taken) && !Object.values(asPort).includes(4321) && !asPassword && !asQuota.includes(4321)
+      );
     });
 
     // Assess: the CLI's own (erasure's key) are never handed to a function
@@ -106,7 +110,7 @@ describe('settingsFrom', () => {
     const taken = settingsFrom(Object.fromEntries(own.map((name) => [name, 'from-the-shell'])));
 
     // Assess
-    expect(own).toEqual(['TABLE_NAME', 'MAIL_QUEUE_URL', 'LMS_QUEUE_URL']);
+    expect(own).toEqual(['MAILER_CONCURRENCY', 'TABLE_NAME', 'MAIL_QUEUE_URL', 'LMS_QUEUE_URL']);
     expect(taken).toEqual({});
   });
 

@@ -10,6 +10,9 @@ const ENV = {
   ACK_TOKEN_KEYS: 'k1:unit-test-ack-token-key-0000000001',
   REPLY_TO: undefined,
   HR_NOTIFY_EMAIL: undefined,
+  MAILER_CONCURRENCY: '2',
+  MAIL_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/123456789012/attest-mail',
+  SES_MAX_RATE: undefined,
 };
 
 /** Loads the mailer's config module afresh with `env` as the function's environment. */
@@ -80,5 +83,48 @@ describe('the mailer config', () => {
     // (a fresh module graph: its ConfigError is another class object, so matched by name and code)
     await expect(loading).rejects.toMatchObject({ name: 'ConfigError', code: 'config.invalid' });
     await expect(loading).rejects.toThrow(new RegExp(`invalid configuration: ${name}: `));
+  });
+
+  it('follows the account’s quota unless SES_MAX_RATE is set (empty is unset), and reads a fraction', async () => {
+    // Act
+    const unset = await load({});
+    const empty = await load({ SES_MAX_RATE: ' ' });
+    const whole = await load({ SES_MAX_RATE: '10' });
+    const fraction = await load({ SES_MAX_RATE: '0.5' });
+
+    // Assess
+    expect(unset.SES_MAX_RATE).toBeUndefined();
+    expect(empty.SES_MAX_RATE).toBeUndefined();
+    expect(whole.SES_MAX_RATE).toBe(10);
+    expect(fraction.SES_MAX_RATE).toBe(0.5);
+    expect(whole.MAILER_CONCURRENCY).toBe(2);
+  });
+
+  it.each(['0', '-1', 'fourteen', '14/s', 'Infinity'])(
+    'refuses SES_MAX_RATE=%s at load, saying what it must be',
+    async (value) => {
+      // Act
+      const loading = load({ SES_MAX_RATE: value });
+
+      // Assess
+      await expect(loading).rejects.toMatchObject({
+        name: 'ConfigError',
+        code: 'config.invalid',
+        message: expect.stringContaining(
+          `SES_MAX_RATE: must be a positive number of emails a second (e.g. 14 or 0.5), not "${value}"`,
+        ),
+      });
+    },
+  );
+
+  it.each([undefined, '0', 'two'])('refuses MAILER_CONCURRENCY=%s at load, naming it', async (value) => {
+    // Act
+    const loading = load({ MAILER_CONCURRENCY: value });
+
+    // Assess
+    await expect(loading).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: expect.stringContaining('MAILER_CONCURRENCY'),
+    });
   });
 });

@@ -1,10 +1,10 @@
 // The SES v2 mailer: configuration set, sanitised tags, headers and both parts on every email; no header
 // carries a line break or another control character.
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { GetAccountCommand, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { makeSesMailer, type SesMailerOptions } from '#shared/adapters/ses-mailer.ts';
-import { EmailMaybeSentError, HeaderError } from '#shared/core/errors.ts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { makeSesMailer, readSesQuota, type SesMailerOptions } from '#shared/adapters/ses-mailer.ts';
+import { EmailMaybeSentError, EmailThrottledError, HeaderError } from '#shared/core/errors.ts';
 import type { OutgoingEmail } from '#shared/ports.ts';
 
 const ses = mockClient(SESv2Client);
@@ -176,17 +176,85 @@ describe('makeSesMailer', () => {
     await expect(mailer().send(email)).rejects.toThrow('SES returned no message id');
   });
 
-  it('lets SES errors through for the queue to retry', async () => {
+  it('lets SES errors other than throttling through for the queue to retry', async () => {
     // Prepare: an error SES answered, as the SDK throws it (with the HTTP status in its metadata).
-    ses.on(SendEmailCommand).rejects(
-      Object.assign(new Error('Maximum sending rate exceeded'), {
-        name: 'TooManyRequestsException',
-        $metadata: { httpStatusCode: 429 },
-      }),
-    );
+    const rejected = Object.assign(new Error('Email address is not verified.'), {
+      name: 'MessageRejected',
+      $metadata: { httpStatusCode: 400 },
+    });
+    ses.on(SendEmailCommand).rejects(rejected);
 
     // Assess
-    await expect(mailer().send(email)).rejects.toThrow('Maximum sending rate exceeded');
+    await expect(mailer().send(email)).rejects.toBe(rejected);
+  });
+
+  it.each([
+    ['TooManyRequestsException', 429, 'Maximum sending rate exceeded.', 'rate'],
+    ['TooManyRequestsException', 429, 'Daily message quota exceeded.', 'daily'],
+    ['Throttling', 400, 'Maximum sending rate exceeded.', 'rate'],
+    ['ThrottlingException', 400, 'Rate exceeded', 'rate'],
+    ['LimitExceededException', 400, 'Maximum sending rate exceeded.', 'rate'],
+  ])(
+    'tells a throttle (%s %i "%s") from a failure: not sent, to wait for the %s quota',
+    async (name, status, message, quota) => {
+      // Prepare
+      const throttle = Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+      ses.on(SendEmailCommand).rejects(throttle);
+
+      // Act
+      const sending = mailer().send(email);
+
+      // Assess
+      await expect(sending).rejects.toBeInstanceOf(EmailThrottledError);
+      await expect(sending).rejects.toMatchObject({ code: 'email.throttled', quota, cause: throttle });
+    },
+  );
+
+  it('waits for the pacer’s turn before each send, and tells it what SES did', async () => {
+    // Prepare
+    const calls: string[] = [];
+    const pacer = {
+      take: vi.fn(async () => void calls.push('take')),
+      sent: vi.fn(() => void calls.push('sent')),
+      throttled: vi.fn(() => void calls.push('throttled')),
+    };
+    ses
+      .on(SendEmailCommand)
+      .callsFakeOnce(() => {
+        calls.push('SendEmail');
+        return { MessageId: 'm-1' };
+      })
+      .rejects(
+        Object.assign(new Error('Maximum sending rate exceeded.'), {
+          name: 'TooManyRequestsException',
+          $metadata: { httpStatusCode: 429 },
+        }),
+      );
+
+    // Act
+    await mailer({ pacer }).send(email);
+    await expect(mailer({ pacer }).send(email)).rejects.toBeInstanceOf(EmailThrottledError);
+
+    // Assess
+    expect(calls).toEqual(['take', 'SendEmail', 'sent', 'take', 'throttled']);
+  });
+
+  it('sends nothing when the pacer holds the email back', async () => {
+    // Prepare
+    const pacer = {
+      take: vi.fn(async () => {
+        throw new EmailThrottledError('daily');
+      }),
+      sent: vi.fn(),
+      throttled: vi.fn(),
+    };
+
+    // Act
+    const sending = mailer({ pacer }).send(email);
+
+    // Assess
+    await expect(sending).rejects.toMatchObject({ quota: 'daily' });
+    expect(ses).toReceiveCommandTimes(SendEmailCommand, 0);
   });
 
   it('says an email may have been sent when SES gave no answer (a timeout, a dropped connection)', async () => {
@@ -309,4 +377,40 @@ describe('makeSesMailer', () => {
       expect(ses).toReceiveCommandTimes(SendEmailCommand, 0);
     },
   );
+});
+
+describe('readSesQuota', () => {
+  beforeEach(() => {
+    ses.reset();
+  });
+
+  it('reads the account’s rate, daily quota and sends of the last 24 hours from GetAccount', async () => {
+    // Prepare
+    ses.on(GetAccountCommand).resolves({
+      SendQuota: { MaxSendRate: 14, Max24HourSend: 50_000, SentLast24Hours: 1234 },
+    });
+
+    // Act
+    const quota = await readSesQuota(new SESv2Client({ region: 'eu-west-2' }));
+
+    // Assess
+    expect(quota).toEqual({ maxSendRate: 14, max24HourSend: 50_000, sentLast24Hours: 1234 });
+  });
+
+  it('takes a missing daily quota as none, and refuses an answer with no rate', async () => {
+    // Prepare
+    ses
+      .on(GetAccountCommand)
+      .resolvesOnce({ SendQuota: { MaxSendRate: 1 } })
+      .resolves({});
+    const client = new SESv2Client({ region: 'eu-west-2' });
+
+    // Act
+    const partial = await readSesQuota(client);
+    const none = readSesQuota(client);
+
+    // Assess
+    expect(partial).toEqual({ maxSendRate: 1, max24HourSend: -1, sentLast24Hours: 0 });
+    await expect(none).rejects.toThrow('SES GetAccount returned no send quota');
+  });
 });

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { CertificateInput } from '#shared/core/certificate.ts';
-import { EmailMaybeSentError } from '#shared/core/errors.ts';
+import { EmailMaybeSentError, EmailThrottledError } from '#shared/core/errors.ts';
 import { type MailDeps, makeSendEmail } from '#shared/core/mail.ts';
 import type {
   BounceNoticeContent,
@@ -1610,6 +1610,31 @@ describe('sendEmail: attempts, and a crash between SES and the table', () => {
     });
     expect(JSON.stringify(log.warn.mock.calls)).not.toMatch(/ada|Lovelace|example\.org/);
     expect(metrics.counted).toEqual([{ name: 'EmailSendFailed', dimensions: { kind: 'invite' } }]);
+  });
+
+  it('counts a send SES throttled as throttled, not failed, and forgets its attempt so the re-queued message sends', async () => {
+    // Prepare
+    const { store, mailer, sendInvite, message, log, metrics } = await setup();
+    mailer.failWith = new EmailThrottledError('rate', {
+      cause: Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' }),
+    });
+    await expect(sendInvite(message, 1)).rejects.toThrow(EmailThrottledError);
+    const throttled = store.peek(message.assignmentId);
+    mailer.failWith = undefined;
+
+    // Act: the message put back on the queue arrives
+    const outcome = await sendInvite({ ...message, throttled: 1 }, 1);
+
+    // Assess: not sent, not "maybe sent": the lease and the attempt given back, then sent once
+    expect(throttled?.attempt).toBeUndefined();
+    expect(throttled?.leaseUntil).toBeUndefined();
+    expect(outcome).toBe('sent');
+    expect(mailer.sent).toHaveLength(1);
+    expect(log.warn).not.toHaveBeenCalled();
+    expect(metrics.counted).toEqual([
+      { name: 'EmailThrottled', dimensions: { kind: 'invite', quota: 'rate' } },
+      { name: 'EmailSent', dimensions: { kind: 'invite' } },
+    ]);
   });
 
   it('counts each email sent by kind', async () => {

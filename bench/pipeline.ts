@@ -1,0 +1,515 @@
+// Figure: the local pipeline end to end — starters/s until every invite is in the mailbox, acknowledgements/s until every webhook reached the LMS — beside the emulators' own rate for the same calls at the same concurrency.
+import { randomUUID } from 'node:crypto';
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  GetAccountCommand,
+  SESv2Client,
+  SendEmailCommand,
+  type SendEmailCommandInput,
+} from '@aws-sdk/client-sesv2';
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Webhook } from 'standardwebhooks';
+import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
+import { type LocalStack, startLocalStack } from '../local/stack.ts';
+import { fmt } from './measure.ts';
+
+/** Starters per run: enough to reach a steady rate, few enough for a run of a minute or two. */
+const N = 200;
+/** Requests in flight at once from the HR system and from the people signing. */
+const CONCURRENCY = 16;
+/**
+ * The local SES account's quota for the run, and SES_MAX_RATE sized to it: SES's quota is the
+ * account's, not the stack's, so it is set high enough not to be what is measured.
+ */
+const SES_RATE = 100;
+
+// --- Counting the calls the stack makes, by client and command -------------------------------
+
+type Counts = Map<string, number>;
+const counts: Counts = new Map();
+
+/** The Document client's commands by the DynamoDB operation each is. */
+const DOCUMENT_OPERATIONS: Record<string, string> = {
+  GetCommand: 'GetItem',
+  PutCommand: 'PutItem',
+  UpdateCommand: 'UpdateItem',
+  DeleteCommand: 'DeleteItem',
+  QueryCommand: 'Query',
+  ScanCommand: 'Scan',
+  BatchGetCommand: 'BatchGetItem',
+  BatchWriteCommand: 'BatchWriteItem',
+  TransactGetCommand: 'TransactGetItems',
+  TransactWriteCommand: 'TransactWriteItems',
+};
+
+/**
+ * Counts every call of every client of `service` made in this process (the handlers build their
+ * own clients at load): `send` is wrapped on the client class's prototype. The Document client
+ * sends through its own middleware, not its DynamoDB client's `send`, so it is wrapped too, each
+ * of its commands counted as the operation it is.
+ */
+function countCalls(service: string, client: { prototype: { send: (...args: never[]) => unknown } }) {
+  const send = client.prototype.send;
+  client.prototype.send = function counted(this: unknown, ...args: never[]) {
+    const name = (args[0] as unknown as { constructor: { name: string } }).constructor.name;
+    const operation = DOCUMENT_OPERATIONS[name] ?? name.replace(/Command$/, '');
+    const key = `${service} ${operation}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    // The ceiling's emails weigh what the stack's did (a receipt carries its PDF certificate).
+    if (key === 'SES SendEmail') {
+      const { input } = args[0] as unknown as SendEmailCommand;
+      counts.set('SES SendEmail bytes', (counts.get('SES SendEmail bytes') ?? 0) + emailSize(input));
+      // An invite SES answered is in its mailbox (it keeps each email before it answers).
+      if (input.EmailTags?.some((tag) => tag.Name === 'kind' && tag.Value === 'invite')) {
+        return (send.apply(this, args) as Promise<unknown>).then((answer) => {
+          for (const to of input.Destination?.ToAddresses ?? []) invited.add(to);
+          return answer;
+        });
+      }
+    }
+    const out = send.apply(this, args);
+    if (operation !== 'ReceiveMessage') return out;
+    // A poll that found nothing is a poller waiting, not work done: counted apart, not replayed.
+    return (out as Promise<{ Messages?: unknown[] }>).then((answer) => {
+      if (!answer.Messages?.length) {
+        counts.set(key, (counts.get(key) ?? 0) - 1);
+        counts.set(`${key} (empty)`, (counts.get(`${key} (empty)`) ?? 0) + 1);
+      }
+      return answer;
+    });
+  } as typeof send;
+}
+
+countCalls('DynamoDB', DynamoDBClient);
+countCalls('DynamoDB', DynamoDBDocumentClient);
+countCalls('SQS', SQSClient);
+countCalls('SES', SESv2Client);
+
+/** What an email the stack sent weighs, as SES receives it (its parts, attachments in base64). */
+function emailSize(input: SendEmailCommandInput): number {
+  const simple = input.Content?.Simple;
+  const attachments = (simple?.Attachments ?? []).reduce(
+    (sum, file) => sum + Math.ceil(((file.RawContent?.byteLength ?? 0) * 4) / 3),
+    0,
+  );
+  return (simple?.Body?.Html?.Data?.length ?? 0) + (simple?.Body?.Text?.Data?.length ?? 0) + attachments;
+}
+
+/** The addresses SES took an invite for. */
+const invited = new Set<string>();
+
+const snapshot = (): Counts => new Map(counts);
+const since = (before: Counts): Counts =>
+  new Map(
+    [...counts]
+      .map(([key, n]) => [key, n - (before.get(key) ?? 0)] as [string, number])
+      .filter(([, n]) => n > 0),
+  );
+
+// --- Driving the pipeline over HTTP, as HR, people and the LMS do -----------------------------
+
+/** Runs `work(i)` for i in 0..n-1, `concurrency` at a time. */
+async function pool(n: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) await work(next++);
+    }),
+  );
+}
+
+/** Polls `probe` every 100 ms until it answers true. */
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`bench pipeline: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Starter {
+  event: Record<string, unknown>;
+  email: string;
+}
+
+function starters(run: string, n: number): Starter[] {
+  return Array.from({ length: n }, (_, i) => {
+    const email = `bench.${run}.${i}@example.org`;
+    return {
+      email,
+      event: {
+        type: 'starter.created',
+        id: `evt_${run}_${i}`,
+        data: {
+          employeeId: `B${run}-${i}`,
+          givenName: 'Ada',
+          familyName: 'Lovelace',
+          email,
+          startDate: '2026-12-01',
+          manager: { name: 'Grace Hopper', email: 'grace@example.org' },
+          department: 'Children’s Services',
+          locale: 'en-GB',
+          timeZone: 'Europe/London',
+          policies: ['safe-internet-use'],
+        },
+      },
+    };
+  });
+}
+
+async function postStarter(stack: LocalStack, webhook: Webhook, event: Record<string, unknown>) {
+  const body = JSON.stringify(event);
+  const id = `msg_${randomUUID()}`;
+  const at = new Date();
+  const response = await fetch(`${stack.urls.api}/v1/starters`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': webhook.sign(id, at, body),
+    },
+    body,
+  });
+  if (response.status !== 202) throw new Error(`bench pipeline: starter answered ${response.status}`);
+  await response.arrayBuffer();
+}
+
+interface MailboxEmail {
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string };
+}
+
+/** The acknowledgement link of each invite in the mailbox, by address (read once a phase is over). */
+async function inviteLinks(stack: LocalStack, addresses: Set<string>): Promise<Map<string, string>> {
+  const store = (await (await fetch(`${stack.urls.mailbox}/store`)).json()) as { emails: MailboxEmail[] };
+  const links = new Map<string, string>();
+  for (const email of store.emails) {
+    const to = email.destination.to.find((a) => addresses.has(a));
+    if (!to || email.subject.startsWith('Receipt')) continue;
+    const link = /https?:\/\/[^\s"'<>]+\/ack\/[A-Za-z0-9._~%-]+/.exec(email.body.text ?? '')?.[0];
+    if (link) links.set(to, link);
+  }
+  return links;
+}
+
+/** Signs as the page's form does: a POST of the typed name and the ticked box. */
+async function agree(link: string): Promise<void> {
+  const response = await fetch(link, {
+    method: 'POST',
+    body: new URLSearchParams({ fullName: 'Ada Lovelace', agree: 'yes', shown: '' }),
+    redirect: 'manual',
+  });
+  if (response.status !== 200) throw new Error(`bench pipeline: agreement answered ${response.status}`);
+  await response.arrayBuffer();
+}
+
+/** The webhooks the demo LMS verified for these people (read in this process). */
+function webhooksFor(stack: LocalStack, emails: Set<string>): number {
+  return stack.lms.received().filter((r) => emails.has(String(r.payload.data.email))).length;
+}
+
+interface Phase {
+  perSecond: number;
+  calls: Counts;
+}
+
+/** Starters posted, until each one's invite is in the mailbox. */
+async function startersPhase(stack: LocalStack, people: Starter[]): Promise<Phase & { links: string[] }> {
+  const webhook = new Webhook(stack.env.HR_WEBHOOK_SECRET as string);
+  const addresses = new Set(people.map((p) => p.email));
+  const before = snapshot();
+  const start = performance.now();
+  await Promise.all([
+    pool(people.length, CONCURRENCY, (i) => postStarter(stack, webhook, (people[i] as Starter).event)),
+    until('every invite', async () => [...addresses].every((a) => invited.has(a))),
+  ]);
+  const seconds = (performance.now() - start) / 1000;
+  const calls = since(before);
+  const links = await inviteLinks(stack, addresses);
+  if (links.size !== people.length) throw new Error('bench pipeline: an invite is missing from the mailbox');
+  return { perSecond: people.length / seconds, calls, links: [...links.values()] };
+}
+
+/** Every link signed, until each agreement's webhook reached the LMS. */
+async function acksPhase(stack: LocalStack, people: Starter[], links: string[]): Promise<Phase> {
+  const emails = new Set(people.map((p) => p.email));
+  const before = snapshot();
+  const start = performance.now();
+  await Promise.all([
+    pool(links.length, CONCURRENCY, (i) => agree(links[i] as string)),
+    until('every webhook', async () => webhooksFor(stack, emails) === links.length),
+  ]);
+  const seconds = (performance.now() - start) / 1000;
+  return { perSecond: links.length / seconds, calls: since(before) };
+}
+
+// --- The emulators' ceiling: the same calls, straight at them ----------------------------------
+
+/** One call of each kind, made as the stack makes it: on items, queues and emails of a like size. */
+function directCalls(stack: LocalStack, run: string, emailBytes: number) {
+  const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const ddb = new DynamoDBClient({ ...config, endpoint: stack.urls.dynamodb });
+  const sqs = new SQSClient({ ...config, endpoint: stack.env.AWS_ENDPOINT_URL_SQS as string });
+  const ses = new SESv2Client({ ...config, endpoint: stack.urls.mailbox });
+  const index = TABLE_INDEXES[0];
+  // About an assignment's size, on a sparse index as an owed step is.
+  const item = (i: number) => ({
+    pk: { S: `BENCH#${run}#${i % 1000}` },
+    sk: { S: 'ITEM' },
+    payload: { S: 'x'.repeat(1500) },
+    ...(index && {
+      [index.partitionKey]: { S: 'due' },
+      [index.sortKey.name]:
+        index.sortKey.type === 'N' ? { N: String(i) } : { S: new Date(1e12 + i).toISOString() },
+    }),
+  });
+  const key = (i: number) => ({ pk: { S: `BENCH#${run}#${i % 1000}` }, sk: { S: 'ITEM' } });
+  const html = `<html><body><p>${'policy text '.repeat(Math.max(1, Math.round(emailBytes / 12)))}</p></body></html>`;
+  let queueUrl: string | undefined;
+  const handles: string[] = [];
+  const TableName = TABLE_NAME;
+
+  const calls: Record<string, (i: number) => Promise<unknown>> = {
+    'DynamoDB GetItem': (i) => ddb.send(new GetItemCommand({ TableName, Key: key(i), ConsistentRead: true })),
+    'DynamoDB PutItem': (i) => ddb.send(new PutItemCommand({ TableName, Item: item(i) })),
+    'DynamoDB UpdateItem': (i) =>
+      ddb.send(
+        new UpdateItemCommand({
+          TableName,
+          Key: key(i),
+          UpdateExpression: 'SET payload = :p, leaseUntil = :l',
+          ExpressionAttributeValues: { ':p': { S: 'y'.repeat(1500) }, ':l': { S: new Date().toISOString() } },
+        }),
+      ),
+    'DynamoDB DeleteItem': (i) => ddb.send(new DeleteItemCommand({ TableName, Key: key(i + 500) })),
+    'DynamoDB Query': (i) =>
+      ddb.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': key(i).pk },
+        }),
+      ),
+    'DynamoDB Scan': () => ddb.send(new ScanCommand({ TableName, Limit: 10 })),
+    'DynamoDB BatchGetItem': (i) =>
+      ddb.send(new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys: [key(i), key(i + 1)] } } })),
+    'DynamoDB BatchWriteItem': (i) =>
+      ddb.send(
+        new BatchWriteItemCommand({
+          RequestItems: {
+            [TableName]: [{ PutRequest: { Item: item(i) } }, { PutRequest: { Item: item(i + 1) } }],
+          },
+        }),
+      ),
+    'SQS SendMessage': (i) =>
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify({ assignmentId: `A${i}`.padEnd(22, 'x'), kind: 'invite' }),
+        }),
+      ),
+    'SQS SendMessageBatch': (i) =>
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: [0, 1].map((j) => ({ Id: String(j), MessageBody: `{"assignmentId":"A${i}-${j}"}` })),
+        }),
+      ),
+    // An empty queue answers at once here (no wait): the pipeline's pollers wait only when idle.
+    'SQS ReceiveMessage': async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      for (const m of Messages) if (m.ReceiptHandle) handles.push(m.ReceiptHandle);
+    },
+    'SQS DeleteMessageBatch': async () => {
+      const taken = handles.splice(0, 10);
+      if (!taken.length) return;
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: taken.map((ReceiptHandle, j) => ({ Id: String(j), ReceiptHandle })),
+        }),
+      );
+    },
+    'SQS DeleteMessage': async () => {
+      const taken = handles.shift();
+      if (taken) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: taken }));
+    },
+    'SQS ChangeMessageVisibility': async () => {
+      const handle = handles[0];
+      if (handle)
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: handle,
+            VisibilityTimeout: 0,
+          }),
+        );
+    },
+    'SQS GetQueueAttributes': () =>
+      sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] })),
+    'SES SendEmail': (i) =>
+      ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'onboarding@attest.example',
+          Destination: { ToAddresses: [`ceiling.${run}.${i}@example.org`] },
+          ConfigurationSetName: 'attest',
+          Content: {
+            Simple: {
+              Subject: { Data: 'Please read: Safe Internet Use' },
+              Body: { Html: { Data: html } },
+            },
+          },
+        }),
+      ),
+    'SES GetAccount': () => ses.send(new GetAccountCommand({})),
+  };
+
+  return {
+    calls,
+    async setUp() {
+      queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `bench-ceiling-${run}` }))).QueueUrl;
+    },
+    destroy() {
+      ddb.destroy();
+      sqs.destroy();
+      ses.destroy();
+    },
+  };
+}
+
+/**
+ * The same calls as a phase made — each kind as often — straight at the emulators, the phase's
+ * `units` (starters or acknowledgements) worked `CONCURRENCY` at a time, each unit's calls one
+ * after another as a handler makes them: the units a second the emulators alone allow. Calls of a
+ * kind with no stand-in here are listed, not made.
+ */
+async function ceiling(
+  stack: LocalStack,
+  calls: Counts,
+  units: number,
+  run: string,
+): Promise<{ perSecond: number; skipped: string[]; emailBytes: number }> {
+  const emails = calls.get('SES SendEmail') ?? 0;
+  const emailBytes = emails ? (calls.get('SES SendEmail bytes') ?? 0) / emails : 20_000;
+  const direct = directCalls(stack, run, emailBytes);
+  await direct.setUp();
+  calls.delete('SES SendEmail bytes');
+  const skipped = [...calls.keys()].filter((kind) => !direct.calls[kind]);
+  // Each unit's share of each kind, spread evenly: unit u makes the calls whose index falls to it.
+  const plan: Array<Array<() => Promise<unknown>>> = Array.from({ length: units }, () => []);
+  const order = (kind: string) => (kind.startsWith('SQS Send') ? 0 : kind.startsWith('SQS') ? 2 : 1);
+  const kinds = [...calls.entries()]
+    .filter(([kind]) => direct.calls[kind])
+    .sort(([a], [b]) => order(a) - order(b));
+  let i = 0;
+  for (const [kind, n] of kinds) {
+    const call = direct.calls[kind] as (i: number) => Promise<unknown>;
+    for (let c = 0; c < n; c++) {
+      const at = i++;
+      plan[c % units]?.push(() => call(at));
+    }
+  }
+  const start = performance.now();
+  await pool(units, CONCURRENCY, async (u) => {
+    for (const call of plan[u] ?? []) await call();
+  });
+  const seconds = (performance.now() - start) / 1000;
+  direct.destroy();
+  return { perSecond: units / seconds, skipped, emailBytes };
+}
+
+function printCalls(calls: Counts, units: number) {
+  const total = [...calls.values()].reduce((a, b) => a + b, 0);
+  console.log(`  calls per ${units === 1 ? 'unit' : 'one'} (${fmt(total / units)} in all):`);
+  for (const [kind, n] of [...calls].sort(([a], [b]) => a.localeCompare(b))) {
+    console.log(`    ${kind.padEnd(40)} ${fmt(n / units).padStart(8)}`);
+  }
+}
+
+function printFigure(
+  title: string,
+  unit: string,
+  pipeline: Phase,
+  top: { perSecond: number; skipped: string[]; emailBytes: number },
+  n: number,
+) {
+  console.log(`\n${title}`);
+  console.log(`  ${'local pipeline'.padEnd(44)} ${fmt(pipeline.perSecond).padStart(12)} ${unit}`);
+  console.log(
+    `  ${'emulators alone, same calls (ceiling)'.padEnd(44)} ${fmt(top.perSecond).padStart(12)} ${unit}`,
+  );
+  console.log(
+    `  ${'ratio (goal ≥ 75 %)'.padEnd(44)} ${`${fmt((100 * pipeline.perSecond) / top.perSecond)} %`.padStart(12)}`,
+  );
+  printCalls(pipeline.calls, n);
+  console.log(
+    `  an email sent weighed ${fmt(top.emailBytes / 1024)} KB on average (the ceiling's weigh the same)`,
+  );
+  const idle = top.skipped.filter((kind) => kind.endsWith('(empty)'));
+  const other = top.skipped.filter((kind) => !idle.includes(kind));
+  if (idle.length) console.log(`  not replayed (pollers waiting): ${idle.join(', ')}`);
+  if (other.length) console.log(`  not replayed (no stand-in here): ${other.join(', ')}`);
+}
+
+export async function run(): Promise<void> {
+  const stack = await startLocalStack({
+    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
+    dataDir: undefined,
+    env: { LOG_LEVEL: 'SILENT', SES_MAX_RATE: String(SES_RATE) },
+    sesQuota: { maxSendRate: SES_RATE, max24HourSend: -1 },
+    onError: (error) => console.error('bench pipeline: stack error', error),
+  });
+  try {
+    const run = randomUUID().slice(0, 8);
+    // Warm: every handler loaded and its clients connected, as after the first requests on Lambda.
+    const warm = starters(`${run}w`, 10);
+    const warmed = await startersPhase(stack, warm);
+    await acksPhase(stack, warm, warmed.links);
+
+    const people = starters(run, N);
+    const invited = await startersPhase(stack, people);
+    const signed = await acksPhase(stack, people, invited.links);
+    const startersTop = await ceiling(stack, invited.calls, N, `${run}s`);
+    const acksTop = await ceiling(stack, signed.calls, N, `${run}a`);
+
+    console.log(
+      `\nLocal pipeline, ${N} starters, ${CONCURRENCY} requests at once (HR, then the people signing); SES quota ${SES_RATE}/s`,
+    );
+    printFigure(
+      'Starters: posted until every invite is in the SES mailbox',
+      'starters/s',
+      invited,
+      startersTop,
+      N,
+    );
+    printFigure('Acknowledgements: signed until every webhook reached the LMS', 'acks/s', signed, acksTop, N);
+  } finally {
+    await stack.stop();
+  }
+}
