@@ -169,6 +169,8 @@ export async function drivePaths(starters = 3): Promise<CallsResult> {
       LMS_MODE: 'webhook',
       ...localLmsSettings(lmsPort),
       REDRIVE_AFTER: 'PT10M',
+      // One process is one mailer instance, as under `npm start` (the stack sizes it on AWS).
+      MAILER_CONCURRENCY: '1',
       POWERTOOLS_SERVICE_NAME: 'attest',
       // As on AWS: JSON lines at INFO, and the metrics' EMF lines (both are CloudWatch Logs ingestion).
       LOG_FORMAT: 'json',
