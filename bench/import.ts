@@ -22,7 +22,7 @@ import { createEmptyTable, LOCAL_CREDENTIALS, startEmulators } from '../local/em
 import { createGateway, type HttpHandler } from '../local/gateway.ts';
 import { invoked } from '../local/invocation.ts';
 import { LOCAL_REGION, LOCAL_SECRETS, TABLE_NAME } from '../local/settings.ts';
-import { fmt } from './measure.ts';
+import { fmt, postSignedStarter } from './measure.ts';
 
 const ROWS = 10_000;
 /**
@@ -216,21 +216,8 @@ export async function run(): Promise<void> {
   /** The baseline: each starter POSTed in turn, signed as an HR system signs it, each answered before the next. */
   const viaWebhook = async () => {
     for (const [i, body] of bodies.entries()) {
-      const id = `msg_bench_${i}`;
-      const at = new Date();
-      const response = await fetch(`${api}/v1/starters`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': id,
-          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-          'webhook-signature': webhook.sign(id, at, body),
-        },
-        body,
-      });
-      await response.arrayBuffer();
-      if (response.status !== 202)
-        throw new Error(`POST /v1/starters answered ${response.status} for row ${i}`);
+      const status = await postSignedStarter(api, webhook, `msg_bench_${i}`, body);
+      if (status !== 202) throw new Error(`POST /v1/starters answered ${status} for row ${i}`);
     }
   };
 

@@ -35,3 +35,25 @@ export function report(
     `  ratio                                        ${fmt(subject[1] / baseline[1]).padStart(12)}×`,
   );
 }
+
+/** POSTs one HR event to `POST /v1/starters`, signed as an HR system signs it (Standard Webhooks); its status. */
+export async function postSignedStarter(
+  api: string,
+  webhook: { sign(id: string, at: Date, body: string): string },
+  id: string,
+  body: string,
+): Promise<number> {
+  const at = new Date();
+  const response = await fetch(`${api}/v1/starters`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': webhook.sign(id, at, body),
+    },
+    body,
+  });
+  await response.arrayBuffer();
+  return response.status;
+}

@@ -33,7 +33,7 @@ import { Webhook } from 'standardwebhooks';
 import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
-import { fmt } from './measure.ts';
+import { fmt, postSignedStarter } from './measure.ts';
 
 /** Starters per run: enough to reach a steady rate, few enough for a run of a minute or two. */
 const N = 200;
@@ -180,21 +180,13 @@ function starters(run: string, n: number): Starter[] {
 }
 
 async function postStarter(stack: LocalStack, webhook: Webhook, event: Record<string, unknown>) {
-  const body = JSON.stringify(event);
-  const id = `msg_${randomUUID()}`;
-  const at = new Date();
-  const response = await fetch(`${stack.urls.api}/v1/starters`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': webhook.sign(id, at, body),
-    },
-    body,
-  });
-  if (response.status !== 202) throw new Error(`bench pipeline: starter answered ${response.status}`);
-  await response.arrayBuffer();
+  const status = await postSignedStarter(
+    stack.urls.api,
+    webhook,
+    `msg_${randomUUID()}`,
+    JSON.stringify(event),
+  );
+  if (status !== 202) throw new Error(`bench pipeline: starter answered ${status}`);
 }
 
 interface MailboxEmail {
