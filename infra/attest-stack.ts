@@ -484,6 +484,52 @@ export class AttestStack extends Stack {
     });
     emailSendFailedAlarm.addAlarmAction(new SnsAction(alarms));
 
+    /** The mailer's throttled sends of every kind for one of SES's quotas, summed (a series per kind). */
+    const throttledSends = (quota: 'daily' | 'rate', period: Duration) =>
+      new MathExpression({
+        expression: EMAIL_KINDS.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
+        usingMetrics: Object.fromEntries(
+          EMAIL_KINDS.map((kind, i) => [
+            `m${i}`,
+            new Metric({
+              namespace: METRICS_NAMESPACE,
+              metricName: 'EmailThrottled',
+              dimensionsMap: { service: METRICS_SERVICE, kind, quota },
+              statistic: 'Sum',
+              period,
+            }),
+          ]),
+        ),
+        label: `Sends held back by SES's ${quota === 'daily' ? 'daily' : 'sending-rate'} quota`,
+        period,
+      });
+    // Throttled sends wait on the queue and are not failures (no dead letters, no EmailSendFailed):
+    // these two say when waiting is not enough. The day's quota spent: every email waits for the
+    // rolling 24 hours to free some, so invites go out late until the quota is raised.
+    const emailDailyQuotaAlarm = new Alarm(this, 'EmailDailyQuotaAlarm', {
+      alarmDescription:
+        'attest: SES’s daily sending quota is spent — emails wait on the queue until it frees (request a higher quota); see the mailer’s “email send throttled” log lines',
+      metric: throttledSends('daily', Duration.minutes(15)),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    emailDailyQuotaAlarm.addAlarmAction(new SnsAction(alarms));
+    // A burst above the rate is paced and passes; throttling for 30 minutes on end means the account's
+    // rate is shared with another sender or SES_MAX_RATE is set above it.
+    const emailRateThrottledAlarm = new Alarm(this, 'EmailRateThrottledAlarm', {
+      alarmDescription:
+        'attest: SES has throttled sends for 30 minutes on end — another sender shares the account’s rate, or SES_MAX_RATE is above it; emails are late, not lost',
+      metric: throttledSends('rate', Duration.minutes(5)),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 6,
+      datapointsToAlarm: 6,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    emailRateThrottledAlarm.addAlarmAction(new SnsAction(alarms));
+
     const { dashboard } = new OperationsDashboard(this, 'Operations', {
       alarms: {
         'Dead letters: mail queue': mail.deadLettersAlarm,
@@ -491,6 +537,8 @@ export class AttestStack extends Stack {
         'Dead letters: SES events': sesDeadLettersAlarm,
         ...lmsAlarms,
         'Email sends failing': emailSendFailedAlarm,
+        "SES's daily quota spent": emailDailyQuotaAlarm,
+        'SES throttling for 30 minutes': emailRateThrottledAlarm,
       },
       queues: { mail: mail.queue, lms: lms.queue },
       functions: {

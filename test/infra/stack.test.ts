@@ -990,6 +990,63 @@ describe('AttestStack', () => {
     });
   });
 
+  it.each([
+    ['daily', 'EmailDailyQuotaAlarm', 900, 1],
+    ['rate', 'EmailRateThrottledAlarm', 300, 6],
+  ] as const)(
+    'alarms on sends SES’s %s quota held back, over every kind (%s)',
+    (quota, id, period, periods) => {
+      // Assess: a series per kind of email for this quota, summed; one period for the day's quota,
+      // six on end for the rate (a paced burst passes)
+      const found = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).filter(([logical]) =>
+        logical.startsWith(id),
+      );
+      expect(found).toHaveLength(1);
+      const alarm = found[0]?.[1] as { Properties: { Metrics: Array<Record<string, never>> } };
+      const metrics = alarm.Properties.Metrics;
+      const kinds = ['invite', 'reminder', 'digest', 'receipt', 'bounce-notice', 'decline-notice'];
+      expect(metrics.filter((m) => m.ReturnData === true)).toEqual([
+        expect.objectContaining({ Expression: kinds.map((_, i) => `FILL(m${i}, 0)`).join(' + ') }),
+      ]);
+      expect(
+        metrics
+          .filter((m) => m.ReturnData === false)
+          .map(
+            (m) =>
+              (
+                m as {
+                  MetricStat: {
+                    Metric: { MetricName: string; Dimensions: unknown[] };
+                    Period: number;
+                    Stat: string;
+                  };
+                }
+              ).MetricStat,
+          ),
+      ).toEqual(
+        kinds.map((kind) => ({
+          Metric: {
+            Namespace: 'attest',
+            MetricName: 'EmailThrottled',
+            Dimensions: [
+              { Name: 'kind', Value: kind },
+              { Name: 'quota', Value: quota },
+              { Name: 'service', Value: 'attest' },
+            ],
+          },
+          Period: period,
+          Stat: 'Sum',
+        })),
+      );
+      expect(alarm.Properties).toMatchObject({
+        EvaluationPeriods: periods,
+        TreatMissingData: 'notBreaching',
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: expect.stringMatching(/^Alarms/) }],
+      });
+    },
+  );
+
   it('draws one dashboard: every alarm, each count the functions write by its kinds, the work queues and the functions’ errors', () => {
     // Prepare
     const widgets = dashboardWidgets(template);
@@ -1005,7 +1062,7 @@ describe('AttestStack', () => {
         });
 
     // Assess: the alarms' states, and each alarm's own graph
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(9);
     expect(widgets.find((w) => w.type === 'alarm')?.properties.alarms?.sort()).toEqual(alarms);
     expect(widgets.flatMap((w) => w.properties.annotations?.alarms ?? []).sort()).toEqual(alarms);
 
