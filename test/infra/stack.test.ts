@@ -1002,28 +1002,13 @@ describe('AttestStack', () => {
         logical.startsWith(id),
       );
       expect(found).toHaveLength(1);
-      const alarm = found[0]?.[1] as { Properties: { Metrics: Array<Record<string, never>> } };
+      const alarm = found[0]?.[1] as { Properties: { Metrics: Array<Record<string, unknown>> } };
       const metrics = alarm.Properties.Metrics;
       const kinds = ['invite', 'reminder', 'digest', 'receipt', 'bounce-notice', 'decline-notice'];
       expect(metrics.filter((m) => m.ReturnData === true)).toEqual([
         expect.objectContaining({ Expression: kinds.map((_, i) => `FILL(m${i}, 0)`).join(' + ') }),
       ]);
-      expect(
-        metrics
-          .filter((m) => m.ReturnData === false)
-          .map(
-            (m) =>
-              (
-                m as {
-                  MetricStat: {
-                    Metric: { MetricName: string; Dimensions: unknown[] };
-                    Period: number;
-                    Stat: string;
-                  };
-                }
-              ).MetricStat,
-          ),
-      ).toEqual(
+      expect(metrics.filter((m) => m.ReturnData === false).map((m) => m.MetricStat)).toEqual(
         kinds.map((kind) => ({
           Metric: {
             Namespace: 'attest',
