@@ -19,6 +19,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SnsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -288,8 +289,8 @@ export class AttestStack extends Stack {
         REATTEST_EVERY: reattestEvery,
         // A manager's digest is deleted this long after its day.
         RETAIN_EVIDENCE: retain.evidence,
-        // The rate is shared among this many (the event source's maximum concurrency, below).
-        MAILER_CONCURRENCY: String(mailerInstances),
+        // At most this rate, shared among as many mailers as it sizes them for (the event source's
+        // maximum concurrency, below, which the sweeper keeps sized for the quota).
         ...(sesMaxRate !== undefined && { SES_MAX_RATE: String(sesMaxRate) }),
         // A send SES throttles goes back on the queue with a delay.
         MAIL_QUEUE_URL: mail.queue.queueUrl,
@@ -353,6 +354,8 @@ export class AttestStack extends Stack {
         RETAIN_UNSIGNED_AFTER_LEAVING: retain.unsignedAfterLeaving,
         RETAIN_EVIDENCE: retain.evidence,
         RETAIN_AUDIT_IP: retain.auditIp,
+        // It sizes the mailers for the quota, capped as theirs is.
+        ...(sesMaxRate !== undefined && { SES_MAX_RATE: String(sesMaxRate) }),
       },
     });
 
@@ -403,7 +406,17 @@ export class AttestStack extends Stack {
     // The mailers at a time that SES_MAX_RATE (or a new account's 14 a second) needs, each pacing
     // itself to its share of the quota; a send SES throttles all the same waits on the queue. Five
     // lms-push at a time keep an organisation's LMS from being flooded.
-    mail.feed(mailer, { maxConcurrency: mailerInstances });
+    const mailerSource = mail.feed(mailer, { maxConcurrency: mailerInstances });
+    // The sweeper keeps that maximum sized for the account's quota as it changes (a raised quota, the
+    // sandbox left): it reads the quota and reads and updates this one event source mapping.
+    sweeper.addEnvironment('MAILER_EVENT_SOURCE', mailerSource.eventSourceMappingId);
+    email.grantReadQuota(sweeper);
+    sweeper.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+        resources: [mailerSource.eventSourceMappingArn],
+      }),
+    );
     lms.feed(lmsPush, { maxConcurrency: 5 });
     new Rule(this, 'SweepSchedule', {
       description: 'attest: re-drive owed work from the due index',

@@ -72,13 +72,13 @@ export class Email extends Construct {
     });
   }
 
-  /** Lets `fn` read the account's send quota (SES v2 GetAccount), which it paces its sends by. */
+  /** Lets `fn` read the account's send quota (SES v2 GetAccount): the mailer paces its sends by it, the sweeper sizes the mailers by it. */
   grantReadQuota(fn: IFunction): void {
     fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ses:GetAccount (the send quota the mailer paces itself by) has no resource-level permissions; nor has X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords).',
+        'ses:GetAccount (the send quota the mailer paces itself by and the sweeper sizes the mailers by) has no resource-level permissions; nor has X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords).',
     });
   }
 }

@@ -25,6 +25,8 @@ export const LAZY_MODULES: Readonly<Partial<Record<FunctionName, Readonly<Record
   mailer: { '#shared/core/certificate.ts': 'certificate.mjs' },
   // Markdown, for a policy version whose text this build did not compile (an older one).
   ack: { '#shared/core/policy-markdown.ts': 'policy-markdown.mjs' },
+  // SES's quota and the mailers' event source, read and sized once a sweep.
+  sweeper: { '#shared/adapters/mailer-scaling.ts': 'mailer-scaling.mjs' },
 };
 
 /**

@@ -77,14 +77,14 @@ export class WorkQueue extends Construct {
    * Feeds the queue to its consumer in batches of ten; a failed record is retried alone
    * (ReportBatchItemFailures), so one bad message never re-sends the nine good ones.
    */
-  feed(consumer: IFunction, options: { maxConcurrency?: number } = {}): void {
-    consumer.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: 10,
-        maxBatchingWindow: BATCHING_WINDOW,
-        reportBatchItemFailures: true,
-        ...options,
-      }),
-    );
+  feed(consumer: IFunction, options: { maxConcurrency?: number } = {}): SqsEventSource {
+    const source = new SqsEventSource(this.queue, {
+      batchSize: 10,
+      maxBatchingWindow: BATCHING_WINDOW,
+      reportBatchItemFailures: true,
+      ...options,
+    });
+    consumer.addEventSource(source);
+    return source;
   }
 }

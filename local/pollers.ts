@@ -7,6 +7,13 @@ import { LOCAL_REGION } from './settings.ts';
 export type QueueHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 export interface Poller {
+  /** How many batches may be in the handler at once (the event source's maximum concurrency). */
+  readonly concurrency: number;
+  /**
+   * Lets `concurrency` batches be in the handler at once from now, as a changed maximum
+   * concurrency does on AWS: more start receiving at once; fewer, as their batches finish.
+   */
+  resize(concurrency: number): void;
   stop(): Promise<void>;
 }
 
@@ -27,7 +34,8 @@ export function startPoller(
   let running = true;
   const abort = new AbortController();
   // Each loop's receive listens on the one signal.
-  setMaxListeners(concurrency + 10, abort.signal);
+  let wanted = concurrency;
+  setMaxListeners(wanted + 10, abort.signal);
   const arn = `arn:aws:sqs:${LOCAL_REGION}:000000000000:${queueUrl.split('/').pop()}`;
 
   async function once(): Promise<void> {
@@ -79,8 +87,13 @@ export function startPoller(
     }
   }
 
+  /** The loops receiving now; each stops, its batch done, while there are more than wanted. */
+  let live = 0;
+  const loops = new Set<Promise<void>>();
   const loop = async () => {
-    while (running) {
+    live += 1;
+    // Counted down as it stops, with no wait between the check and the count: exactly the surplus stops.
+    while (running && live <= wanted) {
       try {
         await once();
       } catch (error) {
@@ -89,10 +102,29 @@ export function startPoller(
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
+    live -= 1;
   };
-  const loops = Array.from({ length: concurrency }, loop);
+  const spawn = () => {
+    while (running && live < wanted) {
+      const started = loop();
+      loops.add(started);
+      void started.finally(() => loops.delete(started));
+    }
+  };
+  spawn();
 
   return {
+    get concurrency() {
+      return wanted;
+    },
+    resize(concurrency) {
+      if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new RangeError(`a poller's concurrency must be a whole number from 1, not ${concurrency}`);
+      }
+      wanted = concurrency;
+      setMaxListeners(wanted + 10, abort.signal);
+      spawn();
+    },
     async stop() {
       running = false;
       abort.abort();

@@ -3,8 +3,17 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_SES_RATE, mailerConcurrency, parseSendRate } from '#shared/core/send-rate.ts';
+import { makeLogger } from '#shared/adapters/logger.ts';
+import { readSesQuota } from '#shared/adapters/ses-mailer.ts';
+import {
+  DEFAULT_SES_RATE,
+  type MailerSize,
+  mailerConcurrency,
+  makeSizeMailers,
+  parseSendRate,
+} from '#shared/core/send-rate.ts';
 import { HTTP_ROUTES, type HttpFunction } from '../functions/routes.ts';
 import { type EmulatorThread, startEmulatorThread } from './emulator-thread.ts';
 import { LOCAL_CREDENTIALS } from './emulators.ts';
@@ -220,14 +229,35 @@ async function startServices(
   const ddb = new DynamoDBClient({ ...clientConfig, endpoint: emulators.endpoints.dynamodb });
   // As many batches at once as the event sources allow on AWS (infra/attest-stack.ts).
   const rate = env.SES_MAX_RATE?.trim() ? parseSendRate(env.SES_MAX_RATE) : DEFAULT_SES_RATE;
+  const mailPoller = startPoller(
+    sqs,
+    emulators.queues.mail,
+    invoked('mailer', mailer.handler) as QueueHandler,
+    onError,
+    mailerConcurrency(rate),
+  );
+  // As the sweeper keeps the mailers' event source sized for SES's quota on AWS, the local stack
+  // keeps the mail poller sized for the local SES's (SES_LOCAL_MAX_SEND_RATE), with each sweep.
+  const ses = new SESv2Client({ ...clientConfig, endpoint: emulators.endpoints.ses });
+  const logger = makeLogger();
+  const sizeMailers = makeSizeMailers({
+    readQuota: () => readSesQuota(ses),
+    maxRate: env.SES_MAX_RATE?.trim() ? rate : undefined,
+    scaling: {
+      current: async () => mailPoller.concurrency,
+      set: async (concurrency) => mailPoller.resize(concurrency),
+    },
+    logger,
+  });
+  /** As the sweeper on AWS: a quota not read leaves the size as it was, for the next sweep. */
+  const sizeMailersNow = () =>
+    sizeMailers().catch((error: Error): MailerSize | undefined => {
+      logger.warn('mailers not sized for the SES quota; left as they were', { error: error.name });
+      return undefined;
+    });
+  await sizeMailersNow();
   const pollers = [
-    startPoller(
-      sqs,
-      emulators.queues.mail,
-      invoked('mailer', mailer.handler) as QueueHandler,
-      onError,
-      mailerConcurrency(rate),
-    ),
+    mailPoller,
     startPoller(
       sqs,
       emulators.queues.lms,
@@ -241,6 +271,7 @@ async function startServices(
   let sweeping: Promise<unknown> | undefined;
   const sweep = () => {
     sweeping ??= sweeperHandler(undefined)
+      .then(async (result) => ({ ...(result as object), mailers: await sizeMailersNow() }))
       .catch(onError)
       .finally(() => {
         sweeping = undefined;

@@ -6,6 +6,7 @@ import { calendarDurationSetting, durationSetting, parseCalendarDuration } from 
 import { ConfigError } from './core/errors.ts';
 import type { DeliveryKind } from './core/model.ts';
 import { RETENTION_DEFAULTS } from './core/privacy/retention.ts';
+import { parseSendRate } from './core/send-rate.ts';
 
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
@@ -52,6 +53,23 @@ export const common = {
   /** The LMS destinations: their delivery lanes. */
   LMS_MODE: lmsMode,
   TABLE_NAME: z.string().min(1),
+  /**
+   * Emails a second at most, below the account's SES quota (GetAccount), which is shared with
+   * whatever else sends from the account; unset or empty: the quota's rate. The mailer paces by it;
+   * the sweeper sizes the mailers by it.
+   */
+  SES_MAX_RATE: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text?.trim()) return undefined;
+      try {
+        return parseSendRate(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   /**
    * How many partitions each due index (and the `retain` index) spreads owed work over: 1 to
    * MAX_DUE_SHARDS. Every function writing owed work and the sweeper reading it must agree; raising

@@ -7,7 +7,6 @@ import { ConfigError, ValidationError } from '#shared/core/errors.ts';
 import { lifecycles } from '#shared/core/lifecycle.ts';
 import { mailboxSetting } from '#shared/core/mailbox.ts';
 import { type ChasePlan, chasePlan } from '#shared/core/schedule.ts';
-import { parseSendRate } from '#shared/core/send-rate.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 
 const env = parseEnv(
@@ -55,28 +54,14 @@ const env = parseEnv(
      * step waits for SES's report of the send before sending again.
      */
     MAYBE_SENT_GRACE: durationSetting.default(5 * 60_000),
+    SES_MAX_RATE: common.SES_MAX_RATE,
     /**
-     * Emails a second at most, below the account's SES quota (GetAccount), which is shared with
-     * whatever else sends from the account; unset or empty: the quota's rate.
+     * How many mailers share the rate, each sending its share so that together they keep within
+     * it: 1 under the local stack, whose one mailer works its batches side by side. Unset (AWS): as
+     * many as the rate sizes them for (mailerConcurrency), the event source's maximum concurrency,
+     * which the sweeper keeps at that.
      */
-    SES_MAX_RATE: z
-      .string()
-      .optional()
-      .transform((text, ctx) => {
-        if (!text?.trim()) return undefined;
-        try {
-          return parseSendRate(text);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
-          return z.NEVER;
-        }
-      }),
-    /**
-     * How many mailers may run at once (the event source's maximum concurrency, set by the stack;
-     * 1 under the local stack, whose one mailer works its batches side by side): each sends at its
-     * share of the rate, so together they keep within it.
-     */
-    MAILER_CONCURRENCY: z.coerce.number().int().min(1).max(1000),
+    MAILER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
     /** Where a throttled send is put back, with a delay. */
     MAIL_QUEUE_URL: z.url(),
   }),

@@ -15,6 +15,13 @@ export const config = parseEnv(
     RETAIN_UNSIGNED_AFTER_LEAVING: common.RETAIN_UNSIGNED_AFTER_LEAVING,
     RETAIN_EVIDENCE: common.RETAIN_EVIDENCE,
     RETAIN_AUDIT_IP: common.RETAIN_AUDIT_IP,
+    /**
+     * The mail queue's event source mapping (its UUID), whose maximum concurrency the sweeper keeps
+     * sized for SES's quota (the stack sets it); unset (the local stack, which sizes its poller
+     * itself): not sized here.
+     */
+    MAILER_EVENT_SOURCE: z.uuid().optional(),
+    SES_MAX_RATE: common.SES_MAX_RATE,
   }),
   process.env,
 );

@@ -25,12 +25,16 @@ const SENDS_PER_INSTANCE = 20;
 
 /**
  * How many mailers may run at once (the event source's maximum concurrency) for `rate` sends a
- * second: enough for the rate, and never fewer than two, the least the event source allows. Each
+ * second: enough for the rate, and never fewer than two, the least the event source allows, nor
+ * more than its most, 1,000. Each
  * takes `rate / concurrency` (sendRateShare), so together they stay within the rate however many run.
  */
 export function mailerConcurrency(rate: number): number {
-  return Math.max(2, Math.ceil(rate / SENDS_PER_INSTANCE));
+  return Math.min(MAX_EVENT_SOURCE_CONCURRENCY, Math.max(2, Math.ceil(rate / SENDS_PER_INSTANCE)));
 }
+
+/** The most an SQS event source's maximum concurrency may be set to (Lambda's limit). */
+const MAX_EVENT_SOURCE_CONCURRENCY = 1000;
 
 /**
  * SES_MAX_RATE (and the CDK context `attest:sesMaxRate`): sends a second, a positive number (a
@@ -44,17 +48,74 @@ export function parseSendRate(text: string): number {
   return rate;
 }
 
+/** The rate the mailers keep together: the account's, capped by SES_MAX_RATE when set. */
+export function effectiveSendRate(
+  quota: Pick<SendQuota, 'maxSendRate'>,
+  maxRate: number | undefined,
+): number {
+  return Math.min(quota.maxSendRate, maxRate ?? Number.POSITIVE_INFINITY);
+}
+
 /**
  * One mailer's share of the rate: the account's rate, capped by SES_MAX_RATE when set (the quota
  * is the account's, shared with whatever else sends from it), divided among the `instances` that
- * may run at once.
+ * may run at once — by default as many as that rate sizes the mailers for (mailerConcurrency), the
+ * number the sweeper keeps the event source at (makeSizeMailers).
  */
 export function sendRateShare(
   quota: Pick<SendQuota, 'maxSendRate'>,
   maxRate: number | undefined,
-  instances: number,
+  instances?: number,
 ) {
-  return Math.min(quota.maxSendRate, maxRate ?? Number.POSITIVE_INFINITY) / instances;
+  const rate = effectiveSendRate(quota, maxRate);
+  return rate / (instances ?? mailerConcurrency(rate));
+}
+
+/**
+ * Where the most mailers that may run at once is kept: the mail queue's event source mapping
+ * (its maximum concurrency) on AWS, the mail queue's poller under `npm start`.
+ */
+export interface MailerScaling {
+  /** The most mailers that may run at once now; undefined when none is set. */
+  current(): Promise<number | undefined>;
+  set(concurrency: number): Promise<void>;
+}
+
+export interface MailerSize {
+  /** Emails a second the mailers keep together (the account's quota, or SES_MAX_RATE below it). */
+  rate: number;
+  /** The most mailers that may run at once for that rate. */
+  concurrency: number;
+  /** What it was before. */
+  was: number | undefined;
+}
+
+/**
+ * Keeps the mailers sized for the account's quota as it is now, not as it was at deploy (the
+ * stack sizes them at synth from SES_MAX_RATE, or a new account's 14 a second): each mailer sends
+ * rate ÷ mailerConcurrency(rate) (sendRateShare), so the event source must let that many run — no
+ * more, or together they would pass the rate, and no fewer, or a raised quota would go unused.
+ * Reads the quota and the event source's setting each time (the sweeper's schedule) and changes
+ * the setting only when it differs. A mailer reads the quota once a minute, so for up to a minute
+ * after a change the two may disagree: a lowered quota is then exceeded briefly and SES throttles
+ * (each such send waits on the queue); a raised one is used a minute late.
+ */
+export function makeSizeMailers(deps: {
+  readQuota: () => Promise<Pick<SendQuota, 'maxSendRate'>>;
+  maxRate?: number | undefined;
+  scaling: MailerScaling;
+  logger: Pick<Logger, 'info'>;
+}) {
+  return async function sizeMailers(): Promise<MailerSize> {
+    const rate = effectiveSendRate(await deps.readQuota(), deps.maxRate);
+    const concurrency = mailerConcurrency(rate);
+    const was = await deps.scaling.current();
+    if (was !== concurrency) {
+      await deps.scaling.set(concurrency);
+      deps.logger.info('mailers resized for the SES quota', { rate, concurrency, was });
+    }
+    return { rate, concurrency, was };
+  };
 }
 
 /**
@@ -84,8 +145,11 @@ export interface SendPacerOptions {
   readQuota: () => Promise<SendQuota>;
   /** SES_MAX_RATE: sends a second, at most; none: the account's rate. */
   maxRate?: number | undefined;
-  /** How many mailers may run at once, sharing the rate (MAILER_CONCURRENCY). */
-  instances: number;
+  /**
+   * How many mailers may run at once, sharing the rate (MAILER_CONCURRENCY); by default as many as
+   * the rate sizes them for (mailerConcurrency), which the sweeper keeps the event source at.
+   */
+  instances?: number | undefined;
   clock?: PacerClock;
   /** How often the quota is read again (its SentLast24Hours moves; a raised quota is taken). */
   refreshMs?: number;

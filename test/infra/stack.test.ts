@@ -425,7 +425,6 @@ describe('AttestStack', () => {
         'HR_NOTIFY_EMAIL',
         'REATTEST_EVERY',
         'RETAIN_EVIDENCE',
-        'MAILER_CONCURRENCY',
         'MAIL_QUEUE_URL',
       ],
       Ack: [
@@ -444,6 +443,7 @@ describe('AttestStack', () => {
         'RETAIN_UNSIGNED_AFTER_LEAVING',
         'RETAIN_EVIDENCE',
         'RETAIN_AUDIT_IP',
+        'MAILER_EVENT_SOURCE',
       ],
       SesEvents: ['MAIL_QUEUE_URL'],
       Scim: [
@@ -484,8 +484,12 @@ describe('AttestStack', () => {
       REPLY_TO: { Ref: 'ReplyTo' },
       HR_NOTIFY_EMAIL: { Ref: 'HrNotifyEmail' },
       REATTEST_EVERY: { Ref: 'ReattestEvery' },
-      // Two mailers at most for a new account's 14 emails a second, each pacing itself to 7.
-      MAILER_CONCURRENCY: '2',
+    });
+    // Each mailer divides the rate by as many as it sizes them for: none is told a number.
+    expect(envOf('Mailer').MAILER_CONCURRENCY).toBeUndefined();
+    // The sweeper keeps the mail queue's event source sized for the quota: it is told which.
+    expect(envOf('Sweeper').MAILER_EVENT_SOURCE).toEqual({
+      Ref: expect.stringMatching(/^MailerSqsEventSourceAttestMailQueue[0-9A-F]{16}$/),
     });
     expect(envOf('Console').REATTEST_EVERY).toEqual({ Ref: 'ReattestEvery' });
     expect(envOf('Sweeper').SWEEP_INTERVAL).toBe('PT5M');
@@ -764,8 +768,13 @@ describe('AttestStack', () => {
     const sendsEmail = (id: FunctionId) =>
       statementsOf(id).filter((s) => actions(s).some((a) => a.startsWith('ses:')));
 
-    // Assess
-    for (const id of FUNCTIONS.filter((f) => f !== 'Mailer')) expect(sendsEmail(id), id).toEqual([]);
+    // Assess: the sweeper reads the quota too (it sizes the mailers by it), and sends nothing
+    for (const id of FUNCTIONS.filter((f) => f !== 'Mailer' && f !== 'Sweeper')) {
+      expect(sendsEmail(id), id).toEqual([]);
+    }
+    expect(sendsEmail('Sweeper').flatMap((s) => actions(s).filter((a) => a.startsWith('ses:')))).toEqual([
+      'ses:GetAccount',
+    ]);
     const statements = sendsEmail('Mailer');
     const statement = statements.find((s) => s.Action === 'ses:SendEmail');
     const [quota, ...others] = statements.filter((s) => s !== statement);
@@ -791,6 +800,24 @@ describe('AttestStack', () => {
     const arns = JSON.stringify(statement?.Resource);
     expect(arns).toContain(':identity/*');
     expect(arns).toContain(':configuration-set/');
+  });
+
+  it('lets only the sweeper read and resize the mailers’ event source, that one mapping and nothing else', () => {
+    // Prepare
+    const lambdaStatements = (id: FunctionId) =>
+      statementsOf(id).filter((s) => actions(s).some((a) => a.startsWith('lambda:')));
+
+    // Assess
+    for (const id of FUNCTIONS.filter((f) => f !== 'Sweeper')) expect(lambdaStatements(id), id).toEqual([]);
+    const [statement, ...others] = lambdaStatements('Sweeper');
+    expect(others).toEqual([]);
+    expect(actions(statement as Statement)).toEqual([
+      'lambda:GetEventSourceMapping',
+      'lambda:UpdateEventSourceMapping',
+    ]);
+    const arn = JSON.stringify(statement?.Resource);
+    expect(arn).toContain(':event-source-mapping:');
+    expect(arn).toContain(JSON.stringify(envOf('Sweeper').MAILER_EVENT_SOURCE));
   });
 
   it('routes the contract paths to ingest, ack, scim and the console, and logs no path', () => {
@@ -887,11 +914,17 @@ describe('AttestStack', () => {
         FunctionName: { Ref: Match.stringLikeRegexp('^Mailer') },
         ScalingConfig: { MaximumConcurrency: mailers },
       });
-      synthesised.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: Match.objectLike({ SES_MAX_RATE: String(rate), MAILER_CONCURRENCY: String(mailers) }),
-        },
-      });
+      // The mailer paces by it, and the sweeper sizes the mailers by it; neither is told a count.
+      const functions = Object.entries(synthesised.findResources('AWS::Lambda::Function'));
+      for (const id of ['Mailer', 'Sweeper']) {
+        const found = functions.find(([logical]) => new RegExp(`^${id}[0-9A-F]{8}$`).test(logical));
+        const properties = found?.[1].Properties as
+          | { Environment: { Variables: Record<string, unknown> } }
+          | undefined;
+        const variables = properties?.Environment.Variables ?? {};
+        expect(variables.SES_MAX_RATE).toBe(String(rate));
+        expect(variables).not.toHaveProperty('MAILER_CONCURRENCY');
+      }
     },
   );
 

@@ -258,9 +258,10 @@ describe('npm start with a malformed secret', () => {
 
 describe('npm start, as a person watches it', () => {
   it('prints the functions’ log entries as readable lines naming each function, in no colour off a terminal, with no name or address', async () => {
-    // Prepare: no LOG_LEVEL or LOG_FORMAT, as a user starts it
+    // Prepare: no LOG_LEVEL or LOG_FORMAT, as a user starts it; a local SES quota of 100 a second,
+    // which the stack sizes its mail poller for as the sweeper sizes the mailers on AWS
     const { settings, urls } = await freePlace();
-    const run = npmStart(settings);
+    const run = npmStart({ ...settings, SES_LOCAL_MAX_SEND_RATE: '100' });
     const event = uniqueStarter();
     let out = '';
     try {
@@ -285,6 +286,10 @@ describe('npm start, as a person watches it', () => {
         ),
         expect.stringMatching(
           /^\d\d:\d\d:\d\d INFO {2}mailer {5}invite sent {2}assignmentId=\S+ messageId=\S+$/,
+        ),
+        // Five mailers for 100 a second (20 each), up from the two it started with for 14.
+        expect.stringMatching(
+          /^\d\d:\d\d:\d\d INFO {2}attest +mailers resized for the SES quota {2}rate=100 concurrency=5 was=2$/,
         ),
       ]),
     );

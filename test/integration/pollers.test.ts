@@ -132,4 +132,54 @@ describe('startPoller', () => {
     // Assess
     expect(most).toBe(3);
   });
+
+  it('takes more batches at once when resized up, and fewer as their batches finish when resized down', async () => {
+    // Prepare: a handler that holds every batch until told
+    const { url } = await queueWithDlq('resized');
+    let inHandler = 0;
+    let most = 0;
+    const waiting: Array<() => void> = [];
+    const handler = async (): Promise<SQSBatchResponse> => {
+      inHandler += 1;
+      most = Math.max(most, inHandler);
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      inHandler -= 1;
+      return { batchItemFailures: [] };
+    };
+    const poller = startPoller(sqs, url, handler, () => undefined, 1);
+
+    // Act: one at a time, then three
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'a' }));
+    await waitFor('a in the handler', async () => (inHandler === 1 ? true : undefined));
+    poller.resize(3);
+    for (const body of ['b', 'c']) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+    }
+    await waitFor('three in the handler', async () => (inHandler === 3 ? true : undefined));
+    const grown = { concurrency: poller.concurrency, most };
+
+    // Act: down to one; the three batches finish, then two more messages go one at a time
+    poller.resize(1);
+    for (const release of waiting.splice(0)) release();
+    await waitFor('the three done', async () => (inHandler === 0 ? true : undefined));
+    most = 0;
+    for (const body of ['d', 'e']) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+    }
+    await waitFor('d in the handler', async () => (inHandler === 1 ? true : undefined));
+    // Time for the second message to be taken, were a second loop still receiving.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const shrunk = { concurrency: poller.concurrency, most };
+    for (const release of waiting.splice(0)) release();
+    await waitFor('e in the handler', async () =>
+      inHandler === 1 && waiting.length === 1 ? true : undefined,
+    );
+    for (const release of waiting.splice(0)) release();
+    await poller.stop();
+
+    // Assess
+    expect(grown).toEqual({ concurrency: 3, most: 3 });
+    expect(shrunk).toEqual({ concurrency: 1, most: 1 });
+    expect(() => poller.resize(0)).toThrow(/whole number from 1, not 0/);
+  });
 });

@@ -110,7 +110,13 @@ describe('settingsFrom', () => {
     const taken = settingsFrom(Object.fromEntries(own.map((name) => [name, 'from-the-shell'])));
 
     // Assess
-    expect(own).toEqual(['MAILER_CONCURRENCY', 'TABLE_NAME', 'MAIL_QUEUE_URL', 'LMS_QUEUE_URL']);
+    expect(own).toEqual([
+      'MAILER_CONCURRENCY',
+      'MAILER_EVENT_SOURCE',
+      'TABLE_NAME',
+      'MAIL_QUEUE_URL',
+      'LMS_QUEUE_URL',
+    ]);
     expect(taken).toEqual({});
   });
 

@@ -117,7 +117,15 @@ describe('the mailer config', () => {
     },
   );
 
-  it.each([undefined, '0', 'two'])('refuses MAILER_CONCURRENCY=%s at load, naming it', async (value) => {
+  it('leaves MAILER_CONCURRENCY unset when not given (AWS: each mailer divides by as many as the rate sizes them for)', async () => {
+    // Act
+    const config = await load({ MAILER_CONCURRENCY: undefined });
+
+    // Assess
+    expect(config.MAILER_CONCURRENCY).toBeUndefined();
+  });
+
+  it.each(['0', 'two', '1.5'])('refuses MAILER_CONCURRENCY=%s at load, naming it', async (value) => {
     // Act
     const loading = load({ MAILER_CONCURRENCY: value });
 

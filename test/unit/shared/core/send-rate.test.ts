@@ -3,8 +3,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { EmailThrottledError } from '#shared/core/errors.ts';
 import {
   deferThrottled,
+  type MailerScaling,
   mailerConcurrency,
   makeSendPacer,
+  makeSizeMailers,
   type PacerClock,
   parseSendRate,
   type SendQuota,
@@ -88,6 +90,23 @@ describe('makeSendPacer', () => {
     expect(times.slice(0, 7)).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(times[7]).toBeCloseTo(1000 / 7, 6);
     expect(times[8]).toBeCloseTo(2000 / 7, 6);
+  });
+
+  it('divides by as many mailers as the rate sizes them for when not told how many (AWS)', async () => {
+    // Prepare: 100 a second sizes five mailers (the event source's maximum, kept so by the sweeper): 20 each
+    const clock = new SleepingClock();
+    const paced = makeSendPacer({
+      readQuota: async () => quota({ maxSendRate: 100 }),
+      clock,
+      logger: { warn: vi.fn() },
+    });
+
+    // Act
+    const times = await sendTimes(paced, clock, 21);
+
+    // Assess: twenty at once, then one every 1/20 s
+    expect(times.slice(0, 20)).toEqual(Array.from({ length: 20 }, () => 0));
+    expect(times[20]).toBeCloseTo(50, 6);
   });
 
   it('keeps to SES_MAX_RATE when it is below the account’s rate, and to the account’s when above', async () => {
@@ -236,6 +255,122 @@ describe('mailerConcurrency', () => {
   ])('runs enough mailers for %s emails a second, never fewer than two: %i', (rate, expected) => {
     // Act and assess
     expect(mailerConcurrency(rate)).toBe(expected);
+  });
+
+  it('never asks for more than an event source allows, 1,000', () => {
+    // Act and assess
+    expect(mailerConcurrency(20_000)).toBe(1000);
+    expect(mailerConcurrency(1_000_000)).toBe(1000);
+  });
+});
+
+describe('makeSizeMailers', () => {
+  /** An event source's maximum concurrency in memory, recording each change. */
+  function scaling(initial: number | undefined) {
+    const changes: number[] = [];
+    let current = initial;
+    const kept: MailerScaling = {
+      current: async () => current,
+      set: async (concurrency) => {
+        changes.push(concurrency);
+        current = concurrency;
+      },
+    };
+    return { kept, changes };
+  }
+
+  it('raises the mailers’ concurrency when the quota was raised after deploy, and logs both sizes', async () => {
+    // Prepare: deployed for 14 a second (two); the account now has 100
+    const { kept, changes } = scaling(2);
+    const logger = { info: vi.fn() };
+    const size = makeSizeMailers({
+      readQuota: async () => quota({ maxSendRate: 100 }),
+      scaling: kept,
+      logger,
+    });
+
+    // Act
+    const first = await size();
+    const second = await size();
+
+    // Assess: changed once; the second sweep finds it right
+    expect(first).toEqual({ rate: 100, concurrency: 5, was: 2 });
+    expect(second).toEqual({ rate: 100, concurrency: 5, was: 5 });
+    expect(changes).toEqual([5]);
+    expect(logger.info).toHaveBeenCalledTimes(1);
+    expect(logger.info).toHaveBeenCalledWith('mailers resized for the SES quota', {
+      rate: 100,
+      concurrency: 5,
+      was: 2,
+    });
+  });
+
+  it('lowers it for a lower quota, and never below two', async () => {
+    // Prepare: sized for 250 a second (13); the account is back in the sandbox, 1 a second
+    const { kept, changes } = scaling(13);
+
+    // Act
+    const sized = await makeSizeMailers({
+      readQuota: async () => quota({ maxSendRate: 1 }),
+      scaling: kept,
+      logger: silentLogger,
+    })();
+
+    // Assess
+    expect(sized).toEqual({ rate: 1, concurrency: 2, was: 13 });
+    expect(changes).toEqual([2]);
+  });
+
+  it('sizes for SES_MAX_RATE when it is below the quota, and for the quota when above', async () => {
+    // Prepare
+    const below = scaling(2);
+    const above = scaling(2);
+
+    // Act
+    const capped = await makeSizeMailers({
+      readQuota: async () => quota({ maxSendRate: 500 }),
+      maxRate: 60,
+      scaling: below.kept,
+      logger: silentLogger,
+    })();
+    const quotaBound = await makeSizeMailers({
+      readQuota: async () => quota({ maxSendRate: 14 }),
+      maxRate: 60,
+      scaling: above.kept,
+      logger: silentLogger,
+    })();
+
+    // Assess
+    expect(capped).toEqual({ rate: 60, concurrency: 3, was: 2 });
+    expect(quotaBound).toEqual({ rate: 14, concurrency: 2, was: 2 });
+    expect(below.changes).toEqual([3]);
+    expect(above.changes).toEqual([]);
+  });
+
+  it('sets a size where none was set, and changes nothing when the quota cannot be read', async () => {
+    // Prepare
+    const unset = scaling(undefined);
+    const unread = scaling(2);
+
+    // Act
+    const sized = await makeSizeMailers({
+      readQuota: async () => quota({ maxSendRate: 14 }),
+      scaling: unset.kept,
+      logger: silentLogger,
+    })();
+    const failing = makeSizeMailers({
+      readQuota: async () => {
+        throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+      },
+      scaling: unread.kept,
+      logger: silentLogger,
+    })();
+
+    // Assess
+    expect(sized).toEqual({ rate: 14, concurrency: 2, was: undefined });
+    expect(unset.changes).toEqual([2]);
+    await expect(failing).rejects.toThrow('denied');
+    expect(unread.changes).toEqual([]);
   });
 });
 
