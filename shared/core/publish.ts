@@ -6,6 +6,7 @@ import type {
   DueItem,
   Logger,
   Policies,
+  PolicyAssignment,
   PolicyIndex,
   Signer,
   Starters,
@@ -38,6 +39,11 @@ export interface PublishDeps {
 export const DISPATCH_EVERY = 100;
 /** People a re-acknowledgement asks at once: each a few table calls in a row, on their own items. */
 export const REACKNOWLEDGE_AT_ONCE = 8;
+/**
+ * People a re-acknowledgement judges together, their reads asked at once (the table reads gets
+ * asked together as one BatchGetItem of up to 100): their starters, then whether each was asked.
+ */
+const JUDGE_AT_ONCE = 100;
 
 export interface PublishOutcome {
   policy: PolicyVersion;
@@ -297,34 +303,65 @@ export function makePublishPolicy(deps: PublishDeps) {
    */
   async function* reacknowledgeSteps(policy: PolicyVersion): AsyncGenerator<ReacknowledgeStep> {
     const seen = new Set<string>();
+    /** The new ask's id for an active starter; none for one gone or cancelled (skipped). */
+    const newAskOf = (starter: Starter | undefined) =>
+      starter && starter.status !== 'cancelled'
+        ? assignmentIdFor(starter.employeeId, policy.policyId, policy.version)
+        : undefined;
+
+    /** Signers judged together: their starters in one batched read, then the new asks' in another. */
+    const judgeSigners = async (signers: readonly Signer[]): Promise<ReacknowledgeStep[]> => {
+      const starters = await Promise.all(signers.map((signer) => store.getStarter(signer.starterId)));
+      const ids = starters.map(newAskOf);
+      const asked = await Promise.all(ids.map((id) => (id ? store.getAssignment(id) : undefined)));
+      return signers.map((signer, i): ReacknowledgeStep => {
+        const starter = starters[i];
+        const assignmentId = ids[i];
+        if (!starter || !assignmentId) return { kind: 'skipped' };
+        return { kind: asked[i] ? 'alreadyAsked' : 'ask', starter, signer, assignmentId };
+      });
+    };
+    let signers: Signer[] = [];
     for await (const signer of store.signers(policy.policyId, policy.version)) {
       if (seen.has(signer.starterId)) continue;
       seen.add(signer.starterId);
-      const starter = await store.getStarter(signer.starterId);
-      if (!starter || starter.status === 'cancelled') {
-        yield { kind: 'skipped' };
-        continue;
-      }
-      const assignmentId = assignmentIdFor(starter.employeeId, policy.policyId, policy.version);
-      const kind = (await store.getAssignment(assignmentId)) ? 'alreadyAsked' : 'ask';
-      yield { kind, starter, signer, assignmentId };
+      signers.push(signer);
+      if (signers.length < JUDGE_AT_ONCE) continue;
+      yield* await judgeSigners(signers);
+      signers = [];
     }
+    yield* await judgeSigners(signers);
+
+    /** Unsigned asks judged together: each read afresh with its starter, then the new asks. */
+    const judgeMoves = async (asks: readonly PolicyAssignment[]): Promise<ReacknowledgeStep[]> => {
+      const [earlier, starters] = await Promise.all([
+        Promise.all(asks.map((ask) => store.getAssignment(ask.assignmentId))),
+        Promise.all(asks.map((ask) => store.getStarter(ask.starterId))),
+      ]);
+      const ids = asks.map((_, i) =>
+        // Signed or withdrawn since the index was read, or a leaver's (ingest cancels those): left.
+        earlier[i] && isUnsigned((earlier[i] as Assignment).status) ? newAskOf(starters[i]) : undefined,
+      );
+      const existing = await Promise.all(ids.map((id) => (id ? store.getAssignment(id) : undefined)));
+      return asks.flatMap((_, i): ReacknowledgeStep[] => {
+        const before = earlier[i];
+        const starter = starters[i];
+        return before && starter && ids[i]
+          ? [{ kind: 'move', earlier: before, starter, exists: Boolean(existing[i]) }]
+          : [];
+      });
+    };
     for await (const page of store.assignmentsOf(policy.policyId)) {
+      const asks: PolicyAssignment[] = [];
       for (const ask of page) {
         // A signer's (judged above) or a withdrawn ask stays; so does one of this version or later.
         if (seen.has(ask.starterId) || ask.policyVersion >= policy.version || !isUnsigned(ask.status))
           continue;
         seen.add(ask.starterId);
-        const [earlier, starter] = await Promise.all([
-          store.getAssignment(ask.assignmentId),
-          store.getStarter(ask.starterId),
-        ]);
-        if (!earlier || !isUnsigned(earlier.status)) continue; // signed or withdrawn since the index was read
-        if (!starter || starter.status === 'cancelled') continue; // a leaver's asks are cancelled by ingest
-        const exists = Boolean(
-          await store.getAssignment(assignmentIdFor(starter.employeeId, policy.policyId, policy.version)),
-        );
-        yield { kind: 'move', earlier, starter, exists };
+        asks.push(ask);
+      }
+      for (let i = 0; i < asks.length; i += JUDGE_AT_ONCE) {
+        yield* await judgeMoves(asks.slice(i, i + JUDGE_AT_ONCE));
       }
     }
   }
