@@ -396,6 +396,20 @@ function printPath(title: string, run: PathRun, functions: string[]): Tally {
   return total;
 }
 
+/** Where a path's write units go: each write, its item, the item's size and the index entries it wrote. */
+function printWrites(run: PathRun): void {
+  console.log('  warm, each write (item kind, its size, write units + index units by index):');
+  for (const c of run.calls) {
+    if (!c.items) continue;
+    const indexes = Object.entries(c.byIndex ?? {})
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ');
+    console.log(
+      `    ${c.phase.padEnd(9)} ${c.op.padEnd(14)} ${c.items.join(' + ').padEnd(34)} ${pad(c.bytes ?? 0, 5)} B  ${c.wcu} + ${c.indexWcu}${indexes ? ` (${indexes})` : ''}${c.failed ? '  condition failed' : ''}`,
+    );
+  }
+}
+
 const fmtUnits = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 export async function run(): Promise<void> {
@@ -421,6 +435,7 @@ export async function run(): Promise<void> {
       PATH_FUNCTIONS[path],
     );
     const w = printPath('warm', last[path], PATH_FUNCTIONS[path]);
+    printWrites(last[path]);
     const goal = GOALS[path];
     console.log(
       `  goal ≤ ${goal} calls: warm ${w.calls} — ${w.calls <= goal ? 'met' : 'NOT met'}; cold ${c.calls} (${fmtUnits(c.calls / w.calls)}× warm)`,
