@@ -68,6 +68,13 @@ const STARTER = {
   },
 };
 
+/**
+ * A phone's browser, as the page sees a starter's: the evidence keeps the user agent, and its
+ * length is part of the assignment's size, so of the write units of every write after the agreement.
+ */
+const PHONE_BROWSER =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+
 function httpEvent(
   routeKey: string,
   path: string,
@@ -91,7 +98,7 @@ function httpEvent(
       apiId: 'bench',
       domainName: '127.0.0.1',
       domainPrefix: 'bench',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent: 'bench/1.0' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent: PHONE_BROWSER },
       requestId: randomUUID(),
       routeKey,
       stage: '$default',
