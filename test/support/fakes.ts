@@ -245,6 +245,8 @@ export class FakeStore implements Store {
     if (after.signBy) a.signBy = after.signBy;
     if (after.certificate) a.certificate = copy(after.certificate);
     a.sends = [...(a.sends ?? []), copy(send)];
+    // REMOVE attempt: the send record settles it.
+    delete a.attempt;
     if (after.next) {
       a.dueKind = after.next.kind;
       a.dueAt = after.next.dueAt.toISOString();
