@@ -118,13 +118,14 @@ export interface IngestDeps {
  * forgotten (a week). Each such run converges on the same records: the starter is written whole
  * from the same event (the second put writes what the first did, but for `updatedAt`); the
  * assignments' puts are conditional on their derived ids (the second finds the first's and keeps
- * it); a cancellation, a reopening and a return change an assignment only by an update conditional
- * on its status, so only the copy whose update succeeds appends its audit event; noting a leaving
- * or clearing it sets the same values again. What a second run adds is harmless: a second hint on
- * the mail queue for an owed invite (the mailer's lease sends one email), a second count of
- * `StarterEventIngested`, a second log line. Every copy answers the receipt stored first. (There
- * used to be a claim on the event to spare the second run; it cost every event a write and a
- * request, to save work only when copies overlap.)
+ * it); a reopening and a return change an assignment only by an update conditional on its status,
+ * so only the copy whose update succeeds appends its audit event; a leaving noted again keeps the
+ * first time noted (if_not_exists), one cleared again has nothing left to clear; a cancellation run
+ * twice stops nothing more, and its `cancelledAt` is the later copy's (milliseconds apart). What a
+ * second run adds is harmless: a second hint on the mail queue for an owed invite (the mailer's
+ * lease sends one email), a second count of `StarterEventIngested`, a second log line. Every copy
+ * answers the receipt stored first. (There used to be a claim on the event to spare the second
+ * run; it cost every event a write and a request, to save work only when copies overlap.)
  */
 export function makeIngestStarterEvent(deps: IngestDeps) {
   const { store, mailQueue, clock, logger } = deps;
