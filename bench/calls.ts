@@ -68,6 +68,13 @@ const STARTER = {
   },
 };
 
+/**
+ * A phone's browser, as the page sees a starter's: the evidence keeps the user agent, and its
+ * length is part of the assignment's size, so of the write units of every write after the agreement.
+ */
+const PHONE_BROWSER =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+
 function httpEvent(
   routeKey: string,
   path: string,
@@ -91,7 +98,7 @@ function httpEvent(
       apiId: 'bench',
       domainName: '127.0.0.1',
       domainPrefix: 'bench',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent: 'bench/1.0' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent: PHONE_BROWSER },
       requestId: randomUUID(),
       routeKey,
       stage: '$default',
@@ -396,6 +403,20 @@ function printPath(title: string, run: PathRun, functions: string[]): Tally {
   return total;
 }
 
+/** Where a path's write units go: each write, its item, the item's size and the index entries it wrote. */
+function printWrites(run: PathRun): void {
+  console.log('  warm, each write (item kind, its size, write units + index units by index):');
+  for (const c of run.calls) {
+    if (!c.items) continue;
+    const indexes = Object.entries(c.byIndex ?? {})
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ');
+    console.log(
+      `    ${c.phase.padEnd(9)} ${c.op.padEnd(14)} ${c.items.join(' + ').padEnd(34)} ${pad(c.bytes ?? 0, 5)} B  ${c.wcu} + ${c.indexWcu}${indexes ? ` (${indexes})` : ''}${c.failed ? '  condition failed' : ''}`,
+    );
+  }
+}
+
 const fmtUnits = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 export async function run(): Promise<void> {
@@ -421,6 +442,7 @@ export async function run(): Promise<void> {
       PATH_FUNCTIONS[path],
     );
     const w = printPath('warm', last[path], PATH_FUNCTIONS[path]);
+    printWrites(last[path]);
     const goal = GOALS[path];
     console.log(
       `  goal ≤ ${goal} calls: warm ${w.calls} — ${w.calls <= goal ? 'met' : 'NOT met'}; cold ${c.calls} (${fmtUnits(c.calls / w.calls)}× warm)`,

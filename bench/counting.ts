@@ -28,6 +28,12 @@ export interface CountedCall {
   indexWcu: number;
   /** A conditional write whose condition failed (still charged on AWS). */
   failed?: boolean;
+  /** A write: the kind of item written (its keys' prefixes, e.g. `ASSIGN/EVT`), per item of a batch. */
+  items?: string[];
+  /** A write: the item's size in bytes (the larger of before and after; a batch's, summed). */
+  bytes?: number;
+  /** A write: the index write units by index. */
+  byIndex?: Record<string, number>;
 }
 
 /**
@@ -70,30 +76,43 @@ function projected(
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Index write units for one item's change from `before` to `after`, per DynamoDB's rules. */
-export function indexWrites(
+/**
+ * Index write units for one item's change from `before` to `after`, per DynamoDB's rules, by the
+ * index written (an index the change leaves alone is not named).
+ */
+export function indexWritesBy(
   before: RawItem | undefined,
   after: RawItem | undefined,
   indexes: GlobalSecondaryIndexDescription[],
   tableKeys: string[],
-): number {
-  let units = 0;
+): Record<string, number> {
+  const units: Record<string, number> = {};
   for (const index of indexes) {
     const was = before && projected(before, index, tableKeys);
     const is = after && projected(after, index, tableKeys);
+    let n = 0;
     if (!was && !is) continue;
-    if (was && !is) units += 1;
-    else if (!was && is) units += kb(itemSize(is));
+    if (was && !is) n = 1;
+    else if (!was && is) n = kb(itemSize(is));
     else if (was && is) {
       const keys = (index.KeySchema ?? []).map((k) => k.AttributeName as string);
       const moved = keys.some((name) => !same(was[name], is[name]));
       // A key change is a delete and a put; any other change of a projected attribute, an update.
-      if (moved) units += 1 + kb(itemSize(is));
-      else if (!same(was, is)) units += kb(itemSize(is));
+      if (moved) n = 1 + kb(itemSize(is));
+      else if (!same(was, is)) n = kb(itemSize(is));
     }
+    if (n) units[index.IndexName as string] = (units[index.IndexName as string] ?? 0) + n;
   }
   return units;
 }
+
+/** The kind of item a key names: its keys' fixed prefixes (`ASSIGN/EVT`, `STARTER/PROFILE`). */
+const kindOf = (k: RawItem) => [k.pk?.S, k.sk?.S].map((v) => (v ?? '').split('#')[0]).join('/');
+
+const addUp = (into: Record<string, number>, more: Record<string, number>) => {
+  for (const [name, n] of Object.entries(more)) into[name] = (into[name] ?? 0) + n;
+  return into;
+};
 
 export interface Counter {
   /** The endpoint to give the functions in place of the emulator's (AWS_ENDPOINT_URL_DYNAMODB…). */
@@ -193,17 +212,28 @@ export async function startCounter(
       } else if (key) {
         const after = await read(key);
         call.failed = !answer.ok;
-        call.wcu = kb(Math.max(itemSize(before), itemSize(after)));
-        call.indexWcu = answer.ok ? indexWrites(before, after, indexes, keys) : 0;
+        call.bytes = Math.max(itemSize(before), itemSize(after));
+        call.wcu = kb(call.bytes);
+        call.byIndex = answer.ok ? indexWritesBy(before, after, indexes, keys) : {};
+        call.indexWcu = Object.values(call.byIndex).reduce((a, b) => a + b, 0);
+        call.items = [kindOf(key)];
       } else if (op === 'BatchWriteItem') {
         // Unconditional puts of new items (the bench's paths write none of others).
         const requests = Object.values(
           input.RequestItems as Record<string, Array<{ PutRequest?: { Item: RawItem } }>>,
         ).flat();
+        call.bytes = 0;
+        call.byIndex = {};
+        call.items = [];
         for (const r of requests) {
           if (!r.PutRequest) continue;
-          call.wcu += kb(itemSize(r.PutRequest.Item));
-          call.indexWcu += indexWrites(undefined, r.PutRequest.Item, indexes, keys);
+          const size = itemSize(r.PutRequest.Item);
+          call.bytes += size;
+          call.wcu += kb(size);
+          const byIndex = indexWritesBy(undefined, r.PutRequest.Item, indexes, keys);
+          addUp(call.byIndex, byIndex);
+          call.indexWcu += Object.values(byIndex).reduce((a, b) => a + b, 0);
+          call.items.push(kindOf(r.PutRequest.Item));
         }
       }
       calls.push(call);

@@ -6,7 +6,10 @@
  * (https://aws.amazon.com/<service>/pricing/), as of 2026-12-02 as far as known here: this machine
  * has no internet, so they were not re-read today — check them before quoting a figure. DynamoDB's
  * are those after its November 2024 on-demand price cut. Free tiers are left out (they are per
- * account, not per starter).
+ * account, not per starter). Cross-checked on 2 December 2026 against stored copies of published
+ * pages (not AWS's eu-west-2 page itself): the cut (50 %, from 1 November 2024) and us-east-1's
+ * on-demand prices after it ($0.625 a million write units, $0.125 read), of which these are 1.19
+ * times, London's usual premium; the HTTP API's $1.00 a million in us-east-1 (this is 1.04×).
  */
 export const PRICES = {
   region: 'eu-west-2',

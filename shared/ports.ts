@@ -84,23 +84,18 @@ export interface SentAttempt {
   at: string;
 }
 
-/** Whether a copy of an HR event may do its work: see EventReceipts.claimEvent. */
-export type EventClaim = { state: 'claimed' } | { state: 'answered'; response: unknown } | { state: 'busy' };
-
-/** The HR events already seen: each is processed once, and every copy answered alike. */
+/** The HR events already seen: every copy of one is answered alike. */
 export interface EventReceipts {
-  /** The stored response to an HR event already processed, if any (none while only claimed). */
+  /**
+   * The stored response to an HR event already processed, if any, read strongly consistently: a
+   * retry sent after the response was stored finds it. (An item an earlier version left with only
+   * a claim on the event holds no response: none.)
+   */
   getEventReceipt(source: string, eventId: string): Promise<unknown | undefined>;
   /**
-   * Claims an HR event for one copy to process until `until` (the claim, like the receipt, is
-   * forgotten at `expiresAt`): 'claimed' unless its response is stored ('answered', with it) or
-   * another copy holds a claim not expired at `now` ('busy'). A claim only spares duplicate work;
-   * the receipt's conditional write is what makes every copy answer alike.
-   */
-  claimEvent(source: string, eventId: string, now: Date, until: Date, expiresAt: Date): Promise<EventClaim>;
-  /**
-   * Remembers an HR event's response unless one is stored (a claim is replaced); returns the
-   * response stored, which is the first written: a concurrent copy's, if it came first.
+   * Remembers an HR event's response unless one is stored; returns the response stored, which is
+   * the first written: a concurrent copy's, if it came first. This conditional write, not any
+   * read before the work, is what makes every copy answer alike.
    */
   putEventReceipt(source: string, eventId: string, response: unknown, expiresAt: Date): Promise<unknown>;
 }

@@ -33,19 +33,6 @@ import type { StarterData, StarterEvent } from './starter-event.ts';
 export const HR_SOURCE = 'hr';
 /** How long an HR event id is remembered: well beyond any sender's retry window. */
 const RECEIPT_TTL_MS = 7 * 24 * 3600_000;
-/**
- * How long a copy's claim on an event holds off the others: many times an ingest's usual second
- * or so, and short enough that a crashed copy's claim lapses while the sender is still retrying.
- */
-const CLAIM_MS = 8_000;
-/**
- * How long a copy waits for the claimant's answer before doing the work itself: past the claim,
- * and well inside API Gateway's 30-second limit.
- */
-const MAX_WAIT_MS = 10_000;
-/** The first wait between looks at a claimed event, doubling up to the longest. */
-const FIRST_WAIT_MS = 50;
-const LONGEST_WAIT_MS = 1_000;
 
 export interface IngestResult {
   starterId: string;
@@ -78,7 +65,10 @@ export interface IngestDeps {
   mailQueue: Queue;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
-  /** Counts the events ingested (`StarterEventIngested`, by type); a repeat answered from its receipt is not. */
+  /**
+   * Counts the events ingested (`StarterEventIngested`, by type); a repeat answered from its receipt
+   * is not (copies arriving together, each doing the work, are each counted).
+   */
   metrics: Metrics;
   /** The policies this deployment can assign; each is published as version 1 when first needed. */
   policies: ReadonlyMap<string, PolicyText>;
@@ -93,8 +83,6 @@ export interface IngestDeps {
   redriveAfterMs: number;
   /** How long a leaver's requests are kept: their first expiry is owed when they leave. */
   retention: Pick<RetentionSettings, 'unsignedAfterLeaving' | 'evidence'>;
-  /** Waits between looks at an event another copy is processing; a timer unless a test says. */
-  pause?: (ms: number) => Promise<void>;
   /**
    * The HR source the events come from, whose event ids are unique within it (receipts are kept by
    * source and id): `hr`, the signed webhook, unless another source (SCIM, a CSV import) says.
@@ -104,9 +92,9 @@ export interface IngestDeps {
 
 /**
  * Ingests one starter event.
- * 1. An event id seen before returns the stored response and changes nothing. Of copies arriving
- *    together, one claims the event (for CLAIM_MS) and does the work; the others wait for its
- *    stored response and return that.
+ * 1. An event id seen before returns the stored response and changes nothing. Its receipt is read
+ *    (strongly) in the request that reads the starter, so a new event, the common case, costs no
+ *    request of its own for it.
  * 2. created / updated: upsert the starter, with the policies the event names, or else (unless an
  *    earlier event named them) those the audience rules give for its attributes (audience.ts),
  *    recording which; create one assignment per (employee, policy) for the
@@ -124,42 +112,25 @@ export interface IngestDeps {
  * half-finished event completes it; an invite already owed is simply enqueued again, and the
  * mailer's lease makes a second message harmless.
  *
- * What can still run twice, by design: the claim only spares work, and must never block an event.
- * A copy does the work although another may be doing it when the other's claim has lapsed (it
- * crashed, or took longer than CLAIM_MS) or when it has waited MAX_WAIT_MS with no answer (rather
- * than time out the sender); and an event retried after its receipt is forgotten (a week) or after
- * a failure between the work and the receipt runs again. Each such run converges on the same
- * records, as above, and still answers the first receipt stored. A copy that fails leaves its
- * claim to lapse (it is not released), so a retry within CLAIM_MS waits that long first.
+ * What can run twice, by design: copies of one event that arrive before either has stored its
+ * receipt (a sender retrying on its own timeout, a webhook delivered twice) each do the work; so
+ * does an event retried after a failure between the work and the receipt, or after its receipt is
+ * forgotten (a week). Each such run converges on the same records: the starter is written whole
+ * from the same event (the second put writes what the first did, but for `updatedAt`); the
+ * assignments' puts are conditional on their derived ids (the second finds the first's and keeps
+ * it); a reopening and a return change an assignment only by an update conditional on its status,
+ * so only the copy whose update succeeds appends its audit event; a leaving noted again keeps the
+ * first time noted (if_not_exists), one cleared again has nothing left to clear; a cancellation run
+ * twice stops nothing more, and its `cancelledAt` is the later copy's (milliseconds apart). What a
+ * second run adds is harmless: a second hint on the mail queue for an owed invite (the mailer's
+ * lease sends one email), a second count of `StarterEventIngested`, a second log line. Every copy
+ * answers the receipt stored first. (There used to be a claim on the event to spare the second
+ * run; it cost every event a write and a request, to save work only when copies overlap.)
  */
 export function makeIngestStarterEvent(deps: IngestDeps) {
   const { store, mailQueue, clock, logger } = deps;
   const source = deps.source ?? HR_SOURCE;
   const publisher = makePublishPolicy({ store, clock, logger });
-  const pause = deps.pause ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-
-  /**
-   * This copy's turn at an event: undefined when it is to do the work (it claimed the event, or
-   * waited long enough), or the response another copy stored meanwhile.
-   */
-  async function turn(eventId: string): Promise<IngestResult | undefined> {
-    let waited = 0;
-    for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, LONGEST_WAIT_MS)) {
-      const now = clock.now();
-      const claim = await store.claimEvent(
-        source,
-        eventId,
-        now,
-        new Date(now.getTime() + CLAIM_MS),
-        new Date(now.getTime() + RECEIPT_TTL_MS),
-      );
-      if (claim.state === 'answered') return claim.response as IngestResult;
-      if (claim.state === 'claimed' || waited >= MAX_WAIT_MS) return undefined;
-      const step = Math.min(wait, MAX_WAIT_MS - waited);
-      await pause(step);
-      waited += step;
-    }
-  }
 
   async function upsert(
     data: StarterData,
@@ -358,19 +329,21 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
   const enqueue = (assignmentId: string) => sendHint(mailQueue, { assignmentId, kind: 'invite' }, logger);
 
   return async function ingestStarterEvent(event: StarterEvent): Promise<IngestResult> {
-    // The claim comes first: it answers a repeated event as a read would (claimEvent reads the
-    // stored response when the claim fails), and spares a new event, the common case, that read.
-    const seen = await turn(event.id);
-    if (seen) return seen as IngestResult;
-
     const now = clock.now();
     const starterId = starterIdFor(event.data.employeeId);
-    // Read together, in one request (table.ts): the starter, their erasure, and whether the
-    // policies a new starter would be asked have a version newer than the newest seen.
+    // Read together, in one strongly consistent request (table.ts): the event's receipt, the
+    // starter, their erasure, and whether the policies a new starter would be asked have a version
+    // newer than the newest seen. A repeat wastes the other reads; a new event needs them all.
     const probes = probeNewer(
       event.type === 'starter.cancelled' ? [] : policiesOf(event.data, undefined).policies,
     );
-    const [existing, logged] = await Promise.all([store.getStarter(starterId), store.getErasure(starterId)]);
+    const [seen, existing, logged] = await Promise.all([
+      store.getEventReceipt(source, event.id),
+      store.getStarter(starterId),
+      store.getErasure(starterId),
+    ]);
+    // Answered before: the stored body, even for a person erased since (nothing is taken again).
+    if (seen !== undefined) return seen as IngestResult;
     // An erased person's data is not taken again, from HR's retries or anyone's: putStarter refuses
     // it too, should the erasure land between this read and that write.
     if (existing?.erased) throw new ErasedError(erasedMessage(existing.erased));

@@ -1,65 +1,35 @@
-// The contract of an HR event's receipt: one copy claims it, the first response stored is every copy's answer.
+// The contract of an HR event's receipt: none until stored, then the first response stored is every copy's answer.
 import { describe, expect, it } from 'vitest';
 import { at, type MakeStore } from './support.ts';
 
-export type EventReceiptsStore = MakeStore<'getEventReceipt' | 'claimEvent' | 'putEventReceipt'>;
+export type EventReceiptsStore = MakeStore<'getEventReceipt' | 'putEventReceipt'>;
 
 export function describeEventReceiptsContract(name: string, make: EventReceiptsStore): void {
   const forgetAt = at(60 * 24 * 7);
 
   describe(`${name}: EventReceipts`, () => {
-    it('claims an event no copy has seen, storing no response for it', async () => {
+    it('answers no receipt for an event never answered', async () => {
       // Prepare
       const store = await make();
 
       // Act
-      const claim = await store.claimEvent('hr', 'evt_1', at(0), at(5), forgetAt);
+      const receipt = await store.getEventReceipt('hr', 'evt_1');
 
       // Assess
-      expect(claim).toEqual({ state: 'claimed' });
-      expect(await store.getEventReceipt('hr', 'evt_1')).toBeUndefined();
+      expect(receipt).toBeUndefined();
     });
 
-    it('answers busy while another copy holds a claim not yet expired, up to its last instant', async () => {
+    it('stores a response and reads it back at once, as a retry right after it would', async () => {
       // Prepare
       const store = await make();
-      await store.claimEvent('hr', 'evt_1', at(0), at(5), forgetAt);
-
-      // Act
-      const meanwhile = await store.claimEvent('hr', 'evt_1', at(1), at(6), forgetAt);
-      const atTheEnd = await store.claimEvent('hr', 'evt_1', at(5), at(10), forgetAt);
-
-      // Assess
-      expect([meanwhile, atTheEnd]).toEqual([{ state: 'busy' }, { state: 'busy' }]);
-    });
-
-    it('claims an event again once the earlier claim has expired, as a crashed copy leaves it', async () => {
-      // Prepare
-      const store = await make();
-      await store.claimEvent('hr', 'evt_1', at(0), at(5), forgetAt);
-
-      // Act
-      const claim = await store.claimEvent('hr', 'evt_1', at(6), at(11), forgetAt);
-      const meanwhile = await store.claimEvent('hr', 'evt_1', at(7), at(12), forgetAt);
-
-      // Assess: the new claim holds in turn
-      expect(claim).toEqual({ state: 'claimed' });
-      expect(meanwhile).toEqual({ state: 'busy' });
-    });
-
-    it('replaces the claim with the response, which every later copy is answered', async () => {
-      // Prepare
-      const store = await make();
-      await store.claimEvent('hr', 'evt_1', at(0), at(5), forgetAt);
 
       // Act
       const stored = await store.putEventReceipt('hr', 'evt_1', { starterId: 's1' }, forgetAt);
-      const claim = await store.claimEvent('hr', 'evt_1', at(1), at(6), forgetAt);
+      const read = await store.getEventReceipt('hr', 'evt_1');
 
       // Assess
       expect(stored).toEqual({ starterId: 's1' });
-      expect(claim).toEqual({ state: 'answered', response: { starterId: 's1' } });
-      expect(await store.getEventReceipt('hr', 'evt_1')).toEqual({ starterId: 's1' });
+      expect(read).toEqual({ starterId: 's1' });
     });
 
     it('keeps the first response stored, answering it to a copy that stores another', async () => {
@@ -75,17 +45,32 @@ export function describeEventReceiptsContract(name: string, make: EventReceiptsS
       expect(await store.getEventReceipt('hr', 'evt_1')).toEqual({ starterId: 'first' });
     });
 
+    it('answers every one of copies storing at once the same response', async () => {
+      // Prepare
+      const store = await make();
+
+      // Act
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, (_, n) => store.putEventReceipt('hr', 'evt_1', { copy: n }, forgetAt)),
+      );
+
+      // Assess: one of them, the one stored
+      const stored = await store.getEventReceipt('hr', 'evt_1');
+      expect(answers.map((a) => JSON.stringify(a))).toEqual(Array(5).fill(JSON.stringify(stored)));
+      expect([0, 1, 2, 3, 4].map((n) => ({ copy: n }))).toContainEqual(stored);
+    });
+
     it('keeps the receipts of events and sources apart', async () => {
       // Prepare
       const store = await make();
       await store.putEventReceipt('hr', 'evt_1', { n: 1 }, forgetAt);
 
       // Act
-      const otherEvent = await store.claimEvent('hr', 'evt_2', at(0), at(5), forgetAt);
+      const otherEvent = await store.getEventReceipt('hr', 'evt_2');
       const otherSource = await store.putEventReceipt('scim', 'evt_1', { n: 2 }, forgetAt);
 
       // Assess
-      expect(otherEvent).toEqual({ state: 'claimed' });
+      expect(otherEvent).toBeUndefined();
       expect(otherSource).toEqual({ n: 2 });
       expect(await store.getEventReceipt('hr', 'evt_1')).toEqual({ n: 1 });
     });

@@ -310,7 +310,7 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
     });
 
     describe('recordSend', () => {
-      it('records a sent invite, moving the status on and the lane to the next step', async () => {
+      it('records a sent invite, moving the status on and the lane to the next step, the attempt settled', async () => {
         // Prepare
         const store = await holding();
         await store.claimWork('a1', 'invite', at(0), at(2), undefined, {
@@ -335,8 +335,8 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
           sends: [invite],
           dueKind: 'reminder',
           dueAt: iso(60),
-          attempt: attempt('t1'),
         });
+        expect(stored).not.toHaveProperty('attempt');
         expect(await store.queryDue(at(60), 10)).toEqual([
           { assignmentId: 'a1', dueAt: iso(60), dueKind: 'reminder' },
         ]);
@@ -360,6 +360,34 @@ export function describeMailWorkContract(name: string, make: MailWorkStore): voi
         });
         for (const gone of ['dueAt', 'dueKind', 'leaseUntil']) expect(stored).not.toHaveProperty(gone);
         expect(await store.queryDue(at(60 * 24), 10)).toEqual([]);
+      });
+
+      it('lets the next step of the same kind be claimed with no read first, its attempt settled', async () => {
+        // Prepare: the first reminder leased under its attempt and recorded, a second owed
+        const first = { id: 'r1', kind: 'reminder' as const, startedAt: iso(0) };
+        const store = await holding(ask('a1', { status: 'invited', dueKind: 'reminder', sends: [invite] }));
+        await store.claimWork('a1', 'reminder', at(0), at(2), undefined, { next: first, seen: undefined });
+        const sent = {
+          kind: 'reminder' as const,
+          messageId: 'ses-2',
+          at: iso(1),
+          attemptId: 'r1',
+          tokenId: 'r1',
+        };
+        await store.recordSend('a1', sent, {
+          chase: { invitedAt: iso(0), remindersSent: 1 },
+          next: { kind: 'reminder', dueAt: at(60) },
+        });
+
+        // Act
+        const second = { id: 'r2', kind: 'reminder' as const, startedAt: iso(60) };
+        const claimed = await store.claimWork('a1', 'reminder', at(60), at(62), undefined, {
+          next: second,
+          otherKindOnly: true,
+        });
+
+        // Assess
+        expect(claimed).toMatchObject({ leaseUntil: iso(62), attempt: second, sends: [invite, sent] });
       });
 
       it('refuses to record without the lease, or once the step is recorded, changing nothing', async () => {

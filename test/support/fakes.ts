@@ -42,7 +42,6 @@ import type {
   AuditEvent,
   Clock,
   Destination,
-  EventClaim,
   HttpClient,
   HttpRequest,
   HttpResponse,
@@ -89,8 +88,8 @@ const laneOf = (kind: DueKind) =>
  * atomic as a single-item DynamoDB write; reads return copies, so callers cannot mutate the state.
  */
 export class FakeStore implements Store {
-  /** An event's receipt: its response once answered; `claimedUntil` while a copy works on it. */
-  readonly receipts = new Map<string, { response?: unknown; claimedUntil?: Date; expiresAt: Date }>();
+  /** An event's receipt: its response, once answered. */
+  readonly receipts = new Map<string, { response: unknown; expiresAt: Date }>();
   readonly starters = new Map<string, Starter>();
   readonly scimUsers = new Map<string, ScimUser>();
   readonly assignments = new Map<string, StoredAssignment>();
@@ -120,30 +119,12 @@ export class FakeStore implements Store {
     return copy(this.receipts.get(`${source}#${eventId}`)?.response);
   }
 
-  async claimEvent(
-    source: string,
-    eventId: string,
-    now: Date,
-    until: Date,
-    expiresAt: Date,
-  ): Promise<EventClaim> {
-    const k = `${source}#${eventId}`;
-    const stored = this.receipts.get(k);
-    // attribute_not_exists(response) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now);
-    // a claim refused writes nothing.
-    if (stored && 'response' in stored) return { state: 'answered', response: copy(stored.response) };
-    if (stored?.claimedUntil && stored.claimedUntil >= now) return { state: 'busy' };
-    this.writes.push('claimEvent');
-    this.receipts.set(k, { claimedUntil: until, expiresAt });
-    return { state: 'claimed' };
-  }
-
   async putEventReceipt(source: string, eventId: string, response: unknown, expiresAt: Date) {
     this.writes.push('putEventReceipt');
-    // attribute_not_exists(response): the first receipt stands (a claim is replaced).
+    // attribute_not_exists(response): the first receipt stands.
     const k = `${source}#${eventId}`;
     const stored = this.receipts.get(k);
-    if (stored && 'response' in stored) return copy(stored.response);
+    if (stored) return copy(stored.response);
     this.receipts.set(k, { response: copy(response), expiresAt });
     return copy(response);
   }
@@ -264,6 +245,8 @@ export class FakeStore implements Store {
     if (after.signBy) a.signBy = after.signBy;
     if (after.certificate) a.certificate = copy(after.certificate);
     a.sends = [...(a.sends ?? []), copy(send)];
+    // REMOVE attempt: the send record settles it.
+    delete a.attempt;
     if (after.next) {
       a.dueKind = after.next.kind;
       a.dueAt = after.next.dueAt.toISOString();

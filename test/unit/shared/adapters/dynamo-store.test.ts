@@ -1299,7 +1299,7 @@ describe('makeDynamoStore', () => {
       // Act
       const stored = await store().putEventReceipt('hr', 'evt_1', { starterId: 's1' }, later);
 
-      // Assess: the put replaces a claim but never a response
+      // Assess: the put replaces an earlier version's claim but never a response
       expect(stored).toEqual({ starterId: 's1' });
       expect(ddb).toReceiveCommandWith(PutCommand, {
         Item: { ...receiptKey, response: { starterId: 's1' }, expiresAt: later.getTime() / 1000 },
@@ -1322,7 +1322,7 @@ describe('makeDynamoStore', () => {
       expect(ddb).toReceiveCommandWith(GetCommand, { Key: receiptKey, ConsistentRead: true });
     });
 
-    it('reads back the stored response, and nothing for an event only claimed', async () => {
+    it('reads back the stored response, and nothing for an event an earlier version only claimed', async () => {
       // Prepare
       ddb
         .on(GetCommand, { Key: receiptKey })
@@ -1337,54 +1337,6 @@ describe('makeDynamoStore', () => {
       // Assess
       expect(response).toEqual({ starterId: 's1' });
       expect(claimed).toBeUndefined();
-    });
-
-    it('claims an event with no response and no unexpired claim, until the time given', async () => {
-      // Prepare
-      ddb.on(UpdateCommand).resolves({});
-
-      // Act
-      const claim = await store().claimEvent('hr', 'evt_1', now, later, new Date('2026-12-01T10:00:00Z'));
-
-      // Assess
-      expect(claim).toEqual({ state: 'claimed' });
-      expect(ddb).toReceiveCommandWith(UpdateCommand, {
-        Key: receiptKey,
-        UpdateExpression: 'SET claimedUntil = :until, expiresAt = :expires',
-        ConditionExpression:
-          'attribute_not_exists(#response) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)',
-        ExpressionAttributeNames: { '#response': 'response' },
-        ExpressionAttributeValues: {
-          ':until': later.toISOString(),
-          ':now': now.toISOString(),
-          ':expires': Date.parse('2026-12-01T10:00:00Z') / 1000,
-        },
-      });
-    });
-
-    it('answers the stored response instead of a claim for an event already answered', async () => {
-      // Prepare
-      ddb.on(UpdateCommand).rejects(conditionFailed());
-      ddb.on(GetCommand).resolves({ Item: { ...receiptKey, response: { starterId: 's1' } } });
-
-      // Act
-      const claim = await store().claimEvent('hr', 'evt_1', now, later, later);
-
-      // Assess
-      expect(claim).toEqual({ state: 'answered', response: { starterId: 's1' } });
-      expect(ddb).toReceiveCommandWith(GetCommand, { Key: receiptKey, ConsistentRead: true });
-    });
-
-    it('answers busy while another copy holds an unexpired claim', async () => {
-      // Prepare
-      ddb.on(UpdateCommand).rejects(conditionFailed());
-      ddb.on(GetCommand).resolves({ Item: { ...receiptKey, claimedUntil: later.toISOString() } });
-
-      // Act
-      const claim = await store().claimEvent('hr', 'evt_1', now, later, later);
-
-      // Assess
-      expect(claim).toEqual({ state: 'busy' });
     });
   });
 

@@ -65,16 +65,9 @@ function setup(
   }
   const queue = new FakeQueue();
   const clock = new FakeClock('2026-11-24T10:00:00.000Z');
-  /** What each wait for a concurrent copy asked for; a wait lets time pass, then other work run. */
-  const pauses: number[] = [];
   const metrics = new FakeMetrics();
   const ingest = makeIngestStarterEvent({
     metrics,
-    pause: (ms) => {
-      pauses.push(ms);
-      clock.advance(ms);
-      return new Promise((resolve) => setImmediate(resolve));
-    },
     store,
     mailQueue: queue,
     clock,
@@ -89,7 +82,7 @@ function setup(
     retention: RETENTION,
     ...(source && { source }),
   });
-  return { store, queue, clock, ingest, pauses, metrics };
+  return { store, queue, clock, ingest, metrics };
 }
 
 const safeId = assignmentIdFor('E1001', 'safe-internet-use');
@@ -216,9 +209,9 @@ describe('ingestStarterEvent', () => {
     ]);
   });
 
-  it('answers concurrent copies of one event with one body, the first stored, and does the work once', async () => {
+  it('answers concurrent copies of one event with one body, the first stored, each converging on the same records', async () => {
     // Prepare: the mailer invites the starter as soon as the first copy has created the assignment;
-    // four more copies arrive then, and all five have tried to claim the event before any receipt is stored
+    // four more copies arrive then, and all five have read the event's receipt before any is stored
     const { store, queue, ingest } = setup();
     let invited!: () => void;
     const afterInvite = new Promise<void>((resolve) => {
@@ -237,10 +230,11 @@ describe('ingestStarterEvent', () => {
     const afterLooks = new Promise<void>((resolve) => {
       allLooked = resolve;
     });
-    const claim = store.claimEvent.bind(store);
-    store.claimEvent = async (...args) => {
+    const read = store.getEventReceipt.bind(store);
+    store.getEventReceipt = async (...args) => {
+      const receipt = await read(...args);
       if (++looked === 5) allLooked();
-      return claim(...args);
+      return receipt;
     };
     const put = store.putEventReceipt.bind(store);
     store.putEventReceipt = async (source, eventId, response, expiresAt) => {
@@ -257,12 +251,42 @@ describe('ingestStarterEvent', () => {
       }),
     ]);
 
-    // Assess: every copy answers the body stored first; one starter write, one invite enqueued
+    // Assess: every copy answers the body stored first (the first copy's: its assignment was
+    // pending); each did the work, and it converged: one starter, one assignment as first made, one
+    // invite owed (hinted once per copy: the mailer's lease sends one email)
     const stored = store.receipts.get(`${HR_SOURCE}#evt_1`)?.response;
     expect(stored).toMatchObject({ assignments: [{ status: 'pending' }] });
     for (const body of bodies) expect(body).toEqual(stored);
-    expect(store.writes.filter((w) => w === 'putStarter')).toHaveLength(1);
-    expect(queue.sent).toHaveLength(1);
+    expect(store.starters.size).toBe(1);
+    expect(store.assignments.size).toBe(1);
+    expect(store.assignments.get(safeId)).toMatchObject({ status: 'invited', dueKind: 'invite' });
+    expect(new Set(queue.sent.map((s) => JSON.stringify(s.message)))).toEqual(
+      new Set([JSON.stringify({ assignmentId: safeId, kind: 'invite' })]),
+    );
+  });
+
+  it('asks for the event’s receipt together with the starter and their erasure (one request on the table)', async () => {
+    // Prepare: note each read as it is asked, with how many reads had been answered by then
+    const { store, ingest } = setup();
+    const asked: Array<[string, number]> = [];
+    let answered = 0;
+    for (const name of ['getEventReceipt', 'getStarter', 'getErasure'] as const) {
+      const read = (store[name] as (...a: unknown[]) => Promise<unknown>).bind(store);
+      (store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        asked.push([name, answered]);
+        return read(...args).finally(() => answered++);
+      };
+    }
+
+    // Act
+    await ingest(created());
+
+    // Assess: all three asked before any was answered, as table.ts batches them
+    expect(asked.slice(0, 3)).toEqual([
+      ['getEventReceipt', 0],
+      ['getStarter', 0],
+      ['getErasure', 0],
+    ]);
   });
 
   it('keeps each HR source’s event ids apart: the same id from another source is another event', async () => {
@@ -302,50 +326,23 @@ describe('ingestStarterEvent', () => {
     expect(store.receipts.get(`${HR_SOURCE}#evt_1`)?.response).toEqual(first);
   });
 
-  it('takes over an event whose first copy stopped part way, once its claim has expired', async () => {
-    // Prepare: a copy claimed the event and crashed before storing a receipt
-    const { store, queue, ingest, clock, pauses } = setup();
-    const now = clock.now();
-    const claim = await store.claimEvent(
-      HR_SOURCE,
-      'evt_1',
-      now,
-      new Date(now.getTime() + 8_000),
-      new Date(now.getTime() + 3600_000),
-    );
-    expect(claim).toEqual({ state: 'claimed' });
+  it('finishes an event whose first run stopped part way, on the sender’s retry', async () => {
+    // Prepare: a run created the starter and then failed before its assignment and its receipt
+    const { store, queue, ingest } = setup();
+    const create = store.createAssignment.bind(store);
+    store.createAssignment = async () => {
+      throw new Error('throttled');
+    };
+    await expect(ingest(created())).rejects.toThrow('throttled');
+    store.createAssignment = create;
 
     // Act
     const body = await ingest(created());
 
-    // Assess: it waited out the claim (no longer than that), then did the work and stored its body
-    expect(pauses.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(8_000);
-    expect(pauses.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10_000);
+    // Assess: the retry did the rest and stored its body
     expect(body).toMatchObject({ assignments: [{ id: safeId, status: 'pending' }] });
     expect(store.receipts.get(`${HR_SOURCE}#evt_1`)?.response).toEqual(body);
     expect(queue.sent).toHaveLength(1);
-  });
-
-  it('stops waiting for a copy that holds its claim too long, and answers what is stored first', async () => {
-    // Prepare: a claim that will not expire within any wait, its holder still working
-    const { store, ingest, clock, pauses } = setup();
-    const now = clock.now();
-    await store.claimEvent(
-      HR_SOURCE,
-      'evt_1',
-      now,
-      new Date(now.getTime() + 3600_000),
-      new Date(now.getTime() + 7200_000),
-    );
-
-    // Act
-    const body = await ingest(created());
-    const holder = await store.putEventReceipt(HR_SOURCE, 'evt_1', { late: true }, clock.now());
-
-    // Assess: a bounded wait, the work done, and the holder's late receipt answered with this one
-    expect(pauses.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10_000);
-    expect(body).toMatchObject({ assignments: [{ id: safeId, status: 'pending' }] });
-    expect(holder).toEqual(body);
   });
 
   it('remembers the event id for a week', async () => {

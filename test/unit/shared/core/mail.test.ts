@@ -687,6 +687,28 @@ async function withManager(store: FakeStore, starter: Starter, manager: Manager 
 }
 
 describe('sendEmail: reminders', () => {
+  it('sends the second reminder, like the first, without reading the assignment first', async () => {
+    // Prepare: the first reminder sent (its attempt settled by its record), the second now due
+    const { store, mailer, clock, sendInvite, assignment } = await setup(
+      chasing(INVITED_AT, 0, 'reminder', '2026-11-27T10:00:00.000Z'),
+    );
+    const id = assignment.assignmentId;
+    clock.set('2026-11-27T10:00:00.000Z');
+    await sendInvite({ assignmentId: id, kind: 'reminder' });
+    clock.set('2026-12-01T10:00:00.000Z');
+    const read = vi.spyOn(store, 'getAssignment');
+
+    // Act
+    const outcome = await sendInvite({ assignmentId: id, kind: 'reminder' });
+
+    // Assess
+    expect(outcome).toBe('sent');
+    expect(read).not.toHaveBeenCalled();
+    expect(mailer.sent).toHaveLength(2);
+    expect(store.peek(id)?.chase?.remindersSent).toBe(2);
+    expect(store.peek(id)).not.toHaveProperty('attempt');
+  });
+
   it.each([
     {
       sent: 0,

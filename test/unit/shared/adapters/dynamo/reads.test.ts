@@ -288,24 +288,6 @@ describe('reads that must stay strongly consistent', () => {
     // Assess
     expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key, ConsistentRead: true });
   });
-
-  it('reads the stored answer strongly after a refused claim on an HR event', async () => {
-    // Prepare
-    const { ConditionalCheckFailedException } = await import('@aws-sdk/client-dynamodb');
-    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
-    ddb
-      .on(GetCommand)
-      .resolves({ Item: { pk: 'EVENT#hr#evt_1', sk: 'RECEIPT', response: { starterId: 's1' } } });
-    const at = new Date('2026-11-24T10:00:00.000Z');
-
-    // Act
-    const claim = await store().claimEvent('hr', 'evt_1', at, at, at);
-
-    // Assess
-    expect(claim).toEqual({ state: 'answered', response: { starterId: 's1' } });
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true });
-  });
 });
 
 describe('appending audit events together', () => {
