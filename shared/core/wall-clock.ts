@@ -34,12 +34,12 @@ export interface Parts {
 }
 
 const UTC_NAMES = /^(?:utc|gmt)$/i;
-const formats = new Map<string, Intl.DateTimeFormat | undefined>();
+const formats = new Map<string, Intl.DateTimeFormat>();
 
 /** The formatter that reads a zone's local time (undefined for a zone Intl does not know), made once per zone. */
 function zoneFormat(zone: string): Intl.DateTimeFormat | undefined {
-  if (!formats.has(zone)) {
-    let format: Intl.DateTimeFormat | undefined;
+  let format = formats.get(zone);
+  if (!format) {
     try {
       format = new Intl.DateTimeFormat('en-US', {
         hour12: false,
@@ -53,11 +53,11 @@ function zoneFormat(zone: string): Intl.DateTimeFormat | undefined {
         era: 'short',
       });
     } catch {
-      format = undefined;
+      return undefined; // not kept: what is not a zone may be anything
     }
     formats.set(zone, format);
   }
-  return formats.get(zone);
+  return format;
 }
 
 /** Is `zone` a time zone: UTC or GMT by name, or one Intl knows. */
