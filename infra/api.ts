@@ -13,7 +13,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HTTP_ROUTES, type HttpFunction } from '../functions/routes.ts';
-import type { CalendarDuration } from '../shared/core/duration.ts';
+import { approximateDays, type CalendarDuration } from '../shared/core/duration.ts';
 
 /** CloudWatch's retention periods up to a month, in days: the ones access logs may be kept for. */
 const UP_TO_A_MONTH = [
@@ -27,11 +27,11 @@ const UP_TO_A_MONTH = [
 
 /**
  * How long the access logs (which hold callers' IP addresses) are kept: a month, or RETAIN_AUDIT_IP
- * if shorter, rounded down to a period CloudWatch offers (a year or a month counted as luxon does,
+ * if shorter, rounded down to a period CloudWatch offers (a year or a month counted as
  * 365 and 30 days); never less than a day, CloudWatch's shortest.
  */
 export function accessLogRetention(auditIp: CalendarDuration): RetentionDays {
-  const days = Math.floor(auditIp.duration.as('days'));
+  const days = Math.floor(approximateDays(auditIp));
   return [...UP_TO_A_MONTH].reverse().find((period) => period <= days) ?? RetentionDays.ONE_DAY;
 }
 

@@ -1,46 +1,94 @@
-// Calendar days and moments as attest reads and writes them — in emails, on pages, in the CLI and in log lines — on luxon.
-import { DateTime } from 'luxon';
+// Calendar days and moments as attest reads and writes them — in emails, on pages, in the CLI and in log lines — on Intl.
+import {
+  atLocal,
+  checkZone,
+  daysInMonth,
+  fieldsOf,
+  formatOffset,
+  isoDate,
+  localMillis,
+  type Moment,
+  offsetAt,
+  pad,
+  plus,
+  startOfDay,
+  inZone as zoned,
+} from './wall-clock.ts';
 
 const LONG_DATE = { day: 'numeric', month: 'long', year: 'numeric' } as const;
 const CLOCK = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** `at` in `zone`; a zone or a day luxon cannot read throws, as Intl does, rather than print "Invalid DateTime". */
-function valid(at: DateTime): DateTime<true> {
-  if (at.isValid) return at as DateTime<true>;
-  throw new RangeError(at.invalidExplanation ?? 'not a date');
+/** `at` in `zone`; a zone Intl does not know or a date that is not one throws rather than print "Invalid Date". */
+function inZone(at: Date, zone: string): Moment {
+  if (Number.isNaN(at.getTime())) throw new RangeError('not a date');
+  checkZone(zone);
+  return zoned(at.getTime(), zone);
 }
-const inZone = (at: Date, zone: string) => valid(DateTime.fromJSDate(at, { zone }));
-/** A calendar day, YYYY-MM-DD, as a date in UTC (where no reader's zone can move it to another day). */
-const day = (text: string) => valid(DateTime.fromISO(text, { zone: 'utc' }));
+
+/** The first moment in UTC of a calendar day written YYYY-MM-DD; undefined for anything else (2026-02-30 included). */
+function dayMillis(text: string): number | undefined {
+  const match = DAY.exec(text);
+  if (!match) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  return localMillis({ year, month, day, hour: 0, minute: 0, second: 0, millisecond: 0 });
+}
+
+/** A calendar day, YYYY-MM-DD, in UTC (where no reader's zone can move it to another day). */
+function day(text: string): Moment {
+  const ts = dayMillis(text);
+  if (ts === undefined) throw new RangeError(`"${text}" is not a calendar day (YYYY-MM-DD)`);
+  return { ts, o: 0 };
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** Intl's formatter for a locale, a zone and what to show, made once (they are slow to make). */
+function format(locale: string, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const zone = /^(?:utc|gmt)$/i.test(timeZone) ? 'UTC' : timeZone;
+  const tag = locale.split('-x-')[0] as string;
+  const key = `${tag}\u0000${zone}\u0000${JSON.stringify(options)}`;
+  let made = formats.get(key);
+  if (!made) {
+    made = new Intl.DateTimeFormat(tag, { ...options, timeZone: zone });
+    formats.set(key, made);
+  }
+  return made;
+}
 
 /** Is `text` a calendar day written YYYY-MM-DD (2026-02-30 is not)? */
 export function isCalendarDay(text: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text, { zone: 'utc' }).isValid;
+  return dayMillis(text) !== undefined;
 }
 
 /** The calendar day of `at` in `timeZone` (UTC if none), YYYY-MM-DD. */
 export function isoDay(at: Date, timeZone = 'utc'): string {
-  return inZone(at, timeZone).toISODate();
+  return isoDate(fieldsOf(inZone(at, timeZone)));
 }
 
 /** The calendar day after `text` (YYYY-MM-DD). */
 export function nextDay(text: string): string {
-  return day(text).plus({ days: 1 }).toISODate();
+  return isoDate(fieldsOf(plus(day(text), { days: 1 }, 'UTC')));
 }
 
-/** The first moment of a local calendar day (YYYY-MM-DD) in `timeZone`. */
+/** The first moment of a local calendar day (YYYY-MM-DD) in `timeZone`; an invalid date for a day or a zone that is not one. */
 export function startOfLocalDay(text: string, timeZone: string): Date {
-  return DateTime.fromISO(text, { zone: timeZone }).startOf('day').toJSDate();
+  // A midnight that happens twice (clocks going back) reads with the offset the zone has at that
+  // wall-clock time taken as UTC; one a clock change skipped, as the first moment after the gap.
+  const local = dayMillis(text) ?? Number.NaN;
+  return new Date(startOfDay(atLocal(local, offsetAt(timeZone, local), timeZone), timeZone).ts);
 }
 
 /** "24 December 2026" in the starter's time zone: how people read a date in an email. */
 export function formatDate(at: Date, timeZone: string, locale = 'en-GB'): string {
-  return inZone(at, timeZone).setLocale(locale).toLocaleString(LONG_DATE);
+  inZone(at, timeZone);
+  return format(locale, timeZone, LONG_DATE).format(at);
 }
 
 /** "24 December 2026" for a calendar day (YYYY-MM-DD: a start date, a policy's effective date), wherever it is read. */
 export function formatDay(text: string, locale = 'en-GB'): string {
-  return day(text).setLocale(locale).toLocaleString(LONG_DATE);
+  return format(locale, 'UTC', LONG_DATE).format(day(text).ts);
 }
 
 /**
@@ -48,24 +96,27 @@ export function formatDay(text: string, locale = 'en-GB'): string {
  * locale joins a date and a time (Intl: "26 Tachwedd 2026 am 09:14" in Welsh).
  */
 export function formatMoment(at: Date, timeZone: string, locale = 'en-GB'): string {
-  const local = inZone(at, timeZone).setLocale(locale);
-  return `${local.toLocaleString({ ...LONG_DATE, ...CLOCK })} (${timeZone})`;
+  inZone(at, timeZone);
+  return `${format(locale, timeZone, { ...LONG_DATE, ...CLOCK }).format(at)} (${timeZone})`;
 }
 
 /** "24 November 2026, 10:15 UTC": a moment unambiguous in a receipt read years later, anywhere. */
 export function formatUtcMoment(at: Date): string {
-  const utc = inZone(at, 'utc').setLocale('en-GB');
-  return `${utc.toLocaleString(LONG_DATE)}, ${utc.toLocaleString(CLOCK)} UTC`;
+  inZone(at, 'UTC');
+  return `${format('en-GB', 'UTC', LONG_DATE).format(at)}, ${format('en-GB', 'UTC', CLOCK).format(at)} UTC`;
 }
 
 /** "2026-11-24 10:15": a moment to the minute in UTC, for the CLI's tables and messages. */
 export function utcMinute(at: Date | string): string {
-  return inZone(typeof at === 'string' ? new Date(at) : at, 'utc').toFormat('yyyy-MM-dd HH:mm');
+  const f = fieldsOf(inZone(typeof at === 'string' ? new Date(at) : at, 'UTC'));
+  return `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)} ${pad(f.hour)}:${pad(f.minute)}`;
 }
 
 /** "18:02:11": a moment on this machine's clock, for a log line read as it is written. */
 export function clockTime(at: Date): string {
-  return valid(DateTime.fromJSDate(at)).toFormat('HH:mm:ss');
+  if (Number.isNaN(at.getTime())) throw new RangeError('not a date');
+  const f = fieldsOf({ ts: at.getTime(), o: -at.getTimezoneOffset() });
+  return `${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}`;
 }
 
 /**
@@ -85,5 +136,9 @@ export function parseDay(value: string, endOfDay: boolean): Date | undefined {
  */
 export function isoMoment(at: Date, timeZone: string): { text: string; offset: string } {
   const local = inZone(at, timeZone);
-  return { text: local.toFormat('yyyy-MM-dd HH:mm:ss'), offset: local.toFormat('ZZ') };
+  const f = fieldsOf(local);
+  return {
+    text: `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)} ${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}`,
+    offset: formatOffset(local.o),
+  };
 }

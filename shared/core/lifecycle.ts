@@ -1,5 +1,4 @@
 // Re-attestation and due dates: when an agreement is old enough to be asked again, the renewal step that asks, and a request's sign-by date.
-import { DateTime } from 'luxon';
 import type { Assignments, AuditTrail, DueWork, Logger, MailWork, Policies } from '../ports.ts';
 import { startOfLocalDay } from './dates.ts';
 import { addCalendar, type CalendarDuration, parseCalendarDuration } from './duration.ts';
@@ -7,6 +6,7 @@ import { ConfigError } from './errors.ts';
 import { assignmentIdsFor, renewalIdFor } from './ids.ts';
 import { type Assignment, isUnsigned, type PolicyText, type Starter } from './model.ts';
 import { type ChasePlan, nextOpening } from './schedule.ts';
+import { inZone, plus } from './wall-clock.ts';
 
 /** A policy's lifecycle periods: how old an agreement may grow, and how long a person has to sign. */
 export interface Lifecycle {
@@ -54,7 +54,7 @@ export function signByFor(
 ): Date {
   const start = startOfLocalDay(starter.startDate, starter.timeZone);
   const from = invitedAt.getTime() > start.getTime() ? invitedAt : start;
-  return DateTime.fromJSDate(from, { zone: starter.timeZone }).plus(due.duration).toJSDate();
+  return new Date(plus(inZone(from.getTime(), starter.timeZone), due.parts, starter.timeZone).ts);
 }
 
 /** When an agreement falls due to be renewed: its time plus the period; undefined when unsigned or no period. */

@@ -1,8 +1,8 @@
 // The chase's clock: send windows in the starter's time zone (weekends and daylight saving included) and the next step.
-import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { parseDuration } from './duration.ts';
 import { ValidationError } from './errors.ts';
+import { atLocal, fieldsOf, inZone, localMillis, plus, startOfDay } from './wall-clock.ts';
 
 /** Days (1 = Monday … 7 = Sunday, ISO) and times of day (minutes after local midnight, end exclusive). */
 export interface SendWindow {
@@ -69,7 +69,7 @@ export function parseSendWindow(text: string): Window {
 /** Is `at` inside the window, in `timeZone`? */
 export function inWindow(at: Date, window: Window, timeZone: string): boolean {
   if (window === 'always') return true;
-  const local = DateTime.fromJSDate(at, { zone: timeZone });
+  const local = fieldsOf(inZone(at.getTime(), timeZone));
   const m = local.hour * 60 + local.minute + local.second / 60 + local.millisecond / 60_000;
   return window.days.has(local.weekday) && m >= window.startMinute && m < window.endMinute;
 }
@@ -81,30 +81,28 @@ export function inWindow(at: Date, window: Window, timeZone: string): boolean {
  */
 export function nextOpening(at: Date, window: Window, timeZone: string): Date {
   if (window === 'always' || inWindow(at, window, timeZone)) return at;
-  let local = DateTime.fromJSDate(at, { zone: timeZone });
+  let local = inZone(at.getTime(), timeZone);
   for (let i = 0; i < 15; i++) {
-    const open = local.set({
-      hour: Math.floor(window.startMinute / 60),
-      minute: window.startMinute % 60,
-      second: 0,
-      millisecond: 0,
-    });
+    const day = fieldsOf(local);
+    const start = { hour: Math.floor(window.startMinute / 60), minute: window.startMinute % 60 };
+    const open = atLocal(localMillis({ ...day, ...start, second: 0, millisecond: 0 }), local.o, timeZone);
     // A start time a clock change skipped opens at the first moment after the gap, if that is
     // still inside the window; a window the gap swallowed whole waits for the next day.
     if (
-      window.days.has(local.weekday) &&
-      open.toMillis() >= at.getTime() &&
-      inWindow(open.toJSDate(), window, timeZone)
+      window.days.has(day.weekday) &&
+      open.ts >= at.getTime() &&
+      inWindow(new Date(open.ts), window, timeZone)
     ) {
       // In a gap, the zone's rules push the start forward by the gap's length; the window really
       // opens at the first moment after the gap.
-      let t = open.toMillis();
-      if (open.hour * 60 + open.minute !== window.startMinute) {
+      let t = open.ts;
+      const opened = fieldsOf(open);
+      if (opened.hour * 60 + opened.minute !== window.startMinute) {
         while (t - 60_000 >= at.getTime() && inWindow(new Date(t - 60_000), window, timeZone)) t -= 60_000;
       }
       return new Date(t);
     }
-    local = local.plus({ days: 1 }).startOf('day');
+    local = startOfDay(plus(local, { days: 1 }, timeZone), timeZone);
   }
   throw new Error(`no opening in the window "${window.text}"`); // a window always has a day: unreachable
 }

@@ -1,7 +1,7 @@
 // What the console's overview draws (issue 15): completion of a policy by department and by manager, and signatures week by week — from the report's rows, so its numbers are the report's.
-import { DateTime } from 'luxon';
 import { isNewerAsk, UNSIGNED_STATUSES } from '../model.ts';
 import type { ReportRow } from '../report.ts';
+import { fieldsOf, inZone, isoDate, isoWeek, type Moment, plus, startOfWeek } from '../wall-clock.ts';
 
 /** One bar of a completion chart: the people asked in a group and where they stand. */
 export interface Completion {
@@ -23,6 +23,8 @@ export interface WeekCount {
 }
 
 export const NO_GROUP = '(none)';
+/** A moment as ISO 8601 with its offset, as attest stores them (`2026-11-24T10:15:00.000Z`). */
+const MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const unsigned = new Set<string>(UNSIGNED_STATUSES);
 
 /**
@@ -79,25 +81,27 @@ export function completionBy(rows: readonly ReportRow[], by: 'department' | 'man
  */
 export function signedPerWeek(rows: readonly ReportRow[], timeZone: string): WeekCount[] {
   const counts = new Map<string, number>();
-  let first: DateTime | undefined;
-  let last: DateTime | undefined;
+  let first: Moment | undefined;
+  let last: Moment | undefined;
   for (const row of rows) {
     if (row.status !== 'acknowledged' || !row.acknowledgedAt) continue;
-    const monday = DateTime.fromISO(row.acknowledgedAt, { zone: timeZone }).startOf('week');
-    if (!monday.isValid) continue;
-    const key = monday.toISODate() as string;
+    const at = MOMENT.test(row.acknowledgedAt) ? Date.parse(row.acknowledgedAt) : Number.NaN;
+    const monday = startOfWeek(inZone(at, timeZone), timeZone);
+    if (Number.isNaN(monday.ts)) continue;
+    const key = isoDate(fieldsOf(monday));
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    if (!first || monday < first) first = monday;
-    if (!last || monday > last) last = monday;
+    if (!first || monday.ts < first.ts) first = monday;
+    if (!last || monday.ts > last.ts) last = monday;
   }
   const weeks: WeekCount[] = [];
-  for (let monday = first; monday && last && monday <= last; monday = monday.plus({ weeks: 1 })) {
-    const key = monday.toISODate() as string;
-    weeks.push({
-      week: monday.toISOWeekDate()?.slice(0, 8) ?? key,
-      monday: key,
-      signed: counts.get(key) ?? 0,
-    });
+  for (
+    let monday = first;
+    monday && last && monday.ts <= last.ts;
+    monday = plus(monday, { weeks: 1 }, timeZone)
+  ) {
+    const day = fieldsOf(monday);
+    const key = isoDate(day);
+    weeks.push({ week: isoWeek(day), monday: key, signed: counts.get(key) ?? 0 });
   }
   return weeks;
 }

@@ -92,7 +92,12 @@ const BATCH = 100;
 const RESENDABLE: readonly AssignmentStatus[] = ['pending', 'invited', 'overdue'];
 /** Declined, overdue, then bounced, before the rest: the people someone must talk to or chase by hand. */
 const ATTENTION_RANK: Partial<Record<AssignmentStatus, number>> = { declined: 0, overdue: 1, bounced: 2 };
-const collator = new Intl.Collator('en', { sensitivity: 'base' });
+/** Names compared as people read them (case and accents aside); made at first use, not at a cold start. */
+let names: Intl.Collator | undefined;
+function byName(a: string, b: string): number {
+  names ??= new Intl.Collator('en', { sensitivity: 'base' });
+  return names.compare(a, b);
+}
 /** Control and format characters (bidi overrides, zero-width joiners): never part of a name searched for. */
 const UNSAFE_QUERY = /[\p{Cc}\p{Cf}]/u;
 
@@ -191,8 +196,8 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
       .filter((s) => [nameOf(s), s.email, s.employeeId].some((field) => folded(field).includes(needle)))
       .sort(
         (a, b) =>
-          collator.compare(a.familyName, b.familyName) ||
-          collator.compare(a.givenName, b.givenName) ||
+          byName(a.familyName, b.familyName) ||
+          byName(a.givenName, b.givenName) ||
           a.employeeId.localeCompare(b.employeeId),
       );
     return {
@@ -406,7 +411,7 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
     }
     return {
       policies: latest.map((p) => ({ policyId: p.policyId, title: p.title })),
-      departments: [...departments].sort(collator.compare),
+      departments: [...departments].sort(byName),
     };
   }
 
@@ -492,7 +497,7 @@ function byAttention(a: ReportRow, b: ReportRow): number {
   return (
     (ATTENTION_RANK[a.status] ?? 3) - (ATTENTION_RANK[b.status] ?? 3) ||
     (b.daysWaiting ?? -1) - (a.daysWaiting ?? -1) ||
-    collator.compare(rowName(a), rowName(b))
+    byName(rowName(a), rowName(b))
   );
 }
 

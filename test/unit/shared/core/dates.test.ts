@@ -96,7 +96,7 @@ describe('isoMoment', () => {
     expect(isoMoment(AUTUMN, 'UTC')).toEqual({ text: '2026-11-26 09:14:03', offset: '+00:00' });
   });
 
-  it('refuses a zone luxon cannot read rather than print "Invalid DateTime"', () => {
+  it('refuses a zone Intl does not know rather than print "Invalid Date"', () => {
     // Assess
     expect(() => isoMoment(AUTUMN, 'Mars/Olympus_Mons')).toThrow(RangeError);
   });

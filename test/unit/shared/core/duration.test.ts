@@ -57,7 +57,7 @@ describe('parseDuration', () => {
     ['PT.5S', 'a fraction without its whole part'],
     ['PT5.S', 'a point without a fraction'],
     ['P2026-01-01', 'an alternative-format duration'],
-    ['P100000000000000000000D', 'a part of more than 20 digits, which luxon does not read'],
+    ['P100000000000000000000D', 'a part of more than 20 digits'],
   ])('refuses %j (%s), naming it', (text) => {
     // Act and assess
     expect(() => parseDuration(text)).toThrow(new RangeError(refusal(text)));
