@@ -37,6 +37,21 @@ async function receiptTo(address: string): Promise<WithAttachments> {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+/**
+ * The evidence of `id` once the receipt's certificate is recorded on it: the mailer records its
+ * sha256 after SES took the email, so the mailbox can hold the receipt a moment before.
+ */
+async function evidenceWithCertificate(id: string): Promise<Report> {
+  return waitFor(
+    'the certificate recorded',
+    async () => {
+      const report = await evidenceOn<Report>(stack(), id);
+      return report.certificate ? report : undefined;
+    },
+    30_000,
+  );
+}
+
 // `npx attest` starts npm and compiles the CLI: seconds, on a busy machine many.
 describe('the receipt’s certificate', { timeout: 120_000 }, () => {
   it('is attached to the receipt SES stored, names the signer, and is made again byte for byte', async () => {
@@ -50,7 +65,7 @@ describe('the receipt’s certificate', { timeout: 120_000 }, () => {
 
     // Act
     const receipt = await receiptTo(event.data.email as string);
-    const report = await evidenceOn<Report>(stack(), id);
+    const report = await evidenceWithCertificate(id);
     const dir = mkdtempSync(join(tmpdir(), 'attest-certificate-'));
     const file = join(dir, 'again.pdf');
     const again = await shell('npx attest evidence "$ID" --pdf "$FILE"', { ID: id, FILE: file });
@@ -87,6 +102,7 @@ describe('the receipt’s certificate', { timeout: 120_000 }, () => {
       body: new URLSearchParams({ fullName: typedName, agree: 'yes' }),
     });
     await receiptTo(event.data.email as string);
+    await evidenceWithCertificate(id);
     await waitFor('the deliveries', async () => {
       const report = (await evidenceOn(stack(), id)) as Record<string, { state?: string } | null>;
       return ['webhook', 'xapi', 'moodle'].some((kind) => report[kind]?.state === 'pending')
@@ -136,7 +152,7 @@ describe('the receipt’s certificate', { timeout: 120_000 }, () => {
 
     // Act: the sweeper sends the receipt the CLI left owed
     const receipt = await receiptTo(event.data.email as string);
-    const report = await evidenceOn<Report>(stack(), id);
+    const report = await evidenceWithCertificate(id);
 
     // Assess: the email says HR recorded it and never that they signed, nor the note or recorder
     expect(receipt.subject).toBe('Receipt: agreed to Safe Internet Use – Guidance for Staff (version 1)');
