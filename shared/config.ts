@@ -5,6 +5,7 @@ import { calendarDurationSetting, durationSetting, parseCalendarDuration } from 
 import { ConfigError } from './core/errors.ts';
 import type { DeliveryKind } from './core/model.ts';
 import { RETENTION_DEFAULTS } from './core/privacy/retention.ts';
+import { textSetting } from './core/validation.ts';
 import * as z from './core/zod.ts';
 
 export function parseEnv<S extends z.ZodMiniType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
@@ -35,17 +36,7 @@ export function parseLmsMode(text: string): DeliveryKind[] {
   return names.map((n) => n);
 }
 
-const lmsMode = z.pipe(
-  z._default(z.string(), 'webhook'),
-  z.transform((text: string, ctx) => {
-    try {
-      return parseLmsMode(text);
-    } catch (error) {
-      ctx.issues.push({ code: 'custom', message: (error as Error).message, input: text });
-      return z.NEVER;
-    }
-  }),
-);
+const lmsMode = z._default(textSetting(parseLmsMode), () => parseLmsMode('webhook'));
 
 /** Settings more than one function reads. */
 export const common = {
