@@ -3,7 +3,8 @@ import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 
 // zod/mini brings no locale: without one, every issue reads "Invalid input". English, as the classic
-// API sets it, gives the same messages; importing `en` alone keeps the other locales out (about 3 KB).
+// API sets it, gives the same messages for about 2.7 KB a bundle; `en` is imported by name because
+// `z.locales.en()` would bundle all of zod's locales (about 270 KB).
 z.config(en());
 
 export * from 'zod/mini';
