@@ -5,7 +5,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Command, CommanderError } from 'commander';
-import * as z from 'zod';
 import { channelFromEnv, payloadSettingsFromEnv } from '#shared/adapters/destination-channel.ts';
 import { makeDynamoStore, type TableLayout } from '#shared/adapters/dynamo/store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
@@ -15,6 +14,7 @@ import { common, parseEnv } from '#shared/config.ts';
 import { type CalendarDuration, durationSetting, parseDuration } from '#shared/core/duration.ts';
 import { lifecycles } from '#shared/core/lifecycle.ts';
 import type { DeliveryKind } from '#shared/core/model.ts';
+import * as z from '#shared/core/zod.ts';
 import type { Queue, Store } from '#shared/ports.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { addAudienceCommands } from './audience.ts';
@@ -205,7 +205,7 @@ async function lmsFromEnv(env: NodeJS.ProcessEnv): Promise<NonNullable<CliDeps['
     const local = await import('../local/settings.ts');
     lmsEnv = { ...local.localLmsSettings(local.localPorts(env).lms), ...local.LOCAL_SECRETS, ...env };
   }
-  const { LMS_TIMEOUT } = parseEnv(z.object({ LMS_TIMEOUT: durationSetting.default(10_000) }), lmsEnv);
+  const { LMS_TIMEOUT } = parseEnv(z.object({ LMS_TIMEOUT: z._default(durationSetting, 10_000) }), lmsEnv);
   return {
     http: makeHttpClient(),
     timeoutMs: LMS_TIMEOUT,

@@ -32,7 +32,9 @@ export interface OperationsDashboardProps {
 }
 
 /** The HR event types, as the schema names them: `StarterEventIngested` has a series per type. */
-const EVENT_TYPES = starterEventSchema(new Set()).options.map((option) => option.shape.type.value);
+const EVENT_TYPES = starterEventSchema(new Set())._zod.def.options.map(
+  (option) => option.shape.type._zod.def.values[0] as string,
+);
 /** The outcomes lms-push counts in `LmsDelivery` (an attempt not owed, or leased elsewhere, is not counted). */
 const COUNTED_OUTCOMES = [
   'delivered',

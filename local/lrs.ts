@@ -1,98 +1,77 @@
 // The demo LRS inside the demo LMS receiver: the Statement Resource of xAPI 1.0.3, enough to take attest's statements as a real LRS would.
 import { timingSafeEqual } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import * as z from 'zod';
+import * as z from '#shared/core/zod.ts';
 
 /** An IRI: a scheme and something after it (xAPI asks for IRIs; it does not ask LRSs to resolve them). */
-const iri = z.string().regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'must be an IRI');
+const iri = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'must be an IRI'));
 /** A language map: RFC 5646 tags to strings. */
 const languageMap = z.record(
-  z.string().regex(/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/, 'a language tag'),
+  z.string().check(z.regex(/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/, 'a language tag')),
   z.string(),
 );
 const uuid = z
   .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'a UUID');
+  .check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'a UUID'));
 
 const agent = z
-  .object({
-    objectType: z.literal('Agent').optional(),
-    name: z.string().optional(),
-    mbox: z
-      .string()
-      .regex(/^mailto:[^@\s]+@[^@\s]+$/, 'a mailto: IRI')
-      .optional(),
-    mbox_sha1sum: z
-      .string()
-      .regex(/^[0-9a-f]{40}$/)
-      .optional(),
-    openid: iri.optional(),
-    account: z
-      .object({ homePage: z.url(), name: z.string().min(1) })
-      .strict()
-      .optional(),
+  .strictObject({
+    objectType: z.optional(z.literal('Agent')),
+    name: z.optional(z.string()),
+    mbox: z.optional(z.string().check(z.regex(/^mailto:[^@\s]+@[^@\s]+$/, 'a mailto: IRI'))),
+    mbox_sha1sum: z.optional(z.string().check(z.regex(/^[0-9a-f]{40}$/))),
+    openid: z.optional(iri),
+    account: z.optional(z.strictObject({ homePage: z.url(), name: z.string().check(z.minLength(1)) })),
   })
-  .strict()
-  // Data 2.4.2.1: exactly one inverse functional identifier.
-  .refine((a) => ['mbox', 'mbox_sha1sum', 'openid', 'account'].filter((k) => k in a).length === 1, {
-    message: 'an Agent must have exactly one of mbox, mbox_sha1sum, openid, account',
-  });
+  .check(
+    // Data 2.4.2.1: exactly one inverse functional identifier.
+    z.refine((a) => ['mbox', 'mbox_sha1sum', 'openid', 'account'].filter((k) => k in a).length === 1, {
+      message: 'an Agent must have exactly one of mbox, mbox_sha1sum, openid, account',
+    }),
+  );
 
 /**
  * The statement rules of xAPI 1.0.3 (Data 2.2–2.4) that apply to a statement with an Agent actor
  * and an Activity object — what attest sends. Properties the LRS sets (stored, authority) and
  * unknown ones are refused, as an LRS must.
  */
-export const xapiStatementSchema = z
-  .object({
-    id: uuid.optional(),
-    actor: agent,
-    verb: z.object({ id: iri, display: languageMap.optional() }).strict(),
-    object: z
-      .object({
-        objectType: z.literal('Activity').optional(),
-        id: iri,
-        definition: z
-          .object({
-            name: languageMap.optional(),
-            description: languageMap.optional(),
-            type: iri.optional(),
-            moreInfo: iri.optional(),
-            extensions: z.record(iri, z.unknown()).optional(),
-          })
-          .strict()
-          .optional(),
-      })
-      .strict(),
-    result: z
-      .object({
-        completion: z.boolean().optional(),
-        success: z.boolean().optional(),
-        response: z.string().optional(),
-        duration: z.string().optional(),
-        extensions: z.record(iri, z.unknown()).optional(),
-      })
-      .strict()
-      .optional(),
-    context: z
-      .object({
-        registration: uuid.optional(),
-        platform: z.string().optional(),
-        language: z
-          .string()
-          .regex(/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/)
-          .optional(),
-        extensions: z.record(iri, z.unknown()).optional(),
-      })
-      .strict()
-      .optional(),
-    timestamp: z.iso.datetime({ offset: true }).optional(),
-    version: z
-      .string()
-      .regex(/^1\.0\.\d+$/)
-      .optional(),
-  })
-  .strict();
+export const xapiStatementSchema = z.strictObject({
+  id: z.optional(uuid),
+  actor: agent,
+  verb: z.strictObject({ id: iri, display: z.optional(languageMap) }),
+  object: z.strictObject({
+    objectType: z.optional(z.literal('Activity')),
+    id: iri,
+    definition: z.optional(
+      z.strictObject({
+        name: z.optional(languageMap),
+        description: z.optional(languageMap),
+        type: z.optional(iri),
+        moreInfo: z.optional(iri),
+        extensions: z.optional(z.record(iri, z.unknown())),
+      }),
+    ),
+  }),
+  result: z.optional(
+    z.strictObject({
+      completion: z.optional(z.boolean()),
+      success: z.optional(z.boolean()),
+      response: z.optional(z.string()),
+      duration: z.optional(z.string()),
+      extensions: z.optional(z.record(iri, z.unknown())),
+    }),
+  ),
+  context: z.optional(
+    z.strictObject({
+      registration: z.optional(uuid),
+      platform: z.optional(z.string()),
+      language: z.optional(z.string().check(z.regex(/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/))),
+      extensions: z.optional(z.record(iri, z.unknown())),
+    }),
+  ),
+  timestamp: z.optional(z.iso.datetime({ offset: true })),
+  version: z.optional(z.string().check(z.regex(/^1\.0\.\d+$/))),
+});
 
 export type XapiStatement = z.infer<typeof xapiStatementSchema>;
 

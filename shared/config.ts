@@ -1,5 +1,4 @@
 // Parsing a function's environment: one zod schema, checked at load so a bad deploy fails fast.
-import * as z from 'zod';
 import { DEFAULT_DUE_SHARDS, MAX_DUE_SHARDS } from './adapters/dynamo/shards.ts';
 import { isDestinationName, modeChoices } from './core/destinations/names.ts';
 import { calendarDurationSetting, durationSetting, parseCalendarDuration } from './core/duration.ts';
@@ -7,8 +6,10 @@ import { ConfigError } from './core/errors.ts';
 import type { DeliveryKind } from './core/model.ts';
 import { RETENTION_DEFAULTS } from './core/privacy/retention.ts';
 import { parseSendRate } from './core/send-rate.ts';
+import { textSetting } from './core/validation.ts';
+import * as z from './core/zod.ts';
 
-export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
+export function parseEnv<S extends z.ZodMiniType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -36,86 +37,79 @@ export function parseLmsMode(text: string): DeliveryKind[] {
   return names.map((n) => n);
 }
 
-const lmsMode = z
-  .string()
-  .default('webhook')
-  .transform((text, ctx) => {
-    try {
-      return parseLmsMode(text);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
+const lmsMode = z._default(textSetting(parseLmsMode), () => parseLmsMode('webhook'));
 
 /** Settings more than one function reads. */
 export const common = {
   /** The LMS destinations: their delivery lanes. */
   LMS_MODE: lmsMode,
-  TABLE_NAME: z.string().min(1),
+  TABLE_NAME: z.string().check(z.minLength(1)),
   /**
    * Emails a second at most, below the account's SES quota (GetAccount), which is shared with
    * whatever else sends from the account; unset or empty: the quota's rate. The mailer paces by it;
    * the sweeper sizes the mailers by it.
    */
-  SES_MAX_RATE: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
+  SES_MAX_RATE: z.pipe(
+    z.optional(z.string()),
+    z.transform((text: string | undefined, ctx) => {
       if (!text?.trim()) return undefined;
       try {
         return parseSendRate(text);
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        ctx.issues.push({ code: 'custom', message: (error as Error).message, input: text });
         return z.NEVER;
       }
     }),
+  ),
   /**
    * How many partitions each due index (and the `retain` index) spreads owed work over: 1 to
    * MAX_DUE_SHARDS. Every function writing owed work and the sweeper reading it must agree; raising
    * it is safe at any time, and lowering strands nothing (the sweeper reads the most the table held).
    */
-  DUE_SHARDS: z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .default(String(DEFAULT_DUE_SHARDS))
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(MAX_DUE_SHARDS)),
+  DUE_SHARDS: z.pipe(
+    z.pipe(
+      z._default(z.string().check(z.regex(/^\d+$/, 'must be a whole number')), String(DEFAULT_DUE_SHARDS)),
+      z.transform(Number),
+    ),
+    z.number().check(z.int(), z.gte(1), z.lte(MAX_DUE_SHARDS)),
+  ),
   /** How long after its due time owed work is re-driven if its queue message was lost. */
-  REDRIVE_AFTER: durationSetting.default(15 * 60_000),
+  REDRIVE_AFTER: z._default(durationSetting, 15 * 60_000),
   /** The least time between two fresh links for one assignment (the expired-link page, `starter resend`). */
-  FRESH_LINK_INTERVAL: durationSetting.default(15 * 60_000),
+  FRESH_LINK_INTERVAL: z._default(durationSetting, 15 * 60_000),
   /** Policies assigned when a starter event names none (ingest, and the CLI's imports). */
-  DEFAULT_POLICIES: z
-    .string()
-    .default('safe-internet-use')
-    .transform((s) =>
+  DEFAULT_POLICIES: z.pipe(
+    z._default(z.string(), 'safe-internet-use'),
+    z.transform((s: string) =>
       s
         .split(',')
         .map((p) => p.trim())
         .filter(Boolean),
     ),
+  ),
   /** How long a worker holds owed work while doing it. */
-  LEASE: durationSetting.default(2 * 60_000),
+  LEASE: z._default(durationSetting, 2 * 60_000),
   /** Retention (PRIVACY.md): how long a leaver's unsigned requests are kept after they leave. */
-  RETAIN_UNSIGNED_AFTER_LEAVING: calendarDurationSetting.default(() =>
+  RETAIN_UNSIGNED_AFTER_LEAVING: z._default(calendarDurationSetting, () =>
     parseCalendarDuration(RETENTION_DEFAULTS.RETAIN_UNSIGNED_AFTER_LEAVING),
   ),
   /** How long evidence is kept after the person leaves or its version is superseded, whichever is later. */
-  RETAIN_EVIDENCE: calendarDurationSetting.default(() =>
+  RETAIN_EVIDENCE: z._default(calendarDurationSetting, () =>
     parseCalendarDuration(RETENTION_DEFAULTS.RETAIN_EVIDENCE),
   ),
   /**
    * Re-attestation: how old an agreement may grow before the signer is asked again (ISO 8601, P1Y);
    * unset or empty, none. A policy's front matter `reattest:` overrides it.
    */
-  REATTEST_EVERY: z
-    .string()
-    .optional()
-    .transform((text) => (text?.trim() ? text.trim() : undefined))
-    .pipe(calendarDurationSetting.optional()),
+  REATTEST_EVERY: z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((text: string | undefined) => (text?.trim() ? text.trim() : undefined)),
+    ),
+    z.optional(calendarDurationSetting),
+  ),
   /** How long an agreement's IP address and browser are kept whole before being reduced. */
-  RETAIN_AUDIT_IP: calendarDurationSetting.default(() =>
+  RETAIN_AUDIT_IP: z._default(calendarDurationSetting, () =>
     parseCalendarDuration(RETENTION_DEFAULTS.RETAIN_AUDIT_IP),
   ),
 };

@@ -1,18 +1,20 @@
 // The decline notice to the manager and HR: someone does not agree with a policy, and why — schema, HTML from the MJML compiled at build, plain text.
-import * as z from 'zod';
 import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
 import type { DeclineNoticeContent, Rendered } from '#shared/core/mail-content.ts';
 import { compileSlots } from '#shared/core/template.ts';
+import * as z from '#shared/core/zod.ts';
 import { declineNoticeHtml } from './generated/decline-notice.html.ts';
 
 export const declineNoticeVarsSchema = z.object({
-  organisationName: z.string().min(1),
-  greeting: z.string().min(1),
-  starterName: z.string().min(1),
-  employeeId: z.string().min(1),
-  policyTitle: z.string().min(1),
-  policyVersion: z.number().int().positive(),
-  declines: z.array(z.object({ on: z.string().min(1), reason: z.string().min(1) })).min(1),
+  organisationName: z.string().check(z.minLength(1)),
+  greeting: z.string().check(z.minLength(1)),
+  starterName: z.string().check(z.minLength(1)),
+  employeeId: z.string().check(z.minLength(1)),
+  policyTitle: z.string().check(z.minLength(1)),
+  policyVersion: z.number().check(z.int(), z.positive()),
+  declines: z
+    .array(z.object({ on: z.string().check(z.minLength(1)), reason: z.string().check(z.minLength(1)) }))
+    .check(z.minLength(1)),
 });
 
 type DeclineNotice = z.output<typeof declineNoticeVarsSchema>;

@@ -1,42 +1,42 @@
 // The invite email (and its reminders): its variables' schema, the HTML from the MJML compiled at build, and the plain-text part, in the starter's language.
-import * as z from 'zod';
 import { escapeHtml, type SafeHtml, trustedHtml } from '#shared/core/html.ts';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '#shared/core/language.ts';
 import { compileSlots } from '#shared/core/template.ts';
+import * as z from '#shared/core/zod.ts';
 import { brandHtml, EMAIL_LOGO_STYLE } from './branding.ts';
 import { inviteHtml } from './generated/invite.html.ts';
 import { htmlLang, type MessageKey, messageHtml, messagesIn } from './messages.ts';
 
 export const inviteVarsSchema = z.object({
   /** The language it is written in: the one the starter is shown the policy in (language.ts languageFor). */
-  language: z.enum(LANGUAGES).default(DEFAULT_LANGUAGE),
+  language: z._default(z.enum(LANGUAGES), DEFAULT_LANGUAGE),
   /** PUBLIC_BASE_URL: the logo (ORGANISATION_LOGO) is shown from it, as emails need absolute URLs. */
-  publicBaseUrl: z.string().default(''),
-  organisationName: z.string().min(1),
-  givenName: z.string().min(1),
-  policyTitle: z.string().min(1),
-  policyVersion: z.number().int().positive(),
-  keyPoints: z.array(z.string().min(1)).min(1),
-  ackUrl: z.string().min(1),
-  expiresOn: z.string().min(1),
-  startDate: z.string().min(1),
+  publicBaseUrl: z._default(z.string(), ''),
+  organisationName: z.string().check(z.minLength(1)),
+  givenName: z.string().check(z.minLength(1)),
+  policyTitle: z.string().check(z.minLength(1)),
+  policyVersion: z.number().check(z.int(), z.positive()),
+  keyPoints: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  ackUrl: z.string().check(z.minLength(1)),
+  expiresOn: z.string().check(z.minLength(1)),
+  startDate: z.string().check(z.minLength(1)),
   /** A new version for someone who signed an earlier one, rather than a new starter's first ask. */
-  reacknowledge: z.boolean().default(false),
+  reacknowledge: z._default(z.boolean(), false),
   /** An agreement renewed (the policy's `reattest:` period passed): asked to sign again, same version or newer. */
-  renewal: z.boolean().default(false),
+  renewal: z._default(z.boolean(), false),
   /** The sign-by date (the policy's `due:`), formatted in the starter's time zone; told in the invite. */
-  signBy: z.string().min(1).optional(),
+  signBy: z.optional(z.string().check(z.minLength(1))),
   /** What changed in this version (its front matter's `changes:`), told to those asked again. */
-  changes: z.array(z.string().min(1)).default([]),
+  changes: z._default(z.array(z.string().check(z.minLength(1))), []),
   /** A reminder: which, whether the last, and the days left before the manager is told (negative: overdue). */
-  reminder: z
-    .object({
-      number: z.number().int().positive(),
+  reminder: z.optional(
+    z.object({
+      number: z.number().check(z.int(), z.positive()),
       last: z.boolean(),
-      daysLeft: z.number().int(),
-      dueOn: z.string().min(1),
-    })
-    .optional(),
+      daysLeft: z.number().check(z.int()),
+      dueOn: z.string().check(z.minLength(1)),
+    }),
+  ),
 });
 
 export type InviteVars = z.input<typeof inviteVarsSchema>;

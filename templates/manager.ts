@@ -1,33 +1,33 @@
 // The manager's emails (the digest of starters yet to sign, and the bounce notice): schemas, HTML from the MJML compiled at build, plain text.
-import * as z from 'zod';
 import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
 import type { BounceNoticeContent, DigestContent } from '#shared/core/mail-content.ts';
 import { compileSlots } from '#shared/core/template.ts';
+import * as z from '#shared/core/zod.ts';
 import { managerHtml } from './generated/manager.html.ts';
 
 export const digestVarsSchema = z.object({
-  organisationName: z.string().min(1),
-  managerName: z.string().min(1),
+  organisationName: z.string().check(z.minLength(1)),
+  managerName: z.string().check(z.minLength(1)),
   people: z
     .array(
       z.object({
-        name: z.string().min(1),
-        email: z.string().min(1),
-        policyTitle: z.string().min(1),
-        policyVersion: z.number().int().positive(),
-        invitedOn: z.string().min(1),
-        reminders: z.number().int().nonnegative(),
+        name: z.string().check(z.minLength(1)),
+        email: z.string().check(z.minLength(1)),
+        policyTitle: z.string().check(z.minLength(1)),
+        policyVersion: z.number().check(z.int(), z.positive()),
+        invitedOn: z.string().check(z.minLength(1)),
+        reminders: z.number().check(z.int(), z.nonnegative()),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 export const bounceNoticeVarsSchema = z.object({
-  organisationName: z.string().min(1),
-  managerName: z.string().min(1),
-  starterName: z.string().min(1),
-  email: z.string().min(1),
-  policyTitle: z.string().min(1),
+  organisationName: z.string().check(z.minLength(1)),
+  managerName: z.string().check(z.minLength(1)),
+  starterName: z.string().check(z.minLength(1)),
+  email: z.string().check(z.minLength(1)),
+  policyTitle: z.string().check(z.minLength(1)),
   reason: z.enum(['bounced', 'complained']),
 });
 

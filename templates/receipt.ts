@@ -1,32 +1,32 @@
 // The receipt email: its variables' schema, the HTML from the MJML compiled at build, and the plain-text part, in the language the policy was signed in; the certificate's PDF goes with it.
-import * as z from 'zod';
 import { escapeHtml, trustedHtml } from '#shared/core/html.ts';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '#shared/core/language.ts';
 import { compileSlots } from '#shared/core/template.ts';
+import * as z from '#shared/core/zod.ts';
 import { brandHtml, EMAIL_LOGO_STYLE } from './branding.ts';
 import { receiptHtml } from './generated/receipt.html.ts';
 import { htmlLang, type MessageKey, messageHtml, messagesIn } from './messages.ts';
 
 export const receiptVarsSchema = z.object({
   /** The language the policy was signed in (the evidence's `locale`): the receipt says it in that language. */
-  language: z.enum(LANGUAGES).default(DEFAULT_LANGUAGE),
+  language: z._default(z.enum(LANGUAGES), DEFAULT_LANGUAGE),
   /** PUBLIC_BASE_URL: the logo (ORGANISATION_LOGO) is shown from it, as emails need absolute URLs. */
-  publicBaseUrl: z.string().default(''),
-  organisationName: z.string().min(1),
-  givenName: z.string().min(1),
-  typedName: z.string().min(1),
-  policyTitle: z.string().min(1),
-  policyVersion: z.number().int().positive(),
-  effectiveDate: z.string().min(1),
-  statement: z.string().min(1),
-  acknowledgedAt: z.string().min(1),
-  acknowledgedAtUtc: z.string().min(1),
-  evidenceId: z.string().min(1),
-  policySha256: z.string().regex(/^[0-9a-f]{64}$/),
+  publicBaseUrl: z._default(z.string(), ''),
+  organisationName: z.string().check(z.minLength(1)),
+  givenName: z.string().check(z.minLength(1)),
+  typedName: z.string().check(z.minLength(1)),
+  policyTitle: z.string().check(z.minLength(1)),
+  policyVersion: z.number().check(z.int(), z.positive()),
+  effectiveDate: z.string().check(z.minLength(1)),
+  statement: z.string().check(z.minLength(1)),
+  acknowledgedAt: z.string().check(z.minLength(1)),
+  acknowledgedAtUtc: z.string().check(z.minLength(1)),
+  evidenceId: z.string().check(z.minLength(1)),
+  policySha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   /** The attached certificate's file name. */
-  certificateFileName: z.string().regex(/^[A-Za-z0-9_.-]+\.pdf$/),
+  certificateFileName: z.string().check(z.regex(/^[A-Za-z0-9_.-]+\.pdf$/)),
   /** Present when HR recorded the agreement on the person's behalf: the day it was recorded, as read. */
-  onBehalf: z.object({ recordedOn: z.string().min(1) }).optional(),
+  onBehalf: z.optional(z.object({ recordedOn: z.string().check(z.minLength(1)) })),
 });
 
 export type ReceiptVars = z.input<typeof receiptVarsSchema>;

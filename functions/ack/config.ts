@@ -1,7 +1,7 @@
 // The acknowledgement function's settings, parsed once at load.
-import * as z from 'zod';
 import { liveTokenKeys } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
+import * as z from '#shared/core/zod.ts';
 
 const env = parseEnv(
   z.object({
@@ -14,7 +14,7 @@ const env = parseEnv(
     MAIL_QUEUE_URL: z.url(),
     FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
     /** Named at the top of every page, with the logo (ORGANISATION_LOGO, bundled at build). */
-    ORGANISATION_NAME: z.string().min(1),
+    ORGANISATION_NAME: z.string().check(z.minLength(1)),
   }),
   process.env,
 );

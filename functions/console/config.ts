@@ -1,16 +1,16 @@
 // The console function's settings, parsed once at load: the identity provider, the session key and the work it may start.
-import * as z from 'zod';
 import { payloadSettingsFromEnv } from '#shared/adapters/destination-channel.ts';
 import { resolveLongSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
 import { lifecycles } from '#shared/core/lifecycle.ts';
+import * as z from '#shared/core/zod.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 
-const optionalUrl = z
-  .string()
-  .optional()
-  .transform((u) => (u?.trim() ? u.trim().replace(/\/$/, '') : undefined));
+const optionalUrl = z.pipe(
+  z.optional(z.string()),
+  z.transform((u: string | undefined) => (u?.trim() ? u.trim().replace(/\/$/, '') : undefined)),
+);
 
 const env = parseEnv(
   z.object({
@@ -24,23 +24,23 @@ const env = parseEnv(
     /** The console's own address is below it; without it, the request's host. */
     PUBLIC_BASE_URL: optionalUrl,
     /** The time zone signatures are counted by week in. */
-    DEFAULT_TIME_ZONE: z.string().default('Europe/London'),
+    DEFAULT_TIME_ZONE: z._default(z.string(), 'Europe/London'),
     /** The OpenID provider: its issuer URL (discovery is read from it) and this app's client id. */
     OIDC_ISSUER: z.url(),
-    OIDC_CLIENT_ID: z.string().min(1),
+    OIDC_CLIENT_ID: z.string().check(z.minLength(1)),
     /** The ID token claim listing the user's groups: Cognito's `cognito:groups`. */
-    OIDC_GROUPS_CLAIM: z.string().min(1).default('cognito:groups'),
+    OIDC_GROUPS_CLAIM: z._default(z.string().check(z.minLength(1)), 'cognito:groups'),
     /**
      * Where sign-out ends the provider's session when its discovery names no end_session_endpoint
      * (Cognito's managed login: `https://<domain>/logout`, given client_id and logout_uri).
      */
     OIDC_LOGOUT_URL: optionalUrl,
-    CONSOLE_ADMIN_GROUP: z.string().min(1).default('attest-admins'),
-    CONSOLE_AUDITOR_GROUP: z.string().min(1).default('attest-auditors'),
+    CONSOLE_ADMIN_GROUP: z._default(z.string().check(z.minLength(1)), 'attest-admins'),
+    CONSOLE_AUDITOR_GROUP: z._default(z.string().check(z.minLength(1)), 'attest-auditors'),
     /** A session unused this long ends. */
-    CONSOLE_IDLE_TIMEOUT: durationSetting.default(30 * 60_000),
+    CONSOLE_IDLE_TIMEOUT: z._default(durationSetting, 30 * 60_000),
     /** A session ends this long after sign-in, however busy. */
-    CONSOLE_SESSION_LIFETIME: durationSetting.default(8 * 3_600_000),
+    CONSOLE_SESSION_LIFETIME: z._default(durationSetting, 8 * 3_600_000),
   }),
   process.env,
 );

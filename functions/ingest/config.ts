@@ -1,8 +1,8 @@
 // The ingest function's settings, parsed once at load.
-import * as z from 'zod';
 import { resolveSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { checkWebhookSecrets } from '#shared/core/webhooks.ts';
+import * as z from '#shared/core/zod.ts';
 
 const env = parseEnv(
   z.object({

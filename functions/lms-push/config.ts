@@ -1,11 +1,11 @@
 // The LMS delivery function's settings, parsed once at load: each destination in LMS_MODE needs its own (see the registry).
-import * as z from 'zod';
 import { destinationSecrets } from '#shared/adapters/destination-channel.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { DEFAULT_RETRY_SCHEDULE } from '#shared/core/deliver.ts';
 import { destinations } from '#shared/core/destinations/registry.ts';
 import { durationSetting, parseDuration } from '#shared/core/duration.ts';
 import { textSetting } from '#shared/core/validation.ts';
+import * as z from '#shared/core/zod.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 
 type Shapes = { [N in keyof typeof destinations]: (typeof destinations)[N]['settings']['shape'] };
@@ -27,23 +27,26 @@ const env = parseEnv(
       /** Its own queue: a retry due within 15 minutes is sent back to it with that delay. */
       LMS_QUEUE_URL: z.url(),
       ...destinationSettings,
-      LMS_TIMEOUT: durationSetting.default(10_000),
+      LMS_TIMEOUT: z._default(durationSetting, 10_000),
       /** The waits before each retry; after the last, dead letters. */
-      LMS_RETRY_SCHEDULE: textSetting((text) => text.split(',').map((t) => parseDuration(t.trim()))).default(
+      LMS_RETRY_SCHEDULE: z._default(
+        textSetting((text) => text.split(',').map((t) => parseDuration(t.trim()))),
         () => DEFAULT_RETRY_SCHEDULE.split(',').map(parseDuration),
       ),
     })
-    .superRefine((e, ctx) => {
-      for (const name of e.LMS_MODE) {
-        for (const { setting, when } of destinations[name].missing(e)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [setting],
-            message: `is required when LMS_MODE includes ${name}${when ? ` (${when})` : ''}`,
-          });
+    .check(
+      z.superRefine((e, ctx) => {
+        for (const name of e.LMS_MODE) {
+          for (const { setting, when } of destinations[name].missing(e)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [setting],
+              message: `is required when LMS_MODE includes ${name}${when ? ` (${when})` : ''}`,
+            });
+          }
         }
-      }
-    }),
+      }),
+    ),
   process.env,
 );
 

@@ -1,7 +1,7 @@
 // The SCIM function's settings, parsed once at load.
-import * as z from 'zod';
 import { resolveLongSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
+import * as z from '#shared/core/zod.ts';
 
 const env = parseEnv(
   z.object({
@@ -13,12 +13,12 @@ const env = parseEnv(
     MAIL_QUEUE_URL: z.url(),
     DEFAULT_POLICIES: common.DEFAULT_POLICIES,
     /** The links' base, when not the API's own URL: SCIM's resource locations are below it. */
-    PUBLIC_BASE_URL: z
-      .string()
-      .optional()
-      .transform((u) => (u?.trim() ? u.trim().replace(/\/$/, '') : undefined)),
+    PUBLIC_BASE_URL: z.pipe(
+      z.optional(z.string()),
+      z.transform((u: string | undefined) => (u?.trim() ? u.trim().replace(/\/$/, '') : undefined)),
+    ),
     /** Where a user's start date falls when the identity provider gives none: the day provisioned, here. */
-    DEFAULT_TIME_ZONE: z.string().default('Europe/London'),
+    DEFAULT_TIME_ZONE: z._default(z.string(), 'Europe/London'),
   }),
   process.env,
 );

@@ -1,6 +1,6 @@
 // The ses-events function's settings, parsed once at load.
-import * as z from 'zod';
 import { common, parseEnv } from '#shared/config.ts';
+import * as z from '#shared/core/zod.ts';
 
 export const config = parseEnv(
   z.object({

@@ -2,8 +2,8 @@
 import { LogFormatter, LogItem, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
 import { parseEnv } from '../config.ts';
+import * as z from '../core/zod.ts';
 import type { Logger } from '../ports.ts';
 import { LineLogger } from './log-line.ts';
 import { mappedStack } from './stack-map.ts';
@@ -18,7 +18,12 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
  */
 export function logFormatFrom(env: NodeJS.ProcessEnv): LogFormat {
   return parseEnv(
-    z.object({ LOG_FORMAT: z.preprocess((v) => v || undefined, z.enum(LOG_FORMATS).default('json')) }),
+    z.object({
+      LOG_FORMAT: z.pipe(
+        z.transform((v) => v || undefined),
+        z._default(z.enum(LOG_FORMATS), 'json'),
+      ),
+    }),
     env,
   ).LOG_FORMAT;
 }

@@ -1,9 +1,9 @@
 // Audience rules: which policies a starter signs when their event names none — the rules file's schema and checks, matching, and the account of a match (reading the YAML is audience-file.ts's, the build's alone).
-import * as z from 'zod';
 import type { Starters } from '../ports.ts';
 import { ConfigError, NotFoundError } from './errors.ts';
 import { starterIdFor } from './ids.ts';
 import { STARTER_ATTRIBUTES, type Starter, type StarterAttribute } from './model.ts';
+import * as z from './zod.ts';
 
 /** The attributes a rule may match on: the starter's own (DESIGN §5), by the event's names. */
 export const MATCH_KEYS = STARTER_ATTRIBUTES;
@@ -29,13 +29,13 @@ export const NO_AUDIENCE_RULES: AudienceRules = Object.freeze({ rules: [] });
 
 const text = z
   .string({ error: 'Expected text (quote a value YAML would read as a number, a date or yes/no).' })
-  .trim()
-  .min(1, 'Must not be empty.');
-const values = z
-  .union([text, z.array(text).min(1, 'Must list at least one value.')], {
+  .check(z.trim(), z.minLength(1, 'Must not be empty.'));
+const values = z.pipe(
+  z.union([text, z.array(text).check(z.minLength(1, 'Must list at least one value.'))], {
     error: 'Expected text, or a list of texts any of which matches.',
-  })
-  .transform((v) => (Array.isArray(v) ? v : [v]));
+  }),
+  z.transform((v: string | string[]) => (Array.isArray(v) ? v : [v])),
+);
 const policyList = z.array(text, { error: 'Expected a list of policy ids.' });
 
 const ruleSchema = z.strictObject(
@@ -43,22 +43,24 @@ const ruleSchema = z.strictObject(
     name: text,
     when: z
       .strictObject(
-        Object.fromEntries(MATCH_KEYS.map((key) => [key, values.optional()])) as Record<
+        Object.fromEntries(MATCH_KEYS.map((key) => [key, z.optional(values)])) as Record<
           StarterAttribute,
-          z.ZodOptional<typeof values>
+          z.ZodMiniOptional<typeof values>
         >,
         { error: 'Expected the attributes to match, e.g. { department: "Libraries" }.' },
       )
-      .refine((when) => Object.values(when).some((v) => v !== undefined), {
-        message: `Must match on at least one of ${MATCH_KEYS.join(', ')}.`,
-      }),
-    policies: policyList.min(1, 'Must add at least one policy.'),
+      .check(
+        z.refine((when) => Object.values(when).some((v) => v !== undefined), {
+          message: `Must match on at least one of ${MATCH_KEYS.join(', ')}.`,
+        }),
+      ),
+    policies: policyList.check(z.minLength(1, 'Must add at least one policy.')),
   },
   { error: 'Expected a rule with a name, when and policies.' },
 );
 
 const fileSchema = z.strictObject(
-  { default: policyList.optional(), rules: z.array(ruleSchema).default([]) },
+  { default: z.optional(policyList), rules: z._default(z.array(ruleSchema), []) },
   { error: 'Expected a mapping with rules (and an optional default).' },
 );
 

@@ -1,34 +1,36 @@
 // Use case: SES reports a bounce or complaint (configuration set → SNS → ses-events): stop chasing that address and tell the manager.
-import * as z from 'zod';
 import type { Assignments, AuditTrail, Clock, Logger, MailWork, Queue, Starters } from '../ports.ts';
 import { sendHint } from './hint.ts';
+import * as z from './zod.ts';
 
 /** The parts of an SES event (configuration-set event publishing, or identity notifications) attest reads. */
 const sesEventSchema = z
   .object({
-    eventType: z.string().optional(),
-    notificationType: z.string().optional(),
+    eventType: z.optional(z.string()),
+    notificationType: z.optional(z.string()),
     mail: z.object({
       messageId: z.string(),
-      timestamp: z.string().optional(),
-      tags: z.record(z.string(), z.array(z.string())).optional(),
-      headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+      timestamp: z.optional(z.string()),
+      tags: z.optional(z.record(z.string(), z.array(z.string()))),
+      headers: z.optional(z.array(z.object({ name: z.string(), value: z.string() }))),
     }),
-    bounce: z
-      .object({
+    bounce: z.optional(
+      z.object({
         bounceType: z.string(),
-        bouncedRecipients: z.array(z.object({ emailAddress: z.string() })).default([]),
-        timestamp: z.string().optional(),
-      })
-      .optional(),
-    complaint: z
-      .object({
-        complainedRecipients: z.array(z.object({ emailAddress: z.string() })).default([]),
-        timestamp: z.string().optional(),
-      })
-      .optional(),
+        bouncedRecipients: z._default(z.array(z.object({ emailAddress: z.string() })), []),
+        timestamp: z.optional(z.string()),
+      }),
+    ),
+    complaint: z.optional(
+      z.object({
+        complainedRecipients: z._default(z.array(z.object({ emailAddress: z.string() })), []),
+        timestamp: z.optional(z.string()),
+      }),
+    ),
   })
-  .refine((e) => e.eventType ?? e.notificationType, { message: 'neither eventType nor notificationType' });
+  .check(
+    z.refine((e) => e.eventType ?? e.notificationType, { message: 'neither eventType nor notificationType' }),
+  );
 
 export type SesEvent = z.infer<typeof sesEventSchema>;
 

@@ -1,7 +1,7 @@
 // What may go into an email header: mailboxes (an address with an optional display name) read from settings and written for SES v2, and one-line header text.
-import * as z from 'zod';
 import { HeaderError } from './errors.ts';
 import { textSetting } from './validation.ts';
+import * as z from './zod.ts';
 
 /** An RFC 5322 mailbox: `Display Name <address>`, or the bare address. */
 export interface Mailbox {

@@ -1,7 +1,6 @@
 // Policies as published: front matter + Markdown, the canonical text, and its sha256 that names the version.
 import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import * as z from 'zod';
 import { isoDay } from './dates.ts';
 import { parseCalendarDuration } from './duration.ts';
 import { ConfigError, ValidationError } from './errors.ts';
@@ -11,6 +10,7 @@ import { normalise, policySha256 } from './policy-text.ts';
 import { chaseOverridesSchema, chasePlan } from './schedule.ts';
 import { toFieldIssues } from './validation.ts';
 import { hasUnseen } from './visible.ts';
+import * as z from './zod.ts';
 
 /** The canonical text and its hash live apart, so code that hashes need not bundle the parsers here. */
 export { canonicalPolicyText, policySha256 } from './policy-text.ts';
@@ -24,53 +24,60 @@ export const MAX_CHANGE_LENGTH = 200;
  */
 const changesSchema = z
   .array(
-    z
-      .string()
-      .trim()
-      .min(1)
-      .refine((s) => !hasUnseen(s), 'Must not contain control, format or invisible characters.')
-      .refine((s) => [...s].length <= MAX_CHANGE_LENGTH, `At most ${MAX_CHANGE_LENGTH} characters.`),
+    z.string().check(
+      z.trim(),
+      z.minLength(1),
+      z.refine((s) => !hasUnseen(s), 'Must not contain control, format or invisible characters.'),
+      z.refine((s) => [...s].length <= MAX_CHANGE_LENGTH, `At most ${MAX_CHANGE_LENGTH} characters.`),
+    ),
   )
-  .min(1)
-  .max(10);
+  .check(z.minLength(1), z.maxLength(10));
 
 /**
  * A lifecycle period (`reattest:`, `due:`): an ISO 8601 duration of years to seconds, more than
  * nothing, as retention's are read (a calendar matter: P1Y is the same date a year on). Kept as
  * written; its reading is `parseCalendarDuration`'s.
  */
-const lifecycleDuration = z.string().superRefine((text, ctx) => {
-  try {
-    parseCalendarDuration(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-  }
-});
+const lifecycleDuration = z.string().check(
+  z.superRefine((text, ctx) => {
+    try {
+      parseCalendarDuration(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
+);
 
 export const policyFrontMatterSchema = z.object({
-  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Expected a lower-case id such as safe-internet-use.'),
-  title: z.string().trim().min(1),
-  effectiveDate: z.union([z.string(), z.date()]).transform((d, ctx) => {
-    const text = d instanceof Date ? isoDay(d) : d;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) ctx.addIssue({ code: 'custom', message: 'Expected YYYY-MM-DD.' });
-    return text;
-  }),
-  statement: z.string().trim().min(1),
-  keyPoints: z.array(z.string().trim().min(1)).min(1).max(8),
-  changes: changesSchema.optional(),
+  id: z
+    .string()
+    .check(z.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Expected a lower-case id such as safe-internet-use.')),
+  title: z.string().check(z.trim(), z.minLength(1)),
+  effectiveDate: z.pipe(
+    z.union([z.string(), z.date()]),
+    z.transform((d: string | Date, ctx) => {
+      const text = d instanceof Date ? isoDay(d) : d;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(text))
+        ctx.issues.push({ code: 'custom', message: 'Expected YYYY-MM-DD.', input: d });
+      return text;
+    }),
+  ),
+  statement: z.string().check(z.trim(), z.minLength(1)),
+  keyPoints: z.array(z.string().check(z.trim(), z.minLength(1))).check(z.minLength(1), z.maxLength(8)),
+  changes: z.optional(changesSchema),
   /** Overrides of the chase (REMINDER_OFFSETS, ESCALATION_OFFSET, SEND_WINDOW) for this policy. */
-  chase: chaseOverridesSchema.optional(),
+  chase: z.optional(chaseOverridesSchema),
   /** The Moodle activity an agreement completes (LMS_MODE with moodle; MOODLE_ACTIVITIES overrides it). */
-  moodle: z.object({ cmid: z.number().int().positive() }).strict().optional(),
+  moodle: z.optional(z.strictObject({ cmid: z.number().check(z.int(), z.positive()) })),
   /** Whether the page offers "I do not agree" with a reason; a setting of the version, not its text. */
-  declinable: z.boolean().optional(),
+  declinable: z.optional(z.boolean()),
   /** How old an agreement may grow before the person is asked again (ISO 8601: P1Y, P6M, PT40S). */
-  reattest: lifecycleDuration.optional(),
+  reattest: z.optional(lifecycleDuration),
   /** How long a person has to sign, from their start date (or the invite, when that has passed). */
-  due: lifecycleDuration.optional(),
-  version: z
-    .undefined({ error: 'Remove it: publishing numbers the versions (changed text becomes the next one).' })
-    .optional(),
+  due: z.optional(lifecycleDuration),
+  version: z.optional(
+    z.undefined({ error: 'Remove it: publishing numbers the versions (changed text becomes the next one).' }),
+  ),
 });
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/;
@@ -134,10 +141,10 @@ export function policyFileName(file: string): { policyId: string; language: Lang
  * (effective date, chase, Moodle activity) are the policy's own: a translation may repeat them,
  * and is refused if it says anything else.
  */
-const translationFrontMatterSchema = policyFrontMatterSchema.extend({
-  effectiveDate: policyFrontMatterSchema.shape.effectiveDate.optional(),
-  chase: z.unknown().optional(),
-  moodle: z.unknown().optional(),
+const translationFrontMatterSchema = z.extend(policyFrontMatterSchema, {
+  effectiveDate: z.optional(policyFrontMatterSchema.shape.effectiveDate),
+  chase: z.optional(z.unknown()),
+  moodle: z.optional(z.unknown()),
 });
 
 /**

@@ -1,8 +1,8 @@
 // The chase's clock: send windows in the starter's time zone (weekends and daylight saving included) and the next step.
-import * as z from 'zod';
 import { parseDuration } from './duration.ts';
 import { ValidationError } from './errors.ts';
 import { atLocal, fieldsOf, inZone, localMillis, plus, startOfDay } from './wall-clock.ts';
+import * as z from './zod.ts';
 
 /** Days (1 = Monday … 7 = Sunday, ISO) and times of day (minutes after local midnight, end exclusive). */
 export interface SendWindow {
@@ -233,10 +233,8 @@ export function chasePlan(settings: ChaseSettings, base: ChaseSettings = {}, pre
 }
 
 /** A policy's front matter may override the chase. */
-export const chaseOverridesSchema = z
-  .object({
-    reminderOffsets: z.string().optional(),
-    escalationOffset: z.string().optional(),
-    sendWindow: z.string().optional(),
-  })
-  .strict();
+export const chaseOverridesSchema = z.strictObject({
+  reminderOffsets: z.optional(z.string()),
+  escalationOffset: z.optional(z.string()),
+  sendWindow: z.optional(z.string()),
+});

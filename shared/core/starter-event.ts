@@ -1,9 +1,9 @@
 // The HR starter event: its schema (DESIGN section 5) and the translation of zod issues to field errors.
-import * as z from 'zod';
 import { isCalendarDay } from './dates.ts';
 import { ValidationError } from './errors.ts';
 import { toFieldIssues } from './validation.ts';
 import { hasUnseen, visibleLetters } from './visible.ts';
+import * as z from './zod.ts';
 
 /**
  * A string field whose absence reads "Required." rather than zod's type jargon. Every string of
@@ -12,62 +12,70 @@ import { hasUnseen, visibleLetters } from './visible.ts';
  * marks, embeddings, overrides and isolates, and every other unseen character (visible.ts).
  */
 const text = () =>
-  z
-    .string({ error: (issue) => (issue.input === undefined ? 'Required.' : 'Expected text.') })
-    .refine((s) => !hasUnseen(s), {
+  z.string({ error: (issue) => (issue.input === undefined ? 'Required.' : 'Expected text.') }).check(
+    z.refine((s) => !hasUnseen(s), {
       message:
         'Must not contain control, format or invisible characters (line breaks, tabs, direction marks).',
-    });
+    }),
+  );
 
-const isoDate = text()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected a date as YYYY-MM-DD.')
-  .refine(isCalendarDay, { message: 'Not a calendar date.' });
+const isoDate = text().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected a date as YYYY-MM-DD.'),
+  z.refine(isCalendarDay, { message: 'Not a calendar date.' }),
+);
 
-const timeZone = text().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'Not an IANA time zone such as Europe/London.' },
+const timeZone = text().check(
+  z.refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'Not an IANA time zone such as Europe/London.' },
+  ),
 );
 
 /** A person's name: at least one letter that can be seen, so none is blank in a subject or greeting. */
-const name = text()
-  .trim()
-  .min(1, 'Required.')
-  .max(200)
-  .refine((s) => s.length === 0 || visibleLetters(s) > 0, { message: 'Must contain a letter.' });
-const email = text().pipe(z.email('Not an email address.').max(254));
+const name = text().check(
+  z.trim(),
+  z.minLength(1, 'Required.'),
+  z.maxLength(200),
+  z.refine((s) => s.length === 0 || visibleLetters(s) > 0, { message: 'Must contain a letter.' }),
+);
+const email = z.pipe(text(), z.email('Not an email address.').check(z.maxLength(254)));
+/** An optional attribute of the person, trimmed. */
+const attribute = () => z.optional(text().check(z.trim(), z.maxLength(200)));
 
 /** Builds the schema; `knownPolicies` are the ids this deployment can assign. */
 export function starterEventSchema(knownPolicies: ReadonlySet<string>) {
   const person = z.object({
-    employeeId: text().trim().min(1, 'Required.').max(100),
+    employeeId: text().check(z.trim(), z.minLength(1, 'Required.'), z.maxLength(100)),
     givenName: name,
     familyName: name,
     email,
     startDate: isoDate,
-    manager: z.object({ name, email }).optional(),
-    department: text().trim().max(200).optional(),
-    organization: text().trim().max(200).optional(),
-    division: text().trim().max(200).optional(),
-    location: text().trim().max(200).optional(),
-    employmentType: text().trim().max(200).optional(),
-    jobTitle: text().trim().max(200).optional(),
-    locale: text()
-      .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'Expected a locale such as en-GB.')
-      .default('en-GB'),
-    timeZone: timeZone.default('Europe/London'),
-    policies: z
-      .array(text().refine((id) => knownPolicies.has(id), { message: 'Unknown policy.' }))
-      .min(1)
-      .optional(),
+    manager: z.optional(z.object({ name, email })),
+    department: attribute(),
+    organization: attribute(),
+    division: attribute(),
+    location: attribute(),
+    employmentType: attribute(),
+    jobTitle: attribute(),
+    locale: z._default(
+      text().check(z.regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'Expected a locale such as en-GB.')),
+      'en-GB',
+    ),
+    timeZone: z._default(timeZone, 'Europe/London'),
+    policies: z.optional(
+      z
+        .array(text().check(z.refine((id) => knownPolicies.has(id), { message: 'Unknown policy.' })))
+        .check(z.minLength(1)),
+    ),
   });
-  const eventId = text().trim().min(1, 'Required.').max(200);
+  const eventId = text().check(z.trim(), z.minLength(1, 'Required.'), z.maxLength(200));
   return z.discriminatedUnion(
     'type',
     [

@@ -1,9 +1,9 @@
 // Turning zod's issues into the field errors every edge shows.
-import * as z from 'zod';
 import type { FieldIssue } from './errors.ts';
+import * as z from './zod.ts';
 
 /** Flattens zod's issues into one entry per bad field, named by dotted path (`data.email`). */
-export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
   const seen = new Map<string, FieldIssue>();
   for (const issue of error.issues) {
     // A policy id's index is noise to the sender: `data.policies` names the field.
@@ -19,19 +19,22 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
  * becomes the setting's issue: its output is what `parse` returns.
  */
 export function textSetting<T>(parse: (text: string) => T) {
-  return z.string().transform((text, ctx) => {
-    try {
-      return parse(text);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
+  return z.pipe(
+    z.string(),
+    z.transform((text: string, ctx) => {
+      try {
+        return parse(text);
+      } catch (error) {
+        ctx.issues.push({ code: 'custom', message: (error as Error).message, input: text });
+        return z.NEVER;
+      }
+    }),
+  );
 }
 
 /** A URL signed or authenticated data is sent to: TLS only, except a receiver on this machine. */
-export const secureUrl = z
-  .url()
-  .refine((u) => /^https:\/\//.test(u) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(u), {
+export const secureUrl = z.url().check(
+  z.refine((u) => /^https:\/\//.test(u) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(u), {
     message: 'must be https (http only for localhost)',
-  });
+  }),
+);

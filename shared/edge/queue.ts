@@ -1,15 +1,16 @@
 // The queue edge: reading work messages from SQS record bodies.
-import * as z from 'zod';
 import { DELIVERY_KINDS, type DueKind, MAIL_KINDS, type WorkMessage } from '../core/model.ts';
+import * as z from '../core/zod.ts';
 
 const workMessage = z.object({
-  assignmentId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  assignmentId: z.string().check(z.regex(/^[A-Za-z0-9_-]{22}$/)),
   // `lms`: the webhook's lane as messages sent before it was named `webhook` call it (still queued at a deploy).
-  kind: z
-    .enum([...MAIL_KINDS, ...DELIVERY_KINDS, 'lms'])
-    .transform((kind): DueKind => (kind === 'lms' ? 'webhook' : kind)),
-  dueAt: z.iso.datetime().optional(),
-  throttled: z.number().int().min(0).max(1000).optional(),
+  kind: z.pipe(
+    z.enum([...MAIL_KINDS, ...DELIVERY_KINDS, 'lms']),
+    z.transform((kind: DueKind | 'lms'): DueKind => (kind === 'lms' ? 'webhook' : kind)),
+  ),
+  dueAt: z.optional(z.iso.datetime()),
+  throttled: z.optional(z.number().check(z.int(), z.gte(0), z.lte(1000))),
 });
 
 /**

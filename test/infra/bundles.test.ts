@@ -1,4 +1,4 @@
-// What each function's bundle loads at a cold start, from esbuild's metafile with the settings `cdk synth` uses: no YAML or Markdown parser, no PDF library or font engine.
+// What each function's bundle loads at a cold start, from esbuild's metafile with the settings `cdk synth` uses: no YAML or Markdown parser, no PDF library or font engine, and zod's functional API only.
 import { readdirSync } from 'node:fs';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -12,14 +12,22 @@ const names = readdirSync(new URL('functions/', root), { withFileTypes: true })
 /** Packages that must not load at a cold start: policies are parsed and rendered at build, the PDF made at the first receipt. */
 const NOT_AT_COLD_START = /node_modules\/(yaml|marked|pdf-lib|@pdf-lib\/[^/]+|fontkit|pako)\//;
 
-/** The metafile of `entry` bundled as infra/functions.ts bundles it, leaving `external` out. */
-async function metafileOf(entry: string, external: string[]): Promise<Metafile> {
+/**
+ * zod's classic API (method chains) and its locales but English: schemas are written with its
+ * functional API through shared/core/zod.ts, about a third of the bytes (issue 18).
+ */
+const NOT_LEAN_ZOD = /node_modules\/(zod\/v4\/(?:classic\/|locales\/(?!en\.js|index\.js))[^/]+)/;
+
+/** The metafile of `entry` (a file, or a module's text) bundled as infra/functions.ts bundles it, leaving `external` out. */
+async function metafileOf(entry: string | { contents: string }, external: string[]): Promise<Metafile> {
   const { banner, mainFields, ...settings } = BUNDLE_SETTINGS;
   const result = await build({
     ...settings,
     mainFields: [...mainFields],
     banner: { js: banner },
-    entryPoints: [entry],
+    ...(typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : { stdin: { ...entry, resolveDir: root.pathname, loader: 'ts' as const } }),
     bundle: true,
     external,
     write: false,
@@ -34,6 +42,19 @@ async function metafileOf(entry: string, external: string[]): Promise<Metafile> 
 const packagesIn = (meta: Metafile) =>
   [...new Set(Object.keys(meta.inputs).flatMap((file) => NOT_AT_COLD_START.exec(file)?.[1] ?? []))].sort();
 
+/**
+ * The parts of zod a bundle carries but should not, once each (`zod/v4/classic/schemas.js`): by
+ * the bytes each file gives the output, since zod's locales index is read but tree-shaken away.
+ */
+const notLeanZodIn = (meta: Metafile) =>
+  [
+    ...new Set(
+      Object.values(meta.outputs)
+        .flatMap((output) => Object.entries(output.inputs))
+        .flatMap(([file, { bytesInOutput }]) => (bytesInOutput ? (NOT_LEAN_ZOD.exec(file)?.[1] ?? []) : [])),
+    ),
+  ].sort();
+
 describe('the functions’ cold-start bundles', () => {
   it('are the eight functions', () => {
     // Assess
@@ -43,7 +64,7 @@ describe('the functions’ cold-start bundles', () => {
   });
 
   it.each(names)(
-    '%s loads no YAML, Markdown or PDF code at a cold start',
+    '%s loads no YAML, Markdown or PDF code, nor zod’s classic API, at a cold start',
     async (name) => {
       // Prepare
       const lazy = Object.keys(LAZY_MODULES[name] ?? {});
@@ -53,6 +74,7 @@ describe('the functions’ cold-start bundles', () => {
 
       // Assess: and each lazily loaded module is imported by its specifier, left to load when asked
       expect(packagesIn(meta)).toEqual([]);
+      expect(notLeanZodIn(meta)).toEqual([]);
       const imports = Object.values(meta.outputs).flatMap((output) => output.imports);
       for (const specifier of lazy) {
         expect(imports).toContainEqual({ path: specifier, kind: 'dynamic-import', external: true });
@@ -69,5 +91,29 @@ describe('the functions’ cold-start bundles', () => {
     // Assess
     expect(packagesIn(certificate)).toEqual(expect.arrayContaining(['pdf-lib', '@pdf-lib/fontkit']));
     expect(packagesIn(markdown)).toEqual(['marked']);
+  }, 120_000);
+
+  it('would notice zod’s classic API, or all its locales, in a bundle', async () => {
+    // Act
+    const classic = await metafileOf(
+      { contents: "import * as z from 'zod'; export const s = z.string();" },
+      [],
+    );
+    const locales = await metafileOf(
+      {
+        contents:
+          "import * as z from '#shared/core/zod.ts'; z.config(z.locales.fr()); export const s = z.string();",
+      },
+      [],
+    );
+    const lean = await metafileOf(
+      { contents: "import * as z from '#shared/core/zod.ts'; export const s = z.string();" },
+      [],
+    );
+
+    // Assess
+    expect(notLeanZodIn(classic)).toContain('zod/v4/classic/schemas.js');
+    expect(notLeanZodIn(locales)).toContain('zod/v4/locales/fr.js');
+    expect(notLeanZodIn(lean)).toEqual([]);
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 // What every LMS destination module provides: how to send a completion, what its answers mean, and the settings, secrets and deploy parameters it needs.
-import type { z } from 'zod';
 import type { HttpRequest, HttpResponse } from '../../ports.ts';
 import type { Assignment, Delivery, Evidence, PolicyText, Starter } from '../model.ts';
+import type * as z from '../zod.ts';
 
 /** What an answer means for the delivery. */
 export type Verdict = 'delivered' | 'retry' | 'gone' | 'rejected';
@@ -151,7 +151,7 @@ export interface SecretSpec {
  * An LMS destination. Its lane on the assignment is its name (`webhook`, `xapi`): what it owes,
  * when it falls due and who holds its lease. `Shape` is its settings' schema.
  */
-export interface LmsDestination<Shape extends z.ZodRawShape = z.ZodRawShape> {
+export interface LmsDestination<Shape extends z.core.$ZodShape = z.core.$ZodShape> {
   /** What it delivers, for the reader: "signed webhook", "xAPI statement". */
   title: string;
   /** The name of the id the receiver de-duplicates on, as stored with the delivery and audited. */
@@ -162,9 +162,9 @@ export interface LmsDestination<Shape extends z.ZodRawShape = z.ZodRawShape> {
    * Its settings from the environment, each optional or defaulted here (validated whether or not
    * it is deployed); `missing` says which it needs when it is.
    */
-  settings: z.ZodObject<Shape>;
+  settings: z.ZodMiniObject<Shape>;
   /** The settings it cannot go without, given the others, each with the condition worded for an error. */
-  missing(settings: z.infer<z.ZodObject<Shape>>): Array<{ setting: string; when?: string }>;
+  missing(settings: z.infer<z.ZodMiniObject<Shape>>): Array<{ setting: string; when?: string }>;
   secrets: readonly SecretSpec[];
   parameters: readonly DeployParameter[];
   /**
@@ -172,14 +172,14 @@ export interface LmsDestination<Shape extends z.ZodRawShape = z.ZodRawShape> {
    * and the policies the build carries; a setting that contradicts them throws a ConfigError naming it.
    */
   channel(
-    settings: z.infer<z.ZodObject<Shape>>,
+    settings: z.infer<z.ZodMiniObject<Shape>>,
     secrets: Readonly<Record<string, string>>,
     context: ChannelContext,
   ): Channel;
 }
 
 /** Declares a destination, its settings' types inferred from its schema. */
-export const defineDestination = <Shape extends z.ZodRawShape>(destination: LmsDestination<Shape>) =>
+export const defineDestination = <Shape extends z.core.$ZodShape>(destination: LmsDestination<Shape>) =>
   destination;
 
 /** How much of an answer is kept with an attempt and shown by a test: enough to read, too little to grow an item. */

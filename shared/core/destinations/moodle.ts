@@ -1,9 +1,9 @@
 // Moodle (and Totara) over its REST web services: the starter's Moodle user found by email, employee id or username, then the policy's activity overridden to complete.
-import * as z from 'zod';
 import type { HttpRequest, HttpResponse } from '../../ports.ts';
 import { ConfigError } from '../errors.ts';
 import type { Starter } from '../model.ts';
 import { secureUrl, textSetting } from '../validation.ts';
+import * as z from '../zod.ts';
 import {
   type AttemptOutcome,
   type ChannelTest,
@@ -91,7 +91,7 @@ const moodleError = z.object({
   exception: z.string(),
   errorcode: z.string(),
   message: z.string(),
-  debuginfo: z.string().optional(),
+  debuginfo: z.optional(z.string()),
 });
 
 /** A web-service answer read: its data, or what it means for the delivery. */
@@ -132,10 +132,13 @@ export function readMoodleAnswer(wsfunction: string, response: HttpResponse | nu
   return { outcome: { verdict, status, response, detail: `${wsfunction}: ${errorcode}: ${message}` } };
 }
 
-const users = z.array(z.object({ id: z.number().int().positive() }).loose());
-const completion = z
-  .object({ cmid: z.number(), userid: z.number(), state: z.number(), tracking: z.number() })
-  .loose();
+const users = z.array(z.looseObject({ id: z.number().check(z.int(), z.positive()) }));
+const completion = z.looseObject({
+  cmid: z.number(),
+  userid: z.number(),
+  state: z.number(),
+  tracking: z.number(),
+});
 
 const rejected = (response: HttpResponse, detail: string): AttemptOutcome => ({
   verdict: 'rejected',
@@ -266,10 +269,15 @@ export const moodle = defineDestination({
   idFor: (evidenceId) => `moodle_${evidenceId.slice(3)}`,
   settings: z.object({
     /** The site root: web services are at `{MOODLE_URL}webservice/rest/server.php`. */
-    MOODLE_URL: secureUrl.transform((u) => (u.endsWith('/') ? u : `${u}/`)).optional(),
-    MOODLE_USER_FIELD: z.enum(['email', 'idnumber', 'username']).default('email'),
+    MOODLE_URL: z.optional(
+      z.pipe(
+        secureUrl,
+        z.transform((u: string) => (u.endsWith('/') ? u : `${u}/`)),
+      ),
+    ),
+    MOODLE_USER_FIELD: z._default(z.enum(['email', 'idnumber', 'username']), 'email'),
     /** Overrides of the policies' `moodle.cmid`: `safe-internet-use=123,other-policy=456`. */
-    MOODLE_ACTIVITIES: textSetting(parseActivities).default({}),
+    MOODLE_ACTIVITIES: z._default(textSetting(parseActivities), {}),
   }),
   missing: (settings) => (settings.MOODLE_URL === undefined ? [{ setting: 'MOODLE_URL' }] : []),
   secrets: [

@@ -1,11 +1,11 @@
 // The signed webhook destination: a `policy.acknowledged` event POSTed to the LMS, signed per Standard Webhooks.
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import { evidenceLanguage } from '../language.ts';
 import type { LmsWebhook } from '../lms-payload.ts';
 import { type Assignment, type Evidence, methodOf, type Starter } from '../model.ts';
 import { secureUrl } from '../validation.ts';
 import { checkWebhookSecrets, makeWebhookSigner, type WebhookSigner } from '../webhooks.ts';
+import * as z from '../zod.ts';
 import {
   answeredByStatus,
   type ChannelTest,
@@ -98,7 +98,7 @@ export const webhook = defineDestination({
   idFor: (evidenceId) => `msg_${evidenceId.slice(3)}`,
   settings: z.object({
     // Signed completions leave only over TLS; plain http is allowed for a receiver on this machine.
-    LMS_WEBHOOK_URL: secureUrl.optional(),
+    LMS_WEBHOOK_URL: z.optional(secureUrl),
   }),
   missing: (settings) => (settings.LMS_WEBHOOK_URL === undefined ? [{ setting: 'LMS_WEBHOOK_URL' }] : []),
   secrets: [

@@ -1,10 +1,10 @@
 // xAPI 1.0.3: an acknowledgement as a `completed` statement, PUT to the organisation's LRS under an id derived from the evidence.
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
-import * as z from 'zod';
 import type { HttpRequest } from '../../ports.ts';
 import { DEFAULT_LANGUAGE, evidenceLanguage } from '../language.ts';
 import { type Assignment, type Evidence, methodOf, type Starter } from '../model.ts';
 import { secureUrl } from '../validation.ts';
+import * as z from '../zod.ts';
 import { answeredByStatus, defineDestination, type RequestChannel, type TestSubject } from './destination.ts';
 
 /** The xAPI version spoken (the `X-Experience-API-Version` header). */
@@ -188,23 +188,34 @@ export const xapi = defineDestination({
   idFor: statementIdFor,
   settings: z.object({
     /** The LRS's xAPI endpoint (statements are PUT to `{LRS_ENDPOINT}statements`). */
-    LRS_ENDPOINT: secureUrl.transform((u) => (u.endsWith('/') ? u : `${u}/`)).optional(),
+    LRS_ENDPOINT: z.optional(
+      z.pipe(
+        secureUrl,
+        z.transform((u: string) => (u.endsWith('/') ? u : `${u}/`)),
+      ),
+    ),
     // Basic auth cannot carry a colon in the user name (RFC 7617).
-    LRS_USERNAME: z
-      .string()
-      .min(1)
-      .refine((u) => !u.includes(':'), { message: 'must not contain ":"' })
-      .optional(),
+    LRS_USERNAME: z.optional(
+      z.string().check(
+        z.minLength(1),
+        z.refine((u) => !u.includes(':'), { message: 'must not contain ":"' }),
+      ),
+    ),
     /** The home page of the HR system whose employee ids name the xAPI actors' accounts. */
-    XAPI_ACCOUNT_HOMEPAGE: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
-    XAPI_ACTOR: z.enum(['account', 'mbox']).default('account'),
+    XAPI_ACCOUNT_HOMEPAGE: z.pipe(
+      z.transform((v) => (v === '' ? undefined : v)),
+      z.optional(z.url()),
+    ),
+    XAPI_ACTOR: z._default(z.enum(['account', 'mbox']), 'account'),
     // Activity ids are stored for ever: the base must be an absolute IRI ending where an id can follow.
-    XAPI_ACTIVITY_BASE: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S*[/:#]$/, {
-        message: 'must be an absolute IRI ending in "/", ":" or "#", e.g. urn:attest:policies/',
-      })
-      .default('urn:attest:policies/'),
+    XAPI_ACTIVITY_BASE: z._default(
+      z.string().check(
+        z.regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S*[/:#]$/, {
+          message: 'must be an absolute IRI ending in "/", ":" or "#", e.g. urn:attest:policies/',
+        }),
+      ),
+      'urn:attest:policies/',
+    ),
   }),
   missing: (settings) => [
     ...(settings.LRS_ENDPOINT === undefined ? [{ setting: 'LRS_ENDPOINT' }] : []),

@@ -1,7 +1,6 @@
 // The CSV source: a file of starters (one a row, as Excel saves it) read into starter events, each validated by the webhook's own schema.
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import * as z from 'zod';
 import { AttestError, type FieldIssue, ValidationError } from '../errors.ts';
 import { STARTER_ATTRIBUTES } from '../model.ts';
 import {
@@ -10,6 +9,7 @@ import {
   type StarterEvent,
   type starterEventSchema,
 } from '../starter-event.ts';
+import * as z from '../zod.ts';
 
 /** The source names of a CSV import and of `attest starter add`: receipts are kept per source. */
 export const CSV_SOURCE = 'csv';

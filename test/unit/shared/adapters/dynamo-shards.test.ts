@@ -1,6 +1,5 @@
 // The due shards: an assignment's shard from its id alone, the values a sweep reads, and which values count as owed.
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import { owes } from '#shared/adapters/dynamo/lanes.ts';
 import {
   checkShardCount,
@@ -12,6 +11,7 @@ import {
   shardValues,
 } from '#shared/adapters/dynamo/shards.ts';
 import { common, parseEnv } from '#shared/config.ts';
+import * as z from '#shared/core/zod.ts';
 
 const ids = Array.from({ length: 8_000 }, (_, i) => `${i.toString(36)}-assignment`);
 

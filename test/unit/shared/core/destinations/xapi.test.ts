@@ -1,7 +1,6 @@
 // The xAPI destination: a statement id derived from the evidence, a `completed` statement valid under xAPI 1.0.3, and the PUT that carries it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import {
   activityIdFor,
   COMPLETED,
@@ -14,6 +13,7 @@ import {
   XAPI_VERSION,
   type XapiSettings,
 } from '#shared/core/destinations/xapi.ts';
+import * as z from '#shared/core/zod.ts';
 import { xapiStatementSchema } from '../../../../../local/lrs.ts';
 import {
   anAssignment,
@@ -36,7 +36,7 @@ const UUID_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 // xAPI 1.0.3's rules (Data 2.4), as the demo LRS enforces them, and what attest promises beyond
 // the minimum: its own id, a timestamp, a displayed verb and an explicit Agent.
 const IFIS = ['mbox', 'mbox_sha1sum', 'openid', 'account'] as const;
-const iri = z.string().regex(/^[a-z][a-z0-9+.-]*:\S+$/i, 'an absolute IRI');
+const iri = z.string().check(z.regex(/^[a-z][a-z0-9+.-]*:\S+$/i, 'an absolute IRI'));
 const statementSchema = z.intersection(
   xapiStatementSchema,
   z.object({
