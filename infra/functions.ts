@@ -32,6 +32,8 @@ export const LAZY_MODULES: Readonly<Partial<Record<FunctionName, Readonly<Record
  * credentials are always the function's role's, in the environment (AWS_ACCESS_KEY_ID…), which the
  * SDK's own chain tries first: the chain's other providers (SSO, profiles, web identity, the
  * container and instance endpoints) and the clients they bring (about 90 KB) are replaced by that one.
+ * And no function calls an operation that streams events: the SDK's support for them (about 15 KB,
+ * which its protocols import dynamically, and esbuild inlines) is replaced by a module saying so.
  */
 export const BUNDLE_SETTINGS = {
   format: 'esm',
@@ -44,7 +46,10 @@ export const BUNDLE_SETTINGS = {
   mainFields: ['module', 'main'],
   // Some dependencies are CommonJS and call require(); an ESM bundle has to provide it.
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-  alias: { '@aws-sdk/credential-provider-node': `${root}shared/adapters/lambda-credentials.ts` },
+  alias: {
+    '@aws-sdk/credential-provider-node': `${root}shared/adapters/lambda-credentials.ts`,
+    '@smithy/core/event-streams': `${root}shared/adapters/no-event-streams.ts`,
+  },
 } as const;
 
 /** The source file of a lazily loaded module's specifier (`#shared/x.ts` → `<root>shared/x.ts`). */
@@ -183,7 +188,7 @@ export function attestFunction(scope: Construct, id: string, props: AttestFuncti
       mainFields: [...BUNDLE_SETTINGS.mainFields],
       banner: BUNDLE_SETTINGS.banner,
       esbuildArgs: {
-        '--alias': `@aws-sdk/credential-provider-node=${BUNDLE_SETTINGS.alias['@aws-sdk/credential-provider-node']}`,
+        '--alias': Object.entries(BUNDLE_SETTINGS.alias).map(([from, to]) => `${from}=${to}`),
       },
       forceDockerBundling: false,
       ...((props.packageFiles?.length || Object.keys(lazy).length) && {

@@ -30,6 +30,26 @@ async function metafileOf(entry: string, external: string[]): Promise<Metafile> 
   return result.metafile;
 }
 
+/** Each function's metafile, built once for all the tests below. */
+const built = new Map<FunctionName, Promise<Metafile>>();
+const metafileOfFunction = (name: FunctionName) => {
+  let meta = built.get(name);
+  if (!meta) {
+    meta = metafileOf(
+      new URL(`functions/${name}/handler.ts`, root).pathname,
+      Object.keys(LAZY_MODULES[name] ?? {}),
+    );
+    built.set(name, meta);
+  }
+  return meta;
+};
+
+/** How each input of a bundle imports `target` (a file of the project), by importer. */
+const importsOf = (meta: Metafile, target: string) =>
+  Object.entries(meta.inputs).flatMap(([file, input]) =>
+    input.imports.filter((i) => i.path === target).map((i) => ({ file, kind: i.kind })),
+  );
+
 /** The packages among a bundle's inputs, once each. */
 const packagesIn = (meta: Metafile) =>
   [...new Set(Object.keys(meta.inputs).flatMap((file) => NOT_AT_COLD_START.exec(file)?.[1] ?? []))].sort();
@@ -49,7 +69,7 @@ describe('the functions’ cold-start bundles', () => {
       const lazy = Object.keys(LAZY_MODULES[name] ?? {});
 
       // Act
-      const meta = await metafileOf(new URL(`functions/${name}/handler.ts`, root).pathname, lazy);
+      const meta = await metafileOfFunction(name);
 
       // Assess: and each lazily loaded module is imported by its specifier, left to load when asked
       expect(packagesIn(meta)).toEqual([]);
@@ -57,6 +77,30 @@ describe('the functions’ cold-start bundles', () => {
       for (const specifier of lazy) {
         expect(imports).toContainEqual({ path: specifier, kind: 'dynamic-import', external: true });
       }
+    },
+    120_000,
+  );
+
+  it.each(names)(
+    '%s calls no operation that streams events, so the SDK’s support for them is left out',
+    async (name) => {
+      // Act
+      const meta = await metafileOfFunction(name);
+
+      // Assess: the protocols import it only when an operation streams events; a client with such
+      // an operation imports it statically, and would then get the stand-in that throws at load
+      const stub = Object.keys(meta.inputs).find((file) =>
+        file.endsWith('shared/adapters/no-event-streams.ts'),
+      );
+      expect(stub).toBeDefined();
+      const importers = importsOf(meta, stub ?? '');
+      expect(importers.length).toBeGreaterThan(0);
+      expect(importers.filter((i) => i.kind !== 'dynamic-import')).toEqual([]);
+      expect(
+        Object.keys(meta.inputs).filter((file) =>
+          file.includes('@smithy/core/dist-es/submodules/event-streams/'),
+        ),
+      ).toEqual([]);
     },
     120_000,
   );
