@@ -1,4 +1,4 @@
-// Stands in for `@smithy/core/event-streams` inside a Lambda bundle (infra/functions.ts aliases it here): no attest function calls an operation that streams events.
+// Stands in for `@smithy/core/event-streams` inside a Lambda bundle (infra/bundle.ts aliases it here): no attest function calls an operation that streams events.
 
 /**
  * The SDK's protocols import event-stream support only when an operation's schema has an event
@@ -9,6 +9,6 @@
  * test (test/infra/bundles.test.ts) checks that the import stays dynamic.
  */
 throw new Error(
-  'attest bundles leave out the AWS SDK’s event-stream support (infra/functions.ts BUNDLE_SETTINGS.alias); ' +
+  'attest bundles leave out the AWS SDK’s event-stream support (infra/bundle.ts BUNDLE_SETTINGS.alias); ' +
     'an operation streaming events needs it back.',
 );

@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_SETTINGS, type FunctionName, LAZY_MODULES, lazyModuleSource } from '../../infra/functions.ts';
+import { BUNDLE_SETTINGS, type FunctionName, LAZY_MODULES, lazyModuleSource } from '../../infra/bundle.ts';
 
 const root = new URL('../../', import.meta.url);
 const names = readdirSync(new URL('functions/', root), { withFileTypes: true })
@@ -12,15 +12,11 @@ const names = readdirSync(new URL('functions/', root), { withFileTypes: true })
 /** Packages that must not load at a cold start: policies are parsed and rendered at build, the PDF made at the first receipt. */
 const NOT_AT_COLD_START = /node_modules\/(yaml|marked|pdf-lib|@pdf-lib\/[^/]+|fontkit|pako)\//;
 
-/** The metafile of `entry` bundled as infra/functions.ts bundles it, leaving `external` out. */
+/** The metafile of `entry` bundled as infra/bundle.ts bundles it, leaving `external` out. */
 async function metafileOf(entry: string, external: string[]): Promise<Metafile> {
-  const { banner, mainFields, ...settings } = BUNDLE_SETTINGS;
   const result = await build({
-    ...settings,
-    mainFields: [...mainFields],
-    banner: { js: banner },
+    ...BUNDLE_SETTINGS,
     entryPoints: [entry],
-    bundle: true,
     external,
     write: false,
     metafile: true,
