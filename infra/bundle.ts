@@ -69,6 +69,25 @@ export const sdkSchemasWithLiteralKeys: Plugin = {
 };
 
 /**
+ * A client's package.json as its runtime configuration reads it: `import packageInfo from
+ * "../package.json"` for `packageInfo.version` (its user agent), which bundles the whole file
+ * (about 2.3 KB a client: scripts, dependencies, descriptions), since esbuild cannot tell which
+ * fields a default import of JSON is used for. Its name and version are what is kept.
+ */
+export const sdkPackageVersionsOnly: Plugin = {
+  name: 'sdk-package-versions-only',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[\w-]+[\\/]package\.json$/ }, (args) => {
+      const { name, version } = JSON.parse(readFileSync(args.path, 'utf8')) as {
+        name: string;
+        version: string;
+      };
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
+/**
  * What esbuild is told for every bundle, the lazily loaded ones included. On Lambda the SDK's
  * credentials are always the function's role's, in the environment (AWS_ACCESS_KEY_ID…), which the
  * SDK's own chain tries first: the chain's other providers (SSO, profiles, web identity, the
@@ -94,7 +113,7 @@ export const BUNDLE_SETTINGS = {
     '@aws-sdk/credential-provider-node': `${root}shared/adapters/lambda-credentials.ts`,
     '@smithy/core/event-streams': `${root}shared/adapters/no-event-streams.ts`,
   },
-  plugins: [sdkSchemasWithLiteralKeys],
+  plugins: [sdkSchemasWithLiteralKeys, sdkPackageVersionsOnly],
   logLevel: 'warning',
 } satisfies BuildOptions;
 

@@ -1,6 +1,7 @@
 // The SQS, SES and Secrets Manager calls the functions make, through the adapters as a Lambda bundle carries them (infra/bundle.ts: the SDK's schemas rewritten by its plugin, its event-stream support left out), against the local stack's emulators; the store's are in test/contract/store.test.ts.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import secretsManagerPackage from '@aws-sdk/client-secrets-manager/package.json' with { type: 'json' };
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/settings.ts';
@@ -14,6 +15,8 @@ const client = (endpoint: string | undefined) => ({
 });
 // The emulator's queue URLs name *.localhost, which this process does not resolve: its endpoint instead.
 const sqsClient = () => ({ ...client(stack().urls.sqs), useQueueUrlAsEndpoint: false });
+
+const secretsManagerVersion = secretsManagerPackage.version;
 
 let sdk: BundledAdapters;
 beforeAll(async () => {
@@ -92,6 +95,7 @@ describe('the bundled Secrets Manager calls', () => {
     ['keys', { value: 'k1', version: 'v1' }],
   ]);
   const targets: string[] = [];
+  const userAgents: string[] = [];
   let server: Server;
   let endpoint: string;
   beforeAll(async () => {
@@ -103,6 +107,7 @@ describe('the bundled Secrets Manager calls', () => {
       request.on('end', () => {
         const target = String(request.headers['x-amz-target']);
         targets.push(target);
+        userAgents.push(String(request.headers['user-agent']));
         const input = JSON.parse(body) as { SecretId: string; SecretString?: string };
         response.setHeader('content-type', 'application/x-amz-json-1.1');
         const secret = secrets.get(input.SecretId);
@@ -150,6 +155,8 @@ describe('the bundled Secrets Manager calls', () => {
       'secretsmanager.GetSecretValue',
     ]);
     expect(missing).toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
+    // The client's version, from the package.json the bundle keeps only its name and version of
+    expect(userAgents[0]).toContain(`api/secrets-manager#${secretsManagerVersion}`);
     client.destroy();
   });
 });
