@@ -18,7 +18,7 @@ export function policyHtml(body: string): string {
 
 /**
  * Makes `body`'s HTML ready for `policyHtml`. Markdown (marked) is loaded only for a text the build
- * did not compile — in a Lambda bundle a file of its own beside it (infra/functions.ts LAZY_MODULES).
+ * did not compile — in a Lambda bundle a file of its own beside it (infra/bundle.ts LAZY_MODULES).
  */
 export async function preparePolicyHtml(body: string): Promise<void> {
   const key = bodyKey(body);

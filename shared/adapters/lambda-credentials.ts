@@ -1,4 +1,4 @@
-// The AWS SDK's credentials inside a Lambda bundle: the function's role's, from the environment, in place of the SDK's whole chain (infra/functions.ts aliases it here).
+// The AWS SDK's credentials inside a Lambda bundle: the function's role's, from the environment, in place of the SDK's whole chain (infra/bundle.ts aliases it here).
 import { type FromEnvInit, fromEnv } from '@aws-sdk/credential-provider-env';
 
 /**

@@ -1,4 +1,4 @@
-// A policy's Markdown body as the page's HTML: run by the build for the policies it carries, and by the ack function only for a version it did not (loaded then: infra/functions.ts).
+// A policy's Markdown body as the page's HTML: run by the build for the policies it carries, and by the ack function only for a version it did not (loaded then: infra/bundle.ts).
 import { Marked } from 'marked';
 import { escapeHtml } from './html.ts';
 

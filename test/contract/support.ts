@@ -6,6 +6,7 @@ import type { Assignment, PolicyVersion } from '#shared/core/model.ts';
 import type { Store } from '#shared/ports.ts';
 import { createEmptyTable, LOCAL_CREDENTIALS } from '../../local/emulators.ts';
 import { LOCAL_REGION } from '../../local/settings.ts';
+import type { BundledAdapters } from '../support/bundled.ts';
 import { anAssignment, aPolicy, aStarter } from '../support/fakes.ts';
 
 /**
@@ -56,9 +57,10 @@ export const refusal = (write: Promise<unknown>): Promise<unknown> =>
 /**
  * Tables of their own in the embedded stack's dynalite (started by the global setup), each created
  * empty from the table's one definition and deleted when the file's cases are done. `prefix` keeps
- * the names of test files running at once apart.
+ * the names of test files running at once apart. With `sdk`, the store is the one of those bundled
+ * adapters, on a client of theirs.
  */
-export function dynaliteTables(prefix: string) {
+export function dynaliteTables(prefix: string, sdk?: () => Promise<BundledAdapters>) {
   let client: DynamoDBClient | undefined;
   const names: string[] = [];
   afterAll(async () => {
@@ -77,7 +79,15 @@ export function dynaliteTables(prefix: string) {
     const name = `${prefix}-${process.pid}-${names.length + 1}`;
     names.push(name);
     await createEmptyTable(client, name);
-    return { name, client, store: makeDynamoStore(name, client) };
+    if (!sdk) return { name, client, store: makeDynamoStore(name, client) };
+    // The store and its client as a function's bundle carries them: the same calls, bundled SDK.
+    const bundled = await sdk();
+    const bundledClient = new bundled.DynamoDBClient({
+      endpoint: inject('stack').env.AWS_ENDPOINT_URL_DYNAMODB,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    return { name, client, store: bundled.makeDynamoStore(name, bundledClient) };
   }
   return { table, store: async (): Promise<Store> => (await table()).store };
 }

@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_SETTINGS, type FunctionName, LAZY_MODULES, lazyModuleSource } from '../../infra/functions.ts';
+import { BUNDLE_SETTINGS, type FunctionName, LAZY_MODULES, lazyModuleSource } from '../../infra/bundle.ts';
 
 const root = new URL('../../', import.meta.url);
 const names = readdirSync(new URL('functions/', root), { withFileTypes: true })
@@ -18,17 +18,13 @@ const NOT_AT_COLD_START = /node_modules\/(yaml|marked|pdf-lib|@pdf-lib\/[^/]+|fo
  */
 const NOT_LEAN_ZOD = /node_modules\/(zod\/v4\/(?:classic\/|locales\/(?!en\.js|index\.js))[^/]+)/;
 
-/** The metafile of `entry` (a file, or a module's text) bundled as infra/functions.ts bundles it, leaving `external` out. */
+/** The metafile of `entry` (a file, or a module's text) bundled as infra/bundle.ts bundles it, leaving `external` out. */
 async function metafileOf(entry: string | { contents: string }, external: string[]): Promise<Metafile> {
-  const { banner, mainFields, ...settings } = BUNDLE_SETTINGS;
   const result = await build({
-    ...settings,
-    mainFields: [...mainFields],
-    banner: { js: banner },
+    ...BUNDLE_SETTINGS,
     ...(typeof entry === 'string'
       ? { entryPoints: [entry] }
       : { stdin: { ...entry, resolveDir: root.pathname, loader: 'ts' as const } }),
-    bundle: true,
     external,
     write: false,
     metafile: true,
@@ -37,6 +33,26 @@ async function metafileOf(entry: string | { contents: string }, external: string
   });
   return result.metafile;
 }
+
+/** Each function's metafile, built once for all the tests below. */
+const built = new Map<FunctionName, Promise<Metafile>>();
+const metafileOfFunction = (name: FunctionName) => {
+  let meta = built.get(name);
+  if (!meta) {
+    meta = metafileOf(
+      new URL(`functions/${name}/handler.ts`, root).pathname,
+      Object.keys(LAZY_MODULES[name] ?? {}),
+    );
+    built.set(name, meta);
+  }
+  return meta;
+};
+
+/** How each input of a bundle imports `target` (a file of the project), by importer. */
+const importsOf = (meta: Metafile, target: string) =>
+  Object.entries(meta.inputs).flatMap(([file, input]) =>
+    input.imports.filter((i) => i.path === target).map((i) => ({ file, kind: i.kind })),
+  );
 
 /** The packages among a bundle's inputs, once each. */
 const packagesIn = (meta: Metafile) =>
@@ -70,7 +86,7 @@ describe('the functions’ cold-start bundles', () => {
       const lazy = Object.keys(LAZY_MODULES[name] ?? {});
 
       // Act
-      const meta = await metafileOf(new URL(`functions/${name}/handler.ts`, root).pathname, lazy);
+      const meta = await metafileOfFunction(name);
 
       // Assess: and each lazily loaded module is imported by its specifier, left to load when asked
       expect(packagesIn(meta)).toEqual([]);
@@ -82,6 +98,51 @@ describe('the functions’ cold-start bundles', () => {
     },
     120_000,
   );
+
+  it.each(names)(
+    '%s calls no operation that streams events, so the SDK’s support for them is left out',
+    async (name) => {
+      // Act
+      const meta = await metafileOfFunction(name);
+
+      // Assess: the protocols import it only when an operation streams events; a client with such
+      // an operation imports it statically, and would then get the stand-in that throws at load
+      const stub = Object.keys(meta.inputs).find((file) =>
+        file.endsWith('shared/adapters/no-event-streams.ts'),
+      );
+      expect(stub).toBeDefined();
+      const importers = importsOf(meta, stub ?? '');
+      expect(importers.length).toBeGreaterThan(0);
+      expect(importers.filter((i) => i.kind !== 'dynamic-import')).toEqual([]);
+      expect(
+        Object.keys(meta.inputs).filter((file) =>
+          file.includes('@smithy/core/dist-es/submodules/event-streams/'),
+        ),
+      ).toEqual([]);
+    },
+    120_000,
+  );
+
+  it('keeps the schemas of the SES operations the mailer sends, and none of the others', async () => {
+    // Act
+    const result = await build({
+      ...BUNDLE_SETTINGS,
+      entryPoints: [new URL('functions/mailer/handler.ts', root).pathname],
+      external: Object.keys(LAZY_MODULES.mailer ?? {}),
+      write: false,
+      outfile: 'index.mjs',
+      logLevel: 'error',
+    });
+    const code = result.outputFiles.find((file) => file.path.endsWith('index.mjs'))?.text ?? '';
+
+    // Assess: each operation's name is a string of its schema; SESv2 has about a hundred more
+    // (infra/bundle.ts sdkSchemasWithLiteralKeys: without it, esbuild kept them all)
+    const named = (operations: string[]) => operations.filter((name) => code.includes(`"${name}"`));
+    expect(named(['SendEmail', 'GetAccount'])).toEqual(['SendEmail', 'GetAccount']);
+    expect(named(['CreateContactList', 'PutAccountDetails', 'SendBulkEmail', 'DeleteEmailIdentity'])).toEqual(
+      [],
+    );
+  }, 120_000);
 
   it('would notice: the lazily loaded modules are where that code went', async () => {
     // Act

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorLocation, mappedStack } from '#shared/adapters/stack-map.ts';
-import { BUNDLE_SETTINGS } from '../../../../infra/functions.ts';
+import { BUNDLE_SETTINGS } from '../../../../infra/bundle.ts';
 
 const THROWER = `export function check(value: number): number {
   if (value > 1) {
@@ -28,7 +28,7 @@ describe('mappedStack', () => {
   let bundle: string;
 
   beforeAll(async () => {
-    // Prepare: two modules bundled into one minified file with its map, as infra/functions.ts does
+    // Prepare: two modules bundled into one minified file with its map, as infra/bundle.ts does
     dir = mkdtempSync(join(tmpdir(), 'attest-stack-map-'));
     mkdirSync(join(dir, 'shared'));
     mkdirSync(join(dir, 'out'));
@@ -38,10 +38,7 @@ describe('mappedStack', () => {
     const { alias: _alias, ...settings } = BUNDLE_SETTINGS;
     await build({
       ...settings,
-      mainFields: [...settings.mainFields],
-      banner: { js: settings.banner },
       entryPoints: [join(dir, 'shared', 'handler.ts')],
-      bundle: true,
       outfile: bundle,
       logLevel: 'error',
     });

@@ -1,0 +1,173 @@
+// How each function's asset is built, with esbuild's API (a plugin needs it): by the CDK app's local bundling, in a process of its own (`tsx infra/bundle.ts <name> <dir>`), and by the bundles' test and bench with the same settings.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export type FunctionName =
+  | 'ingest'
+  | 'mailer'
+  | 'ack'
+  | 'lms-push'
+  | 'sweeper'
+  | 'ses-events'
+  | 'scim'
+  | 'console';
+
+/**
+ * Modules a function imports only when first needed (`await import('#shared/…')`), by specifier,
+ * each with the file it is built to beside the function's `index.mjs`. The bundle leaves the
+ * specifier as it is, and a package.json in the asset maps it to that file, as the project's own
+ * package.json maps it to the source under `npm start` and in tests: so their code (pdf-lib and its
+ * fonts, marked) is neither read nor compiled at a cold start.
+ */
+export const LAZY_MODULES: Readonly<Partial<Record<FunctionName, Readonly<Record<string, string>>>>> = {
+  // The receipt's PDF certificate, made at the first receipt a warm function sends.
+  mailer: { '#shared/core/certificate.ts': 'certificate.mjs' },
+  // Markdown, for a policy version whose text this build did not compile (an older one).
+  ack: { '#shared/core/policy-markdown.ts': 'policy-markdown.mjs' },
+  // SES's quota and the mailers' event source, read and sized once a sweep.
+  sweeper: { '#shared/adapters/mailer-scaling.ts': 'mailer-scaling.mjs' },
+};
+
+/** The source file of a lazily loaded module's specifier (`#shared/x.ts` → `<root>shared/x.ts`). */
+export function lazyModuleSource(specifier: string): string {
+  const match = /^#shared\/([\w/-]+\.ts)$/.exec(specifier);
+  if (!match) throw new Error(`LAZY_MODULES: ${specifier} is not a #shared/… module`);
+  return `${root}shared/${match[1]}`;
+}
+
+/**
+ * The AWS SDK's generated schemas (`@aws-sdk/client-*`, one module per client holding every
+ * operation's shapes) written so that esbuild can drop the operations a bundle never sends.
+ * They spell trait keys as computed keys over the module's string constants (`{ [_h]: [...] }`
+ * with `const _h = "http"`), and esbuild keeps any object with a computed key, since the key's
+ * conversion to a string might run code (evanw/esbuild#4373); each operation's schema has one, and
+ * reaches all its shapes, so all of them were kept (SESv2: 48 KB for two operations). This writes
+ * each such key as the string literal its constant holds — the same object — and leaves any other
+ * computed key alone. Upstream: aws/aws-sdk-js-v3#7607, smithy-lang/smithy-typescript#1889.
+ */
+export const sdkSchemasWithLiteralKeys: Plugin = {
+  name: 'sdk-schemas-with-literal-keys',
+  setup(esbuild) {
+    esbuild.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[\w-]+[\\/]dist-es[\\/]schemas[\\/][\w-]+\.js$/ },
+      (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const strings = new Map<string, string>();
+        for (const [, name, value] of source.matchAll(/^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm)) {
+          strings.set(name as string, value as string);
+        }
+        const contents = source.replace(/([{,]\s*)\[(_\w+)\]:/g, (whole, before: string, name: string) => {
+          const literal = strings.get(name);
+          return literal === undefined ? whole : `${before}${literal}:`;
+        });
+        return { contents, loader: 'js' };
+      },
+    );
+  },
+};
+
+/**
+ * A client's package.json as its runtime configuration reads it: `import packageInfo from
+ * "../package.json"` for `packageInfo.version` (its user agent), which bundles the whole file
+ * (about 2.3 KB a client: scripts, dependencies, descriptions), since esbuild cannot tell which
+ * fields a default import of JSON is used for. Its name and version are what is kept.
+ */
+export const sdkPackageVersionsOnly: Plugin = {
+  name: 'sdk-package-versions-only',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[\w-]+[\\/]package\.json$/ }, (args) => {
+      const { name, version } = JSON.parse(readFileSync(args.path, 'utf8')) as {
+        name: string;
+        version: string;
+      };
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
+/**
+ * What esbuild is told for every bundle, the lazily loaded ones included. On Lambda the SDK's
+ * credentials are always the function's role's, in the environment (AWS_ACCESS_KEY_ID…), which the
+ * SDK's own chain tries first: the chain's other providers (SSO, profiles, web identity, the
+ * container and instance endpoints) and the clients they bring (about 90 KB) are replaced by that one.
+ * And no function calls an operation that streams events: the SDK's support for them (about 15 KB,
+ * which its protocols import dynamically, and esbuild inlines) is replaced by a module saying so.
+ */
+export const BUNDLE_SETTINGS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  // The maps ship in the asset, but Node does not read them at start (no --enable-source-maps):
+  // a logged error's stack is mapped to the TypeScript then (shared/adapters/stack-map.ts).
+  sourcemap: true,
+  // Line mapping is all a stack trace needs; embedding the sources would triple each asset.
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  // Some dependencies are CommonJS and call require(); an ESM bundle has to provide it.
+  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+  alias: {
+    '@aws-sdk/credential-provider-node': `${root}shared/adapters/lambda-credentials.ts`,
+    '@smithy/core/event-streams': `${root}shared/adapters/no-event-streams.ts`,
+  },
+  plugins: [sdkSchemasWithLiteralKeys, sdkPackageVersionsOnly],
+  logLevel: 'warning',
+} satisfies BuildOptions;
+
+/** Copies each package file into the asset's node_modules, with its package's licence. */
+function copyPackageFiles(files: readonly string[], outDir: string): void {
+  for (const file of files) {
+    if (!/^[a-z0-9@][\w@./-]*$/i.test(file) || file.includes('..')) {
+      throw new Error(`packageFiles: ${file} is not a plain path inside a package`);
+    }
+    const pkg = file.startsWith('@') ? file.split('/').slice(0, 2).join('/') : (file.split('/')[0] ?? file);
+    const to = join(outDir, 'node_modules', file);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(join(root, 'node_modules', file), to);
+    copyFileSync(join(root, 'node_modules', pkg, 'LICENSE'), join(outDir, 'node_modules', pkg, 'LICENSE'));
+  }
+}
+
+/**
+ * Builds function `name`'s asset into `outDir`: `index.mjs` and its map, each lazily loaded module
+ * beside it with the package.json mapping its specifier there, and the package files it reads.
+ */
+export async function bundleFunction(
+  name: FunctionName,
+  outDir: string,
+  packageFiles: readonly string[] = [],
+): Promise<void> {
+  const lazy = LAZY_MODULES[name] ?? {};
+  await build({
+    ...BUNDLE_SETTINGS,
+    entryPoints: [`${root}functions/${name}/handler.ts`],
+    outfile: join(outDir, 'index.mjs'),
+    external: Object.keys(lazy),
+  });
+  for (const [specifier, file] of Object.entries(lazy)) {
+    await build({
+      ...BUNDLE_SETTINGS,
+      entryPoints: [lazyModuleSource(specifier)],
+      outfile: join(outDir, file),
+    });
+  }
+  if (Object.keys(lazy).length) {
+    const imports = Object.fromEntries(
+      Object.entries(lazy).map(([specifier, file]) => [specifier, `./${file}`]),
+    );
+    writeFileSync(join(outDir, 'package.json'), JSON.stringify({ type: 'module', imports }));
+  }
+  copyPackageFiles(packageFiles, outDir);
+}
+
+// `tsx infra/bundle.ts <name> <outDir> [package file…]`: what infra/functions.ts runs for each function.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [name, outDir, ...files] = process.argv.slice(2);
+  if (!name || !outDir) throw new Error('usage: tsx infra/bundle.ts <function> <outDir> [package file…]');
+  await bundleFunction(name as FunctionName, outDir, files);
+}
