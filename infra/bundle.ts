@@ -149,9 +149,13 @@ export async function bundleFunction(
     outfile: join(outDir, 'index.mjs'),
     external: Object.keys(lazy),
   });
+  // A lazily loaded module keeps the SDK's event-stream support: it loads when first needed, and
+  // a client it brings may import that support as it loads (Lambda's, for the sweeper's sizing).
+  const { '@smithy/core/event-streams': _streams, ...lazyAlias } = BUNDLE_SETTINGS.alias;
   for (const [specifier, file] of Object.entries(lazy)) {
     await build({
       ...BUNDLE_SETTINGS,
+      alias: lazyAlias,
       entryPoints: [lazyModuleSource(specifier)],
       outfile: join(outDir, file),
     });

@@ -1,8 +1,17 @@
 // What each function's bundle loads at a cold start, from esbuild's metafile with the settings `cdk synth` uses: no YAML or Markdown parser, no PDF library or font engine, and zod's functional API only.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_SETTINGS, type FunctionName, LAZY_MODULES, lazyModuleSource } from '../../infra/bundle.ts';
+import {
+  BUNDLE_SETTINGS,
+  bundleFunction,
+  type FunctionName,
+  LAZY_MODULES,
+  lazyModuleSource,
+} from '../../infra/bundle.ts';
 
 const root = new URL('../../', import.meta.url);
 const names = readdirSync(new URL('functions/', root), { withFileTypes: true })
@@ -153,6 +162,29 @@ describe('the functions’ cold-start bundles', () => {
     expect(packagesIn(certificate)).toEqual(expect.arrayContaining(['pdf-lib', '@pdf-lib/fontkit']));
     expect(packagesIn(markdown)).toEqual(['marked']);
   }, 120_000);
+
+  it.each(
+    Object.entries(LAZY_MODULES).flatMap(([name, modules]) =>
+      Object.keys(modules ?? {}).map((specifier) => [name as FunctionName, specifier] as const),
+    ),
+  )(
+    'builds %s’s asset whose lazily loaded %s loads',
+    async (name, specifier) => {
+      // Prepare: the asset as cdk synth makes it
+      const dir = mkdtempSync(join(tmpdir(), `attest-bundle-${name}-`));
+      await bundleFunction(name, dir);
+
+      // Act: imported by its specifier from the asset, as the bundle imports it on Lambda
+      const loaded = await import(pathToFileURL(join(dir, LAZY_MODULES[name]?.[specifier] ?? '')).href);
+
+      // Assess: it loaded, exporting what the function calls
+      expect(Object.keys(loaded).length).toBeGreaterThan(0);
+      expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).imports[specifier]).toBe(
+        `./${LAZY_MODULES[name]?.[specifier]}`,
+      );
+    },
+    120_000,
+  );
 
   it('would notice zod’s classic API, or all its locales, in a bundle', async () => {
     // Act
