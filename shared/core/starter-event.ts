@@ -12,12 +12,22 @@ import * as z from './zod.ts';
  * marks, embeddings, overrides and isolates, and every other unseen character (visible.ts).
  */
 const text = () =>
-  z.string({ error: (issue) => (issue.input === undefined ? 'Required.' : 'Expected text.') }).check(
-    z.refine((s) => !hasUnseen(s), {
-      message:
-        'Must not contain control, format or invisible characters (line breaks, tabs, direction marks).',
-    }),
-  );
+  z
+    .string({
+      // The type's own message; a check's (a length, a format) keeps zod's or its own.
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? issue.input === undefined
+            ? 'Required.'
+            : 'Expected text.'
+          : undefined,
+    })
+    .check(
+      z.refine((s) => !hasUnseen(s), {
+        message:
+          'Must not contain control, format or invisible characters (line breaks, tabs, direction marks).',
+      }),
+    );
 
 const isoDate = text().check(
   z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected a date as YYYY-MM-DD.'),
@@ -42,17 +52,24 @@ const timeZone = text().check(
 const name = text().check(
   z.trim(),
   z.minLength(1, 'Required.'),
-  z.maxLength(200),
+  z.maxLength(200, 'At most 200 characters.'),
   z.refine((s) => s.length === 0 || visibleLetters(s) > 0, { message: 'Must contain a letter.' }),
 );
-const email = z.pipe(text(), z.email('Not an email address.').check(z.maxLength(254)));
+const email = z.pipe(
+  text(),
+  z.email('Not an email address.').check(z.maxLength(254, 'At most 254 characters.')),
+);
 /** An optional attribute of the person, trimmed. */
-const attribute = () => z.optional(text().check(z.trim(), z.maxLength(200)));
+const attribute = () => z.optional(text().check(z.trim(), z.maxLength(200, 'At most 200 characters.')));
 
 /** Builds the schema; `knownPolicies` are the ids this deployment can assign. */
 export function starterEventSchema(knownPolicies: ReadonlySet<string>) {
   const person = z.object({
-    employeeId: text().check(z.trim(), z.minLength(1, 'Required.'), z.maxLength(100)),
+    employeeId: text().check(
+      z.trim(),
+      z.minLength(1, 'Required.'),
+      z.maxLength(100, 'At most 100 characters.'),
+    ),
     givenName: name,
     familyName: name,
     email,
@@ -75,7 +92,11 @@ export function starterEventSchema(knownPolicies: ReadonlySet<string>) {
         .check(z.minLength(1)),
     ),
   });
-  const eventId = text().check(z.trim(), z.minLength(1, 'Required.'), z.maxLength(200));
+  const eventId = text().check(
+    z.trim(),
+    z.minLength(1, 'Required.'),
+    z.maxLength(200, 'At most 200 characters.'),
+  );
   return z.discriminatedUnion(
     'type',
     [

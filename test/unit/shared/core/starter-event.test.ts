@@ -73,6 +73,29 @@ describe('parseStarterEvent', () => {
     ]);
   });
 
+  it('says how long a field may be, and that a number is not text', () => {
+    // Prepare
+    const raw = read('created-international.json') as { data: Record<string, unknown> };
+
+    // Act
+    let thrown: unknown;
+    try {
+      parseStarterEvent(schema, {
+        ...raw,
+        data: { ...raw.data, employeeId: 'E'.repeat(101), givenName: 'G'.repeat(201), familyName: 7 },
+      });
+    } catch (error) {
+      thrown = error;
+    }
+
+    // Assess
+    expect((thrown as ValidationError).issues).toEqual([
+      { field: 'data.employeeId', message: 'At most 100 characters.' },
+      { field: 'data.givenName', message: 'At most 200 characters.' },
+      { field: 'data.familyName', message: 'Expected text.' },
+    ]);
+  });
+
   it('ignores unknown fields', () => {
     // Prepare
     const raw = read('created-international.json') as { data: Record<string, unknown> };
