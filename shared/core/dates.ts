@@ -13,6 +13,23 @@ const inZone = (at: Date, zone: string) => valid(DateTime.fromJSDate(at, { zone 
 /** A calendar day, YYYY-MM-DD, as a date in UTC (where no reader's zone can move it to another day). */
 const day = (text: string) => valid(DateTime.fromISO(text, { zone: 'utc' }));
 
+/** Zones found valid, so each event's zone is not checked by building a formatter (about 0.1 ms) again. */
+const knownZones = new Set<string>();
+/** Enough for every IANA name and its usual spellings; more (a sender's variations) are checked each time. */
+const KNOWN_ZONES_MAX = 2000;
+
+/** Is `zone` an IANA time zone this runtime knows (Europe/London, UTC)? As Intl decides, remembered when it is. */
+export function isTimeZone(zone: string): boolean {
+  if (knownZones.has(zone)) return true;
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+  } catch {
+    return false;
+  }
+  if (knownZones.size < KNOWN_ZONES_MAX) knownZones.add(zone);
+  return true;
+}
+
 /** Is `text` a calendar day written YYYY-MM-DD (2026-02-30 is not)? */
 export function isCalendarDay(text: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text, { zone: 'utc' }).isValid;

@@ -1,6 +1,6 @@
 // The HR starter event: its schema (DESIGN section 5) and the translation of zod issues to field errors.
 import * as z from 'zod';
-import { isCalendarDay } from './dates.ts';
+import { isCalendarDay, isTimeZone } from './dates.ts';
 import { ValidationError } from './errors.ts';
 import { toFieldIssues } from './validation.ts';
 import { hasUnseen, visibleLetters } from './visible.ts';
@@ -23,17 +23,7 @@ const isoDate = text()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected a date as YYYY-MM-DD.')
   .refine(isCalendarDay, { message: 'Not a calendar date.' });
 
-const timeZone = text().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'Not an IANA time zone such as Europe/London.' },
-);
+const timeZone = text().refine(isTimeZone, { message: 'Not an IANA time zone such as Europe/London.' });
 
 /** A person's name: at least one letter that can be seen, so none is blank in a subject or greeting. */
 const name = text()
