@@ -501,9 +501,11 @@ export async function run(): Promise<void> {
     await acksPhase(stack, warm, warmed.links);
 
     const people = starters(run, N);
+    // Each ceiling right after its phase: on a machine other work loads, a minute between the two
+    // (the other phase) let a change of load move one and not the other.
     const invited = await startersPhase(stack, people);
-    const signed = await acksPhase(stack, people, invited.links);
     const startersTop = await ceiling(stack, invited.calls, N, `${run}s`);
+    const signed = await acksPhase(stack, people, invited.links);
     const acksTop = await ceiling(stack, signed.calls, N, `${run}a`);
 
     console.log(
