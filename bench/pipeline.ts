@@ -40,6 +40,11 @@ const N = 200;
 /** Requests in flight at once from the HR system and from the people signing. */
 const CONCURRENCY = 16;
 /**
+ * Times the ceiling's calls are made, the median rate taken: made once they took one or two
+ * seconds, and one run's ceiling came out 96/s and the next's 165/s on the same code.
+ */
+const CEILING_ROUNDS = 3;
+/**
  * The local SES account's quota for the run, and SES_MAX_RATE sized to it: SES's quota is the
  * account's, not the stack's, so it is set high enough not to be what is measured.
  */
@@ -227,39 +232,62 @@ function webhooksFor(stack: LocalStack, emails: Set<string>): number {
 interface Phase {
   perSecond: number;
   calls: Counts;
+  /** CPU milliseconds per unit of this process, every thread (the emulators' too): less moved by other load than a rate. */
+  cpuMs: number;
 }
+
+/** This process's CPU time (every thread) since `from`, in milliseconds. */
+const cpuSince = (from: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1000;
+};
 
 /** Starters posted, until each one's invite is in the mailbox. */
 async function startersPhase(stack: LocalStack, people: Starter[]): Promise<Phase & { links: string[] }> {
   const webhook = new Webhook(stack.env.HR_WEBHOOK_SECRET as string);
   const addresses = new Set(people.map((p) => p.email));
   const before = snapshot();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await Promise.all([
     pool(people.length, CONCURRENCY, (i) => postStarter(stack, webhook, (people[i] as Starter).event)),
     until('every invite', async () => [...addresses].every((a) => invited.has(a))),
   ]);
   const seconds = (performance.now() - start) / 1000;
+  const cpuMs = cpuSince(cpu) / people.length;
   const calls = since(before);
   const links = await inviteLinks(stack, addresses);
   if (links.size !== people.length) throw new Error('bench pipeline: an invite is missing from the mailbox');
-  return { perSecond: people.length / seconds, calls, links: [...links.values()] };
+  return { perSecond: people.length / seconds, calls, cpuMs, links: [...links.values()] };
 }
 
 /** Every link signed, until each agreement's webhook reached the LMS. */
 async function acksPhase(stack: LocalStack, people: Starter[], links: string[]): Promise<Phase> {
   const emails = new Set(people.map((p) => p.email));
   const before = snapshot();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await Promise.all([
     pool(links.length, CONCURRENCY, (i) => agree(links[i] as string)),
     until('every webhook', async () => webhooksFor(stack, emails) === links.length),
   ]);
   const seconds = (performance.now() - start) / 1000;
-  return { perSecond: links.length / seconds, calls: since(before) };
+  return { perSecond: links.length / seconds, calls: since(before), cpuMs: cpuSince(cpu) / links.length };
 }
 
 // --- The emulators' ceiling: the same calls, straight at them ----------------------------------
+
+/** `send` again after a turn of the quota's rate for as long as SES refuses it for the rate. */
+async function withinQuota<T>(send: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await send();
+    } catch (error) {
+      if ((error as Error).name !== 'TooManyRequestsException') throw error;
+      await new Promise((r) => setTimeout(r, 1000 / SES_RATE));
+    }
+  }
+}
 
 /** One call of each kind, made as the stack makes it: on items, queues and emails of a like size. */
 function directCalls(stack: LocalStack, run: string, emailBytes: number) {
@@ -365,19 +393,23 @@ function directCalls(stack: LocalStack, run: string, emailBytes: number) {
     },
     'SQS GetQueueAttributes': () =>
       sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] })),
+    // Within the account's quota, as the mailer keeps to it: a send refused for the rate waits its
+    // turn and goes again (made three times over, the ceiling's sends pass the quota's burst).
     'SES SendEmail': (i) =>
-      ses.send(
-        new SendEmailCommand({
-          FromEmailAddress: 'onboarding@attest.example',
-          Destination: { ToAddresses: [`ceiling.${run}.${i}@example.org`] },
-          ConfigurationSetName: 'attest',
-          Content: {
-            Simple: {
-              Subject: { Data: 'Please read: Safe Internet Use' },
-              Body: { Html: { Data: html } },
+      withinQuota(() =>
+        ses.send(
+          new SendEmailCommand({
+            FromEmailAddress: 'onboarding@attest.example',
+            Destination: { ToAddresses: [`ceiling.${run}.${i}@example.org`] },
+            ConfigurationSetName: 'attest',
+            Content: {
+              Simple: {
+                Subject: { Data: 'Please read: Safe Internet Use' },
+                Body: { Html: { Data: html } },
+              },
             },
-          },
-        }),
+          }),
+        ),
       ),
     'SES GetAccount': () => ses.send(new GetAccountCommand({})),
   };
@@ -395,18 +427,22 @@ function directCalls(stack: LocalStack, run: string, emailBytes: number) {
   };
 }
 
+interface Ceiling {
+  perSecond: number;
+  skipped: string[];
+  emailBytes: number;
+  /** CPU milliseconds per unit of this process, every thread: the SDK's and the emulators' share. */
+  cpuMs: number;
+}
+
 /**
  * The same calls as a phase made — each kind as often — straight at the emulators, the phase's
  * `units` (starters or acknowledgements) worked `CONCURRENCY` at a time, each unit's calls one
  * after another as a handler makes them: the units a second the emulators alone allow. Calls of a
- * kind with no stand-in here are listed, not made.
+ * kind with no stand-in here are listed, not made. Made CEILING_ROUNDS times, the median rate
+ * taken.
  */
-async function ceiling(
-  stack: LocalStack,
-  calls: Counts,
-  units: number,
-  run: string,
-): Promise<{ perSecond: number; skipped: string[]; emailBytes: number }> {
+async function ceiling(stack: LocalStack, calls: Counts, units: number, run: string): Promise<Ceiling> {
   const emails = calls.get('SES SendEmail') ?? 0;
   const emailBytes = emails ? (calls.get('SES SendEmail bytes') ?? 0) / emails : 20_000;
   const direct = directCalls(stack, run, emailBytes);
@@ -427,13 +463,19 @@ async function ceiling(
       plan[c % units]?.push(() => call(at));
     }
   }
-  const start = performance.now();
-  await pool(units, CONCURRENCY, async (u) => {
-    for (const call of plan[u] ?? []) await call();
-  });
-  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage();
+  const rates: number[] = [];
+  for (let round = 0; round < CEILING_ROUNDS; round++) {
+    const start = performance.now();
+    await pool(units, CONCURRENCY, async (u) => {
+      for (const call of plan[u] ?? []) await call();
+    });
+    rates.push(units / ((performance.now() - start) / 1000));
+  }
+  const cpuMs = cpuSince(cpu) / (units * CEILING_ROUNDS);
   direct.destroy();
-  return { perSecond: units / seconds, skipped, emailBytes };
+  const perSecond = rates.sort((a, b) => a - b)[Math.floor(CEILING_ROUNDS / 2)] as number;
+  return { perSecond, skipped, emailBytes, cpuMs };
 }
 
 function printCalls(calls: Counts, units: number) {
@@ -444,13 +486,7 @@ function printCalls(calls: Counts, units: number) {
   }
 }
 
-function printFigure(
-  title: string,
-  unit: string,
-  pipeline: Phase,
-  top: { perSecond: number; skipped: string[]; emailBytes: number },
-  n: number,
-) {
+function printFigure(title: string, unit: string, pipeline: Phase, top: Ceiling, n: number) {
   console.log(`\n${title}`);
   console.log(`  ${'local pipeline'.padEnd(44)} ${fmt(pipeline.perSecond).padStart(12)} ${unit}`);
   console.log(
@@ -458,6 +494,12 @@ function printFigure(
   );
   console.log(
     `  ${'ratio (goal ≥ 75 %)'.padEnd(44)} ${`${fmt((100 * pipeline.perSecond) / top.perSecond)} %`.padStart(12)}`,
+  );
+  // Where the ratio comes from, in a figure other processes move less than a rate: the CPU each
+  // unit took here, the stack's (its handlers, the emulators, the bench's HR and people) beside
+  // the same calls' alone (the SDK's and the emulators').
+  console.log(
+    `  CPU per one, this process's every thread: pipeline ${fmt(pipeline.cpuMs)} ms, the same calls alone ${fmt(top.cpuMs)} ms`,
   );
   printCalls(pipeline.calls, n);
   console.log(
@@ -485,9 +527,11 @@ export async function run(): Promise<void> {
     await acksPhase(stack, warm, warmed.links);
 
     const people = starters(run, N);
+    // Each ceiling right after its phase: on a machine other work loads, a minute between the two
+    // (the other phase) let a change of load move one and not the other.
     const invited = await startersPhase(stack, people);
-    const signed = await acksPhase(stack, people, invited.links);
     const startersTop = await ceiling(stack, invited.calls, N, `${run}s`);
+    const signed = await acksPhase(stack, people, invited.links);
     const acksTop = await ceiling(stack, signed.calls, N, `${run}a`);
 
     console.log(

@@ -98,6 +98,40 @@ const ACCENT = rgb(0.043, 0.31, 0.541);
 /** The PDF subset tag (six capitals, ISO 32000 §9.6.4) and font name, fixed rather than pdf-lib's counter. */
 const FONT_NAME = 'ATTEST+DejaVuSans';
 
+/** Each font file's tables as fontkit parsed them, kept while the file's bytes are (a warm function's). */
+const parsedFonts = new WeakMap<CertificateFont, object>();
+
+/**
+ * fontkit for one document, parsing each font file once rather than for every certificate:
+ * parsing DejaVu's tables (outlines, metrics, and GSUB and GPOS, which shaping reads) was about
+ * half of a certificate's work. The document gets a view of the parsed font with a glyph cache of
+ * its own, as a font parsed afresh has: fontkit keeps with each glyph the code points it was first
+ * made for (a glyph reached through a substitution keeps those it came from), and the PDF's
+ * ToUnicode map is written from them, so a cache shared between documents would make a
+ * certificate's bytes depend on the ones made before it in the same process. Everything else the
+ * view reads through to is decoded once and only read, so each certificate is still the same bytes
+ * as when made alone.
+ */
+function fontkitFor(fontBytes: CertificateFont): Parameters<PDFDocument['registerFontkit']>[0] {
+  let parsed = parsedFonts.get(fontBytes);
+  if (!parsed) {
+    const font = fontkit.create(fontBytes);
+    // Computed once on the parsed font, which the views read through to: pure functions of the file.
+    void font.characterSet;
+    parsed = font;
+    parsedFonts.set(fontBytes, parsed);
+  }
+  const shared = parsed;
+  return {
+    create: (bytes: Uint8Array) => {
+      if (bytes !== fontBytes) throw new Error('certificate: a font other than the one given');
+      // fontkit's own glyph cache (`_glyphs`) and its layout engine, which makes glyphs through the
+      // font it was made for, are the view's; both are per font in fontkit (@pdf-lib/fontkit 1.1.1, pinned).
+      return Object.create(shared, { _glyphs: { value: {}, writable: true } });
+    },
+  };
+}
+
 /** Lines of `text` no wider than `width`: broken at spaces, and inside a word longer than a line. */
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = [];
@@ -172,7 +206,7 @@ export async function makeCertificate(
   const TEXT = TEXTS[language];
   const at = new Date(evidence.acknowledgedAt);
   const doc = await PDFDocument.create({ updateMetadata: false });
-  doc.registerFontkit(fontkit);
+  doc.registerFontkit(fontkitFor(fontBytes));
   const font = await doc.embedFont(fontBytes, { subset: true, customName: FONT_NAME });
   const subject = fill(TEXT.subject, {
     policy: evidence.policyTitle,

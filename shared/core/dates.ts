@@ -57,6 +57,23 @@ function format(locale: string, timeZone: string, options: Intl.DateTimeFormatOp
   return made;
 }
 
+/** Zones found valid, so each event's zone is not checked by building a formatter (about 0.1 ms) again. */
+const knownZones = new Set<string>();
+/** Enough for every IANA name and its usual spellings; more (a sender's variations) are checked each time. */
+const KNOWN_ZONES_MAX = 2000;
+
+/** Is `zone` an IANA time zone this runtime knows (Europe/London, UTC)? As Intl decides, remembered when it is. */
+export function isTimeZone(zone: string): boolean {
+  if (knownZones.has(zone)) return true;
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+  } catch {
+    return false;
+  }
+  if (knownZones.size < KNOWN_ZONES_MAX) knownZones.add(zone);
+  return true;
+}
+
 /** Is `text` a calendar day written YYYY-MM-DD (2026-02-30 is not)? */
 export function isCalendarDay(text: string): boolean {
   return dayMillis(text) !== undefined;

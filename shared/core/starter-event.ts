@@ -1,5 +1,5 @@
 // The HR starter event: its schema (DESIGN section 5) and the translation of zod issues to field errors.
-import { isCalendarDay } from './dates.ts';
+import { isCalendarDay, isTimeZone } from './dates.ts';
 import { ValidationError } from './errors.ts';
 import { toFieldIssues } from './validation.ts';
 import { hasUnseen, visibleLetters } from './visible.ts';
@@ -35,17 +35,7 @@ const isoDate = text().check(
 );
 
 const timeZone = text().check(
-  z.refine(
-    (tz) => {
-      try {
-        new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'Not an IANA time zone such as Europe/London.' },
-  ),
+  z.refine(isTimeZone, { message: 'Not an IANA time zone such as Europe/London.' }),
 );
 
 /** A person's name: at least one letter that can be seen, so none is blank in a subject or greeting. */

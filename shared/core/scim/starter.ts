@@ -1,5 +1,5 @@
 // A SCIM user as the one starter contract (DESIGN §5): which attribute gives which field, and a refused field named as the identity provider knows it.
-import { isCalendarDay } from '../dates.ts';
+import { isCalendarDay, isTimeZone } from '../dates.ts';
 import type { Manager } from '../model.ts';
 import { ATTEST_USER, ENTERPRISE_USER, extensionOf, stringOf, workEmail } from './user-schema.ts';
 
@@ -66,13 +66,7 @@ export function localeOf(resource: Json): string | undefined {
 /** The IANA time zone named, or undefined (the default) for none or one not known here. */
 export function timeZoneOf(resource: Json): string | undefined {
   const zone = stringOf(resource.timezone)?.trim();
-  if (!zone) return undefined;
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return zone;
-  } catch {
-    return undefined;
-  }
+  return zone && isTimeZone(zone) ? zone : undefined;
 }
 
 /** The town of the user's work address (else the primary, else the first). */

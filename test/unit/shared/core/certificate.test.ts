@@ -77,6 +77,29 @@ describe('makeCertificate', () => {
     expect(new Set([base.sha256, renamed.sha256, elsewhere.sha256]).size).toBe(3);
   });
 
+  it('makes the same bytes whatever the process made before or alongside it', async () => {
+    // Prepare: ı (U+0131) and an i with a combining acute are drawn with the one glyph, which fontkit
+    // keeps with the code points it was first made for, and the PDF's text map is written from
+    // those; a copy of the font's bytes is parsed afresh, as in a process that made nothing before.
+    const dotless: CertificateInput = { ...input, evidence: { ...evidence, typedName: 'Işıl Yılmaz' } };
+    const accented: CertificateInput = {
+      ...input,
+      evidence: { ...evidence, typedName: 'Zoi\u0301 Lovelace' },
+    };
+    const alone = await makeCertificate(dotless, new Uint8Array(font));
+    const warm = new Uint8Array(font);
+    await makeCertificate(accented, warm);
+
+    // Act
+    const after = await makeCertificate(dotless, warm);
+    const [alongside] = await Promise.all([makeCertificate(dotless, warm), makeCertificate(accented, warm)]);
+
+    // Assess
+    expect(after.sha256).toBe(alone.sha256);
+    expect(alongside?.sha256).toBe(alone.sha256);
+    expect((await readPdf(after.bytes)).text).toContain('Işıl Yılmaz');
+  });
+
   it('carries every value of the evidence as text a PDF reader extracts', async () => {
     // Act
     const { text, pages } = await readPdf((await makeCertificate(input, font)).bytes);

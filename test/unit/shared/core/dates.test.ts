@@ -10,6 +10,7 @@ import {
   isCalendarDay,
   isoDay,
   isoMoment,
+  isTimeZone,
   nextDay,
   startOfLocalDay,
   utcMinute,
@@ -152,5 +153,33 @@ describe('clockTime', () => {
     // Act and assess
     expect(clockTime(AUTUMN)).toBe('09:14:03');
     expect(clockTime(SUMMER_NIGHT)).toBe('00:30:00');
+  });
+});
+
+describe('isTimeZone', () => {
+  it('knows the IANA zones and refuses other names, asked once or again', () => {
+    // Act and assess: asked twice, as each event of a run asks
+    for (let i = 0; i < 2; i++) {
+      expect(isTimeZone('Europe/London')).toBe(true);
+      expect(isTimeZone('UTC')).toBe(true);
+      expect(isTimeZone('Europe/Lundon')).toBe(false);
+      expect(isTimeZone('')).toBe(false);
+    }
+  });
+
+  it('answers as Intl does for any name', () => {
+    fc.assert(
+      fc.property(fc.string(), (zone) => {
+        let intl = true;
+        try {
+          new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+        } catch {
+          intl = false;
+        }
+        expect(isTimeZone(zone)).toBe(intl);
+        expect(isTimeZone(zone)).toBe(intl);
+      }),
+      FC,
+    );
   });
 });
