@@ -37,6 +37,8 @@ function standIn(name: string): string {
   if (name.endsWith('_URL') || name.endsWith('_ISSUER')) return 'https://bench.example/queue';
   if (name === 'MAIL_FROM' || name === 'REPLY_TO') return 'attest@bench.example';
   if (name.endsWith('_EMAIL')) return 'hr@bench.example';
+  // An event source mapping's id (MAILER_EVENT_SOURCE): a UUID.
+  if (name.endsWith('_EVENT_SOURCE')) return '6f0c2a9e-3b1d-4c5e-9f7a-1b2c3d4e5f60';
   // A period (REATTEST_EVERY): an ISO 8601 duration.
   if (name.endsWith('_EVERY')) return 'P1Y';
   return `bench-${name.toLowerCase()}`;

@@ -467,28 +467,37 @@ export class AttestStack extends Stack {
       lmsAlarms[title] = alarm;
     }
 
-    // Failed sends, from the mailer's EmailSendFailed metric (embedded metric format, a series per
-    // kind of email). A burst's throttling retries and passes; sends failing 15 minutes on end do not.
-    const emailSendFailedAlarm = new Alarm(this, 'EmailSendFailedAlarm', {
-      alarmDescription:
-        'attest: email sends have failed for 15 minutes on end (SES refusing or not answering); see the mailer’s “email send failed” log lines',
-      metric: new MathExpression({
+    /** One of the mailer's counts summed over every kind of email (embedded metric format, a series per kind). */
+    const everyKind = (
+      metricName: string,
+      label: string,
+      period: Duration,
+      dimensions: Record<string, string> = {},
+    ) =>
+      new MathExpression({
         expression: EMAIL_KINDS.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
         usingMetrics: Object.fromEntries(
           EMAIL_KINDS.map((kind, i) => [
             `m${i}`,
             new Metric({
               namespace: METRICS_NAMESPACE,
-              metricName: 'EmailSendFailed',
-              dimensionsMap: { service: METRICS_SERVICE, kind },
+              metricName,
+              dimensionsMap: { service: METRICS_SERVICE, kind, ...dimensions },
               statistic: 'Sum',
-              period: Duration.minutes(5),
+              period,
             }),
           ]),
         ),
-        label: 'Failed email sends',
-        period: Duration.minutes(5),
-      }),
+        label,
+        period,
+      });
+
+    // Failed sends, from the mailer's EmailSendFailed metric. A burst's throttling retries and
+    // passes; sends failing 15 minutes on end do not.
+    const emailSendFailedAlarm = new Alarm(this, 'EmailSendFailedAlarm', {
+      alarmDescription:
+        'attest: email sends have failed for 15 minutes on end (SES refusing or not answering); see the mailer’s “email send failed” log lines',
+      metric: everyKind('EmailSendFailed', 'Failed email sends', Duration.minutes(5)),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
@@ -497,25 +506,14 @@ export class AttestStack extends Stack {
     });
     emailSendFailedAlarm.addAlarmAction(new SnsAction(alarms));
 
-    /** The mailer's throttled sends of every kind for one of SES's quotas, summed (a series per kind). */
+    /** The mailer's sends one of SES's quotas held back, of every kind. */
     const throttledSends = (quota: 'daily' | 'rate', period: Duration) =>
-      new MathExpression({
-        expression: EMAIL_KINDS.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
-        usingMetrics: Object.fromEntries(
-          EMAIL_KINDS.map((kind, i) => [
-            `m${i}`,
-            new Metric({
-              namespace: METRICS_NAMESPACE,
-              metricName: 'EmailThrottled',
-              dimensionsMap: { service: METRICS_SERVICE, kind, quota },
-              statistic: 'Sum',
-              period,
-            }),
-          ]),
-        ),
-        label: `Sends held back by SES's ${quota === 'daily' ? 'daily' : 'sending-rate'} quota`,
+      everyKind(
+        'EmailThrottled',
+        `Sends held back by SES's ${quota === 'daily' ? 'daily' : 'sending-rate'} quota`,
         period,
-      });
+        { quota },
+      );
     // Throttled sends wait on the queue and are not failures (no dead letters, no EmailSendFailed):
     // these two say when waiting is not enough. The day's quota spent: every email waits for the
     // rolling 24 hours to free some, so invites go out late until the quota is raised.
