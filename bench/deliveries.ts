@@ -2,9 +2,10 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
+import { statementIdFor } from '#shared/core/destinations/delivery-ids.ts';
 import type { RequestChannel } from '#shared/core/destinations/destination.ts';
 import { makeWebhookChannel } from '#shared/core/destinations/webhook.ts';
-import { makeXapiChannel, statementIdFor } from '#shared/core/destinations/xapi.ts';
+import { makeXapiChannel } from '#shared/core/destinations/xapi.ts';
 import type { Assignment, Evidence, Starter } from '#shared/core/model.ts';
 import { makeWebhookSigner } from '#shared/core/webhooks.ts';
 import { createLmsReceiver } from '../local/lms-receiver.ts';

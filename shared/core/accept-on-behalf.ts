@@ -1,6 +1,6 @@
 // Use case: record an agreement made offline (on paper, or assisted) on the person's behalf, as evidence marked so, through the page's own single write.
 import type { Assignments, AuditTrail, Clock, Logger, Policies, Queue, Starters } from '../ports.ts';
-import { owedDeliveries } from './deliver.ts';
+import { owedDeliveries } from './destinations/delivery-ids.ts';
 import { AttestError, NotFoundError, ValidationError } from './errors.ts';
 import { makeFindAssignments } from './evidence.ts';
 import { sendHint } from './hint.ts';

@@ -11,7 +11,7 @@ import type {
   ReadConsistency,
   Starters,
 } from '../ports.ts';
-import { owedDeliveries } from './deliver.ts';
+import { owedDeliveries } from './destinations/delivery-ids.ts';
 import { NotFoundError, TokenError } from './errors.ts';
 import { sendHint } from './hint.ts';
 import { newEvidenceId, newTokenId } from './ids.ts';

@@ -12,6 +12,7 @@ import type {
   Queue,
   Starters,
 } from '../ports.ts';
+import { deliveryIds } from './destinations/delivery-ids.ts';
 import {
   type AttemptOutcome,
   answerStart,
@@ -20,7 +21,6 @@ import {
   classify,
   type RequestChannel,
 } from './destinations/destination.ts';
-import { destinations } from './destinations/registry.ts';
 import { MAX_DELAY_SECONDS, sendHint } from './hint.ts';
 import {
   type Assignment,
@@ -28,7 +28,6 @@ import {
   type DeadLetter,
   type Delivery,
   type DeliveryKind,
-  type OwedDeliveries,
   withAttempt,
 } from './model.ts';
 
@@ -78,16 +77,6 @@ export function retryAfterMs(header: string | undefined, now: Date): number | un
   if (!header) return undefined;
   const ms = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - now.getTime();
   return Number.isFinite(ms) && ms >= 0 && ms <= MAX_RETRY_AFTER_MS ? ms : undefined;
-}
-
-/** The ids each destination's delivery of an agreement goes under, fixed for ever by its evidence id. */
-export function owedDeliveries(evidenceId: string, kinds: readonly DeliveryKind[]): OwedDeliveries {
-  const owed: OwedDeliveries = {};
-  for (const kind of kinds) {
-    const { idField, idFor } = destinations[kind];
-    owed[kind] = { [idField]: idFor(evidenceId) };
-  }
-  return owed;
 }
 
 /** One attempt on any channel: a stepped channel reads its own answers; a request channel's is read by status. */
@@ -252,7 +241,7 @@ export function makeDeliverCompletion(deps: DeliverDeps) {
       });
       await store.appendAudit(assignmentId, 'delivered', at, {
         destination: kind,
-        [destinations[kind].idField]: channel.idOf(assignment),
+        [deliveryIds[kind].idField]: channel.idOf(assignment),
       });
       logger.info('completion delivered', { assignmentId, destination: kind, status });
       return 'delivered';

@@ -1,6 +1,6 @@
 // Use cases of the operator who looks after LMS deliveries: where they stand, the dead letters, replaying them, backfilling a destination added later, enabling one again.
 import type { Assignments, AuditTrail, Clock, Deliveries, DueItem, PolicyIndex } from '../ports.ts';
-import { owedDeliveries } from './deliver.ts';
+import { owedDeliveries } from './destinations/delivery-ids.ts';
 import type { DispatchResult } from './dispatch.ts';
 import { AttestError, NotFoundError } from './errors.ts';
 import { DELIVERY_KINDS, type Delivery, type DeliveryKind } from './model.ts';

@@ -3,13 +3,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
+import { statementIdFor } from '#shared/core/destinations/delivery-ids.ts';
 import { makeWebhookChannel } from '#shared/core/destinations/webhook.ts';
 import {
   COMPLETED,
   EVIDENCE_EXTENSION,
   makeXapiChannel,
   SHA256_EXTENSION,
-  statementIdFor,
 } from '#shared/core/destinations/xapi.ts';
 import { newEvidenceId } from '#shared/core/ids.ts';
 import type { Evidence } from '#shared/core/model.ts';

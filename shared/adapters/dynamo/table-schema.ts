@@ -1,5 +1,5 @@
-// The table's indexes, described once for the CDK stack and the local emulator alike; a delivery lane's come from the destination registry.
-import { destinations } from '#shared/core/destinations/registry.ts';
+// The table's indexes, described once for the CDK stack and the local emulator alike; a delivery lane's are named after its destination (delivery-ids.ts).
+import { deliveryIds } from '#shared/core/destinations/delivery-ids.ts';
 import { DELIVERY_KINDS, type DeliveryKind } from '#shared/core/model.ts';
 
 export interface IndexSpec {
@@ -78,7 +78,7 @@ export const TABLE_INDEXES: readonly IndexSpec[] = [
       sortKey: { name: lane.due, type: 'S' },
       include: LANE_DUE_INCLUDE,
       legacyName: lane.legacyIndex,
-      why: `Sparse: only assignments owing a ${destinations[kind].title} (or holding its dead letter) carry ${lane.shard}.`,
+      why: `Sparse: only assignments owing a ${deliveryIds[kind].title} (or holding its dead letter) carry ${lane.shard}.`,
     };
   }),
   {

@@ -2,6 +2,7 @@
 import type { HttpRequest, HttpResponse } from '../../ports.ts';
 import type { Assignment, Delivery, Evidence, PolicyText, Starter } from '../model.ts';
 import type * as z from '../zod.ts';
+import type { DeliveryIdentity } from './delivery-ids.ts';
 
 /** What an answer means for the delivery. */
 export type Verdict = 'delivered' | 'retry' | 'gone' | 'rejected';
@@ -149,15 +150,10 @@ export interface SecretSpec {
 
 /**
  * An LMS destination. Its lane on the assignment is its name (`webhook`, `xapi`): what it owes,
- * when it falls due and who holds its lease. `Shape` is its settings' schema.
+ * when it falls due and who holds its lease. Its title and delivery ids are its entry in
+ * delivery-ids.ts (all an acknowledgement needs of it). `Shape` is its settings' schema.
  */
-export interface LmsDestination<Shape extends z.core.$ZodShape = z.core.$ZodShape> {
-  /** What it delivers, for the reader: "signed webhook", "xAPI statement". */
-  title: string;
-  /** The name of the id the receiver de-duplicates on, as stored with the delivery and audited. */
-  idField: string;
-  /** That id for an agreement, fixed for ever by its evidence id, so every retry and replay sends the same. */
-  idFor(evidenceId: string): string;
+export interface LmsDestination<Shape extends z.core.$ZodShape = z.core.$ZodShape> extends DeliveryIdentity {
   /**
    * Its settings from the environment, each optional or defaulted here (validated whether or not
    * it is deployed); `missing` says which it needs when it is.

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.ts';
 import type { Starter } from '../model.ts';
 import { secureUrl, textSetting } from '../validation.ts';
 import * as z from '../zod.ts';
+import { deliveryIds } from './delivery-ids.ts';
 import {
   type AttemptOutcome,
   type ChannelTest,
@@ -263,10 +264,7 @@ export function parseActivities(text: string): Record<string, number> {
 }
 
 export const moodle = defineDestination({
-  title: 'Moodle activity completion',
-  idField: 'completionId',
-  // Moodle keeps no id of ours: this names the delivery in the audit trail, fixed by the evidence.
-  idFor: (evidenceId) => `moodle_${evidenceId.slice(3)}`,
+  ...deliveryIds.moodle,
   settings: z.object({
     /** The site root: web services are at `{MOODLE_URL}webservice/rest/server.php`. */
     MOODLE_URL: z.optional(

@@ -5,5 +5,5 @@ import type { DestinationName } from './names.ts';
 import { webhook } from './webhook.ts';
 import { xapi } from './xapi.ts';
 
-/** Adding a destination: its module beside this one, its name in names.ts, and its line here. */
+/** Adding a destination: its module beside this one, its name in names.ts, its delivery ids in delivery-ids.ts, and its line here. */
 export const destinations = { webhook, xapi, moodle } satisfies Record<DestinationName, LmsDestination>;

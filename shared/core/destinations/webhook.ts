@@ -6,6 +6,7 @@ import { type Assignment, type Evidence, methodOf, type Starter } from '../model
 import { secureUrl } from '../validation.ts';
 import { checkWebhookSecrets, makeWebhookSigner, type WebhookSigner } from '../webhooks.ts';
 import * as z from '../zod.ts';
+import { deliveryIds } from './delivery-ids.ts';
 import {
   answeredByStatus,
   type ChannelTest,
@@ -92,10 +93,7 @@ export function makeWebhookChannel(url: string, sign: WebhookSigner): RequestCha
 }
 
 export const webhook = defineDestination({
-  title: 'signed webhook',
-  idField: 'webhookId',
-  // The evidence id's random part under Standard Webhooks' `msg_` prefix.
-  idFor: (evidenceId) => `msg_${evidenceId.slice(3)}`,
+  ...deliveryIds.webhook,
   settings: z.object({
     // Signed completions leave only over TLS; plain http is allowed for a receiver on this machine.
     LMS_WEBHOOK_URL: z.optional(secureUrl),

@@ -1,10 +1,11 @@
 // xAPI 1.0.3: an acknowledgement as a `completed` statement, PUT to the organisation's LRS under an id derived from the evidence.
-import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
+import { v4 as uuidv4 } from 'uuid';
 import type { HttpRequest } from '../../ports.ts';
 import { DEFAULT_LANGUAGE, evidenceLanguage } from '../language.ts';
 import { type Assignment, type Evidence, methodOf, type Starter } from '../model.ts';
 import { secureUrl } from '../validation.ts';
 import * as z from '../zod.ts';
+import { deliveryIds } from './delivery-ids.ts';
 import { answeredByStatus, defineDestination, type RequestChannel, type TestSubject } from './destination.ts';
 
 /** The xAPI version spoken (the `X-Experience-API-Version` header). */
@@ -17,8 +18,6 @@ export const SHA256_EXTENSION = 'urn:attest:xapi:policy-sha256';
 export const METHOD_EXTENSION = 'urn:attest:xapi:method';
 /** The sign-by date the person had (the policy's `due:`), when they had one. */
 export const DUE_EXTENSION = 'urn:attest:xapi:due-at';
-/** Fixed for ever: changing it would give every acknowledgement a second statement id. */
-const STATEMENT_NAMESPACE = '3d3c52a4-6f0e-4f38-9a57-2b1f7d8e6c15';
 /** The policy's own language: the texts attest carries are written in British English. */
 const POLICY_LANGUAGE = 'en-GB';
 
@@ -27,11 +26,6 @@ const languageTag = (evidence: Evidence) => {
   const language = evidenceLanguage(evidence);
   return language === DEFAULT_LANGUAGE ? POLICY_LANGUAGE : language;
 };
-
-/** The statement's id: a UUID v5 of the evidence id, so every retry (and replay) PUTs the same statement. */
-export function statementIdFor(evidenceId: string): string {
-  return uuidv5(evidenceId, STATEMENT_NAMESPACE);
-}
 
 export interface XapiSettings {
   /** The LRS's xAPI base, ending in `/`: statements go to `{endpoint}statements`. */
@@ -183,9 +177,7 @@ export function makeXapiChannel(settings: XapiSettings): RequestChannel {
 }
 
 export const xapi = defineDestination({
-  title: 'xAPI statement',
-  idField: 'statementId',
-  idFor: statementIdFor,
+  ...deliveryIds.xapi,
   settings: z.object({
     /** The LRS's xAPI endpoint (statements are PUT to `{LRS_ENDPOINT}statements`). */
     LRS_ENDPOINT: z.optional(

@@ -9,6 +9,7 @@ import type {
   SentAttempt,
   Starters,
 } from '../../ports.ts';
+import { statementIdFor } from '../destinations/delivery-ids.ts';
 import type { MoodleUserField } from '../destinations/moodle.ts';
 import {
   LOOKUP,
@@ -18,7 +19,7 @@ import {
   USER_ID_FIELD,
 } from '../destinations/moodle.ts';
 import { completionPayload } from '../destinations/webhook.ts';
-import { completionStatement, statementIdFor, type XapiSettings } from '../destinations/xapi.ts';
+import { completionStatement, type XapiSettings } from '../destinations/xapi.ts';
 import { NotFoundError } from '../errors.ts';
 import {
   assignmentsOfStarter,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { certificateFont } from '#shared/adapters/certificate-font.ts';
 import { makeCertificate } from '#shared/core/certificate.ts';
-import { statementIdFor } from '#shared/core/destinations/xapi.ts';
+import { statementIdFor } from '#shared/core/destinations/delivery-ids.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import type { AttemptRecord, Evidence, OwedDeliveries, PolicyVersion } from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy } from '#shared/core/policy.ts';

@@ -1,6 +1,7 @@
 // The demo LRS: Basic auth, the version header, statements validated per xAPI 1.0.3, one statement per id.
 import { describe, expect, it } from 'vitest';
-import { completionStatement, statementIdFor } from '#shared/core/destinations/xapi.ts';
+import { statementIdFor } from '#shared/core/destinations/delivery-ids.ts';
+import { completionStatement } from '#shared/core/destinations/xapi.ts';
 import { createLrs } from '../../../local/lrs.ts';
 import { anEvidence, aPolicy, aStarter } from '../../support/fakes.ts';
 

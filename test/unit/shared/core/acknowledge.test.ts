@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
-import { statementIdFor } from '#shared/core/destinations/xapi.ts';
+import { statementIdFor } from '#shared/core/destinations/delivery-ids.ts';
 import { NotFoundError, TokenError } from '#shared/core/errors.ts';
 import type { Assignment, DeliveryKind } from '#shared/core/model.ts';
 import { parseTokenKeys, readShown, readShownStamp, signToken, stampShown } from '#shared/core/tokens.ts';

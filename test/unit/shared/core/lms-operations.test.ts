@@ -1,6 +1,6 @@
 // The LMS operator's use cases: delivery status, the dead letters, replaying them, backfilling a destination, enabling one.
 import { describe, expect, it } from 'vitest';
-import { statementIdFor } from '#shared/core/destinations/xapi.ts';
+import { statementIdFor } from '#shared/core/destinations/delivery-ids.ts';
 import { AttestError, NotFoundError } from '#shared/core/errors.ts';
 import {
   makeBackfill,

@@ -1,5 +1,6 @@
 // The destination registry: every module is well-formed, so what is derived from it (settings, lanes, parameters, secrets) holds for each.
 import { describe, expect, it } from 'vitest';
+import { deliveryIds } from '#shared/core/destinations/delivery-ids.ts';
 import type { LmsDestination } from '#shared/core/destinations/destination.ts';
 import { DESTINATION_NAMES, isDestinationName, modeChoices } from '#shared/core/destinations/names.ts';
 import { destinations } from '#shared/core/destinations/registry.ts';
@@ -11,6 +12,15 @@ describe('the destination registry', () => {
   it('lists exactly the names the model gives the lanes, in their order', () => {
     // Assess
     expect(Object.keys(destinations)).toEqual([...DESTINATION_NAMES]);
+  });
+
+  it('declares each destination with its entry of the delivery ids, listed under the same names', () => {
+    // Assess
+    expect(Object.keys(deliveryIds)).toEqual([...DESTINATION_NAMES]);
+    for (const name of DESTINATION_NAMES) {
+      const { title, idField, idFor } = destinations[name];
+      expect({ title, idField, idFor }).toEqual(deliveryIds[name]);
+    }
   });
 
   it.each(entries)(

@@ -1,6 +1,7 @@
 // The xAPI destination: a statement id derived from the evidence, a `completed` statement valid under xAPI 1.0.3, and the PUT that carries it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { statementIdFor } from '#shared/core/destinations/delivery-ids.ts';
 import {
   activityIdFor,
   COMPLETED,
@@ -9,7 +10,6 @@ import {
   METHOD_EXTENSION,
   makeXapiChannel,
   SHA256_EXTENSION,
-  statementIdFor,
   XAPI_VERSION,
   type XapiSettings,
 } from '#shared/core/destinations/xapi.ts';

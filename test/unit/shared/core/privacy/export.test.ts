@@ -1,6 +1,6 @@
 // The subject access export: complete against the stored records, with each destination's payload rebuilt, and refused for nobody.
 import { describe, expect, it } from 'vitest';
-import { statementIdFor } from '#shared/core/destinations/xapi.ts';
+import { statementIdFor } from '#shared/core/destinations/delivery-ids.ts';
 import { NotFoundError } from '#shared/core/errors.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import type { ScimUser, Starter } from '#shared/core/model.ts';
