@@ -6,8 +6,39 @@ import { escapeHtml, simplePage } from '#shared/core/html.ts';
 import { DEFAULT_LANGUAGE, type Language } from '#shared/core/language.ts';
 import type { AckMethod, PolicyVersion } from '#shared/core/model.ts';
 import { brandHtml } from './branding.ts';
-import { htmlLang, type MessageKey, message, messagesIn } from './messages.ts';
+import {
+  decline,
+  expiredPage,
+  failurePage,
+  form,
+  freshLinkPage,
+  invalidPage,
+  page,
+  receiptPage,
+  staleButtonPage,
+  updatedPage,
+  withdrawnPage,
+} from './generated/messages.ts';
+import { htmlLang, type KeyOf, messagesOf } from './messages.ts';
 import { policyHtml } from './policy-html.ts';
+
+/** The pages' words: the form, its errors, the receipt and each error page (none of the emails'). */
+const pageWords = {
+  page,
+  form,
+  decline,
+  receiptPage,
+  expiredPage,
+  freshLinkPage,
+  updatedPage,
+  withdrawnPage,
+  staleButtonPage,
+  invalidPage,
+  failurePage,
+};
+/** A message the pages may say: a form's error, an error page's title or text. */
+export type PageMessageKey = KeyOf<typeof pageWords>;
+const { message, messagesIn } = messagesOf(pageWords);
 
 // One inline stylesheet, allowed by its hash: no external asset, no script, nothing else may run.
 const CSS = `
@@ -85,12 +116,12 @@ export interface AckPageInput {
   shown: string;
   values?: { name?: string | undefined };
   /** The form's problems, as message keys (acknowledge.ts FormErrors): said in the page's language. */
-  errors?: { name?: MessageKey | undefined; agree?: MessageKey | undefined } | undefined;
+  errors?: { name?: PageMessageKey | undefined; agree?: PageMessageKey | undefined } | undefined;
   /** The "I do not agree" form, when offered: what was typed and what was wrong with it (message keys). */
   decline?:
     | {
         values?: { name?: string | undefined; reason?: string | undefined } | undefined;
-        errors?: { name?: MessageKey | undefined; reason?: MessageKey | undefined } | undefined;
+        errors?: { name?: PageMessageKey | undefined; reason?: PageMessageKey | undefined } | undefined;
       }
     | undefined;
   /** When they last declined (ISO), if they have. */
@@ -98,7 +129,7 @@ export interface AckPageInput {
   /** This page answers the decline just recorded. */
   justDeclined?: boolean | undefined;
   /** A decline refused outright, as a message key. */
-  declineRefused?: MessageKey | undefined;
+  declineRefused?: PageMessageKey | undefined;
 }
 
 /** A moment as the page says it: the day in the page's language, and the time in UTC. */
@@ -293,8 +324,8 @@ export function renderErrorPage({
   language,
   brand,
 }: {
-  title: MessageKey;
-  message: MessageKey;
+  title: PageMessageKey;
+  message: PageMessageKey;
   vars?: Record<string, string | number>;
   language: Language;
   brand?: Brand | undefined;

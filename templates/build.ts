@@ -1,6 +1,6 @@
 // Build step: compiles the MJML emails once and bundles the policy sources and the audience rules (checked) as modules, into templates/generated/.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import { AUDIENCE_FILE } from '#shared/core/audience.ts';
@@ -37,7 +37,14 @@ export async function buildTemplates(settings: BuildSettings = {}): Promise<void
   for (const file of readdirSync(here('./locales')).filter((f) => f.endsWith('.json'))) {
     catalogues[file.replace(/\.json$/, '')] = JSON.parse(readFileSync(here(`./locales/${file}`), 'utf8'));
   }
-  writeFileSync(here('./generated/messages.ts'), compileCatalogues(catalogues, banner));
+  const compiled = compileCatalogues(catalogues, banner);
+  // Written afresh: a namespace no longer in the catalogues leaves no module behind.
+  rmSync(here('./generated/messages'), { recursive: true, force: true });
+  mkdirSync(here('./generated/messages'));
+  for (const [name, module] of Object.entries(compiled.namespaces)) {
+    writeFileSync(here(`./generated/messages/${name}.ts`), module);
+  }
+  writeFileSync(here('./generated/messages.ts'), compiled.index);
   const logo = settings.logo ? readLogo(settings.logo) : null;
   // Its name for the pages and emails, its bytes apart: only the function serving it carries them.
   writeFileSync(

@@ -1,4 +1,4 @@
-// Build-time checks of the message catalogues (templates/locales/{language}.json) and their compilation to one module of message functions.
+// Build-time checks of the message catalogues (templates/locales/{language}.json) and their compilation to modules of message functions, one per namespace.
 import { createRequire } from 'node:module';
 import { parse, type Token } from '@messageformat/parser';
 import { ConfigError } from '#shared/core/errors.ts';
@@ -72,18 +72,56 @@ export function catalogueProblems(catalogues: Record<string, Catalogue>): string
   return problems;
 }
 
+/** A message's namespace (`page` of `page.submit`): what a template imports it by. */
+export const namespaceOf = (key: string): string => key.slice(0, key.indexOf('.'));
+
+/** A key is its namespace, an identifier, then a dot and the message's name. */
+const NAMESPACED_KEY = /^[a-z][A-Za-z0-9]*\.[A-Za-z0-9.]+$/;
+
+/** The catalogues compiled, as the build writes them into templates/generated/. */
+export interface CompiledCatalogues {
+  /** `messages.ts`: each namespace as a named export (`page`, `invite`…), from its module. */
+  index: string;
+  /** `messages/<namespace>.ts` by namespace: its messages as functions, per language, per key. */
+  namespaces: Record<string, string>;
+}
+
 /**
- * The catalogues as one TypeScript module of compiled message functions (per language, per key),
- * with the keys as a type. Refused, with every problem listed, unless catalogueProblems finds none.
+ * The catalogues as TypeScript modules of compiled message functions, one per namespace, each
+ * holding every language's messages of that namespace under their full keys (`page.submit`), and
+ * an index naming them. A template imports the namespaces it says, so a function's bundle carries
+ * only theirs (templates/messages.ts). Refused, with every problem listed, unless
+ * catalogueProblems finds none. The output depends only on the catalogues: the languages in
+ * LANGUAGES' order, the namespaces and keys in the default language's.
  */
-export function compileCatalogues(catalogues: Record<string, Catalogue>, banner: string): string {
+export function compileCatalogues(catalogues: Record<string, Catalogue>, banner: string): CompiledCatalogues {
   const problems = catalogueProblems(catalogues);
+  const keys = Object.keys(catalogues[DEFAULT_LANGUAGE] ?? {});
+  for (const key of keys) {
+    if (!NAMESPACED_KEY.test(key))
+      problems.push(`${DEFAULT_LANGUAGE}: ${key} is not namespace.name (page.submit)`);
+  }
   if (problems.length) {
     throw new ConfigError(`The message catalogues disagree:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
   const mf = new MessageFormat([...LANGUAGES], { strict: true });
-  const compiled = compileModule(mf, catalogues);
-  const keys = Object.keys(catalogues[DEFAULT_LANGUAGE] as Catalogue);
-  // The compiled functions are plain JavaScript: unchecked, as the checks above stand for them.
-  return `// @ts-nocheck\n${banner}${compiled}\nexport type MessageKey = ${keys.map((k) => JSON.stringify(k)).join(' | ')};\n`;
+  const names = [...new Set(keys.map(namespaceOf))];
+  const namespaces = Object.fromEntries(
+    names.map((name) => {
+      const inNamespace = keys.filter((key) => namespaceOf(key) === name);
+      const messages = Object.fromEntries(
+        LANGUAGES.map((language) => [
+          language,
+          // Every language has every key: catalogueProblems found none missing.
+          Object.fromEntries(
+            inNamespace.map((key) => [key, (catalogues[language] as Catalogue)[key] as string]),
+          ),
+        ]),
+      );
+      // The compiled functions are plain JavaScript: unchecked, as the checks above stand for them.
+      return [name, `// @ts-nocheck\n${banner}${compileModule(mf, messages)}\n`];
+    }),
+  );
+  const index = `${banner}${names.map((name) => `export { default as ${name} } from './messages/${name}.ts';\n`).join('')}`;
+  return { index, namespaces };
 }

@@ -5,7 +5,13 @@ import { compileSlots } from '#shared/core/template.ts';
 import * as z from '#shared/core/zod.ts';
 import { brandHtml, EMAIL_LOGO_STYLE } from './branding.ts';
 import { inviteHtml } from './generated/invite.html.ts';
-import { htmlLang, type MessageKey, messageHtml, messagesIn } from './messages.ts';
+import { email, invite, reack, reminder, renewal } from './generated/messages.ts';
+import { htmlLang, type KeyOf, messagesOf } from './messages.ts';
+
+/** The invite's words, and its reminders', re-acknowledgement's and renewal's. */
+const words = { email, invite, reack, renewal, reminder };
+type MessageKey = KeyOf<typeof words>;
+const { messageHtml, messagesIn } = messagesOf(words);
 
 export const inviteVarsSchema = z.object({
   /** The language it is written in: the one the starter is shown the policy in (language.ts languageFor). */

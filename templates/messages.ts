@@ -1,38 +1,60 @@
-// The message catalogue at run time: every starter-facing string of the pages and emails, per language, compiled at build from templates/locales/.
+// The message catalogue at run time: every starter-facing string of the pages and emails, per language, compiled at build from templates/locales/ into one module per namespace, which each template names.
 import { escapeHtml, type SafeHtml, trustedHtml } from '#shared/core/html.ts';
-import type { Language } from '#shared/core/language.ts';
-import catalogue, { type MessageKey } from './generated/messages.ts';
+import { LANGUAGES, type Language } from '#shared/core/language.ts';
 
-export type { MessageKey };
 export type MessageVars = Record<string, string | number>;
 
-/** The message `key` in `language`, its placeholders filled with `vars` (ICU MessageFormat: plurals by the language's rules). */
-export function message(language: Language, key: MessageKey, vars: MessageVars = {}): string {
-  return catalogue[language][key](vars);
-}
+/** One namespace's messages (templates/generated/messages.ts: `page`, `invite`…), per language, by full key. */
+type Namespace = Readonly<Record<Language, Readonly<Record<string, (vars: MessageVars) => string>>>>;
+
+/** The keys of the namespaces given (`page.submit`…): a key of another namespace, or none, is a compile error. */
+export type KeyOf<Namespaces extends Readonly<Record<string, Namespace>>> = {
+  [Name in keyof Namespaces]: keyof Namespaces[Name][Language] & string;
+}[keyof Namespaces];
 
 /**
- * The message as HTML: `vars` escaped, `html` (markup the caller built from escaped parts, such as
- * a bold title) placed as it is. The messages themselves hold no markup (the build refuses `<` and `&`).
+ * The messages of the namespaces a template says, as `message`, `messageHtml` and `messagesIn`.
+ * Each template names its own (`messagesOf({ page, form })`), imported from the generated
+ * catalogue one by one: a function's bundle carries the namespaces its templates name and no
+ * others (the signing page none of the emails' words, the mailer none of the pages').
  */
-export function messageHtml(
-  language: Language,
-  key: MessageKey,
-  vars: MessageVars = {},
-  html: Record<string, SafeHtml> = {},
-): SafeHtml {
-  const escaped = Object.fromEntries(
-    Object.entries(vars).map(([name, value]) => [
-      name,
-      typeof value === 'string' ? escapeHtml(value) : value,
-    ]),
-  );
-  return trustedHtml(catalogue[language][key]({ ...escaped, ...html }));
-}
+export function messagesOf<Namespaces extends Readonly<Record<string, Namespace>>>(namespaces: Namespaces) {
+  type Key = KeyOf<Namespaces>;
+  const parts = Object.values(namespaces);
+  const catalogue = Object.fromEntries(
+    LANGUAGES.map((language) => [language, Object.assign({}, ...parts.map((part) => part[language]))]),
+  ) as Record<Language, Record<Key, (vars: MessageVars) => string>>;
 
-/** One language's messages, for a template that says many: `t('invite.subject', { policyTitle })`. */
-export function messagesIn(language: Language) {
-  return (key: MessageKey, vars?: MessageVars) => message(language, key, vars);
+  /** The message `key` in `language`, its placeholders filled with `vars` (ICU MessageFormat: plurals by the language's rules). */
+  function message(language: Language, key: Key, vars: MessageVars = {}): string {
+    return catalogue[language][key](vars);
+  }
+
+  /**
+   * The message as HTML: `vars` escaped, `html` (markup the caller built from escaped parts, such as
+   * a bold title) placed as it is. The messages themselves hold no markup (the build refuses `<` and `&`).
+   */
+  function messageHtml(
+    language: Language,
+    key: Key,
+    vars: MessageVars = {},
+    html: Record<string, SafeHtml> = {},
+  ): SafeHtml {
+    const escaped = Object.fromEntries(
+      Object.entries(vars).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? escapeHtml(value) : value,
+      ]),
+    );
+    return trustedHtml(catalogue[language][key]({ ...escaped, ...html }));
+  }
+
+  /** One language's messages, for a template that says many: `t('invite.subject', { policyTitle })`. */
+  function messagesIn(language: Language) {
+    return (key: Key, vars?: MessageVars) => message(language, key, vars);
+  }
+
+  return { message, messageHtml, messagesIn };
 }
 
 export { htmlLang } from '#shared/core/language.ts';

@@ -4,8 +4,14 @@ import { DEFAULT_LANGUAGE, LANGUAGES } from '#shared/core/language.ts';
 import { compileSlots } from '#shared/core/template.ts';
 import * as z from '#shared/core/zod.ts';
 import { brandHtml, EMAIL_LOGO_STYLE } from './branding.ts';
+import { email, receipt, receiptOnBehalf } from './generated/messages.ts';
 import { receiptHtml } from './generated/receipt.html.ts';
-import { htmlLang, type MessageKey, messageHtml, messagesIn } from './messages.ts';
+import { htmlLang, type KeyOf, messagesOf } from './messages.ts';
+
+/** The receipt's words, signed by link or recorded on the person's behalf. */
+const words = { email, receipt, receiptOnBehalf };
+type MessageKey = KeyOf<typeof words>;
+const { messageHtml, messagesIn } = messagesOf(words);
 
 export const receiptVarsSchema = z.object({
   /** The language the policy was signed in (the evidence's `locale`): the receipt says it in that language. */
@@ -111,7 +117,7 @@ export function renderReceipt(vars: ReceiptVars): { subject: string; html: strin
     html: renderHtml({
       lang: htmlLang(v.language),
       // The <title> is short and fixed: a subject with a long title passes the 70 characters a title should keep to.
-      title: t('receiptPage.heading'),
+      title: t('receipt.title'),
       preview: t(key(v, 'preview'), { organisationName: v.organisationName, policyTitle: v.policyTitle }),
       brandHtml: brandHtml(v.organisationName, v.publicBaseUrl, EMAIL_LOGO_STYLE),
       greeting: t('email.greeting', { givenName: v.givenName }),

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LANGUAGES } from '#shared/core/language.ts';
 import { renderAckPage } from '#templates/ack-page.ts';
-import { type Catalogue, catalogueProblems, placeholders } from '#templates/catalogue.ts';
+import { type Catalogue, catalogueProblems, compileCatalogues, placeholders } from '#templates/catalogue.ts';
 import { renderInvite } from '#templates/invite.ts';
 import { preparePolicyHtml } from '#templates/policy-html.ts';
 import { renderReceipt } from '#templates/receipt.ts';
@@ -53,6 +53,50 @@ describe('the message catalogues', () => {
         'cy: a has placeholders {enw}, en has {name}',
         'cy: c holds < or &, which messages may not',
       ]),
+    );
+  });
+
+  it('compile to one module per namespace, each language under the full keys, and an index naming them', () => {
+    // Prepare
+    const en = {
+      'page.submit': 'Sign',
+      'page.meta': 'Version {version}',
+      'email.greeting': 'Hello {givenName}',
+    };
+    const cy = {
+      'page.submit': 'Llofnodi',
+      'page.meta': 'Fersiwn {version}',
+      'email.greeting': 'Helo {givenName}',
+    };
+
+    // Act
+    const compiled = compileCatalogues({ cy, en }, '// banner\n');
+
+    // Assess
+    expect(Object.keys(compiled.namespaces)).toEqual(['page', 'email']);
+    expect(compiled.index).toBe(
+      "// banner\nexport { default as page } from './messages/page.ts';\nexport { default as email } from './messages/email.ts';\n",
+    );
+    const page = compiled.namespaces.page as string;
+    expect(page).toContain('"page.meta": (d) => "Fersiwn " + d.version');
+    expect(page).not.toContain('email.greeting');
+    // The languages in LANGUAGES' order, whatever order the catalogues came in.
+    expect(page.indexOf('en: {')).toBeLessThan(page.indexOf('cy: {'));
+    expect(compileCatalogues({ en, cy }, '// banner\n')).toEqual(compiled);
+  });
+
+  it('refuse a key outside a namespace, as they refuse catalogues that disagree', () => {
+    // Prepare
+    const en = { submit: 'Sign', 'page.meta': 'Version {version}' };
+    const cy = { submit: 'Llofnodi', 'page.meta': 'Fersiwn {version}' };
+
+    // Act
+    const compile = () => compileCatalogues({ en, cy }, '');
+
+    // Assess
+    expect(compile).toThrow(/en: submit is not namespace\.name/);
+    expect(() => compileCatalogues({ en, cy: { 'page.meta': 'Fersiwn' } }, '')).toThrow(
+      /cy: submit is missing/,
     );
   });
 
