@@ -88,6 +88,13 @@ export async function buildTemplates(settings: BuildSettings = {}): Promise<void
     here('./generated/policies.ts'),
     `${banner}import type { PolicyText } from '#shared/core/model.ts';\n\nexport const policyTexts: ReadonlyArray<readonly [string, PolicyText]> = ${JSON.stringify([...parsed], null, 2)};\n`,
   );
+  // Each policy's Moodle activity (its front matter's `moodle`), apart from the texts: all lms-push
+  // reads of the policies (shared/core/destinations/destination.ts ChannelContext).
+  const activities = [...parsed].map(([id, policy]) => [id, policy.moodle ? { moodle: policy.moodle } : {}]);
+  writeFileSync(
+    here('./generated/policy-activities.ts'),
+    `${banner}import type { PolicyText } from '#shared/core/model.ts';\n\nexport const policyActivities: ReadonlyMap<string, Pick<PolicyText, 'moodle'>> = new Map<string, Pick<PolicyText, 'moodle'>>(${JSON.stringify(activities, null, 2)});\n`,
+  );
   // The page's HTML of each text this build carries, made once here (no Markdown in the functions
   // for it): keyed by the sha256 of the body it renders, so a version published from these files
   // finds its own.

@@ -117,8 +117,11 @@ export type Channel = RequestChannel | SteppedChannel;
 
 /** What a deployment carries besides settings and secrets, for a channel that needs it. */
 export interface ChannelContext {
-  /** The policies this build carries, by id, front matter parsed. */
-  policies: ReadonlyMap<string, PolicyText>;
+  /**
+   * The policies this build carries, by id, with their Moodle activities (front matter): all a
+   * channel reads of them, so lms-push carries these and not the texts (templates/generated/policy-activities.ts).
+   */
+  policies: ReadonlyMap<string, Pick<PolicyText, 'moodle'>>;
 }
 
 /** A CloudFormation parameter that feeds one of a destination's settings (plain data: core knows no CDK). */
