@@ -30,7 +30,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
-import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
+import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-indexes.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 import { fmt, postSignedStarter } from './measure.ts';

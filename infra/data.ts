@@ -1,11 +1,11 @@
-// The single DynamoDB table and its sparse indexes (shared/adapters/dynamo/table-schema.ts).
+// The single DynamoDB table and its sparse indexes (shared/adapters/dynamo/table-indexes.ts).
 import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { key } from '../shared/adapters/dynamo/table.ts';
-import { type IndexSpec, TABLE_INDEXES } from '../shared/adapters/dynamo/table-schema.ts';
+import { type IndexSpec, TABLE_INDEXES } from '../shared/adapters/dynamo/table-indexes.ts';
 
 /** The due indexes this version replaced (new names, projecting keys and what their readers read). */
 const REPLACED = TABLE_INDEXES.filter((index) => index.legacyName);

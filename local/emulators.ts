@@ -19,7 +19,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
-import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
+import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-indexes.ts';
 import { repairIndexes, scanAll } from './index-repair.ts';
 import { gateSesQuota, LOCAL_SES_QUOTA, type LocalSesQuota, type SesQuotaGate } from './ses-quota.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalPorts, MAIL_QUEUE_NAME, TABLE_NAME } from './settings.ts';

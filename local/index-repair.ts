@@ -7,7 +7,7 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type IndexSpec, TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
+import { type IndexSpec, TABLE_INDEXES } from '#shared/adapters/dynamo/table-indexes.ts';
 
 type Item = Record<string, AttributeValue>;
 

@@ -15,7 +15,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { describe, expect, it } from 'vitest';
-import { SIGNED_INDEX, storedLane, TABLE_INDEXES } from '#shared/adapters/dynamo/table-schema.ts';
+import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-indexes.ts';
+import { SIGNED_INDEX, storedLane } from '#shared/adapters/dynamo/table-schema.ts';
 import { LOCAL_CREDENTIALS, startEmulators } from '../../../local/emulators.ts';
 import { LOCAL_REGION, TABLE_NAME } from '../../../local/settings.ts';
 
