@@ -1,6 +1,6 @@
 // How each function's asset is built, with esbuild's API (a plugin needs it): by the CDK app's local bundling, in a process of its own (`tsx infra/bundle.ts <name> <dir>`), and by the bundles' test and bench with the same settings.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
 
@@ -134,8 +134,35 @@ function copyPackageFiles(files: readonly string[], outDir: string): void {
 }
 
 /**
- * Builds function `name`'s asset into `outDir`: `index.mjs` and its map, each lazily loaded module
- * beside it with the package.json mapping its specifier there, and the package files it reads.
+ * How the function's own code is split: each module it imports with `await import(…)` (the
+ * mailer's renderers of the emails only some sends need) is a file of its own beside `index.mjs`,
+ * read when first imported, and code both need is in chunks `index.mjs` imports. esbuild writes
+ * a chunk for every dynamic import it meets, one in code it then drops included (the SDK's
+ * browser user agent's `import("bowser")`): only the files `index.mjs` can reach are kept.
+ * (LAZY_MODULES are built apart, each a bundle of its own, with settings of its own.)
+ */
+const SPLITTING = {
+  splitting: true,
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+} satisfies BuildOptions;
+
+type Imports = readonly { path: string; kind: string; external?: boolean }[];
+
+/** `from` and the files it imports, and theirs, by the imports `follow` takes (each path as the metafile names it). */
+function importedFrom(from: string, importsOf: (file: string) => Imports, follow: (kind: string) => boolean) {
+  const found = new Set([from]);
+  for (const file of found) {
+    for (const i of importsOf(file)) if (!i.external && follow(i.kind)) found.add(i.path);
+  }
+  return found;
+}
+
+/**
+ * Builds function `name`'s asset into `outDir`: `index.mjs`, the chunks it imports and those it
+ * loads when first needed, each with its map; each lazily loaded module beside them with the
+ * package.json mapping its specifier there; and the package files it reads.
  */
 export async function bundleFunction(
   name: FunctionName,
@@ -143,12 +170,27 @@ export async function bundleFunction(
   packageFiles: readonly string[] = [],
 ): Promise<void> {
   const lazy = LAZY_MODULES[name] ?? {};
-  await build({
+  const result = await build({
     ...BUNDLE_SETTINGS,
-    entryPoints: [`${root}functions/${name}/handler.ts`],
-    outfile: join(outDir, 'index.mjs'),
+    ...SPLITTING,
+    entryPoints: { index: `${root}functions/${name}/handler.ts` },
+    absWorkingDir: root,
+    outdir: resolve(outDir),
     external: Object.keys(lazy),
+    metafile: true,
+    write: false,
   });
+  const { outputs } = result.metafile;
+  const kept = importedFrom(
+    relativeToRoot(join(resolve(outDir), 'index.mjs')),
+    (file) => outputs[file]?.imports ?? [],
+    () => true,
+  );
+  mkdirSync(outDir, { recursive: true });
+  for (const file of result.outputFiles) {
+    const js = relativeToRoot(file.path).replace(/\.map$/, '');
+    if (kept.has(js)) writeFileSync(file.path, file.contents);
+  }
   // A lazily loaded module keeps the SDK's event-stream support: it loads when first needed, and
   // a client it brings may import that support as it loads (Lambda's, for the sweeper's sizing).
   const { '@smithy/core/event-streams': _streams, ...lazyAlias } = BUNDLE_SETTINGS.alias;
@@ -167,6 +209,35 @@ export async function bundleFunction(
     writeFileSync(join(outDir, 'package.json'), JSON.stringify({ type: 'module', imports }));
   }
   copyPackageFiles(packageFiles, outDir);
+}
+
+/** A path as esbuild's metafile names it: relative to the working directory it was given (the project). */
+const relativeToRoot = (path: string) => relative(root, path).split(sep).join('/');
+
+/**
+ * The JavaScript files of a built asset that a cold start reads: `index.mjs` and the chunks it
+ * imports, transitively, found by esbuild reading the asset as it is (not what a build meant it to
+ * be); the rest of the asset loads when first needed.
+ */
+export async function coldStartFiles(dir: string): Promise<string[]> {
+  const { metafile } = await build({
+    entryPoints: [join(dir, 'index.mjs')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    absWorkingDir: resolve(dir),
+    // A lazily loaded module's specifier (package.json "imports") is left as it is: it loads when asked.
+    external: ['#*'],
+    metafile: true,
+    write: false,
+    logLevel: 'error',
+  });
+  const atStart = importedFrom(
+    'index.mjs',
+    (file) => metafile.inputs[file]?.imports ?? [],
+    (kind) => kind === 'import-statement',
+  );
+  return [...atStart].map((file) => join(dir, file));
 }
 
 // `tsx infra/bundle.ts <name> <outDir> [package file…]`: what infra/functions.ts runs for each function.

@@ -11,13 +11,16 @@ import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import type { CertificateInput } from '#shared/core/certificate.ts';
 import { EmailThrottledError } from '#shared/core/errors.ts';
 import { makeSendEmail } from '#shared/core/mail.ts';
+import type {
+  BounceNoticeContent,
+  DeclineNoticeContent,
+  DigestContent,
+  ReceiptContent,
+} from '#shared/core/mail-content.ts';
 import { MAIL_KINDS } from '#shared/core/model.ts';
 import { deferThrottled, makeSendPacer } from '#shared/core/send-rate.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
-import { renderDeclineNotice } from '#templates/decline-notice.ts';
 import { renderInvite } from '#templates/invite.ts';
-import { renderBounceNotice, renderDigest } from '#templates/manager.ts';
-import { renderReceipt } from '#templates/receipt.ts';
 import { config } from './config.ts';
 
 const logger = makeLogger();
@@ -50,6 +53,20 @@ async function makeCertificate(input: CertificateInput) {
   ]);
   return certificate.makeCertificate(input, await font.certificateFont());
 }
+
+/**
+ * The emails only some sends need load at their kind's first send, each renderer with its compiled
+ * template, once per warm function (a file of its own in the asset: infra/bundle.ts). Invites and
+ * reminders, most of what the mailer sends, are rendered by the code a cold start loads.
+ */
+const renderReceipt = async (content: ReceiptContent) =>
+  (await import('#templates/receipt.ts')).renderReceipt(content);
+const renderDigest = async (content: DigestContent) =>
+  (await import('#templates/manager.ts')).renderDigest(content);
+const renderBounceNotice = async (content: BounceNoticeContent) =>
+  (await import('#templates/manager.ts')).renderBounceNotice(content);
+const renderDeclineNotice = async (content: DeclineNoticeContent) =>
+  (await import('#templates/decline-notice.ts')).renderDeclineNotice(content);
 
 /** The use case for the link keys of the moment (`attest keys`), rebuilt only when they change. */
 const sendEmailNow = rebuiltWhenChanged(config.tokenKeys, (tokenKeys) =>

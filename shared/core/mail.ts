@@ -63,11 +63,15 @@ export interface MailDeps {
    */
   metrics: Metrics;
   tokenKeys: TokenKeys;
-  renderInvite: (content: InviteContent) => Rendered;
-  renderReceipt: (content: ReceiptContent) => Rendered;
-  renderDigest: (content: DigestContent) => Rendered;
-  renderBounceNotice: (content: BounceNoticeContent) => Rendered;
-  renderDeclineNotice: (content: DeclineNoticeContent) => Rendered;
+  /**
+   * Each kind's renderer (templates/*.ts): its email, or a promise of it from a renderer loaded
+   * at its kind's first send (the mailer's bundle carries only the invite's at a cold start).
+   */
+  renderInvite: (content: InviteContent) => Rendered | Promise<Rendered>;
+  renderReceipt: (content: ReceiptContent) => Rendered | Promise<Rendered>;
+  renderDigest: (content: DigestContent) => Rendered | Promise<Rendered>;
+  renderBounceNotice: (content: BounceNoticeContent) => Rendered | Promise<Rendered>;
+  renderDeclineNotice: (content: DeclineNoticeContent) => Rendered | Promise<Rendered>;
   /** HR_NOTIFY_EMAIL: where decline notices go besides the manager; none when unset. */
   hrNotifyEmail?: string | undefined;
   /**
@@ -155,14 +159,14 @@ export function makeSendEmail(deps: MailDeps) {
   }
 
   /** The invite or a reminder: a fresh link, and the chase's next step after it. */
-  function chaseEmail(
+  async function chaseEmail(
     kind: 'invite' | 'reminder',
     assignment: Assignment,
     starter: Starter,
     policy: PolicyVersion,
     now: Date,
     attemptId: string,
-  ): Composed {
+  ): Promise<Composed> {
     const chase: Chase = {
       invitedAt: assignment.chase?.invitedAt ?? now.toISOString(),
       remindersSent: (assignment.chase?.remindersSent ?? 0) + (kind === 'reminder' ? 1 : 0),
@@ -184,7 +188,7 @@ export function makeSendEmail(deps: MailDeps) {
     const language = languageFor(starter.locale, policy);
     const shown = shownIn(policy, language);
     const locale = dateLocale(language);
-    const email = deps.renderInvite({
+    const email = await deps.renderInvite({
       language,
       publicBaseUrl: deps.publicBaseUrl,
       organisationName: deps.organisationName,
@@ -256,7 +260,7 @@ export function makeSendEmail(deps: MailDeps) {
     // In the language signed in: the evidence's title, statement and hash are that language's.
     const language = evidenceLanguage(evidence);
     const locale = dateLocale(language);
-    const email = deps.renderReceipt({
+    const email = await deps.renderReceipt({
       language,
       publicBaseUrl: deps.publicBaseUrl,
       organisationName: deps.organisationName,
@@ -298,10 +302,14 @@ export function makeSendEmail(deps: MailDeps) {
     };
   }
 
-  function bounceNotice(assignment: Assignment, starter: Starter, policy: PolicyVersion): Composed {
+  async function bounceNotice(
+    assignment: Assignment,
+    starter: Starter,
+    policy: PolicyVersion,
+  ): Promise<Composed> {
     const manager = starter.manager;
     if (!manager) return { skip: 'bounce-notice-not-needed' };
-    const email = deps.renderBounceNotice({
+    const email = await deps.renderBounceNotice({
       organisationName: deps.organisationName,
       managerName: manager.name,
       starterName: `${starter.givenName} ${starter.familyName}`,
@@ -318,7 +326,11 @@ export function makeSendEmail(deps: MailDeps) {
    * the step is recorded as such (`decline-notice-no-one-to-tell`); the report and console show
    * the decline regardless.
    */
-  function declineNotice(assignment: Assignment, starter: Starter, policy: PolicyVersion): Composed {
+  async function declineNotice(
+    assignment: Assignment,
+    starter: Starter,
+    policy: PolicyVersion,
+  ): Promise<Composed> {
     const declines = assignment.declines ?? [];
     if (!declines.length) throw new Error('a decline notice is owed for an assignment with no decline');
     const manager = starter.manager;
@@ -329,7 +341,7 @@ export function makeSendEmail(deps: MailDeps) {
       (a, i) => addresses.findIndex((b) => b.toLowerCase() === a.toLowerCase()) === i,
     );
     if (!to) return { skip: 'decline-notice-no-one-to-tell' };
-    const email = deps.renderDeclineNotice({
+    const email = await deps.renderDeclineNotice({
       organisationName: deps.organisationName,
       greeting: manager ? manager.name : 'HR team',
       starterName: `${starter.givenName} ${starter.familyName}`.trim(),
@@ -389,7 +401,7 @@ export function makeSendEmail(deps: MailDeps) {
     }
     // Everyone signed or left meanwhile: nobody to tell about.
     if (!people.length) return { skip: 'digest-not-needed' };
-    const email = deps.renderDigest({
+    const email = await deps.renderDigest({
       organisationName: deps.organisationName,
       managerName: closed.managerName,
       people,
@@ -507,14 +519,14 @@ export function makeSendEmail(deps: MailDeps) {
 
       const composed =
         kind === 'invite' || kind === 'reminder'
-          ? chaseEmail(kind, assignment, starter, policy, sentAt, attemptId)
+          ? await chaseEmail(kind, assignment, starter, policy, sentAt, attemptId)
           : kind === 'receipt'
             ? await receipt(assignment, starter, policy, sentAt)
             : kind === 'digest'
               ? await digest(assignment)
               : kind === 'decline-notice'
-                ? declineNotice(assignment, starter, policy)
-                : bounceNotice(assignment, starter, policy);
+                ? await declineNotice(assignment, starter, policy)
+                : await bounceNotice(assignment, starter, policy);
       if ('skip' in composed) {
         await store.finishStep(assignmentId, kind);
         await store.appendAudit(assignmentId, composed.skip, now);
