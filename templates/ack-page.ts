@@ -6,19 +6,17 @@ import { escapeHtml, simplePage } from '#shared/core/html.ts';
 import { DEFAULT_LANGUAGE, type Language } from '#shared/core/language.ts';
 import type { AckMethod, PolicyVersion } from '#shared/core/model.ts';
 import { brandHtml } from './branding.ts';
-import {
-  decline,
-  expiredPage,
-  failurePage,
-  form,
-  freshLinkPage,
-  invalidPage,
-  page,
-  receiptPage,
-  staleButtonPage,
-  updatedPage,
-  withdrawnPage,
-} from './generated/messages.ts';
+import { decline } from './generated/messages/decline.ts';
+import { expiredPage } from './generated/messages/expiredPage.ts';
+import { failurePage } from './generated/messages/failurePage.ts';
+import { form } from './generated/messages/form.ts';
+import { freshLinkPage } from './generated/messages/freshLinkPage.ts';
+import { invalidPage } from './generated/messages/invalidPage.ts';
+import { page } from './generated/messages/page.ts';
+import { receiptPage } from './generated/messages/receiptPage.ts';
+import { staleButtonPage } from './generated/messages/staleButtonPage.ts';
+import { updatedPage } from './generated/messages/updatedPage.ts';
+import { withdrawnPage } from './generated/messages/withdrawnPage.ts';
 import { htmlLang, type KeyOf, messagesOf } from './messages.ts';
 import { policyHtml } from './policy-html.ts';
 

@@ -37,14 +37,12 @@ export async function buildTemplates(settings: BuildSettings = {}): Promise<void
   for (const file of readdirSync(here('./locales')).filter((f) => f.endsWith('.json'))) {
     catalogues[file.replace(/\.json$/, '')] = JSON.parse(readFileSync(here(`./locales/${file}`), 'utf8'));
   }
-  const compiled = compileCatalogues(catalogues, banner);
   // Written afresh: a namespace no longer in the catalogues leaves no module behind.
   rmSync(here('./generated/messages'), { recursive: true, force: true });
   mkdirSync(here('./generated/messages'));
-  for (const [name, module] of Object.entries(compiled.namespaces)) {
+  for (const [name, module] of Object.entries(compileCatalogues(catalogues, banner))) {
     writeFileSync(here(`./generated/messages/${name}.ts`), module);
   }
-  writeFileSync(here('./generated/messages.ts'), compiled.index);
   const logo = settings.logo ? readLogo(settings.logo) : null;
   // Its name for the pages and emails, its bytes apart: only the function serving it carries them.
   writeFileSync(

@@ -78,23 +78,21 @@ export const namespaceOf = (key: string): string => key.slice(0, key.indexOf('.'
 /** A key is its namespace, an identifier, then a dot and the message's name. */
 const NAMESPACED_KEY = /^[a-z][A-Za-z0-9]*\.[A-Za-z0-9.]+$/;
 
-/** The catalogues compiled, as the build writes them into templates/generated/. */
-export interface CompiledCatalogues {
-  /** `messages.ts`: each namespace as a named export (`page`, `invite`…), from its module. */
-  index: string;
-  /** `messages/<namespace>.ts` by namespace: its messages as functions, per language, per key. */
-  namespaces: Record<string, string>;
-}
-
 /**
- * The catalogues as TypeScript modules of compiled message functions, one per namespace, each
- * holding every language's messages of that namespace under their full keys (`page.submit`), and
- * an index naming them. A template imports the namespaces it says, so a function's bundle carries
- * only theirs (templates/messages.ts). Refused, with every problem listed, unless
- * catalogueProblems finds none. The output depends only on the catalogues: the languages in
- * LANGUAGES' order, the namespaces and keys in the default language's.
+ * The catalogues as TypeScript modules of compiled message functions, one per namespace
+ * (`messages/<namespace>.ts`, by namespace), each exporting it by its name (`export const page`):
+ * every language's messages of that namespace, under their full keys (`page.submit`). A template
+ * imports the namespaces it says, each from its own module, so a function's bundle carries only
+ * theirs (templates/messages.ts). There is no index of them: esbuild splits a bundle by the files
+ * each entry can reach, so an index reaching every namespace would put all of them in the cold
+ * start of a function whose templates load when first needed (the mailer's). Refused, with every
+ * problem listed, unless catalogueProblems finds none. The output depends only on the catalogues:
+ * the languages in LANGUAGES' order, the namespaces and keys in the default language's.
  */
-export function compileCatalogues(catalogues: Record<string, Catalogue>, banner: string): CompiledCatalogues {
+export function compileCatalogues(
+  catalogues: Record<string, Catalogue>,
+  banner: string,
+): Record<string, string> {
   const problems = catalogueProblems(catalogues);
   const keys = Object.keys(catalogues[DEFAULT_LANGUAGE] ?? {});
   for (const key of keys) {
@@ -106,7 +104,7 @@ export function compileCatalogues(catalogues: Record<string, Catalogue>, banner:
   }
   const mf = new MessageFormat([...LANGUAGES], { strict: true });
   const names = [...new Set(keys.map(namespaceOf))];
-  const namespaces = Object.fromEntries(
+  return Object.fromEntries(
     names.map((name) => {
       const inNamespace = keys.filter((key) => namespaceOf(key) === name);
       const messages = Object.fromEntries(
@@ -118,10 +116,12 @@ export function compileCatalogues(catalogues: Record<string, Catalogue>, banner:
           ),
         ]),
       );
+      // compileModule ends with `export default {…}`, the runtime's imports before it: the
+      // namespace is exported by its name instead, as the project's modules export.
+      const [runtime, object, ...more] = compileModule(mf, messages).split('\nexport default ');
+      if (object === undefined || more.length) throw new Error('compileModule: not one `export default`');
       // The compiled functions are plain JavaScript: unchecked, as the checks above stand for them.
-      return [name, `// @ts-nocheck\n${banner}${compileModule(mf, messages)}\n`];
+      return [name, `// @ts-nocheck\n${banner}${runtime}\nexport const ${name} = ${object};\n`];
     }),
   );
-  const index = `${banner}${names.map((name) => `export { default as ${name} } from './messages/${name}.ts';\n`).join('')}`;
-  return { index, namespaces };
 }

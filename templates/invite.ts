@@ -5,7 +5,11 @@ import { compileSlots } from '#shared/core/template.ts';
 import * as z from '#shared/core/zod.ts';
 import { brandHtml, EMAIL_LOGO_STYLE } from './branding.ts';
 import { inviteHtml } from './generated/invite.html.ts';
-import { email, invite, reack, reminder, renewal } from './generated/messages.ts';
+import { email } from './generated/messages/email.ts';
+import { invite } from './generated/messages/invite.ts';
+import { reack } from './generated/messages/reack.ts';
+import { reminder } from './generated/messages/reminder.ts';
+import { renewal } from './generated/messages/renewal.ts';
 import { htmlLang, type KeyOf, messagesOf } from './messages.ts';
 
 /** The invite's words, and its reminders', re-acknowledgement's and renewal's. */

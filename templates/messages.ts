@@ -1,10 +1,10 @@
-// The message catalogue at run time: every starter-facing string of the pages and emails, per language, compiled at build from templates/locales/ into one module per namespace, which each template names.
+// The message catalogue at run time: every starter-facing string of the pages and emails, per language, compiled at build from templates/locales/ into one module per namespace, which each template imports and names.
 import { escapeHtml, type SafeHtml, trustedHtml } from '#shared/core/html.ts';
 import { LANGUAGES, type Language } from '#shared/core/language.ts';
 
 export type MessageVars = Record<string, string | number>;
 
-/** One namespace's messages (templates/generated/messages.ts: `page`, `invite`…), per language, by full key. */
+/** One namespace's messages (templates/generated/messages/<namespace>.ts: `page`, `invite`…), per language, by full key. */
 type Namespace = Readonly<Record<Language, Readonly<Record<string, (vars: MessageVars) => string>>>>;
 
 /** The keys of the namespaces given (`page.submit`…): a key of another namespace, or none, is a compile error. */
@@ -14,9 +14,10 @@ export type KeyOf<Namespaces extends Readonly<Record<string, Namespace>>> = {
 
 /**
  * The messages of the namespaces a template says, as `message`, `messageHtml` and `messagesIn`.
- * Each template names its own (`messagesOf({ page, form })`), imported from the generated
- * catalogue one by one: a function's bundle carries the namespaces its templates name and no
- * others (the signing page none of the emails' words, the mailer none of the pages').
+ * Each template names its own (`messagesOf({ page, form })`), each imported from its generated
+ * module: a function's bundle carries the namespaces its templates name and no others (the
+ * signing page none of the emails' words, the mailer none of the pages', and its cold start none
+ * of the receipt's, whose renderer loads at the first receipt).
  */
 export function messagesOf<Namespaces extends Readonly<Record<string, Namespace>>>(namespaces: Namespaces) {
   type Key = KeyOf<Namespaces>;

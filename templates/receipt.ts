@@ -4,7 +4,9 @@ import { DEFAULT_LANGUAGE, LANGUAGES } from '#shared/core/language.ts';
 import { compileSlots } from '#shared/core/template.ts';
 import * as z from '#shared/core/zod.ts';
 import { brandHtml, EMAIL_LOGO_STYLE } from './branding.ts';
-import { email, receipt, receiptOnBehalf } from './generated/messages.ts';
+import { email } from './generated/messages/email.ts';
+import { receipt } from './generated/messages/receipt.ts';
+import { receiptOnBehalf } from './generated/messages/receiptOnBehalf.ts';
 import { receiptHtml } from './generated/receipt.html.ts';
 import { htmlLang, type KeyOf, messagesOf } from './messages.ts';
 

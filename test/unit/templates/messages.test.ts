@@ -1,7 +1,8 @@
 // The run-time catalogue: a template's messages from the namespaces it names, in either language, escaped as HTML when asked.
 import { describe, expect, it } from 'vitest';
 import { trustedHtml } from '#shared/core/html.ts';
-import { email, reminder } from '#templates/generated/messages.ts';
+import { email } from '#templates/generated/messages/email.ts';
+import { reminder } from '#templates/generated/messages/reminder.ts';
 import { messagesOf } from '#templates/messages.ts';
 
 describe('messagesOf', () => {
