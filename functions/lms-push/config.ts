@@ -6,7 +6,7 @@ import { destinations } from '#shared/core/destinations/registry.ts';
 import { durationSetting, parseDuration } from '#shared/core/duration.ts';
 import { textSetting } from '#shared/core/validation.ts';
 import * as z from '#shared/core/zod.ts';
-import { policyActivities } from '#templates/generated/policy-activities.ts';
+import { policySettings } from '#templates/generated/policy-settings.ts';
 
 type Shapes = { [N in keyof typeof destinations]: (typeof destinations)[N]['settings']['shape'] };
 type AllOf<U> = (U extends unknown ? (u: U) => void : never) extends (all: infer I) => void ? I : never;
@@ -61,7 +61,7 @@ async function secrets(): Promise<Record<string, string>> {
 }
 
 /** What the channels read besides settings and secrets: the policies this build carries (their Moodle activities, not their texts). */
-const channelContext = Object.freeze({ policies: policyActivities });
+const channelContext = Object.freeze({ policies: policySettings });
 
 // Once at load, so a missing secret, or a setting a channel refuses (a Moodle activity for a policy
 // this build does not carry), stops the function at start with a precise error.

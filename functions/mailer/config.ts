@@ -7,7 +7,7 @@ import { lifecycles } from '#shared/core/lifecycle.ts';
 import { mailboxSetting } from '#shared/core/mailbox.ts';
 import { type ChasePlan, chasePlan } from '#shared/core/schedule.ts';
 import * as z from '#shared/core/zod.ts';
-import { bundledPolicies } from '#templates/policies.ts';
+import { policySettings } from '#templates/generated/policy-settings.ts';
 
 const env = parseEnv(
   z.object({
@@ -84,7 +84,7 @@ function chasePlans(): (policyId: string) => ChasePlan {
   try {
     const fallback = chasePlan(settings);
     const plans = new Map(
-      [...bundledPolicies].map(([id, policy]) => [
+      [...policySettings].map(([id, policy]) => [
         id,
         chasePlan(policy.chase ?? {}, settings, `${id}: chase.`),
       ]),
@@ -106,5 +106,5 @@ export const config = Object.freeze({
   tokenKeys,
   planFor: chasePlans(),
   /** Each policy's `reattest:` (over REATTEST_EVERY) and `due:`: a malformed one stops the cold start. */
-  lifecycleFor: lifecycles(bundledPolicies, env.REATTEST_EVERY),
+  lifecycleFor: lifecycles(policySettings, env.REATTEST_EVERY),
 });

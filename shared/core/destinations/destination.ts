@@ -119,7 +119,7 @@ export type Channel = RequestChannel | SteppedChannel;
 export interface ChannelContext {
   /**
    * The policies this build carries, by id, with their Moodle activities (front matter): all a
-   * channel reads of them, so lms-push carries these and not the texts (templates/generated/policy-activities.ts).
+   * channel reads of them, so lms-push carries these and not the texts (templates/generated/policy-settings.ts).
    */
   policies: ReadonlyMap<string, Pick<PolicyText, 'moodle'>>;
 }
