@@ -31,6 +31,8 @@ export const LAZY_MODULES: Readonly<Partial<Record<FunctionName, Readonly<Record
   ack: { '#shared/core/policy-markdown.ts': 'policy-markdown.mjs' },
   // SES's quota and the mailers' event source, read and sized once a sweep.
   sweeper: { '#shared/adapters/mailer-scaling.ts': 'mailer-scaling.mjs' },
+  // The console's OpenID client, at its first sign-in or sign-out.
+  console: { '#shared/adapters/oidc.ts': 'oidc.mjs' },
 };
 
 /** The source file of a lazily loaded module's specifier (`#shared/x.ts` → `<root>shared/x.ts`). */
