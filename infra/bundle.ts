@@ -31,8 +31,13 @@ export const LAZY_MODULES: Readonly<Partial<Record<FunctionName, Readonly<Record
   ack: { '#shared/core/policy-markdown.ts': 'policy-markdown.mjs' },
   // SES's quota and the mailers' event source, read and sized once a sweep.
   sweeper: { '#shared/adapters/mailer-scaling.ts': 'mailer-scaling.mjs' },
-  // The console's OpenID client, at its first sign-in or sign-out.
-  console: { '#shared/adapters/oidc.ts': 'oidc.mjs' },
+  // The console's OpenID client, at its first sign-in or sign-out; the diff library and the CSV
+  // writer, at the first policy diff and report export.
+  console: {
+    '#shared/adapters/oidc.ts': 'oidc.mjs',
+    '#shared/core/console/policy-diff.ts': 'policy-diff.mjs',
+    '#shared/core/report-csv.ts': 'report-csv.mjs',
+  },
 };
 
 /** The source file of a lazily loaded module's specifier (`#shared/x.ts` → `<root>shared/x.ts`). */
