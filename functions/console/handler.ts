@@ -1,5 +1,4 @@
 // /console/…: the HR and compliance console — sign-in through the organisation's OpenID provider, the pages, exports and admin actions.
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import type { OidcSettings, SignInProvider } from '#shared/adapters/oidc.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
@@ -14,9 +13,10 @@ import { bundledPolicies } from '#templates/policies.ts';
 import { renderSubjectAccessHtml, SUBJECT_ACCESS_CSP } from '#templates/privacy-export.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { config } from './config.ts';
+import { makeConsoleStore } from './store.ts';
 
 const logger = makeLogger();
-const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
+const store = makeConsoleStore(config.TABLE_NAME, config.DUE_SHARDS);
 const clock = { now: () => new Date() };
 const policies = [...bundledPolicies.keys()];
 /** Sign-out ends at the provider: Cognito's logout address, or the issuer's own end-session endpoint. */
