@@ -2,7 +2,8 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Assignment } from '#shared/core/model.ts';
-import { csvOf, makeReport, rowOf } from '#shared/core/report.ts';
+import { makeReport, rowOf } from '#shared/core/report.ts';
+import { csvOf } from '#shared/core/report-csv.ts';
 import { TABLE_NAME } from '../local/settings.ts';
 import { median, putItems, startLocalTable } from './local-table.ts';
 import { fmt } from './measure.ts';

@@ -3,13 +3,13 @@ import { closeSync, constants, fchmodSync, openSync, unlinkSync, writeSync } fro
 import type { Command } from 'commander';
 import { parseDay, utcMinute } from '#shared/core/dates.ts';
 import {
-  csvOf,
   makeReport,
   REPORT_FILTERS,
   type ReportFilter,
   type ReportRow,
   type ReportSummary,
 } from '#shared/core/report.ts';
+import { csvOf } from '#shared/core/report-csv.ts';
 import { type CliDeps, type Shell, UsageError } from './cli.ts';
 
 interface ReportOptions {

@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
+import { sdkLambdaStandIns } from './bundle-sdk.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -30,6 +31,13 @@ export const LAZY_MODULES: Readonly<Partial<Record<FunctionName, Readonly<Record
   ack: { '#shared/core/policy-markdown.ts': 'policy-markdown.mjs' },
   // SES's quota and the mailers' event source, read and sized once a sweep.
   sweeper: { '#shared/adapters/mailer-scaling.ts': 'mailer-scaling.mjs' },
+  // The console's OpenID client, at its first sign-in or sign-out; the diff library and the CSV
+  // writer, at the first policy diff and report export.
+  console: {
+    '#shared/adapters/oidc.ts': 'oidc.mjs',
+    '#shared/core/console/policy-diff.ts': 'policy-diff.mjs',
+    '#shared/core/report-csv.ts': 'report-csv.mjs',
+  },
 };
 
 /** The source file of a lazily loaded module's specifier (`#shared/x.ts` → `<root>shared/x.ts`). */
@@ -115,7 +123,7 @@ export const BUNDLE_SETTINGS = {
     '@aws-sdk/credential-provider-node': `${root}shared/adapters/lambda-credentials.ts`,
     '@smithy/core/event-streams': `${root}shared/adapters/no-event-streams.ts`,
   },
-  plugins: [sdkSchemasWithLiteralKeys, sdkPackageVersionsOnly],
+  plugins: [sdkSchemasWithLiteralKeys, sdkPackageVersionsOnly, sdkLambdaStandIns],
   logLevel: 'warning',
 } satisfies BuildOptions;
 

@@ -1,7 +1,6 @@
 // /console/…: the HR and compliance console — sign-in through the organisation's OpenID provider, the pages, exports and admin actions.
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
-import { makeOidcProvider } from '#shared/adapters/oidc.ts';
+import type { OidcSettings, SignInProvider } from '#shared/adapters/oidc.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeConsoleActions } from '#shared/core/console/actions.ts';
 import { makeConsoleQueries } from '#shared/core/console/queries.ts';
@@ -14,9 +13,10 @@ import { bundledPolicies } from '#templates/policies.ts';
 import { renderSubjectAccessHtml, SUBJECT_ACCESS_CSP } from '#templates/privacy-export.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { config } from './config.ts';
+import { makeConsoleStore } from './store.ts';
 
 const logger = makeLogger();
-const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
+const store = makeConsoleStore(config.TABLE_NAME, config.DUE_SHARDS);
 const clock = { now: () => new Date() };
 const policies = [...bundledPolicies.keys()];
 /** Sign-out ends at the provider: Cognito's logout address, or the issuer's own end-session endpoint. */
@@ -26,6 +26,21 @@ const subjectAccess = {
   html: renderSubjectAccessHtml,
   csp: SUBJECT_ACCESS_CSP,
 };
+
+/**
+ * The OpenID client (openid-client, oauth4webapi) loads with the first sign-in or sign-out, not at
+ * every cold start: a signed-in person's requests need only the session cookie (issue 18).
+ */
+function signInOnFirstUse(settings: OidcSettings): SignInProvider {
+  let provider: Promise<SignInProvider> | undefined;
+  const loaded = () =>
+    (provider ??= import('#shared/adapters/oidc.ts').then((oidc) => oidc.makeOidcProvider(settings)));
+  return {
+    start: async (returnTo, now) => (await loaded()).start(returnTo, now),
+    finish: async (callbackUrl, pending) => (await loaded()).finish(callbackUrl, pending),
+    endSessionUrl: async () => (await loaded()).endSessionUrl(),
+  };
+}
 
 /** The provider's redirects come back to the console's own address: PUBLIC_BASE_URL's, on AWS the API's. */
 const apps = new Map<string, ReturnType<typeof makeConsoleApp>>();
@@ -49,7 +64,7 @@ function appFor(baseUrl: string) {
         freshLinkIntervalMs: config.FRESH_LINK_INTERVAL,
         deliveries: config.LMS_MODE,
       }),
-      signIn: makeOidcProvider({
+      signIn: signInOnFirstUse({
         issuer: config.OIDC_ISSUER,
         clientId: config.OIDC_CLIENT_ID,
         redirectUri: `${baseUrl}/console/auth/callback`,

@@ -1,6 +1,5 @@
 // /scim/v2/…: the identity provider's SCIM 2.0 requests (RFC 7644), each user a starter through the ingest use case.
 import { randomUUID } from 'node:crypto';
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
@@ -12,9 +11,10 @@ import { readScimRequest, scimBase, scimFailure, toScimResult } from '#shared/ed
 import { bundledAudience } from '#templates/audience.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 import { config } from './config.ts';
+import { makeScimStore } from './store.ts';
 
 const logger = makeLogger();
-const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
+const store = makeScimStore(config.TABLE_NAME, config.DUE_SHARDS);
 const clock = { now: () => new Date() };
 const schema = starterEventSchema(new Set(bundledPolicies.keys()));
 const service = makeScimService({

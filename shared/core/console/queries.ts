@@ -24,10 +24,9 @@ import {
   type PolicyVersion,
   type Starter,
 } from '../model.ts';
-import { csvOf, makeReport, type ReportFilter, type ReportRow } from '../report.ts';
+import { makeReport, type ReportFilter, type ReportRow } from '../report.ts';
 import { folded } from '../visible.ts';
 import { completionBy, current, signedPerWeek } from './aggregates.ts';
-import { policyDiff } from './policy-diff.ts';
 import type {
   ActionName,
   AssignmentActions,
@@ -343,7 +342,11 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
     return { policies: out };
   }
 
-  /** What changed from version `from` to a later `to`; undefined unless both exist and from < to. */
+  /**
+   * What changed from version `from` to a later `to`; undefined unless both exist and from < to.
+   * The diff library loads with the first diff asked for, not at the console's cold start
+   * (infra/bundle.ts LAZY_MODULES).
+   */
   async function diff(policyId: string, from: number, to: number): Promise<PolicyDiffView | undefined> {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || from >= to) return undefined;
     const [older, newer, latest] = await Promise.all([
@@ -352,7 +355,10 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
       store.getLatestPolicyVersion(policyId),
     ]);
     if (!older || !newer || !latest) return undefined;
-    const counts = await countsOf(policyId);
+    const [counts, { policyDiff }] = await Promise.all([
+      countsOf(policyId),
+      import('#shared/core/console/policy-diff.ts'),
+    ]);
     return {
       policyId,
       title: latest.title,
@@ -444,6 +450,8 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
         }
       },
     );
+    // csv-stringify loads with the first export, not at the console's cold start (LAZY_MODULES).
+    const { csvOf } = await import('#shared/core/report-csv.ts');
     return csvOf(rows, { header: true, bom: true });
   }
 

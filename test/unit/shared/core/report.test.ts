@@ -5,14 +5,13 @@ import { NotFoundError } from '#shared/core/errors.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
 import type { AssignmentStatus, PolicyVersion } from '#shared/core/model.ts';
 import {
-  CSV_COLUMNS,
-  csvOf,
   makeReport,
   REPORT_FILTERS,
   type ReportFilter,
   type ReportRow,
   UNSIGNED_STATUSES,
 } from '#shared/core/report.ts';
+import { CSV_COLUMNS, csvOf } from '#shared/core/report-csv.ts';
 import {
   anEvidence,
   anOnBehalfEvidence,

@@ -6,7 +6,8 @@ import { assignmentIdFor, renewalIdFor, starterIdFor } from '#shared/core/ids.ts
 import { lifecycles } from '#shared/core/lifecycle.ts';
 import type { AssignmentStatus, DeliveryKind, PolicyVersion, Starter } from '#shared/core/model.ts';
 import { policySha256 } from '#shared/core/policy.ts';
-import { csvOf, makeReport, type ReportRow } from '#shared/core/report.ts';
+import { makeReport, type ReportRow } from '#shared/core/report.ts';
+import { csvOf } from '#shared/core/report-csv.ts';
 import {
   anEvidence,
   aPolicy,

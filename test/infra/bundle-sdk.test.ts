@@ -1,0 +1,136 @@
+// The AWS SDK modules infra/bundle-sdk.ts replaces in every bundle: each is one the clients bring, each stand-in says what was left out if reached, and what Node runs instead still works bundled.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BUNDLE_SETTINGS } from '../../infra/bundle.ts';
+import { SDK_STAND_IN_PATHS } from '../../infra/bundle-sdk.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+/** The SDK's parts the stand-ins sit among, and each way a stand-in could be reached. */
+const ENTRY = `
+export { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+export { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+export { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+export { SESv2Client } from '@aws-sdk/client-sesv2';
+export { Md5, Md5Js, Sha256, Sha256Js } from '@smithy/core/checksum';
+export { AdaptiveRetryStrategy } from '@smithy/core/retry';
+export { NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
+export { resolveParams } from '@smithy/core/endpoints';
+`;
+
+type Bundled = {
+  Md5: new () => Hash;
+  Md5Js: new () => Hash;
+  Sha256: new (secret?: string) => Hash;
+  Sha256Js: new () => Hash;
+  AdaptiveRetryStrategy: new (maxAttempts: () => Promise<number>) => unknown;
+  NODE_REGION_CONFIG_OPTIONS: { default: () => Promise<string> };
+  resolveParams: (input: object, instructions: undefined, config: object) => Promise<unknown>;
+  SQSClient: new (
+    config: object,
+  ) => {
+    config: { retryStrategy: () => Promise<{ mode: string }> };
+    send: (command: unknown) => Promise<unknown>;
+  };
+  SendMessageCommand: new (input: object) => unknown;
+};
+type Hash = { update(data: string): void; digest(): Promise<Uint8Array> };
+
+/** Each input of the bundle, with the bytes it gives the output. */
+let inputs: Map<string, number>;
+let sdk: Bundled;
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attest-bundle-sdk-'));
+  const result = await build({
+    ...BUNDLE_SETTINGS,
+    stdin: { contents: ENTRY, resolveDir: root, loader: 'ts' },
+    outfile: join(dir, 'index.mjs'),
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+  });
+  for (const file of result.outputFiles) writeFileSync(file.path, file.contents);
+  inputs = new Map(
+    Object.values(result.metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs).map(([file, { bytesInOutput }]) => [file, bytesInOutput] as const),
+    ),
+  );
+  sdk = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as Bundled;
+}, 120_000);
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+const hex = async (hash: Hash, data: string) => {
+  hash.update(data);
+  return Buffer.from(await hash.digest()).toString('hex');
+};
+
+describe('sdkLambdaStandIns', () => {
+  it('replaces modules the SDK’s clients bring, each where the installed SDK has it', () => {
+    // Assess: a path the SDK moved would leave its module in every bundle, unnoticed without this
+    const files = [...inputs.keys()];
+    for (const path of SDK_STAND_IN_PATHS) {
+      expect(files).toContain(`node_modules/@smithy/core/dist-es/submodules/${path}`);
+    }
+    // and what only the replaced modules used is gone (adaptive retry's rate limiter)
+    expect(
+      inputs.get('node_modules/@smithy/core/dist-es/submodules/retry/util-retry/DefaultRateLimiter.js') ?? 0,
+    ).toBe(0);
+  });
+
+  it('hashes with Node’s own SHA-256, HMAC and MD5 in a bundle, never reaching the stand-ins', async () => {
+    // Act
+    const sha256 = await hex(new sdk.Sha256(), 'abc');
+    const hmac = await hex(new sdk.Sha256('key'), 'abc');
+    const md5 = await hex(new sdk.Md5(), 'abc');
+
+    // Assess: the digests of RFC 6234's and RFC 1321's test string
+    expect(sha256).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(hmac).toBe('9c196e32dc0175f86f4b1cb89289d6619de6bee699e4c378e68309ed97a1a6ab');
+    expect(md5).toBe('900150983cd24fb0d6963f7d28e17f72');
+  });
+
+  it('leaves a client to the standard retry mode when none is asked for', async () => {
+    // Prepare
+    vi.stubEnv('AWS_RETRY_MODE', undefined);
+    const client = new sdk.SQSClient({ region: 'eu-west-2' });
+
+    // Act
+    const strategy = await client.config.retryStrategy();
+
+    // Assess
+    expect(strategy.mode).toBe('standard');
+  });
+
+  it('says what was left out when a stand-in is reached', async () => {
+    // Prepare
+    const leftOut = (what: string) =>
+      new RegExp(`^attest bundles leave out the AWS SDK’s ${what} \\(infra/bundle-sdk.ts\\)`);
+    const adaptive = new sdk.SQSClient({
+      region: 'eu-west-2',
+      retryMode: 'adaptive',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      endpoint: 'http://127.0.0.1:9',
+    });
+
+    // Act / Assess
+    expect(() => new sdk.Sha256Js()).toThrow(leftOut('JavaScript SHA-256'));
+    expect(() => new sdk.Md5Js()).toThrow(leftOut('JavaScript MD5'));
+    expect(() => new sdk.AdaptiveRetryStrategy(async () => 3)).toThrow(leftOut('adaptive retry mode'));
+    await expect(
+      adaptive.send(new sdk.SendMessageCommand({ QueueUrl: 'http://127.0.0.1:9/q', MessageBody: 'x' })),
+    ).rejects.toThrow(leftOut('adaptive retry mode'));
+    await expect(sdk.NODE_REGION_CONFIG_OPTIONS.default()).rejects.toThrow(
+      leftOut('region lookup in EC2 instance metadata'),
+    );
+    await expect(sdk.resolveParams({}, undefined, { serviceId: 'S3' })).rejects.toThrow(
+      leftOut('S3 endpoint parameters'),
+    );
+  });
+});
