@@ -98,8 +98,188 @@ const ACCENT = rgb(0.043, 0.31, 0.541);
 /** The PDF subset tag (six capitals, ISO 32000 §9.6.4) and font name, fixed rather than pdf-lib's counter. */
 const FONT_NAME = 'ATTEST+DejaVuSans';
 
-/** Each font file's tables as fontkit parsed them, kept while the file's bytes are (a warm function's). */
-const parsedFonts = new WeakMap<CertificateFont, object>();
+/** A glyph as fontkit keeps it in a font's cache: the code points it was first made for are what the ToUnicode map says. */
+interface CachedGlyph {
+  id: number;
+  codePoints: number[];
+}
+type GlyphCache = Record<number, CachedGlyph | undefined>;
+/** The part of a fontkit font this module reaches into: its glyph cache, and shaping (`layout`). */
+interface FontkitFont {
+  _glyphs: GlyphCache;
+  layout(text: string, features?: unknown): { glyphs: CachedGlyph[] };
+  getGlyph(id: number, codePoints: number[]): CachedGlyph;
+  characterSet: number[];
+}
+
+/**
+ * What one shaping (`layout`) of a text did to a document's glyph cache, and what it gave: the
+ * cache entries it read (the code points found, or null for none), those it made, and the glyphs
+ * it returned. Shaping is a function of the text and of what it reads from the cache alone (the
+ * font's tables are only read), so wherever those entries are the same, shaping the text again
+ * makes the same entries and gives the same glyphs.
+ */
+interface Shaped {
+  reads: Array<[number, number[] | null]>;
+  made: Array<[number, number[]]>;
+  glyphs: number[];
+}
+
+/** The most outcomes kept for one text: its own reads differ only with what the document drew before. */
+const OUTCOMES_PER_TEXT = 4;
+
+/**
+ * Shapings remembered across documents, the least recently used forgotten past `capacity` texts
+ * (each a few hundred bytes: a warm function's memory stays bounded). Most of a certificate's
+ * texts (labels, the statement, the policy's title, the organisation, and every line `wrap`
+ * measures on the way to them) are the same for every certificate, and shaping them (OpenType
+ * GSUB and GPOS, in fontkit) was most of a certificate's work. `new ShapeMemory(0)` remembers
+ * nothing: each document shapes every text itself, as before.
+ */
+export class ShapeMemory {
+  readonly #texts = new Map<string, Shaped[]>();
+  constructor(readonly capacity = 2000) {}
+
+  /**
+   * `font.layout(text)` for a document's font view, replayed from memory when a shaping of
+   * `text` read the same cache entries as the view holds now: the entries it made are made in the
+   * view's cache as shaping would have made them, so the document's glyphs, and the ToUnicode map
+   * written from them, are those shaping it afresh gives (the corpus test holds 300 certificates
+   * to the bytes of the code before this memory).
+   */
+  layout(view: FontkitFont, shape: FontkitFont['layout'], text: string): { glyphs: CachedGlyph[] } {
+    const outcomes = this.#texts.get(text);
+    const cache = view._glyphs;
+    const known = outcomes?.find((outcome) =>
+      outcome.reads.every(([id, codePoints]) => holds(cache[id], codePoints)),
+    );
+    if (known) {
+      // Most recently used last: Map keeps insertion order.
+      this.#texts.delete(text);
+      this.#texts.set(text, outcomes as Shaped[]);
+      for (const [id, codePoints] of known.made) view.getGlyph(id, [...codePoints]);
+      return { glyphs: known.glyphs.map((id) => cache[id] as CachedGlyph) };
+    }
+    if (this.capacity === 0) return shape.call(view, text);
+    const shaped = recordShaping(view, shape, text);
+    if (!shaped.outcome) return shaped.run;
+    const kept = [shaped.outcome, ...(outcomes ?? [])].slice(0, OUTCOMES_PER_TEXT);
+    this.#texts.delete(text);
+    this.#texts.set(text, kept);
+    if (this.#texts.size > this.capacity) this.#texts.delete(this.#texts.keys().next().value as string);
+    return shaped.run;
+  }
+}
+
+/** Whether a cache entry holds what a shaping read there (null: nothing). */
+function holds(glyph: CachedGlyph | undefined, codePoints: number[] | null): boolean {
+  if (!glyph) return codePoints === null;
+  if (!codePoints || glyph.codePoints.length !== codePoints.length) return false;
+  return glyph.codePoints.every((c, i) => c === codePoints[i]);
+}
+
+/** fontkit's layout engine of a font, as far as `glyphsOnly` replaces it. */
+interface LayoutEngine {
+  engine?: { zeroMarkAdvances?: unknown };
+  position(run: { glyphs: CachedGlyph[]; positions: unknown[]; direction: string }): void;
+}
+
+/**
+ * Lets `view`'s shaping give glyphs only. pdf-lib measures and draws a text with each glyph's own
+ * advance (hmtx), never the positions GPOS works out (kerning, marks), and positioning reads the
+ * font's tables alone, never the glyph cache: so skipping it changes neither the glyphs given nor
+ * the cache entries made. Only what positioning does to the glyphs is kept: fontkit reverses a
+ * right-to-left run's glyphs there. For OpenType layout only (fontkit's OTLayoutEngine, DejaVu's).
+ */
+function glyphsOnly(view: FontkitFont): void {
+  const engine = (view as unknown as { _layoutEngine: LayoutEngine })._layoutEngine;
+  if (Object.hasOwn(engine, 'position') || typeof engine.engine?.zeroMarkAdvances !== 'function') return;
+  engine.position = (run) => {
+    run.positions = run.glyphs.map(() => ({ xAdvance: 0, yAdvance: 0, xOffset: 0, yOffset: 0 }));
+    if (run.direction === 'rtl') {
+      run.glyphs.reverse();
+      run.positions.reverse();
+    }
+  };
+}
+
+/** What a shaping in progress read from and made in a view's glyph cache (see `Shaped`). */
+interface Watch {
+  reads: Map<number, number[] | null>;
+  made: Array<[number, number[]]>;
+  /** Set by a glyph id that is not a whole number (never seen from fontkit): then nothing is remembered. */
+  odd: boolean;
+}
+
+/** The views being shaped in and watched. */
+const watches = new WeakMap<FontkitFont, Watch>();
+
+/**
+ * `getGlyph` of a document's view: fontkit's, noting for a watched shaping each cache entry's
+ * first read and each entry made. In fontkit the cache is read and filled by `getGlyph` alone
+ * (for a TrueType font such as DejaVu; @pdf-lib/fontkit 1.1.1, pinned), and `recordShaping`
+ * checks that the cache grew by just the entries noted.
+ */
+function watchedGetGlyph(getGlyph: FontkitFont['getGlyph']) {
+  return function (this: FontkitFont, id: number, codePoints: number[]): CachedGlyph {
+    const watch = watches.get(this);
+    if (!watch) return getGlyph.call(this, id, codePoints);
+    if (!Number.isInteger(id) || id < 0) watch.odd = true;
+    const found = this._glyphs[id];
+    if (!watch.reads.has(id)) watch.reads.set(id, found ? [...found.codePoints] : null);
+    const glyph = getGlyph.call(this, id, codePoints);
+    if (!found && glyph) watch.made.push([id, [...glyph.codePoints]]);
+    return glyph;
+  };
+}
+
+/** Shapes `text` in `view` (glyphs only), watching its glyph cache: each entry's first read and each one made. */
+function recordShaping(view: FontkitFont, shape: FontkitFont['layout'], text: string) {
+  glyphsOnly(view);
+  const cache = view._glyphs;
+  const before = Object.keys(cache).length;
+  const watch: Watch = { reads: new Map(), made: [], odd: false };
+  watches.set(view, watch);
+  let run: { glyphs: CachedGlyph[] };
+  try {
+    run = shape.call(view, text);
+  } finally {
+    watches.delete(view);
+  }
+  const { reads, made } = watch;
+  // Remembered only when every glyph given is the cache's own (fontkit's way) and the cache grew by
+  // just the entries noted; anything else is shaped again each time.
+  const remembered =
+    !watch.odd &&
+    Object.keys(cache).length === before + made.length &&
+    run.glyphs.every((glyph) => cache[glyph.id] === glyph) &&
+    made.every(([id]) => reads.get(id) === null);
+  return {
+    run,
+    outcome: remembered
+      ? { reads: [...reads], made, glyphs: run.glyphs.map((glyph) => glyph.id) }
+      : undefined,
+  };
+}
+
+/** Each font file as fontkit parsed it, its characters, and the shapings remembered for it, kept while its bytes are (a warm function's). */
+interface ParsedFont {
+  font: FontkitFont;
+  characters: Set<number>;
+  memory: ShapeMemory;
+}
+const parsedFonts = new WeakMap<CertificateFont, ParsedFont>();
+
+function parsedFont(fontBytes: CertificateFont): ParsedFont {
+  let parsed = parsedFonts.get(fontBytes);
+  if (!parsed) {
+    const font = fontkit.create(fontBytes) as unknown as FontkitFont;
+    // Computed once on the parsed font, which the views read through to: a pure function of the file.
+    parsed = { font, characters: new Set(font.characterSet), memory: new ShapeMemory() };
+    parsedFonts.set(fontBytes, parsed);
+  }
+  return parsed;
+}
 
 /**
  * fontkit for one document, parsing each font file once rather than for every certificate:
@@ -110,24 +290,32 @@ const parsedFonts = new WeakMap<CertificateFont, object>();
  * ToUnicode map is written from them, so a cache shared between documents would make a
  * certificate's bytes depend on the ones made before it in the same process. Everything else the
  * view reads through to is decoded once and only read, so each certificate is still the same bytes
- * as when made alone.
+ * as when made alone. Its shaping goes through `memory`, which replays into the view's own cache.
  */
-function fontkitFor(fontBytes: CertificateFont): Parameters<PDFDocument['registerFontkit']>[0] {
-  let parsed = parsedFonts.get(fontBytes);
-  if (!parsed) {
-    const font = fontkit.create(fontBytes);
-    // Computed once on the parsed font, which the views read through to: pure functions of the file.
-    void font.characterSet;
-    parsed = font;
-    parsedFonts.set(fontBytes, parsed);
-  }
-  const shared = parsed;
+function fontkitFor(
+  fontBytes: CertificateFont,
+  parsed: ParsedFont,
+  memory: ShapeMemory,
+): Parameters<PDFDocument['registerFontkit']>[0] {
+  const shared = parsed.font;
   return {
     create: (bytes: Uint8Array) => {
       if (bytes !== fontBytes) throw new Error('certificate: a font other than the one given');
       // fontkit's own glyph cache (`_glyphs`) and its layout engine, which makes glyphs through the
       // font it was made for, are the view's; both are per font in fontkit (@pdf-lib/fontkit 1.1.1, pinned).
-      return Object.create(shared, { _glyphs: { value: {}, writable: true } });
+      const view: FontkitFont = Object.create(shared, {
+        _glyphs: { value: {}, writable: true },
+        getGlyph: { value: watchedGetGlyph(shared.getGlyph) },
+        layout: {
+          // pdf-lib shapes with the embedding's features, none here; anything else is shaped as fontkit would.
+          value: (text: unknown, ...rest: unknown[]) =>
+            typeof text === 'string' && rest.every((arg) => arg === undefined)
+              ? memory.layout(view, shared.layout, text)
+              : shared.layout.call(view, text as string, ...rest),
+        },
+      });
+      // The view is the font fontkit made, with a cache and shaping of its own (typed here by what is used).
+      return view as unknown as ReturnType<Parameters<PDFDocument['registerFontkit']>[0]['create']>;
     },
   };
 }
@@ -159,8 +347,7 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
 }
 
 /** The characters of `text` the font has no glyph for, as code points (U+4E2D), once each. */
-function unshown(text: string, font: PDFFont): string[] {
-  const has = new Set(font.getCharacterSet());
+function unshown(text: string, has: ReadonlySet<number>): string[] {
   const missing = [...new Set(text)].filter((c) => !/\s/.test(c) && !has.has(c.codePointAt(0) ?? 0));
   return missing.map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
 }
@@ -195,18 +382,20 @@ function writer(doc: PDFDocument, font: PDFFont) {
  * Deterministic: no clock, no chance, no machine's locale — the document's dates are the agreement's
  * time, its id is derived from the evidence id, the font subset is named, times are written from
  * numbers (not Intl's words, which differ between ICU versions). Same input, same pdf-lib version
- * (pinned), same font file: the same bytes.
+ * (pinned), same font file: the same bytes, whatever `memory` remembers (by default, the font's own).
  */
 export async function makeCertificate(
   input: CertificateInput,
   fontBytes: CertificateFont,
+  memory?: ShapeMemory,
 ): Promise<Certificate> {
   const { evidence } = input;
   const language = evidenceLanguage(evidence);
   const TEXT = TEXTS[language];
   const at = new Date(evidence.acknowledgedAt);
   const doc = await PDFDocument.create({ updateMetadata: false });
-  doc.registerFontkit(fontkitFor(fontBytes));
+  const parsed = parsedFont(fontBytes);
+  doc.registerFontkit(fontkitFor(fontBytes, parsed, memory ?? parsed.memory));
   const font = await doc.embedFont(fontBytes, { subset: true, customName: FONT_NAME });
   const subject = fill(TEXT.subject, {
     policy: evidence.policyTitle,
@@ -236,7 +425,7 @@ export async function makeCertificate(
   out.field(TEXT.statement, evidence.statement);
   const onBehalf = evidence.method === 'on-behalf';
   out.field(onBehalf ? TEXT.nameOnBehalf : TEXT.typedName, evidence.typedName);
-  const missing = unshown(evidence.typedName, font);
+  const missing = unshown(evidence.typedName, parsed.characters);
   if (missing.length) out.text(fill(TEXT.unshown, { codes: missing.join(' ') }), { size: 9, gap: 8 });
   const local = isoMoment(at, input.timeZone);
   out.field(

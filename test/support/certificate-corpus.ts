@@ -63,7 +63,7 @@ const ZONES = [
   'Pacific/Kiritimati',
 ];
 
-const POLICIES = {
+const POLICIES: Record<'en' | 'cy', ReadonlyArray<readonly [string, string]>> = {
   en: [
     ['safe-internet-use', 'Safe Internet Use – Guidance for Staff'],
     ['official-fixtures', 'Official Fixtures, Fittings and Fjord Trips: Staff Conduct'],
@@ -79,9 +79,9 @@ const POLICIES = {
     ['social-media', 'Polisi ar Ddefnyddio Gwefannau Rhwydweithio Cymdeithasol'],
     ['very-long', 'Teitl Polisi Hir Iawn Sy’n Mynd Ymlaen y Tu Hwnt i Led Un Llinell o’r Dystysgrif'],
   ],
-} as const;
+};
 
-const STATEMENTS = {
+const STATEMENTS: Record<'en' | 'cy', readonly string[]> = {
   en: [
     'I understand and agree to adhere to the Policy on the Use of Social Networking Websites.',
     'I have read the official fixtures policy, fluffy affirmations and all, and I agree to it in full.',
