@@ -113,62 +113,97 @@ interface FontkitFont {
 }
 
 /**
- * What one shaping (`layout`) of a text did to a document's glyph cache, and what it gave: the
- * cache entries it read (the code points found, or null for none), those it made, and the glyphs
- * it returned. Shaping is a function of the text and of what it reads from the cache alone (the
- * font's tables are only read), so wherever those entries are the same, shaping the text again
- * makes the same entries and gives the same glyphs.
+ * What one computation over a document's glyph cache (shaping a text, or wrapping it into lines,
+ * which shapes each line it tries) read from the cache, made in it, and gave. Shaping is a
+ * function of the text and of the cache entries it reads alone (the font's tables are only read),
+ * so wherever those entries hold the same code points, doing it again makes the same entries and
+ * gives the same result.
  */
-interface Shaped {
+interface Outcome<T> {
+  /** Each entry read before the computation made it: the code points found, or null for none. */
   reads: Array<[number, number[] | null]>;
+  /** Each entry made, in order, with the code points it was made for. */
   made: Array<[number, number[]]>;
-  glyphs: number[];
+  value: T;
 }
 
-/** The most outcomes kept for one text: its own reads differ only with what the document drew before. */
+/** The most outcomes kept for one text: they differ only with what the document drew before it. */
 const OUTCOMES_PER_TEXT = 4;
 
 /**
- * Shapings remembered across documents, the least recently used forgotten past `capacity` texts
- * (each a few hundred bytes: a warm function's memory stays bounded). Most of a certificate's
- * texts (labels, the statement, the policy's title, the organisation, and every line `wrap`
- * measures on the way to them) are the same for every certificate, and shaping them (OpenType
- * GSUB and GPOS, in fontkit) was most of a certificate's work. `new ShapeMemory(0)` remembers
- * nothing: each document shapes every text itself, as before.
+ * Shapings and wrappings remembered across documents, the least recently used forgotten past
+ * `capacity` texts (each a few hundred bytes to a few KB: a warm function's memory stays bounded).
+ * Most of a certificate's texts (labels, the statement, the policy's title, the organisation,
+ * and every line `wrap` measures on the way to them) are the same for every certificate, and
+ * shaping them (OpenType, in fontkit) was most of a certificate's work. Replayed into each
+ * document's own glyph cache, an outcome leaves the document's glyphs, and the ToUnicode map
+ * written from them, as doing the work afresh would (the corpus test holds 300 varied
+ * certificates to the bytes of the code before this memory). `new ShapeMemory(0)` remembers
+ * nothing: each document shapes every text in full, as before (the bench's baseline).
  */
 export class ShapeMemory {
-  readonly #texts = new Map<string, Shaped[]>();
+  readonly #outcomes = new Map<string, Array<Outcome<unknown>>>();
   constructor(readonly capacity = 2000) {}
 
   /**
-   * `font.layout(text)` for a document's font view, replayed from memory when a shaping of
-   * `text` read the same cache entries as the view holds now: the entries it made are made in the
-   * view's cache as shaping would have made them, so the document's glyphs, and the ToUnicode map
-   * written from them, are those shaping it afresh gives (the corpus test holds 300 certificates
-   * to the bytes of the code before this memory).
+   * `compute()` in `view`, or its outcome replayed when one kept for `key` read the same cache
+   * entries as the view holds now. `keep` turns a result into what is kept (undefined: not kept),
+   * `revive` what is kept back into a result for this view.
    */
-  layout(view: FontkitFont, shape: FontkitFont['layout'], text: string): { glyphs: CachedGlyph[] } {
-    const outcomes = this.#texts.get(text);
+  recall<R, T>(
+    view: FontkitFont,
+    key: string,
+    compute: () => R,
+    keep: (result: R) => T | undefined,
+    revive: (kept: T) => R,
+  ): R {
+    if (this.capacity === 0) return compute();
+    const outcomes = this.#outcomes.get(key) as Array<Outcome<T>> | undefined;
     const cache = view._glyphs;
     const known = outcomes?.find((outcome) =>
       outcome.reads.every(([id, codePoints]) => holds(cache[id], codePoints)),
     );
     if (known) {
-      // Most recently used last: Map keeps insertion order.
-      this.#texts.delete(text);
-      this.#texts.set(text, outcomes as Shaped[]);
+      // Most recently used last: a Map keeps insertion order.
+      this.#outcomes.delete(key);
+      this.#outcomes.set(key, outcomes as Array<Outcome<unknown>>);
+      // A computation replaying this one inside it read what this one read, and makes what it made.
+      for (const watch of watches.get(view) ?? [])
+        for (const [id, read] of known.reads) noteRead(watch, id, read);
       for (const [id, codePoints] of known.made) view.getGlyph(id, [...codePoints]);
-      return { glyphs: known.glyphs.map((id) => cache[id] as CachedGlyph) };
+      return revive(known.value);
     }
-    if (this.capacity === 0) return shape.call(view, text);
-    const shaped = recordShaping(view, shape, text);
-    if (!shaped.outcome) return shaped.run;
-    const kept = [shaped.outcome, ...(outcomes ?? [])].slice(0, OUTCOMES_PER_TEXT);
-    this.#texts.delete(text);
-    this.#texts.set(text, kept);
-    if (this.#texts.size > this.capacity) this.#texts.delete(this.#texts.keys().next().value as string);
-    return shaped.run;
+    const watched = watch(view, compute);
+    const value = watched.sound ? keep(watched.result) : undefined;
+    if (value !== undefined) {
+      const outcome: Outcome<T> = { reads: [...watched.watch.reads], made: watched.watch.made, value };
+      this.#outcomes.delete(key);
+      this.#outcomes.set(key, [outcome, ...(outcomes ?? [])].slice(0, OUTCOMES_PER_TEXT));
+      if (this.#outcomes.size > this.capacity)
+        this.#outcomes.delete(this.#outcomes.keys().next().value as string);
+    }
+    return watched.result;
   }
+}
+
+/**
+ * `layout(text)` in a document's view, through `memory`: glyphs only (`glyphsOnly`), kept as glyph
+ * ids when every glyph given is the view's own cache entry (fontkit's way), as a run of the
+ * view's entries when replayed. pdf-lib reads nothing of a run but its glyphs.
+ */
+function shapeIn(view: FontkitFont, layout: FontkitFont['layout'], text: string, memory: ShapeMemory) {
+  if (memory.capacity === 0) return layout.call(view, text);
+  return memory.recall(
+    view,
+    `layout:${text}`,
+    () => {
+      glyphsOnly(view);
+      return layout.call(view, text);
+    },
+    (run) =>
+      run.glyphs.every((glyph) => view._glyphs[glyph.id] === glyph) ? run.glyphs.map((g) => g.id) : undefined,
+    (ids) => ({ glyphs: ids.map((id) => view._glyphs[id] as CachedGlyph) }),
+  );
 }
 
 /** Whether a cache entry holds what a shaping read there (null: nothing). */
@@ -203,63 +238,61 @@ function glyphsOnly(view: FontkitFont): void {
   };
 }
 
-/** What a shaping in progress read from and made in a view's glyph cache (see `Shaped`). */
+/** What a computation in progress read from and made in a view's glyph cache (see `Outcome`). */
 interface Watch {
   reads: Map<number, number[] | null>;
   made: Array<[number, number[]]>;
-  /** Set by a glyph id that is not a whole number (never seen from fontkit): then nothing is remembered. */
+  /** Set by a glyph id that is not a whole number (never seen from fontkit): then nothing is kept. */
   odd: boolean;
 }
 
-/** The views being shaped in and watched. */
-const watches = new WeakMap<FontkitFont, Watch>();
+/** The computations watched in each view, outermost first (a wrapping shapes lines inside it). */
+const watches = new WeakMap<FontkitFont, Watch[]>();
+
+function noteRead(watch: Watch, id: number, read: number[] | null): void {
+  if (!watch.reads.has(id)) watch.reads.set(id, read);
+}
 
 /**
- * `getGlyph` of a document's view: fontkit's, noting for a watched shaping each cache entry's
- * first read and each entry made. In fontkit the cache is read and filled by `getGlyph` alone
- * (for a TrueType font such as DejaVu; @pdf-lib/fontkit 1.1.1, pinned), and `recordShaping`
- * checks that the cache grew by just the entries noted.
+ * `getGlyph` of a document's view: fontkit's, noting for each watched computation each cache
+ * entry's first read and each entry made. In fontkit the cache is read and filled by `getGlyph`
+ * alone (for a TrueType font such as DejaVu; @pdf-lib/fontkit 1.1.1, pinned), and `watch` checks
+ * that the cache grew by just the entries noted.
  */
 function watchedGetGlyph(getGlyph: FontkitFont['getGlyph']) {
   return function (this: FontkitFont, id: number, codePoints: number[]): CachedGlyph {
-    const watch = watches.get(this);
-    if (!watch) return getGlyph.call(this, id, codePoints);
-    if (!Number.isInteger(id) || id < 0) watch.odd = true;
+    const watching = watches.get(this);
+    if (!watching?.length) return getGlyph.call(this, id, codePoints);
     const found = this._glyphs[id];
-    if (!watch.reads.has(id)) watch.reads.set(id, found ? [...found.codePoints] : null);
+    const read = found ? [...found.codePoints] : null;
+    for (const watch of watching) {
+      if (!Number.isInteger(id) || id < 0) watch.odd = true;
+      noteRead(watch, id, read);
+    }
     const glyph = getGlyph.call(this, id, codePoints);
-    if (!found && glyph) watch.made.push([id, [...glyph.codePoints]]);
+    if (!found && glyph) for (const watch of watching) watch.made.push([id, [...glyph.codePoints]]);
     return glyph;
   };
 }
 
-/** Shapes `text` in `view` (glyphs only), watching its glyph cache: each entry's first read and each one made. */
-function recordShaping(view: FontkitFont, shape: FontkitFont['layout'], text: string) {
-  glyphsOnly(view);
+/** Runs `compute` watching `view`'s glyph cache; sound when every change to the cache was noted. */
+function watch<R>(view: FontkitFont, compute: () => R) {
   const cache = view._glyphs;
   const before = Object.keys(cache).length;
   const watch: Watch = { reads: new Map(), made: [], odd: false };
-  watches.set(view, watch);
-  let run: { glyphs: CachedGlyph[] };
+  const watching = watches.get(view) ?? [];
+  watches.set(view, [...watching, watch]);
+  let result: R;
   try {
-    run = shape.call(view, text);
+    result = compute();
   } finally {
-    watches.delete(view);
+    watches.set(view, watching);
   }
-  const { reads, made } = watch;
-  // Remembered only when every glyph given is the cache's own (fontkit's way) and the cache grew by
-  // just the entries noted; anything else is shaped again each time.
-  const remembered =
+  const sound =
     !watch.odd &&
-    Object.keys(cache).length === before + made.length &&
-    run.glyphs.every((glyph) => cache[glyph.id] === glyph) &&
-    made.every(([id]) => reads.get(id) === null);
-  return {
-    run,
-    outcome: remembered
-      ? { reads: [...reads], made, glyphs: run.glyphs.map((glyph) => glyph.id) }
-      : undefined,
-  };
+    Object.keys(cache).length === before + watch.made.length &&
+    watch.made.every(([id]) => watch.reads.get(id) === null);
+  return { result, watch, sound };
 }
 
 /** Each font file as fontkit parsed it, its characters, and the shapings remembered for it, kept while its bytes are (a warm function's). */
@@ -296,6 +329,7 @@ function fontkitFor(
   fontBytes: CertificateFont,
   parsed: ParsedFont,
   memory: ShapeMemory,
+  views: FontkitFont[],
 ): Parameters<PDFDocument['registerFontkit']>[0] {
   const shared = parsed.font;
   return {
@@ -310,10 +344,11 @@ function fontkitFor(
           // pdf-lib shapes with the embedding's features, none here; anything else is shaped as fontkit would.
           value: (text: unknown, ...rest: unknown[]) =>
             typeof text === 'string' && rest.every((arg) => arg === undefined)
-              ? memory.layout(view, shared.layout, text)
+              ? shapeIn(view, shared.layout, text, memory)
               : shared.layout.call(view, text as string, ...rest),
         },
       });
+      views.push(view);
       // The view is the font fontkit made, with a cache and shaping of its own (typed here by what is used).
       return view as unknown as ReturnType<Parameters<PDFDocument['registerFontkit']>[0]['create']>;
     },
@@ -353,14 +388,14 @@ function unshown(text: string, has: ReadonlySet<number>): string[] {
 }
 
 /** Writes lines down the page, starting a new page when one is full. */
-function writer(doc: PDFDocument, font: PDFFont) {
+function writer(doc: PDFDocument, font: PDFFont, wrapped: (text: string, size: number) => string[]) {
   let page: PDFPage = doc.addPage([PAGE.width, PAGE.height]);
   let y = PAGE.height - MARGIN;
   return {
     text(text: string, options: { size?: number; color?: typeof INK; gap?: number } = {}) {
       const size = options.size ?? 11;
       const lineHeight = size * 1.4;
-      for (const line of wrap(text, font, size, WIDTH)) {
+      for (const line of wrapped(text, size)) {
         if (y - lineHeight < MARGIN) {
           page = doc.addPage([PAGE.width, PAGE.height]);
           y = PAGE.height - MARGIN;
@@ -395,8 +430,12 @@ export async function makeCertificate(
   const at = new Date(evidence.acknowledgedAt);
   const doc = await PDFDocument.create({ updateMetadata: false });
   const parsed = parsedFont(fontBytes);
-  doc.registerFontkit(fontkitFor(fontBytes, parsed, memory ?? parsed.memory));
+  const shapes = memory ?? parsed.memory;
+  const views: FontkitFont[] = [];
+  doc.registerFontkit(fontkitFor(fontBytes, parsed, shapes, views));
   const font = await doc.embedFont(fontBytes, { subset: true, customName: FONT_NAME });
+  const [view] = views;
+  if (!view || views.length > 1) throw new Error('certificate: pdf-lib did not embed the font once');
   const subject = fill(TEXT.subject, {
     policy: evidence.policyTitle,
     version: String(evidence.policyVersion),
@@ -415,7 +454,16 @@ export async function makeCertificate(
   );
   doc.context.trailerInfo.ID = doc.context.obj([id, id]);
 
-  const out = writer(doc, font);
+  // Lines as `wrap` breaks them, its work in the view (each line it measures, shaped) replayed when remembered.
+  const out = writer(doc, font, (text, size) =>
+    shapes.recall(
+      view,
+      `wrap:${size}:${text}`,
+      () => wrap(text, font, size, WIDTH),
+      (lines) => lines,
+      (lines) => [...lines],
+    ),
+  );
   out.text(input.organisationName, { size: 12, color: ACCENT, gap: 4 });
   out.text(TEXT.title, { size: 20, color: ACCENT, gap: 6 });
   out.text(fill(TEXT.intro, { organisation: input.organisationName }), { gap: 12 });
