@@ -145,6 +145,11 @@ export class ShapeMemory {
   readonly #outcomes = new Map<string, Array<Outcome<unknown>>>();
   constructor(readonly capacity = 2000) {}
 
+  /** How many texts it remembers outcomes for now (never more than `capacity`). */
+  get size(): number {
+    return this.#outcomes.size;
+  }
+
   /**
    * `compute()` in `view`, or its outcome replayed when one kept for `key` read the same cache
    * entries as the view holds now. `keep` turns a result into what is kept (undefined: not kept),

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certificateFont } from '#shared/adapters/certificate-font.ts';
-import { type CertificateFont, makeCertificate } from '#shared/core/certificate.ts';
+import { type CertificateFont, makeCertificate, ShapeMemory } from '#shared/core/certificate.ts';
 import {
   CORPUS_FIXTURE,
   CORPUS_SEED,
@@ -59,5 +59,28 @@ describe('makeCertificate over the corpus', () => {
 
     // Assess
     expect(made.map(([, sha256]) => sha256)).toEqual(made.map(([expected]) => expected));
+  });
+
+  it('makes the same bytes remembering nothing, and remembering so little it forgets all the time', async () => {
+    // Prepare: a sixth of the corpus, through a memory of nothing and one of 16 texts
+    const some = corpus.filter((_, i) => i % 6 === 0);
+    const nothing = new ShapeMemory(0);
+    const little = new ShapeMemory(16);
+
+    // Act
+    const made: Array<[string | undefined, string, string]> = [];
+    for (const { input, sha256 } of some) {
+      const [afresh, forgetful] = [
+        await makeCertificate(input, font, nothing),
+        await makeCertificate(input, font, little),
+      ];
+      made.push([sha256, afresh.sha256, forgetful.sha256]);
+    }
+
+    // Assess
+    expect(made.map(([, afresh]) => afresh)).toEqual(made.map(([expected]) => expected));
+    expect(made.map(([, , forgetful]) => forgetful)).toEqual(made.map(([expected]) => expected));
+    expect(nothing.size).toBe(0);
+    expect(little.size).toBe(16);
   });
 });
