@@ -43,7 +43,6 @@ const NAMES = [
 ];
 
 /** The receipt's certificate of starter `i`: the deployment's organisation and policies, their own name, time and ids. */
-export const agreementForProfile = (i: number): CertificateInput => agreement(i);
 const agreement = (i: number): CertificateInput => {
   const welsh = i % 4 === 3;
   const id = String(i).padStart(8, '0');
