@@ -264,19 +264,37 @@ function noteRead(watch: Watch, id: number, read: number[] | null): void {
  * alone (for a TrueType font such as DejaVu; @pdf-lib/fontkit 1.1.1, pinned), and `watch` checks
  * that the cache grew by just the entries noted.
  */
-function watchedGetGlyph(getGlyph: FontkitFont['getGlyph']) {
+function watchedGetGlyph(getGlyph: FontkitFont['getGlyph'], decoded: Map<number, unknown> | null) {
   return function (this: FontkitFont, id: number, codePoints: number[]): CachedGlyph {
-    const watching = watches.get(this);
-    if (!watching?.length) return getGlyph.call(this, id, codePoints);
     const found = this._glyphs[id];
-    const read = found ? [...found.codePoints] : null;
+    const watching = watches.get(this) ?? [];
+    const read = watching.length && found ? [...found.codePoints] : null;
     for (const watch of watching) {
       if (!Number.isInteger(id) || id < 0) watch.odd = true;
       noteRead(watch, id, read);
     }
     const glyph = getGlyph.call(this, id, codePoints);
-    if (!found && glyph) for (const watch of watching) watch.made.push([id, [...glyph.codePoints]]);
+    if (!found && glyph) {
+      if (decoded) decodeOnce(glyph, decoded);
+      for (const watch of watching) watch.made.push([id, [...glyph.codePoints]]);
+    }
     return glyph;
+  };
+}
+
+/**
+ * A glyph made in a view decodes its outline once per font file rather than once per document:
+ * pdf-lib's subsetter decodes each glyph it embeds (`_decode`, to find a composite's parts), and
+ * the record is a function of the file and the glyph id alone. Shared between documents, it is
+ * only read: by the subsetter and by fontkit's outlines (the points are transformed in place only
+ * for a variable font, which DejaVu Sans is not).
+ */
+function decodeOnce(glyph: CachedGlyph & { _decode?: () => unknown }, decoded: Map<number, unknown>): void {
+  const decode = glyph._decode;
+  if (typeof decode !== 'function') return;
+  glyph._decode = () => {
+    if (!decoded.has(glyph.id)) decoded.set(glyph.id, decode.call(glyph));
+    return decoded.get(glyph.id);
   };
 }
 
@@ -304,6 +322,8 @@ function watch<R>(view: FontkitFont, compute: () => R) {
 interface ParsedFont {
   font: FontkitFont;
   characters: Set<number>;
+  /** Each glyph's outline record as fontkit decodes it (`decodeOnce`), one at most a glyph; null for a variable font. */
+  decoded: Map<number, unknown> | null;
   memory: ShapeMemory;
 }
 const parsedFonts = new WeakMap<CertificateFont, ParsedFont>();
@@ -313,7 +333,13 @@ function parsedFont(fontBytes: CertificateFont): ParsedFont {
   if (!parsed) {
     const font = fontkit.create(fontBytes) as unknown as FontkitFont;
     // Computed once on the parsed font, which the views read through to: a pure function of the file.
-    parsed = { font, characters: new Set(font.characterSet), memory: new ShapeMemory() };
+    const variable = Boolean((font as unknown as { _variationProcessor: unknown })._variationProcessor);
+    parsed = {
+      font,
+      characters: new Set(font.characterSet),
+      decoded: variable ? null : new Map(),
+      memory: new ShapeMemory(),
+    };
     parsedFonts.set(fontBytes, parsed);
   }
   return parsed;
@@ -344,7 +370,7 @@ function fontkitFor(
       // font it was made for, are the view's; both are per font in fontkit (@pdf-lib/fontkit 1.1.1, pinned).
       const view: FontkitFont = Object.create(shared, {
         _glyphs: { value: {}, writable: true },
-        getGlyph: { value: watchedGetGlyph(shared.getGlyph) },
+        getGlyph: { value: watchedGetGlyph(shared.getGlyph, parsed.decoded) },
         layout: {
           // pdf-lib shapes with the embedding's features, none here; anything else is shaped as fontkit would.
           value: (text: unknown, ...rest: unknown[]) =>
