@@ -131,8 +131,21 @@ interface Outcome<T> {
 const OUTCOMES_PER_TEXT = 4;
 
 /**
- * Shapings and wrappings remembered across documents, the least recently used forgotten past
- * `capacity` texts (each a few hundred bytes to a few KB: a warm function's memory stays bounded).
+ * What an outcome weighs against a memory's `capacity`: the characters of its text and of what it
+ * gave, and each cache entry it read or made (with its code points). About 10–20 bytes of heap a
+ * unit, so a full memory of the default capacity holds a few MB however long the texts.
+ */
+function weight(key: string, outcome: Outcome<unknown>): number {
+  const { value } = outcome;
+  const gave = Array.isArray(value)
+    ? value.reduce((n: number, v) => n + (typeof v === 'string' ? v.length : 1), 0)
+    : 1;
+  return key.length + gave + 8 * (outcome.reads.length + outcome.made.length);
+}
+
+/**
+ * Shapings and wrappings remembered across documents, the least recently used forgotten once
+ * their weight passes `capacity` (see `weight`: a warm function's memory stays bounded).
  * Most of a certificate's texts (labels, the statement, the policy's title, the organisation,
  * and every line `wrap` measures on the way to them) are the same for every certificate, and
  * shaping them (OpenType, in fontkit) was most of a certificate's work. Replayed into each
@@ -142,12 +155,18 @@ const OUTCOMES_PER_TEXT = 4;
  * nothing: each document shapes every text in full, as before (the bench's baseline).
  */
 export class ShapeMemory {
-  readonly #outcomes = new Map<string, Array<Outcome<unknown>>>();
-  constructor(readonly capacity = 2000) {}
+  readonly #outcomes = new Map<string, { weight: number; outcomes: Array<Outcome<unknown>> }>();
+  #weight = 0;
+  constructor(readonly capacity = 250_000) {}
 
-  /** How many texts it remembers outcomes for now (never more than `capacity`). */
+  /** How many texts it remembers outcomes for now. */
   get size(): number {
     return this.#outcomes.size;
+  }
+
+  /** What the outcomes it remembers weigh (see `weight`): never more than `capacity`. */
+  get weight(): number {
+    return this.#weight;
   }
 
   /**
@@ -163,7 +182,8 @@ export class ShapeMemory {
     revive: (kept: T) => R,
   ): R {
     if (this.capacity === 0) return compute();
-    const outcomes = this.#outcomes.get(key) as Array<Outcome<T>> | undefined;
+    const kept = this.#outcomes.get(key);
+    const outcomes = kept?.outcomes as Array<Outcome<T>> | undefined;
     const cache = view._glyphs;
     const known = outcomes?.find((outcome) =>
       outcome.reads.every(([id, codePoints]) => holds(cache[id], codePoints)),
@@ -171,7 +191,7 @@ export class ShapeMemory {
     if (known) {
       // Most recently used last: a Map keeps insertion order.
       this.#outcomes.delete(key);
-      this.#outcomes.set(key, outcomes as Array<Outcome<unknown>>);
+      this.#outcomes.set(key, kept as { weight: number; outcomes: Array<Outcome<unknown>> });
       // A computation replaying this one inside it read what this one read, and makes what it made.
       for (const watch of watches.get(view) ?? [])
         for (const [id, read] of known.reads) noteRead(watch, id, read);
@@ -182,12 +202,30 @@ export class ShapeMemory {
     const value = watched.sound ? keep(watched.result) : undefined;
     if (value !== undefined) {
       const outcome: Outcome<T> = { reads: [...watched.watch.reads], made: watched.watch.made, value };
-      this.#outcomes.delete(key);
-      this.#outcomes.set(key, [outcome, ...(outcomes ?? [])].slice(0, OUTCOMES_PER_TEXT));
-      if (this.#outcomes.size > this.capacity)
-        this.#outcomes.delete(this.#outcomes.keys().next().value as string);
+      this.#remember(key, [outcome, ...(outcomes ?? [])].slice(0, OUTCOMES_PER_TEXT));
     }
     return watched.result;
+  }
+
+  /** Keeps `outcomes` for `key` as the most recently used, forgetting the least recently used past `capacity`. */
+  #remember(key: string, outcomes: Array<Outcome<unknown>>): void {
+    this.#forget(key);
+    const kept = { weight: outcomes.reduce((n, outcome) => n + weight(key, outcome), 0), outcomes };
+    // One text heavier than the whole memory is not kept: it would push out everything else.
+    if (kept.weight > this.capacity) return;
+    this.#outcomes.set(key, kept);
+    this.#weight += kept.weight;
+    for (const oldest of this.#outcomes.keys()) {
+      if (this.#weight <= this.capacity) break;
+      this.#forget(oldest);
+    }
+  }
+
+  #forget(key: string): void {
+    const kept = this.#outcomes.get(key);
+    if (!kept) return;
+    this.#outcomes.delete(key);
+    this.#weight -= kept.weight;
   }
 }
 

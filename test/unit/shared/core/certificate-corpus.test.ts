@@ -62,10 +62,10 @@ describe('makeCertificate over the corpus', () => {
   });
 
   it('makes the same bytes remembering nothing, and remembering so little it forgets all the time', async () => {
-    // Prepare: a sixth of the corpus, through a memory of nothing and one of 16 texts
+    // Prepare: a sixth of the corpus, through a memory of nothing and one holding a few texts at a time
     const some = corpus.filter((_, i) => i % 6 === 0);
     const nothing = new ShapeMemory(0);
-    const little = new ShapeMemory(16);
+    const little = new ShapeMemory(3000);
 
     // Act
     const made: Array<[string | undefined, string, string]> = [];
@@ -81,6 +81,7 @@ describe('makeCertificate over the corpus', () => {
     expect(made.map(([, afresh]) => afresh)).toEqual(made.map(([expected]) => expected));
     expect(made.map(([, , forgetful]) => forgetful)).toEqual(made.map(([expected]) => expected));
     expect(nothing.size).toBe(0);
-    expect(little.size).toBe(16);
+    expect(little.size).toBeGreaterThan(0);
+    expect(little.weight).toBeLessThanOrEqual(3000);
   });
 });
