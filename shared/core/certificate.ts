@@ -410,7 +410,7 @@ function fontkitFor(
         _glyphs: { value: {}, writable: true },
         getGlyph: { value: watchedGetGlyph(shared.getGlyph, parsed.decoded) },
         layout: {
-          // pdf-lib shapes with the embedding's features, none here; anything else is shaped as fontkit would.
+          // pdf-lib shapes with the embedding's features, none here; anything else is shaped without the memory.
           value: (text: unknown, ...rest: unknown[]) =>
             typeof text === 'string' && rest.every((arg) => arg === undefined)
               ? shapeIn(view, shared.layout, text, memory)
