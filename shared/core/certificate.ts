@@ -98,8 +98,290 @@ const ACCENT = rgb(0.043, 0.31, 0.541);
 /** The PDF subset tag (six capitals, ISO 32000 §9.6.4) and font name, fixed rather than pdf-lib's counter. */
 const FONT_NAME = 'ATTEST+DejaVuSans';
 
-/** Each font file's tables as fontkit parsed them, kept while the file's bytes are (a warm function's). */
-const parsedFonts = new WeakMap<CertificateFont, object>();
+/** A glyph as fontkit keeps it in a font's cache: the code points it was first made for are what the ToUnicode map says. */
+interface CachedGlyph {
+  id: number;
+  codePoints: number[];
+}
+type GlyphCache = Record<number, CachedGlyph | undefined>;
+/** The part of a fontkit font this module reaches into: its glyph cache, and shaping (`layout`). */
+interface FontkitFont {
+  _glyphs: GlyphCache;
+  layout(text: string, features?: unknown): { glyphs: CachedGlyph[] };
+  getGlyph(id: number, codePoints: number[]): CachedGlyph;
+  characterSet: number[];
+}
+
+/**
+ * What one computation over a document's glyph cache (shaping a text, or wrapping it into lines,
+ * which shapes each line it tries) read from the cache, made in it, and gave. Shaping is a
+ * function of the text and of the cache entries it reads alone (the font's tables are only read),
+ * so wherever those entries hold the same code points, doing it again makes the same entries and
+ * gives the same result.
+ */
+interface Outcome<T> {
+  /** Each entry read before the computation made it: the code points found, or null for none. */
+  reads: Array<[number, number[] | null]>;
+  /** Each entry made, in order, with the code points it was made for. */
+  made: Array<[number, number[]]>;
+  value: T;
+}
+
+/** The most outcomes kept for one text: they differ only with what the document drew before it. */
+const OUTCOMES_PER_TEXT = 4;
+
+/**
+ * What an outcome weighs against a memory's `capacity`: the characters of its text and of what it
+ * gave, and each cache entry it read or made (with its code points). About 10–20 bytes of heap a
+ * unit, so a full memory of the default capacity holds a few MB however long the texts.
+ */
+function weight(key: string, outcome: Outcome<unknown>): number {
+  const { value } = outcome;
+  const gave = Array.isArray(value)
+    ? value.reduce((n: number, v) => n + (typeof v === 'string' ? v.length : 1), 0)
+    : 1;
+  return key.length + gave + 8 * (outcome.reads.length + outcome.made.length);
+}
+
+/**
+ * Shapings and wrappings remembered across documents, the least recently used forgotten once
+ * their weight passes `capacity` (see `weight`: a warm function's memory stays bounded).
+ * Most of a certificate's texts (labels, the statement, the policy's title, the organisation,
+ * and every line `wrap` measures on the way to them) are the same for every certificate, and
+ * shaping them (OpenType, in fontkit) was most of a certificate's work. Replayed into each
+ * document's own glyph cache, an outcome leaves the document's glyphs, and the ToUnicode map
+ * written from them, as doing the work afresh would (the corpus test holds 300 varied
+ * certificates to the bytes of the code before this memory). `new ShapeMemory(0)` remembers
+ * nothing: each document shapes every text in full, as before (the bench's baseline).
+ */
+export class ShapeMemory {
+  readonly #outcomes = new Map<string, { weight: number; outcomes: Array<Outcome<unknown>> }>();
+  #weight = 0;
+  constructor(readonly capacity = 250_000) {}
+
+  /** How many texts it remembers outcomes for now. */
+  get size(): number {
+    return this.#outcomes.size;
+  }
+
+  /** What the outcomes it remembers weigh (see `weight`): never more than `capacity`. */
+  get weight(): number {
+    return this.#weight;
+  }
+
+  /**
+   * `compute()` in `view`, or its outcome replayed when one kept for `key` read the same cache
+   * entries as the view holds now. `keep` turns a result into what is kept (undefined: not kept),
+   * `revive` what is kept back into a result for this view.
+   */
+  recall<R, T>(
+    view: FontkitFont,
+    key: string,
+    compute: () => R,
+    keep: (result: R) => T | undefined,
+    revive: (kept: T) => R,
+  ): R {
+    if (this.capacity === 0) return compute();
+    const kept = this.#outcomes.get(key);
+    const outcomes = kept?.outcomes as Array<Outcome<T>> | undefined;
+    const cache = view._glyphs;
+    const known = outcomes?.find((outcome) =>
+      outcome.reads.every(([id, codePoints]) => holds(cache[id], codePoints)),
+    );
+    if (known) {
+      // Most recently used last: a Map keeps insertion order.
+      this.#outcomes.delete(key);
+      this.#outcomes.set(key, kept as { weight: number; outcomes: Array<Outcome<unknown>> });
+      // A computation replaying this one inside it read what this one read, and makes what it made.
+      for (const watch of watches.get(view) ?? [])
+        for (const [id, read] of known.reads) noteRead(watch, id, read);
+      for (const [id, codePoints] of known.made) view.getGlyph(id, [...codePoints]);
+      return revive(known.value);
+    }
+    const watched = watch(view, compute);
+    const value = watched.sound ? keep(watched.result) : undefined;
+    if (value !== undefined) {
+      const outcome: Outcome<T> = { reads: [...watched.watch.reads], made: watched.watch.made, value };
+      this.#remember(key, [outcome, ...(outcomes ?? [])].slice(0, OUTCOMES_PER_TEXT));
+    }
+    return watched.result;
+  }
+
+  /** Keeps `outcomes` for `key` as the most recently used, forgetting the least recently used past `capacity`. */
+  #remember(key: string, outcomes: Array<Outcome<unknown>>): void {
+    this.#forget(key);
+    const kept = { weight: outcomes.reduce((n, outcome) => n + weight(key, outcome), 0), outcomes };
+    // One text heavier than the whole memory is not kept: it would push out everything else.
+    if (kept.weight > this.capacity) return;
+    this.#outcomes.set(key, kept);
+    this.#weight += kept.weight;
+    for (const oldest of this.#outcomes.keys()) {
+      if (this.#weight <= this.capacity) break;
+      this.#forget(oldest);
+    }
+  }
+
+  #forget(key: string): void {
+    const kept = this.#outcomes.get(key);
+    if (!kept) return;
+    this.#outcomes.delete(key);
+    this.#weight -= kept.weight;
+  }
+}
+
+/**
+ * `layout(text)` in a document's view, through `memory`: glyphs only (`glyphsOnly`), kept as glyph
+ * ids when every glyph given is the view's own cache entry (fontkit's way), as a run of the
+ * view's entries when replayed. pdf-lib reads nothing of a run but its glyphs.
+ */
+function shapeIn(view: FontkitFont, layout: FontkitFont['layout'], text: string, memory: ShapeMemory) {
+  if (memory.capacity === 0) return layout.call(view, text);
+  return memory.recall(
+    view,
+    `layout:${text}`,
+    () => {
+      glyphsOnly(view);
+      return layout.call(view, text);
+    },
+    (run) =>
+      run.glyphs.every((glyph) => view._glyphs[glyph.id] === glyph) ? run.glyphs.map((g) => g.id) : undefined,
+    (ids) => ({ glyphs: ids.map((id) => view._glyphs[id] as CachedGlyph) }),
+  );
+}
+
+/** Whether a cache entry holds what a shaping read there (null: nothing). */
+function holds(glyph: CachedGlyph | undefined, codePoints: number[] | null): boolean {
+  if (!glyph) return codePoints === null;
+  if (!codePoints || glyph.codePoints.length !== codePoints.length) return false;
+  return glyph.codePoints.every((c, i) => c === codePoints[i]);
+}
+
+/** fontkit's layout engine of a font, as far as `glyphsOnly` replaces it. */
+interface LayoutEngine {
+  engine?: { zeroMarkAdvances?: unknown };
+  position(run: { glyphs: CachedGlyph[]; positions: unknown[]; direction: string }): void;
+}
+
+/**
+ * Lets `view`'s shaping give glyphs only. pdf-lib measures and draws a text with each glyph's own
+ * advance (hmtx), never the positions GPOS works out (kerning, marks), and positioning reads the
+ * font's tables alone, never the glyph cache: so skipping it changes neither the glyphs given nor
+ * the cache entries made. Only what positioning does to the glyphs is kept: fontkit reverses a
+ * right-to-left run's glyphs there. For OpenType layout only (fontkit's OTLayoutEngine, DejaVu's).
+ */
+function glyphsOnly(view: FontkitFont): void {
+  const engine = (view as unknown as { _layoutEngine: LayoutEngine })._layoutEngine;
+  if (Object.hasOwn(engine, 'position') || typeof engine.engine?.zeroMarkAdvances !== 'function') return;
+  engine.position = (run) => {
+    run.positions = run.glyphs.map(() => ({ xAdvance: 0, yAdvance: 0, xOffset: 0, yOffset: 0 }));
+    if (run.direction === 'rtl') {
+      run.glyphs.reverse();
+      run.positions.reverse();
+    }
+  };
+}
+
+/** What a computation in progress read from and made in a view's glyph cache (see `Outcome`). */
+interface Watch {
+  reads: Map<number, number[] | null>;
+  made: Array<[number, number[]]>;
+  /** Set by a glyph id that is not a whole number (never seen from fontkit): then nothing is kept. */
+  odd: boolean;
+}
+
+/** The computations watched in each view, outermost first (a wrapping shapes lines inside it). */
+const watches = new WeakMap<FontkitFont, Watch[]>();
+
+function noteRead(watch: Watch, id: number, read: number[] | null): void {
+  if (!watch.reads.has(id)) watch.reads.set(id, read);
+}
+
+/**
+ * `getGlyph` of a document's view: fontkit's, noting for each watched computation each cache
+ * entry's first read and each entry made. In fontkit the cache is read and filled by `getGlyph`
+ * alone (for a TrueType font such as DejaVu; @pdf-lib/fontkit 1.1.1, pinned), and `watch` checks
+ * that the cache grew by just the entries noted.
+ */
+function watchedGetGlyph(getGlyph: FontkitFont['getGlyph'], decoded: Map<number, unknown> | null) {
+  return function (this: FontkitFont, id: number, codePoints: number[]): CachedGlyph {
+    const found = this._glyphs[id];
+    const watching = watches.get(this) ?? [];
+    const read = watching.length && found ? [...found.codePoints] : null;
+    for (const watch of watching) {
+      if (!Number.isInteger(id) || id < 0) watch.odd = true;
+      noteRead(watch, id, read);
+    }
+    const glyph = getGlyph.call(this, id, codePoints);
+    if (!found && glyph) {
+      if (decoded) decodeOnce(glyph, decoded);
+      for (const watch of watching) watch.made.push([id, [...glyph.codePoints]]);
+    }
+    return glyph;
+  };
+}
+
+/**
+ * A glyph made in a view decodes its outline once per font file rather than once per document:
+ * pdf-lib's subsetter decodes each glyph it embeds (`_decode`, to find a composite's parts), and
+ * the record is a function of the file and the glyph id alone. Shared between documents, it is
+ * only read: by the subsetter and by fontkit's outlines (the points are transformed in place only
+ * for a variable font, which DejaVu Sans is not).
+ */
+function decodeOnce(glyph: CachedGlyph & { _decode?: () => unknown }, decoded: Map<number, unknown>): void {
+  const decode = glyph._decode;
+  if (typeof decode !== 'function') return;
+  glyph._decode = () => {
+    if (!decoded.has(glyph.id)) decoded.set(glyph.id, decode.call(glyph));
+    return decoded.get(glyph.id);
+  };
+}
+
+/** Runs `compute` watching `view`'s glyph cache; sound when every change to the cache was noted. */
+function watch<R>(view: FontkitFont, compute: () => R) {
+  const cache = view._glyphs;
+  const before = Object.keys(cache).length;
+  const watch: Watch = { reads: new Map(), made: [], odd: false };
+  const watching = watches.get(view) ?? [];
+  watches.set(view, [...watching, watch]);
+  let result: R;
+  try {
+    result = compute();
+  } finally {
+    watches.set(view, watching);
+  }
+  const sound =
+    !watch.odd &&
+    Object.keys(cache).length === before + watch.made.length &&
+    watch.made.every(([id]) => watch.reads.get(id) === null);
+  return { result, watch, sound };
+}
+
+/** Each font file as fontkit parsed it, its characters, and the shapings remembered for it, kept while its bytes are (a warm function's). */
+interface ParsedFont {
+  font: FontkitFont;
+  characters: Set<number>;
+  /** Each glyph's outline record as fontkit decodes it (`decodeOnce`), one at most a glyph; null for a variable font. */
+  decoded: Map<number, unknown> | null;
+  memory: ShapeMemory;
+}
+const parsedFonts = new WeakMap<CertificateFont, ParsedFont>();
+
+function parsedFont(fontBytes: CertificateFont): ParsedFont {
+  let parsed = parsedFonts.get(fontBytes);
+  if (!parsed) {
+    const font = fontkit.create(fontBytes) as unknown as FontkitFont;
+    // Computed once on the parsed font, which the views read through to: a pure function of the file.
+    const variable = Boolean((font as unknown as { _variationProcessor: unknown })._variationProcessor);
+    parsed = {
+      font,
+      characters: new Set(font.characterSet),
+      decoded: variable ? null : new Map(),
+      memory: new ShapeMemory(),
+    };
+    parsedFonts.set(fontBytes, parsed);
+  }
+  return parsed;
+}
 
 /**
  * fontkit for one document, parsing each font file once rather than for every certificate:
@@ -110,24 +392,34 @@ const parsedFonts = new WeakMap<CertificateFont, object>();
  * ToUnicode map is written from them, so a cache shared between documents would make a
  * certificate's bytes depend on the ones made before it in the same process. Everything else the
  * view reads through to is decoded once and only read, so each certificate is still the same bytes
- * as when made alone.
+ * as when made alone. Its shaping goes through `memory`, which replays into the view's own cache.
  */
-function fontkitFor(fontBytes: CertificateFont): Parameters<PDFDocument['registerFontkit']>[0] {
-  let parsed = parsedFonts.get(fontBytes);
-  if (!parsed) {
-    const font = fontkit.create(fontBytes);
-    // Computed once on the parsed font, which the views read through to: pure functions of the file.
-    void font.characterSet;
-    parsed = font;
-    parsedFonts.set(fontBytes, parsed);
-  }
-  const shared = parsed;
+function fontkitFor(
+  fontBytes: CertificateFont,
+  parsed: ParsedFont,
+  memory: ShapeMemory,
+  views: FontkitFont[],
+): Parameters<PDFDocument['registerFontkit']>[0] {
+  const shared = parsed.font;
   return {
     create: (bytes: Uint8Array) => {
       if (bytes !== fontBytes) throw new Error('certificate: a font other than the one given');
       // fontkit's own glyph cache (`_glyphs`) and its layout engine, which makes glyphs through the
       // font it was made for, are the view's; both are per font in fontkit (@pdf-lib/fontkit 1.1.1, pinned).
-      return Object.create(shared, { _glyphs: { value: {}, writable: true } });
+      const view: FontkitFont = Object.create(shared, {
+        _glyphs: { value: {}, writable: true },
+        getGlyph: { value: watchedGetGlyph(shared.getGlyph, parsed.decoded) },
+        layout: {
+          // pdf-lib shapes with the embedding's features, none here; anything else is shaped without the memory.
+          value: (text: unknown, ...rest: unknown[]) =>
+            typeof text === 'string' && rest.every((arg) => arg === undefined)
+              ? shapeIn(view, shared.layout, text, memory)
+              : shared.layout.call(view, text as string, ...rest),
+        },
+      });
+      views.push(view);
+      // The view is the font fontkit made, with a cache and shaping of its own (typed here by what is used).
+      return view as unknown as ReturnType<Parameters<PDFDocument['registerFontkit']>[0]['create']>;
     },
   };
 }
@@ -159,21 +451,20 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
 }
 
 /** The characters of `text` the font has no glyph for, as code points (U+4E2D), once each. */
-function unshown(text: string, font: PDFFont): string[] {
-  const has = new Set(font.getCharacterSet());
+function unshown(text: string, has: ReadonlySet<number>): string[] {
   const missing = [...new Set(text)].filter((c) => !/\s/.test(c) && !has.has(c.codePointAt(0) ?? 0));
   return missing.map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
 }
 
 /** Writes lines down the page, starting a new page when one is full. */
-function writer(doc: PDFDocument, font: PDFFont) {
+function writer(doc: PDFDocument, font: PDFFont, wrapped: (text: string, size: number) => string[]) {
   let page: PDFPage = doc.addPage([PAGE.width, PAGE.height]);
   let y = PAGE.height - MARGIN;
   return {
     text(text: string, options: { size?: number; color?: typeof INK; gap?: number } = {}) {
       const size = options.size ?? 11;
       const lineHeight = size * 1.4;
-      for (const line of wrap(text, font, size, WIDTH)) {
+      for (const line of wrapped(text, size)) {
         if (y - lineHeight < MARGIN) {
           page = doc.addPage([PAGE.width, PAGE.height]);
           y = PAGE.height - MARGIN;
@@ -195,19 +486,25 @@ function writer(doc: PDFDocument, font: PDFFont) {
  * Deterministic: no clock, no chance, no machine's locale — the document's dates are the agreement's
  * time, its id is derived from the evidence id, the font subset is named, times are written from
  * numbers (not Intl's words, which differ between ICU versions). Same input, same pdf-lib version
- * (pinned), same font file: the same bytes.
+ * (pinned), same font file: the same bytes, whatever `memory` remembers (by default, the font's own).
  */
 export async function makeCertificate(
   input: CertificateInput,
   fontBytes: CertificateFont,
+  memory?: ShapeMemory,
 ): Promise<Certificate> {
   const { evidence } = input;
   const language = evidenceLanguage(evidence);
   const TEXT = TEXTS[language];
   const at = new Date(evidence.acknowledgedAt);
   const doc = await PDFDocument.create({ updateMetadata: false });
-  doc.registerFontkit(fontkitFor(fontBytes));
+  const parsed = parsedFont(fontBytes);
+  const shapes = memory ?? parsed.memory;
+  const views: FontkitFont[] = [];
+  doc.registerFontkit(fontkitFor(fontBytes, parsed, shapes, views));
   const font = await doc.embedFont(fontBytes, { subset: true, customName: FONT_NAME });
+  const [view] = views;
+  if (!view || views.length > 1) throw new Error('certificate: pdf-lib did not embed the font once');
   const subject = fill(TEXT.subject, {
     policy: evidence.policyTitle,
     version: String(evidence.policyVersion),
@@ -226,7 +523,16 @@ export async function makeCertificate(
   );
   doc.context.trailerInfo.ID = doc.context.obj([id, id]);
 
-  const out = writer(doc, font);
+  // Lines as `wrap` breaks them, its work in the view (each line it measures, shaped) replayed when remembered.
+  const out = writer(doc, font, (text, size) =>
+    shapes.recall(
+      view,
+      `wrap:${size}:${text}`,
+      () => wrap(text, font, size, WIDTH),
+      (lines) => lines,
+      (lines) => [...lines],
+    ),
+  );
   out.text(input.organisationName, { size: 12, color: ACCENT, gap: 4 });
   out.text(TEXT.title, { size: 20, color: ACCENT, gap: 6 });
   out.text(fill(TEXT.intro, { organisation: input.organisationName }), { gap: 12 });
@@ -236,7 +542,7 @@ export async function makeCertificate(
   out.field(TEXT.statement, evidence.statement);
   const onBehalf = evidence.method === 'on-behalf';
   out.field(onBehalf ? TEXT.nameOnBehalf : TEXT.typedName, evidence.typedName);
-  const missing = unshown(evidence.typedName, font);
+  const missing = unshown(evidence.typedName, parsed.characters);
   if (missing.length) out.text(fill(TEXT.unshown, { codes: missing.join(' ') }), { size: 9, gap: 8 });
   const local = isoMoment(at, input.timeZone);
   out.field(
