@@ -2,7 +2,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
@@ -22,11 +21,12 @@ import { deferThrottled, makeSendPacer } from '#shared/core/send-rate.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
 import { renderInvite } from '#templates/invite.ts';
 import { config } from './config.ts';
+import { makeMailerStore } from './store.ts';
 
 const logger = makeLogger();
 const metrics = makeMetrics();
 const processor = new BatchProcessor(EventType.SQS);
-const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
+const store = makeMailerStore(config.TABLE_NAME, config.DUE_SHARDS);
 const mailQueue = makeSqsQueue(config.MAIL_QUEUE_URL);
 const ses = new SESv2Client({});
 const mailer = makeSesMailer(
