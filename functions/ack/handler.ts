@@ -1,5 +1,4 @@
 // GET and POST /ack/{token}: the policy page and the recording of an agreement; POST /ack/resend/{token}: a fresh link; GET /assets/{file}: the logo.
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
@@ -10,12 +9,13 @@ import { type HttpEvent, type HttpResult, headers, rawBody } from '#shared/edge/
 import { ASSET_ROUTE, serveAsset } from './assets.ts';
 import { config } from './config.ts';
 import { errorPage, viewPage } from './pages.ts';
+import { makeAckStore } from './store.ts';
 
 /** The route of the expired-link page's "email me a fresh link" button. */
 export const RESEND_ROUTE = 'POST /ack/resend/{token}';
 const logger = makeLogger();
 const metrics = makeMetrics();
-const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
+const store = makeAckStore(config.TABLE_NAME, config.DUE_SHARDS);
 const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 const mailQueue = makeSqsQueue(config.MAIL_QUEUE_URL);
 const brand = { organisationName: config.ORGANISATION_NAME };

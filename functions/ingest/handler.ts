@@ -1,5 +1,4 @@
 // POST /v1/starters: verify the HR system's signature, validate, ingest, answer 202 or a problem.
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
@@ -19,13 +18,14 @@ import {
 import { bundledAudience } from '#templates/audience.ts';
 import { bundledPolicies } from '#templates/policies.ts';
 import { config } from './config.ts';
+import { makeIngestStore } from './store.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const logger = makeLogger();
 const schema = starterEventSchema(new Set(bundledPolicies.keys()));
 const verify = makeWebhookVerifier(config.hrWebhookSecret);
 const ingest = makeIngestStarterEvent({
-  store: makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS }),
+  store: makeIngestStore(config.TABLE_NAME, config.DUE_SHARDS),
   mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
   clock: { now: () => new Date() },
   logger,

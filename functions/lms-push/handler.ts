@@ -1,7 +1,6 @@
 // LMS queue consumer: delivers each owed completion to its destination (signed webhook, xAPI statement, Moodle completion); failures retry alone.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeHttpClient } from '#shared/adapters/http-client.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
@@ -13,11 +12,12 @@ import { destinations } from '#shared/core/destinations/registry.ts';
 import { DELIVERY_KINDS, type DeliveryKind } from '#shared/core/model.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
 import { config } from './config.ts';
+import { makeLmsPushStore } from './store.ts';
 
 const logger = makeLogger();
 const metrics = makeMetrics();
 const processor = new BatchProcessor(EventType.SQS);
-const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
+const store = makeLmsPushStore(config.TABLE_NAME, config.DUE_SHARDS);
 const http = makeHttpClient();
 const lmsQueue = makeSqsQueue(config.LMS_QUEUE_URL);
 

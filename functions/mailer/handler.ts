@@ -2,12 +2,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSesMailer, readSesQuota } from '#shared/adapters/ses-mailer.ts';
-import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import type { CertificateInput } from '#shared/core/certificate.ts';
 import { EmailThrottledError } from '#shared/core/errors.ts';
 import { makeSendEmail } from '#shared/core/mail.ts';
@@ -20,14 +18,15 @@ import type {
 import { MAIL_KINDS } from '#shared/core/model.ts';
 import { deferThrottled, makeSendPacer } from '#shared/core/send-rate.ts';
 import { parseWorkMessage } from '#shared/edge/queue.ts';
+import type { Queue } from '#shared/ports.ts';
 import { renderInvite } from '#templates/invite.ts';
 import { config } from './config.ts';
+import { makeMailerStore } from './store.ts';
 
 const logger = makeLogger();
 const metrics = makeMetrics();
 const processor = new BatchProcessor(EventType.SQS);
-const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
-const mailQueue = makeSqsQueue(config.MAIL_QUEUE_URL);
+const store = makeMailerStore(config.TABLE_NAME, config.DUE_SHARDS);
 const ses = new SESv2Client({});
 const mailer = makeSesMailer(
   {
@@ -44,6 +43,18 @@ const mailer = makeSesMailer(
   },
   ses,
 );
+
+/**
+ * The mail queue a throttled send is put back on, with its SQS client: loaded at the first send
+ * SES throttles, once per warm function, not at every cold start (issue 18).
+ */
+let mailQueue: Promise<Queue> | undefined;
+const mailQueueNow = () => {
+  mailQueue ??= import('#shared/adapters/sqs-queue.ts').then((sqs) =>
+    sqs.makeSqsQueue(config.MAIL_QUEUE_URL),
+  );
+  return mailQueue;
+};
 
 /** The PDF library and its font load with the first receipt, not at every cold start (issue 18). */
 async function makeCertificate(input: CertificateInput) {
@@ -104,7 +115,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     await sendEmail(message, Number(record.attributes.ApproximateReceiveCount) || undefined);
   } catch (error) {
     if (!(error instanceof EmailThrottledError)) throw error;
-    await deferThrottled(mailQueue, message, error, logger);
+    await deferThrottled(await mailQueueNow(), message, error, logger);
   }
 }
 

@@ -1,14 +1,14 @@
 // SES events (configuration set → SNS → here): a permanent bounce or a complaint stops the chase and tells the manager.
 import type { SNSEvent } from 'aws-lambda';
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeHandleSesEvent } from '#shared/core/bounces.ts';
 import { config } from './config.ts';
+import { makeSesEventsStore } from './store.ts';
 
 const logger = makeLogger();
 const handleSesEvent = makeHandleSesEvent({
-  store: makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS }),
+  store: makeSesEventsStore(config.TABLE_NAME, config.DUE_SHARDS),
   mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
   clock: { now: () => new Date() },
   logger,

@@ -1,6 +1,5 @@
 // Scheduled sweep: re-drives owed work from the table onto the queues, then takes the retention steps due.
 import type { Context } from 'aws-lambda';
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
@@ -8,9 +7,10 @@ import { makeRetentionSweep, type RetentionResult } from '#shared/core/privacy/r
 import type { MailerSize } from '#shared/core/send-rate.ts';
 import { makeSweepDue, type SweepResult } from '#shared/core/sweep.ts';
 import { config } from './config.ts';
+import { makeSweeperStore } from './store.ts';
 
 const logger = makeLogger();
-const store = makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS });
+const store = makeSweeperStore(config.TABLE_NAME, config.DUE_SHARDS);
 const clock = { now: () => new Date() };
 const sweepDue = makeSweepDue({
   store,

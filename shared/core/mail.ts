@@ -15,12 +15,11 @@ import type {
   Starters,
 } from '../ports.ts';
 import type { Certificate, CertificateInput } from './certificate.ts';
-import { formatDate, formatDay, formatMoment } from './dates.ts';
+import { formatDate, formatDay } from './dates.ts';
 import { EmailMaybeSentError, EmailThrottledError } from './errors.ts';
-import { escalateToDigest } from './escalation.ts';
 import { newTokenId } from './ids.ts';
-import { evidenceLanguage, type Language, languageFor, shownIn } from './language.ts';
-import { type Lifecycle, type RenewalStore, renewAgreement, renewsAt, signByFor } from './lifecycle.ts';
+import { type Language, languageFor, shownIn } from './language.ts';
+import { type Lifecycle, type RenewalStore, signByFor } from './lifecycle.ts';
 import type {
   BounceNoticeContent,
   DeclineNoticeContent,
@@ -29,6 +28,7 @@ import type {
   ReceiptContent,
   Rendered,
 } from './mail-content.ts';
+import type { makeOtherSteps } from './mail-steps.ts';
 import type {
   Assignment,
   Chase,
@@ -106,7 +106,7 @@ export interface MailDeps {
 export type MailOutcome = 'sent' | 'escalated' | 'renewed' | 'not-needed' | 'deferred' | 'not-owed' | 'busy';
 
 /** An email a step sends, or why it needs none (recorded in the audit trail). */
-type Composed =
+export type Composed =
   | {
       to: string;
       /** Further recipients of the same email (a decline notice's HR). */
@@ -128,7 +128,7 @@ type Composed =
 const DAY_MS = 86_400_000;
 
 /** The locale dates are written in for a language: British English, or the language itself (Intl knows Welsh). */
-const dateLocale = (language: Language) => (language === 'en' ? 'en-GB' : language);
+export const dateLocale = (language: Language) => (language === 'en' ? 'en-GB' : language);
 
 /**
  * Does the one step an assignment's mail lane owes.
@@ -145,6 +145,16 @@ const dateLocale = (language: Language) => (language === 'en' ? 'en-GB' : langua
 export function makeSendEmail(deps: MailDeps) {
   const { store, clock, logger } = deps;
   const lifecycleFor: (policyId: string) => Lifecycle = deps.lifecycleFor ?? (() => ({}));
+
+  /**
+   * The steps other than the invite and reminders (mail-steps.ts), loaded at the first of them,
+   * once: most sends are invites and reminders, and a cold start need not load the rest (issue 18).
+   */
+  let others: Promise<ReturnType<typeof makeOtherSteps>> | undefined;
+  const otherSteps = () => {
+    others ??= import('./mail-steps.ts').then((steps) => steps.makeOtherSteps(deps, lifecycleFor));
+    return others;
+  };
 
   /** A link whose token id is the attempt's id, so the evidence names the email that carried it. */
   function link(assignment: Assignment, now: Date, tokenId: string) {
@@ -231,187 +241,6 @@ export function makeSendEmail(deps: MailDeps) {
         status: 'invited',
         ...(signBy && !assignment.signBy && { signBy }),
       },
-    };
-  }
-
-  /**
-   * The receipt: the evidence restated, and its PDF certificate attached. The certificate's settings
-   * (the organisation's name, the starter's time zone) are those of this send, recorded with it;
-   * a receipt sent again after a crash makes it again from the same evidence — the same bytes
-   * unless ORGANISATION_NAME or the starter's time zone changed in between, and the record is the
-   * one the last email carried.
-   */
-  async function receipt(
-    assignment: Assignment,
-    starter: Starter,
-    policy: PolicyVersion,
-    now: Date,
-  ): Promise<Composed> {
-    const evidence = assignment.ack;
-    if (!evidence) throw new Error('a receipt is owed for an assignment with no evidence');
-    const at = new Date(evidence.acknowledgedAt);
-    const input: CertificateInput = {
-      assignmentId: assignment.assignmentId,
-      evidence,
-      organisationName: deps.organisationName,
-      timeZone: starter.timeZone,
-    };
-    const certificate = await deps.makeCertificate(input);
-    // In the language signed in: the evidence's title, statement and hash are that language's.
-    const language = evidenceLanguage(evidence);
-    const locale = dateLocale(language);
-    const email = await deps.renderReceipt({
-      language,
-      publicBaseUrl: deps.publicBaseUrl,
-      organisationName: deps.organisationName,
-      givenName: starter.givenName,
-      typedName: evidence.typedName,
-      policyTitle: evidence.policyTitle,
-      policyVersion: evidence.policyVersion,
-      effectiveDate: formatDay(policy.effectiveDate, locale),
-      statement: evidence.statement,
-      acknowledgedAt: formatMoment(at, starter.timeZone, locale),
-      acknowledgedAtUtc: evidence.acknowledgedAt,
-      evidenceId: evidence.evidenceId,
-      policySha256: evidence.policySha256,
-      certificateFileName: certificate.fileName,
-      ...(evidence.method === 'on-behalf' && {
-        onBehalf: { recordedOn: formatDate(at, starter.timeZone, locale) },
-      }),
-    });
-    // With a re-attestation period, the lane owes the renewal next: when the agreement is that old.
-    const renewAt = renewsAt(assignment, lifecycleFor(assignment.policyId).reattest);
-    return {
-      to: starter.email,
-      email,
-      audit: 'receipt-sent',
-      after: {
-        ...(renewAt && { next: { kind: 'renewal' as const, dueAt: renewAt } }),
-        certificate: {
-          sha256: certificate.sha256,
-          fileName: certificate.fileName,
-          organisationName: input.organisationName,
-          timeZone: input.timeZone,
-          format: certificate.format,
-          madeAt: now.toISOString(),
-        },
-      },
-      attachments: [
-        { fileName: certificate.fileName, contentType: 'application/pdf', content: certificate.bytes },
-      ],
-    };
-  }
-
-  async function bounceNotice(
-    assignment: Assignment,
-    starter: Starter,
-    policy: PolicyVersion,
-  ): Promise<Composed> {
-    const manager = starter.manager;
-    if (!manager) return { skip: 'bounce-notice-not-needed' };
-    const email = await deps.renderBounceNotice({
-      organisationName: deps.organisationName,
-      managerName: manager.name,
-      starterName: `${starter.givenName} ${starter.familyName}`,
-      email: assignment.bounce?.email ?? starter.email,
-      policyTitle: policy.title,
-      reason: assignment.bounce?.reason ?? 'bounced',
-    });
-    return { to: manager.email, email, audit: 'manager-told-of-bounce', after: {} };
-  }
-
-  /**
-   * The decline notice: to the manager on file and HR_NOTIFY_EMAIL (one email to both), naming the
-   * person, the policy and every decline kept with its reason. With neither, nobody can be told:
-   * the step is recorded as such (`decline-notice-no-one-to-tell`); the report and console show
-   * the decline regardless.
-   */
-  async function declineNotice(
-    assignment: Assignment,
-    starter: Starter,
-    policy: PolicyVersion,
-  ): Promise<Composed> {
-    const declines = assignment.declines ?? [];
-    if (!declines.length) throw new Error('a decline notice is owed for an assignment with no decline');
-    const manager = starter.manager;
-    const hr = deps.hrNotifyEmail;
-    const told = [...(manager ? ['manager'] : []), ...(hr ? ['hr'] : [])];
-    const addresses = [manager?.email, hr].filter((a): a is string => Boolean(a));
-    const [to, ...rest] = addresses.filter(
-      (a, i) => addresses.findIndex((b) => b.toLowerCase() === a.toLowerCase()) === i,
-    );
-    if (!to) return { skip: 'decline-notice-no-one-to-tell' };
-    const email = await deps.renderDeclineNotice({
-      organisationName: deps.organisationName,
-      greeting: manager ? manager.name : 'HR team',
-      starterName: `${starter.givenName} ${starter.familyName}`.trim(),
-      employeeId: starter.employeeId,
-      policyTitle: policy.title,
-      policyVersion: policy.version,
-      declines: declines.map((d) => ({
-        on: formatMoment(new Date(d.declinedAt), starter.timeZone),
-        reason: d.reason,
-      })),
-    });
-    return {
-      to,
-      ...(rest.length && { alsoTo: rest }),
-      email,
-      audit: 'decline-notice-sent',
-      detail: { told: told.join('+') },
-      after: {},
-    };
-  }
-
-  /**
-   * The digest: close it to late joiners (the first member to close it sends it; a retry after a
-   * crash finds it closed by itself), list those still unsigned, send one email.
-   */
-  async function digest(assignment: Assignment): Promise<Composed> {
-    const key = assignment.digest;
-    if (!key) throw new Error('a digest is owed by an assignment that joined none');
-    const closed = await store.closeDigest(key, assignment.assignmentId, clock.now());
-    if (!closed) throw new Error('the digest this assignment joined is missing');
-    if (closed.closedBy !== assignment.assignmentId) return { skip: 'digest-sent-by-another-member' };
-    const people: DigestContent['people'] = [];
-    for (const id of [...closed.members].sort()) {
-      const member = await store.getAssignment(id);
-      // A member who declined since was told of in a decline notice: not "yet to sign" in this one.
-      if (
-        !member ||
-        member.ack ||
-        member.status === 'cancelled' ||
-        member.status === 'bounced' ||
-        member.status === 'declined'
-      )
-        continue;
-      const [starter, policy] = await Promise.all([
-        store.getStarter(member.starterId),
-        store.getPolicyVersion(member.policyId, member.policyVersion),
-      ]);
-      if (!starter || !policy || starter.status === 'cancelled') continue;
-      people.push({
-        name: `${starter.givenName} ${starter.familyName}`,
-        email: starter.email,
-        policyTitle: policy.title,
-        policyVersion: policy.version,
-        invitedOn: member.chase ? formatDate(new Date(member.chase.invitedAt), starter.timeZone) : 'not yet',
-        reminders: member.chase?.remindersSent ?? 0,
-      });
-    }
-    // Everyone signed or left meanwhile: nobody to tell about.
-    if (!people.length) return { skip: 'digest-not-needed' };
-    const email = await deps.renderDigest({
-      organisationName: deps.organisationName,
-      managerName: closed.managerName,
-      people,
-    });
-    return {
-      to: closed.managerEmail,
-      email,
-      audit: 'digest-sent',
-      after: {},
-      sent: (at, messageId) => store.recordDigestSent(key, at, messageId),
     };
   }
 
@@ -513,20 +342,22 @@ export function makeSendEmail(deps: MailDeps) {
         store.getPolicyVersion(assignment.policyId, assignment.policyVersion),
       ]);
       if (!starter || !policy) throw new Error('assignment refers to a missing starter or policy version');
-      if (kind === 'escalation') return await escalateToDigest(deps, assignment, starter, now);
-      if (kind === 'renewal')
-        return await renewAgreement({ ...deps, lifecycleFor }, assignment, starter, now);
-
-      const composed =
-        kind === 'invite' || kind === 'reminder'
-          ? await chaseEmail(kind, assignment, starter, policy, sentAt, attemptId)
-          : kind === 'receipt'
-            ? await receipt(assignment, starter, policy, sentAt)
+      let composed: Composed;
+      if (kind === 'invite' || kind === 'reminder') {
+        composed = await chaseEmail(kind, assignment, starter, policy, sentAt, attemptId);
+      } else {
+        const others = await otherSteps();
+        if (kind === 'escalation') return await others.escalation(assignment, starter, now);
+        if (kind === 'renewal') return await others.renewal(assignment, starter, now);
+        composed =
+          kind === 'receipt'
+            ? await others.receipt(assignment, starter, policy, sentAt)
             : kind === 'digest'
-              ? await digest(assignment)
+              ? await others.digest(assignment)
               : kind === 'decline-notice'
-                ? await declineNotice(assignment, starter, policy)
-                : await bounceNotice(assignment, starter, policy);
+                ? await others.declineNotice(assignment, starter, policy)
+                : await others.bounceNotice(assignment, starter, policy);
+      }
       if ('skip' in composed) {
         await store.finishStep(assignmentId, kind);
         await store.appendAudit(assignmentId, composed.skip, now);

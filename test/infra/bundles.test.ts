@@ -248,6 +248,24 @@ describe('the functions’ cold-start bundles', () => {
     }
   }, 120_000);
 
+  it('loads the mailer’s SQS client at the first send SES throttles, not at a cold start', async () => {
+    // Prepare
+    const dir = await assetOf('mailer');
+
+    // Act: the packages of the files a cold start reads, and of the rest
+    const cold = new Set(await coldStartFiles(dir));
+    const sqsIn = (files: string[]) =>
+      files.some((file) =>
+        (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources.some((source) =>
+          source.includes('node_modules/@aws-sdk/client-sqs/'),
+        ),
+      );
+
+    // Assess
+    expect(sqsIn([...cold])).toBe(false);
+    expect(sqsIn(jsFiles(dir).filter((file) => !cold.has(file)))).toBe(true);
+  }, 120_000);
+
   it('maps a stack thrown in a file the mailer loads when first needed to the TypeScript', async () => {
     // Prepare: the decline notice's renderer, as the mailer imports it at its first decline notice
     const dir = await assetOf('mailer');

@@ -1,0 +1,32 @@
+// The ingest function's store: the table's aggregates it reads and writes, and no others, so its bundle carries only their code (issue 18).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { makeAssignments } from '#shared/adapters/dynamo/assignments.ts';
+import { makeAuditTrail } from '#shared/adapters/dynamo/audit.ts';
+import { makeErasures } from '#shared/adapters/dynamo/erasures.ts';
+import { makeEventReceipts } from '#shared/adapters/dynamo/event-receipts.ts';
+import { makePolicies } from '#shared/adapters/dynamo/policies.ts';
+import { makePolicyIndex } from '#shared/adapters/dynamo/policy-index.ts';
+import { makeRetention } from '#shared/adapters/dynamo/retention.ts';
+import { makeStarters } from '#shared/adapters/dynamo/starters.ts';
+import { makeTable } from '#shared/adapters/dynamo/table.ts';
+
+/**
+ * An HR event's receipt, its starter and assignments, the policies and their index (a new version
+ * published at ingest), the audit trail, retention steps and erasures (IngestStore), as
+ * makeDynamoStore composes them on one table: the use case's store type names what it needs, so one
+ * left out here fails the typecheck. Due work, mail work, digests, deliveries and SCIM's users are
+ * other functions'.
+ */
+export function makeIngestStore(tableName: string, dueShards: number) {
+  const table = makeTable(tableName, new DynamoDBClient({}));
+  return {
+    ...makeEventReceipts(table),
+    ...makeStarters(table),
+    ...makeAssignments(table, dueShards),
+    ...makePolicies(table),
+    ...makePolicyIndex(table),
+    ...makeAuditTrail(table),
+    ...makeRetention(table, dueShards),
+    ...makeErasures(table),
+  };
+}
