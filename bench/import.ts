@@ -22,6 +22,7 @@ import { createEmptyTable, LOCAL_CREDENTIALS, startEmulators } from '../local/em
 import { createGateway, type HttpHandler } from '../local/gateway.ts';
 import { invoked } from '../local/invocation.ts';
 import { LOCAL_REGION, LOCAL_SECRETS, TABLE_NAME } from '../local/settings.ts';
+import { seededRandom } from '../test/support/seeded.ts';
 import { fmt, postSignedStarter } from './measure.ts';
 
 const ROWS = 10_000;
@@ -30,18 +31,6 @@ const ROWS = 10_000;
  * development machine (each row is a dozen DynamoDB calls and an SQS send), so two, not more.
  */
 const RUNS = 2;
-
-/** A seeded generator (mulberry32): the same file every run. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GIVEN = [
   'Ada',
@@ -67,7 +56,7 @@ const START_DATES = ['2027-01-04', '2027-01-11', '2027-01-18', '2027-02-01', '20
 
 /** The starters as cells by column, in the README's column order; some cells empty, as HR leaves them. */
 function starters(): Array<Record<StarterColumn, string>> {
-  const random = seeded(20261201);
+  const random = seededRandom(20261201);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)] as T;
   return Array.from({ length: ROWS }, (_, i) => {
     const givenName = pick(GIVEN);

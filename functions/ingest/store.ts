@@ -8,7 +8,7 @@ import { makePolicies } from '#shared/adapters/dynamo/policies.ts';
 import { makePolicyIndex } from '#shared/adapters/dynamo/policy-index.ts';
 import { makeRetention } from '#shared/adapters/dynamo/retention.ts';
 import { makeStarters } from '#shared/adapters/dynamo/starters.ts';
-import { makeTable } from '#shared/adapters/dynamo/table.ts';
+import { makeTable, type Table } from '#shared/adapters/dynamo/table.ts';
 
 /**
  * An HR event's receipt, its starter and assignments, the policies and their index (a new version
@@ -18,7 +18,11 @@ import { makeTable } from '#shared/adapters/dynamo/table.ts';
  * other functions'.
  */
 export function makeIngestStore(tableName: string, dueShards: number) {
-  const table = makeTable(tableName, new DynamoDBClient({}));
+  return ingestAggregates(makeTable(tableName, new DynamoDBClient({})), dueShards);
+}
+
+/** What the ingest use case reads and writes, on `table`: SCIM's store is these and its users. */
+export function ingestAggregates(table: Table, dueShards: number) {
   return {
     ...makeEventReceipts(table),
     ...makeStarters(table),

@@ -1,14 +1,7 @@
 // The SCIM function's store: the table's aggregates it reads and writes, and no others, so its bundle carries only their code (issue 18).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeAssignments } from '#shared/adapters/dynamo/assignments.ts';
-import { makeAuditTrail } from '#shared/adapters/dynamo/audit.ts';
-import { makeErasures } from '#shared/adapters/dynamo/erasures.ts';
-import { makeEventReceipts } from '#shared/adapters/dynamo/event-receipts.ts';
-import { makePolicies } from '#shared/adapters/dynamo/policies.ts';
-import { makePolicyIndex } from '#shared/adapters/dynamo/policy-index.ts';
-import { makeRetention } from '#shared/adapters/dynamo/retention.ts';
+import { ingestAggregates } from '#functions/ingest/store.ts';
 import { makeScimUsers } from '#shared/adapters/dynamo/scim-users.ts';
-import { makeStarters } from '#shared/adapters/dynamo/starters.ts';
 import { makeTable } from '#shared/adapters/dynamo/table.ts';
 
 /**
@@ -19,15 +12,5 @@ import { makeTable } from '#shared/adapters/dynamo/table.ts';
  */
 export function makeScimStore(tableName: string, dueShards: number) {
   const table = makeTable(tableName, new DynamoDBClient({}));
-  return {
-    ...makeEventReceipts(table),
-    ...makeStarters(table),
-    ...makeAssignments(table, dueShards),
-    ...makePolicies(table),
-    ...makePolicyIndex(table),
-    ...makeAuditTrail(table),
-    ...makeRetention(table, dueShards),
-    ...makeErasures(table),
-    ...makeScimUsers(table),
-  };
+  return { ...ingestAggregates(table, dueShards), ...makeScimUsers(table) };
 }

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CertificateFont, CertificateInput } from '#shared/core/certificate.ts';
 import type { Evidence } from '#shared/core/model.ts';
+import { seededRandom } from './seeded.ts';
 
 /** Where the corpus's sha256s are kept: written once from the code whose bytes every later code must keep. */
 export const CORPUS_FIXTURE = new URL('../fixtures/certificate-corpus.json', import.meta.url);
@@ -17,29 +18,6 @@ export interface CorpusFixture {
   seed: number;
   /** Each input's certificate's sha256, in the corpus's order. */
   sha256: string[];
-}
-
-/** A small seeded generator (mulberry32): the same numbers on any machine, any day. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `items` in an order drawn from `seed` (Fisher–Yates), as a new array. */
-export function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const random = seededRandom(seed);
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 const ORGANISATIONS = [

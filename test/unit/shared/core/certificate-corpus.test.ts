@@ -9,8 +9,8 @@ import {
   type CorpusFixture,
   certificateCorpus,
   fontSha256,
-  shuffled,
 } from '../../../support/certificate-corpus.ts';
+import { shuffled } from '../../../support/seeded.ts';
 
 const fixture = JSON.parse(readFileSync(CORPUS_FIXTURE, 'utf8')) as CorpusFixture;
 const corpus = certificateCorpus().map((input, i) => ({ input, sha256: fixture.sha256[i] }));
