@@ -17,12 +17,12 @@ import {
   toProblem,
 } from '#shared/edge/http.ts';
 import { bundledAudience } from '#templates/audience.ts';
-import { bundledPolicies } from '#templates/policies.ts';
+import { bundledCatalogue } from '#templates/policy-catalogue.ts';
 import { config } from './config.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const logger = makeLogger();
-const schema = starterEventSchema(new Set(bundledPolicies.keys()));
+const schema = starterEventSchema(bundledCatalogue.ids);
 const verify = makeWebhookVerifier(config.hrWebhookSecret);
 const ingest = makeIngestStarterEvent({
   store: makeDynamoStore(config.TABLE_NAME, undefined, { dueShards: config.DUE_SHARDS }),
@@ -30,7 +30,7 @@ const ingest = makeIngestStarterEvent({
   clock: { now: () => new Date() },
   logger,
   metrics: makeMetrics(),
-  policies: bundledPolicies,
+  policies: bundledCatalogue,
   defaultPolicies: config.DEFAULT_POLICIES,
   audience: bundledAudience,
   redriveAfterMs: config.REDRIVE_AFTER,
