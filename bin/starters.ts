@@ -7,7 +7,7 @@ import { type Command, Option } from 'commander';
 import { AttestError, NotFoundError } from '#shared/core/errors.ts';
 import { starterIdFor } from '#shared/core/ids.ts';
 import { type ImportSummary, makeImportStarters } from '#shared/core/import-starters.ts';
-import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
+import { makeIngestStarterEvent, policyCatalogue } from '#shared/core/ingest.ts';
 import { LOOK_AT_ONCE } from '#shared/core/privacy/retention.ts';
 import { makeResendInvite } from '#shared/core/resend-invite.ts';
 import {
@@ -234,7 +234,7 @@ async function cliIngest(shell: Shell, source: string) {
     // only a delay (the sweeper re-drives the invite), said on stderr.
     logger: { info() {}, warn: (message) => shell.io.err(`attest: ${message}`) },
     metrics: { count() {} },
-    policies: bundledPolicies,
+    policies: policyCatalogue(bundledPolicies),
     defaultPolicies: deps.defaultPolicies ?? ['safe-internet-use'],
     audience,
     redriveAfterMs: deps.redriveAfterMs ?? 15 * 60_000,

@@ -98,6 +98,27 @@ export const sdkPackageVersionsOnly: Plugin = {
 };
 
 /**
+ * The project's own package.json as the functions read it: `import pkg from '../../package.json'`
+ * for `pkg.version` (the console's subject access export, the HTTP client's user agent), which would
+ * bundle the whole file (about 2.5 KB: scripts, dependencies), as for the SDK's clients above. Its
+ * name and version are what is kept; tests and `npm start` read the file itself.
+ */
+export const ownPackageVersionOnly: Plugin = {
+  name: 'own-package-version-only',
+  setup(esbuild) {
+    const own = join(root, 'package.json');
+    const filter = new RegExp(`^${own.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    esbuild.onLoad({ filter }, (args) => {
+      const { name, version } = JSON.parse(readFileSync(args.path, 'utf8')) as {
+        name: string;
+        version: string;
+      };
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
+/**
  * What esbuild is told for every bundle, the lazily loaded ones included. On Lambda the SDK's
  * credentials are always the function's role's, in the environment (AWS_ACCESS_KEY_ID…), which the
  * SDK's own chain tries first: the chain's other providers (SSO, profiles, web identity, the
@@ -123,7 +144,7 @@ export const BUNDLE_SETTINGS = {
     '@aws-sdk/credential-provider-node': `${root}shared/adapters/lambda-credentials.ts`,
     '@smithy/core/event-streams': `${root}shared/adapters/no-event-streams.ts`,
   },
-  plugins: [sdkSchemasWithLiteralKeys, sdkPackageVersionsOnly, sdkLambdaStandIns],
+  plugins: [sdkSchemasWithLiteralKeys, sdkPackageVersionsOnly, ownPackageVersionOnly, sdkLambdaStandIns],
   logLevel: 'warning',
 } satisfies BuildOptions;
 

@@ -1,11 +1,16 @@
 // The console function's settings, parsed once at load: the identity provider, the session key and the work it may start.
-import { payloadSettingsFromEnv } from '#shared/adapters/destination-channel.ts';
 import { resolveLongSecret } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
 import { lifecycles } from '#shared/core/lifecycle.ts';
 import * as z from '#shared/core/zod.ts';
-import { bundledPolicies } from '#templates/policies.ts';
+import { policySettings } from '#templates/generated/policy-settings.ts';
+
+/** `load`'s answer, asked for once. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
 
 const optionalUrl = z.pipe(
   z.optional(z.string()),
@@ -48,8 +53,16 @@ const env = parseEnv(
 export const config = Object.freeze({
   ...env,
   sessionKey: await resolveLongSecret(process.env, 'CONSOLE_SESSION_KEY'),
-  /** The LMS settings (if given this function) a subject access export rebuilds payloads from. */
-  payloads: payloadSettingsFromEnv(process.env, { policies: bundledPolicies }),
+  /**
+   * The LMS settings (if given this function) a subject access export rebuilds payloads from, read
+   * at the first export with the destinations' code, not at every cold start (issue 18). They never
+   * fail: a destination whose settings do not parse has its payloads reported as not rebuilt.
+   */
+  payloads: once(() =>
+    import('#shared/adapters/destination-channel.ts').then(({ payloadSettingsFromEnv }) =>
+      payloadSettingsFromEnv(process.env, { policies: policySettings }),
+    ),
+  ),
   /** Each policy's `reattest:` (over REATTEST_EVERY) and `due:`, for "due for renewal" and "lapsed". */
-  lifecycleFor: lifecycles(bundledPolicies, env.REATTEST_EVERY),
+  lifecycleFor: lifecycles(policySettings, env.REATTEST_EVERY),
 });

@@ -4,13 +4,11 @@ import type { OidcSettings, SignInProvider } from '#shared/adapters/oidc.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeConsoleActions } from '#shared/core/console/actions.ts';
 import { makeConsoleQueries } from '#shared/core/console/queries.ts';
-import { makeSubjectAccessByStarter } from '#shared/core/privacy/export.ts';
-import { makeConsoleApp } from '#shared/edge/console/app.ts';
+import { type ConsoleSubjectAccess, makeConsoleApp } from '#shared/edge/console/app.ts';
 import { makeSealer } from '#shared/edge/console/session.ts';
 import type { HttpEvent, HttpResult } from '#shared/edge/http.ts';
 import { consolePagesFor } from '#templates/console/index.ts';
-import { bundledPolicies } from '#templates/policies.ts';
-import { renderSubjectAccessHtml, SUBJECT_ACCESS_CSP } from '#templates/privacy-export.ts';
+import { policySettings } from '#templates/generated/policy-settings.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { config } from './config.ts';
 import { makeConsoleStore } from './store.ts';
@@ -18,14 +16,31 @@ import { makeConsoleStore } from './store.ts';
 const logger = makeLogger();
 const store = makeConsoleStore(config.TABLE_NAME, config.DUE_SHARDS);
 const clock = { now: () => new Date() };
-const policies = [...bundledPolicies.keys()];
+/** The policies this build carries, by id: their settings, not their texts (the console shows published versions, from the table). */
+const policies = [...policySettings.keys()];
 /** Sign-out ends at the provider: Cognito's logout address, or the issuer's own end-session endpoint. */
 const pages = consolePagesFor(new URL(config.OIDC_LOGOUT_URL ?? config.OIDC_ISSUER).origin);
-const subjectAccess = {
-  export: makeSubjectAccessByStarter({ store, clock, version: pkg.version, payloads: config.payloads }),
-  html: renderSubjectAccessHtml,
-  csp: SUBJECT_ACCESS_CSP,
-};
+
+/**
+ * The subject access export (its LMS payloads' destinations among it) and its page load with the
+ * first export, not at every cold start: few requests ask for one (issue 18).
+ */
+function subjectAccessOnFirstUse(): ConsoleSubjectAccess {
+  let exportOf: Promise<ConsoleSubjectAccess['export']> | undefined;
+  const loaded = () =>
+    (exportOf ??= Promise.all([import('#shared/core/privacy/export.ts'), config.payloads()]).then(
+      ([{ makeSubjectAccessByStarter }, payloads]) =>
+        makeSubjectAccessByStarter({ store, clock, version: pkg.version, payloads }),
+    ));
+  return {
+    export: async (starterId) => (await loaded())(starterId),
+    html: async (data) => {
+      const { renderSubjectAccessHtml, SUBJECT_ACCESS_CSP } = await import('#templates/privacy-export.ts');
+      return { html: renderSubjectAccessHtml(data), csp: SUBJECT_ACCESS_CSP };
+    },
+  };
+}
+const subjectAccess = subjectAccessOnFirstUse();
 
 /**
  * The OpenID client (openid-client, oauth4webapi) loads with the first sign-in or sign-out, not at

@@ -16,13 +16,13 @@ import {
   toProblem,
 } from '#shared/edge/http.ts';
 import { bundledAudience } from '#templates/audience.ts';
-import { bundledPolicies } from '#templates/policies.ts';
+import { bundledCatalogue } from '#templates/policy-catalogue.ts';
 import { config } from './config.ts';
 import { makeIngestStore } from './store.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const logger = makeLogger();
-const schema = starterEventSchema(new Set(bundledPolicies.keys()));
+const schema = starterEventSchema(bundledCatalogue.ids);
 const verify = makeWebhookVerifier(config.hrWebhookSecret);
 const ingest = makeIngestStarterEvent({
   store: makeIngestStore(config.TABLE_NAME, config.DUE_SHARDS),
@@ -30,7 +30,7 @@ const ingest = makeIngestStarterEvent({
   clock: { now: () => new Date() },
   logger,
   metrics: makeMetrics(),
-  policies: bundledPolicies,
+  policies: bundledCatalogue,
   defaultPolicies: config.DEFAULT_POLICIES,
   audience: bundledAudience,
   redriveAfterMs: config.REDRIVE_AFTER,

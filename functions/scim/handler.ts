@@ -9,14 +9,14 @@ import { starterEventSchema } from '#shared/core/starter-event.ts';
 import type { HttpEvent, HttpResult } from '#shared/edge/http.ts';
 import { readScimRequest, scimBase, scimFailure, toScimResult } from '#shared/edge/scim.ts';
 import { bundledAudience } from '#templates/audience.ts';
-import { bundledPolicies } from '#templates/policies.ts';
+import { bundledCatalogue } from '#templates/policy-catalogue.ts';
 import { config } from './config.ts';
 import { makeScimStore } from './store.ts';
 
 const logger = makeLogger();
 const store = makeScimStore(config.TABLE_NAME, config.DUE_SHARDS);
 const clock = { now: () => new Date() };
-const schema = starterEventSchema(new Set(bundledPolicies.keys()));
+const schema = starterEventSchema(bundledCatalogue.ids);
 const service = makeScimService({
   store,
   ingest: makeIngestStarterEvent({
@@ -25,7 +25,7 @@ const service = makeScimService({
     clock,
     logger,
     metrics: makeMetrics(),
-    policies: bundledPolicies,
+    policies: bundledCatalogue,
     defaultPolicies: config.DEFAULT_POLICIES,
     audience: bundledAudience,
     redriveAfterMs: config.REDRIVE_AFTER,

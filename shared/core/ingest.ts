@@ -26,7 +26,7 @@ import {
   type Starter,
 } from './model.ts';
 import { allExpiring, expiryAfterLeaving, type RetentionSettings } from './privacy/retention.ts';
-import { makePublishPolicy, type PublishStore } from './publish.ts';
+import type { makePublishPolicy, PublishStore } from './publish.ts';
 import type { StarterData, StarterEvent } from './starter-event.ts';
 
 /** The signed webhook's source name: HR events' ids are unique within their source. */
@@ -37,6 +37,20 @@ const RECEIPT_TTL_MS = 7 * 24 * 3600_000;
 export interface IngestResult {
   starterId: string;
   assignments: Array<{ id: string; policyId: string; policyVersion: number; status: AssignmentStatus }>;
+}
+
+/**
+ * The policies a deployment can assign, by id, and each one's text: read only to publish a policy's
+ * first version, so a function need not load the texts at a cold start (templates/policy-catalogue.ts).
+ */
+export interface PolicyCatalogue {
+  ids: ReadonlySet<string>;
+  text(policyId: string): Promise<PolicyText | undefined>;
+}
+
+/** The catalogue of texts already at hand (the CLI's, tests'). */
+export function policyCatalogue(texts: ReadonlyMap<string, PolicyText>): PolicyCatalogue {
+  return { ids: new Set(texts.keys()), text: async (policyId) => texts.get(policyId) };
 }
 
 /**
@@ -71,7 +85,7 @@ export interface IngestDeps {
    */
   metrics: Metrics;
   /** The policies this deployment can assign; each is published as version 1 when first needed. */
-  policies: ReadonlyMap<string, PolicyText>;
+  policies: PolicyCatalogue;
   /** DEFAULT_POLICIES: the default set, unless the audience rules file gives its own. */
   defaultPolicies: readonly string[];
   /**
@@ -130,7 +144,15 @@ export interface IngestDeps {
 export function makeIngestStarterEvent(deps: IngestDeps) {
   const { store, mailQueue, clock, logger } = deps;
   const source = deps.source ?? HR_SOURCE;
-  const publisher = makePublishPolicy({ store, clock, logger });
+  /**
+   * Publishing (publish.ts) loads when first needed, not at a cold start: to publish a policy's first
+   * version, or to move a returning starter's ask to a version published while they were away.
+   */
+  let publishing: Promise<ReturnType<typeof makePublishPolicy>> | undefined;
+  const publisher = () =>
+    (publishing ??= import('./publish.ts').then((publish) =>
+      publish.makePublishPolicy({ store, clock, logger }),
+    ));
 
   async function upsert(
     data: StarterData,
@@ -212,13 +234,20 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     return probes;
   }
 
-  /** The newest version of `text`'s policy (publishing it as version 1 if there is none yet). */
-  async function current(text: PolicyText, probe: Promise<boolean> | undefined) {
-    const seen = newestSeen.get(text.policyId);
+  /** The newest version of the policy (publishing its text as version 1 if there is none yet). */
+  async function current(policyId: string, probe: Promise<boolean> | undefined) {
+    const seen = newestSeen.get(policyId);
     if (seen && probe && !(await probe)) return seen;
-    const latest = await publisher.current(text);
-    newestSeen.set(text.policyId, latest);
+    const latest = (await store.getLatestPolicyVersion(policyId)) ?? (await publishFirst(policyId));
+    newestSeen.set(policyId, latest);
     return latest;
+  }
+
+  /** The policy's text published as its first version (or, should a publisher race this one, the version it published). */
+  async function publishFirst(policyId: string): Promise<PolicyVersion> {
+    const text = await deps.policies.text(policyId);
+    if (!text) throw new Error(`policy ${policyId} is not configured`);
+    return (await (await publisher()).publish(text)).policy;
   }
 
   async function assign(
@@ -227,9 +256,8 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     now: Date,
     probe?: Promise<boolean>,
   ): Promise<Assignment> {
-    const text = deps.policies.get(policyId);
-    if (!text) throw new Error(`policy ${policyId} is not configured`);
-    const policy = await current(text, probe);
+    if (!deps.policies.ids.has(policyId)) throw new Error(`policy ${policyId} is not configured`);
+    const policy = await current(policyId, probe);
     let assignment = await store.createAssignment({
       assignmentId: assignmentIdFor(starter.employeeId, policyId),
       starterId: starter.starterId,
@@ -263,7 +291,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
         ask.bounce && ask.bounce.email.toLowerCase() === starter.email.toLowerCase() ? ask.bounce : undefined;
       const latest = await store.getLatestPolicyVersion(ask.policyId);
       if (latest && latest.version > ask.policyVersion) {
-        await publisher.moveTo(latest, ask, starter, bounce);
+        await (await publisher()).moveTo(latest, ask, starter, bounce);
         const newer = assignmentIdFor(starter.employeeId, ask.policyId, latest.version);
         if (!bounce) await enqueue(newer);
         continue;

@@ -302,6 +302,30 @@ describe('the HR console in Chromium', { timeout: 120_000 }, () => {
     await expect(auditRows(page).allTextContents()).resolves.toEqual(before);
   });
 
+  it('downloads a person’s subject access export as JSON, and as a page with its own CSP', async () => {
+    // Prepare
+    const starter = starters[0] as Starter;
+    const page = await asAdmin();
+    const starterId = starterIdFor(starter.employeeId);
+
+    // Act
+    const json = await page.request.get(`${personUrl(starter)}/subject-access.json`);
+    const html = await page.request.get(`${personUrl(starter)}/subject-access.html`);
+
+    // Assess
+    expect(json.status()).toBe(200);
+    const data = (await json.json()) as {
+      about: { starterId: string; employeeId: string };
+      assignments: { policy: { id: string } }[];
+    };
+    expect(data.about).toMatchObject({ starterId, employeeId: starter.employeeId });
+    expect(data.assignments.map((a) => a.policy.id)).toContain(POLICY);
+    expect(html.status()).toBe(200);
+    expect(html.headers()['content-disposition']).toContain(`attest-subject-access-${starterId}.html`);
+    expect(html.headers()['content-security-policy']).toMatch(/^default-src 'none'; style-src 'sha256-/);
+    await expect(html.text()).resolves.toContain('<title>Subject access export (attest)</title>');
+  });
+
   it('shows the auditor no actions, refuses the auditor’s forged action, and exports the CSV', async () => {
     // Prepare: what the admin is offered on the same pages, so that none for the auditor means something
     const [signed, unsigned] = starters as [Starter, Starter];

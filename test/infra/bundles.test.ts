@@ -266,6 +266,84 @@ describe('the functions’ cold-start bundles', () => {
     expect(sqsIn(jsFiles(dir).filter((file) => !cold.has(file)))).toBe(true);
   }, 120_000);
 
+  /** The project's sources of `files` (by their maps), the project-relative paths `pattern` matches. */
+  const projectSourcesOf = (files: readonly string[], pattern: RegExp) =>
+    files.flatMap((file) =>
+      (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources.flatMap(
+        (source) => pattern.exec(source)?.[0] ?? [],
+      ),
+    );
+
+  it.each(['scim', 'ingest', 'console'] as const)(
+    '%s carries no policy text at a cold start (ingest loads one, with publishing, to publish a first version)',
+    async (name) => {
+      // Prepare
+      const dir = await assetOf(name);
+      const pattern = /(?:templates\/generated\/[\w-]+|shared\/core\/publish)\.ts$/;
+
+      // Act
+      const cold = new Set(await coldStartFiles(dir));
+      const atColdStart = projectSourcesOf([...cold], pattern);
+      const later = projectSourcesOf(
+        jsFiles(dir).filter((file) => !cold.has(file)),
+        pattern,
+      );
+
+      // Assess: the ids and settings come without the texts
+      expect(atColdStart).toContain('templates/generated/policy-settings.ts');
+      expect(atColdStart).not.toContain('templates/generated/policies.ts');
+      expect(atColdStart).not.toContain('shared/core/publish.ts');
+      if (name !== 'console') {
+        expect(later).toEqual(
+          expect.arrayContaining(['templates/generated/policies.ts', 'shared/core/publish.ts']),
+        );
+      }
+    },
+    120_000,
+  );
+
+  it('loads the console’s subject access export, its LMS destinations and its page with the first export', async () => {
+    // Prepare
+    const dir = await assetOf('console');
+    const pattern =
+      /(?:shared\/core\/(?:privacy\/export|destinations\/[\w-]+)|templates\/privacy-export)\.ts$/;
+
+    // Act
+    const cold = new Set(await coldStartFiles(dir));
+    const atColdStart = projectSourcesOf([...cold], pattern);
+    const later = projectSourcesOf(
+      jsFiles(dir).filter((file) => !cold.has(file)),
+      pattern,
+    );
+
+    // Assess: the destinations' names and delivery ids stay (the deliveries page and its actions use them)
+    const firstExport = [
+      'shared/core/privacy/export.ts',
+      'shared/core/destinations/registry.ts',
+      'shared/core/destinations/webhook.ts',
+      'shared/core/destinations/xapi.ts',
+      'shared/core/destinations/moodle.ts',
+      'templates/privacy-export.ts',
+    ];
+    for (const source of firstExport) expect(atColdStart).not.toContain(source);
+    expect(later).toEqual(expect.arrayContaining(firstExport));
+  }, 120_000);
+
+  it('carries the project’s package.json as its name and version only', async () => {
+    // Prepare
+    const dir = await assetOf('console');
+    const { version } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+      version: string;
+    };
+
+    // Act
+    const code = (await coldStartFiles(dir)).map((file) => readFileSync(file, 'utf8')).join('\n');
+
+    // Assess
+    expect(code).toContain(`name:"attest",version:${JSON.stringify(version)}`);
+    expect(code).not.toMatch(/devDependencies|"build:templates"/);
+  }, 120_000);
+
   it('maps a stack thrown in a file the mailer loads when first needed to the TypeScript', async () => {
     // Prepare: the decline notice's renderer, as the mailer imports it at its first decline notice
     const dir = await assetOf('mailer');

@@ -87,9 +87,8 @@ export interface ConsolePages {
 export interface ConsoleSubjectAccess {
   /** Everything held about the starter; undefined when there is no such starter. */
   export(starterId: string): Promise<SubjectAccessExport | undefined>;
-  html(data: SubjectAccessExport): string;
-  /** The page's own CSP, sent with its download (it allows only the page's stylesheet). */
-  csp: string;
+  /** The export as a page, with the page's own CSP, sent with its download (it allows only the page's stylesheet). */
+  html(data: SubjectAccessExport): Promise<{ html: string; csp: string }>;
 }
 
 export interface ConsoleSettings {
@@ -408,11 +407,11 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
         // The starter id and the admin's subject only: never the person's name or address.
         logger.info('console export', { kind: 'subject-access', starterId, subject: user.subject });
         const filename = `attest-subject-access-${starterId}.${subjectAccessAs}`;
-        return subjectAccessAs === 'json'
-          ? download('application/json', filename, `${JSON.stringify(data, null, 2)}\n`)
-          : download('text/html; charset=utf-8', filename, deps.subjectAccess.html(data), {
-              'content-security-policy': deps.subjectAccess.csp,
-            });
+        if (subjectAccessAs === 'json') {
+          return download('application/json', filename, `${JSON.stringify(data, null, 2)}\n`);
+        }
+        const { html, csp } = await deps.subjectAccess.html(data);
+        return download('text/html; charset=utf-8', filename, html, { 'content-security-policy': csp });
       }
       if (method === 'GET' && rel === 'policies') {
         return page(200, pages.policies(frameFor('policies', 'Policies'), await queries.policies()));

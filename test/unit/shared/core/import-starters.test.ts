@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NO_AUDIENCE_RULES } from '#shared/core/audience.ts';
 import { starterIdFor } from '#shared/core/ids.ts';
 import { makeImportStarters } from '#shared/core/import-starters.ts';
-import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
+import { makeIngestStarterEvent, policyCatalogue } from '#shared/core/ingest.ts';
 import type { Starter } from '#shared/core/model.ts';
 import { CSV_SOURCE, readStarterCsv } from '#shared/core/sources/csv.ts';
 import { starterEventSchema } from '#shared/core/starter-event.ts';
@@ -29,7 +29,7 @@ function setup(store = new FakeStore()) {
     clock: new FakeClock('2026-11-24T10:00:00.000Z'),
     logger: silentLogger,
     metrics: new FakeMetrics(),
-    policies: new Map([[safe.policyId, safe]]),
+    policies: policyCatalogue(new Map([[safe.policyId, safe]])),
     defaultPolicies: ['safe-internet-use'],
     audience: NO_AUDIENCE_RULES,
     redriveAfterMs: 60_000,

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { type AudienceRules, NO_AUDIENCE_RULES } from '#shared/core/audience.ts';
 import { ErasedError } from '#shared/core/errors.ts';
 import { assignmentIdFor, renewalIdFor, starterIdFor } from '#shared/core/ids.ts';
-import { HR_SOURCE, makeIngestStarterEvent } from '#shared/core/ingest.ts';
+import { HR_SOURCE, makeIngestStarterEvent, policyCatalogue } from '#shared/core/ingest.ts';
 import type { Assignment, Starter } from '#shared/core/model.ts';
 import type { StarterEvent } from '#shared/core/starter-event.ts';
 import {
@@ -72,10 +72,12 @@ function setup(
     mailQueue: queue,
     clock,
     logger: silentLogger,
-    policies: new Map([
-      [safe.policyId, safe],
-      [privacy.policyId, privacy],
-    ]),
+    policies: policyCatalogue(
+      new Map([
+        [safe.policyId, safe],
+        [privacy.policyId, privacy],
+      ]),
+    ),
     defaultPolicies,
     audience,
     redriveAfterMs: REDRIVE_MS,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type AudienceRules, NO_AUDIENCE_RULES } from '#shared/core/audience.ts';
 import { parseAudienceRules } from '#shared/core/audience-file.ts';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
-import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
+import { makeIngestStarterEvent, policyCatalogue } from '#shared/core/ingest.ts';
 import { makeScimService, SCIM_SOURCE, type ScimRequest } from '#shared/core/scim/service.ts';
 import { ATTEST_USER, ENTERPRISE_USER, PATCH_OP } from '#shared/core/scim/user-schema.ts';
 import { starterEventSchema } from '#shared/core/starter-event.ts';
@@ -38,10 +38,12 @@ function setup(audience: AudienceRules = NO_AUDIENCE_RULES) {
     clock,
     logger: silentLogger,
     metrics: new FakeMetrics(),
-    policies: new Map([
-      [safe.policyId, safe],
-      [privacy.policyId, privacy],
-    ]),
+    policies: policyCatalogue(
+      new Map([
+        [safe.policyId, safe],
+        [privacy.policyId, privacy],
+      ]),
+    ),
     defaultPolicies: [safe.policyId],
     audience,
     redriveAfterMs: 60_000,

@@ -92,10 +92,10 @@ function subjectAccess() {
     export: vi.fn(async (id: string) =>
       id === 'S1' ? ({ about: { starterId: 'S1', employeeId: 'E1' } } as never) : undefined,
     ),
-    html: vi.fn(
-      (data: { about: { starterId: string } }) => `<!DOCTYPE html><p>sar ${data.about.starterId}</p>`,
-    ),
-    csp: "default-src 'none'; style-src 'sha256-x'",
+    html: vi.fn(async (data: { about: { starterId: string } }) => ({
+      html: `<!DOCTYPE html><p>sar ${data.about.starterId}</p>`,
+      csp: "default-src 'none'; style-src 'sha256-x'",
+    })),
   };
 }
 
