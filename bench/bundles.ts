@@ -76,55 +76,88 @@ export function bundlesOf(outDir: string): Bundle[] {
   return bundles;
 }
 
+/** The session token the probes are given, as Lambda gives each function its own: the extension's stand-in checks it. */
+const SESSION_TOKEN = 'bench-session-token';
+
 /**
- * Secrets Manager as the functions' cold starts meet it, on this machine: the local stack's secret
- * of the same name for each ARN the stand-ins make (a function reads its secrets as it starts).
+ * The AWS Parameters and Secrets Lambda Extension as the functions meet it on Lambda, on this
+ * machine: `GET /secretsmanager/get?secretId=<ARN>` with the session token in
+ * X-Aws-Parameters-Secrets-Token (refused with 401 otherwise, as the extension does), answering
+ * GetSecretValue's JSON with the local stack's secret of the same name for each ARN the stand-ins make.
  */
-async function secretsEndpoint(): Promise<{ server: Server; url: string }> {
+async function extensionEndpoint(): Promise<{ server: Server; port: string }> {
   const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      const { SecretId = '' } = JSON.parse(body || '{}') as { SecretId?: string };
-      const name = /:secret:([A-Z_]+)-/.exec(SecretId)?.[1] ?? '';
-      // HR_WEBHOOK_SECRET_ARN names HR_WEBHOOK_SECRET; ACK_TOKEN_KEYS_SECRET_ARN, ACK_TOKEN_KEYS.
-      const local: Record<string, string> = LOCAL_SECRETS;
-      const value = local[name] ?? local[name.replace(/_SECRET$/, '')];
-      response.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (!value) {
-        response.statusCode = 400;
-        response.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: SecretId }));
-        return;
-      }
-      response.end(
-        JSON.stringify({ ARN: SecretId, Name: name, SecretString: value, VersionId: 'v1', CreatedDate: 0 }),
-      );
-    });
+    if (request.headers['x-aws-parameters-secrets-token'] !== SESSION_TOKEN) {
+      response.statusCode = 401;
+      response.end('missing or invalid token');
+      return;
+    }
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const secretId = url.pathname === '/secretsmanager/get' ? (url.searchParams.get('secretId') ?? '') : '';
+    const name = /:secret:([A-Z_]+)-/.exec(secretId)?.[1] ?? '';
+    // HR_WEBHOOK_SECRET_ARN names HR_WEBHOOK_SECRET; ACK_TOKEN_KEYS_SECRET_ARN, ACK_TOKEN_KEYS.
+    const local: Record<string, string> = LOCAL_SECRETS;
+    const value = local[name] ?? local[name.replace(/_SECRET$/, '')];
+    if (!value) {
+      response.statusCode = 400;
+      response.end(`ResourceNotFoundException: ${secretId}`);
+      return;
+    }
+    response.setHeader('content-type', 'application/json');
+    response.end(
+      JSON.stringify({ ARN: secretId, Name: name, SecretString: value, VersionId: 'v1', CreatedDate: 0 }),
+    );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
+  return { server, port: String((server.address() as AddressInfo).port) };
 }
 
 /**
- * Milliseconds a fresh Node takes to import `file` (its whole init: a function's top level reads
- * its secrets, here from the local endpoint), measured inside it, the process's own start excluded.
+ * The first secret a function's environment names (`…_ARN` of a Secrets Manager secret), if any:
+ * what its first invocation reads through the extension.
+ */
+function firstSecretArn(env: Record<string, string>): string | undefined {
+  return Object.entries(env).find(([key, value]) => key.endsWith('_ARN') && value.includes(':secret:'))?.[1];
+}
+
+interface ImportTimes {
+  /** The import: the function's init, what Lambda runs before its first invocation. */
+  importMs: number;
+  /** Then one secret read through the extension, as its first invocation makes it (none: undefined). */
+  readMs: number | undefined;
+}
+
+/**
+ * Milliseconds a fresh Node takes to import `file` (its whole init), measured inside it, the
+ * process's own start excluded; then, for a function that reads a secret, one read through the
+ * extension's stand-in as the function's first invocation makes it (node:http, the session token),
+ * since the extension answers only during invocations and the function reads then.
  * Node 20 here, 22 on Lambda: what only Node 20 does (the SDK's warning) is switched off.
  */
-async function importMs(file: string, env: Record<string, string>, nodeOptions: string, secrets: string) {
-  const probe = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+async function importMs(
+  file: string,
+  env: Record<string, string>,
+  nodeOptions: string,
+  extensionPort: string,
+): Promise<ImportTimes> {
+  const arn = firstSecretArn(env);
+  const read = arn
+    ? `const r = performance.now(); const { request } = await import('node:http'); await new Promise((ok, fail) => request({ host: 'localhost', port: ${JSON.stringify(extensionPort)}, path: '/secretsmanager/get?secretId=' + encodeURIComponent(${JSON.stringify(arn)}), headers: { 'X-Aws-Parameters-Secrets-Token': process.env.AWS_SESSION_TOKEN } }, (res) => { let b = ''; res.on('data', (c) => { b += c; }); res.on('end', () => (res.statusCode === 200 && JSON.parse(b).SecretString ? ok() : fail(new Error('read: HTTP ' + res.statusCode)))); }).on('error', fail).end()); process.stdout.write(' ' + String(performance.now() - r));`
+    : '';
+  const probe = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t)); ${read}`;
   const run = exec(process.execPath, ['--input-type=module', '-e', probe], {
     env: {
       PATH: process.env.PATH,
       AWS_REGION: 'eu-west-2',
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets,
+      AWS_SESSION_TOKEN: SESSION_TOKEN,
       // The SDK warns once, at its first client, that its 2027 releases need Node 22: a warning
       // written to stderr (≈ 5 ms of an import here) that Lambda's nodejs22.x never prints.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...env,
+      // The template's port (2773) is the extension's on Lambda; here its stand-in's.
+      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: extensionPort,
       NODE_OPTIONS: nodeOptions,
     },
     encoding: 'utf8',
@@ -136,7 +169,8 @@ async function importMs(file: string, env: Record<string, string>, nodeOptions: 
       .filter((line) => line.length < 400 && /\w+Error\b|message:/.test(line));
     throw new Error(`importing ${file} failed:\n${said.join('\n')}`);
   });
-  return Number(stdout);
+  const [imported, readTime] = stdout.trim().split(' ');
+  return { importMs: Number(imported), readMs: readTime === undefined ? undefined : Number(readTime) };
 }
 
 /** KB of every JavaScript file in the asset (the bundle and the modules it loads only when asked; not maps). */
@@ -160,7 +194,7 @@ const ms = (s: ReturnType<typeof spread>) => `${fmt(s.median).padStart(6)} ms ($
 
 export async function run(): Promise<void> {
   const outDir = mkdtempSync(join(tmpdir(), 'attest-bench-synth-'));
-  const secrets = await secretsEndpoint();
+  const extension = await extensionEndpoint();
   try {
     execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', outDir], {
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -168,9 +202,12 @@ export async function run(): Promise<void> {
     const empty = join(outDir, 'empty.mjs');
     writeFileSync(empty, 'export const handler = async () => undefined;\n');
     const timesOf = async (file: string, env: Record<string, string>, nodeOptions: string) => {
-      const times: number[] = [];
-      for (let i = 0; i < RUNS; i++) times.push(await importMs(file, env, nodeOptions, secrets.url));
-      return spread(times);
+      const times: ImportTimes[] = [];
+      for (let i = 0; i < RUNS; i++) times.push(await importMs(file, env, nodeOptions, extension.port));
+      const reads = times.flatMap((t) => (t.readMs === undefined ? [] : [t.readMs]));
+      return Object.assign(spread(times.map((t) => t.importMs)), {
+        read: reads.length ? spread(reads) : undefined,
+      });
     };
     const baseline = await timesOf(empty, {}, '');
     const bundles = bundlesOf(outDir);
@@ -178,7 +215,7 @@ export async function run(): Promise<void> {
       `\nLambda bundles (cdk synth; import in a fresh Node, median of ${RUNS} (range); goal ≤ ${GOAL.kb} KB at a cold start, ≤ ${GOAL.ms} ms)`,
     );
     console.log(
-      `  ${'function'.padEnd(12)} ${'cold start'.padStart(10)} ${'asset JS'.padStart(10)}  ${'import'.padEnd(24)} ${'× empty'.padStart(7)}  ${"with the template's NODE_OPTIONS".padEnd(33)}  ${`with ${SOURCE_MAPS}`.padEnd(24)}  goal`,
+      `  ${'function'.padEnd(12)} ${'cold start'.padStart(10)} ${'asset JS'.padStart(10)}  ${'import'.padEnd(24)} ${'× empty'.padStart(7)}  ${'then 1st secret read'.padEnd(24)}  ${"with the template's NODE_OPTIONS".padEnd(33)}  ${`with ${SOURCE_MAPS}`.padEnd(24)}  goal`,
     );
     for (const bundle of bundles) {
       // index.mjs and the chunks it imports: the code the mailer's renderers share with it, say.
@@ -196,15 +233,18 @@ export async function run(): Promise<void> {
         asDeployed.median > GOAL.ms && `${fmt(asDeployed.median - GOAL.ms)} ms over`,
       ].filter(Boolean);
       console.log(
-        `  ${bundle.name.padEnd(12)} ${`${fmt(kb)} KB`.padStart(10)} ${`${fmt(assetJsKb(bundle.dir))} KB`.padStart(10)}  ${ms(plain).padEnd(24)} ${`${fmt(plain.median / baseline.median)}×`.padStart(7)}  ${`${ms(asDeployed)} (${bundle.nodeOptions || 'none'})`.padEnd(33)}  ${ms(withMaps).padEnd(24)}  ${meets ? 'meets' : `misses: ${misses.join(', ')}`}`,
+        `  ${bundle.name.padEnd(12)} ${`${fmt(kb)} KB`.padStart(10)} ${`${fmt(assetJsKb(bundle.dir))} KB`.padStart(10)}  ${ms(plain).padEnd(24)} ${`${fmt(plain.median / baseline.median)}×`.padStart(7)}  ${(plain.read ? ms(plain.read) : '     —').padEnd(24)}  ${`${ms(asDeployed)} (${bundle.nodeOptions || 'none'})`.padEnd(33)}  ${ms(withMaps).padEnd(24)}  ${meets ? 'meets' : `misses: ${misses.join(', ')}`}`,
       );
     }
     console.log(`  ${'empty module (baseline)'.padEnd(35)}  ${ms(baseline)}`);
     console.log(
       '  (cold start: index.mjs, what Lambda imports, with the chunks it imports; asset JS: with the modules it imports only when first needed)',
     );
+    console.log(
+      "  (then 1st secret read: after the import, in the same process, one read through the Parameters and Secrets extension's local stand-in, as the first invocation makes it: the extension answers only during invocations)",
+    );
   } finally {
-    secrets.server.close();
+    extension.server.close();
     rmSync(outDir, { recursive: true, force: true });
   }
 }

@@ -7,12 +7,16 @@ import {
   Code,
   Function as LambdaFunction,
   LoggingFormat,
+  ParamsAndSecretsLayerVersion,
+  ParamsAndSecretsLogLevel,
+  ParamsAndSecretsVersions,
   Runtime,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { FROM_LAMBDA_EXTENSION, SECRETS_FROM } from '../shared/adapters/secrets.ts';
 import type { FunctionName } from './bundle.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -36,6 +40,25 @@ export interface AttestFunctionProps {
    * out of the JavaScript: `['dejavu-fonts-ttf/ttf/DejaVuSans.ttf']`.
    */
   packageFiles?: readonly string[];
+  /**
+   * Whether it reads a secret (by the `_ARN` settings in its environment; the caller grants the
+   * reads): then it has the AWS Parameters and Secrets Lambda Extension's layer and reads them
+   * through it (shared/adapters/secrets.ts), not through the SDK it would otherwise load as it starts.
+   */
+  readsSecrets?: boolean;
+}
+
+/**
+ * The extension, as the functions that read a secret have it: the newest version this aws-cdk-lib
+ * knows (its layer's ARN from CDK's region table, a mapping in the template, so synth needs no AWS
+ * call), its cache keeping a secret 300 s as Powertools' did — a key rotated with `attest keys`
+ * reaches every function within five minutes — and its log at warnings.
+ */
+export function secretsExtension(): ParamsAndSecretsLayerVersion {
+  return ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+    secretsManagerTtl: Duration.seconds(300),
+    logLevel: ParamsAndSecretsLogLevel.WARN,
+  });
 }
 
 /** The tracing mode of context `attest:tracing` (default `pass-through`); any other value stops the synth. */
@@ -95,9 +118,11 @@ export function attestFunction(scope: Construct, id: string, props: AttestFuncti
     tracing: tracingOf(scope),
     logGroup,
     loggingFormat: LoggingFormat.JSON,
+    ...(props.readsSecrets && { paramsAndSecrets: secretsExtension() }),
     environment: {
       POWERTOOLS_SERVICE_NAME: 'attest',
       LOG_LEVEL: 'INFO',
+      ...(props.readsSecrets && { [SECRETS_FROM]: FROM_LAMBDA_EXTENSION }),
       ...props.environment,
     },
   });

@@ -1,5 +1,5 @@
 // The acknowledgement function's settings, parsed once at load.
-import { liveTokenKeys } from '#shared/adapters/secrets.ts';
+import { liveTokenKeys, secretsReadAtInvocation } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import * as z from '#shared/core/zod.ts';
 
@@ -20,6 +20,8 @@ const env = parseEnv(
 );
 
 const tokenKeys = liveTokenKeys(process.env);
-await tokenKeys(); // bad keys stop the cold start, with the reason
+// Bad keys stop the cold start, with the reason; through the extension, which answers only during
+// invocations, they fail the first request instead.
+if (!secretsReadAtInvocation(process.env)) await tokenKeys();
 
 export const config = Object.freeze({ ...env, tokenKeys });

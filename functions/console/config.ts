@@ -1,5 +1,5 @@
 // The console function's settings, parsed once at load: the identity provider, the session key and the work it may start.
-import { resolveLongSecret } from '#shared/adapters/secrets.ts';
+import { resolveLongSecret, secretWhenReadable } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
 import { lifecycles } from '#shared/core/lifecycle.ts';
@@ -52,7 +52,10 @@ const env = parseEnv(
 
 export const config = Object.freeze({
   ...env,
-  sessionKey: await resolveLongSecret(process.env, 'CONSOLE_SESSION_KEY'),
+  /** The key sealing session cookies, read once (at load, or on Lambda at the first request) and kept. */
+  sessionKey: await secretWhenReadable(process.env, () =>
+    resolveLongSecret(process.env, 'CONSOLE_SESSION_KEY'),
+  ),
   /**
    * The LMS settings (if given this function) a subject access export rebuilds payloads from, read
    * at the first export with the destinations' code, not at every cold start (issue 18). They never

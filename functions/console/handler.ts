@@ -59,7 +59,7 @@ function signInOnFirstUse(settings: OidcSettings): SignInProvider {
 
 /** The provider's redirects come back to the console's own address: PUBLIC_BASE_URL's, on AWS the API's. */
 const apps = new Map<string, ReturnType<typeof makeConsoleApp>>();
-function appFor(baseUrl: string) {
+function appFor(baseUrl: string, sessionKey: string) {
   let app = apps.get(baseUrl);
   if (!app) {
     app = makeConsoleApp({
@@ -86,7 +86,7 @@ function appFor(baseUrl: string) {
         postLogoutRedirectUri: `${baseUrl}/console/signed-out`,
         logoutUrl: config.OIDC_LOGOUT_URL,
       }),
-      sealer: makeSealer(config.sessionKey),
+      sealer: makeSealer(sessionKey),
       pages,
       subjectAccess,
       clock,
@@ -109,5 +109,5 @@ function appFor(baseUrl: string) {
 
 export const handler = withLambdaContext(logger, async (event: HttpEvent): Promise<HttpResult> => {
   const baseUrl = config.PUBLIC_BASE_URL ?? `https://${event.requestContext.domainName}`;
-  return appFor(baseUrl)(event);
+  return appFor(baseUrl, await config.sessionKey())(event);
 });

@@ -1,5 +1,5 @@
 // The ingest function's settings, parsed once at load.
-import { resolveSecret } from '#shared/adapters/secrets.ts';
+import { resolveSecret, secretWhenReadable } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { checkWebhookSecrets } from '#shared/core/webhooks.ts';
 import * as z from '#shared/core/zod.ts';
@@ -19,8 +19,8 @@ const env = parseEnv(
 
 export const config = Object.freeze({
   ...env,
-  hrWebhookSecret: checkWebhookSecrets(
-    'HR_WEBHOOK_SECRET',
-    await resolveSecret(process.env, 'HR_WEBHOOK_SECRET'),
+  /** The HR system's signing secrets, read once (at load, or on Lambda at the first request) and kept. */
+  hrWebhookSecret: await secretWhenReadable(process.env, async () =>
+    checkWebhookSecrets('HR_WEBHOOK_SECRET', await resolveSecret(process.env, 'HR_WEBHOOK_SECRET')),
   ),
 });

@@ -1,6 +1,7 @@
 // POST /v1/starters: verify the HR system's signature, validate, ingest, answer 202 or a problem.
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
+import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { AttestError } from '#shared/core/errors.ts';
 import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
@@ -23,7 +24,7 @@ import { makeIngestStore } from './store.ts';
 const MAX_BODY_BYTES = 64 * 1024;
 const logger = makeLogger();
 const schema = starterEventSchema(bundledCatalogue.ids);
-const verify = makeWebhookVerifier(config.hrWebhookSecret);
+const verifier = rebuiltWhenChanged(config.hrWebhookSecret, makeWebhookVerifier);
 const ingest = makeIngestStarterEvent({
   store: makeIngestStore(config.TABLE_NAME, config.DUE_SHARDS),
   mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
@@ -44,6 +45,7 @@ export const handler = withLambdaContext(logger, async (event: HttpEvent): Promi
     if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
       throw new AttestError('request.too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
     }
+    const verify = await verifier();
     const starterEvent = parseStarterEvent(schema, verify(body, headers(event)));
     return json(202, await ingest(starterEvent));
   } catch (error) {

@@ -1,5 +1,6 @@
 // The LMS delivery function's settings, parsed once at load: each destination in LMS_MODE needs its own (see the registry).
 import { destinationSecrets } from '#shared/adapters/destination-channel.ts';
+import { secretsReadAtInvocation } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { DEFAULT_RETRY_SCHEDULE } from '#shared/core/deliver.ts';
 import { destinations } from '#shared/core/destinations/registry.ts';
@@ -51,8 +52,8 @@ const env = parseEnv(
 );
 
 /**
- * The destinations' secrets as they are now, by name: fetched per batch through Powertools'
- * five-minute cache, so a rotated webhook secret or a newly set LRS password is used within
+ * The destinations' secrets as they are now, by name: fetched per batch through a five-minute
+ * cache (the extension's on Lambda), so a rotated webhook secret or a newly set LRS password is used within
  * minutes, without waiting for warm functions to be replaced.
  */
 async function secrets(): Promise<Record<string, string>> {
@@ -64,8 +65,11 @@ async function secrets(): Promise<Record<string, string>> {
 const channelContext = Object.freeze({ policies: policySettings });
 
 // Once at load, so a missing secret, or a setting a channel refuses (a Moodle activity for a policy
-// this build does not carry), stops the function at start with a precise error.
-const initial = await secrets();
-for (const kind of env.LMS_MODE) destinations[kind].channel(env, initial, channelContext);
+// this build does not carry), stops the function at start with a precise error. Through the
+// extension, which answers only during invocations, the first batch builds them and fails instead.
+if (!secretsReadAtInvocation(process.env)) {
+  const initial = await secrets();
+  for (const kind of env.LMS_MODE) destinations[kind].channel(env, initial, channelContext);
+}
 
 export const config = Object.freeze({ ...env, secrets, channelContext });

@@ -1,5 +1,5 @@
 // The mailer function's settings, parsed once at load.
-import { liveTokenKeys } from '#shared/adapters/secrets.ts';
+import { liveTokenKeys, secretsReadAtInvocation } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import { durationSetting } from '#shared/core/duration.ts';
 import { ConfigError, ValidationError } from '#shared/core/errors.ts';
@@ -99,7 +99,9 @@ function chasePlans(): (policyId: string) => ChasePlan {
 }
 
 const tokenKeys = liveTokenKeys(process.env);
-await tokenKeys(); // bad keys stop the cold start, with the reason
+// Bad keys stop the cold start, with the reason; through the extension, which answers only during
+// invocations, they fail the first request instead.
+if (!secretsReadAtInvocation(process.env)) await tokenKeys();
 
 export const config = Object.freeze({
   ...env,

@@ -1,5 +1,5 @@
 // The SCIM function's settings, parsed once at load.
-import { resolveLongSecret } from '#shared/adapters/secrets.ts';
+import { resolveLongSecret, secretWhenReadable } from '#shared/adapters/secrets.ts';
 import { common, parseEnv } from '#shared/config.ts';
 import * as z from '#shared/core/zod.ts';
 
@@ -25,5 +25,6 @@ const env = parseEnv(
 
 export const config = Object.freeze({
   ...env,
-  scimToken: await resolveLongSecret(process.env, 'SCIM_TOKEN'),
+  /** The bearer token, read once (at load, or on Lambda at the first request) and kept. */
+  scimToken: await secretWhenReadable(process.env, () => resolveLongSecret(process.env, 'SCIM_TOKEN')),
 });

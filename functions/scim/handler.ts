@@ -44,7 +44,7 @@ const service = makeScimService({
 
 export const handler = withLambdaContext(logger, async (event: HttpEvent): Promise<HttpResult> => {
   try {
-    const read = readScimRequest(event, config.scimToken);
+    const read = readScimRequest(event, await config.scimToken());
     if ('refused' in read) {
       logger.warn('request refused', { status: read.refused.statusCode });
       return read.refused;

@@ -1,18 +1,25 @@
-// Secrets from configuration: inline in the local stack, from Secrets Manager on AWS (`<NAME>_SECRET_ARN`, or `<NAME>_ARN` for a name ending in _SECRET); and the link keys' secret as `attest keys` writes it.
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import {
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+// Secrets from configuration: inline in the local stack; on Lambda through the AWS Parameters and Secrets Lambda Extension (SECRETS_FROM=lambda-extension, set by the stack with the extension's layer), elsewhere (the CLI) from Secrets Manager through the SDK, loaded only then; by `<NAME>_SECRET_ARN`, or `<NAME>_ARN` for a name ending in _SECRET.
+import { request } from 'node:http';
 import { secretArnSetting } from '../config.ts';
-import { AttestError, ConfigError } from '../core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { parseTokenKeys, type TokenKeys } from '../core/tokens.ts';
-import type { KeyVault } from '../ports.ts';
+
+/** The setting saying where a function's secrets come from: the stack sets it with the extension's layer. */
+export const SECRETS_FROM = 'SECRETS_FROM';
+/** Its one value: the AWS Parameters and Secrets Lambda Extension, on localhost. */
+export const FROM_LAMBDA_EXTENSION = 'lambda-extension';
+
+/** The extension's port when PARAMETERS_SECRETS_EXTENSION_HTTP_PORT is unset (its documented default). */
+const EXTENSION_DEFAULT_PORT = '2773';
+/** A read the extension has not answered in this long fails (its own call to Secrets Manager included). */
+const EXTENSION_TIMEOUT_MS = 5_000;
 
 /**
- * Resolves the secret `name`: `env[name]` if set (the local stack), else the Secrets Manager
- * secret whose ARN is in `secretArnSetting(name)` (fetched once and cached by Powertools).
+ * Resolves the secret `name`: `env[name]` if set (the local stack), else the secret whose ARN is in
+ * `secretArnSetting(name)` — through the extension where SECRETS_FROM says so (its cache keeps a
+ * value five minutes, SECRETS_MANAGER_TTL), else through the SDK (cached five minutes by
+ * Powertools). On Lambda without SECRETS_FROM it refuses rather than load the SDK: a function
+ * deployed without the extension's layer says so instead of quietly reading another way.
  */
 export async function resolveSecret(env: NodeJS.ProcessEnv, name: string): Promise<string> {
   const inline = env[name];
@@ -20,7 +27,111 @@ export async function resolveSecret(env: NodeJS.ProcessEnv, name: string): Promi
   const setting = secretArnSetting(name);
   const arn = env[setting];
   if (!arn) throw new ConfigError(`set ${name} or ${setting}`);
-  const value = await getSecret(arn, { maxAge: 300 });
+  const from = env[SECRETS_FROM];
+  if (from === FROM_LAMBDA_EXTENSION) return readThroughExtension(env, setting, arn);
+  if (from)
+    throw new ConfigError(
+      `${SECRETS_FROM} must be ${FROM_LAMBDA_EXTENSION} or unset, not ${JSON.stringify(from)}`,
+    );
+  if (env.AWS_LAMBDA_FUNCTION_NAME) {
+    throw new ConfigError(
+      `${setting}: on Lambda, secrets are read through the Parameters and Secrets extension: set ${SECRETS_FROM}=${FROM_LAMBDA_EXTENSION} with its layer`,
+    );
+  }
+  const { readSecretWithSdk } = await import('./secrets-manager.ts');
+  return readSecretWithSdk(setting, arn);
+}
+
+/**
+ * Whether secrets are read only once the function is invoked: through the extension, which AWS
+ * documents as answering during a function's invocations, not its init
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-integration-lambda-extensions.html);
+ * inline or through the SDK they can be read as the module loads.
+ */
+export function secretsReadAtInvocation(env: NodeJS.ProcessEnv): boolean {
+  return env[SECRETS_FROM] === FROM_LAMBDA_EXTENSION;
+}
+
+/**
+ * `load`'s answer, kept once it succeeds; a failure is thrown to its caller and the next call
+ * loads again. Loaded at once (so a bad secret stops the cold start with its reason) where secrets
+ * can be read as the module loads, else at the first invocation that asks.
+ */
+export async function secretWhenReadable<T>(
+  env: NodeJS.ProcessEnv,
+  load: () => Promise<T>,
+): Promise<() => Promise<T>> {
+  let kept: Promise<T> | undefined;
+  const get = () =>
+    (kept ??= load().catch((error: unknown) => {
+      kept = undefined;
+      throw error;
+    }));
+  if (!secretsReadAtInvocation(env)) await get();
+  return get;
+}
+
+/**
+ * GetSecretValue through the AWS Parameters and Secrets Lambda Extension: `GET
+ * /secretsmanager/get?secretId=…` on localhost, with the function's session token in
+ * X-Aws-Parameters-Secrets-Token, answering GetSecretValue's JSON. With node:http, not fetch, whose
+ * first use (undici) costs a cold start more than the read. Any answer but 200 with a SecretString
+ * is a ConfigError naming the setting (never a value).
+ */
+export async function readThroughExtension(
+  env: NodeJS.ProcessEnv,
+  setting: string,
+  arn: string,
+): Promise<string> {
+  const token = env.AWS_SESSION_TOKEN;
+  if (!token)
+    throw new ConfigError(
+      `${setting}: AWS_SESSION_TOKEN is not set; the Parameters and Secrets extension requires it`,
+    );
+  const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT || EXTENSION_DEFAULT_PORT;
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      {
+        host: 'localhost',
+        port,
+        path: `/secretsmanager/get?secretId=${encodeURIComponent(arn)}`,
+        headers: { 'X-Aws-Parameters-Secrets-Token': token },
+        timeout: EXTENSION_TIMEOUT_MS,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${EXTENSION_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
+    req.end();
+  }).catch((error: unknown) => {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(
+      `${setting}: the Parameters and Secrets extension did not answer on localhost:${port} (${reason}); is its layer attached?`,
+      { cause: error },
+    );
+  });
+  // The extension's refusals (an unknown secret, access denied, a missing token) are its own words, not a value.
+  if (status !== 200) {
+    throw new ConfigError(
+      `${setting}: the Parameters and Secrets extension answered HTTP ${status}: ${body.slice(0, 200)}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = (JSON.parse(body) as { SecretString?: unknown }).SecretString;
+  } catch (error) {
+    throw new ConfigError(`${setting}: the Parameters and Secrets extension's answer is not JSON`, {
+      cause: error,
+    });
+  }
   if (typeof value !== 'string' || value.length === 0) throw new ConfigError(`secret ${setting} is empty`);
   return value;
 }
@@ -86,30 +197,5 @@ export function rebuiltWhenChanged<V, T>(
       seen = key;
     }
     return built;
-  };
-}
-
-/** The link keys' Secrets Manager secret (ACK_TOKEN_KEYS_SECRET_ARN), read and written uncached. */
-export function secretsManagerVault(client: SecretsManagerClient, secretId: string): KeyVault {
-  return {
-    async read() {
-      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      if (!out.SecretString) throw new AttestError('keys.empty', 'The link-key secret is empty.');
-      return { value: out.SecretString, ...(out.VersionId && { version: out.VersionId }) };
-    },
-    async write(value, version) {
-      // Secrets Manager has no compare-and-set: look again just before writing, so that two
-      // rotations at once (or a hand edit) are caught rather than one silently undoing the other.
-      if (version !== undefined) {
-        const now = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-        if (now.VersionId !== version) {
-          throw new AttestError(
-            'keys.changed',
-            'The link-key secret changed while this command ran: nothing was written. Run it again.',
-          );
-        }
-      }
-      await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
-    },
   };
 }

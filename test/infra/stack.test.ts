@@ -50,6 +50,21 @@ function seriesOf(widgets: Widget[]): Series[] {
 /** The functions by their construct ids in the stack. */
 const FUNCTIONS = ['Ingest', 'Mailer', 'Ack', 'LmsPush', 'Sweeper', 'SesEvents', 'Scim', 'Console'] as const;
 type FunctionId = (typeof FUNCTIONS)[number];
+/** Those that read a secret (the default LMS_MODE, webhook, has one: LMS_WEBHOOK_SECRET). */
+const READ_SECRETS: readonly FunctionId[] = ['Ingest', 'Mailer', 'Ack', 'LmsPush', 'Scim', 'Console'];
+/** What a function reading secrets is given with the extension's layer: where from, and the extension's own settings. */
+const EXTENSION_SETTINGS = [
+  'SECRETS_FROM',
+  'PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED',
+  'PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE',
+  'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+  'PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL',
+  'PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS',
+  'SECRETS_MANAGER_TIMEOUT_MILLIS',
+  'SECRETS_MANAGER_TTL',
+  'SSM_PARAMETER_STORE_TIMEOUT_MILLIS',
+  'SSM_PARAMETER_STORE_TTL',
+];
 
 describe('AttestStack', () => {
   let template: Template;
@@ -474,7 +489,8 @@ describe('AttestStack', () => {
 
     // Assess
     for (const id of FUNCTIONS) {
-      expect(Object.keys(envOf(id)).sort(), id).toEqual([...common, ...expected[id]].sort());
+      const extension = READ_SECRETS.includes(id) ? EXTENSION_SETTINGS : [];
+      expect(Object.keys(envOf(id)).sort(), id).toEqual([...common, ...extension, ...expected[id]].sort());
       expect(envOf(id)).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'attest', LOG_LEVEL: 'INFO' });
     }
     expect(envOf('Ingest').DEFAULT_POLICIES).toBe('safe-internet-use,data-protection');
@@ -505,6 +521,38 @@ describe('AttestStack', () => {
     expect(envOf('Console').LMS_MODE).toBe('webhook');
   });
 
+  it('reads secrets through the Parameters and Secrets extension, cached five minutes, where a function reads one', () => {
+    // Prepare
+    const mapping = (template.toJSON().Mappings ?? {}) as Record<
+      string,
+      Record<string, Record<string, string>>
+    >;
+
+    // Assess
+    for (const id of FUNCTIONS) {
+      if (!READ_SECRETS.includes(id)) {
+        expect(fn(id).Properties.Layers, id).toBeUndefined();
+        expect(envOf(id).SECRETS_FROM, id).toBeUndefined();
+        continue;
+      }
+      // The layer's ARN by region from CDK's table, a mapping in the template: synth asks AWS nothing.
+      const [layer] = fn(id).Properties.Layers as [{ 'Fn::FindInMap': [string, unknown, string] }];
+      const [map, , key] = layer['Fn::FindInMap'];
+      expect(key, id).toBe('1x0x103xarm64');
+      expect(mapping[map]?.['eu-west-2']?.[key]).toMatch(
+        /^arn:aws:lambda:eu-west-2:\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/,
+      );
+      // A key rotated with `attest keys` reaches every function within five minutes, as before.
+      expect(envOf(id), id).toMatchObject({
+        SECRETS_FROM: 'lambda-extension',
+        SECRETS_MANAGER_TTL: '300',
+        PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'true',
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '2773',
+        PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn',
+      });
+    }
+  });
+
   it('passes secrets only as the ARNs of the stack’s own secrets', () => {
     // Prepare
     const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
@@ -516,7 +564,7 @@ describe('AttestStack', () => {
     expect(secrets).toHaveLength(8);
     for (const id of FUNCTIONS) {
       for (const [name, value] of Object.entries(envOf(id))) {
-        if (/SECRET|KEY/.test(name)) {
+        if (/SECRET|KEY/.test(name) && !EXTENSION_SETTINGS.includes(name)) {
           expect(name).toMatch(/_SECRET_ARN$/);
           expect(secrets).toContain((value as { Ref: string }).Ref);
         }

@@ -1,19 +1,18 @@
-// The link keys as they are now (re-read, re-parsed only on change), things rebuilt on change, and the keys' Secrets Manager vault.
-import {
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+// Secrets resolved inline, through the SDK or through the Parameters and Secrets extension; the link keys as they are now (re-read, re-parsed only on change); things rebuilt on change.
+
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   liveTokenKeys,
   rebuiltWhenChanged,
   resolveLongSecret,
   resolveSecret,
-  secretsManagerVault,
+  secretWhenReadable,
 } from '#shared/adapters/secrets.ts';
-import { AttestError, ConfigError } from '#shared/core/errors.ts';
+import { ConfigError } from '#shared/core/errors.ts';
 
 const SECRET_1 = 'first-key-first-key-first-key-first-01';
 const SECRET_2 = 'second-key-second-key-second-key-0002';
@@ -89,6 +88,229 @@ describe('resolveSecret', () => {
 
     // Assess
     await expect(resolving).rejects.toThrow('set HR_WEBHOOK_SECRET or HR_WEBHOOK_SECRET_ARN');
+  });
+
+  it('refuses to read through the SDK on Lambda, naming the setting that is missing', async () => {
+    // Act
+    const resolving = resolveSecret(
+      {
+        HR_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:1:secret:x',
+        AWS_LAMBDA_FUNCTION_NAME: 'Ingest',
+      },
+      'HR_WEBHOOK_SECRET',
+    );
+
+    // Assess
+    await expect(resolving).rejects.toThrow(
+      /HR_WEBHOOK_SECRET_ARN: on Lambda.*set SECRETS_FROM=lambda-extension/,
+    );
+    expect(sm.calls()).toHaveLength(0);
+  });
+
+  it('refuses a SECRETS_FROM it does not know', async () => {
+    // Act
+    const resolving = resolveSecret(
+      { HR_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:1:secret:x', SECRETS_FROM: 'ssm' },
+      'HR_WEBHOOK_SECRET',
+    );
+
+    // Assess
+    await expect(resolving).rejects.toThrow('SECRETS_FROM must be lambda-extension or unset, not "ssm"');
+  });
+});
+
+/** What the extension's stand-in answers: status and body by the secret asked for; what it was asked, kept. */
+interface Asked {
+  path: string;
+  token: string | undefined;
+}
+
+/**
+ * A local HTTP server standing in for the AWS Parameters and Secrets Lambda Extension: GET
+ * /secretsmanager/get?secretId=…, refusing (401) a request without the token it was given.
+ */
+async function extensionStandIn(answers: Record<string, { status: number; body: string }>) {
+  const asked: Asked[] = [];
+  const server: Server = createServer((request: IncomingMessage, response) => {
+    const token = request.headers['x-aws-parameters-secrets-token'] as string | undefined;
+    asked.push({ path: request.url ?? '', token });
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const answer =
+      token !== TOKEN
+        ? { status: 401, body: 'missing or invalid token' }
+        : (answers[url.searchParams.get('secretId') ?? ''] ?? { status: 400, body: 'secret not found' });
+    response.statusCode = answer.status;
+    response.end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
+  return { server, asked, port: String((server.address() as AddressInfo).port) };
+}
+
+const TOKEN = 'session-token-of-this-test';
+const ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:HR_WEBHOOK_SECRET-AbCdEf';
+
+describe('resolveSecret through the Parameters and Secrets extension', () => {
+  const sm = mockClient(SecretsManagerClient);
+  let extension: Awaited<ReturnType<typeof extensionStandIn>>;
+  const envFor = (arn: string, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+    HR_WEBHOOK_SECRET_ARN: arn,
+    SECRETS_FROM: 'lambda-extension',
+    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: extension.port,
+    AWS_SESSION_TOKEN: TOKEN,
+    AWS_LAMBDA_FUNCTION_NAME: 'Ingest',
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    extension = await extensionStandIn({
+      [ARN]: {
+        status: 200,
+        body: JSON.stringify({ ARN, Name: 'x', SecretString: 'the-secret', VersionId: 'v1' }),
+      },
+      'arn:empty': { status: 200, body: JSON.stringify({ ARN: 'arn:empty', SecretString: '' }) },
+      'arn:binary': { status: 200, body: JSON.stringify({ ARN: 'arn:binary', SecretBinary: 'AQID' }) },
+      'arn:not-json': { status: 200, body: '<html>' },
+      'arn:denied': { status: 400, body: 'AccessDeniedException: not authorised' },
+      'arn:broken': { status: 500, body: 'internal error' },
+    });
+  });
+  afterAll(() => {
+    extension.server.close();
+  });
+  beforeEach(() => {
+    sm.reset();
+    extension.asked.length = 0;
+  });
+
+  it('reads the SecretString of GetSecretValue, asking by the encoded ARN with the session token', async () => {
+    // Act
+    const value = await resolveSecret(envFor(ARN), 'HR_WEBHOOK_SECRET');
+
+    // Assess
+    expect(value).toBe('the-secret');
+    expect(extension.asked).toEqual([
+      { path: `/secretsmanager/get?secretId=${encodeURIComponent(ARN)}`, token: TOKEN },
+    ]);
+    expect(sm.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      'arn:denied',
+      /HR_WEBHOOK_SECRET_ARN: the Parameters and Secrets extension answered HTTP 400: AccessDenied/,
+    ],
+    ['arn:broken', /HR_WEBHOOK_SECRET_ARN: the Parameters and Secrets extension answered HTTP 500/],
+    ['arn:unknown', /answered HTTP 400: secret not found/],
+    ['arn:not-json', /HR_WEBHOOK_SECRET_ARN: the Parameters and Secrets extension's answer is not JSON/],
+    ['arn:empty', /secret HR_WEBHOOK_SECRET_ARN is empty/],
+    ['arn:binary', /secret HR_WEBHOOK_SECRET_ARN is empty/],
+  ])('refuses the answer for %s with a ConfigError naming the setting', async (arn, message) => {
+    // Act
+    const resolving = resolveSecret(envFor(arn), 'HR_WEBHOOK_SECRET');
+
+    // Assess
+    await expect(resolving).rejects.toThrow(message);
+    await expect(resolving).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('is refused when its token is not the session token', async () => {
+    // Act
+    const resolving = resolveSecret(envFor(ARN, { AWS_SESSION_TOKEN: 'another' }), 'HR_WEBHOOK_SECRET');
+
+    // Assess
+    await expect(resolving).rejects.toThrow('answered HTTP 401');
+  });
+
+  it('refuses to ask without a session token', async () => {
+    // Act
+    const resolving = resolveSecret(envFor(ARN, { AWS_SESSION_TOKEN: undefined }), 'HR_WEBHOOK_SECRET');
+
+    // Assess
+    await expect(resolving).rejects.toThrow('HR_WEBHOOK_SECRET_ARN: AWS_SESSION_TOKEN is not set');
+    expect(extension.asked).toHaveLength(0);
+  });
+
+  it('says the extension did not answer when nothing listens on its port', async () => {
+    // Prepare: a port just freed
+    const closed = await extensionStandIn({});
+    closed.server.close();
+    await new Promise((resolve) => closed.server.once('close', resolve));
+
+    // Act
+    const resolving = resolveSecret(
+      envFor(ARN, { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: closed.port }),
+      'HR_WEBHOOK_SECRET',
+    );
+
+    // Assess
+    await expect(resolving).rejects.toThrow(
+      new RegExp(`did not answer on localhost:${closed.port} \\(ECONNREFUSED\\); is its layer attached\\?`),
+    );
+  });
+});
+
+describe('secretWhenReadable', () => {
+  /** A load that answers `values` in turn, a value "fail" thrown. */
+  function loads(...values: string[]) {
+    const state = { calls: 0 };
+    const load = async () => {
+      const value = values[state.calls++];
+      if (value === 'fail') throw new ConfigError('not readable');
+      return value as string;
+    };
+    return { state, load };
+  }
+
+  it('loads at once where secrets are readable as the module loads, and keeps the value', async () => {
+    // Prepare
+    const { state, load } = loads('v1', 'v2');
+
+    // Act
+    const secret = await secretWhenReadable({}, load);
+    const calledAtLoad = state.calls;
+
+    // Assess
+    expect(calledAtLoad).toBe(1);
+    expect(await secret()).toBe('v1');
+    expect(state.calls).toBe(1);
+  });
+
+  it('waits for the first invocation to ask when secrets come through the extension', async () => {
+    // Prepare
+    const { state, load } = loads('v1');
+
+    // Act
+    const secret = await secretWhenReadable({ SECRETS_FROM: 'lambda-extension' }, load);
+    const calledAtLoad = state.calls;
+
+    // Assess
+    expect(calledAtLoad).toBe(0);
+    expect(await secret()).toBe('v1');
+    expect(await secret()).toBe('v1');
+    expect(state.calls).toBe(1);
+  });
+
+  it('keeps no failure: the next call loads again', async () => {
+    // Prepare
+    const { state, load } = loads('fail', 'v2');
+    const secret = await secretWhenReadable({ SECRETS_FROM: 'lambda-extension' }, load);
+
+    // Act
+    const first = secret();
+    await expect(first).rejects.toThrow('not readable');
+    const second = await secret();
+
+    // Assess
+    expect(second).toBe('v2');
+    expect(state.calls).toBe(2);
+  });
+
+  it('stops the load with the reason where secrets are readable then', async () => {
+    // Prepare
+    const { load } = loads('fail');
+
+    // Assess
+    await expect(secretWhenReadable({}, load)).rejects.toThrow('not readable');
   });
 });
 
@@ -197,74 +419,5 @@ describe('rebuiltWhenChanged', () => {
     expect(before).toEqual(['k1', 'k1']);
     expect(after).toEqual(['k2', 'k2']);
     expect(builds).toBe(2);
-  });
-});
-
-describe('secretsManagerVault', () => {
-  const sm = mockClient(SecretsManagerClient);
-  const ARN = ENV.ACK_TOKEN_KEYS_SECRET_ARN;
-  const vault = () => secretsManagerVault(new SecretsManagerClient({ region: 'eu-west-2' }), ARN);
-
-  beforeEach(() => {
-    sm.reset();
-  });
-
-  it('reads the secret string by its id', async () => {
-    // Prepare
-    sm.on(GetSecretValueCommand).resolves({ SecretString: ADDED, VersionId: 'ver-1' });
-
-    // Act
-    const value = await vault().read();
-
-    // Assess
-    expect(value).toEqual({ value: ADDED, version: 'ver-1' });
-    expect(sm).toReceiveCommandTimes(GetSecretValueCommand, 1);
-    expect(sm.commandCalls(GetSecretValueCommand)[0]?.args[0].input).toEqual({ SecretId: ARN });
-  });
-
-  it('writes only if the secret is still at the version read, and says so otherwise', async () => {
-    // Prepare: first still at ver-1, then changed by someone else
-    sm.on(GetSecretValueCommand)
-      .resolvesOnce({ SecretString: ADDED, VersionId: 'ver-1' })
-      .resolves({ SecretString: PROMOTED, VersionId: 'ver-2' });
-    sm.on(PutSecretValueCommand).resolves({});
-
-    // Act
-    await vault().write(PROMOTED, 'ver-1');
-    const stale = vault().write(ADDED, 'ver-1');
-
-    // Assess
-    await expect(stale).rejects.toMatchObject({ code: 'keys.changed' });
-    expect(sm).toReceiveCommandTimes(PutSecretValueCommand, 1);
-  });
-
-  it('writes the new value as the secret string', async () => {
-    // Prepare
-    sm.on(PutSecretValueCommand).resolves({});
-
-    // Act
-    await vault().write(PROMOTED);
-
-    // Assess
-    expect(sm).toReceiveCommandTimes(PutSecretValueCommand, 1);
-    expect(sm.commandCalls(PutSecretValueCommand)[0]?.args[0].input).toEqual({
-      SecretId: ARN,
-      SecretString: PROMOTED,
-    });
-  });
-
-  it.each([
-    ['an empty string', { SecretString: '' }],
-    ['no string (a binary secret)', { SecretBinary: new Uint8Array([1, 2, 3]) }],
-  ])('refuses %s with an AttestError', async (_, answer) => {
-    // Prepare
-    sm.on(GetSecretValueCommand).resolves(answer);
-
-    // Act
-    const read = vault().read();
-
-    // Assess
-    await expect(read).rejects.toBeInstanceOf(AttestError);
-    await expect(read).rejects.toMatchObject({ code: 'keys.empty' });
   });
 });
