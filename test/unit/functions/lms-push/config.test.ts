@@ -56,6 +56,28 @@ describe('the lms-push config', () => {
     });
   });
 
+  it('reads no secret at load through the extension, which answers only during invocations: the first batch does', async () => {
+    // Prepare: an extension port nothing listens on, so any read would fail
+    const env = {
+      LMS_MODE: 'webhook',
+      LMS_WEBHOOK_URL: webhook.LMS_WEBHOOK_URL,
+      LMS_WEBHOOK_SECRET_ARN:
+        'arn:aws:secretsmanager:eu-west-2:123456789012:secret:LMS_WEBHOOK_SECRET-AbCdEf',
+      SECRETS_FROM: 'lambda-extension',
+      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '1',
+      AWS_SESSION_TOKEN: 'session-token',
+    };
+
+    // Act
+    const config = await load(env);
+
+    // Assess
+    expect(config.LMS_MODE).toEqual(['webhook']);
+    await expect(config.secrets()).rejects.toThrow(
+      'LMS_WEBHOOK_SECRET_ARN: the Parameters and Secrets extension did not answer on localhost:1',
+    );
+  });
+
   it('reads no secret of a destination that is not deployed', async () => {
     // Act
     const config = await load({ LMS_MODE: 'xapi', ...xapi });
