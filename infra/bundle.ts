@@ -119,6 +119,27 @@ export const ownPackageVersionOnly: Plugin = {
 };
 
 /**
+ * The SDK's way to Secrets Manager (`shared/adapters/secrets-manager.ts`, which
+ * `shared/adapters/secrets.ts` imports when first needed, outside Lambda) left out of a function's
+ * bundle: on Lambda secrets are read through the Parameters and Secrets extension, and a function
+ * without SECRETS_FROM refuses before it would load the SDK. Left in, its dynamic import split the
+ * SDK code it shares with the function into chunks of their own, one to three more files that a cold
+ * start reads (and about 60 KB of asset). Its stand-in refuses by the setting, should it ever be reached.
+ */
+export const secretsSdkLeftOut: Plugin = {
+  name: 'secrets-sdk-left-out',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]shared[\\/]adapters[\\/]secrets-manager\.ts$/ }, () => ({
+      // Importing nothing: code shared with the function would be split into a chunk of its own again.
+      contents: `export async function readSecretWithSdk(setting) {
+  throw new Error(setting + ': a function reads its secrets through the Parameters and Secrets extension (SECRETS_FROM=lambda-extension); its bundle has no SDK for Secrets Manager');
+}`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * What esbuild is told for every bundle, the lazily loaded ones included. On Lambda the SDK's
  * credentials are always the function's role's, in the environment (AWS_ACCESS_KEY_ID…), which the
  * SDK's own chain tries first: the chain's other providers (SSO, profiles, web identity, the
@@ -202,6 +223,7 @@ export async function bundleFunction(
   const result = await build({
     ...BUNDLE_SETTINGS,
     ...SPLITTING,
+    plugins: [...BUNDLE_SETTINGS.plugins, secretsSdkLeftOut],
     entryPoints: { index: `${root}functions/${name}/handler.ts` },
     absWorkingDir: root,
     outdir: resolve(outDir),
@@ -226,6 +248,7 @@ export async function bundleFunction(
   for (const [specifier, file] of Object.entries(lazy)) {
     await build({
       ...BUNDLE_SETTINGS,
+      plugins: [...BUNDLE_SETTINGS.plugins, secretsSdkLeftOut],
       alias: lazyAlias,
       entryPoints: [lazyModuleSource(specifier)],
       outfile: join(outDir, file),

@@ -248,6 +248,34 @@ describe('the functions’ cold-start bundles', () => {
     }
   }, 120_000);
 
+  it.each(['ingest', 'ack', 'console'] as const)(
+    '%s reads its secrets through the extension: no Secrets Manager client or Powertools parameters anywhere in its asset',
+    async (name) => {
+      // Prepare
+      const dir = await assetOf(name);
+
+      // Act: every source of every file of the asset, by its map
+      const sources = jsFiles(dir).flatMap(
+        (file) => (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources,
+      );
+
+      // Assess: the reader is there, the SDK's way only as its stand-in, which refuses
+      expect(sources.some((source) => source.endsWith('shared/adapters/secrets.ts'))).toBe(true);
+      const text = jsFiles(dir)
+        .map((file) => readFileSync(file, 'utf8'))
+        .join('\n');
+      expect(text).toContain('its bundle has no SDK for Secrets Manager');
+      expect(
+        sources.filter((source) =>
+          /node_modules\/(@aws-sdk\/client-secrets-manager|@aws-lambda-powertools\/parameters)\//.test(
+            source,
+          ),
+        ),
+      ).toEqual([]);
+    },
+    120_000,
+  );
+
   it('loads the mailer’s SQS client at the first send SES throttles, not at a cold start', async () => {
     // Prepare
     const dir = await assetOf('mailer');
