@@ -14,25 +14,34 @@
  *   them (Japanese names written with their registered kanji forms use them);
  * - U+2800 BRAILLE PATTERN BLANK, a symbol that draws nothing.
  */
-const UNSEEN =
-  /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Noncharacter_Code_Point}\p{Zl}\p{Zp}\u2800]|(?!\p{Variation_Selector})\p{Default_Ignorable_Code_Point}/u;
-const UNSEEN_ALL = new RegExp(UNSEEN.source, 'gu');
+const UNSEEN_SOURCE =
+  '[\\p{Cc}\\p{Cf}\\p{Co}\\p{Cs}\\p{Noncharacter_Code_Point}\\p{Zl}\\p{Zp}\\u2800]|(?!\\p{Variation_Selector})\\p{Default_Ignorable_Code_Point}';
 /** A letter that draws something: the Hangul fillers are `\p{Lo}` but default-ignorable. */
-const VISIBLE_LETTER = /(?!\p{Default_Ignorable_Code_Point})\p{L}/gu;
+const VISIBLE_LETTER_SOURCE = '(?!\\p{Default_Ignorable_Code_Point})\\p{L}';
+
+// Each expression is compiled at its first use, not as the module loads: V8 builds the Unicode
+// property sets as it parses one (about a millisecond of a cold start for these three), and most
+// functions' first request checks no typed text (a console page, an acknowledgement link opened).
+let unseen: RegExp | undefined;
+let unseenAll: RegExp | undefined;
+let visibleLetter: RegExp | undefined;
 
 /** True when `text` holds a character that cannot be seen or that changes how the rest is seen. */
 export function hasUnseen(text: string): boolean {
-  return UNSEEN.test(text);
+  unseen ??= new RegExp(UNSEEN_SOURCE, 'u');
+  return unseen.test(text);
 }
 
 /** `text` without its unseen characters: for showing back what was refused, never for storing. */
 export function withoutUnseen(text: string): string {
-  return text.replace(UNSEEN_ALL, '');
+  unseenAll ??= new RegExp(UNSEEN_SOURCE, 'gu');
+  return text.replace(unseenAll, '');
 }
 
 /** How many letters (`\p{L}`) in `text` draw something. */
 export function visibleLetters(text: string): number {
-  return text.match(VISIBLE_LETTER)?.length ?? 0;
+  visibleLetter ??= new RegExp(VISIBLE_LETTER_SOURCE, 'gu');
+  return text.match(visibleLetter)?.length ?? 0;
 }
 
 /** Lower case without accents, so `zoe` finds Zoë and `SIAN` finds Siân. */
