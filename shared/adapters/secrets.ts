@@ -97,6 +97,9 @@ export async function readThroughExtension(
         path: `/secretsmanager/get?secretId=${encodeURIComponent(arn)}`,
         headers: { 'X-Aws-Parameters-Secrets-Token': token },
         timeout: EXTENSION_TIMEOUT_MS,
+        // A connection of its own each time: one kept alive across a frozen execution environment
+        // may have been closed by the extension meanwhile, and reusing it would fail the read.
+        agent: false,
       },
       (res) => {
         let text = '';
