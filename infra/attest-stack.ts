@@ -223,7 +223,6 @@ export class AttestStack extends Stack {
     );
     const ingest = attestFunction(this, 'Ingest', {
       name: 'ingest',
-      readsSecrets: true,
       environment: {
         ...common,
         [secretArnSetting('HR_WEBHOOK_SECRET')]: secrets.hrWebhook.secretArn,
@@ -236,7 +235,6 @@ export class AttestStack extends Stack {
     });
     const ack = attestFunction(this, 'Ack', {
       name: 'ack',
-      readsSecrets: true,
       memorySize: 512,
       environment: {
         ...common,
@@ -253,7 +251,6 @@ export class AttestStack extends Stack {
     });
     const scim = attestFunction(this, 'Scim', {
       name: 'scim',
-      readsSecrets: true,
       environment: {
         ...common,
         [secretArnSetting('SCIM_TOKEN')]: secrets.scimToken.secretArn,
@@ -274,7 +271,6 @@ export class AttestStack extends Stack {
 
     const mailer = attestFunction(this, 'Mailer', {
       name: 'mailer',
-      readsSecrets: true,
       memorySize: 512,
       // The receipt's certificate font, read from a file beside the bundle (certificate-font.ts).
       packageFiles: [CERTIFICATE_FONT_FILE],
@@ -302,8 +298,6 @@ export class AttestStack extends Stack {
     });
     const lmsPush = attestFunction(this, 'LmsPush', {
       name: 'lms-push',
-      // Only the deployed destinations' secrets: none for a destination that needs none.
-      readsSecrets: deployedSecrets.length > 0,
       timeout: CONSUMER_TIMEOUT,
       environment: {
         ...common,
@@ -322,7 +316,6 @@ export class AttestStack extends Stack {
     });
     const consoleFn = attestFunction(this, 'Console', {
       name: 'console',
-      readsSecrets: true,
       // The overview aggregates every assignment of a policy on each request; CPU comes with memory.
       memorySize: 1024,
       environment: {

@@ -40,12 +40,6 @@ export interface AttestFunctionProps {
    * out of the JavaScript: `['dejavu-fonts-ttf/ttf/DejaVuSans.ttf']`.
    */
   packageFiles?: readonly string[];
-  /**
-   * Whether it reads a secret (by the `_ARN` settings in its environment; the caller grants the
-   * reads): then it has the AWS Parameters and Secrets Lambda Extension's layer and reads them
-   * through it (shared/adapters/secrets.ts), not through the SDK it would otherwise load as it starts.
-   */
-  readsSecrets?: boolean;
 }
 
 /**
@@ -97,6 +91,10 @@ class LocalBundle implements ILocalBundling {
 }
 
 export function attestFunction(scope: Construct, id: string, props: AttestFunctionProps): LambdaFunction {
+  // A function given a secret (by its ARN, in a setting ending _SECRET_ARN: secretArnSetting; the
+  // caller grants the read) reads it through the Parameters and Secrets extension: the layer and
+  // SECRETS_FROM come with the setting, so no function is given one without the other.
+  const readsSecrets = Object.keys(props.environment).some((name) => name.endsWith('_SECRET_ARN'));
   const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
   const fn = new LambdaFunction(scope, id, {
     // Everything the function runs is in its bundle, the AWS SDK too (not the runtime's copy), so the
@@ -118,11 +116,11 @@ export function attestFunction(scope: Construct, id: string, props: AttestFuncti
     tracing: tracingOf(scope),
     logGroup,
     loggingFormat: LoggingFormat.JSON,
-    ...(props.readsSecrets && { paramsAndSecrets: secretsExtension() }),
+    ...(readsSecrets && { paramsAndSecrets: secretsExtension() }),
     environment: {
       POWERTOOLS_SERVICE_NAME: 'attest',
       LOG_LEVEL: 'INFO',
-      ...(props.readsSecrets && { [SECRETS_FROM]: FROM_LAMBDA_EXTENSION }),
+      ...(readsSecrets && { [SECRETS_FROM]: FROM_LAMBDA_EXTENSION }),
       ...props.environment,
     },
   });
