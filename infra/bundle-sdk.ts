@@ -48,7 +48,55 @@ const filter = new RegExp(
 /** The paths under `@smithy/core/dist-es/submodules/` this plugin replaces (its tests check each is bundled). */
 export const SDK_STAND_IN_PATHS: readonly string[] = Object.keys(STAND_INS);
 
-/** Replaces each module of STAND_INS, wherever a bundle reaches it, with its stand-in. */
+/**
+ * DynamoDB's client keeps the endpoints it discovers (endpoint discovery: only with
+ * AWS_ENABLE_ENDPOINT_DISCOVERY or a profile's `endpoint_discovery_enabled`, which the stack never
+ * sets) in `@aws-sdk/endpoint-cache`, built on mnemonist's LRU cache — about 7.7 KB of every
+ * function with a table. It looks in it at every request all the same (finding nothing), so this is
+ * no throwing stand-in but the same cache on a Map: the same methods and expiry, and when full the
+ * oldest key leaves rather than the least recently used (a client has a key per credentials and
+ * operation, a handful against the SDK's 1,000).
+ */
+export const ENDPOINT_CACHE_PATH = '@aws-sdk/endpoint-cache/dist-es/EndpointCache.js';
+const ENDPOINT_CACHE = `export class EndpointCache {
+  constructor(capacity) {
+    this.capacity = capacity;
+    this.cache = new Map();
+  }
+  getEndpoint(key) {
+    const endpointsWithExpiry = this.get(key);
+    if (!endpointsWithExpiry || endpointsWithExpiry.length === 0) return undefined;
+    const endpoints = endpointsWithExpiry.map((endpoint) => endpoint.Address);
+    return endpoints[Math.floor(Math.random() * endpoints.length)];
+  }
+  get(key) {
+    if (!this.has(key)) return undefined;
+    const now = Date.now();
+    const endpointsWithExpiry = this.cache.get(key).filter((endpoint) => now < endpoint.Expires);
+    if (endpointsWithExpiry.length === 0) {
+      this.delete(key);
+      return undefined;
+    }
+    return endpointsWithExpiry;
+  }
+  set(key, endpoints) {
+    if (!this.cache.has(key) && this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value);
+    const now = Date.now();
+    this.cache.set(key, endpoints.map(({ Address, CachePeriodInMinutes }) => ({ Address, Expires: now + CachePeriodInMinutes * 60 * 1000 })));
+  }
+  delete(key) {
+    this.cache.set(key, []);
+  }
+  has(key) {
+    const endpoints = this.cache.get(key);
+    return endpoints !== undefined && endpoints.length > 0;
+  }
+  clear() {
+    this.cache.clear();
+  }
+}`;
+
+/** Replaces each module of STAND_INS, and the endpoint cache, wherever a bundle reaches it. */
 export const sdkLambdaStandIns: Plugin = {
   name: 'sdk-lambda-stand-ins',
   setup(esbuild) {
@@ -57,5 +105,9 @@ export const sdkLambdaStandIns: Plugin = {
       const key = Object.keys(STAND_INS).find((suffix) => path.endsWith(`/submodules/${suffix}`));
       return key === undefined ? undefined : { contents: STAND_INS[key], loader: 'js' };
     });
+    esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]endpoint-cache[\\/]dist-es[\\/]EndpointCache\.js$/ }, () => ({
+      contents: ENDPOINT_CACHE,
+      loader: 'js',
+    }));
   },
 };

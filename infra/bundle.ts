@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
+import { scimmyWithoutBulkAndSearch } from './bundle-scimmy.ts';
 import { sdkLambdaStandIns } from './bundle-sdk.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -165,7 +166,13 @@ export const BUNDLE_SETTINGS = {
     '@aws-sdk/credential-provider-node': `${root}shared/adapters/lambda-credentials.ts`,
     '@smithy/core/event-streams': `${root}shared/adapters/no-event-streams.ts`,
   },
-  plugins: [sdkSchemasWithLiteralKeys, sdkPackageVersionsOnly, ownPackageVersionOnly, sdkLambdaStandIns],
+  plugins: [
+    sdkSchemasWithLiteralKeys,
+    sdkPackageVersionsOnly,
+    ownPackageVersionOnly,
+    sdkLambdaStandIns,
+    scimmyWithoutBulkAndSearch,
+  ],
   logLevel: 'warning',
 } satisfies BuildOptions;
 

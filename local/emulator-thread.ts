@@ -1,4 +1,5 @@
 // The emulators on a thread of their own, as AWS's services run apart from the functions: the handlers' work and theirs do not queue on one thread.
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { interceptLocalhostDns } from 'fauxqs';
 import type { EmulatorRequest } from './emulator-worker.ts';
@@ -16,6 +17,11 @@ export interface EmulatorThread extends Omit<Emulators, 'sesQuota'> {
     set(quota: LocalSesQuota): Promise<void>;
     refused(): Promise<{ rate: number; daily: number }>;
   };
+  /**
+   * How busy the emulators' thread has been (since `since`, a reading of this): its event loop's
+   * active and idle milliseconds, as `performance.eventLoopUtilization` counts them.
+   */
+  utilization(since?: EventLoopUtilization): EventLoopUtilization;
 }
 
 /**
@@ -60,6 +66,7 @@ export async function startEmulatorThread(options: EmulatorOptions): Promise<Emu
         return (await ask({ type: 'refused' })).result as { rate: number; daily: number };
       },
     },
+    utilization: (since) => worker.performance.eventLoopUtilization(since),
     async stop() {
       // Stopped in the thread (the data directory marked as cleanly stopped), then the thread ended.
       await ask({ type: 'stop' });

@@ -78,6 +78,8 @@ export interface LocalStack {
   sesEvent(event: import('aws-lambda').SNSEvent): Promise<void>;
   /** The local SES's send quota: change it, or count the sends it refused. */
   sesQuota: EmulatorThread['sesQuota'];
+  /** How busy the emulators' thread has been (the benches set it beside this thread's). */
+  emulatorUtilization: EmulatorThread['utilization'];
   stop(): Promise<void>;
 }
 
@@ -332,6 +334,7 @@ async function startServices(
     reapExpired: reaper.reap,
     sesEvent: sesEventsHandler,
     sesQuota: emulators.sesQuota,
+    emulatorUtilization: emulators.utilization,
     async stop() {
       clearInterval(timer);
       await Promise.all([...pollers.map((p) => p.stop()), simulator.stop(), reaper.stop()]);

@@ -1,41 +1,31 @@
 // /scim/v2/…: the identity provider's SCIM 2.0 requests (RFC 7644), each user a starter through the ingest use case.
 import { randomUUID } from 'node:crypto';
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
-import { makeMetrics } from '#shared/adapters/metrics.ts';
-import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
-import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
-import { makeScimService, SCIM_SOURCE } from '#shared/core/scim/service.ts';
-import { starterEventSchema } from '#shared/core/starter-event.ts';
+import type { IngestResult } from '#shared/core/ingest.ts';
+import { makeScimService } from '#shared/core/scim/service.ts';
+import { type StarterEvent, starterEventSchema } from '#shared/core/starter-event.ts';
 import type { HttpEvent, HttpResult } from '#shared/edge/http.ts';
 import { readScimRequest, scimBase, scimFailure, toScimResult } from '#shared/edge/scim.ts';
-import { bundledAudience } from '#templates/audience.ts';
 import { bundledCatalogue } from '#templates/policy-catalogue.ts';
 import { config } from './config.ts';
 import { makeScimStore } from './store.ts';
 
 const logger = makeLogger();
-const store = makeScimStore(config.TABLE_NAME, config.DUE_SHARDS);
+const { table, users } = makeScimStore(config.TABLE_NAME);
 const clock = { now: () => new Date() };
-const schema = starterEventSchema(bundledCatalogue.ids);
+/**
+ * The ingest use case, loaded (with the mail queue's SQS client, metrics and the ingest aggregates'
+ * code) at the first write that makes a starter event: a search, an identity provider's first
+ * request, never needs it, nor does a read, a discovery request or a refusal.
+ */
+let ingest: ((event: StarterEvent) => Promise<IngestResult>) | undefined;
 const service = makeScimService({
-  store,
-  ingest: makeIngestStarterEvent({
-    store,
-    mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
-    clock,
-    logger,
-    metrics: makeMetrics(),
-    policies: bundledCatalogue,
-    defaultPolicies: config.DEFAULT_POLICIES,
-    audience: bundledAudience,
-    redriveAfterMs: config.REDRIVE_AFTER,
-    retention: {
-      unsignedAfterLeaving: config.RETAIN_UNSIGNED_AFTER_LEAVING,
-      evidence: config.RETAIN_EVIDENCE,
-    },
-    source: SCIM_SOURCE,
-  }),
-  schema,
+  store: users,
+  ingest: async (event) => {
+    ingest ??= (await import('./ingest.ts')).makeScimIngest(table, config, clock, logger);
+    return ingest(event);
+  },
+  schema: starterEventSchema(bundledCatalogue.ids),
   clock,
   logger,
   newId: randomUUID,

@@ -1,18 +1,21 @@
 // The AWS SDK modules infra/bundle-sdk.ts replaces in every bundle: each is one the clients bring, each stand-in says what was left out if reached, and what Node runs instead still works bundled.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUNDLE_SETTINGS } from '../../infra/bundle.ts';
-import { SDK_STAND_IN_PATHS } from '../../infra/bundle-sdk.ts';
+import { ENDPOINT_CACHE_PATH, SDK_STAND_IN_PATHS } from '../../infra/bundle-sdk.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
 /** The SDK's parts the stand-ins sit among, and each way a stand-in could be reached. */
 const ENTRY = `
-export { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+export { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+export { EndpointCache } from '@aws-sdk/endpoint-cache';
 export { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 export { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 export { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -22,7 +25,22 @@ export { NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
 export { resolveParams } from '@smithy/core/endpoints';
 `;
 
+type Endpoints = Array<{ Address: string; CachePeriodInMinutes: number }>;
 type Bundled = {
+  DynamoDBClient: new (
+    config: object,
+  ) => { send: (command: unknown) => Promise<{ Item?: unknown }>; destroy(): void };
+  GetItemCommand: new (input: object) => unknown;
+  EndpointCache: new (
+    capacity: number,
+  ) => {
+    getEndpoint(key: string): string | undefined;
+    get(key: string): Array<{ Address: string; Expires: number }> | undefined;
+    set(key: string, endpoints: Endpoints): void;
+    delete(key: string): void;
+    has(key: string): boolean;
+    clear(): void;
+  };
   Md5: new () => Hash;
   Md5Js: new () => Hash;
   Sha256: new (secret?: string) => Hash;
@@ -64,6 +82,7 @@ beforeAll(async () => {
 
 afterEach(() => {
   vi.unstubAllEnvs();
+  vi.useRealTimers();
 });
 
 const hex = async (hash: Hash, data: string) => {
@@ -132,5 +151,68 @@ describe('sdkLambdaStandIns', () => {
     await expect(sdk.resolveParams({}, undefined, { serviceId: 'S3' })).rejects.toThrow(
       leftOut('S3 endpoint parameters'),
     );
+  });
+});
+
+describe('the endpoint cache on a Map', () => {
+  it('is bundled in place of the SDK’s, without mnemonist', () => {
+    const files = [...inputs.keys()];
+    expect(files).toContain(`node_modules/${ENDPOINT_CACHE_PATH}`);
+    expect(files.filter((file) => file.includes('node_modules/mnemonist/'))).toEqual([]);
+  });
+
+  it('keeps, expires and forgets endpoints as the SDK’s does', () => {
+    // Prepare
+    vi.useFakeTimers({ now: new Date('2026-03-01T09:00:00Z') });
+    const cache = new sdk.EndpointCache(2);
+
+    // Act / Assess: nothing discovered, then one endpoint for a minute
+    expect(cache.getEndpoint('k')).toBeUndefined();
+    expect(cache.has('k')).toBe(false);
+    cache.set('k', [{ Address: 'dynamodb.eu-west-2.amazonaws.com', CachePeriodInMinutes: 1 }]);
+    expect(cache.has('k')).toBe(true);
+    expect(cache.getEndpoint('k')).toBe('dynamodb.eu-west-2.amazonaws.com');
+    vi.advanceTimersByTime(60_001);
+    expect(cache.getEndpoint('k')).toBeUndefined();
+    expect(cache.has('k')).toBe(false);
+
+    // a placeholder deleted reads as nothing; when full the oldest key leaves
+    cache.set('a', [{ Address: 'a', CachePeriodInMinutes: 5 }]);
+    cache.delete('a');
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('b', [{ Address: 'b', CachePeriodInMinutes: 5 }]);
+    cache.set('c', [{ Address: 'c', CachePeriodInMinutes: 5 }]);
+    expect(cache.getEndpoint('b')).toBe('b');
+    expect(cache.getEndpoint('c')).toBe('c');
+    cache.clear();
+    expect(cache.has('c')).toBe(false);
+  });
+
+  it('lets a bundled DynamoDB client make its requests (it looks in the cache at each)', async () => {
+    // Prepare: an endpoint that answers every request with an item
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.setHeader('content-type', 'application/x-amz-json-1.0');
+        response.end(JSON.stringify({ Item: { pk: { S: 'x' } } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = new sdk.DynamoDBClient({
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    });
+
+    try {
+      // Act
+      const answer = await client.send(new sdk.GetItemCommand({ TableName: 't', Key: { pk: { S: 'x' } } }));
+
+      // Assess
+      expect(answer.Item).toEqual({ pk: { S: 'x' } });
+    } finally {
+      client.destroy();
+      server.close();
+    }
   });
 });

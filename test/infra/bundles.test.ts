@@ -302,6 +302,36 @@ describe('the functions’ cold-start bundles', () => {
       ),
     );
 
+  it('loads SCIM’s ingest use case at the first write that makes a starter, not at a cold start', async () => {
+    // Prepare: what only a write needs — the use case, its aggregates, the mail queue's client, metrics
+    const dir = await assetOf('scim');
+    const pattern =
+      /(?:shared\/core\/ingest|shared\/adapters\/(?:sqs-queue|metrics|dynamo\/assignments)|functions\/scim\/ingest)\.ts$|node_modules\/(?:@aws-sdk\/client-sqs|@aws-lambda-powertools\/metrics)\//;
+
+    // Act
+    const cold = new Set(await coldStartFiles(dir));
+    const atColdStart = new Set(projectSourcesOf([...cold], pattern));
+    const later = new Set(
+      projectSourcesOf(
+        jsFiles(dir).filter((file) => !cold.has(file)),
+        pattern,
+      ),
+    );
+
+    // Assess: a search (an identity provider's first request) reads SCIM's users alone
+    const writeOnly = [
+      'shared/core/ingest.ts',
+      'shared/adapters/sqs-queue.ts',
+      'shared/adapters/metrics.ts',
+      'shared/adapters/dynamo/assignments.ts',
+      'functions/scim/ingest.ts',
+      'node_modules/@aws-sdk/client-sqs/',
+      'node_modules/@aws-lambda-powertools/metrics/',
+    ];
+    expect([...atColdStart]).toEqual([]);
+    expect([...later].sort()).toEqual(writeOnly.sort());
+  }, 120_000);
+
   it.each(['scim', 'ingest', 'console'] as const)(
     '%s carries no policy text at a cold start (ingest loads one, with publishing, to publish a first version)',
     async (name) => {

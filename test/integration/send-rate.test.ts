@@ -1,4 +1,4 @@
-// A burst SES throttles, on a stack of its own: every invite is sent once, and nothing reaches the dead-letter queue.
+// A burst SES throttles, on a stack of its own: every invite is sent once, and nothing reaches the dead-letter queue; and the emulators’ thread says how busy it was.
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/settings.ts';
@@ -70,5 +70,23 @@ describe('a throttled burst', () => {
     expect(invites.map((emails) => emails.length)).toEqual(burst.map(() => 1));
     expect(await waiting(stack.queues.mailDlq)).toBe(0);
     expect(await waiting(stack.queues.mail)).toBe(0);
+  });
+
+  it("says how busy the emulators' thread was, apart from this one", async () => {
+    // Prepare: readings of both threads
+    const emulators = stack.emulatorUtilization();
+    const main = performance.eventLoopUtilization();
+
+    // Act: this thread works for 300 ms without asking the emulators anything
+    const until = performance.now() + 300;
+    while (performance.now() < until) {
+      // busy: nothing reaches the emulators while this thread holds on
+    }
+
+    // Assess: this thread was busy for it; the emulators' thread, on its own, was not
+    expect(performance.eventLoopUtilization(main).active).toBeGreaterThanOrEqual(300);
+    const theirs = stack.emulatorUtilization(emulators);
+    expect(theirs.active + theirs.idle).toBeGreaterThan(0);
+    expect(theirs.active).toBeLessThan(150);
   });
 });
