@@ -45,12 +45,13 @@ export interface AttestFunctionProps {
 /**
  * The extension, as the functions that read a secret have it: the newest version this aws-cdk-lib
  * knows (its layer's ARN from CDK's region table, a mapping in the template, so synth needs no AWS
- * call), its cache keeping a secret 300 s as Powertools' did — a key rotated with `attest keys`
- * reaches every function within five minutes — and its log at warnings.
+ * call), its cache keeping a secret 240 s and the function a minute more (EXTENSION_KEEP_MS) — so a key
+ * rotated with `attest keys` reaches every function within five minutes, as when Powertools kept
+ * it 300 s — and its log at warnings.
  */
 export function secretsExtension(): ParamsAndSecretsLayerVersion {
   return ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
-    secretsManagerTtl: Duration.seconds(300),
+    secretsManagerTtl: Duration.seconds(240),
     logLevel: ParamsAndSecretsLogLevel.WARN,
   });
 }

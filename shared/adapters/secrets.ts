@@ -17,7 +17,7 @@ const EXTENSION_TIMEOUT_MS = 5_000;
 /**
  * Resolves the secret `name`: `env[name]` if set (the local stack), else the secret whose ARN is in
  * `secretArnSetting(name)` — through the extension where SECRETS_FROM says so (its cache keeps a
- * value five minutes, SECRETS_MANAGER_TTL), else through the SDK (cached five minutes by
+ * value four minutes, SECRETS_MANAGER_TTL, and this process a minute more), else through the SDK (cached five minutes by
  * Powertools). On Lambda without SECRETS_FROM it refuses rather than load the SDK: a function
  * deployed without the extension's layer says so instead of quietly reading another way.
  */
@@ -28,7 +28,7 @@ export async function resolveSecret(env: NodeJS.ProcessEnv, name: string): Promi
   const arn = env[setting];
   if (!arn) throw new ConfigError(`set ${name} or ${setting}`);
   const from = env[SECRETS_FROM];
-  if (from === FROM_LAMBDA_EXTENSION) return readThroughExtension(env, setting, arn);
+  if (from === FROM_LAMBDA_EXTENSION) return readKept(env, setting, arn);
   if (from)
     throw new ConfigError(
       `${SECRETS_FROM} must be ${FROM_LAMBDA_EXTENSION} or unset, not ${JSON.stringify(from)}`,
@@ -40,6 +40,31 @@ export async function resolveSecret(env: NodeJS.ProcessEnv, name: string): Promi
   }
   const { readSecretWithSdk } = await import('./secrets-manager.ts');
   return readSecretWithSdk(setting, arn);
+}
+
+/**
+ * How long a function keeps a secret the extension gave it before asking again: a minute, on top
+ * of the extension's own cache (240 s, infra/functions.ts), so a secret changed with `attest keys`
+ * is in use everywhere within five minutes, as when Powertools kept it 300 s in the process — and
+ * a warm function's requests do not each wait for a round trip to the extension.
+ */
+export const EXTENSION_KEEP_MS = 60_000;
+
+/** Secrets read through the extension, by where and how they were asked: a read in flight is shared. */
+const kept = new Map<string, { value: Promise<string>; until: number }>();
+
+/** `readThroughExtension`, its answer kept EXTENSION_KEEP_MS; a failure is not kept. */
+function readKept(env: NodeJS.ProcessEnv, setting: string, arn: string): Promise<string> {
+  const key = [env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, env.AWS_SESSION_TOKEN, arn].join('\n');
+  const now = Date.now();
+  const hit = kept.get(key);
+  if (hit && now < hit.until) return hit.value;
+  const value = readThroughExtension(env, setting, arn);
+  kept.set(key, { value, until: now + EXTENSION_KEEP_MS });
+  value.catch(() => {
+    if (kept.get(key)?.value === value) kept.delete(key);
+  });
+  return value;
 }
 
 /**

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AttestStack } from '../../infra/attest-stack.ts';
 import { DUE_INDEX_UPGRADE_STEPS, indexesAt } from '../../infra/data.ts';
 import { key } from '../../shared/adapters/dynamo/table.ts';
+import { EXTENSION_KEEP_MS } from '../../shared/adapters/secrets.ts';
 import { secretArnSetting } from '../../shared/config.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -542,10 +543,12 @@ describe('AttestStack', () => {
       expect(mapping[map]?.['eu-west-2']?.[key]).toMatch(
         /^arn:aws:lambda:eu-west-2:\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/,
       );
-      // A key rotated with `attest keys` reaches every function within five minutes, as before.
+      // A key rotated with `attest keys` reaches every function within five minutes, as before:
+      // the extension keeps it four, the function one more (EXTENSION_KEEP_MS).
+      expect(Number(envOf(id).SECRETS_MANAGER_TTL) + EXTENSION_KEEP_MS / 1000, id).toBeLessThanOrEqual(300);
       expect(envOf(id), id).toMatchObject({
         SECRETS_FROM: 'lambda-extension',
-        SECRETS_MANAGER_TTL: '300',
+        SECRETS_MANAGER_TTL: '240',
         PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'true',
         PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '2773',
         PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn',

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   liveTokenKeys,
   rebuiltWhenChanged,
@@ -131,19 +131,21 @@ interface Asked {
  */
 async function extensionStandIn(answers: Record<string, { status: number; body: string }>) {
   const asked: Asked[] = [];
+  /** The session tokens it answers: the tests' own, and any a test lets in. */
+  const tokens = new Set([TOKEN]);
   const server: Server = createServer((request: IncomingMessage, response) => {
     const token = request.headers['x-aws-parameters-secrets-token'] as string | undefined;
     asked.push({ path: request.url ?? '', token });
     const url = new URL(request.url ?? '/', 'http://localhost');
     const answer =
-      token !== TOKEN
+      !token || !tokens.has(token)
         ? { status: 401, body: 'missing or invalid token' }
         : (answers[url.searchParams.get('secretId') ?? ''] ?? { status: 400, body: 'secret not found' });
     response.statusCode = answer.status;
     response.end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
-  return { server, asked, port: String((server.address() as AddressInfo).port) };
+  return { server, asked, tokens, port: String((server.address() as AddressInfo).port) };
 }
 
 const TOKEN = 'session-token-of-this-test';
@@ -228,6 +230,49 @@ describe('resolveSecret through the Parameters and Secrets extension', () => {
     // Assess
     await expect(resolving).rejects.toThrow('HR_WEBHOOK_SECRET_ARN: AWS_SESSION_TOKEN is not set');
     expect(extension.asked).toHaveLength(0);
+  });
+
+  it('keeps what the extension gave it for a minute, asking once for reads at once, then asks again', async () => {
+    // Prepare: a token of this test's own, so no read of another test is kept for it
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-01T09:00:00Z') });
+    const env = envFor(ARN, { AWS_SESSION_TOKEN: 'kept-token' });
+    extension.tokens.add('kept-token');
+
+    try {
+      // Act: three reads at once, one 59 s later, one after the minute
+      const first = await Promise.all([1, 2, 3].map(() => resolveSecret(env, 'HR_WEBHOOK_SECRET')));
+      vi.setSystemTime(new Date('2026-03-01T09:00:59Z'));
+      const within = await resolveSecret(env, 'HR_WEBHOOK_SECRET');
+      const askedWithin = extension.asked.length;
+      vi.setSystemTime(new Date('2026-03-01T09:01:00Z'));
+      const after = await resolveSecret(env, 'HR_WEBHOOK_SECRET');
+
+      // Assess
+      expect([...first, within, after]).toEqual(Array(5).fill('the-secret'));
+      expect(askedWithin).toBe(1);
+      expect(extension.asked).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+      extension.tokens.delete('kept-token');
+    }
+  });
+
+  it('keeps no failure: the next read asks again', async () => {
+    // Prepare: the extension refuses this token until it is let in
+    const env = envFor(ARN, { AWS_SESSION_TOKEN: 'late-token' });
+    await expect(resolveSecret(env, 'HR_WEBHOOK_SECRET')).rejects.toThrow('answered HTTP 401');
+    extension.tokens.add('late-token');
+
+    try {
+      // Act
+      const value = await resolveSecret(env, 'HR_WEBHOOK_SECRET');
+
+      // Assess
+      expect(value).toBe('the-secret');
+      expect(extension.asked).toHaveLength(2);
+    } finally {
+      extension.tokens.delete('late-token');
+    }
   });
 
   it('says the extension did not answer when nothing listens on its port', async () => {
