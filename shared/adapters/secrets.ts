@@ -1,5 +1,4 @@
 // Secrets from configuration: inline in the local stack; on Lambda through the AWS Parameters and Secrets Lambda Extension (SECRETS_FROM=lambda-extension, set by the stack with the extension's layer), elsewhere (the CLI) from Secrets Manager through the SDK, loaded only then; by `<NAME>_SECRET_ARN`, or `<NAME>_ARN` for a name ending in _SECRET.
-import { request } from 'node:http';
 import { secretArnSetting } from '../config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { parseTokenKeys, type TokenKeys } from '../core/tokens.ts';
@@ -8,6 +7,13 @@ import { parseTokenKeys, type TokenKeys } from '../core/tokens.ts';
 export const SECRETS_FROM = 'SECRETS_FROM';
 /** Its one value: the AWS Parameters and Secrets Lambda Extension, on localhost. */
 export const FROM_LAMBDA_EXTENSION = 'lambda-extension';
+
+/**
+ * node:http, taken as CommonJS's `require` takes it: on Node 22 (Lambda's nodejs22.x) an `import`
+ * of it reads every export of the module to make its ES namespace, WebSocket's among them, which
+ * loads undici — about 20 ms of a cold start here (`BENCH_NODE`, bench/bundles.ts), none on Node 20.
+ */
+const http = () => process.getBuiltinModule('node:http');
 
 /** The extension's port when PARAMETERS_SECRETS_EXTENSION_HTTP_PORT is unset (its documented default). */
 const EXTENSION_DEFAULT_PORT = '2773';
@@ -115,7 +121,7 @@ export async function readThroughExtension(
     );
   const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT || EXTENSION_DEFAULT_PORT;
   const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request(
+    const req = http().request(
       {
         host: 'localhost',
         port,

@@ -153,6 +153,23 @@ describe('the functions’ cold-start bundles', () => {
     120_000,
   );
 
+  it.each(names)(
+    '%s imports node:http by no static ES import (on Node 22 its namespace loads undici)',
+    async (name) => {
+      // Act
+      const meta = await metafileOfFunction(name);
+
+      // Assess: Node 22 reads every export to make a built-in's ES namespace, node:http's WebSocket
+      // among them, which loads undici (≈ 20 ms of a cold start); `process.getBuiltinModule` does not.
+      // (The SDK imports it when first asked to send to an http: endpoint — never on AWS.)
+      const imports = Object.values(meta.outputs).flatMap((output) => output.imports);
+      expect(
+        imports.filter((i) => (i.path === 'node:http' || i.path === 'http') && i.kind !== 'dynamic-import'),
+      ).toEqual([]);
+    },
+    120_000,
+  );
+
   it('keeps the schemas of the SES operations the mailer sends, and none of the others', async () => {
     // Act
     const result = await build({
