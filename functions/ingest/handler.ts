@@ -1,10 +1,7 @@
 // POST /v1/starters: verify the HR system's signature, validate, ingest, answer 202 or a problem.
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
-import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
-import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { AttestError } from '#shared/core/errors.ts';
-import { makeIngestStarterEvent } from '#shared/core/ingest.ts';
 import { parseStarterEvent, starterEventSchema } from '#shared/core/starter-event.ts';
 import { makeWebhookVerifier } from '#shared/core/webhooks.ts';
 import {
@@ -16,27 +13,21 @@ import {
   requireJson,
   toProblem,
 } from '#shared/edge/http.ts';
-import { bundledAudience } from '#templates/audience.ts';
 import { bundledCatalogue } from '#templates/policy-catalogue.ts';
 import { config } from './config.ts';
-import { makeIngestStore } from './store.ts';
+import { makeIngestTable } from './store.ts';
+import { makeIngestUseCase } from './use-case.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const logger = makeLogger();
 const schema = starterEventSchema(bundledCatalogue.ids);
 const verifier = rebuiltWhenChanged(config.hrWebhookSecret, makeWebhookVerifier);
-const ingest = makeIngestStarterEvent({
-  store: makeIngestStore(config.TABLE_NAME, config.DUE_SHARDS),
-  mailQueue: makeSqsQueue(config.MAIL_QUEUE_URL),
-  clock: { now: () => new Date() },
+const ingest = makeIngestUseCase(
+  makeIngestTable(config.TABLE_NAME),
+  config,
+  { now: () => new Date() },
   logger,
-  metrics: makeMetrics(),
-  policies: bundledCatalogue,
-  defaultPolicies: config.DEFAULT_POLICIES,
-  audience: bundledAudience,
-  redriveAfterMs: config.REDRIVE_AFTER,
-  retention: { unsignedAfterLeaving: config.RETAIN_UNSIGNED_AFTER_LEAVING, evidence: config.RETAIN_EVIDENCE },
-});
+);
 
 export const handler = withLambdaContext(logger, async (event: HttpEvent): Promise<HttpResult> => {
   try {

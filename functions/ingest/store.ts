@@ -10,18 +10,18 @@ import { makeRetention } from '#shared/adapters/dynamo/retention.ts';
 import { makeStarters } from '#shared/adapters/dynamo/starters.ts';
 import { makeTable, type Table } from '#shared/adapters/dynamo/table.ts';
 
+/** The function's table, with a client of its own. */
+export function makeIngestTable(tableName: string): Table {
+  return makeTable(tableName, new DynamoDBClient({}));
+}
+
 /**
  * An HR event's receipt, its starter and assignments, the policies and their index (a new version
  * published at ingest), the audit trail, retention steps and erasures (IngestStore), as
- * makeDynamoStore composes them on one table: the use case's store type names what it needs, so one
+ * makeDynamoStore composes them, on `table`: the use case's store type names what it needs, so one
  * left out here fails the typecheck. Due work, mail work, digests, deliveries and SCIM's users are
- * other functions'.
+ * other functions'; SCIM's store is these and its users.
  */
-export function makeIngestStore(tableName: string, dueShards: number) {
-  return ingestAggregates(makeTable(tableName, new DynamoDBClient({})), dueShards);
-}
-
-/** What the ingest use case reads and writes, on `table`: SCIM's store is these and its users. */
 export function ingestAggregates(table: Table, dueShards: number) {
   return {
     ...makeEventReceipts(table),
