@@ -2,7 +2,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildOptions, build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type OnLoadResult, type Plugin } from 'esbuild';
 import { scimmyWithoutBulkAndSearch } from './bundle-scimmy.ts';
 import { sdkLambdaStandIns } from './bundle-sdk.ts';
 
@@ -85,16 +85,18 @@ export const sdkSchemasWithLiteralKeys: Plugin = {
  * (about 2.3 KB a client: scripts, dependencies, descriptions), since esbuild cannot tell which
  * fields a default import of JSON is used for. Its name and version are what is kept.
  */
+/** A package.json as a bundle carries it: its name and version, all a user agent or version line reads. */
+function nameAndVersionOf(path: string): OnLoadResult {
+  const { name, version } = JSON.parse(readFileSync(path, 'utf8')) as { name: string; version: string };
+  return { contents: JSON.stringify({ name, version }), loader: 'json' };
+}
+
 export const sdkPackageVersionsOnly: Plugin = {
   name: 'sdk-package-versions-only',
   setup(esbuild) {
-    esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[\w-]+[\\/]package\.json$/ }, (args) => {
-      const { name, version } = JSON.parse(readFileSync(args.path, 'utf8')) as {
-        name: string;
-        version: string;
-      };
-      return { contents: JSON.stringify({ name, version }), loader: 'json' };
-    });
+    esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[\w-]+[\\/]package\.json$/ }, (args) =>
+      nameAndVersionOf(args.path),
+    );
   },
 };
 
@@ -109,13 +111,7 @@ export const ownPackageVersionOnly: Plugin = {
   setup(esbuild) {
     const own = join(root, 'package.json');
     const filter = new RegExp(`^${own.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    esbuild.onLoad({ filter }, (args) => {
-      const { name, version } = JSON.parse(readFileSync(args.path, 'utf8')) as {
-        name: string;
-        version: string;
-      };
-      return { contents: JSON.stringify({ name, version }), loader: 'json' };
-    });
+    esbuild.onLoad({ filter }, (args) => nameAndVersionOf(args.path));
   },
 };
 
