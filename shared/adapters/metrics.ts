@@ -11,10 +11,18 @@ export function makeMetrics(serviceName = METRICS_SERVICE): Metrics {
   const raw = new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName });
   return {
     count(name, dimensions = {}) {
-      // A single metric is written at once: nothing waits for a flush that a failing handler might skip.
-      const single = raw.singleMetric();
-      for (const [key, value] of Object.entries(dimensions)) single.addDimension(key, value);
-      single.addMetric(name, MetricUnit.Count, 1);
+      // Each metric is written at once: nothing waits for a flush that a failing handler might skip.
+      // Published from the one instance, as Powertools' `singleMetric()` would write it, without
+      // making a new Metrics (its environment read again, its console made) for every count.
+      try {
+        for (const [key, value] of Object.entries(dimensions)) raw.addDimension(key, value);
+        raw.addMetric(name, MetricUnit.Count, 1);
+        raw.publishStoredMetrics();
+      } finally {
+        // A dimension refused part-way must not be written with the next count.
+        raw.clearMetrics();
+        raw.clearDimensions();
+      }
     },
   };
 }
