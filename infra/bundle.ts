@@ -137,6 +137,30 @@ export const secretsSdkLeftOut: Plugin = {
 };
 
 /**
+ * Node's `process` module as the object it is, not as an ES module. To make a built-in's ES
+ * namespace (what `import { env } from 'node:process'` binds to — the SDK's config and Powertools
+ * import it so) Node reads every one of its exports, and reading `process.report` and
+ * `process.finalization` loads their modules: about 1.5 ms of every cold start (bench/bundles.ts,
+ * Node 20 and 22). Taken as `process` itself in CommonJS form, esbuild reads each export where the
+ * code uses it, as for any CommonJS module. (`node:util` is read the same way, and worse — its
+ * namespace loads parseArgs, styleText, diff and worker_threads — but so does esbuild's copy of a
+ * CommonJS module's exports: the project's two uses take it with `process.getBuiltinModule`.)
+ */
+export const processAsValue: Plugin = {
+  name: 'process-as-value',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^(node:)?process$/ }, () => ({
+      path: 'process',
+      namespace: 'process-as-value',
+    }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'process-as-value' }, () => ({
+      contents: 'module.exports = process;',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * What esbuild is told for every bundle, the lazily loaded ones included. On Lambda the SDK's
  * credentials are always the function's role's, in the environment (AWS_ACCESS_KEY_ID…), which the
  * SDK's own chain tries first: the chain's other providers (SSO, profiles, web identity, the
@@ -168,6 +192,7 @@ export const BUNDLE_SETTINGS = {
     ownPackageVersionOnly,
     sdkLambdaStandIns,
     scimmyWithoutBulkAndSearch,
+    processAsValue,
   ],
   logLevel: 'warning',
 } satisfies BuildOptions;

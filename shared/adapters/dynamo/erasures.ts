@@ -1,11 +1,17 @@
 // Erasure on the table: the log in its own partition, and each erased record rewritten in place by one conditional write.
-import { isDeepStrictEqual } from 'node:util';
 import type { ErasureEntry } from '#shared/core/model.ts';
 import { DELIVERY_KINDS } from '#shared/core/model.ts';
 import type { Erasures } from '#shared/ports.ts';
 import { asAssignment, LANES, storedAssignment } from './lanes.ts';
 import { DEAD_SHARD } from './shards.ts';
 import { conditionally, type Item, key, strip, type Table } from './table.ts';
+
+/**
+ * Node's deep equality, taken as the built-in's own object: an ES import of `node:util` makes its
+ * namespace, reading every export, which on a cold start loads parseArgs, styleText, diff and
+ * worker_threads with them (≈ 1 ms of the ingest function's; infra/bundle.ts `processAsValue`).
+ */
+const { isDeepStrictEqual } = process.getBuiltinModule('node:util');
 
 /** What an assignment's item holds beside its record, never compared nor written here. */
 const SHARDS = new Set([LANES.mail.shard, ...DELIVERY_KINDS.map((kind) => LANES[kind].shard)]);
