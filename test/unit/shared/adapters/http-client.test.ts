@@ -1,4 +1,4 @@
-// The HttpClient on fetch: the request as given (method included), redirects answered not followed, a hard timeout.
+// The HttpClient on Node's http and https: the request as given (method included), redirects answered not followed, a hard timeout.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -124,15 +124,72 @@ describe('makeHttpClient', () => {
     expect(received.map((r) => r.url)).toEqual(['/statements']);
   });
 
-  it('rejects when the receiver does not answer in time', async () => {
+  it('rejects when the receiver does not answer in time, as a TimeoutError', async () => {
     // Prepare
     answer = () => {};
 
     // Act
     const send = makeHttpClient().send({ method: 'PUT', url: base, headers: {}, body: '' }, 100);
 
+    // Assess: the deliveries record a timeout by that name (shared/core/deliver.ts)
+    await expect(send).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('rejects as a TimeoutError when the answer starts in time but its body does not end', async () => {
+    // Prepare
+    answer = (res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('part of it');
+    };
+
+    // Act
+    const send = makeHttpClient().send({ method: 'PUT', url: base, headers: {}, body: '' }, 150);
+
     // Assess
-    await expect(send).rejects.toThrow();
+    await expect(send).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('rejects with the network error code as its cause when nothing listens', async () => {
+    // Prepare: a port just closed
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+
+    // Act
+    const send = makeHttpClient().send(
+      { method: 'POST', url: `http://127.0.0.1:${port}/hook`, headers: {}, body: '{}' },
+      2000,
+    );
+
+    // Assess: what the deliveries record for it (e.cause.code)
+    await expect(send).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
+  });
+
+  it('refuses a url that is not http: or https:, sending nothing', async () => {
+    // Act
+    const send = makeHttpClient().send(
+      { method: 'POST', url: 'ftp://127.0.0.1/hook', headers: {}, body: '' },
+      2000,
+    );
+
+    // Assess
+    await expect(send).rejects.toThrow(/ftp: is not http: or https:/);
+    expect(received).toEqual([]);
+  });
+
+  it('sends the body with its length in bytes, not chunked', async () => {
+    // Act
+    const body = '{"name":"Zoë Ångström"}';
+    await makeHttpClient().send(
+      { method: 'POST', url: `${base}/hook`, headers: { 'content-type': 'application/json' }, body },
+      2000,
+    );
+
+    // Assess
+    expect(received[0]?.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(received[0]?.headers['transfer-encoding']).toBeUndefined();
+    expect(received[0]?.body).toBe(body);
   });
 
   it('names attest and its version in User-Agent on every request (webhooks and statements alike)', async () => {
@@ -172,7 +229,11 @@ describe('makeHttpClient', () => {
     // Act
     for (const channel of channels) {
       await testDestination(channel, TEST_PERSON);
-      const [assignment, starter, evidence] = [anAssignment(), aStarter(), anEvidence(aPolicy())];
+      // Owing each delivery, as an acknowledged assignment does, under its id.
+      const assignment = anAssignment(aStarter(), aPolicy(), {
+        webhook: { state: 'pending', attempts: 0, webhookId: 'wh_1' },
+      });
+      const [starter, evidence] = [aStarter(), anEvidence(aPolicy())];
       if ('request' in channel) {
         const request = channel.request(assignment, starter, evidence, new Date());
         await http.send({ ...request, headers: { ...request.headers, 'user-agent': 'other/1.0' } }, 2000);
