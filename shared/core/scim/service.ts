@@ -154,6 +154,9 @@ function locate(basepath: string) {
   SCIMMY.Resources.ServiceProviderConfig.basepath(basepath);
 }
 
+/** An attribute name in a path that is an object's own machinery, not a SCIM attribute (refuseMachineryNames). */
+const MACHINERY_NAME = /(?:^|[^\w$-])(?:__proto__|constructor|prototype)(?![\w$-])/i;
+
 /** The attributes compared case-exactly (RFC 7643 §4.1: `id` and `externalId`); all else ignores case. */
 const CASE_EXACT = new Set(['id', 'externalid']);
 
@@ -450,6 +453,31 @@ export function makeScimService(deps: ScimDeps) {
     }
   }
 
+  /**
+   * Refuses (400) a filter, attribute list or PATCH path naming `__proto__`, `constructor` or
+   * `prototype`: scimmy builds an object from the attribute names these hold, so
+   * `filter=__proto__.x eq "y"` would write onto every object in the process (prototype pollution:
+   * each later request's answers, a header among them, altered until the function restarts). No
+   * SCIM attribute has such a name; a quoted value may (`userName eq "constructor"`). A backslash
+   * does not escape a quote here, as it does not in scimmy: what is taken for a value is never longer.
+   */
+  function refuseMachineryNames(request: ScimRequest): void {
+    const named = (text: unknown) =>
+      typeof text === 'string' && MACHINERY_NAME.test(text.replace(/"[^"]*"/g, '""'));
+    const { query, body } = request;
+    if (named(query.get('filter')))
+      throw refuse(400, 'invalidFilter', 'The filter names no attribute of a user.');
+    for (const name of ['attributes', 'excludedAttributes']) {
+      if (named(query.get(name))) throw refuse(400, 'invalidValue', `${name} names no attribute of a user.`);
+    }
+    const operations = body && typeof body === 'object' ? (body as Json).Operations : undefined;
+    for (const [index, op] of (Array.isArray(operations) ? operations : []).entries()) {
+      if (op && typeof op === 'object' && named((op as Json).path)) {
+        throw refuse(400, 'invalidPath', `Operation ${index + 1}'s path names no attribute of a user.`);
+      }
+    }
+  }
+
   /** The query's `attributes` and `excludedAttributes` (RFC 7644 §3.9), as scimmy takes them. */
   function attributeParams(query: URLSearchParams): Record<string, string> {
     const params: Record<string, string> = {};
@@ -514,6 +542,7 @@ export function makeScimService(deps: ScimDeps) {
     };
     switch (collection) {
       case 'Users': {
+        refuseMachineryNames(request);
         if (id === undefined || id === '') {
           only('GET', 'POST');
           if (method === 'POST') {

@@ -786,3 +786,122 @@ describe('SCIM: any PATCH document', () => {
     );
   });
 });
+
+describe('SCIM: attribute names that are an object’s machinery', () => {
+  /** What Object.prototype has gained (and loses again here): nothing, unless a request polluted it. */
+  const pollution = () => {
+    const keys = Object.keys(Object.prototype);
+    for (const key of keys) delete (Object.prototype as Json)[key];
+    return keys;
+  };
+  const requests: Array<[string, string, string, Json | undefined, string]> = [
+    ['a filter', 'GET', '/Users?filter=__proto__.polluted eq "x"', undefined, 'invalidFilter'],
+    [
+      'a filter inside brackets',
+      'GET',
+      '/Users?filter=emails[__proto__.polluted eq "x"]',
+      undefined,
+      'invalidFilter',
+    ],
+    [
+      'a filter through constructor',
+      'GET',
+      '/Users?filter=Constructor.prototype.polluted eq "x"',
+      undefined,
+      'invalidFilter',
+    ],
+    [
+      'a filter after a backslash-quoted value',
+      'GET',
+      `/Users?${new URLSearchParams({ filter: 'userName eq "a\\" or __proto__.polluted eq "x"' })}`,
+      undefined,
+      'invalidFilter',
+    ],
+    ['attributes', 'GET', '/Users?attributes=__proto__.polluted', undefined, 'invalidValue'],
+    [
+      'excludedAttributes',
+      'GET',
+      '/Users?excludedAttributes=name.__proto__.polluted',
+      undefined,
+      'invalidValue',
+    ],
+    [
+      'a PATCH value path',
+      'PATCH',
+      '/Users/{id}',
+      patch({ op: 'replace', path: 'emails[__proto__.polluted eq "x"].value', value: 'q@example.org' }),
+      'invalidPath',
+    ],
+    [
+      'a PATCH remove path',
+      'PATCH',
+      '/Users/{id}',
+      patch({ op: 'remove', path: 'emails[__proto__.polluted eq "x"]' }),
+      'invalidPath',
+    ],
+  ];
+  it.each(requests)(
+    '%s naming __proto__ is refused (400) and pollutes nothing',
+    async (_name, method, path, body, scimType) => {
+      // Prepare
+      const { store, queue, call } = setup();
+      const { body: user } = await call('POST', '/Users', oktaUser());
+      const before = JSON.stringify([...store.scimUsers.values()]);
+      const sent = queue.sent.length;
+
+      // Act
+      const answer = await call(method, path.replace('{id}', user.id), body);
+
+      // Assess
+      expect(pollution()).toEqual([]);
+      expect(answer).toMatchObject({ status: 400, body: { status: '400', scimType } });
+      expect(JSON.stringify([...store.scimUsers.values()])).toBe(before);
+      expect(queue.sent.length).toBe(sent);
+    },
+  );
+
+  it('still finds a user whose quoted value is such a name', async () => {
+    // Prepare
+    const { call } = setup();
+    await call('POST', '/Users', oktaUser({ userName: 'constructor@okta.local' }));
+
+    // Act
+    const answer = await call('GET', '/Users?filter=userName eq "constructor@okta.local"');
+
+    // Assess
+    expect(answer).toMatchObject({ status: 200, body: { totalResults: 1 } });
+  });
+
+  it('pollutes nothing whatever filter or attribute list names', async () => {
+    const name = fc.oneof(
+      fc.constantFrom(
+        '__proto__',
+        '__PROTO__',
+        'constructor',
+        'Constructor',
+        'prototype',
+        'userName',
+        'name',
+        'emails',
+      ),
+      fc.stringMatching(/^[A-Za-z_][\w-]{0,6}$/),
+    );
+    const path = fc.array(name, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('.'));
+    const filter = fc.oneof(
+      fc
+        .tuple(path, fc.constantFrom('eq', 'co', 'sw', 'pr'))
+        .map(([p, op]) => (op === 'pr' ? `${p} pr` : `${p} ${op} "x"`)),
+      fc.tuple(name, path).map(([outer, inner]) => `${outer}[${inner} eq "x"]`),
+    );
+    return fc.assert(
+      fc.asyncProperty(filter, path, async (f, attributes) => {
+        const { call } = setup();
+        const query = new URLSearchParams({ filter: f, attributes });
+        const answer = await call('GET', `/Users?${query}`);
+        expect(pollution()).toEqual([]);
+        expect([200, 400]).toContain(answer.status);
+      }),
+      { seed: 20261202, numRuns: 200 },
+    );
+  });
+});
