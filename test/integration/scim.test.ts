@@ -134,6 +134,10 @@ describe('SCIM on the local stack', () => {
       method: 'POST',
       body: { ...user.body, name: { familyName: 'Only' } },
     });
+    const deep = await scim('/Users', {
+      method: 'POST',
+      body: JSON.stringify(user.body).replace(/}$/, `,"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`),
+    });
     const unknown = await scim(`/Users/${randomUUID()}`);
     const groups = await scim('/Groups', { method: 'POST', body: { displayName: 'Staff' } });
     const found = await scim(`/Users?filter=${encodeURIComponent(`userName eq "${user.email}"`)}`);
@@ -147,6 +151,7 @@ describe('SCIM on the local stack', () => {
     expect(notJson.status).toBe(415);
     expect(await broken.json()).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
     expect(await invalid.json()).toMatchObject({ status: '400', scimType: 'invalidValue' });
+    expect(await deep.json()).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
     expect(unknown.status).toBe(404);
     expect(groups.status).toBe(501);
     expect(await found.json()).toMatchObject({ totalResults: 0 });
