@@ -781,6 +781,55 @@ describe('an expired link', () => {
   });
 });
 
+describe('a link emailed to an address since replaced', () => {
+  // The link used went out on 23 November (setup); HR corrected the address on the 23rd at noon.
+  const corrected = { starter: { emailSince: '2026-11-23T12:00:00.000Z' } };
+
+  it('signs nothing: the expired-link page instead, whose button mails the address on file', async () => {
+    // Prepare
+    const { ack, submit, store, mailQueue, lmsQueue, assignment } = await setup({}, ['webhook'], corrected);
+
+    // Act
+    const agreed = await submit('Someone Else', 'yes');
+    const declined = await ack.recordDecline({
+      token: signToken(tokenKeys, {
+        assignmentId: assignment.assignmentId,
+        purpose: 'ack',
+        expiresAt: new Date('2026-11-25T10:00:00.000Z'),
+        tokenId: TOKEN_ID,
+      }),
+      fullName: 'Someone Else',
+      reason: 'Not mine to sign',
+      ipAddress: '203.0.113.7',
+      userAgent: 'Mozilla/5.0',
+    });
+    const sent = agreed.kind === 'expired' ? await ack.requestFreshLink(agreed.resendToken) : agreed;
+
+    // Assess
+    expect(agreed).toMatchObject({ kind: 'expired', language: 'en' });
+    expect(declined).toMatchObject({ kind: 'expired' });
+    expect(store.peek(assignment.assignmentId)?.ack).toBeUndefined();
+    expect(store.peek(assignment.assignmentId)?.declines ?? []).toEqual([]);
+    expect(lmsQueue.sent).toEqual([]);
+    expect(sent).toEqual({ kind: 'fresh-link-sent', language: 'en' });
+    expect(mailQueue.sent).toEqual([
+      { message: { assignmentId: assignment.assignmentId, kind: 'invite' }, delaySeconds: undefined },
+    ]);
+  });
+
+  it('signs from a link emailed after the change, and from any link of a starter whose address never changed', async () => {
+    // Prepare
+    const later = await setup({}, ['webhook'], { starter: { emailSince: '2026-11-22T12:00:00.000Z' } });
+    const unchanged = await setup();
+
+    // Act
+    const views = [await later.submit('Ada Lovelace', 'yes'), await unchanged.submit('Ada Lovelace', 'yes')];
+
+    // Assess
+    expect(views.map((v) => v.kind)).toEqual(['receipt', 'receipt']);
+  });
+});
+
 describe('the language shown', () => {
   const welsh = aWelshTranslation();
   const translated = { policy: { translations: { cy: welsh } } };
