@@ -483,6 +483,9 @@ describe('recordAcknowledgement', () => {
     ['a line separator inside a name', 'Ada\u2028Lovelace', UNSEEN, 'AdaLovelace'],
     ['a carriage return and line feed', 'Ada\r\nLovelace', UNSEEN, 'AdaLovelace'],
     ['a private-use character', 'Ada\uE000', UNSEEN, 'Ada'],
+    ['a variation selector after a Latin letter (it draws nothing)', 'Pat\uFE0FProbe', UNSEEN, 'PatProbe'],
+    ['a variation selector after a space', 'Ada \u{E0100}Lovelace', UNSEEN, 'Ada Lovelace'],
+    ['a second variation selector after a kanji', '葛\u{E0100}\u{E0100}城', UNSEEN, '葛\u{E0100}城'],
     ['a single letter', 'A', AS_LETTERS, 'A'],
     ['digits only', '42 7', AS_LETTERS, '42 7'],
     ['punctuation and marks only', '. - \u0301', AS_LETTERS, '. - \u0301'],
@@ -505,6 +508,11 @@ describe('recordAcknowledgement', () => {
   it.each([
     ['a decomposed name, stored composed (NFC)', 'Zoe\u0308 Bru\u0308ck', 'Zo\u00EB Br\u00FCck'],
     ['a name in Han characters', '李雷', '李雷'],
+    [
+      'a name written with its registered kanji form (an ideographic variation selector)',
+      '葛\u{E0100}城',
+      '葛\u{E0100}城',
+    ],
     ['apostrophes, hyphens and diacritics', "Siobhán O'Brien-Nguyễn", "Siobhán O'Brien-Nguyễn"],
     [
       'a name with no-break and ideographic spaces, collapsed as before',
