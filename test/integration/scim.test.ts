@@ -158,16 +158,18 @@ describe('SCIM on the local stack', () => {
     expect(await emailsTo(user.email)).toEqual([]);
   });
 
-  it('refuses a filter naming __proto__ (400), leaving later answers as they were', async () => {
+  it('refuses a filter naming what objects inherit (400), leaving later answers as they were', async () => {
     // Act: a filter that, taken, would give every object in the process a `location`
     const polluting = await scim(
       `/Users?filter=${encodeURIComponent('__proto__.location eq "https://evil.example/"')}`,
     );
+    const breaking = await scim(`/Users?filter=${encodeURIComponent('hasOwnProperty.call eq "x"')}`);
     const later = await scim(`/Users/${randomUUID()}`);
 
     // Assess
     expect(polluting.status).toBe(400);
     expect(await polluting.json()).toMatchObject({ status: '400', scimType: 'invalidFilter' });
+    expect(await breaking.json()).toMatchObject({ status: '400', scimType: 'invalidFilter' });
     expect(later.status).toBe(404);
     expect(later.headers.get('location')).toBeNull();
   });

@@ -154,8 +154,22 @@ function locate(basepath: string) {
   SCIMMY.Resources.ServiceProviderConfig.basepath(basepath);
 }
 
-/** An attribute name in a path that is an object's own machinery, not a SCIM attribute (refuseMachineryNames). */
-const MACHINERY_NAME = /(?:^|[^\w$-])(?:__proto__|constructor|prototype)(?![\w$-])/i;
+/**
+ * The names that are an object's own machinery, not SCIM attributes (refuseMachineryNames): every
+ * property a plain object inherits (`__proto__`, `constructor`, `toString`, `hasOwnProperty`…) and
+ * `prototype`, in lower case.
+ */
+const MACHINERY_NAMES = new Set(
+  [...Object.getOwnPropertyNames(Object.prototype), 'prototype'].map((name) => name.toLowerCase()),
+);
+
+/** Whether an expression's names, outside its quoted values, include one of MACHINERY_NAMES. */
+function namesMachinery(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  // A backslash does not escape a quote here, as it does not in scimmy: what is taken for a value is never longer.
+  const names = text.replace(/"[^"]*"/g, ' ').split(/[^\w$-]+/);
+  return names.some((name) => MACHINERY_NAMES.has(name.toLowerCase()));
+}
 
 /** The attributes compared case-exactly (RFC 7643 §4.1: `id` and `externalId`); all else ignores case. */
 const CASE_EXACT = new Set(['id', 'externalid']);
@@ -454,16 +468,15 @@ export function makeScimService(deps: ScimDeps) {
   }
 
   /**
-   * Refuses (400) a filter, attribute list or PATCH path naming `__proto__`, `constructor` or
-   * `prototype`: scimmy builds an object from the attribute names these hold, so
-   * `filter=__proto__.x eq "y"` would write onto every object in the process (prototype pollution:
-   * each later request's answers, a header among them, altered until the function restarts). No
-   * SCIM attribute has such a name; a quoted value may (`userName eq "constructor"`). A backslash
-   * does not escape a quote here, as it does not in scimmy: what is taken for a value is never longer.
+   * Refuses (400) a filter, attribute list or PATCH path naming what every object inherits
+   * (`__proto__`, `constructor`, `hasOwnProperty`…) or `prototype`: scimmy builds an object from
+   * the attribute names these hold, following inherited properties, so `filter=__proto__.x eq "y"`
+   * would write onto every object in the process and `hasOwnProperty.call eq "y"` break a built-in
+   * (each later request's answers altered, or failing, until the function restarts). No SCIM
+   * attribute has such a name; a quoted value may (`userName eq "constructor"`).
    */
   function refuseMachineryNames(request: ScimRequest): void {
-    const named = (text: unknown) =>
-      typeof text === 'string' && MACHINERY_NAME.test(text.replace(/"[^"]*"/g, '""'));
+    const named = namesMachinery;
     const { query, body } = request;
     if (named(query.get('filter')))
       throw refuse(400, 'invalidFilter', 'The filter names no attribute of a user.');

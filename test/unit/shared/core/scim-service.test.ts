@@ -788,11 +788,25 @@ describe('SCIM: any PATCH document', () => {
 });
 
 describe('SCIM: attribute names that are an object’s machinery', () => {
-  /** What Object.prototype has gained (and loses again here): nothing, unless a request polluted it. */
+  /**
+   * What Object.prototype and its methods have gained (and lose again here): nothing, unless a
+   * request polluted them.
+   */
   const pollution = () => {
-    const keys = Object.keys(Object.prototype);
-    for (const key of keys) delete (Object.prototype as Json)[key];
-    return keys;
+    const found: string[] = [];
+    for (const key of Object.keys(Object.prototype)) {
+      found.push(key);
+      delete (Object.prototype as Json)[key];
+    }
+    for (const name of Object.getOwnPropertyNames(Object.prototype)) {
+      const method = (Object.prototype as Json)[name];
+      if (typeof method !== 'function') continue;
+      for (const key of Object.keys(method)) {
+        found.push(`${name}.${key}`);
+        delete method[key];
+      }
+    }
+    return found;
   };
   const requests: Array<[string, string, string, Json | undefined, string]> = [
     ['a filter', 'GET', '/Users?filter=__proto__.polluted eq "x"', undefined, 'invalidFilter'],
@@ -817,6 +831,14 @@ describe('SCIM: attribute names that are an object’s machinery', () => {
       undefined,
       'invalidFilter',
     ],
+    [
+      'a filter through an inherited method',
+      'GET',
+      '/Users?filter=HasOwnProperty.call eq "x"',
+      undefined,
+      'invalidFilter',
+    ],
+    ['a filter through toString', 'GET', '/Users?filter=name.toString.x pr', undefined, 'invalidFilter'],
     ['attributes', 'GET', '/Users?attributes=__proto__.polluted', undefined, 'invalidValue'],
     [
       'excludedAttributes',
@@ -841,7 +863,7 @@ describe('SCIM: attribute names that are an object’s machinery', () => {
     ],
   ];
   it.each(requests)(
-    '%s naming __proto__ is refused (400) and pollutes nothing',
+    '%s naming what objects inherit is refused (400) and pollutes nothing',
     async (_name, method, path, body, scimType) => {
       // Prepare
       const { store, queue, call } = setup();
@@ -880,6 +902,10 @@ describe('SCIM: attribute names that are an object’s machinery', () => {
         'constructor',
         'Constructor',
         'prototype',
+        'hasOwnProperty',
+        'ToString',
+        'valueOf',
+        'call',
         'userName',
         'name',
         'emails',
