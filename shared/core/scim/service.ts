@@ -13,6 +13,7 @@ import {
   ATTEST_USER,
   CORE_USER,
   ENTERPRISE_USER,
+  EXTENSIONS,
   extensionOf,
   lookupOf,
   normalisePatch,
@@ -154,21 +155,53 @@ function locate(basepath: string) {
   SCIMMY.Resources.ServiceProviderConfig.basepath(basepath);
 }
 
-/**
- * The names that are an object's own machinery, not SCIM attributes (refuseMachineryNames): every
- * property a plain object inherits (`__proto__`, `constructor`, `toString`, `hasOwnProperty`…) and
- * `prototype`, in lower case.
- */
-const MACHINERY_NAMES = new Set(
-  [...Object.getOwnPropertyNames(Object.prototype), 'prototype'].map((name) => name.toLowerCase()),
-);
+/** The words of a filter that are not attribute names (RFC 7644 §3.4.2.2), in lower case. */
+const FILTER_WORDS = ['and', 'or', 'not', 'eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le'];
+const LITERALS = ['true', 'false', 'null'];
+let attributeNames: Set<string> | undefined;
 
-/** Whether an expression's names, outside its quoted values, include one of MACHINERY_NAMES. */
-function namesMachinery(text: unknown): boolean {
-  if (typeof text !== 'string') return false;
+/**
+ * Every name a filter, attribute list or PATCH path may hold, in lower case (attribute names are
+ * case-blind): the core, enterprise and attest schemas' attributes at any depth, and the filter's
+ * own words. None is a property that objects, arrays or functions inherit but `name`, which only a
+ * function has, and no other name here reaches one.
+ */
+function knownNames(): Set<string> {
+  if (!attributeNames) {
+    const names = new Set([...FILTER_WORDS, ...LITERALS]);
+    type Described = { name: string; subAttributes?: Described[] };
+    const add = (attributes: readonly Described[] | undefined) => {
+      for (const attribute of attributes ?? []) {
+        names.add(attribute.name.toLowerCase());
+        add(attribute.subAttributes);
+      }
+    };
+    for (const schema of [
+      SCIMMY.Schemas.User.definition,
+      SCIMMY.Schemas.EnterpriseUser.definition,
+      attestSchema,
+    ])
+      add((schema as unknown as { attributes: Described[] }).attributes);
+    attributeNames = names;
+  }
+  return attributeNames;
+}
+
+/**
+ * The first name in a filter, attribute list or path, outside its quoted values and schema URNs,
+ * that is no attribute of a user (a number is not a name); undefined when every one is.
+ */
+function unknownName(text: unknown): string | undefined {
+  if (typeof text !== 'string') return undefined;
   // A backslash does not escape a quote here, as it does not in scimmy: what is taken for a value is never longer.
-  const names = text.replace(/"[^"]*"/g, ' ').split(/[^\w$-]+/);
-  return names.some((name) => MACHINERY_NAMES.has(name.toLowerCase()));
+  let names = text.replace(/"[^"]*"/g, ' ');
+  for (const urn of [CORE_USER, ...EXTENSIONS]) {
+    names = names.replace(new RegExp(`${urn.replace(/[.]/g, '\\.')}:?`, 'gi'), ' ');
+  }
+  const known = knownNames();
+  return names
+    .split(/[^\w$-]+/)
+    .find((name) => name !== '' && !/^-?\d+$/.test(name) && !known.has(name.toLowerCase()));
 }
 
 /** The attributes compared case-exactly (RFC 7643 §4.1: `id` and `externalId`); all else ignores case. */
@@ -468,26 +501,27 @@ export function makeScimService(deps: ScimDeps) {
   }
 
   /**
-   * Refuses (400) a filter, attribute list or PATCH path naming what every object inherits
-   * (`__proto__`, `constructor`, `hasOwnProperty`…) or `prototype`: scimmy builds an object from
-   * the attribute names these hold, following inherited properties, so `filter=__proto__.x eq "y"`
-   * would write onto every object in the process and `hasOwnProperty.call eq "y"` break a built-in
-   * (each later request's answers altered, or failing, until the function restarts). No SCIM
-   * attribute has such a name; a quoted value may (`userName eq "constructor"`).
+   * Refuses (400) a filter, attribute list or PATCH path naming anything but a user's attributes.
+   * scimmy builds an object from the names these hold, following inherited properties, so
+   * `filter=__proto__.x eq "y"` wrote onto every object in the process, `hasOwnProperty.call eq "y"`
+   * or `userName eq "a" and userName.push.call eq "b"` broke a built-in, and `userName.length`
+   * threw a RangeError (500): each later request's answers altered, or failing, until the function
+   * restarted. A quoted value may hold any name (`userName eq "constructor"`).
    */
-  function refuseMachineryNames(request: ScimRequest): void {
-    const named = namesMachinery;
+  function refuseUnknownNames(request: ScimRequest): void {
     const { query, body } = request;
-    if (named(query.get('filter')))
-      throw refuse(400, 'invalidFilter', 'The filter names no attribute of a user.');
-    for (const name of ['attributes', 'excludedAttributes']) {
-      if (named(query.get(name))) throw refuse(400, 'invalidValue', `${name} names no attribute of a user.`);
+    const said = (name: string) => `"${name}" is no attribute of a user`;
+    const inFilter = unknownName(query.get('filter'));
+    if (inFilter !== undefined) throw refuse(400, 'invalidFilter', `The filter names ${said(inFilter)}.`);
+    for (const list of ['attributes', 'excludedAttributes']) {
+      const found = unknownName(query.get(list));
+      if (found !== undefined) throw refuse(400, 'invalidValue', `${list} names ${said(found)}.`);
     }
     const operations = body && typeof body === 'object' ? (body as Json).Operations : undefined;
     for (const [index, op] of (Array.isArray(operations) ? operations : []).entries()) {
-      if (op && typeof op === 'object' && named((op as Json).path)) {
-        throw refuse(400, 'invalidPath', `Operation ${index + 1}'s path names no attribute of a user.`);
-      }
+      const found = op && typeof op === 'object' ? unknownName((op as Json).path) : undefined;
+      if (found !== undefined)
+        throw refuse(400, 'invalidPath', `Operation ${index + 1}'s path names ${said(found)}.`);
     }
   }
 
@@ -555,7 +589,7 @@ export function makeScimService(deps: ScimDeps) {
     };
     switch (collection) {
       case 'Users': {
-        refuseMachineryNames(request);
+        refuseUnknownNames(request);
         if (id === undefined || id === '') {
           only('GET', 'POST');
           if (method === 'POST') {

@@ -787,7 +787,7 @@ describe('SCIM: any PATCH document', () => {
   });
 });
 
-describe('SCIM: attribute names that are an object’s machinery', () => {
+describe('SCIM: names that are no attribute of a user (what objects inherit among them)', () => {
   /**
    * What Object.prototype and its methods have gained (and lose again here): nothing, unless a
    * request polluted them.
@@ -798,12 +798,14 @@ describe('SCIM: attribute names that are an object’s machinery', () => {
       found.push(key);
       delete (Object.prototype as Json)[key];
     }
-    for (const name of Object.getOwnPropertyNames(Object.prototype)) {
-      const method = (Object.prototype as Json)[name];
-      if (typeof method !== 'function') continue;
-      for (const key of Object.keys(method)) {
-        found.push(`${name}.${key}`);
-        delete method[key];
+    for (const prototype of [Object.prototype, Array.prototype] as Json[]) {
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        const method = prototype[name];
+        if (typeof method !== 'function') continue;
+        for (const key of Object.keys(method)) {
+          found.push(`${name}.${key}`);
+          delete method[key];
+        }
       }
     }
     return found;
@@ -839,6 +841,27 @@ describe('SCIM: attribute names that are an object’s machinery', () => {
       'invalidFilter',
     ],
     ['a filter through toString', 'GET', '/Users?filter=name.toString.x pr', undefined, 'invalidFilter'],
+    [
+      'a filter through an array’s method',
+      'GET',
+      '/Users?filter=userName eq "a" and userName.push.call eq "b"',
+      undefined,
+      'invalidFilter',
+    ],
+    [
+      'a filter setting an array’s length',
+      'GET',
+      '/Users?filter=userName eq "a" and userName.length eq "b"',
+      undefined,
+      'invalidFilter',
+    ],
+    [
+      'a filter on no attribute of a user',
+      'GET',
+      '/Users?filter=shoeSize eq "9"',
+      undefined,
+      'invalidFilter',
+    ],
     ['attributes', 'GET', '/Users?attributes=__proto__.polluted', undefined, 'invalidValue'],
     [
       'excludedAttributes',
@@ -863,7 +886,7 @@ describe('SCIM: attribute names that are an object’s machinery', () => {
     ],
   ];
   it.each(requests)(
-    '%s naming what objects inherit is refused (400) and pollutes nothing',
+    '%s is refused (400) and pollutes nothing',
     async (_name, method, path, body, scimType) => {
       // Prepare
       const { store, queue, call } = setup();
@@ -881,6 +904,29 @@ describe('SCIM: attribute names that are an object’s machinery', () => {
       expect(queue.sent.length).toBe(sent);
     },
   );
+
+  it('takes a schema’s URN before a name, and the attributes of a user in a list', async () => {
+    // Prepare
+    const { call } = setup();
+    await call('POST', '/Users', oktaUser());
+    const byNumber = new URLSearchParams({ filter: `${ENTERPRISE_USER}:employeeNumber eq "E1001"` });
+    const byName = new URLSearchParams({
+      filter: 'userName eq "test.user@okta.local" and meta.lastModified gt "2026-01-01T00:00:00Z"',
+      attributes: 'userName,name.givenName',
+    });
+
+    // Act
+    const numbered = await call('GET', `/Users?${byNumber}`);
+    const named = await call('GET', `/Users?${byName}`);
+
+    // Assess
+    expect(numbered.status).toBe(200);
+    expect(named).toMatchObject({ status: 200, body: { totalResults: 1 } });
+    expect(named.body.Resources[0]).toMatchObject({
+      userName: 'test.user@okta.local',
+      name: { givenName: 'Test' },
+    });
+  });
 
   it('still finds a user whose quoted value is such a name', async () => {
     // Prepare
@@ -906,6 +952,8 @@ describe('SCIM: attribute names that are an object’s machinery', () => {
         'ToString',
         'valueOf',
         'call',
+        'push',
+        'length',
         'userName',
         'name',
         'emails',
