@@ -155,6 +155,17 @@ function locate(basepath: string) {
   SCIMMY.Resources.ServiceProviderConfig.basepath(basepath);
 }
 
+/**
+ * What a TypeError from scimmy tells the provider: scimmy's own words say what is wrong (`Missing
+ * closing ']'`); the engine's (`Cannot read properties of undefined`) say only where scimmy
+ * stumbled, and are answered in general words instead.
+ */
+function scimmyWords(error: TypeError): string {
+  return /^Cannot |is not (a function|iterable|defined)/.test(error.message)
+    ? 'The filter or attribute list could not be read (RFC 7644 §3.4.2).'
+    : error.message;
+}
+
 /** The words of a filter that are not attribute names (RFC 7644 §3.4.2.2), in lower case. */
 const FILTER_WORDS = ['and', 'or', 'not', 'eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le'];
 const LITERALS = ['true', 'false', 'null'];
@@ -366,7 +377,7 @@ export function makeScimService(deps: ScimDeps) {
           folded = new SCIMMY.Types.Filter(foldFilter(filter) as never);
         } catch (error) {
           // scimmy reads `userName eq` (no value) as a filter, and only refuses it when matching.
-          if (error instanceof TypeError) throw refuse(400, 'invalidFilter', error.message);
+          if (error instanceof TypeError) throw refuse(400, 'invalidFilter', scimmyWords(error));
           throw error;
         }
         const matched = new Set(
@@ -495,7 +506,7 @@ export function makeScimService(deps: ScimDeps) {
       } catch (error) {
         if (!(error instanceof TypeError)) throw error;
         const filter = /filter/i.test(error.message) || /comparator/i.test(error.message);
-        throw new ScimError(400, filter ? 'invalidFilter' : 'invalidValue', error.message);
+        throw new ScimError(400, filter ? 'invalidFilter' : 'invalidValue', scimmyWords(error));
       }
     }
   }

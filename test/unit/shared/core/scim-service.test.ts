@@ -905,6 +905,22 @@ describe('SCIM: names that are no attribute of a user (what objects inherit amon
     },
   );
 
+  it.each([
+    ['an empty attribute list', '/Users?attributes=,'],
+    ['a filter of a bare attribute in brackets', '/Users?filter=emails[value]'],
+    ['a bare not', '/Users?filter=not'],
+  ])('answers %s with 400 in its own words, not the engine’s', async (_name, path) => {
+    // Prepare
+    const { call } = setup();
+
+    // Act
+    const answer = await call('GET', path);
+
+    // Assess
+    expect(answer).toMatchObject({ status: 400, body: { status: '400' } });
+    expect(answer.body.detail).not.toMatch(/Cannot read|undefined|is not a function/);
+  });
+
   it('takes a schema’s URN before a name, and the attributes of a user in a list', async () => {
     // Prepare
     const { call } = setup();
