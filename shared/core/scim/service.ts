@@ -521,7 +521,7 @@ export function makeScimService(deps: ScimDeps) {
    */
   function refuseUnknownNames(request: ScimRequest): void {
     const { query, body } = request;
-    const said = (name: string) => `"${name}" is no attribute of a user`;
+    const said = (name: string) => `"${name}", which is no attribute of a user`;
     const inFilter = unknownName(query.get('filter'));
     if (inFilter !== undefined) throw refuse(400, 'invalidFilter', `The filter names ${said(inFilter)}.`);
     for (const list of ['attributes', 'excludedAttributes']) {
