@@ -361,6 +361,11 @@ export function makeAcknowledgement(deps: AckDeps) {
     if (assignment.ack && policy) return receiptOf(policy, assignment.ack);
     const language = await languageOf(assignment, policy);
     if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
+    return freshLinkOffer(assignmentId, language);
+  }
+
+  /** The expired-link page: its one button emails a fresh link to the address on file. */
+  function freshLinkOffer(assignmentId: string, language: Language): AckView {
     const resendToken = signToken(deps.tokenKeys, {
       assignmentId,
       purpose: 'resend',
@@ -368,6 +373,18 @@ export function makeAcknowledgement(deps: AckDeps) {
       tokenId: newTokenId(),
     });
     return { kind: 'expired', resendToken, language };
+  }
+
+  /**
+   * Whether the link was emailed before the starter's address last changed (HR corrected a wrong
+   * one): whoever holds it read another's mailbox, so it signs nothing. A link whose send record a
+   * crash lost cannot be dated, and still signs.
+   */
+  async function sentToAnOldAddress(assignment: Assignment, tokenId: string): Promise<boolean> {
+    const sentAt = assignment.sends.find((s) => s.tokenId === tokenId)?.at;
+    if (!sentAt) return false;
+    const since = (await store.getStarter(assignment.starterId))?.emailSince;
+    return since !== undefined && Date.parse(sentAt) < Date.parse(since);
   }
 
   /**
@@ -416,12 +433,17 @@ export function makeAcknowledgement(deps: AckDeps) {
     const stamp = readShownStamp(deps.tokenKeys, tokenId, submission.shown, now);
     const language = stamp?.language ?? (await languageOf(assignment, text));
     if (assignment.status === 'cancelled') return { view: await withdrawn(assignment, language) };
+    // The page (GET) shows only the policy; an answer from a link sent to an old address gets the
+    // expired-link page instead, whose button emails a fresh link to the address on file.
+    if (await sentToAnOldAddress(assignment, tokenId))
+      return { view: freshLinkOffer(assignment.assignmentId, language) };
     return { assignment, text, policy: shownIn(text, language), tokenId, now, shownAt: stamp?.at, language };
   }
 
   /**
    * POST: records the agreement.
-   * 1. Verify the token and re-read the assignment; an acknowledged one shows its receipt.
+   * 1. Verify the token and re-read the assignment; an acknowledged one shows its receipt, and a
+   *    link emailed before the starter's address changed the expired-link page (sentToAnOldAddress).
    * 2. Validate the form: a name refused by readTypedName or an unticked box re-shows it, storing
    *    nothing. The text agreed to is in the language the form's stamp says it was shown in (a
    *    locale changed since does not change what was read); without a valid stamp, the starter's now.
@@ -484,7 +506,8 @@ export function makeAcknowledgement(deps: AckDeps) {
 
   /**
    * POST of "I do not agree": records a decline, with the reason.
-   * 1. Verify the token and re-read the assignment: one signed shows its receipt, one withdrawn says so.
+   * 1. Verify the token and re-read the assignment: one signed shows its receipt, one withdrawn says
+   *    so, a link emailed to an address since replaced gets the expired-link page.
    * 2. Refused, writing nothing, unless the version is declinable and fewer than MAX_DECLINES are
    *    kept; a name refused by readTypedName or a reason refused by readReason re-shows the form.
    * 3. One conditional write (not signed, not withdrawn, under the limit) appends the decline with

@@ -164,6 +164,11 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     const asked = [
       ...new Set([...(existing ? (existing.asked ?? existing.policies) : []), ...decided.policies]),
     ];
+    // A new address: the links already emailed went to the old one, and stop signing (acknowledge.ts).
+    const emailSince =
+      existing && existing.email.toLowerCase() !== data.email.toLowerCase()
+        ? now.toISOString()
+        : existing?.emailSince;
     const starter: Starter = {
       starterId: starterIdFor(data.employeeId),
       employeeId: data.employeeId,
@@ -177,6 +182,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       asked,
       status,
       updatedAt: now.toISOString(),
+      ...(emailSince && { emailSince }),
       ...(data.manager && { manager: data.manager }),
       ...Object.fromEntries(STARTER_ATTRIBUTES.flatMap((key) => (data[key] ? [[key, data[key]]] : []))),
     };

@@ -57,6 +57,11 @@ export interface Starter {
   status: 'active' | 'cancelled';
   updatedAt: string;
   /**
+   * When `email` became the address on file, if an event changed it (absent while it is the first
+   * HR gave): a link emailed before then went to another address, and no longer signs.
+   */
+  emailSince?: string;
+  /**
    * Set when the person's data was erased (`attest privacy erase`): their names, addresses and
    * manager are keyed pseudonyms since, the status is cancelled, and no HR event changes them again.
    */

@@ -12,10 +12,14 @@
  *   U+FFA0 are letters by category yet draw nothing; the combining grapheme joiner; the Khmer
  *   inherent vowels — except variation selectors, which choose a glyph for the character before
  *   them (Japanese names written with their registered kanji forms use them);
+ * - a variation selector with no glyph to choose, so drawing nothing: at the start, after a space,
+ *   after a Latin, Greek or Cyrillic letter (no variation sequence has one), or after a combining
+ *   mark or another selector — `Pat\u{FE0F}` reads as `Pat` yet is another name;
  * - U+2800 BRAILLE PATTERN BLANK, a symbol that draws nothing.
  */
 const UNSEEN_SOURCE =
-  '[\\p{Cc}\\p{Cf}\\p{Co}\\p{Cs}\\p{Noncharacter_Code_Point}\\p{Zl}\\p{Zp}\\u2800]|(?!\\p{Variation_Selector})\\p{Default_Ignorable_Code_Point}';
+  '[\\p{Cc}\\p{Cf}\\p{Co}\\p{Cs}\\p{Noncharacter_Code_Point}\\p{Zl}\\p{Zp}\\u2800]|(?!\\p{Variation_Selector})\\p{Default_Ignorable_Code_Point}' +
+  '|(?<=^|[\\p{White_Space}\\p{Script=Latin}\\p{Script=Greek}\\p{Script=Cyrillic}\\p{Script=Inherited}])\\p{Variation_Selector}';
 /** A letter that draws something: the Hangul fillers are `\p{Lo}` but default-ignorable. */
 const VISIBLE_LETTER_SOURCE = '(?!\\p{Default_Ignorable_Code_Point})\\p{L}';
 

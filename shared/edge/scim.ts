@@ -9,6 +9,8 @@ import { type HttpEvent, type HttpResult, headers, rawBody } from './http.ts';
 export const SCIM_PREFIX = '/scim/v2';
 /** No user comes near this; a larger body is refused whole (413). */
 const MAX_BODY_BYTES = 256 * 1024;
+/** No user or PatchOp nests past a handful of levels; a deeper body is refused (400) before any code walks it. */
+const MAX_BODY_DEPTH = 32;
 /** SCIM's own media type (RFC 7644 §3.1); plain JSON is accepted too, as Okta and Entra ID may send either. */
 const SCIM_MEDIA_TYPE = /^application\/(scim\+)?json[ \t]*(;[ \t]*charset[ \t]*=[ \t]*("?utf-8"?)[ \t]*)?$/i;
 
@@ -70,11 +72,29 @@ export function readScimRequest(
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
     return refused(413, undefined, `The body must be at most ${MAX_BODY_BYTES} bytes.`);
   }
+  let parsed: unknown;
   try {
-    return { request: { ...request, body: JSON.parse(body) } };
+    parsed = JSON.parse(body);
   } catch {
     return refused(400, 'invalidSyntax', 'The body is not JSON.');
   }
+  // The service walks a body recursively: one nested thousands deep would end in a RangeError (500).
+  if (deeperThan(parsed, MAX_BODY_DEPTH)) {
+    return refused(400, 'invalidSyntax', `The body nests deeper than ${MAX_BODY_DEPTH} levels.`);
+  }
+  return { request: { ...request, body: parsed } };
+}
+
+/** Whether `value` holds arrays or objects nested more than `limit` deep (walked without recursion). */
+function deeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, depth] = next;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** The service's answer as the API's, with the user's ETag and, when created, its Location. */

@@ -56,3 +56,48 @@ describe('an expired link', () => {
     expect(await form.text()).toContain('name="fullName"');
   });
 });
+
+describe('a link emailed to an address HR has since corrected', () => {
+  it('signs nothing, and its page’s button emails a fresh link to the corrected address', async () => {
+    // Prepare: invited at a mistyped address, then HR corrects it
+    const event = uniqueStarter();
+    const wrong = event.data.email as string;
+    const right = wrong.replace('@example.org', '@right.example.org');
+    const assignmentId = assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
+    await postStarter(event);
+    const invite = await waitFor('the invite', async () => (await emailsTo(wrong))[0]);
+    await waitFor('the invite recorded', async () => {
+      const a = await table().get(`ASSIGN#${assignmentId}`, 'ASSIGNMENT');
+      return a?.sends?.length === 1 ? a : undefined;
+    });
+    const corrected = await postStarter({
+      ...event,
+      type: 'starter.updated',
+      id: `${event.id}_corrected`,
+      data: { ...event.data, email: right },
+    });
+    expect(corrected.status).toBe(202);
+
+    // Act: whoever holds the mistyped mailbox signs with its link
+    const signed = await fetch(ackLink(invite as never), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'fullName=Someone+Else&agree=yes',
+    });
+
+    // Assess: the expired-link page, nothing recorded
+    expect(signed.status).toBe(410);
+    const html = await signed.text();
+    expect(html).not.toContain('name="fullName"');
+    expect((await table().get(`ASSIGN#${assignmentId}`, 'ASSIGNMENT'))?.ack).toBeUndefined();
+
+    // Act: its one button
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1] as string;
+    const fresh = await fetch(`${stack().urls.api}${action}`, { method: 'POST' });
+
+    // Assess: a fresh link, to the corrected address only
+    expect(fresh.status).toBe(200);
+    await waitFor('the fresh link', async () => ((await emailsTo(right)).length ? true : undefined));
+    expect(await emailsTo(wrong)).toHaveLength(1);
+  });
+});

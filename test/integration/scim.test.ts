@@ -134,6 +134,10 @@ describe('SCIM on the local stack', () => {
       method: 'POST',
       body: { ...user.body, name: { familyName: 'Only' } },
     });
+    const deep = await scim('/Users', {
+      method: 'POST',
+      body: JSON.stringify(user.body).replace(/}$/, `,"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`),
+    });
     const unknown = await scim(`/Users/${randomUUID()}`);
     const groups = await scim('/Groups', { method: 'POST', body: { displayName: 'Staff' } });
     const found = await scim(`/Users?filter=${encodeURIComponent(`userName eq "${user.email}"`)}`);
@@ -147,9 +151,26 @@ describe('SCIM on the local stack', () => {
     expect(notJson.status).toBe(415);
     expect(await broken.json()).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
     expect(await invalid.json()).toMatchObject({ status: '400', scimType: 'invalidValue' });
+    expect(await deep.json()).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
     expect(unknown.status).toBe(404);
     expect(groups.status).toBe(501);
     expect(await found.json()).toMatchObject({ totalResults: 0 });
     expect(await emailsTo(user.email)).toEqual([]);
+  });
+
+  it('refuses a filter naming what objects inherit (400), leaving later answers as they were', async () => {
+    // Act: a filter that, taken, would give every object in the process a `location`
+    const polluting = await scim(
+      `/Users?filter=${encodeURIComponent('__proto__.location eq "https://evil.example/"')}`,
+    );
+    const breaking = await scim(`/Users?filter=${encodeURIComponent('hasOwnProperty.call eq "x"')}`);
+    const later = await scim(`/Users/${randomUUID()}`);
+
+    // Assess
+    expect(polluting.status).toBe(400);
+    expect(await polluting.json()).toMatchObject({ status: '400', scimType: 'invalidFilter' });
+    expect(await breaking.json()).toMatchObject({ status: '400', scimType: 'invalidFilter' });
+    expect(later.status).toBe(404);
+    expect(later.headers.get('location')).toBeNull();
   });
 });

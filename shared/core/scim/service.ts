@@ -13,6 +13,7 @@ import {
   ATTEST_USER,
   CORE_USER,
   ENTERPRISE_USER,
+  EXTENSIONS,
   extensionOf,
   lookupOf,
   normalisePatch,
@@ -152,6 +153,66 @@ function locate(basepath: string) {
   SCIMMY.Resources.Schema.basepath(basepath);
   SCIMMY.Resources.ResourceType.basepath(basepath);
   SCIMMY.Resources.ServiceProviderConfig.basepath(basepath);
+}
+
+/**
+ * What a TypeError from scimmy tells the provider: scimmy's own words say what is wrong (`Missing
+ * closing ']'`); the engine's (`Cannot read properties of undefined`) say only where scimmy
+ * stumbled, and are answered in general words instead.
+ */
+function scimmyWords(error: TypeError): string {
+  return /^Cannot |is not (a function|iterable|defined)/.test(error.message)
+    ? 'The filter or attribute list could not be read (RFC 7644 §3.4.2).'
+    : error.message;
+}
+
+/** The words of a filter that are not attribute names (RFC 7644 §3.4.2.2), in lower case. */
+const FILTER_WORDS = ['and', 'or', 'not', 'eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le'];
+const LITERALS = ['true', 'false', 'null'];
+let attributeNames: Set<string> | undefined;
+
+/**
+ * Every name a filter, attribute list or PATCH path may hold, in lower case (attribute names are
+ * case-blind): the core, enterprise and attest schemas' attributes at any depth, and the filter's
+ * own words. None is a property that objects, arrays or functions inherit but `name`, which only a
+ * function has, and no other name here reaches one.
+ */
+function knownNames(): Set<string> {
+  if (!attributeNames) {
+    const names = new Set([...FILTER_WORDS, ...LITERALS]);
+    type Described = { name: string; subAttributes?: Described[] };
+    const add = (attributes: readonly Described[] | undefined) => {
+      for (const attribute of attributes ?? []) {
+        names.add(attribute.name.toLowerCase());
+        add(attribute.subAttributes);
+      }
+    };
+    for (const schema of [
+      SCIMMY.Schemas.User.definition,
+      SCIMMY.Schemas.EnterpriseUser.definition,
+      attestSchema,
+    ])
+      add((schema as unknown as { attributes: Described[] }).attributes);
+    attributeNames = names;
+  }
+  return attributeNames;
+}
+
+/**
+ * The first name in a filter, attribute list or path, outside its quoted values and schema URNs,
+ * that is no attribute of a user (a number is not a name); undefined when every one is.
+ */
+function unknownName(text: unknown): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  // A backslash does not escape a quote here, as it does not in scimmy: what is taken for a value is never longer.
+  let names = text.replace(/"[^"]*"/g, ' ');
+  for (const urn of [CORE_USER, ...EXTENSIONS]) {
+    names = names.replace(new RegExp(`${urn.replace(/[.]/g, '\\.')}:?`, 'gi'), ' ');
+  }
+  const known = knownNames();
+  return names
+    .split(/[^\w$-]+/)
+    .find((name) => name !== '' && !/^-?\d+$/.test(name) && !known.has(name.toLowerCase()));
 }
 
 /** The attributes compared case-exactly (RFC 7643 §4.1: `id` and `externalId`); all else ignores case. */
@@ -316,7 +377,7 @@ export function makeScimService(deps: ScimDeps) {
           folded = new SCIMMY.Types.Filter(foldFilter(filter) as never);
         } catch (error) {
           // scimmy reads `userName eq` (no value) as a filter, and only refuses it when matching.
-          if (error instanceof TypeError) throw refuse(400, 'invalidFilter', error.message);
+          if (error instanceof TypeError) throw refuse(400, 'invalidFilter', scimmyWords(error));
           throw error;
         }
         const matched = new Set(
@@ -445,8 +506,33 @@ export function makeScimService(deps: ScimDeps) {
       } catch (error) {
         if (!(error instanceof TypeError)) throw error;
         const filter = /filter/i.test(error.message) || /comparator/i.test(error.message);
-        throw new ScimError(400, filter ? 'invalidFilter' : 'invalidValue', error.message);
+        throw new ScimError(400, filter ? 'invalidFilter' : 'invalidValue', scimmyWords(error));
       }
+    }
+  }
+
+  /**
+   * Refuses (400) a filter, attribute list or PATCH path naming anything but a user's attributes.
+   * scimmy builds an object from the names these hold, following inherited properties, so
+   * `filter=__proto__.x eq "y"` wrote onto every object in the process, `hasOwnProperty.call eq "y"`
+   * or `userName eq "a" and userName.push.call eq "b"` broke a built-in, and `userName.length`
+   * threw a RangeError (500): each later request's answers altered, or failing, until the function
+   * restarted. A quoted value may hold any name (`userName eq "constructor"`).
+   */
+  function refuseUnknownNames(request: ScimRequest): void {
+    const { query, body } = request;
+    const said = (name: string) => `"${name}", which is no attribute of a user`;
+    const inFilter = unknownName(query.get('filter'));
+    if (inFilter !== undefined) throw refuse(400, 'invalidFilter', `The filter names ${said(inFilter)}.`);
+    for (const list of ['attributes', 'excludedAttributes']) {
+      const found = unknownName(query.get(list));
+      if (found !== undefined) throw refuse(400, 'invalidValue', `${list} names ${said(found)}.`);
+    }
+    const operations = body && typeof body === 'object' ? (body as Json).Operations : undefined;
+    for (const [index, op] of (Array.isArray(operations) ? operations : []).entries()) {
+      const found = op && typeof op === 'object' ? unknownName((op as Json).path) : undefined;
+      if (found !== undefined)
+        throw refuse(400, 'invalidPath', `Operation ${index + 1}'s path names ${said(found)}.`);
     }
   }
 
@@ -514,6 +600,7 @@ export function makeScimService(deps: ScimDeps) {
     };
     switch (collection) {
       case 'Users': {
+        refuseUnknownNames(request);
         if (id === undefined || id === '') {
           only('GET', 'POST');
           if (method === 'POST') {

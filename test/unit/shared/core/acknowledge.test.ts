@@ -483,6 +483,9 @@ describe('recordAcknowledgement', () => {
     ['a line separator inside a name', 'Ada\u2028Lovelace', UNSEEN, 'AdaLovelace'],
     ['a carriage return and line feed', 'Ada\r\nLovelace', UNSEEN, 'AdaLovelace'],
     ['a private-use character', 'Ada\uE000', UNSEEN, 'Ada'],
+    ['a variation selector after a Latin letter (it draws nothing)', 'Pat\uFE0FProbe', UNSEEN, 'PatProbe'],
+    ['a variation selector after a space', 'Ada \u{E0100}Lovelace', UNSEEN, 'Ada Lovelace'],
+    ['a second variation selector after a kanji', '葛\u{E0100}\u{E0100}城', UNSEEN, '葛\u{E0100}城'],
     ['a single letter', 'A', AS_LETTERS, 'A'],
     ['digits only', '42 7', AS_LETTERS, '42 7'],
     ['punctuation and marks only', '. - \u0301', AS_LETTERS, '. - \u0301'],
@@ -505,6 +508,11 @@ describe('recordAcknowledgement', () => {
   it.each([
     ['a decomposed name, stored composed (NFC)', 'Zoe\u0308 Bru\u0308ck', 'Zo\u00EB Br\u00FCck'],
     ['a name in Han characters', '李雷', '李雷'],
+    [
+      'a name written with its registered kanji form (an ideographic variation selector)',
+      '葛\u{E0100}城',
+      '葛\u{E0100}城',
+    ],
     ['apostrophes, hyphens and diacritics', "Siobhán O'Brien-Nguyễn", "Siobhán O'Brien-Nguyễn"],
     [
       'a name with no-break and ideographic spaces, collapsed as before',
@@ -778,6 +786,55 @@ describe('an expired link', () => {
 
     // Assess
     await expect(ack.requestFreshLink(token)).rejects.toBeInstanceOf(TokenError);
+  });
+});
+
+describe('a link emailed to an address since replaced', () => {
+  // The link used went out on 23 November (setup); HR corrected the address on the 23rd at noon.
+  const corrected = { starter: { emailSince: '2026-11-23T12:00:00.000Z' } };
+
+  it('signs nothing: the expired-link page instead, whose button mails the address on file', async () => {
+    // Prepare
+    const { ack, submit, store, mailQueue, lmsQueue, assignment } = await setup({}, ['webhook'], corrected);
+
+    // Act
+    const agreed = await submit('Someone Else', 'yes');
+    const declined = await ack.recordDecline({
+      token: signToken(tokenKeys, {
+        assignmentId: assignment.assignmentId,
+        purpose: 'ack',
+        expiresAt: new Date('2026-11-25T10:00:00.000Z'),
+        tokenId: TOKEN_ID,
+      }),
+      fullName: 'Someone Else',
+      reason: 'Not mine to sign',
+      ipAddress: '203.0.113.7',
+      userAgent: 'Mozilla/5.0',
+    });
+    const sent = agreed.kind === 'expired' ? await ack.requestFreshLink(agreed.resendToken) : agreed;
+
+    // Assess
+    expect(agreed).toMatchObject({ kind: 'expired', language: 'en' });
+    expect(declined).toMatchObject({ kind: 'expired' });
+    expect(store.peek(assignment.assignmentId)?.ack).toBeUndefined();
+    expect(store.peek(assignment.assignmentId)?.declines ?? []).toEqual([]);
+    expect(lmsQueue.sent).toEqual([]);
+    expect(sent).toEqual({ kind: 'fresh-link-sent', language: 'en' });
+    expect(mailQueue.sent).toEqual([
+      { message: { assignmentId: assignment.assignmentId, kind: 'invite' }, delaySeconds: undefined },
+    ]);
+  });
+
+  it('signs from a link emailed after the change, and from any link of a starter whose address never changed', async () => {
+    // Prepare
+    const later = await setup({}, ['webhook'], { starter: { emailSince: '2026-11-22T12:00:00.000Z' } });
+    const unchanged = await setup();
+
+    // Act
+    const views = [await later.submit('Ada Lovelace', 'yes'), await unchanged.submit('Ada Lovelace', 'yes')];
+
+    // Assess
+    expect(views.map((v) => v.kind)).toEqual(['receipt', 'receipt']);
   });
 });
 

@@ -928,6 +928,25 @@ describe('ingestStarterEvent', () => {
     expect(queue.sent.slice(sent).length).toBeGreaterThan(0);
   });
 
+  it('dates a changed address on the profile (its earlier links stop signing), and keeps that date through other updates', async () => {
+    // Prepare
+    const { store, clock, ingest } = setup();
+    await ingest(created());
+    const first = store.starters.get(starterIdFor('E1001'))?.emailSince;
+
+    // Act: HR corrects the address an hour later, then sends the same address again in a new case
+    clock.advance(3600_000);
+    await ingest({ ...created('evt_fix', { email: 'ada.l@example.org' }), type: 'starter.updated' });
+    const corrected = store.starters.get(starterIdFor('E1001'))?.emailSince;
+    clock.advance(3600_000);
+    await ingest({ ...created('evt_again', { email: 'Ada.L@example.org' }), type: 'starter.updated' });
+
+    // Assess
+    expect(first).toBeUndefined();
+    expect(corrected).toBe('2026-11-24T11:00:00.000Z');
+    expect(store.starters.get(starterIdFor('E1001'))?.emailSince).toBe('2026-11-24T11:00:00.000Z');
+  });
+
   it('keeps an acknowledged assignment as it is when the starter is cancelled', async () => {
     // Prepare
     const { store, ingest } = await createdAndSafeSigned(setup(), { webhook: { webhookId: 'msg_1' } });

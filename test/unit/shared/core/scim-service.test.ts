@@ -786,3 +786,212 @@ describe('SCIM: any PATCH document', () => {
     );
   });
 });
+
+describe('SCIM: names that are no attribute of a user (what objects inherit among them)', () => {
+  /**
+   * What Object.prototype and its methods have gained (and lose again here): nothing, unless a
+   * request polluted them.
+   */
+  const pollution = () => {
+    const found: string[] = [];
+    for (const key of Object.keys(Object.prototype)) {
+      found.push(key);
+      delete (Object.prototype as Json)[key];
+    }
+    for (const prototype of [Object.prototype, Array.prototype] as Json[]) {
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        const method = prototype[name];
+        if (typeof method !== 'function') continue;
+        for (const key of Object.keys(method)) {
+          found.push(`${name}.${key}`);
+          delete method[key];
+        }
+      }
+    }
+    return found;
+  };
+  const requests: Array<[string, string, string, Json | undefined, string]> = [
+    ['a filter', 'GET', '/Users?filter=__proto__.polluted eq "x"', undefined, 'invalidFilter'],
+    [
+      'a filter inside brackets',
+      'GET',
+      '/Users?filter=emails[__proto__.polluted eq "x"]',
+      undefined,
+      'invalidFilter',
+    ],
+    [
+      'a filter through constructor',
+      'GET',
+      '/Users?filter=Constructor.prototype.polluted eq "x"',
+      undefined,
+      'invalidFilter',
+    ],
+    [
+      'a filter after a backslash-quoted value',
+      'GET',
+      `/Users?${new URLSearchParams({ filter: 'userName eq "a\\" or __proto__.polluted eq "x"' })}`,
+      undefined,
+      'invalidFilter',
+    ],
+    [
+      'a filter through an inherited method',
+      'GET',
+      '/Users?filter=HasOwnProperty.call eq "x"',
+      undefined,
+      'invalidFilter',
+    ],
+    ['a filter through toString', 'GET', '/Users?filter=name.toString.x pr', undefined, 'invalidFilter'],
+    [
+      'a filter through an array’s method',
+      'GET',
+      '/Users?filter=userName eq "a" and userName.push.call eq "b"',
+      undefined,
+      'invalidFilter',
+    ],
+    [
+      'a filter setting an array’s length',
+      'GET',
+      '/Users?filter=userName eq "a" and userName.length eq "b"',
+      undefined,
+      'invalidFilter',
+    ],
+    [
+      'a filter on no attribute of a user',
+      'GET',
+      '/Users?filter=shoeSize eq "9"',
+      undefined,
+      'invalidFilter',
+    ],
+    ['attributes', 'GET', '/Users?attributes=__proto__.polluted', undefined, 'invalidValue'],
+    [
+      'excludedAttributes',
+      'GET',
+      '/Users?excludedAttributes=name.__proto__.polluted',
+      undefined,
+      'invalidValue',
+    ],
+    [
+      'a PATCH value path',
+      'PATCH',
+      '/Users/{id}',
+      patch({ op: 'replace', path: 'emails[__proto__.polluted eq "x"].value', value: 'q@example.org' }),
+      'invalidPath',
+    ],
+    [
+      'a PATCH remove path',
+      'PATCH',
+      '/Users/{id}',
+      patch({ op: 'remove', path: 'emails[__proto__.polluted eq "x"]' }),
+      'invalidPath',
+    ],
+  ];
+  it.each(requests)(
+    '%s is refused (400) and pollutes nothing',
+    async (_name, method, path, body, scimType) => {
+      // Prepare
+      const { store, queue, call } = setup();
+      const { body: user } = await call('POST', '/Users', oktaUser());
+      const before = JSON.stringify([...store.scimUsers.values()]);
+      const sent = queue.sent.length;
+
+      // Act
+      const answer = await call(method, path.replace('{id}', user.id), body);
+
+      // Assess
+      expect(pollution()).toEqual([]);
+      expect(answer).toMatchObject({ status: 400, body: { status: '400', scimType } });
+      expect(JSON.stringify([...store.scimUsers.values()])).toBe(before);
+      expect(queue.sent.length).toBe(sent);
+    },
+  );
+
+  it.each([
+    ['an empty attribute list', '/Users?attributes=,'],
+    ['a filter of a bare attribute in brackets', '/Users?filter=emails[value]'],
+    ['a bare not', '/Users?filter=not'],
+  ])('answers %s with 400 in its own words, not the engine’s', async (_name, path) => {
+    // Prepare
+    const { call } = setup();
+
+    // Act
+    const answer = await call('GET', path);
+
+    // Assess
+    expect(answer).toMatchObject({ status: 400, body: { status: '400' } });
+    expect(answer.body.detail).not.toMatch(/Cannot read|undefined|is not a function/);
+  });
+
+  it('takes a schema’s URN before a name, and the attributes of a user in a list', async () => {
+    // Prepare
+    const { call } = setup();
+    await call('POST', '/Users', oktaUser());
+    const byNumber = new URLSearchParams({ filter: `${ENTERPRISE_USER}:employeeNumber eq "E1001"` });
+    const byName = new URLSearchParams({
+      filter: 'userName eq "test.user@okta.local" and meta.lastModified gt "2026-01-01T00:00:00Z"',
+      attributes: 'userName,name.givenName',
+    });
+
+    // Act
+    const numbered = await call('GET', `/Users?${byNumber}`);
+    const named = await call('GET', `/Users?${byName}`);
+
+    // Assess
+    expect(numbered.status).toBe(200);
+    expect(named).toMatchObject({ status: 200, body: { totalResults: 1 } });
+    expect(named.body.Resources[0]).toMatchObject({
+      userName: 'test.user@okta.local',
+      name: { givenName: 'Test' },
+    });
+  });
+
+  it('still finds a user whose quoted value is such a name', async () => {
+    // Prepare
+    const { call } = setup();
+    await call('POST', '/Users', oktaUser({ userName: 'constructor@okta.local' }));
+
+    // Act
+    const answer = await call('GET', '/Users?filter=userName eq "constructor@okta.local"');
+
+    // Assess
+    expect(answer).toMatchObject({ status: 200, body: { totalResults: 1 } });
+  });
+
+  it('pollutes nothing whatever filter or attribute list names', async () => {
+    const name = fc.oneof(
+      fc.constantFrom(
+        '__proto__',
+        '__PROTO__',
+        'constructor',
+        'Constructor',
+        'prototype',
+        'hasOwnProperty',
+        'ToString',
+        'valueOf',
+        'call',
+        'push',
+        'length',
+        'userName',
+        'name',
+        'emails',
+      ),
+      fc.stringMatching(/^[A-Za-z_][\w-]{0,6}$/),
+    );
+    const path = fc.array(name, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('.'));
+    const filter = fc.oneof(
+      fc
+        .tuple(path, fc.constantFrom('eq', 'co', 'sw', 'pr'))
+        .map(([p, op]) => (op === 'pr' ? `${p} pr` : `${p} ${op} "x"`)),
+      fc.tuple(name, path).map(([outer, inner]) => `${outer}[${inner} eq "x"]`),
+    );
+    return fc.assert(
+      fc.asyncProperty(filter, path, async (f, attributes) => {
+        const { call } = setup();
+        const query = new URLSearchParams({ filter: f, attributes });
+        const answer = await call('GET', `/Users?${query}`);
+        expect(pollution()).toEqual([]);
+        expect([200, 400]).toContain(answer.status);
+      }),
+      { seed: 20261202, numRuns: 200 },
+    );
+  });
+});

@@ -97,6 +97,26 @@ describe('readScimRequest', () => {
 });
 
 describe('scimBase', () => {
+  it('refuses a body nested deeper than 32 levels (400 invalidSyntax) and takes one 32 deep', () => {
+    // Prepare
+    const nested = (depth: number) => `{"userName":"a","x":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    const type = { 'content-type': 'application/scim+json' };
+
+    // Act
+    const deep = readScimRequest(event('POST', '/scim/v2/Users', type, nested(33)), TOKEN);
+    const deepest = readScimRequest(event('POST', '/scim/v2/Users', type, nested(32)), TOKEN);
+    const thousands = readScimRequest(event('POST', '/scim/v2/Users', type, nested(50_000)), TOKEN);
+
+    // Assess
+    for (const read of [deep, thousands]) {
+      expect('refused' in read && read.refused.statusCode).toBe(400);
+      expect(JSON.parse(('refused' in read && (read.refused.body as string)) || '{}')).toMatchObject({
+        scimType: 'invalidSyntax',
+      });
+    }
+    expect('request' in deepest && deepest.request.body).toMatchObject({ userName: 'a' });
+  });
+
   it('is below PUBLIC_BASE_URL when set, else the API host the request came to', () => {
     expect(scimBase(event('GET', '/scim/v2/Users'), 'https://onboarding.example.org/')).toBe(
       'https://onboarding.example.org/scim/v2',
