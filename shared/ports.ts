@@ -145,6 +145,12 @@ export interface Assignments {
    */
   reopenBounced(assignmentId: string, dueAt: Date): Promise<boolean>;
   /**
+   * The starter's address changed at `at`: an ask not yet signed keeps the time (its `emailSince`),
+   * so a link emailed before then — to the old address — signs nothing. Returns false for an ask
+   * signed or unknown.
+   */
+  readdressed(assignmentId: string, at: Date): Promise<boolean>;
+  /**
    * The starter is back (HR sent starter.created after cancelling them): an ask cancelled with
    * them — not signed, not withdrawn for a newer version — owes a fresh invite from `dueAt`, its
    * chase started afresh; or, `bounced`, is bounced again, owing nothing (its address refused it

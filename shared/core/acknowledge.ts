@@ -377,14 +377,14 @@ export function makeAcknowledgement(deps: AckDeps) {
 
   /**
    * Whether the link was emailed before the starter's address last changed (HR corrected a wrong
-   * one): whoever holds it read another's mailbox, so it signs nothing. A link whose send record a
-   * crash lost cannot be dated, and still signs.
+   * one; ingest dates it on each unsigned ask): whoever holds it read another's mailbox, so it
+   * signs nothing. Read from the assignment, no other item. A link whose send record a crash lost
+   * cannot be dated, and still signs.
    */
-  async function sentToAnOldAddress(assignment: Assignment, tokenId: string): Promise<boolean> {
+  function sentToAnOldAddress(assignment: Assignment, tokenId: string): boolean {
     const sentAt = assignment.sends.find((s) => s.tokenId === tokenId)?.at;
-    if (!sentAt) return false;
-    const since = (await store.getStarter(assignment.starterId))?.emailSince;
-    return since !== undefined && Date.parse(sentAt) < Date.parse(since);
+    const since = assignment.emailSince;
+    return sentAt !== undefined && since !== undefined && Date.parse(sentAt) < Date.parse(since);
   }
 
   /**
@@ -435,7 +435,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     if (assignment.status === 'cancelled') return { view: await withdrawn(assignment, language) };
     // The page (GET) shows only the policy; an answer from a link sent to an old address gets the
     // expired-link page instead, whose button emails a fresh link to the address on file.
-    if (await sentToAnOldAddress(assignment, tokenId))
+    if (sentToAnOldAddress(assignment, tokenId))
       return { view: freshLinkOffer(assignment.assignmentId, language) };
     return { assignment, text, policy: shownIn(text, language), tokenId, now, shownAt: stamp?.at, language };
   }

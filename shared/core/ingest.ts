@@ -66,6 +66,7 @@ export type IngestStore = EventReceipts &
     | 'getAssignments'
     | 'cancelAssignment'
     | 'reopenBounced'
+    | 'readdressed'
     | 'reopenCancelled'
   > &
   Pick<Policies, 'getLatestPolicyVersion'> &
@@ -164,11 +165,6 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     const asked = [
       ...new Set([...(existing ? (existing.asked ?? existing.policies) : []), ...decided.policies]),
     ];
-    // A new address: the links already emailed went to the old one, and stop signing (acknowledge.ts).
-    const emailSince =
-      existing && existing.email.toLowerCase() !== data.email.toLowerCase()
-        ? now.toISOString()
-        : existing?.emailSince;
     const starter: Starter = {
       starterId: starterIdFor(data.employeeId),
       employeeId: data.employeeId,
@@ -182,7 +178,6 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       asked,
       status,
       updatedAt: now.toISOString(),
-      ...(emailSince && { emailSince }),
       ...(data.manager && { manager: data.manager }),
       ...Object.fromEntries(STARTER_ATTRIBUTES.flatMap((key) => (data[key] ? [[key, data[key]]] : []))),
     };
@@ -338,6 +333,17 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     return current;
   }
 
+  /**
+   * A new address: the links already emailed went to the old one, so each ask not yet signed
+   * keeps the time, and a link sent before it signs nothing (acknowledge.ts). Marked before the
+   * profile takes the address: a crash between the two leaves the change still to be seen, and
+   * HR's retry of the event marks them again.
+   */
+  async function readdress(existing: Starter, now: Date): Promise<void> {
+    for (const id of await everyAssignmentOf(existing, existing.asked ?? existing.policies))
+      await store.readdressed(id, now);
+  }
+
   /** A new address re-opens what bounced at the old one: the invite is owed again, to the new address. */
   async function reopen(starter: Starter, now: Date): Promise<void> {
     for (const id of await everyAssignmentOf(starter)) {
@@ -405,6 +411,8 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       // does not bring them back. starter.created does — every time, so a retry finishes it.
       const back = event.type === 'starter.created';
       const staysCancelled = existing?.status === 'cancelled' && !back;
+      const readdressed = existing && existing.email.toLowerCase() !== event.data.email.toLowerCase();
+      if (readdressed) await readdress(existing, now);
       const starter = await upsert(event.data, existing, now, staysCancelled ? 'cancelled' : 'active');
       assignments = [];
       if (staysCancelled) {
@@ -418,8 +426,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
         // A starter with no profile has no ask to bring back: a profile is written before any ask,
         // and retention deletes it only once every ask of theirs is expiring or gone.
         if (back && existing) await reactivate(starter, now);
-        if (existing && existing.email.toLowerCase() !== starter.email.toLowerCase())
-          await reopen(starter, now);
+        if (readdressed) await reopen(starter, now);
         for (const policyId of starter.policies)
           assignments.push(await assign(starter, policyId, now, probes.get(policyId)));
       }

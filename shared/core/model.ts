@@ -57,11 +57,6 @@ export interface Starter {
   status: 'active' | 'cancelled';
   updatedAt: string;
   /**
-   * When `email` became the address on file, if an event changed it (absent while it is the first
-   * HR gave): a link emailed before then went to another address, and no longer signs.
-   */
-  emailSince?: string;
-  /**
    * Set when the person's data was erased (`attest privacy erase`): their names, addresses and
    * manager are keyed pseudonyms since, the status is cancelled, and no HR event changes them again.
    */
@@ -497,6 +492,11 @@ export interface Assignment extends Lanes {
   supersededBy?: { assignmentId: string; version: number };
   /** Why chasing stopped at the address: SES reported a permanent bounce or a complaint. */
   bounce?: { reason: 'bounced' | 'complained'; email: string; at: string };
+  /**
+   * When the starter's address last changed while this ask was unsigned (HR corrected a wrong
+   * one): a link emailed before then went to the old address, and signs nothing.
+   */
+  emailSince?: string;
   /** When the starter left (starter.cancelled), while they are away: what retention counts from. */
   leftAt?: string;
   /** The retention step owed, and when: present only while one is (the `retain` index). */

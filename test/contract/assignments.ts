@@ -10,6 +10,7 @@ export type AssignmentsStore = MakeStore<
   | 'getAssignments'
   | 'cancelAssignment'
   | 'reopenBounced'
+  | 'readdressed'
   | 'reopenCancelled'
   | 'markBounced'
   | 'requestFreshLink'
@@ -259,6 +260,36 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
         // Assess
         expect(reopened).toEqual([false, false]);
         expect(await store.getAssignment('a1')).toEqual(invited);
+      });
+    });
+
+    describe('readdressed', () => {
+      it('dates the new address on an ask not yet signed, changing nothing else', async () => {
+        // Prepare
+        const invited = ask('a1', { status: 'invited' });
+        const store = await holding(invited);
+
+        // Act
+        const marked = await store.readdressed('a1', at(5));
+
+        // Assess
+        expect(marked).toBe(true);
+        expect(await store.getAssignment('a1')).toEqual({ ...invited, emailSince: iso(5) });
+      });
+
+      it('refuses a signed ask, or one unknown, writing nothing', async () => {
+        // Prepare
+        const store = await holding(ask('a1', { status: 'invited' }));
+        await store.recordAcknowledgement('a1', evidence, {}, at(1));
+        const signed = await store.getAssignment('a1');
+
+        // Act
+        const marked = [await store.readdressed('a1', at(5)), await store.readdressed('a2', at(5))];
+
+        // Assess
+        expect(marked).toEqual([false, false]);
+        expect(await store.getAssignment('a1')).toEqual(signed);
+        expect(await store.getAssignment('a2')).toBeUndefined();
       });
     });
 

@@ -323,6 +323,15 @@ export class FakeStore implements Store {
     return true;
   }
 
+  async readdressed(assignmentId: string, at: Date) {
+    this.writes.push('readdressed');
+    const a = this.assignments.get(assignmentId);
+    // attribute_exists(pk) AND attribute_not_exists(ack)
+    if (!a || a.ack) return false;
+    a.emailSince = at.toISOString();
+    return true;
+  }
+
   async reopenCancelled(assignmentId: string, how: { dueAt: Date } | { bounced: true }) {
     this.writes.push('reopenCancelled');
     const a = this.assignments.get(assignmentId);

@@ -64,6 +64,17 @@ export function makeAssignments(table: Table, shards = DEFAULT_DUE_SHARDS): Assi
       );
     },
 
+    async readdressed(assignmentId, at) {
+      return conditionally(
+        table.update({
+          Key: key.assignment(assignmentId),
+          UpdateExpression: 'SET emailSince = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ack)',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+    },
+
     async reopenCancelled(assignmentId, how) {
       const owes = 'dueAt' in how;
       return conditionally(

@@ -790,12 +790,12 @@ describe('an expired link', () => {
 });
 
 describe('a link emailed to an address since replaced', () => {
-  // The link used went out on 23 November (setup); HR corrected the address on the 23rd at noon.
-  const corrected = { starter: { emailSince: '2026-11-23T12:00:00.000Z' } };
+  // The link used went out on 23 November at 10:00 (setup); HR corrected the address at noon.
+  const corrected = { emailSince: '2026-11-23T12:00:00.000Z' };
 
   it('signs nothing: the expired-link page instead, whose button mails the address on file', async () => {
     // Prepare
-    const { ack, submit, store, mailQueue, lmsQueue, assignment } = await setup({}, ['webhook'], corrected);
+    const { ack, submit, store, mailQueue, lmsQueue, assignment } = await setup(corrected);
 
     // Act
     const agreed = await submit('Someone Else', 'yes');
@@ -827,7 +827,7 @@ describe('a link emailed to an address since replaced', () => {
 
   it('signs from a link emailed after the change, and from any link of a starter whose address never changed', async () => {
     // Prepare
-    const later = await setup({}, ['webhook'], { starter: { emailSince: '2026-11-22T12:00:00.000Z' } });
+    const later = await setup({ emailSince: '2026-11-22T12:00:00.000Z' });
     const unchanged = await setup();
 
     // Act

@@ -928,23 +928,53 @@ describe('ingestStarterEvent', () => {
     expect(queue.sent.slice(sent).length).toBeGreaterThan(0);
   });
 
-  it('dates a changed address on the profile (its earlier links stop signing), and keeps that date through other updates', async () => {
-    // Prepare
-    const { store, clock, ingest } = setup();
+  it('dates a changed address on each unsigned ask (its earlier links stop signing), not on a signed one, and keeps that date through other updates', async () => {
+    // Prepare: asked two policies, one of them signed
+    const { store, clock, ingest } = setup(['safe-internet-use', 'data-protection']);
     await ingest(created());
-    const first = store.starters.get(starterIdFor('E1001'))?.emailSince;
+    await store.recordAcknowledgement(privacyId, { evidenceId: 'ev_1' } as never, {}, clock.now());
+    const first = store.peek(safeId)?.emailSince;
 
     // Act: HR corrects the address an hour later, then sends the same address again in a new case
     clock.advance(3600_000);
     await ingest({ ...created('evt_fix', { email: 'ada.l@example.org' }), type: 'starter.updated' });
-    const corrected = store.starters.get(starterIdFor('E1001'))?.emailSince;
+    const corrected = store.peek(safeId)?.emailSince;
     clock.advance(3600_000);
     await ingest({ ...created('evt_again', { email: 'Ada.L@example.org' }), type: 'starter.updated' });
 
     // Assess
     expect(first).toBeUndefined();
     expect(corrected).toBe('2026-11-24T11:00:00.000Z');
-    expect(store.starters.get(starterIdFor('E1001'))?.emailSince).toBe('2026-11-24T11:00:00.000Z');
+    expect(store.peek(safeId)?.emailSince).toBe('2026-11-24T11:00:00.000Z');
+    expect(store.peek(privacyId)?.emailSince).toBeUndefined();
+  });
+
+  it('dates the change on the asks before the profile takes the address, so a crash between the two is finished by the retry', async () => {
+    // Prepare: the profile write fails once, after the asks were marked
+    const { store, clock, ingest } = setup();
+    await ingest(created());
+    clock.advance(3600_000);
+    const fix = { ...created('evt_fix', { email: 'ada.l@example.org' }), type: 'starter.updated' as const };
+    const putStarter = store.putStarter.bind(store);
+    let failOnce = true;
+    store.putStarter = async (starter) => {
+      if (failOnce && starter.email === 'ada.l@example.org') {
+        failOnce = false;
+        throw new Error('crashed');
+      }
+      return putStarter(starter);
+    };
+
+    // Act
+    await expect(ingest(fix)).rejects.toThrow('crashed');
+    const marked = store.peek(safeId)?.emailSince;
+    clock.advance(60_000);
+    await ingest(fix);
+
+    // Assess: marked before the crash; the retry took the address and marked the ask again
+    expect(marked).toBe('2026-11-24T11:00:00.000Z');
+    expect(store.starters.get(starterIdFor('E1001'))?.email).toBe('ada.l@example.org');
+    expect(store.peek(safeId)?.emailSince).toBe('2026-11-24T11:01:00.000Z');
   });
 
   it('keeps an acknowledged assignment as it is when the starter is cancelled', async () => {
