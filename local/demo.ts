@@ -4,7 +4,13 @@ import { Webhook } from 'standardwebhooks';
 import { isoDay } from '#shared/core/dates.ts';
 import { LOCAL_SECRETS, localPorts } from './settings.ts';
 
-const ports = localPorts(process.env);
+let ports: ReturnType<typeof localPorts>;
+try {
+  ports = localPorts(process.env);
+} catch (error) {
+  console.error(`attest demo: ${(error as Error).message}`);
+  process.exit(2);
+}
 const api = process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.api}`;
 const secret = process.env.HR_WEBHOOK_SECRET ?? LOCAL_SECRETS.HR_WEBHOOK_SECRET;
 const suffix = randomUUID().slice(0, 8);

@@ -57,13 +57,15 @@ const taken = settingsFrom(process.env);
 const env = { LOG_FORMAT: 'pretty', ...taken };
 const consolePassword = localConsolePassword(process.env);
 let sesQuota: ReturnType<typeof localSesQuota>;
+let ports: ReturnType<typeof localPorts>;
 try {
   sesQuota = localSesQuota(process.env, LOCAL_SES_QUOTA);
+  ports = localPorts(process.env);
 } catch (error) {
   fail((error as Error).message);
 }
 const stack = await startLocalStack({
-  ports: localPorts(process.env),
+  ports,
   dataDir,
   env,
   consolePassword: consolePassword.password,

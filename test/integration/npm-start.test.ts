@@ -1,4 +1,5 @@
 // `npm start` as a user runs it, in a child process: the settings it documents, custom secrets included, carry a starter end to end; its log lines are for a person.
+import { spawnSync } from 'node:child_process';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectToken, parseTokenKeys, signToken } from '#shared/core/tokens.ts';
@@ -303,4 +304,33 @@ describe('npm start, as a person watches it', () => {
       expect(all).not.toContain(personal);
     }
   }, 90_000);
+});
+
+describe('npm start and npm run demo with a malformed port', () => {
+  it.each([
+    ['npm start', ['start', '--', '--in-memory'], 'attest: '],
+    ['npm run demo', ['run', 'demo'], 'attest demo: '],
+  ])(
+    '%s refuses it in a line naming the setting, with no stack trace',
+    (_, args, prefix) => {
+      // Prepare: the user's basics only, and a port that is not a number
+      const basics = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'npm_config_cache'];
+      const env = Object.fromEntries(basics.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
+
+      // Act
+      const run = spawnSync('npm', args, {
+        cwd: new URL('../../', import.meta.url).pathname,
+        env: { ...env, PORT: 'abc' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+
+      // Assess
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`${prefix}PORT must be a port number, not "abc"`);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(run.stdout).not.toContain('attest is running locally');
+    },
+    90_000,
+  );
 });
