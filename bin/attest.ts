@@ -100,7 +100,10 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     },
     outputError: () => {}, // told below, with attest's words
   });
+  // The command whose action runs: a usage error found inside it points to its help.
+  let running: Command | undefined;
   program.hook('preAction', (_, action) => {
+    running = action;
     // The keys live in their own secret, not the table.
     if (program.opts().verbose && deps.where && action.parent?.name() !== 'keys') io.err(deps.where);
   });
@@ -127,6 +130,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     // Help asked for goes to stdout; help shown for want of a subcommand, to stderr.
     if (error instanceof CommanderError) return help.err ? EXIT.usage : EXIT.ok;
     if (error instanceof UsageError) {
+      error.command ??= running;
       io.err(usageText(error));
       return EXIT.usage;
     }
