@@ -1,4 +1,5 @@
 // The attest command line: usage and exit codes, publishing versions (and re-acknowledgement), evidence, and the LMS deliveries.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -1284,5 +1285,35 @@ describe('attest lms backfill', () => {
     // Assess
     expect(code).toBe(2);
     expect(err[0]).toContain('lms backfill needs --destination webhook|xapi|moodle and --policy <policy-id>');
+  });
+});
+
+describe('npx attest on AWS (TABLE_NAME set) without the AWS setup', () => {
+  const noAws = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TABLE_NAME: 'attest-prod',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+  };
+
+  it.each([
+    ['a region', {}, /^attest: no AWS region: TABLE_NAME is set, so attest works on AWS; set AWS_REGION/],
+    ['credentials', { AWS_REGION: 'eu-west-2' }, /^attest: no AWS credentials \(.*\): TABLE_NAME is set/],
+  ])('says it lacks %s and what to set, in one line, exit 1', (_what, more, said) => {
+    // Act
+    const run = spawnSync(process.execPath, ['bin/attest.js', 'report', '--policy', 'safe-internet-use'], {
+      cwd: new URL('../../../', import.meta.url).pathname,
+      env: { ...noAws, ...more },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(said);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
