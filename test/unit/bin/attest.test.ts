@@ -137,6 +137,10 @@ describe('attest usage', () => {
       /^Usage: attest lms replay --all \| --assignment <assignment-id> \[--destination <name>\]\n/,
     ],
     [['help', 'report'], /^Usage: attest report --policy <policy-id> \[--status <status>\]/],
+    [
+      ['help', 'lms', 'replay'],
+      /^Usage: attest lms replay --all \| --assignment <assignment-id> \[--destination <name>\]\n/,
+    ],
     [['evidence', '-h'], /\n {2}--text +print the exact text that was shown instead\n/],
   ])('prints the help of one command for %j and exits 0', async (argv, help) => {
     // Act
@@ -157,6 +161,16 @@ describe('attest usage', () => {
     expect(code).toBe(2);
     expect(out).toEqual([]);
     expect(err[0]).toMatch(/^Usage: attest lms /);
+  });
+
+  it('answers help for a mistyped command in two lines, suggesting the one meant, and exits 2', async () => {
+    // Act
+    const { code, out, err } = await cli(['help', 'evidnce']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err).toEqual(['attest: unknown command: evidnce\n(Did you mean evidence?)\nTry `attest --help`.']);
   });
 
   it('names an unknown command, suggests the one meant, points to the help and exits 2', async () => {
