@@ -257,6 +257,37 @@ describe('npm start with a malformed secret', () => {
   }, 90_000);
 });
 
+describe('npm start with the console’s own provider on plain http', () => {
+  it('refuses to start, naming OIDC_ISSUER, rather than answering the console with a 500', async () => {
+    // Prepare
+    const { settings } = await freePlace();
+
+    // Act
+    const run = npmStart({ ...settings, OIDC_ISSUER: 'http://login.example.org/', LOG_LEVEL: 'SILENT' });
+    let code: number | null | undefined;
+    try {
+      const outcome = await Promise.race([
+        run.exited.then(([exitCode]) => ({ exitCode })),
+        waitFor(
+          'npm start to refuse',
+          async () =>
+            run.output.out.includes('attest is running locally') ? { exitCode: undefined } : undefined,
+          60_000,
+        ),
+      ]);
+      code = outcome.exitCode;
+    } finally {
+      await stop(run.child, run.exited);
+    }
+
+    // Assess
+    expect(code).toBe(1);
+    expect(run.output.err).toContain(
+      'could not start: invalid configuration: OIDC_ISSUER: must be https (plain http only on 127.0.0.1 or localhost)',
+    );
+  }, 90_000);
+});
+
 describe('npm start, as a person watches it', () => {
   it('prints the functions’ log entries as readable lines naming each function, in no colour off a terminal, with no name or address', async () => {
     // Prepare: no LOG_LEVEL or LOG_FORMAT, as a user starts it; a local SES quota of 100 a second,
