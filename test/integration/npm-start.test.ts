@@ -288,6 +288,27 @@ describe('npm start with the console’s own provider on plain http', () => {
   }, 90_000);
 });
 
+describe('npm start with the console’s own provider', () => {
+  it('says the console signs in with that provider, offering no demo user or password', async () => {
+    // Prepare
+    const { settings, urls } = await freePlace();
+
+    // Act
+    const run = npmStart({ ...settings, OIDC_ISSUER: 'https://login.example.org/', LOG_LEVEL: 'SILENT' });
+    try {
+      await untilReady(run);
+    } finally {
+      await stop(run.child, run.exited);
+    }
+
+    // Assess
+    expect(run.output.out).toContain(
+      `HR console             ${urls.console}   signs in with your provider, OIDC_ISSUER=https://login.example.org/ (not the demo one)\n`,
+    );
+    expect(run.output.out).not.toContain(LOCAL_CONSOLE_PASSWORD);
+  }, 90_000);
+});
+
 describe('npm start, as a person watches it', () => {
   it('prints the functions’ log entries as readable lines naming each function, in no colour off a terminal, with no name or address', async () => {
     // Prepare: no LOG_LEVEL or LOG_FORMAT, as a user starts it; a local SES quota of 100 a second,
