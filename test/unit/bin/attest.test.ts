@@ -1331,3 +1331,20 @@ describe('npx attest on AWS (TABLE_NAME set) without the AWS setup', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('npx attest on the local stack with a malformed port setting', () => {
+  it('names the setting in one line, exit 1', () => {
+    // Act
+    const run = spawnSync(process.execPath, ['bin/attest.js', 'report', '--policy', 'safe-internet-use'], {
+      cwd: new URL('../../../', import.meta.url).pathname,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DYNAMODB_LOCAL_PORT: 'abc' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('attest: DYNAMODB_LOCAL_PORT must be a port number, not "abc"\n');
+  });
+});
