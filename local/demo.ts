@@ -83,6 +83,10 @@ try {
 const text = await response.text();
 if (response.status !== 202) {
   console.error(`attest demo: the API answered ${response.status}:\n${text}`);
+  if (response.status === 401)
+    console.error(
+      `The demo signs with ${process.env.HR_WEBHOOK_SECRET ? 'the HR_WEBHOOK_SECRET set here' : 'the local default HR_WEBHOOK_SECRET'}: give it the one npm start printed, e.g. HR_WEBHOOK_SECRET=whsec_… npm run demo`,
+    );
   process.exit(1);
 }
 console.log(`Sent a signed starter.created for ${event.data.givenName} ${event.data.familyName} (${event.data.email}).

@@ -183,6 +183,25 @@ describe('npm start', () => {
     expect(rejected).toBe(0);
   }, 90_000);
 
+  it('has npm run demo, signing with the local default secret, say which secret to give it when refused', () => {
+    // Act: the demo in a terminal where HR_WEBHOOK_SECRET was not set, against the stack started with one
+    const basics = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'npm_config_cache'];
+    const env = Object.fromEntries(basics.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
+    const demo = spawnSync('npm', ['run', 'demo'], {
+      cwd: new URL('../../', import.meta.url).pathname,
+      env: { ...env, PORT: new URL(urls.api).port, LMS_RECEIVER_PORT: new URL(urls.lms).port },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    // Assess
+    expect(demo.status).toBe(1);
+    expect(demo.stderr).toContain('attest demo: the API answered 401');
+    expect(demo.stderr).toContain(
+      'The demo signs with the local default HR_WEBHOOK_SECRET: give it the one npm start printed, e.g. HR_WEBHOOK_SECRET=whsec_… npm run demo',
+    );
+  });
+
   it('provisions a SCIM user with the token from the environment, and refuses the local default', async () => {
     // Prepare
     const suffix = String(Date.now());
