@@ -73,6 +73,10 @@ function attestProgram(shell: Shell): Command {
   return program;
 }
 
+/** The command `words` name under `command` (`['lms', 'replay']`), if every word names one. */
+const commandAt = (command: Command, words: readonly string[]): Command | undefined =>
+  words.reduce<Command | undefined>((at, word) => at?.commands.find((c) => c.name() === word), command);
+
 /** Every command under `command`, itself first. */
 const commandsOf = (command: Command): Command[] => [command, ...command.commands.flatMap(commandsOf)];
 
@@ -100,7 +104,10 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     },
     outputError: () => {}, // told below, with attest's words
   });
+  // The command whose action runs: a usage error found inside it points to its help.
+  let running: Command | undefined;
   program.hook('preAction', (_, action) => {
+    running = action;
     // The keys live in their own secret, not the table.
     if (program.opts().verbose && deps.where && action.parent?.name() !== 'keys') io.err(deps.where);
   });
@@ -121,12 +128,18 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   }
 
   try {
-    await program.parseAsync(idsAsArguments(argv, takesValue), { from: 'user' });
+    // `attest help lms replay` is `attest lms replay --help`: commander's help command reads one word
+    // only. Words naming no command are run as typed, to be refused as an unknown command.
+    const asked = argv[0] === 'help' ? argv.slice(1) : [];
+    const named = asked.length > 0 && commandAt(program, asked) !== undefined;
+    const words = asked.length ? [...asked, ...(named ? ['--help'] : [])] : argv;
+    await program.parseAsync(idsAsArguments(words, takesValue), { from: 'user' });
     return code;
   } catch (error) {
     // Help asked for goes to stdout; help shown for want of a subcommand, to stderr.
     if (error instanceof CommanderError) return help.err ? EXIT.usage : EXIT.ok;
     if (error instanceof UsageError) {
+      error.command ??= running;
       io.err(usageText(error));
       return EXIT.usage;
     }

@@ -164,6 +164,13 @@ export function failureText(error: unknown): string {
   if (e?.code === 'ECONNREFUSED' || (e as { cause?: { code?: string } })?.cause?.code === 'ECONNREFUSED') {
     return 'attest: cannot reach DynamoDB. For the local stack, is `npm start` running?';
   }
+  // Only with TABLE_NAME (the local stack brings its own region and credentials): AWS is not set up.
+  if (e?.message === 'Region is missing') {
+    return 'attest: no AWS region: TABLE_NAME is set, so attest works on AWS; set AWS_REGION (or AWS_PROFILE) to the stack’s, or unset TABLE_NAME for the local stack.';
+  }
+  if (e?.name === 'CredentialsProviderError') {
+    return `attest: no AWS credentials (${e.message}): TABLE_NAME is set, so attest works on AWS with the usual credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); unset TABLE_NAME for the local stack.`;
+  }
   return `attest: ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
 }
 

@@ -2,6 +2,7 @@
 import { closeSync, constants, fchmodSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseDay, utcMinute } from '#shared/core/dates.ts';
+import { AttestError } from '#shared/core/errors.ts';
 import {
   makeReport,
   REPORT_FILTERS,
@@ -117,14 +118,35 @@ async function report(shell: Shell, values: ReportOptions, command: Command): Pr
   io.out([...summaryLines(summary, range), '', ...tableLines(filter, rows)].join('\n'));
 }
 
-/** A new file (or one emptied), readable and writable only by its owner: a report holds personal data. */
+/** Why a file to write could not be opened, as a person reads it ("no such file" reads as if it should exist). */
+const CANNOT_WRITE: Record<string, string> = {
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'its directory does not exist',
+  EISDIR: 'it is a directory; give a file name',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ELOOP: 'it is a symbolic link, which attest does not write through',
+  EROFS: 'the file system is read-only',
+};
+
+/**
+ * A new file (or one emptied), readable and writable only by its owner: a report holds personal data.
+ * One that cannot be opened is refused saying why (an AttestError: exit 1, its message told).
+ */
 export function createFile(path: string) {
-  // Not through a symbolic link: the personal data goes to the file named, nowhere else.
-  const fd = openSync(
-    path,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-    0o600,
-  );
+  let fd: number;
+  try {
+    // Not through a symbolic link: the personal data goes to the file named, nowhere else.
+    fd = openSync(
+      path,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+      0o600,
+    );
+  } catch (error) {
+    const why = CANNOT_WRITE[(error as NodeJS.ErrnoException).code ?? ''];
+    if (why) throw new AttestError('file.unwritable', `cannot write ${path}: ${why}`, { cause: error });
+    throw error;
+  }
   try {
     fchmodSync(fd, 0o600); // a file that was there keeps its mode otherwise
   } catch (error) {

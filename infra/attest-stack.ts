@@ -84,6 +84,13 @@ export interface AttestStackProps extends StackProps {
   sesMaxRate?: string | number;
 }
 
+/** The CDK context each retention setting is chosen with (`-c attest:retainAuditIp=P14D`). */
+const RETENTION_CONTEXT = {
+  RETAIN_UNSIGNED_AFTER_LEAVING: 'attest:retainUnsignedAfterLeaving',
+  RETAIN_EVIDENCE: 'attest:retainEvidence',
+  RETAIN_AUDIT_IP: 'attest:retainAuditIp',
+} as const satisfies Record<keyof typeof RETENTION_DEFAULTS, string>;
+
 /** The retention settings, defaults filled in, each checked at synth (a bad one names its context). */
 function retentionSettings(given: AttestStackProps['retention'] = {}) {
   const read = (name: keyof typeof RETENTION_DEFAULTS) => {
@@ -91,7 +98,7 @@ function retentionSettings(given: AttestStackProps['retention'] = {}) {
     try {
       return parseCalendarDuration(text);
     } catch (error) {
-      throw new Error(`${name}: ${(error as Error).message}`);
+      throw new Error(`${RETENTION_CONTEXT[name]} (${name}): ${(error as Error).message}`);
     }
   };
   return {

@@ -4,7 +4,13 @@ import { Webhook } from 'standardwebhooks';
 import { isoDay } from '#shared/core/dates.ts';
 import { LOCAL_SECRETS, localPorts } from './settings.ts';
 
-const ports = localPorts(process.env);
+let ports: ReturnType<typeof localPorts>;
+try {
+  ports = localPorts(process.env);
+} catch (error) {
+  console.error(`attest demo: ${(error as Error).message}`);
+  process.exit(2);
+}
 const api = process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.api}`;
 const secret = process.env.HR_WEBHOOK_SECRET ?? LOCAL_SECRETS.HR_WEBHOOK_SECRET;
 const suffix = randomUUID().slice(0, 8);
@@ -77,6 +83,10 @@ try {
 const text = await response.text();
 if (response.status !== 202) {
   console.error(`attest demo: the API answered ${response.status}:\n${text}`);
+  if (response.status === 401)
+    console.error(
+      `The demo signs with ${process.env.HR_WEBHOOK_SECRET ? 'the HR_WEBHOOK_SECRET set here' : 'the local default HR_WEBHOOK_SECRET'}: give it the one npm start printed, e.g. HR_WEBHOOK_SECRET=whsec_… npm run demo`,
+    );
   process.exit(1);
 }
 console.log(`Sent a signed starter.created for ${event.data.givenName} ${event.data.familyName} (${event.data.email}).

@@ -1,5 +1,6 @@
 // Local defaults for the embedded stack: ports, fixed local-only secrets, and the functions' environment.
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '#shared/core/errors.ts';
 
 /** Local-only secrets: fixed so a developer's HR simulator and LMS receiver keep working across restarts. */
 export const LOCAL_SECRETS = {
@@ -73,7 +74,7 @@ const port = (env: NodeJS.ProcessEnv, name: string, fallback: number): number =>
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new Error(`${name} must be a port number, not "${raw}"`);
+    throw new ConfigError(`${name} must be a port number, not "${raw}"`);
   return n;
 };
 

@@ -57,13 +57,15 @@ const taken = settingsFrom(process.env);
 const env = { LOG_FORMAT: 'pretty', ...taken };
 const consolePassword = localConsolePassword(process.env);
 let sesQuota: ReturnType<typeof localSesQuota>;
+let ports: ReturnType<typeof localPorts>;
 try {
   sesQuota = localSesQuota(process.env, LOCAL_SES_QUOTA);
+  ports = localPorts(process.env);
 } catch (error) {
   fail((error as Error).message);
 }
 const stack = await startLocalStack({
-  ports: localPorts(process.env),
+  ports,
   dataDir,
   env,
   consolePassword: consolePassword.password,
@@ -115,8 +117,10 @@ function secretLines(): string {
     .join('\n');
 }
 
-/** Who may sign in to the console, and with which password (and where it came from). */
+/** Who may sign in to the console, and with which password (and where it came from); or whose provider it uses. */
 function consoleSignIn(): string {
+  if (taken.OIDC_ISSUER)
+    return `signs in with your provider, OIDC_ISSUER=${taken.OIDC_ISSUER} (not the demo one)`;
   const users = DEMO_USERS.map((user) => `${user.email} (${user.role})`).join(' or ');
   const from = consolePassword.fromEnvironment ? 'from your environment' : 'local default';
   return `sign in as ${users}, password: LOCAL_CONSOLE_PASSWORD=${consolePassword.password}  (${from})`;

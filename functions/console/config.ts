@@ -31,7 +31,11 @@ const env = parseEnv(
     /** The time zone signatures are counted by week in. */
     DEFAULT_TIME_ZONE: z._default(z.string(), 'Europe/London'),
     /** The OpenID provider: its issuer URL (discovery is read from it) and this app's client id. */
-    OIDC_ISSUER: z.url(),
+    OIDC_ISSUER: z.url().check(
+      z.refine((u) => /^https:\/\//.test(u) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(u), {
+        message: 'must be https (plain http only on 127.0.0.1 or localhost)',
+      }),
+    ),
     OIDC_CLIENT_ID: z.string().check(z.minLength(1)),
     /** The ID token claim listing the user's groups: Cognito's `cognito:groups`. */
     OIDC_GROUPS_CLAIM: z._default(z.string().check(z.minLength(1)), 'cognito:groups'),

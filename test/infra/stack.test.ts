@@ -389,7 +389,7 @@ describe('AttestStack', () => {
     );
   });
 
-  it('refuses a retention setting that is no duration, naming it', () => {
+  it('refuses a retention setting that is no duration, naming its context', () => {
     // Act and assess
     expect(
       () =>
@@ -397,7 +397,7 @@ describe('AttestStack', () => {
           defaultPolicies: 'safe-internet-use',
           retention: { RETAIN_EVIDENCE: 'six years' },
         }),
-    ).toThrow('RETAIN_EVIDENCE: "six years" is not an ISO 8601 duration');
+    ).toThrow(/^attest:retainEvidence \(RETAIN_EVIDENCE\): "six years" is not an ISO 8601 duration/);
   });
 
   it('refuses a DUE_SHARDS outside 1 to 64 at synth, naming its context', () => {

@@ -1,4 +1,5 @@
 // `npm start` as a user runs it, in a child process: the settings it documents, custom secrets included, carry a starter end to end; its log lines are for a person.
+import { spawnSync } from 'node:child_process';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectToken, parseTokenKeys, signToken } from '#shared/core/tokens.ts';
@@ -182,6 +183,25 @@ describe('npm start', () => {
     expect(rejected).toBe(0);
   }, 90_000);
 
+  it('has npm run demo, signing with the local default secret, say which secret to give it when refused', () => {
+    // Act: the demo in a terminal where HR_WEBHOOK_SECRET was not set, against the stack started with one
+    const basics = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'npm_config_cache'];
+    const env = Object.fromEntries(basics.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
+    const demo = spawnSync('npm', ['run', 'demo'], {
+      cwd: new URL('../../', import.meta.url).pathname,
+      env: { ...env, PORT: new URL(urls.api).port, LMS_RECEIVER_PORT: new URL(urls.lms).port },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    // Assess
+    expect(demo.status).toBe(1);
+    expect(demo.stderr).toContain('attest demo: the API answered 401');
+    expect(demo.stderr).toContain(
+      'The demo signs with the local default HR_WEBHOOK_SECRET: give it the one npm start printed, e.g. HR_WEBHOOK_SECRET=whsec_… npm run demo',
+    );
+  });
+
   it('provisions a SCIM user with the token from the environment, and refuses the local default', async () => {
     // Prepare
     const suffix = String(Date.now());
@@ -256,6 +276,58 @@ describe('npm start with a malformed secret', () => {
   }, 90_000);
 });
 
+describe('npm start with the console’s own provider on plain http', () => {
+  it('refuses to start, naming OIDC_ISSUER, rather than answering the console with a 500', async () => {
+    // Prepare
+    const { settings } = await freePlace();
+
+    // Act
+    const run = npmStart({ ...settings, OIDC_ISSUER: 'http://login.example.org/', LOG_LEVEL: 'SILENT' });
+    let code: number | null | undefined;
+    try {
+      const outcome = await Promise.race([
+        run.exited.then(([exitCode]) => ({ exitCode })),
+        waitFor(
+          'npm start to refuse',
+          async () =>
+            run.output.out.includes('attest is running locally') ? { exitCode: undefined } : undefined,
+          60_000,
+        ),
+      ]);
+      code = outcome.exitCode;
+    } finally {
+      await stop(run.child, run.exited);
+    }
+
+    // Assess
+    expect(code).toBe(1);
+    expect(run.output.err).toContain(
+      'could not start: invalid configuration: OIDC_ISSUER: must be https (plain http only on 127.0.0.1 or localhost)',
+    );
+  }, 90_000);
+});
+
+describe('npm start with the console’s own provider', () => {
+  it('says the console signs in with that provider, offering no demo user or password', async () => {
+    // Prepare
+    const { settings, urls } = await freePlace();
+
+    // Act
+    const run = npmStart({ ...settings, OIDC_ISSUER: 'https://login.example.org/', LOG_LEVEL: 'SILENT' });
+    try {
+      await untilReady(run);
+    } finally {
+      await stop(run.child, run.exited);
+    }
+
+    // Assess
+    expect(run.output.out).toContain(
+      `HR console             ${urls.console}   signs in with your provider, OIDC_ISSUER=https://login.example.org/ (not the demo one)\n`,
+    );
+    expect(run.output.out).not.toContain(LOCAL_CONSOLE_PASSWORD);
+  }, 90_000);
+});
+
 describe('npm start, as a person watches it', () => {
   it('prints the functions’ log entries as readable lines naming each function, in no colour off a terminal, with no name or address', async () => {
     // Prepare: no LOG_LEVEL or LOG_FORMAT, as a user starts it; a local SES quota of 100 a second,
@@ -303,4 +375,33 @@ describe('npm start, as a person watches it', () => {
       expect(all).not.toContain(personal);
     }
   }, 90_000);
+});
+
+describe('npm start and npm run demo with a malformed port', () => {
+  it.each([
+    ['npm start', ['start', '--', '--in-memory'], 'attest: '],
+    ['npm run demo', ['run', 'demo'], 'attest demo: '],
+  ])(
+    '%s refuses it in a line naming the setting, with no stack trace',
+    (_, args, prefix) => {
+      // Prepare: the user's basics only, and a port that is not a number
+      const basics = ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'npm_config_cache'];
+      const env = Object.fromEntries(basics.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
+
+      // Act
+      const run = spawnSync('npm', args, {
+        cwd: new URL('../../', import.meta.url).pathname,
+        env: { ...env, PORT: 'abc' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+
+      // Assess
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`${prefix}PORT must be a port number, not "abc"`);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(run.stdout).not.toContain('attest is running locally');
+    },
+    90_000,
+  );
 });

@@ -1,4 +1,5 @@
 // The attest command line: usage and exit codes, publishing versions (and re-acknowledgement), evidence, and the LMS deliveries.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,10 @@ describe('attest usage', () => {
       /^Usage: attest lms replay --all \| --assignment <assignment-id> \[--destination <name>\]\n/,
     ],
     [['help', 'report'], /^Usage: attest report --policy <policy-id> \[--status <status>\]/],
+    [
+      ['help', 'lms', 'replay'],
+      /^Usage: attest lms replay --all \| --assignment <assignment-id> \[--destination <name>\]\n/,
+    ],
     [['evidence', '-h'], /\n {2}--text +print the exact text that was shown instead\n/],
   ])('prints the help of one command for %j and exits 0', async (argv, help) => {
     // Act
@@ -156,6 +161,16 @@ describe('attest usage', () => {
     expect(code).toBe(2);
     expect(out).toEqual([]);
     expect(err[0]).toMatch(/^Usage: attest lms /);
+  });
+
+  it('answers help for a mistyped command in two lines, suggesting the one meant, and exits 2', async () => {
+    // Act
+    const { code, out, err } = await cli(['help', 'evidnce']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err).toEqual(['attest: unknown command: evidnce\n(Did you mean evidence?)\nTry `attest --help`.']);
   });
 
   it('names an unknown command, suggests the one meant, points to the help and exits 2', async () => {
@@ -1284,5 +1299,52 @@ describe('attest lms backfill', () => {
     // Assess
     expect(code).toBe(2);
     expect(err[0]).toContain('lms backfill needs --destination webhook|xapi|moodle and --policy <policy-id>');
+  });
+});
+
+describe('npx attest on AWS (TABLE_NAME set) without the AWS setup', () => {
+  const noAws = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TABLE_NAME: 'attest-prod',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+  };
+
+  it.each([
+    ['a region', {}, /^attest: no AWS region: TABLE_NAME is set, so attest works on AWS; set AWS_REGION/],
+    ['credentials', { AWS_REGION: 'eu-west-2' }, /^attest: no AWS credentials \(.*\): TABLE_NAME is set/],
+  ])('says it lacks %s and what to set, in one line, exit 1', (_what, more, said) => {
+    // Act
+    const run = spawnSync(process.execPath, ['bin/attest.js', 'report', '--policy', 'safe-internet-use'], {
+      cwd: new URL('../../../', import.meta.url).pathname,
+      env: { ...noAws, ...more },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(said);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('npx attest on the local stack with a malformed port setting', () => {
+  it('names the setting in one line, exit 1', () => {
+    // Act
+    const run = spawnSync(process.execPath, ['bin/attest.js', 'report', '--policy', 'safe-internet-use'], {
+      cwd: new URL('../../../', import.meta.url).pathname,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DYNAMODB_LOCAL_PORT: 'abc' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('attest: DYNAMODB_LOCAL_PORT must be a port number, not "abc"\n');
   });
 });

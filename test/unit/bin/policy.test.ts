@@ -368,6 +368,22 @@ describe('attest policy preview', () => {
     expect(reack).toContain('(version 2)');
   });
 
+  it('refuses a translation’s own file, pointing to the help of the command called', async () => {
+    // Act
+    const publish = await cli(
+      ['policy', 'publish', 'templates/policies/p.cy.md', '--dry-run'],
+      new FakeStore(),
+      V2,
+    );
+
+    // Assess
+    expect(publish.code).toBe(2);
+    expect(publish.err[0]).toMatch(
+      /^attest: templates\/policies\/p\.cy\.md is a translation: publish its policy's own file, p\.md/,
+    );
+    expect(publish.err[0]).toMatch(/\nTry `attest policy publish --help`\.$/);
+  });
+
   it('numbers the preview --as-version says without reading the table, and refuses a bad number', async () => {
     // Prepare: a table that cannot be reached
     const store = new FakeStore();

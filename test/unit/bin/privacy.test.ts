@@ -112,7 +112,7 @@ describe('attest privacy export', () => {
     expect(existsSync(json)).toBe(false);
     expect(err).toEqual([
       `attest: removed ${json}: the export did not finish.`,
-      `attest: no such file: ${html}`,
+      `attest: cannot write ${html}: its directory does not exist`,
     ]);
   });
 

@@ -496,9 +496,34 @@ describe('attest report --out, on the real file system', () => {
 
     // Assess
     expect(code).toBe(1);
-    expect(err.join('\n')).toMatch(/ELOOP|symbolic link/i);
+    expect(err).toEqual([
+      `attest: cannot write ${path}: it is a symbolic link, which attest does not write through`,
+    ]);
     expect(readFileSync(target, 'utf8')).toBe('keep me');
     expect(lstatSync(path).isSymbolicLink()).toBe(true);
+  });
+
+  it.each([
+    [
+      'in a directory that does not exist',
+      (d: string) => join(d, 'no-such-dir', 'r.csv'),
+      'its directory does not exist',
+    ],
+    ['that is a directory', (d: string) => d, 'it is a directory; give a file name'],
+  ])('refuses a file %s in words saying why, exit 1', async (_, where, why) => {
+    // Prepare
+    const path = where(dir());
+
+    // Act
+    const { code, out, err } = await realCli(
+      ['report', '--policy', 'safe-internet-use', '--out', path],
+      await invitedStore(1),
+    );
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toEqual([`attest: cannot write ${path}: ${why}`]);
   });
 
   it('removes the partial file when the report fails part way', async () => {
