@@ -1,7 +1,7 @@
 // The PDF certificate of an agreement: made from the evidence and two recorded settings alone, byte for byte the same on any machine, any day.
 import { createHash } from 'node:crypto';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, type PDFFont, PDFHexString, type PDFPage, rgb } from 'pdf-lib';
+import { mergeUint8Arrays, PDFDocument, type PDFFont, PDFHexString, type PDFPage, rgb } from 'pdf-lib';
 import { isoMoment } from './dates.ts';
 import { evidenceLanguage, htmlLang, type Language } from './language.ts';
 import type { Evidence } from './model.ts';
@@ -424,6 +424,49 @@ function fontkitFor(
   };
 }
 
+/** The part of fontkit's font subset (TTFSubset) and of its encoding stream (restructure's EncodeStream) used here. */
+interface FontSubset {
+  encode(stream: EncodeStream): void;
+  encodeStream(): EncodeStream;
+}
+interface EncodeStream {
+  push(chunk: Uint8Array | null): boolean;
+  end(): void;
+}
+type EncodeStreamClass = new () => EncodeStream;
+let encodeStreamClass: EncodeStreamClass | undefined;
+
+/**
+ * The subset's font file, encoded at once: fontkit's own encoding (`encode`) into fontkit's own
+ * stream, its chunks joined as pdf-lib joins them. fontkit's `encodeStream` encodes the same way
+ * but only after a `setTimeout` (its bundled `nextTick`), and hands the chunks over through a
+ * bundled `Readable`: a certificate waited about a millisecond and a half for it, of which the
+ * encoding is a third. The stream's class is taken once from an encoding of nothing.
+ */
+function encodeAtOnce(subset: FontSubset): Uint8Array {
+  encodeStreamClass ??= subset.encodeStream.call({ encode: () => undefined })
+    .constructor as EncodeStreamClass;
+  const stream = new encodeStreamClass();
+  const chunks: Uint8Array[] = [];
+  stream.push = (chunk) => {
+    if (chunk) chunks.push(chunk);
+    return true;
+  };
+  subset.encode(stream);
+  stream.end();
+  return mergeUint8Arrays(chunks);
+}
+
+/** Lets pdf-lib's embedder of `font` take its subset's font file from `encodeAtOnce` (same bytes, no wait). */
+function serializeAtOnce(font: PDFFont): void {
+  const embedder = (font as unknown as { embedder: { subset?: FontSubset; serializeFont?: unknown } })
+    .embedder;
+  const { subset } = embedder;
+  if (!subset || typeof subset.encode !== 'function' || typeof embedder.serializeFont !== 'function')
+    throw new Error('certificate: pdf-lib did not embed the font as a subset');
+  embedder.serializeFont = async () => encodeAtOnce(subset);
+}
+
 /** Lines of `text` no wider than `width`: broken at spaces, and inside a word longer than a line. */
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = [];
@@ -505,6 +548,7 @@ export async function makeCertificate(
   const font = await doc.embedFont(fontBytes, { subset: true, customName: FONT_NAME });
   const [view] = views;
   if (!view || views.length > 1) throw new Error('certificate: pdf-lib did not embed the font once');
+  serializeAtOnce(font);
   const subject = fill(TEXT.subject, {
     policy: evidence.policyTitle,
     version: String(evidence.policyVersion),
