@@ -425,7 +425,7 @@ function fontkitFor(
 }
 
 /** The part of fontkit's font subset (TTFSubset) and of its encoding stream (restructure's EncodeStream) used here. */
-interface FontSubset {
+export interface FontSubset {
   encode(stream: EncodeStream): void;
   encodeStream(): EncodeStream;
 }
@@ -443,7 +443,7 @@ let encodeStreamClass: EncodeStreamClass | undefined;
  * bundled `Readable`: a certificate waited about a millisecond and a half for it, of which the
  * encoding is a third. The stream's class is taken once from an encoding of nothing.
  */
-function encodeAtOnce(subset: FontSubset): Uint8Array {
+export function encodeAtOnce(subset: FontSubset): Uint8Array {
   encodeStreamClass ??= subset.encodeStream.call({ encode: () => undefined })
     .constructor as EncodeStreamClass;
   const stream = new encodeStreamClass();

@@ -1,5 +1,6 @@
 // The agreement's PDF certificate: the same bytes from the same evidence, every value readable by a PDF reader, any name in any script.
 import { createHash } from 'node:crypto';
+import fontkit from '@pdf-lib/fontkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certificateFont } from '#shared/adapters/certificate-font.ts';
 import {
@@ -7,6 +8,8 @@ import {
   type CertificateFont,
   type CertificateInput,
   certificateFileName,
+  encodeAtOnce,
+  type FontSubset,
   makeCertificate,
 } from '#shared/core/certificate.ts';
 import type { LinkEvidence, OnBehalfEvidence } from '#shared/core/model.ts';
@@ -243,6 +246,53 @@ describe('makeCertificate', () => {
     expect(pages).toBeGreaterThan(1);
     expect(text.replace(/\n/g, ' ')).toContain(statement);
     expect(text.replace(/\n/g, '')).toContain(typedName);
+  });
+});
+
+describe('encodeAtOnce', () => {
+  /** A subset of `font` with `glyphs` in that order, and the font file fontkit's own stream makes of another such. */
+  async function subsetAndStreamed(glyphs: number[]): Promise<[FontSubset, Buffer]> {
+    const parsed = fontkit.create(font);
+    const make = () => {
+      const subset = parsed.createSubset();
+      for (const id of glyphs) subset.includeGlyph(id);
+      return subset as unknown as FontSubset;
+    };
+    const streamed = await new Promise<Buffer>((resolve, reject) => {
+      const parts: Uint8Array[] = [];
+      (make().encodeStream() as unknown as NodeJS.EventEmitter)
+        .on('data', (part: Uint8Array) => parts.push(part))
+        .on('end', () => resolve(Buffer.concat(parts)))
+        .on('error', reject);
+    });
+    return [make(), streamed];
+  }
+
+  it('encodes a subset as fontkit’s stream does, composite glyphs’ parts included', async () => {
+    // Prepare: glyphs out of order, among them composites (accented capitals) whose parts join the subset as it is encoded
+    const parsed = fontkit.create(font);
+    const glyphs = [...'Ŵŷ Zoë Ångström ﬁ ǅ'].map((c) => parsed.glyphForCodePoint(c.codePointAt(0) ?? 0).id);
+    const [subset, streamed] = await subsetAndStreamed(glyphs);
+
+    // Act
+    const encoded = encodeAtOnce(subset);
+
+    // Assess
+    expect(streamed.length).toBeGreaterThan(0);
+    expect(Buffer.from(encoded).equals(streamed)).toBe(true);
+  });
+
+  it('encodes a subset larger than the stream’s buffer, which it hands over in several parts', async () => {
+    // Prepare: 1,500 glyphs, well past the 64 KB the stream fills before handing a part over
+    const glyphs = Array.from({ length: 1500 }, (_, i) => 3 * i + 1);
+    const [subset, streamed] = await subsetAndStreamed(glyphs);
+
+    // Act
+    const encoded = encodeAtOnce(subset);
+
+    // Assess
+    expect(streamed.length).toBeGreaterThan(65_536);
+    expect(Buffer.from(encoded).equals(streamed)).toBe(true);
   });
 });
 
