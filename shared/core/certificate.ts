@@ -102,6 +102,7 @@ const FONT_NAME = 'ATTEST+DejaVuSans';
 interface CachedGlyph {
   id: number;
   codePoints: number[];
+  advanceWidth: number;
 }
 type GlyphCache = Record<number, CachedGlyph | undefined>;
 /** The part of a fontkit font this module reaches into: its glyph cache, and shaping (`layout`). */
@@ -109,6 +110,7 @@ interface FontkitFont {
   _glyphs: GlyphCache;
   layout(text: string, features?: unknown): { glyphs: CachedGlyph[] };
   getGlyph(id: number, codePoints: number[]): CachedGlyph;
+  glyphForCodePoint(codePoint: number): CachedGlyph;
   characterSet: number[];
 }
 
@@ -362,6 +364,8 @@ interface ParsedFont {
   characters: Set<number>;
   /** Each glyph's outline record as fontkit decodes it (`decodeOnce`), one at most a glyph; null for a variable font. */
   decoded: Map<number, unknown> | null;
+  /** The characters a text is measured without shaping in when made of them alone (`plainCharacters`). */
+  plain: ReadonlySet<number>;
   memory: ShapeMemory;
 }
 const parsedFonts = new WeakMap<CertificateFont, ParsedFont>();
@@ -376,6 +380,7 @@ function parsedFont(fontBytes: CertificateFont): ParsedFont {
       font,
       characters: new Set(font.characterSet),
       decoded: variable ? null : new Map(),
+      plain: plainCharacters(font),
       memory: new ShapeMemory(),
     };
     parsedFonts.set(fontBytes, parsed);
@@ -467,21 +472,239 @@ function serializeAtOnce(font: PDFFont): void {
   embedder.serializeFont = async () => encodeAtOnce(subset);
 }
 
+/**
+ * The features fontkit's default shaper (the one for Latin and for text of no script) can apply:
+ * fontkit 1.1.1's VARIATION, DIRECTIONAL (both ways), FRACTIONAL, COMMON and HORIZONTAL features.
+ * pdf-lib asks for no others (`embedFont` is given no features).
+ */
+const DEFAULT_SHAPER_FEATURES = new Set(
+  'rvrn ltra ltrm rtla rtlm frac numr dnom ccmp locl rlig mark mkmk calt clig liga rclt curs kern'.split(' '),
+);
+/**
+ * The characters `plainCharacters` considers: printable ASCII and the typographic quotes and dashes,
+ * each of the Latin or the Common script in every Unicode version, none a default ignorable, a
+ * surrogate or a variation selector.
+ */
+const PLAIN_CANDIDATES = [
+  ...Array.from({ length: 0x7f - 0x20 }, (_, i) => 0x20 + i),
+  ...[0x2013, 0x2014, 0x2018, 0x2019, 0x201c, 0x201d],
+];
+
+/** The parts of fontkit's parsed GSUB table `plainCharacters` reads, as fontkit's GSUB processor reads them. */
+interface Coverage {
+  version: number;
+  glyphs?: number[];
+  rangeRecords?: Array<{ start: number; end: number; startCoverageIndex: number }>;
+}
+interface ClassDef {
+  version: number;
+  startGlyph?: number;
+  classValueArray?: number[];
+  classRangeRecord?: Array<{ start: number; end: number; class: number }>;
+}
+interface ChainRule {
+  backtrack: number[];
+  input: number[];
+  lookahead: number[];
+}
+interface SubTable {
+  version: number;
+  lookupType?: number;
+  extension?: SubTable;
+  coverage?: Coverage;
+  ligatureSets?: { get(index: number): Array<{ components: number[] }> };
+  ruleSets?: Array<Array<{ input: number[] }> | undefined>;
+  classDef?: ClassDef;
+  classSet?: Array<Array<{ classes: number[] }> | undefined>;
+  coverages?: Coverage[];
+  chainRuleSets?: Array<ChainRule[] | undefined>;
+  inputClassDef?: ClassDef;
+  backtrackClassDef?: ClassDef;
+  lookaheadClassDef?: ClassDef;
+  chainClassSet?: Array<ChainRule[] | undefined>;
+  backtrackCoverage?: Coverage[];
+  inputCoverage?: Coverage[];
+  lookaheadCoverage?: Coverage[];
+}
+interface Gsub {
+  scriptList: Array<{ tag: string }>;
+  featureList: Array<{ tag: string; feature: { lookupListIndexes: number[] } }>;
+  lookupList: { get(index: number): { lookupType: number; subTables: SubTable[] } };
+  featureVariations?: unknown;
+}
+
+/** fontkit's `coverageIndex`: where `glyph` is in `coverage`, -1 if not (null: a format not known here). */
+function coverageIndex(coverage: Coverage | undefined, glyph: number): number | null {
+  if (coverage?.version === 1 && coverage.glyphs) return coverage.glyphs.indexOf(glyph);
+  if (coverage?.version === 2 && coverage.rangeRecords) {
+    const range = coverage.rangeRecords.find((r) => r.start <= glyph && glyph <= r.end);
+    return range ? range.startCoverageIndex + glyph - range.start : -1;
+  }
+  return null;
+}
+
+/** fontkit's `getClassID`. */
+function classOf(classDef: ClassDef | undefined, glyph: number): number | null {
+  if (classDef?.version === 1 && classDef.classValueArray && classDef.startGlyph !== undefined) {
+    const i = glyph - classDef.startGlyph;
+    return i >= 0 && i < classDef.classValueArray.length ? (classDef.classValueArray[i] ?? 0) : 0;
+  }
+  if (classDef?.version === 2 && classDef.classRangeRecord)
+    return classDef.classRangeRecord.find((range) => range.start <= glyph && glyph <= range.end)?.class ?? 0;
+  return null;
+}
+
+/**
+ * The characters whose shaping provably substitutes nothing in any text made of them alone, so
+ * that shaping such a text gives each character's own glyph (`glyphForCodePoint`), in order.
+ * fontkit applies a GSUB lookup at a glyph only when that glyph starts one of its subtables'
+ * patterns (each lookup type begins with the current glyph's coverage, or its class); a pattern
+ * matches only glyphs of the text. So if no subtable of a feature the default shaper applies
+ * (`DEFAULT_SHAPER_FEATURES`) has a pattern that starts with one of these glyphs and asks only for
+ * these glyphs after or before it, the first lookup changes nothing, nor then the next, and so on
+ * (one pass is enough: leaving out a character only makes fewer patterns possible).
+ * The text is shaped by the default shaper because its characters are Latin or of no script, and
+ * the font has a Latin script (or fontkit would keep the last script it shaped). A table this does
+ * not know, or anything unexpected, makes no character plain: wrong here would mean wrong lines.
+ */
+export function plainCharacters(font: FontkitFont): ReadonlySet<number> {
+  const parsed = font as unknown as {
+    GSUB?: Gsub;
+    morx?: unknown;
+    _cmapProcessor: { lookup(codePoint: number): number };
+  };
+  const gsub = parsed.GSUB;
+  if (parsed.morx || !gsub || gsub.featureVariations || !gsub.scriptList.some((s) => s.tag === 'latn'))
+    return new Set();
+  const glyphOf = new Map(PLAIN_CANDIDATES.map((c) => [c, parsed._cmapProcessor.lookup(c)]));
+  const glyphs = [...new Set(glyphOf.values())];
+  const judged = <T>(value: T | null | undefined): T => {
+    if (value === null || value === undefined) throw new Error('certificate: a GSUB table not judged');
+    return value;
+  };
+  const has = (coverage: Coverage | undefined, glyph: number) => judged(coverageIndex(coverage, glyph)) >= 0;
+  const only = (sequence: number[]) => sequence.every((glyph) => glyphs.includes(glyph));
+  const meets = (coverage: Coverage) => glyphs.some((glyph) => has(coverage, glyph));
+  const onlyClasses = (classes: number[], classDef: ClassDef | undefined) => {
+    const reached = new Set(glyphs.map((glyph) => judged(classOf(classDef, glyph))));
+    return classes.every((c) => reached.has(c));
+  };
+  /** Whether a subtable of lookup `type` can apply at `glyph` in a text of these glyphs alone (as fontkit's GSUBProcessor and OTProcessor apply it). */
+  const applies = (type: number, table: SubTable, glyph: number): boolean => {
+    if (type === 7) return applies(judged(table.lookupType), judged(table.extension), glyph);
+    if (type === 1 || type === 2 || type === 3) return has(table.coverage, glyph);
+    if (type === 4 || ((type === 5 || type === 6) && table.version === 1)) {
+      const index = judged(coverageIndex(table.coverage, glyph));
+      if (index < 0) return false;
+      if (type === 4)
+        return judged(table.ligatureSets?.get(index)).some((ligature) => only(ligature.components));
+      if (type === 5) return (judged(table.ruleSets)[index] ?? []).some((rule) => only(rule.input));
+      return (judged(table.chainRuleSets)[index] ?? []).some(
+        (rule) => only(rule.backtrack) && only(rule.input) && only(rule.lookahead),
+      );
+    }
+    if ((type === 5 || type === 6) && table.version === 2) {
+      if (!has(table.coverage, glyph)) return false;
+      if (type === 5) {
+        const rules = judged(table.classSet)[judged(classOf(table.classDef, glyph))] ?? [];
+        return rules.some((rule) => onlyClasses(rule.classes, table.classDef));
+      }
+      const rules = judged(table.chainClassSet)[judged(classOf(table.inputClassDef, glyph))] ?? [];
+      return rules.some(
+        (rule) =>
+          onlyClasses(rule.backtrack, table.backtrackClassDef) &&
+          onlyClasses(rule.input, table.inputClassDef) &&
+          onlyClasses(rule.lookahead, table.lookaheadClassDef),
+      );
+    }
+    if (type === 5 && table.version === 3) {
+      const [first, ...rest] = judged(table.coverages);
+      return has(judged(first), glyph) && rest.every(meets);
+    }
+    if (type === 6 && table.version === 3) {
+      const [first, ...rest] = judged(table.inputCoverage);
+      const context = [...rest, ...judged(table.backtrackCoverage), ...judged(table.lookaheadCoverage)];
+      return has(judged(first), glyph) && context.every(meets);
+    }
+    return judged<boolean>(null);
+  };
+  try {
+    const lookups = new Set(
+      gsub.featureList
+        .filter((record) => DEFAULT_SHAPER_FEATURES.has(record.tag))
+        .flatMap((record) => record.feature.lookupListIndexes),
+    );
+    const unplain = new Set<number>();
+    for (const index of lookups) {
+      const lookup = judged(gsub.lookupList.get(index));
+      for (const table of lookup.subTables)
+        for (const glyph of glyphs) if (applies(lookup.lookupType, table, glyph)) unplain.add(glyph);
+    }
+    return new Set(PLAIN_CANDIDATES.filter((c) => !unplain.has(glyphOf.get(c) ?? -1)));
+  } catch {
+    return new Set();
+  }
+}
+
+/** How wide a text is at a size, in points: pdf-lib's `widthOfTextAtSize`, or `measurer`'s. */
+type Measure = (text: string, size: number) => number;
+
+/**
+ * `font.widthOfTextAtSize`, without shaping a text whose characters are all `plain`: for such a
+ * text fontkit's `layout` substitutes nothing (see `plainCharacters`), so what it does comes down
+ * to these steps, done here in its order on the same view: each character's glyph
+ * (`glyphsForString` → `glyphForCodePoint`, which makes the cache entries shaping would make), the
+ * space glyph (`hideDefaultIgnorables` fetches it for any text of a glyph or more, and stands it in
+ * for a glyph whose first code point is a default ignorable), then pdf-lib's sum of each glyph's
+ * advance times its scale, in order, times size / 1000. The same glyphs, cache entries and
+ * floating-point sum: the same width, the same document. Other texts (and the empty one, which
+ * fontkit does not shape at all) are measured by pdf-lib as before.
+ */
+function measurer(font: PDFFont, view: FontkitFont, plain: ReadonlySet<number>): Measure {
+  const measured: Measure = (text, size) => font.widthOfTextAtSize(text, size);
+  const { embedder } = font as unknown as { embedder: { scale?: unknown; fontFeatures?: unknown } };
+  const engine = (
+    view as unknown as { _layoutEngine: { isDefaultIgnorable?: (codePoint: number) => boolean } }
+  )._layoutEngine;
+  const { isDefaultIgnorable } = engine;
+  const { scale } = embedder;
+  if (
+    embedder.fontFeatures !== undefined ||
+    typeof scale !== 'number' ||
+    typeof isDefaultIgnorable !== 'function'
+  )
+    return measured;
+  return (text, size) => {
+    if (text === '') return measured(text, size);
+    for (let i = 0; i < text.length; i++) if (!plain.has(text.charCodeAt(i))) return measured(text, size);
+    const glyphs: CachedGlyph[] = [];
+    for (let i = 0; i < text.length; i++) glyphs.push(view.glyphForCodePoint(text.charCodeAt(i)));
+    const space = view.glyphForCodePoint(0x20);
+    let total = 0;
+    for (const glyph of glyphs) {
+      // fontkit passes the first code point as it is: undefined for a glyph made with none.
+      const shown = isDefaultIgnorable.call(engine, glyph.codePoints[0] as number) ? space : glyph;
+      total += shown.advanceWidth * scale;
+    }
+    return total * (size / 1000);
+  };
+}
+
 /** Lines of `text` no wider than `width`: broken at spaces, and inside a word longer than a line. */
-function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+function wrap(text: string, measure: Measure, size: number, width: number): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split(/\r\n|\r|\n/)) {
     let line = '';
     for (const word of paragraph.split(' ')) {
       const candidate = line ? `${line} ${word}` : word;
-      if (font.widthOfTextAtSize(candidate, size) <= width) {
+      if (measure(candidate, size) <= width) {
         line = candidate;
         continue;
       }
       if (line) lines.push(line);
       line = '';
       for (const char of word) {
-        if (line && font.widthOfTextAtSize(line + char, size) > width) {
+        if (line && measure(line + char, size) > width) {
           lines.push(line);
           line = '';
         }
@@ -567,12 +790,17 @@ export async function makeCertificate(
   );
   doc.context.trailerInfo.ID = doc.context.obj([id, id]);
 
+  // Plain texts measured without shaping (`measurer`), but not when remembering nothing: that stays the work before issue 18.
+  const measure: Measure =
+    shapes.capacity === 0
+      ? (text, size) => font.widthOfTextAtSize(text, size)
+      : measurer(font, view, parsed.plain);
   // Lines as `wrap` breaks them, its work in the view (each line it measures, shaped) replayed when remembered.
   const out = writer(doc, font, (text, size) =>
     shapes.recall(
       view,
       `wrap:${size}:${text}`,
-      () => wrap(text, font, size, WIDTH),
+      () => wrap(text, measure, size, WIDTH),
       (lines) => lines,
       (lines) => [...lines],
     ),
