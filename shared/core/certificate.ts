@@ -232,12 +232,22 @@ export class ShapeMemory {
 }
 
 /**
- * `layout(text)` in a document's view, through `memory`: glyphs only (`glyphsOnly`), kept as glyph
- * ids when every glyph given is the view's own cache entry (fontkit's way), as a run of the
- * view's entries when replayed. pdf-lib reads nothing of a run but its glyphs.
+ * `layout(text)` in a document's view: a text of `plain` characters laid out without shaping
+ * (`plainLayout`), any other through `memory`: glyphs only (`glyphsOnly`), kept as glyph ids when
+ * every glyph given is the view's own cache entry (fontkit's way), as a run of the view's entries
+ * when replayed. pdf-lib reads nothing of a run but its glyphs. A memory of nothing shapes every
+ * text in full, as before either.
  */
-function shapeIn(view: FontkitFont, layout: FontkitFont['layout'], text: string, memory: ShapeMemory) {
+function shapeIn(
+  view: FontkitFont,
+  layout: FontkitFont['layout'],
+  text: string,
+  memory: ShapeMemory,
+  plain: ReadonlySet<number>,
+) {
   if (memory.capacity === 0) return layout.call(view, text);
+  const run = plainLayout(view, text, plain);
+  if (run) return run;
   return memory.recall(
     view,
     `layout:${text}`,
@@ -418,7 +428,7 @@ function fontkitFor(
           // pdf-lib shapes with the embedding's features, none here; anything else is shaped without the memory.
           value: (text: unknown, ...rest: unknown[]) =>
             typeof text === 'string' && rest.every((arg) => arg === undefined)
-              ? shapeIn(view, shared.layout, text, memory)
+              ? shapeIn(view, shared.layout, text, memory, parsed.plain)
               : shared.layout.call(view, text as string, ...rest),
         },
       });
@@ -646,65 +656,49 @@ export function plainCharacters(font: FontkitFont): ReadonlySet<number> {
   }
 }
 
-/** How wide a text is at a size, in points: pdf-lib's `widthOfTextAtSize`, or `measurer`'s. */
-type Measure = (text: string, size: number) => number;
-
 /**
- * `font.widthOfTextAtSize`, without shaping a text whose characters are all `plain`: for such a
- * text fontkit's `layout` substitutes nothing (see `plainCharacters`), so what it does comes down
- * to these steps, done here in its order on the same view: each character's glyph
- * (`glyphsForString` → `glyphForCodePoint`, which makes the cache entries shaping would make), the
- * space glyph (`hideDefaultIgnorables` fetches it for any text of a glyph or more, and stands it in
- * for a glyph whose first code point is a default ignorable), then pdf-lib's sum of each glyph's
- * advance times its scale, in order, times size / 1000. The same glyphs, cache entries and
- * floating-point sum: the same width, the same document. Other texts (and the empty one, which
- * fontkit does not shape at all) are measured by pdf-lib as before.
+ * fontkit's `layout(text)` of a text whose characters are all `plain`, without shaping it (undefined
+ * for any other text, and for the empty one, which fontkit does not shape at all). For such a text
+ * shaping substitutes nothing (see `plainCharacters`), so what fontkit's layout does to the glyphs
+ * and the view's glyph cache comes down to these steps, done here in its order: each character's
+ * glyph (`glyphsForString` → `glyphForCodePoint`, which makes the cache entries shaping makes), then
+ * the space glyph (`hideDefaultIgnorables` fetches it for any text of a glyph or more, and stands it
+ * in for a glyph whose first code point is a default ignorable). The same glyphs and cache entries,
+ * so pdf-lib measures and draws the text as before: the same lines, the same document.
  */
-function measurer(font: PDFFont, view: FontkitFont, plain: ReadonlySet<number>): Measure {
-  const measured: Measure = (text, size) => font.widthOfTextAtSize(text, size);
-  const { embedder } = font as unknown as { embedder: { scale?: unknown; fontFeatures?: unknown } };
-  const engine = (
-    view as unknown as { _layoutEngine: { isDefaultIgnorable?: (codePoint: number) => boolean } }
-  )._layoutEngine;
-  const { isDefaultIgnorable } = engine;
-  const { scale } = embedder;
-  if (
-    embedder.fontFeatures !== undefined ||
-    typeof scale !== 'number' ||
-    typeof isDefaultIgnorable !== 'function'
-  )
-    return measured;
-  return (text, size) => {
-    if (text === '') return measured(text, size);
-    for (let i = 0; i < text.length; i++) if (!plain.has(text.charCodeAt(i))) return measured(text, size);
-    const glyphs: CachedGlyph[] = [];
-    for (let i = 0; i < text.length; i++) glyphs.push(view.glyphForCodePoint(text.charCodeAt(i)));
-    const space = view.glyphForCodePoint(0x20);
-    let total = 0;
-    for (const glyph of glyphs) {
-      // fontkit passes the first code point as it is: undefined for a glyph made with none.
-      const shown = isDefaultIgnorable.call(engine, glyph.codePoints[0] as number) ? space : glyph;
-      total += shown.advanceWidth * scale;
-    }
-    return total * (size / 1000);
+function plainLayout(
+  view: FontkitFont,
+  text: string,
+  plain: ReadonlySet<number>,
+): { glyphs: CachedGlyph[] } | undefined {
+  if (text === '') return undefined;
+  for (let i = 0; i < text.length; i++) if (!plain.has(text.charCodeAt(i))) return undefined;
+  const engine = (view as unknown as { _layoutEngine: { isDefaultIgnorable(codePoint: number): boolean } })
+    ._layoutEngine;
+  const glyphs: CachedGlyph[] = [];
+  for (let i = 0; i < text.length; i++) glyphs.push(view.glyphForCodePoint(text.charCodeAt(i)));
+  const space = view.glyphForCodePoint(0x20);
+  // fontkit passes the first code point as it is: undefined for a glyph made with none.
+  return {
+    glyphs: glyphs.map((glyph) => (engine.isDefaultIgnorable(glyph.codePoints[0] as number) ? space : glyph)),
   };
 }
 
 /** Lines of `text` no wider than `width`: broken at spaces, and inside a word longer than a line. */
-function wrap(text: string, measure: Measure, size: number, width: number): string[] {
+function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split(/\r\n|\r|\n/)) {
     let line = '';
     for (const word of paragraph.split(' ')) {
       const candidate = line ? `${line} ${word}` : word;
-      if (measure(candidate, size) <= width) {
+      if (font.widthOfTextAtSize(candidate, size) <= width) {
         line = candidate;
         continue;
       }
       if (line) lines.push(line);
       line = '';
       for (const char of word) {
-        if (line && measure(line + char, size) > width) {
+        if (line && font.widthOfTextAtSize(line + char, size) > width) {
           lines.push(line);
           line = '';
         }
@@ -790,17 +784,12 @@ export async function makeCertificate(
   );
   doc.context.trailerInfo.ID = doc.context.obj([id, id]);
 
-  // Plain texts measured without shaping (`measurer`), but not when remembering nothing: that stays the work before issue 18.
-  const measure: Measure =
-    shapes.capacity === 0
-      ? (text, size) => font.widthOfTextAtSize(text, size)
-      : measurer(font, view, parsed.plain);
   // Lines as `wrap` breaks them, its work in the view (each line it measures, shaped) replayed when remembered.
   const out = writer(doc, font, (text, size) =>
     shapes.recall(
       view,
       `wrap:${size}:${text}`,
-      () => wrap(text, measure, size, WIDTH),
+      () => wrap(text, font, size, WIDTH),
       (lines) => lines,
       (lines) => [...lines],
     ),

@@ -234,7 +234,7 @@ describe('makeCertificate', () => {
     expect(text).not.toContain('Paper form');
   });
 
-  it('makes the same bytes measuring plain texts without shaping as shaping every text', async () => {
+  it('makes the same bytes laying out plain texts without shaping as shaping every text', async () => {
     // Prepare: plain texts that wrap and break inside a word; f, which starts ligatures; plain
     // letters whose glyphs an earlier text made for other code points (Kelvin K, a decomposed Ǆ,
     // an i before a combining accent); a soft hyphen; in one warm font, one after another
