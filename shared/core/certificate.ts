@@ -243,7 +243,7 @@ function shapeIn(
   layout: FontkitFont['layout'],
   text: string,
   memory: ShapeMemory,
-  plain: ReadonlySet<number>,
+  plain: ReadonlyMap<number, number>,
 ) {
   if (memory.capacity === 0) return layout.call(view, text);
   const run = plainLayout(view, text, plain);
@@ -374,8 +374,8 @@ interface ParsedFont {
   characters: Set<number>;
   /** Each glyph's outline record as fontkit decodes it (`decodeOnce`), one at most a glyph; null for a variable font. */
   decoded: Map<number, unknown> | null;
-  /** The characters a text is measured without shaping in when made of them alone (`plainCharacters`). */
-  plain: ReadonlySet<number>;
+  /** The characters a text made of them alone is laid out without shaping (`plainCharacters`), with their glyphs. */
+  plain: ReadonlyMap<number, number>;
   memory: ShapeMemory;
 }
 const parsedFonts = new WeakMap<CertificateFont, ParsedFont>();
@@ -566,7 +566,8 @@ function classOf(classDef: ClassDef | undefined, glyph: number): number | null {
 
 /**
  * The characters whose shaping provably substitutes nothing in any text made of them alone, so
- * that shaping such a text gives each character's own glyph (`glyphForCodePoint`), in order.
+ * that shaping such a text gives each character's own glyph (`glyphForCodePoint`), in order; each
+ * with the glyph the font's cmap gives it.
  * fontkit applies a GSUB lookup at a glyph only when that glyph starts one of its subtables'
  * patterns (each lookup type begins with the current glyph's coverage, or its class); a pattern
  * matches only glyphs of the text. So if no subtable of a feature the default shaper applies
@@ -577,7 +578,7 @@ function classOf(classDef: ClassDef | undefined, glyph: number): number | null {
  * the font has a Latin script (or fontkit would keep the last script it shaped). A table this does
  * not know, or anything unexpected, makes no character plain: wrong here would mean wrong lines.
  */
-export function plainCharacters(font: FontkitFont): ReadonlySet<number> {
+export function plainCharacters(font: FontkitFont): ReadonlyMap<number, number> {
   const parsed = font as unknown as {
     GSUB?: Gsub;
     morx?: unknown;
@@ -585,7 +586,7 @@ export function plainCharacters(font: FontkitFont): ReadonlySet<number> {
   };
   const gsub = parsed.GSUB;
   if (parsed.morx || !gsub || gsub.featureVariations || !gsub.scriptList.some((s) => s.tag === 'latn'))
-    return new Set();
+    return new Map();
   const glyphOf = new Map(PLAIN_CANDIDATES.map((c) => [c, parsed._cmapProcessor.lookup(c)]));
   const glyphs = [...new Set(glyphOf.values())];
   const judged = <T>(value: T | null | undefined): T => {
@@ -650,9 +651,9 @@ export function plainCharacters(font: FontkitFont): ReadonlySet<number> {
       for (const table of lookup.subTables)
         for (const glyph of glyphs) if (applies(lookup.lookupType, table, glyph)) unplain.add(glyph);
     }
-    return new Set(PLAIN_CANDIDATES.filter((c) => !unplain.has(glyphOf.get(c) ?? -1)));
+    return new Map([...glyphOf].filter(([, glyph]) => !unplain.has(glyph)));
   } catch {
-    return new Set();
+    return new Map();
   }
 }
 
@@ -661,7 +662,8 @@ export function plainCharacters(font: FontkitFont): ReadonlySet<number> {
  * for any other text, and for the empty one, which fontkit does not shape at all). For such a text
  * shaping substitutes nothing (see `plainCharacters`), so what fontkit's layout does to the glyphs
  * and the view's glyph cache comes down to these steps, done here in its order: each character's
- * glyph (`glyphsForString` → `glyphForCodePoint`, which makes the cache entries shaping makes), then
+ * glyph (`glyphsForString` → `glyphForCodePoint`, that is `getGlyph` of the glyph its cmap gives,
+ * found once per font by `plainCharacters`, with the character: the cache entries shaping makes), then
  * the space glyph (`hideDefaultIgnorables` fetches it for any text of a glyph or more, and stands it
  * in for a glyph whose first code point is a default ignorable). The same glyphs and cache entries,
  * so pdf-lib measures and draws the text as before: the same lines, the same document.
@@ -669,14 +671,19 @@ export function plainCharacters(font: FontkitFont): ReadonlySet<number> {
 function plainLayout(
   view: FontkitFont,
   text: string,
-  plain: ReadonlySet<number>,
+  plain: ReadonlyMap<number, number>,
 ): { glyphs: CachedGlyph[] } | undefined {
   if (text === '') return undefined;
-  for (let i = 0; i < text.length; i++) if (!plain.has(text.charCodeAt(i))) return undefined;
+  const ids: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const id = plain.get(text.charCodeAt(i));
+    if (id === undefined) return undefined;
+    ids.push(id);
+  }
   const engine = (view as unknown as { _layoutEngine: { isDefaultIgnorable(codePoint: number): boolean } })
     ._layoutEngine;
   const glyphs: CachedGlyph[] = [];
-  for (let i = 0; i < text.length; i++) glyphs.push(view.glyphForCodePoint(text.charCodeAt(i)));
+  for (let i = 0; i < text.length; i++) glyphs.push(view.getGlyph(ids[i] as number, [text.charCodeAt(i)]));
   const space = view.glyphForCodePoint(0x20);
   // fontkit passes the first code point as it is: undefined for a glyph made with none.
   return {
