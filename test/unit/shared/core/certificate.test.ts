@@ -9,6 +9,7 @@ import {
   type CertificateInput,
   certificateFileName,
   encodeAtOnce,
+  encodeSubset,
   type FontSubset,
   makeCertificate,
   plainCharacters,
@@ -360,25 +361,25 @@ describe('plainCharacters', () => {
   });
 });
 
-describe('encodeAtOnce', () => {
-  /** A subset of `font` with `glyphs` in that order, and the font file fontkit's own stream makes of another such. */
-  async function subsetAndStreamed(glyphs: number[]): Promise<[FontSubset, Buffer]> {
-    const parsed = fontkit.create(font);
-    const make = () => {
-      const subset = parsed.createSubset();
-      for (const id of glyphs) subset.includeGlyph(id);
-      return subset as unknown as FontSubset;
-    };
-    const streamed = await new Promise<Buffer>((resolve, reject) => {
-      const parts: Uint8Array[] = [];
-      (make().encodeStream() as unknown as NodeJS.EventEmitter)
-        .on('data', (part: Uint8Array) => parts.push(part))
-        .on('end', () => resolve(Buffer.concat(parts)))
-        .on('error', reject);
-    });
-    return [make(), streamed];
-  }
+/** A subset of `font` with `glyphs` in that order, and the font file fontkit's own stream makes of another such. */
+async function subsetAndStreamed(glyphs: number[]): Promise<[FontSubset, Buffer]> {
+  const parsed = fontkit.create(font);
+  const make = () => {
+    const subset = parsed.createSubset();
+    for (const id of glyphs) subset.includeGlyph(id);
+    return subset as unknown as FontSubset;
+  };
+  const streamed = await new Promise<Buffer>((resolve, reject) => {
+    const parts: Uint8Array[] = [];
+    (make().encodeStream() as unknown as NodeJS.EventEmitter)
+      .on('data', (part: Uint8Array) => parts.push(part))
+      .on('end', () => resolve(Buffer.concat(parts)))
+      .on('error', reject);
+  });
+  return [make(), streamed];
+}
 
+describe('encodeAtOnce', () => {
   it('encodes a subset as fontkit’s stream does, composite glyphs’ parts included', async () => {
     // Prepare: glyphs out of order, among them composites (accented capitals) whose parts join the subset as it is encoded
     const parsed = fontkit.create(font);
@@ -403,6 +404,48 @@ describe('encodeAtOnce', () => {
 
     // Assess
     expect(streamed.length).toBeGreaterThan(65_536);
+    expect(Buffer.from(encoded).equals(streamed)).toBe(true);
+  });
+});
+
+describe('encodeSubset', () => {
+  it('puts back the tables a subset copies whole, making fontkit’s file for every glyph set after the first', async () => {
+    // Prepare: one font's memory of its whole tables, and three glyph sets (accented capitals are composites)
+    const parsed = fontkit.create(font);
+    const ids = (text: string) => [...text].map((c) => parsed.glyphForCodePoint(c.codePointAt(0) ?? 0).id);
+    const sets = [
+      ids('Ada King Lovelace'),
+      ids('Ŵŷ Zoë Ångström ﬁ ǅ'),
+      Array.from({ length: 1500 }, (_, i) => 3 * i + 1),
+    ];
+    const whole = {};
+
+    // Act
+    const made: Array<[Uint8Array, Buffer]> = [];
+    for (const glyphs of sets) {
+      const [subset, streamed] = await subsetAndStreamed(glyphs);
+      made.push([encodeSubset(subset, whole), streamed]);
+    }
+
+    // Assess
+    for (const [encoded, streamed] of made) expect(Buffer.from(encoded).equals(streamed)).toBe(true);
+    expect(whole).toEqual({
+      tables: new Map([
+        ['cvt ', expect.any(Uint8Array)],
+        ['prep', expect.any(Uint8Array)],
+        ['fpgm', expect.any(Uint8Array)],
+      ]),
+    });
+  });
+
+  it('encodes in full once putting the tables back is off', async () => {
+    // Prepare
+    const [subset, streamed] = await subsetAndStreamed([1, 2, 3, 36, 37]);
+
+    // Act
+    const encoded = encodeSubset(subset, { tables: 'off' });
+
+    // Assess
     expect(Buffer.from(encoded).equals(streamed)).toBe(true);
   });
 });
