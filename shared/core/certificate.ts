@@ -314,7 +314,11 @@ function noteRead(watch: Watch, id: number, read: number[] | null): void {
  * alone (for a TrueType font such as DejaVu; @pdf-lib/fontkit 1.1.1, pinned), and `watch` checks
  * that the cache grew by just the entries noted.
  */
-function watchedGetGlyph(getGlyph: FontkitFont['getGlyph'], decoded: Map<number, unknown> | null) {
+function watchedGetGlyph(
+  getGlyph: FontkitFont['getGlyph'],
+  decoded: Map<number, unknown> | null,
+  metrics: Map<number, unknown> | null,
+) {
   return function (this: FontkitFont, id: number, codePoints: number[]): CachedGlyph {
     const found = this._glyphs[id];
     const watching = watches.get(this) ?? [];
@@ -326,6 +330,7 @@ function watchedGetGlyph(getGlyph: FontkitFont['getGlyph'], decoded: Map<number,
     const glyph = getGlyph.call(this, id, codePoints);
     if (!found && glyph) {
       if (decoded) decodeOnce(glyph, decoded);
+      if (metrics) metricsOnce(glyph, metrics);
       for (const watch of watching) watch.made.push([id, [...glyph.codePoints]]);
     }
     return glyph;
@@ -345,6 +350,30 @@ function decodeOnce(glyph: CachedGlyph & { _decode?: () => unknown }, decoded: M
   glyph._decode = () => {
     if (!decoded.has(glyph.id)) decoded.set(glyph.id, decode.call(glyph));
     return decoded.get(glyph.id);
+  };
+}
+
+/**
+ * A glyph made in a view takes its metrics (advance, bearings) as worked out once per font file
+ * rather than once per document: fontkit works them out for each glyph object (from hmtx, and the
+ * outline's box for the vertical ones), a function of the file and the glyph id alone, and keeps
+ * them in `_metrics`, which it only reads once set (but for a variable font, left out here).
+ */
+function metricsOnce(
+  glyph: CachedGlyph & { _metrics?: unknown; _getMetrics?: (...args: unknown[]) => unknown },
+  metrics: Map<number, unknown>,
+): void {
+  const known = metrics.get(glyph.id);
+  if (known) {
+    glyph._metrics = known;
+    return;
+  }
+  const getMetrics = glyph._getMetrics;
+  if (typeof getMetrics !== 'function') return;
+  glyph._getMetrics = function (this: unknown, ...args: unknown[]) {
+    const worked = getMetrics.apply(this, args);
+    if (worked) metrics.set(glyph.id, worked);
+    return worked;
   };
 }
 
@@ -374,6 +403,8 @@ interface ParsedFont {
   characters: Set<number>;
   /** Each glyph's outline record as fontkit decodes it (`decodeOnce`), one at most a glyph; null for a variable font. */
   decoded: Map<number, unknown> | null;
+  /** Each glyph's metrics as fontkit works them out (`metricsOnce`); null for a variable font. */
+  metrics: Map<number, unknown> | null;
   /** The bytes of the tables its subsets copy whole (`encodeSubset`). */
   whole: WholeTables;
   /** The characters a text made of them alone is laid out without shaping (`plainCharacters`), with their glyphs. */
@@ -392,6 +423,7 @@ function parsedFont(fontBytes: CertificateFont): ParsedFont {
       font,
       characters: new Set(font.characterSet),
       decoded: variable ? null : new Map(),
+      metrics: variable ? null : new Map(),
       whole: {},
       plain: plainCharacters(font),
       memory: new ShapeMemory(),
@@ -426,7 +458,7 @@ function fontkitFor(
       // font it was made for, are the view's; both are per font in fontkit (@pdf-lib/fontkit 1.1.1, pinned).
       const view: FontkitFont = Object.create(shared, {
         _glyphs: { value: {}, writable: true },
-        getGlyph: { value: watchedGetGlyph(shared.getGlyph, parsed.decoded) },
+        getGlyph: { value: watchedGetGlyph(shared.getGlyph, parsed.decoded, parsed.metrics) },
         layout: {
           // pdf-lib shapes with the embedding's features, none here; anything else is shaped without the memory.
           value: (text: unknown, ...rest: unknown[]) =>
