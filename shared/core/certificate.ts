@@ -536,8 +536,9 @@ export interface WholeTables {
  * The subset's font file, as `encodeAtOnce` makes it, without encoding again the tables fontkit
  * copies whole from the font (`WHOLE_TABLES`): some 1,800 numbers in DejaVu Sans, which fontkit
  * encodes one by one for every subset (about a twentieth of a certificate's work). fontkit encodes
- * the subset with those tables empty (`encodeEmptied`), and their bytes are put back in their places, each table's
- * record moved to suit (ISO/IEC 14496-22 §5.1.1: offset and length; fontkit writes no checksums).
+ * the subset with those tables empty (`encodeEmptied`), and their bytes are put back in their
+ * places, each table's record moved to suit (ISO/IEC 14496-22 §5.1.1: offset and length; fontkit
+ * writes no checksums).
  * The first subset of a font is encoded both ways: the whole tables' bytes are taken from fontkit's
  * own file, and unless the two files are the same bytes, every later subset is encoded in full.
  */
