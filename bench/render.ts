@@ -80,7 +80,9 @@ const median = (values: number[]) =>
  * The receipt's certificate on a warm function (font parsed, 50 made first), one document after
  * another, alternating between the two ways so load moves both alike: shapings remembered across
  * documents (the default), and none remembered (`new ShapeMemory(0)`: each document shapes every
- * text, as before issue 18's change). Both make the same bytes, which is checked here too.
+ * text, plain or not, as before issue 18's change; what is not shaping — the font parsed once, the
+ * subset's file, glyph outlines and metrics — is shared by both). Both make the same bytes, which
+ * is checked here too.
  */
 async function certificates(count = 200, warmup = 50): Promise<void> {
   const font = await certificateFont();

@@ -1,7 +1,7 @@
 // The PDF certificate of an agreement: made from the evidence and two recorded settings alone, byte for byte the same on any machine, any day.
 import { createHash } from 'node:crypto';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, type PDFFont, PDFHexString, type PDFPage, rgb } from 'pdf-lib';
+import { mergeUint8Arrays, PDFDocument, type PDFFont, PDFHexString, type PDFPage, rgb } from 'pdf-lib';
 import { isoMoment } from './dates.ts';
 import { evidenceLanguage, htmlLang, type Language } from './language.ts';
 import type { Evidence } from './model.ts';
@@ -102,6 +102,7 @@ const FONT_NAME = 'ATTEST+DejaVuSans';
 interface CachedGlyph {
   id: number;
   codePoints: number[];
+  advanceWidth: number;
 }
 type GlyphCache = Record<number, CachedGlyph | undefined>;
 /** The part of a fontkit font this module reaches into: its glyph cache, and shaping (`layout`). */
@@ -109,6 +110,7 @@ interface FontkitFont {
   _glyphs: GlyphCache;
   layout(text: string, features?: unknown): { glyphs: CachedGlyph[] };
   getGlyph(id: number, codePoints: number[]): CachedGlyph;
+  glyphForCodePoint(codePoint: number): CachedGlyph;
   characterSet: number[];
 }
 
@@ -230,12 +232,22 @@ export class ShapeMemory {
 }
 
 /**
- * `layout(text)` in a document's view, through `memory`: glyphs only (`glyphsOnly`), kept as glyph
- * ids when every glyph given is the view's own cache entry (fontkit's way), as a run of the
- * view's entries when replayed. pdf-lib reads nothing of a run but its glyphs.
+ * `layout(text)` in a document's view: a text of `plain` characters laid out without shaping
+ * (`plainLayout`), any other through `memory`: glyphs only (`glyphsOnly`), kept as glyph ids when
+ * every glyph given is the view's own cache entry (fontkit's way), as a run of the view's entries
+ * when replayed. pdf-lib reads nothing of a run but its glyphs. A memory of nothing shapes every
+ * text in full, as before either.
  */
-function shapeIn(view: FontkitFont, layout: FontkitFont['layout'], text: string, memory: ShapeMemory) {
+function shapeIn(
+  view: FontkitFont,
+  layout: FontkitFont['layout'],
+  text: string,
+  memory: ShapeMemory,
+  plain: ReadonlyMap<number, number>,
+) {
   if (memory.capacity === 0) return layout.call(view, text);
+  const run = plainLayout(view, text, plain);
+  if (run) return run;
   return memory.recall(
     view,
     `layout:${text}`,
@@ -302,7 +314,11 @@ function noteRead(watch: Watch, id: number, read: number[] | null): void {
  * alone (for a TrueType font such as DejaVu; @pdf-lib/fontkit 1.1.1, pinned), and `watch` checks
  * that the cache grew by just the entries noted.
  */
-function watchedGetGlyph(getGlyph: FontkitFont['getGlyph'], decoded: Map<number, unknown> | null) {
+function watchedGetGlyph(
+  getGlyph: FontkitFont['getGlyph'],
+  decoded: Map<number, unknown> | null,
+  metrics: Map<number, unknown> | null,
+) {
   return function (this: FontkitFont, id: number, codePoints: number[]): CachedGlyph {
     const found = this._glyphs[id];
     const watching = watches.get(this) ?? [];
@@ -314,6 +330,7 @@ function watchedGetGlyph(getGlyph: FontkitFont['getGlyph'], decoded: Map<number,
     const glyph = getGlyph.call(this, id, codePoints);
     if (!found && glyph) {
       if (decoded) decodeOnce(glyph, decoded);
+      if (metrics) metricsOnce(glyph, metrics);
       for (const watch of watching) watch.made.push([id, [...glyph.codePoints]]);
     }
     return glyph;
@@ -333,6 +350,30 @@ function decodeOnce(glyph: CachedGlyph & { _decode?: () => unknown }, decoded: M
   glyph._decode = () => {
     if (!decoded.has(glyph.id)) decoded.set(glyph.id, decode.call(glyph));
     return decoded.get(glyph.id);
+  };
+}
+
+/**
+ * A glyph made in a view takes its metrics (advance, bearings) as worked out once per font file
+ * rather than once per document: fontkit works them out for each glyph object (from hmtx, and the
+ * outline's box for the vertical ones), a function of the file and the glyph id alone, and keeps
+ * them in `_metrics`, which it only reads once set (but for a variable font, left out here).
+ */
+function metricsOnce(
+  glyph: CachedGlyph & { _metrics?: unknown; _getMetrics?: (...args: unknown[]) => unknown },
+  metrics: Map<number, unknown>,
+): void {
+  const known = metrics.get(glyph.id);
+  if (known) {
+    glyph._metrics = known;
+    return;
+  }
+  const getMetrics = glyph._getMetrics;
+  if (typeof getMetrics !== 'function') return;
+  glyph._getMetrics = function (this: unknown, ...args: unknown[]) {
+    const worked = getMetrics.apply(this, args);
+    if (worked) metrics.set(glyph.id, worked);
+    return worked;
   };
 }
 
@@ -362,6 +403,12 @@ interface ParsedFont {
   characters: Set<number>;
   /** Each glyph's outline record as fontkit decodes it (`decodeOnce`), one at most a glyph; null for a variable font. */
   decoded: Map<number, unknown> | null;
+  /** Each glyph's metrics as fontkit works them out (`metricsOnce`); null for a variable font. */
+  metrics: Map<number, unknown> | null;
+  /** The bytes of the tables its subsets copy whole (`encodeSubset`). */
+  whole: WholeTables;
+  /** The characters a text made of them alone is laid out without shaping (`plainCharacters`), with their glyphs. */
+  plain: ReadonlyMap<number, number>;
   memory: ShapeMemory;
 }
 const parsedFonts = new WeakMap<CertificateFont, ParsedFont>();
@@ -376,6 +423,9 @@ function parsedFont(fontBytes: CertificateFont): ParsedFont {
       font,
       characters: new Set(font.characterSet),
       decoded: variable ? null : new Map(),
+      metrics: variable ? null : new Map(),
+      whole: {},
+      plain: plainCharacters(font),
       memory: new ShapeMemory(),
     };
     parsedFonts.set(fontBytes, parsed);
@@ -408,12 +458,12 @@ function fontkitFor(
       // font it was made for, are the view's; both are per font in fontkit (@pdf-lib/fontkit 1.1.1, pinned).
       const view: FontkitFont = Object.create(shared, {
         _glyphs: { value: {}, writable: true },
-        getGlyph: { value: watchedGetGlyph(shared.getGlyph, parsed.decoded) },
+        getGlyph: { value: watchedGetGlyph(shared.getGlyph, parsed.decoded, parsed.metrics) },
         layout: {
           // pdf-lib shapes with the embedding's features, none here; anything else is shaped without the memory.
           value: (text: unknown, ...rest: unknown[]) =>
             typeof text === 'string' && rest.every((arg) => arg === undefined)
-              ? shapeIn(view, shared.layout, text, memory)
+              ? shapeIn(view, shared.layout, text, memory, parsed.plain)
               : shared.layout.call(view, text as string, ...rest),
         },
       });
@@ -421,6 +471,362 @@ function fontkitFor(
       // The view is the font fontkit made, with a cache and shaping of its own (typed here by what is used).
       return view as unknown as ReturnType<Parameters<PDFDocument['registerFontkit']>[0]['create']>;
     },
+  };
+}
+
+/** The part of fontkit's font subset (TTFSubset) and of its encoding stream (restructure's EncodeStream) used here. */
+export interface FontSubset {
+  encode(stream: EncodeStream): void;
+  encodeStream(): EncodeStream;
+}
+interface EncodeStream {
+  push(chunk: Uint8Array | null): boolean;
+  end(): void;
+}
+type EncodeStreamClass = new () => EncodeStream;
+let encodeStreamClass: EncodeStreamClass | undefined;
+
+/**
+ * The subset's font file, encoded at once: fontkit's own encoding (`encode`) into fontkit's own
+ * stream, its chunks joined as pdf-lib joins them. fontkit's `encodeStream` encodes the same way
+ * but only after a `setTimeout` (its bundled `nextTick`), and hands the chunks over through a
+ * bundled `Readable`: a certificate waited about a millisecond and a half for it, of which the
+ * encoding is a third. The stream's class is taken once from an encoding of nothing.
+ */
+export function encodeAtOnce(subset: FontSubset): Uint8Array {
+  encodeStreamClass ??= subset.encodeStream.call({ encode: () => undefined })
+    .constructor as EncodeStreamClass;
+  const stream = new encodeStreamClass();
+  const chunks: Uint8Array[] = [];
+  stream.push = (chunk) => {
+    if (chunk) chunks.push(chunk);
+    return true;
+  };
+  subset.encode(stream);
+  stream.end();
+  return mergeUint8Arrays(chunks);
+}
+
+/** Lets pdf-lib's embedder of `font` take its subset's font file from `encodeSubset` (same bytes, no wait). */
+function serializeAtOnce(font: PDFFont, whole: WholeTables): void {
+  const embedder = (font as unknown as { embedder: { subset?: FontSubset; serializeFont?: unknown } })
+    .embedder;
+  const { subset } = embedder;
+  if (!subset || typeof subset.encode !== 'function' || typeof embedder.serializeFont !== 'function')
+    throw new Error('certificate: pdf-lib did not embed the font as a subset');
+  embedder.serializeFont = async () => encodeSubset(subset, whole);
+}
+
+/** The tables fontkit's subset copies whole from the font (TTFSubset), each with the array it is read from. */
+const WHOLE_TABLES = [
+  ['cvt ', 'controlValues'],
+  ['prep', 'controlValueProgram'],
+  ['fpgm', 'instructions'],
+] as const;
+
+/**
+ * What `encodeSubset` knows of a font's whole tables: nothing yet, their bytes as fontkit encodes
+ * them (and that putting them back gives fontkit's file), or that it does not (then it is not done).
+ */
+export interface WholeTables {
+  tables?: ReadonlyMap<string, Uint8Array> | 'off';
+}
+
+/**
+ * The subset's font file, as `encodeAtOnce` makes it, without encoding again the tables fontkit
+ * copies whole from the font (`WHOLE_TABLES`): some 1,800 numbers in DejaVu Sans, which fontkit
+ * encodes one by one for every subset (about a twentieth of a certificate's work). fontkit encodes
+ * the subset with those tables empty (`encodeEmptied`), and their bytes are put back in their
+ * places, each table's record moved to suit (ISO/IEC 14496-22 §5.1.1: offset and length; fontkit
+ * writes no checksums).
+ * The first subset of a font is encoded both ways: the whole tables' bytes are taken from fontkit's
+ * own file, and unless the two files are the same bytes, every later subset is encoded in full.
+ */
+export function encodeSubset(subset: FontSubset, whole: WholeTables): Uint8Array {
+  if (whole.tables === 'off') return encodeAtOnce(subset);
+  const { font } = subset as unknown as { font: Record<string, unknown> };
+  const present = WHOLE_TABLES.filter(([tag]) => font[tag]);
+  if (whole.tables)
+    return putBack(encodeEmptied(subset, font, present), whole.tables) ?? encodeAtOnce(subset);
+  const full = encodeAtOnce(subset);
+  const tables = new Map(present.map(([tag]) => [tag, tableOf(full, tag) ?? new Uint8Array()]));
+  const again = putBack(encodeEmptied(subset, font, present), tables);
+  whole.tables = again && Buffer.from(again).equals(full) ? tables : 'off';
+  return full;
+}
+
+/**
+ * `encodeAtOnce` of the subset with the whole tables its font has (`present`) empty: encoded from a
+ * font that reads through to its own but for those tables, and then from its own again.
+ */
+function encodeEmptied(
+  subset: FontSubset,
+  font: object,
+  present: ReadonlyArray<(typeof WHOLE_TABLES)[number]>,
+): Uint8Array {
+  const emptied = Object.create(
+    font,
+    Object.fromEntries(present.map(([tag, field]) => [tag, { value: { [field]: [] } }])),
+  ) as object;
+  const encoding = subset as unknown as { font: object };
+  encoding.font = emptied;
+  try {
+    return encodeAtOnce(subset);
+  } finally {
+    encoding.font = font;
+  }
+}
+
+/** A font file's table records: tag, offset and length, in the order written. */
+function tableRecords(file: Uint8Array) {
+  const data = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  return Array.from({ length: data.getUint16(4) }, (_, i) => {
+    const at = 12 + 16 * i;
+    const tag = String.fromCharCode(...file.subarray(at, at + 4));
+    return { at, tag, offset: data.getUint32(at + 8), length: data.getUint32(at + 12) };
+  });
+}
+
+/** The bytes of table `tag` in a font file. */
+function tableOf(file: Uint8Array, tag: string): Uint8Array | undefined {
+  const record = tableRecords(file).find((r) => r.tag === tag);
+  return record && file.slice(record.offset, record.offset + record.length);
+}
+
+/**
+ * `file` with each table of `tables` in place of its own, the tables laid out one after another as
+ * fontkit lays them out (in the order of their records, after the records); undefined for a file
+ * not laid out so.
+ */
+function putBack(file: Uint8Array, tables: ReadonlyMap<string, Uint8Array>): Uint8Array | undefined {
+  const records = tableRecords(file);
+  let at = 12 + 16 * records.length;
+  for (const record of records) {
+    if (record.offset !== at) return undefined;
+    at += record.length;
+  }
+  if (at !== file.length) return undefined;
+  const parts = records.map((r) => tables.get(r.tag) ?? file.subarray(r.offset, r.offset + r.length));
+  const out = new Uint8Array(12 + 16 * records.length + parts.reduce((n, part) => n + part.length, 0));
+  out.set(file.subarray(0, 12 + 16 * records.length));
+  const data = new DataView(out.buffer);
+  at = 12 + 16 * records.length;
+  records.forEach((record, i) => {
+    const part = parts[i] as Uint8Array;
+    data.setUint32(record.at + 8, at);
+    data.setUint32(record.at + 12, part.length);
+    out.set(part, at);
+    at += part.length;
+  });
+  return out;
+}
+
+/**
+ * The features fontkit's default shaper (the one for Latin and for text of no script) can apply:
+ * fontkit 1.1.1's VARIATION, DIRECTIONAL (both ways), FRACTIONAL, COMMON and HORIZONTAL features.
+ * pdf-lib asks for no others (`embedFont` is given no features).
+ */
+const DEFAULT_SHAPER_FEATURES = new Set(
+  'rvrn ltra ltrm rtla rtlm frac numr dnom ccmp locl rlig mark mkmk calt clig liga rclt curs kern'.split(' '),
+);
+/**
+ * The characters `plainCharacters` considers: printable ASCII and the typographic quotes and dashes,
+ * each of the Latin or the Common script in every Unicode version, none a default ignorable, a
+ * surrogate or a variation selector.
+ */
+const PLAIN_CANDIDATES = [
+  ...Array.from({ length: 0x7f - 0x20 }, (_, i) => 0x20 + i),
+  ...[0x2013, 0x2014, 0x2018, 0x2019, 0x201c, 0x201d],
+];
+
+/** The parts of fontkit's parsed GSUB table `plainCharacters` reads, as fontkit's GSUB processor reads them. */
+interface Coverage {
+  version: number;
+  glyphs?: number[];
+  rangeRecords?: Array<{ start: number; end: number; startCoverageIndex: number }>;
+}
+interface ClassDef {
+  version: number;
+  startGlyph?: number;
+  classValueArray?: number[];
+  classRangeRecord?: Array<{ start: number; end: number; class: number }>;
+}
+interface ChainRule {
+  backtrack: number[];
+  input: number[];
+  lookahead: number[];
+}
+interface SubTable {
+  version: number;
+  lookupType?: number;
+  extension?: SubTable;
+  coverage?: Coverage;
+  ligatureSets?: { get(index: number): Array<{ components: number[] }> };
+  ruleSets?: Array<Array<{ input: number[] }> | undefined>;
+  classDef?: ClassDef;
+  classSet?: Array<Array<{ classes: number[] }> | undefined>;
+  coverages?: Coverage[];
+  chainRuleSets?: Array<ChainRule[] | undefined>;
+  inputClassDef?: ClassDef;
+  backtrackClassDef?: ClassDef;
+  lookaheadClassDef?: ClassDef;
+  chainClassSet?: Array<ChainRule[] | undefined>;
+  backtrackCoverage?: Coverage[];
+  inputCoverage?: Coverage[];
+  lookaheadCoverage?: Coverage[];
+}
+interface Gsub {
+  scriptList: Array<{ tag: string }>;
+  featureList: Array<{ tag: string; feature: { lookupListIndexes: number[] } }>;
+  lookupList: { get(index: number): { lookupType: number; subTables: SubTable[] } };
+  featureVariations?: unknown;
+}
+
+/** fontkit's `coverageIndex`: where `glyph` is in `coverage`, -1 if not (null: a format not known here). */
+function coverageIndex(coverage: Coverage | undefined, glyph: number): number | null {
+  if (coverage?.version === 1 && coverage.glyphs) return coverage.glyphs.indexOf(glyph);
+  if (coverage?.version === 2 && coverage.rangeRecords) {
+    const range = coverage.rangeRecords.find((r) => r.start <= glyph && glyph <= r.end);
+    return range ? range.startCoverageIndex + glyph - range.start : -1;
+  }
+  return null;
+}
+
+/** fontkit's `getClassID`. */
+function classOf(classDef: ClassDef | undefined, glyph: number): number | null {
+  if (classDef?.version === 1 && classDef.classValueArray && classDef.startGlyph !== undefined) {
+    const i = glyph - classDef.startGlyph;
+    return i >= 0 && i < classDef.classValueArray.length ? (classDef.classValueArray[i] ?? 0) : 0;
+  }
+  if (classDef?.version === 2 && classDef.classRangeRecord)
+    return classDef.classRangeRecord.find((range) => range.start <= glyph && glyph <= range.end)?.class ?? 0;
+  return null;
+}
+
+/**
+ * The characters whose shaping provably substitutes nothing in any text made of them alone, so
+ * that shaping such a text gives each character's own glyph (`glyphForCodePoint`), in order; each
+ * with the glyph the font's cmap gives it.
+ * fontkit applies a GSUB lookup at a glyph only when that glyph starts one of its subtables'
+ * patterns (each lookup type begins with the current glyph's coverage, or its class); a pattern
+ * matches only glyphs of the text. So if no subtable of a feature the default shaper applies
+ * (`DEFAULT_SHAPER_FEATURES`) has a pattern that starts with one of these glyphs and asks only for
+ * these glyphs after or before it, the first lookup changes nothing, nor then the next, and so on
+ * (one pass is enough: leaving out a character only makes fewer patterns possible).
+ * The text is shaped by the default shaper because its characters are Latin or of no script, and
+ * the font has a Latin script (or fontkit would keep the last script it shaped). A table this does
+ * not know, or anything unexpected, makes no character plain: wrong here would mean wrong lines.
+ */
+export function plainCharacters(font: FontkitFont): ReadonlyMap<number, number> {
+  const parsed = font as unknown as {
+    GSUB?: Gsub;
+    morx?: unknown;
+    _cmapProcessor: { lookup(codePoint: number): number };
+  };
+  const gsub = parsed.GSUB;
+  if (parsed.morx || !gsub || gsub.featureVariations || !gsub.scriptList.some((s) => s.tag === 'latn'))
+    return new Map();
+  const glyphOf = new Map(PLAIN_CANDIDATES.map((c) => [c, parsed._cmapProcessor.lookup(c)]));
+  const glyphs = [...new Set(glyphOf.values())];
+  const judged = <T>(value: T | null | undefined): T => {
+    if (value === null || value === undefined) throw new Error('certificate: a GSUB table not judged');
+    return value;
+  };
+  const has = (coverage: Coverage | undefined, glyph: number) => judged(coverageIndex(coverage, glyph)) >= 0;
+  const only = (sequence: number[]) => sequence.every((glyph) => glyphs.includes(glyph));
+  const meets = (coverage: Coverage) => glyphs.some((glyph) => has(coverage, glyph));
+  const onlyClasses = (classes: number[], classDef: ClassDef | undefined) => {
+    const reached = new Set(glyphs.map((glyph) => judged(classOf(classDef, glyph))));
+    return classes.every((c) => reached.has(c));
+  };
+  /** Whether a subtable of lookup `type` can apply at `glyph` in a text of these glyphs alone (as fontkit's GSUBProcessor and OTProcessor apply it). */
+  const applies = (type: number, table: SubTable, glyph: number): boolean => {
+    if (type === 7) return applies(judged(table.lookupType), judged(table.extension), glyph);
+    if (type === 1 || type === 2 || type === 3) return has(table.coverage, glyph);
+    if (type === 4 || ((type === 5 || type === 6) && table.version === 1)) {
+      const index = judged(coverageIndex(table.coverage, glyph));
+      if (index < 0) return false;
+      if (type === 4)
+        return judged(table.ligatureSets?.get(index)).some((ligature) => only(ligature.components));
+      if (type === 5) return (judged(table.ruleSets)[index] ?? []).some((rule) => only(rule.input));
+      return (judged(table.chainRuleSets)[index] ?? []).some(
+        (rule) => only(rule.backtrack) && only(rule.input) && only(rule.lookahead),
+      );
+    }
+    if ((type === 5 || type === 6) && table.version === 2) {
+      if (!has(table.coverage, glyph)) return false;
+      if (type === 5) {
+        const rules = judged(table.classSet)[judged(classOf(table.classDef, glyph))] ?? [];
+        return rules.some((rule) => onlyClasses(rule.classes, table.classDef));
+      }
+      const rules = judged(table.chainClassSet)[judged(classOf(table.inputClassDef, glyph))] ?? [];
+      return rules.some(
+        (rule) =>
+          onlyClasses(rule.backtrack, table.backtrackClassDef) &&
+          onlyClasses(rule.input, table.inputClassDef) &&
+          onlyClasses(rule.lookahead, table.lookaheadClassDef),
+      );
+    }
+    if (type === 5 && table.version === 3) {
+      const [first, ...rest] = judged(table.coverages);
+      return has(judged(first), glyph) && rest.every(meets);
+    }
+    if (type === 6 && table.version === 3) {
+      const [first, ...rest] = judged(table.inputCoverage);
+      const context = [...rest, ...judged(table.backtrackCoverage), ...judged(table.lookaheadCoverage)];
+      return has(judged(first), glyph) && context.every(meets);
+    }
+    return judged<boolean>(null);
+  };
+  try {
+    const lookups = new Set(
+      gsub.featureList
+        .filter((record) => DEFAULT_SHAPER_FEATURES.has(record.tag))
+        .flatMap((record) => record.feature.lookupListIndexes),
+    );
+    const unplain = new Set<number>();
+    for (const index of lookups) {
+      const lookup = judged(gsub.lookupList.get(index));
+      for (const table of lookup.subTables)
+        for (const glyph of glyphs) if (applies(lookup.lookupType, table, glyph)) unplain.add(glyph);
+    }
+    return new Map([...glyphOf].filter(([, glyph]) => !unplain.has(glyph)));
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * fontkit's `layout(text)` of a text whose characters are all `plain`, without shaping it (undefined
+ * for any other text, and for the empty one, which fontkit does not shape at all). For such a text
+ * shaping substitutes nothing (see `plainCharacters`), so what fontkit's layout does to the glyphs
+ * and the view's glyph cache comes down to these steps, done here in its order: each character's
+ * glyph (`glyphsForString` → `glyphForCodePoint`, that is `getGlyph` of the glyph its cmap gives,
+ * found once per font by `plainCharacters`, with the character: the cache entries shaping makes), then
+ * the space glyph (`hideDefaultIgnorables` fetches it for any text of a glyph or more, and stands it
+ * in for a glyph whose first code point is a default ignorable). The same glyphs and cache entries,
+ * so pdf-lib measures and draws the text as before: the same lines, the same document.
+ */
+function plainLayout(
+  view: FontkitFont,
+  text: string,
+  plain: ReadonlyMap<number, number>,
+): { glyphs: CachedGlyph[] } | undefined {
+  if (text === '') return undefined;
+  const ids: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const id = plain.get(text.charCodeAt(i));
+    if (id === undefined) return undefined;
+    ids.push(id);
+  }
+  const engine = (view as unknown as { _layoutEngine: { isDefaultIgnorable(codePoint: number): boolean } })
+    ._layoutEngine;
+  const glyphs: CachedGlyph[] = [];
+  for (let i = 0; i < text.length; i++) glyphs.push(view.getGlyph(ids[i] as number, [text.charCodeAt(i)]));
+  const space = view.glyphForCodePoint(0x20);
+  // fontkit passes the first code point as it is: undefined for a glyph made with none.
+  return {
+    glyphs: glyphs.map((glyph) => (engine.isDefaultIgnorable(glyph.codePoints[0] as number) ? space : glyph)),
   };
 }
 
@@ -505,6 +911,7 @@ export async function makeCertificate(
   const font = await doc.embedFont(fontBytes, { subset: true, customName: FONT_NAME });
   const [view] = views;
   if (!view || views.length > 1) throw new Error('certificate: pdf-lib did not embed the font once');
+  serializeAtOnce(font, parsed.whole);
   const subject = fill(TEXT.subject, {
     policy: evidence.policyTitle,
     version: String(evidence.policyVersion),

@@ -1,5 +1,6 @@
 // The agreement's PDF certificate: the same bytes from the same evidence, every value readable by a PDF reader, any name in any script.
 import { createHash } from 'node:crypto';
+import fontkit from '@pdf-lib/fontkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certificateFont } from '#shared/adapters/certificate-font.ts';
 import {
@@ -7,7 +8,12 @@ import {
   type CertificateFont,
   type CertificateInput,
   certificateFileName,
+  encodeAtOnce,
+  encodeSubset,
+  type FontSubset,
   makeCertificate,
+  plainCharacters,
+  ShapeMemory,
 } from '#shared/core/certificate.ts';
 import type { LinkEvidence, OnBehalfEvidence } from '#shared/core/model.ts';
 import { readPdf } from '../../../support/pdf.ts';
@@ -229,6 +235,40 @@ describe('makeCertificate', () => {
     expect(text).not.toContain('Paper form');
   });
 
+  it('makes the same bytes laying out plain texts without shaping as shaping every text', async () => {
+    // Prepare: plain texts that wrap and break inside a word; f, which starts ligatures; plain
+    // letters whose glyphs an earlier text made for other code points (Kelvin K, a decomposed Ǆ,
+    // an i before a combining accent); a soft hyphen; in one warm font, one after another
+    const names = [
+      `Plain ${'X'.repeat(150)} name`,
+      'Effie Fjord-Flaffin of the ffi office',
+      Array.from({ length: 50 }, (_, i) => `official${i % 7 ? '' : 'ly'}`).join(' '),
+      'Kelvin \u212A then K and Ohm \u2126',
+      'Ǆemal Ǉubić, then DZ and LJ',
+      'Zoi\u0301 then i and j',
+      'Jo\u00adanna - Soft',
+      Array.from({ length: 60 }, (_, i) => `w${i}`).join(' '),
+    ];
+    const inputs = names.map((typedName, i) => ({
+      ...input,
+      assignmentId: `as_${'abcdeghijk'[i]}${'-_Zq9'.repeat(4)}x`,
+      evidence: { ...evidence, typedName },
+    }));
+    const warm = new Uint8Array(font);
+    const shaped = new ShapeMemory(0);
+
+    // Act
+    const made: Array<[string, string]> = [];
+    for (const agreement of inputs)
+      made.push([
+        (await makeCertificate(agreement, warm)).sha256,
+        (await makeCertificate(agreement, font, shaped)).sha256,
+      ]);
+
+    // Assess
+    expect(made.map(([plain]) => plain)).toEqual(made.map(([, everyText]) => everyText));
+  });
+
   it('wraps a long statement and an unbroken value onto further lines and pages, losing nothing', async () => {
     // Prepare
     const statement = Array.from({ length: 400 }, (_, i) => `clause${i}`).join(' ');
@@ -243,6 +283,170 @@ describe('makeCertificate', () => {
     expect(pages).toBeGreaterThan(1);
     expect(text.replace(/\n/g, ' ')).toContain(statement);
     expect(text.replace(/\n/g, '')).toContain(typedName);
+  });
+});
+
+describe('plainCharacters', () => {
+  /** A font as fontkit parses it, each code point its own glyph, with `lookups` in `GSUB` under the feature each names. */
+  function fontWith(
+    lookups: Array<[string, { lookupType: number; subTables: unknown[] }]>,
+    scripts = ['DFLT', 'latn'],
+  ) {
+    return {
+      _cmapProcessor: { lookup: (codePoint: number) => codePoint },
+      GSUB: {
+        scriptList: scripts.map((tag) => ({ tag })),
+        featureList: lookups.map(([tag], i) => ({ tag, feature: { lookupListIndexes: [i] } })),
+        lookupList: { get: (i: number) => lookups[i]?.[1] },
+      },
+    } as unknown as Parameters<typeof plainCharacters>[0];
+  }
+  const code = (c: string) => c.codePointAt(0) ?? 0;
+  /** A ligature lookup: each of `ligatures` (its first character, then the rest) made one glyph. */
+  const ligatures = (...ligatures: string[]) => ({
+    lookupType: 4,
+    subTables: [
+      {
+        version: 1,
+        coverage: { version: 1, glyphs: ligatures.map((l) => code(l)) },
+        ligatureSets: {
+          get: (i: number) => [{ glyph: 9999, components: [...(ligatures[i] ?? '')].slice(1).map(code) }],
+        },
+      },
+    ],
+  });
+
+  it('finds DejaVu Sans’s printable ASCII and quotes plain, but f, which starts its ligatures', () => {
+    // Act
+    const plain = plainCharacters(fontkit.create(font) as unknown as Parameters<typeof plainCharacters>[0]);
+
+    // Assess
+    const ascii = Array.from({ length: 95 }, (_, i) => String.fromCodePoint(0x20 + i));
+    expect(ascii.filter((c) => !plain.has(code(c)))).toEqual(['f']);
+    expect([...'‘’“”–—'].every((c) => plain.has(code(c)))).toBe(true);
+    expect(plain.has(code('é'))).toBe(false);
+  });
+
+  it('counts a character unplain when a pattern of plain characters alone starts with it', () => {
+    // Prepare: "ab" and "c" + a combining acute (not plain) are ligatures; "d" is substituted in a
+    // feature the default shaper never applies
+    const font = fontWith([
+      ['liga', ligatures('ab', 'c\u0301')],
+      ['smcp', { lookupType: 1, subTables: [{ version: 1, coverage: { version: 1, glyphs: [code('d')] } }] }],
+    ]);
+
+    // Act
+    const plain = plainCharacters(font);
+
+    // Assess
+    expect(plain.has(code('a'))).toBe(false);
+    expect(['b', 'c', 'd', ' '].every((c) => plain.has(code(c)))).toBe(true);
+  });
+
+  it('finds nothing plain in a font with a table it does not judge, without a Latin script, or laid out by AAT', () => {
+    // Prepare
+    const unknownType = fontWith([['liga', { lookupType: 8, subTables: [{ version: 1 }] }]]);
+    const unknownCoverage = fontWith([
+      ['ccmp', { lookupType: 1, subTables: [{ version: 1, coverage: { version: 3 } }] }],
+    ]);
+    const noLatin = fontWith([['liga', ligatures('ab')]], ['DFLT', 'cyrl']);
+    const aat = Object.assign(fontWith([]), { morx: {} });
+
+    // Act
+    const found = [unknownType, unknownCoverage, noLatin, aat].map((f) => plainCharacters(f).size);
+
+    // Assess
+    expect(found).toEqual([0, 0, 0, 0]);
+    expect(plainCharacters(fontWith([['liga', ligatures('ab')]])).size).toBeGreaterThan(90);
+  });
+});
+
+/** A subset of `font` with `glyphs` in that order, and the font file fontkit's own stream makes of another such. */
+async function subsetAndStreamed(glyphs: number[]): Promise<[FontSubset, Buffer]> {
+  const parsed = fontkit.create(font);
+  const make = () => {
+    const subset = parsed.createSubset();
+    for (const id of glyphs) subset.includeGlyph(id);
+    return subset as unknown as FontSubset;
+  };
+  const streamed = await new Promise<Buffer>((resolve, reject) => {
+    const parts: Uint8Array[] = [];
+    (make().encodeStream() as unknown as NodeJS.EventEmitter)
+      .on('data', (part: Uint8Array) => parts.push(part))
+      .on('end', () => resolve(Buffer.concat(parts)))
+      .on('error', reject);
+  });
+  return [make(), streamed];
+}
+
+describe('encodeAtOnce', () => {
+  it('encodes a subset as fontkit’s stream does, composite glyphs’ parts included', async () => {
+    // Prepare: glyphs out of order, among them composites (accented capitals) whose parts join the subset as it is encoded
+    const parsed = fontkit.create(font);
+    const glyphs = [...'Ŵŷ Zoë Ångström ﬁ ǅ'].map((c) => parsed.glyphForCodePoint(c.codePointAt(0) ?? 0).id);
+    const [subset, streamed] = await subsetAndStreamed(glyphs);
+
+    // Act
+    const encoded = encodeAtOnce(subset);
+
+    // Assess
+    expect(streamed.length).toBeGreaterThan(0);
+    expect(Buffer.from(encoded).equals(streamed)).toBe(true);
+  });
+
+  it('encodes a subset larger than the stream’s buffer, which it hands over in several parts', async () => {
+    // Prepare: 1,500 glyphs, well past the 64 KB the stream fills before handing a part over
+    const glyphs = Array.from({ length: 1500 }, (_, i) => 3 * i + 1);
+    const [subset, streamed] = await subsetAndStreamed(glyphs);
+
+    // Act
+    const encoded = encodeAtOnce(subset);
+
+    // Assess
+    expect(streamed.length).toBeGreaterThan(65_536);
+    expect(Buffer.from(encoded).equals(streamed)).toBe(true);
+  });
+});
+
+describe('encodeSubset', () => {
+  it('puts back the tables a subset copies whole, making fontkit’s file for every glyph set after the first', async () => {
+    // Prepare: one font's memory of its whole tables, and three glyph sets (accented capitals are composites)
+    const parsed = fontkit.create(font);
+    const ids = (text: string) => [...text].map((c) => parsed.glyphForCodePoint(c.codePointAt(0) ?? 0).id);
+    const sets = [
+      ids('Ada King Lovelace'),
+      ids('Ŵŷ Zoë Ångström ﬁ ǅ'),
+      Array.from({ length: 1500 }, (_, i) => 3 * i + 1),
+    ];
+    const whole = {};
+
+    // Act
+    const made: Array<[Uint8Array, Buffer]> = [];
+    for (const glyphs of sets) {
+      const [subset, streamed] = await subsetAndStreamed(glyphs);
+      made.push([encodeSubset(subset, whole), streamed]);
+    }
+
+    // Assess
+    for (const [encoded, streamed] of made) expect(Buffer.from(encoded).equals(streamed)).toBe(true);
+    expect(whole).toEqual({
+      tables: new Map([
+        ['cvt ', expect.any(Uint8Array)],
+        ['prep', expect.any(Uint8Array)],
+        ['fpgm', expect.any(Uint8Array)],
+      ]),
+    });
+  });
+
+  it('encodes in full once putting the tables back is off', async () => {
+    // Prepare
+    const [subset, streamed] = await subsetAndStreamed([1, 2, 3, 36, 37]);
+
+    // Act
+    const encoded = encodeSubset(subset, { tables: 'off' });
+
+    // Assess
+    expect(Buffer.from(encoded).equals(streamed)).toBe(true);
   });
 });
 
