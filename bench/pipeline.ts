@@ -30,11 +30,13 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Webhook } from 'standardwebhooks';
 import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-indexes.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
-import { fmt, postSignedStarter } from './measure.ts';
+import { fmt } from './measure.ts';
+import { type PeopleTask, pool, startPeople } from './people.ts';
+
+type People = ReturnType<typeof startPeople>;
 
 /** Starters per run: enough to reach a steady rate, few enough for a run of a minute or two. */
 const N = 200;
@@ -140,16 +142,6 @@ const since = (before: Counts): Counts =>
 
 // --- Driving the pipeline over HTTP, as HR, people and the LMS do -----------------------------
 
-/** Runs `work(i)` for i in 0..n-1, `concurrency` at a time. */
-async function pool(n: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, n) }, async () => {
-      while (next < n) await work(next++);
-    }),
-  );
-}
-
 /** Polls `probe` every 100 ms until it answers true. */
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -189,16 +181,6 @@ function starters(run: string, n: number): Starter[] {
   });
 }
 
-async function postStarter(stack: LocalStack, webhook: Webhook, event: Record<string, unknown>) {
-  const status = await postSignedStarter(
-    stack.urls.api,
-    webhook,
-    `msg_${randomUUID()}`,
-    JSON.stringify(event),
-  );
-  if (status !== 202) throw new Error(`bench pipeline: starter answered ${status}`);
-}
-
 interface MailboxEmail {
   destination: { to: string[] };
   subject: string;
@@ -218,17 +200,6 @@ async function inviteLinks(stack: LocalStack, addresses: Set<string>): Promise<M
   return links;
 }
 
-/** Signs as the page's form does: a POST of the typed name and the ticked box. */
-async function agree(link: string): Promise<void> {
-  const response = await fetch(link, {
-    method: 'POST',
-    body: new URLSearchParams({ fullName: 'Ada Lovelace', agree: 'yes', shown: '' }),
-    redirect: 'manual',
-  });
-  if (response.status !== 200) throw new Error(`bench pipeline: agreement answered ${response.status}`);
-  await response.arrayBuffer();
-}
-
 /** The webhooks the demo LMS verified for these people (read in this process). */
 function webhooksFor(stack: LocalStack, emails: Set<string>): number {
   return stack.lms.received().filter((r) => emails.has(String(r.payload.data.email))).length;
@@ -236,10 +207,10 @@ function webhooksFor(stack: LocalStack, emails: Set<string>): number {
 
 /**
  * Where a unit's time went, by thread: milliseconds each of the two event loops was busy per unit
- * (this thread's — the handlers with their SDK clients, the gateway, the demo LMS, the bench's HR
- * and people — and the emulators'), the share of the phase each was busy, and the process's CPU
- * per unit, every thread (V8's collector and compiler threads too): less moved by other load than
- * a rate.
+ * (this thread's — the handlers with their SDK clients, the gateway, the demo LMS — and the
+ * emulators'), the share of the phase each was busy, and the process's CPU per unit, every thread
+ * (the bench's HR and people's, V8's collector and compiler threads too): less moved by other load
+ * than a rate.
  */
 interface Busy {
   cpuMs: number;
@@ -274,14 +245,24 @@ function busySince(stack: LocalStack): (units: number) => Busy {
 }
 
 /** Starters posted, until each one's invite is in the mailbox. */
-async function startersPhase(stack: LocalStack, people: Starter[]): Promise<Phase & { links: string[] }> {
-  const webhook = new Webhook(stack.env.HR_WEBHOOK_SECRET as string);
+async function startersPhase(
+  stack: LocalStack,
+  hr: People,
+  people: Starter[],
+): Promise<Phase & { links: string[] }> {
+  const task: PeopleTask = {
+    kind: 'starters',
+    api: stack.urls.api,
+    secret: stack.env.HR_WEBHOOK_SECRET as string,
+    events: people.map((p) => JSON.stringify(p.event)),
+    concurrency: CONCURRENCY,
+  };
   const addresses = new Set(people.map((p) => p.email));
   const before = snapshot();
   const busy = busySince(stack);
   const start = performance.now();
   await Promise.all([
-    pool(people.length, CONCURRENCY, (i) => postStarter(stack, webhook, (people[i] as Starter).event)),
+    hr.run(task),
     until('every invite', async () => [...addresses].every((a) => invited.has(a))),
   ]);
   const seconds = (performance.now() - start) / 1000;
@@ -297,13 +278,18 @@ async function startersPhase(stack: LocalStack, people: Starter[]): Promise<Phas
  * certificate) is in the mailbox: all the work an acknowledgement makes, so none of it runs on into
  * what is measured next (the ceiling, or after the warm-up the starters).
  */
-async function acksPhase(stack: LocalStack, people: Starter[], links: string[]): Promise<Phase> {
+async function acksPhase(
+  stack: LocalStack,
+  signers: People,
+  people: Starter[],
+  links: string[],
+): Promise<Phase> {
   const emails = new Set(people.map((p) => p.email));
   const before = snapshot();
   const busy = busySince(stack);
   const start = performance.now();
   await Promise.all([
-    pool(links.length, CONCURRENCY, (i) => agree(links[i] as string)),
+    signers.run({ kind: 'agree', links, concurrency: CONCURRENCY }),
     until(
       'every webhook and receipt',
       async () => webhooksFor(stack, emails) === links.length && [...emails].every((a) => receipted.has(a)),
@@ -532,7 +518,7 @@ function printFigure(title: string, unit: string, pipeline: Phase, top: Ceiling,
     `  ${'ratio (goal ≥ 75 %)'.padEnd(44)} ${`${fmt((100 * pipeline.perSecond) / top.perSecond)} %`.padStart(12)}`,
   );
   // Where the ratio comes from, in a figure other processes move less than a rate: the CPU each
-  // unit took here, the stack's (its handlers, the emulators, the bench's HR and people) beside
+  // unit took here, the stack's (its handlers, the emulators; the bench's HR and people) beside
   // the same calls' alone (the SDK's and the emulators').
   console.log(
     `  CPU per one, this process's every thread: pipeline ${fmt(pipeline.cpuMs)} ms, the same calls alone ${fmt(top.cpuMs)} ms`,
@@ -562,19 +548,21 @@ export async function run(): Promise<void> {
     sesQuota: { maxSendRate: SES_RATE, max24HourSend: -1 },
     onError: (error) => console.error('bench pipeline: stack error', error),
   });
+  // HR's system and the people signing are other machines: their requests are made on a thread of their own.
+  const others = startPeople();
   try {
     const run = randomUUID().slice(0, 8);
     // Warm: every handler loaded and its clients connected, as after the first requests on Lambda.
     const warm = starters(`${run}w`, 10);
-    const warmed = await startersPhase(stack, warm);
-    await acksPhase(stack, warm, warmed.links);
+    const warmed = await startersPhase(stack, others, warm);
+    await acksPhase(stack, others, warm, warmed.links);
 
     const people = starters(run, N);
     // Each ceiling right after its phase: on a machine other work loads, a minute between the two
     // (the other phase) let a change of load move one and not the other.
-    const invited = await startersPhase(stack, people);
+    const invited = await startersPhase(stack, others, people);
     const startersTop = await ceiling(stack, invited.calls, N, `${run}s`);
-    const signed = await acksPhase(stack, people, invited.links);
+    const signed = await acksPhase(stack, others, people, invited.links);
     const acksTop = await ceiling(stack, signed.calls, N, `${run}a`);
 
     console.log(
@@ -595,6 +583,7 @@ export async function run(): Promise<void> {
       N,
     );
   } finally {
+    await others.stop();
     await stack.stop();
   }
 }
