@@ -16,7 +16,7 @@ import {
   uniqueStarter,
   waitFor,
 } from '../support/local.ts';
-import { freePlace, npmStart, stop, untilReady } from '../support/npm-start.ts';
+import { freePlace, npmStart, refusal, stop, untilReady } from '../support/npm-start.ts';
 import { browser, discover, formOf, post, startSignIn, submitSignIn } from '../support/oidc.ts';
 
 // Not the local defaults: each must reach the functions (and the demo receiver) from the environment.
@@ -252,22 +252,8 @@ describe('npm start with a malformed secret', () => {
       LMS_WEBHOOK_SECRET: unpadded,
       LOG_LEVEL: 'SILENT',
     });
-    let code: number | null | undefined;
-    try {
-      // A stack that starts anyway is a failure too: it is stopped rather than waited for.
-      const outcome = await Promise.race([
-        run.exited.then(([exitCode]) => ({ exitCode })),
-        waitFor(
-          'npm start to refuse',
-          async () =>
-            run.output.out.includes('attest is running locally') ? { exitCode: undefined } : undefined,
-          60_000,
-        ),
-      ]);
-      code = outcome.exitCode;
-    } finally {
-      await stop(run.child, run.exited);
-    }
+    // A stack that starts anyway is a failure too: it is stopped rather than waited for.
+    const code = await refusal(run);
 
     // Assess
     expect(code).toBe(1);
@@ -283,21 +269,8 @@ describe('npm start with the console’s own provider on plain http', () => {
 
     // Act
     const run = npmStart({ ...settings, OIDC_ISSUER: 'http://login.example.org/', LOG_LEVEL: 'SILENT' });
-    let code: number | null | undefined;
-    try {
-      const outcome = await Promise.race([
-        run.exited.then(([exitCode]) => ({ exitCode })),
-        waitFor(
-          'npm start to refuse',
-          async () =>
-            run.output.out.includes('attest is running locally') ? { exitCode: undefined } : undefined,
-          60_000,
-        ),
-      ]);
-      code = outcome.exitCode;
-    } finally {
-      await stop(run.child, run.exited);
-    }
+    // A stack that starts anyway is a failure too: it is stopped rather than waited for.
+    const code = await refusal(run);
 
     // Assess
     expect(code).toBe(1);

@@ -104,3 +104,24 @@ export async function untilReady({ output, exited }: ReturnType<typeof npmStart>
     }),
   ]);
 }
+
+/**
+ * The exit code of an `npm start` expected to refuse its settings: undefined if it started anyway
+ * (it is stopped then rather than waited for, which is a failure too). Always leaves nothing running.
+ */
+export async function refusal(run: ReturnType<typeof npmStart>): Promise<number | null | undefined> {
+  try {
+    const outcome = await Promise.race([
+      run.exited.then(([exitCode]) => ({ exitCode: exitCode as number | null })),
+      waitFor(
+        'npm start to refuse',
+        async () =>
+          run.output.out.includes('attest is running locally') ? { exitCode: undefined } : undefined,
+        60_000,
+      ),
+    ]);
+    return outcome.exitCode;
+  } finally {
+    await stop(run.child, run.exited);
+  }
+}
