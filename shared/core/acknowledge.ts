@@ -354,11 +354,11 @@ export function makeAcknowledgement(deps: AckDeps) {
    */
   async function expired(token: string, error: unknown): Promise<AckView> {
     if (!(error instanceof TokenError && error.code === 'token.expired')) throw error;
-    const { assignmentId } = inspectToken(deps.tokenKeys, token, 'ack');
+    const { assignmentId, tokenId } = inspectToken(deps.tokenKeys, token, 'ack');
     const assignment = await store.getAssignment(assignmentId);
     if (!assignment) throw new NotFoundError('assignment.not_found', 'The link is not valid.');
     const policy = await store.getPolicyVersion(assignment.policyId, assignment.policyVersion);
-    if (assignment.ack && policy) return receiptOf(policy, assignment.ack);
+    if (assignment.ack && policy) return signedReceipt(assignment, assignment.ack, policy, tokenId);
     const language = await languageOf(assignment, policy);
     if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
     return freshLinkOffer(assignmentId, language);
@@ -388,6 +388,17 @@ export function makeAcknowledgement(deps: AckDeps) {
   }
 
   /**
+   * A signed assignment's receipt, as its link shows it: not through a link emailed to an address
+   * since replaced (the agreement was made from another, to the person's own address; the receipt
+   * holds their typed name), which answers as any link that is not valid.
+   */
+  function signedReceipt(assignment: Assignment, evidence: Evidence, policy: PolicyVersion, tokenId: string) {
+    if (sentToAnOldAddress(assignment, tokenId))
+      throw new NotFoundError('assignment.not_found', 'The link is not valid.');
+    return receiptOf(policy, evidence);
+  }
+
+  /**
    * GET: shows the policy version the assignment was issued for, or the receipt if already agreed.
    * Records nothing: mail scanners open links before people do.
    */
@@ -399,7 +410,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     const loaded = await loadOrExpired(token, 'eventual');
     if ('view' in loaded) return loaded.view;
     const { assignment, policy, tokenId } = loaded;
-    if (assignment.ack) return receiptOf(policy, assignment.ack);
+    if (assignment.ack) return signedReceipt(assignment, assignment.ack, policy, tokenId);
     const language = await linkLanguage(assignment, policy, tokenId, 'eventual');
     if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
     // The stamp signs the language shown, so the agreement records the text this page showed.
@@ -428,7 +439,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     const loaded = await loadOrExpired(submission.token);
     if ('view' in loaded) return loaded;
     const { assignment, policy: text, tokenId } = loaded;
-    if (assignment.ack) return { view: receiptOf(text, assignment.ack) };
+    if (assignment.ack) return { view: signedReceipt(assignment, assignment.ack, text, tokenId) };
     const now = clock.now();
     const stamp = readShownStamp(deps.tokenKeys, tokenId, submission.shown, now);
     const language = stamp?.language ?? (await languageOf(assignment, text));

@@ -836,6 +836,43 @@ describe('a link emailed to an address since replaced', () => {
     // Assess
     expect(views.map((v) => v.kind)).toEqual(['receipt', 'receipt']);
   });
+
+  it('once the person signed from a link to their new address, shows the old link no receipt: a link not valid, fresh or expired', async () => {
+    // Prepare: signed from the link sent after the correction (its send dated after emailSince)
+    const { ack, submit, store, clock, assignment, token } = await setup({
+      emailSince: '2026-11-23T12:00:00.000Z',
+      sends: [
+        { kind: 'invite', tokenId: TOKEN_ID, messageId: 'ses-42', at: '2026-11-23T10:00:00.000Z' },
+        { kind: 'invite', tokenId: 'CCCCCCCCCCC', messageId: 'ses-43', at: '2026-11-23T13:00:00.000Z' },
+      ],
+    });
+    const fresh = signToken(tokenKeys, {
+      assignmentId: assignment.assignmentId,
+      purpose: 'ack',
+      expiresAt: new Date(clock.now().getTime() + 86400_000),
+      tokenId: 'CCCCCCCCCCC',
+    });
+    expect(await submit('Ada Lovelace', 'yes', fresh)).toMatchObject({ kind: 'receipt' });
+    const expiredOld = signToken(tokenKeys, {
+      assignmentId: assignment.assignmentId,
+      purpose: 'ack',
+      expiresAt: new Date(clock.now().getTime() - 1000),
+      tokenId: TOKEN_ID,
+    });
+
+    // Act
+    const shown = [
+      ack.showAcknowledgement(token),
+      ack.showAcknowledgement(expiredOld),
+      submit('Someone', 'yes'),
+    ];
+    const own = await ack.showAcknowledgement(fresh);
+
+    // Assess: the old link's holder sees nothing of the agreement; the person's own link shows it
+    for (const view of shown) await expect(view).rejects.toBeInstanceOf(NotFoundError);
+    expect(own).toMatchObject({ kind: 'receipt', evidence: { typedName: 'Ada Lovelace' } });
+    expect(store.peek(assignment.assignmentId)?.ack?.typedName).toBe('Ada Lovelace');
+  });
 });
 
 describe('the language shown', () => {
