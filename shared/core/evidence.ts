@@ -1,7 +1,7 @@
 // Use case: answer "who agreed to what, when, and how do we know" for one assignment, from the records alone.
 import type { Assignments, AuditEvent, AuditTrail, MailWork, Policies, Starters } from '../ports.ts';
 import { NotFoundError } from './errors.ts';
-import { evidenceLanguage, shownIn } from './language.ts';
+import { evidenceLanguage, languageFor, shownIn } from './language.ts';
 import { everyAskOf } from './lifecycle.ts';
 import {
   type Assignment,
@@ -112,8 +112,11 @@ export function makeEvidenceReport(store: EvidenceStore) {
         ) as DeliveriesByName),
         audit,
       },
-      // The text agreed to: in the language the evidence says was shown (English before languages were recorded).
-      text: canonicalPolicyText(evidence ? shownIn(policy, evidenceLanguage(evidence)) : policy),
+      // The text agreed to: in the language the evidence says was shown (English before languages
+      // were recorded). Before an agreement, the text the starter's page shows them: their language's.
+      text: canonicalPolicyText(
+        shownIn(policy, evidence ? evidenceLanguage(evidence) : languageFor(starter?.locale, policy)),
+      ),
     };
   }
 

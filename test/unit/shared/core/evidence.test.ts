@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '#shared/core/errors.ts';
 import { makeEvidenceReport, makeFindAssignments } from '#shared/core/evidence.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
+import { shownIn } from '#shared/core/language.ts';
 import type { LinkEvidence, PolicyVersion } from '#shared/core/model.ts';
 import { canonicalPolicyText, parsePolicy, policySha256 } from '#shared/core/policy.ts';
 import {
@@ -11,6 +12,7 @@ import {
   anOnBehalfEvidence,
   aPolicySource,
   aStarter,
+  aWelshTranslation,
   FakeStore,
 } from '../../../support/fakes.ts';
 
@@ -111,6 +113,35 @@ describe('makeEvidenceReport', () => {
       audit: [],
     });
     expect(text).toBe(canonicalPolicyText(policy));
+  });
+
+  it("prints, before an agreement, the text the starter's page shows them: their language's", async () => {
+    // Prepare: a Welsh-speaking starter asked a policy with a Welsh translation, not yet signed
+    const store = new FakeStore();
+    const starter = aStarter({ locale: 'cy-GB' });
+    const policy = { ...samplePolicy(), translations: { cy: aWelshTranslation() } };
+    await store.putStarter(starter);
+    await store.putPolicyVersion(policy);
+    const assignment = anAssignment(starter, policy, {
+      status: 'invited',
+      dueAt: undefined,
+      dueKind: undefined,
+    });
+    store.seed(assignment);
+    const english = anAssignment(aStarter({ employeeId: 'E2002', locale: 'en-GB' }), policy, {
+      status: 'invited',
+    });
+    await store.putStarter(aStarter({ employeeId: 'E2002', locale: 'en-GB' }));
+    store.seed(english);
+
+    // Act
+    const welsh = await makeEvidenceReport(store).report(assignment.assignmentId);
+    const inEnglish = await makeEvidenceReport(store).report(english.assignmentId);
+
+    // Assess
+    expect(welsh.text).toBe(canonicalPolicyText(shownIn(policy, 'cy')));
+    expect(welsh.text).not.toBe(canonicalPolicyText(shownIn(policy, 'en')));
+    expect(inEnglish.text).toBe(canonicalPolicyText(shownIn(policy, 'en')));
   });
 
   it('says the text no longer matches when the stored version was altered after signing', async () => {
