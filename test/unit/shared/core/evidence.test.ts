@@ -27,11 +27,16 @@ function evidenceFor(policy: PolicyVersion, overrides: Partial<LinkEvidence> = {
   return anEvidence(policy, { acknowledgedAt: '2026-11-25T14:03:00.000Z', tokenId: 'tok1', ...overrides });
 }
 
-/** A store with a starter, the sample policy and an invited assignment; `signed` records evidence. */
-async function setup(options: { signed?: boolean } = {}) {
+/**
+ * A store with a starter, the sample policy and an invited assignment; `signed` records evidence;
+ * `locale` is the starter's, `translations` the policy's.
+ */
+async function setup(
+  options: { signed?: boolean; locale?: string; translations?: PolicyVersion['translations'] } = {},
+) {
   const store = new FakeStore();
-  const starter = aStarter();
-  const policy = samplePolicy();
+  const starter = aStarter(options.locale ? { locale: options.locale } : {});
+  const policy = { ...samplePolicy(), ...(options.translations && { translations: options.translations }) };
   await store.putStarter(starter);
   await store.putPolicyVersion(policy);
   const assignment = anAssignment(starter, policy, {
@@ -116,27 +121,15 @@ describe('makeEvidenceReport', () => {
   });
 
   it("prints, before an agreement, the text the starter's page shows them: their language's", async () => {
-    // Prepare: a Welsh-speaking starter asked a policy with a Welsh translation, not yet signed
-    const store = new FakeStore();
-    const starter = aStarter({ locale: 'cy-GB' });
-    const policy = { ...samplePolicy(), translations: { cy: aWelshTranslation() } };
-    await store.putStarter(starter);
-    await store.putPolicyVersion(policy);
-    const assignment = anAssignment(starter, policy, {
-      status: 'invited',
-      dueAt: undefined,
-      dueKind: undefined,
-    });
-    store.seed(assignment);
-    const english = anAssignment(aStarter({ employeeId: 'E2002', locale: 'en-GB' }), policy, {
-      status: 'invited',
-    });
-    await store.putStarter(aStarter({ employeeId: 'E2002', locale: 'en-GB' }));
-    store.seed(english);
+    // Prepare: a Welsh-speaking starter and an English-speaking one asked a policy with a Welsh translation, not yet signed
+    const translations = { cy: aWelshTranslation() };
+    const welshStarter = await setup({ signed: false, locale: 'cy-GB', translations });
+    const englishStarter = await setup({ signed: false, locale: 'en-GB', translations });
+    const { policy } = welshStarter;
 
     // Act
-    const welsh = await makeEvidenceReport(store).report(assignment.assignmentId);
-    const inEnglish = await makeEvidenceReport(store).report(english.assignmentId);
+    const welsh = await welshStarter.reporter.report(welshStarter.assignment.assignmentId);
+    const inEnglish = await englishStarter.reporter.report(englishStarter.assignment.assignmentId);
 
     // Assess
     expect(welsh.text).toBe(canonicalPolicyText(shownIn(policy, 'cy')));
