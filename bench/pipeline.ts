@@ -1,5 +1,6 @@
 // Figure: the local pipeline end to end — starters/s until every invite is in the mailbox, acknowledgements/s until every webhook reached the LMS and every receipt the mailbox — beside the emulators' own rate for the same calls at the same concurrency.
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import {
   BatchGetItemCommand,
@@ -530,6 +531,15 @@ function printFigure(title: string, unit: string, pipeline: Phase, top: Ceiling,
     `this thread ${fmt(b.mainMs)} ms (busy ${fmt(100 * b.mainShare)} % of it), the emulators' ${fmt(b.emulatorsMs)} ms (${fmt(100 * b.emulatorsShare)} %)`;
   console.log(`  busy per one, pipeline: ${threads(pipeline)}`);
   console.log(`  busy per one, the same calls alone: ${threads(top)}`);
+  // What the work measured allows at best, whatever the scheduling: the stack's thread can do no
+  // more units a second than it has milliseconds for theirs, and the process no more than the
+  // machine's cores have for its CPU per unit (the emulators', the bench's HR and people included).
+  const cores = availableParallelism();
+  const atMost = (ms: number) => 1000 / ms;
+  const share = (rate: number) => `${fmt((100 * rate) / top.perSecond)} % of the ceiling`;
+  console.log(
+    `  at most, from this work: the stack's thread ${fmt(atMost(pipeline.mainMs))} ${unit} (${share(atMost(pipeline.mainMs))}); ${cores} cores ${fmt(cores * atMost(pipeline.cpuMs))} ${unit} (${share(cores * atMost(pipeline.cpuMs))})`,
+  );
   printCalls(pipeline.calls, n);
   console.log(
     `  an email sent weighed ${fmt(top.emailBytes / 1024)} KB on average (the ceiling's weigh the same)`,
