@@ -130,3 +130,19 @@ export const common = builtWhenRead({
   RETAIN_AUDIT_IP: () =>
     z._default(calendarDurationSetting, () => parseCalendarDuration(RETENTION_DEFAULTS.RETAIN_AUDIT_IP)),
 });
+
+/**
+ * The settings of a function that makes starters and asks them to sign (ingest, SCIM): what the
+ * ingest use case needs, the same in both.
+ */
+export function startersSettings() {
+  return {
+    TABLE_NAME: common.TABLE_NAME,
+    DUE_SHARDS: common.DUE_SHARDS,
+    REDRIVE_AFTER: common.REDRIVE_AFTER,
+    RETAIN_UNSIGNED_AFTER_LEAVING: common.RETAIN_UNSIGNED_AFTER_LEAVING,
+    RETAIN_EVIDENCE: common.RETAIN_EVIDENCE,
+    MAIL_QUEUE_URL: z.url(),
+    DEFAULT_POLICIES: common.DEFAULT_POLICIES,
+  };
+}

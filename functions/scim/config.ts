@@ -1,17 +1,11 @@
 // The SCIM function's settings, parsed once at load.
 import { resolveLongSecret, secretWhenReadable } from '#shared/adapters/secrets.ts';
-import { common, parseEnv } from '#shared/config.ts';
+import { parseEnv, startersSettings } from '#shared/config.ts';
 import * as z from '#shared/core/zod.ts';
 
 const env = parseEnv(
   z.object({
-    TABLE_NAME: common.TABLE_NAME,
-    DUE_SHARDS: common.DUE_SHARDS,
-    REDRIVE_AFTER: common.REDRIVE_AFTER,
-    RETAIN_UNSIGNED_AFTER_LEAVING: common.RETAIN_UNSIGNED_AFTER_LEAVING,
-    RETAIN_EVIDENCE: common.RETAIN_EVIDENCE,
-    MAIL_QUEUE_URL: z.url(),
-    DEFAULT_POLICIES: common.DEFAULT_POLICIES,
+    ...startersSettings(),
     /** The links' base, when not the API's own URL: SCIM's resource locations are below it. */
     PUBLIC_BASE_URL: z.pipe(
       z.optional(z.string()),

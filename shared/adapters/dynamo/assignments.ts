@@ -5,9 +5,21 @@ import { asAssignment, owing, storedAssignment } from './lanes.ts';
 import { DEFAULT_DUE_SHARDS, dueShard, retainShard } from './shards.ts';
 import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
 
-/** Owes retention's reduce-ip step, unless a step is owed already (an earlier, sooner one stands). */
-const OWE_REDUCE_IP =
-  ', retainStep = if_not_exists(retainStep, :reduce), retainAt = if_not_exists(retainAt, :reduceAt), retainShard = :retain';
+/**
+ * The part of an update that owes retention's reduce-ip step at `reduceIpAt` (none without one),
+ * unless a step is owed already (an earlier, sooner one stands): its SET clauses and their values.
+ */
+function owingReduceIp(assignmentId: string, reduceIpAt: Date | undefined, shards: number) {
+  if (!reduceIpAt) return { set: '', values: {} };
+  return {
+    set: ', retainStep = if_not_exists(retainStep, :reduce), retainAt = if_not_exists(retainAt, :reduceAt), retainShard = :retain',
+    values: {
+      ':reduce': 'reduce-ip',
+      ':reduceAt': reduceIpAt.toISOString(),
+      ':retain': retainShard(assignmentId, shards),
+    },
+  };
+}
 
 /** `shards`: DUE_SHARDS, how many partitions each due index (and the `retain` index) spreads over. */
 export function makeAssignments(table: Table, shards = DEFAULT_DUE_SHARDS): Assignments {
@@ -161,7 +173,7 @@ export function makeAssignments(table: Table, shards = DEFAULT_DUE_SHARDS): Assi
       const owed = owing(deliveries);
       // Retention's first step, in the same write: the IP address and browser are reduced then —
       // unless an earlier decline's reduction is owed, which is sooner (it re-owes this one after).
-      const retain = reduceIpAt ? OWE_REDUCE_IP : '';
+      const retain = owingReduceIp(assignmentId, reduceIpAt, shards);
       const out = await unlessConditionFails(
         table.update({
           Key: key.assignment(assignmentId),
@@ -170,7 +182,7 @@ export function makeAssignments(table: Table, shards = DEFAULT_DUE_SHARDS): Assi
           UpdateExpression:
             `SET ack = :ack, #status = :acknowledged, ${owed.set.map((c) => `${c}, `).join('')}` +
             'dueAt = :due, dueKind = :receipt, dueShard = :shard, ' +
-            `signedPolicy = :policy, signedVersion = :version${retain} ` +
+            `signedPolicy = :policy, signedVersion = :version${retain.set} ` +
             'REMOVE leaseUntil',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -184,11 +196,7 @@ export function makeAssignments(table: Table, shards = DEFAULT_DUE_SHARDS): Assi
             ':shard': dueShard(assignmentId, shards),
             ':policy': evidence.policyId,
             ':version': evidence.policyVersion,
-            ...(reduceIpAt && {
-              ':reduce': 'reduce-ip',
-              ':reduceAt': reduceIpAt.toISOString(),
-              ':retain': retainShard(assignmentId, shards),
-            }),
+            ...retain.values,
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -200,14 +208,14 @@ export function makeAssignments(table: Table, shards = DEFAULT_DUE_SHARDS): Assi
     },
 
     async recordDecline(assignmentId, decline, noticeDueAt, reduceIpAt) {
-      const retain = reduceIpAt ? OWE_REDUCE_IP : '';
+      const retain = owingReduceIp(assignmentId, reduceIpAt, shards);
       const out = await unlessConditionFails(
         table.update({
           Key: key.assignment(assignmentId),
           // One write: the decline kept, the new status, and the notice owed in place of the chase.
           UpdateExpression:
             'SET declines = list_append(if_not_exists(declines, :none), :decline), #status = :declined, ' +
-            `dueAt = :due, dueKind = :notice, dueShard = :shard${retain} REMOVE leaseUntil`,
+            `dueAt = :due, dueKind = :notice, dueShard = :shard${retain.set} REMOVE leaseUntil`,
           ConditionExpression:
             'attribute_exists(pk) AND attribute_not_exists(ack) AND #status <> :cancelled ' +
             'AND (attribute_not_exists(declines) OR size(declines) < :max)',
@@ -221,11 +229,7 @@ export function makeAssignments(table: Table, shards = DEFAULT_DUE_SHARDS): Assi
             ':notice': 'decline-notice',
             ':shard': dueShard(assignmentId, shards),
             ':max': MAX_DECLINES,
-            ...(reduceIpAt && {
-              ':reduce': 'reduce-ip',
-              ':reduceAt': reduceIpAt.toISOString(),
-              ':retain': retainShard(assignmentId, shards),
-            }),
+            ...retain.values,
           },
           ReturnValues: 'ALL_NEW',
         }),
