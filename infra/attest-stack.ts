@@ -20,12 +20,14 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SnsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { type TableFunction, tableAccessOf } from '../functions/table-access.ts';
 import { CERTIFICATE_FONT_FILE } from '../shared/adapters/certificate-font.ts';
 import { checkShardCount, DEFAULT_DUE_SHARDS } from '../shared/adapters/dynamo/shards.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../shared/adapters/metrics.ts';
@@ -385,10 +387,21 @@ export class AttestStack extends Stack {
     });
     sesEvents.addEventSource(new SnsEventSource(email.events, { deadLetterQueue: sesDeadLetters }));
 
-    // Least privilege: item access to the one table, sends to the queues each function feeds, its own secret.
-    for (const fn of [ingest, mailer, ack, lmsPush, sweeper, sesEvents, scim]) data.grantReadWriteData(fn);
-    // The console reads everything an operator may look at, and writes only its actions on an assignment.
-    data.grantReadAndAssignmentWrites(consoleFn);
+    // Least privilege: the item actions its code sends to the one table (functions/table-access.ts),
+    // sends to the queues each function feeds, its own secret. The console reads everything an
+    // operator may look at, and writes only its actions on an assignment.
+    const tableUsers = {
+      ingest,
+      mailer,
+      ack,
+      'lms-push': lmsPush,
+      sweeper,
+      'ses-events': sesEvents,
+      scim,
+      console: consoleFn,
+    } satisfies Record<TableFunction, IFunction>;
+    for (const [name, fn] of Object.entries(tableUsers) as Array<[TableFunction, IFunction]>)
+      data.grantTableAccess(fn, tableAccessOf(name));
     secrets.hrWebhook.grantRead(ingest);
     secrets.scimToken.grantRead(scim);
     secrets.ackTokenKeys.grantRead(mailer);

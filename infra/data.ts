@@ -4,7 +4,7 @@ import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } fr
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { key } from '../shared/adapters/dynamo/table.ts';
+import type { FunctionTableAccess } from '../functions/table-access.ts';
 import { type IndexSpec, TABLE_INDEXES } from '../shared/adapters/dynamo/table-indexes.ts';
 
 /** The due indexes this version replaced (new names, projecting keys and what their readers read). */
@@ -71,28 +71,35 @@ export class Data extends Construct {
     });
   }
 
-  /** Item reads and writes on this table and its index; no table management, no other table. */
-  grantReadWriteData(fn: IFunction): void {
-    this.table.grantReadWriteData(fn);
-    this.acknowledgeIndexes(fn);
-  }
-
   /**
-   * Reads anywhere in the table; writes only what an operator's action on an assignment makes: a
-   * conditional update of the assignment item (resend, cancel, replay) and a put of its audit event,
-   * both in the assignment's own partition (`ASSIGN#…`). No delete, no batch or transactional write.
+   * Exactly the item actions `access` names, on this table alone (functions/table-access.ts derives
+   * them from the Table methods a function's aggregates call); Query on the table's indexes only
+   * when its aggregates query one; writes limited to a partition under that condition. No table
+   * management, no Scan, no other table.
    */
-  grantReadAndAssignmentWrites(fn: IFunction): void {
-    this.table.grantReadData(fn);
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
-        resources: [this.table.tableArn],
-        // Every item written has a partition key (LeadingKeys is never empty for these actions).
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${key.assignment('').pk}*`] } },
-      }),
-    );
-    this.acknowledgeIndexes(fn);
+  grantTableAccess(fn: IFunction, access: FunctionTableAccess): void {
+    const { tableArn } = this.table;
+    if (access.actions.length)
+      fn.addToRolePolicy(new PolicyStatement({ actions: [...access.actions], resources: [tableArn] }));
+    if (access.partitionWrites)
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: [...access.partitionWrites.actions],
+          resources: [tableArn],
+          // Every item written has a partition key (LeadingKeys is never empty for these actions).
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${access.partitionWrites.prefix}*`] },
+          },
+        }),
+      );
+    if (access.queriesIndex) {
+      // Any of the table's indexes: a lane is read under its legacy index's name part way through
+      // the upgrade that replaced them (lanes.ts, onLaneIndex).
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${tableArn}/index/*`] }),
+      );
+      this.acknowledgeIndexes(fn);
+    }
   }
 
   private acknowledgeIndexes(fn: IFunction): void {

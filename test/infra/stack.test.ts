@@ -5,9 +5,11 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_AGGREGATES, type TableFunction, tableAccessOf } from '../../functions/table-access.ts';
 import { AttestStack } from '../../infra/attest-stack.ts';
 import { DUE_INDEX_UPGRADE_STEPS, indexesAt } from '../../infra/data.ts';
 import { key } from '../../shared/adapters/dynamo/table.ts';
+import { AGGREGATE_USES } from '../../shared/adapters/dynamo/table-access.ts';
 import { EXTENSION_KEEP_MS } from '../../shared/adapters/secrets.ts';
 import { secretArnSetting } from '../../shared/config.ts';
 
@@ -650,36 +652,87 @@ describe('AttestStack', () => {
     }
   });
 
-  it('lets the console read the table and write only an assignment’s item and its audit events: no delete, no batch write', () => {
-    // Prepare
-    const table = logicalId('DataTable', 'AWS::DynamoDB::GlobalTable');
-    const statements = statementsOf('Console').filter((s) =>
-      actions(s).some((a) => a.startsWith('dynamodb:')),
-    );
-    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
-    const [write, ...otherWrites] = statements.filter((s) => actions(s).some((a) => writes.includes(a)));
+  it('grants each function exactly the item actions its code sends to the table, Query on the indexes only where it queries one', () => {
+    // Prepare: what each function may do, written out (README, *What each function may do to the
+    // table*); a change of an aggregate's methods that widens a grant fails here until this says so
+    const table = { 'Fn::GetAtt': [logicalId('DataTable', 'AWS::DynamoDB::GlobalTable'), 'Arn'] };
+    const indexes = { 'Fn::Join': ['', [table, '/index/*']] };
+    const [get, batchGet, query, put, update, del, batchWrite] = [
+      'GetItem',
+      'BatchGetItem',
+      'Query',
+      'PutItem',
+      'UpdateItem',
+      'DeleteItem',
+      'BatchWriteItem',
+    ].map((a) => `dynamodb:${a}`) as string[] as [string, string, string, string, string, string, string];
+    const expected: Record<FunctionId, { anywhere: string[]; index: boolean; inAssignment?: string[] }> = {
+      Ingest: { anywhere: [get, batchGet, query, put, update, batchWrite], index: true },
+      Mailer: { anywhere: [get, batchGet, query, put, update, batchWrite], index: true },
+      Ack: { anywhere: [get, batchGet, query, put, update, batchWrite], index: false },
+      LmsPush: { anywhere: [get, batchGet, query, put, update, batchWrite], index: true },
+      // Its retention steps and re-drives only read and update, and reset a starter (put); no audit batch.
+      Sweeper: { anywhere: [get, batchGet, query, put, update], index: true },
+      SesEvents: { anywhere: [get, batchGet, query, put, update, batchWrite], index: false },
+      // SCIM's lookup entries are deleted when a user's values change or the user is deleted.
+      Scim: { anywhere: [get, batchGet, query, put, update, del, batchWrite], index: true },
+      Console: { anywhere: [get, batchGet, query], index: true, inAssignment: [put, update] },
+    };
+    const names: Record<FunctionId, TableFunction> = {
+      Ingest: 'ingest',
+      Mailer: 'mailer',
+      Ack: 'ack',
+      LmsPush: 'lms-push',
+      Sweeper: 'sweeper',
+      SesEvents: 'ses-events',
+      Scim: 'scim',
+      Console: 'console',
+    };
 
-    // Assess: reads on the table and its indexes, as the others' grants read
-    expect(statements.flatMap(actions).sort()).toEqual(
-      [
-        'dynamodb:BatchGetItem',
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:DescribeTable',
-        'dynamodb:GetItem',
-        'dynamodb:GetRecords',
-        'dynamodb:GetShardIterator',
-        'dynamodb:Query',
-        'dynamodb:Scan',
-        ...writes,
-      ].sort(),
-    );
-    // Assess: the actions' conditional update and audit put, on the table itself, in the
-    // assignment's own partition (the adapter's key) — never a starter, policy or destination item
-    expect(otherWrites).toEqual([]);
-    expect(actions(write as Statement).sort()).toEqual(writes);
-    expect(write?.Resource).toEqual({ 'Fn::GetAtt': [table, 'Arn'] });
-    expect(write?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ASSIGN#*'] } });
+    for (const id of FUNCTIONS) {
+      // Act
+      const statements = statementsOf(id).filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+      const onTable = statements.filter(
+        (s) => !s.Condition && JSON.stringify(s.Resource) === JSON.stringify(table),
+      );
+      const onIndexes = statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(indexes));
+      const conditioned = statements.filter((s) => s.Condition);
+
+      // Assess: no other statement, no wildcard, no table management, nothing beyond what is listed
+      expect(onTable.length + onIndexes.length + conditioned.length, id).toBe(statements.length);
+      expect(onTable.flatMap(actions).sort(), id).toEqual([...expected[id].anywhere].sort());
+      expect(onIndexes.flatMap(actions), id).toEqual(expected[id].index ? [query] : []);
+      const want = expected[id].inAssignment;
+      expect(conditioned.flatMap(actions).sort(), id).toEqual(want ? [...want].sort() : []);
+      for (const s of conditioned) {
+        expect(s.Resource, id).toEqual(table);
+        expect(s.Condition, id).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ASSIGN#*'] },
+        });
+      }
+      // Assess: the grant is the one derived from the function's aggregates
+      const access = tableAccessOf(names[id]);
+      expect(access.actions.sort(), id).toEqual([...expected[id].anywhere].sort());
+      expect(access.queriesIndex, id).toBe(expected[id].index);
+    }
     expect(key.assignment('a-1').pk).toBe('ASSIGN#a-1');
+  });
+
+  it('lets no function delete an item or write a batch unless an aggregate its store composes does, and the console neither', () => {
+    for (const name of Object.keys(FUNCTION_AGGREGATES) as TableFunction[]) {
+      // Prepare
+      const methods = new Set(FUNCTION_AGGREGATES[name].flatMap((a) => AGGREGATE_USES[a]));
+      const access = tableAccessOf(name);
+
+      // Act
+      const granted = [...access.actions, ...(access.partitionWrites?.actions ?? [])];
+
+      // Assess: the console's aggregates could delete (SCIM's users) and batch (the audit trail); its actions never do
+      const deletes = name !== 'console' && methods.has('delete');
+      const batches = name !== 'console' && methods.has('batchPut');
+      expect(granted.includes('dynamodb:DeleteItem'), name).toBe(deletes);
+      expect(granted.includes('dynamodb:BatchWriteItem'), name).toBe(batches);
+    }
   });
 
   it('configures the console with its Cognito issuer, app client, groups and sign-out, and links as the mailer does', () => {

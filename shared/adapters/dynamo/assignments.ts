@@ -3,7 +3,8 @@ import { type Assignment, MAX_DECLINES } from '#shared/core/model.ts';
 import type { Assignments, ReadConsistency } from '#shared/ports.ts';
 import { asAssignment, owing, storedAssignment } from './lanes.ts';
 import { DEFAULT_DUE_SHARDS, dueShard, retainShard } from './shards.ts';
-import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
+import { conditionally, key, unlessConditionFails } from './table.ts';
+import type { TableFor } from './table-access.ts';
 
 /**
  * The part of an update that owes retention's reduce-ip step at `reduceIpAt` (none without one),
@@ -22,7 +23,7 @@ function owingReduceIp(assignmentId: string, reduceIpAt: Date | undefined, shard
 }
 
 /** `shards`: DUE_SHARDS, how many partitions each due index (and the `retain` index) spreads over. */
-export function makeAssignments(table: Table, shards = DEFAULT_DUE_SHARDS): Assignments {
+export function makeAssignments(table: TableFor<'assignments'>, shards = DEFAULT_DUE_SHARDS): Assignments {
   const getAssignment = async (assignmentId: string, consistency?: ReadConsistency) =>
     asAssignment(await table.get(key.assignment(assignmentId), consistency));
 

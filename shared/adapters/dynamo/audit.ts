@@ -1,8 +1,9 @@
 // Audit trails on the table: one item per event, under its assignment's partition in the `EVT#` range, each written once.
 import type { AuditEvent, AuditTrail } from '#shared/ports.ts';
-import { key, type Table } from './table.ts';
+import { key } from './table.ts';
+import type { TableFor } from './table-access.ts';
 
-export function makeAuditTrail(table: Table): AuditTrail {
+export function makeAuditTrail(table: TableFor<'auditTrail'>): AuditTrail {
   return {
     async appendAudit(assignmentId, kind, at, detail) {
       // Append-only: a key is written once; a retried append of the same event is a no-op.

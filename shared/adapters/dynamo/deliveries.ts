@@ -3,10 +3,11 @@ import { DELIVERY_KINDS, type DeliveryKind } from '#shared/core/model.ts';
 import type { Deliveries } from '#shared/ports.ts';
 import { LANES, onLaneIndex, owes, owing } from './lanes.ts';
 import { DEAD_SHARD, DEFAULT_DUE_SHARDS, DUE_SHARD, dueShard } from './shards.ts';
-import { conditionally, type Item, key, type Table } from './table.ts';
+import { conditionally, type Item, key } from './table.ts';
+import type { TableFor } from './table-access.ts';
 
 /** `shards`: DUE_SHARDS, how many partitions each lane's due index spreads over. */
-export function makeDeliveries(table: Table, shards = DEFAULT_DUE_SHARDS): Deliveries {
+export function makeDeliveries(table: TableFor<'deliveries'>, shards = DEFAULT_DUE_SHARDS): Deliveries {
   return {
     async recordDeliveryAttempt(assignmentId, kind, attempt) {
       const lane = LANES[kind];
@@ -89,9 +90,8 @@ export function makeDeliveries(table: Table, shards = DEFAULT_DUE_SHARDS): Deliv
       const found: Array<{ assignmentId: string; kind: DeliveryKind; deadAt: string }> = [];
       for (const kind of DELIVERY_KINDS) {
         const lane = LANES[kind];
-        const items = await onLaneIndex(lane, (IndexName) =>
-          table.query({
-            IndexName,
+        const items = await onLaneIndex(lane, (index) =>
+          table.queryIndex(index, {
             KeyConditionExpression: `${lane.shard} = :dead`,
             ExpressionAttributeValues: { ':dead': DEAD_SHARD },
             Limit: limit,

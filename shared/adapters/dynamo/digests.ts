@@ -1,9 +1,10 @@
 // Managers' daily digests on the table: one item per manager and day, joined and closed by conditional updates.
 import type { Digest } from '#shared/core/model.ts';
 import type { Digests } from '#shared/ports.ts';
-import { type Item, key, strip, type Table, unlessConditionFails } from './table.ts';
+import { type Item, key, strip, unlessConditionFails } from './table.ts';
+import type { TableFor } from './table-access.ts';
 
-export function makeDigests(table: Table): Digests {
+export function makeDigests(table: TableFor<'digests'>): Digests {
   return {
     async joinDigest(digestKey, managerName, assignmentId, expiresAt) {
       const out = await unlessConditionFails(

@@ -5,6 +5,7 @@ import type { DueItem, DueWork } from '#shared/ports.ts';
 import { asAssignment, LANES, laneOf, onLaneIndex, owes } from './lanes.ts';
 import { DEFAULT_DUE_SHARDS, DUE_SHARD, isDueShard, MAX_DUE_SHARDS, shardValues } from './shards.ts';
 import { conditionally, key, type Table, unlessConditionFails } from './table.ts';
+import type { TableFor } from './table-access.ts';
 
 /** A sweep's index queries in flight at once: every shard of every lane, bounded. */
 export const SHARD_READS_AT_ONCE = 16;
@@ -15,7 +16,7 @@ export const SHARD_READS_AT_ONCE = 16;
  * lowered: the first sweep with a higher DUE_SHARDS records it (conditionally, so of two sweeps
  * racing the higher wins). One read per sweep round; the raise, one write, once.
  */
-export async function shardsToRead(table: Table, shards: number): Promise<number> {
+export async function shardsToRead(table: Pick<Table, 'get' | 'update'>, shards: number): Promise<number> {
   const k = key.dueShards();
   const held = Number((await table.get(k))?.shards ?? 0);
   if (held >= shards) return Math.min(held, MAX_DUE_SHARDS);
@@ -31,7 +32,7 @@ export async function shardsToRead(table: Table, shards: number): Promise<number
 }
 
 /** `shards`: DUE_SHARDS, how many partitions each due index spreads over. */
-export function makeDueWork(table: Table, shards = DEFAULT_DUE_SHARDS): DueWork {
+export function makeDueWork(table: TableFor<'dueWork'>, shards = DEFAULT_DUE_SHARDS): DueWork {
   return {
     async queryDue(before, limit) {
       // Every lane, each from its own sparse index, every shard of it (and the unsharded value
@@ -41,11 +42,11 @@ export function makeDueWork(table: Table, shards = DEFAULT_DUE_SHARDS): DueWork 
         values.map((shard) => ({ name, lane, shard })),
       );
       const found = await mapBounded(reads, SHARD_READS_AT_ONCE, ({ name, lane, shard }) =>
-        onLaneIndex(lane, async (IndexName) => {
+        onLaneIndex(lane, async (index) => {
           const due: DueItem[] = [];
-          const pages = table.paginate(
+          const pages = table.paginateIndex(
+            index,
             {
-              IndexName,
               KeyConditionExpression: `${lane.shard} = :shard AND ${lane.due} <= :before`,
               ExpressionAttributeValues: { ':shard': shard, ':before': before.toISOString() },
             },

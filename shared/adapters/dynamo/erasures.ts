@@ -4,7 +4,8 @@ import { DELIVERY_KINDS } from '#shared/core/model.ts';
 import type { Erasures } from '#shared/ports.ts';
 import { asAssignment, LANES, storedAssignment } from './lanes.ts';
 import { DEAD_SHARD } from './shards.ts';
-import { conditionally, type Item, key, strip, type Table } from './table.ts';
+import { conditionally, type Item, key, strip } from './table.ts';
+import type { TableFor } from './table-access.ts';
 
 /**
  * Node's deep equality, taken as the built-in's own object: an ES import of `node:util` makes its
@@ -16,7 +17,7 @@ const { isDeepStrictEqual } = process.getBuiltinModule('node:util');
 /** What an assignment's item holds beside its record, never compared nor written here. */
 const SHARDS = new Set([LANES.mail.shard, ...DELIVERY_KINDS.map((kind) => LANES[kind].shard)]);
 
-export function makeErasures(table: Table): Erasures {
+export function makeErasures(table: TableFor<'erasures'>): Erasures {
   return {
     async logErasure(entry) {
       const k = key.erasure(entry.starterId);

@@ -1,11 +1,12 @@
 // HR events' receipts on the table: one item per event, its first stored response, forgotten by DynamoDB's TTL at `expiresAt`.
 import type { EventReceipts } from '#shared/ports.ts';
-import { conditionally, key, type Table } from './table.ts';
+import { conditionally, key } from './table.ts';
+import type { TableFor } from './table-access.ts';
 
 /** DynamoDB's TTL reads epoch seconds. */
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
-export function makeEventReceipts(table: Table): EventReceipts {
+export function makeEventReceipts(table: TableFor<'eventReceipts'>): EventReceipts {
   return {
     async getEventReceipt(source, eventId) {
       // Strong (table.get's default), so it joins ingest's other strong gets in one request.

@@ -1,13 +1,14 @@
 // The mail lane's steps on the table: each recorded by the holder of the lane's lease in one conditional update, and SES's word on an attempt beside its assignment.
 import type { MailWork, SentAttempt } from '#shared/ports.ts';
-import { type Item, key, type Table } from './table.ts';
+import { type Item, key } from './table.ts';
+import type { TableFor } from './table-access.ts';
 
 /** Only the lease holder of the owed email records it. */
 const HOLDS_LEASE = 'dueKind = :kind AND attribute_exists(leaseUntil)';
 /** The mail lane owes nothing more: off its sparse index. */
 const LANE_DONE = 'REMOVE dueAt, dueKind, dueShard, leaseUntil';
 
-export function makeMailWork(table: Table): MailWork {
+export function makeMailWork(table: TableFor<'mailWork'>): MailWork {
   return {
     async recordSend(assignmentId, send, after = {}) {
       const names: Record<string, string> = {};

@@ -3,7 +3,8 @@ import { versionText } from '#shared/core/language.ts';
 import type { PolicyVersion } from '#shared/core/model.ts';
 import type { Policies } from '#shared/ports.ts';
 import { PolicyVersionCache } from './policy-cache.ts';
-import { key, strip, type Table } from './table.ts';
+import { key, strip } from './table.ts';
+import type { TableFor } from './table-access.ts';
 
 /**
  * `cache`: the versions this store has read, kept for the store's life (a function's, warm): a
@@ -11,7 +12,7 @@ import { key, strip, type Table } from './table.ts';
  * read strongly consistently each time it is asked for, so one published a moment ago is found
  * (and a new assignment's version is never "missing"). The newest version is always read.
  */
-export function makePolicies(table: Table, cache = new PolicyVersionCache()): Policies {
+export function makePolicies(table: TableFor<'policies'>, cache = new PolicyVersionCache()): Policies {
   return {
     async putPolicyVersion(policy) {
       const k = key.policy(policy.policyId, policy.version);

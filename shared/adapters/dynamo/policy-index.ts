@@ -1,13 +1,12 @@
 // Assignments read by policy from the table's two indexes: the signers' (acknowledged, by version) and the policy's (every assignment, by when it was made).
 import type { PolicyAssignment, PolicyIndex, Signer } from '#shared/ports.ts';
-import type { Table } from './table.ts';
+import type { TableFor } from './table-access.ts';
 import { POLICY_INDEX, SIGNED_INDEX } from './table-schema.ts';
 
-export function makePolicyIndex(table: Table): PolicyIndex {
+export function makePolicyIndex(table: TableFor<'policyIndex'>): PolicyIndex {
   return {
     async *signers(policyId, belowVersion) {
-      const pages = table.paginate({
-        IndexName: SIGNED_INDEX,
+      const pages = table.paginateIndex(SIGNED_INDEX, {
         KeyConditionExpression: 'signedPolicy = :policy AND signedVersion < :below',
         ExpressionAttributeValues: { ':policy': policyId, ':below': belowVersion },
         ScanIndexForward: false,
@@ -35,8 +34,7 @@ export function makePolicyIndex(table: Table): PolicyIndex {
             : until
               ? ' AND createdAt <= :until'
               : '';
-      const pages = table.paginate({
-        IndexName: POLICY_INDEX,
+      const pages = table.paginateIndex(POLICY_INDEX, {
         KeyConditionExpression: `policyId = :policy${bounds}`,
         ExpressionAttributeValues: {
           ':policy': policyId,

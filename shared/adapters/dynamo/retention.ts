@@ -5,7 +5,8 @@ import type { RetainStep } from '#shared/core/model.ts';
 import type { RetainItem, Retention } from '#shared/ports.ts';
 import { shardsToRead } from './due-work.ts';
 import { DEFAULT_DUE_SHARDS, RETAIN_SHARD, retainShard, shardValues } from './shards.ts';
-import { conditionally, type Item, key, type Table } from './table.ts';
+import { conditionally, type Item, key } from './table.ts';
+import type { TableFor } from './table-access.ts';
 import { RETAIN_INDEX } from './table-schema.ts';
 
 /** DynamoDB's TTL reads epoch seconds. */
@@ -15,7 +16,7 @@ const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 const SHARD_READS_AT_ONCE = 16;
 
 /** `shards`: DUE_SHARDS, which the `retain` index spreads over too. */
-export function makeRetention(table: Table, shards = DEFAULT_DUE_SHARDS): Retention {
+export function makeRetention(table: TableFor<'retention'>, shards = DEFAULT_DUE_SHARDS): Retention {
   /** The items of an assignment's partition besides the assignment: its audit trail and SES's word on its emails. */
   async function* besides(assignmentId: string): AsyncGenerator<Item> {
     const { pk, sk } = key.assignment(assignmentId);
@@ -52,9 +53,9 @@ export function makeRetention(table: Table, shards = DEFAULT_DUE_SHARDS): Retent
       const values = shardValues(RETAIN_SHARD, await shardsToRead(table, shards));
       const found = await mapBounded(values, SHARD_READS_AT_ONCE, async (shard) => {
         const steps: RetainItem[] = [];
-        const pages = table.paginate(
+        const pages = table.paginateIndex(
+          RETAIN_INDEX,
           {
-            IndexName: RETAIN_INDEX,
             KeyConditionExpression: 'retainShard = :shard AND retainAt <= :before',
             ExpressionAttributeValues: { ':shard': shard, ':before': before.toISOString() },
           },

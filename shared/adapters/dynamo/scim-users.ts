@@ -1,7 +1,8 @@
 // SCIM users on the table: one item each in a shared partition, and lookup entries by user name, external id and email.
 import { holdsLookup, type ScimLookupKey, type ScimUser } from '#shared/core/model.ts';
 import type { ScimUsers } from '#shared/ports.ts';
-import { conditionally, key, strip, type Table } from './table.ts';
+import { conditionally, key, strip } from './table.ts';
+import type { TableFor } from './table-access.ts';
 
 /** Each lookup value a user holds, as `key#value`. */
 function entriesOf(user: ScimUser | undefined): Map<string, [ScimLookupKey, string]> {
@@ -19,7 +20,7 @@ function entriesOf(user: ScimUser | undefined): Map<string, [ScimLookupKey, stri
 
 const byId = (a: ScimUser, b: ScimUser) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-export function makeScimUsers(table: Table): ScimUsers {
+export function makeScimUsers(table: TableFor<'scimUsers'>): ScimUsers {
   return {
     async getScimUser(id) {
       return strip<ScimUser>(await table.get(key.scimUser(id)));

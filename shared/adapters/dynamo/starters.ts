@@ -3,9 +3,10 @@
 import { ErasedError } from '#shared/core/errors.ts';
 import type { Starter } from '#shared/core/model.ts';
 import type { Starters } from '#shared/ports.ts';
-import { conditionally, key, strip, type Table } from './table.ts';
+import { conditionally, key, strip } from './table.ts';
+import type { TableFor } from './table-access.ts';
 
-export function makeStarters(table: Table): Starters {
+export function makeStarters(table: TableFor<'starters'>): Starters {
   return {
     async getStarter(starterId, consistency) {
       return strip<Starter>(await table.get(key.starter(starterId), consistency));

@@ -123,6 +123,13 @@ export function conditionally(write: Promise<unknown>): Promise<boolean> {
 /** A command's input without the table's name, which the table fills in. */
 type Input<T> = Omit<T, 'TableName'>;
 
+/**
+ * A query's input on the table itself. A query on an index names it apart (queryIndex,
+ * paginateIndex), so that the functions granted Query on the table's indexes are those whose
+ * aggregates use those methods (table-access.ts).
+ */
+type QueryInput = Omit<QueryCommandInput, 'TableName' | 'IndexName'>;
+
 /** The table as the aggregates use it; each call names this table. */
 export interface Table {
   /**
@@ -136,14 +143,18 @@ export interface Table {
   putIfAbsent(item: Item & Key): Promise<boolean>;
   update(input: Input<UpdateCommandInput>): Promise<UpdateCommandOutput>;
   delete(input: Input<DeleteCommandInput>): Promise<void>;
-  /** One page of a query: what a caller that wants at most a page (`Limit`) reads. */
-  query(input: Input<QueryCommandInput>): Promise<Item[]>;
+  /** One page of a query of the table: what a caller that wants at most a page (`Limit`) reads. */
+  query(input: QueryInput): Promise<Item[]>;
+  /** One page of a query of the index `index`. */
+  queryIndex(index: string, input: QueryInput): Promise<Item[]>;
   /**
    * A query's items a page at a time, each page read from where the last ended and only when the
    * caller asks for it; with `most`, no more than that many items in all (each page asks for what
    * is left).
    */
-  paginate(input: Input<QueryCommandInput>, most?: number): AsyncGenerator<Item[]>;
+  paginate(input: QueryInput, most?: number): AsyncGenerator<Item[]>;
+  /** paginate, on the index `index`. */
+  paginateIndex(index: string, input: QueryInput, most?: number): AsyncGenerator<Item[]>;
   /**
    * The items with these keys that exist (each key once), read 100 at a time, four requests at
    * once; what DynamoDB leaves unprocessed (throttling) is asked again, backing off, for about ten
@@ -165,6 +176,32 @@ export function makeTable(TableName: string, client: DynamoDBClient): Table {
   const put = async (input: Input<PutCommandInput>) => {
     await doc.send(new PutCommand({ TableName, ...input }));
   };
+
+  const query = async (input: Input<QueryCommandInput>) =>
+    (await doc.send(new QueryCommand({ TableName, ...input }))).Items ?? [];
+
+  async function* paginate(input: Input<QueryCommandInput>, most?: number): AsyncGenerator<Item[]> {
+    let read = 0;
+    const pages = paginateQuery(
+      {
+        client: doc,
+        // Each page its own copy of the input (the paginator reuses one object for them all),
+        // asking for no more than is left of `most`.
+        withCommand: (command) =>
+          new QueryCommand({
+            ...(command.input as QueryCommandInput),
+            ...(most !== undefined && { Limit: most - read }),
+          }),
+      },
+      { TableName, ...input },
+    );
+    for await (const page of pages) {
+      const items = page.Items ?? [];
+      read += items.length;
+      yield items;
+      if (most !== undefined && read >= most) return;
+    }
+  }
 
   // lib-dynamodb's paginatedBatchGet asks again at once and for ever; throttling wants a pause and an end.
   const readChunk = async (chunk: Item[], items: Item[], ConsistentRead = true) => {
@@ -250,32 +287,13 @@ export function makeTable(TableName: string, client: DynamoDBClient): Table {
       await doc.send(new DeleteCommand({ TableName, ...input }));
     },
 
-    async query(input) {
-      return (await doc.send(new QueryCommand({ TableName, ...input }))).Items ?? [];
-    },
+    query: (input) => query(input),
 
-    async *paginate(input, most) {
-      let read = 0;
-      const pages = paginateQuery(
-        {
-          client: doc,
-          // Each page its own copy of the input (the paginator reuses one object for them all),
-          // asking for no more than is left of `most`.
-          withCommand: (command) =>
-            new QueryCommand({
-              ...(command.input as QueryCommandInput),
-              ...(most !== undefined && { Limit: most - read }),
-            }),
-        },
-        { TableName, ...input },
-      );
-      for await (const page of pages) {
-        const items = page.Items ?? [];
-        read += items.length;
-        yield items;
-        if (most !== undefined && read >= most) return;
-      }
-    },
+    queryIndex: (IndexName, input) => query({ ...input, IndexName }),
+
+    paginate: (input, most) => paginate(input, most),
+
+    paginateIndex: (IndexName, input, most) => paginate({ ...input, IndexName }, most),
 
     async batchGet(keys) {
       const unique = [...new Map(keys.map((k) => [`${k.pk}\0${k.sk}`, k])).values()];
