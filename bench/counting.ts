@@ -18,6 +18,8 @@ export interface CountedCall {
   phase: string;
   /** The operation: GetItem, Query, UpdateItem, SendMessage… */
   op: string;
+  /** A query of an index: the index's name (a query of the table itself has none). */
+  index?: string;
   /** A DynamoDB read: whether it asked for a strongly consistent read. */
   consistent?: boolean;
   /** Read capacity units, as dynalite reports them with ReturnConsumedCapacity (DynamoDB's size rule). */
@@ -197,6 +199,7 @@ export async function startCounter(
       });
       const text = Buffer.from(await answer.arrayBuffer());
       const call: CountedCall = { phase, op, rcu: 0, wcu: 0, indexWcu: 0 };
+      if (typeof input.IndexName === 'string') call.index = input.IndexName;
       if (['GetItem', 'BatchGetItem', 'Query', 'Scan'].includes(op)) {
         call.consistent =
           op === 'BatchGetItem'
