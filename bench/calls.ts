@@ -9,18 +9,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
 import type { HttpEvent, HttpResult } from '#shared/edge/http.ts';
 import { bundledPolicies } from '#templates/policies.ts';
-import { LOCAL_CREDENTIALS, startEmulators } from '../local/emulators.ts';
+import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from '../local/emulators.ts';
 import { invoked } from '../local/invocation.ts';
 import { createLmsReceiver } from '../local/lms-receiver.ts';
 import { LOCAL_REGION, LOCAL_SECRETS, localLmsSettings, TABLE_NAME } from '../local/settings.ts';
-import { type CountedCall, startCounter, type Tally, tally } from './counting.ts';
+import { type CountedCall, type Counter, startCounter, type Tally, tally } from './counting.ts';
 
 const exec = promisify(execFile);
 
@@ -135,15 +140,33 @@ async function logged<T>(
   }
 }
 
+/** A message received from fauxqs as the event source mapping hands it to its function (the fields the handlers read). */
+export function sqsRecord(m: Message) {
+  return {
+    messageId: m.MessageId,
+    receiptHandle: m.ReceiptHandle,
+    body: m.Body,
+    attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
+    messageAttributes: {},
+    eventSource: 'aws:sqs',
+  };
+}
+
+/** What a driver of the real handlers runs them on: the emulators, the counting proxy in front of dynalite, an SQS client. */
+export interface CountedStack {
+  emulators: Emulators;
+  counter: Counter;
+  sqs: SQSClient;
+  stop(): Promise<void>;
+}
+
 /**
- * Starts dynalite (behind the counting proxy), fauxqs, the local SES and the demo LMS receiver,
- * loads the real handlers with the local stack's settings, and drives `starters` starters one at a
- * time along both paths — HR event → ingest → mail queue → mailer → invite in the mailbox; the
- * link's page (GET) → the agreement (POST) → the receipt by the mailer and the completion by
- * lms-push to the receiver — handing each queue's messages to its handler as Lambda's event source
- * would. Policy version 1 is published beforehand (uncounted), as it is on a running deployment.
+ * Starts dynalite (behind the counting proxy), fauxqs and the local SES; puts the functions'
+ * settings — the AWS endpoints (DynamoDB's the proxy), the table, the queues, the local secrets,
+ * then `settings` — in this process's environment, where handlers imported afterwards read them;
+ * and publishes the bundled policies' versions, uncounted (as on a running deployment).
  */
-export async function drivePaths(starters = 3): Promise<CallsResult> {
+export async function startCountedStack(settings: Record<string, string>): Promise<CountedStack> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const emulators = await startEmulators({
     ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
@@ -154,10 +177,12 @@ export async function drivePaths(starters = 3): Promise<CallsResult> {
   const direct = new DynamoDBClient({ ...clientConfig, endpoint: emulators.endpoints.dynamodb });
   const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.endpoints.sqs });
   const counter = await startCounter(emulators.endpoints.dynamodb, { client: direct, tableName: TABLE_NAME });
-  const lms = createLmsReceiver(LOCAL_SECRETS.LMS_WEBHOOK_SECRET.split(/[\s,]+/)[0] as string);
-  lms.server.listen(0, '127.0.0.1');
-  await once(lms.server, 'listening');
-  const lmsPort = (lms.server.address() as AddressInfo).port;
+  const stop = async () => {
+    await counter.stop();
+    direct.destroy();
+    sqs.destroy();
+    await emulators.stop();
+  };
   try {
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
@@ -172,28 +197,50 @@ export async function drivePaths(starters = 3): Promise<CallsResult> {
       PUBLIC_BASE_URL: 'https://attest.example',
       MAIL_FROM: 'onboarding@attest.example',
       SES_CONFIGURATION_SET: 'attest',
-      ORGANISATION_NAME: 'Bench Council',
-      LMS_MODE: 'webhook',
-      ...localLmsSettings(lmsPort),
-      REDRIVE_AFTER: 'PT10M',
       // One process is one mailer instance, as under `npm start` (the stack sizes it on AWS).
       MAILER_CONCURRENCY: '1',
       POWERTOOLS_SERVICE_NAME: 'attest',
-      // As on AWS: JSON lines at INFO, and the metrics' EMF lines (both are CloudWatch Logs ingestion).
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'INFO',
-      POWERTOOLS_METRICS_DISABLED: 'false',
       ...LOCAL_SECRETS,
+      ...settings,
     });
-    const seedStore = makeDynamoStore(TABLE_NAME, direct);
-    const quiet = { info: () => undefined, warn: () => undefined };
     const publisher = makePublishPolicy({
-      store: seedStore,
+      store: makeDynamoStore(TABLE_NAME, direct),
       clock: { now: () => new Date() },
-      logger: quiet,
+      logger: { info: () => undefined, warn: () => undefined },
     });
     for (const text of bundledPolicies.values()) await publisher.publish(text);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { emulators, counter, sqs, stop };
+}
 
+/**
+ * Starts dynalite (behind the counting proxy), fauxqs, the local SES and the demo LMS receiver,
+ * loads the real handlers with the local stack's settings, and drives `starters` starters one at a
+ * time along both paths — HR event → ingest → mail queue → mailer → invite in the mailbox; the
+ * link's page (GET) → the agreement (POST) → the receipt by the mailer and the completion by
+ * lms-push to the receiver — handing each queue's messages to its handler as Lambda's event source
+ * would. Policy version 1 is published beforehand (uncounted), as it is on a running deployment.
+ */
+export async function drivePaths(starters = 3): Promise<CallsResult> {
+  const lms = createLmsReceiver(LOCAL_SECRETS.LMS_WEBHOOK_SECRET.split(/[\s,]+/)[0] as string);
+  lms.server.listen(0, '127.0.0.1');
+  await once(lms.server, 'listening');
+  const lmsPort = (lms.server.address() as AddressInfo).port;
+  const stack = await startCountedStack({
+    ORGANISATION_NAME: 'Bench Council',
+    LMS_MODE: 'webhook',
+    ...localLmsSettings(lmsPort),
+    REDRIVE_AFTER: 'PT10M',
+    // As on AWS: JSON lines at INFO, and the metrics' EMF lines (both are CloudWatch Logs ingestion).
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'INFO',
+    POWERTOOLS_METRICS_DISABLED: 'false',
+  });
+  const { emulators, counter, sqs } = stack;
+  try {
     const [ingest, mailer, ack, lmsPush] = await Promise.all([
       import('#functions/ingest/handler.ts'),
       import('#functions/mailer/handler.ts'),
@@ -237,16 +284,7 @@ export async function drivePaths(starters = 3): Promise<CallsResult> {
         runs[path].messages += Messages.length;
         for (const m of Messages) {
           const out = (await call(path, fn, {
-            Records: [
-              {
-                messageId: m.MessageId,
-                receiptHandle: m.ReceiptHandle,
-                body: m.Body,
-                attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
-                messageAttributes: {},
-                eventSource: 'aws:sqs',
-              },
-            ],
+            Records: [sqsRecord(m)],
           })) as { batchItemFailures?: unknown[] };
           if (out?.batchItemFailures?.length) throw new Error(`${fn} failed its message`);
         }
@@ -338,14 +376,11 @@ export async function drivePaths(starters = 3): Promise<CallsResult> {
     }
     return { passes };
   } finally {
-    await counter.stop();
     await new Promise<void>((resolve) => {
       lms.server.close(() => resolve());
       lms.server.closeAllConnections();
     });
-    direct.destroy();
-    sqs.destroy();
-    await emulators.stop();
+    await stack.stop();
   }
 }
 

@@ -390,7 +390,8 @@ export class AttestStack extends Stack {
     // Least privilege: the item actions its code sends to the one table (functions/table-access.ts),
     // sends to the queues each function feeds, its own secret. The console reads everything an
     // operator may look at, and writes only its actions on an assignment.
-    const tableUsers = {
+    /** Every function by its folder's name under functions/: for the grants here and the dashboard. */
+    const fnsByName = {
       ingest,
       mailer,
       ack,
@@ -400,7 +401,7 @@ export class AttestStack extends Stack {
       scim,
       console: consoleFn,
     } satisfies Record<TableFunction, IFunction>;
-    for (const [name, fn] of Object.entries(tableUsers) as Array<[TableFunction, IFunction]>)
+    for (const [name, fn] of Object.entries(fnsByName) as Array<[TableFunction, IFunction]>)
       data.grantTableAccess(fn, tableAccessOf(name));
     secrets.hrWebhook.grantRead(ingest);
     secrets.scimToken.grantRead(scim);
@@ -572,16 +573,7 @@ export class AttestStack extends Stack {
         'SES throttling for 30 minutes': emailRateThrottledAlarm,
       },
       queues: { mail: mail.queue, lms: lms.queue },
-      functions: {
-        ingest,
-        mailer,
-        ack,
-        'lms-push': lmsPush,
-        sweeper,
-        'ses-events': sesEvents,
-        scim,
-        console: consoleFn,
-      },
+      functions: fnsByName,
       destinations: lmsMode,
     });
 

@@ -6,19 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { makeDynamoStore } from '#shared/adapters/dynamo/store.ts';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
-import { makePublishPolicy } from '#shared/core/publish.ts';
 import { makeSealer, SESSION_COOKIE } from '#shared/edge/console/session.ts';
 import type { HttpEvent, HttpResult } from '#shared/edge/http.ts';
-import { bundledPolicies } from '#templates/policies.ts';
-import { startCounter } from '../../bench/counting.ts';
-import { LOCAL_CREDENTIALS, startEmulators } from '../../local/emulators.ts';
+import { sqsRecord, startCountedStack } from '../../bench/calls.ts';
 import { invoked } from '../../local/invocation.ts';
 import { SIMULATOR, sendEvent, simulatedEvent, snsEvent } from '../../local/ses-simulator.ts';
-import { LOCAL_REGION, LOCAL_SECRETS, TABLE_NAME } from '../../local/settings.ts';
+import { LOCAL_SECRETS } from '../../local/settings.ts';
 
 /** One DynamoDB call a function made: its operation, the index a query read, the kinds of item written. */
 export interface RecordedCall {
@@ -28,7 +23,6 @@ export interface RecordedCall {
   items?: string[];
 }
 
-const BASE = 'https://attest.example';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 function httpEvent(
@@ -80,54 +74,24 @@ function scimUser(suffix: string, email: string) {
  * published beforehand, uncounted.
  */
 export async function driveOthers(): Promise<RecordedCall[]> {
-  const emulators = await startEmulators({
-    ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
-    dataDir: undefined,
-    visibilitySeconds: 10,
+  const stack = await startCountedStack({
+    ORGANISATION_NAME: 'Grants Council',
+    LMS_MODE: 'webhook',
+    LMS_WEBHOOK_URL: 'https://lms.example/hooks/attest',
+    // Owed work is due a second after it is written, so the sweep below has some to re-drive.
+    REDRIVE_AFTER: 'PT1S',
+    // A resend is held to this after the invite, so the console's below may come a second after.
+    FRESH_LINK_INTERVAL: 'PT1S',
+    OIDC_ISSUER: 'https://login.example',
+    OIDC_CLIENT_ID: 'attest-console',
+    OIDC_GROUPS_CLAIM: 'groups',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    LOG_LEVEL: 'SILENT',
   });
-  const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const direct = new DynamoDBClient({ ...clientConfig, endpoint: emulators.endpoints.dynamodb });
-  const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.endpoints.sqs });
-  const counter = await startCounter(emulators.endpoints.dynamodb, { client: direct, tableName: TABLE_NAME });
+  const { emulators, counter, sqs } = stack;
+  /** The console's own origin, whose forms it takes (the PUBLIC_BASE_URL the stack set). */
+  const origin = new URL(process.env.PUBLIC_BASE_URL as string).origin;
   try {
-    Object.assign(process.env, {
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: counter.endpoint,
-      AWS_ENDPOINT_URL_SQS: emulators.endpoints.sqs,
-      AWS_ENDPOINT_URL_SESV2: emulators.endpoints.ses,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      TABLE_NAME,
-      MAIL_QUEUE_URL: emulators.queues.mail,
-      LMS_QUEUE_URL: emulators.queues.lms,
-      PUBLIC_BASE_URL: BASE,
-      MAIL_FROM: 'onboarding@attest.example',
-      SES_CONFIGURATION_SET: 'attest',
-      ORGANISATION_NAME: 'Grants Council',
-      LMS_MODE: 'webhook',
-      LMS_WEBHOOK_URL: 'https://lms.example/hooks/attest',
-      // Owed work is due a second after it is written, so the sweep below has some to re-drive.
-      REDRIVE_AFTER: 'PT1S',
-      // A resend is held to this after the invite, so the console's below may come a second after.
-      FRESH_LINK_INTERVAL: 'PT1S',
-      MAILER_CONCURRENCY: '1',
-      OIDC_ISSUER: 'https://login.example',
-      OIDC_CLIENT_ID: 'attest-console',
-      OIDC_GROUPS_CLAIM: 'groups',
-      POWERTOOLS_SERVICE_NAME: 'attest',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      LOG_LEVEL: 'SILENT',
-      ...LOCAL_SECRETS,
-    });
-    const seedStore = makeDynamoStore(TABLE_NAME, direct);
-    const publisher = makePublishPolicy({
-      store: seedStore,
-      clock: { now: () => new Date() },
-      logger: { info: () => undefined, warn: () => undefined },
-    });
-    for (const text of bundledPolicies.values()) await publisher.publish(text);
-
     const [scim, mailer, sesEvents, consoleFn, sweeper] = await Promise.all([
       import('#functions/scim/handler.ts'),
       import('#functions/mailer/handler.ts'),
@@ -225,16 +189,10 @@ export async function driveOthers(): Promise<RecordedCall[]> {
           }),
         );
         if (!Messages.length) return;
-        await call('mailer', {
-          Records: Messages.map((m) => ({
-            messageId: m.MessageId,
-            receiptHandle: m.ReceiptHandle,
-            body: m.Body,
-            attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
-            messageAttributes: {},
-            eventSource: 'aws:sqs',
-          })),
+        const out = await call<{ batchItemFailures?: unknown[] }>('mailer', {
+          Records: Messages.map(sqsRecord),
         });
+        if (out?.batchItemFailures?.length) throw new Error('the mailer failed a message');
         await sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: emulators.queues.mail,
@@ -291,7 +249,7 @@ export async function driveOthers(): Promise<RecordedCall[]> {
         'console',
         httpEvent('POST', `/console/actions/${action}`, {
           cookies,
-          headers: { origin: BASE, 'content-type': 'application/x-www-form-urlencoded' },
+          headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
           body,
         }),
       );
@@ -320,10 +278,7 @@ export async function driveOthers(): Promise<RecordedCall[]> {
         ...(c.items && { items: c.items }),
       }));
   } finally {
-    await counter.stop();
-    direct.destroy();
-    sqs.destroy();
-    await emulators.stop();
+    await stack.stop();
   }
 }
 
