@@ -130,6 +130,18 @@ describe('the functions’ cold-start bundles', () => {
   );
 
   it.each(names)(
+    '%s carries no table-access data: the grants’ actions are the stack’s, the aggregates import their types alone',
+    async (name) => {
+      // Act
+      const meta = await metafileOfFunction(name);
+
+      // Assess
+      expect(Object.keys(meta.inputs).filter((file) => file.endsWith('table-access.ts'))).toEqual([]);
+    },
+    120_000,
+  );
+
+  it.each(names)(
     '%s calls no operation that streams events, so the SDK’s support for them is left out',
     async (name) => {
       // Act
