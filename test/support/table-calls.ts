@@ -114,7 +114,7 @@ export async function driveOthers(): Promise<RecordedCall[]> {
         counter.phase('between');
       }
     };
-    const expect = (what: string, result: HttpResult, status: number) => {
+    const expectStatus = (what: string, result: HttpResult, status: number) => {
       if (result.statusCode !== status)
         throw new Error(
           `${what} answered ${result.statusCode}, not ${status}: ${String(result.body).slice(0, 300)}`,
@@ -122,7 +122,7 @@ export async function driveOthers(): Promise<RecordedCall[]> {
       return result;
     };
 
-    // SCIM: two users provisioned (invited through the ingest use case), listed, one changed and deleted.
+    // SCIM: three users provisioned (invited through the ingest use case), listed, one changed and deleted.
     const scimRequest = (method: string, path: string, body?: unknown, query?: string) =>
       call<HttpResult>(
         'scim',
@@ -138,19 +138,23 @@ export async function driveOthers(): Promise<RecordedCall[]> {
     const bounced = randomUUID().slice(0, 8);
     const kept = randomUUID().slice(0, 8);
     const gone = randomUUID().slice(0, 8);
-    expect('SCIM create', await scimRequest('POST', '/Users', scimUser(bounced, SIMULATOR.bounce)), 201);
-    expect(
+    expectStatus(
+      'SCIM create',
+      await scimRequest('POST', '/Users', scimUser(bounced, SIMULATOR.bounce)),
+      201,
+    );
+    expectStatus(
       'SCIM create',
       await scimRequest('POST', '/Users', scimUser(kept, `user.${kept}@example.org`)),
       201,
     );
-    const made = expect(
+    const made = expectStatus(
       'SCIM create',
       await scimRequest('POST', '/Users', scimUser(gone, `user.${gone}@example.org`)),
       201,
     );
     const goneId = (JSON.parse(String(made.body)) as { id: string }).id;
-    expect(
+    expectStatus(
       'SCIM search',
       await scimRequest(
         'GET',
@@ -160,8 +164,8 @@ export async function driveOthers(): Promise<RecordedCall[]> {
       ),
       200,
     );
-    expect('SCIM list', await scimRequest('GET', '/Users', undefined, 'count=10'), 200);
-    expect(
+    expectStatus('SCIM list', await scimRequest('GET', '/Users', undefined, 'count=10'), 200);
+    expectStatus(
       'SCIM patch',
       await scimRequest('PATCH', `/Users/${goneId}`, {
         schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -175,7 +179,7 @@ export async function driveOthers(): Promise<RecordedCall[]> {
       }),
       200,
     );
-    expect('SCIM delete', await scimRequest('DELETE', `/Users/${goneId}`), 204);
+    expectStatus('SCIM delete', await scimRequest('DELETE', `/Users/${goneId}`), 204);
 
     // The mailer: every message on the mail queue, as the event source mapping hands them over.
     const drainMail = async () => {
@@ -228,7 +232,7 @@ export async function driveOthers(): Promise<RecordedCall[]> {
     };
     const cookies = [`${SESSION_COOKIE}=${sealer.seal(SESSION_COOKIE, session)}`];
     const page = async (path: string, query = '') =>
-      expect(
+      expectStatus(
         `GET ${path}`,
         await call<HttpResult>('console', httpEvent('GET', path, { query, cookies })),
         200,
