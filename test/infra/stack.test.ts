@@ -671,7 +671,8 @@ describe('AttestStack', () => {
       Mailer: { anywhere: [get, batchGet, query, put, update, batchWrite], index: true },
       Ack: { anywhere: [get, batchGet, query, put, update, batchWrite], index: false },
       LmsPush: { anywhere: [get, batchGet, query, put, update, batchWrite], index: true },
-      // Its retention steps and re-drives only read and update, and reset a starter (put); no audit batch.
+      // No audit batch: it composes no audit trail. (PutItem: its starters and assignments
+      // aggregates can put; a grant is per aggregate, not per use case.)
       Sweeper: { anywhere: [get, batchGet, query, put, update], index: true },
       SesEvents: { anywhere: [get, batchGet, query, put, update, batchWrite], index: false },
       // SCIM's lookup entries are deleted when a user's values change or the user is deleted.
