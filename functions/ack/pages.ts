@@ -66,6 +66,7 @@ export async function viewPage(view: AckView, formAction: string, brand: Brand):
           evidenceId: view.evidence.evidenceId,
           already: view.already,
           method: view.evidence.method,
+          timeZone: view.timeZone,
         }),
       );
     case 'expired':
