@@ -45,6 +45,19 @@ function created(
   };
 }
 
+/** The store's first write of a profile that `matches` fails, as a crash there would. */
+function crashOnce(store: FakeStore, matches: (starter: Starter) => boolean): void {
+  const putStarter = store.putStarter.bind(store);
+  let failOnce = true;
+  store.putStarter = async (starter) => {
+    if (failOnce && matches(starter)) {
+      failOnce = false;
+      throw new Error('crashed');
+    }
+    return putStarter(starter);
+  };
+}
+
 const cancelled = (id = 'evt_cancel', employeeId = 'E1001'): StarterEvent => ({
   type: 'starter.cancelled',
   id,
@@ -955,15 +968,7 @@ describe('ingestStarterEvent', () => {
     await ingest(created());
     clock.advance(3600_000);
     const fix = { ...created('evt_fix', { email: 'ada.l@example.org' }), type: 'starter.updated' as const };
-    const putStarter = store.putStarter.bind(store);
-    let failOnce = true;
-    store.putStarter = async (starter) => {
-      if (failOnce && starter.email === 'ada.l@example.org') {
-        failOnce = false;
-        throw new Error('crashed');
-      }
-      return putStarter(starter);
-    };
+    crashOnce(store, (starter) => starter.email === 'ada.l@example.org');
 
     // Act
     await expect(ingest(fix)).rejects.toThrow('crashed');
@@ -1016,15 +1021,7 @@ describe('ingestStarterEvent', () => {
     await ingest(created());
     const moved = { ...created('evt_move'), type: 'starter.updated' as const };
     moved.data = { ...moved.data, timeZone: 'Australia/Sydney' };
-    const putStarter = store.putStarter.bind(store);
-    let failOnce = true;
-    store.putStarter = async (starter) => {
-      if (failOnce && starter.timeZone === 'Australia/Sydney') {
-        failOnce = false;
-        throw new Error('crashed');
-      }
-      return putStarter(starter);
-    };
+    crashOnce(store, (starter) => starter.timeZone === 'Australia/Sydney');
 
     // Act
     await expect(ingest(moved)).rejects.toThrow('crashed');
