@@ -124,6 +124,8 @@ export interface AckPageInput {
     | undefined;
   /** When they last declined (ISO), if they have. */
   declinedAt?: string | undefined;
+  /** The person's time zone (IANA), when known: when they declined is said in it as well as in UTC. */
+  timeZone?: string | undefined;
   /** This page answers the decline just recorded. */
   justDeclined?: boolean | undefined;
   /** A decline refused outright, as a message key. */
@@ -139,7 +141,7 @@ function whenSaid(language: Language, iso: string): string {
 }
 
 /**
- * A moment as the receipt says it: in the person's time zone, then in UTC ("3 December 2026, 09:15
+ * A moment of the person's as the page says it (when they signed, or declined): in their time zone, then in UTC ("3 December 2026, 09:15
  * (Europe/London) — 09:15 UTC", the UTC day said too when it is another); in UTC alone without a
  * zone (an ask made before zones were kept) or with one this runtime does not know. The day and
  * time are read from numbers (isoMoment), the day's name from the page's language.
@@ -197,6 +199,7 @@ function declinedNote(
   language: Language,
   declinedAt: string | undefined,
   justDeclined: boolean | undefined,
+  timeZone: string | undefined,
 ): string {
   const t = messagesIn(language);
   if (justDeclined) {
@@ -208,7 +211,7 @@ function declinedNote(
   }
   if (!declinedAt) return '';
   return `<div class="declined">
-<p>${escapeHtml(t('page.declinedBefore', { when: whenSaid(language, declinedAt) }))}</p>
+<p>${escapeHtml(t('page.declinedBefore', { when: whenSaidIn(language, declinedAt, timeZone) }))}</p>
 </div>
 `;
 }
@@ -234,6 +237,7 @@ export function renderAckPage({
   declinedAt,
   justDeclined,
   declineRefused,
+  timeZone,
 }: AckPageInput): string {
   const language = languageOf(policy);
   const t = messagesIn(language);
@@ -258,7 +262,7 @@ export function renderAckPage({
   const content = `${summary}
 <h1>${escapeHtml(policy.title)}</h1>
 <p class="meta">${escapeHtml(t('page.meta', { version: policy.version, effectiveDate: formatDay(policy.effectiveDate, htmlLang(language)) }))}</p>
-${declinedNote(language, declinedAt, justDeclined)}${changesSection(policy)}<article class="policy">
+${declinedNote(language, declinedAt, justDeclined, timeZone)}${changesSection(policy)}<article class="policy">
 ${policyHtml(policy.body)}
 </article>
 <form class="agree" method="post" action="${escapeHtml(formAction)}" novalidate>

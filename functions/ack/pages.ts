@@ -50,6 +50,7 @@ export async function viewPage(view: AckView, formAction: string, brand: Brand):
             },
           },
           declinedAt: view.declinedAt,
+          timeZone: view.timeZone,
           justDeclined: view.justDeclined,
           declineRefused: view.declineRefused,
         }),

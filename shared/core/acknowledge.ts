@@ -95,6 +95,8 @@ export type AckView =
       decline?: { values?: { fullName: string; reason: string }; errors?: DeclineErrors };
       /** When they last declined, if they have: the page says so, and that they can still agree. */
       declinedAt?: string;
+      /** With `declinedAt`, the person's time zone when known (zoneOf): that time is said in it too. */
+      timeZone?: string;
       /** This answer recorded their decline. */
       justDeclined?: boolean;
       /** A decline refused outright (not offered for this policy, or too many): said on the page. */
@@ -211,13 +213,13 @@ export function readReason(raw: string | undefined): { reason: string; error?: D
 }
 
 /**
- * The time zone a signed ask's receipt says its time in, read from the ask alone (no other item:
- * the page's calls stay as they were): the zone its certificate was made in — the receipt email's
- * and the certificate's, recorded when the receipt went — else the zone the ask kept from the
- * starter (frozen once signed); none for an ask made before zones were kept.
+ * The time zone the page says an ask's times in (a receipt's, a decline's), read from the ask
+ * alone (no other item: the page's calls stay as they were): the zone its certificate was made in
+ * — the receipt email's and the certificate's, recorded when the receipt went — else the zone the
+ * ask kept from the starter (frozen once signed); none for an ask made before zones were kept.
  */
-function zoneOf(signed: Assignment): { timeZone?: string } {
-  const timeZone = signed.certificate?.timeZone ?? signed.timeZone;
+function zoneOf(ask: Assignment): { timeZone?: string } {
+  const timeZone = ask.certificate?.timeZone ?? ask.timeZone;
   return timeZone ? { timeZone } : {};
 }
 
@@ -334,7 +336,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       policy,
       shown,
       ...(offered && { decline: decline ?? {} }),
-      ...(last && { declinedAt: last.declinedAt }),
+      ...(last && { declinedAt: last.declinedAt, ...zoneOf(assignment) }),
       ...rest,
     };
   }

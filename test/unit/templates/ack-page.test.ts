@@ -341,6 +341,22 @@ describe('renderAckPage with "I do not agree"', () => {
     expect(html).toContain('you can still sign it below');
   });
 
+  it('says when they declined in their time zone too, when known', () => {
+    // Act
+    const html = renderAckPage({
+      policy: declinable,
+      formAction: '/ack/x',
+      shown,
+      declinedAt: '2026-11-24T23:30:00.000Z',
+      timeZone: 'Asia/Tokyo',
+    });
+
+    // Assess
+    expect(html).toContain(
+      'You told us on 25 November 2026, 08:30 (Asia/Tokyo) — 24 November 2026, 23:30 UTC that you do not agree',
+    );
+  });
+
   it('lists a decline refused outright in the summary', () => {
     // Act
     const html = renderAckPage({ policy, formAction: '/ack/x', shown, declineRefused: 'decline.tooMany' });
