@@ -151,6 +151,12 @@ export interface Assignments {
    */
   readdressed(assignmentId: string, at: Date): Promise<boolean>;
   /**
+   * The starter's time zone changed: an ask not yet signed keeps the new one (its `timeZone`), so
+   * its receipt says when it is signed in the zone the person is in. Returns false for an ask signed
+   * or unknown (a signed ask keeps the zone it was signed in).
+   */
+  rezoned(assignmentId: string, timeZone: string): Promise<boolean>;
+  /**
    * The starter is back (HR sent starter.created after cancelling them): an ask cancelled with
    * them — not signed, not withdrawn for a newer version — owes a fresh invite from `dueAt`, its
    * chase started afresh; or, `bounced`, is bounced again, owing nothing (its address refused it

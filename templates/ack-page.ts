@@ -1,7 +1,7 @@
 // The acknowledgement pages: the policy with its form, the receipt, and the friendly error page, in the starter's language, under the organisation's name.
 import { createHash } from 'node:crypto';
 import { MAX_NAME, MAX_REASON } from '#shared/core/acknowledge.ts';
-import { formatDay, isoDay } from '#shared/core/dates.ts';
+import { formatDay, isoDay, isoMoment, isTimeZone } from '#shared/core/dates.ts';
 import { escapeHtml, simplePage } from '#shared/core/html.ts';
 import { DEFAULT_LANGUAGE, type Language } from '#shared/core/language.ts';
 import type { AckMethod, PolicyVersion } from '#shared/core/model.ts';
@@ -124,6 +124,8 @@ export interface AckPageInput {
     | undefined;
   /** When they last declined (ISO), if they have. */
   declinedAt?: string | undefined;
+  /** The person's time zone (IANA), when known: when they declined is said in it as well as in UTC. */
+  timeZone?: string | undefined;
   /** This page answers the decline just recorded. */
   justDeclined?: boolean | undefined;
   /** A decline refused outright, as a message key. */
@@ -135,6 +137,28 @@ function whenSaid(language: Language, iso: string): string {
   return message(language, 'receiptPage.whenValue', {
     date: formatDay(isoDay(new Date(iso)), htmlLang(language)),
     time: iso.slice(11, 16),
+  });
+}
+
+/**
+ * A moment of the person's as the page says it (when they signed, or declined): in their time zone, then in UTC ("3 December 2026, 09:15
+ * (Europe/London) — 09:15 UTC", the UTC day said too when it is another); in UTC alone without a
+ * zone (an ask made before zones were kept) or with one this runtime does not know. The day and
+ * time are read from numbers (isoMoment), the day's name from the page's language.
+ */
+export function whenSaidIn(language: Language, iso: string, timeZone: string | undefined): string {
+  if (!timeZone || !isTimeZone(timeZone)) return whenSaid(language, iso);
+  const at = new Date(iso);
+  const local = isoMoment(at, timeZone).text;
+  const utc = isoMoment(at, 'UTC').text;
+  return message(language, 'receiptPage.whenLocalValue', {
+    date: formatDay(local.slice(0, 10), htmlLang(language)),
+    time: local.slice(11, 16),
+    zone: timeZone,
+    utc:
+      local.slice(0, 10) === utc.slice(0, 10)
+        ? message(language, 'receiptPage.whenUtcTime', { time: utc.slice(11, 16) })
+        : whenSaid(language, iso),
   });
 }
 
@@ -175,6 +199,7 @@ function declinedNote(
   language: Language,
   declinedAt: string | undefined,
   justDeclined: boolean | undefined,
+  timeZone: string | undefined,
 ): string {
   const t = messagesIn(language);
   if (justDeclined) {
@@ -186,7 +211,7 @@ function declinedNote(
   }
   if (!declinedAt) return '';
   return `<div class="declined">
-<p>${escapeHtml(t('page.declinedBefore', { when: whenSaid(language, declinedAt) }))}</p>
+<p>${escapeHtml(t('page.declinedBefore', { when: whenSaidIn(language, declinedAt, timeZone) }))}</p>
 </div>
 `;
 }
@@ -212,6 +237,7 @@ export function renderAckPage({
   declinedAt,
   justDeclined,
   declineRefused,
+  timeZone,
 }: AckPageInput): string {
   const language = languageOf(policy);
   const t = messagesIn(language);
@@ -236,7 +262,7 @@ export function renderAckPage({
   const content = `${summary}
 <h1>${escapeHtml(policy.title)}</h1>
 <p class="meta">${escapeHtml(t('page.meta', { version: policy.version, effectiveDate: formatDay(policy.effectiveDate, htmlLang(language)) }))}</p>
-${declinedNote(language, declinedAt, justDeclined)}${changesSection(policy)}<article class="policy">
+${declinedNote(language, declinedAt, justDeclined, timeZone)}${changesSection(policy)}<article class="policy">
 ${policyHtml(policy.body)}
 </article>
 <form class="agree" method="post" action="${escapeHtml(formAction)}" novalidate>
@@ -273,6 +299,8 @@ export interface ReceiptPageInput {
   already: boolean;
   /** How the agreement was made: one HR recorded on the person's behalf is said so (no note, no recorder). */
   method?: AckMethod | undefined;
+  /** The person's time zone (IANA), when known: the time is said in it as well as in UTC. */
+  timeZone?: string | undefined;
 }
 
 export function renderReceiptPage({
@@ -283,6 +311,7 @@ export function renderReceiptPage({
   evidenceId,
   already,
   method,
+  timeZone,
 }: ReceiptPageInput): string {
   const language = languageOf(policy);
   const t = messagesIn(language);
@@ -294,7 +323,7 @@ export function renderReceiptPage({
         ? 'receiptPage.alreadyHeading'
         : 'receiptPage.signedHeading',
   );
-  const when = whenSaid(language, acknowledgedAt);
+  const when = whenSaidIn(language, acknowledgedAt, timeZone);
   const said = onBehalf
     ? t('receiptPage.onBehalf', { when })
     : t(already ? 'receiptPage.recordedEarlier' : 'receiptPage.recordedNow');

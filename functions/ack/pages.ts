@@ -50,6 +50,7 @@ export async function viewPage(view: AckView, formAction: string, brand: Brand):
             },
           },
           declinedAt: view.declinedAt,
+          timeZone: view.timeZone,
           justDeclined: view.justDeclined,
           declineRefused: view.declineRefused,
         }),
@@ -66,6 +67,7 @@ export async function viewPage(view: AckView, formAction: string, brand: Brand):
           evidenceId: view.evidence.evidenceId,
           already: view.already,
           method: view.evidence.method,
+          timeZone: view.timeZone,
         }),
       );
     case 'expired':

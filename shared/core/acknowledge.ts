@@ -95,13 +95,18 @@ export type AckView =
       decline?: { values?: { fullName: string; reason: string }; errors?: DeclineErrors };
       /** When they last declined, if they have: the page says so, and that they can still agree. */
       declinedAt?: string;
+      /** With `declinedAt`, the person's time zone when known (zoneOf): that time is said in it too. */
+      timeZone?: string;
       /** This answer recorded their decline. */
       justDeclined?: boolean;
       /** A decline refused outright (not offered for this policy, or too many): said on the page. */
       declineRefused?: DeclineErrorCode;
     }
-  /** `policy` in the language the evidence says was signed. */
-  | { kind: 'receipt'; policy: ShownPolicy; evidence: Evidence; already: boolean }
+  /**
+   * `policy` in the language the evidence says was signed; `timeZone`, the person's when known
+   * (receiptZone), the time is said in it too.
+   */
+  | { kind: 'receipt'; policy: ShownPolicy; evidence: Evidence; already: boolean; timeZone?: string }
   /** No longer asked for; `newerVersion` when because a newer version is asked for instead. */
   | { kind: 'withdrawn'; newerVersion?: number; language: Language }
   | { kind: 'expired'; resendToken: string; language: Language }
@@ -207,6 +212,17 @@ export function readReason(raw: string | undefined): { reason: string; error?: D
   return { reason };
 }
 
+/**
+ * The time zone the page says an ask's times in (a receipt's, a decline's), read from the ask
+ * alone (no other item: the page's calls stay as they were): the zone its certificate was made in
+ * — the receipt email's and the certificate's, recorded when the receipt went — else the zone the
+ * ask kept from the starter (frozen once signed); none for an ask made before zones were kept.
+ */
+function zoneOf(ask: Assignment): { timeZone?: string } {
+  const timeZone = ask.certificate?.timeZone ?? ask.timeZone;
+  return timeZone ? { timeZone } : {};
+}
+
 function validate(nameError: FormErrorCode | undefined, agree: string | undefined): FormErrors | undefined {
   const errors: FormErrors = {};
   if (nameError) errors.fullName = nameError;
@@ -250,11 +266,12 @@ export function makeAcknowledgement(deps: AckDeps) {
   }
 
   /** A signed assignment's receipt: its text in the language the evidence says was signed. */
-  const receiptOf = (policy: PolicyVersion, evidence: Evidence): AckView => ({
+  const receiptOf = (policy: PolicyVersion, evidence: Evidence, signed: Assignment): AckView => ({
     kind: 'receipt',
     policy: shownIn(policy, evidenceLanguage(evidence)),
     evidence,
     already: true,
+    ...zoneOf(signed),
   });
 
   async function load(
@@ -281,7 +298,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       if (!newer) break;
       if (newer.ack) {
         const policy = await store.getPolicyVersion(newer.policyId, newer.policyVersion);
-        if (policy) return receiptOf(policy, newer.ack);
+        if (policy) return receiptOf(policy, newer.ack, newer);
       }
       if (newer.status !== 'cancelled')
         return { kind: 'withdrawn', newerVersion: newer.policyVersion, language };
@@ -319,7 +336,7 @@ export function makeAcknowledgement(deps: AckDeps) {
       policy,
       shown,
       ...(offered && { decline: decline ?? {} }),
-      ...(last && { declinedAt: last.declinedAt }),
+      ...(last && { declinedAt: last.declinedAt, ...zoneOf(assignment) }),
       ...rest,
     };
   }
@@ -395,7 +412,7 @@ export function makeAcknowledgement(deps: AckDeps) {
   function signedReceipt(assignment: Assignment, evidence: Evidence, policy: PolicyVersion, tokenId: string) {
     if (sentToAnOldAddress(assignment, tokenId))
       throw new NotFoundError('assignment.not_found', 'The link is not valid.');
-    return receiptOf(policy, evidence);
+    return receiptOf(policy, evidence, assignment);
   }
 
   /**
@@ -496,7 +513,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     const recorded = outcome.assignment.ack;
     // Lost the race to a concurrent POST (show its receipt) or to a cancellation.
     if (!recorded) return await withdrawn(outcome.assignment, language);
-    if (!outcome.recorded) return receiptOf(text, recorded);
+    if (!outcome.recorded) return receiptOf(text, recorded, outcome.assignment);
 
     const { assignmentId } = assignment;
     // In one request: 'acknowledged' is new by construction (only the POST whose conditional write
@@ -512,7 +529,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     ]);
     deps.metrics.count('AcknowledgementRecorded');
     deps.logger.info('acknowledgement recorded', { assignmentId });
-    return { kind: 'receipt', policy, evidence: recorded, already: false };
+    return { kind: 'receipt', policy, evidence: recorded, already: false, ...zoneOf(outcome.assignment) };
   }
 
   /**
@@ -566,7 +583,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     const current = outcome.assignment;
     if (!outcome.recorded) {
       // Lost a race: to an agreement (its receipt), a withdrawal, or another decline that filled the list.
-      if (current.ack) return receiptOf(text, current.ack);
+      if (current.ack) return receiptOf(text, current.ack, current);
       if (current.status === 'cancelled') return await withdrawn(current, language);
       return formView(current, policy, shown, { declineRefused: 'decline.tooMany' });
     }
@@ -610,7 +627,7 @@ export function makeAcknowledgement(deps: AckDeps) {
     const language = await languageOf(assignment, policy);
     if (requested) return { kind: 'fresh-link-sent', language };
     if (assignment.status === 'cancelled') return await withdrawn(assignment, language);
-    if (assignment.ack && policy) return receiptOf(policy, assignment.ack);
+    if (assignment.ack && policy) return receiptOf(policy, assignment.ack, assignment);
     return { kind: 'fresh-link-sent', language };
   }
 

@@ -67,6 +67,7 @@ export type IngestStore = EventReceipts &
     | 'cancelAssignment'
     | 'reopenBounced'
     | 'readdressed'
+    | 'rezoned'
     | 'reopenCancelled'
   > &
   Pick<Policies, 'getLatestPolicyVersion'> &
@@ -267,6 +268,7 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       policySha256: policy.sha256,
       status: 'pending',
       createdAt: now.toISOString(),
+      timeZone: starter.timeZone,
       dueAt: new Date(now.getTime() + deps.redriveAfterMs).toISOString(),
       dueKind: 'invite',
       sends: [],
@@ -334,14 +336,23 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
   }
 
   /**
-   * A new address: the links already emailed went to the old one, so each ask not yet signed
-   * keeps the time, and a link sent before it signs nothing (acknowledge.ts). Marked before the
-   * profile takes the address: a crash between the two leaves the change still to be seen, and
-   * HR's retry of the event marks them again.
+   * A new address or time zone, told to each ask not yet signed (a signed one keeps what it was
+   * signed under). A new address: the links already emailed went to the old one, so each keeps the
+   * time, and a link sent before it signs nothing (acknowledge.ts). A new zone: each keeps it, for
+   * its receipt to say when it is signed where the person is. Marked before the profile takes the
+   * change: a crash between the two leaves the change still to be seen, and HR's retry of the
+   * event marks them again.
    */
-  async function readdress(existing: Starter, now: Date): Promise<void> {
-    for (const id of await everyAssignmentOf(existing, existing.asked ?? existing.policies))
-      await store.readdressed(id, now);
+  async function retell(
+    existing: Starter,
+    change: { readdressed: boolean; timeZone: string | undefined },
+    now: Date,
+  ): Promise<void> {
+    if (!change.readdressed && !change.timeZone) return;
+    for (const id of await everyAssignmentOf(existing, existing.asked ?? existing.policies)) {
+      if (change.readdressed) await store.readdressed(id, now);
+      if (change.timeZone) await store.rezoned(id, change.timeZone);
+    }
   }
 
   /** A new address re-opens what bounced at the old one: the invite is owed again, to the new address. */
@@ -412,7 +423,10 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
       const back = event.type === 'starter.created';
       const staysCancelled = existing?.status === 'cancelled' && !back;
       const readdressed = existing && existing.email.toLowerCase() !== event.data.email.toLowerCase();
-      if (readdressed) await readdress(existing, now);
+      if (existing) {
+        const rezoned = existing.timeZone !== event.data.timeZone ? event.data.timeZone : undefined;
+        await retell(existing, { readdressed: Boolean(readdressed), timeZone: rezoned }, now);
+      }
       const starter = await upsert(event.data, existing, now, staysCancelled ? 'cancelled' : 'active');
       assignments = [];
       if (staysCancelled) {

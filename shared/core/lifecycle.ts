@@ -213,6 +213,7 @@ export async function renewAgreement(
     renews: assignmentId,
     status: 'pending',
     createdAt: now.toISOString(),
+    timeZone: starter.timeZone,
     dueAt: nextOpening(now, plan.window, starter.timeZone).toISOString(),
     dueKind: 'invite',
     sends: [],

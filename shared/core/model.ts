@@ -497,6 +497,12 @@ export interface Assignment extends Lanes {
    * one): a link emailed before then went to the old address, and signs nothing.
    */
   emailSince?: string;
+  /**
+   * The starter's time zone (IANA), kept from their profile while the ask is unsigned (changed with
+   * it: `rezoned`): the page's receipt says when they signed in it, reading no other item. Absent
+   * on an ask made before it was kept.
+   */
+  timeZone?: string;
   /** When the starter left (starter.cancelled), while they are away: what retention counts from. */
   leftAt?: string;
   /** The retention step owed, and when: present only while one is (the `retain` index). */

@@ -470,6 +470,7 @@ function askFor(
     policySha256: policy.sha256,
     reason: how.reason,
     createdAt: how.createdAt ?? now.toISOString(),
+    timeZone: starter.timeZone,
     sends: [],
     ...(how.bounce
       ? { status: 'bounced', bounce: how.bounce }

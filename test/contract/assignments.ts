@@ -11,6 +11,7 @@ export type AssignmentsStore = MakeStore<
   | 'cancelAssignment'
   | 'reopenBounced'
   | 'readdressed'
+  | 'rezoned'
   | 'reopenCancelled'
   | 'markBounced'
   | 'requestFreshLink'
@@ -289,6 +290,50 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
         // Assess
         expect(marked).toEqual([false, false]);
         expect(await store.getAssignment('a1')).toEqual(signed);
+        expect(await store.getAssignment('a2')).toBeUndefined();
+      });
+    });
+
+    describe('rezoned', () => {
+      it('keeps the new time zone on an ask not yet signed, changing nothing else', async () => {
+        // Prepare
+        const invited = ask('a1', { status: 'invited', timeZone: 'Europe/London' });
+        const store = await holding(invited);
+
+        // Act
+        const marked = await store.rezoned('a1', 'America/New_York');
+
+        // Assess
+        expect(marked).toBe(true);
+        expect(await store.getAssignment('a1')).toEqual({ ...invited, timeZone: 'America/New_York' });
+      });
+
+      it('gives a zone to an ask made before zones were kept', async () => {
+        // Prepare
+        const invited = ask('a1', { status: 'invited' });
+        const store = await holding(invited);
+
+        // Act
+        const marked = await store.rezoned('a1', 'Europe/London');
+
+        // Assess
+        expect(marked).toBe(true);
+        expect(await store.getAssignment('a1')).toEqual({ ...invited, timeZone: 'Europe/London' });
+      });
+
+      it('refuses a signed ask, which keeps the zone it was signed in, or one unknown, writing nothing', async () => {
+        // Prepare
+        const store = await holding(ask('a1', { status: 'invited', timeZone: 'Europe/London' }));
+        await store.recordAcknowledgement('a1', evidence, {}, at(1));
+        const signed = await store.getAssignment('a1');
+
+        // Act
+        const marked = [await store.rezoned('a1', 'Asia/Tokyo'), await store.rezoned('a2', 'Asia/Tokyo')];
+
+        // Assess
+        expect(marked).toEqual([false, false]);
+        expect(await store.getAssignment('a1')).toEqual(signed);
+        expect(signed?.timeZone).toBe('Europe/London');
         expect(await store.getAssignment('a2')).toBeUndefined();
       });
     });

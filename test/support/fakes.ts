@@ -323,13 +323,23 @@ export class FakeStore implements Store {
     return true;
   }
 
-  async readdressed(assignmentId: string, at: Date) {
-    this.writes.push('readdressed');
+  /** The starter's address's date or time zone on an ask, as the adapter's setWhileUnsigned sets them. */
+  private setWhileUnsigned(assignmentId: string, change: Pick<Assignment, 'emailSince' | 'timeZone'>) {
     const a = this.assignments.get(assignmentId);
     // attribute_exists(pk) AND attribute_not_exists(ack)
     if (!a || a.ack) return false;
-    a.emailSince = at.toISOString();
+    Object.assign(a, change);
     return true;
+  }
+
+  async readdressed(assignmentId: string, at: Date) {
+    this.writes.push('readdressed');
+    return this.setWhileUnsigned(assignmentId, { emailSince: at.toISOString() });
+  }
+
+  async rezoned(assignmentId: string, timeZone: string) {
+    this.writes.push('rezoned');
+    return this.setWhileUnsigned(assignmentId, { timeZone });
   }
 
   async reopenCancelled(assignmentId: string, how: { dueAt: Date } | { bounced: true }) {

@@ -27,6 +27,22 @@ export function makeAssignments(table: TableFor<'assignments'>, shards = DEFAULT
   const getAssignment = async (assignmentId: string, consistency?: ReadConsistency) =>
     asAssignment(await table.get(key.assignment(assignmentId), consistency));
 
+  /**
+   * Sets one attribute of the starter's, copied onto an ask (their address's date, their time
+   * zone), unless it is signed: a signed ask keeps what it was signed under. False when refused.
+   */
+  const setWhileUnsigned = (assignmentId: string, attribute: string, value: string) =>
+    conditionally(
+      table.update({
+        Key: key.assignment(assignmentId),
+        // A name for the attribute, as some (TIMEZONE) are DynamoDB's reserved words.
+        UpdateExpression: 'SET #attribute = :value',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ack)',
+        ExpressionAttributeNames: { '#attribute': attribute },
+        ExpressionAttributeValues: { ':value': value },
+      }),
+    );
+
   return {
     async createAssignment(assignment) {
       const item = { ...key.assignment(assignment.assignmentId), ...storedAssignment(assignment, shards) };
@@ -78,14 +94,11 @@ export function makeAssignments(table: TableFor<'assignments'>, shards = DEFAULT
     },
 
     async readdressed(assignmentId, at) {
-      return conditionally(
-        table.update({
-          Key: key.assignment(assignmentId),
-          UpdateExpression: 'SET emailSince = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ack)',
-          ExpressionAttributeValues: { ':at': at.toISOString() },
-        }),
-      );
+      return setWhileUnsigned(assignmentId, 'emailSince', at.toISOString());
+    },
+
+    async rezoned(assignmentId, timeZone) {
+      return setWhileUnsigned(assignmentId, 'timeZone', timeZone);
     },
 
     async reopenCancelled(assignmentId, how) {

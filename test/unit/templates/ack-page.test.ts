@@ -7,6 +7,7 @@ import {
   renderErrorPage,
   renderExpiredPage,
   renderReceiptPage,
+  whenSaidIn,
 } from '#templates/ack-page.ts';
 import { getBundledPolicy } from '#templates/policies.ts';
 import { pageProblems } from '../../support/html.ts';
@@ -102,6 +103,87 @@ describe('renderReceiptPage', () => {
 
     // Assess
     expect(html).toContain('You have already signed this policy');
+  });
+});
+
+describe('whenSaidIn', () => {
+  it('says the time in the person’s zone, then in UTC', () => {
+    // Act
+    const said = whenSaidIn('en', '2026-12-03T09:15:00.000Z', 'Europe/London');
+
+    // Assess
+    expect(said).toBe('3 December 2026, 09:15 (Europe/London) — 09:15 UTC');
+  });
+
+  it('follows the zone across a clock change (Europe/London, 29 March 2026 at 01:00 UTC)', () => {
+    // Act
+    const before = whenSaidIn('en', '2026-03-29T00:59:00.000Z', 'Europe/London');
+    const after = whenSaidIn('en', '2026-03-29T01:00:00.000Z', 'Europe/London');
+
+    // Assess: GMT, then BST an hour ahead
+    expect(before).toBe('29 March 2026, 00:59 (Europe/London) — 00:59 UTC');
+    expect(after).toBe('29 March 2026, 02:00 (Europe/London) — 01:00 UTC');
+  });
+
+  it('says the UTC day too when it is not the local one', () => {
+    // Act
+    const ahead = whenSaidIn('en', '2026-12-02T17:30:00.000Z', 'Asia/Tokyo');
+    const behind = whenSaidIn('en', '2026-12-03T03:00:00.000Z', 'America/Los_Angeles');
+
+    // Assess
+    expect(ahead).toBe('3 December 2026, 02:30 (Asia/Tokyo) — 2 December 2026, 17:30 UTC');
+    expect(behind).toBe('2 December 2026, 19:00 (America/Los_Angeles) — 3 December 2026, 03:00 UTC');
+  });
+
+  it('says it in Welsh', () => {
+    // Act
+    const said = whenSaidIn('cy', '2026-07-01T08:05:00.000Z', 'Europe/London');
+
+    // Assess: summer time, the month in Welsh
+    expect(said).toBe('1 Gorffennaf 2026, 09:05 (Europe/London) — 08:05 UTC');
+  });
+
+  it('says UTC alone without a zone (an ask made before zones were kept), or with one not known', () => {
+    // Act
+    const none = whenSaidIn('en', '2026-12-03T09:15:00.000Z', undefined);
+    const unknown = whenSaidIn('en', '2026-12-03T09:15:00.000Z', 'Mars/Olympus_Mons');
+
+    // Assess
+    expect(none).toBe('3 December 2026, 09:15 UTC');
+    expect(unknown).toBe('3 December 2026, 09:15 UTC');
+  });
+});
+
+describe('renderReceiptPage in the person’s time zone', () => {
+  it('says when they signed in their zone and in UTC, escaped, in a valid page', async () => {
+    // Act
+    const html = renderReceiptPage({
+      policy,
+      acknowledgedAt: '2026-06-24T10:15:00.000Z',
+      typedName: 'Ada Lovelace',
+      evidenceId: 'ev_123',
+      already: false,
+      timeZone: 'Europe/London',
+    });
+
+    // Assess
+    expect(html).toContain('<dd>24 June 2026, 11:15 (Europe/London) — 10:15 UTC</dd>');
+    expect(await pageProblems(html)).toEqual([]);
+  });
+
+  it('says it in Welsh on a Welsh receipt', () => {
+    // Act
+    const html = renderReceiptPage({
+      policy: { ...policy, language: 'cy' },
+      acknowledgedAt: '2026-12-03T09:15:00.000Z',
+      typedName: 'Ada Lovelace',
+      evidenceId: 'ev_123',
+      already: true,
+      timeZone: 'Europe/London',
+    });
+
+    // Assess
+    expect(html).toContain('<dd>3 Rhagfyr 2026, 09:15 (Europe/London) — 09:15 UTC</dd>');
   });
 });
 
@@ -257,6 +339,22 @@ describe('renderAckPage with "I do not agree"', () => {
     // Assess
     expect(html).toContain('You told us on 24 November 2026');
     expect(html).toContain('you can still sign it below');
+  });
+
+  it('says when they declined in their time zone too, when known', () => {
+    // Act
+    const html = renderAckPage({
+      policy: declinable,
+      formAction: '/ack/x',
+      shown,
+      declinedAt: '2026-11-24T23:30:00.000Z',
+      timeZone: 'Asia/Tokyo',
+    });
+
+    // Assess
+    expect(html).toContain(
+      'You told us on 25 November 2026, 08:30 (Asia/Tokyo) — 24 November 2026, 23:30 UTC that you do not agree',
+    );
   });
 
   it('lists a decline refused outright in the summary', () => {

@@ -688,6 +688,72 @@ describe('recordAcknowledgement', () => {
   });
 });
 
+describe('the receipt’s time zone', () => {
+  it('says the zone the ask kept from the starter, reading no other item', async () => {
+    // Prepare: the profile says another zone, which the page must not need to read
+    const { store, submit } = await setup({ timeZone: 'Asia/Tokyo' }, ['webhook'], {
+      starter: { timeZone: 'Europe/London' },
+    });
+    const getStarter = vi.spyOn(store, 'getStarter');
+
+    // Act
+    const view = await submit('Ada Lovelace', 'yes');
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'receipt', already: false, timeZone: 'Asia/Tokyo' });
+    expect(getStarter).not.toHaveBeenCalled();
+  });
+
+  it('shows a later visit the zone the agreement was made in, not one the starter moved to since', async () => {
+    // Prepare: signed in Tokyo; the starter then moved (a signed ask keeps its zone)
+    const { store, submit, ack, token, assignment } = await setup({ timeZone: 'Asia/Tokyo' });
+    await submit('Ada Lovelace', 'yes');
+    await store.rezoned(assignment.assignmentId, 'Europe/London');
+
+    // Act
+    const view = await ack.showAcknowledgement(token);
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'receipt', already: true, timeZone: 'Asia/Tokyo' });
+  });
+
+  it('prefers the zone the certificate was made in, as the receipt email said it', async () => {
+    // Prepare: the receipt went with a certificate made in New York
+    const { store, submit, ack, token, assignment } = await setup({ timeZone: 'Asia/Tokyo' });
+    await submit('Ada Lovelace', 'yes');
+    store.seed({
+      ...(store.peek(assignment.assignmentId) as Assignment),
+      certificate: {
+        sha256: 'c'.repeat(64),
+        fileName: 'agreement-safe-internet-use-v3.pdf',
+        organisationName: 'Example Council',
+        timeZone: 'America/New_York',
+        format: 1,
+        madeAt: '2026-11-24T10:00:05.000Z',
+      },
+    });
+
+    // Act
+    const view = await ack.showAcknowledgement(token);
+
+    // Assess
+    expect(view).toMatchObject({ kind: 'receipt', timeZone: 'America/New_York' });
+  });
+
+  it('says no zone for an ask made before zones were kept (the page says UTC alone)', async () => {
+    // Prepare
+    const { submit, ack, token } = await setup();
+
+    // Act
+    const posted = await submit('Ada Lovelace', 'yes');
+    const shown = await ack.showAcknowledgement(token);
+
+    // Assess
+    expect(posted).not.toHaveProperty('timeZone');
+    expect(shown).not.toHaveProperty('timeZone');
+  });
+});
+
 describe('an expired link', () => {
   it('offers a fresh link instead of the form, and accepting sends one to the address on file', async () => {
     // Prepare

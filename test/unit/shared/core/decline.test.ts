@@ -295,6 +295,25 @@ describe('recordDecline', () => {
     expect(view).not.toHaveProperty('justDeclined');
   });
 
+  it('says the zone the ask keeps, for when they declined to be said in it too; none without one', async () => {
+    // Prepare
+    const zoned = await setup({ assignment: { timeZone: 'Asia/Tokyo' } });
+    const unzoned = await setup();
+    await zoned.decline('Ada Lovelace', 'I do not agree with clause 4.');
+    await unzoned.decline('Ada Lovelace', 'I do not agree with clause 4.');
+
+    // Act
+    const views = [
+      await zoned.ack.showAcknowledgement(zoned.token),
+      await unzoned.ack.showAcknowledgement(unzoned.token),
+    ];
+
+    // Assess
+    expect(views[0]).toMatchObject({ kind: 'form', declinedAt: NOW, timeZone: 'Asia/Tokyo' });
+    expect(views[1]).toMatchObject({ kind: 'form', declinedAt: NOW });
+    expect(views[1]).not.toHaveProperty('timeZone');
+  });
+
   it('lets the person agree later from the same link: the normal evidence, receipt and LMS delivery, the decline kept', async () => {
     // Prepare
     const { store, assignment, decline, agree, clock, mailQueue, lmsQueue } = await setup();

@@ -45,6 +45,19 @@ function created(
   };
 }
 
+/** The store's first write of a profile that `matches` fails, as a crash there would. */
+function crashOnce(store: FakeStore, matches: (starter: Starter) => boolean): void {
+  const putStarter = store.putStarter.bind(store);
+  let failOnce = true;
+  store.putStarter = async (starter) => {
+    if (failOnce && matches(starter)) {
+      failOnce = false;
+      throw new Error('crashed');
+    }
+    return putStarter(starter);
+  };
+}
+
 const cancelled = (id = 'evt_cancel', employeeId = 'E1001'): StarterEvent => ({
   type: 'starter.cancelled',
   id,
@@ -955,15 +968,7 @@ describe('ingestStarterEvent', () => {
     await ingest(created());
     clock.advance(3600_000);
     const fix = { ...created('evt_fix', { email: 'ada.l@example.org' }), type: 'starter.updated' as const };
-    const putStarter = store.putStarter.bind(store);
-    let failOnce = true;
-    store.putStarter = async (starter) => {
-      if (failOnce && starter.email === 'ada.l@example.org') {
-        failOnce = false;
-        throw new Error('crashed');
-      }
-      return putStarter(starter);
-    };
+    crashOnce(store, (starter) => starter.email === 'ada.l@example.org');
 
     // Act
     await expect(ingest(fix)).rejects.toThrow('crashed');
@@ -975,6 +980,58 @@ describe('ingestStarterEvent', () => {
     expect(marked).toBe('2026-11-24T11:00:00.000Z');
     expect(store.starters.get(starterIdFor('E1001'))?.email).toBe('ada.l@example.org');
     expect(store.peek(safeId)?.emailSince).toBe('2026-11-24T11:01:00.000Z');
+  });
+
+  it('keeps the starter’s time zone on each ask it makes', async () => {
+    // Prepare
+    const { store, ingest } = setup(['safe-internet-use', 'data-protection']);
+
+    // Act
+    await ingest({ ...created(), data: { ...created().data, timeZone: 'Asia/Tokyo' } });
+
+    // Assess
+    expect(store.peek(safeId)?.timeZone).toBe('Asia/Tokyo');
+    expect(store.peek(privacyId)?.timeZone).toBe('Asia/Tokyo');
+  });
+
+  it('moves each unsigned ask to a changed time zone, not a signed one, and writes nothing while the zone stays', async () => {
+    // Prepare: asked two policies, one of them signed
+    const { store, clock, ingest } = setup(['safe-internet-use', 'data-protection']);
+    await ingest(created());
+    await store.recordAcknowledgement(privacyId, { evidenceId: 'ev_1' } as never, {}, clock.now());
+    const moved = { ...created('evt_move'), type: 'starter.updated' as const };
+    moved.data = { ...moved.data, timeZone: 'America/New_York' };
+
+    // Act: the same zone again, then a new one
+    store.writes.length = 0;
+    await ingest({ ...created('evt_same'), type: 'starter.updated' });
+    const sameZoneWrites = store.writes.filter((w) => w === 'rezoned').length;
+    await ingest(moved);
+
+    // Assess
+    expect(sameZoneWrites).toBe(0);
+    expect(store.peek(safeId)?.timeZone).toBe('America/New_York');
+    expect(store.peek(privacyId)?.timeZone).toBe('Europe/London');
+    expect(store.starters.get(starterIdFor('E1001'))?.timeZone).toBe('America/New_York');
+  });
+
+  it('moves the asks to the new zone before the profile takes it, so a crash between the two is finished by the retry', async () => {
+    // Prepare: the profile write fails once, after the asks were moved
+    const { store, ingest } = setup();
+    await ingest(created());
+    const moved = { ...created('evt_move'), type: 'starter.updated' as const };
+    moved.data = { ...moved.data, timeZone: 'Australia/Sydney' };
+    crashOnce(store, (starter) => starter.timeZone === 'Australia/Sydney');
+
+    // Act
+    await expect(ingest(moved)).rejects.toThrow('crashed');
+    const marked = store.peek(safeId)?.timeZone;
+    await ingest(moved);
+
+    // Assess
+    expect(marked).toBe('Australia/Sydney');
+    expect(store.starters.get(starterIdFor('E1001'))?.timeZone).toBe('Australia/Sydney');
+    expect(store.peek(safeId)?.timeZone).toBe('Australia/Sydney');
   });
 
   it('keeps an acknowledged assignment as it is when the starter is cancelled', async () => {

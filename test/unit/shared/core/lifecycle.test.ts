@@ -289,6 +289,8 @@ describe('renewal', () => {
       status: 'pending',
       dueKind: 'invite',
       dueAt: '2026-11-24T10:00:00.000Z',
+      // The starter's zone, for the receipt its page shows once signed.
+      timeZone: 'Europe/London',
     });
     const after = (await store.getAssignment(assignment.assignmentId)) as Assignment;
     expect(after.ack).toEqual(before?.ack);

@@ -265,6 +265,8 @@ describe('reacknowledge', () => {
         status: 'pending',
         // When they were first asked, for reports' date ranges; the invite is owed now.
         createdAt: earlier.createdAt,
+        // The starter's zone, for the receipt the page shows once signed.
+        timeZone: starter.timeZone,
         dueAt: '2026-11-26T10:00:00.000Z',
         dueKind: 'invite',
         sends: [],
