@@ -2,15 +2,21 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { type DiffPart, type FieldDiff, policyDiff } from '#shared/core/console/policy-diff.ts';
+import {
+  type DiffPart,
+  type FieldDiff,
+  policyDiff,
+  type TranslationDiff,
+  translationDiffs,
+} from '#shared/core/console/policy-diff.ts';
 import { formatDate, formatDay } from '#shared/core/dates.ts';
-import { DEFAULT_LANGUAGE, TRANSLATION_LANGUAGES } from '#shared/core/language.ts';
+import { DEFAULT_LANGUAGE, languageName, TRANSLATION_LANGUAGES } from '#shared/core/language.ts';
 import { DEFAULT_TOKEN_TTL_MS } from '#shared/core/link-keys.ts';
 import type { PolicyText, PolicyVersion } from '#shared/core/model.ts';
 import { parsePolicy, parsePolicyTranslation, policyFileName, withTranslation } from '#shared/core/policy.ts';
 import { makeListPolicyVersions, makePublishPolicy, type PublishPlan } from '#shared/core/publish.ts';
 import type { Logger } from '#shared/ports.ts';
-import { cliDispatch, type Shell, UsageError } from './cli.ts';
+import { cliDispatch, oneOf, type Shell, UsageError } from './cli.ts';
 
 /** The publisher's log lines are for the functions' logs; here its outcome is the answer. */
 const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
@@ -101,8 +107,12 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
         if (plan.created || plan.emailed) {
           for (const line of planText(plan, reacknowledge)) io.out(line);
           const people = plan.emailed === 1 ? '1 person' : `${plan.emailed} people`;
+          const dropping = plan.latest ? droppedTranslations(plan.latest, plan.policy) : [];
+          const without = dropping.length
+            ? ` without the ${oneOf(dropping.map(languageName))} translation version ${plan.latest?.version} has`
+            : '';
           const question = plan.created
-            ? `Publish version ${plan.policy.version} and email ${people}?`
+            ? `Publish version ${plan.policy.version}${without} and email ${people}?`
             : `Email ${people} about version ${plan.policy.version}?`;
           if (!(await deps.confirm(question))) {
             io.err('attest: nothing published, nobody asked');
@@ -111,15 +121,17 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
           }
         }
       }
-      const { policy, created } = await publish(text);
+      const { policy, created, previous } = await publish(text);
       io.out(
         created
           ? `${policy.policyId}: published version ${policy.version} (sha256 ${policy.sha256})`
           : `${policy.policyId}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
       );
       // Each translation published with it: its own text, its own hash.
-      for (const [language, translation] of Object.entries(policy.translations ?? {})) {
-        io.out(`${policy.policyId}: with its ${language} translation (sha256 ${translation?.sha256})`);
+      for (const line of translationHashes(policy)) io.out(line);
+      // Said whether asked first or not (--yes, a script): a translation left behind is not dropped in silence.
+      for (const language of previous ? droppedTranslations(previous, policy) : []) {
+        io.out(droppedText(policy, language, previous?.version ?? 0));
       }
       if (!reacknowledge) return;
       const outcome = await askAgain(policy);
@@ -198,14 +210,19 @@ export function planText(plan: PublishPlan, reacknowledge: boolean): string[] {
   const { policy, latest, count } = plan;
   const id = policy.policyId;
   const lines = !plan.created
-    ? [`${id}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`]
+    ? [
+        `${id}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
+        ...translationHashes(policy),
+      ]
     : latest
       ? [
           `${id}: would publish version ${policy.version} (sha256 ${policy.sha256})`,
+          ...translationHashes(policy),
           `changes from version ${latest.version} ([-removed-] {+added+}):`,
-          ...diffText(policyDiff(latest, policy)),
+          ...orUnchanged(diffText(policyDiff(latest, policy)), '  (the English text is unchanged)'),
+          ...translationDiffs(latest, policy).flatMap((t) => translationText(t, policy, latest.version)),
         ]
-      : [`${id}: would publish version 1, its first (sha256 ${policy.sha256})`];
+      : [`${id}: would publish version 1, its first (sha256 ${policy.sha256})`, ...translationHashes(policy)];
   if (plan.created && policy.changes?.length) {
     lines.push(`what changed, as the page and the re-acknowledgement email say:`);
     lines.push(...policy.changes.map((c) => `  * ${c}`));
@@ -223,6 +240,54 @@ export function planText(plan: PublishPlan, reacknowledge: boolean): string[] {
       : `would email 0 (with --reacknowledge: ${emailed}, ${who})`,
   );
   return lines;
+}
+
+/** Each translation of `policy` with its own hash: the hashes a version's text is known by. */
+function translationHashes(policy: PolicyVersion): string[] {
+  return Object.entries(policy.translations ?? {}).map(
+    ([language, t]) =>
+      `${policy.policyId}: with its ${languageName(language)} (${language}) translation (sha256 ${t?.sha256})`,
+  );
+}
+
+/** The languages `older` was translated into that `newer` is not. */
+export function droppedTranslations(
+  older: PolicyVersion,
+  newer: Pick<PolicyVersion, 'translations'>,
+): string[] {
+  return Object.keys(older.translations ?? {}).filter(
+    (language) => older.translations?.[language] && !newer.translations?.[language],
+  );
+}
+
+function droppedText(policy: PolicyVersion, language: string, from: number): string {
+  const name = languageName(language);
+  return (
+    `${policy.policyId}: version ${policy.version} has no ${name} translation, dropping version ${from}'s: ` +
+    `starters whose locale is ${name} read it in English (to keep one, publish with its .${language}.md file beside the policy's)`
+  );
+}
+
+const orUnchanged = (lines: string[], none: string) => (lines.length ? lines : [none]);
+
+/** One translation's part of a dry run: its own heading, and its difference when it changed. */
+function translationText(t: TranslationDiff, policy: PolicyVersion, from: number): string[] {
+  const name = `${languageName(t.language)} (${t.language})`;
+  switch (t.change) {
+    case 'same':
+      return [`the ${name} translation is unchanged`];
+    case 'added':
+      return [
+        `adds a ${name} translation: starters whose locale is ${languageName(t.language)} will read it`,
+      ];
+    case 'removed':
+      return [droppedText(policy, t.language, from)];
+    case 'changed':
+      return [
+        `changes to the ${name} translation from version ${from} (was sha256 ${t.olderSha256}):`,
+        ...orUnchanged(diffText(t.diff), '  (no word changed: only spacing or markup)'),
+      ];
+  }
 }
 
 /**

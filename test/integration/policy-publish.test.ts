@@ -1,10 +1,10 @@
 // `npx attest policy publish --dry-run` as a user runs it, in a shell on the local stack's table: it shows what would change and writes nothing.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { aPolicySource } from '../support/fakes.ts';
+import { aPolicySource, aWelshPolicySource } from '../support/fakes.ts';
 import { shell } from '../support/local.ts';
 
 // Each call starts npm and compiles the CLI: seconds, on a busy machine many.
@@ -36,6 +36,47 @@ describe('npx attest policy publish --dry-run', { timeout: 120_000 }, () => {
     expect(dry.out).toContain('would email 0: 0 who signed an earlier version');
     expect(dry.out).toMatch(/dry run: nothing was written\n$/);
     expect(versions.out.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('shows a change to the Welsh alone as a change, and says when a script’s publish drops it', async () => {
+    // Prepare: version 1 published with its Welsh beside it; then only the Welsh changes
+    const id = `welsh-${randomUUID().slice(0, 8)}`;
+    const dir = mkdtempSync(join(tmpdir(), 'attest-policy-'));
+    const file = join(dir, `${id}.md`);
+    const welsh = join(dir, `${id}.cy.md`);
+    writeFileSync(file, aPolicySource().replace('id: sample', `id: ${id}`));
+    writeFileSync(welsh, aWelshPolicySource().replace('id: sample', `id: ${id}`));
+    const first = await shell('npx attest policy publish "$FILE"', { FILE: file });
+    writeFileSync(
+      welsh,
+      aWelshPolicySource('Paragraff un, newydd.\n\n## Pennawd\n\n1. Cam\n').replace(
+        'id: sample',
+        `id: ${id}`,
+      ),
+    );
+
+    // Act
+    const dry = await shell('npx attest policy publish "$FILE" --dry-run', { FILE: file });
+    rmSync(welsh);
+    const dropped = await shell('npx attest policy publish "$FILE" --yes', { FILE: file });
+
+    // Assess
+    expect([first.code, first.err]).toEqual([0, '']);
+    expect(first.out).toMatch(
+      new RegExp(`\n${id}: with its Welsh \\(cy\\) translation \\(sha256 [0-9a-f]{64}\\)\n`),
+    );
+    expect([dry.code, dry.err]).toEqual([0, '']);
+    expect(dry.out).toMatch(new RegExp(`^${id}: would publish version 2 `));
+    expect(dry.out).toContain('  (the English text is unchanged)\n');
+    expect(dry.out).toMatch(
+      /\nchanges to the Welsh \(cy\) translation from version 1 \(was sha256 [0-9a-f]{64}\):\n/,
+    );
+    expect(dry.out).toContain('    Paragraff un{+, newydd+}.\n');
+    expect([dropped.code, dropped.err]).toEqual([0, '']);
+    expect(dropped.out).toMatch(new RegExp(`^${id}: published version 2 `));
+    expect(dropped.out).toContain(
+      `${id}: version 2 has no Welsh translation, dropping version 1's: starters whose locale is Welsh read it in English`,
+    );
   });
 
   it('asks on a terminal before publishing, and publishes nothing when the answer is no', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { policyDiff } from '#shared/core/console/policy-diff.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
-import { parsePolicy } from '#shared/core/policy.ts';
+import { parsePolicy, parsePolicyTranslation, withTranslation } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
 import { renderAckPage } from '#templates/ack-page.ts';
 import { type CliDeps, runCli } from '../../../bin/attest.ts';
@@ -16,6 +16,7 @@ import {
   anEvidence,
   aPolicySource,
   aStarter,
+  aWelshPolicySource,
   FakeClock,
   FakeStore,
   seedSigned,
@@ -261,6 +262,105 @@ describe('attest policy publish on a terminal', () => {
     expect(code).toBe(0);
     expect(asked).toEqual([]);
     expect(out).toEqual([expect.stringMatching(/^sample: unchanged, version 1 /)]);
+  });
+});
+
+/** Runs the CLI with the files `files` holds (p.md, and p.cy.md beside it when given). */
+async function cliFiles(
+  argv: string[],
+  store: FakeStore,
+  files: Record<string, string>,
+  more: Partial<CliDeps> = {},
+) {
+  return cli(argv, store, '', {
+    readFile: (path) => files[path] ?? '',
+    fileExists: (path) => path in files,
+    ...more,
+  });
+}
+
+/** Version 1 of `sample` published with its Welsh translation; writes are counted from here. */
+async function welshStore() {
+  const store = new FakeStore();
+  const english = parsePolicy(aPolicySource());
+  const text = withTranslation(english, 'cy', parsePolicyTranslation(aWelshPolicySource(), english, 'cy'));
+  await makePublishPolicy({ store, clock: new FakeClock(NOW), logger: silentLogger }).publish(text);
+  store.writes.length = 0;
+  return store;
+}
+
+describe('attest policy publish with a Welsh translation', () => {
+  it('shows a change to the Welsh alone as a change, under its own heading, with each hash', async () => {
+    // Prepare
+    const store = await welshStore();
+    const files = {
+      'p.md': aPolicySource(),
+      'p.cy.md': aWelshPolicySource('Paragraff un, newydd.\n\n## Pennawd\n\n1. Cam\n'),
+    };
+
+    // Act
+    const { code, out, err } = await cliFiles(['policy', 'publish', 'p.md', '--dry-run'], store, files);
+
+    // Assess
+    expect([code, err, store.writes]).toEqual([0, [], []]);
+    const v1 = await store.getLatestPolicyVersion('sample');
+    expect(out[0]).toBe(`sample: would publish version 2 (sha256 ${v1?.sha256})`);
+    expect(out[1]).toMatch(/^sample: with its Welsh \(cy\) translation \(sha256 [0-9a-f]{64}\)$/);
+    expect(out[1]).not.toContain(v1?.translations?.cy?.sha256);
+    expect(out.slice(2, 8)).toEqual([
+      'changes from version 1 ([-removed-] {+added+}):',
+      '  (the English text is unchanged)',
+      `changes to the Welsh (cy) translation from version 1 (was sha256 ${v1?.translations?.cy?.sha256}):`,
+      '  body:',
+      '    (paragraph 1)',
+      '    Paragraff un{+, newydd+}.',
+    ]);
+    expect(out.at(-1)).toBe('dry run: nothing was written');
+  });
+
+  it('says the Welsh is unchanged, and adds its hash to an unchanged version', async () => {
+    // Prepare
+    const store = await welshStore();
+    const v1 = await store.getLatestPolicyVersion('sample');
+    const same = { 'p.md': aPolicySource(), 'p.cy.md': aWelshPolicySource() };
+    const english = { ...same, 'p.md': aPolicySource('Para one, changed.\n\n## Heading\n\n1. Step\n') };
+
+    // Act
+    const unchanged = await cliFiles(['policy', 'publish', 'p.md', '--dry-run'], store, same);
+    const englishOnly = await cliFiles(['policy', 'publish', 'p.md', '--dry-run'], store, english);
+
+    // Assess
+    expect(unchanged.out.slice(0, 2)).toEqual([
+      `sample: unchanged, version 1 is this text (sha256 ${v1?.sha256})`,
+      `sample: with its Welsh (cy) translation (sha256 ${v1?.translations?.cy?.sha256})`,
+    ]);
+    expect(englishOnly.out).toContain('    Para one{+, changed+}.');
+    expect(englishOnly.out).toContain('the Welsh (cy) translation is unchanged');
+  });
+
+  it('says a publish without --yes’s question drops the Welsh, on a dry run, a terminal and in a script', async () => {
+    // Prepare: the Welsh file is not beside the English any more
+    const files = { 'p.md': aPolicySource() };
+    const dropped =
+      "sample: version 2 has no Welsh translation, dropping version 1's: starters whose locale is Welsh read it in English" +
+      " (to keep one, publish with its .cy.md file beside the policy's)";
+    const { asked, confirm } = terminal(false);
+
+    // Act
+    const dry = await cliFiles(['policy', 'publish', 'p.md', '--dry-run'], await welshStore(), files);
+    const onTerminal = await cliFiles(['policy', 'publish', 'p.md'], await welshStore(), files, { confirm });
+    const store = await welshStore();
+    const script = await cliFiles(['policy', 'publish', 'p.md', '--yes'], store, files);
+
+    // Assess
+    expect(dry.out).toContain(dropped);
+    expect(asked).toEqual([
+      'Publish version 2 without the Welsh translation version 1 has and email 0 people?',
+    ]);
+    expect(onTerminal.out).toContain(dropped);
+    expect(script.code).toBe(0);
+    expect(script.out).toEqual([expect.stringMatching(/^sample: published version 2 /), dropped]);
+    expect((await store.getLatestPolicyVersion('sample'))?.translations).toBeUndefined();
   });
 });
 
