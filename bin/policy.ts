@@ -10,7 +10,13 @@ import {
   translationDiffs,
 } from '#shared/core/console/policy-diff.ts';
 import { formatDate, formatDay } from '#shared/core/dates.ts';
-import { DEFAULT_LANGUAGE, languageName, TRANSLATION_LANGUAGES } from '#shared/core/language.ts';
+import {
+  DEFAULT_LANGUAGE,
+  htmlLang,
+  languageName,
+  shownIn,
+  TRANSLATION_LANGUAGES,
+} from '#shared/core/language.ts';
 import { DEFAULT_TOKEN_TTL_MS } from '#shared/core/link-keys.ts';
 import type { PolicyText, PolicyVersion } from '#shared/core/model.ts';
 import { parsePolicy, parsePolicyTranslation, policyFileName, withTranslation } from '#shared/core/policy.ts';
@@ -150,9 +156,13 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
     .description(
       "Render the signing page and the invites (a new starter's and a re-acknowledgement) of the " +
         'policy file as publishing would number it, to HTML files for review, and PNG screenshots ' +
-        'when Chromium is present. Publishes nothing.',
+        'when Chromium is present: in English, and in each translation beside the file as a starter ' +
+        'with its locale reads them (page.cy.html…). Publishes nothing.',
     )
-    .argument('<file.md>', 'the policy file, e.g. templates/policies/safe-internet-use.md')
+    .argument(
+      '<file.md>',
+      'the policy file, e.g. templates/policies/safe-internet-use.md; its translations beside it (safe-internet-use.cy.md) are previewed with it',
+    )
     .option('--out <dir>', 'the directory to write to', 'policy-preview')
     .option('--as-version <n>', 'number the preview n rather than reading the table (no stack needed)')
     .action(async (file: string, options: { out: string; asVersion?: string }, command: Command) => {
@@ -378,7 +388,9 @@ const SAMPLE = { givenName: 'Sam', startDate: '2026-12-01', timeZone: 'Europe/Lo
 
 /**
  * The page and the invites as the ack and mailer functions render them for `policy`, addressed
- * to a sample starter, with links that lead nowhere, expiring at `expiresAt` (TOKEN_TTL from now).
+ * to a sample starter, with links that lead nowhere, expiring at `expiresAt` (TOKEN_TTL from now):
+ * in English (`page`, `invite`, `invite-reacknowledge`), and in each language the policy is
+ * translated into as a starter with that locale reads them (`page.cy`, `invite.cy`…).
  */
 export async function previewPages(
   policy: PolicyVersion,
@@ -391,23 +403,35 @@ export async function previewPages(
     import('#templates/invite.ts'),
     import('#templates/policy-html.ts'),
   ]);
-  await preparePolicyHtml(policy.body);
-  const invite = {
-    organisationName,
-    givenName: SAMPLE.givenName,
-    policyTitle: policy.title,
-    policyVersion: policy.version,
-    keyPoints: policy.keyPoints,
-    ackUrl: 'https://attest.example/ack/preview',
-    expiresOn: formatDate(expiresAt, SAMPLE.timeZone),
-    startDate: formatDay(SAMPLE.startDate),
-    ...(policy.changes && { changes: policy.changes }),
-  };
-  return {
-    page: renderAckPage({ policy, formAction: '/ack/preview', shown: 'preview' }),
-    invite: renderInvite({ ...invite, reacknowledge: false }).html,
-    'invite-reacknowledge': renderInvite({ ...invite, reacknowledge: true }).html,
-  };
+  const pages: Record<string, string> = {};
+  const languages = [
+    DEFAULT_LANGUAGE,
+    ...TRANSLATION_LANGUAGES.filter((language) => policy.translations?.[language]),
+  ];
+  for (const language of languages) {
+    // The text as a starter whose locale is `language` is shown it (mail.ts and acknowledge.ts do the same).
+    const shown = shownIn(policy, language);
+    // Dates as the mailer writes them in `language` (mail.ts dateLocale).
+    const locale = htmlLang(language);
+    await preparePolicyHtml(shown.body);
+    const invite = {
+      language,
+      organisationName,
+      givenName: SAMPLE.givenName,
+      policyTitle: shown.title,
+      policyVersion: policy.version,
+      keyPoints: shown.keyPoints,
+      ackUrl: 'https://attest.example/ack/preview',
+      expiresOn: formatDate(expiresAt, SAMPLE.timeZone, locale),
+      startDate: formatDay(SAMPLE.startDate, locale),
+      ...(shown.changes && { changes: shown.changes }),
+    };
+    const suffix = language === DEFAULT_LANGUAGE ? '' : `.${language}`;
+    pages[`page${suffix}`] = renderAckPage({ policy: shown, formAction: '/ack/preview', shown: 'preview' });
+    pages[`invite${suffix}`] = renderInvite({ ...invite, reacknowledge: false }).html;
+    pages[`invite-reacknowledge${suffix}`] = renderInvite({ ...invite, reacknowledge: true }).html;
+  }
+  return pages;
 }
 
 /** Where Chromium usually is (CHROMIUM_PATH overrides it, as for the browser tests). */

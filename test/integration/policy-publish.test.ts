@@ -1,6 +1,6 @@
 // `npx attest policy publish --dry-run` as a user runs it, in a shell on the local stack's table: it shows what would change and writes nothing.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -104,5 +104,34 @@ describe('npx attest policy publish --dry-run', { timeout: 120_000 }, () => {
     expect(yes.code).toBe(0);
     expect(yes.out).toMatch(new RegExp(`${id}: published version 2 `));
     expect(afterYes.out.trim().split('\n')).toHaveLength(2);
+  });
+});
+
+describe('npx attest policy preview', { timeout: 120_000 }, () => {
+  it('writes the Welsh page and invites beside the English ones for a policy with a Welsh translation', async () => {
+    // Prepare: a policy with its Welsh beside it, and no Chromium to draw screenshots
+    const dir = mkdtempSync(join(tmpdir(), 'attest-preview-'));
+    const file = join(dir, 'sample.md');
+    writeFileSync(file, aPolicySource());
+    writeFileSync(join(dir, 'sample.cy.md'), aWelshPolicySource());
+    const out = join(dir, 'out');
+
+    // Act
+    const preview = await shell(
+      'CHROMIUM_PATH="$OUT/none" npx attest policy preview "$FILE" --out "$OUT" --as-version 1',
+      { FILE: file, OUT: out },
+    );
+
+    // Assess
+    expect(preview.code).toBe(0);
+    expect(preview.out.trim().split('\n')).toEqual(
+      ['page', 'invite', 'invite-reacknowledge', 'page.cy', 'invite.cy', 'invite-reacknowledge.cy'].map((n) =>
+        join(out, `${n}.html`),
+      ),
+    );
+    const welsh = readFileSync(join(out, 'page.cy.html'), 'utf8');
+    expect(welsh).toContain('<html lang="cy"');
+    expect(welsh).toContain('Enghraifft – Polisi');
+    expect(readFileSync(join(out, 'page.html'), 'utf8')).toContain('Sample – Policy');
   });
 });

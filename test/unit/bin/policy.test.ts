@@ -468,6 +468,39 @@ describe('attest policy preview', () => {
     expect(reack).toContain('(version 2)');
   });
 
+  it('writes the Welsh page and invites beside the English when the policy has a Welsh translation', async () => {
+    // Prepare
+    const out = outDir();
+    const files = { 'p.md': aPolicySource(), 'p.cy.md': aWelshPolicySource() };
+
+    // Act
+    const { code, out: lines } = await cliFiles(
+      ['policy', 'preview', 'p.md', '--out', out, '--as-version', '2'],
+      new FakeStore(),
+      files,
+      { chromiumPath: join(out, 'no-chromium') },
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(lines).toEqual(
+      ['page', 'invite', 'invite-reacknowledge', 'page.cy', 'invite.cy', 'invite-reacknowledge.cy'].map((n) =>
+        join(out, `${n}.html`),
+      ),
+    );
+    const english = readFileSync(join(out, 'page.html'), 'utf8');
+    const page = readFileSync(join(out, 'page.cy.html'), 'utf8');
+    expect(english).toContain('<html lang="en-GB"');
+    expect(english).not.toContain('Enghraifft');
+    expect(page).toContain('<html lang="cy"');
+    expect(page).toContain('Enghraifft – Polisi');
+    expect(page).toContain('Paragraff un.');
+    const invite = readFileSync(join(out, 'invite.cy.html'), 'utf8');
+    expect(invite).toContain('lang="cy"');
+    expect(invite).toContain('Un pwynt');
+    expect(invite).toContain('Rhagfyr 2026');
+  });
+
   it('refuses a translation’s own file, pointing to the help of the command called', async () => {
     // Act
     const publish = await cli(
