@@ -10,6 +10,7 @@ import {
   translationDiffs,
 } from '#shared/core/console/policy-diff.ts';
 import { formatDate, formatDay } from '#shared/core/dates.ts';
+import { NotFoundError } from '#shared/core/errors.ts';
 import {
   DEFAULT_LANGUAGE,
   htmlLang,
@@ -55,10 +56,35 @@ export function readPolicyFiles(
 export function addPolicyCommands(program: Command, shell: Shell): void {
   const { deps, io, clock } = shell;
   // A test's readFile answers for any path: the translations it has are those fileExists says.
-  const readText = (file: string) =>
+  const readFiles = (file: string) =>
     deps.readFile
       ? readPolicyFiles(file, deps.readFile, deps.fileExists ?? (() => false))
       : readPolicyFiles(file, (p) => readFileSync(p, 'utf8'), deps.fileExists ?? existsSync);
+  /**
+   * The policies attest knows (those this build carries, and DEFAULT_POLICIES), each with its
+   * newest version or "not yet published": what an unknown id is told to choose from.
+   */
+  const knownPolicies = async () => {
+    const bundled = deps.knownPolicies ?? [
+      ...(await import('#templates/policies.ts')).bundledPolicies.keys(),
+    ];
+    const ids = [...new Set([...bundled, ...(deps.defaultPolicies ?? [])])].sort();
+    const latest = await Promise.all(ids.map((id) => deps.store.getLatestPolicyVersion(id)));
+    return ids
+      .map((id, i) => `${id} (${latest[i] ? `version ${latest[i]?.version}` : 'not yet published'})`)
+      .join(', ');
+  };
+  /** The file's text; a word that is no file but reads as a policy's id is a usage mistake, told the files. */
+  const readText = async (file: string, command: Command) => {
+    const exists = deps.fileExists ?? (deps.readFile ? () => true : existsSync);
+    if (!exists(file) && POLICY_ID.test(file)) {
+      throw new UsageError(
+        `${file} is not a file: give the policy's file, e.g. templates/policies/${file}.md, and its translations beside it come with it. Known policies: ${await knownPolicies()}`,
+        command,
+      );
+    }
+    return readFiles(file);
+  };
   const publisher = () => {
     // The invites a re-acknowledgement owes go to the mail queue as they are made, when it is reachable.
     const dispatch = cliDispatch(shell, 'mail');
@@ -97,59 +123,65 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
       'show the difference from the newest version and who would be emailed; write nothing',
     )
     .option('--yes', 'publish without asking first on a terminal')
-    .action(async (file: string, options: { reacknowledge?: boolean; dryRun?: boolean; yes?: boolean }) => {
-      const text = readText(file);
-      const { planPublish, publish, reacknowledge: askAgain } = publisher();
-      const reacknowledge = Boolean(options.reacknowledge);
-      if (options.dryRun) {
-        // Counted with --reacknowledge whether given or not: what it would add is worth knowing.
-        const plan = await planPublish(text, true);
-        for (const line of planText(plan, reacknowledge)) io.out(line);
-        io.out('dry run: nothing was written');
-        return;
-      }
-      if (deps.confirm && !options.yes) {
-        const plan = await planPublish(text, reacknowledge);
-        if (plan.created || plan.emailed) {
+    .action(
+      async (
+        file: string,
+        options: { reacknowledge?: boolean; dryRun?: boolean; yes?: boolean },
+        command: Command,
+      ) => {
+        const text = await readText(file, command);
+        const { planPublish, publish, reacknowledge: askAgain } = publisher();
+        const reacknowledge = Boolean(options.reacknowledge);
+        if (options.dryRun) {
+          // Counted with --reacknowledge whether given or not: what it would add is worth knowing.
+          const plan = await planPublish(text, true);
           for (const line of planText(plan, reacknowledge)) io.out(line);
-          const people = plan.emailed === 1 ? '1 person' : `${plan.emailed} people`;
-          const dropping = plan.latest ? droppedTranslations(plan.latest, plan.policy) : [];
-          const without = dropping.length
-            ? ` without the ${oneOf(dropping.map(languageName))} translation version ${plan.latest?.version} has`
-            : '';
-          const question = plan.created
-            ? `Publish version ${plan.policy.version}${without} and email ${people}?`
-            : `Email ${people} about version ${plan.policy.version}?`;
-          if (!(await deps.confirm(question))) {
-            io.err('attest: nothing published, nobody asked');
-            shell.failed();
-            return;
+          io.out('dry run: nothing was written');
+          return;
+        }
+        if (deps.confirm && !options.yes) {
+          const plan = await planPublish(text, reacknowledge);
+          if (plan.created || plan.emailed) {
+            for (const line of planText(plan, reacknowledge)) io.out(line);
+            const people = plan.emailed === 1 ? '1 person' : `${plan.emailed} people`;
+            const dropping = plan.latest ? droppedTranslations(plan.latest, plan.policy) : [];
+            const without = dropping.length
+              ? ` without the ${oneOf(dropping.map(languageName))} translation version ${plan.latest?.version} has`
+              : '';
+            const question = plan.created
+              ? `Publish version ${plan.policy.version}${without} and email ${people}?`
+              : `Email ${people} about version ${plan.policy.version}?`;
+            if (!(await deps.confirm(question))) {
+              io.err('attest: nothing published, nobody asked');
+              shell.failed();
+              return;
+            }
           }
         }
-      }
-      const { policy, created, previous } = await publish(text);
-      io.out(
-        created
-          ? `${policy.policyId}: published version ${policy.version} (sha256 ${policy.sha256})`
-          : `${policy.policyId}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
-      );
-      // Each translation published with it: its own text, its own hash.
-      for (const line of translationHashes(policy)) io.out(line);
-      // Said whether asked first or not (--yes, a script): a translation left behind is not dropped in silence.
-      for (const language of previous ? droppedTranslations(previous, policy) : []) {
-        io.out(droppedText(policy, language, previous?.version ?? 0));
-      }
-      if (!reacknowledge) return;
-      const outcome = await askAgain(policy);
-      io.out(
-        `${policy.policyId}: asked ${outcome.asked} who signed an earlier version to sign version ${policy.version}` +
-          ` (${outcome.alreadyAsked} asked before, ${outcome.skipped} left or gone); ${sentText(outcome.enqueued, outcome.asked + outcome.moved)}`,
-      );
-      io.out(
-        `${policy.policyId}: asked ${outcome.moved} who had not yet signed an earlier version to sign version ${policy.version}` +
-          ` instead (${outcome.alreadyMoved} asked before); their earlier links now say so`,
-      );
-    });
+        const { policy, created, previous } = await publish(text);
+        io.out(
+          created
+            ? `${policy.policyId}: published version ${policy.version} (sha256 ${policy.sha256})`
+            : `${policy.policyId}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
+        );
+        // Each translation published with it: its own text, its own hash.
+        for (const line of translationHashes(policy)) io.out(line);
+        // Said whether asked first or not (--yes, a script): a translation left behind is not dropped in silence.
+        for (const language of previous ? droppedTranslations(previous, policy) : []) {
+          io.out(droppedText(policy, language, previous?.version ?? 0));
+        }
+        if (!reacknowledge) return;
+        const outcome = await askAgain(policy);
+        io.out(
+          `${policy.policyId}: asked ${outcome.asked} who signed an earlier version to sign version ${policy.version}` +
+            ` (${outcome.alreadyAsked} asked before, ${outcome.skipped} left or gone); ${sentText(outcome.enqueued, outcome.asked + outcome.moved)}`,
+        );
+        io.out(
+          `${policy.policyId}: asked ${outcome.moved} who had not yet signed an earlier version to sign version ${policy.version}` +
+            ` instead (${outcome.alreadyMoved} asked before); their earlier links now say so`,
+        );
+      },
+    );
 
   policy
     .command('preview')
@@ -171,7 +203,7 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
           `--as-version needs a version number such as 2, not ${options.asVersion}`,
           command,
         );
-      const text = readText(file);
+      const text = await readText(file, command);
       const policy: PolicyVersion = options.asVersion
         ? { ...text, version: Number(options.asVersion), publishedAt: clock.now().toISOString() }
         : (await publisher().planPublish(text, false)).policy;
@@ -195,11 +227,23 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
     .description('List the published versions with their sha256.')
     .argument('<policy-id>', 'a policy id, e.g. safe-internet-use')
     .action(async (policyId: string) => {
-      for (const p of await makeListPolicyVersions({ store: deps.store })(policyId)) {
+      let versions: PolicyVersion[];
+      try {
+        versions = await makeListPolicyVersions({ store: deps.store })(policyId);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        io.err(`attest: no published versions of ${policyId}. Known policies: ${await knownPolicies()}.`);
+        shell.failed();
+        return;
+      }
+      for (const p of versions) {
         io.out(`${p.policyId} v${p.version}  ${p.publishedAt}  sha256 ${p.sha256}  ${p.title}`);
       }
     });
 }
+
+/** A word that reads as a policy's id (`safe-internet-use`), not a file's path. */
+const POLICY_ID = /^[a-z0-9][a-z0-9-]*$/i;
 
 /**
  * Where a re-acknowledgement's emails went: `enqueued` of the `owed` invites sent to the mail queue

@@ -364,6 +364,50 @@ describe('attest policy publish with a Welsh translation', () => {
   });
 });
 
+describe('attest policy with an unknown policy id', () => {
+  it('lists the known policies, each with its newest version, exits 1 and changes nothing', async () => {
+    // Prepare
+    const store = await welshStore();
+
+    // Act
+    const { code, out, err } = await cli(['policy', 'versions', 'sampel'], store, '', {
+      knownPolicies: ['sample'],
+      defaultPolicies: ['code-of-conduct'],
+    });
+
+    // Assess
+    expect([code, out, store.writes]).toEqual([1, [], []]);
+    expect(err).toEqual([
+      'attest: no published versions of sampel. Known policies: code-of-conduct (not yet published), sample (version 1).',
+    ]);
+  });
+
+  it('tells publish and preview given an id rather than a file to give the file, exit 2', async () => {
+    // Prepare
+    const store = await welshStore();
+    const files = { 'p.md': aPolicySource() };
+
+    // Act
+    const publish = await cliFiles(['policy', 'publish', 'sample'], store, files, {
+      knownPolicies: ['sample'],
+    });
+    const preview = await cliFiles(['policy', 'preview', 'nosuch', '--as-version', '2'], store, files, {
+      knownPolicies: ['sample'],
+    });
+
+    // Assess
+    expect([publish.code, publish.out, store.writes]).toEqual([2, [], []]);
+    expect(publish.err).toEqual([
+      "attest: sample is not a file: give the policy's file, e.g. templates/policies/sample.md, and its translations beside it come with it." +
+        ' Known policies: sample (version 1)\nTry `attest policy publish --help`.',
+    ]);
+    expect(preview.code).toBe(2);
+    expect(preview.err[0]).toMatch(
+      /^attest: nosuch is not a file: .* Known policies: sample \(version 1\)\nTry `attest policy preview --help`\.$/,
+    );
+  });
+});
+
 describe('diffText', () => {
   it('marks removed and added words, and shows key points a line each, leaving out what is unchanged', () => {
     // Act
