@@ -146,7 +146,7 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
             const people = plan.emailed === 1 ? '1 person' : `${plan.emailed} people`;
             const dropping = plan.latest ? droppedTranslations(plan.latest, plan.policy) : [];
             const without = dropping.length
-              ? ` without the ${oneOf(dropping.map(languageName))} translation version ${plan.latest?.version} has`
+              ? `, dropping version ${plan.latest?.version}'s ${oneOf(dropping.map(languageName))} translation,`
               : '';
             const question = plan.created
               ? `Publish version ${plan.policy.version}${without} and email ${people}?`
@@ -224,7 +224,7 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
 
   policy
     .command('versions')
-    .description('List the published versions with their sha256.')
+    .description("List the published versions with their sha256 (and each translation's, e.g. cy sha256 …).")
     .argument('<policy-id>', 'a policy id, e.g. safe-internet-use')
     .action(async (policyId: string) => {
       let versions: PolicyVersion[];
@@ -237,7 +237,11 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
         return;
       }
       for (const p of versions) {
-        io.out(`${p.policyId} v${p.version}  ${p.publishedAt}  sha256 ${p.sha256}  ${p.title}`);
+        // Each translation's hash after the English one: a version that changed only its Welsh differs there.
+        const translated = Object.entries(p.translations ?? {}).map(([l, t]) => `  ${l} sha256 ${t?.sha256}`);
+        io.out(
+          `${p.policyId} v${p.version}  ${p.publishedAt}  sha256 ${p.sha256}${translated.join('')}  ${p.title}`,
+        );
       }
     });
 }

@@ -59,6 +59,7 @@ describe('npx attest policy publish --dry-run', { timeout: 120_000 }, () => {
     const dry = await shell('npx attest policy publish "$FILE" --dry-run', { FILE: file });
     rmSync(welsh);
     const dropped = await shell('npx attest policy publish "$FILE" --yes', { FILE: file });
+    const versions = await shell('npx attest policy versions "$ID"', { ID: id });
 
     // Assess
     expect([first.code, first.err]).toEqual([0, '']);
@@ -77,6 +78,9 @@ describe('npx attest policy publish --dry-run', { timeout: 120_000 }, () => {
     expect(dropped.out).toContain(
       `${id}: version 2 has no Welsh translation, dropping version 1's: starters whose locale is Welsh read it in English`,
     );
+    const [v1, v2] = versions.out.trim().split('\n');
+    expect(v1).toMatch(/ sha256 [0-9a-f]{64} {2}cy sha256 [0-9a-f]{64} {2}Sample – Policy$/);
+    expect(v2).toMatch(/ sha256 [0-9a-f]{64} {2}Sample – Policy$/);
   });
 
   it('asks on a terminal before publishing, and publishes nothing when the answer is no', async () => {

@@ -318,6 +318,21 @@ describe('attest policy publish with a Welsh translation', () => {
     expect(out.at(-1)).toBe('dry run: nothing was written');
   });
 
+  it('lists each version with its Welsh hash after the English one', async () => {
+    // Prepare
+    const store = await welshStore();
+    const v1 = await store.getLatestPolicyVersion('sample');
+
+    // Act
+    const { code, out } = await cli(['policy', 'versions', 'sample'], store, '');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual([
+      `sample v1  ${NOW}  sha256 ${v1?.sha256}  cy sha256 ${v1?.translations?.cy?.sha256}  Sample – Policy`,
+    ]);
+  });
+
   it('says the Welsh is unchanged, and adds its hash to an unchanged version', async () => {
     // Prepare
     const store = await welshStore();
@@ -354,9 +369,7 @@ describe('attest policy publish with a Welsh translation', () => {
 
     // Assess
     expect(dry.out).toContain(dropped);
-    expect(asked).toEqual([
-      'Publish version 2 without the Welsh translation version 1 has and email 0 people?',
-    ]);
+    expect(asked).toEqual(["Publish version 2, dropping version 1's Welsh translation, and email 0 people?"]);
     expect(onTerminal.out).toContain(dropped);
     expect(script.code).toBe(0);
     expect(script.out).toEqual([expect.stringMatching(/^sample: published version 2 /), dropped]);
