@@ -69,9 +69,16 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
       ...(await import('#templates/policies.ts')).bundledPolicies.keys(),
     ];
     const ids = [...new Set([...bundled, ...(deps.defaultPolicies ?? [])])].sort();
-    const latest = await Promise.all(ids.map((id) => deps.store.getLatestPolicyVersion(id)));
+    // A table out of reach (a preview needs none) leaves the names, without their versions.
+    const latest = await Promise.all(
+      ids.map((id) => deps.store.getLatestPolicyVersion(id).catch(() => null)),
+    );
     return ids
-      .map((id, i) => `${id} (${latest[i] ? `version ${latest[i]?.version}` : 'not yet published'})`)
+      .map((id, i) => {
+        const newest = latest[i];
+        if (newest === null) return id;
+        return `${id} (${newest ? `version ${newest.version}` : 'not yet published'})`;
+      })
       .join(', ');
   };
   /** The file's text; a word that is no file but reads as a policy's id is a usage mistake, told the files. */
@@ -123,65 +130,59 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
       'show the difference from the newest version and who would be emailed; write nothing',
     )
     .option('--yes', 'publish without asking first on a terminal')
-    .action(
-      async (
-        file: string,
-        options: { reacknowledge?: boolean; dryRun?: boolean; yes?: boolean },
-        command: Command,
-      ) => {
-        const text = await readText(file, command);
-        const { planPublish, publish, reacknowledge: askAgain } = publisher();
-        const reacknowledge = Boolean(options.reacknowledge);
-        if (options.dryRun) {
-          // Counted with --reacknowledge whether given or not: what it would add is worth knowing.
-          const plan = await planPublish(text, true);
+    .action(async (file: string, options: PublishOptions, command: Command) => {
+      const text = await readText(file, command);
+      const { planPublish, publish, reacknowledge: askAgain } = publisher();
+      const reacknowledge = Boolean(options.reacknowledge);
+      if (options.dryRun) {
+        // Counted with --reacknowledge whether given or not: what it would add is worth knowing.
+        const plan = await planPublish(text, true);
+        for (const line of planText(plan, reacknowledge)) io.out(line);
+        io.out('dry run: nothing was written');
+        return;
+      }
+      if (deps.confirm && !options.yes) {
+        const plan = await planPublish(text, reacknowledge);
+        if (plan.created || plan.emailed) {
           for (const line of planText(plan, reacknowledge)) io.out(line);
-          io.out('dry run: nothing was written');
-          return;
-        }
-        if (deps.confirm && !options.yes) {
-          const plan = await planPublish(text, reacknowledge);
-          if (plan.created || plan.emailed) {
-            for (const line of planText(plan, reacknowledge)) io.out(line);
-            const people = plan.emailed === 1 ? '1 person' : `${plan.emailed} people`;
-            const dropping = plan.latest ? droppedTranslations(plan.latest, plan.policy) : [];
-            const without = dropping.length
-              ? `, dropping version ${plan.latest?.version}'s ${oneOf(dropping.map(languageName))} translation,`
-              : '';
-            const question = plan.created
-              ? `Publish version ${plan.policy.version}${without} and email ${people}?`
-              : `Email ${people} about version ${plan.policy.version}?`;
-            if (!(await deps.confirm(question))) {
-              io.err('attest: nothing published, nobody asked');
-              shell.failed();
-              return;
-            }
+          const people = plan.emailed === 1 ? '1 person' : `${plan.emailed} people`;
+          const dropping = plan.latest ? droppedTranslations(plan.latest, plan.policy) : [];
+          const without = dropping.length
+            ? `, dropping version ${plan.latest?.version}'s ${oneOf(dropping.map(languageName))} translation,`
+            : '';
+          const question = plan.created
+            ? `Publish version ${plan.policy.version}${without} and email ${people}?`
+            : `Email ${people} about version ${plan.policy.version}?`;
+          if (!(await deps.confirm(question))) {
+            io.err('attest: nothing published, nobody asked');
+            shell.failed();
+            return;
           }
         }
-        const { policy, created, previous } = await publish(text);
-        io.out(
-          created
-            ? `${policy.policyId}: published version ${policy.version} (sha256 ${policy.sha256})`
-            : `${policy.policyId}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
-        );
-        // Each translation published with it: its own text, its own hash.
-        for (const line of translationHashes(policy)) io.out(line);
-        // Said whether asked first or not (--yes, a script): a translation left behind is not dropped in silence.
-        for (const language of previous ? droppedTranslations(previous, policy) : []) {
-          io.out(droppedText(policy, language, previous?.version ?? 0));
-        }
-        if (!reacknowledge) return;
-        const outcome = await askAgain(policy);
-        io.out(
-          `${policy.policyId}: asked ${outcome.asked} who signed an earlier version to sign version ${policy.version}` +
-            ` (${outcome.alreadyAsked} asked before, ${outcome.skipped} left or gone); ${sentText(outcome.enqueued, outcome.asked + outcome.moved)}`,
-        );
-        io.out(
-          `${policy.policyId}: asked ${outcome.moved} who had not yet signed an earlier version to sign version ${policy.version}` +
-            ` instead (${outcome.alreadyMoved} asked before); their earlier links now say so`,
-        );
-      },
-    );
+      }
+      const { policy, created, previous } = await publish(text);
+      io.out(
+        created
+          ? `${policy.policyId}: published version ${policy.version} (sha256 ${policy.sha256})`
+          : `${policy.policyId}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
+      );
+      // Each translation published with it: its own text, its own hash.
+      for (const line of translationHashes(policy)) io.out(line);
+      // Said whether asked first or not (--yes, a script): a translation left behind is not dropped in silence.
+      for (const language of previous ? droppedTranslations(previous, policy) : []) {
+        io.out(droppedText(policy, language, previous?.version ?? 0));
+      }
+      if (!reacknowledge) return;
+      const outcome = await askAgain(policy);
+      io.out(
+        `${policy.policyId}: asked ${outcome.asked} who signed an earlier version to sign version ${policy.version}` +
+          ` (${outcome.alreadyAsked} asked before, ${outcome.skipped} left or gone); ${sentText(outcome.enqueued, outcome.asked + outcome.moved)}`,
+      );
+      io.out(
+        `${policy.policyId}: asked ${outcome.moved} who had not yet signed an earlier version to sign version ${policy.version}` +
+          ` instead (${outcome.alreadyMoved} asked before); their earlier links now say so`,
+      );
+    });
 
   policy
     .command('preview')
@@ -245,6 +246,9 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
       }
     });
 }
+
+/** `policy publish`'s options. */
+type PublishOptions = { reacknowledge?: boolean; dryRun?: boolean; yes?: boolean };
 
 /** A word that reads as a policy's id (`safe-internet-use`), not a file's path. */
 const POLICY_ID = /^[a-z0-9][a-z0-9-]*$/i;

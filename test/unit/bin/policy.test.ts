@@ -408,6 +408,14 @@ describe('attest policy with an unknown policy id', () => {
       knownPolicies: ['sample'],
     });
 
+    const offline = new FakeStore();
+    offline.getLatestPolicyVersion = async () => {
+      throw new Error('unreachable');
+    };
+    const unreachable = await cliFiles(['policy', 'preview', 'sample', '--as-version', '2'], offline, files, {
+      knownPolicies: ['sample'],
+    });
+
     // Assess
     expect([publish.code, publish.out, store.writes]).toEqual([2, [], []]);
     expect(publish.err).toEqual([
@@ -415,6 +423,8 @@ describe('attest policy with an unknown policy id', () => {
         ' Known policies: sample (version 1)\nTry `attest policy publish --help`.',
     ]);
     expect(preview.code).toBe(2);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.err[0]).toContain('Known policies: sample\nTry');
     expect(preview.err[0]).toMatch(
       /^attest: nosuch is not a file: .* Known policies: sample \(version 1\)\nTry `attest policy preview --help`\.$/,
     );
