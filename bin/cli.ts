@@ -37,6 +37,8 @@ export interface CliDeps {
   mailQueue?: Queue;
   /** The LMS queue, for a backfill's deliveries; absent on AWS without LMS_QUEUE_URL (the sweeper sends them). */
   lmsQueue?: Queue;
+  /** The policies this build carries (templates/policies); absent, read from the build. */
+  knownPolicies?: readonly string[];
   /** DEFAULT_POLICIES: what a starter naming no policies is assigned. */
   defaultPolicies?: readonly string[];
   /** The audience rules; absent, those this build carries (templates/policies/audience.yaml). */

@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import { checkNote, checkRecorder, makeAcceptOnBehalf } from '#shared/core/accept-on-behalf.ts';
 import { ValidationError } from '#shared/core/errors.ts';
+import { isLanguage, LANGUAGES, languageName } from '#shared/core/language.ts';
 import { methodOf } from '#shared/core/model.ts';
-import { type Shell, UsageError } from './cli.ts';
+import { oneOf, type Shell, UsageError } from './cli.ts';
 
 const HELP_AFTER = `
 For someone who agreed offline — on a paper form, or read to and assisted —
@@ -16,6 +17,11 @@ The person gets the receipt email, as after signing.
 
 --note is required: how and when they agreed (3 letters or more, at most 500
 characters, nothing invisible). --by is your name, as the audit trail keeps it.
+
+The agreement is recorded in the language their invite used: Welsh when their
+locale is Welsh and the policy has a Welsh translation, else English — the
+evidence's text, statement and sha256, and so the receipt and certificate,
+are in it. --language says otherwise (en, or cy when the policy has Welsh).
 
 Run again, it answers "already signed" and changes nothing. The LMS deliveries
 and the receipt are owed in the same write; the mailer sends the receipt now
@@ -40,9 +46,16 @@ export function addOnBehalfCommand(program: Command, shell: Shell): void {
       'required: how and when they agreed, e.g. "paper form signed at induction, 3 Dec"',
     )
     .option('--by <name>', 'required: your name, recorded as who vouched for the agreement')
+    .option(
+      '--language <language>',
+      `the language they read the policy in, ${oneOf(LANGUAGES)} (default: their locale's, as their invite)`,
+    )
     .addHelpText('after', HELP_AFTER)
     .action(
-      async (options: { employee: string; policy: string; note?: string; by?: string }, command: Command) => {
+      async (
+        options: { employee: string; policy: string; note?: string; by?: string; language?: string },
+        command: Command,
+      ) => {
         const { deps, clock, io } = shell;
         // Checked before the table is read: a refused note or name is a usage mistake (exit 2).
         try {
@@ -52,6 +65,13 @@ export function addOnBehalfCommand(program: Command, shell: Shell): void {
           if (!(error instanceof ValidationError)) throw error;
           const issue = error.issues[0];
           throw new UsageError(`--${issue?.field}: ${issue?.message}`, command);
+        }
+        const { language } = options;
+        if (language !== undefined && !isLanguage(language)) {
+          throw new UsageError(
+            `--language must be ${oneOf(LANGUAGES)}, not ${JSON.stringify(language)}`,
+            command,
+          );
         }
         const { acceptOnBehalf } = makeAcceptOnBehalf({
           store: deps.store,
@@ -66,6 +86,7 @@ export function addOnBehalfCommand(program: Command, shell: Shell): void {
           note: options.note,
           recordedBy: options.by,
           audit: { by: options.by?.trim() ?? '' },
+          ...(language && { language }),
         });
         const { assignmentId, evidence } = outcome;
         if (!outcome.recorded) {
@@ -77,7 +98,7 @@ export function addOnBehalfCommand(program: Command, shell: Shell): void {
           return;
         }
         io.out(
-          `${assignmentId}: agreement recorded on behalf of ${options.employee} (evidence ${evidence.evidenceId}); the receipt and LMS deliveries are owed.`,
+          `${assignmentId}: agreement recorded on behalf of ${options.employee} in ${languageName(evidence.locale ?? 'en')} (evidence ${evidence.evidenceId}); the receipt and LMS deliveries are owed.`,
         );
       },
     );

@@ -2,15 +2,28 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { type DiffPart, type FieldDiff, policyDiff } from '#shared/core/console/policy-diff.ts';
+import {
+  type DiffPart,
+  type FieldDiff,
+  policyDiff,
+  type TranslationDiff,
+  translationDiffs,
+} from '#shared/core/console/policy-diff.ts';
 import { formatDate, formatDay } from '#shared/core/dates.ts';
-import { DEFAULT_LANGUAGE, TRANSLATION_LANGUAGES } from '#shared/core/language.ts';
+import { NotFoundError } from '#shared/core/errors.ts';
+import {
+  DEFAULT_LANGUAGE,
+  htmlLang,
+  languageName,
+  shownIn,
+  TRANSLATION_LANGUAGES,
+} from '#shared/core/language.ts';
 import { DEFAULT_TOKEN_TTL_MS } from '#shared/core/link-keys.ts';
 import type { PolicyText, PolicyVersion } from '#shared/core/model.ts';
 import { parsePolicy, parsePolicyTranslation, policyFileName, withTranslation } from '#shared/core/policy.ts';
 import { makeListPolicyVersions, makePublishPolicy, type PublishPlan } from '#shared/core/publish.ts';
 import type { Logger } from '#shared/ports.ts';
-import { cliDispatch, type Shell, UsageError } from './cli.ts';
+import { cliDispatch, oneOf, type Shell, UsageError } from './cli.ts';
 
 /** The publisher's log lines are for the functions' logs; here its outcome is the answer. */
 const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
@@ -43,10 +56,42 @@ export function readPolicyFiles(
 export function addPolicyCommands(program: Command, shell: Shell): void {
   const { deps, io, clock } = shell;
   // A test's readFile answers for any path: the translations it has are those fileExists says.
-  const readText = (file: string) =>
+  const readFiles = (file: string) =>
     deps.readFile
       ? readPolicyFiles(file, deps.readFile, deps.fileExists ?? (() => false))
       : readPolicyFiles(file, (p) => readFileSync(p, 'utf8'), deps.fileExists ?? existsSync);
+  /**
+   * The policies attest knows (those this build carries, and DEFAULT_POLICIES), each with its
+   * newest version or "not yet published": what an unknown id is told to choose from.
+   */
+  const knownPolicies = async () => {
+    const bundled = deps.knownPolicies ?? [
+      ...(await import('#templates/policies.ts')).bundledPolicies.keys(),
+    ];
+    const ids = [...new Set([...bundled, ...(deps.defaultPolicies ?? [])])].sort();
+    // A table out of reach (a preview needs none) leaves the names, without their versions.
+    const latest = await Promise.all(
+      ids.map((id) => deps.store.getLatestPolicyVersion(id).catch(() => null)),
+    );
+    return ids
+      .map((id, i) => {
+        const newest = latest[i];
+        if (newest === null) return id;
+        return `${id} (${newest ? `version ${newest.version}` : 'not yet published'})`;
+      })
+      .join(', ');
+  };
+  /** The file's text; a word that is no file but reads as a policy's id is a usage mistake, told the files. */
+  const readText = async (file: string, command: Command) => {
+    const exists = deps.fileExists ?? (deps.readFile ? () => true : existsSync);
+    if (!exists(file) && POLICY_ID.test(file)) {
+      throw new UsageError(
+        `${file} is not a file: give the policy's file, e.g. templates/policies/${file}.md, and its translations beside it come with it. Known policies: ${await knownPolicies()}`,
+        command,
+      );
+    }
+    return readFiles(file);
+  };
   const publisher = () => {
     // The invites a re-acknowledgement owes go to the mail queue as they are made, when it is reachable.
     const dispatch = cliDispatch(shell, 'mail');
@@ -85,8 +130,8 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
       'show the difference from the newest version and who would be emailed; write nothing',
     )
     .option('--yes', 'publish without asking first on a terminal')
-    .action(async (file: string, options: { reacknowledge?: boolean; dryRun?: boolean; yes?: boolean }) => {
-      const text = readText(file);
+    .action(async (file: string, options: PublishOptions, command: Command) => {
+      const text = await readText(file, command);
       const { planPublish, publish, reacknowledge: askAgain } = publisher();
       const reacknowledge = Boolean(options.reacknowledge);
       if (options.dryRun) {
@@ -101,8 +146,12 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
         if (plan.created || plan.emailed) {
           for (const line of planText(plan, reacknowledge)) io.out(line);
           const people = plan.emailed === 1 ? '1 person' : `${plan.emailed} people`;
+          const dropping = plan.latest ? droppedTranslations(plan.latest, plan.policy) : [];
+          const without = dropping.length
+            ? `, dropping version ${plan.latest?.version}'s ${oneOf(dropping.map(languageName))} translation,`
+            : '';
           const question = plan.created
-            ? `Publish version ${plan.policy.version} and email ${people}?`
+            ? `Publish version ${plan.policy.version}${without} and email ${people}?`
             : `Email ${people} about version ${plan.policy.version}?`;
           if (!(await deps.confirm(question))) {
             io.err('attest: nothing published, nobody asked');
@@ -111,15 +160,17 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
           }
         }
       }
-      const { policy, created } = await publish(text);
+      const { policy, created, previous } = await publish(text);
       io.out(
         created
           ? `${policy.policyId}: published version ${policy.version} (sha256 ${policy.sha256})`
           : `${policy.policyId}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
       );
       // Each translation published with it: its own text, its own hash.
-      for (const [language, translation] of Object.entries(policy.translations ?? {})) {
-        io.out(`${policy.policyId}: with its ${language} translation (sha256 ${translation?.sha256})`);
+      for (const line of translationHashes(policy)) io.out(line);
+      // Said whether asked first or not (--yes, a script): a translation left behind is not dropped in silence.
+      for (const language of previous ? droppedTranslations(previous, policy) : []) {
+        io.out(droppedText(policy, language, previous?.version ?? 0));
       }
       if (!reacknowledge) return;
       const outcome = await askAgain(policy);
@@ -138,9 +189,13 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
     .description(
       "Render the signing page and the invites (a new starter's and a re-acknowledgement) of the " +
         'policy file as publishing would number it, to HTML files for review, and PNG screenshots ' +
-        'when Chromium is present. Publishes nothing.',
+        'when Chromium is present: in English, and in each translation beside the file as a starter ' +
+        'with its locale reads them (page.cy.html…). Publishes nothing.',
     )
-    .argument('<file.md>', 'the policy file, e.g. templates/policies/safe-internet-use.md')
+    .argument(
+      '<file.md>',
+      'the policy file, e.g. templates/policies/safe-internet-use.md; its translations beside it (safe-internet-use.cy.md) are previewed with it',
+    )
     .option('--out <dir>', 'the directory to write to', 'policy-preview')
     .option('--as-version <n>', 'number the preview n rather than reading the table (no stack needed)')
     .action(async (file: string, options: { out: string; asVersion?: string }, command: Command) => {
@@ -149,7 +204,7 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
           `--as-version needs a version number such as 2, not ${options.asVersion}`,
           command,
         );
-      const text = readText(file);
+      const text = await readText(file, command);
       const policy: PolicyVersion = options.asVersion
         ? { ...text, version: Number(options.asVersion), publishedAt: clock.now().toISOString() }
         : (await publisher().planPublish(text, false)).policy;
@@ -170,14 +225,33 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
 
   policy
     .command('versions')
-    .description('List the published versions with their sha256.')
+    .description("List the published versions with their sha256 (and each translation's, e.g. cy sha256 …).")
     .argument('<policy-id>', 'a policy id, e.g. safe-internet-use')
     .action(async (policyId: string) => {
-      for (const p of await makeListPolicyVersions({ store: deps.store })(policyId)) {
-        io.out(`${p.policyId} v${p.version}  ${p.publishedAt}  sha256 ${p.sha256}  ${p.title}`);
+      let versions: PolicyVersion[];
+      try {
+        versions = await makeListPolicyVersions({ store: deps.store })(policyId);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        io.err(`attest: no published versions of ${policyId}. Known policies: ${await knownPolicies()}.`);
+        shell.failed();
+        return;
+      }
+      for (const p of versions) {
+        // Each translation's hash after the English one: a version that changed only its Welsh differs there.
+        const translated = Object.entries(p.translations ?? {}).map(([l, t]) => `  ${l} sha256 ${t?.sha256}`);
+        io.out(
+          `${p.policyId} v${p.version}  ${p.publishedAt}  sha256 ${p.sha256}${translated.join('')}  ${p.title}`,
+        );
       }
     });
 }
+
+/** `policy publish`'s options. */
+type PublishOptions = { reacknowledge?: boolean; dryRun?: boolean; yes?: boolean };
+
+/** A word that reads as a policy's id (`safe-internet-use`), not a file's path. */
+const POLICY_ID = /^[a-z0-9][a-z0-9-]*$/i;
 
 /**
  * Where a re-acknowledgement's emails went: `enqueued` of the `owed` invites sent to the mail queue
@@ -198,14 +272,19 @@ export function planText(plan: PublishPlan, reacknowledge: boolean): string[] {
   const { policy, latest, count } = plan;
   const id = policy.policyId;
   const lines = !plan.created
-    ? [`${id}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`]
+    ? [
+        `${id}: unchanged, version ${policy.version} is this text (sha256 ${policy.sha256})`,
+        ...translationHashes(policy),
+      ]
     : latest
       ? [
           `${id}: would publish version ${policy.version} (sha256 ${policy.sha256})`,
+          ...translationHashes(policy),
           `changes from version ${latest.version} ([-removed-] {+added+}):`,
-          ...diffText(policyDiff(latest, policy)),
+          ...orUnchanged(diffText(policyDiff(latest, policy)), '  (the English text is unchanged)'),
+          ...translationDiffs(latest, policy).flatMap((t) => translationText(t, policy, latest.version)),
         ]
-      : [`${id}: would publish version 1, its first (sha256 ${policy.sha256})`];
+      : [`${id}: would publish version 1, its first (sha256 ${policy.sha256})`, ...translationHashes(policy)];
   if (plan.created && policy.changes?.length) {
     lines.push(`what changed, as the page and the re-acknowledgement email say:`);
     lines.push(...policy.changes.map((c) => `  * ${c}`));
@@ -223,6 +302,54 @@ export function planText(plan: PublishPlan, reacknowledge: boolean): string[] {
       : `would email 0 (with --reacknowledge: ${emailed}, ${who})`,
   );
   return lines;
+}
+
+/** Each translation of `policy` with its own hash: the hashes a version's text is known by. */
+function translationHashes(policy: PolicyVersion): string[] {
+  return Object.entries(policy.translations ?? {}).map(
+    ([language, t]) =>
+      `${policy.policyId}: with its ${languageName(language)} (${language}) translation (sha256 ${t?.sha256})`,
+  );
+}
+
+/** The languages `older` was translated into that `newer` is not. */
+export function droppedTranslations(
+  older: PolicyVersion,
+  newer: Pick<PolicyVersion, 'translations'>,
+): string[] {
+  return Object.keys(older.translations ?? {}).filter(
+    (language) => older.translations?.[language] && !newer.translations?.[language],
+  );
+}
+
+function droppedText(policy: PolicyVersion, language: string, from: number): string {
+  const name = languageName(language);
+  return (
+    `${policy.policyId}: version ${policy.version} has no ${name} translation, dropping version ${from}'s: ` +
+    `starters whose locale is ${name} read it in English (to keep one, publish with its .${language}.md file beside the policy's)`
+  );
+}
+
+const orUnchanged = (lines: string[], none: string) => (lines.length ? lines : [none]);
+
+/** One translation's part of a dry run: its own heading, and its difference when it changed. */
+function translationText(t: TranslationDiff, policy: PolicyVersion, from: number): string[] {
+  const name = `${languageName(t.language)} (${t.language})`;
+  switch (t.change) {
+    case 'same':
+      return [`the ${name} translation is unchanged`];
+    case 'added':
+      return [
+        `adds a ${name} translation: starters whose locale is ${languageName(t.language)} will read it`,
+      ];
+    case 'removed':
+      return [droppedText(policy, t.language, from)];
+    case 'changed':
+      return [
+        `changes to the ${name} translation from version ${from} (was sha256 ${t.olderSha256}):`,
+        ...orUnchanged(diffText(t.diff), '  (no word changed: only spacing or markup)'),
+      ];
+  }
 }
 
 /**
@@ -313,7 +440,9 @@ const SAMPLE = { givenName: 'Sam', startDate: '2026-12-01', timeZone: 'Europe/Lo
 
 /**
  * The page and the invites as the ack and mailer functions render them for `policy`, addressed
- * to a sample starter, with links that lead nowhere, expiring at `expiresAt` (TOKEN_TTL from now).
+ * to a sample starter, with links that lead nowhere, expiring at `expiresAt` (TOKEN_TTL from now):
+ * in English (`page`, `invite`, `invite-reacknowledge`), and in each language the policy is
+ * translated into as a starter with that locale reads them (`page.cy`, `invite.cy`…).
  */
 export async function previewPages(
   policy: PolicyVersion,
@@ -326,23 +455,35 @@ export async function previewPages(
     import('#templates/invite.ts'),
     import('#templates/policy-html.ts'),
   ]);
-  await preparePolicyHtml(policy.body);
-  const invite = {
-    organisationName,
-    givenName: SAMPLE.givenName,
-    policyTitle: policy.title,
-    policyVersion: policy.version,
-    keyPoints: policy.keyPoints,
-    ackUrl: 'https://attest.example/ack/preview',
-    expiresOn: formatDate(expiresAt, SAMPLE.timeZone),
-    startDate: formatDay(SAMPLE.startDate),
-    ...(policy.changes && { changes: policy.changes }),
-  };
-  return {
-    page: renderAckPage({ policy, formAction: '/ack/preview', shown: 'preview' }),
-    invite: renderInvite({ ...invite, reacknowledge: false }).html,
-    'invite-reacknowledge': renderInvite({ ...invite, reacknowledge: true }).html,
-  };
+  const pages: Record<string, string> = {};
+  const languages = [
+    DEFAULT_LANGUAGE,
+    ...TRANSLATION_LANGUAGES.filter((language) => policy.translations?.[language]),
+  ];
+  for (const language of languages) {
+    // The text as a starter whose locale is `language` is shown it (mail.ts and acknowledge.ts do the same).
+    const shown = shownIn(policy, language);
+    // Dates as the mailer writes them in `language` (mail.ts dateLocale).
+    const locale = htmlLang(language);
+    await preparePolicyHtml(shown.body);
+    const invite = {
+      language,
+      organisationName,
+      givenName: SAMPLE.givenName,
+      policyTitle: shown.title,
+      policyVersion: policy.version,
+      keyPoints: shown.keyPoints,
+      ackUrl: 'https://attest.example/ack/preview',
+      expiresOn: formatDate(expiresAt, SAMPLE.timeZone, locale),
+      startDate: formatDay(SAMPLE.startDate, locale),
+      ...(shown.changes && { changes: shown.changes }),
+    };
+    const suffix = language === DEFAULT_LANGUAGE ? '' : `.${language}`;
+    pages[`page${suffix}`] = renderAckPage({ policy: shown, formAction: '/ack/preview', shown: 'preview' });
+    pages[`invite${suffix}`] = renderInvite({ ...invite, reacknowledge: false }).html;
+    pages[`invite-reacknowledge${suffix}`] = renderInvite({ ...invite, reacknowledge: true }).html;
+  }
+  return pages;
 }
 
 /** Where Chromium usually is (CHROMIUM_PATH overrides it, as for the browser tests). */

@@ -5,6 +5,7 @@ import { AttestError, NotFoundError, ValidationError } from './errors.ts';
 import { makeFindAssignments } from './evidence.ts';
 import { sendHint } from './hint.ts';
 import { newEvidenceId } from './ids.ts';
+import { DEFAULT_LANGUAGE, type Language, languageFor, languageName, shownIn } from './language.ts';
 import type { Assignment, DeliveryKind, Evidence, OnBehalfEvidence } from './model.ts';
 import { agreedTo } from './model.ts';
 import { hasUnseen, visibleLetters } from './visible.ts';
@@ -38,6 +39,11 @@ export interface OnBehalfRequest {
   recordedBy: string | undefined;
   /** The audit entry's account of who acted (the console's subject and email; the CLI's `by`). */
   audit: Record<string, string>;
+  /**
+   * The language the person read the policy in (the CLI's `--language`); absent, the one their
+   * invite would have used: their locale's, when the policy has that translation, else English.
+   */
+  language?: Language;
 }
 
 export type OnBehalfOutcome =
@@ -117,11 +123,18 @@ export function makeAcceptOnBehalf(deps: OnBehalfDeps) {
       );
     }
 
+    const language = request.language ?? languageFor(starter.locale, policy);
+    if (language !== DEFAULT_LANGUAGE && !policy.translations?.[language]) {
+      throw new AttestError(
+        'on-behalf.language',
+        `Version ${policy.version} of ${policy.policyId} has no ${languageName(language)} translation: it can only have been read in English.`,
+      );
+    }
     const now = clock.now();
     const evidence: OnBehalfEvidence = {
       evidenceId: newEvidenceId(),
       acknowledgedAt: now.toISOString(),
-      ...agreedTo(policy),
+      ...agreedTo(shownIn(policy, language)),
       typedName: `${starter.givenName} ${starter.familyName}`.trim(),
       method: 'on-behalf',
       note,

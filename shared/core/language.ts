@@ -95,3 +95,12 @@ export function preferredLanguage(acceptLanguage: string | undefined): Language 
 export function htmlLang(language: Language): string {
   return language === 'en' ? 'en-GB' : language;
 }
+
+/** A language as staff read its name in English (`cy` → Welsh): the CLI's and console's headings. */
+export function languageName(language: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(language) ?? language;
+  } catch {
+    return language;
+  }
+}

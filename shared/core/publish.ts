@@ -49,6 +49,8 @@ export interface PublishOutcome {
   policy: PolicyVersion;
   /** False when the text was already the newest version: nothing new was published. */
   created: boolean;
+  /** When created: the version it follows, if any (what a translation left out was dropped from). */
+  previous?: PolicyVersion;
 }
 
 export interface ReacknowledgeOutcome {
@@ -125,7 +127,7 @@ export function makePublishPolicy(deps: PublishDeps) {
           version: next.version,
           sha256: next.sha256,
         });
-        return { policy: next, created: true };
+        return { policy: next, created: true, ...(latest && { previous: latest }) };
       }
       if (outcome === 'same') {
         return {

@@ -1,6 +1,6 @@
 // The console's policies, diff, deliveries, exports and action-confirmation pages.
 
-import type { DiffPart, FieldDiff } from '#shared/core/console/policy-diff.ts';
+import type { DiffPart, FieldDiff, TranslationDiff } from '#shared/core/console/policy-diff.ts';
 import type {
   ActionName,
   ConfirmView,
@@ -10,12 +10,20 @@ import type {
   Frame,
   PoliciesView,
   PolicyDiffView,
+  PolicyVersionLine,
 } from '#shared/core/console/views.ts';
+import { languageName } from '#shared/core/language.ts';
 import { ASSIGNMENT_STATUSES } from '#shared/core/model.ts';
 import { renderFrame } from './layout.ts';
 import { day, type Html, html, moment, seg, status, statusLabel, table, toSafeHtml } from './markup.ts';
 
 const shortHash = (sha256: string) => html`<code title="${sha256}">${sha256.slice(0, 12)}…</code>`;
+
+/** A version's hashes: the English text's, then each translation's, named by its language. */
+const hashes = (v: PolicyVersionLine) =>
+  v.translations.length
+    ? html`${shortHash(v.sha256)}${v.translations.map((t) => html`<br>${languageName(t.language)} ${shortHash(t.sha256)}`)}`
+    : shortHash(v.sha256);
 
 export function renderPolicies(frame: Frame, view: PoliciesView): string {
   if (!view.policies.length)
@@ -27,7 +35,7 @@ export function renderPolicies(frame: Frame, view: PoliciesView): string {
         j === 0
           ? 'First version'
           : html`<a href="${diff}">What changed from version ${v.version - 1}<span class="vh"> of ${p.title}</span></a>`;
-      return html`<tr><th scope="row">${v.version}</th><td>${v.title}</td><td>${day(v.effectiveDate)}</td><td>${moment(v.publishedAt)}</td><td>${shortHash(v.sha256)}</td><td class="num">${v.asked}</td><td class="num">${v.signed}</td><td>${change}</td></tr>`;
+      return html`<tr><th scope="row">${v.version}</th><td>${v.title}</td><td>${day(v.effectiveDate)}</td><td>${moment(v.publishedAt)}</td><td>${hashes(v)}</td><td class="num">${v.asked}</td><td class="num">${v.signed}</td><td>${change}</td></tr>`;
     });
     return html`<h2>${p.title}</h2>
 ${table(`policy${i}`, html`Versions of ${p.title}`, ['Version', 'Title', 'Effective', 'Published', 'sha256', 'Asked', 'Signed', 'Changes'], rows)}`;
@@ -55,24 +63,58 @@ function part(p: DiffPart): Html {
   return html`${p.text}`;
 }
 
-function field(d: FieldDiff): Html {
+function field(d: FieldDiff, within?: string): Html {
   // Key points and what changed are compared whole, one part per item; the rest is running text.
   const shown =
     d.field === 'keyPoints' || d.field === 'changes'
       ? html`<ul class="diff">${d.parts.map((p) => html`<li>${part(p)}</li>`)}</ul>`
       : html`<div class="diff">${d.parts.map(part)}</div>`;
-  return html`<h2>${FIELDS[d.field]}</h2>\n${shown}`;
+  // A translation's fields sit under its own heading, a level down.
+  return within
+    ? html`<h3>${FIELDS[d.field]}<span class="vh"> (${within})</span></h3>\n${shown}`
+    : html`<h2>${FIELDS[d.field]}</h2>\n${shown}`;
+}
+
+/** One translation's part of the comparison, under its own heading with its hashes. */
+function translation(t: TranslationDiff): Html {
+  const name = languageName(t.language);
+  const heading = html`<h2>${name} translation</h2>\n`;
+  if (t.change === 'added')
+    return html`${heading}<p>Added in this version (sha256 <code>${t.newerSha256}</code>): starters whose locale is ${name} read it.</p>\n`;
+  if (t.change === 'removed')
+    return html`${heading}<p>Dropped in this version (it was sha256 <code>${t.olderSha256}</code>): starters whose locale is ${name} read the English.</p>\n`;
+  if (t.change === 'same') return html`${heading}<p>Unchanged (sha256 <code>${t.newerSha256}</code>).</p>\n`;
+  const changed = t.diff.filter((d) => d.changed);
+  return html`${heading}<p>From sha256 <code>${t.olderSha256}</code> to <code>${t.newerSha256}</code>.</p>\n${
+    changed.length
+      ? changed.map((d) => html`${field(d, name)}\n`)
+      : html`<p>No word changed: only spacing or markup.</p>\n`
+  }`;
 }
 
 export function renderPolicyDiff(frame: Frame, view: PolicyDiffView): string {
   const changed = view.diff.filter((d) => d.changed);
   const same = view.diff.filter((d) => !d.changed).map((d) => FIELDS[d.field]);
+  const translated = view.translations.some((t) => t.change !== 'same');
+  // With translations, the English is one language among them: its own heading, its fields under it.
+  const within = view.translations.length ? 'English' : undefined;
+  const sub = (text: string) => (within ? html`<h3>${text}</h3>` : html`<h2>${text}</h2>`);
   const body = html`<p>${view.title}: from version ${view.from.version} (effective ${day(view.from.effectiveDate)}, sha256 <code>${view.from.sha256}</code>) to version ${view.to.version} (effective ${day(view.to.effectiveDate)}, sha256 <code>${view.to.sha256}</code>).</p>
-${changed.length ? html`<p class="meta">Removed text is struck through, added text underlined.</p>\n${changed.map((d) => html`${field(d)}\n`)}` : html`<p>Nothing changed: the two versions are the same in every field.</p>\n`}${
-  changed.length && same.length
-    ? html`<h2>Unchanged</h2>\n<ul>${same.map((f) => html`<li>${f}</li>`)}</ul>\n`
+${
+  changed.length || translated
+    ? html`<p class="meta">Removed text is struck through, added text underlined.</p>\n`
     : ''
-}<p><a href="/console/policies">Back to policies</a></p>`;
+}${within ? html`<h2>English</h2>\n` : ''}${
+  changed.length
+    ? changed.map((d) => html`${field(d, within)}\n`)
+    : translated
+      ? html`<p>The English text is the same in every field.</p>\n`
+      : html`<p>Nothing changed: the two versions are the same in every field.</p>\n`
+}${
+  changed.length && same.length
+    ? html`${sub('Unchanged')}\n<ul>${same.map((f) => html`<li>${f}</li>`)}</ul>\n`
+    : ''
+}${view.translations.map(translation)}<p><a href="/console/policies">Back to policies</a></p>`;
   return renderFrame(frame, toSafeHtml(body));
 }
 

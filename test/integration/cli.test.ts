@@ -113,6 +113,23 @@ describe('npx attest', { timeout: 120_000 }, () => {
     expect(missing.err).toBe('attest: No assignment -nosuchassignment00000A.\n');
   });
 
+  it('lists the known policies when given an unknown policy id, and changes nothing', async () => {
+    // Act
+    const versions = await shell('npx attest policy versions safe-internet');
+    const publish = await shell('npx attest policy publish safe-internet-use --yes');
+
+    // Assess
+    expect([versions.code, versions.out]).toEqual([1, '']);
+    expect(versions.err).toMatch(
+      /^attest: no published versions of safe-internet\. Known policies: .*safe-internet-use \((version \d+|not yet published)\)/,
+    );
+    expect([publish.code, publish.out]).toEqual([2, '']);
+    expect(publish.err).toMatch(
+      /^attest: safe-internet-use is not a file: give the policy's file, e\.g\. templates\/policies\/safe-internet-use\.md, .* Known policies: .*safe-internet-use /,
+    );
+    expect(publish.err).toMatch(/\nTry `attest policy publish --help`\.\n$/);
+  });
+
   it('says which table it reads on stderr only when asked, with --verbose', async () => {
     // Act
     const verbose = await shell('npx attest policy versions safe-internet-use --verbose');

@@ -9,6 +9,7 @@ import {
   emailsTo,
   postStarter,
   received,
+  shell,
   shownStamp,
   table,
   uniqueStarter,
@@ -104,5 +105,35 @@ describe('a Welsh-speaking starter', () => {
       locale: 'en',
       policySha256: english?.sha256,
     });
+  });
+
+  it('has an agreement recorded on their behalf in Welsh, its evidence and receipt too', async () => {
+    // Prepare: a Welsh-speaking starter is invited, then agrees on a paper form
+    const welsh = getBundledPolicy('safe-internet-use')?.translations?.cy;
+    const event = welshStarter('cy-GB');
+    const email = event.data.email as string;
+    const assignmentId = assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
+    expect((await postStarter(event)).status).toBe(202);
+    await waitFor('the invite', async () => (await emailsTo(email))[0]);
+
+    // Act
+    const accepted = await shell(
+      'npx attest accept-on-behalf --employee "$EMPLOYEE" --policy safe-internet-use --note "Paper form signed at induction" --by "Grace Hopper"',
+      { EMPLOYEE: event.data.employeeId as string },
+    );
+
+    // Assess
+    expect([accepted.code, accepted.err]).toEqual([0, '']);
+    expect(accepted.out).toMatch(/: agreement recorded on behalf of .* in Welsh \(evidence /);
+    expect((await table().get(`ASSIGN#${assignmentId}`, 'ASSIGNMENT'))?.ack).toMatchObject({
+      method: 'on-behalf',
+      locale: 'cy',
+      policySha256: welsh?.sha256,
+      statement: welsh?.statement,
+    });
+    const receipt = await waitFor('the Welsh receipt', async () =>
+      (await emailsTo(email)).find((e) => e.subject.startsWith('Derbynneb:')),
+    );
+    expect(receipt.body.html).toContain('lang="cy"');
   });
 });

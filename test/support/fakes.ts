@@ -1147,6 +1147,19 @@ keyPoints:
 ${body}`;
 }
 
+/** The Welsh translation's source of aPolicySource() (`sample.cy.md`), with `body`. */
+export function aWelshPolicySource(body = 'Paragraff un.\n\n## Pennawd\n\n1. Cam\n'): string {
+  return `---
+id: sample
+title: Enghraifft – Polisi
+statement: Rwy’n cytuno.
+keyPoints:
+  - Un pwynt
+---
+
+${body}`;
+}
+
 export function aStarter(overrides: Partial<Starter> = {}): Starter {
   const employeeId = overrides.employeeId ?? 'E1001';
   return {

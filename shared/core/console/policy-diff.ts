@@ -1,6 +1,6 @@
 // A readable difference between two versions of a policy (issue 15's policies page): what a signer was asked to agree to then, against now.
 import { diffArrays, diffWordsWithSpace } from 'diff';
-import type { PolicyVersion } from '../model.ts';
+import type { PolicyTranslation, PolicyVersion } from '../model.ts';
 
 /** A run of text: in both versions, only the older (removed) or only the newer (added). */
 export interface DiffPart {
@@ -45,6 +45,57 @@ export function policyDiff(older: PolicyVersion, newer: PolicyVersion): FieldDif
     ...(older.changes?.length || newer.changes?.length ? [items('changes')] : []),
     bodyDiff(older.body, newer.body),
   ];
+}
+
+/**
+ * How one translation of the policy changed between two versions: `same` (the same sha256),
+ * `changed` (another sha256; its fields compared as the English are, but for the effective date,
+ * which is the version's own and shown once), `added` (the older version had none) or `removed` (the newer has
+ * none: its readers are shown English).
+ */
+export interface TranslationDiff {
+  language: string;
+  change: 'same' | 'changed' | 'added' | 'removed';
+  olderSha256?: string;
+  newerSha256?: string;
+  /** The changed fields' parts, empty unless `changed`. */
+  diff: FieldDiff[];
+}
+
+/** Each translation either version has, by language, compared: a Welsh-only change is a change too. */
+export function translationDiffs(older: PolicyVersion, newer: PolicyVersion): TranslationDiff[] {
+  const languages = [
+    ...new Set([...Object.keys(older.translations ?? {}), ...Object.keys(newer.translations ?? {})]),
+  ].sort();
+  const out: TranslationDiff[] = [];
+  for (const language of languages) {
+    const before = older.translations?.[language];
+    const after = newer.translations?.[language];
+    if (!before && !after) continue;
+    const hashes = {
+      ...(before && { olderSha256: before.sha256 }),
+      ...(after && { newerSha256: after.sha256 }),
+    };
+    if (!before || !after) {
+      out.push({ language, change: before ? 'removed' : 'added', ...hashes, diff: [] });
+      continue;
+    }
+    const diff =
+      before.sha256 === after.sha256
+        ? []
+        : policyDiff(asVersion(older, before), asVersion(newer, after)).filter(
+            (d) => d.field !== 'effectiveDate',
+          );
+    // The hash decides, as it decides a new version: a change only in spacing has no words to show.
+    out.push({ language, change: diff.length ? 'changed' : 'same', ...hashes, diff });
+  }
+  return out;
+}
+
+/** A translation's text in its version's place, its own `changes` (or none) replacing the English. */
+function asVersion(policy: PolicyVersion, translation: PolicyTranslation): PolicyVersion {
+  const { changes: _english, translations: _all, ...settings } = policy;
+  return { ...settings, ...translation };
 }
 
 /** Paragraphs (blocks between blank lines) compared whole; a removed one followed by an added one is shown word by word. */

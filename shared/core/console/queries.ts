@@ -319,6 +319,9 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
     effectiveDate: p.effectiveDate,
     publishedAt: p.publishedAt,
     sha256: p.sha256,
+    translations: Object.entries(p.translations ?? {}).flatMap(([language, t]) =>
+      t ? [{ language, sha256: t.sha256 }] : [],
+    ),
     asked: counts.get(p.version)?.asked ?? 0,
     signed: counts.get(p.version)?.signed ?? 0,
   });
@@ -355,7 +358,7 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
       store.getLatestPolicyVersion(policyId),
     ]);
     if (!older || !newer || !latest) return undefined;
-    const [counts, { policyDiff }] = await Promise.all([
+    const [counts, { policyDiff, translationDiffs }] = await Promise.all([
       countsOf(policyId),
       import('#shared/core/console/policy-diff.ts'),
     ]);
@@ -365,6 +368,7 @@ export function makeConsoleQueries(deps: ConsoleQueriesDeps) {
       from: lineOf(older, counts),
       to: lineOf(newer, counts),
       diff: policyDiff(older, newer),
+      translations: translationDiffs(older, newer),
     };
   }
 

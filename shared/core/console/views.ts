@@ -3,7 +3,7 @@ import type { AuditEvent } from '../../ports.ts';
 import type { RenewalState } from '../lifecycle.ts';
 import type { AssignmentStatus, DeclineEvidence, DeliveryKind, Evidence } from '../model.ts';
 import type { Completion, WeekCount } from './aggregates.ts';
-import type { FieldDiff } from './policy-diff.ts';
+import type { FieldDiff, TranslationDiff } from './policy-diff.ts';
 
 /** `admin` sees and acts; `auditor` sees and exports only. */
 export type Role = 'admin' | 'auditor';
@@ -167,6 +167,8 @@ export interface PolicyVersionLine {
   effectiveDate: string;
   publishedAt: string;
   sha256: string;
+  /** Each translation's own sha256, by language: part of the version's text, as the English is. */
+  translations: Array<{ language: string; sha256: string }>;
   /** Assignments of this version ever made, and how many of them are signed. */
   asked: number;
   signed: number;
@@ -182,6 +184,8 @@ export interface PolicyDiffView {
   from: PolicyVersionLine;
   to: PolicyVersionLine;
   diff: FieldDiff[];
+  /** Each translation either version has, compared: a change to one alone is a change. */
+  translations: TranslationDiff[];
 }
 
 export interface DeadLetterLine {

@@ -219,8 +219,10 @@ describe('attest usage', () => {
     const verbose = await run(['policy', 'versions', 'nothing', '--verbose']);
 
     // Assess
-    expect(quiet.err).toEqual(['attest: No published versions of nothing.']);
-    expect(verbose.err).toEqual(['(table attest-test)', 'attest: No published versions of nothing.']);
+    const refused =
+      'attest: no published versions of nothing. Known policies: safe-internet-use (not yet published).';
+    expect(quiet.err).toEqual([refused]);
+    expect(verbose.err).toEqual(['(table attest-test)', refused]);
   });
 
   it('exits 2 for a string option given no value, or given an option for its value', async () => {
@@ -447,14 +449,16 @@ describe('attest policy versions', () => {
     ]);
   });
 
-  it('exits 1 for a policy with no versions', async () => {
+  it('exits 1 for a policy with no versions, listing the policies it knows', async () => {
     // Act
     const { code, out, err } = await cli(['policy', 'versions', 'unknown']);
 
     // Assess
     expect(code).toBe(1);
     expect(out).toEqual([]);
-    expect(err).toEqual(['attest: No published versions of unknown.']);
+    expect(err).toEqual([
+      'attest: no published versions of unknown. Known policies: safe-internet-use (not yet published).',
+    ]);
   });
 
   it('exits 2 when given no policy id', async () => {

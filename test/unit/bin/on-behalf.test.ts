@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Assignment } from '#shared/core/model.ts';
 import { type CliDeps, runCli } from '../../../bin/attest.ts';
-import { FakeQueue, type FakeStore, seededStore } from '../../support/fakes.ts';
+import { aWelshTranslation, FakeQueue, type FakeStore, seededStore } from '../../support/fakes.ts';
 
 const NOW = '2026-11-26T10:00:00.000Z';
 const NOTE = 'Signed the paper form at induction, 25 November';
@@ -61,7 +61,7 @@ describe('attest accept-on-behalf', () => {
       acknowledgedAt: NOW,
     });
     expect(out).toEqual([
-      `${assignment.assignmentId}: agreement recorded on behalf of E1001 (evidence ${stored?.ack?.evidenceId}); the receipt and LMS deliveries are owed.`,
+      `${assignment.assignmentId}: agreement recorded on behalf of E1001 in English (evidence ${stored?.ack?.evidenceId}); the receipt and LMS deliveries are owed.`,
     ]);
     // No LMS queue here: due at once, for the sweeper; the receipt enqueued for the mailer.
     expect(stored).toMatchObject({ webhookDueAt: NOW, xapiDueAt: NOW, dueKind: 'receipt' });
@@ -74,6 +74,60 @@ describe('attest accept-on-behalf', () => {
         detail: expect.objectContaining({ by: 'Grace Hopper' }),
       }),
     ]);
+  });
+
+  it('records it in Welsh for a starter whose locale is Welsh, or in the --language given', async () => {
+    // Prepare
+    const welsh = aWelshTranslation();
+    const seed = { starter: { locale: 'cy-GB' }, policy: { translations: { cy: welsh } } };
+    const invited = {
+      status: 'invited' as const,
+      dueKind: 'reminder' as const,
+      dueAt: '2026-11-27T09:00:00.000Z',
+    };
+    const byLocale = await seededStore(invited, seed);
+    const asked = await seededStore(invited, seed);
+
+    // Act
+    const inWelsh = await cli(args('--note', NOTE, '--by', 'Grace Hopper'), byLocale.store);
+    const inEnglish = await cli(
+      args('--note', NOTE, '--by', 'Grace Hopper', '--language', 'en'),
+      asked.store,
+    );
+
+    // Assess
+    expect(inWelsh.out[0]).toMatch(/: agreement recorded on behalf of E1001 in Welsh \(evidence /);
+    expect(byLocale.store.peek(byLocale.assignment.assignmentId)?.ack).toMatchObject({
+      locale: 'cy',
+      policySha256: welsh.sha256,
+      statement: welsh.statement,
+    });
+    expect(inEnglish.out[0]).toMatch(/ in English \(evidence /);
+    expect(asked.store.peek(asked.assignment.assignmentId)?.ack).toMatchObject({
+      locale: 'en',
+      policySha256: asked.policy.sha256,
+    });
+  });
+
+  it('refuses a --language attest does not speak (exit 2) and one the policy lacks (exit 1), writing nothing', async () => {
+    // Prepare
+    const { store, policy } = await seeded();
+
+    // Act
+    const unknown = await cli(args('--note', NOTE, '--by', 'Grace Hopper', '--language', 'fr'), store);
+    const lacking = await cli(args('--note', NOTE, '--by', 'Grace Hopper', '--language', 'cy'), store);
+
+    // Assess
+    expect(unknown.code).toBe(2);
+    expect(unknown.err.join('\n')).toContain('attest: --language must be en or cy, not "fr"');
+    expect(lacking).toMatchObject({
+      code: 1,
+      out: [],
+      err: [
+        `attest: Version ${policy.version} of safe-internet-use has no Welsh translation: it can only have been read in English.`,
+      ],
+    });
+    expect(store.writes).toEqual([]);
   });
 
   it.each([

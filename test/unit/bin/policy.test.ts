@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { policyDiff } from '#shared/core/console/policy-diff.ts';
 import { assignmentIdFor } from '#shared/core/ids.ts';
-import { parsePolicy } from '#shared/core/policy.ts';
+import { parsePolicy, parsePolicyTranslation, withTranslation } from '#shared/core/policy.ts';
 import { makePublishPolicy } from '#shared/core/publish.ts';
 import { renderAckPage } from '#templates/ack-page.ts';
 import { type CliDeps, runCli } from '../../../bin/attest.ts';
@@ -16,6 +16,7 @@ import {
   anEvidence,
   aPolicySource,
   aStarter,
+  aWelshPolicySource,
   FakeClock,
   FakeStore,
   seedSigned,
@@ -264,6 +265,172 @@ describe('attest policy publish on a terminal', () => {
   });
 });
 
+/** Runs the CLI with the files `files` holds (p.md, and p.cy.md beside it when given). */
+async function cliFiles(
+  argv: string[],
+  store: FakeStore,
+  files: Record<string, string>,
+  more: Partial<CliDeps> = {},
+) {
+  return cli(argv, store, '', {
+    readFile: (path) => files[path] ?? '',
+    fileExists: (path) => path in files,
+    ...more,
+  });
+}
+
+/** Version 1 of `sample` published with its Welsh translation; writes are counted from here. */
+async function welshStore() {
+  const store = new FakeStore();
+  const english = parsePolicy(aPolicySource());
+  const text = withTranslation(english, 'cy', parsePolicyTranslation(aWelshPolicySource(), english, 'cy'));
+  await makePublishPolicy({ store, clock: new FakeClock(NOW), logger: silentLogger }).publish(text);
+  store.writes.length = 0;
+  return store;
+}
+
+describe('attest policy publish with a Welsh translation', () => {
+  it('shows a change to the Welsh alone as a change, under its own heading, with each hash', async () => {
+    // Prepare
+    const store = await welshStore();
+    const files = {
+      'p.md': aPolicySource(),
+      'p.cy.md': aWelshPolicySource('Paragraff un, newydd.\n\n## Pennawd\n\n1. Cam\n'),
+    };
+
+    // Act
+    const { code, out, err } = await cliFiles(['policy', 'publish', 'p.md', '--dry-run'], store, files);
+
+    // Assess
+    expect([code, err, store.writes]).toEqual([0, [], []]);
+    const v1 = await store.getLatestPolicyVersion('sample');
+    expect(out[0]).toBe(`sample: would publish version 2 (sha256 ${v1?.sha256})`);
+    expect(out[1]).toMatch(/^sample: with its Welsh \(cy\) translation \(sha256 [0-9a-f]{64}\)$/);
+    expect(out[1]).not.toContain(v1?.translations?.cy?.sha256);
+    expect(out.slice(2, 8)).toEqual([
+      'changes from version 1 ([-removed-] {+added+}):',
+      '  (the English text is unchanged)',
+      `changes to the Welsh (cy) translation from version 1 (was sha256 ${v1?.translations?.cy?.sha256}):`,
+      '  body:',
+      '    (paragraph 1)',
+      '    Paragraff un{+, newydd+}.',
+    ]);
+    expect(out.at(-1)).toBe('dry run: nothing was written');
+  });
+
+  it('lists each version with its Welsh hash after the English one', async () => {
+    // Prepare
+    const store = await welshStore();
+    const v1 = await store.getLatestPolicyVersion('sample');
+
+    // Act
+    const { code, out } = await cli(['policy', 'versions', 'sample'], store, '');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toEqual([
+      `sample v1  ${NOW}  sha256 ${v1?.sha256}  cy sha256 ${v1?.translations?.cy?.sha256}  Sample – Policy`,
+    ]);
+  });
+
+  it('says the Welsh is unchanged, and adds its hash to an unchanged version', async () => {
+    // Prepare
+    const store = await welshStore();
+    const v1 = await store.getLatestPolicyVersion('sample');
+    const same = { 'p.md': aPolicySource(), 'p.cy.md': aWelshPolicySource() };
+    const english = { ...same, 'p.md': aPolicySource('Para one, changed.\n\n## Heading\n\n1. Step\n') };
+
+    // Act
+    const unchanged = await cliFiles(['policy', 'publish', 'p.md', '--dry-run'], store, same);
+    const englishOnly = await cliFiles(['policy', 'publish', 'p.md', '--dry-run'], store, english);
+
+    // Assess
+    expect(unchanged.out.slice(0, 2)).toEqual([
+      `sample: unchanged, version 1 is this text (sha256 ${v1?.sha256})`,
+      `sample: with its Welsh (cy) translation (sha256 ${v1?.translations?.cy?.sha256})`,
+    ]);
+    expect(englishOnly.out).toContain('    Para one{+, changed+}.');
+    expect(englishOnly.out).toContain('the Welsh (cy) translation is unchanged');
+  });
+
+  it('says a publish without --yes’s question drops the Welsh, on a dry run, a terminal and in a script', async () => {
+    // Prepare: the Welsh file is not beside the English any more
+    const files = { 'p.md': aPolicySource() };
+    const dropped =
+      "sample: version 2 has no Welsh translation, dropping version 1's: starters whose locale is Welsh read it in English" +
+      " (to keep one, publish with its .cy.md file beside the policy's)";
+    const { asked, confirm } = terminal(false);
+
+    // Act
+    const dry = await cliFiles(['policy', 'publish', 'p.md', '--dry-run'], await welshStore(), files);
+    const onTerminal = await cliFiles(['policy', 'publish', 'p.md'], await welshStore(), files, { confirm });
+    const store = await welshStore();
+    const script = await cliFiles(['policy', 'publish', 'p.md', '--yes'], store, files);
+
+    // Assess
+    expect(dry.out).toContain(dropped);
+    expect(asked).toEqual(["Publish version 2, dropping version 1's Welsh translation, and email 0 people?"]);
+    expect(onTerminal.out).toContain(dropped);
+    expect(script.code).toBe(0);
+    expect(script.out).toEqual([expect.stringMatching(/^sample: published version 2 /), dropped]);
+    expect((await store.getLatestPolicyVersion('sample'))?.translations).toBeUndefined();
+  });
+});
+
+describe('attest policy with an unknown policy id', () => {
+  it('lists the known policies, each with its newest version, exits 1 and changes nothing', async () => {
+    // Prepare
+    const store = await welshStore();
+
+    // Act
+    const { code, out, err } = await cli(['policy', 'versions', 'sampel'], store, '', {
+      knownPolicies: ['sample'],
+      defaultPolicies: ['code-of-conduct'],
+    });
+
+    // Assess
+    expect([code, out, store.writes]).toEqual([1, [], []]);
+    expect(err).toEqual([
+      'attest: no published versions of sampel. Known policies: code-of-conduct (not yet published), sample (version 1).',
+    ]);
+  });
+
+  it('tells publish and preview given an id rather than a file to give the file, exit 2', async () => {
+    // Prepare
+    const store = await welshStore();
+    const files = { 'p.md': aPolicySource() };
+
+    // Act
+    const publish = await cliFiles(['policy', 'publish', 'sample'], store, files, {
+      knownPolicies: ['sample'],
+    });
+    const preview = await cliFiles(['policy', 'preview', 'nosuch', '--as-version', '2'], store, files, {
+      knownPolicies: ['sample'],
+    });
+
+    const offline = new FakeStore();
+    offline.getLatestPolicyVersion = async () => {
+      throw new Error('unreachable');
+    };
+    const unreachable = await cliFiles(['policy', 'preview', 'sample', '--as-version', '2'], offline, files, {
+      knownPolicies: ['sample'],
+    });
+
+    // Assess
+    expect([publish.code, publish.out, store.writes]).toEqual([2, [], []]);
+    expect(publish.err).toEqual([
+      "attest: sample is not a file: give the policy's file, e.g. templates/policies/sample.md, and its translations beside it come with it." +
+        ' Known policies: sample (version 1)\nTry `attest policy publish --help`.',
+    ]);
+    expect(preview.code).toBe(2);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.err[0]).toContain('Known policies: sample\nTry');
+    expect(preview.err[0]).toMatch(
+      /^attest: nosuch is not a file: .* Known policies: sample \(version 1\)\nTry `attest policy preview --help`\.$/,
+    );
+  });
+});
+
 describe('diffText', () => {
   it('marks removed and added words, and shows key points a line each, leaving out what is unchanged', () => {
     // Act
@@ -366,6 +533,39 @@ describe('attest policy preview', () => {
     const reack = readFileSync(join(out, 'invite-reacknowledge.html'), 'utf8');
     expect(reack).toContain('<li>Paragraph one now says changed.</li>');
     expect(reack).toContain('(version 2)');
+  });
+
+  it('writes the Welsh page and invites beside the English when the policy has a Welsh translation', async () => {
+    // Prepare
+    const out = outDir();
+    const files = { 'p.md': aPolicySource(), 'p.cy.md': aWelshPolicySource() };
+
+    // Act
+    const { code, out: lines } = await cliFiles(
+      ['policy', 'preview', 'p.md', '--out', out, '--as-version', '2'],
+      new FakeStore(),
+      files,
+      { chromiumPath: join(out, 'no-chromium') },
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(lines).toEqual(
+      ['page', 'invite', 'invite-reacknowledge', 'page.cy', 'invite.cy', 'invite-reacknowledge.cy'].map((n) =>
+        join(out, `${n}.html`),
+      ),
+    );
+    const english = readFileSync(join(out, 'page.html'), 'utf8');
+    const page = readFileSync(join(out, 'page.cy.html'), 'utf8');
+    expect(english).toContain('<html lang="en-GB"');
+    expect(english).not.toContain('Enghraifft');
+    expect(page).toContain('<html lang="cy"');
+    expect(page).toContain('Enghraifft – Polisi');
+    expect(page).toContain('Paragraff un.');
+    const invite = readFileSync(join(out, 'invite.cy.html'), 'utf8');
+    expect(invite).toContain('lang="cy"');
+    expect(invite).toContain('Un pwynt');
+    expect(invite).toContain('Rhagfyr 2026');
   });
 
   it('refuses a translation’s own file, pointing to the help of the command called', async () => {

@@ -8,6 +8,7 @@ import {
   anAssignment,
   anEvidence,
   aPolicy,
+  aWelshTranslation,
   FakeClock,
   FakeQueue,
   seededStore,
@@ -17,13 +18,16 @@ const NOW = '2026-11-26T10:00:00.000Z';
 const NOTE = 'Signed the paper form at induction, 25 November';
 const REDRIVE_MS = 15 * 60_000;
 
-async function setup(overrides: Partial<Assignment> = {}) {
-  const seeded = await seededStore({
-    status: 'invited',
-    dueKind: 'reminder',
-    dueAt: '2026-11-27T09:00:00.000Z',
-    ...overrides,
-  });
+async function setup(overrides: Partial<Assignment> = {}, seed: Parameters<typeof seededStore>[1] = {}) {
+  const seeded = await seededStore(
+    {
+      status: 'invited',
+      dueKind: 'reminder',
+      dueAt: '2026-11-27T09:00:00.000Z',
+      ...overrides,
+    },
+    seed,
+  );
   const mailQueue = new FakeQueue();
   const lmsQueue = new FakeQueue();
   const { acceptOnBehalf, acceptAssignment } = makeAcceptOnBehalf({
@@ -59,6 +63,7 @@ describe('acceptOnBehalf', () => {
       policyTitle: policy.title,
       policySha256: policy.sha256,
       statement: policy.statement,
+      locale: 'en',
       typedName: 'Ada Lovelace',
       method: 'on-behalf',
       note: NOTE,
@@ -69,6 +74,59 @@ describe('acceptOnBehalf', () => {
       messageId: null,
     });
     expect(store.writes).toEqual(['recordAcknowledgement', 'appendAudit']);
+  });
+
+  it('records the agreement in the language the invite used: Welsh for a Welsh locale, when the policy has it', async () => {
+    // Prepare
+    const welsh = aWelshTranslation();
+    const { store, acceptOnBehalf, request, starter, policy, assignment } = await setup(
+      {},
+      { starter: { locale: 'cy-GB' }, policy: { translations: { cy: welsh } } },
+    );
+
+    // Act
+    await acceptOnBehalf(starter.employeeId, policy.policyId, request);
+
+    // Assess
+    expect(store.peek(assignment.assignmentId)?.ack).toMatchObject({
+      locale: 'cy',
+      policyTitle: welsh.title,
+      policySha256: welsh.sha256,
+      statement: welsh.statement,
+    });
+  });
+
+  it('records the language asked for, and refuses one the policy has no translation in, writing nothing', async () => {
+    // Prepare
+    const welsh = aWelshTranslation();
+    const translated = await setup(
+      {},
+      { starter: { locale: 'cy-GB' }, policy: { translations: { cy: welsh } } },
+    );
+    const english = await setup();
+
+    // Act
+    await translated.acceptOnBehalf('E1001', translated.policy.policyId, {
+      ...translated.request,
+      language: 'en',
+    });
+    const refused = english.acceptOnBehalf('E1001', english.policy.policyId, {
+      ...english.request,
+      language: 'cy',
+    });
+
+    // Assess
+    expect(translated.store.peek(translated.assignment.assignmentId)?.ack).toMatchObject({
+      locale: 'en',
+      policySha256: translated.policy.sha256,
+    });
+    await expect(refused).rejects.toThrow(
+      new AttestError(
+        'on-behalf.language',
+        `Version ${english.policy.version} of ${english.policy.policyId} has no Welsh translation: it can only have been read in English.`,
+      ),
+    );
+    expect(english.store.writes).toEqual([]);
   });
 
   it('owes the receipt and each LMS delivery as a signature does, enqueues them and audits who and why', async () => {

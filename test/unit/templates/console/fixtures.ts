@@ -1,6 +1,6 @@
 // Realistic console views for the template tests: an admin's and an auditor's, with a hostile name among the data.
 import type { Completion, WeekCount } from '#shared/core/console/aggregates.ts';
-import { policyDiff } from '#shared/core/console/policy-diff.ts';
+import { policyDiff, translationDiffs } from '#shared/core/console/policy-diff.ts';
 import type {
   ConfirmView,
   DeliveriesView,
@@ -17,6 +17,7 @@ import type {
   Section,
 } from '#shared/core/console/views.ts';
 import type { PolicyVersion } from '#shared/core/model.ts';
+import { aWelshTranslation } from '../../../support/fakes.ts';
 
 export const HOSTILE = '<script>alert(1)</script>';
 export const HOSTILE_TEXT = '&lt;script&gt;alert(1)&lt;/script&gt;';
@@ -288,6 +289,7 @@ const versionLine: PolicyVersionLine = {
   effectiveDate: '2026-09-01',
   publishedAt: '2026-08-20T10:00:00.000Z',
   sha256: 'a'.repeat(64),
+  translations: [],
   asked: 40,
   signed: 38,
 };
@@ -339,8 +341,24 @@ export const policyDiffView = (from = v1, to = v2): PolicyDiffView => ({
   from: { ...versionLine, version: from.version, effectiveDate: from.effectiveDate, sha256: from.sha256 },
   to: { ...versionLine, version: to.version, effectiveDate: to.effectiveDate, sha256: to.sha256 },
   diff: policyDiff(from, to),
+  translations: translationDiffs(from, to),
 });
 export const sameVersions = (): PolicyDiffView => policyDiffView(v1, { ...v1, version: 2 });
+
+/** Versions 1 and 2 with the same English, the Welsh of version 2 edited (a hostile word in it). */
+export const welshOnlyChange = (): PolicyDiffView => {
+  const welsh = { ...aWelshTranslation(), sha256: 'c'.repeat(64) };
+  const edited = { ...welsh, body: `${welsh.body}\nParagraff <b>newydd</b>.`, sha256: 'd'.repeat(64) };
+  const view = policyDiffView(
+    { ...v1, translations: { cy: welsh } },
+    { ...v1, version: 2, translations: { cy: edited } },
+  );
+  return {
+    ...view,
+    from: { ...view.from, translations: [{ language: 'cy', sha256: welsh.sha256 }] },
+    to: { ...view.to, translations: [{ language: 'cy', sha256: edited.sha256 }] },
+  };
+};
 
 export const deliveries: DeliveriesView = {
   canReplay: true,

@@ -24,6 +24,7 @@ import {
   policies,
   policyDiffView,
   sameVersions,
+  welshOnlyChange,
 } from './fixtures.ts';
 
 const admin = frameOf('admin', 'overview', 'Overview');
@@ -64,6 +65,10 @@ describe('every console page', () => {
     [
       'a diff of the same text',
       () => renderPolicyDiff(frameOf('admin', 'policies', 'What changed'), sameVersions()),
+    ],
+    [
+      'a diff of the Welsh alone',
+      () => renderPolicyDiff(frameOf('admin', 'policies', 'What changed'), welshOnlyChange()),
     ],
     ['deliveries', () => renderDeliveries(frameOf('admin', 'deliveries', 'Deliveries'), deliveries)],
     [
@@ -470,6 +475,33 @@ describe('renderPolicies', () => {
 });
 
 describe('renderPolicyDiff', () => {
+  it('shows a change to the Welsh alone as a change, under its own heading with both hashes', () => {
+    // Act
+    const page = renderPolicyDiff(frameOf('admin', 'policies', 'What changed'), welshOnlyChange());
+
+    // Assess
+    expect(page).not.toContain('Nothing changed');
+    expect(page).toContain('<h2>English</h2>\n<p>The English text is the same in every field.</p>');
+    expect(page).toContain(
+      `<h2>Welsh translation</h2>\n<p>From sha256 <code>${'c'.repeat(64)}</code> to <code>${'d'.repeat(64)}</code>.</p>`,
+    );
+    expect(page).toContain('<h3>Policy text<span class="vh"> (Welsh)</span></h3>');
+    expect(page).toContain('<ins><span class="vh">added: </span>Paragraff &lt;b&gt;newydd&lt;/b&gt;.</ins>');
+  });
+
+  it('lists each version’s Welsh hash beside its English one', () => {
+    // Prepare
+    const { from } = welshOnlyChange();
+
+    // Act
+    const page = renderPolicies(frameOf('admin', 'policies', 'Policies'), {
+      policies: [{ policyId: 'p', title: 'P', versions: [from] }],
+    });
+
+    // Assess
+    expect(page).toContain(`<br>Welsh <code title="${'c'.repeat(64)}">cccccccccccc…</code>`);
+  });
+
   it('shows removed and added text, said in words too, and lists the fields unchanged', () => {
     // Act
     const page = renderPolicyDiff(frameOf('admin', 'policies', 'What changed'), policyDiffView());

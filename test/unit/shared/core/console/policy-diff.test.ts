@@ -1,7 +1,8 @@
 // A policy's versions compared: a paragraph edited shown word by word, one added or removed whole, key points item by item.
 import { describe, expect, it } from 'vitest';
-import { policyDiff } from '#shared/core/console/policy-diff.ts';
-import { aPolicy } from '../../../../support/fakes.ts';
+import { policyDiff, translationDiffs } from '#shared/core/console/policy-diff.ts';
+import { policySha256 } from '#shared/core/policy.ts';
+import { aPolicy, aWelshTranslation } from '../../../../support/fakes.ts';
 
 const v1 = aPolicy({
   version: 1,
@@ -68,5 +69,53 @@ describe('policyDiff', () => {
       ],
     });
     expect(policyDiff(v1, v2).map((d) => d.field)).not.toContain('changes');
+  });
+});
+
+describe('translationDiffs', () => {
+  const welsh = aWelshTranslation();
+  const edited = (() => {
+    const { sha256: _, ...text } = { ...welsh, body: 'Paragraff un, newydd.\n\n## Pennawd\n\n1. Cam\n' };
+    return { ...text, sha256: policySha256(text) };
+  })();
+
+  it('shows a change to a translation alone word by word, without the effective date it shares', () => {
+    // Act
+    const [cy] = translationDiffs(
+      { ...v1, translations: { cy: welsh } },
+      { ...v1, version: 2, effectiveDate: '2027-01-01', translations: { cy: edited } },
+    );
+
+    // Assess
+    expect(cy).toMatchObject({
+      language: 'cy',
+      change: 'changed',
+      olderSha256: welsh.sha256,
+      newerSha256: edited.sha256,
+    });
+    expect(cy?.diff.map((d) => d.field)).not.toContain('effectiveDate');
+    expect(cy?.diff.find((d) => d.field === 'body')?.parts).toContainEqual({
+      change: 'added',
+      text: ', newydd',
+    });
+    expect(cy?.diff.find((d) => d.field === 'title')?.changed).toBe(false);
+  });
+
+  it('says a translation is the same, added or removed, by its hash', () => {
+    // Act
+    const same = translationDiffs(
+      { ...v1, translations: { cy: welsh } },
+      { ...v2, translations: { cy: welsh } },
+    );
+    const added = translationDiffs(v1, { ...v2, translations: { cy: welsh } });
+    const removed = translationDiffs({ ...v1, translations: { cy: welsh } }, v2);
+
+    // Assess
+    expect(same).toEqual([
+      { language: 'cy', change: 'same', olderSha256: welsh.sha256, newerSha256: welsh.sha256, diff: [] },
+    ]);
+    expect(added).toEqual([{ language: 'cy', change: 'added', newerSha256: welsh.sha256, diff: [] }]);
+    expect(removed).toEqual([{ language: 'cy', change: 'removed', olderSha256: welsh.sha256, diff: [] }]);
+    expect(translationDiffs(v1, v2)).toEqual([]);
   });
 });

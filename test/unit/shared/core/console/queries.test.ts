@@ -12,6 +12,7 @@ import {
   anEvidence,
   aPolicy,
   aStarter,
+  aWelshTranslation,
   deadLetterStore,
   FakeClock,
   FakeStore,
@@ -542,6 +543,7 @@ describe('makeConsoleQueries', () => {
           effectiveDate: v1.effectiveDate,
           publishedAt: v1.publishedAt,
           sha256: v1.sha256,
+          translations: [],
           asked: 1,
           signed: 1,
         },
@@ -562,6 +564,23 @@ describe('makeConsoleQueries', () => {
       expect(view?.from).toMatchObject({ version: 1, asked: 1, signed: 1 });
       expect(view?.to).toMatchObject({ version: 2, asked: 8, signed: 1 });
       expect(view?.diff.find((d) => d.field === 'body')?.changed).toBe(true);
+    });
+
+    it('compares each translation too, and names its hash on each version', async () => {
+      // Prepare: version 3 is version 2 with a Welsh translation added
+      const { store, queries } = await sample();
+      const welsh = aWelshTranslation();
+      await store.putPolicyVersion({ ...v2, version: 3, translations: { cy: welsh } });
+
+      // Act
+      const view = await queries.policyDiff(POLICY, 2, 3);
+
+      // Assess
+      expect(view?.diff.every((d) => !d.changed)).toBe(true);
+      expect(view?.translations).toEqual([
+        { language: 'cy', change: 'added', newerSha256: welsh.sha256, diff: [] },
+      ]);
+      expect(view?.to.translations).toEqual([{ language: 'cy', sha256: welsh.sha256 }]);
     });
 
     it.each([
