@@ -1,5 +1,5 @@
 // The attest command line: usage and exit codes, publishing versions (and re-acknowledgement), evidence, and the LMS deliveries.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -1347,4 +1347,29 @@ describe('npx attest on the local stack with a malformed port setting', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe('attest: DYNAMODB_LOCAL_PORT must be a port number, not "abc"\n');
   });
+});
+
+describe('npx attest piped into a reader that stops early', () => {
+  it('ends quietly with status 0 when stdout is closed, as `attest … | head -1` does', async () => {
+    // Prepare: the reader has gone before attest writes its first line
+    const child = spawn(process.execPath, ['bin/attest.js', '--help'], {
+      cwd: new URL('../../../', import.meta.url).pathname,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (chunk) => {
+      err += chunk;
+    });
+
+    // Act
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (...ended) => resolve(ended)),
+    );
+
+    // Assess: no EPIPE stack trace, no failure status
+    expect(err).toBe('');
+    expect([code, signal]).toEqual([0, null]);
+  }, 60_000);
 });
