@@ -9,6 +9,7 @@ import type {
   ConfirmView,
   ConsoleUser,
   DeliveriesView,
+  ExportField,
   ExportsView,
   Frame,
   OverviewView,
@@ -19,6 +20,7 @@ import type {
   Role,
   Section,
 } from '../../core/console/views.ts';
+import { EXPORT_FIELDS } from '../../core/console/views.ts';
 import { parseDay } from '../../core/dates.ts';
 import { isDestinationName } from '../../core/destinations/names.ts';
 import { AttestError, NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -443,7 +445,29 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
         return page(200, pages.exports(frameFor('exports', 'Exports'), await queries.exports()));
       }
       if (method === 'GET' && rel === 'exports/report.csv') {
-        const params = exportParams(query, settings.policies);
+        let params: ReturnType<typeof exportParams>;
+        try {
+          params = exportParams(query, settings.policies);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          // The form again, as it was filled in, each field's problem beside it; nothing exported.
+          const errors: ExportsView['errors'] = {};
+          for (const issue of error.issues) errors[issue.field as ExportField] ??= issue.message;
+          const asked = Object.fromEntries(EXPORT_FIELDS.map((f) => [f, query.get(f)?.slice(0, 200) ?? '']));
+          const count = Object.keys(errors).length;
+          const notice = {
+            kind: 'error' as const,
+            text: `The CSV was not made: ${count === 1 ? 'one answer needs' : `${count} answers need`} correcting, as said below.`,
+          };
+          return page(
+            422,
+            pages.exports(frameFor('exports', 'Exports', notice), {
+              ...(await queries.exports()),
+              asked,
+              errors,
+            }),
+          );
+        }
         const csv = await queries.reportCsv(params);
         if (csv === undefined)
           throw new NotFoundError('policy.not_found', 'That policy has not been published.');
@@ -523,7 +547,7 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
 
 /** The report export's parameters from its form, each checked: a known policy, a known status, real days. */
 export function exportParams(query: URLSearchParams, policies: readonly string[]) {
-  const issues: Array<{ field: string; message: string }> = [];
+  const issues: Array<{ field: ExportField; message: string }> = [];
   const policyId = query.get('policy') ?? '';
   if (!policies.includes(policyId)) issues.push({ field: 'policy', message: 'Choose one of the policies.' });
   const status = (query.get('status') || 'unsigned') as ReportFilter;
@@ -533,7 +557,7 @@ export function exportParams(query: URLSearchParams, policies: readonly string[]
   if (department && (department.length > 200 || hasUnseen(department))) {
     issues.push({ field: 'department', message: 'Choose a department from the list.' });
   }
-  const day = (field: string, endOfDay: boolean) => {
+  const day = (field: 'since' | 'until', endOfDay: boolean) => {
     const value = query.get(field);
     if (!value) return undefined;
     const parsed = parseDay(value, endOfDay);

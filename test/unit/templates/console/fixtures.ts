@@ -392,6 +392,19 @@ export const exportsView: ExportsView = {
   departments: ['Engineering', 'Sales', HOSTILE],
 };
 
+/** An export refused: a wrong day and a hostile one, shown again as typed. */
+export const refusedExport: ExportsView = {
+  ...exportsView,
+  asked: {
+    policy: 'data-protection',
+    status: 'overdue',
+    department: 'Sales',
+    since: '2026-02-30',
+    until: HOSTILE,
+  },
+  errors: { since: 'The since day must be a date (YYYY-MM-DD).', until: HOSTILE },
+};
+
 export const confirm = (overrides: Partial<ConfirmView> = {}): ConfirmView => ({
   action: 'resend',
   assignmentId: 'as_open',

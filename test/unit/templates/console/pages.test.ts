@@ -23,6 +23,7 @@ import {
   personForAuditor,
   policies,
   policyDiffView,
+  refusedExport,
   sameVersions,
 } from './fixtures.ts';
 
@@ -77,6 +78,7 @@ describe('every console page', () => {
         renderDeliveries(frameOf('admin', 'deliveries', 'Deliveries'), { deadLetters: [], canReplay: true }),
     ],
     ['exports', () => renderExports(frameOf('auditor', 'exports', 'Exports'), exportsView)],
+    ['a refused export', () => renderExports(frameOf('auditor', 'exports', 'Exports'), refusedExport)],
     ['a confirmation', () => renderConfirm(frameOf('admin', 'people', 'Resend the invite'), confirm())],
     [
       'a refused confirmation',
@@ -565,6 +567,25 @@ describe('renderExports', () => {
     expect(page).toMatch(/<input type="date" id="since" name="since"/);
     expect(page).toMatch(/<input type="date" id="until" name="until"/);
     expect(page).toContain('<code>attest report --csv</code>');
+  });
+
+  it('shows a refused export as it was filled in, each wrong field’s message above it and tied to it', () => {
+    // Act
+    const page = renderExports(frameOf('auditor', 'exports', 'Exports'), refusedExport);
+
+    // Assess
+    expect(page).toContain('<option value="data-protection" selected>Data Protection</option>');
+    expect(page).toContain('<option value="overdue" selected>Overdue</option>');
+    expect(page).not.toContain('<option value="unsigned" selected>');
+    expect(page).toContain('<option value="Sales" selected>Sales</option>');
+    expect(page).toContain(
+      '<p class="error" id="since-error"><span class="vh">Error: </span>The since day must be a date (YYYY-MM-DD).</p>\n<input type="date" id="since" name="since" aria-describedby="since-hint since-error" aria-invalid="true" value="2026-02-30">',
+    );
+    expect(page).toContain(
+      `<p class="error" id="until-error"><span class="vh">Error: </span>${HOSTILE_TEXT}</p>`,
+    );
+    expect(page).toContain(`value="${HOSTILE_TEXT}"`);
+    expect(page).toContain('<select id="policy" name="policy" required>');
   });
 });
 
