@@ -25,6 +25,7 @@ import {
   policyDiffView,
   refusedExport,
   sameVersions,
+  welshPerson,
 } from './fixtures.ts';
 
 const admin = frameOf('admin', 'overview', 'Overview');
@@ -230,6 +231,28 @@ describe('renderPerson', () => {
       '<dt>Erased</dt><dd><time datetime="2026-12-02T09:30:00.000Z">2026-12-02 09:30 UTC</time>: names, addresses, manager, IP and browser are keyed pseudonyms; each agreement is kept</dd>',
     );
     expect(kept).not.toContain('<dt>Erased</dt>');
+  });
+
+  it('marks a Welsh speaker’s Welsh text lang="cy", the page’s own words staying English', async () => {
+    // Act
+    const page = renderPerson(frameOf('admin', 'people', 'A person'), welshPerson);
+    const english = renderPerson(frameOf('admin', 'people', 'A person'), person);
+
+    // Assess
+    expect(page).toMatch(/^<!DOCTYPE html>\n<html lang="en-GB">/);
+    expect(page).toContain('<dt>Typed name</dt><dd lang="cy">Siân Llewelyn</dd>');
+    expect(page).toContain(
+      '<dt>Version</dt><dd><span lang="cy">Defnyddio’r Rhyngrwyd yn Ddiogel</span>, version 1</dd>',
+    );
+    expect(page).toContain(
+      '<dt>Statement agreed</dt><dd lang="cy">Rwyf wedi darllen y polisi ac yn cytuno i’w ddilyn.</dd>',
+    );
+    expect(page).toContain(
+      '<th scope="row" lang="cy">Siân Llewelyn</th><td lang="cy">Mae angen i mi ofyn i fy rheolwr yn gyntaf.</td>',
+    );
+    expect(page.match(/ lang="cy"/g)).toHaveLength(5);
+    expect(english).not.toContain('lang="cy"');
+    expect(await pageProblems(page)).toEqual([]);
   });
 
   it('shows the details, the evidence, the deliveries and a readable audit trail', () => {
