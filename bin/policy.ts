@@ -1,5 +1,5 @@
 // `attest policy`: publishing a policy file's text as its next version (optionally asking earlier signers again; shown first on a dry run or a terminal), previewing it, and listing the versions.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { type DiffPart, type FieldDiff, policyDiff } from '#shared/core/console/policy-diff.ts';
@@ -10,7 +10,7 @@ import type { PolicyText, PolicyVersion } from '#shared/core/model.ts';
 import { parsePolicy, parsePolicyTranslation, policyFileName, withTranslation } from '#shared/core/policy.ts';
 import { makeListPolicyVersions, makePublishPolicy, type PublishPlan } from '#shared/core/publish.ts';
 import type { Logger } from '#shared/ports.ts';
-import { cliDispatch, type Shell, UsageError } from './cli.ts';
+import { cliDispatch, readTextFile, type Shell, UsageError } from './cli.ts';
 
 /** The publisher's log lines are for the functions' logs; here its outcome is the answer. */
 const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
@@ -46,7 +46,7 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
   const readText = (file: string) =>
     deps.readFile
       ? readPolicyFiles(file, deps.readFile, deps.fileExists ?? (() => false))
-      : readPolicyFiles(file, (p) => readFileSync(p, 'utf8'), deps.fileExists ?? existsSync);
+      : readPolicyFiles(file, readTextFile, deps.fileExists ?? existsSync);
   const publisher = () => {
     // The invites a re-acknowledgement owes go to the mail queue as they are made, when it is reachable.
     const dispatch = cliDispatch(shell, 'mail');
