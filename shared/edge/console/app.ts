@@ -510,7 +510,9 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
           );
         }
         try {
-          await deps.actions.run[action](assignmentId, actor, destination);
+          // A refusal names the person and policy as this page does, never by the assignment's id.
+          const named = { who: view.name, policy: `${view.policyTitle} (version ${view.policyVersion})` };
+          await deps.actions.run[action](assignmentId, actor, destination, named);
         } catch (error) {
           if (!(error instanceof AttestError) || error instanceof ValidationError) throw error;
           return page(

@@ -449,6 +449,7 @@ describe('state changes', () => {
       'A1',
       { user: { subject: 'sub-1', email: 'hr@example.org', role: 'admin' }, reason: 'Asked by phone today' },
       undefined,
+      { who: 'Zoë Lee', policy: 'Safe internet use (version 1)' },
     );
     expect(after.body).toContain('Invite resent');
   });
@@ -503,6 +504,7 @@ describe('state changes', () => {
           reason: 'Paper form signed at induction',
         },
         undefined,
+        { who: 'Zoë Lee', policy: 'Safe internet use (version 1)' },
       );
     });
 
