@@ -23,7 +23,7 @@ import type {
 import { EXPORT_FIELDS } from '../../core/console/views.ts';
 import { parseDay } from '../../core/dates.ts';
 import { isDestinationName } from '../../core/destinations/names.ts';
-import { AttestError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { AttestError, type FieldIssue, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { DeliveryKind } from '../../core/model.ts';
 import type { SubjectAccessExport } from '../../core/privacy/export.ts';
 import { REPORT_FILTERS, type ReportFilter } from '../../core/report.ts';
@@ -445,32 +445,29 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
         return page(200, pages.exports(frameFor('exports', 'Exports'), await queries.exports()));
       }
       if (method === 'GET' && rel === 'exports/report.csv') {
-        let params: ReturnType<typeof exportParams>;
-        try {
-          params = exportParams(query, settings.policies);
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          // The form again, as it was filled in, each field's problem beside it; nothing exported.
+        /** The form again, as it was filled in, each field's problem beside it (422); nothing exported. */
+        const refused = async (issues: readonly FieldIssue[]) => {
           const errors: ExportsView['errors'] = {};
-          for (const issue of error.issues) errors[issue.field as ExportField] ??= issue.message;
+          for (const issue of issues) errors[issue.field as ExportField] ??= issue.message;
           const asked = Object.fromEntries(EXPORT_FIELDS.map((f) => [f, query.get(f)?.slice(0, 200) ?? '']));
           const count = Object.keys(errors).length;
           const notice = {
             kind: 'error' as const,
             text: `The CSV was not made: ${count === 1 ? 'one answer needs' : `${count} answers need`} correcting, as said below.`,
           };
-          return page(
-            422,
-            pages.exports(frameFor('exports', 'Exports', notice), {
-              ...(await queries.exports()),
-              asked,
-              errors,
-            }),
-          );
+          const view = { ...(await queries.exports()), asked, errors };
+          return page(422, pages.exports(frameFor('exports', 'Exports', notice), view));
+        };
+        let params: ReturnType<typeof exportParams>;
+        try {
+          params = exportParams(query, settings.policies);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          return await refused(error.issues);
         }
         const csv = await queries.reportCsv(params);
         if (csv === undefined)
-          throw new NotFoundError('policy.not_found', 'That policy has not been published.');
+          return await refused([{ field: 'policy', message: 'That policy has not been published yet.' }]);
         logger.info('console export', { kind: 'report', policyId: params.policyId, subject: user.subject });
         return download('text/csv; charset=utf-8', `attest-${params.policyId}-${params.status}.csv`, csv);
       }

@@ -656,6 +656,24 @@ describe('pages and exports', () => {
     expect(logger.info).not.toHaveBeenCalledWith('console export', expect.anything());
   });
 
+  it('shows the exports form again (422) for a policy not published yet, exporting nothing', async () => {
+    // Arrange: the deployment carries the policy, but no version of it is in the table
+    const { app, q } = setup();
+    vi.mocked(q.reportCsv).mockResolvedValueOnce(undefined);
+
+    // Act
+    const refused = await app(get('/console/exports/report.csv', 'policy=safe-internet-use'));
+
+    // Assess
+    expect(refused.statusCode).toBe(422);
+    const [, view, notice] = /^exports (\{.*\}) (.*)$/.exec(refused.body ?? '') ?? [];
+    expect(JSON.parse(view ?? '')).toMatchObject({
+      asked: { policy: 'safe-internet-use' },
+      errors: { policy: 'That policy has not been published yet.' },
+    });
+    expect(notice).toBe('The CSV was not made: one answer needs correcting, as said below.');
+  });
+
   it.each([
     ['/console/nowhere', ''],
     ['/console/people/NOPE', ''],
