@@ -401,6 +401,35 @@ describe('the HR console in Chromium', { timeout: 120_000 }, () => {
     expect(lines).toEqual(cli.trim().split(/\r?\n/));
   });
 
+  it('shows the exports form again, as filled in, when its days are the wrong way round', async () => {
+    // Prepare
+    const page = await asAdmin();
+    await page.goto(`${consoleUrl}exports`);
+    await page.getByLabel('Policy').selectOption(POLICY);
+    await page.getByLabel('Assigned from').fill('2026-12-10');
+    await page.getByLabel('Assigned up to').fill('2026-12-01');
+
+    // Act
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/console/exports/report.csv')),
+      page.getByRole('button', { name: 'Download the CSV' }).click(),
+    ]);
+
+    // Assess: a page, not a download or a bare error; the days kept, the wrong one marked
+    expect(answer.status()).toBe(422);
+    expect(await page.getByRole('alert').textContent()).toMatch(
+      /The CSV was not made: one answer needs correcting/,
+    );
+    const since = page.getByLabel('Assigned from');
+    expect(await since.inputValue()).toBe('2026-12-10');
+    expect(await since.getAttribute('aria-invalid')).toBe('true');
+    const described = (await since.getAttribute('aria-describedby'))?.split(' ') ?? [];
+    const said = await Promise.all(described.map((id) => page.locator(`#${id}`).textContent()));
+    expect(said.join(' ')).toContain('The first day must not be after the last.');
+    expect(await page.getByLabel('Assigned up to').inputValue()).toBe('2026-12-01');
+    expect(await page.getByLabel('Policy').inputValue()).toBe(POLICY);
+  });
+
   it('refuses a POST without the CSRF token, and one with it from a foreign Origin', async () => {
     // Prepare
     const starter = starters[3] as Starter;
