@@ -276,6 +276,24 @@ describe('the HR console in Chromium', { timeout: 120_000 }, () => {
       const found = await emailsTo(starter.email, stack.urls.mailbox);
       return found.length === 2 ? found : undefined;
     });
+    // The same form sent again (a double click): refused, naming the person and policy, not an id.
+    const csrf = await page
+      .locator('form[action="/console/auth/logout"] input[name="csrf"]')
+      .getAttribute('value');
+    const again = await page.context().request.post(`${consoleUrl}actions/resend`, {
+      form: { csrf: csrf as string, assignment: starter.assignmentId, reason: 'Clicked twice' },
+      headers: { origin: new URL(consoleUrl).origin },
+      maxRedirects: 0,
+    });
+    expect(again.status()).toBe(409);
+    const refusal = /<div class="notice notice-error" role="alert"><p>([^<]*)<\/p>/.exec(
+      await again.text(),
+    )?.[1];
+    expect(refusal).toMatch(
+      new RegExp(
+        `^Ada ${starter.familyName} was not sent another invite to .+ \\(version 1\\): a fresh link`,
+      ),
+    );
   });
 
   it('re-shows the confirmation with the error tied to the reason when none is given, and does nothing', async () => {
