@@ -254,8 +254,21 @@ async function terminalConfirm(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * A reader that stops early (`attest report … | head -1`) closes the pipe: the next write fails with
+ * EPIPE, which Node raises as an unhandled error with its stack. The reader has what it wanted, so
+ * attest ends there, quietly and with status 0, as Unix tools do; any other write error still throws.
+ */
+function endQuietlyWhenStdoutCloses(stdout: NodeJS.WriteStream, exit: (code: number) => never): void {
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    exit(EXIT.ok);
+  });
+}
+
 /** The command line as the `attest` executable (bin/attest.js) and `npm run attest` run it; answers the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  endQuietlyWhenStdoutCloses(process.stdout, (code) => process.exit(code));
   // The SDK warns on Node 20 that its 2027 releases need Node 22: noise for a command's output.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const arn = env.ACK_TOKEN_KEYS_SECRET_ARN;

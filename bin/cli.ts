@@ -1,4 +1,5 @@
 // The shell's plumbing, shared by every command: what a command may use, usage errors (exit 2), failures (exit 1), and ids that begin with "-".
+import { readFileSync } from 'node:fs';
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
 import type { AudienceRules } from '#shared/core/audience.ts';
 import type { Channel } from '#shared/core/destinations/destination.ts';
@@ -8,7 +9,15 @@ import type { Lifecycle } from '#shared/core/lifecycle.ts';
 import type { DeliveryKind } from '#shared/core/model.ts';
 import type { PayloadSettings } from '#shared/core/privacy/export.ts';
 import type { RetentionSettings } from '#shared/core/privacy/retention.ts';
+import { decodeUtf8 } from '#shared/core/utf8.ts';
 import type { Clock, HttpClient, KeyVault, Queue, Store } from '#shared/ports.ts';
+
+/**
+ * A file the user gives (a starters CSV, a policy and its translations, an erasure log) as text:
+ * UTF-8, a BOM dropped; anything else refused, naming the file, line and byte (exit 1), before
+ * any of it is used.
+ */
+export const readTextFile = (path: string): string => decodeUtf8(readFileSync(path), path);
 
 /** 0: done; 1: the thing asked for failed; 2: the command was called wrongly. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

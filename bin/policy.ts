@@ -1,5 +1,5 @@
 // `attest policy`: publishing a policy file's text as its next version (optionally asking earlier signers again; shown first on a dry run or a terminal), previewing it, and listing the versions.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -23,7 +23,7 @@ import type { PolicyText, PolicyVersion } from '#shared/core/model.ts';
 import { parsePolicy, parsePolicyTranslation, policyFileName, withTranslation } from '#shared/core/policy.ts';
 import { makeListPolicyVersions, makePublishPolicy, type PublishPlan } from '#shared/core/publish.ts';
 import type { Logger } from '#shared/ports.ts';
-import { cliDispatch, oneOf, type Shell, UsageError } from './cli.ts';
+import { cliDispatch, oneOf, readTextFile, type Shell, UsageError } from './cli.ts';
 
 /** The publisher's log lines are for the functions' logs; here its outcome is the answer. */
 const quietLogger: Pick<Logger, 'info' | 'warn'> = { info() {}, warn() {} };
@@ -59,7 +59,7 @@ export function addPolicyCommands(program: Command, shell: Shell): void {
   const readFiles = (file: string) =>
     deps.readFile
       ? readPolicyFiles(file, deps.readFile, deps.fileExists ?? (() => false))
-      : readPolicyFiles(file, (p) => readFileSync(p, 'utf8'), deps.fileExists ?? existsSync);
+      : readPolicyFiles(file, readTextFile, deps.fileExists ?? existsSync);
   /**
    * The policies attest knows (those this build carries, and DEFAULT_POLICIES), each with its
    * newest version or "not yet published": what an unknown id is told to choose from.

@@ -1,5 +1,4 @@
 // `attest privacy`: a subject access request answered (everything attest holds about one person, as JSON and a readable page), a person erased keeping the proof, who an erased record was proved, and the erasure log kept and replayed over a restored table.
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError, ValidationError } from '#shared/core/errors.ts';
@@ -14,7 +13,7 @@ import {
 import { makeSubjectAccessExport } from '#shared/core/privacy/export.ts';
 import { LOOK_AT_ONCE } from '#shared/core/privacy/retention.ts';
 import { renderSubjectAccessHtml } from '#templates/privacy-export.ts';
-import { type Shell, UsageError } from './cli.ts';
+import { readTextFile, type Shell, UsageError } from './cli.ts';
 import { createFile } from './report.ts';
 
 interface ExportOptions {
@@ -208,7 +207,7 @@ async function replayCommand(shell: Shell, options: { file?: string }, command: 
   const entries = new Map<string, ErasureEntry>();
   if (options.file !== undefined) {
     if (!options.file) throw new UsageError('--file needs a file name', command);
-    for (const entry of parseErasureLog((deps.readFile ?? readText)(options.file), options.file)) {
+    for (const entry of parseErasureLog((deps.readFile ?? readTextFile)(options.file), options.file)) {
       entries.set(entry.starterId, entry);
     }
   }
@@ -252,8 +251,6 @@ export function parseErasureLog(text: string, path: string): ErasureEntry[] {
       Object.fromEntries(fields.map((f) => [f, (e as Record<string, string>)[f]])) as unknown as ErasureEntry,
   );
 }
-
-const readText = (path: string) => readFileSync(path, 'utf8');
 
 async function exportCommand(shell: Shell, options: ExportOptions, command: Command): Promise<void> {
   const { deps, io, clock } = shell;

@@ -1,7 +1,6 @@
 // `attest import starters`, `attest starter add`, `starter resend` and `starter cancel`: starters from a CSV file or the command line, through the ingest use case, and a fresh invite for one.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { AttestError, NotFoundError } from '#shared/core/errors.ts';
@@ -19,7 +18,7 @@ import {
   type StarterRow,
 } from '#shared/core/sources/csv.ts';
 import { starterEventSchema } from '#shared/core/starter-event.ts';
-import type { CliDeps, Shell } from './cli.ts';
+import { type CliDeps, readTextFile, type Shell } from './cli.ts';
 
 /** Said under both commands' options: what they need besides the table. */
 const NEEDS = `
@@ -32,7 +31,8 @@ default set, DEFAULT_POLICIES (safe-internet-use unless set) unless the rules
 file gives one, and each matching rule's.`;
 
 const IMPORT_HELP_AFTER = `
-The file is UTF-8 (a BOM is fine), comma-separated, CRLF or LF, with a header
+The file is UTF-8 (a BOM is fine; Excel's "CSV (Comma delimited)" is not: save
+as "CSV UTF-8"), comma-separated, CRLF or LF, with a header
 row naming its columns, in any order:
   ${STARTER_COLUMNS.join(',')}
 employeeId, givenName, familyName, email and startDate (YYYY-MM-DD) are
@@ -84,7 +84,7 @@ export function addStarterCommands(program: Command, shell: Shell): void {
     .addHelpText('after', IMPORT_HELP_AFTER)
     .action(async (file: string, options: { dryRun?: boolean }) => {
       const { deps } = shell;
-      const rows = readStarterCsv((deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(file));
+      const rows = readStarterCsv((deps.readFile ?? readTextFile)(file));
       const summary = await importRows(shell, rows, CSV_SOURCE, options.dryRun === true, true);
       for (const p of summary.problems) shell.io.err(`line ${p.line}: ${p.field}: ${p.message}`);
       tell(shell, summary, options.dryRun === true);

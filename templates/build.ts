@@ -1,6 +1,7 @@
 // Build step: compiles the MJML emails once and bundles the policy sources and the audience rules (checked) as modules, into templates/generated/.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import { AUDIENCE_FILE } from '#shared/core/audience.ts';
@@ -9,6 +10,7 @@ import { ConfigError, ValidationError } from '#shared/core/errors.ts';
 import type { PolicyText } from '#shared/core/model.ts';
 import { parsePolicyFiles } from '#shared/core/policy.ts';
 import { renderPolicyHtml } from '#shared/core/policy-markdown.ts';
+import { decodeUtf8, NotUtf8Error } from '#shared/core/utf8.ts';
 import { type Catalogue, compileCatalogues } from './catalogue.ts';
 import { readLogo } from './logo-file.ts';
 
@@ -47,14 +49,46 @@ export function policySettingsModule(policies: ReadonlyMap<string, PolicyText>):
 export interface BuildSettings {
   /** ORGANISATION_LOGO: the path of the organisation's logo (PNG or JPEG), or none. */
   logo?: string | undefined;
+  /** The folder of the sources (locales/, policies/, the emails' MJML): this one; another in tests. */
+  sources?: string | undefined;
+}
+
+/** The .mjml emails compiled, each to generated/<name>.html.ts as <export>. */
+const EMAILS = [
+  ['invite', 'inviteHtml'],
+  ['receipt', 'receiptHtml'],
+  ['manager', 'managerHtml'],
+  ['decline-notice', 'declineNoticeHtml'],
+] as const;
+
+/**
+ * Every text source, read before anything is written: each must be UTF-8 (a BOM dropped), or the
+ * build stops naming the file, line and byte, as the CLI does for the files it is given.
+ */
+function readSources(root: string) {
+  const read = (path: string) => {
+    const file = join(root, path);
+    return decodeUtf8(readFileSync(file), relative(process.cwd(), file) || file);
+  };
+  const list = (folder: string, ext: string) =>
+    readdirSync(join(root, folder))
+      .filter((f) => f.endsWith(ext))
+      .sort();
+  return {
+    catalogues: list('locales', '.json').map((file) => [file, read(`locales/${file}`)] as const),
+    emails: EMAILS.map(([name]) => read(`${name}.mjml`)),
+    policies: Object.fromEntries(list('policies', '.md').map((file) => [file, read(`policies/${file}`)])),
+    audience: existsSync(join(root, 'policies', AUDIENCE_FILE)) ? read(`policies/${AUDIENCE_FILE}`) : '',
+  };
 }
 
 export async function buildTemplates(settings: BuildSettings = {}): Promise<void> {
+  const sources = readSources(settings.sources ?? here('.'));
   mkdirSync(here('./generated'), { recursive: true });
   // Every starter-facing string, per language: checked against each other, compiled once.
   const catalogues: Record<string, Catalogue> = {};
-  for (const file of readdirSync(here('./locales')).filter((f) => f.endsWith('.json'))) {
-    catalogues[file.replace(/\.json$/, '')] = JSON.parse(readFileSync(here(`./locales/${file}`), 'utf8'));
+  for (const [file, text] of sources.catalogues) {
+    catalogues[file.replace(/\.json$/, '')] = JSON.parse(text);
   }
   // Written afresh: a namespace no longer in the catalogues leaves no module behind.
   rmSync(here('./generated/messages'), { recursive: true, force: true });
@@ -72,32 +106,14 @@ export async function buildTemplates(settings: BuildSettings = {}): Promise<void
     here('./generated/logo-bytes.ts'),
     `${banner}import type { BundledLogo } from '../logo-file.ts';\n\nexport const logo: BundledLogo | null = ${JSON.stringify(logo)};\n`,
   );
-  const invite = await compileMjml(readFileSync(here('./invite.mjml'), 'utf8'));
-  writeFileSync(
-    here('./generated/invite.html.ts'),
-    `${banner}export const inviteHtml = ${JSON.stringify(invite)};\n`,
-  );
-  const receipt = await compileMjml(readFileSync(here('./receipt.mjml'), 'utf8'));
-  writeFileSync(
-    here('./generated/receipt.html.ts'),
-    `${banner}export const receiptHtml = ${JSON.stringify(receipt)};\n`,
-  );
-  const manager = await compileMjml(readFileSync(here('./manager.mjml'), 'utf8'));
-  writeFileSync(
-    here('./generated/manager.html.ts'),
-    `${banner}export const managerHtml = ${JSON.stringify(manager)};\n`,
-  );
-  const declineNotice = await compileMjml(readFileSync(here('./decline-notice.mjml'), 'utf8'));
-  writeFileSync(
-    here('./generated/decline-notice.html.ts'),
-    `${banner}export const declineNoticeHtml = ${JSON.stringify(declineNotice)};\n`,
-  );
-  const policies: Record<string, string> = {};
-  for (const file of readdirSync(here('./policies'))
-    .filter((f) => f.endsWith('.md'))
-    .sort()) {
-    policies[file] = readFileSync(here(`./policies/${file}`), 'utf8');
+  for (const [i, [name, exported]] of EMAILS.entries()) {
+    const compiled = await compileMjml(sources.emails[i] as string);
+    writeFileSync(
+      here(`./generated/${name}.html.ts`),
+      `${banner}export const ${exported} = ${JSON.stringify(compiled)};\n`,
+    );
   }
+  const policies = sources.policies;
   // Each policy with its translations (NAME.cy.md), parsed here and only here: a bad policy or
   // translation fails the build, named, and the functions take what it made (no YAML parser in them).
   const parsed = parsePolicyFiles(policies);
@@ -126,10 +142,7 @@ export async function buildTemplates(settings: BuildSettings = {}): Promise<void
   // The audience rules, checked against the policies beside them (a policy's id is its file's
   // name; a translation is not a policy of its own): a bad rule fails the build, named; the
   // functions take the rules as checked here.
-  const audience = existsSync(here(`./policies/${AUDIENCE_FILE}`))
-    ? readFileSync(here(`./policies/${AUDIENCE_FILE}`), 'utf8')
-    : '';
-  const rules = parseAudienceRules(audience, new Set(parsed.keys()));
+  const rules = parseAudienceRules(sources.audience, new Set(parsed.keys()));
   writeFileSync(
     here('./generated/audience.ts'),
     `${banner}import type { AudienceRules } from '#shared/core/audience.ts';\n\nexport const audienceRules: AudienceRules = ${JSON.stringify(rules, null, 2)};\n`,
@@ -146,7 +159,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const issues =
       error instanceof ValidationError ? error.issues.map((i) => `  ${i.field}: ${i.message}`) : [];
     console.error(
-      error instanceof ConfigError
+      error instanceof ConfigError || error instanceof NotUtf8Error
         ? error.message
         : issues.length
           ? ['A policy file is not valid:', ...issues].join('\n')

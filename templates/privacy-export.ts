@@ -1,6 +1,7 @@
 // The subject access export as one self-contained, readable HTML page: no script, its stylesheet inline and allowed by hash.
 import { createHash } from 'node:crypto';
 import { trustedHtml } from '#shared/core/html.ts';
+import { langOfField } from '#shared/core/language.ts';
 import type { AssignmentExport, DeliveryExport, SubjectAccessExport } from '#shared/core/privacy/export.ts';
 import { type Html, html, moment, type Part, raw, statusLabel, table, toSafeHtml } from './console/markup.ts';
 
@@ -23,15 +24,24 @@ function text(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-/** Every field of a stored record as a row, so nothing held is left off the page. */
-function fields(id: string, caption: string, record: object): Html {
+/**
+ * Every field of a stored record as a row, so nothing held is left off the page; with `langOf`,
+ * each value in the person's language is marked so (the page's own words stay English).
+ */
+function fields(
+  id: string,
+  caption: string,
+  record: object,
+  langOf?: (field: string) => string | undefined,
+): Html {
   return table(
     id,
     caption,
     ['Field', 'Value'],
-    Object.entries(record).map(
-      ([name, value]) => html`<tr><th scope="row">${name}</th><td>${text(value)}</td></tr>`,
-    ),
+    Object.entries(record).map(([name, value]) => {
+      const lang = langOf?.(name);
+      return html`<tr><th scope="row">${name}</th><td${lang ? html` lang="${lang}"` : ''}>${text(value)}</td></tr>`;
+    }),
   );
 }
 
@@ -64,13 +74,16 @@ ${payload}`;
 
 function assignment(a: AssignmentExport, index: number): Html {
   const id = `a${index}`;
-  const evidence = a.evidence
-    ? html`${fields(`${id}-evidence`, 'The evidence of the agreement', a.evidence)}
+  const agreed = a.evidence;
+  const evidence = agreed
+    ? html`${fields(`${id}-evidence`, 'The evidence of the agreement', agreed, (f) => langOfField(agreed, f))}
 <p>Integrity: the stored text of version ${a.policy.version} ${a.integrity?.matches ? 'still hashes to' : 'does NOT hash to'} the sha256 the evidence names (recomputed: ${a.integrity?.recomputedSha256 ?? '—'}).</p>`
     : html`<p>Not signed: no evidence is held.</p>`;
   // Each time they said they do not agree: the same evidence, with their reason.
   const declines = (a.declines ?? []).map((d, i) =>
-    fields(`${id}-decline-${i + 1}`, `Decline ${i + 1}: that they do not agree, and why`, d),
+    fields(`${id}-decline-${i + 1}`, `Decline ${i + 1}: that they do not agree, and why`, d, (f) =>
+      langOfField(d, f),
+    ),
   );
   const emails = table(
     `${id}-emails`,

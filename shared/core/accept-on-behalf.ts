@@ -1,7 +1,7 @@
 // Use case: record an agreement made offline (on paper, or assisted) on the person's behalf, as evidence marked so, through the page's own single write.
 import type { Assignments, AuditTrail, Clock, Logger, Policies, Queue, Starters } from '../ports.ts';
 import { owedDeliveries } from './destinations/delivery-ids.ts';
-import { AttestError, NotFoundError, ValidationError } from './errors.ts';
+import { type AskNamed, AttestError, NotFoundError, ValidationError } from './errors.ts';
 import { makeFindAssignments } from './evidence.ts';
 import { sendHint } from './hint.ts';
 import { newEvidenceId } from './ids.ts';
@@ -44,6 +44,8 @@ export interface OnBehalfRequest {
    * invite would have used: their locale's, when the policy has that translation, else English.
    */
   language?: Language;
+  /** How a refusal names the person and policy ("This person" and the policy id when not given). */
+  named?: Partial<AskNamed>;
 }
 
 export type OnBehalfOutcome =
@@ -103,12 +105,13 @@ export function makeAcceptOnBehalf(deps: OnBehalfDeps) {
     const assignment = await store.getAssignment(assignmentId);
     if (!assignment) throw new NotFoundError('assignment.not_found', `No assignment ${assignmentId}.`);
     if (assignment.ack) return { recorded: false, assignmentId, evidence: assignment.ack };
-    refuseWithdrawn(assignment);
+    const named = { who: 'This person', policy: assignment.policyId, ...request.named };
+    refuseWithdrawn(assignment, named);
     const latest = await store.getLatestPolicyVersion(assignment.policyId);
     if (latest && latest.version !== assignment.policyVersion) {
       throw new AttestError(
         'on-behalf.not_current',
-        `${assignmentId} asks for version ${assignment.policyVersion} of ${assignment.policyId}; version ${latest.version} is current.`,
+        `${named.who}'s ask of ${named.policy} is for version ${assignment.policyVersion}; version ${latest.version} is current (${assignmentId}).`,
       );
     }
     const [starter, policy] = await Promise.all([
@@ -154,10 +157,10 @@ export function makeAcceptOnBehalf(deps: OnBehalfDeps) {
     const recorded = outcome.assignment.ack;
     if (!outcome.recorded) {
       if (recorded) return { recorded: false, assignmentId, evidence: recorded };
-      refuseWithdrawn(outcome.assignment);
+      refuseWithdrawn(outcome.assignment, named);
       throw new AttestError(
         'on-behalf.refused',
-        `${assignmentId} could not be recorded; it was changed meanwhile.`,
+        `${named.who}'s agreement to ${named.policy} could not be recorded: the ask was changed meanwhile (${assignmentId}).`,
       );
     }
 
@@ -187,19 +190,22 @@ export function makeAcceptOnBehalf(deps: OnBehalfDeps) {
     checkNote(request.note);
     checkRecorder(request.recordedBy);
     const ids = await findAssignments(employeeId, policyId);
-    return acceptAssignment(ids[ids.length - 1] as string, request);
+    return acceptAssignment(ids[ids.length - 1] as string, {
+      named: { who: employeeId, policy: policyId },
+      ...request,
+    });
   }
 
   return { acceptOnBehalf, acceptAssignment };
 }
 
-function refuseWithdrawn(assignment: Assignment): void {
+function refuseWithdrawn(assignment: Assignment, named: AskNamed): void {
   if (assignment.status !== 'cancelled') return;
   const instead = assignment.supersededBy
     ? `; version ${assignment.supersededBy.version} is asked instead`
     : '';
   throw new AttestError(
     'on-behalf.withdrawn',
-    `The ask of ${assignment.policyId} (${assignment.assignmentId}) was withdrawn${instead}: nothing to agree to.`,
+    `${named.who}'s ask of ${named.policy} was withdrawn${instead}: nothing to agree to (${assignment.assignmentId}).`,
   );
 }

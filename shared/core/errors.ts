@@ -6,6 +6,16 @@ export interface FieldIssue {
   message: string;
 }
 
+/**
+ * How a refusal names the ask it refuses: the person and the policy as whoever asked knows them —
+ * an employee id and a policy id on the command line, a name and a title in the console. A
+ * refusal starts with these; an assignment id, if said, comes last.
+ */
+export interface AskNamed {
+  who: string;
+  policy: string;
+}
+
 export class AttestError extends Error {
   readonly code: string;
 

@@ -104,3 +104,28 @@ export function languageName(language: string): string {
     return language;
   }
 }
+
+/**
+ * The fields of an agreement's or a decline's evidence written in the language it records
+ * (`locale`): the title and statement shown, and what the person typed on that page (their name, a
+ * decline's reason). An on-behalf agreement's name and note come from HR and the recorder, in English.
+ */
+export function fieldsInShownLanguage(evidence: { method?: string | undefined }): readonly string[] {
+  return evidence.method === 'on-behalf'
+    ? ['policyTitle', 'statement']
+    : ['policyTitle', 'statement', 'typedName', 'reason'];
+}
+
+/**
+ * The `lang` to mark a field of `evidence` with on an English page (WCAG 3.1.2, so a screen reader
+ * speaks it in its own language), or undefined when that field is English as the page is.
+ */
+export function langOfField(
+  evidence: { locale?: string | undefined; method?: string | undefined },
+  field: string,
+): Language | undefined {
+  const language = evidenceLanguage(evidence);
+  return language !== DEFAULT_LANGUAGE && fieldsInShownLanguage(evidence).includes(field)
+    ? language
+    : undefined;
+}

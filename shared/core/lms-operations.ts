@@ -2,7 +2,7 @@
 import type { Assignments, AuditTrail, Clock, Deliveries, DueItem, PolicyIndex } from '../ports.ts';
 import { owedDeliveries } from './destinations/delivery-ids.ts';
 import type { DispatchResult } from './dispatch.ts';
-import { AttestError, NotFoundError } from './errors.ts';
+import { type AskNamed, AttestError, NotFoundError } from './errors.ts';
 import { DELIVERY_KINDS, type Delivery, type DeliveryKind } from './model.ts';
 
 /** Dead letters read per destination, at most: more than an operator reads, fewer than a page of the index would cost to skip. */
@@ -82,7 +82,8 @@ export function makeReplayDeadLetters(deps: {
 }) {
   const { store, clock } = deps;
   return async function replayDeadLetters(
-    which: { all: true } | { assignmentId: string },
+    /** One assignment's: `named`, when given, says whose in a refusal (the console's name and title). */
+    which: { all: true } | { assignmentId: string; named?: AskNamed },
     only?: DeliveryKind,
     /** Who asked, and why: kept in each replayed delivery's audit entry. */
     audit: Record<string, string> = {},
@@ -97,7 +98,13 @@ export function makeReplayDeadLetters(deps: {
         .map((kind) => ({ assignmentId, kind }));
       if (!letters.length) {
         const to = only ? ` to ${only}` : '';
-        throw new AttestError('lms.not_dead', `${assignmentId} has no dead-lettered delivery${to}.`);
+        const { named } = which;
+        throw new AttestError(
+          'lms.not_dead',
+          named
+            ? `${named.who}'s agreement to ${named.policy} has no dead-lettered delivery${to} (${assignmentId}).`
+            : `${assignmentId} has no dead-lettered delivery${to}.`,
+        );
       }
     } else {
       letters = (await store.deadLetters(MAX_DEAD_LETTERS)).filter((d) => kinds.includes(d.kind));

@@ -1,6 +1,6 @@
 // Use case: an operator asks for a fresh invite for a starter, as the expired-link page lets the starter ask: to the address on file, at most once an interval.
 import type { Assignments, AuditTrail, Clock, Logger, Policies, Queue } from '../ports.ts';
-import { AttestError } from './errors.ts';
+import { type AskNamed, AttestError } from './errors.ts';
 import { makeFindAssignments } from './evidence.ts';
 import { sendHint } from './hint.ts';
 
@@ -32,20 +32,21 @@ export function makeResendInvite(deps: ResendDeps) {
   return async function resendInvite(employeeId: string, policyId: string): Promise<string> {
     const ids = await findAssignments(employeeId, policyId);
     const assignmentId = ids[ids.length - 1] as string;
-    await resendAssignment(assignmentId, { by: 'operator' }, employeeId);
+    await resendAssignment(assignmentId, { by: 'operator' }, { who: employeeId });
     return assignmentId;
   };
 }
 
 /**
  * Resends one assignment's invite (steps 2 and 3 above), its audit entry carrying `audit` (who
- * asked, and why); `who` names the person in a refusal (their employee id, or "this person").
+ * asked, and why); a refusal names the person and policy by `named` (their employee id, or the
+ * console's name and title; "This person" and the policy id when not given).
  */
 export function makeResendAssignment(deps: ResendDeps) {
   return async function resendAssignment(
     assignmentId: string,
     audit: Record<string, string>,
-    who = 'This person',
+    named: Partial<AskNamed> = {},
   ): Promise<void> {
     const now = deps.clock.now();
     const notSince = new Date(now.getTime() - deps.intervalMs);
@@ -55,9 +56,10 @@ export function makeResendAssignment(deps: ResendDeps) {
       return;
     }
     const assignment = await deps.store.getAssignment(assignmentId);
-    const policyId = assignment?.policyId ?? 'the policy';
+    const who = named.who ?? 'This person';
+    const policy = named.policy ?? assignment?.policyId ?? 'the policy';
     if (assignment?.ack) {
-      throw new AttestError('resend.signed', `${who} has signed ${policyId} already (${assignmentId}).`);
+      throw new AttestError('resend.signed', `${who} has signed ${policy} already (${assignmentId}).`);
     }
     if (assignment?.status === 'bounced') {
       throw new AttestError(
@@ -66,14 +68,11 @@ export function makeResendAssignment(deps: ResendDeps) {
       );
     }
     if (assignment?.status === 'cancelled') {
-      throw new AttestError(
-        'resend.withdrawn',
-        `${who}'s ask of ${policyId} was withdrawn (${assignmentId}).`,
-      );
+      throw new AttestError('resend.withdrawn', `${who}'s ask of ${policy} was withdrawn (${assignmentId}).`);
     }
     throw new AttestError(
       'resend.too_soon',
-      `${assignmentId}: a fresh link was asked for within the last ${Math.round(deps.intervalMs / 60_000)} minutes, or another email is owed; try again later.`,
+      `${who} was not sent another invite to ${policy}: a fresh link was asked for within the last ${Math.round(deps.intervalMs / 60_000)} minutes, or another email is owed; try again later (${assignmentId}).`,
     );
   };
 }

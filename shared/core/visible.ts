@@ -48,7 +48,19 @@ export function visibleLetters(text: string): number {
   return text.match(visibleLetter)?.length ?? 0;
 }
 
-/** Lower case without accents, so `zoe` finds Zoë and `SIAN` finds Siân. */
+/**
+ * The marks people type, and word processors substitute, for an apostrophe: U+0027 ', U+2019 ’
+ * (what Word and phones type), U+2018 ‘, U+201B ‛, U+02BC ʼ and U+02BB ʻ (modifier letters: Hawaiian
+ * names, some Welsh and Breton text), U+2032 ′ (prime), U+0060 ` and U+00B4 ´ (accents typed as
+ * one). The fullwidth U+FF07 is U+0027 after NFKD.
+ */
+const APOSTROPHES = /['\u2019\u2018\u201B\u02BC\u02BB\u2032`\u00B4]/gu;
+
+/**
+ * Lower case without accents, every apostrophe the same, so `zoe` finds Zoë, `SIAN` finds Siân and
+ * `o'brien` finds O’Brien (and `o’brien` O'Brien).
+ */
 export function folded(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  // U+00B4 decomposes to a space and a combining acute under NFKD: made an apostrophe first.
+  return text.replace(APOSTROPHES, "'").normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }

@@ -1,6 +1,7 @@
 // The console templates' one way to make HTML: a tagged template that escapes every value unless it is markup built the same way.
 import { formatDay, isCalendarDay, utcMinute } from '#shared/core/dates.ts';
 import { escapeHtml, type SafeHtml, trustedHtml } from '#shared/core/html.ts';
+import { langOfField } from '#shared/core/language.ts';
 import type { AssignmentStatus } from '#shared/core/model.ts';
 
 // A SafeHtml is a plain string at run time, so a tag cannot tell it from a view's text; markup
@@ -84,3 +85,15 @@ ${rows.map((row) => html`${row}\n`)}</tbody>
 
 /** A path segment or query value, encoded for a URL (the tag then escapes it for the attribute). */
 export const seg = (value: string): string => encodeURIComponent(value);
+
+/**
+ * ` lang="cy"` for the element holding `field` of a person's evidence when it is in their language,
+ * not the page's English (language.ts `langOfField`); nothing otherwise.
+ */
+export function langAttr(
+  evidence: { locale?: string | undefined; method?: string | undefined },
+  field: string,
+): Html | '' {
+  const lang = langOfField(evidence, field);
+  return lang ? html` lang="${lang}"` : '';
+}

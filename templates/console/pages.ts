@@ -6,6 +6,7 @@ import type {
   ConfirmView,
   DeadLetterLine,
   DeliveriesView,
+  ExportField,
   ExportsView,
   Frame,
   PoliciesView,
@@ -158,24 +159,39 @@ ${table(`dead${i}`, html`Dead letters to ${destination}, oldest first`, head, ro
   return renderFrame(frame, toSafeHtml(html`<p>${intro}</p>\n${sections}`));
 }
 
-/** A GET form, so the CSV downloads like any link; it carries filters only, no personal data. */
+/**
+ * A GET form, so the CSV downloads like any link; it carries filters only, no personal data. A
+ * refused export shows it again as filled in, each field's problem above it (as the other forms do).
+ */
 export function renderExports(frame: Frame, view: ExportsView): string {
+  const asked = view.asked ?? {};
+  const errors = view.errors ?? {};
   const option = (value: string, label: string, selected = false) =>
     html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
+  const errorOf = (field: ExportField) =>
+    errors[field]
+      ? html`<p class="error" id="${field}-error"><span class="vh">Error: </span>${errors[field]}</p>\n`
+      : '';
+  /** The field's described-by ids (its hint, its error) and, when refused, aria-invalid. */
+  const describe = (field: ExportField, hint?: string) => {
+    const ids = [hint, errors[field] && `${field}-error`].filter(Boolean).join(' ');
+    return html`${ids ? html` aria-describedby="${ids}"` : ''}${errors[field] ? html` aria-invalid="true"` : ''}`;
+  };
+  const chosen = asked.status || 'unsigned';
   const form = view.policies.length
     ? html`<form method="get" action="/console/exports/report.csv">
 <label for="policy">Policy</label>
-<select id="policy" name="policy" required>${view.policies.map((p) => option(p.policyId, p.title))}</select>
+${errorOf('policy')}<select id="policy" name="policy" required${describe('policy')}>${view.policies.map((p) => option(p.policyId, p.title, p.policyId === asked.policy))}</select>
 <label for="status">Status</label>
-<select id="status" name="status">${option('unsigned', 'Not signed (all unsigned statuses)', true)}${option('all', 'Everyone')}${ASSIGNMENT_STATUSES.map((s) => option(s, statusLabel(s)))}</select>
+${errorOf('status')}<select id="status" name="status"${describe('status')}>${option('unsigned', 'Not signed (all unsigned statuses)', chosen === 'unsigned')}${option('all', 'Everyone', chosen === 'all')}${ASSIGNMENT_STATUSES.map((s) => option(s, statusLabel(s), chosen === s))}</select>
 <label for="department">Department</label>
-<select id="department" name="department">${option('', 'Any department', true)}${view.departments.map((d) => option(d, d))}</select>
+${errorOf('department')}<select id="department" name="department"${describe('department')}>${option('', 'Any department', !asked.department || !view.departments.includes(asked.department))}${view.departments.map((d) => option(d, d, d === asked.department))}</select>
 <label for="since">Assigned from</label>
 <p class="hint" id="since-hint">On or after this day (days in UTC); leave blank for any.</p>
-<input type="date" id="since" name="since" aria-describedby="since-hint">
+${errorOf('since')}<input type="date" id="since" name="since"${describe('since', 'since-hint')}${asked.since ? html` value="${asked.since}"` : ''}>
 <label for="until">Assigned up to</label>
 <p class="hint" id="until-hint">On or before this day (it is included); leave blank for any.</p>
-<input type="date" id="until" name="until" aria-describedby="until-hint">
+${errorOf('until')}<input type="date" id="until" name="until"${describe('until', 'until-hint')}${asked.until ? html` value="${asked.until}"` : ''}>
 <div class="actions"><button type="submit">Download the CSV</button></div>
 </form>`
     : html`<p>No policy has been published yet.</p>`;

@@ -3,7 +3,7 @@
 import type { Frame, PeopleView, PersonAssignment, PersonView } from '#shared/core/console/views.ts';
 import type { AuditEvent } from '#shared/ports.ts';
 import { renderFrame } from './layout.ts';
-import { day, type Html, html, moment, seg, status, table, toSafeHtml } from './markup.ts';
+import { day, type Html, html, langAttr, moment, seg, status, table, toSafeHtml } from './markup.ts';
 
 /** The search: a POST with the session's CSRF token, so what was searched for never enters a URL or a log line. */
 export function renderPeople(frame: Frame, view: PeopleView): string {
@@ -67,6 +67,9 @@ function evidence(a: PersonAssignment): Html {
       : a.integrityMatches
         ? html`<span class="ok">Matches</span>: the stored policy text hashes to this sha256`
         : html`<strong class="bad">Does not match</strong>: the stored policy text no longer hashes to this sha256`;
+  // The title as they were shown it, marked when in their language (the page's own words stay English).
+  const lang = langAttr(e, 'policyTitle');
+  const title = lang ? html`<span${lang}>${e.policyTitle}</span>` : e.policyTitle;
   // Recorded on their behalf: no link was used, so there is no typed name, address or browser to show.
   const how =
     e.method === 'on-behalf'
@@ -75,14 +78,14 @@ function evidence(a: PersonAssignment): Html {
 <dt>Name (as HR holds it)</dt><dd>${e.typedName}</dd>
 <dt>Recorded at</dt><dd>${moment(e.acknowledgedAt)}</dd>`
       : html`<dt>How</dt><dd>Signed through the emailed link</dd>
-<dt>Typed name</dt><dd>${e.typedName}</dd>
+<dt>Typed name</dt><dd${langAttr(e, 'typedName')}>${e.typedName}</dd>
 <dt>Signed at</dt><dd>${moment(e.acknowledgedAt)}</dd>
 <dt>IP address</dt><dd>${e.ipAddress}</dd>
 <dt>Browser (user agent)</dt><dd>${e.userAgent}</dd>`;
   return html`<dl class="details">
 ${how}
-<dt>Version</dt><dd>${e.policyTitle}, version ${e.policyVersion}</dd>
-<dt>Statement agreed</dt><dd>${e.statement}</dd>
+<dt>Version</dt><dd>${title}, version ${e.policyVersion}</dd>
+<dt>Statement agreed</dt><dd${langAttr(e, 'statement')}>${e.statement}</dd>
 <dt>Policy sha256</dt><dd><code>${e.policySha256}</code></dd>
 <dt>Evidence id</dt><dd><code>${e.evidenceId}</code></dd>
 <dt>Integrity check</dt><dd>${integrity}</dd>
@@ -94,7 +97,7 @@ function declines(a: PersonAssignment, id: string, of: string): Html | string {
   if (!a.declines.length) return '';
   const rows = a.declines.map(
     (d) =>
-      html`<tr><td>${moment(d.declinedAt)}</td><th scope="row">${d.typedName}</th><td>${d.reason}</td><td>${d.ipAddress}</td><td>${d.userAgent}</td><td><code>${d.declineId}</code></td></tr>`,
+      html`<tr><td>${moment(d.declinedAt)}</td><th scope="row"${langAttr(d, 'typedName')}>${d.typedName}</th><td${langAttr(d, 'reason')}>${d.reason}</td><td>${d.ipAddress}</td><td>${d.userAgent}</td><td><code>${d.declineId}</code></td></tr>`,
   );
   return html`<h3>Declined</h3>
 ${table(id, `Declines of ${of}, oldest first`, ['When', 'Typed name', 'Reason', 'IP address', 'Browser', 'Decline id'], rows)}`;

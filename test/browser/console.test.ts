@@ -276,6 +276,24 @@ describe('the HR console in Chromium', { timeout: 120_000 }, () => {
       const found = await emailsTo(starter.email, stack.urls.mailbox);
       return found.length === 2 ? found : undefined;
     });
+    // The same form sent again (a double click): refused, naming the person and policy, not an id.
+    const csrf = await page
+      .locator('form[action="/console/auth/logout"] input[name="csrf"]')
+      .getAttribute('value');
+    const again = await page.context().request.post(`${consoleUrl}actions/resend`, {
+      form: { csrf: csrf as string, assignment: starter.assignmentId, reason: 'Clicked twice' },
+      headers: { origin: new URL(consoleUrl).origin },
+      maxRedirects: 0,
+    });
+    expect(again.status()).toBe(409);
+    const refusal = /<div class="notice notice-error" role="alert"><p>([^<]*)<\/p>/.exec(
+      await again.text(),
+    )?.[1];
+    expect(refusal).toMatch(
+      new RegExp(
+        `^Ada ${starter.familyName} was not sent another invite to .+ \\(version 1\\): a fresh link`,
+      ),
+    );
   });
 
   it('re-shows the confirmation with the error tied to the reason when none is given, and does nothing', async () => {
@@ -399,6 +417,35 @@ describe('the HR console in Chromium', { timeout: 120_000 }, () => {
     expect(listed.sort()).toEqual(FAMILY_NAMES.slice(1).sort());
     // And the same rows as `attest report --csv` gives for the policy.
     expect(lines).toEqual(cli.trim().split(/\r?\n/));
+  });
+
+  it('shows the exports form again, as filled in, when its days are the wrong way round', async () => {
+    // Prepare
+    const page = await asAdmin();
+    await page.goto(`${consoleUrl}exports`);
+    await page.getByLabel('Policy').selectOption(POLICY);
+    await page.getByLabel('Assigned from').fill('2026-12-10');
+    await page.getByLabel('Assigned up to').fill('2026-12-01');
+
+    // Act
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/console/exports/report.csv')),
+      page.getByRole('button', { name: 'Download the CSV' }).click(),
+    ]);
+
+    // Assess: a page, not a download or a bare error; the days kept, the wrong one marked
+    expect(answer.status()).toBe(422);
+    expect(await page.getByRole('alert').textContent()).toMatch(
+      /The CSV was not made: one answer needs correcting/,
+    );
+    const since = page.getByLabel('Assigned from');
+    expect(await since.inputValue()).toBe('2026-12-10');
+    expect(await since.getAttribute('aria-invalid')).toBe('true');
+    const described = (await since.getAttribute('aria-describedby'))?.split(' ') ?? [];
+    const said = await Promise.all(described.map((id) => page.locator(`#${id}`).textContent()));
+    expect(said.join(' ')).toContain('The first day must not be after the last.');
+    expect(await page.getByLabel('Assigned up to').inputValue()).toBe('2026-12-01');
+    expect(await page.getByLabel('Policy').inputValue()).toBe(POLICY);
   });
 
   it('refuses a POST without the CSRF token, and one with it from a foreign Origin', async () => {

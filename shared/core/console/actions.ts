@@ -10,7 +10,7 @@ import type {
   Starters,
 } from '../../ports.ts';
 import { makeAcceptOnBehalf } from '../accept-on-behalf.ts';
-import { AttestError, ValidationError } from '../errors.ts';
+import { type AskNamed, AttestError, ValidationError } from '../errors.ts';
 import { makeReplayDeadLetters } from '../lms-operations.ts';
 import type { DeliveryKind } from '../model.ts';
 import { makeResendAssignment } from '../resend-invite.ts';
@@ -87,8 +87,8 @@ export function makeConsoleActions(deps: {
    * 1. Resend: a fresh invite owed now to the address on file, by the page's own conditional
    *    write (refused when signed, withdrawn, bounced, owing other work or asked within the interval).
    */
-  async function resend(assignmentId: string, actor: Actor): Promise<void> {
-    await resendAssignment(assignmentId, auditOf(actor));
+  async function resend(assignmentId: string, actor: Actor, named?: AskNamed): Promise<void> {
+    await resendAssignment(assignmentId, auditOf(actor), named);
   }
 
   /**
@@ -96,28 +96,38 @@ export function makeConsoleActions(deps: {
    *    The change comes first and its audit entry after: a crash between leaves the ask
    *    cancelled without the entry, never an entry for a change that did not happen.
    */
-  async function cancel(assignmentId: string, actor: Actor): Promise<void> {
+  async function cancel(assignmentId: string, actor: Actor, named?: AskNamed): Promise<void> {
     const now = clock.now();
     const assignment = await store.getAssignment(assignmentId);
     if (!assignment) throw new AttestError('assignment.not_found', `No assignment ${assignmentId}.`);
+    const { who, policy } = named ?? { who: 'This person', policy: assignment.policyId };
     // Cancelling is idempotent in the table; a second entry would claim a change that was not made.
     if (assignment.status === 'cancelled')
-      throw new AttestError('cancel.refused', 'This ask was withdrawn already.');
+      throw new AttestError('cancel.refused', `${who}'s ask of ${policy} was withdrawn already.`);
     if (assignment.ack || !(await store.cancelAssignment(assignmentId, now))) {
       throw new AttestError(
         'cancel.refused',
-        'This person has signed already: an agreement is evidence and cannot be cancelled.',
+        `${who} has signed ${policy} already: an agreement is evidence and cannot be cancelled.`,
       );
     }
     await store.appendAudit(assignmentId, 'cancelled', now, auditOf(actor));
   }
 
   /** 3. Replay: one dead-lettered delivery owed again now; the sweeper sends it on its next run. */
-  async function replay(assignmentId: string, destination: DeliveryKind, actor: Actor): Promise<void> {
+  async function replay(
+    assignmentId: string,
+    destination: DeliveryKind,
+    actor: Actor,
+    named?: AskNamed,
+  ): Promise<void> {
     if (!deps.deliveries.includes(destination)) {
       throw new AttestError('lms.not_dead', `This deployment does not deliver to ${destination}.`);
     }
-    const outcome = await replayDeadLetters({ assignmentId }, destination, auditOf(actor));
+    const outcome = await replayDeadLetters(
+      { assignmentId, ...(named && { named }) },
+      destination,
+      auditOf(actor),
+    );
     const disabled = outcome.disabled[0];
     if (disabled) {
       throw new AttestError(
@@ -125,8 +135,10 @@ export function makeConsoleActions(deps: {
         `${destination} is disabled (${disabled.reason}): enable it with \`attest lms enable\` first.`,
       );
     }
-    if (!outcome.replayed)
-      throw new AttestError('lms.not_dead', 'This delivery is not dead-lettered any more.');
+    if (!outcome.replayed) {
+      const whose = named ? `${named.who}'s delivery of ${named.policy} to ${destination}` : 'This delivery';
+      throw new AttestError('lms.not_dead', `${whose} is not dead-lettered any more.`);
+    }
   }
 
   /**
@@ -134,33 +146,39 @@ export function makeConsoleActions(deps: {
    *    typed reason as its note, the admin (their email) as who recorded it — through the page's own
    *    single write (accept-on-behalf.ts); refused when signed already, withdrawn or not current.
    */
-  async function accept(assignmentId: string, actor: Actor): Promise<void> {
+  async function accept(assignmentId: string, actor: Actor, named?: AskNamed): Promise<void> {
     const outcome = await acceptAssignment(assignmentId, {
       note: actor.reason,
       recordedBy: actor.user.email,
       audit: { by: 'console', subject: actor.user.subject, email: actor.user.email },
+      ...(named && { named }),
     });
     if (!outcome.recorded) {
+      const { who, policy } = named ?? { who: 'This person', policy: outcome.evidence.policyId };
       throw new AttestError(
         'on-behalf.signed',
-        `Signed already, at ${outcome.evidence.acknowledgedAt}: nothing changed.`,
+        `${who} signed ${policy} already, at ${outcome.evidence.acknowledgedAt}: nothing changed.`,
       );
     }
   }
 
+  /**
+   * Each action by name, as the console's pages ask for it; `named` is how the page names the
+   * person and policy (their name and the policy's title), so that a refusal says them, not an id.
+   */
   const run: Record<
     ActionName,
-    (assignmentId: string, actor: Actor, destination?: DeliveryKind) => Promise<void>
+    (assignmentId: string, actor: Actor, destination?: DeliveryKind, named?: AskNamed) => Promise<void>
   > = {
-    resend: (id, actor) => resend(id, actor),
-    cancel: (id, actor) => cancel(id, actor),
-    accept: (id, actor) => accept(id, actor),
-    replay: (id, actor, destination) => {
+    resend: (id, actor, _, named) => resend(id, actor, named),
+    cancel: (id, actor, _, named) => cancel(id, actor, named),
+    accept: (id, actor, _, named) => accept(id, actor, named),
+    replay: (id, actor, destination, named) => {
       if (!destination)
         throw new ValidationError('console.destination', [
           { field: 'destination', message: 'Name the destination.' },
         ]);
-      return replay(id, destination, actor);
+      return replay(id, destination, actor, named);
     },
   };
   return { resend, cancel, replay, accept, run };

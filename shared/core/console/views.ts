@@ -208,9 +208,16 @@ export interface DeliveriesView {
   canReplay: boolean;
 }
 
+/** The report export form's fields, as its GET query names them. */
+export const EXPORT_FIELDS = ['policy', 'status', 'department', 'since', 'until'] as const;
+export type ExportField = (typeof EXPORT_FIELDS)[number];
+
 export interface ExportsView {
   policies: Array<{ policyId: string; title: string }>;
   departments: string[];
+  /** A refused export: what was asked, shown again in the form, and what is wrong with each field. */
+  asked?: Partial<Record<ExportField, string>>;
+  errors?: Partial<Record<ExportField, string>>;
 }
 
 export type ActionName = 'resend' | 'cancel' | 'replay' | 'accept';

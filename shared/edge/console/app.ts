@@ -9,6 +9,7 @@ import type {
   ConfirmView,
   ConsoleUser,
   DeliveriesView,
+  ExportField,
   ExportsView,
   Frame,
   OverviewView,
@@ -19,9 +20,10 @@ import type {
   Role,
   Section,
 } from '../../core/console/views.ts';
+import { EXPORT_FIELDS } from '../../core/console/views.ts';
 import { parseDay } from '../../core/dates.ts';
 import { isDestinationName } from '../../core/destinations/names.ts';
-import { AttestError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { AttestError, type FieldIssue, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { DeliveryKind } from '../../core/model.ts';
 import type { SubjectAccessExport } from '../../core/privacy/export.ts';
 import { REPORT_FILTERS, type ReportFilter } from '../../core/report.ts';
@@ -443,10 +445,29 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
         return page(200, pages.exports(frameFor('exports', 'Exports'), await queries.exports()));
       }
       if (method === 'GET' && rel === 'exports/report.csv') {
-        const params = exportParams(query, settings.policies);
+        /** The form again, as it was filled in, each field's problem beside it (422); nothing exported. */
+        const refused = async (issues: readonly FieldIssue[]) => {
+          const errors: ExportsView['errors'] = {};
+          for (const issue of issues) errors[issue.field as ExportField] ??= issue.message;
+          const asked = Object.fromEntries(EXPORT_FIELDS.map((f) => [f, query.get(f)?.slice(0, 200) ?? '']));
+          const count = Object.keys(errors).length;
+          const notice = {
+            kind: 'error' as const,
+            text: `The CSV was not made: ${count === 1 ? 'one answer needs' : `${count} answers need`} correcting, as said below.`,
+          };
+          const view = { ...(await queries.exports()), asked, errors };
+          return page(422, pages.exports(frameFor('exports', 'Exports', notice), view));
+        };
+        let params: ReturnType<typeof exportParams>;
+        try {
+          params = exportParams(query, settings.policies);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          return await refused(error.issues);
+        }
         const csv = await queries.reportCsv(params);
         if (csv === undefined)
-          throw new NotFoundError('policy.not_found', 'That policy has not been published.');
+          return await refused([{ field: 'policy', message: 'That policy has not been published yet.' }]);
         logger.info('console export', { kind: 'report', policyId: params.policyId, subject: user.subject });
         return download('text/csv; charset=utf-8', `attest-${params.policyId}-${params.status}.csv`, csv);
       }
@@ -486,7 +507,9 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
           );
         }
         try {
-          await deps.actions.run[action](assignmentId, actor, destination);
+          // A refusal names the person and policy as this page does, never by the assignment's id.
+          const named = { who: view.name, policy: `${view.policyTitle} (version ${view.policyVersion})` };
+          await deps.actions.run[action](assignmentId, actor, destination, named);
         } catch (error) {
           if (!(error instanceof AttestError) || error instanceof ValidationError) throw error;
           return page(
@@ -523,7 +546,7 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
 
 /** The report export's parameters from its form, each checked: a known policy, a known status, real days. */
 export function exportParams(query: URLSearchParams, policies: readonly string[]) {
-  const issues: Array<{ field: string; message: string }> = [];
+  const issues: Array<{ field: ExportField; message: string }> = [];
   const policyId = query.get('policy') ?? '';
   if (!policies.includes(policyId)) issues.push({ field: 'policy', message: 'Choose one of the policies.' });
   const status = (query.get('status') || 'unsigned') as ReportFilter;
@@ -533,7 +556,7 @@ export function exportParams(query: URLSearchParams, policies: readonly string[]
   if (department && (department.length > 200 || hasUnseen(department))) {
     issues.push({ field: 'department', message: 'Choose a department from the list.' });
   }
-  const day = (field: string, endOfDay: boolean) => {
+  const day = (field: 'since' | 'until', endOfDay: boolean) => {
     const value = query.get(field);
     if (!value) return undefined;
     const parsed = parseDay(value, endOfDay);

@@ -1,7 +1,7 @@
 // The attest command line: usage and exit codes, publishing versions (and re-acknowledgement), evidence, and the LMS deliveries.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -1350,5 +1350,95 @@ describe('npx attest on the local stack with a malformed port setting', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe('attest: DYNAMODB_LOCAL_PORT must be a port number, not "abc"\n');
+  });
+});
+
+describe('npx attest piped into a reader that stops early', () => {
+  it('ends quietly with status 0 when stdout is closed, as `attest … | head -1` does', async () => {
+    // Prepare: the reader has gone before attest writes its first line
+    const child = spawn(process.execPath, ['bin/attest.js', '--help'], {
+      cwd: new URL('../../../', import.meta.url).pathname,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (chunk) => {
+      err += chunk;
+    });
+
+    // Act
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (...ended) => resolve(ended)),
+    );
+
+    // Assess: no EPIPE stack trace, no failure status
+    expect(err).toBe('');
+    expect([code, signal]).toEqual([0, null]);
+  }, 60_000);
+});
+
+describe('npx attest given a file that is not UTF-8', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attest-utf8-'));
+  const root = new URL('../../../', import.meta.url).pathname;
+  /** The executable, against a DynamoDB that is not there: a file refused first never reaches it. */
+  const attest = (...args: string[]) =>
+    spawnSync(process.execPath, ['bin/attest.js', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DYNAMODB_LOCAL_PORT: '9' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  it('refuses a starters CSV saved as Windows-1252, naming the file, line and byte, importing nothing', () => {
+    // Prepare: Excel's "CSV (Comma delimited)" writes ’ as the byte 0x92
+    const file = join(dir, 'starters.csv');
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from('employeeId,givenName,familyName,email,startDate\nE1,Siobh'),
+        Buffer.from([0xe1]),
+        Buffer.from('n,O'),
+        Buffer.from([0x92]),
+        Buffer.from('Brien,s@example.org,2026-12-01\n'),
+      ]),
+    );
+
+    // Act
+    const run = attest('import', 'starters', file);
+
+    // Assess: refused before any row is read or the table reached
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `attest: ${file} is not UTF-8 text: the byte 0xE1 at line 2, column 9 (byte offset 56) is not valid UTF-8; the file was probably saved as Windows-1252. Save it again as UTF-8 (in Excel, Save As "CSV UTF-8 (Comma delimited)") and try again. Nothing was changed.\n`,
+    );
+  });
+
+  it('refuses a policy whose translation is not UTF-8, naming the translation; takes one with a BOM', () => {
+    // Prepare: the policy saved with a BOM; its Welsh translation once as UTF-8, once as Latin-1
+    const policy = join(dir, 'safe-internet-use.md');
+    const welsh = join(dir, 'safe-internet-use.cy.md');
+    const source = readFileSync(join(root, 'templates/policies/safe-internet-use.md'));
+    const translation = readFileSync(join(root, 'templates/policies/safe-internet-use.cy.md'), 'utf8');
+    writeFileSync(policy, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), source]));
+    writeFileSync(welsh, translation);
+    const out = join(dir, 'preview');
+
+    // Act
+    const taken = attest('policy', 'preview', policy, '--as-version', '1', '--out', out);
+    writeFileSync(welsh, Buffer.from(translation, 'latin1'));
+    const refused = attest('policy', 'preview', policy, '--as-version', '1', '--out', join(dir, 'none'));
+
+    // Assess
+    expect([taken.status, taken.stderr]).toEqual([0, '']);
+    expect(readFileSync(join(out, 'page.html'), 'utf8')).toContain('Safe Internet Use');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^attest: ${welsh.replaceAll('.', '\\.')} is not UTF-8 text: the byte 0x[0-9A-F]{2} at line \\d+, column \\d+ \\(byte offset \\d+\\)`,
+      ),
+    );
+    expect(existsSync(join(dir, 'none'))).toBe(false);
   });
 });

@@ -55,6 +55,48 @@ describe('renderSubjectAccessHtml', () => {
     expect(page).not.toMatch(/<script|<img|<link|https?:\/\/[^"<]*\.(css|js)/);
   });
 
+  it('marks a Welsh speaker’s Welsh evidence and decline lang="cy", the page staying British English', async () => {
+    // Prepare: they declined, then signed, on the Welsh page
+    const data = await exportOf({ employeeId: 'E4', locale: 'cy-GB' });
+    const [signed] = data.assignments;
+    if (!signed?.evidence) throw new Error('seeded as signed');
+    const welsh = {
+      locale: 'cy',
+      policyTitle: 'Defnyddio’r Rhyngrwyd yn Ddiogel',
+      statement: 'Rwyf wedi darllen y polisi ac yn cytuno i’w ddilyn.',
+      typedName: 'Siân Llewelyn',
+    };
+    signed.evidence = { ...signed.evidence, ...welsh };
+    signed.declines = [
+      {
+        ...welsh,
+        declineId: 'dc_1',
+        declinedAt: '2026-11-04T10:00:00.000Z',
+        policyId: signed.evidence.policyId,
+        policyVersion: 1,
+        policySha256: signed.evidence.policySha256,
+        reason: 'Mae angen i mi ofyn i fy rheolwr yn gyntaf.',
+        ipAddress: '203.0.113.7',
+        userAgent: 'Mozilla/5.0',
+        tokenId: 'tok_0',
+        messageId: null,
+      },
+    ];
+
+    // Act
+    const page = renderSubjectAccessHtml(data);
+
+    // Assess
+    expect(page).toContain('<html lang="en-GB">');
+    expect(page).toContain('<th scope="row">statement</th><td lang="cy">Rwyf wedi darllen');
+    expect(page).toContain('<th scope="row">policyTitle</th><td lang="cy">Defnyddio’r Rhyngrwyd');
+    expect(page).toContain('<th scope="row">reason</th><td lang="cy">Mae angen');
+    expect(page).toContain('<th scope="row">locale</th><td>cy</td>');
+    // Each text twice (the agreement, the decline), the reason once.
+    expect(page.match(/ lang="cy"/g)).toHaveLength(7);
+    expect(await pageProblems(page)).toEqual([]);
+  });
+
   it('escapes every value, a name like <script> among them', async () => {
     // Prepare
     const data = await exportOf({

@@ -276,6 +276,44 @@ export const person: PersonView = {
   assignments: [unsignedAssignment, signedAssignment],
 };
 
+/**
+ * A Welsh speaker who declined once and then signed, both on the Welsh page: the text shown and
+ * what they typed are Welsh, the console's own words English.
+ */
+export const welshPerson: PersonView = {
+  ...person,
+  assignments: [
+    {
+      ...signedAssignment,
+      evidence: {
+        ...(signedAssignment.evidence as NonNullable<PersonAssignment['evidence']>),
+        locale: 'cy',
+        policyTitle: 'Defnyddio’r Rhyngrwyd yn Ddiogel',
+        statement: 'Rwyf wedi darllen y polisi ac yn cytuno i’w ddilyn.',
+        typedName: 'Siân Llewelyn',
+      },
+      declines: [
+        {
+          declineId: 'dc_1',
+          declinedAt: '2026-11-04T10:00:00.000Z',
+          policyId: 'safe-internet-use',
+          policyVersion: 1,
+          policyTitle: 'Defnyddio’r Rhyngrwyd yn Ddiogel',
+          policySha256: 'a'.repeat(64),
+          statement: 'Rwyf wedi darllen y polisi ac yn cytuno i’w ddilyn.',
+          locale: 'cy',
+          typedName: 'Siân Llewelyn',
+          reason: 'Mae angen i mi ofyn i fy rheolwr yn gyntaf.',
+          ipAddress: '203.0.113.7',
+          userAgent: 'Mozilla/5.0',
+          tokenId: 'tok_0',
+          messageId: null,
+        },
+      ],
+    },
+  ],
+};
+
 const none = { resend: false, cancel: false, accept: false, replay: [] };
 /** The same person as an auditor sees them: nothing to act on. */
 export const personForAuditor: PersonView = {
@@ -408,6 +446,19 @@ export const exportsView: ExportsView = {
     { policyId: 'data-protection', title: 'Data Protection' },
   ],
   departments: ['Engineering', 'Sales', HOSTILE],
+};
+
+/** An export refused: a wrong day and a hostile one, shown again as typed. */
+export const refusedExport: ExportsView = {
+  ...exportsView,
+  asked: {
+    policy: 'data-protection',
+    status: 'overdue',
+    department: 'Sales',
+    since: '2026-02-30',
+    until: HOSTILE,
+  },
+  errors: { since: 'The since day must be a date (YYYY-MM-DD).', until: HOSTILE },
 };
 
 export const confirm = (overrides: Partial<ConfirmView> = {}): ConfirmView => ({

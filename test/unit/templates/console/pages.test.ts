@@ -23,8 +23,10 @@ import {
   personForAuditor,
   policies,
   policyDiffView,
+  refusedExport,
   sameVersions,
   welshOnlyChange,
+  welshPerson,
 } from './fixtures.ts';
 
 const admin = frameOf('admin', 'overview', 'Overview');
@@ -82,6 +84,7 @@ describe('every console page', () => {
         renderDeliveries(frameOf('admin', 'deliveries', 'Deliveries'), { deadLetters: [], canReplay: true }),
     ],
     ['exports', () => renderExports(frameOf('auditor', 'exports', 'Exports'), exportsView)],
+    ['a refused export', () => renderExports(frameOf('auditor', 'exports', 'Exports'), refusedExport)],
     ['a confirmation', () => renderConfirm(frameOf('admin', 'people', 'Resend the invite'), confirm())],
     [
       'a refused confirmation',
@@ -233,6 +236,28 @@ describe('renderPerson', () => {
       '<dt>Erased</dt><dd><time datetime="2026-12-02T09:30:00.000Z">2026-12-02 09:30 UTC</time>: names, addresses, manager, IP and browser are keyed pseudonyms; each agreement is kept</dd>',
     );
     expect(kept).not.toContain('<dt>Erased</dt>');
+  });
+
+  it('marks a Welsh speaker’s Welsh text lang="cy", the page’s own words staying English', async () => {
+    // Act
+    const page = renderPerson(frameOf('admin', 'people', 'A person'), welshPerson);
+    const english = renderPerson(frameOf('admin', 'people', 'A person'), person);
+
+    // Assess
+    expect(page).toMatch(/^<!DOCTYPE html>\n<html lang="en-GB">/);
+    expect(page).toContain('<dt>Typed name</dt><dd lang="cy">Siân Llewelyn</dd>');
+    expect(page).toContain(
+      '<dt>Version</dt><dd><span lang="cy">Defnyddio’r Rhyngrwyd yn Ddiogel</span>, version 1</dd>',
+    );
+    expect(page).toContain(
+      '<dt>Statement agreed</dt><dd lang="cy">Rwyf wedi darllen y polisi ac yn cytuno i’w ddilyn.</dd>',
+    );
+    expect(page).toContain(
+      '<th scope="row" lang="cy">Siân Llewelyn</th><td lang="cy">Mae angen i mi ofyn i fy rheolwr yn gyntaf.</td>',
+    );
+    expect(page.match(/ lang="cy"/g)).toHaveLength(5);
+    expect(english).not.toContain('lang="cy"');
+    expect(await pageProblems(page)).toEqual([]);
   });
 
   it('shows the details, the evidence, the deliveries and a readable audit trail', () => {
@@ -597,6 +622,25 @@ describe('renderExports', () => {
     expect(page).toMatch(/<input type="date" id="since" name="since"/);
     expect(page).toMatch(/<input type="date" id="until" name="until"/);
     expect(page).toContain('<code>attest report --csv</code>');
+  });
+
+  it('shows a refused export as it was filled in, each wrong field’s message above it and tied to it', () => {
+    // Act
+    const page = renderExports(frameOf('auditor', 'exports', 'Exports'), refusedExport);
+
+    // Assess
+    expect(page).toContain('<option value="data-protection" selected>Data Protection</option>');
+    expect(page).toContain('<option value="overdue" selected>Overdue</option>');
+    expect(page).not.toContain('<option value="unsigned" selected>');
+    expect(page).toContain('<option value="Sales" selected>Sales</option>');
+    expect(page).toContain(
+      '<p class="error" id="since-error"><span class="vh">Error: </span>The since day must be a date (YYYY-MM-DD).</p>\n<input type="date" id="since" name="since" aria-describedby="since-hint since-error" aria-invalid="true" value="2026-02-30">',
+    );
+    expect(page).toContain(
+      `<p class="error" id="until-error"><span class="vh">Error: </span>${HOSTILE_TEXT}</p>`,
+    );
+    expect(page).toContain(`value="${HOSTILE_TEXT}"`);
+    expect(page).toContain('<select id="policy" name="policy" required>');
   });
 });
 

@@ -145,6 +145,87 @@ describe('replay', () => {
   });
 });
 
+describe('a refusal', () => {
+  const named = { who: 'Zoë Lee', policy: 'Safe Internet Use (version 1)' };
+  /** The refusal's message, which must say whose ask it is before any id. */
+  const refusal = async (done: Promise<void>) => {
+    const error = await done.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    if (!error) throw new Error('not refused');
+    return error.message;
+  };
+
+  it.each([
+    [
+      'a second resend within the interval',
+      {},
+      async (a: ReturnType<typeof makeConsoleActions>, id: string) => {
+        await a.resend(id, by('Asked by phone'), named);
+        return a.resend(id, by('Asked by phone again'), named);
+      },
+      /^Zoë Lee was not sent another invite to Safe Internet Use \(version 1\): a fresh link was asked for within the last 15 minutes/,
+    ],
+    [
+      'a resend of a signed ask',
+      { status: 'acknowledged', ack: anEvidence() },
+      (a: ReturnType<typeof makeConsoleActions>, id: string) => a.resend(id, by('Asked by phone'), named),
+      /^Zoë Lee has signed Safe Internet Use \(version 1\) already/,
+    ],
+    [
+      'a cancel of a withdrawn ask',
+      { status: 'cancelled' },
+      (a: ReturnType<typeof makeConsoleActions>, id: string) =>
+        a.cancel(id, by('Left before starting'), named),
+      /^Zoë Lee's ask of Safe Internet Use \(version 1\) was withdrawn already\.$/,
+    ],
+    [
+      'a cancel of a signed ask',
+      { status: 'acknowledged', ack: anEvidence() },
+      (a: ReturnType<typeof makeConsoleActions>, id: string) =>
+        a.cancel(id, by('Left before starting'), named),
+      /^Zoë Lee has signed Safe Internet Use \(version 1\) already: an agreement is evidence/,
+    ],
+    [
+      'a replay of a delivery that is not dead',
+      {},
+      (a: ReturnType<typeof makeConsoleActions>, id: string) =>
+        a.replay(id, 'webhook', by('LMS fixed'), named),
+      /^Zoë Lee's agreement to Safe Internet Use \(version 1\) has no dead-lettered delivery to webhook/,
+    ],
+    [
+      'an agreement on behalf to a withdrawn ask',
+      { status: 'cancelled' },
+      (a: ReturnType<typeof makeConsoleActions>, id: string) =>
+        a.accept(id, by('Paper form signed at induction'), named),
+      /^Zoë Lee's ask of Safe Internet Use \(version 1\) was withdrawn: nothing to agree to/,
+    ],
+    [
+      'an agreement on behalf to a signed ask',
+      { status: 'acknowledged', ack: anEvidence() },
+      (a: ReturnType<typeof makeConsoleActions>, id: string) =>
+        a.accept(id, by('Paper form signed at induction'), named),
+      /^Zoë Lee signed Safe Internet Use \(version 1\) already, at /,
+    ],
+  ] as const)(
+    'of %s names the person and the policy first, the assignment id last if at all',
+    async (_, overrides, act, said) => {
+      // Arrange
+      const { store, assignment } = await invited(overrides as Partial<Assignment>);
+      const { actions } = actionsOn(store);
+
+      // Act
+      const message = await refusal(act(actions, assignment.assignmentId));
+
+      // Assess
+      expect(message).toMatch(said);
+      expect(message.indexOf(assignment.assignmentId)).not.toBe(0);
+      expect(message.slice(0, 40)).not.toContain(assignment.assignmentId);
+    },
+  );
+});
+
 describe('checkReason', () => {
   it('keeps a reason, a textarea’s line breaks made spaces', () => {
     expect(checkReason('  Asked by phone\r\non Monday ')).toBe('Asked by phone on Monday');

@@ -274,6 +274,28 @@ describe('makeConsoleQueries', () => {
       expect(byEmail.results?.map((h) => h.employeeId)).toEqual(['E3']);
     });
 
+    it('finds a name whatever apostrophe it or the search is typed with', async () => {
+      // Prepare: one name as HR's system stored it (typographic), one as typed on a keyboard
+      const { store, queries } = await sample();
+      const seed = (id: string, given: string, family: string) =>
+        seedAssignment(store, id, 'invited', invited('2026-11-20T10:00:00.000Z'), {
+          policy: v2,
+          starter: person(id, given, family, false),
+        });
+      await seed('E20', 'Siobhán', 'O’Brien');
+      await seed('E21', 'Dara', "D'Arcy");
+
+      // Act
+      const found = await Promise.all(
+        ["o'brien", 'O’BRIEN', 'oʼbrien', 'o‘brien', 'siobhan o`brien', 'd’arcy', "D'ARCY", 'dʼarcy'].map(
+          async (q) => (await queries.searchPeople(q)).results?.map((h) => h.employeeId),
+        ),
+      );
+
+      // Assess
+      expect(found).toEqual([['E20'], ['E20'], ['E20'], ['E20'], ['E20'], ['E21'], ['E21'], ['E21']]);
+    });
+
     it('lists those found by family name, then given name', async () => {
       // Prepare
       const { queries } = await sample();

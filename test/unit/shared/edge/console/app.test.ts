@@ -38,7 +38,7 @@ const pages: ConsolePages = {
   policies: () => 'policies',
   policyDiff: (_f, v) => `diff ${v.from.version}-${v.to.version}`,
   deliveries: (_f, v) => `deliveries ${v.canReplay}`,
-  exports: () => 'exports',
+  exports: (f, v) => `exports ${JSON.stringify(v)} ${f.notice?.text ?? ''}`,
   confirm: (f, v) => `confirm ${v.action} ${v.error ?? ''} ${f.notice?.text ?? ''}`,
   error: (e) => `error ${e.status} ${e.title}`,
   signedOut: () => 'signed-out',
@@ -449,6 +449,7 @@ describe('state changes', () => {
       'A1',
       { user: { subject: 'sub-1', email: 'hr@example.org', role: 'admin' }, reason: 'Asked by phone today' },
       undefined,
+      { who: 'Zoë Lee', policy: 'Safe internet use (version 1)' },
     );
     expect(after.body).toContain('Invite resent');
   });
@@ -503,6 +504,7 @@ describe('state changes', () => {
           reason: 'Paper form signed at induction',
         },
         undefined,
+        { who: 'Zoë Lee', policy: 'Safe internet use (version 1)' },
       );
     });
 
@@ -616,6 +618,60 @@ describe('pages and exports', () => {
     });
     expect(json.headers?.['content-type']).toBe('application/json');
     expect(JSON.parse(json.body ?? '')).toEqual({ starter: { starterId: 'S1' } });
+  });
+
+  it('shows the exports form again, as filled in, with each wrong field’s problem (422), exporting nothing', async () => {
+    // Arrange
+    const { app, q, logger } = setup();
+
+    // Act
+    const refused = await app(
+      get(
+        '/console/exports/report.csv',
+        'policy=safe-internet-use&status=lost&since=2026-02-30&until=2026-03-01',
+      ),
+    );
+
+    // Assess: a friendly page, not a generic error, and no CSV read or logged
+    expect(refused.statusCode).toBe(422);
+    expect(refused.headers?.['content-type']).toMatch(/^text\/html/);
+    const [, view, notice] = /^exports (\{.*\}) (.*)$/.exec(refused.body ?? '') ?? [];
+    expect(JSON.parse(view ?? '')).toEqual({
+      policies: [],
+      departments: [],
+      asked: {
+        policy: 'safe-internet-use',
+        status: 'lost',
+        department: '',
+        since: '2026-02-30',
+        until: '2026-03-01',
+      },
+      errors: {
+        status: 'Choose one of the statuses.',
+        since: 'The since day must be a date (YYYY-MM-DD).',
+      },
+    });
+    expect(notice).toBe('The CSV was not made: 2 answers need correcting, as said below.');
+    expect(q.reportCsv).not.toHaveBeenCalled();
+    expect(logger.info).not.toHaveBeenCalledWith('console export', expect.anything());
+  });
+
+  it('shows the exports form again (422) for a policy not published yet, exporting nothing', async () => {
+    // Arrange: the deployment carries the policy, but no version of it is in the table
+    const { app, q } = setup();
+    vi.mocked(q.reportCsv).mockResolvedValueOnce(undefined);
+
+    // Act
+    const refused = await app(get('/console/exports/report.csv', 'policy=safe-internet-use'));
+
+    // Assess
+    expect(refused.statusCode).toBe(422);
+    const [, view, notice] = /^exports (\{.*\}) (.*)$/.exec(refused.body ?? '') ?? [];
+    expect(JSON.parse(view ?? '')).toMatchObject({
+      asked: { policy: 'safe-internet-use' },
+      errors: { policy: 'That policy has not been published yet.' },
+    });
+    expect(notice).toBe('The CSV was not made: one answer needs correcting, as said below.');
   });
 
   it.each([
