@@ -565,6 +565,9 @@ export async function run(): Promise<void> {
     env: { LOG_LEVEL: 'SILENT', SES_MAX_RATE: String(SES_RATE) },
     sesQuota: { maxSendRate: SES_RATE, max24HourSend: -1 },
     onError: (error) => console.error('bench pipeline: stack error', error),
+    // The calls are counted by wrapping the clients' prototypes in this thread (countCalls): the
+    // mailer and lms-push run here for it, not on the thread of their own npm start gives them.
+    queueFunctionsOnThisThread: true,
   });
   // HR's system and the people signing are other machines: their requests are made on a thread of their own.
   const others = startPeople();
