@@ -1,15 +1,10 @@
 // The emulators on a thread of their own, as AWS's services run apart from the functions: the handlers' work and theirs do not queue on one thread.
 import type { EventLoopUtilization } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { interceptLocalhostDns } from 'fauxqs';
 import type { EmulatorRequest } from './emulator-worker.ts';
 import type { EmulatorOptions, Emulators } from './emulators.ts';
 import type { LocalSesQuota } from './ses-quota.ts';
-
-type Answer = { id: number; result?: unknown };
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-type Started = { type: 'started'; endpoints: Emulators['endpoints']; queues: Emulators['queues'] };
-type Failed = { type: 'failed'; message: string; code?: string };
+import { startThread } from './thread.ts';
 
 export interface EmulatorThread extends Omit<Emulators, 'sesQuota'> {
   /** The local SES's send quota, on the emulators' thread. */
@@ -31,47 +26,26 @@ export interface EmulatorThread extends Omit<Emulators, 'sesQuota'> {
  * as the handlers' SQS clients live here.
  */
 export async function startEmulatorThread(options: EmulatorOptions): Promise<EmulatorThread> {
-  const worker = new Worker(new URL('./emulator-thread.mjs', import.meta.url), { workerData: options });
-  let next = 0;
-  const waiting = new Map<number, (answer: Answer) => void>();
-  const ask = (request: WithoutId<EmulatorRequest>) =>
-    new Promise<Answer>((resolve) => {
-      const id = next++;
-      waiting.set(id, resolve);
-      worker.postMessage({ ...request, id });
-    });
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  const started = await new Promise<Started>((resolve, reject) => {
-    worker.on('message', (message: Answer | Started | Failed) => {
-      if ('type' in message && message.type === 'started') resolve(message);
-      else if ('type' in message && message.type === 'failed') {
-        reject(Object.assign(new Error(message.message), message.code ? { code: message.code } : {}));
-      } else if ('id' in message) {
-        waiting.get(message.id)?.(message);
-        waiting.delete(message.id);
-      }
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the emulators' thread stopped (${code})`)));
-  });
+  const thread = await startThread<EmulatorRequest, Pick<Emulators, 'endpoints' | 'queues'>>(
+    new URL('./emulator-thread.mjs', import.meta.url),
+    options,
+  );
   const restoreDns = interceptLocalhostDns();
   return {
-    endpoints: started.endpoints,
-    queues: started.queues,
+    endpoints: thread.ready.endpoints,
+    queues: thread.ready.queues,
     sesQuota: {
       async set(quota) {
-        await ask({ type: 'setQuota', quota });
+        await thread.ask({ type: 'setQuota', quota });
       },
       async refused() {
-        return (await ask({ type: 'refused' })).result as { rate: number; daily: number };
+        return (await thread.ask({ type: 'refused' })) as { rate: number; daily: number };
       },
     },
-    utilization: (since) => worker.performance.eventLoopUtilization(since),
+    utilization: thread.utilization,
     async stop() {
       // Stopped in the thread (the data directory marked as cleanly stopped), then the thread ended.
-      await ask({ type: 'stop' });
-      await worker.terminate();
-      await exited;
+      await thread.stop({ type: 'stop' });
       restoreDns();
     },
   };

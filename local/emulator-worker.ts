@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type EmulatorOptions, startEmulators } from './emulators.ts';
 import { keepMailbox } from './ses-mailbox.ts';
 import type { LocalSesQuota } from './ses-quota.ts';
+import { failed } from './thread.ts';
 
 export type EmulatorRequest =
   | { id: number; type: 'setQuota'; quota: LocalSesQuota }
@@ -32,7 +33,6 @@ try {
   });
   port.postMessage({ type: 'started', endpoints: emulators.endpoints, queues: emulators.queues });
 } catch (error) {
-  const { message, code } = error as NodeJS.ErrnoException;
-  port.postMessage({ type: 'failed', message, code });
+  port.postMessage(failed(error));
   port.close();
 }

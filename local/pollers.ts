@@ -17,6 +17,13 @@ export interface Poller {
   stop(): Promise<void>;
 }
 
+/** Refuses a poller's concurrency that is not a whole number from 1. */
+export function checkConcurrency(concurrency: number): void {
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`a poller's concurrency must be a whole number from 1, not ${concurrency}`);
+  }
+}
+
 /**
  * Polls `queueUrl` and hands each batch to `handler`. Successes are deleted; failures stay, so they
  * come back after the visibility timeout and, after the redrive policy's count, rest in the DLQ.
@@ -118,9 +125,7 @@ export function startPoller(
       return wanted;
     },
     resize(concurrency) {
-      if (!Number.isInteger(concurrency) || concurrency < 1) {
-        throw new RangeError(`a poller's concurrency must be a whole number from 1, not ${concurrency}`);
-      }
+      checkConcurrency(concurrency);
       wanted = concurrency;
       setMaxListeners(wanted + 10, abort.signal);
       spawn();

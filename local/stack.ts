@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { hasColours } from '#shared/adapters/log-line.ts';
 import { makeLogger } from '#shared/adapters/logger.ts';
 import { readSesQuota } from '#shared/adapters/ses-mailer.ts';
 import {
@@ -21,7 +22,7 @@ import { createGateway, type HttpHandler } from './gateway.ts';
 import { invoked } from './invocation.ts';
 import { createLmsReceiver, type LmsReceiver } from './lms-receiver.ts';
 import { LOCAL_OIDC_CLIENT_ID, type LocalOidcProvider, startLocalOidcProvider } from './oidc-provider.ts';
-import { type QueueHandler, startPoller } from './pollers.ts';
+import { type QueueFunctions, startQueueFunctions } from './queue-functions.ts';
 import { reportedIn } from './ses-mailbox.ts';
 import type { LocalSesQuota } from './ses-quota.ts';
 import { startSesSimulator } from './ses-simulator.ts';
@@ -53,6 +54,11 @@ export interface LocalStackOptions {
   ttlIntervalMs?: number;
   /** The local SES account's send quota (default a new production account's: 14 a second, 50,000 a day). */
   sesQuota?: LocalSesQuota;
+  /**
+   * Runs the mailer and lms-push on the stack's own thread rather than one of their own: for a test
+   * that watches their calls and writes from this thread (default false).
+   */
+  queueFunctionsOnThisThread?: boolean;
 }
 
 export interface LocalStack {
@@ -80,6 +86,8 @@ export interface LocalStack {
   sesQuota: EmulatorThread['sesQuota'];
   /** How busy the emulators' thread has been (the benches set it beside this thread's). */
   emulatorUtilization: EmulatorThread['utilization'];
+  /** How busy the queue functions' thread (the mailer's and lms-push's) has been. */
+  queueFunctionsUtilization: QueueFunctions['utilization'];
   stop(): Promise<void>;
 }
 
@@ -117,7 +125,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     options.env?.MOODLE_TOKEN ?? LOCAL_SECRETS.MOODLE_TOKEN,
   );
-  const opened: Array<Server | LocalOidcProvider> = [];
+  const opened: Array<Server | LocalOidcProvider | QueueFunctions> = [];
   try {
     return await startServices(options, emulators, lms, opened, onError);
   } catch (error) {
@@ -132,7 +140,7 @@ async function startServices(
   options: LocalStackOptions,
   emulators: EmulatorThread,
   lms: LmsReceiver,
-  opened: Array<Server | LocalOidcProvider>,
+  opened: Array<Server | LocalOidcProvider | QueueFunctions>,
   onError: (error: unknown) => void,
 ): Promise<LocalStack> {
   // With a data directory the mailbox outlives the process, as SES's does (kept on the emulators'
@@ -203,13 +211,32 @@ async function startServices(
   };
   // The functions read their configuration from the environment at load, exactly as on Lambda.
   Object.assign(process.env, env);
-  const [mailer, lmsPush, sweeper, sweeperConfig, sesEvents] = await Promise.all([
-    import('#functions/mailer/handler.ts'),
-    import('#functions/lms-push/handler.ts'),
-    import('#functions/sweeper/handler.ts'),
-    import('#functions/sweeper/config.ts'),
-    import('#functions/ses-events/handler.ts'),
+  // As many batches at once as the event sources allow on AWS (infra/attest-stack.ts).
+  const rate = env.SES_MAX_RATE?.trim() ? parseSendRate(env.SES_MAX_RATE) : DEFAULT_SES_RATE;
+  // The queue functions on a thread of their own, started beside this thread's imports; a failure
+  // of either ends the other's work (a thread left running would keep the process alive).
+  const [queueFunctions, imported] = await Promise.allSettled([
+    startQueueFunctions(
+      {
+        sqsEndpoint: emulators.endpoints.sqs,
+        queues: { mail: emulators.queues.mail, lms: emulators.queues.lms },
+        concurrency: { mail: mailerConcurrency(rate), lms: LMS_CONCURRENCY },
+        colours: { stdout: hasColours(process.stdout), stderr: hasColours(process.stderr) },
+      },
+      onError,
+      options.queueFunctionsOnThisThread,
+    ),
+    Promise.all([
+      import('#functions/sweeper/handler.ts'),
+      import('#functions/sweeper/config.ts'),
+      import('#functions/ses-events/handler.ts'),
+    ]),
   ]);
+  if (queueFunctions.status === 'fulfilled') opened.push(queueFunctions.value);
+  if (queueFunctions.status === 'rejected') throw queueFunctions.reason;
+  if (imported.status === 'rejected') throw imported.reason;
+  const functions = queueFunctions.value;
+  const [sweeper, sweeperConfig, sesEvents] = imported.value;
   // Each handler is called with a Lambda context naming its function, as Lambda calls it.
   const sesEventsHandler = invoked('ses-events', sesEvents.handler);
   // Given a minute, as the stack gives the sweeper (infra/attest-stack.ts): it sweeps on while work and time remain.
@@ -229,15 +256,6 @@ async function startServices(
   const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.endpoints.sqs });
   const ddb = new DynamoDBClient({ ...clientConfig, endpoint: emulators.endpoints.dynamodb });
-  // As many batches at once as the event sources allow on AWS (infra/attest-stack.ts).
-  const rate = env.SES_MAX_RATE?.trim() ? parseSendRate(env.SES_MAX_RATE) : DEFAULT_SES_RATE;
-  const mailPoller = startPoller(
-    sqs,
-    emulators.queues.mail,
-    invoked('mailer', mailer.handler) as QueueHandler,
-    onError,
-    mailerConcurrency(rate),
-  );
   // As the sweeper keeps the mailers' event source sized for SES's quota on AWS, the local stack
   // keeps the mail poller sized for the local SES's (SES_LOCAL_MAX_SEND_RATE), with each sweep.
   const ses = new SESv2Client({ ...clientConfig, endpoint: emulators.endpoints.ses });
@@ -246,8 +264,8 @@ async function startServices(
     readQuota: () => readSesQuota(ses),
     maxRate: env.SES_MAX_RATE?.trim() ? rate : undefined,
     scaling: {
-      current: async () => mailPoller.concurrency,
-      set: async (concurrency) => mailPoller.resize(concurrency),
+      current: async () => functions.mailConcurrency,
+      set: (concurrency) => functions.resizeMail(concurrency),
     },
     logger,
   });
@@ -258,16 +276,6 @@ async function startServices(
       return undefined;
     });
   await sizeMailersNow();
-  const pollers = [
-    mailPoller,
-    startPoller(
-      sqs,
-      emulators.queues.lms,
-      invoked('lms-push', lmsPush.handler) as QueueHandler,
-      onError,
-      LMS_CONCURRENCY,
-    ),
-  ];
 
   // The sweeper on a timer, as EventBridge runs it on AWS; a slow sweep is never overlapped.
   let sweeping: Promise<unknown> | undefined;
@@ -335,9 +343,10 @@ async function startServices(
     sesEvent: sesEventsHandler,
     sesQuota: emulators.sesQuota,
     emulatorUtilization: emulators.utilization,
+    queueFunctionsUtilization: functions.utilization,
     async stop() {
       clearInterval(timer);
-      await Promise.all([...pollers.map((p) => p.stop()), simulator.stop(), reaper.stop()]);
+      await Promise.all([functions.stop(), simulator.stop(), reaper.stop()]);
       await sweeping;
       const close = (s: Server) =>
         new Promise<void>((resolve) => {

@@ -77,7 +77,7 @@ export function logLine(entry: Record<string, unknown>, options: { colours: bool
 }
 
 /** May `stream` be written in colour: a terminal that has them (Node reads NO_COLOR, FORCE_COLOR and TERM)? */
-const hasColours = (stream: NodeJS.WriteStream) => stream.isTTY === true && stream.hasColors();
+export const hasColours = (stream: NodeJS.WriteStream) => stream.isTTY === true && stream.hasColors();
 
 /**
  * Powertools' Logger writing each entry as a `logLine`. A LogFormatter cannot do this alone: it

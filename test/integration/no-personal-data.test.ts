@@ -170,7 +170,9 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   startCapturing();
-  stack = await startPrivateStack(SETTINGS);
+  // The mailer and lms-push on this thread, where the spies above see their SES calls, queue
+  // messages and log lines (on a thread of their own, as npm start runs them, they would not).
+  stack = await startPrivateStack(SETTINGS, { queueFunctionsOnThisThread: true });
 });
 
 afterAll(async () => {

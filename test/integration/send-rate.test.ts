@@ -1,4 +1,4 @@
-// A burst SES throttles, on a stack of its own: every invite is sent once, and nothing reaches the dead-letter queue; and the emulators’ thread says how busy it was.
+// A burst SES throttles, on a stack of its own: every invite is sent once, and nothing reaches the dead-letter queue; and the emulators’ and queue functions’ threads say how busy they were.
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/settings.ts';
@@ -72,9 +72,10 @@ describe('a throttled burst', () => {
     expect(await waiting(stack.queues.mail)).toBe(0);
   });
 
-  it("says how busy the emulators' thread was, apart from this one", async () => {
-    // Prepare: readings of both threads
+  it("says how busy the emulators' and the queue functions' threads were, apart from this one", async () => {
+    // Prepare: readings of the three threads
     const emulators = stack.emulatorUtilization();
+    const functions = stack.queueFunctionsUtilization();
     const main = performance.eventLoopUtilization();
 
     // Act: this thread works for 300 ms without asking the emulators anything
@@ -83,10 +84,13 @@ describe('a throttled burst', () => {
       // busy: nothing reaches the emulators while this thread holds on
     }
 
-    // Assess: this thread was busy for it; the emulators' thread, on its own, was not
-    expect(performance.eventLoopUtilization(main).active).toBeGreaterThanOrEqual(300);
-    const theirs = stack.emulatorUtilization(emulators);
-    expect(theirs.active + theirs.idle).toBeGreaterThan(0);
-    expect(theirs.active).toBeLessThan(150);
+    // Assess: this thread was busy for it; the others' readings are theirs, not this one's (on a
+    // loaded machine a thread's active time includes its waits for a core: half of this one's, at most)
+    const mine = performance.eventLoopUtilization(main).active;
+    expect(mine).toBeGreaterThanOrEqual(300);
+    for (const theirs of [stack.emulatorUtilization(emulators), stack.queueFunctionsUtilization(functions)]) {
+      expect(theirs.active + theirs.idle).toBeGreaterThan(0);
+      expect(theirs.active).toBeLessThan(mine / 2);
+    }
   });
 });

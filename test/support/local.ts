@@ -15,7 +15,7 @@ import { runCli } from '../../bin/attest.ts';
 import type { ReceivedCompletion } from '../../local/lms-receiver.ts';
 import type { StoredStatement } from '../../local/lrs.ts';
 import { LOCAL_PSEUDONYM_KEY } from '../../local/settings.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 
 export const stack = () => inject('stack');
 
@@ -172,11 +172,15 @@ export function shownStamp(html: string): string {
  * A local stack of the test file's own, on free ports and in memory, for tests that change what
  * others would see (policy versions, chase settings, the LMS's answers).
  */
-export function startPrivateStack(env: Record<string, string>): Promise<LocalStack> {
+export function startPrivateStack(
+  env: Record<string, string>,
+  options: Pick<LocalStackOptions, 'queueFunctionsOnThisThread'> = {},
+): Promise<LocalStack> {
   return startLocalStack({
     ports: { api: 0, ses: 0, dynamodb: 0, sqs: 0, lms: 0, oidc: 0 },
     dataDir: undefined,
     env: { LOG_LEVEL: 'SILENT', ...env },
+    ...options,
   });
 }
 

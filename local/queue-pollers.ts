@@ -1,0 +1,64 @@
+// The queue functions, the mailer and lms-push, each behind its queue's poller, as their event sources run them on AWS.
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { interceptLocalhostDns } from 'fauxqs';
+import { LOCAL_CREDENTIALS } from './emulators.ts';
+import { invoked } from './invocation.ts';
+import { type QueueHandler, startPoller } from './pollers.ts';
+import { LOCAL_REGION } from './settings.ts';
+
+export interface QueueFunctionsOptions {
+  sqsEndpoint: string;
+  queues: { mail: string; lms: string };
+  /** Each poller's batches at once: the event sources' maximum concurrency. */
+  concurrency: { mail: number; lms: number };
+  /** Whether the process's stdout and stderr may be written in colour (a thread's own are pipes). */
+  colours: { stdout: boolean; stderr: boolean };
+}
+
+export interface QueuePollers {
+  resizeMail(concurrency: number): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Loads the mailer and lms-push (which read their settings from the environment as they load) and
+ * starts their pollers; a poller's or handler's unexpected error goes to `onError`.
+ */
+export async function startQueuePollers(
+  options: QueueFunctionsOptions,
+  onError: (error: unknown) => void,
+): Promise<QueuePollers> {
+  const [mailer, lmsPush] = await Promise.all([
+    import('#functions/mailer/handler.ts'),
+    import('#functions/lms-push/handler.ts'),
+  ]);
+  // The queues' `*.localhost` names resolve (each thread has a resolver of its own).
+  const restoreDns = interceptLocalhostDns();
+  const sqs = new SQSClient({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: options.sqsEndpoint,
+  });
+  const mail = startPoller(
+    sqs,
+    options.queues.mail,
+    invoked('mailer', mailer.handler) as QueueHandler,
+    onError,
+    options.concurrency.mail,
+  );
+  const lms = startPoller(
+    sqs,
+    options.queues.lms,
+    invoked('lms-push', lmsPush.handler) as QueueHandler,
+    onError,
+    options.concurrency.lms,
+  );
+  return {
+    resizeMail: (concurrency) => mail.resize(concurrency),
+    async stop() {
+      await Promise.all([mail.stop(), lms.stop()]);
+      sqs.destroy();
+      restoreDns();
+    },
+  };
+}
