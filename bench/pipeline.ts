@@ -219,9 +219,6 @@ interface Busy {
   mainShare: number;
   emulatorsMs: number;
   emulatorsShare: number;
-  /** The queue functions' thread (the mailer's and lms-push's): none in the ceiling. */
-  functionsMs: number;
-  functionsShare: number;
 }
 
 interface Phase extends Busy {
@@ -234,20 +231,16 @@ function busySince(stack: LocalStack): (units: number) => Busy {
   const cpu = process.cpuUsage();
   const main = performance.eventLoopUtilization();
   const emulators = stack.emulatorUtilization();
-  const functions = stack.queueFunctionsUtilization();
   return (units) => {
     const used = process.cpuUsage(cpu);
     const m: EventLoopUtilization = performance.eventLoopUtilization(main);
     const e = stack.emulatorUtilization(emulators);
-    const f = stack.queueFunctionsUtilization(functions);
     return {
       cpuMs: (used.user + used.system) / 1000 / units,
       mainMs: m.active / units,
       mainShare: m.utilization,
       emulatorsMs: e.active / units,
       emulatorsShare: e.utilization,
-      functionsMs: f.active / units,
-      functionsShare: f.utilization,
     };
   };
 }
@@ -535,18 +528,17 @@ function printFigure(title: string, unit: string, pipeline: Phase, top: Ceiling,
   // (Busy is time its event loop was working, a wait for a core included: on a loaded machine
   // more than its CPU.)
   const threads = (b: Busy) =>
-    `this thread ${fmt(b.mainMs)} ms (busy ${fmt(100 * b.mainShare)} % of it), the queue functions' ${fmt(b.functionsMs)} ms (${fmt(100 * b.functionsShare)} %), the emulators' ${fmt(b.emulatorsMs)} ms (${fmt(100 * b.emulatorsShare)} %)`;
+    `this thread ${fmt(b.mainMs)} ms (busy ${fmt(100 * b.mainShare)} % of it), the emulators' ${fmt(b.emulatorsMs)} ms (${fmt(100 * b.emulatorsShare)} %)`;
   console.log(`  busy per one, pipeline: ${threads(pipeline)}`);
   console.log(`  busy per one, the same calls alone: ${threads(top)}`);
-  // What the work measured allows at best, whatever the scheduling: the stack's busiest thread can
-  // do no more units a second than it has milliseconds for theirs, and the process no more than the
+  // What the work measured allows at best, whatever the scheduling: the stack's thread can do no
+  // more units a second than it has milliseconds for theirs, and the process no more than the
   // machine's cores have for its CPU per unit (the emulators', the bench's HR and people included).
   const cores = availableParallelism();
   const atMost = (ms: number) => 1000 / ms;
   const share = (rate: number) => `${fmt((100 * rate) / top.perSecond)} % of the ceiling`;
-  const busiest = Math.max(pipeline.mainMs, pipeline.functionsMs);
   console.log(
-    `  at most, from this work: the stack's busiest thread ${fmt(atMost(busiest))} ${unit} (${share(atMost(busiest))}); ${cores} cores ${fmt(cores * atMost(pipeline.cpuMs))} ${unit} (${share(cores * atMost(pipeline.cpuMs))})`,
+    `  at most, from this work: the stack's thread ${fmt(atMost(pipeline.mainMs))} ${unit} (${share(atMost(pipeline.mainMs))}); ${cores} cores ${fmt(cores * atMost(pipeline.cpuMs))} ${unit} (${share(cores * atMost(pipeline.cpuMs))})`,
   );
   printCalls(pipeline.calls, n);
   console.log(
@@ -566,7 +558,8 @@ export async function run(): Promise<void> {
     sesQuota: { maxSendRate: SES_RATE, max24HourSend: -1 },
     onError: (error) => console.error('bench pipeline: stack error', error),
     // The calls are counted by wrapping the clients' prototypes in this thread (countCalls): the
-    // mailer and lms-push run here for it, not on the thread of their own npm start gives them.
+    // mailer and lms-push run here for it, not on the thread of their own npm start gives them
+    // (so "this thread" below is theirs too, as before).
     queueFunctionsOnThisThread: true,
   });
   // HR's system and the people signing are other machines: their requests are made on a thread of their own.

@@ -39,20 +39,10 @@ export async function startQueuePollers(
     credentials: LOCAL_CREDENTIALS,
     endpoint: options.sqsEndpoint,
   });
-  const mail = startPoller(
-    sqs,
-    options.queues.mail,
-    invoked('mailer', mailer.handler) as QueueHandler,
-    onError,
-    options.concurrency.mail,
-  );
-  const lms = startPoller(
-    sqs,
-    options.queues.lms,
-    invoked('lms-push', lmsPush.handler) as QueueHandler,
-    onError,
-    options.concurrency.lms,
-  );
+  const poll = (queueUrl: string, name: string, handler: unknown, concurrency: number) =>
+    startPoller(sqs, queueUrl, invoked(name, handler as QueueHandler), onError, concurrency);
+  const mail = poll(options.queues.mail, 'mailer', mailer.handler, options.concurrency.mail);
+  const lms = poll(options.queues.lms, 'lms-push', lmsPush.handler, options.concurrency.lms);
   return {
     resizeMail: (concurrency) => mail.resize(concurrency),
     async stop() {
