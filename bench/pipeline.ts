@@ -13,12 +13,7 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  GetAccountCommand,
-  SESv2Client,
-  SendEmailCommand,
-  type SendEmailCommandInput,
-} from '@aws-sdk/client-sesv2';
+import { GetAccountCommand, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
@@ -30,12 +25,23 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE_INDEXES } from '#shared/adapters/dynamo/table-indexes.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
+import {
+  type Counts,
+  invited,
+  type LoggedCall,
+  log,
+  receipted,
+  settled,
+  since,
+  snapshot,
+  uncounted,
+} from './call-counts.ts';
 import { fmt } from './measure.ts';
 import { type PeopleTask, pool, startPeople } from './people.ts';
+import { replayer } from './replay.ts';
 
 type People = ReturnType<typeof startPeople>;
 
@@ -53,93 +59,6 @@ const CEILING_ROUNDS = 3;
  * account's, not the stack's, so it is set high enough not to be what is measured.
  */
 const SES_RATE = 100;
-
-// --- Counting the calls the stack makes, by client and command -------------------------------
-
-type Counts = Map<string, number>;
-const counts: Counts = new Map();
-
-/** The Document client's commands by the DynamoDB operation each is. */
-const DOCUMENT_OPERATIONS: Record<string, string> = {
-  GetCommand: 'GetItem',
-  PutCommand: 'PutItem',
-  UpdateCommand: 'UpdateItem',
-  DeleteCommand: 'DeleteItem',
-  QueryCommand: 'Query',
-  ScanCommand: 'Scan',
-  BatchGetCommand: 'BatchGetItem',
-  BatchWriteCommand: 'BatchWriteItem',
-  TransactGetCommand: 'TransactGetItems',
-  TransactWriteCommand: 'TransactWriteItems',
-};
-
-/**
- * Counts every call of every client of `service` made in this process (the handlers build their
- * own clients at load): `send` is wrapped on the client class's prototype. The Document client
- * sends through its own middleware, not its DynamoDB client's `send`, so it is wrapped too, each
- * of its commands counted as the operation it is.
- */
-function countCalls(service: string, client: { prototype: { send: (...args: never[]) => unknown } }) {
-  const send = client.prototype.send;
-  client.prototype.send = function counted(this: unknown, ...args: never[]) {
-    const name = (args[0] as unknown as { constructor: { name: string } }).constructor.name;
-    const operation = DOCUMENT_OPERATIONS[name] ?? name.replace(/Command$/, '');
-    const key = `${service} ${operation}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    // The ceiling's emails weigh what the stack's did (a receipt carries its PDF certificate).
-    if (key === 'SES SendEmail') {
-      const { input } = args[0] as unknown as SendEmailCommand;
-      counts.set('SES SendEmail bytes', (counts.get('SES SendEmail bytes') ?? 0) + emailSize(input));
-      // An invite or receipt SES answered is in its mailbox (it keeps each email before it answers).
-      const kind = input.EmailTags?.find((tag) => tag.Name === 'kind')?.Value;
-      const sent = kind === 'invite' ? invited : kind === 'receipt' ? receipted : undefined;
-      if (sent) {
-        return (send.apply(this, args) as Promise<unknown>).then((answer) => {
-          for (const to of input.Destination?.ToAddresses ?? []) sent.add(to);
-          return answer;
-        });
-      }
-    }
-    const out = send.apply(this, args);
-    if (operation !== 'ReceiveMessage') return out;
-    // A poll that found nothing is a poller waiting, not work done: counted apart, not replayed.
-    return (out as Promise<{ Messages?: unknown[] }>).then((answer) => {
-      if (!answer.Messages?.length) {
-        counts.set(key, (counts.get(key) ?? 0) - 1);
-        counts.set(`${key} (empty)`, (counts.get(`${key} (empty)`) ?? 0) + 1);
-      }
-      return answer;
-    });
-  } as typeof send;
-}
-
-countCalls('DynamoDB', DynamoDBClient);
-countCalls('DynamoDB', DynamoDBDocumentClient);
-countCalls('SQS', SQSClient);
-countCalls('SES', SESv2Client);
-
-/** What an email the stack sent weighs, as SES receives it (its parts, attachments in base64). */
-function emailSize(input: SendEmailCommandInput): number {
-  const simple = input.Content?.Simple;
-  const attachments = (simple?.Attachments ?? []).reduce(
-    (sum, file) => sum + Math.ceil(((file.RawContent?.byteLength ?? 0) * 4) / 3),
-    0,
-  );
-  return (simple?.Body?.Html?.Data?.length ?? 0) + (simple?.Body?.Text?.Data?.length ?? 0) + attachments;
-}
-
-/** The addresses SES took an invite for. */
-const invited = new Set<string>();
-/** The addresses SES took a receipt for (the certificate made, the email sent). */
-const receipted = new Set<string>();
-
-const snapshot = (): Counts => new Map(counts);
-const since = (before: Counts): Counts =>
-  new Map(
-    [...counts]
-      .map(([key, n]) => [key, n - (before.get(key) ?? 0)] as [string, number])
-      .filter(([, n]) => n > 0),
-  );
 
 // --- Driving the pipeline over HTTP, as HR, people and the LMS do -----------------------------
 
@@ -207,9 +126,9 @@ function webhooksFor(stack: LocalStack, emails: Set<string>): number {
 }
 
 /**
- * Where a unit's time went, by thread: milliseconds each of the two event loops was busy per unit
- * (this thread's — the handlers with their SDK clients, the gateway, the demo LMS — and the
- * emulators'), the share of the phase each was busy, and the process's CPU per unit, every thread
+ * Where a unit's time went, by thread: milliseconds each of the stack's three event loops was busy
+ * per unit (this thread's — the HTTP functions with their SDK clients, the gateway, the demo LMS —,
+ * the queue functions' — the mailer and lms-push — and the emulators'), the share of the phase each was busy, and the process's CPU per unit, every thread
  * (the bench's HR and people's, V8's collector and compiler threads too): less moved by other load
  * than a rate.
  */
@@ -217,6 +136,8 @@ interface Busy {
   cpuMs: number;
   mainMs: number;
   mainShare: number;
+  functionsMs: number;
+  functionsShare: number;
   emulatorsMs: number;
   emulatorsShare: number;
 }
@@ -224,21 +145,27 @@ interface Busy {
 interface Phase extends Busy {
   perSecond: number;
   calls: Counts;
+  /** Where the phase's calls are in the log: `log.slice(from, to)`. */
+  logged: { from: number; to: number };
 }
 
 /** Starts counting where time goes; the function returned gives it per unit since then. */
 function busySince(stack: LocalStack): (units: number) => Busy {
   const cpu = process.cpuUsage();
   const main = performance.eventLoopUtilization();
+  const functions = stack.queueFunctionsUtilization();
   const emulators = stack.emulatorUtilization();
   return (units) => {
     const used = process.cpuUsage(cpu);
     const m: EventLoopUtilization = performance.eventLoopUtilization(main);
+    const f = stack.queueFunctionsUtilization(functions);
     const e = stack.emulatorUtilization(emulators);
     return {
       cpuMs: (used.user + used.system) / 1000 / units,
       mainMs: m.active / units,
       mainShare: m.utilization,
+      functionsMs: f.active / units,
+      functionsShare: f.utilization,
       emulatorsMs: e.active / units,
       emulatorsShare: e.utilization,
     };
@@ -260,6 +187,7 @@ async function startersPhase(
   };
   const addresses = new Set(people.map((p) => p.email));
   const before = snapshot();
+  const from = log.length;
   const busy = busySince(stack);
   const start = performance.now();
   await Promise.all([
@@ -268,10 +196,12 @@ async function startersPhase(
   ]);
   const seconds = (performance.now() - start) / 1000;
   const used = busy(people.length);
+  await settled();
   const calls = since(before);
+  const logged = { from, to: log.length };
   const links = await inviteLinks(stack, addresses);
   if (links.size !== people.length) throw new Error('bench pipeline: an invite is missing from the mailbox');
-  return { perSecond: people.length / seconds, calls, ...used, links: [...links.values()] };
+  return { perSecond: people.length / seconds, calls, logged, ...used, links: [...links.values()] };
 }
 
 /**
@@ -287,6 +217,7 @@ async function acksPhase(
 ): Promise<Phase> {
   const emails = new Set(people.map((p) => p.email));
   const before = snapshot();
+  const from = log.length;
   const busy = busySince(stack);
   const start = performance.now();
   await Promise.all([
@@ -297,7 +228,10 @@ async function acksPhase(
     ),
   ]);
   const seconds = (performance.now() - start) / 1000;
-  return { perSecond: links.length / seconds, calls: since(before), ...busy(links.length) };
+  const used = busy(links.length);
+  await settled();
+  const logged = { from, to: log.length };
+  return { perSecond: links.length / seconds, calls: since(before), logged, ...used };
 }
 
 // --- The emulators' ceiling: the same calls, straight at them ----------------------------------
@@ -320,6 +254,7 @@ function directCalls(stack: LocalStack, run: string, emailBytes: number) {
   const ddb = new DynamoDBClient({ ...config, endpoint: stack.urls.dynamodb });
   const sqs = new SQSClient({ ...config, endpoint: stack.env.AWS_ENDPOINT_URL_SQS as string });
   const ses = new SESv2Client({ ...config, endpoint: stack.urls.mailbox });
+  for (const client of [ddb, sqs, ses]) uncounted(client);
   const index = TABLE_INDEXES[0];
   // About an assignment's size, on a sparse index as an owed step is.
   const item = (i: number) => ({
@@ -501,6 +436,80 @@ async function ceiling(stack: LocalStack, calls: Counts, units: number, run: str
   return { perSecond, skipped, emailBytes, ...used };
 }
 
+/** Busy figures averaged over readings (one a round). */
+function mean(readings: Busy[]): Busy {
+  const out = { ...(readings[0] as Busy) };
+  for (const key of Object.keys(out) as Array<keyof Busy>)
+    out[key] = readings.reduce((sum, b) => sum + b[key], 0) / readings.length;
+  return out;
+}
+
+interface Replayed extends Ceiling {
+  /** The replayed DynamoDB calls the emulator refused, by error (in the last round). */
+  refused: Map<string, number>;
+  dynamoCalls: number;
+}
+
+/**
+ * The phase's own calls made again straight at the emulators, in the order the stack made them,
+ * `CONCURRENCY` in flight: each DynamoDB call exactly (its command and input, so the emulator
+ * parses the same expressions, keeps the same indexes and stores items of the same size), on a
+ * table of its own first given every DynamoDB call made before the phase (untimed), so each finds
+ * the items the stack's found; the SQS and SES calls as `directCalls` makes them. Made
+ * CEILING_ROUNDS times, each on a new table, the median rate taken.
+ */
+async function replayCeiling(
+  stack: LocalStack,
+  phase: Phase,
+  units: number,
+  run: string,
+  emailBytes: number,
+): Promise<Replayed> {
+  const prior = log.slice(0, phase.logged.from);
+  const made = log.slice(phase.logged.from, phase.logged.to);
+  const direct = directCalls(stack, run, emailBytes);
+  await direct.setUp();
+  const replay = replayer(stack.urls.dynamodb);
+  const skipped = new Set<string>();
+  const rates: number[] = [];
+  const busy: Busy[] = [];
+  const inOrder = (sends: Array<() => Promise<unknown>>) =>
+    pool(sends.length, CONCURRENCY, async (i) => {
+      await sends[i]?.();
+    });
+  for (let round = 0; round < CEILING_ROUNDS; round++) {
+    const table = `attest-replay-${run}-${round}`;
+    await replay.table(table);
+    const sends = (calls: LoggedCall[], all: boolean) =>
+      calls.flatMap((call, i) => {
+        if (call.dynamo) return [replay.call(call.dynamo, table)];
+        const stand = all ? direct.calls[call.kind] : undefined;
+        if (all && !stand) skipped.add(call.kind);
+        return stand ? [() => stand(i)] : [];
+      });
+    await inOrder(sends(prior, false));
+    replay.refused.clear();
+    const timed = sends(made, true);
+    const reading = busySince(stack);
+    const start = performance.now();
+    await inOrder(timed);
+    rates.push(units / ((performance.now() - start) / 1000));
+    busy.push(reading(units));
+    await replay.drop(table);
+  }
+  direct.destroy();
+  replay.destroy();
+  const perSecond = rates.sort((a, b) => a - b)[Math.floor(CEILING_ROUNDS / 2)] as number;
+  return {
+    perSecond,
+    skipped: [...skipped],
+    emailBytes,
+    refused: new Map(replay.refused),
+    dynamoCalls: made.filter((call) => call.dynamo).length,
+    ...mean(busy),
+  };
+}
+
 function printCalls(calls: Counts, units: number) {
   const total = [...calls.values()].reduce((a, b) => a + b, 0);
   console.log(`  calls per ${units === 1 ? 'unit' : 'one'} (${fmt(total / units)} in all):`);
@@ -509,45 +518,52 @@ function printCalls(calls: Counts, units: number) {
   }
 }
 
-function printFigure(title: string, unit: string, pipeline: Phase, top: Ceiling, n: number) {
+function printFigure(title: string, unit: string, pipeline: Phase, top: Replayed, like: Ceiling, n: number) {
+  const line = (label: string, value: string) => console.log(`  ${label.padEnd(52)} ${value.padStart(12)}`);
+  const ratio = (of: Ceiling) => `${fmt((100 * pipeline.perSecond) / of.perSecond)} %`;
   console.log(`\n${title}`);
-  console.log(`  ${'local pipeline'.padEnd(44)} ${fmt(pipeline.perSecond).padStart(12)} ${unit}`);
-  console.log(
-    `  ${'emulators alone, same calls (ceiling)'.padEnd(44)} ${fmt(top.perSecond).padStart(12)} ${unit}`,
-  );
-  console.log(
-    `  ${'ratio (goal ≥ 75 %)'.padEnd(44)} ${`${fmt((100 * pipeline.perSecond) / top.perSecond)} %`.padStart(12)}`,
-  );
+  line('local pipeline', `${fmt(pipeline.perSecond)} ${unit}`);
+  line('emulators alone, the same calls made again (ceiling)', `${fmt(top.perSecond)} ${unit}`);
+  line('ratio (goal ≥ 75 %)', ratio(top));
+  line('emulators alone, like calls on made-up items', `${fmt(like.perSecond)} ${unit}`);
+  line('ratio to that (the ceiling until 3 December)', ratio(like));
   // Where the ratio comes from, in a figure other processes move less than a rate: the CPU each
   // unit took here, the stack's (its handlers, the emulators; the bench's HR and people) beside
   // the same calls' alone (the SDK's and the emulators').
   console.log(
-    `  CPU per one, this process's every thread: pipeline ${fmt(pipeline.cpuMs)} ms, the same calls alone ${fmt(top.cpuMs)} ms`,
+    `  CPU per one, this process's every thread: pipeline ${fmt(pipeline.cpuMs)} ms, the same calls again ${fmt(top.cpuMs)} ms, like calls ${fmt(like.cpuMs)} ms`,
   );
   // Which thread held it: a thread busy all the phase is the limit, whatever the others could take.
   // (Busy is time its event loop was working, a wait for a core included: on a loaded machine
   // more than its CPU.)
   const threads = (b: Busy) =>
-    `this thread ${fmt(b.mainMs)} ms (busy ${fmt(100 * b.mainShare)} % of it), the emulators' ${fmt(b.emulatorsMs)} ms (${fmt(100 * b.emulatorsShare)} %)`;
+    `this thread ${fmt(b.mainMs)} ms (busy ${fmt(100 * b.mainShare)} % of it), the queue functions' ${fmt(b.functionsMs)} ms (${fmt(100 * b.functionsShare)} %), the emulators' ${fmt(b.emulatorsMs)} ms (${fmt(100 * b.emulatorsShare)} %)`;
   console.log(`  busy per one, pipeline: ${threads(pipeline)}`);
-  console.log(`  busy per one, the same calls alone: ${threads(top)}`);
-  // What the work measured allows at best, whatever the scheduling: the stack's thread can do no
-  // more units a second than it has milliseconds for theirs, and the process no more than the
-  // machine's cores have for its CPU per unit (the emulators', the bench's HR and people included).
+  console.log(`  busy per one, the same calls again: ${threads(top)}`);
+  console.log(`  busy per one, like calls: ${threads(like)}`);
+  // What the work measured allows at best, whatever the scheduling: the functions' busier thread
+  // can do no more units a second than it has milliseconds for theirs, and the process no more
+  // than the machine's cores have for its CPU per unit (the emulators', the bench's HR and people
+  // included).
   const cores = availableParallelism();
   const atMost = (ms: number) => 1000 / ms;
   const share = (rate: number) => `${fmt((100 * rate) / top.perSecond)} % of the ceiling`;
+  const busiest = Math.max(pipeline.mainMs, pipeline.functionsMs);
   console.log(
-    `  at most, from this work: the stack's thread ${fmt(atMost(pipeline.mainMs))} ${unit} (${share(atMost(pipeline.mainMs))}); ${cores} cores ${fmt(cores * atMost(pipeline.cpuMs))} ${unit} (${share(cores * atMost(pipeline.cpuMs))})`,
+    `  at most, from this work: the functions' busier thread ${fmt(atMost(busiest))} ${unit} (${share(atMost(busiest))}); ${cores} cores ${fmt(cores * atMost(pipeline.cpuMs))} ${unit} (${share(cores * atMost(pipeline.cpuMs))})`,
   );
   printCalls(pipeline.calls, n);
   console.log(
     `  an email sent weighed ${fmt(top.emailBytes / 1024)} KB on average (the ceiling's weigh the same)`,
   );
-  const idle = top.skipped.filter((kind) => kind.endsWith('(empty)'));
-  const other = top.skipped.filter((kind) => !idle.includes(kind));
-  if (idle.length) console.log(`  not replayed (pollers waiting): ${idle.join(', ')}`);
-  if (other.length) console.log(`  not replayed (no stand-in here): ${other.join(', ')}`);
+  const refused = [...top.refused].map(([name, count]) => `${count} ${name}`).join(', ');
+  console.log(
+    `  made again: ${top.dynamoCalls} DynamoDB calls as made${refused ? `, of which refused: ${refused}` : ', none refused'}`,
+  );
+  const idle = like.skipped.filter((kind) => kind.endsWith('(empty)'));
+  const other = [...new Set([...like.skipped, ...top.skipped])].filter((kind) => !idle.includes(kind));
+  if (idle.length) console.log(`  not made again (pollers waiting): ${idle.join(', ')}`);
+  if (other.length) console.log(`  not made again (no stand-in here): ${other.join(', ')}`);
 }
 
 export async function run(): Promise<void> {
@@ -557,10 +573,9 @@ export async function run(): Promise<void> {
     env: { LOG_LEVEL: 'SILENT', SES_MAX_RATE: String(SES_RATE) },
     sesQuota: { maxSendRate: SES_RATE, max24HourSend: -1 },
     onError: (error) => console.error('bench pipeline: stack error', error),
-    // The calls are counted by wrapping the clients' prototypes in this thread (countCalls): the
-    // mailer and lms-push run here for it, not on the thread of their own npm start gives them
-    // (so "this thread" below is theirs too, as before).
-    queueFunctionsOnThisThread: true,
+    // The mailer and lms-push on their own thread, as npm start runs them: the calls they make
+    // there are counted there (bench/call-counts.ts wraps the clients on each thread).
+    queueFunctionsPreload: [new URL('./call-counts.ts', import.meta.url).href],
   });
   // HR's system and the people signing are other machines: their requests are made on a thread of their own.
   const others = startPeople();
@@ -575,9 +590,11 @@ export async function run(): Promise<void> {
     // Each ceiling right after its phase: on a machine other work loads, a minute between the two
     // (the other phase) let a change of load move one and not the other.
     const invited = await startersPhase(stack, others, people);
-    const startersTop = await ceiling(stack, invited.calls, N, `${run}s`);
+    const startersLike = await ceiling(stack, invited.calls, N, `${run}s`);
+    const startersTop = await replayCeiling(stack, invited, N, `${run}S`, startersLike.emailBytes);
     const signed = await acksPhase(stack, others, people, invited.links);
-    const acksTop = await ceiling(stack, signed.calls, N, `${run}a`);
+    const acksLike = await ceiling(stack, signed.calls, N, `${run}a`);
+    const acksTop = await replayCeiling(stack, signed, N, `${run}A`, acksLike.emailBytes);
 
     console.log(
       `\nLocal pipeline, ${N} starters, ${CONCURRENCY} requests at once (HR, then the people signing); SES quota ${SES_RATE}/s`,
@@ -587,6 +604,7 @@ export async function run(): Promise<void> {
       'starters/s',
       invited,
       startersTop,
+      startersLike,
       N,
     );
     printFigure(
@@ -594,6 +612,7 @@ export async function run(): Promise<void> {
       'acks/s',
       signed,
       acksTop,
+      acksLike,
       N,
     );
   } finally {

@@ -13,6 +13,11 @@ export interface QueueFunctionsOptions {
   concurrency: { mail: number; lms: number };
   /** Whether the process's stdout and stderr may be written in colour (a thread's own are pipes). */
   colours: { stdout: boolean; stderr: boolean };
+  /**
+   * Modules (file URLs) imported before the functions load, on whichever thread they run: the
+   * pipeline bench's call counting, which wraps the SDK clients there.
+   */
+  preload?: string[] | undefined;
 }
 
 export interface QueuePollers {
@@ -28,6 +33,7 @@ export async function startQueuePollers(
   options: QueueFunctionsOptions,
   onError: (error: unknown) => void,
 ): Promise<QueuePollers> {
+  for (const url of options.preload ?? []) await import(url);
   const [mailer, lmsPush] = await Promise.all([
     import('#functions/mailer/handler.ts'),
     import('#functions/lms-push/handler.ts'),

@@ -59,6 +59,8 @@ export interface LocalStackOptions {
    * that watches their calls and writes from this thread (default false).
    */
   queueFunctionsOnThisThread?: boolean;
+  /** Modules (file URLs) the queue functions' thread imports before them (local/queue-pollers.ts). */
+  queueFunctionsPreload?: string[];
 }
 
 export interface LocalStack {
@@ -222,6 +224,7 @@ async function startServices(
         queues: { mail: emulators.queues.mail, lms: emulators.queues.lms },
         concurrency: { mail: mailerConcurrency(rate), lms: LMS_CONCURRENCY },
         colours: { stdout: hasColours(process.stdout), stderr: hasColours(process.stderr) },
+        preload: options.queueFunctionsPreload,
       },
       onError,
       options.queueFunctionsOnThisThread,

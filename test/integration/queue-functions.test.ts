@@ -1,4 +1,5 @@
 // The mailer and lms-push on a thread of their own: what goes wrong there reaches the stack as it would from this thread.
+import { BroadcastChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startQueueFunctions } from '../../local/queue-functions.ts';
 
@@ -104,5 +105,32 @@ describe('the queue functions’ thread', () => {
     } finally {
       await functions.stop();
     }
+  });
+
+  it('imports the modules it is given on its own thread before the functions start (the pipeline bench counts calls so)', async () => {
+    // Prepare: a module that says where it ran, on a channel this thread listens to
+    restore = withSettings({});
+    const heard: Array<{ isMainThread: boolean; threadId: number }> = [];
+    const channel = new BroadcastChannel('attest-test-preload');
+    channel.onmessage = (event) => heard.push((event as { data: (typeof heard)[number] }).data);
+    const preload = [new URL('../fixtures/preload-probe.ts', import.meta.url).href];
+
+    // Act
+    const functions = await startQueueFunctions(
+      { ...options, sqsEndpoint: inject('stack').env.AWS_ENDPOINT_URL_SQS as string, preload },
+      () => undefined,
+    );
+    try {
+      const until = Date.now() + 5_000;
+      while (heard.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await functions.stop();
+      channel.close();
+    }
+
+    // Assess
+    expect(heard).toHaveLength(1);
+    expect(heard[0]?.isMainThread).toBe(false);
+    expect(heard[0]?.threadId).toBeGreaterThan(0);
   });
 });
