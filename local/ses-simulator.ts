@@ -104,16 +104,19 @@ export function startSesSimulator(
   /** The emails reported already (kept on disk by `npm start`, so a restart reports each once). */
   reported: { seen: Set<string>; add(messageId: string): void } = inMemory(),
 ) {
-  // Only what arrived since the last look (the mailbox stamps emails in whole seconds; a second of
-  // overlap, which `reported` de-duplicates, misses nothing).
+  // Only what arrived since the last look: the mailbox stamps each email in whole seconds as it
+  // keeps it, in order, so every email not yet seen is stamped no earlier than the newest seen.
+  // Those of that second come again (`reported` de-duplicates them); no earlier one does, so each
+  // email — its body and attachments — crosses once or twice rather than for seconds on end.
   let since = 0;
   let running: Promise<void> | undefined;
   const tick = async () => {
-    const now = Math.floor(Date.now() / 1000) - 1;
     const store = (await (await fetch(`${mailbox}/store?since=${since}`)).json()) as {
       emails: StoredEmail[];
     };
+    let newest = since;
     for (const email of store.emails) {
+      newest = Math.max(newest, email.at ?? 0);
       if (reported.seen.has(email.messageId)) continue;
       const at = new Date();
       await deliver(snsEvent(sendEvent(email, at)));
@@ -122,7 +125,7 @@ export function startSesSimulator(
       reported.add(email.messageId);
     }
     // Moved on only once all were reported: one whose event failed is reported again, as SNS retries.
-    since = now;
+    since = newest;
   };
   const timer = setInterval(() => {
     running ??= tick()
