@@ -143,7 +143,13 @@ function countCalls(service: string, client: { prototype: { send: (...args: neve
     }
     const out = send.apply(this, args) as Promise<unknown>;
     // A call refused (a condition not met, say) is counted again under its refusal.
-    out.catch((error: Error) => add(`${key} refused: ${error.name}`));
+    out.then(
+      // A read that found nothing: the replay's should find as little (bench/replay.ts).
+      (answer) => {
+        if (operation === 'GetItem' && !(answer as { Item?: unknown }).Item) add(`${key} found nothing`);
+      },
+      (error: Error) => add(`${key} refused: ${error.name}`),
+    );
     if (operation !== 'ReceiveMessage') return out;
     // A poll that found nothing is a poller waiting, not work done: counted apart, not replayed.
     return (out as Promise<{ Messages?: unknown[] }>).then((answer) => {

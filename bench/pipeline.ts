@@ -415,8 +415,10 @@ async function ceiling(stack: LocalStack, calls: Counts, units: number, run: str
   const direct = directCalls(stack, run, emailBytes);
   await direct.setUp();
   calls.delete('SES SendEmail bytes');
-  // (A refused call is counted under its kind too: made once.)
-  const skipped = [...calls.keys()].filter((kind) => !direct.calls[kind] && !kind.includes(' refused: '));
+  // (A refused call, or a read that found nothing, is counted under its kind too: made once.)
+  const skipped = [...calls.keys()].filter(
+    (kind) => !direct.calls[kind] && !/ (refused: |found nothing)/.test(kind),
+  );
   // Each unit's share of each kind, spread evenly: unit u makes the calls whose index falls to it.
   const plan: Array<Array<() => Promise<unknown>>> = Array.from({ length: units }, () => []);
   const order = (kind: string) => (kind.startsWith('SQS Send') ? 0 : kind.startsWith('SQS') ? 2 : 1);
@@ -457,6 +459,8 @@ function mean(readings: Busy[]): Busy {
 interface Replayed extends Ceiling {
   /** The replayed DynamoDB calls the emulator refused, by error (in the last round). */
   refused: Map<string, number>;
+  /** The replayed GetItems that found nothing (in the last round). */
+  missed: number;
   dynamoCalls: number;
 }
 
@@ -499,6 +503,7 @@ async function replayCeiling(
       });
     await inOrder(sends(prior, false));
     replay.refused.clear();
+    replay.missed.count = 0;
     const timed = sends(made, true);
     const reading = busySince(stack);
     const start = performance.now();
@@ -515,6 +520,7 @@ async function replayCeiling(
     skipped: [...skipped],
     emailBytes,
     refused: new Map(replay.refused),
+    missed: replay.missed.count,
     dynamoCalls: made.filter((call) => call.dynamo).length,
     ...mean(busy),
   };
@@ -568,7 +574,7 @@ function printFigure(title: string, unit: string, pipeline: Phase, top: Replayed
   );
   const refused = [...top.refused].map(([name, count]) => `${count} ${name}`).join(', ');
   console.log(
-    `  made again: ${top.dynamoCalls} DynamoDB calls as made${refused ? `, of which refused: ${refused}` : ', none refused'}`,
+    `  made again: ${top.dynamoCalls} DynamoDB calls as made${refused ? `, of which refused: ${refused}` : ', none refused'}; GetItems that found nothing ${top.missed} (the stack's ${pipeline.calls.get('DynamoDB GetItem found nothing') ?? 0})`,
   );
   const idle = like.skipped.filter((kind) => kind.endsWith('(empty)'));
   const other = [...new Set([...like.skipped, ...top.skipped])].filter((kind) => !idle.includes(kind));

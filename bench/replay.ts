@@ -45,17 +45,26 @@ export function replayer(endpoint: string) {
     (isDocument ? document : dynamodb) as unknown as Record<string, new (input: unknown) => never>;
   /** What each refused call was refused with (a conditional write whose condition the replay did not meet…). */
   const refused = new Map<string, number>();
+  /** The replayed single-item reads that found nothing. */
+  const missed = { count: 0 };
   return {
     refused,
+    missed,
     /** The logged call made again on `table`, a refusal counted rather than thrown. */
     call(logged: NonNullable<LoggedCall['dynamo']>, table: string): Send {
       const Command = classes(logged.document)[logged.command];
       if (!Command) throw new Error(`bench pipeline: no command ${logged.command} to replay`);
       const client = (logged.document ? doc : raw) as unknown as { send(command: never): Promise<unknown> };
+      const get = logged.command === 'GetCommand' || logged.command === 'GetItemCommand';
       return () =>
-        client.send(new Command(retarget(logged.input, table))).catch((error: Error) => {
-          refused.set(error.name, (refused.get(error.name) ?? 0) + 1);
-        });
+        client.send(new Command(retarget(logged.input, table))).then(
+          (answer) => {
+            if (get && !(answer as { Item?: unknown }).Item) missed.count++;
+          },
+          (error: Error) => {
+            refused.set(error.name, (refused.get(error.name) ?? 0) + 1);
+          },
+        );
     },
     /** A new empty table with the stack's keys and indexes. */
     async table(name: string) {
