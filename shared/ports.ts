@@ -119,6 +119,11 @@ export interface Starters {
   getStarters(starterIds: readonly string[]): Promise<Map<string, Starter>>;
 }
 
+/** What changed about a starter that their unsigned asks keep (`Assignments.retold`): one or both. */
+export type Retold =
+  | { emailSince: Date; timeZone?: string | undefined }
+  | { emailSince?: Date | undefined; timeZone: string };
+
 /**
  * The assignments: one per starter and policy version, made once, changed only by conditional
  * writes that keep their status honest.
@@ -145,17 +150,13 @@ export interface Assignments {
    */
   reopenBounced(assignmentId: string, dueAt: Date): Promise<boolean>;
   /**
-   * The starter's address changed at `at`: an ask not yet signed keeps the time (its `emailSince`),
-   * so a link emailed before then — to the old address — signs nothing. Returns false for an ask
-   * signed or unknown.
+   * The starter's address or time zone changed, in one write. A new address at `emailSince`: an ask
+   * not yet signed keeps the time, so a link emailed before then — to the old address — signs
+   * nothing. A new `timeZone`: an ask not yet signed keeps it, so its receipt says when it is signed
+   * in the zone the person is in. Returns false for an ask signed (which keeps the zone it was
+   * signed in) or unknown.
    */
-  readdressed(assignmentId: string, at: Date): Promise<boolean>;
-  /**
-   * The starter's time zone changed: an ask not yet signed keeps the new one (its `timeZone`), so
-   * its receipt says when it is signed in the zone the person is in. Returns false for an ask signed
-   * or unknown (a signed ask keeps the zone it was signed in).
-   */
-  rezoned(assignmentId: string, timeZone: string): Promise<boolean>;
+  retold(assignmentId: string, change: Retold): Promise<boolean>;
   /**
    * The starter is back (HR sent starter.created after cancelling them): an ask cancelled with
    * them — not signed, not withdrawn for a newer version — owes a fresh invite from `dueAt`, its

@@ -66,8 +66,7 @@ export type IngestStore = EventReceipts &
     | 'getAssignments'
     | 'cancelAssignment'
     | 'reopenBounced'
-    | 'readdressed'
-    | 'rezoned'
+    | 'retold'
     | 'reopenCancelled'
   > &
   Pick<Policies, 'getLatestPolicyVersion'> &
@@ -349,10 +348,11 @@ export function makeIngestStarterEvent(deps: IngestDeps) {
     now: Date,
   ): Promise<void> {
     if (!change.readdressed && !change.timeZone) return;
-    for (const id of await everyAssignmentOf(existing, existing.asked ?? existing.policies)) {
-      if (change.readdressed) await store.readdressed(id, now);
-      if (change.timeZone) await store.rezoned(id, change.timeZone);
-    }
+    const retold = change.readdressed
+      ? { emailSince: now, timeZone: change.timeZone }
+      : { timeZone: change.timeZone as string };
+    for (const id of await everyAssignmentOf(existing, existing.asked ?? existing.policies))
+      await store.retold(id, retold);
   }
 
   /** A new address re-opens what bounced at the old one: the invite is owed again, to the new address. */

@@ -499,7 +499,7 @@ export interface Assignment extends Lanes {
   emailSince?: string;
   /**
    * The starter's time zone (IANA), kept from their profile while the ask is unsigned (changed with
-   * it: `rezoned`): the page's receipt says when they signed in it, reading no other item. Absent
+   * it: `retold`): the page's receipt says when they signed in it, reading no other item. Absent
    * on an ask made before it was kept.
    */
   timeZone?: string;

@@ -10,8 +10,7 @@ export type AssignmentsStore = MakeStore<
   | 'getAssignments'
   | 'cancelAssignment'
   | 'reopenBounced'
-  | 'readdressed'
-  | 'rezoned'
+  | 'retold'
   | 'reopenCancelled'
   | 'markBounced'
   | 'requestFreshLink'
@@ -264,48 +263,48 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
       });
     });
 
-    describe('readdressed', () => {
-      it('dates the new address on an ask not yet signed, changing nothing else', async () => {
+    describe('retold', () => {
+      it('dates a new address on an ask not yet signed, changing nothing else', async () => {
         // Prepare
-        const invited = ask('a1', { status: 'invited' });
+        const invited = ask('a1', { status: 'invited', timeZone: 'Europe/London' });
         const store = await holding(invited);
 
         // Act
-        const marked = await store.readdressed('a1', at(5));
+        const marked = await store.retold('a1', { emailSince: at(5) });
 
         // Assess
         expect(marked).toBe(true);
         expect(await store.getAssignment('a1')).toEqual({ ...invited, emailSince: iso(5) });
       });
 
-      it('refuses a signed ask, or one unknown, writing nothing', async () => {
-        // Prepare
-        const store = await holding(ask('a1', { status: 'invited' }));
-        await store.recordAcknowledgement('a1', evidence, {}, at(1));
-        const signed = await store.getAssignment('a1');
-
-        // Act
-        const marked = [await store.readdressed('a1', at(5)), await store.readdressed('a2', at(5))];
-
-        // Assess
-        expect(marked).toEqual([false, false]);
-        expect(await store.getAssignment('a1')).toEqual(signed);
-        expect(await store.getAssignment('a2')).toBeUndefined();
-      });
-    });
-
-    describe('rezoned', () => {
-      it('keeps the new time zone on an ask not yet signed, changing nothing else', async () => {
+      it('keeps a new time zone on an ask not yet signed, changing nothing else', async () => {
         // Prepare
         const invited = ask('a1', { status: 'invited', timeZone: 'Europe/London' });
         const store = await holding(invited);
 
         // Act
-        const marked = await store.rezoned('a1', 'America/New_York');
+        const marked = await store.retold('a1', { timeZone: 'America/New_York' });
 
         // Assess
         expect(marked).toBe(true);
         expect(await store.getAssignment('a1')).toEqual({ ...invited, timeZone: 'America/New_York' });
+      });
+
+      it('keeps both at once', async () => {
+        // Prepare
+        const invited = ask('a1', { status: 'invited', timeZone: 'Europe/London' });
+        const store = await holding(invited);
+
+        // Act
+        const marked = await store.retold('a1', { emailSince: at(5), timeZone: 'Asia/Tokyo' });
+
+        // Assess
+        expect(marked).toBe(true);
+        expect(await store.getAssignment('a1')).toEqual({
+          ...invited,
+          emailSince: iso(5),
+          timeZone: 'Asia/Tokyo',
+        });
       });
 
       it('gives a zone to an ask made before zones were kept', async () => {
@@ -314,7 +313,7 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
         const store = await holding(invited);
 
         // Act
-        const marked = await store.rezoned('a1', 'Europe/London');
+        const marked = await store.retold('a1', { timeZone: 'Europe/London' });
 
         // Assess
         expect(marked).toBe(true);
@@ -326,9 +325,10 @@ export function describeAssignmentsContract(name: string, make: AssignmentsStore
         const store = await holding(ask('a1', { status: 'invited', timeZone: 'Europe/London' }));
         await store.recordAcknowledgement('a1', evidence, {}, at(1));
         const signed = await store.getAssignment('a1');
+        const change = { emailSince: at(5), timeZone: 'Asia/Tokyo' };
 
         // Act
-        const marked = [await store.rezoned('a1', 'Asia/Tokyo'), await store.rezoned('a2', 'Asia/Tokyo')];
+        const marked = [await store.retold('a1', change), await store.retold('a2', change)];
 
         // Assess
         expect(marked).toEqual([false, false]);

@@ -54,6 +54,7 @@ import type {
   QueueEntry,
   QueueFailure,
   ReadConsistency,
+  Retold,
   Store,
 } from '#shared/ports.ts';
 
@@ -332,14 +333,12 @@ export class FakeStore implements Store {
     return true;
   }
 
-  async readdressed(assignmentId: string, at: Date) {
-    this.writes.push('readdressed');
-    return this.setWhileUnsigned(assignmentId, { emailSince: at.toISOString() });
-  }
-
-  async rezoned(assignmentId: string, timeZone: string) {
-    this.writes.push('rezoned');
-    return this.setWhileUnsigned(assignmentId, { timeZone });
+  async retold(assignmentId: string, { emailSince, timeZone }: Retold) {
+    this.writes.push('retold');
+    return this.setWhileUnsigned(assignmentId, {
+      ...(emailSince && { emailSince: emailSince.toISOString() }),
+      ...(timeZone && { timeZone }),
+    });
   }
 
   async reopenCancelled(assignmentId: string, how: { dueAt: Date } | { bounced: true }) {

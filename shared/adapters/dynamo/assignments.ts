@@ -31,17 +31,20 @@ export function makeAssignments(table: TableFor<'assignments'>, shards = DEFAULT
    * Sets one attribute of the starter's, copied onto an ask (their address's date, their time
    * zone), unless it is signed: a signed ask keeps what it was signed under. False when refused.
    */
-  const setWhileUnsigned = (assignmentId: string, attribute: string, value: string) =>
-    conditionally(
+  /** Sets each of `values` on an ask not yet signed, in one conditional write. */
+  const setWhileUnsigned = (assignmentId: string, values: Record<string, string>) => {
+    const names = Object.keys(values);
+    return conditionally(
       table.update({
         Key: key.assignment(assignmentId),
-        // A name for the attribute, as some (TIMEZONE) are DynamoDB's reserved words.
-        UpdateExpression: 'SET #attribute = :value',
+        // Names for the attributes, as some (TIMEZONE) are DynamoDB's reserved words.
+        UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(ack)',
-        ExpressionAttributeNames: { '#attribute': attribute },
-        ExpressionAttributeValues: { ':value': value },
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:v${i}`, values[name]])),
       }),
     );
+  };
 
   return {
     async createAssignment(assignment) {
@@ -93,12 +96,11 @@ export function makeAssignments(table: TableFor<'assignments'>, shards = DEFAULT
       );
     },
 
-    async readdressed(assignmentId, at) {
-      return setWhileUnsigned(assignmentId, 'emailSince', at.toISOString());
-    },
-
-    async rezoned(assignmentId, timeZone) {
-      return setWhileUnsigned(assignmentId, 'timeZone', timeZone);
+    async retold(assignmentId, { emailSince, timeZone }) {
+      return setWhileUnsigned(assignmentId, {
+        ...(emailSince && { emailSince: emailSince.toISOString() }),
+        ...(timeZone && { timeZone }),
+      });
     },
 
     async reopenCancelled(assignmentId, how) {

@@ -708,7 +708,7 @@ describe('the receipt’s time zone', () => {
     // Prepare: signed in Tokyo; the starter then moved (a signed ask keeps its zone)
     const { store, submit, ack, token, assignment } = await setup({ timeZone: 'Asia/Tokyo' });
     await submit('Ada Lovelace', 'yes');
-    await store.rezoned(assignment.assignmentId, 'Europe/London');
+    await store.retold(assignment.assignmentId, { timeZone: 'Europe/London' });
 
     // Act
     const view = await ack.showAcknowledgement(token);

@@ -962,6 +962,36 @@ describe('ingestStarterEvent', () => {
     expect(store.peek(privacyId)?.emailSince).toBeUndefined();
   });
 
+  it('keeps a new address and a new zone on each unsigned ask in one write, as many writes as a new address alone', async () => {
+    // Prepare: two starters asked two policies, neither signed; one moves address, the other address and zone
+    const writesFor = async (zone: string) => {
+      const { store, clock, ingest } = setup(['safe-internet-use', 'data-protection']);
+      await ingest(created());
+      clock.advance(3600_000);
+      const moved = {
+        ...created('evt_move', { email: 'ada.l@example.org' }),
+        type: 'starter.updated' as const,
+      };
+      moved.data = { ...moved.data, timeZone: zone };
+      store.writes.length = 0;
+
+      // Act
+      await ingest(moved);
+      return { store, retold: store.writes.filter((w) => w === 'retold').length };
+    };
+    const addressOnly = await writesFor('Europe/London');
+    const both = await writesFor('Asia/Tokyo');
+
+    // Assess
+    expect(addressOnly.retold).toBeGreaterThan(0);
+    expect(both.retold).toBe(addressOnly.retold);
+    for (const id of [safeId, privacyId])
+      expect(both.store.peek(id)).toMatchObject({
+        emailSince: '2026-11-24T11:00:00.000Z',
+        timeZone: 'Asia/Tokyo',
+      });
+  });
+
   it('dates the change on the asks before the profile takes the address, so a crash between the two is finished by the retry', async () => {
     // Prepare: the profile write fails once, after the asks were marked
     const { store, clock, ingest } = setup();
@@ -1005,7 +1035,7 @@ describe('ingestStarterEvent', () => {
     // Act: the same zone again, then a new one
     store.writes.length = 0;
     await ingest({ ...created('evt_same'), type: 'starter.updated' });
-    const sameZoneWrites = store.writes.filter((w) => w === 'rezoned').length;
+    const sameZoneWrites = store.writes.filter((w) => w === 'retold').length;
     await ingest(moved);
 
     // Assess
