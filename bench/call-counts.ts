@@ -179,6 +179,12 @@ export async function settled(quietMs = 300): Promise<void> {
   }
 }
 
+/**
+ * Whether a count says something of calls already counted under their own kind (refused, or a read
+ * that found nothing) rather than counting calls of its own.
+ */
+export const isAboutCalls = (kind: string): boolean => / refused: | found nothing$/.test(kind);
+
 export const snapshot = (): Counts => new Map(counts);
 
 /** The calls counted since `before` (a snapshot). */

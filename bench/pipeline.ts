@@ -33,6 +33,7 @@ import { type LocalStack, startLocalStack } from '../local/stack.ts';
 import {
   type Counts,
   invited,
+  isAboutCalls,
   type LoggedCall,
   log,
   receipted,
@@ -130,9 +131,9 @@ function webhooksFor(stack: LocalStack, emails: Set<string>): number {
 /**
  * Where a unit's time went, by thread: milliseconds each of the stack's three event loops was busy
  * per unit (this thread's — the HTTP functions with their SDK clients, the gateway, the demo LMS —,
- * the queue functions' — the mailer and lms-push — and the emulators'), the share of the phase each was busy, and the process's CPU per unit, every thread
- * (the bench's HR and people's, V8's collector and compiler threads too): less moved by other load
- * than a rate.
+ * the queue functions' — the mailer and lms-push — and the emulators'), the share of the phase
+ * each was busy, and the process's CPU per unit, every thread (the bench's HR and people's, V8's
+ * collector and compiler threads too): less moved by other load than a rate.
  */
 interface Busy {
   cpuMs: number;
@@ -416,9 +417,7 @@ async function ceiling(stack: LocalStack, calls: Counts, units: number, run: str
   await direct.setUp();
   calls.delete('SES SendEmail bytes');
   // (A refused call, or a read that found nothing, is counted under its kind too: made once.)
-  const skipped = [...calls.keys()].filter(
-    (kind) => !direct.calls[kind] && !/ (refused: |found nothing)/.test(kind),
-  );
+  const skipped = [...calls.keys()].filter((kind) => !direct.calls[kind] && !isAboutCalls(kind));
   // Each unit's share of each kind, spread evenly: unit u makes the calls whose index falls to it.
   const plan: Array<Array<() => Promise<unknown>>> = Array.from({ length: units }, () => []);
   const order = (kind: string) => (kind.startsWith('SQS Send') ? 0 : kind.startsWith('SQS') ? 2 : 1);
@@ -444,9 +443,11 @@ async function ceiling(stack: LocalStack, calls: Counts, units: number, run: str
   }
   const used = busy(units * CEILING_ROUNDS);
   await direct.destroy();
-  const perSecond = rates.sort((a, b) => a - b)[Math.floor(CEILING_ROUNDS / 2)] as number;
-  return { perSecond, skipped, emailBytes, ...used };
+  return { perSecond: median(rates), skipped, emailBytes, ...used };
 }
+
+/** The middle of the ceiling's rates, one a round. */
+const median = (rates: number[]) => rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)] as number;
 
 /** Busy figures averaged over readings (one a round). */
 function mean(readings: Busy[]): Busy {
@@ -514,9 +515,8 @@ async function replayCeiling(
   }
   await direct.destroy();
   replay.destroy();
-  const perSecond = rates.sort((a, b) => a - b)[Math.floor(CEILING_ROUNDS / 2)] as number;
   return {
-    perSecond,
+    perSecond: median(rates),
     skipped: [...skipped],
     emailBytes,
     refused: new Map(replay.refused),
@@ -527,7 +527,7 @@ async function replayCeiling(
 }
 
 function printCalls(calls: Counts, units: number) {
-  const total = [...calls.values()].reduce((a, b) => a + b, 0);
+  const total = [...calls].reduce((sum, [kind, n]) => (isAboutCalls(kind) ? sum : sum + n), 0);
   console.log(`  calls per ${units === 1 ? 'unit' : 'one'} (${fmt(total / units)} in all):`);
   for (const [kind, n] of [...calls].sort(([a], [b]) => a.localeCompare(b))) {
     console.log(`    ${kind.padEnd(40)} ${fmt(n / units).padStart(8)}`);
