@@ -111,3 +111,30 @@ export const sdkLambdaStandIns: Plugin = {
     }));
   },
 };
+
+/**
+ * `node:fs/promises` for the SDK's reader of its shared config files (`~/.aws/config`,
+ * `~/.aws/credentials`) as Node's callback `readFile`, which `node:fs` has loaded already. Each
+ * client looks for the files as it is made (its defaults mode) and again for each setting the
+ * environment leaves out, so every function reads them at init — and finds none on Lambda. Loading
+ * `node:fs/promises` for that loads Node's file handles, streams and readline interface (about
+ * 1.8 ms of a cold start on Node 22, bench/bundles.ts). Only `readFile` is provided; an importer
+ * that asks for anything else fails the build.
+ */
+export const sdkFilesReadWithoutFsPromises: Plugin = {
+  name: 'sdk-files-read-without-fs-promises',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^(node:)?fs\/promises$/ }, (args) =>
+      /[\\/]node_modules[\\/]@(smithy|aws-sdk)[\\/]/.test(args.importer)
+        ? { path: 'fs/promises', namespace: 'sdk-files-read-without-fs-promises' }
+        : undefined,
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: 'sdk-files-read-without-fs-promises' }, () => ({
+      contents: `export const readFile = (path, options) =>
+  new Promise((resolve, reject) =>
+    process.getBuiltinModule('node:fs').readFile(path, options, (error, data) => (error ? reject(error) : resolve(data))),
+  );`,
+      loader: 'js',
+    }));
+  },
+};

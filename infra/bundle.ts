@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type OnLoadResult, type Plugin } from 'esbuild';
 import { scimmyWithoutBulkAndSearch } from './bundle-scimmy.ts';
-import { sdkLambdaStandIns } from './bundle-sdk.ts';
+import { sdkFilesReadWithoutFsPromises, sdkLambdaStandIns } from './bundle-sdk.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -137,24 +137,31 @@ export const secretsSdkLeftOut: Plugin = {
 };
 
 /**
- * Node's `process` module as the object it is, not as an ES module. To make a built-in's ES
- * namespace (what `import { env } from 'node:process'` binds to — the SDK's config and Powertools
- * import it so) Node reads every one of its exports, and reading `process.report` and
- * `process.finalization` loads their modules: about 1.5 ms of every cold start (bench/bundles.ts,
- * Node 20 and 22). Taken as `process` itself in CommonJS form, esbuild reads each export where the
- * code uses it, as for any CommonJS module. (`node:util` is read the same way, and worse — its
- * namespace loads parseArgs, styleText, diff and worker_threads — but so does esbuild's copy of a
- * CommonJS module's exports: the project's two uses take it with `process.getBuiltinModule`.)
+ * Node's `process` and `fs` modules as the objects they are, not as ES modules. To make a
+ * built-in's ES namespace (what `import { env } from 'node:process'` binds to — the SDK's config
+ * and Powertools import it so) Node reads every one of its exports: reading `process.report` and
+ * `process.finalization` loads their modules (about 1.5 ms of every cold start), and reading
+ * `fs.promises` loads Node's promise file API with its watchers, directory handles and readline
+ * interface (about 1–1.8 ms; the SDK's body-length check and the stack-trace mapper import
+ * `node:fs`) — bench/bundles.ts, Node 20 and 22. Taken as the object itself in CommonJS form,
+ * esbuild reads each export where the code uses it, as for any CommonJS module. (`node:util` is
+ * read the same way, and worse — its namespace loads parseArgs, styleText, diff and worker_threads
+ * — but so does esbuild's copy of a CommonJS module's exports: the project's two uses take it with
+ * `process.getBuiltinModule`.) The other built-ins the functions import load little or nothing
+ * more as namespaces (`node:crypto`'s Web Crypto, which the SDK's first request loads all the same).
  */
-export const processAsValue: Plugin = {
-  name: 'process-as-value',
+export const builtinsAsValues: Plugin = {
+  name: 'builtins-as-values',
   setup(esbuild) {
-    esbuild.onResolve({ filter: /^(node:)?process$/ }, () => ({
-      path: 'process',
-      namespace: 'process-as-value',
+    esbuild.onResolve({ filter: /^(node:)?(process|fs)$/ }, (args) => ({
+      path: args.path.replace(/^node:/, ''),
+      namespace: 'builtins-as-values',
     }));
-    esbuild.onLoad({ filter: /.*/, namespace: 'process-as-value' }, () => ({
-      contents: 'module.exports = process;',
+    esbuild.onLoad({ filter: /.*/, namespace: 'builtins-as-values' }, (args) => ({
+      contents:
+        args.path === 'process'
+          ? 'module.exports = process;'
+          : `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)});`,
       loader: 'js',
     }));
   },
@@ -191,8 +198,9 @@ export const BUNDLE_SETTINGS = {
     sdkPackageVersionsOnly,
     ownPackageVersionOnly,
     sdkLambdaStandIns,
+    sdkFilesReadWithoutFsPromises,
     scimmyWithoutBulkAndSearch,
-    processAsValue,
+    builtinsAsValues,
   ],
   logLevel: 'warning',
 } satisfies BuildOptions;

@@ -51,7 +51,7 @@ type Bundled = {
   SQSClient: new (
     config: object,
   ) => {
-    config: { retryStrategy: () => Promise<{ mode: string }> };
+    config: { retryStrategy: () => Promise<{ mode: string }>; maxAttempts: () => Promise<number> };
     send: (command: unknown) => Promise<unknown>;
   };
   SendMessageCommand: new (input: object) => unknown;
@@ -60,6 +60,8 @@ type Hash = { update(data: string): void; digest(): Promise<Uint8Array> };
 
 /** Each input of the bundle, with the bytes it gives the output. */
 let inputs: Map<string, number>;
+/** What the bundle imports from outside it (Node's built-ins). */
+let imports: string[];
 let sdk: Bundled;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'attest-bundle-sdk-'));
@@ -77,6 +79,7 @@ beforeAll(async () => {
       Object.entries(output.inputs).map(([file, { bytesInOutput }]) => [file, bytesInOutput] as const),
     ),
   );
+  imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports.map((i) => i.path));
   sdk = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as Bundled;
 }, 120_000);
 
@@ -214,5 +217,38 @@ describe('the endpoint cache on a Map', () => {
       client.destroy();
       server.close();
     }
+  });
+});
+
+describe('sdkFilesReadWithoutFsPromises', () => {
+  it('has the SDK read its shared config file without node:fs/promises', async () => {
+    // Prepare: a profile's setting the environment leaves out
+    const file = join(mkdtempSync(join(tmpdir(), 'attest-sdk-config-')), 'config');
+    writeFileSync(file, '[default]\nmax_attempts = 7\n');
+    vi.stubEnv('AWS_CONFIG_FILE', file);
+    vi.stubEnv('AWS_PROFILE', undefined);
+    vi.stubEnv('AWS_MAX_ATTEMPTS', undefined);
+    const client = new sdk.SQSClient({ region: 'eu-west-2' });
+
+    // Act
+    const attempts = await client.config.maxAttempts();
+
+    // Assess: read from the file, and the bundle imports Node's callback API only
+    expect(attempts).toBe(7);
+    expect(imports.filter((path) => /fs\/promises/.test(path))).toEqual([]);
+  });
+
+  it('takes a missing file as no settings, as the SDK does', async () => {
+    // Prepare
+    vi.stubEnv('AWS_CONFIG_FILE', join(tmpdir(), 'attest-no-such-dir', 'config'));
+    vi.stubEnv('AWS_PROFILE', undefined);
+    vi.stubEnv('AWS_MAX_ATTEMPTS', undefined);
+    const client = new sdk.SQSClient({ region: 'eu-west-2' });
+
+    // Act
+    const attempts = await client.config.maxAttempts();
+
+    // Assess: the SDK's default
+    expect(attempts).toBe(3);
   });
 });

@@ -166,19 +166,20 @@ describe('the functions’ cold-start bundles', () => {
   );
 
   it.each(names)(
-    '%s imports node:http, node:util and node:process by no static ES import (their namespaces load more of Node)',
+    '%s imports node:http, node:util, node:process and node:fs by no static ES import (their namespaces load more of Node)',
     async (name) => {
       // Act
       const meta = await metafileOfFunction(name);
 
       // Assess: Node reads every export to make a built-in's ES namespace: on Node 22 node:http's
       // WebSocket, which loads undici (≈ 20 ms of a cold start); node:util's parseArgs, styleText,
-      // diff (worker_threads with it); node:process's report and finalization.
-      // `process.getBuiltinModule` and `process` itself do not (infra/bundle.ts processAsValue).
+      // diff (worker_threads with it); node:process's report and finalization; node:fs's promises
+      // (watchers, readline). `process.getBuiltinModule` and the objects themselves do not
+      // (infra/bundle.ts builtinsAsValues).
       // (The SDK imports node:http when first asked to send to an http: endpoint — never on AWS.)
       const imports = Object.values(meta.outputs).flatMap((output) => output.imports);
       const namespaced = (i: { path: string; kind: string }) =>
-        /^(node:)?(http|util|process)$/.test(i.path) && i.kind !== 'dynamic-import';
+        /^(node:)?(http|util|process|fs)$/.test(i.path) && i.kind !== 'dynamic-import';
       expect(imports.filter(namespaced)).toEqual([]);
     },
     120_000,

@@ -10,7 +10,7 @@ import type { TableFor } from './table-access.ts';
 /**
  * Node's deep equality, taken as the built-in's own object: an ES import of `node:util` makes its
  * namespace, reading every export, which on a cold start loads parseArgs, styleText, diff and
- * worker_threads with them (≈ 1 ms of the ingest function's; infra/bundle.ts `processAsValue`).
+ * worker_threads with them (≈ 1 ms of the ingest function's; infra/bundle.ts `builtinsAsValues`).
  */
 const { isDeepStrictEqual } = process.getBuiltinModule('node:util');
 
