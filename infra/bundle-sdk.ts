@@ -117,9 +117,9 @@ export const sdkLambdaStandIns: Plugin = {
  * `~/.aws/credentials`) as Node's callback `readFile`, which `node:fs` has loaded already. Each
  * client looks for the files as it is made (its defaults mode) and again for each setting the
  * environment leaves out, so every function reads them at init — and finds none on Lambda. Loading
- * `node:fs/promises` for that loads Node's file handles, streams and readline interface (about
- * 1.8 ms of a cold start on Node 22, bench/bundles.ts). Only `readFile` is provided; an importer
- * that asks for anything else fails the build.
+ * `node:fs/promises` for that loads Node's file handles, watchers and readline interface (1–1.8 ms
+ * alone on Node 22; see bench/bundles.ts). Only `readFile` is provided; an importer that asks for
+ * anything else fails the build.
  */
 export const sdkFilesReadWithoutFsPromises: Plugin = {
   name: 'sdk-files-read-without-fs-promises',
