@@ -210,7 +210,7 @@ export async function run(): Promise<void> {
     writeFileSync(empty, 'export const handler = async () => undefined;\n');
     // Every import to be timed — the empty module, and each function plain, with the template's
     // NODE_OPTIONS (when it sets any) and with source maps — is made once a round, in turn, for
-    // RUNS rounds: the host's speed drifts over a run (by a quarter within minutes here), and taken
+    // RUNS rounds: the host's speed drifts over a run (by a third and more within minutes here), and taken
     // in turn each import meets the same drift, the baseline included.
     type Job = { file: string; env: Record<string, string>; nodeOptions: string; times: ImportTimes[] };
     const job = (file: string, env: Record<string, string>, nodeOptions: string): Job => ({

@@ -277,6 +277,8 @@ export class AttestStack extends Stack {
       expression: Fn.conditionEquals(publicBaseUrl, ''),
     });
     const baseUrl = Fn.conditionIf(useApiUrl.logicalId, api.endpoint, publicBaseUrl).toString();
+    // The pages' own origin, from which alone their forms may be posted (the links' base, as the mailer's).
+    ack.addEnvironment('PUBLIC_BASE_URL', baseUrl);
 
     const mailer = attestFunction(this, 'Mailer', {
       name: 'mailer',

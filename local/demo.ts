@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { isoDay } from '#shared/core/dates.ts';
-import { LOCAL_SECRETS, localPorts } from './settings.ts';
+import { LOCAL_SECRETS, localPorts, portPrefix } from './settings.ts';
 
 let ports: ReturnType<typeof localPorts>;
 try {
@@ -12,6 +12,8 @@ try {
   process.exit(2);
 }
 const api = process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.api}`;
+/** What the suggested commands need to reach this stack rather than one on the default ports. */
+const prefix = portPrefix(ports);
 const secret = process.env.HR_WEBHOOK_SECRET ?? LOCAL_SECRETS.HR_WEBHOOK_SECRET;
 const suffix = randomUUID().slice(0, 8);
 /** `--welsh`: a Welsh-speaking starter (locale cy-GB), who gets the Welsh invite, page and receipt. */
@@ -106,12 +108,12 @@ Next:
       : `;\n     with LMS_MODE including moodle, so does the demo Moodle's completion for its user ${moodleUser}.`
   }
   4. The evidence and its audit trail, from the records alone:
-       npx attest evidence --employee ${event.data.employeeId} --policy safe-internet-use
+       ${prefix}npx attest evidence --employee ${event.data.employeeId} --policy safe-internet-use
   5. Who has signed and who has not (--status all --out report.csv: every row, with its evidence):
-       npx attest report --policy safe-internet-use
+       ${prefix}npx attest report --policy safe-internet-use
   6. Publish a changed policy and ask everyone to sign it (again, for those who signed):
-       npx attest policy publish templates/policies/safe-internet-use.md --reacknowledge${
+       ${prefix}npx attest policy publish templates/policies/safe-internet-use.md --reacknowledge${
          welsh
            ? ''
-           : '\n  7. A Welsh-speaking starter, who is asked in Welsh:\n       npm run demo -- --welsh'
+           : `\n  7. A Welsh-speaking starter, who is asked in Welsh:\n       ${prefix}npm run demo -- --welsh`
        }`);

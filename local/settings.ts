@@ -88,16 +88,31 @@ const PORT_SETTINGS = {
   oidc: 'OIDC_LOCAL_PORT',
 } as const satisfies Record<keyof LocalPorts, string>;
 
+/** The documented local ports. */
+const DEFAULT_PORTS: LocalPorts = { api: 3000, ses: 8005, dynamodb: 8000, sqs: 9324, lms: 3100, oidc: 3200 };
+
 /** Ports from the environment (DESIGN section 5), with the documented local defaults. */
 export function localPorts(env: NodeJS.ProcessEnv): LocalPorts {
   return {
-    api: port(env, PORT_SETTINGS.api, 3000),
-    ses: port(env, PORT_SETTINGS.ses, 8005),
-    dynamodb: port(env, PORT_SETTINGS.dynamodb, 8000),
-    sqs: port(env, PORT_SETTINGS.sqs, 9324),
-    lms: port(env, PORT_SETTINGS.lms, 3100),
-    oidc: port(env, PORT_SETTINGS.oidc, 3200),
+    api: port(env, PORT_SETTINGS.api, DEFAULT_PORTS.api),
+    ses: port(env, PORT_SETTINGS.ses, DEFAULT_PORTS.ses),
+    dynamodb: port(env, PORT_SETTINGS.dynamodb, DEFAULT_PORTS.dynamodb),
+    sqs: port(env, PORT_SETTINGS.sqs, DEFAULT_PORTS.sqs),
+    lms: port(env, PORT_SETTINGS.lms, DEFAULT_PORTS.lms),
+    oidc: port(env, PORT_SETTINGS.oidc, DEFAULT_PORTS.oidc),
   };
+}
+
+/**
+ * The port settings of `ports` that are not the defaults, as a command's prefix
+ * (`PORT=4400 DYNAMODB_LOCAL_PORT=4401 `): what a command the stack or the demo suggests needs to
+ * reach this stack rather than one on the default ports. Empty when every port is the default.
+ */
+export function portPrefix(ports: LocalPorts): string {
+  return (Object.keys(PORT_SETTINGS) as (keyof LocalPorts)[])
+    .filter((key) => ports[key] !== DEFAULT_PORTS[key])
+    .map((key) => `${PORT_SETTINGS[key]}=${ports[key]} `)
+    .join('');
 }
 
 /**

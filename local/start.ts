@@ -4,7 +4,14 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_USERS } from './oidc-provider.ts';
 import { LOCAL_SES_QUOTA } from './ses-quota.ts';
-import { LOCAL_SECRETS, localConsolePassword, localPorts, localSesQuota, settingsFrom } from './settings.ts';
+import {
+  LOCAL_SECRETS,
+  localConsolePassword,
+  localPorts,
+  localSesQuota,
+  portPrefix,
+  settingsFrom,
+} from './settings.ts';
 import { startLocalStack } from './stack.ts';
 
 const USAGE = `Usage: npm start [-- --in-memory] [-- --data-dir DIR]
@@ -79,6 +86,17 @@ const stack = await startLocalStack({
   process.exit(1);
 });
 
+// The ports as they are (a port of 0 is one the system chose): the demo and the CLI need them unless they are the defaults.
+const portOf = (url: string) => Number(new URL(url).port);
+const prefix = portPrefix({
+  api: portOf(stack.urls.api),
+  ses: portOf(stack.urls.mailbox),
+  dynamodb: portOf(stack.urls.dynamodb),
+  sqs: portOf(stack.urls.sqs),
+  lms: portOf(stack.urls.lms),
+  oidc: portOf(stack.urls.oidc),
+});
+
 console.log(`
 attest is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
@@ -96,7 +114,7 @@ ${secretLines()}
     Demo LRS (${stack.env.LRS_ENDPOINT}): LRS_USERNAME=${stack.env.LRS_USERNAME} LRS_PASSWORD=${stack.env.LRS_PASSWORD}
     Demo Moodle (${stack.env.MOODLE_URL}): MOODLE_TOKEN=${stack.env.MOODLE_TOKEN}${settingLines()}
 
-  Try it: npm run demo        The CLI: npx attest --help        Stop: Ctrl-C
+  Try it: ${prefix}npm run demo        The CLI: ${prefix}npx attest --help        Stop: Ctrl-C
 `);
 
 /** The secrets the functions hold, each marked with where it came from. */

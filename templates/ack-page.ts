@@ -12,6 +12,7 @@ import { failurePage } from './generated/messages/failurePage.ts';
 import { form } from './generated/messages/form.ts';
 import { freshLinkPage } from './generated/messages/freshLinkPage.ts';
 import { invalidPage } from './generated/messages/invalidPage.ts';
+import { otherSitePage } from './generated/messages/otherSitePage.ts';
 import { page } from './generated/messages/page.ts';
 import { receiptPage } from './generated/messages/receiptPage.ts';
 import { staleButtonPage } from './generated/messages/staleButtonPage.ts';
@@ -31,6 +32,7 @@ const pageWords = {
   updatedPage,
   withdrawnPage,
   staleButtonPage,
+  otherSitePage,
   invalidPage,
   failurePage,
 };

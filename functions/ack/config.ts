@@ -15,6 +15,8 @@ const env = parseEnv(
     FRESH_LINK_INTERVAL: common.FRESH_LINK_INTERVAL,
     /** Named at the top of every page, with the logo (ORGANISATION_LOGO, bundled at build). */
     ORGANISATION_NAME: z.string().check(z.minLength(1)),
+    /** Where the pages are (the links' base, as the mailer writes them): the forms post from its origin alone. */
+    PUBLIC_BASE_URL: z.url(),
   }),
   process.env,
 );
@@ -24,4 +26,4 @@ const tokenKeys = liveTokenKeys(process.env);
 // invocations, they fail the first request instead.
 if (!secretsReadAtInvocation(process.env)) await tokenKeys();
 
-export const config = Object.freeze({ ...env, tokenKeys });
+export const config = Object.freeze({ ...env, tokenKeys, pagesOrigin: new URL(env.PUBLIC_BASE_URL).origin });

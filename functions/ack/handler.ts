@@ -1,14 +1,14 @@
-// GET and POST /ack/{token}: the policy page and the recording of an agreement; POST /ack/resend/{token}: a fresh link; GET /assets/{file}: the logo.
+// GET and POST /ack/{token}: the policy page and the recording of an agreement; POST /ack/resend/{token}: a fresh link; GET /assets/{file}: the logo. A POST from another site's page is refused.
 import { makeLogger, withLambdaContext } from '#shared/adapters/logger.ts';
 import { makeMetrics } from '#shared/adapters/metrics.ts';
 import { rebuiltWhenChanged } from '#shared/adapters/secrets.ts';
 import { makeSqsQueue } from '#shared/adapters/sqs-queue.ts';
 import { makeAcknowledgement } from '#shared/core/acknowledge.ts';
 import { preferredLanguage } from '#shared/core/language.ts';
-import { type HttpEvent, type HttpResult, headers, rawBody } from '#shared/edge/http.ts';
+import { fromOwnPages, type HttpEvent, type HttpResult, headers, rawBody } from '#shared/edge/http.ts';
 import { ASSET_ROUTE, serveAsset } from './assets.ts';
 import { config } from './config.ts';
-import { errorPage, viewPage } from './pages.ts';
+import { crossSitePage, errorPage, viewPage } from './pages.ts';
 import { makeAckStore } from './store.ts';
 
 /** The route of the expired-link page's "email me a fresh link" button. */
@@ -43,6 +43,11 @@ export const handler = withLambdaContext(logger, async (event: HttpEvent): Promi
   const formAction = `/ack/${encodeURIComponent(token)}`;
   try {
     const ack = await acknowledgement();
+    if (event.requestContext.http.method === 'POST' && !fromOwnPages(headers(event), config.pagesOrigin)) {
+      // Another site's form, posted by the person's browser: nothing is recorded or sent.
+      logger.warn('ack.cross_site_post', { route: event.routeKey });
+      return crossSitePage(brand, preferredLanguage(headers(event)['accept-language']));
+    }
     if (event.routeKey === RESEND_ROUTE)
       return await viewPage(await ack.requestFreshLink(token), formAction, brand);
     if (event.requestContext.http.method === 'POST') {

@@ -111,6 +111,17 @@ export async function viewPage(view: AckView, formAction: string, brand: Brand):
 }
 
 /**
+ * A form posted to the pages from another site's page (fromOwnPages): 403, nothing recorded, in the
+ * browser's language (the token is not looked at, so whose link it was is not known).
+ */
+export function crossSitePage(brand: Brand, language: Language): HttpResult {
+  return page(
+    403,
+    renderErrorPage({ title: 'otherSitePage.title', message: 'otherSitePage.message', language, brand }),
+  );
+}
+
+/**
  * Token and lookup failures get a page that reveals nothing (in the browser's language: whose
  * link it was is not known); anything else is a logged 500 page.
  */

@@ -78,7 +78,17 @@ export function starterEventSchema(knownPolicies: ReadonlySet<string>) {
     timeZone: z._default(timeZone, 'Europe/London'),
     policies: z.optional(
       z
-        .array(text().check(z.refine((id) => knownPolicies.has(id), { message: 'Unknown policy.' })))
+        .array(
+          text().check(
+            z.refine((id) => knownPolicies.has(id), {
+              // The id named when it is a plain one (letters, digits, hyphens): nothing else is echoed.
+              error: (issue) =>
+                typeof issue.input === 'string' && /^[a-z0-9][a-z0-9-]{0,63}$/.test(issue.input)
+                  ? `Unknown policy: ${issue.input}.`
+                  : 'Unknown policy.',
+            }),
+          ),
+        )
         .check(z.minLength(1)),
     ),
   });

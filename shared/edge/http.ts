@@ -17,6 +17,20 @@ export function headers(event: HttpEvent): Record<string, string | undefined> {
   return event.headers ?? {};
 }
 
+/**
+ * Whether a form POST came from `origin`'s own pages, as a browser tells it — the cross-site check
+ * of Go's `http.CrossOriginProtection` (Fetch Metadata, then Origin): a browser that sends
+ * `Sec-Fetch-Site` is believed (`same-origin`, or `none` for one the person made themselves, say
+ * from a bookmark); one that sends only `Origin` must name `origin`; a request with neither is not
+ * a browser's, so no one's browser was made to send it (a forged cross-site request needs one).
+ */
+export function fromOwnPages(requestHeaders: Record<string, string | undefined>, origin: string): boolean {
+  const site = requestHeaders['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
+  const from = requestHeaders.origin;
+  return from === undefined || from === origin;
+}
+
 /** `application/json`, with at most `charset=utf-8` (JSON exchanged between systems is UTF-8: RFC 8259). */
 const JSON_MEDIA_TYPE = /^application\/json[ \t]*(;[ \t]*charset[ \t]*=[ \t]*(utf-8|"utf-8")[ \t]*)?$/i;
 
@@ -125,12 +139,17 @@ export function toProblem(error: unknown, logger: Pick<Logger, 'warn' | 'error'>
   });
 }
 
-/** Headers for every page: nothing cached, nothing framed, and the token never sent as a Referer. */
+/**
+ * Headers for every page: nothing cached, nothing framed, and the address (an acknowledgement
+ * page's holds its token) sent as a Referer to the page's own origin alone — `same-origin`, not
+ * `no-referrer`, under which a browser's form POST says `Origin: null` and the cross-site check
+ * (fromOwnPages) could not tell the page's own forms from another site's.
+ */
 export function pageHeaders(csp: string): Record<string, string> {
   return {
     'content-type': 'text/html; charset=utf-8',
     'content-security-policy': csp,
-    'referrer-policy': 'no-referrer',
+    'referrer-policy': 'same-origin',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',

@@ -1,10 +1,14 @@
-// The acknowledgement page in a real headless Chromium on a phone-sized screen: labels, errors, receipt, accessibility.
+// The acknowledgement page in a real headless Chromium on a phone-sized screen: labels, errors, receipt, accessibility, and another site's form refused.
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assignmentIdFor } from '#shared/core/ids.ts';
 import { renderAckPage } from '#templates/ack-page.ts';
 import { getBundledPolicy } from '#templates/policies.ts';
 import { ARTIFACTS, axeViolations, launchChromium } from '../support/browser.ts';
-import { ackLink, emailsTo, postStarter, uniqueStarter, waitFor } from '../support/local.ts';
+import { ackLink, emailsTo, postStarter, table, uniqueStarter, waitFor } from '../support/local.ts';
 
 async function invitedLink(locale?: string): Promise<string> {
   const fixture = uniqueStarter();
@@ -58,6 +62,45 @@ describe('the acknowledgement page in Chromium', () => {
     );
     await expect(page.locator('dd').filter({ hasText: 'Ada Lovelace' }).count()).resolves.toBe(1);
     await page.screenshot({ path: `${ARTIFACTS}/receipt-phone.png`, fullPage: true });
+  });
+
+  it('refuses the form when another site’s page posts it, and records nothing', async () => {
+    // Prepare: a starter's link, and another site (localhost, not the stack's 127.0.0.1) whose page
+    // posts the agree form to it when its button is pressed
+    const event = uniqueStarter();
+    expect((await postStarter(event)).status).toBe(202);
+    const [email] = await waitFor('the invite email', async () => {
+      const found = await emailsTo(event.data.email as string);
+      return found.length ? found : undefined;
+    });
+    const link = ackLink(email as never);
+    const other = createServer((_, response) => {
+      response.setHeader('content-type', 'text/html; charset=utf-8');
+      response.end(
+        `<!doctype html><title>Win a prize</title><form method="post" action="${link}"><input type="hidden" name="fullName" value="Ada Lovelace"><input type="hidden" name="agree" value="yes"><button>Claim</button></form>`,
+      );
+    });
+    other.listen(0, '127.0.0.1');
+    await once(other, 'listening');
+    const page = await openOnPhone(`http://localhost:${(other.address() as AddressInfo).port}/`);
+
+    try {
+      // Act
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        page.getByRole('button', { name: 'Claim' }).click(),
+      ]);
+
+      // Assess: refused with the page saying so; no agreement on the assignment
+      expect(response.status()).toBe(403);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+        'This form was sent from another website',
+      );
+      const assignmentId = assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
+      expect((await table().get(`ASSIGN#${assignmentId}`, 'ASSIGNMENT'))?.ack).toBeUndefined();
+    } finally {
+      other.close();
+    }
   });
 
   it('re-shows the form with errors tied to their fields when nothing is filled in', async () => {

@@ -452,6 +452,7 @@ describe('AttestStack', () => {
         'LMS_MODE',
         'RETAIN_AUDIT_IP',
         'ORGANISATION_NAME',
+        'PUBLIC_BASE_URL',
       ],
       LmsPush: ['LMS_WEBHOOK_URL', 'LMS_WEBHOOK_SECRET_ARN', 'LMS_QUEUE_URL', 'LMS_MODE'],
       Sweeper: [

@@ -67,6 +67,15 @@ describe('npm start', () => {
     expect(out).not.toContain(LOCAL_SECRETS.HR_WEBHOOK_SECRET);
   });
 
+  it('suggests the demo and the CLI with this stack’s ports, so a copied command reaches it', () => {
+    // Assess: each port setting that is not the default (none here is), before each command
+    const out = started?.output.out ?? '';
+    const port = (url: string) => new URL(url).port;
+    const prefix = `PORT=${port(urls.api)} SES_LOCAL_PORT=${port(urls.mailbox)} DYNAMODB_LOCAL_PORT=${port(urls.dynamodb)} SQS_LOCAL_PORT=${port(urls.sqs)} LMS_RECEIVER_PORT=${port(urls.lms)} OIDC_LOCAL_PORT=${port(urls.oidc)} `;
+    expect(out).toContain(`Try it: ${prefix}npm run demo `);
+    expect(out).toContain(`The CLI: ${prefix}npx attest --help `);
+  });
+
   it('prints the console and its demo OpenID provider, with the password from the environment', () => {
     // Assess
     const out = started?.output.out ?? '';

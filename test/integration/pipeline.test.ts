@@ -71,7 +71,7 @@ describe('the pipeline', () => {
     // Assess: the form, its security headers, and nothing recorded by GET
     expect(scanned.status).toBe(200);
     expect(page.status).toBe(200);
-    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('referrer-policy')).toBe('same-origin');
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(page.headers.get('cache-control')).toBe('no-store');
     const html = await page.text();

@@ -1,7 +1,7 @@
-// Input that is not what it looks like, refused at the local stack's HTTP edge with nothing recorded: invisible typed names, control and bidi characters from HR.
+// Input that is not what it looks like, refused at the local stack's HTTP edge with nothing recorded: invisible typed names, control and bidi characters from HR, and forms posted from another site's page.
 import { describe, expect, it } from 'vitest';
 import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
-import { ackLink, emailsTo, postStarter, table, uniqueStarter, waitFor } from '../support/local.ts';
+import { ackLink, emailsTo, postStarter, stack, table, uniqueStarter, waitFor } from '../support/local.ts';
 
 describe('a typed name', () => {
   it('made of a zero-width space answers 422 with the field error, and records nothing', async () => {
@@ -29,6 +29,77 @@ describe('a typed name', () => {
     expect(stored?.status).not.toBe('acknowledged');
     const trail = await table().partition(`ASSIGN#${assignmentId}`);
     expect(trail.filter((i) => i.kind === 'acknowledged')).toEqual([]);
+  });
+});
+
+describe('a form posted from another site’s page', () => {
+  it.each([
+    ['Sec-Fetch-Site says cross-site', { 'sec-fetch-site': 'cross-site' }],
+    ['Origin names another site', { origin: 'https://evil.example' }],
+    ['Origin is null (a sandboxed or privacy-stripped page)', { origin: 'null' }],
+  ])('answers 403 when %s, records nothing, and asks for no fresh link', async (_, from) => {
+    // Prepare: a starter invited, their link at hand
+    const event = uniqueStarter();
+    const email = event.data.email as string;
+    const assignmentId = assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
+    expect((await postStarter(event)).status).toBe(202);
+    const invite = await waitFor('the invite email', async () => (await emailsTo(email))[0]);
+    const link = ackLink(invite);
+    const form = { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'cy' };
+
+    // Act: the agree form, the decline form and the fresh-link button, each posted from elsewhere
+    const agreed = await fetch(link, {
+      method: 'POST',
+      headers: { ...form, ...from },
+      body: 'fullName=Ada+Lovelace&agree=yes',
+    });
+    const declined = await fetch(link, {
+      method: 'POST',
+      headers: { ...form, ...from },
+      body: 'decision=decline&fullName=Ada+Lovelace&reason=No',
+    });
+    const fresh = await fetch(link.replace('/ack/', '/ack/resend/'), {
+      method: 'POST',
+      headers: { ...form, ...from },
+    });
+
+    // Assess: the page saying so, in the browser's language; nothing recorded, nothing more sent
+    for (const response of [agreed, declined, fresh]) {
+      expect(response.status).toBe(403);
+      expect(response.headers.get('referrer-policy')).toBe('same-origin');
+      expect(await response.text()).toContain('Anfonwyd y ffurflen hon o wefan arall');
+    }
+    const stored = await table().get(`ASSIGN#${assignmentId}`, 'ASSIGNMENT');
+    expect(stored?.ack).toBeUndefined();
+    expect(stored?.decline).toBeUndefined();
+    const trail = await table().partition(`ASSIGN#${assignmentId}`);
+    expect(trail.filter((i) => ['acknowledged', 'declined', 'opened'].includes(i.kind as string))).toEqual(
+      [],
+    );
+    expect(await emailsTo(email)).toHaveLength(1);
+  });
+
+  it('is taken from the pages’ own origin, as a browser posts it', async () => {
+    // Prepare
+    const event = uniqueStarter();
+    const email = event.data.email as string;
+    expect((await postStarter(event)).status).toBe(202);
+    const invite = await waitFor('the invite email', async () => (await emailsTo(email))[0]);
+
+    // Act: the form posted with the Origin and Fetch Metadata a browser sends from the page
+    const signed = await fetch(ackLink(invite), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: new URL(stack().urls.api).origin,
+        'sec-fetch-site': 'same-origin',
+      },
+      body: 'fullName=Ada+Lovelace&agree=yes',
+    });
+
+    // Assess: the receipt
+    expect(signed.status).toBe(200);
+    expect(await signed.text()).toContain('Ada Lovelace');
   });
 });
 

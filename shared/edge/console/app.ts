@@ -178,9 +178,9 @@ export function makeConsoleApp(deps: ConsoleAppDeps) {
 
     const page = (status: number, html: string): HttpResult => ({
       statusCode: status,
-      // same-origin, not no-referrer: under no-referrer a browser's form POST says `Origin: null`,
-      // and the Origin check needs the console's own; other sites still get no Referer at all.
-      headers: { ...pageHeaders(pages.csp), 'referrer-policy': 'same-origin' },
+      // Referrer-Policy same-origin (pageHeaders): the Origin check needs the console's own origin
+      // on a form POST; other sites still get no Referer at all.
+      headers: pageHeaders(pages.csp),
       body: html,
       ...(out.length && { cookies: out }),
     });

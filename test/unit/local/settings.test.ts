@@ -8,6 +8,7 @@ import {
   localConsolePassword,
   localPorts,
   localSesQuota,
+  portPrefix,
   settingNames,
   settingsFrom,
 } from '../../../local/settings.ts';
@@ -150,5 +151,17 @@ describe('settingNames', () => {
 
     // Act and assess
     expect(settingNames(text)).toEqual(['MAIL_FROM', 'REPLY_TO', 'MAYBE_SENT_GRACE']);
+  });
+});
+
+describe('portPrefix', () => {
+  it('names each port setting that is not the default, in the order they place the stack', () => {
+    // Act
+    const none = portPrefix(localPorts({}));
+    const some = portPrefix(localPorts({ PORT: '4400', SQS_LOCAL_PORT: '4402', SES_LOCAL_PORT: '8005' }));
+
+    // Assess: the default SES port is left out
+    expect(none).toBe('');
+    expect(some).toBe('PORT=4400 SQS_LOCAL_PORT=4402 ');
   });
 });

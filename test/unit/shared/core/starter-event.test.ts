@@ -249,6 +249,27 @@ describe('parseStarterEvent', () => {
     ]);
   });
 
+  it('names an unknown policy when its id is a plain one, and echoes nothing else', () => {
+    // Act
+    const issuesOf = (policies: string[]) => {
+      try {
+        parseStarterEvent(schema, withData({ policies }));
+      } catch (error) {
+        return (error as ValidationError).issues;
+      }
+      return [];
+    };
+
+    // Assess: the plain id said; one with a bidi override or in capitals refused without it
+    expect(issuesOf(['safe-internet-use', 'nope'])).toEqual([
+      { field: 'data.policies', message: 'Unknown policy: nope.' },
+    ]);
+    expect(issuesOf(['NOPE'])).toEqual([{ field: 'data.policies', message: 'Unknown policy.' }]);
+    const hidden = issuesOf(['nope\u202E']);
+    expect(hidden).toHaveLength(1);
+    expect(JSON.stringify(hidden)).not.toContain('nope');
+  });
+
   it('accepts names in any script, with diacritics, apostrophes and no-break spaces', () => {
     // Act
     const event = parseStarterEvent(

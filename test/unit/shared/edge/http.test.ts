@@ -3,7 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttestError, SignatureError, TokenError, ValidationError } from '#shared/core/errors.ts';
 import type { HttpEvent } from '#shared/edge/http.ts';
-import { headers, json, pageHeaders, rawBody, requireJson, toProblem } from '#shared/edge/http.ts';
+import {
+  fromOwnPages,
+  headers,
+  json,
+  pageHeaders,
+  rawBody,
+  requireJson,
+  toProblem,
+} from '#shared/edge/http.ts';
 
 /** Records errors in `logged` and warnings in `warned`. */
 function recordingLogger() {
@@ -194,7 +202,7 @@ describe('rawBody and headers', () => {
 });
 
 describe('json and pageHeaders', () => {
-  it('writes JSON, and pages that are never cached, framed or sent as a Referer', () => {
+  it('writes JSON, and pages that are never cached or framed, sent as a Referer to their own origin alone', () => {
     // Act
     const result = json(202, { ok: true });
     const page = pageHeaders("default-src 'none'");
@@ -207,10 +215,41 @@ describe('json and pageHeaders', () => {
     });
     expect(page).toMatchObject({
       'content-security-policy': "default-src 'none'",
-      'referrer-policy': 'no-referrer',
+      'referrer-policy': 'same-origin',
       'cache-control': 'no-store',
       'x-frame-options': 'DENY',
     });
+  });
+});
+
+describe('fromOwnPages', () => {
+  const ORIGIN = 'https://attest.example.org';
+
+  it('takes a browser’s word from Sec-Fetch-Site, then from Origin', () => {
+    // Assess: Fetch Metadata first (a bookmark or a typed address is `none`)
+    expect(fromOwnPages({ 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' }, ORIGIN)).toBe(
+      true,
+    );
+    expect(fromOwnPages({ 'sec-fetch-site': 'none' }, ORIGIN)).toBe(true);
+    expect(fromOwnPages({ 'sec-fetch-site': 'same-site', origin: ORIGIN }, ORIGIN)).toBe(false);
+    expect(fromOwnPages({ 'sec-fetch-site': 'cross-site', origin: ORIGIN }, ORIGIN)).toBe(false);
+    expect(fromOwnPages({ 'sec-fetch-site': '' }, ORIGIN)).toBe(false);
+    // Then Origin, exactly: no other scheme, host, port or `null`
+    expect(fromOwnPages({ origin: ORIGIN }, ORIGIN)).toBe(true);
+    for (const other of [
+      'http://attest.example.org',
+      'https://attest.example.org:8443',
+      'https://evil.example',
+      'null',
+    ]) {
+      expect(fromOwnPages({ origin: other }, ORIGIN), other).toBe(false);
+    }
+  });
+
+  it('lets a request through that no browser sent (neither header: no one’s browser was made to send it)', () => {
+    // Assess
+    expect(fromOwnPages({}, ORIGIN)).toBe(true);
+    expect(fromOwnPages({ 'user-agent': 'curl/8.5.0' }, ORIGIN)).toBe(true);
   });
 });
 
