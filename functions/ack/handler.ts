@@ -41,13 +41,13 @@ export const handler = withLambdaContext(logger, async (event: HttpEvent): Promi
   if (event.routeKey === ASSET_ROUTE) return serveAsset(event.pathParameters?.file);
   const token = event.pathParameters?.token ?? '';
   const formAction = `/ack/${encodeURIComponent(token)}`;
+  if (event.requestContext.http.method === 'POST' && !fromOwnPages(headers(event), config.pagesOrigin)) {
+    // Another site's form, posted by the person's browser: refused before anything is read.
+    logger.warn('ack.cross_site_post', { route: event.routeKey });
+    return crossSitePage(brand, preferredLanguage(headers(event)['accept-language']));
+  }
   try {
     const ack = await acknowledgement();
-    if (event.requestContext.http.method === 'POST' && !fromOwnPages(headers(event), config.pagesOrigin)) {
-      // Another site's form, posted by the person's browser: nothing is recorded or sent.
-      logger.warn('ack.cross_site_post', { route: event.routeKey });
-      return crossSitePage(brand, preferredLanguage(headers(event)['accept-language']));
-    }
     if (event.routeKey === RESEND_ROUTE)
       return await viewPage(await ack.requestFreshLink(token), formAction, brand);
     if (event.requestContext.http.method === 'POST') {
