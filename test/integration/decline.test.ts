@@ -75,8 +75,14 @@ describe('declining with a reason', () => {
     });
     expect(stored?.dueKind).toBeUndefined();
     expect((await received()).some((c) => c.payload.data.assignmentId === assignmentId)).toBe(false);
-    const report = await attest('report', '--policy', 'safe-internet-use', '--status', 'declined', '--csv');
-    const line = report.out.split('\n').find((l) => l.startsWith(`${assignmentId},`));
+    // Read until listed: in one loaded CI run (3 December) the first report did not list it,
+    // though the assignment read just before was declined. The report reads the policy's index,
+    // which dynalite writes apart from the item; the cause was not found.
+    const line = await waitFor('the decline in the report', async () => {
+      const report = await attest('report', '--policy', 'safe-internet-use', '--status', 'declined', '--csv');
+      expect(report.code, report.err).toBe(0);
+      return report.out.split('\n').find((l) => l.startsWith(`${assignmentId},`));
+    });
     // The latest decline's reason, then sign_by, renews_at and renewal (empty: no due: or reattest:)
     expect(line).toMatch(/,I cannot agree to clause 4 without talking to HR first\.,,,$/);
 
