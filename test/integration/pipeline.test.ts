@@ -9,6 +9,7 @@ import {
   attest,
   emailsTo,
   fixture,
+  invitedStarter,
   postStarter,
   received,
   shownStamp,
@@ -341,12 +342,7 @@ describe('a completion while the LMS is down', () => {
 describe('many clicks at once', () => {
   it('records one agreement for 20 concurrent POSTs, shows each its receipt, and sends one receipt and one completion', async () => {
     // Prepare
-    const event = uniqueStarter();
-    const email = event.data.email as string;
-    const assignmentId = assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
-    expect((await postStarter(event)).status).toBe(202);
-    const invite = await waitFor('the invite email', async () => (await emailsTo(email))[0]);
-    const link = ackLink(invite);
+    const { email, assignmentId, link } = await invitedStarter();
 
     // Act
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => agree(link, `Person ${i}`)));

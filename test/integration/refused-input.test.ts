@@ -1,19 +1,15 @@
 // Input that is not what it looks like, refused at the local stack's HTTP edge with nothing recorded: invisible typed names, control and bidi characters from HR, and forms posted from another site's page.
 import { describe, expect, it } from 'vitest';
-import { assignmentIdFor, starterIdFor } from '#shared/core/ids.ts';
-import { ackLink, emailsTo, postStarter, stack, table, uniqueStarter, waitFor } from '../support/local.ts';
+import { starterIdFor } from '#shared/core/ids.ts';
+import { emailsTo, invitedStarter, postStarter, stack, table, uniqueStarter } from '../support/local.ts';
 
 describe('a typed name', () => {
   it('made of a zero-width space answers 422 with the field error, and records nothing', async () => {
     // Prepare: a starter invited, their link at hand
-    const event = uniqueStarter();
-    const email = event.data.email as string;
-    const assignmentId = assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
-    expect((await postStarter(event)).status).toBe(202);
-    const invite = await waitFor('the invite email', async () => (await emailsTo(email))[0]);
+    const { assignmentId, link } = await invitedStarter();
 
     // Act: the form posted exactly as the probe did
-    const response = await fetch(ackLink(invite), {
+    const response = await fetch(link, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'fullName=%E2%80%8B&agree=yes',
@@ -39,12 +35,7 @@ describe('a form posted from another site’s page', () => {
     ['Origin is null (a sandboxed or privacy-stripped page)', { origin: 'null' }],
   ])('answers 403 when %s, records nothing, and asks for no fresh link', async (_, from) => {
     // Prepare: a starter invited, their link at hand
-    const event = uniqueStarter();
-    const email = event.data.email as string;
-    const assignmentId = assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
-    expect((await postStarter(event)).status).toBe(202);
-    const invite = await waitFor('the invite email', async () => (await emailsTo(email))[0]);
-    const link = ackLink(invite);
+    const { email, assignmentId, link } = await invitedStarter();
     const form = { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'cy' };
 
     // Act: the agree form, the decline form and the fresh-link button, each posted from elsewhere
@@ -81,13 +72,10 @@ describe('a form posted from another site’s page', () => {
 
   it('is taken from the pages’ own origin, as a browser posts it', async () => {
     // Prepare
-    const event = uniqueStarter();
-    const email = event.data.email as string;
-    expect((await postStarter(event)).status).toBe(202);
-    const invite = await waitFor('the invite email', async () => (await emailsTo(email))[0]);
+    const { link } = await invitedStarter();
 
     // Act: the form posted with the Origin and Fetch Metadata a browser sends from the page
-    const signed = await fetch(ackLink(invite), {
+    const signed = await fetch(link, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',

@@ -100,6 +100,20 @@ export function ackLink(email: StoredEmail): string {
   return match[0];
 }
 
+/**
+ * A fresh starter (uniqueStarter) posted to the local stack and invited to the bundled policy:
+ * the event, their address, their assignment's id, the invite and its link.
+ */
+export async function invitedStarter() {
+  const event = uniqueStarter();
+  const email = event.data.email as string;
+  const assignmentId = assignmentIdFor(event.data.employeeId as string, 'safe-internet-use');
+  const posted = await postStarter(event);
+  if (posted.status !== 202) throw new Error(`the starter was not taken: HTTP ${posted.status}`);
+  const invite = await waitFor('the invite email', async () => (await emailsTo(email))[0]);
+  return { event, email, assignmentId, invite, link: ackLink(invite) };
+}
+
 /** A stack's table (the test run's, or one a test started): an item, a partition, and the store on it. */
 export function table(s: Pick<LocalStack, 'urls' | 'env'> = stack()) {
   const client = new DynamoDBClient({
