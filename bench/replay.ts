@@ -1,6 +1,7 @@
 // The pipeline bench's ceiling made of the stack's own DynamoDB calls: each made again exactly (its command and input), on a table of its own in the same emulator.
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as document from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_TRANSLATION } from '#shared/adapters/dynamo/table.ts';
 import { createEmptyTable } from '../local/emulators.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, TABLE_NAME } from '../local/settings.ts';
 import { type LoggedCall, uncounted } from './call-counts.ts';
@@ -31,14 +32,12 @@ export function retarget(input: unknown, table: string): unknown {
 
 /**
  * Clients that make the logged DynamoDB calls again, on a table named as the caller says: the
- * Document client with the table adapter's options (shared/adapters/dynamo/table.ts), so each is
+ * Document client with the table adapter's options (DOCUMENT_TRANSLATION), so each is
  * marshalled as the stack's was. Their own calls are not counted.
  */
 export function replayer(endpoint: string) {
   const raw = new dynamodb.DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint });
-  const doc = document.DynamoDBDocumentClient.from(raw, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  const doc = document.DynamoDBDocumentClient.from(raw, DOCUMENT_TRANSLATION);
   uncounted(raw);
   uncounted(doc);
   const classes = (isDocument: boolean) =>

@@ -28,10 +28,10 @@ export function makeAssignments(table: TableFor<'assignments'>, shards = DEFAULT
     asAssignment(await table.get(key.assignment(assignmentId), consistency));
 
   /**
-   * Sets one attribute of the starter's, copied onto an ask (their address's date, their time
-   * zone), unless it is signed: a signed ask keeps what it was signed under. False when refused.
+   * Sets each of `values` — the starter's, copied onto an ask (their address's date, their time
+   * zone) — in one conditional write, unless the ask is signed: a signed ask keeps what it was
+   * signed under. False when refused.
    */
-  /** Sets each of `values` on an ask not yet signed, in one conditional write. */
   const setWhileUnsigned = (assignmentId: string, values: Record<string, string>) => {
     const names = Object.keys(values);
     return conditionally(

@@ -168,10 +168,13 @@ export interface Table {
   batchPut(items: ReadonlyArray<Item & Key>): Promise<void>;
 }
 
+/** How the table's Document client marshals items (what else writes them the same way reads this). */
+export const DOCUMENT_TRANSLATION = {
+  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+} as const;
+
 export function makeTable(TableName: string, client: DynamoDBClient): Table {
-  const doc = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  const doc = DynamoDBDocumentClient.from(client, DOCUMENT_TRANSLATION);
 
   const put = async (input: Input<PutCommandInput>) => {
     await doc.send(new PutCommand({ TableName, ...input }));
